@@ -1,0 +1,36 @@
+// Assembles one `Change` (the unit `evaluate` judges) from what git gave us: restricting
+// signals from the metadata plus any local ones (environment, ledger), and granting
+// signals (reviews, overrides) checked against the policy's trust files.
+
+import type { Change, FileChange, Identity, Signal } from '../core/types.js';
+import type { Policy } from '../policy/compile.js';
+import { trailerAttestations } from '../signals/attest.js';
+import { detectSignals } from '../signals/detect.js';
+import { verifyGrants, type Trust } from './grants.js';
+
+export interface ChangeInput {
+  commit: string | null;
+  files: readonly FileChange[];
+  message: string;
+  author?: Identity | undefined;
+  committer?: Identity | undefined;
+  /** Local signals: agent environment, ledger. */
+  extraSignals?: readonly Signal[];
+}
+
+export function buildChange(policy: Policy, input: ChangeInput, trust: Trust, now: Date): Change {
+  const signals = [...detectSignals(policy.tools, input), ...(input.extraSignals ?? [])];
+  const base = { commit: input.commit, files: input.files, signals };
+  if (!signals.length) return { ...base, attestations: [], overrides: [] };
+  const notes: string[] = [];
+  const attestations = [];
+  if (policy.review.mode === 'trailer') {
+    const t = trailerAttestations(policy.tools, policy.review, input);
+    attestations.push(...t.attestations);
+    notes.push(...t.notes);
+  }
+  const g = verifyGrants(policy, input, trust, now);
+  attestations.push(...g.attestations);
+  notes.push(...g.notes);
+  return { ...base, attestations, overrides: g.overrides, notes };
+}

@@ -1,0 +1,59 @@
+// Judging existing commits: a range for CI and pre-push, one commit, or whole history.
+// Streams: one commit in memory at a time.
+
+import type { Finding } from '../core/types.js';
+import { evaluate } from '../core/evaluate.js';
+import { readCommits, revList, type CommitRecord } from '../git/commits.js';
+import { gitText, GitError, type GitContext } from '../git/git.js';
+import type { Policy } from '../policy/compile.js';
+import { usageError } from '../errors.js';
+import { buildChange } from './change.js';
+import type { Trust } from './grants.js';
+
+export interface Judged {
+  record: CommitRecord;
+  findings: Finding[];
+  notes: readonly string[];
+}
+
+export async function* judgeCommits(
+  ctx: GitContext,
+  policy: Policy,
+  trust: Trust,
+  ids: AsyncIterable<string> | Iterable<string>,
+  now: Date,
+): AsyncGenerator<Judged> {
+  for await (const record of readCommits(ctx, ids)) {
+    const change = buildChange(
+      policy,
+      { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer },
+      trust,
+      now,
+    );
+    yield { record, findings: evaluate(policy, change), notes: change.notes ?? [] };
+  }
+}
+
+/** A user-given revision, checked so it cannot be read as an option. */
+export function revArg(rev: string, what: string): string {
+  if (!rev || rev.startsWith('-') || /[\0\n]/.test(rev)) throw usageError(`invalid ${what}: ${JSON.stringify(rev)}`, 'give a revision such as main, HEAD~3 or a commit id');
+  return rev;
+}
+
+export async function resolveCommit(ctx: GitContext, rev: string): Promise<string> {
+  try {
+    return (await gitText(ctx, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revArg(rev, 'commit')}^{commit}`])).trim();
+  } catch (e) {
+    if (e instanceof GitError) throw usageError(`no such commit: ${rev}`, 'check the name with git log');
+    throw e;
+  }
+}
+
+/** `A..B`, `A...B` or a single revision → the ids git rev-list gives, oldest first. */
+export async function rangeIds(ctx: GitContext, range: string): Promise<AsyncIterable<string>> {
+  const parts = range.split(/\.\.\.?/);
+  for (const p of parts) if (p) revArg(p, 'range');
+  // Resolve first so a typo is a clear usage error, not a git stack of messages.
+  for (const p of parts) if (p) await resolveCommit(ctx, p);
+  return revList(ctx, ['--reverse', '--topo-order', '--end-of-options', range]);
+}

@@ -1,0 +1,78 @@
+// Shared set-up for commands: the repository, the policy and its trust files.
+
+import { readFileSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve } from 'node:path';
+import { CleanroomError } from '../errors.js';
+import type { GitContext } from '../git/git.js';
+import { openRepo, type Repo } from '../git/repo.js';
+import type { Policy } from '../policy/compile.js';
+import { loadPolicyText, MAX_POLICY_BYTES } from '../policy/load.js';
+import type { Trust } from '../check/grants.js';
+import type { Io } from './io.js';
+
+export const POLICY_PATH = '.cleanroom/policy.yaml';
+
+export function gitContext(io: Io, cwd = io.cwd): GitContext {
+  const debug = io.env.CLEANROOM_DEBUG === '1';
+  return { cwd, env: io.env, trace: debug ? (l) => io.stderr(`cleanroom[debug]: ${l}\n`) : undefined };
+}
+
+function readBounded(file: string, what: string, hint: string): string {
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CleanroomError('usage', `no ${what} at ${file}`, hint);
+    if (code === 'EISDIR') throw new CleanroomError('usage', `${file} is a directory, not a ${what}`, hint);
+    throw new CleanroomError('usage', `cannot read ${what} ${file}: ${code ?? (e as Error).message}`, hint);
+  }
+  if (buf.length > MAX_POLICY_BYTES) throw new CleanroomError('policy', `${file} is larger than 1 MiB`, 'this cannot be a real policy');
+  return buf.toString('utf8');
+}
+
+/** Loads a policy file; `display` is the name used in FILE:LINE:COL messages. */
+export function loadPolicyFile(file: string, display = file): Policy {
+  const text = readBounded(file, 'cleanroom policy', 'run `cleanroom init` to write one (preset eval-cleanroom), or pass --policy FILE');
+  return loadPolicyText(text, display);
+}
+
+export interface Workspace {
+  ctx: GitContext;
+  repo: Repo;
+  policy: Policy;
+  policyFile: string;
+  trust: Trust;
+}
+
+/** The policy the user asked for: --policy, $CLEANROOM_POLICY, or the work tree's. */
+export function policyPath(io: Io, root: string | null, flag: string | undefined): string {
+  const chosen = flag ?? io.env.CLEANROOM_POLICY;
+  if (chosen) return isAbsolute(chosen) ? chosen : resolve(io.cwd, chosen);
+  if (!root) throw new CleanroomError('usage', 'a bare repository has no work-tree policy', 'pass --policy FILE or set git config cleanroom.policy');
+  return join(root, POLICY_PATH);
+}
+
+function readTrust(base: string, rel: string): { file: string; text: string } | undefined {
+  const file = isAbsolute(rel) ? rel : join(base, rel);
+  try {
+    return { file: rel, text: readFileSync(file, 'utf8') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Trust files named by the policy, relative to the work tree (local use). */
+export function localTrust(repo: Repo, policy: Policy): Trust {
+  const base = repo.root ?? repo.gitDir;
+  return { approvers: readTrust(base, policy.overrides.approvers), reviewers: readTrust(base, policy.review.reviewers) };
+}
+
+export async function openWorkspace(io: Io, policyFlag: string | undefined): Promise<Workspace> {
+  const ctx = gitContext(io);
+  const repo = await openRepo(ctx);
+  const file = policyPath(io, repo.root, policyFlag);
+  const display = repo.root && !relative(repo.root, file).startsWith('..') ? relative(repo.root, file) : file;
+  const policy = loadPolicyFile(file, display);
+  return { ctx, repo, policy, policyFile: file, trust: localTrust(repo, policy) };
+}

@@ -1,0 +1,153 @@
+// `cleanroom hook NAME ARGS…` — what the shims in hooks/ exec. Each local hook does one
+// job; the verdict is commit-msg's (it is the first hook that sees the message).
+
+import { checkStaged } from '../check/staged.js';
+import { judgeCommits } from '../check/range.js';
+import type { Finding, Signal } from '../core/types.js';
+import { CleanroomError, usageError } from '../errors.js';
+import { runGit, type GitContext } from '../git/git.js';
+import { revList } from '../git/commits.js';
+import { isZeroId, openRepo } from '../git/repo.js';
+import { compileToolTable, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
+import builtinTools from '../policy/generated/builtin-tools.js';
+import { envSignals } from '../signals/detect.js';
+import { styleFor } from '../report/escape.js';
+import { renderText } from '../report/text.js';
+import { gitContext, loadPolicyFile, openWorkspace, policyPath } from './context.js';
+import { ledgerSignalsForStaged } from './local-signals.js';
+import { readStdin, type Io } from './io.js';
+import { existsSync } from 'node:fs';
+
+export const HOOK_HELP = `usage: cleanroom hook pre-commit | prepare-commit-msg FILE [SOURCE [SHA]] | commit-msg FILE | pre-push REMOTE URL
+
+Run by the shims in hooks/ (installed by cleanroom init); not usually run by hand.
+CLEANROOM=0 skips a hook loudly; CLEANROOM_DEBUG=1 traces the git calls.`;
+
+function report(io: Io, findings: readonly Finding[], notes: readonly string[], context: 'commit' | 'push'): number {
+  const text = renderText({ findings, notes }, { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true });
+  if (text) io.stderr(text);
+  return findings.some((f) => f.outcome === 'violation') ? 1 : 0;
+}
+
+async function preCommit(io: Io): Promise<number> {
+  const ws = await openWorkspace(io, undefined);
+  const extraSignals = await ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools);
+  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { extraSignals }, io.now());
+  const v = r.findings.filter((f) => f.outcome === 'violation');
+  if (v.length) {
+    const zones = [...new Set(v.map((f) => f.zone))].join(', ');
+    io.stderr(
+      `cleanroom: heads-up — ${v.length} staged change${v.length === 1 ? '' : 's'} in ${zones} carrying AI attribution ` +
+        `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries a review or a signed override.\n`,
+    );
+  }
+  return 0;
+}
+
+/** The tool table without requiring a valid policy: provenance is recorded regardless. */
+function toolTable(io: Io, ctxRoot: string | null): ToolTable {
+  try {
+    const file = policyPath(io, ctxRoot, undefined);
+    if (existsSync(file)) return loadPolicyFile(file).tools;
+  } catch {
+    // An invalid policy is commit-msg's to report; the built-in table still records provenance.
+  }
+  return compileToolTable(builtinTools as ToolTableSpec);
+}
+
+export async function assistedByTrailers(signals: readonly Signal[]): Promise<string[]> {
+  const seen = new Set<string>();
+  for (const s of signals) seen.add(s.tool);
+  return [...seen].sort().map((t) => `Assisted-by: ${t}`);
+}
+
+async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
+  const file = args[0];
+  if (!file) throw usageError('hook prepare-commit-msg: missing the message file argument');
+  const ctx = gitContext(io);
+  const repo = await openRepo(ctx);
+  const table = toolTable(io, repo.root);
+  const signals = [...envSignals(table, io.env)];
+  signals.push(...(await ledgerSignalsForStaged(ctx, repo, table)));
+  const trailers = await assistedByTrailers(signals);
+  if (!trailers.length) return 0;
+  await addTrailers(ctx, file, trailers);
+  return 0;
+}
+
+export async function addTrailers(ctx: GitContext, file: string, trailers: readonly string[]): Promise<void> {
+  const args = ['interpret-trailers', '--in-place', '--if-exists', 'addIfDifferent'];
+  for (const t of trailers) args.push('--trailer', t);
+  await runGit(ctx, [...args, file]);
+}
+
+async function commitMsg(io: Io, args: string[]): Promise<number> {
+  const file = args[0];
+  if (!file) throw usageError('hook commit-msg: missing the message file argument');
+  const ws = await openWorkspace(io, undefined);
+  const extraSignals = await ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools);
+  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: file, extraSignals }, io.now());
+  return report(io, r.findings, r.notes, 'commit');
+}
+
+/** stdin: "<local ref> <local sha> <remote ref> <remote sha>" per ref being pushed. */
+export function parsePrePushLines(text: string): { localRef: string; local: string; remoteRef: string; remote: string }[] {
+  const out = [];
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const parts = line.trim().split(' ');
+    if (parts.length !== 4 || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(parts[1]!) || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(parts[3]!)) {
+      throw new CleanroomError('input', `unexpected pre-push input line: ${line.slice(0, 120)}`);
+    }
+    out.push({ localRef: parts[0]!, local: parts[1]!, remoteRef: parts[2]!, remote: parts[3]! });
+  }
+  return out;
+}
+
+async function prePush(io: Io, args: string[]): Promise<number> {
+  const remote = args[0] ?? 'origin';
+  const ws = await openWorkspace(io, undefined);
+  const lines = parsePrePushLines((await readStdin(io, 1024 * 1024)).toString('utf8'));
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  for (const l of lines) {
+    if (isZeroId(l.local)) continue; // deleting a ref introduces nothing
+    let known = !isZeroId(l.remote);
+    if (known) {
+      const r = await runGit(ws.ctx, ['cat-file', '-e', `${l.remote}^{commit}`], { okCodes: [1, 128] });
+      known = r.code === 0;
+    }
+    // What the remote lacks: its old tip's history, or (new branch, unknown tip) what no
+    // remote-tracking ref of this remote already has.
+    const revArgs = known ? [l.local, `^${l.remote}`] : [l.local, '--not', `--remotes=${remote.replace(/[^\w.-]/g, '') || 'origin'}`];
+    for await (const j of judgeCommits(ws.ctx, ws.policy, ws.trust, revList(ws.ctx, ['--reverse', ...revArgs]), io.now())) {
+      findings.push(...j.findings);
+      if (j.findings.length) notes.push(...j.notes);
+    }
+  }
+  return report(io, findings, notes, 'push');
+}
+
+export async function hookCommand(argv: string[], io: Io): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    io.stdout(HOOK_HELP + '\n');
+    return name === undefined ? 2 : 0;
+  }
+  if (io.env.CLEANROOM === '0') {
+    io.stderr(`cleanroom: CLEANROOM=0 — ${name} check SKIPPED (server and CI still enforce)\n`);
+    return 0;
+  }
+  switch (name) {
+    case 'pre-commit':
+      return preCommit(io);
+    case 'prepare-commit-msg':
+      return prepareCommitMsg(io, args);
+    case 'commit-msg':
+      return commitMsg(io, args);
+    case 'pre-push':
+      return prePush(io, args);
+    default:
+      throw usageError(`hook: unknown hook "${name}"`, 'cleanroom handles pre-commit, prepare-commit-msg, commit-msg and pre-push');
+  }
+}

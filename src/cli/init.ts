@@ -1,0 +1,158 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
+import { CleanroomError, usageError } from '../errors.js';
+import { writeAtomic } from '../fsutil.js';
+import { gitText, type GitContext } from '../git/git.js';
+import { openRepo, workTree } from '../git/repo.js';
+import { loadPolicyText } from '../policy/load.js';
+import { CHAINED_SUFFIX, BEGIN, installGitHook, installHuskyHook, LOCAL_HOOKS, type InstallResult } from '../install/hooks.js';
+import { parse, str } from './args.js';
+import { gitContext, POLICY_PATH } from './context.js';
+import type { Io } from './io.js';
+import { initAgents } from './init-agents.js';
+
+export const INIT_HELP = `usage: cleanroom init [--preset NAME] [--hooks auto|husky|git|none] [--agents auto|none|LIST]
+                      [--repository ID]
+
+Writes .cleanroom/policy.yaml from a preset (unless one exists) and installs the
+local hooks (pre-commit, prepare-commit-msg, commit-msg, pre-push):
+  auto   husky's .husky/ when the repository uses husky, else git's hooks directory
+  husky  into .husky/HOOK, above what is there (lint-staged keeps running)
+  git    into the hooks directory git uses (core.hooksPath honoured); an existing
+         hook is kept as HOOK${CHAINED_SUFFIX} and runs first
+--agents wires agent hooks (Claude Code, Codex, Cursor, Gemini, Copilot): auto wires
+the agents whose config folders exist; LIST is comma-separated, e.g. claude,codex.
+--repository sets the id bound into signatures (default: from the origin remote).
+Running init again changes nothing.`;
+
+export function presetsDir(io: Io): string {
+  return join(io.packageRoot, 'policies', 'presets');
+}
+
+export function listPresets(io: Io): string[] {
+  return readdirSync(presetsDir(io))
+    .filter((f) => f.endsWith('.yaml') && !f.endsWith('.test.yaml'))
+    .map((f) => f.replace(/\.yaml$/, ''))
+    .sort();
+}
+
+/** `git@github.com:acme/x.git`, `https://github.com/acme/x` → `github.com/acme/x`. */
+export function repositoryIdFromUrl(url: string): string | undefined {
+  const u = url.trim();
+  let m = /^[\w.-]+@([\w.-]+):(.+?)(?:\.git)?\/?$/.exec(u);
+  if (m) return `${m[1]}/${m[2]}`.toLowerCase();
+  m = /^(?:https?|ssh|git):\/\/(?:[^@/]+@)?([\w.-]+)(?::\d+)?\/(.+?)(?:\.git)?\/?$/.exec(u);
+  if (m) return `${m[1]}/${m[2]}`.toLowerCase();
+  return undefined;
+}
+
+async function defaultRepositoryId(ctx: GitContext, root: string): Promise<string> {
+  try {
+    const url = await gitText(ctx, ['remote', 'get-url', 'origin']);
+    const id = repositoryIdFromUrl(url);
+    if (id) return id;
+  } catch {
+    // no origin remote
+  }
+  return `local/${basename(root).replace(/[^\w.-]/g, '-') || 'repo'}`;
+}
+
+export function detectHuskyDir(root: string, hooksDir: string): string | undefined {
+  const husky = join(root, '.husky');
+  if (hooksDir.split(/[\\/]/).includes('.husky')) return husky;
+  if (existsSync(husky) && statSync(husky).isDirectory()) return husky;
+  return undefined;
+}
+
+/** The shim a hook should call: the project's own node_modules copy when there is one. */
+function shimFor(io: Io, root: string, hook: string, portable: boolean): { path: string; warning?: string } {
+  const local = join(root, 'node_modules', 'cleanroom', 'hooks', hook);
+  if (existsSync(local)) return { path: portable ? relative(root, local) : local };
+  const abs = join(io.packageRoot, 'hooks', hook);
+  return portable
+    ? { path: abs, warning: `cleanroom is not in this project's node_modules: .husky files name ${join(io.packageRoot, 'hooks')}, a path on this machine only — add cleanroom as a devDependency so teammates get working hooks` }
+    : { path: abs };
+}
+
+function planHooks(mode: 'husky' | 'git', dir: string): void {
+  if (mode !== 'git') return;
+  for (const hook of LOCAL_HOOKS) {
+    const file = join(dir, hook);
+    if (existsSync(file) && !readFileSync(file, 'utf8').includes(BEGIN) && existsSync(file + CHAINED_SUFFIX)) {
+      throw new CleanroomError('usage', `${file} is not cleanroom's and ${file}${CHAINED_SUFFIX} exists too`, `merge them by hand, then run cleanroom init again (nothing was written)`);
+    }
+  }
+}
+
+export async function initCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parse('init', argv, {
+    preset: { type: 'string' },
+    hooks: { type: 'string' },
+    agents: { type: 'string' },
+    repository: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout(INIT_HELP + '\n');
+    return 0;
+  }
+  const hooksMode = str(values.hooks) ?? 'auto';
+  if (!['auto', 'husky', 'git', 'none'].includes(hooksMode)) throw usageError(`init: unknown --hooks ${JSON.stringify(hooksMode)}`, 'use auto, husky, git or none');
+  const ctx = gitContext(io);
+  const repo = await openRepo(ctx);
+  const root = workTree(repo);
+  const lines: string[] = [];
+
+  // 1. Everything checked before anything is written.
+  const presetName = str(values.preset) ?? 'eval-cleanroom';
+  const presets = listPresets(io);
+  if (!presets.includes(presetName)) throw usageError(`init: unknown preset "${presetName}"`, `available: ${presets.join(', ')}`);
+  const policyFile = join(root, POLICY_PATH);
+  let policyText: string | undefined;
+  if (!existsSync(policyFile)) {
+    const repoId = str(values.repository) ?? (await defaultRepositoryId(ctx, root));
+    if (!/^\S{1,200}$/.test(repoId)) throw usageError(`init: invalid --repository ${JSON.stringify(repoId)}`, 'e.g. github.com/acme/metacode');
+    policyText = readFileSync(join(presetsDir(io), `${presetName}.yaml`), 'utf8').replace('__REPOSITORY__', repoId);
+    loadPolicyText(policyText, POLICY_PATH); // a preset that does not validate is a bug; never write it
+  } else if (values.preset !== undefined || values.repository !== undefined) {
+    lines.push(`! ${POLICY_PATH} exists: left as it is (--preset/--repository apply only to a new policy)`);
+  }
+  const mode: 'husky' | 'git' | 'none' = hooksMode === 'auto' ? (detectHuskyDir(root, repo.hooksDir) ? 'husky' : 'git') : (hooksMode as 'husky' | 'git' | 'none');
+  const hookDir = mode === 'husky' ? join(root, '.husky') : repo.hooksDir;
+  if (mode !== 'none') planHooks(mode, hookDir);
+
+  // 2. Writes, each atomic.
+  if (policyText !== undefined) {
+    writeAtomic(policyFile, policyText);
+    lines.push(`+ ${POLICY_PATH} (preset ${presetName}) — edit the paths to your layout`);
+    const testPreset = join(presetsDir(io), `${presetName}.test.yaml`);
+    const testFile = policyFile.replace(/\.yaml$/, '.test.yaml');
+    if (existsSync(testPreset) && !existsSync(testFile)) {
+      writeAtomic(testFile, readFileSync(testPreset, 'utf8'));
+      lines.push(`+ ${relative(root, testFile)} — cases for \`cleanroom policy test\``);
+    }
+  } else if (!lines.length) {
+    lines.push(`= ${POLICY_PATH} (exists)`);
+  }
+  if (mode !== 'none') {
+    const results: InstallResult[] = [];
+    const warnings = new Set<string>();
+    for (const hook of LOCAL_HOOKS) {
+      const shim = shimFor(io, root, hook, mode === 'husky');
+      if (shim.warning) warnings.add(shim.warning);
+      results.push(mode === 'husky' ? installHuskyHook(hookDir, hook, shim.path) : installGitHook(hookDir, hook, shim.path));
+    }
+    const sign = { created: '+', updated: '~', chained: '+', unchanged: '=' } as const;
+    for (const r of results) {
+      const what = r.action === 'chained' ? (mode === 'git' ? `chained after your existing hook (${r.hook}${CHAINED_SUFFIX})` : 'added above your existing commands') : r.action;
+      lines.push(`${sign[r.action]} ${relative(root, r.file) || r.file} — ${what}`);
+    }
+    if (mode === 'husky' && !existsSync(join(root, '.husky', '_'))) {
+      lines.push('! husky is not installed in this clone yet (.husky/_ missing): run `npx husky` (or npm install with "prepare": "husky")');
+    }
+    for (const w of warnings) lines.push(`! ${w}`);
+  }
+  lines.push(...(await initAgents(io, ctx, repo, str(values.agents) ?? 'none')));
+  lines.push('', 'next: cleanroom doctor   (check the wiring)   ·   cleanroom explain PATH   ·   cleanroom policy test');
+  if (values.quiet !== true) io.stdout(lines.join('\n') + '\n');
+  return 0;
+}

@@ -1,0 +1,100 @@
+// Plain data shared by every stage: git readers produce `Change`s, signal readers
+// produce `Signal`s and `Attestation`s, `evaluate` turns them into `Finding`s, reporters
+// print them. Nothing here knows about processes, files or git.
+
+export type Verdict = 'allow' | 'review' | 'deny';
+
+/** A tool id from the table (`claude-code`, `codex`, …) or `unknown-ai`. */
+export type ToolId = string;
+export const UNKNOWN_AI: ToolId = 'unknown-ai';
+
+export const VERDICT_RANK: Readonly<Record<Verdict, number>> = { allow: 0, review: 1, deny: 2 };
+
+export function stricter(a: Verdict, b: Verdict): Verdict {
+  return VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a;
+}
+
+export interface Identity {
+  name: string;
+  email: string;
+}
+
+/** One changed path, judged at its destination. */
+export interface FileChange {
+  /** A added, M modified, D deleted, R renamed, C copied, T type change, U unmerged. */
+  status: 'A' | 'M' | 'D' | 'R' | 'C' | 'T' | 'U';
+  path: string;
+  /** Source path of a rename or copy. */
+  from?: string;
+  /** Blob id of the new content (zero id for deletions). */
+  blob: string;
+  mode: string;
+}
+
+export type SignalSource =
+  | 'trailer'
+  | 'author'
+  | 'committer'
+  | 'marker'
+  | 'name'
+  | 'env'
+  | 'ledger';
+
+/** Evidence that an AI tool was involved. */
+export interface Signal {
+  tool: ToolId;
+  source: SignalSource;
+  /** What was seen, as a user can recognise it: `Co-authored-by: Claude <noreply@anthropic.com>`. */
+  evidence: string;
+  /**
+   * Only for `ledger` signals: the paths this signal covers, with the share of the
+   * file's added lines that an agent wrote. Other signals cover the whole change.
+   */
+  paths?: ReadonlyMap<string, number>;
+}
+
+/** Proof that a human reviewed the change, already checked against the policy's review mode. */
+export interface Attestation {
+  kind: 'trailer' | 'signed';
+  /** Who reviewed: `Name <email>` or the signer principal. */
+  by: string;
+  evidence: string;
+  /** Paths covered; undefined = the whole change. */
+  paths?: ReadonlySet<string>;
+}
+
+/** A verified signed override covering the change's zone paths. */
+export interface Override {
+  by: string;
+  reason: string;
+  evidence: string;
+  paths?: ReadonlySet<string>;
+}
+
+/** One unit of judgement: a commit, or the staged index (commit = null). */
+export interface Change {
+  commit: string | null;
+  files: readonly FileChange[];
+  signals: readonly Signal[];
+  attestations: readonly Attestation[];
+  overrides: readonly Override[];
+  /** Problems with grant signals that the user should hear about (bad signature, AI reviewer, …). */
+  notes?: readonly string[];
+}
+
+export type Outcome = 'violation' | 'reviewed' | 'overridden';
+
+export interface Finding {
+  commit: string | null;
+  path: string;
+  zone: string;
+  tool: ToolId;
+  verdict: Exclude<Verdict, 'allow'>;
+  signal: string;
+  message: string;
+  outcome: Outcome;
+  /** Who reviewed or overrode, for outcome reviewed / overridden. */
+  by?: string;
+  /** Share (0..1) of the file's lines the ledger attributes to the tool. */
+  share?: number;
+}

@@ -1,0 +1,118 @@
+// The one door to git. Argument arrays, never a shell; stdin fed as data; output read
+// as bytes (callers ask for -z); one GitError carrying the command and git's stderr.
+// The environment is passed in whole so GIT_INDEX_FILE (git commit -a / PATH) and the
+// pre-receive quarantine variables reach git untouched.
+
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { CleanroomError } from '../errors.js';
+
+export interface GitContext {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Called with each argv when CLEANROOM_DEBUG=1. */
+  readonly trace?: ((line: string) => void) | undefined;
+}
+
+export class GitError extends CleanroomError {
+  readonly args: readonly string[];
+  readonly stderr: string;
+  readonly exitCode: number | null;
+  constructor(args: readonly string[], exitCode: number | null, stderr: string) {
+    const first = stderr.trim().split('\n').slice(0, 3).join(' / ') || `exit code ${String(exitCode)}`;
+    super('git', `git ${args.slice(0, 4).join(' ')}${args.length > 4 ? ' …' : ''} failed: ${first}`);
+    this.name = 'GitError';
+    this.args = args;
+    this.stderr = stderr;
+    this.exitCode = exitCode;
+  }
+}
+
+const BASE_ARGS = ['-c', 'core.quotePath=false'];
+
+function cleanEnv(env: GitContext['env']): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  // Plumbing output must not depend on the user's pager or locale-specific quoting.
+  out.GIT_PAGER = 'cat';
+  out.GIT_TERMINAL_PROMPT = '0';
+  return out;
+}
+
+export function spawnGit(ctx: GitContext, args: readonly string[]): ChildProcessWithoutNullStreams {
+  ctx.trace?.(`git ${args.join(' ')}`);
+  return spawn('git', [...BASE_ARGS, ...args], { cwd: ctx.cwd, env: cleanEnv(ctx.env), stdio: ['pipe', 'pipe', 'pipe'] });
+}
+
+export interface RunOptions {
+  input?: string | Buffer;
+  /** Exit codes that are answers, not failures (e.g. 1 for `rev-parse --verify -q`). */
+  okCodes?: readonly number[];
+  maxBytes?: number;
+}
+
+export interface RunResult {
+  stdout: Buffer;
+  code: number;
+}
+
+/** Runs git to completion and returns its stdout; throws GitError on failure. */
+export function runGit(ctx: GitContext, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const maxBytes = opts.maxBytes ?? 512 * 1024 * 1024;
+  return new Promise((resolve, reject) => {
+    let child: ChildProcessWithoutNullStreams;
+    try {
+      child = spawnGit(ctx, args);
+    } catch (e) {
+      reject(new GitError(args, null, (e as Error).message));
+      return;
+    }
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    let size = 0;
+    let failed: Error | undefined;
+    child.stdout.on('data', (b: Buffer) => {
+      size += b.length;
+      if (size > maxBytes) {
+        failed = new GitError(args, null, `output larger than ${maxBytes} bytes`);
+        child.kill();
+        return;
+      }
+      out.push(b);
+    });
+    child.stderr.on('data', (b: Buffer) => {
+      if (err.length < 64) err.push(b);
+    });
+    child.on('error', (e) => {
+      failed = new GitError(args, null, e.message.includes('ENOENT') ? 'git is not installed or not on PATH' : e.message);
+    });
+    child.stdin.on('error', () => {
+      /* git may exit before reading all input; its exit code tells */
+    });
+    child.on('close', (code) => {
+      if (failed) return reject(failed);
+      const c = code ?? -1;
+      if (c === 0 || opts.okCodes?.includes(c)) resolve({ stdout: Buffer.concat(out), code: c });
+      else reject(new GitError(args, code, Buffer.concat(err).toString('utf8')));
+    });
+    if (opts.input !== undefined) child.stdin.end(opts.input);
+    else child.stdin.end();
+  });
+}
+
+export async function gitText(ctx: GitContext, args: readonly string[], opts?: RunOptions): Promise<string> {
+  return (await runGit(ctx, args, opts)).stdout.toString('utf8');
+}
+
+/** Splits `-z` output into fields (the trailing NUL terminates the last one). */
+export function splitZ(buf: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  let start = 0;
+  for (;;) {
+    const i = buf.indexOf(0, start);
+    if (i < 0) break;
+    out.push(buf.subarray(start, i));
+    start = i + 1;
+  }
+  if (start < buf.length) out.push(buf.subarray(start));
+  return out;
+}

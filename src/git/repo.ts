@@ -1,0 +1,72 @@
+// Where we are: work tree, git dir (per worktree), common dir, object format, the hooks
+// directory git really uses (core.hooksPath honoured by `--git-path hooks`).
+
+import { isAbsolute, resolve } from 'node:path';
+import { CleanroomError } from '../errors.js';
+import { GitError, gitText, type GitContext } from './git.js';
+
+export interface Repo {
+  /** Top of the work tree; null in a bare repository. */
+  readonly root: string | null;
+  readonly gitDir: string;
+  readonly commonDir: string;
+  readonly bare: boolean;
+  readonly objectFormat: 'sha1' | 'sha256';
+  readonly hooksDir: string;
+  /** `$(git rev-parse --git-path cleanroom)`: ledger and local state (per worktree). */
+  readonly stateDir: string;
+  readonly zeroId: string;
+  readonly emptyTree: string;
+}
+
+export const EMPTY_TREE = {
+  sha1: '4b825dc642cb6eb9a060e54bf8d69288fbee4904',
+  sha256: '6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321',
+} as const;
+
+export const isZeroId = (id: string): boolean => /^(0{40}|0{64})$/.test(id);
+
+export async function openRepo(ctx: GitContext): Promise<Repo> {
+  const args = ['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--git-common-dir', '--show-object-format', '--git-path', 'hooks', '--git-path', 'cleanroom'];
+  let text: string;
+  try {
+    text = await gitText(ctx, args);
+  } catch (e) {
+    if (e instanceof GitError && /not a git repository/i.test(e.stderr)) {
+      throw new CleanroomError('usage', `not a git repository: ${ctx.cwd}`, 'run cleanroom inside a Git repository (or cd into one)');
+    }
+    throw e;
+  }
+  const [bareText, gitDir, common, format, hooks, state] = text.replace(/\n$/, '').split('\n');
+  if (!gitDir || !common || !format || !hooks || !state) throw new CleanroomError('internal', `unexpected output from git rev-parse: ${text.slice(0, 200)}`);
+  const bare = bareText === 'true';
+  let root: string | null = null;
+  if (!bare) {
+    try {
+      root = (await gitText(ctx, ['rev-parse', '--show-toplevel'])).replace(/\n$/, '');
+    } catch {
+      root = null; // inside .git of a non-bare repo
+    }
+  }
+  // --git-path answers relative to cwd unless absolute.
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(ctx.cwd, p));
+  const objectFormat = format === 'sha256' ? 'sha256' : 'sha1';
+  return Object.freeze({
+    root,
+    gitDir,
+    commonDir: abs(common),
+    bare,
+    objectFormat,
+    hooksDir: abs(hooks),
+    stateDir: abs(state),
+    zeroId: '0'.repeat(objectFormat === 'sha256' ? 64 : 40),
+    emptyTree: EMPTY_TREE[objectFormat],
+  });
+}
+
+/** The work tree root, or a clear error in a bare repository. */
+export function workTree(repo: Repo): string {
+  if (!repo.root) throw new CleanroomError('usage', 'this command needs a work tree, and this repository is bare', 'run it in a clone with a work tree');
+  return repo.root;
+}
+

@@ -1,0 +1,125 @@
+// Installing the local hooks without clobbering anything.
+//
+// git mode   — into the hooks directory git really uses (core.hooksPath honoured,
+//              linked worktrees share the common one). A hook that is already there
+//              is kept as HOOK.pre-cleanroom and chained: it runs first, then ours.
+// husky mode — into .husky/HOOK, the scripts husky 9 runs with `sh -e`: our block is
+//              put at the top (so an `exit 0` further down cannot skip it); the rest
+//              of the file — lint-staged, commitlint — runs after it as before.
+// Running init twice changes nothing; every write is atomic.
+
+import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CleanroomError } from '../errors.js';
+import { writeAtomic } from '../fsutil.js';
+
+export const LOCAL_HOOKS = ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push'] as const;
+export type LocalHook = (typeof LOCAL_HOOKS)[number];
+
+export const BEGIN = '# >>> cleanroom >>>';
+export const END = '# <<< cleanroom <<<';
+export const CHAINED_SUFFIX = '.pre-cleanroom';
+
+export type InstallResult = { hook: string; file: string; action: 'created' | 'unchanged' | 'updated' | 'chained' };
+
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Hooks that read stdin need it buffered to give it to both the old hook and ours. */
+const READS_STDIN: ReadonlySet<string> = new Set(['pre-push', 'pre-receive']);
+
+function block(shim: string): string {
+  return `${BEGIN}\n# Added by \`cleanroom init\`; \`cleanroom doctor\` checks it. CLEANROOM=0 skips it, loudly.\n${quote(shim)} "$@" || exit $?\n${END}\n`;
+}
+
+function gitWrapper(hook: string, shim: string, chained: boolean): string {
+  const head = `#!/bin/sh\n`;
+  if (!chained) return `${head}${BEGIN}\n# Added by \`cleanroom init\`; \`cleanroom doctor\` checks it. CLEANROOM=0 skips it, loudly.\nexec ${quote(shim)} "$@"\n${END}\n`;
+  const prev = `"$(dirname "$0")/${hook}${CHAINED_SUFFIX}"`;
+  if (READS_STDIN.has(hook)) {
+    return (
+      `${head}${BEGIN}\n# Added by \`cleanroom init\`: runs the hook that was here (${hook}${CHAINED_SUFFIX}), then cleanroom's.\n` +
+      `input=$(cat; echo .); input=\${input%.}\n` +
+      `printf '%s' "$input" | ${prev} "$@" || exit $?\n` +
+      `printf '%s' "$input" | ${quote(shim)} "$@"\n${END}\n`
+    );
+  }
+  return (
+    `${head}${BEGIN}\n# Added by \`cleanroom init\`: runs the hook that was here (${hook}${CHAINED_SUFFIX}), then cleanroom's.\n` +
+    `${prev} "$@" || exit $?\n` +
+    `exec ${quote(shim)} "$@"\n${END}\n`
+  );
+}
+
+const read = (f: string): string | undefined => (existsSync(f) ? readFileSync(f, 'utf8') : undefined);
+
+function replaceBlock(text: string, replacement: string): string {
+  const start = text.indexOf(BEGIN);
+  const end = text.indexOf(END, start);
+  if (start < 0 || end < 0) return text;
+  const after = text.indexOf('\n', end);
+  return text.slice(0, start) + replacement + (after < 0 ? '' : text.slice(after + 1));
+}
+
+/** git mode: `dir` is the hooks directory git uses. */
+export function installGitHook(dir: string, hook: string, shim: string): InstallResult {
+  const file = join(dir, hook);
+  const existing = read(file);
+  const chainedFile = file + CHAINED_SUFFIX;
+  if (existing === undefined) {
+    writeAtomic(file, gitWrapper(hook, shim, existsSync(chainedFile)), 0o755);
+    return { hook, file, action: 'created' };
+  }
+  if (existing.includes(BEGIN)) {
+    const wanted = gitWrapper(hook, shim, existsSync(chainedFile));
+    const current = existing;
+    if (current === wanted && (statSync(file).mode & 0o111) !== 0) return { hook, file, action: 'unchanged' };
+    writeAtomic(file, wanted, 0o755);
+    return { hook, file, action: 'updated' };
+  }
+  if (existsSync(chainedFile)) {
+    throw new CleanroomError(
+      'usage',
+      `${file} is not cleanroom's and ${chainedFile} exists too`,
+      `merge them by hand (keep one as ${hook}${CHAINED_SUFFIX}), then run cleanroom init again`,
+    );
+  }
+  // Keep the user's hook byte for byte under a new name, then write the chain.
+  renameSync(file, chainedFile);
+  try {
+    writeAtomic(file, gitWrapper(hook, shim, true), 0o755);
+  } catch (e) {
+    renameSync(chainedFile, file);
+    throw e;
+  }
+  return { hook, file, action: 'chained' };
+}
+
+/** husky mode: `dir` is the .husky directory. */
+export function installHuskyHook(dir: string, hook: string, shim: string): InstallResult {
+  const file = join(dir, hook);
+  const existing = read(file);
+  const ours = block(shim);
+  if (existing === undefined) {
+    writeAtomic(file, ours, 0o755);
+    return { hook, file, action: 'created' };
+  }
+  if (existing.includes(BEGIN)) {
+    const updated = replaceBlock(existing, ours);
+    if (updated === existing) return { hook, file, action: 'unchanged' };
+    writeAtomic(file, updated, statSync(file).mode & 0o777);
+    return { hook, file, action: 'updated' };
+  }
+  // After a shebang line if there is one, before everything else.
+  const nl = existing.indexOf('\n');
+  const updated = existing.startsWith('#!') ? existing.slice(0, nl + 1) + ours + existing.slice(nl + 1) : ours + existing;
+  writeAtomic(file, updated, statSync(file).mode & 0o777);
+  return { hook, file, action: 'chained' };
+}
+
+/** Is our hook wired in `file`? (for doctor) */
+export function hookState(file: string): 'installed' | 'missing' | 'foreign' | 'not-executable' {
+  const text = read(file);
+  if (text === undefined) return 'missing';
+  if (!text.includes(BEGIN)) return 'foreign';
+  return (statSync(file).mode & 0o111) === 0 ? 'not-executable' : 'installed';
+}

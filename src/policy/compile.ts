@@ -1,0 +1,190 @@
+// Schema-valid policy data → frozen Policy with matchers ready. Checks what a schema
+// cannot: glob syntax, tool ids that exist, duplicate zone names.
+
+import picomatch from 'picomatch';
+import { PolicyError, type PolicyProblem } from '../errors.js';
+import { UNKNOWN_AI, VERDICT_RANK, type ToolId, type Verdict } from '../core/types.js';
+import { compileToolTable, type ToolSpec, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
+import builtinTools from './generated/builtin-tools.js';
+import type { YamlLocator } from './load.js';
+import { didYouMean } from './suggest.js';
+
+/** The policy as the schema admits it. */
+export interface PolicyInput {
+  version: 1;
+  repository: string;
+  matching?: { case?: 'insensitive' | 'sensitive'; unicode?: 'nfc' | 'none' };
+  zones: {
+    name: string;
+    description?: string;
+    paths: string[];
+    exclude?: string[];
+    ai: Verdict;
+    read?: 'allow' | 'deny';
+    tools?: Record<string, Verdict>;
+  }[];
+  review?: { mode?: 'trailer' | 'signed'; trailer?: string; reviewers?: string; independent?: boolean };
+  overrides?: { approvers?: string };
+  tools?: ToolSpec[];
+}
+
+export interface Zone {
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly paths: readonly string[];
+  readonly exclude: readonly string[];
+  readonly ai: Verdict;
+  readonly read: 'allow' | 'deny';
+  readonly tools: ReadonlyMap<ToolId, Verdict>;
+  /** Tests a path already normalised with `Policy.normalize`. */
+  readonly matches: (normalizedPath: string) => boolean;
+  verdictFor(tool: ToolId): Verdict;
+}
+
+export interface ReviewConfig {
+  readonly mode: 'trailer' | 'signed';
+  readonly trailer: string;
+  readonly reviewers: string;
+  readonly independent: boolean;
+}
+
+export interface Policy {
+  readonly file: string;
+  readonly repository: string;
+  readonly zones: readonly Zone[];
+  readonly review: ReviewConfig;
+  readonly overrides: { readonly approvers: string };
+  readonly tools: ToolTable;
+  readonly caseSensitive: boolean;
+  readonly unicode: 'nfc' | 'none';
+  normalize(path: string): string;
+  zonesFor(path: string): Zone[];
+  /** Strictest verdict for `tool` writing `path`, and the zone that gives it. */
+  verdictFor(path: string, tool: ToolId): { verdict: Verdict; zone: Zone | undefined };
+  /** Zones with `read: deny` that contain `path`. */
+  readDenied(path: string): Zone[];
+}
+
+/** What is wrong with a glob, or undefined when it is fine. */
+export function globProblem(glob: string): string | undefined {
+  if (glob.trim() === '') return 'an empty glob matches nothing — remove it or write a path';
+  if (glob.includes('\0')) return 'a glob cannot contain a NUL byte';
+  if (glob.includes('\\')) return 'use "/" to separate folders (a backslash is an escape in globs)';
+  if (glob.startsWith('/')) return `globs are relative to the repository root — write "${glob.replace(/^\/+/, '')}"`;
+  if (glob.startsWith('./')) return `write "${glob.slice(2)}" without the leading "./"`;
+  if (glob.endsWith('/')) return `a trailing "/" matches nothing — write "${glob}**" for everything below it`;
+  if (glob.split('/').some((seg) => seg === '..' || seg === '.')) return 'a glob cannot contain "." or ".." segments';
+  const depth: Record<string, number> = { '[': 0, '{': 0, '(': 0 };
+  const close: Record<string, string> = { ']': '[', '}': '{', ')': '(' };
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c in depth) depth[c]!++;
+    else if (c in close) {
+      const open = close[c]!;
+      if (depth[open]! === 0) return `unbalanced "${c}" — escape it or add the opening "${open}"`;
+      depth[open]!--;
+    }
+  }
+  for (const [open, n] of Object.entries(depth)) if (n > 0) return `unbalanced "${open}" — close it`;
+  try {
+    picomatch.makeRe(glob, { dot: true });
+  } catch (e) {
+    return `invalid glob: ${(e as Error).message}`;
+  }
+  return undefined;
+}
+
+const builtin = builtinTools as ToolTableSpec;
+
+export function compilePolicy(input: PolicyInput, locator: YamlLocator): Policy {
+  const file = locator.file;
+  const problems: PolicyProblem[] = [];
+  const caseSensitive = input.matching?.case === 'sensitive';
+  const unicode = input.matching?.unicode ?? 'nfc';
+  const normalize = (p: string): string => (unicode === 'nfc' ? p.normalize('NFC') : p);
+
+  const extraTools = input.tools ?? [];
+  extraTools.forEach((t, i) => {
+    if (t.id === UNKNOWN_AI) problems.push(locator.problem(['tools', i, 'id'], `"${UNKNOWN_AI}" is reserved for AI signals that name no tool — choose another id`));
+    if (!t.emails?.length && !t.trailers?.length && !t.markers?.length && !t.env?.length && !t.nameSuffixes?.length && !t.coauthorNames?.length && !builtin.tools.some((b) => b.id === t.id)) {
+      problems.push(locator.problem(['tools', i], `tool "${t.id}" has nothing to detect it by — add emails, trailers, markers or env`));
+    }
+  });
+  const tools = compileToolTable(builtin, extraTools);
+
+  const names = new Set<string>();
+  const zones: Zone[] = input.zones.map((z, zi) => {
+    if (names.has(z.name.toLowerCase())) problems.push(locator.problem(['zones', zi, 'name'], `zone name "${z.name}" is used twice — zone names must be unique`));
+    names.add(z.name.toLowerCase());
+    for (const field of ['paths', 'exclude'] as const) {
+      (z[field] ?? []).forEach((g, gi) => {
+        const why = globProblem(g);
+        if (why) problems.push(locator.problem(['zones', zi, field, gi], `glob "${g}": ${why}`));
+      });
+    }
+    const toolVerdicts = new Map<ToolId, Verdict>();
+    for (const [id, v] of Object.entries(z.tools ?? {})) {
+      if (!tools.ids.has(id)) {
+        problems.push(
+          locator.problem(['zones', zi, 'tools'], `unknown tool id "${id}"${didYouMean(id, tools.ids)} — known: ${[...tools.ids].sort().join(', ')}, or define it under tools:`, id),
+        );
+      }
+      toolVerdicts.set(id, v);
+    }
+    const opts = { dot: true, nocase: !caseSensitive };
+    const safe = (globs: string[]): string[] => globs.filter((g) => !globProblem(g)).map(normalize);
+    const include = safe(z.paths);
+    const exclude = safe(z.exclude ?? []);
+    const inc = include.length ? picomatch(include, opts) : () => false;
+    const exc = exclude.length ? picomatch(exclude, opts) : () => false;
+    return Object.freeze({
+      name: z.name,
+      description: z.description,
+      paths: Object.freeze([...z.paths]),
+      exclude: Object.freeze([...(z.exclude ?? [])]),
+      ai: z.ai,
+      read: z.read ?? 'allow',
+      tools: toolVerdicts,
+      matches: (p: string) => inc(p) && !exc(p),
+      verdictFor: (tool: ToolId) => toolVerdicts.get(tool) ?? z.ai,
+    });
+  });
+
+  if (problems.length) throw new PolicyError(problems);
+
+  const zonesFor = (path: string): Zone[] => {
+    const n = normalize(path);
+    return zones.filter((z) => z.matches(n));
+  };
+
+  return Object.freeze({
+    file,
+    repository: input.repository,
+    zones: Object.freeze(zones),
+    review: Object.freeze({
+      mode: input.review?.mode ?? 'trailer',
+      trailer: input.review?.trailer ?? 'Reviewed-by',
+      reviewers: input.review?.reviewers ?? '.cleanroom/reviewers',
+      independent: input.review?.independent ?? false,
+    }),
+    overrides: Object.freeze({ approvers: input.overrides?.approvers ?? '.cleanroom/approvers' }),
+    tools,
+    caseSensitive,
+    unicode,
+    normalize,
+    zonesFor,
+    verdictFor(path: string, tool: ToolId) {
+      let best: { verdict: Verdict; zone: Zone | undefined } = { verdict: 'allow', zone: undefined };
+      for (const z of zonesFor(path)) {
+        const v = z.verdictFor(tool);
+        if (best.zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[best.verdict]) best = { verdict: v, zone: z };
+      }
+      return best;
+    },
+    readDenied: (path: string) => zonesFor(path).filter((z) => z.read === 'deny'),
+  });
+}

@@ -1,0 +1,39 @@
+// Paths, trailers and names come from whoever made the commit. Before they reach a
+// terminal, control characters (ANSI escapes, carriage returns, newlines in file
+// names) are shown as escapes so output cannot be forged or hidden.
+
+export function safe(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.codePointAt(0)!;
+    if (c === '\n') return '\\n';
+    if (c === '\t') return '\\t';
+    if (c === '\r') return '\\r';
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
+}
+
+/** Paths with spaces, quotes or escapes are quoted, so a reader sees where they end. */
+export function safePath(path: string): string {
+  const s = safe(path);
+  return /[\s"'\\]/.test(s) || s !== path ? JSON.stringify(path).replace(/\\u001b/g, '\\x1b') : s;
+}
+
+export interface Style {
+  bold(s: string): string;
+  red(s: string): string;
+  yellow(s: string): string;
+  green(s: string): string;
+  dim(s: string): string;
+}
+
+const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
+export const COLOR: Style = { bold: wrap(1, 22), red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), dim: wrap(2, 22) };
+export const PLAIN: Style = { bold: (s) => s, red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s };
+
+/** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */
+export function styleFor(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): Style {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return PLAIN;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return COLOR;
+  return isTTY ? COLOR : PLAIN;
+}

@@ -1,0 +1,74 @@
+// Text output: a few lines per problem — commit, path, zone, tool, the signal seen —
+// then the ways out. Meant to be read in a terminal right after `git commit` fails.
+
+import type { Finding } from '../core/types.js';
+import type { Report } from './json.js';
+import { safe, safePath, type Style } from './escape.js';
+
+export interface TextOptions {
+  style: Style;
+  /** "commit" for local hooks (the user is committing), "push" for the server, "check" otherwise. */
+  context: 'commit' | 'push' | 'check';
+  quiet?: boolean;
+}
+
+const short = (id: string | null): string => (id ? id.slice(0, 12) : 'staged changes');
+
+export function waysOut(violations: readonly Finding[], context: TextOptions['context']): string[] {
+  const lines: string[] = [];
+  const hasReview = violations.some((f) => f.verdict === 'review');
+  const hasDeny = violations.some((f) => f.verdict === 'deny');
+  const amend = context === 'commit' ? 'git commit' : 'git commit --amend (then push again)';
+  if (hasReview) {
+    lines.push(`review zones: a human reviews every line, then ${amend} --trailer "Reviewed-by: Name <email>"`);
+  }
+  if (hasDeny) {
+    lines.push(
+      context === 'commit'
+        ? 'deny zones: take the file out of this commit (git restore --staged PATH) and have a human write it'
+        : 'deny zones: remove the AI-attributed change from the history you push (git rebase -i) and have a human write it',
+    );
+    lines.push(
+      'or an approver signs an override: cleanroom override request --reason "…" | cleanroom override sign --key KEY, then ' +
+        `${amend} --trailer "$(…)"`,
+    );
+  }
+  lines.push('explain a path: cleanroom explain PATH    (wrong attribution? see the signal above)');
+  return lines;
+}
+
+export function renderText(report: Report, opts: TextOptions): string {
+  const { style } = opts;
+  const violations = report.findings.filter((f) => f.outcome === 'violation');
+  const out: string[] = [];
+  if (!violations.length) {
+    if (!opts.quiet) {
+      const passed = report.findings.filter((f) => f.outcome !== 'violation');
+      for (const f of passed) {
+        out.push(`${style.green('✓')} ${safePath(f.path)} ${style.dim(`(${f.zone}, ${f.tool}) ${f.outcome} by ${safe(f.by ?? '?')}`)}`);
+      }
+      for (const n of report.notes) out.push(`${style.yellow('note:')} ${safe(n)}`);
+      out.push(`${style.green('cleanroom: ok')} — no AI-attributed change in a protected zone without attestation`);
+    }
+    return out.length ? out.join('\n') + '\n' : '';
+  }
+  const verb = opts.context === 'commit' ? 'commit blocked' : opts.context === 'push' ? 'push rejected' : 'violations found';
+  out.push(style.red(style.bold(`cleanroom: ${verb}`)) + ` — ${violations.length} AI-attributed change${violations.length === 1 ? '' : 's'} in protected zones`);
+  let lastCommit: string | null | undefined;
+  for (const f of violations) {
+    if (f.commit !== lastCommit) {
+      out.push('', style.bold(f.commit ? `commit ${short(f.commit)}` : 'staged changes'));
+      lastCommit = f.commit;
+    }
+    const share = f.share !== undefined ? `, ${Math.round(f.share * 100)}% of its lines` : '';
+    out.push(`  ${style.red('✗')} ${safePath(f.path)}`);
+    out.push(`    zone ${style.bold(f.zone)} (${f.verdict}) · tool ${f.tool}${share} · seen: ${safe(f.signal)}`);
+  }
+  if (report.notes.length) {
+    out.push('');
+    for (const n of report.notes) out.push(`${style.yellow('note:')} ${safe(n)}`);
+  }
+  out.push('', 'Ways out:');
+  for (const w of waysOut(violations, opts.context)) out.push(`  - ${w}`);
+  return out.join('\n') + '\n';
+}

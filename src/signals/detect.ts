@@ -1,0 +1,87 @@
+// Restricting signals: everything in a commit's metadata (and, locally, the agent
+// environment) that points at an AI tool. Matched liberally — any trailer-shaped line
+// anywhere in the message counts — but only on structured evidence: an email, a trailer
+// key, a distinctive marker, aider's name suffix. Never on a display name alone.
+
+import { UNKNOWN_AI, type Identity, type Signal, type ToolId } from '../core/types.js';
+import type { ToolTable } from './tools.js';
+import { parseIdentity, trailerLikeLines } from './trailers.js';
+
+export interface CommitMeta {
+  author?: Identity | undefined;
+  committer?: Identity | undefined;
+  message: string;
+}
+
+export const formatIdentity = (id: Identity): string => (id.name ? `${id.name} <${id.email}>` : `<${id.email}>`);
+
+/** The tool an identity belongs to: by email, or by a name suffix such as " (aider)". */
+export function identityTool(table: ToolTable, id: Identity): { tool: ToolId; by: 'email' | 'name' } | undefined {
+  const byEmail = table.toolForEmail(id.email);
+  if (byEmail) return { tool: byEmail, by: 'email' };
+  const name = id.name.toLowerCase();
+  const suffix = table.nameSuffixes.find((s) => name.endsWith(s.lower));
+  return suffix ? { tool: suffix.tool, by: 'name' } : undefined;
+}
+
+export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
+  const out: Signal[] = [];
+  const seen = new Set<string>();
+  const add = (tool: ToolId, source: Signal['source'], evidence: string): void => {
+    const key = `${tool}\0${evidence}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ tool, source, evidence });
+  };
+
+  for (const role of ['author', 'committer'] as const) {
+    const id = meta[role];
+    if (!id) continue;
+    const hit = identityTool(table, id);
+    if (hit) add(hit.tool, hit.by === 'email' ? role : 'name', `${role}: ${formatIdentity(id)}`);
+  }
+
+  for (const t of trailerLikeLines(meta.message)) {
+    const key = t.key.toLowerCase();
+    for (const rule of table.trailerKeys.get(key) ?? []) {
+      if (rule.value === undefined || t.value.toLowerCase() === rule.value) add(rule.tool, 'trailer', t.text);
+    }
+    const id = parseIdentity(t.value);
+    const idTool = id ? identityTool(table, id) : undefined;
+    if (table.genericTrailers.has(key)) {
+      add(idTool?.tool ?? table.toolForName(t.value) ?? UNKNOWN_AI, 'trailer', t.text);
+      continue;
+    }
+    if (idTool) {
+      add(idTool.tool, 'trailer', t.text);
+      continue;
+    }
+    if (key === 'co-authored-by' && id) {
+      const first = id.name.toLowerCase().split(/\s+/, 1)[0] ?? '';
+      const byName = table.coauthorNames.find((c) => c.lower === first);
+      if (byName) add(byName.tool, 'trailer', t.text);
+    }
+  }
+
+  const lower = meta.message.toLowerCase();
+  for (const m of table.markers) {
+    if (lower.includes(m.lower)) add(m.tool, 'marker', m.text);
+  }
+  return out;
+}
+
+/** The agent environment at commit time: `CLAUDECODE=1`, `CODEX_SANDBOX*`, … */
+export function envSignals(table: ToolTable, env: Readonly<Record<string, string | undefined>>): Signal[] {
+  const out: Signal[] = [];
+  for (const rule of table.env) {
+    const names = rule.prefix ? Object.keys(env).filter((k) => k.startsWith(rule.name)) : [rule.name];
+    for (const name of names) {
+      const value = env[name];
+      if (!value) continue;
+      if (rule.value !== undefined && value !== rule.value) continue;
+      out.push({ tool: rule.tool, source: 'env', evidence: `environment ${name}=${value.slice(0, 40)}` });
+      break;
+    }
+  }
+  return out;
+}
