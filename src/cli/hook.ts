@@ -55,10 +55,11 @@ function toolTable(io: Io, ctxRoot: string | null): ToolTable {
   return compileToolTable(builtinTools as ToolTableSpec);
 }
 
-export async function assistedByTrailers(signals: readonly Signal[]): Promise<string[]> {
-  const seen = new Set<string>();
-  for (const s of signals) seen.add(s.tool);
-  return [...seen].sort().map((t) => `Assisted-by: ${t}`);
+/** One `Assisted-by: TOOL[:MODEL]` per tool (kernel convention AGENT:MODEL). */
+export function assistedByTrailers(signals: readonly Signal[]): string[] {
+  const models = new Map<string, string | undefined>();
+  for (const s of signals) if (!models.get(s.tool)) models.set(s.tool, s.model?.replace(/[^\w.@/+-]/g, '') || undefined);
+  return [...models].sort(([a], [b]) => a.localeCompare(b)).map(([t, m]) => `Assisted-by: ${t}${m ? `:${m}` : ''}`);
 }
 
 async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
@@ -69,7 +70,7 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   const table = toolTable(io, repo.root);
   const signals = [...envSignals(table, io.env)];
   signals.push(...(await ledgerSignalsForStaged(ctx, repo, table)));
-  const trailers = await assistedByTrailers(signals);
+  const trailers = assistedByTrailers(signals);
   if (!trailers.length) return 0;
   await addTrailers(ctx, file, trailers);
   return 0;

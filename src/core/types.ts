@@ -46,6 +46,8 @@ export interface Signal {
   source: SignalSource;
   /** What was seen, as a user can recognise it: `Co-authored-by: Claude <noreply@anthropic.com>`. */
   evidence: string;
+  /** Model name where the evidence gives one (ledger, `Assisted-by: tool:model`). */
+  model?: string;
   /**
    * Only for `ledger` signals: the paths this signal covers, with the share of the
    * file's added lines that an agent wrote. Other signals cover the whole change.
