@@ -8,6 +8,7 @@ import { gitText, GitError, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
 import { buildChange } from './change.js';
+import { configFindings, isConfigPath } from './config-guard.js';
 import type { Trust } from './grants.js';
 
 export interface Judged {
@@ -16,21 +17,31 @@ export interface Judged {
   notes: readonly string[];
 }
 
+export interface JudgeOptions {
+  /** Guard `.cleanroom/**` changes (server and CI, where the policy comes from git). */
+  guardConfig?: boolean;
+}
+
 export async function* judgeCommits(
   ctx: GitContext,
   policy: Policy,
   trust: Trust,
   ids: AsyncIterable<string> | Iterable<string>,
   now: Date,
+  opts: JudgeOptions = {},
 ): AsyncGenerator<Judged> {
   for await (const record of readCommits(ctx, ids)) {
+    const touchesConfig = opts.guardConfig === true && record.files.some((f) => isConfigPath(f.path) || (f.from !== undefined && isConfigPath(f.from)));
     const change = buildChange(
       policy,
       { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer },
       trust,
       now,
+      touchesConfig,
     );
-    yield { record, findings: evaluate(policy, change), notes: change.notes ?? [] };
+    const findings = evaluate(policy, change);
+    if (touchesConfig) findings.push(...configFindings(change));
+    yield { record, findings, notes: change.notes ?? [] };
   }
 }
 

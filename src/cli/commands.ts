@@ -1,5 +1,10 @@
-// Commands added by later capabilities (server, signing, agents, audit) register here.
+// Commands beyond the core set register here.
 
 import type { Command } from './io.js';
+import { installServerCommand } from './install-server.js';
+import { preReceiveCommand } from './pre-receive.js';
 
-export const extraCommands: Record<string, Command> = {};
+export const extraCommands: Record<string, Command> = {
+  'pre-receive': preReceiveCommand,
+  'install-server': installServerCommand,
+};

@@ -18,20 +18,17 @@ export function waysOut(violations: readonly Finding[], context: TextOptions['co
   const lines: string[] = [];
   const hasReview = violations.some((f) => f.verdict === 'review');
   const hasDeny = violations.some((f) => f.verdict === 'deny');
-  const amend = context === 'commit' ? 'git commit' : 'git commit --amend (then push again)';
+  const withTrailer = (t: string): string => (context === 'commit' ? `git commit --trailer ${t}` : `git commit --amend --trailer ${t} (then push again)`);
   if (hasReview) {
-    lines.push(`review zones: a human reviews every line, then ${amend} --trailer "Reviewed-by: Name <email>"`);
+    lines.push(`review zones: a human reviews every line, then ${withTrailer('"Reviewed-by: Name <email>"')}`);
   }
   if (hasDeny) {
     lines.push(
       context === 'commit'
         ? 'deny zones: take the file out of this commit (git restore --staged PATH) and have a human write it'
-        : 'deny zones: remove the AI-attributed change from the history you push (git rebase -i) and have a human write it',
+        : 'deny zones: take the AI-attributed change out of the history you push (git rebase -i) and have a human write it',
     );
-    lines.push(
-      'or an approver signs an override: cleanroom override request --reason "…" | cleanroom override sign --key KEY, then ' +
-        `${amend} --trailer "$(…)"`,
-    );
+    lines.push(`or an approver signs an override: cleanroom override request --reason "…" | cleanroom override sign --key KEY, then ${withTrailer('"$(…)"')}`);
   }
   lines.push('explain a path: cleanroom explain PATH    (wrong attribution? see the signal above)');
   return lines;

@@ -1,0 +1,33 @@
+// Where the policy is judged from git (server, CI), a change to the policy or its trust
+// files is itself guarded: any commit touching `.cleanroom/**` — AI or not, deletions
+// too — needs an approver's override. Otherwise a push could weaken the rules for the
+// pushes after it.
+
+import type { Change, Finding } from '../core/types.js';
+
+export const CONFIG_ZONE = 'cleanroom-config';
+
+export const isConfigPath = (path: string): boolean => path.normalize('NFC').toLowerCase().startsWith('.cleanroom/');
+
+export function configFindings(change: Change): Finding[] {
+  const out: Finding[] = [];
+  for (const file of change.files) {
+    const paths = [file.path, ...(file.from ? [file.from] : [])];
+    if (!paths.some(isConfigPath)) continue;
+    const base = {
+      commit: change.commit,
+      path: file.path,
+      zone: CONFIG_ZONE,
+      tool: 'any',
+      verdict: 'deny' as const,
+      signal: `${file.status === 'D' ? 'deletes' : 'changes'} the cleanroom policy or its trust files`,
+    };
+    const override = change.overrides.find((o) => !o.paths || o.paths.has(file.path));
+    out.push(
+      override
+        ? { ...base, outcome: 'overridden', by: override.by, message: `policy change approved by ${override.by}: ${override.reason}` }
+        : { ...base, outcome: 'violation', message: 'changes to .cleanroom/ need an approver\'s signed override (cleanroom override request/sign)' },
+    );
+  }
+  return out;
+}

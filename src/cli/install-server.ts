@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import { runGit } from '../git/git.js';
+import { openRepo } from '../git/repo.js';
+import { installGitHook } from '../install/hooks.js';
+import { policyFromFile } from '../check/policy-source.js';
+import { parse, str } from './args.js';
+import { gitContext } from './context.js';
+import type { Io } from './io.js';
+
+export const INSTALL_SERVER_HELP = `usage: cleanroom install-server [REPO] [--policy F] [--log F] [--deadline S] [--fail-open]
+                                [--hooks-dir DIR]
+
+Installs cleanroom's pre-receive hook into a (bare) repository on the server, keeping
+an existing pre-receive hook (it runs first, as pre-receive.pre-cleanroom), and stores
+the options in the repository's git config (cleanroom.policy, cleanroom.log,
+cleanroom.deadline, cleanroom.failOpen), where pushers cannot change them.
+
+  REPO            the repository (default: current directory)
+  --policy F      a policy file on the server; without it, the policy is read from the
+                  default branch as it was before each push
+  --hooks-dir D   where the hook goes (GitLab: <repo>.git/custom_hooks; default: the
+                  repository's hooks directory, core.hooksPath honoured)`;
+
+export async function installServerCommand(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(
+    'install-server',
+    argv,
+    { log: { type: 'string' }, deadline: { type: 'string' }, 'fail-open': { type: 'boolean' }, 'hooks-dir': { type: 'string' } },
+    { positionals: true },
+  );
+  if (values.help) {
+    io.stdout(INSTALL_SERVER_HELP + '\n');
+    return 0;
+  }
+  if (positionals.length > 1) throw usageError('install-server: give at most one REPO');
+  const dir = resolve(io.cwd, positionals[0] ?? '.');
+  if (!existsSync(dir)) throw usageError(`install-server: ${dir} does not exist`);
+  const ctx = gitContext(io, dir);
+  const repo = await openRepo(ctx);
+  const abs = (p: string): string => (isAbsolute(p) ? p : resolve(io.cwd, p));
+  const policy = str(values.policy);
+  const lines: string[] = [];
+  if (policy) {
+    const source = policyFromFile(abs(policy)); // refuse to configure an invalid policy
+    lines.push(`✓ policy ${abs(policy)}: ${source.policy.zones.length} zones; approvers ${source.trust.approvers ? 'found' : 'missing (no overrides possible)'}`);
+  }
+  const deadline = str(values.deadline);
+  if (deadline !== undefined && !(Number(deadline) > 0)) throw usageError(`install-server: invalid --deadline ${JSON.stringify(deadline)}`);
+  const set = async (key: string, value: string | undefined) => {
+    if (value === undefined) return;
+    await runGit(ctx, ['config', key, value]);
+    lines.push(`✓ git config ${key} ${value}`);
+  };
+  await set('cleanroom.policy', policy && abs(policy));
+  await set('cleanroom.log', str(values.log) && abs(str(values.log)!));
+  await set('cleanroom.deadline', deadline);
+  if (values['fail-open'] === true) await set('cleanroom.failOpen', 'true');
+  const hooksDir = str(values['hooks-dir']) ? abs(str(values['hooks-dir'])!) : repo.hooksDir;
+  const r = installGitHook(hooksDir, 'pre-receive', join(io.packageRoot, 'hooks', 'pre-receive'));
+  lines.push(`${r.action === 'unchanged' ? '=' : '+'} ${r.file} — ${r.action === 'chained' ? 'chained after the existing pre-receive' : r.action}`);
+  if (!policy) lines.push('  policy: read from the default branch before each push (.cleanroom/policy.yaml)');
+  lines.push('', 'test it: push a commit with "Co-authored-by: Claude <noreply@anthropic.com>" into a deny zone; it must be rejected.');
+  io.stdout(lines.join('\n') + '\n');
+  return 0;
+}

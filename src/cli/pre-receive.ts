@@ -1,0 +1,129 @@
+import { appendFileSync } from 'node:fs';
+import { CleanroomError, usageError } from '../errors.js';
+import type { Finding } from '../core/types.js';
+import { openRepo } from '../git/repo.js';
+import { renderText } from '../report/text.js';
+import { PLAIN, safe } from '../report/escape.js';
+import {
+  isGitLab,
+  judgePush,
+  MAX_INPUT_BYTES,
+  parseReceiveInput,
+  pusherOf,
+  serverConfig,
+  trustedPolicy,
+  type RefVerdict,
+  type ServerConfig,
+} from '../server/pre-receive.js';
+import { parse, str } from './args.js';
+import { gitContext } from './context.js';
+import { readStdin, type Io } from './io.js';
+
+export const PRE_RECEIVE_HELP = `usage: cleanroom pre-receive [--policy F] [--fail-open] [--deadline SECONDS] [--log F]
+
+Server-side hook (git runs it with "<old> <new> <ref>" lines on stdin). Judges every
+commit the push makes newly reachable, with the policy from the server's configuration
+(--policy, git config cleanroom.policy) or from the default branch before the push.
+A push changing .cleanroom/** needs an approver's signed override.
+
+  --policy F        policy file on the server (trust files beside it)
+  --fail-open       accept the push when cleanroom itself fails (default: reject)
+  --deadline S      reject when the check takes longer (default 4.5, GitHub Enterprise's
+                    budget is 5 s per push)
+  --log F           append one JSON line per push decision to F
+
+Also read from git config: cleanroom.policy, cleanroom.failOpen, cleanroom.deadline,
+cleanroom.log. Install with: cleanroom install-server REPO.`;
+
+function logDecision(io: Io, file: string | undefined, entry: Record<string, unknown>): void {
+  if (!file) return;
+  try {
+    // One write with O_APPEND: lines from concurrent pushes do not interleave.
+    appendFileSync(file, JSON.stringify({ time: io.now().toISOString(), ...entry }) + '\n');
+  } catch (e) {
+    io.stderr(`cleanroom: warning: cannot write the decision log ${file}: ${(e as Error).message}\n`);
+  }
+}
+
+function deadlineOf(value: string | undefined): number {
+  if (value === undefined) return 4500;
+  const s = Number(value.replace(/s$/, ''));
+  if (!Number.isFinite(s) || s <= 0 || s > 3600) throw usageError(`pre-receive: invalid deadline ${JSON.stringify(value)}`, 'give seconds, e.g. --deadline 4.5');
+  return Math.round(s * 1000);
+}
+
+export async function preReceiveCommand(argv: string[], io: Io): Promise<number> {
+  const { values } = parse('pre-receive', argv, {
+    'fail-open': { type: 'boolean' },
+    deadline: { type: 'string' },
+    log: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout(PRE_RECEIVE_HELP + '\n');
+    return 0;
+  }
+  const gl = isGitLab(io.env) ? 'GL-HOOK-ERR: ' : '';
+  const say = (text: string): void => io.stderr(text.split('\n').map((l) => (l ? gl + l : l)).join('\n') + (text.endsWith('\n') ? '' : '\n'));
+  const pusher = pusherOf(io.env);
+  const ctx = gitContext(io);
+  let cfg: ServerConfig = { failOpen: values['fail-open'] === true, deadlineMs: 4500, logFile: str(values.log) };
+  let updates: { old: string; new: string; ref: string }[] = [];
+  try {
+    const repo = await openRepo(ctx);
+    const conf = await serverConfig(ctx);
+    cfg = {
+      policyFile: str(values.policy) ?? conf['cleanroom.policy'],
+      logFile: str(values.log) ?? conf['cleanroom.log'],
+      failOpen: values['fail-open'] === true || conf['cleanroom.failopen'] === 'true',
+      deadlineMs: deadlineOf(str(values.deadline) ?? conf['cleanroom.deadline']),
+    };
+    const input = await readStdin(io, MAX_INPUT_BYTES).catch(() => {
+      throw new CleanroomError('input', `pre-receive input is larger than ${MAX_INPUT_BYTES} bytes`);
+    });
+    updates = parseReceiveInput(input.toString('utf8'), repo.objectFormat);
+    const source = await trustedPolicy(ctx, cfg);
+    const verdicts = await judgePush(ctx, source, updates, io.now(), cfg.deadlineMs);
+    return finish(io, say, cfg, pusher, verdicts, source.origin);
+  } catch (e) {
+    const msg = e instanceof CleanroomError ? e.message + (e.hint ? `\n  → ${e.hint}` : '') : `internal error: ${(e as Error)?.message ?? String(e)}`;
+    logDecision(io, cfg.logFile, { pusher, decision: cfg.failOpen ? 'accept-fail-open' : 'reject', reason: msg, refs: updates });
+    if (cfg.failOpen) {
+      say(`cleanroom: WARNING: the check failed and this server is configured to fail open — push accepted unchecked.\ncleanroom: ${msg}`);
+      return 0;
+    }
+    say(`cleanroom: push rejected — the check could not be completed, and cleanroom fails closed.\ncleanroom: ${msg}`);
+    if (io.env.CLEANROOM_DEBUG === '1' && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
+    return 2;
+  }
+}
+
+function finish(io: Io, say: (t: string) => void, cfg: ServerConfig, pusher: string, verdicts: RefVerdict[], origin: string): number {
+  const rejected = verdicts.filter((v) => v.errors.length || v.findings.some((f) => f.outcome === 'violation'));
+  const refs = verdicts.map((v) => ({
+    ref: v.update.ref,
+    old: v.update.old,
+    new: v.update.new,
+    commits: v.commits,
+    violations: v.findings.filter((f) => f.outcome === 'violation').map(brief),
+    passed: v.findings.filter((f) => f.outcome !== 'violation').map(brief),
+    errors: v.errors,
+  }));
+  logDecision(io, cfg.logFile, { pusher, decision: rejected.length ? 'reject' : 'accept', policy: origin, refs });
+  for (const v of verdicts) {
+    for (const f of v.findings.filter((x) => x.outcome !== 'violation')) {
+      io.stderr(`cleanroom: ${safe(v.update.ref)} ${f.commit?.slice(0, 12)} ${safe(f.path)}: ${f.outcome} by ${safe(f.by ?? '?')}\n`);
+    }
+  }
+  if (!rejected.length) return 0;
+  say(`cleanroom: push by ${safe(pusher)} rejected (policy: ${safe(origin)})`);
+  for (const v of rejected) {
+    say(`\nref ${safe(v.update.ref)}:`);
+    for (const e of v.errors) say(safe(e));
+    const findings = v.findings.filter((f) => f.outcome === 'violation');
+    if (findings.length) say(renderText({ findings, notes: v.notes }, { style: PLAIN, context: 'push', quiet: true }).trimEnd());
+  }
+  say('\nNothing of this push was stored. Fix the commits and push again.');
+  return 1;
+}
+
+const brief = (f: Finding) => ({ commit: f.commit, path: f.path, zone: f.zone, tool: f.tool, verdict: f.verdict, outcome: f.outcome, ...(f.by ? { by: f.by } : {}) });

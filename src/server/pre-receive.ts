@@ -1,0 +1,187 @@
+// The authoritative check: git's pre-receive hook on the server.
+//
+// * Input is hostile: every "<old> <new> <ref>" line is validated before use.
+// * The policy and trust files come only from the server (--policy, git config
+//   cleanroom.policy) or from the default branch as it was before this push — never
+//   from the pushed commits. Changes to .cleanroom/** need an approver's override.
+// * Every newly reachable commit is judged: per ref, NEW minus what visible refs already
+//   reach (`--exclude-hidden=receive`, so a commit parked on a hidden ref such as
+//   refs/pull/* is not trusted). Objects are read through git, which sees the quarantine.
+// * Fail closed: any error rejects, unless the admin chose --fail-open.
+
+import { CleanroomError, PolicyError } from '../errors.js';
+import type { Finding } from '../core/types.js';
+import { runGit, type GitContext } from '../git/git.js';
+import { revList } from '../git/commits.js';
+import { isZeroId } from '../git/repo.js';
+import { judgeCommits } from '../check/range.js';
+import { policyFromFile, policyFromRev, readBlobAt, POLICY_REL, type PolicySource } from '../check/policy-source.js';
+import { loadPolicyText } from '../policy/load.js';
+
+export interface RefUpdate {
+  old: string;
+  new: string;
+  ref: string;
+}
+
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
+const MAX_REFS = 10_000;
+
+/** Parses and validates pre-receive stdin. Ids must have the repository's hash length. */
+export function parseReceiveInput(text: string, objectFormat: 'sha1' | 'sha256'): RefUpdate[] {
+  const len = objectFormat === 'sha256' ? 64 : 40;
+  const id = new RegExp(`^[0-9a-f]{${len}}$`);
+  const out: RefUpdate[] = [];
+  const lines = text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  for (const [i, line] of lines.entries()) {
+    const parts = line.split(' ');
+    const [oldId = '', newId = '', ref = ''] = parts;
+    const shown = JSON.stringify(line.slice(0, 100));
+    if (parts.length !== 3 || !id.test(oldId) || !id.test(newId)) {
+      throw new CleanroomError('input', `pre-receive input line ${i + 1} is not "<old> <new> <ref>" with ${len}-hex ids: ${shown}`, 'this hook must be run by git receive-pack');
+    }
+    // eslint-disable-next-line no-control-regex
+    if (!ref.startsWith('refs/') || /[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\/|\/$|\.lock$/.test(ref)) {
+      throw new CleanroomError('input', `pre-receive input line ${i + 1} has an invalid ref name: ${shown}`);
+    }
+    out.push({ old: oldId, new: newId, ref });
+  }
+  if (out.length > MAX_REFS) throw new CleanroomError('input', `more than ${MAX_REFS} refs in one push`, 'push in smaller batches');
+  return out;
+}
+
+export interface ServerConfig {
+  policyFile?: string | undefined;
+  logFile?: string | undefined;
+  failOpen: boolean;
+  deadlineMs: number;
+}
+
+/** `git config cleanroom.*` of the repository (admin-controlled; pushers cannot set it). */
+export async function serverConfig(ctx: GitContext): Promise<Record<string, string>> {
+  const r = await runGit(ctx, ['config', '--get-regexp', '^cleanroom\\.'], { okCodes: [1] });
+  const out: Record<string, string> = {};
+  for (const line of r.stdout.toString('utf8').split('\n')) {
+    const sp = line.indexOf(' ');
+    if (sp > 0) out[line.slice(0, sp).toLowerCase()] = line.slice(sp + 1);
+  }
+  return out;
+}
+
+/** The default branch as it is before this push (refs are not updated yet in pre-receive). */
+export async function defaultBranch(ctx: GitContext): Promise<{ ref: string; tip: string | undefined }> {
+  const r = await runGit(ctx, ['symbolic-ref', '-q', 'HEAD'], { okCodes: [1, 128] });
+  const ref = r.code === 0 ? r.stdout.toString('utf8').trim() : 'refs/heads/main';
+  const tip = await runGit(ctx, ['rev-parse', '-q', '--verify', `${ref}^{commit}`], { okCodes: [1, 128] });
+  return { ref, tip: tip.code === 0 ? tip.stdout.toString('utf8').trim() : undefined };
+}
+
+export async function trustedPolicy(ctx: GitContext, cfg: ServerConfig): Promise<PolicySource> {
+  if (cfg.policyFile) return policyFromFile(cfg.policyFile);
+  const def = await defaultBranch(ctx);
+  if (def.tip) {
+    const label = def.ref.replace(/^refs\/heads\//, '');
+    const source = await policyFromRev(ctx, def.tip, label);
+    if (source) return source;
+  }
+  throw new CleanroomError(
+    'policy',
+    `no trusted policy: ${def.tip ? `the default branch (${def.ref}) has no ${POLICY_REL}` : `the default branch (${def.ref}) does not exist yet`}, and no server policy is configured`,
+    'the admin sets one: git config cleanroom.policy /path/to/policy.yaml (or cleanroom install-server --policy FILE)',
+  );
+}
+
+export interface RefVerdict {
+  update: RefUpdate;
+  findings: Finding[];
+  notes: string[];
+  /** Problems that reject the ref outright (e.g. the pushed policy is invalid). */
+  errors: string[];
+  commits: number;
+}
+
+class DeadlineExceeded extends CleanroomError {
+  constructor(ms: number) {
+    super('internal', `the check did not finish within ${(ms / 1000).toFixed(1)} s`, 'push fewer commits at a time, or the admin raises cleanroom.deadline');
+  }
+}
+
+let hiddenSupported: boolean | undefined;
+
+/** rev-list arguments for the commits `update` makes newly reachable. */
+async function newCommitArgs(ctx: GitContext, tip: string, update: RefUpdate): Promise<string[]> {
+  if (hiddenSupported === undefined) {
+    const probe = await runGit(ctx, ['rev-list', '--max-count=1', '--exclude-hidden=receive', '--all'], { okCodes: [128, 129] });
+    hiddenSupported = probe.code === 0;
+  }
+  if (hiddenSupported) return [tip, '--not', '--exclude-hidden=receive', '--all'];
+  // Older git: per-ref OLD..NEW only — never "--all", which would trust hidden refs.
+  return isZeroId(update.old) ? [tip] : [tip, `^${update.old}`];
+}
+
+/** The commit a ref update points at, or undefined for tags of trees/blobs (nothing to judge). */
+async function peel(ctx: GitContext, id: string): Promise<string | undefined> {
+  const type = await runGit(ctx, ['cat-file', '-t', id], { okCodes: [128] });
+  if (type.code !== 0) throw new CleanroomError('input', `pushed object ${id} cannot be read`, 'the push is incomplete or corrupt; push again');
+  const r = await runGit(ctx, ['rev-parse', '-q', '--verify', `${id}^{commit}`], { okCodes: [1, 128] });
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+}
+
+export async function judgePush(
+  ctx: GitContext,
+  source: PolicySource,
+  updates: readonly RefUpdate[],
+  now: Date,
+  deadlineMs: number,
+): Promise<RefVerdict[]> {
+  const deadline = Date.now() + deadlineMs;
+  const seen = new Set<string>();
+  const verdicts: RefVerdict[] = [];
+  for (const update of updates) {
+    const v: RefVerdict = { update, findings: [], notes: [], errors: [], commits: 0 };
+    verdicts.push(v);
+    if (isZeroId(update.new)) continue; // deleting a ref introduces no content
+    const tip = await peel(ctx, update.new);
+    if (!tip) continue;
+    const args = await newCommitArgs(ctx, tip, update);
+    let touchesPolicy = false;
+    const ids = (async function* () {
+      for await (const id of revList(ctx, ['--reverse', '--topo-order', ...args])) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        yield id;
+      }
+    })();
+    const judged = judgeCommits(ctx, source.policy, source.trust, ids, now, { guardConfig: true });
+    try {
+      for await (const j of judged) {
+        v.commits++;
+        v.findings.push(...j.findings);
+        if (j.findings.length) v.notes.push(...j.notes.map((n) => `${j.record.id.slice(0, 12)}: ${n}`));
+        if (j.record.files.some((f) => f.path === POLICY_REL)) touchesPolicy = true;
+        if (Date.now() > deadline) throw new DeadlineExceeded(deadlineMs);
+      }
+    } finally {
+      await judged.return(undefined);
+    }
+    if (touchesPolicy) {
+      // The policy this push would leave behind must itself be valid.
+      const text = await readBlobAt(ctx, tip, POLICY_REL);
+      if (text !== undefined) {
+        try {
+          loadPolicyText(text, `${update.ref.replace(/^refs\/heads\//, '')}:${POLICY_REL}`);
+        } catch (e) {
+          if (e instanceof PolicyError) v.errors.push('the policy this push would leave is invalid:', ...e.problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`));
+          else throw e;
+        }
+      }
+    }
+  }
+  return verdicts;
+}
+
+export const pusherOf = (env: Readonly<Record<string, string | undefined>>): string =>
+  env.GL_USERNAME || env.GITHUB_USER_LOGIN || env.GITEA_PUSHER_NAME || env.REMOTE_USER || env.USER || env.LOGNAME || 'unknown';
+
+export const isGitLab = (env: Readonly<Record<string, string | undefined>>): boolean => env.GL_ID !== undefined || env.GL_USERNAME !== undefined || env.GL_PROTOCOL !== undefined;
