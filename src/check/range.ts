@@ -4,7 +4,7 @@
 import type { Finding } from '../core/types.js';
 import { evaluate } from '../core/evaluate.js';
 import { readCommits, revList, type CommitRecord } from '../git/commits.js';
-import { gitText, GitError, type GitContext } from '../git/git.js';
+import { gitText, GitError, runGit, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
 import { buildChange } from './change.js';
@@ -67,4 +67,23 @@ export async function rangeIds(ctx: GitContext, range: string): Promise<AsyncIte
   // Resolve first so a typo is a clear usage error, not a git stack of messages.
   for (const p of parts) if (p) await resolveCommit(ctx, p);
   return revList(ctx, ['--reverse', '--topo-order', '--end-of-options', range]);
+}
+
+/** The first parent of a commit, or undefined for a root commit. */
+export async function parentOf(ctx: GitContext, commit: string): Promise<string | undefined> {
+  const r = await runGit(ctx, ['rev-parse', '-q', '--verify', `${commit}^1`], { okCodes: [1, 128] });
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+}
+
+/** Base of `A..B` (A) or `A...B` (their merge base); undefined for a single revision. */
+export async function rangeBase(ctx: GitContext, range: string): Promise<string | undefined> {
+  const sym = range.indexOf('...');
+  if (sym >= 0) {
+    const [a = 'HEAD', b = 'HEAD'] = [range.slice(0, sym) || 'HEAD', range.slice(sym + 3) || 'HEAD'];
+    const r = await runGit(ctx, ['merge-base', '--end-of-options', a, b], { okCodes: [1] });
+    return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+  }
+  const two = range.indexOf('..');
+  if (two < 0) return undefined;
+  return resolveCommit(ctx, range.slice(0, two) || 'HEAD');
 }

@@ -1,5 +1,5 @@
 import { checkStaged } from '../check/staged.js';
-import { judgeCommits, rangeIds, resolveCommit } from '../check/range.js';
+import { judgeCommits, parentOf, rangeBase, rangeIds, resolveCommit } from '../check/range.js';
 import type { Finding } from '../core/types.js';
 import { usageError } from '../errors.js';
 import { renderJson, type Report } from '../report/json.js';
@@ -7,7 +7,9 @@ import { styleFor } from '../report/escape.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderText } from '../report/text.js';
 import { formatOf, parse, str } from './args.js';
-import { openWorkspace } from './context.js';
+import { gitContext, openWorkspace, workTreeSource } from './context.js';
+import { openRepo } from '../git/repo.js';
+import { policyFromRev, POLICY_REL } from '../check/policy-source.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import type { Io } from './io.js';
 
@@ -55,19 +57,28 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const modes = ['staged', 'range', 'commit'].filter((k) => values[k] !== undefined);
   if (modes.length !== 1) throw usageError('check: give exactly one of --staged, --range A..B, --commit REV', 'see cleanroom check --help');
   if (values['message-file'] !== undefined && !values.staged) throw usageError('check: --message-file goes with --staged');
-  const ws = await openWorkspace(io, str(values.policy));
   const quiet = values.quiet === true;
-
   if (values.staged) {
+    const ws = await openWorkspace(io, str(values.policy));
     const extraSignals = await ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools);
     const report = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: str(values['message-file']), extraSignals }, io.now());
     printReport(io, report, format, 'check', quiet);
     return exitFor(report.findings);
   }
-  const ids = values.commit !== undefined ? [await resolveCommit(ws.ctx, str(values.commit)!)] : await rangeIds(ws.ctx, str(values.range)!);
-  const findings: Finding[] = [];
+  const ctx = gitContext(io);
+  await openRepo(ctx); // "not a git repository" before anything else
+  const commit = values.commit !== undefined ? await resolveCommit(ctx, str(values.commit)!) : undefined;
+  const range = str(values.range);
+  const ids = commit ? [commit] : await rangeIds(ctx, range!);
+  // CI: the policy is pinned to the base of the range, so the change under review cannot
+  // weaken the policy that judges it; changes to .cleanroom/ then need an override.
+  const base = commit ? await parentOf(ctx, commit) : await rangeBase(ctx, range!);
+  const pinned = values.policy === undefined && base ? await policyFromRev(ctx, base, base.slice(0, 12)) : undefined;
+  const source = pinned ?? (await workTreeSource(io, str(values.policy)));
   const notes: string[] = [];
-  for await (const j of judgeCommits(ws.ctx, ws.policy, ws.trust, ids, io.now())) {
+  if (!pinned && values.policy === undefined) notes.push(`the base of the range has no ${POLICY_REL}: judged with the work tree's policy`);
+  const findings: Finding[] = [];
+  for await (const j of judgeCommits(ctx, source.policy, source.trust, ids, io.now(), { guardConfig: pinned !== undefined })) {
     findings.push(...j.findings);
     if (j.findings.length) notes.push(...j.notes.map((n) => `${j.record.id.slice(0, 12)}: ${n}`));
   }

@@ -8,6 +8,7 @@ import { openRepo, type Repo } from '../git/repo.js';
 import type { Policy } from '../policy/compile.js';
 import { loadPolicyText, MAX_POLICY_BYTES } from '../policy/load.js';
 import type { Trust } from '../check/grants.js';
+import type { PolicySource } from '../check/policy-source.js';
 import type { Io } from './io.js';
 
 export const POLICY_PATH = '.cleanroom/policy.yaml';
@@ -75,4 +76,10 @@ export async function openWorkspace(io: Io, policyFlag: string | undefined): Pro
   const display = repo.root && !relative(repo.root, file).startsWith('..') ? relative(repo.root, file) : file;
   const policy = loadPolicyFile(file, display);
   return { ctx, repo, policy, policyFile: file, trust: localTrust(repo, policy) };
+}
+
+/** The work tree's policy as a PolicySource (local use: advisory). */
+export async function workTreeSource(io: Io, policyFlag: string | undefined): Promise<PolicySource> {
+  const ws = await openWorkspace(io, policyFlag);
+  return { policy: ws.policy, trust: ws.trust, origin: ws.policyFile };
 }

@@ -13,7 +13,8 @@ import builtinTools from '../policy/generated/builtin-tools.js';
 import { envSignals } from '../signals/detect.js';
 import { styleFor } from '../report/escape.js';
 import { renderText } from '../report/text.js';
-import { gitContext, loadPolicyFile, openWorkspace, policyPath } from './context.js';
+import { gitContext, loadPolicyFile, openWorkspace, policyPath, workTreeSource } from './context.js';
+import { policyFromRev, type PolicySource } from '../check/policy-source.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import { readStdin, type Io } from './io.js';
 import { existsSync } from 'node:fs';
@@ -105,23 +106,37 @@ export function parsePrePushLines(text: string): { localRef: string; local: stri
   return out;
 }
 
+/** The policy the server will use: the remote's default branch as last fetched, if any. */
+async function remotePolicy(ctx: GitContext, remote: string): Promise<PolicySource | undefined> {
+  if (!/^[\w.-]+$/.test(remote)) return undefined;
+  const head = await runGit(ctx, ['rev-parse', '-q', '--verify', `refs/remotes/${remote}/HEAD^{commit}`], { okCodes: [1, 128] });
+  if (head.code !== 0) return undefined;
+  return policyFromRev(ctx, head.stdout.toString('utf8').trim(), `${remote}/HEAD`);
+}
+
 async function prePush(io: Io, args: string[]): Promise<number> {
   const remote = args[0] ?? 'origin';
-  const ws = await openWorkspace(io, undefined);
+  const ctx = gitContext(io);
+  await openRepo(ctx);
   const lines = parsePrePushLines((await readStdin(io, 1024 * 1024)).toString('utf8'));
+  // Judge as the server will: its default branch's policy, and guard .cleanroom/ changes.
+  const pinned = await remotePolicy(ctx, remote);
+  const source: PolicySource = pinned ?? (await workTreeSource(io, undefined));
   const findings: Finding[] = [];
   const notes: string[] = [];
+  const remoteName = /^[\w.-]+$/.test(remote) ? remote : 'origin';
   for (const l of lines) {
     if (isZeroId(l.local)) continue; // deleting a ref introduces nothing
     let known = !isZeroId(l.remote);
     if (known) {
-      const r = await runGit(ws.ctx, ['cat-file', '-e', `${l.remote}^{commit}`], { okCodes: [1, 128] });
+      const r = await runGit(ctx, ['cat-file', '-e', `${l.remote}^{commit}`], { okCodes: [1, 128] });
       known = r.code === 0;
     }
     // What the remote lacks: its old tip's history, or (new branch, unknown tip) what no
     // remote-tracking ref of this remote already has.
-    const revArgs = known ? [l.local, `^${l.remote}`] : [l.local, '--not', `--remotes=${remote.replace(/[^\w.-]/g, '') || 'origin'}`];
-    for await (const j of judgeCommits(ws.ctx, ws.policy, ws.trust, revList(ws.ctx, ['--reverse', ...revArgs]), io.now())) {
+    const revArgs = known ? [l.local, `^${l.remote}`] : [l.local, '--not', `--remotes=${remoteName}`];
+    const ids = revList(ctx, ['--reverse', '--topo-order', ...revArgs]);
+    for await (const j of judgeCommits(ctx, source.policy, source.trust, ids, io.now(), { guardConfig: pinned !== undefined })) {
       findings.push(...j.findings);
       if (j.findings.length) notes.push(...j.notes);
     }
