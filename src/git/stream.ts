@@ -12,17 +12,25 @@ export class ByteReader {
   private buf: Buffer = EMPTY;
   private ended = false;
   private readonly it: AsyncIterator<Buffer>;
+  private pending: Promise<IteratorResult<Buffer>>;
   constructor(stream: Readable) {
     this.it = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    // Start reading now: a child's stdout that nobody listens to when the child exits
+    // is resumed by Node (flushStdio) and its data discarded — a short-lived git
+    // process can finish before our first read.
+    this.pending = this.it.next();
+    this.pending.catch(() => undefined);
   }
 
   private async fill(): Promise<boolean> {
     if (this.ended) return false;
-    const r = await this.it.next();
+    const r = await this.pending;
     if (r.done) {
       this.ended = true;
       return false;
     }
+    this.pending = this.it.next();
+    this.pending.catch(() => undefined);
     this.buf = this.buf.length ? Buffer.concat([this.buf, r.value]) : r.value;
     return true;
   }
