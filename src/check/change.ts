@@ -25,10 +25,12 @@ export function buildChange(policy: Policy, input: ChangeInput, trust: Trust, no
   if (!signals.length && !alwaysGrants) return { ...base, attestations: [], overrides: [] };
   const notes: string[] = [];
   const attestations = [];
+  const t = trailerAttestations(policy.tools, policy.review, input);
   if (policy.review.mode === 'trailer') {
-    const t = trailerAttestations(policy.tools, policy.review, input);
     attestations.push(...t.attestations);
     notes.push(...t.notes);
+  } else {
+    for (const a of t.attestations) notes.push(`"${a.evidence}" is not counted: review.mode is "signed" (a Cleanroom-Review signature is needed)`);
   }
   const g = verifyGrants(policy, input, trust, now);
   attestations.push(...g.attestations);

@@ -1,10 +1,13 @@
 // Commands beyond the core set register here.
 
 import type { Command } from './io.js';
+import { overrideCommand, reviewCommand } from './grant.js';
 import { installServerCommand } from './install-server.js';
 import { preReceiveCommand } from './pre-receive.js';
 
 export const extraCommands: Record<string, Command> = {
   'pre-receive': preReceiveCommand,
   'install-server': installServerCommand,
+  override: overrideCommand,
+  review: reviewCommand,
 };

@@ -1,0 +1,139 @@
+// cleanroom override request|sign, cleanroom review request|sign.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { usageError, CleanroomError } from '../errors.js';
+import { readCommits } from '../git/commits.js';
+import { stagedChanges } from '../git/staged.js';
+import { resolveCommit } from '../check/range.js';
+import type { FileChange } from '../core/types.js';
+import { gitText } from '../git/git.js';
+import { toCompactBase64 } from '../sign/sshsig.js';
+import { sshKeygenSign } from '../sign/ssh-keygen.js';
+import {
+  canonicalText,
+  coverage,
+  formatRequest,
+  formatTrailerValue,
+  isoSeconds,
+  NAMESPACE,
+  parseDuration,
+  parseRequest,
+  reasonProblem,
+  TRAILER_KEY,
+  type GrantKind,
+} from '../sign/statement.js';
+import { parse, str } from './args.js';
+import { openWorkspace } from './context.js';
+import { readStdin, type Io } from './io.js';
+
+export const OVERRIDE_HELP = `usage: cleanroom override request --reason TEXT [--expires 7d] [--commit REV]
+       cleanroom override sign --key KEY [--principal P] [FILE|-]
+
+An override is the only way past a deny zone: a statement signed by an approver (a key
+in the policy's overrides.approvers allowed_signers file) that binds the repository,
+the zones, every covered (path, blob), the reason and an expiry.
+
+  request   prints the statement for the staged changes (or --commit REV) for an
+            approver to read and sign
+  sign      signs a request with ssh-keygen -Y sign (ssh-agent and hardware keys work)
+            and prints exactly one line: Cleanroom-Override: …
+            --principal defaults to git config user.email
+
+  git commit --trailer "$(cleanroom override request --reason "…" | cleanroom override sign --key ~/.ssh/id_ed25519)"
+
+The approver may not be the commit's author (self-approval is refused).`;
+
+export const REVIEW_HELP = `usage: cleanroom review request [--reason TEXT] [--expires 30d] [--commit REV]
+       cleanroom review sign --key KEY [--principal P] [FILE|-]
+
+In review.mode: signed, a review zone accepts AI-attributed changes only with a
+Cleanroom-Review trailer signed by a key in review.reviewers. The signature binds the
+content reviewed: change a line and the review no longer verifies.`;
+
+async function changeFiles(io: Io, commit: string | undefined): Promise<{ files: FileChange[]; context: string; ws: Awaited<ReturnType<typeof openWorkspace>> }> {
+  const ws = await openWorkspace(io, undefined);
+  if (commit === undefined) return { files: await stagedChanges(ws.ctx, ws.repo), context: 'staged changes', ws };
+  const id = await resolveCommit(ws.ctx, commit);
+  for await (const c of readCommits(ws.ctx, [id])) return { files: c.files, context: `commit ${id}`, ws };
+  throw new CleanroomError('internal', `could not read commit ${id}`);
+}
+
+async function request(kind: GrantKind, argv: string[], io: Io): Promise<number> {
+  const { values } = parse(`${kind} request`, argv, { reason: { type: 'string' }, expires: { type: 'string' }, commit: { type: 'string' } });
+  if (values.help) {
+    io.stdout((kind === 'override' ? OVERRIDE_HELP : REVIEW_HELP) + '\n');
+    return 0;
+  }
+  const reason = str(values.reason) ?? (kind === 'review' ? 'reviewed every line' : undefined);
+  if (reason === undefined) throw usageError('override request: --reason is required', 'say why this exception is right, e.g. --reason "hand-checked by the eval team"');
+  const why = reasonProblem(reason);
+  if (why) throw usageError(`${kind} request: ${why}`);
+  const expiresText = str(values.expires) ?? (kind === 'override' ? '7d' : '30d');
+  const ms = parseDuration(expiresText);
+  if (ms === undefined) throw usageError(`${kind} request: invalid --expires ${JSON.stringify(expiresText)}`, 'e.g. 7d, 12h or 30m (at most a year)');
+  const { files, context, ws } = await changeFiles(io, str(values.commit));
+  const cov = coverage(ws.policy, files);
+  if (!cov.pairs.length) throw usageError(`${kind} request: nothing in the ${context} lies in a zone`, 'stage the zone files first (or name the commit with --commit)');
+  const now = io.now();
+  io.stdout(
+    formatRequest(
+      { kind, repository: ws.policy.repository, zones: cov.zones, files: cov.pairs.length, digest: cov.digest, reason, created: isoSeconds(now), expires: isoSeconds(new Date(now.getTime() + ms)) },
+      cov,
+      `${context} in ${ws.policy.repository}`,
+    ),
+  );
+  return 0;
+}
+
+async function sign(kind: GrantKind, argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parse(`${kind} sign`, argv, { key: { type: 'string' }, principal: { type: 'string' } }, { positionals: true });
+  if (values.help) {
+    io.stdout((kind === 'override' ? OVERRIDE_HELP : REVIEW_HELP) + '\n');
+    return 0;
+  }
+  const key = str(values.key);
+  if (!key) throw usageError(`${kind} sign: --key is required`, 'e.g. --key ~/.ssh/id_ed25519 (or the .pub of a key in ssh-agent)');
+  if (positionals.length > 1) throw usageError(`${kind} sign: give at most one request FILE`);
+  const file = positionals[0] ?? '-';
+  let text: string;
+  if (file === '-') {
+    if (io.stdinIsTTY) throw usageError(`${kind} sign: no request on stdin`, `pipe one in: cleanroom ${kind} request … | cleanroom ${kind} sign --key KEY`);
+    text = (await readStdin(io, 1024 * 1024)).toString('utf8');
+  } else {
+    try {
+      text = readFileSync(resolve(io.cwd, file), 'utf8');
+    } catch (e) {
+      throw usageError(`${kind} sign: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+  }
+  const r = parseRequest(text);
+  if (!r.ok) throw usageError(`${kind} sign: ${r.reason}`, `make one with cleanroom ${kind} request`);
+  if (r.request.kind !== kind) throw usageError(`${kind} sign: this is a ${r.request.kind} request`, `use cleanroom ${r.request.kind} sign`);
+  if (Date.parse(r.request.expires) <= io.now().getTime()) throw usageError(`${kind} sign: the request expired at ${r.request.expires}`, 'ask for a new request');
+  let principal = str(values.principal);
+  if (!principal) {
+    principal = (await gitText({ cwd: io.cwd, env: io.env }, ['config', 'user.email']).catch(() => '')).trim();
+    if (!principal) throw usageError(`${kind} sign: no --principal and no git config user.email`, 'give the principal your key is listed under in the allowed_signers file');
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u0020\u007f]/.test(principal)) throw usageError(`${kind} sign: invalid --principal ${JSON.stringify(principal)}`);
+  const st = { ...r.request, principal };
+  const armored = await sshKeygenSign({ key: resolve(io.cwd, key), namespace: NAMESPACE[kind], message: canonicalText(st), env: io.env });
+  io.stderr(`cleanroom: signed ${kind} for ${st.repository} (${st.zones.join(', ')}; ${st.files} file${st.files === 1 ? '' : 's'}) as ${principal}, expires ${st.expires}\n`);
+  io.stdout(`${TRAILER_KEY[kind]}: ${formatTrailerValue(st, toCompactBase64(armored))}\n`);
+  return 0;
+}
+
+function grantCommand(kind: GrantKind) {
+  return async (argv: string[], io: Io): Promise<number> => {
+    const [sub, ...rest] = argv;
+    if (sub === 'request') return request(kind, rest, io);
+    if (sub === 'sign') return sign(kind, rest, io);
+    io.stdout((kind === 'override' ? OVERRIDE_HELP : REVIEW_HELP) + '\n');
+    return sub === '--help' || sub === '-h' ? 0 : 2;
+  };
+}
+
+export const overrideCommand = grantCommand('override');
+export const reviewCommand = grantCommand('review');

@@ -1,0 +1,236 @@
+// What a signed review or override says, canonically, and how it travels in one trailer.
+//
+// The signed text binds the repository id (from the verifier's policy), the zones, every
+// covered (path, blob id) pair — as a digest of the sorted pairs, so a thousand files
+// still make a short trailer; the verifier recomputes it from the commit — the reason,
+// the signer's principal, and creation and expiry times:
+//
+//   cleanroom override v1
+//   repository github.com/acme/metacode
+//   zones eval-tasks,training-data
+//   files 2 sha256:5f1c…
+//   reason Hand-checked fixtures from the 2025 set
+//   principal alice@acme.com
+//   created 2026-11-24T10:00:00Z
+//   expires 2026-12-01T10:00:00Z
+//
+// The trailer carries the same fields and the signature (base64 SSHSIG, no armour):
+//
+//   Cleanroom-Override: v1 repo=github.com/acme/metacode by=alice@acme.com zones=eval-tasks files=2
+//     digest=sha256:5f1c… created=2026-11-24T10:00:00Z expires=2026-12-01T10:00:00Z reason=Hand-checked%20… sig=U1NIU0lH…
+//   (one line)
+
+import { createHash } from 'node:crypto';
+import type { FileChange } from '../core/types.js';
+import type { Policy } from '../policy/compile.js';
+import { isConfigPath } from '../check/config-guard.js';
+
+export type GrantKind = 'override' | 'review';
+
+export const NAMESPACE: Readonly<Record<GrantKind, string>> = { override: 'cleanroom-override', review: 'cleanroom-review' };
+export const TRAILER_KEY: Readonly<Record<GrantKind, string>> = { override: 'Cleanroom-Override', review: 'Cleanroom-Review' };
+
+/** Longest trailer value accepted; a real one is well under 2 KiB even with an RSA-4096 key. */
+export const MAX_TRAILER_VALUE = 8 * 1024;
+const MAX_REASON = 500;
+
+export interface Coverage {
+  /** (path, blob) pairs sorted by path, bytewise. */
+  pairs: [string, string][];
+  zones: string[];
+  digest: string;
+}
+
+export interface Statement {
+  kind: GrantKind;
+  repository: string;
+  zones: string[];
+  files: number;
+  digest: string;
+  reason: string;
+  principal: string;
+  created: string;
+  expires: string;
+}
+
+const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/**
+ * What a grant covers in a change: every changed path (deletions included, with their
+ * zero id) that lies in a zone of the policy or under .cleanroom/. Independent of the
+ * AI signals, so it is the same at request time and at verification time.
+ */
+export function coverage(policy: Policy, files: readonly FileChange[]): Coverage {
+  const zones = new Set<string>();
+  const pairs: [string, string][] = [];
+  for (const f of files) {
+    const inZones = policy.zonesFor(f.path);
+    const config = isConfigPath(f.path) || (f.from !== undefined && isConfigPath(f.from));
+    if (!inZones.length && !config) continue;
+    for (const z of inZones) zones.add(z.name);
+    if (config) zones.add('cleanroom-config');
+    pairs.push([f.path, f.blob]);
+  }
+  pairs.sort((a, b) => byBytes(a[0], b[0]));
+  const h = createHash('sha256');
+  for (const [path, blob] of pairs) h.update(`${blob}\0${path}\0`);
+  return { pairs, zones: [...zones].sort(), digest: `sha256:${h.digest('hex')}` };
+}
+
+/** The exact bytes that are signed. */
+export function canonicalText(st: Statement): string {
+  return (
+    `cleanroom ${st.kind} v1\n` +
+    `repository ${st.repository}\n` +
+    `zones ${st.zones.join(',')}\n` +
+    `files ${st.files} ${st.digest}\n` +
+    `reason ${st.reason}\n` +
+    `principal ${st.principal}\n` +
+    `created ${st.created}\n` +
+    `expires ${st.expires}\n`
+  );
+}
+
+/** Seconds precision, UTC, `Z`: one spelling per instant. */
+export const isoSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** Why a reason cannot be signed, or undefined. Newlines would let a reason forge lines. */
+export function reasonProblem(reason: string): string | undefined {
+  if (!reason.trim()) return 'the reason is empty — say why this exception is right';
+  if (reason.length > MAX_REASON) return `the reason is longer than ${MAX_REASON} characters`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(reason)) return 'the reason must be one line without control characters';
+  return undefined;
+}
+
+/** Percent-encoding of everything but a readable safe set (emails and repository ids stay legible). */
+const enc = (s: string): string => s.replace(/[^A-Za-z0-9._~:/@+-]/gu, (c) => encodeURIComponent(c));
+
+export function formatTrailerValue(st: Statement, signatureBase64: string): string {
+  return [
+    'v1',
+    `repo=${enc(st.repository)}`,
+    `by=${enc(st.principal)}`,
+    `zones=${st.zones.map(enc).join(',')}`,
+    `files=${st.files}`,
+    `digest=${st.digest}`,
+    `created=${st.created}`,
+    `expires=${st.expires}`,
+    `reason=${enc(st.reason)}`,
+    `sig=${signatureBase64}`,
+  ].join(' ');
+}
+
+const FIELDS = ['repo', 'by', 'zones', 'files', 'digest', 'created', 'expires', 'reason', 'sig'] as const;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+
+export type ParsedTrailer = { ok: true; statement: Omit<Statement, 'kind'>; signature: string } | { ok: false; reason: string };
+
+/** Strict parse of a trailer value: every field once, in order, nothing else. */
+export function parseTrailerValue(value: string): ParsedTrailer {
+  if (value.length > MAX_TRAILER_VALUE) return { ok: false, reason: `the trailer is ${value.length} bytes long; a real one is under ${MAX_TRAILER_VALUE}` };
+  const parts = value.trim().split(' ');
+  if (parts[0] !== 'v1') return { ok: false, reason: 'unknown trailer version (expected "v1 …")' };
+  if (parts.length !== FIELDS.length + 1) return { ok: false, reason: `expected ${FIELDS.length} fields (${FIELDS.join(', ')})` };
+  const got: Record<string, string> = {};
+  for (const [i, name] of FIELDS.entries()) {
+    const part = parts[i + 1]!;
+    const eq = part.indexOf('=');
+    if (eq < 0 || part.slice(0, eq) !== name) return { ok: false, reason: `field ${i + 1} should be ${name}=…` };
+    got[name] = part.slice(eq + 1);
+  }
+  let repository: string, principal: string, reason: string, zones: string[];
+  try {
+    repository = decodeURIComponent(got.repo!);
+    principal = decodeURIComponent(got.by!);
+    reason = decodeURIComponent(got.reason!);
+    zones = got.zones ? got.zones.split(',').map(decodeURIComponent) : [];
+  } catch {
+    return { ok: false, reason: 'a field is not valid percent-encoding' };
+  }
+  const files = Number(got.files);
+  if (!/^\d{1,7}$/.test(got.files!) || !Number.isSafeInteger(files)) return { ok: false, reason: 'files= is not a count' };
+  if (!/^sha256:[0-9a-f]{64}$/.test(got.digest!)) return { ok: false, reason: 'digest= is not sha256:<64 hex>' };
+  if (!ISO.test(got.created!) || !ISO.test(got.expires!)) return { ok: false, reason: 'created=/expires= must be YYYY-MM-DDTHH:MM:SSZ' };
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(got.sig!)) return { ok: false, reason: 'sig= is not base64' };
+  const why = reasonProblem(reason);
+  if (why) return { ok: false, reason: why };
+  // eslint-disable-next-line no-control-regex
+  if (!principal || /[\u0000-\u0020\u007f]/.test(principal) || /[\u0000-\u001f]/.test(repository)) return { ok: false, reason: 'by=/repo= contain characters a principal or repository id cannot have' };
+  return {
+    ok: true,
+    statement: { repository, principal, zones, files, digest: got.digest!, created: got.created!, expires: got.expires!, reason },
+    signature: got.sig!,
+  };
+}
+
+/** `7d`, `12h`, `30m` → milliseconds (at most a year). */
+export function parseDuration(text: string): number | undefined {
+  const m = /^(\d{1,4})([dhm])$/.exec(text.trim());
+  if (!m) return undefined;
+  const ms = Number(m[1]) * { d: 86_400_000, h: 3_600_000, m: 60_000 }[m[2] as 'd' | 'h' | 'm'];
+  return ms > 0 && ms <= 366 * 86_400_000 ? ms : undefined;
+}
+
+// ---- the request document: what `request` prints and `sign` reads ----------------
+
+export interface Request {
+  kind: GrantKind;
+  repository: string;
+  zones: string[];
+  files: number;
+  digest: string;
+  reason: string;
+  created: string;
+  expires: string;
+}
+
+export function formatRequest(req: Request, cov: Coverage, context: string): string {
+  const lines = [
+    `cleanroom ${req.kind} request v1`,
+    `repository ${req.repository}`,
+    `zones ${req.zones.join(',')}`,
+    `files ${req.files} ${req.digest}`,
+    `reason ${req.reason}`,
+    `created ${req.created}`,
+    `expires ${req.expires}`,
+    `# ${context}. Covered files (path, blob):`,
+    ...cov.pairs.slice(0, 200).map(([p, b]) => `#   ${JSON.stringify(p).slice(1, -1)}  ${b}`),
+    ...(cov.pairs.length > 200 ? [`#   … and ${cov.pairs.length - 200} more`] : []),
+    `# Sign with: cleanroom ${req.kind} sign --key ~/.ssh/id_ed25519 [--principal YOU] FILE|-`,
+  ];
+  return lines.join('\n') + '\n';
+}
+
+export function parseRequest(text: string): { ok: true; request: Request } | { ok: false; reason: string } {
+  if (text.length > 1024 * 1024) return { ok: false, reason: 'the request is larger than 1 MiB' };
+  const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
+  const head = /^cleanroom (override|review) request v1$/.exec(lines[0] ?? '');
+  if (!head) return { ok: false, reason: 'not a cleanroom request (the first line should be "cleanroom override request v1")' };
+  const want = ['repository', 'zones', 'files', 'reason', 'created', 'expires'];
+  const got: Record<string, string> = {};
+  for (const [i, name] of want.entries()) {
+    const line = lines[i + 1] ?? '';
+    if (!line.startsWith(name + ' ') && line !== name) return { ok: false, reason: `line ${i + 2} should start with "${name} "` };
+    got[name] = line.slice(name.length + 1);
+  }
+  if (lines.length !== want.length + 1) return { ok: false, reason: 'unexpected extra lines in the request' };
+  const files = /^(\d{1,7}) (sha256:[0-9a-f]{64})$/.exec(got.files!);
+  if (!files) return { ok: false, reason: 'the files line should be "files N sha256:<hex>"' };
+  if (!ISO.test(got.created!) || !ISO.test(got.expires!)) return { ok: false, reason: 'created/expires must be YYYY-MM-DDTHH:MM:SSZ' };
+  const why = reasonProblem(got.reason!);
+  if (why) return { ok: false, reason: why };
+  return {
+    ok: true,
+    request: {
+      kind: head[1] as GrantKind,
+      repository: got.repository!,
+      zones: got.zones ? got.zones.split(',') : [],
+      files: Number(files[1]),
+      digest: files[2]!,
+      reason: got.reason!,
+      created: got.created!,
+      expires: got.expires!,
+    },
+  };
+}
