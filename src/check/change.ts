@@ -20,7 +20,8 @@ export interface ChangeInput {
 
 /** `alwaysGrants`: verify overrides even with no AI signal (a guarded `.cleanroom/` change). */
 export function buildChange(policy: Policy, input: ChangeInput, trust: Trust, now: Date, alwaysGrants = false): Change {
-  const signals = [...detectSignals(policy.tools, input), ...(input.extraSignals ?? [])];
+  // Local evidence first: "environment CLAUDECODE=1" tells more than the trailer it caused.
+  const signals = [...(input.extraSignals ?? []), ...detectSignals(policy.tools, input)];
   const base = { commit: input.commit, files: input.files, signals };
   if (!signals.length && !alwaysGrants) return { ...base, attestations: [], overrides: [] };
   const notes: string[] = [];

@@ -34,12 +34,14 @@ async function preCommit(io: Io): Promise<number> {
   const ws = await openWorkspace(io, undefined);
   const extraSignals = await ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools);
   const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { extraSignals }, io.now());
-  const v = r.findings.filter((f) => f.outcome === 'violation');
+  // Review zones are usually settled by the message (a Reviewed-by trailer), which this
+  // hook cannot see yet; deny zones only by a signed override, so they get a heads-up.
+  const v = r.findings.filter((f) => f.outcome === 'violation' && f.verdict === 'deny');
   if (v.length) {
     const zones = [...new Set(v.map((f) => f.zone))].join(', ');
     io.stderr(
-      `cleanroom: heads-up — ${v.length} staged change${v.length === 1 ? '' : 's'} in ${zones} carrying AI attribution ` +
-        `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries a review or a signed override.\n`,
+      `cleanroom: heads-up — ${v.length} staged change${v.length === 1 ? '' : 's'} in ${zones} (deny) carr${v.length === 1 ? 'ies' : 'y'} AI attribution ` +
+        `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries an approver's signed override.\n`,
     );
   }
   return 0;

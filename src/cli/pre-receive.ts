@@ -115,14 +115,14 @@ function finish(io: Io, say: (t: string) => void, cfg: ServerConfig, pusher: str
     }
   }
   if (!rejected.length) return 0;
-  say(`cleanroom: push by ${safe(pusher)} rejected (policy: ${safe(origin)})`);
   for (const v of rejected) {
-    say(`\nref ${safe(v.update.ref)}:`);
+    say(`cleanroom: ${safe(v.update.ref)} — pushed by ${safe(pusher)}, judged with ${safe(origin)}`);
     for (const e of v.errors) say(safe(e));
     const findings = v.findings.filter((f) => f.outcome === 'violation');
     if (findings.length) say(renderText({ findings, notes: v.notes }, { style: PLAIN, context: 'push', quiet: true }).trimEnd());
+    say('');
   }
-  say('\nNothing of this push was stored. Fix the commits and push again.');
+  say('Nothing of this push was stored. Fix the commits and push again.');
   return 1;
 }
 
