@@ -38,15 +38,27 @@ const common = {
   target: 'node20',
   format: 'esm',
   legalComments: 'none',
+  minify: true,
+  keepNames: true,
   logLevel: 'warning',
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 };
+// The CLI is CommonJS: esbuild then loads each module (and Node's built-ins) lazily with
+// require(), so `cleanroom hook commit-msg` does not pay for the YAML parser, crypto or
+// the report code on every commit. dist/cleanroom.mjs is a two-line ESM door to it.
 await build({
   ...common,
-  entryPoints: [join(root, 'src', 'cli', 'main.ts')],
-  outfile: join(root, 'dist', 'cleanroom.mjs'),
-  banner: { js: '#!/usr/bin/env node\n' + common.banner.js },
+  format: 'cjs',
+  entryPoints: [join(root, 'src', 'cli', 'bin.ts')],
+  outfile: join(root, 'dist', 'cleanroom.cjs'),
+  define: { 'import.meta.url': '__cleanroom_url' },
+  banner: { js: "#!/usr/bin/env node\nconst __cleanroom_url = require('node:url').pathToFileURL(__filename).href;" },
 });
+chmodSync(join(root, 'dist', 'cleanroom.cjs'), 0o755);
+writeFileSync(
+  join(root, 'dist', 'cleanroom.mjs'),
+  "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./cleanroom.cjs');\n",
+);
 chmodSync(join(root, 'dist', 'cleanroom.mjs'), 0o755);
 await build({ ...common, entryPoints: [join(root, 'src', 'demo', 'demo.ts')], outfile: join(root, 'dist', 'demo.mjs') });

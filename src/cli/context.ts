@@ -6,7 +6,9 @@ import { CleanroomError } from '../errors.js';
 import type { GitContext } from '../git/git.js';
 import { openRepo, type Repo } from '../git/repo.js';
 import type { Policy } from '../policy/compile.js';
-import { loadPolicyText, MAX_POLICY_BYTES } from '../policy/load.js';
+import { MAX_POLICY_BYTES } from '../policy/limits.js';
+import { loadPolicyCached } from '../policy/cache.js';
+import { VERSION } from '../version.js';
 import type { Trust } from '../check/grants.js';
 import type { PolicySource } from '../check/policy-source.js';
 import type { Io } from './io.js';
@@ -33,8 +35,9 @@ function readBounded(file: string, what: string, hint: string): string {
 }
 
 /** Loads a policy file; `display` is the name used in FILE:LINE:COL messages. */
-export function loadPolicyFile(file: string, display = file): Policy {
+export async function loadPolicyFile(file: string, display = file): Promise<Policy> {
   const text = readBounded(file, 'cleanroom policy', 'run `cleanroom init` to write one (preset eval-cleanroom), or pass --policy FILE');
+  const { loadPolicyText } = await import('../policy/load.js'); // yaml loads only when needed
   return loadPolicyText(text, display);
 }
 
@@ -74,7 +77,8 @@ export async function openWorkspace(io: Io, policyFlag: string | undefined): Pro
   const repo = await openRepo(ctx);
   const file = policyPath(io, repo.root, policyFlag);
   const display = repo.root && !relative(repo.root, file).startsWith('..') ? relative(repo.root, file) : file;
-  const policy = loadPolicyFile(file, display);
+  const text = readBounded(file, 'cleanroom policy', 'run `cleanroom init` to write one (preset eval-cleanroom), or pass --policy FILE');
+  const policy = await loadPolicyCached(text, display, repo.stateDir, VERSION);
   return { ctx, repo, policy, policyFile: file, trust: localTrust(repo, policy) };
 }
 

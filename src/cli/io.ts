@@ -11,6 +11,8 @@ export interface Io {
   stderr: (text: string) => void;
   stderrIsTTY: boolean;
   now: () => Date;
+  /** The parent process (a hook's git). */
+  ppid?: number;
   /** Directory of the installed package (hooks/, policies/, dist/). */
   packageRoot: string;
 }

@@ -1,18 +1,9 @@
 // bin: the only module that touches `process`. Everything below it takes an Io.
 
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CleanroomError } from '../errors.js';
-import { checkCommand } from './check.js';
-import { doctorCommand } from './doctor.js';
-import { explainCommand } from './explain.js';
-import { hookCommand } from './hook.js';
-import { initCommand } from './init.js';
 import type { Command, Io } from './io.js';
-import { policyCommand } from './policy-cmd.js';
-import { extraCommands } from './commands.js';
 
-export const VERSION = '0.1.0';
+import { VERSION } from '../version.js';
 
 export const HELP = `cleanroom ${VERSION} — keeps model-generated content out of eval and training directories
 
@@ -33,15 +24,23 @@ common: --policy F, --format text|json|sarif, --quiet, --help, --version; NO_COL
 exit: 0 clean, 1 violations found, 2 usage, policy or internal error
 docs: README.md`;
 
-const COMMANDS: Record<string, Command> = {
-  check: checkCommand,
-  explain: explainCommand,
-  policy: policyCommand,
-  init: initCommand,
-  doctor: doctorCommand,
-  hook: hookCommand,
-  ...extraCommands,
+// Commands load on demand: `cleanroom hook commit-msg` runs on every commit, and should
+// not pay for the YAML parser, the audit reports or the server code it does not use.
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  check: async () => (await import('./check.js')).checkCommand,
+  explain: async () => (await import('./explain.js')).explainCommand,
+  policy: async () => (await import('./policy-cmd.js')).policyCommand,
+  init: async () => (await import('./init.js')).initCommand,
+  doctor: async () => (await import('./doctor.js')).doctorCommand,
+  hook: async () => (await import('./hook.js')).hookCommand,
 };
+
+async function findCommand(name: string): Promise<Command | undefined> {
+  const core = COMMANDS[name];
+  if (core) return core();
+  const { extraCommands } = await import('./commands.js');
+  return Object.hasOwn(extraCommands, name) ? extraCommands[name] : undefined;
+}
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
@@ -53,12 +52,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
     io.stdout(VERSION + '\n');
     return 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.stderr(`cleanroom: unknown command "${name}"\n  → run cleanroom --help for the list\n`);
-    return 2;
-  }
   try {
+    const command = Object.hasOwn(COMMANDS, name) || !name.startsWith('-') ? await findCommand(name) : undefined;
+    if (!command) {
+      io.stderr(`cleanroom: unknown command "${name}"\n  → run cleanroom --help for the list\n`);
+      return 2;
+    }
     return await command(rest, io);
   } catch (e) {
     return reportError(e, io, name);
@@ -79,8 +78,8 @@ export function reportError(e: unknown, io: Io, command: string): number {
   return 2;
 }
 
-const isMain = process.argv[1] !== undefined && fileURLToPath(import.meta.url) === (await import('node:fs')).realpathSync(process.argv[1]);
-if (isMain) {
+/** The process entry (src/cli/bin.ts): wires the real process into an Io. */
+export function main(packageRoot: string): void {
   const io: Io = {
     cwd: process.cwd(),
     env: process.env,
@@ -90,9 +89,16 @@ if (isMain) {
     stderr: (s) => void process.stderr.write(s),
     stderrIsTTY: process.stderr.isTTY === true,
     now: () => new Date(),
-    packageRoot: join(dirname(fileURLToPath(import.meta.url)), '..'),
+    ppid: process.ppid,
+    packageRoot,
   };
   process.stdout.on('error', () => undefined); // `cleanroom … | head` must not crash
-  const code = await run(process.argv.slice(2), io);
-  process.exitCode = code;
+  run(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.exitCode = reportError(e, io, 'cleanroom');
+    },
+  );
 }

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cleanroom.mjs');
+const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cleanroom.cjs');
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
 const bold = (s: string): string => (color ? `\u001b[1m${s}\u001b[22m` : s);
 const dim = (s: string): string => (color ? `\u001b[2m${s}\u001b[22m` : s);

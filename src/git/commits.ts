@@ -7,7 +7,7 @@ import { CleanroomError } from '../errors.js';
 import { spawnGit, type GitContext } from './git.js';
 import { parseCommitObject, type CommitObject } from './commit-object.js';
 import { parseRawEntries } from './raw.js';
-import { ByteReader, CatFileBatch, exited } from './stream.js';
+import { ByteReader, CatFileBatch, exited, writeLine } from './stream.js';
 
 export interface CommitRecord extends CommitObject {
   id: string;
@@ -32,20 +32,6 @@ export async function* revList(ctx: GitContext, args: readonly string[]): AsyncG
     if (id) yield id;
   }
   await done;
-}
-
-/** Writes one line, waiting for the pipe to drain when it is full. */
-function writeLine(stdin: NodeJS.WritableStream, line: string): Promise<void> | undefined {
-  if (stdin.write(line)) return undefined;
-  return new Promise((resolve) => {
-    const done = (): void => {
-      stdin.removeListener('drain', done);
-      stdin.removeListener('close', done);
-      resolve();
-    };
-    stdin.on('drain', done);
-    stdin.on('close', done);
-  });
 }
 
 export async function* readCommits(ctx: GitContext, ids: AsyncIterable<string> | Iterable<string>): AsyncGenerator<CommitRecord> {

@@ -29,30 +29,28 @@ export const isZeroId = (id: string): boolean => /^(0{40}|0{64})$/.test(id);
 export async function openRepo(ctx: GitContext): Promise<Repo> {
   const args = ['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--git-common-dir', '--show-object-format', '--git-path', 'hooks', '--git-path', 'cleanroom'];
   let text: string;
+  let root: string | null = null;
   try {
-    text = await gitText(ctx, args);
+    // One process on the hot path (commit-msg); --show-toplevel fails only outside a work tree.
+    text = await gitText(ctx, [...args, '--show-toplevel']);
+    const lines = text.replace(/\n$/, '').split('\n');
+    root = lines.pop() ?? null;
+    text = lines.join('\n');
   } catch (e) {
     if (e instanceof GitError && /not a git repository/i.test(e.stderr)) {
       throw new CleanroomError('usage', `not a git repository: ${ctx.cwd}`, 'run cleanroom inside a Git repository (or cd into one)');
     }
-    throw e;
+    if (!(e instanceof GitError && /work tree/i.test(e.stderr))) throw e;
+    text = await gitText(ctx, args); // bare repository, or inside .git
   }
   const [bareText, gitDir, common, format, hooks, state] = text.replace(/\n$/, '').split('\n');
   if (!gitDir || !common || !format || !hooks || !state) throw new CleanroomError('internal', `unexpected output from git rev-parse: ${text.slice(0, 200)}`);
   const bare = bareText === 'true';
-  let root: string | null = null;
-  if (!bare) {
-    try {
-      root = (await gitText(ctx, ['rev-parse', '--show-toplevel'])).replace(/\n$/, '');
-    } catch {
-      root = null; // inside .git of a non-bare repo
-    }
-  }
   // --git-path answers relative to cwd unless absolute.
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(ctx.cwd, p));
   const objectFormat = format === 'sha256' ? 'sha256' : 'sha1';
   return Object.freeze({
-    root,
+    root: bare ? null : root,
     gitDir,
     commonDir: abs(common),
     bare,

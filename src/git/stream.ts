@@ -80,28 +80,31 @@ export function exited(child: ReturnType<typeof spawnGit>, args: readonly string
   });
 }
 
+/** Writes to a pipe, waiting for it to drain when it is full (or closed by the child). */
+export function writeLine(stdin: NodeJS.WritableStream, line: string): Promise<void> | undefined {
+  if (stdin.write(line)) return undefined;
+  return new Promise((resolve) => {
+    const done = (): void => {
+      stdin.removeListener('drain', done);
+      stdin.removeListener('close', done);
+      resolve();
+    };
+    stdin.on('drain', done);
+    stdin.on('close', done);
+  });
+}
+
 /** Writes lines to a child's stdin with back-pressure, then closes it. */
 export async function feed(child: ReturnType<typeof spawnGit>, lines: AsyncIterable<string> | Iterable<string>): Promise<void> {
-  const stdin = child.stdin;
   let broken = false;
-  stdin.on('error', () => {
+  child.stdin.on('error', () => {
     broken = true;
   });
   for await (const line of lines) {
     if (broken) return;
-    if (!stdin.write(line + '\n')) {
-      await new Promise<void>((resolve) => {
-        const done = (): void => {
-          stdin.off('drain', done);
-          stdin.off('close', done);
-          resolve();
-        };
-        stdin.on('drain', done);
-        stdin.on('close', done);
-      });
-    }
+    await writeLine(child.stdin, line + '\n');
   }
-  stdin.end();
+  child.stdin.end();
 }
 
 /** `git cat-file --batch`, pipelined: write ids with `feed`, read objects in order. */

@@ -6,8 +6,13 @@ import { PolicyError, type PolicyProblem } from '../errors.js';
 import { UNKNOWN_AI, VERDICT_RANK, type ToolId, type Verdict } from '../core/types.js';
 import { compileToolTable, type ToolSpec, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
 import builtinTools from './generated/builtin-tools.js';
-import type { YamlLocator } from './load.js';
 import { didYouMean } from './suggest.js';
+
+/** Places problems in the source (YamlLocator); a cached policy has none to place. */
+export interface Locator {
+  readonly file: string;
+  problem(path: readonly (string | number)[], message: string, key?: string): PolicyProblem;
+}
 
 /** The policy as the schema admits it. */
 export interface PolicyInput {
@@ -100,42 +105,72 @@ export function globProblem(glob: string): string | undefined {
 
 const builtin = builtinTools as ToolTableSpec;
 
-export function compilePolicy(input: PolicyInput, locator: YamlLocator): Policy {
-  const file = locator.file;
-  const problems: PolicyProblem[] = [];
-  const caseSensitive = input.matching?.case === 'sensitive';
-  const unicode = input.matching?.unicode ?? 'nfc';
-  const normalize = (p: string): string => (unicode === 'nfc' ? p.normalize('NFC') : p);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const DETECTORS = ['emails', 'trailers', 'markers', 'env', 'nameSuffixes', 'coauthorNames'] as const;
 
-  const extraTools = input.tools ?? [];
-  extraTools.forEach((t, i) => {
+/**
+ * What a schema cannot see: glob syntax, tool ids that exist, duplicate zone names,
+ * tool rows with nothing to detect. Tolerant of any shape, so it also runs on a policy
+ * that failed the schema and every problem is reported at once.
+ */
+export function semanticProblems(value: unknown, locator: Locator): PolicyProblem[] {
+  const problems: PolicyProblem[] = [];
+  if (!isObject(value)) return problems;
+  const ids = new Set<string>([UNKNOWN_AI, ...builtin.tools.map((t) => t.id)]);
+  const extra = Array.isArray(value.tools) ? value.tools : [];
+  extra.forEach((t: unknown, i) => {
+    if (!isObject(t) || typeof t.id !== 'string') return;
     if (t.id === UNKNOWN_AI) problems.push(locator.problem(['tools', i, 'id'], `"${UNKNOWN_AI}" is reserved for AI signals that name no tool — choose another id`));
-    if (!t.emails?.length && !t.trailers?.length && !t.markers?.length && !t.env?.length && !t.nameSuffixes?.length && !t.coauthorNames?.length && !builtin.tools.some((b) => b.id === t.id)) {
+    else ids.add(t.id);
+    const detects = DETECTORS.some((k) => isStringList(t[k]) && (t[k] as string[]).length > 0);
+    if (!detects && !builtin.tools.some((b) => b.id === t.id)) {
       problems.push(locator.problem(['tools', i], `tool "${t.id}" has nothing to detect it by — add emails, trailers, markers or env`));
     }
   });
-  const tools = compileToolTable(builtin, extraTools);
-
   const names = new Set<string>();
-  const zones: Zone[] = input.zones.map((z, zi) => {
-    if (names.has(z.name.toLowerCase())) problems.push(locator.problem(['zones', zi, 'name'], `zone name "${z.name}" is used twice — zone names must be unique`));
-    names.add(z.name.toLowerCase());
+  const zones = Array.isArray(value.zones) ? value.zones : [];
+  zones.forEach((z: unknown, zi) => {
+    if (!isObject(z)) return;
+    if (typeof z.name === 'string') {
+      if (names.has(z.name.toLowerCase())) problems.push(locator.problem(['zones', zi, 'name'], `zone name "${z.name}" is used twice — zone names must be unique`));
+      names.add(z.name.toLowerCase());
+    }
     for (const field of ['paths', 'exclude'] as const) {
-      (z[field] ?? []).forEach((g, gi) => {
+      const globs = z[field];
+      if (!Array.isArray(globs)) continue;
+      globs.forEach((g: unknown, gi) => {
+        // An empty string is the schema's to report (minLength); everything else is ours.
+        if (typeof g !== 'string' || g === '') return;
         const why = globProblem(g);
         if (why) problems.push(locator.problem(['zones', zi, field, gi], `glob "${g}": ${why}`));
       });
     }
-    const toolVerdicts = new Map<ToolId, Verdict>();
-    for (const [id, v] of Object.entries(z.tools ?? {})) {
-      if (!tools.ids.has(id)) {
-        problems.push(
-          locator.problem(['zones', zi, 'tools'], `unknown tool id "${id}"${didYouMean(id, tools.ids)} — known: ${[...tools.ids].sort().join(', ')}, or define it under tools:`, id),
-        );
+    if (isObject(z.tools)) {
+      for (const id of Object.keys(z.tools)) {
+        if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(id)) continue; // the schema names it
+        if (!ids.has(id)) {
+          problems.push(locator.problem(['zones', zi, 'tools'], `unknown tool id "${id}"${didYouMean(id, ids)} — known: ${[...ids].sort().join(', ')}, or define it under tools:`, id));
+        }
       }
-      toolVerdicts.set(id, v);
     }
-    const opts = { dot: true, nocase: !caseSensitive };
+  });
+  return problems;
+}
+
+export function compilePolicy(input: PolicyInput, locator: Locator): Policy {
+  const file = locator.file;
+  const problems = semanticProblems(input, locator);
+  const caseSensitive = input.matching?.case === 'sensitive';
+  const unicode = input.matching?.unicode ?? 'nfc';
+  const normalize = (p: string): string => (unicode === 'nfc' ? p.normalize('NFC') : p);
+  const tools = compileToolTable(builtin, input.tools ?? []);
+
+  const zones: Zone[] = input.zones.map((z) => {
+    const toolVerdicts = new Map<ToolId, Verdict>(Object.entries(z.tools ?? {}));
+    // `s`: picomatch's `**` is built from `.`, which without dotAll stops at a newline —
+    // "evals/tasks/a\nb.json" would walk out of the zone. Git allows newlines in names.
+    const opts = { dot: true, nocase: !caseSensitive, flags: caseSensitive ? 's' : 'is' };
     const safe = (globs: string[]): string[] => globs.filter((g) => !globProblem(g)).map(normalize);
     const include = safe(z.paths);
     const exclude = safe(z.exclude ?? []);

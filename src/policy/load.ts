@@ -8,10 +8,12 @@ import type { ErrorObject } from 'ajv';
 import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { PolicyError, type PolicyProblem } from '../errors.js';
 import validatePolicy from './generated/validate-policy.js';
-import { compilePolicy, type Policy, type PolicyInput } from './compile.js';
+import { compilePolicy, semanticProblems, type Policy, type PolicyInput } from './compile.js';
 import { didYouMean } from './suggest.js';
 
-export const MAX_POLICY_BYTES = 1024 * 1024;
+import { MAX_POLICY_BYTES } from './limits.js';
+
+export { MAX_POLICY_BYTES };
 
 /** Locates nodes of one YAML document for error messages. */
 export class YamlLocator {
@@ -59,7 +61,8 @@ export function parseYaml(text: string, file: string): { value: unknown; locator
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
   const locator = new YamlLocator(file, doc, lines);
   const problems: PolicyProblem[] = doc.errors.map((e) => {
-    const p = e.linePos?.[0] ?? { line: 1, col: 1 };
+    // `linePos` is only filled in with prettyErrors; the offset always is.
+    const p = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     const first = e.message.split('\n', 1)[0] ?? e.message;
     return { file, line: p.line, col: p.col, message: `YAML syntax: ${first} — fix the YAML at this position` };
   });
@@ -127,7 +130,7 @@ function schemaProblem(e: ErrorObject, locator: YamlLocator, data: unknown): Pol
     case 'const':
       return locator.problem(path, `${where} must be ${show(params.allowedValue)} (found ${show(value)})`);
     case 'type':
-      return locator.problem(path, `${where} must be ${params.type === 'array' ? 'a list, e.g. ["evals/**"]' : `a ${String(params.type)}`} (found ${show(value)})`);
+      return locator.problem(path, `${where} must be ${params.type === 'array' ? (['paths', 'exclude'].includes(String(path[path.length - 1])) ? 'a list, e.g. ["evals/**"]' : 'a list (one "- item" per line)') : params.type === 'object' ? 'a mapping (key: value)' : `a ${String(params.type)}`} (found ${show(value)})`);
     case 'minItems':
       return locator.problem(path, `${where} is empty — list at least one entry`);
     case 'minLength':
@@ -137,8 +140,10 @@ function schemaProblem(e: ErrorObject, locator: YamlLocator, data: unknown): Pol
       return locator.problem(path, `${where} is too long (limit ${String(params.limit)})`);
     case 'pattern':
       return locator.problem(path, `${show(value)} is not a valid ${String(path[path.length - 1] ?? 'value')} (expected ${String(params.pattern)})`);
-    case 'propertyNames':
-      return locator.problem(path, `a key in ${where} is not a valid tool id (lower-case letters, digits, . _ -)`);
+    case 'propertyNames': {
+      const key = String(params.propertyName ?? '');
+      return locator.problem(path, `"${key}" in ${where} is not a valid tool id (lower-case letters, digits, . _ -)${/^[a-z0-9][a-z0-9._-]*$/.test(key.toLowerCase()) ? ` — write "${key.toLowerCase()}"` : ''}`, key);
+    }
     default:
       return locator.problem(path, `${where} ${e.message ?? 'is invalid'}`);
   }
@@ -169,6 +174,15 @@ export function loadPolicyText(text: string, file: string): Policy {
         out.push(p);
       }
     }
+    // Also what only compile sees (globs, tool ids, duplicate names): every problem at once.
+    for (const p of semanticProblems(value, locator)) {
+      const k = `${p.line}:${p.col}:${p.message}`;
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(p);
+      }
+    }
+    out.sort((a, b) => a.line - b.line || a.col - b.col);
     throw new PolicyError(out);
   }
   return compilePolicy(value as PolicyInput, locator);

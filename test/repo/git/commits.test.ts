@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCommits, revList } from '../../../src/git/commits.js';
 import { removeTempDirs, TestRepo } from '../../helpers/repo.js';
@@ -22,11 +23,14 @@ describe('streaming commit reader', () => {
 
   it('reads metadata and files of many commits in order, through one diff-tree and one cat-file', async () => {
     const repo = TestRepo.init();
+    let stream = '';
     for (let i = 0; i < 300; i++) {
-      repo.write(`f${i % 7}.txt`, `v${i}\n`);
-      repo.git('add', '-A');
-      repo.git('commit', '-q', '-m', `c${i}`, '-m', i % 3 === 0 ? 'Co-authored-by: Claude <noreply@anthropic.com>' : 'human');
+      const msg = `c${i}\n\n${i % 3 === 0 ? 'Co-authored-by: Claude <noreply@anthropic.com>' : 'human'}\n`;
+      const body = `v${i}\n`;
+      stream += `commit refs/heads/main\ncommitter H <h@example.org> ${1700000000 + i} +0000\ndata ${Buffer.byteLength(msg)}\n${msg}`;
+      stream += `M 100644 inline f${i % 7}.txt\ndata ${body.length}\n${body}\n`;
     }
+    execFileSync('git', ['fast-import', '--quiet'], { cwd: repo.dir, env: repo.env, input: stream });
     const ctx = { cwd: repo.dir, env: repo.env };
     const seen: string[] = [];
     for await (const c of readCommits(ctx, revList(ctx, ['--reverse', 'HEAD']))) {
