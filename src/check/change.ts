@@ -12,6 +12,8 @@ export interface ChangeInput {
   commit: string | null;
   files: readonly FileChange[];
   message: string;
+  /** Where restricting signals are read, when it differs from `message` (raw message file). */
+  signalMessage?: string | undefined;
   author?: Identity | undefined;
   committer?: Identity | undefined;
   /** Local signals: agent environment, ledger. */
@@ -21,7 +23,7 @@ export interface ChangeInput {
 /** `alwaysGrants`: verify overrides even with no AI signal (a guarded `.cleanroom/` change). */
 export function buildChange(policy: Policy, input: ChangeInput, trust: Trust, now: Date, alwaysGrants = false): Change {
   // Local evidence first: "environment CLAUDECODE=1" tells more than the trailer it caused.
-  const signals = [...(input.extraSignals ?? []), ...detectSignals(policy.tools, input)];
+  const signals = [...(input.extraSignals ?? []), ...detectSignals(policy.tools, { ...input, message: input.signalMessage ?? input.message })];
   const base = { commit: input.commit, files: input.files, signals };
   if (!signals.length && !alwaysGrants) return { ...base, attestations: [], overrides: [] };
   const notes: string[] = [];

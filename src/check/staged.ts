@@ -27,7 +27,15 @@ export async function identity(ctx: GitContext, which: 'GIT_AUTHOR_IDENT' | 'GIT
   }
 }
 
-export async function readMessageFile(file: string): Promise<string> {
+/** `git commit -v` appends the diff below this line; it is not part of the message. */
+const VERBOSE_CUT = /^# -{24} >8 -{24}\n# Do not modify or remove the line above\.\n/m;
+
+/**
+ * The message as git will store it (`cleaned`, for grants: what `strip` cleanup leaves),
+ * and as written (`raw`, for restricting signals: with `git commit -m` git keeps "#"
+ * lines, so a marker on such a line is in the stored commit and must be judged here too).
+ */
+export async function readMessageFile(file: string): Promise<{ raw: string; cleaned: string }> {
   let buf: Buffer;
   try {
     buf = await readFile(file);
@@ -35,13 +43,17 @@ export async function readMessageFile(file: string): Promise<string> {
     throw inputError(`cannot read the message file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (buf.length > MAX_MESSAGE_BYTES) throw inputError(`the commit message in ${file} is larger than 4 MiB`, 'write a shorter message');
-  return cleanupMessage(buf.toString('utf8'));
+  const text = buf.toString('utf8');
+  const cut = VERBOSE_CUT.exec(text);
+  return { raw: cut ? text.slice(0, cut.index) : text, cleaned: cleanupMessage(text) };
 }
 
 export interface StagedOptions {
   messageFile?: string | undefined;
   /** Signals from the workstation: ledger hits. The environment is read here. */
   extraSignals?: readonly Signal[];
+  /** Diff against this instead of HEAD (the parent of the commit being amended). */
+  base?: string | undefined;
 }
 
 export async function checkStaged(
@@ -53,12 +65,17 @@ export async function checkStaged(
   now: Date,
 ): Promise<Report> {
   const [files, author, committer, message] = await Promise.all([
-    stagedChanges(ctx, repo),
+    stagedChanges(ctx, repo, opts.base),
     identity(ctx, 'GIT_AUTHOR_IDENT'),
     identity(ctx, 'GIT_COMMITTER_IDENT'),
-    opts.messageFile ? readMessageFile(opts.messageFile) : Promise.resolve(''),
+    opts.messageFile ? readMessageFile(opts.messageFile) : Promise.resolve({ raw: '', cleaned: '' }),
   ]);
   const extraSignals = [...envSignals(policy.tools, ctx.env), ...(opts.extraSignals ?? [])];
-  const change = buildChange(policy, { commit: null, files, message, author, committer, extraSignals }, trust, now);
+  const change = buildChange(
+    policy,
+    { commit: null, files, message: message.cleaned, signalMessage: message.raw, author, committer, extraSignals },
+    trust,
+    now,
+  );
   return { findings: evaluate(policy, change), notes: change.notes ?? [] };
 }

@@ -39,7 +39,7 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
 
   const policyFile = join(root, POLICY_PATH);
   try {
-    const p = loadPolicyFile(policyFile, POLICY_PATH);
+    const p = await loadPolicyFile(policyFile, POLICY_PATH);
     checks.push({ ok: true, text: `${POLICY_PATH}: valid, ${p.zones.length} zones, review mode ${p.review.mode}, repository ${p.repository}` });
     if (p.review.mode === 'signed' && !existsSync(join(root, p.review.reviewers))) {
       checks.push({ ok: false, text: `review.mode is signed but ${p.review.reviewers} is missing`, fix: 'add reviewers (an OpenSSH allowed_signers file)' });

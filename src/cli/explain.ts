@@ -2,7 +2,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import { UNKNOWN_AI } from '../core/types.js';
 import { usageError } from '../errors.js';
 import { safePath } from '../report/escape.js';
-import { parse, str } from './args.js';
+import { formatOf, parse, str } from './args.js';
 import { openWorkspace } from './context.js';
 import type { Io } from './io.js';
 
@@ -23,7 +23,9 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
   const given = positionals[0]!;
   const root = ws.repo.root ?? io.cwd;
   const rel = relative(root, isAbsolute(given) ? given : resolve(io.cwd, given)).split('\\').join('/');
-  if (rel.startsWith('..')) throw usageError(`explain: ${given} is outside the repository`);
+  if (rel.startsWith('..') || isAbsolute(rel)) throw usageError(`explain: ${given} is outside the repository`);
+  if (rel === '') throw usageError('explain: give a path inside the repository, not its root', 'e.g. cleanroom explain evals/tasks/q1.json');
+  const format = formatOf('explain', values.format, ['text', 'json']);
   const tool = str(values.tool);
   if (tool !== undefined && !policy.tools.ids.has(tool)) {
     throw usageError(`explain: unknown tool "${tool}"`, `known: ${[...policy.tools.ids].sort().join(', ')}`);
@@ -32,7 +34,7 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
   const tools = tool ? [tool] : [UNKNOWN_AI, ...new Set(zones.flatMap((z) => [...z.tools.keys()]))];
   const verdicts = tools.map((t) => ({ tool: t, ...policy.verdictFor(rel, t) }));
 
-  if (str(values.format) === 'json') {
+  if (format === 'json') {
     io.stdout(
       JSON.stringify(
         {

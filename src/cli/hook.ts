@@ -7,17 +7,21 @@ import type { Finding, Signal } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
 import { runGit, type GitContext } from '../git/git.js';
 import { revList } from '../git/commits.js';
-import { isZeroId, openRepo } from '../git/repo.js';
+import { isZeroId, openRepo, type Repo } from '../git/repo.js';
 import { compileToolTable, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
 import builtinTools from '../policy/generated/builtin-tools.js';
 import { envSignals } from '../signals/detect.js';
 import { styleFor } from '../report/escape.js';
 import { renderText } from '../report/text.js';
-import { gitContext, loadPolicyFile, openWorkspace, policyPath, workTreeSource } from './context.js';
-import { policyFromRev, type PolicySource } from '../check/policy-source.js';
+import { gitContext, openWorkspace, POLICY_PATH, policyPath, workTreeSource } from './context.js';
+import type { PolicySource } from '../check/policy-source.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import { readStdin, type Io } from './io.js';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeAtomic } from '../fsutil.js';
+import { loadPolicyCached } from '../policy/cache.js';
+import { VERSION } from '../version.js';
 
 export const HOOK_HELP = `usage: cleanroom hook pre-commit | prepare-commit-msg FILE [SOURCE [SHA]] | commit-msg FILE | pre-push REMOTE URL
 
@@ -48,10 +52,10 @@ async function preCommit(io: Io): Promise<number> {
 }
 
 /** The tool table without requiring a valid policy: provenance is recorded regardless. */
-function toolTable(io: Io, ctxRoot: string | null): ToolTable {
+async function toolTable(io: Io, repo: Repo): Promise<ToolTable> {
   try {
-    const file = policyPath(io, ctxRoot, undefined);
-    if (existsSync(file)) return loadPolicyFile(file).tools;
+    const file = policyPath(io, repo.root, undefined);
+    if (existsSync(file)) return (await loadPolicyCached(readFileSync(file, 'utf8'), POLICY_PATH, repo.stateDir, VERSION)).tools;
   } catch {
     // An invalid policy is commit-msg's to report; the built-in table still records provenance.
   }
@@ -70,7 +74,8 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   if (!file) throw usageError('hook prepare-commit-msg: missing the message file argument');
   const ctx = gitContext(io);
   const repo = await openRepo(ctx);
-  const table = toolTable(io, repo.root);
+  await recordAmend(ctx, repo, args[1], args[2]);
+  const table = await toolTable(io, repo);
   const signals = [...envSignals(table, io.env)];
   signals.push(...(await ledgerSignalsForStaged(ctx, repo, table)));
   const trailers = assistedByTrailers(signals);
@@ -79,7 +84,61 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   return 0;
 }
 
+// `git commit --amend` replaces HEAD, and only prepare-commit-msg is told ("commit HEAD").
+// It leaves a note for commit-msg, which then judges against the amended commit's parent.
+const AMEND_NOTE = 'amending';
+
+async function recordAmend(ctx: GitContext, repo: Repo, source: string | undefined, sha: string | undefined): Promise<void> {
+  const note = join(repo.stateDir, AMEND_NOTE);
+  rmSync(note, { force: true });
+  if (source !== 'commit' || !sha) return;
+  const head = await runGit(ctx, ['rev-parse', '-q', '--verify', 'HEAD'], { okCodes: [1] });
+  if (head.code === 0 && head.stdout.toString('utf8').trim() === sha) writeAtomic(note, sha);
+}
+
+/**
+ * Is the `git commit` that runs this hook an `--amend`? With -m, prepare-commit-msg is
+ * told "message", not "commit HEAD", so we also look at the git process that started us
+ * (Linux /proc; walking up through husky's shells). Best effort: the server and CI judge
+ * the amended commit whatever happens here.
+ */
+function gitCommitIsAmend(startPid: number): boolean {
+  let pid = startPid;
+  for (let depth = 0; depth < 6 && pid > 1; depth++) {
+    let argv: string[];
+    let stat: string;
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      return false; // no /proc (macOS, Windows)
+    }
+    if (/(^|\/)git$/.test(argv[0] ?? '') && argv.includes('commit')) return argv.includes('--amend');
+    pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  }
+  return false;
+}
+
+/** The base commit-msg diffs against: HEAD, or the parent of the commit being amended. */
+async function amendBase(ctx: GitContext, repo: Repo, ppid: number): Promise<string | undefined> {
+  const note = join(repo.stateDir, AMEND_NOTE);
+  let amending = gitCommitIsAmend(ppid);
+  if (existsSync(note)) {
+    const sha = readFileSync(note, 'utf8').trim();
+    rmSync(note, { force: true });
+    const head = await runGit(ctx, ['rev-parse', '-q', '--verify', 'HEAD'], { okCodes: [1] });
+    amending ||= head.code === 0 && head.stdout.toString('utf8').trim() === sha; // else stale
+  }
+  if (!amending) return undefined;
+  const parent = await runGit(ctx, ['rev-parse', '-q', '--verify', 'HEAD^1'], { okCodes: [1] });
+  return parent.code === 0 ? parent.stdout.toString('utf8').trim() : repo.emptyTree;
+}
+
 export async function addTrailers(ctx: GitContext, file: string, trailers: readonly string[]): Promise<void> {
+  // `git merge` writes MERGE_MSG without a final newline; interpret-trailers would then
+  // append to the subject line instead of adding a trailer block.
+  const text = readFileSync(file, 'utf8');
+  if (text && !text.endsWith('\n')) writeFileSync(file, text + '\n');
   const args = ['interpret-trailers', '--in-place', '--if-exists', 'addIfDifferent'];
   for (const t of trailers) args.push('--trailer', t);
   await runGit(ctx, [...args, file]);
@@ -89,8 +148,9 @@ async function commitMsg(io: Io, args: string[]): Promise<number> {
   const file = args[0];
   if (!file) throw usageError('hook commit-msg: missing the message file argument');
   const ws = await openWorkspace(io, undefined);
+  const base = await amendBase(ws.ctx, ws.repo, io.ppid ?? 0);
   const extraSignals = await ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools);
-  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: file, extraSignals }, io.now());
+  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: file, extraSignals, base }, io.now());
   return report(io, r.findings, r.notes, 'commit');
 }
 
@@ -113,6 +173,7 @@ async function remotePolicy(ctx: GitContext, remote: string): Promise<PolicySour
   if (!/^[\w.-]+$/.test(remote)) return undefined;
   const head = await runGit(ctx, ['rev-parse', '-q', '--verify', `refs/remotes/${remote}/HEAD^{commit}`], { okCodes: [1, 128] });
   if (head.code !== 0) return undefined;
+  const { policyFromRev } = await import('../check/policy-source.js'); // keeps yaml off the commit path
   return policyFromRev(ctx, head.stdout.toString('utf8').trim(), `${remote}/HEAD`);
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import { CleanroomError, usageError } from '../errors.js';
 import { writeAtomic } from '../fsutil.js';
 import { gitText, type GitContext } from '../git/git.js';
@@ -64,14 +64,50 @@ export function detectHuskyDir(root: string, hooksDir: string): string | undefin
   return undefined;
 }
 
+/** A file of the cleanroom package as a hook should name it: the project's own node_modules copy when there is one. */
+export function packageFile(io: Io, root: string, file: string): { path: string; local: boolean } {
+  const local = join(root, 'node_modules', 'cleanroom', file);
+  return existsSync(local) ? { path: local, local: true } : { path: join(io.packageRoot, file), local: false };
+}
+
 /** The shim a hook should call: the project's own node_modules copy when there is one. */
 function shimFor(io: Io, root: string, hook: string, portable: boolean): { path: string; warning?: string } {
-  const local = join(root, 'node_modules', 'cleanroom', 'hooks', hook);
-  if (existsSync(local)) return { path: portable ? relative(root, local) : local };
-  const abs = join(io.packageRoot, 'hooks', hook);
+  const { path: abs, local } = packageFile(io, root, join('hooks', hook));
+  if (local) return { path: portable ? relative(root, abs) : abs };
+  // `npx cleanroom init` runs from npm's cache, which npm cleans: hooks pointing there
+  // would one day fail every commit with "not found".
+  if (/[\\/]_npx[\\/]/.test(io.packageRoot)) {
+    return { path: abs, warning: `cleanroom runs from npm's temporary cache (${io.packageRoot}): the hooks will break when it is cleaned — install it (npm install --save-dev cleanroom) and run init again` };
+  }
   return portable
     ? { path: abs, warning: `cleanroom is not in this project's node_modules: .husky files name ${join(io.packageRoot, 'hooks')}, a path on this machine only — add cleanroom as a devDependency so teammates get working hooks` }
     : { path: abs };
+}
+
+/**
+ * A core.hooksPath from the global or system config (a company-wide or personal hooks
+ * directory) is shared by every repository: installing there would make every commit in
+ * every other repository run cleanroom — and fail, having no policy. Refused before
+ * anything is written; a path set for this repository alone is fine.
+ */
+async function refuseSharedHooksDir(ctx: GitContext, root: string, commonDir: string, hookDir: string): Promise<void> {
+  const inside = (dir: string): boolean => {
+    const rel = relative(dir, hookDir);
+    return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+  };
+  if (inside(root) || inside(commonDir)) return;
+  let scope = '';
+  try {
+    scope = (await gitText(ctx, ['config', '--show-scope', '--get', 'core.hooksPath'])).split('\t', 1)[0] ?? '';
+  } catch {
+    return; // not set by config at all (cannot happen when the directory is outside)
+  }
+  if (scope === 'local' || scope === 'worktree') return;
+  throw new CleanroomError(
+    'usage',
+    `git runs hooks from ${hookDir} (core.hooksPath in your ${scope} git config), a directory every repository shares — installing there would run cleanroom in all of them`,
+    'give this repository its own hooks directory (git config core.hooksPath .git/hooks, then chain your shared hooks from it), or use --hooks husky; nothing was written',
+  );
 }
 
 function planHooks(mode: 'husky' | 'git', dir: string): void {
@@ -118,6 +154,7 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
   }
   const mode: 'husky' | 'git' | 'none' = hooksMode === 'auto' ? (detectHuskyDir(root, repo.hooksDir) ? 'husky' : 'git') : (hooksMode as 'husky' | 'git' | 'none');
   const hookDir = mode === 'husky' ? join(root, '.husky') : repo.hooksDir;
+  if (mode === 'git') await refuseSharedHooksDir(ctx, root, repo.commonDir, hookDir);
   if (mode !== 'none') planHooks(mode, hookDir);
 
   // 2. Writes, each atomic.

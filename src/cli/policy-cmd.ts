@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import type { Verdict } from '../core/types.js';
-import { CleanroomError, PolicyError, usageError, type PolicyProblem } from '../errors.js';
+import { PolicyError, usageError, type PolicyProblem } from '../errors.js';
+import { didYouMean } from '../policy/suggest.js';
 import { parseYaml } from '../policy/load.js';
 import { safePath } from '../report/escape.js';
 import { parse } from './args.js';
@@ -36,6 +37,8 @@ interface Case {
   expect?: Verdict;
   read?: 'allow' | 'deny';
   line: number;
+  /** Where the tool is named, for an "unknown tool" problem. */
+  toolAt: { line: number; col: number };
 }
 
 function readCases(file: string): Case[] {
@@ -73,6 +76,7 @@ function readCases(file: string): Case[] {
         ...(row.expect !== undefined ? { expect: row.expect as Verdict } : {}),
         ...(row.read !== undefined ? { read: row.read as 'allow' | 'deny' } : {}),
         line: at.line,
+        toolAt: locator.at(['cases', i, 'tool']),
       });
     }
   });
@@ -94,18 +98,23 @@ export async function policyCommand(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 1) throw usageError(`policy ${sub}: give at most one FILE`);
   if (sub !== 'validate' && sub !== 'test') throw usageError(`policy: unknown subcommand "${sub}"`, 'use policy validate or policy test');
   const file = await policyFileFor(io, positionals[0] ?? (typeof values.policy === 'string' ? values.policy : undefined));
-  const policy = loadPolicyFile(file);
+  const policy = await loadPolicyFile(file);
   if (sub === 'validate') {
     if (values.quiet !== true) io.stdout(`${file}: ok — ${policy.zones.length} zone${policy.zones.length === 1 ? '' : 's'}, review mode ${policy.review.mode}\n`);
     return 0;
   }
   const testFile = testFileFor(file);
   const cases = readCases(testFile);
+  // Every unknown tool at once, before any case runs (not after half the output).
+  const unknownTools = cases.filter((c) => !policy.tools.ids.has(c.tool));
+  if (unknownTools.length) {
+    throw new PolicyError(
+      unknownTools.map((c) => ({ file: testFile, ...c.toolAt, message: `unknown tool "${c.tool}"${didYouMean(c.tool, policy.tools.ids)}` })),
+      `known: ${[...policy.tools.ids].sort().join(', ')}`,
+    );
+  }
   let failed = 0;
   for (const c of cases) {
-    if (c.tool !== 'unknown-ai' && !policy.tools.ids.has(c.tool)) {
-      throw new CleanroomError('policy', `${testFile}:${c.line}:1: unknown tool "${c.tool}"`, `known: ${[...policy.tools.ids].sort().join(', ')}`);
-    }
     const problems: string[] = [];
     if (c.expect) {
       const got = policy.verdictFor(c.path, c.tool);
@@ -120,7 +129,7 @@ export async function policyCommand(argv: string[], io: Io): Promise<number> {
       failed++;
       io.stdout(`✗ ${testFile}:${c.line}: ${label}: ${problems.join('; ')}\n`);
     } else if (values.quiet !== true) {
-      io.stdout(`✓ ${label} → ${c.expect ?? ''}${c.read ? ` read ${c.read}` : ''}\n`);
+      io.stdout(`✓ ${label} → ${[c.expect, c.read ? `read ${c.read}` : undefined].filter(Boolean).join(', ')}\n`);
     }
   }
   io.stdout(failed ? `policy test: ${failed} of ${cases.length} cases fail\n` : `policy test: all ${cases.length} cases pass\n`);

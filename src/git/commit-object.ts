@@ -28,12 +28,18 @@ export interface CommitObject {
   message: string;
 }
 
-const IDENT = /^(.*?) ?<([^<>]*)> (\d+) ([+-]\d{4})$/;
-
+/**
+ * `Name <email> 1700000000 +0000`, read as git's split_ident_line reads it: the email is
+ * between the first `<` and the next `>`, the date follows the last `>`. Tolerant on
+ * purpose: a hand-made commit whose author line git still displays as
+ * "Claude <noreply@anthropic.com>" (no date, junk after the zone) must not lose its author.
+ */
 export function parseIdentLine(value: string): { id: Identity; time: number } | undefined {
-  const m = IDENT.exec(value);
-  if (!m) return undefined;
-  return { id: { name: m[1]!.trim(), email: m[2]!.trim() }, time: Number(m[3]) };
+  const lt = value.indexOf('<');
+  const gt = lt < 0 ? -1 : value.indexOf('>', lt + 1);
+  if (gt < 0) return undefined;
+  const date = /^> *(\d+)/.exec(value.slice(value.lastIndexOf('>')));
+  return { id: { name: value.slice(0, lt).trim(), email: value.slice(lt + 1, gt).trim() }, time: date ? Number(date[1]) : 0 };
 }
 
 export function parseCommitObject(body: Buffer): CommitObject {

@@ -34,6 +34,9 @@ function cleanEnv(env: GitContext['env']): NodeJS.ProcessEnv {
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   // Plumbing output must not depend on the user's pager or locale-specific quoting.
   out.GIT_PAGER = 'cat';
+  // Messages are matched in a few places (bare repository, unborn HEAD): keep git's
+  // English. LC_ALL=C also makes gettext ignore LANGUAGE.
+  out.LC_ALL = 'C';
   out.GIT_TERMINAL_PROMPT = '0';
   return out;
 }

@@ -11,17 +11,25 @@ import { parseRawEntries } from './raw.js';
 import type { Repo } from './repo.js';
 
 async function diffIndex(ctx: GitContext, base: string): Promise<FileChange[]> {
-  const { stdout } = await runGit(ctx, ['diff-index', '--cached', '--raw', '-z', '-M', '--no-abbrev', base, '--']);
+  // --ita-invisible-in-index: an intent-to-add entry (`git add -N`) is not committed, so
+  // it is not judged either (it would otherwise show as an added empty file).
+  const { stdout } = await runGit(ctx, ['diff-index', '--cached', '--ita-invisible-in-index', '--raw', '-z', '-M', '--no-abbrev', base, '--']);
   return parseRawEntries(splitZ(stdout));
 }
 
-export async function stagedChanges(ctx: GitContext, repo: Repo): Promise<FileChange[]> {
+/**
+ * `base` is HEAD unless the commit being made replaces HEAD (`git commit --amend`): then
+ * the amended commit's parent, so what the original commit brought in is judged again
+ * under the new message.
+ */
+export async function stagedChanges(ctx: GitContext, repo: Repo, base = 'HEAD'): Promise<FileChange[]> {
   let changes: FileChange[];
   try {
-    changes = await diffIndex(ctx, 'HEAD');
+    changes = await diffIndex(ctx, base);
   } catch (e) {
     // Unborn branch: compare with the empty tree (sha1 or sha256, per the repository).
-    if (!(e instanceof GitError && /bad revision 'HEAD'|unknown revision|ambiguous argument 'HEAD'/.test(e.stderr))) throw e;
+    // Asked by exit code, not by matching git's (translated) error message.
+    if (!(e instanceof GitError) || (await runGit(ctx, ['rev-parse', '-q', '--verify', base], { okCodes: [1] })).code !== 1) throw e;
     return diffIndex(ctx, repo.emptyTree);
   }
   const mergeHead = join(repo.gitDir, 'MERGE_HEAD');

@@ -34,18 +34,22 @@ function block(shim: string): string {
 function gitWrapper(hook: string, shim: string, chained: boolean): string {
   const head = `#!/bin/sh\n`;
   if (!chained) return `${head}${BEGIN}\n# Added by \`cleanroom init\`; \`cleanroom doctor\` checks it. CLEANROOM=0 skips it, loudly.\nexec ${quote(shim)} "$@"\n${END}\n`;
-  const prev = `"$(dirname "$0")/${hook}${CHAINED_SUFFIX}"`;
+  // Like git, run the old hook only when it is executable: a hook the user disabled with
+  // chmod -x must stay disabled, not turn into "Permission denied" on every commit.
+  const prevVar = `prev="$(dirname "$0")/${hook}${CHAINED_SUFFIX}"\n`;
   if (READS_STDIN.has(hook)) {
     return (
       `${head}${BEGIN}\n# Added by \`cleanroom init\`: runs the hook that was here (${hook}${CHAINED_SUFFIX}), then cleanroom's.\n` +
+      prevVar +
       `input=$(cat; echo .); input=\${input%.}\n` +
-      `printf '%s' "$input" | ${prev} "$@" || exit $?\n` +
+      `if [ -x "$prev" ]; then printf '%s' "$input" | "$prev" "$@" || exit $?; fi\n` +
       `printf '%s' "$input" | ${quote(shim)} "$@"\n${END}\n`
     );
   }
   return (
     `${head}${BEGIN}\n# Added by \`cleanroom init\`: runs the hook that was here (${hook}${CHAINED_SUFFIX}), then cleanroom's.\n` +
-    `${prev} "$@" || exit $?\n` +
+    prevVar +
+    `if [ -x "$prev" ]; then "$prev" "$@" || exit $?; fi\n` +
     `exec ${quote(shim)} "$@"\n${END}\n`
   );
 }

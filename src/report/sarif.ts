@@ -30,7 +30,7 @@ export function sarifResult(f: Finding): Record<string, unknown> {
     level: f.outcome === 'violation' ? 'error' : 'none',
     kind: f.outcome === 'violation' ? 'fail' : 'pass',
     message: { text: `${f.message}. Signal: ${f.signal}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(f.path), uriBaseId: '%SRCROOT%' } } }],
+    locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(f.path).replace(/[?#]/g, encodeURIComponent), uriBaseId: '%SRCROOT%' } } }],
     partialFingerprints: { 'cleanroom/v1': `${f.commit ?? 'staged'}:${f.path}:${f.tool}` },
     properties: { commit: f.commit, zone: f.zone, tool: f.tool, verdict: f.verdict, signal: f.signal, outcome: f.outcome },
   };

@@ -50,15 +50,21 @@ export function renderText(report: Report, opts: TextOptions): string {
     return out.length ? out.join('\n') + '\n' : '';
   }
   const verb = opts.context === 'commit' ? 'commit blocked' : opts.context === 'push' ? 'push rejected' : 'violations found';
-  out.push(style.red(style.bold(`cleanroom: ${verb}`)) + ` — ${violations.length} AI-attributed change${violations.length === 1 ? '' : 's'} in protected zones`);
+  // One entry per changed path (a path with signals from two tools is one change, with
+  // a line per tool), so the count is what a user sees in `git status`.
+  const changes = new Set(violations.map((f) => `${f.commit ?? ''}\0${f.path}`)).size;
+  out.push(style.red(style.bold(`cleanroom: ${verb}`)) + ` — ${changes} AI-attributed change${changes === 1 ? '' : 's'} in protected zones`);
   let lastCommit: string | null | undefined;
+  let lastPath: string | undefined;
   for (const f of violations) {
     if (f.commit !== lastCommit) {
       out.push('', style.bold(f.commit ? `commit ${short(f.commit)}` : 'staged changes'));
       lastCommit = f.commit;
+      lastPath = undefined;
     }
     const share = f.share !== undefined ? `, ${Math.round(f.share * 100)}% of its lines` : '';
-    out.push(`  ${style.red('✗')} ${safePath(f.path)}`);
+    if (f.path !== lastPath) out.push(`  ${style.red('✗')} ${safePath(f.path)}`);
+    lastPath = f.path;
     out.push(`    zone ${style.bold(f.zone)} (${f.verdict}) · tool ${f.tool}${share} · seen: ${safe(f.signal)}`);
   }
   if (report.notes.length) {

@@ -13,6 +13,20 @@ export interface TrailerReviewRules {
   independent: boolean;
 }
 
+/**
+ * One mailbox, whatever its spelling: case-insensitive, and `name+tag@host` is
+ * `name@host` (so `hana+review@…` cannot review hana@…'s commit). Refusing too much is
+ * the safe side for an independence rule.
+ */
+export function mailbox(email: string): string {
+  const e = email.trim().toLowerCase();
+  const at = e.lastIndexOf('@');
+  if (at < 0) return e;
+  const local = e.slice(0, at);
+  const plus = local.indexOf('+');
+  return (plus > 0 ? local.slice(0, plus) : local) + e.slice(at);
+}
+
 export function trailerAttestations(
   table: ToolTable,
   rules: TrailerReviewRules,
@@ -33,7 +47,7 @@ export function trailerAttestations(
       notes.push(`"${t.text}" is not counted: the reviewer is an AI identity, and review must be human`);
       continue;
     }
-    if (rules.independent && meta.author && meta.author.email.toLowerCase() === id.email.toLowerCase()) {
+    if (rules.independent && meta.author && mailbox(meta.author.email) === mailbox(id.email)) {
       notes.push(`"${t.text}" is not counted: the reviewer is the commit's author (review.independent is true)`);
       continue;
     }

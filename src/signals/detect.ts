@@ -57,8 +57,7 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
       continue;
     }
     if (key === 'co-authored-by' && id) {
-      const first = id.name.toLowerCase().split(/\s+/, 1)[0] ?? '';
-      const byName = table.coauthorNames.find((c) => c.lower === first);
+      const byName = table.coauthorNames.find((c) => c.test(id.name.trim()));
       if (byName) add(byName.tool, 'trailer', t.text);
     }
   }

@@ -41,19 +41,21 @@ export interface ToolTable {
   readonly genericTrailers: ReadonlySet<string>;
   readonly markers: readonly { tool: ToolId; text: string; lower: string }[];
   readonly nameSuffixes: readonly { tool: ToolId; lower: string }[];
-  readonly coauthorNames: readonly { tool: ToolId; lower: string }[];
+  /** Whole co-author display names (case-insensitive, `*` wildcard) of tools with no stable email. */
+  readonly coauthorNames: readonly { tool: ToolId; test: (name: string) => boolean }[];
   readonly env: readonly EnvRule[];
   toolForEmail(email: string): ToolId | undefined;
   /** `claude`, `claude-code:opus-4.5`, `Claude Code` → claude-code; unknown → undefined. */
   toolForName(value: string): ToolId | undefined;
 }
 
-function emailMatcher(pattern: string): (email: string) => boolean {
+/** Case-insensitive whole-string match with `*` as the only wildcard. */
+function wildcard(pattern: string): (text: string) => boolean {
   const lower = pattern.toLowerCase();
-  if (!lower.includes('*')) return (e) => e === lower;
+  if (!lower.includes('*')) return (e) => e.toLowerCase() === lower;
   const parts = lower.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
-  const re = new RegExp(`^${parts.join('.*')}$`);
-  return (e) => re.test(e);
+  const re = new RegExp(`^${parts.join('.*')}$`, 's');
+  return (e) => re.test(e.toLowerCase());
 }
 
 function parseEnvRule(tool: ToolId, text: string): EnvRule {
@@ -72,7 +74,7 @@ export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpe
   const trailerKeys = new Map<string, { tool: ToolId; value?: string }[]>();
   const markers: { tool: ToolId; text: string; lower: string }[] = [];
   const nameSuffixes: { tool: ToolId; lower: string }[] = [];
-  const coauthorNames: { tool: ToolId; lower: string }[] = [];
+  const coauthorNames: { tool: ToolId; test: (name: string) => boolean }[] = [];
   const env: EnvRule[] = [];
   const aliases = new Map<string, ToolId>();
 
@@ -84,7 +86,7 @@ export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpe
     if (spec.name) aliases.set(spec.name.toLowerCase(), tool);
     for (const a of spec.aliases ?? []) aliases.set(a.toLowerCase(), tool);
     for (const e of spec.emails ?? []) {
-      if (e.includes('*')) wildEmails.push({ tool, test: emailMatcher(e) });
+      if (e.includes('*')) wildEmails.push({ tool, test: wildcard(e) });
       else exactEmails.set(e.toLowerCase(), tool);
     }
     for (const t of spec.trailers ?? []) {
@@ -97,7 +99,7 @@ export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpe
     }
     for (const m of spec.markers ?? []) markers.push({ tool, text: m, lower: m.toLowerCase() });
     for (const s of spec.nameSuffixes ?? []) nameSuffixes.push({ tool, lower: s.toLowerCase() });
-    for (const n of spec.coauthorNames ?? []) coauthorNames.push({ tool, lower: n.toLowerCase() });
+    for (const n of spec.coauthorNames ?? []) coauthorNames.push({ tool, test: wildcard(n) });
     for (const e of spec.env ?? []) env.push(parseEnvRule(tool, e));
   }
 

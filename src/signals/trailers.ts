@@ -23,8 +23,11 @@ export interface Trailer {
 const GIT_GENERATED_PREFIXES = ['Signed-off-by: ', '(cherry picked from commit '];
 const SCISSORS = ' ------------------------ >8 ------------------------\n';
 
-const isSpace = (c: string | undefined): boolean =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+// Git's own isspace (sane_ctype): space, tab, LF and CR — not \v or \f, and no Unicode
+// spaces. A wider notion would make a line git calls prose into a continuation here.
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+/** strbuf_trim: strips git's isspace only (JS trim() would also eat U+00A0, U+FEFF, …). */
+const gitTrim = (s: string): string => s.replace(/^[ \t\n\r]+|[ \t\n\r]+$/g, '');
 const isAlnum = (c: string): boolean => /^[A-Za-z0-9]$/.test(c);
 
 function nextLine(buf: string, pos: number): number {
@@ -63,11 +66,20 @@ export function findSeparator(line: string): number {
   return -1;
 }
 
+/**
+ * wt_status_locate_end: the scissors line counts only at the start of a line (the first
+ * such line, however many look-alikes sit inside other lines); buf.length when absent.
+ */
+function scissorsAt(buf: string, commentChar: string): number {
+  const line = commentChar + SCISSORS;
+  if (buf.startsWith(line)) return 0;
+  const i = buf.indexOf('\n' + line);
+  return i < 0 ? buf.length : i + 1;
+}
+
 /** Git's ignore_non_trailer: trailing comments, blank lines and an old "Conflicts:" block. */
 function trailerEnd(buf: string, len: number, commentChar: string): number {
-  let cutoff = len;
-  const scissors = buf.indexOf(commentChar + SCISSORS);
-  if (scissors === 0 || (scissors > 0 && buf[scissors - 1] === '\n')) cutoff = Math.min(scissors, len);
+  const cutoff = Math.min(scissorsAt(buf, commentChar), len);
   let boc = 0;
   let bol = 0;
   let inConflicts = false;
@@ -178,38 +190,67 @@ export function parseTrailers(message: string, opts: TrailerOptions = {}): Trail
     if (line[0] === commentChar) continue;
     const sep = findSeparator(line);
     if (sep < 1) continue;
-    const key = line.slice(0, sep).trim();
-    const value = unfold(line.slice(sep + 1));
+    const key = gitTrim(line.slice(0, sep));
+    const value = unfold(gitTrim(line.slice(sep + 1)));
     out.push({ key, value, text: `${key}: ${value}` });
   }
   return out;
 }
 
+/** Git's unfold_value: each newline and the whitespace after it become one space. */
 function unfold(value: string): string {
-  return value.replace(/[ \t\r\v\f]*\n[ \t\r\n\v\f]*/g, ' ').trim();
+  return gitTrim(value.replace(/\n[ \t\n\r]*/g, ' '));
 }
 
-const LIKE_TRAILER = /^[ \t]*([A-Za-z0-9][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*?)[ \t\r]*$/;
+// Linear-time on purpose: these readers see whatever a pusher writes. A length cap on
+// the line (the old guard against a backtracking regex) let a trailer padded with a few
+// thousand spaces vanish from the server's view; so the line is parsed by hand and only
+// the evidence shown to users is shortened.
+const KEY_CHAR = /[A-Za-z0-9-]/;
+const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r';
+const MAX_EVIDENCE = 500;
+
+function likeTrailer(line: string): Trailer | undefined {
+  let end = line.length;
+  while (end > 0 && isBlank(line[end - 1])) end--;
+  let i = 0;
+  while (i < end && (line[i] === ' ' || line[i] === '\t')) i++;
+  const keyStart = i;
+  if (i >= end || !/[A-Za-z0-9]/.test(line[i]!)) return undefined;
+  while (i < end && KEY_CHAR.test(line[i]!)) i++;
+  const key = line.slice(keyStart, i);
+  while (i < end && (line[i] === ' ' || line[i] === '\t')) i++;
+  if (i >= end || line[i] !== ':') return undefined;
+  i++;
+  while (i < end && (line[i] === ' ' || line[i] === '\t')) i++;
+  // A stray CR (or U+2028) inside the line stays in the value: it must not hide the line.
+  const value = line.slice(i, Math.max(i, end));
+  const text = `${key}: ${value}`;
+  return { key, value, text: text.length > MAX_EVIDENCE ? `${text.slice(0, MAX_EVIDENCE)}…` : text };
+}
 
 /** Every `Key: value` line anywhere in the message (liberal; for restricting signals only). */
 export function trailerLikeLines(message: string): Trailer[] {
   const out: Trailer[] = [];
   for (const line of message.split('\n')) {
-    if (line.length > 4096) continue;
-    const m = LIKE_TRAILER.exec(line);
-    if (!m) continue;
-    out.push({ key: m[1]!, value: m[2]!, text: `${m[1]}: ${m[2]}` });
+    const t = likeTrailer(line);
+    if (t) out.push(t);
   }
   return out;
 }
 
 /** `Jane Doe <jane@x.org>` → identity; a bare email is accepted; anything else is undefined. */
 export function parseIdentity(value: string): Identity | undefined {
-  const m = /^(.*?)\s*<([^<>\s]+@[^<>\s]+)>\s*$/.exec(value.trim());
-  if (m) return { name: m[1]!.trim(), email: m[2]! };
-  const bare = value.trim();
-  if (/^[^<>\s]+@[^<>\s]+$/.test(bare)) return { name: '', email: bare };
-  return undefined;
+  const v = value.trim();
+  const isEmail = (e: string): boolean => /^[^<>\s]+@[^<>\s]+$/.test(e);
+  // `Name <email>`: the email is in the last <…> and ends the value (no backtracking regex:
+  // values can be long and hostile).
+  if (v.endsWith('>')) {
+    const lt = v.lastIndexOf('<');
+    const email = lt < 0 ? '' : v.slice(lt + 1, -1);
+    return lt >= 0 && isEmail(email) ? { name: v.slice(0, lt).trim(), email } : undefined;
+  }
+  return isEmail(v) ? { name: '', email: v } : undefined;
 }
 
 /**
@@ -218,9 +259,8 @@ export function parseIdentity(value: string): Identity | undefined {
  * `--cleanup=strip`/`scissors`), surrounding blank lines removed.
  */
 export function cleanupMessage(text: string, commentChar = '#'): string {
-  const scissors = text.indexOf(commentChar + SCISSORS);
-  const cut = scissors === 0 || (scissors > 0 && text[scissors - 1] === '\n') ? text.slice(0, scissors) : text;
-  const lines = cut.split('\n').filter((l) => !l.startsWith(commentChar)).map((l) => l.replace(/\s+$/, ''));
+  const cut = text.slice(0, scissorsAt(text, commentChar));
+  const lines = cut.split('\n').filter((l) => !l.startsWith(commentChar)).map((l) => l.replace(/[ \t\r]+$/, ''));
   const collapsed: string[] = [];
   for (const l of lines) {
     if (l === '' && (collapsed.length === 0 || collapsed[collapsed.length - 1] === '')) continue;

@@ -103,6 +103,15 @@ export class TestRepo {
     return this.tryGit(['commit', '-q', '-m', message, ...(opts.args ?? [])], { env });
   }
 
+  /** Writes a file whose name is raw bytes (newlines, quotes, non-UTF-8, NFD), relative to the repo. */
+  writeBytes(path: Buffer, content: string | Buffer): this {
+    const file = Buffer.concat([Buffer.from(this.dir + '/'), path]);
+    const slash = file.lastIndexOf(0x2f);
+    mkdirSync(file.subarray(0, slash), { recursive: true });
+    writeFileSync(file, content);
+    return this;
+  }
+
   head(): string {
     return this.git('rev-parse', 'HEAD').trim();
   }
@@ -146,3 +155,11 @@ export function repoWithPolicy(opts: { policy?: string; init?: boolean; objectFo
   }
   return repo;
 }
+
+/** Errors are one clear screen, never a stack trace (PRODUCT §7, STYLE "errors"). */
+export function expectCleanError(r: Run, code = 2): void {
+  if (r.code !== code) throw new Error(`expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
+  if (/^\s{4}at /m.test(r.stderr) || /^\s{4}at /m.test(r.stdout)) throw new Error(`a stack trace reached the user:\n${r.stderr}`);
+  if (r.stderr.split('\n').length > 25) throw new Error(`more than one screen of error output:\n${r.stderr}`);
+}
+
