@@ -47,7 +47,44 @@ export function parseRawMeta(field: string): RawMeta {
   return { parents: n, status, mode, blob, paths: 1 };
 }
 
-export const decodePath = (b: Buffer): string => b.toString('utf8');
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Length of the valid UTF-8 sequence starting at `i`, or 0. */
+function utf8Length(b: Buffer, i: number): number {
+  const c = b[i]!;
+  const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  if (n <= 1 || i + n > b.length) return n === 1 ? 1 : 0;
+  try {
+    utf8.decode(b.subarray(i, i + n));
+    return n;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A path from git, as text. Names that are not UTF-8 keep every byte distinguishable:
+ * each invalid byte is written as git writes it (`\377`), so two such files never
+ * collapse into one name and the path shown is the one `git status` shows.
+ */
+export function decodePath(b: Buffer): string {
+  try {
+    return utf8.decode(b);
+  } catch {
+    let out = '';
+    for (let i = 0; i < b.length; ) {
+      const n = utf8Length(b, i);
+      if (n) {
+        out += b.subarray(i, i + n).toString('utf8');
+        i += n;
+      } else {
+        out += `\\${b[i]!.toString(8).padStart(3, '0')}`;
+        i++;
+      }
+    }
+    return out;
+  }
+}
 
 /** Parses a whole `--raw -z` entry list (diff-index, or one commit of diff-tree). */
 export function parseRawEntries(fields: readonly Buffer[]): FileChange[] {

@@ -157,7 +157,7 @@ describe('check --commit', () => {
     const r = check(repo, ['--commit', id]);
     expect(r.code).toBe(1);
     expect((r.json as { violations: { path: string }[] }).violations.map((v) => v.path).sort()).toEqual(
-      ['data/train/it\'s "fine".csv', 'evals/tasks/a\nb.json', 'evals/tasks/\ufffdt\u00e9.json'].sort(),
+      ['data/train/it\'s "fine".csv', 'evals/tasks/a\nb.json', 'evals/tasks/\\351t\u00e9.json'].sort(),
     );
   });
 });

@@ -57,9 +57,12 @@ describe('parseRawEntries', () => {
   it('a truncated list is an error, not a guess', () => {
     expect(() => parseRawEntries([f(`:100644 100644 ${A} ${A} R100`), f('only-one')])).toThrow(/truncated/);
   });
-  it('non-UTF-8 bytes in a name become U+FFFD, keeping the rest of the path', () => {
+  it('non-UTF-8 bytes in a name are written as git writes them (\\377), keeping names apart', () => {
     const path = Buffer.concat([f('evals/tasks/'), Buffer.from([0xff, 0xfe]), f('.json')]);
-    expect(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), path])[0]!.path).toBe('evals/tasks/\ufffd\ufffd.json');
+    expect(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), path])[0]!.path).toBe('evals/tasks/\\377\\376.json');
+    const other = Buffer.concat([f('evals/tasks/'), Buffer.from([0xff, 0xfd]), f('.json')]);
+    expect(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), other])[0]!.path).not.toBe(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), path])[0]!.path);
+    expect(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), f('évals/ok.json')])[0]!.path).toBe('évals/ok.json');
   });
 });
 
