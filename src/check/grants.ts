@@ -10,9 +10,9 @@
 import type { Attestation, Override } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
 import { parseTrailers } from '../signals/trailers.js';
-import { AllowedSignersError, findSigner, parseAllowedSigners, type AllowedSigner } from '../sign/allowed-signers.js';
-import { armorFromBase64, verifySshsig } from '../sign/sshsig.js';
-import { canonicalText, coverage, NAMESPACE, parseTrailerValue, type GrantKind } from '../sign/statement.js';
+import { AllowedSignersError, findSigner, matchPatternList, parseAllowedSigners, type AllowedSigner } from '../sign/allowed-signers.js';
+import { armorFromBase64, SshsigError, verifySshsig } from '../sign/sshsig.js';
+import { canonicalText, coverage, NAMESPACE, parseTrailerValue, validityProblem, type GrantKind } from '../sign/statement.js';
 import type { ChangeInput } from './change.js';
 
 export interface Trust {
@@ -66,21 +66,38 @@ function verifyOne(
   }
   const expires = Date.parse(st.expires);
   const created = Date.parse(st.created);
+  // NaN must never reach a comparison: every comparison with NaN is false, i.e. "not expired".
+  if (Number.isNaN(expires) || Number.isNaN(created)) return 'created=/expires= are not real instants';
   if (now.getTime() > expires) return `it expired at ${st.expires}`;
   if (created > now.getTime() + SKEW_MS) return `it was created in the future (${st.created})`;
-  if (expires <= created) return 'it expires before it was created';
+  const window = validityProblem(st.created, st.expires);
+  if (window) return window;
   const namespace = NAMESPACE[kind];
-  const v = verifySshsig({ armored: armorFromBase64(t.signature), message: canonicalText({ kind, ...st }), namespace });
+  let armored: string;
+  try {
+    armored = armorFromBase64(t.signature);
+  } catch (e) {
+    // A malformed sig= must be a refusal with a reason, never an exception that fails the whole check.
+    return `sig= is not a signature (${e instanceof SshsigError ? e.message : String(e)})`;
+  }
+  const v = verifySshsig({ armored, message: canonicalText({ kind, ...st }), namespace });
   if (!v.ok) return `the signature does not verify (${v.reason})`;
   if (typeof signers === 'string') return signers;
   const who = findSigner(signers, { principal: st.principal, key: v.publicKey, namespace, now });
   if (!who.ok) return who.reason;
+  // Self-approval is judged by the key, not only by the principal it claims: a key listed
+  // for "alice@acme.com,alice@home.example" must not approve alice@acme.com's commit by
+  // signing as alice@home.example. Emails compare case-insensitively here (unlike ssh
+  // patterns): refusing too much is the safe side.
   const author = input.author?.email.toLowerCase();
-  if (kind === 'override' && author && author === st.principal.toLowerCase()) {
-    return `self-approval is refused: ${st.principal} is the commit's author`;
+  const claimsAuthor = author !== undefined && author === st.principal.toLowerCase();
+  const keyIsAuthors = author !== undefined && matchPatternList(author, who.entry.principals.map((p) => p.toLowerCase())) === 1;
+  const keyOf = `the signing key is listed for ${who.entry.principals.join(',')} (${who.entry.file}:${who.entry.line}), which includes the author ${input.author?.email}`;
+  if (kind === 'override' && (claimsAuthor || keyIsAuthors)) {
+    return `self-approval is refused: ${claimsAuthor ? `${st.principal} is the commit's author` : keyOf}`;
   }
-  if (kind === 'review' && policy.review.independent && author && author === st.principal.toLowerCase()) {
-    return `the reviewer ${st.principal} is the commit's author (review.independent is true)`;
+  if (kind === 'review' && policy.review.independent && (claimsAuthor || keyIsAuthors)) {
+    return `the reviewer ${st.principal} is the commit's author (review.independent is true)${claimsAuthor ? '' : `: ${keyOf}`}`;
   }
   return { by: st.principal, reason: st.reason, paths: new Set(cov.pairs.map(([p]) => p)) };
 }

@@ -1,6 +1,6 @@
 // cleanroom override request|sign, cleanroom review request|sign.
 
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError, CleanroomError } from '../errors.js';
 import { readCommits } from '../git/commits.js';
@@ -86,6 +86,25 @@ async function request(kind: GrantKind, argv: string[], io: Io): Promise<number>
   return 0;
 }
 
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+/** At most `max` bytes of a file (a FIFO or /dev/zero named by mistake must not hang or fill memory). */
+function readBounded(file: string, max: number): Buffer {
+  const fd = openSync(file, 'r');
+  try {
+    const buf = Buffer.alloc(max);
+    let n = 0;
+    while (n < max) {
+      const got = readSync(fd, buf, n, max - n, null);
+      if (got === 0) break;
+      n += got;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 async function sign(kind: GrantKind, argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(`${kind} sign`, argv, { key: { type: 'string' }, principal: { type: 'string' } }, { positionals: true });
   if (values.help) {
@@ -99,17 +118,23 @@ async function sign(kind: GrantKind, argv: string[], io: Io): Promise<number> {
   let text: string;
   if (file === '-') {
     if (io.stdinIsTTY) throw usageError(`${kind} sign: no request on stdin`, `pipe one in: cleanroom ${kind} request … | cleanroom ${kind} sign --key KEY`);
-    text = (await readStdin(io, 1024 * 1024)).toString('utf8');
+    // readStdin throws a plain Error past the limit; that is the user's input, not a bug.
+    const buf = await readStdin(io, MAX_REQUEST_BYTES).catch(() => undefined);
+    if (!buf) throw usageError(`${kind} sign: the request on stdin is larger than 1 MiB`, `a request is a few lines: pipe in the output of cleanroom ${kind} request`);
+    text = buf.toString('utf8');
   } else {
+    let buf: Buffer;
     try {
-      text = readFileSync(resolve(io.cwd, file), 'utf8');
+      buf = readBounded(resolve(io.cwd, file), MAX_REQUEST_BYTES + 1);
     } catch (e) {
       throw usageError(`${kind} sign: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
+    if (buf.length > MAX_REQUEST_BYTES) throw usageError(`${kind} sign: ${file} is larger than 1 MiB`, `a request is a few lines: the output of cleanroom ${kind} request`);
+    text = buf.toString('utf8');
   }
   const r = parseRequest(text);
   if (!r.ok) throw usageError(`${kind} sign: ${r.reason}`, `make one with cleanroom ${kind} request`);
-  if (r.request.kind !== kind) throw usageError(`${kind} sign: this is a ${r.request.kind} request`, `use cleanroom ${r.request.kind} sign`);
+  if (r.request.kind !== kind) throw usageError(`${kind} sign: this is ${r.request.kind === 'override' ? 'an' : 'a'} ${r.request.kind} request`, `use cleanroom ${r.request.kind} sign`);
   if (Date.parse(r.request.expires) <= io.now().getTime()) throw usageError(`${kind} sign: the request expired at ${r.request.expires}`, 'ask for a new request');
   let principal = str(values.principal);
   if (!principal) {

@@ -33,6 +33,8 @@ export const TRAILER_KEY: Readonly<Record<GrantKind, string>> = { override: 'Cle
 /** Longest trailer value accepted; a real one is well under 2 KiB even with an RSA-4096 key. */
 export const MAX_TRAILER_VALUE = 8 * 1024;
 const MAX_REASON = 500;
+/** Longest validity a statement may claim (`--expires` allows at most a year). */
+export const MAX_VALIDITY_MS = 366 * 86_400_000;
 
 export interface Coverage {
   /** (path, blob) pairs sorted by path, bytewise. */
@@ -124,9 +126,29 @@ export function formatTrailerValue(st: Statement, signatureBase64: string): stri
 const FIELDS = ['repo', 'by', 'zones', 'files', 'digest', 'created', 'expires', 'reason', 'sig'] as const;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
+/**
+ * A real instant in the one spelling isoSeconds() writes. The pattern alone would let
+ * "2026-13-45T99:99:99Z" through, and Date.parse() of that is NaN — an expiry that every
+ * comparison passes, i.e. a grant that never expires. Feb 30 or 24:00 would roll over.
+ */
+export const isIsoInstant = (s: string): boolean => ISO.test(s) && !Number.isNaN(Date.parse(s)) && isoSeconds(new Date(Date.parse(s))) === s;
+
+/** Why the validity window cannot be signed or accepted, or undefined. */
+export function validityProblem(created: string, expires: string): string | undefined {
+  if (!isIsoInstant(created) || !isIsoInstant(expires)) return 'created/expires must be real instants written YYYY-MM-DDTHH:MM:SSZ';
+  const span = Date.parse(expires) - Date.parse(created);
+  if (span <= 0) return 'it expires before it was created';
+  if (span > MAX_VALIDITY_MS) return 'it is valid for more than a year (expires - created > 366 days); request a shorter one';
+  return undefined;
+}
+
 export type ParsedTrailer = { ok: true; statement: Omit<Statement, 'kind'>; signature: string } | { ok: false; reason: string };
 
-/** Strict parse of a trailer value: every field once, in order, nothing else. */
+/**
+ * Strict parse of a trailer value: every field once, in order, nothing else, each in the
+ * one spelling formatTrailerValue() writes (so a trailer has exactly one form, and what
+ * a reader sees in `git log` is byte for byte what was signed).
+ */
 export function parseTrailerValue(value: string): ParsedTrailer {
   if (value.length > MAX_TRAILER_VALUE) return { ok: false, reason: `the trailer is ${value.length} bytes long; a real one is under ${MAX_TRAILER_VALUE}` };
   const parts = value.trim().split(' ');
@@ -148,11 +170,21 @@ export function parseTrailerValue(value: string): ParsedTrailer {
   } catch {
     return { ok: false, reason: 'a field is not valid percent-encoding' };
   }
+  const canonical: [string, string][] = [
+    ['repo', enc(repository)],
+    ['by', enc(principal)],
+    ['zones', zones.map(enc).join(',')],
+    ['reason', enc(reason)],
+  ];
+  for (const [name, want] of canonical) {
+    if (got[name] !== want) return { ok: false, reason: `${name}= is not percent-encoded the way cleanroom writes it (expected ${want.length > 60 ? `${want.slice(0, 57)}…` : want})` };
+  }
+  if (zones.some((z) => !z)) return { ok: false, reason: 'zones= has an empty zone name' };
   const files = Number(got.files);
-  if (!/^\d{1,7}$/.test(got.files!) || !Number.isSafeInteger(files)) return { ok: false, reason: 'files= is not a count' };
+  if (!/^(0|[1-9]\d{0,6})$/.test(got.files!)) return { ok: false, reason: 'files= is not a count' };
   if (!/^sha256:[0-9a-f]{64}$/.test(got.digest!)) return { ok: false, reason: 'digest= is not sha256:<64 hex>' };
-  if (!ISO.test(got.created!) || !ISO.test(got.expires!)) return { ok: false, reason: 'created=/expires= must be YYYY-MM-DDTHH:MM:SSZ' };
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(got.sig!)) return { ok: false, reason: 'sig= is not base64' };
+  if (!isIsoInstant(got.created!) || !isIsoInstant(got.expires!)) return { ok: false, reason: 'created=/expires= must be real instants written YYYY-MM-DDTHH:MM:SSZ' };
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(got.sig!) || got.sig!.length % 4 !== 0) return { ok: false, reason: 'sig= is not base64 (one line of standard base64 with padding)' };
   const why = reasonProblem(reason);
   if (why) return { ok: false, reason: why };
   // eslint-disable-next-line no-control-regex
@@ -204,7 +236,8 @@ export function formatRequest(req: Request, cov: Coverage, context: string): str
 
 export function parseRequest(text: string): { ok: true; request: Request } | { ok: false; reason: string } {
   if (text.length > 1024 * 1024) return { ok: false, reason: 'the request is larger than 1 MiB' };
-  const lines = text.split('\n').filter((l) => l && !l.startsWith('#'));
+  // CRLF: a request saved by a Windows editor or pasted from a browser is still the same request.
+  const lines = text.split(/\r?\n/).filter((l) => l && !l.startsWith('#'));
   const head = /^cleanroom (override|review) request v1$/.exec(lines[0] ?? '');
   if (!head) return { ok: false, reason: 'not a cleanroom request (the first line should be "cleanroom override request v1")' };
   const want = ['repository', 'zones', 'files', 'reason', 'created', 'expires'];
@@ -217,7 +250,8 @@ export function parseRequest(text: string): { ok: true; request: Request } | { o
   if (lines.length !== want.length + 1) return { ok: false, reason: 'unexpected extra lines in the request' };
   const files = /^(\d{1,7}) (sha256:[0-9a-f]{64})$/.exec(got.files!);
   if (!files) return { ok: false, reason: 'the files line should be "files N sha256:<hex>"' };
-  if (!ISO.test(got.created!) || !ISO.test(got.expires!)) return { ok: false, reason: 'created/expires must be YYYY-MM-DDTHH:MM:SSZ' };
+  const window = validityProblem(got.created!, got.expires!);
+  if (window) return { ok: false, reason: window };
   const why = reasonProblem(got.reason!);
   if (why) return { ok: false, reason: why };
   return {

@@ -1,0 +1,115 @@
+// `cleanroom override|review request|sign` misuse: exit 2, a message that fits on one
+// screen and says what to do, never a stack trace, nothing on stdout.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeTempDirs, tempDir, type Run } from '../../helpers/repo.js';
+import { APPROVER, world, type World } from './world.js';
+
+afterAll(() => removeTempDirs());
+
+let w: World;
+let request: string;
+beforeAll(() => {
+  w = world();
+  w.repo.write('evals/tasks/q1.json', '{"q": 1}\n');
+  w.repo.git('add', '-A');
+  const r = w.repo.cleanroom(['override', 'request', '--reason', 'hand-checked']);
+  if (r.code !== 0) throw new Error(r.stderr);
+  request = r.stdout;
+});
+
+function expectUsage(r: Run, message: RegExp): void {
+  expect(r.stderr).toMatch(message);
+  expect(r.code).toBe(2);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).not.toContain('    at ');
+  expect(r.stderr).not.toMatch(/internal error|this is a bug/);
+  expect(r.stderr.trimEnd().split('\n').length).toBeLessThanOrEqual(4);
+  expect(r.stderr).toMatch(/^cleanroom: /);
+}
+
+const sign = (input: string | Buffer, args: string[] = ['--key', w.keys.ava.path, '--principal', APPROVER], kind = 'override'): Run =>
+  w.repo.cleanroom([kind, 'sign', ...args], { input });
+
+describe('cleanroom override sign', () => {
+  it('without --key', () => {
+    expectUsage(sign(request, ['--principal', APPROVER]), /^cleanroom: override sign: --key is required\n  → e\.g\. --key ~\/\.ssh\/id_ed25519/);
+  });
+
+  it('with request text that is not a request', () => {
+    expectUsage(sign('please approve my change\n'), /override sign: not a cleanroom request \(the first line should be "cleanroom override request v1"\)\n  → make one with cleanroom override request/);
+  });
+
+  it('with a request whose fields were tampered with', () => {
+    expectUsage(sign(request.replace(/^files \d+ /m, 'files many ')), /override sign: the files line should be "files N sha256:<hex>"/);
+    expectUsage(sign(request.replace(/^reason .*$/m, 'reason ')), /override sign: the reason is empty/);
+    expectUsage(sign(request.replace(/^expires .*$/m, 'expires 2099-13-45T99:99:99Z')), /override sign: created\/expires must be real instants/);
+  });
+
+  it('with an expired request', () => {
+    const old = request.replace(/^created .*$/m, 'created 2024-01-01T00:00:00Z').replace(/^expires .*$/m, 'expires 2024-01-08T00:00:00Z');
+    expectUsage(sign(old), /^cleanroom: override sign: the request expired at 2024-01-08T00:00:00Z\n  → ask for a new request\n$/);
+  });
+
+  it('with a review request', () => {
+    const review = w.repo.cleanroom(['review', 'request']);
+    expect(review.code).toBe(0);
+    expectUsage(sign(review.stdout), /override sign: this is a review request\n  → use cleanroom review sign/);
+    expectUsage(sign(request, undefined, 'review'), /review sign: this is an override request\n  → use cleanroom override sign/);
+  });
+
+  it('with 1 MB on stdin', () => {
+    expectUsage(sign(Buffer.alloc(1_000_000, 'x')), /override sign: not a cleanroom request/);
+    expectUsage(sign(request + `# ${'x'.repeat(1_000_000)}\n`.repeat(2)), /override sign: the request on stdin is larger than 1 MiB\n  → a request is a few lines/);
+  });
+
+  it('with a request file over 1 MiB', () => {
+    const file = join(tempDir(), 'huge.txt');
+    writeFileSync(file, Buffer.alloc(2 * 1024 * 1024, '#'));
+    expectUsage(sign('', ['--key', w.keys.ava.path, '--principal', APPROVER, file]), /override sign: .*huge\.txt is larger than 1 MiB/);
+  });
+
+  it('with a request file that does not exist, or two of them', () => {
+    expectUsage(sign('', ['--key', w.keys.ava.path, 'nope.txt']), /override sign: cannot read nope\.txt: ENOENT/);
+    expectUsage(sign('', ['--key', w.keys.ava.path, 'a.txt', 'b.txt']), /override sign: give at most one request FILE/);
+  });
+
+  it('with a key ssh-keygen cannot use', () => {
+    const r = sign(request, ['--key', join(w.repo.dir, 'no-such-key'), '--principal', APPROVER]);
+    expectUsage(r, /^cleanroom: ssh-keygen could not sign with .*no-such-key: .*\n  → check the key path/);
+  });
+
+  it('with a principal that has a space or a newline', () => {
+    expectUsage(sign(request, ['--key', w.keys.ava.path, '--principal', 'ava example']), /override sign: invalid --principal "ava example"/);
+    expectUsage(sign(request, ['--key', w.keys.ava.path, '--principal', 'ava\nprincipal x']), /override sign: invalid --principal "ava\\nprincipal x"/);
+  });
+
+  it('without --principal and without git config user.email', () => {
+    expectUsage(sign(request, ['--key', w.keys.ava.path]), /override sign: no --principal and no git config user\.email\n  → give the principal your key is listed under/);
+  });
+});
+
+describe('cleanroom override request', () => {
+  it('without --reason', () => {
+    expectUsage(w.repo.cleanroom(['override', 'request']), /override request: --reason is required/);
+  });
+
+  it('with a reason that smuggles a newline', () => {
+    expectUsage(w.repo.cleanroom(['override', 'request', '--reason', 'ok\nprincipal mallory@example.org']), /override request: the reason must be one line without control characters/);
+  });
+
+  it('with an invalid --expires', () => {
+    for (const e of ['2y', '0d', '400d', 'soon']) expectUsage(w.repo.cleanroom(['override', 'request', '--reason', 'x', '--expires', e]), /override request: invalid --expires .*\n  → e\.g\. 7d, 12h or 30m \(at most a year\)/);
+  });
+
+  it('with nothing staged in a zone', () => {
+    const other = world();
+    expectUsage(other.repo.cleanroom(['override', 'request', '--reason', 'x']), /override request: nothing in the staged changes lies in a zone\n  → stage the zone files first/);
+  });
+
+  it('for a commit that does not exist', () => {
+    expectUsage(w.repo.cleanroom(['override', 'request', '--reason', 'x', '--commit', 'no-such-rev']), /no such commit: no-such-rev/);
+  });
+});
