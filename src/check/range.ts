@@ -20,6 +20,12 @@ export interface Judged {
 export interface JudgeOptions {
   /** Guard `.cleanroom/**` changes (server and CI, where the policy comes from git). */
   guardConfig?: boolean;
+  /**
+   * Whose clock judges expiry of overrides and signed reviews: the verifier's (server,
+   * CI: PRODUCT §5), or each commit's committer time (audit: "was it valid when it
+   * was made?", as the server that accepted it judged).
+   */
+  clock?: 'verifier' | 'commit';
 }
 
 export async function* judgeCommits(
@@ -36,7 +42,7 @@ export async function* judgeCommits(
       policy,
       { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer },
       trust,
-      now,
+      opts.clock === 'commit' && record.committerTime ? new Date(record.committerTime * 1000) : now,
       touchesConfig,
     );
     const findings = evaluate(policy, change);
