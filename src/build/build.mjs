@@ -62,3 +62,13 @@ writeFileSync(
 );
 chmodSync(join(root, 'dist', 'cleanroom.mjs'), 0o755);
 await build({ ...common, entryPoints: [join(root, 'src', 'demo', 'demo.ts')], outfile: join(root, 'dist', 'demo.mjs') });
+// Agent hooks run on every tool call: their own small bundle, CommonJS like the CLI so
+// git, hashing and the YAML parser load only when a call needs them.
+await build({
+  ...common,
+  format: 'cjs',
+  entryPoints: [join(root, 'src', 'agents', 'main.ts')],
+  outfile: join(root, 'dist', 'agent-hook.cjs'),
+  define: { 'import.meta.url': '__cleanroom_url' },
+  banner: { js: "const __cleanroom_url = require('node:url').pathToFileURL(__filename).href;" },
+});

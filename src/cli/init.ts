@@ -9,7 +9,7 @@ import { CHAINED_SUFFIX, BEGIN, installGitHook, installHuskyHook, LOCAL_HOOKS, t
 import { parse, str } from './args.js';
 import { gitContext, POLICY_PATH } from './context.js';
 import type { Io } from './io.js';
-import { initAgents } from './init-agents.js';
+import { initAgents, planAgents } from './init-agents.js';
 
 export const INIT_HELP = `usage: cleanroom init [--preset NAME] [--hooks auto|husky|git|none] [--agents auto|none|LIST]
                       [--repository ID]
@@ -156,6 +156,7 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
   const hookDir = mode === 'husky' ? join(root, '.husky') : repo.hooksDir;
   if (mode === 'git') await refuseSharedHooksDir(ctx, root, repo.commonDir, hookDir);
   if (mode !== 'none') planHooks(mode, hookDir);
+  planAgents(io, root, str(values.agents) ?? 'none');
 
   // 2. Writes, each atomic.
   if (policyText !== undefined) {

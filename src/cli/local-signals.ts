@@ -1,11 +1,64 @@
 // Workstation-only signals that the server cannot see: the ledger written by agent
 // hooks. (The agent environment is read in check/staged.ts.)
+//
+// Every staged file is looked up by its blob id (content an agent left, wherever it is
+// now) and by its lines (an agent's lines pasted into another file). No ledger, no
+// cost: without a ledger file nothing is spawned. Otherwise one `git diff-index` (the
+// staged blobs), one `git cat-file --batch` (their content), and one pass over the
+// ledger text that parses only the entries sharing a blob or a line with them.
 
-import type { Signal } from '../core/types.js';
+import { UNKNOWN_AI, type Signal } from '../core/types.js';
 import type { GitContext } from '../git/git.js';
-import type { Repo } from '../git/repo.js';
+import { isZeroId, type Repo } from '../git/repo.js';
+import { stagedChanges } from '../git/staged.js';
+import { CatFileBatch, feed } from '../git/stream.js';
+import { readFileSync } from 'node:fs';
+import { contentLines, indexLedger, ledgerPath, ledgerSize, matchContent, scanLedger, type HashedLine, type ToolMatch } from '../signals/ledger.js';
 import type { ToolTable } from '../signals/tools.js';
 
-export async function ledgerSignalsForStaged(_ctx: GitContext, _repo: Repo, _tools: ToolTable): Promise<Signal[]> {
-  return [];
+/** Blobs bigger than this are matched by id only. */
+const MAX_LINE_MATCH_BYTES = 16 * 1024 * 1024;
+
+async function readBlobs(ctx: GitContext, ids: readonly string[]): Promise<Map<string, Buffer>> {
+  const out = new Map<string, Buffer>();
+  if (!ids.length) return out;
+  const batch = new CatFileBatch(ctx);
+  const fed = feed(batch.child, ids);
+  for (let i = 0; i < ids.length; i++) {
+    const o = await batch.next();
+    if (o.type === 'blob' && o.content.length <= MAX_LINE_MATCH_BYTES) out.set(o.id, o.content);
+  }
+  await fed;
+  await batch.done;
+  return out;
+}
+
+export function ledgerEvidence(m: ToolMatch): string {
+  const lines = `${m.matched} of ${m.total} lines`;
+  const session = m.entry.session && m.entry.session !== 'unknown' ? `, session ${m.entry.session.slice(0, 8)}…` : '';
+  return m.exact ? `ledger: ${m.tool} wrote this content (${lines} are its own${session})` : `ledger: ${lines} match what ${m.tool} wrote to ${m.entry.path}${session}`;
+}
+
+export async function ledgerSignalsForStaged(ctx: GitContext, repo: Repo, tools: ToolTable): Promise<Signal[]> {
+  if (repo.bare || ledgerSize(repo.stateDir) === 0) return [];
+  const files = (await stagedChanges(ctx, repo)).filter((f) => f.status !== 'D' && !isZeroId(f.blob) && f.mode !== '160000');
+  if (!files.length) return [];
+  // The staged content first, so only the ledger entries it can match are parsed.
+  const contents = await readBlobs(ctx, [...new Set(files.map((f) => f.blob))]);
+  const hashed = new Map<string, HashedLine[]>();
+  for (const [id, c] of contents) hashed.set(id, contentLines(c));
+  const lines = new Set([...hashed.values()].flatMap((ls) => ls.map((l) => l.hash)));
+  const entries = scanLedger(readFileSync(ledgerPath(repo.stateDir)), { blobs: new Set(files.map((f) => f.blob)), lines });
+  if (!entries.length) return [];
+  const index = indexLedger(entries);
+  const signals: Signal[] = [];
+  for (const f of files) {
+    for (const m of matchContent(index, f.blob, hashed.get(f.blob) ?? [])) {
+      const share = m.total ? m.matched / m.total : m.exact ? 1 : 0;
+      const s: Signal = { tool: tools.ids.has(m.tool) ? m.tool : UNKNOWN_AI, source: 'ledger', evidence: ledgerEvidence(m), paths: new Map([[f.path, share]]) };
+      if (m.entry.model) s.model = m.entry.model;
+      signals.push(s);
+    }
+  }
+  return signals;
 }

@@ -1,0 +1,51 @@
+// Codex `apply_patch` bodies: which files a patch writes, and the lines it adds. Sample:
+//
+//   *** Begin Patch
+//   *** Add File: evals/harness/run.py
+//   +import json
+//   *** Update File: src/app.py
+//   *** Move to: src/main.py
+//   @@ def main():
+//   -    pass
+//   +    run()
+//   *** Delete File: old.txt
+//   *** End Patch
+//
+// Deletions are not writes (removing content is the cure); a move writes its target.
+
+export interface PatchFile {
+  /** Where content lands: the Move to target, or the file itself. */
+  path: string;
+  op: 'add' | 'update' | 'delete';
+  /** For a move, the source path (which the patch removes). */
+  from?: string;
+  /** The `+` lines, without their prefix. */
+  added: string[];
+}
+
+const HEADER = /^\*\*\* (Add File|Update File|Delete File|Move to): (.+?)\s*$/;
+
+export function parsePatch(text: string): PatchFile[] {
+  const files: PatchFile[] = [];
+  let current: PatchFile | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    const m = HEADER.exec(line);
+    if (m) {
+      const [, kind, path] = m as unknown as [string, string, string];
+      if (kind === 'Move to' && current && current.op === 'update') {
+        current.from = current.path;
+        current.path = path;
+        continue;
+      }
+      current = { path, op: kind === 'Add File' ? 'add' : kind === 'Update File' ? 'update' : 'delete', added: [] };
+      files.push(current);
+      continue;
+    }
+    if (line.startsWith('*** ')) continue; // Begin/End Patch, End of File
+    if (current && current.op !== 'delete' && line.startsWith('+')) current.added.push(line.slice(1));
+  }
+  return files;
+}
+
+/** Paths a patch writes (adds, updates, move targets). */
+export const patchWrites = (text: string): PatchFile[] => parsePatch(text).filter((f) => f.op !== 'delete');

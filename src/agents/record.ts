@@ -1,0 +1,70 @@
+// After an agent wrote: what each written path now holds, appended to the ledger of the
+// repository that holds it (see src/signals/ledger.ts). Loaded only for after-write
+// events — it needs git and hashing, which the pre-events on every tool call do not.
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Io } from '../cli/io.js';
+import { runGit, splitZ, type GitContext } from '../git/git.js';
+import { openRepo, type Repo } from '../git/repo.js';
+import { appendEntries, blobId, compactLedger, contentLines, ledgerSize, lineHashes, type LedgerEntry, type LiveContent } from '../signals/ledger.js';
+import { realpathDeep, targetsOf } from './decide.js';
+import type { AgentEvent } from './types.js';
+
+/** Files larger than this are not hashed into the ledger. */
+const MAX_LEDGER_FILE = 64 * 1024 * 1024;
+/** The ledger is compacted when it grows past this (CLEANROOM_LEDGER_MAX_BYTES overrides). */
+const LEDGER_MAX_BYTES = 8 * 1024 * 1024;
+
+/** What each written path holds now, appended to the ledger of the repository that holds it. */
+export async function record(io: Io, event: AgentEvent, gitCtx: (cwd: string) => GitContext): Promise<void> {
+  const cwd = event.cwd ?? io.cwd;
+  const byRoot = new Map<string, { entry: Omit<LedgerEntry, 'blob'>; content: Buffer }[]>();
+  event.paths.forEach((given, i) => {
+    const real = realpathDeep(resolve(cwd, given));
+    const t = targetsOf(real, cwd).at(-1);
+    if (!t || !existsSync(real) || !statSync(real).isFile() || statSync(real).size > MAX_LEDGER_FILE) return;
+    const content = readFileSync(real);
+    const text = event.content?.[i] ?? (content.subarray(0, 8000).includes(0) ? '' : content.toString('utf8'));
+    const entry: Omit<LedgerEntry, 'blob'> = { time: io.now().toISOString(), tool: event.tool, session: event.session, path: t.rel, lines: lineHashes(text) };
+    if (event.model) entry.model = event.model;
+    byRoot.set(t.root, [...(byRoot.get(t.root) ?? []), { entry, content }]);
+  });
+  for (const [root, writes] of byRoot) {
+    const ctx = gitCtx(root);
+    const repo = await openRepo(ctx);
+    appendEntries(
+      repo.stateDir,
+      writes.map(({ entry, content }) => ({ ...entry, blob: blobId(content, repo.objectFormat) })),
+    );
+    const max = Number(io.env.CLEANROOM_LEDGER_MAX_BYTES) || LEDGER_MAX_BYTES;
+    if (ledgerSize(repo.stateDir) > max) await compact(ctx, root, repo);
+  }
+}
+
+/** Drops ledger entries whose content is gone from the index and the work tree. */
+async function compact(ctx: GitContext, root: string, repo: Repo): Promise<void> {
+  // `git ls-files -s -z`: "100644 8e27be7… 0\tevals/harness/run.py\0" — the index's blobs.
+  const { stdout } = await runGit(ctx, ['ls-files', '-s', '-z']);
+  const blobs = new Set<string>();
+  for (const f of splitZ(stdout)) {
+    const id = f.toString('latin1').split(' ')[1];
+    if (id) blobs.add(id);
+  }
+  compactLedger(repo.stateDir, (entries): LiveContent => {
+    const linesByPath = new Map<string, Set<string>>();
+    for (const path of new Set(entries.map((e) => e.path))) {
+      const file = join(root, path);
+      try {
+        if (!statSync(file).isFile() || statSync(file).size > MAX_LEDGER_FILE) continue;
+        const buf = readFileSync(file);
+        blobs.add(blobId(buf, repo.objectFormat));
+        linesByPath.set(path, new Set(contentLines(buf).map((l) => l.hash)));
+      } catch {
+        // gone from the work tree
+      }
+    }
+    return { blobs, linesByPath };
+  });
+}
+

@@ -1,0 +1,335 @@
+// The provenance ledger: what agents wrote, recorded by the agent hooks and matched at
+// commit time. One JSON object per line in `<git-path cleanroom>/ledger.jsonl`:
+//
+//   {"v":1,"time":"2026-11-24T09:12:03.120Z","tool":"claude-code","model":"opus-4.5",
+//    "session":"1a2b3c4d…","path":"evals/harness/run.py","blob":"8e27be7…",
+//    "lines":["3f1c0a9b22de","…"]}
+//
+// `blob` is the git blob id of the whole file right after the agent wrote it (computed
+// here exactly as git does: sha1 or sha256 of "blob <len>\0" + content), so a staged
+// file with that content is found without spawning git, whatever its path now is.
+// `lines` are short hashes of the lines the agent itself emitted (normalised: trimmed,
+// whitespace runs collapsed, trivial lines skipped), so its lines pasted into another
+// file are still found. Paths never decide a match: a renamed or copied file is caught.
+//
+// Writers append one line each under a lock file (several agents may write at once);
+// compaction rewrites the file without the entries whose content is gone from the
+// work tree and the index, under the same lock, and renames it into place.
+
+import * as crypto from 'node:crypto';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ToolId } from '../core/types.js';
+
+export const LEDGER_FILE = 'ledger.jsonl';
+const LOCK_FILE = 'ledger.lock';
+
+export interface LedgerEntry {
+  time: string;
+  tool: ToolId;
+  model?: string;
+  session: string;
+  path: string;
+  blob: string;
+  lines: string[];
+}
+
+// ---- pure parts ------------------------------------------------------------------
+
+/** Lines that say nothing about who wrote them: braces, `else:`, `import os`, blanks. */
+export const MIN_LINE_CHARS = 12;
+/** A file is attributed by line matches alone once the matched lines hold this many characters. */
+export const MIN_MATCHED_CHARS = 80;
+
+export function normalizeLine(line: string): string {
+  return line.trim().replace(/\s+/g, ' ');
+}
+
+export const isTrivialLine = (normalized: string): boolean => normalized.length < MIN_LINE_CHARS || !/[\p{L}\p{N}]/u.test(normalized);
+
+// crypto.hash (Node ≥ 20.12) is a third of createHash's cost, which adds up over every line of a commit.
+const sha1hex: (s: string) => string =
+  typeof (crypto as { hash?: unknown }).hash === 'function'
+    ? (s) => (crypto as unknown as { hash(a: string, d: string, e: string): string }).hash('sha1', s, 'hex')
+    : (s) => crypto.createHash('sha1').update(s).digest('hex');
+
+export const lineHash = (normalized: string): string => sha1hex(normalized).slice(0, 12);
+
+export interface HashedLine {
+  hash: string;
+  chars: number;
+}
+
+/** The non-trivial lines of `text`, normalised, with their hashes (in order, repeats kept). */
+export function hashedLines(text: string): HashedLine[] {
+  const out: HashedLine[] = [];
+  for (const raw of text.split('\n')) {
+    const n = normalizeLine(raw);
+    if (!isTrivialLine(n)) out.push({ hash: lineHash(n), chars: n.length });
+  }
+  return out;
+}
+
+/** The hashed lines of file content; none for binary content (a NUL in the first 8000 bytes, as git judges). */
+export const contentLines = (content: Buffer | undefined): HashedLine[] => (!content || content.subarray(0, 8000).includes(0) ? [] : hashedLines(content.toString('utf8')));
+
+/** Distinct line hashes of `text`, for a ledger entry. */
+export const lineHashes = (text: string): string[] => [...new Set(hashedLines(text).map((l) => l.hash))];
+
+/** The blob id git gives `content` (`git hash-object`), without spawning git. */
+export function blobId(content: Buffer | string, format: 'sha1' | 'sha256'): string {
+  const buf = typeof content === 'string' ? Buffer.from(content) : content;
+  return crypto.createHash(format).update(`blob ${buf.length}\0`).update(buf).digest('hex');
+}
+
+export function formatEntry(e: LedgerEntry): string {
+  const o: Record<string, unknown> = { v: 1, time: e.time, tool: e.tool };
+  if (e.model) o.model = e.model;
+  Object.assign(o, { session: e.session, path: e.path, blob: e.blob, lines: e.lines });
+  return JSON.stringify(o) + '\n';
+}
+
+/** Parses ledger text; lines that are not entries (a torn write, a hand edit) are counted and skipped. */
+export function parseLedger(text: string): { entries: LedgerEntry[]; skipped: number } {
+  const entries: LedgerEntry[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    try {
+      const o = JSON.parse(line) as Record<string, unknown>;
+      if (o.v !== 1 || typeof o.tool !== 'string' || typeof o.path !== 'string' || typeof o.blob !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(o.blob)) {
+        skipped++;
+        continue;
+      }
+      const lines = Array.isArray(o.lines) ? o.lines.filter((h): h is string => typeof h === 'string') : [];
+      const e: LedgerEntry = { time: String(o.time ?? ''), tool: o.tool, session: typeof o.session === 'string' ? o.session : '', path: o.path, blob: o.blob, lines };
+      if (typeof o.model === 'string' && o.model) e.model = o.model;
+      entries.push(e);
+    } catch {
+      skipped++;
+    }
+  }
+  return { entries, skipped };
+}
+
+/** What commit-time matching looks for: the staged blob ids and the line hashes of their content. */
+export interface Wanted {
+  blobs: ReadonlySet<string>;
+  lines: ReadonlySet<string>;
+}
+
+const BLOB_KEY = Buffer.from('"blob":"');
+const LINES_KEY = Buffer.from('"lines":[');
+
+const hex = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1);
+
+/** The first 5 hex digits at `buf[p…]` as a number (a 20-bit bucket), or -1. */
+function bucketAt(buf: Buffer, p: number): number {
+  let n = 0;
+  for (let i = p; i < p + 5; i++) {
+    const d = hex(buf[i]!);
+    if (d < 0) return -1;
+    n = n * 16 + d;
+  }
+  return n;
+}
+
+/**
+ * The entries that can matter for `want`, without decoding the others: a ledger of
+ * 10,000 entries holds some 400,000 line hashes, and a commit needs the few that its
+ * staged content shares. Each hash is first looked up by its 20-bit prefix in a bitmap
+ * of the wanted ones (nothing allocated for the 99.6% that miss). Lines are read in the
+ * shape formatEntry writes; any other shape (a hand edit) is parsed in full, so it is
+ * never silently ignored.
+ */
+export function scanLedger(buf: Buffer, want: Wanted): LedgerEntry[] {
+  const buckets = new Uint8Array(1 << 20);
+  for (const h of want.lines) buckets[parseInt(h.slice(0, 5), 16)] = 1;
+  const out: LedgerEntry[] = [];
+  for (let pos = 0; pos < buf.length; ) {
+    let end = buf.indexOf(0x0a, pos);
+    if (end < 0) end = buf.length;
+    if (end > pos && relevant(buf, pos, end, want, buckets)) out.push(...parseLedger(buf.toString('utf8', pos, end)).entries);
+    pos = end + 1;
+  }
+  return out;
+}
+
+function relevant(buf: Buffer, pos: number, end: number, want: Wanted, buckets: Uint8Array): boolean {
+  const b = buf.indexOf(BLOB_KEY, pos);
+  const l = b < 0 || b > end ? -1 : buf.indexOf(LINES_KEY, b);
+  if (l < 0 || l > end) return true; // not our shape: let the parser decide
+  const blobEnd = buf.indexOf(0x22, b + BLOB_KEY.length);
+  if (want.blobs.has(buf.toString('latin1', b + BLOB_KEY.length, blobEnd))) return true;
+  // "lines":["3f1c0a9b22de","…"]: fixed-width hashes, 15 bytes apart.
+  for (let p = l + LINES_KEY.length; p < end && buf[p] === 0x22; p += 15) {
+    const k = buf[p + 13] === 0x22 ? bucketAt(buf, p + 1) : -1;
+    if (k < 0) return true;
+    if (buckets[k] && want.lines.has(buf.toString('latin1', p + 1, p + 13))) return true;
+    if (buf[p + 14] !== 0x2c) break;
+  }
+  return false;
+}
+
+export interface LedgerIndex {
+  readonly size: number;
+  readonly byBlob: ReadonlyMap<string, LedgerEntry[]>;
+  /** Line hash → the latest entry that wrote it. */
+  readonly byLine: ReadonlyMap<string, LedgerEntry>;
+}
+
+export function indexLedger(entries: readonly LedgerEntry[]): LedgerIndex {
+  const byBlob = new Map<string, LedgerEntry[]>();
+  const byLine = new Map<string, LedgerEntry>();
+  for (const e of entries) {
+    const list = byBlob.get(e.blob);
+    if (list) list.push(e);
+    else byBlob.set(e.blob, [e]);
+    for (const h of e.lines) byLine.set(h, e);
+  }
+  return { size: entries.length, byBlob, byLine };
+}
+
+/** What the ledger says about one file's content, per tool. */
+export interface ToolMatch {
+  tool: ToolId;
+  /** The content is byte for byte what this tool left in a file. */
+  exact: boolean;
+  /** Non-trivial lines of the content this tool wrote, and how many there are in all. */
+  matched: number;
+  total: number;
+  /** The most recent entry behind the match (session, model, where it was written). */
+  entry: LedgerEntry;
+}
+
+/**
+ * Which tools wrote (some of) `content`. A tool counts when the blob is one it left,
+ * or when its lines in the content carry at least MIN_MATCHED_CHARS characters — so a
+ * pasted block or a long data line is caught, and a shared `import numpy as np` is not.
+ */
+export function matchContent(index: LedgerIndex, blob: string, lines: readonly HashedLine[]): ToolMatch[] {
+  const byTool = new Map<ToolId, { exact: boolean; matched: number; chars: number; entry: LedgerEntry }>();
+  const latest = (a: LedgerEntry, b: LedgerEntry): LedgerEntry => (b.time > a.time ? b : a);
+  for (const e of index.byBlob.get(blob) ?? []) {
+    const t = byTool.get(e.tool);
+    byTool.set(e.tool, { exact: true, matched: 0, chars: 0, entry: t ? latest(t.entry, e) : e });
+  }
+  const total = lines.length;
+  for (const l of lines) {
+    const e = index.byLine.get(l.hash);
+    if (!e) continue;
+    const t = byTool.get(e.tool) ?? { exact: false, matched: 0, chars: 0, entry: e };
+    t.matched++;
+    t.chars += l.chars;
+    t.entry = t.exact ? t.entry : latest(t.entry, e);
+    byTool.set(e.tool, t);
+  }
+  const out: ToolMatch[] = [];
+  for (const [tool, t] of byTool) {
+    if (t.exact || t.chars >= MIN_MATCHED_CHARS) out.push({ tool, exact: t.exact, matched: t.matched, total, entry: t.entry });
+  }
+  return out.sort((a, b) => a.tool.localeCompare(b.tool));
+}
+
+/** What still exists: blob ids in the index or work tree, and each ledger path's current line hashes. */
+export interface LiveContent {
+  blobs: ReadonlySet<string>;
+  linesByPath: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+/**
+ * Entries worth keeping: their content is still in the index or work tree, or their
+ * path still holds some of their lines (earlier edits of a file the agent kept
+ * editing). Repeats of the same write collapse to the latest.
+ */
+export function compactEntries(entries: readonly LedgerEntry[], live: LiveContent): LedgerEntry[] {
+  const seen = new Set<string>();
+  const out: LedgerEntry[] = [];
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i]!;
+    const key = `${e.tool}\0${e.session}\0${e.path}\0${e.blob}\0${e.lines.join(',')}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const here = live.linesByPath.get(e.path);
+    if (live.blobs.has(e.blob) || (here && e.lines.some((h) => here.has(h)))) out.push(e);
+  }
+  return out.reverse();
+}
+
+// ---- files -----------------------------------------------------------------------
+
+export const ledgerPath = (stateDir: string): string => join(stateDir, LEDGER_FILE);
+
+/** The ledger's size in bytes; 0 when there is none (the commit-time fast path). */
+export function ledgerSize(stateDir: string): number {
+  try {
+    return statSync(ledgerPath(stateDir)).size;
+  } catch {
+    return 0;
+  }
+}
+
+export function readLedger(stateDir: string): { entries: LedgerEntry[]; skipped: number } {
+  let text: string;
+  try {
+    text = readFileSync(ledgerPath(stateDir), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skipped: 0 };
+    throw e;
+  }
+  return parseLedger(text);
+}
+
+const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** A lock held for milliseconds; one older than this was left by a killed process. */
+const STALE_LOCK_MS = 30_000;
+
+/** Runs `fn` holding `<stateDir>/ledger.lock` (O_EXCL create; stale locks are broken). */
+export function withLedgerLock<T>(stateDir: string, fn: () => T, timeoutMs = 10_000): T {
+  mkdirSync(stateDir, { recursive: true });
+  const lock = join(stateDir, LOCK_FILE);
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+    try {
+      const fd = openSync(lock, 'wx');
+      writeSync(fd, `${process.pid}\n`);
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) rmSync(lock, { force: true });
+      } catch {
+        // gone already: try again
+      }
+      if (Date.now() > deadline) throw new Error(`the ledger is locked (${lock}) — if no agent is running, delete that file`);
+      pause(wait);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lock, { force: true });
+  }
+}
+
+export function appendEntries(stateDir: string, entries: readonly LedgerEntry[]): void {
+  if (!entries.length) return;
+  const text = entries.map(formatEntry).join('');
+  withLedgerLock(stateDir, () => appendFileSync(ledgerPath(stateDir), text, { mode: 0o644 }));
+}
+
+/** Rewrites the ledger keeping what `live` still holds; returns [before, after] entry counts. */
+export function compactLedger(stateDir: string, live: (entries: readonly LedgerEntry[]) => LiveContent): [number, number] {
+  return withLedgerLock(stateDir, () => {
+    const file = ledgerPath(stateDir);
+    if (!existsSync(file)) return [0, 0];
+    const { entries } = parseLedger(readFileSync(file, 'utf8'));
+    const kept = compactEntries(entries, live(entries));
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, kept.map(formatEntry).join(''));
+    renameSync(tmp, file);
+    return [entries.length, kept.length];
+  });
+}

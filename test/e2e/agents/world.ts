@@ -1,0 +1,64 @@
+// Shared by the agent end-to-end tests: recorded hook payloads replayed into a temp
+// repository through the built hook bundle, as the agent would run it.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseLedger, type LedgerEntry } from '../../../src/signals/ledger.js';
+import { CLI, ROOT, type Run, type TestRepo } from '../../helpers/repo.js';
+
+export const HOOK = join(ROOT, 'dist', 'agent-hook.cjs');
+const FIXTURES = fileURLToPath(new URL('../../fixtures/agents/', import.meta.url));
+const PLACEHOLDER = '/workspace/acme-evals';
+
+export const REVIEWED = 'Reviewed-by: Rita Reviewer <rita@example.org>';
+
+/** The scorer every fixture agent writes into evals/harness/score.py. */
+export const HARNESS = (JSON.parse(readFileSync(join(FIXTURES, 'claude', 'PostToolUse-Write.json'), 'utf8')) as { tool_input: { content: string } }).tool_input.content;
+export const HUMAN_TASK = '{"id": "q1", "question": "Written by Hana: how many legs does a spider have?", "answer": "8"}\n';
+
+/** A recorded payload, moved into `repo`, optionally edited. */
+export function payload(agent: string, name: string, repo: TestRepo, edit?: (o: Record<string, any>) => void): string {
+  const text = readFileSync(join(FIXTURES, agent, `${name}.json`), 'utf8').replaceAll(PLACEHOLDER, repo.dir);
+  const o = JSON.parse(text) as Record<string, any>;
+  edit?.(o);
+  return JSON.stringify(o);
+}
+
+const asRun = (r: ReturnType<typeof spawnSync>): Run => ({ code: r.status ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') });
+
+/** Runs the hook as the agent does: `node dist/agent-hook.cjs AGENT`, payload on stdin. */
+export function hook(repo: TestRepo, agent: string, input: string | Buffer, opts: { cwd?: string; env?: NodeJS.ProcessEnv; viaCli?: boolean } = {}): Run {
+  const args = opts.viaCli ? [CLI, 'agent-hook', agent] : [HOOK, agent];
+  return asRun(spawnSync(process.execPath, args, { cwd: opts.cwd ?? repo.dir, env: opts.env ?? repo.env, input, encoding: 'utf8', maxBuffer: 1 << 26 }));
+}
+
+/** The same, asynchronously (several agents at once). */
+export function hookAsync(repo: TestRepo, agent: string, input: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [HOOK, agent], { cwd: repo.dir, env: repo.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+export function ledger(repo: TestRepo): { entries: LedgerEntry[]; skipped: number } {
+  const file = repo.git('rev-parse', '--path-format=absolute', '--git-path', 'cleanroom/ledger.jsonl').trim();
+  try {
+    return parseLedger(readFileSync(file, 'utf8'));
+  } catch {
+    return { entries: [], skipped: 0 };
+  }
+}
+
+/** A human commits a task into the deny zone, so reads of it have something to refuse. */
+export function humanTask(repo: TestRepo): void {
+  repo.write('evals/tasks/q1.json', HUMAN_TASK);
+  const r = repo.commit('human task', { add: ['evals/tasks/q1.json'] });
+  if (r.code !== 0) throw new Error(`human commit failed: ${r.stderr}`);
+}
