@@ -9,6 +9,7 @@ import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
 import { buildChange } from './change.js';
 import { configFindings, isConfigPath } from './config-guard.js';
+import { movedContentSignals } from './provenance.js';
 import type { Trust } from './grants.js';
 
 export interface Judged {
@@ -38,9 +39,10 @@ export async function* judgeCommits(
 ): AsyncGenerator<Judged> {
   for await (const record of readCommits(ctx, ids)) {
     const touchesConfig = opts.guardConfig === true && record.files.some((f) => isConfigPath(f.path) || (f.from !== undefined && isConfigPath(f.from)));
+    const extraSignals = await movedContentSignals(ctx, policy, record.files, record.parents[0]);
     const change = buildChange(
       policy,
-      { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer },
+      { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer, extraSignals },
       trust,
       opts.clock === 'commit' && record.committerTime ? new Date(record.committerTime * 1000) : now,
       touchesConfig,

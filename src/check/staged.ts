@@ -13,6 +13,7 @@ import { cleanupMessage } from '../signals/trailers.js';
 import { envSignals } from '../signals/detect.js';
 import { inputError } from '../errors.js';
 import { buildChange } from './change.js';
+import { movedContentSignals, movesIntoZones } from './provenance.js';
 import type { Trust } from './grants.js';
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -48,6 +49,11 @@ export async function readMessageFile(file: string): Promise<{ raw: string; clea
   return { raw: cut ? text.slice(0, cut.index) : text, cleaned: cleanupMessage(text) };
 }
 
+async function headOf(ctx: GitContext, rev: string): Promise<string | undefined> {
+  const r = await runGit(ctx, ['rev-parse', '-q', '--verify', `${rev}^{commit}`], { okCodes: [1, 128] });
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+}
+
 export interface StagedOptions {
   messageFile?: string | undefined;
   /** Signals from the workstation: ledger hits. The environment is read here. */
@@ -70,7 +76,9 @@ export async function checkStaged(
     identity(ctx, 'GIT_COMMITTER_IDENT'),
     opts.messageFile ? readMessageFile(opts.messageFile) : Promise.resolve({ raw: '', cleaned: '' }),
   ]);
-  const extraSignals = [...envSignals(policy.tools, ctx.env), ...(opts.extraSignals ?? [])];
+  // A rename into a zone is rare: only then is the parent looked up (hooks stay fast).
+  const moved = movesIntoZones(policy, files).length ? await movedContentSignals(ctx, policy, files, await headOf(ctx, opts.base ?? 'HEAD')) : [];
+  const extraSignals = [...envSignals(policy.tools, ctx.env), ...(opts.extraSignals ?? []), ...moved];
   const change = buildChange(
     policy,
     { commit: null, files, message: message.cleaned, signalMessage: message.raw, author, committer, extraSignals },

@@ -16,7 +16,7 @@ function signalsFor(signals: readonly Signal[], path: string): Map<ToolId, { sig
     if (s.paths) {
       const share = s.paths.get(path);
       if (share === undefined) continue;
-      if (!byTool.has(s.tool)) byTool.set(s.tool, { signal: s, share });
+      if (!byTool.has(s.tool)) byTool.set(s.tool, s.source === 'ledger' ? { signal: s, share } : { signal: s });
       continue;
     }
     const prev = byTool.get(s.tool);

@@ -34,7 +34,26 @@ export async function* revList(ctx: GitContext, args: readonly string[]): AsyncG
   await done;
 }
 
+/**
+ * Commits per diff-tree process. `git diff-tree --stdin` keeps every commit and tree it
+ * parsed for its whole life (~6 KB a commit: 600 MB at 100,000); a fresh pair of
+ * processes per batch keeps memory bounded whatever the history length.
+ */
+export const BATCH = 5_000;
+
 export async function* readCommits(ctx: GitContext, ids: AsyncIterable<string> | Iterable<string>): AsyncGenerator<CommitRecord> {
+  let batch: string[] = [];
+  for await (const id of ids) {
+    batch.push(id);
+    if (batch.length >= BATCH) {
+      yield* readBatch(ctx, batch);
+      batch = [];
+    }
+  }
+  if (batch.length) yield* readBatch(ctx, batch);
+}
+
+async function* readBatch(ctx: GitContext, ids: readonly string[]): AsyncGenerator<CommitRecord> {
   const diff = spawnGit(ctx, DIFF_TREE);
   const diffDone = exited(diff, DIFF_TREE);
   diffDone.catch(() => undefined);

@@ -1,0 +1,29 @@
+// The shims in hooks/ are the hot path; they carry a little data in shell (the agent
+// environment variables) that must stay in step with policies/tools.yaml.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../../helpers/repo.js';
+
+const tools = parse(readFileSync(join(ROOT, 'policies/tools.yaml'), 'utf8')) as { tools: { id: string; env?: string[] }[] };
+const shim = (name: string): string => readFileSync(join(ROOT, 'hooks', name), 'utf8');
+
+describe('hook shims', () => {
+  it('prepare-commit-msg maps every env rule of tools.yaml to its tool id', () => {
+    const text = shim('prepare-commit-msg');
+    const rules = tools.tools.flatMap((t) => (t.env ?? []).map((e) => ({ id: t.id, name: e.replace(/[=*].*$/, '') })));
+    expect(rules.length).toBeGreaterThanOrEqual(4);
+    for (const r of rules) expect(text, `${r.name} → ${r.id}`).toMatch(new RegExp(`\\$\\{${r.name}[A-Z_]*:\\+${r.id}\\}`));
+  });
+
+  it('every shim execs the single-file bundle and honours CLEANROOM=0 and CLEANROOM_DEBUG=1', () => {
+    for (const name of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push']) {
+      const text = shim(name);
+      expect(text, name).toContain('exec node "${0%/*}/../dist/cleanroom.cjs" ');
+      expect(text, name).toContain('[ "${CLEANROOM-}" = 0 ]');
+      expect(text, name).toContain('[ "${CLEANROOM_DEBUG-}" = 1 ] && set -x');
+    }
+  });
+});
