@@ -18,14 +18,22 @@ import type { Trust } from './grants.js';
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
-/** `git var GIT_AUTHOR_IDENT` honours --author, GIT_AUTHOR_* and config, like the commit will. */
-export async function identity(ctx: GitContext, which: 'GIT_AUTHOR_IDENT' | 'GIT_COMMITTER_IDENT'): Promise<Identity | undefined> {
+/**
+ * Author and committer of the commit being made, from one `git var -l`: it honours
+ * --author, GIT_AUTHOR_* and config, like the commit will.
+ */
+export async function identities(ctx: GitContext): Promise<{ author?: Identity | undefined; committer?: Identity | undefined }> {
+  let text: string;
   try {
-    const { stdout } = await runGit(ctx, ['var', which]);
-    return parseIdentLine(stdout.toString('utf8').trim())?.id;
+    text = (await runGit(ctx, ['var', '-l'])).stdout.toString('utf8');
   } catch {
-    return undefined; // no identity configured: nothing to match
+    return {}; // no identity configured: nothing to match
   }
+  const pick = (key: string): Identity | undefined => {
+    const line = text.split('\n').find((l) => l.startsWith(`${key}=`));
+    return line ? parseIdentLine(line.slice(key.length + 1).trim())?.id : undefined;
+  };
+  return { author: pick('GIT_AUTHOR_IDENT'), committer: pick('GIT_COMMITTER_IDENT') };
 }
 
 /** `git commit -v` appends the diff below this line; it is not part of the message. */
@@ -70,10 +78,9 @@ export async function checkStaged(
   opts: StagedOptions,
   now: Date,
 ): Promise<Report> {
-  const [files, author, committer, message] = await Promise.all([
+  const [files, { author, committer }, message] = await Promise.all([
     stagedChanges(ctx, repo, opts.base),
-    identity(ctx, 'GIT_AUTHOR_IDENT'),
-    identity(ctx, 'GIT_COMMITTER_IDENT'),
+    identities(ctx),
     opts.messageFile ? readMessageFile(opts.messageFile) : Promise.resolve({ raw: '', cleaned: '' }),
   ]);
   // A rename into a zone is rare: only then is the parent looked up (hooks stay fast).

@@ -17,7 +17,7 @@ export async function loadPolicyCached(text: string, display: string, cacheDir: 
   const file = join(cacheDir, `policy-${key}.json`);
   try {
     const input = JSON.parse(readFileSync(file, 'utf8')) as PolicyInput;
-    return compilePolicy(input, { file: display, problem: (_p, message) => ({ file: display, line: 1, col: 1, message }) });
+    return compilePolicy(input, { file: display, problem: (_p, message) => ({ file: display, line: 1, col: 1, message }) }, true);
   } catch {
     // miss (or an unreadable cache entry): load for real
   }

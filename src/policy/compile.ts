@@ -158,9 +158,10 @@ export function semanticProblems(value: unknown, locator: Locator): PolicyProble
   return problems;
 }
 
-export function compilePolicy(input: PolicyInput, locator: Locator): Policy {
+/** `validated`: the input already passed these checks (a cached policy) — skip them. */
+export function compilePolicy(input: PolicyInput, locator: Locator, validated = false): Policy {
   const file = locator.file;
-  const problems = semanticProblems(input, locator);
+  const problems = validated ? [] : semanticProblems(input, locator);
   const caseSensitive = input.matching?.case === 'sensitive';
   const unicode = input.matching?.unicode ?? 'nfc';
   const normalize = (p: string): string => (unicode === 'nfc' ? p.normalize('NFC') : p);
@@ -171,7 +172,8 @@ export function compilePolicy(input: PolicyInput, locator: Locator): Policy {
     // `s`: picomatch's `**` is built from `.`, which without dotAll stops at a newline —
     // "evals/tasks/a\nb.json" would walk out of the zone. Git allows newlines in names.
     const opts = { dot: true, nocase: !caseSensitive, flags: caseSensitive ? 's' : 'is' };
-    const safe = (globs: string[]): string[] => globs.filter((g) => !globProblem(g)).map(normalize);
+    // Globs were checked above; with problems the policy is refused below, unbuilt.
+    const safe = (globs: string[]): string[] => (problems.length ? [] : globs.map(normalize));
     const include = safe(z.paths);
     const exclude = safe(z.exclude ?? []);
     const inc = include.length ? picomatch(include, opts) : () => false;
