@@ -1,7 +1,7 @@
 // The local verdict on what `git commit` is about to record.
 
 import { readFile } from 'node:fs/promises';
-import type { Identity, Signal } from '../core/types.js';
+import type { FileChange, Identity, Signal } from '../core/types.js';
 import { evaluate } from '../core/evaluate.js';
 import { parseIdentLine } from '../git/commit-object.js';
 import { runGit, type GitContext } from '../git/git.js';
@@ -64,8 +64,8 @@ async function headOf(ctx: GitContext, rev: string): Promise<string | undefined>
 
 export interface StagedOptions {
   messageFile?: string | undefined;
-  /** Signals from the workstation: ledger hits. The environment is read here. */
-  extraSignals?: readonly Signal[];
+  /** Signals from the workstation for these staged files (ledger hits). The environment is read here. */
+  localSignals?: (files: readonly FileChange[]) => Promise<Signal[]>;
   /** Diff against this instead of HEAD (the parent of the commit being amended). */
   base?: string | undefined;
 }
@@ -85,7 +85,8 @@ export async function checkStaged(
   ]);
   // A rename into a zone is rare: only then is the parent looked up (hooks stay fast).
   const moved = movesIntoZones(policy, files).length ? await movedContentSignals(ctx, policy, files, await headOf(ctx, opts.base ?? 'HEAD')) : [];
-  const extraSignals = [...envSignals(policy.tools, ctx.env), ...(opts.extraSignals ?? []), ...moved];
+  const local = opts.localSignals ? await opts.localSignals(files) : [];
+  const extraSignals = [...envSignals(policy.tools, ctx.env), ...local, ...moved];
   const change = buildChange(
     policy,
     { commit: null, files, message: message.cleaned, signalMessage: message.raw, author, committer, extraSignals },

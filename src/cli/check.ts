@@ -1,6 +1,6 @@
 import { checkStaged } from '../check/staged.js';
 import { judgeCommits, parentOf, rangeBase, rangeIds, resolveCommit } from '../check/range.js';
-import type { Finding } from '../core/types.js';
+import type { FileChange, Finding } from '../core/types.js';
 import { usageError } from '../errors.js';
 import { renderJson, type Report } from '../report/json.js';
 import { styleFor } from '../report/escape.js';
@@ -60,8 +60,8 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const quiet = values.quiet === true;
   if (values.staged) {
     const ws = await openWorkspace(io, str(values.policy));
-    const extraSignals = await ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools);
-    const report = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: str(values['message-file']), extraSignals }, io.now());
+    const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+    const report = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: str(values['message-file']), localSignals }, io.now());
     printReport(io, report, format, 'check', quiet);
     return exitFor(report.findings);
   }

@@ -40,7 +40,7 @@ the zones, every covered (path, blob), the reason and an expiry.
             and prints exactly one line: Cleanroom-Override: …
             --principal defaults to git config user.email
 
-  git commit --trailer "$(cleanroom override request --reason "…" | cleanroom override sign --key ~/.ssh/id_ed25519)"
+  git commit --trailer "$(cleanroom override request --reason "…" | cleanroom override sign --key ~/.ssh/id_ed25519 --principal APPROVER)"
 
 The approver may not be the commit's author (self-approval is refused).`;
 

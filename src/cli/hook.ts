@@ -3,7 +3,7 @@
 
 import { checkStaged } from '../check/staged.js';
 import { judgeCommits } from '../check/range.js';
-import type { Finding, Signal } from '../core/types.js';
+import type { FileChange, Finding, Signal } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
 import { runGit, type GitContext } from '../git/git.js';
 import { revList } from '../git/commits.js';
@@ -36,8 +36,8 @@ function report(io: Io, findings: readonly Finding[], notes: readonly string[], 
 
 async function preCommit(io: Io): Promise<number> {
   const ws = await openWorkspace(io, undefined);
-  const extraSignals = await ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools);
-  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { extraSignals }, io.now());
+  const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { localSignals }, io.now());
   // Review zones are usually settled by the message (a Reviewed-by trailer), which this
   // hook cannot see yet; deny zones only by a signed override, so they get a heads-up.
   const v = r.findings.filter((f) => f.outcome === 'violation' && f.verdict === 'deny');
@@ -149,8 +149,8 @@ async function commitMsg(io: Io, args: string[]): Promise<number> {
   if (!file) throw usageError('hook commit-msg: missing the message file argument');
   const ws = await openWorkspace(io, undefined);
   const base = await amendBase(ws.ctx, ws.repo, io.ppid ?? 0);
-  const extraSignals = await ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools);
-  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: file, extraSignals, base }, io.now());
+  const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: file, localSignals, base }, io.now());
   return report(io, r.findings, r.notes, 'commit');
 }
 

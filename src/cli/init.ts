@@ -46,7 +46,7 @@ export function repositoryIdFromUrl(url: string): string | undefined {
   return undefined;
 }
 
-async function defaultRepositoryId(ctx: GitContext, root: string): Promise<string> {
+async function defaultRepositoryId(ctx: GitContext, root: string, warn: (s: string) => void): Promise<string> {
   try {
     const url = await gitText(ctx, ['remote', 'get-url', 'origin']);
     const id = repositoryIdFromUrl(url);
@@ -54,7 +54,9 @@ async function defaultRepositoryId(ctx: GitContext, root: string): Promise<strin
   } catch {
     // no origin remote
   }
-  return `local/${basename(root).replace(/[^\w.-]/g, '-') || 'repo'}`;
+  const id = `local/${basename(root).replace(/[^\w.-]/g, '-') || 'repo'}`;
+  warn(`! no origin remote: repository is "${id}" — set repository: in ${POLICY_PATH} to the id signatures should bind (e.g. github.com/acme/metacode) before anyone signs`);
+  return id;
 }
 
 export function detectHuskyDir(root: string, hooksDir: string): string | undefined {
@@ -145,7 +147,7 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
   const policyFile = join(root, POLICY_PATH);
   let policyText: string | undefined;
   if (!existsSync(policyFile)) {
-    const repoId = str(values.repository) ?? (await defaultRepositoryId(ctx, root));
+    const repoId = str(values.repository) ?? (await defaultRepositoryId(ctx, root, (l) => lines.push(l)));
     if (!/^\S{1,200}$/.test(repoId)) throw usageError(`init: invalid --repository ${JSON.stringify(repoId)}`, 'e.g. github.com/acme/metacode');
     policyText = readFileSync(join(presetsDir(io), `${presetName}.yaml`), 'utf8').replace('__REPOSITORY__', repoId);
     loadPolicyText(policyText, POLICY_PATH); // a preset that does not validate is a bug; never write it

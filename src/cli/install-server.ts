@@ -60,7 +60,19 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   const hooksDir = str(values['hooks-dir']) ? abs(str(values['hooks-dir'])!) : repo.hooksDir;
   const r = installGitHook(hooksDir, 'pre-receive', join(io.packageRoot, 'hooks', 'pre-receive'));
   lines.push(`${r.action === 'unchanged' ? '=' : '+'} ${r.file} — ${r.action === 'chained' ? 'chained after the existing pre-receive' : r.action}`);
-  if (!policy) lines.push('  policy: read from the default branch before each push (.cleanroom/policy.yaml)');
+  if (!policy) {
+    const { defaultBranch } = await import('../server/pre-receive.js');
+    const { readBlobAt, POLICY_REL } = await import('../check/policy-source.js');
+    const def = await defaultBranch(ctx);
+    const has = def.tip !== undefined && (await readBlobAt(ctx, def.tip, POLICY_REL)) !== undefined;
+    lines.push('  policy: read from the default branch before each push (.cleanroom/policy.yaml)');
+    if (!has) {
+      lines.push(
+        `! ${def.ref} has no ${POLICY_REL} yet: until it does, every push is rejected (fail closed).`,
+        '  Push the branch with the policy (and .cleanroom/approvers) before installing the hook, or pass --policy FILE.',
+      );
+    }
+  }
   lines.push('', 'test it: push a commit with "Co-authored-by: Claude <noreply@anthropic.com>" into a deny zone; it must be rejected.');
   io.stdout(lines.join('\n') + '\n');
   return 0;

@@ -7,7 +7,7 @@
 // staged blobs), one `git cat-file --batch` (their content), and one pass over the
 // ledger text that parses only the entries sharing a blob or a line with them.
 
-import { UNKNOWN_AI, type Signal } from '../core/types.js';
+import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import type { GitContext } from '../git/git.js';
 import { isZeroId, type Repo } from '../git/repo.js';
 import { stagedChanges } from '../git/staged.js';
@@ -39,9 +39,10 @@ export function ledgerEvidence(m: ToolMatch): string {
   return m.exact ? `ledger: ${m.tool} wrote this content (${lines} are its own${session})` : `ledger: ${lines} match what ${m.tool} wrote to ${m.entry.path}${session}`;
 }
 
-export async function ledgerSignalsForStaged(ctx: GitContext, repo: Repo, tools: ToolTable): Promise<Signal[]> {
+/** `staged`: the staged changes when the caller already has them (one diff-index per commit). */
+export async function ledgerSignalsForStaged(ctx: GitContext, repo: Repo, tools: ToolTable, staged?: readonly FileChange[]): Promise<Signal[]> {
   if (repo.bare || ledgerSize(repo.stateDir) === 0) return [];
-  const files = (await stagedChanges(ctx, repo)).filter((f) => f.status !== 'D' && !isZeroId(f.blob) && f.mode !== '160000');
+  const files = (staged ?? (await stagedChanges(ctx, repo))).filter((f) => f.status !== 'D' && !isZeroId(f.blob) && f.mode !== '160000');
   if (!files.length) return [];
   // The staged content first, so only the ledger entries it can match are parsed.
   const contents = await readBlobs(ctx, [...new Set(files.map((f) => f.blob))]);

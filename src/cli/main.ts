@@ -12,9 +12,10 @@ usage: cleanroom COMMAND [options]
   check --staged [--message-file F]     the local verdict on what is about to be committed
   check --range A..B | --commit REV      judge existing commits (CI, pre-push)
   pre-receive [--policy F]               server hook: reads "<old> <new> <ref>" lines
+  install-server [REPO] [--policy F]      install the pre-receive hook into a bare repository
   explain PATH [--tool T]                which zones, which verdict, why
   policy validate [F] | policy test [F]  check the policy; run its test cases
-  init [--preset P] [--hooks auto|husky|git] [--agents LIST]
+  init [--preset P] [--hooks auto|husky|git|none] [--agents LIST]
   doctor                                 is everything wired, what is bypassed
   audit [--range R] [--format text|json|sarif|html] [--output F]
   agent-hook TOOL                        agent hook protocol on stdin/stdout

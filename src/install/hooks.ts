@@ -31,15 +31,20 @@ function block(shim: string): string {
   return `${BEGIN}\n# Added by \`cleanroom init\`; \`cleanroom doctor\` checks it. CLEANROOM=0 skips it, loudly.\n${quote(shim)} "$@" || exit $?\n${END}\n`;
 }
 
+/** Who wrote the hook, and what skips it: the server hook is not skippable by a pusher. */
+const origin = (hook: string): string => (hook === 'pre-receive' ? '`cleanroom install-server`' : '`cleanroom init`');
+const about = (hook: string): string =>
+  hook === 'pre-receive' ? 'the authoritative check: CLEANROOM=0 on a client does not skip it.' : '`cleanroom doctor` checks it. CLEANROOM=0 skips it, loudly.';
+
 function gitWrapper(hook: string, shim: string, chained: boolean): string {
   const head = `#!/bin/sh\n`;
-  if (!chained) return `${head}${BEGIN}\n# Added by \`cleanroom init\`; \`cleanroom doctor\` checks it. CLEANROOM=0 skips it, loudly.\nexec ${quote(shim)} "$@"\n${END}\n`;
+  if (!chained) return `${head}${BEGIN}\n# Added by ${origin(hook)}; ${about(hook)}\nexec ${quote(shim)} "$@"\n${END}\n`;
   // Like git, run the old hook only when it is executable: a hook the user disabled with
   // chmod -x must stay disabled, not turn into "Permission denied" on every commit.
   const prevVar = `prev="$(dirname "$0")/${hook}${CHAINED_SUFFIX}"\n`;
   if (READS_STDIN.has(hook)) {
     return (
-      `${head}${BEGIN}\n# Added by \`cleanroom init\`: runs the hook that was here (${hook}${CHAINED_SUFFIX}), then cleanroom's.\n` +
+      `${head}${BEGIN}\n# Added by ${origin(hook)}: runs the hook that was here (${hook}${CHAINED_SUFFIX}), then cleanroom's.\n` +
       prevVar +
       `input=$(cat; echo .); input=\${input%.}\n` +
       `if [ -x "$prev" ]; then printf '%s' "$input" | "$prev" "$@" || exit $?; fi\n` +
@@ -47,7 +52,7 @@ function gitWrapper(hook: string, shim: string, chained: boolean): string {
     );
   }
   return (
-    `${head}${BEGIN}\n# Added by \`cleanroom init\`: runs the hook that was here (${hook}${CHAINED_SUFFIX}), then cleanroom's.\n` +
+    `${head}${BEGIN}\n# Added by ${origin(hook)}: runs the hook that was here (${hook}${CHAINED_SUFFIX}), then cleanroom's.\n` +
     prevVar +
     `if [ -x "$prev" ]; then "$prev" "$@" || exit $?; fi\n` +
     `exec ${quote(shim)} "$@"\n${END}\n`

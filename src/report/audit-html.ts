@@ -255,7 +255,7 @@ export function renderAuditHtml(r: AuditReport): string {
   const scope = r.scope.all ? 'all refs' : (r.scope.range ?? 'HEAD');
   const tools = [...new Set(r.zones.flatMap((z) => [...z.contaminated, ...z.attested].flatMap((p) => p.tools).concat(z.timeline.map((t) => t.tool))))].sort();
   const banner = s.contaminatedPaths
-    ? `<div class="banner bad">Contaminated: <span data-count="contaminatedPaths">${n(s.contaminatedPaths)}</span> path${s.contaminatedPaths === 1 ? '' : 's'} in <span data-count="zonesContaminated">${n(s.zonesContaminated)}</span> zone${s.zonesContaminated === 1 ? '' : 's'} have AI-attributed history without review or override.</div>`
+    ? `<div class="banner bad">Contaminated: <span data-count="contaminatedPaths">${n(s.contaminatedPaths)}</span> path${s.contaminatedPaths === 1 ? '' : 's'} in <span data-count="zonesContaminated">${n(s.zonesContaminated)}</span> zone${s.zonesContaminated === 1 ? '' : 's'} ${s.contaminatedPaths === 1 ? 'has' : 'have'} AI-attributed history without review or override.</div>`
     : `<div class="banner ok">Clean: <span data-count="contaminatedPaths">0</span> paths that exist now have AI-attributed history without review or override.</div>`;
   const shallow = r.history.complete
     ? ''

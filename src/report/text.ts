@@ -14,11 +14,16 @@ export interface TextOptions {
 
 const short = (id: string | null): string => (id ? id.slice(0, 12) : 'staged changes');
 
+const CONFIG_ZONE = 'cleanroom-config';
+
 export function waysOut(violations: readonly Finding[], context: TextOptions['context']): string[] {
   const lines: string[] = [];
-  const hasReview = violations.some((f) => f.verdict === 'review');
-  const hasDeny = violations.some((f) => f.verdict === 'deny');
+  const ai = violations.filter((f) => f.zone !== CONFIG_ZONE);
+  const hasReview = ai.some((f) => f.verdict === 'review');
+  const hasDeny = ai.some((f) => f.verdict === 'deny');
+  const hasConfig = violations.some((f) => f.zone === CONFIG_ZONE);
   const withTrailer = (t: string): string => (context === 'commit' ? `git commit --trailer ${t}` : `git commit --amend --trailer ${t} (then push again)`);
+  const sign = 'cleanroom override request --reason "…" | cleanroom override sign --key KEY --principal APPROVER';
   if (hasReview) {
     lines.push(`review zones: a human reviews every line, then ${withTrailer('"Reviewed-by: Name <email>"')}`);
   }
@@ -28,7 +33,12 @@ export function waysOut(violations: readonly Finding[], context: TextOptions['co
         ? 'deny zones: take the file out of this commit (git restore --staged PATH) and have a human write it'
         : 'deny zones: take the AI-attributed change out of the history you push (git rebase -i) and have a human write it',
     );
-    lines.push(`or an approver signs an override: cleanroom override request --reason "…" | cleanroom override sign --key KEY, then ${withTrailer('"$(…)"')}`);
+  }
+  if (hasDeny || hasConfig) lines.push(`or an approver signs an override: ${sign}, then ${withTrailer('"$(…)"')}`);
+  if (hasConfig) {
+    lines.push(
+      '.cleanroom/ changes need that override even from a human; with no approver yet, the admin commits the first approvers file before installing the server hook, or configures the policy on the server (cleanroom install-server --policy FILE)',
+    );
   }
   lines.push('explain a path: cleanroom explain PATH    (wrong attribution? see the signal above)');
   return lines;
@@ -52,8 +62,14 @@ export function renderText(report: Report, opts: TextOptions): string {
   const verb = opts.context === 'commit' ? 'commit blocked' : opts.context === 'push' ? 'push rejected' : 'violations found';
   // One entry per changed path (a path with signals from two tools is one change, with
   // a line per tool), so the count is what a user sees in `git status`.
-  const changes = new Set(violations.map((f) => `${f.commit ?? ''}\0${f.path}`)).size;
-  out.push(style.red(style.bold(`cleanroom: ${verb}`)) + ` — ${changes} AI-attributed change${changes === 1 ? '' : 's'} in protected zones`);
+  const count = (fs: readonly Finding[]): number => new Set(fs.map((f) => `${f.commit ?? ''}\0${f.path}`)).size;
+  const changes = count(violations.filter((f) => f.zone !== CONFIG_ZONE));
+  const config = count(violations.filter((f) => f.zone === CONFIG_ZONE));
+  const what = [
+    changes ? `${changes} AI-attributed change${changes === 1 ? '' : 's'} in protected zones` : '',
+    config ? `${config} unapproved change${config === 1 ? '' : 's'} to the cleanroom policy` : '',
+  ].filter(Boolean);
+  out.push(style.red(style.bold(`cleanroom: ${verb}`)) + ` — ${what.join(', ')}`);
   let lastCommit: string | null | undefined;
   let lastPath: string | undefined;
   for (const f of violations) {

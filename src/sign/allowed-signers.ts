@@ -27,7 +27,7 @@
  * patterns longer than 1022 bytes are rejected (ssh-keygen silently treats
  * the whole list as "no match"), and unsupported key types are errors.
  */
-import { parsePublicKey, sameKey, SshsigError, type SshPublicKey } from './sshsig.js';
+import { KEY_TYPES, parsePublicKey, sameKey, SshsigError, type SshPublicKey } from './sshsig.js';
 
 export interface AllowedSigner {
   /** Principal patterns, `!`-prefixed entries are negations. */
@@ -160,15 +160,7 @@ export function matchPatternList(s: string, patterns: readonly string[]): 1 | 0 
 // Line parsing
 // ---------------------------------------------------------------------------
 
-const SUPPORTED_TYPES = new Set([
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'ssh-rsa',
-  'sk-ssh-ed25519@openssh.com',
-  'sk-ecdsa-sha2-nistp256@openssh.com',
-]);
+const SUPPORTED_TYPES: ReadonlySet<string> = new Set(KEY_TYPES);
 
 function looksLikeKeyType(tok: string): boolean {
   return (

@@ -206,16 +206,8 @@ export function parseDuration(text: string): number | undefined {
 
 // ---- the request document: what `request` prints and `sign` reads ----------------
 
-export interface Request {
-  kind: GrantKind;
-  repository: string;
-  zones: string[];
-  files: number;
-  digest: string;
-  reason: string;
-  created: string;
-  expires: string;
-}
+/** What `request` prints: a statement before anyone signs it (no principal yet). */
+export type Request = Omit<Statement, 'principal'>;
 
 export function formatRequest(req: Request, cov: Coverage, context: string): string {
   const lines = [

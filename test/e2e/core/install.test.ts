@@ -43,6 +43,7 @@ describe('cleanroom init in a fresh repository', () => {
     const dirName = repo.dir.split('/').pop()!;
     expect(r.stdout).toBe(
       [
+        `! no origin remote: repository is "local/${dirName}" — set repository: in .cleanroom/policy.yaml to the id signatures should bind (e.g. github.com/acme/metacode) before anyone signs`,
         '+ .cleanroom/policy.yaml (preset eval-cleanroom) — edit the paths to your layout',
         '+ .cleanroom/policy.test.yaml — cases for `cleanroom policy test`',
         '+ .git/hooks/pre-commit — created',

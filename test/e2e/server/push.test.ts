@@ -136,6 +136,8 @@ describe('pre-receive: what it rejects', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('.cleanroom/policy.yaml');
     expect(r.stderr).toContain('cleanroom-config');
+    expect(r.stderr).toContain('1 unapproved change to the cleanroom policy');
+    expect(r.stderr).toContain('with no approver yet, the admin commits the first approvers file before installing the server hook');
     expect(r.stderr).toContain('evals/tasks/q9.json'); // judged with the policy from before the push
   });
 
@@ -251,6 +253,14 @@ describe('pre-receive: hostile input and failure modes (run directly, as git wou
     const r = run(s, `${'0'.repeat(40)} ${tip} refs/heads/many\n`, {}, ['--deadline', '0.001']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('did not finish within');
+  });
+
+  it('install-server warns when the default branch has no policy yet (every push would be rejected)', () => {
+    const server = TestRepo.init({ bare: true });
+    const r = server.cleanroom(['install-server', '.']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('! refs/heads/main has no .cleanroom/policy.yaml yet: until it does, every push is rejected');
+    expect(readFileSync(join(server.dir, 'hooks', 'pre-receive'), 'utf8')).toContain('CLEANROOM=0 on a client does not skip it');
   });
 
   it('refuses to start without a trusted policy (empty server, no configuration)', () => {
