@@ -43,6 +43,8 @@ export interface Zone {
   readonly tools: ReadonlyMap<ToolId, Verdict>;
   /** Tests a path already normalised with `Policy.normalize`. */
   readonly matches: (normalizedPath: string) => boolean;
+  /** In the zone's paths but taken out by its `exclude` (for `explain`). */
+  readonly excludes: (normalizedPath: string) => boolean;
   verdictFor(tool: ToolId): Verdict;
 }
 
@@ -187,6 +189,7 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
       read: z.read ?? 'allow',
       tools: toolVerdicts,
       matches: (p: string) => inc(p) && !exc(p),
+      excludes: (p: string) => inc(p) && exc(p),
       verdictFor: (tool: ToolId) => toolVerdicts.get(tool) ?? z.ai,
     });
   });

@@ -122,7 +122,7 @@ function schemaProblem(e: ErrorObject, locator: YamlLocator, data: unknown): Pol
       );
     }
     case 'required':
-      return locator.problem(path, `${where} is missing "${String(params.missingProperty)}" — add it (see policies/presets/eval-cleanroom.yaml)`);
+      return locator.problem(path, `${where} is missing "${String(params.missingProperty)}" — add it (cleanroom init writes a complete example; see README "The policy")`);
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
       return locator.problem(path, `${show(value)} is not allowed for ${where}${didYouMean(String(value), allowed)} — use one of: ${allowed.join(', ')}`);
@@ -160,9 +160,20 @@ export function loadPolicyText(text: string, file: string): Policy {
     throw new PolicyError([{ file, line: 1, col: 1, message: 'the policy is empty — run `cleanroom init` to write one' }]);
   }
   if (!validatePolicy(value)) {
-    const errors = (validatePolicy.errors ?? []).filter(
+    const all = validatePolicy.errors ?? [];
+    // A typo'd key is one mistake, not two: "pahts" is unknown AND "paths" is missing.
+    // Keep the unknown-key error (it says "did you mean") and drop the missing one.
+    const misspelt = (e: ErrorObject): boolean =>
+      e.keyword === 'required' &&
+      all.some(
+        (o) =>
+          o.keyword === 'additionalProperties' &&
+          o.instancePath === e.instancePath &&
+          didYouMean(String((o.params as Record<string, unknown>).additionalProperty), [String((e.params as Record<string, unknown>).missingProperty)]) !== '',
+      );
+    const errors = all.filter(
       // `propertyNames` failures are reported twice by ajv (pattern + propertyNames).
-      (e, i, all) => !(e.keyword === 'pattern' && all.some((o) => o.keyword === 'propertyNames' && o !== e && e.instancePath.startsWith(o.instancePath) && e.propertyName)),
+      (e) => !misspelt(e) && !(e.keyword === 'pattern' && all.some((o) => o.keyword === 'propertyNames' && o !== e && e.instancePath.startsWith(o.instancePath) && e.propertyName)),
     );
     const seen = new Set<string>();
     const out: PolicyProblem[] = [];

@@ -44,8 +44,10 @@ describe('explain', () => {
       readDenied: [],
     });
   });
-  it('an excluded path', () => {
-    expect(repo.cleanroom(['explain', 'data/train/README.md']).stdout).toBe('data/train/README.md\n  in no zone: AI-attributed changes are allowed\n');
+  it('an excluded path says which zone excluded it', () => {
+    expect(repo.cleanroom(['explain', 'data/train/README.md']).stdout).toBe(
+      'data/train/README.md\n  excluded from zone training-data (exclude: data/train/README.md)\n  in no zone: AI-attributed changes are allowed\n',
+    );
   });
   it('a path with a newline is shown escaped', () => {
     expect(repo.cleanroom(['explain', 'evals/tasks/a\nb']).stdout.split('\n')[0]).toBe('"evals/tasks/a\\nb"');
