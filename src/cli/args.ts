@@ -3,6 +3,7 @@
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { usageError } from '../errors.js';
+import { didYouMean } from '../policy/suggest.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -23,8 +24,11 @@ export function parse(
     const r = parseArgs({ args: argv, options: { ...COMMON, ...options }, strict: true, allowPositionals: opts.positionals ?? false });
     return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '');
-    throw usageError(`${command}: ${msg}`, `see cleanroom ${command} --help`);
+    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown/, 'unknown');
+    const flag = /option '(--?[\w-]+)'/.exec(msg)?.[1];
+    const known = Object.keys({ ...COMMON, ...options }).map((k) => `--${k}`);
+    const guess = flag?.startsWith('--') ? didYouMean(flag, known) : '';
+    throw usageError(`${command}: ${msg}${guess}`, `see cleanroom ${command} --help`);
   }
 }
 

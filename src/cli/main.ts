@@ -2,6 +2,7 @@
 
 import { CleanroomError } from '../errors.js';
 import type { Command, Io } from './io.js';
+import { didYouMean } from '../policy/suggest.js';
 
 import { VERSION } from '../version.js';
 
@@ -56,7 +57,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
   try {
     const command = Object.hasOwn(COMMANDS, name) || !name.startsWith('-') ? await findCommand(name) : undefined;
     if (!command) {
-      io.stderr(`cleanroom: unknown command "${name}"\n  → run cleanroom --help for the list\n`);
+      const known = [...Object.keys(COMMANDS), 'pre-receive', 'install-server', 'audit', 'agent-hook', 'override', 'review'];
+      io.stderr(`cleanroom: unknown command "${name}"${didYouMean(name, known)}\n  → run cleanroom --help for the list\n`);
       return 2;
     }
     return await command(rest, io);
