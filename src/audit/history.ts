@@ -22,7 +22,7 @@
 import { buildChange } from '../check/change.js';
 import type { Trust } from '../check/grants.js';
 import { evaluate } from '../core/evaluate.js';
-import type { FileChange } from '../core/types.js';
+import { UNKNOWN_AI, type FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject } from '../git/commit-object.js';
 import { spawnGit, type GitContext } from '../git/git.js';
@@ -152,7 +152,15 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
       // Grants (override and signed-review expiry) are judged as of the commit, as the
       // server that accepted it judged them: "was it valid when it was made?"
       const clock = commit.committerTime ? new Date(commit.committerTime * 1000) : now;
-      const change = buildChange(policy, { commit: p.id, files: p.files, message: commit.message, author: commit.author, committer: commit.committer }, trust, clock);
+      const extraSignals = commit.undecodable
+        ? [{ tool: UNKNOWN_AI, source: 'trailer' as const, evidence: `a message in encoding ${commit.undecodable}, which cleanroom cannot read` }]
+        : [];
+      const change = buildChange(
+        policy,
+        { commit: p.id, files: p.files, message: commit.message, author: commit.author, committer: commit.committer, others: commit.others, extraSignals },
+        trust,
+        clock,
+      );
       yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: p.files, findings: evaluate(policy, change), notes: change.notes ?? [] };
     }
     if ((await revReader.until(0x0a)) !== null) throw new CleanroomError('internal', 'git rev-list listed more commits than git log');

@@ -16,6 +16,8 @@ export interface ChangeInput {
   signalMessage?: string | undefined;
   author?: Identity | undefined;
   committer?: Identity | undefined;
+  /** Further author/committer lines of a hand-made commit object. */
+  others?: readonly Identity[] | undefined;
   /** Local signals: agent environment, ledger. */
   extraSignals?: readonly Signal[];
 }

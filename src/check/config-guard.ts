@@ -7,13 +7,26 @@ import type { Change, Finding } from '../core/types.js';
 
 export const CONFIG_ZONE = 'cleanroom-config';
 
-export const isConfigPath = (path: string): boolean => path.normalize('NFC').toLowerCase().startsWith('.cleanroom/');
+const norm = (path: string): string => path.normalize('NFC').toLowerCase();
 
-export function configFindings(change: Change): Finding[] {
+/** Paths whose change weakens or widens the rules: .cleanroom/**, and the trust files wherever the policy puts them. */
+export interface Guard {
+  (path: string): boolean;
+}
+
+export const isConfigPath = (path: string): boolean => norm(path).startsWith('.cleanroom/');
+
+/** The guard for a policy: `.cleanroom/**` plus its approvers and reviewers files. */
+export function configGuard(policy: { overrides: { approvers: string }; review: { reviewers: string } }): Guard {
+  const trust = new Set([policy.overrides.approvers, policy.review.reviewers].map((p) => norm(p.replace(/^\.\//, ''))));
+  return (path: string) => isConfigPath(path) || trust.has(norm(path));
+}
+
+export function configFindings(change: Change, guard: Guard = isConfigPath): Finding[] {
   const out: Finding[] = [];
   for (const file of change.files) {
     const paths = [file.path, ...(file.from ? [file.from] : [])];
-    if (!paths.some(isConfigPath)) continue;
+    if (!paths.some(guard)) continue;
     const base = {
       commit: change.commit,
       path: file.path,

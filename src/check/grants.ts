@@ -10,6 +10,7 @@
 import type { Attestation, Override } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
 import { parseTrailers } from '../signals/trailers.js';
+import { mailbox } from '../signals/attest.js';
 import { AllowedSignersError, findSigner, matchPatternList, parseAllowedSigners, type AllowedSigner } from '../sign/allowed-signers.js';
 import { armorFromBase64, SshsigError, verifySshsig } from '../sign/sshsig.js';
 import { canonicalText, coverage, NAMESPACE, parseTrailerValue, validityProblem, type GrantKind } from '../sign/statement.js';
@@ -89,15 +90,18 @@ function verifyOne(
   // for "alice@acme.com,alice@home.example" must not approve alice@acme.com's commit by
   // signing as alice@home.example. Emails compare case-insensitively here (unlike ssh
   // patterns): refusing too much is the safe side.
-  const author = input.author?.email.toLowerCase();
-  const claimsAuthor = author !== undefined && author === st.principal.toLowerCase();
-  const keyIsAuthors = author !== undefined && matchPatternList(author, who.entry.principals.map((p) => p.toLowerCase())) === 1;
-  const keyOf = `the signing key is listed for ${who.entry.principals.join(',')} (${who.entry.file}:${who.entry.line}), which includes the author ${input.author?.email}`;
-  if (kind === 'override' && (claimsAuthor || keyIsAuthors)) {
-    return `self-approval is refused: ${claimsAuthor ? `${st.principal} is the commit's author` : keyOf}`;
-  }
-  if (kind === 'review' && policy.review.independent && (claimsAuthor || keyIsAuthors)) {
-    return `the reviewer ${st.principal} is the commit's author (review.independent is true)${claimsAuthor ? '' : `: ${keyOf}`}`;
+  // The people who made the commit: its author and its committer (an approver who
+  // commits their own work under someone else's name is still approving it).
+  const makers = [input.author, input.committer].filter((x): x is NonNullable<typeof x> => x !== undefined);
+  for (const maker of makers) {
+    const email = maker.email.toLowerCase();
+    const claims = mailbox(email) === mailbox(st.principal);
+    const keyIs = matchPatternList(email, who.entry.principals.map((p) => p.toLowerCase())) === 1;
+    if (!claims && !keyIs) continue;
+    const role = maker === input.author ? 'author' : 'committer';
+    const keyOf = `the signing key is listed for ${who.entry.principals.join(',')} (${who.entry.file}:${who.entry.line}), which includes the ${role} ${maker.email}`;
+    if (kind === 'override') return `self-approval is refused: ${claims ? `${st.principal} is the commit's ${role}` : keyOf}`;
+    if (policy.review.independent) return `the reviewer ${st.principal} is the commit's ${role} (review.independent is true)${claims ? '' : `: ${keyOf}`}`;
   }
   return { by: st.principal, reason: st.reason, paths: new Set(cov.pairs.map(([p]) => p)) };
 }

@@ -1,14 +1,16 @@
 // Judging existing commits: a range for CI and pre-push, one commit, or whole history.
 // Streams: one commit in memory at a time.
 
-import type { Finding } from '../core/types.js';
+import { UNKNOWN_AI, type FileChange, type Finding } from '../core/types.js';
 import { evaluate } from '../core/evaluate.js';
 import { readCommits, revList, type CommitRecord } from '../git/commits.js';
 import { gitText, GitError, runGit, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
 import { buildChange } from './change.js';
-import { configFindings, isConfigPath } from './config-guard.js';
+import { configFindings, configGuard, type Guard } from './config-guard.js';
+import { parseRawEntries } from '../git/raw.js';
+import { splitZ } from '../git/git.js';
 import { movedContentSignals } from './provenance.js';
 import type { Trust } from './grants.js';
 
@@ -37,18 +39,26 @@ export async function* judgeCommits(
   now: Date,
   opts: JudgeOptions = {},
 ): AsyncGenerator<Judged> {
+  const guard = configGuard(policy);
   for await (const record of readCommits(ctx, ids)) {
-    const touchesConfig = opts.guardConfig === true && record.files.some((f) => isConfigPath(f.path) || (f.from !== undefined && isConfigPath(f.from)));
+    // A merge can bring back an old .cleanroom/ from its second parent without the path
+    // showing in the combined diff: compare the guarded paths with the first parent too.
+    if (opts.guardConfig === true) record.files = await withGuardedMergeChanges(ctx, record, guard);
+    const touchesConfig = opts.guardConfig === true && record.files.some((f) => guard(f.path) || (f.from !== undefined && guard(f.from)));
     const extraSignals = await movedContentSignals(ctx, policy, record.files, record.parents[0]);
+    if (record.undecodable) {
+      // Fail closed: what cannot be read cannot be shown to be free of AI trailers.
+      extraSignals.push({ tool: UNKNOWN_AI, source: 'trailer', evidence: `a message in encoding ${record.undecodable}, which cleanroom cannot read` });
+    }
     const change = buildChange(
       policy,
-      { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer, extraSignals },
+      { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer, others: record.others, extraSignals },
       trust,
       opts.clock === 'commit' && record.committerTime ? new Date(record.committerTime * 1000) : now,
       touchesConfig,
     );
     const findings = evaluate(policy, change);
-    if (touchesConfig) findings.push(...configFindings(change));
+    if (touchesConfig) findings.push(...configFindings(change, guard));
     yield { record, findings, notes: change.notes ?? [] };
   }
 }
@@ -94,4 +104,20 @@ export async function rangeBase(ctx: GitContext, range: string): Promise<string 
   const two = range.indexOf('..');
   if (two < 0) return undefined;
   return resolveCommit(ctx, range.slice(0, two) || 'HEAD');
+}
+
+/**
+ * A commit's files, plus — for a merge — the guarded paths that differ from its first
+ * parent (the combined diff hides a policy taken back from the second parent).
+ */
+export async function withGuardedMergeChanges(ctx: GitContext, record: CommitRecord, guard: Guard): Promise<FileChange[]> {
+  if (record.parents.length < 2) return record.files;
+  const rolledBack = await guardedChanges(ctx, record.parents[0]!, record.id, guard);
+  return rolledBack.length ? [...record.files.filter((f) => !rolledBack.some((r) => r.path === f.path)), ...rolledBack] : record.files;
+}
+
+/** Guarded paths (policy, trust files) that differ between two commits: `git diff-tree A B`. */
+export async function guardedChanges(ctx: GitContext, from: string, to: string, guard: Guard): Promise<FileChange[]> {
+  const { stdout } = await runGit(ctx, ['diff-tree', '-r', '-z', '--raw', '--no-abbrev', from, to]);
+  return parseRawEntries(splitZ(stdout)).filter((f) => guard(f.path));
 }

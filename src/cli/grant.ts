@@ -5,7 +5,8 @@ import { resolve } from 'node:path';
 import { usageError, CleanroomError } from '../errors.js';
 import { readCommits } from '../git/commits.js';
 import { stagedChanges } from '../git/staged.js';
-import { resolveCommit } from '../check/range.js';
+import { resolveCommit, withGuardedMergeChanges } from '../check/range.js';
+import { configGuard } from '../check/config-guard.js';
 import type { FileChange } from '../core/types.js';
 import { gitText } from '../git/git.js';
 import { toCompactBase64 } from '../sign/sshsig.js';
@@ -55,7 +56,7 @@ async function changeFiles(io: Io, commit: string | undefined): Promise<{ files:
   const ws = await openWorkspace(io, undefined);
   if (commit === undefined) return { files: await stagedChanges(ws.ctx, ws.repo), context: 'staged changes', ws };
   const id = await resolveCommit(ws.ctx, commit);
-  for await (const c of readCommits(ws.ctx, [id])) return { files: c.files, context: `commit ${id}`, ws };
+  for await (const c of readCommits(ws.ctx, [id])) return { files: await withGuardedMergeChanges(ws.ctx, c, configGuard(ws.policy)), context: `commit ${id}`, ws };
   throw new CleanroomError('internal', `could not read commit ${id}`);
 }
 

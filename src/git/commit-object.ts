@@ -26,6 +26,10 @@ export interface CommitObject {
   authorTime: number;
   committerTime: number;
   message: string;
+  /** Author/committer lines after the first (a hand-made object; git may show either). */
+  others: Identity[];
+  /** The `encoding` header when the message is in one cleanroom cannot decode. */
+  undecodable?: string;
 }
 
 /**
@@ -43,11 +47,11 @@ export function parseIdentLine(value: string): { id: Identity; time: number } | 
 }
 
 export function parseCommitObject(body: Buffer): CommitObject {
-  const text = body.toString('utf8');
-  const split = text.indexOf('\n\n');
-  const head = split < 0 ? text : text.slice(0, split);
-  const message = split < 0 ? '' : text.slice(split + 2);
-  const out: CommitObject = { tree: '', parents: [], author: undefined, committer: undefined, authorTime: 0, committerTime: 0, message };
+  const split = body.indexOf('\n\n');
+  const head = (split < 0 ? body : body.subarray(0, split)).toString('utf8');
+  const raw = split < 0 ? Buffer.alloc(0) : body.subarray(split + 2);
+  const out: CommitObject = { tree: '', parents: [], author: undefined, committer: undefined, authorTime: 0, committerTime: 0, message: '', others: [] };
+  let encoding: string | undefined;
   for (const line of head.split('\n')) {
     if (line.startsWith(' ')) continue;
     const sp = line.indexOf(' ');
@@ -55,12 +59,23 @@ export function parseCommitObject(body: Buffer): CommitObject {
     const value = sp < 0 ? '' : line.slice(sp + 1);
     if (key === 'tree') out.tree = value;
     else if (key === 'parent') out.parents.push(value);
-    else if (key === 'author' && !out.author) {
+    else if (key === 'encoding') encoding = value.trim();
+    else if (key === 'author' || key === 'committer') {
       const p = parseIdentLine(value);
-      if (p) [out.author, out.authorTime] = [p.id, p.time];
-    } else if (key === 'committer' && !out.committer) {
-      const p = parseIdentLine(value);
-      if (p) [out.committer, out.committerTime] = [p.id, p.time];
+      if (!p) continue;
+      if (key === 'author' && !out.author) [out.author, out.authorTime] = [p.id, p.time];
+      else if (key === 'committer' && !out.committer) [out.committer, out.committerTime] = [p.id, p.time];
+      else out.others.push(p.id);
+    }
+  }
+  out.message = raw.toString('utf8');
+  // git log re-encodes a message declared in another encoding; so must we, or a trailer
+  // written in, say, EBCDIC is shown to people and invisible to cleanroom.
+  if (encoding && !/^utf-?8$/i.test(encoding)) {
+    try {
+      out.message = new TextDecoder(encoding).decode(raw);
+    } catch {
+      out.undecodable = encoding;
     }
   }
   return out;

@@ -27,13 +27,17 @@ export class GitError extends CleanroomError {
   }
 }
 
-const BASE_ARGS = ['-c', 'core.quotePath=false'];
+// --no-replace-objects: refs/replace/* can be pushed by anyone who can push; honouring
+// them would let a pusher swap what cleanroom reads (a commit, the policy blob) for a
+// decoy while everybody else's git shows the original.
+const BASE_ARGS = ['--no-replace-objects', '-c', 'core.quotePath=false'];
 
 function cleanEnv(env: GitContext['env']): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   // Plumbing output must not depend on the user's pager or locale-specific quoting.
   out.GIT_PAGER = 'cat';
+  out.GIT_NO_REPLACE_OBJECTS = '1';
   // Messages are matched in a few places (bare repository, unborn HEAD): keep git's
   // English. LC_ALL=C also makes gettext ignore LANGUAGE.
   out.LC_ALL = 'C';

@@ -14,7 +14,8 @@ import type { Finding } from '../core/types.js';
 import { runGit, type GitContext } from '../git/git.js';
 import { revList } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
-import { judgeCommits } from '../check/range.js';
+import { guardedChanges, judgeCommits } from '../check/range.js';
+import { CONFIG_ZONE, configGuard } from '../check/config-guard.js';
 import { policyFromFile, policyFromRev, readBlobAt, POLICY_REL, type PolicySource } from '../check/policy-source.js';
 import { loadPolicyText } from '../policy/load.js';
 
@@ -136,14 +137,23 @@ export async function judgePush(
   deadlineMs: number,
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
+  const guard = configGuard(source.policy);
+  const defaultRef = (await defaultBranch(ctx)).ref;
   const seen = new Set<string>();
   const verdicts: RefVerdict[] = [];
   for (const update of updates) {
     const v: RefVerdict = { update, findings: [], notes: [], errors: [], commits: 0 };
     verdicts.push(v);
     if (isZeroId(update.new)) continue; // deleting a ref introduces no content
+    if (update.ref.startsWith('refs/replace/')) {
+      v.errors.push('refs/replace/* would change what git shows for objects already here (a commit, the policy); cleanroom refuses replace refs');
+      continue;
+    }
     const tip = await peel(ctx, update.new);
-    if (!tip) continue;
+    if (!tip) {
+      v.errors.push(`${update.new.slice(0, 12)} is not a commit (a tree or blob): cleanroom cannot judge content pushed that way`);
+      continue;
+    }
     const args = await newCommitArgs(ctx, tip, update);
     let touchesPolicy = false;
     const ids = (async function* () {
@@ -164,6 +174,19 @@ export async function judgePush(
       }
     } finally {
       await judged.return(undefined);
+    }
+    // The default branch's policy is the one the next push is judged by. Moving the branch
+    // (a rewind, a reset to an old merge) can change it without any commit carrying it;
+    // then the change needs an approved commit in this push like any other.
+    if (defaultRef !== undefined && update.ref === defaultRef && !isZeroId(update.old)) {
+      const changed = await guardedChanges(ctx, update.old, tip, guard);
+      const approved = new Set(v.findings.filter((f) => f.zone === CONFIG_ZONE && f.outcome === 'overridden').map((f) => f.path));
+      const unapproved = changed.filter((f) => !approved.has(f.path));
+      if (unapproved.length && !v.findings.some((f) => f.zone === CONFIG_ZONE && f.outcome === 'violation')) {
+        v.errors.push(
+          `this push changes ${unapproved.map((f) => f.path).join(', ')} on the default branch without a commit that carries an approver's override (a rewind or reset of the branch) — push a commit that makes the change, with a Cleanroom-Override`,
+        );
+      }
     }
     if (touchesPolicy) {
       // The policy this push would leave behind must itself be valid.

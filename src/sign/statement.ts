@@ -23,7 +23,7 @@
 import { createHash } from 'node:crypto';
 import type { FileChange } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
-import { isConfigPath } from '../check/config-guard.js';
+import { configGuard } from '../check/config-guard.js';
 
 export type GrantKind = 'override' | 'review';
 
@@ -65,9 +65,10 @@ const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a),
 export function coverage(policy: Policy, files: readonly FileChange[]): Coverage {
   const zones = new Set<string>();
   const pairs: [string, string][] = [];
+  const guarded = configGuard(policy);
   for (const f of files) {
     const inZones = policy.zonesFor(f.path);
-    const config = isConfigPath(f.path) || (f.from !== undefined && isConfigPath(f.from));
+    const config = guarded(f.path) || (f.from !== undefined && guarded(f.from));
     if (!inZones.length && !config) continue;
     for (const z of inZones) zones.add(z.name);
     if (config) zones.add('cleanroom-config');

@@ -8,6 +8,8 @@ import type { ToolTable } from './tools.js';
 import { parseIdentity, trailerLikeLines } from './trailers.js';
 
 export interface CommitMeta {
+  /** More author/committer lines of a hand-made commit object (git may show any of them). */
+  others?: readonly Identity[] | undefined;
   author?: Identity | undefined;
   committer?: Identity | undefined;
   message: string;
@@ -22,6 +24,41 @@ export function identityTool(table: ToolTable, id: Identity): { tool: ToolId; by
   const name = id.name.toLowerCase();
   const suffix = table.nameSuffixes.find((s) => name.endsWith(s.lower));
   return suffix ? { tool: suffix.tool, by: 'name' } : undefined;
+}
+
+/**
+ * The message as the restricting reader sees it: NFKC (full-width colons and letters,
+ * no-break spaces), invisible format characters (zero-width spaces, BOM) removed, and
+ * quote or list markers ("> ", "* ", "- ") taken off the start of lines — none of which
+ * may hide a trailer or an address from cleanroom while a person still reads it.
+ */
+export function restrictView(message: string): string {
+  return message
+    .normalize('NFKC')
+    .replace(/\p{Cf}/gu, '')
+    .split('\n')
+    .map((l) => l.replace(/^[ \t]*(?:[>*+\-•][ \t]*)+/, ''))
+    .join('\n');
+}
+
+const LOCAL_CHAR = /[A-Za-z0-9._%+\-[\]]/;
+const DOMAIN_CHAR = /[A-Za-z0-9.-]/;
+
+/**
+ * Email-like tokens around each "@", found in linear time (a regex with a leading `+`
+ * would rescan a long run of letters from every position: quadratic on hostile input).
+ */
+export function addressesIn(line: string): string[] {
+  const out: string[] = [];
+  for (let at = line.indexOf('@'); at >= 0 && out.length < 100; at = line.indexOf('@', at + 1)) {
+    let a = at;
+    while (a > 0 && at - a < 256 && LOCAL_CHAR.test(line[a - 1]!)) a--;
+    let b = at + 1;
+    while (b < line.length && b - at < 256 && DOMAIN_CHAR.test(line[b]!)) b++;
+    const address = line.slice(a, b).replace(/\.+$/, '');
+    if (a < at && address.indexOf('.', at - a) > at - a + 1) out.push(address);
+  }
+  return out;
 }
 
 export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
@@ -41,7 +78,13 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
     if (hit) add(hit.tool, hit.by === 'email' ? role : 'name', `${role}: ${formatIdentity(id)}`);
   }
 
-  for (const t of trailerLikeLines(meta.message)) {
+  for (const id of meta.others ?? []) {
+    const hit = identityTool(table, id);
+    if (hit) add(hit.tool, hit.by === 'email' ? 'author' : 'name', `extra identity line: ${formatIdentity(id)}`);
+  }
+
+  const view = restrictView(meta.message);
+  for (const t of trailerLikeLines(view)) {
     const key = t.key.toLowerCase();
     for (const rule of table.trailerKeys.get(key) ?? []) {
       if (rule.value === undefined || t.value.toLowerCase() === rule.value) add(rule.tool, 'trailer', t.text);
@@ -62,9 +105,21 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
     }
   }
 
-  const lower = meta.message.toLowerCase();
+  const lower = view.toLowerCase();
   for (const m of table.markers) {
     if (lower.includes(m.lower)) add(m.tool, 'marker', m.text);
+  }
+  // Any AI address anywhere else — "see noreply@anthropic.com.", two identities on a
+  // line, a missing ">": restricting signals err on the side of seeing. A well-formed
+  // `Key: Name <email>` line was judged above by its email alone (its display name may
+  // be anything, even an address).
+  for (const line of view.split('\n')) {
+    const t = trailerLikeLines(line)[0];
+    if (t && parseIdentity(t.value)) continue;
+    for (const address of addressesIn(line)) {
+      const tool = table.toolForEmail(address);
+      if (tool && !out.some((x) => x.tool === tool)) add(tool, 'trailer', `address in the message: ${address}`);
+    }
   }
   return out;
 }

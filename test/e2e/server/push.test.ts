@@ -5,45 +5,13 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { POLICY, removeTempDirs, repoWithPolicy, tempDir, TestRepo } from '../../helpers/repo.js';
+import { POLICY, removeTempDirs, tempDir, TestRepo } from '../../helpers/repo.js';
+import { agentCommit, CLAUDE, humanCommit, protectedServer, serverRef, type Server } from '../../helpers/server.js';
 
 afterAll(removeTempDirs);
 
-const CLAUDE = 'Co-authored-by: Claude <noreply@anthropic.com>';
-
-interface Setup {
-  server: TestRepo;
-  work: TestRepo;
-  log: string;
-}
-
-function setup(opts: { objectFormat?: 'sha1' | 'sha256'; policy?: string } = {}): Setup {
-  const server = TestRepo.init({ bare: true, ...(opts.objectFormat ? { objectFormat: opts.objectFormat } : {}) });
-  const work = repoWithPolicy({ init: false, ...opts });
-  work.git('remote', 'add', 'origin', server.dir);
-  work.git('push', '-q', 'origin', 'main');
-  const log = join(tempDir(), 'decisions.jsonl');
-  const r = work.cleanroom(['install-server', server.dir, '--log', log]);
-  expect(r.code, r.stderr).toBe(0);
-  return { server, work, log };
-}
-
-/** A commit made like an agent that skips local hooks: `git commit --no-verify`. */
-function agentCommit(work: TestRepo, path: string, content: string, extra = ''): string {
-  work.write(path, content);
-  work.git('add', '-A');
-  work.git('commit', '-q', '--no-verify', '-m', `add ${path}`, '-m', `${extra}${CLAUDE}`);
-  return work.head();
-}
-
-function humanCommit(work: TestRepo, path: string, content: string): string {
-  work.write(path, content);
-  work.git('add', '-A');
-  work.git('commit', '-q', '--no-verify', '-m', `human: ${path}`);
-  return work.head();
-}
-
-const serverRef = (s: Setup, ref: string): string => s.server.tryGit(['rev-parse', '-q', '--verify', ref]).stdout.trim();
+type Setup = Server;
+const setup = protectedServer;
 
 describe('pre-receive: what it rejects', () => {
   it('rejects an AI commit into a deny zone and stores nothing of it (refs unchanged)', () => {

@@ -130,9 +130,9 @@ describe('hostile message files get a correct verdict', () => {
     expectCleanError(r);
     expect(r.stderr).toContain('is larger than 4 MiB');
   });
-  it('a comment-only message (git would abort the commit) carries no signal', () => {
+  it('an AI address on a "#" line is still seen (git commit -m keeps "#" lines in the commit)', () => {
     const r = judge(`# ${CLAUDE}\n# Please enter the commit message\n`);
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
   });
   it('a co-author trailer below the scissors line (git commit -v diff) is not a signal', () => {
     const r = judge(`Add task\n# ------------------------ >8 ------------------------\n# Do not modify or remove the line above.\ndiff --git a/x b/x\n+${CLAUDE}\n`);

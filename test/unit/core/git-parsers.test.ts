@@ -91,7 +91,17 @@ describe('parseCommitObject', () => {
       authorTime: 1795487531,
       committerTime: 1795487600,
       message: 'Merge branch x\n\nauthor fake <fake@x> 1 +0000\n',
+      others: [],
     });
+  });
+  it('every author and committer line is kept (git may show any of them), and foreign encodings are decoded', () => {
+    const twice = parseCommitObject(f(`tree ${A}\nauthor Hana <hana@x> 1 +0000\nauthor Claude <noreply@anthropic.com> 1 +0000\ncommitter Hana <hana@x> 1 +0000\n\nmsg\n`));
+    expect(twice.author?.email).toBe('hana@x');
+    expect(twice.others).toEqual([{ name: 'Claude', email: 'noreply@anthropic.com' }]);
+    const latin1 = Buffer.concat([f(`tree ${A}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nencoding ISO-8859-1\n\n`), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])]);
+    expect(parseCommitObject(latin1).message).toBe('café\n');
+    const ebcdic = parseCommitObject(Buffer.concat([f(`tree ${A}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nencoding IBM037\n\n`), Buffer.from([0xc3, 0x96])]));
+    expect(ebcdic.undecodable).toBe('IBM037');
   });
   it('a root commit with an empty message', () => {
     expect(parseCommitObject(f(`tree ${A}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\n`))).toMatchObject({ parents: [], message: '' });
