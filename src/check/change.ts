@@ -28,6 +28,11 @@ export function buildChange(policy: Policy, input: ChangeInput, trust: Trust, no
   const signals = [...(input.extraSignals ?? []), ...detectSignals(policy.tools, { ...input, message: input.signalMessage ?? input.message })];
   const base = { commit: input.commit, files: input.files, signals };
   if (!signals.length && !alwaysGrants) return { ...base, attestations: [], overrides: [] };
+  // Grants only matter for files in a zone: skip parsing and verifying them otherwise
+  // (a third of a typical history has AI signals, few of those touch a zone).
+  if (!alwaysGrants && !input.files.some((f) => f.status !== 'D' && policy.zonesFor(f.path).length > 0)) {
+    return { ...base, attestations: [], overrides: [] };
+  }
   const notes: string[] = [];
   const attestations = [];
   const t = trailerAttestations(policy.tools, policy.review, input);

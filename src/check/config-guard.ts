@@ -18,8 +18,11 @@ export const isConfigPath = (path: string): boolean => norm(path).startsWith('.c
 
 /** The guard for a policy: `.cleanroom/**` plus its approvers and reviewers files. */
 export function configGuard(policy: { overrides: { approvers: string }; review: { reviewers: string } }): Guard {
-  const trust = new Set([policy.overrides.approvers, policy.review.reviewers].map((p) => norm(p.replace(/^\.\//, ''))));
-  return (path: string) => isConfigPath(path) || trust.has(norm(path));
+  const trust = new Set(
+    [policy.overrides.approvers, policy.review.reviewers].map((p) => norm(p.replace(/^\.\//, ''))).filter((p) => !p.startsWith('.cleanroom/')),
+  );
+  // Called for every file of every commit: the common answer must be cheap.
+  return (path: string) => (path.charCodeAt(0) === 46 /* . */ && isConfigPath(path)) || (trust.size > 0 && trust.has(norm(path)));
 }
 
 export function configFindings(change: Change, guard: Guard = isConfigPath): Finding[] {

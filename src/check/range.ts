@@ -4,6 +4,7 @@
 import { UNKNOWN_AI, type FileChange, type Finding } from '../core/types.js';
 import { evaluate } from '../core/evaluate.js';
 import { readCommits, revList, type CommitRecord } from '../git/commits.js';
+import { BatchCheck } from '../git/stream.js';
 import { gitText, GitError, runGit, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
@@ -40,26 +41,41 @@ export async function* judgeCommits(
   opts: JudgeOptions = {},
 ): AsyncGenerator<Judged> {
   const guard = configGuard(policy);
-  for await (const record of readCommits(ctx, ids)) {
-    // A merge can bring back an old .cleanroom/ from its second parent without the path
-    // showing in the combined diff: compare the guarded paths with the first parent too.
-    if (opts.guardConfig === true) record.files = await withGuardedMergeChanges(ctx, record, guard);
-    const touchesConfig = opts.guardConfig === true && record.files.some((f) => guard(f.path) || (f.from !== undefined && guard(f.from)));
-    const extraSignals = await movedContentSignals(ctx, policy, record.files, record.parents[0]);
-    if (record.undecodable) {
-      // Fail closed: what cannot be read cannot be shown to be free of AI trailers.
-      extraSignals.push({ tool: UNKNOWN_AI, source: 'trailer', evidence: `a message in encoding ${record.undecodable}, which cleanroom cannot read` });
+  // For merges: are the guarded paths (.cleanroom/, trust files) the same as in the first
+  // parent? Asked of one long-lived cat-file, so merges cost microseconds, not a process.
+  const guardedSpecs = ['.cleanroom', ...[policy.overrides.approvers, policy.review.reviewers].filter((p) => !p.startsWith('.cleanroom/'))];
+  let check: BatchCheck | undefined;
+  const sameGuarded = async (a: string, b: string): Promise<boolean> => {
+    check ??= new BatchCheck(ctx);
+    const ids = await check.ids(guardedSpecs.flatMap((p) => [`${a}:${p}`, `${b}:${p}`]));
+    return ids.every((id, i) => i % 2 === 1 || id === ids[i + 1]);
+  };
+  try {
+    for await (const record of readCommits(ctx, ids)) {
+      // A merge can bring back an old .cleanroom/ from its second parent without the path
+      // showing in the combined diff: compare the guarded paths with the first parent too.
+      if (opts.guardConfig === true && record.parents.length > 1 && !(await sameGuarded(record.parents[0]!, record.id))) {
+        record.files = await withGuardedMergeChanges(ctx, record, guard);
+      }
+      const touchesConfig = opts.guardConfig === true && record.files.some((f) => guard(f.path) || (f.from !== undefined && guard(f.from)));
+      const extraSignals = await movedContentSignals(ctx, policy, record.files, record.parents[0]);
+      if (record.undecodable) {
+        // Fail closed: what cannot be read cannot be shown to be free of AI trailers.
+        extraSignals.push({ tool: UNKNOWN_AI, source: 'trailer', evidence: `a message in encoding ${record.undecodable}, which cleanroom cannot read` });
+      }
+      const change = buildChange(
+        policy,
+        { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer, others: record.others, extraSignals },
+        trust,
+        opts.clock === 'commit' && record.committerTime ? new Date(record.committerTime * 1000) : now,
+        touchesConfig,
+      );
+      const findings = evaluate(policy, change);
+      if (touchesConfig) findings.push(...configFindings(change, guard));
+      yield { record, findings, notes: change.notes ?? [] };
     }
-    const change = buildChange(
-      policy,
-      { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer, others: record.others, extraSignals },
-      trust,
-      opts.clock === 'commit' && record.committerTime ? new Date(record.committerTime * 1000) : now,
-      touchesConfig,
-    );
-    const findings = evaluate(policy, change);
-    if (touchesConfig) findings.push(...configFindings(change, guard));
-    yield { record, findings, notes: change.notes ?? [] };
+  } finally {
+    check?.close();
   }
 }
 

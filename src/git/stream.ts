@@ -133,3 +133,34 @@ export class CatFileBatch {
     return { id, type, content };
   }
 }
+
+/** `git cat-file --batch-check`: the object id behind `REV:PATH` specs, one process for many asks. */
+export class BatchCheck {
+  private readonly child: ReturnType<typeof spawnGit>;
+  private readonly reader: ByteReader;
+  constructor(ctx: GitContext) {
+    const args = ['cat-file', '--batch-check=%(objectname)'];
+    this.child = spawnGit(ctx, args);
+    exited(this.child, args).catch(() => undefined);
+    this.child.stdin.on('error', () => undefined);
+    this.reader = new ByteReader(this.child.stdout);
+  }
+
+  /** Object ids (or "missing") for each spec, in order. Specs must not contain newlines. */
+  async ids(specs: readonly string[]): Promise<string[]> {
+    if (specs.some((s) => s.includes('\n'))) throw new CleanroomError('internal', 'a cat-file spec with a newline');
+    await writeLine(this.child.stdin, specs.map((s) => s + '\n').join(''));
+    const out: string[] = [];
+    for (let i = 0; i < specs.length; i++) {
+      const line = await this.reader.until(0x0a);
+      if (line === null) throw new CleanroomError('internal', 'git cat-file --batch-check ended early');
+      const text = line.toString('latin1');
+      out.push(text.endsWith(' missing') || text.endsWith(' ambiguous') ? 'missing' : text);
+    }
+    return out;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}

@@ -157,7 +157,8 @@ export async function judgePush(
     const args = await newCommitArgs(ctx, tip, update);
     let touchesPolicy = false;
     const ids = (async function* () {
-      for await (const id of revList(ctx, ['--reverse', '--topo-order', ...args])) {
+      // No ordering flags: rev-list then streams ids as it walks, and git starts judging at once.
+      for await (const id of revList(ctx, args)) {
         if (seen.has(id)) continue;
         seen.add(id);
         yield id;

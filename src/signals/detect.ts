@@ -33,8 +33,9 @@ export function identityTool(table: ToolTable, id: Identity): { tool: ToolId; by
  * may hide a trailer or an address from cleanroom while a person still reads it.
  */
 export function restrictView(message: string): string {
-  return message
-    .normalize('NFKC')
+  // eslint-disable-next-line no-control-regex
+  const ascii = /^[\x00-\x7f]*$/.test(message); // NFKC and format characters are non-ASCII
+  return (ascii ? message : message.normalize('NFKC'))
     .replace(/\p{Cf}/gu, '')
     .split('\n')
     .map((l) => l.replace(/^[ \t]*(?:[>*+\-•][ \t]*)+/, ''))
@@ -113,7 +114,8 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
   // line, a missing ">": restricting signals err on the side of seeing. A well-formed
   // `Key: Name <email>` line was judged above by its email alone (its display name may
   // be anything, even an address).
-  for (const line of view.split('\n')) {
+  for (const line of view.includes('@') ? view.split('\n') : []) {
+    if (!line.includes('@')) continue;
     const t = trailerLikeLines(line)[0];
     if (t && parseIdentity(t.value)) continue;
     for (const address of addressesIn(line)) {
