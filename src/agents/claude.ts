@@ -11,7 +11,7 @@
 // case where cleanroom cannot even start.
 
 import { globRoot } from './decide.js';
-import { addedText, firstStr, HookInputError, isRecord, record, str, type Adapter, type AgentEvent } from './types.js';
+import { addedText, firstStr, HookInputError, isRecord, str, type Adapter, toolCallPayload } from './types.js';
 import { groupedWiring } from './wiring.js';
 
 const WRITES = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
@@ -39,14 +39,7 @@ export const claude: Adapter = {
   id: 'claude',
   tool: 'claude-code',
   parse(payload) {
-    const p = record(payload, 'Claude Code');
-    const event = str(p.hook_event_name);
-    const name = str(p.tool_name) ?? '';
-    const input = isRecord(p.tool_input) ? p.tool_input : {};
-    const base: Omit<AgentEvent, 'kind' | 'paths'> = { tool: 'claude-code', name, cwd: str(p.cwd), session: str(p.session_id) ?? 'unknown' };
-    const model = str(p.model);
-    if (model) base.model = model;
-    const other: AgentEvent = { ...base, kind: 'other', paths: [] };
+    const { event, name, input, base, other } = toolCallPayload(payload, 'Claude Code', 'claude-code');
     if (event !== 'PreToolUse' && event !== 'PostToolUse') return other;
     const file = firstStr(input, 'file_path', 'notebook_path');
     if (WRITES.has(name)) {

@@ -12,21 +12,14 @@
 // Codex runs a new or changed hook only after the user trusts it (/hooks) — doctor says so.
 
 import { parsePatch } from './patch.js';
-import { isRecord, record, str, type Adapter, type AgentEvent } from './types.js';
+import { str, type Adapter, toolCallPayload } from './types.js';
 import { groupedWiring } from './wiring.js';
 
 export const codex: Adapter = {
   id: 'codex',
   tool: 'codex',
   parse(payload) {
-    const p = record(payload, 'Codex');
-    const event = str(p.hook_event_name);
-    const name = str(p.tool_name) ?? '';
-    const input = isRecord(p.tool_input) ? p.tool_input : {};
-    const base: Omit<AgentEvent, 'kind' | 'paths'> = { tool: 'codex', name, cwd: str(p.cwd), session: str(p.session_id) ?? 'unknown' };
-    const model = str(p.model);
-    if (model) base.model = model;
-    const other: AgentEvent = { ...base, kind: 'other', paths: [] };
+    const { event, name, input, base, other } = toolCallPayload(payload, 'Codex', 'codex');
     const command = str(input.command) ?? '';
     if (name === 'apply_patch') {
       const files = parsePatch(command).filter((f) => f.op !== 'delete');

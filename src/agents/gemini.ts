@@ -12,21 +12,14 @@
 
 import { resolve } from 'node:path';
 import { globRoot } from './decide.js';
-import { addedText, firstStr, isRecord, record, str, strList, type Adapter, type AgentEvent } from './types.js';
+import { addedText, firstStr, str, strList, type Adapter, toolCallPayload } from './types.js';
 import { groupedWiring } from './wiring.js';
 
 export const gemini: Adapter = {
   id: 'gemini',
   tool: 'gemini',
   parse(payload) {
-    const p = record(payload, 'Gemini CLI');
-    const event = str(p.hook_event_name);
-    const name = str(p.tool_name) ?? '';
-    const input = isRecord(p.tool_input) ? p.tool_input : {};
-    const base: Omit<AgentEvent, 'kind' | 'paths'> = { tool: 'gemini', name, cwd: str(p.cwd), session: str(p.session_id) ?? 'unknown' };
-    const model = str(p.model);
-    if (model) base.model = model;
-    const other: AgentEvent = { ...base, kind: 'other', paths: [] };
+    const { event, name, input, base, other } = toolCallPayload(payload, 'Gemini CLI', 'gemini');
     const file = firstStr(input, 'file_path', 'absolute_path', 'path');
     const dir = firstStr(input, 'dir_path', 'path') ?? '.';
     if (name === 'write_file' || name === 'replace') {

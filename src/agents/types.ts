@@ -89,6 +89,20 @@ export function record(payload: unknown, agent: string): Record<string, unknown>
   return payload;
 }
 
+/**
+ * The payload shape Claude Code, Codex and Gemini CLI share (`hook_event_name`,
+ * `tool_name`, `tool_input`, `session_id`, `cwd`, optional `model`), read once.
+ */
+export function toolCallPayload(payload: unknown, agent: string, tool: ToolId) {
+  const p = record(payload, agent);
+  const input = isRecord(p.tool_input) ? p.tool_input : {};
+  const base: Omit<AgentEvent, 'kind' | 'paths'> = { tool, name: str(p.tool_name) ?? '', cwd: str(p.cwd), session: str(p.session_id) ?? 'unknown' };
+  const model = str(p.model);
+  if (model) base.model = model;
+  const other: AgentEvent = { ...base, kind: 'other', paths: [] };
+  return { p, event: str(p.hook_event_name), name: base.name, input, base, other };
+}
+
 /** The first string among `keys` of `o`. */
 export function firstStr(o: Record<string, unknown>, ...keys: string[]): string | undefined {
   for (const k of keys) {
