@@ -5,13 +5,12 @@ import { UNKNOWN_AI, type FileChange, type Finding } from '../core/types.js';
 import { evaluate } from '../core/evaluate.js';
 import { readCommits, revList, type CommitRecord } from '../git/commits.js';
 import { BatchCheck } from '../git/stream.js';
-import { gitText, GitError, runGit, type GitContext } from '../git/git.js';
+import { gitText, GitError, runGit, splitZ, verifyRev, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
 import { buildChange } from './change.js';
 import { configFindings, configGuard, type Guard } from './config-guard.js';
 import { parseRawEntries } from '../git/raw.js';
-import { splitZ } from '../git/git.js';
 import { movedContentSignals } from './provenance.js';
 import type { Trust } from './grants.js';
 
@@ -105,8 +104,7 @@ export async function rangeIds(ctx: GitContext, range: string): Promise<AsyncIte
 
 /** The first parent of a commit, or undefined for a root commit. */
 export async function parentOf(ctx: GitContext, commit: string): Promise<string | undefined> {
-  const r = await runGit(ctx, ['rev-parse', '-q', '--verify', `${commit}^1`], { okCodes: [1, 128] });
-  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+  return verifyRev(ctx, `${commit}^1`);
 }
 
 /** Base of `A..B` (A) or `A...B` (their merge base); undefined for a single revision. */

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import type { FileChange, Identity, Signal } from '../core/types.js';
 import { evaluate } from '../core/evaluate.js';
 import { parseIdentLine } from '../git/commit-object.js';
-import { runGit, type GitContext } from '../git/git.js';
+import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
 import { stagedChanges } from '../git/staged.js';
 import type { Policy } from '../policy/compile.js';
@@ -57,11 +57,6 @@ export async function readMessageFile(file: string): Promise<{ raw: string; clea
   return { raw: cut ? text.slice(0, cut.index) : text, cleaned: cleanupMessage(text) };
 }
 
-async function headOf(ctx: GitContext, rev: string): Promise<string | undefined> {
-  const r = await runGit(ctx, ['rev-parse', '-q', '--verify', `${rev}^{commit}`], { okCodes: [1, 128] });
-  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
-}
-
 export interface StagedOptions {
   messageFile?: string | undefined;
   /** Signals from the workstation for these staged files (ledger hits). The environment is read here. */
@@ -84,7 +79,7 @@ export async function checkStaged(
     opts.messageFile ? readMessageFile(opts.messageFile) : Promise.resolve({ raw: '', cleaned: '' }),
   ]);
   // A rename into a zone is rare: only then is the parent looked up (hooks stay fast).
-  const moved = movesIntoZones(policy, files).length ? await movedContentSignals(ctx, policy, files, await headOf(ctx, opts.base ?? 'HEAD')) : [];
+  const moved = movesIntoZones(policy, files).length ? await movedContentSignals(ctx, policy, files, await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`)) : [];
   const local = opts.localSignals ? await opts.localSignals(files) : [];
   const extraSignals = [...envSignals(policy.tools, ctx.env), ...local, ...moved];
   const change = buildChange(

@@ -5,7 +5,7 @@ import { checkStaged } from '../check/staged.js';
 import { judgeCommits } from '../check/range.js';
 import type { FileChange, Finding, Signal } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
-import { runGit, type GitContext } from '../git/git.js';
+import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import { revList } from '../git/commits.js';
 import { isZeroId, openRepo, type Repo } from '../git/repo.js';
 import { compileToolTable, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
@@ -92,8 +92,7 @@ async function recordAmend(ctx: GitContext, repo: Repo, source: string | undefin
   const note = join(repo.stateDir, AMEND_NOTE);
   rmSync(note, { force: true });
   if (source !== 'commit' || !sha) return;
-  const head = await runGit(ctx, ['rev-parse', '-q', '--verify', 'HEAD'], { okCodes: [1] });
-  if (head.code === 0 && head.stdout.toString('utf8').trim() === sha) writeAtomic(note, sha);
+  if ((await verifyRev(ctx, 'HEAD')) === sha) writeAtomic(note, sha);
 }
 
 /**
@@ -126,12 +125,10 @@ async function amendBase(ctx: GitContext, repo: Repo, ppid: number): Promise<str
   if (existsSync(note)) {
     const sha = readFileSync(note, 'utf8').trim();
     rmSync(note, { force: true });
-    const head = await runGit(ctx, ['rev-parse', '-q', '--verify', 'HEAD'], { okCodes: [1] });
-    amending ||= head.code === 0 && head.stdout.toString('utf8').trim() === sha; // else stale
+    amending ||= (await verifyRev(ctx, 'HEAD')) === sha; // else stale
   }
   if (!amending) return undefined;
-  const parent = await runGit(ctx, ['rev-parse', '-q', '--verify', 'HEAD^1'], { okCodes: [1] });
-  return parent.code === 0 ? parent.stdout.toString('utf8').trim() : repo.emptyTree;
+  return (await verifyRev(ctx, 'HEAD^1')) ?? repo.emptyTree;
 }
 
 export async function addTrailers(ctx: GitContext, file: string, trailers: readonly string[]): Promise<void> {
@@ -171,10 +168,10 @@ export function parsePrePushLines(text: string): { localRef: string; local: stri
 /** The policy the server will use: the remote's default branch as last fetched, if any. */
 async function remotePolicy(ctx: GitContext, remote: string): Promise<PolicySource | undefined> {
   if (!/^[\w.-]+$/.test(remote)) return undefined;
-  const head = await runGit(ctx, ['rev-parse', '-q', '--verify', `refs/remotes/${remote}/HEAD^{commit}`], { okCodes: [1, 128] });
-  if (head.code !== 0) return undefined;
+  const head = await verifyRev(ctx, `refs/remotes/${remote}/HEAD^{commit}`);
+  if (head === undefined) return undefined;
   const { policyFromRev } = await import('../check/policy-source.js'); // keeps yaml off the commit path
-  return policyFromRev(ctx, head.stdout.toString('utf8').trim(), `${remote}/HEAD`);
+  return policyFromRev(ctx, head, `${remote}/HEAD`);
 }
 
 async function prePush(io: Io, args: string[]): Promise<number> {

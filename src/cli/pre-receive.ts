@@ -5,6 +5,7 @@ import { openRepo } from '../git/repo.js';
 import { renderText } from '../report/text.js';
 import { PLAIN, safe } from '../report/escape.js';
 import {
+  defaultBranch,
   isGitLab,
   judgePush,
   MAX_INPUT_BYTES,
@@ -81,8 +82,9 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       throw new CleanroomError('input', `pre-receive input is larger than ${MAX_INPUT_BYTES} bytes`);
     });
     updates = parseReceiveInput(input.toString('utf8'), repo.objectFormat);
-    const source = await trustedPolicy(ctx, cfg);
-    const verdicts = await judgePush(ctx, source, updates, io.now(), cfg.deadlineMs);
+    const def = await defaultBranch(ctx);
+    const source = await trustedPolicy(ctx, cfg, def);
+    const verdicts = await judgePush(ctx, source, updates, io.now(), cfg.deadlineMs, def.ref);
     return finish(io, say, cfg, pusher, verdicts, source.origin);
   } catch (e) {
     const msg = e instanceof CleanroomError ? e.message + (e.hint ? `\n  → ${e.hint}` : '') : `internal error: ${(e as Error)?.message ?? String(e)}`;

@@ -110,6 +110,12 @@ export async function gitText(ctx: GitContext, args: readonly string[], opts?: R
   return (await runGit(ctx, args, opts)).stdout.toString('utf8');
 }
 
+/** The object id `spec` names (`HEAD`, `main^{commit}`, `X^1`), or undefined when it names none. */
+export async function verifyRev(ctx: GitContext, spec: string): Promise<string | undefined> {
+  const r = await runGit(ctx, ['rev-parse', '-q', '--verify', spec], { okCodes: [1, 128] });
+  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+}
+
 /** Splits `-z` output into fields (the trailing NUL terminates the last one). */
 export function splitZ(buf: Buffer): Buffer[] {
   const out: Buffer[] = [];

@@ -11,7 +11,7 @@
 
 import { CleanroomError, PolicyError } from '../errors.js';
 import type { Finding } from '../core/types.js';
-import { runGit, type GitContext } from '../git/git.js';
+import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import { revList } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
 import { guardedChanges, judgeCommits } from '../check/range.js';
@@ -74,13 +74,11 @@ export async function serverConfig(ctx: GitContext): Promise<Record<string, stri
 export async function defaultBranch(ctx: GitContext): Promise<{ ref: string; tip: string | undefined }> {
   const r = await runGit(ctx, ['symbolic-ref', '-q', 'HEAD'], { okCodes: [1, 128] });
   const ref = r.code === 0 ? r.stdout.toString('utf8').trim() : 'refs/heads/main';
-  const tip = await runGit(ctx, ['rev-parse', '-q', '--verify', `${ref}^{commit}`], { okCodes: [1, 128] });
-  return { ref, tip: tip.code === 0 ? tip.stdout.toString('utf8').trim() : undefined };
+  return { ref, tip: await verifyRev(ctx, `${ref}^{commit}`) };
 }
 
-export async function trustedPolicy(ctx: GitContext, cfg: ServerConfig): Promise<PolicySource> {
+export async function trustedPolicy(ctx: GitContext, cfg: ServerConfig, def: { ref: string; tip: string | undefined }): Promise<PolicySource> {
   if (cfg.policyFile) return policyFromFile(cfg.policyFile);
-  const def = await defaultBranch(ctx);
   if (def.tip) {
     const label = def.ref.replace(/^refs\/heads\//, '');
     const source = await policyFromRev(ctx, def.tip, label);
@@ -125,8 +123,7 @@ async function newCommitArgs(ctx: GitContext, tip: string, update: RefUpdate): P
 async function peel(ctx: GitContext, id: string): Promise<string | undefined> {
   const type = await runGit(ctx, ['cat-file', '-t', id], { okCodes: [128] });
   if (type.code !== 0) throw new CleanroomError('input', `pushed object ${id} cannot be read`, 'the push is incomplete or corrupt; push again');
-  const r = await runGit(ctx, ['rev-parse', '-q', '--verify', `${id}^{commit}`], { okCodes: [1, 128] });
-  return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+  return verifyRev(ctx, `${id}^{commit}`);
 }
 
 export async function judgePush(
@@ -135,10 +132,11 @@ export async function judgePush(
   updates: readonly RefUpdate[],
   now: Date,
   deadlineMs: number,
+  /** The default branch before the push (`defaultBranch`), whose policy changes are guarded. */
+  defaultRef: string,
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
   const guard = configGuard(source.policy);
-  const defaultRef = (await defaultBranch(ctx)).ref;
   const seen = new Set<string>();
   const verdicts: RefVerdict[] = [];
   for (const update of updates) {
@@ -179,7 +177,7 @@ export async function judgePush(
     // The default branch's policy is the one the next push is judged by. Moving the branch
     // (a rewind, a reset to an old merge) can change it without any commit carrying it;
     // then the change needs an approved commit in this push like any other.
-    if (defaultRef !== undefined && update.ref === defaultRef && !isZeroId(update.old)) {
+    if (update.ref === defaultRef && !isZeroId(update.old)) {
       const changed = await guardedChanges(ctx, update.old, tip, guard);
       const approved = new Set(v.findings.filter((f) => f.zone === CONFIG_ZONE && f.outcome === 'overridden').map((f) => f.path));
       const unapproved = changed.filter((f) => !approved.has(f.path));
