@@ -19,6 +19,7 @@ import { ledgerSignalsForStaged } from './local-signals.js';
 import { readStdin, type Io } from './io.js';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { writeAtomic } from '../fsutil.js';
 import { loadPolicyCached } from '../policy/cache.js';
 import { VERSION } from '../version.js';
@@ -112,7 +113,7 @@ function gitCommitIsAmend(startPid: number): boolean {
     } catch {
       return false; // no /proc (macOS, Windows)
     }
-    if (/(^|\/)git$/.test(argv[0] ?? '') && argv.includes('commit')) return argv.includes('--amend');
+    if (/(^|\/)git$/.test(argv[0] ?? '') && argv.includes('commit')) return argv.some((a) => a.length >= 4 && '--amend'.startsWith(a));
     pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   }
   return false;
@@ -141,6 +142,24 @@ export async function addTrailers(ctx: GitContext, file: string, trailers: reado
   await runGit(ctx, [...args, file]);
 }
 
+/**
+ * The commit-msg fast path (hooks/lib/no-ai-signal.sh) skips Node only for a policy this
+ * full check has loaded without error: record its sha256 in `<state>/fastpath`, or remove
+ * the record when the policy is not the work tree's default file or defines its own tools
+ * (the shell knows only the built-in table's needles).
+ */
+function noteFastPathPolicy(io: Io, ws: { repo: Repo; policy: { tools: ToolTable }; policyFile: string }): void {
+  const note = join(ws.repo.stateDir, 'fastpath');
+  try {
+    const usable = !io.env.CLEANROOM_POLICY && ws.repo.root !== null && ws.policyFile === join(ws.repo.root, POLICY_PATH) && ws.policy.tools.extraRows === 0;
+    if (!usable) return rmSync(note, { force: true });
+    const digest = createHash('sha256').update(readFileSync(ws.policyFile)).digest('hex');
+    if (!existsSync(note) || readFileSync(note, 'utf8').trim() !== digest) writeAtomic(note, `${digest}\n`);
+  } catch {
+    // a read-only .git: no fast path, the full check runs every time
+  }
+}
+
 async function commitMsg(io: Io, args: string[]): Promise<number> {
   const file = args[0];
   if (!file) throw usageError('hook commit-msg: missing the message file argument');
@@ -148,6 +167,7 @@ async function commitMsg(io: Io, args: string[]): Promise<number> {
   const base = await amendBase(ws.ctx, ws.repo, io.ppid ?? 0);
   const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
   const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: file, localSignals, base }, io.now());
+  noteFastPathPolicy(io, ws);
   return report(io, r.findings, r.notes, 'commit');
 }
 

@@ -44,6 +44,8 @@ export interface ToolTable {
   /** Whole co-author display names (case-insensitive, `*` wildcard) of tools with no stable email. */
   readonly coauthorNames: readonly { tool: ToolId; test: (name: string) => boolean }[];
   readonly env: readonly EnvRule[];
+  /** Rows the policy's own `tools:` added (the commit-msg fast path knows only the built-in ones). */
+  readonly extraRows: number;
   toolForEmail(email: string): ToolId | undefined;
   /** `claude`, `claude-code:opus-4.5`, `Claude Code` → claude-code; unknown → undefined. */
   toolForName(value: string): ToolId | undefined;
@@ -112,6 +114,7 @@ export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpe
     nameSuffixes,
     coauthorNames,
     env,
+    extraRows: extra.length,
     toolForEmail(email: string): ToolId | undefined {
       const e = email.trim().toLowerCase();
       if (!e) return undefined;

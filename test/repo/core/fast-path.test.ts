@@ -1,0 +1,193 @@
+// The commit-msg fast path (hooks/lib/no-ai-signal.sh) skips Node only when it can show the
+// commit carries no AI signal. It must never say "no signal" where the full detector sees
+// one: a differential test over the tool table's own matchers, mutated the ways people
+// and agents write them, and random text; then real commits through the installed hooks.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { compileToolTable, type ToolTableSpec } from '../../../src/signals/tools.js';
+import { detectSignals, envSignals } from '../../../src/signals/detect.js';
+import builtinTools from '../../../src/policy/generated/builtin-tools.js';
+import { parseIdentity } from '../../../src/signals/trailers.js';
+import { removeTempDirs, repoWithPolicy, ROOT, tempDir } from '../../helpers/repo.js';
+
+vi.setConfig({ testTimeout: 120_000 });
+afterAll(removeTempDirs);
+
+const spec = builtinTools as ToolTableSpec;
+const table = compileToolTable(spec);
+const LIB = join(ROOT, 'hooks', 'lib', 'no-ai-signal.sh');
+const NEEDLES = join(ROOT, 'dist', 'no-ai-signal.needles');
+const ENV_PATTERNS = join(ROOT, 'dist', 'no-ai-signal.env');
+
+/** A small deterministic PRNG, so a failure names a case that can be run again. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+const rand = rng(20261130);
+const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+const flipCase = (s: string) => [...s].map((c) => (rand() < 0.5 ? c.toUpperCase() : c.toLowerCase())).join('');
+const fillWildcards = (p: string) => p.replace(/\*/g, () => pick(['', '12345+', 'x', '0+', 'Bot-']));
+
+/** Every string the table reacts to, in the places a commit can carry it. */
+function seeds(): { message: string; author: string; committer: string }[] {
+  const human = 'Hana Human <hana@example.org>';
+  const out: { message: string; author: string; committer: string }[] = [];
+  const msg = (body: string) => out.push({ message: `Fix the loader\n\n${body}\n`, author: human, committer: human });
+  for (const t of spec.tools) {
+    for (const e of t.emails ?? []) {
+      const email = fillWildcards(e);
+      msg(`Co-authored-by: Someone <${email}>`);
+      msg(`see ${email}.`);
+      msg(`> Co-Authored-By: X <${flipCase(email)}>`);
+      out.push({ message: 'Fix\n', author: `Any Name <${email}>`, committer: human });
+      out.push({ message: 'Fix\n', author: human, committer: `Any Name <${flipCase(email)}>` });
+    }
+    for (const k of t.trailers ?? []) msg(`${flipCase(k.includes(':') ? k : `${k}: abc123`)}`);
+    for (const m of t.markers ?? []) msg(`${pick(['', '  ', '* '])}${flipCase(m)} and more`);
+    for (const s of t.nameSuffixes ?? []) out.push({ message: 'Fix\n', author: `Paul Gauthier${flipCase(s)} <paul@example.org>`, committer: human });
+    for (const n of t.coauthorNames ?? []) msg(`Co-authored-by: ${fillWildcards(n).replace(/\*$/, '')}${pick(['', '.5 Pro', ' 2.5'])} <bot@example.org>`);
+  }
+  for (const k of spec.genericTrailers) msg(`${flipCase(k)}: ${pick(['claude-code:opus', 'some-agent', 'x'])}`);
+  return out;
+}
+
+/** Random printable text with, now and then, a fragment of a needle. */
+function noise(needles: readonly string[]): string {
+  let s = '';
+  const n = 20 + Math.floor(rand() * 200);
+  for (let i = 0; i < n; i++) {
+    const r = rand();
+    if (r < 0.004) s += flipCase(pick(needles));
+    else if (r < 0.03) s += '\n';
+    else if (r < 0.05) s += pick([': ', '<', '>', '@', '-by: ', 'Co-authored-by: ']);
+    else s += String.fromCharCode(32 + Math.floor(rand() * 95));
+  }
+  return s;
+}
+
+/** Runs the shell's text check on many cases in one sh process; true = "no signal". */
+function shellSaysNoSignal(cases: readonly { message: string; author: string; committer: string }[]): boolean[] {
+  const dir = tempDir();
+  cases.forEach((c, i) => {
+    writeFileSync(join(dir, `${i}.msg`), c.message);
+    writeFileSync(join(dir, `${i}.ids`), `${c.author} 1700000000 +0000\n${c.committer} 1700000000 +0000`);
+  });
+  const script = `. "${LIB}"; i=0; while [ $i -lt ${cases.length} ]; do
+    if cleanroom_text_has_no_signal "${dir}/$i.msg" "$(cat "${dir}/$i.ids")" "${NEEDLES}"; then echo "$i clean"; else echo "$i maybe"; fi
+    i=$((i+1)); done`;
+  const r = spawnSync('sh', ['-c', script], { encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  const lines = r.stdout.trim().split('\n');
+  expect(lines).toHaveLength(cases.length);
+  return lines.map((l) => l.endsWith(' clean'));
+}
+
+const detected = (c: { message: string; author: string; committer: string }) =>
+  detectSignals(table, { message: c.message, author: parseIdentity(c.author), committer: parseIdentity(c.committer) }).length > 0;
+
+describe('commit-msg fast path never says "no signal" where the detector finds one', () => {
+  const needles = spawnSync('cat', [NEEDLES], { encoding: 'utf8' }).stdout.trim().split('\n');
+
+  it('on every matcher of the tool table, in trailers, bare addresses, identities and markers', () => {
+    const cases = seeds();
+    const clean = shellSaysNoSignal(cases);
+    const missed = cases.filter((c, i) => clean[i] && detected(c));
+    expect(missed, JSON.stringify(missed.slice(0, 3), null, 1)).toEqual([]);
+    // Every seed carries a signal: the shell must send each to the full check.
+    expect(clean.filter(Boolean)).toEqual([]);
+  });
+
+  it('on mutated and random messages (case, quote markers, Unicode look-alikes, CRLF, noise)', () => {
+    const mutate = (m: string): string =>
+      pick([
+        (s: string) => s.replace(/: /, '\uff1a '), // full-width colon: NFKC makes it ':'
+        (s: string) => s.replace(/@/, '\u200b@'), // zero-width space, removed by the reader
+        (s: string) => s.replace(/\n/g, '\r\n'),
+        (s: string) => `> ${s}`,
+        (s: string) => s.replace(/o/, '\u03bf'), // Greek omicron: not the same letters, but non-ASCII
+        (s: string) => `${noise(needles)}\n${s}`,
+        (s: string) => s,
+      ])(m);
+    const cases = [
+      ...seeds().map((c) => ({ ...c, message: mutate(c.message) })),
+      ...Array.from({ length: 300 }, () => ({ message: noise(needles), author: 'Hana Human <hana@example.org>', committer: 'Hana Human <hana@example.org>' })),
+    ];
+    const clean = shellSaysNoSignal(cases);
+    const missed = cases.filter((c, i) => clean[i] && detected(c));
+    expect(missed, JSON.stringify(missed.slice(0, 3), null, 1)).toEqual([]);
+    // The property is only worth something if some random cases do pass the fast path.
+    expect(clean.filter(Boolean).length).toBeGreaterThan(25);
+  });
+
+  it('lets ordinary human commits through, including human co-authors and look-alike names', () => {
+    const human = 'Hana Human <hana@example.org>';
+    const cases = [
+      { message: 'Fix the grader\n\nCo-authored-by: Jane Doe <jane@example.com>\n', author: human, committer: human },
+      { message: 'Add tasks\n\nReviewed-by: Rae <rae@example.org>\n', author: 'Claude Monet <claude@monet.fr>', committer: human },
+      { message: 'Mention the codex in the docs\n', author: human, committer: human },
+    ];
+    expect(shellSaysNoSignal(cases)).toEqual([true, true, true]);
+    for (const c of cases) expect(detected(c)).toBe(false);
+  });
+
+  it('sees every agent environment rule, with any value, and nothing else', () => {
+    const names = table.env.map((r) => (r.prefix ? `${r.name}X` : r.name));
+    for (const name of names) {
+      const env = { PATH: process.env.PATH, [name]: '1' };
+      const r = spawnSync('sh', ['-c', `env | LC_ALL=C grep -q -f "${ENV_PATTERNS}"`], { env, encoding: 'utf8' });
+      expect(r.status, `${name} not seen by the fast path`).toBe(0);
+      expect(envSignals(table, env).length, name).toBeGreaterThan(0);
+    }
+    const r = spawnSync('sh', ['-c', `env | LC_ALL=C grep -q -f "${ENV_PATTERNS}"`], { env: { PATH: process.env.PATH, CLAUDE: '1', MY_CODEX: '1' }, encoding: 'utf8' });
+    expect(r.status).toBe(1);
+  });
+});
+
+describe('commit-msg fast path in real commits', () => {
+  const traced = (stderr: string) => (/exec node .*hook commit-msg/.test(stderr) ? 'node' : 'fast');
+
+  it('a human commit skips Node once the full check has seen the policy; signals and moves still get the full check', () => {
+    const repo = repoWithPolicy();
+    const commit = (files: Record<string, string>, message: string, env: Record<string, string> = {}) => {
+      for (const [p, c] of Object.entries(files)) repo.write(p, c);
+      return repo.commit(message, { env: { CLEANROOM_DEBUG: '1', ...env } });
+    };
+    // First commit: no record of the policy yet, so the full check runs (and records it).
+    expect(traced(commit({ 'src/a.ts': '1\n' }, 'first').stderr)).toBe('node');
+    const human = commit({ 'evals/tasks/q1.json': '{}\n' }, 'a task, by hand');
+    expect(human.code, human.stderr).toBe(0);
+    expect(traced(human.stderr)).toBe('fast');
+    // An AI trailer: full check, blocked.
+    const ai = commit({ 'evals/tasks/q2.json': '{}\n' }, 'task\n\nCo-authored-by: Claude <noreply@anthropic.com>');
+    expect(traced(ai.stderr)).toBe('node');
+    expect(ai.code).toBe(1);
+    repo.git('reset', '-q', '--hard');
+    // The agent environment: full check.
+    expect(traced(commit({ 'src/b.ts': '2\n' }, 'x', { CLAUDECODE: '1' }).stderr)).toBe('node');
+    // A staged deletion (a move): full check, which traces the source's provenance.
+    repo.git('mv', 'src/a.ts', 'src/c.ts');
+    expect(traced(repo.commit('move', { env: { CLEANROOM_DEBUG: '1' } }).stderr)).toBe('node');
+    // The policy changes: full check again until it has loaded the new one.
+    expect(traced(commit({ '.cleanroom/policy.yaml': `${repo.git('show', 'HEAD:.cleanroom/policy.yaml')}# edited\n` }, 'policy').stderr)).toBe('node');
+    expect(traced(commit({ 'src/d.ts': '3\n' }, 'after').stderr)).toBe('fast');
+    // An agent ledger: full check.
+    mkdirSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true });
+    writeFileSync(join(repo.dir, '.git', 'cleanroom', 'ledger.jsonl'), '{}\n');
+    expect(traced(commit({ 'src/e.ts': '4\n' }, 'ledger').stderr)).toBe('node');
+  });
+
+  it('an invalid policy is never skipped: the full check reports it', () => {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    expect(repo.commit('first').code).toBe(0);
+    repo.write('.cleanroom/policy.yaml', 'version: 1\nzones: [\n');
+    const r = repo.commit('broken policy', { env: { CLEANROOM_DEBUG: '1' } });
+    expect(traced(r.stderr)).toBe('node');
+    expect(r.code).not.toBe(0); // git commit exits 1 for any hook failure; the hook itself exits 2
+    expect(r.stderr).toMatch(/policy\.yaml:\d+:\d+/);
+  });
+});
