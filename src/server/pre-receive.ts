@@ -100,7 +100,7 @@ export interface RefVerdict {
   commits: number;
 }
 
-class DeadlineExceeded extends CleanroomError {
+export class DeadlineExceeded extends CleanroomError {
   constructor(ms: number) {
     super('internal', `the check did not finish within ${(ms / 1000).toFixed(1)} s`, 'push fewer commits at a time, or the admin raises cleanroom.deadline');
   }
@@ -134,6 +134,8 @@ export async function judgePush(
   deadlineMs: number,
   /** The default branch before the push (`defaultBranch`), whose policy changes are guarded. */
   defaultRef: string,
+  /** Aborted by the caller's wall-clock deadline: the work stops at the next step. */
+  signal?: AbortSignal,
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
   const guard = configGuard(source.policy);
@@ -169,7 +171,7 @@ export async function judgePush(
         v.findings.push(...j.findings);
         if (j.findings.length) v.notes.push(...j.notes.map((n) => `${j.record.id.slice(0, 12)}: ${n}`));
         if (j.record.files.some((f) => f.path === POLICY_REL)) touchesPolicy = true;
-        if (Date.now() > deadline) throw new DeadlineExceeded(deadlineMs);
+        if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
       }
     } finally {
       await judged.return(undefined);
