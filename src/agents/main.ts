@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { agentHookCommand, MAX_HOOK_INPUT } from '../cli/agent-hook.js';
 import type { Io } from '../cli/io.js';
+import { endGitProcesses } from '../git/git.js';
 
 /** All of stdin, or its first `limit + 1` bytes: enough for the command to refuse it. */
 function readInput(limit: number): Buffer {
@@ -64,8 +65,10 @@ const io: Io = {
 agentHookCommand(process.argv.slice(2), io).then(
   (code) => {
     process.exitCode = code;
+    endGitProcesses(); // no git process outlives the answer (see src/cli/main.ts exit)
   },
   (e: unknown) => {
+    endGitProcesses();
     // agentHookCommand answers every failure itself; reaching here is a bug. Exit 2
     // blocks in Claude Code, Codex and Gemini CLI; Cursor and Copilot entries fail closed.
     write(2)(`cleanroom: internal error in agent-hook: ${e instanceof Error ? e.message : String(e)} — blocked to be safe\n`);

@@ -1,7 +1,8 @@
 // Judging existing commits: a range for CI and pre-push, one commit, or whole history.
 // Streams: one commit in memory at a time.
 
-import { UNKNOWN_AI, type FileChange, type Finding } from '../core/types.js';
+import { UNKNOWN_AI, type FileChange, type Finding, type Signal } from '../core/types.js';
+import { RENAME_LIMIT } from '../git/renames.js';
 import { evaluate } from '../core/evaluate.js';
 import { readCommits, revList, type CommitRecord } from '../git/commits.js';
 import { BatchCheck } from '../git/stream.js';
@@ -58,6 +59,7 @@ export async function* judgeCommits(
       }
       const touchesConfig = opts.guardConfig === true && record.files.some((f) => guard(f.path) || (f.from !== undefined && guard(f.from)));
       const extraSignals = await movedContentSignals(ctx, policy, record.files, record.parents[0]);
+      extraSignals.push(...renameLimitSignals(policy, record));
       if (record.undecodable) {
         // Fail closed: what cannot be read cannot be shown to be free of AI trailers.
         extraSignals.push({ tool: UNKNOWN_AI, source: 'trailer', evidence: `a message in encoding ${record.undecodable}, which cleanroom cannot read` });
@@ -76,6 +78,28 @@ export async function* judgeCommits(
   } finally {
     check?.close();
   }
+}
+
+/**
+ * Fail closed where rename detection was not run (a commit with more than RENAME_LIMIT
+ * added and deleted files, renames.ts): an added file in a zone that no deleted file of
+ * the same content explains might have been moved there, edited, from content an agent
+ * wrote — so it counts as unidentified AI, and the evidence names the limit. A review or
+ * an override is the way out, as for any other signal.
+ */
+export function renameLimitSignals(policy: Policy, record: CommitRecord): Signal[] {
+  const limit = record.renameLimit;
+  if (!limit?.unpaired.length) return [];
+  const inZones = limit.unpaired.filter((p) => policy.zonesFor(p).length > 0);
+  if (!inZones.length) return [];
+  return [
+    {
+      tool: UNKNOWN_AI,
+      source: 'marker',
+      evidence: `rename limit hit: this commit adds ${limit.added} and deletes ${limit.deleted} files (limit ${RENAME_LIMIT} each), so moved content was traced only where it is unchanged; the origin of ${inZones.length} added file(s) in zones is unknown — split the commit, or have it reviewed or overridden`,
+      paths: new Map(inZones.map((p) => [p, 1])),
+    },
+  ];
 }
 
 /** A user-given revision, checked so it cannot be read as an option. */

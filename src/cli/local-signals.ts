@@ -11,7 +11,7 @@ import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import type { GitContext } from '../git/git.js';
 import { isZeroId, type Repo } from '../git/repo.js';
 import { stagedChanges } from '../git/staged.js';
-import { CatFileBatch, feed } from '../git/stream.js';
+import { CatFileBatch, feed, objectInfo } from '../git/stream.js';
 import { readFileSync } from 'node:fs';
 import { contentLines, indexLedger, ledgerPath, ledgerSize, matchContent, scanLedger, type HashedLine, type ToolMatch } from '../signals/ledger.js';
 import type { ToolTable } from '../signals/tools.js';
@@ -19,8 +19,18 @@ import type { ToolTable } from '../signals/tools.js';
 /** Blobs bigger than this are matched by id only. */
 const MAX_LINE_MATCH_BYTES = 16 * 1024 * 1024;
 
-async function readBlobs(ctx: GitContext, ids: readonly string[]): Promise<Map<string, Buffer>> {
+/**
+ * The content of the staged blobs that line matching can use. Sizes are asked first
+ * (`cat-file --batch-check`), so a 30 MB data file is never read: it is matched by its
+ * blob id alone, which needs no content.
+ */
+async function readBlobs(ctx: GitContext, all: readonly string[]): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
+  const info = await objectInfo(ctx, all);
+  const ids = all.filter((id) => {
+    const i = info.get(id);
+    return i !== undefined && i.type === 'blob' && i.size <= MAX_LINE_MATCH_BYTES;
+  });
   if (!ids.length) return out;
   const batch = new CatFileBatch(ctx);
   const fed = feed(batch.child, ids);

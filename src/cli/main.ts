@@ -1,6 +1,7 @@
 // bin: the only module that touches `process`. Everything below it takes an Io.
 
 import { CleanroomError } from '../errors.js';
+import { endGitProcesses } from '../git/git.js';
 import type { Command, Io } from './io.js';
 import { didYouMean } from '../policy/suggest.js';
 
@@ -97,11 +98,22 @@ export function main(packageRoot: string): void {
   };
   process.stdout.on('error', () => undefined); // `cleanroom … | head` must not crash
   run(process.argv.slice(2), io).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (e: unknown) => {
-      process.exitCode = reportError(e, io, 'cleanroom');
-    },
+    (code) => exit(code),
+    (e: unknown) => exit(reportError(e, io, 'cleanroom')),
   );
+}
+
+/**
+ * The exit path of every command: the answer is out, so every git process still running
+ * (a rev-list blocked on a full pipe after an error or a deadline) is ended, and the
+ * process leaves even if some handle (a pipe, a stray timer) would keep Node alive — a
+ * hook that never exits blocks `git push` forever.
+ */
+export function exit(code: number): void {
+  process.exitCode = code;
+  endGitProcesses();
+  // Normally Node exits on its own right now; this fires only if something still holds
+  // the event loop. stdout/stderr to pipes and files are synchronous on POSIX, so
+  // nothing written is lost.
+  setTimeout(() => process.exit(code), 250).unref();
 }

@@ -5,6 +5,7 @@ import { openRepo } from '../git/repo.js';
 import { renderText } from '../report/text.js';
 import { PLAIN, safe } from '../report/escape.js';
 import {
+  DeadlineExceeded,
   defaultBranch,
   isGitLab,
   judgePush,
@@ -66,7 +67,12 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
   const gl = isGitLab(io.env) ? 'GL-HOOK-ERR: ' : '';
   const say = (text: string): void => io.stderr(text.split('\n').map((l) => (l ? gl + l : l)).join('\n') + (text.endsWith('\n') ? '' : '\n'));
   const pusher = pusherOf(io.env);
-  const ctx = gitContext(io);
+  // The deadline is wall-clock, from the start of the command: when it passes, the
+  // signal ends every git process of the check and the answer is given at once, whatever
+  // the check was doing (a rename bomb in git, a rev-list of 100,000 commits).
+  const started = Date.now();
+  const stop = new AbortController();
+  const ctx = { ...gitContext(io), signal: stop.signal };
   let cfg: ServerConfig = { failOpen: values['fail-open'] === true, deadlineMs: 4500, logFile: str(values.log) };
   let updates: { old: string; new: string; ref: string }[] = [];
   try {
@@ -82,10 +88,18 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       throw new CleanroomError('input', `pre-receive input is larger than ${MAX_INPUT_BYTES} bytes`);
     });
     updates = parseReceiveInput(input.toString('utf8'), repo.objectFormat);
-    const def = await defaultBranch(ctx);
-    const source = await trustedPolicy(ctx, cfg, def);
-    const verdicts = await judgePush(ctx, source, updates, io.now(), cfg.deadlineMs, def.ref);
-    return finish(io, say, cfg, pusher, verdicts, source.origin);
+    const remaining = cfg.deadlineMs - (Date.now() - started);
+    const verdicts = await withDeadline(
+      stop,
+      remaining,
+      cfg.deadlineMs,
+      (async () => {
+        const def = await defaultBranch(ctx);
+        const source = await trustedPolicy(ctx, cfg, def);
+        return { source, verdicts: await judgePush(ctx, source, updates, io.now(), cfg.deadlineMs, def.ref, stop.signal) };
+      })(),
+    );
+    return finish(io, say, cfg, pusher, verdicts.verdicts, verdicts.source.origin);
   } catch (e) {
     const msg = e instanceof CleanroomError ? e.message + (e.hint ? `\n  → ${e.hint}` : '') : `internal error: ${(e as Error)?.message ?? String(e)}`;
     logDecision(io, cfg.logFile, { pusher, decision: cfg.failOpen ? 'accept-fail-open' : 'reject', reason: msg, refs: updates });
@@ -96,6 +110,28 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
     say(`cleanroom: push rejected — the check could not be completed, and cleanroom fails closed.\ncleanroom: ${msg}`);
     if (io.env.CLEANROOM_DEBUG === '1' && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
     return 2;
+  }
+}
+
+/**
+ * `work`, or DeadlineExceeded once `ms` have passed — then `stop` is aborted, which ends
+ * every git process of the work (src/git/git.ts) so nothing is left running, and the
+ * work's own late failure is ignored.
+ */
+async function withDeadline<T>(stop: AbortController, ms: number, totalMs: number, work: Promise<T>): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const e = new DeadlineExceeded(totalMs);
+      stop.abort(e.message);
+      reject(e);
+    }, Math.max(0, ms));
+  });
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

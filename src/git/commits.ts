@@ -8,14 +8,20 @@ import { spawnGit, splitZ, type GitContext } from './git.js';
 import { parseCommitObject, type CommitObject } from './commit-object.js';
 import { parseRawEntries } from './raw.js';
 import { ByteReader, exited } from './stream.js';
+import { addDeleteCounts, pairExactRenames, RENAME_LIMIT, type RenameLimit } from './renames.js';
 
 export interface CommitRecord extends CommitObject {
   id: string;
   files: FileChange[];
+  /** Set when the commit was too big for git's rename detection (see renames.ts). */
+  renameLimit?: RenameLimit;
 }
 
 const CAT_FILE = ['cat-file', '--batch', '--buffer'];
-const DIFF_TREE = ['diff-tree', '--stdin', '-z', '-r', '-M', '-c', '--raw', '--no-abbrev', '--root', '--always'];
+// Two passes (renames.ts): every commit without rename detection, then `-M` for the
+// commits that have both added and deleted files, within RENAME_LIMIT.
+const DIFF_TREE = ['diff-tree', '--stdin', '-z', '-r', '--no-renames', '-c', '--raw', '--no-abbrev', '--root', '--always'];
+const DIFF_TREE_M = ['diff-tree', '--stdin', '-z', '-r', '-M', `-l${RENAME_LIMIT}`, '--raw', '--no-abbrev', '--root', '--always'];
 const HEX_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Ids of `git rev-list ARGS`, streamed. */
@@ -121,43 +127,71 @@ export function splitCatFile(out: Buffer): { id: string; type: string; content: 
   return result;
 }
 
+/** One `git diff-tree --stdin` over `ids` (and, with `withCat`, `cat-file --batch` beside it). */
+async function diffTrees(ctx: GitContext, args: readonly string[], ids: readonly string[], withCat: boolean): Promise<{ diffs: { id: string; raw: Buffer[] }[]; cat: Buffer | undefined }> {
+  // GIT_FLUSH=0: diff-tree otherwise flushes after every commit (one event each for Node).
+  const quiet: GitContext = { ...ctx, env: { ...ctx.env, GIT_FLUSH: '0' } };
+  const diff = spawnGit(quiet, args);
+  let cat: ReturnType<typeof spawnGit> | undefined;
+  try {
+    cat = withCat ? spawnGit(quiet, CAT_FILE) : undefined;
+    // Both processes get the whole batch at once, and both outputs are collected as they
+    // come (neither process can block on a full pipe), then parsed synchronously: parsing
+    // field by field with an await each cost more than git itself. Memory is bounded by
+    // the batch (BATCH commits of output).
+    const outputs = Promise.all([collect(diff.stdout), cat ? collect(cat.stdout) : undefined, exited(diff, args), cat ? exited(cat, CAT_FILE) : undefined]);
+    outputs.catch(() => undefined);
+    diff.stdin.on('error', () => undefined);
+    cat?.stdin.on('error', () => undefined);
+    const input = ids.join('\n') + '\n';
+    diff.stdin.end(input);
+    cat?.stdin.end(input);
+    const [diffOut, catOut] = await outputs;
+    return { diffs: splitDiffTree(diffOut), cat: catOut };
+  } finally {
+    diff.kill();
+    cat?.kill();
+  }
+}
+
 async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<CommitRecord[]> {
   const bad = ids.find((id) => !HEX_ID.test(id));
   if (bad !== undefined) throw new CleanroomError('input', `not an object id: ${bad.slice(0, 80)}`);
-  // Both processes get the whole batch at once, and both outputs are collected as they
-  // come (neither process can block on a full pipe), then parsed synchronously: parsing
-  // field by field with an await each cost more than git itself. Memory is bounded by
-  // the batch (BATCH commits of output).
-  // GIT_FLUSH=0: diff-tree otherwise flushes after every commit (one event each for Node).
-  const quiet: GitContext = { ...ctx, env: { ...ctx.env, GIT_FLUSH: '0' } };
-  const diff = spawnGit(quiet, DIFF_TREE);
-  const cat = spawnGit(quiet, CAT_FILE);
-  const outputs = Promise.all([collect(diff.stdout), collect(cat.stdout), exited(diff, DIFF_TREE), exited(cat, CAT_FILE)]);
-  outputs.catch(() => undefined);
-  diff.stdin.on('error', () => undefined);
-  cat.stdin.on('error', () => undefined);
-  const input = ids.join('\n') + '\n';
-  diff.stdin.end(input);
-  cat.stdin.end(input);
-  try {
-    const [diffOut, catOut] = await outputs;
-    const diffs = splitDiffTree(diffOut);
-    const objects = splitCatFile(catOut);
-    if (diffs.length !== ids.length || objects.length !== ids.length) {
-      throw new CleanroomError('internal', `git answered ${diffs.length} diffs and ${objects.length} objects for ${ids.length} commits`);
-    }
-    const records: CommitRecord[] = [];
-    for (let i = 0; i < ids.length; i++) {
-      const d = diffs[i]!;
-      const obj = objects[i]!;
-      if (d.id !== ids[i] || obj.id !== d.id || obj.type !== 'commit') {
-        throw new CleanroomError('input', `${ids[i]} is not a commit that git can read (cat-file says ${obj.type})`);
-      }
-      records.push({ id: d.id, ...parseCommitObject(obj.content), files: parseRawEntries(d.raw) });
-    }
-    return records;
-  } finally {
-    diff.kill();
-    cat.kill();
+  const { diffs, cat } = await diffTrees(ctx, DIFF_TREE, ids, true);
+  const objects = splitCatFile(cat!);
+  if (diffs.length !== ids.length || objects.length !== ids.length) {
+    throw new CleanroomError('internal', `git answered ${diffs.length} diffs and ${objects.length} objects for ${ids.length} commits`);
   }
+  // Renames are possible only where a commit both adds and deletes files.
+  const small: string[] = [];
+  const big = new Set<number>();
+  diffs.forEach((d, i) => {
+    const { added, deleted, merge } = addDeleteCounts(d.raw);
+    if (merge || !added || !deleted) return;
+    if (added <= RENAME_LIMIT && deleted <= RENAME_LIMIT) small.push(d.id);
+    else big.add(i);
+  });
+  const renamed = new Map<string, Buffer[]>();
+  if (small.length) {
+    for (const d of (await diffTrees(ctx, DIFF_TREE_M, small, false)).diffs) renamed.set(d.id, d.raw);
+    if (renamed.size !== small.length) throw new CleanroomError('internal', `git answered ${renamed.size} diffs for ${small.length} commits`);
+  }
+  const records: CommitRecord[] = [];
+  for (let i = 0; i < ids.length; i++) {
+    const d = diffs[i]!;
+    const obj = objects[i]!;
+    if (d.id !== ids[i] || obj.id !== d.id || obj.type !== 'commit') {
+      throw new CleanroomError('input', `${ids[i]} is not a commit that git can read (cat-file says ${obj.type})`);
+    }
+    const record: CommitRecord = { id: d.id, ...parseCommitObject(obj.content), files: [] };
+    if (big.has(i)) {
+      const paired = pairExactRenames(d.raw);
+      record.files = paired.files;
+      record.renameLimit = paired.limit;
+    } else {
+      record.files = parseRawEntries(renamed.get(d.id) ?? d.raw);
+    }
+    records.push(record);
+  }
+  return records;
 }

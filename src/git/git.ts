@@ -11,6 +11,11 @@ export interface GitContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Called with each argv when CLEANROOM_DEBUG=1. */
   readonly trace?: ((line: string) => void) | undefined;
+  /**
+   * Aborted when the work must stop (a deadline): every git process started with this
+   * context is ended at once, and starting another throws `GitStopped`.
+   */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export class GitError extends CleanroomError {
@@ -45,9 +50,66 @@ function cleanEnv(env: GitContext['env']): NodeJS.ProcessEnv {
   return out;
 }
 
+/** Thrown when git is asked for work after the command's signal was aborted (or after `endGitProcesses`). */
+export class GitStopped extends CleanroomError {
+  constructor(args: readonly string[], why: string) {
+    super('internal', `git ${args.slice(0, 2).join(' ')} not started: ${why}`);
+    this.name = 'GitStopped';
+  }
+}
+
+// Every git process this command started and that has not closed yet. Node stays alive
+// while any child's pipe is open, and a `git rev-list` blocked writing into a pipe nobody
+// reads never exits by itself (FIELD-NOTES): so the command's exit path ends them all
+// here, once, whatever state their pipes are in — no call site has to get it right.
+const live = new Set<ChildProcessWithoutNullStreams>();
+let closed = false;
+
+/** Ends one git process now: its pipes destroyed (no reader, no writer left), then SIGKILL. */
+function teardown(child: ChildProcessWithoutNullStreams): void {
+  live.delete(child);
+  // SIGKILL, not SIGTERM: git blocked in write(2) would get SIGTERM too, but a child
+  // that ignores or delays it must not keep the push waiting. Only read-only plumbing
+  // (rev-list, log, diff-tree, cat-file) is ever running at a deadline or an error.
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  child.stdin.destroy();
+  child.stdout.destroy();
+  child.stderr.destroy();
+  // A killed child's exit is reaped by Node asynchronously; it must not hold the process.
+  child.unref();
+}
+
+/**
+ * Ends every git process still running and refuses to start new ones. Called by the
+ * command's exit path (src/cli/main.ts, src/agents/main.ts) after the answer is out, so
+ * no command leaves a process behind. Returns how many were still running.
+ */
+export function endGitProcesses(): number {
+  closed = true;
+  const n = live.size;
+  for (const child of [...live]) teardown(child);
+  return n;
+}
+
+/** How many git processes started here are still running (for tests and debugging). */
+export const liveGitProcesses = (): number => live.size;
+
 export function spawnGit(ctx: GitContext, args: readonly string[]): ChildProcessWithoutNullStreams {
+  if (ctx.signal?.aborted) throw new GitStopped(args, String(ctx.signal.reason ?? 'the command was stopped'));
+  if (closed) throw new GitStopped(args, 'the command has ended');
   ctx.trace?.(`git ${args.join(' ')}`);
-  return spawn('git', [...BASE_ARGS, ...args], { cwd: ctx.cwd, env: cleanEnv(ctx.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('git', [...BASE_ARGS, ...args], { cwd: ctx.cwd, env: cleanEnv(ctx.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  live.add(child);
+  const signal = ctx.signal;
+  const abort = (): void => teardown(child);
+  signal?.addEventListener('abort', abort, { once: true });
+  child.on('close', () => {
+    live.delete(child);
+    signal?.removeEventListener('abort', abort);
+  });
+  // spawn failures (ENOENT) surface as 'error' then 'close'; keep the set exact either way.
+  child.on('error', () => live.delete(child));
+  return child;
 }
 
 export interface RunOptions {
@@ -70,7 +132,7 @@ export function runGit(ctx: GitContext, args: readonly string[], opts: RunOption
     try {
       child = spawnGit(ctx, args);
     } catch (e) {
-      reject(new GitError(args, null, (e as Error).message));
+      reject(e instanceof GitStopped ? e : new GitError(args, null, (e as Error).message));
       return;
     }
     const out: Buffer[] = [];
@@ -97,6 +159,7 @@ export function runGit(ctx: GitContext, args: readonly string[], opts: RunOption
     });
     child.on('close', (code) => {
       if (failed) return reject(failed);
+      if (code === null && ctx.signal?.aborted) return reject(new GitStopped(args, String(ctx.signal.reason ?? 'the command was stopped')));
       const c = code ?? -1;
       if (c === 0 || opts.okCodes?.includes(c)) resolve({ stdout: Buffer.concat(out), code: c });
       else reject(new GitError(args, code, Buffer.concat(err).toString('utf8')));

@@ -3,13 +3,22 @@
 
 import type { Readable } from 'node:stream';
 import { CleanroomError } from '../errors.js';
-import { GitError, spawnGit, type GitContext } from './git.js';
+import { GitError, runGit, spawnGit, type GitContext } from './git.js';
 
 const EMPTY = Buffer.alloc(0);
 
-/** Reads delimited fields and exact byte counts from a stream. */
+/**
+ * Reads delimited fields and exact byte counts from a stream, in time linear in the
+ * bytes read. Chunks are kept as a list and joined only once per answer: concatenating
+ * the whole buffer on every chunk made a 100 MB blob (some 1,600 chunks of 64 KiB)
+ * cost 91 s instead of one second.
+ */
 export class ByteReader {
-  private buf: Buffer = EMPTY;
+  /** Unconsumed chunks; the first one starts at `head`. */
+  private chunks: Buffer[] = [];
+  private head = 0;
+  /** Bytes available: the sum of chunk lengths minus `head`. */
+  private size = 0;
   private ended = false;
   private readonly it: AsyncIterator<Buffer>;
   private pending: Promise<IteratorResult<Buffer>>;
@@ -24,44 +33,102 @@ export class ByteReader {
 
   private async fill(): Promise<boolean> {
     if (this.ended) return false;
-    const r = await this.pending;
+    let r: IteratorResult<Buffer>;
+    try {
+      r = await this.pending;
+    } catch {
+      // The stream was destroyed (the process was ended at a deadline or an error): EOF.
+      r = { done: true, value: undefined };
+    }
     if (r.done) {
       this.ended = true;
       return false;
     }
     this.pending = this.it.next();
     this.pending.catch(() => undefined);
-    this.buf = this.buf.length ? Buffer.concat([this.buf, r.value]) : r.value;
+    if (r.value.length) {
+      this.chunks.push(r.value);
+      this.size += r.value.length;
+    }
     return true;
+  }
+
+  /** Takes `n` available bytes off the front (one copy at most, none within one chunk). */
+  private take(n: number): Buffer {
+    if (n === 0) return EMPTY;
+    const first = this.chunks[0]!;
+    if (first.length - this.head >= n) {
+      const out = first.subarray(this.head, this.head + n);
+      this.head += n;
+      this.size -= n;
+      if (this.head === first.length) this.chunks.shift(), (this.head = 0);
+      return out;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length - this.head, n - filled);
+      c.copy(out, filled, this.head, this.head + k);
+      filled += k;
+      this.head += k;
+      if (this.head === c.length) this.chunks.shift(), (this.head = 0);
+    }
+    this.size -= n;
+    return out;
+  }
+
+  /** Drops `n` available bytes. */
+  private skip(n: number): void {
+    while (n > 0) {
+      const c = this.chunks[0]!;
+      const k = Math.min(c.length - this.head, n);
+      this.head += k;
+      this.size -= k;
+      n -= k;
+      if (this.head === c.length) this.chunks.shift(), (this.head = 0);
+    }
   }
 
   /** The bytes before the next `delim` (consumed), the rest at EOF, or null when empty. */
   async until(delim: number): Promise<Buffer | null> {
-    let from = 0;
+    // Search each chunk once: `offset` counts the bytes already searched.
+    let offset = 0;
+    let ci = 0;
     for (;;) {
-      const i = this.buf.indexOf(delim, from);
-      if (i >= 0) {
-        const out = this.buf.subarray(0, i);
-        this.buf = this.buf.subarray(i + 1);
-        return out;
+      for (; ci < this.chunks.length; ci++) {
+        const c = this.chunks[ci]!;
+        const start = ci === 0 ? this.head : 0;
+        const i = c.indexOf(delim, start);
+        if (i >= 0) {
+          const out = this.take(offset + (i - start));
+          this.skip(1);
+          return out;
+        }
+        offset += c.length - start;
       }
-      from = this.buf.length;
       if (!(await this.fill())) {
-        if (!this.buf.length) return null;
-        const out = this.buf;
-        this.buf = EMPTY;
-        return out;
+        if (!this.size) return null;
+        return this.take(this.size);
       }
     }
   }
 
   async exactly(n: number): Promise<Buffer> {
-    while (this.buf.length < n) {
+    while (this.size < n) {
       if (!(await this.fill())) throw new CleanroomError('internal', 'git output ended early');
     }
-    const out = this.buf.subarray(0, n);
-    this.buf = this.buf.subarray(n);
-    return out;
+    return this.take(n);
+  }
+
+  /** Reads and drops `n` bytes without keeping them (a blob the decision does not need). */
+  async discard(n: number): Promise<void> {
+    while (n > 0) {
+      if (!this.size && !(await this.fill())) throw new CleanroomError('internal', 'git output ended early');
+      const k = Math.min(n, this.size);
+      this.skip(k);
+      n -= k;
+    }
   }
 }
 
@@ -132,6 +199,33 @@ export class CatFileBatch {
     await this.reader.exactly(1);
     return { id, type, content };
   }
+}
+
+export interface ObjectInfo {
+  type: string;
+  size: number;
+}
+
+/**
+ * Type and size of each object, without reading any content: one `git cat-file
+ * --batch-check` for all of them. Absent objects (a partial clone, a damaged store) are
+ * left out of the map. Sample output: `8e27be7… blob 31457280\n`, `1f2e… missing\n`.
+ */
+export async function objectInfo(ctx: GitContext, ids: readonly string[]): Promise<Map<string, ObjectInfo>> {
+  const out = new Map<string, ObjectInfo>();
+  if (!ids.length) return out;
+  const bad = ids.find((id) => !/^[0-9a-f]{4,64}$/.test(id));
+  if (bad !== undefined) throw new CleanroomError('internal', `not an object id: ${bad.slice(0, 80)}`);
+  // GIT_NO_LAZY_FETCH: sizes are asked to decide what to read; in a partial clone an
+  // absent object is reported as missing, never fetched one by one from the remote here.
+  const quiet: GitContext = { ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } };
+  const { stdout } = await runGit(quiet, ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], { input: ids.join('\n') + '\n' });
+  for (const line of stdout.toString('latin1').split('\n')) {
+    const [id = '', type = '', size] = line.split(' ');
+    const n = Number(size);
+    if (size !== undefined && type !== 'missing' && Number.isSafeInteger(n)) out.set(id, { type, size: n });
+  }
+  return out;
 }
 
 /** `git cat-file --batch-check`: the object id behind `REV:PATH` specs, one process for many asks. */

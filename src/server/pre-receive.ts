@@ -100,7 +100,7 @@ export interface RefVerdict {
   commits: number;
 }
 
-class DeadlineExceeded extends CleanroomError {
+export class DeadlineExceeded extends CleanroomError {
   constructor(ms: number) {
     super('internal', `the check did not finish within ${(ms / 1000).toFixed(1)} s`, 'push fewer commits at a time, or the admin raises cleanroom.deadline');
   }
@@ -108,22 +108,67 @@ class DeadlineExceeded extends CleanroomError {
 
 let hiddenSupported: boolean | undefined;
 
-/** rev-list arguments for the commits `update` makes newly reachable. */
-async function newCommitArgs(ctx: GitContext, tip: string, update: RefUpdate): Promise<string[]> {
+/** Does this git know `--exclude-hidden=receive` (2.39+)? Asked once per process. */
+async function hiddenRefsSupported(ctx: GitContext): Promise<boolean> {
   if (hiddenSupported === undefined) {
     const probe = await runGit(ctx, ['rev-list', '--max-count=1', '--exclude-hidden=receive', '--all'], { okCodes: [128, 129] });
     hiddenSupported = probe.code === 0;
   }
-  if (hiddenSupported) return [tip, '--not', '--exclude-hidden=receive', '--all'];
-  // Older git: per-ref OLD..NEW only — never "--all", which would trust hidden refs.
-  return isZeroId(update.old) ? [tip] : [tip, `^${update.old}`];
+  return hiddenSupported;
 }
 
-/** The commit a ref update points at, or undefined for tags of trees/blobs (nothing to judge). */
-async function peel(ctx: GitContext, id: string): Promise<string | undefined> {
-  const type = await runGit(ctx, ['cat-file', '-t', id], { okCodes: [128] });
-  if (type.code !== 0) throw new CleanroomError('input', `pushed object ${id} cannot be read`, 'the push is incomplete or corrupt; push again');
-  return verifyRev(ctx, `${id}^{commit}`);
+/**
+ * What each pushed id is, in one `git cat-file --batch-check` for the whole push (2,000
+ * tags cost one process, not 4,000): its type, and the commit it peels to (undefined for
+ * tags of trees and blobs: nothing to judge). Throws for an id git cannot read.
+ * Sample: `9f2c… commit\n` for `9f2c…`, then `9f2c… commit\n` for `9f2c…^{commit}`;
+ * `<spec> missing\n` when absent.
+ */
+async function peelAll(ctx: GitContext, ids: readonly string[]): Promise<Map<string, string | undefined>> {
+  const out = new Map<string, string | undefined>();
+  const unique = [...new Set(ids)];
+  if (!unique.length) return out;
+  const input = unique.map((id) => `${id}\n${id}^{commit}\n`).join('');
+  const lines = (await runGit(ctx, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input })).stdout.toString('latin1').split('\n');
+  unique.forEach((id, i) => {
+    const own = lines[2 * i] ?? '';
+    const peeled = lines[2 * i + 1] ?? '';
+    if (own.endsWith(' missing') || own.endsWith(' ambiguous') || !own) {
+      throw new CleanroomError('input', `pushed object ${id} cannot be read`, 'the push is incomplete or corrupt; push again');
+    }
+    const [commit = '', type] = peeled.split(' ');
+    out.set(id, type === 'commit' ? commit : undefined);
+  });
+  return out;
+}
+
+/**
+ * The commits the whole push makes newly reachable, with their parents: one `git
+ * rev-list --parents TIPS --not --exclude-hidden=receive --all` for every ref at once.
+ * Sample: `b0542cd… 975fbec…\n` (a commit, then its parents).
+ */
+async function newCommitsOf(ctx: GitContext, tips: readonly string[]): Promise<Map<string, string[]>> {
+  const graph = new Map<string, string[]>();
+  if (!tips.length) return graph;
+  for await (const line of revList(ctx, ['--parents', ...new Set(tips), '--not', '--exclude-hidden=receive', '--all'])) {
+    const [id = '', ...parents] = line.split(' ');
+    graph.set(id, parents);
+  }
+  return graph;
+}
+
+/** The commits of `graph` reachable from `tip` and not yet in `seen` (added to it), walked without git. */
+function reachableNew(graph: ReadonlyMap<string, readonly string[]>, tip: string, seen: Set<string>): string[] {
+  const out: string[] = [];
+  const stack = [tip];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id) || !graph.has(id)) continue;
+    seen.add(id);
+    out.push(id);
+    for (const p of graph.get(id)!) if (!seen.has(p) && graph.has(p)) stack.push(p);
+  }
+  return out;
 }
 
 export async function judgePush(
@@ -134,12 +179,21 @@ export async function judgePush(
   deadlineMs: number,
   /** The default branch before the push (`defaultBranch`), whose policy changes are guarded. */
   defaultRef: string,
+  /** Aborted by the caller's wall-clock deadline: the work stops at the next step. */
+  signal?: AbortSignal,
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
   const guard = configGuard(source.policy);
   const seen = new Set<string>();
   const verdicts: RefVerdict[] = [];
+  // Per-push work, batched: refs cost no process each (a push of 2,000 tags at known
+  // commits is one cat-file and one rev-list).
+  const toJudge = updates.filter((u) => !isZeroId(u.new) && !u.ref.startsWith('refs/replace/'));
+  const peeled = await peelAll(ctx, toJudge.map((u) => u.new));
+  const hidden = await hiddenRefsSupported(ctx);
+  const graph = hidden ? await newCommitsOf(ctx, [...new Set([...peeled.values()].filter((t): t is string => t !== undefined))]) : undefined;
   for (const update of updates) {
+    if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
     const v: RefVerdict = { update, findings: [], notes: [], errors: [], commits: 0 };
     verdicts.push(v);
     if (isZeroId(update.new)) continue; // deleting a ref introduces no content
@@ -147,21 +201,22 @@ export async function judgePush(
       v.errors.push('refs/replace/* would change what git shows for objects already here (a commit, the policy); cleanroom refuses replace refs');
       continue;
     }
-    const tip = await peel(ctx, update.new);
+    const tip = peeled.get(update.new);
     if (!tip) {
       v.errors.push(`${update.new.slice(0, 12)} is not a commit (a tree or blob): cleanroom cannot judge content pushed that way`);
       continue;
     }
-    const args = await newCommitArgs(ctx, tip, update);
     let touchesPolicy = false;
-    const ids = (async function* () {
-      // No ordering flags: rev-list then streams ids as it walks, and git starts judging at once.
-      for await (const id of revList(ctx, args)) {
-        if (seen.has(id)) continue;
-        seen.add(id);
-        yield id;
-      }
-    })();
+    const ids = graph
+      ? reachableNew(graph, tip, seen)
+      : (async function* () {
+          // Older git: per-ref OLD..NEW only — never "--all", which would trust hidden refs.
+          for await (const id of revList(ctx, isZeroId(update.old) ? [tip] : [tip, `^${update.old}`])) {
+            if (seen.has(id)) continue;
+            seen.add(id);
+            yield id;
+          }
+        })();
     const judged = judgeCommits(ctx, source.policy, source.trust, ids, now, { guardConfig: true });
     try {
       for await (const j of judged) {
@@ -169,7 +224,7 @@ export async function judgePush(
         v.findings.push(...j.findings);
         if (j.findings.length) v.notes.push(...j.notes.map((n) => `${j.record.id.slice(0, 12)}: ${n}`));
         if (j.record.files.some((f) => f.path === POLICY_REL)) touchesPolicy = true;
-        if (Date.now() > deadline) throw new DeadlineExceeded(deadlineMs);
+        if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
       }
     } finally {
       await judged.return(undefined);

@@ -17,7 +17,7 @@
 // work tree and the index, under the same lock, and renames it into place.
 
 import * as crypto from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ToolId } from '../core/types.js';
 
@@ -285,32 +285,119 @@ const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedA
 /** A lock held for milliseconds; one older than this was left by a killed process. */
 const STALE_LOCK_MS = 30_000;
 
-/** Runs `fn` holding `<stateDir>/ledger.lock` (O_EXCL create; stale locks are broken). */
-export function withLedgerLock<T>(stateDir: string, fn: () => T, timeoutMs = 10_000): T {
+/** The lock's content: who holds it. Unique per acquisition, so a lock is never mistaken for another. */
+const newToken = (): string => `${process.pid} ${crypto.randomBytes(12).toString('hex')}\n`;
+
+function readToken(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Creates `lock` holding `token` if no lock exists: link(2) of a complete file, atomic. */
+function tryCreate(lock: string, token: string, scratch: string): boolean {
+  writeFileSync(scratch, token);
+  try {
+    linkSync(scratch, lock);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
+  } finally {
+    rmSync(scratch, { force: true });
+  }
+}
+
+/**
+ * Removes `lock` only if it still holds `token`: the lock is first moved aside (rename is
+ * atomic, so exactly one process gets it), then compared; a lock that turns out to be
+ * someone else's — a successor that took over while we stalled — is put back with
+ * link(2), which never replaces a lock taken meanwhile.
+ */
+function removeIfHeld(lock: string, token: string, aside: string): boolean {
+  try {
+    renameSync(lock, aside);
+  } catch {
+    return false; // gone already
+  }
+  const found = readToken(aside);
+  if (found === token) {
+    rmSync(aside, { force: true });
+    return true;
+  }
+  try {
+    linkSync(aside, lock);
+  } catch {
+    // a new lock was taken in the instant between: it stands, and the one moved aside is
+    // a lock whose holder will find it gone at release (and remove nothing)
+  }
+  rmSync(aside, { force: true });
+  return false;
+}
+
+function sweepTickets(stateDir: string, staleMs: number): void {
+  for (const name of readdirSync(stateDir)) {
+    if (!name.startsWith(`${LOCK_FILE}.`) || !name.endsWith('.takeover')) continue;
+    try {
+      const file = join(stateDir, name);
+      if (Date.now() - statSync(file).mtimeMs > 4 * staleMs) rmSync(file, { force: true });
+    } catch {
+      // swept by another process
+    }
+  }
+}
+
+/**
+ * Runs `fn` holding `<stateDir>/ledger.lock`. The lock file holds a token unique to this
+ * acquisition. A lock older than `staleMs` (its holder was killed, or stalled) is taken
+ * over safely: of several waiters that see the same stale token, one wins a ticket named
+ * after it (O_EXCL) and moves exactly that lock aside (removeIfHeld), then everybody
+ * competes for a fresh lock again; release removes the lock only if it still holds our
+ * token, so a holder that overran never deletes its successor's lock.
+ */
+export function withLedgerLock<T>(stateDir: string, fn: () => T, timeoutMs = 10_000, staleMs = STALE_LOCK_MS): T {
   mkdirSync(stateDir, { recursive: true });
   const lock = join(stateDir, LOCK_FILE);
+  const token = newToken();
+  const id = crypto.randomBytes(8).toString('hex');
+  const scratch = `${lock}.${id}.new`;
+  const aside = `${lock}.${id}.old`;
   const deadline = Date.now() + timeoutMs;
   for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
+    if (tryCreate(lock, token, scratch)) break;
+    let stale: string | undefined;
     try {
-      const fd = openSync(lock, 'wx');
-      writeSync(fd, `${process.pid}\n`);
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) rmSync(lock, { force: true });
-      } catch {
-        // gone already: try again
-      }
-      if (Date.now() > deadline) throw new Error(`the ledger is locked (${lock}) — if no agent is running, delete that file`);
-      pause(wait);
+      if (Date.now() - statSync(lock).mtimeMs > staleMs) stale = readToken(lock);
+    } catch {
+      // gone already: try again
     }
+    if (stale !== undefined) {
+      const ticket = `${lock}.${crypto.createHash('sha1').update(stale).digest('hex').slice(0, 16)}.takeover`;
+      let won = false;
+      try {
+        closeSync(openSync(ticket, 'wx'));
+        won = true;
+      } catch {
+        // another waiter is taking this stale lock over
+      }
+      if (won) {
+        // The ticket stays: a waiter that read the same stale token a moment ago must not
+        // win another ticket for it and move the next holder's lock aside. Tickets of
+        // long-gone locks are swept here (take-overs are rare: a killed agent hook).
+        removeIfHeld(lock, stale, aside);
+        sweepTickets(stateDir, staleMs);
+        continue;
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`the ledger is locked (${lock}) — if no agent is running, delete that file`);
+    pause(wait);
   }
   try {
     return fn();
   } finally {
-    rmSync(lock, { force: true });
+    removeIfHeld(lock, token, aside);
   }
 }
 

@@ -1,0 +1,105 @@
+// Issue 11 §6: the ledger lock under contention. Real processes (the ledger module
+// bundled with esbuild), real files: concurrent writers and a compactor must lose no
+// append, and a holder that stalls past the stale age must not delete its successor's lock.
+
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, ROOT, tempDir } from '../../helpers/repo.js';
+import { parseLedger } from '../../../src/signals/ledger.js';
+
+afterAll(removeTempDirs);
+
+let bundle = '';
+beforeAll(() => {
+  bundle = join(tempDir(), 'ledger.mjs');
+  buildSync({ entryPoints: [join(ROOT, 'src/signals/ledger.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
+});
+
+// A worker: `append N TAG` appends N entries one at a time; `compact N` compacts N times
+// keeping everything; `hold MS STALE` holds the lock MS ms (stale age STALE) and reports
+// whether the lock file still held its own token when it let go.
+const WORKER = `
+const [mod, dir, cmd, a, b, c] = process.argv.slice(2);
+const L = await import(mod);
+const entry = (tag, i) => ({ time: new Date().toISOString(), tool: 'claude-code', session: tag, path: tag + '/' + i, blob: '0'.repeat(40), lines: [] });
+const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const fs = await import('node:fs');
+if (cmd === 'append') for (let i = 0; i < Number(a); i++) L.appendEntries(dir, [entry(b, i)]);
+if (cmd === 'compact') for (let i = 0; i < Number(a); i++) L.compactLedger(dir, () => ({ blobs: new Set(['0'.repeat(40)]), linesByPath: new Map() }));
+if (cmd === 'hold') {
+  const stale = Number(b);
+  L.withLedgerLock(dir, () => {
+    fs.writeFileSync(dir + '/holder-' + c, fs.readFileSync(dir + '/ledger.lock', 'utf8'));
+    let alone = true;
+    try { fs.closeSync(fs.openSync(dir + '/inside', 'wx')); } catch { alone = false; fs.writeFileSync(dir + '/overlap-' + c, ''); }
+    sleep(Number(a));
+    if (alone) fs.rmSync(dir + '/inside');
+  }, 20000, stale);
+  // after release: whose lock is there now?
+  fs.writeFileSync(dir + '/after-' + c, fs.existsSync(dir + '/ledger.lock') ? fs.readFileSync(dir + '/ledger.lock', 'utf8') : '');
+}
+`;
+
+function worker(dir: string, args: string[]): Promise<number> {
+  const file = join(dir, '..', 'worker.mjs');
+  if (!existsSync(file)) writeFileSync(file, WORKER);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [file, bundle, dir, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('exit', (code) => resolve(code ?? -1));
+  });
+}
+
+describe('the ledger lock', () => {
+  it('four concurrent writers and a compactor lose no append', async () => {
+    const dir = join(tempDir(), 'state');
+    const codes = await Promise.all([
+      worker(dir, ['append', '150', 'w1']),
+      worker(dir, ['append', '150', 'w2']),
+      worker(dir, ['append', '150', 'w3']),
+      worker(dir, ['append', '150', 'w4']),
+      worker(dir, ['compact', '60']),
+    ]);
+    expect(codes).toEqual([0, 0, 0, 0, 0]);
+    const { entries, skipped } = parseLedger(readFileSync(join(dir, 'ledger.jsonl'), 'utf8'));
+    expect(skipped).toBe(0);
+    expect(new Set(entries.map((e) => e.path)).size).toBe(600);
+    expect(existsSync(join(dir, 'ledger.lock'))).toBe(false);
+  });
+
+  it('a holder stalled past the stale age does not delete its successor\'s lock on release', async () => {
+    const dir = join(tempDir(), 'state');
+    // A holds for 1.5 s with a stale age of 300 ms; B arrives at 0.5 s, takes over, holds 3 s.
+    const a = worker(dir, ['hold', '1500', '300', 'A']);
+    await new Promise((r) => setTimeout(r, 500));
+    const b = worker(dir, ['hold', '3000', '300', 'B']);
+    expect(await a).toBe(0);
+    // When A let go, B's lock was still in place (A removed nothing of B's).
+    const bToken = readFileSync(join(dir, 'holder-B'), 'utf8');
+    expect(bToken).not.toBe(readFileSync(join(dir, 'holder-A'), 'utf8'));
+    expect(readFileSync(join(dir, 'after-A'), 'utf8')).toBe(bToken);
+    expect(await b).toBe(0);
+    expect(existsSync(join(dir, 'ledger.lock'))).toBe(false);
+    expect(existsSync(join(dir, 'overlap-B')), 'B took over from a stalled A: the overlap is A\'s, by design').toBe(true);
+  });
+
+  it('of several waiters that see the same stale lock, exactly one takes it over at a time', async () => {
+    const dir = join(tempDir(), 'state');
+    // A stale lock left by a killed process.
+    const { mkdirSync, utimesSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'ledger.lock'), '999999 dead\n');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(join(dir, 'ledger.lock'), old, old);
+    // Each waiter holds for 400 ms (stale age 10 s: no live holder is ever stale) and
+    // records its token; overlapping holders would see each other's token in the lock.
+    const runs = await Promise.all(['W1', 'W2', 'W3', 'W4'].map((t) => worker(dir, ['hold', '400', '10000', t])));
+    expect(runs).toEqual([0, 0, 0, 0]);
+    const tokens = ['W1', 'W2', 'W3', 'W4'].map((t) => readFileSync(join(dir, `holder-${t}`), 'utf8'));
+    expect(new Set(tokens).size).toBe(4);
+    for (const t of ['W1', 'W2', 'W3', 'W4']) expect(existsSync(join(dir, `overlap-${t}`)), `${t} held the lock while another did`).toBe(false);
+    expect(existsSync(join(dir, 'ledger.lock'))).toBe(false);
+  });
+});
