@@ -13,6 +13,7 @@ import type { FileChange, Signal } from '../core/types.js';
 import { parseCommitObject } from '../git/commit-object.js';
 import { runGit, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
+import { zonesOfFile } from '../policy/links.js';
 import { detectSignals } from '../signals/detect.js';
 
 const MAX_LOOKUPS = 50;
@@ -33,7 +34,7 @@ async function lastId(ctx: GitContext, args: string[]): Promise<string | undefin
 }
 
 export const movesIntoZones = (policy: Policy, files: readonly FileChange[]): FileChange[] =>
-  files.filter((f) => (f.status === 'R' || f.status === 'C') && f.from !== undefined && policy.zonesFor(f.path).length > 0);
+  files.filter((f) => (f.status === 'R' || f.status === 'C') && f.from !== undefined && zonesOfFile(policy, f).length > 0);
 
 /** Signals for files renamed into a zone whose content came from an AI-attributed commit. */
 export async function movedContentSignals(ctx: GitContext, policy: Policy, files: readonly FileChange[], parent: string | undefined): Promise<Signal[]> {
@@ -55,6 +56,26 @@ export async function movedContentSignals(ctx: GitContext, policy: Policy, files
       for (const s of await signalsOfCommit(ctx, policy, id)) {
         out.push({ tool: s.tool, source: s.source, evidence: `moved from ${from}, written in ${id.slice(0, 12)} (${s.evidence})`, paths: new Map([[f.path, 1]]) });
       }
+    }
+  }
+  return out;
+}
+
+/**
+ * A merge commit that itself brings content into a zone (an "evil merge": the merge
+ * resolution renames drafts/q1.json to evals/tasks/q1.json) shows that file as new
+ * against every parent, with no rename to follow. Its content's origin is looked up
+ * across all parents (`--find-object`): the commit that first wrote it, and its signals.
+ */
+export async function mergedContentSignals(ctx: GitContext, policy: Policy, files: readonly FileChange[], parents: readonly string[]): Promise<Signal[]> {
+  if (parents.length < 2) return [];
+  const added = files.filter((f) => f.status === 'A' && f.via === undefined && zonesOfFile(policy, f).length > 0);
+  const out: Signal[] = [];
+  for (const f of added.slice(0, MAX_LOOKUPS)) {
+    const origin = await lastId(ctx, ['log', '--format=%H', `--find-object=${f.blob}`, '--end-of-options', ...parents]);
+    if (!origin) continue;
+    for (const s of await signalsOfCommit(ctx, policy, origin)) {
+      out.push({ tool: s.tool, source: s.source, evidence: `brought in by the merge, written in ${origin.slice(0, 12)} (${s.evidence})`, paths: new Map([[f.path, 1]]) });
     }
   }
   return out;

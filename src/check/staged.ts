@@ -14,6 +14,8 @@ import { envSignals } from '../signals/detect.js';
 import { inputError } from '../errors.js';
 import { buildChange } from './change.js';
 import { movedContentSignals, movesIntoZones } from './provenance.js';
+import { indexZoneLinks } from './links.js';
+import { withLinkAliases } from '../policy/links.js';
 import type { Trust } from './grants.js';
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -82,11 +84,14 @@ export async function checkStaged(
   const moved = movesIntoZones(policy, files).length ? await movedContentSignals(ctx, policy, files, await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`)) : [];
   const local = opts.localSignals ? await opts.localSignals(files) : [];
   const extraSignals = [...envSignals(policy.tools, ctx.env), ...local, ...moved];
-  const change = buildChange(
-    policy,
-    { commit: null, files, message: message.cleaned, signalMessage: message.raw, author, committer, extraSignals },
-    trust,
-    now,
-  );
+  const input = { commit: null, files, message: message.cleaned, signalMessage: message.raw, author, committer, extraSignals };
+  let change = buildChange(policy, input, trust, now);
+  // Content staged at a zone symlink's target is judged at the linked path too (the
+  // index is the tree being committed); asked only when an AI signal is present.
+  if (change.signals.length && files.some((f) => f.status !== 'D')) {
+    const links = await indexZoneLinks(ctx, policy);
+    const aliased = withLinkAliases(files, links);
+    if (aliased.length > files.length) change = buildChange(policy, { ...input, files: aliased }, trust, now);
+  }
   return { findings: evaluate(policy, change), notes: change.notes ?? [] };
 }

@@ -29,6 +29,11 @@ export interface FileChange {
   /** Blob id of the new content (zero id for deletions). */
   blob: string;
   mode: string;
+  /**
+   * Set when this entry is content seen through a link (PRODUCT §3 "links are content at
+   * their own path"): `path` is where a checkout shows it, `via` the path git recorded.
+   */
+  via?: string;
 }
 
 export type SignalSource =
