@@ -69,7 +69,8 @@ export async function movedContentSignals(ctx: GitContext, policy: Policy, files
  */
 export async function mergedContentSignals(ctx: GitContext, policy: Policy, files: readonly FileChange[], parents: readonly string[]): Promise<Signal[]> {
   if (parents.length < 2) return [];
-  const added = files.filter((f) => f.status === 'A' && f.via === undefined && zonesOfFile(policy, f).length > 0);
+  // Combined letters: A (new against that parent), R/C (renamed or copied from another path).
+  const added = files.filter((f) => f.status !== 'D' && f.via === undefined && /[ARC]/.test(f.combined ?? f.status) && zonesOfFile(policy, f).length > 0);
   const out: Signal[] = [];
   for (const f of added.slice(0, MAX_LOOKUPS)) {
     const origin = await lastId(ctx, ['log', '--format=%H', `--find-object=${f.blob}`, '--end-of-options', ...parents]);

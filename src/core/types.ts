@@ -34,6 +34,8 @@ export interface FileChange {
    * their own path"): `path` is where a checkout shows it, `via` the path git recorded.
    */
   via?: string;
+  /** A merge's combined-diff letters, one per parent (`AR`): content new against a parent may come from another path. */
+  combined?: string;
 }
 
 export type SignalSource =

@@ -38,7 +38,7 @@ const cases: { name: string; path: string; policy?: string; steps: (ai: boolean)
   {
     name: 'content written later at a linked target: src/jl/more.jsonl while evals/extra -> ../src/jl exists',
     path: 'evals/extra/more.jsonl',
-    steps: (ai) => [
+    steps: (ai): Step[] => [
       { message: 'link the jsonl folder (by a human)', ai: false, files: { 'src/jl/a.txt': 'a\n' }, symlinks: { 'evals/extra': '../src/jl' } },
       { message: 'more data', ai, files: { 'src/jl/more.jsonl': '{"q":2}\n' } },
     ],
