@@ -76,7 +76,20 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
   cat.child.stdin.on('error', () => undefined);
   // Grants (override and signed-review expiry) are judged as of the commit, as the server
   // that accepted it judged them: "was it valid when it was made?"
-  const judge = new CommitJudge(ctx, policy, trust, now, { clock: 'commit' });
+  // Who last wrote each path, in the order commits are judged (parents first): moves
+  // into a zone are traced from it, without a `git log` walk per move.
+  // [last commit that wrote the path, commit that wrote its content]: a rename carries the
+  // content's writer along, as `git log --find-object` would find it.
+  const writers = new Map<string, [string, string]>();
+  const judge = new CommitJudge(ctx, policy, trust, now, { clock: 'commit', writersOf: (path) => writers.get(path) ?? [] });
+  const wrote = (p: Pending): void => {
+    for (const f of p.files) {
+      if (f.status === 'D' || f.via !== undefined) continue;
+      const carried = (f.status === 'R' || f.status === 'C') && f.from !== undefined ? writers.get(f.from)?.[1] : undefined;
+      if (f.status === 'R' && f.from !== undefined) writers.delete(f.from);
+      writers.set(f.path, [p.id, carried ?? p.id]);
+    }
+  };
 
   // Targets of zone symlinks met so far (never forgotten: a commit judged needlessly is
   // only slower; the judge reads the commit's own tree for the links it really has).
@@ -85,7 +98,10 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
   const learnLinks = async (files: readonly FileChange[]): Promise<void> => {
     for (const f of files) {
       if (f.status === 'D' || f.mode !== SYMLINK_MODE || !linkZones(policy, f.path).length) continue;
-      linkCat ??= new CatFileBatch(ctx);
+      if (!linkCat) {
+        linkCat = new CatFileBatch(ctx);
+        linkCat.child.stdin.on('error', () => undefined);
+      }
       linkCat.child.stdin.write(f.blob + '\n');
       const b = await linkCat.next();
       const t = b.type === 'blob' ? resolveLinkTarget(f.path, b.content.toString('utf8')) : undefined;
@@ -170,6 +186,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
       const p = queue[head++];
       if (!p) break;
       if (!p.judged) {
+        wrote(p);
         yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: p.files, findings: [], skipped: p.skipped };
         continue;
       }
@@ -177,6 +194,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
       if (obj.id !== p.id || obj.type !== 'commit') throw new CleanroomError('input', `${p.id} is not a commit that git can read (cat-file says ${obj.type})`);
       const commit = parseCommitObject(obj.content);
       const v = await judge.judge({ ...commit, id: p.id, parents: p.parents, files: p.files });
+      wrote(p);
       yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: v.files, findings: v.findings, notes: v.notes };
     }
     if ((await revReader.until(0x0a)) !== null) throw new CleanroomError('internal', 'git rev-list listed more commits than git log');

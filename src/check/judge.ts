@@ -18,6 +18,8 @@
 import { UNKNOWN_AI, type FileChange, type Finding, type Identity, type Signal } from '../core/types.js';
 import { evaluate } from '../core/evaluate.js';
 import { BatchCheck } from '../git/stream.js';
+import { parseCommitObject } from '../git/commit-object.js';
+import { detectSignals } from '../signals/detect.js';
 import type { GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { withLinkAliases } from '../policy/links.js';
@@ -51,6 +53,11 @@ export interface JudgeOptions {
    * was made?", as the server that accepted it judged).
    */
   clock?: 'verifier' | 'commit';
+  /**
+   * The audit's walk knows the last writer of every path: moves are traced from it
+   * instead of from two `git log` walks per move (see provenance.ts).
+   */
+  writersOf?: (path: string) => readonly (string | undefined)[];
 }
 
 export interface Verdict {
@@ -98,8 +105,17 @@ export class CommitJudge {
       if (rolledBack.length) files = [...files.filter((f) => !rolledBack.some((r) => r.path === f.path)), ...rolledBack];
     }
     const touchesConfig = opts.guardConfig === true && files.some((f) => this.guard(f.path) || (f.from !== undefined && this.guard(f.from)));
+    const walk = opts.writersOf && {
+      writersOf: opts.writersOf,
+      signalsOf: async (id: string): Promise<Signal[]> => {
+        const o = await this.links.object(id);
+        if (o.type !== 'commit') return [];
+        const m = parseCommitObject(o.content);
+        return detectSignals(policy.tools, { message: m.message, author: m.author, committer: m.committer });
+      },
+    };
     const extraSignals: Signal[] = [
-      ...(await movedContentSignals(this.ctx, policy, files, c.parents[0])),
+      ...(await movedContentSignals(this.ctx, policy, files, c.parents[0], walk || undefined)),
       ...(await mergedContentSignals(this.ctx, policy, files, c.parents)),
     ];
     if (c.undecodable) {

@@ -47,7 +47,8 @@ export class TreeLinks {
     private readonly policy: Policy,
   ) {}
 
-  private async object(spec: string): Promise<{ type: string; content: Buffer }> {
+  /** One object through the long-lived cat-file (also lent to the judge for commit messages). */
+  async object(spec: string): Promise<{ type: string; content: Buffer }> {
     if (!this.cat) {
       this.cat = new CatFileBatch(this.ctx);
       this.cat.child.stdin.on('error', () => undefined);

@@ -36,8 +36,25 @@ async function lastId(ctx: GitContext, args: string[]): Promise<string | undefin
 export const movesIntoZones = (policy: Policy, files: readonly FileChange[]): FileChange[] =>
   files.filter((f) => (f.status === 'R' || f.status === 'C') && f.from !== undefined && zonesOfFile(policy, f).length > 0);
 
+/**
+ * Where a walk over history already knows who wrote what (the audit: parents before
+ * children), it answers instead of two `git log` walks per move: the commit that last
+ * wrote a path before the one being judged, and that commit's signals.
+ */
+export interface WalkProvenance {
+  /** The commit that last wrote `path`, and the one that wrote its content (followed through renames). */
+  writersOf(path: string): readonly (string | undefined)[];
+  signalsOf(commit: string): Promise<Signal[]>;
+}
+
 /** Signals for files renamed into a zone whose content came from an AI-attributed commit. */
-export async function movedContentSignals(ctx: GitContext, policy: Policy, files: readonly FileChange[], parent: string | undefined): Promise<Signal[]> {
+export async function movedContentSignals(
+  ctx: GitContext,
+  policy: Policy,
+  files: readonly FileChange[],
+  parent: string | undefined,
+  walk?: WalkProvenance,
+): Promise<Signal[]> {
   const moved = movesIntoZones(policy, files);
   if (!parent || !moved.length) return [];
   const out: Signal[] = [];
@@ -45,15 +62,17 @@ export async function movedContentSignals(ctx: GitContext, policy: Policy, files
     const from = f.from!;
     // The last commit (before this one) that wrote the source path, and the oldest one
     // that introduced this exact content anywhere.
-    const [lastWriter, origin] = await Promise.all([
-      lastId(ctx, ['log', '-1', '--format=%H', '--end-of-options', parent, '--', from]),
-      lastId(ctx, ['log', '--format=%H', `--find-object=${f.blob}`, '--end-of-options', parent]),
-    ]);
+    const [lastWriter, origin] = walk
+      ? walk.writersOf(from)
+      : await Promise.all([
+          lastId(ctx, ['log', '-1', '--format=%H', '--end-of-options', parent, '--', from]),
+          lastId(ctx, ['log', '--format=%H', `--find-object=${f.blob}`, '--end-of-options', parent]),
+        ]);
     const seen = new Set<string>();
     for (const id of [lastWriter, origin]) {
       if (!id || seen.has(id)) continue;
       seen.add(id);
-      for (const s of await signalsOfCommit(ctx, policy, id)) {
+      for (const s of walk ? await walk.signalsOf(id) : await signalsOfCommit(ctx, policy, id)) {
         out.push({ tool: s.tool, source: s.source, evidence: `moved from ${from}, written in ${id.slice(0, 12)} (${s.evidence})`, paths: new Map([[f.path, 1]]) });
       }
     }
@@ -69,8 +88,11 @@ export async function movedContentSignals(ctx: GitContext, policy: Policy, files
  */
 export async function mergedContentSignals(ctx: GitContext, policy: Policy, files: readonly FileChange[], parents: readonly string[]): Promise<Signal[]> {
   if (parents.length < 2) return [];
-  // Combined letters: A (new against that parent), R/C (renamed or copied from another path).
-  const added = files.filter((f) => f.status !== 'D' && f.via === undefined && /[ARC]/.test(f.combined ?? f.status) && zonesOfFile(policy, f).length > 0);
+  // Combined letters, one per parent: R (or C) = git found this content at another path
+  // of that parent — content the merge moved into place. A file new against every parent
+  // ("AA") is the merge's own new content, judged by the merge's own signals; looking its
+  // origin up would walk the whole history for nothing.
+  const added = files.filter((f) => f.status !== 'D' && f.via === undefined && /[RC]/.test(f.combined ?? '') && zonesOfFile(policy, f).length > 0);
   const out: Signal[] = [];
   for (const f of added.slice(0, MAX_LOOKUPS)) {
     const origin = await lastId(ctx, ['log', '--format=%H', `--find-object=${f.blob}`, '--end-of-options', ...parents]);

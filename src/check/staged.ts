@@ -92,7 +92,7 @@ export async function checkStaged(
     const { stdout } = await runGit(ctx, ['cat-file', '--batch-check=%(objectname)'], { input: added.map((f) => `${mergeHead}:${f.path.replace(/\n/g, '')}`).join('\n') + '\n' });
     const there = stdout.toString('latin1').split('\n');
     const own = added.filter((f, i) => !there[i]?.startsWith(f.blob));
-    if (head && own.length) moved.push(...(await mergedContentSignals(ctx, policy, own.map((f) => ({ ...f, combined: 'AA' })), [head, mergeHead])));
+    if (head && own.length) moved.push(...(await mergedContentSignals(ctx, policy, own.map((f) => ({ ...f, combined: 'AR' })), [head, mergeHead])));
   }
   const local = opts.localSignals ? await opts.localSignals(files) : [];
   const extraSignals = [...envSignals(policy.tools, ctx.env), ...local, ...moved];

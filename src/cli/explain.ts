@@ -1,3 +1,4 @@
+import { lstatSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UNKNOWN_AI, VERDICT_RANK } from '../core/types.js';
 import { indexZoneLinks } from '../check/links.js';
@@ -54,6 +55,14 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
     }
     return { tool: t, ...best };
   });
+  // The link verdict is shown where it is one: the path is a symlink or a directory (a
+  // link could replace it); a regular file there is judged at its own path.
+  let linkHere = false;
+  try {
+    linkHere = !lstatSync(resolve(root, rel)).isFile();
+  } catch {
+    // absent: nothing to say about links (explain the directory above it)
+  }
   const asLink = tools.map((t) => ({ tool: t, ...verdictOfFile(policy, { path: rel, mode: SYMLINK_MODE }, t) }));
 
   if (format === 'json') {
@@ -64,8 +73,10 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
           zones: zones.map((z) => ({ name: z.name, ai: z.ai, read: z.read, paths: z.paths, exclude: z.exclude, tools: Object.fromEntries(z.tools) })),
           verdicts: verdicts.map((v) => ({ tool: v.tool, verdict: v.verdict, zone: v.zone?.name ?? null })),
           readDenied: policy.readDenied(rel).map((z) => z.name),
-          seenAt,
-          asLink: { zones: [...policy.zonesFor(rel), ...under].map((z) => z.name), verdicts: asLink.map((v) => ({ tool: v.tool, verdict: v.verdict, zone: v.zone?.name ?? null })) },
+          ...(seenAt.length ? { seenAt } : {}),
+          ...(linkHere && under.length
+            ? { asLink: { zones: [...policy.zonesFor(rel), ...under].map((z) => z.name), verdicts: asLink.map((v) => ({ tool: v.tool, verdict: v.verdict, zone: v.zone?.name ?? null })) } }
+            : {}),
         },
         null,
         2,
@@ -90,7 +101,7 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
     }
   }
   for (const a of seenAt) out.push(`  also seen at ${safePath(a)} through a symlink into a zone: judged there too`);
-  if (under.length) {
+  if (linkHere && under.length) {
     const v = asLink.find((x) => x.tool === (tool ?? UNKNOWN_AI));
     out.push(`  a symlink or submodule here would put content into zone ${under.map((z) => z.name).join(', ')} (globs match below it): judged as a change there${v ? ` (${tool ?? 'any AI tool'} → ${v.verdict})` : ''}`);
   }
