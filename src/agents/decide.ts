@@ -15,6 +15,8 @@ import picomatch from 'picomatch';
 import type { Policy, Zone } from '../policy/compile.js';
 import { safe } from '../report/escape.js';
 import { shellPaths } from './shell.js';
+import { aliasesOf } from '../policy/links.js';
+import { diskZoneLinks } from './zone-links.js';
 import type { AgentEvent, Decision } from './types.js';
 
 export interface Target {
@@ -149,6 +151,14 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
       const { verdict, zone } = p.policy.verdictFor(t.rel, tool);
       if (verdict === 'deny' && zone) {
         return { action: 'deny', reason: `cleanroom: ${lead(show(t.rel))} zone "${zone.name}", which must contain no AI-written content (${tool}) — ${tail}.` };
+      }
+      // Links are content at their own path: src/jl/q.jsonl is evals/extra/q.jsonl too
+      // while the symlink evals/extra -> ../src/jl exists.
+      for (const alias of aliasesOf(t.rel, diskZoneLinks(t.root, p.policy))) {
+        const a = p.policy.verdictFor(alias, tool);
+        if (a.verdict === 'deny' && a.zone) {
+          return { action: 'deny', reason: `cleanroom: ${lead(`${show(t.rel)} (seen through a symlink as ${show(alias)})`)} zone "${a.zone.name}", which must contain no AI-written content (${tool}) — ${tail}.` };
+        }
       }
     }
     return undefined;

@@ -78,6 +78,12 @@ export interface ZoneStats {
 export interface AccumulatorOptions {
   maxEvents?: number;
   maxNotes?: number;
+  /**
+   * Commits that are tips of the audited refs. A ref whose tip is an ancestor of another
+   * ref still counts: `cleanup` deleting main's contaminated file must not hide what main
+   * holds (its table is kept as a tip as well as handed to its children).
+   */
+  refTips?: ReadonlySet<string>;
 }
 
 type Table = Map<string, PathEntry>;
@@ -123,6 +129,7 @@ function withEvent(entry: PathEntry | undefined, e: AuditEvent, max: number): Pa
 export class AuditAccumulator {
   readonly maxEvents: number;
   private readonly maxNotes: number;
+  private readonly refTips: ReadonlySet<string>;
   /** Tables of commits whose children are still to come. */
   private readonly live = new Map<string, { table: Table; remaining: number }>();
   /** Tables of commits with no children: the tips whose trees say what exists now. */
@@ -138,6 +145,7 @@ export class AuditAccumulator {
   constructor(opts: AccumulatorOptions = {}) {
     this.maxEvents = opts.maxEvents ?? 20;
     this.maxNotes = opts.maxNotes ?? 200;
+    this.refTips = opts.refTips ?? new Set();
   }
 
   /** Number of tables held for commits with children still to come (the walk's width). */
@@ -246,11 +254,14 @@ export class AuditAccumulator {
         }
       }
     }
-    if (c.children > 0) this.live.set(c.id, { table, remaining: c.children });
-    else this.tipTables.set(c.id, table);
+    if (c.children > 0) {
+      // Children take over (and change) the table: a ref tip keeps its own copy.
+      if (this.refTips.has(c.id)) this.tipTables.set(c.id, new Map(table));
+      this.live.set(c.id, { table, remaining: c.children });
+    } else this.tipTables.set(c.id, table);
   }
 
-  /** Commits with no children in the walk: the tips. */
+  /** Commits with no children in the walk, and the ref tips given: the tips. */
   tips(): string[] {
     return [...this.tipTables.keys()];
   }

@@ -10,25 +10,27 @@
 // (`evaluate` judges only paths in zones), and most commits of a real repository never
 // touch its eval directories. So the audit reads every commit's paths in one buffered
 // `git log` stream — git's fastest way to replay history — and asks `cat-file` only for
-// the commits that touch a zone. Those are judged exactly as `judgeCommits` judges them:
-// `buildChange` then `evaluate`, on the object read by `cat-file` (never on a message
-// reformatted by `git log`, which a hostile message could shape).
+// the commits that touch a zone: a path in a zone, a link a zone could match below, or
+// a path under the target of such a link (content seen through it). Those are judged by
+// the same judge as `check --range` and the server (check/judge.ts: moved content,
+// links, undecodable messages, grants), on the object read by `cat-file` (never on a
+// message reformatted by `git log`, which a hostile message could shape).
 //
 // rev-list and log walk the same revisions with the same options, so their outputs are
 // zipped line by line (and checked); neither reads stdin, so reading them in turn cannot
 // deadlock. cat-file requests run ahead of the commit being judged by at most WINDOW
 // commits, which bounds memory.
 
-import { buildChange } from '../check/change.js';
 import type { Trust } from '../check/grants.js';
-import { evaluate } from '../core/evaluate.js';
-import { UNKNOWN_AI, type FileChange } from '../core/types.js';
+import { CommitJudge } from '../check/judge.js';
+import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject } from '../git/commit-object.js';
 import { spawnGit, type GitContext } from '../git/git.js';
 import { parseRawEntries } from '../git/raw.js';
 import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
+import { isUnderTarget, linkZones, resolveLinkTarget, SYMLINK_MODE, zonesOfFile, type ZoneLink } from '../policy/links.js';
 import type { JudgedCommit } from './accumulate.js';
 
 const WINDOW = 512;
@@ -53,6 +55,8 @@ export interface WalkOptions {
   walk: readonly string[];
   /** Shallow-clone boundary commits: their "diff" is the whole tree, so they are not judged. */
   boundary: ReadonlySet<string>;
+  /** Zone symlinks already in the trees the walk starts from (links added during the walk are seen in it). */
+  seedLinks?: readonly ZoneLink[];
 }
 
 export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trust, opts: WalkOptions, now: Date): AsyncGenerator<JudgedCommit> {
@@ -70,8 +74,46 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
   const logReader = new ByteReader(log.stdout);
   const cat = new CatFileBatch(ctx);
   cat.child.stdin.on('error', () => undefined);
+  // Grants (override and signed-review expiry) are judged as of the commit, as the server
+  // that accepted it judged them: "was it valid when it was made?"
+  // Who last wrote each path, in the order commits are judged (parents first): moves
+  // into a zone are traced from it, without a `git log` walk per move.
+  // [last commit that wrote the path, commit that wrote its content]: a rename carries the
+  // content's writer along, as `git log --find-object` would find it.
+  const writers = new Map<string, [string, string]>();
+  const judge = new CommitJudge(ctx, policy, trust, now, { clock: 'commit', writersOf: (path) => writers.get(path) ?? [] });
+  const wrote = (p: Pending): void => {
+    for (const f of p.files) {
+      if (f.status === 'D' || f.via !== undefined) continue;
+      const carried = (f.status === 'R' || f.status === 'C') && f.from !== undefined ? writers.get(f.from)?.[1] : undefined;
+      if (f.status === 'R' && f.from !== undefined) writers.delete(f.from);
+      writers.set(f.path, [p.id, carried ?? p.id]);
+    }
+  };
 
-  const touchesZone = (files: readonly FileChange[]): boolean => files.some((f) => f.status !== 'D' && policy.zonesFor(f.path).length > 0);
+  // Targets of zone symlinks met so far (never forgotten: a commit judged needlessly is
+  // only slower; the judge reads the commit's own tree for the links it really has).
+  const targets = new Set((opts.seedLinks ?? []).map((l) => l.target));
+  let linkCat: CatFileBatch | undefined;
+  const learnLinks = async (files: readonly FileChange[]): Promise<void> => {
+    for (const f of files) {
+      if (f.status === 'D' || f.mode !== SYMLINK_MODE || !linkZones(policy, f.path).length) continue;
+      if (!linkCat) {
+        linkCat = new CatFileBatch(ctx);
+        linkCat.child.stdin.on('error', () => undefined);
+      }
+      linkCat.child.stdin.write(f.blob + '\n');
+      const b = await linkCat.next();
+      const t = b.type === 'blob' ? resolveLinkTarget(f.path, b.content.toString('utf8')) : undefined;
+      if (t !== undefined) targets.add(t);
+    }
+  };
+  const underTarget = (p: string): boolean => {
+    for (const t of targets) if (isUnderTarget(p, t)) return true;
+    return false;
+  };
+  const touchesZone = (files: readonly FileChange[]): boolean =>
+    files.some((f) => f.status !== 'D' && (zonesOfFile(policy, f).length > 0 || (targets.size > 0 && underTarget(f.path))));
 
   // Sample (NUL shown as \0): `git log -z --raw -c --format='%H %P %ct'`
   //   82a92f8… e0562da… 1694451403\0\n:000000 100644 0000… 77fe… A\0evals/q.jsonl\0
@@ -112,6 +154,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
     const [revId = '', ...kids] = (line?.toString('latin1') ?? '').split(' ');
     if (revId !== id) throw new CleanroomError('internal', `git rev-list and git log disagree on the order of commits (${revId.slice(0, 12)} vs ${id.slice(0, 12)})`);
     const files = parseRawEntries(raw);
+    await learnLinks(files);
     const skipped = opts.boundary.has(id);
     return { id, parents: rest, children: kids.filter(Boolean).length, time, files, judged: !skipped && touchesZone(files), skipped };
   };
@@ -143,25 +186,16 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
       const p = queue[head++];
       if (!p) break;
       if (!p.judged) {
+        wrote(p);
         yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: p.files, findings: [], skipped: p.skipped };
         continue;
       }
       const obj = await cat.next();
       if (obj.id !== p.id || obj.type !== 'commit') throw new CleanroomError('input', `${p.id} is not a commit that git can read (cat-file says ${obj.type})`);
       const commit = parseCommitObject(obj.content);
-      // Grants (override and signed-review expiry) are judged as of the commit, as the
-      // server that accepted it judged them: "was it valid when it was made?"
-      const clock = commit.committerTime ? new Date(commit.committerTime * 1000) : now;
-      const extraSignals = commit.undecodable
-        ? [{ tool: UNKNOWN_AI, source: 'trailer' as const, evidence: `a message in encoding ${commit.undecodable}, which cleanroom cannot read` }]
-        : [];
-      const change = buildChange(
-        policy,
-        { commit: p.id, files: p.files, message: commit.message, author: commit.author, committer: commit.committer, others: commit.others, extraSignals },
-        trust,
-        clock,
-      );
-      yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: p.files, findings: evaluate(policy, change), notes: change.notes ?? [] };
+      const v = await judge.judge({ ...commit, id: p.id, parents: p.parents, files: p.files });
+      wrote(p);
+      yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: v.files, findings: v.findings, notes: v.notes };
     }
     if ((await revReader.until(0x0a)) !== null) throw new CleanroomError('internal', 'git rev-list listed more commits than git log');
     await Promise.all([revsDone, logDone]);
@@ -169,5 +203,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
     revs.kill();
     log.kill();
     cat.child.kill();
+    linkCat?.child.kill();
+    judge.close();
   }
 }

@@ -4,6 +4,7 @@
 
 import type { Outcome, ToolId, Verdict } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
+import { SYMLINK_MODE, verdictOfFile } from '../policy/links.js';
 import { contaminates, type AuditAccumulator, type OutcomeCounts, type PathEntry } from './accumulate.js';
 
 export const AUDIT_FORMAT = 1;
@@ -70,6 +71,12 @@ export interface AuditReport {
     range: string | null;
     all: boolean;
     since: string | null;
+    /**
+     * With --since: the commits where the walk was cut (each tip's first-parent line is
+     * followed down to its oldest commit dated on or after `since`; history from these
+     * commits down is not audited). Empty without --since.
+     */
+    sinceCut: string[];
     /** The commits whose trees say what "exists now". */
     tips: string[];
   };
@@ -102,6 +109,9 @@ export interface ReportContext {
   all: boolean;
   since: string | null;
   shallowBoundary: readonly string[];
+  /** Paths that are symlinks or gitlinks at a tip: judged by the zones that could match below them. */
+  links?: ReadonlySet<string>;
+  sinceCut?: readonly string[];
 }
 
 export const isoDate = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
@@ -109,10 +119,10 @@ const dayString = (day: number): string => new Date(day * 86400 * 1000).toISOStr
 
 const VERDICT_ORDER: Record<Verdict, number> = { allow: 0, review: 1, deny: 2 };
 
-function judgePath(policy: Policy, path: string, entry: PathEntry): { path: AuditPath; contaminated: boolean } | undefined {
+function judgePath(policy: Policy, path: string, entry: PathEntry, isLink: boolean): { path: AuditPath; contaminated: boolean } | undefined {
   const judged = [];
   for (const kind of entry.kinds.values()) {
-    const now = policy.verdictFor(path, kind.tool);
+    const now = verdictOfFile(policy, { path, mode: isLink ? SYMLINK_MODE : '100644' }, kind.tool);
     if (now.verdict === 'allow' || !now.zone) continue;
     judged.push({ kind, verdict: now.verdict, zone: now.zone.name, bad: contaminates(now.verdict, kind.outcome) });
   }
@@ -151,7 +161,7 @@ export function buildReport(acc: AuditAccumulator, existing: ReadonlyMap<string,
   }
   const tools: Record<ToolId, number> = {};
   for (const [path, entry] of existing) {
-    const judged = judgePath(ctx.policy, path, entry);
+    const judged = judgePath(ctx.policy, path, entry, ctx.links?.has(path) === true);
     if (!judged) continue;
     const zone = zones.get(judged.path.zone);
     if (!zone) continue;
@@ -190,7 +200,7 @@ export function buildReport(acc: AuditAccumulator, existing: ReadonlyMap<string,
     ok: contaminatedPaths === 0,
     generatedAt: ctx.now.toISOString(),
     policy: { file: ctx.policy.file, repository: ctx.policy.repository },
-    scope: { range: ctx.all ? null : ctx.range, all: ctx.all, since: ctx.since, tips: [...tips] },
+    scope: { range: ctx.all ? null : ctx.range, all: ctx.all, since: ctx.since, sinceCut: [...(ctx.sinceCut ?? [])], tips: [...tips] },
     history: {
       commits: acc.commits,
       complete: ctx.shallowBoundary.length === 0,

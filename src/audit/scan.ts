@@ -11,6 +11,8 @@ import { gitText, runGit, spawnGit, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
 import { decodePath } from '../git/raw.js';
 import { ByteReader, exited } from '../git/stream.js';
+import { TreeLinks } from '../check/links.js';
+import { isLinkMode, resolveLinkTarget, SYMLINK_MODE, type ZoneLink } from '../policy/links.js';
 import type { Policy } from '../policy/compile.js';
 import { AuditAccumulator } from './accumulate.js';
 import { judgeHistory } from './history.js';
@@ -20,7 +22,10 @@ export interface ScanOptions {
   /** `A..B`, `A...B` or one revision; default HEAD. Ignored with `all`. */
   range?: string | undefined;
   all?: boolean;
-  /** Only commits since this date (git's --since, committer date). */
+  /**
+   * Only history since this date, defined by the walk (see `sinceCut`): committer dates
+   * are the pusher's to choose, so one date never stops the walk.
+   */
   since?: string | undefined;
   version: string;
   /** Called after each commit with the number done, and the total when known. */
@@ -54,6 +59,35 @@ async function walkArgs(ctx: GitContext, opts: ScanOptions): Promise<string[] | 
   return ['--end-of-options', range, '--'];
 }
 
+/** The commits the walk starts from: each ref's tip (tags peeled), or the range's tip. */
+async function walkTips(ctx: GitContext, walk: readonly string[]): Promise<string[]> {
+  const out = await gitText(ctx, ['rev-list', '--no-walk', ...walk.filter((a) => a !== '--')]);
+  return out.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+}
+
+/**
+ * Where \`--since DATE\` cuts history, per tip: the first parent of the OLDEST commit on the
+ * tip's first-parent line whose committer date is on or after DATE (the tip itself when
+ * none is). So the walk does not stop at the first old-looking commit: a commit on top
+ * with a backdated committer date hides nothing below it, and a side branch merged after
+ * the cut is audited whatever dates its commits claim. A commit dated in the future only
+ * moves the cut deeper (more is audited). Sample: \`git rev-list --first-parent
+ * --timestamp --parents TIP\` → \`1700000000 <id> <parent> [<parent>…]\`, newest first.
+ */
+export async function sinceCut(ctx: GitContext, tips: readonly string[], since: number): Promise<string[]> {
+  const cut = new Set<string>();
+  for (const tip of tips) {
+    const out = await gitText(ctx, ['rev-list', '--first-parent', '--timestamp', '--parents', tip]);
+    let base: string | undefined = tip;
+    for (const line of out.split('\n')) {
+      const [ts = '', , parent] = line.split(' ');
+      if (ts && Number(ts) >= since) base = parent; // undefined at the root: nothing is cut
+    }
+    if (base) cut.add(base);
+  }
+  return [...cut];
+}
+
 /** Commits at a shallow clone's boundary: git shows their whole tree as added. */
 async function shallowBoundary(ctx: GitContext, repo: Repo): Promise<Set<string>> {
   const shallow = (await gitText(ctx, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
@@ -68,23 +102,63 @@ async function shallowBoundary(ctx: GitContext, repo: Repo): Promise<Set<string>
 }
 
 /** The paths among `wanted` that exist in `tip`'s tree, read as a stream. */
-export async function existingPaths(ctx: GitContext, tip: string, wanted: ReadonlySet<string>): Promise<Set<string>> {
+export async function existingPaths(ctx: GitContext, tip: string, wanted: ReadonlySet<string>, links?: Set<string>): Promise<Set<string>> {
   const found = new Set<string>();
   if (!wanted.size) return found;
-  // Sample: `git ls-tree -r -z --name-only TIP` → evals/tasks/q1.json\0evals/tasks/q2.json\0…
-  const args = ['ls-tree', '-r', '-z', '--name-only', '--full-tree', tip];
+  // Sample: `git ls-tree -r -z TIP` → 100644 blob 3b18e51…\tevals/tasks/q1.json\0120000 blob 1f2e…\tevals/extra\0…
+  const args = ['ls-tree', '-r', '-z', '--full-tree', tip];
   const child = spawnGit(ctx, args);
   const done = exited(child, args);
   done.catch(() => undefined);
   child.stdin.end();
   const reader = new ByteReader(child.stdout);
+  const symlinks: { path: string; blob: string }[] = [];
   for (;;) {
-    const name = await reader.until(0);
-    if (name === null) break;
-    const path = decodePath(name); // as the diff reader names it (non-UTF-8 bytes included)
-    if (wanted.has(path)) found.add(path);
+    const rec = await reader.until(0);
+    if (rec === null) break;
+    const tab = rec.indexOf(0x09);
+    if (tab < 0) continue;
+    const [mode = '', , id = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
+    const path = decodePath(rec.subarray(tab + 1)); // as the diff reader names it (non-UTF-8 bytes included)
+    if (wanted.has(path)) {
+      found.add(path);
+      if (isLinkMode(mode)) links?.add(path);
+    }
+    if (mode === SYMLINK_MODE) symlinks.push({ path, blob: id });
   }
   await done;
+  // A path seen through a symlink (evals/extra/more.jsonl, with evals/extra -> ../src/jl)
+  // exists when the link does and its target holds the rest of the path.
+  const missing = [...wanted].filter((w) => !found.has(w));
+  const via = missing.flatMap((w) => symlinks.filter((l) => w.startsWith(l.path + '/')).map((l) => ({ w, l })));
+  if (via.length) {
+    const blobs = [...new Set(via.map((v) => v.l.blob))];
+    const { stdout } = await runGit(ctx, ['cat-file', '--batch'], { input: blobs.join('\n') + '\n' });
+    const targets = new Map<string, string>();
+    let pos = 0;
+    for (const b of blobs) {
+      const nl = stdout.indexOf(0x0a, pos);
+      if (nl < 0) break;
+      const size = Number(stdout.subarray(pos, nl).toString('latin1').split(' ')[2]);
+      pos = nl + 1;
+      if (!Number.isSafeInteger(size)) continue;
+      targets.set(b, stdout.subarray(pos, pos + size).toString('utf8'));
+      pos += size + 1;
+    }
+    const asks = via
+      .map(({ w, l }) => {
+        const t = resolveLinkTarget(l.path, targets.get(l.blob) ?? '');
+        return t === undefined ? undefined : { w, real: t === '' ? w.slice(l.path.length + 1) : t + w.slice(l.path.length) };
+      })
+      .filter((x): x is { w: string; real: string } => x !== undefined && !/\n/.test(x.real));
+    if (asks.length) {
+      const { stdout: ids } = await runGit(ctx, ['cat-file', '--batch-check=%(objecttype)'], { input: asks.map((a) => `${tip}:${a.real}`).join('\n') + '\n' });
+      const lines = ids.toString('latin1').split('\n');
+      asks.forEach((a, i) => {
+        if (lines[i] && !lines[i]!.endsWith('missing')) found.add(a.w);
+      });
+    }
+  }
   return found;
 }
 
@@ -92,15 +166,28 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
   const since = opts.since !== undefined ? sinceArg(opts.since) : undefined;
   const walk = await walkArgs(ctx, opts);
   const boundary = await shallowBoundary(ctx, repo);
-  const acc = new AuditAccumulator(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {});
+  // Every ref tip counts, also one that is an ancestor of another ref (audit --all).
+  const refTips = new Set(walk ? await walkTips(ctx, walk) : []);
+  const cut = walk && since ? await sinceCut(ctx, [...refTips], Math.floor(Date.parse(since.replace(' ', 'T')) / 1000)) : [];
+  const acc = new AuditAccumulator({ ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}), refTips });
   const seenBoundary: string[] = [];
 
   if (walk) {
-    const sinceArgs = since ? [`--since=${since}`] : [];
+    const cutArgs = cut.map((c) => `^${c}`);
+    const full = walk[walk.length - 1] === '--' ? [...walk.slice(0, -1), ...cutArgs, '--'] : [...walk, ...cutArgs];
+    // Links into zones that exist where the walk starts (a range, a --since cut) are not
+    // seen being added: take them from the tips' trees.
+    const trees = new TreeLinks(ctx, policy);
+    const seedLinks: ZoneLink[] = [];
+    try {
+      if (cut.length || opts.range !== undefined) for (const t of refTips) seedLinks.push(...(await trees.at(t)));
+    } finally {
+      trees.close();
+    }
     let total: number | undefined;
-    if (opts.countFirst) total = Number((await gitText(ctx, ['rev-list', '--count', ...sinceArgs, ...walk])).trim()) || undefined;
+    if (opts.countFirst) total = Number((await gitText(ctx, ['rev-list', '--count', ...full])).trim()) || undefined;
     let done = 0;
-    for await (const c of judgeHistory(ctx, policy, trust, { walk: [...sinceArgs, ...walk], boundary }, now)) {
+    for await (const c of judgeHistory(ctx, policy, trust, { walk: full, boundary, seedLinks }, now)) {
       if (c.skipped) seenBoundary.push(c.id);
       acc.add(c);
       opts.onProgress?.(++done, total);
@@ -109,8 +196,11 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
 
   const tips = acc.tips();
   const existsAt = new Map<string, Set<string>>();
-  for (const tip of tips) existsAt.set(tip, await existingPaths(ctx, tip, acc.candidates(tip)));
+  const links = new Set<string>();
+  for (const tip of tips) existsAt.set(tip, await existingPaths(ctx, tip, acc.candidates(tip), links));
   return buildReport(acc, acc.existing(existsAt), tips, {
+    links,
+    sinceCut: cut,
     policy,
     version: opts.version,
     now,

@@ -4,6 +4,7 @@
 
 import type { Change, FileChange, Identity, Signal } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
+import { zonesOfFile } from '../policy/links.js';
 import { trailerAttestations } from '../signals/attest.js';
 import { detectSignals } from '../signals/detect.js';
 import { verifyGrants, type Trust } from './grants.js';
@@ -30,7 +31,7 @@ export function buildChange(policy: Policy, input: ChangeInput, trust: Trust, no
   if (!signals.length && !alwaysGrants) return { ...base, attestations: [], overrides: [] };
   // Grants only matter for files in a zone: skip parsing and verifying them otherwise
   // (a third of a typical history has AI signals, few of those touch a zone).
-  if (!alwaysGrants && !input.files.some((f) => f.status !== 'D' && policy.zonesFor(f.path).length > 0)) {
+  if (!alwaysGrants && !input.files.some((f) => f.status !== 'D' && zonesOfFile(policy, f).length > 0)) {
     return { ...base, attestations: [], overrides: [] };
   }
   const notes: string[] = [];

@@ -15,6 +15,7 @@ import { runGit, splitZ, type GitContext } from '../git/git.js';
 import { splitCatFile } from '../git/commits.js';
 import { BatchCheck } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
+import { zonesOfFile } from '../policy/links.js';
 import { detectSignals } from '../signals/detect.js';
 
 /**
@@ -28,7 +29,18 @@ export const MAX_TRACED_OBJECTS = 500;
 const HEX_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 export const movesIntoZones = (policy: Policy, files: readonly FileChange[]): FileChange[] =>
-  files.filter((f) => (f.status === 'R' || f.status === 'C') && f.from !== undefined && policy.zonesFor(f.path).length > 0);
+  files.filter((f) => (f.status === 'R' || f.status === 'C') && f.from !== undefined && zonesOfFile(policy, f).length > 0);
+
+/**
+ * Where a walk over history already knows who wrote what (the audit: parents before
+ * children), it answers instead of a `git log` walk: the commit that last wrote a path
+ * before the one being judged, and that commit's signals.
+ */
+export interface WalkProvenance {
+  /** The commit that last wrote `path`, and the one that wrote its content (followed through renames). */
+  writersOf(path: string): readonly (string | undefined)[];
+  signalsOf(commit: string): Promise<Signal[]>;
+}
 
 interface Touch {
   commit: string;
@@ -37,16 +49,16 @@ interface Touch {
 }
 
 /**
- * Every commit reachable from `parent` that added or removed one of `objects`, newest
+ * Every commit reachable from `tips` that added or removed one of `objects`, newest
  * first, with the entries that did: one `git log --find-object=… --raw` walk.
  * Sample (NUL shown as \0): `56eab…\0\n:100644 000000 ce01… 0000… D\0a\0:000000 100644 0000… ce01… A\0c\0<next id>\0…`
  * Entries are read positionally (a meta field, then its one path: --no-renames), so a
  * path cannot pass for a commit id.
  */
-async function touchesOf(ctx: GitContext, parent: string, objects: readonly string[]): Promise<Touch[]> {
+async function touchesOf(ctx: GitContext, tips: readonly string[], objects: readonly string[]): Promise<Touch[]> {
   const args = ['log', '-z', '--format=%H', '--raw', '--no-abbrev', '--no-renames', '--no-show-signature', '--no-ext-diff', '--no-textconv'];
   for (const o of objects) args.push(`--find-object=${o}`);
-  args.push('--end-of-options', parent);
+  args.push('--end-of-options', ...tips);
   const fields = splitZ((await runGit(ctx, args)).stdout);
   const out: Touch[] = [];
   let commit = '';
@@ -82,13 +94,72 @@ async function signalsOfCommits(ctx: GitContext, policy: Policy, ids: readonly s
 }
 
 /**
+ * One signal per (commit, signal), covering every path it explains: evaluate weighs each
+ * file against each signal, so 90,000 moved files must not make 90,000 signals.
+ * `describe(files, id)` words the evidence ("moved from a and 3 more, written in …").
+ */
+function groupedSignals(
+  pick: ReadonlyMap<FileChange, readonly string[]>,
+  signalsOf: ReadonlyMap<string, readonly Signal[]>,
+  describe: (files: readonly FileChange[], id: string) => string,
+): Signal[] {
+  const grouped = new Map<string, { id: string; s: Signal; files: FileChange[] }>();
+  for (const [f, ids] of pick) {
+    for (const id of new Set(ids)) {
+      for (const s of signalsOf.get(id) ?? []) {
+        const key = `${id}\0${s.tool}\0${s.source}\0${s.evidence}`;
+        const g = grouped.get(key);
+        if (g) g.files.push(f);
+        else grouped.set(key, { id, s, files: [f] });
+      }
+    }
+  }
+  return [...grouped.values()].map(({ id, s, files }) => ({
+    tool: s.tool,
+    source: s.source,
+    evidence: `${describe(files, id)} (${s.evidence})`,
+    paths: new Map(files.map((f) => [f.path, 1])),
+  }));
+}
+
+/** Fail closed past the bound: moves not traced count as unidentified AI, the limit named. */
+function limitSignal(untraced: readonly FileChange[], what: string): Signal[] {
+  if (!untraced.length) return [];
+  return [
+    {
+      tool: UNKNOWN_AI,
+      source: 'marker',
+      evidence: `provenance limit hit: this commit ${what} more than ${MAX_TRACED_OBJECTS} distinct files into zones; ${untraced.length} were not traced — split the commit, or have it reviewed or overridden`,
+      paths: new Map(untraced.map((f) => [f.path, 1])),
+    },
+  ];
+}
+
+const movedFrom = (fs: readonly FileChange[], id: string): string =>
+  `moved from ${fs[0]!.from!}${fs.length > 1 ? ` and ${fs.length - 1} more` : ''}, written in ${id.slice(0, 12)}`;
+
+/**
  * Signals for files renamed into a zone whose content came from an AI-attributed commit:
  * for each, the last commit before this one that wrote the source path (with the content
  * it had), and the oldest commit that introduced its content, old or new, anywhere.
+ * With `walk` (the audit), both come from what the walk already knows.
  */
-export async function movedContentSignals(ctx: GitContext, policy: Policy, files: readonly FileChange[], parent: string | undefined): Promise<Signal[]> {
+export async function movedContentSignals(
+  ctx: GitContext,
+  policy: Policy,
+  files: readonly FileChange[],
+  parent: string | undefined,
+  walk?: WalkProvenance,
+): Promise<Signal[]> {
   const moved = movesIntoZones(policy, files);
   if (!parent || !moved.length) return [];
+  if (walk) {
+    const pick = new Map<FileChange, string[]>();
+    for (const f of moved) pick.set(f, walk.writersOf(f.from!).filter((x): x is string => x !== undefined));
+    const signalsOf = new Map<string, Signal[]>();
+    for (const id of new Set([...pick.values()].flat())) signalsOf.set(id, await walk.signalsOf(id));
+    return groupedSignals(pick, signalsOf, movedFrom);
+  }
   // The source's content as of the parent: one batch-check for every moved file.
   const tracedPaths = moved.filter((f) => !/[\n]/.test(f.from!));
   const check = new BatchCheck(ctx);
@@ -113,7 +184,7 @@ export async function movedContentSignals(ctx: GitContext, policy: Policy, files
     for (const o of fresh) objects.add(o);
     traced.push(f);
   }
-  const touches = objects.size ? await touchesOf(ctx, parent, [...objects]) : [];
+  const touches = objects.size ? await touchesOf(ctx, [parent], [...objects]) : [];
   // Newest first: the first touch setting the source path to its content is its last
   // writer; the last touch of a content is its origin. Indexed, so a commit moving
   // 90,000 files costs a pass, not a product.
@@ -130,31 +201,43 @@ export async function movedContentSignals(ctx: GitContext, policy: Policy, files
     pick.set(f, [lastWriterOf.get(`${src}\0${f.from!}`), originOf.get(f.blob), originOf.get(src)].filter((x): x is string => x !== undefined));
   }
   const signalsOf = await signalsOfCommits(ctx, policy, [...new Set([...pick.values()].flat())]);
-  // One signal per (commit, signal), covering every path it explains: evaluate weighs
-  // each file against each signal, so 90,000 moved files must not make 90,000 signals.
-  const grouped = new Map<string, { id: string; s: Signal; files: FileChange[] }>();
-  for (const [f, ids] of pick) {
-    for (const id of new Set(ids)) {
-      for (const s of signalsOf.get(id) ?? []) {
-        const key = `${id}\0${s.tool}\0${s.source}\0${s.evidence}`;
-        const g = grouped.get(key);
-        if (g) g.files.push(f);
-        else grouped.set(key, { id, s, files: [f] });
-      }
+  return [...groupedSignals(pick, signalsOf, movedFrom), ...limitSignal(untraced, 'moves content of')];
+}
+
+/**
+ * A merge commit that itself brings content into a zone (an "evil merge": the merge
+ * resolution renames drafts/q1.json to evals/tasks/q1.json) shows that file as new
+ * against every parent, with no rename to follow. Its content's origin is looked up
+ * across all parents in one `--find-object` walk: the commit that first wrote it, and
+ * its signals.
+ */
+export async function mergedContentSignals(ctx: GitContext, policy: Policy, files: readonly FileChange[], parents: readonly string[]): Promise<Signal[]> {
+  if (parents.length < 2) return [];
+  // Combined letters, one per parent: R (or C) = git found this content at another path
+  // of that parent — content the merge moved into place. A file new against every parent
+  // ("AA") is the merge's own new content, judged by the merge's own signals; looking its
+  // origin up would walk the whole history for nothing.
+  const added = files.filter((f) => f.status !== 'D' && f.via === undefined && /[RC]/.test(f.combined ?? '') && zonesOfFile(policy, f).length > 0);
+  if (!added.length) return [];
+  const objects = new Set<string>();
+  const traced: FileChange[] = [];
+  const untraced: FileChange[] = [];
+  for (const f of added) {
+    if (!HEX_ID.test(f.blob) || /^0+$/.test(f.blob)) continue;
+    if (!objects.has(f.blob) && objects.size >= MAX_TRACED_OBJECTS) {
+      untraced.push(f);
+      continue;
     }
+    objects.add(f.blob);
+    traced.push(f);
   }
-  const out: Signal[] = [];
-  for (const { id, s, files: fs } of grouped.values()) {
-    const more = fs.length > 1 ? ` and ${fs.length - 1} more` : '';
-    out.push({ tool: s.tool, source: s.source, evidence: `moved from ${fs[0]!.from!}${more}, written in ${id.slice(0, 12)} (${s.evidence})`, paths: new Map(fs.map((f) => [f.path, 1])) });
+  const originOf = new Map<string, string>();
+  for (const t of objects.size ? await touchesOf(ctx, parents, [...objects]) : []) originOf.set(t.blob, t.commit);
+  const pick = new Map<FileChange, string[]>();
+  for (const f of traced) {
+    const origin = originOf.get(f.blob);
+    if (origin) pick.set(f, [origin]);
   }
-  if (untraced.length) {
-    out.push({
-      tool: UNKNOWN_AI,
-      source: 'marker',
-      evidence: `provenance limit hit: this commit moves content of more than ${MAX_TRACED_OBJECTS} distinct files into zones; ${untraced.length} move(s) were not traced — split the commit, or have it reviewed or overridden`,
-      paths: new Map(untraced.map((f) => [f.path, 1])),
-    });
-  }
-  return out;
+  const signalsOf = await signalsOfCommits(ctx, policy, [...new Set([...pick.values()].flat())]);
+  return [...groupedSignals(pick, signalsOf, (_fs, id) => `brought in by the merge, written in ${id.slice(0, 12)}`), ...limitSignal(untraced, 'brings content of')];
 }

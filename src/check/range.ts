@@ -1,19 +1,15 @@
 // Judging existing commits: a range for CI and pre-push, one commit, or whole history.
 // Streams: one commit in memory at a time.
 
-import { UNKNOWN_AI, type FileChange, type Finding, type Signal } from '../core/types.js';
-import { RENAME_LIMIT } from '../git/renames.js';
-import { evaluate } from '../core/evaluate.js';
+import type { FileChange, Finding } from '../core/types.js';
 import { readCommits, revList, type CommitRecord } from '../git/commits.js';
-import { BatchCheck } from '../git/stream.js';
 import { gitText, GitError, runGit, splitZ, verifyRev, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
-import { buildChange } from './change.js';
-import { configFindings, configGuard, type Guard } from './config-guard.js';
+import type { Guard } from './config-guard.js';
 import { parseRawEntries } from '../git/raw.js';
-import { movedContentSignals } from './provenance.js';
 import type { Trust } from './grants.js';
+import { CommitJudge, type JudgeOptions } from './judge.js';
 
 export interface Judged {
   record: CommitRecord;
@@ -21,17 +17,9 @@ export interface Judged {
   notes: readonly string[];
 }
 
-export interface JudgeOptions {
-  /** Guard `.cleanroom/**` changes (server and CI, where the policy comes from git). */
-  guardConfig?: boolean;
-  /**
-   * Whose clock judges expiry of overrides and signed reviews: the verifier's (server,
-   * CI: PRODUCT §5), or each commit's committer time (audit: "was it valid when it
-   * was made?", as the server that accepted it judged).
-   */
-  clock?: 'verifier' | 'commit';
-}
+export type { JudgeOptions } from './judge.js';
 
+/** Commits by id, each read (diff-tree --stdin, cat-file --batch) and judged by the one judge (judge.ts). */
 export async function* judgeCommits(
   ctx: GitContext,
   policy: Policy,
@@ -40,66 +28,16 @@ export async function* judgeCommits(
   now: Date,
   opts: JudgeOptions = {},
 ): AsyncGenerator<Judged> {
-  const guard = configGuard(policy);
-  // For merges: are the guarded paths (.cleanroom/, trust files) the same as in the first
-  // parent? Asked of one long-lived cat-file, so merges cost microseconds, not a process.
-  const guardedSpecs = ['.cleanroom', ...[policy.overrides.approvers, policy.review.reviewers].filter((p) => !p.startsWith('.cleanroom/'))];
-  let check: BatchCheck | undefined;
-  const sameGuarded = async (a: string, b: string): Promise<boolean> => {
-    check ??= new BatchCheck(ctx);
-    const ids = await check.ids(guardedSpecs.flatMap((p) => [`${a}:${p}`, `${b}:${p}`]));
-    return ids.every((id, i) => i % 2 === 1 || id === ids[i + 1]);
-  };
+  const judge = new CommitJudge(ctx, policy, trust, now, opts);
   try {
     for await (const record of readCommits(ctx, ids)) {
-      // A merge can bring back an old .cleanroom/ from its second parent without the path
-      // showing in the combined diff: compare the guarded paths with the first parent too.
-      if (opts.guardConfig === true && record.parents.length > 1 && !(await sameGuarded(record.parents[0]!, record.id))) {
-        record.files = await withGuardedMergeChanges(ctx, record, guard);
-      }
-      const touchesConfig = opts.guardConfig === true && record.files.some((f) => guard(f.path) || (f.from !== undefined && guard(f.from)));
-      const extraSignals = await movedContentSignals(ctx, policy, record.files, record.parents[0]);
-      extraSignals.push(...renameLimitSignals(policy, record));
-      if (record.undecodable) {
-        // Fail closed: what cannot be read cannot be shown to be free of AI trailers.
-        extraSignals.push({ tool: UNKNOWN_AI, source: 'trailer', evidence: `a message in encoding ${record.undecodable}, which cleanroom cannot read` });
-      }
-      const change = buildChange(
-        policy,
-        { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer, others: record.others, extraSignals },
-        trust,
-        opts.clock === 'commit' && record.committerTime ? new Date(record.committerTime * 1000) : now,
-        touchesConfig,
-      );
-      const findings = evaluate(policy, change);
-      if (touchesConfig) findings.push(...configFindings(change, guard));
-      yield { record, findings, notes: change.notes ?? [] };
+      const v = await judge.judge(record);
+      record.files = [...v.files];
+      yield { record, findings: v.findings, notes: v.notes };
     }
   } finally {
-    check?.close();
+    judge.close();
   }
-}
-
-/**
- * Fail closed where rename detection was not run (a commit with more than RENAME_LIMIT
- * added and deleted files, renames.ts): an added file in a zone that no deleted file of
- * the same content explains might have been moved there, edited, from content an agent
- * wrote — so it counts as unidentified AI, and the evidence names the limit. A review or
- * an override is the way out, as for any other signal.
- */
-export function renameLimitSignals(policy: Policy, record: CommitRecord): Signal[] {
-  const limit = record.renameLimit;
-  if (!limit?.unpaired.length) return [];
-  const inZones = limit.unpaired.filter((p) => policy.zonesFor(p).length > 0);
-  if (!inZones.length) return [];
-  return [
-    {
-      tool: UNKNOWN_AI,
-      source: 'marker',
-      evidence: `rename limit hit: this commit adds ${limit.added} and deletes ${limit.deleted} files (limit ${RENAME_LIMIT} each), so moved content was traced only where it is unchanged; the origin of ${inZones.length} added file(s) in zones is unknown — split the commit, or have it reviewed or overridden`,
-      paths: new Map(inZones.map((p) => [p, 1])),
-    },
-  ];
 }
 
 /** A user-given revision, checked so it cannot be read as an option. */

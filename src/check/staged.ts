@@ -13,7 +13,9 @@ import { cleanupMessage } from '../signals/trailers.js';
 import { envSignals } from '../signals/detect.js';
 import { inputError } from '../errors.js';
 import { buildChange } from './change.js';
-import { movedContentSignals, movesIntoZones } from './provenance.js';
+import { mergedContentSignals, movedContentSignals, movesIntoZones } from './provenance.js';
+import { indexZoneLinks } from './links.js';
+import { withLinkAliases, zonesOfFile } from '../policy/links.js';
 import type { Trust } from './grants.js';
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -80,13 +82,28 @@ export async function checkStaged(
   ]);
   // A rename into a zone is rare: only then is the parent looked up (hooks stay fast).
   const moved = movesIntoZones(policy, files).length ? await movedContentSignals(ctx, policy, files, await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`)) : [];
+  // Concluding a merge whose resolution itself brings an AI draft into a zone (the draft
+  // renamed on the way): the file is new against HEAD and not at that path on the merged
+  // side, so its content's origin is looked up across both parents.
+  const added = files.filter((f) => f.status === 'A' && zonesOfFile(policy, f).length > 0);
+  const mergeHead = added.length ? await verifyRev(ctx, 'MERGE_HEAD^{commit}') : undefined;
+  if (mergeHead) {
+    const head = await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`);
+    const { stdout } = await runGit(ctx, ['cat-file', '--batch-check=%(objectname)'], { input: added.map((f) => `${mergeHead}:${f.path.replace(/\n/g, '')}`).join('\n') + '\n' });
+    const there = stdout.toString('latin1').split('\n');
+    const own = added.filter((f, i) => !there[i]?.startsWith(f.blob));
+    if (head && own.length) moved.push(...(await mergedContentSignals(ctx, policy, own.map((f) => ({ ...f, combined: 'AR' })), [head, mergeHead])));
+  }
   const local = opts.localSignals ? await opts.localSignals(files) : [];
   const extraSignals = [...envSignals(policy.tools, ctx.env), ...local, ...moved];
-  const change = buildChange(
-    policy,
-    { commit: null, files, message: message.cleaned, signalMessage: message.raw, author, committer, extraSignals },
-    trust,
-    now,
-  );
+  const input = { commit: null, files, message: message.cleaned, signalMessage: message.raw, author, committer, extraSignals };
+  let change = buildChange(policy, input, trust, now);
+  // Content staged at a zone symlink's target is judged at the linked path too (the
+  // index is the tree being committed); asked only when an AI signal is present.
+  if (change.signals.length && files.some((f) => f.status !== 'D')) {
+    const links = await indexZoneLinks(ctx, policy);
+    const aliased = withLinkAliases(files, links);
+    if (aliased.length > files.length) change = buildChange(policy, { ...input, files: aliased }, trust, now);
+  }
   return { findings: evaluate(policy, change), notes: change.notes ?? [] };
 }

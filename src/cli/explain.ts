@@ -1,5 +1,8 @@
+import { lstatSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { UNKNOWN_AI } from '../core/types.js';
+import { UNKNOWN_AI, VERDICT_RANK } from '../core/types.js';
+import { indexZoneLinks } from '../check/links.js';
+import { aliasesOf, SYMLINK_MODE, verdictOfFile, zonesUnder, type ZoneLink } from '../policy/links.js';
 import { usageError } from '../errors.js';
 import { safePath } from '../report/escape.js';
 import { formatOf, parse, str } from './args.js';
@@ -30,9 +33,37 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
   if (tool !== undefined && !policy.tools.ids.has(tool)) {
     throw usageError(`explain: unknown tool "${tool}"`, `known: ${[...policy.tools.ids].sort().join(', ')}`);
   }
-  const zones = policy.zonesFor(rel);
-  const tools = tool ? [tool] : [UNKNOWN_AI, ...new Set(zones.flatMap((z) => [...z.tools.keys()]))];
-  const verdicts = tools.map((t) => ({ tool: t, ...policy.verdictFor(rel, t) }));
+  // Links are content at their own path: a link at `rel` would put content into the
+  // zones that could match below it, and `rel` is also seen at the paths that zone
+  // symlinks of the index map it to (evals/extra/more.jsonl for src/jl/more.jsonl).
+  const under = zonesUnder(policy, rel).filter((z) => !policy.zonesFor(rel).includes(z));
+  let links: ZoneLink[] = [];
+  try {
+    links = await indexZoneLinks(ws.ctx, policy);
+  } catch {
+    // no index (a bare repository): no links to follow
+  }
+  const seenAt = aliasesOf(rel, links);
+  const zones = [...policy.zonesFor(rel)];
+  for (const a of seenAt) for (const z of policy.zonesFor(a)) if (!zones.includes(z)) zones.push(z);
+  const tools = tool ? [tool] : [UNKNOWN_AI, ...new Set([...zones, ...under].flatMap((z) => [...z.tools.keys()]))];
+  const verdicts = tools.map((t) => {
+    let best = policy.verdictFor(rel, t);
+    for (const a of seenAt) {
+      const v = policy.verdictFor(a, t);
+      if (VERDICT_RANK[v.verdict] > VERDICT_RANK[best.verdict]) best = v;
+    }
+    return { tool: t, ...best };
+  });
+  // The link verdict is shown where it is one: the path is a symlink or a directory (a
+  // link could replace it); a regular file there is judged at its own path.
+  let linkHere = false;
+  try {
+    linkHere = !lstatSync(resolve(root, rel)).isFile();
+  } catch {
+    // absent: nothing to say about links (explain the directory above it)
+  }
+  const asLink = tools.map((t) => ({ tool: t, ...verdictOfFile(policy, { path: rel, mode: SYMLINK_MODE }, t) }));
 
   if (format === 'json') {
     io.stdout(
@@ -42,6 +73,10 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
           zones: zones.map((z) => ({ name: z.name, ai: z.ai, read: z.read, paths: z.paths, exclude: z.exclude, tools: Object.fromEntries(z.tools) })),
           verdicts: verdicts.map((v) => ({ tool: v.tool, verdict: v.verdict, zone: v.zone?.name ?? null })),
           readDenied: policy.readDenied(rel).map((z) => z.name),
+          ...(seenAt.length ? { seenAt } : {}),
+          ...(linkHere && under.length
+            ? { asLink: { zones: [...policy.zonesFor(rel), ...under].map((z) => z.name), verdicts: asLink.map((v) => ({ tool: v.tool, verdict: v.verdict, zone: v.zone?.name ?? null })) } }
+            : {}),
         },
         null,
         2,
@@ -64,6 +99,11 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
       const who = v.tool === UNKNOWN_AI && !tool ? 'any AI tool' : v.tool;
       out.push(`  ${who} → ${v.verdict}${v.zone && zones.length > 1 ? ` (strictest: zone ${v.zone.name})` : ''}`);
     }
+  }
+  for (const a of seenAt) out.push(`  also seen at ${safePath(a)} through a symlink into a zone: judged there too`);
+  if (linkHere && under.length) {
+    const v = asLink.find((x) => x.tool === (tool ?? UNKNOWN_AI));
+    out.push(`  a symlink or submodule here would put content into zone ${under.map((z) => z.name).join(', ')} (globs match below it): judged as a change there${v ? ` (${tool ?? 'any AI tool'} → ${v.verdict})` : ''}`);
   }
   io.stdout(out.join('\n') + '\n');
   return 0;

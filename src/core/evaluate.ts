@@ -7,6 +7,7 @@
 // human attestation, `deny` only with a verified override.
 
 import type { Policy } from '../policy/compile.js';
+import { isLinkMode, verdictOfFile } from '../policy/links.js';
 import type { Change, Finding, Signal, ToolId } from './types.js';
 
 /** The signals that cover `path`: whole-change signals, and ledger signals naming it. */
@@ -33,8 +34,9 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
     if (file.status === 'D') continue;
     const tools = signalsFor(change.signals, file.path);
     for (const [tool, { signal, share }] of tools) {
-      const { verdict, zone } = policy.verdictFor(file.path, tool);
+      const { verdict, zone } = verdictOfFile(policy, file, tool);
       if (verdict === 'allow' || !zone) continue;
+      const how = file.via !== undefined ? ` (written at ${file.via}, seen here through a link)` : isLinkMode(file.mode) ? ' (a link: what it points at appears in the zone)' : '';
       const base = {
         commit: change.commit,
         path: file.path,
@@ -56,8 +58,8 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
           outcome: 'violation',
           message:
             verdict === 'deny'
-              ? `zone ${zone.name} does not accept AI-attributed changes (${tool}), reviewed or not`
-              : `zone ${zone.name} accepts AI-attributed changes (${tool}) only with a human review attestation`,
+              ? `zone ${zone.name} does not accept AI-attributed changes (${tool}), reviewed or not${how}`
+              : `zone ${zone.name} accepts AI-attributed changes (${tool}) only with a human review attestation${how}`,
         });
       }
     }

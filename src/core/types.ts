@@ -29,6 +29,13 @@ export interface FileChange {
   /** Blob id of the new content (zero id for deletions). */
   blob: string;
   mode: string;
+  /**
+   * Set when this entry is content seen through a link (PRODUCT §3 "links are content at
+   * their own path"): `path` is where a checkout shows it, `via` the path git recorded.
+   */
+  via?: string;
+  /** A merge's combined-diff letters, one per parent (`AR`): content new against a parent may come from another path. */
+  combined?: string;
 }
 
 export type SignalSource =

@@ -23,6 +23,8 @@ export interface RawMeta {
   mode: string;
   blob: string;
   paths: 1 | 2;
+  /** A merge's combined status letters, one per parent (`AR`: added against one, renamed against the other). */
+  combined?: string;
 }
 
 const STATUS = new Set(['A', 'M', 'D', 'R', 'C', 'T', 'U', 'X']);
@@ -44,7 +46,7 @@ export function parseRawMeta(field: string): RawMeta {
   }
   // Combined diff of a merge: one path; deleted if the result has no file.
   const status: FileChange['status'] = /^0+$/.test(mode) ? 'D' : letters.includes('A') && [...letters].every((c) => c === 'A') ? 'A' : 'M';
-  return { parents: n, status, mode, blob, paths: 1 };
+  return { parents: n, status, mode, blob, paths: 1, combined: letters };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -96,6 +98,7 @@ export function parseRawEntries(fields: readonly Buffer[]): FileChange[] {
     if (!a || (meta.paths === 2 && !b)) throw new CleanroomError('internal', 'truncated diff output from git');
     const change: FileChange = { status: meta.status, path: decodePath(b ?? a), blob: meta.blob, mode: meta.mode };
     if (b) change.from = decodePath(a);
+    if (meta.combined !== undefined) change.combined = meta.combined;
     out.push(change);
     i += 1 + meta.paths;
   }

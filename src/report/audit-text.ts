@@ -26,7 +26,8 @@ function pad(s: string, w: number): string {
 function scopeLine(r: AuditReport): string {
   const what = r.scope.all ? 'all refs' : safe(r.scope.range ?? 'HEAD');
   const tips = r.scope.tips.length === 1 ? ` at ${short(r.scope.tips[0]!)}` : r.scope.tips.length > 1 ? ` (${r.scope.tips.length} tips)` : '';
-  const since = r.scope.since ? ` since ${safe(r.scope.since)}` : '';
+  const cut = r.scope.sinceCut?.length ? ` (history from ${r.scope.sinceCut.map(short).join(', ')} down not audited)` : '';
+  const since = r.scope.since ? ` since ${safe(r.scope.since)}${cut}` : '';
   return `cleanroom audit — ${what}${tips}${since}: ${plural(r.history.commits, 'commit')}, ${day(r.history.first)} → ${day(r.history.last)}`;
 }
 

@@ -7,6 +7,9 @@
 // * Every newly reachable commit is judged: per ref, NEW minus what visible refs already
 //   reach (`--exclude-hidden=receive`, so a commit parked on a hidden ref such as
 //   refs/pull/* is not trusted). Objects are read through git, which sees the quarantine.
+// * For the default branch, every commit newly reachable from it (OLD..NEW) is judged,
+//   even one another ref already held: what enters the default branch meets the policy
+//   as it is before the push.
 // * Fail closed: any error rejects, unless the admin chose --fail-open.
 
 import { CleanroomError, PolicyError } from '../errors.js';
@@ -206,11 +209,18 @@ export async function judgePush(
       v.errors.push(`${update.new.slice(0, 12)} is not a commit (a tree or blob): cleanroom cannot judge content pushed that way`);
       continue;
     }
+    // What enters the default branch is judged by the policy before the push, even when
+    // another ref already held it (PRODUCT §6): an AI branch pushed while no zone covered
+    // its files, merged into main after the zone was added, is judged now. OLD..NEW holds
+    // every commit new to the server as well; `seen` keeps a commit judged for another ref
+    // of this push from being judged again.
+    const intoDefault = update.ref === defaultRef;
     let touchesPolicy = false;
-    const ids = graph
+    const ids = graph && !intoDefault
       ? reachableNew(graph, tip, seen)
       : (async function* () {
-          // Older git: per-ref OLD..NEW only — never "--all", which would trust hidden refs.
+          // The default branch, or older git: per-ref OLD..NEW — never "--all", which would
+          // trust hidden refs.
           for await (const id of revList(ctx, isZeroId(update.old) ? [tip] : [tip, `^${update.old}`])) {
             if (seen.has(id)) continue;
             seen.add(id);

@@ -23,6 +23,7 @@
 import { createHash } from 'node:crypto';
 import type { FileChange } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
+import { zonesOfFile } from '../policy/links.js';
 import { configGuard } from '../check/config-guard.js';
 
 export type GrantKind = 'override' | 'review';
@@ -67,7 +68,9 @@ export function coverage(policy: Policy, files: readonly FileChange[]): Coverage
   const pairs: [string, string][] = [];
   const guarded = configGuard(policy);
   for (const f of files) {
-    const inZones = policy.zonesFor(f.path);
+    // Content seen through a link (`via`) is derived from the tree, not a change of its own.
+    if (f.via !== undefined) continue;
+    const inZones = zonesOfFile(policy, f);
     const config = guarded(f.path) || (f.from !== undefined && guarded(f.from));
     if (!inZones.length && !config) continue;
     for (const z of inZones) zones.add(z.name);

@@ -136,7 +136,9 @@ describe('cleanroom audit: options', () => {
     repo.write('evals/tasks/new.json', '2\n');
     expect(repo.commit(`new AI\n\n${CLAUDE}`).code).toBe(0);
     const report = json(repo.cleanroom(['audit', '--since', '2021-01-01', '--format', 'json']).stdout);
-    expect(report.zones[0]!.contaminated.map((p) => p.path)).toEqual(['evals/tasks/new.json']);
+    // --since is cut by the walk (issue 10 §9): the "2020" commit sits on top of the policy
+    // commit made today, so its date is a claim the history contradicts — it is audited.
+    expect(report.zones[0]!.contaminated.map((p) => p.path)).toEqual(['evals/tasks/new.json', 'evals/tasks/old.json']);
     expect(report.scope.since).toBe('2021-01-01');
   });
 

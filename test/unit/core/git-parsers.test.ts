@@ -22,8 +22,8 @@ describe('parseRawMeta', () => {
     expect(parseRawMeta(`:100644 120000 ${A} ${B} T`)).toMatchObject({ status: 'T', mode: '120000' });
   });
   it('combined entries of a merge (paths that differ from every parent)', () => {
-    expect(parseRawMeta(`::100644 100644 100644 ${A} ${B} ${C} MM`)).toEqual({ parents: 2, status: 'M', mode: '100644', blob: C, paths: 1 });
-    expect(parseRawMeta(`::000000 000000 100644 ${Z} ${Z} ${C} AA`)).toEqual({ parents: 2, status: 'A', mode: '100644', blob: C, paths: 1 });
+    expect(parseRawMeta(`::100644 100644 100644 ${A} ${B} ${C} MM`)).toEqual({ parents: 2, status: 'M', mode: '100644', blob: C, paths: 1, combined: 'MM' });
+    expect(parseRawMeta(`::000000 000000 100644 ${Z} ${Z} ${C} AA`)).toEqual({ parents: 2, status: 'A', mode: '100644', blob: C, paths: 1, combined: 'AA' });
     expect(parseRawMeta(`::100644 100644 000000 ${A} ${B} ${Z} DD`)).toMatchObject({ status: 'D' });
     expect(parseRawMeta(`:::100644 100644 100644 100644 ${A} ${B} ${C} ${C} MMM`)).toMatchObject({ parents: 3, status: 'M', blob: C });
   });

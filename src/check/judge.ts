@@ -1,0 +1,173 @@
+// The one judge of an existing commit. `check --range`, `check --commit`, pre-push,
+// pre-receive and `audit` all hand each commit here, so they cannot drift apart:
+//
+//   signals      detectSignals on the commit object (buildChange)
+//   moved        renames into a zone, and content a merge itself brings into a zone,
+//                carry the signals of the commit that wrote the content (provenance.ts)
+//   undecodable  a message in an encoding cleanroom cannot read is an `unknown-ai` signal
+//   links        content written at a zone symlink's target is judged at the linked path
+//                too, and a link whose path a zone could match below is a zone change
+//   grants       reviews and overrides, verified against the trust files (buildChange)
+//   config       `.cleanroom/**` and the trust files need an override (guardConfig)
+//   evaluate     the pure verdict
+//
+// Callers differ only in how they find the commits and their changed paths (diff-tree
+// --stdin for ranges and pushes, one `git log` stream for the audit) and in whose clock
+// judges grant expiry.
+
+import { UNKNOWN_AI, type FileChange, type Finding, type Identity, type Signal } from '../core/types.js';
+import { evaluate } from '../core/evaluate.js';
+import { BatchCheck } from '../git/stream.js';
+import { RENAME_LIMIT, type RenameLimit } from '../git/renames.js';
+import { parseCommitObject } from '../git/commit-object.js';
+import { detectSignals } from '../signals/detect.js';
+import type { GitContext } from '../git/git.js';
+import type { Policy } from '../policy/compile.js';
+import { withLinkAliases } from '../policy/links.js';
+import { buildChange } from './change.js';
+import { configFindings, configGuard, type Guard } from './config-guard.js';
+import type { Trust } from './grants.js';
+import { TreeLinks } from './links.js';
+import { mergedContentSignals, movedContentSignals } from './provenance.js';
+import { guardedChanges } from './range.js';
+
+/** What the judge needs of a commit: its object's fields and its changed paths (merges: combined). */
+export interface CommitFacts {
+  id: string;
+  parents: readonly string[];
+  files: FileChange[];
+  message: string;
+  author: Identity | undefined;
+  committer: Identity | undefined;
+  others?: readonly Identity[] | undefined;
+  /** Seconds since the epoch (committer line); 0 when unknown. */
+  committerTime: number;
+  undecodable?: string | undefined;
+  /** Set when git's inexact rename detection was skipped for this commit (too many files). */
+  renameLimit?: RenameLimit | undefined;
+}
+
+export interface JudgeOptions {
+  /** Guard `.cleanroom/**` changes (server and CI, where the policy comes from git). */
+  guardConfig?: boolean;
+  /**
+   * Whose clock judges expiry of overrides and signed reviews: the verifier's (server,
+   * CI: PRODUCT §5), or each commit's committer time (audit: "was it valid when it
+   * was made?", as the server that accepted it judged).
+   */
+  clock?: 'verifier' | 'commit';
+  /**
+   * The audit's walk knows the last writer of every path: moves are traced from it
+   * instead of from two `git log` walks per move (see provenance.ts).
+   */
+  writersOf?: (path: string) => readonly (string | undefined)[];
+}
+
+export interface Verdict {
+  findings: Finding[];
+  notes: readonly string[];
+  /** The files judged: the commit's, plus guarded merge paths and paths seen through links. */
+  files: readonly FileChange[];
+}
+
+export class CommitJudge {
+  private readonly guard: Guard;
+  private readonly guardedSpecs: string[];
+  private check: BatchCheck | undefined;
+  private readonly links: TreeLinks;
+
+  constructor(
+    private readonly ctx: GitContext,
+    private readonly policy: Policy,
+    private readonly trust: Trust,
+    private readonly now: Date,
+    private readonly opts: JudgeOptions = {},
+  ) {
+    this.guard = configGuard(policy);
+    this.guardedSpecs = ['.cleanroom', ...[policy.overrides.approvers, policy.review.reviewers].filter((p) => !p.startsWith('.cleanroom/'))];
+    this.links = new TreeLinks(ctx, policy);
+  }
+
+  /**
+   * For merges: are the guarded paths (.cleanroom/, trust files) the same as in the first
+   * parent? Asked of one long-lived cat-file, so merges cost microseconds, not a process.
+   */
+  private async sameGuarded(a: string, b: string): Promise<boolean> {
+    this.check ??= new BatchCheck(this.ctx);
+    const ids = await this.check.ids(this.guardedSpecs.flatMap((p) => [`${a}:${p}`, `${b}:${p}`]));
+    return ids.every((id, i) => i % 2 === 1 || id === ids[i + 1]);
+  }
+
+  async judge(c: CommitFacts): Promise<Verdict> {
+    const { policy, opts } = this;
+    let files = c.files;
+    // A merge can bring back an old .cleanroom/ from its second parent without the path
+    // showing in the combined diff: compare the guarded paths with the first parent too.
+    if (opts.guardConfig === true && c.parents.length > 1 && !(await this.sameGuarded(c.parents[0]!, c.id))) {
+      const rolledBack = await guardedChanges(this.ctx, c.parents[0]!, c.id, this.guard);
+      if (rolledBack.length) files = [...files.filter((f) => !rolledBack.some((r) => r.path === f.path)), ...rolledBack];
+    }
+    const touchesConfig = opts.guardConfig === true && files.some((f) => this.guard(f.path) || (f.from !== undefined && this.guard(f.from)));
+    const walk = opts.writersOf && {
+      writersOf: opts.writersOf,
+      signalsOf: async (id: string): Promise<Signal[]> => {
+        const o = await this.links.object(id);
+        if (o.type !== 'commit') return [];
+        const m = parseCommitObject(o.content);
+        return detectSignals(policy.tools, { message: m.message, author: m.author, committer: m.committer });
+      },
+    };
+    const extraSignals: Signal[] = [
+      ...(await movedContentSignals(this.ctx, policy, files, c.parents[0], walk || undefined)),
+      ...(await mergedContentSignals(this.ctx, policy, files, c.parents)),
+    ];
+    extraSignals.push(...renameLimitSignals(policy, c));
+    if (c.undecodable) {
+      // Fail closed: what cannot be read cannot be shown to be free of AI trailers.
+      extraSignals.push({ tool: UNKNOWN_AI, source: 'trailer', evidence: `a message in encoding ${c.undecodable}, which cleanroom cannot read` });
+    }
+    const clock = opts.clock === 'commit' && c.committerTime ? new Date(c.committerTime * 1000) : this.now;
+    const input = { commit: c.id, files, message: c.message, author: c.author, committer: c.committer, others: c.others, extraSignals };
+    let change = buildChange(policy, input, this.trust, clock, touchesConfig);
+    // Only a commit with an AI signal can produce a finding, so only then is its tree
+    // asked which symlinks lead into a zone (most commits never pay for it).
+    if (change.signals.length && files.some((f) => f.status !== 'D')) {
+      const links = await this.links.at(c.id);
+      if (links.length) {
+        const aliased = withLinkAliases(files, links);
+        if (aliased.length > files.length) {
+          files = aliased;
+          change = buildChange(policy, { ...input, files }, this.trust, clock, touchesConfig);
+        }
+      }
+    }
+    const findings = evaluate(policy, change);
+    if (touchesConfig) findings.push(...configFindings(change, this.guard));
+    return { findings, notes: change.notes ?? [], files };
+  }
+
+  close(): void {
+    this.check?.close();
+    this.links.close();
+  }
+}
+
+/**
+ * Past the rename limit, moved content was traced only where it is unchanged: an added
+ * file in a zone that no exact rename explains has an unknown origin, and counts as
+ * unidentified AI (fail closed), naming the limit that was hit.
+ */
+export function renameLimitSignals(policy: Policy, c: Pick<CommitFacts, 'renameLimit'>): Signal[] {
+  const limit = c.renameLimit;
+  if (!limit?.unpaired.length) return [];
+  const inZones = limit.unpaired.filter((p) => policy.zonesFor(p).length > 0);
+  if (!inZones.length) return [];
+  return [
+    {
+      tool: UNKNOWN_AI,
+      source: 'marker',
+      evidence: `rename limit hit: this commit adds ${limit.added} and deletes ${limit.deleted} files (limit ${RENAME_LIMIT} each), so moved content was traced only where it is unchanged; the origin of ${inZones.length} added file(s) in zones is unknown — split the commit, or have it reviewed or overridden`,
+      paths: new Map(inZones.map((p) => [p, 1])),
+    },
+  ];
+}

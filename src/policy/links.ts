@@ -1,0 +1,221 @@
+// Links are content at their own path (PRODUCT §3). A symlink (mode 120000) or a gitlink
+// (160000, a submodule) at `evals` puts whatever it points at under `evals/…` in every
+// checkout, while git records only the link's own path and the target's. So:
+//
+// * a link added or changed at a path under which some zone glob could match (the path
+//   itself is in a zone, or it is an ancestor of paths a glob can match: `evals`,
+//   `benchmarks/arith` for `benchmarks/*/tasks/**`, `evals/extra` for `evals/**/*.jsonl`)
+//   is a change in those zones — the strictest one judges it;
+// * content written at a link's target is judged at the linked path as well:
+//   `src/jl/more.jsonl` is also `evals/extra/more.jsonl` while `evals/extra -> ../src/jl`.
+//
+// Pure functions: the policy's globs and plain link records in, zones and paths out.
+// Readers of trees, indexes and work trees (src/check/links.ts, src/agents) feed them.
+
+import picomatch from 'picomatch';
+import { VERDICT_RANK, type FileChange, type ToolId, type Verdict } from '../core/types.js';
+import type { Policy, Zone } from './compile.js';
+
+export const SYMLINK_MODE = '120000';
+export const GITLINK_MODE = '160000';
+
+/** A symlink or a gitlink (submodule) entry: modes as git writes them in trees and diffs. */
+export const isLinkMode = (mode: string | undefined): boolean => mode === SYMLINK_MODE || mode === GITLINK_MODE;
+
+/**
+ * A glob cut into path segments. A brace or extglob group that holds a "/" cannot be cut
+ * at its slashes: the glob is cut before that segment and ends with "**" — it then may
+ * match anything below its fixed part, which over-approximates (the safe side: a link
+ * there is judged as a zone change).
+ *
+ *   "evals/**\/*.jsonl"           → ["evals", "**", "*.jsonl"]
+ *   "benchmarks/{a,b/c}/tasks/**" → ["benchmarks", "**"]
+ */
+export function globSegments(glob: string): string[] {
+  const segs: string[] = [];
+  let cur = '';
+  let depth = 0;
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '\\') {
+      cur += c + (glob[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c === '{' || c === '(' || c === '[') depth++;
+    else if ((c === '}' || c === ')' || c === ']') && depth > 0) depth--;
+    if (c === '/' && depth === 0) {
+      segs.push(cur);
+      cur = '';
+      continue;
+    }
+    if (c === '/' && depth > 0) return [...segs, '**'];
+    cur += c;
+  }
+  segs.push(cur);
+  return segs.filter((s, i) => s !== '' || i === 0);
+}
+
+const segMatchers = new Map<string, (s: string) => boolean>();
+function segMatch(seg: string, name: string, nocase: boolean): boolean {
+  if (!/[*?[\]{}()!+@]/.test(seg)) return nocase ? seg.toLowerCase() === name.toLowerCase() : seg === name;
+  const key = `${nocase ? 'i' : 's'}\0${seg}`;
+  let m = segMatchers.get(key);
+  if (!m) {
+    m = picomatch(seg, { dot: true, nocase, flags: nocase ? 'is' : 's' });
+    if (segMatchers.size < 10_000) segMatchers.set(key, m);
+  }
+  return m(name);
+}
+
+/**
+ * Could `glob` match some path strictly below the directory `dir` (segments of a
+ * repository-relative path)? `**` matches any number of segments; other segments match
+ * one segment each, as picomatch matches them (dotfiles included).
+ *
+ *   globCouldMatchUnder("evals/**\/*.jsonl", ["evals", "extra"])      → true
+ *   globCouldMatchUnder("benchmarks/*\/tasks/**", ["benchmarks", "x"]) → true
+ *   globCouldMatchUnder("evals/tasks/**", ["evals"])                  → true (an ancestor)
+ *   globCouldMatchUnder("evals/tasks/**", ["src"])                    → false
+ */
+export function globCouldMatchUnder(glob: string, dir: readonly string[], nocase = true): boolean {
+  const g = globSegments(glob);
+  const memo = new Map<number, boolean>();
+  const go = (i: number, j: number): boolean => {
+    const key = i * 4096 + j;
+    const hit = memo.get(key);
+    if (hit !== undefined) return hit;
+    let r: boolean;
+    if (j === dir.length) r = i < g.length; // the glob has segments left for paths below dir
+    else if (i === g.length) r = false;
+    else if (g[i] === '**') r = go(i + 1, j) || go(i, j + 1);
+    else r = segMatch(g[i]!, dir[j]!, nocase) && go(i + 1, j + 1);
+    memo.set(key, r);
+    return r;
+  };
+  return go(0, 0);
+}
+
+const underCache = new WeakMap<Policy, Map<string, Zone[]>>();
+
+/**
+ * Zones one of whose globs could match a path strictly below `dir` (repository-relative,
+ * no trailing "/"). `exclude` is not subtracted: a link is judged by every zone that might
+ * hold something under it (the strict side).
+ */
+export function zonesUnder(policy: Policy, dir: string): Zone[] {
+  let cache = underCache.get(policy);
+  if (!cache) underCache.set(policy, (cache = new Map()));
+  const hit = cache.get(dir);
+  if (hit) return hit;
+  const segs = policy.normalize(dir).split('/');
+  const zones = policy.zones.filter((z) => z.paths.some((g) => globCouldMatchUnder(policy.normalize(g), segs, !policy.caseSensitive)));
+  if (cache.size < 100_000) cache.set(dir, zones);
+  return zones;
+}
+
+/** Zones a link at `path` puts content into: the zones holding `path`, and those that could match below it. */
+export function linkZones(policy: Policy, path: string): Zone[] {
+  const at = policy.zonesFor(path);
+  const under = zonesUnder(policy, path);
+  return [...at, ...under.filter((z) => !at.includes(z))];
+}
+
+/** The zones a changed file is judged in: a link by `linkZones`, anything else by its own path. */
+export function zonesOfFile(policy: Policy, file: Pick<FileChange, 'path' | 'mode'>): Zone[] {
+  return isLinkMode(file.mode) ? linkZones(policy, file.path) : policy.zonesFor(file.path);
+}
+
+/** Strictest verdict for `tool` writing `file`, and the zone that gives it (links: see `linkZones`). */
+export function verdictOfFile(policy: Policy, file: Pick<FileChange, 'path' | 'mode'>, tool: ToolId): { verdict: Verdict; zone: Zone | undefined } {
+  if (!isLinkMode(file.mode)) return policy.verdictFor(file.path, tool);
+  let best: { verdict: Verdict; zone: Zone | undefined } = { verdict: 'allow', zone: undefined };
+  for (const z of linkZones(policy, file.path)) {
+    const v = z.verdictFor(tool);
+    if (best.zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[best.verdict]) best = { verdict: v, zone: z };
+  }
+  return best;
+}
+
+/**
+ * Where a symlink at `linkPath` with the text `target` points, as a repository-relative
+ * path ('' for the root); undefined when the target is absolute or climbs out of the
+ * repository (nothing in the repository can be written there, so there is nothing to
+ * alias; the link itself is still judged at its own path). Symlink targets
+ * are relative to the link's directory (POSIX): `evals/extra` + `../src/jl` → `src/jl`.
+ */
+export function resolveLinkTarget(linkPath: string, target: string): string | undefined {
+  if (target === '' || target.startsWith('/') || target.includes('\0')) return undefined;
+  const out = linkPath.split('/').slice(0, -1);
+  for (const seg of target.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (!out.length) return undefined;
+      out.pop();
+    } else out.push(seg);
+  }
+  return out.join('/'); // '' for the repository root: every path is seen through the link
+}
+
+/** Is `path` the target `target` or below it ('' is the repository root: every path)? */
+export const isUnderTarget = (path: string, target: string): boolean => target === '' || path === target || path.startsWith(target + '/');
+
+/** `path` (at or below `target`) as seen through the link at `link`. */
+export const throughLink = (path: string, target: string, link: string): string => (target === '' ? `${link}/${path}` : link + path.slice(target.length));
+
+/** A symlink whose content lands in a zone: `path -> target` (target repository-relative). */
+export interface ZoneLink {
+  path: string;
+  target: string;
+}
+
+const MAX_HOPS = 8;
+
+/**
+ * The paths `path` is also visible at through `links` (a target that is `path` or one of
+ * its ancestor directories), links of links followed up to 8 hops. Case and Unicode are
+ * compared as git compares paths (exactly): the aliased path is then judged by the
+ * policy, which folds them itself.
+ *
+ *   aliasesOf("src/jl/more.jsonl", [{ path: "evals/extra", target: "src/jl" }]) → ["evals/extra/more.jsonl"]
+ */
+export function aliasesOf(path: string, links: readonly ZoneLink[]): string[] {
+  const out: string[] = [];
+  let frontier = [path];
+  for (let hop = 0; hop < MAX_HOPS && frontier.length; hop++) {
+    const next: string[] = [];
+    for (const p of frontier) {
+      for (const l of links) {
+        // A path already below the link is seen through it; going round again is a loop.
+        if (!isUnderTarget(p, l.target) || isUnderTarget(p, l.path)) continue;
+        const alias = throughLink(p, l.target, l.path);
+        if (alias !== path && !out.includes(alias)) {
+          out.push(alias);
+          next.push(alias);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return out;
+}
+
+/**
+ * A commit's changed files plus, for each one visible through a zone link, an entry at the
+ * linked path (`via` names the path git recorded), so `evaluate` judges the content where
+ * a checkout shows it. Deletions are not aliased (they are the cure).
+ */
+export function withLinkAliases(files: readonly FileChange[], links: readonly ZoneLink[]): FileChange[] {
+  if (!links.length) return [...files];
+  const out = [...files];
+  const seen = new Set(files.map((f) => f.path));
+  for (const f of files) {
+    if (f.status === 'D' || f.via !== undefined) continue;
+    for (const alias of aliasesOf(f.path, links)) {
+      if (seen.has(alias)) continue;
+      seen.add(alias);
+      out.push({ status: f.status === 'R' || f.status === 'C' ? 'A' : f.status, path: alias, blob: f.blob, mode: f.mode, via: f.path });
+    }
+  }
+  return out;
+}
