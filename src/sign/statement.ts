@@ -39,6 +39,8 @@ export const MAX_VALIDITY_MS = 366 * 86_400_000;
 export interface Coverage {
   /** (path, blob) pairs sorted by path, bytewise. */
   pairs: [string, string][];
+  /** The git mode of each pair (`100644`, `120000`, …), same order. */
+  modes: string[];
   zones: string[];
   digest: string;
 }
@@ -64,7 +66,7 @@ const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a),
  */
 export function coverage(policy: Policy, files: readonly FileChange[]): Coverage {
   const zones = new Set<string>();
-  const pairs: [string, string][] = [];
+  const triples: [string, string, string][] = [];
   const guarded = configGuard(policy);
   for (const f of files) {
     const inZones = policy.zonesFor(f.path);
@@ -72,12 +74,30 @@ export function coverage(policy: Policy, files: readonly FileChange[]): Coverage
     if (!inZones.length && !config) continue;
     for (const z of inZones) zones.add(z.name);
     if (config) zones.add('cleanroom-config');
-    pairs.push([f.path, f.blob]);
+    triples.push([f.path, f.blob, f.mode]);
   }
-  pairs.sort((a, b) => byBytes(a[0], b[0]));
+  triples.sort((a, b) => byBytes(a[0], b[0]));
+  return { pairs: triples.map(([p, b]) => [p, b]), modes: triples.map((t) => t[2]), zones: [...zones].sort(), digest: coverageDigest(triples) };
+}
+
+/**
+ * Modes written implicitly: a regular file (100644, 100755) or a deletion (000000) hashes
+ * as `blob\0path\0`, the form every earlier statement used. Any other mode — a symlink
+ * (120000), a gitlink (160000) — is bound as `mode blob\0path\0`: the same blob approved
+ * as a file must not validate as a link, whose "content" is a path that puts other
+ * content under the zone (issue 10 §6). The space cannot occur in a blob id, so the two
+ * forms never collide.
+ */
+const IMPLICIT_MODES = new Set(['100644', '100755', '000000', '0']);
+
+/** `  (mode 120000, a symlink)` for a mode the digest binds explicitly; '' for a regular file. */
+export const modeNote = (m: string): string => (IMPLICIT_MODES.has(m) ? '' : `  (mode ${m}${m === '120000' ? ', a symlink' : m === '160000' ? ', a submodule' : ''})`);
+
+/** sha256 over the sorted (path, blob, mode) triples, as coverage() computes it. */
+export function coverageDigest(pairs: readonly (readonly [string, string, string])[]): string {
   const h = createHash('sha256');
-  for (const [path, blob] of pairs) h.update(`${blob}\0${path}\0`);
-  return { pairs, zones: [...zones].sort(), digest: `sha256:${h.digest('hex')}` };
+  for (const [path, blob, mode] of pairs) h.update(IMPLICIT_MODES.has(mode) ? `${blob}\0${path}\0` : `${mode} ${blob}\0${path}\0`);
+  return `sha256:${h.digest('hex')}`;
 }
 
 /** The exact bytes that are signed. */
@@ -220,7 +240,7 @@ export function formatRequest(req: Request, cov: Coverage, context: string): str
     `created ${req.created}`,
     `expires ${req.expires}`,
     `# ${context}. Covered files (path, blob):`,
-    ...cov.pairs.slice(0, 200).map(([p, b]) => `#   ${JSON.stringify(p).slice(1, -1)}  ${b}`),
+    ...cov.pairs.slice(0, 200).map(([p, b], i) => `#   ${JSON.stringify(p).slice(1, -1)}  ${b}${modeNote(cov.modes[i] ?? '')}`),
     ...(cov.pairs.length > 200 ? [`#   … and ${cov.pairs.length - 200} more`] : []),
     `# Sign with: cleanroom ${req.kind} sign --key ~/.ssh/id_ed25519 [--principal YOU] FILE|-`,
   ];

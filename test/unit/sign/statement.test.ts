@@ -306,6 +306,19 @@ describe('coverage', () => {
     expect(cov.digest).toBe(digestOf(cov.pairs));
   });
 
+  it('binds the file mode: the same blob as a symlink or a submodule is other content (issue 10 §6)', () => {
+    const asFile = coverage(policy, [file('evals/tasks/q1.json', A)]);
+    const asLink = coverage(policy, [{ ...file('evals/tasks/q1.json', A), mode: '120000' }]);
+    const asGitlink = coverage(policy, [{ ...file('evals/tasks/q1.json', A), mode: '160000' }]);
+    const executable = coverage(policy, [{ ...file('evals/tasks/q1.json', A), mode: '100755' }]);
+    expect(new Set([asFile.digest, asLink.digest, asGitlink.digest]).size).toBe(3);
+    expect(asLink.modes).toEqual(['120000']);
+    // Regular files hash as they always did: statements signed before modes were bound still verify.
+    expect(asFile.digest).toBe(digestOf(asFile.pairs));
+    // human control: the executable bit does not change what a checkout shows under the path
+    expect(executable.digest).toBe(asFile.digest);
+  });
+
   it('does not depend on the order git lists the files in', () => {
     const files = [file('evals/tasks/b.json', B), file('evals/tasks/a.json', A), file('evals/harness/run.py', C, 'M'), file('data/train/z', ZERO, 'D')];
     const want = coverage(policy, files);
