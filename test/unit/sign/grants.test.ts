@@ -285,6 +285,55 @@ describe('forgery: the fields are bound by the signature', () => {
     );
   });
 
+  describe('self-approval is a key, not an e-mail (issue 10 §5): one key on two lines, work and home', () => {
+    const twoLines = (): Trust => ({
+      ...trust,
+      approvers: { file: '.cleanroom/approvers', text: `${line('hana@example.org', keys.hana!)}\n${line('hana@home.example', keys.hana!)}\n` },
+    });
+    it('the author is the work address, the override signed as the home address', async () => {
+      expectRefused(judge(await signed({ key: 'hana', principal: 'hana@home.example' }), { trust: twoLines() }), /self-approval is refused: the signing key SHA256:\S+ is also listed for hana@example\.org \(\.cleanroom\/approvers:1\)/);
+    });
+    it('the author is the home address, the override signed as the work address', async () => {
+      expectRefused(
+        judge(await signed({ key: 'hana', principal: 'hana@example.org' }), { trust: twoLines(), author: { name: 'Hana', email: 'Hana+lab@Home.Example' } }),
+        /self-approval is refused: the signing key SHA256:\S+ is also listed for hana@home\.example \(\.cleanroom\/approvers:2\)/,
+      );
+    });
+    it('the key listed for the author only in the reviewers file', async () => {
+      const t: Trust = {
+        approvers: { file: '.cleanroom/approvers', text: `${line('hana@work.example', keys.hana!)}\n` },
+        reviewers: { file: '.cleanroom/reviewers', text: `${line('hana@example.org', keys.hana!)}\n` },
+      };
+      expectRefused(judge(await signed({ key: 'hana', principal: 'hana@work.example' }), { trust: t }), /self-approval is refused: .*\(\.cleanroom\/reviewers:1\)/);
+    });
+    it('human control: the same two-line key approving a colleague', async () => {
+      expectAccepted(judge(await signed({ key: 'hana', principal: 'hana@home.example' }), { trust: twoLines(), author: { name: 'Ava', email: 'ava@example.org' } }), 'hana@home.example');
+    });
+  });
+
+  it.each([['a symlink', '120000'], ['a submodule (gitlink)', '160000']])('an override for a regular file does not validate the same blob committed as %s (issue 10 §6)', async (_what, mode) => {
+    const value = await signed();
+    expectRefused(judge(value, { files: [{ ...TASK[0]!, mode }] }), /covers other content/);
+    // human control: the same blob as a regular (or executable) file
+    expectAccepted(judge(value, { files: [{ ...TASK[0]!, mode: '100755' }] }), 'ava@example.org');
+  });
+
+  describe('revoked keys (issue 17 §4)', () => {
+    const withRevoked = (text: string | 'missing'): Trust => ({ ...trust, revokedApprovers: text === 'missing' ? 'missing' : { file: '.cleanroom/revoked', text } });
+    it('a revoked approver key is refused', async () => {
+      expectRefused(judge(await signed(), { trust: withRevoked(`# left the lab\n${keys.ava!.pub} ava\n`) }), /the signing key SHA256:\S+ is revoked/);
+    });
+    it('a revocation file the policy names but that is missing refuses every override (fail closed)', async () => {
+      expectRefused(judge(await signed(), { trust: withRevoked('missing') }), /revocation file named by the policy is missing/);
+    });
+    it('an invalid revocation file refuses every override', async () => {
+      expectRefused(judge(await signed(), { trust: withRevoked('ssh-ed25519 not-base64!\n') }), /revocation file is invalid: \.cleanroom\/revoked:1:/);
+    });
+    it('human control: another key revoked', async () => {
+      expectAccepted(judge(await signed(), { trust: withRevoked(`${keys.mallory!.pub}\n`) }), 'ava@example.org');
+    });
+  });
+
   it('the same key approving someone else\'s commit is fine', async () => {
     expectAccepted(judge(await signed({ key: 'hana', principal: 'hana@home.example' }), { author: { name: 'Ava', email: 'ava@example.org' } }), 'hana@home.example');
   });
