@@ -675,6 +675,22 @@ function parsePublicKeyInternal(line: string): ParsedKey {
   return parsed;
 }
 
+/**
+ * A public key line that may be a certificate (`id_ed25519-cert.pub`): the
+ * certified plain key and, for a certificate, its verified contents. Throws
+ * SshsigError.
+ */
+export function parseKeyOrCertificate(line: string): { key: SshPublicKey; certificate?: SshCertificate } {
+  if (typeof line !== 'string') throw new SshsigError('input', 'public key must be a string');
+  const m = /^[ \t]*([^ \t]+)[ \t]+([^ \t\r\n]+)/.exec(line);
+  if (!m || !certBaseType(m[1]!)) return { key: parsePublicKey(line) };
+  const blob = decodeBase64Strict(Buffer.from(m[2]!, 'utf8'));
+  if (blob === null) throw new SshsigError('base64', `the ${m[1]!} certificate is not valid base64`);
+  const parsed = parseKeyBlob(blob, 'certificate', true);
+  if (!parsed.certificate || parsed.certificate.certType !== m[1]) throw new SshsigError('key-type', `the line is labelled ${m[1]!} but holds another key type`);
+  return { key: parsed.publicKey, certificate: parsed.certificate };
+}
+
 /** Render a key as "type base64" (authorized_keys format, no comment). */
 export function formatPublicKey(key: SshPublicKey): string {
   return `${key.type} ${key.blob.toString('base64')}`;

@@ -144,6 +144,51 @@ export function formatTrailerValue(st: Statement, signatureBase64: string): stri
   ].join(' ');
 }
 
+/** Longest line a folded trailer writes (commitlint's config-conventional allows 100). */
+export const FOLD_WIDTH = 76;
+const CHUNK = 64;
+
+/**
+ * The trailer value folded with git's continuation lines (a newline and a space; git
+ * and parseTrailers unfold them back into single spaces): fields are packed into lines
+ * of at most FOLD_WIDTH characters, counting the `Cleanroom-Override: ` key on the
+ * first; a reason or signature longer than a line is cut into CHUNK-character pieces.
+ * parseTrailerValue reads the folded and the one-line form alike.
+ */
+export function foldTrailerValue(value: string, keyWidth = 'Cleanroom-Override: '.length): string {
+  const lines: string[] = [];
+  let line = '';
+  let width = FOLD_WIDTH - keyWidth;
+  const put = (tok: string): void => {
+    if (line && line.length + 1 + tok.length > width) {
+      lines.push(line);
+      line = '';
+      width = FOLD_WIDTH - 1;
+    }
+    line = line ? `${line} ${tok}` : tok;
+  };
+  for (const tok of value.split(' ')) {
+    if (tok.length <= FOLD_WIDTH - 1 || !(tok.startsWith('sig=') || tok.startsWith('reason='))) put(tok);
+    else for (let i = 0; i < tok.length; i += CHUNK) put(tok.slice(i, i + CHUNK));
+  }
+  if (line) lines.push(line);
+  return lines.join('\n ');
+}
+
+/**
+ * Undo the chunking of foldTrailerValue on an unfolded value: the pieces of reason=
+ * (percent-encoded, so never an "=") and everything after sig= rejoin their field.
+ */
+function unchunk(parts: string[]): string[] {
+  const out: string[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (last !== undefined && (last.startsWith('sig=') || (last.startsWith('reason=') && !p.includes('=')))) out[out.length - 1] = last + p;
+    else out.push(p);
+  }
+  return out;
+}
+
 const FIELDS = ['repo', 'by', 'zones', 'files', 'digest', 'created', 'expires', 'reason', 'sig'] as const;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -167,12 +212,12 @@ export type ParsedTrailer = { ok: true; statement: Omit<Statement, 'kind'>; sign
 
 /**
  * Strict parse of a trailer value: every field once, in order, nothing else, each in the
- * one spelling formatTrailerValue() writes (so a trailer has exactly one form, and what
- * a reader sees in `git log` is byte for byte what was signed).
+ * one spelling formatTrailerValue() writes (so what a reader sees in `git log` is byte
+ * for byte what was signed), written on one line or folded by foldTrailerValue().
  */
 export function parseTrailerValue(value: string): ParsedTrailer {
   if (value.length > MAX_TRAILER_VALUE) return { ok: false, reason: `the trailer is ${value.length} bytes long; a real one is under ${MAX_TRAILER_VALUE}` };
-  const parts = value.trim().split(' ');
+  const parts = unchunk(value.trim().split(' '));
   if (parts[0] !== 'v1') return { ok: false, reason: 'unknown trailer version (expected "v1 …")' };
   if (parts.length !== FIELDS.length + 1) return { ok: false, reason: `expected ${FIELDS.length} fields (${FIELDS.join(', ')})` };
   const got: Record<string, string> = {};
@@ -242,7 +287,7 @@ export function formatRequest(req: Request, cov: Coverage, context: string): str
     `# ${context}. Covered files (path, blob):`,
     ...cov.pairs.slice(0, 200).map(([p, b], i) => `#   ${JSON.stringify(p).slice(1, -1)}  ${b}${modeNote(cov.modes[i] ?? '')}`),
     ...(cov.pairs.length > 200 ? [`#   … and ${cov.pairs.length - 200} more`] : []),
-    `# Sign with: cleanroom ${req.kind} sign --key ~/.ssh/id_ed25519 [--principal YOU] FILE|-`,
+    `# Sign with: cleanroom ${req.kind} sign [--key ~/.ssh/id_ed25519] FILE|-`,
   ];
   return lines.join('\n') + '\n';
 }

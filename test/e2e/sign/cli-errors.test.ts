@@ -1,6 +1,7 @@
 // `cleanroom override|review request|sign` misuse: exit 2, a message that fits on one
 // screen and says what to do, never a stack trace, nothing on stdout.
 
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,8 +35,8 @@ const sign = (input: string | Buffer, args: string[] = ['--key', w.keys.ava.path
   w.repo.cleanroom([kind, 'sign', ...args], { input });
 
 describe('cleanroom override sign', () => {
-  it('without --key', () => {
-    expectUsage(sign(request, ['--principal', APPROVER]), /^cleanroom: override sign: --key is required\n  → e\.g\. --key ~\/\.ssh\/id_ed25519/);
+  it('without --key and without git config user.signingkey', () => {
+    expectUsage(sign(request, ['--principal', APPROVER]), /^cleanroom: override sign: no --key and no git config user\.signingkey\n  → e\.g\. --key ~\/\.ssh\/id_ed25519/);
   });
 
   it('with request text that is not a request', () => {
@@ -68,7 +69,7 @@ describe('cleanroom override sign', () => {
   it('with a request file over 1 MiB', () => {
     const file = join(tempDir(), 'huge.txt');
     writeFileSync(file, Buffer.alloc(2 * 1024 * 1024, '#'));
-    expectUsage(sign('', ['--key', w.keys.ava.path, '--principal', APPROVER, file]), /override sign: .*huge\.txt is larger than 1 MiB/);
+    expectUsage(sign('', ['--key', w.keys.ava.path, '--principal', APPROVER, file]), /override sign: the request in .*huge\.txt is larger than 1 MiB/);
   });
 
   it('with a request file that does not exist, or two of them', () => {
@@ -78,7 +79,8 @@ describe('cleanroom override sign', () => {
 
   it('with a key ssh-keygen cannot use', () => {
     const r = sign(request, ['--key', join(w.repo.dir, 'no-such-key'), '--principal', APPROVER]);
-    expectUsage(r, /^cleanroom: ssh-keygen could not sign with .*no-such-key: .*\n  → check the key path/);
+    // Found before anything is signed (issue 17 §1): the key must be readable to know who it is.
+    expectUsage(r, /^cleanroom: no such key file: .*no-such-key\n  → give the private key, its \.pub, or set git config user\.signingkey/);
   });
 
   it('with a principal that has a space or a newline', () => {
@@ -86,8 +88,28 @@ describe('cleanroom override sign', () => {
     expectUsage(sign(request, ['--key', w.keys.ava.path, '--principal', 'ava\nprincipal x']), /override sign: invalid --principal "ava\\nprincipal x"/);
   });
 
-  it('without --principal and without git config user.email', () => {
-    expectUsage(sign(request, ['--key', w.keys.ava.path]), /override sign: no --principal and no git config user\.email\n  → give the principal your key is listed under/);
+  it('without --principal and without git config user.email: the approvers file says who the key is (issue 17 §1)', () => {
+    const r = sign(request, ['--key', w.keys.ava.path]);
+    expect(r.stderr).toMatch(/^cleanroom: signed override for \S+ \(eval-tasks; 1 file\) as ava@example\.org, expires/);
+    expect(r.code).toBe(0);
+  });
+
+  it("with a reviewer's key (listed only for cleanroom-review): refused before anything is signed", () => {
+    const r = sign(request, ['--key', w.keys.rita.path]);
+    expectUsage(r, /override sign: the key SHA256:\S+ is not listed in \.cleanroom\/approvers for cleanroom-override — nothing was signed/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('with a key listed nowhere: refused before anything is signed', () => {
+    const dir = tempDir();
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'stranger')]);
+    const r = sign(request, ['--key', join(dir, 'stranger')]);
+    expectUsage(r, /override sign: the key SHA256:\S+ is not listed in \.cleanroom\/approvers for cleanroom-override/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('with --principal naming someone the key is not listed for: refused before signing', () => {
+    expectUsage(sign(request, ['--key', w.keys.ava.path, '--principal', 'boss@example.org']), /override sign: this key may not sign as boss@example\.org: key SHA256:\S+ is listed for ava@example\.org/);
   });
 });
 

@@ -40,7 +40,7 @@ describe('a review-zone commit in review.mode: signed', () => {
   });
 
   it("is refused with a review signed by a key that is not in the reviewers file (an approver's)", () => {
-    const trailer = grant(w, 'review', { key: w.keys.ava, principal: APPROVER });
+    const trailer = grant(w, 'review', { key: w.keys.ava, principal: APPROVER, forge: true });
     const r = w.repo.commit(`Add the runner\n\n${AI}`, { add: [], args: ['--trailer', trailer] });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/note: signed review not accepted: key SHA256:\S+ is not in \.cleanroom\/reviewers/);
@@ -58,7 +58,7 @@ describe('a review-zone commit in review.mode: signed', () => {
 
   it("is accepted locally and on push with the reviewer's signed attestation", () => {
     const trailer = grant(w, 'review');
-    expect(trailer).toMatch(/^Cleanroom-Review: v1 repo=example\.org\/acme\/evals by=rita@example\.org zones=eval-harness files=1 .* reason=reviewed%20every%20line sig=\S+$/);
+    expect(trailer.replace(/\n /g, ' ')).toMatch(/^Cleanroom-Review: v1 repo=example\.org\/acme\/evals by=rita@example\.org zones=eval-harness files=1 .* reason=reviewed%20every%20line sig=[A-Za-z0-9+/ ]+=*$/);
     const r = w.repo.commit(`Add the runner\n\n${AI}`, { add: [], args: ['--trailer', trailer] });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
