@@ -187,8 +187,60 @@ export function verifyGrants(
     if (kind === 'override') overrides.push({ by: r.by, reason: r.reason, evidence: short, paths: r.paths });
     else attestations.push({ kind: 'signed', by: r.by, evidence: short, paths: r.paths });
   }
-  if (policy.review.mode === 'signed' && !sawReview) {
-    notes.push(`review.mode is "signed": review zones need a Cleanroom-Review trailer signed by a key in ${policy.review.reviewers} (cleanroom review request | cleanroom review sign)`);
+  // Advice that applies: only when the change touches a review zone (a deny-only commit
+  // gains nothing from a review), and printed once per report (addNotes).
+  if (policy.review.mode === 'signed' && !sawReview && input.files.some((f) => f.status !== 'D' && policy.zonesFor(f.path).some((z) => z.ai === 'review' || [...z.tools.values()].includes('review')))) {
+    notes.push(signedModeNote(policy));
   }
   return { attestations, overrides, notes };
+}
+
+/** A grant that verified, with what the override log records about it. */
+export interface AcceptedGrant {
+  kind: GrantKind;
+  /** The trailer value as git unfolds it (folded and one-line trailers give the same). */
+  value: string;
+  signer: SignerFacts;
+  zones: string[];
+  files: { path: string; blob: string; mode: string }[];
+}
+
+/**
+ * Every override and signed review in `input` that verifies, with its signer and the
+ * (path, blob, mode) list it covers — the same judgement as verifyGrants (for the
+ * override log: nothing is recorded that verifyGrants would not accept).
+ */
+export function acceptedGrants(policy: Policy, input: ChangeInput, trust: Trust, now: Date): AcceptedGrant[] {
+  const out: AcceptedGrant[] = [];
+  const everyLine = [signersOf(trust.approvers, 'approvers'), signersOf(trust.reviewers, 'reviewers')].flatMap((x) => (typeof x === 'string' ? [] : x));
+  for (const t of parseTrailers(input.message, { noDivider: true })) {
+    const key = t.key.toLowerCase();
+    const kind: GrantKind | undefined = key === 'cleanroom-override' ? 'override' : key === 'cleanroom-review' && policy.review.mode === 'signed' ? 'review' : undefined;
+    if (!kind) continue;
+    const signers = kind === 'override' ? signersOf(trust.approvers, 'approvers') : signersOf(trust.reviewers, 'reviewers');
+    const revoked = kind === 'override' ? revokedOf(trust.revokedApprovers, 'approvers') : revokedOf(trust.revokedReviewers, 'reviewers');
+    const r = verifyOne(kind, t.value, policy, input, signers, now, revoked, everyLine);
+    if (typeof r === 'string') continue;
+    const cov = coverage(policy, input.files);
+    out.push({ kind, value: t.value, signer: r.signer, zones: cov.zones, files: cov.pairs.map(([path, blob], i) => ({ path, blob, mode: cov.modes[i] ?? '100644' })) });
+  }
+  return out;
+}
+
+/** The one note about review.mode: signed (compared by addNotes to print it once). */
+export const signedModeNote = (policy: Policy): string =>
+  `review.mode is "signed": review zones need a Cleanroom-Review trailer signed by a key in ${policy.review.reviewers} (cleanroom review request | cleanroom review sign); a plain Reviewed-by line does not count`;
+
+const GENERAL_NOTE = /^review\.mode is "signed": /;
+
+/**
+ * Add one commit's notes to a report's: notes about that commit get its short id;
+ * general advice (the signed-mode note) is added once, however many commits carry it.
+ */
+export function addNotes(into: string[], commit: string, notes: readonly string[]): void {
+  for (const n of notes) {
+    if (GENERAL_NOTE.test(n)) {
+      if (!into.includes(n)) into.push(n);
+    } else into.push(`${commit.slice(0, 12)}: ${n}`);
+  }
 }
