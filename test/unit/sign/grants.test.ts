@@ -486,8 +486,13 @@ describe('signed reviews', () => {
     expectRefused(judge(await signed({ key: 'hana', principal: 'hana@example.org', files: HARNESS, policy: signedPolicy }), { kind: 'review', author: { name: 'Ava', email: 'ava@example.org' } }), /signature was made for namespace "cleanroom-override", expected "cleanroom-review"/, 'review');
   });
 
+  it('are not asked for on a deny-only change (the advice does not apply there)', () => {
+    const r = verifyGrants(signedPolicy, { commit: null, files: TASK, message: `x\n\n${AI}\n`, author: AUTHOR }, signedTrust, NOW);
+    expect(r.notes).toEqual([]);
+  });
+
   it('are asked for when review.mode is signed and none is present', () => {
     const r = verifyGrants(signedPolicy, { commit: null, files: HARNESS, message: `x\n\n${AI}\n`, author: AUTHOR }, signedTrust, NOW);
-    expect(r.notes).toEqual([expect.stringMatching(/review\.mode is "signed": review zones need a Cleanroom-Review trailer signed by a key in \.cleanroom\/reviewers/)]);
+    expect(r.notes).toEqual([expect.stringMatching(/review\.mode is "signed": review zones need a Cleanroom-Review trailer signed by a key in \.cleanroom\/reviewers .*a plain Reviewed-by line does not count/)]);
   });
 });
