@@ -9,6 +9,7 @@ import { loadPolicyText } from '../../../src/policy/load.js';
 import {
   canonicalText,
   coverage,
+  foldTrailerValue,
   formatRequest,
   formatTrailerValue,
   isIsoInstant,
@@ -218,10 +219,11 @@ describe('trailer value', () => {
     ['no version', good.replace(/^v1 /, ''), /unknown trailer version/],
     ['a missing field (reason)', drop('reason'), /expected 9 fields/],
     ['a missing field (sig)', drop('sig'), /expected 9 fields/],
-    ['an extra field', `${good} extra=1`, /expected 9 fields/],
+    // After sig= every piece is signature (folded trailers cut it): an extra field spoils the signature.
+    ['an extra field', `${good} extra=1`, /sig= is not base64/],
     ['a field given twice instead of another', good.replace(/ by=[^ ]*/, ' repo=example.org/acme/evals'), /field 2 should be by=/],
     ['fields out of order (zones before by)', swap('by', 'zones'), /field 2 should be by=/],
-    ['fields out of order (sig before reason)', swap('reason', 'sig'), /field 8 should be reason=/],
+    ['fields out of order (sig before reason)', swap('reason', 'sig'), /expected 9 fields/],
     ['a field without "="', good.replace(/ files=2/, ' files'), /field 4 should be files=/],
     ['an upper-case field name', good.replace(/ by=/, ' BY='), /field 2 should be by=/],
     ['two spaces between fields', good.replace(' by=', '  by='), /expected 9 fields/],
@@ -291,6 +293,38 @@ describe('trailer value', () => {
   it('accepts a value just under the limit (an RSA-4096 signature fits)', () => {
     const rsa4096 = Buffer.alloc(1100, 7).toString('base64');
     expect(parseTrailerValue(formatTrailerValue(ST, rsa4096)).ok).toBe(true);
+  });
+});
+
+describe('folded trailer value (issue 16 §6)', () => {
+  const unfold = (v: string): string => v.replace(/\n[ \t\n\r]*/g, ' '); // git's unfold_value
+  const longSig = Buffer.alloc(300, 7).toString('base64');
+  const cases: [string, Statement][] = [
+    ['a short statement', ST],
+    ['a 500-character reason', { ...ST, reason: 'x = y; '.repeat(71).slice(0, 500) }],
+    ['many zones', { ...ST, zones: Array.from({ length: 12 }, (_, i) => `zone-${i}`) }],
+  ];
+  it.each(cases)('%s: every line fits commitlint (100), continuation lines start with a space, and it reads back', (_name, st) => {
+    const one = formatTrailerValue(st, longSig);
+    const folded = foldTrailerValue(one);
+    const lines = `Cleanroom-Override: ${folded}`.split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ \S/);
+    const { kind: _kind, ...fields } = st;
+    expect(parseTrailerValue(unfold(folded))).toStrictEqual({ ok: true, statement: fields, signature: longSig });
+    // human control: the one-line form reads the same
+    expect(parseTrailerValue(one)).toStrictEqual(parseTrailerValue(unfold(folded)));
+  });
+
+  it('a folded signature cannot smuggle a field: after sig= everything is signature', () => {
+    const t = parseTrailerValue(`${formatTrailerValue(ST, SIG)} by=mallory@example.org`);
+    expect(t.ok).toBe(false);
+  });
+
+  it('a reason piece with "=" is not a reason piece (it would be a new field): refused', () => {
+    const v = formatTrailerValue(ST, SIG).replace(/ sig=/, ' zones=x sig=');
+    expect(parseTrailerValue(v).ok).toBe(false);
   });
 });
 
@@ -388,7 +422,7 @@ describe('coverage', () => {
   });
 
   it('is empty (and hashes nothing) when no path lies in a zone', () => {
-    expect(coverage(policy, [])).toEqual({ pairs: [], zones: [], digest: `sha256:${createHash('sha256').digest('hex')}` });
+    expect(coverage(policy, [])).toEqual({ pairs: [], modes: [], zones: [], digest: `sha256:${createHash('sha256').digest('hex')}` });
   });
 });
 
@@ -419,7 +453,7 @@ describe('request document', () => {
         '# staged changes in example.org/acme/evals. Covered files (path, blob):',
         `#   evals/tasks/q1.json  ${A}`,
         `#   evals/tasks/q2.json  ${B}`,
-        '# Sign with: cleanroom override sign --key ~/.ssh/id_ed25519 [--principal YOU] FILE|-',
+        '# Sign with: cleanroom override sign [--key ~/.ssh/id_ed25519] FILE|-',
         '',
       ].join('\n'),
     );
