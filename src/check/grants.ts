@@ -41,7 +41,8 @@ function signersOf(trust: { file: string; text: string } | undefined, what: stri
     try {
       got = parseAllowedSigners(trust.text, trust.file);
     } catch (e) {
-      got = `${what} file is invalid: ${e instanceof AllowedSignersError ? e.message : String(e)}`;
+      // One line: notes are printed through an escaper that would show a newline as "\n".
+      got = `${what} file is invalid: ${e instanceof AllowedSignersError ? e.errors.map((x) => x.message).join('; ') : String(e)}`;
     }
     parsed.set(key, got);
   }
@@ -59,7 +60,7 @@ export function revokedOf(r: Trust['revokedApprovers'], what: string): SshPublic
     try {
       got = parseRevokedKeys(r.text, r.file);
     } catch (e) {
-      got = `the ${what} revocation file is invalid: ${e instanceof AllowedSignersError ? e.message : String(e)}`;
+      got = `the ${what} revocation file is invalid: ${e instanceof AllowedSignersError ? e.errors.map((x) => x.message).join('; ') : String(e)}`;
     }
     parsedRevoked.set(key, got);
   }
@@ -102,7 +103,13 @@ function verifyOne(
   if (!cov.pairs.length) return 'this change has no file in a zone for it to cover';
   if (st.zones.join(',') !== cov.zones.join(',')) return `it covers zones ${st.zones.join(',') || '(none)'}, and this change touches ${cov.zones.join(',')}`;
   if (st.files !== cov.pairs.length || st.digest !== cov.digest) {
-    return `it covers other content (${st.files} file${st.files === 1 ? '' : 's'}, ${st.digest.slice(0, 19)}…) than this change (${cov.pairs.length}, ${cov.digest.slice(0, 19)}…): paths or blobs differ — request a new one`;
+    // The usual cause is innocent: a pre-commit formatter (prettier via lint-staged)
+    // rewrote a file after the request was made. Say so, and the order that works.
+    return (
+      `it covers other content (${st.files} file${st.files === 1 ? '' : 's'}, ${st.digest.slice(0, 19)}…) than this change (${cov.pairs.length}, ${cov.digest.slice(0, 19)}…): ` +
+      `the files changed since the ${kind} was requested — a pre-commit formatter (lint-staged, prettier) may have rewritten them. ` +
+      `Run the formatters first (npx lint-staged, or git commit once without the trailer), stage the result, then request and sign again`
+    );
   }
   const expires = Date.parse(st.expires);
   const created = Date.parse(st.created);
@@ -243,4 +250,41 @@ export function addNotes(into: string[], commit: string, notes: readonly string[
       if (!into.includes(n)) into.push(n);
     } else into.push(`${commit.slice(0, 12)}: ${n}`);
   }
+}
+
+/**
+ * Every problem with the trust files a policy names, as `FILE:LINE: what — fix` lines
+ * (for `doctor` and `policy validate`: an invalid approvers file must be found before
+ * the day an override is needed). `read` returns a file's text, or undefined when absent.
+ */
+export function trustProblems(policy: Policy, read: (rel: string) => { file: string; text: string } | undefined): string[] {
+  const out: string[] = [];
+  const signersFile = (rel: string, required: boolean, what: string): void => {
+    const t = read(rel);
+    if (!t) {
+      if (required) out.push(`${rel}: missing — ${what}`);
+      return;
+    }
+    try {
+      parseAllowedSigners(t.text, t.file);
+    } catch (e) {
+      out.push(...(e instanceof AllowedSignersError ? e.errors.map((x) => x.message) : [String(e)]));
+    }
+  };
+  signersFile(policy.overrides.approvers, false, 'nobody can sign an override');
+  signersFile(policy.review.reviewers, policy.review.mode === 'signed', 'review.mode is signed, so nobody can sign a review');
+  for (const rel of [policy.overrides.revoked, policy.review.revoked]) {
+    if (rel === undefined) continue;
+    const t = read(rel);
+    if (!t) {
+      out.push(`${rel}: missing — the policy names it as a revocation file, so every grant is refused until it exists`);
+      continue;
+    }
+    try {
+      parseRevokedKeys(t.text, t.file);
+    } catch (e) {
+      out.push(...(e instanceof AllowedSignersError ? e.errors.map((x) => x.message) : [String(e)]));
+    }
+  }
+  return out;
 }

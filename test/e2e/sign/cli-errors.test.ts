@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDirs, tempDir, type Run } from '../../helpers/repo.js';
-import { APPROVER, world, type World } from './world.js';
+import { AI, APPROVER, world, type World } from './world.js';
 
 afterAll(() => removeTempDirs());
 
@@ -133,5 +133,46 @@ describe('cleanroom override request', () => {
 
   it('for a commit that does not exist', () => {
     expectUsage(w.repo.cleanroom(['override', 'request', '--reason', 'x', '--commit', 'no-such-rev']), /no such commit: no-such-rev/);
+  });
+});
+
+describe('an invalid approvers file is found before an override is needed (issue 17 §3)', () => {
+  let bad: World;
+  beforeAll(() => {
+    bad = world();
+    bad.repo.write('.cleanroom/approvers', `ava@example.org ${bad.keys.ava.pub}\nbob@example.org ssh-ed25519 not-base64!\ncarol@example.org valid-before="tomorrow" ${bad.keys.ava.pub}\n`);
+    bad.repo.git('add', '-A');
+    bad.repo.git('commit', '-q', '--no-verify', '-m', 'broken approvers');
+  });
+
+  it('policy validate lists every bad line and exits 2', () => {
+    const r = bad.repo.cleanroom(['policy', 'validate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^\.cleanroom\/approvers:2: .*base64.*\n\.cleanroom\/approvers:3: invalid valid-before time "tomorrow"/);
+    expect(r.stderr).not.toContain('\\n');
+  });
+
+  it('doctor shows it as a failed check', () => {
+    const r = bad.repo.cleanroom(['doctor']);
+    expect(r.stdout + r.stderr).toMatch(/✗ \.cleanroom\/approvers:2: /);
+  });
+
+  it('the note at commit time is one readable line, with no literal \\n', () => {
+    bad.repo.write('evals/tasks/q9.json', '{"q": 9}\n');
+    bad.repo.git('add', '-A');
+    const req = bad.repo.cleanroom(['override', 'request', '--reason', 'x']);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'allowed'), `ava@example.org ${bad.keys.ava.pub}\n`);
+    const signed = bad.repo.cleanroom(['override', 'sign', '--key', bad.keys.ava.path, '--allowed-signers', join(dir, 'allowed')], { input: req.stdout });
+    const r = bad.repo.commit(`Add q9\n\n${AI}`, { add: [], args: ['--trailer', signed.stdout.trimEnd()] });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/override not accepted: approvers file is invalid: \.cleanroom\/approvers:2: .*; \.cleanroom\/approvers:3: /);
+    expect(r.stderr).not.toContain('\\n');
+  });
+
+  it('human control: policy validate passes with valid trust files', () => {
+    const r = w.repo.cleanroom(['policy', 'validate']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });

@@ -47,7 +47,7 @@ describe('a trailer copied onto another change', () => {
 
   it('another path, same content', () => {
     w.repo.write('evals/tasks/q2.json', TASK);
-    expectReplayRefused(w, /it covers other content \(1 file, sha256:[0-9a-f]{12}…\) than this change \(1, sha256:[0-9a-f]{12}…\): paths or blobs differ — request a new one/);
+    expectReplayRefused(w, /it covers other content \(1 file, sha256:[0-9a-f]{12}…\) than this change \(1, sha256:[0-9a-f]{12}…\): the files changed since the override was requested .* then request and sign again/);
   });
 
   it('other content at the same path', () => {

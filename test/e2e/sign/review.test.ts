@@ -68,3 +68,32 @@ describe('a review-zone commit in review.mode: signed', () => {
     expect(serverRef(w)).toBe(w.repo.head());
   });
 });
+
+describe('advice in review.mode: signed (issue 17 §3)', () => {
+  let w: World;
+  let base: string;
+  beforeAll(() => {
+    w = world({ policy: SIGNED_REVIEW_POLICY });
+    base = w.repo.head();
+    for (const n of [1, 2, 3]) {
+      w.repo.write(`evals/harness/step${n}.py`, `print(${n})\n`);
+      expect(w.repo.commit(`Add step ${n}\n\n${AI}`, { args: ['--no-verify'] }).code).toBe(0);
+    }
+    w.repo.write('evals/tasks/q1.json', '{"q": 1}\n');
+    expect(w.repo.commit(`Add q1\n\n${AI}`, { args: ['--no-verify'] }).code).toBe(0);
+  });
+
+  it('check --range prints the signed-mode note once for three blocked commits, and no Reviewed-by way out', () => {
+    const r = w.repo.cleanroom(['check', '--range', `${base}..HEAD`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/review\.mode is "signed"/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/review zones: a reviewer \(a key in review\.reviewers\) reads every line and signs: cleanroom review request \| cleanroom review sign/);
+    expect(r.stderr).not.toMatch(/Reviewed-by: Name/);
+  });
+
+  it('a deny-only commit gets no signed-review advice', () => {
+    const r = w.repo.cleanroom(['check', '--commit', 'HEAD']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/review\.mode is "signed"|review zones:/);
+  });
+});

@@ -192,11 +192,11 @@ describe('replay: a trailer copied somewhere else does not verify', () => {
   });
 
   it('to another path (same content)', async () => {
-    expectRefused(judge(await signed(), { files: [file('evals/tasks/q2.json', Q1)] }), /covers other content .*paths or blobs differ/);
+    expectRefused(judge(await signed(), { files: [file('evals/tasks/q2.json', Q1)] }), /covers other content .*the files changed since the override was requested — a pre-commit formatter \(lint-staged, prettier\) may have rewritten them/);
   });
 
   it('to other content at the same path', async () => {
-    expectRefused(judge(await signed(), { files: [file('evals/tasks/q1.json', Q1_EDITED)] }), /covers other content .*paths or blobs differ/);
+    expectRefused(judge(await signed(), { files: [file('evals/tasks/q1.json', Q1_EDITED)] }), /covers other content .*the files changed since the override was requested — a pre-commit formatter \(lint-staged, prettier\) may have rewritten them/);
   });
 
   it('to a change with one more file in the same zone', async () => {
