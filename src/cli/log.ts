@@ -10,7 +10,7 @@ import { safe } from '../report/escape.js';
 import { policyFromFile, policyFromRev } from '../check/policy-source.js';
 import type { Trust } from '../check/grants.js';
 import { verifyGrantLog, type GrantLogRecord } from '../sign/grant-log.js';
-import { verifyRev } from '../git/git.js';
+import { verifyRev, type GitContext } from '../git/git.js';
 import { parse, str } from './args.js';
 import { gitContext } from './context.js';
 import type { Io } from './io.js';
@@ -30,6 +30,48 @@ override or signed review, each chained to the line before by its SHA-256.
   list     prints the grants: when, commit, kind, who, paths
 
 exit: 0 the log verifies, 1 problems found, 2 usage error`;
+
+/**
+ * The trust files in force for a log record: the policy at the recorded commit (read
+ * through git in `ctx`), or the server's policy file; undefined when unreadable.
+ */
+export function logTrustAt(ctx: GitContext): (rec: GrantLogRecord) => Promise<Trust | undefined> {
+  const cache = new Map<string, Promise<Trust | undefined>>();
+  return (rec) => {
+    const key = rec.trust?.rev ?? `file:${rec.trust?.source}`;
+    let got = cache.get(key);
+    if (!got) {
+      got = (async () => {
+        if (rec.trust?.rev) {
+          if (!/^[0-9a-f]{40,64}$/.test(rec.trust.rev) || !(await verifyRev(ctx, `${rec.trust.rev}^{commit}`).catch(() => undefined))) return undefined;
+          return (await policyFromRev(ctx, rec.trust.rev, rec.trust.rev.slice(0, 12)))?.trust;
+        }
+        // A server policy file: only if it is still there (it may have changed since; the
+        // signer is then judged by today's file — keep old copies, see the docs).
+        return rec.trust?.source ? policyFromFile(rec.trust.source).trust : undefined;
+      })().catch(() => undefined);
+      cache.set(key, got);
+    }
+    return got;
+  };
+}
+
+/** Text lines for `audit --grant-log`: every grant in the log, then the verification. */
+export async function auditGrantLog(ctx: GitContext, file: string, text: string): Promise<{ lines: string[]; ok: boolean }> {
+  const v = await verifyGrantLog(text, logTrustAt(ctx));
+  const lines = [`override log ${file}: ${v.records} grant(s), ${v.problems.length ? `${v.problems.length} problem(s)` : 'chain and signatures verified'}`];
+  for (const l of text.split('\n').filter(Boolean)) {
+    try {
+      const r = JSON.parse(l) as GrantLogRecord;
+      lines.push(`  ${safe(r.time)} ${safe(String(r.commit).slice(0, 12))} ${safe(r.kind)} by ${safe(r.principal)}: ${(r.files ?? []).map((f) => safe(f.path)).join(', ')}`);
+    } catch {
+      lines.push('  (a line that is not a record)');
+    }
+  }
+  for (const p of v.problems) lines.push(`  ✗ line ${p.line}: ${safe(p.message)}`);
+  for (const p of v.unchecked) lines.push(`  ! line ${p.line}: ${safe(p.message)}`);
+  return { lines, ok: v.problems.length === 0 };
+}
 
 export async function logCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv;
@@ -64,24 +106,7 @@ export async function logCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const ctx = gitContext({ ...io, cwd: resolve(io.cwd, str(values.repository) ?? '.') });
-  const cache = new Map<string, Promise<Trust | undefined>>();
-  const trustAt = (rec: GrantLogRecord): Promise<Trust | undefined> => {
-    const key = rec.trust?.rev ?? `file:${rec.trust?.source}`;
-    let got = cache.get(key);
-    if (!got) {
-      got = (async () => {
-        if (rec.trust?.rev) {
-          if (!/^[0-9a-f]{40,64}$/.test(rec.trust.rev) || !(await verifyRev(ctx, `${rec.trust.rev}^{commit}`).catch(() => undefined))) return undefined;
-          return (await policyFromRev(ctx, rec.trust.rev, rec.trust.rev.slice(0, 12)))?.trust;
-        }
-        // A server policy file: only if it is still there (it may have changed since; the
-        // signer is then judged by today's file — say so in the docs, keep old copies).
-        return rec.trust?.source ? policyFromFile(rec.trust.source).trust : undefined;
-      })().catch(() => undefined);
-      cache.set(key, got);
-    }
-    return got;
-  };
+  const trustAt = logTrustAt(ctx);
   const v = await verifyGrantLog(text, trustAt);
   const head = str(values.head);
   if (head !== undefined && head !== v.head) v.problems.push({ line: v.records, message: `the last line's hash is ${v.head}, not the ${head} shipped off the host: the newest line was edited, or lines were removed or added at the end` });

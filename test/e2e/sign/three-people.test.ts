@@ -166,4 +166,17 @@ describe('author, approver and reviewer in three clones', () => {
     expect(bad.stderr).toMatch(/log line 1: principal "olga@example\.org" is not the signed one/);
     expect(bad.stderr).toMatch(/log line 2: prev does not match/);
   });
+
+  it('audit lists the grants from the log beside its own findings, and fails on an edited log', () => {
+    const a = author.clone.cleanroom(['audit', '--grant-log', grantLog()]);
+    expect(a.stderr).toMatch(/override log .*cleanroom-grants\.jsonl: 2 grant\(s\), chain and signatures verified/);
+    expect(a.stderr).toMatch(/override by ava@example\.org: evals\/tasks\/q1\.json/);
+    expect(a.stderr).toMatch(/review by rita@example\.org: evals\/harness\/run\.py/);
+    expect(a.code).toBe(0);
+    const copy = join(tempDir('cleanroom-log-'), 'cut.jsonl');
+    execFileSync('sh', ['-c', 'tail -n 1 "$1" > "$2"', 'sh', grantLog(), copy]);
+    const b = author.clone.cleanroom(['audit', '--grant-log', copy]);
+    expect(b.stderr).toMatch(/✗ line 1: records 1–1 are missing/);
+    expect(b.code).toBe(1);
+  });
 });
