@@ -273,7 +273,10 @@ async function sign(kind: GrantKind, argv: string[], io: Io): Promise<number> {
   if (trust.repository !== undefined && trust.repository !== r.request.repository) {
     throw usageError(`${kind} sign: the request is for ${r.request.repository}, and this policy is ${trust.repository}'s`, 'sign in a clone of the repository the request names (or pass its --policy)');
   }
-  const key = resolveSigningKey(spec, io.cwd, io.env);
+  let key = resolveSigningKey(spec, io.cwd, io.env);
+  // A certificate beside the key is for trust files that name the CA; a file that lists
+  // the key itself does not accept certificate signatures (as ssh-keygen): use the key.
+  if (key.plain && !findPrincipals(trust.signers, { key: key.key, namespace: NAMESPACE[kind], now: io.now(), certificate: key.certificate }).length) key = key.plain;
   try {
     const namespace = NAMESPACE[kind];
     const now = io.now();

@@ -10,7 +10,7 @@ import { safe } from '../report/escape.js';
 import { policyFromFile, policyFromRev } from '../check/policy-source.js';
 import type { Trust } from '../check/grants.js';
 import { verifyGrantLog, type GrantLogRecord } from '../sign/grant-log.js';
-import { verifyRev, type GitContext } from '../git/git.js';
+import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import { parse, str } from './args.js';
 import { gitContext } from './context.js';
 import type { Io } from './io.js';
@@ -44,6 +44,11 @@ export function logTrustAt(ctx: GitContext): (rec: GrantLogRecord) => Promise<Tr
       got = (async () => {
         if (rec.trust?.rev) {
           if (!/^[0-9a-f]{40,64}$/.test(rec.trust.rev) || !(await verifyRev(ctx, `${rec.trust.rev}^{commit}`).catch(() => undefined))) return undefined;
+          // The log names the commit whose trust files judged the grant; an edited log
+          // could name a commit from a side branch that lists the forger's key. Only
+          // trust files that were on this clone's default line of history count.
+          const anc = await runGit(ctx, ['merge-base', '--is-ancestor', rec.trust.rev, 'HEAD'], { okCodes: [1, 128] });
+          if (anc.code !== 0) return undefined;
           return (await policyFromRev(ctx, rec.trust.rev, rec.trust.rev.slice(0, 12)))?.trust;
         }
         // A server policy file: only if it is still there (it may have changed since; the
@@ -70,7 +75,7 @@ export async function auditGrantLog(ctx: GitContext, file: string, text: string)
   }
   for (const p of v.problems) lines.push(`  ✗ line ${p.line}: ${safe(p.message)}`);
   for (const p of v.unchecked) lines.push(`  ! line ${p.line}: ${safe(p.message)}`);
-  return { lines, ok: v.problems.length === 0 };
+  return { lines, ok: v.problems.length === 0 && v.unchecked.length === 0 };
 }
 
 export async function logCommand(argv: string[], io: Io): Promise<number> {
@@ -111,11 +116,13 @@ export async function logCommand(argv: string[], io: Io): Promise<number> {
   const head = str(values.head);
   if (head !== undefined && head !== v.head) v.problems.push({ line: v.records, message: `the last line's hash is ${v.head}, not the ${head} shipped off the host: the newest line was edited, or lines were removed or added at the end` });
   if (format === 'json') {
-    io.stdout(JSON.stringify({ format: 1, ok: v.problems.length === 0, records: v.records, head: v.head, problems: v.problems, unchecked: v.unchecked }) + '\n');
+    io.stdout(JSON.stringify({ format: 1, ok: v.problems.length === 0 && v.unchecked.length === 0, records: v.records, head: v.head, problems: v.problems, unchecked: v.unchecked }) + '\n');
   } else {
     for (const p of v.problems) io.stderr(`cleanroom: log line ${p.line}: ${safe(p.message)}\n`);
-    for (const p of v.unchecked) io.stderr(`cleanroom: note: log line ${p.line}: ${safe(p.message)}\n`);
-    io.stdout(`cleanroom: ${v.problems.length ? `${v.problems.length} problem(s) in` : 'verified'} ${v.records} record(s); head ${v.head}\n`);
+    // Not re-checked is not verified: a rewritten log could name trust files nobody has.
+    for (const p of v.unchecked) io.stderr(`cleanroom: log line ${p.line}: ${safe(p.message)} — run this in a clone that has that commit (git fetch)\n`);
+    const bad = v.problems.length + v.unchecked.length;
+    io.stdout(`cleanroom: ${bad ? `${bad} problem(s) in` : 'verified'} ${v.records} record(s); head ${v.head}\n`);
   }
-  return v.problems.length ? 1 : 0;
+  return v.problems.length || v.unchecked.length ? 1 : 0;
 }

@@ -23,6 +23,8 @@ export interface SigningKey {
   certificate?: SshCertificate | undefined;
   /** Removes the temporary file a `key::` literal needs. */
   cleanup(): void;
+  /** A certificate was found beside a private key: the same key without it (for trust files that list the key itself). */
+  plain?: SigningKey;
 }
 
 const expand = (p: string, cwd: string, env: Readonly<Record<string, string | undefined>>): string =>
@@ -56,8 +58,12 @@ export function resolveSigningKey(spec: string, cwd: string, env: Readonly<Recor
   if (file.endsWith('.pub')) return { file, ...parseLine(readFileSync(file, 'utf8'), file), cleanup: noop };
   // A private key: its certificate beside it signs with the certificate, as ssh-keygen's
   // own key loading does for -cert.pub; else the .pub; else derive the public half.
-  if (existsSync(`${file}-cert.pub`)) return { file: `${file}-cert.pub`, ...parseLine(readFileSync(`${file}-cert.pub`, 'utf8'), `${file}-cert.pub`), cleanup: noop };
-  if (existsSync(`${file}.pub`)) return { file, ...parseLine(readFileSync(`${file}.pub`, 'utf8'), `${file}.pub`), cleanup: noop };
+  const plain = existsSync(`${file}.pub`) ? { file, ...parseLine(readFileSync(`${file}.pub`, 'utf8'), `${file}.pub`), cleanup: noop } : undefined;
+  if (existsSync(`${file}-cert.pub`)) {
+    const cert = parseLine(readFileSync(`${file}-cert.pub`, 'utf8'), `${file}-cert.pub`);
+    return { file: `${file}-cert.pub`, ...cert, cleanup: noop, ...(plain ? { plain } : {}) };
+  }
+  if (plain) return plain;
   let pub: string;
   try {
     pub = execFileSync('ssh-keygen', ['-y', '-P', '', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000, encoding: 'utf8' });
