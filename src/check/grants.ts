@@ -11,8 +11,8 @@ import type { Attestation, Override } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
 import { parseTrailers } from '../signals/trailers.js';
 import { mailbox } from '../signals/attest.js';
-import { AllowedSignersError, findSigner, matchPatternList, parseAllowedSigners, type AllowedSigner } from '../sign/allowed-signers.js';
-import { armorFromBase64, SshsigError, verifySshsig } from '../sign/sshsig.js';
+import { AllowedSignersError, findSigner, keyNames, matchPatternList, parseAllowedSigners, parseRevokedKeys, revokedBy, type AllowedSigner } from '../sign/allowed-signers.js';
+import { armorFromBase64, sameKey, SshsigError, verifySshsig, type SshPublicKey } from '../sign/sshsig.js';
 import { canonicalText, coverage, NAMESPACE, parseTrailerValue, validityProblem, type GrantKind } from '../sign/statement.js';
 import type { ChangeInput } from './change.js';
 
@@ -20,6 +20,13 @@ export interface Trust {
   /** The approvers allowed_signers file (name for messages, text), or undefined when missing. */
   approvers?: { file: string; text: string } | undefined;
   reviewers?: { file: string; text: string } | undefined;
+  /**
+   * Revoked keys (`overrides.revoked`, `review.revoked`: plain public key lines, as
+   * `ssh-keygen -Y verify -r`). `missing` when the policy names a file that cannot be
+   * read: every grant of that kind is then refused (fail closed).
+   */
+  revokedApprovers?: { file: string; text: string } | 'missing' | undefined;
+  revokedReviewers?: { file: string; text: string } | 'missing' | undefined;
 }
 
 /** Clock skew tolerated for a statement's creation time. */
@@ -34,15 +41,46 @@ function signersOf(trust: { file: string; text: string } | undefined, what: stri
     try {
       got = parseAllowedSigners(trust.text, trust.file);
     } catch (e) {
-      got = `${what} file is invalid: ${e instanceof AllowedSignersError ? e.message : String(e)}`;
+      // One line: notes are printed through an escaper that would show a newline as "\n".
+      got = `${what} file is invalid: ${e instanceof AllowedSignersError ? e.errors.map((x) => x.message).join('; ') : String(e)}`;
     }
     parsed.set(key, got);
   }
   return got;
 }
 
+const parsedRevoked = new Map<string, SshPublicKey[] | string>();
+/** The revoked keys, or the reason none can be trusted (a named file missing or invalid). */
+export function revokedOf(r: Trust['revokedApprovers'], what: string): SshPublicKey[] | string {
+  if (r === undefined) return [];
+  if (r === 'missing') return `the ${what} revocation file named by the policy is missing — grants are refused until it can be read`;
+  const key = `${r.file}\0${r.text}`;
+  let got = parsedRevoked.get(key);
+  if (got === undefined) {
+    try {
+      got = parseRevokedKeys(r.text, r.file);
+    } catch (e) {
+      got = `the ${what} revocation file is invalid: ${e instanceof AllowedSignersError ? e.errors.map((x) => x.message).join('; ') : String(e)}`;
+    }
+    parsedRevoked.set(key, got);
+  }
+  return got;
+}
+
+/** What a verified grant says about its signer (for the override log). */
+export interface SignerFacts {
+  principal: string;
+  fingerprint: string;
+  /** CA fingerprint and certificate key id when a certificate signed. */
+  ca?: string;
+  keyId?: string;
+  /** The trust file line that let it in. */
+  line: string;
+}
+
 interface Verified {
   by: string;
+  signer: SignerFacts;
   reason: string;
   paths: Set<string>;
 }
@@ -54,6 +92,8 @@ function verifyOne(
   input: ChangeInput,
   signers: AllowedSigner[] | string,
   now: Date,
+  revoked: SshPublicKey[] | string,
+  everyLine: readonly AllowedSigner[],
 ): Verified | string {
   const t = parseTrailerValue(value);
   if (!t.ok) return t.reason;
@@ -63,7 +103,13 @@ function verifyOne(
   if (!cov.pairs.length) return 'this change has no file in a zone for it to cover';
   if (st.zones.join(',') !== cov.zones.join(',')) return `it covers zones ${st.zones.join(',') || '(none)'}, and this change touches ${cov.zones.join(',')}`;
   if (st.files !== cov.pairs.length || st.digest !== cov.digest) {
-    return `it covers other content (${st.files} file${st.files === 1 ? '' : 's'}, ${st.digest.slice(0, 19)}…) than this change (${cov.pairs.length}, ${cov.digest.slice(0, 19)}…): paths or blobs differ — request a new one`;
+    // The usual cause is innocent: a pre-commit formatter (prettier via lint-staged)
+    // rewrote a file after the request was made. Say so, and the order that works.
+    return (
+      `it covers other content (${st.files} file${st.files === 1 ? '' : 's'}, ${st.digest.slice(0, 19)}…) than this change (${cov.pairs.length}, ${cov.digest.slice(0, 19)}…): ` +
+      `the files changed since the ${kind} was requested — a pre-commit formatter (lint-staged, prettier) may have rewritten them. ` +
+      `Run the formatters first (npx lint-staged, or git commit once without the trailer), stage the result, then request and sign again`
+    );
   }
   const expires = Date.parse(st.expires);
   const created = Date.parse(st.created);
@@ -84,26 +130,36 @@ function verifyOne(
   const v = verifySshsig({ armored, message: canonicalText({ kind, ...st }), namespace });
   if (!v.ok) return `the signature does not verify (${v.reason})`;
   if (typeof signers === 'string') return signers;
-  const who = findSigner(signers, { principal: st.principal, key: v.publicKey, namespace, now });
+  if (typeof revoked === 'string') return revoked;
+  const gone = revokedBy(revoked, v.publicKey, v.certificate);
+  if (gone) return `the signing key ${v.publicKey.fingerprint} is revoked (${gone.fingerprint}${v.certificate && sameKey(gone, v.certificate.ca) ? ', the CA that certified it,' : ''} is in the revocation file)`;
+  const who = findSigner(signers, { principal: st.principal, key: v.publicKey, namespace, now, certificate: v.certificate });
   if (!who.ok) return who.reason;
-  // Self-approval is judged by the key, not only by the principal it claims: a key listed
-  // for "alice@acme.com,alice@home.example" must not approve alice@acme.com's commit by
-  // signing as alice@home.example. Emails compare case-insensitively here (unlike ssh
+  // Self-approval is judged by the key, not by the principal it claims: the same key may
+  // be listed on several lines (work and home addresses, a reviewer line beside an
+  // approver line); every principal of every line that lists it is the same person
+  // (issue 10 §5). Emails compare case-insensitively and without +tags here (unlike ssh
   // patterns): refusing too much is the safe side.
   // The people who made the commit: its author and its committer (an approver who
   // commits their own work under someone else's name is still approving it).
+  const sameKeyLines = [...signers, ...everyLine].filter((e) => (e.certAuthority ? v.certificate !== undefined && sameKey(e.key, v.certificate.ca) : sameKey(e.key, v.publicKey)));
   const makers = [input.author, input.committer].filter((x): x is NonNullable<typeof x> => x !== undefined);
   for (const maker of makers) {
     const email = maker.email.toLowerCase();
     const claims = mailbox(email) === mailbox(st.principal);
-    const keyIs = matchPatternList(email, who.entry.principals.map((p) => p.toLowerCase())) === 1;
-    if (!claims && !keyIs) continue;
+    const line = claims ? undefined : sameKeyLines.find((e) => keyNames(e, v.certificate).some((p) => matchPatternList(email, [p]) === 1 || (!/[*?!]/.test(p) && mailbox(p) === mailbox(email))));
+    if (!claims && !line) continue;
     const role = maker === input.author ? 'author' : 'committer';
-    const keyOf = `the signing key is listed for ${who.entry.principals.join(',')} (${who.entry.file}:${who.entry.line}), which includes the ${role} ${maker.email}`;
+    const keyOf = line ? `the signing key ${v.publicKey.fingerprint} is also listed for ${line.principals.join(',')} (${line.file}:${line.line}), which is the ${role} ${maker.email}` : '';
     if (kind === 'override') return `self-approval is refused: ${claims ? `${st.principal} is the commit's ${role}` : keyOf}`;
     if (policy.review.independent) return `the reviewer ${st.principal} is the commit's ${role} (review.independent is true)${claims ? '' : `: ${keyOf}`}`;
   }
-  return { by: st.principal, reason: st.reason, paths: new Set(cov.pairs.map(([p]) => p)) };
+  const signer: SignerFacts = { principal: st.principal, fingerprint: v.publicKey.fingerprint, line: `${who.entry.file}:${who.entry.line}` };
+  if (v.certificate) {
+    signer.ca = v.certificate.ca.fingerprint;
+    signer.keyId = v.certificate.keyId;
+  }
+  return { by: st.principal, signer, reason: st.reason, paths: new Set(cov.pairs.map(([p]) => p)) };
 }
 
 export function verifyGrants(
@@ -127,7 +183,10 @@ export function verifyGrants(
     }
     sawReview ||= kind === 'review';
     const signers = kind === 'override' ? signersOf(trust.approvers, 'approvers') : signersOf(trust.reviewers, 'reviewers');
-    const r = verifyOne(kind, t.value, policy, input, signers, now);
+    const revoked = kind === 'override' ? revokedOf(trust.revokedApprovers, 'approvers') : revokedOf(trust.revokedReviewers, 'reviewers');
+    // Every line of both trust files names the key's holder (self-approval, issue 10 §5).
+    const everyLine = [signersOf(trust.approvers, 'approvers'), signersOf(trust.reviewers, 'reviewers')].flatMap((x) => (typeof x === 'string' ? [] : x));
+    const r = verifyOne(kind, t.value, policy, input, signers, now, revoked, everyLine);
     if (typeof r === 'string') {
       notes.push(`${kind === 'override' ? 'override' : 'signed review'} not accepted: ${r}`);
       continue;
@@ -135,8 +194,97 @@ export function verifyGrants(
     if (kind === 'override') overrides.push({ by: r.by, reason: r.reason, evidence: short, paths: r.paths });
     else attestations.push({ kind: 'signed', by: r.by, evidence: short, paths: r.paths });
   }
-  if (policy.review.mode === 'signed' && !sawReview) {
-    notes.push(`review.mode is "signed": review zones need a Cleanroom-Review trailer signed by a key in ${policy.review.reviewers} (cleanroom review request | cleanroom review sign)`);
+  // Advice that applies: only when the change touches a review zone (a deny-only commit
+  // gains nothing from a review), and printed once per report (addNotes).
+  if (policy.review.mode === 'signed' && !sawReview && input.files.some((f) => f.status !== 'D' && policy.zonesFor(f.path).some((z) => z.ai === 'review' || [...z.tools.values()].includes('review')))) {
+    notes.push(signedModeNote(policy));
   }
   return { attestations, overrides, notes };
+}
+
+/** A grant that verified, with what the override log records about it. */
+export interface AcceptedGrant {
+  kind: GrantKind;
+  /** The trailer value as git unfolds it (folded and one-line trailers give the same). */
+  value: string;
+  signer: SignerFacts;
+  zones: string[];
+  files: { path: string; blob: string; mode: string }[];
+}
+
+/**
+ * Every override and signed review in `input` that verifies, with its signer and the
+ * (path, blob, mode) list it covers — the same judgement as verifyGrants (for the
+ * override log: nothing is recorded that verifyGrants would not accept).
+ */
+export function acceptedGrants(policy: Policy, input: ChangeInput, trust: Trust, now: Date): AcceptedGrant[] {
+  const out: AcceptedGrant[] = [];
+  const everyLine = [signersOf(trust.approvers, 'approvers'), signersOf(trust.reviewers, 'reviewers')].flatMap((x) => (typeof x === 'string' ? [] : x));
+  for (const t of parseTrailers(input.message, { noDivider: true })) {
+    const key = t.key.toLowerCase();
+    const kind: GrantKind | undefined = key === 'cleanroom-override' ? 'override' : key === 'cleanroom-review' && policy.review.mode === 'signed' ? 'review' : undefined;
+    if (!kind) continue;
+    const signers = kind === 'override' ? signersOf(trust.approvers, 'approvers') : signersOf(trust.reviewers, 'reviewers');
+    const revoked = kind === 'override' ? revokedOf(trust.revokedApprovers, 'approvers') : revokedOf(trust.revokedReviewers, 'reviewers');
+    const r = verifyOne(kind, t.value, policy, input, signers, now, revoked, everyLine);
+    if (typeof r === 'string') continue;
+    const cov = coverage(policy, input.files);
+    out.push({ kind, value: t.value, signer: r.signer, zones: cov.zones, files: cov.pairs.map(([path, blob], i) => ({ path, blob, mode: cov.modes[i] ?? '100644' })) });
+  }
+  return out;
+}
+
+/** The one note about review.mode: signed (compared by addNotes to print it once). */
+export const signedModeNote = (policy: Policy): string =>
+  `review.mode is "signed": review zones need a Cleanroom-Review trailer signed by a key in ${policy.review.reviewers} (cleanroom review request | cleanroom review sign); a plain Reviewed-by line does not count`;
+
+const GENERAL_NOTE = /^review\.mode is "signed": /;
+
+/**
+ * Add one commit's notes to a report's: notes about that commit get its short id;
+ * general advice (the signed-mode note) is added once, however many commits carry it.
+ */
+export function addNotes(into: string[], commit: string, notes: readonly string[]): void {
+  for (const n of notes) {
+    if (GENERAL_NOTE.test(n)) {
+      if (!into.includes(n)) into.push(n);
+    } else into.push(`${commit.slice(0, 12)}: ${n}`);
+  }
+}
+
+/**
+ * Every problem with the trust files a policy names, as `FILE:LINE: what — fix` lines
+ * (for `doctor` and `policy validate`: an invalid approvers file must be found before
+ * the day an override is needed). `read` returns a file's text, or undefined when absent.
+ */
+export function trustProblems(policy: Policy, read: (rel: string) => { file: string; text: string } | undefined): string[] {
+  const out: string[] = [];
+  const signersFile = (rel: string, required: boolean, what: string): void => {
+    const t = read(rel);
+    if (!t) {
+      if (required) out.push(`${rel}: missing — ${what}`);
+      return;
+    }
+    try {
+      parseAllowedSigners(t.text, t.file);
+    } catch (e) {
+      out.push(...(e instanceof AllowedSignersError ? e.errors.map((x) => x.message) : [String(e)]));
+    }
+  };
+  signersFile(policy.overrides.approvers, false, 'nobody can sign an override');
+  signersFile(policy.review.reviewers, policy.review.mode === 'signed', 'review.mode is signed, so nobody can sign a review');
+  for (const rel of [policy.overrides.revoked, policy.review.revoked]) {
+    if (rel === undefined) continue;
+    const t = read(rel);
+    if (!t) {
+      out.push(`${rel}: missing — the policy names it as a revocation file, so every grant is refused until it exists`);
+      continue;
+    }
+    try {
+      parseRevokedKeys(t.text, t.file);
+    } catch (e) {
+      out.push(...(e instanceof AllowedSignersError ? e.errors.map((x) => x.message) : [String(e)]));
+    }
+  }
+  return out;
 }

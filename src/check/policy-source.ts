@@ -41,8 +41,14 @@ export async function policyFromRev(ctx: GitContext, rev: string, label = rev): 
     const t = await readBlobAt(ctx, rev, p);
     return t === undefined ? undefined : { file: `${label}:${p}`, text: t };
   };
-  const [approvers, reviewers] = await Promise.all([read(policy.overrides.approvers), read(policy.review.reviewers)]);
-  return { policy, trust: { approvers, reviewers }, origin: `${label}:${POLICY_REL}` };
+  const revoked = async (p: string | undefined) => (p === undefined ? undefined : ((await read(p)) ?? ('missing' as const)));
+  const [approvers, reviewers, revokedApprovers, revokedReviewers] = await Promise.all([
+    read(policy.overrides.approvers),
+    read(policy.review.reviewers),
+    revoked(policy.overrides.revoked),
+    revoked(policy.review.revoked),
+  ]);
+  return { policy, trust: { approvers, reviewers, revokedApprovers, revokedReviewers }, origin: `${label}:${POLICY_REL}` };
 }
 
 /**
@@ -66,5 +72,10 @@ export function policyFromFile(file: string): PolicySource {
       return undefined;
     }
   };
-  return { policy, trust: { approvers: read(policy.overrides.approvers), reviewers: read(policy.review.reviewers) }, origin: file };
+  const revoked = (p: string | undefined) => (p === undefined ? undefined : (read(p) ?? ('missing' as const)));
+  return {
+    policy,
+    trust: { approvers: read(policy.overrides.approvers), reviewers: read(policy.review.reviewers), revokedApprovers: revoked(policy.overrides.revoked), revokedReviewers: revoked(policy.review.revoked) },
+    origin: file,
+  };
 }

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, extname, resolve } from 'node:path';
 import { scanHistory } from '../audit/scan.js';
 import type { AuditReport } from '../audit/report.js';
@@ -11,6 +11,7 @@ import { renderAuditText } from '../report/audit-text.js';
 import { gitText } from '../git/git.js';
 import { formatOf, parse, str } from './args.js';
 import { openWorkspace } from './context.js';
+import { auditGrantLog } from './log.js';
 import type { Io } from './io.js';
 
 export const AUDIT_VERSION = '0.1.0';
@@ -32,6 +33,8 @@ deleting the file is the cure.
   --output F        write the report to F instead of standard output
   --policy F        policy file (default .cleanroom/policy.yaml); it judges all history
   --quiet           text: the summary only, no per-path details
+  --grant-log F     also list the grants in the override log F (pre-receive's or
+                    CI's) and verify it (to stderr; a log that does not verify exits 1)
 
 A progress line (commits/s, ETA) goes to stderr when it is a terminal.
 exit: 0 no contaminated path, 1 contaminated paths found, 2 usage, policy or internal error`;
@@ -73,6 +76,7 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     all: { type: 'boolean' },
     since: { type: 'string' },
     output: { type: 'string', short: 'o' },
+    'grant-log': { type: 'string' },
   });
   if (values.help) {
     io.stdout(AUDIT_HELP + '\n');
@@ -126,6 +130,18 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     }
   } else {
     io.stdout(text);
+  }
+  const grantLog = str(values['grant-log']);
+  if (grantLog !== undefined) {
+    let logText: string;
+    try {
+      logText = readFileSync(resolve(io.cwd, grantLog), 'utf8');
+    } catch (e) {
+      throw usageError(`audit: cannot read ${grantLog}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    const g = await auditGrantLog(ws.ctx, grantLog, logText);
+    io.stderr(g.lines.join('\n') + '\n');
+    if (!g.ok) return 1;
   }
   return report.ok ? 0 : 1;
 }

@@ -12,6 +12,9 @@ import { openRepo } from '../git/repo.js';
 import { policyFromRev, POLICY_REL } from '../check/policy-source.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import type { Io } from './io.js';
+import { resolve } from 'node:path';
+import { acceptedGrants, addNotes } from '../check/grants.js';
+import { appendGrantLog, type GrantLogInput } from '../sign/grant-log.js';
 
 export const CHECK_HELP = `usage: cleanroom check --staged [--message-file F]
        cleanroom check --range A..B | --commit REV
@@ -25,6 +28,8 @@ deny (or review, without a human-review attestation) is a violation.
   --range A..B        every commit in A..B (CI, pre-push)
   --commit REV        one commit
   --policy F          policy file (default .cleanroom/policy.yaml)
+  --grant-log F       with --range/--commit: append the accepted overrides and signed
+                      reviews to F, the hash-chained override log (a CI artifact)
   --format text|json|sarif
   --quiet             print only problems
 
@@ -48,6 +53,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     'message-file': { type: 'string' },
     range: { type: 'string' },
     commit: { type: 'string' },
+    'grant-log': { type: 'string' },
   });
   if (values.help) {
     io.stdout(CHECK_HELP + '\n');
@@ -78,10 +84,17 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const notes: string[] = [];
   if (!pinned && values.policy === undefined) notes.push(`the base of the range has no ${POLICY_REL}: judged with the work tree's policy`);
   const findings: Finding[] = [];
+  const grantLog = str(values['grant-log']);
+  const logged: GrantLogInput[] = [];
   for await (const j of judgeCommits(ctx, source.policy, source.trust, ids, io.now(), { guardConfig: pinned !== undefined })) {
     findings.push(...j.findings);
-    if (j.findings.length) notes.push(...j.notes.map((n) => `${j.record.id.slice(0, 12)}: ${n}`));
+    if (j.findings.length) addNotes(notes, j.record.id, j.notes);
+    if (grantLog && /cleanroom-(override|review)/i.test(j.record.message)) {
+      const r = j.record;
+      logged.push({ commit: r.id, repository: source.policy.repository, grants: acceptedGrants(source.policy, { commit: r.id, files: r.files, message: r.message, author: r.author, committer: r.committer }, source.trust, io.now()) });
+    }
   }
   printReport(io, { findings, notes }, format, 'check', quiet);
+  if (grantLog && exitFor(findings) === 0) appendGrantLog(resolve(io.cwd, grantLog), logged, { source: source.origin, rev: pinned ? base : undefined }, io.now());
   return exitFor(findings);
 }

@@ -6,6 +6,7 @@ import { auditCommand } from './audit.js';
 import { overrideCommand, reviewCommand } from './grant.js';
 import { installServerCommand } from './install-server.js';
 import { preReceiveCommand } from './pre-receive.js';
+import { logCommand } from './log.js';
 
 export const extraCommands: Record<string, Command> = {
   'pre-receive': preReceiveCommand,
@@ -14,4 +15,5 @@ export const extraCommands: Record<string, Command> = {
   review: reviewCommand,
   audit: auditCommand,
   'agent-hook': agentHookCommand,
+  log: logCommand,
 };

@@ -69,7 +69,13 @@ function readTrust(base: string, rel: string): { file: string; text: string } | 
 /** Trust files named by the policy, relative to the work tree (local use). */
 export function localTrust(repo: Repo, policy: Policy): Trust {
   const base = repo.root ?? repo.gitDir;
-  return { approvers: readTrust(base, policy.overrides.approvers), reviewers: readTrust(base, policy.review.reviewers) };
+  const revoked = (rel: string | undefined) => (rel === undefined ? undefined : (readTrust(base, rel) ?? 'missing'));
+  return {
+    approvers: readTrust(base, policy.overrides.approvers),
+    reviewers: readTrust(base, policy.review.reviewers),
+    revokedApprovers: revoked(policy.overrides.revoked),
+    revokedReviewers: revoked(policy.review.revoked),
+  };
 }
 
 export async function openWorkspace(io: Io, policyFlag: string | undefined): Promise<Workspace> {

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { trustProblems } from '../check/grants.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { PolicyError, CleanroomError } from '../errors.js';
 import { gitText } from '../git/git.js';
 import { openRepo, workTree } from '../git/repo.js';
@@ -46,6 +47,16 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
     }
     if (!existsSync(join(root, p.overrides.approvers))) {
       checks.push({ ok: 'warn', text: `no ${p.overrides.approvers}: nobody can sign an override`, fix: 'add approvers (an OpenSSH allowed_signers file) when you need overrides' });
+    }
+    const readRel = (rel: string) => {
+      try {
+        return { file: rel, text: readFileSync(isAbsolute(rel) ? rel : join(root, rel), 'utf8') };
+      } catch {
+        return undefined;
+      }
+    };
+    for (const t of trustProblems(p, readRel).filter((x) => !/: missing — (nobody can sign an override|review\.mode is signed)/.test(x))) {
+      checks.push({ ok: false, text: t, fix: 'fix the trust file (OpenSSH allowed_signers: principals [options] keytype base64key); cleanroom policy validate lists every problem' });
     }
   } catch (e) {
     if (e instanceof PolicyError || e instanceof CleanroomError) checks.push({ ok: false, text: e.message, fix: e.hint ?? 'fix the policy (cleanroom policy validate)' });

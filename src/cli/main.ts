@@ -22,6 +22,7 @@ usage: cleanroom COMMAND [options]
   audit [--range R] [--format text|json|sarif|html] [--output F]
   agent-hook TOOL                        agent hook protocol on stdin/stdout
   override request|sign, review request|sign   signed exceptions and reviews
+  log verify|list FILE                   re-verify the override log (chain, signatures, signers)
 
 common: --policy F, --format text|json|sarif, --quiet, --help, --version; NO_COLOR
 exit: 0 clean, 1 violations found, 2 usage, policy or internal error
@@ -58,7 +59,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
   try {
     const command = Object.hasOwn(COMMANDS, name) || !name.startsWith('-') ? await findCommand(name) : undefined;
     if (!command) {
-      const known = [...Object.keys(COMMANDS), 'pre-receive', 'install-server', 'audit', 'agent-hook', 'override', 'review'];
+      const known = [...Object.keys(COMMANDS), 'pre-receive', 'install-server', 'audit', 'agent-hook', 'override', 'review', 'log'];
       io.stderr(`cleanroom: unknown command "${name}"${didYouMean(name, known)}\n  → run cleanroom --help for the list\n`);
       return 2;
     }

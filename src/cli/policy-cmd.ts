@@ -1,5 +1,6 @@
+import { trustProblems } from '../check/grants.js';
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Verdict } from '../core/types.js';
 import { PolicyError, usageError, type PolicyProblem } from '../errors.js';
 import { didYouMean } from '../policy/suggest.js';
@@ -100,6 +101,21 @@ export async function policyCommand(argv: string[], io: Io): Promise<number> {
   const file = await policyFileFor(io, positionals[0] ?? (typeof values.policy === 'string' ? values.policy : undefined));
   const policy = await loadPolicyFile(file);
   if (sub === 'validate') {
+    // The trust files it names, read beside it as the server reads them.
+    const root = basename(dirname(file)) === '.cleanroom' ? dirname(dirname(file)) : undefined;
+    const trust = trustProblems(policy, (rel) => {
+      const path = isAbsolute(rel) ? rel : root ? join(root, rel) : join(dirname(file), rel.replace(/^\.cleanroom\//, ''));
+      try {
+        return { file: rel, text: readFileSync(path, 'utf8') };
+      } catch {
+        return undefined;
+      }
+    });
+    if (trust.length) {
+      for (const t of trust) io.stderr(`${t}\n`);
+      io.stderr(`  → fix the trust file${trust.length === 1 ? '' : 's'} (OpenSSH allowed_signers lines: principals [options] keytype base64key)\n`);
+      return 2;
+    }
     if (values.quiet !== true) io.stdout(`${file}: ok — ${policy.zones.length} zone${policy.zones.length === 1 ? '' : 's'}, review mode ${policy.review.mode}\n`);
     return 0;
   }

@@ -18,6 +18,9 @@ import {
   type ServerConfig,
 } from '../server/pre-receive.js';
 import { parse, str } from './args.js';
+import type { CommitRecord } from '../git/commits.js';
+import { acceptedGrants } from '../check/grants.js';
+import { appendGrantLog } from '../sign/grant-log.js';
 import { gitContext } from './context.js';
 import { readStdin, type Io } from './io.js';
 
@@ -33,9 +36,11 @@ A push changing .cleanroom/** needs an approver's signed override.
   --deadline S      reject when the check takes longer (default 4.5, GitHub Enterprise's
                     budget is 5 s per push)
   --log F           append one JSON line per push decision to F
+  --grant-log F     append every accepted override and signed review to F, the
+                    hash-chained override log (cleanroom log verify F)
 
 Also read from git config: cleanroom.policy, cleanroom.failOpen, cleanroom.deadline,
-cleanroom.log. Install with: cleanroom install-server REPO.`;
+cleanroom.log, cleanroom.grantLog. Install with: cleanroom install-server REPO.`;
 
 function logDecision(io: Io, file: string | undefined, entry: Record<string, unknown>): void {
   if (!file) return;
@@ -59,6 +64,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
     'fail-open': { type: 'boolean' },
     deadline: { type: 'string' },
     log: { type: 'string' },
+    'grant-log': { type: 'string' },
   });
   if (values.help) {
     io.stdout(PRE_RECEIVE_HELP + '\n');
@@ -89,17 +95,37 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
     });
     updates = parseReceiveInput(input.toString('utf8'), repo.objectFormat);
     const remaining = cfg.deadlineMs - (Date.now() - started);
-    const verdicts = await withDeadline(
+    const grantLog = str(values['grant-log']) ?? conf['cleanroom.grantlog'];
+    const withGrants: CommitRecord[] = [];
+    const collect = grantLog ? (r: CommitRecord) => void (/cleanroom-(override|review)/i.test(r.message) && withGrants.push(r)) : undefined;
+    const judged = await withDeadline(
       stop,
       remaining,
       cfg.deadlineMs,
       (async () => {
         const def = await defaultBranch(ctx);
         const source = await trustedPolicy(ctx, cfg, def);
-        return { source, verdicts: await judgePush(ctx, source, updates, io.now(), cfg.deadlineMs, def.ref, stop.signal) };
+        return { def, source, verdicts: await judgePush(ctx, source, updates, io.now(), cfg.deadlineMs, def.ref, stop.signal, collect) };
       })(),
     );
-    return finish(io, say, cfg, pusher, verdicts.verdicts, verdicts.source.origin);
+    const { def, source, verdicts } = judged;
+    const code = finish(io, say, cfg, pusher, verdicts, source.origin);
+    if (code === 0 && grantLog && withGrants.length) {
+      // The log is the audit record of every exception: a push whose grants cannot be
+      // recorded is not accepted (the catch below applies --fail-open as for any error).
+      const now = io.now();
+      const inputs = withGrants.map((r) => ({
+        commit: r.id,
+        repository: source.policy.repository,
+        grants: acceptedGrants(source.policy, { commit: r.id, files: r.files, message: r.message, author: r.author, committer: r.committer }, source.trust, now),
+      }));
+      try {
+        appendGrantLog(grantLog, inputs, { source: source.origin, rev: cfg.policyFile ? undefined : def.tip }, now);
+      } catch (e) {
+        throw new CleanroomError('internal', `cannot write the override log ${grantLog}: ${(e as Error).message}`, 'the admin checks the file and its permissions (git config cleanroom.grantLog)');
+      }
+    }
+    return code;
   } catch (e) {
     const msg = e instanceof CleanroomError ? e.message + (e.hint ? `\n  → ${e.hint}` : '') : `internal error: ${(e as Error)?.message ?? String(e)}`;
     logDecision(io, cfg.logFile, { pusher, decision: cfg.failOpen ? 'accept-fail-open' : 'reject', reason: msg, refs: updates });

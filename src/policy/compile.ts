@@ -28,8 +28,8 @@ export interface PolicyInput {
     read?: 'allow' | 'deny';
     tools?: Record<string, Verdict>;
   }[];
-  review?: { mode?: 'trailer' | 'signed'; trailer?: string; reviewers?: string; independent?: boolean };
-  overrides?: { approvers?: string };
+  review?: { mode?: 'trailer' | 'signed'; trailer?: string; reviewers?: string; revoked?: string; independent?: boolean };
+  overrides?: { approvers?: string; revoked?: string };
   tools?: ToolSpec[];
 }
 
@@ -52,6 +52,8 @@ export interface ReviewConfig {
   readonly mode: 'trailer' | 'signed';
   readonly trailer: string;
   readonly reviewers: string;
+  /** Revoked reviewer keys (plain public key lines), when the policy names a file. */
+  readonly revoked: string | undefined;
   readonly independent: boolean;
 }
 
@@ -60,7 +62,8 @@ export interface Policy {
   readonly repository: string;
   readonly zones: readonly Zone[];
   readonly review: ReviewConfig;
-  readonly overrides: { readonly approvers: string };
+  /** `revoked`: revoked approver keys (plain public key lines), when the policy names a file. */
+  readonly overrides: { readonly approvers: string; readonly revoked: string | undefined };
   readonly tools: ToolTable;
   readonly caseSensitive: boolean;
   readonly unicode: 'nfc' | 'none';
@@ -209,9 +212,10 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
       mode: input.review?.mode ?? 'trailer',
       trailer: input.review?.trailer ?? 'Reviewed-by',
       reviewers: input.review?.reviewers ?? '.cleanroom/reviewers',
+      revoked: input.review?.revoked,
       independent: input.review?.independent ?? false,
     }),
-    overrides: Object.freeze({ approvers: input.overrides?.approvers ?? '.cleanroom/approvers' }),
+    overrides: Object.freeze({ approvers: input.overrides?.approvers ?? '.cleanroom/approvers', revoked: input.overrides?.revoked }),
     tools,
     caseSensitive,
     unicode,

@@ -16,7 +16,8 @@ const short = (id: string | null): string => (id ? id.slice(0, 12) : 'staged cha
 
 const CONFIG_ZONE = 'cleanroom-config';
 
-export function waysOut(violations: readonly Finding[], context: TextOptions['context']): string[] {
+/** `signedReviews`: review.mode is signed, so a plain Reviewed-by line is no way out. */
+export function waysOut(violations: readonly Finding[], context: TextOptions['context'], signedReviews = false): string[] {
   const lines: string[] = [];
   const ai = violations.filter((f) => f.zone !== CONFIG_ZONE);
   const hasReview = ai.some((f) => f.verdict === 'review');
@@ -25,7 +26,11 @@ export function waysOut(violations: readonly Finding[], context: TextOptions['co
   const withTrailer = (t: string): string => (context === 'commit' ? `git commit --trailer ${t}` : `git commit --amend --trailer ${t} (then push again)`);
   const sign = 'cleanroom override request --reason "…" | cleanroom override sign --key KEY --principal APPROVER';
   if (hasReview) {
-    lines.push(`review zones: a human reviews every line, then ${withTrailer('"Reviewed-by: Name <email>"')}`);
+    lines.push(
+      signedReviews
+        ? `review zones: a reviewer (a key in review.reviewers) reads every line and signs: cleanroom review request | cleanroom review sign, then ${withTrailer('"$(…)"')}`
+        : `review zones: a human reviews every line, then ${withTrailer('"Reviewed-by: Name <email>"')}`,
+    );
   }
   if (hasDeny) {
     lines.push(
@@ -88,6 +93,8 @@ export function renderText(report: Report, opts: TextOptions): string {
     for (const n of report.notes) out.push(`${style.yellow('note:')} ${safe(n)}`);
   }
   out.push('', 'Ways out:');
-  for (const w of waysOut(violations, opts.context)) out.push(`  - ${w}`);
+  // The grant notes say when review.mode is signed (src/check/grants.ts).
+  const signedReviews = report.notes.some((n) => /review\.mode is "signed"|signed review not accepted/.test(n));
+  for (const w of waysOut(violations, opts.context, signedReviews)) out.push(`  - ${w}`);
   return out.join('\n') + '\n';
 }

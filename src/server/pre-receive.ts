@@ -15,12 +15,13 @@
 import { CleanroomError, PolicyError } from '../errors.js';
 import type { Finding } from '../core/types.js';
 import { runGit, verifyRev, type GitContext } from '../git/git.js';
-import { revList } from '../git/commits.js';
+import { revList, type CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
 import { guardedChanges, judgeCommits } from '../check/range.js';
 import { CONFIG_ZONE, configGuard } from '../check/config-guard.js';
 import { policyFromFile, policyFromRev, readBlobAt, POLICY_REL, type PolicySource } from '../check/policy-source.js';
 import { loadPolicyText } from '../policy/load.js';
+import { addNotes } from '../check/grants.js';
 
 export interface RefUpdate {
   old: string;
@@ -184,6 +185,8 @@ export async function judgePush(
   defaultRef: string,
   /** Aborted by the caller's wall-clock deadline: the work stops at the next step. */
   signal?: AbortSignal,
+  /** Sees every judged commit (the override log collects accepted grants from it). */
+  onCommit?: (record: CommitRecord) => void,
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
   const guard = configGuard(source.policy);
@@ -231,8 +234,9 @@ export async function judgePush(
     try {
       for await (const j of judged) {
         v.commits++;
+        onCommit?.(j.record);
         v.findings.push(...j.findings);
-        if (j.findings.length) v.notes.push(...j.notes.map((n) => `${j.record.id.slice(0, 12)}: ${n}`));
+        if (j.findings.length) addNotes(v.notes, j.record.id, j.notes);
         if (j.record.files.some((f) => f.path === POLICY_REL)) touchesPolicy = true;
         if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
       }

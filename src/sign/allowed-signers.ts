@@ -12,7 +12,15 @@
  *      namespaces="pattern,pattern"   limit the signature namespaces
  *      valid-after="YYYYMMDD[HHMM[SS]][Z|UTC]"
  *      valid-before="YYYYMMDD[HHMM[SS]][Z|UTC]"
- *      cert-authority                 REFUSED by cleanroom (no certificates)
+ *      cert-authority                 the key is a CA: signatures made with a
+ *                                     certificate it signed are accepted for
+ *                                     the certificate's principals (as
+ *                                     sshkey_cert_check_authority: a user
+ *                                     certificate, principal listed exactly,
+ *                                     inside its validity window). Stricter:
+ *                                     certificates with critical options are
+ *                                     refused (ssh-keygen ignores them; a
+ *                                     source-address cannot be honoured here).
  *    Quoted values may contain commas and spaces (`\"` escapes a quote).
  *
  * TIME ZONES: ssh-keygen interprets a time without a `Z`/`UTC` suffix in the
@@ -27,7 +35,7 @@
  * patterns longer than 1022 bytes are rejected (ssh-keygen silently treats
  * the whole list as "no match"), and unsupported key types are errors.
  */
-import { KEY_TYPES, parsePublicKey, sameKey, SshsigError, type SshPublicKey } from './sshsig.js';
+import { KEY_TYPES, parsePublicKey, sameKey, SshsigError, type SshCertificate, type SshPublicKey } from './sshsig.js';
 
 export interface AllowedSigner {
   /** Principal patterns, `!`-prefixed entries are negations. */
@@ -36,6 +44,8 @@ export interface AllowedSigner {
   namespaces: string[] | null;
   validAfter: Date | null;
   validBefore: Date | null;
+  /** `cert-authority`: `key` is a CA whose user certificates may sign. */
+  certAuthority: boolean;
   key: SshPublicKey;
   /** 1-based line number in the file. */
   line: number;
@@ -230,6 +240,7 @@ interface ParsedOptions {
   namespaces: string[] | null;
   validAfter: Date | null;
   validBefore: Date | null;
+  certAuthority: boolean;
 }
 
 function startsWithCI(s: string, at: number, word: string): boolean {
@@ -261,13 +272,14 @@ function checkPatterns(list: string[], what: string): void {
 
 /** sshsig.c sshsigopt_parse() */
 function parseOptions(opts: string): ParsedOptions {
-  const out: ParsedOptions = { namespaces: null, validAfter: null, validBefore: null };
+  const out: ParsedOptions = { namespaces: null, validAfter: null, validBefore: null, certAuthority: false };
   let p = 0;
   let seenAfter = false;
   let seenBefore = false;
   while (p < opts.length) {
-    if (startsWithCI(opts, p, 'cert-authority')) {
-      throw new LineError("cert-authority is not supported by cleanroom: list each signer's key instead");
+    if (startsWithCI(opts, p, 'cert-authority') && (p + 14 === opts.length || opts[p + 14] === ',')) {
+      out.certAuthority = true;
+      p += 14;
     } else if (startsWithCI(opts, p, 'namespaces=')) {
       if (out.namespaces !== null) throw new LineError('namespaces= appears twice — merge the lists into one namespaces="a,b"');
       const { value, end } = dequote(opts, p + 'namespaces='.length, 'namespaces');
@@ -299,7 +311,7 @@ function parseOptions(opts: string): ParsedOptions {
       const rest = opts.slice(p);
       const name = /^[^,=]*/.exec(rest)![0];
       throw new LineError(
-        `unknown option ${JSON.stringify(name.slice(0, 60))} — supported options are namespaces="...", valid-after="...", valid-before="..."`,
+        `unknown option ${JSON.stringify(name.slice(0, 60))} — supported options are cert-authority, namespaces="...", valid-after="...", valid-before="..."`,
       );
     }
     p++;
@@ -346,7 +358,7 @@ function parseLine(raw: string, file: string, lineNo: number): AllowedSigner | n
   checkPatterns(principals, 'principal');
   cp = rest;
 
-  let opts: ParsedOptions = { namespaces: null, validAfter: null, validBefore: null };
+  let opts: ParsedOptions = { namespaces: null, validAfter: null, validBefore: null, certAuthority: false };
   const firstWord = /^[^ \t]*/.exec(cp)![0];
   if (!looksLikeKeyType(firstWord)) {
     const isOptions =
@@ -385,6 +397,7 @@ function parseLine(raw: string, file: string, lineNo: number): AllowedSigner | n
     namespaces: opts.namespaces,
     validAfter: opts.validAfter,
     validBefore: opts.validBefore,
+    certAuthority: opts.certAuthority,
     key,
     line: lineNo,
     file,
@@ -451,7 +464,7 @@ function fmtList(list: readonly string[]): string {
  */
 export function findSigner(
   signers: readonly AllowedSigner[],
-  opts: { principal: string; key: SshPublicKey; namespace: string; now: Date },
+  opts: { principal: string; key: SshPublicKey; namespace: string; now: Date; certificate?: SshCertificate | undefined },
 ): FindSignerResult {
   const file = signers[0]?.file ?? 'the allowed signers file';
   const { principal, key, namespace, now } = opts ?? ({} as typeof opts);
@@ -468,8 +481,16 @@ export function findSigner(
     return { ok: false, code: 'not-yet-valid', reason: 'the verification time is not a valid date' };
   }
 
-  const keyEntries = signers.filter((e) => sameKey(e.key, key));
+  const cert = opts.certificate;
+  // sshsig.c check_allowed_keys_line: a plain line matches a plain signing key; a
+  // cert-authority line matches the CA that signed the signer's certificate. As in
+  // ssh-keygen 9.2, a signature made with a certificate is not matched by a plain line
+  // for the certified key (the certificate's limits must not be shed that way).
+  const keyEntries = signers.filter((e) => (e.certAuthority ? cert !== undefined && sameKey(e.key, cert.ca) : cert === undefined && sameKey(e.key, key)));
   if (keyEntries.length === 0) {
+    if (cert) {
+      return { ok: false, code: 'unknown-key', reason: `key ${key.fingerprint} and its certificate's CA ${cert.ca.fingerprint} are not in ${file} — add the CA as "PRINCIPALS cert-authority ${cert.ca.type} <key>"` };
+    }
     const forPrincipal = signers.filter((e) => matchPatternList(principal, e.principals) === 1);
     const hint =
       forPrincipal.length > 0
@@ -497,9 +518,15 @@ export function findSigner(
     };
   }
 
-  const nsOk = principalOk.filter((e) => e.namespaces === null || matchPatternList(namespace, e.namespaces) === 1);
-  if (nsOk.length === 0) {
+  const certOk = principalOk.filter((e) => !e.certAuthority || certificateProblem(cert!, principal, now) === undefined);
+  if (certOk.length === 0) {
     const e = principalOk[0]!;
+    return { ok: false, code: certificateProblem(cert!, principal, now)!.code, reason: `${certificateProblem(cert!, principal, now)!.reason} (CA ${e.key.fingerprint}, ${file}:${e.line})` };
+  }
+
+  const nsOk = certOk.filter((e) => e.namespaces === null || matchPatternList(namespace, e.namespaces) === 1);
+  if (nsOk.length === 0) {
+    const e = certOk[0]!;
     return {
       ok: false,
       code: 'namespace',
@@ -529,4 +556,101 @@ export function findSigner(
     return { ok: true, entry: e };
   }
   return firstFailure!;
+}
+
+/** Seconds since the epoch, whole (certificate times are whole seconds). */
+const epochSeconds = (d: Date): bigint => BigInt(Math.floor(d.getTime() / 1000));
+
+/**
+ * Why a verified certificate may not sign as `principal` at `now`, or undefined:
+ * sshkey_cert_check_authority(key, want_host=0, require_principal=1, wildcard=0):
+ * a user certificate, the principal listed exactly, valid_after <= now <
+ * valid_before. Stricter than ssh-keygen: any critical option refuses it.
+ */
+export function certificateProblem(cert: SshCertificate, principal: string, now: Date): { code: 'principal' | 'not-yet-valid' | 'expired'; reason: string } | undefined {
+  if (cert.type !== 1) return { code: 'principal', reason: `the signer's certificate ${show(cert.keyId)} is not a user certificate` };
+  if (cert.principals.length === 0) return { code: 'principal', reason: `the signer's certificate ${show(cert.keyId)} has no principals (a certificate valid for anyone is refused)` };
+  if (!cert.principals.includes(principal)) {
+    return { code: 'principal', reason: `the signer's certificate ${show(cert.keyId)} is for ${fmtList(cert.principals)}, not ${show(principal)}` };
+  }
+  const t = epochSeconds(now);
+  if (t < cert.validAfter) return { code: 'not-yet-valid', reason: `the signer's certificate ${show(cert.keyId)} is not valid until ${certTime(cert.validAfter)}` };
+  if (t >= cert.validBefore) return { code: 'expired', reason: `the signer's certificate ${show(cert.keyId)} expired at ${certTime(cert.validBefore)}` };
+  if (cert.criticalOptions.length) {
+    return { code: 'principal', reason: `the signer's certificate ${show(cert.keyId)} has critical options (${fmtList(cert.criticalOptions)}) that a signature cannot honour — issue a certificate without them` };
+  }
+  return undefined;
+}
+
+function certTime(t: bigint): string {
+  return t > 253402300799n ? 'forever' : fmtTime(new Date(Number(t) * 1000));
+}
+
+/**
+ * The principals a key may sign as in `namespace` at `now`, as `ssh-keygen -Y
+ * find-principals` lists them: for a plain line, its principals (wildcard and
+ * negated patterns left out: one cannot sign "as" a pattern); for a
+ * cert-authority line, the certificate's principals its patterns allow.
+ * Lines whose namespaces or validity window exclude the signature are skipped.
+ */
+export function findPrincipals(
+  signers: readonly AllowedSigner[],
+  opts: { key: SshPublicKey; namespace: string; now: Date; certificate?: SshCertificate | undefined },
+): string[] {
+  const out = new Set<string>();
+  for (const e of signers) {
+    const names = e.certAuthority
+      ? opts.certificate && sameKey(e.key, opts.certificate.ca)
+        ? opts.certificate.principals.filter((p) => matchPatternList(p, e.principals) === 1)
+        : []
+      : !opts.certificate && sameKey(e.key, opts.key)
+        ? e.principals.filter((p) => !/[*?!]/.test(p))
+        : [];
+    for (const p of names) {
+      if (findSigner([e], { principal: p, key: opts.key, namespace: opts.namespace, now: opts.now, certificate: opts.certificate }).ok) out.add(p);
+    }
+  }
+  return [...out];
+}
+
+/**
+ * The names one line gives the holder of a key, for self-approval: a plain
+ * line's principals; for a cert-authority line, the certificate's principals
+ * (the line's patterns, such as *@acme.com, name the CA's whole population).
+ */
+export function keyNames(e: AllowedSigner, cert: SshCertificate | undefined): string[] {
+  return e.certAuthority ? (cert?.principals ?? []) : e.principals;
+}
+
+/**
+ * A revoked-keys file, as `ssh-keygen -Y verify -r` and git's
+ * gpg.ssh.revocationFile read it when it is not a KRL: one public key per line
+ * ("keytype base64 [comment]"), blank lines and # comments. A key listed here
+ * signs nothing: neither itself, nor any certificate it carries, nor any
+ * certificate it signed as a CA (sshkey_in_file with check_ca). Throws
+ * AllowedSignersError listing every bad line (an unreadable revocation list must
+ * not be skipped: fail closed).
+ */
+export function parseRevokedKeys(text: string, file: string): SshPublicKey[] {
+  if (text.startsWith('SSHKRL')) {
+    throw new AllowedSignersError(file, [{ line: 0, message: `${file}: this is a binary KRL; cleanroom reads revoked keys as plain public key lines — list the keys ("ssh-ed25519 AAAA…")` }]);
+  }
+  const keys: SshPublicKey[] = [];
+  const errors: AllowedSignersProblem[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const l = raw.replace(/\r$/, '').trim();
+    if (!l || l.startsWith('#')) return;
+    try {
+      keys.push(parsePublicKey(l));
+    } catch (e) {
+      errors.push({ line: i + 1, message: `${file}:${i + 1}: ${e instanceof SshsigError ? keyErrorMessage(e) : 'invalid key'}` });
+    }
+  });
+  if (errors.length) throw new AllowedSignersError(file, errors);
+  return keys;
+}
+
+/** The revoked key that stops this signer (its key, or its certificate's CA), or undefined. */
+export function revokedBy(revoked: readonly SshPublicKey[], key: SshPublicKey, cert: SshCertificate | undefined): SshPublicKey | undefined {
+  return revoked.find((r) => sameKey(r, key) || (cert !== undefined && sameKey(r, cert.ca)));
 }

@@ -21,7 +21,9 @@
  *  - RSA keys need at least 2048 bits (ssh-keygen: 1024);
  *  - key blobs must be canonically encoded (minimal mpints), so the blob,
  *    the fingerprint and key equality are all byte-exact;
- *  - ssh-dss, certificates, xmss and webauthn signatures are not supported;
+ *  - ssh-dss, xmss and webauthn signatures are not supported;
+ *  - a certificate's CA signature may not use ssh-rsa (SHA-1), and the CA key
+ *    may not itself be a certificate;
  *  - FIDO (sk-*) signatures must assert user presence unless the caller
  *    passes `requireUserPresence: false` (ssh-keygen 9.2 does not check).
  */
@@ -98,6 +100,28 @@ export class SshsigError extends Error {
 
 export type HashAlgorithm = 'sha256' | 'sha512';
 
+/**
+ * An OpenSSH certificate (PROTOCOL.certkeys, `*-cert-v01@openssh.com`) whose CA
+ * signature has been verified. Times are seconds since the epoch, as in the
+ * certificate (valid_before 0xffffffffffffffff = forever).
+ */
+export interface SshCertificate {
+  /** The certificate key type, e.g. "ssh-ed25519-cert-v01@openssh.com". */
+  certType: string;
+  /** 1 = user, 2 = host. */
+  type: number;
+  serial: bigint;
+  keyId: string;
+  principals: string[];
+  validAfter: bigint;
+  validBefore: bigint;
+  /** Critical option names (their data is not interpreted). */
+  criticalOptions: string[];
+  extensions: string[];
+  /** The key that signed the certificate. */
+  ca: SshPublicKey;
+}
+
 export interface ParsedSignature {
   /** Always 1. */
   version: number;
@@ -110,10 +134,12 @@ export interface ParsedSignature {
   sigBlob: Buffer;
   /** FIDO signatures only: authenticator flags and counter. */
   sk?: { flags: number; counter: number };
+  /** When the signer used a certificate: its verified contents (publicKey is then the certified plain key). */
+  certificate?: SshCertificate;
 }
 
 export type VerifyResult =
-  | { ok: true; publicKey: SshPublicKey; signature: ParsedSignature }
+  | { ok: true; publicKey: SshPublicKey; signature: ParsedSignature; certificate?: SshCertificate }
   | { ok: false; code: SshsigErrorCode; reason: string };
 
 /** Maximum size of an armored signature accepted by any function here. */
@@ -224,6 +250,17 @@ class Reader {
 
   get remaining(): number {
     return this.buf.length - this.pos;
+  }
+
+  get offset(): number {
+    return this.pos;
+  }
+
+  u64(field: string): bigint {
+    if (this.remaining < 8) throw this.short(field);
+    const v = this.buf.readBigUInt64BE(this.pos);
+    this.pos += 8;
+    return v;
   }
 
   u8(field: string): number {
@@ -373,6 +410,7 @@ type KeyMaterial =
 interface ParsedKey {
   publicKey: SshPublicKey;
   material: KeyMaterial;
+  certificate?: SshCertificate;
 }
 
 function bitLength(mag: Buffer): number {
@@ -399,7 +437,7 @@ function describeType(name: string): string {
 
 function unsupportedTypeMessage(name: string): string {
   if (/-cert-v0[01]@openssh\.com$/.test(name)) {
-    return `key type ${describeType(name)} is a certificate; cleanroom does not support SSH certificates: list the signer's plain public key instead`;
+    return `key type ${describeType(name)} is a certificate; list the signer's plain public key, or the CA's key on a cert-authority line`;
   }
   const why = KNOWN_UNSUPPORTED_KEY_TYPES.get(name);
   if (why !== undefined) {
@@ -412,13 +450,93 @@ function fingerprintOf(blob: Buffer): string {
   return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
 }
 
-/** Parse a public key wire blob; the whole buffer must be consumed. */
-function parseKeyBlob(blob: Buffer, what: string): ParsedKey {
+const CERT_SUFFIX = '-cert-v01@openssh.com';
+
+/** `ssh-ed25519-cert-v01@openssh.com` → `ssh-ed25519`; undefined for other names. */
+function certBaseType(name: string): KeyType | undefined {
+  if (!name.endsWith(CERT_SUFFIX)) return undefined;
+  const base = name.slice(0, -CERT_SUFFIX.length);
+  const plain = base === 'sk-ssh-ed25519' || base === 'sk-ecdsa-sha2-nistp256' ? `${base}@openssh.com` : base;
+  return isKeyType(plain) ? plain : undefined;
+}
+
+/**
+ * Parse a public key wire blob; the whole buffer must be consumed. With
+ * `allowCert`, a certificate blob is accepted: its CA signature is verified
+ * here (as sshkey_from_blob → cert_parse does) and the certified plain key is
+ * returned with the certificate beside it.
+ */
+function parseKeyBlob(blob: Buffer, what: string, allowCert = false): ParsedKey {
   const r = new Reader(blob, what, 'truncated');
   const typeBytes = r.string('key type');
   if (typeBytes.includes(0)) throw new SshsigError('key-invalid', `${what}: key type contains a NUL byte`);
   const typeName = typeBytes.toString('latin1');
+  const base = allowCert ? certBaseType(typeName) : undefined;
+  if (base) return parseCertBlob(blob, r, typeName, base, what);
   if (!isKeyType(typeName)) throw new SshsigError('key-type', `${what}: ${unsupportedTypeMessage(typeName)}`);
+  readMaterial(r, typeName, what);
+  r.end();
+  const parsed = parsePlainMaterial(blob, what);
+  return parsed;
+}
+
+/** packed list of strings (principals) or of (name, data) pairs (options, extensions). */
+function readPacked(buf: Buffer, what: string, pairs: boolean): string[] {
+  const r = new Reader(buf, what, 'key-invalid');
+  const out: string[] = [];
+  while (r.remaining > 0) {
+    out.push(r.cstring(pairs ? 'option name' : 'principal', 'key-invalid'));
+    if (pairs) r.string('option data');
+  }
+  return out;
+}
+
+function parseCertBlob(blob: Buffer, r: Reader, certType: string, base: KeyType, what: string): ParsedKey {
+  r.string('certificate nonce');
+  const start = r.offset;
+  readMaterial(r, base, what);
+  const plain = Buffer.concat([u32be(Buffer.byteLength(base, 'latin1')), Buffer.from(base, 'latin1'), blob.subarray(start, r.offset)]);
+  const key = parsePlainMaterial(plain, what);
+  const serial = r.u64('certificate serial');
+  const type = r.u32('certificate type');
+  const keyId = r.cstring('certificate key id', 'key-invalid');
+  const principals = readPacked(r.string('certificate principals'), `${what}: certificate principals`, false);
+  const validAfter = r.u64('certificate valid after');
+  const validBefore = r.u64('certificate valid before');
+  const criticalOptions = readPacked(r.string('certificate critical options'), `${what}: certificate critical options`, true);
+  const extensions = readPacked(r.string('certificate extensions'), `${what}: certificate extensions`, true);
+  r.string('certificate reserved');
+  const caBlob = r.string('certificate signature key');
+  const signedEnd = r.offset;
+  const sigBlob = r.string('certificate signature');
+  r.end();
+  // A certificate cannot be a CA (OpenSSH refuses it too): parse without allowCert.
+  const ca = parseKeyBlob(Buffer.from(caBlob), `${what}: certificate authority key`);
+  const sig = parseSigField(ca, sigBlob);
+  const check = { key: ca, inner: sig.inner, ...(sig.sk ? { sk: sig.sk } : {}) } as SigInternal;
+  if (!cryptoCheck(check, blob.subarray(0, signedEnd))) {
+    throw new SshsigError('bad-signature', `${what}: the certificate's signature by CA key ${ca.publicKey.fingerprint} does not verify`);
+  }
+  return {
+    publicKey: key.publicKey,
+    material: key.material,
+    certificate: { certType, type, serial, keyId, principals, validAfter, validBefore, criticalOptions, extensions, ca: ca.publicKey },
+  };
+}
+
+/** A plain key blob (type string + material) → ParsedKey, material validated. */
+function parsePlainMaterial(blob: Buffer, what: string): ParsedKey {
+  const r = new Reader(blob, what, 'truncated');
+  const typeName = r.string('key type').toString('latin1') as KeyType;
+  const material = readMaterial(r, typeName, what);
+  r.end();
+  // The KeyObject import validates the material (e.g. EC point on the curve).
+  keyObjectFor(material, what);
+  const copy = Buffer.from(blob);
+  return { publicKey: { type: typeName, blob: copy, fingerprint: fingerprintOf(copy) }, material };
+}
+
+function readMaterial(r: Reader, typeName: KeyType, what: string): KeyMaterial {
   let material: KeyMaterial;
   switch (typeName) {
     case 'ssh-ed25519':
@@ -490,14 +608,7 @@ function parseKeyBlob(blob: Buffer, what: string): ParsedKey {
       break;
     }
   }
-  r.end();
-  // The KeyObject import validates the material (e.g. EC point on the curve).
-  keyObjectFor(material, what);
-  const copy = Buffer.from(blob);
-  return {
-    publicKey: { type: typeName, blob: copy, fingerprint: fingerprintOf(copy) },
-    material,
-  };
+  return material;
 }
 
 const keyObjectCache = new WeakMap<KeyMaterial, KeyObject>();
@@ -562,6 +673,22 @@ function parsePublicKeyInternal(line: string): ParsedKey {
     );
   }
   return parsed;
+}
+
+/**
+ * A public key line that may be a certificate (`id_ed25519-cert.pub`): the
+ * certified plain key and, for a certificate, its verified contents. Throws
+ * SshsigError.
+ */
+export function parseKeyOrCertificate(line: string): { key: SshPublicKey; certificate?: SshCertificate } {
+  if (typeof line !== 'string') throw new SshsigError('input', 'public key must be a string');
+  const m = /^[ \t]*([^ \t]+)[ \t]+([^ \t\r\n]+)/.exec(line);
+  if (!m || !certBaseType(m[1]!)) return { key: parsePublicKey(line) };
+  const blob = decodeBase64Strict(Buffer.from(m[2]!, 'utf8'));
+  if (blob === null) throw new SshsigError('base64', `the ${m[1]!} certificate is not valid base64`);
+  const parsed = parseKeyBlob(blob, 'certificate', true);
+  if (!parsed.certificate || parsed.certificate.certType !== m[1]) throw new SshsigError('key-type', `the line is labelled ${m[1]!} but holds another key type`);
+  return { key: parsed.publicKey, certificate: parsed.certificate };
 }
 
 /** Render a key as "type base64" (authorized_keys format, no comment). */
@@ -771,7 +898,7 @@ function parseBlob(blob: Buffer): SigInternal {
   const sigBlob = r.string('signature');
   r.end();
 
-  const key = parseKeyBlob(keyBlob, 'signing key');
+  const key = parseKeyBlob(keyBlob, 'signing key', true);
   if (nsBytes.includes(0)) throw new SshsigError('namespace', 'signature namespace contains a NUL byte');
   if (nsBytes.length === 0) throw new SshsigError('namespace', 'signature namespace is empty');
   if (reserved.length !== 0) {
@@ -791,6 +918,7 @@ function parseBlob(blob: Buffer): SigInternal {
     sigBlob: Buffer.from(sigBlob),
   };
   if (sigField.sk) parsed.sk = { ...sigField.sk };
+  if (key.certificate) parsed.certificate = key.certificate;
   const out: SigInternal = { parsed, key, namespaceBytes: Buffer.from(nsBytes), inner: sigField.inner };
   if (sigField.sk) out.sk = sigField.sk;
   return out;
@@ -916,7 +1044,9 @@ export function verifySshsig(opts: VerifyOptions): VerifyResult {
         'security-key signature was made without user presence (touch); re-sign and touch the key',
       );
     }
-    return { ok: true, publicKey: sig.parsed.publicKey, signature: sig.parsed };
+    return sig.parsed.certificate
+      ? { ok: true, publicKey: sig.parsed.publicKey, signature: sig.parsed, certificate: sig.parsed.certificate }
+      : { ok: true, publicKey: sig.parsed.publicKey, signature: sig.parsed };
   } catch (e) {
     if (e instanceof SshsigError) return { ok: false, code: e.code, reason: e.message };
     return { ok: false, code: 'internal', reason: `internal error while verifying signature: ${String((e as Error)?.message ?? e)}` };

@@ -40,6 +40,8 @@ export const MAX_VALIDITY_MS = 366 * 86_400_000;
 export interface Coverage {
   /** (path, blob) pairs sorted by path, bytewise. */
   pairs: [string, string][];
+  /** The git mode of each pair (`100644`, `120000`, …), same order. */
+  modes: string[];
   zones: string[];
   digest: string;
 }
@@ -65,7 +67,7 @@ const byBytes = (a: string, b: string): number => Buffer.compare(Buffer.from(a),
  */
 export function coverage(policy: Policy, files: readonly FileChange[]): Coverage {
   const zones = new Set<string>();
-  const pairs: [string, string][] = [];
+  const triples: [string, string, string][] = [];
   const guarded = configGuard(policy);
   for (const f of files) {
     // Content seen through a link (`via`) is derived from the tree, not a change of its own.
@@ -75,12 +77,30 @@ export function coverage(policy: Policy, files: readonly FileChange[]): Coverage
     if (!inZones.length && !config) continue;
     for (const z of inZones) zones.add(z.name);
     if (config) zones.add('cleanroom-config');
-    pairs.push([f.path, f.blob]);
+    triples.push([f.path, f.blob, f.mode]);
   }
-  pairs.sort((a, b) => byBytes(a[0], b[0]));
+  triples.sort((a, b) => byBytes(a[0], b[0]));
+  return { pairs: triples.map(([p, b]) => [p, b]), modes: triples.map((t) => t[2]), zones: [...zones].sort(), digest: coverageDigest(triples) };
+}
+
+/**
+ * Modes written implicitly: a regular file (100644, 100755) or a deletion (000000) hashes
+ * as `blob\0path\0`, the form every earlier statement used. Any other mode — a symlink
+ * (120000), a gitlink (160000) — is bound as `mode blob\0path\0`: the same blob approved
+ * as a file must not validate as a link, whose "content" is a path that puts other
+ * content under the zone (issue 10 §6). The space cannot occur in a blob id, so the two
+ * forms never collide.
+ */
+const IMPLICIT_MODES = new Set(['100644', '100755', '000000', '0']);
+
+/** `  (mode 120000, a symlink)` for a mode the digest binds explicitly; '' for a regular file. */
+export const modeNote = (m: string): string => (IMPLICIT_MODES.has(m) ? '' : `  (mode ${m}${m === '120000' ? ', a symlink' : m === '160000' ? ', a submodule' : ''})`);
+
+/** sha256 over the sorted (path, blob, mode) triples, as coverage() computes it. */
+export function coverageDigest(pairs: readonly (readonly [string, string, string])[]): string {
   const h = createHash('sha256');
-  for (const [path, blob] of pairs) h.update(`${blob}\0${path}\0`);
-  return { pairs, zones: [...zones].sort(), digest: `sha256:${h.digest('hex')}` };
+  for (const [path, blob, mode] of pairs) h.update(IMPLICIT_MODES.has(mode) ? `${blob}\0${path}\0` : `${mode} ${blob}\0${path}\0`);
+  return `sha256:${h.digest('hex')}`;
 }
 
 /** The exact bytes that are signed. */
@@ -127,6 +147,51 @@ export function formatTrailerValue(st: Statement, signatureBase64: string): stri
   ].join(' ');
 }
 
+/** Longest line a folded trailer writes (commitlint's config-conventional allows 100). */
+export const FOLD_WIDTH = 76;
+const CHUNK = 64;
+
+/**
+ * The trailer value folded with git's continuation lines (a newline and a space; git
+ * and parseTrailers unfold them back into single spaces): fields are packed into lines
+ * of at most FOLD_WIDTH characters, counting the `Cleanroom-Override: ` key on the
+ * first; a reason or signature longer than a line is cut into CHUNK-character pieces.
+ * parseTrailerValue reads the folded and the one-line form alike.
+ */
+export function foldTrailerValue(value: string, keyWidth = 'Cleanroom-Override: '.length): string {
+  const lines: string[] = [];
+  let line = '';
+  let width = FOLD_WIDTH - keyWidth;
+  const put = (tok: string): void => {
+    if (line && line.length + 1 + tok.length > width) {
+      lines.push(line);
+      line = '';
+      width = FOLD_WIDTH - 1;
+    }
+    line = line ? `${line} ${tok}` : tok;
+  };
+  for (const tok of value.split(' ')) {
+    if (tok.length <= FOLD_WIDTH - 1 || !(tok.startsWith('sig=') || tok.startsWith('reason='))) put(tok);
+    else for (let i = 0; i < tok.length; i += CHUNK) put(tok.slice(i, i + CHUNK));
+  }
+  if (line) lines.push(line);
+  return lines.join('\n ');
+}
+
+/**
+ * Undo the chunking of foldTrailerValue on an unfolded value: the pieces of reason=
+ * (percent-encoded, so never an "=") and everything after sig= rejoin their field.
+ */
+function unchunk(parts: string[]): string[] {
+  const out: string[] = [];
+  for (const p of parts) {
+    const last = out[out.length - 1];
+    if (last !== undefined && (last.startsWith('sig=') || (last.startsWith('reason=') && !p.includes('=')))) out[out.length - 1] = last + p;
+    else out.push(p);
+  }
+  return out;
+}
+
 const FIELDS = ['repo', 'by', 'zones', 'files', 'digest', 'created', 'expires', 'reason', 'sig'] as const;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
@@ -150,12 +215,12 @@ export type ParsedTrailer = { ok: true; statement: Omit<Statement, 'kind'>; sign
 
 /**
  * Strict parse of a trailer value: every field once, in order, nothing else, each in the
- * one spelling formatTrailerValue() writes (so a trailer has exactly one form, and what
- * a reader sees in `git log` is byte for byte what was signed).
+ * one spelling formatTrailerValue() writes (so what a reader sees in `git log` is byte
+ * for byte what was signed), written on one line or folded by foldTrailerValue().
  */
 export function parseTrailerValue(value: string): ParsedTrailer {
   if (value.length > MAX_TRAILER_VALUE) return { ok: false, reason: `the trailer is ${value.length} bytes long; a real one is under ${MAX_TRAILER_VALUE}` };
-  const parts = value.trim().split(' ');
+  const parts = unchunk(value.trim().split(' '));
   if (parts[0] !== 'v1') return { ok: false, reason: 'unknown trailer version (expected "v1 …")' };
   if (parts.length !== FIELDS.length + 1) return { ok: false, reason: `expected ${FIELDS.length} fields (${FIELDS.join(', ')})` };
   const got: Record<string, string> = {};
@@ -223,9 +288,9 @@ export function formatRequest(req: Request, cov: Coverage, context: string): str
     `created ${req.created}`,
     `expires ${req.expires}`,
     `# ${context}. Covered files (path, blob):`,
-    ...cov.pairs.slice(0, 200).map(([p, b]) => `#   ${JSON.stringify(p).slice(1, -1)}  ${b}`),
+    ...cov.pairs.slice(0, 200).map(([p, b], i) => `#   ${JSON.stringify(p).slice(1, -1)}  ${b}${modeNote(cov.modes[i] ?? '')}`),
     ...(cov.pairs.length > 200 ? [`#   … and ${cov.pairs.length - 200} more`] : []),
-    `# Sign with: cleanroom ${req.kind} sign --key ~/.ssh/id_ed25519 [--principal YOU] FILE|-`,
+    `# Sign with: cleanroom ${req.kind} sign [--key ~/.ssh/id_ed25519] FILE|-`,
   ];
   return lines.join('\n') + '\n';
 }

@@ -1,11 +1,12 @@
 // `cleanroom override|review request|sign` misuse: exit 2, a message that fits on one
 // screen and says what to do, never a stack trace, nothing on stdout.
 
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeTempDirs, tempDir, type Run } from '../../helpers/repo.js';
-import { APPROVER, world, type World } from './world.js';
+import { AI, APPROVER, world, type World } from './world.js';
 
 afterAll(() => removeTempDirs());
 
@@ -34,8 +35,8 @@ const sign = (input: string | Buffer, args: string[] = ['--key', w.keys.ava.path
   w.repo.cleanroom([kind, 'sign', ...args], { input });
 
 describe('cleanroom override sign', () => {
-  it('without --key', () => {
-    expectUsage(sign(request, ['--principal', APPROVER]), /^cleanroom: override sign: --key is required\n  → e\.g\. --key ~\/\.ssh\/id_ed25519/);
+  it('without --key and without git config user.signingkey', () => {
+    expectUsage(sign(request, ['--principal', APPROVER]), /^cleanroom: override sign: no --key and no git config user\.signingkey\n  → e\.g\. --key ~\/\.ssh\/id_ed25519/);
   });
 
   it('with request text that is not a request', () => {
@@ -68,7 +69,7 @@ describe('cleanroom override sign', () => {
   it('with a request file over 1 MiB', () => {
     const file = join(tempDir(), 'huge.txt');
     writeFileSync(file, Buffer.alloc(2 * 1024 * 1024, '#'));
-    expectUsage(sign('', ['--key', w.keys.ava.path, '--principal', APPROVER, file]), /override sign: .*huge\.txt is larger than 1 MiB/);
+    expectUsage(sign('', ['--key', w.keys.ava.path, '--principal', APPROVER, file]), /override sign: the request in .*huge\.txt is larger than 1 MiB/);
   });
 
   it('with a request file that does not exist, or two of them', () => {
@@ -78,7 +79,8 @@ describe('cleanroom override sign', () => {
 
   it('with a key ssh-keygen cannot use', () => {
     const r = sign(request, ['--key', join(w.repo.dir, 'no-such-key'), '--principal', APPROVER]);
-    expectUsage(r, /^cleanroom: ssh-keygen could not sign with .*no-such-key: .*\n  → check the key path/);
+    // Found before anything is signed (issue 17 §1): the key must be readable to know who it is.
+    expectUsage(r, /^cleanroom: no such key file: .*no-such-key\n  → give the private key, its \.pub, or set git config user\.signingkey/);
   });
 
   it('with a principal that has a space or a newline', () => {
@@ -86,8 +88,28 @@ describe('cleanroom override sign', () => {
     expectUsage(sign(request, ['--key', w.keys.ava.path, '--principal', 'ava\nprincipal x']), /override sign: invalid --principal "ava\\nprincipal x"/);
   });
 
-  it('without --principal and without git config user.email', () => {
-    expectUsage(sign(request, ['--key', w.keys.ava.path]), /override sign: no --principal and no git config user\.email\n  → give the principal your key is listed under/);
+  it('without --principal and without git config user.email: the approvers file says who the key is (issue 17 §1)', () => {
+    const r = sign(request, ['--key', w.keys.ava.path]);
+    expect(r.stderr).toMatch(/^cleanroom: signed override for \S+ \(eval-tasks; 1 file\) as ava@example\.org, expires/);
+    expect(r.code).toBe(0);
+  });
+
+  it("with a reviewer's key (listed only for cleanroom-review): refused before anything is signed", () => {
+    const r = sign(request, ['--key', w.keys.rita.path]);
+    expectUsage(r, /override sign: the key SHA256:\S+ is not listed in \.cleanroom\/approvers for cleanroom-override — nothing was signed/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('with a key listed nowhere: refused before anything is signed', () => {
+    const dir = tempDir();
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'stranger')]);
+    const r = sign(request, ['--key', join(dir, 'stranger')]);
+    expectUsage(r, /override sign: the key SHA256:\S+ is not listed in \.cleanroom\/approvers for cleanroom-override/);
+    expect(r.stdout).toBe('');
+  });
+
+  it('with --principal naming someone the key is not listed for: refused before signing', () => {
+    expectUsage(sign(request, ['--key', w.keys.ava.path, '--principal', 'boss@example.org']), /override sign: this key may not sign as boss@example\.org: key SHA256:\S+ is listed for ava@example\.org/);
   });
 });
 
@@ -111,5 +133,46 @@ describe('cleanroom override request', () => {
 
   it('for a commit that does not exist', () => {
     expectUsage(w.repo.cleanroom(['override', 'request', '--reason', 'x', '--commit', 'no-such-rev']), /no such commit: no-such-rev/);
+  });
+});
+
+describe('an invalid approvers file is found before an override is needed (issue 17 §3)', () => {
+  let bad: World;
+  beforeAll(() => {
+    bad = world();
+    bad.repo.write('.cleanroom/approvers', `ava@example.org ${bad.keys.ava.pub}\nbob@example.org ssh-ed25519 not-base64!\ncarol@example.org valid-before="tomorrow" ${bad.keys.ava.pub}\n`);
+    bad.repo.git('add', '-A');
+    bad.repo.git('commit', '-q', '--no-verify', '-m', 'broken approvers');
+  });
+
+  it('policy validate lists every bad line and exits 2', () => {
+    const r = bad.repo.cleanroom(['policy', 'validate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^\.cleanroom\/approvers:2: .*base64.*\n\.cleanroom\/approvers:3: invalid valid-before time "tomorrow"/);
+    expect(r.stderr).not.toContain('\\n');
+  });
+
+  it('doctor shows it as a failed check', () => {
+    const r = bad.repo.cleanroom(['doctor']);
+    expect(r.stdout + r.stderr).toMatch(/✗ \.cleanroom\/approvers:2: /);
+  });
+
+  it('the note at commit time is one readable line, with no literal \\n', () => {
+    bad.repo.write('evals/tasks/q9.json', '{"q": 9}\n');
+    bad.repo.git('add', '-A');
+    const req = bad.repo.cleanroom(['override', 'request', '--reason', 'x']);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'allowed'), `ava@example.org ${bad.keys.ava.pub}\n`);
+    const signed = bad.repo.cleanroom(['override', 'sign', '--key', bad.keys.ava.path, '--allowed-signers', join(dir, 'allowed')], { input: req.stdout });
+    const r = bad.repo.commit(`Add q9\n\n${AI}`, { add: [], args: ['--trailer', signed.stdout.trimEnd()] });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/override not accepted: approvers file is invalid: \.cleanroom\/approvers:2: .*; \.cleanroom\/approvers:3: /);
+    expect(r.stderr).not.toContain('\\n');
+  });
+
+  it('human control: policy validate passes with valid trust files', () => {
+    const r = w.repo.cleanroom(['policy', 'validate']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
   });
 });

@@ -47,7 +47,7 @@ describe('a trailer copied onto another change', () => {
 
   it('another path, same content', () => {
     w.repo.write('evals/tasks/q2.json', TASK);
-    expectReplayRefused(w, /it covers other content \(1 file, sha256:[0-9a-f]{12}…\) than this change \(1, sha256:[0-9a-f]{12}…\): paths or blobs differ — request a new one/);
+    expectReplayRefused(w, /it covers other content \(1 file, sha256:[0-9a-f]{12}…\) than this change \(1, sha256:[0-9a-f]{12}…\): the files changed since the override was requested .* then request and sign again/);
   });
 
   it('other content at the same path', () => {
@@ -82,10 +82,10 @@ describe('forged and malformed overrides in a real commit', () => {
   beforeEach(() => w.repo.git('reset', '-q', '--soft', base));
 
   const cases: [string, () => string, RegExp][] = [
-    ['an unlisted key', () => grant(w, 'override', { key: sshKey(tempDir(), 'mallory', 'ed25519'), principal: APPROVER }), /key SHA256:\S+ is not in \S*\.cleanroom\/approvers; ava@example\.org is listed with key SHA256:\S+/],
-    ['a listed key with the wrong principal', () => grant(w, 'override', { principal: 'bob@example.org' }), /key SHA256:\S+ is listed for ava@example\.org \(\S*\.cleanroom\/approvers:2\) but the signature claims bob@example\.org/],
-    ['a reviewer key (namespaces="cleanroom-review") used for an override', () => grant(w, 'override', { key: w.keys.rita, principal: 'rita@example.org' }), /key SHA256:\S+ is not in \S*\.cleanroom\/approvers/],
-    ['invalid base64', () => genuine.replace(/sig=\S+$/, 'sig=U1NI!0lH'), /sig= is not base64/],
+    ['an unlisted key', () => grant(w, 'override', { key: sshKey(tempDir(), 'mallory', 'ed25519'), principal: APPROVER, forge: true }), /key SHA256:\S+ is not in \S*\.cleanroom\/approvers; ava@example\.org is listed with key SHA256:\S+/],
+    ['a listed key with the wrong principal', () => grant(w, 'override', { principal: 'bob@example.org', forge: true }), /key SHA256:\S+ is listed for ava@example\.org \(\S*\.cleanroom\/approvers:2\) but the signature claims bob@example\.org/],
+    ['a reviewer key (namespaces="cleanroom-review") used for an override', () => grant(w, 'override', { key: w.keys.rita, principal: 'rita@example.org', forge: true }), /key SHA256:\S+ is not in \S*\.cleanroom\/approvers/],
+    ['invalid base64', () => genuine.replace(/sig=[\s\S]*$/, 'sig=U1NI!0lH'), /sig= is not base64/],
     ['a newline smuggled into the reason', () => genuine.replace(/reason=\S+/, 'reason=ok%0Aprincipal%20mallory@example.org'), /the reason must be one line without control characters/],
     ['a 1 MB trailer', () => `Cleanroom-Override: v1 ${'A'.repeat(1_000_000)}`, /the trailer is 1000003 bytes long; a real one is under 8192/],
   ];

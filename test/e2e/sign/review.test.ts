@@ -40,7 +40,7 @@ describe('a review-zone commit in review.mode: signed', () => {
   });
 
   it("is refused with a review signed by a key that is not in the reviewers file (an approver's)", () => {
-    const trailer = grant(w, 'review', { key: w.keys.ava, principal: APPROVER });
+    const trailer = grant(w, 'review', { key: w.keys.ava, principal: APPROVER, forge: true });
     const r = w.repo.commit(`Add the runner\n\n${AI}`, { add: [], args: ['--trailer', trailer] });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/note: signed review not accepted: key SHA256:\S+ is not in \.cleanroom\/reviewers/);
@@ -58,7 +58,7 @@ describe('a review-zone commit in review.mode: signed', () => {
 
   it("is accepted locally and on push with the reviewer's signed attestation", () => {
     const trailer = grant(w, 'review');
-    expect(trailer).toMatch(/^Cleanroom-Review: v1 repo=example\.org\/acme\/evals by=rita@example\.org zones=eval-harness files=1 .* reason=reviewed%20every%20line sig=\S+$/);
+    expect(trailer.replace(/\n /g, ' ')).toMatch(/^Cleanroom-Review: v1 repo=example\.org\/acme\/evals by=rita@example\.org zones=eval-harness files=1 .* reason=reviewed%20every%20line sig=[A-Za-z0-9+/ ]+=*$/);
     const r = w.repo.commit(`Add the runner\n\n${AI}`, { add: [], args: ['--trailer', trailer] });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -66,5 +66,34 @@ describe('a review-zone commit in review.mode: signed', () => {
     expect(p.stderr).toContain(`remote: cleanroom: refs/heads/main ${w.repo.head().slice(0, 12)} evals/harness/run.py: reviewed by ${REVIEWER}`);
     expect(p.code).toBe(0);
     expect(serverRef(w)).toBe(w.repo.head());
+  });
+});
+
+describe('advice in review.mode: signed (issue 17 §3)', () => {
+  let w: World;
+  let base: string;
+  beforeAll(() => {
+    w = world({ policy: SIGNED_REVIEW_POLICY });
+    base = w.repo.head();
+    for (const n of [1, 2, 3]) {
+      w.repo.write(`evals/harness/step${n}.py`, `print(${n})\n`);
+      expect(w.repo.commit(`Add step ${n}\n\n${AI}`, { args: ['--no-verify'] }).code).toBe(0);
+    }
+    w.repo.write('evals/tasks/q1.json', '{"q": 1}\n');
+    expect(w.repo.commit(`Add q1\n\n${AI}`, { args: ['--no-verify'] }).code).toBe(0);
+  });
+
+  it('check --range prints the signed-mode note once for three blocked commits, and no Reviewed-by way out', () => {
+    const r = w.repo.cleanroom(['check', '--range', `${base}..HEAD`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/review\.mode is "signed"/g)).toHaveLength(1);
+    expect(r.stderr).toMatch(/review zones: a reviewer \(a key in review\.reviewers\) reads every line and signs: cleanroom review request \| cleanroom review sign/);
+    expect(r.stderr).not.toMatch(/Reviewed-by: Name/);
+  });
+
+  it('a deny-only commit gets no signed-review advice', () => {
+    const r = w.repo.cleanroom(['check', '--commit', 'HEAD']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).not.toMatch(/review\.mode is "signed"|review zones:/);
   });
 });

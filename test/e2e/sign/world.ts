@@ -5,7 +5,7 @@
 // The author (hana@example.org, from cleanEnv) is never the approver or reviewer.
 
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { POLICY, repoWithPolicy, tempDir, TestRepo, type Run } from '../../helpers/repo.js';
@@ -50,20 +50,28 @@ export function world(opts: { policy?: string; keys?: World['keys'] } = {}): Wor
   return { repo, server, keys };
 }
 
-/** `cleanroom KIND request … | cleanroom KIND sign --key … --principal …` → the one trailer line. */
-export function grant(w: World, kind: 'override' | 'review', opts: { reason?: string; commit?: string; key?: Key; principal?: string } = {}): string {
+/** `cleanroom KIND request … | cleanroom KIND sign --key … --principal …` → the trailer, folded into short lines. */
+export function grant(w: World, kind: 'override' | 'review', opts: { reason?: string; commit?: string; key?: Key; principal?: string; forge?: boolean } = {}): string {
   const req = w.repo.cleanroom([kind, 'request', ...(opts.reason ? ['--reason', opts.reason] : kind === 'override' ? ['--reason', 'hand-checked by the eval team'] : []), ...(opts.commit ? ['--commit', opts.commit] : [])]);
   expect(req.stderr).toBe('');
   expect(req.code).toBe(0);
   const key = opts.key ?? (kind === 'override' ? w.keys.ava : w.keys.rita);
   const principal = opts.principal ?? (kind === 'override' ? APPROVER : REVIEWER);
-  const signed = w.repo.cleanroom([kind, 'sign', '--key', key.path, '--principal', principal], { input: req.stdout });
+  // forge: sign as an attacker would, past cleanroom's own check of the key (an
+  // allowed_signers file of their own); the verifier must still refuse the result.
+  const forged = opts.forge ? join(tempDir('cleanroom-forge-'), 'allowed_signers') : undefined;
+  if (forged) writeFileSync(forged, `${principal} ${key.pub}\n`);
+  const signed = w.repo.cleanroom([kind, 'sign', '--key', key.path, '--principal', principal, ...(forged ? ['--allowed-signers', forged] : [])], { input: req.stdout });
   expect(signed.stderr).toMatch(new RegExp(`^cleanroom: signed ${kind} for example\\.org/acme/evals .* as ${principal.replace('.', '\\.')}, expires \\S+\\n$`));
   expect(signed.code).toBe(0);
+  // One trailer folded with git's continuation lines (issue 16 §6): short lines, each
+  // continuation starting with a space, then the final newline.
   const lines = signed.stdout.split('\n');
-  expect(lines).toHaveLength(2); // exactly one line, then the final newline
+  expect(lines[lines.length - 1]).toBe('');
   expect(lines[0]).toMatch(kind === 'override' ? /^Cleanroom-Override: v1 / : /^Cleanroom-Review: v1 /);
-  return lines[0]!;
+  for (const l of lines.slice(1, -1)) expect(l).toMatch(/^ \S/);
+  for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+  return lines.slice(0, -1).join('\n');
 }
 
 /** The server's ref, or undefined when it does not exist. */

@@ -129,16 +129,17 @@ describe('parseAllowedSigners', () => {
     expect(parseAllowedSigners('# only a comment\n\n', FILE)).toEqual([]);
   });
 
-  it('refuses cert-authority with an actionable message', () => {
-    const e = parseErr(`# ca\n*@example.com cert-authority ${ED}\n`);
-    expect(e.errors).toEqual([
-      { line: 2, message: `${FILE}:2: cert-authority is not supported by cleanroom: list each signer's key instead` },
-    ]);
-    expect(e.line).toBe(2);
-    expect(e.file).toBe(FILE);
-    expect(e.message).toBe(`${FILE}:2: cert-authority is not supported by cleanroom: list each signer's key instead`);
-    // also when combined with other options, in any case
-    expect(parseErr(`x namespaces="git",Cert-Authority ${ED}`).errors[0]!.message).toMatch(/cert-authority is not supported/);
+  it('reads cert-authority lines (issue 17 §4), alone or with other options, in any case', () => {
+    const [ca] = parseAllowedSigners(`# ca\n*@example.com cert-authority ${ED}\n`, FILE);
+    expect(ca!.certAuthority).toBe(true);
+    expect(ca!.principals).toEqual(['*@example.com']);
+    const [both] = parseAllowedSigners(`x namespaces="git",Cert-Authority ${ED}`, FILE);
+    expect(both!.certAuthority).toBe(true);
+    expect(both!.namespaces).toEqual(['git']);
+    // human control: a plain line is not a CA
+    expect(parseAllowedSigners(`x ${ED}`, FILE)[0]!.certAuthority).toBe(false);
+    // a misspelt flag is still an error, not a silent plain line
+    expect(parseErr(`x cert-authorityX ${ED}`).errors[0]!.message).toMatch(/unknown option/);
   });
 
   it.each([
@@ -182,9 +183,9 @@ describe('parseAllowedSigners', () => {
       `erin@example.com valid-before="tomorrow" ${RSA}`,
     ].join('\n');
     const e = parseErr(text);
-    expect(e.errors.map((x) => x.line)).toEqual([2, 3, 5, 6]);
-    expect(e.line).toBe(2);
-    expect(e.message.split('\n')[0]).toBe(`4 problems in ${FILE}:`);
+    expect(e.errors.map((x) => x.line)).toEqual([3, 5, 6]);
+    expect(e.line).toBe(3);
+    expect(e.message.split('\n')[0]).toBe(`3 problems in ${FILE}:`);
     for (const x of e.errors) expect(e.message).toContain(x.message);
     expect(e.message).toContain('— '); // every message says how to fix it
   });

@@ -9,6 +9,7 @@ import { loadPolicyText } from '../../../src/policy/load.js';
 import {
   canonicalText,
   coverage,
+  foldTrailerValue,
   formatRequest,
   formatTrailerValue,
   isIsoInstant,
@@ -218,10 +219,11 @@ describe('trailer value', () => {
     ['no version', good.replace(/^v1 /, ''), /unknown trailer version/],
     ['a missing field (reason)', drop('reason'), /expected 9 fields/],
     ['a missing field (sig)', drop('sig'), /expected 9 fields/],
-    ['an extra field', `${good} extra=1`, /expected 9 fields/],
+    // After sig= every piece is signature (folded trailers cut it): an extra field spoils the signature.
+    ['an extra field', `${good} extra=1`, /sig= is not base64/],
     ['a field given twice instead of another', good.replace(/ by=[^ ]*/, ' repo=example.org/acme/evals'), /field 2 should be by=/],
     ['fields out of order (zones before by)', swap('by', 'zones'), /field 2 should be by=/],
-    ['fields out of order (sig before reason)', swap('reason', 'sig'), /field 8 should be reason=/],
+    ['fields out of order (sig before reason)', swap('reason', 'sig'), /expected 9 fields/],
     ['a field without "="', good.replace(/ files=2/, ' files'), /field 4 should be files=/],
     ['an upper-case field name', good.replace(/ by=/, ' BY='), /field 2 should be by=/],
     ['two spaces between fields', good.replace(' by=', '  by='), /expected 9 fields/],
@@ -294,6 +296,38 @@ describe('trailer value', () => {
   });
 });
 
+describe('folded trailer value (issue 16 §6)', () => {
+  const unfold = (v: string): string => v.replace(/\n[ \t\n\r]*/g, ' '); // git's unfold_value
+  const longSig = Buffer.alloc(300, 7).toString('base64');
+  const cases: [string, Statement][] = [
+    ['a short statement', ST],
+    ['a 500-character reason', { ...ST, reason: 'x = y; '.repeat(71).slice(0, 500) }],
+    ['many zones', { ...ST, zones: Array.from({ length: 12 }, (_, i) => `zone-${i}`) }],
+  ];
+  it.each(cases)('%s: every line fits commitlint (100), continuation lines start with a space, and it reads back', (_name, st) => {
+    const one = formatTrailerValue(st, longSig);
+    const folded = foldTrailerValue(one);
+    const lines = `Cleanroom-Override: ${folded}`.split('\n');
+    expect(lines.length).toBeGreaterThan(1);
+    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+    for (const l of lines.slice(1)) expect(l).toMatch(/^ \S/);
+    const { kind: _kind, ...fields } = st;
+    expect(parseTrailerValue(unfold(folded))).toStrictEqual({ ok: true, statement: fields, signature: longSig });
+    // human control: the one-line form reads the same
+    expect(parseTrailerValue(one)).toStrictEqual(parseTrailerValue(unfold(folded)));
+  });
+
+  it('a folded signature cannot smuggle a field: after sig= everything is signature', () => {
+    const t = parseTrailerValue(`${formatTrailerValue(ST, SIG)} by=mallory@example.org`);
+    expect(t.ok).toBe(false);
+  });
+
+  it('a reason piece with "=" is not a reason piece (it would be a new field): refused', () => {
+    const v = formatTrailerValue(ST, SIG).replace(/ sig=/, ' zones=x sig=');
+    expect(parseTrailerValue(v).ok).toBe(false);
+  });
+});
+
 describe('coverage', () => {
   it('takes every changed path in a zone, with its blob, sorted bytewise, and the zones it touches', () => {
     const cov = coverage(policy, [file('evals/tasks/q2.json', B), file('README.md', C, 'M'), file('data/train/x.txt', A), file('evals/tasks/q1.json', A)]);
@@ -304,6 +338,19 @@ describe('coverage', () => {
     ]);
     expect(cov.zones).toEqual(['eval-tasks', 'training-data']);
     expect(cov.digest).toBe(digestOf(cov.pairs));
+  });
+
+  it('binds the file mode: the same blob as a symlink or a submodule is other content (issue 10 §6)', () => {
+    const asFile = coverage(policy, [file('evals/tasks/q1.json', A)]);
+    const asLink = coverage(policy, [{ ...file('evals/tasks/q1.json', A), mode: '120000' }]);
+    const asGitlink = coverage(policy, [{ ...file('evals/tasks/q1.json', A), mode: '160000' }]);
+    const executable = coverage(policy, [{ ...file('evals/tasks/q1.json', A), mode: '100755' }]);
+    expect(new Set([asFile.digest, asLink.digest, asGitlink.digest]).size).toBe(3);
+    expect(asLink.modes).toEqual(['120000']);
+    // Regular files hash as they always did: statements signed before modes were bound still verify.
+    expect(asFile.digest).toBe(digestOf(asFile.pairs));
+    // human control: the executable bit does not change what a checkout shows under the path
+    expect(executable.digest).toBe(asFile.digest);
   });
 
   it('does not depend on the order git lists the files in', () => {
@@ -375,7 +422,7 @@ describe('coverage', () => {
   });
 
   it('is empty (and hashes nothing) when no path lies in a zone', () => {
-    expect(coverage(policy, [])).toEqual({ pairs: [], zones: [], digest: `sha256:${createHash('sha256').digest('hex')}` });
+    expect(coverage(policy, [])).toEqual({ pairs: [], modes: [], zones: [], digest: `sha256:${createHash('sha256').digest('hex')}` });
   });
 });
 
@@ -406,7 +453,7 @@ describe('request document', () => {
         '# staged changes in example.org/acme/evals. Covered files (path, blob):',
         `#   evals/tasks/q1.json  ${A}`,
         `#   evals/tasks/q2.json  ${B}`,
-        '# Sign with: cleanroom override sign --key ~/.ssh/id_ed25519 [--principal YOU] FILE|-',
+        '# Sign with: cleanroom override sign [--key ~/.ssh/id_ed25519] FILE|-',
         '',
       ].join('\n'),
     );

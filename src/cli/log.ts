@@ -1,0 +1,128 @@
+// cleanroom log verify FILE: re-verify the override log (src/sign/grant-log.ts) —
+// the hash chain, every signature, and every signer against the trust files in force
+// when the grant was accepted, read again from the repository (`rev`) or the server's
+// policy file.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { usageError } from '../errors.js';
+import { safe } from '../report/escape.js';
+import { policyFromFile, policyFromRev } from '../check/policy-source.js';
+import type { Trust } from '../check/grants.js';
+import { verifyGrantLog, type GrantLogRecord } from '../sign/grant-log.js';
+import { runGit, verifyRev, type GitContext } from '../git/git.js';
+import { parse, str } from './args.js';
+import { gitContext } from './context.js';
+import type { Io } from './io.js';
+
+export const LOG_HELP = `usage: cleanroom log verify FILE [--repository DIR] [--head HASH] [--format text|json]
+       cleanroom log list FILE [--format text|json]
+
+The override log is written by pre-receive (git config cleanroom.grantLog, or
+--grant-log) and by check --range --grant-log FILE in CI: one JSON line per accepted
+override or signed review, each chained to the line before by its SHA-256.
+
+  verify   re-checks the chain (a removed, inserted or edited line is found), every
+           signature, and every signer against the trust files in force at that commit
+           (read from the repository in --repository DIR, default the current one)
+           --head HASH   the last line's hash as shipped off the server: the newest
+                         line is then covered too
+  list     prints the grants: when, commit, kind, who, paths
+
+exit: 0 the log verifies, 1 problems found, 2 usage error`;
+
+/**
+ * The trust files in force for a log record: the policy at the recorded commit (read
+ * through git in `ctx`), or the server's policy file; undefined when unreadable.
+ */
+export function logTrustAt(ctx: GitContext): (rec: GrantLogRecord) => Promise<Trust | undefined> {
+  const cache = new Map<string, Promise<Trust | undefined>>();
+  return (rec) => {
+    const key = rec.trust?.rev ?? `file:${rec.trust?.source}`;
+    let got = cache.get(key);
+    if (!got) {
+      got = (async () => {
+        if (rec.trust?.rev) {
+          if (!/^[0-9a-f]{40,64}$/.test(rec.trust.rev) || !(await verifyRev(ctx, `${rec.trust.rev}^{commit}`).catch(() => undefined))) return undefined;
+          // The log names the commit whose trust files judged the grant; an edited log
+          // could name a commit from a side branch that lists the forger's key. Only
+          // trust files that were on this clone's default line of history count.
+          const anc = await runGit(ctx, ['merge-base', '--is-ancestor', rec.trust.rev, 'HEAD'], { okCodes: [1, 128] });
+          if (anc.code !== 0) return undefined;
+          return (await policyFromRev(ctx, rec.trust.rev, rec.trust.rev.slice(0, 12)))?.trust;
+        }
+        // A server policy file: only if it is still there (it may have changed since; the
+        // signer is then judged by today's file — keep old copies, see the docs).
+        return rec.trust?.source ? policyFromFile(rec.trust.source).trust : undefined;
+      })().catch(() => undefined);
+      cache.set(key, got);
+    }
+    return got;
+  };
+}
+
+/** Text lines for `audit --grant-log`: every grant in the log, then the verification. */
+export async function auditGrantLog(ctx: GitContext, file: string, text: string): Promise<{ lines: string[]; ok: boolean }> {
+  const v = await verifyGrantLog(text, logTrustAt(ctx));
+  const lines = [`override log ${file}: ${v.records} grant(s), ${v.problems.length ? `${v.problems.length} problem(s)` : 'chain and signatures verified'}`];
+  for (const l of text.split('\n').filter(Boolean)) {
+    try {
+      const r = JSON.parse(l) as GrantLogRecord;
+      lines.push(`  ${safe(r.time)} ${safe(String(r.commit).slice(0, 12))} ${safe(r.kind)} by ${safe(r.principal)}: ${(r.files ?? []).map((f) => safe(f.path)).join(', ')}`);
+    } catch {
+      lines.push('  (a line that is not a record)');
+    }
+  }
+  for (const p of v.problems) lines.push(`  ✗ line ${p.line}: ${safe(p.message)}`);
+  for (const p of v.unchecked) lines.push(`  ! line ${p.line}: ${safe(p.message)}`);
+  return { lines, ok: v.problems.length === 0 && v.unchecked.length === 0 };
+}
+
+export async function logCommand(argv: string[], io: Io): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'verify' && sub !== 'list') {
+    io.stdout(LOG_HELP + '\n');
+    return sub === '--help' || sub === '-h' ? 0 : 2;
+  }
+  const { values, positionals } = parse(`log ${sub}`, rest, { repository: { type: 'string' }, head: { type: 'string' } }, { positionals: true });
+  if (values.help) {
+    io.stdout(LOG_HELP + '\n');
+    return 0;
+  }
+  if (positionals.length !== 1) throw usageError(`log ${sub}: give the log FILE`, 'e.g. cleanroom log verify /srv/git/acme.git/cleanroom-grants.jsonl');
+  const format = str(values.format) ?? 'text';
+  if (format !== 'text' && format !== 'json') throw usageError(`log ${sub}: unknown --format ${JSON.stringify(format)}`, 'use text or json');
+  let text: string;
+  try {
+    text = readFileSync(resolve(io.cwd, positionals[0]!), 'utf8');
+  } catch (e) {
+    throw usageError(`log ${sub}: cannot read ${positionals[0]!}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (sub === 'list') {
+    const rows = text.split('\n').filter(Boolean).map((l) => {
+      try {
+        return JSON.parse(l) as GrantLogRecord;
+      } catch {
+        return undefined;
+      }
+    });
+    if (format === 'json') io.stdout(JSON.stringify({ format: 1, grants: rows.filter(Boolean) }) + '\n');
+    else for (const r of rows) io.stdout(r ? `${safe(r.time)} ${safe(String(r.commit).slice(0, 12))} ${safe(r.kind)} by ${safe(r.principal)} (${safe(r.fingerprint)}): ${(r.files ?? []).map((f) => safe(f.path)).join(', ')}\n` : '(a line that is not a record — run cleanroom log verify)\n');
+    return 0;
+  }
+  const ctx = gitContext({ ...io, cwd: resolve(io.cwd, str(values.repository) ?? '.') });
+  const trustAt = logTrustAt(ctx);
+  const v = await verifyGrantLog(text, trustAt);
+  const head = str(values.head);
+  if (head !== undefined && head !== v.head) v.problems.push({ line: v.records, message: `the last line's hash is ${v.head}, not the ${head} shipped off the host: the newest line was edited, or lines were removed or added at the end` });
+  if (format === 'json') {
+    io.stdout(JSON.stringify({ format: 1, ok: v.problems.length === 0 && v.unchecked.length === 0, records: v.records, head: v.head, problems: v.problems, unchecked: v.unchecked }) + '\n');
+  } else {
+    for (const p of v.problems) io.stderr(`cleanroom: log line ${p.line}: ${safe(p.message)}\n`);
+    // Not re-checked is not verified: a rewritten log could name trust files nobody has.
+    for (const p of v.unchecked) io.stderr(`cleanroom: log line ${p.line}: ${safe(p.message)} — run this in a clone that has that commit (git fetch)\n`);
+    const bad = v.problems.length + v.unchecked.length;
+    io.stdout(`cleanroom: ${bad ? `${bad} problem(s) in` : 'verified'} ${v.records} record(s); head ${v.head}\n`);
+  }
+  return v.problems.length || v.unchecked.length ? 1 : 0;
+}
