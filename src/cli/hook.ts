@@ -47,7 +47,9 @@ async function preCommit(io: Io): Promise<number> {
     const zones = [...new Set(v.map((f) => f.zone))].join(', ');
     io.stderr(
       `cleanroom: heads-up — ${v.length} staged change${v.length === 1 ? '' : 's'} in ${zones} (deny) carr${v.length === 1 ? 'ies' : 'y'} AI attribution ` +
-        `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries an approver's signed override.\n`,
+        `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries an approver's signed override.\n` +
+        // Which content matched (the ledger names the lines): the verdict below may show only the trailer.
+        v.map((f) => `  ${f.path}: ${f.signal}\n`).join(''),
     );
   }
   return 0;
