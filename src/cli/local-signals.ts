@@ -13,7 +13,7 @@ import { isZeroId, type Repo } from '../git/repo.js';
 import { stagedChanges } from '../git/staged.js';
 import { CatFileBatch, feed } from '../git/stream.js';
 import { readFileSync } from 'node:fs';
-import { contentLines, indexLedger, ledgerPath, ledgerSize, lineRanges, matchContent, normalizeLine, scanLedger, type HashedLine, type ToolMatch } from '../signals/ledger.js';
+import { contentLines, indexLedger, ledgerPath, ledgerSize, lineRanges, matchContent, normalizeLine, scanLedger, type HashedLine, type LedgerIndex, type ToolMatch } from '../signals/ledger.js';
 import type { ToolTable } from '../signals/tools.js';
 
 /** Blobs bigger than this are matched by id only. */
@@ -42,11 +42,11 @@ export function ledgerEvidence(m: ToolMatch): string {
 
 /**
  * Line hashes of `candidates` (path → its matched lines' normalised text) that HEAD
- * already holds in some *other* file: boilerplate such as a licence header, which says
- * nothing about who wrote this file. One `git grep -F -z` over HEAD's tree; its output
+ * already holds in some *other* file, not one the ledger says an agent wrote them into:
+ * boilerplate such as a licence header, which says nothing about who wrote this file. One `git grep -F -z` over HEAD's tree; its output
  * is "HEAD:path\0line\n" per hit.
  */
-async function sharedAtHead(ctx: GitContext, candidates: ReadonlyMap<string, ReadonlyMap<string, string>>): Promise<Map<string, Set<string>>> {
+async function sharedAtHead(ctx: GitContext, index: LedgerIndex, candidates: ReadonlyMap<string, ReadonlyMap<string, string>>): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
   const texts = new Map<string, string>(); // normalised text → hash
   for (const m of candidates.values()) for (const [hash, text] of m) texts.set(text, hash);
@@ -66,7 +66,10 @@ async function sharedAtHead(ctx: GitContext, candidates: ReadonlyMap<string, Rea
   }
   for (const [path, m] of candidates) {
     const shared = new Set<string>();
-    for (const hash of m.keys()) if ([...(where.get(hash) ?? [])].some((p) => p !== path)) shared.add(hash);
+    // Only where HEAD holds the line in another file that no agent wrote it into: an
+    // agent's committed draft (drafts/q9.json) does not launder its lines into a zone.
+    const agentPaths = (hash: string) => index.linePaths.get(hash) ?? new Set<string>();
+    for (const hash of m.keys()) if ([...(where.get(hash) ?? [])].some((p) => p !== path && !agentPaths(hash).has(p))) shared.add(hash);
     out.set(path, shared);
   }
   return out;
@@ -95,7 +98,7 @@ export async function ledgerSignalsForStaged(ctx: GitContext, repo: Repo, tools:
     const raw = (contents.get(f.blob)?.toString('utf8') ?? '').split('\n');
     candidates.set(f.path, new Map(hits.map((l) => [l.hash, normalizeLine(raw[l.line - 1] ?? '')])));
   }
-  const shared = await sharedAtHead(ctx, candidates);
+  const shared = await sharedAtHead(ctx, index, candidates);
   const signals: Signal[] = [];
   for (const f of files) {
     for (const m of matchContent(index, f.blob, hashed.get(f.blob) ?? [], shared.get(f.path))) {

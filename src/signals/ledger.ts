@@ -179,8 +179,8 @@ export interface LedgerIndex {
   readonly byBlob: ReadonlyMap<string, LedgerEntry[]>;
   /** Line hash → the latest entry that wrote it. */
   readonly byLine: ReadonlyMap<string, LedgerEntry>;
-  /** Line hash → how many distinct paths the ledger saw it written to. */
-  readonly spread: ReadonlyMap<string, number>;
+  /** Line hash → the paths the ledger saw it written to. */
+  readonly linePaths: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export function indexLedger(entries: readonly LedgerEntry[]): LedgerIndex {
@@ -198,15 +198,9 @@ export function indexLedger(entries: readonly LedgerEntry[]): LedgerIndex {
       else paths.set(h, new Set([e.path]));
     }
   }
-  return { size: entries.length, byBlob, byLine, spread: new Map([...paths].map(([h, p]) => [h, p.size])) };
+  return { size: entries.length, byBlob, byLine, linePaths: paths };
 }
 
-/**
- * A line the ledger saw written to this many different paths is boilerplate (a licence
- * header, a standard import block): an agent that writes it everywhere says nothing
- * about who wrote the file it turns up in.
- */
-export const COMMON_LINE_PATHS = 5;
 
 /** What the ledger says about one file's content, per tool. */
 export interface ToolMatch {
@@ -226,9 +220,8 @@ export interface ToolMatch {
  * Which tools wrote (some of) `content`. A tool counts when the blob is one it left,
  * or when its lines in the content carry at least MIN_MATCHED_CHARS characters — so a
  * pasted block or a long data line is caught, and a shared `import numpy as np` is not.
- * Shared lines are not provenance: lines in `shared` (found elsewhere in the repository
- * already, e.g. a licence header at HEAD) and lines the ledger saw written to
- * COMMON_LINE_PATHS paths or more do not count.
+ * Shared lines are not provenance: lines in `shared` (already elsewhere in the
+ * repository, e.g. a licence header at HEAD in a file no agent wrote) do not count.
  */
 export function matchContent(index: LedgerIndex, blob: string, lines: readonly HashedLine[], shared: ReadonlySet<string> = new Set()): ToolMatch[] {
   const byTool = new Map<ToolId, { exact: boolean; matched: number; chars: number; lines: number[]; entry: LedgerEntry }>();
@@ -240,7 +233,7 @@ export function matchContent(index: LedgerIndex, blob: string, lines: readonly H
   const total = lines.length;
   for (const l of lines) {
     const e = index.byLine.get(l.hash);
-    if (!e || shared.has(l.hash) || (index.spread.get(l.hash) ?? 0) >= COMMON_LINE_PATHS) continue;
+    if (!e || shared.has(l.hash)) continue;
     const t = byTool.get(e.tool) ?? { exact: false, matched: 0, chars: 0, lines: [], entry: e };
     t.matched++;
     t.chars += l.chars;

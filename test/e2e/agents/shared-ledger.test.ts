@@ -90,3 +90,16 @@ describe('shared lines are not provenance', () => {
     expect(r.stderr).toContain('src/scoring.py');
   });
 });
+
+describe('shared lines cannot launder an agent draft', () => {
+  it('an agent draft committed outside the zones, its lines rearranged into a zone file: still the agent’s', () => {
+    const repo = repoWithPolicy();
+    const lines = ['{"id": "q9", "question": "Which planet has the longest day of all the planets?"}', '{"id": "q10", "question": "Which moon of Saturn has a thick nitrogen atmosphere?"}'];
+    agentWrites(repo, 'drafts/tasks.jsonl', `${lines.join('\n')}\n`);
+    expect(repo.commit('drafts', { add: ['drafts/tasks.jsonl'], args: ['--no-verify'] }).code).toBe(0);
+    repo.write('evals/tasks/set.jsonl', `${lines[1]}\n${lines[0]}\n`);
+    const r = repo.commit('Add set', { add: ['evals/tasks/set.jsonl'] });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('drafts/tasks.jsonl');
+  });
+});

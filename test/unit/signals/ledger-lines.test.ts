@@ -3,7 +3,7 @@
 // lines matched.
 
 import { describe, expect, it } from 'vitest';
-import { COMMON_LINE_PATHS, hashedLines, indexLedger, lineHashes, lineRanges, matchContent, type LedgerEntry } from '../../../src/signals/ledger.js';
+import { hashedLines, indexLedger, lineHashes, lineRanges, matchContent, type LedgerEntry } from '../../../src/signals/ledger.js';
 
 const HEADER = '# Copyright 2026 Acme Evals Ltd. Licensed under the Apache License, Version 2.0 (see LICENSE).';
 const entry = (path: string, text: string, time = '2026-11-30T10:00:00Z'): LedgerEntry => ({ time, tool: 'claude-code', session: 's', path, blob: '0'.repeat(40), lines: lineHashes(text) });
@@ -20,11 +20,6 @@ describe('line matching', () => {
     const index = indexLedger([entry('src/loader.py', loader)]);
     const shared = new Set(hashedLines(HEADER).map((l) => l.hash));
     expect(matchContent(index, 'f'.repeat(40), hashedLines(grader), shared)).toEqual([]);
-  });
-  it(`…nor when the agent wrote it into ${COMMON_LINE_PATHS} files or more (boilerplate)`, () => {
-    const entries = Array.from({ length: COMMON_LINE_PATHS }, (_, i) => entry(`src/m${i}.py`, `${HEADER}\nprint("module number ${i} of the package")\n`));
-    expect(matchContent(indexLedger(entries), 'f'.repeat(40), hashedLines(grader))).toEqual([]);
-    expect(matchContent(indexLedger(entries.slice(1)), 'f'.repeat(40), hashedLines(grader)).length).toBe(1);
   });
   it('control: the agent’s own code lines still count, with their line numbers', () => {
     const body = 'def grade(answer, expected):\n    normalised_answer = " ".join(answer.lower().split())\n    normalised_expected = " ".join(expected.lower().split())\n';
