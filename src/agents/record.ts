@@ -34,35 +34,51 @@ export async function record(io: Io, event: AgentEvent, gitCtx: (cwd: string) =>
     const ctx = gitCtx(root);
     const repo = await openRepo(ctx);
     appendEntries(
-      repo.stateDir,
+      repo.ledgerDir,
       writes.map(({ entry, content }) => ({ ...entry, blob: blobId(content, repo.objectFormat) })),
     );
     const max = Number(io.env.CLEANROOM_LEDGER_MAX_BYTES) || LEDGER_MAX_BYTES;
-    if (ledgerSize(repo.stateDir) > max) await compact(ctx, root, repo);
+    if (ledgerSize(repo.ledgerDir) > max) await compact(ctx, root, repo);
   }
 }
 
-/** Drops ledger entries whose content is gone from the index and the work tree. */
+/**
+ * Drops ledger entries whose content is gone from the index and the work tree of every
+ * worktree of the repository (the ledger is shared by them all: a draft that lives only
+ * in another worktree is kept).
+ */
 async function compact(ctx: GitContext, root: string, repo: Repo): Promise<void> {
-  // `git ls-files -s -z`: "100644 8e27be7… 0\tevals/harness/run.py\0" — the index's blobs.
-  const { stdout } = await runGit(ctx, ['ls-files', '-s', '-z']);
+  // `git worktree list --porcelain -z`: "worktree /path\0HEAD …\0branch …\0\0" per worktree.
+  const listed = splitZ((await runGit(ctx, ['worktree', 'list', '--porcelain', '-z'])).stdout)
+    .map((f) => f.toString('utf8'))
+    .filter((l) => l.startsWith('worktree '))
+    .map((l) => l.slice('worktree '.length));
+  const roots = [...new Set([root, ...listed])].filter((r) => existsSync(r));
   const blobs = new Set<string>();
-  for (const f of splitZ(stdout)) {
-    const id = f.toString('latin1').split(' ')[1];
-    if (id) blobs.add(id);
+  for (const r of roots) {
+    // `git ls-files -s -z`: "100644 8e27be7… 0\tevals/harness/run.py\0" — the index's blobs.
+    const { stdout } = await runGit({ ...ctx, cwd: r }, ['ls-files', '-s', '-z'], { okCodes: [128] });
+    for (const f of splitZ(stdout)) {
+      const id = f.toString('latin1').split(' ')[1];
+      if (id) blobs.add(id);
+    }
   }
-  compactLedger(repo.stateDir, (entries): LiveContent => {
+  compactLedger(repo.ledgerDir, (entries): LiveContent => {
     const linesByPath = new Map<string, Set<string>>();
     for (const path of new Set(entries.map((e) => e.path))) {
-      const file = join(root, path);
-      try {
-        if (!statSync(file).isFile() || statSync(file).size > MAX_LEDGER_FILE) continue;
-        const buf = readFileSync(file);
-        blobs.add(blobId(buf, repo.objectFormat));
-        linesByPath.set(path, new Set(contentLines(buf).map((l) => l.hash)));
-      } catch {
-        // gone from the work tree
+      const here = new Set<string>();
+      for (const r of roots) {
+        const file = join(r, path);
+        try {
+          if (!statSync(file).isFile() || statSync(file).size > MAX_LEDGER_FILE) continue;
+          const buf = readFileSync(file);
+          blobs.add(blobId(buf, repo.objectFormat));
+          for (const l of contentLines(buf)) here.add(l.hash);
+        } catch {
+          // gone from this work tree
+        }
       }
+      if (here.size) linesByPath.set(path, here);
     }
     return { blobs, linesByPath };
   });

@@ -67,10 +67,10 @@ export async function doctorAgents(_io: Io, _ctx: GitContext, repo: Repo): Promi
       fix: `cleanroom init --agents ${unwired.join(',')} (for the agents you use)${unwired.includes('codex') ? '; Codex then runs its hooks only once you trust them under /hooks' : ''}`,
     });
   }
-  const size = ledgerSize(repo.stateDir);
-  const where = shown(root, ledgerPath(repo.stateDir));
+  const size = ledgerSize(repo.ledgerDir);
+  const where = shown(root, ledgerPath(repo.ledgerDir));
   if (size) {
-    const { entries, skipped } = readLedger(repo.stateDir);
+    const { entries, skipped } = readLedger(repo.ledgerDir);
     checks.push({
       ok: skipped ? 'warn' : true,
       text: `ledger: ${entries.length} entries, ${Math.ceil(size / 1024)} KiB (${where})${skipped ? `; ${skipped} unreadable lines skipped` : ''}`,
@@ -79,7 +79,7 @@ export async function doctorAgents(_io: Io, _ctx: GitContext, repo: Repo): Promi
   } else {
     checks.push({ ok: true, text: `ledger: empty — no agent write recorded yet (${where})` });
   }
-  const lock = join(repo.stateDir, 'ledger.lock');
+  const lock = join(repo.ledgerDir, 'ledger.lock');
   if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 60_000) {
     checks.push({ ok: 'warn', text: `a stale ledger lock is left over (${shown(root, lock)})`, fix: 'no agent running? delete that file' });
   }

@@ -10,7 +10,9 @@ import { revList } from '../git/commits.js';
 import { isZeroId, openRepo, type Repo } from '../git/repo.js';
 import { compileToolTable, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
 import builtinTools from '../policy/generated/builtin-tools.js';
-import { envSignals } from '../signals/detect.js';
+import { detectSignals, envSignals } from '../signals/detect.js';
+import { parseTrailers } from '../signals/trailers.js';
+import { carriedSignals, detectReplay, isPureReplay } from './replay.js';
 import { styleFor } from '../report/escape.js';
 import { renderText } from '../report/text.js';
 import { gitContext, openWorkspace, POLICY_PATH, policyPath, workTreeSource } from './context.js';
@@ -46,7 +48,9 @@ async function preCommit(io: Io): Promise<number> {
     const zones = [...new Set(v.map((f) => f.zone))].join(', ');
     io.stderr(
       `cleanroom: heads-up — ${v.length} staged change${v.length === 1 ? '' : 's'} in ${zones} (deny) carr${v.length === 1 ? 'ies' : 'y'} AI attribution ` +
-        `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries an approver's signed override.\n`,
+        `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries an approver's signed override.\n` +
+        // Which content matched (the ledger names the lines): the verdict below may show only the trailer.
+        v.map((f) => `  ${f.path}: ${f.signal}\n`).join(''),
     );
   }
   return 0;
@@ -77,8 +81,24 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   const repo = await openRepo(ctx);
   await recordAmend(ctx, repo, args[1], args[2]);
   const table = await toolTable(io, repo);
-  const signals = [...envSignals(table, io.env)];
+  const message = readFileSync(file, 'utf8');
+  const replay = await detectReplay(ctx, repo, message, args[1]);
+  let env = envSignals(table, io.env);
+  // An agent that runs a rebase or cherry-pick wrote nothing it replays unchanged.
+  if (replay && env.length && (await isPureReplay(ctx, repo, replay))) {
+    io.stderr(`cleanroom: ${replay.kind} of ${replay.original?.slice(0, 12)} replays its change unchanged — not attributed to ${[...new Set(env.map((s) => s.tool))].join(', ')}\n`);
+    env = [];
+  }
+  const signals = [...env];
   signals.push(...(await ledgerSignalsForStaged(ctx, repo, table)));
+  if (replay) {
+    // The replayed commits keep their provenance (a fixup!'s message is discarded by --autosquash).
+    // Added unless a real trailer (Git's rules) already names the tool: a squash message
+    // quotes the squashed commits' trailers indented, where an editor may lose them.
+    const block = parseTrailers(message, { noDivider: false }).map((t) => t.text);
+    const present = new Set(detectSignals(table, { message: `x\n\n${block.join('\n')}\n` }).map((s) => s.tool));
+    signals.push(...(await carriedSignals(ctx, table, replay)).filter((s) => !present.has(s.tool)));
+  }
   const trailers = assistedByTrailers(signals);
   if (!trailers.length) return 0;
   await addTrailers(ctx, file, trailers);
@@ -230,8 +250,10 @@ export async function hookCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(HOOK_HELP + '\n');
     return name === undefined ? 2 : 0;
   }
-  if (io.env.CLEANROOM === '0') {
-    io.stderr(`cleanroom: CLEANROOM=0 — ${name} check SKIPPED (server and CI still enforce)\n`);
+  // CLEANROOM=0 skips a check, never provenance: prepare-commit-msg (and applypatch-msg
+  // through it) still writes Assisted-by, so the server and CI can still judge the commit.
+  if (io.env.CLEANROOM === '0' && name !== 'prepare-commit-msg') {
+    io.stderr(`cleanroom: CLEANROOM=0 — ${name} check SKIPPED (provenance is still recorded; the server and CI judge it where they are set up)\n`);
     return 0;
   }
   switch (name) {

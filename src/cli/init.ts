@@ -15,7 +15,7 @@ export const INIT_HELP = `usage: cleanroom init [--preset NAME] [--hooks auto|hu
                       [--repository ID]
 
 Writes .cleanroom/policy.yaml from a preset (unless one exists) and installs the
-local hooks (pre-commit, prepare-commit-msg, commit-msg, pre-push):
+local hooks (pre-commit, prepare-commit-msg, commit-msg, pre-push, applypatch-msg):
   auto   husky's .husky/ when the repository uses husky, else git's hooks directory
   husky  into .husky/HOOK, above what is there (lint-staged keeps running)
   git    into the hooks directory git uses (core.hooksPath honoured); an existing

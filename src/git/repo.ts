@@ -1,7 +1,7 @@
 // Where we are: work tree, git dir (per worktree), common dir, object format, the hooks
 // directory git really uses (core.hooksPath honoured by `--git-path hooks`).
 
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { CleanroomError } from '../errors.js';
 import { GitError, gitText, type GitContext } from './git.js';
 
@@ -13,8 +13,14 @@ export interface Repo {
   readonly bare: boolean;
   readonly objectFormat: 'sha1' | 'sha256';
   readonly hooksDir: string;
-  /** `$(git rev-parse --git-path cleanroom)`: ledger and local state (per worktree). */
+  /** `$(git rev-parse --git-path cleanroom)`: local state of this worktree (amend note, policy cache). */
   readonly stateDir: string;
+  /**
+   * `$(git rev-parse --git-common-dir)/cleanroom`: where the ledger lives — one per
+   * repository, shared by its linked worktrees, so an agent's draft written in worktree B
+   * and copied into worktree A is still the agent's.
+   */
+  readonly ledgerDir: string;
   readonly zeroId: string;
   readonly emptyTree: string;
 }
@@ -57,6 +63,7 @@ export async function openRepo(ctx: GitContext): Promise<Repo> {
     objectFormat,
     hooksDir: abs(hooks),
     stateDir: abs(state),
+    ledgerDir: join(abs(common), 'cleanroom'),
     zeroId: '0'.repeat(objectFormat === 'sha256' ? 64 : 40),
     emptyTree: EMPTY_TREE[objectFormat],
   });

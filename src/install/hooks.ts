@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { CleanroomError } from '../errors.js';
 import { writeAtomic } from '../fsutil.js';
 
-export const LOCAL_HOOKS = ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push'] as const;
+export const LOCAL_HOOKS = ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push', 'applypatch-msg'] as const;
 export type LocalHook = (typeof LOCAL_HOOKS)[number];
 
 export const BEGIN = '# >>> cleanroom >>>';

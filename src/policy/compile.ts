@@ -112,7 +112,7 @@ const builtin = builtinTools as ToolTableSpec;
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const DETECTORS = ['emails', 'trailers', 'markers', 'env', 'nameSuffixes', 'coauthorNames'] as const;
+const DETECTORS = ['emails', 'trailers', 'markers', 'env', 'nameSuffixes', 'coauthorNames', 'subjectPrefixes'] as const;
 
 /**
  * What a schema cannot see: glob syntax, tool ids that exist, duplicate zone names,

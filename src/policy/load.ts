@@ -91,7 +91,7 @@ const KEYS: Record<string, string[]> = {
   review: ['mode', 'trailer', 'reviewers', 'independent'],
   overrides: ['approvers'],
   matching: ['case', 'unicode'],
-  tool: ['id', 'name', 'emails', 'trailers', 'markers', 'nameSuffixes', 'coauthorNames', 'env', 'aliases'],
+  tool: ['id', 'name', 'emails', 'trailers', 'markers', 'nameSuffixes', 'coauthorNames', 'subjectPrefixes', 'env', 'aliases', 'examples', 'decoys'],
 };
 
 function keysFor(path: (string | number)[]): string[] {

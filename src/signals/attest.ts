@@ -43,7 +43,7 @@ export function trailerAttestations(
       notes.push(`"${t.text}" is not counted: write it as ${rules.trailer}: Name <email>`);
       continue;
     }
-    if (identityTool(table, id)) {
+    if (identityTool(table, id) || table.toolForDisplayName(id.name)) {
       notes.push(`"${t.text}" is not counted: the reviewer is an AI identity, and review must be human`);
       continue;
     }

@@ -100,10 +100,18 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
       add(idTool.tool, 'trailer', t.text);
       continue;
     }
-    if (key === 'co-authored-by' && id) {
-      const byName = table.coauthorNames.find((c) => c.test(id.name.trim()));
+    if (key === 'co-authored-by') {
+      // `Name <email>`, or a bare name (`Co-authored-by: Gemini`, as Gemini CLI users write it).
+      const name = id ? id.name.trim() : t.value.includes('@') ? '' : t.value.trim();
+      const byName = name ? table.coauthorNames.find((c) => c.test(name)) : undefined;
       if (byName) add(byName.tool, 'trailer', t.text);
     }
+  }
+
+  // aider (2023–24) began the subject with "aider: ". Case-sensitive, at the very start.
+  if (table.subjectPrefixes.length) {
+    const subject = view.replace(/^\s+/, '').split('\n', 1)[0] ?? '';
+    for (const p of table.subjectPrefixes) if (subject.startsWith(p.text)) add(p.tool, 'marker', `subject begins "${p.text.trim()}"`);
   }
 
   const lower = view.toLowerCase();

@@ -58,14 +58,17 @@ export const lineHash = (normalized: string): string => sha1hex(normalized).slic
 export interface HashedLine {
   hash: string;
   chars: number;
+  /** 1-based line number in the content. */
+  line: number;
 }
 
 /** The non-trivial lines of `text`, normalised, with their hashes (in order, repeats kept). */
 export function hashedLines(text: string): HashedLine[] {
   const out: HashedLine[] = [];
-  for (const raw of text.split('\n')) {
-    const n = normalizeLine(raw);
-    if (!isTrivialLine(n)) out.push({ hash: lineHash(n), chars: n.length });
+  const raws = text.split('\n');
+  for (let i = 0; i < raws.length; i++) {
+    const n = normalizeLine(raws[i]!);
+    if (!isTrivialLine(n)) out.push({ hash: lineHash(n), chars: n.length, line: i + 1 });
   }
   return out;
 }
@@ -176,19 +179,28 @@ export interface LedgerIndex {
   readonly byBlob: ReadonlyMap<string, LedgerEntry[]>;
   /** Line hash → the latest entry that wrote it. */
   readonly byLine: ReadonlyMap<string, LedgerEntry>;
+  /** Line hash → the paths the ledger saw it written to. */
+  readonly linePaths: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 export function indexLedger(entries: readonly LedgerEntry[]): LedgerIndex {
   const byBlob = new Map<string, LedgerEntry[]>();
   const byLine = new Map<string, LedgerEntry>();
+  const paths = new Map<string, Set<string>>();
   for (const e of entries) {
     const list = byBlob.get(e.blob);
     if (list) list.push(e);
     else byBlob.set(e.blob, [e]);
-    for (const h of e.lines) byLine.set(h, e);
+    for (const h of e.lines) {
+      byLine.set(h, e);
+      const p = paths.get(h);
+      if (p) p.add(e.path);
+      else paths.set(h, new Set([e.path]));
+    }
   }
-  return { size: entries.length, byBlob, byLine };
+  return { size: entries.length, byBlob, byLine, linePaths: paths };
 }
+
 
 /** What the ledger says about one file's content, per tool. */
 export interface ToolMatch {
@@ -198,6 +210,8 @@ export interface ToolMatch {
   /** Non-trivial lines of the content this tool wrote, and how many there are in all. */
   matched: number;
   total: number;
+  /** 1-based numbers of the content's lines that matched (empty for an exact match alone). */
+  lines: number[];
   /** The most recent entry behind the match (session, model, where it was written). */
   entry: LedgerEntry;
 }
@@ -206,29 +220,44 @@ export interface ToolMatch {
  * Which tools wrote (some of) `content`. A tool counts when the blob is one it left,
  * or when its lines in the content carry at least MIN_MATCHED_CHARS characters — so a
  * pasted block or a long data line is caught, and a shared `import numpy as np` is not.
+ * Shared lines are not provenance: lines in `shared` (already elsewhere in the
+ * repository, e.g. a licence header at HEAD in a file no agent wrote) do not count.
  */
-export function matchContent(index: LedgerIndex, blob: string, lines: readonly HashedLine[]): ToolMatch[] {
-  const byTool = new Map<ToolId, { exact: boolean; matched: number; chars: number; entry: LedgerEntry }>();
+export function matchContent(index: LedgerIndex, blob: string, lines: readonly HashedLine[], shared: ReadonlySet<string> = new Set()): ToolMatch[] {
+  const byTool = new Map<ToolId, { exact: boolean; matched: number; chars: number; lines: number[]; entry: LedgerEntry }>();
   const latest = (a: LedgerEntry, b: LedgerEntry): LedgerEntry => (b.time > a.time ? b : a);
   for (const e of index.byBlob.get(blob) ?? []) {
     const t = byTool.get(e.tool);
-    byTool.set(e.tool, { exact: true, matched: 0, chars: 0, entry: t ? latest(t.entry, e) : e });
+    byTool.set(e.tool, { exact: true, matched: 0, chars: 0, lines: [], entry: t ? latest(t.entry, e) : e });
   }
   const total = lines.length;
   for (const l of lines) {
     const e = index.byLine.get(l.hash);
-    if (!e) continue;
-    const t = byTool.get(e.tool) ?? { exact: false, matched: 0, chars: 0, entry: e };
+    if (!e || shared.has(l.hash)) continue;
+    const t = byTool.get(e.tool) ?? { exact: false, matched: 0, chars: 0, lines: [], entry: e };
     t.matched++;
     t.chars += l.chars;
+    t.lines.push(l.line);
     t.entry = t.exact ? t.entry : latest(t.entry, e);
     byTool.set(e.tool, t);
   }
   const out: ToolMatch[] = [];
   for (const [tool, t] of byTool) {
-    if (t.exact || t.chars >= MIN_MATCHED_CHARS) out.push({ tool, exact: t.exact, matched: t.matched, total, entry: t.entry });
+    if (t.exact || t.chars >= MIN_MATCHED_CHARS) out.push({ tool, exact: t.exact, matched: t.matched, total, lines: t.lines, entry: t.entry });
   }
   return out.sort((a, b) => a.tool.localeCompare(b.tool));
+}
+
+/** "3, 7–9, 12" for line numbers in order. */
+export function lineRanges(lines: readonly number[], max = 8): string {
+  const parts: string[] = [];
+  for (let i = 0; i < lines.length; ) {
+    let j = i;
+    while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
+    parts.push(j > i ? `${lines[i]}–${lines[j]}` : `${lines[i]}`);
+    i = j + 1;
+  }
+  return parts.length > max ? `${parts.slice(0, max).join(', ')}, …` : parts.join(', ');
 }
 
 /** What still exists: blob ids in the index or work tree, and each ledger path's current line hashes. */

@@ -14,8 +14,25 @@ export interface ToolSpec {
   markers?: string[];
   nameSuffixes?: string[];
   coauthorNames?: string[];
+  subjectPrefixes?: string[];
   env?: string[];
   aliases?: string[];
+  /** Real strings this tool wrote, with where they were seen (checked at build time). */
+  examples?: ToolSample[];
+  /** Look-alikes that must not be detected (people, prose). */
+  decoys?: ToolSample[];
+}
+
+/** One commit's metadata, as written in tools.yaml `examples:`/`decoys:`: `seen` plus exactly one field. */
+export interface ToolSample {
+  seen: string;
+  author?: string;
+  committer?: string;
+  /** A line of the trailer block. */
+  trailer?: string;
+  message?: string;
+  /** NAME=VALUE in the commit's environment. */
+  env?: string;
 }
 
 export interface ToolTableSpec {
@@ -43,12 +60,20 @@ export interface ToolTable {
   readonly nameSuffixes: readonly { tool: ToolId; lower: string }[];
   /** Whole co-author display names (case-insensitive, `*` wildcard) of tools with no stable email. */
   readonly coauthorNames: readonly { tool: ToolId; test: (name: string) => boolean }[];
+  /** Case-sensitive starts of the subject line (aider's "aider: "). */
+  readonly subjectPrefixes: readonly { tool: ToolId; text: string }[];
   readonly env: readonly EnvRule[];
   /** Rows the policy's own `tools:` added (the commit-msg fast path knows only the built-in ones). */
   readonly extraRows: number;
   toolForEmail(email: string): ToolId | undefined;
   /** `claude`, `claude-code:opus-4.5`, `Claude Code` → claude-code; unknown → undefined. */
   toolForName(value: string): ToolId | undefined;
+  /**
+   * The tool a whole display name *is* ("Claude", "Copilot", "claude[bot]", "Gemini CLI"):
+   * an id, name, alias or co-author name, exactly (case-insensitive, a "[bot]" suffix
+   * ignored). For granting signals only — "Claude Monet" is not a tool.
+   */
+  toolForDisplayName(name: string): ToolId | undefined;
 }
 
 /** Case-insensitive whole-string match with `*` as the only wildcard. */
@@ -77,6 +102,7 @@ export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpe
   const markers: { tool: ToolId; text: string; lower: string }[] = [];
   const nameSuffixes: { tool: ToolId; lower: string }[] = [];
   const coauthorNames: { tool: ToolId; test: (name: string) => boolean }[] = [];
+  const subjectPrefixes: { tool: ToolId; text: string }[] = [];
   const env: EnvRule[] = [];
   const aliases = new Map<string, ToolId>();
 
@@ -102,6 +128,7 @@ export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpe
     for (const m of spec.markers ?? []) markers.push({ tool, text: m, lower: m.toLowerCase() });
     for (const s of spec.nameSuffixes ?? []) nameSuffixes.push({ tool, lower: s.toLowerCase() });
     for (const n of spec.coauthorNames ?? []) coauthorNames.push({ tool, test: wildcard(n) });
+    for (const p of spec.subjectPrefixes ?? []) subjectPrefixes.push({ tool, text: p });
     for (const e of spec.env ?? []) env.push(parseEnvRule(tool, e));
   }
 
@@ -113,6 +140,7 @@ export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpe
     markers,
     nameSuffixes,
     coauthorNames,
+    subjectPrefixes,
     env,
     extraRows: extra.length,
     toolForEmail(email: string): ToolId | undefined {
@@ -130,6 +158,13 @@ export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpe
       // AGENT:MODEL (kernel convention), "claude-code/1.0", "Claude Code (opus)".
       const head = v.split(/[:/(\s<,;]/, 1)[0] ?? '';
       return aliases.get(head) ?? aliases.get(v.split(/[:/(<,;]/, 1)[0]?.trim() ?? '');
+    },
+    toolForDisplayName(name: string): ToolId | undefined {
+      const n = name.trim().replace(/\s*\[bot\]$/i, '').toLowerCase();
+      if (!n) return undefined;
+      const direct = aliases.get(n);
+      if (direct && direct !== UNKNOWN_AI) return direct;
+      return coauthorNames.find((c) => c.test(n))?.tool;
     },
   });
 }

@@ -46,10 +46,11 @@ describe('laundering agent content into a zone', { timeout: 120_000 }, () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('data/train/corpus.txt');
     expect(r.stderr).toContain('zone training-data (deny) · tool claude-code');
-    // The pre-commit heads-up already names the ledger's finding.
+    // The pre-commit heads-up already names the ledger's finding, and which lines matched (issue 12 §3).
+    expect(r.stderr).toContain('data/train/corpus.txt: ledger: 1 of 3 lines (line 2) match what claude-code wrote to notes/ideas.md');
     const check = repo.cleanroom(['check', '--staged', '--format', 'json']);
     const v = JSON.parse(check.stdout).violations as { path: string; signal: string }[];
-    expect(v.map((x) => [x.path, x.signal])).toEqual([['data/train/corpus.txt', 'ledger: 1 of 3 lines match what claude-code wrote to notes/ideas.md, session 9f1c2d3e…']]);
+    expect(v.map((x) => [x.path, x.signal])).toEqual([['data/train/corpus.txt', 'ledger: 1 of 3 lines (line 2) match what claude-code wrote to notes/ideas.md, session 9f1c2d3e…']]);
   });
 
   it('committed with --no-verify, then pushed with --no-verify: the commit carries Assisted-by and the server rejects it', () => {

@@ -14,7 +14,8 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 afterAll(removeTempDirs);
 
 const CLAUDE = 'Co-authored-by: Claude <noreply@anthropic.com>';
-const HOOKS = ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push'];
+// applypatch-msg: `git am` runs no commit hook (issue 12)
+const HOOKS = ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push', 'applypatch-msg'];
 
 /** Every file under `dir` with its bytes and mode, for "nothing changed" comparisons. */
 function snapshot(dir: string): Record<string, string> {
@@ -50,6 +51,7 @@ describe('cleanroom init in a fresh repository', () => {
         '+ .git/hooks/prepare-commit-msg — created',
         '+ .git/hooks/commit-msg — created',
         '+ .git/hooks/pre-push — created',
+        '+ .git/hooks/applypatch-msg — created',
         '',
         'next: cleanroom doctor   (check the wiring)   ·   cleanroom explain PATH   ·   cleanroom policy test',
         '',
@@ -84,6 +86,7 @@ describe('cleanroom init in a fresh repository', () => {
       '= .git/hooks/prepare-commit-msg — unchanged',
       '= .git/hooks/commit-msg — unchanged',
       '= .git/hooks/pre-push — unchanged',
+      '= .git/hooks/applypatch-msg — unchanged',
     ]);
     expect(snapshot(repo.dir)).toEqual(before);
   });

@@ -101,7 +101,7 @@ describe('ledger signals at commit time', () => {
     repo.git('add', 'evals/graders/grade.py');
     const got = await signals(repo);
     expect(got).toHaveLength(1);
-    expect(got[0]!.evidence).toBe('ledger: 2 of 6 lines match what claude-code wrote to evals/harness/score.py, session 1a2b3c4d…');
+    expect(got[0]!.evidence).toBe('ledger: 2 of 6 lines (lines 5–6) match what claude-code wrote to evals/harness/score.py, session 1a2b3c4d…');
     expect(got[0]!.paths).toEqual(new Map([['evals/graders/grade.py', 2 / 6]]));
   });
 

@@ -56,7 +56,7 @@ describe('explain', () => {
     [['explain', '../elsewhere'], 'cleanroom: explain: ../elsewhere is outside the repository\n'],
     [['explain', '.'], 'cleanroom: explain: give a path inside the repository, not its root\n  → e.g. cleanroom explain evals/tasks/q1.json\n'],
     [['explain'], 'cleanroom: explain: give exactly one PATH\n  → e.g. cleanroom explain evals/tasks/q1.json\n'],
-    [['explain', 'x', '--tool', 'claud-code'], 'cleanroom: explain: unknown tool "claud-code"\n  → known: aider, amp, claude-code, codex, copilot, cursor, devin, gemini, jules, opencode, openhands, replit, unknown-ai\n'],
+    [['explain', 'x', '--tool', 'claud-code'], 'cleanroom: explain: unknown tool "claud-code"\n  → known: aider, amazon-q, amp, claude-code, cline, coderabbit, codex, copilot, crush, cursor, devin, gemini, jules, junie, kiro, opencode, openhands, qwen-code, replit, roo-code, sourcery, sweep, tabnine, unknown-ai, warp, windsurf\n'],
     [['explain', 'x', '--format', 'sarif'], 'cleanroom: explain: unknown --format "sarif"\n  → use one of: text, json\n'],
   ] as [string[], string][]) {
     it(`usage error: ${args.join(' ')}`, () => {

@@ -129,7 +129,7 @@ describe('every problem, each at FILE:LINE:COL with the fix', () => {
       zone('tools:\n  - id: acme\n    email: ["a@acme.example"]\n'),
       [
         '8:5: tool "acme" has nothing to detect it by — add emails, trailers, markers or env',
-        '9:5: unknown key "email" in tools.0 — did you mean "emails"? (allowed: id, name, emails, trailers, markers, nameSuffixes, coauthorNames, env, aliases) — unknown keys are errors so a typo cannot silently disable a rule',
+        '9:5: unknown key "email" in tools.0 — did you mean "emails"? (allowed: id, name, emails, trailers, markers, nameSuffixes, coauthorNames, subjectPrefixes, env, aliases, examples, decoys) — unknown keys are errors so a typo cannot silently disable a rule',
       ],
     ],
     [
@@ -160,7 +160,7 @@ describe('every problem, each at FILE:LINE:COL with the fix', () => {
     [
       'an unknown tool id, with did-you-mean',
       zone('    tools: { claud-code: allow }\n'),
-      ['7:14: unknown tool id "claud-code" — did you mean "claude-code"? — known: aider, amp, claude-code, codex, copilot, cursor, devin, gemini, jules, opencode, openhands, replit, unknown-ai, or define it under tools:'],
+      ['7:14: unknown tool id "claud-code" — did you mean "claude-code"? — known: aider, amazon-q, amp, claude-code, cline, coderabbit, codex, copilot, crush, cursor, devin, gemini, jules, junie, kiro, opencode, openhands, qwen-code, replit, roo-code, sourcery, sweep, tabnine, unknown-ai, warp, windsurf, or define it under tools:'],
     ],
     [
       'a tool id in capitals',

@@ -24,7 +24,8 @@ const detect = (message: string, author: Identity = HANA, committer: Identity = 
 describe('the built-in tool table is the generated copy of policies/tools.yaml', () => {
   it('same rows', () => {
     const yaml = parse(readFileSync(join(ROOT, 'policies', 'tools.yaml'), 'utf8')) as ToolTableSpec;
-    expect(builtin).toEqual(yaml);
+    // The evidence (examples, decoys) is checked at build time and left out of the embedded copy.
+    expect(builtin).toEqual({ ...yaml, tools: yaml.tools.map(({ examples: _e, decoys: _d, ...row }) => row) });
   });
 });
 
@@ -133,7 +134,9 @@ describe('decoys: people, prose and display names are not agents', () => {
     ['a human named Claude Shannon', { message: msg('Co-authored-by: Claude <claude.shannon@bell-labs.example>') }],
     ['a human named Devin', { author: { name: 'Devin Smith', email: 'devin@corp.example' } }],
     ['"aider" in body text', { message: 'Fix aider integration docs\n\nWe tried aider and cursor; this was written by hand.\n' }],
-    ['"aider:" prefix-like prose', { message: 'aider: no, a human wrote this\n' }],
+    // aider 2023–24 began its subjects with "aider: " (issue 12): only that, at the start, case-sensitive.
+    ['"aider:" later in the subject', { message: 'docs: aider: no, a human wrote this\n' }],
+    ['"Aider:" capitalised, as prose', { message: 'Aider: a human wrote this\n' }],
     ['an (aider) lookalike suffix', { author: { name: 'Hana (aider fan)', email: 'hana@example.org' } }],
     ['"Claude Code" named without the marker', { message: 'Document how Claude Code hooks work\n' }],
     ['an AI email as a display name only', { message: msg('Co-authored-by: noreply@anthropic.com <bob@example.org>') }],
