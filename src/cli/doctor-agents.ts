@@ -16,8 +16,9 @@ import type { Io } from './io.js';
 export function commandScript(command: string, root: string): string | undefined {
   const m = /^\s*node\s+((?:"[^"]*"|'[^']*'|\S)+)/.exec(command);
   if (!m) return undefined;
+  // "$CLAUDE_PROJECT_DIR", "${CURSOR_PROJECT_DIR:-.}", "$(git rev-parse --show-toplevel)", and older spellings: the root.
   const word = m[1]!
-    .replace(/"\$(CLAUDE_PROJECT_DIR|GEMINI_PROJECT_DIR)"|\$(CLAUDE_PROJECT_DIR|GEMINI_PROJECT_DIR)|"\$\(git rev-parse --show-toplevel\)"/g, root)
+    .replace(/"\$\{[A-Z_]+(?::-(?:[^"}]|\$\([^)]*\))*)?\}"|"\$[A-Z_]+"|\$[A-Z_]+|"\$\(git rev-parse --show-toplevel\)"/g, root)
     .replace(/'([^']*)'|"([^"]*)"/g, (_, a: string | undefined, b: string | undefined) => a ?? b ?? '');
   return isAbsolute(word) ? word : join(root, word);
 }

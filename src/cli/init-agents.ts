@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { ADAPTERS } from '../agents/index.js';
+import { ADAPTERS, adapterFor } from '../agents/index.js';
 import { AGENTS, isRecord, type AgentId } from '../agents/types.js';
 import { WiringError } from '../agents/wiring.js';
 import { usageError } from '../errors.js';
@@ -15,24 +15,13 @@ import { workTree, type Repo } from '../git/repo.js';
 import { packageFile } from './init.js';
 import type { Io } from './io.js';
 
-const ALIASES: Record<string, AgentId> = { 'claude-code': 'claude', 'codex-cli': 'codex', 'gemini-cli': 'gemini', 'github-copilot': 'copilot' };
-
-/** How each agent's hook command finds the project's own copy of cleanroom from wherever it runs. */
-const PROJECT_DIR: Record<AgentId, string> = {
-  claude: '"$CLAUDE_PROJECT_DIR"/',
-  gemini: '"$GEMINI_PROJECT_DIR"/',
-  codex: '"$(git rev-parse --show-toplevel)"/', // Codex runs hooks in the session's cwd
-  cursor: '', // project hooks run from the project root
-  copilot: '', // the entry says "cwd": "."
-};
-
 const shq = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The command an agent's config should run, and a warning when it only works on this machine. */
 export function agentCommand(io: Io, root: string, agent: AgentId): { command: string; warning?: string } {
   // dist/agent-hook.cjs is `cleanroom agent-hook` in a bundle of its own: half the start-up time.
   const f = packageFile(io, root, join('dist', 'agent-hook.cjs'));
-  if (f.local) return { command: `node ${PROJECT_DIR[agent]}${shq(relative(root, f.path).split(sep).join('/'))} ${agent}` };
+  if (f.local) return { command: `node ${ADAPTERS[agent].commandPrefix}${shq(relative(root, f.path).split(sep).join('/'))} ${agent}` };
   return {
     command: `node ${shq(f.path)} ${agent}`,
     warning: `${ADAPTERS[agent].wiring.file} names ${f.path}, a path on this machine only — add cleanroom as a devDependency so teammates get working agent hooks`,
@@ -46,7 +35,7 @@ export function selectAgents(root: string, which: string): AgentId[] {
   for (const raw of which.split(',')) {
     const name = raw.trim().toLowerCase();
     if (!name) continue;
-    const id = (AGENTS as readonly string[]).includes(name) ? (name as AgentId) : ALIASES[name];
+    const id = adapterFor(name)?.id;
     if (!id) throw usageError(`init: unknown agent "${raw.trim()}" in --agents`, `use auto, none, all, or a list of ${AGENTS.join(', ')}`);
     if (!out.includes(id)) out.push(id);
   }

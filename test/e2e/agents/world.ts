@@ -15,12 +15,12 @@ const PLACEHOLDER = '/workspace/acme-evals';
 export const REVIEWED = 'Reviewed-by: Rita Reviewer <rita@example.org>';
 
 /** The scorer every fixture agent writes into evals/harness/score.py. */
-export const HARNESS = (JSON.parse(readFileSync(join(FIXTURES, 'claude', 'PostToolUse-Write.json'), 'utf8')) as { tool_input: { content: string } }).tool_input.content;
+export const HARNESS = (JSON.parse(readFileSync(join(FIXTURES, 'claude-code', 'PostToolUse-Write.json'), 'utf8')) as { tool_input: { content: string } }).tool_input.content;
 export const HUMAN_TASK = '{"id": "q1", "question": "Written by Hana: how many legs does a spider have?", "answer": "8"}\n';
 
 /** A recorded payload, moved into `repo`, optionally edited. */
 export function payload(agent: string, name: string, repo: TestRepo, edit?: (o: Record<string, any>) => void): string {
-  const text = readFileSync(join(FIXTURES, agent, `${name}.json`), 'utf8').replaceAll(PLACEHOLDER, repo.dir);
+  const text = readFileSync(join(FIXTURES, agent === 'claude' ? 'claude-code' : agent, `${name}.json`), 'utf8').replaceAll(PLACEHOLDER, repo.dir);
   const o = JSON.parse(text) as Record<string, any>;
   edit?.(o);
   return JSON.stringify(o);

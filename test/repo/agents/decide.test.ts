@@ -193,11 +193,13 @@ describe('which policy', () => {
     expect((await read(repo, 'README.md')).action).toBe('fail');
   });
 
-  it('the cache follows the policy text: an edited policy is judged by its new content', async () => {
+  it('the cache follows the policy text: an edited policy, once staged, is judged by its new content', async () => {
     const repo = repoWith(POLICY);
     expect((await write(repo, 'evals/harness/x.py')).action).toBe('allow');
     expect(readdirSync(join(repo.dir, '.git/cleanroom')).filter((f) => /^policy-.*\.json$/.test(f))).toHaveLength(1);
     repo.write('.cleanroom/policy.yaml', POLICY.replace('ai: review', 'ai: deny'));
+    expect((await write(repo, 'evals/harness/x.py')).action).toBe('allow'); // the work tree is the agent's to write: it never judges
+    repo.git('add', '.cleanroom/policy.yaml');
     expect((await write(repo, 'evals/harness/x.py')).action).toBe('deny');
   });
 });

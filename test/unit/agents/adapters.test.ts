@@ -11,13 +11,13 @@ const fixture = (agent: string, name: string): unknown => JSON.parse(readFileSyn
 
 const SCORE_LINE = '    return float(" ".join(answer.split()) == " ".join(expected.split()))';
 /** The harness file the fixtures' agents write. */
-const HARNESS = (fixture('claude', 'PostToolUse-Write') as { tool_input: { content: string } }).tool_input.content;
+const HARNESS = (fixture('claude-code', 'PostToolUse-Write') as { tool_input: { content: string } }).tool_input.content;
 
 type Expect = Partial<AgentEvent> & Pick<AgentEvent, 'kind'>;
 
 // Every recorded payload, and the neutral event it must become.
 const CASES: Record<string, Record<string, Expect>> = {
-  claude: {
+  'claude-code': {
     'PreToolUse-Write': { kind: 'write', name: 'Write', paths: [`${R}/evals/tasks/q1.json`], cwd: R, session: '9f1c2d3e-4b5a-4789-9bcd-ef0123456789', tool: 'claude-code' },
     'PreToolUse-Edit': { kind: 'write', paths: [`${R}/evals/harness/score.py`] },
     'PreToolUse-MultiEdit': { kind: 'write', paths: [`${R}/evals/harness/score.py`] },
@@ -86,8 +86,8 @@ describe('agent adapters read recorded hook payloads', () => {
   }
 
   it('calls outside its concern are "other": Claude WebFetch, a Codex MCP tool, Copilot post-view, a Cursor stop', () => {
-    expect(ADAPTERS.claude.parse({ hook_event_name: 'PreToolUse', tool_name: 'WebFetch', tool_input: { url: 'https://x' } }).kind).toBe('other');
-    expect(ADAPTERS.claude.parse({ hook_event_name: 'PostToolUse', tool_name: 'Read', tool_input: { file_path: '/x' } }).kind).toBe('other');
+    expect(ADAPTERS['claude-code'].parse({ hook_event_name: 'PreToolUse', tool_name: 'WebFetch', tool_input: { url: 'https://x' } }).kind).toBe('other');
+    expect(ADAPTERS['claude-code'].parse({ hook_event_name: 'PostToolUse', tool_name: 'Read', tool_input: { file_path: '/x' } }).kind).toBe('other');
     expect(ADAPTERS.codex.parse({ hook_event_name: 'PreToolUse', tool_name: 'mcp__db__query', tool_input: {} }).kind).toBe('other');
     expect(ADAPTERS.copilot.parse({ toolName: 'view', toolArgs: '{"path":"a"}', toolResult: { resultType: 'success' } }).kind).toBe('other');
     expect(ADAPTERS.cursor.parse({ hook_event_name: 'stop', status: 'completed' }).kind).toBe('other');
@@ -103,12 +103,12 @@ describe('agent adapters read recorded hook payloads', () => {
       expect(() => adapterFor(agent)!.parse([1, 2])).toThrow(HookInputError);
       expect(() => adapterFor(agent)!.parse('text')).toThrow(/not a JSON object/);
     }
-    expect(() => ADAPTERS.claude.parse({ hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { content: 'x' } })).toThrow(/without a file_path/);
+    expect(() => ADAPTERS['claude-code'].parse({ hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { content: 'x' } })).toThrow(/without a file_path/);
     expect(() => ADAPTERS.copilot.parse({ toolName: 'create', toolArgs: '{not json' })).toThrow(/toolArgs is not a JSON object/);
   });
 
   it('a field of the wrong type is ignored, never trusted', () => {
-    const e = ADAPTERS.claude.parse({ hook_event_name: 'PreToolUse', tool_name: 'Write', session_id: 42, cwd: ['/x'], tool_input: { file_path: '/r/a.txt' } });
+    const e = ADAPTERS['claude-code'].parse({ hook_event_name: 'PreToolUse', tool_name: 'Write', session_id: 42, cwd: ['/x'], tool_input: { file_path: '/r/a.txt' } });
     expect(e).toMatchObject({ kind: 'write', session: 'unknown', cwd: undefined });
   });
 });
@@ -120,17 +120,18 @@ describe('each adapter answers in its own protocol', () => {
   const allow: Decision = { action: 'allow' };
 
   it('Claude Code: exit 2 + stderr blocks; errors before a decision also exit 2 (any other code lets the write through)', () => {
-    const c = ADAPTERS.claude;
+    const c = ADAPTERS['claude-code'];
     expect(c.reply(allow, undefined)).toEqual({ code: 0, stdout: '', stderr: '' });
     expect(c.reply(deny, undefined)).toEqual({ code: 2, stdout: '', stderr: 'cleanroom: no.\n' });
     expect(c.reply(failClosed, undefined)).toEqual({ code: 2, stdout: '', stderr: 'cleanroom: broken.\n' });
     expect(c.reply(failOpen, undefined)).toEqual({ code: 1, stdout: '', stderr: 'cleanroom: not recorded.\n' });
   });
 
-  it('Codex: {"decision":"block","reason"} on stdout; errors exit 2 with the reason on stderr', () => {
+  it('Codex: permissionDecision "deny" on stdout (decision "block" after a write); errors exit 2 with the reason on stderr', () => {
     const c = ADAPTERS.codex;
     expect(c.reply(allow, undefined)).toEqual({ code: 0, stdout: '', stderr: '' });
-    expect(c.reply(deny, undefined)).toEqual({ code: 0, stdout: '{"decision":"block","reason":"cleanroom: no."}\n', stderr: '' });
+    expect(c.reply(deny, undefined)).toEqual({ code: 0, stdout: '{"hookSpecificOutput":{"hookEventName":"PreToolUse","permissionDecision":"deny","permissionDecisionReason":"cleanroom: no."}}\n', stderr: '' });
+    expect(c.reply(deny, { kind: 'after-write' } as AgentEvent)).toEqual({ code: 0, stdout: '{"decision":"block","reason":"cleanroom: no."}\n', stderr: '' });
     expect(c.reply(failClosed, undefined)).toEqual({ code: 2, stdout: '', stderr: 'cleanroom: broken.\n' });
   });
 
