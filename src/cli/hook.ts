@@ -1,6 +1,7 @@
 // `cleanroom hook NAME ARGS…` — what the shims in hooks/ exec. Each local hook does one
 // job; the verdict is commit-msg's (it is the first hook that sees the message).
 
+import { AGENT_SESSION_TRAILER } from '../check/change.js';
 import { checkStaged } from '../check/staged.js';
 import { judgeCommits } from '../check/range.js';
 import type { FileChange, Finding, Signal } from '../core/types.js';
@@ -77,8 +78,10 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   await recordAmend(ctx, repo, args[1], args[2]);
   const table = await toolTable(io, repo);
   const signals = [...envSignals(table, io.env)];
+  // The agent environment also marks the commit as made in that agent's session: there, only signed grants count.
+  const session = [...new Set(signals.map((s) => s.tool))].sort().map((t) => `${AGENT_SESSION_TRAILER}: ${t}`);
   signals.push(...(await ledgerSignalsForStaged(ctx, repo, table)));
-  const trailers = assistedByTrailers(signals);
+  const trailers = [...assistedByTrailers(signals), ...session];
   if (!trailers.length) return 0;
   await addTrailers(ctx, file, trailers);
   return 0;
