@@ -348,9 +348,12 @@ function readSegment(cmd: string, args: string[], r: ShellPaths): void {
     if (git.sub === 'mv') copyOf(false, git.args, r, true);
     // `git grep PATTERN [REV…] [-- PATH…]` and `git archive REV [PATH…]` read whole trees.
     if (git.sub === 'grep' || git.sub === 'archive') {
+      // `git archive TREE-ISH PATH…`; `git grep PATTERN [REV…] [-- PATH…]` (without `--`,
+      // a word with a `/` or a dot is taken for a path, others for revisions).
       const dash = git.args.indexOf('--');
-      const operands = (dash >= 0 ? git.args.slice(dash + 1) : git.args.filter((a) => !a.startsWith('-')).slice(git.sub === 'grep' ? 1 : 0)).filter(isPath);
-      const pathspecs = operands.filter((p) => dash >= 0 || p.includes('/') || p === '.');
+      const plain = git.args.filter((a) => !a.startsWith('-')).slice(1);
+      const operands = (dash >= 0 ? git.args.slice(dash + 1) : plain).filter(isPath);
+      const pathspecs = operands.filter((p) => dash >= 0 || git.sub === 'archive' || p.includes('/') || p.includes('.'));
       r.searched.push(...(pathspecs.length ? pathspecs : ['.']));
     }
   }
