@@ -26,12 +26,15 @@ const CASES: Record<string, Record<string, Expect>> = {
     'PreToolUse-Grep': { kind: 'search', paths: ['.'] },
     'PreToolUse-Glob': { kind: 'read', paths: ['evals/tasks'] },
     'PreToolUse-Bash': { kind: 'shell', paths: [], command: 'jq -r .answer evals/tasks/q1.json' },
+    'PreToolUse-mcp__filesystem__write_file': { kind: 'access', name: 'mcp__filesystem__write_file', paths: [`${R}/evals/tasks/q9.json`] },
+    'PreToolUse-mcp__filesystem__read_text_file': { kind: 'read', paths: [`${R}/evals/tasks/q1.json`] },
     'PostToolUse-Write': { kind: 'after-write', paths: [`${R}/evals/harness/score.py`], content: [HARNESS] },
     'PostToolUse-Edit': { kind: 'after-write', paths: [`${R}/evals/harness/score.py`], content: [SCORE_LINE] },
     'PostToolUse-MultiEdit': { kind: 'after-write', paths: [`${R}/evals/harness/score.py`], content: ['import unicodedata'] },
     'PostToolUse-NotebookEdit': { kind: 'after-write', paths: [`${R}/analysis/explore.ipynb`], content: ["results = load_results('runs/latest')\nresults.groupby('model').score.mean()"] },
   },
   codex: {
+    'PreToolUse-mcp__filesystem__write_file': { kind: 'access', paths: ['evals/tasks/q9.json'], model: 'gpt-5-codex' },
     'PreToolUse-apply_patch': { kind: 'write', name: 'apply_patch', paths: ['evals/harness/score.py', 'evals/harness/run.py'], model: 'gpt-5-codex', session: '0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b', tool: 'codex' },
     'PreToolUse-Bash': { kind: 'shell', command: "sed -n '1,40p' evals/tasks/q1.json" },
     'PostToolUse-apply_patch': {
@@ -41,12 +44,16 @@ const CASES: Record<string, Record<string, Expect>> = {
     },
   },
   cursor: {
+    beforeMCPExecution: { kind: 'access', name: 'write_file', paths: [`${R}/evals/tasks/q9.json`] },
+    beforeTabFileRead: { kind: 'read', name: 'beforeTabFileRead', paths: [`${R}/evals/tasks/q1.json`] },
+    afterTabFileEdit: { kind: 'after-write', paths: [`${R}/evals/harness/score.py`] },
     preToolUse: { kind: 'write', name: 'Write', paths: [`${R}/evals/tasks/q1.json`], cwd: R, model: 'claude-4.5-sonnet', session: 'c7e2b9d0-5f4a-4c3b-9a8e-1d2f3a4b5c6d', tool: 'cursor' },
     beforeReadFile: { kind: 'read', name: 'beforeReadFile', paths: [`${R}/evals/tasks/q1.json`] },
     beforeShellExecution: { kind: 'shell', command: 'cat evals/tasks/q1.json', cwd: R },
     afterFileEdit: { kind: 'after-write', paths: [`${R}/evals/harness/score.py`], content: [HARNESS] },
   },
   gemini: {
+    'BeforeTool-mcp__filesystem__read_text_file': { kind: 'read', paths: [`${R}/evals/tasks/q1.json`] },
     'BeforeTool-write_file': { kind: 'write', paths: ['evals/tasks/q1.json'], cwd: R, session: '5d7c3a1e-2b4f-4e6a-8c9d-0f1e2d3c4b5a', tool: 'gemini' },
     'BeforeTool-replace': { kind: 'write', paths: [`${R}/evals/harness/score.py`] },
     'BeforeTool-read_file': { kind: 'read', paths: ['evals/tasks/q1.json'] },
@@ -59,6 +66,7 @@ const CASES: Record<string, Record<string, Expect>> = {
     'AfterTool-replace': { kind: 'after-write', paths: [`${R}/evals/harness/score.py`], content: [SCORE_LINE] },
   },
   copilot: {
+    'preToolUse-apply_patch': { kind: 'write', name: 'apply_patch', paths: ['evals/tasks/q9.json'], tool: 'copilot' },
     'preToolUse-create': { kind: 'write', name: 'create', paths: [`${R}/evals/tasks/q1.json`], cwd: R, tool: 'copilot', session: 'unknown' },
     'preToolUse-edit': { kind: 'write', paths: [`${R}/evals/harness/score.py`] },
     'preToolUse-view': { kind: 'read', paths: [`${R}/evals/tasks/q1.json`] },
@@ -88,7 +96,7 @@ describe('agent adapters read recorded hook payloads', () => {
   it('calls outside its concern are "other": Claude WebFetch, a Codex MCP tool, Copilot post-view, a Cursor stop', () => {
     expect(ADAPTERS['claude-code'].parse({ hook_event_name: 'PreToolUse', tool_name: 'WebFetch', tool_input: { url: 'https://x' } }).kind).toBe('other');
     expect(ADAPTERS['claude-code'].parse({ hook_event_name: 'PostToolUse', tool_name: 'Read', tool_input: { file_path: '/x' } }).kind).toBe('other');
-    expect(ADAPTERS.codex.parse({ hook_event_name: 'PreToolUse', tool_name: 'mcp__db__query', tool_input: {} }).kind).toBe('other');
+    expect(ADAPTERS.codex.parse({ hook_event_name: 'PreToolUse', tool_name: 'mcp__db__query', tool_input: { sql: 'select 1' } }).kind).toBe('other'); // names no path
     expect(ADAPTERS.copilot.parse({ toolName: 'view', toolArgs: '{"path":"a"}', toolResult: { resultType: 'success' } }).kind).toBe('other');
     expect(ADAPTERS.cursor.parse({ hook_event_name: 'stop', status: 'completed' }).kind).toBe('other');
   });
