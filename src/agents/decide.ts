@@ -125,8 +125,12 @@ function searchZone(policy: Policy, rel: string): { zone: Zone; base: string } |
   return zoneBelow(policy, rel, (z) => z.read === 'deny');
 }
 
-/** A zone (among those `pick` accepts) that some path under the directory `rel` could be in. */
-function zoneBelow(policy: Policy, rel: string, pick: (z: Zone) => boolean): { zone: Zone; base: string } | undefined {
+/**
+ * A zone (among those `pick` accepts) that some path under the directory `rel` could be
+ * in. `deep` false: only zones whose fixed part lies under `rel` (`rel` is a parent
+ * directory of the zone), not globs that could match anywhere below (`**\/answer_key*`).
+ */
+function zoneBelow(policy: Policy, rel: string, pick: (z: Zone) => boolean, deep = true): { zone: Zone; base: string } | undefined {
   const fold = (p: string): string => {
     const n = policy.normalize(p);
     return policy.caseSensitive ? n : n.toLowerCase();
@@ -140,7 +144,7 @@ function zoneBelow(policy: Policy, rel: string, pick: (z: Zone) => boolean): { z
       // Below the zone's fixed part: the rest of the glob may still match in there.
       const below = base === '' || dir.startsWith(`${base}/`);
       const deepEnough = glob.includes('**') || glob.split('/').length > dir.split('/').length;
-      if (above || (below && deepEnough)) return { zone, base: picomatch.scan(glob).base };
+      if (above || (deep && below && deepEnough)) return { zone, base: picomatch.scan(glob).base };
     }
   }
   return undefined;
@@ -153,14 +157,15 @@ const MAX_SEARCH_FILES = 5000;
 
 /**
  * Would a search of the directory `rel` (in `root`), limited by `filter` (a Grep glob
- * or file type), read a file of a `read: deny` zone? Looks at the files that exist
+ * or file type; none: every file), read a file of a `read: deny` zone? Looks at the files that exist
  * under the zone's part of `rel`: an agent cannot add files there (read-deny zones in
  * the presets are deny zones too), so what is on disk is what a search would read.
  * More than MAX_SEARCH_FILES files, or an unreadable directory: assume it would.
  */
 function searchReaches(policy: Policy, root: string, rel: string, filter: ((rel: string) => boolean) | undefined): { zone: Zone; base: string } | undefined {
   const hit = searchZone(policy, rel);
-  if (!hit || !filter) return hit;
+  if (!hit) return undefined;
+  filter ??= () => true;
   // Walk the deeper of `rel` and the zone's fixed base: nothing else can be in the zone.
   const dirs = [...new Set(policy.zones.filter((z) => z.read === 'deny').flatMap((z) => z.paths.map((g) => picomatch.scan(g).base)))]
     .map((base) => (base === '' || (rel !== '' && (rel === base || rel.startsWith(`${base}/`))) ? rel : base.startsWith(`${rel}/`) || rel === '' ? base : undefined))
@@ -320,7 +325,7 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
       if (p.kind === 'invalid') return invalid(t.rel, p.reason);
       for (const policy of policiesOf(p)) {
         const { verdict, zone } = policy.verdictFor(t.rel, tool);
-        const hit = verdict === 'deny' && zone ? { zone, base: t.rel } : isDir(join(t.root, t.rel)) ? zoneBelow(policy, t.rel, (z) => z.verdictFor(tool) === 'deny' || z.read === 'deny') : undefined;
+        const hit = verdict === 'deny' && zone ? { zone, base: t.rel } : isDir(join(t.root, t.rel)) ? zoneBelow(policy, t.rel, (z) => z.verdictFor(tool) === 'deny' || z.read === 'deny', false) : undefined;
         if (hit) {
           return { action: 'deny', reason: `cleanroom: this command gives ${show(t.rel)} to a program cleanroom cannot follow, and zone "${hit.zone.name}" (${show(hit.base)}) lies there — agents may not write into it (or read it); name files outside the zone, or ask a human.` };
         }

@@ -129,6 +129,9 @@ describe('reads', () => {
 
   it('a recursive search over a directory that holds a read: deny zone is refused', async () => {
     const repo = repoWith(POLICY);
+    expect((await decide(repo, { kind: 'search', paths: ['.'] })).action).toBe('allow'); // issue 15 §6: the zone has no file yet
+    mkdirSync(join(repo.dir, 'evals/tasks'), { recursive: true });
+    writeFileSync(join(repo.dir, 'evals/tasks/q1.json'), '{}');
     expect(await decide(repo, { kind: 'search', paths: ['.'] })).toMatchObject({ action: 'deny', reason: expect.stringContaining('searching the whole repository would read zone "eval-tasks"') });
     expect((await decide(repo, { kind: 'search', paths: ['evals'] })).action).toBe('deny');
     expect((await decide(repo, { kind: 'search', paths: ['src', 'data'] })).action).toBe('allow');
