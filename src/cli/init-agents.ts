@@ -106,8 +106,27 @@ export function planAgents(io: Io, root: string, which: string): void {
   }
 }
 
+/**
+ * What trailer mode means, said plainly (issue 15 §1): a `Reviewed-by:` line is trusted
+ * from whoever types it. undefined when the policy is in signed mode (or there is none).
+ */
+export async function trailerModeWarning(io: Io, root: string): Promise<string | undefined> {
+  const { lookupPolicy } = await import('../agents/policy.js');
+  const p = await lookupPolicy({ cwd: root, env: io.env }, root, []).catch(() => undefined);
+  if (p?.kind !== 'policy') return undefined;
+  const policy = [p.policy, ...(p.others ?? [])].find((x) => x.review.mode === 'trailer');
+  if (!policy) return undefined;
+  return `review.mode is "trailer": a ${policy.review.trailer}: line is trusted from whoever types it — in an agent's session it counts for nothing (only signed reviews do), anywhere else anyone can write it; use review.mode: signed for reviews nobody can type`;
+}
+
 export async function initAgents(io: Io, _ctx: GitContext, repo: Repo, which: string): Promise<string[]> {
-  if (which === 'none') return [];
+  const warning = await trailerModeWarning(io, workTree(repo));
+  const head = warning ? [`! ${warning}`] : [];
+  if (which === 'none') return head;
+  return [...head, ...(await wireAll(io, repo, which))];
+}
+
+async function wireAll(io: Io, repo: Repo, which: string): Promise<string[]> {
   const root = workTree(repo);
   const agents = selectAgents(root, which);
   if (!agents.length) {
