@@ -39,15 +39,38 @@ function text(file: string): string | undefined {
   }
 }
 
-/** The managed / system settings file of each host on this platform (see docs/agents.md). */
-export function managedPaths(platform: NodeJS.Platform = process.platform): Record<'claude-code' | 'gemini' | 'codex', string> {
+/**
+ * The managed / system files of each host on this platform, where an organisation puts
+ * settings users cannot remove (see docs/agents.md): Claude Code's managed settings,
+ * Gemini CLI's system settings, Cursor's enterprise hooks, Codex's system layer (its
+ * hooks.json sits beside /etc/codex/config.toml) and requirements. Copilot has none.
+ */
+export function managedPaths(platform: NodeJS.Platform = process.platform): Record<'claude-code' | 'gemini' | 'codex' | 'cursor' | 'codex-requirements', string> {
   if (platform === 'darwin') {
-    return { 'claude-code': '/Library/Application Support/ClaudeCode/managed-settings.json', gemini: '/Library/Application Support/GeminiCli/settings.json', codex: '/etc/codex/requirements.toml' };
+    return {
+      'claude-code': '/Library/Application Support/ClaudeCode/managed-settings.json',
+      gemini: '/Library/Application Support/GeminiCli/settings.json',
+      cursor: '/Library/Application Support/Cursor/hooks.json',
+      codex: '/etc/codex/hooks.json',
+      'codex-requirements': '/etc/codex/requirements.toml',
+    };
   }
   if (platform === 'win32') {
-    return { 'claude-code': 'C:\\Program Files\\ClaudeCode\\managed-settings.json', gemini: 'C:\\ProgramData\\gemini-cli\\settings.json', codex: 'C:\\ProgramData\\OpenAI\\Codex\\requirements.toml' };
+    return {
+      'claude-code': 'C:\\Program Files\\ClaudeCode\\managed-settings.json',
+      gemini: 'C:\\ProgramData\\gemini-cli\\settings.json',
+      cursor: 'C:\\ProgramData\\Cursor\\hooks.json',
+      codex: 'C:\\ProgramData\\OpenAI\\Codex\\hooks.json',
+      'codex-requirements': 'C:\\ProgramData\\OpenAI\\Codex\\requirements.toml',
+    };
   }
-  return { 'claude-code': '/etc/claude-code/managed-settings.json', gemini: '/etc/gemini-cli/settings.json', codex: '/etc/codex/requirements.toml' };
+  return {
+    'claude-code': '/etc/claude-code/managed-settings.json',
+    gemini: '/etc/gemini-cli/settings.json',
+    cursor: '/etc/cursor/hooks.json',
+    codex: '/etc/codex/hooks.json',
+    'codex-requirements': '/etc/codex/requirements.toml',
+  };
 }
 
 /** Values of `key` in the TOML table `[table]` of `src` (a line scanner: enough for `key = value`). */
@@ -106,7 +129,7 @@ export function hostSwitches(env: Readonly<Record<string, string | undefined>>, 
 
   const codexHome = env.CODEX_HOME ?? join(home, '.codex');
   const codexUser = join(codexHome, 'config.toml');
-  for (const f of [codexUser, '/etc/codex/config.toml', managed.codex, join(root, '.codex', 'config.toml')]) {
+  for (const f of [codexUser, '/etc/codex/config.toml', managed['codex-requirements'], join(root, '.codex', 'config.toml')]) {
     const src = text(f);
     if (!src) continue;
     for (const key of ['hooks', 'codex_hooks']) {

@@ -2,7 +2,7 @@
 // not run is reported, with the fix. HOME is a temp directory: the user's real settings
 // are never read.
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, repoWithPolicy, tempDir } from '../../helpers/repo.js';
@@ -42,5 +42,25 @@ describe('doctor: the hosts\' own switches', { timeout: 120_000 }, () => {
     put(join(home, '.codex/config.toml'), `[projects."${repo.dir}"]\ntrust_level = "trusted"\n`);
     const r = repo.cleanroom(['doctor'], { env: { ...repo.env, HOME: home } });
     expect(r.stdout).not.toMatch(/disableAllHooks|switched off|not a trusted/);
+  });
+});
+
+describe('init --agents … --scope managed', { timeout: 120_000 }, () => {
+  it("writes the hosts' managed or system settings (under CLEANROOM_MANAGED_ROOT here), and says what Copilot lacks", () => {
+    const repo = repoWithPolicy();
+    const root = tempDir();
+    const r = repo.cleanroom(['init', '--hooks', 'none', '--agents', 'claude-code,gemini,cursor,codex,copilot', '--scope', 'managed'], { env: { ...repo.env, CLEANROOM_MANAGED_ROOT: root } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`+ ${join(root, '/etc/claude-code/managed-settings.json')} — Claude Code managed hooks: PreToolUse, PostToolUse`);
+    expect(r.stdout).toContain(`+ ${join(root, '/etc/gemini-cli/settings.json')} — Gemini CLI managed hooks: BeforeTool, AfterTool`);
+    expect(r.stdout).toContain(`+ ${join(root, '/etc/cursor/hooks.json')}`);
+    expect(r.stdout).toContain(`+ ${join(root, '/etc/codex/hooks.json')}`);
+    expect(r.stdout).toContain('GitHub Copilot has no managed hooks file');
+    const settings = JSON.parse(readFileSync(join(root, '/etc/claude-code/managed-settings.json'), 'utf8'));
+    expect(settings.hooks.PreToolUse[0].hooks[0].command).toMatch(/^node \/.*agent-hook\.cjs claude-code$/);
+    expect(existsSync(join(repo.dir, '.claude/settings.json'))).toBe(false); // the project is left alone
+    const bad = repo.cleanroom(['init', '--hooks', 'none', '--agents', 'claude-code', '--scope', 'global']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('unknown --scope "global"');
   });
 });
