@@ -126,9 +126,10 @@ export async function trailerModeWarning(io: Io, root: string): Promise<string |
 }
 
 export async function initAgents(io: Io, _ctx: GitContext, repo: Repo, which: string, scope = 'project'): Promise<string[]> {
+  if (which === 'none') return [];
+  // Said where agents come in (doctor says it always); init's plain output stays as it was.
   const warning = await trailerModeWarning(io, workTree(repo));
   const head = warning ? [`! ${warning}`] : [];
-  if (which === 'none') return head;
   if (scope === 'managed') return [...head, ...wireManaged(io, workTree(repo), which)];
   return [...head, ...(await wireAll(io, repo, which))];
 }
