@@ -51,12 +51,38 @@ export interface BypassOptions {
   reviewTrailer?: string | undefined;
 }
 
+/**
+ * Words that switch cleanroom off wherever they stand — inside `python -c "…"`,
+ * `node -e`, a string handed to another program: a command that carries one is refused
+ * unless it only searches (`grep -r -- --no-verify docs/`).
+ */
+const TRIPWIRES: [RegExp, string][] = [
+  [/--no-verify\b/, '--no-verify skips cleanroom\'s hooks'],
+  [/core\.hookspath/i, 'core.hooksPath points git at other hooks'],
+  [/\b(CLEANROOM|HUSKY)=0\b/, 'it switches cleanroom\'s hooks off'],
+];
+/** Scripts the command runs are read too (one level), up to this size. */
+const MAX_SCRIPT = 256 * 1024;
+
 /** Why `command` would switch cleanroom off or forge a grant, or undefined. */
-export function bypassReason(command: string, opts: BypassOptions): string | undefined {
+export function bypassReason(command: string, opts: BypassOptions, depth = 0): string | undefined {
   const segs = segments(command);
   for (const seg of segs) {
     const why = segmentReason(seg, opts);
     if (why) return why;
+  }
+  if (!segs.every(searchOnly)) {
+    for (const [re, why] of TRIPWIRES) if (re.test(command)) return `this command mentions ${re.exec(command)![0]}, and ${why} — an agent may not switch cleanroom off; commit without it, or ask a human.`;
+  }
+  // `sh x.sh`, `bash ./x.sh`, `source x.sh`, `./x.sh`: a script the agent may have written.
+  if (depth === 0) {
+    for (const seg of segs) {
+      const script = scriptOf(seg);
+      if (!script) continue;
+      const text = readScript(resolve(opts.cwd, script));
+      const why = text === undefined ? undefined : bypassReason(text, opts, depth + 1);
+      if (why) return `the script ${script} it runs: ${why}`;
+    }
   }
   // A grant typed anywhere into the command line (a -m, a --trailer, a heredoc or printf
   // into a message file, git interpret-trailers …) is the agent attesting a human's review.
@@ -72,7 +98,7 @@ function searchOnly(seg: Segment): boolean {
   if (seg.redirects.some((r) => r.op.includes('>'))) return false;
   if (seg.cmd === 'git') {
     const g = gitSub(seg.args.map((a) => a.word));
-    return g !== undefined && ['log', 'grep', 'show', 'shortlog', 'rev-list'].includes(g.sub);
+    return g !== undefined && (['log', 'grep', 'show', 'shortlog', 'rev-list'].includes(g.sub) || (g.sub === 'config' && g.args.some((a) => CONFIG_READS.has(a)) && !g.args.some((a) => /^(--unset|--unset-all|--add|--replace-all|set|unset|-e|--edit)$/.test(a))));
   }
   return seg.cmd === 'grep' || seg.cmd === 'rg' || seg.cmd === 'egrep' || seg.cmd === 'fgrep';
 }
@@ -168,3 +194,24 @@ const refusal = (seg: Segment, why: string): string => {
   const shown = seg.text.length > 80 ? `${seg.text.slice(0, 77)}…` : seg.text;
   return `"${shown}" is refused: ${why}. An agent may not switch cleanroom off or speak for a human reviewer — commit without it (the hooks will tell you what the change needs), or ask a human.`;
 };
+
+/** The script file a segment runs, if any: `sh FILE`, `bash FILE`, `source FILE`, `. FILE`, `./FILE`. */
+function scriptOf(seg: Segment): string | undefined {
+  if (!seg.cmd) return undefined;
+  const words = seg.args.map((a) => a.word);
+  if (['sh', 'bash', 'zsh', 'dash', 'ksh', 'source', '.'].includes(seg.cmd)) {
+    if (words.some((w) => /^-[a-z]*c[a-z]*$/.test(w))) return undefined; // `sh -c STR` is read as a command line
+    return words.find((w) => !w.startsWith('-'));
+  }
+  const first = words[0];
+  return first && first.includes('/') && first.endsWith(seg.cmd) ? first : undefined;
+}
+
+function readScript(file: string): string | undefined {
+  try {
+    if (!statSync(file).isFile() || statSync(file).size > MAX_SCRIPT) return undefined;
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}

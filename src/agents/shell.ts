@@ -10,6 +10,7 @@
 // What it cannot see: paths built at run time ($VAR, $(…), globs that only expand into
 // a zone), `cd` before a relative path, and what a script does once it runs.
 
+import { posix } from 'node:path';
 import { patchWrites } from './patch.js';
 type Token = { op: string } | { word: string; raw: string };
 
@@ -298,27 +299,51 @@ export function revPath(word: string): string | undefined {
 export function shellPaths(command: string, maxWords = 5000): ShellPaths {
   const r: ShellPaths = { mentioned: [], written: [], copies: [], searched: [], revPaths: [], opaque: [], touched: [], truncated: false };
   let words = 0;
+  // `cd evals && cp ../drafts/q.json tasks/`: later relative words resolve from the new
+  // directory. (A `cd` cleanroom cannot follow — `cd "$D"` — leaves words unresolved: the
+  // commit hooks and the server still judge what lands.)
+  let dir = '';
+  const at = (p: string): string => (dir && !p.startsWith('/') ? posix.join(dir, p) : p);
   for (const seg of segments(command)) {
-    for (const d of seg.redirects) {
-      if (dynamic(d.raw) || /^\d+$/.test(d.word) || d.word === '-' || !isPath(d.word)) continue;
-      if (WRITE_REDIRECTS.has(d.op)) r.written.push(...expandBraces(d.word));
-      else if (d.op === '<') r.mentioned.push(d.word);
-    }
-    if (!seg.cmd) continue;
-    const args: string[] = [];
-    for (const a of seg.args) {
-      if (++words > maxWords) {
-        r.truncated = true;
-        return r;
+    const lengths = LISTS.map((k) => r[k].length);
+    const copies = r.copies.length;
+    readOne(seg, r, () => ++words > maxWords);
+    if (r.truncated) return r;
+    if (dir) {
+      LISTS.forEach((k, i) => {
+        for (let j = lengths[i]!; j < r[k].length; j++) r[k][j] = at(r[k][j]!);
+      });
+      for (let j = copies; j < r.copies.length; j++) {
+        const c = r.copies[j]!;
+        r.copies[j] = { ...c, dest: at(c.dest), sources: c.sources.map(at) };
       }
-      if (dynamic(a.raw)) continue;
-      for (const w of /^['"]/.test(a.raw) ? [a.word] : expandBraces(a.word)) args.push(w);
     }
-    readSegment(seg.cmd, args, r);
+    if ((seg.cmd === 'cd' || seg.cmd === 'pushd') && seg.args.length === 1 && !dynamic(seg.args[0]!.raw)) dir = at(seg.args[0]!.word);
   }
   // Codex (before 0.124) ran apply_patch as a shell heredoc.
   if (command.includes('*** Begin Patch')) for (const f of patchWrites(command)) r.written.push(f.path);
   return r;
+}
+
+const LISTS = ['mentioned', 'written', 'searched', 'opaque', 'touched'] as const;
+
+function readOne(seg: Segment, r: ShellPaths, tooMany: () => boolean): void {
+  for (const d of seg.redirects) {
+    if (dynamic(d.raw) || /^\d+$/.test(d.word) || d.word === '-' || !isPath(d.word)) continue;
+    if (WRITE_REDIRECTS.has(d.op)) r.written.push(...expandBraces(d.word));
+    else if (d.op === '<') r.mentioned.push(d.word);
+  }
+  if (!seg.cmd) return;
+  const args: string[] = [];
+  for (const a of seg.args) {
+    if (tooMany()) {
+      r.truncated = true;
+      return;
+    }
+    if (dynamic(a.raw)) continue;
+    for (const w of /^['"]/.test(a.raw) ? [a.word] : expandBraces(a.word)) args.push(w);
+  }
+  readSegment(seg.cmd, args, r);
 }
 
 /** An option's value glued to it (`--out=x`) or the word itself. */

@@ -93,6 +93,20 @@ describe('§1 the agent cannot drop its own provenance', { timeout: 180_000 }, (
     expect(w.run(bash(w.repo, 'git commit -F msg.txt')).code).toBe(0); // control
   });
 
+  it('refused: the same switches inside another program\'s string, or in a script the command runs', () => {
+    for (const command of ['python3 -c "import os; os.system(\'git commit --no-verify -m x\')"', 'node -e "require(\'child_process\').execSync(\'HUSKY=0 git commit -m x\')"']) {
+      expect([command, refused(w.run(bash(w.repo, command)))]).toEqual([command, true]);
+    }
+    writeFileSync(join(w.repo.dir, 'ship.sh'), '#!/bin/sh\nCLEANROOM=0 git commit -m "ship it"\n');
+    for (const command of ['sh ship.sh', 'bash ./ship.sh', 'source ship.sh', './ship.sh']) {
+      const r = w.run(bash(w.repo, command));
+      expect([command, refused(r)]).toEqual([command, true]);
+      expect(r.stderr).toContain('the script');
+    }
+    writeFileSync(join(w.repo.dir, 'ok.sh'), '#!/bin/sh\ngit status\n');
+    expect(w.run(bash(w.repo, 'sh ok.sh')).code).toBe(0); // control
+  });
+
   it('control: searching history for review lines is allowed', () => {
     expect(w.run(bash(w.repo, 'git log --grep="Reviewed-by:" --oneline')).code).toBe(0);
   });

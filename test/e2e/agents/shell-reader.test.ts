@@ -52,6 +52,8 @@ const cases: [string, string, string][] = [
   ['sed -i on a deny zone file', "sed -i 's/a/b/' data/train/x.txt", "sed -i 's/a/b/' src/app.ts"],
   ['a recursive copy out of a read: deny zone', 'cp -r evals/tasks /tmp/leak', 'cp -r src /tmp/copy'],
   ['tar of a zone\'s parent', 'tar czf /tmp/e.tgz evals', 'tar czf /tmp/s.tgz src'],
+  ['a cd before a relative path', 'cd evals && cp ../drafts/q.json tasks/', 'cd src && cp ../drafts/q.json ./'],
+  ['a cd before a read', 'cd evals/tasks && cat q1.json', 'cd src && cat app.ts'],
 ];
 
 describe('§3 shell commands the reader now reads', { timeout: 300_000 }, () => {
