@@ -57,7 +57,7 @@ export interface BypassOptions {
  * unless it only searches (`grep -r -- --no-verify docs/`).
  */
 const TRIPWIRES: [RegExp, string][] = [
-  [/--no-verify\b/, '--no-verify skips cleanroom\'s hooks'],
+  [/--no-veri(?:fy?)?(?![\w-])/, '--no-verify skips cleanroom\'s hooks'],
   [/core\.hookspath/i, 'core.hooksPath points git at other hooks'],
   [/\b(CLEANROOM|HUSKY)=0\b/, 'it switches cleanroom\'s hooks off'],
 ];
@@ -151,7 +151,8 @@ function gitReason(seg: Segment, words: string[], opts: BypassOptions): string |
     if (HOOK_KEYS.test(key)) return refusal(seg, `git -c ${key} points git at other hooks or commands`);
   }
   if (g.execPath) return refusal(seg, '--exec-path makes git run other programs for its commands');
-  if (g.args.includes('--no-verify')) return refusal(seg, '--no-verify skips cleanroom\'s hooks');
+  // git takes any unambiguous prefix of a long option: --no-veri is --no-verify.
+  if (g.args.some((a) => /^--no-veri(?:fy?)?$/.test(a))) return refusal(seg, '--no-verify skips cleanroom\'s hooks');
   if (HOOKLESS.has(g.sub)) return refusal(seg, `git ${g.sub} writes commits or rewrites history without running the commit hooks`);
   if (g.sub === 'config') {
     const touches = g.args.find((a) => HOOK_KEYS.test(a.toLowerCase()));

@@ -36,6 +36,7 @@ describe('§1 the agent cannot drop its own provenance', { timeout: 180_000 }, (
     ['git -c core.hooksPath=/dev/null commit -m x', 'core.hookspath'],
     ['git commit --no-verify -m x', '--no-verify'],
     ['git commit -nm x', '--no-verify'],
+    ['git commit --no-veri -m x', '--no-verify'],
     ['git commit -am x -n', '--no-verify'],
     ['HUSKY=0 git commit -m x', 'HUSKY'],
     ['GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=core.hooksPath GIT_CONFIG_VALUE_0=/dev/null git commit -m x', 'GIT_CONFIG'],
