@@ -11,7 +11,8 @@
 // case where cleanroom cannot even start.
 
 import { globRoot } from './decide.js';
-import { addedText, firstStr, HookInputError, isRecord, str, type Adapter, toolCallPayload } from './types.js';
+import { unknownTool } from './mcp.js';
+import { addedText, firstStr, HookInputError, isRecord, str, type Adapter, type AgentEvent, toolCallPayload } from './types.js';
 import { groupedWiring } from './wiring.js';
 
 const WRITES = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
@@ -36,8 +37,13 @@ function written(name: string, input: Record<string, unknown>): string | undefin
 }
 
 export const claude: Adapter = {
-  id: 'claude',
+  id: 'claude-code',
   tool: 'claude-code',
+  aliases: ['claude'],
+  projectDirVar: 'CLAUDE_PROJECT_DIR',
+  // Copilot CLI and Cursor run .claude/settings.json hooks too, without CLAUDE_PROJECT_DIR.
+  commandPrefix: '"${CLAUDE_PROJECT_DIR:-$(git rev-parse --show-toplevel)}"/',
+  envMarkers: ['CLAUDECODE'],
   parse(payload) {
     const { event, name, input, base, other } = toolCallPayload(payload, 'Claude Code', 'claude-code');
     if (event !== 'PreToolUse' && event !== 'PostToolUse') return other;
@@ -51,15 +57,23 @@ export const claude: Adapter = {
       case 'Read':
         if (!file) throw new HookInputError('Claude Code Read call without a file_path');
         return { ...base, kind: 'read', paths: [file] };
-      case 'Grep':
-        return { ...base, kind: 'search', paths: [str(input.path) ?? '.'] };
+      case 'Grep': {
+        // Only files matching `glob` / `type` are read: a search that cannot reach a zone's files passes.
+        const e: AgentEvent = { ...base, kind: 'search', paths: [str(input.path) ?? '.'] };
+        const glob = str(input.glob);
+        const type = str(input.type);
+        if (glob) e.glob = glob;
+        if (type) e.fileType = type;
+        return e;
+      }
       case 'Glob':
         // Glob returns names, not contents: refused only when aimed into a zone.
         return { ...base, kind: 'read', paths: [globRoot(str(input.path) ?? '.', str(input.pattern) ?? '')] };
       case 'Bash':
         return { ...base, kind: 'shell', paths: [], command: str(input.command) ?? '' };
       default:
-        return other;
+        // MCP tools (mcp__server__tool) and anything else that names paths.
+        return unknownTool(base, name, input);
     }
   },
   reply(d) {
@@ -70,10 +84,11 @@ export const claude: Adapter = {
   wiring: groupedWiring({
     file: '.claude/settings.json',
     label: 'Claude Code',
-    agent: 'claude',
+    agent: 'claude-code',
+    aliases: ['claude'],
     hook: { timeout: 10 },
     groups: [
-      { event: 'PreToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit|Read|Grep|Glob|Bash', extra: { onFailure: 'block' } },
+      { event: 'PreToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit|Read|Grep|Glob|Bash|mcp__.*', extra: { onFailure: 'block' } },
       { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit' },
     ],
   }),

@@ -5,12 +5,18 @@
 //                 "toolArgs":"{\"path\":\"evals/tasks/q1.json\",\"file_text\":\"…\"}"}
 //   postToolUse  {…same…,"toolResult":{"resultType":"success","textResultForLlm":"…"}}
 //
-// toolArgs is a JSON *string*. Tools: create, edit (writes), view (a file, or a
-// directory's names), bash/powershell. Answer: {"permissionDecision":"deny",
+// toolArgs is a JSON *string*. Tools: create, edit (writes), apply_patch (a patch, as
+// Codex writes them: every file it adds, updates or moves to is a write; a patch that
+// cannot be read is refused), view (a file, or a directory's names), bash/powershell;
+// MCP tools (`<server>-<tool>`) and any other tool naming paths are judged by their path
+// arguments (mcp.ts). A hook that times out counts as "allow" for Copilot: the entry's
+// timeoutSec is 10 and agent-hook answers "blocked" after 5 s (JUDGE_BUDGET_MS). Answer: {"permissionDecision":"deny",
 // "permissionDecisionReason":…} on stdout with exit 0 — the one documented way to block,
 // so it is also the error path (exit codes are not documented to block).
 
 import { globRoot } from './decide.js';
+import { unknownTool } from './mcp.js';
+import { parsePatch, patchText } from './patch.js';
 import { addedText, firstStr, HookInputError, isRecord, record, str, type Adapter, type AgentEvent } from './types.js';
 import { flatWiring } from './wiring.js';
 
@@ -27,14 +33,29 @@ function args(v: unknown): Record<string, unknown> {
 }
 
 const WRITES = new Set(['create', 'edit', 'str_replace', 'insert', 'write', 'str_replace_editor']);
+/** The tools judged before they run, and any MCP tool (`github-mcp-server-get_file_contents`, `server__tool`). */
+const PRE_MATCHER = '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch|view|read|grep|rg|glob|bash|powershell|shell)$|-|__';
+const POST_MATCHER = '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch)$';
 
 export const copilot: Adapter = {
   id: 'copilot',
   tool: 'copilot',
+  aliases: ['github-copilot'],
+  projectDirVar: undefined,
+  commandPrefix: '', // the entry says "cwd": "."
+  envMarkers: [],
   parse(payload) {
     const p = record(payload, 'Copilot');
     const name = firstStr(p, 'toolName', 'tool_name') ?? '';
     const post = p.toolResult !== undefined || /^post/i.test(firstStr(p, 'hookEventName', 'hook_event_name') ?? '');
+    if (name === 'apply_patch') {
+      const files = parsePatch(patchText(p.toolArgs ?? p.tool_input, 'Copilot')).filter((f) => f.op !== 'delete');
+      const base = { tool: 'copilot', name, cwd: str(p.cwd), session: firstStr(p, 'sessionId', 'session_id') ?? 'unknown' };
+      if (!post) return { ...base, kind: 'write', paths: files.map((f) => f.path) };
+      const result = isRecord(p.toolResult) ? str(p.toolResult.resultType) : undefined;
+      if (result && result !== 'success') return { ...base, kind: 'other', paths: [] };
+      return { ...base, kind: 'after-write', paths: files.map((f) => f.path), content: files.map((f) => f.added.join('\n')) };
+    }
     const a = args(p.toolArgs ?? p.tool_input);
     const base: Omit<AgentEvent, 'kind' | 'paths'> = { tool: 'copilot', name, cwd: str(p.cwd), session: firstStr(p, 'sessionId', 'session_id') ?? 'unknown' };
     const model = str(p.model);
@@ -64,7 +85,7 @@ export const copilot: Adapter = {
       case 'shell':
         return { ...base, kind: 'shell', paths: [], command: str(a.command) ?? '' };
       default:
-        return other;
+        return unknownTool(base, name, a);
     }
   },
   reply(d) {
@@ -77,8 +98,10 @@ export const copilot: Adapter = {
     file: '.github/hooks/cleanroom.json',
     label: 'GitHub Copilot',
     agent: 'copilot',
+    aliases: ['github-copilot'],
     commandKey: 'bash',
     events: ['preToolUse', 'postToolUse'],
-    entry: () => ({ type: 'command', cwd: '.', timeoutSec: 10 }),
+    // Every tool: MCP tools have names cleanroom cannot list in advance (`<server>-<tool>`).
+    entry: (event) => ({ type: 'command', cwd: '.', timeoutSec: 10, matcher: event === 'preToolUse' ? PRE_MATCHER : POST_MATCHER }),
   }),
 };

@@ -6,6 +6,9 @@
 //   beforeShellExecution  {"command":"cat evals/fixtures/a.json","cwd":"/repo"}
 //   preToolUse            {"tool_name":"Write","tool_input":{"file_path":"…","contents":"…"}}
 //   afterFileEdit         {"file_path":"/repo/x.py","edits":[{"old_string":"…","new_string":"…"}]}
+//   beforeMCPExecution    {"tool_name":"write_file","tool_input":"{\"path\":\"…\"}","url"|"command":…}
+//   beforeTabFileRead     {"file_path":"…","content":"…"}        (Tab reads a file into the model)
+//   afterTabFileEdit      {"file_path":"…","edits":[{"old_string":"…","new_string":"…",…}]}
 //
 // Answer: {"permission":"deny","user_message":…,"agent_message":…} on stdout blocks.
 // "allow" would also skip Cursor's own approval prompt, so "no decision" is `{}` (and
@@ -14,7 +17,8 @@
 // which init sets on the blocking events.
 
 import { globRoot } from './decide.js';
-import { addedText, firstStr, isRecord, record, str, type Adapter, type AgentEvent } from './types.js';
+import { unknownTool } from './mcp.js';
+import { addedText, firstStr, HookInputError, isRecord, record, str, type Adapter, type AgentEvent } from './types.js';
 import { flatWiring } from './wiring.js';
 
 const WRITE_TOOLS = new Set(['Write', 'Edit', 'StrReplace', 'MultiEdit', 'EditNotebook', 'NotebookEdit', 'write', 'edit']);
@@ -22,6 +26,10 @@ const WRITE_TOOLS = new Set(['Write', 'Edit', 'StrReplace', 'MultiEdit', 'EditNo
 export const cursor: Adapter = {
   id: 'cursor',
   tool: 'cursor',
+  aliases: ['cursor-agent'],
+  projectDirVar: 'CURSOR_PROJECT_DIR',
+  commandPrefix: '"${CURSOR_PROJECT_DIR:-.}"/', // project hooks run from the root when it is unset
+  envMarkers: ['CURSOR_AGENT'],
   parse(payload) {
     const p = record(payload, 'Cursor');
     const event = str(p.hook_event_name) ?? '';
@@ -43,6 +51,19 @@ export const cursor: Adapter = {
         const edits = (Array.isArray(p.edits) ? p.edits : []).filter(isRecord);
         return { ...base, kind: 'after-write', paths: [file], content: [edits.map((e) => addedText(str(e.old_string), str(e.new_string) ?? '')).join('\n')] };
       }
+      case 'beforeMCPExecution': {
+        // tool_input is a JSON string (or an object): every path-like argument is judged.
+        let input: unknown = p.tool_input;
+        if (typeof input === 'string') {
+          try {
+            input = JSON.parse(input) as unknown;
+          } catch {
+            throw new HookInputError('Cursor beforeMCPExecution tool_input is not JSON');
+          }
+        }
+        const e = unknownTool(base, str(p.tool_name) ?? event, input);
+        return e.kind === 'other' ? { ...e, name: event } : e;
+      }
       case 'preToolUse': {
         const name = str(p.tool_name) ?? '';
         const input = isRecord(p.tool_input) ? p.tool_input : {};
@@ -50,17 +71,22 @@ export const cursor: Adapter = {
         const named = { ...base, name };
         if (WRITE_TOOLS.has(name)) return target ? { ...named, kind: 'write', paths: [target] } : other;
         if (name === 'Read' || name === 'read_file') return target ? { ...named, kind: 'read', paths: [target] } : other;
-        if (name === 'Grep') return { ...named, kind: 'search', paths: [target ?? '.'] };
+        if (name === 'Grep') {
+          const e: AgentEvent = { ...named, kind: 'search', paths: [target ?? '.'] };
+          const glob = firstStr(input, 'glob', 'include');
+          if (glob) e.glob = glob;
+          return e;
+        }
         if (name === 'Glob') return { ...named, kind: 'read', paths: [globRoot(target ?? '.', firstStr(input, 'glob_pattern', 'pattern') ?? '')] };
         if (name === 'Shell') return { ...named, kind: 'shell', paths: [], command: str(input.command) ?? '' };
-        return other;
+        return unknownTool(base, name, input);
       }
       default:
         return other;
     }
   },
   reply(d, event) {
-    const none = event?.name === 'beforeReadFile' ? '{"permission":"allow"}\n' : '{}\n';
+    const none = event?.name === 'beforeReadFile' || event?.name === 'beforeTabFileRead' ? '{"permission":"allow"}\n' : '{}\n';
     if (d.action === 'allow') return { code: 0, stdout: none, stderr: '' };
     const deny = JSON.stringify({ permission: 'deny', user_message: d.reason, agent_message: d.reason }) + '\n';
     if (d.action === 'deny') return { code: 0, stdout: deny, stderr: '' };
@@ -70,8 +96,9 @@ export const cursor: Adapter = {
     file: '.cursor/hooks.json',
     label: 'Cursor',
     agent: 'cursor',
+    aliases: ['cursor-agent'],
     commandKey: 'command',
-    events: ['preToolUse', 'beforeReadFile', 'beforeShellExecution', 'afterFileEdit'],
-    entry: (event) => (event === 'afterFileEdit' ? {} : { failClosed: true }),
+    events: ['preToolUse', 'beforeReadFile', 'beforeShellExecution', 'beforeMCPExecution', 'beforeTabFileRead', 'afterFileEdit', 'afterTabFileEdit'],
+    entry: (event) => (event.startsWith('after') ? {} : { failClosed: true }),
   }),
 };

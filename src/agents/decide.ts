@@ -4,16 +4,18 @@
 // A path is judged twice — as written and after symlinks are resolved — and the
 // stricter answer wins: `link/q.json`, with `link -> evals/tasks`, is a write into
 // evals/tasks; so is `/tmp/x/q.json` when /tmp/x points there. Each path is judged by
-// the repository that holds it (the nearest directory with a `.git`), so a path outside
-// every repository is none of our business, and a path in another repository is judged
-// by that repository's policy. No git process is started here: this runs on every
-// tool call of every agent.
+// EVERY repository that holds it (each ancestor directory with a `.git`), strictest
+// answer winning: an empty `evals/.git` the agent creates adds a "repository" with no
+// policy, and takes nothing away from the project's own. A path outside every
+// repository is none of our business. No git process is started here; the policy
+// lookup (policy.ts) starts one per repository.
 
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { Policy, Zone } from '../policy/compile.js';
 import { safe } from '../report/escape.js';
+import { bypassReason } from './bypass.js';
 import { shellPaths } from './shell.js';
 import { aliasesOf } from '../policy/links.js';
 import { diskZoneLinks } from './zone-links.js';
@@ -27,7 +29,8 @@ export interface Target {
 }
 
 export type PolicyLookup =
-  | { kind: 'policy'; policy: Policy }
+  /** `others`: further policies that also hold (the index's beside HEAD's): the strictest answer wins. */
+  | { kind: 'policy'; policy: Policy; others?: Policy[] }
   /** No policy anywhere: cleanroom is not set up in this repository. */
   | { kind: 'none' }
   /** A policy exists but cannot be used: judging is impossible, so writes fail closed. */
@@ -38,9 +41,15 @@ const MAX_PATHS = 2000;
 
 /** The nearest ancestor of `dir` (itself included) holding a `.git`. */
 export function findRoot(dir: string): string | undefined {
+  return findRoots(dir)[0];
+}
+
+/** Every ancestor of `dir` (itself included) holding a `.git`, nearest first. */
+export function findRoots(dir: string): string[] {
+  const out: string[] = [];
   for (let d = dir; ; d = dirname(d)) {
-    if (basename(d) !== '.git' && existsSync(join(d, '.git'))) return d;
-    if (dirname(d) === d) return undefined;
+    if (basename(d) !== '.git' && existsSync(join(d, '.git'))) out.push(d);
+    if (dirname(d) === d) return out;
   }
 }
 
@@ -62,28 +71,30 @@ export function realpathDeep(abs: string): string {
 
 const toPosix = (p: string): string => (sep === '/' ? p : p.split(sep).join('/'));
 
-function targetIn(abs: string, realRoot: boolean): Target | undefined {
-  const root = findRoot(abs);
-  if (!root) return undefined;
-  const rel = toPosix(relative(root, abs));
-  if (rel.startsWith('../') || rel === '..' || isAbsolute(rel)) return undefined;
-  let real = root;
-  if (!realRoot) {
-    try {
-      real = realpathSync(root);
-    } catch {
-      // keep the path as found
+function targetsIn(abs: string, realRoot: boolean): Target[] {
+  const out: Target[] = [];
+  for (const root of findRoots(abs)) {
+    const rel = toPosix(relative(root, abs));
+    if (rel.startsWith('../') || rel === '..' || isAbsolute(rel)) continue;
+    let real = root;
+    if (!realRoot) {
+      try {
+        real = realpathSync(root);
+      } catch {
+        // keep the path as found
+      }
     }
+    out.push({ root: real, rel });
   }
-  return { root: real, rel };
+  return out;
 }
 
-/** Every place `given` (absolute, or relative to `cwd`) lands in a repository. */
+/** Every place `given` (absolute, or relative to `cwd`) lands in a repository: nearest repository first, then the ones around it. */
 export function targetsOf(given: string, cwd: string): Target[] {
   const abs = resolve(cwd, given);
   const out: Target[] = [];
-  for (const t of [targetIn(abs, false), targetIn(realpathDeep(abs), true)]) {
-    if (t && !out.some((o) => o.root === t.root && o.rel === t.rel)) out.push(t);
+  for (const t of [...targetsIn(abs, false), ...targetsIn(realpathDeep(abs), true)]) {
+    if (!out.some((o) => o.root === t.root && o.rel === t.rel)) out.push(t);
   }
   return out;
 }
@@ -94,7 +105,13 @@ export function globRoot(dir: string, pattern: string): string {
   return isAbsolute(base) ? base : posix.join(toPosix(dir), base);
 }
 
-const PROTECTED = /^(\.cleanroom|\.git)(\/|$)/i;
+/**
+ * What agents may not change, whatever the policy says: cleanroom's own configuration,
+ * any `.git` (hooks, config, a fake nested repository), husky's hooks, and the agent
+ * hook configs cleanroom is wired into (an agent that edits its own hooks away is not
+ * judged the next time).
+ */
+const PROTECTED = /^(\.cleanroom|\.husky|\.githooks)(\/|$)|(^|\/)\.git(\/|$)|^\.claude\/settings(\.local)?\.json$|^\.codex\/(hooks\.json|config\.toml)$|^\.cursor\/hooks\.json$|^\.gemini\/settings\.json$|^\.github\/hooks(\/|$)/i;
 /** A file name that stands for "anything inside this directory". */
 const PROBE = 'cleanroom-probe';
 
@@ -107,26 +124,134 @@ function readZone(policy: Policy, rel: string): Zone | undefined {
 function searchZone(policy: Policy, rel: string): { zone: Zone; base: string } | undefined {
   const inside = readZone(policy, rel);
   if (inside) return { zone: inside, base: rel };
+  return zoneBelow(policy, rel, (z) => z.read === 'deny');
+}
+
+/**
+ * A zone (among those `pick` accepts) that some path under the directory `rel` could be
+ * in. `deep` false: only zones whose fixed part lies under `rel` (`rel` is a parent
+ * directory of the zone), not globs that could match anywhere below (`**\/answer_key*`).
+ */
+function zoneBelow(policy: Policy, rel: string, pick: (z: Zone) => boolean, deep = true): { zone: Zone; base: string } | undefined {
   const fold = (p: string): string => {
     const n = policy.normalize(p);
     return policy.caseSensitive ? n : n.toLowerCase();
   };
   const dir = fold(rel);
   for (const zone of policy.zones) {
-    if (zone.read !== 'deny') continue;
+    if (!pick(zone)) continue;
     for (const glob of zone.paths) {
       const base = fold(picomatch.scan(glob).base);
       const above = dir === '' || base === dir || base.startsWith(`${dir}/`);
       // Below the zone's fixed part: the rest of the glob may still match in there.
       const below = base === '' || dir.startsWith(`${base}/`);
       const deepEnough = glob.includes('**') || glob.split('/').length > dir.split('/').length;
-      if (above || (below && deepEnough)) return { zone, base: picomatch.scan(glob).base };
+      if (above || (deep && below && deepEnough)) return { zone, base: picomatch.scan(glob).base };
     }
   }
   return undefined;
 }
 
 const show = (rel: string): string => safe(rel || '.');
+
+/** Files a search may list under one directory before cleanroom stops counting and assumes the worst. */
+const MAX_SEARCH_FILES = 5000;
+
+/**
+ * Would a search of the directory `rel` (in `root`), limited by `filter` (a Grep glob
+ * or file type; none: every file), read a file of a `read: deny` zone? Looks at the files that exist
+ * under the zone's part of `rel`: an agent cannot add files there (read-deny zones in
+ * the presets are deny zones too), so what is on disk is what a search would read.
+ * More than MAX_SEARCH_FILES files, or an unreadable directory: assume it would.
+ */
+function searchReaches(policy: Policy, root: string, rel: string, filter: ((rel: string) => boolean) | undefined): { zone: Zone; base: string } | undefined {
+  const hit = searchZone(policy, rel);
+  if (!hit) return undefined;
+  filter ??= () => true;
+  // Walk the deeper of `rel` and the zone's fixed base: nothing else can be in the zone.
+  const dirs = [...new Set(policy.zones.filter((z) => z.read === 'deny').flatMap((z) => z.paths.map((g) => picomatch.scan(g).base)))]
+    .map((base) => (base === '' || (rel !== '' && (rel === base || rel.startsWith(`${base}/`))) ? rel : base.startsWith(`${rel}/`) || rel === '' ? base : undefined))
+    .filter((d): d is string => d !== undefined);
+  let seen = 0;
+  const walk = (dir: string): { zone: Zone; base: string } | undefined | 'too-many' => {
+    let entries;
+    try {
+      entries = readdirSync(join(root, dir), { withFileTypes: true });
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? undefined : 'too-many';
+    }
+    for (const e of entries) {
+      if (++seen > MAX_SEARCH_FILES) return 'too-many';
+      const p = dir ? `${dir}/${e.name}` : e.name;
+      if (e.name === '.git') continue;
+      if (e.isDirectory()) {
+        const r = walk(p);
+        if (r) return r;
+      } else {
+        const zone = policy.readDenied(p)[0];
+        if (zone && filter(rel === '' ? p : p.slice(rel.length + 1))) return { zone, base: p };
+      }
+    }
+    return undefined;
+  };
+  for (const d of dirs) {
+    const r = walk(d);
+    if (r === 'too-many') return hit;
+    if (r) return r;
+  }
+  return undefined;
+}
+
+/**
+ * A filter for files a search with `glob` (ripgrep's --glob: no `/` matches the file
+ * name anywhere) and `type` (ripgrep's --type) reads, or undefined when it reads all.
+ */
+export function searchFilter(glob: string | undefined, type: string | undefined): ((rel: string) => boolean) | undefined {
+  const tests: ((rel: string) => boolean)[] = [];
+  if (glob) {
+    const m = picomatch(glob, { dot: true, basename: !glob.includes('/') });
+    tests.push((rel) => m(rel));
+  }
+  if (type) {
+    const exts = FILE_TYPES[type.toLowerCase()];
+    if (exts) tests.push((rel) => exts.some((x) => rel.toLowerCase().endsWith(x)));
+  }
+  return tests.length ? (rel) => tests.every((t) => t(rel)) : undefined;
+}
+
+/** ripgrep's common --type names and their extensions (an unknown type filters nothing). */
+const FILE_TYPES: Record<string, string[]> = {
+  ts: ['.ts', '.tsx', '.mts', '.cts'],
+  js: ['.js', '.jsx', '.mjs', '.cjs', '.vue'],
+  py: ['.py', '.pyi'],
+  rust: ['.rs'],
+  go: ['.go'],
+  java: ['.java', '.jsp'],
+  c: ['.c', '.h'],
+  cpp: ['.cpp', '.cc', '.cxx', '.hpp', '.hh', '.h'],
+  md: ['.md', '.markdown', '.mdx'],
+  markdown: ['.md', '.markdown', '.mdx'],
+  json: ['.json', '.jsonl', '.json5'],
+  yaml: ['.yaml', '.yml'],
+  toml: ['.toml'],
+  sh: ['.sh', '.bash', '.zsh'],
+  css: ['.css', '.scss', '.sass', '.less'],
+  html: ['.html', '.htm'],
+  rb: ['.rb'],
+  ruby: ['.rb'],
+};
+
+/** A directory of one repository; false when it does not exist or is a file. */
+const isDir = (p: string): boolean => {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/** Judges an event. `lookup` gives the policy of a repository root (cached by the caller). */
+const policiesOf = (p: Extract<PolicyLookup, { kind: 'policy' }>): Policy[] => [p.policy, ...(p.others ?? [])];
 
 /** Judges an event. `lookup` gives the policy of a repository root (cached by the caller). */
 export async function judge(event: AgentEvent, lookup: (root: string) => Promise<PolicyLookup>, defaultCwd: string): Promise<Decision> {
@@ -138,19 +263,31 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
     block: true,
     reason: `cleanroom: cannot check ${show(rel)} because ${reason} — blocked to be safe; a human must fix the policy (cleanroom policy validate).`,
   });
+  const protectedPath = (rel: string): Decision => ({
+    action: 'deny',
+    reason: `cleanroom: ${show(rel)} belongs to cleanroom's or git's own configuration (or the agent hooks), which agents may not change — ask a human to make this edit.`,
+  });
 
-  /** `lead` starts the sentence ("evals/x is in"), `tail` ends it with what to do instead. */
-  const write = async (given: string, lead: (rel: string) => string, tail = 'a human has to write it by hand'): Promise<Decision | undefined> => {
+  /**
+   * `lead` starts the sentence ("evals/x is in"), `tail` ends it with what to do instead.
+   * `tree`: a whole directory tree of unknown shape lands at `given` (cp -r, rsync): refused
+   * when any path below it could be in a deny zone.
+   */
+  const write = async (given: string, lead: (rel: string) => string, tail = 'a human has to write it by hand', tree = false): Promise<Decision | undefined> => {
     for (const t of targetsOf(given, cwd)) {
-      if (PROTECTED.test(t.rel)) {
-        return { action: 'deny', reason: `cleanroom: ${show(t.rel)} belongs to cleanroom's or git's own configuration, which agents may not change — ask a human to make this edit.` };
-      }
+      if (PROTECTED.test(t.rel) || (tree && PROTECTED.test(`${t.rel}/x`))) return protectedPath(t.rel);
       const p = await lookup(t.root);
       if (p.kind === 'none') continue;
       if (p.kind === 'invalid') return invalid(t.rel, p.reason);
-      const { verdict, zone } = p.policy.verdictFor(t.rel, tool);
-      if (verdict === 'deny' && zone) {
-        return { action: 'deny', reason: `cleanroom: ${lead(show(t.rel))} zone "${zone.name}", which must contain no AI-written content (${tool}) — ${tail}.` };
+      for (const policy of policiesOf(p)) {
+        const { verdict, zone } = policy.verdictFor(t.rel, tool);
+        if (verdict === 'deny' && zone) {
+          return { action: 'deny', reason: `cleanroom: ${lead(show(t.rel))} zone "${zone.name}", which must contain no AI-written content (${tool}) — ${tail}.` };
+        }
+        const below = tree ? zoneBelow(policy, t.rel, (z) => z.verdictFor(tool) === 'deny') : undefined;
+        if (below) {
+          return { action: 'deny', reason: `cleanroom: ${lead(show(t.rel))} a directory under which zone "${below.zone.name}" (${show(below.base)}) lies, which must contain no AI-written content (${tool}) — copy the files one by one to where they may go, or ask a human.` };
+        }
       }
       // Links are content at their own path: src/jl/q.jsonl is evals/extra/q.jsonl too
       // while the symlink evals/extra -> ../src/jl exists.
@@ -164,26 +301,58 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
     return undefined;
   };
 
-  const read = async (given: string, mode: 'read' | 'search' | 'mention'): Promise<Decision | undefined> => {
+  const read = async (given: string, mode: 'read' | 'search' | 'mention', filter?: (rel: string) => boolean): Promise<Decision | undefined> => {
     for (const t of targetsOf(given, cwd)) {
       const p = await lookup(t.root);
       if (p.kind === 'none') continue;
       if (p.kind === 'invalid') return invalid(t.rel, p.reason);
-      if (mode === 'search') {
-        const hit = searchZone(p.policy, t.rel);
-        if (hit) {
-          const where = t.rel ? show(t.rel) : 'the whole repository';
-          return { action: 'deny', reason: `cleanroom: searching ${where} would read zone "${hit.zone.name}" (${show(hit.base)}), which agents may not read — search a narrower path that leaves it out.` };
+      for (const policy of policiesOf(p)) {
+        if (mode === 'search') {
+          const hit = searchReaches(policy, t.root, t.rel, filter);
+          if (hit) {
+            const where = t.rel ? show(t.rel) : 'the whole repository';
+            return { action: 'deny', reason: `cleanroom: searching ${where} would read zone "${hit.zone.name}" (${show(hit.base)}), which agents may not read — search a narrower path (or a glob) that leaves it out.` };
+          }
+          continue;
         }
-        continue;
-      }
-      const zone = readZone(p.policy, t.rel);
-      if (zone) {
-        const lead = mode === 'mention' ? `this command names ${show(t.rel)} in` : `${show(t.rel)} is in`;
-        return { action: 'deny', reason: `cleanroom: ${lead} zone "${zone.name}", which agents may not read (held-out content) — ask a human for what you need without its contents.` };
+        const zone = readZone(policy, t.rel);
+        if (zone) {
+          const lead = mode === 'mention' ? `this command names ${show(t.rel)} in` : `${show(t.rel)} is in`;
+          return { action: 'deny', reason: `cleanroom: ${lead} zone "${zone.name}", which agents may not read (held-out content) — ask a human for what you need without its contents.` };
+        }
       }
     }
     return undefined;
+  };
+
+  /** A word given to a program cleanroom cannot read: refused inside or above a deny zone, and on protected files. */
+  const opaque = async (given: string, touchedOnly: boolean): Promise<Decision | undefined> => {
+    for (const t of targetsOf(given, cwd)) {
+      if (PROTECTED.test(t.rel)) return protectedPath(t.rel);
+      if (touchedOnly || t.rel === '') continue; // the repository root: every `pytest .` would be refused
+      const p = await lookup(t.root);
+      if (p.kind === 'none') continue;
+      if (p.kind === 'invalid') return invalid(t.rel, p.reason);
+      for (const policy of policiesOf(p)) {
+        const { verdict, zone } = policy.verdictFor(t.rel, tool);
+        const hit = verdict === 'deny' && zone ? { zone, base: t.rel } : isDir(join(t.root, t.rel)) ? zoneBelow(policy, t.rel, (z) => z.verdictFor(tool) === 'deny' || z.read === 'deny', false) : undefined;
+        if (hit) {
+          return { action: 'deny', reason: `cleanroom: this command gives ${show(t.rel)} to a program cleanroom cannot follow, and zone "${hit.zone.name}" (${show(hit.base)}) lies there — agents may not write into it (or read it); name files outside the zone, or ask a human.` };
+        }
+      }
+    }
+    return undefined;
+  };
+
+  /** The policies of the repositories holding `cwd`, for the checks that are not about one path. */
+  const cwdPolicies = async (): Promise<Policy[] | Decision> => {
+    const out: Policy[] = [];
+    for (const t of targetsOf('.', cwd)) {
+      const p = await lookup(t.root);
+      if (p.kind === 'invalid') return invalid(t.rel, p.reason);
+      if (p.kind === 'policy') out.push(...policiesOf(p));
+    }
+    return out;
   };
 
   const tooMany = (n: number, what: string): Decision => ({ action: 'fail', block: true, reason: `cleanroom: this call names ${n} ${what}, more than cleanroom judges at once (${MAX_PATHS}) — blocked to be safe; split it up.` });
@@ -194,15 +363,48 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
     case 'write':
       for (const p of paths) if ((d = await write(p, (rel) => `${rel} is in`))) return d;
       return { action: 'allow' };
-    case 'read':
-    case 'search':
-      for (const p of paths) if ((d = await read(p, event.kind))) return d;
+    case 'access':
+      // A tool that may read or write what it names (an MCP tool): judged both ways.
+      for (const p of paths) if ((d = (await write(p, (rel) => `${rel} is in`)) ?? (await read(p, 'read')))) return d;
       return { action: 'allow' };
+    case 'read':
+      for (const p of paths) if ((d = await read(p, 'read'))) return d;
+      return { action: 'allow' };
+    case 'search': {
+      const filter = searchFilter(event.glob, event.fileType);
+      for (const p of paths) if ((d = await read(p, 'search', filter))) return d;
+      return { action: 'allow' };
+    }
     case 'shell': {
-      const { mentioned, written, truncated } = shellPaths(event.command ?? '');
-      if (truncated || written.length + mentioned.length > MAX_PATHS) return tooMany(written.length + mentioned.length, 'words that may be paths');
-      for (const p of written) if ((d = await write(p, (rel) => `this command writes ${rel} in`))) return d;
-      for (const p of mentioned) if ((d = await read(p, 'mention'))) return d;
+      const command = event.command ?? '';
+      const sh = shellPaths(command);
+      const count = sh.written.length + sh.mentioned.length + sh.opaque.length + sh.searched.length;
+      if (sh.truncated || count > MAX_PATHS) return tooMany(count, 'words that may be paths');
+      const policies = await cwdPolicies();
+      if (!Array.isArray(policies)) return policies;
+      if (policies.length) {
+        const why = bypassReason(command, { cwd, reviewTrailer: policies.find((p) => p.review.trailer)?.review.trailer });
+        if (why) return { action: 'deny', reason: `cleanroom: ${why}` };
+      }
+      for (const p of sh.written) if ((d = await write(p, (rel) => `this command writes ${rel} in`))) return d;
+      for (const c of sh.copies) {
+        // What lands where: `cp x.jsonl evals/` writes evals/x.jsonl; `cp -r drafts evals/` a tree.
+        const into = c.intoDir || isDir(resolve(cwd, c.dest));
+        for (const src of c.sources) {
+          const tree = c.recursive || isDir(resolve(cwd, src));
+          const lands = into ? posix.join(c.dest, basename(src)) : c.dest;
+          if ((d = await write(lands, (rel) => `this command puts ${tree ? 'a directory at ' : ''}${rel} in`, undefined, tree))) return d;
+        }
+      }
+      for (const p of sh.mentioned) if ((d = await read(p, 'mention'))) return d;
+      for (const p of sh.searched) if ((d = await read(p, 'search'))) return d;
+      for (const p of sh.revPaths) {
+        // `HEAD:evals/x.c` names a path from the repository root.
+        for (const root of findRoots(cwd)) if ((d = await read(join(root, p), 'mention'))) return d;
+      }
+      const touched = new Set(sh.touched);
+      for (const p of sh.opaque) if ((d = await opaque(p, false))) return d;
+      for (const p of touched) if ((d = await opaque(p, true))) return d;
       return { action: 'allow' };
     }
     case 'after-write':

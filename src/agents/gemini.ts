@@ -6,18 +6,23 @@
 //
 // Tools: write_file, replace (writes); read_file, read_many_files, list_directory,
 // glob (names or contents of named paths); grep_search (contents below a directory);
-// run_shell_command. Answer: {"decision":"deny","reason":…} on stdout (exit 0) blocks
+// run_shell_command; MCP tools (`mcp__server__tool`, or `server__tool`). Answer: {"decision":"deny","reason":…} on stdout (exit 0) blocks
 // and the reason goes to the model; exit 2 with stderr blocks too and is the error
 // path; other exit codes are warnings and the tool runs.
 
 import { resolve } from 'node:path';
 import { globRoot } from './decide.js';
-import { addedText, firstStr, str, strList, type Adapter, toolCallPayload } from './types.js';
+import { unknownTool } from './mcp.js';
+import { addedText, firstStr, str, strList, type Adapter, type AgentEvent, toolCallPayload } from './types.js';
 import { groupedWiring } from './wiring.js';
 
 export const gemini: Adapter = {
   id: 'gemini',
   tool: 'gemini',
+  aliases: ['gemini-cli'],
+  projectDirVar: 'GEMINI_PROJECT_DIR',
+  commandPrefix: '"$GEMINI_PROJECT_DIR"/',
+  envMarkers: ['GEMINI_CLI'],
   parse(payload) {
     const { event, name, input, base, other } = toolCallPayload(payload, 'Gemini CLI', 'gemini');
     const file = firstStr(input, 'file_path', 'absolute_path', 'path');
@@ -41,15 +46,20 @@ export const gemini: Adapter = {
         // Each entry may be a glob whose matches are read: judge where it starts looking.
         return { ...base, kind: 'search', paths: [...strList(input.include), ...strList(input.paths)].map((g) => globRoot('.', g)) };
       case 'grep_search':
-      case 'search_file_content':
-        return { ...base, kind: 'search', paths: [dir] };
+      case 'search_file_content': {
+        const e: AgentEvent = { ...base, kind: 'search', paths: [dir] };
+        const include = str(input.include);
+        if (include) e.glob = include;
+        return e;
+      }
       case 'run_shell_command':
       {
         const sub = firstStr(input, 'dir_path', 'directory');
         return { ...base, kind: 'shell', paths: [], command: str(input.command) ?? '', cwd: sub && base.cwd ? resolve(base.cwd, sub) : base.cwd };
       }
       default:
-        return other;
+        // MCP tools and anything else that names paths (see mcp.ts).
+        return unknownTool(base, name, input);
     }
   },
   reply(d) {
@@ -61,9 +71,10 @@ export const gemini: Adapter = {
     file: '.gemini/settings.json',
     label: 'Gemini CLI',
     agent: 'gemini',
+    aliases: ['gemini-cli'],
     hook: { name: 'cleanroom', timeout: 10_000 },
     groups: [
-      { event: 'BeforeTool', matcher: '^(write_file|replace|read_file|read_many_files|list_directory|glob|grep_search|search_file_content|run_shell_command)$' },
+      { event: 'BeforeTool', matcher: '^(write_file|replace|read_file|read_many_files|list_directory|glob|grep_search|search_file_content|run_shell_command|mcp_.*|.*__.*)$' },
       { event: 'AfterTool', matcher: '^(write_file|replace)$' },
     ],
   }),

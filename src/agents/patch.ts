@@ -13,6 +13,8 @@
 //
 // Deletions are not writes (removing content is the cure); a move writes its target.
 
+import { HookInputError } from './types.js';
+
 export interface PatchFile {
   /** Where content lands: the Move to target, or the file itself. */
   path: string;
@@ -49,3 +51,28 @@ export function parsePatch(text: string): PatchFile[] {
 
 /** Paths a patch writes (adds, updates, move targets). */
 export const patchWrites = (text: string): PatchFile[] => parsePatch(text).filter((f) => f.op !== 'delete');
+
+/**
+ * The patch text of an `apply_patch` call, whatever shape its input takes (a string, or
+ * an object with `input`, `patch` or `command`); throws when there is none to read — a
+ * patch cleanroom cannot read is refused, never waved through (fail closed).
+ */
+export function patchText(input: unknown, agent: string): string {
+  let v = input;
+  if (typeof v === 'string') {
+    if (v.includes('*** Begin Patch')) return v;
+    try {
+      v = JSON.parse(v) as unknown;
+    } catch {
+      throw new HookInputError(`${agent} apply_patch input is neither a patch nor JSON`);
+    }
+  }
+  if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+    const o = v as Record<string, unknown>;
+    for (const k of ['input', 'patch', 'command']) {
+      const t = o[k];
+      if (typeof t === 'string' && t.includes('*** Begin Patch')) return t;
+    }
+  }
+  throw new HookInputError(`${agent} apply_patch call without a patch cleanroom can read (expected "*** Begin Patch" text)`);
+}

@@ -1,12 +1,14 @@
-// The policy an agent hook judges by. The hook runs on every tool call, so it goes
-// through the compiled-policy cache (src/policy/cache.ts: the YAML parser loads only on
-// a miss) and starts no git process on the way.
-//
-// Where the work-tree policy is missing or broken, the committed one (HEAD) still
-// holds: an agent that deletes or mangles .cleanroom/policy.yaml does not escape it.
+// The policy an agent hook judges by: the committed one (HEAD) and the staged one (the
+// index), never the work-tree file — an agent can write files (through a script, if not
+// through its tools), and a policy it rewrote must not judge it. Both are read in one
+// `git cat-file --batch`; when they differ (a human staged an edit), both hold and the
+// stricter answer wins, so a staged tightening counts at once and a loosening counts
+// once committed. Compiled through the policy cache (src/policy/cache.ts: the YAML
+// parser loads only on a miss). A policy that history had and HEAD lost (`git rm -r
+// .cleanroom && git commit --no-verify`) is not "no policy": the hook fails closed.
 
 import { readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { CleanroomError } from '../errors.js';
 import type { GitContext } from '../git/git.js';
 import { loadPolicyCached } from '../policy/cache.js';
@@ -48,41 +50,119 @@ function readPolicyText(file: string): string | undefined {
 
 const firstLine = (s: string): string => s.split('\n', 1)[0] ?? s;
 
+/** `git cat-file --batch` output → the contents of each requested object, or undefined when missing. */
+function parseBatch(out: Buffer, count: number): (string | undefined)[] {
+  const got: (string | undefined)[] = [];
+  let at = 0;
+  for (let i = 0; i < count; i++) {
+    const nl = out.indexOf(10, at);
+    if (nl < 0) throw new CleanroomError('git', 'git cat-file --batch answered too little');
+    // "<oid> blob <size>" then the content and "\n"; or "<name> missing" / "<name> ambiguous".
+    const header = out.subarray(at, nl).toString('utf8');
+    const m = /^[0-9a-f]{40,64} (\w+) (\d+)$/.exec(header);
+    if (!m) {
+      got.push(undefined);
+      at = nl + 1;
+      continue;
+    }
+    const size = Number(m[2]);
+    got.push(m[1] === 'blob' ? out.subarray(nl + 1, nl + 1 + size).toString('utf8') : undefined);
+    at = nl + 1 + size + 1;
+  }
+  return got;
+}
+
 /**
  * The policy for the repository at `root`: $CLEANROOM_POLICY when set (relative to
- * `cwd`), else the work tree's, else the committed one. `notes` collects what the user
- * should hear (a broken work-tree policy judged by the committed one).
+ * `cwd`), else the committed and staged ones (see the top of this file). `notes` collects
+ * what the user should hear (a work-tree policy that differs from what judges).
+ * A `root` that git does not take for a repository (an empty `.git` file an agent made)
+ * has no policy: the repositories around it still judge the path (decide.ts).
  */
 export async function lookupPolicy(ctx: GitContext, root: string, notes: string[]): Promise<PolicyLookup> {
   const explicit = ctx.env.CLEANROOM_POLICY;
-  const file = explicit ? resolve(ctx.cwd, explicit) : join(root, POLICY_FILE);
-  const display = explicit ? file : POLICY_FILE;
-  let problem: string | undefined;
-  try {
-    const text = readPolicyText(file);
-    if (text !== undefined) return { kind: 'policy', policy: await compile(text, display, root) };
-    if (explicit) problem = `CLEANROOM_POLICY names ${file}, which does not exist`;
-  } catch (e) {
-    if (!(e instanceof CleanroomError)) throw e;
-    problem = `the policy is invalid (${firstLine(e.message)})`;
-  }
-  if (explicit) return { kind: 'invalid', reason: problem! };
-  const { gitText, GitError } = await import('../git/git.js');
-  let committed: string | undefined;
-  try {
-    committed = await gitText({ ...ctx, cwd: root }, ['show', `HEAD:${POLICY_FILE}`]);
-  } catch (e) {
-    if (!(e instanceof GitError)) throw e; // no HEAD, or no committed policy
-  }
-  if (committed !== undefined) {
+  if (explicit) {
+    const file = resolve(ctx.cwd, explicit);
     try {
-      const policy = await compile(committed, `HEAD:${POLICY_FILE}`, root);
-      notes.push(`cleanroom: ${problem ?? `${POLICY_FILE} is missing`} — judged by the committed policy (HEAD:${POLICY_FILE})`);
-      return { kind: 'policy', policy };
+      const text = readPolicyText(file);
+      if (text !== undefined) return { kind: 'policy', policy: await compile(text, file, root) };
+      return { kind: 'invalid', reason: `CLEANROOM_POLICY names ${file}, which does not exist` };
     } catch (e) {
       if (!(e instanceof CleanroomError)) throw e;
-      problem ??= `the committed policy is invalid (${firstLine(e.message)})`;
+      return { kind: 'invalid', reason: `the policy is invalid (${firstLine(e.message)})` };
     }
   }
-  return problem ? { kind: 'invalid', reason: problem } : { kind: 'none' };
+  const { runGit, GitError } = await import('../git/git.js');
+  // GIT_CEILING_DIRECTORIES: git must not walk up from a fake repository to the real one.
+  const gctx: GitContext = { ...ctx, cwd: root, env: { ...ctx.env, GIT_CEILING_DIRECTORIES: dirname(root), GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } };
+  let staged: string | undefined;
+  let committed: string | undefined;
+  try {
+    const r = await runGit(gctx, ['cat-file', '--batch'], { input: `:${POLICY_FILE}\nHEAD:${POLICY_FILE}\n` });
+    [staged, committed] = parseBatch(r.stdout, 2);
+  } catch (e) {
+    if (!(e instanceof GitError)) throw e;
+    return { kind: 'none' }; // not a repository git recognises
+  }
+  for (const t of [staged, committed]) if (t !== undefined && Buffer.byteLength(t) > MAX_POLICY_BYTES) return { kind: 'invalid', reason: `the committed policy is larger than 1 MiB` };
+
+  let worktree: string | undefined;
+  let worktreeProblem: string | undefined;
+  try {
+    worktree = readPolicyText(join(root, POLICY_FILE));
+  } catch (e) {
+    if (!(e instanceof CleanroomError)) throw e;
+    worktreeProblem = firstLine(e.message);
+  }
+
+  if (staged === undefined && committed === undefined) {
+    // Nothing staged or committed. Did history have one? Then it was removed, and the
+    // removal is not a human's decision the hook can see: fail closed.
+    const r = await runGit(gctx, ['log', '-1', '--all', '--format=%H', '--', POLICY_FILE], { okCodes: [128] });
+    const last = r.code === 0 ? r.stdout.toString('utf8').trim() : '';
+    if (last) return { kind: 'invalid', reason: `the committed policy was removed (it is in the history, last changed by ${last.slice(0, 12)}, but neither in HEAD nor staged) — restore it (git checkout ${last.slice(0, 12)} -- ${POLICY_FILE}) or commit a new one` };
+    if (worktree === undefined) return worktreeProblem ? { kind: 'invalid', reason: `the policy cannot be read (${worktreeProblem})` } : { kind: 'none' };
+    // A fresh `cleanroom init`: the only policy there is, until it is committed.
+    try {
+      return { kind: 'policy', policy: await compile(worktree, POLICY_FILE, root) };
+    } catch (e) {
+      if (!(e instanceof CleanroomError)) throw e;
+      return { kind: 'invalid', reason: `the policy is invalid (${firstLine(e.message)})` };
+    }
+  }
+
+  const policies: Policy[] = [];
+  const problems: string[] = [];
+  const sources: [string | undefined, string][] = committed === staged ? [[committed, `HEAD:${POLICY_FILE}`]] : [[committed, `HEAD:${POLICY_FILE}`], [staged, `:${POLICY_FILE}`]];
+  for (const [text, display] of sources) {
+    if (text === undefined) continue;
+    try {
+      policies.push(await compile(text, display, root));
+    } catch (e) {
+      if (!(e instanceof CleanroomError)) throw e;
+      problems.push(`${display} is invalid (${firstLine(e.message)})`);
+    }
+  }
+  const judgedBy = sources.filter(([t]) => t !== undefined).map(([, d]) => d).join(' and ');
+  if (!policies.length) return { kind: 'invalid', reason: `the committed policy is invalid (${problems.join('; ')})` };
+  for (const p of problems) notes.push(`cleanroom: ${p} — judged by the other one`);
+  if (worktree === undefined && !worktreeProblem) notes.push(`cleanroom: ${POLICY_FILE} is missing — judged by the committed policy (${judgedBy})`);
+  else if (worktree !== staged && worktree !== committed) {
+    let problem: string | undefined = worktreeProblem;
+    if (!problem && worktree !== undefined) {
+      try {
+        await compile(worktree, POLICY_FILE, root);
+      } catch (e) {
+        if (!(e instanceof CleanroomError)) throw e;
+        problem = firstLine(e.message);
+      }
+    }
+    notes.push(
+      problem
+        ? `cleanroom: the policy is invalid (${problem}) — judged by the committed policy (${judgedBy})`
+        : `cleanroom: ${POLICY_FILE} differs from the committed policy — agents are judged by ${judgedBy}; stage or commit the change to make it count`,
+    );
+  }
+  const [policy, ...others] = policies;
+  return others.length ? { kind: 'policy', policy: policy!, others } : { kind: 'policy', policy: policy! };
 }

@@ -5,18 +5,24 @@
 
 import type { ToolId } from '../core/types.js';
 
-export const AGENTS = ['claude', 'codex', 'cursor', 'gemini', 'copilot'] as const;
+/**
+ * One id per agent, the same as the policy's tool id (PRODUCT §4, §7): `cleanroom
+ * agent-hook claude-code`, `init --agents claude-code`, `tools: { claude-code: … }` and
+ * the ledger all say the same word. Older names stay accepted as each adapter's aliases.
+ */
+export const AGENTS = ['claude-code', 'codex', 'copilot', 'cursor', 'gemini'] as const;
 export type AgentId = (typeof AGENTS)[number];
 
 /**
  * write        before the agent writes `paths`
  * read         before it reads `paths` (a file, or a directory's names)
  * search       before it reads the contents of everything under `paths` (Grep)
+ * access       before a tool that may read or write `paths` (an MCP tool): judged as both
  * shell        before it runs `command`
  * after-write  after it wrote `paths` (record in the ledger)
  * other        anything else: no decision
  */
-export type EventKind = 'write' | 'read' | 'search' | 'shell' | 'after-write' | 'other';
+export type EventKind = 'write' | 'read' | 'access' | 'search' | 'shell' | 'after-write' | 'other';
 
 export interface AgentEvent {
   kind: EventKind;
@@ -32,6 +38,10 @@ export interface AgentEvent {
   content?: (string | undefined)[];
   /** shell: the command line. */
   command?: string;
+  /** search: only files matching this glob (ripgrep --glob semantics) are read. */
+  glob?: string;
+  /** search: only files of this type (ripgrep --type) are read. */
+  fileType?: string;
   session: string;
   model?: string;
 }
@@ -61,9 +71,31 @@ export interface Wiring {
   wiredEvents(config: Record<string, unknown>): { wired: string[]; wanted: string[]; commands: string[] };
 }
 
+/**
+ * One agent, everything cleanroom knows about it in one place (the registry that
+ * init, doctor, the help, the demo and hooks/prepare-commit-msg read — or that a test
+ * holds them equal to).
+ */
 export interface Adapter {
+  /** The agent's id, which is also its policy tool id. */
   id: AgentId;
   tool: ToolId;
+  /** Other names accepted on the command line and in --agents (the ids of older versions). */
+  aliases: readonly string[];
+  /**
+   * The variable the agent sets to the project root when it runs a hook; the wired
+   * command starts with it so it works from any cwd. undefined: the agent runs project
+   * hooks from the root (or we find it with git).
+   */
+  projectDirVar: string | undefined;
+  /** How the wired command names the project root (`"$CLAUDE_PROJECT_DIR"/`, or '' for cwd). */
+  commandPrefix: string;
+  /**
+   * Environment variables the agent sets in the processes its shell tool runs: a commit
+   * made with one of them set is made in that agent's session. hooks/prepare-commit-msg
+   * tests them in shell (`${CLAUDECODE:+claude-code}`); a test holds the two lists equal.
+   */
+  envMarkers: readonly string[];
   /** Hook payload → event; throws HookInputError when the payload is not what this agent sends. */
   parse(payload: unknown): AgentEvent;
   /** Decision → the agent's protocol. `event` is undefined when the input could not be read. */

@@ -14,9 +14,11 @@ import { isRecord, type Wiring } from './types.js';
 /** Thrown when the existing config has a shape we must not guess about. */
 export class WiringError extends Error {}
 
-/** `node …/dist/agent-hook.cjs claude` or `cleanroom agent-hook claude`. */
-const isOurs = (agent: string, key: string) => {
-  const re = new RegExp(`(?:\\bcleanroom(?:\\.mjs)?\\S*\\s+agent-hook|/agent-hook\\.c?js['"]?)\\s+${agent}\\b`);
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `node …/dist/agent-hook.cjs claude-code` or `cleanroom agent-hook claude` (the id or an older alias). */
+const isOurs = (names: readonly string[], key: string) => {
+  const re = new RegExp(`(?:\\bcleanroom(?:\\.mjs)?\\S*\\s+agent-hook|/agent-hook\\.c?js['"]?)\\s+(?:${names.map(escape).join('|')})(?![\\w-])`);
   return (h: unknown): boolean => isRecord(h) && typeof h[key] === 'string' && re.test(h[key] as string);
 };
 
@@ -40,8 +42,8 @@ export interface GroupSpec {
   extra?: Record<string, unknown>;
 }
 
-export function groupedWiring(opts: { file: string; label: string; agent: string; groups: GroupSpec[]; hook: Record<string, unknown> }): Wiring {
-  const ours = isOurs(opts.agent, 'command');
+export function groupedWiring(opts: { file: string; label: string; agent: string; aliases: readonly string[]; groups: GroupSpec[]; hook: Record<string, unknown> }): Wiring {
+  const ours = isOurs([opts.agent, ...opts.aliases], 'command');
   return {
     file: opts.file,
     label: opts.label,
@@ -86,8 +88,8 @@ export function groupedWiring(opts: { file: string; label: string; agent: string
   };
 }
 
-export function flatWiring(opts: { file: string; label: string; agent: string; events: string[]; commandKey: string; entry: (event: string) => Record<string, unknown> }): Wiring {
-  const ours = isOurs(opts.agent, opts.commandKey);
+export function flatWiring(opts: { file: string; label: string; agent: string; aliases: readonly string[]; events: string[]; commandKey: string; entry: (event: string) => Record<string, unknown> }): Wiring {
+  const ours = isOurs([opts.agent, ...opts.aliases], opts.commandKey);
   return {
     file: opts.file,
     label: opts.label,

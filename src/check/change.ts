@@ -7,7 +7,25 @@ import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
 import { trailerAttestations } from '../signals/attest.js';
 import { detectSignals } from '../signals/detect.js';
+import { parseTrailers } from '../signals/trailers.js';
 import { verifyGrants, type Trust } from './grants.js';
+
+/** The trailer prepare-commit-msg writes when the agent environment is present at commit time. */
+export const AGENT_SESSION_TRAILER = 'Cleanroom-Agent-Session';
+
+/**
+ * The agent whose session made this commit: its environment at commit time (local
+ * hooks), or the Cleanroom-Agent-Session trailer prepare-commit-msg wrote from it (the
+ * server, CI). In such a commit anyone — the agent included — may have typed a review
+ * line, so only signed grants count there (issue 15 §1). A human committing an agent's
+ * work from their own shell is not in its session: their Reviewed-by counts.
+ */
+export function agentSession(input: ChangeInput): string | undefined {
+  const env = input.extraSignals?.find((s) => s.source === 'env');
+  if (env) return env.tool;
+  const t = parseTrailers(input.signalMessage ?? input.message, { noDivider: true }).find((x) => x.key.toLowerCase() === AGENT_SESSION_TRAILER.toLowerCase());
+  return t ? t.value.trim() || 'an agent' : undefined;
+}
 
 export interface ChangeInput {
   commit: string | null;
@@ -37,7 +55,10 @@ export function buildChange(policy: Policy, input: ChangeInput, trust: Trust, no
   const notes: string[] = [];
   const attestations = [];
   const t = trailerAttestations(policy.tools, policy.review, input);
-  if (policy.review.mode === 'trailer') {
+  const session = t.attestations.length ? agentSession(input) : undefined;
+  if (policy.review.mode === 'trailer' && session) {
+    for (const a of t.attestations) notes.push(`"${a.evidence}" is not counted: this commit was made in an agent's session (${session}), where anyone — the agent too — can type that line; commit the reviewed change from your own shell, or get an approver's signed override`);
+  } else if (policy.review.mode === 'trailer') {
     attestations.push(...t.attestations);
     notes.push(...t.notes);
   } else {

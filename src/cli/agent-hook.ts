@@ -6,7 +6,7 @@
 // that goes wrong before a decision blocks the call (fail closed) with the reason on
 // stderr, in the form the agent honours: a crash must never let a write through quietly.
 
-import { ADAPTERS, adapterFor } from '../agents/index.js';
+import { ADAPTERS, adapterFor, hostOf } from '../agents/index.js';
 import { judge, type PolicyLookup } from '../agents/decide.js';
 import { AGENTS, HookInputError, type AgentEvent, type Decision } from '../agents/types.js';
 import { lookupPolicy } from '../agents/policy.js';
@@ -15,6 +15,7 @@ import type { GitContext } from '../git/git.js';
 import { readStdin, type Io } from './io.js';
 
 export const AGENT_HOOK_HELP = `usage: cleanroom agent-hook ${AGENTS.join('|')}
+       (older names still work: ${AGENTS.flatMap((a) => ADAPTERS[a].aliases).join(', ')})
 
 Speaks one agent's hook protocol on stdin/stdout: blocks writes into zones whose
 verdict for that agent is deny, reads of zones with read: deny (and shell commands
@@ -23,6 +24,13 @@ Wired by \`cleanroom init --agents\`; \`cleanroom doctor\` shows what is wired.`
 
 /** Hook payloads carry whole files (Write content); anything bigger is refused, not parsed. */
 export const MAX_HOOK_INPUT = 16 * 1024 * 1024;
+/**
+ * A pre-event not judged within this many milliseconds is blocked. Copilot treats a hook
+ * that times out as "allow", and its entries say timeoutSec 10 (Claude Code and Codex 10 s,
+ * Gemini 10,000 ms): answering "blocked" well before that keeps a slow disk from opening
+ * the door. CLEANROOM_AGENT_HOOK_BUDGET_MS lowers it (never raises it past 8 s).
+ */
+export const JUDGE_BUDGET_MS = 5000;
 const firstLine = (s: string): string => s.split('\n', 1)[0] ?? s;
 
 // Not context.ts's gitContext: context.ts imports the YAML loader, which a hook call loads only on a policy-cache miss.
@@ -63,12 +71,23 @@ export async function agentHookCommand(argv: string[], io: Io): Promise<number> 
   let event: AgentEvent | undefined;
   let decision: Decision;
   const notes: string[] = [];
+  // The host that actually runs this entry: Copilot CLI and Cursor also run
+  // .claude/settings.json hooks, with their own payloads — they get their own answers.
+  let host = adapter;
+  let timer: NodeJS.Timeout | undefined;
   try {
     const raw = await readStdin(io, MAX_HOOK_INPUT).catch((e: Error) => {
       throw new HookInputError(/larger than/.test(e.message) ? `hook input larger than ${MAX_HOOK_INPUT >> 20} MiB` : e.message);
     });
-    event = adapter.parse(JSON.parse(raw.toString('utf8')) as unknown);
-    decision = await judge(event, policyLookup(io, notes), io.cwd);
+    const payload = JSON.parse(raw.toString('utf8')) as unknown;
+    host = hostOf(payload, adapter);
+    event = host.parse(payload);
+    const budget = Math.min(Number(io.env.CLEANROOM_AGENT_HOOK_BUDGET_MS) || JUDGE_BUDGET_MS, 8000);
+    const late = new Promise<Decision>((resolve) => {
+      timer = setTimeout(() => resolve({ action: 'fail', block: true, reason: `cleanroom: could not judge this ${event!.name || 'tool'} call within ${budget} ms — blocked to be safe (a slow disk or git?); try again, or ask a human to run cleanroom doctor.` }), budget);
+    });
+    decision = event.kind === 'after-write' || event.kind === 'other' ? await judge(event, policyLookup(io, notes), io.cwd) : await Promise.race([judge(event, policyLookup(io, notes), io.cwd), late]);
+    clearTimeout(timer);
     if (event.kind === 'after-write') {
       try {
         // Loaded only here: the ledger needs git and hashing, which pre-events never load.
@@ -82,7 +101,15 @@ export async function agentHookCommand(argv: string[], io: Io): Promise<number> 
   } catch (e) {
     decision = failure(e, event, io);
   }
-  const reply = adapter.reply(decision, event);
+  clearTimeout(timer);
+  const reply = host.reply(decision, event);
+  if (host !== adapter && decision.action !== 'allow' && (decision.action === 'deny' || decision.block)) {
+    // Another agent's entry run by this host: how the host reads a foreign entry's answer
+    // is not documented, so the refusal is said every way — its own JSON on stdout, the
+    // reason on stderr, and exit 2, which blocks in every one of them.
+    reply.code = 2;
+    if (!reply.stderr) reply.stderr = `${decision.reason}\n`;
+  }
   if (reply.stdout) io.stdout(reply.stdout);
   const err = [...notes.map((n) => n + '\n'), reply.stderr].join('');
   if (err) io.stderr(err);

@@ -4,20 +4,22 @@
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { ADAPTERS } from '../agents/index.js';
+import { hostSwitches } from '../agents/switches.js';
 import { AGENTS, type AgentId } from '../agents/types.js';
 import type { GitContext } from '../git/git.js';
 import { workTree, type Repo } from '../git/repo.js';
 import { ledgerPath, ledgerSize, readLedger } from '../signals/ledger.js';
 import type { Check } from './doctor.js';
-import { readConfig } from './init-agents.js';
+import { readConfig, trailerModeWarning } from './init-agents.js';
 import type { Io } from './io.js';
 
 /** The script a wired command runs (`node "$CLAUDE_PROJECT_DIR"/node_modules/…/agent-hook.cjs claude`), as a path. */
 export function commandScript(command: string, root: string): string | undefined {
   const m = /^\s*node\s+((?:"[^"]*"|'[^']*'|\S)+)/.exec(command);
   if (!m) return undefined;
+  // "$CLAUDE_PROJECT_DIR", "${CURSOR_PROJECT_DIR:-.}", "$(git rev-parse --show-toplevel)", and older spellings: the root.
   const word = m[1]!
-    .replace(/"\$(CLAUDE_PROJECT_DIR|GEMINI_PROJECT_DIR)"|\$(CLAUDE_PROJECT_DIR|GEMINI_PROJECT_DIR)|"\$\(git rev-parse --show-toplevel\)"/g, root)
+    .replace(/"\$\{[A-Z_]+(?::-(?:[^"}]|\$\([^)]*\))*)?\}"|"\$[A-Z_]+"|\$[A-Z_]+|"\$\(git rev-parse --show-toplevel\)"/g, root)
     .replace(/'([^']*)'|"([^"]*)"/g, (_, a: string | undefined, b: string | undefined) => a ?? b ?? '');
   return isAbsolute(word) ? word : join(root, word);
 }
@@ -25,9 +27,13 @@ export function commandScript(command: string, root: string): string | undefined
 /** Repo-relative when inside the repository, else absolute. */
 const shown = (root: string, p: string): string => (relative(root, p).startsWith('..') ? p : relative(root, p) || p);
 
-export async function doctorAgents(_io: Io, _ctx: GitContext, repo: Repo): Promise<Check[]> {
+export async function doctorAgents(io: Io, _ctx: GitContext, repo: Repo): Promise<Check[]> {
   const root = workTree(repo);
   const checks: Check[] = [];
+  const trailer = await trailerModeWarning(io, root);
+  if (trailer) checks.push({ ok: 'warn', text: trailer, fix: 'set review.mode: signed and list reviewers in .cleanroom/reviewers (cleanroom review request | cleanroom review sign)' });
+  // Each host's own switches: a hook that is wired may still never run.
+  for (const sw of hostSwitches(io.env, root)) checks.push({ ok: sw.state === 'off' ? false : 'warn', text: sw.text, fix: sw.fix });
   const unwired: AgentId[] = [];
   for (const agent of AGENTS) {
     const { wiring } = ADAPTERS[agent];

@@ -1,6 +1,7 @@
 // `cleanroom hook NAME ARGS…` — what the shims in hooks/ exec. Each local hook does one
 // job; the verdict is commit-msg's (it is the first hook that sees the message).
 
+import { AGENT_SESSION_TRAILER } from '../check/change.js';
 import { checkStaged } from '../check/staged.js';
 import { judgeCommits } from '../check/range.js';
 import type { FileChange, Finding, Signal } from '../core/types.js';
@@ -99,7 +100,10 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
     const present = new Set(detectSignals(table, { message: `x\n\n${block.join('\n')}\n` }).map((s) => s.tool));
     signals.push(...(await carriedSignals(ctx, table, replay)).filter((s) => !present.has(s.tool)));
   }
-  const trailers = assistedByTrailers(signals);
+  // The agent environment also marks the commit as made in that agent's session: there,
+  // only signed grants count.
+  const session = [...new Set(env.map((s) => s.tool))].sort().map((t) => `${AGENT_SESSION_TRAILER}: ${t}`);
+  const trailers = [...assistedByTrailers(signals), ...session];
   if (!trailers.length) return 0;
   await addTrailers(ctx, file, trailers);
   return 0;

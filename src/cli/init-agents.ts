@@ -2,10 +2,11 @@
 // agent's own config file by merging — the user's hooks stay, a second run changes
 // nothing, and a file we cannot parse is reported and left alone.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
-import { ADAPTERS } from '../agents/index.js';
+import { ADAPTERS, adapterFor } from '../agents/index.js';
 import { AGENTS, isRecord, type AgentId } from '../agents/types.js';
+import * as managed from '../agents/switches.js';
 import { WiringError } from '../agents/wiring.js';
 import { usageError } from '../errors.js';
 import { safe } from '../report/escape.js';
@@ -15,24 +16,13 @@ import { workTree, type Repo } from '../git/repo.js';
 import { packageFile } from './init.js';
 import type { Io } from './io.js';
 
-const ALIASES: Record<string, AgentId> = { 'claude-code': 'claude', 'codex-cli': 'codex', 'gemini-cli': 'gemini', 'github-copilot': 'copilot' };
-
-/** How each agent's hook command finds the project's own copy of cleanroom from wherever it runs. */
-const PROJECT_DIR: Record<AgentId, string> = {
-  claude: '"$CLAUDE_PROJECT_DIR"/',
-  gemini: '"$GEMINI_PROJECT_DIR"/',
-  codex: '"$(git rev-parse --show-toplevel)"/', // Codex runs hooks in the session's cwd
-  cursor: '', // project hooks run from the project root
-  copilot: '', // the entry says "cwd": "."
-};
-
 const shq = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** The command an agent's config should run, and a warning when it only works on this machine. */
 export function agentCommand(io: Io, root: string, agent: AgentId): { command: string; warning?: string } {
   // dist/agent-hook.cjs is `cleanroom agent-hook` in a bundle of its own: half the start-up time.
   const f = packageFile(io, root, join('dist', 'agent-hook.cjs'));
-  if (f.local) return { command: `node ${PROJECT_DIR[agent]}${shq(relative(root, f.path).split(sep).join('/'))} ${agent}` };
+  if (f.local) return { command: `node ${ADAPTERS[agent].commandPrefix}${shq(relative(root, f.path).split(sep).join('/'))} ${agent}` };
   return {
     command: `node ${shq(f.path)} ${agent}`,
     warning: `${ADAPTERS[agent].wiring.file} names ${f.path}, a path on this machine only — add cleanroom as a devDependency so teammates get working agent hooks`,
@@ -46,7 +36,7 @@ export function selectAgents(root: string, which: string): AgentId[] {
   for (const raw of which.split(',')) {
     const name = raw.trim().toLowerCase();
     if (!name) continue;
-    const id = (AGENTS as readonly string[]).includes(name) ? (name as AgentId) : ALIASES[name];
+    const id = adapterFor(name)?.id;
     if (!id) throw usageError(`init: unknown agent "${raw.trim()}" in --agents`, `use auto, none, all, or a list of ${AGENTS.join(', ')}`);
     if (!out.includes(id)) out.push(id);
   }
@@ -99,8 +89,13 @@ export function wireAgent(io: Io, root: string, agent: AgentId): string[] {
  * cannot be merged stops init with nothing written (exit 2), instead of leaving the
  * policy and hooks installed and the agent half-wired.
  */
-export function planAgents(io: Io, root: string, which: string): void {
+export function planAgents(io: Io, root: string, which: string, scope = 'project'): void {
+  if (scope !== 'project' && scope !== 'managed') throw usageError(`init: unknown --scope "${scope}"`, 'use --scope project (the default) or --scope managed');
   if (which === 'none') return;
+  if (scope === 'managed') {
+    selectAgents(root, which);
+    return;
+  }
   for (const agent of selectAgents(root, which)) {
     const { wiring } = ADAPTERS[agent];
     const read = readConfig(join(root, wiring.file));
@@ -117,8 +112,75 @@ export function planAgents(io: Io, root: string, which: string): void {
   }
 }
 
-export async function initAgents(io: Io, _ctx: GitContext, repo: Repo, which: string): Promise<string[]> {
+/**
+ * What trailer mode means, said plainly (issue 15 §1): a `Reviewed-by:` line is trusted
+ * from whoever types it. undefined when the policy is in signed mode (or there is none).
+ */
+export async function trailerModeWarning(io: Io, root: string): Promise<string | undefined> {
+  const { lookupPolicy } = await import('../agents/policy.js');
+  const p = await lookupPolicy({ cwd: root, env: io.env }, root, []).catch(() => undefined);
+  if (p?.kind !== 'policy') return undefined;
+  const policy = [p.policy, ...(p.others ?? [])].find((x) => x.review.mode === 'trailer');
+  if (!policy) return undefined;
+  return `review.mode is "trailer": a ${policy.review.trailer}: line is trusted from whoever types it — in an agent's session it counts for nothing (only signed reviews do), anywhere else anyone can write it; use review.mode: signed for reviews nobody can type`;
+}
+
+export async function initAgents(io: Io, _ctx: GitContext, repo: Repo, which: string, scope = 'project'): Promise<string[]> {
   if (which === 'none') return [];
+  // Said where agents come in (doctor says it always); init's plain output stays as it was.
+  const warning = await trailerModeWarning(io, workTree(repo));
+  const head = warning ? [`! ${warning}`] : [];
+  if (scope === 'managed') return [...head, ...wireManaged(io, workTree(repo), which)];
+  return [...head, ...(await wireAll(io, repo, which))];
+}
+
+/**
+ * `init --agents LIST --scope managed`: the hosts' managed or system settings, which a
+ * user cannot remove or override (issue 15 §5). The command names this installation of
+ * cleanroom by its absolute path: install it at the same place on every machine (a
+ * global install). CLEANROOM_MANAGED_ROOT puts the files under another root (packaging
+ * them for a fleet tool, or tests).
+ */
+function wireManaged(io: Io, root: string, which: string): string[] {
+  const { managedPaths } = managed;
+  const paths = managedPaths();
+  const prefix = io.env.CLEANROOM_MANAGED_ROOT;
+  const lines: string[] = [];
+  for (const agent of selectAgents(root, which)) {
+    const target = agent === 'copilot' ? undefined : paths[agent];
+    if (!target) {
+      lines.push('! GitHub Copilot has no managed hooks file: commit .github/hooks/cleanroom.json (cleanroom init --agents copilot) and protect it with a ruleset or CODEOWNERS');
+      continue;
+    }
+    const file = prefix ? join(prefix, target.replace(/^[A-Za-z]:/, '')) : target;
+    const read = readConfig(file);
+    if ('problem' in read) {
+      lines.push(`! ${file} is ${read.problem}: left untouched`);
+      continue;
+    }
+    const f = packageFile(io, root, join('dist', 'agent-hook.cjs'));
+    const command = `node ${shq(f.path)} ${agent}`;
+    let next: Record<string, unknown>;
+    try {
+      next = ADAPTERS[agent].wiring.install(read.config, () => command);
+    } catch (e) {
+      if (!(e instanceof WiringError)) throw e;
+      lines.push(`! ${e.message}: left untouched`);
+      continue;
+    }
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      writeAtomic(file, JSON.stringify(next, null, 2) + '\n');
+    } catch (e) {
+      lines.push(`! ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}) — run as an administrator, or deploy it with your fleet tool`);
+      continue;
+    }
+    lines.push(`${read.exists ? '~' : '+'} ${file} — ${ADAPTERS[agent].wiring.label} managed hooks: ${ADAPTERS[agent].wiring.wiredEvents(next).wired.join(', ')}`);
+  }
+  return lines;
+}
+
+async function wireAll(io: Io, repo: Repo, which: string): Promise<string[]> {
   const root = workTree(repo);
   const agents = selectAgents(root, which);
   if (!agents.length) {

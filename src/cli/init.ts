@@ -12,7 +12,7 @@ import type { Io } from './io.js';
 import { initAgents, planAgents } from './init-agents.js';
 
 export const INIT_HELP = `usage: cleanroom init [--preset NAME] [--hooks auto|husky|git|none] [--agents auto|none|LIST]
-                      [--repository ID]
+                      [--scope project|managed] [--repository ID]
 
 Writes .cleanroom/policy.yaml from a preset (unless one exists) and installs the
 local hooks (pre-commit, prepare-commit-msg, commit-msg, pre-push, applypatch-msg):
@@ -21,7 +21,9 @@ local hooks (pre-commit, prepare-commit-msg, commit-msg, pre-push, applypatch-ms
   git    into the hooks directory git uses (core.hooksPath honoured); an existing
          hook is kept as HOOK${CHAINED_SUFFIX} and runs first
 --agents wires agent hooks (Claude Code, Codex, Cursor, Gemini, Copilot): auto wires
-the agents whose config folders exist; LIST is comma-separated, e.g. claude,codex.
+the agents whose config folders exist; LIST is comma-separated, e.g. claude-code,codex.
+--scope managed writes them into the hosts' managed/system settings instead (needs
+administrator rights; see docs/agents.md for the paths per OS).
 --repository sets the id bound into signatures (default: from the origin remote).
 Running init again changes nothing.`;
 
@@ -127,6 +129,7 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
     preset: { type: 'string' },
     hooks: { type: 'string' },
     agents: { type: 'string' },
+    scope: { type: 'string' },
     repository: { type: 'string' },
   });
   if (values.help) {
@@ -158,7 +161,7 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
   const hookDir = mode === 'husky' ? join(root, '.husky') : repo.hooksDir;
   if (mode === 'git') await refuseSharedHooksDir(ctx, root, repo.commonDir, hookDir);
   if (mode !== 'none') planHooks(mode, hookDir);
-  planAgents(io, root, str(values.agents) ?? 'none');
+  planAgents(io, root, str(values.agents) ?? 'none', str(values.scope) ?? 'project');
 
   // 2. Writes, each atomic.
   if (policyText !== undefined) {
@@ -191,7 +194,7 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
     }
     for (const w of warnings) lines.push(`! ${w}`);
   }
-  lines.push(...(await initAgents(io, ctx, repo, str(values.agents) ?? 'none')));
+  lines.push(...(await initAgents(io, ctx, repo, str(values.agents) ?? 'none', str(values.scope) ?? 'project')));
   lines.push('', 'next: cleanroom doctor   (check the wiring)   ·   cleanroom explain PATH   ·   cleanroom policy test');
   if (values.quiet !== true) io.stdout(lines.join('\n') + '\n');
   return 0;

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ENV_MARKERS } from '../agents/index.js';
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), 'cleanroom.cjs');
 const color = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -18,7 +19,8 @@ const red = (s: string): string => (color ? `\u001b[31m${s}\u001b[39m` : s);
 const root = realpathSync(mkdtempSync(join(tmpdir(), 'cleanroom-demo-')));
 const baseEnv: NodeJS.ProcessEnv = {};
 for (const [k, v] of Object.entries(process.env)) {
-  if (!/^(GIT_|CLAUDECODE|CODEX_|CURSOR_AGENT|GEMINI_CLI|CLEANROOM|NODE_EXTRA_CA_CERTS)/.test(k)) baseEnv[k] = v;
+  // No git, cleanroom or agent variables (the agent registry's environment markers) leak in.
+  if (!/^(GIT_|CODEX_|CLEANROOM|NODE_EXTRA_CA_CERTS)/.test(k) && !ENV_MARKERS.some(([m]) => m === k)) baseEnv[k] = v;
 }
 Object.assign(baseEnv, { GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', NO_COLOR: '1' });
 const dev = { ...baseEnv, GIT_AUTHOR_NAME: 'Dana Developer', GIT_AUTHOR_EMAIL: 'dana@acme.example', GIT_COMMITTER_NAME: 'Dana Developer', GIT_COMMITTER_EMAIL: 'dana@acme.example' };
@@ -79,9 +81,16 @@ try {
   must(['add', 'evals/harness/run.py']);
   show('The agent changes harness code (a review zone) without review', 'git commit -m "Print scores"', git(['commit', '-q', '-m', 'Print scores'], agent), 'block', 6);
   show(
-    'A human reviews every line and says so',
+    'The agent types a review line itself: in its own session a review counts only if signed',
     'git commit -m "Print scores" --trailer "Reviewed-by: Riley Reviewer <riley@acme.example>"',
     git(['commit', '-q', '-m', 'Print scores', '--trailer', 'Reviewed-by: Riley Reviewer <riley@acme.example>'], agent),
+    'block',
+    6,
+  );
+  show(
+    'A human reviews every line and commits it from their own shell, saying so',
+    'git commit -m "Print scores" --trailer "Assisted-by: claude-code" --trailer "Reviewed-by: Riley Reviewer <riley@acme.example>"',
+    git(['commit', '-q', '-m', 'Print scores', '--trailer', 'Assisted-by: claude-code', '--trailer', 'Reviewed-by: Riley Reviewer <riley@acme.example>']),
     'pass',
   );
   const trailers = must(['log', '-1', '--format=%(trailers)']).trim();

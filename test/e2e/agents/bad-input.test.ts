@@ -13,11 +13,11 @@ afterAll(removeTempDirs);
 /** How each agent sees "blocked" in a reply. */
 function blocked(agent: string, r: { code: number; stdout: string }): boolean {
   switch (agent) {
-    case 'claude':
+    case 'claude-code':
     case 'gemini':
       return r.code === 2 || (r.code === 0 && JSON.parse(r.stdout || '{}').decision === 'deny');
     case 'codex':
-      return r.code === 2 || (r.code === 0 && JSON.parse(r.stdout || '{}').decision === 'block');
+      return r.code === 2 || (r.code === 0 && JSON.parse(r.stdout || '{}').hookSpecificOutput?.permissionDecision === 'deny');
     case 'cursor':
       return r.code === 2 || JSON.parse(r.stdout || '{}').permission === 'deny';
     case 'copilot':
@@ -102,7 +102,7 @@ describe('the policy', { timeout: 120_000 }, () => {
     const repo = TestRepo.init();
     repo.write('.cleanroom/policy.yaml', POLICY.replace('ai: deny', 'ai: maybe'));
     for (const agent of AGENTS) {
-      const name = { claude: 'PreToolUse-Edit', codex: 'PreToolUse-apply_patch', cursor: 'preToolUse', gemini: 'BeforeTool-replace', copilot: 'preToolUse-edit' }[agent];
+      const name = { 'claude-code': 'PreToolUse-Edit', codex: 'PreToolUse-apply_patch', cursor: 'preToolUse', gemini: 'BeforeTool-replace', copilot: 'preToolUse-edit' }[agent];
       const r = hook(repo, agent, payload(agent, name, repo));
       expect([agent, blocked(agent, r)]).toEqual([agent, true]);
       expect(r.stdout + r.stderr).toContain('because the policy is invalid (.cleanroom/policy.yaml:');

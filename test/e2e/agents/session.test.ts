@@ -63,7 +63,7 @@ describe('Claude Code session', { timeout: 120_000 }, () => {
 });
 
 describe('Codex CLI session', { timeout: 120_000 }, () => {
-  it('apply_patch into the harness recorded with the model; into eval tasks blocked by {"decision":"block"}; shell reads blocked', () => {
+  it('apply_patch into the harness recorded with the model; into eval tasks blocked by permissionDecision "deny"; shell reads blocked', () => {
     const repo = repoWithPolicy();
     humanTask(repo);
     repo.write('evals/harness/run.py', 'def main():\n    print(score(a, b))\n');
@@ -80,10 +80,10 @@ describe('Codex CLI session', { timeout: 120_000 }, () => {
     const patch = '*** Begin Patch\n*** Add File: evals/tasks/q2.json\n+{"question": "generated"}\n*** End Patch';
     const deny = hook(repo, 'codex', payload('codex', 'PreToolUse-apply_patch', repo, (o) => (o.tool_input.command = patch)));
     expect(deny.code).toBe(0);
-    expect(JSON.parse(deny.stdout)).toEqual({ decision: 'block', reason: expect.stringContaining('evals/tasks/q2.json is in zone "eval-tasks"') });
+    expect(JSON.parse(deny.stdout)).toEqual({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: expect.stringContaining('evals/tasks/q2.json is in zone "eval-tasks"') } });
 
     const read = hook(repo, 'codex', payload('codex', 'PreToolUse-Bash', repo));
-    expect(JSON.parse(read.stdout).decision).toBe('block');
+    expect(JSON.parse(read.stdout).hookSpecificOutput.permissionDecision).toBe('deny');
 
     expect(repo.commit('scorer', { add: ['evals/harness'] }).code).not.toBe(0);
     const ok = repo.commit('scorer', { add: [], args: ['-m', REVIEWED] });

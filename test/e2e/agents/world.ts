@@ -15,12 +15,12 @@ const PLACEHOLDER = '/workspace/acme-evals';
 export const REVIEWED = 'Reviewed-by: Rita Reviewer <rita@example.org>';
 
 /** The scorer every fixture agent writes into evals/harness/score.py. */
-export const HARNESS = (JSON.parse(readFileSync(join(FIXTURES, 'claude', 'PostToolUse-Write.json'), 'utf8')) as { tool_input: { content: string } }).tool_input.content;
+export const HARNESS = (JSON.parse(readFileSync(join(FIXTURES, 'claude-code', 'PostToolUse-Write.json'), 'utf8')) as { tool_input: { content: string } }).tool_input.content;
 export const HUMAN_TASK = '{"id": "q1", "question": "Written by Hana: how many legs does a spider have?", "answer": "8"}\n';
 
 /** A recorded payload, moved into `repo`, optionally edited. */
 export function payload(agent: string, name: string, repo: TestRepo, edit?: (o: Record<string, any>) => void): string {
-  const text = readFileSync(join(FIXTURES, agent, `${name}.json`), 'utf8').replaceAll(PLACEHOLDER, repo.dir);
+  const text = readFileSync(join(FIXTURES, agent === 'claude' ? 'claude-code' : agent, `${name}.json`), 'utf8').replaceAll(PLACEHOLDER, repo.dir);
   const o = JSON.parse(text) as Record<string, any>;
   edit?.(o);
   return JSON.stringify(o);
@@ -62,3 +62,24 @@ export function humanTask(repo: TestRepo): void {
   const r = repo.commit('human task', { add: ['evals/tasks/q1.json'] });
   if (r.code !== 0) throw new Error(`human commit failed: ${r.stderr}`);
 }
+
+/** The command `cleanroom init --agents AGENT` wired for the agent's first pre-event. */
+export function wiredCommand(repo: TestRepo, agent: string): string {
+  const files: Record<string, [string, (c: any) => string]> = {
+    'claude-code': ['.claude/settings.json', (c) => c.hooks.PreToolUse[0].hooks[0].command],
+    codex: ['.codex/hooks.json', (c) => c.hooks.PreToolUse[0].hooks[0].command],
+    gemini: ['.gemini/settings.json', (c) => c.hooks.BeforeTool[0].hooks[0].command],
+    cursor: ['.cursor/hooks.json', (c) => c.hooks.preToolUse[0].command],
+    copilot: ['.github/hooks/cleanroom.json', (c) => c.hooks.preToolUse[0].bash],
+  };
+  const [file, pick] = files[agent]!;
+  return pick(JSON.parse(readFileSync(join(repo.dir, file), 'utf8')));
+}
+
+/** Runs the wired command as the host does: through `sh -c`, payload on stdin, from `cwd`. */
+export function runWired(repo: TestRepo, command: string, input: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Run {
+  return asRun(spawnSync('sh', ['-c', command], { cwd: opts.cwd ?? repo.dir, env: opts.env ?? repo.env, input, encoding: 'utf8', maxBuffer: 1 << 26 }));
+}
+
+/** A Claude Code Bash call running `command` in `repo`. */
+export const bash = (repo: TestRepo, command: string): string => payload('claude-code', 'PreToolUse-Bash', repo, (o) => (o.tool_input = { command, description: 'run it' }));

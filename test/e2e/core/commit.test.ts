@@ -198,7 +198,7 @@ describe('--no-verify still records provenance', () => {
     repo.write('evals/tasks/q1.json', '{}\n');
     const r = repo.commit('Add task', { env: { CLAUDECODE: '1' }, args: ['--no-verify'] });
     expect(r.code, r.stderr).toBe(0);
-    expect(repo.lastMessage()).toBe('Add task\n\nAssisted-by: claude-code\n\n');
+    expect(repo.lastMessage()).toBe('Add task\n\nAssisted-by: claude-code\nCleanroom-Agent-Session: claude-code\n\n');
     expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)')).toBe('claude-code\n\n');
     const ci = repo.cleanroom(['check', '--commit', 'HEAD', '--format', 'json']);
     expect(ci.code).toBe(1);

@@ -129,6 +129,9 @@ describe('reads', () => {
 
   it('a recursive search over a directory that holds a read: deny zone is refused', async () => {
     const repo = repoWith(POLICY);
+    expect((await decide(repo, { kind: 'search', paths: ['.'] })).action).toBe('allow'); // issue 15 §6: the zone has no file yet
+    mkdirSync(join(repo.dir, 'evals/tasks'), { recursive: true });
+    writeFileSync(join(repo.dir, 'evals/tasks/q1.json'), '{}');
     expect(await decide(repo, { kind: 'search', paths: ['.'] })).toMatchObject({ action: 'deny', reason: expect.stringContaining('searching the whole repository would read zone "eval-tasks"') });
     expect((await decide(repo, { kind: 'search', paths: ['evals'] })).action).toBe('deny');
     expect((await decide(repo, { kind: 'search', paths: ['src', 'data'] })).action).toBe('allow');
@@ -193,11 +196,13 @@ describe('which policy', () => {
     expect((await read(repo, 'README.md')).action).toBe('fail');
   });
 
-  it('the cache follows the policy text: an edited policy is judged by its new content', async () => {
+  it('the cache follows the policy text: an edited policy, once staged, is judged by its new content', async () => {
     const repo = repoWith(POLICY);
     expect((await write(repo, 'evals/harness/x.py')).action).toBe('allow');
     expect(readdirSync(join(repo.dir, '.git/cleanroom')).filter((f) => /^policy-.*\.json$/.test(f))).toHaveLength(1);
     repo.write('.cleanroom/policy.yaml', POLICY.replace('ai: review', 'ai: deny'));
+    expect((await write(repo, 'evals/harness/x.py')).action).toBe('allow'); // the work tree is the agent's to write: it never judges
+    repo.git('add', '.cleanroom/policy.yaml');
     expect((await write(repo, 'evals/harness/x.py')).action).toBe('deny');
   });
 });

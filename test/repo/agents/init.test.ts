@@ -19,13 +19,13 @@ describe('cleanroom init --agents', { timeout: 60_000 }, () => {
     expect(first.code).toBe(0);
     expect(first.stdout).toContain('+ .claude/settings.json — Claude Code hooks: PreToolUse, PostToolUse');
     expect(first.stdout).toContain('+ .codex/hooks.json — Codex CLI hooks: PreToolUse, PostToolUse');
-    expect(first.stdout).toContain('+ .cursor/hooks.json — Cursor hooks: preToolUse, beforeReadFile, beforeShellExecution, afterFileEdit');
+    expect(first.stdout).toContain('+ .cursor/hooks.json — Cursor hooks: preToolUse, beforeReadFile, beforeShellExecution, beforeMCPExecution, beforeTabFileRead, afterFileEdit, afterTabFileEdit');
     expect(first.stdout).toContain('+ .gemini/settings.json — Gemini CLI hooks: BeforeTool, AfterTool');
     expect(first.stdout).toContain('+ .github/hooks/cleanroom.json — GitHub Copilot hooks: preToolUse, postToolUse');
     expect(first.stdout).toContain('Codex runs a new or changed hook only after you trust it');
     expect(first.stdout).toContain('a path on this machine only');
     const claude = json(repo, '.claude/settings.json') as { hooks: { PreToolUse: { hooks: { command: string; onFailure: string }[] }[] } };
-    expect(claude.hooks.PreToolUse[0]!.hooks[0]).toMatchObject({ command: `node ${HOOK} claude`, onFailure: 'block' });
+    expect(claude.hooks.PreToolUse[0]!.hooks[0]).toMatchObject({ command: `node ${HOOK} claude-code`, onFailure: 'block' });
 
     const before = FILES.map((f) => text(repo, f));
     const second = repo.cleanroom(['init', '--hooks', 'none', '--agents', 'claude,codex,cursor,gemini,copilot']);
@@ -69,7 +69,7 @@ describe('cleanroom init --agents', { timeout: 60_000 }, () => {
     mkdirSync(join(repo.dir, '.claude'));
     mkdirSync(join(repo.dir, '.cursor'));
     const r = repo.cleanroom(['init', '--hooks', 'none', '--agents', 'auto']);
-    expect(r.stdout.match(/^\+ .*$/gm)).toEqual(['+ .claude/settings.json — Claude Code hooks: PreToolUse, PostToolUse', '+ .cursor/hooks.json — Cursor hooks: preToolUse, beforeReadFile, beforeShellExecution, afterFileEdit']);
+    expect(r.stdout.match(/^\+ .*$/gm)).toEqual(['+ .claude/settings.json — Claude Code hooks: PreToolUse, PostToolUse', '+ .cursor/hooks.json — Cursor hooks: preToolUse, beforeReadFile, beforeShellExecution, beforeMCPExecution, beforeTabFileRead, afterFileEdit, afterTabFileEdit']);
     const none = repoWithPolicy({ init: false }).cleanroom(['init', '--hooks', 'none', '--agents', 'auto']);
     expect(none.stdout).toContain('! --agents auto: no agent config folder here');
   });
@@ -88,7 +88,7 @@ describe('cleanroom init --agents', { timeout: 60_000 }, () => {
     expect(r.stdout).not.toContain('a path on this machine only');
     const claude = json(repo, '.claude/settings.json') as { hooks: { PreToolUse: { hooks: { command: string }[] }[] } };
     const command = claude.hooks.PreToolUse[0]!.hooks[0]!.command;
-    expect(command).toBe('node "$CLAUDE_PROJECT_DIR"/node_modules/cleanroom/dist/agent-hook.cjs claude');
+    expect(command).toBe('node "${CLAUDE_PROJECT_DIR:-$(git rev-parse --show-toplevel)}"/node_modules/cleanroom/dist/agent-hook.cjs claude-code');
     const codex = json(repo, '.codex/hooks.json') as typeof claude;
     expect(codex.hooks.PreToolUse[0]!.hooks[0]!.command).toBe('node "$(git rev-parse --show-toplevel)"/node_modules/cleanroom/dist/agent-hook.cjs codex');
 
@@ -105,7 +105,7 @@ describe('cleanroom init --agents', { timeout: 60_000 }, () => {
       env: repo.env,
     });
     expect(codexRun.status).toBe(0);
-    expect(JSON.parse(codexRun.stdout).decision).toBe('block');
+    expect(JSON.parse(codexRun.stdout).hookSpecificOutput.permissionDecision).toBe('deny');
   });
 });
 
@@ -118,8 +118,8 @@ describe('cleanroom doctor shows the agents', { timeout: 60_000 }, () => {
     expect(r.stdout).toContain('✓ Codex CLI: agent hooks wired (.codex/hooks.json: PreToolUse, PostToolUse)');
     expect(r.stdout).toContain('! Codex skips a new or changed hook until you trust it, without a word');
     expect(r.stdout).toContain("→ start codex, open /hooks and trust cleanroom's PreToolUse and PostToolUse hooks");
-    expect(r.stdout).toContain('! agent hooks not wired for Cursor, Gemini CLI, GitHub Copilot');
-    expect(r.stdout).toContain('→ cleanroom init --agents cursor,gemini,copilot');
+    expect(r.stdout).toContain('! agent hooks not wired for GitHub Copilot, Cursor, Gemini CLI');
+    expect(r.stdout).toContain('→ cleanroom init --agents copilot,cursor,gemini');
     expect(r.stdout).toContain('✓ ledger: empty — no agent write recorded yet (.git/cleanroom/ledger.jsonl)');
   });
 

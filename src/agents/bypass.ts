@@ -1,0 +1,218 @@
+// Shell commands that would switch cleanroom off from inside the agent's own session.
+// The agent's shell runs with the agent's environment (CLAUDECODE=1, …), which
+// prepare-commit-msg turns into `Assisted-by:`; the local hooks judge the commit. A
+// command that skips the hooks, points git at other hooks, strips the environment, or
+// types a human's review into a commit message would let the agent drop its own
+// provenance — so the agent hook refuses it before it runs (PRODUCT §4, issue 15 §1):
+//
+//   CLEANROOM=0 git commit …            HUSKY=0 / SKIP=… / GIT_CONFIG_* / GIT_DIR=…
+//   env -u CLAUDECODE git commit …      env -i …, unset CLAUDECODE, export -n, CLAUDECODE=0
+//   git -c core.hooksPath=/dev/null …   git config core.hooksPath …, alias.*, include.*
+//   git commit --no-verify / -n         --no-verify on push, merge, rebase, am …
+//   git commit-tree / fast-import / filter-branch / replace   (commits made without hooks)
+//   git commit --trailer "Reviewed-by: …", -m "…Reviewed-by: …", -F file holding one
+//
+// A reason comes back in words the model can act on; undefined means "nothing of the sort".
+
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ENV_MARKERS } from './index.js';
+import { gitSub, segments, type Segment } from './shell.js';
+
+/** Variables that switch cleanroom's or git's hooks off, or point git at other hooks and config. */
+const SWITCHES = /^(CLEANROOM\w*|HUSKY\w*|SKIP|PRE_COMMIT\w*|GIT_CONFIG\w*|GIT_DIR|GIT_COMMON_DIR|GIT_EXEC_PATH|GIT_TEMPLATE_DIR)$/;
+/** Trailer keys that grant: only a human (review) or an approver (override) may write them. */
+const GRANTS = ['Reviewed-by', 'Cleanroom-Review', 'Cleanroom-Override'];
+/** git config keys that run other hooks, other commands, or pull in other config. */
+const HOOK_KEYS = /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor)$/;
+/** git subcommands that make commits or rewrite history without running the commit hooks. */
+const HOOKLESS = new Set(['commit-tree', 'fast-import', 'filter-branch', 'filter-repo', 'replace', 'mktag']);
+const CONFIG_READS = new Set(['--get', '--get-all', '--get-regexp', '--get-urlmatch', '--list', '-l', '--show-origin', '--show-scope', '--name-only', 'get', 'list']);
+/** Message files are read to look for grants; bigger ones are refused unread. */
+const MAX_MESSAGE_FILE = 1024 * 1024;
+
+const isMarker = (name: string): boolean => name.startsWith('CODEX_SANDBOX') || ENV_MARKERS.some(([m]) => m === name);
+const sensitive = (name: string): string | undefined =>
+  isMarker(name) ? `it changes ${name}, the variable that tells cleanroom this commit comes from an agent's session` : SWITCHES.test(name) ? `${name} switches off or redirects cleanroom's and git's hooks` : undefined;
+
+const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The first grant trailer key in `text` (`Reviewed-by:` or `Reviewed-by=`, any case), or undefined. */
+export function grantIn(text: string, reviewTrailer?: string): string | undefined {
+  const keys = [...new Set([...GRANTS, ...(reviewTrailer ? [reviewTrailer] : [])])];
+  const m = new RegExp(`(${keys.map(escape).join('|')})\\s*[:=]`, 'i').exec(text);
+  return m?.[1];
+}
+
+export interface BypassOptions {
+  /** Where relative paths resolve (the shell's cwd). */
+  cwd: string;
+  /** The policy's review trailer (`review.trailer`), when it is not `Reviewed-by`. */
+  reviewTrailer?: string | undefined;
+}
+
+/**
+ * Words that switch cleanroom off wherever they stand — inside `python -c "…"`,
+ * `node -e`, a string handed to another program: a command that carries one is refused
+ * unless it only searches (`grep -r -- --no-verify docs/`).
+ */
+const TRIPWIRES: [RegExp, string][] = [
+  [/--no-veri(?:fy?)?(?![\w-])/, '--no-verify skips cleanroom\'s hooks'],
+  [/core\.hookspath/i, 'core.hooksPath points git at other hooks'],
+  [/\b(CLEANROOM|HUSKY)=0\b/, 'it switches cleanroom\'s hooks off'],
+];
+/** Scripts the command runs are read too (one level), up to this size. */
+const MAX_SCRIPT = 256 * 1024;
+
+/** Why `command` would switch cleanroom off or forge a grant, or undefined. */
+export function bypassReason(command: string, opts: BypassOptions, depth = 0): string | undefined {
+  const segs = segments(command);
+  for (const seg of segs) {
+    const why = segmentReason(seg, opts);
+    if (why) return why;
+  }
+  if (!segs.every(searchOnly)) {
+    for (const [re, why] of TRIPWIRES) if (re.test(command)) return `this command mentions ${re.exec(command)![0]}, and ${why} — an agent may not switch cleanroom off; commit without it, or ask a human.`;
+  }
+  // `sh x.sh`, `bash ./x.sh`, `source x.sh`, `./x.sh`: a script the agent may have written.
+  if (depth === 0) {
+    for (const seg of segs) {
+      const script = scriptOf(seg);
+      if (!script) continue;
+      const text = readScript(resolve(opts.cwd, script));
+      const why = text === undefined ? undefined : bypassReason(text, opts, depth + 1);
+      if (why) return `the script ${script} it runs: ${why}`;
+    }
+  }
+  // A grant typed anywhere into the command line (a -m, a --trailer, a heredoc or printf
+  // into a message file, git interpret-trailers …) is the agent attesting a human's review.
+  // Pure searches (`git log --grep=Reviewed-by:`) may name the key.
+  const key = grantIn(command, opts.reviewTrailer);
+  if (key && !segs.every(searchOnly)) {
+    return `this command writes a "${key}:" line, and only a human reviewer (or an approver, for an override) may write one — leave the review trailer out; a human adds it when they have reviewed the change`;
+  }
+  return undefined;
+}
+
+function searchOnly(seg: Segment): boolean {
+  if (seg.redirects.some((r) => r.op.includes('>'))) return false;
+  if (seg.cmd === 'git') {
+    const g = gitSub(seg.args.map((a) => a.word));
+    return g !== undefined && (['log', 'grep', 'show', 'shortlog', 'rev-list'].includes(g.sub) || (g.sub === 'config' && g.args.some((a) => CONFIG_READS.has(a)) && !g.args.some((a) => /^(--unset|--unset-all|--add|--replace-all|set|unset|-e|--edit)$/.test(a))));
+  }
+  return seg.cmd === 'grep' || seg.cmd === 'rg' || seg.cmd === 'egrep' || seg.cmd === 'fgrep';
+}
+
+function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
+  for (const a of seg.assigns) {
+    const why = sensitive(a.slice(0, a.search(/\+?=/)));
+    if (why) return refusal(seg, why);
+  }
+  for (let i = 0; i < seg.envOptions.length; i++) {
+    const o = seg.envOptions[i]!;
+    if (o === '-i' || o === '-' || o === '--ignore-environment' || /^-[a-zA-Z]*i/.test(o)) return refusal(seg, 'env -i runs the command without the agent\'s environment');
+    const name = o === '-u' || o === '--unset' ? seg.envOptions[i + 1] : o.startsWith('--unset=') ? o.slice(8) : /^-u./.test(o) ? o.slice(2) : undefined;
+    const why = name ? sensitive(name) : undefined;
+    if (why) return refusal(seg, why);
+  }
+  const words = seg.args.map((a) => a.word);
+  switch (seg.cmd) {
+    case undefined:
+      return undefined;
+    case 'unset':
+    case 'unsetenv':
+    case 'export':
+    case 'declare':
+    case 'typeset':
+    case 'local':
+    case 'readonly':
+    case 'setenv': {
+      const removing = seg.cmd.startsWith('unset') || words.some((w) => w === '-n' || w.startsWith('+'));
+      for (const w of words) {
+        const name = w.split('=')[0]!;
+        if ((removing || w.includes('=') || seg.cmd === 'setenv') && sensitive(name)) return refusal(seg, sensitive(name)!);
+      }
+      return undefined;
+    }
+    case 'env':
+      return words.includes('-i') ? refusal(seg, 'env -i runs the command without the agent\'s environment') : undefined;
+    case 'git':
+      return gitReason(seg, words, opts);
+    default:
+      return undefined;
+  }
+}
+
+function gitReason(seg: Segment, words: string[], opts: BypassOptions): string | undefined {
+  const g = gitSub(words);
+  if (!g) return undefined;
+  for (const c of g.config) {
+    const key = c.split('=')[0]!.toLowerCase();
+    if (HOOK_KEYS.test(key)) return refusal(seg, `git -c ${key} points git at other hooks or commands`);
+  }
+  if (g.execPath) return refusal(seg, '--exec-path makes git run other programs for its commands');
+  // git takes any unambiguous prefix of a long option: --no-veri is --no-verify.
+  if (g.args.some((a) => /^--no-veri(?:fy?)?$/.test(a))) return refusal(seg, '--no-verify skips cleanroom\'s hooks');
+  if (HOOKLESS.has(g.sub)) return refusal(seg, `git ${g.sub} writes commits or rewrites history without running the commit hooks`);
+  if (g.sub === 'config') {
+    const touches = g.args.find((a) => HOOK_KEYS.test(a.toLowerCase()));
+    const edit = g.args.some((a) => a === '-e' || a === '--edit' || a === 'edit');
+    const readOnly = g.args.some((a) => CONFIG_READS.has(a)) && !g.args.some((a) => /^(--unset|--unset-all|--add|--replace-all|--rename-section|--remove-section|set|unset)$/.test(a));
+    if (edit) return refusal(seg, 'git config --edit can change which hooks git runs');
+    if (touches && !readOnly) return refusal(seg, `git config ${touches} changes which hooks or commands git runs`);
+  }
+  if (g.sub === 'commit' || g.sub === 'merge' || g.sub === 'tag') {
+    for (let i = 0; i < g.args.length; i++) {
+      const a = g.args[i]!;
+      // `-n` is --no-verify for commit; a short cluster stops at the first option that takes a value.
+      if (g.sub === 'commit' && /^-[a-zA-Z]+$/.test(a)) {
+        for (const ch of a.slice(1)) {
+          if ('mFCctuS'.includes(ch)) break;
+          if (ch === 'n') return refusal(seg, '-n (--no-verify) skips cleanroom\'s hooks');
+        }
+      }
+      const file = a === '-F' || a === '--file' || a === '-t' || a === '--template' ? g.args[i + 1] : /^--(file|template)=/.test(a) ? a.slice(a.indexOf('=') + 1) : /^-[Ft]./.test(a) ? a.slice(2) : undefined;
+      if (file && file !== '-') {
+        const key = grantInFile(resolve(opts.cwd, file), opts.reviewTrailer);
+        if (key) return refusal(seg, `its message file ${file} carries a "${key}:" line, and only a human reviewer (or an approver) may write one`);
+      }
+    }
+  }
+  return undefined;
+}
+
+function grantInFile(file: string, reviewTrailer?: string): string | undefined {
+  try {
+    if (!existsSync(file) || !statSync(file).isFile()) return undefined;
+    if (statSync(file).size > MAX_MESSAGE_FILE) return 'an unreadably large message file';
+    return grantIn(readFileSync(file, 'utf8'), reviewTrailer);
+  } catch {
+    return undefined;
+  }
+}
+
+const refusal = (seg: Segment, why: string): string => {
+  const shown = seg.text.length > 80 ? `${seg.text.slice(0, 77)}…` : seg.text;
+  return `"${shown}" is refused: ${why}. An agent may not switch cleanroom off or speak for a human reviewer — commit without it (the hooks will tell you what the change needs), or ask a human.`;
+};
+
+/** The script file a segment runs, if any: `sh FILE`, `bash FILE`, `source FILE`, `. FILE`, `./FILE`. */
+function scriptOf(seg: Segment): string | undefined {
+  if (!seg.cmd) return undefined;
+  const words = seg.args.map((a) => a.word);
+  if (['sh', 'bash', 'zsh', 'dash', 'ksh', 'source', '.'].includes(seg.cmd)) {
+    if (words.some((w) => /^-[a-z]*c[a-z]*$/.test(w))) return undefined; // `sh -c STR` is read as a command line
+    return words.find((w) => !w.startsWith('-'));
+  }
+  const first = words[0];
+  return first && first.includes('/') && first.endsWith(seg.cmd) ? first : undefined;
+}
+
+function readScript(file: string): string | undefined {
+  try {
+    if (!statSync(file).isFile() || statSync(file).size > MAX_SCRIPT) return undefined;
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
