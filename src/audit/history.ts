@@ -24,7 +24,8 @@ import type { Trust } from '../check/grants.js';
 import { evaluate } from '../core/evaluate.js';
 import { UNKNOWN_AI, type FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
-import { parseCommitObject } from '../git/commit-object.js';
+import { parseCommitObject, withGitView } from '../git/commit-object.js';
+import { shownByGit } from '../git/commits.js';
 import { spawnGit, type GitContext } from '../git/git.js';
 import { parseRawEntries } from '../git/raw.js';
 import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
@@ -46,7 +47,10 @@ interface Pending {
 }
 
 /** Options that make `git log` output depend on nothing but the repository. */
-const LOG_ARGS = ['log', '-z', '--raw', '-r', '-c', '-M', '--no-abbrev', '--root', '--no-color', '--no-show-signature', '--no-relative', '--no-ext-diff', '--no-textconv', '--format=%H %P %ct'];
+// --encoding=none: git re-encodes the whole object, headers included, before reading
+// %ct; a commit whose header says `encoding utf-16` then has no committer line and the
+// walk stopped on "unexpected git log output" for good (one odd commit broke audit).
+const LOG_ARGS = ['log', '-z', '--encoding=none', '--raw', '-r', '-c', '-M', '--no-abbrev', '--root', '--no-color', '--no-show-signature', '--no-relative', '--no-ext-diff', '--no-textconv', '--format=%H %P %ct'];
 
 export interface WalkOptions {
   /** Revision options shared by rev-list and log: --since, then --all or --end-of-options RANGE. */
@@ -148,7 +152,8 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
       }
       const obj = await cat.next();
       if (obj.id !== p.id || obj.type !== 'commit') throw new CleanroomError('input', `${p.id} is not a commit that git can read (cat-file says ${obj.type})`);
-      const commit = parseCommitObject(obj.content);
+      const parsed = parseCommitObject(obj.content);
+      const commit = parsed.encoding === undefined ? parsed : withGitView(parsed, (await shownByGit(ctx, [p.id])).get(p.id));
       // Grants (override and signed-review expiry) are judged as of the commit, as the
       // server that accepted it judged them: "was it valid when it was made?"
       const clock = commit.committerTime ? new Date(commit.committerTime * 1000) : now;
@@ -157,7 +162,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
         : [];
       const change = buildChange(
         policy,
-        { commit: p.id, files: p.files, message: commit.message, author: commit.author, committer: commit.committer, others: commit.others, extraSignals },
+        { commit: p.id, files: p.files, message: commit.message, signalMessage: commit.signalMessage, author: commit.author, committer: commit.committer, others: commit.others, extraSignals },
         trust,
         clock,
       );

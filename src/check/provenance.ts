@@ -21,7 +21,7 @@ async function signalsOfCommit(ctx: GitContext, policy: Policy, id: string): Pro
   const r = await runGit(ctx, ['cat-file', 'commit', id], { okCodes: [128] });
   if (r.code !== 0) return [];
   const c = parseCommitObject(r.stdout);
-  return detectSignals(policy.tools, { message: c.message, author: c.author, committer: c.committer });
+  return detectSignals(policy.tools, { message: c.signalMessage ?? c.message, author: c.author, committer: c.committer, others: c.others });
 }
 
 /** The last id git prints (for `--find-object`, newest first: the content's origin). */

@@ -64,7 +64,7 @@ export async function* judgeCommits(
       }
       const change = buildChange(
         policy,
-        { commit: record.id, files: record.files, message: record.message, author: record.author, committer: record.committer, others: record.others, extraSignals },
+        { commit: record.id, files: record.files, message: record.message, signalMessage: record.signalMessage, author: record.author, committer: record.committer, others: record.others, extraSignals },
         trust,
         opts.clock === 'commit' && record.committerTime ? new Date(record.committerTime * 1000) : now,
         touchesConfig,
