@@ -13,7 +13,7 @@ import builtinTools from '../policy/generated/builtin-tools.js';
 import { envSignals } from '../signals/detect.js';
 import { styleFor } from '../report/escape.js';
 import { renderText } from '../report/text.js';
-import { gitContext, openWorkspace, POLICY_PATH, policyPath, workTreeSource } from './context.js';
+import { gitContext, openWorkspace, POLICY_PATH, policyPath, sparseCopy, workTreeSource } from './context.js';
 import type { PolicySource } from '../check/policy-source.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import { readStdin, type Io } from './io.js';
@@ -56,6 +56,9 @@ async function toolTable(io: Io, repo: Repo): Promise<ToolTable> {
   try {
     const file = policyPath(io, repo.root, undefined);
     if (existsSync(file)) return (await loadPolicyCached(readFileSync(file, 'utf8'), POLICY_PATH, repo.stateDir, VERSION)).tools;
+    // A sparse checkout that leaves .cleanroom/ out: the staged policy still names the tools.
+    const staged = repo.root && file === join(repo.root, POLICY_PATH) ? await sparseCopy(gitContext(io), repo.root, POLICY_PATH) : undefined;
+    if (staged !== undefined) return (await loadPolicyCached(staged, POLICY_PATH, repo.stateDir, VERSION)).tools;
   } catch {
     // An invalid policy is commit-msg's to report; the built-in table still records provenance.
   }
