@@ -22,16 +22,20 @@ import type { Identity } from '../core/types.js';
 // iconv-lite's code-page tables are most of its size: loaded only for a commit that
 // declares a foreign encoding, from the side bundle dist/iconv-lite.cjs (build.mjs) or,
 // running from source, from node_modules. The commit hooks never pay for parsing them.
-let iconvLib: typeof IconvLite | undefined;
-function iconv(): typeof IconvLite {
-  if (iconvLib) return iconvLib;
+// A server that was given dist/cleanroom.cjs alone reads such messages through git only
+// (and fails closed where git cannot convert), rather than crashing.
+let iconvLib: typeof IconvLite | null | undefined;
+function iconv(): typeof IconvLite | null {
+  if (iconvLib !== undefined) return iconvLib;
   const req = createRequire(import.meta.url);
-  try {
-    iconvLib = req('./iconv-lite.cjs') as typeof IconvLite;
-  } catch {
-    iconvLib = req('iconv-lite') as typeof IconvLite;
+  for (const id of ['./iconv-lite.cjs', 'iconv-lite']) {
+    try {
+      return (iconvLib = req(id) as typeof IconvLite);
+    } catch {
+      // try the next place
+    }
   }
-  return iconvLib;
+  return (iconvLib = null);
 }
 
 export interface CommitObject {
@@ -83,9 +87,10 @@ export function iconvName(name: string): string {
  */
 export function libraryDecode(name: string, raw: Buffer): string | undefined {
   const n = iconvName(name);
-  if (!iconv().encodingExists(n)) return undefined;
+  const lib = iconv();
+  if (!lib?.encodingExists(n)) return undefined;
   try {
-    return iconv().decode(raw, n);
+    return lib.decode(raw, n);
   } catch {
     return undefined;
   }
