@@ -45,6 +45,12 @@ export async function unreadableBase(ctx: GitContext, what: string): Promise<Cle
  * or CI would judge a pull request by the pull request's own policy.
  */
 export async function readBlobAt(ctx: GitContext, rev: string, path: string): Promise<string | undefined> {
+  // The common case costs one process, as before; only a failure asks why.
+  const direct = await runGit(ctx, ['cat-file', 'blob', `${rev}:${path}`], { okCodes: [128], maxBytes: MAX_POLICY_BYTES + 1 });
+  if (direct.code === 0) {
+    if (direct.stdout.length > MAX_POLICY_BYTES) throw new CleanroomError('policy', `${rev}:${path} is larger than 1 MiB`);
+    return direct.stdout.toString('utf8');
+  }
   // Sample: `git ls-tree -z REV -- .cleanroom/policy.yaml` → "100644 blob 5c1e…\t.cleanroom/policy.yaml\0"
   const ls = await runGit(ctx, ['ls-tree', '-z', '--full-tree', '--end-of-options', rev, '--', path], { okCodes: [128] });
   if (ls.code !== 0) throw await unreadableBase(ctx, `cannot read the tree of ${rev} (for ${path})`);

@@ -170,7 +170,7 @@ async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<Commi
   }
 }
 
-const SHOW_RAW = ['log', '-z', '--no-walk=unsorted', '--stdin', '--encoding=UTF-8', '--pretty=raw', '--no-decorate', '--no-notes', '--no-show-signature', '--no-color', '--no-abbrev'];
+const SHOW_RAW = ['log', '-z', '--no-walk=unsorted', '--stdin', '--encoding=UTF-8', '--pretty=raw', '--no-decorate', '--no-notes', '--no-show-signature', '--no-color', '--no-abbrev-commit', '--no-expand-tabs'];
 
 /**
  * What `git log` shows for commits whose `encoding` header asks for re-encoding: git
