@@ -1,8 +1,8 @@
 // The audit's one pass over history, built for long histories:
 //
-//   git rev-list --reverse --topo-order --children RANGE     ids, and how many children
+//   git rev-list --reverse --topo-order --children --timestamp RANGE   ids, time, children
 //   git log -z --reverse --topo-order --raw -c -M RANGE      the same commits, same order,
-//                                                            with parents, time and paths
+//                                                            with parents and paths
 //   git cat-file --batch                                     messages, only where needed
 //
 // Why not `judgeCommits` (diff-tree --stdin + cat-file for every commit)? A commit whose
@@ -47,10 +47,11 @@ interface Pending {
 }
 
 /** Options that make `git log` output depend on nothing but the repository. */
-// --encoding=none: git re-encodes the whole object, headers included, before reading
-// %ct; a commit whose header says `encoding utf-16` then has no committer line and the
-// walk stopped on "unexpected git log output" for good (one odd commit broke audit).
-const LOG_ARGS = ['log', '-z', '--encoding=none', '--raw', '-r', '-c', '-M', '--no-abbrev', '--root', '--no-color', '--no-show-signature', '--no-relative', '--no-ext-diff', '--no-textconv', '--format=%H %P %ct'];
+// No %ct: git re-encodes the whole object to UTF-8, headers included, before it reads a
+// --format date (whatever --encoding says); a commit whose header says `encoding utf-16`
+// then has no committer line, and the walk stopped on "unexpected git log output" for
+// good. The date comes from `rev-list --timestamp`, read from the parsed object.
+const LOG_ARGS = ['log', '-z', '--raw', '-r', '-c', '-M', '--no-abbrev', '--root', '--no-color', '--no-show-signature', '--no-relative', '--no-ext-diff', '--no-textconv', '--format=%H %P'];
 
 export interface WalkOptions {
   /** Revision options shared by rev-list and log: --since, then --all or --end-of-options RANGE. */
@@ -60,7 +61,7 @@ export interface WalkOptions {
 }
 
 export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trust, opts: WalkOptions, now: Date): AsyncGenerator<JudgedCommit> {
-  const revArgs = ['rev-list', '--reverse', '--topo-order', '--children', ...opts.walk];
+  const revArgs = ['rev-list', '--reverse', '--topo-order', '--children', '--timestamp', ...opts.walk];
   const logArgs = [...LOG_ARGS, '--reverse', '--topo-order', ...opts.walk];
   const revs = spawnGit(ctx, revArgs);
   const log = spawnGit(ctx, logArgs);
@@ -77,12 +78,12 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
 
   const touchesZone = (files: readonly FileChange[]): boolean => files.some((f) => f.status !== 'D' && policy.zonesFor(f.path).length > 0);
 
-  // Sample (NUL shown as \0): `git log -z --raw -c --format='%H %P %ct'`
-  //   82a92f8… e0562da… 1694451403\0\n:000000 100644 0000… 77fe… A\0evals/q.jsonl\0
+  // Sample (NUL shown as \0): `git log -z --raw -c --format='%H %P'`
+  //   82a92f8… e0562da…\0\n:000000 100644 0000… 77fe… A\0evals/q.jsonl\0
   //   :100644 100644 4aa7… 5c1e… M\0src/a.ts\0<next header>\0\n:…      (header, then entries)
-  //   594c9df… f5bfa4b… a50d2e8… 1693982057\0\0::000000 000000 100644 … AA\0src/f.md\0   (a merge:
+  //   594c9df… f5bfa4b… a50d2e8…\0\0::000000 000000 100644 … AA\0src/f.md\0   (a merge:
 //                                                   an empty field, then combined entries)
-  // The header holds only ids and a number; entries are read positionally (a meta
+  // The header holds only ids; entries are read positionally (a meta
   // field starting with ':', then one path, or two for R and C), so no path can pass
   // for a header.
   let field = await logReader.until(0);
@@ -91,8 +92,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
     if (field === null) return null;
     const header = field.toString('latin1').replace(/^\n/, '');
     const [id = '', ...rest] = header.split(' ').filter(Boolean);
-    const time = Number(rest.pop());
-    if (!HEX_ID.test(id) || !Number.isFinite(time) || !rest.every((p) => HEX_ID.test(p))) {
+    if (!HEX_ID.test(id) || !rest.every((p) => HEX_ID.test(p))) {
       throw new CleanroomError('internal', `unexpected git log output: ${header.slice(0, 120)}`);
     }
     const raw: Buffer[] = [];
@@ -112,8 +112,11 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
         raw.push(path);
       }
     }
+    // Sample: `git rev-list --children --timestamp` → "1694451403 82a92f8… e0562da…" (time, id, children)
     const line = await revReader.until(0x0a);
-    const [revId = '', ...kids] = (line?.toString('latin1') ?? '').split(' ');
+    const [stamp = '', revId = '', ...kids] = (line?.toString('latin1') ?? '').split(' ');
+    const time = Number(stamp);
+    if (!Number.isFinite(time)) throw new CleanroomError('internal', `unexpected git rev-list output: ${(line?.toString('latin1') ?? '').slice(0, 120)}`);
     if (revId !== id) throw new CleanroomError('internal', `git rev-list and git log disagree on the order of commits (${revId.slice(0, 12)} vs ${id.slice(0, 12)})`);
     const files = parseRawEntries(raw);
     const skipped = opts.boundary.has(id);
