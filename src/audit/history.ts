@@ -1,8 +1,8 @@
 // The audit's one pass over history, built for long histories:
 //
-//   git rev-list --reverse --topo-order --children RANGE     ids, and how many children
+//   git rev-list --reverse --topo-order --children --timestamp RANGE   ids, time, children
 //   git log -z --reverse --topo-order --raw -c -M RANGE      the same commits, same order,
-//                                                            with parents, time and paths
+//                                                            with parents and paths
 //   git cat-file --batch                                     messages, only where needed
 //
 // Why not `judgeCommits` (diff-tree --stdin + cat-file for every commit)? A commit whose
@@ -25,7 +25,8 @@ import type { Trust } from '../check/grants.js';
 import { CommitJudge } from '../check/judge.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
-import { parseCommitObject } from '../git/commit-object.js';
+import { parseCommitObject, withGitView } from '../git/commit-object.js';
+import { shownByGit } from '../git/commits.js';
 import { spawnGit, type GitContext } from '../git/git.js';
 import { parseRawEntries } from '../git/raw.js';
 import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
@@ -48,7 +49,11 @@ interface Pending {
 }
 
 /** Options that make `git log` output depend on nothing but the repository. */
-const LOG_ARGS = ['log', '-z', '--raw', '-r', '-c', '-M', '--no-abbrev', '--root', '--no-color', '--no-show-signature', '--no-relative', '--no-ext-diff', '--no-textconv', '--format=%H %P %ct'];
+// No %ct: git re-encodes the whole object to UTF-8, headers included, before it reads a
+// --format date (whatever --encoding says); a commit whose header says `encoding utf-16`
+// then has no committer line, and the walk stopped on "unexpected git log output" for
+// good. The date comes from `rev-list --timestamp`, read from the parsed object.
+const LOG_ARGS = ['log', '-z', '--raw', '-r', '-c', '-M', '--no-abbrev', '--root', '--no-color', '--no-show-signature', '--no-relative', '--no-ext-diff', '--no-textconv', '--format=%H %P'];
 
 export interface WalkOptions {
   /** Revision options shared by rev-list and log: --since, then --all or --end-of-options RANGE. */
@@ -60,7 +65,7 @@ export interface WalkOptions {
 }
 
 export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trust, opts: WalkOptions, now: Date): AsyncGenerator<JudgedCommit> {
-  const revArgs = ['rev-list', '--reverse', '--topo-order', '--children', ...opts.walk];
+  const revArgs = ['rev-list', '--reverse', '--topo-order', '--children', '--timestamp', ...opts.walk];
   const logArgs = [...LOG_ARGS, '--reverse', '--topo-order', ...opts.walk];
   const revs = spawnGit(ctx, revArgs);
   const log = spawnGit(ctx, logArgs);
@@ -115,12 +120,12 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
   const touchesZone = (files: readonly FileChange[]): boolean =>
     files.some((f) => f.status !== 'D' && (zonesOfFile(policy, f).length > 0 || (targets.size > 0 && underTarget(f.path))));
 
-  // Sample (NUL shown as \0): `git log -z --raw -c --format='%H %P %ct'`
-  //   82a92f8… e0562da… 1694451403\0\n:000000 100644 0000… 77fe… A\0evals/q.jsonl\0
+  // Sample (NUL shown as \0): `git log -z --raw -c --format='%H %P'`
+  //   82a92f8… e0562da…\0\n:000000 100644 0000… 77fe… A\0evals/q.jsonl\0
   //   :100644 100644 4aa7… 5c1e… M\0src/a.ts\0<next header>\0\n:…      (header, then entries)
-  //   594c9df… f5bfa4b… a50d2e8… 1693982057\0\0::000000 000000 100644 … AA\0src/f.md\0   (a merge:
+  //   594c9df… f5bfa4b… a50d2e8…\0\0::000000 000000 100644 … AA\0src/f.md\0   (a merge:
 //                                                   an empty field, then combined entries)
-  // The header holds only ids and a number; entries are read positionally (a meta
+  // The header holds only ids; entries are read positionally (a meta
   // field starting with ':', then one path, or two for R and C), so no path can pass
   // for a header.
   let field = await logReader.until(0);
@@ -129,8 +134,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
     if (field === null) return null;
     const header = field.toString('latin1').replace(/^\n/, '');
     const [id = '', ...rest] = header.split(' ').filter(Boolean);
-    const time = Number(rest.pop());
-    if (!HEX_ID.test(id) || !Number.isFinite(time) || !rest.every((p) => HEX_ID.test(p))) {
+    if (!HEX_ID.test(id) || !rest.every((p) => HEX_ID.test(p))) {
       throw new CleanroomError('internal', `unexpected git log output: ${header.slice(0, 120)}`);
     }
     const raw: Buffer[] = [];
@@ -150,8 +154,11 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
         raw.push(path);
       }
     }
+    // Sample: `git rev-list --children --timestamp` → "1694451403 82a92f8… e0562da…" (time, id, children)
     const line = await revReader.until(0x0a);
-    const [revId = '', ...kids] = (line?.toString('latin1') ?? '').split(' ');
+    const [stamp = '', revId = '', ...kids] = (line?.toString('latin1') ?? '').split(' ');
+    const time = Number(stamp);
+    if (!Number.isFinite(time)) throw new CleanroomError('internal', `unexpected git rev-list output: ${(line?.toString('latin1') ?? '').slice(0, 120)}`);
     if (revId !== id) throw new CleanroomError('internal', `git rev-list and git log disagree on the order of commits (${revId.slice(0, 12)} vs ${id.slice(0, 12)})`);
     const files = parseRawEntries(raw);
     await learnLinks(files);
@@ -192,7 +199,9 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
       }
       const obj = await cat.next();
       if (obj.id !== p.id || obj.type !== 'commit') throw new CleanroomError('input', `${p.id} is not a commit that git can read (cat-file says ${obj.type})`);
-      const commit = parseCommitObject(obj.content);
+      const parsed = parseCommitObject(obj.content);
+      // A message whose encoding header asks for re-encoding is judged as git log shows it.
+      const commit = parsed.encoding === undefined ? parsed : withGitView(parsed, (await shownByGit(ctx, [p.id])).get(p.id));
       const v = await judge.judge({ ...commit, id: p.id, parents: p.parents, files: p.files });
       wrote(p);
       yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: v.files, findings: v.findings, notes: v.notes };

@@ -74,9 +74,14 @@ const common = {
 // The CLI is CommonJS: esbuild then loads each module (and Node's built-ins) lazily with
 // require(), so `cleanroom hook commit-msg` does not pay for the YAML parser, crypto or
 // the report code on every commit. dist/cleanroom.mjs is a two-line ESM door to it.
+// iconv-lite (code-page tables, ~500 KB) is a side bundle loaded only for a commit that
+// declares a foreign encoding (src/git/commit-object.ts), so hooks do not parse it.
+const lazy = ['./iconv-lite.cjs', 'iconv-lite'];
+await build({ ...common, format: 'cjs', banner: {}, entryPoints: [join(root, 'node_modules', 'iconv-lite', 'lib', 'index.js')], outfile: join(root, 'dist', 'iconv-lite.cjs') });
 await build({
   ...common,
   format: 'cjs',
+  external: lazy,
   entryPoints: [join(root, 'src', 'cli', 'bin.ts')],
   outfile: join(root, 'dist', 'cleanroom.cjs'),
   define: { 'import.meta.url': '__cleanroom_url' },
@@ -88,12 +93,13 @@ writeFileSync(
   "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./cleanroom.cjs');\n",
 );
 chmodSync(join(root, 'dist', 'cleanroom.mjs'), 0o755);
-await build({ ...common, entryPoints: [join(root, 'src', 'demo', 'demo.ts')], outfile: join(root, 'dist', 'demo.mjs') });
+await build({ ...common, external: lazy, entryPoints: [join(root, 'src', 'demo', 'demo.ts')], outfile: join(root, 'dist', 'demo.mjs') });
 // Agent hooks run on every tool call: their own small bundle, CommonJS like the CLI so
 // git, hashing and the YAML parser load only when a call needs them.
 await build({
   ...common,
   format: 'cjs',
+  external: lazy,
   entryPoints: [join(root, 'src', 'agents', 'main.ts')],
   outfile: join(root, 'dist', 'agent-hook.cjs'),
   define: { 'import.meta.url': '__cleanroom_url' },

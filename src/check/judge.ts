@@ -37,6 +37,8 @@ export interface CommitFacts {
   parents: readonly string[];
   files: FileChange[];
   message: string;
+  /** The message as `git log` shows it, where the object's encoding header asked for re-encoding. */
+  signalMessage?: string | undefined;
   author: Identity | undefined;
   committer: Identity | undefined;
   others?: readonly Identity[] | undefined;
@@ -127,7 +129,7 @@ export class CommitJudge {
       extraSignals.push({ tool: UNKNOWN_AI, source: 'trailer', evidence: `a message in encoding ${c.undecodable}, which cleanroom cannot read` });
     }
     const clock = opts.clock === 'commit' && c.committerTime ? new Date(c.committerTime * 1000) : this.now;
-    const input = { commit: c.id, files, message: c.message, author: c.author, committer: c.committer, others: c.others, extraSignals };
+    const input = { commit: c.id, files, message: c.message, signalMessage: c.signalMessage, author: c.author, committer: c.committer, others: c.others, extraSignals };
     let change = buildChange(policy, input, this.trust, clock, touchesConfig);
     // Only a commit with an AI signal can produce a finding, so only then is its tree
     // asked which symlinks lead into a zone (most commits never pay for it).

@@ -23,10 +23,43 @@ export interface PolicySource {
   origin: string;
 }
 
-/** A file of `rev`, or undefined when the path does not exist there. */
+const SHALLOW_FIX = 'fetch the whole history: `git fetch --unshallow` (GitHub: actions/checkout with `fetch-depth: 0`; GitLab: GIT_DEPTH: "0")';
+const PARTIAL_FIX = 'make the remote reachable so git can fetch the missing object, or clone without --filter';
+
+/** Is this a shallow clone (`git rev-parse --is-shallow-repository`)? */
+export async function isShallow(ctx: GitContext): Promise<boolean> {
+  return (await runGit(ctx, ['rev-parse', '--is-shallow-repository'])).stdout.toString('utf8').trim() === 'true';
+}
+
+/** The error for a revision whose history or objects this clone lacks (shallow or partial). */
+export async function unreadableBase(ctx: GitContext, what: string): Promise<CleanroomError> {
+  return (await isShallow(ctx))
+    ? new CleanroomError('git', `${what}: this is a shallow clone, and the base's history is not here`, SHALLOW_FIX)
+    : new CleanroomError('git', `${what}: the object is not in this clone (a partial clone whose remote cannot be reached?)`, PARTIAL_FIX);
+}
+
+/**
+ * A file of `rev`, or undefined when the path does not exist there. Absent means absent
+ * from the commit's tree: a commit, tree or blob this clone cannot read (shallow clone,
+ * blobless partial clone with the remote out of reach) is an error, never "no policy" —
+ * or CI would judge a pull request by the pull request's own policy.
+ */
 export async function readBlobAt(ctx: GitContext, rev: string, path: string): Promise<string | undefined> {
-  const r = await runGit(ctx, ['cat-file', '-p', `${rev}:${path}`], { okCodes: [128], maxBytes: MAX_POLICY_BYTES + 1 });
-  if (r.code !== 0) return undefined;
+  // The common case costs one process, as before; only a failure asks why.
+  const direct = await runGit(ctx, ['cat-file', 'blob', `${rev}:${path}`], { okCodes: [128], maxBytes: MAX_POLICY_BYTES + 1 });
+  if (direct.code === 0) {
+    if (direct.stdout.length > MAX_POLICY_BYTES) throw new CleanroomError('policy', `${rev}:${path} is larger than 1 MiB`);
+    return direct.stdout.toString('utf8');
+  }
+  // Sample: `git ls-tree -z REV -- .cleanroom/policy.yaml` → "100644 blob 5c1e…\t.cleanroom/policy.yaml\0"
+  const ls = await runGit(ctx, ['ls-tree', '-z', '--full-tree', '--end-of-options', rev, '--', path], { okCodes: [128] });
+  if (ls.code !== 0) throw await unreadableBase(ctx, `cannot read the tree of ${rev} (for ${path})`);
+  const entry = ls.stdout.toString('utf8').split('\0').find((e) => e.slice(e.indexOf('\t') + 1) === path);
+  if (entry === undefined) return undefined;
+  const [, type, id] = entry.slice(0, entry.indexOf('\t')).split(' ');
+  if (type !== 'blob' || id === undefined) throw new CleanroomError('policy', `${rev}:${path} is not a file (${type ?? 'unknown'})`);
+  const r = await runGit(ctx, ['cat-file', 'blob', id], { okCodes: [128], maxBytes: MAX_POLICY_BYTES + 1 });
+  if (r.code !== 0) throw await unreadableBase(ctx, `cannot read ${rev}:${path} (blob ${id})`);
   if (r.stdout.length > MAX_POLICY_BYTES) throw new CleanroomError('policy', `${rev}:${path} is larger than 1 MiB`);
   return r.stdout.toString('utf8');
 }

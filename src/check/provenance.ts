@@ -88,7 +88,7 @@ async function signalsOfCommits(ctx: GitContext, policy: Policy, ids: readonly s
   for (const o of splitCatFile(r.stdout)) {
     if (o.type !== 'commit') continue;
     const c = parseCommitObject(o.content);
-    out.set(o.id, detectSignals(policy.tools, { message: c.message, author: c.author, committer: c.committer }));
+    out.set(o.id, detectSignals(policy.tools, { message: c.signalMessage ?? c.message, author: c.author, committer: c.committer, others: c.others }));
   }
   return out;
 }

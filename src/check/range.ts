@@ -2,11 +2,13 @@
 // Streams: one commit in memory at a time.
 
 import type { FileChange, Finding } from '../core/types.js';
+import { readFileSync } from 'node:fs';
 import { readCommits, revList, type CommitRecord } from '../git/commits.js';
 import { gitText, GitError, runGit, splitZ, verifyRev, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
 import type { Guard } from './config-guard.js';
+import { isShallow, unreadableBase } from './policy-source.js';
 import { parseRawEntries } from '../git/raw.js';
 import type { Trust } from './grants.js';
 import { CommitJudge, type JudgeOptions } from './judge.js';
@@ -69,13 +71,20 @@ export async function parentOf(ctx: GitContext, commit: string): Promise<string 
   return verifyRev(ctx, `${commit}^1`);
 }
 
-/** Base of `A..B` (A) or `A...B` (their merge base); undefined for a single revision. */
+/**
+ * Base of `A..B` (A) or `A...B` (their merge base); undefined for a single revision.
+ * `A...B` without a merge base is an error (exit 2), never "no base": in a shallow clone
+ * the common history is simply not here, and judging without a base would judge the
+ * change by its own policy.
+ */
 export async function rangeBase(ctx: GitContext, range: string): Promise<string | undefined> {
   const sym = range.indexOf('...');
   if (sym >= 0) {
     const [a = 'HEAD', b = 'HEAD'] = [range.slice(0, sym) || 'HEAD', range.slice(sym + 3) || 'HEAD'];
     const r = await runGit(ctx, ['merge-base', '--end-of-options', a, b], { okCodes: [1] });
-    return r.code === 0 ? r.stdout.toString('utf8').trim() : undefined;
+    if (r.code === 0) return r.stdout.toString('utf8').trim();
+    if (await isShallow(ctx)) throw await unreadableBase(ctx, `no merge base of ${a} and ${b} in this clone`);
+    throw usageError(`${a} and ${b} have no common history, so ${range} has no base to take the policy from`, 'give the base explicitly: --range BASE..HEAD');
   }
   const two = range.indexOf('..');
   if (two < 0) return undefined;
@@ -96,4 +105,30 @@ export async function withGuardedMergeChanges(ctx: GitContext, record: CommitRec
 export async function guardedChanges(ctx: GitContext, from: string, to: string, guard: Guard): Promise<FileChange[]> {
   const { stdout } = await runGit(ctx, ['diff-tree', '-r', '-z', '--raw', '--no-abbrev', from, to]);
   return parseRawEntries(splitZ(stdout)).filter((f) => guard(f.path));
+}
+
+/** The commits whose parents a shallow clone cut off (`$GIT_DIR/shallow`); empty when not shallow. */
+export async function shallowCommits(ctx: GitContext): Promise<Set<string>> {
+  if (!(await isShallow(ctx))) return new Set();
+  const file = (await gitText(ctx, ['rev-parse', '--path-format=absolute', '--git-path', 'shallow'])).trim();
+  let text = '';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // shallow but no file: nothing is known to be cut off
+  }
+  return new Set(text.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)));
+}
+
+/**
+ * `ids`, refusing a commit at a shallow clone's boundary: git shows its whole tree as
+ * added by it, so judging it would blame that commit for every file in the zones (and a
+ * range that reaches the boundary is not the range the user meant anyway).
+ */
+export async function* refuseShallowBoundary(ctx: GitContext, ids: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+  const cut = await shallowCommits(ctx);
+  for await (const id of ids) {
+    if (cut.has(id)) throw await unreadableBase(ctx, `the history before ${id.slice(0, 12)} is missing`);
+    yield id;
+  }
 }

@@ -9,7 +9,7 @@ import type { Repo } from '../git/repo.js';
 import { stagedChanges } from '../git/staged.js';
 import type { Policy } from '../policy/compile.js';
 import type { Report } from '../report/json.js';
-import { cleanupMessage } from '../signals/trailers.js';
+import { cleanupMessage, SCISSORS, scissorsAt } from '../signals/trailers.js';
 import { envSignals } from '../signals/detect.js';
 import { inputError } from '../errors.js';
 import { buildChange } from './change.js';
@@ -21,16 +21,19 @@ import type { Trust } from './grants.js';
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
 /**
- * Author and committer of the commit being made, from one `git var -l`: it honours
- * --author, GIT_AUTHOR_* and config, like the commit will.
+ * What `git var -l` says (author and committer of the commit being made, honouring
+ * --author, GIT_AUTHOR_* and config, like the commit will; and the config, -c included),
+ * in one process: the commit-msg hook pays for one git call, not two.
  */
-export async function identities(ctx: GitContext): Promise<{ author?: Identity | undefined; committer?: Identity | undefined }> {
-  let text: string;
+async function gitVars(ctx: GitContext): Promise<string> {
   try {
-    text = (await runGit(ctx, ['var', '-l'])).stdout.toString('utf8');
+    return (await runGit(ctx, ['var', '-l'])).stdout.toString('utf8');
   } catch {
-    return {}; // no identity configured: nothing to match
+    return ''; // no identity configured: nothing to match
   }
+}
+
+function identitiesIn(text: string): { author?: Identity | undefined; committer?: Identity | undefined } {
   const pick = (key: string): Identity | undefined => {
     const line = text.split('\n').find((l) => l.startsWith(`${key}=`));
     return line ? parseIdentLine(line.slice(key.length + 1).trim())?.id : undefined;
@@ -38,15 +41,48 @@ export async function identities(ctx: GitContext): Promise<{ author?: Identity |
   return { author: pick('GIT_AUTHOR_IDENT'), committer: pick('GIT_COMMITTER_IDENT') };
 }
 
-/** `git commit -v` appends the diff below this line; it is not part of the message. */
-const VERBOSE_CUT = /^# -{24} >8 -{24}\n# Do not modify or remove the line above\.\n/m;
+export async function identities(ctx: GitContext): Promise<{ author?: Identity | undefined; committer?: Identity | undefined }> {
+  return identitiesIn(await gitVars(ctx));
+}
+
+/** `core.commentChar` as git reads it (the last value wins; `-c` reaches hooks through GIT_CONFIG_PARAMETERS). */
+export function commentSetting(vars: string): string | undefined {
+  let value: string | undefined;
+  for (const line of vars.split('\n')) if (/^core\.commentchar=/i.test(line)) value = line.slice(line.indexOf('=') + 1);
+  return value === '' ? undefined : value;
+}
+
+// builtin/commit.c adjust_comment_line_char: `auto` tries these in order.
+const AUTO_CANDIDATES = '#;@!$%^&|:';
+
+/**
+ * The comment character git used in this message file. A plain setting is taken as it is.
+ * For `auto` git chose, before the editor, the first of AUTO_CANDIDATES that starts no
+ * line of the message ('#' when the message holds no '#' at all); the file then shows it
+ * at the head of git's own lines: the `-v` scissors line, else the comment block at the
+ * end. Without either, git's choice is replayed on the text.
+ */
+export function commentCharOf(text: string, setting: string | undefined): string {
+  if (setting === undefined) return '#';
+  if (setting.toLowerCase() !== 'auto') return setting;
+  for (const c of AUTO_CANDIDATES) if (text.startsWith(c + SCISSORS) || text.includes('\n' + c + SCISSORS)) return c;
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  const last = lines[lines.length - 1] ?? '';
+  if (last && AUTO_CANDIDATES.includes(last[0]!) && (last.length === 1 || last[1] === ' ' || last[1] === '\t')) return last[0]!;
+  if (!text.includes('#')) return '#';
+  const used = new Set(text.split(/\r?\n|\r/).map((l) => l[0]));
+  return [...AUTO_CANDIDATES].find((c) => !used.has(c)) ?? '#';
+}
 
 /**
  * The message as git will store it (`cleaned`, for grants: what `strip` cleanup leaves),
- * and as written (`raw`, for restricting signals: with `git commit -m` git keeps "#"
+ * and as written (`raw`, for restricting signals: with `git commit -m` git keeps comment
  * lines, so a marker on such a line is in the stored commit and must be judged here too).
+ * Both end at the `-v` scissors line, as git's wt_status_locate_end cuts: the diff below
+ * it is the staged content, not message. `commentSetting` is core.commentChar (or `auto`):
+ * git writes comment and scissors lines with it, and strips them by it.
  */
-export async function readMessageFile(file: string): Promise<{ raw: string; cleaned: string }> {
+export async function readMessageFile(file: string, commentSetting?: string): Promise<{ raw: string; cleaned: string }> {
   let buf: Buffer;
   try {
     buf = await readFile(file);
@@ -55,8 +91,8 @@ export async function readMessageFile(file: string): Promise<{ raw: string; clea
   }
   if (buf.length > MAX_MESSAGE_BYTES) throw inputError(`the commit message in ${file} is larger than 4 MiB`, 'write a shorter message');
   const text = buf.toString('utf8');
-  const cut = VERBOSE_CUT.exec(text);
-  return { raw: cut ? text.slice(0, cut.index) : text, cleaned: cleanupMessage(text) };
+  const c = commentCharOf(text, commentSetting);
+  return { raw: text.slice(0, scissorsAt(text, c)), cleaned: cleanupMessage(text, c) };
 }
 
 export interface StagedOptions {
@@ -75,11 +111,9 @@ export async function checkStaged(
   opts: StagedOptions,
   now: Date,
 ): Promise<Report> {
-  const [files, { author, committer }, message] = await Promise.all([
-    stagedChanges(ctx, repo, opts.base),
-    identities(ctx),
-    opts.messageFile ? readMessageFile(opts.messageFile) : Promise.resolve({ raw: '', cleaned: '' }),
-  ]);
+  const [files, vars] = await Promise.all([stagedChanges(ctx, repo, opts.base), gitVars(ctx)]);
+  const { author, committer } = identitiesIn(vars);
+  const message = opts.messageFile ? await readMessageFile(opts.messageFile, commentSetting(vars)) : { raw: '', cleaned: '' };
   // A rename into a zone is rare: only then is the parent looked up (hooks stay fast).
   const moved = movesIntoZones(policy, files).length ? await movedContentSignals(ctx, policy, files, await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`)) : [];
   // Concluding a merge whose resolution itself brings an AI draft into a zone (the draft

@@ -1,5 +1,5 @@
 import { checkStaged } from '../check/staged.js';
-import { judgeCommits, parentOf, rangeBase, rangeIds, resolveCommit } from '../check/range.js';
+import { judgeCommits, parentOf, rangeBase, rangeIds, refuseShallowBoundary, resolveCommit } from '../check/range.js';
 import type { FileChange, Finding } from '../core/types.js';
 import { usageError } from '../errors.js';
 import { renderJson, type Report } from '../report/json.js';
@@ -9,7 +9,8 @@ import { renderText } from '../report/text.js';
 import { formatOf, parse, str } from './args.js';
 import { gitContext, openWorkspace, workTreeSource } from './context.js';
 import { openRepo } from '../git/repo.js';
-import { policyFromRev, POLICY_REL } from '../check/policy-source.js';
+import { policyFromRev, POLICY_REL, unreadableBase } from '../check/policy-source.js';
+import { runGit, type GitContext } from '../git/git.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import type { Io } from './io.js';
 import { resolve } from 'node:path';
@@ -47,6 +48,16 @@ export function printReport(io: Io, report: Report, format: string, context: 'co
 
 export const exitFor = (findings: readonly Finding[]): number => (findings.some((f) => f.outcome === 'violation') ? 1 : 0);
 
+/** The first parent of `commit`; undefined only for a true root commit (no `parent` line). */
+async function commitBase(ctx: GitContext, commit: string): Promise<string | undefined> {
+  const parent = await parentOf(ctx, commit);
+  if (parent !== undefined) return parent;
+  const { stdout } = await runGit(ctx, ['cat-file', 'commit', commit]);
+  const head = stdout.subarray(0, Math.max(0, stdout.indexOf('\n\n'))).toString('latin1');
+  if (/^parent /m.test(head)) throw await unreadableBase(ctx, `the parent of ${commit.slice(0, 12)} is not in this clone`);
+  return undefined;
+}
+
 export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse('check', argv, {
     staged: { type: 'boolean' },
@@ -75,14 +86,19 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   await openRepo(ctx); // "not a git repository" before anything else
   const commit = values.commit !== undefined ? await resolveCommit(ctx, str(values.commit)!) : undefined;
   const range = str(values.range);
-  const ids = commit ? [commit] : await rangeIds(ctx, range!);
+  // A shallow clone's boundary commit would be blamed for its whole tree: refused.
+  const ids = refuseShallowBoundary(ctx, commit ? [commit] : await rangeIds(ctx, range!));
   // CI: the policy is pinned to the base of the range, so the change under review cannot
-  // weaken the policy that judges it; changes to .cleanroom/ then need an override.
-  const base = commit ? await parentOf(ctx, commit) : await rangeBase(ctx, range!);
+  // weaken the policy that judges it; changes to .cleanroom/ then need an override. A
+  // base this clone cannot read (shallow, partial) is an error (exit 2), never a reason
+  // to judge with the work tree's policy, which is the change's own.
+  const base = commit ? await commitBase(ctx, commit) : await rangeBase(ctx, range!);
   const pinned = values.policy === undefined && base ? await policyFromRev(ctx, base, base.slice(0, 12)) : undefined;
   const source = pinned ?? (await workTreeSource(io, str(values.policy)));
   const notes: string[] = [];
-  if (!pinned && values.policy === undefined) notes.push(`the base of the range has no ${POLICY_REL}: judged with the work tree's policy`);
+  if (!pinned && values.policy === undefined) {
+    notes.push(base ? `the base of the range (${base.slice(0, 12)}) has no ${POLICY_REL}: judged with the work tree's policy` : `no base commit (a root commit or a single revision): judged with the work tree's policy`);
+  }
   const findings: Finding[] = [];
   const grantLog = str(values['grant-log']);
   const logged: GrantLogInput[] = [];

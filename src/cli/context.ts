@@ -1,9 +1,9 @@
 // Shared set-up for commands: the repository, the policy and its trust files.
 
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { CleanroomError } from '../errors.js';
-import type { GitContext } from '../git/git.js';
+import { runGit, type GitContext } from '../git/git.js';
 import { openRepo, type Repo } from '../git/repo.js';
 import type { Policy } from '../policy/compile.js';
 import { MAX_POLICY_BYTES } from '../policy/limits.js';
@@ -78,14 +78,59 @@ export function localTrust(repo: Repo, policy: Policy): Trust {
   };
 }
 
+/**
+ * A repository file that a sparse checkout left out of the work tree: its staged copy,
+ * when the index marks `rel` skip-worktree (`git ls-files -t` tag "S"); undefined
+ * otherwise (absent means absent). With `git sparse-checkout set --cone src evals`,
+ * `.cleanroom/` is in the index but not on disk; the policy still applies to the commit.
+ * Sample: `git ls-files -t -z -- .cleanroom/policy.yaml` → "S .cleanroom/policy.yaml\0".
+ */
+export async function sparseCopy(ctx: GitContext, root: string, rel: string): Promise<string | undefined> {
+  if (isAbsolute(rel) || rel.split('/').includes('..')) return undefined;
+  const top: GitContext = { ...ctx, cwd: root };
+  const ls = (await runGit(top, ['ls-files', '-t', '-z', '--', `:(top,literal)${rel}`])).stdout.toString('utf8');
+  if (!ls.split('\0').includes(`S ${rel}`)) return undefined;
+  const r = await runGit(top, ['cat-file', 'blob', `:${rel}`], { maxBytes: MAX_POLICY_BYTES + 1 });
+  if (r.stdout.length > MAX_POLICY_BYTES) throw new CleanroomError('policy', `:${rel} (staged) is larger than 1 MiB`);
+  return r.stdout.toString('utf8');
+}
+
+/**
+ * localTrust, with trust files a sparse checkout left out read from the index. Asked only
+ * when the policy itself was left out (`sparse`): a missing trust file is common, and the
+ * commit hooks must not pay a git call for each on every commit.
+ */
+async function workspaceTrust(ctx: GitContext, repo: Repo, policy: Policy, sparse: boolean): Promise<Trust> {
+  const trust = localTrust(repo, policy);
+  if (!repo.root || !sparse) return trust;
+  const fill = async (rel: string, have: Trust['approvers']): Promise<Trust['approvers']> => {
+    if (have) return have;
+    const text = await sparseCopy(ctx, repo.root!, rel);
+    return text === undefined ? undefined : { file: rel, text };
+  };
+  const [approvers, reviewers] = await Promise.all([fill(policy.overrides.approvers, trust.approvers), fill(policy.review.reviewers, trust.reviewers)]);
+  return { approvers, reviewers };
+}
+
 export async function openWorkspace(io: Io, policyFlag: string | undefined): Promise<Workspace> {
   const ctx = gitContext(io);
   const repo = await openRepo(ctx);
   const file = policyPath(io, repo.root, policyFlag);
   const display = repo.root && !relative(repo.root, file).startsWith('..') ? relative(repo.root, file) : file;
-  const text = readBounded(file, 'cleanroom policy', 'run `cleanroom init` to write one (preset eval-cleanroom), or pass --policy FILE');
+  const hint = 'run `cleanroom init` to write one (preset eval-cleanroom), or pass --policy FILE';
+  let text: string;
+  let sparse = false;
+  try {
+    text = readBounded(file, 'cleanroom policy', hint);
+  } catch (e) {
+    // The default policy, absent from disk because a sparse checkout left .cleanroom/ out.
+    const isDefault = repo.root !== null && file === join(repo.root, POLICY_PATH);
+    const staged = isDefault && e instanceof CleanroomError && !existsSync(file) ? await sparseCopy(ctx, repo.root!, POLICY_PATH) : undefined;
+    if (staged === undefined) throw e;
+    [text, sparse] = [staged, true];
+  }
   const policy = await loadPolicyCached(text, display, repo.stateDir, VERSION);
-  return { ctx, repo, policy, policyFile: file, trust: localTrust(repo, policy) };
+  return { ctx, repo, policy, policyFile: file, trust: await workspaceTrust(ctx, repo, policy, sparse) };
 }
 
 /** The work tree's policy as a PolicySource (local use: advisory). */

@@ -3,10 +3,10 @@
 
 import { AGENT_SESSION_TRAILER } from '../check/change.js';
 import { checkStaged } from '../check/staged.js';
-import { judgeCommits } from '../check/range.js';
+import { judgeCommits, refuseShallowBoundary } from '../check/range.js';
 import type { FileChange, Finding, Signal } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
-import { runGit, verifyRev, type GitContext } from '../git/git.js';
+import { runGit, spawnGit, verifyRev, type GitContext } from '../git/git.js';
 import { revList } from '../git/commits.js';
 import { isZeroId, openRepo, type Repo } from '../git/repo.js';
 import { compileToolTable, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
@@ -16,7 +16,7 @@ import { parseTrailers } from '../signals/trailers.js';
 import { carriedSignals, detectReplay, isPureReplay } from './replay.js';
 import { styleFor } from '../report/escape.js';
 import { renderText } from '../report/text.js';
-import { gitContext, openWorkspace, POLICY_PATH, policyPath, workTreeSource } from './context.js';
+import { gitContext, openWorkspace, POLICY_PATH, policyPath, sparseCopy, workTreeSource } from './context.js';
 import type { PolicySource } from '../check/policy-source.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import { readStdin, type Io } from './io.js';
@@ -62,6 +62,9 @@ async function toolTable(io: Io, repo: Repo): Promise<ToolTable> {
   try {
     const file = policyPath(io, repo.root, undefined);
     if (existsSync(file)) return (await loadPolicyCached(readFileSync(file, 'utf8'), POLICY_PATH, repo.stateDir, VERSION)).tools;
+    // A sparse checkout that leaves .cleanroom/ out: the staged policy still names the tools.
+    const staged = repo.root && file === join(repo.root, POLICY_PATH) ? await sparseCopy(gitContext(io), repo.root, POLICY_PATH) : undefined;
+    if (staged !== undefined) return (await loadPolicyCached(staged, POLICY_PATH, repo.stateDir, VERSION)).tools;
   } catch {
     // An invalid policy is commit-msg's to report; the built-in table still records provenance.
   }
@@ -209,13 +212,78 @@ export function parsePrePushLines(text: string): { localRef: string; local: stri
   return out;
 }
 
-/** The policy the server will use: the remote's default branch as last fetched, if any. */
-async function remotePolicy(ctx: GitContext, remote: string): Promise<PolicySource | undefined> {
-  if (!/^[\w.-]+$/.test(remote)) return undefined;
-  const head = await verifyRev(ctx, `refs/remotes/${remote}/HEAD^{commit}`);
-  if (head === undefined) return undefined;
+/** How long `git ls-remote` may take to name the remote's default branch. */
+const LS_REMOTE_MS = 15_000;
+
+/**
+ * `git ls-remote --symref REMOTE HEAD`, ended after LS_REMOTE_MS (a remote that does not
+ * answer must not hang the push). Sample output:
+ *
+ *   ref: refs/heads/main\tHEAD
+ *   5c1e0a…\tHEAD
+ *
+ * Returns the commit the remote's HEAD points at, null when the remote has no HEAD (an
+ * empty repository), or throws when the remote cannot be asked.
+ */
+async function remoteHead(ctx: GitContext, remote: string): Promise<{ ref: string | undefined; id: string } | null> {
+  const args = ['ls-remote', '--symref', '--end-of-options', remote, 'HEAD'];
+  const child = spawnGit(ctx, args);
+  child.stdin.end();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout.on('data', (b: Buffer) => out.push(b));
+  child.stderr.on('data', (b: Buffer) => err.length < 16 && err.push(b));
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, LS_REMOTE_MS);
+  const code = await new Promise<number | null>((resolve) => {
+    child.on('error', () => resolve(-1));
+    child.on('close', (c) => resolve(c));
+  });
+  clearTimeout(timer);
+  const why = timedOut ? `no answer within ${LS_REMOTE_MS / 1000} s` : Buffer.concat(err).toString('utf8').trim().split('\n')[0] || `exit code ${String(code)}`;
+  if (code !== 0) {
+    throw new CleanroomError(
+      'git',
+      `pre-push: cannot tell which branch is the default of ${remote} (refs/remotes/${remote}/HEAD is not set, and git ls-remote failed: ${why})`,
+      `run \`git remote set-head ${remote} --auto\` (or \`git remote set-head ${remote} main\`) once, then push again`,
+    );
+  }
+  const text = Buffer.concat(out).toString('utf8');
+  const ref = /^ref: (refs\/heads\/\S+)\tHEAD$/m.exec(text)?.[1];
+  const id = /^([0-9a-f]{40}|[0-9a-f]{64})\tHEAD$/m.exec(text)?.[1];
+  return id === undefined ? null : { ref, id };
+}
+
+/**
+ * The policy the server will use: the remote's default branch, as last fetched
+ * (`refs/remotes/R/HEAD`) or, when that is not set (the normal state after `git init`,
+ * `git remote add`, `git push -u`), as the remote names it now (`git ls-remote --symref`).
+ * undefined only when the remote is empty (no default branch, so no policy to guard).
+ * Never the work tree's: that would skip the `.cleanroom/` guard.
+ */
+async function remotePolicy(ctx: GitContext, remote: string, url: string | undefined): Promise<PolicySource | undefined> {
   const { policyFromRev } = await import('../check/policy-source.js'); // keeps yaml off the commit path
-  return policyFromRev(ctx, head, `${remote}/HEAD`);
+  const named = /^[\w.-]+$/.test(remote);
+  if (named) {
+    const head = await verifyRev(ctx, `refs/remotes/${remote}/HEAD^{commit}`);
+    if (head !== undefined) return policyFromRev(ctx, head, `${remote}/HEAD`);
+  }
+  const target = named ? remote : (url ?? remote);
+  if (!target || target.startsWith('-')) throw usageError(`pre-push: invalid remote ${JSON.stringify(target)}`);
+  const head = await remoteHead(ctx, target);
+  if (head === null) return undefined;
+  const label = head.ref ? `${remote}:${head.ref.replace(/^refs\/heads\//, '')}` : `${remote}/HEAD`;
+  if ((await verifyRev(ctx, `${head.id}^{commit}`)) === undefined) {
+    throw new CleanroomError(
+      'git',
+      `pre-push: the default branch of ${remote} (${label}, ${head.id.slice(0, 12)}) is not in this clone, so its policy cannot be read`,
+      `run \`git fetch ${named ? remote : '<remote>'}\` (and \`git remote set-head ${named ? remote : '<remote>'} --auto\`), then push again`,
+    );
+  }
+  return policyFromRev(ctx, head.id, label);
 }
 
 async function prePush(io: Io, args: string[]): Promise<number> {
@@ -224,7 +292,7 @@ async function prePush(io: Io, args: string[]): Promise<number> {
   await openRepo(ctx);
   const lines = parsePrePushLines((await readStdin(io, 1024 * 1024)).toString('utf8'));
   // Judge as the server will: its default branch's policy, and guard .cleanroom/ changes.
-  const pinned = await remotePolicy(ctx, remote);
+  const pinned = await remotePolicy(ctx, remote, args[1]);
   const source: PolicySource = pinned ?? (await workTreeSource(io, undefined));
   const findings: Finding[] = [];
   const notes: string[] = [];
@@ -239,7 +307,7 @@ async function prePush(io: Io, args: string[]): Promise<number> {
     // What the remote lacks: its old tip's history, or (new branch, unknown tip) what no
     // remote-tracking ref of this remote already has.
     const revArgs = known ? [l.local, `^${l.remote}`] : [l.local, '--not', `--remotes=${remoteName}`];
-    const ids = revList(ctx, ['--reverse', '--topo-order', ...revArgs]);
+    const ids = refuseShallowBoundary(ctx, revList(ctx, ['--reverse', '--topo-order', ...revArgs]));
     for await (const j of judgeCommits(ctx, source.policy, source.trust, ids, io.now(), { guardConfig: pinned !== undefined })) {
       findings.push(...j.findings);
       if (j.findings.length) notes.push(...j.notes);

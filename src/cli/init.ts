@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative } from 'node:path';
 import { CleanroomError, usageError } from '../errors.js';
 import { writeAtomic } from '../fsutil.js';
-import { gitText, type GitContext } from '../git/git.js';
+import { gitText, runGit, type GitContext } from '../git/git.js';
 import { openRepo, workTree } from '../git/repo.js';
 import { loadPolicyText } from '../policy/load.js';
 import { CHAINED_SUFFIX, BEGIN, installGitHook, installHuskyHook, LOCAL_HOOKS, type InstallResult } from '../install/hooks.js';
@@ -124,6 +124,15 @@ function planHooks(mode: 'husky' | 'git', dir: string): void {
   }
 }
 
+/** Where a policy absent from the work tree still exists: 'the index' or 'HEAD', or undefined. */
+async function committedPolicy(ctx: GitContext, root: string): Promise<string | undefined> {
+  const top: GitContext = { ...ctx, cwd: root };
+  const staged = await runGit(top, ['ls-files', '-z', '--', `:(top,literal)${POLICY_PATH}`]);
+  if (staged.stdout.length) return 'the index';
+  const head = await runGit(top, ['cat-file', '-e', `HEAD:${POLICY_PATH}`], { okCodes: [1, 128] });
+  return head.code === 0 ? 'HEAD' : undefined;
+}
+
 export async function initCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse('init', argv, {
     preset: { type: 'string' },
@@ -149,7 +158,12 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
   if (!presets.includes(presetName)) throw usageError(`init: unknown preset "${presetName}"`, `available: ${presets.join(', ')}`);
   const policyFile = join(root, POLICY_PATH);
   let policyText: string | undefined;
-  if (!existsSync(policyFile)) {
+  // A policy the team committed but this work tree does not show (sparse checkout, or
+  // deleted from disk): never written over. It lives in the index or HEAD.
+  const committed = existsSync(policyFile) ? undefined : await committedPolicy(ctx, root);
+  if (committed !== undefined) {
+    lines.push(`= ${POLICY_PATH} (in ${committed}, not in the work tree: left as it is${committed === 'the index' ? '; cleanroom reads it from there' : ''})`);
+  } else if (!existsSync(policyFile)) {
     const repoId = str(values.repository) ?? (await defaultRepositoryId(ctx, root, (l) => lines.push(l)));
     if (!/^\S{1,200}$/.test(repoId)) throw usageError(`init: invalid --repository ${JSON.stringify(repoId)}`, 'e.g. github.com/acme/metacode');
     policyText = readFileSync(join(presetsDir(io), `${presetName}.yaml`), 'utf8').replace('__REPOSITORY__', repoId);

@@ -4,8 +4,8 @@
 
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
-import { spawnGit, splitZ, type GitContext } from './git.js';
-import { parseCommitObject, type CommitObject } from './commit-object.js';
+import { runGit, spawnGit, splitZ, type GitContext } from './git.js';
+import { parseCommitObject, parseIdentLine, withGitView, type CommitObject, type GitShown } from './commit-object.js';
 import { parseRawEntries } from './raw.js';
 import { ByteReader, exited } from './stream.js';
 import { addDeleteCounts, pairExactRenames, RENAME_LIMIT, type RenameLimit } from './renames.js';
@@ -193,5 +193,48 @@ async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<Commi
     }
     records.push(record);
   }
+  // A message whose `encoding` header asks for re-encoding is read as git log shows it.
+  const odd = records.filter((r) => r.encoding !== undefined);
+  if (odd.length) {
+    const shown = await shownByGit(ctx, odd.map((r) => r.id));
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      if (r.encoding !== undefined) records[i] = { ...r, ...withGitView(r, shown.get(r.id)), id: r.id, files: r.files };
+    }
+  }
   return records;
+}
+
+const SHOW_RAW = ['log', '-z', '--no-walk=unsorted', '--stdin', '--encoding=UTF-8', '--pretty=raw', '--no-decorate', '--no-notes', '--no-show-signature', '--no-color', '--no-abbrev-commit', '--no-expand-tabs'];
+
+/**
+ * What `git log` shows for commits whose `encoding` header asks for re-encoding: git
+ * itself converts (iconv with the platform's aliases), so the restricting reader sees
+ * exactly what people see. `--pretty=raw` keeps the `encoding` header only when git could
+ * not convert (pretty.c replaces it on success), which is how `converted` is told.
+ *
+ * Sample (NUL-separated records; the message is indented by four spaces; git stops a
+ * message at its first NUL, so no record can contain one):
+ *
+ *   commit 3f2a…\ntree 4b82…\nauthor A <a@b.c> 1700000000 +0000\ncommitter …\nencoding cp932\n\n    Subject\n\0
+ */
+export async function shownByGit(ctx: GitContext, ids: readonly string[]): Promise<Map<string, GitShown>> {
+  const bad = ids.find((id) => !HEX_ID.test(id));
+  if (bad !== undefined) throw new CleanroomError('input', `not an object id: ${bad.slice(0, 80)}`);
+  const { stdout } = await runGit(ctx, SHOW_RAW, { input: ids.join('\n') + '\n' });
+  const out = new Map<string, GitShown>();
+  for (const rec of splitZ(stdout)) {
+    const text = rec.toString('utf8').replace(/^\n/, '');
+    const split = text.indexOf('\n\n');
+    const head = (split < 0 ? text : text.slice(0, split)).split('\n');
+    const id = /^commit ([0-9a-f]+)/.exec(head[0] ?? '')?.[1];
+    if (id === undefined || !HEX_ID.test(id)) throw new CleanroomError('internal', `unexpected git log output: ${text.slice(0, 80)}`);
+    const identities = head
+      .filter((l) => l.startsWith('author ') || l.startsWith('committer '))
+      .map((l) => parseIdentLine(l.slice(l.indexOf(' ') + 1))?.id)
+      .filter((i) => i !== undefined);
+    const message = split < 0 ? '' : text.slice(split + 2).split('\n').map((l) => l.replace(/^ {4}/, '')).join('\n');
+    out.set(id, { converted: !head.some((l) => l.startsWith('encoding ')), message, identities });
+  }
+  return out;
 }

@@ -21,7 +21,7 @@ export interface Trailer {
 }
 
 const GIT_GENERATED_PREFIXES = ['Signed-off-by: ', '(cherry picked from commit '];
-const SCISSORS = ' ------------------------ >8 ------------------------\n';
+export const SCISSORS = ' ------------------------ >8 ------------------------\n';
 
 // Git's own isspace (sane_ctype): space, tab, LF and CR — not \v or \f, and no Unicode
 // spaces. A wider notion would make a line git calls prose into a continuation here.
@@ -70,7 +70,7 @@ export function findSeparator(line: string): number {
  * wt_status_locate_end: the scissors line counts only at the start of a line (the first
  * such line, however many look-alikes sit inside other lines); buf.length when absent.
  */
-function scissorsAt(buf: string, commentChar: string): number {
+export function scissorsAt(buf: string, commentChar: string): number {
   const line = commentChar + SCISSORS;
   if (buf.startsWith(line)) return 0;
   const i = buf.indexOf('\n' + line);
