@@ -1,12 +1,12 @@
 import { existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { PolicyError, CleanroomError } from '../errors.js';
 import { gitText } from '../git/git.js';
 import { openRepo, workTree } from '../git/repo.js';
 import { hookState, LOCAL_HOOKS } from '../install/hooks.js';
+import { findHusky, nestedHuskyDirs, whyHookWontRun } from '../install/husky.js';
 import { parse } from './args.js';
 import { gitContext, loadPolicyFile, POLICY_PATH } from './context.js';
-import { detectHuskyDir } from './init.js';
 import type { Io } from './io.js';
 import { doctorAgents } from './doctor-agents.js';
 
@@ -52,25 +52,31 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
     else throw e;
   }
 
-  const husky = detectHuskyDir(root, repo.hooksDir);
-  const huskyActive = repo.hooksDir.split(/[\\/]/).includes('.husky');
+  // A ✓ means git will run the hook: followed the way git and husky do (core.hooksPath,
+  // husky's gitignored `_/` stubs, HUSKY=0, the shim the block calls), not just "a file
+  // with our block exists" — a new worktree or a clone without node_modules runs nothing.
+  const husky = findHusky(root, repo.hooksDir);
   if (husky) {
     checks.push({
-      ok: huskyActive ? true : false,
-      text: huskyActive ? `husky is active (core.hooksPath=${relative(root, repo.hooksDir)})` : 'this repository has .husky/ but husky is not active in this clone',
+      ok: husky.active ? true : false,
+      text: husky.active ? `husky is active (core.hooksPath=${relative(root, repo.hooksDir)})` : `this repository has ${relative(root, husky.dir)}/ but husky is not active in this clone`,
       fix: 'run `npx husky` (or npm install, with "prepare": "husky")',
     });
+    if (io.env.HUSKY === '0') checks.push({ ok: false, text: 'HUSKY=0 is set in this environment: husky skips every hook, cleanroom\'s too', fix: 'unset HUSKY' });
   } else {
     checks.push({ ok: true, text: `hooks directory: ${relative(root, repo.hooksDir) || repo.hooksDir}` });
+    const nested = nestedHuskyDirs(root);
+    if (nested.length) checks.push({ ok: 'warn', text: `husky is set up in ${relative(root, nested[0]!)} but git does not run it in this clone`, fix: `install husky there (npm install in ${relative(root, dirname(nested[0]!))}), then cleanroom init` });
   }
   for (const hook of LOCAL_HOOKS) {
-    const file = husky ? join(husky, hook) : join(repo.hooksDir, hook);
+    const file = husky ? join(husky.dir, hook) : join(repo.hooksDir, hook);
     const state = hookState(file);
-    const ok = state === 'installed' || (husky !== undefined && state === 'not-executable');
+    const wired = state === 'installed' || (husky !== undefined && state === 'not-executable');
+    const why = wired ? whyHookWontRun(root, repo.hooksDir, husky, hook, io.env) : undefined;
     checks.push({
-      ok,
-      text: `${hook}: ${ok ? 'installed' : state === 'foreign' ? 'a hook is there, but it does not run cleanroom' : state} (${relative(root, file) || file})`,
-      fix: 'run cleanroom init',
+      ok: wired && !why,
+      text: `${hook}: ${wired ? (why ? `installed but will not run: ${why}` : 'installed') : state === 'foreign' ? 'a hook is there, but it does not run cleanroom' : state} (${relative(root, file) || file})`,
+      fix: why ? (husky ? 'run npm install in this clone or worktree (husky writes its .husky/_ there), then cleanroom doctor' : 'run npm install, then cleanroom init') : 'run cleanroom init',
     });
   }
 
