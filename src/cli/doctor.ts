@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { PolicyError, CleanroomError } from '../errors.js';
+import { dirname, join, relative, resolve } from 'node:path';
+import { PolicyError, CleanroomError, usageError } from '../errors.js';
+import { serverChecks } from './doctor-server.js';
 import { gitText } from '../git/git.js';
 import { openRepo, workTree } from '../git/repo.js';
 import { hookState, LOCAL_HOOKS } from '../install/hooks.js';
@@ -11,9 +12,12 @@ import type { Io } from './io.js';
 import { doctorAgents } from './doctor-agents.js';
 
 export const DOCTOR_HELP = `usage: cleanroom doctor
+       cleanroom doctor --server [REPO] [--hooks-dir DIR]
 
 Checks that everything is wired: the policy, the local hooks (git or husky), the agent
-hooks, and what bypasses them. Exit 0 when all is well, 1 when something needs fixing.`;
+hooks, and what bypasses them. Exit 0 when all is well, 1 when something needs fixing.
+--server checks a server repository instead: git (2.39+) and node usable as its
+pre-receive hook will run them, the hook installed and running, where cleanroom runs from.`;
 
 export interface Check {
   ok: boolean | 'warn';
@@ -22,11 +26,13 @@ export interface Check {
 }
 
 export async function doctorCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse('doctor', argv, {});
+  const { values, positionals } = parse('doctor', argv, { server: { type: 'boolean' }, 'hooks-dir': { type: 'string' } }, { positionals: true });
   if (values.help) {
     io.stdout(DOCTOR_HELP + '\n');
     return 0;
   }
+  if (values.server === true) return doctorServer(io, positionals, typeof values['hooks-dir'] === 'string' ? values['hooks-dir'] : undefined);
+  if (positionals.length || values['hooks-dir'] !== undefined) throw usageError('doctor: REPO and --hooks-dir go with --server', 'see cleanroom doctor --help');
   const ctx = gitContext(io);
   const repo = await openRepo(ctx);
   const root = workTree(repo);
@@ -88,7 +94,21 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
     fix: 'enforce on the server (cleanroom pre-receive) or in CI (cleanroom check --range)',
   });
 
+  return printChecks(io, checks);
+}
+
+function printChecks(io: Io, checks: readonly Check[]): number {
   const mark = (c: Check): string => (c.ok === true ? '✓' : c.ok === 'warn' ? '!' : '✗');
   for (const c of checks) io.stdout(`${mark(c)} ${c.text}${c.ok !== true && c.fix ? `\n    → ${c.fix}` : ''}\n`);
   return checks.some((c) => c.ok === false) ? 1 : 0;
+}
+
+async function doctorServer(io: Io, positionals: string[], hooksDir: string | undefined): Promise<number> {
+  if (positionals.length > 1) throw usageError('doctor --server: give at most one REPO');
+  const dir = resolve(io.cwd, positionals[0] ?? '.');
+  if (!existsSync(dir)) throw usageError(`doctor --server: ${dir} does not exist`);
+  const ctx = gitContext(io, dir);
+  const repo = await openRepo(ctx);
+  const hookFile = join(hooksDir ? resolve(io.cwd, hooksDir) : repo.hooksDir, 'pre-receive');
+  return printChecks(io, await serverChecks(ctx, repo.gitDir, repo.bare, hookFile, io.env, io.packageRoot));
 }
