@@ -68,7 +68,7 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
       text: husky.active ? `husky is active (core.hooksPath=${relative(root, repo.hooksDir)})` : `this repository has ${relative(root, husky.dir)}/ but husky is not active in this clone`,
       fix: 'run `npx husky` (or npm install, with "prepare": "husky")',
     });
-    if (io.env.HUSKY === '0') checks.push({ ok: false, text: 'HUSKY=0 is set in this environment: husky skips every hook, cleanroom\'s too', fix: 'unset HUSKY' });
+    if (io.env.HUSKY === '0') checks.push({ ok: 'warn', text: 'HUSKY=0 is set in this environment: husky skips every hook, cleanroom\'s too', fix: 'unset HUSKY' });
   } else {
     checks.push({ ok: true, text: `hooks directory: ${relative(root, repo.hooksDir) || repo.hooksDir}` });
     const nested = nestedHuskyDirs(root);

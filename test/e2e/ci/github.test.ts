@@ -228,6 +228,7 @@ describe('protected set-up: pull_request_target judges with the base branch work
         if (r.status !== 0) break;
         continue;
       }
+      if (step.uses?.startsWith('actions/setup-node@')) continue; // this machine's node
       if (step.uses) throw new Error(`unexpected uses: ${step.uses}`);
       const env = { ...origin.env };
       for (const [k, v] of Object.entries(step.env ?? {})) env[k] = expand(String(v), ctx);
@@ -263,6 +264,7 @@ describe('protected set-up: pull_request_target judges with the base branch work
     const checkout = steps.find((s: any) => s.uses?.startsWith('actions/checkout@'));
     expect(checkout.with.ref).toBeUndefined(); // the base branch, GitHub's default for pull_request_target
     expect(checkout.with['persist-credentials']).toBe(false);
+    expect(steps.find((s: any) => s.uses?.startsWith('actions/setup-node@')).with['node-version']).toBeGreaterThanOrEqual(22); // a maintained Node
     const text = JSON.stringify(steps);
     expect(text).not.toMatch(/npm |npx |yarn |pnpm |git (checkout|switch|reset|merge)/);
   });

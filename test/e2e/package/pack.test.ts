@@ -184,5 +184,13 @@ describe('from source', () => {
     expect(r.stderr).toContain('using the prebuilt dist/cleanroom.cjs');
     const v = spawnSync(process.execPath, [join(clone, 'dist/cleanroom.cjs'), '--version'], { encoding: 'utf8' });
     expect(v.status, v.stderr).toBe(0);
+
+    // A git dependency on the release tag still installs (npm runs prepare for git deps).
+    const app = tempDir('cleanroom-gitdep-');
+    writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }) + '\n');
+    const dep = npm(['install', '--offline', '--save-dev', `git+file://${src}#v${version}`], app);
+    expect(dep.status, dep.stderr).toBe(0);
+    const bin = spawnSync(join(app, 'node_modules/.bin/cleanroom'), ['--version'], { encoding: 'utf8' });
+    expect(bin.status, bin.stderr).toBe(0);
   }, 300_000);
 });
