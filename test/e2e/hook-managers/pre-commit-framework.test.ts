@@ -125,6 +125,14 @@ describe('pre-commit framework', () => {
     expect(readFileSync(note, 'utf8').trim()).toBe(head); // commit-msg will judge against HEAD's parent
   }, 180_000);
 
+  it('.pre-commit-hooks.yaml passes pre-commit validate-manifest; every entry is an executable file of the release', () => {
+    const r = spawnSync('pre-commit', ['validate-manifest', join(ROOT, '.pre-commit-hooks.yaml')], { encoding: 'utf8' });
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    const bad = spawnSync('pre-commit', ['validate-manifest', '/dev/stdin'], { input: '- id: x\n  language: script\n', encoding: 'utf8' });
+    expect(bad.status).not.toBe(0); // the control: a manifest without entry/name is refused
+    expect(statSync(join(hookRepo, 'hooks/pre-commit-framework')).mode & 0o111).not.toBe(0);
+  });
+
   it('the adapter refuses a hook name it does not know (exit 2)', () => {
     const r = spawnSync(join(ROOT, 'hooks/pre-commit-framework'), ['pre-rebase'], { encoding: 'utf8' });
     expect(r.status).toBe(2);
