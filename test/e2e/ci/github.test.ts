@@ -256,6 +256,18 @@ describe('protected set-up: pull_request_target judges with the base branch work
     expect(hostile.stdout).toContain('cleanroom: skipped');
   });
 
+  it('the rulesets require the workflow\'s job as the status check and restrict the workflow and lockfile paths', () => {
+    const workflow = parse(readFileSync(join(ROOT, 'hooks/ci/github/cleanroom.yml'), 'utf8'));
+    const branch = JSON.parse(readFileSync(join(ROOT, 'hooks/ci/github/ruleset-default-branch.json'), 'utf8'));
+    const checks = branch.rules.find((r: any) => r.type === 'required_status_checks').parameters.required_status_checks.map((c: any) => c.context);
+    expect(checks).toEqual(Object.keys(workflow.jobs)); // GitHub names a job's check after its id
+    expect(branch.conditions.ref_name.include).toEqual(['~DEFAULT_BRANCH']);
+    expect(branch.rules.find((r: any) => r.type === 'pull_request').parameters.require_code_owner_review).toBe(true);
+    const paths = JSON.parse(readFileSync(join(ROOT, 'hooks/ci/github/ruleset-protected-paths.json'), 'utf8'));
+    expect(paths.target).toBe('push');
+    expect(paths.rules[0].parameters.restricted_file_paths).toEqual(expect.arrayContaining(['.github/workflows/**', '.cleanroom/**', 'package-lock.json']));
+  });
+
   it('never checks out or runs the head: the runner work tree stays at the base', () => {
     const workflow = parse(readFileSync(join(ROOT, 'hooks/ci/github/cleanroom.yml'), 'utf8'));
     expect(Object.keys(workflow.on)).toEqual(['pull_request_target']);
