@@ -1,13 +1,12 @@
 import { checkStaged } from '../check/staged.js';
 import { judgeCommits, parentOf, rangeBase, rangeIds, resolveCommit } from '../check/range.js';
 import type { FileChange, Finding } from '../core/types.js';
-import { usageError } from '../errors.js';
+import { CleanroomError, usageError } from '../errors.js';
 import { renderJson, type Report } from '../report/json.js';
 import { styleFor } from '../report/escape.js';
 import { renderSarif } from '../report/sarif.js';
 import { renderCodeQuality } from '../report/codequality.js';
 import { writeAtomic } from '../fsutil.js';
-import { CleanroomError } from '../errors.js';
 import { extname, resolve } from 'node:path';
 import { renderText } from '../report/text.js';
 import { formatOf, parse, str } from './args.js';

@@ -9,9 +9,9 @@
 
 import { createHash } from 'node:crypto';
 import type { Finding } from '../core/types.js';
+import type { Report } from './json.js';
 
 const DOCS = 'https://github.com/cleanroom-dev/cleanroom/blob/main/docs';
-import type { Report } from './json.js';
 
 const RULES = [
   {
