@@ -34,14 +34,17 @@ const READS_STDIN: ReadonlySet<string> = new Set(['pre-push', 'pre-receive']);
  */
 function missingCheck(hook: string, shim: string): string {
   const at = shim.lastIndexOf('node_modules/');
-  const fix =
+  const [why, fix] =
     hook === 'pre-receive'
-      ? 'reinstall cleanroom on the server and run cleanroom install-server again'
+      ? ['the cleanroom installation this hook names was moved or removed', 'reinstall cleanroom on the server and run cleanroom install-server again']
       : at >= 0
-        ? `install the dependencies in this clone: npm install${at > 0 ? ` (in ${shim.slice(0, at).replace(/\/$/, '') || '.'})` : ''}; CLEANROOM=0 skips the hook once (the server and CI still check)`
-        : 'reinstall cleanroom and run cleanroom init again; CLEANROOM=0 skips the hook once (the server and CI still check)';
+        ? [
+            "cleanroom is one of this project's dependencies, and they are not installed in this clone (a new clone or worktree, or npm install not run yet)",
+            `install the dependencies in this clone: npm install${at > 0 ? ` (in ${shim.slice(0, at).replace(/\/$/, '') || '.'})` : ''}; CLEANROOM=0 skips the hook once (the server and CI still check)`,
+          ]
+        : ['the cleanroom installation this hook names was moved or removed', 'reinstall cleanroom and run cleanroom init again; CLEANROOM=0 skips the hook once (the server and CI still check)'];
   const skip = hook === 'pre-receive' ? '' : `[ "\${CLEANROOM-}" = 0 ] || `;
-  return `[ -f ${quote(shim)} ] || ${skip}{ printf 'cleanroom: cannot run the %s check: %s is missing\\n  fix: %s\\n' ${quote(hook)} ${quote(shim)} ${quote(fix)} >&2; exit 1; }\n`;
+  return `[ -f ${quote(shim)} ] || ${skip}{ printf 'cleanroom: cannot run the %s check: %s is missing\\n  why: %s\\n  fix: %s\\n' ${quote(hook)} ${quote(shim)} ${quote(why)} ${quote(fix)} >&2; exit 1; }\n`;
 }
 
 function block(hook: string, shim: string): string {

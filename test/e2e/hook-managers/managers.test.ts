@@ -184,6 +184,7 @@ describe('husky: doctor never shows ✓ for a hook that will not run', () => {
     const r = repo.commit(`Add task\n\n${CLAUDE}`);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`cleanroom: cannot run the pre-commit check: node_modules/${PKG}/hooks/pre-commit is missing`);
+    expect(r.stderr).toContain("why: cleanroom is one of this project's dependencies, and they are not installed in this clone");
     expect(r.stderr).toContain('fix: install the dependencies in this clone: npm install');
     expect(r.stderr).not.toContain('command not found');
     expect(repo.cleanroom(['doctor']).stdout).toMatch(/✗ commit-msg: installed but will not run: it calls node_modules\/@cleanroom-dev\/cleanroom\/hooks\/commit-msg, which does not exist here/);
