@@ -1,10 +1,13 @@
 import { checkStaged } from '../check/staged.js';
 import { judgeCommits, parentOf, rangeBase, rangeIds, refuseShallowBoundary, resolveCommit } from '../check/range.js';
 import type { FileChange, Finding } from '../core/types.js';
-import { usageError } from '../errors.js';
+import { CleanroomError, usageError } from '../errors.js';
 import { renderJson, type Report } from '../report/json.js';
 import { styleFor } from '../report/escape.js';
 import { renderSarif } from '../report/sarif.js';
+import { renderCodeQuality } from '../report/codequality.js';
+import { writeAtomic } from '../fsutil.js';
+import { extname, resolve } from 'node:path';
 import { renderText } from '../report/text.js';
 import { formatOf, parse, str } from './args.js';
 import { gitContext, openWorkspace, workTreeSource } from './context.js';
@@ -13,7 +16,6 @@ import { policyFromRev, POLICY_REL, unreadableBase } from '../check/policy-sourc
 import { runGit, type GitContext } from '../git/git.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import type { Io } from './io.js';
-import { resolve } from 'node:path';
 import { acceptedGrants, addNotes } from '../check/grants.js';
 import { appendGrantLog, type GrantLogInput } from '../sign/grant-log.js';
 
@@ -31,7 +33,11 @@ deny (or review, without a human-review attestation) is a violation.
   --policy F          policy file (default .cleanroom/policy.yaml)
   --grant-log F       with --range/--commit: append the accepted overrides and signed
                       reviews to F, the hash-chained override log (a CI artifact)
-  --format text|json|sarif
+  --format text|json|sarif|codequality
+  --output [FORMAT:]FILE
+                      also write the report to FILE (repeatable), in FORMAT (json,
+                      sarif, codequality, text) or by extension (.json, .sarif, .txt);
+                      --format still chooses what is printed: one check, many reports
   --quiet             print only problems
 
 exit: 0 clean, 1 violations, 2 usage, policy or internal error`;
@@ -39,10 +45,41 @@ exit: 0 clean, 1 violations, 2 usage, policy or internal error`;
 export function printReport(io: Io, report: Report, format: string, context: 'commit' | 'push' | 'check', quiet: boolean): void {
   if (format === 'json') io.stdout(renderJson(report));
   else if (format === 'sarif') io.stdout(renderSarif(report));
+  else if (format === 'codequality') io.stdout(renderCodeQuality(report));
   else {
     const text = renderText(report, { style: styleFor(io.env, io.stderrIsTTY), context, quiet });
     const violations = report.findings.some((f) => f.outcome === 'violation');
     (violations ? io.stderr : io.stdout)(text);
+  }
+}
+
+const OUTPUT_FORMATS = ['json', 'sarif', 'codequality', 'text'] as const;
+const BY_EXTENSION: Record<string, string> = { '.json': 'json', '.sarif': 'sarif', '.txt': 'text' };
+
+/** `--output [FORMAT:]FILE` values → what to write where; checked before any work is done. */
+export function outputsOf(values: unknown): { format: string; file: string }[] {
+  const list = Array.isArray(values) ? (values as string[]) : [];
+  return list.map((spec) => {
+    const m = /^([a-z]+):(.+)$/.exec(spec);
+    const format = m && (OUTPUT_FORMATS as readonly string[]).includes(m[1]!) ? m[1]! : BY_EXTENSION[extname(spec).toLowerCase()];
+    const file = m && format === m[1] ? m[2]! : spec;
+    if (!file) throw usageError('check: --output needs a file name');
+    if (!format) throw usageError(`check: cannot tell the format of --output ${JSON.stringify(spec)}`, `write it as FORMAT:FILE, FORMAT one of ${OUTPUT_FORMATS.join(', ')} (e.g. sarif:cleanroom.sarif)`);
+    return { format, file };
+  });
+}
+
+/** Every report rendered first, then each file written atomically: none is half-written. */
+function writeOutputs(io: Io, report: Report, outputs: readonly { format: string; file: string }[]): void {
+  const render = (f: string): string =>
+    f === 'json' ? renderJson(report) : f === 'sarif' ? renderSarif(report) : f === 'codequality' ? renderCodeQuality(report) : renderText(report, { style: styleFor({ NO_COLOR: '1' }, false), context: 'check', quiet: false });
+  const rendered = outputs.map((o) => ({ file: resolve(io.cwd, o.file), text: render(o.format), name: o.file }));
+  for (const r of rendered) {
+    try {
+      writeAtomic(r.file, r.text);
+    } catch (e) {
+      throw new CleanroomError('usage', `check: cannot write ${r.name}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'choose a writable path for --output');
+    }
   }
 }
 
@@ -65,12 +102,14 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     range: { type: 'string' },
     commit: { type: 'string' },
     'grant-log': { type: 'string' },
+    output: { type: 'string', short: 'o', multiple: true },
   });
   if (values.help) {
     io.stdout(CHECK_HELP + '\n');
     return 0;
   }
-  const format = formatOf('check', values.format, ['text', 'json', 'sarif']);
+  const format = formatOf('check', values.format, ['text', 'json', 'sarif', 'codequality']);
+  const outputs = outputsOf(values.output);
   const modes = ['staged', 'range', 'commit'].filter((k) => values[k] !== undefined);
   if (modes.length !== 1) throw usageError('check: give exactly one of --staged, --range A..B, --commit REV', 'see cleanroom check --help');
   if (values['message-file'] !== undefined && !values.staged) throw usageError('check: --message-file goes with --staged');
@@ -79,6 +118,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     const ws = await openWorkspace(io, str(values.policy));
     const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
     const report = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: str(values['message-file']), localSignals }, io.now());
+    writeOutputs(io, report, outputs);
     printReport(io, report, format, 'check', quiet);
     return exitFor(report.findings);
   }
@@ -110,6 +150,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
       logged.push({ commit: r.id, repository: source.policy.repository, grants: acceptedGrants(source.policy, { commit: r.id, files: r.files, message: r.message, author: r.author, committer: r.committer }, source.trust, io.now()) });
     }
   }
+  writeOutputs(io, { findings, notes }, outputs);
   printReport(io, { findings, notes }, format, 'check', quiet);
   if (grantLog && exitFor(findings) === 0) appendGrantLog(resolve(io.cwd, grantLog), logged, { source: source.origin, rev: pinned ? base : undefined }, io.now());
   return exitFor(findings);

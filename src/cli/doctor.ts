@@ -1,20 +1,24 @@
 import { trustProblems } from '../check/grants.js';
 import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, relative } from 'node:path';
-import { PolicyError, CleanroomError } from '../errors.js';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { PolicyError, CleanroomError, usageError } from '../errors.js';
+import { serverChecks } from './doctor-server.js';
 import { gitText } from '../git/git.js';
 import { openRepo, workTree } from '../git/repo.js';
 import { hookState, LOCAL_HOOKS } from '../install/hooks.js';
+import { findHusky, nestedHuskyDirs, whyHookWontRun } from '../install/husky.js';
 import { parse } from './args.js';
 import { gitContext, loadPolicyFile, POLICY_PATH } from './context.js';
-import { detectHuskyDir } from './init.js';
 import type { Io } from './io.js';
 import { doctorAgents } from './doctor-agents.js';
 
 export const DOCTOR_HELP = `usage: cleanroom doctor
+       cleanroom doctor --server [REPO] [--hooks-dir DIR]
 
 Checks that everything is wired: the policy, the local hooks (git or husky), the agent
-hooks, and what bypasses them. Exit 0 when all is well, 1 when something needs fixing.`;
+hooks, and what bypasses them. Exit 0 when all is well, 1 when something needs fixing.
+--server checks a server repository instead: git (2.39+) and node usable as its
+pre-receive hook will run them, the hook installed and running, where cleanroom runs from.`;
 
 export interface Check {
   ok: boolean | 'warn';
@@ -23,11 +27,13 @@ export interface Check {
 }
 
 export async function doctorCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse('doctor', argv, {});
+  const { values, positionals } = parse('doctor', argv, { server: { type: 'boolean' }, 'hooks-dir': { type: 'string' } }, { positionals: true });
   if (values.help) {
     io.stdout(DOCTOR_HELP + '\n');
     return 0;
   }
+  if (values.server === true) return doctorServer(io, positionals, typeof values['hooks-dir'] === 'string' ? values['hooks-dir'] : undefined);
+  if (positionals.length || values['hooks-dir'] !== undefined) throw usageError('doctor: REPO and --hooks-dir go with --server', 'see cleanroom doctor --help');
   const ctx = gitContext(io);
   const repo = await openRepo(ctx);
   const root = workTree(repo);
@@ -63,25 +69,31 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
     else throw e;
   }
 
-  const husky = detectHuskyDir(root, repo.hooksDir);
-  const huskyActive = repo.hooksDir.split(/[\\/]/).includes('.husky');
+  // A ✓ means git will run the hook: followed the way git and husky do (core.hooksPath,
+  // husky's gitignored `_/` stubs, HUSKY=0, the shim the block calls), not just "a file
+  // with our block exists" — a new worktree or a clone without node_modules runs nothing.
+  const husky = findHusky(root, repo.hooksDir);
   if (husky) {
     checks.push({
-      ok: huskyActive ? true : false,
-      text: huskyActive ? `husky is active (core.hooksPath=${relative(root, repo.hooksDir)})` : 'this repository has .husky/ but husky is not active in this clone',
+      ok: husky.active ? true : false,
+      text: husky.active ? `husky is active (core.hooksPath=${relative(root, repo.hooksDir)})` : `this repository has ${relative(root, husky.dir)}/ but husky is not active in this clone`,
       fix: 'run `npx husky` (or npm install, with "prepare": "husky")',
     });
+    if (io.env.HUSKY === '0') checks.push({ ok: 'warn', text: 'HUSKY=0 is set in this environment: husky skips every hook, cleanroom\'s too', fix: 'unset HUSKY' });
   } else {
     checks.push({ ok: true, text: `hooks directory: ${relative(root, repo.hooksDir) || repo.hooksDir}` });
+    const nested = nestedHuskyDirs(root);
+    if (nested.length) checks.push({ ok: 'warn', text: `husky is set up in ${relative(root, nested[0]!)} but git does not run it in this clone`, fix: `install husky there (npm install in ${relative(root, dirname(nested[0]!))}), then cleanroom init` });
   }
   for (const hook of LOCAL_HOOKS) {
-    const file = husky ? join(husky, hook) : join(repo.hooksDir, hook);
+    const file = husky ? join(husky.dir, hook) : join(repo.hooksDir, hook);
     const state = hookState(file);
-    const ok = state === 'installed' || (husky !== undefined && state === 'not-executable');
+    const wired = state === 'installed' || (husky !== undefined && state === 'not-executable');
+    const why = wired ? whyHookWontRun(root, repo.hooksDir, husky, hook, io.env) : undefined;
     checks.push({
-      ok,
-      text: `${hook}: ${ok ? 'installed' : state === 'foreign' ? 'a hook is there, but it does not run cleanroom' : state} (${relative(root, file) || file})`,
-      fix: 'run cleanroom init',
+      ok: wired && !why,
+      text: `${hook}: ${wired ? (why ? `installed but will not run: ${why}` : 'installed') : state === 'foreign' ? 'a hook is there, but it does not run cleanroom' : state} (${relative(root, file) || file})`,
+      fix: why ? (husky ? 'run npm install in this clone or worktree (husky writes its .husky/_ there), then cleanroom doctor' : 'run npm install, then cleanroom init') : 'run cleanroom init',
     });
   }
 
@@ -93,7 +105,21 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
     fix: 'enforce on the server (cleanroom pre-receive) or in CI (cleanroom check --range)',
   });
 
+  return printChecks(io, checks);
+}
+
+function printChecks(io: Io, checks: readonly Check[]): number {
   const mark = (c: Check): string => (c.ok === true ? '✓' : c.ok === 'warn' ? '!' : '✗');
   for (const c of checks) io.stdout(`${mark(c)} ${c.text}${c.ok !== true && c.fix ? `\n    → ${c.fix}` : ''}\n`);
   return checks.some((c) => c.ok === false) ? 1 : 0;
+}
+
+async function doctorServer(io: Io, positionals: string[], hooksDir: string | undefined): Promise<number> {
+  if (positionals.length > 1) throw usageError('doctor --server: give at most one REPO');
+  const dir = resolve(io.cwd, positionals[0] ?? '.');
+  if (!existsSync(dir)) throw usageError(`doctor --server: ${dir} does not exist`);
+  const ctx = gitContext(io, dir);
+  const repo = await openRepo(ctx);
+  const hookFile = join(hooksDir ? resolve(io.cwd, hooksDir) : repo.hooksDir, 'pre-receive');
+  return printChecks(io, await serverChecks(ctx, repo.gitDir, repo.bare, hookFile, io.env, io.packageRoot));
 }

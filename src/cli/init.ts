@@ -1,11 +1,12 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { CleanroomError, usageError } from '../errors.js';
 import { writeAtomic } from '../fsutil.js';
 import { gitText, runGit, type GitContext } from '../git/git.js';
 import { openRepo, workTree } from '../git/repo.js';
 import { loadPolicyText } from '../policy/load.js';
 import { CHAINED_SUFFIX, BEGIN, installGitHook, installHuskyHook, LOCAL_HOOKS, type InstallResult } from '../install/hooks.js';
+import { findHusky, nestedHuskyDirs, PACKAGE_NAME } from '../install/husky.js';
 import { parse, str } from './args.js';
 import { gitContext, POLICY_PATH } from './context.js';
 import type { Io } from './io.js';
@@ -61,30 +62,35 @@ async function defaultRepositoryId(ctx: GitContext, root: string, warn: (s: stri
   return id;
 }
 
+/** husky's hook-script directory git uses (core.hooksPath `<dir>/_`), else a top-level `.husky/`; see src/install/husky.ts. */
 export function detectHuskyDir(root: string, hooksDir: string): string | undefined {
-  const husky = join(root, '.husky');
-  if (hooksDir.split(/[\\/]/).includes('.husky')) return husky;
-  if (existsSync(husky) && statSync(husky).isDirectory()) return husky;
-  return undefined;
+  return findHusky(root, hooksDir)?.dir;
 }
 
-/** A file of the cleanroom package as a hook should name it: the project's own node_modules copy when there is one. */
-export function packageFile(io: Io, root: string, file: string): { path: string; local: boolean } {
-  const local = join(root, 'node_modules', 'cleanroom', file);
-  return existsSync(local) ? { path: local, local: true } : { path: join(io.packageRoot, file), local: false };
+/**
+ * A file of the cleanroom package as a hook should name it: the project's own
+ * node_modules copy when there is one — in `projectDir` (a monorepo's frontend/, where
+ * husky and package.json live) or at the root — else this running copy.
+ */
+export function packageFile(io: Io, root: string, file: string, projectDir: string = root): { path: string; local: boolean } {
+  for (const dir of new Set([projectDir, root])) {
+    const local = join(dir, 'node_modules', ...PACKAGE_NAME.split('/'), file);
+    if (existsSync(local)) return { path: local, local: true };
+  }
+  return { path: join(io.packageRoot, file), local: false };
 }
 
 /** The shim a hook should call: the project's own node_modules copy when there is one. */
-function shimFor(io: Io, root: string, hook: string, portable: boolean): { path: string; warning?: string } {
-  const { path: abs, local } = packageFile(io, root, join('hooks', hook));
+function shimFor(io: Io, root: string, hook: string, portable: boolean, projectDir: string = root): { path: string; warning?: string } {
+  const { path: abs, local } = packageFile(io, root, join('hooks', hook), projectDir);
   if (local) return { path: portable ? relative(root, abs) : abs };
   // `npx cleanroom init` runs from npm's cache, which npm cleans: hooks pointing there
   // would one day fail every commit with "not found".
   if (/[\\/]_npx[\\/]/.test(io.packageRoot)) {
-    return { path: abs, warning: `cleanroom runs from npm's temporary cache (${io.packageRoot}): the hooks will break when it is cleaned — install it (npm install --save-dev cleanroom) and run init again` };
+    return { path: abs, warning: `cleanroom runs from npm's temporary cache (${io.packageRoot}): the hooks will break when it is cleaned — install it (npm install --save-dev ${PACKAGE_NAME}) and run init again` };
   }
   return portable
-    ? { path: abs, warning: `cleanroom is not in this project's node_modules: .husky files name ${join(io.packageRoot, 'hooks')}, a path on this machine only — add cleanroom as a devDependency so teammates get working hooks` }
+    ? { path: abs, warning: `cleanroom is not in this project's node_modules: .husky files name ${join(io.packageRoot, 'hooks')}, a path on this machine only — add ${PACKAGE_NAME} as a devDependency so teammates get working hooks` }
     : { path: abs };
 }
 
@@ -111,6 +117,23 @@ async function refuseSharedHooksDir(ctx: GitContext, root: string, commonDir: st
     'usage',
     `git runs hooks from ${hookDir} (core.hooksPath in your ${scope} git config), a directory every repository shares — installing there would run cleanroom in all of them`,
     'give this repository its own hooks directory (git config core.hooksPath .git/hooks, then chain your shared hooks from it), or use --hooks husky; nothing was written',
+  );
+}
+
+/**
+ * husky set up in a subfolder (a monorepo's `frontend/.husky`, package.json beside it) but
+ * not wired in this clone: git runs none of it, and a top-level `.husky/` would not run
+ * either. Refused before anything is written, saying where to install husky.
+ */
+function refuseUnreachableHusky(root: string, hooksDir: string): void {
+  const nested = nestedHuskyDirs(root);
+  if (!nested.length) return;
+  const first = relative(root, nested[0]!);
+  const project = dirname(first);
+  throw new CleanroomError(
+    'usage',
+    `husky is set up in ${first}, but git does not run it in this clone (core.hooksPath is ${relative(root, hooksDir) || hooksDir}): hooks written now would never run`,
+    `install husky first — cd ${project} && npm install (its "prepare": "husky" sets core.hooksPath=${project}/.husky/_; with package.json in a subfolder use "prepare": "cd .. && husky ${project}/.husky") — then run cleanroom init again; or --hooks git to use git's hooks directory. Nothing was written`,
   );
 }
 
@@ -171,8 +194,11 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
   } else if (values.preset !== undefined || values.repository !== undefined) {
     lines.push(`! ${POLICY_PATH} exists: left as it is (--preset/--repository apply only to a new policy)`);
   }
-  const mode: 'husky' | 'git' | 'none' = hooksMode === 'auto' ? (detectHuskyDir(root, repo.hooksDir) ? 'husky' : 'git') : (hooksMode as 'husky' | 'git' | 'none');
-  const hookDir = mode === 'husky' ? join(root, '.husky') : repo.hooksDir;
+  const husky = findHusky(root, repo.hooksDir);
+  const mode: 'husky' | 'git' | 'none' = hooksMode === 'auto' ? (husky ? 'husky' : 'git') : (hooksMode as 'husky' | 'git' | 'none');
+  if ((hooksMode === 'auto' || hooksMode === 'husky') && !husky) refuseUnreachableHusky(root, repo.hooksDir);
+  const hookDir = mode === 'husky' ? (husky?.dir ?? join(root, '.husky')) : repo.hooksDir;
+  const projectDir = mode === 'husky' ? dirname(hookDir) : root;
   if (mode === 'git') await refuseSharedHooksDir(ctx, root, repo.commonDir, hookDir);
   if (mode !== 'none') planHooks(mode, hookDir);
   planAgents(io, root, str(values.agents) ?? 'none', str(values.scope) ?? 'project');
@@ -194,7 +220,7 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
     const results: InstallResult[] = [];
     const warnings = new Set<string>();
     for (const hook of LOCAL_HOOKS) {
-      const shim = shimFor(io, root, hook, mode === 'husky');
+      const shim = shimFor(io, root, hook, mode === 'husky', projectDir);
       if (shim.warning) warnings.add(shim.warning);
       results.push(mode === 'husky' ? installHuskyHook(hookDir, hook, shim.path) : installGitHook(hookDir, hook, shim.path));
     }
@@ -203,8 +229,8 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
       const what = r.action === 'chained' ? (mode === 'git' ? `chained after your existing hook (${r.hook}${CHAINED_SUFFIX})` : 'added above your existing commands') : r.action;
       lines.push(`${sign[r.action]} ${relative(root, r.file) || r.file} — ${what}`);
     }
-    if (mode === 'husky' && !existsSync(join(root, '.husky', '_'))) {
-      lines.push('! husky is not installed in this clone yet (.husky/_ missing): run `npx husky` (or npm install with "prepare": "husky")');
+    if (mode === 'husky' && !existsSync(join(hookDir, '_'))) {
+      lines.push(`! husky is not installed in this clone yet (${relative(root, join(hookDir, '_'))} missing): run \`npx husky\` (or npm install with "prepare": "husky")`);
     }
     for (const w of warnings) lines.push(`! ${w}`);
   }

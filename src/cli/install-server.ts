@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { usageError } from '../errors.js';
+import { CleanroomError, usageError } from '../errors.js';
+import { serverChecks } from './doctor-server.js';
+import type { Check } from './doctor.js';
 import { runGit } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
 import { installGitHook } from '../install/hooks.js';
@@ -10,7 +12,7 @@ import { gitContext } from './context.js';
 import type { Io } from './io.js';
 
 export const INSTALL_SERVER_HELP = `usage: cleanroom install-server [REPO] [--policy F] [--log F] [--deadline S] [--fail-open]
-                                [--hooks-dir DIR]
+                                [--hooks-dir DIR] [--allow-non-bare]
 
 Installs cleanroom's pre-receive hook into a (bare) repository on the server, keeping
 an existing pre-receive hook (it runs first, as pre-receive.pre-cleanroom), and stores
@@ -21,13 +23,18 @@ cleanroom.deadline, cleanroom.failOpen), where pushers cannot change them.
   --policy F      a policy file on the server; without it, the policy is read from the
                   default branch as it was before each push
   --hooks-dir D   where the hook goes (GitLab: <repo>.git/custom_hooks; default: the
-                  repository's hooks directory, core.hooksPath honoured)`;
+                  repository's hooks directory, core.hooksPath honoured)
+  --allow-non-bare install into a working copy (refused by default: a pre-receive
+                  there runs only for pushes into that clone)
+
+It then checks, as the hook will run them, that git (2.39+) and node work here; run
+cleanroom doctor --server REPO as the user the server runs hooks as.`;
 
 export async function installServerCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse(
     'install-server',
     argv,
-    { log: { type: 'string' }, deadline: { type: 'string' }, 'fail-open': { type: 'boolean' }, 'hooks-dir': { type: 'string' } },
+    { log: { type: 'string' }, deadline: { type: 'string' }, 'fail-open': { type: 'boolean' }, 'hooks-dir': { type: 'string' }, 'allow-non-bare': { type: 'boolean' } },
     { positionals: true },
   );
   if (values.help) {
@@ -39,6 +46,15 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   if (!existsSync(dir)) throw usageError(`install-server: ${dir} does not exist`);
   const ctx = gitContext(io, dir);
   const repo = await openRepo(ctx);
+  // A working copy (a developer's clone) receives pushes only if someone pushes into it:
+  // a pre-receive there protects nothing on the server, silently.
+  if (!repo.bare && values['allow-non-bare'] !== true) {
+    throw new CleanroomError(
+      'usage',
+      `install-server: ${repo.root ?? dir} is a working copy, not the bare repository a server receives pushes in`,
+      'run it on the server against the bare repository (e.g. /srv/git/metacode.git); --allow-non-bare if this clone really receives pushes. Nothing was written',
+    );
+  }
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(io.cwd, p));
   const policy = str(values.policy);
   const lines: string[] = [];
@@ -73,7 +89,15 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
       );
     }
   }
+  // The environment, as the hook will run: git new enough, node found, the bundle loads.
+  const mark = (c: Check): string => (c.ok === true ? '✓' : c.ok === 'warn' ? '!' : '✗');
+  const env = await serverChecks(ctx, repo.gitDir, repo.bare, r.file, io.env, io.packageRoot);
+  for (const c of env) {
+    if (c.text.startsWith('pre-receive: ')) continue; // just written
+    lines.push(`${mark(c)} ${c.text}${c.ok !== true && c.fix ? `\n    → ${c.fix}` : ''}`);
+  }
   lines.push('', 'test it: push a commit with "Co-authored-by: Claude <noreply@anthropic.com>" into a deny zone; it must be rejected.');
   io.stdout(lines.join('\n') + '\n');
-  return 0;
+  // Installed, but it would reject every push here (fail closed): say so in the exit code.
+  return env.some((c) => c.ok === false) ? 1 : 0;
 }

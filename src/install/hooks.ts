@@ -27,8 +27,28 @@ const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 /** Hooks that read stdin need it buffered to give it to both the old hook and ours. */
 const READS_STDIN: ReadonlySet<string> = new Set(['pre-push', 'pre-receive']);
 
-function block(shim: string): string {
-  return `${BEGIN}\n# Added by \`cleanroom init\`; \`cleanroom doctor\` checks it. CLEANROOM=0 skips it, loudly.\n${quote(shim)} "$@" || exit $?\n${END}\n`;
+/**
+ * A line that stops the hook with cleanroom's own message when the shim is gone — a
+ * teammate who has not run `npm install`, a new worktree, a server whose global install
+ * moved — instead of `husky - command not found` or `not found` (exit 127). Fails closed.
+ */
+function missingCheck(hook: string, shim: string): string {
+  const at = shim.lastIndexOf('node_modules/');
+  const [why, fix] =
+    hook === 'pre-receive'
+      ? ['the cleanroom installation this hook names was moved or removed', 'reinstall cleanroom on the server and run cleanroom install-server again']
+      : at >= 0
+        ? [
+            "cleanroom is one of this project's dependencies, and they are not installed in this clone (a new clone or worktree, or npm install not run yet)",
+            `install the dependencies in this clone: npm install${at > 0 ? ` (in ${shim.slice(0, at).replace(/\/$/, '') || '.'})` : ''}; CLEANROOM=0 skips the hook once (the server and CI still check)`,
+          ]
+        : ['the cleanroom installation this hook names was moved or removed', 'reinstall cleanroom and run cleanroom init again; CLEANROOM=0 skips the hook once (the server and CI still check)'];
+  const skip = hook === 'pre-receive' ? '' : `[ "\${CLEANROOM-}" = 0 ] || `;
+  return `[ -f ${quote(shim)} ] || ${skip}{ printf 'cleanroom: cannot run the %s check: %s is missing\\n  why: %s\\n  fix: %s\\n' ${quote(hook)} ${quote(shim)} ${quote(why)} ${quote(fix)} >&2; exit 1; }\n`;
+}
+
+function block(hook: string, shim: string): string {
+  return `${BEGIN}\n# Added by \`cleanroom init\`; \`cleanroom doctor\` checks it. CLEANROOM=0 skips it, loudly.\n${missingCheck(hook, shim)}[ ! -f ${quote(shim)} ] || ${quote(shim)} "$@" || exit $?\n${END}\n`;
 }
 
 /** Who wrote the hook, and what skips it: the server hook is not skippable by a pusher. */
@@ -38,7 +58,7 @@ const about = (hook: string): string =>
 
 function gitWrapper(hook: string, shim: string, chained: boolean): string {
   const head = `#!/bin/sh\n`;
-  if (!chained) return `${head}${BEGIN}\n# Added by ${origin(hook)}; ${about(hook)}\nexec ${quote(shim)} "$@"\n${END}\n`;
+  if (!chained) return `${head}${BEGIN}\n# Added by ${origin(hook)}; ${about(hook)}\n${missingCheck(hook, shim)}[ ! -f ${quote(shim)} ] || exec ${quote(shim)} "$@"\n${END}\n`;
   // Like git, run the old hook only when it is executable: a hook the user disabled with
   // chmod -x must stay disabled, not turn into "Permission denied" on every commit.
   const prevVar = `prev="$(dirname "$0")/${hook}${CHAINED_SUFFIX}"\n`;
@@ -46,6 +66,7 @@ function gitWrapper(hook: string, shim: string, chained: boolean): string {
     return (
       `${head}${BEGIN}\n# Added by ${origin(hook)}: runs the hook that was here (${hook}${CHAINED_SUFFIX}), then cleanroom's.\n` +
       prevVar +
+      missingCheck(hook, shim) +
       `input=$(cat; echo .); input=\${input%.}\n` +
       `if [ -x "$prev" ]; then printf '%s' "$input" | "$prev" "$@" || exit $?; fi\n` +
       `printf '%s' "$input" | ${quote(shim)} "$@"\n${END}\n`
@@ -54,6 +75,7 @@ function gitWrapper(hook: string, shim: string, chained: boolean): string {
   return (
     `${head}${BEGIN}\n# Added by ${origin(hook)}: runs the hook that was here (${hook}${CHAINED_SUFFIX}), then cleanroom's.\n` +
     prevVar +
+    missingCheck(hook, shim) +
     `if [ -x "$prev" ]; then "$prev" "$@" || exit $?; fi\n` +
     `exec ${quote(shim)} "$@"\n${END}\n`
   );
@@ -107,7 +129,7 @@ export function installGitHook(dir: string, hook: string, shim: string): Install
 export function installHuskyHook(dir: string, hook: string, shim: string): InstallResult {
   const file = join(dir, hook);
   const existing = read(file);
-  const ours = block(shim);
+  const ours = block(hook, shim);
   if (existing === undefined) {
     writeAtomic(file, ours, 0o755);
     return { hook, file, action: 'created' };

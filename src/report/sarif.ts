@@ -1,8 +1,17 @@
 // SARIF 2.1.0 for code-scanning UIs: one rule per zone verdict, one result per
 // violation, located at the file (commit in the properties and partial fingerprints).
+//
+// GitHub code scanning ingests a result only with `region.startLine`, and tracks an alert
+// across runs by `partialFingerprints.primaryLocationLineHash` (which it cannot compute for
+// a path that no longer exists at the analysed commit). The finding is about the whole
+// file, so the region is line 1 and the hash names what makes it the same alert from push
+// to push — path, zone, tool — not the commit, which an amend or rebase changes.
 
+import { createHash } from 'node:crypto';
 import type { Finding } from '../core/types.js';
 import type { Report } from './json.js';
+
+const DOCS = 'https://github.com/cleanroom-dev/cleanroom/blob/main/docs';
 
 const RULES = [
   {
@@ -10,7 +19,15 @@ const RULES = [
     name: 'AiContentInDenyZone',
     shortDescription: { text: 'AI-attributed change in a zone that accepts none' },
     fullDescription: { text: 'The zone\'s verdict for this tool is deny: no AI-attributed change, reviewed or not, without a signed override.' },
-    help: { text: 'Remove the change and have a human write it, or get a signed override (cleanroom override request/sign).' },
+    help: {
+      text: 'Remove the change and have a human write it, or get a signed override (cleanroom override request/sign).',
+      markdown:
+        'The zone accepts no AI-attributed change, reviewed or not.\n\n**Ways out**\n\n' +
+        '- Take the file out of the change and have a human write it (`git restore --staged PATH`, or `git rebase -i` to drop it from a commit).\n' +
+        '- Or an approver signs an override: `cleanroom override request --reason "…" --commit REV | cleanroom override sign --key KEY`, then add the printed `Cleanroom-Override:` trailer to the commit.\n' +
+        '- Wrong attribution? `cleanroom explain PATH` shows the zone; the signal in the alert shows what marked the change as AI-made.',
+    },
+    helpUri: `${DOCS}/overrides-and-reviews.md`,
     defaultConfiguration: { level: 'error' },
   },
   {
@@ -18,10 +35,23 @@ const RULES = [
     name: 'AiContentWithoutReview',
     shortDescription: { text: 'AI-attributed change in a review zone without a human-review attestation' },
     fullDescription: { text: 'The zone accepts AI-attributed changes only with a human-review attestation (Reviewed-by or a signed Cleanroom-Review).' },
-    help: { text: 'Have a human review every line and add the review trailer the policy asks for.' },
+    help: {
+      text: 'Have a human review every line and add the review trailer the policy asks for.',
+      markdown:
+        'The zone accepts AI-attributed changes only with a human-review attestation.\n\n**Ways out**\n\n' +
+        '- A human reviews every line and the commit gets the trailer the policy asks for: `Reviewed-by: Name <email>` (trailer mode), or a signed `Cleanroom-Review:` (`cleanroom review request --commit REV | cleanroom review sign --key KEY`).\n' +
+        '- Or take the file out of the change and have a human write it.\n' +
+        '- Wrong attribution? `cleanroom explain PATH` shows the zone; the signal in the alert shows what marked the change as AI-made.',
+    },
+    helpUri: `${DOCS}/overrides-and-reviews.md`,
     defaultConfiguration: { level: 'error' },
   },
 ];
+
+/** GitHub's shape for the hash: 16 hex digits, `:`, the occurrence number. Stable for (path, zone, tool). */
+export function lineHash(f: Pick<Finding, 'path' | 'zone' | 'tool'>): string {
+  return `${createHash('sha256').update(`${f.path}\0${f.zone}\0${f.tool}`).digest('hex').slice(0, 16)}:1`;
+}
 
 export function sarifResult(f: Finding): Record<string, unknown> {
   return {
@@ -30,8 +60,8 @@ export function sarifResult(f: Finding): Record<string, unknown> {
     level: f.outcome === 'violation' ? 'error' : 'none',
     kind: f.outcome === 'violation' ? 'fail' : 'pass',
     message: { text: `${f.message}. Signal: ${f.signal}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(f.path).replace(/[?#]/g, encodeURIComponent), uriBaseId: '%SRCROOT%' } } }],
-    partialFingerprints: { 'cleanroom/v1': `${f.commit ?? 'staged'}:${f.path}:${f.tool}` },
+    locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(f.path).replace(/[?#]/g, encodeURIComponent), uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } } }],
+    partialFingerprints: { 'cleanroom/v1': `${f.commit ?? 'staged'}:${f.path}:${f.tool}`, primaryLocationLineHash: lineHash(f) },
     properties: { commit: f.commit, zone: f.zone, tool: f.tool, verdict: f.verdict, signal: f.signal, outcome: f.outcome },
   };
 }

@@ -82,15 +82,15 @@ describe('cleanroom init --agents', { timeout: 60_000 }, () => {
 
   it("with cleanroom in the project's node_modules the command is portable, and it runs", () => {
     const repo = repoWithPolicy({ init: false });
-    mkdirSync(join(repo.dir, 'node_modules/cleanroom/dist'), { recursive: true });
-    symlinkSync(HOOK, join(repo.dir, 'node_modules/cleanroom/dist/agent-hook.cjs'));
+    mkdirSync(join(repo.dir, 'node_modules/@cleanroom-dev/cleanroom/dist'), { recursive: true });
+    symlinkSync(HOOK, join(repo.dir, 'node_modules/@cleanroom-dev/cleanroom/dist/agent-hook.cjs'));
     const r = repo.cleanroom(['init', '--hooks', 'none', '--agents', 'claude,codex']);
     expect(r.stdout).not.toContain('a path on this machine only');
     const claude = json(repo, '.claude/settings.json') as { hooks: { PreToolUse: { hooks: { command: string }[] }[] } };
     const command = claude.hooks.PreToolUse[0]!.hooks[0]!.command;
-    expect(command).toBe('node "${CLAUDE_PROJECT_DIR:-$(git rev-parse --show-toplevel)}"/node_modules/cleanroom/dist/agent-hook.cjs claude-code');
+    expect(command).toBe('node "${CLAUDE_PROJECT_DIR:-$(git rev-parse --show-toplevel)}"/node_modules/@cleanroom-dev/cleanroom/dist/agent-hook.cjs claude-code');
     const codex = json(repo, '.codex/hooks.json') as typeof claude;
-    expect(codex.hooks.PreToolUse[0]!.hooks[0]!.command).toBe('node "$(git rev-parse --show-toplevel)"/node_modules/cleanroom/dist/agent-hook.cjs codex');
+    expect(codex.hooks.PreToolUse[0]!.hooks[0]!.command).toBe('node "$(git rev-parse --show-toplevel)"/node_modules/@cleanroom-dev/cleanroom/dist/agent-hook.cjs codex');
 
     // What Claude Code does: run the command through a shell, from a subdirectory, with the payload on stdin.
     mkdirSync(join(repo.dir, 'src'));
