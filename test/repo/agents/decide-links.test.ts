@@ -26,8 +26,9 @@ describe('agent writes and links into zones', () => {
   it('attack: writing src/jl/more.jsonl while evals/extra -> ../src/jl is refused', async () => {
     const d = await write(repo(true), 'src/jl/more.jsonl');
     expect(d.action).toBe('deny');
-    expect(d.reason).toContain('evals/extra/more.jsonl');
-    expect(d.reason).toContain('eval-tasks');
+    const reason = 'reason' in d ? d.reason : '';
+    expect(reason).toContain('evals/extra/more.jsonl');
+    expect(reason).toContain('eval-tasks');
   });
   it('human control: without the link the same write is allowed', async () => {
     expect((await write(repo(false), 'src/jl/more.jsonl')).action).toBe('allow');
