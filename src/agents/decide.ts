@@ -291,7 +291,7 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
       }
       // Links are content at their own path: src/jl/q.jsonl is evals/extra/q.jsonl too
       // while the symlink evals/extra -> ../src/jl exists.
-      for (const alias of aliasesOf(t.rel, diskZoneLinks(t.root, p.policy))) {
+      for (const alias of aliasesOf(t.rel, diskZoneLinks(t.root, p.policy), !p.policy.caseSensitive)) {
         const a = p.policy.verdictFor(alias, tool);
         if (a.verdict === 'deny' && a.zone) {
           return { action: 'deny', reason: `cleanroom: ${lead(`${show(t.rel)} (seen through a symlink as ${show(alias)})`)} zone "${a.zone.name}", which must contain no AI-written content (${tool}) — ${tail}.` };

@@ -114,7 +114,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
     }
   };
   const underTarget = (p: string): boolean => {
-    for (const t of targets) if (isUnderTarget(p, t)) return true;
+    for (const t of targets) if (isUnderTarget(p, t, !policy.caseSensitive)) return true;
     return false;
   };
   const touchesZone = (files: readonly FileChange[]): boolean =>

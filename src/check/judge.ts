@@ -136,7 +136,7 @@ export class CommitJudge {
     if (change.signals.length && files.some((f) => f.status !== 'D')) {
       const links = await this.links.at(c.id);
       if (links.length) {
-        const aliased = withLinkAliases(files, links);
+        const aliased = withLinkAliases(files, links, !policy.caseSensitive);
         if (aliased.length > files.length) {
           files = aliased;
           change = buildChange(policy, { ...input, files }, this.trust, clock, touchesConfig);

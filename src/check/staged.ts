@@ -136,7 +136,7 @@ export async function checkStaged(
   // index is the tree being committed); asked only when an AI signal is present.
   if (change.signals.length && files.some((f) => f.status !== 'D')) {
     const links = await indexZoneLinks(ctx, policy);
-    const aliased = withLinkAliases(files, links);
+    const aliased = withLinkAliases(files, links, !policy.caseSensitive);
     if (aliased.length > files.length) change = buildChange(policy, { ...input, files: aliased }, trust, now);
   }
   return { findings: evaluate(policy, change), notes: change.notes ?? [] };

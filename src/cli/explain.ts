@@ -43,7 +43,7 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
   } catch {
     // no index (a bare repository): no links to follow
   }
-  const seenAt = aliasesOf(rel, links);
+  const seenAt = aliasesOf(rel, links, !policy.caseSensitive);
   const zones = [...policy.zonesFor(rel)];
   for (const a of seenAt) for (const z of policy.zonesFor(a)) if (!zones.includes(z)) zones.push(z);
   const tools = tool ? [tool] : [UNKNOWN_AI, ...new Set([...zones, ...under].flatMap((z) => [...z.tools.keys()]))];

@@ -145,7 +145,8 @@ export function verdictOfFile(policy: Policy, file: Pick<FileChange, 'path' | 'm
  * are relative to the link's directory (POSIX): `evals/extra` + `../src/jl` → `src/jl`.
  */
 export function resolveLinkTarget(linkPath: string, target: string): string | undefined {
-  if (target === '' || target.startsWith('/') || target.includes('\0')) return undefined;
+  // Longer than PATH_MAX: no system resolves it (and it must not cost us memory).
+  if (target === '' || target.length > 4096 || target.startsWith('/') || target.includes('\0')) return undefined;
   const out = linkPath.split('/').slice(0, -1);
   for (const seg of target.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -157,8 +158,17 @@ export function resolveLinkTarget(linkPath: string, target: string): string | un
   return out.join('/'); // '' for the repository root: every path is seen through the link
 }
 
-/** Is `path` the target `target` or below it ('' is the repository root: every path)? */
-export const isUnderTarget = (path: string, target: string): boolean => target === '' || path === target || path.startsWith(target + '/');
+/**
+ * Is `path` the target `target` or below it ('' is the repository root: every path)?
+ * `nocase`: compare letters case-insensitively — on macOS and Windows checkouts a link to
+ * `../SRC/jl` shows `src/jl`, as the policy's own matching assumes by default.
+ */
+export function isUnderTarget(path: string, target: string, nocase = false): boolean {
+  if (target === '') return true;
+  if (path.length !== target.length && path[target.length] !== '/') return false;
+  const head = path.slice(0, target.length);
+  return nocase ? head.toLowerCase() === target.toLowerCase() : head === target;
+}
 
 /** `path` (at or below `target`) as seen through the link at `link`. */
 export const throughLink = (path: string, target: string, link: string): string => (target === '' ? `${link}/${path}` : link + path.slice(target.length));
@@ -173,13 +183,13 @@ const MAX_HOPS = 8;
 
 /**
  * The paths `path` is also visible at through `links` (a target that is `path` or one of
- * its ancestor directories), links of links followed up to 8 hops. Case and Unicode are
- * compared as git compares paths (exactly): the aliased path is then judged by the
- * policy, which folds them itself.
+ * its ancestor directories), links of links followed up to 8 hops. Paths are compared
+ * exactly, or ignoring case with `nocase` (pass `!policy.caseSensitive`); the aliased
+ * path is then judged by the policy, which folds case and Unicode itself.
  *
  *   aliasesOf("src/jl/more.jsonl", [{ path: "evals/extra", target: "src/jl" }]) → ["evals/extra/more.jsonl"]
  */
-export function aliasesOf(path: string, links: readonly ZoneLink[]): string[] {
+export function aliasesOf(path: string, links: readonly ZoneLink[], nocase = false): string[] {
   const out: string[] = [];
   let frontier = [path];
   for (let hop = 0; hop < MAX_HOPS && frontier.length; hop++) {
@@ -187,7 +197,7 @@ export function aliasesOf(path: string, links: readonly ZoneLink[]): string[] {
     for (const p of frontier) {
       for (const l of links) {
         // A path already below the link is seen through it; going round again is a loop.
-        if (!isUnderTarget(p, l.target) || isUnderTarget(p, l.path)) continue;
+        if (!isUnderTarget(p, l.target, nocase) || isUnderTarget(p, l.path, nocase)) continue;
         const alias = throughLink(p, l.target, l.path);
         if (alias !== path && !out.includes(alias)) {
           out.push(alias);
@@ -205,13 +215,13 @@ export function aliasesOf(path: string, links: readonly ZoneLink[]): string[] {
  * linked path (`via` names the path git recorded), so `evaluate` judges the content where
  * a checkout shows it. Deletions are not aliased (they are the cure).
  */
-export function withLinkAliases(files: readonly FileChange[], links: readonly ZoneLink[]): FileChange[] {
+export function withLinkAliases(files: readonly FileChange[], links: readonly ZoneLink[], nocase = false): FileChange[] {
   if (!links.length) return [...files];
   const out = [...files];
   const seen = new Set(files.map((f) => f.path));
   for (const f of files) {
     if (f.status === 'D' || f.via !== undefined) continue;
-    for (const alias of aliasesOf(f.path, links)) {
+    for (const alias of aliasesOf(f.path, links, nocase)) {
       if (seen.has(alias)) continue;
       seen.add(alias);
       out.push({ status: f.status === 'R' || f.status === 'C' ? 'A' : f.status, path: alias, blob: f.blob, mode: f.mode, via: f.path });

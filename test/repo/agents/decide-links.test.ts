@@ -26,7 +26,7 @@ describe('agent writes and links into zones', () => {
   it('attack: writing src/jl/more.jsonl while evals/extra -> ../src/jl is refused', async () => {
     const d = await write(repo(true), 'src/jl/more.jsonl');
     expect(d.action).toBe('deny');
-    const reason = d.action === 'deny' ? d.reason : '';
+    const reason = 'reason' in d ? d.reason : '';
     expect(reason).toContain('evals/extra/more.jsonl');
     expect(reason).toContain('eval-tasks');
   });

@@ -73,6 +73,10 @@ describe('content written at a link target is seen at the linked path', () => {
     expect(aliasesOf('src/jlx/more.jsonl', links)).toEqual([]);
     expect(aliasesOf('src/jl', links)).toEqual(['evals/extra']);
   });
+  it('case-insensitive policies compare targets ignoring case (macOS and Windows checkouts)', () => {
+    expect(aliasesOf('src/jl/x.jsonl', [{ path: 'evals/extra', target: 'SRC/jl' }], true)).toEqual(['evals/extra/x.jsonl']);
+    expect(aliasesOf('src/jl/x.jsonl', [{ path: 'evals/extra', target: 'SRC/jl' }])).toEqual([]);
+  });
   it('a link to the root shows every path below it', () => {
     expect(aliasesOf('src/a.jsonl', [{ path: 'evals/all', target: '' }])).toEqual(['evals/all/src/a.jsonl']);
   });
