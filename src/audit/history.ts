@@ -53,13 +53,18 @@ export interface WalkOptions {
   walk: readonly string[];
   /** Shallow-clone boundary commits: their "diff" is the whole tree, so they are not judged. */
   boundary: ReadonlySet<string>;
+  /** False: no rename detection (objects are absent, and -M would have to read them). */
+  renames?: boolean;
 }
 
 export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trust, opts: WalkOptions, now: Date): AsyncGenerator<JudgedCommit> {
   const revArgs = ['rev-list', '--reverse', '--topo-order', '--children', ...opts.walk];
-  const logArgs = [...LOG_ARGS, '--reverse', '--topo-order', ...opts.walk];
+  const logArgs = [...LOG_ARGS.map((a) => (a === '-M' && opts.renames === false ? '--no-renames' : a)), '--reverse', '--topo-order', ...opts.walk];
   const revs = spawnGit(ctx, revArgs);
-  const log = spawnGit(ctx, logArgs);
+  // GIT_NO_LAZY_FETCH (git 2.44+): in a partial clone, rename detection must not fetch
+  // the whole history's blobs one by one from the remote; an absent blob is an error
+  // here, and the audit runs again without renames (scan.ts).
+  const log = spawnGit({ ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } }, logArgs);
   const revsDone = exited(revs, revArgs);
   const logDone = exited(log, logArgs);
   revsDone.catch(() => undefined);
@@ -70,6 +75,11 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
   const logReader = new ByteReader(log.stdout);
   const cat = new CatFileBatch(ctx);
   cat.child.stdin.on('error', () => undefined);
+
+  /** Rethrows git log's failure (GitError with git's stderr) once its output has ended. */
+  const gitFailure = async (): Promise<void> => {
+    await logDone;
+  };
 
   const touchesZone = (files: readonly FileChange[]): boolean => files.some((f) => f.status !== 'D' && policy.zonesFor(f.path).length > 0);
 
@@ -163,7 +173,12 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
       );
       yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: p.files, findings: evaluate(policy, change), notes: change.notes ?? [] };
     }
-    if ((await revReader.until(0x0a)) !== null) throw new CleanroomError('internal', 'git rev-list listed more commits than git log');
+    // git log stopped early: its own error (an unreadable object) says why — never a
+    // guess about the two walks disagreeing.
+    if ((await revReader.until(0x0a)) !== null) {
+      await gitFailure();
+      throw new CleanroomError('internal', 'git rev-list listed more commits than git log');
+    }
     await Promise.all([revsDone, logDone]);
   } finally {
     revs.kill();

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { resolveCommit, revArg } from '../check/range.js';
 import type { Trust } from '../check/grants.js';
 import { usageError } from '../errors.js';
-import { gitText, runGit, spawnGit, type GitContext } from '../git/git.js';
+import { GitError, gitText, runGit, spawnGit, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
 import { decodePath } from '../git/raw.js';
 import { ByteReader, exited } from '../git/stream.js';
@@ -92,25 +92,42 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
   const since = opts.since !== undefined ? sinceArg(opts.since) : undefined;
   const walk = await walkArgs(ctx, opts);
   const boundary = await shallowBoundary(ctx, repo);
-  const acc = new AuditAccumulator(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {});
+  const newAcc = (): AuditAccumulator => new AuditAccumulator(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {});
   const seenBoundary: string[] = [];
 
+  let acc = newAcc();
+  let absent: string[] = [];
   if (walk) {
     const sinceArgs = since ? [`--since=${since}`] : [];
     let total: number | undefined;
     if (opts.countFirst) total = Number((await gitText(ctx, ['rev-list', '--count', ...sinceArgs, ...walk])).trim()) || undefined;
-    let done = 0;
-    for await (const c of judgeHistory(ctx, policy, trust, { walk: [...sinceArgs, ...walk], boundary }, now)) {
-      if (c.skipped) seenBoundary.push(c.id);
-      acc.add(c);
-      opts.onProgress?.(++done, total);
+    const pass = async (renames: boolean): Promise<void> => {
+      let done = 0;
+      for await (const c of judgeHistory(ctx, policy, trust, { walk: [...sinceArgs, ...walk], boundary, renames }, now)) {
+        if (c.skipped) seenBoundary.push(c.id);
+        acc.add(c);
+        opts.onProgress?.(++done, total);
+      }
+    };
+    try {
+      await pass(true);
+    } catch (e) {
+      // A clone without some blobs (`--filter=blob:limit=…`, a damaged store): rename
+      // detection needs them, the zone decisions do not (paths and commits are in trees
+      // and commit objects). Walk again without renames, and say which objects are absent.
+      if (!(e instanceof GitError) || !ABSENT.test(e.stderr)) throw e;
+      absent = await absentObjects(ctx, [...sinceArgs, ...walk]);
+      if (!absent.length) throw e;
+      acc = newAcc();
+      seenBoundary.length = 0;
+      await pass(false);
     }
   }
 
   const tips = acc.tips();
   const existsAt = new Map<string, Set<string>>();
   for (const tip of tips) existsAt.set(tip, await existingPaths(ctx, tip, acc.candidates(tip)));
-  return buildReport(acc, acc.existing(existsAt), tips, {
+  const report = buildReport(acc, acc.existing(existsAt), tips, {
     policy,
     version: opts.version,
     now,
@@ -119,4 +136,30 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
     since: since ?? null,
     shallowBoundary: seenBoundary,
   });
+  if (absent.length) report.history.absentObjects = absent;
+  return report;
+}
+
+/** git's words for an object it cannot read (sha1 or sha256 ids). */
+const ABSENT = /unable to read [0-9a-f]{40}|missing (blob|tree|object)|could not read [0-9a-f]{40}|bad object [0-9a-f]{40}/i;
+
+/**
+ * The objects the walk cannot read: `git rev-list --objects --missing=print` marks each
+ * with `?` (without fetching it in a partial clone). Sample: `?aa5e3f80…\n`.
+ */
+async function absentObjects(ctx: GitContext, walk: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  const args = ['rev-list', '--objects', '--missing=print', ...walk];
+  const child = spawnGit({ ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } }, args);
+  const done = exited(child, args);
+  done.catch(() => undefined);
+  child.stdin.end();
+  const reader = new ByteReader(child.stdout);
+  for (;;) {
+    const line = await reader.until(0x0a);
+    if (line === null) break;
+    if (line[0] === 0x3f /* ? */) out.push(line.toString('latin1', 1).split(' ')[0]!);
+  }
+  await done;
+  return out;
 }
