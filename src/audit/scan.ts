@@ -141,7 +141,7 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
 }
 
 /** git's words for an object it cannot read (sha1 or sha256 ids). */
-const ABSENT = /unable to read [0-9a-f]{40}|missing (blob|tree|object)|could not read [0-9a-f]{40}|bad object [0-9a-f]{40}/i;
+const ABSENT = /unable to read [0-9a-f]{40}|missing (blob|tree|object)|could not read [0-9a-f]{40}|could not fetch [0-9a-f]{40}|bad object [0-9a-f]{40}/i;
 
 /**
  * The objects the walk cannot read: `git rev-list --objects --missing=print` marks each

@@ -25,7 +25,7 @@ export class GitError extends CleanroomError {
   constructor(args: readonly string[], exitCode: number | null, stderr: string) {
     const first = stderr.trim().split('\n').slice(0, 3).join(' / ') || `exit code ${String(exitCode)}`;
     // git's own words always reach the user; an object git cannot read gets the fix too.
-    const absent = /(?:unable to read|could not read|missing (?:blob|tree|object)|bad object) ([0-9a-f]{40,64})/i.exec(stderr)?.[1];
+    const absent = /(?:unable to read|could not read|could not fetch|missing (?:blob|tree|object)|bad object) ([0-9a-f]{40,64})/i.exec(stderr)?.[1];
     super(
       'git',
       `git ${args.slice(0, 4).join(' ')}${args.length > 4 ? ' …' : ''} failed: ${first}`,
