@@ -62,13 +62,18 @@ export interface WalkOptions {
   boundary: ReadonlySet<string>;
   /** Zone symlinks already in the trees the walk starts from (links added during the walk are seen in it). */
   seedLinks?: readonly ZoneLink[];
+  /** False: no rename detection (objects are absent, and -M would have to read them). */
+  renames?: boolean;
 }
 
 export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trust, opts: WalkOptions, now: Date): AsyncGenerator<JudgedCommit> {
   const revArgs = ['rev-list', '--reverse', '--topo-order', '--children', '--timestamp', ...opts.walk];
-  const logArgs = [...LOG_ARGS, '--reverse', '--topo-order', ...opts.walk];
+  const logArgs = [...LOG_ARGS.map((a) => (a === '-M' && opts.renames === false ? '--no-renames' : a)), '--reverse', '--topo-order', ...opts.walk];
   const revs = spawnGit(ctx, revArgs);
-  const log = spawnGit(ctx, logArgs);
+  // GIT_NO_LAZY_FETCH (git 2.44+): in a partial clone, rename detection must not fetch
+  // the whole history's blobs one by one from the remote; an absent blob is an error
+  // here, and the audit runs again without renames (scan.ts).
+  const log = spawnGit({ ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } }, logArgs);
   const revsDone = exited(revs, revArgs);
   const logDone = exited(log, logArgs);
   revsDone.catch(() => undefined);
@@ -119,6 +124,11 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
   };
   const touchesZone = (files: readonly FileChange[]): boolean =>
     files.some((f) => f.status !== 'D' && (zonesOfFile(policy, f).length > 0 || (targets.size > 0 && underTarget(f.path))));
+
+  /** Rethrows git log's failure (GitError with git's stderr) once its output has ended. */
+  const gitFailure = async (): Promise<void> => {
+    await logDone;
+  };
 
   // Sample (NUL shown as \0): `git log -z --raw -c --format='%H %P'`
   //   82a92f8… e0562da…\0\n:000000 100644 0000… 77fe… A\0evals/q.jsonl\0
@@ -206,7 +216,12 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
       wrote(p);
       yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: v.files, findings: v.findings, notes: v.notes };
     }
-    if ((await revReader.until(0x0a)) !== null) throw new CleanroomError('internal', 'git rev-list listed more commits than git log');
+    // git log stopped early: its own error (an unreadable object) says why — never a
+    // guess about the two walks disagreeing.
+    if ((await revReader.until(0x0a)) !== null) {
+      await gitFailure();
+      throw new CleanroomError('internal', 'git rev-list listed more commits than git log');
+    }
     await Promise.all([revsDone, logDone]);
   } finally {
     revs.kill();

@@ -85,6 +85,8 @@ export interface AuditReport {
     /** False in a shallow clone: history before the boundary is unknown. */
     complete: boolean;
     shallowBoundary: string[];
+    /** Objects the repository lacks (a partial clone): renames were not followed. Absent when none. */
+    absentObjects?: string[];
     commitsWithFindings: number;
     first: string | null;
     last: string | null;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { resolveCommit, revArg } from '../check/range.js';
 import type { Trust } from '../check/grants.js';
 import { usageError } from '../errors.js';
-import { gitText, runGit, spawnGit, type GitContext } from '../git/git.js';
+import { GitError, gitText, runGit, spawnGit, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
 import { decodePath } from '../git/raw.js';
 import { ByteReader, exited } from '../git/stream.js';
@@ -169,9 +169,11 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
   // Every ref tip counts, also one that is an ancestor of another ref (audit --all).
   const refTips = new Set(walk ? await walkTips(ctx, walk) : []);
   const cut = walk && since ? await sinceCut(ctx, [...refTips], Math.floor(Date.parse(since.replace(' ', 'T')) / 1000)) : [];
-  const acc = new AuditAccumulator({ ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}), refTips });
+  const newAcc = (): AuditAccumulator => new AuditAccumulator({ ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}), refTips });
   const seenBoundary: string[] = [];
 
+  let acc = newAcc();
+  let absent: string[] = [];
   if (walk) {
     const cutArgs = cut.map((c) => `^${c}`);
     const full = walk[walk.length - 1] === '--' ? [...walk.slice(0, -1), ...cutArgs, '--'] : [...walk, ...cutArgs];
@@ -186,11 +188,26 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
     }
     let total: number | undefined;
     if (opts.countFirst) total = Number((await gitText(ctx, ['rev-list', '--count', ...full])).trim()) || undefined;
-    let done = 0;
-    for await (const c of judgeHistory(ctx, policy, trust, { walk: full, boundary, seedLinks }, now)) {
-      if (c.skipped) seenBoundary.push(c.id);
-      acc.add(c);
-      opts.onProgress?.(++done, total);
+    const pass = async (renames: boolean): Promise<void> => {
+      let done = 0;
+      for await (const c of judgeHistory(ctx, policy, trust, { walk: full, boundary, seedLinks, renames }, now)) {
+        if (c.skipped) seenBoundary.push(c.id);
+        acc.add(c);
+        opts.onProgress?.(++done, total);
+      }
+    };
+    try {
+      await pass(true);
+    } catch (e) {
+      // A clone without some blobs (`--filter=blob:limit=…`, a damaged store): rename
+      // detection needs them, the zone decisions do not (paths and commits are in trees
+      // and commit objects). Walk again without renames, and say which objects are absent.
+      if (!(e instanceof GitError) || !ABSENT.test(e.stderr)) throw e;
+      absent = await absentObjects(ctx, full);
+      if (!absent.length) throw e;
+      acc = newAcc();
+      seenBoundary.length = 0;
+      await pass(false);
     }
   }
 
@@ -198,7 +215,7 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
   const existsAt = new Map<string, Set<string>>();
   const links = new Set<string>();
   for (const tip of tips) existsAt.set(tip, await existingPaths(ctx, tip, acc.candidates(tip), links));
-  return buildReport(acc, acc.existing(existsAt), tips, {
+  const report = buildReport(acc, acc.existing(existsAt), tips, {
     links,
     sinceCut: cut,
     policy,
@@ -209,4 +226,30 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
     since: since ?? null,
     shallowBoundary: seenBoundary,
   });
+  if (absent.length) report.history.absentObjects = absent;
+  return report;
+}
+
+/** git's words for an object it cannot read (sha1 or sha256 ids). */
+const ABSENT = /unable to read [0-9a-f]{40}|missing (blob|tree|object)|could not read [0-9a-f]{40}|could not fetch [0-9a-f]{40}|bad object [0-9a-f]{40}/i;
+
+/**
+ * The objects the walk cannot read: `git rev-list --objects --missing=print` marks each
+ * with `?` (without fetching it in a partial clone). Sample: `?aa5e3f80…\n`.
+ */
+async function absentObjects(ctx: GitContext, walk: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  const args = ['rev-list', '--objects', '--missing=print', ...walk];
+  const child = spawnGit({ ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } }, args);
+  const done = exited(child, args);
+  done.catch(() => undefined);
+  child.stdin.end();
+  const reader = new ByteReader(child.stdout);
+  for (;;) {
+    const line = await reader.until(0x0a);
+    if (line === null) break;
+    if (line[0] === 0x3f /* ? */) out.push(line.toString('latin1', 1).split(' ')[0]!);
+  }
+  await done;
+  return out;
 }

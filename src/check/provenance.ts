@@ -160,17 +160,22 @@ export async function movedContentSignals(
     for (const id of new Set([...pick.values()].flat())) signalsOf.set(id, await walk.signalsOf(id));
     return groupedSignals(pick, signalsOf, movedFrom);
   }
-  // The source's content as of the parent: one batch-check for every moved file.
-  const tracedPaths = moved.filter((f) => !/[\n]/.test(f.from!));
-  const check = new BatchCheck(ctx);
-  let sources: string[];
-  try {
-    sources = await check.ids(tracedPaths.map((f) => `${parent}:${f.from!}`));
-  } finally {
-    check.close();
-  }
+  // The source's content: from the diff where it says (git's raw output carries both
+  // blobs), else asked of one batch-check (the staged diff of older callers). Asking for
+  // `parent:path` of 90,000 moved files costs git a tree walk each: tens of seconds.
   const sourceOf = new Map<FileChange, string>();
-  tracedPaths.forEach((f, i) => sourceOf.set(f, sources[i]!));
+  const ask = moved.filter((f) => f.fromBlob === undefined && !/[\n]/.test(f.from!));
+  for (const f of moved) if (f.fromBlob !== undefined) sourceOf.set(f, f.fromBlob);
+  if (ask.length) {
+    const check = new BatchCheck(ctx);
+    try {
+      const ids = await check.ids(ask.map((f) => `${parent}:${f.from!}`));
+      ask.forEach((f, i) => sourceOf.set(f, ids[i]!));
+    } finally {
+      check.close();
+    }
+  }
+  const tracedPaths = moved.filter((f) => sourceOf.has(f));
   const objects = new Set<string>();
   const traced: FileChange[] = [];
   const untraced: FileChange[] = moved.filter((f) => !sourceOf.has(f));

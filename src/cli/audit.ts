@@ -116,6 +116,14 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
         '  → run git fetch --unshallow (or clone without --depth) and audit again\n',
     );
   }
+  const absent = report.history.absentObjects ?? [];
+  if (absent.length) {
+    io.stderr(
+      `cleanroom: warning: ${absent.length} object(s) are absent from this repository (a partial clone, or a damaged one), e.g. ${absent.slice(0, 3).join(', ')}; ` +
+        'the audit ran without rename detection, so content moved between paths is judged where it landed, without its history\n' +
+        '  → fetch the missing objects (git fetch --refetch, or clone without --filter) and audit again for moved-content tracking\n',
+    );
+  }
   const text = render(report, format, io, values.quiet === true, output !== undefined);
   if (output !== undefined) {
     const file = resolve(io.cwd, output);

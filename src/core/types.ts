@@ -26,6 +26,8 @@ export interface FileChange {
   path: string;
   /** Source path of a rename or copy. */
   from?: string;
+  /** Blob id of a rename's or copy's source content, where the diff gave it (provenance). */
+  fromBlob?: string;
   /** Blob id of the new content (zero id for deletions). */
   blob: string;
   mode: string;

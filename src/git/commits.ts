@@ -8,7 +8,7 @@ import { runGit, spawnGit, splitZ, type GitContext } from './git.js';
 import { parseCommitObject, parseIdentLine, withGitView, type CommitObject, type GitShown } from './commit-object.js';
 import { parseRawEntries } from './raw.js';
 import { ByteReader, exited } from './stream.js';
-import { addDeleteCounts, pairExactRenames, RENAME_LIMIT, type RenameLimit } from './renames.js';
+import { addDeleteCounts, pairExactRenames, RENAME_LIMIT, withSourceBlobs, type RenameLimit } from './renames.js';
 
 export interface CommitRecord extends CommitObject {
   id: string;
@@ -189,7 +189,8 @@ async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<Commi
       record.files = paired.files;
       record.renameLimit = paired.limit;
     } else {
-      record.files = parseRawEntries(renamed.get(d.id) ?? d.raw);
+      const raw = renamed.get(d.id) ?? d.raw;
+      record.files = withSourceBlobs(raw, parseRawEntries(raw));
     }
     records.push(record);
   }

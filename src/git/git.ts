@@ -24,7 +24,15 @@ export class GitError extends CleanroomError {
   readonly exitCode: number | null;
   constructor(args: readonly string[], exitCode: number | null, stderr: string) {
     const first = stderr.trim().split('\n').slice(0, 3).join(' / ') || `exit code ${String(exitCode)}`;
-    super('git', `git ${args.slice(0, 4).join(' ')}${args.length > 4 ? ' …' : ''} failed: ${first}`);
+    // git's own words always reach the user; an object git cannot read gets the fix too.
+    const absent = /(?:unable to read|could not read|could not fetch|missing (?:blob|tree|object)|bad object) ([0-9a-f]{40,64})/i.exec(stderr)?.[1];
+    super(
+      'git',
+      `git ${args.slice(0, 4).join(' ')}${args.length > 4 ? ' …' : ''} failed: ${first}`,
+      absent
+        ? `the repository lacks object ${absent} (a partial clone made with --filter, or a damaged object store): fetch it (git fetch --refetch, or clone without --filter; on a server, git fsck) and run again`
+        : undefined,
+    );
     this.name = 'GitError';
     this.args = args;
     this.stderr = stderr;

@@ -63,31 +63,39 @@ export function pairExactRenames(raw: readonly Buffer[]): { files: FileChange[];
   }
   const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
   const kind = (mode: string): string => mode.slice(0, 2); // 10 (file) / 12 (link): a file never pairs with a link
-  const deleted = new Map<string, Entry[]>();
+  // Queues of deleted entries by content, and by content and file name; each entry is
+  // taken at most once, each queue read front to back: linear however many files share
+  // one content (a rename bomb is 90,000 identical files).
+  class Queue {
+    items: Entry[] = [];
+    at = 0;
+    next(used: Set<Entry>): Entry | undefined {
+      while (this.at < this.items.length && used.has(this.items[this.at]!)) this.at++;
+      return this.items[this.at];
+    }
+  }
+  const byContent = new Map<string, Queue>();
+  const byName = new Map<string, Queue>();
+  const enqueue = (map: Map<string, Queue>, key: string, e: Entry): void => {
+    let q = map.get(key);
+    if (!q) map.set(key, (q = new Queue()));
+    q.items.push(e);
+  };
   for (const e of entries) {
     if (e.status !== 'D') continue;
-    const key = `${kind(e.oldMode)} ${e.oldBlob}`;
-    const list = deleted.get(key);
-    if (list) list.push(e);
-    else deleted.set(key, [e]);
+    enqueue(byContent, `${kind(e.oldMode)} ${e.oldBlob}`, e);
+    enqueue(byName, `${kind(e.oldMode)} ${e.oldBlob} ${base(e.path)}`, e);
   }
   const used = new Set<Entry>();
   const from = new Map<Entry, Entry>();
   const added = entries.filter((e) => e.status === 'A');
-  // Two passes: same basename first, then any remaining source of the same content.
+  // Two passes: same file name first (git's basename preference), then any source of the same content.
   for (const sameName of [true, false]) {
     for (const a of added) {
       if (from.has(a)) continue;
-      const list = deleted.get(`${kind(a.mode)} ${a.blob}`);
-      if (!list) continue;
-      if (sameName) {
-        const d = list.find((x) => !used.has(x) && base(x.path) === base(a.path));
-        if (d) used.add(d), from.set(a, d);
-      } else {
-        while (list.length && used.has(list[0]!)) list.shift();
-        const d = list.shift();
-        if (d) used.add(d), from.set(a, d);
-      }
+      const q = sameName ? byName.get(`${kind(a.mode)} ${a.blob} ${base(a.path)}`) : byContent.get(`${kind(a.mode)} ${a.blob}`);
+      const d = q?.next(used);
+      if (d) used.add(d), from.set(a, d);
     }
   }
   const files: FileChange[] = [];
@@ -100,11 +108,27 @@ export function pairExactRenames(raw: readonly Buffer[]): { files: FileChange[];
       continue;
     }
     const d = from.get(e);
-    if (d) files.push({ status: 'R', path: e.path, from: d.path, blob: e.blob, mode: e.mode });
+    if (d) files.push({ status: 'R', path: e.path, from: d.path, fromBlob: d.oldBlob, blob: e.blob, mode: e.mode });
     else {
       files.push({ status: e.status as FileChange['status'], path: e.path, blob: e.blob, mode: e.mode });
       if (e.status === 'A') unpaired.push(e.path);
     }
   }
   return { files, limit: { added: added.length, deleted: deletedCount, unpaired: deletedCount > used.size ? unpaired : [] } };
+}
+
+/**
+ * Sets `fromBlob` on the renames and copies of `files`, parsed by parseRawEntries from
+ * the same `raw` fields (one change per meta field, in order): the source's blob is the
+ * first id of `:100644 100644 <old> <new> R087`, so provenance never asks git for it.
+ */
+export function withSourceBlobs(raw: readonly Buffer[], files: FileChange[]): FileChange[] {
+  let k = 0;
+  for (let i = 0; i < raw.length && k < files.length; k++) {
+    const meta = raw[i]!.toString('latin1');
+    const two = /^:[^:].* [RC]\d*$/.test(meta);
+    if (two) files[k]!.fromBlob = meta.split(' ')[2];
+    i += two ? 3 : 2;
+  }
+  return files;
 }

@@ -243,7 +243,9 @@ export class BatchCheck {
   /** Object ids (or "missing") for each spec, in order. Specs must not contain newlines. */
   async ids(specs: readonly string[]): Promise<string[]> {
     if (specs.some((s) => s.includes('\n'))) throw new CleanroomError('internal', 'a cat-file spec with a newline');
-    await writeLine(this.child.stdin, specs.map((s) => s + '\n').join(''));
+    // Written while the answers are read: awaiting the write first deadlocks once both
+    // pipes are full (git blocks writing answers nobody reads, and stops reading specs).
+    const written = writeLine(this.child.stdin, specs.map((s) => s + '\n').join(''));
     const out: string[] = [];
     for (let i = 0; i < specs.length; i++) {
       const line = await this.reader.until(0x0a);
@@ -251,6 +253,7 @@ export class BatchCheck {
       const text = line.toString('latin1');
       out.push(text.endsWith(' missing') || text.endsWith(' ambiguous') ? 'missing' : text);
     }
+    await written;
     return out;
   }
 
