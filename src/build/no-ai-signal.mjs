@@ -3,7 +3,8 @@
 //   dist/no-ai-signal.needles  one lower-cased substring a line: the longest literal run of
 //                              every email pattern and co-author name (a string matching a
 //                              `*` pattern contains each of its literal runs), every trailer
-//                              key (restricting and generic), marker and name suffix;
+//                              key (restricting and generic), marker, name suffix and
+//                              subject prefix;
 //   dist/no-ai-signal.env      one grep pattern a line for the agent environment rules
 //                              (`^NAME=.` for NAME or NAME=VALUE, `^PREFIX` for PREFIX*).
 import { writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ export function noAiSignalData(spec) {
     for (const k of t.trailers ?? []) add(k.split(':', 1)[0]);
     for (const m of t.markers ?? []) add(m);
     for (const s of t.nameSuffixes ?? []) add(s);
+    for (const p of t.subjectPrefixes ?? []) add(p);
   }
   for (const k of spec.genericTrailers ?? []) add(k);
   const env = new Set();
