@@ -45,9 +45,10 @@ function cleanEnv(env: GitContext['env']): NodeJS.ProcessEnv {
   return out;
 }
 
-export function spawnGit(ctx: GitContext, args: readonly string[]): ChildProcessWithoutNullStreams {
+/** `group`: in a process group of its own, so a timeout can end git's helpers too (ssh, ext:: commands). */
+export function spawnGit(ctx: GitContext, args: readonly string[], opts: { group?: boolean } = {}): ChildProcessWithoutNullStreams {
   ctx.trace?.(`git ${args.join(' ')}`);
-  return spawn('git', [...BASE_ARGS, ...args], { cwd: ctx.cwd, env: cleanEnv(ctx.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  return spawn('git', [...BASE_ARGS, ...args], { cwd: ctx.cwd, env: cleanEnv(ctx.env), stdio: ['pipe', 'pipe', 'pipe'], detached: opts.group === true });
 }
 
 export interface RunOptions {
