@@ -20,7 +20,9 @@ import { ENV_MARKERS } from './index.js';
 import { gitSub, segments, type Segment } from './shell.js';
 
 /** Variables that switch cleanroom's or git's hooks off, or point git at other hooks and config. */
-const SWITCHES = /^(CLEANROOM\w*|HUSKY\w*|SKIP|PRE_COMMIT\w*|GIT_CONFIG\w*|GIT_DIR|GIT_COMMON_DIR|GIT_EXEC_PATH|GIT_TEMPLATE_DIR)$/;
+// HOME and XDG_CONFIG_HOME choose the global git config (a core.hooksPath there turns the
+// hooks off); GIT_WORK_TREE pairs with GIT_DIR to commit through another repository.
+const SWITCHES = /^(CLEANROOM\w*|HUSKY\w*|SKIP|PRE_COMMIT\w*|GIT_CONFIG\w*|GIT_DIR|GIT_WORK_TREE|GIT_COMMON_DIR|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|HOME|XDG_CONFIG_HOME)$/;
 /** Trailer keys that grant: only a human (review) or an approver (override) may write them. */
 const GRANTS = ['Reviewed-by', 'Cleanroom-Review', 'Cleanroom-Override'];
 /** git config keys that run other hooks, other commands, or pull in other config. */
@@ -151,6 +153,14 @@ function gitReason(seg: Segment, words: string[], opts: BypassOptions): string |
     if (HOOK_KEYS.test(key)) return refusal(seg, `git -c ${key} points git at other hooks or commands`);
   }
   if (g.execPath) return refusal(seg, '--exec-path makes git run other programs for its commands');
+  // Another repository's hooks are not cleanroom's: a commit made through it carries no provenance.
+  if (words.some((w) => /^--(git-dir|work-tree)(=|$)/.test(w))) return refusal(seg, '--git-dir/--work-tree commit through another repository, whose hooks are not cleanroom\'s');
+  // Commits made without the commit hooks (git stash, stash create, commit-tree elsewhere)
+  // reach a server only if pushed by something other than a branch name.
+  if (g.sub === 'push') {
+    const odd = g.args.filter((a) => !a.startsWith('-')).slice(1).find((a) => /stash|[\^~]|@\{|^[0-9a-f]{7,64}(:|$)/i.test(a.split(':')[0]!));
+    if (odd) return refusal(seg, `it pushes ${odd.split(':')[0]}, which is not a branch or tag: commits made outside the commit hooks (a stash) would carry no provenance`);
+  }
   // git takes any unambiguous prefix of a long option: --no-veri is --no-verify.
   if (g.args.some((a) => /^--no-veri(?:fy?)?$/.test(a))) return refusal(seg, '--no-verify skips cleanroom\'s hooks');
   if (HOOKLESS.has(g.sub)) return refusal(seg, `git ${g.sub} writes commits or rewrites history without running the commit hooks`);
