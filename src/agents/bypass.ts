@@ -26,7 +26,8 @@ const SWITCHES = /^(CLEANROOM\w*|HUSKY\w*|SKIP|PRE_COMMIT\w*|GIT_CONFIG\w*|GIT_D
 /** Trailer keys that grant: only a human (review) or an approver (override) may write them. */
 const GRANTS = ['Reviewed-by', 'Cleanroom-Review', 'Cleanroom-Override'];
 /** git config keys that run other hooks, other commands, or pull in other config. */
-const HOOK_KEYS = /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor)$/;
+// trailer.*: `trailer.rb.key=Reviewed-by` makes `--trailer rb=…` a review line.
+const HOOK_KEYS = /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor|trailer\..+)$/;
 /** git subcommands that make commits or rewrite history without running the commit hooks. */
 const HOOKLESS = new Set(['commit-tree', 'fast-import', 'filter-branch', 'filter-repo', 'replace', 'mktag']);
 const CONFIG_READS = new Set(['--get', '--get-all', '--get-regexp', '--get-urlmatch', '--list', '-l', '--show-origin', '--show-scope', '--name-only', 'get', 'list']);
@@ -59,7 +60,7 @@ export interface BypassOptions {
  * unless it only searches (`grep -r -- --no-verify docs/`).
  */
 const TRIPWIRES: [RegExp, string][] = [
-  [/--no-veri(?:fy?)?(?![\w-])/, '--no-verify skips cleanroom\'s hooks'],
+  [/--no-ve(?:r(?:i(?:fy?)?)?)?(?![\w-])/, '--no-verify skips cleanroom\'s hooks'],
   [/core\.hookspath/i, 'core.hooksPath points git at other hooks'],
   [/\b(CLEANROOM|HUSKY)=0\b/, 'it switches cleanroom\'s hooks off'],
 ];
@@ -162,7 +163,7 @@ function gitReason(seg: Segment, words: string[], opts: BypassOptions): string |
     if (odd) return refusal(seg, `it pushes ${odd.split(':')[0]}, which is not a branch or tag: commits made outside the commit hooks (a stash) would carry no provenance`);
   }
   // git takes any unambiguous prefix of a long option: --no-veri is --no-verify.
-  if (g.args.some((a) => /^--no-veri(?:fy?)?$/.test(a))) return refusal(seg, '--no-verify skips cleanroom\'s hooks');
+  if (g.args.some((a) => /^--no-ve(?:r(?:i(?:fy?)?)?)?$/.test(a))) return refusal(seg, '--no-verify skips cleanroom\'s hooks');
   if (HOOKLESS.has(g.sub)) return refusal(seg, `git ${g.sub} writes commits or rewrites history without running the commit hooks`);
   if (g.sub === 'config') {
     const touches = g.args.find((a) => HOOK_KEYS.test(a.toLowerCase()));

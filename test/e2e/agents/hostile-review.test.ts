@@ -31,6 +31,8 @@ describe('the agent hook refuses what the hostile review got through', { timeout
     ['XDG_CONFIG_HOME likewise', 'XDG_CONFIG_HOME=/tmp/h git commit -m x', 'git status'],
     ['committing through another repository', 'git --git-dir=/tmp/o.git --work-tree=. commit -qm data', 'git -C src status'],
     ['pushing a stash commit (made without the commit hooks)', "git push origin 'stash@{0}^2:refs/heads/main'", 'git push origin main'],
+    ['--no-ve, a prefix git may take for --no-verify', 'git commit --no-ve -m x', 'git commit -m x'],
+    ['a trailer alias that writes Reviewed-by', 'git -c trailer.rb.key=Reviewed-by commit -m x --trailer rb=Hana', 'git -c user.name=Hana commit -m x'],
     ['pushing a bare commit id', 'git push origin 1a2b3c4d5e6f:refs/heads/main', 'git push origin HEAD'],
   ])('%s', (_name, attack, control) => {
     const a = bash(attack);
