@@ -31,6 +31,8 @@ const HOOK_KEYS = /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path
 /** git subcommands that make commits or rewrite history without running the commit hooks. */
 const HOOKLESS = new Set(['commit-tree', 'fast-import', 'filter-branch', 'filter-repo', 'replace', 'mktag']);
 const CONFIG_READS = new Set(['--get', '--get-all', '--get-regexp', '--get-urlmatch', '--list', '-l', '--show-origin', '--show-scope', '--name-only', 'get', 'list']);
+/** Shells and interpreters that take a program on standard input when given none. */
+const STDIN_SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'python', 'python3', 'node', 'perl', 'ruby']);
 /** Message files are read to look for grants; bigger ones are refused unread. */
 const MAX_MESSAGE_FILE = 1024 * 1024;
 
@@ -119,6 +121,13 @@ function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
     if (why) return refusal(seg, why);
   }
   const words = seg.args.map((a) => a.word);
+  // A shell that reads its program from a pipe or a here-document (`… | base64 -d | sh`,
+  // `bash <<EOF`, `sh -s`) runs text cleanroom never sees: an agent may not hide a command
+  // that way. A script file or `sh -c '…'` is read (above and in shell.ts).
+  if (seg.cmd !== undefined && STDIN_SHELLS.has(seg.cmd) && (words.length === 0 || words.some((w) => /^-[a-z]*s[a-z]*$/.test(w)) || (words.every((w) => w.startsWith('-')) && !words.some((w) => /^-[a-z]*c/.test(w))))) {
+    return refusal(seg, `${seg.cmd} would run a program read from its input, which cleanroom cannot read`);
+  }
+  if (seg.cmd === 'eval' && seg.args.some((a) => /\$|`/.test(a.raw))) return refusal(seg, 'eval of a computed string runs a command cleanroom cannot read');
   switch (seg.cmd) {
     case undefined:
       return undefined;

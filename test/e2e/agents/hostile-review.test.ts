@@ -33,6 +33,9 @@ describe('the agent hook refuses what the hostile review got through', { timeout
     ['pushing a stash commit (made without the commit hooks)', "git push origin 'stash@{0}^2:refs/heads/main'", 'git push origin main'],
     ['--no-ve, a prefix git may take for --no-verify', 'git commit --no-ve -m x', 'git commit -m x'],
     ['a trailer alias that writes Reviewed-by', 'git -c trailer.rb.key=Reviewed-by commit -m x --trailer rb=Hana', 'git -c user.name=Hana commit -m x'],
+    ['a program piped into a shell (decoded at run time)', 'echo Z2l0IGNvbW1pdCAtLW5vLXZlcmlmeQ== | base64 -d | sh', 'echo hi | cat'],
+    ['a here-document run by bash', 'bash <<EOF\ngit commit --no-verify -m x\nEOF', 'bash scripts/none.sh'],
+    ['eval of a computed string', 'eval "$(printf x)"', 'eval echo hi'],
     ['pushing a bare commit id', 'git push origin 1a2b3c4d5e6f:refs/heads/main', 'git push origin HEAD'],
   ])('%s', (_name, attack, control) => {
     const a = bash(attack);
