@@ -2,58 +2,29 @@ import { checkStaged } from '../check/staged.js';
 import { judgeCommits, parentOf, rangeBase, rangeIds, resolveCommit } from '../check/range.js';
 import type { FileChange, Finding } from '../core/types.js';
 import { usageError } from '../errors.js';
-import { renderJson, type Report } from '../report/json.js';
+import type { Report } from '../core/types.js';
 import { styleFor } from '../report/escape.js';
-import { renderSarif } from '../report/sarif.js';
-import { renderText } from '../report/text.js';
-import { formatOf, parse, str } from './args.js';
+import { CHECK_FORMATS, findFormat } from '../report/formats.js';
+import { parse, str } from './args.js';
 import { gitContext, openWorkspace, workTreeSource } from './context.js';
 import { openRepo } from '../git/repo.js';
 import { policyFromRev, POLICY_REL } from '../check/policy-source.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import type { Io } from './io.js';
 
-export const CHECK_HELP = `usage: cleanroom check --staged [--message-file F]
-       cleanroom check --range A..B | --commit REV
-
-Judges changes against the policy: AI-attributed content in a zone whose verdict is
-deny (or review, without a human-review attestation) is a violation.
-
-  --staged            what \`git commit\` is about to record (the index, honouring
-                      GIT_INDEX_FILE), with the agent environment and the ledger
-  --message-file F    the commit message (trailers: reviews, overrides, co-authors)
-  --range A..B        every commit in A..B (CI, pre-push)
-  --commit REV        one commit
-  --policy F          policy file (default .cleanroom/policy.yaml)
-  --format text|json|sarif
-  --quiet             print only problems
-
-exit: 0 clean, 1 violations, 2 usage, policy or internal error`;
-
-export function printReport(io: Io, report: Report, format: string, context: 'commit' | 'push' | 'check', quiet: boolean): void {
-  if (format === 'json') io.stdout(renderJson(report));
-  else if (format === 'sarif') io.stdout(renderSarif(report));
-  else {
-    const text = renderText(report, { style: styleFor(io.env, io.stderrIsTTY), context, quiet });
-    const violations = report.findings.some((f) => f.outcome === 'violation');
-    (violations ? io.stderr : io.stdout)(text);
-  }
+/** Prints `report` in `format` (a CHECK_FORMATS name): text with violations goes to stderr, anything else to stdout. */
+export async function printReport(io: Io, report: Report, format: string, context: 'commit' | 'push' | 'check', quiet: boolean): Promise<void> {
+  const toStderr = format === 'text' && report.findings.some((f) => f.outcome === 'violation');
+  const style = toStderr ? styleFor(io.env, io.stderrIsTTY) : styleFor(io.env, io.stdoutIsTTY === true);
+  const text = await findFormat(CHECK_FORMATS, format)!.render(report, { style, context, quiet });
+  (toStderr ? io.stderr : io.stdout)(text);
 }
 
 export const exitFor = (findings: readonly Finding[]): number => (findings.some((f) => f.outcome === 'violation') ? 1 : 0);
 
 export async function checkCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse('check', argv, {
-    staged: { type: 'boolean' },
-    'message-file': { type: 'string' },
-    range: { type: 'string' },
-    commit: { type: 'string' },
-  });
-  if (values.help) {
-    io.stdout(CHECK_HELP + '\n');
-    return 0;
-  }
-  const format = formatOf('check', values.format, ['text', 'json', 'sarif']);
+  const { values } = parse('check', argv);
+  const format = str(values.format) ?? 'text';
   const modes = ['staged', 'range', 'commit'].filter((k) => values[k] !== undefined);
   if (modes.length !== 1) throw usageError('check: give exactly one of --staged, --range A..B, --commit REV', 'see cleanroom check --help');
   if (values['message-file'] !== undefined && !values.staged) throw usageError('check: --message-file goes with --staged');
@@ -62,7 +33,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     const ws = await openWorkspace(io, str(values.policy));
     const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
     const report = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: str(values['message-file']), localSignals }, io.now());
-    printReport(io, report, format, 'check', quiet);
+    await printReport(io, report, format, 'check', quiet);
     return exitFor(report.findings);
   }
   const ctx = gitContext(io);
@@ -82,6 +53,6 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     findings.push(...j.findings);
     if (j.findings.length) notes.push(...j.notes.map((n) => `${j.record.id.slice(0, 12)}: ${n}`));
   }
-  printReport(io, { findings, notes }, format, 'check', quiet);
+  await printReport(io, { findings, notes }, format, 'check', quiet);
   return exitFor(findings);
 }

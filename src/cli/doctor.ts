@@ -10,11 +10,6 @@ import { detectHuskyDir } from './init.js';
 import type { Io } from './io.js';
 import { doctorAgents } from './doctor-agents.js';
 
-export const DOCTOR_HELP = `usage: cleanroom doctor
-
-Checks that everything is wired: the policy, the local hooks (git or husky), the agent
-hooks, and what bypasses them. Exit 0 when all is well, 1 when something needs fixing.`;
-
 export interface Check {
   ok: boolean | 'warn';
   text: string;
@@ -22,11 +17,7 @@ export interface Check {
 }
 
 export async function doctorCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse('doctor', argv, {});
-  if (values.help) {
-    io.stdout(DOCTOR_HELP + '\n');
-    return 0;
-  }
+  parse('doctor', argv);
   const ctx = gitContext(io);
   const repo = await openRepo(ctx);
   const root = workTree(repo);

@@ -28,30 +28,6 @@ import { parse, str } from './args.js';
 import { openWorkspace } from './context.js';
 import { readStdin, type Io } from './io.js';
 
-export const OVERRIDE_HELP = `usage: cleanroom override request --reason TEXT [--expires 7d] [--commit REV]
-       cleanroom override sign --key KEY [--principal P] [FILE|-]
-
-An override is the only way past a deny zone: a statement signed by an approver (a key
-in the policy's overrides.approvers allowed_signers file) that binds the repository,
-the zones, every covered (path, blob), the reason and an expiry.
-
-  request   prints the statement for the staged changes (or --commit REV) for an
-            approver to read and sign
-  sign      signs a request with ssh-keygen -Y sign (ssh-agent and hardware keys work)
-            and prints exactly one line: Cleanroom-Override: …
-            --principal defaults to git config user.email
-
-  git commit --trailer "$(cleanroom override request --reason "…" | cleanroom override sign --key ~/.ssh/id_ed25519 --principal APPROVER)"
-
-The approver may not be the commit's author (self-approval is refused).`;
-
-export const REVIEW_HELP = `usage: cleanroom review request [--reason TEXT] [--expires 30d] [--commit REV]
-       cleanroom review sign --key KEY [--principal P] [FILE|-]
-
-In review.mode: signed, a review zone accepts AI-attributed changes only with a
-Cleanroom-Review trailer signed by a key in review.reviewers. The signature binds the
-content reviewed: change a line and the review no longer verifies.`;
-
 async function changeFiles(io: Io, commit: string | undefined): Promise<{ files: FileChange[]; context: string; ws: Awaited<ReturnType<typeof openWorkspace>> }> {
   const ws = await openWorkspace(io, undefined);
   if (commit === undefined) return { files: await stagedChanges(ws.ctx, ws.repo), context: 'staged changes', ws };
@@ -61,11 +37,7 @@ async function changeFiles(io: Io, commit: string | undefined): Promise<{ files:
 }
 
 async function request(kind: GrantKind, argv: string[], io: Io): Promise<number> {
-  const { values } = parse(`${kind} request`, argv, { reason: { type: 'string' }, expires: { type: 'string' }, commit: { type: 'string' } });
-  if (values.help) {
-    io.stdout((kind === 'override' ? OVERRIDE_HELP : REVIEW_HELP) + '\n');
-    return 0;
-  }
+  const { values } = parse(`${kind} request`, argv);
   const reason = str(values.reason) ?? (kind === 'review' ? 'reviewed every line' : undefined);
   if (reason === undefined) throw usageError('override request: --reason is required', 'say why this exception is right, e.g. --reason "hand-checked by the eval team"');
   const why = reasonProblem(reason);
@@ -107,11 +79,7 @@ function readBounded(file: string, max: number): Buffer {
 }
 
 async function sign(kind: GrantKind, argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(`${kind} sign`, argv, { key: { type: 'string' }, principal: { type: 'string' } }, { positionals: true });
-  if (values.help) {
-    io.stdout((kind === 'override' ? OVERRIDE_HELP : REVIEW_HELP) + '\n');
-    return 0;
-  }
+  const { values, positionals } = parse(`${kind} sign`, argv);
   const key = str(values.key);
   if (!key) throw usageError(`${kind} sign: --key is required`, 'e.g. --key ~/.ssh/id_ed25519 (or the .pub of a key in ssh-agent)');
   if (positionals.length > 1) throw usageError(`${kind} sign: give at most one request FILE`);
@@ -156,8 +124,8 @@ function grantCommand(kind: GrantKind) {
     const [sub, ...rest] = argv;
     if (sub === 'request') return request(kind, rest, io);
     if (sub === 'sign') return sign(kind, rest, io);
-    io.stdout((kind === 'override' ? OVERRIDE_HELP : REVIEW_HELP) + '\n');
-    return sub === '--help' || sub === '-h' ? 0 : 2;
+    // main.ts checked the subcommand against the command table.
+    throw usageError(`${kind}: unknown subcommand ${JSON.stringify(sub)}`, `use ${kind} request or ${kind} sign`);
   };
 }
 

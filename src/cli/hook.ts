@@ -23,11 +23,6 @@ import { writeAtomic } from '../fsutil.js';
 import { loadPolicyCached } from '../policy/cache.js';
 import { VERSION } from '../version.js';
 
-export const HOOK_HELP = `usage: cleanroom hook pre-commit | prepare-commit-msg FILE [SOURCE [SHA]] | commit-msg FILE | pre-push REMOTE URL
-
-Run by the shims in hooks/ (installed by cleanroom init); not usually run by hand.
-CLEANROOM=0 skips a hook loudly; CLEANROOM_DEBUG=1 traces the git calls.`;
-
 function report(io: Io, findings: readonly Finding[], notes: readonly string[], context: 'commit' | 'push'): number {
   const text = renderText({ findings, notes }, { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true });
   if (text) io.stderr(text);
@@ -206,10 +201,7 @@ async function prePush(io: Io, args: string[]): Promise<number> {
 
 export async function hookCommand(argv: string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    io.stdout(HOOK_HELP + '\n');
-    return name === undefined ? 2 : 0;
-  }
+  if (name === undefined) throw usageError('hook: missing the hook name', 'see cleanroom help hook');
   if (io.env.CLEANROOM === '0') {
     io.stderr(`cleanroom: CLEANROOM=0 — ${name} check SKIPPED (server and CI still enforce)\n`);
     return 0;

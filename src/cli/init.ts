@@ -11,20 +11,6 @@ import { gitContext, POLICY_PATH } from './context.js';
 import type { Io } from './io.js';
 import { initAgents, planAgents } from './init-agents.js';
 
-export const INIT_HELP = `usage: cleanroom init [--preset NAME] [--hooks auto|husky|git|none] [--agents auto|none|LIST]
-                      [--repository ID]
-
-Writes .cleanroom/policy.yaml from a preset (unless one exists) and installs the
-local hooks (pre-commit, prepare-commit-msg, commit-msg, pre-push):
-  auto   husky's .husky/ when the repository uses husky, else git's hooks directory
-  husky  into .husky/HOOK, above what is there (lint-staged keeps running)
-  git    into the hooks directory git uses (core.hooksPath honoured); an existing
-         hook is kept as HOOK${CHAINED_SUFFIX} and runs first
---agents wires agent hooks (Claude Code, Codex, Cursor, Gemini, Copilot): auto wires
-the agents whose config folders exist; LIST is comma-separated, e.g. claude,codex.
---repository sets the id bound into signatures (default: from the origin remote).
-Running init again changes nothing.`;
-
 export function presetsDir(io: Io): string {
   return join(io.packageRoot, 'policies', 'presets');
 }
@@ -123,16 +109,7 @@ function planHooks(mode: 'husky' | 'git', dir: string): void {
 }
 
 export async function initCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse('init', argv, {
-    preset: { type: 'string' },
-    hooks: { type: 'string' },
-    agents: { type: 'string' },
-    repository: { type: 'string' },
-  });
-  if (values.help) {
-    io.stdout(INIT_HELP + '\n');
-    return 0;
-  }
+  const { values } = parse('init', argv);
   const hooksMode = str(values.hooks) ?? 'auto';
   if (!['auto', 'husky', 'git', 'none'].includes(hooksMode)) throw usageError(`init: unknown --hooks ${JSON.stringify(hooksMode)}`, 'use auto, husky, git or none');
   const ctx = gitContext(io);

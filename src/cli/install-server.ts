@@ -5,35 +5,13 @@ import { runGit } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
 import { installGitHook } from '../install/hooks.js';
 import { policyFromFile } from '../check/policy-source.js';
+import { platformOfRepo } from '../server/platforms.js';
 import { parse, str } from './args.js';
 import { gitContext } from './context.js';
 import type { Io } from './io.js';
 
-export const INSTALL_SERVER_HELP = `usage: cleanroom install-server [REPO] [--policy F] [--log F] [--deadline S] [--fail-open]
-                                [--hooks-dir DIR]
-
-Installs cleanroom's pre-receive hook into a (bare) repository on the server, keeping
-an existing pre-receive hook (it runs first, as pre-receive.pre-cleanroom), and stores
-the options in the repository's git config (cleanroom.policy, cleanroom.log,
-cleanroom.deadline, cleanroom.failOpen), where pushers cannot change them.
-
-  REPO            the repository (default: current directory)
-  --policy F      a policy file on the server; without it, the policy is read from the
-                  default branch as it was before each push
-  --hooks-dir D   where the hook goes (GitLab: <repo>.git/custom_hooks; default: the
-                  repository's hooks directory, core.hooksPath honoured)`;
-
 export async function installServerCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(
-    'install-server',
-    argv,
-    { log: { type: 'string' }, deadline: { type: 'string' }, 'fail-open': { type: 'boolean' }, 'hooks-dir': { type: 'string' } },
-    { positionals: true },
-  );
-  if (values.help) {
-    io.stdout(INSTALL_SERVER_HELP + '\n');
-    return 0;
-  }
+  const { values, positionals } = parse('install-server', argv);
   if (positionals.length > 1) throw usageError('install-server: give at most one REPO');
   const dir = resolve(io.cwd, positionals[0] ?? '.');
   if (!existsSync(dir)) throw usageError(`install-server: ${dir} does not exist`);
@@ -57,7 +35,10 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   await set('cleanroom.log', str(values.log) && abs(str(values.log)!));
   await set('cleanroom.deadline', deadline);
   if (values['fail-open'] === true) await set('cleanroom.failOpen', 'true');
-  const hooksDir = str(values['hooks-dir']) ? abs(str(values['hooks-dir'])!) : repo.hooksDir;
+  // The host decides where its server hooks live (GitLab: custom_hooks/; Gitea: pre-receive.d/).
+  const platform = platformOfRepo(repo.commonDir);
+  const hooksDir = str(values['hooks-dir']) ? abs(str(values['hooks-dir'])!) : platform.hooksDir(repo);
+  if (platform.id !== 'git' && !str(values['hooks-dir'])) lines.push(`  ${platform.name} repository: the hook goes into ${hooksDir}`);
   const r = installGitHook(hooksDir, 'pre-receive', join(io.packageRoot, 'hooks', 'pre-receive'));
   lines.push(`${r.action === 'unchanged' ? '=' : '+'} ${r.file} — ${r.action === 'chained' ? 'chained after the existing pre-receive' : r.action}`);
   if (!policy) {

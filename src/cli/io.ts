@@ -10,6 +10,8 @@ export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stderrIsTTY: boolean;
+  /** Whether stdout is a terminal (colour is decided per stream); absent: it is not. */
+  stdoutIsTTY?: boolean;
   now: () => Date;
   /** The parent process (a hook's git). */
   ppid?: number;

@@ -10,18 +10,6 @@ import { gitContext, loadPolicyFile, POLICY_PATH } from './context.js';
 import type { Io } from './io.js';
 import { openRepo } from '../git/repo.js';
 
-export const POLICY_HELP = `usage: cleanroom policy validate [FILE]
-       cleanroom policy test [FILE]
-
-validate  checks the policy (default .cleanroom/policy.yaml) against the schema and
-          reports every problem as FILE:LINE:COL with the fix.
-test      runs the cases in the file beside the policy (policy.test.yaml):
-            cases:
-              - { path: evals/tasks/q1.json, tool: claude-code, expect: deny }
-              - { path: evals/fixtures/a.txt, read: deny }      # agents may not read it
-
-exit: 0 ok, 1 a test case failed, 2 invalid policy or usage error`;
-
 async function policyFileFor(io: Io, given: string | undefined): Promise<string> {
   if (given) return isAbsolute(given) ? given : resolve(io.cwd, given);
   const repo = await openRepo(gitContext(io));
@@ -85,18 +73,9 @@ function readCases(file: string): Case[] {
 }
 
 export async function policyCommand(argv: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    io.stdout(POLICY_HELP + '\n');
-    return sub === undefined ? 2 : 0;
-  }
-  const { values, positionals } = parse(`policy ${sub}`, rest, {}, { positionals: true });
-  if (values.help) {
-    io.stdout(POLICY_HELP + '\n');
-    return 0;
-  }
+  const [sub, ...rest] = argv; // main.ts checked it against the command table
+  const { values, positionals } = parse(`policy ${sub}`, rest);
   if (positionals.length > 1) throw usageError(`policy ${sub}: give at most one FILE`);
-  if (sub !== 'validate' && sub !== 'test') throw usageError(`policy: unknown subcommand "${sub}"`, 'use policy validate or policy test');
   const file = await policyFileFor(io, positionals[0] ?? (typeof values.policy === 'string' ? values.policy : undefined));
   const policy = await loadPolicyFile(file);
   if (sub === 'validate') {

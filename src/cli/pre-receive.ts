@@ -6,7 +6,6 @@ import { renderText } from '../report/text.js';
 import { PLAIN, safe } from '../report/escape.js';
 import {
   defaultBranch,
-  isGitLab,
   judgePush,
   MAX_INPUT_BYTES,
   parseReceiveInput,
@@ -16,25 +15,10 @@ import {
   type RefVerdict,
   type ServerConfig,
 } from '../server/pre-receive.js';
+import { platformFor } from '../server/platforms.js';
 import { parse, str } from './args.js';
 import { gitContext } from './context.js';
 import { readStdin, type Io } from './io.js';
-
-export const PRE_RECEIVE_HELP = `usage: cleanroom pre-receive [--policy F] [--fail-open] [--deadline SECONDS] [--log F]
-
-Server-side hook (git runs it with "<old> <new> <ref>" lines on stdin). Judges every
-commit the push makes newly reachable, with the policy from the server's configuration
-(--policy, git config cleanroom.policy) or from the default branch before the push.
-A push changing .cleanroom/** needs an approver's signed override.
-
-  --policy F        policy file on the server (trust files beside it)
-  --fail-open       accept the push when cleanroom itself fails (default: reject)
-  --deadline S      reject when the check takes longer (default 4.5, GitHub Enterprise's
-                    budget is 5 s per push)
-  --log F           append one JSON line per push decision to F
-
-Also read from git config: cleanroom.policy, cleanroom.failOpen, cleanroom.deadline,
-cleanroom.log. Install with: cleanroom install-server REPO.`;
 
 function logDecision(io: Io, file: string | undefined, entry: Record<string, unknown>): void {
   if (!file) return;
@@ -54,16 +38,8 @@ function deadlineOf(value: string | undefined): number {
 }
 
 export async function preReceiveCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse('pre-receive', argv, {
-    'fail-open': { type: 'boolean' },
-    deadline: { type: 'string' },
-    log: { type: 'string' },
-  });
-  if (values.help) {
-    io.stdout(PRE_RECEIVE_HELP + '\n');
-    return 0;
-  }
-  const gl = isGitLab(io.env) ? 'GL-HOOK-ERR: ' : '';
+  const { values } = parse('pre-receive', argv);
+  const gl = platformFor(io.env).errorPrefix;
   const say = (text: string): void => io.stderr(text.split('\n').map((l) => (l ? gl + l : l)).join('\n') + (text.endsWith('\n') ? '' : '\n'));
   const pusher = pusherOf(io.env);
   const ctx = gitContext(io);
