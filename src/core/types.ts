@@ -100,3 +100,9 @@ export interface Finding {
   /** Share (0..1) of the file's lines the ledger attributes to the tool. */
   share?: number;
 }
+
+/** What `check` reports: the findings (violations and what passed) and notes on grants that were refused. */
+export interface Report {
+  findings: readonly Finding[];
+  notes: readonly string[];
+}

@@ -203,7 +203,5 @@ export async function judgePush(
   return verdicts;
 }
 
-export const pusherOf = (env: Readonly<Record<string, string | undefined>>): string =>
-  env.GL_USERNAME || env.GITHUB_USER_LOGIN || env.GITEA_PUSHER_NAME || env.REMOTE_USER || env.USER || env.LOGNAME || 'unknown';
-
-export const isGitLab = (env: Readonly<Record<string, string | undefined>>): boolean => env.GL_ID !== undefined || env.GL_USERNAME !== undefined || env.GL_PROTOCOL !== undefined;
+// Who pushed and how errors reach them differ per host: src/server/platforms.ts.
+export { pusherOf } from './platforms.js';

@@ -82,6 +82,7 @@ export class TestRepo {
         env: opts.env ?? this.env,
         encoding: 'utf8',
         input: opts.input ?? '',
+        maxBuffer: 1 << 28, // an audit's JSON over thousands of commits is megabytes
       }),
     );
   }

@@ -33,6 +33,7 @@ describe('check --commit', () => {
     const r = check(repo, ['--commit', 'HEAD']);
     expect(r.code).toBe(1);
     expect(r.json).toEqual({
+      format: 1,
       ok: false,
       violations: [
         {
@@ -55,7 +56,7 @@ describe('check --commit', () => {
     commit(repo, { 'evals/tasks/q1.json': '{}\n' }, 'Add task by hand');
     const r = check(repo, ['--commit', 'HEAD']);
     expect(r.code).toBe(0);
-    expect(r.json).toEqual({ ok: true, violations: [], passed: [], notes: [] });
+    expect(r.json).toEqual({ format: 1, ok: true, violations: [], passed: [], notes: [] });
   });
 
   it('a reviewed change in a review zone passes and is listed as passed', () => {
@@ -64,6 +65,7 @@ describe('check --commit', () => {
     const r = check(repo, ['--commit', id]);
     expect(r.code).toBe(0);
     expect(r.json).toEqual({
+      format: 1,
       ok: true,
       violations: [],
       passed: [

@@ -71,7 +71,7 @@ describe('check --staged reads the index through git', () => {
     repo.git('add', '-A');
     const r = checkStaged(repo, 'Add task by hand\n');
     expect(r.code).toBe(0);
-    expect(r.json).toEqual({ ok: true, violations: [], passed: [], notes: [] });
+    expect(r.json).toEqual({ format: 1, ok: true, violations: [], passed: [], notes: [] });
   });
 
   it('only what is staged counts, not the work tree', () => {
