@@ -29,6 +29,7 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(
       JSON.stringify(
         {
+          format: 1, // the version of this JSON contract (docs/cli.md)
           path: rel,
           zones: zones.map((z) => ({ name: z.name, ai: z.ai, read: z.read, paths: z.paths, exclude: z.exclude, tools: Object.fromEntries(z.tools) })),
           verdicts: verdicts.map((v) => ({ tool: v.tool, verdict: v.verdict, zone: v.zone?.name ?? null })),
