@@ -61,7 +61,7 @@ function verifyOne(
   if (st.repository !== policy.repository) return `it was signed for repository ${st.repository}, and this is ${policy.repository}`;
   const cov = coverage(policy, input.files);
   if (!cov.pairs.length) return 'this change has no file in a zone for it to cover';
-  if (st.zones.join(',') !== cov.zones.join(',')) return `it covers zones ${st.zones.join(',') || '(none)'}, and this change touches ${cov.zones.join(',')}`;
+  if (st.zones.join(',') !== cov.zones.join(',')) return `it covers zones ${st.zones.join(', ') || '(none)'}, and this change touches ${cov.zones.join(', ')}`;
   if (st.files !== cov.pairs.length || st.digest !== cov.digest) {
     return `it covers other content (${st.files} file${st.files === 1 ? '' : 's'}, ${st.digest.slice(0, 19)}…) than this change (${cov.pairs.length}, ${cov.digest.slice(0, 19)}…): paths or blobs differ — request a new one`;
   }

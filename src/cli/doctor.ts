@@ -32,6 +32,10 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
   try {
     const p = await loadPolicyFile(policyFile, POLICY_PATH);
     checks.push({ ok: true, text: `${POLICY_PATH}: valid, ${p.zones.length} zones, review mode ${p.review.mode}, repository ${p.repository}` });
+    if (p.repository.startsWith('local/')) {
+      // init's placeholder when origin named no host: signatures would bind a name no server shares.
+      checks.push({ ok: 'warn', text: `repository: ${p.repository} is init's placeholder, not the repository's id`, fix: `set repository: in ${POLICY_PATH} (e.g. github.com/acme/metacode) before anyone signs an override or review` });
+    }
     if (p.review.mode === 'signed' && !existsSync(join(root, p.review.reviewers))) {
       checks.push({ ok: false, text: `review.mode is signed but ${p.review.reviewers} is missing`, fix: 'add reviewers (an OpenSSH allowed_signers file)' });
     }

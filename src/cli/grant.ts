@@ -48,6 +48,12 @@ async function request(kind: GrantKind, argv: string[], io: Io): Promise<number>
   const { files, context, ws } = await changeFiles(io, str(values.commit));
   const cov = coverage(ws.policy, files);
   if (!cov.pairs.length) throw usageError(`${kind} request: nothing in the ${context} lies in a zone`, 'stage the zone files first (or name the commit with --commit)');
+  if (kind === 'review' && ws.policy.review.mode !== 'signed') {
+    io.stderr(
+      `cleanroom: warning: this policy's review.mode is ${ws.policy.review.mode}: a signed Cleanroom-Review trailer will NOT count as a review here\n` +
+        `  → add the trailer the policy names instead (${ws.policy.review.mode === 'trailer' ? `"${ws.policy.review.trailer}: Name <email>"` : 'see docs/overrides-and-reviews.md'}), or set review.mode: signed in the policy\n`,
+    );
+  }
   const now = io.now();
   io.stdout(
     formatRequest(
@@ -100,6 +106,11 @@ async function sign(kind: GrantKind, argv: string[], io: Io): Promise<number> {
     }
     if (buf.length > MAX_REQUEST_BYTES) throw usageError(`${kind} sign: ${file} is larger than 1 MiB`, `a request is a few lines: the output of cleanroom ${kind} request`);
     text = buf.toString('utf8');
+  }
+  // Usually `cleanroom … request | cleanroom … sign` where the request failed: its error
+  // is on the terminal above, and "not a cleanroom request" would send the user astray.
+  if (!text.trim()) {
+    throw usageError(`${kind} sign: the request is empty`, `did cleanroom ${kind} request fail? Its error is above; fix that and pipe its output in again`);
   }
   const r = parseRequest(text);
   if (!r.ok) throw usageError(`${kind} sign: ${r.reason}`, `make one with cleanroom ${kind} request`);

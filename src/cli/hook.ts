@@ -29,21 +29,34 @@ function report(io: Io, findings: readonly Finding[], notes: readonly string[], 
   return findings.some((f) => f.outcome === 'violation') ? 1 : 0;
 }
 
-async function preCommit(io: Io): Promise<number> {
-  const ws = await openWorkspace(io, undefined);
-  const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
-  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { localSignals }, io.now());
-  // Review zones are usually settled by the message (a Reviewed-by trailer), which this
-  // hook cannot see yet; deny zones only by a signed override, so they get a heads-up.
-  const v = r.findings.filter((f) => f.outcome === 'violation' && f.verdict === 'deny');
-  if (v.length) {
-    const zones = [...new Set(v.map((f) => f.zone))].join(', ');
-    io.stderr(
-      `cleanroom: heads-up — ${v.length} staged change${v.length === 1 ? '' : 's'} in ${zones} (deny) carr${v.length === 1 ? 'ies' : 'y'} AI attribution ` +
-        `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries an approver's signed override.\n`,
-    );
-  }
+async function preCommit(_io: Io): Promise<number> {
+  // Nothing to judge yet: reviews and overrides live in the message, which pre-commit
+  // cannot see. The heads-up for deny zones is prepare-commit-msg's (headsUp below),
+  // which sees the message so far and stays quiet when it carries a valid override.
   return 0;
+}
+
+/**
+ * Before the editor opens: staged AI-attributed changes in deny zones that the message
+ * so far (-m, -F, --trailer, a template) does not cover with a valid signed override.
+ * Only a heads-up: the verdict is commit-msg's. Any failure here is commit-msg's to report.
+ */
+async function headsUp(io: Io, messageFile: string): Promise<void> {
+  let v: Finding[];
+  try {
+    const ws = await openWorkspace(io, undefined);
+    const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+    const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile, localSignals }, io.now());
+    v = r.findings.filter((f) => f.outcome === 'violation' && f.verdict === 'deny');
+  } catch {
+    return;
+  }
+  if (!v.length) return;
+  const zones = [...new Set(v.map((f) => f.zone))].join(', ');
+  io.stderr(
+    `cleanroom: heads-up — ${v.length} staged change${v.length === 1 ? '' : 's'} in ${zones} (deny) carr${v.length === 1 ? 'ies' : 'y'} AI attribution ` +
+      `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries an approver's signed override.\n`,
+  );
 }
 
 /** The tool table without requiring a valid policy: provenance is recorded regardless. */
@@ -74,8 +87,8 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   const signals = [...envSignals(table, io.env)];
   signals.push(...(await ledgerSignalsForStaged(ctx, repo, table)));
   const trailers = assistedByTrailers(signals);
-  if (!trailers.length) return 0;
-  await addTrailers(ctx, file, trailers);
+  if (trailers.length) await addTrailers(ctx, file, trailers);
+  if (args[1] !== 'merge' && args[1] !== 'squash') await headsUp(io, file);
   return 0;
 }
 

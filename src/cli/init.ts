@@ -32,16 +32,19 @@ export function repositoryIdFromUrl(url: string): string | undefined {
   return undefined;
 }
 
+/** The `repository:` id init writes when none is given: from origin, else a `local/…` placeholder (with a warning). */
 async function defaultRepositoryId(ctx: GitContext, root: string, warn: (s: string) => void): Promise<string> {
-  try {
-    const url = await gitText(ctx, ['remote', 'get-url', 'origin']);
-    const id = repositoryIdFromUrl(url);
-    if (id) return id;
-  } catch {
-    // no origin remote
-  }
+  // The URL as configured first (an insteadOf may point it at a local mirror), then as
+  // git resolves it (an insteadOf alias such as gh:acme/x becomes a host/path URL).
+  const configured = (await gitText(ctx, ['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
+  const resolved = configured ? (await gitText(ctx, ['remote', 'get-url', 'origin']).catch(() => '')).trim() : '';
+  const found = repositoryIdFromUrl(configured) ?? repositoryIdFromUrl(resolved);
+  if (found) return found;
   const id = `local/${basename(root).replace(/[^\w.-]/g, '-') || 'repo'}`;
-  warn(`! no origin remote: repository is "${id}" — set repository: in ${POLICY_PATH} to the id signatures should bind (e.g. github.com/acme/metacode) before anyone signs`);
+  const why = !configured
+    ? 'no origin remote'
+    : `origin is ${JSON.stringify(resolved && resolved !== configured ? `${configured} (${resolved})` : configured)}, which names no host/path`;
+  warn(`! ${why}: repository is "${id}" — set repository: in ${POLICY_PATH} to the id signatures should bind (e.g. github.com/acme/metacode) before anyone signs`);
   return id;
 }
 

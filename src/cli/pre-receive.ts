@@ -20,7 +20,18 @@ import { parse, str } from './args.js';
 import { gitContext } from './context.js';
 import { readStdin, type Io } from './io.js';
 
-function logDecision(io: Io, file: string | undefined, entry: Record<string, unknown>): void {
+/** One log line per push, one shape for every decision (a fail-safe reject included), so `jq` needs no cases. */
+interface DecisionEntry {
+  pusher: string;
+  decision: 'accept' | 'reject' | 'accept-fail-open';
+  /** Where the policy came from; null when the check failed before it was known. */
+  policy: string | null;
+  /** Why the check could not be completed (fail-safe decisions); null when it was. */
+  reason: string | null;
+  refs: { ref: string; old: string; new: string; commits: number | null; violations: unknown[]; passed: unknown[]; errors: string[] }[];
+}
+
+function logDecision(io: Io, file: string | undefined, entry: DecisionEntry): void {
   if (!file) return;
   try {
     // One write with O_APPEND: lines from concurrent pushes do not interleave.
@@ -64,7 +75,8 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
     return finish(io, say, cfg, pusher, verdicts, source.origin);
   } catch (e) {
     const msg = e instanceof CleanroomError ? e.message + (e.hint ? `\n  → ${e.hint}` : '') : `internal error: ${(e as Error)?.message ?? String(e)}`;
-    logDecision(io, cfg.logFile, { pusher, decision: cfg.failOpen ? 'accept-fail-open' : 'reject', reason: msg, refs: updates });
+    const refs = updates.map((u) => ({ ...u, commits: null, violations: [], passed: [], errors: [] }));
+    logDecision(io, cfg.logFile, { pusher, decision: cfg.failOpen ? 'accept-fail-open' : 'reject', policy: null, reason: msg, refs });
     if (cfg.failOpen) {
       say(`cleanroom: WARNING: the check failed and this server is configured to fail open — push accepted unchecked.\ncleanroom: ${msg}`);
       return 0;
@@ -86,7 +98,7 @@ function finish(io: Io, say: (t: string) => void, cfg: ServerConfig, pusher: str
     passed: v.findings.filter((f) => f.outcome !== 'violation').map(brief),
     errors: v.errors,
   }));
-  logDecision(io, cfg.logFile, { pusher, decision: rejected.length ? 'reject' : 'accept', policy: origin, refs });
+  logDecision(io, cfg.logFile, { pusher, decision: rejected.length ? 'reject' : 'accept', policy: origin, reason: null, refs });
   for (const v of verdicts) {
     for (const f of v.findings.filter((x) => x.outcome !== 'violation')) {
       io.stderr(`cleanroom: ${safe(v.update.ref)} ${f.commit?.slice(0, 12)} ${safe(f.path)}: ${f.outcome} by ${safe(f.by ?? '?')}\n`);

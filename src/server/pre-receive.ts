@@ -100,9 +100,12 @@ export interface RefVerdict {
   commits: number;
 }
 
+/** `4.5 s`, `0.25 s`, `0.001 s`: two significant digits below a second, never "0.0 s". */
+export const seconds = (ms: number): string => `${ms >= 1000 ? (ms / 1000).toFixed(1) : Number((ms / 1000).toPrecision(2))} s`;
+
 class DeadlineExceeded extends CleanroomError {
   constructor(ms: number) {
-    super('internal', `the check did not finish within ${(ms / 1000).toFixed(1)} s`, 'push fewer commits at a time, or the admin raises cleanroom.deadline');
+    super('internal', `the check did not finish within ${seconds(ms)}`, 'push fewer commits at a time, or the admin raises cleanroom.deadline');
   }
 }
 
