@@ -57,12 +57,31 @@ export interface CommandSpec {
 }
 
 // Options several commands take: one wording everywhere.
-const POLICY: OptionSpec = { type: 'string', arg: 'F', help: 'policy file (default .cleanroom/policy.yaml)' };
+const POLICY: OptionSpec = {
+  type: 'string',
+  arg: 'F',
+  help: 'policy file (default .cleanroom/policy.yaml)',
+};
 const QUIET: OptionSpec = { type: 'boolean', short: 'q', help: 'print only problems' };
-const FORMAT = (formats: readonly string[]): OptionSpec => ({ type: 'string', arg: formats.join('|'), help: `output format (default ${formats[0]})` });
-const FAIL_OPEN: OptionSpec = { type: 'boolean', help: 'accept the push when cleanroom itself fails (default: reject)' };
-const DEADLINE: OptionSpec = { type: 'string', arg: 'S', help: 'reject when the check takes longer than S seconds (default 4.5)' };
-const LOG: OptionSpec = { type: 'string', arg: 'F', help: 'append one JSON line per push decision to F' };
+const FORMAT = (formats: readonly string[]): OptionSpec => ({
+  type: 'string',
+  arg: formats.join('|'),
+  help: `output format (default ${formats[0]})`,
+});
+const FAIL_OPEN: OptionSpec = {
+  type: 'boolean',
+  help: 'accept the push when cleanroom itself fails (default: reject)',
+};
+const DEADLINE: OptionSpec = {
+  type: 'string',
+  arg: 'S',
+  help: 'reject when the check takes longer than S seconds (default 4.5)',
+};
+const LOG: OptionSpec = {
+  type: 'string',
+  arg: 'F',
+  help: 'append one JSON line per push decision to F',
+};
 
 const checkFormats = formatNames(CHECK_FORMATS);
 const auditFormats = formatNames(AUDIT_FORMATS);
@@ -77,8 +96,15 @@ export const COMMANDS: readonly CommandSpec[] = [
       'deny (or review, without a human-review attestation) is a violation. With --range or\n' +
       '--commit, the policy is the one at the base of the range.',
     options: {
-      staged: { type: 'boolean', help: 'what `git commit` is about to record (the index, honouring GIT_INDEX_FILE)' },
-      'message-file': { type: 'string', arg: 'F', help: 'the commit message (trailers: reviews, overrides, co-authors); with --staged' },
+      staged: {
+        type: 'boolean',
+        help: 'what `git commit` is about to record (the index, honouring GIT_INDEX_FILE)',
+      },
+      'message-file': {
+        type: 'string',
+        arg: 'F',
+        help: 'the commit message (trailers: reviews, overrides, co-authors); with --staged',
+      },
       range: { type: 'string', arg: 'A..B', help: 'every commit in A..B (CI, pre-push)' },
       commit: { type: 'string', arg: 'REV', help: 'one commit' },
       policy: POLICY,
@@ -92,19 +118,41 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'audit',
     summary: 'is the eval set already contaminated? one pass over the history',
-    usage: [`audit [--range R | --all] [--since DATE] [--format ${auditFormats.join('|')}] [--output F]`],
+    usage: [
+      `audit [--range R | --all] [--since DATE] [--format ${auditFormats.join('|')}] [--output F]`,
+    ],
     about:
       'Walks the history once, judges every commit as the server would, and answers per\n' +
       'zone: which paths that exist now have AI-attributed history without a review or an\n' +
       'override, through which commits and tools, and which reviews and overrides were used,\n' +
       'by whom. Renames carry contamination with the file; deleting the file is the cure.',
     options: {
-      range: { type: 'string', arg: 'R', help: 'A..B, A...B or one revision (default HEAD); "exists now" means in its tip\'s tree' },
+      range: {
+        type: 'string',
+        arg: 'R',
+        help: 'A..B, A...B or one revision (default HEAD); "exists now" means in its tip\'s tree',
+      },
       all: { type: 'boolean', help: "every ref (branches, tags); each tip's tree counts" },
-      since: { type: 'string', arg: 'DATE', help: 'only commits since DATE (committer date, e.g. 2025-01-31)' },
-      format: { type: 'string', arg: auditFormats.join('|'), help: `output format (default text; with --output, the file's extension chooses)` },
-      output: { type: 'string', short: 'o', arg: 'F', help: `write the report to F (${AUDIT_FORMATS.flatMap((f) => f.extensions).join(' ')})` },
-      policy: { ...POLICY, help: 'policy file (default .cleanroom/policy.yaml); it judges all history' },
+      since: {
+        type: 'string',
+        arg: 'DATE',
+        help: 'only commits since DATE (committer date, e.g. 2025-01-31)',
+      },
+      format: {
+        type: 'string',
+        arg: auditFormats.join('|'),
+        help: `output format (default text; with --output, the file's extension chooses)`,
+      },
+      output: {
+        type: 'string',
+        short: 'o',
+        arg: 'F',
+        help: `write the report to F (${AUDIT_FORMATS.flatMap((f) => f.extensions).join(' ')})`,
+      },
+      policy: {
+        ...POLICY,
+        help: 'policy file (default .cleanroom/policy.yaml); it judges all history',
+      },
       quiet: { type: 'boolean', short: 'q', help: 'text: the summary only, no per-path details' },
     },
     formats: auditFormats,
@@ -117,9 +165,14 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'explain',
     summary: 'which zones hold PATH, the verdict for each AI tool, and why',
     usage: ['explain PATH [--tool T]'],
-    about: 'Shows which zones hold PATH, the verdict each AI tool gets there and why.\nPATH is relative to the current directory (inside the repository).',
+    about:
+      'Shows which zones hold PATH, the verdict each AI tool gets there and why.\nPATH is relative to the current directory (inside the repository).',
     options: {
-      tool: { type: 'string', arg: 'T', help: 'one tool id (claude-code, codex, …) instead of every tool the zones name' },
+      tool: {
+        type: 'string',
+        arg: 'T',
+        help: 'one tool id (claude-code, codex, …) instead of every tool the zones name',
+      },
       policy: POLICY,
       format: FORMAT(['text', 'json']),
     },
@@ -140,8 +193,24 @@ export const COMMANDS: readonly CommandSpec[] = [
       '              - { path: evals/fixtures/a.txt, read: deny }      # agents may not read it',
     options: {},
     subcommands: {
-      validate: { usage: 'policy validate [FILE]', summary: 'check the policy', options: { policy: POLICY, quiet: { ...QUIET, help: 'print nothing when the policy is valid' } }, positionals: '[FILE]' },
-      test: { usage: 'policy test [FILE]', summary: "run the policy's test cases", options: { policy: POLICY, quiet: { ...QUIET, help: 'print only failing cases and the total' } }, positionals: '[FILE]' },
+      validate: {
+        usage: 'policy validate [FILE]',
+        summary: 'check the policy',
+        options: {
+          policy: POLICY,
+          quiet: { ...QUIET, help: 'print nothing when the policy is valid' },
+        },
+        positionals: '[FILE]',
+      },
+      test: {
+        usage: 'policy test [FILE]',
+        summary: "run the policy's test cases",
+        options: {
+          policy: POLICY,
+          quiet: { ...QUIET, help: 'print only failing cases and the total' },
+        },
+        positionals: '[FILE]',
+      },
     },
     footer: 'exit: 0 ok, 1 a test case failed, 2 invalid policy or usage error',
     load: async () => (await import('./policy-cmd.js')).policyCommand,
@@ -149,7 +218,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'init',
     summary: 'write a policy from a preset and install the local and agent hooks',
-    usage: ['init [--preset NAME] [--hooks auto|husky|git|none] [--agents auto|none|LIST] [--repository ID]'],
+    usage: [
+      'init [--preset NAME] [--hooks auto|husky|git|none] [--agents auto|none|LIST] [--repository ID]',
+    ],
     about:
       'Writes .cleanroom/policy.yaml from a preset (unless one exists) and installs the\n' +
       'local hooks (pre-commit, prepare-commit-msg, commit-msg, pre-push):\n' +
@@ -159,10 +230,26 @@ export const COMMANDS: readonly CommandSpec[] = [
       `         hook is kept as HOOK${CHAINED_SUFFIX} and runs first\n` +
       'Running init again changes nothing.',
     options: {
-      preset: { type: 'string', arg: 'NAME', help: 'the policy preset (default eval-cleanroom; see policies/presets/)' },
-      hooks: { type: 'string', arg: 'auto|husky|git|none', help: 'where the local hooks go (default auto)' },
-      agents: { type: 'string', arg: 'auto|none|LIST', help: `agent hooks: auto wires agents whose config folders exist; LIST is comma-separated (${AGENTS.join(',')})` },
-      repository: { type: 'string', arg: 'ID', help: 'the id bound into signatures (default: from the origin remote)' },
+      preset: {
+        type: 'string',
+        arg: 'NAME',
+        help: 'the policy preset (default eval-cleanroom; see policies/presets/)',
+      },
+      hooks: {
+        type: 'string',
+        arg: 'auto|husky|git|none',
+        help: 'where the local hooks go (default auto)',
+      },
+      agents: {
+        type: 'string',
+        arg: 'auto|none|LIST',
+        help: `agent hooks: auto wires agents whose config folders exist; LIST is comma-separated (${AGENTS.join(',')})`,
+      },
+      repository: {
+        type: 'string',
+        arg: 'ID',
+        help: 'the id bound into signatures (default: from the origin remote)',
+      },
       quiet: { type: 'boolean', short: 'q', help: 'print only problems' },
     },
     load: async () => (await import('./init.js')).initCommand,
@@ -171,7 +258,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'doctor',
     summary: 'is everything wired, what is bypassed',
     usage: ['doctor'],
-    about: 'Checks that everything is wired: the policy, the local hooks (git or husky), the agent\nhooks, and what bypasses them.',
+    about:
+      'Checks that everything is wired: the policy, the local hooks (git or husky), the agent\nhooks, and what bypasses them.',
     options: {},
     footer: 'exit: 0 all is well, 1 something needs fixing, 2 usage error',
     load: async () => (await import('./doctor.js')).doctorCommand,
@@ -188,28 +276,41 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {
       policy: { ...POLICY, help: 'policy file on the server (trust files beside it)' },
       'fail-open': FAIL_OPEN,
-      deadline: { ...DEADLINE, help: "reject when the check takes longer than S seconds (default 4.5; GitHub Enterprise's budget is 5 s)" },
+      deadline: {
+        ...DEADLINE,
+        help: "reject when the check takes longer than S seconds (default 4.5; GitHub Enterprise's budget is 5 s)",
+      },
       log: LOG,
     },
-    footer: 'Also read from git config: cleanroom.policy, cleanroom.failOpen, cleanroom.deadline,\ncleanroom.log. Install with: cleanroom install-server REPO.',
+    footer:
+      'Also read from git config: cleanroom.policy, cleanroom.failOpen, cleanroom.deadline,\ncleanroom.log. Install with: cleanroom install-server REPO.',
     load: async () => (await import('./pre-receive.js')).preReceiveCommand,
   },
   {
     name: 'install-server',
     summary: 'install the pre-receive hook into a bare repository',
-    usage: ['install-server [REPO] [--policy F] [--log F] [--deadline S] [--fail-open] [--hooks-dir DIR]'],
+    usage: [
+      'install-server [REPO] [--policy F] [--log F] [--deadline S] [--fail-open] [--hooks-dir DIR]',
+    ],
     about:
-      'Installs cleanroom\'s pre-receive hook into a (bare) repository on the server, keeping\n' +
+      "Installs cleanroom's pre-receive hook into a (bare) repository on the server, keeping\n" +
       'an existing pre-receive hook (it runs first, as pre-receive.pre-cleanroom), and stores\n' +
       "the options in the repository's git config (cleanroom.policy, cleanroom.log,\n" +
       'cleanroom.deadline, cleanroom.failOpen), where pushers cannot change them.\n' +
       'REPO is the repository (default: the current directory).',
     options: {
-      policy: { ...POLICY, help: 'a policy file on the server; without it, the default branch\'s policy before each push' },
+      policy: {
+        ...POLICY,
+        help: "a policy file on the server; without it, the default branch's policy before each push",
+      },
       log: LOG,
       deadline: DEADLINE,
       'fail-open': FAIL_OPEN,
-      'hooks-dir': { type: 'string', arg: 'DIR', help: "where the hook goes (default: the repository's hooks directory, or the host's: GitLab custom_hooks)" },
+      'hooks-dir': {
+        type: 'string',
+        arg: 'DIR',
+        help: "where the hook goes (default: the repository's hooks directory, or the host's: GitLab custom_hooks)",
+      },
     },
     positionals: '[REPO]',
     load: async () => (await import('./install-server.js')).installServerCommand,
@@ -217,7 +318,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'override',
     summary: 'a signed exception for a deny zone: request, then an approver signs',
-    usage: ['override request --reason TEXT [--expires 7d] [--commit REV]', 'override sign --key KEY [--principal P] [FILE|-]'],
+    usage: [
+      'override request --reason TEXT [--expires 7d] [--commit REV]',
+      'override sign --key KEY [--principal P] [FILE|-]',
+    ],
     about:
       'An override is the only way past a deny zone: a statement signed by an approver (a key\n' +
       "in the policy's overrides.approvers allowed_signers file) that binds the repository,\n" +
@@ -235,16 +339,32 @@ export const COMMANDS: readonly CommandSpec[] = [
         summary: 'print the statement for an approver',
         options: {
           reason: { type: 'string', arg: 'TEXT', help: 'why this exception is right (required)' },
-          expires: { type: 'string', arg: 'D', help: 'how long it is valid: 7d (default), 12h, 30m; at most a year' },
-          commit: { type: 'string', arg: 'REV', help: 'cover this commit instead of the staged changes' },
+          expires: {
+            type: 'string',
+            arg: 'D',
+            help: 'how long it is valid: 7d (default), 12h, 30m; at most a year',
+          },
+          commit: {
+            type: 'string',
+            arg: 'REV',
+            help: 'cover this commit instead of the staged changes',
+          },
         },
       },
       sign: {
         usage: 'override sign --key KEY [--principal P] [FILE|-]',
         summary: 'sign a request; prints one trailer line',
         options: {
-          key: { type: 'string', arg: 'KEY', help: 'the private key, or the .pub of a key in ssh-agent (required)' },
-          principal: { type: 'string', arg: 'P', help: 'the name your key is listed under (default: git config user.email)' },
+          key: {
+            type: 'string',
+            arg: 'KEY',
+            help: 'the private key, or the .pub of a key in ssh-agent (required)',
+          },
+          principal: {
+            type: 'string',
+            arg: 'P',
+            help: 'the name your key is listed under (default: git config user.email)',
+          },
         },
         positionals: '[FILE|-]',
       },
@@ -254,7 +374,10 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'review',
     summary: 'a signed human review for a review zone (review.mode: signed)',
-    usage: ['review request [--reason TEXT] [--expires 30d] [--commit REV]', 'review sign --key KEY [--principal P] [FILE|-]'],
+    usage: [
+      'review request [--reason TEXT] [--expires 30d] [--commit REV]',
+      'review sign --key KEY [--principal P] [FILE|-]',
+    ],
     about:
       'In review.mode: signed, a review zone accepts AI-attributed changes only with a\n' +
       'Cleanroom-Review trailer signed by a key in review.reviewers. The signature binds the\n' +
@@ -265,17 +388,37 @@ export const COMMANDS: readonly CommandSpec[] = [
         usage: 'review request [--reason TEXT] [--expires 30d] [--commit REV]',
         summary: 'print the statement for a reviewer',
         options: {
-          reason: { type: 'string', arg: 'TEXT', help: 'what was reviewed (default "reviewed every line")' },
-          expires: { type: 'string', arg: 'D', help: 'how long it is valid: 30d (default), 12h, 30m; at most a year' },
-          commit: { type: 'string', arg: 'REV', help: 'cover this commit instead of the staged changes' },
+          reason: {
+            type: 'string',
+            arg: 'TEXT',
+            help: 'what was reviewed (default "reviewed every line")',
+          },
+          expires: {
+            type: 'string',
+            arg: 'D',
+            help: 'how long it is valid: 30d (default), 12h, 30m; at most a year',
+          },
+          commit: {
+            type: 'string',
+            arg: 'REV',
+            help: 'cover this commit instead of the staged changes',
+          },
         },
       },
       sign: {
         usage: 'review sign --key KEY [--principal P] [FILE|-]',
         summary: 'sign a request; prints one trailer line',
         options: {
-          key: { type: 'string', arg: 'KEY', help: 'the private key, or the .pub of a key in ssh-agent (required)' },
-          principal: { type: 'string', arg: 'P', help: 'the name your key is listed under (default: git config user.email)' },
+          key: {
+            type: 'string',
+            arg: 'KEY',
+            help: 'the private key, or the .pub of a key in ssh-agent (required)',
+          },
+          principal: {
+            type: 'string',
+            arg: 'P',
+            help: 'the name your key is listed under (default: git config user.email)',
+          },
         },
         positionals: '[FILE|-]',
       },
@@ -298,7 +441,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'hook',
     summary: 'what the shims in hooks/ run (pre-commit, prepare-commit-msg, commit-msg, pre-push)',
-    usage: ['hook pre-commit | prepare-commit-msg FILE [SOURCE [SHA]] | commit-msg FILE | pre-push REMOTE URL'],
+    usage: [
+      'hook pre-commit | prepare-commit-msg FILE [SOURCE [SHA]] | commit-msg FILE | pre-push REMOTE URL',
+    ],
     about: 'Run by the shims in hooks/ (installed by cleanroom init); not usually run by hand.',
     options: {},
     footer: 'CLEANROOM=0 skips a hook loudly; CLEANROOM_DEBUG=1 traces the git calls.',
@@ -309,4 +454,5 @@ export const COMMANDS: readonly CommandSpec[] = [
 ];
 
 /** The row for `name`, or undefined (own names only: `toString` is not a command). */
-export const commandSpec = (name: string): CommandSpec | undefined => COMMANDS.find((c) => c.name === name);
+export const commandSpec = (name: string): CommandSpec | undefined =>
+  COMMANDS.find((c) => c.name === name);

@@ -10,13 +10,19 @@ function optionLines(options: Options): string[] {
   return Object.entries(options).map(([name, o]) => {
     const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${o.arg ?? 'VALUE'}` : ''}`;
     const head = `  ${flag}`;
-    return head.length + 2 <= COL ? head.padEnd(COL) + o.help : `${head}\n${' '.repeat(COL)}${o.help}`;
+    return head.length + 2 <= COL
+      ? head.padEnd(COL) + o.help
+      : `${head}\n${' '.repeat(COL)}${o.help}`;
   });
 }
 
 /** `cleanroom CMD --help`: usage lines, what it does, every option, exit codes. */
 export function commandHelp(spec: CommandSpec): string {
-  const out: string[] = [spec.usage.map((u, i) => `${i === 0 ? 'usage: ' : '       '}cleanroom ${u}`).join('\n'), '', spec.about];
+  const out: string[] = [
+    spec.usage.map((u, i) => `${i === 0 ? 'usage: ' : '       '}cleanroom ${u}`).join('\n'),
+    '',
+    spec.about,
+  ];
   const own = optionLines(spec.options);
   if (own.length) out.push('', ...own);
   for (const [sub, s] of Object.entries(spec.subcommands ?? {})) {
@@ -52,14 +58,34 @@ ${GLOBAL_FOOTER}
 `;
 }
 
-export const DOCS_BEGIN = '<!-- BEGIN generated from src/cli/commands.ts: UPDATE_GOLDEN=1 npx vitest run test/unit/cli/commands.test.ts -->';
+export const DOCS_BEGIN =
+  '<!-- BEGIN generated from src/cli/commands.ts: UPDATE_GOLDEN=1 npx vitest run test/unit/cli/commands.test.ts -->';
 export const DOCS_END = '<!-- END generated -->';
 
 /** The generated part of docs/cli.md: the command list, then each command's --help. */
 export function cliDocs(): string {
-  const parts = [DOCS_BEGIN, '', '```', 'usage: cleanroom COMMAND [options]', '', commandList(), '', GLOBAL_FOOTER, '```'];
+  const parts = [
+    DOCS_BEGIN,
+    '',
+    '```',
+    'usage: cleanroom COMMAND [options]',
+    '',
+    commandList(),
+    '',
+    GLOBAL_FOOTER,
+    '```',
+  ];
   for (const c of COMMANDS) {
-    parts.push('', `### \`cleanroom ${c.name}\``, '', c.summary[0]!.toUpperCase() + c.summary.slice(1) + '.', '', '```', commandHelp(c).trimEnd(), '```');
+    parts.push(
+      '',
+      `### \`cleanroom ${c.name}\``,
+      '',
+      c.summary[0]!.toUpperCase() + c.summary.slice(1) + '.',
+      '',
+      '```',
+      commandHelp(c).trimEnd(),
+      '```',
+    );
   }
   parts.push('', DOCS_END);
   return parts.join('\n');

@@ -87,7 +87,7 @@ async function refuseSharedHooksDir(ctx: GitContext, root: string, commonDir: st
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
   };
   if (inside(root) || inside(commonDir)) return;
-  let scope = '';
+  let scope: string;
   try {
     scope = (await gitText(ctx, ['config', '--show-scope', '--get', 'core.hooksPath'])).split('\t', 1)[0] ?? '';
   } catch {

@@ -80,13 +80,20 @@ export const AUDIT_FORMATS: readonly ReportFormat<AuditReport>[] = [
   },
 ];
 
-export const formatNames = (list: readonly ReportFormat<never>[]): string[] => list.map((f) => f.name);
+export const formatNames = (list: readonly ReportFormat<never>[]): string[] =>
+  list.map((f) => f.name);
 
 /** The format named `name`, or undefined. */
-export const findFormat = <R>(list: readonly ReportFormat<R>[], name: string): ReportFormat<R> | undefined => list.find((f) => f.name === name);
+export const findFormat = <R>(
+  list: readonly ReportFormat<R>[],
+  name: string,
+): ReportFormat<R> | undefined => list.find((f) => f.name === name);
 
 /** The format whose extensions include `file`'s (case-insensitive), or undefined. */
-export function formatForFile<R>(list: readonly ReportFormat<R>[], file: string): ReportFormat<R> | undefined {
+export function formatForFile<R>(
+  list: readonly ReportFormat<R>[],
+  file: string,
+): ReportFormat<R> | undefined {
   const lower = file.toLowerCase();
   return list.find((f) => f.extensions.some((e) => lower.endsWith(e)));
 }

@@ -28,14 +28,16 @@ export interface HostPlatform {
   hooksDir: (repo: { gitDir: string; hooksDir: string }) => string;
 }
 
-const set = (v: string | undefined): string | undefined => (v === undefined || v === '' ? undefined : v);
+const set = (v: string | undefined): string | undefined =>
+  v === undefined || v === '' ? undefined : v;
 
 export const PLATFORMS: readonly HostPlatform[] = [
   {
     id: 'gitlab',
     name: 'GitLab',
     // Gitaly sets all three for every hook; any one is enough to know.
-    detect: (env) => env.GL_ID !== undefined || env.GL_USERNAME !== undefined || env.GL_PROTOCOL !== undefined,
+    detect: (env) =>
+      env.GL_ID !== undefined || env.GL_USERNAME !== undefined || env.GL_PROTOCOL !== undefined,
     owns: (gitDir) => existsSync(join(gitDir, 'custom_hooks')) || /[\\/]@hashed[\\/]/.test(gitDir),
     pusher: (env) => set(env.GL_USERNAME),
     // A stderr line starting with GL-HOOK-ERR: is shown to the user in GitLab's UI.
@@ -79,10 +81,13 @@ export const PLATFORMS: readonly HostPlatform[] = [
 const fallback = PLATFORMS[PLATFORMS.length - 1]!;
 
 /** The platform a hook runs under, from its environment (plain git when none matches). */
-export const platformFor = (env: Env): HostPlatform => PLATFORMS.find((p) => p.detect(env)) ?? fallback;
+export const platformFor = (env: Env): HostPlatform =>
+  PLATFORMS.find((p) => p.detect(env)) ?? fallback;
 
 /** The platform whose layout the repository at `gitDir` has (install time). */
-export const platformOfRepo = (gitDir: string): HostPlatform => PLATFORMS.find((p) => p.owns(gitDir)) ?? fallback;
+export const platformOfRepo = (gitDir: string): HostPlatform =>
+  PLATFORMS.find((p) => p.owns(gitDir)) ?? fallback;
 
 /** Who pushed: the platform's name for them, else the account, else "unknown". */
-export const pusherOf = (env: Env): string => platformFor(env).pusher(env) ?? fallback.pusher(env) ?? 'unknown';
+export const pusherOf = (env: Env): string =>
+  platformFor(env).pusher(env) ?? fallback.pusher(env) ?? 'unknown';

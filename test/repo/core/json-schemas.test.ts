@@ -12,7 +12,8 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 afterAll(removeTempDirs);
 
 const ajv = new Ajv({ allErrors: true, strict: true });
-const schema = (name: string) => ajv.compile(JSON.parse(readFileSync(join(ROOT, 'policies', name), 'utf8')) as object);
+const schema = (name: string) =>
+  ajv.compile(JSON.parse(readFileSync(join(ROOT, 'policies', name), 'utf8')) as object);
 const checkSchema = schema('check-report.schema.json');
 const auditSchema = schema('audit-report.schema.json');
 
@@ -28,8 +29,19 @@ const RECORD_KEYS = ['commit', 'path', 'zone', 'tool', 'verdict', 'signal', 'mes
 describe('JSON outputs against the shipped schemas', () => {
   const repo = repoWithPolicy({ init: false });
   const base = repo.head();
-  commit(repo, { 'evals/tasks/q1.json': '{}\n' }, 'Add task', 'Co-authored-by: Claude <noreply@anthropic.com>');
-  commit(repo, { 'evals/harness/run.py': 'x\n' }, 'Harness', 'Assisted-by: codex', 'Reviewed-by: Rita Reviewer <rita@example.org>');
+  commit(
+    repo,
+    { 'evals/tasks/q1.json': '{}\n' },
+    'Add task',
+    'Co-authored-by: Claude <noreply@anthropic.com>',
+  );
+  commit(
+    repo,
+    { 'evals/harness/run.py': 'x\n' },
+    'Harness',
+    'Assisted-by: codex',
+    'Reviewed-by: Rita Reviewer <rita@example.org>',
+  );
 
   it('check --range --format json validates, violations and passed alike', () => {
     const r = repo.cleanroom(['check', '--range', `${base}..HEAD`, '--format', 'json']);
@@ -48,16 +60,44 @@ describe('JSON outputs against the shipped schemas', () => {
     expect(auditSchema(doc), ajv.errorsText(auditSchema.errors)).toBe(true);
     expect(doc.format).toBe(1);
     expect(doc.violations.map((v) => Object.keys(v))).toEqual([RECORD_KEYS]);
-    const check = JSON.parse(repo.cleanroom(['check', '--range', `${base}..HEAD`, '--format', 'json']).stdout) as { violations: Record<string, unknown>[] };
+    const check = JSON.parse(
+      repo.cleanroom(['check', '--range', `${base}..HEAD`, '--format', 'json']).stdout,
+    ) as { violations: Record<string, unknown>[] };
     expect(Object.keys(check.violations[0]!)).toEqual(RECORD_KEYS);
-    expect(doc.violations[0]).toMatchObject({ commit: check.violations[0]!.commit, path: 'evals/tasks/q1.json', zone: 'eval-tasks', tool: 'claude-code', verdict: 'deny' });
+    expect(doc.violations[0]).toMatchObject({
+      commit: check.violations[0]!.commit,
+      path: 'evals/tasks/q1.json',
+      zone: 'eval-tasks',
+      tool: 'claude-code',
+      verdict: 'deny',
+    });
   });
 
   it('the schemas can fail: a 41-hex commit, a missing key, a wrong format version', () => {
-    const ok = { format: 1, ok: false, violations: [{ commit: 'a'.repeat(40), path: 'p', zone: 'z', tool: 't', verdict: 'deny', signal: 's', message: 'm' }], passed: [], notes: [] };
+    const ok = {
+      format: 1,
+      ok: false,
+      violations: [
+        {
+          commit: 'a'.repeat(40),
+          path: 'p',
+          zone: 'z',
+          tool: 't',
+          verdict: 'deny',
+          signal: 's',
+          message: 'm',
+        },
+      ],
+      passed: [],
+      notes: [],
+    };
     expect(checkSchema(ok)).toBe(true);
-    expect(checkSchema({ ...ok, violations: [{ ...ok.violations[0], commit: 'a'.repeat(41) }] })).toBe(false);
-    expect(checkSchema({ ...ok, violations: [{ ...ok.violations[0], signal: undefined }] })).toBe(false);
+    expect(
+      checkSchema({ ...ok, violations: [{ ...ok.violations[0], commit: 'a'.repeat(41) }] }),
+    ).toBe(false);
+    expect(checkSchema({ ...ok, violations: [{ ...ok.violations[0], signal: undefined }] })).toBe(
+      false,
+    );
     expect(checkSchema({ ...ok, format: 2 })).toBe(false);
   });
 });

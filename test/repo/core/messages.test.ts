@@ -7,7 +7,15 @@ import { PassThrough } from 'node:stream';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../src/cli/main.js';
 import type { Io } from '../../../src/cli/io.js';
-import { cleanEnv, POLICY, removeTempDirs, repoWithPolicy, ROOT, tempDir, TestRepo } from '../../helpers/repo.js';
+import {
+  cleanEnv,
+  POLICY,
+  removeTempDirs,
+  repoWithPolicy,
+  ROOT,
+  tempDir,
+  TestRepo,
+} from '../../helpers/repo.js';
 import { protectedServer, agentCommit } from '../../helpers/server.js';
 import { grant, world } from '../../e2e/sign/world.js';
 import { hook, payload } from '../../e2e/agents/world.js';
@@ -25,7 +33,12 @@ function contaminated(): TestRepo {
   return repo;
 }
 
-async function inProcess(repo: TestRepo, args: string[], tty: { stdout: boolean; stderr: boolean }, env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
+async function inProcess(
+  repo: TestRepo,
+  args: string[],
+  tty: { stdout: boolean; stderr: boolean },
+  env: NodeJS.ProcessEnv,
+): Promise<{ stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const stdin = new PassThrough();
@@ -63,7 +76,12 @@ describe('colour is decided per destination stream', () => {
 
   it('FORCE_COLOR=0 and TERM=dumb: none, even on a terminal', async () => {
     for (const extra of [{ FORCE_COLOR: '0' }, { TERM: 'dumb' }]) {
-      const r = await inProcess(repo, ['audit'], { stdout: true, stderr: true }, { ...env, ...extra });
+      const r = await inProcess(
+        repo,
+        ['audit'],
+        { stdout: true, stderr: true },
+        { ...env, ...extra },
+      );
       expect(r.stdout, JSON.stringify(extra)).not.toContain('\u001b[');
     }
   });
@@ -105,8 +123,14 @@ describe('policy test reports every bad case, with did-you-mean, like policy val
   });
   it('control: good cases run', () => {
     const repo = repoWithPolicy({ init: false });
-    repo.write('.cleanroom/policy.test.yaml', 'cases:\n  - { path: evals/tasks/q.json, tool: claude-code, expect: deny }\n');
-    expect(repo.cleanroom(['policy', 'test'])).toMatchObject({ code: 0, stdout: expect.stringContaining('all 1 cases pass') });
+    repo.write(
+      '.cleanroom/policy.test.yaml',
+      'cases:\n  - { path: evals/tasks/q.json, tool: claude-code, expect: deny }\n',
+    );
+    expect(repo.cleanroom(['policy', 'test'])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining('all 1 cases pass'),
+    });
   });
 });
 
@@ -117,11 +141,19 @@ describe('grants', () => {
     repo.git('add', '-A');
     const r = repo.cleanroom(['review', 'request']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('review.mode is trailer: a signed Cleanroom-Review trailer will NOT count');
+    expect(r.stderr).toContain(
+      'review.mode is trailer: a signed Cleanroom-Review trailer will NOT count',
+    );
     expect(r.stderr).toContain('"Reviewed-by: Name <email>"');
   });
   it('control: in signed mode, no warning', () => {
-    const repo = repoWithPolicy({ init: false, policy: POLICY.replace(/review:[\s\S]*$/, 'review:\n  mode: signed\n  reviewers: .cleanroom/reviewers\n') });
+    const repo = repoWithPolicy({
+      init: false,
+      policy: POLICY.replace(
+        /review:[\s\S]*$/,
+        'review:\n  mode: signed\n  reviewers: .cleanroom/reviewers\n',
+      ),
+    });
     repo.write('evals/harness/run.py', 'x\n');
     repo.git('add', '-A');
     const r = repo.cleanroom(['review', 'request']);
@@ -136,12 +168,16 @@ describe('grants', () => {
   });
   it('control: text that is not a request is still "not a cleanroom request"', () => {
     const repo = repoWithPolicy({ init: false });
-    expect(repo.cleanroom(['override', 'sign', '--key', 'k'], { input: 'hello\n' }).stderr).toContain('not a cleanroom request');
+    expect(
+      repo.cleanroom(['override', 'sign', '--key', 'k'], { input: 'hello\n' }).stderr,
+    ).toContain('not a cleanroom request');
   });
 });
 
 describe('init and doctor: the repository id', () => {
-  const initIn = (setup: (repo: TestRepo) => void): { stdout: string; stderr: string; policy: string; repo: TestRepo } => {
+  const initIn = (
+    setup: (repo: TestRepo) => void,
+  ): { stdout: string; stderr: string; policy: string; repo: TestRepo } => {
     const repo = TestRepo.init();
     repo.write('README.md', '# x\n');
     repo.git('add', '-A');
@@ -149,7 +185,11 @@ describe('init and doctor: the repository id', () => {
     setup(repo);
     const r = repo.cleanroom(['init', '--hooks', 'none', '--agents', 'none']);
     expect(r.code, r.stderr).toBe(0);
-    return { ...r, policy: readFileSync(join(repo.dir, '.cleanroom', 'policy.yaml'), 'utf8'), repo };
+    return {
+      ...r,
+      policy: readFileSync(join(repo.dir, '.cleanroom', 'policy.yaml'), 'utf8'),
+      repo,
+    };
   };
 
   it('origin is a local path: says so, not "no origin remote"', () => {
@@ -194,7 +234,10 @@ describe('the decision log: one shape for every line', () => {
     expect(s.work.tryGit(['push', '-q', '--no-verify', 'origin', 'main']).code).not.toBe(0);
     s.server.git('config', 'cleanroom.policy', join(tempDir(), 'missing.yaml'));
     expect(s.work.tryGit(['push', '-q', '--no-verify', 'origin', 'main']).code).not.toBe(0);
-    const [normal, failSafe] = readFileSync(s.log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown> & { refs: Record<string, unknown>[] });
+    const [normal, failSafe] = readFileSync(s.log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown> & { refs: Record<string, unknown>[] });
     expect(normal!.reason).toBeNull();
     expect(typeof failSafe!.reason).toBe('string');
     expect(Object.keys(failSafe!).sort()).toEqual(Object.keys(normal!).sort());
@@ -207,11 +250,28 @@ describe('the pre-commit heads-up', () => {
   // and a human moves the file into a deny zone: the ledger finding is what the heads-up is for.
   function launder(): ReturnType<typeof world> {
     const w = world();
-    const content = '{"id": "g1", "question": "A farmer has 17 sheep; all but 9 run away. How many are left?"}\n';
+    const content =
+      '{"id": "g1", "question": "A farmer has 17 sheep; all but 9 run away. How many are left?"}\n';
     const abs = join(w.repo.dir, 'scratch', 'q1.json');
-    expect(hook(w.repo, 'claude', payload('claude', 'PreToolUse-Write', w.repo, (o) => Object.assign(o.tool_input, { file_path: abs, content }))).code).toBe(0);
+    expect(
+      hook(
+        w.repo,
+        'claude',
+        payload('claude', 'PreToolUse-Write', w.repo, (o) =>
+          Object.assign(o.tool_input, { file_path: abs, content }),
+        ),
+      ).code,
+    ).toBe(0);
     w.repo.write('scratch/q1.json', content);
-    expect(hook(w.repo, 'claude', payload('claude', 'PostToolUse-Write', w.repo, (o) => Object.assign(o.tool_input, { file_path: abs, content }))).code).toBe(0);
+    expect(
+      hook(
+        w.repo,
+        'claude',
+        payload('claude', 'PostToolUse-Write', w.repo, (o) =>
+          Object.assign(o.tool_input, { file_path: abs, content }),
+        ),
+      ).code,
+    ).toBe(0);
     mkdirSync(join(w.repo.dir, 'evals', 'tasks'), { recursive: true });
     renameSync(abs, join(w.repo.dir, 'evals', 'tasks', 'q1.json'));
     w.repo.git('add', 'evals/tasks/q1.json');
@@ -233,4 +293,3 @@ describe('the pre-commit heads-up', () => {
     expect(r.stderr).toContain('cleanroom: heads-up — 1 staged change in eval-tasks (deny)');
   });
 });
-

@@ -21,7 +21,9 @@ describe('platformFor (hook environment)', () => {
 
   it('Gitea/Forgejo, GitHub Enterprise, and plain git as the fallback', () => {
     expect(platformFor({ GITEA_PUSHER_NAME: 'riley' }).id).toBe('gitea');
-    expect(platformFor({ GITHUB_USER_LOGIN: 'octo', GITHUB_VIA: 'git' }).id).toBe('github-enterprise');
+    expect(platformFor({ GITHUB_USER_LOGIN: 'octo', GITHUB_VIA: 'git' }).id).toBe(
+      'github-enterprise',
+    );
     expect(platformFor({}).id).toBe('git');
     expect(PLATFORMS.at(-1)!.id).toBe('git');
   });
@@ -43,7 +45,7 @@ describe('install-server puts the hook where the host runs it', () => {
     return f;
   };
 
-  it('a Gitea/Forgejo repository (hooks/pre-receive.d/): into pre-receive.d, leaving Gitea\'s hooks/pre-receive alone', () => {
+  it("a Gitea/Forgejo repository (hooks/pre-receive.d/): into pre-receive.d, leaving Gitea's hooks/pre-receive alone", () => {
     const server = TestRepo.init({ bare: true });
     mkdirSync(join(server.dir, 'hooks', 'pre-receive.d'), { recursive: true });
     expect(platformOfRepo(server.dir).id).toBe('gitea');

@@ -12,7 +12,10 @@ import type { Io } from '../../../src/cli/io.js';
 import { AUDIT_FORMATS, CHECK_FORMATS } from '../../../src/report/formats.js';
 import { ROOT } from '../../helpers/repo.js';
 
-async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const stdin = new PassThrough();
@@ -33,7 +36,7 @@ async function cli(args: string[], env: Record<string, string> = {}): Promise<{ 
 }
 
 describe('help', () => {
-  it('`help CMD` prints that command\'s help, as `CMD --help` does (not the global help)', async () => {
+  it("`help CMD` prints that command's help, as `CMD --help` does (not the global help)", async () => {
     for (const c of COMMANDS) {
       const viaHelp = await cli(['help', c.name]);
       expect(viaHelp.code, c.name).toBe(0);
@@ -41,17 +44,29 @@ describe('help', () => {
       expect(viaHelp.stdout).toContain(`usage: cleanroom ${c.name}`);
     }
     const control = await cli(['check', '--help']);
-    expect(control).toEqual({ code: 0, stdout: commandHelp(COMMANDS.find((c) => c.name === 'check')!), stderr: '' });
+    expect(control).toEqual({
+      code: 0,
+      stdout: commandHelp(COMMANDS.find((c) => c.name === 'check')!),
+      stderr: '',
+    });
   });
 
   it('every option the parser takes is in the help text (no --log, --hooks-dir left out)', () => {
     for (const c of COMMANDS) {
       const help = commandHelp(c);
-      const all = { ...c.options, ...Object.fromEntries(Object.values(c.subcommands ?? {}).flatMap((s) => Object.entries(s.options))) };
-      for (const name of Object.keys(all)) expect(help, `${c.name} --${name}`).toMatch(new RegExp(`--${name}\\b`));
+      const all = {
+        ...c.options,
+        ...Object.fromEntries(
+          Object.values(c.subcommands ?? {}).flatMap((s) => Object.entries(s.options)),
+        ),
+      };
+      for (const name of Object.keys(all))
+        expect(help, `${c.name} --${name}`).toMatch(new RegExp(`--${name}\\b`));
     }
     expect(commandHelp(COMMANDS.find((c) => c.name === 'pre-receive')!)).toContain('--log F');
-    expect(commandHelp(COMMANDS.find((c) => c.name === 'install-server')!)).toContain('--hooks-dir DIR');
+    expect(commandHelp(COMMANDS.find((c) => c.name === 'install-server')!)).toContain(
+      '--hooks-dir DIR',
+    );
   });
 
   it('help of an unknown command is a usage error with a guess', async () => {
@@ -67,7 +82,8 @@ describe('help', () => {
     const end = text.indexOf(DOCS_END);
     expect(begin, 'docs/cli.md has the BEGIN marker').toBeGreaterThanOrEqual(0);
     const current = text.slice(begin, end + DOCS_END.length);
-    if (process.env.UPDATE_GOLDEN === '1') writeFileSync(file, text.slice(0, begin) + cliDocs() + text.slice(end + DOCS_END.length));
+    if (process.env.UPDATE_GOLDEN === '1')
+      writeFileSync(file, text.slice(0, begin) + cliDocs() + text.slice(end + DOCS_END.length));
     else expect(current).toBe(cliDocs());
   });
 });
@@ -87,7 +103,12 @@ describe('a flag a command does not take is a usage error (exit 2)', () => {
   });
 
   it('explain --quiet, init --policy, grant options on the wrong subcommand', async () => {
-    for (const args of [['explain', 'x', '--quiet'], ['init', '--policy', 'p.yaml'], ['override', 'sign', '--reason', 'x'], ['review', 'request', '--key', 'k']]) {
+    for (const args of [
+      ['explain', 'x', '--quiet'],
+      ['init', '--policy', 'p.yaml'],
+      ['override', 'sign', '--reason', 'x'],
+      ['review', 'request', '--key', 'k'],
+    ]) {
       const r = await cli(args);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(/unknown option/);

@@ -37,7 +37,21 @@ describe('Ways out', () => {
   });
 
   it('check --staged (staged changes, no commit): restore --staged and commit --trailer, never rebase -i or --amend', () => {
-    const text = renderText({ findings: [finding({ commit: null }), finding({ commit: null, zone: 'eval-harness', verdict: 'review', path: 'evals/harness/run.py' })], notes: [] }, { style: PLAIN, context: 'check' });
+    const text = renderText(
+      {
+        findings: [
+          finding({ commit: null }),
+          finding({
+            commit: null,
+            zone: 'eval-harness',
+            verdict: 'review',
+            path: 'evals/harness/run.py',
+          }),
+        ],
+        notes: [],
+      },
+      { style: PLAIN, context: 'check' },
+    );
     expect(text).toContain('git restore --staged PATH');
     expect(text).toContain('git commit --trailer "Reviewed-by');
     expect(text).not.toContain('rebase -i');
@@ -45,7 +59,10 @@ describe('Ways out', () => {
   });
 
   it('control: check --range (committed changes) suggests rewriting history', () => {
-    const text = renderText({ findings: [finding({})], notes: [] }, { style: PLAIN, context: 'check' });
+    const text = renderText(
+      { findings: [finding({})], notes: [] },
+      { style: PLAIN, context: 'check' },
+    );
     expect(text).toContain('git rebase -i');
   });
 });
@@ -76,7 +93,10 @@ describe('zone lists read as lists', () => {
         message: `Add\n\nCleanroom-Override: ${formatTrailerValue(st, 'AAAA')}\n`,
         author: { name: 'Hana Human', email: 'hana@example.org' },
       },
-      { approvers: { file: '.cleanroom/approvers', text: '' }, reviewers: { file: '.cleanroom/reviewers', text: '' } },
+      {
+        approvers: { file: '.cleanroom/approvers', text: '' },
+        reviewers: { file: '.cleanroom/reviewers', text: '' },
+      },
       new Date('2026-01-02T00:00:00Z'),
     );
     const note = r.notes.join('\n');
