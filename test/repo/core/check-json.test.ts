@@ -1,5 +1,5 @@
 // `cleanroom check --commit REV | --range A..B --format json`: the JSON contract of
-// PRODUCT §7 on real commits, and the exit codes 0 / 1 / 2.
+// docs/design/contract.md §7 on real commits, and the exit codes 0 / 1 / 2.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ function check(repo: TestRepo, args: string[]): { code: number; json: unknown; s
 }
 
 describe('check --commit', () => {
-  it('a violation, exactly as PRODUCT §7 (plus passed and notes)', () => {
+  it('a violation, exactly as the contract's §7 (plus passed and notes)', () => {
     const repo = repoWithPolicy({ init: false });
     const id = commit(repo, { 'evals/tasks/q1.json': '{}\n', 'src/app.ts': 'x\n' }, 'Add task', CLAUDE);
     const r = check(repo, ['--commit', 'HEAD']);

@@ -190,7 +190,7 @@ describe('check --staged reads the index through git', () => {
 });
 
 describe('through the commit-msg hook: git commit -a and git commit PATH use a temporary index', () => {
-  // "Why not isomorphic-git" (FIELD-NOTES): a reader that opens .git/index itself sees
+  // "isomorphic-git" (docs/design/field-notes.md, Git): a reader that opens .git/index itself sees
   // the wrong index here. A user hook chained before cleanroom's records both views.
   const RECORDER = `#!/bin/sh
 log="$(git rev-parse --git-dir)/index-views.txt"
