@@ -13,8 +13,10 @@ import { loadPolicyCached } from '../policy/cache.js';
 import type { Policy } from '../policy/compile.js';
 import { VERSION } from '../version.js';
 import type { PolicyLookup } from './decide.js';
+import { POLICY_PATH } from '../policy/paths.js';
 
-export const POLICY_FILE = '.cleanroom/policy.yaml';
+/** @deprecated the same path as POLICY_PATH (src/policy/paths.ts); kept for code written before the merge. */
+export const POLICY_FILE = POLICY_PATH;
 const MAX_POLICY_BYTES = 1024 * 1024;
 
 /** `$(git rev-parse --git-path cleanroom)` without starting git: `.git` is a directory or a `gitdir:` file. */
@@ -55,8 +57,8 @@ const firstLine = (s: string): string => s.split('\n', 1)[0] ?? s;
  */
 export async function lookupPolicy(ctx: GitContext, root: string, notes: string[]): Promise<PolicyLookup> {
   const explicit = ctx.env.CLEANROOM_POLICY;
-  const file = explicit ? resolve(ctx.cwd, explicit) : join(root, POLICY_FILE);
-  const display = explicit ? file : POLICY_FILE;
+  const file = explicit ? resolve(ctx.cwd, explicit) : join(root, POLICY_PATH);
+  const display = explicit ? file : POLICY_PATH;
   let problem: string | undefined;
   try {
     const text = readPolicyText(file);
@@ -70,14 +72,14 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
   const { gitText, GitError } = await import('../git/git.js');
   let committed: string | undefined;
   try {
-    committed = await gitText({ ...ctx, cwd: root }, ['show', `HEAD:${POLICY_FILE}`]);
+    committed = await gitText({ ...ctx, cwd: root }, ['show', `HEAD:${POLICY_PATH}`]);
   } catch (e) {
     if (!(e instanceof GitError)) throw e; // no HEAD, or no committed policy
   }
   if (committed !== undefined) {
     try {
-      const policy = await compile(committed, `HEAD:${POLICY_FILE}`, root);
-      notes.push(`cleanroom: ${problem ?? `${POLICY_FILE} is missing`} — judged by the committed policy (HEAD:${POLICY_FILE})`);
+      const policy = await compile(committed, `HEAD:${POLICY_PATH}`, root);
+      notes.push(`cleanroom: ${problem ?? `${POLICY_PATH} is missing`} — judged by the committed policy (HEAD:${POLICY_PATH})`);
       return { kind: 'policy', policy };
     } catch (e) {
       if (!(e instanceof CleanroomError)) throw e;

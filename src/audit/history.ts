@@ -30,9 +30,9 @@ import { parseRawEntries } from '../git/raw.js';
 import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import type { JudgedCommit } from './accumulate.js';
+import { isObjectId } from '../git/object-id.js';
 
 const WINDOW = 512;
-const HEX_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 interface Pending {
   id: string;
@@ -88,7 +88,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
     const header = field.toString('latin1').replace(/^\n/, '');
     const [id = '', ...rest] = header.split(' ').filter(Boolean);
     const time = Number(rest.pop());
-    if (!HEX_ID.test(id) || !Number.isFinite(time) || !rest.every((p) => HEX_ID.test(p))) {
+    if (!isObjectId(id) || !Number.isFinite(time) || !rest.every((p) => isObjectId(p))) {
       throw new CleanroomError('internal', `unexpected git log output: ${header.slice(0, 120)}`);
     }
     const raw: Buffer[] = [];

@@ -67,7 +67,7 @@ await build({ ...common, entryPoints: [join(root, 'src', 'demo', 'demo.ts')], ou
 await build({
   ...common,
   format: 'cjs',
-  entryPoints: [join(root, 'src', 'agents', 'main.ts')],
+  entryPoints: [join(root, 'src', 'cli', 'agent-bin.ts')],
   outfile: join(root, 'dist', 'agent-hook.cjs'),
   define: { 'import.meta.url': '__cleanroom_url' },
   banner: { js: "const __cleanroom_url = require('node:url').pathToFileURL(__filename).href;" },

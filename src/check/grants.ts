@@ -14,7 +14,7 @@ import { mailbox } from '../signals/attest.js';
 import { AllowedSignersError, findSigner, matchPatternList, parseAllowedSigners, type AllowedSigner } from '../sign/allowed-signers.js';
 import { armorFromBase64, SshsigError, verifySshsig } from '../sign/sshsig.js';
 import { canonicalText, coverage, NAMESPACE, parseTrailerValue, validityProblem, type GrantKind } from '../sign/statement.js';
-import type { ChangeInput } from './change.js';
+import type { ChangeInput } from '../core/types.js';
 
 export interface Trust {
   /** The approvers allowed_signers file (name for messages, text), or undefined when missing. */

@@ -14,6 +14,7 @@ import { parseCommitObject } from '../git/commit-object.js';
 import { runGit, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { detectSignals } from '../signals/detect.js';
+import { isObjectId } from '../git/object-id.js';
 
 const MAX_LOOKUPS = 50;
 
@@ -29,7 +30,7 @@ async function lastId(ctx: GitContext, args: string[]): Promise<string | undefin
   const r = await runGit(ctx, args, { okCodes: [128] });
   if (r.code !== 0) return undefined;
   const id = r.stdout.toString('latin1').split('\n').filter(Boolean).pop();
-  return id && /^[0-9a-f]{40,64}$/.test(id) ? id : undefined;
+  return id && isObjectId(id) ? id : undefined;
 }
 
 export const movesIntoZones = (policy: Policy, files: readonly FileChange[]): FileChange[] =>

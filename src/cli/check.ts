@@ -8,7 +8,8 @@ import { CHECK_FORMATS, findFormat } from '../report/formats.js';
 import { parse, str } from './args.js';
 import { gitContext, openWorkspace, workTreeSource } from './context.js';
 import { openRepo } from '../git/repo.js';
-import { policyFromRev, POLICY_REL } from '../check/policy-source.js';
+import { policyFromRev } from '../check/policy-source.js';
+import { POLICY_PATH } from '../policy/paths.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import type { Io } from './io.js';
 
@@ -47,7 +48,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const pinned = values.policy === undefined && base ? await policyFromRev(ctx, base, base.slice(0, 12)) : undefined;
   const source = pinned ?? (await workTreeSource(io, str(values.policy)));
   const notes: string[] = [];
-  if (!pinned && values.policy === undefined) notes.push(`the base of the range has no ${POLICY_REL}: judged with the work tree's policy`);
+  if (!pinned && values.policy === undefined) notes.push(`the base of the range has no ${POLICY_PATH}: judged with the work tree's policy`);
   const findings: Finding[] = [];
   for await (const j of judgeCommits(ctx, source.policy, source.trust, ids, io.now(), { guardConfig: pinned !== undefined })) {
     findings.push(...j.findings);

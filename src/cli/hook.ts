@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { writeAtomic } from '../fsutil.js';
 import { loadPolicyCached } from '../policy/cache.js';
 import { VERSION } from '../version.js';
+import { isObjectId } from '../git/object-id.js';
 
 function report(io: Io, findings: readonly Finding[], notes: readonly string[], context: 'commit' | 'push'): number {
   const text = renderText({ findings, notes }, { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true });
@@ -165,7 +166,7 @@ export function parsePrePushLines(text: string): { localRef: string; local: stri
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const parts = line.trim().split(' ');
-    if (parts.length !== 4 || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(parts[1]!) || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(parts[3]!)) {
+    if (parts.length !== 4 || !isObjectId(parts[1]!) || !isObjectId(parts[3]!)) {
       throw new CleanroomError('input', `unexpected pre-push input line: ${line.slice(0, 120)}`);
     }
     out.push({ localRef: parts[0]!, local: parts[1]!, remoteRef: parts[2]!, remote: parts[3]! });

@@ -12,7 +12,7 @@ import { safe } from '../report/escape.js';
 import { writeAtomic } from '../fsutil.js';
 import type { GitContext } from '../git/git.js';
 import { workTree, type Repo } from '../git/repo.js';
-import { packageFile } from './init.js';
+import { packageFile } from './package-file.js';
 import type { Io } from './io.js';
 
 const ALIASES: Record<string, AgentId> = { 'claude-code': 'claude', 'codex-cli': 'codex', 'gemini-cli': 'gemini', 'github-copilot': 'copilot' };

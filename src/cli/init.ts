@@ -10,6 +10,7 @@ import { parse, str } from './args.js';
 import { gitContext, POLICY_PATH } from './context.js';
 import type { Io } from './io.js';
 import { initAgents, planAgents } from './init-agents.js';
+import { packageFile } from './package-file.js';
 
 export function presetsDir(io: Io): string {
   return join(io.packageRoot, 'policies', 'presets');
@@ -55,11 +56,6 @@ export function detectHuskyDir(root: string, hooksDir: string): string | undefin
   return undefined;
 }
 
-/** A file of the cleanroom package as a hook should name it: the project's own node_modules copy when there is one. */
-export function packageFile(io: Io, root: string, file: string): { path: string; local: boolean } {
-  const local = join(root, 'node_modules', 'cleanroom', file);
-  return existsSync(local) ? { path: local, local: true } : { path: join(io.packageRoot, file), local: false };
-}
 
 /** The shim a hook should call: the project's own node_modules copy when there is one. */
 function shimFor(io: Io, root: string, hook: string, portable: boolean): { path: string; warning?: string } {

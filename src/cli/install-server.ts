@@ -43,13 +43,14 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   lines.push(`${r.action === 'unchanged' ? '=' : '+'} ${r.file} — ${r.action === 'chained' ? 'chained after the existing pre-receive' : r.action}`);
   if (!policy) {
     const { defaultBranch } = await import('../server/pre-receive.js');
-    const { readBlobAt, POLICY_REL } = await import('../check/policy-source.js');
+    const { readBlobAt } = await import('../check/policy-source.js');
+    const { POLICY_PATH } = await import('../policy/paths.js');
     const def = await defaultBranch(ctx);
-    const has = def.tip !== undefined && (await readBlobAt(ctx, def.tip, POLICY_REL)) !== undefined;
+    const has = def.tip !== undefined && (await readBlobAt(ctx, def.tip, POLICY_PATH)) !== undefined;
     lines.push('  policy: read from the default branch before each push (.cleanroom/policy.yaml)');
     if (!has) {
       lines.push(
-        `! ${def.ref} has no ${POLICY_REL} yet: until it does, every push is rejected (fail closed).`,
+        `! ${def.ref} has no ${POLICY_PATH} yet: until it does, every push is rejected (fail closed).`,
         '  Push the branch with the policy (and .cleanroom/approvers) before installing the hook, or pass --policy FILE.',
       );
     }

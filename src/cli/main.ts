@@ -79,8 +79,31 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (helped !== undefined) return helped;
     return await (await spec.load())(rest, io);
   } catch (e) {
+    if (wantsJson(rest)) io.stdout(errorJson(e));
     return reportError(e, io, name);
   }
+}
+
+/** `--format json` / `--format=json` among the arguments (before `--`). */
+function wantsJson(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length && args[i] !== '--'; i++) {
+    if (args[i] === '--format=json' || (args[i] === '--format' && args[i + 1] === 'json')) return true;
+  }
+  return false;
+}
+
+/**
+ * The error as the JSON a script reads when it asked for `--format json`: the same
+ * `format` key as a report, `ok: false`, and `error.kind` (usage, policy, git, input,
+ * signature, internal) to tell a bad invocation from a broken policy or a bug. The exit
+ * code stays 2 for all of them; the message also goes to stderr as always.
+ */
+export function errorJson(e: unknown): string {
+  const error =
+    e instanceof CleanroomError
+      ? { kind: e.kind, message: e.message, hint: e.hint ?? null }
+      : { kind: 'internal' as const, message: e instanceof Error ? e.message : String(e), hint: null };
+  return JSON.stringify({ format: 1, ok: false, error }, null, 2) + '\n';
 }
 
 export function reportError(e: unknown, io: Io, command: string): number {

@@ -8,6 +8,9 @@ export type Verdict = 'allow' | 'review' | 'deny';
 export type ToolId = string;
 export const UNKNOWN_AI: ToolId = 'unknown-ai';
 
+/** The zone name of a finding about cleanroom's own configuration (`.cleanroom/**`, trust files). */
+export const CONFIG_ZONE = 'cleanroom-config';
+
 export const VERDICT_RANK: Readonly<Record<Verdict, number>> = { allow: 0, review: 1, deny: 2 };
 
 export function stricter(a: Verdict, b: Verdict): Verdict {
@@ -105,4 +108,19 @@ export interface Finding {
 export interface Report {
   findings: readonly Finding[];
   notes: readonly string[];
+}
+
+/** What git (or the index) says about one change, before its signals are read: the input of `buildChange`. */
+export interface ChangeInput {
+  commit: string | null;
+  files: readonly FileChange[];
+  message: string;
+  /** Where restricting signals are read, when it differs from `message` (raw message file). */
+  signalMessage?: string | undefined;
+  author?: Identity | undefined;
+  committer?: Identity | undefined;
+  /** Further author/committer lines of a hand-made commit object. */
+  others?: readonly Identity[] | undefined;
+  /** Local signals: agent environment, ledger. */
+  extraSignals?: readonly Signal[];
 }

@@ -8,6 +8,7 @@ import { spawnGit, splitZ, type GitContext } from './git.js';
 import { parseCommitObject, type CommitObject } from './commit-object.js';
 import { parseRawEntries } from './raw.js';
 import { ByteReader, exited } from './stream.js';
+import { isObjectId } from './object-id.js';
 
 export interface CommitRecord extends CommitObject {
   id: string;
@@ -16,7 +17,6 @@ export interface CommitRecord extends CommitObject {
 
 const CAT_FILE = ['cat-file', '--batch', '--buffer'];
 const DIFF_TREE = ['diff-tree', '--stdin', '-z', '-r', '-M', '-c', '--raw', '--no-abbrev', '--root', '--always'];
-const HEX_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Ids of `git rev-list ARGS`, streamed. */
 export async function* revList(ctx: GitContext, args: readonly string[]): AsyncGenerator<string> {
@@ -84,7 +84,7 @@ export function splitDiffTree(out: Buffer): { id: string; raw: Buffer[] }[] {
   const result: { id: string; raw: Buffer[] }[] = [];
   for (let i = 0; i < fields.length; ) {
     const id = fields[i++]!.toString('latin1');
-    if (!HEX_ID.test(id)) throw new CleanroomError('internal', `unexpected diff-tree output: ${id.slice(0, 80)}`);
+    if (!isObjectId(id)) throw new CleanroomError('internal', `unexpected diff-tree output: ${id.slice(0, 80)}`);
     const raw: Buffer[] = [];
     while (i < fields.length && fields[i]![0] === 0x3a /* ':' */) {
       const meta = fields[i++]!;
@@ -122,7 +122,7 @@ export function splitCatFile(out: Buffer): { id: string; type: string; content: 
 }
 
 async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<CommitRecord[]> {
-  const bad = ids.find((id) => !HEX_ID.test(id));
+  const bad = ids.find((id) => !isObjectId(id));
   if (bad !== undefined) throw new CleanroomError('input', `not an object id: ${bad.slice(0, 80)}`);
   // Both processes get the whole batch at once, and both outputs are collected as they
   // come (neither process can block on a full pipe), then parsed synchronously: parsing

@@ -1,7 +1,7 @@
 // Text output: a few lines per problem — commit, path, zone, tool, the signal seen —
 // then the ways out. Meant to be read in a terminal right after `git commit` fails.
 
-import type { Finding } from '../core/types.js';
+import { CONFIG_ZONE, type Finding } from '../core/types.js';
 import type { Report } from './json.js';
 import { safe, safePath, type Style } from './escape.js';
 
@@ -14,7 +14,6 @@ export interface TextOptions {
 
 const short = (id: string | null): string => (id ? id.slice(0, 12) : 'staged changes');
 
-const CONFIG_ZONE = 'cleanroom-config';
 
 export function waysOut(violations: readonly Finding[], context: TextOptions['context']): string[] {
   const lines: string[] = [];

@@ -21,9 +21,9 @@
 //   (one line)
 
 import { createHash } from 'node:crypto';
-import type { FileChange } from '../core/types.js';
+import { CONFIG_ZONE, type FileChange } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
-import { configGuard } from '../check/config-guard.js';
+import { configGuard } from '../policy/paths.js';
 
 export type GrantKind = 'override' | 'review';
 
@@ -71,7 +71,7 @@ export function coverage(policy: Policy, files: readonly FileChange[]): Coverage
     const config = guarded(f.path) || (f.from !== undefined && guarded(f.from));
     if (!inZones.length && !config) continue;
     for (const z of inZones) zones.add(z.name);
-    if (config) zones.add('cleanroom-config');
+    if (config) zones.add(CONFIG_ZONE);
     pairs.push([f.path, f.blob]);
   }
   pairs.sort((a, b) => byBytes(a[0], b[0]));

@@ -27,7 +27,7 @@ function check(repo: TestRepo, args: string[]): { code: number; json: unknown; s
 }
 
 describe('check --commit', () => {
-  it('a violation, exactly as the contract's §7 (plus passed and notes)', () => {
+  it('a violation, exactly as contract §7 (plus passed and notes)', () => {
     const repo = repoWithPolicy({ init: false });
     const id = commit(repo, { 'evals/tasks/q1.json': '{}\n', 'src/app.ts': 'x\n' }, 'Add task', CLAUDE);
     const r = check(repo, ['--commit', 'HEAD']);
