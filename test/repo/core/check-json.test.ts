@@ -225,7 +225,8 @@ describe('errors: exit 2, one screen, no stack trace', () => {
     const repo = repoWithPolicy({ init: false });
     const r = repo.cleanroom(['check', '--commit', 'no-such-branch', '--format', 'json']);
     expectCleanError(r);
-    expect(r.stdout).toBe('');
+    // Asked for JSON, a script gets the error as JSON on stdout (error.kind), not nothing.
+    expect(JSON.parse(r.stdout)).toEqual({ format: 1, ok: false, error: { kind: 'usage', message: 'no such commit: no-such-branch', hint: 'check the name with git log' } });
     expect(r.stderr).toBe('cleanroom: no such commit: no-such-branch\n  → check the name with git log\n');
   });
   it('a revision that looks like an option', () => {
