@@ -44,6 +44,8 @@ export interface CommandSpec {
   options: Options;
   /** The --format values (text first: the default). Absent: --format is not an option. */
   formats?: readonly string[];
+  /** What each format is, for help: the report-format registry's rows (src/report/formats.ts). */
+  formatDocs?: readonly { name: string; extensions: readonly string[]; description: string }[];
   /** The positional arguments' placeholder (`PATH`); absent: none are taken. */
   positionals?: string;
   subcommands?: Readonly<Record<string, SubcommandSpec>>;
@@ -112,6 +114,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       quiet: QUIET,
     },
     formats: checkFormats,
+    formatDocs: CHECK_FORMATS,
     footer: 'exit: 0 clean, 1 violations, 2 usage, policy or internal error',
     load: async () => (await import('./check.js')).checkCommand,
   },
@@ -156,6 +159,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       quiet: { type: 'boolean', short: 'q', help: 'text: the summary only, no per-path details' },
     },
     formats: auditFormats,
+    formatDocs: AUDIT_FORMATS,
     footer:
       'A progress line (commits/s, ETA) goes to stderr when it is a terminal.\n' +
       'exit: 0 no contaminated path, 1 contaminated paths found, 2 usage, policy or internal error',

@@ -30,6 +30,10 @@ export function commandHelp(spec: CommandSpec): string {
     if (lines.length) out.push('', `${spec.name} ${sub}:`, ...lines);
   }
   out.push('', '  -h, --help'.padEnd(COL) + 'this text');
+  if (spec.formatDocs) {
+    out.push('', 'formats:');
+    for (const f of spec.formatDocs) out.push(`  ${`${f.name} (${f.extensions.join(' ')})`.padEnd(COL - 2)}${f.description}`);
+  }
   if (spec.footer) out.push('', spec.footer);
   return out.join('\n') + '\n';
 }
