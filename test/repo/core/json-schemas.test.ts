@@ -16,6 +16,7 @@ const schema = (name: string) =>
   ajv.compile(JSON.parse(readFileSync(join(ROOT, 'policies', name), 'utf8')) as object);
 const checkSchema = schema('check-report.schema.json');
 const auditSchema = schema('audit-report.schema.json');
+const errorSchema = schema('error-report.schema.json');
 
 function commit(repo: TestRepo, files: Record<string, string>, ...message: string[]): string {
   for (const [p, c] of Object.entries(files)) repo.write(p, c);
@@ -71,6 +72,19 @@ describe('JSON outputs against the shipped schemas', () => {
       tool: 'claude-code',
       verdict: 'deny',
     });
+  });
+
+  it('a failing command asked for JSON prints a document that validates against error-report.schema.json', () => {
+    for (const args of [
+      ['check', '--commit', 'no-such-rev'],
+      ['audit', '--policy', 'missing.yaml'],
+    ]) {
+      const r = repo.cleanroom([...args, '--format', 'json']);
+      expect(r.code, args.join(' ')).toBe(2);
+      const doc = JSON.parse(r.stdout) as unknown;
+      expect(errorSchema(doc), ajv.errorsText(errorSchema.errors)).toBe(true);
+      expect(checkSchema(doc)).toBe(false); // a script can tell an error from a report
+    }
   });
 
   it('the schemas can fail: a 41-hex commit, a missing key, a wrong format version', () => {
