@@ -17,6 +17,7 @@ import type { Policy } from '../policy/compile.js';
 import { AuditAccumulator } from './accumulate.js';
 import { judgeHistory } from './history.js';
 import { buildReport, type AuditReport } from './report.js';
+import { isObjectId } from '../git/object-id.js';
 
 export interface ScanOptions {
   /** `A..B`, `A...B` or one revision; default HEAD. Ignored with `all`. */
@@ -98,7 +99,7 @@ async function shallowBoundary(ctx: GitContext, repo: Repo): Promise<Set<string>
   } catch {
     // A shallow repository always has this file; without it, treat no commit as a boundary.
   }
-  return new Set(text.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)));
+  return new Set(text.split('\n').filter((l) => isObjectId(l)));
 }
 
 /** The paths among `wanted` that exist in `tip`'s tree, read as a stream. */
