@@ -116,9 +116,11 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   // only signed grants count.
   const session = [...new Set(env.map((s) => s.tool))].sort().map((t) => `${AGENT_SESSION_TRAILER}: ${t}`);
   const trailers = [...assistedByTrailers(signals), ...session];
+  // The deny-zone heads-up is a check: CLEANROOM=0 and --no-verify skip it (provenance is
+  // still written). Before the trailers, so it names what matched (the ledger's lines),
+  // not the Assisted-by it caused.
+  if (args[1] !== 'merge' && args[1] !== 'squash' && io.env.CLEANROOM !== '0' && !gitCommitNoVerify(io.ppid ?? 0)) await headsUp(io, file);
   if (trailers.length) await addTrailers(ctx, file, trailers);
-  // The deny-zone heads-up is a check: CLEANROOM=0 skips it (provenance is still written).
-  if (args[1] !== 'merge' && args[1] !== 'squash' && io.env.CLEANROOM !== '0') await headsUp(io, file);
   return 0;
 }
 
@@ -134,12 +136,12 @@ async function recordAmend(ctx: GitContext, repo: Repo, source: string | undefin
 }
 
 /**
- * Is the `git commit` that runs this hook an `--amend`? With -m, prepare-commit-msg is
- * told "message", not "commit HEAD", so we also look at the git process that started us
- * (Linux /proc; walking up through husky's shells). Best effort: the server and CI judge
- * the amended commit whatever happens here.
+ * The arguments of the `git commit` that runs this hook, found by walking up from
+ * `startPid` (Linux /proc; through husky's shells); undefined elsewhere (macOS, Windows)
+ * or when no such process is found. Best effort: what depends on it is advice or a
+ * base, and the server and CI judge the commit whatever happens here.
  */
-function gitCommitIsAmend(startPid: number): boolean {
+function gitCommitArgv(startPid: number): string[] | undefined {
   let pid = startPid;
   for (let depth = 0; depth < 6 && pid > 1; depth++) {
     let argv: string[];
@@ -148,12 +150,30 @@ function gitCommitIsAmend(startPid: number): boolean {
       argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     } catch {
-      return false; // no /proc (macOS, Windows)
+      return undefined; // no /proc (macOS, Windows)
     }
-    if (/(^|\/)git$/.test(argv[0] ?? '') && argv.includes('commit')) return argv.some((a) => a.length >= 4 && '--amend'.startsWith(a));
+    if (/(^|\/)git$/.test(argv[0] ?? '') && argv.includes('commit')) return argv;
     pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   }
-  return false;
+  return undefined;
+}
+
+/**
+ * Is the `git commit` that runs this hook an `--amend`? With -m, prepare-commit-msg is
+ * told "message", not "commit HEAD", so we also look at the git process that started us.
+ */
+function gitCommitIsAmend(startPid: number): boolean {
+  return gitCommitArgv(startPid)?.some((a) => a.length >= 4 && '--amend'.startsWith(a)) ?? false;
+}
+
+/**
+ * Was the commit started with `--no-verify` (`-n`)? git still runs prepare-commit-msg
+ * then, but not commit-msg: a heads-up that "the commit will be refused" would be wrong.
+ */
+function gitCommitNoVerify(startPid: number): boolean {
+  const argv = gitCommitArgv(startPid) ?? [];
+  const end = argv.indexOf('--');
+  return argv.slice(0, end < 0 ? undefined : end).some((a) => a === '-n' || (a.length >= 7 && '--no-verify'.startsWith(a)));
 }
 
 /** The base commit-msg diffs against: HEAD, or the parent of the commit being amended. */
