@@ -342,10 +342,14 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
     return undefined;
   };
 
-  /** The policies of the repositories holding `cwd`, for the checks that are not about one path. */
+  /**
+   * The policies of the repositories holding `cwd` and the hook's own directory (the
+   * project the hook is wired into: a session started in /tmp may still `cd` into it),
+   * for the checks that are not about one path.
+   */
   const cwdPolicies = async (): Promise<Policy[] | Decision> => {
     const out: Policy[] = [];
-    for (const t of targetsOf('.', cwd)) {
+    for (const t of [...targetsOf('.', cwd), ...targetsOf('.', defaultCwd)]) {
       const p = await lookup(t.root);
       if (p.kind === 'invalid') return invalid(t.rel, p.reason);
       if (p.kind === 'policy') out.push(...policiesOf(p));

@@ -63,7 +63,7 @@ async function walkArgs(ctx: GitContext, opts: ScanOptions): Promise<string[] | 
 /** The commits the walk starts from: each ref's tip (tags peeled), or the range's tip. */
 async function walkTips(ctx: GitContext, walk: readonly string[]): Promise<string[]> {
   const out = await gitText(ctx, ['rev-list', '--no-walk', ...walk.filter((a) => a !== '--')]);
-  return out.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+  return out.split('\n').filter((l) => isObjectId(l));
 }
 
 /**

@@ -12,7 +12,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const RELEASE_FILES = ['dist/cleanroom.cjs', 'dist/cleanroom.mjs', 'dist/agent-hook.cjs', 'dist/THIRD-PARTY-NOTICES', 'dist/sbom.cdx.json'];
+export const RELEASE_FILES = ['dist/cleanroom.cjs', 'dist/cleanroom.mjs', 'dist/agent-hook.cjs', 'dist/iconv-lite.cjs', 'dist/no-ai-signal.needles', 'dist/no-ai-signal.env', 'dist/THIRD-PARTY-NOTICES', 'dist/sbom.cdx.json'];
 const git = (args, env = process.env) => execFileSync('git', args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));

@@ -11,6 +11,7 @@ import { guardedChanges, type Guard } from './config-guard.js';
 import { isShallow, unreadableBase } from './policy-source.js';
 import type { Trust } from './grants.js';
 import { CommitJudge, type JudgeOptions } from './judge.js';
+import { isObjectId } from '../git/object-id.js';
 
 export interface Judged {
   record: CommitRecord;
@@ -113,7 +114,7 @@ export async function shallowCommits(ctx: GitContext): Promise<Set<string>> {
   } catch {
     // shallow but no file: nothing is known to be cut off
   }
-  return new Set(text.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)));
+  return new Set(text.split('\n').filter((l) => isObjectId(l)));
 }
 
 /**

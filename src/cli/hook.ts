@@ -257,20 +257,29 @@ const LS_REMOTE_MS = 15_000;
  */
 async function remoteHead(ctx: GitContext, remote: string): Promise<{ ref: string | undefined; id: string } | null> {
   const args = ['ls-remote', '--symref', '--end-of-options', remote, 'HEAD'];
-  const child = spawnGit(ctx, args);
+  const child = spawnGit(ctx, args, { group: true });
   child.stdin.end();
   const out: Buffer[] = [];
   const err: Buffer[] = [];
   child.stdout.on('data', (b: Buffer) => out.push(b));
   child.stderr.on('data', (b: Buffer) => err.length < 16 && err.push(b));
   let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    child.kill('SIGKILL');
-  }, LS_REMOTE_MS);
+  let timer: NodeJS.Timeout | undefined;
   const code = await new Promise<number | null>((resolve) => {
     child.on('error', () => resolve(-1));
     child.on('close', (c) => resolve(c));
+    timer = setTimeout(() => {
+      // Answer now: an ssh grandchild may hold the pipes open after git is gone.
+      timedOut = true;
+      try {
+        process.kill(-child.pid!, 'SIGKILL'); // git and whatever transport it started
+      } catch {
+        child.kill('SIGKILL');
+      }
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve(null);
+    }, LS_REMOTE_MS);
   });
   clearTimeout(timer);
   const why = timedOut ? `no answer within ${LS_REMOTE_MS / 1000} s` : Buffer.concat(err).toString('utf8').trim().split('\n')[0] || `exit code ${String(code)}`;

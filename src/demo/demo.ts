@@ -111,9 +111,12 @@ try {
   console.log(request.out.trimEnd().split('\n').filter((l) => !l.startsWith('# Sign')).map((l) => `  ${l}`).join('\n'));
   const signed = cleanroom(['override', 'sign', '--key', join(root, 'alice-key'), '--principal', 'alice@acme.example', '-'], { input: request.out });
   if (signed.code !== 0) throw new Error(`override sign failed: ${signed.out}`);
-  const trailer = signed.out.split('\n').find((l) => l.startsWith('Cleanroom-Override:'))!;
-  console.log(dim(`  ${trailer.slice(0, 110)}…`));
-  const amend = git(['commit', '-q', '--amend', '--no-edit', '--trailer', trailer], agent);
+  // The trailer is folded over short lines (git's continuation lines): take all of it.
+  const trailer = signed.out.trim();
+  if (!trailer.startsWith('Cleanroom-Override:')) throw new Error(`override sign printed no trailer: ${signed.out}`);
+  console.log(dim(`  ${trailer.split('\n')[0]!.slice(0, 110)}…`));
+  // Dana, a human, amends from her own shell (no agent environment).
+  const amend = git(['commit', '-q', '--amend', '--no-edit', '--trailer', trailer], dev);
   show('Dana amends the commit with the signed override', 'git commit --amend --no-edit --trailer "$TRAILER"', amend, 'pass', 4);
   show('The push is accepted: the override is bound to this repository, zone and content', 'git push origin main', git(['push', 'origin', 'main']), 'pass', 6);
 

@@ -23,6 +23,9 @@ const CAT_FILE = ['cat-file', '--batch', '--buffer'];
 // commits that have both added and deleted files, within RENAME_LIMIT.
 const DIFF_TREE = ['diff-tree', '--stdin', '-z', '-r', '--no-renames', '-c', '--raw', '--no-abbrev', '--root', '--always'];
 const DIFF_TREE_M = ['diff-tree', '--stdin', '-z', '-r', '-M', `-l${RENAME_LIMIT}`, '--raw', '--no-abbrev', '--root', '--always'];
+// Merges keep the combined form (-c): a merge whose resolution moves content into place
+// shows it as renamed against the parent it came from ("AR"), which provenance follows.
+const DIFF_TREE_MC = ['diff-tree', '--stdin', '-z', '-r', '-M', `-l${RENAME_LIMIT}`, '-c', '--raw', '--no-abbrev', '--root', '--always'];
 
 /** Ids of `git rev-list ARGS`, streamed. */
 export async function* revList(ctx: GitContext, args: readonly string[]): AsyncGenerator<string> {
@@ -164,17 +167,28 @@ async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<Commi
   }
   // Renames are possible only where a commit both adds and deletes files.
   const small: string[] = [];
+  const smallMerges: string[] = [];
   const big = new Set<number>();
   diffs.forEach((d, i) => {
     const { added, deleted, merge } = addDeleteCounts(d.raw);
-    if (merge || !added || !deleted) return;
+    if (merge) {
+      // A combined diff shows only paths that differ from every parent: a file the merge
+      // moves away from one parent's path is not "deleted" there. Any merge that adds
+      // files is asked again with -M. Past the limit it keeps its combined diff without
+      // renames: what it brings in is judged by the merge's own signals.
+      if (added && added <= RENAME_LIMIT) smallMerges.push(d.id);
+      return;
+    }
+    if (!added || !deleted) return;
     if (added <= RENAME_LIMIT && deleted <= RENAME_LIMIT) small.push(d.id);
     else big.add(i);
   });
   const renamed = new Map<string, Buffer[]>();
-  if (small.length) {
-    for (const d of (await diffTrees(ctx, DIFF_TREE_M, small, false)).diffs) renamed.set(d.id, d.raw);
-    if (renamed.size !== small.length) throw new CleanroomError('internal', `git answered ${renamed.size} diffs for ${small.length} commits`);
+  for (const [args, list] of [[DIFF_TREE_M, small], [DIFF_TREE_MC, smallMerges]] as const) {
+    if (!list.length) continue;
+    const before = renamed.size;
+    for (const d of (await diffTrees(ctx, args, list, false)).diffs) renamed.set(d.id, d.raw);
+    if (renamed.size - before !== list.length) throw new CleanroomError('internal', `git answered ${renamed.size - before} diffs for ${list.length} commits`);
   }
   const records: CommitRecord[] = [];
   for (let i = 0; i < ids.length; i++) {
@@ -200,7 +214,11 @@ async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<Commi
     const shown = await shownByGit(ctx, odd.map((r) => r.id));
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
-      if (r.encoding !== undefined) records[i] = { ...r, ...withGitView(r, shown.get(r.id)), id: r.id, files: r.files };
+      if (r.encoding === undefined) continue;
+      // withGitView decides `undecodable` afresh: r's own value must not be spread back in.
+      const viewed: CommitRecord = { ...withGitView(r, shown.get(r.id)), id: r.id, files: r.files };
+      if (r.renameLimit) viewed.renameLimit = r.renameLimit;
+      records[i] = viewed;
     }
   }
   return records;

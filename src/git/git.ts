@@ -102,11 +102,12 @@ export function endGitProcesses(): number {
 /** How many git processes started here are still running (for tests and debugging). */
 export const liveGitProcesses = (): number => live.size;
 
-export function spawnGit(ctx: GitContext, args: readonly string[]): ChildProcessWithoutNullStreams {
+/** `group`: in a process group of its own, so a timeout can end git's helpers too (ssh, ext:: commands). */
+export function spawnGit(ctx: GitContext, args: readonly string[], opts: { group?: boolean } = {}): ChildProcessWithoutNullStreams {
   if (ctx.signal?.aborted) throw new GitStopped(args, String(ctx.signal.reason ?? 'the command was stopped'));
   if (closed) throw new GitStopped(args, 'the command has ended');
   ctx.trace?.(`git ${args.join(' ')}`);
-  const child = spawn('git', [...BASE_ARGS, ...args], { cwd: ctx.cwd, env: cleanEnv(ctx.env), stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn('git', [...BASE_ARGS, ...args], { cwd: ctx.cwd, env: cleanEnv(ctx.env), stdio: ['pipe', 'pipe', 'pipe'], detached: opts.group === true });
   live.add(child);
   const signal = ctx.signal;
   const abort = (): void => teardown(child);

@@ -333,8 +333,23 @@ function tryCreate(lock: string, token: string, scratch: string): boolean {
     linkSync(scratch, lock);
     return true;
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
+    // A file system without hard links: O_EXCL create, then the token (a reader that
+    // sees it empty for a moment treats it as someone else's lock, which it is).
+    try {
+      const fd = openSync(lock, 'wx');
+      try {
+        writeFileSync(fd, token);
+      } finally {
+        closeSync(fd);
+      }
+      return true;
+    } catch (e2) {
+      if ((e2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw e2;
+    }
   } finally {
     rmSync(scratch, { force: true });
   }

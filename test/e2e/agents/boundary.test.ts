@@ -108,6 +108,11 @@ describe('§1 the agent cannot drop its own provenance', { timeout: 180_000 }, (
     expect(w.run(bash(w.repo, 'sh ok.sh')).code).toBe(0); // control
   });
 
+  it('refused even when the session\'s cwd is outside the repository (the hook runs in the project)', () => {
+    const r = w.run(bash(w.repo, `cd ${w.repo.dir} && git commit --no-verify -m x`).replace(JSON.stringify(w.repo.dir), JSON.stringify(tempDir())));
+    expect(refused(r)).toBe(true);
+  });
+
   it('control: searching history for review lines is allowed', () => {
     expect(w.run(bash(w.repo, 'git log --grep="Reviewed-by:" --oneline')).code).toBe(0);
   });

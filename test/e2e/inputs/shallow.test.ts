@@ -3,10 +3,10 @@
 // the fix, never the work tree's (the pull request's own) policy; pre-push finds the
 // remote's default branch without origin/HEAD, or fails loudly.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { renameSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, expectCleanError, POLICY, removeTempDirs, repoWithPolicy, tempDir, TestRepo } from '../../helpers/repo.js';
+import { cleanEnv, CLI, expectCleanError, POLICY, removeTempDirs, repoWithPolicy, tempDir, TestRepo } from '../../helpers/repo.js';
 
 afterAll(removeTempDirs);
 
@@ -145,6 +145,26 @@ describe('pre-push without origin/HEAD', () => {
     const r = work.tryGit(['push', 'origin', 'main']);
     expect(r.code, r.stderr).toBe(0);
     expect(server.git('rev-parse', 'main').trim()).toBe(work.head());
+  });
+
+  it('a remote that does not answer: pre-push ends by itself with exit 2 (git ls-remote is stopped), not a hang', () => {
+    const { work } = pushedOnce();
+    work.git('config', 'protocol.ext.allow', 'always');
+    work.git('remote', 'add', 'slow', 'ext::sh -c sleep% 40');
+    const zero = '0'.repeat(40);
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [CLI, 'hook', 'pre-push', 'slow', 'ext::sh -c sleep% 40'], {
+      cwd: work.dir,
+      env: work.env,
+      input: `refs/heads/main ${work.head()} refs/heads/main ${zero}\n`,
+      encoding: 'utf8',
+      timeout: 38_000,
+    });
+    expect(r.status, `${r.stderr} (after ${Date.now() - started} ms)`).toBe(2);
+    expect(r.stderr).toContain('no answer within 15 s');
+    // nothing left behind: the transport's own process (sh -c sleep 40) was ended too
+    const left = spawnSync('pgrep', ['-f', 'sleep 40'], { encoding: 'utf8' });
+    expect(left.stdout.trim()).toBe('');
   });
 
   it('the remote cannot be asked: fails loudly (exit 2, how to fix), does not judge by the work tree', () => {
