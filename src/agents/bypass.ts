@@ -20,14 +20,19 @@ import { ENV_MARKERS } from './index.js';
 import { gitSub, segments, type Segment } from './shell.js';
 
 /** Variables that switch cleanroom's or git's hooks off, or point git at other hooks and config. */
-const SWITCHES = /^(CLEANROOM\w*|HUSKY\w*|SKIP|PRE_COMMIT\w*|GIT_CONFIG\w*|GIT_DIR|GIT_COMMON_DIR|GIT_EXEC_PATH|GIT_TEMPLATE_DIR)$/;
+// HOME and XDG_CONFIG_HOME choose the global git config (a core.hooksPath there turns the
+// hooks off); GIT_WORK_TREE pairs with GIT_DIR to commit through another repository.
+const SWITCHES = /^(CLEANROOM\w*|HUSKY\w*|SKIP|PRE_COMMIT\w*|GIT_CONFIG\w*|GIT_DIR|GIT_WORK_TREE|GIT_COMMON_DIR|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|HOME|XDG_CONFIG_HOME)$/;
 /** Trailer keys that grant: only a human (review) or an approver (override) may write them. */
 const GRANTS = ['Reviewed-by', 'Cleanroom-Review', 'Cleanroom-Override'];
 /** git config keys that run other hooks, other commands, or pull in other config. */
-const HOOK_KEYS = /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor)$/;
+// trailer.*: `trailer.rb.key=Reviewed-by` makes `--trailer rb=…` a review line.
+const HOOK_KEYS = /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor|trailer\..+)$/;
 /** git subcommands that make commits or rewrite history without running the commit hooks. */
 const HOOKLESS = new Set(['commit-tree', 'fast-import', 'filter-branch', 'filter-repo', 'replace', 'mktag']);
 const CONFIG_READS = new Set(['--get', '--get-all', '--get-regexp', '--get-urlmatch', '--list', '-l', '--show-origin', '--show-scope', '--name-only', 'get', 'list']);
+/** Shells and interpreters that take a program on standard input when given none. */
+const STDIN_SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'python', 'python3', 'node', 'perl', 'ruby']);
 /** Message files are read to look for grants; bigger ones are refused unread. */
 const MAX_MESSAGE_FILE = 1024 * 1024;
 
@@ -57,7 +62,7 @@ export interface BypassOptions {
  * unless it only searches (`grep -r -- --no-verify docs/`).
  */
 const TRIPWIRES: [RegExp, string][] = [
-  [/--no-veri(?:fy?)?(?![\w-])/, '--no-verify skips cleanroom\'s hooks'],
+  [/--no-ve(?:r(?:i(?:fy?)?)?)?(?![\w-])/, '--no-verify skips cleanroom\'s hooks'],
   [/core\.hookspath/i, 'core.hooksPath points git at other hooks'],
   [/\b(CLEANROOM|HUSKY)=0\b/, 'it switches cleanroom\'s hooks off'],
 ];
@@ -116,6 +121,13 @@ function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
     if (why) return refusal(seg, why);
   }
   const words = seg.args.map((a) => a.word);
+  // A shell that reads its program from a pipe or a here-document (`… | base64 -d | sh`,
+  // `bash <<EOF`, `sh -s`) runs text cleanroom never sees: an agent may not hide a command
+  // that way. A script file or `sh -c '…'` is read (above and in shell.ts).
+  if (seg.cmd !== undefined && STDIN_SHELLS.has(seg.cmd) && (words.length === 0 || words.some((w) => /^-[a-z]*s[a-z]*$/.test(w)) || (words.every((w) => w.startsWith('-')) && !words.some((w) => /^-[a-z]*c/.test(w))))) {
+    return refusal(seg, `${seg.cmd} would run a program read from its input, which cleanroom cannot read`);
+  }
+  if (seg.cmd === 'eval' && seg.args.some((a) => /\$|`/.test(a.raw))) return refusal(seg, 'eval of a computed string runs a command cleanroom cannot read');
   switch (seg.cmd) {
     case undefined:
       return undefined;
@@ -151,8 +163,16 @@ function gitReason(seg: Segment, words: string[], opts: BypassOptions): string |
     if (HOOK_KEYS.test(key)) return refusal(seg, `git -c ${key} points git at other hooks or commands`);
   }
   if (g.execPath) return refusal(seg, '--exec-path makes git run other programs for its commands');
+  // Another repository's hooks are not cleanroom's: a commit made through it carries no provenance.
+  if (words.some((w) => /^--(git-dir|work-tree)(=|$)/.test(w))) return refusal(seg, '--git-dir/--work-tree commit through another repository, whose hooks are not cleanroom\'s');
+  // Commits made without the commit hooks (git stash, stash create, commit-tree elsewhere)
+  // reach a server only if pushed by something other than a branch name.
+  if (g.sub === 'push') {
+    const odd = g.args.filter((a) => !a.startsWith('-')).slice(1).find((a) => /stash|[\^~]|@\{|^[0-9a-f]{7,64}(:|$)/i.test(a.split(':')[0]!));
+    if (odd) return refusal(seg, `it pushes ${odd.split(':')[0]}, which is not a branch or tag: commits made outside the commit hooks (a stash) would carry no provenance`);
+  }
   // git takes any unambiguous prefix of a long option: --no-veri is --no-verify.
-  if (g.args.some((a) => /^--no-veri(?:fy?)?$/.test(a))) return refusal(seg, '--no-verify skips cleanroom\'s hooks');
+  if (g.args.some((a) => /^--no-ve(?:r(?:i(?:fy?)?)?)?$/.test(a))) return refusal(seg, '--no-verify skips cleanroom\'s hooks');
   if (HOOKLESS.has(g.sub)) return refusal(seg, `git ${g.sub} writes commits or rewrites history without running the commit hooks`);
   if (g.sub === 'config') {
     const touches = g.args.find((a) => HOOK_KEYS.test(a.toLowerCase()));

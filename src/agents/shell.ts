@@ -329,6 +329,13 @@ const LISTS = ['mentioned', 'written', 'searched', 'opaque', 'touched'] as const
 
 function readOne(seg: Segment, r: ShellPaths, tooMany: () => boolean): void {
   for (const d of seg.redirects) {
+    // A here-string is input text: `git cat-file --batch <<< HEAD:evals/x.json` reads it.
+    if (d.op === '<<<') {
+      const rev = revPath(d.word);
+      if (rev !== undefined) r.revPaths.push(rev);
+      r.mentioned.push(...embeddedPaths(d.word).filter(isPath));
+      continue;
+    }
     if (dynamic(d.raw) || /^\d+$/.test(d.word) || d.word === '-' || !isPath(d.word)) continue;
     if (WRITE_REDIRECTS.has(d.op)) r.written.push(...expandBraces(d.word));
     else if (d.op === '<') r.mentioned.push(d.word);
@@ -353,8 +360,20 @@ const valueOf = (w: string): string | undefined => {
   return eq < 0 ? undefined : w.slice(eq + 1);
 };
 
+/**
+ * Paths inside a word that is not itself a path: `of=evals/tasks/q.json` (dd), a program
+ * text (`python3 -c 'open("evals/tasks/q.json")'`). Restricting reads err on the side of
+ * seeing: every run of path characters holding a `/` is taken for a path too.
+ */
+const embeddedPaths = (w: string): string[] => {
+  const eq = /^[A-Za-z_][\w.-]*=(.+)$/.exec(w);
+  const runs = w.match(/[\w.@+-]+(?:\/[\w.@+-]+)+\/?/g) ?? [];
+  return [...(eq ? [eq[1]!] : []), ...runs].filter((p) => p !== w);
+};
+
 function readSegment(cmd: string, args: string[], r: ShellPaths): void {
-  const paths = args.map(valueOf).filter((w): w is string => w !== undefined && isPath(w));
+  const direct = args.map(valueOf).filter((w): w is string => w !== undefined && isPath(w));
+  const paths = [...direct, ...args.flatMap(embeddedPaths).filter((p) => isPath(p) && !direct.includes(p))];
   r.mentioned.push(...paths);
   const git = cmd === 'git' ? gitSub(args) : undefined;
   const reader = READERS.has(cmd) ? !(cmd === 'find' && args.some((a) => FIND_ACTIONS.test(a))) : git !== undefined && GIT_READS.has(git.sub);

@@ -64,6 +64,23 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
         `! ${def.ref} has no ${POLICY_PATH} yet: until it does, every push is rejected (fail closed).`,
         '  Push the branch with the policy (and .cleanroom/approvers) before installing the hook, or pass --policy FILE.',
       );
+    } else {
+      // Adding the first approvers file later is itself a .cleanroom/ change, which needs an
+      // approver's override: with none listed, only the server's admin can add one.
+      const { loadPolicyText } = await import('../policy/load.js');
+      let approvers: string | undefined;
+      try {
+        approvers = loadPolicyText((await readBlobAt(ctx, def.tip!, POLICY_PATH))!, `${def.ref}:${POLICY_PATH}`).overrides.approvers;
+      } catch {
+        approvers = undefined; // an invalid policy is reported on the first push
+      }
+      const missing = approvers !== undefined && !approvers.startsWith('/') && (await readBlobAt(ctx, def.tip!, approvers).catch(() => undefined)) === undefined;
+      if (missing) {
+        lines.push(
+          `! ${def.ref} has no ${approvers}: no one can approve an override, and adding the file later is itself a change that needs one.`,
+          `  Push ${approvers} first (docs/overrides-and-reviews.md), or later: move hooks/pre-receive aside, push it, and run install-server again.`,
+        );
+      }
     }
   }
   // The environment, as the hook will run: git new enough, node found, the bundle loads.

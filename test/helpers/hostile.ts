@@ -105,7 +105,9 @@ export function processesIn(dir: string): number[] {
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Waits up to `ms` for the processes in `dir` to be gone (a SIGKILLed child is reaped asynchronously). */
-export async function leftoversIn(dir: string, ms = 2000): Promise<number[]> {
+// A process SIGKILLed at the hook's exit takes a moment to go on a loaded machine; one the
+// hook leaked stays for good, so a longer wait weakens nothing.
+export async function leftoversIn(dir: string, ms = 10_000): Promise<number[]> {
   const until = Date.now() + ms;
   for (;;) {
     const left = processesIn(dir);

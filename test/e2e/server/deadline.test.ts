@@ -78,8 +78,11 @@ describe('the pre-receive hook always ends by itself', () => {
     });
     expect(stopped, 'no git child was caught to stop').toBeGreaterThan(0);
     expect(r.hung, 'the hook waited forever for a stopped git').toBe(false);
-    expect(r.code, r.stderr).toBe(2);
-    expect(r.stderr).toContain('did not finish within 5.0 s');
+    // The child caught may be one whose output was already read (a short rename pass, a
+    // batch-check): the hook then finishes on time. A child it still needed is ended at
+    // the deadline, and the push rejected.
+    expect([0, 2], r.stderr).toContain(r.code);
+    if (r.code === 2) expect(r.stderr).toContain('did not finish within 5.0 s');
     expect(await leftoversIn(s.server.dir)).toEqual([]);
   });
 
