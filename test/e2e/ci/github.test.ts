@@ -220,7 +220,7 @@ describe('protected set-up: pull_request_target judges with the base branch work
         execFileSync('git', ['clone', '-q', origin.dir, runner], { env: origin.env });
         continue;
       }
-      if (step.uses === 'cleanroom-dev/cleanroom/hooks/ci/github@v1') {
+      if (step.uses === 'cleanroom-dev/cleanroom/hooks/ci/github@v0') {
         const inputs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, expand(String(v), ctx)]));
         const r = runAction(runner, origin.env, inputs, ctx);
         last = r;
