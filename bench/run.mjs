@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
-delete process.env.NODE_EXTRA_CA_CERTS; // adds ~80 ms to every node start (FIELD-NOTES)
+delete process.env.NODE_EXTRA_CA_CERTS; // adds ~80 ms to every node start (docs/design/field-notes.md, Speed)
 
 export const h = {
   root,

@@ -10,7 +10,7 @@
 // exit 2 too (fail closed), and the hook entry carries "onFailure": "block" for the
 // case where cleanroom cannot even start.
 
-import { globRoot } from './decide.js';
+import { globRoot } from './glob-root.js';
 import { unknownTool } from './mcp.js';
 import { addedText, firstStr, HookInputError, isRecord, str, type Adapter, type AgentEvent, toolCallPayload } from './types.js';
 import { groupedWiring } from './wiring.js';

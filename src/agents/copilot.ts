@@ -14,7 +14,7 @@
 // "permissionDecisionReason":…} on stdout with exit 0 — the one documented way to block,
 // so it is also the error path (exit codes are not documented to block).
 
-import { globRoot } from './decide.js';
+import { globRoot } from './glob-root.js';
 import { unknownTool } from './mcp.js';
 import { parsePatch, patchText } from './patch.js';
 import { addedText, firstStr, HookInputError, isRecord, record, str, type Adapter, type AgentEvent } from './types.js';

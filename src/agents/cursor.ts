@@ -16,7 +16,7 @@
 // too — the error path; any other exit fails open unless the entry has failClosed: true,
 // which init sets on the blocking events.
 
-import { globRoot } from './decide.js';
+import { globRoot } from './glob-root.js';
 import { unknownTool } from './mcp.js';
 import { addedText, firstStr, HookInputError, isRecord, record, str, type Adapter, type AgentEvent } from './types.js';
 import { flatWiring } from './wiring.js';

@@ -99,11 +99,9 @@ export function targetsOf(given: string, cwd: string): Target[] {
   return out;
 }
 
-/** `pattern`'s fixed leading directories joined to `dir`: where a glob starts looking. */
-export function globRoot(dir: string, pattern: string): string {
-  const base = picomatch.scan(pattern).base;
-  return isAbsolute(base) ? base : posix.join(toPosix(dir), base);
-}
+// Its own module: the adapters use it, and importing this file (the judge, which reads
+// the agent registry through bypass.ts) from them made a runtime import cycle.
+export { globRoot } from './glob-root.js';
 
 /**
  * What agents may not change, whatever the policy says: cleanroom's own configuration,

@@ -11,7 +11,7 @@
 // path; other exit codes are warnings and the tool runs.
 
 import { resolve } from 'node:path';
-import { globRoot } from './decide.js';
+import { globRoot } from './glob-root.js';
 import { unknownTool } from './mcp.js';
 import { addedText, firstStr, str, strList, type Adapter, type AgentEvent, toolCallPayload } from './types.js';
 import { groupedWiring } from './wiring.js';

@@ -15,8 +15,10 @@ import { loadPolicyCached } from '../policy/cache.js';
 import type { Policy } from '../policy/compile.js';
 import { VERSION } from '../version.js';
 import type { PolicyLookup } from './decide.js';
+import { POLICY_PATH } from '../policy/paths.js';
 
-export const POLICY_FILE = '.cleanroom/policy.yaml';
+/** @deprecated the same path as POLICY_PATH (src/policy/paths.ts); kept for code written before the merge. */
+export const POLICY_FILE = POLICY_PATH;
 const MAX_POLICY_BYTES = 1024 * 1024;
 
 /** `$(git rev-parse --git-path cleanroom)` without starting git: `.git` is a directory or a `gitdir:` file. */
@@ -98,7 +100,7 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
   let staged: string | undefined;
   let committed: string | undefined;
   try {
-    const r = await runGit(gctx, ['cat-file', '--batch'], { input: `:${POLICY_FILE}\nHEAD:${POLICY_FILE}\n` });
+    const r = await runGit(gctx, ['cat-file', '--batch'], { input: `:${POLICY_PATH}\nHEAD:${POLICY_PATH}\n` });
     [staged, committed] = parseBatch(r.stdout, 2);
   } catch (e) {
     if (!(e instanceof GitError)) throw e;
@@ -109,7 +111,7 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
   let worktree: string | undefined;
   let worktreeProblem: string | undefined;
   try {
-    worktree = readPolicyText(join(root, POLICY_FILE));
+    worktree = readPolicyText(join(root, POLICY_PATH));
   } catch (e) {
     if (!(e instanceof CleanroomError)) throw e;
     worktreeProblem = firstLine(e.message);
@@ -118,13 +120,13 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
   if (staged === undefined && committed === undefined) {
     // Nothing staged or committed. Did history have one? Then it was removed, and the
     // removal is not a human's decision the hook can see: fail closed.
-    const r = await runGit(gctx, ['log', '-1', '--all', '--format=%H', '--', POLICY_FILE], { okCodes: [128] });
+    const r = await runGit(gctx, ['log', '-1', '--all', '--format=%H', '--', POLICY_PATH], { okCodes: [128] });
     const last = r.code === 0 ? r.stdout.toString('utf8').trim() : '';
-    if (last) return { kind: 'invalid', reason: `the committed policy was removed (it is in the history, last changed by ${last.slice(0, 12)}, but neither in HEAD nor staged) — restore it (git checkout ${last.slice(0, 12)} -- ${POLICY_FILE}) or commit a new one` };
+    if (last) return { kind: 'invalid', reason: `the committed policy was removed (it is in the history, last changed by ${last.slice(0, 12)}, but neither in HEAD nor staged) — restore it (git checkout ${last.slice(0, 12)} -- ${POLICY_PATH}) or commit a new one` };
     if (worktree === undefined) return worktreeProblem ? { kind: 'invalid', reason: `the policy cannot be read (${worktreeProblem})` } : { kind: 'none' };
     // A fresh `cleanroom init`: the only policy there is, until it is committed.
     try {
-      return { kind: 'policy', policy: await compile(worktree, POLICY_FILE, root) };
+      return { kind: 'policy', policy: await compile(worktree, POLICY_PATH, root) };
     } catch (e) {
       if (!(e instanceof CleanroomError)) throw e;
       return { kind: 'invalid', reason: `the policy is invalid (${firstLine(e.message)})` };
@@ -133,7 +135,7 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
 
   const policies: Policy[] = [];
   const problems: string[] = [];
-  const sources: [string | undefined, string][] = committed === staged ? [[committed, `HEAD:${POLICY_FILE}`]] : [[committed, `HEAD:${POLICY_FILE}`], [staged, `:${POLICY_FILE}`]];
+  const sources: [string | undefined, string][] = committed === staged ? [[committed, `HEAD:${POLICY_PATH}`]] : [[committed, `HEAD:${POLICY_PATH}`], [staged, `:${POLICY_PATH}`]];
   for (const [text, display] of sources) {
     if (text === undefined) continue;
     try {
@@ -146,12 +148,12 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
   const judgedBy = sources.filter(([t]) => t !== undefined).map(([, d]) => d).join(' and ');
   if (!policies.length) return { kind: 'invalid', reason: `the committed policy is invalid (${problems.join('; ')})` };
   for (const p of problems) notes.push(`cleanroom: ${p} — judged by the other one`);
-  if (worktree === undefined && !worktreeProblem) notes.push(`cleanroom: ${POLICY_FILE} is missing — judged by the committed policy (${judgedBy})`);
+  if (worktree === undefined && !worktreeProblem) notes.push(`cleanroom: ${POLICY_PATH} is missing — judged by the committed policy (${judgedBy})`);
   else if (worktree !== staged && worktree !== committed) {
     let problem: string | undefined = worktreeProblem;
     if (!problem && worktree !== undefined) {
       try {
-        await compile(worktree, POLICY_FILE, root);
+        await compile(worktree, POLICY_PATH, root);
       } catch (e) {
         if (!(e instanceof CleanroomError)) throw e;
         problem = firstLine(e.message);
@@ -160,7 +162,7 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
     notes.push(
       problem
         ? `cleanroom: the policy is invalid (${problem}) — judged by the committed policy (${judgedBy})`
-        : `cleanroom: ${POLICY_FILE} differs from the committed policy — agents are judged by ${judgedBy}; stage or commit the change to make it count`,
+        : `cleanroom: ${POLICY_PATH} differs from the committed policy — agents are judged by ${judgedBy}; stage or commit the change to make it count`,
     );
   }
   const [policy, ...others] = policies;

@@ -4,7 +4,7 @@
 
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Io } from '../cli/io.js';
+import type { Io } from '../io.js';
 import { runGit, splitZ, type GitContext } from '../git/git.js';
 import { openRepo, type Repo } from '../git/repo.js';
 import { appendEntries, blobId, compactLedger, contentLines, ledgerSize, lineHashes, type LedgerEntry, type LiveContent } from '../signals/ledger.js';

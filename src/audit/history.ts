@@ -33,9 +33,9 @@ import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import { isUnderTarget, linkZones, resolveLinkTarget, SYMLINK_MODE, zonesOfFile, type ZoneLink } from '../policy/links.js';
 import type { JudgedCommit } from './accumulate.js';
+import { isObjectId } from '../git/object-id.js';
 
 const WINDOW = 512;
-const HEX_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 interface Pending {
   id: string;
@@ -144,7 +144,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
     if (field === null) return null;
     const header = field.toString('latin1').replace(/^\n/, '');
     const [id = '', ...rest] = header.split(' ').filter(Boolean);
-    if (!HEX_ID.test(id) || !rest.every((p) => HEX_ID.test(p))) {
+    if (!isObjectId(id) || !rest.every((p) => isObjectId(p))) {
       throw new CleanroomError('internal', `unexpected git log output: ${header.slice(0, 120)}`);
     }
     const raw: Buffer[] = [];

@@ -17,6 +17,7 @@ import type { Policy } from '../policy/compile.js';
 import { AuditAccumulator } from './accumulate.js';
 import { judgeHistory } from './history.js';
 import { buildReport, type AuditReport } from './report.js';
+import { isObjectId } from '../git/object-id.js';
 
 export interface ScanOptions {
   /** `A..B`, `A...B` or one revision; default HEAD. Ignored with `all`. */
@@ -62,7 +63,7 @@ async function walkArgs(ctx: GitContext, opts: ScanOptions): Promise<string[] | 
 /** The commits the walk starts from: each ref's tip (tags peeled), or the range's tip. */
 async function walkTips(ctx: GitContext, walk: readonly string[]): Promise<string[]> {
   const out = await gitText(ctx, ['rev-list', '--no-walk', ...walk.filter((a) => a !== '--')]);
-  return out.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+  return out.split('\n').filter((l) => isObjectId(l));
 }
 
 /**
@@ -98,7 +99,7 @@ async function shallowBoundary(ctx: GitContext, repo: Repo): Promise<Set<string>
   } catch {
     // A shallow repository always has this file; without it, treat no commit as a boundary.
   }
-  return new Set(text.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)));
+  return new Set(text.split('\n').filter((l) => isObjectId(l)));
 }
 
 /** The paths among `wanted` that exist in `tip`'s tree, read as a stream. */

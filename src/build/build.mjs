@@ -102,7 +102,7 @@ const agentHook = await build({
   metafile: true,
   format: 'cjs',
   external: lazy,
-  entryPoints: [join(root, 'src', 'agents', 'main.ts')],
+  entryPoints: [join(root, 'src', 'cli', 'agent-bin.ts')],
   outfile: join(root, 'dist', 'agent-hook.cjs'),
   define: { 'import.meta.url': '__cleanroom_url' },
   banner: { js: "const __cleanroom_url = require('node:url').pathToFileURL(__filename).href;" },

@@ -2,7 +2,7 @@
 // signals from the metadata plus any local ones (environment, ledger), and granting
 // signals (reviews, overrides) checked against the policy's trust files.
 
-import type { Change, FileChange, Identity, Signal } from '../core/types.js';
+import type { Change, ChangeInput } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
 import { trailerAttestations } from '../signals/attest.js';
@@ -27,19 +27,8 @@ export function agentSession(input: ChangeInput): string | undefined {
   return t ? t.value.trim() || 'an agent' : undefined;
 }
 
-export interface ChangeInput {
-  commit: string | null;
-  files: readonly FileChange[];
-  message: string;
-  /** Where restricting signals are read, when it differs from `message` (raw message file). */
-  signalMessage?: string | undefined;
-  author?: Identity | undefined;
-  committer?: Identity | undefined;
-  /** Further author/committer lines of a hand-made commit object. */
-  others?: readonly Identity[] | undefined;
-  /** Local signals: agent environment, ledger. */
-  extraSignals?: readonly Signal[];
-}
+// Plain data, so its home is src/core/types.ts (grants and tests build it too).
+export type { ChangeInput };
 
 /** `alwaysGrants`: verify overrides even with no AI signal (a guarded `.cleanroom/` change). */
 export function buildChange(policy: Policy, input: ChangeInput, trust: Trust, now: Date, alwaysGrants = false): Change {

@@ -3,27 +3,14 @@
 // too — needs an approver's override. Otherwise a push could weaken the rules for the
 // pushes after it.
 
-import type { Change, Finding } from '../core/types.js';
+import { CONFIG_ZONE, type Change, type FileChange, type Finding } from '../core/types.js';
+import { runGit, splitZ, type GitContext } from '../git/git.js';
+import { parseRawEntries } from '../git/raw.js';
+import { isConfigPath, type Guard } from '../policy/paths.js';
 
-export const CONFIG_ZONE = 'cleanroom-config';
-
-const norm = (path: string): string => path.normalize('NFC').toLowerCase();
-
-/** Paths whose change weakens or widens the rules: .cleanroom/**, and the trust files wherever the policy puts them. */
-export interface Guard {
-  (path: string): boolean;
-}
-
-export const isConfigPath = (path: string): boolean => norm(path).startsWith('.cleanroom/');
-
-/** The guard for a policy: `.cleanroom/**` plus its approvers, reviewers and revoked-keys files. */
-export function configGuard(policy: { overrides: { approvers: string; revoked?: string | undefined }; review: { reviewers: string; revoked?: string | undefined } }): Guard {
-  const trust = new Set(
-    [policy.overrides.approvers, policy.review.reviewers, policy.overrides.revoked, policy.review.revoked].filter((p): p is string => p !== undefined).map((p) => norm(p.replace(/^\.\//, ''))).filter((p) => !p.startsWith('.cleanroom/')),
-  );
-  // Called for every file of every commit: the common answer must be cheap.
-  return (path: string) => (path.charCodeAt(0) === 46 /* . */ && isConfigPath(path)) || (trust.size > 0 && trust.has(norm(path)));
-}
+// Their homes are src/core/types.ts and src/policy/paths.ts (src/sign/ needs them too).
+export { CONFIG_ZONE } from '../core/types.js';
+export { configGuard, isConfigPath, type Guard } from '../policy/paths.js';
 
 export function configFindings(change: Change, guard: Guard = isConfigPath): Finding[] {
   const out: Finding[] = [];
@@ -46,4 +33,10 @@ export function configFindings(change: Change, guard: Guard = isConfigPath): Fin
     );
   }
   return out;
+}
+
+/** Guarded paths (policy, trust files) that differ between two commits: `git diff-tree A B`. */
+export async function guardedChanges(ctx: GitContext, from: string, to: string, guard: Guard): Promise<FileChange[]> {
+  const { stdout } = await runGit(ctx, ['diff-tree', '-r', '-z', '--raw', '--no-abbrev', from, to]);
+  return parseRawEntries(splitZ(stdout)).filter((f) => guard(f.path));
 }

@@ -14,20 +14,11 @@ import { mailbox } from '../signals/attest.js';
 import { AllowedSignersError, findSigner, keyNames, matchPatternList, parseAllowedSigners, parseRevokedKeys, revokedBy, type AllowedSigner } from '../sign/allowed-signers.js';
 import { armorFromBase64, sameKey, SshsigError, verifySshsig, type SshPublicKey } from '../sign/sshsig.js';
 import { canonicalText, coverage, NAMESPACE, parseTrailerValue, validityProblem, type GrantKind } from '../sign/statement.js';
-import type { ChangeInput } from './change.js';
+import type { ChangeInput } from '../core/types.js';
+import { revokedOf, type AcceptedGrant, type SignerFacts, type Trust } from '../sign/trust.js';
 
-export interface Trust {
-  /** The approvers allowed_signers file (name for messages, text), or undefined when missing. */
-  approvers?: { file: string; text: string } | undefined;
-  reviewers?: { file: string; text: string } | undefined;
-  /**
-   * Revoked keys (`overrides.revoked`, `review.revoked`: plain public key lines, as
-   * `ssh-keygen -Y verify -r`). `missing` when the policy names a file that cannot be
-   * read: every grant of that kind is then refused (fail closed).
-   */
-  revokedApprovers?: { file: string; text: string } | 'missing' | undefined;
-  revokedReviewers?: { file: string; text: string } | 'missing' | undefined;
-}
+// Their home is src/sign/trust.ts (the override log verifies grants too).
+export { revokedOf, type AcceptedGrant, type SignerFacts, type Trust } from '../sign/trust.js';
 
 /** Clock skew tolerated for a statement's creation time. */
 const SKEW_MS = 5 * 60_000;
@@ -47,35 +38,6 @@ function signersOf(trust: { file: string; text: string } | undefined, what: stri
     parsed.set(key, got);
   }
   return got;
-}
-
-const parsedRevoked = new Map<string, SshPublicKey[] | string>();
-/** The revoked keys, or the reason none can be trusted (a named file missing or invalid). */
-export function revokedOf(r: Trust['revokedApprovers'], what: string): SshPublicKey[] | string {
-  if (r === undefined) return [];
-  if (r === 'missing') return `the ${what} revocation file named by the policy is missing — grants are refused until it can be read`;
-  const key = `${r.file}\0${r.text}`;
-  let got = parsedRevoked.get(key);
-  if (got === undefined) {
-    try {
-      got = parseRevokedKeys(r.text, r.file);
-    } catch (e) {
-      got = `the ${what} revocation file is invalid: ${e instanceof AllowedSignersError ? e.errors.map((x) => x.message).join('; ') : String(e)}`;
-    }
-    parsedRevoked.set(key, got);
-  }
-  return got;
-}
-
-/** What a verified grant says about its signer (for the override log). */
-export interface SignerFacts {
-  principal: string;
-  fingerprint: string;
-  /** CA fingerprint and certificate key id when a certificate signed. */
-  ca?: string;
-  keyId?: string;
-  /** The trust file line that let it in. */
-  line: string;
 }
 
 interface Verified {
@@ -101,7 +63,7 @@ function verifyOne(
   if (st.repository !== policy.repository) return `it was signed for repository ${st.repository}, and this is ${policy.repository}`;
   const cov = coverage(policy, input.files);
   if (!cov.pairs.length) return 'this change has no file in a zone for it to cover';
-  if (st.zones.join(',') !== cov.zones.join(',')) return `it covers zones ${st.zones.join(',') || '(none)'}, and this change touches ${cov.zones.join(',')}`;
+  if (st.zones.join(',') !== cov.zones.join(',')) return `it covers zones ${st.zones.join(', ') || '(none)'}, and this change touches ${cov.zones.join(', ')}`;
   if (st.files !== cov.pairs.length || st.digest !== cov.digest) {
     // The usual cause is innocent: a pre-commit formatter (prettier via lint-staged)
     // rewrote a file after the request was made. Say so, and the order that works.
@@ -200,16 +162,6 @@ export function verifyGrants(
     notes.push(signedModeNote(policy));
   }
   return { attestations, overrides, notes };
-}
-
-/** A grant that verified, with what the override log records about it. */
-export interface AcceptedGrant {
-  kind: GrantKind;
-  /** The trailer value as git unfolds it (folded and one-line trailers give the same). */
-  value: string;
-  signer: SignerFacts;
-  zones: string[];
-  files: { path: string; blob: string; mode: string }[];
 }
 
 /**

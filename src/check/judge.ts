@@ -25,11 +25,10 @@ import type { GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { withLinkAliases } from '../policy/links.js';
 import { buildChange } from './change.js';
-import { configFindings, configGuard, type Guard } from './config-guard.js';
+import { configFindings, configGuard, guardedChanges, type Guard } from './config-guard.js';
 import type { Trust } from './grants.js';
 import { TreeLinks } from './links.js';
 import { mergedContentSignals, movedContentSignals } from './provenance.js';
-import { guardedChanges } from './range.js';
 
 /** What the judge needs of a commit: its object's fields and its changed paths (merges: combined). */
 export interface CommitFacts {

@@ -13,8 +13,10 @@ import { runGit, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { loadPolicyText, MAX_POLICY_BYTES } from '../policy/load.js';
 import type { Trust } from './grants.js';
+import { POLICY_PATH } from '../policy/paths.js';
 
-export const POLICY_REL = '.cleanroom/policy.yaml';
+/** @deprecated the same path as POLICY_PATH (src/policy/paths.ts); kept for code written before the merge. */
+export const POLICY_REL = POLICY_PATH;
 
 export interface PolicySource {
   policy: Policy;
@@ -66,9 +68,9 @@ export async function readBlobAt(ctx: GitContext, rev: string, path: string): Pr
 
 /** The policy as committed in `rev` (e.g. the base of a pull request). */
 export async function policyFromRev(ctx: GitContext, rev: string, label = rev): Promise<PolicySource | undefined> {
-  const text = await readBlobAt(ctx, rev, POLICY_REL);
+  const text = await readBlobAt(ctx, rev, POLICY_PATH);
   if (text === undefined) return undefined;
-  const policy = loadPolicyText(text, `${label}:${POLICY_REL}`);
+  const policy = loadPolicyText(text, `${label}:${POLICY_PATH}`);
   const read = async (p: string) => {
     if (isAbsolute(p) || p.split('/').includes('..')) return undefined; // trust files live in the repository
     const t = await readBlobAt(ctx, rev, p);
@@ -81,7 +83,7 @@ export async function policyFromRev(ctx: GitContext, rev: string, label = rev): 
     revoked(policy.overrides.revoked),
     revoked(policy.review.revoked),
   ]);
-  return { policy, trust: { approvers, reviewers, revokedApprovers, revokedReviewers }, origin: `${label}:${POLICY_REL}` };
+  return { policy, trust: { approvers, reviewers, revokedApprovers, revokedReviewers }, origin: `${label}:${POLICY_PATH}` };
 }
 
 /**

@@ -17,6 +17,7 @@ import { BatchCheck } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
 import { detectSignals } from '../signals/detect.js';
+import { isObjectId } from '../git/object-id.js';
 
 /**
  * Distinct contents traced per commit. The whole search is one `git log` walk whatever
@@ -25,8 +26,6 @@ import { detectSignals } from '../signals/detect.js';
  * it are not traced, and count as unidentified AI (fail closed, the limit named).
  */
 export const MAX_TRACED_OBJECTS = 500;
-
-const HEX_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 export const movesIntoZones = (policy: Policy, files: readonly FileChange[]): FileChange[] =>
   files.filter((f) => (f.status === 'R' || f.status === 'C') && f.from !== undefined && zonesOfFile(policy, f).length > 0);
@@ -74,7 +73,7 @@ async function touchesOf(ctx: GitContext, tips: readonly string[], objects: read
       out.push({ commit, path: p, blob: parts[2] ?? '' }, { commit, path: p, blob: parts[3] ?? '' });
     } else if (f.length) {
       const id = f.toString('latin1');
-      if (HEX_ID.test(id)) commit = id;
+      if (isObjectId(id)) commit = id;
     }
   }
   return out;
@@ -180,7 +179,7 @@ export async function movedContentSignals(
   const traced: FileChange[] = [];
   const untraced: FileChange[] = moved.filter((f) => !sourceOf.has(f));
   for (const f of tracedPaths) {
-    const want = [f.blob, sourceOf.get(f)!].filter((o) => HEX_ID.test(o) && !/^0+$/.test(o));
+    const want = [f.blob, sourceOf.get(f)!].filter((o) => isObjectId(o) && !/^0+$/.test(o));
     const fresh = want.filter((o) => !objects.has(o));
     if (objects.size + fresh.length > MAX_TRACED_OBJECTS) {
       untraced.push(f);
@@ -228,7 +227,7 @@ export async function mergedContentSignals(ctx: GitContext, policy: Policy, file
   const traced: FileChange[] = [];
   const untraced: FileChange[] = [];
   for (const f of added) {
-    if (!HEX_ID.test(f.blob) || /^0+$/.test(f.blob)) continue;
+    if (!isObjectId(f.blob) || /^0+$/.test(f.blob)) continue;
     if (!objects.has(f.blob) && objects.size >= MAX_TRACED_OBJECTS) {
       untraced.push(f);
       continue;

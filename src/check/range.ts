@@ -4,14 +4,14 @@
 import type { FileChange, Finding } from '../core/types.js';
 import { readFileSync } from 'node:fs';
 import { readCommits, revList, type CommitRecord } from '../git/commits.js';
-import { gitText, GitError, runGit, splitZ, verifyRev, type GitContext } from '../git/git.js';
+import { gitText, GitError, runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
-import type { Guard } from './config-guard.js';
+import { guardedChanges, type Guard } from './config-guard.js';
 import { isShallow, unreadableBase } from './policy-source.js';
-import { parseRawEntries } from '../git/raw.js';
 import type { Trust } from './grants.js';
 import { CommitJudge, type JudgeOptions } from './judge.js';
+import { isObjectId } from '../git/object-id.js';
 
 export interface Judged {
   record: CommitRecord;
@@ -101,11 +101,8 @@ export async function withGuardedMergeChanges(ctx: GitContext, record: CommitRec
   return rolledBack.length ? [...record.files.filter((f) => !rolledBack.some((r) => r.path === f.path)), ...rolledBack] : record.files;
 }
 
-/** Guarded paths (policy, trust files) that differ between two commits: `git diff-tree A B`. */
-export async function guardedChanges(ctx: GitContext, from: string, to: string, guard: Guard): Promise<FileChange[]> {
-  const { stdout } = await runGit(ctx, ['diff-tree', '-r', '-z', '--raw', '--no-abbrev', from, to]);
-  return parseRawEntries(splitZ(stdout)).filter((f) => guard(f.path));
-}
+// Its home is config-guard.ts (judge.ts needs it, and range.ts imports judge.ts).
+export { guardedChanges } from './config-guard.js';
 
 /** The commits whose parents a shallow clone cut off (`$GIT_DIR/shallow`); empty when not shallow. */
 export async function shallowCommits(ctx: GitContext): Promise<Set<string>> {
@@ -117,7 +114,7 @@ export async function shallowCommits(ctx: GitContext): Promise<Set<string>> {
   } catch {
     // shallow but no file: nothing is known to be cut off
   }
-  return new Set(text.split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l)));
+  return new Set(text.split('\n').filter((l) => isObjectId(l)));
 }
 
 /**

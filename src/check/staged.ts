@@ -8,7 +8,7 @@ import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
 import { stagedChanges } from '../git/staged.js';
 import type { Policy } from '../policy/compile.js';
-import type { Report } from '../report/json.js';
+import type { Report } from '../core/types.js';
 import { cleanupMessage, SCISSORS, scissorsAt } from '../signals/trailers.js';
 import { envSignals } from '../signals/detect.js';
 import { inputError } from '../errors.js';

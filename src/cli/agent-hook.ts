@@ -8,19 +8,11 @@
 
 import { ADAPTERS, adapterFor, hostOf } from '../agents/index.js';
 import { judge, type PolicyLookup } from '../agents/decide.js';
-import { AGENTS, HookInputError, type AgentEvent, type Decision } from '../agents/types.js';
+import { HookInputError, type AgentEvent, type Decision } from '../agents/types.js';
 import { lookupPolicy } from '../agents/policy.js';
 import { CleanroomError } from '../errors.js';
 import type { GitContext } from '../git/git.js';
 import { readStdin, type Io } from './io.js';
-
-export const AGENT_HOOK_HELP = `usage: cleanroom agent-hook ${AGENTS.join('|')}
-       (older names still work: ${AGENTS.flatMap((a) => ADAPTERS[a].aliases).join(', ')})
-
-Speaks one agent's hook protocol on stdin/stdout: blocks writes into zones whose
-verdict for that agent is deny, reads of zones with read: deny (and shell commands
-naming them), and records every write in the ledger for the commit hooks.
-Wired by \`cleanroom init --agents\`; \`cleanroom doctor\` shows what is wired.`;
 
 /** Hook payloads carry whole files (Write content); anything bigger is refused, not parsed. */
 export const MAX_HOOK_INPUT = 16 * 1024 * 1024;
@@ -58,10 +50,6 @@ function failure(e: unknown, event: AgentEvent | undefined, io: Io): Extract<Dec
 
 export async function agentHookCommand(argv: string[], io: Io): Promise<number> {
   const name = argv[0];
-  if (name === '--help' || name === '-h') {
-    io.stdout(AGENT_HOOK_HELP + '\n');
-    return 0;
-  }
   const adapter = name === undefined ? undefined : adapterFor(name);
   if (!adapter) {
     // Exit 2 blocks in most agents: a misconfigured hook must be noticed, not skipped.

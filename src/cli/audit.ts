@@ -1,52 +1,16 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { scanHistory } from '../audit/scan.js';
 import type { AuditReport } from '../audit/report.js';
 import { CleanroomError, usageError } from '../errors.js';
 import { styleFor } from '../report/escape.js';
-import { renderAuditHtml } from '../report/audit-html.js';
-import { renderAuditJson } from '../report/audit-json.js';
-import { renderAuditSarif } from '../report/audit-sarif.js';
-import { renderAuditText } from '../report/audit-text.js';
+import { AUDIT_FORMATS, findFormat, formatForFile, formatNames } from '../report/formats.js';
 import { gitText } from '../git/git.js';
 import { formatOf, parse, str } from './args.js';
 import { openWorkspace } from './context.js';
 import { auditGrantLog } from './log.js';
 import type { Io } from './io.js';
-
-export const AUDIT_VERSION = '0.1.0';
-
-export const AUDIT_HELP = `usage: cleanroom audit [--range R | --all] [--since DATE] [--format text|json|sarif|html] [--output F]
-
-Is the eval set already contaminated? Walks the history once, judges every commit as
-the server would, and answers per zone: which paths that exist now have AI-attributed
-history without a review or an override, through which commits and tools, and which
-reviews and overrides were used, by whom. Renames carry contamination with the file;
-deleting the file is the cure.
-
-  --range R         A..B, A...B or one revision (default HEAD); "exists now" means
-                    in the tree of the range's tip
-  --all             every ref (branches, tags); each tip's tree counts
-  --since DATE      only commits since DATE (committer date, e.g. 2025-01-31)
-  --format F        text (default), json, sarif, html; with --output, the file's
-                    extension (.json, .sarif, .html) chooses when --format is absent
-  --output F        write the report to F instead of standard output
-  --policy F        policy file (default .cleanroom/policy.yaml); it judges all history
-  --quiet           text: the summary only, no per-path details
-  --grant-log F     also list the grants in the override log F (pre-receive's or
-                    CI's) and verify it (to stderr; a log that does not verify exits 1)
-
-A progress line (commits/s, ETA) goes to stderr when it is a terminal.
-exit: 0 no contaminated path, 1 contaminated paths found, 2 usage, policy or internal error`;
-
-const BY_EXTENSION: Record<string, string> = { '.json': 'json', '.sarif': 'sarif', '.html': 'html', '.htm': 'html', '.txt': 'text' };
-
-function render(report: AuditReport, format: string, io: Io, quiet: boolean, toFile: boolean): string {
-  if (format === 'json') return renderAuditJson(report);
-  if (format === 'sarif') return renderAuditSarif(report);
-  if (format === 'html') return renderAuditHtml(report);
-  return renderAuditText(report, { style: styleFor(io.env, toFile ? false : io.stderrIsTTY), quiet });
-}
+import { VERSION } from '../version.js';
 
 /** `12,345/100,000 commits · 8,512 commits/s · ETA 11 s`, redrawn in place at most 5 times a second. */
 function progress(io: Io): { tick: (done: number, total: number | undefined) => void; end: () => void } {
@@ -71,21 +35,17 @@ function progress(io: Io): { tick: (done: number, total: number | undefined) => 
 }
 
 export async function auditCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse('audit', argv, {
-    range: { type: 'string' },
-    all: { type: 'boolean' },
-    since: { type: 'string' },
-    output: { type: 'string', short: 'o' },
-    'grant-log': { type: 'string' },
-  });
-  if (values.help) {
-    io.stdout(AUDIT_HELP + '\n');
-    return 0;
-  }
+  const { values } = parse('audit', argv);
   const output = str(values.output);
   if (output === '') throw usageError('audit: --output needs a file name');
-  const inferred = output !== undefined && values.format === undefined ? BY_EXTENSION[extname(output).toLowerCase()] : undefined;
-  const format = formatOf('audit', inferred ?? values.format, ['text', 'json', 'sarif', 'html']);
+  // --output chooses the format by its extension; an extension no format has (report.pdf)
+  // is an error rather than a text file with a misleading name.
+  const byFile = output !== undefined ? formatForFile(AUDIT_FORMATS, output) : undefined;
+  if (output !== undefined && !byFile && values.format === undefined) {
+    const exts = AUDIT_FORMATS.flatMap((f) => f.extensions).join(', ');
+    throw usageError(`audit: cannot tell the format of --output ${JSON.stringify(output)} from its extension`, `name the file with one of ${exts}, or give --format ${formatNames(AUDIT_FORMATS).join('|')}`);
+  }
+  const format = formatOf('audit', str(values.format) ?? byFile?.name, formatNames(AUDIT_FORMATS));
   if (values.all && values.range !== undefined) throw usageError('audit: give --range R or --all, not both');
   const ws = await openWorkspace(io, str(values.policy));
   const bar = io.stderrIsTTY ? progress(io) : undefined;
@@ -96,7 +56,7 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
       ws.repo,
       ws.policy,
       ws.trust,
-      { range: str(values.range), all: values.all === true, since: str(values.since), version: AUDIT_VERSION, onProgress: bar?.tick, countFirst: bar !== undefined },
+      { range: str(values.range), all: values.all === true, since: str(values.since), version: VERSION, onProgress: bar?.tick, countFirst: bar !== undefined },
       io.now(),
     );
   } finally {
@@ -124,7 +84,8 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
         '  → fetch the missing objects (git fetch --refetch, or clone without --filter) and audit again for moved-content tracking\n',
     );
   }
-  const text = render(report, format, io, values.quiet === true, output !== undefined);
+  const style = styleFor(io.env, output === undefined && io.stdoutIsTTY === true);
+  const text = await findFormat(AUDIT_FORMATS, format)!.render(report, { style, context: 'check', quiet: values.quiet === true });
   if (output !== undefined) {
     const file = resolve(io.cwd, output);
     try {

@@ -1,79 +1,54 @@
 import { checkStaged } from '../check/staged.js';
 import { judgeCommits, parentOf, rangeBase, rangeIds, refuseShallowBoundary, resolveCommit } from '../check/range.js';
-import type { FileChange, Finding } from '../core/types.js';
+import type { FileChange, Finding, Report } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
-import { renderJson, type Report } from '../report/json.js';
 import { styleFor } from '../report/escape.js';
-import { renderSarif } from '../report/sarif.js';
-import { renderCodeQuality } from '../report/codequality.js';
+import { CHECK_FORMATS, findFormat, formatForFile, formatNames } from '../report/formats.js';
 import { writeAtomic } from '../fsutil.js';
-import { extname, resolve } from 'node:path';
-import { renderText } from '../report/text.js';
-import { formatOf, parse, str } from './args.js';
+import { resolve } from 'node:path';
+import { parse, str } from './args.js';
 import { gitContext, openWorkspace, workTreeSource } from './context.js';
 import { openRepo } from '../git/repo.js';
-import { policyFromRev, POLICY_REL, unreadableBase } from '../check/policy-source.js';
+import { policyFromRev, unreadableBase } from '../check/policy-source.js';
+import { POLICY_PATH } from '../policy/paths.js';
 import { runGit, type GitContext } from '../git/git.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import type { Io } from './io.js';
 import { acceptedGrants, addNotes } from '../check/grants.js';
 import { appendGrantLog, type GrantLogInput } from '../sign/grant-log.js';
 
-export const CHECK_HELP = `usage: cleanroom check --staged [--message-file F]
-       cleanroom check --range A..B | --commit REV
-
-Judges changes against the policy: AI-attributed content in a zone whose verdict is
-deny (or review, without a human-review attestation) is a violation.
-
-  --staged            what \`git commit\` is about to record (the index, honouring
-                      GIT_INDEX_FILE), with the agent environment and the ledger
-  --message-file F    the commit message (trailers: reviews, overrides, co-authors)
-  --range A..B        every commit in A..B (CI, pre-push)
-  --commit REV        one commit
-  --policy F          policy file (default .cleanroom/policy.yaml)
-  --grant-log F       with --range/--commit: append the accepted overrides and signed
-                      reviews to F, the hash-chained override log (a CI artifact)
-  --format text|json|sarif|codequality
-  --output [FORMAT:]FILE
-                      also write the report to FILE (repeatable), in FORMAT (json,
-                      sarif, codequality, text) or by extension (.json, .sarif, .txt);
-                      --format still chooses what is printed: one check, many reports
-  --quiet             print only problems
-
-exit: 0 clean, 1 violations, 2 usage, policy or internal error`;
-
-export function printReport(io: Io, report: Report, format: string, context: 'commit' | 'push' | 'check', quiet: boolean): void {
-  if (format === 'json') io.stdout(renderJson(report));
-  else if (format === 'sarif') io.stdout(renderSarif(report));
-  else if (format === 'codequality') io.stdout(renderCodeQuality(report));
-  else {
-    const text = renderText(report, { style: styleFor(io.env, io.stderrIsTTY), context, quiet });
-    const violations = report.findings.some((f) => f.outcome === 'violation');
-    (violations ? io.stderr : io.stdout)(text);
-  }
+/** Prints `report` in `format` (a CHECK_FORMATS name): text with violations goes to stderr, anything else to stdout. */
+export async function printReport(io: Io, report: Report, format: string, context: 'commit' | 'push' | 'check', quiet: boolean): Promise<void> {
+  const toStderr = format === 'text' && report.findings.some((f) => f.outcome === 'violation');
+  const style = toStderr ? styleFor(io.env, io.stderrIsTTY) : styleFor(io.env, io.stdoutIsTTY === true);
+  const text = await findFormat(CHECK_FORMATS, format)!.render(report, { style, context, quiet });
+  (toStderr ? io.stderr : io.stdout)(text);
 }
 
-const OUTPUT_FORMATS = ['json', 'sarif', 'codequality', 'text'] as const;
-const BY_EXTENSION: Record<string, string> = { '.json': 'json', '.sarif': 'sarif', '.txt': 'text' };
-
-/** `--output [FORMAT:]FILE` values → what to write where; checked before any work is done. */
+/**
+ * `--output [FORMAT:]FILE` values → what to write where; checked before any work is done.
+ * FORMAT is a check report format (src/report/formats.ts); without it, FILE's extension
+ * chooses. @throws usage error (exit 2) for a missing file name or an unknown format
+ */
 export function outputsOf(values: unknown): { format: string; file: string }[] {
   const list = Array.isArray(values) ? (values as string[]) : [];
+  const names = formatNames(CHECK_FORMATS);
   return list.map((spec) => {
-    const m = /^([a-z]+):(.+)$/.exec(spec);
-    const format = m && (OUTPUT_FORMATS as readonly string[]).includes(m[1]!) ? m[1]! : BY_EXTENSION[extname(spec).toLowerCase()];
-    const file = m && format === m[1] ? m[2]! : spec;
+    const m = /^([a-z]+):(.*)$/s.exec(spec);
+    const named = m && names.includes(m[1]!) ? m[1]! : undefined;
+    const file = named ? m![2]! : spec;
+    const format = named ?? formatForFile(CHECK_FORMATS, spec)?.name;
     if (!file) throw usageError('check: --output needs a file name');
-    if (!format) throw usageError(`check: cannot tell the format of --output ${JSON.stringify(spec)}`, `write it as FORMAT:FILE, FORMAT one of ${OUTPUT_FORMATS.join(', ')} (e.g. sarif:cleanroom.sarif)`);
+    if (!format) throw usageError(`check: cannot tell the format of --output ${JSON.stringify(spec)}`, `write it as FORMAT:FILE, FORMAT one of ${names.join(', ')} (e.g. sarif:cleanroom.sarif)`);
     return { format, file };
   });
 }
 
 /** Every report rendered first, then each file written atomically: none is half-written. */
-function writeOutputs(io: Io, report: Report, outputs: readonly { format: string; file: string }[]): void {
-  const render = (f: string): string =>
-    f === 'json' ? renderJson(report) : f === 'sarif' ? renderSarif(report) : f === 'codequality' ? renderCodeQuality(report) : renderText(report, { style: styleFor({ NO_COLOR: '1' }, false), context: 'check', quiet: false });
-  const rendered = outputs.map((o) => ({ file: resolve(io.cwd, o.file), text: render(o.format), name: o.file }));
+async function writeOutputs(io: Io, report: Report, outputs: readonly { format: string; file: string }[]): Promise<void> {
+  const plain = styleFor({ NO_COLOR: '1' }, false);
+  const rendered: { file: string; text: string; name: string }[] = [];
+  for (const o of outputs) rendered.push({ file: resolve(io.cwd, o.file), text: await findFormat(CHECK_FORMATS, o.format)!.render(report, { style: plain, context: 'check', quiet: false }), name: o.file });
   for (const r of rendered) {
     try {
       writeAtomic(r.file, r.text);
@@ -96,19 +71,8 @@ async function commitBase(ctx: GitContext, commit: string): Promise<string | und
 }
 
 export async function checkCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse('check', argv, {
-    staged: { type: 'boolean' },
-    'message-file': { type: 'string' },
-    range: { type: 'string' },
-    commit: { type: 'string' },
-    'grant-log': { type: 'string' },
-    output: { type: 'string', short: 'o', multiple: true },
-  });
-  if (values.help) {
-    io.stdout(CHECK_HELP + '\n');
-    return 0;
-  }
-  const format = formatOf('check', values.format, ['text', 'json', 'sarif', 'codequality']);
+  const { values } = parse('check', argv);
+  const format = str(values.format) ?? 'text';
   const outputs = outputsOf(values.output);
   const modes = ['staged', 'range', 'commit'].filter((k) => values[k] !== undefined);
   if (modes.length !== 1) throw usageError('check: give exactly one of --staged, --range A..B, --commit REV', 'see cleanroom check --help');
@@ -118,8 +82,8 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     const ws = await openWorkspace(io, str(values.policy));
     const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
     const report = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: str(values['message-file']), localSignals }, io.now());
-    writeOutputs(io, report, outputs);
-    printReport(io, report, format, 'check', quiet);
+    await writeOutputs(io, report, outputs);
+    await printReport(io, report, format, 'check', quiet);
     return exitFor(report.findings);
   }
   const ctx = gitContext(io);
@@ -137,7 +101,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const source = pinned ?? (await workTreeSource(io, str(values.policy)));
   const notes: string[] = [];
   if (!pinned && values.policy === undefined) {
-    notes.push(base ? `the base of the range (${base.slice(0, 12)}) has no ${POLICY_REL}: judged with the work tree's policy` : `no base commit (a root commit or a single revision): judged with the work tree's policy`);
+    notes.push(base ? `the base of the range (${base.slice(0, 12)}) has no ${POLICY_PATH}: judged with the work tree's policy` : `no base commit (a root commit or a single revision): judged with the work tree's policy`);
   }
   const findings: Finding[] = [];
   const grantLog = str(values['grant-log']);
@@ -150,8 +114,8 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
       logged.push({ commit: r.id, repository: source.policy.repository, grants: acceptedGrants(source.policy, { commit: r.id, files: r.files, message: r.message, author: r.author, committer: r.committer }, source.trust, io.now()) });
     }
   }
-  writeOutputs(io, { findings, notes }, outputs);
-  printReport(io, { findings, notes }, format, 'check', quiet);
+  await writeOutputs(io, { findings, notes }, outputs);
+  await printReport(io, { findings, notes }, format, 'check', quiet);
   if (grantLog && exitFor(findings) === 0) appendGrantLog(resolve(io.cwd, grantLog), logged, { source: source.origin, rev: pinned ? base : undefined }, io.now());
   return exitFor(findings);
 }

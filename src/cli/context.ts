@@ -12,8 +12,9 @@ import { VERSION } from '../version.js';
 import type { Trust } from '../check/grants.js';
 import type { PolicySource } from '../check/policy-source.js';
 import type { Io } from './io.js';
+import { POLICY_PATH } from '../policy/paths.js';
 
-export const POLICY_PATH = '.cleanroom/policy.yaml';
+export { POLICY_PATH };
 
 export function gitContext(io: Io, cwd = io.cwd): GitContext {
   const debug = io.env.CLEANROOM_DEBUG === '1';

@@ -12,14 +12,6 @@ import { gitContext, loadPolicyFile, POLICY_PATH } from './context.js';
 import type { Io } from './io.js';
 import { doctorAgents } from './doctor-agents.js';
 
-export const DOCTOR_HELP = `usage: cleanroom doctor
-       cleanroom doctor --server [REPO] [--hooks-dir DIR]
-
-Checks that everything is wired: the policy, the local hooks (git or husky), the agent
-hooks, and what bypasses them. Exit 0 when all is well, 1 when something needs fixing.
---server checks a server repository instead: git (2.39+) and node usable as its
-pre-receive hook will run them, the hook installed and running, where cleanroom runs from.`;
-
 export interface Check {
   ok: boolean | 'warn';
   text: string;
@@ -27,11 +19,7 @@ export interface Check {
 }
 
 export async function doctorCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse('doctor', argv, { server: { type: 'boolean' }, 'hooks-dir': { type: 'string' } }, { positionals: true });
-  if (values.help) {
-    io.stdout(DOCTOR_HELP + '\n');
-    return 0;
-  }
+  const { values, positionals } = parse('doctor', argv);
   if (values.server === true) return doctorServer(io, positionals, typeof values['hooks-dir'] === 'string' ? values['hooks-dir'] : undefined);
   if (positionals.length || values['hooks-dir'] !== undefined) throw usageError('doctor: REPO and --hooks-dir go with --server', 'see cleanroom doctor --help');
   const ctx = gitContext(io);
@@ -48,6 +36,10 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
   try {
     const p = await loadPolicyFile(policyFile, POLICY_PATH);
     checks.push({ ok: true, text: `${POLICY_PATH}: valid, ${p.zones.length} zones, review mode ${p.review.mode}, repository ${p.repository}` });
+    if (p.repository.startsWith('local/')) {
+      // init's placeholder when origin named no host: signatures would bind a name no server shares.
+      checks.push({ ok: 'warn', text: `repository: ${p.repository} is init's placeholder, not the repository's id`, fix: `set repository: in ${POLICY_PATH} (e.g. github.com/acme/metacode) before anyone signs an override or review` });
+    }
     if (p.review.mode === 'signed' && !existsSync(join(root, p.review.reviewers))) {
       checks.push({ ok: false, text: `review.mode is signed but ${p.review.reviewers} is missing`, fix: 'add reviewers (an OpenSSH allowed_signers file)' });
     }

@@ -5,21 +5,12 @@ import { indexZoneLinks } from '../check/links.js';
 import { aliasesOf, SYMLINK_MODE, verdictOfFile, zonesUnder, type ZoneLink } from '../policy/links.js';
 import { usageError } from '../errors.js';
 import { safePath } from '../report/escape.js';
-import { formatOf, parse, str } from './args.js';
+import { parse, str } from './args.js';
 import { openWorkspace } from './context.js';
 import type { Io } from './io.js';
 
-export const EXPLAIN_HELP = `usage: cleanroom explain PATH [--tool T] [--policy F] [--format text|json]
-
-Shows which zones hold PATH, the verdict each AI tool gets there and why.
-PATH is relative to the current directory (inside the repository).`;
-
 export async function explainCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse('explain', argv, { tool: { type: 'string' } }, { positionals: true });
-  if (values.help) {
-    io.stdout(EXPLAIN_HELP + '\n');
-    return 0;
-  }
+  const { values, positionals } = parse('explain', argv);
   if (positionals.length !== 1) throw usageError('explain: give exactly one PATH', 'e.g. cleanroom explain evals/tasks/q1.json');
   const ws = await openWorkspace(io, str(values.policy));
   const policy = ws.policy;
@@ -28,7 +19,7 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
   const rel = relative(root, isAbsolute(given) ? given : resolve(io.cwd, given)).split('\\').join('/');
   if (rel.startsWith('..') || isAbsolute(rel)) throw usageError(`explain: ${given} is outside the repository`);
   if (rel === '') throw usageError('explain: give a path inside the repository, not its root', 'e.g. cleanroom explain evals/tasks/q1.json');
-  const format = formatOf('explain', values.format, ['text', 'json']);
+  const format = str(values.format) ?? 'text';
   const tool = str(values.tool);
   if (tool !== undefined && !policy.tools.ids.has(tool)) {
     throw usageError(`explain: unknown tool "${tool}"`, `known: ${[...policy.tools.ids].sort().join(', ')}`);
@@ -69,6 +60,7 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
     io.stdout(
       JSON.stringify(
         {
+          format: 1, // the version of this JSON contract (docs/cli.md)
           path: rel,
           zones: zones.map((z) => ({ name: z.name, ai: z.ai, read: z.read, paths: z.paths, exclude: z.exclude, tools: Object.fromEntries(z.tools) })),
           verdicts: verdicts.map((v) => ({ tool: v.tool, verdict: v.verdict, zone: v.zone?.name ?? null })),

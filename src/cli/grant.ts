@@ -36,42 +36,6 @@ import { parse, str } from './args.js';
 import { openWorkspace } from './context.js';
 import { readStdin, type Io } from './io.js';
 
-export const OVERRIDE_HELP = `usage: cleanroom override request --reason TEXT [--expires 7d] [--commit REV] [--bundle FILE] [--policy F]
-       cleanroom override sign [--key KEY] [--principal P] [--allowed-signers F] [--show] [FILE|-]
-
-An override is the only way past a deny zone: a statement signed by an approver (a key
-in the policy's overrides.approvers allowed_signers file) that binds the repository,
-the zones, every covered (path, blob, mode), the reason and an expiry.
-
-  request   prints the statement for the staged changes (or --commit REV) for an
-            approver to read and sign
-            --bundle FILE  also writes FILE: the request with the covered content, for
-                           an approver who cannot fetch the commit
-            --policy F     the server's policy, when the repository has none of its own
-  sign      signs a request (or a bundle, after checking its content) with
-            ssh-keygen -Y sign (ssh-agent, hardware keys and certificates work) and
-            prints the trailer, folded into short lines: Cleanroom-Override: …
-            --key          default: git config user.signingkey (a path, its .pub, or
-                           key::ssh-ed25519 AAAA…)
-            --principal    default: who the approvers file says the key is (asked
-                           only when it lists the key under several names)
-            --show         print the bundle's file contents before signing
-
-  cleanroom override request --reason "…" --bundle req.json      (author)
-  cleanroom override sign req.json > trailer.txt                 (approver)
-  git commit --trailer "$(cat trailer.txt)"                      (author)
-
-The approver may not be the commit's author or committer under any name their key is
-listed for (self-approval is refused).`;
-
-export const REVIEW_HELP = `usage: cleanroom review request [--reason TEXT] [--expires 30d] [--commit REV] [--bundle FILE] [--policy F]
-       cleanroom review sign [--key KEY] [--principal P] [--allowed-signers F] [--show] [FILE|-]
-
-In review.mode: signed, a review zone accepts AI-attributed changes only with a
-Cleanroom-Review trailer signed by a key in review.reviewers. The signature binds the
-content reviewed: change a line and the review no longer verifies. The options are
-those of cleanroom override (see cleanroom override --help).`;
-
 async function changeFiles(io: Io, commit: string | undefined, policy: string | undefined): Promise<{ files: FileChange[]; context: string; ws: Awaited<ReturnType<typeof openWorkspace>> }> {
   // --policy: a server-owned policy (install-server --policy) has no copy in the work
   // tree; the admin publishes it and the author names it here.
@@ -83,11 +47,7 @@ async function changeFiles(io: Io, commit: string | undefined, policy: string | 
 }
 
 async function request(kind: GrantKind, argv: string[], io: Io): Promise<number> {
-  const { values } = parse(`${kind} request`, argv, { reason: { type: 'string' }, expires: { type: 'string' }, commit: { type: 'string' }, bundle: { type: 'string' } });
-  if (values.help) {
-    io.stdout((kind === 'override' ? OVERRIDE_HELP : REVIEW_HELP) + '\n');
-    return 0;
-  }
+  const { values } = parse(`${kind} request`, argv);
   const reason = str(values.reason) ?? (kind === 'review' ? 'reviewed every line' : undefined);
   if (reason === undefined) throw usageError('override request: --reason is required', 'say why this exception is right, e.g. --reason "hand-checked by the eval team"');
   const why = reasonProblem(reason);
@@ -98,6 +58,12 @@ async function request(kind: GrantKind, argv: string[], io: Io): Promise<number>
   const { files, context, ws } = await changeFiles(io, str(values.commit), str(values.policy));
   const cov = coverage(ws.policy, files);
   if (!cov.pairs.length) throw usageError(`${kind} request: nothing in the ${context} lies in a zone`, 'stage the zone files first (or name the commit with --commit)');
+  if (kind === 'review' && ws.policy.review.mode !== 'signed') {
+    io.stderr(
+      `cleanroom: warning: this policy's review.mode is ${ws.policy.review.mode}: a signed Cleanroom-Review trailer will NOT count as a review here\n` +
+        `  → add the trailer the policy names instead (${ws.policy.review.mode === 'trailer' ? `"${ws.policy.review.trailer}: Name <email>"` : 'see docs/overrides-and-reviews.md'}), or set review.mode: signed in the policy\n`,
+    );
+  }
   const now = io.now();
   const text = formatRequest(
     { kind, repository: ws.policy.repository, zones: cov.zones, files: cov.pairs.length, digest: cov.digest, reason, created: isoSeconds(now), expires: isoSeconds(new Date(now.getTime() + ms)) },
@@ -216,16 +182,7 @@ async function askLine(io: Io, prompt: string): Promise<string> {
 }
 
 async function sign(kind: GrantKind, argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(
-    `${kind} sign`,
-    argv,
-    { key: { type: 'string' }, principal: { type: 'string' }, 'allowed-signers': { type: 'string' }, show: { type: 'boolean' } },
-    { positionals: true },
-  );
-  if (values.help) {
-    io.stdout((kind === 'override' ? OVERRIDE_HELP : REVIEW_HELP) + '\n');
-    return 0;
-  }
+  const { values, positionals } = parse(`${kind} sign`, argv);
   if (positionals.length > 1) throw usageError(`${kind} sign: give at most one request FILE`);
   const file = positionals[0] ?? '-';
   let text: string;
@@ -248,7 +205,7 @@ async function sign(kind: GrantKind, argv: string[], io: Io): Promise<number> {
   if (!isBundle(text) && Buffer.byteLength(text) > MAX_REQUEST_BYTES) {
     throw usageError(`${kind} sign: the request ${file === '-' ? 'on stdin' : `in ${file}`} is larger than 1 MiB`, `a request is a few lines: the output of cleanroom ${kind} request (a bundle is the JSON file request --bundle writes)`);
   }
-  if (!text.trim()) throw usageError(`${kind} sign: the request is empty`, `make one with cleanroom ${kind} request (and pipe or save it for the signer)`);
+  if (!text.trim()) throw usageError(`${kind} sign: the request is empty`, `did cleanroom ${kind} request fail? Its error is above; fix that and pipe its output in again (or save it for the signer)`);
   let bundle: ReturnType<typeof openBundle> | undefined;
   try {
     bundle = isBundle(text) ? openBundle(text) : undefined;
@@ -322,8 +279,8 @@ function grantCommand(kind: GrantKind) {
     const [sub, ...rest] = argv;
     if (sub === 'request') return request(kind, rest, io);
     if (sub === 'sign') return sign(kind, rest, io);
-    io.stdout((kind === 'override' ? OVERRIDE_HELP : REVIEW_HELP) + '\n');
-    return sub === '--help' || sub === '-h' ? 0 : 2;
+    // main.ts checked the subcommand against the command table.
+    throw usageError(`${kind}: unknown subcommand ${JSON.stringify(sub)}`, `use ${kind} request or ${kind} sign`);
   };
 }
 

@@ -26,11 +26,7 @@ import { createHash } from 'node:crypto';
 import { writeAtomic } from '../fsutil.js';
 import { loadPolicyCached } from '../policy/cache.js';
 import { VERSION } from '../version.js';
-
-export const HOOK_HELP = `usage: cleanroom hook pre-commit | prepare-commit-msg FILE [SOURCE [SHA]] | commit-msg FILE | pre-push REMOTE URL
-
-Run by the shims in hooks/ (installed by cleanroom init); not usually run by hand.
-CLEANROOM=0 skips a hook loudly; CLEANROOM_DEBUG=1 traces the git calls.`;
+import { isObjectId } from '../git/object-id.js';
 
 function report(io: Io, findings: readonly Finding[], notes: readonly string[], context: 'commit' | 'push'): number {
   const text = renderText({ findings, notes }, { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true });
@@ -38,23 +34,36 @@ function report(io: Io, findings: readonly Finding[], notes: readonly string[], 
   return findings.some((f) => f.outcome === 'violation') ? 1 : 0;
 }
 
-async function preCommit(io: Io): Promise<number> {
-  const ws = await openWorkspace(io, undefined);
-  const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
-  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { localSignals }, io.now());
-  // Review zones are usually settled by the message (a Reviewed-by trailer), which this
-  // hook cannot see yet; deny zones only by a signed override, so they get a heads-up.
-  const v = r.findings.filter((f) => f.outcome === 'violation' && f.verdict === 'deny');
-  if (v.length) {
-    const zones = [...new Set(v.map((f) => f.zone))].join(', ');
-    io.stderr(
-      `cleanroom: heads-up — ${v.length} staged change${v.length === 1 ? '' : 's'} in ${zones} (deny) carr${v.length === 1 ? 'ies' : 'y'} AI attribution ` +
-        `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries an approver's signed override.\n` +
-        // Which content matched (the ledger names the lines): the verdict below may show only the trailer.
-        v.map((f) => `  ${f.path}: ${f.signal}\n`).join(''),
-    );
-  }
+async function preCommit(_io: Io): Promise<number> {
+  // Nothing to judge yet: reviews and overrides live in the message, which pre-commit
+  // cannot see. The heads-up for deny zones is prepare-commit-msg's (headsUp below),
+  // which sees the message so far and stays quiet when it carries a valid override.
   return 0;
+}
+
+/**
+ * Before the editor opens: staged AI-attributed changes in deny zones that the message
+ * so far (-m, -F, --trailer, a template) does not cover with a valid signed override.
+ * Only a heads-up: the verdict is commit-msg's. Any failure here is commit-msg's to report.
+ */
+async function headsUp(io: Io, messageFile: string): Promise<void> {
+  let v: Finding[];
+  try {
+    const ws = await openWorkspace(io, undefined);
+    const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+    const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile, localSignals }, io.now());
+    v = r.findings.filter((f) => f.outcome === 'violation' && f.verdict === 'deny');
+  } catch {
+    return;
+  }
+  if (!v.length) return;
+  const zones = [...new Set(v.map((f) => f.zone))].join(', ');
+  io.stderr(
+    `cleanroom: heads-up — ${v.length} staged change${v.length === 1 ? '' : 's'} in ${zones} (deny) carr${v.length === 1 ? 'ies' : 'y'} AI attribution ` +
+      `(${[...new Set(v.map((f) => f.tool))].join(', ')}); the commit will be refused unless its message carries an approver's signed override.\n` +
+      // Which content matched (the ledger names the lines): the verdict may show only the trailer.
+      v.map((f) => `  ${f.path}: ${f.signal}\n`).join(''),
+  );
 }
 
 /** The tool table without requiring a valid policy: provenance is recorded regardless. */
@@ -107,8 +116,11 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   // only signed grants count.
   const session = [...new Set(env.map((s) => s.tool))].sort().map((t) => `${AGENT_SESSION_TRAILER}: ${t}`);
   const trailers = [...assistedByTrailers(signals), ...session];
-  if (!trailers.length) return 0;
-  await addTrailers(ctx, file, trailers);
+  // The deny-zone heads-up is a check: CLEANROOM=0 and --no-verify skip it (provenance is
+  // still written). Before the trailers, so it names what matched (the ledger's lines),
+  // not the Assisted-by it caused.
+  if (args[1] !== 'merge' && args[1] !== 'squash' && io.env.CLEANROOM !== '0' && !gitCommitNoVerify(io.ppid ?? 0)) await headsUp(io, file);
+  if (trailers.length) await addTrailers(ctx, file, trailers);
   return 0;
 }
 
@@ -124,12 +136,12 @@ async function recordAmend(ctx: GitContext, repo: Repo, source: string | undefin
 }
 
 /**
- * Is the `git commit` that runs this hook an `--amend`? With -m, prepare-commit-msg is
- * told "message", not "commit HEAD", so we also look at the git process that started us
- * (Linux /proc; walking up through husky's shells). Best effort: the server and CI judge
- * the amended commit whatever happens here.
+ * The arguments of the `git commit` that runs this hook, found by walking up from
+ * `startPid` (Linux /proc; through husky's shells); undefined elsewhere (macOS, Windows)
+ * or when no such process is found. Best effort: what depends on it is advice or a
+ * base, and the server and CI judge the commit whatever happens here.
  */
-function gitCommitIsAmend(startPid: number): boolean {
+function gitCommitArgv(startPid: number): string[] | undefined {
   let pid = startPid;
   for (let depth = 0; depth < 6 && pid > 1; depth++) {
     let argv: string[];
@@ -138,12 +150,30 @@ function gitCommitIsAmend(startPid: number): boolean {
       argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     } catch {
-      return false; // no /proc (macOS, Windows)
+      return undefined; // no /proc (macOS, Windows)
     }
-    if (/(^|\/)git$/.test(argv[0] ?? '') && argv.includes('commit')) return argv.some((a) => a.length >= 4 && '--amend'.startsWith(a));
+    if (/(^|\/)git$/.test(argv[0] ?? '') && argv.includes('commit')) return argv;
     pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
   }
-  return false;
+  return undefined;
+}
+
+/**
+ * Is the `git commit` that runs this hook an `--amend`? With -m, prepare-commit-msg is
+ * told "message", not "commit HEAD", so we also look at the git process that started us.
+ */
+function gitCommitIsAmend(startPid: number): boolean {
+  return gitCommitArgv(startPid)?.some((a) => a.length >= 4 && '--amend'.startsWith(a)) ?? false;
+}
+
+/**
+ * Was the commit started with `--no-verify` (`-n`)? git still runs prepare-commit-msg
+ * then, but not commit-msg: a heads-up that "the commit will be refused" would be wrong.
+ */
+function gitCommitNoVerify(startPid: number): boolean {
+  const argv = gitCommitArgv(startPid) ?? [];
+  const end = argv.indexOf('--');
+  return argv.slice(0, end < 0 ? undefined : end).some((a) => a === '-n' || (a.length >= 7 && '--no-verify'.startsWith(a)));
 }
 
 /** The base commit-msg diffs against: HEAD, or the parent of the commit being amended. */
@@ -204,7 +234,7 @@ export function parsePrePushLines(text: string): { localRef: string; local: stri
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const parts = line.trim().split(' ');
-    if (parts.length !== 4 || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(parts[1]!) || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(parts[3]!)) {
+    if (parts.length !== 4 || !isObjectId(parts[1]!) || !isObjectId(parts[3]!)) {
       throw new CleanroomError('input', `unexpected pre-push input line: ${line.slice(0, 120)}`);
     }
     out.push({ localRef: parts[0]!, local: parts[1]!, remoteRef: parts[2]!, remote: parts[3]! });
@@ -327,10 +357,7 @@ async function prePush(io: Io, args: string[]): Promise<number> {
 
 export async function hookCommand(argv: string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    io.stdout(HOOK_HELP + '\n');
-    return name === undefined ? 2 : 0;
-  }
+  if (name === undefined) throw usageError('hook: missing the hook name', 'see cleanroom help hook');
   // CLEANROOM=0 skips a check, never provenance: prepare-commit-msg (and applypatch-msg
   // through it) still writes Assisted-by, so the server and CI can still judge the commit.
   if (io.env.CLEANROOM === '0' && name !== 'prepare-commit-msg') {

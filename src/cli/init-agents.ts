@@ -13,7 +13,7 @@ import { safe } from '../report/escape.js';
 import { writeAtomic } from '../fsutil.js';
 import type { GitContext } from '../git/git.js';
 import { workTree, type Repo } from '../git/repo.js';
-import { packageFile } from './init.js';
+import { packageFile } from './package-file.js';
 import type { Io } from './io.js';
 
 const shq = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);

@@ -11,22 +11,7 @@ import { parse, str } from './args.js';
 import { gitContext, POLICY_PATH } from './context.js';
 import type { Io } from './io.js';
 import { initAgents, planAgents } from './init-agents.js';
-
-export const INIT_HELP = `usage: cleanroom init [--preset NAME] [--hooks auto|husky|git|none] [--agents auto|none|LIST]
-                      [--scope project|managed] [--repository ID]
-
-Writes .cleanroom/policy.yaml from a preset (unless one exists) and installs the
-local hooks (pre-commit, prepare-commit-msg, commit-msg, pre-push, applypatch-msg):
-  auto   husky's .husky/ when the repository uses husky, else git's hooks directory
-  husky  into .husky/HOOK, above what is there (lint-staged keeps running)
-  git    into the hooks directory git uses (core.hooksPath honoured); an existing
-         hook is kept as HOOK${CHAINED_SUFFIX} and runs first
---agents wires agent hooks (Claude Code, Codex, Cursor, Gemini, Copilot): auto wires
-the agents whose config folders exist; LIST is comma-separated, e.g. claude-code,codex.
---scope managed writes them into the hosts' managed/system settings instead (needs
-administrator rights; see docs/agents.md for the paths per OS).
---repository sets the id bound into signatures (default: from the origin remote).
-Running init again changes nothing.`;
+import { packageFile } from './package-file.js';
 
 export function presetsDir(io: Io): string {
   return join(io.packageRoot, 'policies', 'presets');
@@ -49,35 +34,25 @@ export function repositoryIdFromUrl(url: string): string | undefined {
   return undefined;
 }
 
+/** The `repository:` id init writes when none is given: from origin, else a `local/…` placeholder (with a warning). */
 async function defaultRepositoryId(ctx: GitContext, root: string, warn: (s: string) => void): Promise<string> {
-  try {
-    const url = await gitText(ctx, ['remote', 'get-url', 'origin']);
-    const id = repositoryIdFromUrl(url);
-    if (id) return id;
-  } catch {
-    // no origin remote
-  }
+  // The URL as configured first (an insteadOf may point it at a local mirror), then as
+  // git resolves it (an insteadOf alias such as gh:acme/x becomes a host/path URL).
+  const configured = (await gitText(ctx, ['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
+  const resolved = configured ? (await gitText(ctx, ['remote', 'get-url', 'origin']).catch(() => '')).trim() : '';
+  const found = repositoryIdFromUrl(configured) ?? repositoryIdFromUrl(resolved);
+  if (found) return found;
   const id = `local/${basename(root).replace(/[^\w.-]/g, '-') || 'repo'}`;
-  warn(`! no origin remote: repository is "${id}" — set repository: in ${POLICY_PATH} to the id signatures should bind (e.g. github.com/acme/metacode) before anyone signs`);
+  const why = !configured
+    ? 'no origin remote'
+    : `origin is ${JSON.stringify(resolved && resolved !== configured ? `${configured} (${resolved})` : configured)}, which names no host/path`;
+  warn(`! ${why}: repository is "${id}" — set repository: in ${POLICY_PATH} to the id signatures should bind (e.g. github.com/acme/metacode) before anyone signs`);
   return id;
 }
 
 /** husky's hook-script directory git uses (core.hooksPath `<dir>/_`), else a top-level `.husky/`; see src/install/husky.ts. */
 export function detectHuskyDir(root: string, hooksDir: string): string | undefined {
   return findHusky(root, hooksDir)?.dir;
-}
-
-/**
- * A file of the cleanroom package as a hook should name it: the project's own
- * node_modules copy when there is one — in `projectDir` (a monorepo's frontend/, where
- * husky and package.json live) or at the root — else this running copy.
- */
-export function packageFile(io: Io, root: string, file: string, projectDir: string = root): { path: string; local: boolean } {
-  for (const dir of new Set([projectDir, root])) {
-    const local = join(dir, 'node_modules', ...PACKAGE_NAME.split('/'), file);
-    if (existsSync(local)) return { path: local, local: true };
-  }
-  return { path: join(io.packageRoot, file), local: false };
 }
 
 /** The shim a hook should call: the project's own node_modules copy when there is one. */
@@ -106,7 +81,7 @@ async function refuseSharedHooksDir(ctx: GitContext, root: string, commonDir: st
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
   };
   if (inside(root) || inside(commonDir)) return;
-  let scope = '';
+  let scope: string;
   try {
     scope = (await gitText(ctx, ['config', '--show-scope', '--get', 'core.hooksPath'])).split('\t', 1)[0] ?? '';
   } catch {
@@ -157,17 +132,7 @@ async function committedPolicy(ctx: GitContext, root: string): Promise<string | 
 }
 
 export async function initCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse('init', argv, {
-    preset: { type: 'string' },
-    hooks: { type: 'string' },
-    agents: { type: 'string' },
-    scope: { type: 'string' },
-    repository: { type: 'string' },
-  });
-  if (values.help) {
-    io.stdout(INIT_HELP + '\n');
-    return 0;
-  }
+  const { values } = parse('init', argv);
   const hooksMode = str(values.hooks) ?? 'auto';
   if (!['auto', 'husky', 'git', 'none'].includes(hooksMode)) throw usageError(`init: unknown --hooks ${JSON.stringify(hooksMode)}`, 'use auto, husky, git or none');
   const ctx = gitContext(io);

@@ -7,40 +7,13 @@ import { runGit } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
 import { installGitHook } from '../install/hooks.js';
 import { policyFromFile } from '../check/policy-source.js';
+import { platformOfRepo } from '../server/platforms.js';
 import { parse, str } from './args.js';
 import { gitContext } from './context.js';
 import type { Io } from './io.js';
 
-export const INSTALL_SERVER_HELP = `usage: cleanroom install-server [REPO] [--policy F] [--log F] [--deadline S] [--fail-open]
-                                [--hooks-dir DIR] [--allow-non-bare]
-
-Installs cleanroom's pre-receive hook into a (bare) repository on the server, keeping
-an existing pre-receive hook (it runs first, as pre-receive.pre-cleanroom), and stores
-the options in the repository's git config (cleanroom.policy, cleanroom.log,
-cleanroom.deadline, cleanroom.failOpen), where pushers cannot change them.
-
-  REPO            the repository (default: current directory)
-  --policy F      a policy file on the server; without it, the policy is read from the
-                  default branch as it was before each push
-  --hooks-dir D   where the hook goes (GitLab: <repo>.git/custom_hooks; default: the
-                  repository's hooks directory, core.hooksPath honoured)
-  --allow-non-bare install into a working copy (refused by default: a pre-receive
-                  there runs only for pushes into that clone)
-
-It then checks, as the hook will run them, that git (2.39+) and node work here; run
-cleanroom doctor --server REPO as the user the server runs hooks as.`;
-
 export async function installServerCommand(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = parse(
-    'install-server',
-    argv,
-    { log: { type: 'string' }, deadline: { type: 'string' }, 'fail-open': { type: 'boolean' }, 'hooks-dir': { type: 'string' }, 'allow-non-bare': { type: 'boolean' } },
-    { positionals: true },
-  );
-  if (values.help) {
-    io.stdout(INSTALL_SERVER_HELP + '\n');
-    return 0;
-  }
+  const { values, positionals } = parse('install-server', argv);
   if (positionals.length > 1) throw usageError('install-server: give at most one REPO');
   const dir = resolve(io.cwd, positionals[0] ?? '.');
   if (!existsSync(dir)) throw usageError(`install-server: ${dir} does not exist`);
@@ -73,18 +46,22 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   await set('cleanroom.log', str(values.log) && abs(str(values.log)!));
   await set('cleanroom.deadline', deadline);
   if (values['fail-open'] === true) await set('cleanroom.failOpen', 'true');
-  const hooksDir = str(values['hooks-dir']) ? abs(str(values['hooks-dir'])!) : repo.hooksDir;
+  // The host decides where its server hooks live (GitLab: custom_hooks/; Gitea: pre-receive.d/).
+  const platform = platformOfRepo(repo.commonDir);
+  const hooksDir = str(values['hooks-dir']) ? abs(str(values['hooks-dir'])!) : platform.hooksDir(repo);
+  if (platform.id !== 'git' && !str(values['hooks-dir'])) lines.push(`  ${platform.name} repository: the hook goes into ${hooksDir}`);
   const r = installGitHook(hooksDir, 'pre-receive', join(io.packageRoot, 'hooks', 'pre-receive'));
   lines.push(`${r.action === 'unchanged' ? '=' : '+'} ${r.file} — ${r.action === 'chained' ? 'chained after the existing pre-receive' : r.action}`);
   if (!policy) {
     const { defaultBranch } = await import('../server/pre-receive.js');
-    const { readBlobAt, POLICY_REL } = await import('../check/policy-source.js');
+    const { readBlobAt } = await import('../check/policy-source.js');
+    const { POLICY_PATH } = await import('../policy/paths.js');
     const def = await defaultBranch(ctx);
-    const has = def.tip !== undefined && (await readBlobAt(ctx, def.tip, POLICY_REL)) !== undefined;
+    const has = def.tip !== undefined && (await readBlobAt(ctx, def.tip, POLICY_PATH)) !== undefined;
     lines.push('  policy: read from the default branch before each push (.cleanroom/policy.yaml)');
     if (!has) {
       lines.push(
-        `! ${def.ref} has no ${POLICY_REL} yet: until it does, every push is rejected (fail closed).`,
+        `! ${def.ref} has no ${POLICY_PATH} yet: until it does, every push is rejected (fail closed).`,
         '  Push the branch with the policy (and .cleanroom/approvers) before installing the hook, or pass --policy FILE.',
       );
     } else {
@@ -93,7 +70,7 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
       const { loadPolicyText } = await import('../policy/load.js');
       let approvers: string | undefined;
       try {
-        approvers = loadPolicyText((await readBlobAt(ctx, def.tip!, POLICY_REL))!, `${def.ref}:${POLICY_REL}`).overrides.approvers;
+        approvers = loadPolicyText((await readBlobAt(ctx, def.tip!, POLICY_PATH))!, `${def.ref}:${POLICY_PATH}`).overrides.approvers;
       } catch {
         approvers = undefined; // an invalid policy is reported on the first push
       }

@@ -1,21 +1,8 @@
-// What a command may touch, passed in: only bin (main.ts) touches `process`.
+// Commands and their input. The Io interface lives in src/io.ts (agent code uses it too).
 
-import type { Readable } from 'node:stream';
+import type { Io } from '../io.js';
 
-export interface Io {
-  cwd: string;
-  env: Readonly<Record<string, string | undefined>>;
-  stdin: Readable;
-  stdinIsTTY: boolean;
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  stderrIsTTY: boolean;
-  now: () => Date;
-  /** The parent process (a hook's git). */
-  ppid?: number;
-  /** Directory of the installed package (hooks/, policies/, dist/). */
-  packageRoot: string;
-}
+export type { Io };
 
 export type Command = (argv: string[], io: Io) => Promise<number>;
 

@@ -11,25 +11,10 @@ import { policyFromFile, policyFromRev } from '../check/policy-source.js';
 import type { Trust } from '../check/grants.js';
 import { verifyGrantLog, type GrantLogRecord } from '../sign/grant-log.js';
 import { runGit, verifyRev, type GitContext } from '../git/git.js';
-import { parse, str } from './args.js';
+import { isObjectId } from '../git/object-id.js';
+import { formatOf, parse, str } from './args.js';
 import { gitContext } from './context.js';
 import type { Io } from './io.js';
-
-export const LOG_HELP = `usage: cleanroom log verify FILE [--repository DIR] [--head HASH] [--format text|json]
-       cleanroom log list FILE [--format text|json]
-
-The override log is written by pre-receive (git config cleanroom.grantLog, or
---grant-log) and by check --range --grant-log FILE in CI: one JSON line per accepted
-override or signed review, each chained to the line before by its SHA-256.
-
-  verify   re-checks the chain (a removed, inserted or edited line is found), every
-           signature, and every signer against the trust files in force at that commit
-           (read from the repository in --repository DIR, default the current one)
-           --head HASH   the last line's hash as shipped off the server: the newest
-                         line is then covered too
-  list     prints the grants: when, commit, kind, who, paths
-
-exit: 0 the log verifies, 1 problems found, 2 usage error`;
 
 /**
  * The trust files in force for a log record: the policy at the recorded commit (read
@@ -43,7 +28,7 @@ export function logTrustAt(ctx: GitContext): (rec: GrantLogRecord) => Promise<Tr
     if (!got) {
       got = (async () => {
         if (rec.trust?.rev) {
-          if (!/^[0-9a-f]{40,64}$/.test(rec.trust.rev) || !(await verifyRev(ctx, `${rec.trust.rev}^{commit}`).catch(() => undefined))) return undefined;
+          if (!isObjectId(rec.trust.rev) || !(await verifyRev(ctx, `${rec.trust.rev}^{commit}`).catch(() => undefined))) return undefined;
           // The log names the commit whose trust files judged the grant; an edited log
           // could name a commit from a side branch that lists the forger's key. Only
           // trust files that were on this clone's default line of history count.
@@ -79,19 +64,11 @@ export async function auditGrantLog(ctx: GitContext, file: string, text: string)
 }
 
 export async function logCommand(argv: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub !== 'verify' && sub !== 'list') {
-    io.stdout(LOG_HELP + '\n');
-    return sub === '--help' || sub === '-h' ? 0 : 2;
-  }
-  const { values, positionals } = parse(`log ${sub}`, rest, { repository: { type: 'string' }, head: { type: 'string' } }, { positionals: true });
-  if (values.help) {
-    io.stdout(LOG_HELP + '\n');
-    return 0;
-  }
+  // The command table (src/cli/commands.ts) has checked the subcommand and printed any help.
+  const [sub, ...rest] = argv as ['verify' | 'list', ...string[]];
+  const { values, positionals } = parse(`log ${sub}`, rest);
   if (positionals.length !== 1) throw usageError(`log ${sub}: give the log FILE`, 'e.g. cleanroom log verify /srv/git/acme.git/cleanroom-grants.jsonl');
-  const format = str(values.format) ?? 'text';
-  if (format !== 'text' && format !== 'json') throw usageError(`log ${sub}: unknown --format ${JSON.stringify(format)}`, 'use text or json');
+  const format = formatOf(`log ${sub}`, values.format, ['text', 'json']);
   let text: string;
   try {
     text = readFileSync(resolve(io.cwd, positionals[0]!), 'utf8');

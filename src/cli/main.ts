@@ -1,55 +1,57 @@
 // bin: the only module that touches `process`. Everything below it takes an Io.
+// Dispatch, --help and the did-you-mean list come from the command table (commands.ts).
 
-import { CleanroomError } from '../errors.js';
+import { CleanroomError, usageError } from '../errors.js';
 import { endGitProcesses } from '../git/git.js';
-import type { Command, Io } from './io.js';
+import type { Io } from './io.js';
 import { didYouMean } from '../policy/suggest.js';
-
 import { VERSION } from '../version.js';
+import { parse } from './args.js';
+import { commandSpec, COMMANDS, type CommandSpec } from './commands.js';
+import { commandHelp, globalHelp } from './help.js';
+import { platformFor } from '../server/platforms.js';
 
-export const HELP = `cleanroom ${VERSION} — keeps model-generated content out of eval and training directories
+const isHelp = (a: string | undefined): boolean => a === '--help' || a === '-h';
 
-usage: cleanroom COMMAND [options]
-
-  check --staged [--message-file F]     the local verdict on what is about to be committed
-  check --range A..B | --commit REV      judge existing commits (CI, pre-push)
-  pre-receive [--policy F]               server hook: reads "<old> <new> <ref>" lines
-  install-server [REPO] [--policy F]      install the pre-receive hook into a bare repository
-  explain PATH [--tool T]                which zones, which verdict, why
-  policy validate [F] | policy test [F]  check the policy; run its test cases
-  init [--preset P] [--hooks auto|husky|git|none] [--agents LIST]
-  doctor                                 is everything wired, what is bypassed
-  audit [--range R] [--format text|json|sarif|html] [--output F]
-  agent-hook TOOL                        agent hook protocol on stdin/stdout
-  override request|sign, review request|sign   signed exceptions and reviews
-  log verify|list FILE                   re-verify the override log (chain, signatures, signers)
-
-common: --policy F, --format text|json|sarif, --quiet, --help, --version; NO_COLOR
-exit: 0 clean, 1 violations found, 2 usage, policy or internal error
-docs: README.md`;
-
-// Commands load on demand: `cleanroom hook commit-msg` runs on every commit, and should
-// not pay for the YAML parser, the audit reports or the server code it does not use.
-const COMMANDS: Record<string, () => Promise<Command>> = {
-  check: async () => (await import('./check.js')).checkCommand,
-  explain: async () => (await import('./explain.js')).explainCommand,
-  policy: async () => (await import('./policy-cmd.js')).policyCommand,
-  init: async () => (await import('./init.js')).initCommand,
-  doctor: async () => (await import('./doctor.js')).doctorCommand,
-  hook: async () => (await import('./hook.js')).hookCommand,
-};
-
-async function findCommand(name: string): Promise<Command | undefined> {
-  const core = COMMANDS[name];
-  if (core) return core();
-  const { extraCommands } = await import('./commands.js');
-  return Object.hasOwn(extraCommands, name) ? extraCommands[name] : undefined;
+/**
+ * Checks `rest` against the table row before the command runs: `--help` anywhere
+ * (before `--`) prints the row's help; an unknown subcommand or a flag the command does
+ * not take is a usage error. Returns the help's exit code when help was printed.
+ */
+function preflight(spec: CommandSpec, rest: readonly string[], io: Io): number | undefined {
+  if (spec.raw) {
+    if (!isHelp(rest[0]) && rest[0] !== undefined) return undefined;
+    if (rest[0] === undefined && spec.name === 'agent-hook') return undefined; // its own "missing the agent name"
+    io.stdout(commandHelp(spec));
+    return rest[0] === undefined ? 2 : 0;
+  }
+  if (spec.subcommands) {
+    const [sub, ...subArgs] = rest;
+    if (sub === undefined || isHelp(sub) || sub === 'help') {
+      io.stdout(commandHelp(spec));
+      return sub === undefined ? 2 : 0;
+    }
+    if (!Object.hasOwn(spec.subcommands, sub)) {
+      const subs = Object.keys(spec.subcommands);
+      throw usageError(`${spec.name}: unknown subcommand "${sub}"${didYouMean(sub, subs)}`, `use ${subs.map((s) => `${spec.name} ${s}`).join(' or ')}`);
+    }
+    if (parse(`${spec.name} ${sub}`, subArgs).values.help) {
+      io.stdout(commandHelp(spec));
+      return 0;
+    }
+    return undefined;
+  }
+  if (parse(spec.name, rest).values.help) {
+    io.stdout(commandHelp(spec));
+    return 0;
+  }
+  return undefined;
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout(HELP + '\n');
+  if (name === undefined || isHelp(name)) {
+    io.stdout(globalHelp());
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {
@@ -57,20 +59,56 @@ export async function run(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   try {
-    const command = Object.hasOwn(COMMANDS, name) || !name.startsWith('-') ? await findCommand(name) : undefined;
-    if (!command) {
-      const known = [...Object.keys(COMMANDS), 'pre-receive', 'install-server', 'audit', 'agent-hook', 'override', 'review', 'log'];
-      io.stderr(`cleanroom: unknown command "${name}"${didYouMean(name, known)}\n  → run cleanroom --help for the list\n`);
+    if (name === 'help') {
+      const topic = rest[0];
+      if (topic === undefined) {
+        io.stdout(globalHelp());
+        return 0;
+      }
+      const spec = commandSpec(topic);
+      if (!spec || rest.length > 1) throw usageError(`help: unknown command "${rest.join(' ')}"${didYouMean(topic, COMMANDS.map((c) => c.name))}`, 'run cleanroom --help for the list');
+      io.stdout(commandHelp(spec));
+      return 0;
+    }
+    const spec = commandSpec(name);
+    if (!spec) {
+      const known = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
+      io.stderr(`cleanroom: unknown command "${name}"${name.startsWith('-') ? '' : didYouMean(name, known)}\n  → run cleanroom --help for the list\n`);
       return 2;
     }
-    return await command(rest, io);
+    const helped = preflight(spec, rest, io);
+    if (helped !== undefined) return helped;
+    return await (await spec.load())(rest, io);
   } catch (e) {
+    if (wantsJson(rest)) io.stdout(errorJson(e));
     return reportError(e, io, name);
   }
 }
 
+/** `--format json` / `--format=json` among the arguments (before `--`). */
+function wantsJson(args: readonly string[]): boolean {
+  for (let i = 0; i < args.length && args[i] !== '--'; i++) {
+    if (args[i] === '--format=json' || (args[i] === '--format' && args[i + 1] === 'json')) return true;
+  }
+  return false;
+}
+
+/**
+ * The error as the JSON a script reads when it asked for `--format json`: the same
+ * `format` key as a report, `ok: false`, and `error.kind` (usage, policy, git, input,
+ * signature, internal) to tell a bad invocation from a broken policy or a bug. The exit
+ * code stays 2 for all of them; the message also goes to stderr as always.
+ */
+export function errorJson(e: unknown): string {
+  const error =
+    e instanceof CleanroomError
+      ? { kind: e.kind, message: e.message, hint: e.hint ?? null }
+      : { kind: 'internal' as const, message: e instanceof Error ? e.message : String(e), hint: null };
+  return JSON.stringify({ format: 1, ok: false, error }, null, 2) + '\n';
+}
+
 export function reportError(e: unknown, io: Io, command: string): number {
-  const prefix = io.env.GL_ID !== undefined && command === 'pre-receive' ? 'GL-HOOK-ERR: ' : '';
+  const prefix = command === 'pre-receive' ? platformFor(io.env).errorPrefix : '';
   if (e instanceof CleanroomError) {
     const lines = e.message.split('\n').map((l) => `${prefix}cleanroom: ${l}`);
     if (e.hint) lines.push(`${prefix}  → ${e.hint}`);
@@ -93,6 +131,7 @@ export function main(packageRoot: string): void {
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),
     stderrIsTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
     now: () => new Date(),
     ppid: process.ppid,
     packageRoot,

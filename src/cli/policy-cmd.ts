@@ -11,18 +11,6 @@ import { gitContext, loadPolicyFile, POLICY_PATH } from './context.js';
 import type { Io } from './io.js';
 import { openRepo } from '../git/repo.js';
 
-export const POLICY_HELP = `usage: cleanroom policy validate [FILE]
-       cleanroom policy test [FILE]
-
-validate  checks the policy (default .cleanroom/policy.yaml) against the schema and
-          reports every problem as FILE:LINE:COL with the fix.
-test      runs the cases in the file beside the policy (policy.test.yaml):
-            cases:
-              - { path: evals/tasks/q1.json, tool: claude-code, expect: deny }
-              - { path: evals/fixtures/a.txt, read: deny }      # agents may not read it
-
-exit: 0 ok, 1 a test case failed, 2 invalid policy or usage error`;
-
 async function policyFileFor(io: Io, given: string | undefined): Promise<string> {
   if (given) return isAbsolute(given) ? given : resolve(io.cwd, given);
   const repo = await openRepo(gitContext(io));
@@ -42,7 +30,8 @@ interface Case {
   toolAt: { line: number; col: number };
 }
 
-function readCases(file: string): Case[] {
+/** Every case of the test file, and a located problem (with a did-you-mean) for every bad one. */
+function readCases(file: string): { cases: Case[]; bad: PolicyProblem[] } {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -55,49 +44,47 @@ function readCases(file: string): Case[] {
   if (!Array.isArray(list)) throw new PolicyError([locator.problem([], 'expected a top-level "cases:" list')]);
   const out: Case[] = [];
   const bad: PolicyProblem[] = [];
+  const known = ['path', 'tool', 'expect', 'read'];
+  const verdicts = ['deny', 'review', 'allow'];
   list.forEach((c: unknown, i) => {
-    const row = c as Record<string, unknown> | null;
-    const at = locator.at(['cases', i]);
-    const known = ['path', 'tool', 'expect', 'read'];
-    const unknown = row && typeof row === 'object' ? Object.keys(row).filter((k) => !known.includes(k)) : [];
-    if (!row || typeof row !== 'object' || typeof row.path !== 'string' || !row.path) {
-      bad.push(locator.problem(['cases', i], 'each case needs a path'));
-    } else if (row.expect === undefined && row.read === undefined) {
-      bad.push(locator.problem(['cases', i], 'each case needs expect: deny|review|allow or read: deny|allow'));
-    } else if (row.expect !== undefined && !['deny', 'review', 'allow'].includes(String(row.expect))) {
-      bad.push(locator.problem(['cases', i, 'expect'], `expect must be deny, review or allow (found ${JSON.stringify(row.expect)})`));
-    } else if (row.read !== undefined && !['deny', 'allow'].includes(String(row.read))) {
-      bad.push(locator.problem(['cases', i, 'read'], `read must be deny or allow`));
-    } else if (unknown.length) {
-      bad.push(locator.problem(['cases', i], `unknown key "${unknown[0]}" (allowed: ${known.join(', ')})`));
-    } else {
-      out.push({
-        path: row.path,
-        tool: typeof row.tool === 'string' ? row.tool : 'unknown-ai',
-        ...(row.expect !== undefined ? { expect: row.expect as Verdict } : {}),
-        ...(row.read !== undefined ? { read: row.read as 'allow' | 'deny' } : {}),
-        line: at.line,
-        toolAt: locator.at(['cases', i, 'tool']),
-      });
+    if (!c || typeof c !== 'object' || Array.isArray(c)) {
+      bad.push(locator.problem(['cases', i], 'each case is a mapping: { path: ..., tool: ..., expect: deny }'));
+      return;
     }
+    const row = c as Record<string, unknown>;
+    const before = bad.length;
+    for (const k of Object.keys(row).filter((k) => !known.includes(k))) {
+      bad.push(locator.problem(['cases', i, k], `unknown key "${k}"${didYouMean(k, known)} (allowed: ${known.join(', ')})`));
+    }
+    if (typeof row.path !== 'string' || !row.path) bad.push(locator.problem(['cases', i], 'each case needs a path'));
+    if (row.tool !== undefined && typeof row.tool !== 'string') bad.push(locator.problem(['cases', i, 'tool'], 'tool must be a tool id, e.g. claude-code'));
+    if (row.expect === undefined && row.read === undefined) {
+      bad.push(locator.problem(['cases', i], 'each case needs expect: deny|review|allow or read: deny|allow'));
+    }
+    if (row.expect !== undefined && !verdicts.includes(String(row.expect))) {
+      bad.push(locator.problem(['cases', i, 'expect'], `expect must be deny, review or allow (found ${JSON.stringify(row.expect)})${didYouMean(String(row.expect), verdicts)}`));
+    }
+    if (row.read !== undefined && !['deny', 'allow'].includes(String(row.read))) {
+      bad.push(locator.problem(['cases', i, 'read'], `read must be deny or allow (found ${JSON.stringify(row.read)})${didYouMean(String(row.read), ['deny', 'allow'])}`));
+    }
+    if (bad.length > before) return;
+    const at = locator.at(['cases', i]);
+    out.push({
+      path: row.path as string,
+      tool: typeof row.tool === 'string' ? row.tool : 'unknown-ai',
+      ...(row.expect !== undefined ? { expect: row.expect as Verdict } : {}),
+      ...(row.read !== undefined ? { read: row.read as 'allow' | 'deny' } : {}),
+      line: at.line,
+      toolAt: locator.at(['cases', i, 'tool']),
+    });
   });
-  if (bad.length) throw new PolicyError(bad);
-  return out;
+  return { cases: out, bad };
 }
 
 export async function policyCommand(argv: string[], io: Io): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    io.stdout(POLICY_HELP + '\n');
-    return sub === undefined ? 2 : 0;
-  }
-  const { values, positionals } = parse(`policy ${sub}`, rest, {}, { positionals: true });
-  if (values.help) {
-    io.stdout(POLICY_HELP + '\n');
-    return 0;
-  }
+  const [sub, ...rest] = argv; // main.ts checked it against the command table
+  const { values, positionals } = parse(`policy ${sub}`, rest);
   if (positionals.length > 1) throw usageError(`policy ${sub}: give at most one FILE`);
-  if (sub !== 'validate' && sub !== 'test') throw usageError(`policy: unknown subcommand "${sub}"`, 'use policy validate or policy test');
   const file = await policyFileFor(io, positionals[0] ?? (typeof values.policy === 'string' ? values.policy : undefined));
   const policy = await loadPolicyFile(file);
   if (sub === 'validate') {
@@ -120,14 +107,13 @@ export async function policyCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const testFile = testFileFor(file);
-  const cases = readCases(testFile);
-  // Every unknown tool at once, before any case runs (not after half the output).
+  const { cases, bad } = readCases(testFile);
+  // Every bad case and every unknown tool at once, before any case runs (as policy validate).
   const unknownTools = cases.filter((c) => !policy.tools.ids.has(c.tool));
-  if (unknownTools.length) {
-    throw new PolicyError(
-      unknownTools.map((c) => ({ file: testFile, ...c.toolAt, message: `unknown tool "${c.tool}"${didYouMean(c.tool, policy.tools.ids)}` })),
-      `known: ${[...policy.tools.ids].sort().join(', ')}`,
-    );
+  if (bad.length || unknownTools.length) {
+    const problems = [...bad, ...unknownTools.map((c) => ({ file: testFile, ...c.toolAt, message: `unknown tool "${c.tool}"${didYouMean(c.tool, policy.tools.ids)}` }))];
+    problems.sort((a, b) => a.line - b.line || a.col - b.col);
+    throw new PolicyError(problems, unknownTools.length ? `known tools: ${[...policy.tools.ids].sort().join(', ')}` : undefined);
   }
   let failed = 0;
   for (const c of cases) {

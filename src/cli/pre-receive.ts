@@ -7,7 +7,6 @@ import { PLAIN, safe } from '../report/escape.js';
 import {
   DeadlineExceeded,
   defaultBranch,
-  isGitLab,
   judgePush,
   MAX_INPUT_BYTES,
   parseReceiveInput,
@@ -17,6 +16,7 @@ import {
   type RefVerdict,
   type ServerConfig,
 } from '../server/pre-receive.js';
+import { platformFor } from '../server/platforms.js';
 import { parse, str } from './args.js';
 import type { CommitRecord } from '../git/commits.js';
 import { acceptedGrants } from '../check/grants.js';
@@ -24,25 +24,18 @@ import { appendGrantLog } from '../sign/grant-log.js';
 import { gitContext } from './context.js';
 import { readStdin, type Io } from './io.js';
 
-export const PRE_RECEIVE_HELP = `usage: cleanroom pre-receive [--policy F] [--fail-open] [--deadline SECONDS] [--log F]
+/** One log line per push, one shape for every decision (a fail-safe reject included), so `jq` needs no cases. */
+interface DecisionEntry {
+  pusher: string;
+  decision: 'accept' | 'reject' | 'accept-fail-open';
+  /** Where the policy came from; null when the check failed before it was known. */
+  policy: string | null;
+  /** Why the check could not be completed (fail-safe decisions); null when it was. */
+  reason: string | null;
+  refs: { ref: string; old: string; new: string; commits: number | null; violations: unknown[]; passed: unknown[]; errors: string[] }[];
+}
 
-Server-side hook (git runs it with "<old> <new> <ref>" lines on stdin). Judges every
-commit the push makes newly reachable, with the policy from the server's configuration
-(--policy, git config cleanroom.policy) or from the default branch before the push.
-A push changing .cleanroom/** needs an approver's signed override.
-
-  --policy F        policy file on the server (trust files beside it)
-  --fail-open       accept the push when cleanroom itself fails (default: reject)
-  --deadline S      reject when the check takes longer (default 4.5, GitHub Enterprise's
-                    budget is 5 s per push)
-  --log F           append one JSON line per push decision to F
-  --grant-log F     append every accepted override and signed review to F, the
-                    hash-chained override log (cleanroom log verify F)
-
-Also read from git config: cleanroom.policy, cleanroom.failOpen, cleanroom.deadline,
-cleanroom.log, cleanroom.grantLog. Install with: cleanroom install-server REPO.`;
-
-function logDecision(io: Io, file: string | undefined, entry: Record<string, unknown>): void {
+function logDecision(io: Io, file: string | undefined, entry: DecisionEntry): void {
   if (!file) return;
   try {
     // One write with O_APPEND: lines from concurrent pushes do not interleave.
@@ -60,17 +53,8 @@ function deadlineOf(value: string | undefined): number {
 }
 
 export async function preReceiveCommand(argv: string[], io: Io): Promise<number> {
-  const { values } = parse('pre-receive', argv, {
-    'fail-open': { type: 'boolean' },
-    deadline: { type: 'string' },
-    log: { type: 'string' },
-    'grant-log': { type: 'string' },
-  });
-  if (values.help) {
-    io.stdout(PRE_RECEIVE_HELP + '\n');
-    return 0;
-  }
-  const gl = isGitLab(io.env) ? 'GL-HOOK-ERR: ' : '';
+  const { values } = parse('pre-receive', argv);
+  const gl = platformFor(io.env).errorPrefix;
   const say = (text: string): void => io.stderr(text.split('\n').map((l) => (l ? gl + l : l)).join('\n') + (text.endsWith('\n') ? '' : '\n'));
   const pusher = pusherOf(io.env);
   // The deadline is wall-clock, from the start of the command: when it passes, the
@@ -128,7 +112,8 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
     return code;
   } catch (e) {
     const msg = e instanceof CleanroomError ? e.message + (e.hint ? `\n  → ${e.hint}` : '') : `internal error: ${(e as Error)?.message ?? String(e)}`;
-    logDecision(io, cfg.logFile, { pusher, decision: cfg.failOpen ? 'accept-fail-open' : 'reject', reason: msg, refs: updates });
+    const refs = updates.map((u) => ({ ...u, commits: null, violations: [], passed: [], errors: [] }));
+    logDecision(io, cfg.logFile, { pusher, decision: cfg.failOpen ? 'accept-fail-open' : 'reject', policy: null, reason: msg, refs });
     if (cfg.failOpen) {
       say(`cleanroom: WARNING: the check failed and this server is configured to fail open — push accepted unchecked.\ncleanroom: ${msg}`);
       return 0;
@@ -172,7 +157,7 @@ function finish(io: Io, say: (t: string) => void, cfg: ServerConfig, pusher: str
     passed: v.findings.filter((f) => f.outcome !== 'violation').map(brief),
     errors: v.errors,
   }));
-  logDecision(io, cfg.logFile, { pusher, decision: rejected.length ? 'reject' : 'accept', policy: origin, refs });
+  logDecision(io, cfg.logFile, { pusher, decision: rejected.length ? 'reject' : 'accept', policy: origin, reason: null, refs });
   for (const v of verdicts) {
     for (const f of v.findings.filter((x) => x.outcome !== 'violation')) {
       io.stderr(`cleanroom: ${safe(v.update.ref)} ${f.commit?.slice(0, 12)} ${safe(f.path)}: ${f.outcome} by ${safe(f.by ?? '?')}\n`);

@@ -7,8 +7,7 @@
 // human attestation, `deny` only with a verified override.
 
 import type { Policy } from '../policy/compile.js';
-import { isLinkMode, verdictOfFile } from '../policy/links.js';
-import type { Change, Finding, Signal, ToolId } from './types.js';
+import { isLinkMode, type Change, type Finding, type Signal, type ToolId } from './types.js';
 
 /** The signals that cover `path`: whole-change signals, and ledger signals naming it. */
 function signalsFor(signals: readonly Signal[], path: string): Map<ToolId, { signal: Signal; share?: number }> {
@@ -34,7 +33,7 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
     if (file.status === 'D') continue;
     const tools = signalsFor(change.signals, file.path);
     for (const [tool, { signal, share }] of tools) {
-      const { verdict, zone } = verdictOfFile(policy, file, tool);
+      const { verdict, zone } = policy.verdictOfFile(file, tool);
       if (verdict === 'allow' || !zone) continue;
       const how = file.via !== undefined ? ` (written at ${file.via}, seen here through a link)` : isLinkMode(file.mode) ? ' (a link: what it points at appears in the zone)' : '';
       const base = {

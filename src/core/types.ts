@@ -8,6 +8,16 @@ export type Verdict = 'allow' | 'review' | 'deny';
 export type ToolId = string;
 export const UNKNOWN_AI: ToolId = 'unknown-ai';
 
+/** The zone name of a finding about cleanroom's own configuration (`.cleanroom/**`, trust files). */
+export const CONFIG_ZONE = 'cleanroom-config';
+
+/** Tree entry modes of links, as git writes them in trees and diffs. */
+export const SYMLINK_MODE = '120000';
+export const GITLINK_MODE = '160000';
+
+/** A symlink or a gitlink (submodule) entry. */
+export const isLinkMode = (mode: string | undefined): boolean => mode === SYMLINK_MODE || mode === GITLINK_MODE;
+
 export const VERDICT_RANK: Readonly<Record<Verdict, number>> = { allow: 0, review: 1, deny: 2 };
 
 export function stricter(a: Verdict, b: Verdict): Verdict {
@@ -108,4 +118,25 @@ export interface Finding {
   by?: string;
   /** Share (0..1) of the file's lines the ledger attributes to the tool. */
   share?: number;
+}
+
+/** What `check` reports: the findings (violations and what passed) and notes on grants that were refused. */
+export interface Report {
+  findings: readonly Finding[];
+  notes: readonly string[];
+}
+
+/** What git (or the index) says about one change, before its signals are read: the input of `buildChange`. */
+export interface ChangeInput {
+  commit: string | null;
+  files: readonly FileChange[];
+  message: string;
+  /** Where restricting signals are read, when it differs from `message` (raw message file). */
+  signalMessage?: string | undefined;
+  author?: Identity | undefined;
+  committer?: Identity | undefined;
+  /** Further author/committer lines of a hand-made commit object. */
+  others?: readonly Identity[] | undefined;
+  /** Local signals: agent environment, ledger. */
+  extraSignals?: readonly Signal[];
 }

@@ -9,6 +9,7 @@ import { parseCommitObject, parseIdentLine, withGitView, type CommitObject, type
 import { parseRawEntries } from './raw.js';
 import { ByteReader, exited } from './stream.js';
 import { addDeleteCounts, pairExactRenames, RENAME_LIMIT, withSourceBlobs, type RenameLimit } from './renames.js';
+import { isObjectId } from './object-id.js';
 
 export interface CommitRecord extends CommitObject {
   id: string;
@@ -25,7 +26,6 @@ const DIFF_TREE_M = ['diff-tree', '--stdin', '-z', '-r', '-M', `-l${RENAME_LIMIT
 // Merges keep the combined form (-c): a merge whose resolution moves content into place
 // shows it as renamed against the parent it came from ("AR"), which provenance follows.
 const DIFF_TREE_MC = ['diff-tree', '--stdin', '-z', '-r', '-M', `-l${RENAME_LIMIT}`, '-c', '--raw', '--no-abbrev', '--root', '--always'];
-const HEX_ID = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 
 /** Ids of `git rev-list ARGS`, streamed. */
 export async function* revList(ctx: GitContext, args: readonly string[]): AsyncGenerator<string> {
@@ -93,7 +93,7 @@ export function splitDiffTree(out: Buffer): { id: string; raw: Buffer[] }[] {
   const result: { id: string; raw: Buffer[] }[] = [];
   for (let i = 0; i < fields.length; ) {
     const id = fields[i++]!.toString('latin1');
-    if (!HEX_ID.test(id)) throw new CleanroomError('internal', `unexpected diff-tree output: ${id.slice(0, 80)}`);
+    if (!isObjectId(id)) throw new CleanroomError('internal', `unexpected diff-tree output: ${id.slice(0, 80)}`);
     const raw: Buffer[] = [];
     while (i < fields.length && fields[i]![0] === 0x3a /* ':' */) {
       const meta = fields[i++]!;
@@ -158,7 +158,7 @@ async function diffTrees(ctx: GitContext, args: readonly string[], ids: readonly
 }
 
 async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<CommitRecord[]> {
-  const bad = ids.find((id) => !HEX_ID.test(id));
+  const bad = ids.find((id) => !isObjectId(id));
   if (bad !== undefined) throw new CleanroomError('input', `not an object id: ${bad.slice(0, 80)}`);
   const { diffs, cat } = await diffTrees(ctx, DIFF_TREE, ids, true);
   const objects = splitCatFile(cat!);
@@ -238,7 +238,7 @@ const SHOW_RAW = ['log', '-z', '--no-walk=unsorted', '--stdin', '--encoding=UTF-
  *   commit 3f2a…\ntree 4b82…\nauthor A <a@b.c> 1700000000 +0000\ncommitter …\nencoding cp932\n\n    Subject\n\0
  */
 export async function shownByGit(ctx: GitContext, ids: readonly string[]): Promise<Map<string, GitShown>> {
-  const bad = ids.find((id) => !HEX_ID.test(id));
+  const bad = ids.find((id) => !isObjectId(id));
   if (bad !== undefined) throw new CleanroomError('input', `not an object id: ${bad.slice(0, 80)}`);
   const { stdout } = await runGit(ctx, SHOW_RAW, { input: ids.join('\n') + '\n' });
   const out = new Map<string, GitShown>();
@@ -247,7 +247,7 @@ export async function shownByGit(ctx: GitContext, ids: readonly string[]): Promi
     const split = text.indexOf('\n\n');
     const head = (split < 0 ? text : text.slice(0, split)).split('\n');
     const id = /^commit ([0-9a-f]+)/.exec(head[0] ?? '')?.[1];
-    if (id === undefined || !HEX_ID.test(id)) throw new CleanroomError('internal', `unexpected git log output: ${text.slice(0, 80)}`);
+    if (id === undefined || !isObjectId(id)) throw new CleanroomError('internal', `unexpected git log output: ${text.slice(0, 80)}`);
     const identities = head
       .filter((l) => l.startsWith('author ') || l.startsWith('committer '))
       .map((l) => parseIdentLine(l.slice(l.indexOf(' ') + 1))?.id)

@@ -9,6 +9,7 @@ import type { FileChange } from '../core/types.js';
 import { GitError, runGit, splitZ, type GitContext } from './git.js';
 import { parseRawEntries } from './raw.js';
 import type { Repo } from './repo.js';
+import { isObjectId } from './object-id.js';
 
 async function diffIndex(ctx: GitContext, base: string): Promise<FileChange[]> {
   // --ita-invisible-in-index: an intent-to-add entry (`git add -N`) is not committed, so
@@ -34,7 +35,7 @@ export async function stagedChanges(ctx: GitContext, repo: Repo, base = 'HEAD'):
   }
   const mergeHead = join(repo.gitDir, 'MERGE_HEAD');
   if (!existsSync(mergeHead)) return changes;
-  const others = readFileSync(mergeHead, 'utf8').split('\n').filter((l) => /^[0-9a-f]{40,64}$/.test(l));
+  const others = readFileSync(mergeHead, 'utf8').split('\n').filter((l) => isObjectId(l));
   for (const other of others) {
     const vsOther = new Set((await diffIndex(ctx, other)).map((c) => c.path));
     changes = changes.filter((c) => vsOther.has(c.path));

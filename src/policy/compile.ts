@@ -3,7 +3,8 @@
 
 import picomatch from 'picomatch';
 import { PolicyError, type PolicyProblem } from '../errors.js';
-import { UNKNOWN_AI, VERDICT_RANK, type ToolId, type Verdict } from '../core/types.js';
+import { UNKNOWN_AI, VERDICT_RANK, type FileChange, type ToolId, type Verdict } from '../core/types.js';
+import { verdictOfFile } from './links.js';
 import { compileToolTable, type ToolSpec, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
 import builtinTools from './generated/builtin-tools.js';
 import { didYouMean } from './suggest.js';
@@ -71,6 +72,12 @@ export interface Policy {
   zonesFor(path: string): Zone[];
   /** Strictest verdict for `tool` writing `path`, and the zone that gives it. */
   verdictFor(path: string, tool: ToolId): { verdict: Verdict; zone: Zone | undefined };
+  /**
+   * As verdictFor, for a tree entry: a symlink or gitlink is judged by the zones its
+   * path could lead into (src/policy/links.ts). A method, so src/core/evaluate.ts reaches
+   * it through the Policy it is given (core imports nothing but types).
+   */
+  verdictOfFile(file: Pick<FileChange, 'path' | 'mode'>, tool: ToolId): { verdict: Verdict; zone: Zone | undefined };
   /** Zones with `read: deny` that contain `path`. */
   readDenied(path: string): Zone[];
 }
@@ -204,7 +211,7 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
     return zones.filter((z) => z.matches(n));
   };
 
-  return Object.freeze({
+  const policy: Policy = Object.freeze({
     file,
     repository: input.repository,
     zones: Object.freeze(zones),
@@ -229,6 +236,8 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
       }
       return best;
     },
+    verdictOfFile: (f: Pick<FileChange, 'path' | 'mode'>, tool: ToolId) => verdictOfFile(policy, f, tool),
     readDenied: (path: string) => zonesFor(path).filter((z) => z.read === 'deny'),
   });
+  return policy;
 }

@@ -13,14 +13,11 @@
 // Readers of trees, indexes and work trees (src/check/links.ts, src/agents) feed them.
 
 import picomatch from 'picomatch';
-import { VERDICT_RANK, type FileChange, type ToolId, type Verdict } from '../core/types.js';
+import { isLinkMode, VERDICT_RANK, type FileChange, type ToolId, type Verdict } from '../core/types.js';
 import type { Policy, Zone } from './compile.js';
 
-export const SYMLINK_MODE = '120000';
-export const GITLINK_MODE = '160000';
-
-/** A symlink or a gitlink (submodule) entry: modes as git writes them in trees and diffs. */
-export const isLinkMode = (mode: string | undefined): boolean => mode === SYMLINK_MODE || mode === GITLINK_MODE;
+// Plain data about git's tree modes, so their home is src/core/types.ts (evaluate needs them).
+export { GITLINK_MODE, isLinkMode, SYMLINK_MODE } from '../core/types.js';
 
 /**
  * A glob cut into path segments. A brace or extglob group that holds a "/" cannot be cut

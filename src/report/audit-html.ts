@@ -9,6 +9,7 @@
 // page reads and prints without script) and in the page for redraws.
 
 import type { AuditPath, AuditReport, AuditTimelinePoint, AuditZone } from '../audit/report.js';
+import { auditJsonDocument } from './audit-json.js';
 
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
@@ -309,7 +310,7 @@ ${r.zones.map((z, i) => zoneSection(z, i, r)).join('\n')}
 ${notes}
 <p class="muted">A path is contaminated when it exists at the audited tip and its history (following renames; deletion is the cure) holds an AI-attributed change its zone does not accept: in a deny zone any change that was not overridden, in a review zone any change that was neither reviewed nor overridden.</p>
 </main>
-<script type="application/json" id="cleanroom-audit">${scriptJson(r)}</script>
+<script type="application/json" id="cleanroom-audit">${scriptJson(auditJsonDocument(r))}</script>
 <script>${CLIENT_SOURCE}(${TIMELINE_SOURCE});</script>
 </body>
 </html>

@@ -5,7 +5,7 @@
 
 import type { Finding } from '../core/types.js';
 import type { AuditReport } from '../audit/report.js';
-import { renderSarif } from './sarif.js';
+import { renderSarif, type SarifLog } from './sarif.js';
 
 export function auditFindings(report: AuditReport): Finding[] {
   const out: Finding[] = [];
@@ -34,12 +34,11 @@ export function auditFindings(report: AuditReport): Finding[] {
   return out;
 }
 
-export function renderAuditSarif(report: AuditReport): string {
-  const doc = JSON.parse(renderSarif({ findings: auditFindings(report), notes: [] }, report.tool.version)) as {
-    runs: Record<string, unknown>[];
-  };
+/** The audit as a SARIF log object (the check's rules and result shape, plus the audit's scope). */
+export function renderAuditSarif(report: AuditReport): SarifLog {
+  const doc = renderSarif({ findings: auditFindings(report), notes: [] }, report.tool.version);
   const run = doc.runs[0]!;
   run.automationDetails = { id: `cleanroom/audit/${report.scope.all ? 'all' : (report.scope.range ?? 'HEAD')}/` };
   run.properties = { audit: { format: report.format, ok: report.ok, scope: report.scope, history: report.history, summary: report.summary } };
-  return JSON.stringify(doc, null, 2) + '\n';
+  return doc;
 }

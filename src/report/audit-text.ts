@@ -99,7 +99,9 @@ export function renderAuditText(r: AuditReport, opts: AuditTextOptions): string 
       'Ways out:',
       '  - deletion is the cure: git rm the contaminated file, commit, and have a human write it anew',
       '    (a later edit, review or override does not clean content that is already in the file\'s history)',
-      '  - wrong attribution? each change above names the signal seen; cleanroom explain PATH shows the zone',
+      opts.quiet
+        ? '  - wrong attribution? run without --quiet to see each change and the signal seen; cleanroom explain PATH shows the zone'
+        : '  - wrong attribution? each change above names the signal seen; cleanroom explain PATH shows the zone',
     );
   }
   return out.join('\n') + '\n';

@@ -5,7 +5,7 @@
 // names the commit as well as path, zone and tool.
 
 import { createHash } from 'node:crypto';
-import type { Report } from './json.js';
+import type { Report } from '../core/types.js';
 
 export function renderCodeQuality(report: Report): string {
   const issues = report.findings

@@ -31,9 +31,19 @@ const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s
 export const COLOR: Style = { bold: wrap(1, 22), red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), dim: wrap(2, 22) };
 export const PLAIN: Style = { bold: (s) => s, red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s };
 
-/** Colour only on a terminal, and never with NO_COLOR set (https://no-color.org). */
+/**
+ * The style for text written to one stream, `isTTY` being THAT stream's (stdout's for
+ * stdout: `cleanroom audit > report.txt` in a terminal writes no escape codes).
+ * In order: NO_COLOR set and non-empty → plain (https://no-color.org); FORCE_COLOR
+ * `0` or `false` → plain, any other value → colour (https://force-color.org, as Node and
+ * supports-color read it); TERM=dumb → plain; else colour only on a terminal.
+ * (Not the supports-color package: it reads the global process.env and argv, and
+ * commands here take their environment from Io, so tests can set it.)
+ */
 export function styleFor(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): Style {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return PLAIN;
-  if (env.FORCE_COLOR && env.FORCE_COLOR !== '0') return COLOR;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force === '0' || force.toLowerCase() === 'false' ? PLAIN : COLOR;
+  if (env.TERM === 'dumb') return PLAIN;
   return isTTY ? COLOR : PLAIN;
 }

@@ -1,12 +1,14 @@
-// The JSON contract (README "JSON output"): stable keys, one violation per
-// (commit, path, tool). `commit` is null for staged changes.
+// The JSON contract (docs/cli.md "JSON output", policies/check-report.schema.json):
+// stable keys, one violation per (commit, path, tool). `commit` is null for staged
+// changes. `format` is the contract's version: it changes only when a key is removed or
+// changes meaning (new keys may appear without it).
 
-import type { Finding } from '../core/types.js';
+import type { Finding, Report } from '../core/types.js';
 
-export interface Report {
-  findings: readonly Finding[];
-  notes: readonly string[];
-}
+export type { Report };
+
+/** The version of the check JSON contract (the `format` key). */
+export const CHECK_FORMAT = 1;
 
 export function violationJson(f: Finding): Record<string, unknown> {
   return { commit: f.commit, path: f.path, zone: f.zone, tool: f.tool, verdict: f.verdict, signal: f.signal, message: f.message };
@@ -17,6 +19,7 @@ export function renderJson(report: Report): string {
   return (
     JSON.stringify(
       {
+        format: CHECK_FORMAT,
         ok: violations.length === 0,
         violations: violations.map(violationJson),
         passed: report.findings

@@ -9,7 +9,8 @@
 
 import { createHash } from 'node:crypto';
 import type { Finding } from '../core/types.js';
-import type { Report } from './json.js';
+import type { Report } from '../core/types.js';
+import { VERSION } from '../version.js';
 
 const DOCS = 'https://github.com/cleanroom-dev/cleanroom/blob/main/docs';
 
@@ -66,8 +67,19 @@ export function sarifResult(f: Finding): Record<string, unknown> {
   };
 }
 
-export function renderSarif(report: Report, version = '0.1.0'): string {
-  const doc = {
+/** A SARIF 2.1.0 log (the object; the caller serialises it). */
+export interface SarifLog {
+  $schema: string;
+  version: '2.1.0';
+  runs: Record<string, unknown>[];
+}
+
+/**
+ * The SARIF log for `report`'s violations, as an object. `version` is cleanroom's
+ * (src/version.ts unless an audit report carries its own).
+ */
+export function renderSarif(report: Report, version: string = VERSION): SarifLog {
+  return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
     runs: [
@@ -78,5 +90,4 @@ export function renderSarif(report: Report, version = '0.1.0'): string {
       },
     ],
   };
-  return JSON.stringify(doc, null, 2) + '\n';
 }

@@ -1,7 +1,7 @@
 // Text output: a few lines per problem — commit, path, zone, tool, the signal seen —
 // then the ways out. Meant to be read in a terminal right after `git commit` fails.
 
-import type { Finding } from '../core/types.js';
+import { CONFIG_ZONE, type Finding } from '../core/types.js';
 import type { Report } from './json.js';
 import { safe, safePath, type Style } from './escape.js';
 
@@ -14,7 +14,6 @@ export interface TextOptions {
 
 const short = (id: string | null): string => (id ? id.slice(0, 12) : 'staged changes');
 
-const CONFIG_ZONE = 'cleanroom-config';
 
 /** `signedReviews`: review.mode is signed, so a plain Reviewed-by line is no way out. */
 export function waysOut(violations: readonly Finding[], context: TextOptions['context'], signedReviews = false): string[] {
@@ -23,7 +22,10 @@ export function waysOut(violations: readonly Finding[], context: TextOptions['co
   const hasReview = ai.some((f) => f.verdict === 'review');
   const hasDeny = ai.some((f) => f.verdict === 'deny');
   const hasConfig = violations.some((f) => f.zone === CONFIG_ZONE);
-  const withTrailer = (t: string): string => (context === 'commit' ? `git commit --trailer ${t}` : `git commit --amend --trailer ${t} (then push again)`);
+  // Staged changes (`check --staged`, the commit hooks) are fixed in the index and the
+  // next commit's message; committed ones by rewriting history.
+  const staged = context === 'commit' || violations.every((f) => f.commit === null);
+  const withTrailer = (t: string): string => (staged ? `git commit --trailer ${t}` : `git commit --amend --trailer ${t} (then push again)`);
   const sign = 'cleanroom override request --reason "…" | cleanroom override sign --key KEY --principal APPROVER';
   if (hasReview) {
     lines.push(
@@ -34,12 +36,13 @@ export function waysOut(violations: readonly Finding[], context: TextOptions['co
   }
   if (hasDeny) {
     lines.push(
-      context === 'commit'
+      staged
         ? 'deny zones: take the file out of this commit (git restore --staged PATH) and have a human write it'
         : 'deny zones: take the AI-attributed change out of the history you push (git rebase -i) and have a human write it',
     );
   }
-  if (hasDeny || hasConfig) lines.push(`or an approver signs an override: ${sign}, then ${withTrailer('"$(…)"')}`);
+  // "or …" only after another way out: a lone .cleanroom/ change has just this one.
+  if (hasDeny || hasConfig) lines.push(`${hasDeny ? 'or an approver' : 'an approver'} signs an override: ${sign}, then ${withTrailer('"$(…)"')}`);
   if (hasConfig) {
     lines.push(
       '.cleanroom/ changes need that override even from a human; with no approver yet, the admin commits the first approvers file before installing the server hook, or configures the policy on the server (cleanroom install-server --policy FILE)',

@@ -19,7 +19,8 @@ import { revList, type CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
 import { guardedChanges, judgeCommits } from '../check/range.js';
 import { CONFIG_ZONE, configGuard } from '../check/config-guard.js';
-import { policyFromFile, policyFromRev, readBlobAt, POLICY_REL, type PolicySource } from '../check/policy-source.js';
+import { policyFromFile, policyFromRev, readBlobAt, type PolicySource } from '../check/policy-source.js';
+import { POLICY_PATH } from '../policy/paths.js';
 import { loadPolicyText } from '../policy/load.js';
 import { addNotes } from '../check/grants.js';
 
@@ -90,7 +91,7 @@ export async function trustedPolicy(ctx: GitContext, cfg: ServerConfig, def: { r
   }
   throw new CleanroomError(
     'policy',
-    `no trusted policy: ${def.tip ? `the default branch (${def.ref}) has no ${POLICY_REL}` : `the default branch (${def.ref}) does not exist yet`}, and no server policy is configured`,
+    `no trusted policy: ${def.tip ? `the default branch (${def.ref}) has no ${POLICY_PATH}` : `the default branch (${def.ref}) does not exist yet`}, and no server policy is configured`,
     'the admin sets one: git config cleanroom.policy /path/to/policy.yaml (or cleanroom install-server --policy FILE)',
   );
 }
@@ -104,9 +105,12 @@ export interface RefVerdict {
   commits: number;
 }
 
+/** `4.5 s`, `0.25 s`, `0.001 s`: two significant digits below a second, never "0.0 s". */
+export const seconds = (ms: number): string => `${ms >= 1000 ? (ms / 1000).toFixed(1) : Number((ms / 1000).toPrecision(2))} s`;
+
 export class DeadlineExceeded extends CleanroomError {
   constructor(ms: number) {
-    super('internal', `the check did not finish within ${(ms / 1000).toFixed(1)} s`, 'push fewer commits at a time, or the admin raises cleanroom.deadline');
+    super('internal', `the check did not finish within ${seconds(ms)}`, 'push fewer commits at a time, or the admin raises cleanroom.deadline');
   }
 }
 
@@ -237,7 +241,7 @@ export async function judgePush(
         onCommit?.(j.record);
         v.findings.push(...j.findings);
         if (j.findings.length) addNotes(v.notes, j.record.id, j.notes);
-        if (j.record.files.some((f) => f.path === POLICY_REL)) touchesPolicy = true;
+        if (j.record.files.some((f) => f.path === POLICY_PATH)) touchesPolicy = true;
         if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
       }
     } finally {
@@ -258,10 +262,10 @@ export async function judgePush(
     }
     if (touchesPolicy) {
       // The policy this push would leave behind must itself be valid.
-      const text = await readBlobAt(ctx, tip, POLICY_REL);
+      const text = await readBlobAt(ctx, tip, POLICY_PATH);
       if (text !== undefined) {
         try {
-          loadPolicyText(text, `${update.ref.replace(/^refs\/heads\//, '')}:${POLICY_REL}`);
+          loadPolicyText(text, `${update.ref.replace(/^refs\/heads\//, '')}:${POLICY_PATH}`);
         } catch (e) {
           if (e instanceof PolicyError) v.errors.push('the policy this push would leave is invalid:', ...e.problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`));
           else throw e;
@@ -272,7 +276,5 @@ export async function judgePush(
   return verdicts;
 }
 
-export const pusherOf = (env: Readonly<Record<string, string | undefined>>): string =>
-  env.GL_USERNAME || env.GITHUB_USER_LOGIN || env.GITEA_PUSHER_NAME || env.REMOTE_USER || env.USER || env.LOGNAME || 'unknown';
-
-export const isGitLab = (env: Readonly<Record<string, string | undefined>>): boolean => env.GL_ID !== undefined || env.GL_USERNAME !== undefined || env.GL_PROTOCOL !== undefined;
+// Who pushed and how errors reach them differ per host: src/server/platforms.ts.
+export { pusherOf } from './platforms.js';

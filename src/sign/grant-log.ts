@@ -19,8 +19,7 @@ import { closeSync, fstatSync, openSync, readSync, statSync, unlinkSync, writeSy
 import { findSigner, parseAllowedSigners, revokedBy, AllowedSignersError } from './allowed-signers.js';
 import { armorFromBase64, verifySshsig } from './sshsig.js';
 import { canonicalText, coverageDigest, NAMESPACE, parseTrailerValue, type GrantKind } from './statement.js';
-import type { AcceptedGrant, Trust } from '../check/grants.js';
-import { revokedOf } from '../check/grants.js';
+import { revokedOf, type AcceptedGrant, type Trust } from './trust.js';
 
 export const GENESIS = `sha256:${'0'.repeat(64)}`;
 

@@ -21,10 +21,10 @@
 //   (one line)
 
 import { createHash } from 'node:crypto';
-import type { FileChange } from '../core/types.js';
+import { CONFIG_ZONE, type FileChange } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
-import { configGuard } from '../check/config-guard.js';
+import { configGuard } from '../policy/paths.js';
 
 export type GrantKind = 'override' | 'review';
 
@@ -76,7 +76,7 @@ export function coverage(policy: Policy, files: readonly FileChange[]): Coverage
     const config = guarded(f.path) || (f.from !== undefined && guarded(f.from));
     if (!inZones.length && !config) continue;
     for (const z of inZones) zones.add(z.name);
-    if (config) zones.add('cleanroom-config');
+    if (config) zones.add(CONFIG_ZONE);
     triples.push([f.path, f.blob, f.mode]);
   }
   triples.sort((a, b) => byBytes(a[0], b[0]));

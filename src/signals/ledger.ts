@@ -20,6 +20,7 @@ import * as crypto from 'node:crypto';
 import { appendFileSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ToolId } from '../core/types.js';
+import { isObjectId } from '../git/object-id.js';
 
 export const LEDGER_FILE = 'ledger.jsonl';
 const LOCK_FILE = 'ledger.lock';
@@ -100,7 +101,7 @@ export function parseLedger(text: string): { entries: LedgerEntry[]; skipped: nu
     if (!line) continue;
     try {
       const o = JSON.parse(line) as Record<string, unknown>;
-      if (o.v !== 1 || typeof o.tool !== 'string' || typeof o.path !== 'string' || typeof o.blob !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(o.blob)) {
+      if (o.v !== 1 || typeof o.tool !== 'string' || typeof o.path !== 'string' || typeof o.blob !== 'string' || !isObjectId(o.blob)) {
         skipped++;
         continue;
       }

@@ -82,6 +82,7 @@ export class TestRepo {
         env: opts.env ?? this.env,
         encoding: 'utf8',
         input: opts.input ?? '',
+        maxBuffer: 1 << 28, // an audit's JSON over thousands of commits is megabytes
       }),
     );
   }
@@ -156,7 +157,7 @@ export function repoWithPolicy(opts: { policy?: string; init?: boolean; objectFo
   return repo;
 }
 
-/** Errors are one clear screen, never a stack trace (PRODUCT §7, STYLE "errors"). */
+/** Errors are one clear screen, never a stack trace (docs/design/contract.md §7, docs/design/style.md "Errors"). */
 export function expectCleanError(r: Run, code = 2): void {
   if (r.code !== code) throw new Error(`expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
   if (/^\s{4}at /m.test(r.stderr) || /^\s{4}at /m.test(r.stdout)) throw new Error(`a stack trace reached the user:\n${r.stderr}`);

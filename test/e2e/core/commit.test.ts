@@ -212,11 +212,10 @@ describe('--no-verify still records provenance', () => {
     expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly,separator=%x2C)')).toBe('claude-code,cursor\n');
   });
 
-  // BUG: `git merge` writes MERGE_MSG without a final newline, and
-  // `git interpret-trailers --in-place` (src/cli/hook.ts addTrailers) then appends the
-  // trailer to the subject line: the commit is "Merge branch 'x' Assisted-by: claude-code"
-  // — not a trailer by git's rules (%(trailers) is empty) and an odd subject. Fix: make
-  // sure the message file ends with "\n" before calling interpret-trailers.
+  // `git merge` writes MERGE_MSG without a final newline, and `git interpret-trailers
+  // --in-place` would then append the trailer to the subject line ("Merge branch 'x'
+  // Assisted-by: claude-code": no trailer by git's rules). addTrailers (src/cli/hook.ts)
+  // ends the file with "\n" first.
   it('a merge made by an agent gets a real Assisted-by trailer', () => {
     const repo = repoWithPolicy();
     repo.git('checkout', '-q', '-b', 'feature');
@@ -254,11 +253,10 @@ describe('merge commits through the hooks', () => {
 });
 
 describe('amending', () => {
-  // BUG: `git commit --amend` replaces HEAD, but commit-msg diffs the index against HEAD
-  // (src/git/staged.ts), so what the original commit brought in is not judged again
-  // under the new message. Adding an AI trailer by amend slips past the local hook
-  // (CI and the server still catch it). prepare-commit-msg gets "commit HEAD" for
-  // --amend and could record that commit-msg must diff against HEAD^ (src/cli/hook.ts).
+  // `git commit --amend` replaces HEAD, but commit-msg diffs the index against HEAD, so
+  // what the original commit brought in would not be judged again under the new message.
+  // prepare-commit-msg gets "commit HEAD" for --amend and leaves a note; commit-msg then
+  // judges against the amended commit's parent (src/cli/hook.ts).
   it('an amend that adds an AI trailer to a commit touching a zone is blocked', () => {
     const repo = repoWithPolicy();
     repo.write('evals/tasks/q1.json', '{}\n');
@@ -271,13 +269,10 @@ describe('amending', () => {
 });
 
 describe('the message git stores is the message judged', () => {
-  // BUG: with `git commit -m` git's cleanup mode is "whitespace": comment lines and a
-  // scissors line are KEPT in the commit. src/check/staged.ts reads the message file
-  // through cleanupMessage (strip comments, cut at scissors) for restricting signals too,
-  // so a marker or co-author line written on a "#" line, or below a typed scissors line,
-  // passes the local hook and is then blocked by CI/the server. Restricting signals
-  // should be read from the raw file (up to a `git commit -v` diff), grants from the
-  // cleaned message.
+  // With `git commit -m` git's cleanup mode is "whitespace": comment lines and a scissors
+  // line are KEPT in the commit. So restricting signals are read from the raw message file
+  // (up to a `git commit -v` diff) and grants from the cleaned message
+  // (src/check/staged.ts): a marker on a "#" line is judged locally as CI and the server do.
   it('a "# 🤖 Generated with [Claude Code]" line kept by git commit -m is judged locally', () => {
     const repo = repoWithPolicy();
     repo.write('evals/tasks/q1.json', '{}\n');

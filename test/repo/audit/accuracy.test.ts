@@ -1,5 +1,5 @@
 // The audit against ground truth: a generated history of more than 5,000 commits with
-// every tool signature from FIELD-NOTES, renames (within, into and out of zones),
+// every tool signature from docs/design/field-notes.md, renames (within, into and out of zones),
 // merges (some adding AI-written files themselves), deletions, reviewed changes and
 // decoys — imported with git fast-import, audited by the built CLI, and compared with
 // what the generator knows to be true. Precision and recall must both be 100%.

@@ -1,5 +1,5 @@
 // `cleanroom check --commit REV | --range A..B --format json`: the JSON contract of
-// PRODUCT §7 on real commits, and the exit codes 0 / 1 / 2.
+// docs/design/contract.md §7 on real commits, and the exit codes 0 / 1 / 2.
 
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,12 +27,13 @@ function check(repo: TestRepo, args: string[]): { code: number; json: unknown; s
 }
 
 describe('check --commit', () => {
-  it('a violation, exactly as PRODUCT §7 (plus passed and notes)', () => {
+  it('a violation, exactly as contract §7 (plus passed and notes)', () => {
     const repo = repoWithPolicy({ init: false });
     const id = commit(repo, { 'evals/tasks/q1.json': '{}\n', 'src/app.ts': 'x\n' }, 'Add task', CLAUDE);
     const r = check(repo, ['--commit', 'HEAD']);
     expect(r.code).toBe(1);
     expect(r.json).toEqual({
+      format: 1,
       ok: false,
       violations: [
         {
@@ -55,7 +56,7 @@ describe('check --commit', () => {
     commit(repo, { 'evals/tasks/q1.json': '{}\n' }, 'Add task by hand');
     const r = check(repo, ['--commit', 'HEAD']);
     expect(r.code).toBe(0);
-    expect(r.json).toEqual({ ok: true, violations: [], passed: [], notes: [] });
+    expect(r.json).toEqual({ format: 1, ok: true, violations: [], passed: [], notes: [] });
   });
 
   it('a reviewed change in a review zone passes and is listed as passed', () => {
@@ -64,6 +65,7 @@ describe('check --commit', () => {
     const r = check(repo, ['--commit', id]);
     expect(r.code).toBe(0);
     expect(r.json).toEqual({
+      format: 1,
       ok: true,
       violations: [],
       passed: [
@@ -223,7 +225,8 @@ describe('errors: exit 2, one screen, no stack trace', () => {
     const repo = repoWithPolicy({ init: false });
     const r = repo.cleanroom(['check', '--commit', 'no-such-branch', '--format', 'json']);
     expectCleanError(r);
-    expect(r.stdout).toBe('');
+    // Asked for JSON, a script gets the error as JSON on stdout (error.kind), not nothing.
+    expect(JSON.parse(r.stdout)).toEqual({ format: 1, ok: false, error: { kind: 'usage', message: 'no such commit: no-such-branch', hint: 'check the name with git log' } });
     expect(r.stderr).toBe('cleanroom: no such commit: no-such-branch\n  → check the name with git log\n');
   });
   it('a revision that looks like an option', () => {

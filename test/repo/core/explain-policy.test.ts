@@ -38,6 +38,7 @@ describe('explain', () => {
     const r = repo.cleanroom(['explain', '../../EVALS/HARNESS/run.py', '--tool', 'copilot', '--format', 'json'], { cwd: join(repo.dir, 'evals', 'harness') });
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
+      format: 1,
       path: 'EVALS/HARNESS/run.py',
       zones: [{ name: 'eval-harness', ai: 'review', read: 'allow', paths: ['evals/harness/**'], exclude: [], tools: { copilot: 'allow', devin: 'deny' } }],
       verdicts: [{ tool: 'copilot', verdict: 'allow', zone: 'eval-harness' }],

@@ -71,7 +71,7 @@ describe('check --staged reads the index through git', () => {
     repo.git('add', '-A');
     const r = checkStaged(repo, 'Add task by hand\n');
     expect(r.code).toBe(0);
-    expect(r.json).toEqual({ ok: true, violations: [], passed: [], notes: [] });
+    expect(r.json).toEqual({ format: 1, ok: true, violations: [], passed: [], notes: [] });
   });
 
   it('only what is staged counts, not the work tree', () => {
@@ -190,7 +190,7 @@ describe('check --staged reads the index through git', () => {
 });
 
 describe('through the commit-msg hook: git commit -a and git commit PATH use a temporary index', () => {
-  // "Why not isomorphic-git" (FIELD-NOTES): a reader that opens .git/index itself sees
+  // "isomorphic-git" (docs/design/field-notes.md, Git): a reader that opens .git/index itself sees
   // the wrong index here. A user hook chained before cleanroom's records both views.
   const RECORDER = `#!/bin/sh
 log="$(git rev-parse --git-dir)/index-views.txt"

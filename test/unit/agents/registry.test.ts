@@ -8,7 +8,8 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ADAPTERS, adapterFor, ENV_MARKERS } from '../../../src/agents/index.js';
 import { AGENTS } from '../../../src/agents/types.js';
-import { AGENT_HOOK_HELP } from '../../../src/cli/agent-hook.js';
+import { commandSpec } from '../../../src/cli/commands.js';
+import { commandHelp } from '../../../src/cli/help.js';
 import { ROOT } from '../../helpers/repo.js';
 
 describe('the agent registry', () => {
@@ -39,6 +40,7 @@ describe('the agent registry', () => {
   });
 
   it('the help names every id and alias', () => {
+    const AGENT_HOOK_HELP = commandHelp(commandSpec('agent-hook')!);
     for (const a of AGENTS) {
       expect(AGENT_HOOK_HELP).toContain(a);
       for (const alias of ADAPTERS[a].aliases) expect(AGENT_HOOK_HELP).toContain(alias);

@@ -55,9 +55,9 @@ describe('audit report model', () => {
     expect(r.ok).toBe(false);
   });
 
-  it('JSON is the report as it is, with a stable key order', () => {
+  it('JSON is the report with the check-shaped violations beside it, in a stable key order', () => {
     const text = renderAuditJson(sample());
-    expect(Object.keys(JSON.parse(text) as object)).toEqual(['format', 'tool', 'ok', 'generatedAt', 'policy', 'scope', 'history', 'summary', 'zones', 'notes']);
+    expect(Object.keys(JSON.parse(text) as object)).toEqual(['format', 'tool', 'ok', 'violations', 'generatedAt', 'policy', 'scope', 'history', 'summary', 'zones', 'notes']);
   });
 
   it('SARIF gets one finding per contaminated path and tool, at its first contaminating commit', () => {

@@ -86,7 +86,7 @@ describe('shipped presets', () => {
       for (const c of cases) expect(`${c.path} ${c.tool} → ${p.verdictFor(c.path, c.tool).verdict}`).toBe(`${c.path} ${c.tool} → ${c.expect}`);
     });
   }
-  it('eval-cleanroom follows PRODUCT §3: tasks, answer keys, environment, training deny; harness review', () => {
+  it('eval-cleanroom follows the contract (§3): tasks, answer keys, environment, training deny; harness review', () => {
     const text = readFileSync(join(dir, 'eval-cleanroom.yaml'), 'utf8').replace('__REPOSITORY__', 'x/y');
     const p = loadPolicyText(text, FILE);
     const v = (path: string) => `${p.verdictFor(path, 'unknown-ai').verdict}${p.readDenied(path).length ? '+read-deny' : ''}`;

@@ -1,5 +1,5 @@
 // Which zone and verdict a path gets. Globs match the repository-relative path, dotfiles
-// included, case-insensitively and after NFC normalisation (PRODUCT §3): a zone must not
+// included, case-insensitively and after NFC normalisation (docs/design/contract.md §3): a zone must not
 // be dodged by `Evals/Tasks/…`, a decomposed accent, a dotfile or a newline in a name.
 
 import { describe, expect, it } from 'vitest';

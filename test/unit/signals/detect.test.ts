@@ -1,5 +1,5 @@
 // Restricting signals: every mark in policies/tools.yaml, with the exact strings each
-// tool writes (../shared/FIELD-NOTES.md), and the decoys that must NOT count: a human
+// tool writes (docs/design/field-notes.md), and the decoys that must NOT count: a human
 // called Claude, "aider" in prose, a display name alone.
 
 import { readFileSync } from 'node:fs';
@@ -118,10 +118,10 @@ describe('each tool, by the exact strings it writes', () => {
     ]);
   });
 
-  // BUG: GitHub's "Copilot" user co-authors with <175728472+Copilot@users.noreply.github.com>
-  // (FIELD-NOTES: `Co-authored-by: Copilot <…>`); tools.yaml lists only the 198982749+
-  // address and copilot@github.com. The name "Copilot" is GitHub's, so a row
-  // `*+Copilot@users.noreply.github.com` in policies/tools.yaml is safe and would fix it.
+  // GitHub's "Copilot" user co-authors with <175728472+Copilot@users.noreply.github.com>
+  // (docs/design/field-notes.md, `Co-authored-by: Copilot <…>`), besides the 198982749+
+  // address and copilot@github.com. The name "Copilot" is GitHub's, so the
+  // `*+Copilot@users.noreply.github.com` row in policies/tools.yaml is safe.
   it('Copilot co-author trailer with the Copilot user noreply address', () => {
     expect(seen(detect(msg('Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>')))).toEqual(['copilot<trailer>']);
   });
@@ -151,7 +151,7 @@ describe('decoys: people, prose and display names are not agents', () => {
     it(name, () => expect(seen(detect(input.message ?? msg(), input.author, input.committer))).toEqual([]));
   }
 
-  // BUG?: PRODUCT §4 says "never by a display name alone", but tools.yaml gives gemini
+  // BUG?: docs/design/contract.md §4 says "never by a display name alone", but tools.yaml gives gemini
   // `coauthorNames: ["gemini"]`, so a person whose first name is Gemini is an AI.
   // Matching a Gemini co-author should need an address Google's tool writes.
   it('a human named Gemini as co-author', () => {

@@ -3,14 +3,16 @@
 // as little as it can: its own bundle (CommonJS, so git and hashing load only after a
 // write), and stdin/stdout through plain reads and writes on the file descriptors — a
 // pipe opened as a stream loads `net` and friends, ~10 ms on every call. Like
-// src/cli/main.ts, this is the only module of its bundle that touches `process`.
+// src/cli/main.ts, this is the only module of its bundle that touches `process`. (In
+// src/cli/, not src/agents/: an entry sits above the agents it calls, so the folders
+// do not import each other in a circle.)
 
 import { readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { agentHookCommand, MAX_HOOK_INPUT } from '../cli/agent-hook.js';
-import type { Io } from '../cli/io.js';
+import { agentHookCommand, MAX_HOOK_INPUT } from './agent-hook.js';
+import type { Io } from './io.js';
 import { endGitProcesses } from '../git/git.js';
 
 /** All of stdin, or its first `limit + 1` bytes: enough for the command to refuse it. */

@@ -1,0 +1,25 @@
+// Where cleanroom's own configuration lives in a repository, and which paths are part of
+// it. One home for these names: the CLI, the agent hooks, CI and the server read the same
+// file, and the guard that protects it (docs/design/contract.md §6) sees the same paths.
+
+/** The policy file, relative to the repository root (git's path form: forward slashes). */
+export const POLICY_PATH = '.cleanroom/policy.yaml';
+
+const norm = (path: string): string => path.normalize('NFC').toLowerCase();
+
+/** Paths whose change weakens or widens the rules: .cleanroom/**, and the trust files wherever the policy puts them. */
+export interface Guard {
+  (path: string): boolean;
+}
+
+/** True for `.cleanroom/**`, any case, NFC (a zone must not be dodged by `.CleanRoom/`). */
+export const isConfigPath = (path: string): boolean => norm(path).startsWith('.cleanroom/');
+
+/** The guard for a policy: `.cleanroom/**` plus its approvers, reviewers and revoked-keys files. */
+export function configGuard(policy: { overrides: { approvers: string; revoked?: string | undefined }; review: { reviewers: string; revoked?: string | undefined } }): Guard {
+  const trust = new Set(
+    [policy.overrides.approvers, policy.review.reviewers, policy.overrides.revoked, policy.review.revoked].filter((p): p is string => p !== undefined).map((p) => norm(p.replace(/^\.\//, ''))).filter((p) => !p.startsWith('.cleanroom/')),
+  );
+  // Called for every file of every commit: the common answer must be cheap.
+  return (path: string) => (path.charCodeAt(0) === 46 /* . */ && isConfigPath(path)) || (trust.size > 0 && trust.has(norm(path)));
+}
