@@ -66,8 +66,10 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
   let cfg: ServerConfig = { failOpen: values['fail-open'] === true, deadlineMs: 4500, logFile: str(values.log) };
   let updates: { old: string; new: string; ref: string }[] = [];
   try {
-    const repo = await openRepo(ctx);
-    const conf = await serverConfig(ctx);
+    // The first git calls are under the deadline too (the flag's, or the default: the
+    // configured one is not known yet): a git stopped here must not hold the push.
+    const early = deadlineOf(str(values.deadline));
+    const { repo, conf } = await withDeadline(stop, early, early, (async () => ({ repo: await openRepo(ctx), conf: await serverConfig(ctx) }))());
     cfg = {
       policyFile: str(values.policy) ?? conf['cleanroom.policy'],
       logFile: str(values.log) ?? conf['cleanroom.log'],
