@@ -197,7 +197,10 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
   try {
     for (;;) {
       if (!ended && queue.length - head < WINDOW / 2) {
-        if (head > WINDOW) queue.splice(0, head), (head = 0);
+        if (head > WINDOW) {
+          queue.splice(0, head);
+          head = 0;
+        }
         await fill();
       }
       const p = queue[head++];

@@ -95,7 +95,10 @@ export function pairExactRenames(raw: readonly Buffer[]): { files: FileChange[];
       if (from.has(a)) continue;
       const q = sameName ? byName.get(`${kind(a.mode)} ${a.blob} ${base(a.path)}`) : byContent.get(`${kind(a.mode)} ${a.blob}`);
       const d = q?.next(used);
-      if (d) used.add(d), from.set(a, d);
+      if (d) {
+        used.add(d);
+        from.set(a, d);
+      }
     }
   }
   const files: FileChange[] = [];

@@ -61,7 +61,7 @@ export class ByteReader {
       const out = first.subarray(this.head, this.head + n);
       this.head += n;
       this.size -= n;
-      if (this.head === first.length) this.chunks.shift(), (this.head = 0);
+      if (this.head === first.length) this.dropFirst();
       return out;
     }
     const out = Buffer.allocUnsafe(n);
@@ -72,10 +72,16 @@ export class ByteReader {
       c.copy(out, filled, this.head, this.head + k);
       filled += k;
       this.head += k;
-      if (this.head === c.length) this.chunks.shift(), (this.head = 0);
+      if (this.head === c.length) this.dropFirst();
     }
     this.size -= n;
     return out;
+  }
+
+  /** Drops the first chunk, which has been read to its end. */
+  private dropFirst(): void {
+    this.chunks.shift();
+    this.head = 0;
   }
 
   /** Drops `n` available bytes. */
@@ -86,7 +92,7 @@ export class ByteReader {
       this.head += k;
       this.size -= k;
       n -= k;
-      if (this.head === c.length) this.chunks.shift(), (this.head = 0);
+      if (this.head === c.length) this.dropFirst();
     }
   }
 

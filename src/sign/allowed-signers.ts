@@ -451,6 +451,7 @@ function show(s: string): string {
 }
 
 function fmtList(list: readonly string[]): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what is replaced
   return list.join(',').replace(/[\x00-\x1f\x7f]/g, '?');
 }
 

@@ -93,7 +93,9 @@ export function appendGrantLog(file: string, inputs: readonly GrantLogInput[], t
       } catch {
         /* gone meanwhile */
       }
-      if (Date.now() > until) throw new Error(`the override log ${file} is locked (${lock}); another push is writing it`);
+      if (Date.now() > until) throw new Error(`the override log ${file} is locked (${lock}); another push is writing it`, {
+          cause: e,
+        });
       sleep(25);
     }
   }

@@ -183,9 +183,8 @@ export function decodeBase64Strict(src: Buffer): Buffer | null {
   let state = 0;
   let t = 0;
   let i = 0;
-  let ch = -1;
   for (; i < src.length; i++) {
-    ch = src[i]!;
+    const ch = src[i]!;
     if (ch === 0) return null; // C string would end here; OpenSSH rejects embedded NUL
     if (isCSpace(ch)) continue;
     if (ch === 0x3d /* = */) break;

@@ -234,6 +234,7 @@ describe('cleanroom audit: progress', () => {
     const { io: tty, err, out } = io(repo, true);
     expect(await auditCommand(['--quiet'], tty)).toBe(1);
     const text = err.join('');
+    // eslint-disable-next-line no-control-regex -- the progress line is terminal control codes
     expect(text).toMatch(/\r\u001b\[2Kcleanroom audit: \d+\/6 commits · [\d,]+ commits\/s · ETA \d+ s/);
     expect(text.endsWith('\r\u001b[2K')).toBe(true);
     expect(out.join('')).toContain('CONTAMINATED');

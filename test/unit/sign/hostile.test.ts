@@ -24,7 +24,7 @@ function onlyTypedErrors(fn: () => unknown): void {
   try {
     fn();
   } catch (e) {
-    if (!(e instanceof SshsigError)) throw new Error(`untyped error escaped: ${String(e)}`);
+    if (!(e instanceof SshsigError)) throw new Error(`untyped error escaped: ${String(e)}`, { cause: e });
   }
 }
 
@@ -152,7 +152,7 @@ describe('fuzz (fixed seed)', () => {
       try {
         r = verifySshsig({ armored: input, message: MESSAGE, namespace: NS });
       } catch (e) {
-        throw new Error(`verifySshsig threw on fuzz case ${i}: ${String(e)}`);
+        throw new Error(`verifySshsig threw on fuzz case ${i}: ${String(e)}`, { cause: e });
       }
       expect(r.ok).toBe(false);
       if (!r.ok) {
@@ -195,7 +195,7 @@ describe('fuzz (fixed seed)', () => {
       try {
         parseAllowedSigners(`${line}\n${randomBytes(rand, 40).toString('latin1')}`, 'f');
       } catch (e) {
-        if (!(e instanceof AllowedSignersError)) throw new Error(`untyped error for ${JSON.stringify(line)}: ${String(e)}`);
+        if (!(e instanceof AllowedSignersError)) throw new Error(`untyped error for ${JSON.stringify(line)}: ${String(e)}`, { cause: e });
       }
       const r = findSigner(good, { principal: line, key: good[0]!.key, namespace: line || 'x', now: new Date() });
       expect(typeof r.ok).toBe('boolean');
