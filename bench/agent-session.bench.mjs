@@ -45,7 +45,13 @@ export default async function (h) {
   const dir = h.tmp('cleanroom-session-bench-');
   const env = h.env();
   execFileSync('git', ['init', '-q', '-b', 'main', dir], { env });
-  const files = { 'README.md': '# lab\n', 'src/app.py': 'a = 1\n', 'evals/harness/run.py': 'print(1)\n', 'evals/fixtures/env.json': '{"held": "out"}\n', 'evals/tasks/q1.json': '{}\n' };
+  const files = {
+    'README.md': '# lab\n',
+    'src/app.py': 'a = 1\n',
+    'evals/harness/run.py': 'print(1)\n',
+    'evals/fixtures/env.json': '{"held": "out"}\n',
+    'evals/tasks/q1.json': '{}\n',
+  };
   for (const [f, t] of Object.entries(files)) {
     mkdirSync(join(dir, dirname(f)), { recursive: true });
     writeFileSync(join(dir, f), t);
@@ -55,10 +61,23 @@ export default async function (h) {
   execFileSync('git', ['commit', '-q', '--no-verify', '-m', 'lab'], { cwd: dir, env });
   const refused = [];
   for (const [tool, input] of CALLS) {
-    const payload = JSON.stringify({ session_id: 'bench', cwd: dir, hook_event_name: 'PreToolUse', tool_name: tool, tool_input: input });
-    const r = spawnSync(process.execPath, [hookPath, 'claude'], { cwd: dir, env: { ...env, CLAUDE_PROJECT_DIR: dir }, input: payload, encoding: 'utf8' });
+    const payload = JSON.stringify({
+      session_id: 'bench',
+      cwd: dir,
+      hook_event_name: 'PreToolUse',
+      tool_name: tool,
+      tool_input: input,
+    });
+    const r = spawnSync(process.execPath, [hookPath, 'claude'], {
+      cwd: dir,
+      env: { ...env, CLAUDE_PROJECT_DIR: dir },
+      input: payload,
+      encoding: 'utf8',
+    });
     if (r.status === 2) refused.push(`${tool} ${JSON.stringify(input)}`);
   }
-  console.log(`agent session (default preset): ${refused.length} of ${CALLS.length} calls refused (${hookPath === join(h.root, 'dist', 'agent-hook.cjs') ? 'this build' : hookPath})`);
+  console.log(
+    `agent session (default preset): ${refused.length} of ${CALLS.length} calls refused (${hookPath === join(h.root, 'dist', 'agent-hook.cjs') ? 'this build' : hookPath})`,
+  );
   for (const r of refused) console.log(`  refused: ${r}`);
 }

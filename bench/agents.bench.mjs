@@ -27,7 +27,11 @@ zones:
 `;
 
 // The ledger's own hashing (src/signals/ledger.ts), so entries match what git stages.
-const blobId = (text) => createHash('sha1').update(`blob ${Buffer.byteLength(text)}\0`).update(text).digest('hex');
+const blobId = (text) =>
+  createHash('sha1')
+    .update(`blob ${Buffer.byteLength(text)}\0`)
+    .update(text)
+    .digest('hex');
 const lineHashes = (text) => [
   ...new Set(
     text
@@ -37,7 +41,11 @@ const lineHashes = (text) => [
       .map((l) => createHash('sha1').update(l).digest('hex').slice(0, 12)),
   ),
 ];
-const fileText = (i) => Array.from({ length: 40 }, (_, j) => `result_${i}_${j} = evaluate(model="m${i % 7}", task=${j}, seed=${i * 31 + j})`).join('\n') + '\n';
+const fileText = (i) =>
+  Array.from(
+    { length: 40 },
+    (_, j) => `result_${i}_${j} = evaluate(model="m${i % 7}", task=${j}, seed=${i * 31 + j})`,
+  ).join('\n') + '\n';
 
 function repo(h) {
   const dir = h.tmp('cleanroom-agents-bench-');
@@ -55,7 +63,8 @@ function latency(h, args, input, cwd, env, runs) {
   const ms = [];
   for (let i = 0; i < runs; i++) {
     const r = h.time(process.execPath, args, { cwd, env, input });
-    if (r.code !== 0 && r.code !== 2) throw new Error(`${args.join(' ')} failed (${r.code}): ${r.stderr}`);
+    if (r.code !== 0 && r.code !== 2)
+      throw new Error(`${args.join(' ')} failed (${r.code}): ${r.stderr}`);
     ms.push(r.ms);
   }
   return h.median(ms);
@@ -67,12 +76,36 @@ export default async function (h) {
 
   h.section('agents: agent-hook latency per tool call (median of ' + runs + ')');
   const { dir, env } = repo(h);
-  const pre = JSON.stringify({ session_id: 'b', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: `${dir}/src/app.py`, content: 'print(1)\n' } });
-  const deny = JSON.stringify({ session_id: 'b', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: `${dir}/evals/tasks/q1.json`, content: '{}' } });
-  const bash = JSON.stringify({ session_id: 'b', cwd: dir, hook_event_name: 'PreToolUse', tool_name: 'Bash', tool_input: { command: 'grep -rn answer src/ tests/ | sort | head -n 20 > /tmp/out.txt' } });
+  const pre = JSON.stringify({
+    session_id: 'b',
+    cwd: dir,
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Write',
+    tool_input: { file_path: `${dir}/src/app.py`, content: 'print(1)\n' },
+  });
+  const deny = JSON.stringify({
+    session_id: 'b',
+    cwd: dir,
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Write',
+    tool_input: { file_path: `${dir}/evals/tasks/q1.json`, content: '{}' },
+  });
+  const bash = JSON.stringify({
+    session_id: 'b',
+    cwd: dir,
+    hook_event_name: 'PreToolUse',
+    tool_name: 'Bash',
+    tool_input: { command: 'grep -rn answer src/ tests/ | sort | head -n 20 > /tmp/out.txt' },
+  });
   mkdirSync(join(dir, 'src'));
   writeFileSync(join(dir, 'src', 'app.py'), fileText(1));
-  const post = JSON.stringify({ session_id: 'b', cwd: dir, hook_event_name: 'PostToolUse', tool_name: 'Write', tool_input: { file_path: `${dir}/src/app.py`, content: fileText(1) } });
+  const post = JSON.stringify({
+    session_id: 'b',
+    cwd: dir,
+    hook_event_name: 'PostToolUse',
+    tool_name: 'Write',
+    tool_input: { file_path: `${dir}/src/app.py`, content: fileText(1) },
+  });
 
   const node = latency(h, ['-e', '0'], '', dir, env, runs);
   rmSync(join(dir, '.git', 'cleanroom'), { recursive: true, force: true });
@@ -83,11 +116,17 @@ export default async function (h) {
   const recorded = latency(h, [hookBin, 'claude'], post, dir, env, runs);
   const viaCli = latency(h, [h.cli, 'agent-hook', 'claude'], pre, dir, env, runs);
   h.row('node -e 0 (the floor: starting node)', `${node.toFixed(1)} ms`);
-  h.row('dist/agent-hook.cjs, Write outside zones (target ≤ 60 ms)', `${warm.toFixed(1)} ms (${(warm / node).toFixed(2)}× node)`);
+  h.row(
+    'dist/agent-hook.cjs, Write outside zones (target ≤ 60 ms)',
+    `${warm.toFixed(1)} ms (${(warm / node).toFixed(2)}× node)`,
+  );
   h.row('dist/agent-hook.cjs, Write into a deny zone (blocked)', `${denied.toFixed(1)} ms`);
   h.row('dist/agent-hook.cjs, Bash command (shell parse)', `${shell.toFixed(1)} ms`);
   h.row('dist/agent-hook.cjs, PostToolUse (ledger append)', `${recorded.toFixed(1)} ms`);
-  h.row('dist/agent-hook.cjs, first call after a policy change', `${cold.toFixed(1)} ms (YAML parsed, cache written)`);
+  h.row(
+    'dist/agent-hook.cjs, first call after a policy change',
+    `${cold.toFixed(1)} ms (YAML parsed, cache written)`,
+  );
   h.row('cleanroom agent-hook claude (whole CLI bundle)', `${viaCli.toFixed(1)} ms`);
 
   h.section('agents: ledger lookup at commit, 10,000 ledger entries');
@@ -96,11 +135,31 @@ export default async function (h) {
   const lines = [];
   for (let i = 0; i < n; i++) {
     const text = fileText(i + 1000);
-    lines.push(JSON.stringify({ v: 1, time: new Date(1795489008000 + i).toISOString(), tool: i % 3 ? 'claude-code' : 'codex', session: `s${i % 50}`, path: `scratch/f${i}.py`, blob: blobId(text), lines: lineHashes(text) }));
+    lines.push(
+      JSON.stringify({
+        v: 1,
+        time: new Date(1795489008000 + i).toISOString(),
+        tool: i % 3 ? 'claude-code' : 'codex',
+        session: `s${i % 50}`,
+        path: `scratch/f${i}.py`,
+        blob: blobId(text),
+        lines: lineHashes(text),
+      }),
+    );
   }
   // 100 staged files: 20 written by an agent as they are, 20 with an agent's lines pasted in, 60 human.
   for (let i = 0; i < 100; i++) {
-    const text = i < 20 ? fileText(1000 + i) : i < 40 ? `# human header ${i}\n` + fileText(1000 + i).split('\n').slice(0, 5).join('\n') + '\n' : `human_${i} = "written by a person, line ${i}"\n`.repeat(30);
+    const text =
+      i < 20
+        ? fileText(1000 + i)
+        : i < 40
+          ? `# human header ${i}\n` +
+            fileText(1000 + i)
+              .split('\n')
+              .slice(0, 5)
+              .join('\n') +
+            '\n'
+          : `human_${i} = "written by a person, line ${i}"\n`.repeat(30);
     mkdirSync(join(big.dir, 'src', String(i % 10)), { recursive: true });
     writeFileSync(join(big.dir, 'src', String(i % 10), `f${i}.py`), text);
   }
@@ -115,16 +174,31 @@ export default async function (h) {
     }
     const ms = [];
     for (let i = 0; i < (h.quick ? 3 : 7); i++) {
-      const r = h.time(process.execPath, [h.cli, 'check', '--staged', '--format', 'json'], { cwd: big.dir, env: big.env });
+      const r = h.time(process.execPath, [h.cli, 'check', '--staged', '--format', 'json'], {
+        cwd: big.dir,
+        env: big.env,
+      });
       if (r.code !== 0 && r.code !== 1) throw new Error(`check --staged failed: ${r.stderr}`);
       ms.push(r.ms);
     }
     return { ms: h.median(ms) };
   };
-  const raw = h.median(Array.from({ length: 7 }, () => h.time('git', ['diff-index', '--cached', '--raw', '-z', '-M', 'HEAD'], { cwd: big.dir, env: big.env }).ms));
+  const raw = h.median(
+    Array.from(
+      { length: 7 },
+      () =>
+        h.time('git', ['diff-index', '--cached', '--raw', '-z', '-M', 'HEAD'], {
+          cwd: big.dir,
+          env: big.env,
+        }).ms,
+    ),
+  );
   const without = check(false);
   const withLedger = check(true);
-  h.row(`ledger: ${n.toLocaleString('en-US')} entries, ${(Buffer.byteLength(text) / 1048576).toFixed(1)} MiB`, '');
+  h.row(
+    `ledger: ${n.toLocaleString('en-US')} entries, ${(Buffer.byteLength(text) / 1048576).toFixed(1)} MiB`,
+    '',
+  );
   h.row('git diff-index --cached (raw plumbing, 100 staged files)', `${raw.toFixed(1)} ms`);
   h.row('cleanroom check --staged, no ledger', `${without.ms.toFixed(1)} ms`);
   h.row('cleanroom check --staged, with the ledger', `${withLedger.ms.toFixed(1)} ms`);

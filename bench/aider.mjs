@@ -35,39 +35,78 @@ export function aiderComplete() {
   const dest = join(cache, 'cleanroom-bench-aider-complete.git');
   const done = join(dest, 'cleanroom-complete');
   const git = (cwd, args, input) =>
-    execFileSync('git', args, { cwd, input, maxBuffer: 1 << 30, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
+    execFileSync('git', args, {
+      cwd,
+      input,
+      maxBuffer: 1 << 30,
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+    });
   if (!existsSync(done)) {
     const tmp = `${dest}.tmp-${process.pid}`;
     rmSync(tmp, { recursive: true, force: true });
     mkdirSync(tmp, { recursive: true });
     git(tmp, ['init', '-q', '--bare', '-b', 'main']);
     writeFileSync(join(tmp, 'objects', 'info', 'alternates'), `${join(mirror, 'objects')}\n`);
-    const stream = git(mirror, ['fast-export', '--no-data', '--signed-tags=strip', '--reencode=no', 'main']);
+    const stream = git(mirror, [
+      'fast-export',
+      '--no-data',
+      '--signed-tags=strip',
+      '--reencode=no',
+      'main',
+    ]);
     // Which referenced blobs are absent? Ask cat-file once for every id the stream names.
     const lines = stream.toString('latin1').split('\n');
     const entry = /^M [0-7]{6} ([0-9a-f]{40}) /;
     const ids = [...new Set(lines.map((l) => entry.exec(l)?.[1]).filter(Boolean))];
-    const check = git(mirror, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], `${ids.join('\n')}\n`).toString('utf8');
-    const absent = new Set(check.split('\n').filter((l) => l.endsWith(' missing')).map((l) => l.split(' ')[0]));
+    const check = git(
+      mirror,
+      ['cat-file', '--batch-check=%(objectname) %(objecttype)'],
+      `${ids.join('\n')}\n`,
+    ).toString('utf8');
+    const absent = new Set(
+      check
+        .split('\n')
+        .filter((l) => l.endsWith(' missing'))
+        .map((l) => l.split(' ')[0]),
+    );
     // Tree entries of absent blobs are dropped; `data N` blocks (messages) are kept byte for
     // byte, so only lines outside them are filtered.
     const out = [];
     let skip = 0;
     let dropped = 0;
     for (const l of lines) {
-      if (skip > 0) { out.push(l); skip -= Buffer.byteLength(l, 'latin1') + 1; continue; }
+      if (skip > 0) {
+        out.push(l);
+        skip -= Buffer.byteLength(l, 'latin1') + 1;
+        continue;
+      }
       const d = /^data (\d+)$/.exec(l);
-      if (d) { out.push(l); skip = Number(d[1]); continue; }
+      if (d) {
+        out.push(l);
+        skip = Number(d[1]);
+        continue;
+      }
       const m = entry.exec(l);
-      if (m && absent.has(m[1])) { dropped++; continue; }
+      if (m && absent.has(m[1])) {
+        dropped++;
+        continue;
+      }
       out.push(l);
     }
     git(tmp, ['fast-import', '--quiet'], Buffer.from(out.join('\n'), 'latin1'));
     git(tmp, ['repack', '-a', '-d', '-q']);
     rmSync(join(tmp, 'objects', 'info', 'alternates'));
-    const fsck = spawnSync('git', ['rev-list', '--objects', '--missing=print', 'main'], { cwd: tmp, encoding: 'utf8', maxBuffer: 1 << 30 });
-    if (fsck.status !== 0 || /^\?/m.test(fsck.stdout)) throw new Error(`aider copy is not complete: ${fsck.stderr}`);
-    writeFileSync(join(tmp, 'cleanroom-complete'), JSON.stringify({ absent: [...absent], dropped }) + '\n');
+    const fsck = spawnSync('git', ['rev-list', '--objects', '--missing=print', 'main'], {
+      cwd: tmp,
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+    });
+    if (fsck.status !== 0 || /^\?/m.test(fsck.stdout))
+      throw new Error(`aider copy is not complete: ${fsck.stderr}`);
+    writeFileSync(
+      join(tmp, 'cleanroom-complete'),
+      JSON.stringify({ absent: [...absent], dropped }) + '\n',
+    );
     rmSync(dest, { recursive: true, force: true });
     renameSync(tmp, dest);
   }
@@ -81,9 +120,20 @@ export function aiderComplete() {
  */
 export function timeTree(cmd, args, opts = {}) {
   const t0 = process.hrtime.bigint();
-  const r = spawnSync('/usr/bin/time', ['-f', '@@cleanroom-time %U %S %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, ...opts });
+  const r = spawnSync('/usr/bin/time', ['-f', '@@cleanroom-time %U %S %M', cmd, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    ...opts,
+  });
   const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
   const m = /@@cleanroom-time ([\d.]+) ([\d.]+) (\d+)\s*$/.exec(r.stderr ?? '');
   const stderr = (r.stderr ?? '').replace(/@@cleanroom-time [^\n]*\n?$/, '');
-  return { wallMs, cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN, rssMb: m ? Number(m[3]) / 1024 : NaN, code: r.status, stdout: r.stdout, stderr };
+  return {
+    wallMs,
+    cpuMs: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN,
+    rssMb: m ? Number(m[3]) / 1024 : NaN,
+    code: r.status,
+    stdout: r.stdout,
+    stderr,
+  };
 }

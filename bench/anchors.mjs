@@ -19,8 +19,21 @@ function npmAnchors() {
   if (!existsSync(join(cache, 'node_modules', '@commitlint', 'cli'))) {
     mkdirSync(cache, { recursive: true });
     writeFileSync(join(cache, 'package.json'), '{"private":true}\n');
-    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--silent', 'husky@9.1', '@commitlint/cli@19', '@commitlint/config-conventional@19'], { cwd: cache, encoding: 'utf8' });
-    if (r.status !== 0) return { missing: `npm install of husky/commitlint failed: ${r.stderr.slice(0, 200)}` };
+    const r = spawnSync(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        '--silent',
+        'husky@9.1',
+        '@commitlint/cli@19',
+        '@commitlint/config-conventional@19',
+      ],
+      { cwd: cache, encoding: 'utf8' },
+    );
+    if (r.status !== 0)
+      return { missing: `npm install of husky/commitlint failed: ${r.stderr.slice(0, 200)}` };
   }
   return { cache };
 }
@@ -29,12 +42,21 @@ function npmAnchors() {
 export function huskyCommitlint(dir, env) {
   const a = npmAnchors();
   if (a.missing) return a;
-  if (!existsSync(join(dir, 'node_modules'))) symlinkSync(join(a.cache, 'node_modules'), join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'commitlint.config.js'), "module.exports = { extends: ['@commitlint/config-conventional'] };\n");
-  if (!existsSync(join(dir, 'package.json'))) writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
+  if (!existsSync(join(dir, 'node_modules')))
+    symlinkSync(join(a.cache, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(
+    join(dir, 'commitlint.config.js'),
+    "module.exports = { extends: ['@commitlint/config-conventional'] };\n",
+  );
+  if (!existsSync(join(dir, 'package.json')))
+    writeFileSync(join(dir, 'package.json'), '{"private":true}\n');
   mkdirSync(join(dir, '.husky'), { recursive: true });
   writeFileSync(join(dir, '.husky', 'commit-msg'), 'npx --no -- commitlint --edit "$1"\n');
-  const before = spawnSync('git', ['config', 'core.hooksPath'], { cwd: dir, env, encoding: 'utf8' }).stdout.trim();
+  const before = spawnSync('git', ['config', 'core.hooksPath'], {
+    cwd: dir,
+    env,
+    encoding: 'utf8',
+  }).stdout.trim();
   execFileSync(join(dir, 'node_modules', '.bin', 'husky'), [], { cwd: dir, env, stdio: 'ignore' });
   // husky sets core.hooksPath=.husky/_; the bench chooses the hooks per commit instead.
   if (before) execFileSync('git', ['config', 'core.hooksPath', before], { cwd: dir, env });
@@ -44,20 +66,32 @@ export function huskyCommitlint(dir, env) {
 
 /** The pre-commit framework with local no-op hooks; { hooksPath } or { missing }. */
 export function preCommitFramework(dir, env) {
-  if (!has('pre-commit')) return { missing: 'pre-commit is not installed (apt-get install pre-commit)' };
-  writeFileSync(join(dir, '.pre-commit-config.yaml'), `repos:
+  if (!has('pre-commit'))
+    return { missing: 'pre-commit is not installed (apt-get install pre-commit)' };
+  writeFileSync(
+    join(dir, '.pre-commit-config.yaml'),
+    `repos:
   - repo: local
     hooks:
       - { id: noop, name: noop, entry: "true", language: system, pass_filenames: false, stages: [commit] }
       - { id: noop-msg, name: noop-msg, entry: "true", language: system, stages: [commit-msg] }
-`);
+`,
+  );
   const hooks = join(dir, '.git', 'anchor-pre-commit');
   const gitHooks = join(dir, '.git', 'hooks');
   const saved = join(dir, '.git', 'hooks.saved-by-bench');
   // pre-commit installs into the hooks directory git uses; borrow an empty one.
   renameSync(gitHooks, saved);
   mkdirSync(gitHooks);
-  const r = spawnSync('pre-commit', ['install', '--hook-type', 'pre-commit', '--hook-type', 'commit-msg'], { cwd: dir, env: { ...env, PRE_COMMIT_HOME: join(dir, '.git', 'pre-commit-home') }, encoding: 'utf8' });
+  const r = spawnSync(
+    'pre-commit',
+    ['install', '--hook-type', 'pre-commit', '--hook-type', 'commit-msg'],
+    {
+      cwd: dir,
+      env: { ...env, PRE_COMMIT_HOME: join(dir, '.git', 'pre-commit-home') },
+      encoding: 'utf8',
+    },
+  );
   renameSync(gitHooks, hooks);
   renameSync(saved, gitHooks);
   if (r.status !== 0) return { missing: `pre-commit install failed: ${r.stderr.slice(0, 200)}` };
@@ -66,11 +100,13 @@ export function preCommitFramework(dir, env) {
 
 /** git-secrets with the AWS patterns; { hooksPath } or { missing }. */
 export function gitSecrets(dir, env) {
-  if (!has('git-secrets')) return { missing: 'git-secrets is not installed (apt-get install git-secrets)' };
+  if (!has('git-secrets'))
+    return { missing: 'git-secrets is not installed (apt-get install git-secrets)' };
   const template = join(dir, '.git', 'anchor-git-secrets');
   mkdirSync(template, { recursive: true });
   execFileSync('git', ['secrets', '--install', '-f', template], { cwd: dir, env, stdio: 'ignore' });
   execFileSync('git', ['secrets', '--register-aws'], { cwd: dir, env, stdio: 'ignore' });
-  for (const f of ['pre-commit', 'commit-msg', 'prepare-commit-msg']) if (existsSync(join(template, 'hooks', f))) chmodSync(join(template, 'hooks', f), 0o755);
+  for (const f of ['pre-commit', 'commit-msg', 'prepare-commit-msg'])
+    if (existsSync(join(template, 'hooks', f))) chmodSync(join(template, 'hooks', f), 0o755);
   return { hooksPath: join(template, 'hooks') };
 }

@@ -16,20 +16,36 @@ export default async function (h) {
   h.section('git commit latency (50,000-file repository, 100 staged files)');
   const dir = h.tmp();
   const env = h.env();
-  const git = (...args) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const git = (...args) =>
+    execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 });
   git('init', '-q', '-b', 'main');
   const files = h.quick ? 5_000 : 50_000;
   // fast-import: one commit with every file, then check it out.
-  let stream = 'commit refs/heads/main\ncommitter Bench <b@example.org> 1700000000 +0000\ndata 4\nbase\n';
-  const pathOf = (i) => (i % 10 === 0 ? `evals/tasks/t${i}.json` : i % 10 === 1 ? `evals/harness/h${i}.py` : `src/d${i % 300}/f${i}.ts`);
+  let stream =
+    'commit refs/heads/main\ncommitter Bench <b@example.org> 1700000000 +0000\ndata 4\nbase\n';
+  const pathOf = (i) =>
+    i % 10 === 0
+      ? `evals/tasks/t${i}.json`
+      : i % 10 === 1
+        ? `evals/harness/h${i}.py`
+        : `src/d${i % 300}/f${i}.ts`;
   for (let i = 0; i < files; i++) {
     const path = pathOf(i);
     const body = `// ${i}\n`;
     stream += `M 100644 inline ${path}\ndata ${body.length}\n${body}`;
   }
-  execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, env, input: stream, maxBuffer: 1 << 30 });
+  execFileSync('git', ['fast-import', '--quiet'], {
+    cwd: dir,
+    env,
+    input: stream,
+    maxBuffer: 1 << 30,
+  });
   git('checkout', '-q', '-f', 'main');
-  execFileSync(process.execPath, [h.cli, 'init', '--hooks', 'git', '--repository', 'bench/repo', '-q'], { cwd: dir, env });
+  execFileSync(
+    process.execPath,
+    [h.cli, 'init', '--hooks', 'git', '--repository', 'bench/repo', '-q'],
+    { cwd: dir, env },
+  );
   git('add', '.cleanroom');
   git('commit', '-q', '--no-verify', '-m', 'policy');
   const noHooks = join(dir, '.git', 'no-hooks');
@@ -54,7 +70,8 @@ export default async function (h) {
     ['pre-commit framework', preCommitFramework(dir, env)],
     ['git-secrets', gitSecrets(dir, env)],
   ];
-  for (const [name, a] of anchors) if (a.missing) h.row(`anchor ${name}`, `not measured: ${a.missing}`);
+  for (const [name, a] of anchors)
+    if (a.missing) h.row(`anchor ${name}`, `not measured: ${a.missing}`);
   const configs = [
     ['no hooks', { hooksPath: noHooks }],
     ['cleanroom', { hooksPath: join(dir, '.git', 'hooks') }],
@@ -65,21 +82,45 @@ export default async function (h) {
     for (let r = 0; r < runs; r++) {
       configs.forEach(([name, c], j) => {
         stage100();
-        const t = timeTree('git', ['-c', `core.hooksPath=${c.hooksPath}`, 'commit', '-q', '-m', `chore: commit ${r}`, '--trailer', 'Reviewed-by: Rae Reviewer <rae@example.org>'],
-          { cwd: dir, env: { ...env, ...(c.env ?? {}), ...extraEnv } });
+        const t = timeTree(
+          'git',
+          [
+            '-c',
+            `core.hooksPath=${c.hooksPath}`,
+            'commit',
+            '-q',
+            '-m',
+            `chore: commit ${r}`,
+            '--trailer',
+            'Reviewed-by: Rae Reviewer <rae@example.org>',
+          ],
+          { cwd: dir, env: { ...env, ...(c.env ?? {}), ...extraEnv } },
+        );
         if (t.code !== 0) throw new Error(`${name} commit failed: ${t.stderr}`);
         got[j].push(t);
       });
     }
-    const med = got.map((ts) => ({ wall: h.median(ts.map((t) => t.wallMs)), cpu: h.median(ts.map((t) => t.cpuMs)) }));
+    const med = got.map((ts) => ({
+      wall: h.median(ts.map((t) => t.wallMs)),
+      cpu: h.median(ts.map((t) => t.cpuMs)),
+    }));
     const base = med[0];
-    h.row(`${label}: git commit, no hooks (median of ${runs}, interleaved)`, `wall ${base.wall.toFixed(1)} ms, cpu ${base.cpu.toFixed(1)} ms`);
+    h.row(
+      `${label}: git commit, no hooks (median of ${runs}, interleaved)`,
+      `wall ${base.wall.toFixed(1)} ms, cpu ${base.cpu.toFixed(1)} ms`,
+    );
     const ours = { wall: med[1].wall - base.wall, cpu: med[1].cpu - base.cpu };
     configs.forEach(([name], j) => {
       if (j === 0) return;
       const add = { wall: med[j].wall - base.wall, cpu: med[j].cpu - base.cpu };
-      const vs = j === 1 ? '' : `  (cleanroom adds ×${(ours.wall / add.wall).toFixed(2)} of this, cpu ×${(ours.cpu / add.cpu).toFixed(2)})`;
-      h.row(`${label}: added by ${name}`, `wall +${add.wall.toFixed(1)} ms, cpu +${add.cpu.toFixed(1)} ms${vs}`);
+      const vs =
+        j === 1
+          ? ''
+          : `  (cleanroom adds ×${(ours.wall / add.wall).toFixed(2)} of this, cpu ×${(ours.cpu / add.cpu).toFixed(2)})`;
+      h.row(
+        `${label}: added by ${name}`,
+        `wall +${add.wall.toFixed(1)} ms, cpu +${add.cpu.toFixed(1)} ms${vs}`,
+      );
     });
   };
   measure('human', {});
@@ -98,12 +139,24 @@ export default async function (h) {
   const raw = [];
   const ours = [];
   for (let r = 0; r < 5; r++) {
-    raw.push(h.time('git', ['diff-index', '--cached', '--raw', '-z', '-M', '--no-abbrev', 'HEAD'], { cwd: dir, env }).ms);
-    const t = h.time(process.execPath, [h.cli, 'check', '--staged', '--quiet'], { cwd: dir, env: { ...env, CLAUDECODE: '1' } });
-    if (t.code !== 1) throw new Error(`expected violations (exit 1), got ${t.code}: ${t.stderr.slice(0, 300)}`);
+    raw.push(
+      h.time('git', ['diff-index', '--cached', '--raw', '-z', '-M', '--no-abbrev', 'HEAD'], {
+        cwd: dir,
+        env,
+      }).ms,
+    );
+    const t = h.time(process.execPath, [h.cli, 'check', '--staged', '--quiet'], {
+      cwd: dir,
+      env: { ...env, CLAUDECODE: '1' },
+    });
+    if (t.code !== 1)
+      throw new Error(`expected violations (exit 1), got ${t.code}: ${t.stderr.slice(0, 300)}`);
     ours.push(t.ms);
   }
   h.row(`staged files`, `${staged}`);
   h.row(`git diff-index --cached -M (raw plumbing, median of 5)`, `${h.median(raw).toFixed(1)} ms`);
-  h.row(`cleanroom check --staged, agent env (every file judged)`, `${h.median(ours).toFixed(1)} ms  (×${(h.median(ours) / h.median(raw)).toFixed(2)} raw git)`);
+  h.row(
+    `cleanroom check --staged, agent env (every file judged)`,
+    `${h.median(ours).toFixed(1)} ms  (×${(h.median(ours) / h.median(raw)).toFixed(2)} raw git)`,
+  );
 }

@@ -28,7 +28,8 @@ function server(h) {
   const env = h.env();
   const work = h.tmp();
   const bare = h.tmp();
-  const git = (cwd, ...args) => execFileSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const git = (cwd, ...args) =>
+    execFileSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 30 });
   git(work, 'init', '-q', '-b', 'main');
   mkdirSync(join(work, '.cleanroom'), { recursive: true });
   writeFileSync(join(work, '.cleanroom', 'policy.yaml'), POLICY);
@@ -48,20 +49,38 @@ function stage(s, ref) {
 }
 
 function hook(h, s, input, deadline) {
-  return h.time(process.execPath, [h.cli, 'pre-receive', '--policy', s.policy, '--deadline', String(deadline)], { cwd: s.bare, env: s.env, input, timeout: 600_000 });
+  return h.time(
+    process.execPath,
+    [h.cli, 'pre-receive', '--policy', s.policy, '--deadline', String(deadline)],
+    { cwd: s.bare, env: s.env, input, timeout: 600_000 },
+  );
 }
 
-const verdict = (r) => (r.code === 0 ? 'accepted' : r.code === 1 ? 'rejected (violation)' : /did not finish/.test(r.stderr) ? 'rejected (deadline)' : `exit ${r.code}`);
+const verdict = (r) =>
+  r.code === 0
+    ? 'accepted'
+    : r.code === 1
+      ? 'rejected (violation)'
+      : /did not finish/.test(r.stderr)
+        ? 'rejected (deadline)'
+        : `exit ${r.code}`;
 
 const SECTIONS = {
   push15k(h) {
     h.section('deadline: 15,000 new commits pushed with --deadline 0.5');
     const s = server(h);
     s.git(s.work, 'push', '-q', s.bare, 'main');
-    const tip = generateHistory(s.work, { commits: h.quick ? 3_000 : 15_000, env: s.env, ref: 'refs/heads/hist' });
+    const tip = generateHistory(s.work, {
+      commits: h.quick ? 3_000 : 15_000,
+      env: s.env,
+      ref: 'refs/heads/hist',
+    });
     stage(s, 'hist');
     const r = hook(h, s, `${ZERO} ${tip} refs/heads/hist\n`, 0.5);
-    h.row('cleanroom pre-receive --deadline 0.5 (answer and exit)', `${r.ms.toFixed(0)} ms, ${verdict(r)}  (bound: 1000 ms)`);
+    h.row(
+      'cleanroom pre-receive --deadline 0.5 (answer and exit)',
+      `${r.ms.toFixed(0)} ms, ${verdict(r)}  (bound: 1000 ms)`,
+    );
   },
 
   tags(h) {
@@ -71,11 +90,21 @@ const SECTIONS = {
     s.git(s.work, 'push', '-q', s.bare, 'main');
     const ids = s.git(s.work, 'rev-list', 'main').trim().split('\n');
     const n = h.quick ? 500 : 2_000;
-    const lines = Array.from({ length: n }, (_, i) => `${ZERO} ${ids[i % ids.length]} refs/tags/t${i}`);
-    const raw = h.time('git', ['rev-list', '--count', ...lines.map((l) => l.split(' ')[1]), '--not', '--all'], { cwd: s.bare, env: s.env });
+    const lines = Array.from(
+      { length: n },
+      (_, i) => `${ZERO} ${ids[i % ids.length]} refs/tags/t${i}`,
+    );
+    const raw = h.time(
+      'git',
+      ['rev-list', '--count', ...lines.map((l) => l.split(' ')[1]), '--not', '--all'],
+      { cwd: s.bare, env: s.env },
+    );
     const r = hook(h, s, lines.join('\n') + '\n', 4.5);
     h.row(`git rev-list over the same ${n} tips`, `${raw.ms.toFixed(0)} ms`);
-    h.row(`cleanroom pre-receive, ${n} tags`, `${r.ms.toFixed(0)} ms, ${verdict(r)}  (bound: 5000 ms)`);
+    h.row(
+      `cleanroom pre-receive, ${n} tags`,
+      `${r.ms.toFixed(0)} ms, ${verdict(r)}  (bound: 5000 ms)`,
+    );
   },
 
   bomb(h) {
@@ -84,31 +113,57 @@ const SECTIONS = {
     s.git(s.work, 'push', '-q', s.bare, 'main');
     const n = h.quick ? 20_000 : 90_000;
     const head = s.git(s.work, 'rev-parse', 'HEAD').trim();
-    const parts = ['blob\nmark :1\ndata 6\nsame!\n', `commit refs/heads/base\nmark :2\ncommitter B <b@example.org> 1700000000 +0000\ndata 5\nbase\nfrom ${head}\n`];
+    const parts = [
+      'blob\nmark :1\ndata 6\nsame!\n',
+      `commit refs/heads/base\nmark :2\ncommitter B <b@example.org> 1700000000 +0000\ndata 5\nbase\nfrom ${head}\n`,
+    ];
     for (let i = 0; i < n; i++) parts.push(`M 100644 :1 a/d${Math.floor(i / 300)}/f${i}.txt\n`);
-    for (const [ref, msg] of [['aibomb', `move\n\n${CLAUDE}\n`], ['humanbomb', 'move\n']]) {
-      parts.push(`\ncommit refs/heads/${ref}\ncommitter B <b@example.org> 1700000001 +0000\ndata ${Buffer.byteLength(msg)}\n${msg}from :2\nD a\n`);
+    for (const [ref, msg] of [
+      ['aibomb', `move\n\n${CLAUDE}\n`],
+      ['humanbomb', 'move\n'],
+    ]) {
+      parts.push(
+        `\ncommit refs/heads/${ref}\ncommitter B <b@example.org> 1700000001 +0000\ndata ${Buffer.byteLength(msg)}\n${msg}from :2\nD a\n`,
+      );
       for (let i = 0; i < n; i++) parts.push(`M 100644 :1 b/d${Math.floor(i / 300)}/f${i}.txt\n`);
     }
-    execFileSync('git', ['fast-import', '--quiet'], { cwd: s.work, env: s.env, input: parts.join('') + '\n', maxBuffer: 1 << 30 });
+    execFileSync('git', ['fast-import', '--quiet'], {
+      cwd: s.work,
+      env: s.env,
+      input: parts.join('') + '\n',
+      maxBuffer: 1 << 30,
+    });
     s.git(s.work, 'push', '-q', s.bare, 'base');
     for (const ref of ['aibomb', 'humanbomb']) {
       stage(s, ref);
       const tip = s.git(s.work, 'rev-parse', ref).trim();
-      const raw = h.time('git', ['diff-tree', '-r', '--raw', '--no-renames', tip], { cwd: s.bare, env: s.env });
+      const raw = h.time('git', ['diff-tree', '-r', '--raw', '--no-renames', tip], {
+        cwd: s.bare,
+        env: s.env,
+      });
       const r = hook(h, s, `${ZERO} ${tip} refs/heads/${ref}\n`, 4.5);
       h.row(`${ref}: git diff-tree --no-renames (raw)`, `${raw.ms.toFixed(0)} ms`);
-      h.row(`${ref}: cleanroom pre-receive --deadline 4.5`, `${r.ms.toFixed(0)} ms, ${verdict(r)}  (bound: 5000 ms)`);
+      h.row(
+        `${ref}: cleanroom pre-receive --deadline 4.5`,
+        `${r.ms.toFixed(0)} ms, ${verdict(r)}  (bound: 5000 ms)`,
+      );
     }
   },
 
   reorg(h) {
-    h.section('deadline: a human commit moving 50 agent-written files into a zone (20,000-commit history)');
+    h.section(
+      'deadline: a human commit moving 50 agent-written files into a zone (20,000-commit history)',
+    );
     const s = server(h);
-    generateHistory(s.work, { commits: h.quick ? 5_000 : 20_000, env: s.env, ref: 'refs/heads/main' });
+    generateHistory(s.work, {
+      commits: h.quick ? 5_000 : 20_000,
+      env: s.env,
+      ref: 'refs/heads/main',
+    });
     s.git(s.work, 'reset', '-q', '--hard', 'main');
     mkdirSync(join(s.work, 'drafts'), { recursive: true });
-    for (let i = 0; i < 50; i++) writeFileSync(join(s.work, 'drafts', `q${i}.json`), `{"q": ${i}, "text": "draft ${i}"}\n`);
+    for (let i = 0; i < 50; i++)
+      writeFileSync(join(s.work, 'drafts', `q${i}.json`), `{"q": ${i}, "text": "draft ${i}"}\n`);
     s.git(s.work, 'add', '-A');
     s.git(s.work, 'commit', '-q', '-m', 'drafts', '-m', CLAUDE);
     s.git(s.work, 'push', '-q', s.bare, 'main');
@@ -117,18 +172,25 @@ const SECTIONS = {
     s.git(s.work, 'commit', '-q', '-m', 'promote drafts');
     stage(s, 'main');
     const tip = s.git(s.work, 'rev-parse', 'HEAD').trim();
-    const raw = h.time('git', ['log', '--raw', '--no-renames', '--format=%H', 'HEAD~1'], { cwd: s.work, env: s.env });
+    const raw = h.time('git', ['log', '--raw', '--no-renames', '--format=%H', 'HEAD~1'], {
+      cwd: s.work,
+      env: s.env,
+    });
     const old = s.git(s.bare, 'rev-parse', 'main').trim();
     const r = hook(h, s, `${old} ${tip} refs/heads/main\n`, 4.5);
     h.row('git log --raw over the history (one walk, raw)', `${raw.ms.toFixed(0)} ms`);
-    h.row('cleanroom pre-receive --deadline 4.5', `${r.ms.toFixed(0)} ms, ${verdict(r)}  (expected: rejected (violation); bound: 5000 ms)`);
+    h.row(
+      'cleanroom pre-receive --deadline 4.5',
+      `${r.ms.toFixed(0)} ms, ${verdict(r)}  (expected: rejected (violation); bound: 5000 ms)`,
+    );
   },
 
   bigfiles(h) {
     h.section('deadline: git commit of large data files with a ledger present');
     const env = h.env();
     const dir = h.tmp();
-    const git = (...args) => execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 });
+    const git = (...args) =>
+      execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 });
     git('init', '-q', '-b', 'main');
     mkdirSync(join(dir, '.cleanroom'), { recursive: true });
     writeFileSync(join(dir, '.cleanroom', 'policy.yaml'), POLICY);
@@ -138,7 +200,18 @@ const SECTIONS = {
     // A ledger exists: an agent wrote something once.
     const state = git('rev-parse', '--git-path', 'cleanroom').trim();
     mkdirSync(join(dir, state), { recursive: true });
-    writeFileSync(join(dir, state, 'ledger.jsonl'), JSON.stringify({ v: 1, time: new Date().toISOString(), tool: 'claude-code', session: 's', path: 'x.py', blob: '1'.repeat(40), lines: ['0123456789ab'] }) + '\n');
+    writeFileSync(
+      join(dir, state, 'ledger.jsonl'),
+      JSON.stringify({
+        v: 1,
+        time: new Date().toISOString(),
+        tool: 'claude-code',
+        session: 's',
+        path: 'x.py',
+        blob: '1'.repeat(40),
+        lines: ['0123456789ab'],
+      }) + '\n',
+    );
     const noHooks = join(dir, '.git', 'no-hooks');
     mkdirSync(noHooks, { recursive: true });
     const line = '{"text": "a row of training data that is long enough to matter"}\n';
@@ -147,12 +220,19 @@ const SECTIONS = {
       const body = line.repeat(Math.ceil((mb * 1024 * 1024) / line.length));
       writeFileSync(join(dir, 'data', 'train') + `/plain-${mb}.jsonl`, body, { flag: 'w' });
       git('add', '-A');
-      const base = h.time('git', ['-c', `core.hooksPath=${noHooks}`, 'commit', '-q', '-m', `plain ${mb}`], { cwd: dir, env });
+      const base = h.time(
+        'git',
+        ['-c', `core.hooksPath=${noHooks}`, 'commit', '-q', '-m', `plain ${mb}`],
+        { cwd: dir, env },
+      );
       writeFileSync(join(dir, 'data', 'train') + `/hooked-${mb}.jsonl`, body.replace(/^/, 'x'));
       git('add', '-A');
       const t = h.time('git', ['commit', '-q', '-m', `hooked ${mb}`], { cwd: dir, env });
       h.row(`${mb} MB file: git commit without hooks`, `${base.ms.toFixed(0)} ms`);
-      h.row(`${mb} MB file: git commit with cleanroom hooks and a ledger`, `${t.ms.toFixed(0)} ms (exit ${t.code}; ×${(t.ms / base.ms).toFixed(2)} raw git)`);
+      h.row(
+        `${mb} MB file: git commit with cleanroom hooks and a ledger`,
+        `${t.ms.toFixed(0)} ms (exit ${t.code}; ×${(t.ms / base.ms).toFixed(2)} raw git)`,
+      );
     }
   },
 };

@@ -18,9 +18,19 @@ const TOOLS = [
  * changed each, a rename every 50, a merge every 100, `aiShare` of them AI-attributed
  * (rotating through the tools), none inside `evals/` or `data/` unless `intoZones`.
  */
-export function generateHistory(dir, { commits, aiShare = 0.3, intoZones = false, env = process.env, seed = 1, ref = 'refs/heads/main' }) {
+export function generateHistory(
+  dir,
+  {
+    commits,
+    aiShare = 0.3,
+    intoZones = false,
+    env = process.env,
+    seed = 1,
+    ref = 'refs/heads/main',
+  },
+) {
   let rnd = seed;
-  const rand = () => ((rnd = (rnd * 1103515245 + 12345) % 2147483648) / 2147483648);
+  const rand = () => (rnd = (rnd * 1103515245 + 12345) % 2147483648) / 2147483648;
   const parts = [];
   const push = (s) => parts.push(s);
   const data = (text) => {
@@ -30,7 +40,8 @@ export function generateHistory(dir, { commits, aiShare = 0.3, intoZones = false
   let prev = 0;
   const files = [];
   const t0 = 1_700_000_000;
-  const ident = (i, ai) => (ai && i % 7 === 0 ? 'aider-user (aider) <dev@example.org>' : 'Dev Human <dev@example.org>');
+  const ident = (i, ai) =>
+    ai && i % 7 === 0 ? 'aider-user (aider) <dev@example.org>' : 'Dev Human <dev@example.org>';
   for (let i = 0; i < commits; i++) {
     const ai = rand() < aiShare;
     const isMerge = i > 0 && i % 100 === 0;
@@ -38,15 +49,21 @@ export function generateHistory(dir, { commits, aiShare = 0.3, intoZones = false
     if (isMerge) {
       mark++;
       side = mark;
-      push(`commit ${ref}-side\nmark :${side}\nauthor Side Dev <side@example.org> ${t0 + i * 60} +0000\ncommitter Side Dev <side@example.org> ${t0 + i * 60} +0000\n`);
+      push(
+        `commit ${ref}-side\nmark :${side}\nauthor Side Dev <side@example.org> ${t0 + i * 60} +0000\ncommitter Side Dev <side@example.org> ${t0 + i * 60} +0000\n`,
+      );
       data(`side work ${i}\n`);
       push(`from :${prev}\nM 100644 inline side/s${i % 50}.txt\n`);
       data(`side ${i}\n`);
     }
     mark++;
     const who = ident(i, ai);
-    push(`commit ${ref}\nmark :${mark}\nauthor ${who} ${t0 + i * 60} +0000\ncommitter ${who} ${t0 + i * 60} +0000\n`);
-    data(`change ${i}\n\nSome description of change ${i}.\n${ai ? `\n${TOOLS[i % TOOLS.length]}\n` : ''}`);
+    push(
+      `commit ${ref}\nmark :${mark}\nauthor ${who} ${t0 + i * 60} +0000\ncommitter ${who} ${t0 + i * 60} +0000\n`,
+    );
+    data(
+      `change ${i}\n\nSome description of change ${i}.\n${ai ? `\n${TOOLS[i % TOOLS.length]}\n` : ''}`,
+    );
     if (prev) push(`from :${prev}\n`);
     if (side) push(`merge :${side}\n`);
     const n = 1 + Math.floor(rand() * 3);
@@ -60,7 +77,9 @@ export function generateHistory(dir, { commits, aiShare = 0.3, intoZones = false
         path = files[Math.floor(rand() * files.length)];
       }
       push(`M 100644 inline ${path}\n`);
-      data(`// ${path} at ${i}\nexport const v${k} = ${i};\n${'x'.repeat(Math.floor(rand() * 200))}\n`);
+      data(
+        `// ${path} at ${i}\nexport const v${k} = ${i};\n${'x'.repeat(Math.floor(rand() * 200))}\n`,
+      );
     }
     if (i % 50 === 25 && files.length > 10) {
       const j = Math.floor(rand() * files.length);
@@ -72,7 +91,13 @@ export function generateHistory(dir, { commits, aiShare = 0.3, intoZones = false
     push('\n');
     prev = mark;
   }
-  const r = spawnSync('git', ['fast-import', '--quiet', '--force'], { cwd: dir, env, input: parts.join(''), maxBuffer: 1 << 30, encoding: 'utf8' });
+  const r = spawnSync('git', ['fast-import', '--quiet', '--force'], {
+    cwd: dir,
+    env,
+    input: parts.join(''),
+    maxBuffer: 1 << 30,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) throw new Error(`fast-import failed: ${r.stderr}`);
   return spawnSync('git', ['rev-parse', ref], { cwd: dir, env, encoding: 'utf8' }).stdout.trim();
 }

@@ -21,7 +21,8 @@ function prepare(h, commits) {
   const env = h.env();
   const work = h.tmp();
   const server = h.tmp();
-  const git = (cwd, ...args) => execFileSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 30 });
+  const git = (cwd, ...args) =>
+    execFileSync('git', args, { cwd, env, encoding: 'utf8', maxBuffer: 1 << 30 });
   git(work, 'init', '-q', '-b', 'main');
   execFileSync('mkdir', ['-p', join(work, '.cleanroom')]);
   execFileSync('sh', ['-c', `cat > .cleanroom/policy.yaml`], { cwd: work, input: POLICY });
@@ -43,7 +44,13 @@ function hook(h, s, extra = []) {
   const timeBin = existsSync('/usr/bin/time') ? ['/usr/bin/time', '-f', '%M'] : [];
   const cmd = [...timeBin, process.execPath, h.cli, 'pre-receive', '--deadline', '600', ...extra];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd[0], cmd.slice(1), { cwd: s.server, env: s.env, input, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(cmd[0], cmd.slice(1), {
+    cwd: s.server,
+    env: s.env,
+    input,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const rssKb = timeBin.length ? Number(r.stderr.trim().split('\n').pop()) : NaN;
   return { ms, code: r.status, rssMb: rssKb / 1024, stderr: r.stderr };
@@ -53,12 +60,22 @@ export default async function (h) {
   h.section('pre-receive over a pushed history of 13,000 commits');
   const n = h.quick ? 2_000 : 13_000;
   const s = prepare(h, n);
-  const count = execFileSync('git', ['rev-list', '--count', s.tip], { cwd: s.server, env: s.env, encoding: 'utf8' }).trim();
+  const count = execFileSync('git', ['rev-list', '--count', s.tip], {
+    cwd: s.server,
+    env: s.env,
+    encoding: 'utf8',
+  }).trim();
   h.row(`commits in the pushed branch (generated in ${s.genMs} ms)`, count);
   const raw = [];
   const ours = [];
   for (let i = 0; i < 3; i++) {
-    raw.push(h.time('git', ['log', '--raw', '-M', '-c', '--no-abbrev', '--format=%H%n%an <%ae>%n%B', s.tip], { cwd: s.server, env: s.env }).ms);
+    raw.push(
+      h.time(
+        'git',
+        ['log', '--raw', '-M', '-c', '--no-abbrev', '--format=%H%n%an <%ae>%n%B', s.tip],
+        { cwd: s.server, env: s.env },
+      ).ms,
+    );
     const r = hook(h, s);
     if (r.code !== 0) throw new Error(`hook rejected a clean history: ${r.stderr.slice(0, 500)}`);
     ours.push(r.ms);
@@ -66,21 +83,44 @@ export default async function (h) {
   const rm = h.median(raw);
   const om = h.median(ours);
   h.row('git log --raw -M -c over the same range (median of 3)', `${rm.toFixed(0)} ms`);
-  h.row('cleanroom pre-receive (median of 3)', `${om.toFixed(0)} ms  (×${(om / rm).toFixed(2)} raw git; target ≤ 3×, < 5000 ms)`);
+  h.row(
+    'cleanroom pre-receive (median of 3)',
+    `${om.toFixed(0)} ms  (×${(om / rm).toFixed(2)} raw git; target ≤ 3×, < 5000 ms)`,
+  );
 
   const push = h.tmp();
   execFileSync('git', ['clone', '-q', '--bare', s.server, push], { env: s.env });
   execFileSync(process.execPath, [h.cli, 'install-server', push], { env: s.env, stdio: 'ignore' });
-  const t = h.time('git', ['push', '-q', push, `${s.tip}:refs/heads/feature`], { cwd: s.work, env: s.env });
-  h.row('real git push of the branch into a bare repo with the hook', `${t.ms.toFixed(0)} ms (exit ${t.code})`);
+  const t = h.time('git', ['push', '-q', push, `${s.tip}:refs/heads/feature`], {
+    cwd: s.work,
+    env: s.env,
+  });
+  h.row(
+    'real git push of the branch into a bare repo with the hook',
+    `${t.ms.toFixed(0)} ms (exit ${t.code})`,
+  );
 
   h.section('pre-receive memory at 100,000 commits');
   const big = prepare(h, h.quick ? 10_000 : 100_000);
   const r = hook(h, big);
   if (r.code !== 0) throw new Error(`hook failed: ${r.stderr.slice(0, 500)}`);
-  const rawBig = h.time('git', ['log', '--raw', '-M', '-c', '--no-abbrev', '--format=%H%n%an <%ae>%n%B', big.tip], { cwd: big.server, env: big.env }).ms;
-  h.row(`commits (generated in ${big.genMs} ms)`, execFileSync('git', ['rev-list', '--count', big.tip], { cwd: big.server, env: big.env, encoding: 'utf8' }).trim());
+  const rawBig = h.time(
+    'git',
+    ['log', '--raw', '-M', '-c', '--no-abbrev', '--format=%H%n%an <%ae>%n%B', big.tip],
+    { cwd: big.server, env: big.env },
+  ).ms;
+  h.row(
+    `commits (generated in ${big.genMs} ms)`,
+    execFileSync('git', ['rev-list', '--count', big.tip], {
+      cwd: big.server,
+      env: big.env,
+      encoding: 'utf8',
+    }).trim(),
+  );
   h.row('git log --raw over the same range', `${rawBig.toFixed(0)} ms`);
   h.row('cleanroom pre-receive', `${r.ms.toFixed(0)} ms  (×${(r.ms / rawBig).toFixed(2)} raw git)`);
-  h.row('peak RSS (largest of the hook and its git processes)', Number.isFinite(r.rssMb) ? `${r.rssMb.toFixed(0)} MB` : 'n/a (/usr/bin/time missing)');
+  h.row(
+    'peak RSS (largest of the hook and its git processes)',
+    Number.isFinite(r.rssMb) ? `${r.rssMb.toFixed(0)} MB` : 'n/a (/usr/bin/time missing)',
+  );
 }

@@ -38,7 +38,9 @@ function interleave(h, runs, fns) {
 
 const fmt = (m, anchor) =>
   `wall ${m.wall.toFixed(0)} ms, cpu ${m.cpu.toFixed(0)} ms` +
-  (anchor ? `  (×${(m.wall / anchor.wall).toFixed(2)} wall, ×${(m.cpu / anchor.cpu).toFixed(2)} cpu)` : '') +
+  (anchor
+    ? `  (×${(m.wall / anchor.wall).toFixed(2)} wall, ×${(m.cpu / anchor.cpu).toFixed(2)} cpu)`
+    : '') +
   `  exit ${m.code}`;
 
 export default async function (h) {
@@ -58,27 +60,77 @@ export default async function (h) {
   // Server: the objects are present but no ref names them, as receive-pack leaves a push.
   const server = join(dir, 'server.git');
   execFileSync('git', ['clone', '-q', '--bare', '--no-local', copy.path, server], { env });
-  const tip = execFileSync('git', ['rev-parse', 'main'], { cwd: server, env, encoding: 'utf8' }).trim();
+  const tip = execFileSync('git', ['rev-parse', 'main'], {
+    cwd: server,
+    env,
+    encoding: 'utf8',
+  }).trim();
   execFileSync('git', ['update-ref', '-d', 'refs/heads/main'], { cwd: server, env });
   const input = `${'0'.repeat(40)} ${tip} refs/heads/main\n`;
   const [nodeFloor, rawLog, hook] = interleave(h, runs, [
     () => timeTree(process.execPath, ['-e', '0'], { env }),
-    () => timeTree('git', ['log', '--raw', '-M', '-c', '--no-abbrev', '--format=%H%n%an <%ae>%n%cn <%ce>%n%B', tip], { cwd: server, env, stdio: ['ignore', 'ignore', 'pipe'] }),
-    () => timeTree(process.execPath, [h.cli, 'pre-receive', '--deadline', '600', '--policy', join(dir, 'typical.yaml')], { cwd: server, env, input }),
+    () =>
+      timeTree(
+        'git',
+        ['log', '--raw', '-M', '-c', '--no-abbrev', '--format=%H%n%an <%ae>%n%cn <%ce>%n%B', tip],
+        { cwd: server, env, stdio: ['ignore', 'ignore', 'pipe'] },
+      ),
+    () =>
+      timeTree(
+        process.execPath,
+        [h.cli, 'pre-receive', '--deadline', '600', '--policy', join(dir, 'typical.yaml')],
+        { cwd: server, env, input },
+      ),
   ]);
   h.row('node -e 0', fmt(nodeFloor));
   h.row('git log --raw -M -c over main (anchor)', fmt(rawLog));
   h.row('cleanroom pre-receive, main as a new branch', fmt(hook, rawLog));
 
   const [rawAudit, audit] = interleave(h, runs, [
-    () => timeTree('git', ['log', '--raw', '-M', '--no-abbrev', '--format=%H%n%an <%ae>%n%cn <%ce>%n%B', 'main'], { cwd: copy.path, env, stdio: ['ignore', 'ignore', 'pipe'] }),
-    () => timeTree(process.execPath, [h.cli, 'audit', '--policy', join(dir, 'everything.yaml'), '--format', 'json', '--output', join(dir, 'audit.json')], { cwd: copy.path, env }),
+    () =>
+      timeTree(
+        'git',
+        ['log', '--raw', '-M', '--no-abbrev', '--format=%H%n%an <%ae>%n%cn <%ce>%n%B', 'main'],
+        { cwd: copy.path, env, stdio: ['ignore', 'ignore', 'pipe'] },
+      ),
+    () =>
+      timeTree(
+        process.execPath,
+        [
+          h.cli,
+          'audit',
+          '--policy',
+          join(dir, 'everything.yaml'),
+          '--format',
+          'json',
+          '--output',
+          join(dir, 'audit.json'),
+        ],
+        { cwd: copy.path, env },
+      ),
   ]);
   h.row('git log --raw -M over main (anchor)', fmt(rawAudit));
   h.row('cleanroom audit, zone ** deny', fmt(audit, rawAudit));
 
   const [partial] = interleave(h, 1, [
-    () => timeTree(process.execPath, [h.cli, 'audit', '--policy', join(dir, 'everything.yaml'), '--format', 'json', '--output', join(dir, 'audit-partial.json')], { cwd: aiderMirror(), env }),
+    () =>
+      timeTree(
+        process.execPath,
+        [
+          h.cli,
+          'audit',
+          '--policy',
+          join(dir, 'everything.yaml'),
+          '--format',
+          'json',
+          '--output',
+          join(dir, 'audit-partial.json'),
+        ],
+        { cwd: aiderMirror(), env },
+      ),
   ]);
-  h.row('cleanroom audit on the partial mirror (absent blobs)', `${fmt(partial)}${partial.code === 2 ? `: ${partial.stderr.trim().split('\n')[0]}` : ''}`);
+  h.row(
+    'cleanroom audit on the partial mirror (absent blobs)',
+    `${fmt(partial)}${partial.code === 2 ? `: ${partial.stderr.trim().split('\n')[0]}` : ''}`,
+  );
 }

@@ -26,9 +26,20 @@ export const h = {
     return d;
   },
   env(extra = {}) {
-    const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null', NO_COLOR: '1',
-      GIT_AUTHOR_NAME: 'Bench Human', GIT_AUTHOR_EMAIL: 'bench@example.org', GIT_COMMITTER_NAME: 'Bench Human', GIT_COMMITTER_EMAIL: 'bench@example.org', ...extra };
-    for (const k of Object.keys(env)) if (/^(CLAUDECODE|CODEX_|CURSOR_AGENT|GEMINI_CLI|CLEANROOM)/.test(k) && !(k in extra)) delete env[k];
+    const env = {
+      ...process.env,
+      GIT_CONFIG_NOSYSTEM: '1',
+      GIT_CONFIG_GLOBAL: '/dev/null',
+      NO_COLOR: '1',
+      GIT_AUTHOR_NAME: 'Bench Human',
+      GIT_AUTHOR_EMAIL: 'bench@example.org',
+      GIT_COMMITTER_NAME: 'Bench Human',
+      GIT_COMMITTER_EMAIL: 'bench@example.org',
+      ...extra,
+    };
+    for (const k of Object.keys(env))
+      if (/^(CLAUDECODE|CODEX_|CURSOR_AGENT|GEMINI_CLI|CLEANROOM)/.test(k) && !(k in extra))
+        delete env[k];
     return env;
   },
   /** Runs a command, returns { ms, code, stdout, stderr }. */
@@ -53,8 +64,12 @@ export const h = {
 const cleanup = [];
 
 const wanted = process.argv.slice(2);
-const files = readdirSync(here).filter((f) => f.endsWith('.bench.mjs')).sort();
-console.log(`cleanroom bench — node ${process.version}, ${spawnSync('git', ['version'], { encoding: 'utf8' }).stdout.trim()}${h.quick ? ' (quick)' : ''}`);
+const files = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.mjs'))
+  .sort();
+console.log(
+  `cleanroom bench — node ${process.version}, ${spawnSync('git', ['version'], { encoding: 'utf8' }).stdout.trim()}${h.quick ? ' (quick)' : ''}`,
+);
 let failed = false;
 for (const f of files) {
   const name = f.replace(/\.bench\.mjs$/, '');

@@ -46,23 +46,33 @@ async function bundle(h, dir) {
     target: 'node20',
     format: 'esm',
     logLevel: 'warning',
-    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
   });
   return import(pathToFileURL(out).href);
 }
 
 /** `ssh-keygen -Y sign -f KEY -n NS FILE…` writes FILE.sig for each; run `jobs` of them at once. */
 async function signAll(key, namespace, files, jobs) {
-  const chunks = Array.from({ length: jobs }, (_, j) => files.filter((_, i) => i % jobs === j)).filter((c) => c.length);
+  const chunks = Array.from({ length: jobs }, (_, j) =>
+    files.filter((_, i) => i % jobs === j),
+  ).filter((c) => c.length);
   await Promise.all(
     chunks.map(
       (chunk) =>
         new Promise((resolve, reject) => {
-          const p = spawn('ssh-keygen', ['-q', '-Y', 'sign', '-f', key, '-n', namespace, ...chunk], { stdio: ['ignore', 'ignore', 'pipe'] });
+          const p = spawn(
+            'ssh-keygen',
+            ['-q', '-Y', 'sign', '-f', key, '-n', namespace, ...chunk],
+            { stdio: ['ignore', 'ignore', 'pipe'] },
+          );
           let err = '';
           p.stderr.on('data', (d) => (err += d));
           p.on('error', reject);
-          p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ssh-keygen -Y sign failed: ${err}`))));
+          p.on('close', (code) =>
+            code === 0 ? resolve() : reject(new Error(`ssh-keygen -Y sign failed: ${err}`)),
+          );
         }),
     ),
   );
@@ -71,8 +81,14 @@ async function signAll(key, namespace, files, jobs) {
 /** n distinct commits, each with its own file in the zone and its own signed override. */
 async function makeOverrides(h, lib, policy, dir, keyType, n) {
   const key = join(dir, `approver-${keyType}`);
-  const keygenArgs = { ed25519: ['-t', 'ed25519'], ecdsa: ['-t', 'ecdsa', '-b', '256'], rsa: ['-t', 'rsa', '-b', '3072'] }[keyType];
-  execFileSync('ssh-keygen', ['-q', ...keygenArgs, '-N', '', '-C', 'approver', '-f', key], { stdio: 'ignore' });
+  const keygenArgs = {
+    ed25519: ['-t', 'ed25519'],
+    ecdsa: ['-t', 'ecdsa', '-b', '256'],
+    rsa: ['-t', 'rsa', '-b', '3072'],
+  }[keyType];
+  execFileSync('ssh-keygen', ['-q', ...keygenArgs, '-N', '', '-C', 'approver', '-f', key], {
+    stdio: 'ignore',
+  });
   const pub = readFileSync(`${key}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ');
   const approvers = `approver@example.org namespaces="cleanroom-override" ${pub}\n`;
   const items = [];
@@ -103,11 +119,25 @@ async function makeOverrides(h, lib, policy, dir, keyType, n) {
   const inputs = items.map(({ st, file, changed }, i) => {
     const sig = readFileSync(`${file}.sig`, 'utf8');
     const trailer = `Cleanroom-Override: ${lib.formatTrailerValue(st, lib.toCompactBase64(sig))}`;
-    return { input: { commit: i.toString(16).padStart(40, '0'), files: changed, message: `Add q${i}\n\nCo-authored-by: Claude <noreply@anthropic.com>\n${trailer}\n`, author: AUTHOR }, file, sig };
+    return {
+      input: {
+        commit: i.toString(16).padStart(40, '0'),
+        files: changed,
+        message: `Add q${i}\n\nCo-authored-by: Claude <noreply@anthropic.com>\n${trailer}\n`,
+        author: AUTHOR,
+      },
+      file,
+      sig,
+    };
   });
   const allowedFile = join(dir, `approvers-${keyType}`);
   writeFileSync(allowedFile, approvers);
-  return { inputs, trust: { approvers: { file: '.cleanroom/approvers', text: approvers } }, allowedFile, signMs };
+  return {
+    inputs,
+    trust: { approvers: { file: '.cleanroom/approvers', text: approvers } },
+    allowedFile,
+    signMs,
+  };
 }
 
 function verifyLoop(lib, policy, set) {
@@ -118,7 +148,10 @@ function verifyLoop(lib, policy, set) {
     if (r.overrides.length === 1) ok++;
   }
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  if (ok !== set.inputs.length) throw new Error(`only ${ok} of ${set.inputs.length} overrides verified: ${JSON.stringify(lib.verifyGrants(policy, set.inputs[0].input, set.trust, NOW).notes)}`);
+  if (ok !== set.inputs.length)
+    throw new Error(
+      `only ${ok} of ${set.inputs.length} overrides verified: ${JSON.stringify(lib.verifyGrants(policy, set.inputs[0].input, set.trust, NOW).notes)}`,
+    );
   return ms;
 }
 
@@ -130,24 +163,53 @@ export default async (h) => {
   const n = h.quick ? 100 : 1000;
 
   const ed = await makeOverrides(h, lib, policy, dir, 'ed25519', n);
-  h.row(`setup: ssh-keygen -Y sign, ${n} distinct statements (4 processes)`, `${ed.signMs.toFixed(0)} ms`);
+  h.row(
+    `setup: ssh-keygen -Y sign, ${n} distinct statements (4 processes)`,
+    `${ed.signMs.toFixed(0)} ms`,
+  );
 
   verifyLoop(lib, policy, { ...ed, inputs: ed.inputs.slice(0, 20) }); // warm-up (JIT, key import paths)
-  const runs = [verifyLoop(lib, policy, ed), verifyLoop(lib, policy, ed), verifyLoop(lib, policy, ed)];
+  const runs = [
+    verifyLoop(lib, policy, ed),
+    verifyLoop(lib, policy, ed),
+    verifyLoop(lib, policy, ed),
+  ];
   const total = h.median(runs);
-  h.row(`cleanroom verifyGrants, ${n} ed25519 overrides (median of 3)`, `${total.toFixed(1)} ms  (${((total * 1000) / n).toFixed(0)} µs each)${n === 1000 ? (total < 1000 ? '  ✓ under 1 s' : '  ✗ over 1 s') : ''}`);
+  h.row(
+    `cleanroom verifyGrants, ${n} ed25519 overrides (median of 3)`,
+    `${total.toFixed(1)} ms  (${((total * 1000) / n).toFixed(0)} µs each)${n === 1000 ? (total < 1000 ? '  ✓ under 1 s' : '  ✗ over 1 s') : ''}`,
+  );
 
   // The same signatures through ssh-keygen, one process per signature as a script would.
   const sample = ed.inputs.slice(0, 20);
   const keygenMs = sample.map(({ file, input }) => {
-    const r = h.time('ssh-keygen', ['-Y', 'verify', '-f', ed.allowedFile, '-I', 'approver@example.org', '-n', 'cleanroom-override', '-s', `${file}.sig`], { input: readFileSync(file) });
-    if (r.code !== 0) throw new Error(`ssh-keygen -Y verify failed for ${input.commit}: ${r.stderr}`);
+    const r = h.time(
+      'ssh-keygen',
+      [
+        '-Y',
+        'verify',
+        '-f',
+        ed.allowedFile,
+        '-I',
+        'approver@example.org',
+        '-n',
+        'cleanroom-override',
+        '-s',
+        `${file}.sig`,
+      ],
+      { input: readFileSync(file) },
+    );
+    if (r.code !== 0)
+      throw new Error(`ssh-keygen -Y verify failed for ${input.commit}: ${r.stderr}`);
     return r.ms;
   });
   const perKeygen = h.median(keygenMs);
   const perOurs = total / n;
   h.row('ssh-keygen -Y verify, per signature (median of 20)', `${perKeygen.toFixed(2)} ms`);
-  h.row('ratio: ssh-keygen per signature / cleanroom per signature', `${(perKeygen / perOurs).toFixed(0)}× faster in-process`);
+  h.row(
+    'ratio: ssh-keygen per signature / cleanroom per signature',
+    `${(perKeygen / perOurs).toFixed(0)}× faster in-process`,
+  );
 
   // The floor: node:crypto's ed25519 verify alone, same number of signatures.
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -156,18 +218,30 @@ export default async (h) => {
   const floor = h.median(
     [0, 1, 2].map(() => {
       const t0 = process.hrtime.bigint();
-      for (let i = 0; i < n; i++) if (!cryptoVerify(null, msgs[i], publicKey, sigs[i])) throw new Error('node:crypto verify failed');
+      for (let i = 0; i < n; i++)
+        if (!cryptoVerify(null, msgs[i], publicKey, sigs[i]))
+          throw new Error('node:crypto verify failed');
       return Number(process.hrtime.bigint() - t0) / 1e6;
     }),
   );
-  h.row(`node:crypto ed25519 verify alone, ${n} (the floor)`, `${floor.toFixed(1)} ms  (cleanroom adds ${(((total - floor) * 1000) / n).toFixed(0)} µs each: key and SSHSIG decoding, trailer parse, digest, allowed_signers)`);
+  h.row(
+    `node:crypto ed25519 verify alone, ${n} (the floor)`,
+    `${floor.toFixed(1)} ms  (cleanroom adds ${(((total - floor) * 1000) / n).toFixed(0)} µs each: key and SSHSIG decoding, trailer parse, digest, allowed_signers)`,
+  );
 
   // Other key types, fewer signatures: RSA verification is the slow one.
   for (const type of ['ecdsa', 'rsa']) {
     const m = h.quick ? 20 : 200;
     const set = await makeOverrides(h, lib, policy, dir, type, m);
     verifyLoop(lib, policy, { ...set, inputs: set.inputs.slice(0, 5) });
-    const ms = h.median([verifyLoop(lib, policy, set), verifyLoop(lib, policy, set), verifyLoop(lib, policy, set)]);
-    h.row(`cleanroom verifyGrants, ${m} ${type === 'rsa' ? 'rsa-3072' : 'ecdsa-p256'} overrides`, `${ms.toFixed(1)} ms  (${((ms * 1000) / m).toFixed(0)} µs each → ${((ms / m) * 1000).toFixed(0)} ms per 1,000)`);
+    const ms = h.median([
+      verifyLoop(lib, policy, set),
+      verifyLoop(lib, policy, set),
+      verifyLoop(lib, policy, set),
+    ]);
+    h.row(
+      `cleanroom verifyGrants, ${m} ${type === 'rsa' ? 'rsa-3072' : 'ecdsa-p256'} overrides`,
+      `${ms.toFixed(1)} ms  (${((ms * 1000) / m).toFixed(0)} µs each → ${((ms / m) * 1000).toFixed(0)} ms per 1,000)`,
+    );
   }
 };

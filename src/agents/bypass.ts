@@ -22,23 +22,61 @@ import { gitSub, segments, type Segment } from './shell.js';
 /** Variables that switch cleanroom's or git's hooks off, or point git at other hooks and config. */
 // HOME and XDG_CONFIG_HOME choose the global git config (a core.hooksPath there turns the
 // hooks off); GIT_WORK_TREE pairs with GIT_DIR to commit through another repository.
-const SWITCHES = /^(CLEANROOM\w*|HUSKY\w*|SKIP|PRE_COMMIT\w*|GIT_CONFIG\w*|GIT_DIR|GIT_WORK_TREE|GIT_COMMON_DIR|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|HOME|XDG_CONFIG_HOME)$/;
+const SWITCHES =
+  /^(CLEANROOM\w*|HUSKY\w*|SKIP|PRE_COMMIT\w*|GIT_CONFIG\w*|GIT_DIR|GIT_WORK_TREE|GIT_COMMON_DIR|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|HOME|XDG_CONFIG_HOME)$/;
 /** Trailer keys that grant: only a human (review) or an approver (override) may write them. */
 const GRANTS = ['Reviewed-by', 'Cleanroom-Review', 'Cleanroom-Override'];
 /** git config keys that run other hooks, other commands, or pull in other config. */
 // trailer.*: `trailer.rb.key=Reviewed-by` makes `--trailer rb=…` a review line.
-const HOOK_KEYS = /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor|trailer\..+)$/;
+const HOOK_KEYS =
+  /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor|trailer\..+)$/;
 /** git subcommands that make commits or rewrite history without running the commit hooks. */
-const HOOKLESS = new Set(['commit-tree', 'fast-import', 'filter-branch', 'filter-repo', 'replace', 'mktag']);
-const CONFIG_READS = new Set(['--get', '--get-all', '--get-regexp', '--get-urlmatch', '--list', '-l', '--show-origin', '--show-scope', '--name-only', 'get', 'list']);
+const HOOKLESS = new Set([
+  'commit-tree',
+  'fast-import',
+  'filter-branch',
+  'filter-repo',
+  'replace',
+  'mktag',
+]);
+const CONFIG_READS = new Set([
+  '--get',
+  '--get-all',
+  '--get-regexp',
+  '--get-urlmatch',
+  '--list',
+  '-l',
+  '--show-origin',
+  '--show-scope',
+  '--name-only',
+  'get',
+  'list',
+]);
 /** Shells and interpreters that take a program on standard input when given none. */
-const STDIN_SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'python', 'python3', 'node', 'perl', 'ruby']);
+const STDIN_SHELLS = new Set([
+  'sh',
+  'bash',
+  'zsh',
+  'dash',
+  'ksh',
+  'ash',
+  'python',
+  'python3',
+  'node',
+  'perl',
+  'ruby',
+]);
 /** Message files are read to look for grants; bigger ones are refused unread. */
 const MAX_MESSAGE_FILE = 1024 * 1024;
 
-const isMarker = (name: string): boolean => name.startsWith('CODEX_SANDBOX') || ENV_MARKERS.some(([m]) => m === name);
+const isMarker = (name: string): boolean =>
+  name.startsWith('CODEX_SANDBOX') || ENV_MARKERS.some(([m]) => m === name);
 const sensitive = (name: string): string | undefined =>
-  isMarker(name) ? `it changes ${name}, the variable that tells cleanroom this commit comes from an agent's session` : SWITCHES.test(name) ? `${name} switches off or redirects cleanroom's and git's hooks` : undefined;
+  isMarker(name)
+    ? `it changes ${name}, the variable that tells cleanroom this commit comes from an agent's session`
+    : SWITCHES.test(name)
+      ? `${name} switches off or redirects cleanroom's and git's hooks`
+      : undefined;
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -62,9 +100,9 @@ export interface BypassOptions {
  * unless it only searches (`grep -r -- --no-verify docs/`).
  */
 const TRIPWIRES: [RegExp, string][] = [
-  [/--no-ve(?:r(?:i(?:fy?)?)?)?(?![\w-])/, '--no-verify skips cleanroom\'s hooks'],
+  [/--no-ve(?:r(?:i(?:fy?)?)?)?(?![\w-])/, "--no-verify skips cleanroom's hooks"],
   [/core\.hookspath/i, 'core.hooksPath points git at other hooks'],
-  [/\b(CLEANROOM|HUSKY)=0\b/, 'it switches cleanroom\'s hooks off'],
+  [/\b(CLEANROOM|HUSKY)=0\b/, "it switches cleanroom's hooks off"],
 ];
 /** Scripts the command runs are read too (one level), up to this size. */
 const MAX_SCRIPT = 256 * 1024;
@@ -77,7 +115,9 @@ export function bypassReason(command: string, opts: BypassOptions, depth = 0): s
     if (why) return why;
   }
   if (!segs.every(searchOnly)) {
-    for (const [re, why] of TRIPWIRES) if (re.test(command)) return `this command mentions ${re.exec(command)![0]}, and ${why} — an agent may not switch cleanroom off; commit without it, or ask a human.`;
+    for (const [re, why] of TRIPWIRES)
+      if (re.test(command))
+        return `this command mentions ${re.exec(command)![0]}, and ${why} — an agent may not switch cleanroom off; commit without it, or ask a human.`;
   }
   // `sh x.sh`, `bash ./x.sh`, `source x.sh`, `./x.sh`: a script the agent may have written.
   if (depth === 0) {
@@ -103,7 +143,15 @@ function searchOnly(seg: Segment): boolean {
   if (seg.redirects.some((r) => r.op.includes('>'))) return false;
   if (seg.cmd === 'git') {
     const g = gitSub(seg.args.map((a) => a.word));
-    return g !== undefined && (['log', 'grep', 'show', 'shortlog', 'rev-list'].includes(g.sub) || (g.sub === 'config' && g.args.some((a) => CONFIG_READS.has(a)) && !g.args.some((a) => /^(--unset|--unset-all|--add|--replace-all|set|unset|-e|--edit)$/.test(a))));
+    return (
+      g !== undefined &&
+      (['log', 'grep', 'show', 'shortlog', 'rev-list'].includes(g.sub) ||
+        (g.sub === 'config' &&
+          g.args.some((a) => CONFIG_READS.has(a)) &&
+          !g.args.some((a) =>
+            /^(--unset|--unset-all|--add|--replace-all|set|unset|-e|--edit)$/.test(a),
+          )))
+    );
   }
   return seg.cmd === 'grep' || seg.cmd === 'rg' || seg.cmd === 'egrep' || seg.cmd === 'fgrep';
 }
@@ -115,8 +163,16 @@ function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
   }
   for (let i = 0; i < seg.envOptions.length; i++) {
     const o = seg.envOptions[i]!;
-    if (o === '-i' || o === '-' || o === '--ignore-environment' || /^-[a-zA-Z]*i/.test(o)) return refusal(seg, 'env -i runs the command without the agent\'s environment');
-    const name = o === '-u' || o === '--unset' ? seg.envOptions[i + 1] : o.startsWith('--unset=') ? o.slice(8) : /^-u./.test(o) ? o.slice(2) : undefined;
+    if (o === '-i' || o === '-' || o === '--ignore-environment' || /^-[a-zA-Z]*i/.test(o))
+      return refusal(seg, "env -i runs the command without the agent's environment");
+    const name =
+      o === '-u' || o === '--unset'
+        ? seg.envOptions[i + 1]
+        : o.startsWith('--unset=')
+          ? o.slice(8)
+          : /^-u./.test(o)
+            ? o.slice(2)
+            : undefined;
     const why = name ? sensitive(name) : undefined;
     if (why) return refusal(seg, why);
   }
@@ -124,10 +180,20 @@ function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
   // A shell that reads its program from a pipe or a here-document (`… | base64 -d | sh`,
   // `bash <<EOF`, `sh -s`) runs text cleanroom never sees: an agent may not hide a command
   // that way. A script file or `sh -c '…'` is read (above and in shell.ts).
-  if (seg.cmd !== undefined && STDIN_SHELLS.has(seg.cmd) && (words.length === 0 || words.some((w) => /^-[a-z]*s[a-z]*$/.test(w)) || (words.every((w) => w.startsWith('-')) && !words.some((w) => /^-[a-z]*c/.test(w))))) {
-    return refusal(seg, `${seg.cmd} would run a program read from its input, which cleanroom cannot read`);
+  if (
+    seg.cmd !== undefined &&
+    STDIN_SHELLS.has(seg.cmd) &&
+    (words.length === 0 ||
+      words.some((w) => /^-[a-z]*s[a-z]*$/.test(w)) ||
+      (words.every((w) => w.startsWith('-')) && !words.some((w) => /^-[a-z]*c/.test(w))))
+  ) {
+    return refusal(
+      seg,
+      `${seg.cmd} would run a program read from its input, which cleanroom cannot read`,
+    );
   }
-  if (seg.cmd === 'eval' && seg.args.some((a) => /\$|`/.test(a.raw))) return refusal(seg, 'eval of a computed string runs a command cleanroom cannot read');
+  if (seg.cmd === 'eval' && seg.args.some((a) => /\$|`/.test(a.raw)))
+    return refusal(seg, 'eval of a computed string runs a command cleanroom cannot read');
   switch (seg.cmd) {
     case undefined:
       return undefined;
@@ -139,15 +205,19 @@ function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
     case 'local':
     case 'readonly':
     case 'setenv': {
-      const removing = seg.cmd.startsWith('unset') || words.some((w) => w === '-n' || w.startsWith('+'));
+      const removing =
+        seg.cmd.startsWith('unset') || words.some((w) => w === '-n' || w.startsWith('+'));
       for (const w of words) {
         const name = w.split('=')[0]!;
-        if ((removing || w.includes('=') || seg.cmd === 'setenv') && sensitive(name)) return refusal(seg, sensitive(name)!);
+        if ((removing || w.includes('=') || seg.cmd === 'setenv') && sensitive(name))
+          return refusal(seg, sensitive(name)!);
       }
       return undefined;
     }
     case 'env':
-      return words.includes('-i') ? refusal(seg, 'env -i runs the command without the agent\'s environment') : undefined;
+      return words.includes('-i')
+        ? refusal(seg, "env -i runs the command without the agent's environment")
+        : undefined;
     case 'git':
       return gitReason(seg, words, opts);
     default:
@@ -160,26 +230,50 @@ function gitReason(seg: Segment, words: string[], opts: BypassOptions): string |
   if (!g) return undefined;
   for (const c of g.config) {
     const key = c.split('=')[0]!.toLowerCase();
-    if (HOOK_KEYS.test(key)) return refusal(seg, `git -c ${key} points git at other hooks or commands`);
+    if (HOOK_KEYS.test(key))
+      return refusal(seg, `git -c ${key} points git at other hooks or commands`);
   }
   if (g.execPath) return refusal(seg, '--exec-path makes git run other programs for its commands');
   // Another repository's hooks are not cleanroom's: a commit made through it carries no provenance.
-  if (words.some((w) => /^--(git-dir|work-tree)(=|$)/.test(w))) return refusal(seg, '--git-dir/--work-tree commit through another repository, whose hooks are not cleanroom\'s');
+  if (words.some((w) => /^--(git-dir|work-tree)(=|$)/.test(w)))
+    return refusal(
+      seg,
+      "--git-dir/--work-tree commit through another repository, whose hooks are not cleanroom's",
+    );
   // Commits made without the commit hooks (git stash, stash create, commit-tree elsewhere)
   // reach a server only if pushed by something other than a branch name.
   if (g.sub === 'push') {
-    const odd = g.args.filter((a) => !a.startsWith('-')).slice(1).find((a) => /stash|[\^~]|@\{|^[0-9a-f]{7,64}(:|$)/i.test(a.split(':')[0]!));
-    if (odd) return refusal(seg, `it pushes ${odd.split(':')[0]}, which is not a branch or tag: commits made outside the commit hooks (a stash) would carry no provenance`);
+    const odd = g.args
+      .filter((a) => !a.startsWith('-'))
+      .slice(1)
+      .find((a) => /stash|[\^~]|@\{|^[0-9a-f]{7,64}(:|$)/i.test(a.split(':')[0]!));
+    if (odd)
+      return refusal(
+        seg,
+        `it pushes ${odd.split(':')[0]}, which is not a branch or tag: commits made outside the commit hooks (a stash) would carry no provenance`,
+      );
   }
   // git takes any unambiguous prefix of a long option: --no-veri is --no-verify.
-  if (g.args.some((a) => /^--no-ve(?:r(?:i(?:fy?)?)?)?$/.test(a))) return refusal(seg, '--no-verify skips cleanroom\'s hooks');
-  if (HOOKLESS.has(g.sub)) return refusal(seg, `git ${g.sub} writes commits or rewrites history without running the commit hooks`);
+  if (g.args.some((a) => /^--no-ve(?:r(?:i(?:fy?)?)?)?$/.test(a)))
+    return refusal(seg, "--no-verify skips cleanroom's hooks");
+  if (HOOKLESS.has(g.sub))
+    return refusal(
+      seg,
+      `git ${g.sub} writes commits or rewrites history without running the commit hooks`,
+    );
   if (g.sub === 'config') {
     const touches = g.args.find((a) => HOOK_KEYS.test(a.toLowerCase()));
     const edit = g.args.some((a) => a === '-e' || a === '--edit' || a === 'edit');
-    const readOnly = g.args.some((a) => CONFIG_READS.has(a)) && !g.args.some((a) => /^(--unset|--unset-all|--add|--replace-all|--rename-section|--remove-section|set|unset)$/.test(a));
+    const readOnly =
+      g.args.some((a) => CONFIG_READS.has(a)) &&
+      !g.args.some((a) =>
+        /^(--unset|--unset-all|--add|--replace-all|--rename-section|--remove-section|set|unset)$/.test(
+          a,
+        ),
+      );
     if (edit) return refusal(seg, 'git config --edit can change which hooks git runs');
-    if (touches && !readOnly) return refusal(seg, `git config ${touches} changes which hooks or commands git runs`);
+    if (touches && !readOnly)
+      return refusal(seg, `git config ${touches} changes which hooks or commands git runs`);
   }
   if (g.sub === 'commit' || g.sub === 'merge' || g.sub === 'tag') {
     for (let i = 0; i < g.args.length; i++) {
@@ -188,13 +282,24 @@ function gitReason(seg: Segment, words: string[], opts: BypassOptions): string |
       if (g.sub === 'commit' && /^-[a-zA-Z]+$/.test(a)) {
         for (const ch of a.slice(1)) {
           if ('mFCctuS'.includes(ch)) break;
-          if (ch === 'n') return refusal(seg, '-n (--no-verify) skips cleanroom\'s hooks');
+          if (ch === 'n') return refusal(seg, "-n (--no-verify) skips cleanroom's hooks");
         }
       }
-      const file = a === '-F' || a === '--file' || a === '-t' || a === '--template' ? g.args[i + 1] : /^--(file|template)=/.test(a) ? a.slice(a.indexOf('=') + 1) : /^-[Ft]./.test(a) ? a.slice(2) : undefined;
+      const file =
+        a === '-F' || a === '--file' || a === '-t' || a === '--template'
+          ? g.args[i + 1]
+          : /^--(file|template)=/.test(a)
+            ? a.slice(a.indexOf('=') + 1)
+            : /^-[Ft]./.test(a)
+              ? a.slice(2)
+              : undefined;
       if (file && file !== '-') {
         const key = grantInFile(resolve(opts.cwd, file), opts.reviewTrailer);
-        if (key) return refusal(seg, `its message file ${file} carries a "${key}:" line, and only a human reviewer (or an approver) may write one`);
+        if (key)
+          return refusal(
+            seg,
+            `its message file ${file} carries a "${key}:" line, and only a human reviewer (or an approver) may write one`,
+          );
       }
     }
   }

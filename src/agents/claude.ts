@@ -12,7 +12,16 @@
 
 import { globRoot } from './glob-root.js';
 import { unknownTool } from './mcp.js';
-import { addedText, firstStr, HookInputError, isRecord, str, type Adapter, type AgentEvent, toolCallPayload } from './types.js';
+import {
+  addedText,
+  firstStr,
+  HookInputError,
+  isRecord,
+  str,
+  type Adapter,
+  type AgentEvent,
+  toolCallPayload,
+} from './types.js';
 import { groupedWiring } from './wiring.js';
 
 const WRITES = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
@@ -45,12 +54,18 @@ export const claude: Adapter = {
   commandPrefix: '"${CLAUDE_PROJECT_DIR:-$(git rev-parse --show-toplevel)}"/',
   envMarkers: ['CLAUDECODE'],
   parse(payload) {
-    const { event, name, input, base, other } = toolCallPayload(payload, 'Claude Code', 'claude-code');
+    const { event, name, input, base, other } = toolCallPayload(
+      payload,
+      'Claude Code',
+      'claude-code',
+    );
     if (event !== 'PreToolUse' && event !== 'PostToolUse') return other;
     const file = firstStr(input, 'file_path', 'notebook_path');
     if (WRITES.has(name)) {
       if (!file) throw new HookInputError(`Claude Code ${name} call without a file_path`);
-      return event === 'PreToolUse' ? { ...base, kind: 'write', paths: [file] } : { ...base, kind: 'after-write', paths: [file], content: [written(name, input)] };
+      return event === 'PreToolUse'
+        ? { ...base, kind: 'write', paths: [file] }
+        : { ...base, kind: 'after-write', paths: [file], content: [written(name, input)] };
     }
     if (event === 'PostToolUse') return other;
     switch (name) {
@@ -68,7 +83,11 @@ export const claude: Adapter = {
       }
       case 'Glob':
         // Glob returns names, not contents: refused only when aimed into a zone.
-        return { ...base, kind: 'read', paths: [globRoot(str(input.path) ?? '.', str(input.pattern) ?? '')] };
+        return {
+          ...base,
+          kind: 'read',
+          paths: [globRoot(str(input.path) ?? '.', str(input.pattern) ?? '')],
+        };
       case 'Bash':
         return { ...base, kind: 'shell', paths: [], command: str(input.command) ?? '' };
       default:
@@ -88,7 +107,11 @@ export const claude: Adapter = {
     aliases: ['claude'],
     hook: { timeout: 10 },
     groups: [
-      { event: 'PreToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit|Read|Grep|Glob|Bash|mcp__.*', extra: { onFailure: 'block' } },
+      {
+        event: 'PreToolUse',
+        matcher: 'Write|Edit|MultiEdit|NotebookEdit|Read|Grep|Glob|Bash|mcp__.*',
+        extra: { onFailure: 'block' },
+      },
       { event: 'PostToolUse', matcher: 'Write|Edit|MultiEdit|NotebookEdit' },
     ],
   }),

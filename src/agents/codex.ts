@@ -32,16 +32,29 @@ export const codex: Adapter = {
     if (name === 'apply_patch') {
       if (event !== 'PreToolUse' && event !== 'PostToolUse') return other;
       const files = parsePatch(patchText(input, 'Codex')).filter((f) => f.op !== 'delete');
-      if (event === 'PreToolUse') return { ...base, kind: 'write', paths: files.map((f) => f.path) };
-      if (event === 'PostToolUse') return { ...base, kind: 'after-write', paths: files.map((f) => f.path), content: files.map((f) => f.added.join('\n')) };
+      if (event === 'PreToolUse')
+        return { ...base, kind: 'write', paths: files.map((f) => f.path) };
+      if (event === 'PostToolUse')
+        return {
+          ...base,
+          kind: 'after-write',
+          paths: files.map((f) => f.path),
+          content: files.map((f) => f.added.join('\n')),
+        };
       return other;
     }
     if (event !== 'PreToolUse') return other;
     if (name === 'Bash' || name === 'shell' || name === 'local_shell') {
       // `command` is a string, or an argv array (["bash","-lc","…"]): judged as one command line.
       const c = input.command;
-      const command = typeof c === 'string' ? c : Array.isArray(c) && c.every((x) => typeof x === 'string') ? c.map((x: string) => `'${x.replace(/'/g, `'\\''`)}'`).join(' ') : undefined;
-      if (command === undefined) throw new HookInputError(`Codex ${name} call without a command cleanroom can read`);
+      const command =
+        typeof c === 'string'
+          ? c
+          : Array.isArray(c) && c.every((x) => typeof x === 'string')
+            ? c.map((x: string) => `'${x.replace(/'/g, `'\\''`)}'`).join(' ')
+            : undefined;
+      if (command === undefined)
+        throw new HookInputError(`Codex ${name} call without a command cleanroom can read`);
       return { ...base, kind: 'shell', paths: [], command };
     }
     return unknownTool(base, name, input);
@@ -49,7 +62,16 @@ export const codex: Adapter = {
   reply(d, event) {
     if (d.action === 'allow') return { code: 0, stdout: '', stderr: '' };
     if (d.action === 'deny') {
-      const answer = event?.kind === 'after-write' ? { decision: 'block', reason: d.reason } : { hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: d.reason } };
+      const answer =
+        event?.kind === 'after-write'
+          ? { decision: 'block', reason: d.reason }
+          : {
+              hookSpecificOutput: {
+                hookEventName: 'PreToolUse',
+                permissionDecision: 'deny',
+                permissionDecisionReason: d.reason,
+              },
+            };
       return { code: 0, stdout: JSON.stringify(answer) + '\n', stderr: '' };
     }
     return { code: d.block ? 2 : 1, stdout: '', stderr: d.reason + '\n' };

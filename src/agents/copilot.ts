@@ -17,7 +17,16 @@
 import { globRoot } from './glob-root.js';
 import { unknownTool } from './mcp.js';
 import { parsePatch, patchText } from './patch.js';
-import { addedText, firstStr, HookInputError, isRecord, record, str, type Adapter, type AgentEvent } from './types.js';
+import {
+  addedText,
+  firstStr,
+  HookInputError,
+  isRecord,
+  record,
+  str,
+  type Adapter,
+  type AgentEvent,
+} from './types.js';
 import { flatWiring } from './wiring.js';
 
 function args(v: unknown): Record<string, unknown> {
@@ -34,7 +43,8 @@ function args(v: unknown): Record<string, unknown> {
 
 const WRITES = new Set(['create', 'edit', 'str_replace', 'insert', 'write', 'str_replace_editor']);
 /** The tools judged before they run, and any MCP tool (`github-mcp-server-get_file_contents`, `server__tool`). */
-const PRE_MATCHER = '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch|view|read|grep|rg|glob|bash|powershell|shell)$|-|__';
+const PRE_MATCHER =
+  '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch|view|read|grep|rg|glob|bash|powershell|shell)$|-|__';
 const POST_MATCHER = '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch)$';
 
 export const copilot: Adapter = {
@@ -47,17 +57,36 @@ export const copilot: Adapter = {
   parse(payload) {
     const p = record(payload, 'Copilot');
     const name = firstStr(p, 'toolName', 'tool_name') ?? '';
-    const post = p.toolResult !== undefined || /^post/i.test(firstStr(p, 'hookEventName', 'hook_event_name') ?? '');
+    const post =
+      p.toolResult !== undefined ||
+      /^post/i.test(firstStr(p, 'hookEventName', 'hook_event_name') ?? '');
     if (name === 'apply_patch') {
-      const files = parsePatch(patchText(p.toolArgs ?? p.tool_input, 'Copilot')).filter((f) => f.op !== 'delete');
-      const base = { tool: 'copilot', name, cwd: str(p.cwd), session: firstStr(p, 'sessionId', 'session_id') ?? 'unknown' };
+      const files = parsePatch(patchText(p.toolArgs ?? p.tool_input, 'Copilot')).filter(
+        (f) => f.op !== 'delete',
+      );
+      const base = {
+        tool: 'copilot',
+        name,
+        cwd: str(p.cwd),
+        session: firstStr(p, 'sessionId', 'session_id') ?? 'unknown',
+      };
       if (!post) return { ...base, kind: 'write', paths: files.map((f) => f.path) };
       const result = isRecord(p.toolResult) ? str(p.toolResult.resultType) : undefined;
       if (result && result !== 'success') return { ...base, kind: 'other', paths: [] };
-      return { ...base, kind: 'after-write', paths: files.map((f) => f.path), content: files.map((f) => f.added.join('\n')) };
+      return {
+        ...base,
+        kind: 'after-write',
+        paths: files.map((f) => f.path),
+        content: files.map((f) => f.added.join('\n')),
+      };
     }
     const a = args(p.toolArgs ?? p.tool_input);
-    const base: Omit<AgentEvent, 'kind' | 'paths'> = { tool: 'copilot', name, cwd: str(p.cwd), session: firstStr(p, 'sessionId', 'session_id') ?? 'unknown' };
+    const base: Omit<AgentEvent, 'kind' | 'paths'> = {
+      tool: 'copilot',
+      name,
+      cwd: str(p.cwd),
+      session: firstStr(p, 'sessionId', 'session_id') ?? 'unknown',
+    };
     const model = str(p.model);
     if (model) base.model = model;
     const other: AgentEvent = { ...base, kind: 'other', paths: [] };
@@ -67,7 +96,8 @@ export const copilot: Adapter = {
       if (!post) return { ...base, kind: 'write', paths: [file] };
       const result = isRecord(p.toolResult) ? str(p.toolResult.resultType) : undefined;
       if (result && result !== 'success') return other;
-      const text = name === 'create' ? str(a.file_text) : addedText(str(a.old_str), str(a.new_str) ?? '');
+      const text =
+        name === 'create' ? str(a.file_text) : addedText(str(a.old_str), str(a.new_str) ?? '');
       return { ...base, kind: 'after-write', paths: [file], content: [text] };
     }
     if (post) return other;
@@ -90,9 +120,12 @@ export const copilot: Adapter = {
   },
   reply(d) {
     if (d.action === 'allow') return { code: 0, stdout: '', stderr: '' };
-    const deny = JSON.stringify({ permissionDecision: 'deny', permissionDecisionReason: d.reason }) + '\n';
+    const deny =
+      JSON.stringify({ permissionDecision: 'deny', permissionDecisionReason: d.reason }) + '\n';
     if (d.action === 'deny') return { code: 0, stdout: deny, stderr: '' };
-    return d.block ? { code: 0, stdout: deny, stderr: d.reason + '\n' } : { code: 1, stdout: '', stderr: d.reason + '\n' };
+    return d.block
+      ? { code: 0, stdout: deny, stderr: d.reason + '\n' }
+      : { code: 1, stdout: '', stderr: d.reason + '\n' };
   },
   wiring: flatWiring({
     file: '.github/hooks/cleanroom.json',
@@ -102,6 +135,11 @@ export const copilot: Adapter = {
     commandKey: 'bash',
     events: ['preToolUse', 'postToolUse'],
     // Every tool: MCP tools have names cleanroom cannot list in advance (`<server>-<tool>`).
-    entry: (event) => ({ type: 'command', cwd: '.', timeoutSec: 10, matcher: event === 'preToolUse' ? PRE_MATCHER : POST_MATCHER }),
+    entry: (event) => ({
+      type: 'command',
+      cwd: '.',
+      timeoutSec: 10,
+      matcher: event === 'preToolUse' ? PRE_MATCHER : POST_MATCHER,
+    }),
   }),
 };

@@ -18,10 +18,28 @@
 
 import { globRoot } from './glob-root.js';
 import { unknownTool } from './mcp.js';
-import { addedText, firstStr, HookInputError, isRecord, record, str, type Adapter, type AgentEvent } from './types.js';
+import {
+  addedText,
+  firstStr,
+  HookInputError,
+  isRecord,
+  record,
+  str,
+  type Adapter,
+  type AgentEvent,
+} from './types.js';
 import { flatWiring } from './wiring.js';
 
-const WRITE_TOOLS = new Set(['Write', 'Edit', 'StrReplace', 'MultiEdit', 'EditNotebook', 'NotebookEdit', 'write', 'edit']);
+const WRITE_TOOLS = new Set([
+  'Write',
+  'Edit',
+  'StrReplace',
+  'MultiEdit',
+  'EditNotebook',
+  'NotebookEdit',
+  'write',
+  'edit',
+]);
 
 export const cursor: Adapter = {
   id: 'cursor',
@@ -33,8 +51,15 @@ export const cursor: Adapter = {
   parse(payload) {
     const p = record(payload, 'Cursor');
     const event = str(p.hook_event_name) ?? '';
-    const roots = Array.isArray(p.workspace_roots) ? p.workspace_roots.filter((r): r is string => typeof r === 'string') : [];
-    const base: Omit<AgentEvent, 'kind' | 'paths'> = { tool: 'cursor', name: event, cwd: str(p.cwd) ?? roots[0], session: str(p.conversation_id) ?? 'unknown' };
+    const roots = Array.isArray(p.workspace_roots)
+      ? p.workspace_roots.filter((r): r is string => typeof r === 'string')
+      : [];
+    const base: Omit<AgentEvent, 'kind' | 'paths'> = {
+      tool: 'cursor',
+      name: event,
+      cwd: str(p.cwd) ?? roots[0],
+      session: str(p.conversation_id) ?? 'unknown',
+    };
     const model = str(p.model);
     if (model) base.model = model;
     const other: AgentEvent = { ...base, kind: 'other', paths: [] };
@@ -49,7 +74,14 @@ export const cursor: Adapter = {
       case 'afterTabFileEdit': {
         if (!file) return other;
         const edits = (Array.isArray(p.edits) ? p.edits : []).filter(isRecord);
-        return { ...base, kind: 'after-write', paths: [file], content: [edits.map((e) => addedText(str(e.old_string), str(e.new_string) ?? '')).join('\n')] };
+        return {
+          ...base,
+          kind: 'after-write',
+          paths: [file],
+          content: [
+            edits.map((e) => addedText(str(e.old_string), str(e.new_string) ?? '')).join('\n'),
+          ],
+        };
       }
       case 'beforeMCPExecution': {
         // tool_input is a JSON string (or an object): every path-like argument is judged.
@@ -69,16 +101,24 @@ export const cursor: Adapter = {
         const input = isRecord(p.tool_input) ? p.tool_input : {};
         const target = firstStr(input, 'file_path', 'path', 'target_file', 'target_notebook');
         const named = { ...base, name };
-        if (WRITE_TOOLS.has(name)) return target ? { ...named, kind: 'write', paths: [target] } : other;
-        if (name === 'Read' || name === 'read_file') return target ? { ...named, kind: 'read', paths: [target] } : other;
+        if (WRITE_TOOLS.has(name))
+          return target ? { ...named, kind: 'write', paths: [target] } : other;
+        if (name === 'Read' || name === 'read_file')
+          return target ? { ...named, kind: 'read', paths: [target] } : other;
         if (name === 'Grep') {
           const e: AgentEvent = { ...named, kind: 'search', paths: [target ?? '.'] };
           const glob = firstStr(input, 'glob', 'include');
           if (glob) e.glob = glob;
           return e;
         }
-        if (name === 'Glob') return { ...named, kind: 'read', paths: [globRoot(target ?? '.', firstStr(input, 'glob_pattern', 'pattern') ?? '')] };
-        if (name === 'Shell') return { ...named, kind: 'shell', paths: [], command: str(input.command) ?? '' };
+        if (name === 'Glob')
+          return {
+            ...named,
+            kind: 'read',
+            paths: [globRoot(target ?? '.', firstStr(input, 'glob_pattern', 'pattern') ?? '')],
+          };
+        if (name === 'Shell')
+          return { ...named, kind: 'shell', paths: [], command: str(input.command) ?? '' };
         return unknownTool(base, name, input);
       }
       default:
@@ -86,11 +126,18 @@ export const cursor: Adapter = {
     }
   },
   reply(d, event) {
-    const none = event?.name === 'beforeReadFile' || event?.name === 'beforeTabFileRead' ? '{"permission":"allow"}\n' : '{}\n';
+    const none =
+      event?.name === 'beforeReadFile' || event?.name === 'beforeTabFileRead'
+        ? '{"permission":"allow"}\n'
+        : '{}\n';
     if (d.action === 'allow') return { code: 0, stdout: none, stderr: '' };
-    const deny = JSON.stringify({ permission: 'deny', user_message: d.reason, agent_message: d.reason }) + '\n';
+    const deny =
+      JSON.stringify({ permission: 'deny', user_message: d.reason, agent_message: d.reason }) +
+      '\n';
     if (d.action === 'deny') return { code: 0, stdout: deny, stderr: '' };
-    return d.block ? { code: 2, stdout: deny, stderr: d.reason + '\n' } : { code: 1, stdout: '{}\n', stderr: d.reason + '\n' };
+    return d.block
+      ? { code: 2, stdout: deny, stderr: d.reason + '\n' }
+      : { code: 1, stdout: '{}\n', stderr: d.reason + '\n' };
   },
   wiring: flatWiring({
     file: '.cursor/hooks.json',
@@ -98,7 +145,15 @@ export const cursor: Adapter = {
     agent: 'cursor',
     aliases: ['cursor-agent'],
     commandKey: 'command',
-    events: ['preToolUse', 'beforeReadFile', 'beforeShellExecution', 'beforeMCPExecution', 'beforeTabFileRead', 'afterFileEdit', 'afterTabFileEdit'],
+    events: [
+      'preToolUse',
+      'beforeReadFile',
+      'beforeShellExecution',
+      'beforeMCPExecution',
+      'beforeTabFileRead',
+      'afterFileEdit',
+      'afterTabFileEdit',
+    ],
     entry: (event) => (event.startsWith('after') ? {} : { failClosed: true }),
   }),
 };

@@ -109,7 +109,8 @@ export { globRoot } from './glob-root.js';
  * hook configs cleanroom is wired into (an agent that edits its own hooks away is not
  * judged the next time).
  */
-const PROTECTED = /^(\.cleanroom|\.husky|\.githooks)(\/|$)|(^|\/)\.git(\/|$)|^\.claude\/settings(\.local)?\.json$|^\.codex\/(hooks\.json|config\.toml)$|^\.cursor\/hooks\.json$|^\.gemini\/settings\.json$|^\.github\/hooks(\/|$)/i;
+const PROTECTED =
+  /^(\.cleanroom|\.husky|\.githooks)(\/|$)|(^|\/)\.git(\/|$)|^\.claude\/settings(\.local)?\.json$|^\.codex\/(hooks\.json|config\.toml)$|^\.cursor\/hooks\.json$|^\.gemini\/settings\.json$|^\.github\/hooks(\/|$)/i;
 /** A file name that stands for "anything inside this directory". */
 const PROBE = 'cleanroom-probe';
 
@@ -130,7 +131,12 @@ function searchZone(policy: Policy, rel: string): { zone: Zone; base: string } |
  * in. `deep` false: only zones whose fixed part lies under `rel` (`rel` is a parent
  * directory of the zone), not globs that could match anywhere below (`**\/answer_key*`).
  */
-function zoneBelow(policy: Policy, rel: string, pick: (z: Zone) => boolean, deep = true): { zone: Zone; base: string } | undefined {
+function zoneBelow(
+  policy: Policy,
+  rel: string,
+  pick: (z: Zone) => boolean,
+  deep = true,
+): { zone: Zone; base: string } | undefined {
   const fold = (p: string): string => {
     const n = policy.normalize(p);
     return policy.caseSensitive ? n : n.toLowerCase();
@@ -162,13 +168,30 @@ const MAX_SEARCH_FILES = 5000;
  * the presets are deny zones too), so what is on disk is what a search would read.
  * More than MAX_SEARCH_FILES files, or an unreadable directory: assume it would.
  */
-function searchReaches(policy: Policy, root: string, rel: string, filter: ((rel: string) => boolean) | undefined): { zone: Zone; base: string } | undefined {
+function searchReaches(
+  policy: Policy,
+  root: string,
+  rel: string,
+  filter: ((rel: string) => boolean) | undefined,
+): { zone: Zone; base: string } | undefined {
   const hit = searchZone(policy, rel);
   if (!hit) return undefined;
   filter ??= () => true;
   // Walk the deeper of `rel` and the zone's fixed base: nothing else can be in the zone.
-  const dirs = [...new Set(policy.zones.filter((z) => z.read === 'deny').flatMap((z) => z.paths.map((g) => picomatch.scan(g).base)))]
-    .map((base) => (base === '' || (rel !== '' && (rel === base || rel.startsWith(`${base}/`))) ? rel : base.startsWith(`${rel}/`) || rel === '' ? base : undefined))
+  const dirs = [
+    ...new Set(
+      policy.zones
+        .filter((z) => z.read === 'deny')
+        .flatMap((z) => z.paths.map((g) => picomatch.scan(g).base)),
+    ),
+  ]
+    .map((base) =>
+      base === '' || (rel !== '' && (rel === base || rel.startsWith(`${base}/`)))
+        ? rel
+        : base.startsWith(`${rel}/`) || rel === ''
+          ? base
+          : undefined,
+    )
     .filter((d): d is string => d !== undefined);
   let seen = 0;
   const walk = (dir: string): { zone: Zone; base: string } | undefined | 'too-many' => {
@@ -176,7 +199,10 @@ function searchReaches(policy: Policy, root: string, rel: string, filter: ((rel:
     try {
       entries = readdirSync(join(root, dir), { withFileTypes: true });
     } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR' ? undefined : 'too-many';
+      return (e as NodeJS.ErrnoException).code === 'ENOENT' ||
+        (e as NodeJS.ErrnoException).code === 'ENOTDIR'
+        ? undefined
+        : 'too-many';
     }
     for (const e of entries) {
       if (++seen > MAX_SEARCH_FILES) return 'too-many';
@@ -204,7 +230,10 @@ function searchReaches(policy: Policy, root: string, rel: string, filter: ((rel:
  * A filter for files a search with `glob` (ripgrep's --glob: no `/` matches the file
  * name anywhere) and `type` (ripgrep's --type) reads, or undefined when it reads all.
  */
-export function searchFilter(glob: string | undefined, type: string | undefined): ((rel: string) => boolean) | undefined {
+export function searchFilter(
+  glob: string | undefined,
+  type: string | undefined,
+): ((rel: string) => boolean) | undefined {
   const tests: ((rel: string) => boolean)[] = [];
   if (glob) {
     const m = picomatch(glob, { dot: true, basename: !glob.includes('/') });
@@ -249,10 +278,17 @@ const isDir = (p: string): boolean => {
 };
 
 /** Judges an event. `lookup` gives the policy of a repository root (cached by the caller). */
-const policiesOf = (p: Extract<PolicyLookup, { kind: 'policy' }>): Policy[] => [p.policy, ...(p.others ?? [])];
+const policiesOf = (p: Extract<PolicyLookup, { kind: 'policy' }>): Policy[] => [
+  p.policy,
+  ...(p.others ?? []),
+];
 
 /** Judges an event. `lookup` gives the policy of a repository root (cached by the caller). */
-export async function judge(event: AgentEvent, lookup: (root: string) => Promise<PolicyLookup>, defaultCwd: string): Promise<Decision> {
+export async function judge(
+  event: AgentEvent,
+  lookup: (root: string) => Promise<PolicyLookup>,
+  defaultCwd: string,
+): Promise<Decision> {
   const cwd = event.cwd ?? defaultCwd;
   const tool = event.tool;
 
@@ -271,35 +307,60 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
    * `tree`: a whole directory tree of unknown shape lands at `given` (cp -r, rsync): refused
    * when any path below it could be in a deny zone.
    */
-  const write = async (given: string, lead: (rel: string) => string, tail = 'a human has to write it by hand', tree = false): Promise<Decision | undefined> => {
+  const write = async (
+    given: string,
+    lead: (rel: string) => string,
+    tail = 'a human has to write it by hand',
+    tree = false,
+  ): Promise<Decision | undefined> => {
     for (const t of targetsOf(given, cwd)) {
-      if (PROTECTED.test(t.rel) || (tree && PROTECTED.test(`${t.rel}/x`))) return protectedPath(t.rel);
+      if (PROTECTED.test(t.rel) || (tree && PROTECTED.test(`${t.rel}/x`)))
+        return protectedPath(t.rel);
       const p = await lookup(t.root);
       if (p.kind === 'none') continue;
       if (p.kind === 'invalid') return invalid(t.rel, p.reason);
       for (const policy of policiesOf(p)) {
         const { verdict, zone } = policy.verdictFor(t.rel, tool);
         if (verdict === 'deny' && zone) {
-          return { action: 'deny', reason: `cleanroom: ${lead(show(t.rel))} zone "${zone.name}", which must contain no AI-written content (${tool}) — ${tail}.` };
+          return {
+            action: 'deny',
+            reason: `cleanroom: ${lead(show(t.rel))} zone "${zone.name}", which must contain no AI-written content (${tool}) — ${tail}.`,
+          };
         }
-        const below = tree ? zoneBelow(policy, t.rel, (z) => z.verdictFor(tool) === 'deny') : undefined;
+        const below = tree
+          ? zoneBelow(policy, t.rel, (z) => z.verdictFor(tool) === 'deny')
+          : undefined;
         if (below) {
-          return { action: 'deny', reason: `cleanroom: ${lead(show(t.rel))} a directory under which zone "${below.zone.name}" (${show(below.base)}) lies, which must contain no AI-written content (${tool}) — copy the files one by one to where they may go, or ask a human.` };
+          return {
+            action: 'deny',
+            reason: `cleanroom: ${lead(show(t.rel))} a directory under which zone "${below.zone.name}" (${show(below.base)}) lies, which must contain no AI-written content (${tool}) — copy the files one by one to where they may go, or ask a human.`,
+          };
         }
       }
       // Links are content at their own path: src/jl/q.jsonl is evals/extra/q.jsonl too
       // while the symlink evals/extra -> ../src/jl exists.
-      for (const alias of aliasesOf(t.rel, diskZoneLinks(t.root, p.policy), !p.policy.caseSensitive)) {
+      for (const alias of aliasesOf(
+        t.rel,
+        diskZoneLinks(t.root, p.policy),
+        !p.policy.caseSensitive,
+      )) {
         const a = p.policy.verdictFor(alias, tool);
         if (a.verdict === 'deny' && a.zone) {
-          return { action: 'deny', reason: `cleanroom: ${lead(`${show(t.rel)} (seen through a symlink as ${show(alias)})`)} zone "${a.zone.name}", which must contain no AI-written content (${tool}) — ${tail}.` };
+          return {
+            action: 'deny',
+            reason: `cleanroom: ${lead(`${show(t.rel)} (seen through a symlink as ${show(alias)})`)} zone "${a.zone.name}", which must contain no AI-written content (${tool}) — ${tail}.`,
+          };
         }
       }
     }
     return undefined;
   };
 
-  const read = async (given: string, mode: 'read' | 'search' | 'mention', filter?: (rel: string) => boolean): Promise<Decision | undefined> => {
+  const read = async (
+    given: string,
+    mode: 'read' | 'search' | 'mention',
+    filter?: (rel: string) => boolean,
+  ): Promise<Decision | undefined> => {
     for (const t of targetsOf(given, cwd)) {
       const p = await lookup(t.root);
       if (p.kind === 'none') continue;
@@ -309,14 +370,21 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
           const hit = searchReaches(policy, t.root, t.rel, filter);
           if (hit) {
             const where = t.rel ? show(t.rel) : 'the whole repository';
-            return { action: 'deny', reason: `cleanroom: searching ${where} would read zone "${hit.zone.name}" (${show(hit.base)}), which agents may not read — search a narrower path (or a glob) that leaves it out.` };
+            return {
+              action: 'deny',
+              reason: `cleanroom: searching ${where} would read zone "${hit.zone.name}" (${show(hit.base)}), which agents may not read — search a narrower path (or a glob) that leaves it out.`,
+            };
           }
           continue;
         }
         const zone = readZone(policy, t.rel);
         if (zone) {
-          const lead = mode === 'mention' ? `this command names ${show(t.rel)} in` : `${show(t.rel)} is in`;
-          return { action: 'deny', reason: `cleanroom: ${lead} zone "${zone.name}", which agents may not read (held-out content) — ask a human for what you need without its contents.` };
+          const lead =
+            mode === 'mention' ? `this command names ${show(t.rel)} in` : `${show(t.rel)} is in`;
+          return {
+            action: 'deny',
+            reason: `cleanroom: ${lead} zone "${zone.name}", which agents may not read (held-out content) — ask a human for what you need without its contents.`,
+          };
         }
       }
     }
@@ -333,9 +401,22 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
       if (p.kind === 'invalid') return invalid(t.rel, p.reason);
       for (const policy of policiesOf(p)) {
         const { verdict, zone } = policy.verdictFor(t.rel, tool);
-        const hit = verdict === 'deny' && zone ? { zone, base: t.rel } : isDir(join(t.root, t.rel)) ? zoneBelow(policy, t.rel, (z) => z.verdictFor(tool) === 'deny' || z.read === 'deny', false) : undefined;
+        const hit =
+          verdict === 'deny' && zone
+            ? { zone, base: t.rel }
+            : isDir(join(t.root, t.rel))
+              ? zoneBelow(
+                  policy,
+                  t.rel,
+                  (z) => z.verdictFor(tool) === 'deny' || z.read === 'deny',
+                  false,
+                )
+              : undefined;
         if (hit) {
-          return { action: 'deny', reason: `cleanroom: this command gives ${show(t.rel)} to a program cleanroom cannot follow, and zone "${hit.zone.name}" (${show(hit.base)}) lies there — agents may not write into it (or read it); name files outside the zone, or ask a human.` };
+          return {
+            action: 'deny',
+            reason: `cleanroom: this command gives ${show(t.rel)} to a program cleanroom cannot follow, and zone "${hit.zone.name}" (${show(hit.base)}) lies there — agents may not write into it (or read it); name files outside the zone, or ask a human.`,
+          };
         }
       }
     }
@@ -357,7 +438,11 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
     return out;
   };
 
-  const tooMany = (n: number, what: string): Decision => ({ action: 'fail', block: true, reason: `cleanroom: this call names ${n} ${what}, more than cleanroom judges at once (${MAX_PATHS}) — blocked to be safe; split it up.` });
+  const tooMany = (n: number, what: string): Decision => ({
+    action: 'fail',
+    block: true,
+    reason: `cleanroom: this call names ${n} ${what}, more than cleanroom judges at once (${MAX_PATHS}) — blocked to be safe; split it up.`,
+  });
   const paths = event.paths;
   if (paths.length > MAX_PATHS) return tooMany(paths.length, 'paths');
   let d: Decision | undefined;
@@ -367,7 +452,8 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
       return { action: 'allow' };
     case 'access':
       // A tool that may read or write what it names (an MCP tool): judged both ways.
-      for (const p of paths) if ((d = (await write(p, (rel) => `${rel} is in`)) ?? (await read(p, 'read')))) return d;
+      for (const p of paths)
+        if ((d = (await write(p, (rel) => `${rel} is in`)) ?? (await read(p, 'read')))) return d;
       return { action: 'allow' };
     case 'read':
       for (const p of paths) if ((d = await read(p, 'read'))) return d;
@@ -385,17 +471,29 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
       const policies = await cwdPolicies();
       if (!Array.isArray(policies)) return policies;
       if (policies.length) {
-        const why = bypassReason(command, { cwd, reviewTrailer: policies.find((p) => p.review.trailer)?.review.trailer });
+        const why = bypassReason(command, {
+          cwd,
+          reviewTrailer: policies.find((p) => p.review.trailer)?.review.trailer,
+        });
         if (why) return { action: 'deny', reason: `cleanroom: ${why}` };
       }
-      for (const p of sh.written) if ((d = await write(p, (rel) => `this command writes ${rel} in`))) return d;
+      for (const p of sh.written)
+        if ((d = await write(p, (rel) => `this command writes ${rel} in`))) return d;
       for (const c of sh.copies) {
         // What lands where: `cp x.jsonl evals/` writes evals/x.jsonl; `cp -r drafts evals/` a tree.
         const into = c.intoDir || isDir(resolve(cwd, c.dest));
         for (const src of c.sources) {
           const tree = c.recursive || isDir(resolve(cwd, src));
           const lands = into ? posix.join(c.dest, basename(src)) : c.dest;
-          if ((d = await write(lands, (rel) => `this command puts ${tree ? 'a directory at ' : ''}${rel} in`, undefined, tree))) return d;
+          if (
+            (d = await write(
+              lands,
+              (rel) => `this command puts ${tree ? 'a directory at ' : ''}${rel} in`,
+              undefined,
+              tree,
+            ))
+          )
+            return d;
         }
       }
       for (const p of sh.mentioned) if ((d = await read(p, 'mention'))) return d;
@@ -411,7 +509,15 @@ export async function judge(event: AgentEvent, lookup: (root: string) => Promise
     }
     case 'after-write':
       // The write happened (its pre-hook was not wired, or the agent has none): say so.
-      for (const p of paths) if ((d = await write(p, (rel) => `${rel} was just written, but it is in`, 'undo this change now and leave the file to a human'))) return d;
+      for (const p of paths)
+        if (
+          (d = await write(
+            p,
+            (rel) => `${rel} was just written, but it is in`,
+            'undo this change now and leave the file to a human',
+          ))
+        )
+          return d;
       return { action: 'allow' };
     default:
       return { action: 'allow' };

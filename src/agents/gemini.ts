@@ -13,7 +13,15 @@
 import { resolve } from 'node:path';
 import { globRoot } from './glob-root.js';
 import { unknownTool } from './mcp.js';
-import { addedText, firstStr, str, strList, type Adapter, type AgentEvent, toolCallPayload } from './types.js';
+import {
+  addedText,
+  firstStr,
+  str,
+  strList,
+  type Adapter,
+  type AgentEvent,
+  toolCallPayload,
+} from './types.js';
 import { groupedWiring } from './wiring.js';
 
 export const gemini: Adapter = {
@@ -31,7 +39,10 @@ export const gemini: Adapter = {
       if (!file) return other;
       if (event === 'BeforeTool') return { ...base, kind: 'write', paths: [file] };
       if (event !== 'AfterTool') return other;
-      const text = name === 'write_file' ? str(input.content) : addedText(str(input.old_string), str(input.new_string) ?? '');
+      const text =
+        name === 'write_file'
+          ? str(input.content)
+          : addedText(str(input.old_string), str(input.new_string) ?? '');
       return { ...base, kind: 'after-write', paths: [file], content: [text] };
     }
     if (event !== 'BeforeTool') return other;
@@ -44,7 +55,11 @@ export const gemini: Adapter = {
         return { ...base, kind: 'read', paths: [globRoot(dir, str(input.pattern) ?? '')] };
       case 'read_many_files':
         // Each entry may be a glob whose matches are read: judge where it starts looking.
-        return { ...base, kind: 'search', paths: [...strList(input.include), ...strList(input.paths)].map((g) => globRoot('.', g)) };
+        return {
+          ...base,
+          kind: 'search',
+          paths: [...strList(input.include), ...strList(input.paths)].map((g) => globRoot('.', g)),
+        };
       case 'grep_search':
       case 'search_file_content': {
         const e: AgentEvent = { ...base, kind: 'search', paths: [dir] };
@@ -52,10 +67,15 @@ export const gemini: Adapter = {
         if (include) e.glob = include;
         return e;
       }
-      case 'run_shell_command':
-      {
+      case 'run_shell_command': {
         const sub = firstStr(input, 'dir_path', 'directory');
-        return { ...base, kind: 'shell', paths: [], command: str(input.command) ?? '', cwd: sub && base.cwd ? resolve(base.cwd, sub) : base.cwd };
+        return {
+          ...base,
+          kind: 'shell',
+          paths: [],
+          command: str(input.command) ?? '',
+          cwd: sub && base.cwd ? resolve(base.cwd, sub) : base.cwd,
+        };
       }
       default:
         // MCP tools and anything else that names paths (see mcp.ts).
@@ -64,7 +84,12 @@ export const gemini: Adapter = {
   },
   reply(d) {
     if (d.action === 'allow') return { code: 0, stdout: '{}\n', stderr: '' };
-    if (d.action === 'deny') return { code: 0, stdout: JSON.stringify({ decision: 'deny', reason: d.reason }) + '\n', stderr: '' };
+    if (d.action === 'deny')
+      return {
+        code: 0,
+        stdout: JSON.stringify({ decision: 'deny', reason: d.reason }) + '\n',
+        stderr: '',
+      };
     return { code: d.block ? 2 : 1, stdout: '', stderr: d.reason + '\n' };
   },
   wiring: groupedWiring({
@@ -74,7 +99,11 @@ export const gemini: Adapter = {
     aliases: ['gemini-cli'],
     hook: { name: 'cleanroom', timeout: 10_000 },
     groups: [
-      { event: 'BeforeTool', matcher: '^(write_file|replace|read_file|read_many_files|list_directory|glob|grep_search|search_file_content|run_shell_command|mcp_.*|.*__.*)$' },
+      {
+        event: 'BeforeTool',
+        matcher:
+          '^(write_file|replace|read_file|read_many_files|list_directory|glob|grep_search|search_file_content|run_shell_command|mcp_.*|.*__.*)$',
+      },
       { event: 'AfterTool', matcher: '^(write_file|replace)$' },
     ],
   }),

@@ -9,7 +9,13 @@ import { cursor } from './cursor.js';
 import { gemini } from './gemini.js';
 import { AGENTS, type Adapter, type AgentId } from './types.js';
 
-export const ADAPTERS: Readonly<Record<AgentId, Adapter>> = { 'claude-code': claude, codex, copilot, cursor, gemini };
+export const ADAPTERS: Readonly<Record<AgentId, Adapter>> = {
+  'claude-code': claude,
+  codex,
+  copilot,
+  cursor,
+  gemini,
+};
 
 /** The adapter an id or an alias names (case-insensitive), or undefined. */
 export function adapterFor(name: string): Adapter | undefined {
@@ -19,7 +25,9 @@ export function adapterFor(name: string): Adapter | undefined {
 }
 
 /** Every environment variable that marks a commit as made in an agent's session, with its tool id. */
-export const ENV_MARKERS: readonly (readonly [string, string])[] = AGENTS.flatMap((a) => ADAPTERS[a].envMarkers.map((m) => [m, ADAPTERS[a].tool] as const));
+export const ENV_MARKERS: readonly (readonly [string, string])[] = AGENTS.flatMap((a) =>
+  ADAPTERS[a].envMarkers.map((m) => [m, ADAPTERS[a].tool] as const),
+);
 
 /**
  * The agent whose payload this is. Copilot CLI and Cursor run the hooks of
@@ -31,7 +39,12 @@ export const ENV_MARKERS: readonly (readonly [string, string])[] = AGENTS.flatMa
 export function hostOf(payload: unknown, named: Adapter): Adapter {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return named;
   const p = payload as Record<string, unknown>;
-  if (named.id !== 'copilot' && ('toolName' in p || 'toolArgs' in p) && !('tool_name' in p)) return ADAPTERS.copilot;
-  if (named.id !== 'cursor' && ('conversation_id' in p || 'workspace_roots' in p || 'cursor_version' in p)) return ADAPTERS.cursor;
+  if (named.id !== 'copilot' && ('toolName' in p || 'toolArgs' in p) && !('tool_name' in p))
+    return ADAPTERS.copilot;
+  if (
+    named.id !== 'cursor' &&
+    ('conversation_id' in p || 'workspace_roots' in p || 'cursor_version' in p)
+  )
+    return ADAPTERS.cursor;
   return named;
 }

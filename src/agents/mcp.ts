@@ -11,10 +11,13 @@
 import { isRecord, type AgentEvent } from './types.js';
 
 /** Argument names that hold paths (path, file_path, paths, source, destination, uri, cwd, …). */
-const PATH_KEY = /(^|_|-)(path|paths|file|files|filename|filepath|dir|dirs|directory|directories|folder|dest|destination|source|src|target|uri|root|cwd|location)s?$/i;
+const PATH_KEY =
+  /(^|_|-)(path|paths|file|files|filename|filepath|dir|dirs|directory|directories|folder|dest|destination|source|src|target|uri|root|cwd|location)s?$/i;
 /** Tool names that only read (names, or contents) what they are given. */
-const READS = /(?:^|[_\-.])(?:read|get|list|search|find|grep|view|show|stat|info|tree|cat|head|tail|glob|ls|query|fetch|open|describe|inspect|diff|log|blame)(?:[_\-.]|$)|^(?:read|get|list|search|find|view)[A-Z]/;
-const WRITES = /(write|edit|create|move|rename|copy|delete|remove|put|set|update|patch|append|insert|replace|mkdir|upload|save|apply|commit|push|exec|run|shell|command)/i;
+const READS =
+  /(?:^|[_\-.])(?:read|get|list|search|find|grep|view|show|stat|info|tree|cat|head|tail|glob|ls|query|fetch|open|describe|inspect|diff|log|blame)(?:[_\-.]|$)|^(?:read|get|list|search|find|view)[A-Z]/;
+const WRITES =
+  /(write|edit|create|move|rename|copy|delete|remove|put|set|update|patch|append|insert|replace|mkdir|upload|save|apply|commit|push|exec|run|shell|command)/i;
 /** Deeper than this, or more values than this, and the call is refused unjudged (decide.ts MAX_PATHS). */
 const MAX_DEPTH = 6;
 
@@ -27,7 +30,8 @@ function asPath(v: string): string | undefined {
       return undefined;
     }
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.includes('\n') || v === '' || v.length > 4096) return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.includes('\n') || v === '' || v.length > 4096)
+    return undefined;
   return v;
 }
 
@@ -63,7 +67,11 @@ export function readsOnly(name: string): boolean {
  * The event for a tool the adapter does not know: its path-like arguments judged as a
  * read (a reading tool) or as both (anything else), or `other` when it names no path.
  */
-export function unknownTool(base: Omit<AgentEvent, 'kind' | 'paths'>, name: string, input: unknown): AgentEvent {
+export function unknownTool(
+  base: Omit<AgentEvent, 'kind' | 'paths'>,
+  name: string,
+  input: unknown,
+): AgentEvent {
   const paths = pathArguments(input);
   if (!paths.length) return { ...base, name, kind: 'other', paths: [] };
   return { ...base, name, kind: readsOnly(name) ? 'read' : 'access', paths };

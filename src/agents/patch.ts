@@ -39,18 +39,24 @@ export function parsePatch(text: string): PatchFile[] {
         current.path = path;
         continue;
       }
-      current = { path, op: kind === 'Add File' ? 'add' : kind === 'Update File' ? 'update' : 'delete', added: [] };
+      current = {
+        path,
+        op: kind === 'Add File' ? 'add' : kind === 'Update File' ? 'update' : 'delete',
+        added: [],
+      };
       files.push(current);
       continue;
     }
     if (line.startsWith('*** ')) continue; // Begin/End Patch, End of File
-    if (current && current.op !== 'delete' && line.startsWith('+')) current.added.push(line.slice(1));
+    if (current && current.op !== 'delete' && line.startsWith('+'))
+      current.added.push(line.slice(1));
   }
   return files;
 }
 
 /** Paths a patch writes (adds, updates, move targets). */
-export const patchWrites = (text: string): PatchFile[] => parsePatch(text).filter((f) => f.op !== 'delete');
+export const patchWrites = (text: string): PatchFile[] =>
+  parsePatch(text).filter((f) => f.op !== 'delete');
 
 /**
  * The patch text of an `apply_patch` call, whatever shape its input takes (a string, or
@@ -74,5 +80,7 @@ export function patchText(input: unknown, agent: string): string {
       if (typeof t === 'string' && t.includes('*** Begin Patch')) return t;
     }
   }
-  throw new HookInputError(`${agent} apply_patch call without a patch cleanroom can read (expected "*** Begin Patch" text)`);
+  throw new HookInputError(
+    `${agent} apply_patch call without a patch cleanroom can read (expected "*** Begin Patch" text)`,
+  );
 }

@@ -41,12 +41,16 @@ async function compile(text: string, display: string, root: string): Promise<Pol
 
 function readPolicyText(file: string): string | undefined {
   try {
-    if (statSync(file).size > MAX_POLICY_BYTES) throw new CleanroomError('policy', `${file} is larger than 1 MiB`);
+    if (statSync(file).size > MAX_POLICY_BYTES)
+      throw new CleanroomError('policy', `${file} is larger than 1 MiB`);
     return readFileSync(file, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     if (e instanceof CleanroomError) throw e;
-    throw new CleanroomError('policy', `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CleanroomError(
+      'policy',
+      `cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
 }
 
@@ -81,7 +85,11 @@ function parseBatch(out: Buffer, count: number): (string | undefined)[] {
  * A `root` that git does not take for a repository (an empty `.git` file an agent made)
  * has no policy: the repositories around it still judge the path (decide.ts).
  */
-export async function lookupPolicy(ctx: GitContext, root: string, notes: string[]): Promise<PolicyLookup> {
+export async function lookupPolicy(
+  ctx: GitContext,
+  root: string,
+  notes: string[],
+): Promise<PolicyLookup> {
   const explicit = ctx.env.CLEANROOM_POLICY;
   if (explicit) {
     const file = resolve(ctx.cwd, explicit);
@@ -96,17 +104,31 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
   }
   const { runGit, GitError } = await import('../git/git.js');
   // GIT_CEILING_DIRECTORIES: git must not walk up from a fake repository to the real one.
-  const gctx: GitContext = { ...ctx, cwd: root, env: { ...ctx.env, GIT_CEILING_DIRECTORIES: dirname(root), GIT_DIR: undefined, GIT_WORK_TREE: undefined, GIT_INDEX_FILE: undefined } };
+  const gctx: GitContext = {
+    ...ctx,
+    cwd: root,
+    env: {
+      ...ctx.env,
+      GIT_CEILING_DIRECTORIES: dirname(root),
+      GIT_DIR: undefined,
+      GIT_WORK_TREE: undefined,
+      GIT_INDEX_FILE: undefined,
+    },
+  };
   let staged: string | undefined;
   let committed: string | undefined;
   try {
-    const r = await runGit(gctx, ['cat-file', '--batch'], { input: `:${POLICY_PATH}\nHEAD:${POLICY_PATH}\n` });
+    const r = await runGit(gctx, ['cat-file', '--batch'], {
+      input: `:${POLICY_PATH}\nHEAD:${POLICY_PATH}\n`,
+    });
     [staged, committed] = parseBatch(r.stdout, 2);
   } catch (e) {
     if (!(e instanceof GitError)) throw e;
     return { kind: 'none' }; // not a repository git recognises
   }
-  for (const t of [staged, committed]) if (t !== undefined && Buffer.byteLength(t) > MAX_POLICY_BYTES) return { kind: 'invalid', reason: `the committed policy is larger than 1 MiB` };
+  for (const t of [staged, committed])
+    if (t !== undefined && Buffer.byteLength(t) > MAX_POLICY_BYTES)
+      return { kind: 'invalid', reason: `the committed policy is larger than 1 MiB` };
 
   let worktree: string | undefined;
   let worktreeProblem: string | undefined;
@@ -120,10 +142,19 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
   if (staged === undefined && committed === undefined) {
     // Nothing staged or committed. Did history have one? Then it was removed, and the
     // removal is not a human's decision the hook can see: fail closed.
-    const r = await runGit(gctx, ['log', '-1', '--all', '--format=%H', '--', POLICY_PATH], { okCodes: [128] });
+    const r = await runGit(gctx, ['log', '-1', '--all', '--format=%H', '--', POLICY_PATH], {
+      okCodes: [128],
+    });
     const last = r.code === 0 ? r.stdout.toString('utf8').trim() : '';
-    if (last) return { kind: 'invalid', reason: `the committed policy was removed (it is in the history, last changed by ${last.slice(0, 12)}, but neither in HEAD nor staged) — restore it (git checkout ${last.slice(0, 12)} -- ${POLICY_PATH}) or commit a new one` };
-    if (worktree === undefined) return worktreeProblem ? { kind: 'invalid', reason: `the policy cannot be read (${worktreeProblem})` } : { kind: 'none' };
+    if (last)
+      return {
+        kind: 'invalid',
+        reason: `the committed policy was removed (it is in the history, last changed by ${last.slice(0, 12)}, but neither in HEAD nor staged) — restore it (git checkout ${last.slice(0, 12)} -- ${POLICY_PATH}) or commit a new one`,
+      };
+    if (worktree === undefined)
+      return worktreeProblem
+        ? { kind: 'invalid', reason: `the policy cannot be read (${worktreeProblem})` }
+        : { kind: 'none' };
     // A fresh `cleanroom init`: the only policy there is, until it is committed.
     try {
       return { kind: 'policy', policy: await compile(worktree, POLICY_PATH, root) };
@@ -135,7 +166,13 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
 
   const policies: Policy[] = [];
   const problems: string[] = [];
-  const sources: [string | undefined, string][] = committed === staged ? [[committed, `HEAD:${POLICY_PATH}`]] : [[committed, `HEAD:${POLICY_PATH}`], [staged, `:${POLICY_PATH}`]];
+  const sources: [string | undefined, string][] =
+    committed === staged
+      ? [[committed, `HEAD:${POLICY_PATH}`]]
+      : [
+          [committed, `HEAD:${POLICY_PATH}`],
+          [staged, `:${POLICY_PATH}`],
+        ];
   for (const [text, display] of sources) {
     if (text === undefined) continue;
     try {
@@ -145,10 +182,17 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
       problems.push(`${display} is invalid (${firstLine(e.message)})`);
     }
   }
-  const judgedBy = sources.filter(([t]) => t !== undefined).map(([, d]) => d).join(' and ');
-  if (!policies.length) return { kind: 'invalid', reason: `the committed policy is invalid (${problems.join('; ')})` };
+  const judgedBy = sources
+    .filter(([t]) => t !== undefined)
+    .map(([, d]) => d)
+    .join(' and ');
+  if (!policies.length)
+    return { kind: 'invalid', reason: `the committed policy is invalid (${problems.join('; ')})` };
   for (const p of problems) notes.push(`cleanroom: ${p} — judged by the other one`);
-  if (worktree === undefined && !worktreeProblem) notes.push(`cleanroom: ${POLICY_PATH} is missing — judged by the committed policy (${judgedBy})`);
+  if (worktree === undefined && !worktreeProblem)
+    notes.push(
+      `cleanroom: ${POLICY_PATH} is missing — judged by the committed policy (${judgedBy})`,
+    );
   else if (worktree !== staged && worktree !== committed) {
     let problem: string | undefined = worktreeProblem;
     if (!problem && worktree !== undefined) {
@@ -166,5 +210,7 @@ export async function lookupPolicy(ctx: GitContext, root: string, notes: string[
     );
   }
   const [policy, ...others] = policies;
-  return others.length ? { kind: 'policy', policy: policy!, others } : { kind: 'policy', policy: policy! };
+  return others.length
+    ? { kind: 'policy', policy: policy!, others }
+    : { kind: 'policy', policy: policy! };
 }

@@ -7,7 +7,16 @@ import { join, resolve } from 'node:path';
 import type { Io } from '../io.js';
 import { runGit, splitZ, type GitContext } from '../git/git.js';
 import { openRepo, type Repo } from '../git/repo.js';
-import { appendEntries, blobId, compactLedger, contentLines, ledgerSize, lineHashes, type LedgerEntry, type LiveContent } from '../signals/ledger.js';
+import {
+  appendEntries,
+  blobId,
+  compactLedger,
+  contentLines,
+  ledgerSize,
+  lineHashes,
+  type LedgerEntry,
+  type LiveContent,
+} from '../signals/ledger.js';
 import { realpathDeep, targetsOf } from './decide.js';
 import type { AgentEvent } from './types.js';
 
@@ -17,16 +26,33 @@ const MAX_LEDGER_FILE = 64 * 1024 * 1024;
 const LEDGER_MAX_BYTES = 8 * 1024 * 1024;
 
 /** What each written path holds now, appended to the ledger of the repository that holds it. */
-export async function record(io: Io, event: AgentEvent, gitCtx: (cwd: string) => GitContext): Promise<void> {
+export async function record(
+  io: Io,
+  event: AgentEvent,
+  gitCtx: (cwd: string) => GitContext,
+): Promise<void> {
   const cwd = event.cwd ?? io.cwd;
   const byRoot = new Map<string, { entry: Omit<LedgerEntry, 'blob'>; content: Buffer }[]>();
   event.paths.forEach((given, i) => {
     const real = realpathDeep(resolve(cwd, given));
     const t = targetsOf(real, cwd).at(-1);
-    if (!t || !existsSync(real) || !statSync(real).isFile() || statSync(real).size > MAX_LEDGER_FILE) return;
+    if (
+      !t ||
+      !existsSync(real) ||
+      !statSync(real).isFile() ||
+      statSync(real).size > MAX_LEDGER_FILE
+    )
+      return;
     const content = readFileSync(real);
-    const text = event.content?.[i] ?? (content.subarray(0, 8000).includes(0) ? '' : content.toString('utf8'));
-    const entry: Omit<LedgerEntry, 'blob'> = { time: io.now().toISOString(), tool: event.tool, session: event.session, path: t.rel, lines: lineHashes(text) };
+    const text =
+      event.content?.[i] ?? (content.subarray(0, 8000).includes(0) ? '' : content.toString('utf8'));
+    const entry: Omit<LedgerEntry, 'blob'> = {
+      time: io.now().toISOString(),
+      tool: event.tool,
+      session: event.session,
+      path: t.rel,
+      lines: lineHashes(text),
+    };
     if (event.model) entry.model = event.model;
     byRoot.set(t.root, [...(byRoot.get(t.root) ?? []), { entry, content }]);
   });
@@ -57,7 +83,9 @@ async function compact(ctx: GitContext, root: string, repo: Repo): Promise<void>
   const blobs = new Set<string>();
   for (const r of roots) {
     // `git ls-files -s -z`: "100644 8e27be7… 0\tevals/harness/run.py\0" — the index's blobs.
-    const { stdout } = await runGit({ ...ctx, cwd: r }, ['ls-files', '-s', '-z'], { okCodes: [128] });
+    const { stdout } = await runGit({ ...ctx, cwd: r }, ['ls-files', '-s', '-z'], {
+      okCodes: [128],
+    });
     for (const f of splitZ(stdout)) {
       const id = f.toString('latin1').split(' ')[1];
       if (id) blobs.add(id);
@@ -83,4 +111,3 @@ async function compact(ctx: GitContext, root: string, repo: Repo): Promise<void>
     return { blobs, linesByPath };
   });
 }
-

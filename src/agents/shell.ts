@@ -14,7 +14,30 @@ import { posix } from 'node:path';
 import { patchWrites } from './patch.js';
 type Token = { op: string } | { word: string; raw: string };
 
-const OPS = ['&>>', '<<<', '<<-', '&&', '||', ';;', '|&', '>>', '>|', '&>', '<<', '<>', '<&', '>&', ';', '|', '&', '(', ')', '<', '>', '\n'];
+const OPS = [
+  '&>>',
+  '<<<',
+  '<<-',
+  '&&',
+  '||',
+  ';;',
+  '|&',
+  '>>',
+  '>|',
+  '&>',
+  '<<',
+  '<>',
+  '<&',
+  '>&',
+  ';',
+  '|',
+  '&',
+  '(',
+  ')',
+  '<',
+  '>',
+  '\n',
+];
 
 /** Splits a command line into words and operators (quotes and escapes honoured, heredoc bodies skipped). */
 export function tokenize(src: string): Token[] {
@@ -32,7 +55,7 @@ export function tokenize(src: string): Token[] {
       i += 2;
       continue;
     }
-    if (c === '#' ) {
+    if (c === '#') {
       while (i < src.length && src[i] !== '\n') i++;
       continue;
     }
@@ -107,34 +130,277 @@ export function tokenize(src: string): Token[] {
 const SEPARATORS = new Set([';', ';;', '&&', '||', '|', '|&', '&', '(', ')', '\n']);
 const WRITE_REDIRECTS = new Set(['>', '>>', '>|', '&>', '&>>', '<>', '>&']);
 /** Words that run the next word as the command (their own options are skipped). */
-const WRAPPERS = new Set(['sudo', 'doas', 'env', 'time', 'nohup', 'exec', 'command', 'builtin', 'nice', 'ionice', 'timeout', 'stdbuf', 'xargs', 'then', 'do', 'else', 'elif', 'if', 'while', 'until', '!', '{', '}', 'fi', 'done']);
+const WRAPPERS = new Set([
+  'sudo',
+  'doas',
+  'env',
+  'time',
+  'nohup',
+  'exec',
+  'command',
+  'builtin',
+  'nice',
+  'ionice',
+  'timeout',
+  'stdbuf',
+  'xargs',
+  'then',
+  'do',
+  'else',
+  'elif',
+  'if',
+  'while',
+  'until',
+  '!',
+  '{',
+  '}',
+  'fi',
+  'done',
+]);
 /** Wrapper options that take the next word as their value. */
 const WRAPPER_ARGS: Record<string, Set<string>> = {
   sudo: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U']),
   env: new Set(['-u', '--unset', '-C', '--chdir', '-S', '--split-string']),
   nice: new Set(['-n', '--adjustment']),
-  xargs: new Set(['-I', '-i', '-n', '-P', '-L', '-l', '-s', '-d', '-E', '-a', '--arg-file', '--delimiter', '--max-args', '--max-procs']),
+  xargs: new Set([
+    '-I',
+    '-i',
+    '-n',
+    '-P',
+    '-L',
+    '-l',
+    '-s',
+    '-d',
+    '-E',
+    '-a',
+    '--arg-file',
+    '--delimiter',
+    '--max-args',
+    '--max-procs',
+  ]),
   timeout: new Set(['-s', '--signal', '-k', '--kill-after']),
 };
 const DEST_LAST = new Set(['cp', 'mv', 'install', 'ln', 'rsync']);
 /** Options of cp/mv/install/ln/rsync that take a value (which is not an operand). */
-const COPY_ARGS = new Set(['-S', '--suffix', '-m', '--mode', '-o', '--owner', '-g', '--group', '-e', '--rsh', '--exclude', '--include', '-f', '--filter', '--exclude-from', '--include-from', '--files-from', '--chmod', '--chown', '--log-file', '-B', '--backup-dir', '-T', '--temp-dir', '--partial-dir', '--link-dest', '--compare-dest', '--copy-dest', '--port', '--password-file', '--timeout', '--bwlimit', '--max-size', '--min-size', '--rsync-path']);
+const COPY_ARGS = new Set([
+  '-S',
+  '--suffix',
+  '-m',
+  '--mode',
+  '-o',
+  '--owner',
+  '-g',
+  '--group',
+  '-e',
+  '--rsh',
+  '--exclude',
+  '--include',
+  '-f',
+  '--filter',
+  '--exclude-from',
+  '--include-from',
+  '--files-from',
+  '--chmod',
+  '--chown',
+  '--log-file',
+  '-B',
+  '--backup-dir',
+  '-T',
+  '--temp-dir',
+  '--partial-dir',
+  '--link-dest',
+  '--compare-dest',
+  '--copy-dest',
+  '--port',
+  '--password-file',
+  '--timeout',
+  '--bwlimit',
+  '--max-size',
+  '--min-size',
+  '--rsync-path',
+]);
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'busybox']);
 
 /**
  * Programs that only read the files they name (and write nothing but their output):
  * their words are judged as reads. `find` only without its acting predicates.
  */
-const READERS = new Set(['cat', 'tac', 'less', 'more', 'head', 'tail', 'ls', 'stat', 'file', 'wc', 'diff', 'cmp', 'tree', 'du', 'df', 'md5sum', 'sha1sum', 'sha256sum', 'sha512sum', 'cksum', 'realpath', 'readlink', 'basename', 'dirname', 'test', '[', 'echo', 'printf', 'true', 'false', 'pwd', 'which', 'type', 'grep', 'egrep', 'fgrep', 'rg', 'ag', 'ack', 'jq', 'nl', 'od', 'xxd', 'hexdump', 'strings', 'sort', 'uniq', 'cut', 'column', 'fold', 'comm', 'join', 'paste', 'tr', 'sleep', 'date', 'whoami', 'id', 'uname', 'hostname', 'find', 'fd', 'bat', 'cleanroom']);
+const READERS = new Set([
+  'cat',
+  'tac',
+  'less',
+  'more',
+  'head',
+  'tail',
+  'ls',
+  'stat',
+  'file',
+  'wc',
+  'diff',
+  'cmp',
+  'tree',
+  'du',
+  'df',
+  'md5sum',
+  'sha1sum',
+  'sha256sum',
+  'sha512sum',
+  'cksum',
+  'realpath',
+  'readlink',
+  'basename',
+  'dirname',
+  'test',
+  '[',
+  'echo',
+  'printf',
+  'true',
+  'false',
+  'pwd',
+  'which',
+  'type',
+  'grep',
+  'egrep',
+  'fgrep',
+  'rg',
+  'ag',
+  'ack',
+  'jq',
+  'nl',
+  'od',
+  'xxd',
+  'hexdump',
+  'strings',
+  'sort',
+  'uniq',
+  'cut',
+  'column',
+  'fold',
+  'comm',
+  'join',
+  'paste',
+  'tr',
+  'sleep',
+  'date',
+  'whoami',
+  'id',
+  'uname',
+  'hostname',
+  'find',
+  'fd',
+  'bat',
+  'cleanroom',
+]);
 const FIND_ACTIONS = /^-(delete|exec|execdir|ok|okdir|fprint|fprint0|fprintf|fls)$/;
 /** Programs that change names, modes or existence but put no content anywhere (deletion is the cure). */
 // tee, cp, mv, install, ln, rsync write where this module says; sh -c / eval are read inside.
-const NO_CONTENT = new Set(['rm', 'rmdir', 'unlink', 'mkdir', 'touch', 'chmod', 'chown', 'chgrp', 'cd', 'pushd', 'popd', 'set', 'shopt', 'export', 'unset', 'declare', 'typeset', 'local', 'readonly', 'alias', 'wait', 'kill', 'exit', 'return', 'trap', 'tee', 'cp', 'mv', 'install', 'ln', 'rsync', 'apply_patch', 'sh', 'bash', 'zsh', 'dash', 'eval']);
+const NO_CONTENT = new Set([
+  'rm',
+  'rmdir',
+  'unlink',
+  'mkdir',
+  'touch',
+  'chmod',
+  'chown',
+  'chgrp',
+  'cd',
+  'pushd',
+  'popd',
+  'set',
+  'shopt',
+  'export',
+  'unset',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'alias',
+  'wait',
+  'kill',
+  'exit',
+  'return',
+  'trap',
+  'tee',
+  'cp',
+  'mv',
+  'install',
+  'ln',
+  'rsync',
+  'apply_patch',
+  'sh',
+  'bash',
+  'zsh',
+  'dash',
+  'eval',
+]);
 
 /** git subcommands that only read. */
-const GIT_READS = new Set(['status', 'log', 'show', 'diff', 'ls-files', 'ls-tree', 'cat-file', 'rev-parse', 'rev-list', 'grep', 'blame', 'describe', 'shortlog', 'whatchanged', 'reflog', 'show-ref', 'for-each-ref', 'name-rev', 'merge-base', 'var', 'help', 'version', 'check-ignore', 'check-attr', 'diff-tree', 'diff-index', 'diff-files', 'archive', 'count-objects', 'fsck', 'verify-commit', 'verify-tag', 'interpret-trailers']);
+const GIT_READS = new Set([
+  'status',
+  'log',
+  'show',
+  'diff',
+  'ls-files',
+  'ls-tree',
+  'cat-file',
+  'rev-parse',
+  'rev-list',
+  'grep',
+  'blame',
+  'describe',
+  'shortlog',
+  'whatchanged',
+  'reflog',
+  'show-ref',
+  'for-each-ref',
+  'name-rev',
+  'merge-base',
+  'var',
+  'help',
+  'version',
+  'check-ignore',
+  'check-attr',
+  'diff-tree',
+  'diff-index',
+  'diff-files',
+  'archive',
+  'count-objects',
+  'fsck',
+  'verify-commit',
+  'verify-tag',
+  'interpret-trailers',
+]);
 /** git subcommands that take content only from git's own history or the index, never from the agent. */
-const GIT_NO_NEW_CONTENT = new Set(['add', 'rm', 'commit', 'push', 'fetch', 'pull', 'checkout', 'switch', 'restore', 'reset', 'stash', 'branch', 'tag', 'merge', 'rebase', 'cherry-pick', 'revert', 'init', 'clone', 'remote', 'config', 'worktree', 'submodule', 'notes', 'clean', 'gc', 'prune', 'mv']);
+const GIT_NO_NEW_CONTENT = new Set([
+  'add',
+  'rm',
+  'commit',
+  'push',
+  'fetch',
+  'pull',
+  'checkout',
+  'switch',
+  'restore',
+  'reset',
+  'stash',
+  'branch',
+  'tag',
+  'merge',
+  'rebase',
+  'cherry-pick',
+  'revert',
+  'init',
+  'clone',
+  'remote',
+  'config',
+  'worktree',
+  'submodule',
+  'notes',
+  'clean',
+  'gc',
+  'prune',
+  'mv',
+]);
 
 /** A word we cannot resolve to a path without running the shell. */
 const dynamic = (raw: string): boolean => /[$`]/.test(raw) || raw.startsWith('~');
@@ -183,8 +449,19 @@ export function segments(command: string, depth = 0): Segment[] {
   return out;
 }
 
-function unwrap(all: { word: string; raw: string }[], redirects: Segment['redirects'], depth: number): Segment[] {
-  const seg: Segment = { assigns: [], envOptions: [], cmd: undefined, args: [], redirects, text: all.map((w) => w.word).join(' ') };
+function unwrap(
+  all: { word: string; raw: string }[],
+  redirects: Segment['redirects'],
+  depth: number,
+): Segment[] {
+  const seg: Segment = {
+    assigns: [],
+    envOptions: [],
+    cmd: undefined,
+    args: [],
+    redirects,
+    text: all.map((w) => w.word).join(' '),
+  };
   let i = 0;
   let wrapper: string | undefined;
   while (i < all.length) {
@@ -218,14 +495,16 @@ function unwrap(all: { word: string; raw: string }[], redirects: Segment['redire
   if (i >= all.length) return [seg];
   seg.cmd = all[i]!.word.split('/').pop() ?? all[i]!.word;
   seg.args = all.slice(i + 1);
-  if (!dynamic(all[i]!.raw) && all[i]!.word.includes('/')) seg.args.unshift({ word: all[i]!.word, raw: all[i]!.raw });
+  if (!dynamic(all[i]!.raw) && all[i]!.word.includes('/'))
+    seg.args.unshift({ word: all[i]!.word, raw: all[i]!.raw });
   // `bash -c 'CMD'`, `eval 'CMD'`: the string is a command line of its own.
   if (depth < 3) {
     if (SHELLS.has(seg.cmd)) {
       const c = seg.args.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a.word));
       if (c >= 0 && seg.args[c + 1]) return [seg, ...segments(seg.args[c + 1]!.word, depth + 1)];
     }
-    if (seg.cmd === 'eval') return [seg, ...segments(seg.args.map((a) => a.word).join(' '), depth + 1)];
+    if (seg.cmd === 'eval')
+      return [seg, ...segments(seg.args.map((a) => a.word).join(' '), depth + 1)];
   }
   return [seg];
 }
@@ -252,7 +531,8 @@ export function expandBraces(word: string, limit = 64): string[] {
           from = k + 1;
         }
         const out: string[] = [];
-        for (const p of parts) for (const e of expandBraces(pre + p + post, limit)) if (out.length < limit) out.push(e);
+        for (const p of parts)
+          for (const e of expandBraces(pre + p + post, limit)) if (out.length < limit) out.push(e);
         return out;
       }
     } else if (c === ',' && level === 1) commas.push(i);
@@ -288,16 +568,30 @@ export interface ShellPaths {
   truncated: boolean;
 }
 
-const isPath = (w: string): boolean => !!w && w.length <= 4096 && !w.includes('\0') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(w);
+const isPath = (w: string): boolean =>
+  !!w && w.length <= 4096 && !w.includes('\0') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(w);
 
 /** `HEAD:path`, `:path`, `main~2:path`, `:0:path` → path (repository-relative), else undefined. */
 export function revPath(word: string): string | undefined {
   const m = /^(?:[^\s:/]*|:[0-3]):(?!\/\/)(.+)$/.exec(word);
-  return m && !/^[a-z][a-z0-9+.-]*$/i.test(word.split(':')[0]!) ? m[1] : m && /^(HEAD|FETCH_HEAD|ORIG_HEAD|MERGE_HEAD)/.test(word) ? m[1] : undefined;
+  return m && !/^[a-z][a-z0-9+.-]*$/i.test(word.split(':')[0]!)
+    ? m[1]
+    : m && /^(HEAD|FETCH_HEAD|ORIG_HEAD|MERGE_HEAD)/.test(word)
+      ? m[1]
+      : undefined;
 }
 
 export function shellPaths(command: string, maxWords = 5000): ShellPaths {
-  const r: ShellPaths = { mentioned: [], written: [], copies: [], searched: [], revPaths: [], opaque: [], touched: [], truncated: false };
+  const r: ShellPaths = {
+    mentioned: [],
+    written: [],
+    copies: [],
+    searched: [],
+    revPaths: [],
+    opaque: [],
+    touched: [],
+    truncated: false,
+  };
   let words = 0;
   // `cd evals && cp ../drafts/q.json tasks/`: later relative words resolve from the new
   // directory. (A `cd` cleanroom cannot follow — `cd "$D"` — leaves words unresolved: the
@@ -318,10 +612,16 @@ export function shellPaths(command: string, maxWords = 5000): ShellPaths {
         r.copies[j] = { ...c, dest: at(c.dest), sources: c.sources.map(at) };
       }
     }
-    if ((seg.cmd === 'cd' || seg.cmd === 'pushd') && seg.args.length === 1 && !dynamic(seg.args[0]!.raw)) dir = at(seg.args[0]!.word);
+    if (
+      (seg.cmd === 'cd' || seg.cmd === 'pushd') &&
+      seg.args.length === 1 &&
+      !dynamic(seg.args[0]!.raw)
+    )
+      dir = at(seg.args[0]!.word);
   }
   // Codex (before 0.124) ran apply_patch as a shell heredoc.
-  if (command.includes('*** Begin Patch')) for (const f of patchWrites(command)) r.written.push(f.path);
+  if (command.includes('*** Begin Patch'))
+    for (const f of patchWrites(command)) r.written.push(f.path);
   return r;
 }
 
@@ -373,16 +673,26 @@ const embeddedPaths = (w: string): string[] => {
 
 function readSegment(cmd: string, args: string[], r: ShellPaths): void {
   const direct = args.map(valueOf).filter((w): w is string => w !== undefined && isPath(w));
-  const paths = [...direct, ...args.flatMap(embeddedPaths).filter((p) => isPath(p) && !direct.includes(p))];
+  const paths = [
+    ...direct,
+    ...args.flatMap(embeddedPaths).filter((p) => isPath(p) && !direct.includes(p)),
+  ];
   r.mentioned.push(...paths);
   const git = cmd === 'git' ? gitSub(args) : undefined;
-  const reader = READERS.has(cmd) ? !(cmd === 'find' && args.some((a) => FIND_ACTIONS.test(a))) : git !== undefined && GIT_READS.has(git.sub);
+  const reader = READERS.has(cmd)
+    ? !(cmd === 'find' && args.some((a) => FIND_ACTIONS.test(a)))
+    : git !== undefined && GIT_READS.has(git.sub);
   if (!reader) r.touched.push(...paths);
-  const known = reader || NO_CONTENT.has(cmd) || (git !== undefined && GIT_NO_NEW_CONTENT.has(git.sub));
+  const known =
+    reader || NO_CONTENT.has(cmd) || (git !== undefined && GIT_NO_NEW_CONTENT.has(git.sub));
   if (!known) r.opaque.push(...paths);
   if (cmd === 'tee') r.written.push(...args.filter((a) => !a.startsWith('-')));
   if (DEST_LAST.has(cmd)) copyOf(cmd === 'rsync', args, r);
-  if ((cmd === 'grep' || cmd === 'egrep' || cmd === 'fgrep') && args.some((a) => /^-[a-zA-Z]*[rR]|^--(recursive|dereference-recursive)$/.test(a))) searchOperands(args, r, true);
+  if (
+    (cmd === 'grep' || cmd === 'egrep' || cmd === 'fgrep') &&
+    args.some((a) => /^-[a-zA-Z]*[rR]|^--(recursive|dereference-recursive)$/.test(a))
+  )
+    searchOperands(args, r, true);
   if (cmd === 'rg' || cmd === 'ag' || cmd === 'ack') searchOperands(args, r, true);
   if (git) {
     for (const a of git.args) {
@@ -397,7 +707,9 @@ function readSegment(cmd: string, args: string[], r: ShellPaths): void {
       const dash = git.args.indexOf('--');
       const plain = git.args.filter((a) => !a.startsWith('-')).slice(1);
       const operands = (dash >= 0 ? git.args.slice(dash + 1) : plain).filter(isPath);
-      const pathspecs = operands.filter((p) => dash >= 0 || git.sub === 'archive' || p.includes('/') || p.includes('.'));
+      const pathspecs = operands.filter(
+        (p) => dash >= 0 || git.sub === 'archive' || p.includes('/') || p.includes('.'),
+      );
       r.searched.push(...(pathspecs.length ? pathspecs : ['.']));
     }
   }
@@ -405,7 +717,11 @@ function readSegment(cmd: string, args: string[], r: ShellPaths): void {
 
 function searchOperands(args: string[], r: ShellPaths, patternFirst: boolean): void {
   const operands: string[] = [];
-  let pattern = patternFirst && !args.some((a) => a === '-e' || a === '-f' || a.startsWith('--regexp') || a.startsWith('--file'));
+  let pattern =
+    patternFirst &&
+    !args.some(
+      (a) => a === '-e' || a === '-f' || a.startsWith('--regexp') || a.startsWith('--file'),
+    );
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') continue;
@@ -453,7 +769,8 @@ function copyOf(recursiveAlways: boolean, args: string[], r: ShellPaths, gitMv =
   }
   const remote = (p: string): boolean => /^[^/]*:/.test(p) && !gitMv;
   if (target !== undefined) {
-    if (!remote(target)) r.copies.push({ sources: operands, dest: target, intoDir: true, recursive });
+    if (!remote(target))
+      r.copies.push({ sources: operands, dest: target, intoDir: true, recursive });
     r.written.push(target);
     return;
   }
@@ -461,13 +778,20 @@ function copyOf(recursiveAlways: boolean, args: string[], r: ShellPaths, gitMv =
   const dest = operands[operands.length - 1]!;
   if (remote(dest)) return;
   r.written.push(dest);
-  r.copies.push({ sources: operands.slice(0, -1), dest, intoDir: operands.length > 2 || dest.endsWith('/'), recursive: recursive || gitMv });
+  r.copies.push({
+    sources: operands.slice(0, -1),
+    dest,
+    intoDir: operands.length > 2 || dest.endsWith('/'),
+    recursive: recursive || gitMv,
+  });
   // A recursive copy reads every file under its sources.
   if (recursive) r.searched.push(...operands.slice(0, -1).filter((s) => !remote(s)));
 }
 
 /** `git [global options] SUB ARGS…`: the subcommand and its arguments, with the global options it was given. */
-export function gitSub(args: string[]): { sub: string; args: string[]; config: string[]; execPath: boolean } | undefined {
+export function gitSub(
+  args: string[],
+): { sub: string; args: string[]; config: string[]; execPath: boolean } | undefined {
   const config: string[] = [];
   let execPath = false;
   for (let i = 0; i < args.length; i++) {
@@ -488,7 +812,14 @@ export function gitSub(args: string[]): { sub: string; args: string[]; config: s
       execPath = true;
       continue;
     }
-    if (a === '-C' || a === '--git-dir' || a === '--work-tree' || a === '--namespace' || a === '--super-prefix' || a === '--list-cmds') {
+    if (
+      a === '-C' ||
+      a === '--git-dir' ||
+      a === '--work-tree' ||
+      a === '--namespace' ||
+      a === '--super-prefix' ||
+      a === '--list-cmds'
+    ) {
       i++;
       continue;
     }

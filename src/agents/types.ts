@@ -66,9 +66,16 @@ export interface Wiring {
   /** Human name of the agent, for init and doctor. */
   label: string;
   /** Merges our entries (running `command`) into a parsed config; returns the new config. */
-  install(config: Record<string, unknown>, command: (event: string) => string): Record<string, unknown>;
+  install(
+    config: Record<string, unknown>,
+    command: (event: string) => string,
+  ): Record<string, unknown>;
   /** Events our hook is wired for in `config`, and those it should be. */
-  wiredEvents(config: Record<string, unknown>): { wired: string[]; wanted: string[]; commands: string[] };
+  wiredEvents(config: Record<string, unknown>): {
+    wired: string[];
+    wanted: string[];
+    commands: string[];
+  };
 }
 
 /**
@@ -112,9 +119,15 @@ export class HookInputError extends Error {
 
 // Helpers for reading hostile JSON: never trust a field's type.
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 export const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-export const strList = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : []);
+export const strList = (v: unknown): string[] =>
+  Array.isArray(v)
+    ? v.filter((x): x is string => typeof x === 'string')
+    : typeof v === 'string'
+      ? [v]
+      : [];
 
 export function record(payload: unknown, agent: string): Record<string, unknown> {
   if (!isRecord(payload)) throw new HookInputError(`${agent} hook input is not a JSON object`);
@@ -128,7 +141,12 @@ export function record(payload: unknown, agent: string): Record<string, unknown>
 export function toolCallPayload(payload: unknown, agent: string, tool: ToolId) {
   const p = record(payload, agent);
   const input = isRecord(p.tool_input) ? p.tool_input : {};
-  const base: Omit<AgentEvent, 'kind' | 'paths'> = { tool, name: str(p.tool_name) ?? '', cwd: str(p.cwd), session: str(p.session_id) ?? 'unknown' };
+  const base: Omit<AgentEvent, 'kind' | 'paths'> = {
+    tool,
+    name: str(p.tool_name) ?? '',
+    cwd: str(p.cwd),
+    session: str(p.session_id) ?? 'unknown',
+  };
   const model = str(p.model);
   if (model) base.model = model;
   const other: AgentEvent = { ...base, kind: 'other', paths: [] };

@@ -18,8 +18,11 @@ const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** `node …/dist/agent-hook.cjs claude-code` or `cleanroom agent-hook claude` (the id or an older alias). */
 const isOurs = (names: readonly string[], key: string) => {
-  const re = new RegExp(`(?:\\bcleanroom(?:\\.mjs)?\\S*\\s+agent-hook|/agent-hook\\.c?js['"]?)\\s+(?:${names.map(escape).join('|')})(?![\\w-])`);
-  return (h: unknown): boolean => isRecord(h) && typeof h[key] === 'string' && re.test(h[key] as string);
+  const re = new RegExp(
+    `(?:\\bcleanroom(?:\\.mjs)?\\S*\\s+agent-hook|/agent-hook\\.c?js['"]?)\\s+(?:${names.map(escape).join('|')})(?![\\w-])`,
+  );
+  return (h: unknown): boolean =>
+    isRecord(h) && typeof h[key] === 'string' && re.test(h[key] as string);
 };
 
 function hooksObject(config: Record<string, unknown>, file: string): Record<string, unknown> {
@@ -42,7 +45,14 @@ export interface GroupSpec {
   extra?: Record<string, unknown>;
 }
 
-export function groupedWiring(opts: { file: string; label: string; agent: string; aliases: readonly string[]; groups: GroupSpec[]; hook: Record<string, unknown> }): Wiring {
+export function groupedWiring(opts: {
+  file: string;
+  label: string;
+  agent: string;
+  aliases: readonly string[];
+  groups: GroupSpec[];
+  hook: Record<string, unknown>;
+}): Wiring {
   const ours = isOurs([opts.agent, ...opts.aliases], 'command');
   return {
     file: opts.file,
@@ -52,8 +62,15 @@ export function groupedWiring(opts: { file: string; label: string; agent: string
       const hooks = hooksObject(out, opts.file);
       for (const spec of opts.groups) {
         const list = eventList(hooks, spec.event, opts.file);
-        const entry = { type: 'command', command: command(spec.event), ...opts.hook, ...spec.extra };
-        const group = list.find((g) => isRecord(g) && Array.isArray(g.hooks) && g.hooks.some(ours)) as Record<string, unknown> | undefined;
+        const entry = {
+          type: 'command',
+          command: command(spec.event),
+          ...opts.hook,
+          ...spec.extra,
+        };
+        const group = list.find(
+          (g) => isRecord(g) && Array.isArray(g.hooks) && g.hooks.some(ours),
+        ) as Record<string, unknown> | undefined;
         if (!group) {
           list.push({ matcher: spec.matcher, hooks: [entry] });
           continue;
@@ -88,7 +105,15 @@ export function groupedWiring(opts: { file: string; label: string; agent: string
   };
 }
 
-export function flatWiring(opts: { file: string; label: string; agent: string; aliases: readonly string[]; events: string[]; commandKey: string; entry: (event: string) => Record<string, unknown> }): Wiring {
+export function flatWiring(opts: {
+  file: string;
+  label: string;
+  agent: string;
+  aliases: readonly string[];
+  events: string[];
+  commandKey: string;
+  entry: (event: string) => Record<string, unknown>;
+}): Wiring {
   const ours = isOurs([opts.agent, ...opts.aliases], opts.commandKey);
   return {
     file: opts.file,

@@ -93,7 +93,18 @@ const kindKey = (tool: ToolId, outcome: Outcome): string => `${tool}\0${outcome}
 const eventKey = (e: AuditEvent): string => `${e.commit}\0${e.path}`;
 
 function byAge(a: AuditEvent, b: AuditEvent): number {
-  return a.time - b.time || (a.commit < b.commit ? -1 : a.commit > b.commit ? 1 : a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  return (
+    a.time - b.time ||
+    (a.commit < b.commit
+      ? -1
+      : a.commit > b.commit
+        ? 1
+        : a.path < b.path
+          ? -1
+          : a.path > b.path
+            ? 1
+            : 0)
+  );
 }
 
 function mergeKinds(a: KindEvents, b: KindEvents, max: number): KindEvents {
@@ -102,7 +113,12 @@ function mergeKinds(a: KindEvents, b: KindEvents, max: number): KindEvents {
   const extra = b.events.filter((e) => !seen.has(eventKey(e)));
   if (!extra.length) return b.truncated && !a.truncated ? { ...a, truncated: true } : a;
   const all = [...a.events, ...extra].sort(byAge);
-  return { tool: a.tool, outcome: a.outcome, events: all.slice(0, max), truncated: a.truncated || b.truncated || all.length > max };
+  return {
+    tool: a.tool,
+    outcome: a.outcome,
+    events: all.slice(0, max),
+    truncated: a.truncated || b.truncated || all.length > max,
+  };
 }
 
 export function mergeEntries(a: PathEntry, b: PathEntry, max: number): PathEntry {
@@ -121,7 +137,8 @@ function withEvent(entry: PathEntry | undefined, e: AuditEvent, max: number): Pa
   const prev = kinds.get(k);
   if (!prev) kinds.set(k, { tool: e.tool, outcome: e.outcome, events: [e], truncated: false });
   else if (prev.events.some((x) => eventKey(x) === eventKey(e))) return entry!;
-  else if (prev.events.length >= max) kinds.set(k, prev.truncated ? prev : { ...prev, truncated: true });
+  else if (prev.events.length >= max)
+    kinds.set(k, prev.truncated ? prev : { ...prev, truncated: true });
   else kinds.set(k, { ...prev, events: [...prev.events, e] });
   return { kinds };
 }
@@ -250,7 +267,8 @@ export class AuditAccumulator {
       }
       if (c.findings.length) {
         for (const n of c.notes ?? []) {
-          if (this.notes.has(n) || this.notes.size < this.maxNotes) this.notes.set(n, (this.notes.get(n) ?? 0) + 1);
+          if (this.notes.has(n) || this.notes.size < this.maxNotes)
+            this.notes.set(n, (this.notes.get(n) ?? 0) + 1);
         }
       }
     }

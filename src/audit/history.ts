@@ -31,7 +31,14 @@ import { spawnGit, type GitContext } from '../git/git.js';
 import { parseRawEntries } from '../git/raw.js';
 import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
-import { isUnderTarget, linkZones, resolveLinkTarget, SYMLINK_MODE, zonesOfFile, type ZoneLink } from '../policy/links.js';
+import {
+  isUnderTarget,
+  linkZones,
+  resolveLinkTarget,
+  SYMLINK_MODE,
+  zonesOfFile,
+  type ZoneLink,
+} from '../policy/links.js';
 import type { JudgedCommit } from './accumulate.js';
 import { isObjectId } from '../git/object-id.js';
 
@@ -53,7 +60,22 @@ interface Pending {
 // --format date (whatever --encoding says); a commit whose header says `encoding utf-16`
 // then has no committer line, and the walk stopped on "unexpected git log output" for
 // good. The date comes from `rev-list --timestamp`, read from the parsed object.
-const LOG_ARGS = ['log', '-z', '--raw', '-r', '-c', '-M', '--no-abbrev', '--root', '--no-color', '--no-show-signature', '--no-relative', '--no-ext-diff', '--no-textconv', '--format=%H %P'];
+const LOG_ARGS = [
+  'log',
+  '-z',
+  '--raw',
+  '-r',
+  '-c',
+  '-M',
+  '--no-abbrev',
+  '--root',
+  '--no-color',
+  '--no-show-signature',
+  '--no-relative',
+  '--no-ext-diff',
+  '--no-textconv',
+  '--format=%H %P',
+];
 
 export interface WalkOptions {
   /** Revision options shared by rev-list and log: --since, then --all or --end-of-options RANGE. */
@@ -66,9 +88,27 @@ export interface WalkOptions {
   renames?: boolean;
 }
 
-export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trust, opts: WalkOptions, now: Date): AsyncGenerator<JudgedCommit> {
-  const revArgs = ['rev-list', '--reverse', '--topo-order', '--children', '--timestamp', ...opts.walk];
-  const logArgs = [...LOG_ARGS.map((a) => (a === '-M' && opts.renames === false ? '--no-renames' : a)), '--reverse', '--topo-order', ...opts.walk];
+export async function* judgeHistory(
+  ctx: GitContext,
+  policy: Policy,
+  trust: Trust,
+  opts: WalkOptions,
+  now: Date,
+): AsyncGenerator<JudgedCommit> {
+  const revArgs = [
+    'rev-list',
+    '--reverse',
+    '--topo-order',
+    '--children',
+    '--timestamp',
+    ...opts.walk,
+  ];
+  const logArgs = [
+    ...LOG_ARGS.map((a) => (a === '-M' && opts.renames === false ? '--no-renames' : a)),
+    '--reverse',
+    '--topo-order',
+    ...opts.walk,
+  ];
   const revs = spawnGit(ctx, revArgs);
   // GIT_NO_LAZY_FETCH (git 2.44+): in a partial clone, rename detection must not fetch
   // the whole history's blobs one by one from the remote; an absent blob is an error
@@ -91,11 +131,17 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
   // [last commit that wrote the path, commit that wrote its content]: a rename carries the
   // content's writer along, as `git log --find-object` would find it.
   const writers = new Map<string, [string, string]>();
-  const judge = new CommitJudge(ctx, policy, trust, now, { clock: 'commit', writersOf: (path) => writers.get(path) ?? [] });
+  const judge = new CommitJudge(ctx, policy, trust, now, {
+    clock: 'commit',
+    writersOf: (path) => writers.get(path) ?? [],
+  });
   const wrote = (p: Pending): void => {
     for (const f of p.files) {
       if (f.status === 'D' || f.via !== undefined) continue;
-      const carried = (f.status === 'R' || f.status === 'C') && f.from !== undefined ? writers.get(f.from)?.[1] : undefined;
+      const carried =
+        (f.status === 'R' || f.status === 'C') && f.from !== undefined
+          ? writers.get(f.from)?.[1]
+          : undefined;
       if (f.status === 'R' && f.from !== undefined) writers.delete(f.from);
       writers.set(f.path, [p.id, carried ?? p.id]);
     }
@@ -107,14 +153,16 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
   let linkCat: CatFileBatch | undefined;
   const learnLinks = async (files: readonly FileChange[]): Promise<void> => {
     for (const f of files) {
-      if (f.status === 'D' || f.mode !== SYMLINK_MODE || !linkZones(policy, f.path).length) continue;
+      if (f.status === 'D' || f.mode !== SYMLINK_MODE || !linkZones(policy, f.path).length)
+        continue;
       if (!linkCat) {
         linkCat = new CatFileBatch(ctx);
         linkCat.child.stdin.on('error', () => undefined);
       }
       linkCat.child.stdin.write(f.blob + '\n');
       const b = await linkCat.next();
-      const t = b.type === 'blob' ? resolveLinkTarget(f.path, b.content.toString('utf8')) : undefined;
+      const t =
+        b.type === 'blob' ? resolveLinkTarget(f.path, b.content.toString('utf8')) : undefined;
       if (t !== undefined) targets.add(t);
     }
   };
@@ -123,7 +171,11 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
     return false;
   };
   const touchesZone = (files: readonly FileChange[]): boolean =>
-    files.some((f) => f.status !== 'D' && (zonesOfFile(policy, f).length > 0 || (targets.size > 0 && underTarget(f.path))));
+    files.some(
+      (f) =>
+        f.status !== 'D' &&
+        (zonesOfFile(policy, f).length > 0 || (targets.size > 0 && underTarget(f.path))),
+    );
 
   /** Rethrows git log's failure (GitError with git's stderr) once its output has ended. */
   const gitFailure = async (): Promise<void> => {
@@ -134,7 +186,7 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
   //   82a92f8… e0562da…\0\n:000000 100644 0000… 77fe… A\0evals/q.jsonl\0
   //   :100644 100644 4aa7… 5c1e… M\0src/a.ts\0<next header>\0\n:…      (header, then entries)
   //   594c9df… f5bfa4b… a50d2e8…\0\0::000000 000000 100644 … AA\0src/f.md\0   (a merge:
-//                                                   an empty field, then combined entries)
+  //                                                   an empty field, then combined entries)
   // The header holds only ids; entries are read positionally (a meta
   // field starting with ':', then one path, or two for R and C), so no path can pass
   // for a header.
@@ -168,12 +220,28 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
     const line = await revReader.until(0x0a);
     const [stamp = '', revId = '', ...kids] = (line?.toString('latin1') ?? '').split(' ');
     const time = Number(stamp);
-    if (!Number.isFinite(time)) throw new CleanroomError('internal', `unexpected git rev-list output: ${(line?.toString('latin1') ?? '').slice(0, 120)}`);
-    if (revId !== id) throw new CleanroomError('internal', `git rev-list and git log disagree on the order of commits (${revId.slice(0, 12)} vs ${id.slice(0, 12)})`);
+    if (!Number.isFinite(time))
+      throw new CleanroomError(
+        'internal',
+        `unexpected git rev-list output: ${(line?.toString('latin1') ?? '').slice(0, 120)}`,
+      );
+    if (revId !== id)
+      throw new CleanroomError(
+        'internal',
+        `git rev-list and git log disagree on the order of commits (${revId.slice(0, 12)} vs ${id.slice(0, 12)})`,
+      );
     const files = parseRawEntries(raw);
     await learnLinks(files);
     const skipped = opts.boundary.has(id);
-    return { id, parents: rest, children: kids.filter(Boolean).length, time, files, judged: !skipped && touchesZone(files), skipped };
+    return {
+      id,
+      parents: rest,
+      children: kids.filter(Boolean).length,
+      time,
+      files,
+      judged: !skipped && touchesZone(files),
+      skipped,
+    };
   };
 
   // Commits read ahead of the one being judged; the cat-file requests of the judged ones
@@ -207,17 +275,40 @@ export async function* judgeHistory(ctx: GitContext, policy: Policy, trust: Trus
       if (!p) break;
       if (!p.judged) {
         wrote(p);
-        yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: p.files, findings: [], skipped: p.skipped };
+        yield {
+          id: p.id,
+          parents: p.parents,
+          children: p.children,
+          time: p.time,
+          files: p.files,
+          findings: [],
+          skipped: p.skipped,
+        };
         continue;
       }
       const obj = await cat.next();
-      if (obj.id !== p.id || obj.type !== 'commit') throw new CleanroomError('input', `${p.id} is not a commit that git can read (cat-file says ${obj.type})`);
+      if (obj.id !== p.id || obj.type !== 'commit')
+        throw new CleanroomError(
+          'input',
+          `${p.id} is not a commit that git can read (cat-file says ${obj.type})`,
+        );
       const parsed = parseCommitObject(obj.content);
       // A message whose encoding header asks for re-encoding is judged as git log shows it.
-      const commit = parsed.encoding === undefined ? parsed : withGitView(parsed, (await shownByGit(ctx, [p.id])).get(p.id));
+      const commit =
+        parsed.encoding === undefined
+          ? parsed
+          : withGitView(parsed, (await shownByGit(ctx, [p.id])).get(p.id));
       const v = await judge.judge({ ...commit, id: p.id, parents: p.parents, files: p.files });
       wrote(p);
-      yield { id: p.id, parents: p.parents, children: p.children, time: p.time, files: v.files, findings: v.findings, notes: v.notes };
+      yield {
+        id: p.id,
+        parents: p.parents,
+        children: p.children,
+        time: p.time,
+        files: v.files,
+        findings: v.findings,
+        notes: v.notes,
+      };
     }
     // git log stopped early: its own error (an unreadable object) says why — never a
     // guess about the two walks disagreeing.

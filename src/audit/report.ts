@@ -5,7 +5,12 @@
 import type { Outcome, ToolId, Verdict } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
 import { SYMLINK_MODE, verdictOfFile } from '../policy/links.js';
-import { contaminates, type AuditAccumulator, type OutcomeCounts, type PathEntry } from './accumulate.js';
+import {
+  contaminates,
+  type AuditAccumulator,
+  type OutcomeCounts,
+  type PathEntry,
+} from './accumulate.js';
 
 export const AUDIT_FORMAT = 1;
 
@@ -116,17 +121,28 @@ export interface ReportContext {
   sinceCut?: readonly string[];
 }
 
-export const isoDate = (seconds: number): string => new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
+export const isoDate = (seconds: number): string =>
+  new Date(seconds * 1000).toISOString().replace(/\.000Z$/, 'Z');
 const dayString = (day: number): string => new Date(day * 86400 * 1000).toISOString().slice(0, 10);
 
 const VERDICT_ORDER: Record<Verdict, number> = { allow: 0, review: 1, deny: 2 };
 
-function judgePath(policy: Policy, path: string, entry: PathEntry, isLink: boolean): { path: AuditPath; contaminated: boolean } | undefined {
+function judgePath(
+  policy: Policy,
+  path: string,
+  entry: PathEntry,
+  isLink: boolean,
+): { path: AuditPath; contaminated: boolean } | undefined {
   const judged = [];
   for (const kind of entry.kinds.values()) {
     const now = verdictOfFile(policy, { path, mode: isLink ? SYMLINK_MODE : '100644' }, kind.tool);
     if (now.verdict === 'allow' || !now.zone) continue;
-    judged.push({ kind, verdict: now.verdict, zone: now.zone.name, bad: contaminates(now.verdict, kind.outcome) });
+    judged.push({
+      kind,
+      verdict: now.verdict,
+      zone: now.zone.name,
+      bad: contaminates(now.verdict, kind.outcome),
+    });
   }
   if (!judged.length) return undefined;
   const contaminated = judged.some((j) => j.bad);
@@ -137,10 +153,31 @@ function judgePath(policy: Policy, path: string, entry: PathEntry, isLink: boole
   const changes: AuditChange[] = [];
   for (const { kind, bad } of judged) {
     for (const e of kind.events) {
-      changes.push({ commit: e.commit, date: isoDate(e.time), path: e.path, tool: e.tool, outcome: e.outcome, by: e.by ?? null, signal: e.signal, contaminates: bad });
+      changes.push({
+        commit: e.commit,
+        date: isoDate(e.time),
+        path: e.path,
+        tool: e.tool,
+        outcome: e.outcome,
+        by: e.by ?? null,
+        signal: e.signal,
+        contaminates: bad,
+      });
     }
   }
-  changes.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.commit < b.commit ? -1 : a.commit > b.commit ? 1 : a.tool < b.tool ? -1 : 1));
+  changes.sort((a, b) =>
+    a.date < b.date
+      ? -1
+      : a.date > b.date
+        ? 1
+        : a.commit < b.commit
+          ? -1
+          : a.commit > b.commit
+            ? 1
+            : a.tool < b.tool
+              ? -1
+              : 1,
+  );
   return {
     path: {
       path,
@@ -154,12 +191,26 @@ function judgePath(policy: Policy, path: string, entry: PathEntry, isLink: boole
   };
 }
 
-const byPath = (a: AuditPath, b: AuditPath): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+const byPath = (a: AuditPath, b: AuditPath): number =>
+  a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 
-export function buildReport(acc: AuditAccumulator, existing: ReadonlyMap<string, PathEntry>, tips: readonly string[], ctx: ReportContext): AuditReport {
+export function buildReport(
+  acc: AuditAccumulator,
+  existing: ReadonlyMap<string, PathEntry>,
+  tips: readonly string[],
+  ctx: ReportContext,
+): AuditReport {
   const zones = new Map<string, AuditZone>();
   for (const z of ctx.policy.zones) {
-    zones.set(z.name, { name: z.name, ai: z.ai, contaminated: [], attested: [], findings: { violation: 0, reviewed: 0, overridden: 0 }, grants: [], timeline: [] });
+    zones.set(z.name, {
+      name: z.name,
+      ai: z.ai,
+      contaminated: [],
+      attested: [],
+      findings: { violation: 0, reviewed: 0, overridden: 0 },
+      grants: [],
+      timeline: [],
+    });
   }
   const tools: Record<ToolId, number> = {};
   for (const [path, entry] of existing) {
@@ -168,7 +219,9 @@ export function buildReport(acc: AuditAccumulator, existing: ReadonlyMap<string,
     const zone = zones.get(judged.path.zone);
     if (!zone) continue;
     (judged.contaminated ? zone.contaminated : zone.attested).push(judged.path);
-    if (judged.contaminated) for (const t of new Set(judged.path.changes.filter((c) => c.contaminates).map((c) => c.tool))) tools[t] = (tools[t] ?? 0) + 1;
+    if (judged.contaminated)
+      for (const t of new Set(judged.path.changes.filter((c) => c.contaminates).map((c) => c.tool)))
+        tools[t] = (tools[t] ?? 0) + 1;
   }
   const total = { violation: 0, reviewed: 0, overridden: 0 };
   for (const [name, stats] of acc.zones) {
@@ -181,7 +234,11 @@ export function buildReport(acc: AuditAccumulator, existing: ReadonlyMap<string,
         const [outcome, by] = key.split('\0') as [Exclude<Outcome, 'violation'>, string];
         return { by, outcome, changes };
       })
-      .sort((a, b) => b.changes - a.changes || (a.by < b.by ? -1 : a.by > b.by ? 1 : a.outcome < b.outcome ? -1 : 1));
+      .sort(
+        (a, b) =>
+          b.changes - a.changes ||
+          (a.by < b.by ? -1 : a.by > b.by ? 1 : a.outcome < b.outcome ? -1 : 1),
+      );
     zone.timeline = [...stats.timeline]
       .map(([key, c]) => {
         const [day, tool] = key.split('\0') as [string, string];
@@ -202,7 +259,13 @@ export function buildReport(acc: AuditAccumulator, existing: ReadonlyMap<string,
     ok: contaminatedPaths === 0,
     generatedAt: ctx.now.toISOString(),
     policy: { file: ctx.policy.file, repository: ctx.policy.repository },
-    scope: { range: ctx.all ? null : ctx.range, all: ctx.all, since: ctx.since, sinceCut: [...(ctx.sinceCut ?? [])], tips: [...tips] },
+    scope: {
+      range: ctx.all ? null : ctx.range,
+      all: ctx.all,
+      since: ctx.since,
+      sinceCut: [...(ctx.sinceCut ?? [])],
+      tips: [...tips],
+    },
     history: {
       commits: acc.commits,
       complete: ctx.shallowBoundary.length === 0,
@@ -219,6 +282,8 @@ export function buildReport(acc: AuditAccumulator, existing: ReadonlyMap<string,
       tools: Object.fromEntries(Object.entries(tools).sort(([a], [b]) => (a < b ? -1 : 1))),
     },
     zones: list,
-    notes: [...acc.notes].map(([text, commits]) => ({ text, commits })).sort((a, b) => b.commits - a.commits || (a.text < b.text ? -1 : 1)),
+    notes: [...acc.notes]
+      .map(([text, commits]) => ({ text, commits }))
+      .sort((a, b) => b.commits - a.commits || (a.text < b.text ? -1 : 1)),
   };
 }

@@ -41,7 +41,9 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2}
 /** `--since` takes an ISO 8601 date: git's approxidate would read a typo as "now". */
 export function sinceArg(since: string): string {
   if (!ISO_DATE.test(since) || Number.isNaN(Date.parse(since.replace(' ', 'T')))) {
-    throw usageError(`audit: --since wants a date such as 2025-01-31 or 2025-01-31T12:00:00Z, not ${JSON.stringify(since)}`);
+    throw usageError(
+      `audit: --since wants a date such as 2025-01-31 or 2025-01-31T12:00:00Z, not ${JSON.stringify(since)}`,
+    );
   }
   return since;
 }
@@ -53,7 +55,9 @@ async function walkArgs(ctx: GitContext, opts: ScanOptions): Promise<string[] | 
   const parts = range.split(/\.\.\.?/);
   for (const p of parts) if (p) revArg(p, 'range');
   if (range === 'HEAD') {
-    const head = await runGit(ctx, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], { okCodes: [1, 128] });
+    const head = await runGit(ctx, ['rev-parse', '--verify', '--quiet', 'HEAD^{commit}'], {
+      okCodes: [1, 128],
+    });
     if (head.code !== 0) return null; // no commits yet
   }
   for (const p of parts) if (p) await resolveCommit(ctx, p);
@@ -75,7 +79,11 @@ async function walkTips(ctx: GitContext, walk: readonly string[]): Promise<strin
  * moves the cut deeper (more is audited). Sample: \`git rev-list --first-parent
  * --timestamp --parents TIP\` → \`1700000000 <id> <parent> [<parent>…]\`, newest first.
  */
-export async function sinceCut(ctx: GitContext, tips: readonly string[], since: number): Promise<string[]> {
+export async function sinceCut(
+  ctx: GitContext,
+  tips: readonly string[],
+  since: number,
+): Promise<string[]> {
   const cut = new Set<string>();
   for (const tip of tips) {
     const out = await gitText(ctx, ['rev-list', '--first-parent', '--timestamp', '--parents', tip]);
@@ -103,7 +111,12 @@ async function shallowBoundary(ctx: GitContext, repo: Repo): Promise<Set<string>
 }
 
 /** The paths among `wanted` that exist in `tip`'s tree, read as a stream. */
-export async function existingPaths(ctx: GitContext, tip: string, wanted: ReadonlySet<string>, links?: Set<string>): Promise<Set<string>> {
+export async function existingPaths(
+  ctx: GitContext,
+  tip: string,
+  wanted: ReadonlySet<string>,
+  links?: Set<string>,
+): Promise<Set<string>> {
   const found = new Set<string>();
   if (!wanted.size) return found;
   // Sample: `git ls-tree -r -z TIP` → 100644 blob 3b18e51…\tevals/tasks/q1.json\0120000 blob 1f2e…\tevals/extra\0…
@@ -131,10 +144,14 @@ export async function existingPaths(ctx: GitContext, tip: string, wanted: Readon
   // A path seen through a symlink (evals/extra/more.jsonl, with evals/extra -> ../src/jl)
   // exists when the link does and its target holds the rest of the path.
   const missing = [...wanted].filter((w) => !found.has(w));
-  const via = missing.flatMap((w) => symlinks.filter((l) => w.startsWith(l.path + '/')).map((l) => ({ w, l })));
+  const via = missing.flatMap((w) =>
+    symlinks.filter((l) => w.startsWith(l.path + '/')).map((l) => ({ w, l })),
+  );
   if (via.length) {
     const blobs = [...new Set(via.map((v) => v.l.blob))];
-    const { stdout } = await runGit(ctx, ['cat-file', '--batch'], { input: blobs.join('\n') + '\n' });
+    const { stdout } = await runGit(ctx, ['cat-file', '--batch'], {
+      input: blobs.join('\n') + '\n',
+    });
     const targets = new Map<string, string>();
     let pos = 0;
     for (const b of blobs) {
@@ -149,11 +166,15 @@ export async function existingPaths(ctx: GitContext, tip: string, wanted: Readon
     const asks = via
       .map(({ w, l }) => {
         const t = resolveLinkTarget(l.path, targets.get(l.blob) ?? '');
-        return t === undefined ? undefined : { w, real: t === '' ? w.slice(l.path.length + 1) : t + w.slice(l.path.length) };
+        return t === undefined
+          ? undefined
+          : { w, real: t === '' ? w.slice(l.path.length + 1) : t + w.slice(l.path.length) };
       })
       .filter((x): x is { w: string; real: string } => x !== undefined && !/\n/.test(x.real));
     if (asks.length) {
-      const { stdout: ids } = await runGit(ctx, ['cat-file', '--batch-check=%(objecttype)'], { input: asks.map((a) => `${tip}:${a.real}`).join('\n') + '\n' });
+      const { stdout: ids } = await runGit(ctx, ['cat-file', '--batch-check=%(objecttype)'], {
+        input: asks.map((a) => `${tip}:${a.real}`).join('\n') + '\n',
+      });
       const lines = ids.toString('latin1').split('\n');
       asks.forEach((a, i) => {
         if (lines[i] && !lines[i]!.endsWith('missing')) found.add(a.w);
@@ -163,35 +184,60 @@ export async function existingPaths(ctx: GitContext, tip: string, wanted: Readon
   return found;
 }
 
-export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, trust: Trust, opts: ScanOptions, now: Date): Promise<AuditReport> {
+export async function scanHistory(
+  ctx: GitContext,
+  repo: Repo,
+  policy: Policy,
+  trust: Trust,
+  opts: ScanOptions,
+  now: Date,
+): Promise<AuditReport> {
   const since = opts.since !== undefined ? sinceArg(opts.since) : undefined;
   const walk = await walkArgs(ctx, opts);
   const boundary = await shallowBoundary(ctx, repo);
   // Every ref tip counts, also one that is an ancestor of another ref (audit --all).
   const refTips = new Set(walk ? await walkTips(ctx, walk) : []);
-  const cut = walk && since ? await sinceCut(ctx, [...refTips], Math.floor(Date.parse(since.replace(' ', 'T')) / 1000)) : [];
-  const newAcc = (): AuditAccumulator => new AuditAccumulator({ ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}), refTips });
+  const cut =
+    walk && since
+      ? await sinceCut(ctx, [...refTips], Math.floor(Date.parse(since.replace(' ', 'T')) / 1000))
+      : [];
+  const newAcc = (): AuditAccumulator =>
+    new AuditAccumulator({
+      ...(opts.maxEvents !== undefined ? { maxEvents: opts.maxEvents } : {}),
+      refTips,
+    });
   const seenBoundary: string[] = [];
 
   let acc = newAcc();
   let absent: string[] = [];
   if (walk) {
     const cutArgs = cut.map((c) => `^${c}`);
-    const full = walk[walk.length - 1] === '--' ? [...walk.slice(0, -1), ...cutArgs, '--'] : [...walk, ...cutArgs];
+    const full =
+      walk[walk.length - 1] === '--'
+        ? [...walk.slice(0, -1), ...cutArgs, '--']
+        : [...walk, ...cutArgs];
     // Links into zones that exist where the walk starts (a range, a --since cut) are not
     // seen being added: take them from the tips' trees.
     const trees = new TreeLinks(ctx, policy);
     const seedLinks: ZoneLink[] = [];
     try {
-      if (cut.length || opts.range !== undefined) for (const t of refTips) seedLinks.push(...(await trees.at(t)));
+      if (cut.length || opts.range !== undefined)
+        for (const t of refTips) seedLinks.push(...(await trees.at(t)));
     } finally {
       trees.close();
     }
     let total: number | undefined;
-    if (opts.countFirst) total = Number((await gitText(ctx, ['rev-list', '--count', ...full])).trim()) || undefined;
+    if (opts.countFirst)
+      total = Number((await gitText(ctx, ['rev-list', '--count', ...full])).trim()) || undefined;
     const pass = async (renames: boolean): Promise<void> => {
       let done = 0;
-      for await (const c of judgeHistory(ctx, policy, trust, { walk: full, boundary, seedLinks, renames }, now)) {
+      for await (const c of judgeHistory(
+        ctx,
+        policy,
+        trust,
+        { walk: full, boundary, seedLinks, renames },
+        now,
+      )) {
         if (c.skipped) seenBoundary.push(c.id);
         acc.add(c);
         opts.onProgress?.(++done, total);
@@ -215,7 +261,8 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
   const tips = acc.tips();
   const existsAt = new Map<string, Set<string>>();
   const links = new Set<string>();
-  for (const tip of tips) existsAt.set(tip, await existingPaths(ctx, tip, acc.candidates(tip), links));
+  for (const tip of tips)
+    existsAt.set(tip, await existingPaths(ctx, tip, acc.candidates(tip), links));
   const report = buildReport(acc, acc.existing(existsAt), tips, {
     links,
     sinceCut: cut,
@@ -232,7 +279,8 @@ export async function scanHistory(ctx: GitContext, repo: Repo, policy: Policy, t
 }
 
 /** git's words for an object it cannot read (sha1 or sha256 ids). */
-const ABSENT = /unable to read [0-9a-f]{40}|missing (blob|tree|object)|could not read [0-9a-f]{40}|could not fetch [0-9a-f]{40}|bad object [0-9a-f]{40}/i;
+const ABSENT =
+  /unable to read [0-9a-f]{40}|missing (blob|tree|object)|could not read [0-9a-f]{40}|could not fetch [0-9a-f]{40}|bad object [0-9a-f]{40}/i;
 
 /**
  * The objects the walk cannot read: `git rev-list --objects --missing=print` marks each

@@ -23,7 +23,8 @@ export function noAiSignalData(spec) {
   const needles = new Set();
   const add = (s) => {
     const v = s.trim().toLowerCase();
-    if (!v) throw new Error(`tools.yaml: an empty matcher cannot be turned into a fast-path needle`);
+    if (!v)
+      throw new Error(`tools.yaml: an empty matcher cannot be turned into a fast-path needle`);
     needles.add(v);
   };
   for (const t of spec.tools) {

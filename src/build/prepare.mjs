@@ -21,7 +21,9 @@ const canBuild = ['esbuild', 'ajv', 'yaml'].every((m) => {
 if (canBuild) {
   await import('./build.mjs');
 } else if (existsSync(join(root, 'dist', 'cleanroom.cjs'))) {
-  console.error('cleanroom: dev dependencies not installed (--omit=dev): using the prebuilt dist/cleanroom.cjs');
+  console.error(
+    'cleanroom: dev dependencies not installed (--omit=dev): using the prebuilt dist/cleanroom.cjs',
+  );
 } else {
   console.error(
     'cleanroom: cannot build dist/cleanroom.cjs: the dev dependencies (esbuild) are not installed, e.g. npm ci --omit=dev.\n' +

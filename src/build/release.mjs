@@ -12,8 +12,23 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const RELEASE_FILES = ['dist/cleanroom.cjs', 'dist/cleanroom.mjs', 'dist/agent-hook.cjs', 'dist/iconv-lite.cjs', 'dist/no-ai-signal.needles', 'dist/no-ai-signal.env', 'dist/THIRD-PARTY-NOTICES', 'dist/sbom.cdx.json'];
-const git = (args, env = process.env) => execFileSync('git', args, { cwd: root, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+export const RELEASE_FILES = [
+  'dist/cleanroom.cjs',
+  'dist/cleanroom.mjs',
+  'dist/agent-hook.cjs',
+  'dist/iconv-lite.cjs',
+  'dist/no-ai-signal.needles',
+  'dist/no-ai-signal.env',
+  'dist/THIRD-PARTY-NOTICES',
+  'dist/sbom.cdx.json',
+];
+const git = (args, env = process.env) =>
+  execFileSync('git', args, {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 
 const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 const tag = `v${version}`;
@@ -26,7 +41,10 @@ if (git(['tag', '--list', tag])) {
   console.error(`release: tag ${tag} exists: bump the version in package.json first`);
   process.exit(2);
 }
-execFileSync(process.execPath, [join(root, 'src/build/build.mjs')], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [join(root, 'src/build/build.mjs')], {
+  cwd: root,
+  stdio: 'inherit',
+});
 execFileSync(process.execPath, [join(root, 'src/build/sbom.mjs')], { cwd: root, stdio: 'inherit' });
 const tmp = mkdtempSync(join(tmpdir(), 'cleanroom-release-'));
 try {
@@ -34,10 +52,21 @@ try {
   git(['read-tree', 'HEAD'], env);
   git(['add', '--force', '--', ...RELEASE_FILES], env);
   const tree = git(['write-tree'], env);
-  const commit = git(['commit-tree', tree, '-p', 'HEAD', '-m', `Release ${tag}: built files included`, '-m', `dist/ is built from ${git(['rev-parse', 'HEAD'])} by npm run release.`]);
+  const commit = git([
+    'commit-tree',
+    tree,
+    '-p',
+    'HEAD',
+    '-m',
+    `Release ${tag}: built files included`,
+    '-m',
+    `dist/ is built from ${git(['rev-parse', 'HEAD'])} by npm run release.`,
+  ]);
   git(['tag', '-a', tag, commit, '-m', `cleanroom ${tag}`]);
   git(['tag', '-f', '-a', major, commit, '-m', `cleanroom ${tag} (moving major tag)`]);
-  console.log(`tagged ${tag} and ${major} at ${commit.slice(0, 12)} (HEAD + ${RELEASE_FILES.join(', ')})`);
+  console.log(
+    `tagged ${tag} and ${major} at ${commit.slice(0, 12)} (HEAD + ${RELEASE_FILES.join(', ')})`,
+  );
   console.log(`next: git push origin ${tag} && git push --force origin ${major} && npm publish`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });

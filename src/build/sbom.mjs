@@ -12,12 +12,16 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const npm = process.env.npm_execpath ? [process.execPath, [process.env.npm_execpath]] : ['npm', []];
-const out = execFileSync(npm[0], [...npm[1], 'sbom', '--sbom-format', 'cyclonedx', '--package-lock-only'], {
-  cwd: root,
-  encoding: 'utf8',
-  stdio: ['ignore', 'pipe', 'inherit'],
-  maxBuffer: 64 * 1024 * 1024,
-});
+const out = execFileSync(
+  npm[0],
+  [...npm[1], 'sbom', '--sbom-format', 'cyclonedx', '--package-lock-only'],
+  {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  },
+);
 const sbom = JSON.parse(out);
 if (sbom.bomFormat !== 'CycloneDX') throw new Error('npm sbom did not produce CycloneDX');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -30,9 +34,17 @@ if (missing.length) throw new Error(`sbom: npm sbom left out ${missing.join(', '
 const refs = new Set(sbom.components.map((c) => c['bom-ref']));
 const [scope, name] = pkg.name.split('/');
 const rootRef = sbom.metadata.component['bom-ref'];
-Object.assign(sbom.metadata.component, { group: scope, name, version: pkg.version, purl: `pkg:npm/${encodeURIComponent(scope)}/${name}@${pkg.version}` });
+Object.assign(sbom.metadata.component, {
+  group: scope,
+  name,
+  version: pkg.version,
+  purl: `pkg:npm/${encodeURIComponent(scope)}/${name}@${pkg.version}`,
+});
 sbom.dependencies = (sbom.dependencies ?? [])
   .filter((d) => d.ref === rootRef || refs.has(d.ref))
-  .map((d) => ({ ...d, dependsOn: d.ref === rootRef ? [...refs] : (d.dependsOn ?? []).filter((r) => refs.has(r)) }));
+  .map((d) => ({
+    ...d,
+    dependsOn: d.ref === rootRef ? [...refs] : (d.dependsOn ?? []).filter((r) => refs.has(r)),
+  }));
 for (const c of sbom.components) c.scope = 'required'; // inlined: present whenever cleanroom is
 writeFileSync(join(root, 'dist', 'sbom.cdx.json'), JSON.stringify(sbom, null, 2) + '\n');

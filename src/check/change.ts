@@ -23,7 +23,9 @@ export const AGENT_SESSION_TRAILER = 'Cleanroom-Agent-Session';
 export function agentSession(input: ChangeInput): string | undefined {
   const env = input.extraSignals?.find((s) => s.source === 'env');
   if (env) return env.tool;
-  const t = parseTrailers(input.signalMessage ?? input.message, { noDivider: true }).find((x) => x.key.toLowerCase() === AGENT_SESSION_TRAILER.toLowerCase());
+  const t = parseTrailers(input.signalMessage ?? input.message, { noDivider: true }).find(
+    (x) => x.key.toLowerCase() === AGENT_SESSION_TRAILER.toLowerCase(),
+  );
   return t ? t.value.trim() || 'an agent' : undefined;
 }
 
@@ -31,14 +33,26 @@ export function agentSession(input: ChangeInput): string | undefined {
 export type { ChangeInput };
 
 /** `alwaysGrants`: verify overrides even with no AI signal (a guarded `.cleanroom/` change). */
-export function buildChange(policy: Policy, input: ChangeInput, trust: Trust, now: Date, alwaysGrants = false): Change {
+export function buildChange(
+  policy: Policy,
+  input: ChangeInput,
+  trust: Trust,
+  now: Date,
+  alwaysGrants = false,
+): Change {
   // Local evidence first: "environment CLAUDECODE=1" tells more than the trailer it caused.
-  const signals = [...(input.extraSignals ?? []), ...detectSignals(policy.tools, { ...input, message: input.signalMessage ?? input.message })];
+  const signals = [
+    ...(input.extraSignals ?? []),
+    ...detectSignals(policy.tools, { ...input, message: input.signalMessage ?? input.message }),
+  ];
   const base = { commit: input.commit, files: input.files, signals };
   if (!signals.length && !alwaysGrants) return { ...base, attestations: [], overrides: [] };
   // Grants only matter for files in a zone: skip parsing and verifying them otherwise
   // (a third of a typical history has AI signals, few of those touch a zone).
-  if (!alwaysGrants && !input.files.some((f) => f.status !== 'D' && zonesOfFile(policy, f).length > 0)) {
+  if (
+    !alwaysGrants &&
+    !input.files.some((f) => f.status !== 'D' && zonesOfFile(policy, f).length > 0)
+  ) {
     return { ...base, attestations: [], overrides: [] };
   }
   const notes: string[] = [];
@@ -46,12 +60,18 @@ export function buildChange(policy: Policy, input: ChangeInput, trust: Trust, no
   const t = trailerAttestations(policy.tools, policy.review, input);
   const session = t.attestations.length ? agentSession(input) : undefined;
   if (policy.review.mode === 'trailer' && session) {
-    for (const a of t.attestations) notes.push(`"${a.evidence}" is not counted: this commit was made in an agent's session (${session}), where anyone — the agent too — can type that line; commit the reviewed change from your own shell, or get an approver's signed override`);
+    for (const a of t.attestations)
+      notes.push(
+        `"${a.evidence}" is not counted: this commit was made in an agent's session (${session}), where anyone — the agent too — can type that line; commit the reviewed change from your own shell, or get an approver's signed override`,
+      );
   } else if (policy.review.mode === 'trailer') {
     attestations.push(...t.attestations);
     notes.push(...t.notes);
   } else {
-    for (const a of t.attestations) notes.push(`"${a.evidence}" is not counted: review.mode is "signed" (a Cleanroom-Review signature is needed)`);
+    for (const a of t.attestations)
+      notes.push(
+        `"${a.evidence}" is not counted: review.mode is "signed" (a Cleanroom-Review signature is needed)`,
+      );
   }
   const g = verifyGrants(policy, input, trust, now);
   attestations.push(...g.attestations);

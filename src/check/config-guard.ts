@@ -28,15 +28,30 @@ export function configFindings(change: Change, guard: Guard = isConfigPath): Fin
     const override = change.overrides.find((o) => !o.paths || o.paths.has(file.path));
     out.push(
       override
-        ? { ...base, outcome: 'overridden', by: override.by, message: `policy change approved by ${override.by}: ${override.reason}` }
-        : { ...base, outcome: 'violation', message: 'changes to .cleanroom/ need an approver\'s signed override (cleanroom override request/sign)' },
+        ? {
+            ...base,
+            outcome: 'overridden',
+            by: override.by,
+            message: `policy change approved by ${override.by}: ${override.reason}`,
+          }
+        : {
+            ...base,
+            outcome: 'violation',
+            message:
+              "changes to .cleanroom/ need an approver's signed override (cleanroom override request/sign)",
+          },
     );
   }
   return out;
 }
 
 /** Guarded paths (policy, trust files) that differ between two commits: `git diff-tree A B`. */
-export async function guardedChanges(ctx: GitContext, from: string, to: string, guard: Guard): Promise<FileChange[]> {
+export async function guardedChanges(
+  ctx: GitContext,
+  from: string,
+  to: string,
+  guard: Guard,
+): Promise<FileChange[]> {
   const { stdout } = await runGit(ctx, ['diff-tree', '-r', '-z', '--raw', '--no-abbrev', from, to]);
   return parseRawEntries(splitZ(stdout)).filter((f) => guard(f.path));
 }

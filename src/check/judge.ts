@@ -15,7 +15,13 @@
 // --stdin for ranges and pushes, one `git log` stream for the audit) and in whose clock
 // judges grant expiry.
 
-import { UNKNOWN_AI, type FileChange, type Finding, type Identity, type Signal } from '../core/types.js';
+import {
+  UNKNOWN_AI,
+  type FileChange,
+  type Finding,
+  type Identity,
+  type Signal,
+} from '../core/types.js';
 import { evaluate } from '../core/evaluate.js';
 import { BatchCheck } from '../git/stream.js';
 import { RENAME_LIMIT, type RenameLimit } from '../git/renames.js';
@@ -85,7 +91,12 @@ export class CommitJudge {
     private readonly opts: JudgeOptions = {},
   ) {
     this.guard = configGuard(policy);
-    this.guardedSpecs = ['.cleanroom', ...[policy.overrides.approvers, policy.review.reviewers].filter((p) => !p.startsWith('.cleanroom/'))];
+    this.guardedSpecs = [
+      '.cleanroom',
+      ...[policy.overrides.approvers, policy.review.reviewers].filter(
+        (p) => !p.startsWith('.cleanroom/'),
+      ),
+    ];
     this.links = new TreeLinks(ctx, policy);
   }
 
@@ -104,18 +115,29 @@ export class CommitJudge {
     let files = c.files;
     // A merge can bring back an old .cleanroom/ from its second parent without the path
     // showing in the combined diff: compare the guarded paths with the first parent too.
-    if (opts.guardConfig === true && c.parents.length > 1 && !(await this.sameGuarded(c.parents[0]!, c.id))) {
+    if (
+      opts.guardConfig === true &&
+      c.parents.length > 1 &&
+      !(await this.sameGuarded(c.parents[0]!, c.id))
+    ) {
       const rolledBack = await guardedChanges(this.ctx, c.parents[0]!, c.id, this.guard);
-      if (rolledBack.length) files = [...files.filter((f) => !rolledBack.some((r) => r.path === f.path)), ...rolledBack];
+      if (rolledBack.length)
+        files = [...files.filter((f) => !rolledBack.some((r) => r.path === f.path)), ...rolledBack];
     }
-    const touchesConfig = opts.guardConfig === true && files.some((f) => this.guard(f.path) || (f.from !== undefined && this.guard(f.from)));
+    const touchesConfig =
+      opts.guardConfig === true &&
+      files.some((f) => this.guard(f.path) || (f.from !== undefined && this.guard(f.from)));
     const walk = opts.writersOf && {
       writersOf: opts.writersOf,
       signalsOf: async (id: string): Promise<Signal[]> => {
         const o = await this.links.object(id);
         if (o.type !== 'commit') return [];
         const m = parseCommitObject(o.content);
-        return detectSignals(policy.tools, { message: m.message, author: m.author, committer: m.committer });
+        return detectSignals(policy.tools, {
+          message: m.message,
+          author: m.author,
+          committer: m.committer,
+        });
       },
     };
     const extraSignals: Signal[] = [
@@ -125,10 +147,24 @@ export class CommitJudge {
     extraSignals.push(...renameLimitSignals(policy, c));
     if (c.undecodable) {
       // Fail closed: what cannot be read cannot be shown to be free of AI trailers.
-      extraSignals.push({ tool: UNKNOWN_AI, source: 'trailer', evidence: `a message in encoding ${c.undecodable}, which cleanroom cannot read` });
+      extraSignals.push({
+        tool: UNKNOWN_AI,
+        source: 'trailer',
+        evidence: `a message in encoding ${c.undecodable}, which cleanroom cannot read`,
+      });
     }
-    const clock = opts.clock === 'commit' && c.committerTime ? new Date(c.committerTime * 1000) : this.now;
-    const input = { commit: c.id, files, message: c.message, signalMessage: c.signalMessage, author: c.author, committer: c.committer, others: c.others, extraSignals };
+    const clock =
+      opts.clock === 'commit' && c.committerTime ? new Date(c.committerTime * 1000) : this.now;
+    const input = {
+      commit: c.id,
+      files,
+      message: c.message,
+      signalMessage: c.signalMessage,
+      author: c.author,
+      committer: c.committer,
+      others: c.others,
+      extraSignals,
+    };
     let change = buildChange(policy, input, this.trust, clock, touchesConfig);
     // Only a commit with an AI signal can produce a finding, so only then is its tree
     // asked which symlinks lead into a zone (most commits never pay for it).

@@ -10,7 +10,13 @@ import { runGit, type GitContext } from '../git/git.js';
 import { decodePath } from '../git/raw.js';
 import { CatFileBatch, writeLine } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
-import { linkZones, resolveLinkTarget, SYMLINK_MODE, zonesUnder, type ZoneLink } from '../policy/links.js';
+import {
+  linkZones,
+  resolveLinkTarget,
+  SYMLINK_MODE,
+  zonesUnder,
+  type ZoneLink,
+} from '../policy/links.js';
 
 /** More trees than this in one tree walk: stop and fail closed (a crafted, huge tree). */
 const MAX_TREES = 200_000;
@@ -27,11 +33,16 @@ export interface TreeEntry {
  */
 export function parseTree(content: Buffer, idBytes: number): TreeEntry[] {
   const out: TreeEntry[] = [];
-  for (let pos = 0; pos < content.length; ) {
+  for (let pos = 0; pos < content.length;) {
     const sp = content.indexOf(0x20, pos);
     const nul = content.indexOf(0, sp + 1);
-    if (sp < 0 || nul < 0 || nul + 1 + idBytes > content.length) throw new CleanroomError('internal', 'unexpected tree object from git');
-    out.push({ mode: content.subarray(pos, sp).toString('latin1'), name: content.subarray(sp + 1, nul), id: content.subarray(nul + 1, nul + 1 + idBytes).toString('hex') });
+    if (sp < 0 || nul < 0 || nul + 1 + idBytes > content.length)
+      throw new CleanroomError('internal', 'unexpected tree object from git');
+    out.push({
+      mode: content.subarray(pos, sp).toString('latin1'),
+      name: content.subarray(sp + 1, nul),
+      id: content.subarray(nul + 1, nul + 1 + idBytes).toString('hex'),
+    });
     pos = nul + 1 + idBytes;
   }
   return out;
@@ -60,14 +71,20 @@ export class TreeLinks {
   /** The symlinks in `commit`'s tree whose content lands in a zone, with their targets resolved. */
   async at(commit: string): Promise<ZoneLink[]> {
     const root = await this.object(`${commit}^{tree}`);
-    if (root.type !== 'tree') throw new CleanroomError('input', `${commit} has no tree that git can read`);
+    if (root.type !== 'tree')
+      throw new CleanroomError('input', `${commit} has no tree that git can read`);
     const idBytes = commit.length === 64 ? 32 : 20;
     this.trees = 0;
     return this.walk('', root.content, idBytes);
   }
 
   private async walk(dir: string, content: Buffer, idBytes: number): Promise<ZoneLink[]> {
-    if (++this.trees > MAX_TREES) throw new CleanroomError('input', `a tree with more than ${MAX_TREES} directories under the zones`, 'cleanroom cannot judge links in it');
+    if (++this.trees > MAX_TREES)
+      throw new CleanroomError(
+        'input',
+        `a tree with more than ${MAX_TREES} directories under the zones`,
+        'cleanroom cannot judge links in it',
+      );
     const out: ZoneLink[] = [];
     for (const e of parseTree(content, idBytes)) {
       const path = dir ? `${dir}/${decodePath(e.name)}` : decodePath(e.name);
@@ -94,7 +111,8 @@ export class TreeLinks {
     const key = `${path}\0${blob}`;
     if (this.targets.has(key)) return this.targets.get(key) || undefined;
     const b = await this.object(blob);
-    const resolved = b.type === 'blob' ? resolveLinkTarget(path, b.content.toString('utf8')) : undefined;
+    const resolved =
+      b.type === 'blob' ? resolveLinkTarget(path, b.content.toString('utf8')) : undefined;
     this.targets.set(key, resolved ?? '');
     return resolved;
   }
@@ -113,7 +131,7 @@ export class TreeLinks {
 export async function indexZoneLinks(ctx: GitContext, policy: Policy): Promise<ZoneLink[]> {
   const { stdout } = await runGit(ctx, ['ls-files', '-s', '-z']);
   const found: { path: string; blob: string }[] = [];
-  for (let pos = 0; pos < stdout.length; ) {
+  for (let pos = 0; pos < stdout.length;) {
     const nul = stdout.indexOf(0, pos);
     const end = nul < 0 ? stdout.length : nul;
     const rec = stdout.subarray(pos, end);
@@ -126,7 +144,9 @@ export async function indexZoneLinks(ctx: GitContext, policy: Policy): Promise<Z
     if (linkZones(policy, path).length) found.push({ path, blob });
   }
   if (!found.length) return [];
-  const { stdout: objs } = await runGit(ctx, ['cat-file', '--batch'], { input: found.map((f) => f.blob).join('\n') + '\n' });
+  const { stdout: objs } = await runGit(ctx, ['cat-file', '--batch'], {
+    input: found.map((f) => f.blob).join('\n') + '\n',
+  });
   const out: ZoneLink[] = [];
   let pos = 0;
   for (const f of found) {

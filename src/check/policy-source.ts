@@ -25,19 +25,32 @@ export interface PolicySource {
   origin: string;
 }
 
-const SHALLOW_FIX = 'fetch the whole history: `git fetch --unshallow` (GitHub: actions/checkout with `fetch-depth: 0`; GitLab: GIT_DEPTH: "0")';
-const PARTIAL_FIX = 'make the remote reachable so git can fetch the missing object, or clone without --filter';
+const SHALLOW_FIX =
+  'fetch the whole history: `git fetch --unshallow` (GitHub: actions/checkout with `fetch-depth: 0`; GitLab: GIT_DEPTH: "0")';
+const PARTIAL_FIX =
+  'make the remote reachable so git can fetch the missing object, or clone without --filter';
 
 /** Is this a shallow clone (`git rev-parse --is-shallow-repository`)? */
 export async function isShallow(ctx: GitContext): Promise<boolean> {
-  return (await runGit(ctx, ['rev-parse', '--is-shallow-repository'])).stdout.toString('utf8').trim() === 'true';
+  return (
+    (await runGit(ctx, ['rev-parse', '--is-shallow-repository'])).stdout.toString('utf8').trim() ===
+    'true'
+  );
 }
 
 /** The error for a revision whose history or objects this clone lacks (shallow or partial). */
 export async function unreadableBase(ctx: GitContext, what: string): Promise<CleanroomError> {
   return (await isShallow(ctx))
-    ? new CleanroomError('git', `${what}: this is a shallow clone, and the base's history is not here`, SHALLOW_FIX)
-    : new CleanroomError('git', `${what}: the object is not in this clone (a partial clone whose remote cannot be reached?)`, PARTIAL_FIX);
+    ? new CleanroomError(
+        'git',
+        `${what}: this is a shallow clone, and the base's history is not here`,
+        SHALLOW_FIX,
+      )
+    : new CleanroomError(
+        'git',
+        `${what}: the object is not in this clone (a partial clone whose remote cannot be reached?)`,
+        PARTIAL_FIX,
+      );
 }
 
 /**
@@ -46,28 +59,53 @@ export async function unreadableBase(ctx: GitContext, what: string): Promise<Cle
  * blobless partial clone with the remote out of reach) is an error, never "no policy" —
  * or CI would judge a pull request by the pull request's own policy.
  */
-export async function readBlobAt(ctx: GitContext, rev: string, path: string): Promise<string | undefined> {
+export async function readBlobAt(
+  ctx: GitContext,
+  rev: string,
+  path: string,
+): Promise<string | undefined> {
   // The common case costs one process, as before; only a failure asks why.
-  const direct = await runGit(ctx, ['cat-file', 'blob', `${rev}:${path}`], { okCodes: [128], maxBytes: MAX_POLICY_BYTES + 1 });
+  const direct = await runGit(ctx, ['cat-file', 'blob', `${rev}:${path}`], {
+    okCodes: [128],
+    maxBytes: MAX_POLICY_BYTES + 1,
+  });
   if (direct.code === 0) {
-    if (direct.stdout.length > MAX_POLICY_BYTES) throw new CleanroomError('policy', `${rev}:${path} is larger than 1 MiB`);
+    if (direct.stdout.length > MAX_POLICY_BYTES)
+      throw new CleanroomError('policy', `${rev}:${path} is larger than 1 MiB`);
     return direct.stdout.toString('utf8');
   }
   // Sample: `git ls-tree -z REV -- .cleanroom/policy.yaml` → "100644 blob 5c1e…\t.cleanroom/policy.yaml\0"
-  const ls = await runGit(ctx, ['ls-tree', '-z', '--full-tree', '--end-of-options', rev, '--', path], { okCodes: [128] });
-  if (ls.code !== 0) throw await unreadableBase(ctx, `cannot read the tree of ${rev} (for ${path})`);
-  const entry = ls.stdout.toString('utf8').split('\0').find((e) => e.slice(e.indexOf('\t') + 1) === path);
+  const ls = await runGit(
+    ctx,
+    ['ls-tree', '-z', '--full-tree', '--end-of-options', rev, '--', path],
+    { okCodes: [128] },
+  );
+  if (ls.code !== 0)
+    throw await unreadableBase(ctx, `cannot read the tree of ${rev} (for ${path})`);
+  const entry = ls.stdout
+    .toString('utf8')
+    .split('\0')
+    .find((e) => e.slice(e.indexOf('\t') + 1) === path);
   if (entry === undefined) return undefined;
   const [, type, id] = entry.slice(0, entry.indexOf('\t')).split(' ');
-  if (type !== 'blob' || id === undefined) throw new CleanroomError('policy', `${rev}:${path} is not a file (${type ?? 'unknown'})`);
-  const r = await runGit(ctx, ['cat-file', 'blob', id], { okCodes: [128], maxBytes: MAX_POLICY_BYTES + 1 });
+  if (type !== 'blob' || id === undefined)
+    throw new CleanroomError('policy', `${rev}:${path} is not a file (${type ?? 'unknown'})`);
+  const r = await runGit(ctx, ['cat-file', 'blob', id], {
+    okCodes: [128],
+    maxBytes: MAX_POLICY_BYTES + 1,
+  });
   if (r.code !== 0) throw await unreadableBase(ctx, `cannot read ${rev}:${path} (blob ${id})`);
-  if (r.stdout.length > MAX_POLICY_BYTES) throw new CleanroomError('policy', `${rev}:${path} is larger than 1 MiB`);
+  if (r.stdout.length > MAX_POLICY_BYTES)
+    throw new CleanroomError('policy', `${rev}:${path} is larger than 1 MiB`);
   return r.stdout.toString('utf8');
 }
 
 /** The policy as committed in `rev` (e.g. the base of a pull request). */
-export async function policyFromRev(ctx: GitContext, rev: string, label = rev): Promise<PolicySource | undefined> {
+export async function policyFromRev(
+  ctx: GitContext,
+  rev: string,
+  label = rev,
+): Promise<PolicySource | undefined> {
   const text = await readBlobAt(ctx, rev, POLICY_PATH);
   if (text === undefined) return undefined;
   const policy = loadPolicyText(text, `${label}:${POLICY_PATH}`);
@@ -76,14 +114,19 @@ export async function policyFromRev(ctx: GitContext, rev: string, label = rev): 
     const t = await readBlobAt(ctx, rev, p);
     return t === undefined ? undefined : { file: `${label}:${p}`, text: t };
   };
-  const revoked = async (p: string | undefined) => (p === undefined ? undefined : ((await read(p)) ?? ('missing' as const)));
+  const revoked = async (p: string | undefined) =>
+    p === undefined ? undefined : ((await read(p)) ?? ('missing' as const));
   const [approvers, reviewers, revokedApprovers, revokedReviewers] = await Promise.all([
     read(policy.overrides.approvers),
     read(policy.review.reviewers),
     revoked(policy.overrides.revoked),
     revoked(policy.review.revoked),
   ]);
-  return { policy, trust: { approvers, reviewers, revokedApprovers, revokedReviewers }, origin: `${label}:${POLICY_PATH}` };
+  return {
+    policy,
+    trust: { approvers, reviewers, revokedApprovers, revokedReviewers },
+    origin: `${label}:${POLICY_PATH}`,
+  };
 }
 
 /**
@@ -96,7 +139,11 @@ export function policyFromFile(file: string): PolicySource {
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CleanroomError('policy', `cannot read the configured policy ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'fix --policy or git config cleanroom.policy');
+    throw new CleanroomError(
+      'policy',
+      `cannot read the configured policy ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'fix --policy or git config cleanroom.policy',
+    );
   }
   const policy = loadPolicyText(text, file);
   const read = (p: string) => {
@@ -107,10 +154,16 @@ export function policyFromFile(file: string): PolicySource {
       return undefined;
     }
   };
-  const revoked = (p: string | undefined) => (p === undefined ? undefined : (read(p) ?? ('missing' as const)));
+  const revoked = (p: string | undefined) =>
+    p === undefined ? undefined : (read(p) ?? ('missing' as const));
   return {
     policy,
-    trust: { approvers: read(policy.overrides.approvers), reviewers: read(policy.review.reviewers), revokedApprovers: revoked(policy.overrides.revoked), revokedReviewers: revoked(policy.review.revoked) },
+    trust: {
+      approvers: read(policy.overrides.approvers),
+      reviewers: read(policy.review.reviewers),
+      revokedApprovers: revoked(policy.overrides.revoked),
+      revokedReviewers: revoked(policy.review.revoked),
+    },
     origin: file,
   };
 }

@@ -28,7 +28,12 @@ import { isObjectId } from '../git/object-id.js';
 export const MAX_TRACED_OBJECTS = 500;
 
 export const movesIntoZones = (policy: Policy, files: readonly FileChange[]): FileChange[] =>
-  files.filter((f) => (f.status === 'R' || f.status === 'C') && f.from !== undefined && zonesOfFile(policy, f).length > 0);
+  files.filter(
+    (f) =>
+      (f.status === 'R' || f.status === 'C') &&
+      f.from !== undefined &&
+      zonesOfFile(policy, f).length > 0,
+  );
 
 /**
  * Where a walk over history already knows who wrote what (the audit: parents before
@@ -54,8 +59,22 @@ interface Touch {
  * Entries are read positionally (a meta field, then its one path: --no-renames), so a
  * path cannot pass for a commit id.
  */
-async function touchesOf(ctx: GitContext, tips: readonly string[], objects: readonly string[]): Promise<Touch[]> {
-  const args = ['log', '-z', '--format=%H', '--raw', '--no-abbrev', '--no-renames', '--no-show-signature', '--no-ext-diff', '--no-textconv'];
+async function touchesOf(
+  ctx: GitContext,
+  tips: readonly string[],
+  objects: readonly string[],
+): Promise<Touch[]> {
+  const args = [
+    'log',
+    '-z',
+    '--format=%H',
+    '--raw',
+    '--no-abbrev',
+    '--no-renames',
+    '--no-show-signature',
+    '--no-ext-diff',
+    '--no-textconv',
+  ];
   for (const o of objects) args.push(`--find-object=${o}`);
   args.push('--end-of-options', ...tips);
   const fields = splitZ((await runGit(ctx, args)).stdout);
@@ -70,7 +89,10 @@ async function touchesOf(ctx: GitContext, tips: readonly string[], objects: read
       if (!commit || path === undefined) continue;
       const p = path.toString('utf8');
       // old and new blob of the entry: a touch of either side
-      out.push({ commit, path: p, blob: parts[2] ?? '' }, { commit, path: p, blob: parts[3] ?? '' });
+      out.push(
+        { commit, path: p, blob: parts[2] ?? '' },
+        { commit, path: p, blob: parts[3] ?? '' },
+      );
     } else if (f.length) {
       const id = f.toString('latin1');
       if (isObjectId(id)) commit = id;
@@ -80,14 +102,26 @@ async function touchesOf(ctx: GitContext, tips: readonly string[], objects: read
 }
 
 /** The AI signals of each commit, read with one `cat-file --batch`. */
-async function signalsOfCommits(ctx: GitContext, policy: Policy, ids: readonly string[]): Promise<Map<string, Signal[]>> {
+async function signalsOfCommits(
+  ctx: GitContext,
+  policy: Policy,
+  ids: readonly string[],
+): Promise<Map<string, Signal[]>> {
   const out = new Map<string, Signal[]>();
   if (!ids.length) return out;
   const r = await runGit(ctx, ['cat-file', '--batch'], { input: ids.join('\n') + '\n' });
   for (const o of splitCatFile(r.stdout)) {
     if (o.type !== 'commit') continue;
     const c = parseCommitObject(o.content);
-    out.set(o.id, detectSignals(policy.tools, { message: c.signalMessage ?? c.message, author: c.author, committer: c.committer, others: c.others }));
+    out.set(
+      o.id,
+      detectSignals(policy.tools, {
+        message: c.signalMessage ?? c.message,
+        author: c.author,
+        committer: c.committer,
+        others: c.others,
+      }),
+    );
   }
   return out;
 }
@@ -154,9 +188,14 @@ export async function movedContentSignals(
   if (!parent || !moved.length) return [];
   if (walk) {
     const pick = new Map<FileChange, string[]>();
-    for (const f of moved) pick.set(f, walk.writersOf(f.from!).filter((x): x is string => x !== undefined));
+    for (const f of moved)
+      pick.set(
+        f,
+        walk.writersOf(f.from!).filter((x): x is string => x !== undefined),
+      );
     const signalsOf = new Map<string, Signal[]>();
-    for (const id of new Set([...pick.values()].flat())) signalsOf.set(id, await walk.signalsOf(id));
+    for (const id of new Set([...pick.values()].flat()))
+      signalsOf.set(id, await walk.signalsOf(id));
     return groupedSignals(pick, signalsOf, movedFrom);
   }
   // The source's content: from the diff where it says (git's raw output carries both
@@ -202,10 +241,18 @@ export async function movedContentSignals(
   const pick = new Map<FileChange, string[]>();
   for (const f of traced) {
     const src = sourceOf.get(f)!;
-    pick.set(f, [lastWriterOf.get(`${src}\0${f.from!}`), originOf.get(f.blob), originOf.get(src)].filter((x): x is string => x !== undefined));
+    pick.set(
+      f,
+      [lastWriterOf.get(`${src}\0${f.from!}`), originOf.get(f.blob), originOf.get(src)].filter(
+        (x): x is string => x !== undefined,
+      ),
+    );
   }
   const signalsOf = await signalsOfCommits(ctx, policy, [...new Set([...pick.values()].flat())]);
-  return [...groupedSignals(pick, signalsOf, movedFrom), ...limitSignal(untraced, 'moves content of')];
+  return [
+    ...groupedSignals(pick, signalsOf, movedFrom),
+    ...limitSignal(untraced, 'moves content of'),
+  ];
 }
 
 /**
@@ -215,13 +262,24 @@ export async function movedContentSignals(
  * across all parents in one `--find-object` walk: the commit that first wrote it, and
  * its signals.
  */
-export async function mergedContentSignals(ctx: GitContext, policy: Policy, files: readonly FileChange[], parents: readonly string[]): Promise<Signal[]> {
+export async function mergedContentSignals(
+  ctx: GitContext,
+  policy: Policy,
+  files: readonly FileChange[],
+  parents: readonly string[],
+): Promise<Signal[]> {
   if (parents.length < 2) return [];
   // Combined letters, one per parent: R (or C) = git found this content at another path
   // of that parent — content the merge moved into place. A file new against every parent
   // ("AA") is the merge's own new content, judged by the merge's own signals; looking its
   // origin up would walk the whole history for nothing.
-  const added = files.filter((f) => f.status !== 'D' && f.via === undefined && /[RC]/.test(f.combined ?? '') && zonesOfFile(policy, f).length > 0);
+  const added = files.filter(
+    (f) =>
+      f.status !== 'D' &&
+      f.via === undefined &&
+      /[RC]/.test(f.combined ?? '') &&
+      zonesOfFile(policy, f).length > 0,
+  );
   if (!added.length) return [];
   const objects = new Set<string>();
   const traced: FileChange[] = [];
@@ -236,12 +294,20 @@ export async function mergedContentSignals(ctx: GitContext, policy: Policy, file
     traced.push(f);
   }
   const originOf = new Map<string, string>();
-  for (const t of objects.size ? await touchesOf(ctx, parents, [...objects]) : []) originOf.set(t.blob, t.commit);
+  for (const t of objects.size ? await touchesOf(ctx, parents, [...objects]) : [])
+    originOf.set(t.blob, t.commit);
   const pick = new Map<FileChange, string[]>();
   for (const f of traced) {
     const origin = originOf.get(f.blob);
     if (origin) pick.set(f, [origin]);
   }
   const signalsOf = await signalsOfCommits(ctx, policy, [...new Set([...pick.values()].flat())]);
-  return [...groupedSignals(pick, signalsOf, (_fs, id) => `brought in by the merge, written in ${id.slice(0, 12)}`), ...limitSignal(untraced, 'brings content of')];
+  return [
+    ...groupedSignals(
+      pick,
+      signalsOf,
+      (_fs, id) => `brought in by the merge, written in ${id.slice(0, 12)}`,
+    ),
+    ...limitSignal(untraced, 'brings content of'),
+  ];
 }

@@ -44,15 +44,28 @@ export async function* judgeCommits(
 
 /** A user-given revision, checked so it cannot be read as an option. */
 export function revArg(rev: string, what: string): string {
-  if (!rev || rev.startsWith('-') || /[\0\n]/.test(rev)) throw usageError(`invalid ${what}: ${JSON.stringify(rev)}`, 'give a revision such as main, HEAD~3 or a commit id');
+  if (!rev || rev.startsWith('-') || /[\0\n]/.test(rev))
+    throw usageError(
+      `invalid ${what}: ${JSON.stringify(rev)}`,
+      'give a revision such as main, HEAD~3 or a commit id',
+    );
   return rev;
 }
 
 export async function resolveCommit(ctx: GitContext, rev: string): Promise<string> {
   try {
-    return (await gitText(ctx, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${revArg(rev, 'commit')}^{commit}`])).trim();
+    return (
+      await gitText(ctx, [
+        'rev-parse',
+        '--verify',
+        '--quiet',
+        '--end-of-options',
+        `${revArg(rev, 'commit')}^{commit}`,
+      ])
+    ).trim();
   } catch (e) {
-    if (e instanceof GitError) throw usageError(`no such commit: ${rev}`, 'check the name with git log');
+    if (e instanceof GitError)
+      throw usageError(`no such commit: ${rev}`, 'check the name with git log');
     throw e;
   }
 }
@@ -80,11 +93,18 @@ export async function parentOf(ctx: GitContext, commit: string): Promise<string 
 export async function rangeBase(ctx: GitContext, range: string): Promise<string | undefined> {
   const sym = range.indexOf('...');
   if (sym >= 0) {
-    const [a = 'HEAD', b = 'HEAD'] = [range.slice(0, sym) || 'HEAD', range.slice(sym + 3) || 'HEAD'];
+    const [a = 'HEAD', b = 'HEAD'] = [
+      range.slice(0, sym) || 'HEAD',
+      range.slice(sym + 3) || 'HEAD',
+    ];
     const r = await runGit(ctx, ['merge-base', '--end-of-options', a, b], { okCodes: [1] });
     if (r.code === 0) return r.stdout.toString('utf8').trim();
-    if (await isShallow(ctx)) throw await unreadableBase(ctx, `no merge base of ${a} and ${b} in this clone`);
-    throw usageError(`${a} and ${b} have no common history, so ${range} has no base to take the policy from`, 'give the base explicitly: --range BASE..HEAD');
+    if (await isShallow(ctx))
+      throw await unreadableBase(ctx, `no merge base of ${a} and ${b} in this clone`);
+    throw usageError(
+      `${a} and ${b} have no common history, so ${range} has no base to take the policy from`,
+      'give the base explicitly: --range BASE..HEAD',
+    );
   }
   const two = range.indexOf('..');
   if (two < 0) return undefined;
@@ -95,10 +115,16 @@ export async function rangeBase(ctx: GitContext, range: string): Promise<string 
  * A commit's files, plus — for a merge — the guarded paths that differ from its first
  * parent (the combined diff hides a policy taken back from the second parent).
  */
-export async function withGuardedMergeChanges(ctx: GitContext, record: CommitRecord, guard: Guard): Promise<FileChange[]> {
+export async function withGuardedMergeChanges(
+  ctx: GitContext,
+  record: CommitRecord,
+  guard: Guard,
+): Promise<FileChange[]> {
   if (record.parents.length < 2) return record.files;
   const rolledBack = await guardedChanges(ctx, record.parents[0]!, record.id, guard);
-  return rolledBack.length ? [...record.files.filter((f) => !rolledBack.some((r) => r.path === f.path)), ...rolledBack] : record.files;
+  return rolledBack.length
+    ? [...record.files.filter((f) => !rolledBack.some((r) => r.path === f.path)), ...rolledBack]
+    : record.files;
 }
 
 // Its home is config-guard.ts (judge.ts needs it, and range.ts imports judge.ts).
@@ -107,7 +133,9 @@ export { guardedChanges } from './config-guard.js';
 /** The commits whose parents a shallow clone cut off (`$GIT_DIR/shallow`); empty when not shallow. */
 export async function shallowCommits(ctx: GitContext): Promise<Set<string>> {
   if (!(await isShallow(ctx))) return new Set();
-  const file = (await gitText(ctx, ['rev-parse', '--path-format=absolute', '--git-path', 'shallow'])).trim();
+  const file = (
+    await gitText(ctx, ['rev-parse', '--path-format=absolute', '--git-path', 'shallow'])
+  ).trim();
   let text = '';
   try {
     text = readFileSync(file, 'utf8');
@@ -122,10 +150,14 @@ export async function shallowCommits(ctx: GitContext): Promise<Set<string>> {
  * added by it, so judging it would blame that commit for every file in the zones (and a
  * range that reaches the boundary is not the range the user meant anyway).
  */
-export async function* refuseShallowBoundary(ctx: GitContext, ids: AsyncIterable<string> | Iterable<string>): AsyncGenerator<string> {
+export async function* refuseShallowBoundary(
+  ctx: GitContext,
+  ids: AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<string> {
   const cut = await shallowCommits(ctx);
   for await (const id of ids) {
-    if (cut.has(id)) throw await unreadableBase(ctx, `the history before ${id.slice(0, 12)} is missing`);
+    if (cut.has(id))
+      throw await unreadableBase(ctx, `the history before ${id.slice(0, 12)} is missing`);
     yield id;
   }
 }

@@ -33,7 +33,10 @@ async function gitVars(ctx: GitContext): Promise<string> {
   }
 }
 
-function identitiesIn(text: string): { author?: Identity | undefined; committer?: Identity | undefined } {
+function identitiesIn(text: string): {
+  author?: Identity | undefined;
+  committer?: Identity | undefined;
+} {
   const pick = (key: string): Identity | undefined => {
     const line = text.split('\n').find((l) => l.startsWith(`${key}=`));
     return line ? parseIdentLine(line.slice(key.length + 1).trim())?.id : undefined;
@@ -41,14 +44,17 @@ function identitiesIn(text: string): { author?: Identity | undefined; committer?
   return { author: pick('GIT_AUTHOR_IDENT'), committer: pick('GIT_COMMITTER_IDENT') };
 }
 
-export async function identities(ctx: GitContext): Promise<{ author?: Identity | undefined; committer?: Identity | undefined }> {
+export async function identities(
+  ctx: GitContext,
+): Promise<{ author?: Identity | undefined; committer?: Identity | undefined }> {
   return identitiesIn(await gitVars(ctx));
 }
 
 /** `core.commentChar` as git reads it (the last value wins; `-c` reaches hooks through GIT_CONFIG_PARAMETERS). */
 export function commentSetting(vars: string): string | undefined {
   let value: string | undefined;
-  for (const line of vars.split('\n')) if (/^core\.commentchar=/i.test(line)) value = line.slice(line.indexOf('=') + 1);
+  for (const line of vars.split('\n'))
+    if (/^core\.commentchar=/i.test(line)) value = line.slice(line.indexOf('=') + 1);
   return value === '' ? undefined : value;
 }
 
@@ -65,10 +71,16 @@ const AUTO_CANDIDATES = '#;@!$%^&|:';
 export function commentCharOf(text: string, setting: string | undefined): string {
   if (setting === undefined) return '#';
   if (setting.toLowerCase() !== 'auto') return setting;
-  for (const c of AUTO_CANDIDATES) if (text.startsWith(c + SCISSORS) || text.includes('\n' + c + SCISSORS)) return c;
+  for (const c of AUTO_CANDIDATES)
+    if (text.startsWith(c + SCISSORS) || text.includes('\n' + c + SCISSORS)) return c;
   const lines = text.split('\n').filter((l) => l.trim() !== '');
   const last = lines[lines.length - 1] ?? '';
-  if (last && AUTO_CANDIDATES.includes(last[0]!) && (last.length === 1 || last[1] === ' ' || last[1] === '\t')) return last[0]!;
+  if (
+    last &&
+    AUTO_CANDIDATES.includes(last[0]!) &&
+    (last.length === 1 || last[1] === ' ' || last[1] === '\t')
+  )
+    return last[0]!;
   if (!text.includes('#')) return '#';
   const used = new Set(text.split(/\r?\n|\r/).map((l) => l[0]));
   return [...AUTO_CANDIDATES].find((c) => !used.has(c)) ?? '#';
@@ -82,14 +94,23 @@ export function commentCharOf(text: string, setting: string | undefined): string
  * it is the staged content, not message. `commentSetting` is core.commentChar (or `auto`):
  * git writes comment and scissors lines with it, and strips them by it.
  */
-export async function readMessageFile(file: string, commentSetting?: string): Promise<{ raw: string; cleaned: string }> {
+export async function readMessageFile(
+  file: string,
+  commentSetting?: string,
+): Promise<{ raw: string; cleaned: string }> {
   let buf: Buffer;
   try {
     buf = await readFile(file);
   } catch (e) {
-    throw inputError(`cannot read the message file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw inputError(
+      `cannot read the message file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
   }
-  if (buf.length > MAX_MESSAGE_BYTES) throw inputError(`the commit message in ${file} is larger than 4 MiB`, 'write a shorter message');
+  if (buf.length > MAX_MESSAGE_BYTES)
+    throw inputError(
+      `the commit message in ${file} is larger than 4 MiB`,
+      'write a shorter message',
+    );
   const text = buf.toString('utf8');
   const c = commentCharOf(text, commentSetting);
   return { raw: text.slice(0, scissorsAt(text, c)), cleaned: cleanupMessage(text, c) };
@@ -113,9 +134,18 @@ export async function checkStaged(
 ): Promise<Report> {
   const [files, vars] = await Promise.all([stagedChanges(ctx, repo, opts.base), gitVars(ctx)]);
   const { author, committer } = identitiesIn(vars);
-  const message = opts.messageFile ? await readMessageFile(opts.messageFile, commentSetting(vars)) : { raw: '', cleaned: '' };
+  const message = opts.messageFile
+    ? await readMessageFile(opts.messageFile, commentSetting(vars))
+    : { raw: '', cleaned: '' };
   // A rename into a zone is rare: only then is the parent looked up (hooks stay fast).
-  const moved = movesIntoZones(policy, files).length ? await movedContentSignals(ctx, policy, files, await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`)) : [];
+  const moved = movesIntoZones(policy, files).length
+    ? await movedContentSignals(
+        ctx,
+        policy,
+        files,
+        await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`),
+      )
+    : [];
   // Concluding a merge whose resolution itself brings an AI draft into a zone (the draft
   // renamed on the way): the file is new against HEAD and not at that path on the merged
   // side, so its content's origin is looked up across both parents.
@@ -123,21 +153,40 @@ export async function checkStaged(
   const mergeHead = added.length ? await verifyRev(ctx, 'MERGE_HEAD^{commit}') : undefined;
   if (mergeHead) {
     const head = await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`);
-    const { stdout } = await runGit(ctx, ['cat-file', '--batch-check=%(objectname)'], { input: added.map((f) => `${mergeHead}:${f.path.replace(/\n/g, '')}`).join('\n') + '\n' });
+    const { stdout } = await runGit(ctx, ['cat-file', '--batch-check=%(objectname)'], {
+      input: added.map((f) => `${mergeHead}:${f.path.replace(/\n/g, '')}`).join('\n') + '\n',
+    });
     const there = stdout.toString('latin1').split('\n');
     const own = added.filter((f, i) => !there[i]?.startsWith(f.blob));
-    if (head && own.length) moved.push(...(await mergedContentSignals(ctx, policy, own.map((f) => ({ ...f, combined: 'AR' })), [head, mergeHead])));
+    if (head && own.length)
+      moved.push(
+        ...(await mergedContentSignals(
+          ctx,
+          policy,
+          own.map((f) => ({ ...f, combined: 'AR' })),
+          [head, mergeHead],
+        )),
+      );
   }
   const local = opts.localSignals ? await opts.localSignals(files) : [];
   const extraSignals = [...envSignals(policy.tools, ctx.env), ...local, ...moved];
-  const input = { commit: null, files, message: message.cleaned, signalMessage: message.raw, author, committer, extraSignals };
+  const input = {
+    commit: null,
+    files,
+    message: message.cleaned,
+    signalMessage: message.raw,
+    author,
+    committer,
+    extraSignals,
+  };
   let change = buildChange(policy, input, trust, now);
   // Content staged at a zone symlink's target is judged at the linked path too (the
   // index is the tree being committed); asked only when an AI signal is present.
   if (change.signals.length && files.some((f) => f.status !== 'D')) {
     const links = await indexZoneLinks(ctx, policy);
     const aliased = withLinkAliases(files, links, !policy.caseSensitive);
-    if (aliased.length > files.length) change = buildChange(policy, { ...input, files: aliased }, trust, now);
+    if (aliased.length > files.length)
+      change = buildChange(policy, { ...input, files: aliased }, trust, now);
   }
   return { findings: evaluate(policy, change), notes: change.notes ?? [] };
 }

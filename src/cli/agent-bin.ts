@@ -19,7 +19,7 @@ import { endGitProcesses } from '../git/git.js';
 function readInput(limit: number): Buffer {
   const chunks: Buffer[] = [];
   const buf = Buffer.allocUnsafe(1 << 16);
-  for (let size = 0; size <= limit; ) {
+  for (let size = 0; size <= limit;) {
     let n: number;
     try {
       n = readSync(0, buf, 0, buf.length, null);
@@ -73,7 +73,9 @@ agentHookCommand(process.argv.slice(2), io).then(
     endGitProcesses();
     // agentHookCommand answers every failure itself; reaching here is a bug. Exit 2
     // blocks in Claude Code, Codex and Gemini CLI; Cursor and Copilot entries fail closed.
-    write(2)(`cleanroom: internal error in agent-hook: ${e instanceof Error ? e.message : String(e)} — blocked to be safe\n`);
+    write(2)(
+      `cleanroom: internal error in agent-hook: ${e instanceof Error ? e.message : String(e)} — blocked to be safe\n`,
+    );
     process.exitCode = 2;
   },
 );

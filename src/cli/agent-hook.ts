@@ -26,7 +26,11 @@ export const JUDGE_BUDGET_MS = 5000;
 const firstLine = (s: string): string => s.split('\n', 1)[0] ?? s;
 
 // Not context.ts's gitContext: context.ts imports the YAML loader, which a hook call loads only on a policy-cache miss.
-const gitCtx = (io: Io, cwd: string): GitContext => ({ cwd, env: io.env, trace: io.env.CLEANROOM_DEBUG === '1' ? (l) => io.stderr(`cleanroom[debug]: ${l}\n`) : undefined });
+const gitCtx = (io: Io, cwd: string): GitContext => ({
+  cwd,
+  env: io.env,
+  trace: io.env.CLEANROOM_DEBUG === '1' ? (l) => io.stderr(`cleanroom[debug]: ${l}\n`) : undefined,
+});
 
 /** The policy of each repository root, looked up once per call. */
 function policyLookup(io: Io, notes: string[]): (root: string) => Promise<PolicyLookup> {
@@ -38,14 +42,34 @@ function policyLookup(io: Io, notes: string[]): (root: string) => Promise<Policy
   };
 }
 
-function failure(e: unknown, event: AgentEvent | undefined, io: Io): Extract<Decision, { action: 'fail' }> {
-  const msg = e instanceof HookInputError || e instanceof CleanroomError ? e.message : e instanceof SyntaxError ? 'hook input is not JSON' : e instanceof Error ? e.message : String(e);
+function failure(
+  e: unknown,
+  event: AgentEvent | undefined,
+  io: Io,
+): Extract<Decision, { action: 'fail' }> {
+  const msg =
+    e instanceof HookInputError || e instanceof CleanroomError
+      ? e.message
+      : e instanceof SyntaxError
+        ? 'hook input is not JSON'
+        : e instanceof Error
+          ? e.message
+          : String(e);
   if (io.env.CLEANROOM_DEBUG === '1' && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
   if (event?.kind === 'after-write') {
-    return { action: 'fail', block: false, reason: `cleanroom: this write was not recorded in the ledger (${firstLine(msg)}) — its commit may lack an Assisted-by trailer; run cleanroom doctor.` };
+    return {
+      action: 'fail',
+      block: false,
+      reason: `cleanroom: this write was not recorded in the ledger (${firstLine(msg)}) — its commit may lack an Assisted-by trailer; run cleanroom doctor.`,
+    };
   }
-  if (event?.kind === 'other') return { action: 'fail', block: false, reason: `cleanroom: ${firstLine(msg)}` };
-  return { action: 'fail', block: true, reason: `cleanroom: could not check this ${event ? `${event.name} call` : 'tool call'} (${firstLine(msg)}) — blocked to be safe; ask a human to run cleanroom doctor.` };
+  if (event?.kind === 'other')
+    return { action: 'fail', block: false, reason: `cleanroom: ${firstLine(msg)}` };
+  return {
+    action: 'fail',
+    block: true,
+    reason: `cleanroom: could not check this ${event ? `${event.name} call` : 'tool call'} (${firstLine(msg)}) — blocked to be safe; ask a human to run cleanroom doctor.`,
+  };
 }
 
 export async function agentHookCommand(argv: string[], io: Io): Promise<number> {
@@ -53,7 +77,9 @@ export async function agentHookCommand(argv: string[], io: Io): Promise<number> 
   const adapter = name === undefined ? undefined : adapterFor(name);
   if (!adapter) {
     // Exit 2 blocks in most agents: a misconfigured hook must be noticed, not skipped.
-    io.stderr(`cleanroom agent-hook: ${name === undefined ? 'missing the agent name' : `unknown agent "${name}"`} — use one of ${Object.keys(ADAPTERS).join(', ')}\n`);
+    io.stderr(
+      `cleanroom agent-hook: ${name === undefined ? 'missing the agent name' : `unknown agent "${name}"`} — use one of ${Object.keys(ADAPTERS).join(', ')}\n`,
+    );
     return 2;
   }
   let event: AgentEvent | undefined;
@@ -65,16 +91,31 @@ export async function agentHookCommand(argv: string[], io: Io): Promise<number> 
   let timer: NodeJS.Timeout | undefined;
   try {
     const raw = await readStdin(io, MAX_HOOK_INPUT).catch((e: Error) => {
-      throw new HookInputError(/larger than/.test(e.message) ? `hook input larger than ${MAX_HOOK_INPUT >> 20} MiB` : e.message);
+      throw new HookInputError(
+        /larger than/.test(e.message)
+          ? `hook input larger than ${MAX_HOOK_INPUT >> 20} MiB`
+          : e.message,
+      );
     });
     const payload = JSON.parse(raw.toString('utf8')) as unknown;
     host = hostOf(payload, adapter);
     event = host.parse(payload);
     const budget = Math.min(Number(io.env.CLEANROOM_AGENT_HOOK_BUDGET_MS) || JUDGE_BUDGET_MS, 8000);
     const late = new Promise<Decision>((resolve) => {
-      timer = setTimeout(() => resolve({ action: 'fail', block: true, reason: `cleanroom: could not judge this ${event!.name || 'tool'} call within ${budget} ms — blocked to be safe (a slow disk or git?); try again, or ask a human to run cleanroom doctor.` }), budget);
+      timer = setTimeout(
+        () =>
+          resolve({
+            action: 'fail',
+            block: true,
+            reason: `cleanroom: could not judge this ${event!.name || 'tool'} call within ${budget} ms — blocked to be safe (a slow disk or git?); try again, or ask a human to run cleanroom doctor.`,
+          }),
+        budget,
+      );
     });
-    decision = event.kind === 'after-write' || event.kind === 'other' ? await judge(event, policyLookup(io, notes), io.cwd) : await Promise.race([judge(event, policyLookup(io, notes), io.cwd), late]);
+    decision =
+      event.kind === 'after-write' || event.kind === 'other'
+        ? await judge(event, policyLookup(io, notes), io.cwd)
+        : await Promise.race([judge(event, policyLookup(io, notes), io.cwd), late]);
     clearTimeout(timer);
     if (event.kind === 'after-write') {
       try {
@@ -91,7 +132,11 @@ export async function agentHookCommand(argv: string[], io: Io): Promise<number> 
   }
   clearTimeout(timer);
   const reply = host.reply(decision, event);
-  if (host !== adapter && decision.action !== 'allow' && (decision.action === 'deny' || decision.block)) {
+  if (
+    host !== adapter &&
+    decision.action !== 'allow' &&
+    (decision.action === 'deny' || decision.block)
+  ) {
     // Another agent's entry run by this host: how the host reads a foreign entry's answer
     // is not documented, so the refusal is said every way — its own JSON on stdout, the
     // reason on stderr, and exit 2, which blocks in every one of them.

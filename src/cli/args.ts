@@ -10,11 +10,20 @@ import { commandSpec, type Options } from './commands.js';
 export type Values = Record<string, string | boolean | string[] | undefined>;
 
 /** The parser's view of a table row or subcommand row. */
-function specFor(command: string): { options: Options; positionals: boolean; formats?: readonly string[] } {
+function specFor(command: string): {
+  options: Options;
+  positionals: boolean;
+  formats?: readonly string[];
+} {
   const [name, sub] = command.split(' ', 2) as [string, string | undefined];
   const spec = commandSpec(name);
   if (!spec) throw new Error(`no command "${name}" in the command table`);
-  if (sub === undefined) return { options: spec.options, positionals: spec.positionals !== undefined, formats: spec.formats };
+  if (sub === undefined)
+    return {
+      options: spec.options,
+      positionals: spec.positionals !== undefined,
+      formats: spec.formats,
+    };
   const s = spec.subcommands?.[sub];
   if (!s) throw new Error(`no subcommand "${command}" in the command table`);
   return { options: s.options, positionals: s.positionals !== undefined };
@@ -26,22 +35,53 @@ function specFor(command: string): { options: Options; positionals: boolean; for
  * A --format outside the row's `formats` is a usage error here, with the list.
  * @throws CleanroomError kind "usage" for anything the row does not take.
  */
-export function parse(command: string, argv: readonly string[]): { values: Values; positionals: string[] } {
+export function parse(
+  command: string,
+  argv: readonly string[],
+): { values: Values; positionals: string[] } {
   const spec = specFor(command);
-  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
-  for (const [name, o] of Object.entries(spec.options)) options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) };
+  const options: NonNullable<ParseArgsConfig['options']> = {
+    help: { type: 'boolean', short: 'h' },
+  };
+  for (const [name, o] of Object.entries(spec.options))
+    options[name] = {
+      type: o.type,
+      ...(o.short ? { short: o.short } : {}),
+      ...(o.multiple ? { multiple: true } : {}),
+    };
   let r: { values: Values; positionals: string[] };
   try {
-    r = parseArgs({ args: [...argv], options, strict: true, allowPositionals: spec.positionals }) as { values: Values; positionals: string[] };
+    r = parseArgs({
+      args: [...argv],
+      options,
+      strict: true,
+      allowPositionals: spec.positionals,
+    }) as { values: Values; positionals: string[] };
   } catch (e) {
-    const msg = (e as Error).message.replace(/\. To specify a positional argument.*$/s, '').replace(/^Unknown/, 'unknown');
+    const msg = (e as Error).message
+      .replace(/\. To specify a positional argument.*$/s, '')
+      .replace(/^Unknown/, 'unknown');
     const flag = /option '(--?[\w-]+)'/.exec(msg)?.[1];
-    if (flag === '--version' || flag === '-V') throw usageError(`${command}: --version is not an option of a command`, 'run cleanroom --version');
-    if (flag === '--format' && !spec.formats) throw usageError(`${command} takes no --format option (it prints text only)`, `see cleanroom ${command.split(' ')[0]} --help`);
+    if (flag === '--version' || flag === '-V')
+      throw usageError(
+        `${command}: --version is not an option of a command`,
+        'run cleanroom --version',
+      );
+    if (flag === '--format' && !spec.formats)
+      throw usageError(
+        `${command} takes no --format option (it prints text only)`,
+        `see cleanroom ${command.split(' ')[0]} --help`,
+      );
     const known = Object.keys(options).map((k) => `--${k}`);
     const guess = flag?.startsWith('--') ? didYouMean(flag, known) : '';
-    const positional = /^Unexpected argument '(.*)'$/s.exec((e as Error).message.replace(/\. This command does not take.*$/s, ''))?.[1];
-    if (positional !== undefined) throw usageError(`${command}: takes no argument (got ${JSON.stringify(positional)})`, `see cleanroom ${command.split(' ')[0]} --help`);
+    const positional = /^Unexpected argument '(.*)'$/s.exec(
+      (e as Error).message.replace(/\. This command does not take.*$/s, ''),
+    )?.[1];
+    if (positional !== undefined)
+      throw usageError(
+        `${command}: takes no argument (got ${JSON.stringify(positional)})`,
+        `see cleanroom ${command.split(' ')[0]} --help`,
+      );
     throw usageError(`${command}: ${msg}${guess}`, `see cleanroom ${command.split(' ')[0]} --help`);
   }
   const format = r.values.format;
@@ -52,7 +92,11 @@ export function parse(command: string, argv: readonly string[]): { values: Value
 /** The --format value (default text), checked against `allowed`. @throws usage error naming the list */
 export function formatOf(command: string, value: unknown, allowed: readonly string[]): string {
   const f = typeof value === 'string' ? value : 'text';
-  if (!allowed.includes(f)) throw usageError(`${command}: unknown --format ${JSON.stringify(f)}${didYouMean(f, allowed)}`, `use one of: ${allowed.join(', ')}`);
+  if (!allowed.includes(f))
+    throw usageError(
+      `${command}: unknown --format ${JSON.stringify(f)}${didYouMean(f, allowed)}`,
+      `use one of: ${allowed.join(', ')}`,
+    );
   return f;
 }
 

@@ -13,7 +13,10 @@ import type { Io } from './io.js';
 import { VERSION } from '../version.js';
 
 /** `12,345/100,000 commits · 8,512 commits/s · ETA 11 s`, redrawn in place at most 5 times a second. */
-function progress(io: Io): { tick: (done: number, total: number | undefined) => void; end: () => void } {
+function progress(io: Io): {
+  tick: (done: number, total: number | undefined) => void;
+  end: () => void;
+} {
   const start = io.now().getTime();
   let last = 0;
   let drawn = false;
@@ -25,7 +28,9 @@ function progress(io: Io): { tick: (done: number, total: number | undefined) => 
       last = t;
       const rate = done / Math.max((t - start) / 1000, 0.001);
       const eta = total && rate > 0 ? ` · ETA ${fmt(Math.max(total - done, 0) / rate)} s` : '';
-      io.stderr(`\r\u001b[2Kcleanroom audit: ${fmt(done)}${total ? `/${fmt(total)}` : ''} commits · ${fmt(rate)} commits/s${eta}`);
+      io.stderr(
+        `\r\u001b[2Kcleanroom audit: ${fmt(done)}${total ? `/${fmt(total)}` : ''} commits · ${fmt(rate)} commits/s${eta}`,
+      );
       drawn = true;
     },
     end() {
@@ -43,10 +48,14 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
   const byFile = output !== undefined ? formatForFile(AUDIT_FORMATS, output) : undefined;
   if (output !== undefined && !byFile && values.format === undefined) {
     const exts = AUDIT_FORMATS.flatMap((f) => f.extensions).join(', ');
-    throw usageError(`audit: cannot tell the format of --output ${JSON.stringify(output)} from its extension`, `name the file with one of ${exts}, or give --format ${formatNames(AUDIT_FORMATS).join('|')}`);
+    throw usageError(
+      `audit: cannot tell the format of --output ${JSON.stringify(output)} from its extension`,
+      `name the file with one of ${exts}, or give --format ${formatNames(AUDIT_FORMATS).join('|')}`,
+    );
   }
   const format = formatOf('audit', str(values.format) ?? byFile?.name, formatNames(AUDIT_FORMATS));
-  if (values.all && values.range !== undefined) throw usageError('audit: give --range R or --all, not both');
+  if (values.all && values.range !== undefined)
+    throw usageError('audit: give --range R or --all, not both');
   const ws = await openWorkspace(io, str(values.policy));
   const bar = io.stderrIsTTY ? progress(io) : undefined;
   let report: AuditReport;
@@ -56,7 +65,14 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
       ws.repo,
       ws.policy,
       ws.trust,
-      { range: str(values.range), all: values.all === true, since: str(values.since), version: VERSION, onProgress: bar?.tick, countFirst: bar !== undefined },
+      {
+        range: str(values.range),
+        all: values.all === true,
+        since: str(values.since),
+        version: VERSION,
+        onProgress: bar?.tick,
+        countFirst: bar !== undefined,
+      },
       io.now(),
     );
   } finally {
@@ -85,17 +101,27 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     );
   }
   const style = styleFor(io.env, output === undefined && io.stdoutIsTTY === true);
-  const text = await findFormat(AUDIT_FORMATS, format)!.render(report, { style, context: 'check', quiet: values.quiet === true });
+  const text = await findFormat(AUDIT_FORMATS, format)!.render(report, {
+    style,
+    context: 'check',
+    quiet: values.quiet === true,
+  });
   if (output !== undefined) {
     const file = resolve(io.cwd, output);
     try {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, text);
     } catch (e) {
-      throw new CleanroomError('usage', `audit: cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'choose a writable path for --output');
+      throw new CleanroomError(
+        'usage',
+        `audit: cannot write ${output}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+        'choose a writable path for --output',
+      );
     }
     if (values.quiet !== true) {
-      io.stderr(`cleanroom audit: ${report.ok ? 'clean' : `${report.summary.contaminatedPaths} contaminated path(s)`} — ${format} report written to ${output}\n`);
+      io.stderr(
+        `cleanroom audit: ${report.ok ? 'clean' : `${report.summary.contaminatedPaths} contaminated path(s)`} — ${format} report written to ${output}\n`,
+      );
     }
   } else {
     io.stdout(text);
@@ -106,7 +132,9 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     try {
       logText = readFileSync(resolve(io.cwd, grantLog), 'utf8');
     } catch (e) {
-      throw usageError(`audit: cannot read ${grantLog}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw usageError(
+        `audit: cannot read ${grantLog}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
     const g = await auditGrantLog(ws.ctx, grantLog, logText);
     io.stderr(g.lines.join('\n') + '\n');

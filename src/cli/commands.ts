@@ -125,7 +125,10 @@ const GRANT_SIGN = (kind: 'override' | 'review'): SubcommandSpec => ({
       arg: 'F',
       help: `the trust file that names the key (default: the policy's ${kind === 'override' ? 'approvers' : 'reviewers'} file)`,
     },
-    policy: { ...POLICY, help: 'the policy whose trust files name the key (a copy a server publishes)' },
+    policy: {
+      ...POLICY,
+      help: 'the policy whose trust files name the key (a copy a server publishes)',
+    },
     show: { type: 'boolean', help: "print the bundle's file contents before signing" },
   },
   positionals: '[FILE|-]',
@@ -339,11 +342,14 @@ export const COMMANDS: readonly CommandSpec[] = [
       '--server checks a server repository instead: git (2.39+) and node usable as its\n' +
       'pre-receive hook will run them, the hook installed and running, where cleanroom runs from.',
     options: {
-      server: { type: 'boolean', help: 'check a server repository (REPO, default the current directory)' },
+      server: {
+        type: 'boolean',
+        help: 'check a server repository (REPO, default the current directory)',
+      },
       'hooks-dir': {
         type: 'string',
         arg: 'DIR',
-        help: 'with --server: where the pre-receive hook is (default: the repository\'s, or the host\'s)',
+        help: "with --server: where the pre-receive hook is (default: the repository's, or the host's)",
       },
     },
     positionals: '[REPO]',
@@ -438,7 +444,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     subcommands: {
       request: {
-        usage: 'override request --reason TEXT [--expires 7d] [--commit REV] [--bundle FILE] [--policy F]',
+        usage:
+          'override request --reason TEXT [--expires 7d] [--commit REV] [--bundle FILE] [--policy F]',
         summary: 'print the statement for an approver',
         options: {
           reason: { type: 'string', arg: 'TEXT', help: 'why this exception is right (required)' },
@@ -469,7 +476,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {},
     subcommands: {
       request: {
-        usage: 'review request [--reason TEXT] [--expires 30d] [--commit REV] [--bundle FILE] [--policy F]',
+        usage:
+          'review request [--reason TEXT] [--expires 30d] [--commit REV] [--bundle FILE] [--policy F]',
         summary: 'print the statement for a reviewer',
         options: {
           reason: {
@@ -532,7 +540,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'agent hook protocol on stdin/stdout (wired by init --agents)',
     // The older names the registry (src/agents/index.ts) still accepts; listed here so this
     // file need not load the adapters (test/unit/agents/registry.test.ts holds them equal).
-    usage: [`agent-hook ${AGENTS.join('|')}`, '           (older names still work: claude, codex-cli, github-copilot, cursor-agent, gemini-cli)'],
+    usage: [
+      `agent-hook ${AGENTS.join('|')}`,
+      '           (older names still work: claude, codex-cli, github-copilot, cursor-agent, gemini-cli)',
+    ],
     about:
       "Speaks one agent's hook protocol on stdin/stdout: blocks writes into zones whose\n" +
       'verdict for that agent is deny, reads of zones with read: deny (and shell commands\n' +

@@ -18,7 +18,11 @@ export { POLICY_PATH };
 
 export function gitContext(io: Io, cwd = io.cwd): GitContext {
   const debug = io.env.CLEANROOM_DEBUG === '1';
-  return { cwd, env: io.env, trace: debug ? (l) => io.stderr(`cleanroom[debug]: ${l}\n`) : undefined };
+  return {
+    cwd,
+    env: io.env,
+    trace: debug ? (l) => io.stderr(`cleanroom[debug]: ${l}\n`) : undefined,
+  };
 }
 
 function readBounded(file: string, what: string, hint: string): string {
@@ -28,16 +32,30 @@ function readBounded(file: string, what: string, hint: string): string {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new CleanroomError('usage', `no ${what} at ${file}`, hint);
-    if (code === 'EISDIR') throw new CleanroomError('usage', `${file} is a directory, not a ${what}`, hint);
-    throw new CleanroomError('usage', `cannot read ${what} ${file}: ${code ?? (e as Error).message}`, hint);
+    if (code === 'EISDIR')
+      throw new CleanroomError('usage', `${file} is a directory, not a ${what}`, hint);
+    throw new CleanroomError(
+      'usage',
+      `cannot read ${what} ${file}: ${code ?? (e as Error).message}`,
+      hint,
+    );
   }
-  if (buf.length > MAX_POLICY_BYTES) throw new CleanroomError('policy', `${file} is larger than 1 MiB`, 'this cannot be a real policy');
+  if (buf.length > MAX_POLICY_BYTES)
+    throw new CleanroomError(
+      'policy',
+      `${file} is larger than 1 MiB`,
+      'this cannot be a real policy',
+    );
   return buf.toString('utf8');
 }
 
 /** Loads a policy file; `display` is the name used in FILE:LINE:COL messages. */
 export async function loadPolicyFile(file: string, display = file): Promise<Policy> {
-  const text = readBounded(file, 'cleanroom policy', 'run `cleanroom init` to write one (preset eval-cleanroom), or pass --policy FILE');
+  const text = readBounded(
+    file,
+    'cleanroom policy',
+    'run `cleanroom init` to write one (preset eval-cleanroom), or pass --policy FILE',
+  );
   const { loadPolicyText } = await import('../policy/load.js'); // yaml loads only when needed
   return loadPolicyText(text, display);
 }
@@ -54,7 +72,12 @@ export interface Workspace {
 export function policyPath(io: Io, root: string | null, flag: string | undefined): string {
   const chosen = flag ?? io.env.CLEANROOM_POLICY;
   if (chosen) return isAbsolute(chosen) ? chosen : resolve(io.cwd, chosen);
-  if (!root) throw new CleanroomError('usage', 'a bare repository has no work-tree policy', 'pass --policy FILE or set git config cleanroom.policy');
+  if (!root)
+    throw new CleanroomError(
+      'usage',
+      'a bare repository has no work-tree policy',
+      'pass --policy FILE or set git config cleanroom.policy',
+    );
   return join(root, POLICY_PATH);
 }
 
@@ -70,7 +93,8 @@ function readTrust(base: string, rel: string): { file: string; text: string } | 
 /** Trust files named by the policy, relative to the work tree (local use). */
 export function localTrust(repo: Repo, policy: Policy): Trust {
   const base = repo.root ?? repo.gitDir;
-  const revoked = (rel: string | undefined) => (rel === undefined ? undefined : (readTrust(base, rel) ?? 'missing'));
+  const revoked = (rel: string | undefined) =>
+    rel === undefined ? undefined : (readTrust(base, rel) ?? 'missing');
   return {
     approvers: readTrust(base, policy.overrides.approvers),
     reviewers: readTrust(base, policy.review.reviewers),
@@ -86,13 +110,20 @@ export function localTrust(repo: Repo, policy: Policy): Trust {
  * `.cleanroom/` is in the index but not on disk; the policy still applies to the commit.
  * Sample: `git ls-files -t -z -- .cleanroom/policy.yaml` → "S .cleanroom/policy.yaml\0".
  */
-export async function sparseCopy(ctx: GitContext, root: string, rel: string): Promise<string | undefined> {
+export async function sparseCopy(
+  ctx: GitContext,
+  root: string,
+  rel: string,
+): Promise<string | undefined> {
   if (isAbsolute(rel) || rel.split('/').includes('..')) return undefined;
   const top: GitContext = { ...ctx, cwd: root };
-  const ls = (await runGit(top, ['ls-files', '-t', '-z', '--', `:(top,literal)${rel}`])).stdout.toString('utf8');
+  const ls = (
+    await runGit(top, ['ls-files', '-t', '-z', '--', `:(top,literal)${rel}`])
+  ).stdout.toString('utf8');
   if (!ls.split('\0').includes(`S ${rel}`)) return undefined;
   const r = await runGit(top, ['cat-file', 'blob', `:${rel}`], { maxBytes: MAX_POLICY_BYTES + 1 });
-  if (r.stdout.length > MAX_POLICY_BYTES) throw new CleanroomError('policy', `:${rel} (staged) is larger than 1 MiB`);
+  if (r.stdout.length > MAX_POLICY_BYTES)
+    throw new CleanroomError('policy', `:${rel} (staged) is larger than 1 MiB`);
   return r.stdout.toString('utf8');
 }
 
@@ -101,7 +132,12 @@ export async function sparseCopy(ctx: GitContext, root: string, rel: string): Pr
  * when the policy itself was left out (`sparse`): a missing trust file is common, and the
  * commit hooks must not pay a git call for each on every commit.
  */
-async function workspaceTrust(ctx: GitContext, repo: Repo, policy: Policy, sparse: boolean): Promise<Trust> {
+async function workspaceTrust(
+  ctx: GitContext,
+  repo: Repo,
+  policy: Policy,
+  sparse: boolean,
+): Promise<Trust> {
   const trust = localTrust(repo, policy);
   if (!repo.root || !sparse) return trust;
   const fill = async (rel: string, have: Trust['approvers']): Promise<Trust['approvers']> => {
@@ -109,7 +145,10 @@ async function workspaceTrust(ctx: GitContext, repo: Repo, policy: Policy, spars
     const text = await sparseCopy(ctx, repo.root!, rel);
     return text === undefined ? undefined : { file: rel, text };
   };
-  const [approvers, reviewers] = await Promise.all([fill(policy.overrides.approvers, trust.approvers), fill(policy.review.reviewers, trust.reviewers)]);
+  const [approvers, reviewers] = await Promise.all([
+    fill(policy.overrides.approvers, trust.approvers),
+    fill(policy.review.reviewers, trust.reviewers),
+  ]);
   return { approvers, reviewers };
 }
 
@@ -117,7 +156,8 @@ export async function openWorkspace(io: Io, policyFlag: string | undefined): Pro
   const ctx = gitContext(io);
   const repo = await openRepo(ctx);
   const file = policyPath(io, repo.root, policyFlag);
-  const display = repo.root && !relative(repo.root, file).startsWith('..') ? relative(repo.root, file) : file;
+  const display =
+    repo.root && !relative(repo.root, file).startsWith('..') ? relative(repo.root, file) : file;
   const hint = 'run `cleanroom init` to write one (preset eval-cleanroom), or pass --policy FILE';
   let text: string;
   let sparse = false;
@@ -126,16 +166,28 @@ export async function openWorkspace(io: Io, policyFlag: string | undefined): Pro
   } catch (e) {
     // The default policy, absent from disk because a sparse checkout left .cleanroom/ out.
     const isDefault = repo.root !== null && file === join(repo.root, POLICY_PATH);
-    const staged = isDefault && e instanceof CleanroomError && !existsSync(file) ? await sparseCopy(ctx, repo.root!, POLICY_PATH) : undefined;
+    const staged =
+      isDefault && e instanceof CleanroomError && !existsSync(file)
+        ? await sparseCopy(ctx, repo.root!, POLICY_PATH)
+        : undefined;
     if (staged === undefined) throw e;
     [text, sparse] = [staged, true];
   }
   const policy = await loadPolicyCached(text, display, repo.stateDir, VERSION);
-  return { ctx, repo, policy, policyFile: file, trust: await workspaceTrust(ctx, repo, policy, sparse) };
+  return {
+    ctx,
+    repo,
+    policy,
+    policyFile: file,
+    trust: await workspaceTrust(ctx, repo, policy, sparse),
+  };
 }
 
 /** The work tree's policy as a PolicySource (local use: advisory). */
-export async function workTreeSource(io: Io, policyFlag: string | undefined): Promise<PolicySource> {
+export async function workTreeSource(
+  io: Io,
+  policyFlag: string | undefined,
+): Promise<PolicySource> {
   const ws = await openWorkspace(io, policyFlag);
   return { policy: ws.policy, trust: ws.trust, origin: ws.policyFile };
 }

@@ -19,27 +19,44 @@ export function commandScript(command: string, root: string): string | undefined
   if (!m) return undefined;
   // "$CLAUDE_PROJECT_DIR", "${CURSOR_PROJECT_DIR:-.}", "$(git rev-parse --show-toplevel)", and older spellings: the root.
   const word = m[1]!
-    .replace(/"\$\{[A-Z_]+(?::-(?:[^"}]|\$\([^)]*\))*)?\}"|"\$[A-Z_]+"|\$[A-Z_]+|"\$\(git rev-parse --show-toplevel\)"/g, root)
-    .replace(/'([^']*)'|"([^"]*)"/g, (_, a: string | undefined, b: string | undefined) => a ?? b ?? '');
+    .replace(
+      /"\$\{[A-Z_]+(?::-(?:[^"}]|\$\([^)]*\))*)?\}"|"\$[A-Z_]+"|\$[A-Z_]+|"\$\(git rev-parse --show-toplevel\)"/g,
+      root,
+    )
+    .replace(
+      /'([^']*)'|"([^"]*)"/g,
+      (_, a: string | undefined, b: string | undefined) => a ?? b ?? '',
+    );
   return isAbsolute(word) ? word : join(root, word);
 }
 
 /** Repo-relative when inside the repository, else absolute. */
-const shown = (root: string, p: string): string => (relative(root, p).startsWith('..') ? p : relative(root, p) || p);
+const shown = (root: string, p: string): string =>
+  relative(root, p).startsWith('..') ? p : relative(root, p) || p;
 
 export async function doctorAgents(io: Io, _ctx: GitContext, repo: Repo): Promise<Check[]> {
   const root = workTree(repo);
   const checks: Check[] = [];
   const trailer = await trailerModeWarning(io, root);
-  if (trailer) checks.push({ ok: 'warn', text: trailer, fix: 'set review.mode: signed and list reviewers in .cleanroom/reviewers (cleanroom review request | cleanroom review sign)' });
+  if (trailer)
+    checks.push({
+      ok: 'warn',
+      text: trailer,
+      fix: 'set review.mode: signed and list reviewers in .cleanroom/reviewers (cleanroom review request | cleanroom review sign)',
+    });
   // Each host's own switches: a hook that is wired may still never run.
-  for (const sw of hostSwitches(io.env, root)) checks.push({ ok: sw.state === 'off' ? false : 'warn', text: sw.text, fix: sw.fix });
+  for (const sw of hostSwitches(io.env, root))
+    checks.push({ ok: sw.state === 'off' ? false : 'warn', text: sw.text, fix: sw.fix });
   const unwired: AgentId[] = [];
   for (const agent of AGENTS) {
     const { wiring } = ADAPTERS[agent];
     const read = readConfig(join(root, wiring.file));
     if ('problem' in read) {
-      checks.push({ ok: false, text: `${wiring.label}: ${wiring.file} is ${read.problem}`, fix: `fix it, then run cleanroom init --agents ${agent}` });
+      checks.push({
+        ok: false,
+        text: `${wiring.label}: ${wiring.file} is ${read.problem}`,
+        fix: `fix it, then run cleanroom init --agents ${agent}`,
+      });
       continue;
     }
     const { wired, wanted, commands } = wiring.wiredEvents(read.config);
@@ -48,7 +65,9 @@ export async function doctorAgents(io: Io, _ctx: GitContext, repo: Repo): Promis
       continue;
     }
     const missing = wanted.filter((e) => !wired.includes(e));
-    const broken = commands.map((c) => commandScript(c, root)).find((s) => s !== undefined && !existsSync(s));
+    const broken = commands
+      .map((c) => commandScript(c, root))
+      .find((s) => s !== undefined && !existsSync(s));
     if (missing.length || broken) {
       checks.push({
         ok: false,
@@ -56,13 +75,16 @@ export async function doctorAgents(io: Io, _ctx: GitContext, repo: Repo): Promis
         fix: `run cleanroom init --agents ${agent}`,
       });
     } else {
-      checks.push({ ok: true, text: `${wiring.label}: agent hooks wired (${wiring.file}: ${wired.join(', ')})` });
+      checks.push({
+        ok: true,
+        text: `${wiring.label}: agent hooks wired (${wiring.file}: ${wired.join(', ')})`,
+      });
     }
     if (agent === 'codex') {
       checks.push({
         ok: 'warn',
         text: 'Codex skips a new or changed hook until you trust it, without a word',
-        fix: 'start codex, open /hooks and trust cleanroom\'s PreToolUse and PostToolUse hooks (again after every change to .codex/hooks.json)',
+        fix: "start codex, open /hooks and trust cleanroom's PreToolUse and PostToolUse hooks (again after every change to .codex/hooks.json)",
       });
     }
   }
@@ -87,7 +109,11 @@ export async function doctorAgents(io: Io, _ctx: GitContext, repo: Repo): Promis
   }
   const lock = join(repo.ledgerDir, 'ledger.lock');
   if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 60_000) {
-    checks.push({ ok: 'warn', text: `a stale ledger lock is left over (${shown(root, lock)})`, fix: 'no agent running? delete that file' });
+    checks.push({
+      ok: 'warn',
+      text: `a stale ledger lock is left over (${shown(root, lock)})`,
+      fix: 'no agent running? delete that file',
+    });
   }
   return checks;
 }

@@ -26,7 +26,11 @@ export async function gitVersionCheck(ctx: GitContext): Promise<Check> {
   try {
     text = (await gitText(ctx, ['version'])).trim();
   } catch (e) {
-    return { ok: false, text: `git cannot be run here: ${(e as Error).message}`, fix: 'install git (2.39 or newer) where the hook runs — GitHub Enterprise: in the pre-receive environment; node:*-slim images have none' };
+    return {
+      ok: false,
+      text: `git cannot be run here: ${(e as Error).message}`,
+      fix: 'install git (2.39 or newer) where the hook runs — GitHub Enterprise: in the pre-receive environment; node:*-slim images have none',
+    };
   }
   return judgeGitVersion(text);
 }
@@ -62,37 +66,84 @@ export function projectInstall(packageRoot: string): string | undefined {
  * server without one yet still gets a clear answer about its environment.
  */
 export function smokeRun(shim: string, env: Readonly<Record<string, string | undefined>>): Check {
-  if (!existsSync(shim)) return { ok: false, text: `the hook calls ${shim}, which does not exist`, fix: 'reinstall cleanroom and run cleanroom install-server again' };
+  if (!existsSync(shim))
+    return {
+      ok: false,
+      text: `the hook calls ${shim}, which does not exist`,
+      fix: 'reinstall cleanroom and run cleanroom install-server again',
+    };
   const bundle = join(dirname(shim), '..', 'dist', 'cleanroom.cjs');
   const script =
     'command -v node >/dev/null 2>&1 || { echo "node is not on the PATH ($PATH)" >&2; exit 1; }; ' +
     'command -v git >/dev/null 2>&1 || { echo "git is not on the PATH ($PATH)" >&2; exit 1; }; ' +
     '[ -f "$1" ] || { echo "$1 is missing" >&2; exit 1; }; exec node "$1" --version';
-  const r = spawnSync('/bin/sh', ['-c', script, 'sh', bundle], { env: { ...env }, encoding: 'utf8', timeout: 30_000 });
-  if (r.status === 0) return { ok: true, text: `the hook can run here: node and git on this shell's PATH, ${shim} → cleanroom ${r.stdout.trim()}` };
+  const r = spawnSync('/bin/sh', ['-c', script, 'sh', bundle], {
+    env: { ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  if (r.status === 0)
+    return {
+      ok: true,
+      text: `the hook can run here: node and git on this shell's PATH, ${shim} → cleanroom ${r.stdout.trim()}`,
+    };
   const why = (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0];
-  return { ok: false, text: `the hook cannot run here: ${why}`, fix: 'make node (20+) and git visible on the PATH the server runs hooks with (GitHub Enterprise: inside the pre-receive environment), then run cleanroom doctor --server as that user' };
+  return {
+    ok: false,
+    text: `the hook cannot run here: ${why}`,
+    fix: 'make node (20+) and git visible on the PATH the server runs hooks with (GitHub Enterprise: inside the pre-receive environment), then run cleanroom doctor --server as that user',
+  };
 }
 
 /** The checks of `doctor --server` for a repository's pre-receive file. */
-export async function serverChecks(ctx: GitContext, gitDir: string, bare: boolean, hookFile: string, env: Readonly<Record<string, string | undefined>>, packageRoot: string): Promise<Check[]> {
+export async function serverChecks(
+  ctx: GitContext,
+  gitDir: string,
+  bare: boolean,
+  hookFile: string,
+  env: Readonly<Record<string, string | undefined>>,
+  packageRoot: string,
+): Promise<Check[]> {
   const checks: Check[] = [];
   checks.push(await gitVersionCheck(ctx));
   const node = Number(/^v(\d+)/.exec(process.version)?.[1] ?? 0);
-  checks.push({ ok: node >= 20, text: `node ${process.version} (this shell)`, fix: 'install Node.js 20 or newer where the hook runs' });
-  if (!bare) checks.push({ ok: 'warn', text: `${dirname(gitDir)} is a working copy, not a bare repository: its pre-receive runs only for pushes into this clone`, fix: 'install into the bare repository the server receives pushes in' });
+  checks.push({
+    ok: node >= 20,
+    text: `node ${process.version} (this shell)`,
+    fix: 'install Node.js 20 or newer where the hook runs',
+  });
+  if (!bare)
+    checks.push({
+      ok: 'warn',
+      text: `${dirname(gitDir)} is a working copy, not a bare repository: its pre-receive runs only for pushes into this clone`,
+      fix: 'install into the bare repository the server receives pushes in',
+    });
   const state = hookState(hookFile);
-  checks.push({ ok: state === 'installed', text: `pre-receive: ${state === 'foreign' ? 'a hook is there, but it does not run cleanroom' : state} (${hookFile})`, fix: 'run cleanroom install-server' });
+  checks.push({
+    ok: state === 'installed',
+    text: `pre-receive: ${state === 'foreign' ? 'a hook is there, but it does not run cleanroom' : state} (${hookFile})`,
+    fix: 'run cleanroom install-server',
+  });
   if (state === 'installed') {
     const shim = shimInBlock(readFileSync(hookFile, 'utf8'));
     if (shim) {
       const project = projectInstall(dirname(dirname(shim)));
-      if (project) checks.push({ ok: 'warn', text: `the hook runs cleanroom from ${project}/node_modules, a project's dependencies: it breaks when that project is moved or reinstalled`, fix: 'install cleanroom for the server (npm install -g @cleanroom-dev/cleanroom), then run install-server again' });
+      if (project)
+        checks.push({
+          ok: 'warn',
+          text: `the hook runs cleanroom from ${project}/node_modules, a project's dependencies: it breaks when that project is moved or reinstalled`,
+          fix: 'install cleanroom for the server (npm install -g @cleanroom-dev/cleanroom), then run install-server again',
+        });
       checks.push(smokeRun(shim, env));
     }
   } else {
     const project = projectInstall(packageRoot);
-    if (project) checks.push({ ok: 'warn', text: `this cleanroom runs from ${project}/node_modules, a project's dependencies`, fix: 'install cleanroom for the server (npm install -g @cleanroom-dev/cleanroom)' });
+    if (project)
+      checks.push({
+        ok: 'warn',
+        text: `this cleanroom runs from ${project}/node_modules, a project's dependencies`,
+        fix: 'install cleanroom for the server (npm install -g @cleanroom-dev/cleanroom)',
+      });
   }
   return checks;
 }

@@ -20,31 +20,59 @@ export interface Check {
 
 export async function doctorCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse('doctor', argv);
-  if (values.server === true) return doctorServer(io, positionals, typeof values['hooks-dir'] === 'string' ? values['hooks-dir'] : undefined);
-  if (positionals.length || values['hooks-dir'] !== undefined) throw usageError('doctor: REPO and --hooks-dir go with --server', 'see cleanroom doctor --help');
+  if (values.server === true)
+    return doctorServer(
+      io,
+      positionals,
+      typeof values['hooks-dir'] === 'string' ? values['hooks-dir'] : undefined,
+    );
+  if (positionals.length || values['hooks-dir'] !== undefined)
+    throw usageError(
+      'doctor: REPO and --hooks-dir go with --server',
+      'see cleanroom doctor --help',
+    );
   const ctx = gitContext(io);
   const repo = await openRepo(ctx);
   const root = workTree(repo);
   const checks: Check[] = [];
 
   const node = Number(/^v(\d+)/.exec(process.version)?.[1] ?? 0);
-  checks.push({ ok: node >= 20, text: `node ${process.version}`, fix: 'install Node.js 20 or newer' });
+  checks.push({
+    ok: node >= 20,
+    text: `node ${process.version}`,
+    fix: 'install Node.js 20 or newer',
+  });
   const gitVersion = (await gitText(ctx, ['version'])).trim();
   checks.push({ ok: true, text: gitVersion });
 
   const policyFile = join(root, POLICY_PATH);
   try {
     const p = await loadPolicyFile(policyFile, POLICY_PATH);
-    checks.push({ ok: true, text: `${POLICY_PATH}: valid, ${p.zones.length} zones, review mode ${p.review.mode}, repository ${p.repository}` });
+    checks.push({
+      ok: true,
+      text: `${POLICY_PATH}: valid, ${p.zones.length} zones, review mode ${p.review.mode}, repository ${p.repository}`,
+    });
     if (p.repository.startsWith('local/')) {
       // init's placeholder when origin named no host: signatures would bind a name no server shares.
-      checks.push({ ok: 'warn', text: `repository: ${p.repository} is init's placeholder, not the repository's id`, fix: `set repository: in ${POLICY_PATH} (e.g. github.com/acme/metacode) before anyone signs an override or review` });
+      checks.push({
+        ok: 'warn',
+        text: `repository: ${p.repository} is init's placeholder, not the repository's id`,
+        fix: `set repository: in ${POLICY_PATH} (e.g. github.com/acme/metacode) before anyone signs an override or review`,
+      });
     }
     if (p.review.mode === 'signed' && !existsSync(join(root, p.review.reviewers))) {
-      checks.push({ ok: false, text: `review.mode is signed but ${p.review.reviewers} is missing`, fix: 'add reviewers (an OpenSSH allowed_signers file)' });
+      checks.push({
+        ok: false,
+        text: `review.mode is signed but ${p.review.reviewers} is missing`,
+        fix: 'add reviewers (an OpenSSH allowed_signers file)',
+      });
     }
     if (!existsSync(join(root, p.overrides.approvers))) {
-      checks.push({ ok: 'warn', text: `no ${p.overrides.approvers}: nobody can sign an override`, fix: 'add approvers (an OpenSSH allowed_signers file) when you need overrides' });
+      checks.push({
+        ok: 'warn',
+        text: `no ${p.overrides.approvers}: nobody can sign an override`,
+        fix: 'add approvers (an OpenSSH allowed_signers file) when you need overrides',
+      });
     }
     const readRel = (rel: string) => {
       try {
@@ -53,11 +81,22 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
         return undefined;
       }
     };
-    for (const t of trustProblems(p, readRel).filter((x) => !/: missing — (nobody can sign an override|review\.mode is signed)/.test(x))) {
-      checks.push({ ok: false, text: t, fix: 'fix the trust file (OpenSSH allowed_signers: principals [options] keytype base64key); cleanroom policy validate lists every problem' });
+    for (const t of trustProblems(p, readRel).filter(
+      (x) => !/: missing — (nobody can sign an override|review\.mode is signed)/.test(x),
+    )) {
+      checks.push({
+        ok: false,
+        text: t,
+        fix: 'fix the trust file (OpenSSH allowed_signers: principals [options] keytype base64key); cleanroom policy validate lists every problem',
+      });
     }
   } catch (e) {
-    if (e instanceof PolicyError || e instanceof CleanroomError) checks.push({ ok: false, text: e.message, fix: e.hint ?? 'fix the policy (cleanroom policy validate)' });
+    if (e instanceof PolicyError || e instanceof CleanroomError)
+      checks.push({
+        ok: false,
+        text: e.message,
+        fix: e.hint ?? 'fix the policy (cleanroom policy validate)',
+      });
     else throw e;
   }
 
@@ -68,14 +107,29 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
   if (husky) {
     checks.push({
       ok: husky.active ? true : false,
-      text: husky.active ? `husky is active (core.hooksPath=${relative(root, repo.hooksDir)})` : `this repository has ${relative(root, husky.dir)}/ but husky is not active in this clone`,
+      text: husky.active
+        ? `husky is active (core.hooksPath=${relative(root, repo.hooksDir)})`
+        : `this repository has ${relative(root, husky.dir)}/ but husky is not active in this clone`,
       fix: 'run `npx husky` (or npm install, with "prepare": "husky")',
     });
-    if (io.env.HUSKY === '0') checks.push({ ok: 'warn', text: 'HUSKY=0 is set in this environment: husky skips every hook, cleanroom\'s too', fix: 'unset HUSKY' });
+    if (io.env.HUSKY === '0')
+      checks.push({
+        ok: 'warn',
+        text: "HUSKY=0 is set in this environment: husky skips every hook, cleanroom's too",
+        fix: 'unset HUSKY',
+      });
   } else {
-    checks.push({ ok: true, text: `hooks directory: ${relative(root, repo.hooksDir) || repo.hooksDir}` });
+    checks.push({
+      ok: true,
+      text: `hooks directory: ${relative(root, repo.hooksDir) || repo.hooksDir}`,
+    });
     const nested = nestedHuskyDirs(root);
-    if (nested.length) checks.push({ ok: 'warn', text: `husky is set up in ${relative(root, nested[0]!)} but git does not run it in this clone`, fix: `install husky there (npm install in ${relative(root, dirname(nested[0]!))}), then cleanroom init` });
+    if (nested.length)
+      checks.push({
+        ok: 'warn',
+        text: `husky is set up in ${relative(root, nested[0]!)} but git does not run it in this clone`,
+        fix: `install husky there (npm install in ${relative(root, dirname(nested[0]!))}), then cleanroom init`,
+      });
   }
   for (const hook of LOCAL_HOOKS) {
     const file = husky ? join(husky.dir, hook) : join(repo.hooksDir, hook);
@@ -85,11 +139,20 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
     checks.push({
       ok: wired && !why,
       text: `${hook}: ${wired ? (why ? `installed but will not run: ${why}` : 'installed') : state === 'foreign' ? 'a hook is there, but it does not run cleanroom' : state} (${relative(root, file) || file})`,
-      fix: why ? (husky ? 'run npm install in this clone or worktree (husky writes its .husky/_ there), then cleanroom doctor' : 'run npm install, then cleanroom init') : 'run cleanroom init',
+      fix: why
+        ? husky
+          ? 'run npm install in this clone or worktree (husky writes its .husky/_ there), then cleanroom doctor'
+          : 'run npm install, then cleanroom init'
+        : 'run cleanroom init',
     });
   }
 
-  if (io.env.CLEANROOM === '0') checks.push({ ok: 'warn', text: 'CLEANROOM=0 is set in this environment: every local hook is skipped', fix: 'unset CLEANROOM' });
+  if (io.env.CLEANROOM === '0')
+    checks.push({
+      ok: 'warn',
+      text: 'CLEANROOM=0 is set in this environment: every local hook is skipped',
+      fix: 'unset CLEANROOM',
+    });
   checks.push(...(await doctorAgents(io, ctx, repo)));
   checks.push({
     ok: 'warn',
@@ -102,16 +165,24 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
 
 function printChecks(io: Io, checks: readonly Check[]): number {
   const mark = (c: Check): string => (c.ok === true ? '✓' : c.ok === 'warn' ? '!' : '✗');
-  for (const c of checks) io.stdout(`${mark(c)} ${c.text}${c.ok !== true && c.fix ? `\n    → ${c.fix}` : ''}\n`);
+  for (const c of checks)
+    io.stdout(`${mark(c)} ${c.text}${c.ok !== true && c.fix ? `\n    → ${c.fix}` : ''}\n`);
   return checks.some((c) => c.ok === false) ? 1 : 0;
 }
 
-async function doctorServer(io: Io, positionals: string[], hooksDir: string | undefined): Promise<number> {
+async function doctorServer(
+  io: Io,
+  positionals: string[],
+  hooksDir: string | undefined,
+): Promise<number> {
   if (positionals.length > 1) throw usageError('doctor --server: give at most one REPO');
   const dir = resolve(io.cwd, positionals[0] ?? '.');
   if (!existsSync(dir)) throw usageError(`doctor --server: ${dir} does not exist`);
   const ctx = gitContext(io, dir);
   const repo = await openRepo(ctx);
   const hookFile = join(hooksDir ? resolve(io.cwd, hooksDir) : repo.hooksDir, 'pre-receive');
-  return printChecks(io, await serverChecks(ctx, repo.gitDir, repo.bare, hookFile, io.env, io.packageRoot));
+  return printChecks(
+    io,
+    await serverChecks(ctx, repo.gitDir, repo.bare, hookFile, io.env, io.packageRoot),
+  );
 }

@@ -2,7 +2,13 @@ import { lstatSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
 import { UNKNOWN_AI, VERDICT_RANK } from '../core/types.js';
 import { indexZoneLinks } from '../check/links.js';
-import { aliasesOf, SYMLINK_MODE, verdictOfFile, zonesUnder, type ZoneLink } from '../policy/links.js';
+import {
+  aliasesOf,
+  SYMLINK_MODE,
+  verdictOfFile,
+  zonesUnder,
+  type ZoneLink,
+} from '../policy/links.js';
 import { usageError } from '../errors.js';
 import { safePath } from '../report/escape.js';
 import { parse, str } from './args.js';
@@ -11,18 +17,32 @@ import type { Io } from './io.js';
 
 export async function explainCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse('explain', argv);
-  if (positionals.length !== 1) throw usageError('explain: give exactly one PATH', 'e.g. cleanroom explain evals/tasks/q1.json');
+  if (positionals.length !== 1)
+    throw usageError(
+      'explain: give exactly one PATH',
+      'e.g. cleanroom explain evals/tasks/q1.json',
+    );
   const ws = await openWorkspace(io, str(values.policy));
   const policy = ws.policy;
   const given = positionals[0]!;
   const root = ws.repo.root ?? io.cwd;
-  const rel = relative(root, isAbsolute(given) ? given : resolve(io.cwd, given)).split('\\').join('/');
-  if (rel.startsWith('..') || isAbsolute(rel)) throw usageError(`explain: ${given} is outside the repository`);
-  if (rel === '') throw usageError('explain: give a path inside the repository, not its root', 'e.g. cleanroom explain evals/tasks/q1.json');
+  const rel = relative(root, isAbsolute(given) ? given : resolve(io.cwd, given))
+    .split('\\')
+    .join('/');
+  if (rel.startsWith('..') || isAbsolute(rel))
+    throw usageError(`explain: ${given} is outside the repository`);
+  if (rel === '')
+    throw usageError(
+      'explain: give a path inside the repository, not its root',
+      'e.g. cleanroom explain evals/tasks/q1.json',
+    );
   const format = str(values.format) ?? 'text';
   const tool = str(values.tool);
   if (tool !== undefined && !policy.tools.ids.has(tool)) {
-    throw usageError(`explain: unknown tool "${tool}"`, `known: ${[...policy.tools.ids].sort().join(', ')}`);
+    throw usageError(
+      `explain: unknown tool "${tool}"`,
+      `known: ${[...policy.tools.ids].sort().join(', ')}`,
+    );
   }
   // Links are content at their own path: a link at `rel` would put content into the
   // zones that could match below it, and `rel` is also seen at the paths that zone
@@ -37,7 +57,9 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
   const seenAt = aliasesOf(rel, links, !policy.caseSensitive);
   const zones = [...policy.zonesFor(rel)];
   for (const a of seenAt) for (const z of policy.zonesFor(a)) if (!zones.includes(z)) zones.push(z);
-  const tools = tool ? [tool] : [UNKNOWN_AI, ...new Set([...zones, ...under].flatMap((z) => [...z.tools.keys()]))];
+  const tools = tool
+    ? [tool]
+    : [UNKNOWN_AI, ...new Set([...zones, ...under].flatMap((z) => [...z.tools.keys()]))];
   const verdicts = tools.map((t) => {
     let best = policy.verdictFor(rel, t);
     for (const a of seenAt) {
@@ -54,7 +76,10 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
   } catch {
     // absent: nothing to say about links (explain the directory above it)
   }
-  const asLink = tools.map((t) => ({ tool: t, ...verdictOfFile(policy, { path: rel, mode: SYMLINK_MODE }, t) }));
+  const asLink = tools.map((t) => ({
+    tool: t,
+    ...verdictOfFile(policy, { path: rel, mode: SYMLINK_MODE }, t),
+  }));
 
   if (format === 'json') {
     io.stdout(
@@ -62,12 +87,32 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
         {
           format: 1, // the version of this JSON contract (docs/cli.md)
           path: rel,
-          zones: zones.map((z) => ({ name: z.name, ai: z.ai, read: z.read, paths: z.paths, exclude: z.exclude, tools: Object.fromEntries(z.tools) })),
-          verdicts: verdicts.map((v) => ({ tool: v.tool, verdict: v.verdict, zone: v.zone?.name ?? null })),
+          zones: zones.map((z) => ({
+            name: z.name,
+            ai: z.ai,
+            read: z.read,
+            paths: z.paths,
+            exclude: z.exclude,
+            tools: Object.fromEntries(z.tools),
+          })),
+          verdicts: verdicts.map((v) => ({
+            tool: v.tool,
+            verdict: v.verdict,
+            zone: v.zone?.name ?? null,
+          })),
           readDenied: policy.readDenied(rel).map((z) => z.name),
           ...(seenAt.length ? { seenAt } : {}),
           ...(linkHere && under.length
-            ? { asLink: { zones: [...policy.zonesFor(rel), ...under].map((z) => z.name), verdicts: asLink.map((v) => ({ tool: v.tool, verdict: v.verdict, zone: v.zone?.name ?? null })) } }
+            ? {
+                asLink: {
+                  zones: [...policy.zonesFor(rel), ...under].map((z) => z.name),
+                  verdicts: asLink.map((v) => ({
+                    tool: v.tool,
+                    verdict: v.verdict,
+                    zone: v.zone?.name ?? null,
+                  })),
+                },
+              }
             : {}),
         },
         null,
@@ -78,24 +123,34 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
   }
   const out: string[] = [safePath(rel)];
   const excludedFrom = policy.zones.filter((z) => z.excludes(policy.normalize(rel)));
-  for (const z of excludedFrom) out.push(`  excluded from zone ${z.name} (exclude: ${z.exclude.join(', ')})`);
+  for (const z of excludedFrom)
+    out.push(`  excluded from zone ${z.name} (exclude: ${z.exclude.join(', ')})`);
   if (!zones.length) {
     out.push('  in no zone: AI-attributed changes are allowed');
   } else {
     for (const z of zones) {
       const per = [...z.tools].map(([t, v]) => `${t}: ${v}`).join(', ');
-      out.push(`  zone ${z.name}: ai ${z.ai}${per ? `; ${per}` : ''}${z.read === 'deny' ? '; agents may not read it' : ''}`);
-      out.push(`    paths: ${z.paths.join(', ')}${z.exclude.length ? `   exclude: ${z.exclude.join(', ')}` : ''}`);
+      out.push(
+        `  zone ${z.name}: ai ${z.ai}${per ? `; ${per}` : ''}${z.read === 'deny' ? '; agents may not read it' : ''}`,
+      );
+      out.push(
+        `    paths: ${z.paths.join(', ')}${z.exclude.length ? `   exclude: ${z.exclude.join(', ')}` : ''}`,
+      );
     }
     for (const v of verdicts) {
       const who = v.tool === UNKNOWN_AI && !tool ? 'any AI tool' : v.tool;
-      out.push(`  ${who} → ${v.verdict}${v.zone && zones.length > 1 ? ` (strictest: zone ${v.zone.name})` : ''}`);
+      out.push(
+        `  ${who} → ${v.verdict}${v.zone && zones.length > 1 ? ` (strictest: zone ${v.zone.name})` : ''}`,
+      );
     }
   }
-  for (const a of seenAt) out.push(`  also seen at ${safePath(a)} through a symlink into a zone: judged there too`);
+  for (const a of seenAt)
+    out.push(`  also seen at ${safePath(a)} through a symlink into a zone: judged there too`);
   if (linkHere && under.length) {
     const v = asLink.find((x) => x.tool === (tool ?? UNKNOWN_AI));
-    out.push(`  a symlink or submodule here would put content into zone ${under.map((z) => z.name).join(', ')} (globs match below it): judged as a change there${v ? ` (${tool ?? 'any AI tool'} → ${v.verdict})` : ''}`);
+    out.push(
+      `  a symlink or submodule here would put content into zone ${under.map((z) => z.name).join(', ')} (globs match below it): judged as a change there${v ? ` (${tool ?? 'any AI tool'} → ${v.verdict})` : ''}`,
+    );
   }
   io.stdout(out.join('\n') + '\n');
   return 0;

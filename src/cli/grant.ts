@@ -14,8 +14,22 @@ import { gitText, runGit } from '../git/git.js';
 import { toCompactBase64, type SshPublicKey } from '../sign/sshsig.js';
 import { sshKeygenSign } from '../sign/ssh-keygen.js';
 import { resolveSigningKey } from '../sign/signing-key.js';
-import { findPrincipals, findSigner, parseAllowedSigners, revokedBy, type AllowedSigner } from '../sign/allowed-signers.js';
-import { bundleProblem, isBundle, makeBundle, MAX_BUNDLE_BYTES, openBundle, showBundle, type BundleFile } from '../sign/bundle.js';
+import {
+  findPrincipals,
+  findSigner,
+  parseAllowedSigners,
+  revokedBy,
+  type AllowedSigner,
+} from '../sign/allowed-signers.js';
+import {
+  bundleProblem,
+  isBundle,
+  makeBundle,
+  MAX_BUNDLE_BYTES,
+  openBundle,
+  showBundle,
+  type BundleFile,
+} from '../sign/bundle.js';
 import { revokedOf, type Trust } from '../check/grants.js';
 import { policyFromFile } from '../check/policy-source.js';
 import {
@@ -36,28 +50,54 @@ import { parse, str } from './args.js';
 import { openWorkspace } from './context.js';
 import { readStdin, type Io } from './io.js';
 
-async function changeFiles(io: Io, commit: string | undefined, policy: string | undefined): Promise<{ files: FileChange[]; context: string; ws: Awaited<ReturnType<typeof openWorkspace>> }> {
+async function changeFiles(
+  io: Io,
+  commit: string | undefined,
+  policy: string | undefined,
+): Promise<{
+  files: FileChange[];
+  context: string;
+  ws: Awaited<ReturnType<typeof openWorkspace>>;
+}> {
   // --policy: a server-owned policy (install-server --policy) has no copy in the work
   // tree; the admin publishes it and the author names it here.
   const ws = await openWorkspace(io, policy);
-  if (commit === undefined) return { files: await stagedChanges(ws.ctx, ws.repo), context: 'staged changes', ws };
+  if (commit === undefined)
+    return { files: await stagedChanges(ws.ctx, ws.repo), context: 'staged changes', ws };
   const id = await resolveCommit(ws.ctx, commit);
-  for await (const c of readCommits(ws.ctx, [id])) return { files: await withGuardedMergeChanges(ws.ctx, c, configGuard(ws.policy)), context: `commit ${id}`, ws };
+  for await (const c of readCommits(ws.ctx, [id]))
+    return {
+      files: await withGuardedMergeChanges(ws.ctx, c, configGuard(ws.policy)),
+      context: `commit ${id}`,
+      ws,
+    };
   throw new CleanroomError('internal', `could not read commit ${id}`);
 }
 
 async function request(kind: GrantKind, argv: string[], io: Io): Promise<number> {
   const { values } = parse(`${kind} request`, argv);
   const reason = str(values.reason) ?? (kind === 'review' ? 'reviewed every line' : undefined);
-  if (reason === undefined) throw usageError('override request: --reason is required', 'say why this exception is right, e.g. --reason "hand-checked by the eval team"');
+  if (reason === undefined)
+    throw usageError(
+      'override request: --reason is required',
+      'say why this exception is right, e.g. --reason "hand-checked by the eval team"',
+    );
   const why = reasonProblem(reason);
   if (why) throw usageError(`${kind} request: ${why}`);
   const expiresText = str(values.expires) ?? (kind === 'override' ? '7d' : '30d');
   const ms = parseDuration(expiresText);
-  if (ms === undefined) throw usageError(`${kind} request: invalid --expires ${JSON.stringify(expiresText)}`, 'e.g. 7d, 12h or 30m (at most a year)');
+  if (ms === undefined)
+    throw usageError(
+      `${kind} request: invalid --expires ${JSON.stringify(expiresText)}`,
+      'e.g. 7d, 12h or 30m (at most a year)',
+    );
   const { files, context, ws } = await changeFiles(io, str(values.commit), str(values.policy));
   const cov = coverage(ws.policy, files);
-  if (!cov.pairs.length) throw usageError(`${kind} request: nothing in the ${context} lies in a zone`, 'stage the zone files first (or name the commit with --commit)');
+  if (!cov.pairs.length)
+    throw usageError(
+      `${kind} request: nothing in the ${context} lies in a zone`,
+      'stage the zone files first (or name the commit with --commit)',
+    );
   if (kind === 'review' && ws.policy.review.mode !== 'signed') {
     io.stderr(
       `cleanroom: warning: this policy's review.mode is ${ws.policy.review.mode}: a signed Cleanroom-Review trailer will NOT count as a review here\n` +
@@ -66,7 +106,16 @@ async function request(kind: GrantKind, argv: string[], io: Io): Promise<number>
   }
   const now = io.now();
   const text = formatRequest(
-    { kind, repository: ws.policy.repository, zones: cov.zones, files: cov.pairs.length, digest: cov.digest, reason, created: isoSeconds(now), expires: isoSeconds(new Date(now.getTime() + ms)) },
+    {
+      kind,
+      repository: ws.policy.repository,
+      zones: cov.zones,
+      files: cov.pairs.length,
+      digest: cov.digest,
+      reason,
+      created: isoSeconds(now),
+      expires: isoSeconds(new Date(now.getTime() + ms)),
+    },
     cov,
     `${context} in ${ws.policy.repository}`,
   );
@@ -78,9 +127,14 @@ async function request(kind: GrantKind, argv: string[], io: Io): Promise<number>
       const mode = cov.modes[i] ?? '100644';
       let content: Buffer | null = null;
       if (!/^0+$/.test(blob) && mode !== '160000') {
-        content = (await runGit(ws.ctx, ['cat-file', 'blob', blob], { maxBytes: MAX_BUNDLE_BYTES })).stdout;
+        content = (await runGit(ws.ctx, ['cat-file', 'blob', blob], { maxBytes: MAX_BUNDLE_BYTES }))
+          .stdout;
         size += content.length;
-        if (size > MAX_BUNDLE_BYTES / 2) throw usageError(`${kind} request: the covered files are larger than ${MAX_BUNDLE_BYTES >> 21} MiB together — too large for a bundle`, 'send the request without --bundle and share the content another way');
+        if (size > MAX_BUNDLE_BYTES / 2)
+          throw usageError(
+            `${kind} request: the covered files are larger than ${MAX_BUNDLE_BYTES >> 21} MiB together — too large for a bundle`,
+            'send the request without --bundle and share the content another way',
+          );
       }
       out.push({ path, mode, blob, content });
     }
@@ -89,7 +143,9 @@ async function request(kind: GrantKind, argv: string[], io: Io): Promise<number>
     const tmp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
     writeFileSync(tmp, makeBundle(text, out));
     renameSync(tmp, target);
-    io.stderr(`cleanroom: wrote ${bundleFile} (the request and the ${out.length} covered file(s)); the approver runs: cleanroom ${kind} sign ${bundleFile}\n`);
+    io.stderr(
+      `cleanroom: wrote ${bundleFile} (the request and the ${out.length} covered file(s)); the approver runs: cleanroom ${kind} sign ${bundleFile}\n`,
+    );
   }
   io.stdout(text);
   return 0;
@@ -125,14 +181,21 @@ interface SignerTrust {
  * The trust file that decides who the key is: --allowed-signers FILE, else the policy's
  * (the repository's work tree, or --policy FILE, e.g. the copy a server publishes).
  */
-async function signerTrust(kind: GrantKind, io: Io, values: Record<string, unknown>): Promise<SignerTrust> {
+async function signerTrust(
+  kind: GrantKind,
+  io: Io,
+  values: Record<string, unknown>,
+): Promise<SignerTrust> {
   const what = kind === 'override' ? 'approvers' : 'reviewers';
   const explicit = str(values['allowed-signers']);
   const parseOrFail = (file: string, text: string): AllowedSigner[] => {
     try {
       return parseAllowedSigners(text, file);
     } catch (e) {
-      throw usageError(`${kind} sign: the ${what} file is invalid:\n${e instanceof Error ? e.message : String(e)}`, 'fix the file (cleanroom policy validate checks it)');
+      throw usageError(
+        `${kind} sign: the ${what} file is invalid:\n${e instanceof Error ? e.message : String(e)}`,
+        'fix the file (cleanroom policy validate checks it)',
+      );
     }
   };
   if (explicit) {
@@ -140,9 +203,16 @@ async function signerTrust(kind: GrantKind, io: Io, values: Record<string, unkno
     try {
       text = readBounded(resolve(io.cwd, explicit), MAX_REQUEST_BYTES).toString('utf8');
     } catch (e) {
-      throw usageError(`${kind} sign: cannot read ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw usageError(
+        `${kind} sign: cannot read ${explicit}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
-    return { signers: parseOrFail(explicit, text), revoked: [], file: explicit, repository: undefined };
+    return {
+      signers: parseOrFail(explicit, text),
+      revoked: [],
+      file: explicit,
+      repository: undefined,
+    };
   }
   let trust: Trust;
   let repository: string;
@@ -163,8 +233,15 @@ async function signerTrust(kind: GrantKind, io: Io, values: Record<string, unkno
     repository = src.policy.repository;
   }
   const t = kind === 'override' ? trust.approvers : trust.reviewers;
-  if (!t) throw usageError(`${kind} sign: the policy's ${what} file is missing`, `only a key listed in the ${what} file can sign; pass --allowed-signers FILE to name it`);
-  const revoked = revokedOf(kind === 'override' ? trust.revokedApprovers : trust.revokedReviewers, what);
+  if (!t)
+    throw usageError(
+      `${kind} sign: the policy's ${what} file is missing`,
+      `only a key listed in the ${what} file can sign; pass --allowed-signers FILE to name it`,
+    );
+  const revoked = revokedOf(
+    kind === 'override' ? trust.revokedApprovers : trust.revokedReviewers,
+    what,
+  );
   if (typeof revoked === 'string') throw usageError(`${kind} sign: ${revoked}`);
   return { signers: parseOrFail(t.file, t.text), revoked, file: t.file, repository };
 }
@@ -187,69 +264,151 @@ async function sign(kind: GrantKind, argv: string[], io: Io): Promise<number> {
   const file = positionals[0] ?? '-';
   let text: string;
   if (file === '-') {
-    if (io.stdinIsTTY) throw usageError(`${kind} sign: no request on stdin`, `pipe one in: cleanroom ${kind} request … | cleanroom ${kind} sign`);
+    if (io.stdinIsTTY)
+      throw usageError(
+        `${kind} sign: no request on stdin`,
+        `pipe one in: cleanroom ${kind} request … | cleanroom ${kind} sign`,
+      );
     // readStdin throws a plain Error past the limit; that is the user's input, not a bug.
     const buf = await readStdin(io, MAX_BUNDLE_BYTES).catch(() => undefined);
-    if (!buf) throw usageError(`${kind} sign: the request on stdin is larger than ${MAX_BUNDLE_BYTES >> 20} MiB`, `pipe in the output of cleanroom ${kind} request`);
+    if (!buf)
+      throw usageError(
+        `${kind} sign: the request on stdin is larger than ${MAX_BUNDLE_BYTES >> 20} MiB`,
+        `pipe in the output of cleanroom ${kind} request`,
+      );
     text = buf.toString('utf8');
   } else {
     let buf: Buffer;
     try {
       buf = readBounded(resolve(io.cwd, file), MAX_BUNDLE_BYTES + 1);
     } catch (e) {
-      throw usageError(`${kind} sign: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw usageError(
+        `${kind} sign: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
     }
-    if (buf.length > MAX_BUNDLE_BYTES) throw usageError(`${kind} sign: ${file} is larger than ${MAX_BUNDLE_BYTES >> 20} MiB`, `a request is the output of cleanroom ${kind} request`);
+    if (buf.length > MAX_BUNDLE_BYTES)
+      throw usageError(
+        `${kind} sign: ${file} is larger than ${MAX_BUNDLE_BYTES >> 20} MiB`,
+        `a request is the output of cleanroom ${kind} request`,
+      );
     text = buf.toString('utf8');
   }
   if (!isBundle(text) && Buffer.byteLength(text) > MAX_REQUEST_BYTES) {
-    throw usageError(`${kind} sign: the request ${file === '-' ? 'on stdin' : `in ${file}`} is larger than 1 MiB`, `a request is a few lines: the output of cleanroom ${kind} request (a bundle is the JSON file request --bundle writes)`);
+    throw usageError(
+      `${kind} sign: the request ${file === '-' ? 'on stdin' : `in ${file}`} is larger than 1 MiB`,
+      `a request is a few lines: the output of cleanroom ${kind} request (a bundle is the JSON file request --bundle writes)`,
+    );
   }
-  if (!text.trim()) throw usageError(`${kind} sign: the request is empty`, `did cleanroom ${kind} request fail? Its error is above; fix that and pipe its output in again (or save it for the signer)`);
+  if (!text.trim())
+    throw usageError(
+      `${kind} sign: the request is empty`,
+      `did cleanroom ${kind} request fail? Its error is above; fix that and pipe its output in again (or save it for the signer)`,
+    );
   let bundle: ReturnType<typeof openBundle> | undefined;
   try {
     bundle = isBundle(text) ? openBundle(text) : undefined;
   } catch (e) {
-    throw usageError(`${kind} sign: ${(e as Error).message}`, `make one with cleanroom ${kind} request --bundle FILE`);
+    throw usageError(
+      `${kind} sign: ${(e as Error).message}`,
+      `make one with cleanroom ${kind} request --bundle FILE`,
+    );
   }
   const r = parseRequest(bundle ? bundle.requestText : text);
-  if (!r.ok) throw usageError(`${kind} sign: ${r.reason}`, `make one with cleanroom ${kind} request`);
-  if (r.request.kind !== kind) throw usageError(`${kind} sign: this is ${r.request.kind === 'override' ? 'an' : 'a'} ${r.request.kind} request`, `use cleanroom ${r.request.kind} sign`);
-  if (Date.parse(r.request.expires) <= io.now().getTime()) throw usageError(`${kind} sign: the request expired at ${r.request.expires}`, 'ask for a new request');
+  if (!r.ok)
+    throw usageError(`${kind} sign: ${r.reason}`, `make one with cleanroom ${kind} request`);
+  if (r.request.kind !== kind)
+    throw usageError(
+      `${kind} sign: this is ${r.request.kind === 'override' ? 'an' : 'a'} ${r.request.kind} request`,
+      `use cleanroom ${r.request.kind} sign`,
+    );
+  if (Date.parse(r.request.expires) <= io.now().getTime())
+    throw usageError(
+      `${kind} sign: the request expired at ${r.request.expires}`,
+      'ask for a new request',
+    );
   if (bundle) {
     // The approver signs content they have seen: every blob hashes to its id and the
     // (path, blob, mode) list is exactly what the request's digest covers.
     const why = bundleProblem(bundle, r.request);
-    if (why) throw usageError(`${kind} sign: the bundle does not match its request: ${why}`, 'ask the author for a new request --bundle');
+    if (why)
+      throw usageError(
+        `${kind} sign: the bundle does not match its request: ${why}`,
+        'ask the author for a new request --bundle',
+      );
     io.stderr(showBundle(bundle, values.show === true));
   }
 
-  const spec = str(values.key) ?? (await gitText({ cwd: io.cwd, env: io.env }, ['config', 'user.signingkey']).catch(() => '')).trim();
-  if (!spec) throw usageError(`${kind} sign: no --key and no git config user.signingkey`, 'e.g. --key ~/.ssh/id_ed25519 (or the .pub of a key in ssh-agent, or key::ssh-ed25519 AAAA…)');
+  const spec =
+    str(values.key) ??
+    (
+      await gitText({ cwd: io.cwd, env: io.env }, ['config', 'user.signingkey']).catch(() => '')
+    ).trim();
+  if (!spec)
+    throw usageError(
+      `${kind} sign: no --key and no git config user.signingkey`,
+      'e.g. --key ~/.ssh/id_ed25519 (or the .pub of a key in ssh-agent, or key::ssh-ed25519 AAAA…)',
+    );
   const trust = await signerTrust(kind, io, values);
   if (trust.repository !== undefined && trust.repository !== r.request.repository) {
-    throw usageError(`${kind} sign: the request is for ${r.request.repository}, and this policy is ${trust.repository}'s`, 'sign in a clone of the repository the request names (or pass its --policy)');
+    throw usageError(
+      `${kind} sign: the request is for ${r.request.repository}, and this policy is ${trust.repository}'s`,
+      'sign in a clone of the repository the request names (or pass its --policy)',
+    );
   }
   let key = resolveSigningKey(spec, io.cwd, io.env);
   // A certificate beside the key is for trust files that name the CA; a file that lists
   // the key itself does not accept certificate signatures (as ssh-keygen): use the key.
-  if (key.plain && !findPrincipals(trust.signers, { key: key.key, namespace: NAMESPACE[kind], now: io.now(), certificate: key.certificate }).length) key = key.plain;
+  if (
+    key.plain &&
+    !findPrincipals(trust.signers, {
+      key: key.key,
+      namespace: NAMESPACE[kind],
+      now: io.now(),
+      certificate: key.certificate,
+    }).length
+  )
+    key = key.plain;
   try {
     const namespace = NAMESPACE[kind];
     const now = io.now();
     const gone = revokedBy(trust.revoked, key.key, key.certificate);
-    if (gone) throw usageError(`${kind} sign: the key ${key.key.fingerprint} is revoked (${gone.fingerprint} is in the revocation file)`, 'sign with a current key');
+    if (gone)
+      throw usageError(
+        `${kind} sign: the key ${key.key.fingerprint} is revoked (${gone.fingerprint} is in the revocation file)`,
+        'sign with a current key',
+      );
     let principal = str(values.principal);
     if (principal !== undefined) {
       // eslint-disable-next-line no-control-regex
-      if (!principal || /[\u0000-\u0020\u007f]/.test(principal)) throw usageError(`${kind} sign: invalid --principal ${JSON.stringify(principal)}`);
-      const who = findSigner(trust.signers, { principal, key: key.key, namespace, now, certificate: key.certificate });
-      if (!who.ok) throw usageError(`${kind} sign: this key may not sign as ${principal}: ${who.reason}`, 'nothing was signed');
+      if (!principal || /[\u0000-\u0020\u007f]/.test(principal))
+        throw usageError(`${kind} sign: invalid --principal ${JSON.stringify(principal)}`);
+      const who = findSigner(trust.signers, {
+        principal,
+        key: key.key,
+        namespace,
+        now,
+        certificate: key.certificate,
+      });
+      if (!who.ok)
+        throw usageError(
+          `${kind} sign: this key may not sign as ${principal}: ${who.reason}`,
+          'nothing was signed',
+        );
     } else {
       // ssh-keygen -Y find-principals: the trust file says who the key is.
-      const names = findPrincipals(trust.signers, { key: key.key, namespace, now, certificate: key.certificate });
+      const names = findPrincipals(trust.signers, {
+        key: key.key,
+        namespace,
+        now,
+        certificate: key.certificate,
+      });
       if (names.length === 0) {
-        const listed = findPrincipals(trust.signers, { key: key.key, namespace: NAMESPACE[kind === 'override' ? 'review' : 'override'], now, certificate: key.certificate });
+        const listed = findPrincipals(trust.signers, {
+          key: key.key,
+          namespace: NAMESPACE[kind === 'override' ? 'review' : 'override'],
+          now,
+          certificate: key.certificate,
+        });
         throw usageError(
           `${kind} sign: the key ${key.key.fingerprint}${key.certificate ? ` (certificate ${JSON.stringify(key.certificate.keyId)})` : ''} is not listed in ${trust.file} for ${namespace}${listed.length ? ` (it is listed for ${listed.join(', ')} in another namespace: a ${kind === 'override' ? 'reviewer' : 'approver'} key)` : ''} — nothing was signed`,
           `only a key in the ${kind === 'override' ? 'approvers' : 'reviewers'} file can sign; ask a maintainer to add yours`,
@@ -257,17 +416,36 @@ async function sign(kind: GrantKind, argv: string[], io: Io): Promise<number> {
       }
       if (names.length === 1) principal = names[0]!;
       else if (file !== '-' && io.stdinIsTTY) {
-        const answer = await askLine(io, `cleanroom: this key is listed as ${names.join(', ')} — sign as which? `);
-        if (!names.includes(answer)) throw usageError(`${kind} sign: ${JSON.stringify(answer)} is not one of ${names.join(', ')}`, 'nothing was signed');
+        const answer = await askLine(
+          io,
+          `cleanroom: this key is listed as ${names.join(', ')} — sign as which? `,
+        );
+        if (!names.includes(answer))
+          throw usageError(
+            `${kind} sign: ${JSON.stringify(answer)} is not one of ${names.join(', ')}`,
+            'nothing was signed',
+          );
         principal = answer;
       } else {
-        throw usageError(`${kind} sign: this key is listed as ${names.join(', ')}`, `choose one with --principal (nothing was signed)`);
+        throw usageError(
+          `${kind} sign: this key is listed as ${names.join(', ')}`,
+          `choose one with --principal (nothing was signed)`,
+        );
       }
     }
     const st = { ...r.request, principal };
-    const armored = await sshKeygenSign({ key: key.file, namespace, message: canonicalText(st), env: io.env });
-    io.stderr(`cleanroom: signed ${kind} for ${st.repository} (${st.zones.join(', ')}; ${st.files} file${st.files === 1 ? '' : 's'}) as ${principal}, expires ${st.expires}\n`);
-    io.stdout(`${TRAILER_KEY[kind]}: ${foldTrailerValue(formatTrailerValue(st, toCompactBase64(armored)), TRAILER_KEY[kind].length + 2)}\n`);
+    const armored = await sshKeygenSign({
+      key: key.file,
+      namespace,
+      message: canonicalText(st),
+      env: io.env,
+    });
+    io.stderr(
+      `cleanroom: signed ${kind} for ${st.repository} (${st.zones.join(', ')}; ${st.files} file${st.files === 1 ? '' : 's'}) as ${principal}, expires ${st.expires}\n`,
+    );
+    io.stdout(
+      `${TRAILER_KEY[kind]}: ${foldTrailerValue(formatTrailerValue(st, toCompactBase64(armored)), TRAILER_KEY[kind].length + 2)}\n`,
+    );
     return 0;
   } finally {
     key.cleanup();
@@ -280,7 +458,10 @@ function grantCommand(kind: GrantKind) {
     if (sub === 'request') return request(kind, rest, io);
     if (sub === 'sign') return sign(kind, rest, io);
     // main.ts checked the subcommand against the command table.
-    throw usageError(`${kind}: unknown subcommand ${JSON.stringify(sub)}`, `use ${kind} request or ${kind} sign`);
+    throw usageError(
+      `${kind}: unknown subcommand ${JSON.stringify(sub)}`,
+      `use ${kind} request or ${kind} sign`,
+    );
   };
 }
 

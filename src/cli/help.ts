@@ -12,9 +12,7 @@ function optionLines(options: Options): string[] {
     const head = `  ${flag}`;
     // Continuation lines of the help sit under its first line.
     const help = o.help.replace(/\n/g, `\n${' '.repeat(COL)}`);
-    return head.length + 2 <= COL
-      ? head.padEnd(COL) + help
-      : `${head}\n${' '.repeat(COL)}${help}`;
+    return head.length + 2 <= COL ? head.padEnd(COL) + help : `${head}\n${' '.repeat(COL)}${help}`;
   });
 }
 
@@ -34,7 +32,10 @@ export function commandHelp(spec: CommandSpec): string {
   out.push('', '  -h, --help'.padEnd(COL) + 'this text');
   if (spec.formatDocs) {
     out.push('', 'formats:');
-    for (const f of spec.formatDocs) out.push(`  ${`${f.name}${f.extensions.length ? ` (${f.extensions.join(' ')})` : ''}`.padEnd(COL - 2)}${f.description}`);
+    for (const f of spec.formatDocs)
+      out.push(
+        `  ${`${f.name}${f.extensions.length ? ` (${f.extensions.join(' ')})` : ''}`.padEnd(COL - 2)}${f.description}`,
+      );
   }
   if (spec.footer) out.push('', spec.footer);
   return out.join('\n') + '\n';

@@ -16,7 +16,14 @@ import { parseTrailers } from '../signals/trailers.js';
 import { carriedSignals, detectReplay, isPureReplay } from './replay.js';
 import { styleFor } from '../report/escape.js';
 import { renderText } from '../report/text.js';
-import { gitContext, openWorkspace, POLICY_PATH, policyPath, sparseCopy, workTreeSource } from './context.js';
+import {
+  gitContext,
+  openWorkspace,
+  POLICY_PATH,
+  policyPath,
+  sparseCopy,
+  workTreeSource,
+} from './context.js';
 import type { PolicySource } from '../check/policy-source.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import { readStdin, type Io } from './io.js';
@@ -28,8 +35,16 @@ import { loadPolicyCached } from '../policy/cache.js';
 import { VERSION } from '../version.js';
 import { isObjectId } from '../git/object-id.js';
 
-function report(io: Io, findings: readonly Finding[], notes: readonly string[], context: 'commit' | 'push'): number {
-  const text = renderText({ findings, notes }, { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true });
+function report(
+  io: Io,
+  findings: readonly Finding[],
+  notes: readonly string[],
+  context: 'commit' | 'push',
+): number {
+  const text = renderText(
+    { findings, notes },
+    { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true },
+  );
   if (text) io.stderr(text);
   return findings.some((f) => f.outcome === 'violation') ? 1 : 0;
 }
@@ -50,8 +65,16 @@ async function headsUp(io: Io, messageFile: string): Promise<void> {
   let v: Finding[];
   try {
     const ws = await openWorkspace(io, undefined);
-    const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
-    const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile, localSignals }, io.now());
+    const localSignals = (files: readonly FileChange[]) =>
+      ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+    const r = await checkStaged(
+      ws.ctx,
+      ws.repo,
+      ws.policy,
+      ws.trust,
+      { messageFile, localSignals },
+      io.now(),
+    );
     v = r.findings.filter((f) => f.outcome === 'violation' && f.verdict === 'deny');
   } catch {
     return;
@@ -70,10 +93,17 @@ async function headsUp(io: Io, messageFile: string): Promise<void> {
 async function toolTable(io: Io, repo: Repo): Promise<ToolTable> {
   try {
     const file = policyPath(io, repo.root, undefined);
-    if (existsSync(file)) return (await loadPolicyCached(readFileSync(file, 'utf8'), POLICY_PATH, repo.stateDir, VERSION)).tools;
+    if (existsSync(file))
+      return (
+        await loadPolicyCached(readFileSync(file, 'utf8'), POLICY_PATH, repo.stateDir, VERSION)
+      ).tools;
     // A sparse checkout that leaves .cleanroom/ out: the staged policy still names the tools.
-    const staged = repo.root && file === join(repo.root, POLICY_PATH) ? await sparseCopy(gitContext(io), repo.root, POLICY_PATH) : undefined;
-    if (staged !== undefined) return (await loadPolicyCached(staged, POLICY_PATH, repo.stateDir, VERSION)).tools;
+    const staged =
+      repo.root && file === join(repo.root, POLICY_PATH)
+        ? await sparseCopy(gitContext(io), repo.root, POLICY_PATH)
+        : undefined;
+    if (staged !== undefined)
+      return (await loadPolicyCached(staged, POLICY_PATH, repo.stateDir, VERSION)).tools;
   } catch {
     // An invalid policy is commit-msg's to report; the built-in table still records provenance.
   }
@@ -83,8 +113,11 @@ async function toolTable(io: Io, repo: Repo): Promise<ToolTable> {
 /** One `Assisted-by: TOOL[:MODEL]` per tool (kernel convention AGENT:MODEL). */
 export function assistedByTrailers(signals: readonly Signal[]): string[] {
   const models = new Map<string, string | undefined>();
-  for (const s of signals) if (!models.get(s.tool)) models.set(s.tool, s.model?.replace(/[^\w.@/+-]/g, '') || undefined);
-  return [...models].sort(([a], [b]) => a.localeCompare(b)).map(([t, m]) => `Assisted-by: ${t}${m ? `:${m}` : ''}`);
+  for (const s of signals)
+    if (!models.get(s.tool)) models.set(s.tool, s.model?.replace(/[^\w.@/+-]/g, '') || undefined);
+  return [...models]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([t, m]) => `Assisted-by: ${t}${m ? `:${m}` : ''}`);
 }
 
 async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
@@ -99,7 +132,9 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   let env = envSignals(table, io.env);
   // An agent that runs a rebase or cherry-pick wrote nothing it replays unchanged.
   if (replay && env.length && (await isPureReplay(ctx, repo, replay))) {
-    io.stderr(`cleanroom: ${replay.kind} of ${replay.original?.slice(0, 12)} replays its change unchanged — not attributed to ${[...new Set(env.map((s) => s.tool))].join(', ')}\n`);
+    io.stderr(
+      `cleanroom: ${replay.kind} of ${replay.original?.slice(0, 12)} replays its change unchanged — not attributed to ${[...new Set(env.map((s) => s.tool))].join(', ')}\n`,
+    );
     env = [];
   }
   const signals = [...env];
@@ -109,17 +144,27 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
     // Added unless a real trailer (Git's rules) already names the tool: a squash message
     // quotes the squashed commits' trailers indented, where an editor may lose them.
     const block = parseTrailers(message, { noDivider: false }).map((t) => t.text);
-    const present = new Set(detectSignals(table, { message: `x\n\n${block.join('\n')}\n` }).map((s) => s.tool));
+    const present = new Set(
+      detectSignals(table, { message: `x\n\n${block.join('\n')}\n` }).map((s) => s.tool),
+    );
     signals.push(...(await carriedSignals(ctx, table, replay)).filter((s) => !present.has(s.tool)));
   }
   // The agent environment also marks the commit as made in that agent's session: there,
   // only signed grants count.
-  const session = [...new Set(env.map((s) => s.tool))].sort().map((t) => `${AGENT_SESSION_TRAILER}: ${t}`);
+  const session = [...new Set(env.map((s) => s.tool))]
+    .sort()
+    .map((t) => `${AGENT_SESSION_TRAILER}: ${t}`);
   const trailers = [...assistedByTrailers(signals), ...session];
   // The deny-zone heads-up is a check: CLEANROOM=0 and --no-verify skip it (provenance is
   // still written). Before the trailers, so it names what matched (the ledger's lines),
   // not the Assisted-by it caused.
-  if (args[1] !== 'merge' && args[1] !== 'squash' && io.env.CLEANROOM !== '0' && !gitCommitNoVerify(io.ppid ?? 0)) await headsUp(io, file);
+  if (
+    args[1] !== 'merge' &&
+    args[1] !== 'squash' &&
+    io.env.CLEANROOM !== '0' &&
+    !gitCommitNoVerify(io.ppid ?? 0)
+  )
+    await headsUp(io, file);
   if (trailers.length) await addTrailers(ctx, file, trailers);
   return 0;
 }
@@ -128,7 +173,12 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
 // It leaves a note for commit-msg, which then judges against the amended commit's parent.
 const AMEND_NOTE = 'amending';
 
-async function recordAmend(ctx: GitContext, repo: Repo, source: string | undefined, sha: string | undefined): Promise<void> {
+async function recordAmend(
+  ctx: GitContext,
+  repo: Repo,
+  source: string | undefined,
+  sha: string | undefined,
+): Promise<void> {
   const note = join(repo.stateDir, AMEND_NOTE);
   rmSync(note, { force: true });
   if (source !== 'commit' || !sha) return;
@@ -173,7 +223,9 @@ function gitCommitIsAmend(startPid: number): boolean {
 function gitCommitNoVerify(startPid: number): boolean {
   const argv = gitCommitArgv(startPid) ?? [];
   const end = argv.indexOf('--');
-  return argv.slice(0, end < 0 ? undefined : end).some((a) => a === '-n' || (a.length >= 7 && '--no-verify'.startsWith(a)));
+  return argv
+    .slice(0, end < 0 ? undefined : end)
+    .some((a) => a === '-n' || (a.length >= 7 && '--no-verify'.startsWith(a)));
 }
 
 /** The base commit-msg diffs against: HEAD, or the parent of the commit being amended. */
@@ -189,7 +241,11 @@ async function amendBase(ctx: GitContext, repo: Repo, ppid: number): Promise<str
   return (await verifyRev(ctx, 'HEAD^1')) ?? repo.emptyTree;
 }
 
-export async function addTrailers(ctx: GitContext, file: string, trailers: readonly string[]): Promise<void> {
+export async function addTrailers(
+  ctx: GitContext,
+  file: string,
+  trailers: readonly string[],
+): Promise<void> {
   // `git merge` writes MERGE_MSG without a final newline; interpret-trailers would then
   // append to the subject line instead of adding a trailer block.
   const text = readFileSync(file, 'utf8');
@@ -205,13 +261,21 @@ export async function addTrailers(ctx: GitContext, file: string, trailers: reado
  * the record when the policy is not the work tree's default file or defines its own tools
  * (the shell knows only the built-in table's needles).
  */
-function noteFastPathPolicy(io: Io, ws: { repo: Repo; policy: { tools: ToolTable }; policyFile: string }): void {
+function noteFastPathPolicy(
+  io: Io,
+  ws: { repo: Repo; policy: { tools: ToolTable }; policyFile: string },
+): void {
   const note = join(ws.repo.stateDir, 'fastpath');
   try {
-    const usable = !io.env.CLEANROOM_POLICY && ws.repo.root !== null && ws.policyFile === join(ws.repo.root, POLICY_PATH) && ws.policy.tools.extraRows === 0;
+    const usable =
+      !io.env.CLEANROOM_POLICY &&
+      ws.repo.root !== null &&
+      ws.policyFile === join(ws.repo.root, POLICY_PATH) &&
+      ws.policy.tools.extraRows === 0;
     if (!usable) return rmSync(note, { force: true });
     const digest = createHash('sha256').update(readFileSync(ws.policyFile)).digest('hex');
-    if (!existsSync(note) || readFileSync(note, 'utf8').trim() !== digest) writeAtomic(note, `${digest}\n`);
+    if (!existsSync(note) || readFileSync(note, 'utf8').trim() !== digest)
+      writeAtomic(note, `${digest}\n`);
   } catch {
     // a read-only .git: no fast path, the full check runs every time
   }
@@ -222,14 +286,24 @@ async function commitMsg(io: Io, args: string[]): Promise<number> {
   if (!file) throw usageError('hook commit-msg: missing the message file argument');
   const ws = await openWorkspace(io, undefined);
   const base = await amendBase(ws.ctx, ws.repo, io.ppid ?? 0);
-  const localSignals = (files: readonly FileChange[]) => ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
-  const r = await checkStaged(ws.ctx, ws.repo, ws.policy, ws.trust, { messageFile: file, localSignals, base }, io.now());
+  const localSignals = (files: readonly FileChange[]) =>
+    ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+  const r = await checkStaged(
+    ws.ctx,
+    ws.repo,
+    ws.policy,
+    ws.trust,
+    { messageFile: file, localSignals, base },
+    io.now(),
+  );
   noteFastPathPolicy(io, ws);
   return report(io, r.findings, r.notes, 'commit');
 }
 
 /** stdin: "<local ref> <local sha> <remote ref> <remote sha>" per ref being pushed. */
-export function parsePrePushLines(text: string): { localRef: string; local: string; remoteRef: string; remote: string }[] {
+export function parsePrePushLines(
+  text: string,
+): { localRef: string; local: string; remoteRef: string; remote: string }[] {
   const out = [];
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
@@ -255,7 +329,10 @@ const LS_REMOTE_MS = 15_000;
  * Returns the commit the remote's HEAD points at, null when the remote has no HEAD (an
  * empty repository), or throws when the remote cannot be asked.
  */
-async function remoteHead(ctx: GitContext, remote: string): Promise<{ ref: string | undefined; id: string } | null> {
+async function remoteHead(
+  ctx: GitContext,
+  remote: string,
+): Promise<{ ref: string | undefined; id: string } | null> {
   const args = ['ls-remote', '--symref', '--end-of-options', remote, 'HEAD'];
   const child = spawnGit(ctx, args, { group: true });
   child.stdin.end();
@@ -282,7 +359,9 @@ async function remoteHead(ctx: GitContext, remote: string): Promise<{ ref: strin
     }, LS_REMOTE_MS);
   });
   clearTimeout(timer);
-  const why = timedOut ? `no answer within ${LS_REMOTE_MS / 1000} s` : Buffer.concat(err).toString('utf8').trim().split('\n')[0] || `exit code ${String(code)}`;
+  const why = timedOut
+    ? `no answer within ${LS_REMOTE_MS / 1000} s`
+    : Buffer.concat(err).toString('utf8').trim().split('\n')[0] || `exit code ${String(code)}`;
   if (code !== 0) {
     throw new CleanroomError(
       'git',
@@ -303,7 +382,11 @@ async function remoteHead(ctx: GitContext, remote: string): Promise<{ ref: strin
  * undefined only when the remote is empty (no default branch, so no policy to guard).
  * Never the work tree's: that would skip the `.cleanroom/` guard.
  */
-async function remotePolicy(ctx: GitContext, remote: string, url: string | undefined): Promise<PolicySource | undefined> {
+async function remotePolicy(
+  ctx: GitContext,
+  remote: string,
+  url: string | undefined,
+): Promise<PolicySource | undefined> {
   const { policyFromRev } = await import('../check/policy-source.js'); // keeps yaml off the commit path
   const named = /^[\w.-]+$/.test(remote);
   if (named) {
@@ -311,7 +394,8 @@ async function remotePolicy(ctx: GitContext, remote: string, url: string | undef
     if (head !== undefined) return policyFromRev(ctx, head, `${remote}/HEAD`);
   }
   const target = named ? remote : (url ?? remote);
-  if (!target || target.startsWith('-')) throw usageError(`pre-push: invalid remote ${JSON.stringify(target)}`);
+  if (!target || target.startsWith('-'))
+    throw usageError(`pre-push: invalid remote ${JSON.stringify(target)}`);
   const head = await remoteHead(ctx, target);
   if (head === null) return undefined;
   const label = head.ref ? `${remote}:${head.ref.replace(/^refs\/heads\//, '')}` : `${remote}/HEAD`;
@@ -340,14 +424,20 @@ async function prePush(io: Io, args: string[]): Promise<number> {
     if (isZeroId(l.local)) continue; // deleting a ref introduces nothing
     let known = !isZeroId(l.remote);
     if (known) {
-      const r = await runGit(ctx, ['cat-file', '-e', `${l.remote}^{commit}`], { okCodes: [1, 128] });
+      const r = await runGit(ctx, ['cat-file', '-e', `${l.remote}^{commit}`], {
+        okCodes: [1, 128],
+      });
       known = r.code === 0;
     }
     // What the remote lacks: its old tip's history, or (new branch, unknown tip) what no
     // remote-tracking ref of this remote already has.
-    const revArgs = known ? [l.local, `^${l.remote}`] : [l.local, '--not', `--remotes=${remoteName}`];
+    const revArgs = known
+      ? [l.local, `^${l.remote}`]
+      : [l.local, '--not', `--remotes=${remoteName}`];
     const ids = refuseShallowBoundary(ctx, revList(ctx, ['--reverse', '--topo-order', ...revArgs]));
-    for await (const j of judgeCommits(ctx, source.policy, source.trust, ids, io.now(), { guardConfig: pinned !== undefined })) {
+    for await (const j of judgeCommits(ctx, source.policy, source.trust, ids, io.now(), {
+      guardConfig: pinned !== undefined,
+    })) {
       findings.push(...j.findings);
       if (j.findings.length) notes.push(...j.notes);
     }
@@ -357,11 +447,14 @@ async function prePush(io: Io, args: string[]): Promise<number> {
 
 export async function hookCommand(argv: string[], io: Io): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined) throw usageError('hook: missing the hook name', 'see cleanroom help hook');
+  if (name === undefined)
+    throw usageError('hook: missing the hook name', 'see cleanroom help hook');
   // CLEANROOM=0 skips a check, never provenance: prepare-commit-msg (and applypatch-msg
   // through it) still writes Assisted-by, so the server and CI can still judge the commit.
   if (io.env.CLEANROOM === '0' && name !== 'prepare-commit-msg') {
-    io.stderr(`cleanroom: CLEANROOM=0 — ${name} check SKIPPED (provenance is still recorded; the server and CI judge it where they are set up)\n`);
+    io.stderr(
+      `cleanroom: CLEANROOM=0 — ${name} check SKIPPED (provenance is still recorded; the server and CI judge it where they are set up)\n`,
+    );
     return 0;
   }
   switch (name) {
@@ -374,6 +467,9 @@ export async function hookCommand(argv: string[], io: Io): Promise<number> {
     case 'pre-push':
       return prePush(io, args);
     default:
-      throw usageError(`hook: unknown hook "${name}"`, 'cleanroom handles pre-commit, prepare-commit-msg, commit-msg and pre-push');
+      throw usageError(
+        `hook: unknown hook "${name}"`,
+        'cleanroom handles pre-commit, prepare-commit-msg, commit-msg and pre-push',
+      );
   }
 }

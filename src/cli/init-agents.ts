@@ -16,13 +16,21 @@ import { workTree, type Repo } from '../git/repo.js';
 import { packageFile } from './package-file.js';
 import type { Io } from './io.js';
 
-const shq = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+const shq = (s: string): string =>
+  /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The command an agent's config should run, and a warning when it only works on this machine. */
-export function agentCommand(io: Io, root: string, agent: AgentId): { command: string; warning?: string } {
+export function agentCommand(
+  io: Io,
+  root: string,
+  agent: AgentId,
+): { command: string; warning?: string } {
   // dist/agent-hook.cjs is `cleanroom agent-hook` in a bundle of its own: half the start-up time.
   const f = packageFile(io, root, join('dist', 'agent-hook.cjs'));
-  if (f.local) return { command: `node ${ADAPTERS[agent].commandPrefix}${shq(relative(root, f.path).split(sep).join('/'))} ${agent}` };
+  if (f.local)
+    return {
+      command: `node ${ADAPTERS[agent].commandPrefix}${shq(relative(root, f.path).split(sep).join('/'))} ${agent}`,
+    };
   return {
     command: `node ${shq(f.path)} ${agent}`,
     warning: `${ADAPTERS[agent].wiring.file} names ${f.path}, a path on this machine only — add cleanroom as a devDependency so teammates get working agent hooks`,
@@ -30,21 +38,28 @@ export function agentCommand(io: Io, root: string, agent: AgentId): { command: s
 }
 
 export function selectAgents(root: string, which: string): AgentId[] {
-  if (which === 'auto') return AGENTS.filter((a) => existsSync(join(root, dirname(ADAPTERS[a].wiring.file))));
+  if (which === 'auto')
+    return AGENTS.filter((a) => existsSync(join(root, dirname(ADAPTERS[a].wiring.file))));
   if (which === 'all') return [...AGENTS];
   const out: AgentId[] = [];
   for (const raw of which.split(',')) {
     const name = raw.trim().toLowerCase();
     if (!name) continue;
     const id = adapterFor(name)?.id;
-    if (!id) throw usageError(`init: unknown agent "${raw.trim()}" in --agents`, `use auto, none, all, or a list of ${AGENTS.join(', ')}`);
+    if (!id)
+      throw usageError(
+        `init: unknown agent "${raw.trim()}" in --agents`,
+        `use auto, none, all, or a list of ${AGENTS.join(', ')}`,
+      );
     if (!out.includes(id)) out.push(id);
   }
   return out;
 }
 
 /** Reads an agent config: the object, `{}` when there is none, or why it cannot be touched. */
-export function readConfig(file: string): { config: Record<string, unknown>; exists: boolean } | { problem: string } {
+export function readConfig(
+  file: string,
+): { config: Record<string, unknown>; exists: boolean } | { problem: string } {
   if (!existsSync(file)) return { config: {}, exists: false };
   const text = readFileSync(file, 'utf8');
   if (!text.trim()) return { config: {}, exists: true };
@@ -53,7 +68,9 @@ export function readConfig(file: string): { config: Record<string, unknown>; exi
     value = JSON.parse(text);
   } catch (e) {
     const why = safe((e as Error).message).slice(0, 120);
-    return { problem: `not valid JSON (${why}${/\/\/|\/\*/.test(text) ? '; comments are not JSON' : ''})` };
+    return {
+      problem: `not valid JSON (${why}${/\/\/|\/\*/.test(text) ? '; comments are not JSON' : ''})`,
+    };
   }
   return isRecord(value) ? { config: value, exists: true } : { problem: 'not a JSON object' };
 }
@@ -63,24 +80,33 @@ export function wireAgent(io: Io, root: string, agent: AgentId): string[] {
   const { wiring } = ADAPTERS[agent];
   const file = join(root, wiring.file);
   const read = readConfig(file);
-  if ('problem' in read) return [`! ${wiring.file} is ${read.problem}: left untouched — fix it, then run cleanroom init --agents ${agent} again`];
+  if ('problem' in read)
+    return [
+      `! ${wiring.file} is ${read.problem}: left untouched — fix it, then run cleanroom init --agents ${agent} again`,
+    ];
   const { command, warning } = agentCommand(io, root, agent);
   let next: Record<string, unknown>;
   try {
     next = wiring.install(read.config, () => command);
   } catch (e) {
     if (!(e instanceof WiringError)) throw e;
-    return [`! ${e.message}: left untouched — fix it, then run cleanroom init --agents ${agent} again`];
+    return [
+      `! ${e.message}: left untouched — fix it, then run cleanroom init --agents ${agent} again`,
+    ];
   }
   const events = wiring.wiredEvents(next).wired.join(', ');
   const lines: string[] = [];
-  if (JSON.stringify(next) === JSON.stringify(read.config)) lines.push(`= ${wiring.file} — ${wiring.label} hooks already wired (${events})`);
+  if (JSON.stringify(next) === JSON.stringify(read.config))
+    lines.push(`= ${wiring.file} — ${wiring.label} hooks already wired (${events})`);
   else {
     writeAtomic(file, JSON.stringify(next, null, 2) + '\n');
     lines.push(`${read.exists ? '~' : '+'} ${wiring.file} — ${wiring.label} hooks: ${events}`);
   }
   if (warning) lines.push(`! ${warning}`);
-  if (agent === 'codex') lines.push('! Codex runs a new or changed hook only after you trust it: start codex and approve cleanroom\'s hooks under /hooks');
+  if (agent === 'codex')
+    lines.push(
+      "! Codex runs a new or changed hook only after you trust it: start codex and approve cleanroom's hooks under /hooks",
+    );
   return lines;
 }
 
@@ -90,7 +116,11 @@ export function wireAgent(io: Io, root: string, agent: AgentId): string[] {
  * policy and hooks installed and the agent half-wired.
  */
 export function planAgents(io: Io, root: string, which: string, scope = 'project'): void {
-  if (scope !== 'project' && scope !== 'managed') throw usageError(`init: unknown --scope "${scope}"`, 'use --scope project (the default) or --scope managed');
+  if (scope !== 'project' && scope !== 'managed')
+    throw usageError(
+      `init: unknown --scope "${scope}"`,
+      'use --scope project (the default) or --scope managed',
+    );
   if (which === 'none') return;
   if (scope === 'managed') {
     selectAgents(root, which);
@@ -108,7 +138,11 @@ export function planAgents(io: Io, root: string, which: string, scope = 'project
         problem = e.message;
       }
     }
-    if (problem) throw usageError(`init: ${problem}`, `fix it (or leave ${agent} out of --agents), then run cleanroom init again — nothing was written`);
+    if (problem)
+      throw usageError(
+        `init: ${problem}`,
+        `fix it (or leave ${agent} out of --agents), then run cleanroom init again — nothing was written`,
+      );
   }
 }
 
@@ -125,7 +159,13 @@ export async function trailerModeWarning(io: Io, root: string): Promise<string |
   return `review.mode is "trailer": a ${policy.review.trailer}: line is trusted from whoever types it — in an agent's session it counts for nothing (only signed reviews do), anywhere else anyone can write it; use review.mode: signed for reviews nobody can type`;
 }
 
-export async function initAgents(io: Io, _ctx: GitContext, repo: Repo, which: string, scope = 'project'): Promise<string[]> {
+export async function initAgents(
+  io: Io,
+  _ctx: GitContext,
+  repo: Repo,
+  which: string,
+  scope = 'project',
+): Promise<string[]> {
   if (which === 'none') return [];
   // Said where agents come in (doctor says it always); init's plain output stays as it was.
   const warning = await trailerModeWarning(io, workTree(repo));
@@ -149,7 +189,9 @@ function wireManaged(io: Io, root: string, which: string): string[] {
   for (const agent of selectAgents(root, which)) {
     const target = agent === 'copilot' ? undefined : paths[agent];
     if (!target) {
-      lines.push('! GitHub Copilot has no managed hooks file: commit .github/hooks/cleanroom.json (cleanroom init --agents copilot) and protect it with a ruleset or CODEOWNERS');
+      lines.push(
+        '! GitHub Copilot has no managed hooks file: commit .github/hooks/cleanroom.json (cleanroom init --agents copilot) and protect it with a ruleset or CODEOWNERS',
+      );
       continue;
     }
     const file = prefix ? join(prefix, target.replace(/^[A-Za-z]:/, '')) : target;
@@ -172,10 +214,14 @@ function wireManaged(io: Io, root: string, which: string): string[] {
       mkdirSync(dirname(file), { recursive: true });
       writeAtomic(file, JSON.stringify(next, null, 2) + '\n');
     } catch (e) {
-      lines.push(`! ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}) — run as an administrator, or deploy it with your fleet tool`);
+      lines.push(
+        `! ${file}: cannot write (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}) — run as an administrator, or deploy it with your fleet tool`,
+      );
       continue;
     }
-    lines.push(`${read.exists ? '~' : '+'} ${file} — ${ADAPTERS[agent].wiring.label} managed hooks: ${ADAPTERS[agent].wiring.wiredEvents(next).wired.join(', ')}`);
+    lines.push(
+      `${read.exists ? '~' : '+'} ${file} — ${ADAPTERS[agent].wiring.label} managed hooks: ${ADAPTERS[agent].wiring.wiredEvents(next).wired.join(', ')}`,
+    );
   }
   return lines;
 }
@@ -185,7 +231,9 @@ async function wireAll(io: Io, repo: Repo, which: string): Promise<string[]> {
   const agents = selectAgents(root, which);
   if (!agents.length) {
     const dirs = AGENTS.map((a) => `${dirname(ADAPTERS[a].wiring.file)}/`).join(', ');
-    return [`! --agents ${which}: no agent config folder here (${dirs}) — name the agents, e.g. --agents claude,codex`];
+    return [
+      `! --agents ${which}: no agent config folder here (${dirs}) — name the agents, e.g. --agents claude,codex`,
+    ];
   }
   return agents.flatMap((a) => wireAgent(io, root, a));
 }

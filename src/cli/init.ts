@@ -5,7 +5,14 @@ import { writeAtomic } from '../fsutil.js';
 import { gitText, runGit, type GitContext } from '../git/git.js';
 import { openRepo, workTree } from '../git/repo.js';
 import { loadPolicyText } from '../policy/load.js';
-import { CHAINED_SUFFIX, BEGIN, installGitHook, installHuskyHook, LOCAL_HOOKS, type InstallResult } from '../install/hooks.js';
+import {
+  CHAINED_SUFFIX,
+  BEGIN,
+  installGitHook,
+  installHuskyHook,
+  LOCAL_HOOKS,
+  type InstallResult,
+} from '../install/hooks.js';
 import { findHusky, nestedHuskyDirs, PACKAGE_NAME } from '../install/husky.js';
 import { parse, str } from './args.js';
 import { gitContext, POLICY_PATH } from './context.js';
@@ -35,18 +42,28 @@ export function repositoryIdFromUrl(url: string): string | undefined {
 }
 
 /** The `repository:` id init writes when none is given: from origin, else a `local/…` placeholder (with a warning). */
-async function defaultRepositoryId(ctx: GitContext, root: string, warn: (s: string) => void): Promise<string> {
+async function defaultRepositoryId(
+  ctx: GitContext,
+  root: string,
+  warn: (s: string) => void,
+): Promise<string> {
   // The URL as configured first (an insteadOf may point it at a local mirror), then as
   // git resolves it (an insteadOf alias such as gh:acme/x becomes a host/path URL).
-  const configured = (await gitText(ctx, ['config', '--get', 'remote.origin.url']).catch(() => '')).trim();
-  const resolved = configured ? (await gitText(ctx, ['remote', 'get-url', 'origin']).catch(() => '')).trim() : '';
+  const configured = (
+    await gitText(ctx, ['config', '--get', 'remote.origin.url']).catch(() => '')
+  ).trim();
+  const resolved = configured
+    ? (await gitText(ctx, ['remote', 'get-url', 'origin']).catch(() => '')).trim()
+    : '';
   const found = repositoryIdFromUrl(configured) ?? repositoryIdFromUrl(resolved);
   if (found) return found;
   const id = `local/${basename(root).replace(/[^\w.-]/g, '-') || 'repo'}`;
   const why = !configured
     ? 'no origin remote'
     : `origin is ${JSON.stringify(resolved && resolved !== configured ? `${configured} (${resolved})` : configured)}, which names no host/path`;
-  warn(`! ${why}: repository is "${id}" — set repository: in ${POLICY_PATH} to the id signatures should bind (e.g. github.com/acme/metacode) before anyone signs`);
+  warn(
+    `! ${why}: repository is "${id}" — set repository: in ${POLICY_PATH} to the id signatures should bind (e.g. github.com/acme/metacode) before anyone signs`,
+  );
   return id;
 }
 
@@ -56,16 +73,28 @@ export function detectHuskyDir(root: string, hooksDir: string): string | undefin
 }
 
 /** The shim a hook should call: the project's own node_modules copy when there is one. */
-function shimFor(io: Io, root: string, hook: string, portable: boolean, projectDir: string = root): { path: string; warning?: string } {
+function shimFor(
+  io: Io,
+  root: string,
+  hook: string,
+  portable: boolean,
+  projectDir: string = root,
+): { path: string; warning?: string } {
   const { path: abs, local } = packageFile(io, root, join('hooks', hook), projectDir);
   if (local) return { path: portable ? relative(root, abs) : abs };
   // `npx cleanroom init` runs from npm's cache, which npm cleans: hooks pointing there
   // would one day fail every commit with "not found".
   if (/[\\/]_npx[\\/]/.test(io.packageRoot)) {
-    return { path: abs, warning: `cleanroom runs from npm's temporary cache (${io.packageRoot}): the hooks will break when it is cleaned — install it (npm install --save-dev ${PACKAGE_NAME}) and run init again` };
+    return {
+      path: abs,
+      warning: `cleanroom runs from npm's temporary cache (${io.packageRoot}): the hooks will break when it is cleaned — install it (npm install --save-dev ${PACKAGE_NAME}) and run init again`,
+    };
   }
   return portable
-    ? { path: abs, warning: `cleanroom is not in this project's node_modules: .husky files name ${join(io.packageRoot, 'hooks')}, a path on this machine only — add ${PACKAGE_NAME} as a devDependency so teammates get working hooks` }
+    ? {
+        path: abs,
+        warning: `cleanroom is not in this project's node_modules: .husky files name ${join(io.packageRoot, 'hooks')}, a path on this machine only — add ${PACKAGE_NAME} as a devDependency so teammates get working hooks`,
+      }
     : { path: abs };
 }
 
@@ -75,7 +104,12 @@ function shimFor(io: Io, root: string, hook: string, portable: boolean, projectD
  * every other repository run cleanroom — and fail, having no policy. Refused before
  * anything is written; a path set for this repository alone is fine.
  */
-async function refuseSharedHooksDir(ctx: GitContext, root: string, commonDir: string, hookDir: string): Promise<void> {
+async function refuseSharedHooksDir(
+  ctx: GitContext,
+  root: string,
+  commonDir: string,
+  hookDir: string,
+): Promise<void> {
   const inside = (dir: string): boolean => {
     const rel = relative(dir, hookDir);
     return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
@@ -83,7 +117,11 @@ async function refuseSharedHooksDir(ctx: GitContext, root: string, commonDir: st
   if (inside(root) || inside(commonDir)) return;
   let scope: string;
   try {
-    scope = (await gitText(ctx, ['config', '--show-scope', '--get', 'core.hooksPath'])).split('\t', 1)[0] ?? '';
+    scope =
+      (await gitText(ctx, ['config', '--show-scope', '--get', 'core.hooksPath'])).split(
+        '\t',
+        1,
+      )[0] ?? '';
   } catch {
     return; // not set by config at all (cannot happen when the directory is outside)
   }
@@ -116,8 +154,16 @@ function planHooks(mode: 'husky' | 'git', dir: string): void {
   if (mode !== 'git') return;
   for (const hook of LOCAL_HOOKS) {
     const file = join(dir, hook);
-    if (existsSync(file) && !readFileSync(file, 'utf8').includes(BEGIN) && existsSync(file + CHAINED_SUFFIX)) {
-      throw new CleanroomError('usage', `${file} is not cleanroom's and ${file}${CHAINED_SUFFIX} exists too`, `merge them by hand, then run cleanroom init again (nothing was written)`);
+    if (
+      existsSync(file) &&
+      !readFileSync(file, 'utf8').includes(BEGIN) &&
+      existsSync(file + CHAINED_SUFFIX)
+    ) {
+      throw new CleanroomError(
+        'usage',
+        `${file} is not cleanroom's and ${file}${CHAINED_SUFFIX} exists too`,
+        `merge them by hand, then run cleanroom init again (nothing was written)`,
+      );
     }
   }
 }
@@ -134,7 +180,11 @@ async function committedPolicy(ctx: GitContext, root: string): Promise<string | 
 export async function initCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse('init', argv);
   const hooksMode = str(values.hooks) ?? 'auto';
-  if (!['auto', 'husky', 'git', 'none'].includes(hooksMode)) throw usageError(`init: unknown --hooks ${JSON.stringify(hooksMode)}`, 'use auto, husky, git or none');
+  if (!['auto', 'husky', 'git', 'none'].includes(hooksMode))
+    throw usageError(
+      `init: unknown --hooks ${JSON.stringify(hooksMode)}`,
+      'use auto, husky, git or none',
+    );
   const ctx = gitContext(io);
   const repo = await openRepo(ctx);
   const root = workTree(repo);
@@ -143,25 +193,40 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
   // 1. Everything checked before anything is written.
   const presetName = str(values.preset) ?? 'eval-cleanroom';
   const presets = listPresets(io);
-  if (!presets.includes(presetName)) throw usageError(`init: unknown preset "${presetName}"`, `available: ${presets.join(', ')}`);
+  if (!presets.includes(presetName))
+    throw usageError(`init: unknown preset "${presetName}"`, `available: ${presets.join(', ')}`);
   const policyFile = join(root, POLICY_PATH);
   let policyText: string | undefined;
   // A policy the team committed but this work tree does not show (sparse checkout, or
   // deleted from disk): never written over. It lives in the index or HEAD.
   const committed = existsSync(policyFile) ? undefined : await committedPolicy(ctx, root);
   if (committed !== undefined) {
-    lines.push(`= ${POLICY_PATH} (in ${committed}, not in the work tree: left as it is${committed === 'the index' ? '; cleanroom reads it from there' : ''})`);
+    lines.push(
+      `= ${POLICY_PATH} (in ${committed}, not in the work tree: left as it is${committed === 'the index' ? '; cleanroom reads it from there' : ''})`,
+    );
   } else if (!existsSync(policyFile)) {
-    const repoId = str(values.repository) ?? (await defaultRepositoryId(ctx, root, (l) => lines.push(l)));
-    if (!/^\S{1,200}$/.test(repoId)) throw usageError(`init: invalid --repository ${JSON.stringify(repoId)}`, 'e.g. github.com/acme/metacode');
-    policyText = readFileSync(join(presetsDir(io), `${presetName}.yaml`), 'utf8').replace('__REPOSITORY__', repoId);
+    const repoId =
+      str(values.repository) ?? (await defaultRepositoryId(ctx, root, (l) => lines.push(l)));
+    if (!/^\S{1,200}$/.test(repoId))
+      throw usageError(
+        `init: invalid --repository ${JSON.stringify(repoId)}`,
+        'e.g. github.com/acme/metacode',
+      );
+    policyText = readFileSync(join(presetsDir(io), `${presetName}.yaml`), 'utf8').replace(
+      '__REPOSITORY__',
+      repoId,
+    );
     loadPolicyText(policyText, POLICY_PATH); // a preset that does not validate is a bug; never write it
   } else if (values.preset !== undefined || values.repository !== undefined) {
-    lines.push(`! ${POLICY_PATH} exists: left as it is (--preset/--repository apply only to a new policy)`);
+    lines.push(
+      `! ${POLICY_PATH} exists: left as it is (--preset/--repository apply only to a new policy)`,
+    );
   }
   const husky = findHusky(root, repo.hooksDir);
-  const mode: 'husky' | 'git' | 'none' = hooksMode === 'auto' ? (husky ? 'husky' : 'git') : (hooksMode as 'husky' | 'git' | 'none');
-  if ((hooksMode === 'auto' || hooksMode === 'husky') && !husky) refuseUnreachableHusky(root, repo.hooksDir);
+  const mode: 'husky' | 'git' | 'none' =
+    hooksMode === 'auto' ? (husky ? 'husky' : 'git') : (hooksMode as 'husky' | 'git' | 'none');
+  if ((hooksMode === 'auto' || hooksMode === 'husky') && !husky)
+    refuseUnreachableHusky(root, repo.hooksDir);
   const hookDir = mode === 'husky' ? (husky?.dir ?? join(root, '.husky')) : repo.hooksDir;
   const projectDir = mode === 'husky' ? dirname(hookDir) : root;
   if (mode === 'git') await refuseSharedHooksDir(ctx, root, repo.commonDir, hookDir);
@@ -187,20 +252,42 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
     for (const hook of LOCAL_HOOKS) {
       const shim = shimFor(io, root, hook, mode === 'husky', projectDir);
       if (shim.warning) warnings.add(shim.warning);
-      results.push(mode === 'husky' ? installHuskyHook(hookDir, hook, shim.path) : installGitHook(hookDir, hook, shim.path));
+      results.push(
+        mode === 'husky'
+          ? installHuskyHook(hookDir, hook, shim.path)
+          : installGitHook(hookDir, hook, shim.path),
+      );
     }
     const sign = { created: '+', updated: '~', chained: '+', unchanged: '=' } as const;
     for (const r of results) {
-      const what = r.action === 'chained' ? (mode === 'git' ? `chained after your existing hook (${r.hook}${CHAINED_SUFFIX})` : 'added above your existing commands') : r.action;
+      const what =
+        r.action === 'chained'
+          ? mode === 'git'
+            ? `chained after your existing hook (${r.hook}${CHAINED_SUFFIX})`
+            : 'added above your existing commands'
+          : r.action;
       lines.push(`${sign[r.action]} ${relative(root, r.file) || r.file} — ${what}`);
     }
     if (mode === 'husky' && !existsSync(join(hookDir, '_'))) {
-      lines.push(`! husky is not installed in this clone yet (${relative(root, join(hookDir, '_'))} missing): run \`npx husky\` (or npm install with "prepare": "husky")`);
+      lines.push(
+        `! husky is not installed in this clone yet (${relative(root, join(hookDir, '_'))} missing): run \`npx husky\` (or npm install with "prepare": "husky")`,
+      );
     }
     for (const w of warnings) lines.push(`! ${w}`);
   }
-  lines.push(...(await initAgents(io, ctx, repo, str(values.agents) ?? 'none', str(values.scope) ?? 'project')));
-  lines.push('', 'next: cleanroom doctor   (check the wiring)   ·   cleanroom explain PATH   ·   cleanroom policy test');
+  lines.push(
+    ...(await initAgents(
+      io,
+      ctx,
+      repo,
+      str(values.agents) ?? 'none',
+      str(values.scope) ?? 'project',
+    )),
+  );
+  lines.push(
+    '',
+    'next: cleanroom doctor   (check the wiring)   ·   cleanroom explain PATH   ·   cleanroom policy test',
+  );
   if (values.quiet !== true) io.stdout(lines.join('\n') + '\n');
   return 0;
 }

@@ -33,10 +33,13 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   const lines: string[] = [];
   if (policy) {
     const source = policyFromFile(abs(policy)); // refuse to configure an invalid policy
-    lines.push(`✓ policy ${abs(policy)}: ${source.policy.zones.length} zones; approvers ${source.trust.approvers ? 'found' : 'missing (no overrides possible)'}`);
+    lines.push(
+      `✓ policy ${abs(policy)}: ${source.policy.zones.length} zones; approvers ${source.trust.approvers ? 'found' : 'missing (no overrides possible)'}`,
+    );
   }
   const deadline = str(values.deadline);
-  if (deadline !== undefined && !(Number(deadline) > 0)) throw usageError(`install-server: invalid --deadline ${JSON.stringify(deadline)}`);
+  if (deadline !== undefined && !(Number(deadline) > 0))
+    throw usageError(`install-server: invalid --deadline ${JSON.stringify(deadline)}`);
   const set = async (key: string, value: string | undefined) => {
     if (value === undefined) return;
     await runGit(ctx, ['config', key, value]);
@@ -48,16 +51,22 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   if (values['fail-open'] === true) await set('cleanroom.failOpen', 'true');
   // The host decides where its server hooks live (GitLab: custom_hooks/; Gitea: pre-receive.d/).
   const platform = platformOfRepo(repo.commonDir);
-  const hooksDir = str(values['hooks-dir']) ? abs(str(values['hooks-dir'])!) : platform.hooksDir(repo);
-  if (platform.id !== 'git' && !str(values['hooks-dir'])) lines.push(`  ${platform.name} repository: the hook goes into ${hooksDir}`);
+  const hooksDir = str(values['hooks-dir'])
+    ? abs(str(values['hooks-dir'])!)
+    : platform.hooksDir(repo);
+  if (platform.id !== 'git' && !str(values['hooks-dir']))
+    lines.push(`  ${platform.name} repository: the hook goes into ${hooksDir}`);
   const r = installGitHook(hooksDir, 'pre-receive', join(io.packageRoot, 'hooks', 'pre-receive'));
-  lines.push(`${r.action === 'unchanged' ? '=' : '+'} ${r.file} — ${r.action === 'chained' ? 'chained after the existing pre-receive' : r.action}`);
+  lines.push(
+    `${r.action === 'unchanged' ? '=' : '+'} ${r.file} — ${r.action === 'chained' ? 'chained after the existing pre-receive' : r.action}`,
+  );
   if (!policy) {
     const { defaultBranch } = await import('../server/pre-receive.js');
     const { readBlobAt } = await import('../check/policy-source.js');
     const { POLICY_PATH } = await import('../policy/paths.js');
     const def = await defaultBranch(ctx);
-    const has = def.tip !== undefined && (await readBlobAt(ctx, def.tip, POLICY_PATH)) !== undefined;
+    const has =
+      def.tip !== undefined && (await readBlobAt(ctx, def.tip, POLICY_PATH)) !== undefined;
     lines.push('  policy: read from the default branch before each push (.cleanroom/policy.yaml)');
     if (!has) {
       lines.push(
@@ -70,11 +79,17 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
       const { loadPolicyText } = await import('../policy/load.js');
       let approvers: string | undefined;
       try {
-        approvers = loadPolicyText((await readBlobAt(ctx, def.tip!, POLICY_PATH))!, `${def.ref}:${POLICY_PATH}`).overrides.approvers;
+        approvers = loadPolicyText(
+          (await readBlobAt(ctx, def.tip!, POLICY_PATH))!,
+          `${def.ref}:${POLICY_PATH}`,
+        ).overrides.approvers;
       } catch {
         approvers = undefined; // an invalid policy is reported on the first push
       }
-      const missing = approvers !== undefined && !approvers.startsWith('/') && (await readBlobAt(ctx, def.tip!, approvers).catch(() => undefined)) === undefined;
+      const missing =
+        approvers !== undefined &&
+        !approvers.startsWith('/') &&
+        (await readBlobAt(ctx, def.tip!, approvers).catch(() => undefined)) === undefined;
       if (missing) {
         lines.push(
           `! ${def.ref} has no ${approvers}: no one can approve an override, and adding the file later is itself a change that needs one.`,
@@ -90,7 +105,10 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
     if (c.text.startsWith('pre-receive: ')) continue; // just written
     lines.push(`${mark(c)} ${c.text}${c.ok !== true && c.fix ? `\n    → ${c.fix}` : ''}`);
   }
-  lines.push('', 'test it: push a commit with "Co-authored-by: Claude <noreply@anthropic.com>" into a deny zone; it must be rejected.');
+  lines.push(
+    '',
+    'test it: push a commit with "Co-authored-by: Claude <noreply@anthropic.com>" into a deny zone; it must be rejected.',
+  );
   io.stdout(lines.join('\n') + '\n');
   // Installed, but it would reject every push here (fail closed): say so in the exit code.
   return env.some((c) => c.ok === false) ? 1 : 0;

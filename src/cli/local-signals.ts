@@ -13,7 +13,19 @@ import { isZeroId, type Repo } from '../git/repo.js';
 import { stagedChanges } from '../git/staged.js';
 import { CatFileBatch, feed, objectInfo } from '../git/stream.js';
 import { readFileSync } from 'node:fs';
-import { contentLines, indexLedger, ledgerPath, ledgerSize, lineRanges, matchContent, normalizeLine, scanLedger, type HashedLine, type LedgerIndex, type ToolMatch } from '../signals/ledger.js';
+import {
+  contentLines,
+  indexLedger,
+  ledgerPath,
+  ledgerSize,
+  lineRanges,
+  matchContent,
+  normalizeLine,
+  scanLedger,
+  type HashedLine,
+  type LedgerIndex,
+  type ToolMatch,
+} from '../signals/ledger.js';
 import type { ToolTable } from '../signals/tools.js';
 
 /** Blobs bigger than this are matched by id only. */
@@ -45,9 +57,16 @@ async function readBlobs(ctx: GitContext, all: readonly string[]): Promise<Map<s
 
 export function ledgerEvidence(m: ToolMatch): string {
   const lines = `${m.matched} of ${m.total} lines`;
-  const which = m.lines.length ? ` (line${m.lines.length === 1 ? '' : 's'} ${lineRanges(m.lines)})` : '';
-  const session = m.entry.session && m.entry.session !== 'unknown' ? `, session ${m.entry.session.slice(0, 8)}…` : '';
-  return m.exact ? `ledger: ${m.tool} wrote this content (${lines} are its own${session})` : `ledger: ${lines}${which} match what ${m.tool} wrote to ${m.entry.path}${session}`;
+  const which = m.lines.length
+    ? ` (line${m.lines.length === 1 ? '' : 's'} ${lineRanges(m.lines)})`
+    : '';
+  const session =
+    m.entry.session && m.entry.session !== 'unknown'
+      ? `, session ${m.entry.session.slice(0, 8)}…`
+      : '';
+  return m.exact
+    ? `ledger: ${m.tool} wrote this content (${lines} are its own${session})`
+    : `ledger: ${lines}${which} match what ${m.tool} wrote to ${m.entry.path}${session}`;
 }
 
 /**
@@ -56,15 +75,23 @@ export function ledgerEvidence(m: ToolMatch): string {
  * boilerplate such as a licence header, which says nothing about who wrote this file. One `git grep -F -z` over HEAD's tree; its output
  * is "HEAD:path\0line\n" per hit.
  */
-async function sharedAtHead(ctx: GitContext, index: LedgerIndex, candidates: ReadonlyMap<string, ReadonlyMap<string, string>>): Promise<Map<string, Set<string>>> {
+async function sharedAtHead(
+  ctx: GitContext,
+  index: LedgerIndex,
+  candidates: ReadonlyMap<string, ReadonlyMap<string, string>>,
+): Promise<Map<string, Set<string>>> {
   const out = new Map<string, Set<string>>();
   const texts = new Map<string, string>(); // normalised text → hash
   for (const m of candidates.values()) for (const [hash, text] of m) texts.set(text, hash);
   if (!texts.size || (await verifyRev(ctx, 'HEAD^{tree}')) === undefined) return out;
-  const r = await runGit(ctx, ['grep', '-z', '-F', '-I', '--no-color', '-f', '-', 'HEAD', '--'], { input: [...texts.keys()].join('\n') + '\n', okCodes: [1], maxBytes: 64 * 1024 * 1024 });
+  const r = await runGit(ctx, ['grep', '-z', '-F', '-I', '--no-color', '-f', '-', 'HEAD', '--'], {
+    input: [...texts.keys()].join('\n') + '\n',
+    okCodes: [1],
+    maxBytes: 64 * 1024 * 1024,
+  });
   const buf = r.stdout;
   const where = new Map<string, Set<string>>(); // hash → paths at HEAD holding it
-  for (let pos = 0; pos < buf.length; ) {
+  for (let pos = 0; pos < buf.length;) {
     const nul = buf.indexOf(0, pos);
     if (nul < 0) break;
     const nl = buf.indexOf(0x0a, nul);
@@ -79,23 +106,35 @@ async function sharedAtHead(ctx: GitContext, index: LedgerIndex, candidates: Rea
     // Only where HEAD holds the line in another file that no agent wrote it into: an
     // agent's committed draft (drafts/q9.json) does not launder its lines into a zone.
     const agentPaths = (hash: string) => index.linePaths.get(hash) ?? new Set<string>();
-    for (const hash of m.keys()) if ([...(where.get(hash) ?? [])].some((p) => p !== path && !agentPaths(hash).has(p))) shared.add(hash);
+    for (const hash of m.keys())
+      if ([...(where.get(hash) ?? [])].some((p) => p !== path && !agentPaths(hash).has(p)))
+        shared.add(hash);
     out.set(path, shared);
   }
   return out;
 }
 
 /** `staged`: the staged changes when the caller already has them (one diff-index per commit). */
-export async function ledgerSignalsForStaged(ctx: GitContext, repo: Repo, tools: ToolTable, staged?: readonly FileChange[]): Promise<Signal[]> {
+export async function ledgerSignalsForStaged(
+  ctx: GitContext,
+  repo: Repo,
+  tools: ToolTable,
+  staged?: readonly FileChange[],
+): Promise<Signal[]> {
   if (repo.bare || ledgerSize(repo.ledgerDir) === 0) return [];
-  const files = (staged ?? (await stagedChanges(ctx, repo))).filter((f) => f.status !== 'D' && !isZeroId(f.blob) && f.mode !== '160000');
+  const files = (staged ?? (await stagedChanges(ctx, repo))).filter(
+    (f) => f.status !== 'D' && !isZeroId(f.blob) && f.mode !== '160000',
+  );
   if (!files.length) return [];
   // The staged content first, so only the ledger entries it can match are parsed.
   const contents = await readBlobs(ctx, [...new Set(files.map((f) => f.blob))]);
   const hashed = new Map<string, HashedLine[]>();
   for (const [id, c] of contents) hashed.set(id, contentLines(c));
   const lines = new Set([...hashed.values()].flatMap((ls) => ls.map((l) => l.hash)));
-  const entries = scanLedger(readFileSync(ledgerPath(repo.ledgerDir)), { blobs: new Set(files.map((f) => f.blob)), lines });
+  const entries = scanLedger(readFileSync(ledgerPath(repo.ledgerDir)), {
+    blobs: new Set(files.map((f) => f.blob)),
+    lines,
+  });
   if (!entries.length) return [];
   const index = indexLedger(entries);
   // Lines matched only by line (not the whole blob) are checked against HEAD: lines that
@@ -106,14 +145,22 @@ export async function ledgerSignalsForStaged(ctx: GitContext, repo: Repo, tools:
     const hits = ls.filter((l) => index.byLine.has(l.hash));
     if (!hits.length) continue;
     const raw = (contents.get(f.blob)?.toString('utf8') ?? '').split('\n');
-    candidates.set(f.path, new Map(hits.map((l) => [l.hash, normalizeLine(raw[l.line - 1] ?? '')])));
+    candidates.set(
+      f.path,
+      new Map(hits.map((l) => [l.hash, normalizeLine(raw[l.line - 1] ?? '')])),
+    );
   }
   const shared = await sharedAtHead(ctx, index, candidates);
   const signals: Signal[] = [];
   for (const f of files) {
     for (const m of matchContent(index, f.blob, hashed.get(f.blob) ?? [], shared.get(f.path))) {
       const share = m.exact ? 1 : m.total ? m.matched / m.total : 0;
-      const s: Signal = { tool: tools.ids.has(m.tool) ? m.tool : UNKNOWN_AI, source: 'ledger', evidence: ledgerEvidence(m), paths: new Map([[f.path, share]]) };
+      const s: Signal = {
+        tool: tools.ids.has(m.tool) ? m.tool : UNKNOWN_AI,
+        source: 'ledger',
+        evidence: ledgerEvidence(m),
+        paths: new Map([[f.path, share]]),
+      };
       if (m.entry.model) s.model = m.entry.model;
       signals.push(s);
     }

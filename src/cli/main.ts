@@ -33,7 +33,10 @@ function preflight(spec: CommandSpec, rest: readonly string[], io: Io): number |
     }
     if (!Object.hasOwn(spec.subcommands, sub)) {
       const subs = Object.keys(spec.subcommands);
-      throw usageError(`${spec.name}: unknown subcommand "${sub}"${didYouMean(sub, subs)}`, `use ${subs.map((s) => `${spec.name} ${s}`).join(' or ')}`);
+      throw usageError(
+        `${spec.name}: unknown subcommand "${sub}"${didYouMean(sub, subs)}`,
+        `use ${subs.map((s) => `${spec.name} ${s}`).join(' or ')}`,
+      );
     }
     if (parse(`${spec.name} ${sub}`, subArgs).values.help) {
       io.stdout(commandHelp(spec));
@@ -66,19 +69,30 @@ export async function run(argv: string[], io: Io): Promise<number> {
         return 0;
       }
       const spec = commandSpec(topic);
-      if (!spec || rest.length > 1) throw usageError(`help: unknown command "${rest.join(' ')}"${didYouMean(topic, COMMANDS.map((c) => c.name))}`, 'run cleanroom --help for the list');
+      if (!spec || rest.length > 1)
+        throw usageError(
+          `help: unknown command "${rest.join(' ')}"${didYouMean(
+            topic,
+            COMMANDS.map((c) => c.name),
+          )}`,
+          'run cleanroom --help for the list',
+        );
       io.stdout(commandHelp(spec));
       return 0;
     }
     const spec = commandSpec(name);
     if (!spec) {
       const known = COMMANDS.filter((c) => !c.hidden).map((c) => c.name);
-      io.stderr(`cleanroom: unknown command "${name}"${name.startsWith('-') ? '' : didYouMean(name, known)}\n  → run cleanroom --help for the list\n`);
+      io.stderr(
+        `cleanroom: unknown command "${name}"${name.startsWith('-') ? '' : didYouMean(name, known)}\n  → run cleanroom --help for the list\n`,
+      );
       return 2;
     }
     const helped = preflight(spec, rest, io);
     if (helped !== undefined) return helped;
-    return await (await spec.load())(rest, io);
+    return await (
+      await spec.load()
+    )(rest, io);
   } catch (e) {
     if (wantsJson(rest)) io.stdout(errorJson(e));
     return reportError(e, io, name);
@@ -88,7 +102,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
 /** `--format json` / `--format=json` among the arguments (before `--`). */
 function wantsJson(args: readonly string[]): boolean {
   for (let i = 0; i < args.length && args[i] !== '--'; i++) {
-    if (args[i] === '--format=json' || (args[i] === '--format' && args[i + 1] === 'json')) return true;
+    if (args[i] === '--format=json' || (args[i] === '--format' && args[i + 1] === 'json'))
+      return true;
   }
   return false;
 }
@@ -103,7 +118,11 @@ export function errorJson(e: unknown): string {
   const error =
     e instanceof CleanroomError
       ? { kind: e.kind, message: e.message, hint: e.hint ?? null }
-      : { kind: 'internal' as const, message: e instanceof Error ? e.message : String(e), hint: null };
+      : {
+          kind: 'internal' as const,
+          message: e instanceof Error ? e.message : String(e),
+          hint: null,
+        };
   return JSON.stringify({ format: 1, ok: false, error }, null, 2) + '\n';
 }
 
@@ -115,7 +134,9 @@ export function reportError(e: unknown, io: Io, command: string): number {
     io.stderr(lines.join('\n') + '\n');
   } else {
     const msg = e instanceof Error ? e.message : String(e);
-    io.stderr(`${prefix}cleanroom: internal error: ${msg}\n${prefix}  → this is a bug; CLEANROOM_DEBUG=1 shows the stack. Nothing was let through.\n`);
+    io.stderr(
+      `${prefix}cleanroom: internal error: ${msg}\n${prefix}  → this is a bug; CLEANROOM_DEBUG=1 shows the stack. Nothing was let through.\n`,
+    );
   }
   if (io.env.CLEANROOM_DEBUG === '1' && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
   return 2;

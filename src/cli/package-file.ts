@@ -11,7 +11,12 @@ import type { Io } from './io.js';
  * node_modules copy when there is one — in `projectDir` (a monorepo's frontend/, where
  * husky and package.json live) or at the root — else this running copy.
  */
-export function packageFile(io: Io, root: string, file: string, projectDir: string = root): { path: string; local: boolean } {
+export function packageFile(
+  io: Io,
+  root: string,
+  file: string,
+  projectDir: string = root,
+): { path: string; local: boolean } {
   for (const dir of new Set([projectDir, root])) {
     const local = join(dir, 'node_modules', ...PACKAGE_NAME.split('/'), file);
     if (existsSync(local)) return { path: local, local: true };

@@ -18,7 +18,8 @@ async function policyFileFor(io: Io, given: string | undefined): Promise<string>
   return resolve(repo.root, POLICY_PATH);
 }
 
-export const testFileFor = (policyFile: string): string => policyFile.replace(/(\.ya?ml)?$/, '.test.yaml');
+export const testFileFor = (policyFile: string): string =>
+  policyFile.replace(/(\.ya?ml)?$/, '.test.yaml');
 
 interface Case {
   path: string;
@@ -36,36 +37,67 @@ function readCases(file: string): { cases: Case[]; bad: PolicyProblem[] } {
   try {
     text = readFileSync(file, 'utf8');
   } catch {
-    throw usageError(`no test cases at ${file}`, 'write cases: [{ path: ..., tool: ..., expect: deny }] there (see cleanroom policy --help)');
+    throw usageError(
+      `no test cases at ${file}`,
+      'write cases: [{ path: ..., tool: ..., expect: deny }] there (see cleanroom policy --help)',
+    );
   }
   const { value, locator, problems } = parseYaml(text, file);
   if (problems.length) throw new PolicyError(problems);
   const list = (value as { cases?: unknown } | null)?.cases;
-  if (!Array.isArray(list)) throw new PolicyError([locator.problem([], 'expected a top-level "cases:" list')]);
+  if (!Array.isArray(list))
+    throw new PolicyError([locator.problem([], 'expected a top-level "cases:" list')]);
   const out: Case[] = [];
   const bad: PolicyProblem[] = [];
   const known = ['path', 'tool', 'expect', 'read'];
   const verdicts = ['deny', 'review', 'allow'];
   list.forEach((c: unknown, i) => {
     if (!c || typeof c !== 'object' || Array.isArray(c)) {
-      bad.push(locator.problem(['cases', i], 'each case is a mapping: { path: ..., tool: ..., expect: deny }'));
+      bad.push(
+        locator.problem(
+          ['cases', i],
+          'each case is a mapping: { path: ..., tool: ..., expect: deny }',
+        ),
+      );
       return;
     }
     const row = c as Record<string, unknown>;
     const before = bad.length;
     for (const k of Object.keys(row).filter((k) => !known.includes(k))) {
-      bad.push(locator.problem(['cases', i, k], `unknown key "${k}"${didYouMean(k, known)} (allowed: ${known.join(', ')})`));
+      bad.push(
+        locator.problem(
+          ['cases', i, k],
+          `unknown key "${k}"${didYouMean(k, known)} (allowed: ${known.join(', ')})`,
+        ),
+      );
     }
-    if (typeof row.path !== 'string' || !row.path) bad.push(locator.problem(['cases', i], 'each case needs a path'));
-    if (row.tool !== undefined && typeof row.tool !== 'string') bad.push(locator.problem(['cases', i, 'tool'], 'tool must be a tool id, e.g. claude-code'));
+    if (typeof row.path !== 'string' || !row.path)
+      bad.push(locator.problem(['cases', i], 'each case needs a path'));
+    if (row.tool !== undefined && typeof row.tool !== 'string')
+      bad.push(locator.problem(['cases', i, 'tool'], 'tool must be a tool id, e.g. claude-code'));
     if (row.expect === undefined && row.read === undefined) {
-      bad.push(locator.problem(['cases', i], 'each case needs expect: deny|review|allow or read: deny|allow'));
+      bad.push(
+        locator.problem(
+          ['cases', i],
+          'each case needs expect: deny|review|allow or read: deny|allow',
+        ),
+      );
     }
     if (row.expect !== undefined && !verdicts.includes(String(row.expect))) {
-      bad.push(locator.problem(['cases', i, 'expect'], `expect must be deny, review or allow (found ${JSON.stringify(row.expect)})${didYouMean(String(row.expect), verdicts)}`));
+      bad.push(
+        locator.problem(
+          ['cases', i, 'expect'],
+          `expect must be deny, review or allow (found ${JSON.stringify(row.expect)})${didYouMean(String(row.expect), verdicts)}`,
+        ),
+      );
     }
     if (row.read !== undefined && !['deny', 'allow'].includes(String(row.read))) {
-      bad.push(locator.problem(['cases', i, 'read'], `read must be deny or allow (found ${JSON.stringify(row.read)})${didYouMean(String(row.read), ['deny', 'allow'])}`));
+      bad.push(
+        locator.problem(
+          ['cases', i, 'read'],
+          `read must be deny or allow (found ${JSON.stringify(row.read)})${didYouMean(String(row.read), ['deny', 'allow'])}`,
+        ),
+      );
     }
     if (bad.length > before) return;
     const at = locator.at(['cases', i]);
@@ -85,13 +117,20 @@ export async function policyCommand(argv: string[], io: Io): Promise<number> {
   const [sub, ...rest] = argv; // main.ts checked it against the command table
   const { values, positionals } = parse(`policy ${sub}`, rest);
   if (positionals.length > 1) throw usageError(`policy ${sub}: give at most one FILE`);
-  const file = await policyFileFor(io, positionals[0] ?? (typeof values.policy === 'string' ? values.policy : undefined));
+  const file = await policyFileFor(
+    io,
+    positionals[0] ?? (typeof values.policy === 'string' ? values.policy : undefined),
+  );
   const policy = await loadPolicyFile(file);
   if (sub === 'validate') {
     // The trust files it names, read beside it as the server reads them.
     const root = basename(dirname(file)) === '.cleanroom' ? dirname(dirname(file)) : undefined;
     const trust = trustProblems(policy, (rel) => {
-      const path = isAbsolute(rel) ? rel : root ? join(root, rel) : join(dirname(file), rel.replace(/^\.cleanroom\//, ''));
+      const path = isAbsolute(rel)
+        ? rel
+        : root
+          ? join(root, rel)
+          : join(dirname(file), rel.replace(/^\.cleanroom\//, ''));
       try {
         return { file: rel, text: readFileSync(path, 'utf8') };
       } catch {
@@ -100,10 +139,15 @@ export async function policyCommand(argv: string[], io: Io): Promise<number> {
     });
     if (trust.length) {
       for (const t of trust) io.stderr(`${t}\n`);
-      io.stderr(`  → fix the trust file${trust.length === 1 ? '' : 's'} (OpenSSH allowed_signers lines: principals [options] keytype base64key)\n`);
+      io.stderr(
+        `  → fix the trust file${trust.length === 1 ? '' : 's'} (OpenSSH allowed_signers lines: principals [options] keytype base64key)\n`,
+      );
       return 2;
     }
-    if (values.quiet !== true) io.stdout(`${file}: ok — ${policy.zones.length} zone${policy.zones.length === 1 ? '' : 's'}, review mode ${policy.review.mode}\n`);
+    if (values.quiet !== true)
+      io.stdout(
+        `${file}: ok — ${policy.zones.length} zone${policy.zones.length === 1 ? '' : 's'}, review mode ${policy.review.mode}\n`,
+      );
     return 0;
   }
   const testFile = testFileFor(file);
@@ -111,16 +155,29 @@ export async function policyCommand(argv: string[], io: Io): Promise<number> {
   // Every bad case and every unknown tool at once, before any case runs (as policy validate).
   const unknownTools = cases.filter((c) => !policy.tools.ids.has(c.tool));
   if (bad.length || unknownTools.length) {
-    const problems = [...bad, ...unknownTools.map((c) => ({ file: testFile, ...c.toolAt, message: `unknown tool "${c.tool}"${didYouMean(c.tool, policy.tools.ids)}` }))];
+    const problems = [
+      ...bad,
+      ...unknownTools.map((c) => ({
+        file: testFile,
+        ...c.toolAt,
+        message: `unknown tool "${c.tool}"${didYouMean(c.tool, policy.tools.ids)}`,
+      })),
+    ];
     problems.sort((a, b) => a.line - b.line || a.col - b.col);
-    throw new PolicyError(problems, unknownTools.length ? `known tools: ${[...policy.tools.ids].sort().join(', ')}` : undefined);
+    throw new PolicyError(
+      problems,
+      unknownTools.length ? `known tools: ${[...policy.tools.ids].sort().join(', ')}` : undefined,
+    );
   }
   let failed = 0;
   for (const c of cases) {
     const problems: string[] = [];
     if (c.expect) {
       const got = policy.verdictFor(c.path, c.tool);
-      if (got.verdict !== c.expect) problems.push(`expected ${c.expect}, got ${got.verdict}${got.zone ? ` (zone ${got.zone.name})` : ' (in no zone)'}`);
+      if (got.verdict !== c.expect)
+        problems.push(
+          `expected ${c.expect}, got ${got.verdict}${got.zone ? ` (zone ${got.zone.name})` : ' (in no zone)'}`,
+        );
     }
     if (c.read) {
       const denied = policy.readDenied(c.path).length > 0 ? 'deny' : 'allow';
@@ -131,9 +188,15 @@ export async function policyCommand(argv: string[], io: Io): Promise<number> {
       failed++;
       io.stdout(`✗ ${testFile}:${c.line}: ${label}: ${problems.join('; ')}\n`);
     } else if (values.quiet !== true) {
-      io.stdout(`✓ ${label} → ${[c.expect, c.read ? `read ${c.read}` : undefined].filter(Boolean).join(', ')}\n`);
+      io.stdout(
+        `✓ ${label} → ${[c.expect, c.read ? `read ${c.read}` : undefined].filter(Boolean).join(', ')}\n`,
+      );
     }
   }
-  io.stdout(failed ? `policy test: ${failed} of ${cases.length} cases fail\n` : `policy test: all ${cases.length} cases pass\n`);
+  io.stdout(
+    failed
+      ? `policy test: ${failed} of ${cases.length} cases fail\n`
+      : `policy test: all ${cases.length} cases pass\n`,
+  );
   return failed ? 1 : 0;
 }

@@ -32,7 +32,15 @@ interface DecisionEntry {
   policy: string | null;
   /** Why the check could not be completed (fail-safe decisions); null when it was. */
   reason: string | null;
-  refs: { ref: string; old: string; new: string; commits: number | null; violations: unknown[]; passed: unknown[]; errors: string[] }[];
+  refs: {
+    ref: string;
+    old: string;
+    new: string;
+    commits: number | null;
+    violations: unknown[];
+    passed: unknown[];
+    errors: string[];
+  }[];
 }
 
 function logDecision(io: Io, file: string | undefined, entry: DecisionEntry): void {
@@ -41,21 +49,33 @@ function logDecision(io: Io, file: string | undefined, entry: DecisionEntry): vo
     // One write with O_APPEND: lines from concurrent pushes do not interleave.
     appendFileSync(file, JSON.stringify({ time: io.now().toISOString(), ...entry }) + '\n');
   } catch (e) {
-    io.stderr(`cleanroom: warning: cannot write the decision log ${file}: ${(e as Error).message}\n`);
+    io.stderr(
+      `cleanroom: warning: cannot write the decision log ${file}: ${(e as Error).message}\n`,
+    );
   }
 }
 
 function deadlineOf(value: string | undefined): number {
   if (value === undefined) return 4500;
   const s = Number(value.replace(/s$/, ''));
-  if (!Number.isFinite(s) || s <= 0 || s > 3600) throw usageError(`pre-receive: invalid deadline ${JSON.stringify(value)}`, 'give seconds, e.g. --deadline 4.5');
+  if (!Number.isFinite(s) || s <= 0 || s > 3600)
+    throw usageError(
+      `pre-receive: invalid deadline ${JSON.stringify(value)}`,
+      'give seconds, e.g. --deadline 4.5',
+    );
   return Math.round(s * 1000);
 }
 
 export async function preReceiveCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse('pre-receive', argv);
   const gl = platformFor(io.env).errorPrefix;
-  const say = (text: string): void => io.stderr(text.split('\n').map((l) => (l ? gl + l : l)).join('\n') + (text.endsWith('\n') ? '' : '\n'));
+  const say = (text: string): void =>
+    io.stderr(
+      text
+        .split('\n')
+        .map((l) => (l ? gl + l : l))
+        .join('\n') + (text.endsWith('\n') ? '' : '\n'),
+    );
   const pusher = pusherOf(io.env);
   // The deadline is wall-clock, from the start of the command: when it passes, the
   // signal ends every git process of the check and the answer is given at once, whatever
@@ -63,13 +83,22 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
   const started = Date.now();
   const stop = new AbortController();
   const ctx = { ...gitContext(io), signal: stop.signal };
-  let cfg: ServerConfig = { failOpen: values['fail-open'] === true, deadlineMs: 4500, logFile: str(values.log) };
+  let cfg: ServerConfig = {
+    failOpen: values['fail-open'] === true,
+    deadlineMs: 4500,
+    logFile: str(values.log),
+  };
   let updates: { old: string; new: string; ref: string }[] = [];
   try {
     // The first git calls are under the deadline too (the flag's, or the default: the
     // configured one is not known yet): a git stopped here must not hold the push.
     const early = deadlineOf(str(values.deadline));
-    const { repo, conf } = await withDeadline(stop, early, early, (async () => ({ repo: await openRepo(ctx), conf: await serverConfig(ctx) }))());
+    const { repo, conf } = await withDeadline(
+      stop,
+      early,
+      early,
+      (async () => ({ repo: await openRepo(ctx), conf: await serverConfig(ctx) }))(),
+    );
     cfg = {
       policyFile: str(values.policy) ?? conf['cleanroom.policy'],
       logFile: str(values.log) ?? conf['cleanroom.log'],
@@ -77,13 +106,19 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       deadlineMs: deadlineOf(str(values.deadline) ?? conf['cleanroom.deadline']),
     };
     const input = await readStdin(io, MAX_INPUT_BYTES).catch(() => {
-      throw new CleanroomError('input', `pre-receive input is larger than ${MAX_INPUT_BYTES} bytes`);
+      throw new CleanroomError(
+        'input',
+        `pre-receive input is larger than ${MAX_INPUT_BYTES} bytes`,
+      );
     });
     updates = parseReceiveInput(input.toString('utf8'), repo.objectFormat);
     const remaining = cfg.deadlineMs - (Date.now() - started);
     const grantLog = str(values['grant-log']) ?? conf['cleanroom.grantlog'];
     const withGrants: CommitRecord[] = [];
-    const collect = grantLog ? (r: CommitRecord) => void (/cleanroom-(override|review)/i.test(r.message) && withGrants.push(r)) : undefined;
+    const collect = grantLog
+      ? (r: CommitRecord) =>
+          void (/cleanroom-(override|review)/i.test(r.message) && withGrants.push(r))
+      : undefined;
     const judged = await withDeadline(
       stop,
       remaining,
@@ -91,7 +126,20 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       (async () => {
         const def = await defaultBranch(ctx);
         const source = await trustedPolicy(ctx, cfg, def);
-        return { def, source, verdicts: await judgePush(ctx, source, updates, io.now(), cfg.deadlineMs, def.ref, stop.signal, collect) };
+        return {
+          def,
+          source,
+          verdicts: await judgePush(
+            ctx,
+            source,
+            updates,
+            io.now(),
+            cfg.deadlineMs,
+            def.ref,
+            stop.signal,
+            collect,
+          ),
+        };
       })(),
     );
     const { def, source, verdicts } = judged;
@@ -103,24 +151,63 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       const inputs = withGrants.map((r) => ({
         commit: r.id,
         repository: source.policy.repository,
-        grants: acceptedGrants(source.policy, { commit: r.id, files: r.files, message: r.message, author: r.author, committer: r.committer }, source.trust, now),
+        grants: acceptedGrants(
+          source.policy,
+          {
+            commit: r.id,
+            files: r.files,
+            message: r.message,
+            author: r.author,
+            committer: r.committer,
+          },
+          source.trust,
+          now,
+        ),
       }));
       try {
-        appendGrantLog(grantLog, inputs, { source: source.origin, rev: cfg.policyFile ? undefined : def.tip }, now);
+        appendGrantLog(
+          grantLog,
+          inputs,
+          { source: source.origin, rev: cfg.policyFile ? undefined : def.tip },
+          now,
+        );
       } catch (e) {
-        throw new CleanroomError('internal', `cannot write the override log ${grantLog}: ${(e as Error).message}`, 'the admin checks the file and its permissions (git config cleanroom.grantLog)');
+        throw new CleanroomError(
+          'internal',
+          `cannot write the override log ${grantLog}: ${(e as Error).message}`,
+          'the admin checks the file and its permissions (git config cleanroom.grantLog)',
+        );
       }
     }
     return code;
   } catch (e) {
-    const msg = e instanceof CleanroomError ? e.message + (e.hint ? `\n  → ${e.hint}` : '') : `internal error: ${(e as Error)?.message ?? String(e)}`;
-    const refs = updates.map((u) => ({ ...u, commits: null, violations: [], passed: [], errors: [] }));
-    logDecision(io, cfg.logFile, { pusher, decision: cfg.failOpen ? 'accept-fail-open' : 'reject', policy: null, reason: msg, refs });
+    const msg =
+      e instanceof CleanroomError
+        ? e.message + (e.hint ? `\n  → ${e.hint}` : '')
+        : `internal error: ${(e as Error)?.message ?? String(e)}`;
+    const refs = updates.map((u) => ({
+      ...u,
+      commits: null,
+      violations: [],
+      passed: [],
+      errors: [],
+    }));
+    logDecision(io, cfg.logFile, {
+      pusher,
+      decision: cfg.failOpen ? 'accept-fail-open' : 'reject',
+      policy: null,
+      reason: msg,
+      refs,
+    });
     if (cfg.failOpen) {
-      say(`cleanroom: WARNING: the check failed and this server is configured to fail open — push accepted unchecked.\ncleanroom: ${msg}`);
+      say(
+        `cleanroom: WARNING: the check failed and this server is configured to fail open — push accepted unchecked.\ncleanroom: ${msg}`,
+      );
       return 0;
     }
-    say(`cleanroom: push rejected — the check could not be completed, and cleanroom fails closed.\ncleanroom: ${msg}`);
+    say(
+      `cleanroom: push rejected — the check could not be completed, and cleanroom fails closed.\ncleanroom: ${msg}`,
+    );
     if (io.env.CLEANROOM_DEBUG === '1' && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
     return 2;
   }
@@ -131,14 +218,22 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
  * every git process of the work (src/git/git.ts) so nothing is left running, and the
  * work's own late failure is ignored.
  */
-async function withDeadline<T>(stop: AbortController, ms: number, totalMs: number, work: Promise<T>): Promise<T> {
+async function withDeadline<T>(
+  stop: AbortController,
+  ms: number,
+  totalMs: number,
+  work: Promise<T>,
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const e = new DeadlineExceeded(totalMs);
-      stop.abort(e.message);
-      reject(e);
-    }, Math.max(0, ms));
+    timer = setTimeout(
+      () => {
+        const e = new DeadlineExceeded(totalMs);
+        stop.abort(e.message);
+        reject(e);
+      },
+      Math.max(0, ms),
+    );
   });
   work.catch(() => undefined);
   try {
@@ -148,8 +243,17 @@ async function withDeadline<T>(stop: AbortController, ms: number, totalMs: numbe
   }
 }
 
-function finish(io: Io, say: (t: string) => void, cfg: ServerConfig, pusher: string, verdicts: RefVerdict[], origin: string): number {
-  const rejected = verdicts.filter((v) => v.errors.length || v.findings.some((f) => f.outcome === 'violation'));
+function finish(
+  io: Io,
+  say: (t: string) => void,
+  cfg: ServerConfig,
+  pusher: string,
+  verdicts: RefVerdict[],
+  origin: string,
+): number {
+  const rejected = verdicts.filter(
+    (v) => v.errors.length || v.findings.some((f) => f.outcome === 'violation'),
+  );
   const refs = verdicts.map((v) => ({
     ref: v.update.ref,
     old: v.update.old,
@@ -159,22 +263,46 @@ function finish(io: Io, say: (t: string) => void, cfg: ServerConfig, pusher: str
     passed: v.findings.filter((f) => f.outcome !== 'violation').map(brief),
     errors: v.errors,
   }));
-  logDecision(io, cfg.logFile, { pusher, decision: rejected.length ? 'reject' : 'accept', policy: origin, reason: null, refs });
+  logDecision(io, cfg.logFile, {
+    pusher,
+    decision: rejected.length ? 'reject' : 'accept',
+    policy: origin,
+    reason: null,
+    refs,
+  });
   for (const v of verdicts) {
     for (const f of v.findings.filter((x) => x.outcome !== 'violation')) {
-      io.stderr(`cleanroom: ${safe(v.update.ref)} ${f.commit?.slice(0, 12)} ${safe(f.path)}: ${f.outcome} by ${safe(f.by ?? '?')}\n`);
+      io.stderr(
+        `cleanroom: ${safe(v.update.ref)} ${f.commit?.slice(0, 12)} ${safe(f.path)}: ${f.outcome} by ${safe(f.by ?? '?')}\n`,
+      );
     }
   }
   if (!rejected.length) return 0;
   for (const v of rejected) {
-    say(`cleanroom: ${safe(v.update.ref)} — pushed by ${safe(pusher)}, judged with ${safe(origin)}`);
+    say(
+      `cleanroom: ${safe(v.update.ref)} — pushed by ${safe(pusher)}, judged with ${safe(origin)}`,
+    );
     for (const e of v.errors) say(safe(e));
     const findings = v.findings.filter((f) => f.outcome === 'violation');
-    if (findings.length) say(renderText({ findings, notes: v.notes }, { style: PLAIN, context: 'push', quiet: true }).trimEnd());
+    if (findings.length)
+      say(
+        renderText(
+          { findings, notes: v.notes },
+          { style: PLAIN, context: 'push', quiet: true },
+        ).trimEnd(),
+      );
     say('');
   }
   say('Nothing of this push was stored. Fix the commits and push again.');
   return 1;
 }
 
-const brief = (f: Finding) => ({ commit: f.commit, path: f.path, zone: f.zone, tool: f.tool, verdict: f.verdict, outcome: f.outcome, ...(f.by ? { by: f.by } : {}) });
+const brief = (f: Finding) => ({
+  commit: f.commit,
+  path: f.path,
+  zone: f.zone,
+  tool: f.tool,
+  verdict: f.verdict,
+  outcome: f.outcome,
+  ...(f.by ? { by: f.by } : {}),
+});

@@ -45,10 +45,16 @@ const read = (file: string): string | undefined => {
     return undefined;
   }
 };
-const oidsIn = (text: string | undefined, re: RegExp): string[] => [...(text ?? '').matchAll(re)].map((m) => m[1]!).filter((id) => OID.test(id));
+const oidsIn = (text: string | undefined, re: RegExp): string[] =>
+  [...(text ?? '').matchAll(re)].map((m) => m[1]!).filter((id) => OID.test(id));
 
 /** The replay in progress, if any, from the sequencer state and the message git prepared. */
-export async function detectReplay(ctx: GitContext, repo: Repo, message: string, source: string | undefined): Promise<Replay | undefined> {
+export async function detectReplay(
+  ctx: GitContext,
+  repo: Repo,
+  message: string,
+  source: string | undefined,
+): Promise<Replay | undefined> {
   const gd = repo.gitDir;
   if (source === 'squash') {
     const sources = oidsIn(message, /^commit ([0-9a-f]{40,64})$/gm);
@@ -60,13 +66,21 @@ export async function detectReplay(ctx: GitContext, repo: Repo, message: string,
     const done = (read(join(gd, 'rebase-merge', 'done')) ?? '').trim().split('\n');
     const last = done[done.length - 1] ?? '';
     // "pick <id> …", "fixup -C <id> …": the first full object id on the line.
-    const original = last.split(/\s+/).find((t) => OID.test(t)) ?? (picking && OID.test(picking) ? picking : undefined);
-    const fixups = oidsIn(read(join(gd, 'rebase-merge', 'current-fixups')), /^\S+(?:\s+-[cC])?\s+([0-9a-f]{40,64})/gm);
+    const original =
+      last.split(/\s+/).find((t) => OID.test(t)) ??
+      (picking && OID.test(picking) ? picking : undefined);
+    const fixups = oidsIn(
+      read(join(gd, 'rebase-merge', 'current-fixups')),
+      /^\S+(?:\s+-[cC])?\s+([0-9a-f]{40,64})/gm,
+    );
     const sources = [...new Set([...(original ? [original] : []), ...fixups])];
     return { kind: 'rebase', original, inverted: false, sources };
   }
-  if (picking && OID.test(picking)) return { kind: 'cherry-pick', original: picking, inverted: false, sources: [picking] };
-  const reverting = read(join(gd, 'REVERT_HEAD'))?.trim() ?? oidsIn(message, /^This reverts commit ([0-9a-f]{40,64})/gm)[0];
+  if (picking && OID.test(picking))
+    return { kind: 'cherry-pick', original: picking, inverted: false, sources: [picking] };
+  const reverting =
+    read(join(gd, 'REVERT_HEAD'))?.trim() ??
+    oidsIn(message, /^This reverts commit ([0-9a-f]{40,64})/gm)[0];
   if (reverting && OID.test(reverting) && (await verifyRev(ctx, `${reverting}^{commit}`))) {
     // A revert removes what the original added: it inherits nothing from it.
     return { kind: 'revert', original: reverting, inverted: true, sources: [] };
@@ -76,7 +90,9 @@ export async function detectReplay(ctx: GitContext, repo: Repo, message: string,
 
 async function patchId(ctx: GitContext, diff: Buffer): Promise<string> {
   if (!diff.length) return 'empty';
-  const out = (await runGit(ctx, ['patch-id', '--stable'], { input: diff })).stdout.toString('utf8');
+  const out = (await runGit(ctx, ['patch-id', '--stable'], { input: diff })).stdout.toString(
+    'utf8',
+  );
   return out.split(' ', 1)[0] || 'empty';
 }
 
@@ -88,10 +104,32 @@ async function patchId(ctx: GitContext, diff: Buffer): Promise<string> {
 export async function isPureReplay(ctx: GitContext, repo: Repo, replay: Replay): Promise<boolean> {
   if (!replay.original) return false;
   const head = (await verifyRev(ctx, 'HEAD')) ?? repo.emptyTree;
-  const staged = (await runGit(ctx, ['diff-index', '--cached', '-p', '--binary', '--full-index', '--no-color', '--no-renames', head])).stdout;
+  const staged = (
+    await runGit(ctx, [
+      'diff-index',
+      '--cached',
+      '-p',
+      '--binary',
+      '--full-index',
+      '--no-color',
+      '--no-renames',
+      head,
+    ])
+  ).stdout;
   const parent = (await verifyRev(ctx, `${replay.original}^1`)) ?? repo.emptyTree;
   const [a, b] = replay.inverted ? [replay.original, parent] : [parent, replay.original];
-  const theirs = (await runGit(ctx, ['diff-tree', '-p', '--binary', '--full-index', '--no-color', '--no-renames', a, b])).stdout;
+  const theirs = (
+    await runGit(ctx, [
+      'diff-tree',
+      '-p',
+      '--binary',
+      '--full-index',
+      '--no-color',
+      '--no-renames',
+      a,
+      b,
+    ])
+  ).stdout;
   return (await patchId(ctx, staged)) === (await patchId(ctx, theirs));
 }
 
@@ -99,18 +137,39 @@ export async function isPureReplay(ctx: GitContext, repo: Repo, replay: Replay):
  * The AI signals of the replayed commits (their author, committer and message, read as
  * the server reads them), one per tool, each saying which commit it comes from.
  */
-export async function carriedSignals(ctx: GitContext, table: ToolTable, replay: Replay): Promise<Signal[]> {
+export async function carriedSignals(
+  ctx: GitContext,
+  table: ToolTable,
+  replay: Replay,
+): Promise<Signal[]> {
   if (!replay.sources.length) return [];
-  const out = (await runGit(ctx, ['log', '--no-walk=unsorted', '-z', '--format=%H%x00%an <%ae>%x00%cn <%ce>%x00%B', ...replay.sources, '--'])).stdout.toString('utf8');
+  const out = (
+    await runGit(ctx, [
+      'log',
+      '--no-walk=unsorted',
+      '-z',
+      '--format=%H%x00%an <%ae>%x00%cn <%ce>%x00%B',
+      ...replay.sources,
+      '--',
+    ])
+  ).stdout.toString('utf8');
   const fields = out.split('\0');
   const signals: Signal[] = [];
   const seen = new Set<string>();
   for (let i = 0; i + 3 < fields.length; i += 4) {
     const id = fields[i]!.replace(/^\n/, '');
-    for (const s of detectSignals(table, { author: parseIdentity(fields[i + 1]!), committer: parseIdentity(fields[i + 2]!), message: fields[i + 3]! })) {
+    for (const s of detectSignals(table, {
+      author: parseIdentity(fields[i + 1]!),
+      committer: parseIdentity(fields[i + 2]!),
+      message: fields[i + 3]!,
+    })) {
       if (seen.has(s.tool)) continue;
       seen.add(s.tool);
-      signals.push({ tool: s.tool, source: s.source, evidence: `carried from ${id.slice(0, 12)} (${replay.kind}): ${s.evidence}` });
+      signals.push({
+        tool: s.tool,
+        source: s.source,
+        evidence: `carried from ${id.slice(0, 12)} (${replay.kind}): ${s.evidence}`,
+      });
     }
   }
   return signals;

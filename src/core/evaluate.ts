@@ -10,13 +10,17 @@ import type { Policy } from '../policy/compile.js';
 import { isLinkMode, type Change, type Finding, type Signal, type ToolId } from './types.js';
 
 /** The signals that cover `path`: whole-change signals, and ledger signals naming it. */
-function signalsFor(signals: readonly Signal[], path: string): Map<ToolId, { signal: Signal; share?: number }> {
+function signalsFor(
+  signals: readonly Signal[],
+  path: string,
+): Map<ToolId, { signal: Signal; share?: number }> {
   const byTool = new Map<ToolId, { signal: Signal; share?: number }>();
   for (const s of signals) {
     if (s.paths) {
       const share = s.paths.get(path);
       if (share === undefined) continue;
-      if (!byTool.has(s.tool)) byTool.set(s.tool, s.source === 'ledger' ? { signal: s, share } : { signal: s });
+      if (!byTool.has(s.tool))
+        byTool.set(s.tool, s.source === 'ledger' ? { signal: s, share } : { signal: s });
       continue;
     }
     const prev = byTool.get(s.tool);
@@ -35,7 +39,12 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
     for (const [tool, { signal, share }] of tools) {
       const { verdict, zone } = policy.verdictOfFile(file, tool);
       if (verdict === 'allow' || !zone) continue;
-      const how = file.via !== undefined ? ` (written at ${file.via}, seen here through a link)` : isLinkMode(file.mode) ? ' (a link: what it points at appears in the zone)' : '';
+      const how =
+        file.via !== undefined
+          ? ` (written at ${file.via}, seen here through a link)`
+          : isLinkMode(file.mode)
+            ? ' (a link: what it points at appears in the zone)'
+            : '';
       const base = {
         commit: change.commit,
         path: file.path,
@@ -46,11 +55,24 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
         ...(share !== undefined ? { share } : {}),
       };
       const override = change.overrides.find((o) => !o.paths || o.paths.has(file.path));
-      const review = verdict === 'review' ? change.attestations.find((a) => !a.paths || a.paths.has(file.path)) : undefined;
+      const review =
+        verdict === 'review'
+          ? change.attestations.find((a) => !a.paths || a.paths.has(file.path))
+          : undefined;
       if (review) {
-        findings.push({ ...base, outcome: 'reviewed', by: review.by, message: `reviewed by ${review.by}` });
+        findings.push({
+          ...base,
+          outcome: 'reviewed',
+          by: review.by,
+          message: `reviewed by ${review.by}`,
+        });
       } else if (override) {
-        findings.push({ ...base, outcome: 'overridden', by: override.by, message: `override by ${override.by}: ${override.reason}` });
+        findings.push({
+          ...base,
+          outcome: 'overridden',
+          by: override.by,
+          message: `override by ${override.by}: ${override.reason}`,
+        });
       } else {
         findings.push({
           ...base,
@@ -66,4 +88,5 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
   return findings;
 }
 
-export const violations = (findings: readonly Finding[]): Finding[] => findings.filter((f) => f.outcome === 'violation');
+export const violations = (findings: readonly Finding[]): Finding[] =>
+  findings.filter((f) => f.outcome === 'violation');

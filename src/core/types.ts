@@ -16,7 +16,8 @@ export const SYMLINK_MODE = '120000';
 export const GITLINK_MODE = '160000';
 
 /** A symlink or a gitlink (submodule) entry. */
-export const isLinkMode = (mode: string | undefined): boolean => mode === SYMLINK_MODE || mode === GITLINK_MODE;
+export const isLinkMode = (mode: string | undefined): boolean =>
+  mode === SYMLINK_MODE || mode === GITLINK_MODE;
 
 export const VERDICT_RANK: Readonly<Record<Verdict, number>> = { allow: 0, review: 1, deny: 2 };
 
@@ -51,13 +52,7 @@ export interface FileChange {
 }
 
 export type SignalSource =
-  | 'trailer'
-  | 'author'
-  | 'committer'
-  | 'marker'
-  | 'name'
-  | 'env'
-  | 'ledger';
+  'trailer' | 'author' | 'committer' | 'marker' | 'name' | 'env' | 'ledger';
 
 /** Evidence that an AI tool was involved. */
 export interface Signal {

@@ -117,10 +117,19 @@ export function withGitView(obj: CommitObject, shown: GitShown | undefined): Com
   if (obj.encoding === undefined) return obj;
   const raw = obj.rawMessage ?? Buffer.alloc(0);
   const lib = libraryDecode(obj.encoding, raw);
-  const views = [shown?.message, lib, raw.toString('utf8')].filter((v): v is string => v !== undefined);
-  const out: CommitObject = { ...obj, message: shown?.message ?? raw.toString('utf8'), signalMessage: [...new Set(views)].join('\n') };
-  const same = (a: Identity, b: Identity | undefined): boolean => b !== undefined && a.name === b.name && a.email === b.email;
-  const extra = (shown?.identities ?? []).filter((i) => !same(i, obj.author) && !same(i, obj.committer) && !obj.others.some((o) => same(i, o)));
+  const views = [shown?.message, lib, raw.toString('utf8')].filter(
+    (v): v is string => v !== undefined,
+  );
+  const out: CommitObject = {
+    ...obj,
+    message: shown?.message ?? raw.toString('utf8'),
+    signalMessage: [...new Set(views)].join('\n'),
+  };
+  const same = (a: Identity, b: Identity | undefined): boolean =>
+    b !== undefined && a.name === b.name && a.email === b.email;
+  const extra = (shown?.identities ?? []).filter(
+    (i) => !same(i, obj.author) && !same(i, obj.committer) && !obj.others.some((o) => same(i, o)),
+  );
   if (extra.length) out.others = [...obj.others, ...extra];
   delete out.undecodable;
   // A NUL in the stored message (UTF-16, UCS-4, …): git converts the object as a C string,
@@ -140,14 +149,26 @@ export function parseIdentLine(value: string): { id: Identity; time: number } | 
   const gt = lt < 0 ? -1 : value.indexOf('>', lt + 1);
   if (gt < 0) return undefined;
   const date = /^> *(\d+)/.exec(value.slice(value.lastIndexOf('>')));
-  return { id: { name: value.slice(0, lt).trim(), email: value.slice(lt + 1, gt).trim() }, time: date ? Number(date[1]) : 0 };
+  return {
+    id: { name: value.slice(0, lt).trim(), email: value.slice(lt + 1, gt).trim() },
+    time: date ? Number(date[1]) : 0,
+  };
 }
 
 export function parseCommitObject(body: Buffer): CommitObject {
   const split = body.indexOf('\n\n');
   const head = (split < 0 ? body : body.subarray(0, split)).toString('utf8');
   const raw = split < 0 ? Buffer.alloc(0) : body.subarray(split + 2);
-  const out: CommitObject = { tree: '', parents: [], author: undefined, committer: undefined, authorTime: 0, committerTime: 0, message: '', others: [] };
+  const out: CommitObject = {
+    tree: '',
+    parents: [],
+    author: undefined,
+    committer: undefined,
+    authorTime: 0,
+    committerTime: 0,
+    message: '',
+    others: [],
+  };
   let encoding: string | undefined;
   for (const line of head.split('\n')) {
     if (line.startsWith(' ')) continue;
@@ -156,12 +177,14 @@ export function parseCommitObject(body: Buffer): CommitObject {
     const value = sp < 0 ? '' : line.slice(sp + 1);
     if (key === 'tree') out.tree = value;
     else if (key === 'parent') out.parents.push(value);
-    else if (key === 'encoding') encoding ??= value.trim(); // git's get_header: the first one
+    else if (key === 'encoding')
+      encoding ??= value.trim(); // git's get_header: the first one
     else if (key === 'author' || key === 'committer') {
       const p = parseIdentLine(value);
       if (!p) continue;
       if (key === 'author' && !out.author) [out.author, out.authorTime] = [p.id, p.time];
-      else if (key === 'committer' && !out.committer) [out.committer, out.committerTime] = [p.id, p.time];
+      else if (key === 'committer' && !out.committer)
+        [out.committer, out.committerTime] = [p.id, p.time];
       else out.others.push(p.id);
     }
   }
@@ -176,7 +199,8 @@ export function parseCommitObject(body: Buffer): CommitObject {
     out.rawMessage = Buffer.from(raw);
     const lib = libraryDecode(encoding, raw);
     if (lib === undefined) out.undecodable = encoding;
-    else if (lib !== out.message) [out.signalMessage, out.message] = [`${lib}\n${out.message}`, lib];
+    else if (lib !== out.message)
+      [out.signalMessage, out.message] = [`${lib}\n${out.message}`, lib];
   }
   return out;
 }

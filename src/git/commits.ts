@@ -5,10 +5,22 @@
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { runGit, spawnGit, splitZ, type GitContext } from './git.js';
-import { parseCommitObject, parseIdentLine, withGitView, type CommitObject, type GitShown } from './commit-object.js';
+import {
+  parseCommitObject,
+  parseIdentLine,
+  withGitView,
+  type CommitObject,
+  type GitShown,
+} from './commit-object.js';
 import { parseRawEntries } from './raw.js';
 import { ByteReader, exited } from './stream.js';
-import { addDeleteCounts, pairExactRenames, RENAME_LIMIT, withSourceBlobs, type RenameLimit } from './renames.js';
+import {
+  addDeleteCounts,
+  pairExactRenames,
+  RENAME_LIMIT,
+  withSourceBlobs,
+  type RenameLimit,
+} from './renames.js';
 import { isObjectId } from './object-id.js';
 
 export interface CommitRecord extends CommitObject {
@@ -21,11 +33,45 @@ export interface CommitRecord extends CommitObject {
 const CAT_FILE = ['cat-file', '--batch', '--buffer'];
 // Two passes (renames.ts): every commit without rename detection, then `-M` for the
 // commits that have both added and deleted files, within RENAME_LIMIT.
-const DIFF_TREE = ['diff-tree', '--stdin', '-z', '-r', '--no-renames', '-c', '--raw', '--no-abbrev', '--root', '--always'];
-const DIFF_TREE_M = ['diff-tree', '--stdin', '-z', '-r', '-M', `-l${RENAME_LIMIT}`, '--raw', '--no-abbrev', '--root', '--always'];
+const DIFF_TREE = [
+  'diff-tree',
+  '--stdin',
+  '-z',
+  '-r',
+  '--no-renames',
+  '-c',
+  '--raw',
+  '--no-abbrev',
+  '--root',
+  '--always',
+];
+const DIFF_TREE_M = [
+  'diff-tree',
+  '--stdin',
+  '-z',
+  '-r',
+  '-M',
+  `-l${RENAME_LIMIT}`,
+  '--raw',
+  '--no-abbrev',
+  '--root',
+  '--always',
+];
 // Merges keep the combined form (-c): a merge whose resolution moves content into place
 // shows it as renamed against the parent it came from ("AR"), which provenance follows.
-const DIFF_TREE_MC = ['diff-tree', '--stdin', '-z', '-r', '-M', `-l${RENAME_LIMIT}`, '-c', '--raw', '--no-abbrev', '--root', '--always'];
+const DIFF_TREE_MC = [
+  'diff-tree',
+  '--stdin',
+  '-z',
+  '-r',
+  '-M',
+  `-l${RENAME_LIMIT}`,
+  '-c',
+  '--raw',
+  '--no-abbrev',
+  '--root',
+  '--always',
+];
 
 /** Ids of `git rev-list ARGS`, streamed. */
 export async function* revList(ctx: GitContext, args: readonly string[]): AsyncGenerator<string> {
@@ -51,11 +97,16 @@ export async function* revList(ctx: GitContext, args: readonly string[]): AsyncG
  */
 export const BATCH = 5_000;
 
-export async function* readCommits(ctx: GitContext, ids: AsyncIterable<string> | Iterable<string>): AsyncGenerator<CommitRecord> {
+export async function* readCommits(
+  ctx: GitContext,
+  ids: AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<CommitRecord> {
   // Batches are read one ahead: git works on batch k+1 while the caller judges batch k.
-  const it = (Symbol.asyncIterator in ids ? ids[Symbol.asyncIterator]() : (ids as Iterable<string>)[Symbol.iterator]()) as
-    | AsyncIterator<string>
-    | Iterator<string>;
+  const it = (
+    Symbol.asyncIterator in ids
+      ? ids[Symbol.asyncIterator]()
+      : (ids as Iterable<string>)[Symbol.iterator]()
+  ) as AsyncIterator<string> | Iterator<string>;
   const nextBatch = async (): Promise<string[]> => {
     const batch: string[] = [];
     while (batch.length < BATCH) {
@@ -91,9 +142,10 @@ function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
 export function splitDiffTree(out: Buffer): { id: string; raw: Buffer[] }[] {
   const fields = splitZ(out);
   const result: { id: string; raw: Buffer[] }[] = [];
-  for (let i = 0; i < fields.length; ) {
+  for (let i = 0; i < fields.length;) {
     const id = fields[i++]!.toString('latin1');
-    if (!isObjectId(id)) throw new CleanroomError('internal', `unexpected diff-tree output: ${id.slice(0, 80)}`);
+    if (!isObjectId(id))
+      throw new CleanroomError('internal', `unexpected diff-tree output: ${id.slice(0, 80)}`);
     const raw: Buffer[] = [];
     while (i < fields.length && fields[i]![0] === 0x3a /* ':' */) {
       const meta = fields[i++]!;
@@ -113,7 +165,7 @@ export function splitDiffTree(out: Buffer): { id: string; raw: Buffer[] }[] {
 /** `cat-file --batch` output → objects: `<id> <type> <size>\n<content>\n`, or `<id> missing\n`. */
 export function splitCatFile(out: Buffer): { id: string; type: string; content: Buffer }[] {
   const result: { id: string; type: string; content: Buffer }[] = [];
-  for (let pos = 0; pos < out.length; ) {
+  for (let pos = 0; pos < out.length;) {
     const nl = out.indexOf(0x0a, pos);
     if (nl < 0) throw new CleanroomError('internal', 'truncated cat-file output');
     const [id = '', type = '', size] = out.subarray(pos, nl).toString('latin1').split(' ');
@@ -123,7 +175,8 @@ export function splitCatFile(out: Buffer): { id: string; type: string; content: 
       continue;
     }
     const n = Number(size);
-    if (!Number.isSafeInteger(n) || n < 0 || pos + n > out.length) throw new CleanroomError('internal', 'truncated cat-file output');
+    if (!Number.isSafeInteger(n) || n < 0 || pos + n > out.length)
+      throw new CleanroomError('internal', 'truncated cat-file output');
     result.push({ id, type, content: out.subarray(pos, pos + n) });
     pos += n + 1;
   }
@@ -131,7 +184,12 @@ export function splitCatFile(out: Buffer): { id: string; type: string; content: 
 }
 
 /** One `git diff-tree --stdin` over `ids` (and, with `withCat`, `cat-file --batch` beside it). */
-async function diffTrees(ctx: GitContext, args: readonly string[], ids: readonly string[], withCat: boolean): Promise<{ diffs: { id: string; raw: Buffer[] }[]; cat: Buffer | undefined }> {
+async function diffTrees(
+  ctx: GitContext,
+  args: readonly string[],
+  ids: readonly string[],
+  withCat: boolean,
+): Promise<{ diffs: { id: string; raw: Buffer[] }[]; cat: Buffer | undefined }> {
   // GIT_FLUSH=0: diff-tree otherwise flushes after every commit (one event each for Node).
   const quiet: GitContext = { ...ctx, env: { ...ctx.env, GIT_FLUSH: '0' } };
   const diff = spawnGit(quiet, args);
@@ -142,7 +200,12 @@ async function diffTrees(ctx: GitContext, args: readonly string[], ids: readonly
     // come (neither process can block on a full pipe), then parsed synchronously: parsing
     // field by field with an await each cost more than git itself. Memory is bounded by
     // the batch (BATCH commits of output).
-    const outputs = Promise.all([collect(diff.stdout), cat ? collect(cat.stdout) : undefined, exited(diff, args), cat ? exited(cat, CAT_FILE) : undefined]);
+    const outputs = Promise.all([
+      collect(diff.stdout),
+      cat ? collect(cat.stdout) : undefined,
+      exited(diff, args),
+      cat ? exited(cat, CAT_FILE) : undefined,
+    ]);
     outputs.catch(() => undefined);
     diff.stdin.on('error', () => undefined);
     cat?.stdin.on('error', () => undefined);
@@ -163,7 +226,10 @@ async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<Commi
   const { diffs, cat } = await diffTrees(ctx, DIFF_TREE, ids, true);
   const objects = splitCatFile(cat!);
   if (diffs.length !== ids.length || objects.length !== ids.length) {
-    throw new CleanroomError('internal', `git answered ${diffs.length} diffs and ${objects.length} objects for ${ids.length} commits`);
+    throw new CleanroomError(
+      'internal',
+      `git answered ${diffs.length} diffs and ${objects.length} objects for ${ids.length} commits`,
+    );
   }
   // Renames are possible only where a commit both adds and deletes files.
   const small: string[] = [];
@@ -184,18 +250,28 @@ async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<Commi
     else big.add(i);
   });
   const renamed = new Map<string, Buffer[]>();
-  for (const [args, list] of [[DIFF_TREE_M, small], [DIFF_TREE_MC, smallMerges]] as const) {
+  for (const [args, list] of [
+    [DIFF_TREE_M, small],
+    [DIFF_TREE_MC, smallMerges],
+  ] as const) {
     if (!list.length) continue;
     const before = renamed.size;
     for (const d of (await diffTrees(ctx, args, list, false)).diffs) renamed.set(d.id, d.raw);
-    if (renamed.size - before !== list.length) throw new CleanroomError('internal', `git answered ${renamed.size - before} diffs for ${list.length} commits`);
+    if (renamed.size - before !== list.length)
+      throw new CleanroomError(
+        'internal',
+        `git answered ${renamed.size - before} diffs for ${list.length} commits`,
+      );
   }
   const records: CommitRecord[] = [];
   for (let i = 0; i < ids.length; i++) {
     const d = diffs[i]!;
     const obj = objects[i]!;
     if (d.id !== ids[i] || obj.id !== d.id || obj.type !== 'commit') {
-      throw new CleanroomError('input', `${ids[i]} is not a commit that git can read (cat-file says ${obj.type})`);
+      throw new CleanroomError(
+        'input',
+        `${ids[i]} is not a commit that git can read (cat-file says ${obj.type})`,
+      );
     }
     const record: CommitRecord = { id: d.id, ...parseCommitObject(obj.content), files: [] };
     if (big.has(i)) {
@@ -211,7 +287,10 @@ async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<Commi
   // A message whose `encoding` header asks for re-encoding is read as git log shows it.
   const odd = records.filter((r) => r.encoding !== undefined);
   if (odd.length) {
-    const shown = await shownByGit(ctx, odd.map((r) => r.id));
+    const shown = await shownByGit(
+      ctx,
+      odd.map((r) => r.id),
+    );
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       if (r.encoding === undefined) continue;
@@ -224,7 +303,20 @@ async function readBatch(ctx: GitContext, ids: readonly string[]): Promise<Commi
   return records;
 }
 
-const SHOW_RAW = ['log', '-z', '--no-walk=unsorted', '--stdin', '--encoding=UTF-8', '--pretty=raw', '--no-decorate', '--no-notes', '--no-show-signature', '--no-color', '--no-abbrev-commit', '--no-expand-tabs'];
+const SHOW_RAW = [
+  'log',
+  '-z',
+  '--no-walk=unsorted',
+  '--stdin',
+  '--encoding=UTF-8',
+  '--pretty=raw',
+  '--no-decorate',
+  '--no-notes',
+  '--no-show-signature',
+  '--no-color',
+  '--no-abbrev-commit',
+  '--no-expand-tabs',
+];
 
 /**
  * What `git log` shows for commits whose `encoding` header asks for re-encoding: git
@@ -237,7 +329,10 @@ const SHOW_RAW = ['log', '-z', '--no-walk=unsorted', '--stdin', '--encoding=UTF-
  *
  *   commit 3f2a…\ntree 4b82…\nauthor A <a@b.c> 1700000000 +0000\ncommitter …\nencoding cp932\n\n    Subject\n\0
  */
-export async function shownByGit(ctx: GitContext, ids: readonly string[]): Promise<Map<string, GitShown>> {
+export async function shownByGit(
+  ctx: GitContext,
+  ids: readonly string[],
+): Promise<Map<string, GitShown>> {
   const bad = ids.find((id) => !isObjectId(id));
   if (bad !== undefined) throw new CleanroomError('input', `not an object id: ${bad.slice(0, 80)}`);
   const { stdout } = await runGit(ctx, SHOW_RAW, { input: ids.join('\n') + '\n' });
@@ -247,12 +342,20 @@ export async function shownByGit(ctx: GitContext, ids: readonly string[]): Promi
     const split = text.indexOf('\n\n');
     const head = (split < 0 ? text : text.slice(0, split)).split('\n');
     const id = /^commit ([0-9a-f]+)/.exec(head[0] ?? '')?.[1];
-    if (id === undefined || !isObjectId(id)) throw new CleanroomError('internal', `unexpected git log output: ${text.slice(0, 80)}`);
+    if (id === undefined || !isObjectId(id))
+      throw new CleanroomError('internal', `unexpected git log output: ${text.slice(0, 80)}`);
     const identities = head
       .filter((l) => l.startsWith('author ') || l.startsWith('committer '))
       .map((l) => parseIdentLine(l.slice(l.indexOf(' ') + 1))?.id)
       .filter((i) => i !== undefined);
-    const message = split < 0 ? '' : text.slice(split + 2).split('\n').map((l) => l.replace(/^ {4}/, '')).join('\n');
+    const message =
+      split < 0
+        ? ''
+        : text
+            .slice(split + 2)
+            .split('\n')
+            .map((l) => l.replace(/^ {4}/, ''))
+            .join('\n');
     out.set(id, { converted: !head.some((l) => l.startsWith('encoding ')), message, identities });
   }
   return out;

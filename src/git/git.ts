@@ -23,9 +23,13 @@ export class GitError extends CleanroomError {
   readonly stderr: string;
   readonly exitCode: number | null;
   constructor(args: readonly string[], exitCode: number | null, stderr: string) {
-    const first = stderr.trim().split('\n').slice(0, 3).join(' / ') || `exit code ${String(exitCode)}`;
+    const first =
+      stderr.trim().split('\n').slice(0, 3).join(' / ') || `exit code ${String(exitCode)}`;
     // git's own words always reach the user; an object git cannot read gets the fix too.
-    const absent = /(?:unable to read|could not read|could not fetch|missing (?:blob|tree|object)|bad object) ([0-9a-f]{40,64})/i.exec(stderr)?.[1];
+    const absent =
+      /(?:unable to read|could not read|could not fetch|missing (?:blob|tree|object)|bad object) ([0-9a-f]{40,64})/i.exec(
+        stderr,
+      )?.[1];
     super(
       'git',
       `git ${args.slice(0, 4).join(' ')}${args.length > 4 ? ' …' : ''} failed: ${first}`,
@@ -103,11 +107,21 @@ export function endGitProcesses(): number {
 export const liveGitProcesses = (): number => live.size;
 
 /** `group`: in a process group of its own, so a timeout can end git's helpers too (ssh, ext:: commands). */
-export function spawnGit(ctx: GitContext, args: readonly string[], opts: { group?: boolean } = {}): ChildProcessWithoutNullStreams {
-  if (ctx.signal?.aborted) throw new GitStopped(args, String(ctx.signal.reason ?? 'the command was stopped'));
+export function spawnGit(
+  ctx: GitContext,
+  args: readonly string[],
+  opts: { group?: boolean } = {},
+): ChildProcessWithoutNullStreams {
+  if (ctx.signal?.aborted)
+    throw new GitStopped(args, String(ctx.signal.reason ?? 'the command was stopped'));
   if (closed) throw new GitStopped(args, 'the command has ended');
   ctx.trace?.(`git ${args.join(' ')}`);
-  const child = spawn('git', [...BASE_ARGS, ...args], { cwd: ctx.cwd, env: cleanEnv(ctx.env), stdio: ['pipe', 'pipe', 'pipe'], detached: opts.group === true });
+  const child = spawn('git', [...BASE_ARGS, ...args], {
+    cwd: ctx.cwd,
+    env: cleanEnv(ctx.env),
+    stdio: ['pipe', 'pipe', 'pipe'],
+    detached: opts.group === true,
+  });
   live.add(child);
   const signal = ctx.signal;
   const abort = (): void => teardown(child);
@@ -134,7 +148,11 @@ export interface RunResult {
 }
 
 /** Runs git to completion and returns its stdout; throws GitError on failure. */
-export function runGit(ctx: GitContext, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+export function runGit(
+  ctx: GitContext,
+  args: readonly string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
   const maxBytes = opts.maxBytes ?? 512 * 1024 * 1024;
   return new Promise((resolve, reject) => {
     let child: ChildProcessWithoutNullStreams;
@@ -161,14 +179,19 @@ export function runGit(ctx: GitContext, args: readonly string[], opts: RunOption
       if (err.length < 64) err.push(b);
     });
     child.on('error', (e) => {
-      failed = new GitError(args, null, e.message.includes('ENOENT') ? 'git is not installed or not on PATH' : e.message);
+      failed = new GitError(
+        args,
+        null,
+        e.message.includes('ENOENT') ? 'git is not installed or not on PATH' : e.message,
+      );
     });
     child.stdin.on('error', () => {
       /* git may exit before reading all input; its exit code tells */
     });
     child.on('close', (code) => {
       if (failed) return reject(failed);
-      if (code === null && ctx.signal?.aborted) return reject(new GitStopped(args, String(ctx.signal.reason ?? 'the command was stopped')));
+      if (code === null && ctx.signal?.aborted)
+        return reject(new GitStopped(args, String(ctx.signal.reason ?? 'the command was stopped')));
       const c = code ?? -1;
       if (c === 0 || opts.okCodes?.includes(c)) resolve({ stdout: Buffer.concat(out), code: c });
       else reject(new GitError(args, code, Buffer.concat(err).toString('utf8')));
@@ -178,7 +201,11 @@ export function runGit(ctx: GitContext, args: readonly string[], opts: RunOption
   });
 }
 
-export async function gitText(ctx: GitContext, args: readonly string[], opts?: RunOptions): Promise<string> {
+export async function gitText(
+  ctx: GitContext,
+  args: readonly string[],
+  opts?: RunOptions,
+): Promise<string> {
   return (await runGit(ctx, args, opts)).stdout.toString('utf8');
 }
 

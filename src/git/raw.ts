@@ -35,17 +35,29 @@ export function parseRawMeta(field: string): RawMeta {
   const parts = field.slice(colons).split(' ');
   // n parents: (n+1) modes, (n+1) ids, status
   const n = colons;
-  if (n < 1 || parts.length !== 2 * (n + 1) + 1) throw new CleanroomError('internal', `unexpected diff line from git: ${field.slice(0, 120)}`);
+  if (n < 1 || parts.length !== 2 * (n + 1) + 1)
+    throw new CleanroomError('internal', `unexpected diff line from git: ${field.slice(0, 120)}`);
   const mode = parts[n]!;
   const blob = parts[2 * n + 1]!;
   const letters = parts[2 * n + 2]!;
   if (n === 1) {
     const s = letters[0] ?? '';
-    if (!STATUS.has(s)) throw new CleanroomError('internal', `unexpected diff status from git: ${letters}`);
-    return { parents: 1, status: s as FileChange['status'], mode, blob, paths: s === 'R' || s === 'C' ? 2 : 1 };
+    if (!STATUS.has(s))
+      throw new CleanroomError('internal', `unexpected diff status from git: ${letters}`);
+    return {
+      parents: 1,
+      status: s as FileChange['status'],
+      mode,
+      blob,
+      paths: s === 'R' || s === 'C' ? 2 : 1,
+    };
   }
   // Combined diff of a merge: one path; deleted if the result has no file.
-  const status: FileChange['status'] = /^0+$/.test(mode) ? 'D' : letters.includes('A') && [...letters].every((c) => c === 'A') ? 'A' : 'M';
+  const status: FileChange['status'] = /^0+$/.test(mode)
+    ? 'D'
+    : letters.includes('A') && [...letters].every((c) => c === 'A')
+      ? 'A'
+      : 'M';
   return { parents: n, status, mode, blob, paths: 1, combined: letters };
 }
 
@@ -54,7 +66,16 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 /** Length of the valid UTF-8 sequence starting at `i`, or 0. */
 function utf8Length(b: Buffer, i: number): number {
   const c = b[i]!;
-  const n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xf0 && c <= 0xf4 ? 4 : 0;
+  const n =
+    c < 0x80
+      ? 1
+      : c >= 0xc2 && c <= 0xdf
+        ? 2
+        : c >= 0xe0 && c <= 0xef
+          ? 3
+          : c >= 0xf0 && c <= 0xf4
+            ? 4
+            : 0;
   if (n <= 1 || i + n > b.length) return n === 1 ? 1 : 0;
   try {
     utf8.decode(b.subarray(i, i + n));
@@ -74,7 +95,7 @@ export function decodePath(b: Buffer): string {
     return utf8.decode(b);
   } catch {
     let out = '';
-    for (let i = 0; i < b.length; ) {
+    for (let i = 0; i < b.length;) {
       const n = utf8Length(b, i);
       if (n) {
         out += b.subarray(i, i + n).toString('utf8');
@@ -91,12 +112,18 @@ export function decodePath(b: Buffer): string {
 /** Parses a whole `--raw -z` entry list (diff-index, or one commit of diff-tree). */
 export function parseRawEntries(fields: readonly Buffer[]): FileChange[] {
   const out: FileChange[] = [];
-  for (let i = 0; i < fields.length; ) {
+  for (let i = 0; i < fields.length;) {
     const meta = parseRawMeta(fields[i]!.toString('latin1'));
     const a = fields[i + 1];
     const b = meta.paths === 2 ? fields[i + 2] : undefined;
-    if (!a || (meta.paths === 2 && !b)) throw new CleanroomError('internal', 'truncated diff output from git');
-    const change: FileChange = { status: meta.status, path: decodePath(b ?? a), blob: meta.blob, mode: meta.mode };
+    if (!a || (meta.paths === 2 && !b))
+      throw new CleanroomError('internal', 'truncated diff output from git');
+    const change: FileChange = {
+      status: meta.status,
+      path: decodePath(b ?? a),
+      blob: meta.blob,
+      mode: meta.mode,
+    };
     if (b) change.from = decodePath(a);
     if (meta.combined !== undefined) change.combined = meta.combined;
     out.push(change);

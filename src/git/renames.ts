@@ -24,7 +24,11 @@ export interface RenameLimit {
 }
 
 /** Counts of added and deleted entries in one commit's `--raw -z` fields (no renames asked). */
-export function addDeleteCounts(raw: readonly Buffer[]): { added: number; deleted: number; merge: boolean } {
+export function addDeleteCounts(raw: readonly Buffer[]): {
+  added: number;
+  deleted: number;
+  merge: boolean;
+} {
   let added = 0;
   let deleted = 0;
   let merge = false;
@@ -44,7 +48,10 @@ export function addDeleteCounts(raw: readonly Buffer[]): { added: number; delete
  * Sample: `:100644 000000 3b18e51… 0000000… D\0a/f1.txt\0:000000 100644 0000000… 3b18e51… A\0b/f1.txt\0`.
  * Same-named files pair first (git's basename preference), then in order.
  */
-export function pairExactRenames(raw: readonly Buffer[]): { files: FileChange[]; limit: RenameLimit } {
+export function pairExactRenames(raw: readonly Buffer[]): {
+  files: FileChange[];
+  limit: RenameLimit;
+} {
   interface Entry {
     status: string;
     oldMode: string;
@@ -58,8 +65,16 @@ export function pairExactRenames(raw: readonly Buffer[]): { files: FileChange[];
     const meta = raw[i]!.toString('latin1');
     const path = raw[i + 1];
     const parts = meta.slice(1).split(' ');
-    if (meta[0] !== ':' || meta[1] === ':' || parts.length !== 5 || path === undefined) throw new CleanroomError('internal', `unexpected diff line from git: ${meta.slice(0, 120)}`);
-    entries.push({ oldMode: parts[0]!, mode: parts[1]!, oldBlob: parts[2]!, blob: parts[3]!, status: parts[4]!, path: decodePath(path) });
+    if (meta[0] !== ':' || meta[1] === ':' || parts.length !== 5 || path === undefined)
+      throw new CleanroomError('internal', `unexpected diff line from git: ${meta.slice(0, 120)}`);
+    entries.push({
+      oldMode: parts[0]!,
+      mode: parts[1]!,
+      oldBlob: parts[2]!,
+      blob: parts[3]!,
+      status: parts[4]!,
+      path: decodePath(path),
+    });
   }
   const base = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
   const kind = (mode: string): string => mode.slice(0, 2); // 10 (file) / 12 (link): a file never pairs with a link
@@ -93,7 +108,9 @@ export function pairExactRenames(raw: readonly Buffer[]): { files: FileChange[];
   for (const sameName of [true, false]) {
     for (const a of added) {
       if (from.has(a)) continue;
-      const q = sameName ? byName.get(`${kind(a.mode)} ${a.blob} ${base(a.path)}`) : byContent.get(`${kind(a.mode)} ${a.blob}`);
+      const q = sameName
+        ? byName.get(`${kind(a.mode)} ${a.blob} ${base(a.path)}`)
+        : byContent.get(`${kind(a.mode)} ${a.blob}`);
       const d = q?.next(used);
       if (d) {
         used.add(d);
@@ -111,13 +128,33 @@ export function pairExactRenames(raw: readonly Buffer[]): { files: FileChange[];
       continue;
     }
     const d = from.get(e);
-    if (d) files.push({ status: 'R', path: e.path, from: d.path, fromBlob: d.oldBlob, blob: e.blob, mode: e.mode });
+    if (d)
+      files.push({
+        status: 'R',
+        path: e.path,
+        from: d.path,
+        fromBlob: d.oldBlob,
+        blob: e.blob,
+        mode: e.mode,
+      });
     else {
-      files.push({ status: e.status as FileChange['status'], path: e.path, blob: e.blob, mode: e.mode });
+      files.push({
+        status: e.status as FileChange['status'],
+        path: e.path,
+        blob: e.blob,
+        mode: e.mode,
+      });
       if (e.status === 'A') unpaired.push(e.path);
     }
   }
-  return { files, limit: { added: added.length, deleted: deletedCount, unpaired: deletedCount > used.size ? unpaired : [] } };
+  return {
+    files,
+    limit: {
+      added: added.length,
+      deleted: deletedCount,
+      unpaired: deletedCount > used.size ? unpaired : [],
+    },
+  };
 }
 
 /**

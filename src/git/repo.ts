@@ -33,7 +33,17 @@ export const EMPTY_TREE = {
 export const isZeroId = (id: string): boolean => /^(0{40}|0{64})$/.test(id);
 
 export async function openRepo(ctx: GitContext): Promise<Repo> {
-  const args = ['rev-parse', '--is-bare-repository', '--absolute-git-dir', '--git-common-dir', '--show-object-format', '--git-path', 'hooks', '--git-path', 'cleanroom'];
+  const args = [
+    'rev-parse',
+    '--is-bare-repository',
+    '--absolute-git-dir',
+    '--git-common-dir',
+    '--show-object-format',
+    '--git-path',
+    'hooks',
+    '--git-path',
+    'cleanroom',
+  ];
   let text: string;
   let root: string | null = null;
   try {
@@ -44,13 +54,21 @@ export async function openRepo(ctx: GitContext): Promise<Repo> {
     text = lines.join('\n');
   } catch (e) {
     if (e instanceof GitError && /not a git repository/i.test(e.stderr)) {
-      throw new CleanroomError('usage', `not a git repository: ${ctx.cwd}`, 'run cleanroom inside a Git repository (or cd into one)');
+      throw new CleanroomError(
+        'usage',
+        `not a git repository: ${ctx.cwd}`,
+        'run cleanroom inside a Git repository (or cd into one)',
+      );
     }
     if (!(e instanceof GitError && /work tree/i.test(e.stderr))) throw e;
     text = await gitText(ctx, args); // bare repository, or inside .git
   }
   const [bareText, gitDir, common, format, hooks, state] = text.replace(/\n$/, '').split('\n');
-  if (!gitDir || !common || !format || !hooks || !state) throw new CleanroomError('internal', `unexpected output from git rev-parse: ${text.slice(0, 200)}`);
+  if (!gitDir || !common || !format || !hooks || !state)
+    throw new CleanroomError(
+      'internal',
+      `unexpected output from git rev-parse: ${text.slice(0, 200)}`,
+    );
   const bare = bareText === 'true';
   // --git-path answers relative to cwd unless absolute.
   const abs = (p: string): string => (isAbsolute(p) ? p : resolve(ctx.cwd, p));
@@ -71,7 +89,11 @@ export async function openRepo(ctx: GitContext): Promise<Repo> {
 
 /** The work tree root, or a clear error in a bare repository. */
 export function workTree(repo: Repo): string {
-  if (!repo.root) throw new CleanroomError('usage', 'this command needs a work tree, and this repository is bare', 'run it in a clone with a work tree');
+  if (!repo.root)
+    throw new CleanroomError(
+      'usage',
+      'this command needs a work tree, and this repository is bare',
+      'run it in a clone with a work tree',
+    );
   return repo.root;
 }
-

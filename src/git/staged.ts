@@ -14,7 +14,17 @@ import { isObjectId } from './object-id.js';
 async function diffIndex(ctx: GitContext, base: string): Promise<FileChange[]> {
   // --ita-invisible-in-index: an intent-to-add entry (`git add -N`) is not committed, so
   // it is not judged either (it would otherwise show as an added empty file).
-  const { stdout } = await runGit(ctx, ['diff-index', '--cached', '--ita-invisible-in-index', '--raw', '-z', '-M', '--no-abbrev', base, '--']);
+  const { stdout } = await runGit(ctx, [
+    'diff-index',
+    '--cached',
+    '--ita-invisible-in-index',
+    '--raw',
+    '-z',
+    '-M',
+    '--no-abbrev',
+    base,
+    '--',
+  ]);
   return parseRawEntries(splitZ(stdout));
 }
 
@@ -23,19 +33,29 @@ async function diffIndex(ctx: GitContext, base: string): Promise<FileChange[]> {
  * the amended commit's parent, so what the original commit brought in is judged again
  * under the new message.
  */
-export async function stagedChanges(ctx: GitContext, repo: Repo, base = 'HEAD'): Promise<FileChange[]> {
+export async function stagedChanges(
+  ctx: GitContext,
+  repo: Repo,
+  base = 'HEAD',
+): Promise<FileChange[]> {
   let changes: FileChange[];
   try {
     changes = await diffIndex(ctx, base);
   } catch (e) {
     // Unborn branch: compare with the empty tree (sha1 or sha256, per the repository).
     // Asked by exit code, not by matching git's (translated) error message.
-    if (!(e instanceof GitError) || (await runGit(ctx, ['rev-parse', '-q', '--verify', base], { okCodes: [1] })).code !== 1) throw e;
+    if (
+      !(e instanceof GitError) ||
+      (await runGit(ctx, ['rev-parse', '-q', '--verify', base], { okCodes: [1] })).code !== 1
+    )
+      throw e;
     return diffIndex(ctx, repo.emptyTree);
   }
   const mergeHead = join(repo.gitDir, 'MERGE_HEAD');
   if (!existsSync(mergeHead)) return changes;
-  const others = readFileSync(mergeHead, 'utf8').split('\n').filter((l) => isObjectId(l));
+  const others = readFileSync(mergeHead, 'utf8')
+    .split('\n')
+    .filter((l) => isObjectId(l));
   for (const other of others) {
     const vsOther = new Set((await diffIndex(ctx, other)).map((c) => c.path));
     changes = changes.filter((c) => vsOther.has(c.path));

@@ -130,7 +130,8 @@ export class ByteReader {
   /** Reads and drops `n` bytes without keeping them (a blob the decision does not need). */
   async discard(n: number): Promise<void> {
     while (n > 0) {
-      if (!this.size && !(await this.fill())) throw new CleanroomError('internal', 'git output ended early');
+      if (!this.size && !(await this.fill()))
+        throw new CleanroomError('internal', 'git output ended early');
       const k = Math.min(n, this.size);
       this.skip(k);
       n -= k;
@@ -148,7 +149,14 @@ export function exited(child: ReturnType<typeof spawnGit>, args: readonly string
     child.on('error', (e) => reject(new GitError(args, null, e.message)));
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new GitError(args, code, Buffer.concat(err).toString('utf8') || `killed by ${String(signal)}`));
+      else
+        reject(
+          new GitError(
+            args,
+            code,
+            Buffer.concat(err).toString('utf8') || `killed by ${String(signal)}`,
+          ),
+        );
     });
   });
 }
@@ -168,7 +176,10 @@ export function writeLine(stdin: NodeJS.WritableStream, line: string): Promise<v
 }
 
 /** Writes lines to a child's stdin with back-pressure, then closes it. */
-export async function feed(child: ReturnType<typeof spawnGit>, lines: AsyncIterable<string> | Iterable<string>): Promise<void> {
+export async function feed(
+  child: ReturnType<typeof spawnGit>,
+  lines: AsyncIterable<string> | Iterable<string>,
+): Promise<void> {
   let broken = false;
   child.stdin.on('error', () => {
     broken = true;
@@ -198,9 +209,14 @@ export class CatFileBatch {
     const header = await this.reader.until(0x0a);
     if (header === null) throw new CleanroomError('internal', 'git cat-file ended early');
     const [id = '', type = '', size] = header.toString('latin1').split(' ');
-    if (type === 'missing' || type === 'ambiguous' || size === undefined) return { id, type: 'missing', content: EMPTY };
+    if (type === 'missing' || type === 'ambiguous' || size === undefined)
+      return { id, type: 'missing', content: EMPTY };
     const n = Number(size);
-    if (!Number.isSafeInteger(n) || n < 0) throw new CleanroomError('internal', `bad cat-file header: ${header.toString('latin1').slice(0, 100)}`);
+    if (!Number.isSafeInteger(n) || n < 0)
+      throw new CleanroomError(
+        'internal',
+        `bad cat-file header: ${header.toString('latin1').slice(0, 100)}`,
+      );
     const content = await this.reader.exactly(n);
     await this.reader.exactly(1);
     return { id, type, content };
@@ -217,19 +233,28 @@ export interface ObjectInfo {
  * --batch-check` for all of them. Absent objects (a partial clone, a damaged store) are
  * left out of the map. Sample output: `8e27be7… blob 31457280\n`, `1f2e… missing\n`.
  */
-export async function objectInfo(ctx: GitContext, ids: readonly string[]): Promise<Map<string, ObjectInfo>> {
+export async function objectInfo(
+  ctx: GitContext,
+  ids: readonly string[],
+): Promise<Map<string, ObjectInfo>> {
   const out = new Map<string, ObjectInfo>();
   if (!ids.length) return out;
   const bad = ids.find((id) => !/^[0-9a-f]{4,64}$/.test(id));
-  if (bad !== undefined) throw new CleanroomError('internal', `not an object id: ${bad.slice(0, 80)}`);
+  if (bad !== undefined)
+    throw new CleanroomError('internal', `not an object id: ${bad.slice(0, 80)}`);
   // GIT_NO_LAZY_FETCH: sizes are asked to decide what to read; in a partial clone an
   // absent object is reported as missing, never fetched one by one from the remote here.
   const quiet: GitContext = { ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } };
-  const { stdout } = await runGit(quiet, ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'], { input: ids.join('\n') + '\n' });
+  const { stdout } = await runGit(
+    quiet,
+    ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'],
+    { input: ids.join('\n') + '\n' },
+  );
   for (const line of stdout.toString('latin1').split('\n')) {
     const [id = '', type = '', size] = line.split(' ');
     const n = Number(size);
-    if (size !== undefined && type !== 'missing' && Number.isSafeInteger(n)) out.set(id, { type, size: n });
+    if (size !== undefined && type !== 'missing' && Number.isSafeInteger(n))
+      out.set(id, { type, size: n });
   }
   return out;
 }
@@ -248,14 +273,16 @@ export class BatchCheck {
 
   /** Object ids (or "missing") for each spec, in order. Specs must not contain newlines. */
   async ids(specs: readonly string[]): Promise<string[]> {
-    if (specs.some((s) => s.includes('\n'))) throw new CleanroomError('internal', 'a cat-file spec with a newline');
+    if (specs.some((s) => s.includes('\n')))
+      throw new CleanroomError('internal', 'a cat-file spec with a newline');
     // Written while the answers are read: awaiting the write first deadlocks once both
     // pipes are full (git blocks writing answers nobody reads, and stops reading specs).
     const written = writeLine(this.child.stdin, specs.map((s) => s + '\n').join(''));
     const out: string[] = [];
     for (let i = 0; i < specs.length; i++) {
       const line = await this.reader.until(0x0a);
-      if (line === null) throw new CleanroomError('internal', 'git cat-file --batch-check ended early');
+      if (line === null)
+        throw new CleanroomError('internal', 'git cat-file --batch-check ended early');
       const text = line.toString('latin1');
       out.push(text.endsWith(' missing') || text.endsWith(' ambiguous') ? 'missing' : text);
     }

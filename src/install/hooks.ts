@@ -13,14 +13,24 @@ import { join } from 'node:path';
 import { CleanroomError } from '../errors.js';
 import { writeAtomic } from '../fsutil.js';
 
-export const LOCAL_HOOKS = ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push', 'applypatch-msg'] as const;
+export const LOCAL_HOOKS = [
+  'pre-commit',
+  'prepare-commit-msg',
+  'commit-msg',
+  'pre-push',
+  'applypatch-msg',
+] as const;
 export type LocalHook = (typeof LOCAL_HOOKS)[number];
 
 export const BEGIN = '# >>> cleanroom >>>';
 export const END = '# <<< cleanroom <<<';
 export const CHAINED_SUFFIX = '.pre-cleanroom';
 
-export type InstallResult = { hook: string; file: string; action: 'created' | 'unchanged' | 'updated' | 'chained' };
+export type InstallResult = {
+  hook: string;
+  file: string;
+  action: 'created' | 'unchanged' | 'updated' | 'chained';
+};
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 
@@ -36,13 +46,19 @@ function missingCheck(hook: string, shim: string): string {
   const at = shim.lastIndexOf('node_modules/');
   const [why, fix] =
     hook === 'pre-receive'
-      ? ['the cleanroom installation this hook names was moved or removed', 'reinstall cleanroom on the server and run cleanroom install-server again']
+      ? [
+          'the cleanroom installation this hook names was moved or removed',
+          'reinstall cleanroom on the server and run cleanroom install-server again',
+        ]
       : at >= 0
         ? [
             "cleanroom is one of this project's dependencies, and they are not installed in this clone (a new clone or worktree, or npm install not run yet)",
             `install the dependencies in this clone: npm install${at > 0 ? ` (in ${shim.slice(0, at).replace(/\/$/, '') || '.'})` : ''}; CLEANROOM=0 skips the hook once (the server and CI still check)`,
           ]
-        : ['the cleanroom installation this hook names was moved or removed', 'reinstall cleanroom and run cleanroom init again; CLEANROOM=0 skips the hook once (the server and CI still check)'];
+        : [
+            'the cleanroom installation this hook names was moved or removed',
+            'reinstall cleanroom and run cleanroom init again; CLEANROOM=0 skips the hook once (the server and CI still check)',
+          ];
   const skip = hook === 'pre-receive' ? '' : `[ "\${CLEANROOM-}" = 0 ] || `;
   return `[ -f ${quote(shim)} ] || ${skip}{ printf 'cleanroom: cannot run the %s check: %s is missing\\n  why: %s\\n  fix: %s\\n' ${quote(hook)} ${quote(shim)} ${quote(why)} ${quote(fix)} >&2; exit 1; }\n`;
 }
@@ -52,13 +68,17 @@ function block(hook: string, shim: string): string {
 }
 
 /** Who wrote the hook, and what skips it: the server hook is not skippable by a pusher. */
-const origin = (hook: string): string => (hook === 'pre-receive' ? '`cleanroom install-server`' : '`cleanroom init`');
+const origin = (hook: string): string =>
+  hook === 'pre-receive' ? '`cleanroom install-server`' : '`cleanroom init`';
 const about = (hook: string): string =>
-  hook === 'pre-receive' ? 'the authoritative check: CLEANROOM=0 on a client does not skip it.' : '`cleanroom doctor` checks it. CLEANROOM=0 skips it, loudly.';
+  hook === 'pre-receive'
+    ? 'the authoritative check: CLEANROOM=0 on a client does not skip it.'
+    : '`cleanroom doctor` checks it. CLEANROOM=0 skips it, loudly.';
 
 function gitWrapper(hook: string, shim: string, chained: boolean): string {
   const head = `#!/bin/sh\n`;
-  if (!chained) return `${head}${BEGIN}\n# Added by ${origin(hook)}; ${about(hook)}\n${missingCheck(hook, shim)}[ ! -f ${quote(shim)} ] || exec ${quote(shim)} "$@"\n${END}\n`;
+  if (!chained)
+    return `${head}${BEGIN}\n# Added by ${origin(hook)}; ${about(hook)}\n${missingCheck(hook, shim)}[ ! -f ${quote(shim)} ] || exec ${quote(shim)} "$@"\n${END}\n`;
   // Like git, run the old hook only when it is executable: a hook the user disabled with
   // chmod -x must stay disabled, not turn into "Permission denied" on every commit.
   const prevVar = `prev="$(dirname "$0")/${hook}${CHAINED_SUFFIX}"\n`;
@@ -81,7 +101,8 @@ function gitWrapper(hook: string, shim: string, chained: boolean): string {
   );
 }
 
-const read = (f: string): string | undefined => (existsSync(f) ? readFileSync(f, 'utf8') : undefined);
+const read = (f: string): string | undefined =>
+  existsSync(f) ? readFileSync(f, 'utf8') : undefined;
 
 function replaceBlock(text: string, replacement: string): string {
   const start = text.indexOf(BEGIN);
@@ -103,7 +124,8 @@ export function installGitHook(dir: string, hook: string, shim: string): Install
   if (existing.includes(BEGIN)) {
     const wanted = gitWrapper(hook, shim, existsSync(chainedFile));
     const current = existing;
-    if (current === wanted && (statSync(file).mode & 0o111) !== 0) return { hook, file, action: 'unchanged' };
+    if (current === wanted && (statSync(file).mode & 0o111) !== 0)
+      return { hook, file, action: 'unchanged' };
     writeAtomic(file, wanted, 0o755);
     return { hook, file, action: 'updated' };
   }
@@ -142,7 +164,9 @@ export function installHuskyHook(dir: string, hook: string, shim: string): Insta
   }
   // After a shebang line if there is one, before everything else.
   const nl = existing.indexOf('\n');
-  const updated = existing.startsWith('#!') ? existing.slice(0, nl + 1) + ours + existing.slice(nl + 1) : ours + existing;
+  const updated = existing.startsWith('#!')
+    ? existing.slice(0, nl + 1) + ours + existing.slice(nl + 1)
+    : ours + existing;
   writeAtomic(file, updated, statSync(file).mode & 0o777);
   return { hook, file, action: 'chained' };
 }

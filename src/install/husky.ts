@@ -28,7 +28,11 @@ const isDir = (p: string): boolean => existsSync(p) && statSync(p).isDirectory()
 export function findHusky(root: string, hooksDir: string): HuskySetup | undefined {
   const rel = relative(root, hooksDir);
   const inside = rel !== '' && !rel.startsWith('..');
-  if (inside && basename(hooksDir) === '_' && (basename(dirname(hooksDir)) === '.husky' || existsSync(join(hooksDir, 'h')))) {
+  if (
+    inside &&
+    basename(hooksDir) === '_' &&
+    (basename(dirname(hooksDir)) === '.husky' || existsSync(join(hooksDir, 'h')))
+  ) {
     return { dir: dirname(hooksDir), active: true };
   }
   const top = join(root, '.husky');
@@ -76,18 +80,28 @@ export function shimInBlock(text: string): string | undefined {
  * our block then calls a shim that must exist (relative paths from the work tree root, where
  * git runs hooks). Returns why not, or undefined when it will run.
  */
-export function whyHookWontRun(root: string, hooksDir: string, husky: HuskySetup | undefined, hook: string, env: Readonly<Record<string, string | undefined>>): string | undefined {
+export function whyHookWontRun(
+  root: string,
+  hooksDir: string,
+  husky: HuskySetup | undefined,
+  hook: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
   const runner = join(hooksDir, hook);
   if (!existsSync(runner)) {
-    return husky ? `husky is not installed in this clone or worktree (${relative(root, runner) || runner} missing; .husky/_ is gitignored)` : `${relative(root, runner) || runner} is missing`;
+    return husky
+      ? `husky is not installed in this clone or worktree (${relative(root, runner) || runner} missing; .husky/_ is gitignored)`
+      : `${relative(root, runner) || runner} is missing`;
   }
-  if ((statSync(runner).mode & 0o111) === 0) return `${relative(root, runner)} is not executable, so git skips it`;
+  if ((statSync(runner).mode & 0o111) === 0)
+    return `${relative(root, runner)} is not executable, so git skips it`;
   if (husky && env.HUSKY === '0') return 'HUSKY=0 is set: husky skips every hook';
   const script = husky ? join(husky.dir, hook) : runner;
   if (!existsSync(script)) return `${relative(root, script)} is missing`;
   const shim = shimInBlock(readFileSync(script, 'utf8'));
   if (shim === undefined) return undefined; // not ours: hookState reports it
   const abs = shim.startsWith('/') ? shim : join(root, shim);
-  if (!existsSync(abs)) return `it calls ${shim}, which does not exist here (dependencies not installed in this clone?)`;
+  if (!existsSync(abs))
+    return `it calls ${shim}, which does not exist here (dependencies not installed in this clone?)`;
   return undefined;
 }

@@ -12,12 +12,24 @@ import { compilePolicy, type Policy, type PolicyInput } from './compile.js';
 
 export const CACHE_VERSION = '1';
 
-export async function loadPolicyCached(text: string, display: string, cacheDir: string, version: string): Promise<Policy> {
-  const key = createHash('sha256').update(`${CACHE_VERSION}\0${version}\0${display}\0${text}`).digest('hex').slice(0, 32);
+export async function loadPolicyCached(
+  text: string,
+  display: string,
+  cacheDir: string,
+  version: string,
+): Promise<Policy> {
+  const key = createHash('sha256')
+    .update(`${CACHE_VERSION}\0${version}\0${display}\0${text}`)
+    .digest('hex')
+    .slice(0, 32);
   const file = join(cacheDir, `policy-${key}.json`);
   try {
     const input = JSON.parse(readFileSync(file, 'utf8')) as PolicyInput;
-    return compilePolicy(input, { file: display, problem: (_p, message) => ({ file: display, line: 1, col: 1, message }) }, true);
+    return compilePolicy(
+      input,
+      { file: display, problem: (_p, message) => ({ file: display, line: 1, col: 1, message }) },
+      true,
+    );
   } catch {
     // miss (or an unreadable cache entry): load for real
   }

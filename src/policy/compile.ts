@@ -3,9 +3,20 @@
 
 import picomatch from 'picomatch';
 import { PolicyError, type PolicyProblem } from '../errors.js';
-import { UNKNOWN_AI, VERDICT_RANK, type FileChange, type ToolId, type Verdict } from '../core/types.js';
+import {
+  UNKNOWN_AI,
+  VERDICT_RANK,
+  type FileChange,
+  type ToolId,
+  type Verdict,
+} from '../core/types.js';
 import { verdictOfFile } from './links.js';
-import { compileToolTable, type ToolSpec, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
+import {
+  compileToolTable,
+  type ToolSpec,
+  type ToolTable,
+  type ToolTableSpec,
+} from '../signals/tools.js';
 import builtinTools from './generated/builtin-tools.js';
 import { didYouMean } from './suggest.js';
 
@@ -29,7 +40,13 @@ export interface PolicyInput {
     read?: 'allow' | 'deny';
     tools?: Record<string, Verdict>;
   }[];
-  review?: { mode?: 'trailer' | 'signed'; trailer?: string; reviewers?: string; revoked?: string; independent?: boolean };
+  review?: {
+    mode?: 'trailer' | 'signed';
+    trailer?: string;
+    reviewers?: string;
+    revoked?: string;
+    independent?: boolean;
+  };
   overrides?: { approvers?: string; revoked?: string };
   tools?: ToolSpec[];
 }
@@ -77,7 +94,10 @@ export interface Policy {
    * path could lead into (src/policy/links.ts). A method, so src/core/evaluate.ts reaches
    * it through the Policy it is given (core imports nothing but types).
    */
-  verdictOfFile(file: Pick<FileChange, 'path' | 'mode'>, tool: ToolId): { verdict: Verdict; zone: Zone | undefined };
+  verdictOfFile(
+    file: Pick<FileChange, 'path' | 'mode'>,
+    tool: ToolId,
+  ): { verdict: Verdict; zone: Zone | undefined };
   /** Zones with `read: deny` that contain `path`. */
   readDenied(path: string): Zone[];
 }
@@ -87,10 +107,13 @@ export function globProblem(glob: string): string | undefined {
   if (glob.trim() === '') return 'an empty glob matches nothing — remove it or write a path';
   if (glob.includes('\0')) return 'a glob cannot contain a NUL byte';
   if (glob.includes('\\')) return 'use "/" to separate folders (a backslash is an escape in globs)';
-  if (glob.startsWith('/')) return `globs are relative to the repository root — write "${glob.replace(/^\/+/, '')}"`;
+  if (glob.startsWith('/'))
+    return `globs are relative to the repository root — write "${glob.replace(/^\/+/, '')}"`;
   if (glob.startsWith('./')) return `write "${glob.slice(2)}" without the leading "./"`;
-  if (glob.endsWith('/')) return `a trailing "/" matches nothing — write "${glob}**" for everything below it`;
-  if (glob.split('/').some((seg) => seg === '..' || seg === '.')) return 'a glob cannot contain "." or ".." segments';
+  if (glob.endsWith('/'))
+    return `a trailing "/" matches nothing — write "${glob}**" for everything below it`;
+  if (glob.split('/').some((seg) => seg === '..' || seg === '.'))
+    return 'a glob cannot contain "." or ".." segments';
   const depth: Record<string, number> = { '[': 0, '{': 0, '(': 0 };
   const close: Record<string, string> = { ']': '[', '}': '{', ')': '(' };
   for (let i = 0; i < glob.length; i++) {
@@ -106,7 +129,8 @@ export function globProblem(glob: string): string | undefined {
       depth[open]!--;
     }
   }
-  for (const [open, n] of Object.entries(depth)) if (n > 0) return `unbalanced "${open}" — close it`;
+  for (const [open, n] of Object.entries(depth))
+    if (n > 0) return `unbalanced "${open}" — close it`;
   try {
     picomatch.makeRe(glob, { dot: true });
   } catch (e) {
@@ -117,9 +141,19 @@ export function globProblem(glob: string): string | undefined {
 
 const builtin = builtinTools as ToolTableSpec;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isStringList = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
-const DETECTORS = ['emails', 'trailers', 'markers', 'env', 'nameSuffixes', 'coauthorNames', 'subjectPrefixes'] as const;
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isStringList = (v: unknown): v is string[] =>
+  Array.isArray(v) && v.every((x) => typeof x === 'string');
+const DETECTORS = [
+  'emails',
+  'trailers',
+  'markers',
+  'env',
+  'nameSuffixes',
+  'coauthorNames',
+  'subjectPrefixes',
+] as const;
 
 /**
  * What a schema cannot see: glob syntax, tool ids that exist, duplicate zone names,
@@ -133,11 +167,22 @@ export function semanticProblems(value: unknown, locator: Locator): PolicyProble
   const extra = Array.isArray(value.tools) ? value.tools : [];
   extra.forEach((t: unknown, i) => {
     if (!isObject(t) || typeof t.id !== 'string') return;
-    if (t.id === UNKNOWN_AI) problems.push(locator.problem(['tools', i, 'id'], `"${UNKNOWN_AI}" is reserved for AI signals that name no tool — choose another id`));
+    if (t.id === UNKNOWN_AI)
+      problems.push(
+        locator.problem(
+          ['tools', i, 'id'],
+          `"${UNKNOWN_AI}" is reserved for AI signals that name no tool — choose another id`,
+        ),
+      );
     else ids.add(t.id);
     const detects = DETECTORS.some((k) => isStringList(t[k]) && (t[k] as string[]).length > 0);
     if (!detects && !builtin.tools.some((b) => b.id === t.id)) {
-      problems.push(locator.problem(['tools', i], `tool "${t.id}" has nothing to detect it by — add emails, trailers, markers or env`));
+      problems.push(
+        locator.problem(
+          ['tools', i],
+          `tool "${t.id}" has nothing to detect it by — add emails, trailers, markers or env`,
+        ),
+      );
     }
   });
   const names = new Set<string>();
@@ -145,7 +190,13 @@ export function semanticProblems(value: unknown, locator: Locator): PolicyProble
   zones.forEach((z: unknown, zi) => {
     if (!isObject(z)) return;
     if (typeof z.name === 'string') {
-      if (names.has(z.name.toLowerCase())) problems.push(locator.problem(['zones', zi, 'name'], `zone name "${z.name}" is used twice — zone names must be unique`));
+      if (names.has(z.name.toLowerCase()))
+        problems.push(
+          locator.problem(
+            ['zones', zi, 'name'],
+            `zone name "${z.name}" is used twice — zone names must be unique`,
+          ),
+        );
       names.add(z.name.toLowerCase());
     }
     for (const field of ['paths', 'exclude'] as const) {
@@ -162,7 +213,13 @@ export function semanticProblems(value: unknown, locator: Locator): PolicyProble
       for (const id of Object.keys(z.tools)) {
         if (!/^[a-z0-9][a-z0-9._-]{0,63}$/.test(id)) continue; // the schema names it
         if (!ids.has(id)) {
-          problems.push(locator.problem(['zones', zi, 'tools'], `unknown tool id "${id}"${didYouMean(id, ids)} — known: ${[...ids].sort().join(', ')}, or define it under tools:`, id));
+          problems.push(
+            locator.problem(
+              ['zones', zi, 'tools'],
+              `unknown tool id "${id}"${didYouMean(id, ids)} — known: ${[...ids].sort().join(', ')}, or define it under tools:`,
+              id,
+            ),
+          );
         }
       }
     }
@@ -222,21 +279,29 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
       revoked: input.review?.revoked,
       independent: input.review?.independent ?? false,
     }),
-    overrides: Object.freeze({ approvers: input.overrides?.approvers ?? '.cleanroom/approvers', revoked: input.overrides?.revoked }),
+    overrides: Object.freeze({
+      approvers: input.overrides?.approvers ?? '.cleanroom/approvers',
+      revoked: input.overrides?.revoked,
+    }),
     tools,
     caseSensitive,
     unicode,
     normalize,
     zonesFor,
     verdictFor(path: string, tool: ToolId) {
-      let best: { verdict: Verdict; zone: Zone | undefined } = { verdict: 'allow', zone: undefined };
+      let best: { verdict: Verdict; zone: Zone | undefined } = {
+        verdict: 'allow',
+        zone: undefined,
+      };
       for (const z of zonesFor(path)) {
         const v = z.verdictFor(tool);
-        if (best.zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[best.verdict]) best = { verdict: v, zone: z };
+        if (best.zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[best.verdict])
+          best = { verdict: v, zone: z };
       }
       return best;
     },
-    verdictOfFile: (f: Pick<FileChange, 'path' | 'mode'>, tool: ToolId) => verdictOfFile(policy, f, tool),
+    verdictOfFile: (f: Pick<FileChange, 'path' | 'mode'>, tool: ToolId) =>
+      verdictOfFile(policy, f, tool),
     readDenied: (path: string) => zonesFor(path).filter((z) => z.read === 'deny'),
   });
   return policy;

@@ -13,7 +13,13 @@
 // Readers of trees, indexes and work trees (src/check/links.ts, src/agents) feed them.
 
 import picomatch from 'picomatch';
-import { isLinkMode, VERDICT_RANK, type FileChange, type ToolId, type Verdict } from '../core/types.js';
+import {
+  isLinkMode,
+  VERDICT_RANK,
+  type FileChange,
+  type ToolId,
+  type Verdict,
+} from '../core/types.js';
 import type { Policy, Zone } from './compile.js';
 
 // Plain data about git's tree modes, so their home is src/core/types.ts (evaluate needs them).
@@ -55,7 +61,8 @@ export function globSegments(glob: string): string[] {
 
 const segMatchers = new Map<string, (s: string) => boolean>();
 function segMatch(seg: string, name: string, nocase: boolean): boolean {
-  if (!/[*?[\]{}()!+@]/.test(seg)) return nocase ? seg.toLowerCase() === name.toLowerCase() : seg === name;
+  if (!/[*?[\]{}()!+@]/.test(seg))
+    return nocase ? seg.toLowerCase() === name.toLowerCase() : seg === name;
   const key = `${nocase ? 'i' : 's'}\0${seg}`;
   let m = segMatchers.get(key);
   if (!m) {
@@ -83,7 +90,8 @@ export function globCouldMatchUnder(glob: string, dir: readonly string[], nocase
     const hit = memo.get(key);
     if (hit !== undefined) return hit;
     let r: boolean;
-    if (j === dir.length) r = i < g.length; // the glob has segments left for paths below dir
+    if (j === dir.length)
+      r = i < g.length; // the glob has segments left for paths below dir
     else if (i === g.length) r = false;
     else if (g[i] === '**') r = go(i + 1, j) || go(i, j + 1);
     else r = segMatch(g[i]!, dir[j]!, nocase) && go(i + 1, j + 1);
@@ -106,7 +114,9 @@ export function zonesUnder(policy: Policy, dir: string): Zone[] {
   const hit = cache.get(dir);
   if (hit) return hit;
   const segs = policy.normalize(dir).split('/');
-  const zones = policy.zones.filter((z) => z.paths.some((g) => globCouldMatchUnder(policy.normalize(g), segs, !policy.caseSensitive)));
+  const zones = policy.zones.filter((z) =>
+    z.paths.some((g) => globCouldMatchUnder(policy.normalize(g), segs, !policy.caseSensitive)),
+  );
   if (cache.size < 100_000) cache.set(dir, zones);
   return zones;
 }
@@ -124,12 +134,17 @@ export function zonesOfFile(policy: Policy, file: Pick<FileChange, 'path' | 'mod
 }
 
 /** Strictest verdict for `tool` writing `file`, and the zone that gives it (links: see `linkZones`). */
-export function verdictOfFile(policy: Policy, file: Pick<FileChange, 'path' | 'mode'>, tool: ToolId): { verdict: Verdict; zone: Zone | undefined } {
+export function verdictOfFile(
+  policy: Policy,
+  file: Pick<FileChange, 'path' | 'mode'>,
+  tool: ToolId,
+): { verdict: Verdict; zone: Zone | undefined } {
   if (!isLinkMode(file.mode)) return policy.verdictFor(file.path, tool);
   let best: { verdict: Verdict; zone: Zone | undefined } = { verdict: 'allow', zone: undefined };
   for (const z of linkZones(policy, file.path)) {
     const v = z.verdictFor(tool);
-    if (best.zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[best.verdict]) best = { verdict: v, zone: z };
+    if (best.zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[best.verdict])
+      best = { verdict: v, zone: z };
   }
   return best;
 }
@@ -143,7 +158,8 @@ export function verdictOfFile(policy: Policy, file: Pick<FileChange, 'path' | 'm
  */
 export function resolveLinkTarget(linkPath: string, target: string): string | undefined {
   // Longer than PATH_MAX: no system resolves it (and it must not cost us memory).
-  if (target === '' || target.length > 4096 || target.startsWith('/') || target.includes('\0')) return undefined;
+  if (target === '' || target.length > 4096 || target.startsWith('/') || target.includes('\0'))
+    return undefined;
   const out = linkPath.split('/').slice(0, -1);
   for (const seg of target.split('/')) {
     if (seg === '' || seg === '.') continue;
@@ -168,7 +184,8 @@ export function isUnderTarget(path: string, target: string, nocase = false): boo
 }
 
 /** `path` (at or below `target`) as seen through the link at `link`. */
-export const throughLink = (path: string, target: string, link: string): string => (target === '' ? `${link}/${path}` : link + path.slice(target.length));
+export const throughLink = (path: string, target: string, link: string): string =>
+  target === '' ? `${link}/${path}` : link + path.slice(target.length);
 
 /** A symlink whose content lands in a zone: `path -> target` (target repository-relative). */
 export interface ZoneLink {
@@ -212,7 +229,11 @@ export function aliasesOf(path: string, links: readonly ZoneLink[], nocase = fal
  * linked path (`via` names the path git recorded), so `evaluate` judges the content where
  * a checkout shows it. Deletions are not aliased (they are the cure).
  */
-export function withLinkAliases(files: readonly FileChange[], links: readonly ZoneLink[], nocase = false): FileChange[] {
+export function withLinkAliases(
+  files: readonly FileChange[],
+  links: readonly ZoneLink[],
+  nocase = false,
+): FileChange[] {
   if (!links.length) return [...files];
   const out = [...files];
   const seen = new Set(files.map((f) => f.path));
@@ -221,7 +242,13 @@ export function withLinkAliases(files: readonly FileChange[], links: readonly Zo
     for (const alias of aliasesOf(f.path, links, nocase)) {
       if (seen.has(alias)) continue;
       seen.add(alias);
-      out.push({ status: f.status === 'R' || f.status === 'C' ? 'A' : f.status, path: alias, blob: f.blob, mode: f.mode, via: f.path });
+      out.push({
+        status: f.status === 'R' || f.status === 'C' ? 'A' : f.status,
+        path: alias,
+        blob: f.blob,
+        mode: f.mode,
+        via: f.path,
+      });
     }
   }
   return out;

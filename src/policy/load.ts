@@ -31,13 +31,15 @@ export class YamlLocator {
   /** Position of the value at `path`, or of the key `key` inside it when given. */
   at(path: readonly (string | number)[], key?: string): { line: number; col: number } {
     let node: unknown = this.doc.contents;
-    let best: [number, number, number] | undefined = (node as { range?: [number, number, number] })?.range;
+    let best: [number, number, number] | undefined = (node as { range?: [number, number, number] })
+      ?.range;
     for (const seg of path) {
       if (!node || typeof node !== 'object' || !('items' in node)) break;
       const items = (node as { items: unknown[] }).items;
       let next: unknown;
       if (typeof seg === 'number') next = items[seg];
-      else next = items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === seg);
+      else
+        next = items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === seg);
       if (isPair(next)) next = next.value ?? next.key;
       if (!next) break;
       node = next;
@@ -56,22 +58,40 @@ export class YamlLocator {
   }
 }
 
-export function parseYaml(text: string, file: string): { value: unknown; locator: YamlLocator; problems: PolicyProblem[] } {
+export function parseYaml(
+  text: string,
+  file: string,
+): { value: unknown; locator: YamlLocator; problems: PolicyProblem[] } {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
+  const doc = parseDocument(text, {
+    lineCounter: lines,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: true,
+  });
   const locator = new YamlLocator(file, doc, lines);
   const problems: PolicyProblem[] = doc.errors.map((e) => {
     // `linePos` is only filled in with prettyErrors; the offset always is.
     const p = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
     const first = e.message.split('\n', 1)[0] ?? e.message;
-    return { file, line: p.line, col: p.col, message: `YAML syntax: ${first} — fix the YAML at this position` };
+    return {
+      file,
+      line: p.line,
+      col: p.col,
+      message: `YAML syntax: ${first} — fix the YAML at this position`,
+    };
   });
   if (problems.length) return { value: undefined, locator, problems };
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 50 });
   } catch (e) {
-    problems.push({ file, line: 1, col: 1, message: `YAML: ${(e as Error).message} — write the policy without aliases` });
+    problems.push({
+      file,
+      line: 1,
+      col: 1,
+      message: `YAML: ${(e as Error).message} — write the policy without aliases`,
+    });
   }
   return { value, locator, problems };
 }
@@ -91,7 +111,20 @@ const KEYS: Record<string, string[]> = {
   review: ['mode', 'trailer', 'reviewers', 'independent'],
   overrides: ['approvers'],
   matching: ['case', 'unicode'],
-  tool: ['id', 'name', 'emails', 'trailers', 'markers', 'nameSuffixes', 'coauthorNames', 'subjectPrefixes', 'env', 'aliases', 'examples', 'decoys'],
+  tool: [
+    'id',
+    'name',
+    'emails',
+    'trailers',
+    'markers',
+    'nameSuffixes',
+    'coauthorNames',
+    'subjectPrefixes',
+    'env',
+    'aliases',
+    'examples',
+    'decoys',
+  ],
 };
 
 function keysFor(path: (string | number)[]): string[] {
@@ -101,7 +134,8 @@ function keysFor(path: (string | number)[]): string[] {
   return KEYS[String(path[0])] ?? [];
 }
 
-const show = (v: unknown): string => (typeof v === 'string' ? `"${v}"` : JSON.stringify(v) ?? String(v));
+const show = (v: unknown): string =>
+  typeof v === 'string' ? `"${v}"` : (JSON.stringify(v) ?? String(v));
 
 function schemaProblem(e: ErrorObject, locator: YamlLocator, data: unknown): PolicyProblem {
   const path = decodePointer(e.instancePath);
@@ -117,20 +151,34 @@ function schemaProblem(e: ErrorObject, locator: YamlLocator, data: unknown): Pol
       return locator.problem(
         path,
         `unknown key "${key}" in ${where}${didYouMean(key, allowed)} (allowed: ${allowed.join(', ') || 'none'})` +
-          (inZoneTools ? '' : ' — unknown keys are errors so a typo cannot silently disable a rule'),
+          (inZoneTools
+            ? ''
+            : ' — unknown keys are errors so a typo cannot silently disable a rule'),
         key,
       );
     }
     case 'required':
-      return locator.problem(path, `${where} is missing "${String(params.missingProperty)}" — add it (cleanroom init writes a complete example; see README "The policy")`);
+      return locator.problem(
+        path,
+        `${where} is missing "${String(params.missingProperty)}" — add it (cleanroom init writes a complete example; see README "The policy")`,
+      );
     case 'enum': {
       const allowed = (params.allowedValues as unknown[]).map(String);
-      return locator.problem(path, `${show(value)} is not allowed for ${where}${didYouMean(String(value), allowed)} — use one of: ${allowed.join(', ')}`);
+      return locator.problem(
+        path,
+        `${show(value)} is not allowed for ${where}${didYouMean(String(value), allowed)} — use one of: ${allowed.join(', ')}`,
+      );
     }
     case 'const':
-      return locator.problem(path, `${where} must be ${show(params.allowedValue)} (found ${show(value)})`);
+      return locator.problem(
+        path,
+        `${where} must be ${show(params.allowedValue)} (found ${show(value)})`,
+      );
     case 'type':
-      return locator.problem(path, `${where} must be ${params.type === 'array' ? (['paths', 'exclude'].includes(String(path[path.length - 1])) ? 'a list, e.g. ["evals/**"]' : 'a list (one "- item" per line)') : params.type === 'object' ? 'a mapping (key: value)' : `a ${String(params.type)}`} (found ${show(value)})`);
+      return locator.problem(
+        path,
+        `${where} must be ${params.type === 'array' ? (['paths', 'exclude'].includes(String(path[path.length - 1])) ? 'a list, e.g. ["evals/**"]' : 'a list (one "- item" per line)') : params.type === 'object' ? 'a mapping (key: value)' : `a ${String(params.type)}`} (found ${show(value)})`,
+      );
     case 'minItems':
       return locator.problem(path, `${where} is empty — list at least one entry`);
     case 'minLength':
@@ -139,10 +187,17 @@ function schemaProblem(e: ErrorObject, locator: YamlLocator, data: unknown): Pol
     case 'maxLength':
       return locator.problem(path, `${where} is too long (limit ${String(params.limit)})`);
     case 'pattern':
-      return locator.problem(path, `${show(value)} is not a valid ${String(path[path.length - 1] ?? 'value')} (expected ${String(params.pattern)})`);
+      return locator.problem(
+        path,
+        `${show(value)} is not a valid ${String(path[path.length - 1] ?? 'value')} (expected ${String(params.pattern)})`,
+      );
     case 'propertyNames': {
       const key = String(params.propertyName ?? '');
-      return locator.problem(path, `"${key}" in ${where} is not a valid tool id (lower-case letters, digits, . _ -)${/^[a-z0-9][a-z0-9._-]*$/.test(key.toLowerCase()) ? ` — write "${key.toLowerCase()}"` : ''}`, key);
+      return locator.problem(
+        path,
+        `"${key}" in ${where} is not a valid tool id (lower-case letters, digits, . _ -)${/^[a-z0-9][a-z0-9._-]*$/.test(key.toLowerCase()) ? ` — write "${key.toLowerCase()}"` : ''}`,
+        key,
+      );
     }
     default:
       return locator.problem(path, `${where} ${e.message ?? 'is invalid'}`);
@@ -152,12 +207,21 @@ function schemaProblem(e: ErrorObject, locator: YamlLocator, data: unknown): Pol
 /** Policy text → Policy, or a PolicyError listing every problem. Pure: no files read. */
 export function loadPolicyText(text: string, file: string): Policy {
   if (Buffer.byteLength(text) > MAX_POLICY_BYTES) {
-    throw new PolicyError([{ file, line: 1, col: 1, message: `the policy is larger than 1 MiB — it cannot be a real policy` }]);
+    throw new PolicyError([
+      {
+        file,
+        line: 1,
+        col: 1,
+        message: `the policy is larger than 1 MiB — it cannot be a real policy`,
+      },
+    ]);
   }
   const { value, locator, problems } = parseYaml(text, file);
   if (problems.length) throw new PolicyError(problems);
   if (value === null || value === undefined) {
-    throw new PolicyError([{ file, line: 1, col: 1, message: 'the policy is empty — run `cleanroom init` to write one' }]);
+    throw new PolicyError([
+      { file, line: 1, col: 1, message: 'the policy is empty — run `cleanroom init` to write one' },
+    ]);
   }
   if (!validatePolicy(value)) {
     const all = validatePolicy.errors ?? [];
@@ -169,11 +233,24 @@ export function loadPolicyText(text: string, file: string): Policy {
         (o) =>
           o.keyword === 'additionalProperties' &&
           o.instancePath === e.instancePath &&
-          didYouMean(String((o.params as Record<string, unknown>).additionalProperty), [String((e.params as Record<string, unknown>).missingProperty)]) !== '',
+          didYouMean(String((o.params as Record<string, unknown>).additionalProperty), [
+            String((e.params as Record<string, unknown>).missingProperty),
+          ]) !== '',
       );
     const errors = all.filter(
       // `propertyNames` failures are reported twice by ajv (pattern + propertyNames).
-      (e) => !misspelt(e) && !(e.keyword === 'pattern' && all.some((o) => o.keyword === 'propertyNames' && o !== e && e.instancePath.startsWith(o.instancePath) && e.propertyName)),
+      (e) =>
+        !misspelt(e) &&
+        !(
+          e.keyword === 'pattern' &&
+          all.some(
+            (o) =>
+              o.keyword === 'propertyNames' &&
+              o !== e &&
+              e.instancePath.startsWith(o.instancePath) &&
+              e.propertyName,
+          )
+        ),
     );
     const seen = new Set<string>();
     const out: PolicyProblem[] = [];

@@ -16,10 +16,23 @@ export interface Guard {
 export const isConfigPath = (path: string): boolean => norm(path).startsWith('.cleanroom/');
 
 /** The guard for a policy: `.cleanroom/**` plus its approvers, reviewers and revoked-keys files. */
-export function configGuard(policy: { overrides: { approvers: string; revoked?: string | undefined }; review: { reviewers: string; revoked?: string | undefined } }): Guard {
+export function configGuard(policy: {
+  overrides: { approvers: string; revoked?: string | undefined };
+  review: { reviewers: string; revoked?: string | undefined };
+}): Guard {
   const trust = new Set(
-    [policy.overrides.approvers, policy.review.reviewers, policy.overrides.revoked, policy.review.revoked].filter((p): p is string => p !== undefined).map((p) => norm(p.replace(/^\.\//, ''))).filter((p) => !p.startsWith('.cleanroom/')),
+    [
+      policy.overrides.approvers,
+      policy.review.reviewers,
+      policy.overrides.revoked,
+      policy.review.revoked,
+    ]
+      .filter((p): p is string => p !== undefined)
+      .map((p) => norm(p.replace(/^\.\//, '')))
+      .filter((p) => !p.startsWith('.cleanroom/')),
   );
   // Called for every file of every commit: the common answer must be cheap.
-  return (path: string) => (path.charCodeAt(0) === 46 /* . */ && isConfigPath(path)) || (trust.size > 0 && trust.has(norm(path)));
+  return (path: string) =>
+    (path.charCodeAt(0) === 46 /* . */ && isConfigPath(path)) ||
+    (trust.size > 0 && trust.has(norm(path)));
 }

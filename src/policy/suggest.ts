@@ -21,10 +21,11 @@ export function didYouMean(word: string, options: Iterable<string>): string {
     const d = editDistance(word.toLowerCase(), o.toLowerCase());
     if (d < bestD) [best, bestD] = [o, d];
   }
-  if (best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3))) return ` — did you mean "${best}"?`;
+  if (best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)))
+    return ` — did you mean "${best}"?`;
   // Inflected forms ("denied", "reviewed", "allowed"): one option sharing the first 3 letters.
   const head = word.toLowerCase().slice(0, 3);
-  const same = head.length === 3 ? [...options].filter((o) => o.toLowerCase().startsWith(head)) : [];
+  const same =
+    head.length === 3 ? [...options].filter((o) => o.toLowerCase().startsWith(head)) : [];
   return same.length === 1 ? ` — did you mean "${same[0]}"?` : '';
 }
-

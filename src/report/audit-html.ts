@@ -11,17 +11,24 @@
 import type { AuditPath, AuditReport, AuditTimelinePoint, AuditZone } from '../audit/report.js';
 import { auditJsonDocument } from './audit-json.js';
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:";
 
 /** Text for HTML element content and quoted attribute values. */
 export function esc(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  return text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 }
 
 /** Control characters (terminal escapes, bidi overrides) made visible, then HTML-escaped. */
 function show(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  const visible = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  const visible = text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  );
   return esc(visible);
 }
 
@@ -213,8 +220,12 @@ function changeList(p: AuditPath, status: 'contaminated' | 'attested'): string {
     });
   const first = items.slice(0, 3).join('');
   const rest = items.slice(3);
-  const more = rest.length ? `<details><summary>${n(rest.length)} more</summary><ul class="changes">${rest.join('')}</ul></details>` : '';
-  const cut = p.truncated ? '<div class="muted">more changes in history than the report keeps per path</div>' : '';
+  const more = rest.length
+    ? `<details><summary>${n(rest.length)} more</summary><ul class="changes">${rest.join('')}</ul></details>`
+    : '';
+  const cut = p.truncated
+    ? '<div class="muted">more changes in history than the report keeps per path</div>'
+    : '';
   return `<ul class="changes">${first}</ul>${more}${cut}`;
 }
 
@@ -229,13 +240,19 @@ function pathRow(p: AuditPath, status: 'contaminated' | 'attested'): string {
 }
 
 function zoneSection(z: AuditZone, index: number, r: AuditReport): string {
-  const rows = [...z.contaminated.map((p) => pathRow(p, 'contaminated')), ...z.attested.map((p) => pathRow(p, 'attested'))];
+  const rows = [
+    ...z.contaminated.map((p) => pathRow(p, 'contaminated')),
+    ...z.attested.map((p) => pathRow(p, 'attested')),
+  ];
   const table = rows.length
     ? `<div class="scroll"><table class="paths"><thead><tr><th>status</th><th>path</th><th>tools</th><th>AI-attributed changes</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
     : '<p class="muted">No path that exists now has AI-attributed history in this zone.</p>';
   const grants = z.grants.length
     ? `<h3>Reviews and overrides used</h3><div class="scroll"><table><thead><tr><th>by</th><th>kind</th><th class="num">changes</th></tr></thead><tbody>${z.grants
-        .map((g) => `<tr><td>${show(g.by)}</td><td>${esc(g.outcome)}</td><td class="num" data-grant="${esc(z.name)}">${n(g.changes)}</td></tr>`)
+        .map(
+          (g) =>
+            `<tr><td>${show(g.by)}</td><td>${esc(g.outcome)}</td><td class="num" data-grant="${esc(z.name)}">${n(g.changes)}</td></tr>`,
+        )
         .join('')}</tbody></table></div>`
     : '';
   const from = day(r.history.first ?? r.generatedAt);
@@ -254,14 +271,23 @@ function zoneSection(z: AuditZone, index: number, r: AuditReport): string {
 export function renderAuditHtml(r: AuditReport): string {
   const s = r.summary;
   const scope = r.scope.all ? 'all refs' : (r.scope.range ?? 'HEAD');
-  const tools = [...new Set(r.zones.flatMap((z) => [...z.contaminated, ...z.attested].flatMap((p) => p.tools).concat(z.timeline.map((t) => t.tool))))].sort();
+  const tools = [
+    ...new Set(
+      r.zones.flatMap((z) =>
+        [...z.contaminated, ...z.attested]
+          .flatMap((p) => p.tools)
+          .concat(z.timeline.map((t) => t.tool)),
+      ),
+    ),
+  ].sort();
   const banner = s.contaminatedPaths
     ? `<div class="banner bad">Contaminated: <span data-count="contaminatedPaths">${n(s.contaminatedPaths)}</span> path${s.contaminatedPaths === 1 ? '' : 's'} in <span data-count="zonesContaminated">${n(s.zonesContaminated)}</span> zone${s.zonesContaminated === 1 ? '' : 's'} ${s.contaminatedPaths === 1 ? 'has' : 'have'} AI-attributed history without review or override.</div>`
     : `<div class="banner ok">Clean: <span data-count="contaminatedPaths">0</span> paths that exist now have AI-attributed history without review or override.</div>`;
   const shallow = r.history.complete
     ? ''
     : `<div class="banner warn">Shallow clone: history before ${n(r.history.shallowBoundary.length)} boundary commit(s) is missing, so this audit is incomplete. Run <span class="mono">git fetch --unshallow</span> and audit again.</div>`;
-  const card = (key: string, value: number, label: string): string => `<div class="card"><b data-count="${key}">${n(value)}</b>${label}</div>`;
+  const card = (key: string, value: number, label: string): string =>
+    `<div class="card"><b data-count="${key}">${n(value)}</b>${label}</div>`;
   const zoneRows = r.zones
     .map(
       (z) =>

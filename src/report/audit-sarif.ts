@@ -15,7 +15,10 @@ export function auditFindings(report: AuditReport): Finding[] {
         const changes = p.changes.filter((c) => c.tool === tool && c.contaminates);
         const first = changes[0];
         if (!first) continue;
-        const more = changes.length > 1 ? ` and ${changes.length - 1} later change${changes.length === 2 ? '' : 's'}` : '';
+        const more =
+          changes.length > 1
+            ? ` and ${changes.length - 1} later change${changes.length === 2 ? '' : 's'}`
+            : '';
         out.push({
           commit: first.commit,
           path: p.path,
@@ -38,7 +41,17 @@ export function auditFindings(report: AuditReport): Finding[] {
 export function renderAuditSarif(report: AuditReport): SarifLog {
   const doc = renderSarif({ findings: auditFindings(report), notes: [] }, report.tool.version);
   const run = doc.runs[0]!;
-  run.automationDetails = { id: `cleanroom/audit/${report.scope.all ? 'all' : (report.scope.range ?? 'HEAD')}/` };
-  run.properties = { audit: { format: report.format, ok: report.ok, scope: report.scope, history: report.history, summary: report.summary } };
+  run.automationDetails = {
+    id: `cleanroom/audit/${report.scope.all ? 'all' : (report.scope.range ?? 'HEAD')}/`,
+  };
+  run.properties = {
+    audit: {
+      format: report.format,
+      ok: report.ok,
+      scope: report.scope,
+      history: report.history,
+      summary: report.summary,
+    },
+  };
   return doc;
 }

@@ -17,7 +17,8 @@ export interface AuditTextOptions {
 const n = (x: number): string => x.toLocaleString('en-US');
 const short = (id: string): string => id.slice(0, 12);
 const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : '—');
-const plural = (k: number, one: string, many = `${one}s`): string => `${n(k)} ${k === 1 ? one : many}`;
+const plural = (k: number, one: string, many = `${one}s`): string =>
+  `${n(k)} ${k === 1 ? one : many}`;
 
 function pad(s: string, w: number): string {
   return s.length >= w ? s : s + ' '.repeat(w - s.length);
@@ -25,15 +26,34 @@ function pad(s: string, w: number): string {
 
 function scopeLine(r: AuditReport): string {
   const what = r.scope.all ? 'all refs' : safe(r.scope.range ?? 'HEAD');
-  const tips = r.scope.tips.length === 1 ? ` at ${short(r.scope.tips[0]!)}` : r.scope.tips.length > 1 ? ` (${r.scope.tips.length} tips)` : '';
-  const cut = r.scope.sinceCut?.length ? ` (history from ${r.scope.sinceCut.map(short).join(', ')} down not audited)` : '';
+  const tips =
+    r.scope.tips.length === 1
+      ? ` at ${short(r.scope.tips[0]!)}`
+      : r.scope.tips.length > 1
+        ? ` (${r.scope.tips.length} tips)`
+        : '';
+  const cut = r.scope.sinceCut?.length
+    ? ` (history from ${r.scope.sinceCut.map(short).join(', ')} down not audited)`
+    : '';
   const since = r.scope.since ? ` since ${safe(r.scope.since)}${cut}` : '';
   return `cleanroom audit — ${what}${tips}${since}: ${plural(r.history.commits, 'commit')}, ${day(r.history.first)} → ${day(r.history.last)}`;
 }
 
 function zoneTable(zones: readonly AuditZone[], style: Style): string[] {
-  const head = ['zone', 'ai', 'contaminated', 'attested', 'AI changes (unattested/reviewed/overridden)'];
-  const rows = zones.map((z) => [z.name, z.ai, n(z.contaminated.length), n(z.attested.length), `${n(z.findings.violation)} / ${n(z.findings.reviewed)} / ${n(z.findings.overridden)}`]);
+  const head = [
+    'zone',
+    'ai',
+    'contaminated',
+    'attested',
+    'AI changes (unattested/reviewed/overridden)',
+  ];
+  const rows = zones.map((z) => [
+    z.name,
+    z.ai,
+    n(z.contaminated.length),
+    n(z.attested.length),
+    `${n(z.findings.violation)} / ${n(z.findings.reviewed)} / ${n(z.findings.overridden)}`,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => safe(r[i]!).length)));
   const out = [`  ${head.map((h, i) => pad(h, widths[i]!)).join('  ')}`.trimEnd()];
   rows.forEach((r, zi) => {
@@ -44,7 +64,9 @@ function zoneTable(zones: readonly AuditZone[], style: Style): string[] {
 }
 
 function pathLines(p: AuditPath, style: Style, max: number, mark: string): string[] {
-  const out = [`  ${mark} ${safePath(p.path)} ${style.dim(`(${p.verdict}; ${p.tools.join(', ')})`)}`];
+  const out = [
+    `  ${mark} ${safePath(p.path)} ${style.dim(`(${p.verdict}; ${p.tools.join(', ')})`)}`,
+  ];
   const shown = p.changes.filter((c) => c.contaminates || mark !== '✗');
   for (const c of shown.slice(0, max)) {
     const as = c.path !== p.path ? ` as ${safePath(c.path)}` : '';
@@ -53,7 +75,8 @@ function pathLines(p: AuditPath, style: Style, max: number, mark: string): strin
   }
   const more = shown.length - max;
   if (more > 0) out.push(style.dim(`      … and ${plural(more, 'more change')}`));
-  if (p.truncated) out.push(style.dim('      (more changes in history than the report keeps per path)'));
+  if (p.truncated)
+    out.push(style.dim('      (more changes in history than the report keeps per path)'));
   return out;
 }
 
@@ -62,19 +85,38 @@ export function renderAuditText(r: AuditReport, opts: AuditTextOptions): string 
   const max = opts.maxChanges ?? 5;
   const out: string[] = [scopeLine(r)];
   if (!r.history.complete) {
-    out.push(style.yellow(`warning: shallow clone — history before ${plural(r.history.shallowBoundary.length, 'boundary commit')} is missing; run git fetch --unshallow for a complete audit`));
+    out.push(
+      style.yellow(
+        `warning: shallow clone — history before ${plural(r.history.shallowBoundary.length, 'boundary commit')} is missing; run git fetch --unshallow for a complete audit`,
+      ),
+    );
   }
   if (r.history.commits === 0) out.push(style.yellow('no commits to audit'));
   out.push('');
   const s = r.summary;
   if (s.contaminatedPaths) {
-    out.push(style.red(style.bold(`CONTAMINATED: ${plural(s.contaminatedPaths, 'path')} in ${plural(s.zonesContaminated, 'zone')} ${s.contaminatedPaths === 1 ? 'has' : 'have'} AI-attributed history without review or override`)));
+    out.push(
+      style.red(
+        style.bold(
+          `CONTAMINATED: ${plural(s.contaminatedPaths, 'path')} in ${plural(s.zonesContaminated, 'zone')} ${s.contaminatedPaths === 1 ? 'has' : 'have'} AI-attributed history without review or override`,
+        ),
+      ),
+    );
   } else {
-    out.push(style.green(style.bold('CLEAN: no path that exists now has AI-attributed history without review or override')));
+    out.push(
+      style.green(
+        style.bold(
+          'CLEAN: no path that exists now has AI-attributed history without review or override',
+        ),
+      ),
+    );
   }
   const tools = Object.entries(s.tools);
   if (tools.length) out.push(`  by tool: ${tools.map(([t, k]) => `${t} ${n(k)}`).join(', ')}`);
-  out.push(`  ${plural(s.attestedPaths, 'path')} with AI-attributed history passed review or override`, '');
+  out.push(
+    `  ${plural(s.attestedPaths, 'path')} with AI-attributed history passed review or override`,
+    '',
+  );
   out.push(...zoneTable(r.zones, style));
 
   if (!opts.quiet) {
@@ -85,12 +127,16 @@ export function renderAuditText(r: AuditReport, opts: AuditTextOptions): string 
       for (const p of z.attested) out.push(...pathLines(p, style, max, style.green('✓')));
       if (z.grants.length) {
         out.push('    reviews and overrides used:');
-        for (const g of z.grants) out.push(`      ${safe(g.by)} — ${g.outcome} ${plural(g.changes, 'change')}`);
+        for (const g of z.grants)
+          out.push(`      ${safe(g.by)} — ${g.outcome} ${plural(g.changes, 'change')}`);
       }
     }
     if (r.notes.length) {
       out.push('');
-      for (const note of r.notes.slice(0, 20)) out.push(`${style.yellow('note:')} ${safe(note.text)} ${style.dim(`(${plural(note.commits, 'commit')})`)}`);
+      for (const note of r.notes.slice(0, 20))
+        out.push(
+          `${style.yellow('note:')} ${safe(note.text)} ${style.dim(`(${plural(note.commits, 'commit')})`)}`,
+        );
     }
   }
   if (s.contaminatedPaths) {
@@ -98,7 +144,7 @@ export function renderAuditText(r: AuditReport, opts: AuditTextOptions): string 
       '',
       'Ways out:',
       '  - deletion is the cure: git rm the contaminated file, commit, and have a human write it anew',
-      '    (a later edit, review or override does not clean content that is already in the file\'s history)',
+      "    (a later edit, review or override does not clean content that is already in the file's history)",
       opts.quiet
         ? '  - wrong attribution? run without --quiet to see each change and the signal seen; cleanroom explain PATH shows the zone'
         : '  - wrong attribution? each change above names the signal seen; cleanroom explain PATH shows the zone',

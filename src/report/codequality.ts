@@ -13,7 +13,9 @@ export function renderCodeQuality(report: Report): string {
     .map((f) => ({
       description: `${f.message} (zone ${f.zone}, ${f.verdict}; tool ${f.tool}; seen: ${f.signal})${f.commit ? ` in commit ${f.commit.slice(0, 12)}` : ''}`,
       check_name: f.verdict === 'deny' ? 'cleanroom/deny-zone' : 'cleanroom/review-zone',
-      fingerprint: createHash('sha256').update(`${f.commit ?? 'staged'}\0${f.path}\0${f.zone}\0${f.tool}`).digest('hex'),
+      fingerprint: createHash('sha256')
+        .update(`${f.commit ?? 'staged'}\0${f.path}\0${f.zone}\0${f.tool}`)
+        .digest('hex'),
       severity: f.verdict === 'deny' ? 'blocker' : 'major',
       location: { path: f.path, lines: { begin: 1 } },
     }));

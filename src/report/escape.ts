@@ -3,14 +3,19 @@
 // names) are shown as escapes so output cannot be forged or hidden.
 
 export function safe(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.codePointAt(0)!;
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    if (c === '\r') return '\\r';
-    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
+  return text.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => {
+      const code = c.codePointAt(0)!;
+      if (c === '\n') return '\\n';
+      if (c === '\t') return '\\t';
+      if (c === '\r') return '\\r';
+      return code <= 0xff
+        ? `\\x${code.toString(16).padStart(2, '0')}`
+        : `\\u${code.toString(16).padStart(4, '0')}`;
+    },
+  );
 }
 
 /** Paths with spaces, quotes or escapes are quoted, so a reader sees where they end. */
@@ -28,8 +33,20 @@ export interface Style {
 }
 
 const wrap = (open: number, close: number) => (s: string) => `\u001b[${open}m${s}\u001b[${close}m`;
-export const COLOR: Style = { bold: wrap(1, 22), red: wrap(31, 39), yellow: wrap(33, 39), green: wrap(32, 39), dim: wrap(2, 22) };
-export const PLAIN: Style = { bold: (s) => s, red: (s) => s, yellow: (s) => s, green: (s) => s, dim: (s) => s };
+export const COLOR: Style = {
+  bold: wrap(1, 22),
+  red: wrap(31, 39),
+  yellow: wrap(33, 39),
+  green: wrap(32, 39),
+  dim: wrap(2, 22),
+};
+export const PLAIN: Style = {
+  bold: (s) => s,
+  red: (s) => s,
+  yellow: (s) => s,
+  green: (s) => s,
+  dim: (s) => s,
+};
 
 /**
  * The style for text written to one stream, `isTTY` being THAT stream's (stdout's for
@@ -43,7 +60,8 @@ export const PLAIN: Style = { bold: (s) => s, red: (s) => s, yellow: (s) => s, g
 export function styleFor(env: Readonly<Record<string, string | undefined>>, isTTY: boolean): Style {
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return PLAIN;
   const force = env.FORCE_COLOR;
-  if (force !== undefined && force !== '') return force === '0' || force.toLowerCase() === 'false' ? PLAIN : COLOR;
+  if (force !== undefined && force !== '')
+    return force === '0' || force.toLowerCase() === 'false' ? PLAIN : COLOR;
   if (env.TERM === 'dumb') return PLAIN;
   return isTTY ? COLOR : PLAIN;
 }

@@ -11,7 +11,15 @@ export type { Report };
 export const CHECK_FORMAT = 1;
 
 export function violationJson(f: Finding): Record<string, unknown> {
-  return { commit: f.commit, path: f.path, zone: f.zone, tool: f.tool, verdict: f.verdict, signal: f.signal, message: f.message };
+  return {
+    commit: f.commit,
+    path: f.path,
+    zone: f.zone,
+    tool: f.tool,
+    verdict: f.verdict,
+    signal: f.signal,
+    message: f.message,
+  };
 }
 
 export function renderJson(report: Report): string {

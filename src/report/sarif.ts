@@ -19,7 +19,9 @@ const RULES = [
     id: 'cleanroom/deny-zone',
     name: 'AiContentInDenyZone',
     shortDescription: { text: 'AI-attributed change in a zone that accepts none' },
-    fullDescription: { text: 'The zone\'s verdict for this tool is deny: no AI-attributed change, reviewed or not, without a signed override.' },
+    fullDescription: {
+      text: "The zone's verdict for this tool is deny: no AI-attributed change, reviewed or not, without a signed override.",
+    },
     help: {
       text: 'Remove the change and have a human write it, or get a signed override (cleanroom override request/sign).',
       markdown:
@@ -34,8 +36,12 @@ const RULES = [
   {
     id: 'cleanroom/review-zone',
     name: 'AiContentWithoutReview',
-    shortDescription: { text: 'AI-attributed change in a review zone without a human-review attestation' },
-    fullDescription: { text: 'The zone accepts AI-attributed changes only with a human-review attestation (Reviewed-by or a signed Cleanroom-Review).' },
+    shortDescription: {
+      text: 'AI-attributed change in a review zone without a human-review attestation',
+    },
+    fullDescription: {
+      text: 'The zone accepts AI-attributed changes only with a human-review attestation (Reviewed-by or a signed Cleanroom-Review).',
+    },
     help: {
       text: 'Have a human review every line and add the review trailer the policy asks for.',
       markdown:
@@ -61,9 +67,29 @@ export function sarifResult(f: Finding): Record<string, unknown> {
     level: f.outcome === 'violation' ? 'error' : 'none',
     kind: f.outcome === 'violation' ? 'fail' : 'pass',
     message: { text: `${f.message}. Signal: ${f.signal}` },
-    locations: [{ physicalLocation: { artifactLocation: { uri: encodeURI(f.path).replace(/[?#]/g, encodeURIComponent), uriBaseId: '%SRCROOT%' }, region: { startLine: 1 } } }],
-    partialFingerprints: { 'cleanroom/v1': `${f.commit ?? 'staged'}:${f.path}:${f.tool}`, primaryLocationLineHash: lineHash(f) },
-    properties: { commit: f.commit, zone: f.zone, tool: f.tool, verdict: f.verdict, signal: f.signal, outcome: f.outcome },
+    locations: [
+      {
+        physicalLocation: {
+          artifactLocation: {
+            uri: encodeURI(f.path).replace(/[?#]/g, encodeURIComponent),
+            uriBaseId: '%SRCROOT%',
+          },
+          region: { startLine: 1 },
+        },
+      },
+    ],
+    partialFingerprints: {
+      'cleanroom/v1': `${f.commit ?? 'staged'}:${f.path}:${f.tool}`,
+      primaryLocationLineHash: lineHash(f),
+    },
+    properties: {
+      commit: f.commit,
+      zone: f.zone,
+      tool: f.tool,
+      verdict: f.verdict,
+      signal: f.signal,
+      outcome: f.outcome,
+    },
   };
 }
 
@@ -84,7 +110,14 @@ export function renderSarif(report: Report, version: string = VERSION): SarifLog
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'cleanroom', informationUri: 'https://github.com/cleanroom-dev/cleanroom', semanticVersion: version, rules: RULES } },
+        tool: {
+          driver: {
+            name: 'cleanroom',
+            informationUri: 'https://github.com/cleanroom-dev/cleanroom',
+            semanticVersion: version,
+            rules: RULES,
+          },
+        },
         originalUriBaseIds: { '%SRCROOT%': { uri: './' } },
         results: report.findings.filter((f) => f.outcome === 'violation').map(sarifResult),
       },

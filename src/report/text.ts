@@ -14,9 +14,12 @@ export interface TextOptions {
 
 const short = (id: string | null): string => (id ? id.slice(0, 12) : 'staged changes');
 
-
 /** `signedReviews`: review.mode is signed, so a plain Reviewed-by line is no way out. */
-export function waysOut(violations: readonly Finding[], context: TextOptions['context'], signedReviews = false): string[] {
+export function waysOut(
+  violations: readonly Finding[],
+  context: TextOptions['context'],
+  signedReviews = false,
+): string[] {
   const lines: string[] = [];
   const ai = violations.filter((f) => f.zone !== CONFIG_ZONE);
   const hasReview = ai.some((f) => f.verdict === 'review');
@@ -25,8 +28,10 @@ export function waysOut(violations: readonly Finding[], context: TextOptions['co
   // Staged changes (`check --staged`, the commit hooks) are fixed in the index and the
   // next commit's message; committed ones by rewriting history.
   const staged = context === 'commit' || violations.every((f) => f.commit === null);
-  const withTrailer = (t: string): string => (staged ? `git commit --trailer ${t}` : `git commit --amend --trailer ${t} (then push again)`);
-  const sign = 'cleanroom override request --reason "…" | cleanroom override sign --key KEY --principal APPROVER';
+  const withTrailer = (t: string): string =>
+    staged ? `git commit --trailer ${t}` : `git commit --amend --trailer ${t} (then push again)`;
+  const sign =
+    'cleanroom override request --reason "…" | cleanroom override sign --key KEY --principal APPROVER';
   if (hasReview) {
     lines.push(
       signedReviews
@@ -42,7 +47,10 @@ export function waysOut(violations: readonly Finding[], context: TextOptions['co
     );
   }
   // "or …" only after another way out: a lone .cleanroom/ change has just this one.
-  if (hasDeny || hasConfig) lines.push(`${hasDeny ? 'or an approver' : 'an approver'} signs an override: ${sign}, then ${withTrailer('"$(…)"')}`);
+  if (hasDeny || hasConfig)
+    lines.push(
+      `${hasDeny ? 'or an approver' : 'an approver'} signs an override: ${sign}, then ${withTrailer('"$(…)"')}`,
+    );
   if (hasConfig) {
     lines.push(
       '.cleanroom/ changes need that override even from a human; with no approver yet, the admin commits the first approvers file before installing the server hook, or configures the policy on the server (cleanroom install-server --policy FILE)',
@@ -60,17 +68,27 @@ export function renderText(report: Report, opts: TextOptions): string {
     if (!opts.quiet) {
       const passed = report.findings.filter((f) => f.outcome !== 'violation');
       for (const f of passed) {
-        out.push(`${style.green('✓')} ${safePath(f.path)} ${style.dim(`(${f.zone}, ${f.tool}) ${f.outcome} by ${safe(f.by ?? '?')}`)}`);
+        out.push(
+          `${style.green('✓')} ${safePath(f.path)} ${style.dim(`(${f.zone}, ${f.tool}) ${f.outcome} by ${safe(f.by ?? '?')}`)}`,
+        );
       }
       for (const n of report.notes) out.push(`${style.yellow('note:')} ${safe(n)}`);
-      out.push(`${style.green('cleanroom: ok')} — no AI-attributed change in a protected zone without attestation`);
+      out.push(
+        `${style.green('cleanroom: ok')} — no AI-attributed change in a protected zone without attestation`,
+      );
     }
     return out.length ? out.join('\n') + '\n' : '';
   }
-  const verb = opts.context === 'commit' ? 'commit blocked' : opts.context === 'push' ? 'push rejected' : 'violations found';
+  const verb =
+    opts.context === 'commit'
+      ? 'commit blocked'
+      : opts.context === 'push'
+        ? 'push rejected'
+        : 'violations found';
   // One entry per changed path (a path with signals from two tools is one change, with
   // a line per tool), so the count is what a user sees in `git status`.
-  const count = (fs: readonly Finding[]): number => new Set(fs.map((f) => `${f.commit ?? ''}\0${f.path}`)).size;
+  const count = (fs: readonly Finding[]): number =>
+    new Set(fs.map((f) => `${f.commit ?? ''}\0${f.path}`)).size;
   const changes = count(violations.filter((f) => f.zone !== CONFIG_ZONE));
   const config = count(violations.filter((f) => f.zone === CONFIG_ZONE));
   const what = [
@@ -89,7 +107,9 @@ export function renderText(report: Report, opts: TextOptions): string {
     const share = f.share !== undefined ? `, ${Math.round(f.share * 100)}% of its lines` : '';
     if (f.path !== lastPath) out.push(`  ${style.red('✗')} ${safePath(f.path)}`);
     lastPath = f.path;
-    out.push(`    zone ${style.bold(f.zone)} (${f.verdict}) · tool ${f.tool}${share} · seen: ${safe(f.signal)}`);
+    out.push(
+      `    zone ${style.bold(f.zone)} (${f.verdict}) · tool ${f.tool}${share} · seen: ${safe(f.signal)}`,
+    );
   }
   if (report.notes.length) {
     out.push('');
@@ -97,7 +117,9 @@ export function renderText(report: Report, opts: TextOptions): string {
   }
   out.push('', 'Ways out:');
   // The grant notes say when review.mode is signed (src/check/grants.ts).
-  const signedReviews = report.notes.some((n) => /review\.mode is "signed"|signed review not accepted/.test(n));
+  const signedReviews = report.notes.some((n) =>
+    /review\.mode is "signed"|signed review not accepted/.test(n),
+  );
   for (const w of waysOut(violations, opts.context, signedReviews)) out.push(`  - ${w}`);
   return out.join('\n') + '\n';
 }

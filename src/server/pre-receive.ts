@@ -19,7 +19,12 @@ import { revList, type CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
 import { guardedChanges, judgeCommits } from '../check/range.js';
 import { CONFIG_ZONE, configGuard } from '../check/config-guard.js';
-import { policyFromFile, policyFromRev, readBlobAt, type PolicySource } from '../check/policy-source.js';
+import {
+  policyFromFile,
+  policyFromRev,
+  readBlobAt,
+  type PolicySource,
+} from '../check/policy-source.js';
 import { POLICY_PATH } from '../policy/paths.js';
 import { loadPolicyText } from '../policy/load.js';
 import { addNotes } from '../check/grants.js';
@@ -45,15 +50,27 @@ export function parseReceiveInput(text: string, objectFormat: 'sha1' | 'sha256')
     const [oldId = '', newId = '', ref = ''] = parts;
     const shown = JSON.stringify(line.slice(0, 100));
     if (parts.length !== 3 || !id.test(oldId) || !id.test(newId)) {
-      throw new CleanroomError('input', `pre-receive input line ${i + 1} is not "<old> <new> <ref>" with ${len}-hex ids: ${shown}`, 'this hook must be run by git receive-pack');
+      throw new CleanroomError(
+        'input',
+        `pre-receive input line ${i + 1} is not "<old> <new> <ref>" with ${len}-hex ids: ${shown}`,
+        'this hook must be run by git receive-pack',
+      );
     }
     // eslint-disable-next-line no-control-regex
     if (!ref.startsWith('refs/') || /[\x00-\x20\x7f~^:?*[\\]|\.\.|@\{|\/\/|\/$|\.lock$/.test(ref)) {
-      throw new CleanroomError('input', `pre-receive input line ${i + 1} has an invalid ref name: ${shown}`);
+      throw new CleanroomError(
+        'input',
+        `pre-receive input line ${i + 1} has an invalid ref name: ${shown}`,
+      );
     }
     out.push({ old: oldId, new: newId, ref });
   }
-  if (out.length > MAX_REFS) throw new CleanroomError('input', `more than ${MAX_REFS} refs in one push`, 'push in smaller batches');
+  if (out.length > MAX_REFS)
+    throw new CleanroomError(
+      'input',
+      `more than ${MAX_REFS} refs in one push`,
+      'push in smaller batches',
+    );
   return out;
 }
 
@@ -76,13 +93,19 @@ export async function serverConfig(ctx: GitContext): Promise<Record<string, stri
 }
 
 /** The default branch as it is before this push (refs are not updated yet in pre-receive). */
-export async function defaultBranch(ctx: GitContext): Promise<{ ref: string; tip: string | undefined }> {
+export async function defaultBranch(
+  ctx: GitContext,
+): Promise<{ ref: string; tip: string | undefined }> {
   const r = await runGit(ctx, ['symbolic-ref', '-q', 'HEAD'], { okCodes: [1, 128] });
   const ref = r.code === 0 ? r.stdout.toString('utf8').trim() : 'refs/heads/main';
   return { ref, tip: await verifyRev(ctx, `${ref}^{commit}`) };
 }
 
-export async function trustedPolicy(ctx: GitContext, cfg: ServerConfig, def: { ref: string; tip: string | undefined }): Promise<PolicySource> {
+export async function trustedPolicy(
+  ctx: GitContext,
+  cfg: ServerConfig,
+  def: { ref: string; tip: string | undefined },
+): Promise<PolicySource> {
   if (cfg.policyFile) return policyFromFile(cfg.policyFile);
   if (def.tip) {
     const label = def.ref.replace(/^refs\/heads\//, '');
@@ -106,11 +129,16 @@ export interface RefVerdict {
 }
 
 /** `4.5 s`, `0.25 s`, `0.001 s`: two significant digits below a second, never "0.0 s". */
-export const seconds = (ms: number): string => `${ms >= 1000 ? (ms / 1000).toFixed(1) : Number((ms / 1000).toPrecision(2))} s`;
+export const seconds = (ms: number): string =>
+  `${ms >= 1000 ? (ms / 1000).toFixed(1) : Number((ms / 1000).toPrecision(2))} s`;
 
 export class DeadlineExceeded extends CleanroomError {
   constructor(ms: number) {
-    super('internal', `the check did not finish within ${seconds(ms)}`, 'push fewer commits at a time, or the admin raises cleanroom.deadline');
+    super(
+      'internal',
+      `the check did not finish within ${seconds(ms)}`,
+      'push fewer commits at a time, or the admin raises cleanroom.deadline',
+    );
   }
 }
 
@@ -119,7 +147,11 @@ let hiddenSupported: boolean | undefined;
 /** Does this git know `--exclude-hidden=receive` (2.39+)? Asked once per process. */
 async function hiddenRefsSupported(ctx: GitContext): Promise<boolean> {
   if (hiddenSupported === undefined) {
-    const probe = await runGit(ctx, ['rev-list', '--max-count=1', '--exclude-hidden=receive', '--all'], { okCodes: [128, 129] });
+    const probe = await runGit(
+      ctx,
+      ['rev-list', '--max-count=1', '--exclude-hidden=receive', '--all'],
+      { okCodes: [128, 129] },
+    );
     hiddenSupported = probe.code === 0;
   }
   return hiddenSupported;
@@ -132,17 +164,28 @@ async function hiddenRefsSupported(ctx: GitContext): Promise<boolean> {
  * Sample: `9f2c… commit\n` for `9f2c…`, then `9f2c… commit\n` for `9f2c…^{commit}`;
  * `<spec> missing\n` when absent.
  */
-async function peelAll(ctx: GitContext, ids: readonly string[]): Promise<Map<string, string | undefined>> {
+async function peelAll(
+  ctx: GitContext,
+  ids: readonly string[],
+): Promise<Map<string, string | undefined>> {
   const out = new Map<string, string | undefined>();
   const unique = [...new Set(ids)];
   if (!unique.length) return out;
   const input = unique.map((id) => `${id}\n${id}^{commit}\n`).join('');
-  const lines = (await runGit(ctx, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input })).stdout.toString('latin1').split('\n');
+  const lines = (
+    await runGit(ctx, ['cat-file', '--batch-check=%(objectname) %(objecttype)'], { input })
+  ).stdout
+    .toString('latin1')
+    .split('\n');
   unique.forEach((id, i) => {
     const own = lines[2 * i] ?? '';
     const peeled = lines[2 * i + 1] ?? '';
     if (own.endsWith(' missing') || own.endsWith(' ambiguous') || !own) {
-      throw new CleanroomError('input', `pushed object ${id} cannot be read`, 'the push is incomplete or corrupt; push again');
+      throw new CleanroomError(
+        'input',
+        `pushed object ${id} cannot be read`,
+        'the push is incomplete or corrupt; push again',
+      );
     }
     const [commit = '', type] = peeled.split(' ');
     out.set(id, type === 'commit' ? commit : undefined);
@@ -155,10 +198,19 @@ async function peelAll(ctx: GitContext, ids: readonly string[]): Promise<Map<str
  * rev-list --parents TIPS --not --exclude-hidden=receive --all` for every ref at once.
  * Sample: `b0542cd… 975fbec…\n` (a commit, then its parents).
  */
-async function newCommitsOf(ctx: GitContext, tips: readonly string[]): Promise<Map<string, string[]>> {
+async function newCommitsOf(
+  ctx: GitContext,
+  tips: readonly string[],
+): Promise<Map<string, string[]>> {
   const graph = new Map<string, string[]>();
   if (!tips.length) return graph;
-  for await (const line of revList(ctx, ['--parents', ...new Set(tips), '--not', '--exclude-hidden=receive', '--all'])) {
+  for await (const line of revList(ctx, [
+    '--parents',
+    ...new Set(tips),
+    '--not',
+    '--exclude-hidden=receive',
+    '--all',
+  ])) {
     const [id = '', ...parents] = line.split(' ');
     graph.set(id, parents);
   }
@@ -166,7 +218,11 @@ async function newCommitsOf(ctx: GitContext, tips: readonly string[]): Promise<M
 }
 
 /** The commits of `graph` reachable from `tip` and not yet in `seen` (added to it), walked without git. */
-function reachableNew(graph: ReadonlyMap<string, readonly string[]>, tip: string, seen: Set<string>): string[] {
+function reachableNew(
+  graph: ReadonlyMap<string, readonly string[]>,
+  tip: string,
+  seen: Set<string>,
+): string[] {
   const out: string[] = [];
   const stack = [tip];
   while (stack.length) {
@@ -199,21 +255,32 @@ export async function judgePush(
   // Per-push work, batched: refs cost no process each (a push of 2,000 tags at known
   // commits is one cat-file and one rev-list).
   const toJudge = updates.filter((u) => !isZeroId(u.new) && !u.ref.startsWith('refs/replace/'));
-  const peeled = await peelAll(ctx, toJudge.map((u) => u.new));
+  const peeled = await peelAll(
+    ctx,
+    toJudge.map((u) => u.new),
+  );
   const hidden = await hiddenRefsSupported(ctx);
-  const graph = hidden ? await newCommitsOf(ctx, [...new Set([...peeled.values()].filter((t): t is string => t !== undefined))]) : undefined;
+  const graph = hidden
+    ? await newCommitsOf(ctx, [
+        ...new Set([...peeled.values()].filter((t): t is string => t !== undefined)),
+      ])
+    : undefined;
   for (const update of updates) {
     if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
     const v: RefVerdict = { update, findings: [], notes: [], errors: [], commits: 0 };
     verdicts.push(v);
     if (isZeroId(update.new)) continue; // deleting a ref introduces no content
     if (update.ref.startsWith('refs/replace/')) {
-      v.errors.push('refs/replace/* would change what git shows for objects already here (a commit, the policy); cleanroom refuses replace refs');
+      v.errors.push(
+        'refs/replace/* would change what git shows for objects already here (a commit, the policy); cleanroom refuses replace refs',
+      );
       continue;
     }
     const tip = peeled.get(update.new);
     if (!tip) {
-      v.errors.push(`${update.new.slice(0, 12)} is not a commit (a tree or blob): cleanroom cannot judge content pushed that way`);
+      v.errors.push(
+        `${update.new.slice(0, 12)} is not a commit (a tree or blob): cleanroom cannot judge content pushed that way`,
+      );
       continue;
     }
     // What enters the default branch is judged by the policy before the push, even when
@@ -223,17 +290,21 @@ export async function judgePush(
     // of this push from being judged again.
     const intoDefault = update.ref === defaultRef;
     let touchesPolicy = false;
-    const ids = graph && !intoDefault
-      ? reachableNew(graph, tip, seen)
-      : (async function* () {
-          // The default branch, or older git: per-ref OLD..NEW — never "--all", which would
-          // trust hidden refs.
-          for await (const id of revList(ctx, isZeroId(update.old) ? [tip] : [tip, `^${update.old}`])) {
-            if (seen.has(id)) continue;
-            seen.add(id);
-            yield id;
-          }
-        })();
+    const ids =
+      graph && !intoDefault
+        ? reachableNew(graph, tip, seen)
+        : (async function* () {
+            // The default branch, or older git: per-ref OLD..NEW — never "--all", which would
+            // trust hidden refs.
+            for await (const id of revList(
+              ctx,
+              isZeroId(update.old) ? [tip] : [tip, `^${update.old}`],
+            )) {
+              if (seen.has(id)) continue;
+              seen.add(id);
+              yield id;
+            }
+          })();
     const judged = judgeCommits(ctx, source.policy, source.trust, ids, now, { guardConfig: true });
     try {
       for await (const j of judged) {
@@ -252,9 +323,16 @@ export async function judgePush(
     // then the change needs an approved commit in this push like any other.
     if (update.ref === defaultRef && !isZeroId(update.old)) {
       const changed = await guardedChanges(ctx, update.old, tip, guard);
-      const approved = new Set(v.findings.filter((f) => f.zone === CONFIG_ZONE && f.outcome === 'overridden').map((f) => f.path));
+      const approved = new Set(
+        v.findings
+          .filter((f) => f.zone === CONFIG_ZONE && f.outcome === 'overridden')
+          .map((f) => f.path),
+      );
       const unapproved = changed.filter((f) => !approved.has(f.path));
-      if (unapproved.length && !v.findings.some((f) => f.zone === CONFIG_ZONE && f.outcome === 'violation')) {
+      if (
+        unapproved.length &&
+        !v.findings.some((f) => f.zone === CONFIG_ZONE && f.outcome === 'violation')
+      ) {
         v.errors.push(
           `this push changes ${unapproved.map((f) => f.path).join(', ')} on the default branch without a commit that carries an approver's override (a rewind or reset of the branch) — push a commit that makes the change, with a Cleanroom-Override`,
         );
@@ -267,7 +345,11 @@ export async function judgePush(
         try {
           loadPolicyText(text, `${update.ref.replace(/^refs\/heads\//, '')}:${POLICY_PATH}`);
         } catch (e) {
-          if (e instanceof PolicyError) v.errors.push('the policy this push would leave is invalid:', ...e.problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`));
+          if (e instanceof PolicyError)
+            v.errors.push(
+              'the policy this push would leave is invalid:',
+              ...e.problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`),
+            );
           else throw e;
         }
       }

@@ -35,7 +35,14 @@
  * patterns longer than 1022 bytes are rejected (ssh-keygen silently treats
  * the whole list as "no match"), and unsupported key types are errors.
  */
-import { KEY_TYPES, parsePublicKey, sameKey, SshsigError, type SshCertificate, type SshPublicKey } from './sshsig.js';
+import {
+  KEY_TYPES,
+  parsePublicKey,
+  sameKey,
+  SshsigError,
+  type SshCertificate,
+  type SshPublicKey,
+} from './sshsig.js';
 
 export interface AllowedSigner {
   /** Principal patterns, `!`-prefixed entries are negations. */
@@ -80,7 +87,11 @@ export class AllowedSignersError extends Error {
 
 export type FindSignerResult =
   | { ok: true; entry: AllowedSigner }
-  | { ok: false; code: 'unknown-key' | 'principal' | 'namespace' | 'not-yet-valid' | 'expired'; reason: string };
+  | {
+      ok: false;
+      code: 'unknown-key' | 'principal' | 'namespace' | 'not-yet-valid' | 'expired';
+      reason: string;
+    };
 
 /** Largest allowed_signers file accepted. */
 export const MAX_ALLOWED_SIGNERS_BYTES = 1024 * 1024;
@@ -195,8 +206,12 @@ function strdelimw(s: string): { token: string; rest: string | null } {
   if (s[i] === '"') {
     const after = s.slice(i + 1);
     const j = after.indexOf('"');
-    if (j < 0) throw new LineError('unterminated quote in the principals field — add the closing "');
-    return { token: s.slice(0, i) + after.slice(0, j), rest: after.slice(j + 1).replace(/^[ \t\r\n]+/, '') };
+    if (j < 0)
+      throw new LineError('unterminated quote in the principals field — add the closing "');
+    return {
+      token: s.slice(0, i) + after.slice(0, j),
+      rest: after.slice(j + 1).replace(/^[ \t\r\n]+/, ''),
+    };
   }
   return { token: s.slice(0, i), rest: s.slice(i + 1).replace(/^[ \t\r\n]+/, '') };
 }
@@ -230,7 +245,8 @@ export function parseSshTime(value: string): Date | null {
   const h = m[4] === undefined ? 0 : Number(m[4]);
   const mi = m[5] === undefined ? 0 : Number(m[5]);
   const s = m[6] === undefined ? 0 : Number(m[6]);
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return null;
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59)
+    return null;
   const t = Date.UTC(y, mo - 1, d, h, mi, s);
   if (!(t > 0)) return null; // ssh-keygen rejects times at or before the epoch
   return new Date(t);
@@ -249,7 +265,8 @@ function startsWithCI(s: string, at: number, word: string): boolean {
 
 /** opt_dequote(): a "quoted" value with \" escapes; returns value and end index. */
 function dequote(s: string, at: number, name: string): { value: string; end: number } {
-  if (s[at] !== '"') throw new LineError(`${name}= value must be in double quotes, e.g. ${name}="..."`);
+  if (s[at] !== '"')
+    throw new LineError(`${name}= value must be in double quotes, e.g. ${name}="..."`);
   let i = at + 1;
   let v = '';
   while (i < s.length && s[i] !== '"') {
@@ -265,23 +282,36 @@ function checkPatterns(list: string[], what: string): void {
   for (const p of list) {
     const n = Buffer.byteLength(p.startsWith('!') ? p.slice(1) : p, 'utf8');
     if (n > MAX_PATTERN_BYTES) {
-      throw new LineError(`a ${what} pattern is ${n} bytes long (limit ${MAX_PATTERN_BYTES}) — shorten it`);
+      throw new LineError(
+        `a ${what} pattern is ${n} bytes long (limit ${MAX_PATTERN_BYTES}) — shorten it`,
+      );
     }
   }
 }
 
 /** sshsig.c sshsigopt_parse() */
 function parseOptions(opts: string): ParsedOptions {
-  const out: ParsedOptions = { namespaces: null, validAfter: null, validBefore: null, certAuthority: false };
+  const out: ParsedOptions = {
+    namespaces: null,
+    validAfter: null,
+    validBefore: null,
+    certAuthority: false,
+  };
   let p = 0;
   let seenAfter = false;
   let seenBefore = false;
   while (p < opts.length) {
-    if (startsWithCI(opts, p, 'cert-authority') && (p + 14 === opts.length || opts[p + 14] === ',')) {
+    if (
+      startsWithCI(opts, p, 'cert-authority') &&
+      (p + 14 === opts.length || opts[p + 14] === ',')
+    ) {
       out.certAuthority = true;
       p += 14;
     } else if (startsWithCI(opts, p, 'namespaces=')) {
-      if (out.namespaces !== null) throw new LineError('namespaces= appears twice — merge the lists into one namespaces="a,b"');
+      if (out.namespaces !== null)
+        throw new LineError(
+          'namespaces= appears twice — merge the lists into one namespaces="a,b"',
+        );
       const { value, end } = dequote(opts, p + 'namespaces='.length, 'namespaces');
       out.namespaces = splitPatternList(value);
       checkPatterns(out.namespaces, 'namespace');
@@ -289,7 +319,8 @@ function parseOptions(opts: string): ParsedOptions {
     } else if (startsWithCI(opts, p, 'valid-after=') || startsWithCI(opts, p, 'valid-before=')) {
       const after = startsWithCI(opts, p, 'valid-after=');
       const name = after ? 'valid-after' : 'valid-before';
-      if (after ? seenAfter : seenBefore) throw new LineError(`${name}= appears twice — keep only one`);
+      if (after ? seenAfter : seenBefore)
+        throw new LineError(`${name}= appears twice — keep only one`);
       const { value, end } = dequote(opts, p + name.length + 1, name);
       const t = parseSshTime(value);
       if (!t) {
@@ -315,7 +346,8 @@ function parseOptions(opts: string): ParsedOptions {
       );
     }
     p++;
-    if (p >= opts.length) throw new LineError('options end with a comma — remove the trailing comma');
+    if (p >= opts.length)
+      throw new LineError('options end with a comma — remove the trailing comma');
   }
   if (out.validAfter && out.validBefore && out.validBefore.getTime() <= out.validAfter.getTime()) {
     throw new LineError('valid-before is not later than valid-after — fix the dates');
@@ -346,7 +378,9 @@ function parseLine(raw: string, file: string, lineNo: number): AllowedSigner | n
 
   const { token: principalField, rest } = strdelimw(cp);
   if (rest === null || rest === '') {
-    throw new LineError('missing key — expected "principals [options] keytype base64key [comment]"');
+    throw new LineError(
+      'missing key — expected "principals [options] keytype base64key [comment]"',
+    );
   }
   if (looksLikeKeyType(principalField)) {
     throw new LineError(
@@ -354,22 +388,32 @@ function parseLine(raw: string, file: string, lineNo: number): AllowedSigner | n
     );
   }
   const principals = splitPatternList(principalField);
-  if (principals.length === 0) throw new LineError('empty principals field — list at least one principal');
+  if (principals.length === 0)
+    throw new LineError('empty principals field — list at least one principal');
   checkPatterns(principals, 'principal');
   cp = rest;
 
-  let opts: ParsedOptions = { namespaces: null, validAfter: null, validBefore: null, certAuthority: false };
+  let opts: ParsedOptions = {
+    namespaces: null,
+    validAfter: null,
+    validBefore: null,
+    certAuthority: false,
+  };
   const firstWord = /^[^ \t]*/.exec(cp)![0];
   if (!looksLikeKeyType(firstWord)) {
     const isOptions =
       firstWord.includes('=') || firstWord.includes(',') || /^cert-authority/i.test(firstWord);
     if (!isOptions) {
       if (/^AAAA[A-Za-z0-9+/]/.test(firstWord)) {
-        throw new LineError('the key type is missing before the base64 key — copy the whole line from the .pub file ("ssh-ed25519 AAAA...")');
+        throw new LineError(
+          'the key type is missing before the base64 key — copy the whole line from the .pub file ("ssh-ed25519 AAAA...")',
+        );
       }
       const next = cp.slice(firstWord.length).replace(/^[ \t]+/, '');
       if (next === '' || next.startsWith('#')) {
-        throw new LineError(`${JSON.stringify(firstWord.slice(0, 60))} is not a key — expected "keytype base64key" after the principals`);
+        throw new LineError(
+          `${JSON.stringify(firstWord.slice(0, 60))} is not a key — expected "keytype base64key" after the principals`,
+        );
       }
       throw new LineError(
         `unknown key type ${JSON.stringify(firstWord.slice(0, 60))} — supported: ${[...SUPPORTED_TYPES].join(', ')}`,
@@ -379,10 +423,13 @@ function parseLine(raw: string, file: string, lineNo: number): AllowedSigner | n
     const optText = cp.slice(0, end);
     cp = cp.slice(end).replace(/^[ \t]+/, '');
     opts = parseOptions(optText);
-    if (cp === '') throw new LineError('missing key after the options — expected "keytype base64key"');
+    if (cp === '')
+      throw new LineError('missing key after the options — expected "keytype base64key"');
     const kw = /^[^ \t]*/.exec(cp)![0];
     if (!looksLikeKeyType(kw)) {
-      throw new LineError(`unknown key type ${JSON.stringify(kw.slice(0, 60))} — supported: ${[...SUPPORTED_TYPES].join(', ')}`);
+      throw new LineError(
+        `unknown key type ${JSON.stringify(kw.slice(0, 60))} — supported: ${[...SUPPORTED_TYPES].join(', ')}`,
+      );
     }
   }
   let key: SshPublicKey;
@@ -411,11 +458,19 @@ function parseLine(raw: string, file: string, lineNo: number): AllowedSigner | n
 export function parseAllowedSigners(text: string, file: string): AllowedSigner[] {
   const fileName = typeof file === 'string' && file !== '' ? file : 'allowed_signers';
   if (typeof text !== 'string') {
-    throw new AllowedSignersError(fileName, [{ line: 0, message: `${fileName}: contents must be text` }]);
-  }
-  if (text.length > MAX_ALLOWED_SIGNERS_BYTES || Buffer.byteLength(text, 'utf8') > MAX_ALLOWED_SIGNERS_BYTES) {
     throw new AllowedSignersError(fileName, [
-      { line: 0, message: `${fileName}: file is larger than ${MAX_ALLOWED_SIGNERS_BYTES} bytes — is it the right file?` },
+      { line: 0, message: `${fileName}: contents must be text` },
+    ]);
+  }
+  if (
+    text.length > MAX_ALLOWED_SIGNERS_BYTES ||
+    Buffer.byteLength(text, 'utf8') > MAX_ALLOWED_SIGNERS_BYTES
+  ) {
+    throw new AllowedSignersError(fileName, [
+      {
+        line: 0,
+        message: `${fileName}: file is larger than ${MAX_ALLOWED_SIGNERS_BYTES} bytes — is it the right file?`,
+      },
     ]);
   }
   const lines = text.split('\n');
@@ -447,7 +502,9 @@ function fmtTime(d: Date): string {
 
 /** Untrusted text in messages: printed raw only when it is plain printable ASCII. */
 function show(s: string): string {
-  return /^[\x21-\x7e]{1,200}$/.test(s) ? s : JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
+  return /^[\x21-\x7e]{1,200}$/.test(s)
+    ? s
+    : JSON.stringify(s.length > 200 ? `${s.slice(0, 200)}…` : s);
 }
 
 function fmtList(list: readonly string[]): string {
@@ -465,12 +522,26 @@ function fmtList(list: readonly string[]): string {
  */
 export function findSigner(
   signers: readonly AllowedSigner[],
-  opts: { principal: string; key: SshPublicKey; namespace: string; now: Date; certificate?: SshCertificate | undefined },
+  opts: {
+    principal: string;
+    key: SshPublicKey;
+    namespace: string;
+    now: Date;
+    certificate?: SshCertificate | undefined;
+  },
 ): FindSignerResult {
   const file = signers[0]?.file ?? 'the allowed signers file';
   const { principal, key, namespace, now } = opts ?? ({} as typeof opts);
-  if (typeof principal !== 'string' || principal.includes('\0') || Buffer.byteLength(principal, 'utf8') > MAX_PRINCIPAL_BYTES) {
-    return { ok: false, code: 'principal', reason: 'the claimed principal is missing, too long, or contains a NUL character' };
+  if (
+    typeof principal !== 'string' ||
+    principal.includes('\0') ||
+    Buffer.byteLength(principal, 'utf8') > MAX_PRINCIPAL_BYTES
+  ) {
+    return {
+      ok: false,
+      code: 'principal',
+      reason: 'the claimed principal is missing, too long, or contains a NUL character',
+    };
   }
   if (!key || !Buffer.isBuffer(key.blob)) {
     return { ok: false, code: 'unknown-key', reason: 'no signing key given' };
@@ -479,7 +550,11 @@ export function findSigner(
     return { ok: false, code: 'namespace', reason: 'no signature namespace given' };
   }
   if (!(now instanceof Date) || Number.isNaN(now.getTime())) {
-    return { ok: false, code: 'not-yet-valid', reason: 'the verification time is not a valid date' };
+    return {
+      ok: false,
+      code: 'not-yet-valid',
+      reason: 'the verification time is not a valid date',
+    };
   }
 
   const cert = opts.certificate;
@@ -487,17 +562,29 @@ export function findSigner(
   // cert-authority line matches the CA that signed the signer's certificate. As in
   // ssh-keygen 9.2, a signature made with a certificate is not matched by a plain line
   // for the certified key (the certificate's limits must not be shed that way).
-  const keyEntries = signers.filter((e) => (e.certAuthority ? cert !== undefined && sameKey(e.key, cert.ca) : cert === undefined && sameKey(e.key, key)));
+  const keyEntries = signers.filter((e) =>
+    e.certAuthority
+      ? cert !== undefined && sameKey(e.key, cert.ca)
+      : cert === undefined && sameKey(e.key, key),
+  );
   if (keyEntries.length === 0) {
     if (cert) {
-      return { ok: false, code: 'unknown-key', reason: `key ${key.fingerprint} and its certificate's CA ${cert.ca.fingerprint} are not in ${file} — add the CA as "PRINCIPALS cert-authority ${cert.ca.type} <key>"` };
+      return {
+        ok: false,
+        code: 'unknown-key',
+        reason: `key ${key.fingerprint} and its certificate's CA ${cert.ca.fingerprint} are not in ${file} — add the CA as "PRINCIPALS cert-authority ${cert.ca.type} <key>"`,
+      };
     }
     const forPrincipal = signers.filter((e) => matchPatternList(principal, e.principals) === 1);
     const hint =
       forPrincipal.length > 0
         ? `; ${show(principal)} is listed with key ${[...new Set(forPrincipal.map((e) => e.key.fingerprint))].join(', ')} — sign with that key, or add this key to ${file}`
         : ` — add "${show(principal)} ${key.type} <key>" to ${file} to approve it`;
-    return { ok: false, code: 'unknown-key', reason: `key ${key.fingerprint} is not in ${file}${hint}` };
+    return {
+      ok: false,
+      code: 'unknown-key',
+      reason: `key ${key.fingerprint} is not in ${file}${hint}`,
+    };
   }
 
   const verdicts = keyEntries.map((e) => ({ e, m: matchPatternList(principal, e.principals) }));
@@ -519,13 +606,21 @@ export function findSigner(
     };
   }
 
-  const certOk = principalOk.filter((e) => !e.certAuthority || certificateProblem(cert!, principal, now) === undefined);
+  const certOk = principalOk.filter(
+    (e) => !e.certAuthority || certificateProblem(cert!, principal, now) === undefined,
+  );
   if (certOk.length === 0) {
     const e = principalOk[0]!;
-    return { ok: false, code: certificateProblem(cert!, principal, now)!.code, reason: `${certificateProblem(cert!, principal, now)!.reason} (CA ${e.key.fingerprint}, ${file}:${e.line})` };
+    return {
+      ok: false,
+      code: certificateProblem(cert!, principal, now)!.code,
+      reason: `${certificateProblem(cert!, principal, now)!.reason} (CA ${e.key.fingerprint}, ${file}:${e.line})`,
+    };
   }
 
-  const nsOk = certOk.filter((e) => e.namespaces === null || matchPatternList(namespace, e.namespaces) === 1);
+  const nsOk = certOk.filter(
+    (e) => e.namespaces === null || matchPatternList(namespace, e.namespaces) === 1,
+  );
   if (nsOk.length === 0) {
     const e = certOk[0]!;
     return {
@@ -568,17 +663,43 @@ const epochSeconds = (d: Date): bigint => BigInt(Math.floor(d.getTime() / 1000))
  * a user certificate, the principal listed exactly, valid_after <= now <
  * valid_before. Stricter than ssh-keygen: any critical option refuses it.
  */
-export function certificateProblem(cert: SshCertificate, principal: string, now: Date): { code: 'principal' | 'not-yet-valid' | 'expired'; reason: string } | undefined {
-  if (cert.type !== 1) return { code: 'principal', reason: `the signer's certificate ${show(cert.keyId)} is not a user certificate` };
-  if (cert.principals.length === 0) return { code: 'principal', reason: `the signer's certificate ${show(cert.keyId)} has no principals (a certificate valid for anyone is refused)` };
+export function certificateProblem(
+  cert: SshCertificate,
+  principal: string,
+  now: Date,
+): { code: 'principal' | 'not-yet-valid' | 'expired'; reason: string } | undefined {
+  if (cert.type !== 1)
+    return {
+      code: 'principal',
+      reason: `the signer's certificate ${show(cert.keyId)} is not a user certificate`,
+    };
+  if (cert.principals.length === 0)
+    return {
+      code: 'principal',
+      reason: `the signer's certificate ${show(cert.keyId)} has no principals (a certificate valid for anyone is refused)`,
+    };
   if (!cert.principals.includes(principal)) {
-    return { code: 'principal', reason: `the signer's certificate ${show(cert.keyId)} is for ${fmtList(cert.principals)}, not ${show(principal)}` };
+    return {
+      code: 'principal',
+      reason: `the signer's certificate ${show(cert.keyId)} is for ${fmtList(cert.principals)}, not ${show(principal)}`,
+    };
   }
   const t = epochSeconds(now);
-  if (t < cert.validAfter) return { code: 'not-yet-valid', reason: `the signer's certificate ${show(cert.keyId)} is not valid until ${certTime(cert.validAfter)}` };
-  if (t >= cert.validBefore) return { code: 'expired', reason: `the signer's certificate ${show(cert.keyId)} expired at ${certTime(cert.validBefore)}` };
+  if (t < cert.validAfter)
+    return {
+      code: 'not-yet-valid',
+      reason: `the signer's certificate ${show(cert.keyId)} is not valid until ${certTime(cert.validAfter)}`,
+    };
+  if (t >= cert.validBefore)
+    return {
+      code: 'expired',
+      reason: `the signer's certificate ${show(cert.keyId)} expired at ${certTime(cert.validBefore)}`,
+    };
   if (cert.criticalOptions.length) {
-    return { code: 'principal', reason: `the signer's certificate ${show(cert.keyId)} has critical options (${fmtList(cert.criticalOptions)}) that a signature cannot honour — issue a certificate without them` };
+    return {
+      code: 'principal',
+      reason: `the signer's certificate ${show(cert.keyId)} has critical options (${fmtList(cert.criticalOptions)}) that a signature cannot honour — issue a certificate without them`,
+    };
   }
   return undefined;
 }
@@ -596,7 +717,12 @@ function certTime(t: bigint): string {
  */
 export function findPrincipals(
   signers: readonly AllowedSigner[],
-  opts: { key: SshPublicKey; namespace: string; now: Date; certificate?: SshCertificate | undefined },
+  opts: {
+    key: SshPublicKey;
+    namespace: string;
+    now: Date;
+    certificate?: SshCertificate | undefined;
+  },
 ): string[] {
   const out = new Set<string>();
   for (const e of signers) {
@@ -608,7 +734,16 @@ export function findPrincipals(
         ? e.principals.filter((p) => !/[*?!]/.test(p))
         : [];
     for (const p of names) {
-      if (findSigner([e], { principal: p, key: opts.key, namespace: opts.namespace, now: opts.now, certificate: opts.certificate }).ok) out.add(p);
+      if (
+        findSigner([e], {
+          principal: p,
+          key: opts.key,
+          namespace: opts.namespace,
+          now: opts.now,
+          certificate: opts.certificate,
+        }).ok
+      )
+        out.add(p);
     }
   }
   return [...out];
@@ -634,7 +769,12 @@ export function keyNames(e: AllowedSigner, cert: SshCertificate | undefined): st
  */
 export function parseRevokedKeys(text: string, file: string): SshPublicKey[] {
   if (text.startsWith('SSHKRL')) {
-    throw new AllowedSignersError(file, [{ line: 0, message: `${file}: this is a binary KRL; cleanroom reads revoked keys as plain public key lines — list the keys ("ssh-ed25519 AAAA…")` }]);
+    throw new AllowedSignersError(file, [
+      {
+        line: 0,
+        message: `${file}: this is a binary KRL; cleanroom reads revoked keys as plain public key lines — list the keys ("ssh-ed25519 AAAA…")`,
+      },
+    ]);
   }
   const keys: SshPublicKey[] = [];
   const errors: AllowedSignersProblem[] = [];
@@ -644,7 +784,10 @@ export function parseRevokedKeys(text: string, file: string): SshPublicKey[] {
     try {
       keys.push(parsePublicKey(l));
     } catch (e) {
-      errors.push({ line: i + 1, message: `${file}:${i + 1}: ${e instanceof SshsigError ? keyErrorMessage(e) : 'invalid key'}` });
+      errors.push({
+        line: i + 1,
+        message: `${file}:${i + 1}: ${e instanceof SshsigError ? keyErrorMessage(e) : 'invalid key'}`,
+      });
     }
   });
   if (errors.length) throw new AllowedSignersError(file, errors);
@@ -652,6 +795,10 @@ export function parseRevokedKeys(text: string, file: string): SshPublicKey[] {
 }
 
 /** The revoked key that stops this signer (its key, or its certificate's CA), or undefined. */
-export function revokedBy(revoked: readonly SshPublicKey[], key: SshPublicKey, cert: SshCertificate | undefined): SshPublicKey | undefined {
+export function revokedBy(
+  revoked: readonly SshPublicKey[],
+  key: SshPublicKey,
+  cert: SshCertificate | undefined,
+): SshPublicKey | undefined {
   return revoked.find((r) => sameKey(r, key) || (cert !== undefined && sameKey(r, cert.ca)));
 }

@@ -32,7 +32,16 @@ export interface Bundle {
 export function makeBundle(requestText: string, files: readonly BundleFile[]): string {
   return (
     JSON.stringify(
-      { cleanroom: FORMAT, request: requestText, files: files.map((f) => ({ path: f.path, mode: f.mode, blob: f.blob, content: f.content ? f.content.toString('base64') : null })) },
+      {
+        cleanroom: FORMAT,
+        request: requestText,
+        files: files.map((f) => ({
+          path: f.path,
+          mode: f.mode,
+          blob: f.blob,
+          content: f.content ? f.content.toString('base64') : null,
+        })),
+      },
       null,
       1,
     ) + '\n'
@@ -50,13 +59,24 @@ export function openBundle(text: string): Bundle {
     throw new Error('the request file starts with "{" but is not JSON (a truncated bundle?)');
   }
   const d = doc as { cleanroom?: unknown; request?: unknown; files?: unknown };
-  if (d.cleanroom !== FORMAT || typeof d.request !== 'string' || !Array.isArray(d.files)) throw new Error(`not a cleanroom ${FORMAT}`);
+  if (d.cleanroom !== FORMAT || typeof d.request !== 'string' || !Array.isArray(d.files))
+    throw new Error(`not a cleanroom ${FORMAT}`);
   const files: BundleFile[] = d.files.map((f: unknown, i: number) => {
     const x = f as Record<string, unknown>;
-    if (typeof x.path !== 'string' || typeof x.mode !== 'string' || typeof x.blob !== 'string' || !(x.content === null || typeof x.content === 'string')) {
+    if (
+      typeof x.path !== 'string' ||
+      typeof x.mode !== 'string' ||
+      typeof x.blob !== 'string' ||
+      !(x.content === null || typeof x.content === 'string')
+    ) {
       throw new Error(`file ${i + 1} of the bundle is malformed`);
     }
-    return { path: x.path, mode: x.mode, blob: x.blob, content: x.content === null ? null : Buffer.from(x.content, 'base64') };
+    return {
+      path: x.path,
+      mode: x.mode,
+      blob: x.blob,
+      content: x.content === null ? null : Buffer.from(x.content, 'base64'),
+    };
   });
   return { requestText: d.request, files };
 }
@@ -74,33 +94,53 @@ const isZero = (id: string): boolean => /^0+$/.test(id);
 /** Why the bundle does not carry exactly what the request covers, or undefined. */
 export function bundleProblem(bundle: Bundle, req: Request): string | undefined {
   for (const f of bundle.files) {
-    if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(f.blob)) return `${JSON.stringify(f.path)} has no valid object id`;
+    if (!/^([0-9a-f]{40}|[0-9a-f]{64})$/.test(f.blob))
+      return `${JSON.stringify(f.path)} has no valid object id`;
     if (f.mode === '160000' || isZero(f.blob)) {
-      if (f.content !== null) return `${JSON.stringify(f.path)} carries content for a ${isZero(f.blob) ? 'deletion' : 'submodule'}`;
+      if (f.content !== null)
+        return `${JSON.stringify(f.path)} carries content for a ${isZero(f.blob) ? 'deletion' : 'submodule'}`;
       continue;
     }
     if (f.content === null) return `${JSON.stringify(f.path)} carries no content`;
-    if (blobId(f.content, f.blob.length) !== f.blob) return `the content of ${JSON.stringify(f.path)} does not hash to ${f.blob}`;
+    if (blobId(f.content, f.blob.length) !== f.blob)
+      return `the content of ${JSON.stringify(f.path)} does not hash to ${f.blob}`;
   }
   const triples = bundle.files.map((f) => [f.path, f.blob, f.mode] as [string, string, string]);
   triples.sort((a, b) => Buffer.compare(Buffer.from(a[0]), Buffer.from(b[0])));
-  if (triples.length !== req.files || coverageDigest(triples) !== req.digest) return `its ${triples.length} file(s) are not the ${req.files} the request's digest covers`;
+  if (triples.length !== req.files || coverageDigest(triples) !== req.digest)
+    return `its ${triples.length} file(s) are not the ${req.files} the request's digest covers`;
   return undefined;
 }
 
-// eslint-disable-next-line no-control-regex
-const printable = (s: string): string => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+const printable = (s: string): string =>
+  s.replace(
+    // eslint-disable-next-line no-control-regex
+    /[\u0000-\u0008\u000b-\u001f\u007f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 
 /** What the approver is about to approve: a list, and with `full` every text file's content. */
 export function showBundle(bundle: Bundle, full: boolean): string {
-  const out = [`cleanroom: the bundle's ${bundle.files.length} file(s) match the request (content checked against every blob id):`];
+  const out = [
+    `cleanroom: the bundle's ${bundle.files.length} file(s) match the request (content checked against every blob id):`,
+  ];
   for (const f of bundle.files) {
-    const what = isZero(f.blob) ? 'deleted' : f.mode === '160000' ? `submodule at ${f.blob}` : `${f.content!.length} bytes`;
+    const what = isZero(f.blob)
+      ? 'deleted'
+      : f.mode === '160000'
+        ? `submodule at ${f.blob}`
+        : `${f.content!.length} bytes`;
     out.push(`  ${printable(f.path)}  (${what})${modeNote(f.mode)}`);
     if (full && f.content) {
       const text = f.content.toString('utf8');
       const binary = text.includes('\uFFFD') || f.content.includes(0);
-      out.push(...(binary ? ['    (binary content, not shown)'] : printable(text).split('\n').map((l) => `    | ${l}`)));
+      out.push(
+        ...(binary
+          ? ['    (binary content, not shown)']
+          : printable(text)
+              .split('\n')
+              .map((l) => `    | ${l}`)),
+      );
     }
   }
   if (!full) out.push('  (--show prints the content)');

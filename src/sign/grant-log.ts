@@ -15,10 +15,30 @@
 // host as they are written (docs/overrides-and-reviews.md) so the newest is anchored too.
 
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, statSync, unlinkSync, writeSync, fsyncSync } from 'node:fs';
-import { findSigner, parseAllowedSigners, revokedBy, AllowedSignersError } from './allowed-signers.js';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  readSync,
+  statSync,
+  unlinkSync,
+  writeSync,
+  fsyncSync,
+} from 'node:fs';
+import {
+  findSigner,
+  parseAllowedSigners,
+  revokedBy,
+  AllowedSignersError,
+} from './allowed-signers.js';
 import { armorFromBase64, verifySshsig } from './sshsig.js';
-import { canonicalText, coverageDigest, NAMESPACE, parseTrailerValue, type GrantKind } from './statement.js';
+import {
+  canonicalText,
+  coverageDigest,
+  NAMESPACE,
+  parseTrailerValue,
+  type GrantKind,
+} from './statement.js';
 import { revokedOf, type AcceptedGrant, type Trust } from './trust.js';
 
 export const GENESIS = `sha256:${'0'.repeat(64)}`;
@@ -49,7 +69,8 @@ export interface GrantLogInput {
   grants: readonly AcceptedGrant[];
 }
 
-export const lineHash = (line: string): string => `sha256:${createHash('sha256').update(line, 'utf8').digest('hex')}`;
+export const lineHash = (line: string): string =>
+  `sha256:${createHash('sha256').update(line, 'utf8').digest('hex')}`;
 
 /** The last complete line of a file (read from its tail: the log can be large). */
 function lastLine(fd: number): string | undefined {
@@ -76,7 +97,13 @@ const sleep = (ms: number): void => {
  * (concurrent pushes must not both chain to the same line). Throws on any failure: the
  * caller decides whether a push may go on without its log entry (cleanroom: it may not).
  */
-export function appendGrantLog(file: string, inputs: readonly GrantLogInput[], trust: { source: string; rev?: string | undefined }, now: Date, waitMs = 10_000): number {
+export function appendGrantLog(
+  file: string,
+  inputs: readonly GrantLogInput[],
+  trust: { source: string; rev?: string | undefined },
+  now: Date,
+  waitMs = 10_000,
+): number {
   const records = inputs.flatMap((i) => i.grants.map((g) => ({ i, g })));
   if (!records.length) return 0;
   const lock = `${file}.lock`;
@@ -93,9 +120,13 @@ export function appendGrantLog(file: string, inputs: readonly GrantLogInput[], t
       } catch {
         /* gone meanwhile */
       }
-      if (Date.now() > until) throw new Error(`the override log ${file} is locked (${lock}); another push is writing it`, {
-          cause: e,
-        });
+      if (Date.now() > until)
+        throw new Error(
+          `the override log ${file} is locked (${lock}); another push is writing it`,
+          {
+            cause: e,
+          },
+        );
       sleep(25);
     }
   }
@@ -112,7 +143,10 @@ export function appendGrantLog(file: string, inputs: readonly GrantLogInput[], t
         } catch {
           seq = NaN;
         }
-        if (!Number.isSafeInteger(seq)) throw new Error(`the last line of ${file} is not a log record — the log was damaged; run cleanroom log verify ${file}`);
+        if (!Number.isSafeInteger(seq))
+          throw new Error(
+            `the last line of ${file} is not a log record — the log was damaged; run cleanroom log verify ${file}`,
+          );
       }
       let out = '';
       for (const { i, g } of records) {
@@ -129,7 +163,11 @@ export function appendGrantLog(file: string, inputs: readonly GrantLogInput[], t
           principal: g.signer.principal,
           fingerprint: g.signer.fingerprint,
           ...(g.signer.ca ? { ca: g.signer.ca, keyId: g.signer.keyId ?? '' } : {}),
-          trust: { source: trust.source, ...(trust.rev ? { rev: trust.rev } : {}), line: g.signer.line },
+          trust: {
+            source: trust.source,
+            ...(trust.rev ? { rev: trust.rev } : {}),
+            line: g.signer.line,
+          },
           trailer: g.value,
         };
         const line = JSON.stringify(rec);
@@ -171,7 +209,10 @@ const MAX_LINE = 256 * 1024;
  * signer against the trust files in force at that commit (`trustAt`, undefined when they
  * cannot be read — reported as unchecked, never as fine). Never throws on bad input.
  */
-export async function verifyGrantLog(text: string, trustAt: (rec: GrantLogRecord) => Promise<Trust | undefined>): Promise<LogVerdict> {
+export async function verifyGrantLog(
+  text: string,
+  trustAt: (rec: GrantLogRecord) => Promise<Trust | undefined>,
+): Promise<LogVerdict> {
   const problems: LogProblem[] = [];
   const unchecked: LogProblem[] = [];
   const lines = text.split('\n');
@@ -198,8 +239,16 @@ export async function verifyGrantLog(text: string, trustAt: (rec: GrantLogRecord
       say('not a v1 log record');
       continue;
     }
-    if (rec.seq !== prevSeq + 1) say(rec.seq > prevSeq + 1 ? `records ${prevSeq + 1}–${rec.seq - 1} are missing (seq jumps from ${prevSeq} to ${rec.seq})` : `seq ${rec.seq} repeats or goes back (after ${prevSeq}): a line was inserted or copied`);
-    else if (rec.prev !== expectedPrev) say(`prev does not match the line before it — ${n === 1 ? 'the first line is not the start of the log' : `line ${n - 1} was edited, or a line was removed or inserted here`}`);
+    if (rec.seq !== prevSeq + 1)
+      say(
+        rec.seq > prevSeq + 1
+          ? `records ${prevSeq + 1}–${rec.seq - 1} are missing (seq jumps from ${prevSeq} to ${rec.seq})`
+          : `seq ${rec.seq} repeats or goes back (after ${prevSeq}): a line was inserted or copied`,
+      );
+    else if (rec.prev !== expectedPrev)
+      say(
+        `prev does not match the line before it — ${n === 1 ? 'the first line is not the start of the log' : `line ${n - 1} was edited, or a line was removed or inserted here`}`,
+      );
     prevSeq = rec.seq;
     const why = checkRecord(rec);
     if (why) {
@@ -208,7 +257,10 @@ export async function verifyGrantLog(text: string, trustAt: (rec: GrantLogRecord
     }
     const trust = await trustAt(rec).catch(() => undefined);
     if (!trust) {
-      unchecked.push({ line: n, message: `the trust files in force at ${rec.trust?.rev ?? rec.trust?.source ?? '?'} could not be read again: the signer was not re-checked` });
+      unchecked.push({
+        line: n,
+        message: `the trust files in force at ${rec.trust?.rev ?? rec.trust?.source ?? '?'} could not be read again: the signer was not re-checked`,
+      });
       continue;
     }
     const who = checkSigner(rec, trust);
@@ -221,29 +273,49 @@ const str = (x: unknown): x is string => typeof x === 'string';
 
 /** The record agrees with its own signed statement, and the signature verifies. */
 function checkRecord(rec: GrantLogRecord): string | undefined {
-  if (!str(rec.trailer) || !str(rec.commit) || !str(rec.time) || (rec.kind !== 'override' && rec.kind !== 'review') || !Array.isArray(rec.files) || !rec.trust) return 'a field is missing or of the wrong type';
+  if (
+    !str(rec.trailer) ||
+    !str(rec.commit) ||
+    !str(rec.time) ||
+    (rec.kind !== 'override' && rec.kind !== 'review') ||
+    !Array.isArray(rec.files) ||
+    !rec.trust
+  )
+    return 'a field is missing or of the wrong type';
   const t = parseTrailerValue(rec.trailer);
   if (!t.ok) return `its trailer is not valid: ${t.reason}`;
   const st = t.statement;
-  if (st.repository !== rec.repository) return `repository ${JSON.stringify(rec.repository)} is not the signed one (${st.repository})`;
-  if (st.principal !== rec.principal) return `principal ${JSON.stringify(rec.principal)} is not the signed one (${st.principal})`;
-  if (!Array.isArray(rec.zones) || st.zones.join(',') !== rec.zones.join(',')) return `zones ${JSON.stringify(rec.zones)} are not the signed ones (${st.zones.join(',')})`;
-  if (rec.files.some((f) => !f || !str(f.path) || !str(f.blob) || !str(f.mode))) return 'files has an entry without path, blob and mode';
+  if (st.repository !== rec.repository)
+    return `repository ${JSON.stringify(rec.repository)} is not the signed one (${st.repository})`;
+  if (st.principal !== rec.principal)
+    return `principal ${JSON.stringify(rec.principal)} is not the signed one (${st.principal})`;
+  if (!Array.isArray(rec.zones) || st.zones.join(',') !== rec.zones.join(','))
+    return `zones ${JSON.stringify(rec.zones)} are not the signed ones (${st.zones.join(',')})`;
+  if (rec.files.some((f) => !f || !str(f.path) || !str(f.blob) || !str(f.mode)))
+    return 'files has an entry without path, blob and mode';
   const triples = rec.files.map((f) => [f.path, f.blob, f.mode] as [string, string, string]);
-  if (triples.length !== st.files || coverageDigest(triples) !== st.digest) return 'files (paths, blobs, modes) are not the ones the signature covers';
+  if (triples.length !== st.files || coverageDigest(triples) !== st.digest)
+    return 'files (paths, blobs, modes) are not the ones the signature covers';
   const at = Date.parse(rec.time);
   if (Number.isNaN(at)) return 'time is not an instant';
-  if (at > Date.parse(st.expires) || at < Date.parse(st.created) - 5 * 60_000) return `accepted at ${rec.time}, outside the grant's validity (${st.created} – ${st.expires})`;
+  if (at > Date.parse(st.expires) || at < Date.parse(st.created) - 5 * 60_000)
+    return `accepted at ${rec.time}, outside the grant's validity (${st.created} – ${st.expires})`;
   let armored: string;
   try {
     armored = armorFromBase64(t.signature);
   } catch (e) {
     return `sig= is not a signature (${(e as Error).message})`;
   }
-  const v = verifySshsig({ armored, message: canonicalText({ kind: rec.kind, ...st }), namespace: NAMESPACE[rec.kind] });
+  const v = verifySshsig({
+    armored,
+    message: canonicalText({ kind: rec.kind, ...st }),
+    namespace: NAMESPACE[rec.kind],
+  });
   if (!v.ok) return `the signature does not verify (${v.reason}) — forged or edited`;
-  if (v.publicKey.fingerprint !== rec.fingerprint) return `fingerprint ${rec.fingerprint} is not the key that signed (${v.publicKey.fingerprint})`;
-  if ((rec.ca ?? undefined) !== (v.certificate?.ca.fingerprint ?? undefined)) return 'ca does not match the certificate that signed';
+  if (v.publicKey.fingerprint !== rec.fingerprint)
+    return `fingerprint ${rec.fingerprint} is not the key that signed (${v.publicKey.fingerprint})`;
+  if ((rec.ca ?? undefined) !== (v.certificate?.ca.fingerprint ?? undefined))
+    return 'ca does not match the certificate that signed';
   return undefined;
 }
 
@@ -251,19 +323,34 @@ function checkRecord(rec: GrantLogRecord): string | undefined {
 function checkSigner(rec: GrantLogRecord, trust: Trust): string | undefined {
   const t = parseTrailerValue(rec.trailer);
   if (!t.ok) return t.reason;
-  const v = verifySshsig({ armored: armorFromBase64(t.signature), message: canonicalText({ kind: rec.kind, ...t.statement }), namespace: NAMESPACE[rec.kind] });
+  const v = verifySshsig({
+    armored: armorFromBase64(t.signature),
+    message: canonicalText({ kind: rec.kind, ...t.statement }),
+    namespace: NAMESPACE[rec.kind],
+  });
   if (!v.ok) return v.reason;
   const file = rec.kind === 'override' ? trust.approvers : trust.reviewers;
-  if (!file) return `no ${rec.kind === 'override' ? 'approvers' : 'reviewers'} file in force at ${rec.trust.rev ?? rec.trust.source}`;
+  if (!file)
+    return `no ${rec.kind === 'override' ? 'approvers' : 'reviewers'} file in force at ${rec.trust.rev ?? rec.trust.source}`;
   let signers;
   try {
     signers = parseAllowedSigners(file.text, file.file);
   } catch (e) {
     return e instanceof AllowedSignersError ? e.message : String(e);
   }
-  const revoked = revokedOf(rec.kind === 'override' ? trust.revokedApprovers : trust.revokedReviewers, rec.kind === 'override' ? 'approvers' : 'reviewers');
+  const revoked = revokedOf(
+    rec.kind === 'override' ? trust.revokedApprovers : trust.revokedReviewers,
+    rec.kind === 'override' ? 'approvers' : 'reviewers',
+  );
   if (typeof revoked === 'string') return revoked;
-  if (revokedBy(revoked, v.publicKey, v.certificate)) return `the key ${v.publicKey.fingerprint} was revoked in the trust files in force`;
-  const who = findSigner(signers, { principal: rec.principal, key: v.publicKey, namespace: NAMESPACE[rec.kind], now: new Date(rec.time), certificate: v.certificate });
+  if (revokedBy(revoked, v.publicKey, v.certificate))
+    return `the key ${v.publicKey.fingerprint} was revoked in the trust files in force`;
+  const who = findSigner(signers, {
+    principal: rec.principal,
+    key: v.publicKey,
+    namespace: NAMESPACE[rec.kind],
+    now: new Date(rec.time),
+    certificate: v.certificate,
+  });
   return who.ok ? undefined : `the trust files in force do not allow it: ${who.reason}`;
 }

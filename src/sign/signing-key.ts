@@ -14,7 +14,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { homedir, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import { parseKeyOrCertificate, SshsigError, type SshCertificate, type SshPublicKey } from './sshsig.js';
+import {
+  parseKeyOrCertificate,
+  SshsigError,
+  type SshCertificate,
+  type SshPublicKey,
+} from './sshsig.js';
 
 export interface SigningKey {
   /** What to pass to `ssh-keygen -Y sign -f`. */
@@ -27,14 +32,24 @@ export interface SigningKey {
   plain?: SigningKey;
 }
 
-const expand = (p: string, cwd: string, env: Readonly<Record<string, string | undefined>>): string =>
+const expand = (
+  p: string,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): string =>
   p === '~' || p.startsWith('~/') ? join(env.HOME ?? homedir(), p.slice(1)) : resolve(cwd, p);
 
-function parseLine(text: string, where: string): { key: SshPublicKey; certificate?: SshCertificate } {
+function parseLine(
+  text: string,
+  where: string,
+): { key: SshPublicKey; certificate?: SshCertificate } {
   try {
     return parseKeyOrCertificate(text.trim());
   } catch (e) {
-    throw usageError(`${where} is not an SSH public key: ${e instanceof SshsigError ? e.message : String(e)}`, 'give the private key, its .pub, or key::ssh-ed25519 AAAA…');
+    throw usageError(
+      `${where} is not an SSH public key: ${e instanceof SshsigError ? e.message : String(e)}`,
+      'give the private key, its .pub, or key::ssh-ed25519 AAAA…',
+    );
   }
 }
 
@@ -44,7 +59,11 @@ function parseLine(text: string, where: string): { key: SshPublicKey; certificat
  * then fails with a hint instead of waiting for a passphrase). Throws a usage
  * CleanroomError naming the fix.
  */
-export function resolveSigningKey(spec: string, cwd: string, env: Readonly<Record<string, string | undefined>>): SigningKey {
+export function resolveSigningKey(
+  spec: string,
+  cwd: string,
+  env: Readonly<Record<string, string | undefined>>,
+): SigningKey {
   if (spec.startsWith('key::')) {
     const parsed = parseLine(spec.slice(5), 'the key:: literal');
     const dir = mkdtempSync(join(tmpdir(), 'cleanroom-key-'));
@@ -53,12 +72,19 @@ export function resolveSigningKey(spec: string, cwd: string, env: Readonly<Recor
     return { file, ...parsed, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
   }
   const file = expand(spec, cwd, env);
-  if (!existsSync(file)) throw usageError(`no such key file: ${file}`, 'give the private key, its .pub, or set git config user.signingkey');
+  if (!existsSync(file))
+    throw usageError(
+      `no such key file: ${file}`,
+      'give the private key, its .pub, or set git config user.signingkey',
+    );
   const noop = (): void => undefined;
-  if (file.endsWith('.pub')) return { file, ...parseLine(readFileSync(file, 'utf8'), file), cleanup: noop };
+  if (file.endsWith('.pub'))
+    return { file, ...parseLine(readFileSync(file, 'utf8'), file), cleanup: noop };
   // A private key: its certificate beside it signs with the certificate, as ssh-keygen's
   // own key loading does for -cert.pub; else the .pub; else derive the public half.
-  const plain = existsSync(`${file}.pub`) ? { file, ...parseLine(readFileSync(`${file}.pub`, 'utf8'), `${file}.pub`), cleanup: noop } : undefined;
+  const plain = existsSync(`${file}.pub`)
+    ? { file, ...parseLine(readFileSync(`${file}.pub`, 'utf8'), `${file}.pub`), cleanup: noop }
+    : undefined;
   if (existsSync(`${file}-cert.pub`)) {
     const cert = parseLine(readFileSync(`${file}-cert.pub`, 'utf8'), `${file}-cert.pub`);
     return { file: `${file}-cert.pub`, ...cert, cleanup: noop, ...(plain ? { plain } : {}) };
@@ -66,9 +92,16 @@ export function resolveSigningKey(spec: string, cwd: string, env: Readonly<Recor
   if (plain) return plain;
   let pub: string;
   try {
-    pub = execFileSync('ssh-keygen', ['-y', '-P', '', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000, encoding: 'utf8' });
+    pub = execFileSync('ssh-keygen', ['-y', '-P', '', '-f', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 10_000,
+      encoding: 'utf8',
+    });
   } catch {
-    throw usageError(`cannot read the public half of ${file}`, `write it beside the key (ssh-keygen -y -f ${file} > ${file}.pub) or pass the .pub of a key held by ssh-agent`);
+    throw usageError(
+      `cannot read the public half of ${file}`,
+      `write it beside the key (ssh-keygen -y -f ${file} > ${file}.pub) or pass the .pub of a key held by ssh-agent`,
+    );
   }
   return { file, ...parseLine(pub, file), cleanup: noop };
 }

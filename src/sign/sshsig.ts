@@ -455,7 +455,8 @@ const CERT_SUFFIX = '-cert-v01@openssh.com';
 function certBaseType(name: string): KeyType | undefined {
   if (!name.endsWith(CERT_SUFFIX)) return undefined;
   const base = name.slice(0, -CERT_SUFFIX.length);
-  const plain = base === 'sk-ssh-ed25519' || base === 'sk-ecdsa-sha2-nistp256' ? `${base}@openssh.com` : base;
+  const plain =
+    base === 'sk-ssh-ed25519' || base === 'sk-ecdsa-sha2-nistp256' ? `${base}@openssh.com` : base;
   return isKeyType(plain) ? plain : undefined;
 }
 
@@ -468,11 +469,13 @@ function certBaseType(name: string): KeyType | undefined {
 function parseKeyBlob(blob: Buffer, what: string, allowCert = false): ParsedKey {
   const r = new Reader(blob, what, 'truncated');
   const typeBytes = r.string('key type');
-  if (typeBytes.includes(0)) throw new SshsigError('key-invalid', `${what}: key type contains a NUL byte`);
+  if (typeBytes.includes(0))
+    throw new SshsigError('key-invalid', `${what}: key type contains a NUL byte`);
   const typeName = typeBytes.toString('latin1');
   const base = allowCert ? certBaseType(typeName) : undefined;
   if (base) return parseCertBlob(blob, r, typeName, base, what);
-  if (!isKeyType(typeName)) throw new SshsigError('key-type', `${what}: ${unsupportedTypeMessage(typeName)}`);
+  if (!isKeyType(typeName))
+    throw new SshsigError('key-type', `${what}: ${unsupportedTypeMessage(typeName)}`);
   readMaterial(r, typeName, what);
   r.end();
   const parsed = parsePlainMaterial(blob, what);
@@ -490,20 +493,42 @@ function readPacked(buf: Buffer, what: string, pairs: boolean): string[] {
   return out;
 }
 
-function parseCertBlob(blob: Buffer, r: Reader, certType: string, base: KeyType, what: string): ParsedKey {
+function parseCertBlob(
+  blob: Buffer,
+  r: Reader,
+  certType: string,
+  base: KeyType,
+  what: string,
+): ParsedKey {
   r.string('certificate nonce');
   const start = r.offset;
   readMaterial(r, base, what);
-  const plain = Buffer.concat([u32be(Buffer.byteLength(base, 'latin1')), Buffer.from(base, 'latin1'), blob.subarray(start, r.offset)]);
+  const plain = Buffer.concat([
+    u32be(Buffer.byteLength(base, 'latin1')),
+    Buffer.from(base, 'latin1'),
+    blob.subarray(start, r.offset),
+  ]);
   const key = parsePlainMaterial(plain, what);
   const serial = r.u64('certificate serial');
   const type = r.u32('certificate type');
   const keyId = r.cstring('certificate key id', 'key-invalid');
-  const principals = readPacked(r.string('certificate principals'), `${what}: certificate principals`, false);
+  const principals = readPacked(
+    r.string('certificate principals'),
+    `${what}: certificate principals`,
+    false,
+  );
   const validAfter = r.u64('certificate valid after');
   const validBefore = r.u64('certificate valid before');
-  const criticalOptions = readPacked(r.string('certificate critical options'), `${what}: certificate critical options`, true);
-  const extensions = readPacked(r.string('certificate extensions'), `${what}: certificate extensions`, true);
+  const criticalOptions = readPacked(
+    r.string('certificate critical options'),
+    `${what}: certificate critical options`,
+    true,
+  );
+  const extensions = readPacked(
+    r.string('certificate extensions'),
+    `${what}: certificate extensions`,
+    true,
+  );
   r.string('certificate reserved');
   const caBlob = r.string('certificate signature key');
   const signedEnd = r.offset;
@@ -514,12 +539,26 @@ function parseCertBlob(blob: Buffer, r: Reader, certType: string, base: KeyType,
   const sig = parseSigField(ca, sigBlob);
   const check = { key: ca, inner: sig.inner, ...(sig.sk ? { sk: sig.sk } : {}) } as SigInternal;
   if (!cryptoCheck(check, blob.subarray(0, signedEnd))) {
-    throw new SshsigError('bad-signature', `${what}: the certificate's signature by CA key ${ca.publicKey.fingerprint} does not verify`);
+    throw new SshsigError(
+      'bad-signature',
+      `${what}: the certificate's signature by CA key ${ca.publicKey.fingerprint} does not verify`,
+    );
   }
   return {
     publicKey: key.publicKey,
     material: key.material,
-    certificate: { certType, type, serial, keyId, principals, validAfter, validBefore, criticalOptions, extensions, ca: ca.publicKey },
+    certificate: {
+      certType,
+      type,
+      serial,
+      keyId,
+      principals,
+      validAfter,
+      validBefore,
+      criticalOptions,
+      extensions,
+      ca: ca.publicKey,
+    },
   };
 }
 
@@ -542,7 +581,10 @@ function readMaterial(r: Reader, typeName: KeyType, what: string): KeyMaterial {
     case 'sk-ssh-ed25519@openssh.com': {
       const pk = r.string('ed25519 public key');
       if (pk.length !== 32) {
-        throw new SshsigError('key-invalid', `${what}: ed25519 public key is ${pk.length} bytes, expected 32`);
+        throw new SshsigError(
+          'key-invalid',
+          `${what}: ed25519 public key is ${pk.length} bytes, expected 32`,
+        );
       }
       material = { kind: 'ed25519', pk: Buffer.from(pk) };
       if (typeName === 'sk-ssh-ed25519@openssh.com') {
@@ -564,7 +606,10 @@ function readMaterial(r: Reader, typeName: KeyType, what: string): KeyMaterial {
       }
       const q = r.string('EC point');
       if (q.length !== 1 + 2 * curve.fieldBytes || q[0] !== 0x04) {
-        throw new SshsigError('key-invalid', `${what}: EC point is not an uncompressed ${curve.jwkCrv} point`);
+        throw new SshsigError(
+          'key-invalid',
+          `${what}: EC point is not an uncompressed ${curve.jwkCrv} point`,
+        );
       }
       const x = Buffer.from(q.subarray(1, 1 + curve.fieldBytes));
       const y = Buffer.from(q.subarray(1 + curve.fieldBytes));
@@ -601,7 +646,10 @@ function readMaterial(r: Reader, typeName: KeyType, what: string): KeyMaterial {
         throw new SshsigError('key-invalid', `${what}: RSA public exponent is invalid`);
       }
       if (e.length > n.length || (e.length === n.length && e.compare(n) >= 0)) {
-        throw new SshsigError('key-invalid', `${what}: RSA public exponent is not smaller than the modulus`);
+        throw new SshsigError(
+          'key-invalid',
+          `${what}: RSA public exponent is not smaller than the modulus`,
+        );
       }
       material = { kind: 'rsa', e: Buffer.from(e), n: Buffer.from(n), bits };
       break;
@@ -619,11 +667,19 @@ function keyObjectFor(m: KeyMaterial, what: string): KeyObject {
   try {
     switch (m.kind) {
       case 'ed25519':
-        ko = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: m.pk.toString('base64url') }, format: 'jwk' });
+        ko = createPublicKey({
+          key: { kty: 'OKP', crv: 'Ed25519', x: m.pk.toString('base64url') },
+          format: 'jwk',
+        });
         break;
       case 'ecdsa':
         ko = createPublicKey({
-          key: { kty: 'EC', crv: m.curve.jwkCrv, x: m.x.toString('base64url'), y: m.y.toString('base64url') },
+          key: {
+            kty: 'EC',
+            crv: m.curve.jwkCrv,
+            x: m.x.toString('base64url'),
+            y: m.y.toString('base64url'),
+          },
           format: 'jwk',
         });
         break;
@@ -652,7 +708,8 @@ export function parsePublicKey(line: string): SshPublicKey {
 
 function parsePublicKeyInternal(line: string): ParsedKey {
   if (typeof line !== 'string') throw new SshsigError('input', 'public key must be a string');
-  if (line.length > MAX_KEY_LINE) throw new SshsigError('too-large', 'public key line is larger than 64 KiB');
+  if (line.length > MAX_KEY_LINE)
+    throw new SshsigError('too-large', 'public key line is larger than 64 KiB');
   const text = line.replace(/^[ \t]+/, '');
   const m = /^([^ \t]+)[ \t]+([^ \t]+)/.exec(text);
   if (!m) {
@@ -662,7 +719,10 @@ function parsePublicKeyInternal(line: string): ParsedKey {
   if (!isKeyType(typeName)) throw new SshsigError('key-type', unsupportedTypeMessage(typeName));
   const blob = decodeBase64Strict(Buffer.from(m[2]!, 'utf8'));
   if (blob === null) {
-    throw new SshsigError('base64', `the ${typeName} key is not valid base64 (was it truncated or wrapped?)`);
+    throw new SshsigError(
+      'base64',
+      `the ${typeName} key is not valid base64 (was it truncated or wrapped?)`,
+    );
   }
   const parsed = parseKeyBlob(blob, 'public key');
   if (parsed.publicKey.type !== typeName) {
@@ -679,14 +739,19 @@ function parsePublicKeyInternal(line: string): ParsedKey {
  * certified plain key and, for a certificate, its verified contents. Throws
  * SshsigError.
  */
-export function parseKeyOrCertificate(line: string): { key: SshPublicKey; certificate?: SshCertificate } {
+export function parseKeyOrCertificate(line: string): {
+  key: SshPublicKey;
+  certificate?: SshCertificate;
+} {
   if (typeof line !== 'string') throw new SshsigError('input', 'public key must be a string');
   const m = /^[ \t]*([^ \t]+)[ \t]+([^ \t\r\n]+)/.exec(line);
   if (!m || !certBaseType(m[1]!)) return { key: parsePublicKey(line) };
   const blob = decodeBase64Strict(Buffer.from(m[2]!, 'utf8'));
-  if (blob === null) throw new SshsigError('base64', `the ${m[1]!} certificate is not valid base64`);
+  if (blob === null)
+    throw new SshsigError('base64', `the ${m[1]!} certificate is not valid base64`);
   const parsed = parseKeyBlob(blob, 'certificate', true);
-  if (!parsed.certificate || parsed.certificate.certType !== m[1]) throw new SshsigError('key-type', `the line is labelled ${m[1]!} but holds another key type`);
+  if (!parsed.certificate || parsed.certificate.certType !== m[1])
+    throw new SshsigError('key-type', `the line is labelled ${m[1]!} but holds another key type`);
   return { key: parsed.publicKey, certificate: parsed.certificate };
 }
 
@@ -729,7 +794,10 @@ function toInputBuffer(armored: unknown): Buffer {
 /** Returns the decoded SSHSIG binary blob from an armored signature. */
 function dearmor(input: Buffer): Buffer {
   if (input.length === 0) throw new SshsigError('armor', 'signature is empty');
-  if (input.length < BEGIN_BYTES.length || !input.subarray(0, BEGIN_BYTES.length).equals(BEGIN_BYTES)) {
+  if (
+    input.length < BEGIN_BYTES.length ||
+    !input.subarray(0, BEGIN_BYTES.length).equals(BEGIN_BYTES)
+  ) {
     throw new SshsigError(
       'armor',
       `signature must start with the line "${BEGIN}" (with nothing before it)`,
@@ -755,7 +823,10 @@ function dearmor(input: Buffer): Buffer {
   }
   const blob = decodeBase64Strict(b64);
   if (blob === null) {
-    throw new SshsigError('base64', 'signature body is not valid base64 (strict: alphabet, padding and trailing bits)');
+    throw new SshsigError(
+      'base64',
+      'signature body is not valid base64 (strict: alphabet, padding and trailing bits)',
+    );
   }
   return blob;
 }
@@ -825,11 +896,15 @@ function expectedSigTypes(t: KeyType): readonly string[] {
   }
 }
 
-function parseSigField(key: ParsedKey, sigBlob: Buffer): Pick<SigInternal, 'inner' | 'sk'> & { sigType: string } {
+function parseSigField(
+  key: ParsedKey,
+  sigBlob: Buffer,
+): Pick<SigInternal, 'inner' | 'sk'> & { sigType: string } {
   const what = 'signature';
   const r = new Reader(sigBlob, what, 'signature-format');
   const sigTypeBytes = r.string('signature algorithm');
-  if (sigTypeBytes.includes(0)) throw new SshsigError('signature-format', 'signature algorithm contains a NUL byte');
+  if (sigTypeBytes.includes(0))
+    throw new SshsigError('signature-format', 'signature algorithm contains a NUL byte');
   const sigType = sigTypeBytes.toString('latin1');
   const keyType = key.publicKey.type;
   if (keyType === 'ssh-rsa' && sigType === 'ssh-rsa') {
@@ -850,7 +925,10 @@ function parseSigField(key: ParsedKey, sigBlob: Buffer): Pick<SigInternal, 'inne
     case 'ed25519': {
       const sig = r.string('ed25519 signature');
       if (sig.length !== 64) {
-        throw new SshsigError('signature-format', `ed25519 signature is ${sig.length} bytes, expected 64`);
+        throw new SshsigError(
+          'signature-format',
+          `ed25519 signature is ${sig.length} bytes, expected 64`,
+        );
       }
       inner = { kind: 'ed25519', sig };
       break;
@@ -888,7 +966,10 @@ function parseBlob(blob: Buffer): SigInternal {
   r.bytes(MAGIC.length, 'magic');
   const version = r.u32('version');
   if (version !== 1) {
-    throw new SshsigError('version', `signature version ${version} is not supported (only version 1)`);
+    throw new SshsigError(
+      'version',
+      `signature version ${version} is not supported (only version 1)`,
+    );
   }
   const keyBlob = r.string('public key');
   const nsBytes = r.string('namespace');
@@ -898,14 +979,21 @@ function parseBlob(blob: Buffer): SigInternal {
   r.end();
 
   const key = parseKeyBlob(keyBlob, 'signing key', true);
-  if (nsBytes.includes(0)) throw new SshsigError('namespace', 'signature namespace contains a NUL byte');
+  if (nsBytes.includes(0))
+    throw new SshsigError('namespace', 'signature namespace contains a NUL byte');
   if (nsBytes.length === 0) throw new SshsigError('namespace', 'signature namespace is empty');
   if (reserved.length !== 0) {
-    throw new SshsigError('reserved', 'signature has a non-empty reserved field (not produced by OpenSSH; refusing unsigned data)');
+    throw new SshsigError(
+      'reserved',
+      'signature has a non-empty reserved field (not produced by OpenSSH; refusing unsigned data)',
+    );
   }
   const hashName = hashBytes.toString('latin1');
   if (hashName !== 'sha256' && hashName !== 'sha512') {
-    throw new SshsigError('hash-algorithm', `hash algorithm ${describeType(hashName)} is not allowed (sha256 or sha512)`);
+    throw new SshsigError(
+      'hash-algorithm',
+      `hash algorithm ${describeType(hashName)} is not allowed (sha256 or sha512)`,
+    );
   }
   const sigField = parseSigField(key, sigBlob);
   const parsed: ParsedSignature = {
@@ -918,7 +1006,12 @@ function parseBlob(blob: Buffer): SigInternal {
   };
   if (sigField.sk) parsed.sk = { ...sigField.sk };
   if (key.certificate) parsed.certificate = key.certificate;
-  const out: SigInternal = { parsed, key, namespaceBytes: Buffer.from(nsBytes), inner: sigField.inner };
+  const out: SigInternal = {
+    parsed,
+    key,
+    namespaceBytes: Buffer.from(nsBytes),
+    inner: sigField.inner,
+  };
   if (sigField.sk) out.sk = sigField.sk;
   return out;
 }
@@ -959,7 +1052,9 @@ function cryptoCheck(sig: SigInternal, data: Buffer): boolean {
   // FIDO: the authenticator signs sha256(application) || flags || counter || sha256(data)
   const payload = sk
     ? Buffer.concat([
-        createHash('sha256').update(Buffer.from((m as { application?: string }).application ?? '', 'latin1')).digest(),
+        createHash('sha256')
+          .update(Buffer.from((m as { application?: string }).application ?? '', 'latin1'))
+          .digest(),
         Buffer.from([sk.flags]),
         u32be(sk.counter),
         createHash('sha256').update(data).digest(),
@@ -978,13 +1073,23 @@ function cryptoCheck(sig: SigInternal, data: Buffer): boolean {
       const sv = bigFromBuf(inner.s);
       if (rv === 0n || sv === 0n || rv >= m.curve.order || sv >= m.curve.order) return false;
       const hash = sk ? 'sha256' : m.curve.hash;
-      return cryptoVerify(hash, payload, { key: ko, dsaEncoding: 'ieee-p1363' }, Buffer.concat([rr, ss]));
+      return cryptoVerify(
+        hash,
+        payload,
+        { key: ko, dsaEncoding: 'ieee-p1363' },
+        Buffer.concat([rr, ss]),
+      );
     }
     if (inner.kind === 'rsa' && m.kind === 'rsa') {
       const modLen = Math.ceil(m.bits / 8);
       const s = leftPad(inner.sig, modLen);
       if (!s) return false;
-      return cryptoVerify(inner.hash, payload, { key: ko, padding: cryptoConstants.RSA_PKCS1_PADDING }, s);
+      return cryptoVerify(
+        inner.hash,
+        payload,
+        { key: ko, padding: cryptoConstants.RSA_PKCS1_PADDING },
+        s,
+      );
     }
   } catch {
     return false;
@@ -1011,15 +1116,18 @@ export interface VerifyOptions {
  */
 export function verifySshsig(opts: VerifyOptions): VerifyResult {
   try {
-    if (opts === null || typeof opts !== 'object') throw new SshsigError('input', 'options must be an object');
+    if (opts === null || typeof opts !== 'object')
+      throw new SshsigError('input', 'options must be an object');
     const { namespace, message } = opts;
     if (typeof namespace !== 'string' || namespace.length === 0) {
       throw new SshsigError('input', 'expected namespace must be a non-empty string');
     }
-    if (namespace.includes('\0')) throw new SshsigError('input', 'expected namespace contains a NUL character');
+    if (namespace.includes('\0'))
+      throw new SshsigError('input', 'expected namespace contains a NUL character');
     let msg: Buffer;
     if (typeof message === 'string') msg = Buffer.from(message, 'utf8');
-    else if (message instanceof Uint8Array) msg = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+    else if (message instanceof Uint8Array)
+      msg = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
     else throw new SshsigError('input', 'message must be a string or a Buffer');
 
     const sig = parseBlob(dearmor(toInputBuffer(opts.armored)));
@@ -1037,17 +1145,30 @@ export function verifySshsig(opts: VerifyOptions): VerifyResult {
         `signature by ${sig.parsed.publicKey.type} key ${sig.parsed.publicKey.fingerprint} does not match the message`,
       );
     }
-    if (sig.sk && opts.requireUserPresence !== false && (sig.sk.flags & SK_FLAG_USER_PRESENCE) === 0) {
+    if (
+      sig.sk &&
+      opts.requireUserPresence !== false &&
+      (sig.sk.flags & SK_FLAG_USER_PRESENCE) === 0
+    ) {
       throw new SshsigError(
         'user-presence',
         'security-key signature was made without user presence (touch); re-sign and touch the key',
       );
     }
     return sig.parsed.certificate
-      ? { ok: true, publicKey: sig.parsed.publicKey, signature: sig.parsed, certificate: sig.parsed.certificate }
+      ? {
+          ok: true,
+          publicKey: sig.parsed.publicKey,
+          signature: sig.parsed,
+          certificate: sig.parsed.certificate,
+        }
       : { ok: true, publicKey: sig.parsed.publicKey, signature: sig.parsed };
   } catch (e) {
     if (e instanceof SshsigError) return { ok: false, code: e.code, reason: e.message };
-    return { ok: false, code: 'internal', reason: `internal error while verifying signature: ${String((e as Error)?.message ?? e)}` };
+    return {
+      ok: false,
+      code: 'internal',
+      reason: `internal error while verifying signature: ${String((e as Error)?.message ?? e)}`,
+    };
   }
 }

@@ -28,8 +28,14 @@ import { configGuard } from '../policy/paths.js';
 
 export type GrantKind = 'override' | 'review';
 
-export const NAMESPACE: Readonly<Record<GrantKind, string>> = { override: 'cleanroom-override', review: 'cleanroom-review' };
-export const TRAILER_KEY: Readonly<Record<GrantKind, string>> = { override: 'Cleanroom-Override', review: 'Cleanroom-Review' };
+export const NAMESPACE: Readonly<Record<GrantKind, string>> = {
+  override: 'cleanroom-override',
+  review: 'cleanroom-review',
+};
+export const TRAILER_KEY: Readonly<Record<GrantKind, string>> = {
+  override: 'Cleanroom-Override',
+  review: 'Cleanroom-Review',
+};
 
 /** Longest trailer value accepted; a real one is well under 2 KiB even with an RSA-4096 key. */
 export const MAX_TRAILER_VALUE = 8 * 1024;
@@ -80,7 +86,12 @@ export function coverage(policy: Policy, files: readonly FileChange[]): Coverage
     triples.push([f.path, f.blob, f.mode]);
   }
   triples.sort((a, b) => byBytes(a[0], b[0]));
-  return { pairs: triples.map(([p, b]) => [p, b]), modes: triples.map((t) => t[2]), zones: [...zones].sort(), digest: coverageDigest(triples) };
+  return {
+    pairs: triples.map(([p, b]) => [p, b]),
+    modes: triples.map((t) => t[2]),
+    zones: [...zones].sort(),
+    digest: coverageDigest(triples),
+  };
 }
 
 /**
@@ -94,12 +105,16 @@ export function coverage(policy: Policy, files: readonly FileChange[]): Coverage
 const IMPLICIT_MODES = new Set(['100644', '100755', '000000', '0']);
 
 /** `  (mode 120000, a symlink)` for a mode the digest binds explicitly; '' for a regular file. */
-export const modeNote = (m: string): string => (IMPLICIT_MODES.has(m) ? '' : `  (mode ${m}${m === '120000' ? ', a symlink' : m === '160000' ? ', a submodule' : ''})`);
+export const modeNote = (m: string): string =>
+  IMPLICIT_MODES.has(m)
+    ? ''
+    : `  (mode ${m}${m === '120000' ? ', a symlink' : m === '160000' ? ', a submodule' : ''})`;
 
 /** sha256 over the sorted (path, blob, mode) triples, as coverage() computes it. */
 export function coverageDigest(pairs: readonly (readonly [string, string, string])[]): string {
   const h = createHash('sha256');
-  for (const [path, blob, mode] of pairs) h.update(IMPLICIT_MODES.has(mode) ? `${blob}\0${path}\0` : `${mode} ${blob}\0${path}\0`);
+  for (const [path, blob, mode] of pairs)
+    h.update(IMPLICIT_MODES.has(mode) ? `${blob}\0${path}\0` : `${mode} ${blob}\0${path}\0`);
   return `sha256:${h.digest('hex')}`;
 }
 
@@ -125,12 +140,14 @@ export function reasonProblem(reason: string): string | undefined {
   if (!reason.trim()) return 'the reason is empty — say why this exception is right';
   if (reason.length > MAX_REASON) return `the reason is longer than ${MAX_REASON} characters`;
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(reason)) return 'the reason must be one line without control characters';
+  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(reason))
+    return 'the reason must be one line without control characters';
   return undefined;
 }
 
 /** Percent-encoding of everything but a readable safe set (emails and repository ids stay legible). */
-const enc = (s: string): string => s.replace(/[^A-Za-z0-9._~:/@+-]/gu, (c) => encodeURIComponent(c));
+const enc = (s: string): string =>
+  s.replace(/[^A-Za-z0-9._~:/@+-]/gu, (c) => encodeURIComponent(c));
 
 export function formatTrailerValue(st: Statement, signatureBase64: string): string {
   return [
@@ -171,7 +188,8 @@ export function foldTrailerValue(value: string, keyWidth = 'Cleanroom-Override: 
     line = line ? `${line} ${tok}` : tok;
   };
   for (const tok of value.split(' ')) {
-    if (tok.length <= FOLD_WIDTH - 1 || !(tok.startsWith('sig=') || tok.startsWith('reason='))) put(tok);
+    if (tok.length <= FOLD_WIDTH - 1 || !(tok.startsWith('sig=') || tok.startsWith('reason=')))
+      put(tok);
     else for (let i = 0; i < tok.length; i += CHUNK) put(tok.slice(i, i + CHUNK));
   }
   if (line) lines.push(line);
@@ -186,13 +204,27 @@ function unchunk(parts: string[]): string[] {
   const out: string[] = [];
   for (const p of parts) {
     const last = out[out.length - 1];
-    if (last !== undefined && (last.startsWith('sig=') || (last.startsWith('reason=') && !p.includes('=')))) out[out.length - 1] = last + p;
+    if (
+      last !== undefined &&
+      (last.startsWith('sig=') || (last.startsWith('reason=') && !p.includes('=')))
+    )
+      out[out.length - 1] = last + p;
     else out.push(p);
   }
   return out;
 }
 
-const FIELDS = ['repo', 'by', 'zones', 'files', 'digest', 'created', 'expires', 'reason', 'sig'] as const;
+const FIELDS = [
+  'repo',
+  'by',
+  'zones',
+  'files',
+  'digest',
+  'created',
+  'expires',
+  'reason',
+  'sig',
+] as const;
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 /**
@@ -200,18 +232,23 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
  * "2026-13-45T99:99:99Z" through, and Date.parse() of that is NaN — an expiry that every
  * comparison passes, i.e. a grant that never expires. Feb 30 or 24:00 would roll over.
  */
-export const isIsoInstant = (s: string): boolean => ISO.test(s) && !Number.isNaN(Date.parse(s)) && isoSeconds(new Date(Date.parse(s))) === s;
+export const isIsoInstant = (s: string): boolean =>
+  ISO.test(s) && !Number.isNaN(Date.parse(s)) && isoSeconds(new Date(Date.parse(s))) === s;
 
 /** Why the validity window cannot be signed or accepted, or undefined. */
 export function validityProblem(created: string, expires: string): string | undefined {
-  if (!isIsoInstant(created) || !isIsoInstant(expires)) return 'created/expires must be real instants written YYYY-MM-DDTHH:MM:SSZ';
+  if (!isIsoInstant(created) || !isIsoInstant(expires))
+    return 'created/expires must be real instants written YYYY-MM-DDTHH:MM:SSZ';
   const span = Date.parse(expires) - Date.parse(created);
   if (span <= 0) return 'it expires before it was created';
-  if (span > MAX_VALIDITY_MS) return 'it is valid for more than a year (expires - created > 366 days); request a shorter one';
+  if (span > MAX_VALIDITY_MS)
+    return 'it is valid for more than a year (expires - created > 366 days); request a shorter one';
   return undefined;
 }
 
-export type ParsedTrailer = { ok: true; statement: Omit<Statement, 'kind'>; signature: string } | { ok: false; reason: string };
+export type ParsedTrailer =
+  | { ok: true; statement: Omit<Statement, 'kind'>; signature: string }
+  | { ok: false; reason: string };
 
 /**
  * Strict parse of a trailer value: every field once, in order, nothing else, each in the
@@ -219,15 +256,21 @@ export type ParsedTrailer = { ok: true; statement: Omit<Statement, 'kind'>; sign
  * for byte what was signed), written on one line or folded by foldTrailerValue().
  */
 export function parseTrailerValue(value: string): ParsedTrailer {
-  if (value.length > MAX_TRAILER_VALUE) return { ok: false, reason: `the trailer is ${value.length} bytes long; a real one is under ${MAX_TRAILER_VALUE}` };
+  if (value.length > MAX_TRAILER_VALUE)
+    return {
+      ok: false,
+      reason: `the trailer is ${value.length} bytes long; a real one is under ${MAX_TRAILER_VALUE}`,
+    };
   const parts = unchunk(value.trim().split(' '));
   if (parts[0] !== 'v1') return { ok: false, reason: 'unknown trailer version (expected "v1 …")' };
-  if (parts.length !== FIELDS.length + 1) return { ok: false, reason: `expected ${FIELDS.length} fields (${FIELDS.join(', ')})` };
+  if (parts.length !== FIELDS.length + 1)
+    return { ok: false, reason: `expected ${FIELDS.length} fields (${FIELDS.join(', ')})` };
   const got: Record<string, string> = {};
   for (const [i, name] of FIELDS.entries()) {
     const part = parts[i + 1]!;
     const eq = part.indexOf('=');
-    if (eq < 0 || part.slice(0, eq) !== name) return { ok: false, reason: `field ${i + 1} should be ${name}=…` };
+    if (eq < 0 || part.slice(0, eq) !== name)
+      return { ok: false, reason: `field ${i + 1} should be ${name}=…` };
     got[name] = part.slice(eq + 1);
   }
   let repository: string, principal: string, reason: string, zones: string[];
@@ -246,21 +289,44 @@ export function parseTrailerValue(value: string): ParsedTrailer {
     ['reason', enc(reason)],
   ];
   for (const [name, want] of canonical) {
-    if (got[name] !== want) return { ok: false, reason: `${name}= is not percent-encoded the way cleanroom writes it (expected ${want.length > 60 ? `${want.slice(0, 57)}…` : want})` };
+    if (got[name] !== want)
+      return {
+        ok: false,
+        reason: `${name}= is not percent-encoded the way cleanroom writes it (expected ${want.length > 60 ? `${want.slice(0, 57)}…` : want})`,
+      };
   }
   if (zones.some((z) => !z)) return { ok: false, reason: 'zones= has an empty zone name' };
   const files = Number(got.files);
   if (!/^(0|[1-9]\d{0,6})$/.test(got.files!)) return { ok: false, reason: 'files= is not a count' };
-  if (!/^sha256:[0-9a-f]{64}$/.test(got.digest!)) return { ok: false, reason: 'digest= is not sha256:<64 hex>' };
-  if (!isIsoInstant(got.created!) || !isIsoInstant(got.expires!)) return { ok: false, reason: 'created=/expires= must be real instants written YYYY-MM-DDTHH:MM:SSZ' };
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(got.sig!) || got.sig!.length % 4 !== 0) return { ok: false, reason: 'sig= is not base64 (one line of standard base64 with padding)' };
+  if (!/^sha256:[0-9a-f]{64}$/.test(got.digest!))
+    return { ok: false, reason: 'digest= is not sha256:<64 hex>' };
+  if (!isIsoInstant(got.created!) || !isIsoInstant(got.expires!))
+    return {
+      ok: false,
+      reason: 'created=/expires= must be real instants written YYYY-MM-DDTHH:MM:SSZ',
+    };
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(got.sig!) || got.sig!.length % 4 !== 0)
+    return { ok: false, reason: 'sig= is not base64 (one line of standard base64 with padding)' };
   const why = reasonProblem(reason);
   if (why) return { ok: false, reason: why };
   // eslint-disable-next-line no-control-regex
-  if (!principal || /[\u0000-\u0020\u007f]/.test(principal) || /[\u0000-\u001f]/.test(repository)) return { ok: false, reason: 'by=/repo= contain characters a principal or repository id cannot have' };
+  if (!principal || /[\u0000-\u0020\u007f]/.test(principal) || /[\u0000-\u001f]/.test(repository))
+    return {
+      ok: false,
+      reason: 'by=/repo= contain characters a principal or repository id cannot have',
+    };
   return {
     ok: true,
-    statement: { repository, principal, zones, files, digest: got.digest!, created: got.created!, expires: got.expires!, reason },
+    statement: {
+      repository,
+      principal,
+      zones,
+      files,
+      digest: got.digest!,
+      created: got.created!,
+      expires: got.expires!,
+      reason,
+    },
     signature: got.sig!,
   };
 }
@@ -288,27 +354,39 @@ export function formatRequest(req: Request, cov: Coverage, context: string): str
     `created ${req.created}`,
     `expires ${req.expires}`,
     `# ${context}. Covered files (path, blob):`,
-    ...cov.pairs.slice(0, 200).map(([p, b], i) => `#   ${JSON.stringify(p).slice(1, -1)}  ${b}${modeNote(cov.modes[i] ?? '')}`),
+    ...cov.pairs
+      .slice(0, 200)
+      .map(
+        ([p, b], i) => `#   ${JSON.stringify(p).slice(1, -1)}  ${b}${modeNote(cov.modes[i] ?? '')}`,
+      ),
     ...(cov.pairs.length > 200 ? [`#   … and ${cov.pairs.length - 200} more`] : []),
     `# Sign with: cleanroom ${req.kind} sign [--key ~/.ssh/id_ed25519] FILE|-`,
   ];
   return lines.join('\n') + '\n';
 }
 
-export function parseRequest(text: string): { ok: true; request: Request } | { ok: false; reason: string } {
+export function parseRequest(
+  text: string,
+): { ok: true; request: Request } | { ok: false; reason: string } {
   if (text.length > 1024 * 1024) return { ok: false, reason: 'the request is larger than 1 MiB' };
   // CRLF: a request saved by a Windows editor or pasted from a browser is still the same request.
   const lines = text.split(/\r?\n/).filter((l) => l && !l.startsWith('#'));
   const head = /^cleanroom (override|review) request v1$/.exec(lines[0] ?? '');
-  if (!head) return { ok: false, reason: 'not a cleanroom request (the first line should be "cleanroom override request v1")' };
+  if (!head)
+    return {
+      ok: false,
+      reason: 'not a cleanroom request (the first line should be "cleanroom override request v1")',
+    };
   const want = ['repository', 'zones', 'files', 'reason', 'created', 'expires'];
   const got: Record<string, string> = {};
   for (const [i, name] of want.entries()) {
     const line = lines[i + 1] ?? '';
-    if (!line.startsWith(name + ' ') && line !== name) return { ok: false, reason: `line ${i + 2} should start with "${name} "` };
+    if (!line.startsWith(name + ' ') && line !== name)
+      return { ok: false, reason: `line ${i + 2} should start with "${name} "` };
     got[name] = line.slice(name.length + 1);
   }
-  if (lines.length !== want.length + 1) return { ok: false, reason: 'unexpected extra lines in the request' };
+  if (lines.length !== want.length + 1)
+    return { ok: false, reason: 'unexpected extra lines in the request' };
   const files = /^(\d{1,7}) (sha256:[0-9a-f]{64})$/.exec(got.files!);
   if (!files) return { ok: false, reason: 'the files line should be "files N sha256:<hex>"' };
   const window = validityProblem(got.created!, got.expires!);

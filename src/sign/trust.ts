@@ -25,7 +25,8 @@ const parsedRevoked = new Map<string, SshPublicKey[] | string>();
 /** The revoked keys, or the reason none can be trusted (a named file missing or invalid). */
 export function revokedOf(r: Trust['revokedApprovers'], what: string): SshPublicKey[] | string {
   if (r === undefined) return [];
-  if (r === 'missing') return `the ${what} revocation file named by the policy is missing — grants are refused until it can be read`;
+  if (r === 'missing')
+    return `the ${what} revocation file named by the policy is missing — grants are refused until it can be read`;
   const key = `${r.file}\0${r.text}`;
   let got = parsedRevoked.get(key);
   if (got === undefined) {

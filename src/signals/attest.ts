@@ -44,11 +44,15 @@ export function trailerAttestations(
       continue;
     }
     if (identityTool(table, id) || table.toolForDisplayName(id.name)) {
-      notes.push(`"${t.text}" is not counted: the reviewer is an AI identity, and review must be human`);
+      notes.push(
+        `"${t.text}" is not counted: the reviewer is an AI identity, and review must be human`,
+      );
       continue;
     }
     if (rules.independent && meta.author && mailbox(meta.author.email) === mailbox(id.email)) {
-      notes.push(`"${t.text}" is not counted: the reviewer is the commit's author (review.independent is true)`);
+      notes.push(
+        `"${t.text}" is not counted: the reviewer is the commit's author (review.independent is true)`,
+      );
       continue;
     }
     attestations.push({ kind: 'trailer', by: formatIdentity(id), evidence: t.text });

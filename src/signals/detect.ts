@@ -15,10 +15,14 @@ export interface CommitMeta {
   message: string;
 }
 
-export const formatIdentity = (id: Identity): string => (id.name ? `${id.name} <${id.email}>` : `<${id.email}>`);
+export const formatIdentity = (id: Identity): string =>
+  id.name ? `${id.name} <${id.email}>` : `<${id.email}>`;
 
 /** The tool an identity belongs to: by email, or by a name suffix such as " (aider)". */
-export function identityTool(table: ToolTable, id: Identity): { tool: ToolId; by: 'email' | 'name' } | undefined {
+export function identityTool(
+  table: ToolTable,
+  id: Identity,
+): { tool: ToolId; by: 'email' | 'name' } | undefined {
   const byEmail = table.toolForEmail(id.email);
   if (byEmail) return { tool: byEmail, by: 'email' };
   const name = id.name.toLowerCase();
@@ -81,14 +85,20 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
 
   for (const id of meta.others ?? []) {
     const hit = identityTool(table, id);
-    if (hit) add(hit.tool, hit.by === 'email' ? 'author' : 'name', `extra identity line: ${formatIdentity(id)}`);
+    if (hit)
+      add(
+        hit.tool,
+        hit.by === 'email' ? 'author' : 'name',
+        `extra identity line: ${formatIdentity(id)}`,
+      );
   }
 
   const view = restrictView(meta.message);
   for (const t of trailerLikeLines(view)) {
     const key = t.key.toLowerCase();
     for (const rule of table.trailerKeys.get(key) ?? []) {
-      if (rule.value === undefined || t.value.toLowerCase() === rule.value) add(rule.tool, 'trailer', t.text);
+      if (rule.value === undefined || t.value.toLowerCase() === rule.value)
+        add(rule.tool, 'trailer', t.text);
     }
     const id = parseIdentity(t.value);
     const idTool = id ? identityTool(table, id) : undefined;
@@ -111,7 +121,8 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
   // aider (2023–24) began the subject with "aider: ". Case-sensitive, at the very start.
   if (table.subjectPrefixes.length) {
     const subject = view.replace(/^\s+/, '').split('\n', 1)[0] ?? '';
-    for (const p of table.subjectPrefixes) if (subject.startsWith(p.text)) add(p.tool, 'marker', `subject begins "${p.text.trim()}"`);
+    for (const p of table.subjectPrefixes)
+      if (subject.startsWith(p.text)) add(p.tool, 'marker', `subject begins "${p.text.trim()}"`);
   }
 
   const lower = view.toLowerCase();
@@ -128,22 +139,32 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
     if (t && parseIdentity(t.value)) continue;
     for (const address of addressesIn(line)) {
       const tool = table.toolForEmail(address);
-      if (tool && !out.some((x) => x.tool === tool)) add(tool, 'trailer', `address in the message: ${address}`);
+      if (tool && !out.some((x) => x.tool === tool))
+        add(tool, 'trailer', `address in the message: ${address}`);
     }
   }
   return out;
 }
 
 /** The agent environment at commit time: `CLAUDECODE=1`, `CODEX_SANDBOX*`, … */
-export function envSignals(table: ToolTable, env: Readonly<Record<string, string | undefined>>): Signal[] {
+export function envSignals(
+  table: ToolTable,
+  env: Readonly<Record<string, string | undefined>>,
+): Signal[] {
   const out: Signal[] = [];
   for (const rule of table.env) {
-    const names = rule.prefix ? Object.keys(env).filter((k) => k.startsWith(rule.name)) : [rule.name];
+    const names = rule.prefix
+      ? Object.keys(env).filter((k) => k.startsWith(rule.name))
+      : [rule.name];
     for (const name of names) {
       const value = env[name];
       if (!value) continue;
       if (rule.value !== undefined && value !== rule.value) continue;
-      out.push({ tool: rule.tool, source: 'env', evidence: `environment ${name}=${value.slice(0, 40)}` });
+      out.push({
+        tool: rule.tool,
+        source: 'env',
+        evidence: `environment ${name}=${value.slice(0, 40)}`,
+      });
       break;
     }
   }

@@ -17,7 +17,20 @@
 // work tree and the index, under the same lock, and renames it into place.
 
 import * as crypto from 'node:crypto';
-import { appendFileSync, closeSync, existsSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { ToolId } from '../core/types.js';
 import { isObjectId } from '../git/object-id.js';
@@ -46,12 +59,18 @@ export function normalizeLine(line: string): string {
   return line.trim().replace(/\s+/g, ' ');
 }
 
-export const isTrivialLine = (normalized: string): boolean => normalized.length < MIN_LINE_CHARS || !/[\p{L}\p{N}]/u.test(normalized);
+export const isTrivialLine = (normalized: string): boolean =>
+  normalized.length < MIN_LINE_CHARS || !/[\p{L}\p{N}]/u.test(normalized);
 
 // crypto.hash (Node ≥ 20.12) is a third of createHash's cost, which adds up over every line of a commit.
 const sha1hex: (s: string) => string =
   typeof (crypto as { hash?: unknown }).hash === 'function'
-    ? (s) => (crypto as unknown as { hash(a: string, d: string, e: string): string }).hash('sha1', s, 'hex')
+    ? (s) =>
+        (crypto as unknown as { hash(a: string, d: string, e: string): string }).hash(
+          'sha1',
+          s,
+          'hex',
+        )
     : (s) => crypto.createHash('sha1').update(s).digest('hex');
 
 export const lineHash = (normalized: string): string => sha1hex(normalized).slice(0, 12);
@@ -75,10 +94,13 @@ export function hashedLines(text: string): HashedLine[] {
 }
 
 /** The hashed lines of file content; none for binary content (a NUL in the first 8000 bytes, as git judges). */
-export const contentLines = (content: Buffer | undefined): HashedLine[] => (!content || content.subarray(0, 8000).includes(0) ? [] : hashedLines(content.toString('utf8')));
+export const contentLines = (content: Buffer | undefined): HashedLine[] =>
+  !content || content.subarray(0, 8000).includes(0) ? [] : hashedLines(content.toString('utf8'));
 
 /** Distinct line hashes of `text`, for a ledger entry. */
-export const lineHashes = (text: string): string[] => [...new Set(hashedLines(text).map((l) => l.hash))];
+export const lineHashes = (text: string): string[] => [
+  ...new Set(hashedLines(text).map((l) => l.hash)),
+];
 
 /** The blob id git gives `content` (`git hash-object`), without spawning git. */
 export function blobId(content: Buffer | string, format: 'sha1' | 'sha256'): string {
@@ -101,12 +123,27 @@ export function parseLedger(text: string): { entries: LedgerEntry[]; skipped: nu
     if (!line) continue;
     try {
       const o = JSON.parse(line) as Record<string, unknown>;
-      if (o.v !== 1 || typeof o.tool !== 'string' || typeof o.path !== 'string' || typeof o.blob !== 'string' || !isObjectId(o.blob)) {
+      if (
+        o.v !== 1 ||
+        typeof o.tool !== 'string' ||
+        typeof o.path !== 'string' ||
+        typeof o.blob !== 'string' ||
+        !isObjectId(o.blob)
+      ) {
         skipped++;
         continue;
       }
-      const lines = Array.isArray(o.lines) ? o.lines.filter((h): h is string => typeof h === 'string') : [];
-      const e: LedgerEntry = { time: String(o.time ?? ''), tool: o.tool, session: typeof o.session === 'string' ? o.session : '', path: o.path, blob: o.blob, lines };
+      const lines = Array.isArray(o.lines)
+        ? o.lines.filter((h): h is string => typeof h === 'string')
+        : [];
+      const e: LedgerEntry = {
+        time: String(o.time ?? ''),
+        tool: o.tool,
+        session: typeof o.session === 'string' ? o.session : '',
+        path: o.path,
+        blob: o.blob,
+        lines,
+      };
       if (typeof o.model === 'string' && o.model) e.model = o.model;
       entries.push(e);
     } catch {
@@ -125,7 +162,8 @@ export interface Wanted {
 const BLOB_KEY = Buffer.from('"blob":"');
 const LINES_KEY = Buffer.from('"lines":[');
 
-const hex = (c: number): number => (c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1);
+const hex = (c: number): number =>
+  c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
 
 /** The first 5 hex digits at `buf[p…]` as a number (a 20-bit bucket), or -1. */
 function bucketAt(buf: Buffer, p: number): number {
@@ -150,16 +188,23 @@ export function scanLedger(buf: Buffer, want: Wanted): LedgerEntry[] {
   const buckets = new Uint8Array(1 << 20);
   for (const h of want.lines) buckets[parseInt(h.slice(0, 5), 16)] = 1;
   const out: LedgerEntry[] = [];
-  for (let pos = 0; pos < buf.length; ) {
+  for (let pos = 0; pos < buf.length;) {
     let end = buf.indexOf(0x0a, pos);
     if (end < 0) end = buf.length;
-    if (end > pos && relevant(buf, pos, end, want, buckets)) out.push(...parseLedger(buf.toString('utf8', pos, end)).entries);
+    if (end > pos && relevant(buf, pos, end, want, buckets))
+      out.push(...parseLedger(buf.toString('utf8', pos, end)).entries);
     pos = end + 1;
   }
   return out;
 }
 
-function relevant(buf: Buffer, pos: number, end: number, want: Wanted, buckets: Uint8Array): boolean {
+function relevant(
+  buf: Buffer,
+  pos: number,
+  end: number,
+  want: Wanted,
+  buckets: Uint8Array,
+): boolean {
   const b = buf.indexOf(BLOB_KEY, pos);
   const l = b < 0 || b > end ? -1 : buf.indexOf(LINES_KEY, b);
   if (l < 0 || l > end) return true; // not our shape: let the parser decide
@@ -202,7 +247,6 @@ export function indexLedger(entries: readonly LedgerEntry[]): LedgerIndex {
   return { size: entries.length, byBlob, byLine, linePaths: paths };
 }
 
-
 /** What the ledger says about one file's content, per tool. */
 export interface ToolMatch {
   tool: ToolId;
@@ -224,12 +268,26 @@ export interface ToolMatch {
  * Shared lines are not provenance: lines in `shared` (already elsewhere in the
  * repository, e.g. a licence header at HEAD in a file no agent wrote) do not count.
  */
-export function matchContent(index: LedgerIndex, blob: string, lines: readonly HashedLine[], shared: ReadonlySet<string> = new Set()): ToolMatch[] {
-  const byTool = new Map<ToolId, { exact: boolean; matched: number; chars: number; lines: number[]; entry: LedgerEntry }>();
+export function matchContent(
+  index: LedgerIndex,
+  blob: string,
+  lines: readonly HashedLine[],
+  shared: ReadonlySet<string> = new Set(),
+): ToolMatch[] {
+  const byTool = new Map<
+    ToolId,
+    { exact: boolean; matched: number; chars: number; lines: number[]; entry: LedgerEntry }
+  >();
   const latest = (a: LedgerEntry, b: LedgerEntry): LedgerEntry => (b.time > a.time ? b : a);
   for (const e of index.byBlob.get(blob) ?? []) {
     const t = byTool.get(e.tool);
-    byTool.set(e.tool, { exact: true, matched: 0, chars: 0, lines: [], entry: t ? latest(t.entry, e) : e });
+    byTool.set(e.tool, {
+      exact: true,
+      matched: 0,
+      chars: 0,
+      lines: [],
+      entry: t ? latest(t.entry, e) : e,
+    });
   }
   const total = lines.length;
   for (const l of lines) {
@@ -244,7 +302,8 @@ export function matchContent(index: LedgerIndex, blob: string, lines: readonly H
   }
   const out: ToolMatch[] = [];
   for (const [tool, t] of byTool) {
-    if (t.exact || t.chars >= MIN_MATCHED_CHARS) out.push({ tool, exact: t.exact, matched: t.matched, total, lines: t.lines, entry: t.entry });
+    if (t.exact || t.chars >= MIN_MATCHED_CHARS)
+      out.push({ tool, exact: t.exact, matched: t.matched, total, lines: t.lines, entry: t.entry });
   }
   return out.sort((a, b) => a.tool.localeCompare(b.tool));
 }
@@ -252,7 +311,7 @@ export function matchContent(index: LedgerIndex, blob: string, lines: readonly H
 /** "3, 7–9, 12" for line numbers in order. */
 export function lineRanges(lines: readonly number[], max = 8): string {
   const parts: string[] = [];
-  for (let i = 0; i < lines.length; ) {
+  for (let i = 0; i < lines.length;) {
     let j = i;
     while (j + 1 < lines.length && lines[j + 1] === lines[j]! + 1) j++;
     parts.push(j > i ? `${lines[i]}–${lines[j]}` : `${lines[i]}`);
@@ -310,7 +369,8 @@ export function readLedger(stateDir: string): { entries: LedgerEntry[]; skipped:
   return parseLedger(text);
 }
 
-const pause = (ms: number): void => void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+const pause = (ms: number): void =>
+  void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** A lock held for milliseconds; one older than this was left by a killed process. */
 const STALE_LOCK_MS = 30_000;
@@ -402,7 +462,12 @@ function sweepTickets(stateDir: string, staleMs: number): void {
  * competes for a fresh lock again; release removes the lock only if it still holds our
  * token, so a holder that overran never deletes its successor's lock.
  */
-export function withLedgerLock<T>(stateDir: string, fn: () => T, timeoutMs = 10_000, staleMs = STALE_LOCK_MS): T {
+export function withLedgerLock<T>(
+  stateDir: string,
+  fn: () => T,
+  timeoutMs = 10_000,
+  staleMs = STALE_LOCK_MS,
+): T {
   mkdirSync(stateDir, { recursive: true });
   const lock = join(stateDir, LOCK_FILE);
   const token = newToken();
@@ -436,7 +501,8 @@ export function withLedgerLock<T>(stateDir: string, fn: () => T, timeoutMs = 10_
         continue;
       }
     }
-    if (Date.now() > deadline) throw new Error(`the ledger is locked (${lock}) — if no agent is running, delete that file`);
+    if (Date.now() > deadline)
+      throw new Error(`the ledger is locked (${lock}) — if no agent is running, delete that file`);
     pause(wait);
   }
   try {
@@ -453,7 +519,10 @@ export function appendEntries(stateDir: string, entries: readonly LedgerEntry[])
 }
 
 /** Rewrites the ledger keeping what `live` still holds; returns [before, after] entry counts. */
-export function compactLedger(stateDir: string, live: (entries: readonly LedgerEntry[]) => LiveContent): [number, number] {
+export function compactLedger(
+  stateDir: string,
+  live: (entries: readonly LedgerEntry[]) => LiveContent,
+): [number, number] {
   return withLedgerLock(stateDir, () => {
     const file = ledgerPath(stateDir);
     if (!existsSync(file)) return [0, 0];

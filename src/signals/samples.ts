@@ -14,7 +14,12 @@ import { parseIdentity } from './trailers.js';
 const HUMAN: Identity = { name: 'Hana Human', email: 'hana@example.org' };
 
 /** The metadata of the commit a sample describes (the other fields a plain human commit). */
-export function sampleMeta(s: ToolSample): { author: Identity; committer: Identity; message: string; env: Record<string, string> } {
+export function sampleMeta(s: ToolSample): {
+  author: Identity;
+  committer: Identity;
+  message: string;
+  env: Record<string, string>;
+} {
   const id = (text: string): Identity => {
     const parsed = parseIdentity(text);
     if (!parsed) throw new Error(`not an identity "Name <email>": ${text}`);
@@ -28,7 +33,9 @@ export function sampleMeta(s: ToolSample): { author: Identity; committer: Identi
   return {
     author: s.author ? id(s.author) : HUMAN,
     committer: s.committer ? id(s.committer) : HUMAN,
-    message: s.message ?? (s.trailer ? `Update the parser\n\nA body line.\n\n${s.trailer}\n` : 'Update the parser\n'),
+    message:
+      s.message ??
+      (s.trailer ? `Update the parser\n\nA body line.\n\n${s.trailer}\n` : 'Update the parser\n'),
     env,
   };
 }
@@ -52,19 +59,32 @@ export function checkToolSamples(spec: ToolTableSpec): string[] {
   const table = compileToolTable(spec);
   const failures: string[] = [];
   for (const row of spec.tools) {
-    if (!row.examples?.length) failures.push(`${row.id}: no examples — record at least one real string the tool writes, with where it was seen`);
+    if (!row.examples?.length)
+      failures.push(
+        `${row.id}: no examples — record at least one real string the tool writes, with where it was seen`,
+      );
     for (const s of row.examples ?? []) {
       try {
         const signals = sampleSignals(table, s);
         if (!signals.some((x) => x.tool === row.id)) {
-          const got = signals.length ? `detected as ${[...new Set(signals.map((x) => x.tool))].join(', ')}` : 'not detected';
+          const got = signals.length
+            ? `detected as ${[...new Set(signals.map((x) => x.tool))].join(', ')}`
+            : 'not detected';
           failures.push(`${row.id}: example ${describe(s)} is ${got}`);
         }
         // An AI identity never reviews: the example's identity in a Reviewed-by trailer counts for nothing.
-        const who = s.author ?? s.committer ?? (s.trailer ? s.trailer.slice(s.trailer.indexOf(':') + 1).trim() : undefined);
+        const who =
+          s.author ??
+          s.committer ??
+          (s.trailer ? s.trailer.slice(s.trailer.indexOf(':') + 1).trim() : undefined);
         if (who && parseIdentity(who)) {
-          const r = trailerAttestations(table, { trailer: 'Reviewed-by', independent: false }, { message: `Fix\n\nReviewed-by: ${who}\n` });
-          if (r.attestations.length) failures.push(`${row.id}: example identity ${who} would count as a human reviewer`);
+          const r = trailerAttestations(
+            table,
+            { trailer: 'Reviewed-by', independent: false },
+            { message: `Fix\n\nReviewed-by: ${who}\n` },
+          );
+          if (r.attestations.length)
+            failures.push(`${row.id}: example identity ${who} would count as a human reviewer`);
         }
       } catch (e) {
         failures.push(`${row.id}: example ${describe(s)}: ${(e as Error).message}`);
@@ -73,7 +93,10 @@ export function checkToolSamples(spec: ToolTableSpec): string[] {
     for (const s of row.decoys ?? []) {
       try {
         const signals = sampleSignals(table, s);
-        if (signals.length) failures.push(`${row.id}: decoy ${describe(s)} is detected as ${signals.map((x) => `${x.tool} (${x.evidence})`).join(', ')}`);
+        if (signals.length)
+          failures.push(
+            `${row.id}: decoy ${describe(s)} is detected as ${signals.map((x) => `${x.tool} (${x.evidence})`).join(', ')}`,
+          );
       } catch (e) {
         failures.push(`${row.id}: decoy ${describe(s)}: ${(e as Error).message}`);
       }

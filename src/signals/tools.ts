@@ -93,7 +93,10 @@ function parseEnvRule(tool: ToolId, text: string): EnvRule {
 }
 
 /** Builds the table; rows with an id already present add their matchers to that tool. */
-export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpec[] = []): ToolTable {
+export function compileToolTable(
+  builtin: ToolTableSpec,
+  extra: readonly ToolSpec[] = [],
+): ToolTable {
   const ids = new Set<ToolId>([UNKNOWN_AI]);
   const displayNames = new Map<ToolId, string>([[UNKNOWN_AI, 'an unidentified AI tool']]);
   const exactEmails = new Map<string, ToolId>();
@@ -120,7 +123,13 @@ export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpe
     for (const t of spec.trailers ?? []) {
       const colon = t.indexOf(':');
       const key = (colon < 0 ? t : t.slice(0, colon)).trim().toLowerCase();
-      const value = colon < 0 ? undefined : t.slice(colon + 1).trim().toLowerCase();
+      const value =
+        colon < 0
+          ? undefined
+          : t
+              .slice(colon + 1)
+              .trim()
+              .toLowerCase();
       const list = trailerKeys.get(key) ?? [];
       list.push(value === undefined ? { tool } : { tool, value });
       trailerKeys.set(key, list);
@@ -160,7 +169,10 @@ export function compileToolTable(builtin: ToolTableSpec, extra: readonly ToolSpe
       return aliases.get(head) ?? aliases.get(v.split(/[:/(<,;]/, 1)[0]?.trim() ?? '');
     },
     toolForDisplayName(name: string): ToolId | undefined {
-      const n = name.trim().replace(/\s*\[bot\]$/i, '').toLowerCase();
+      const n = name
+        .trim()
+        .replace(/\s*\[bot\]$/i, '')
+        .toLowerCase();
       if (!n) return undefined;
       const direct = aliases.get(n);
       if (direct && direct !== UNKNOWN_AI) return direct;

@@ -25,7 +25,8 @@ export const SCISSORS = ' ------------------------ >8 ------------------------\n
 
 // Git's own isspace (sane_ctype): space, tab, LF and CR — not \v or \f, and no Unicode
 // spaces. A wider notion would make a line git calls prose into a continuation here.
-const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
+const isSpace = (c: string | undefined): boolean =>
+  c === ' ' || c === '\t' || c === '\n' || c === '\r';
 /** strbuf_trim: strips git's isspace only (JS trim() would also eat U+00A0, U+FEFF, …). */
 const gitTrim = (s: string): string => s.replace(/^[ \t\n\r]+|[ \t\n\r]+$/g, '');
 const isAlnum = (c: string): boolean => /^[A-Za-z0-9]$/.test(c);
@@ -173,7 +174,7 @@ export function parseTrailers(message: string, opts: TrailerOptions = {}): Trail
 
   const raw: string[] = [];
   let lastIsTrailer = false;
-  for (let pos = start; pos < end; ) {
+  for (let pos = start; pos < end;) {
     const next = Math.min(nextLine(message, pos), end);
     const line = message.slice(pos, next);
     pos = next;
@@ -226,7 +227,11 @@ function likeTrailer(line: string): Trailer | undefined {
   // A stray CR (or U+2028) inside the line stays in the value: it must not hide the line.
   const value = line.slice(i, Math.max(i, end));
   const text = `${key}: ${value}`;
-  return { key, value, text: text.length > MAX_EVIDENCE ? `${text.slice(0, MAX_EVIDENCE)}…` : text };
+  return {
+    key,
+    value,
+    text: text.length > MAX_EVIDENCE ? `${text.slice(0, MAX_EVIDENCE)}…` : text,
+  };
 }
 
 /** Every `Key: value` line anywhere in the message (liberal; for restricting signals only). */
@@ -260,7 +265,10 @@ export function parseIdentity(value: string): Identity | undefined {
  */
 export function cleanupMessage(text: string, commentChar = '#'): string {
   const cut = text.slice(0, scissorsAt(text, commentChar));
-  const lines = cut.split('\n').filter((l) => !l.startsWith(commentChar)).map((l) => l.replace(/[ \t\r]+$/, ''));
+  const lines = cut
+    .split('\n')
+    .filter((l) => !l.startsWith(commentChar))
+    .map((l) => l.replace(/[ \t\r]+$/, ''));
   const collapsed: string[] = [];
   for (const l of lines) {
     if (l === '' && (collapsed.length === 0 || collapsed[collapsed.length - 1] === '')) continue;

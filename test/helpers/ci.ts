@@ -24,7 +24,12 @@ export function expand(text: string, ctx: Record<string, string>): string {
 }
 
 export function runBash(script: string, cwd: string, env: NodeJS.ProcessEnv): StepRun {
-  const r = spawnSync('bash', ['-e', '-c', script], { cwd, env, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync('bash', ['-e', '-c', script], {
+    cwd,
+    env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
@@ -54,9 +59,15 @@ export function runAction(
     inputs: Record<string, { default?: string }>;
     runs: { steps: Step[] };
   };
-  for (const k of Object.keys(inputs)) if (!(k in action.inputs)) throw new Error(`action.yml declares no input ${k}`);
-  const ctx: Record<string, string> = { 'github.event.pull_request.base.sha': '', 'github.event.before': '', ...github };
-  for (const [k, v] of Object.entries(action.inputs)) ctx[`inputs.${k}`] = inputs[k] ?? v.default ?? '';
+  for (const k of Object.keys(inputs))
+    if (!(k in action.inputs)) throw new Error(`action.yml declares no input ${k}`);
+  const ctx: Record<string, string> = {
+    'github.event.pull_request.base.sha': '',
+    'github.event.before': '',
+    ...github,
+  };
+  for (const [k, v] of Object.entries(action.inputs))
+    ctx[`inputs.${k}`] = inputs[k] ?? v.default ?? '';
   const dir = tempDir('cleanroom-gha-');
   const outFile = join(dir, 'output');
   const summaryFile = join(dir, 'summary');
@@ -69,13 +80,20 @@ export function runAction(
   for (const step of action.runs.steps) {
     if (step.uses) {
       // Only the SARIF upload; its `if:` is `always() && inputs.upload-sarif == 'true' && …`.
-      if (!/^github\/codeql-action\/upload-sarif@v\d+$/.test(step.uses)) throw new Error(`unexpected uses: ${step.uses}`);
+      if (!/^github\/codeql-action\/upload-sarif@v\d+$/.test(step.uses))
+        throw new Error(`unexpected uses: ${step.uses}`);
       if (!/^always\(\)/.test(step.if ?? '') && failed) continue;
       uploads = ctx['inputs.upload-sarif'] === 'true' && (outputs['sarif-file'] ?? '') !== '';
       continue;
     }
     if (failed) continue;
-    const stepEnv: NodeJS.ProcessEnv = { ...env, GITHUB_ACTION_PATH: join(ROOT, 'hooks/ci/github'), GITHUB_OUTPUT: outFile, GITHUB_STEP_SUMMARY: summaryFile, RUNNER_TEMP: dir };
+    const stepEnv: NodeJS.ProcessEnv = {
+      ...env,
+      GITHUB_ACTION_PATH: join(ROOT, 'hooks/ci/github'),
+      GITHUB_OUTPUT: outFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      RUNNER_TEMP: dir,
+    };
     for (const [k, v] of Object.entries(step.env ?? {})) stepEnv[k] = expand(String(v), ctx);
     last = runBash(step.run!, cwd, stepEnv);
     for (const line of readFileSync(outFile, 'utf8').split('\n')) {

@@ -15,6 +15,7 @@ export function expectGolden(name: string, actual: string): void {
     writeFileSync(file, actual);
     return;
   }
-  if (!existsSync(file)) throw new Error(`missing golden file ${file}: run with UPDATE_GOLDEN=1 to write it`);
+  if (!existsSync(file))
+    throw new Error(`missing golden file ${file}: run with UPDATE_GOLDEN=1 to write it`);
   expect(actual, `golden ${name} (UPDATE_GOLDEN=1 rewrites it)`).toBe(readFileSync(file, 'utf8'));
 }

@@ -10,17 +10,28 @@ import { CLI, type TestRepo } from './repo.js';
  * Writes `n` commits on `ref` (a new branch from `from`, or a root history) in one
  * fast-import stream; each changes one file under `dir`. Returns the tip.
  */
-export function fastHistory(repo: TestRepo, n: number, opts: { ref: string; from?: string; dir?: string; message?: string }): string {
+export function fastHistory(
+  repo: TestRepo,
+  n: number,
+  opts: { ref: string; from?: string; dir?: string; message?: string },
+): string {
   const parts: string[] = [];
   const dir = opts.dir ?? 'src';
   for (let i = 0; i < n; i++) {
     const msg = `${opts.message ?? 'change'} ${i}\n`;
-    parts.push(`commit ${opts.ref}\nmark :${i + 1}\ncommitter Hana Human <hana@example.org> ${1_700_000_000 + i} +0000\ndata ${Buffer.byteLength(msg)}\n${msg}`);
+    parts.push(
+      `commit ${opts.ref}\nmark :${i + 1}\ncommitter Hana Human <hana@example.org> ${1_700_000_000 + i} +0000\ndata ${Buffer.byteLength(msg)}\n${msg}`,
+    );
     if (i === 0 && opts.from) parts.push(`from ${opts.from}\n`);
     const body = `line ${i}\n`;
     parts.push(`M 100644 inline ${dir}/f${i % 200}.txt\ndata ${body.length}\n${body}\n`);
   }
-  execFileSync('git', ['fast-import', '--quiet'], { cwd: repo.dir, env: repo.env, input: parts.join(''), maxBuffer: 1 << 28 });
+  execFileSync('git', ['fast-import', '--quiet'], {
+    cwd: repo.dir,
+    env: repo.env,
+    input: parts.join(''),
+    maxBuffer: 1 << 28,
+  });
   return repo.git('rev-parse', opts.ref).trim();
 }
 
@@ -42,10 +53,20 @@ export interface HookRun {
  */
 export function runCli(
   args: string[],
-  opts: { cwd: string; env: NodeJS.ProcessEnv; input: string; limitMs: number; during?: (pid: number) => void | Promise<void> },
+  opts: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    input: string;
+    limitMs: number;
+    during?: (pid: number) => void | Promise<void>;
+  },
 ): Promise<HookRun> {
   const t0 = Date.now();
-  const child = spawn(process.execPath, [CLI, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let stdout = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));

@@ -14,7 +14,12 @@ export const CLI = join(ROOT, 'dist', 'cleanroom.mjs');
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (/^(GIT_|CLAUDECODE|CODEX_|CURSOR_|GEMINI_|CLEANROOM|NODE_EXTRA_CA_CERTS|HUSKY|GL_|GITHUB_|GITEA_)/.test(k)) continue;
+    if (
+      /^(GIT_|CLAUDECODE|CODEX_|CURSOR_|GEMINI_|CLEANROOM|NODE_EXTRA_CA_CERTS|HUSKY|GL_|GITHUB_|GITEA_)/.test(
+        k,
+      )
+    )
+      continue;
     env[k] = v;
   }
   Object.assign(env, {
@@ -49,7 +54,11 @@ export interface Run {
   stderr: string;
 }
 
-const asRun = (r: SpawnSyncReturns<string>): Run => ({ code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' });
+const asRun = (r: SpawnSyncReturns<string>): Run => ({
+  code: r.status ?? -1,
+  stdout: r.stdout ?? '',
+  stderr: r.stderr ?? '',
+});
 
 export class TestRepo {
   constructor(
@@ -57,7 +66,9 @@ export class TestRepo {
     public env: NodeJS.ProcessEnv = cleanEnv(),
   ) {}
 
-  static init(opts: { bare?: boolean; objectFormat?: 'sha1' | 'sha256'; branch?: string; dir?: string } = {}): TestRepo {
+  static init(
+    opts: { bare?: boolean; objectFormat?: 'sha1' | 'sha256'; branch?: string; dir?: string } = {},
+  ): TestRepo {
     const dir = opts.dir ?? tempDir();
     const args = ['init', '-q', '-b', opts.branch ?? 'main'];
     if (opts.bare) args.push('--bare');
@@ -67,15 +78,30 @@ export class TestRepo {
   }
 
   git(...args: string[]): string {
-    return execFileSync('git', args, { cwd: this.dir, env: this.env, encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'] });
+    return execFileSync('git', args, {
+      cwd: this.dir,
+      env: this.env,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
   }
 
   /** git, returning code and output instead of throwing. */
   tryGit(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string } = {}): Run {
-    return asRun(spawnSync('git', args, { cwd: this.dir, env: opts.env ?? this.env, encoding: 'utf8', input: opts.input ?? '' }));
+    return asRun(
+      spawnSync('git', args, {
+        cwd: this.dir,
+        env: opts.env ?? this.env,
+        encoding: 'utf8',
+        input: opts.input ?? '',
+      }),
+    );
   }
 
-  cleanroom(args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {}): Run {
+  cleanroom(
+    args: string[],
+    opts: { env?: NodeJS.ProcessEnv; input?: string | Buffer; cwd?: string } = {},
+  ): Run {
     return asRun(
       spawnSync(process.execPath, [CLI, ...args], {
         cwd: opts.cwd ?? this.dir,
@@ -96,7 +122,10 @@ export class TestRepo {
   }
 
   /** Stages the given files (all when none) and commits with `git commit` (hooks run). */
-  commit(message: string, opts: { env?: Record<string, string | undefined>; args?: string[]; add?: string[] } = {}): Run {
+  commit(
+    message: string,
+    opts: { env?: Record<string, string | undefined>; args?: string[]; add?: string[] } = {},
+  ): Run {
     if (opts.add === undefined) this.git('add', '-A');
     else if (opts.add.length) this.git('add', '--', ...opts.add);
     const env = { ...this.env, ...opts.env } as NodeJS.ProcessEnv;
@@ -144,7 +173,9 @@ review:
 `;
 
 /** A repo with POLICY (or `policy`) committed by a human and cleanroom's hooks installed. */
-export function repoWithPolicy(opts: { policy?: string; init?: boolean; objectFormat?: 'sha1' | 'sha256' } = {}): TestRepo {
+export function repoWithPolicy(
+  opts: { policy?: string; init?: boolean; objectFormat?: 'sha1' | 'sha256' } = {},
+): TestRepo {
   const repo = TestRepo.init(opts.objectFormat ? { objectFormat: opts.objectFormat } : {});
   repo.write('.cleanroom/policy.yaml', opts.policy ?? POLICY);
   repo.write('README.md', '# test\n');
@@ -159,8 +190,12 @@ export function repoWithPolicy(opts: { policy?: string; init?: boolean; objectFo
 
 /** Errors are one clear screen, never a stack trace (docs/design/contract.md §7, docs/design/style.md "Errors"). */
 export function expectCleanError(r: Run, code = 2): void {
-  if (r.code !== code) throw new Error(`expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`);
-  if (/^\s{4}at /m.test(r.stderr) || /^\s{4}at /m.test(r.stdout)) throw new Error(`a stack trace reached the user:\n${r.stderr}`);
-  if (r.stderr.split('\n').length > 25) throw new Error(`more than one screen of error output:\n${r.stderr}`);
+  if (r.code !== code)
+    throw new Error(
+      `expected exit ${code}, got ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`,
+    );
+  if (/^\s{4}at /m.test(r.stderr) || /^\s{4}at /m.test(r.stdout))
+    throw new Error(`a stack trace reached the user:\n${r.stderr}`);
+  if (r.stderr.split('\n').length > 25)
+    throw new Error(`more than one screen of error output:\n${r.stderr}`);
 }
-

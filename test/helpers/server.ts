@@ -14,9 +14,18 @@ export interface Server {
 }
 
 /** The policy (and anything else in `files`) is pushed to main before the hook is installed. */
-export function protectedServer(opts: { objectFormat?: 'sha1' | 'sha256'; policy?: string; files?: Record<string, string> } = {}): Server {
-  const server = TestRepo.init({ bare: true, ...(opts.objectFormat ? { objectFormat: opts.objectFormat } : {}) });
-  const work = repoWithPolicy({ init: false, ...(opts.objectFormat ? { objectFormat: opts.objectFormat } : {}), ...(opts.policy ? { policy: opts.policy } : {}) });
+export function protectedServer(
+  opts: { objectFormat?: 'sha1' | 'sha256'; policy?: string; files?: Record<string, string> } = {},
+): Server {
+  const server = TestRepo.init({
+    bare: true,
+    ...(opts.objectFormat ? { objectFormat: opts.objectFormat } : {}),
+  });
+  const work = repoWithPolicy({
+    init: false,
+    ...(opts.objectFormat ? { objectFormat: opts.objectFormat } : {}),
+    ...(opts.policy ? { policy: opts.policy } : {}),
+  });
   if (opts.files) {
     for (const [path, content] of Object.entries(opts.files)) work.write(path, content);
     work.git('add', '-A');
@@ -45,4 +54,5 @@ export function humanCommit(work: TestRepo, path: string, content: string): stri
   return work.head();
 }
 
-export const serverRef = (s: Server, ref: string): string => s.server.tryGit(['rev-parse', '-q', '--verify', ref]).stdout.trim();
+export const serverRef = (s: Server, ref: string): string =>
+  s.server.tryGit(['rev-parse', '-q', '--verify', ref]).stdout.trim();

@@ -35,7 +35,10 @@ function edges(): Edge[] {
       const to = resolve(dirname(file), spec).replace(/\.js$/, '.ts');
       out.push({ from: relative(SRC, file), to: relative(SRC, to), kind });
     };
-    for (const m of text.matchAll(/^(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?'([^']+)'/gm)) add(m[2]!, m[1] !== undefined ? 'type' : 'static');
+    for (const m of text.matchAll(
+      /^(?:import|export)\s+(type\s+)?(?:[^'";]*?\s+from\s+)?'([^']+)'/gm,
+    ))
+      add(m[2]!, m[1] !== undefined ? 'type' : 'static');
     for (const m of text.matchAll(/\bimport\(\s*'([^']+)'\s*\)/g)) add(m[1]!, 'dynamic');
   }
   return out;
@@ -95,7 +98,15 @@ describe('architecture', () => {
   it('reads the imports (the test can see an edge)', () => {
     expect(all.some((e) => e.from === 'cli/main.ts' && e.to === 'cli/commands.ts')).toBe(true);
     expect(all.some((e) => e.from === 'cli/commands.ts' && e.to === 'cli/check.ts')).toBe(true); // a lazy import('./check.js')
-    expect(cycles(new Map([['a', new Set(['b'])], ['b', new Set(['c'])], ['c', new Set(['a'])]]))).toEqual([['a', 'b', 'c']]);
+    expect(
+      cycles(
+        new Map([
+          ['a', new Set(['b'])],
+          ['b', new Set(['c'])],
+          ['c', new Set(['a'])],
+        ]),
+      ),
+    ).toEqual([['a', 'b', 'c']]);
   });
 
   // Type imports count (a folder that needs another's types depends on it), except core's:
@@ -103,7 +114,12 @@ describe('architecture', () => {
   it('no folder-level import cycle (type imports included)', () => {
     const counted = all.filter((e) => !(e.kind === 'type' && e.from.startsWith('core/')));
     const found = cycles(graphOf(counted, folderOf)).map((c) => {
-      const inCycle = counted.filter((e) => c.includes(folderOf(e.from)) && c.includes(folderOf(e.to)) && folderOf(e.from) !== folderOf(e.to));
+      const inCycle = counted.filter(
+        (e) =>
+          c.includes(folderOf(e.from)) &&
+          c.includes(folderOf(e.to)) &&
+          folderOf(e.from) !== folderOf(e.to),
+      );
       return `${c.join(' ↔ ')}: ${inCycle.map((e) => `${e.from} → ${e.to}`).join(', ')}`;
     });
     expect(found).toEqual([]);
@@ -112,11 +128,20 @@ describe('architecture', () => {
   // Module evaluation order: a static cycle can hand a module an undefined binding at load
   // time. A lazy import('…') (the command table, the report formats) runs later.
   it('no module-level runtime import cycle', () => {
-    expect(cycles(graphOf(all.filter((e) => e.kind === 'static'), (f) => f))).toEqual([]);
+    expect(
+      cycles(
+        graphOf(
+          all.filter((e) => e.kind === 'static'),
+          (f) => f,
+        ),
+      ),
+    ).toEqual([]);
   });
 
   it('src/core imports nothing but types from outside it', () => {
-    const bad = all.filter((e) => e.from.startsWith('core/') && !e.to.startsWith('core/') && e.kind !== 'type');
+    const bad = all.filter(
+      (e) => e.from.startsWith('core/') && !e.to.startsWith('core/') && e.kind !== 'type',
+    );
     expect(bad.map((e) => `${e.from} → ${e.to}`)).toEqual([]);
     expect(all.some((e) => e.from.startsWith('core/') && e.kind === 'type')).toBe(true); // control: it does import types
   });

@@ -9,7 +9,10 @@ import { payload, runWired, wiredCommand } from './world.js';
 
 afterAll(removeTempDirs);
 
-function presetRepo(withZoneFiles: boolean): { repo: TestRepo; grep: (input: Record<string, string>) => number } {
+function presetRepo(withZoneFiles: boolean): {
+  repo: TestRepo;
+  grep: (input: Record<string, string>) => number;
+} {
   const repo = TestRepo.init();
   repo.write('README.md', '# lab\n');
   repo.write('src/app.ts', 'export const answer = 42;\n');
@@ -21,7 +24,17 @@ function presetRepo(withZoneFiles: boolean): { repo: TestRepo; grep: (input: Rec
   repo.git('commit', '-q', '--no-verify', '-m', 'lab');
   const command = wiredCommand(repo, 'claude-code');
   const grep = (input: Record<string, string>) =>
-    runWired(repo, command, payload('claude-code', 'PreToolUse-Grep', repo, (o) => (o.tool_input = { pattern: 'answer', ...input })), { env: { ...repo.env, CLAUDE_PROJECT_DIR: repo.dir } }).code;
+    runWired(
+      repo,
+      command,
+      payload(
+        'claude-code',
+        'PreToolUse-Grep',
+        repo,
+        (o) => (o.tool_input = { pattern: 'answer', ...input }),
+      ),
+      { env: { ...repo.env, CLAUDE_PROJECT_DIR: repo.dir } },
+    ).code;
   return { repo, grep };
 }
 

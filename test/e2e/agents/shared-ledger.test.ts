@@ -19,13 +19,19 @@ function agentWrites(wt: TestRepo, path: string, content: string): void {
   const input = payload('claude', 'PostToolUse-Write', wt, (o) => {
     o.cwd = wt.dir;
     o.tool_input = { file_path: join(wt.dir, path), content };
-    o.tool_response = { type: 'create', filePath: join(wt.dir, path), content, structuredPatch: [] };
+    o.tool_response = {
+      type: 'create',
+      filePath: join(wt.dir, path),
+      content,
+      structuredPatch: [],
+    };
   });
   const r = hook(wt, 'claude', input);
   if (r.code !== 0) throw new Error(`agent hook failed: ${r.stderr}`);
 }
 
-const DRAFT = '{"id": "q9", "question": "Which planet has the longest day of all?", "answer": "Venus"}\n';
+const DRAFT =
+  '{"id": "q9", "question": "Which planet has the longest day of all?", "answer": "Venus"}\n';
 
 describe('linked worktrees share one ledger', () => {
   it("an agent's draft from worktree B, copied by a human into worktree A's deny zone, is refused at commit", () => {
@@ -48,7 +54,10 @@ describe('linked worktrees share one ledger', () => {
     const bDir = join(tempDir(), 'wt-b');
     a.git('worktree', 'add', '-q', '-b', 'agent-work', bDir);
     agentWrites(new TestRepo(bDir, a.env), 'drafts/q9.json', DRAFT);
-    a.write('evals/tasks/q1.json', '{"id": "q1", "question": "Hana wrote this one herself, by hand?", "answer": "yes"}\n');
+    a.write(
+      'evals/tasks/q1.json',
+      '{"id": "q1", "question": "Hana wrote this one herself, by hand?", "answer": "yes"}\n',
+    );
     const r = a.commit('Add q1');
     expect(r.code, r.stderr).toBe(0);
   });
@@ -65,7 +74,8 @@ describe('linked worktrees share one ledger', () => {
   });
 });
 
-const HEADER = '# Copyright 2026 Acme Evals Ltd. Licensed under the Apache License, Version 2.0 (see LICENSE at the repository root).';
+const HEADER =
+  '# Copyright 2026 Acme Evals Ltd. Licensed under the Apache License, Version 2.0 (see LICENSE at the repository root).';
 
 describe('shared lines are not provenance', () => {
   it('a licence header the agent wrote elsewhere does not make a hand-written grader the agent’s', () => {
@@ -73,20 +83,28 @@ describe('shared lines are not provenance', () => {
     // The header is in the repository already (a human-written file at HEAD).
     repo.write('src/util.py', `${HEADER}\n\ndef util():\n    return 1\n`);
     expect(repo.commit('util').code).toBe(0);
-    agentWrites(repo, 'src/loader.py', `${HEADER}\n\nimport json\n\ndef load(path):\n    with open(path) as f:\n        return json.load(f)\n`);
-    repo.write('evals/tasks/grader.py', `${HEADER}\n\ndef grade(answer, expected):\n    return answer.strip() == expected.strip()\n`);
+    agentWrites(
+      repo,
+      'src/loader.py',
+      `${HEADER}\n\nimport json\n\ndef load(path):\n    with open(path) as f:\n        return json.load(f)\n`,
+    );
+    repo.write(
+      'evals/tasks/grader.py',
+      `${HEADER}\n\ndef grade(answer, expected):\n    return answer.strip() == expected.strip()\n`,
+    );
     const r = repo.commit('Add grader', { add: ['evals/tasks/grader.py'] });
     expect(r.code, r.stderr).toBe(0);
     expect(repo.lastMessage()).not.toContain('Assisted-by');
   });
   it('control: the agent’s own lines pasted into the grader are still found, and the finding names them', () => {
     const repo = repoWithPolicy();
-    const body = 'def grade(answer, expected):\n    normalised_answer = " ".join(answer.lower().split())\n    normalised_expected = " ".join(expected.lower().split())\n    return normalised_answer == normalised_expected\n';
+    const body =
+      'def grade(answer, expected):\n    normalised_answer = " ".join(answer.lower().split())\n    normalised_expected = " ".join(expected.lower().split())\n    return normalised_answer == normalised_expected\n';
     agentWrites(repo, 'src/scoring.py', `import sys\n\n${body}`);
     repo.write('evals/tasks/grader.py', `# grader, by Hana\n\n${body}`);
     const r = repo.commit('Add grader', { add: ['evals/tasks/grader.py'] });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("(lines 3–6)");
+    expect(r.stderr).toContain('(lines 3–6)');
     expect(r.stderr).toContain('src/scoring.py');
   });
 });
@@ -94,9 +112,14 @@ describe('shared lines are not provenance', () => {
 describe('shared lines cannot launder an agent draft', () => {
   it('an agent draft committed outside the zones, its lines rearranged into a zone file: still the agent’s', () => {
     const repo = repoWithPolicy();
-    const lines = ['{"id": "q9", "question": "Which planet has the longest day of all the planets?"}', '{"id": "q10", "question": "Which moon of Saturn has a thick nitrogen atmosphere?"}'];
+    const lines = [
+      '{"id": "q9", "question": "Which planet has the longest day of all the planets?"}',
+      '{"id": "q10", "question": "Which moon of Saturn has a thick nitrogen atmosphere?"}',
+    ];
     agentWrites(repo, 'drafts/tasks.jsonl', `${lines.join('\n')}\n`);
-    expect(repo.commit('drafts', { add: ['drafts/tasks.jsonl'], args: ['--no-verify'] }).code).toBe(0);
+    expect(repo.commit('drafts', { add: ['drafts/tasks.jsonl'], args: ['--no-verify'] }).code).toBe(
+      0,
+    );
     repo.write('evals/tasks/set.jsonl', `${lines[1]}\n${lines[0]}\n`);
     const r = repo.commit('Add set', { add: ['evals/tasks/set.jsonl'] });
     expect(r.code).toBe(1);

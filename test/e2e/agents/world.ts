@@ -15,23 +15,53 @@ const PLACEHOLDER = '/workspace/acme-evals';
 export const REVIEWED = 'Reviewed-by: Rita Reviewer <rita@example.org>';
 
 /** The scorer every fixture agent writes into evals/harness/score.py. */
-export const HARNESS = (JSON.parse(readFileSync(join(FIXTURES, 'claude-code', 'PostToolUse-Write.json'), 'utf8')) as { tool_input: { content: string } }).tool_input.content;
-export const HUMAN_TASK = '{"id": "q1", "question": "Written by Hana: how many legs does a spider have?", "answer": "8"}\n';
+export const HARNESS = (
+  JSON.parse(readFileSync(join(FIXTURES, 'claude-code', 'PostToolUse-Write.json'), 'utf8')) as {
+    tool_input: { content: string };
+  }
+).tool_input.content;
+export const HUMAN_TASK =
+  '{"id": "q1", "question": "Written by Hana: how many legs does a spider have?", "answer": "8"}\n';
 
 /** A recorded payload, moved into `repo`, optionally edited. */
-export function payload(agent: string, name: string, repo: TestRepo, edit?: (o: Record<string, any>) => void): string {
-  const text = readFileSync(join(FIXTURES, agent === 'claude' ? 'claude-code' : agent, `${name}.json`), 'utf8').replaceAll(PLACEHOLDER, repo.dir);
+export function payload(
+  agent: string,
+  name: string,
+  repo: TestRepo,
+  edit?: (o: Record<string, any>) => void,
+): string {
+  const text = readFileSync(
+    join(FIXTURES, agent === 'claude' ? 'claude-code' : agent, `${name}.json`),
+    'utf8',
+  ).replaceAll(PLACEHOLDER, repo.dir);
   const o = JSON.parse(text) as Record<string, any>;
   edit?.(o);
   return JSON.stringify(o);
 }
 
-const asRun = (r: ReturnType<typeof spawnSync>): Run => ({ code: r.status ?? -1, stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') });
+const asRun = (r: ReturnType<typeof spawnSync>): Run => ({
+  code: r.status ?? -1,
+  stdout: String(r.stdout ?? ''),
+  stderr: String(r.stderr ?? ''),
+});
 
 /** Runs the hook as the agent does: `node dist/agent-hook.cjs AGENT`, payload on stdin. */
-export function hook(repo: TestRepo, agent: string, input: string | Buffer, opts: { cwd?: string; env?: NodeJS.ProcessEnv; viaCli?: boolean } = {}): Run {
+export function hook(
+  repo: TestRepo,
+  agent: string,
+  input: string | Buffer,
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; viaCli?: boolean } = {},
+): Run {
   const args = opts.viaCli ? [CLI, 'agent-hook', agent] : [HOOK, agent];
-  return asRun(spawnSync(process.execPath, args, { cwd: opts.cwd ?? repo.dir, env: opts.env ?? repo.env, input, encoding: 'utf8', maxBuffer: 1 << 26 }));
+  return asRun(
+    spawnSync(process.execPath, args, {
+      cwd: opts.cwd ?? repo.dir,
+      env: opts.env ?? repo.env,
+      input,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    }),
+  );
 }
 
 /** The same, asynchronously (several agents at once). */
@@ -48,7 +78,9 @@ export function hookAsync(repo: TestRepo, agent: string, input: string): Promise
 }
 
 export function ledger(repo: TestRepo): { entries: LedgerEntry[]; skipped: number } {
-  const file = repo.git('rev-parse', '--path-format=absolute', '--git-path', 'cleanroom/ledger.jsonl').trim();
+  const file = repo
+    .git('rev-parse', '--path-format=absolute', '--git-path', 'cleanroom/ledger.jsonl')
+    .trim();
   try {
     return parseLedger(readFileSync(file, 'utf8'));
   } catch {
@@ -77,9 +109,28 @@ export function wiredCommand(repo: TestRepo, agent: string): string {
 }
 
 /** Runs the wired command as the host does: through `sh -c`, payload on stdin, from `cwd`. */
-export function runWired(repo: TestRepo, command: string, input: string, opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Run {
-  return asRun(spawnSync('sh', ['-c', command], { cwd: opts.cwd ?? repo.dir, env: opts.env ?? repo.env, input, encoding: 'utf8', maxBuffer: 1 << 26 }));
+export function runWired(
+  repo: TestRepo,
+  command: string,
+  input: string,
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Run {
+  return asRun(
+    spawnSync('sh', ['-c', command], {
+      cwd: opts.cwd ?? repo.dir,
+      env: opts.env ?? repo.env,
+      input,
+      encoding: 'utf8',
+      maxBuffer: 1 << 26,
+    }),
+  );
 }
 
 /** A Claude Code Bash call running `command` in `repo`. */
-export const bash = (repo: TestRepo, command: string): string => payload('claude-code', 'PreToolUse-Bash', repo, (o) => (o.tool_input = { command, description: 'run it' }));
+export const bash = (repo: TestRepo, command: string): string =>
+  payload(
+    'claude-code',
+    'PreToolUse-Bash',
+    repo,
+    (o) => (o.tool_input = { command, description: 'run it' }),
+  );

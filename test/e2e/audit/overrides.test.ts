@@ -17,7 +17,9 @@ describe('cleanroom audit with signed overrides', () => {
     w.repo.write('evals/tasks/q1.json', '{"question": "2 + 2"}\n');
     w.repo.git('add', '-A');
     const trailer = grant(w, 'override');
-    expect(w.repo.commit(`Add q1\n\n${AI}`, { add: [], args: ['--trailer', trailer] }).code).toBe(0);
+    expect(w.repo.commit(`Add q1\n\n${AI}`, { add: [], args: ['--trailer', trailer] }).code).toBe(
+      0,
+    );
     w.repo.write('evals/tasks/q2.json', '{"question": "3 + 3"}\n');
     expect(w.repo.commit(`Add q2\n\n${AI}`, { args: ['--no-verify'] }).code).toBe(0);
 
@@ -27,7 +29,11 @@ describe('cleanroom audit with signed overrides', () => {
     const tasks = report.zones.find((z) => z.name === 'eval-tasks')!;
     expect(tasks.contaminated.map((p) => p.path)).toEqual(['evals/tasks/q2.json']);
     expect(tasks.attested.map((p) => p.path)).toEqual(['evals/tasks/q1.json']);
-    expect(tasks.attested[0]!.changes[0]).toMatchObject({ outcome: 'overridden', by: APPROVER, contaminates: false });
+    expect(tasks.attested[0]!.changes[0]).toMatchObject({
+      outcome: 'overridden',
+      by: APPROVER,
+      contaminates: false,
+    });
     expect(tasks.grants).toEqual([{ by: APPROVER, outcome: 'overridden', changes: 1 }]);
     expect(report.summary.findings).toEqual({ violation: 1, reviewed: 0, overridden: 1 });
     const text = w.repo.cleanroom(['audit']).stdout;
@@ -50,6 +56,8 @@ describe('cleanroom audit with signed overrides', () => {
     });
     expect(code).toBe(1);
     const yearLater = JSON.parse(out.join('')) as AuditReport;
-    expect(yearLater.zones.find((z) => z.name === 'eval-tasks')!.attested.map((p) => p.path)).toEqual(['evals/tasks/q1.json']);
+    expect(
+      yearLater.zones.find((z) => z.name === 'eval-tasks')!.attested.map((p) => p.path),
+    ).toEqual(['evals/tasks/q1.json']);
   });
 });

@@ -16,7 +16,9 @@ afterAll(() => removeTempDirs());
  * validates it faithfully once `id` is spelled `$id`.
  */
 function sarifValidator(): (doc: unknown) => { ok: boolean; errors: string } {
-  const schema = JSON.parse(readFileSync(join(ROOT, 'test', 'fixtures', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8')) as Record<string, unknown>;
+  const schema = JSON.parse(
+    readFileSync(join(ROOT, 'test', 'fixtures', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8'),
+  ) as Record<string, unknown>;
   const text = JSON.stringify(schema);
   expect(text).not.toMatch(/"exclusive(Minimum|Maximum)":\s*(true|false)/);
   expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
@@ -25,10 +27,17 @@ function sarifValidator(): (doc: unknown) => { ok: boolean; errors: string } {
   // RFC 3986 / RFC 3339 shapes for the three formats the schema uses (ajv-formats would
   // provide these; the checks here are strict enough to catch an unencoded path).
   ajv.addFormat('uri', (s: string) => /^[a-z][a-z0-9+.-]*:[^\s"<>\\^`{|}]*$/i.test(s));
-  ajv.addFormat('uri-reference', (s: string) => /^([a-z][a-z0-9+.-]*:)?[^\s"<>\\^`{|}%]*(%[0-9a-f]{2}[^\s"<>\\^`{|}%]*)*$/i.test(s));
-  ajv.addFormat('date-time', (s: string) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(s));
+  ajv.addFormat('uri-reference', (s: string) =>
+    /^([a-z][a-z0-9+.-]*:)?[^\s"<>\\^`{|}%]*(%[0-9a-f]{2}[^\s"<>\\^`{|}%]*)*$/i.test(s),
+  );
+  ajv.addFormat('date-time', (s: string) =>
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i.test(s),
+  );
   const validate = ajv.compile({ ...rest, $id: String(id) });
-  return (doc) => ({ ok: validate(doc) === true, errors: ajv.errorsText(validate.errors, { separator: '\n' }) });
+  return (doc) => ({
+    ok: validate(doc) === true,
+    errors: ajv.errorsText(validate.errors, { separator: '\n' }),
+  });
 }
 
 let validate: ReturnType<typeof sarifValidator>;
@@ -47,8 +56,28 @@ describe('audit SARIF against the official SARIF 2.1.0 schema', () => {
   it('the validator rejects what the schema rejects', () => {
     expect(validate({ version: '2.1.0', runs: [] }).ok).toBe(true);
     expect(validate({ version: '2.0.0', runs: [] }).ok).toBe(false);
-    expect(validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: {}, level: 'fatal' }] }] }).ok).toBe(false);
-    expect(validate({ version: '2.1.0', runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: { text: 'm' }, locations: [{ physicalLocation: { artifactLocation: { uri: 'a b' } } }] }] }] }).ok).toBe(false);
+    expect(
+      validate({
+        version: '2.1.0',
+        runs: [{ tool: { driver: { name: 'x' } }, results: [{ message: {}, level: 'fatal' }] }],
+      }).ok,
+    ).toBe(false);
+    expect(
+      validate({
+        version: '2.1.0',
+        runs: [
+          {
+            tool: { driver: { name: 'x' } },
+            results: [
+              {
+                message: { text: 'm' },
+                locations: [{ physicalLocation: { artifactLocation: { uri: 'a b' } } }],
+              },
+            ],
+          },
+        ],
+      }).ok,
+    ).toBe(false);
   });
 
   it('a clean history: valid, no results', () => {
@@ -65,7 +94,9 @@ describe('audit SARIF against the official SARIF 2.1.0 schema', () => {
     const repo = repoWithPolicy({ init: false });
     repo.write('evals/tasks/q 1 ünï%.json', '{}\n');
     repo.write('evals/harness/run.py', 'print()\n');
-    expect(repo.commit(`AI\n\n${CLAUDE}\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>`).code).toBe(0);
+    expect(
+      repo.commit(`AI\n\n${CLAUDE}\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>`).code,
+    ).toBe(0);
     repo.git('mv', 'evals/harness/run.py', 'evals/tasks/run.py');
     expect(repo.commit('human move into the deny zone').code).toBe(0);
     repo.write('data/train/#x?.jsonl', '{}\n');
@@ -75,8 +106,18 @@ describe('audit SARIF against the official SARIF 2.1.0 schema', () => {
     const v = validate(doc);
     expect(v.errors).toBe('No errors');
     const run = (doc.runs as Record<string, unknown>[])[0]!;
-    const results = run.results as { ruleId: string; locations: { physicalLocation: { artifactLocation: { uri: string } } }[]; partialFingerprints: Record<string, string>; properties: Record<string, unknown> }[];
-    const keys = results.map((r) => `${r.properties.tool as string} ${r.locations[0]!.physicalLocation.artifactLocation.uri}`).sort();
+    const results = run.results as {
+      ruleId: string;
+      locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+      partialFingerprints: Record<string, string>;
+      properties: Record<string, unknown>;
+    }[];
+    const keys = results
+      .map(
+        (r) =>
+          `${r.properties.tool as string} ${r.locations[0]!.physicalLocation.artifactLocation.uri}`,
+      )
+      .sort();
     expect(keys).toEqual([
       'aider evals/tasks/q%201%20%C3%BCn%C3%AF%25.json',
       'aider evals/tasks/run.py',
@@ -85,11 +126,16 @@ describe('audit SARIF against the official SARIF 2.1.0 schema', () => {
       'unknown-ai data/train/%23x%3F.jsonl',
     ]);
     expect(results.every((r) => r.ruleId === 'cleanroom/deny-zone')).toBe(true);
-    expect((run.properties as { audit: { summary: { contaminatedPaths: number } } }).audit.summary.contaminatedPaths).toBe(3);
+    expect(
+      (run.properties as { audit: { summary: { contaminatedPaths: number } } }).audit.summary
+        .contaminatedPaths,
+    ).toBe(3);
     // Re-running over a longer history keeps the alerts' identity.
     repo.write('src/other.ts', 'x\n');
     expect(repo.commit('human').code).toBe(0);
-    const again = (sarifOf(repo).doc.runs as { results: { partialFingerprints: unknown }[] }[])[0]!.results.map((r) => r.partialFingerprints);
+    const again = (
+      sarifOf(repo).doc.runs as { results: { partialFingerprints: unknown }[] }[]
+    )[0]!.results.map((r) => r.partialFingerprints);
     expect(again).toEqual(results.map((r) => r.partialFingerprints));
   });
 });

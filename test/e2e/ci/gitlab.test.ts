@@ -20,7 +20,8 @@ function component(inputs: Record<string, string | boolean> = {}) {
   const docs = parseAllDocuments(readFileSync(FILE, 'utf8'));
   expect(docs).toHaveLength(2); // the spec header, then the jobs
   const spec = docs[0]!.toJS().spec.inputs as Record<string, { default?: unknown }>;
-  for (const k of Object.keys(inputs)) if (!(k in spec)) throw new Error(`the component declares no input ${k}`);
+  for (const k of Object.keys(inputs))
+    if (!(k in spec)) throw new Error(`the component declares no input ${k}`);
   const text = String(docs[1]).replace(/\$\[\[\s*inputs\.([\w-]+)\s*\]\]/g, (_, name: string) => {
     if (!(name in spec)) throw new Error(`undeclared input ${name}`);
     return String(inputs[name] ?? spec[name]!.default);
@@ -53,13 +54,24 @@ function project() {
   return { origin, dev };
 }
 
-function runJob(origin: TestRepo, sha: string, vars: Record<string, string>, inputs: Record<string, string | boolean> = {}) {
+function runJob(
+  origin: TestRepo,
+  sha: string,
+  vars: Record<string, string>,
+  inputs: Record<string, string | boolean> = {},
+) {
   const { job } = component({ cli: CLI, ...inputs });
   const runner = tempDir('cleanroom-glrunner-');
   execFileSync('git', ['clone', '-q', origin.dir, runner], { env: origin.env });
   execFileSync('git', ['fetch', '-q', origin.dir, sha], { cwd: runner, env: origin.env });
   execFileSync('git', ['checkout', '-q', '--detach', sha], { cwd: runner, env: origin.env });
-  const env = { ...origin.env, ...job.variables, CI_COMMIT_SHA: sha, CI_DEFAULT_BRANCH: 'main', ...vars };
+  const env = {
+    ...origin.env,
+    ...job.variables,
+    CI_COMMIT_SHA: sha,
+    CI_DEFAULT_BRANCH: 'main',
+    ...vars,
+  };
   const r = runBash((job.script as string[]).join('\n'), runner, env);
   return { ...r, dir: runner, job };
 }
@@ -67,7 +79,9 @@ function runJob(origin: TestRepo, sha: string, vars: Record<string, string>, inp
 describe('GitLab CI/CD component', () => {
   it('has the layout components need: templates/NAME.yml, a spec: inputs header, then the job', () => {
     const { spec, job } = component();
-    expect(Object.keys(spec)).toEqual(expect.arrayContaining(['stage', 'image', 'version', 'cli', 'policy']));
+    expect(Object.keys(spec)).toEqual(
+      expect.arrayContaining(['stage', 'image', 'version', 'cli', 'policy']),
+    );
     expect(job.stage).toBe('test');
     expect(job.image).toMatch(/^node:2[2-9]$/); // a maintained Node, with git (not -slim)
     expect(job.artifacts.reports.codequality).toBe('gl-code-quality-report.json');
@@ -78,9 +92,19 @@ describe('GitLab CI/CD component', () => {
 
   it('one job per change: in the MR pipeline, not also in the branch pipeline of that branch', () => {
     const { job } = component();
-    expect(jobRuns(job.rules, { CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_IID: '3' })).toBe(true);
-    expect(jobRuns(job.rules, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'feature', CI_OPEN_MERGE_REQUESTS: 'acme/x!3' })).toBe(false);
-    expect(jobRuns(job.rules, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'feature' })).toBe(true);
+    expect(
+      jobRuns(job.rules, { CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_IID: '3' }),
+    ).toBe(true);
+    expect(
+      jobRuns(job.rules, {
+        CI_PIPELINE_SOURCE: 'push',
+        CI_COMMIT_BRANCH: 'feature',
+        CI_OPEN_MERGE_REQUESTS: 'acme/x!3',
+      }),
+    ).toBe(false);
+    expect(jobRuns(job.rules, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'feature' })).toBe(
+      true,
+    );
     expect(jobRuns(job.rules, { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_TAG: 'v1' })).toBe(false);
   });
 
@@ -91,20 +115,33 @@ describe('GitLab CI/CD component', () => {
     dev.git('add', '-A');
     dev.git('commit', '-q', '-m', 'agent', '-m', CLAUDE);
     dev.git('push', '-q', origin.dir, 'feature');
-    const r = runJob(origin, dev.head(), { CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main' });
+    const r = runJob(origin, dev.head(), {
+      CI_PIPELINE_SOURCE: 'merge_request_event',
+      CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main',
+    });
     expect(r.status, r.stderr).toBe(1);
     expect(r.stderr).toContain('evals/tasks/q1.json');
     const cq = JSON.parse(readFileSync(join(r.dir, 'gl-code-quality-report.json'), 'utf8'));
     expect(cq).toHaveLength(1);
     // GitLab's Code Climate subset: these keys, these severities, a unique fingerprint.
     for (const issue of cq) {
-      expect(Object.keys(issue).sort()).toEqual(['check_name', 'description', 'fingerprint', 'location', 'severity']);
+      expect(Object.keys(issue).sort()).toEqual([
+        'check_name',
+        'description',
+        'fingerprint',
+        'location',
+        'severity',
+      ]);
       expect(['info', 'minor', 'major', 'critical', 'blocker']).toContain(issue.severity);
       expect(issue.fingerprint).toMatch(/^[0-9a-f]{32,64}$/);
       expect(issue.location).toEqual({ path: 'evals/tasks/q1.json', lines: { begin: 1 } });
     }
-    expect(JSON.parse(readFileSync(join(r.dir, 'cleanroom.sarif'), 'utf8')).runs[0].results).toHaveLength(1);
-    expect(JSON.parse(readFileSync(join(r.dir, 'cleanroom.json'), 'utf8')).violations).toHaveLength(1);
+    expect(
+      JSON.parse(readFileSync(join(r.dir, 'cleanroom.sarif'), 'utf8')).runs[0].results,
+    ).toHaveLength(1);
+    expect(JSON.parse(readFileSync(join(r.dir, 'cleanroom.json'), 'utf8')).violations).toHaveLength(
+      1,
+    );
     for (const f of r.job.artifacts.paths) expect(existsSync(join(r.dir, f)), f).toBe(true);
   });
 
@@ -119,12 +156,20 @@ describe('GitLab CI/CD component', () => {
     const sha = dev.head();
     // After the branch forked, main made docs/ a deny zone.
     dev.git('checkout', '-q', 'main');
-    dev.write('.cleanroom/policy.yaml', POLICY.replace('zones:\n', 'zones:\n  - name: docs\n    paths: ["docs/**"]\n    ai: deny\n'));
+    dev.write(
+      '.cleanroom/policy.yaml',
+      POLICY.replace('zones:\n', 'zones:\n  - name: docs\n    paths: ["docs/**"]\n    ai: deny\n'),
+    );
     dev.git('commit', '-q', '-am', 'docs are human-written');
     dev.git('push', '-q', origin.dir, 'main');
-    const r = runJob(origin, sha, { CI_PIPELINE_SOURCE: 'merge_request_event', CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main' });
+    const r = runJob(origin, sha, {
+      CI_PIPELINE_SOURCE: 'merge_request_event',
+      CI_MERGE_REQUEST_TARGET_BRANCH_NAME: 'main',
+    });
     expect(r.status, r.stderr).toBe(1);
-    const v = JSON.parse(readFileSync(join(r.dir, 'cleanroom.json'), 'utf8')).violations.map((x: { zone: string; path: string }) => `${x.zone}:${x.path}`).sort();
+    const v = JSON.parse(readFileSync(join(r.dir, 'cleanroom.json'), 'utf8'))
+      .violations.map((x: { zone: string; path: string }) => `${x.zone}:${x.path}`)
+      .sort();
     expect(v).toEqual(['cleanroom-config:.cleanroom/policy.yaml', 'docs:docs/guide.md']);
   });
 
@@ -135,9 +180,15 @@ describe('GitLab CI/CD component', () => {
     dev.git('add', '-A');
     dev.git('commit', '-q', '-m', 'code', '-m', CLAUDE);
     dev.git('push', '-q', origin.dir, 'main');
-    const r = runJob(origin, dev.head(), { CI_PIPELINE_SOURCE: 'push', CI_COMMIT_BRANCH: 'main', CI_COMMIT_BEFORE_SHA: before });
+    const r = runJob(origin, dev.head(), {
+      CI_PIPELINE_SOURCE: 'push',
+      CI_COMMIT_BRANCH: 'main',
+      CI_COMMIT_BEFORE_SHA: before,
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`cleanroom: checking ${before}..${dev.head()}`);
-    expect(JSON.parse(readFileSync(join(r.dir, 'gl-code-quality-report.json'), 'utf8'))).toEqual([]);
+    expect(JSON.parse(readFileSync(join(r.dir, 'gl-code-quality-report.json'), 'utf8'))).toEqual(
+      [],
+    );
   });
 });

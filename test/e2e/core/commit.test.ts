@@ -4,7 +4,14 @@
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { expectCleanError, POLICY, removeTempDirs, repoWithPolicy, TestRepo, type Run } from '../../helpers/repo.js';
+import {
+  expectCleanError,
+  POLICY,
+  removeTempDirs,
+  repoWithPolicy,
+  TestRepo,
+  type Run,
+} from '../../helpers/repo.js';
 
 // Real git and node processes: generous limits for loaded CI machines (the suite stays fast).
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -12,10 +19,15 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 afterAll(removeTempDirs);
 
 const CLAUDE = 'Co-authored-by: Claude <noreply@anthropic.com>';
-const ACME_POLICY = POLICY + 'tools:\n  - id: acme-agent\n    emails: ["agent@acme.internal"]\n    trailers: ["X-Acme-Agent"]\n';
+const ACME_POLICY =
+  POLICY +
+  'tools:\n  - id: acme-agent\n    emails: ["agent@acme.internal"]\n    trailers: ["X-Acme-Agent"]\n';
 
 /** One repository for a group of commits; each attempt starts from a clean tree. */
-function shared(policy = ACME_POLICY): { repo: () => TestRepo; attempt: (a: Attempt) => Run & { committed: boolean } } {
+function shared(policy = ACME_POLICY): {
+  repo: () => TestRepo;
+  attempt: (a: Attempt) => Run & { committed: boolean };
+} {
   let repo: TestRepo;
   beforeAll(() => {
     repo = repoWithPolicy({ policy });
@@ -30,7 +42,10 @@ function shared(policy = ACME_POLICY): { repo: () => TestRepo; attempt: (a: Atte
       for (const p of a.remove ?? []) rmSync(join(repo.dir, p));
       const r = repo.commit(a.message, { env: a.env ?? {}, args: a.args ?? [] });
       const committed = repo.head() !== head;
-      expect(committed, `exit ${r.code} but HEAD ${committed ? 'moved' : 'did not move'}:\n${r.stderr}`).toBe(r.code === 0);
+      expect(
+        committed,
+        `exit ${r.code} but HEAD ${committed ? 'moved' : 'did not move'}:\n${r.stderr}`,
+      ).toBe(r.code === 0);
       return { ...r, committed };
     },
   };
@@ -61,87 +76,277 @@ const passed = (r: Run & { committed: boolean }) => {
 describe('per tool: blocked in a deny zone, passed outside every zone', () => {
   const { attempt } = shared();
   const TOOLS: [string, string, Omit<Attempt, 'files'>][] = [
-    ['Claude Code (co-author trailer, Opus 4.5)', 'claude-code', { message: 'Add task\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>' }],
-    ['Claude Code (🤖 Generated with marker)', 'claude-code', { message: 'Add task\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)' }],
-    ['Claude Code (CLAUDECODE=1 in the environment)', 'claude-code', { message: 'Add task', env: { CLAUDECODE: '1' } }],
-    ['Aider (name suffix)', 'aider', { message: 'Add task', env: { GIT_AUTHOR_NAME: 'Hana Human (aider)', GIT_COMMITTER_NAME: 'Hana Human (aider)' } }],
-    ['Aider (co-author trailer)', 'aider', { message: 'Add task\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>' }],
-    ['Codex (trailer)', 'codex', { message: 'Add task\n\nCo-authored-by: Codex <noreply@openai.com>' }],
-    ['Codex (sandbox environment)', 'codex', { message: 'Add task', env: { CODEX_SANDBOX: 'seatbelt' } }],
-    ['Copilot coding agent (bot author)', 'copilot', { message: 'Add task', args: ['--author', 'copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>'] }],
+    [
+      'Claude Code (co-author trailer, Opus 4.5)',
+      'claude-code',
+      { message: 'Add task\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>' },
+    ],
+    [
+      'Claude Code (🤖 Generated with marker)',
+      'claude-code',
+      { message: 'Add task\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)' },
+    ],
+    [
+      'Claude Code (CLAUDECODE=1 in the environment)',
+      'claude-code',
+      { message: 'Add task', env: { CLAUDECODE: '1' } },
+    ],
+    [
+      'Aider (name suffix)',
+      'aider',
+      {
+        message: 'Add task',
+        env: { GIT_AUTHOR_NAME: 'Hana Human (aider)', GIT_COMMITTER_NAME: 'Hana Human (aider)' },
+      },
+    ],
+    [
+      'Aider (co-author trailer)',
+      'aider',
+      { message: 'Add task\n\nCo-authored-by: aider (gpt-4o) <noreply@aider.chat>' },
+    ],
+    [
+      'Codex (trailer)',
+      'codex',
+      { message: 'Add task\n\nCo-authored-by: Codex <noreply@openai.com>' },
+    ],
+    [
+      'Codex (sandbox environment)',
+      'codex',
+      { message: 'Add task', env: { CODEX_SANDBOX: 'seatbelt' } },
+    ],
+    [
+      'Copilot coding agent (bot author)',
+      'copilot',
+      {
+        message: 'Add task',
+        args: ['--author', 'copilot-swe-agent[bot] <198982749+Copilot@users.noreply.github.com>'],
+      },
+    ],
     ['Cursor (agent environment)', 'cursor', { message: 'Add task', env: { CURSOR_AGENT: '1' } }],
-    ['Devin (bot author)', 'devin', { message: 'Add task', env: { GIT_AUTHOR_NAME: 'devin-ai-integration[bot]', GIT_AUTHOR_EMAIL: '158243242+devin-ai-integration[bot]@users.noreply.github.com' } }],
-    ['generic Assisted-by naming no known tool', 'unknown-ai', { message: 'Add task\n\nAssisted-by: mystery-llm:v3' }],
-    ['policy-defined tool (email)', 'acme-agent', { message: 'Add task\n\nCo-authored-by: Acme Agent <agent@acme.internal>' }],
+    [
+      'Devin (bot author)',
+      'devin',
+      {
+        message: 'Add task',
+        env: {
+          GIT_AUTHOR_NAME: 'devin-ai-integration[bot]',
+          GIT_AUTHOR_EMAIL: '158243242+devin-ai-integration[bot]@users.noreply.github.com',
+        },
+      },
+    ],
+    [
+      'generic Assisted-by naming no known tool',
+      'unknown-ai',
+      { message: 'Add task\n\nAssisted-by: mystery-llm:v3' },
+    ],
+    [
+      'policy-defined tool (email)',
+      'acme-agent',
+      { message: 'Add task\n\nCo-authored-by: Acme Agent <agent@acme.internal>' },
+    ],
     ['policy-defined tool (trailer)', 'acme-agent', { message: 'Add task\n\nX-Acme-Agent: run 7' }],
   ];
   for (const [name, tool, a] of TOOLS) {
-    it(`${name}: blocked in evals/tasks`, () => blocked(attempt({ files: { 'evals/tasks/q1.json': `{"by": "${tool}"}\n` }, ...a }), 'evals/tasks/q1.json', tool, 'eval-tasks'));
-    it(`${name}: passed in src/`, () => passed(attempt({ files: { 'src/feature.ts': `// ${name}\n` }, ...a })));
+    it(`${name}: blocked in evals/tasks`, () =>
+      blocked(
+        attempt({ files: { 'evals/tasks/q1.json': `{"by": "${tool}"}\n` }, ...a }),
+        'evals/tasks/q1.json',
+        tool,
+        'eval-tasks',
+      ));
+    it(`${name}: passed in src/`, () =>
+      passed(attempt({ files: { 'src/feature.ts': `// ${name}\n` }, ...a })));
   }
-  it('the same task written by a human passes', () => passed(attempt({ files: { 'evals/tasks/q1.json': '{"by": "hana"}\n' }, message: 'Add task by hand' })));
+  it('the same task written by a human passes', () =>
+    passed(
+      attempt({
+        files: { 'evals/tasks/q1.json': '{"by": "hana"}\n' },
+        message: 'Add task by hand',
+      }),
+    ));
 });
 
 describe('verdicts: per tool, strictest wins, exclude, review', () => {
   const { repo, attempt } = shared();
   const H = 'evals/harness/run.py';
   it('Copilot is allowed in eval-harness (per-tool allow)', () =>
-    passed(attempt({ files: { [H]: 'print(1)\n' }, message: 'Harness', args: ['--author', 'Copilot <copilot@github.com>'] })));
+    passed(
+      attempt({
+        files: { [H]: 'print(1)\n' },
+        message: 'Harness',
+        args: ['--author', 'Copilot <copilot@github.com>'],
+      }),
+    ));
   it('Devin is denied in eval-harness even with a review (per-tool deny)', () =>
-    blocked(attempt({ files: { [H]: 'print(2)\n' }, message: 'Harness\n\nReviewed-by: Rita Reviewer <rita@example.org>', env: { GIT_AUTHOR_EMAIL: '158243242+devin-ai-integration[bot]@users.noreply.github.com' } }), H, 'devin', 'eval-harness'));
+    blocked(
+      attempt({
+        files: { [H]: 'print(2)\n' },
+        message: 'Harness\n\nReviewed-by: Rita Reviewer <rita@example.org>',
+        env: { GIT_AUTHOR_EMAIL: '158243242+devin-ai-integration[bot]@users.noreply.github.com' },
+      }),
+      H,
+      'devin',
+      'eval-harness',
+    ));
   it('strictest wins: Copilot adding a .jsonl under evals/harness hits eval-tasks (deny)', () =>
-    blocked(attempt({ files: { 'evals/harness/cases.jsonl': '{}\n' }, message: 'Cases', args: ['--author', 'Copilot <copilot@github.com>'] }), 'evals/harness/cases.jsonl', 'copilot', 'eval-tasks'));
-  it('exclude: data/train/README.md takes AI help', () => passed(attempt({ files: { 'data/train/README.md': '# data\n' }, message: `Docs\n\n${CLAUDE}` })));
-  it('but data/train/ itself does not', () => blocked(attempt({ files: { 'data/train/a.csv': '1\n' }, message: `Data\n\n${CLAUDE}` }), 'data/train/a.csv', 'claude-code', 'training-data'));
-  it('review zone: blocked without a review', () => blocked(attempt({ files: { [H]: 'print(3)\n' }, message: `Harness\n\n${CLAUDE}` }), H, 'claude-code', 'eval-harness'));
+    blocked(
+      attempt({
+        files: { 'evals/harness/cases.jsonl': '{}\n' },
+        message: 'Cases',
+        args: ['--author', 'Copilot <copilot@github.com>'],
+      }),
+      'evals/harness/cases.jsonl',
+      'copilot',
+      'eval-tasks',
+    ));
+  it('exclude: data/train/README.md takes AI help', () =>
+    passed(
+      attempt({ files: { 'data/train/README.md': '# data\n' }, message: `Docs\n\n${CLAUDE}` }),
+    ));
+  it('but data/train/ itself does not', () =>
+    blocked(
+      attempt({ files: { 'data/train/a.csv': '1\n' }, message: `Data\n\n${CLAUDE}` }),
+      'data/train/a.csv',
+      'claude-code',
+      'training-data',
+    ));
+  it('review zone: blocked without a review', () =>
+    blocked(
+      attempt({ files: { [H]: 'print(3)\n' }, message: `Harness\n\n${CLAUDE}` }),
+      H,
+      'claude-code',
+      'eval-harness',
+    ));
   it('review zone: passes with a human Reviewed-by trailer', () => {
-    const r = attempt({ files: { [H]: 'print(4)\n' }, message: `Harness\n\n${CLAUDE}\nReviewed-by: Rita Reviewer <rita@example.org>` });
+    const r = attempt({
+      files: { [H]: 'print(4)\n' },
+      message: `Harness\n\n${CLAUDE}\nReviewed-by: Rita Reviewer <rita@example.org>`,
+    });
     passed(r);
     expect(repo().lastMessage()).toContain('Reviewed-by: Rita Reviewer <rita@example.org>');
   });
   it('review zone: passes with git commit --trailer', () =>
-    passed(attempt({ files: { [H]: 'print(5)\n' }, message: `Harness\n\n${CLAUDE}`, args: ['--trailer', 'Reviewed-by: Rita Reviewer <rita@example.org>'] })));
+    passed(
+      attempt({
+        files: { [H]: 'print(5)\n' },
+        message: `Harness\n\n${CLAUDE}`,
+        args: ['--trailer', 'Reviewed-by: Rita Reviewer <rita@example.org>'],
+      }),
+    ));
   it('review zone: Reviewed-by in the body is not counted', () =>
-    blocked(attempt({ files: { [H]: 'print(6)\n' }, message: `Harness\n\nReviewed-by: Rita Reviewer <rita@example.org>\nsaid it looked fine.\n\n${CLAUDE}` }), H, 'claude-code', 'eval-harness'));
+    blocked(
+      attempt({
+        files: { [H]: 'print(6)\n' },
+        message: `Harness\n\nReviewed-by: Rita Reviewer <rita@example.org>\nsaid it looked fine.\n\n${CLAUDE}`,
+      }),
+      H,
+      'claude-code',
+      'eval-harness',
+    ));
   it('review zone: an AI Reviewed-by is not counted', () => {
-    const r = attempt({ files: { [H]: 'print(7)\n' }, message: `Harness\n\n${CLAUDE}\nReviewed-by: Codex <noreply@openai.com>` });
+    const r = attempt({
+      files: { [H]: 'print(7)\n' },
+      message: `Harness\n\n${CLAUDE}\nReviewed-by: Codex <noreply@openai.com>`,
+    });
     blocked(r, H, 'claude-code', 'eval-harness');
-    expect(r.stderr).toContain('note: "Reviewed-by: Codex <noreply@openai.com>" is not counted: the reviewer is an AI identity');
+    expect(r.stderr).toContain(
+      'note: "Reviewed-by: Codex <noreply@openai.com>" is not counted: the reviewer is an AI identity',
+    );
   });
   it('review zone: the author reviewing their own commit is not counted (independent: true)', () => {
-    const r = attempt({ files: { [H]: 'print(8)\n' }, message: `Harness\n\n${CLAUDE}\nReviewed-by: Hana Human <hana@example.org>` });
+    const r = attempt({
+      files: { [H]: 'print(8)\n' },
+      message: `Harness\n\n${CLAUDE}\nReviewed-by: Hana Human <hana@example.org>`,
+    });
     blocked(r, H, 'claude-code', 'eval-harness');
     expect(r.stderr).toContain("the reviewer is the commit's author");
   });
   it('deny zone: a review does not help', () =>
-    blocked(attempt({ files: { 'evals/tasks/q9.json': '{}\n' }, message: `Task\n\n${CLAUDE}\nReviewed-by: Rita Reviewer <rita@example.org>` }), 'evals/tasks/q9.json', 'claude-code', 'eval-tasks'));
+    blocked(
+      attempt({
+        files: { 'evals/tasks/q9.json': '{}\n' },
+        message: `Task\n\n${CLAUDE}\nReviewed-by: Rita Reviewer <rita@example.org>`,
+      }),
+      'evals/tasks/q9.json',
+      'claude-code',
+      'eval-tasks',
+    ));
 });
 
 describe('people and prose are not agents', () => {
   const { attempt } = shared();
   it('a human named Claude is not blocked', () =>
-    passed(attempt({ files: { 'evals/tasks/q1.json': '{}\n' }, message: 'Add task', env: { GIT_AUTHOR_NAME: 'Claude Monet', GIT_AUTHOR_EMAIL: 'claude@monet.fr', GIT_COMMITTER_NAME: 'Claude Monet', GIT_COMMITTER_EMAIL: 'claude@monet.fr' } })));
+    passed(
+      attempt({
+        files: { 'evals/tasks/q1.json': '{}\n' },
+        message: 'Add task',
+        env: {
+          GIT_AUTHOR_NAME: 'Claude Monet',
+          GIT_AUTHOR_EMAIL: 'claude@monet.fr',
+          GIT_COMMITTER_NAME: 'Claude Monet',
+          GIT_COMMITTER_EMAIL: 'claude@monet.fr',
+        },
+      }),
+    ));
   it('a human named Claude as co-author is not blocked', () =>
-    passed(attempt({ files: { 'evals/tasks/q2.json': '{}\n' }, message: 'Add task\n\nCo-authored-by: Claude Monet <claude@monet.fr>' })));
+    passed(
+      attempt({
+        files: { 'evals/tasks/q2.json': '{}\n' },
+        message: 'Add task\n\nCo-authored-by: Claude Monet <claude@monet.fr>',
+      }),
+    ));
   it('"aider" in the body is not blocked', () =>
-    passed(attempt({ files: { 'evals/tasks/q3.json': '{}\n' }, message: 'Add task about aider\n\nWe compared aider and cursor by hand for this question.' })));
+    passed(
+      attempt({
+        files: { 'evals/tasks/q3.json': '{}\n' },
+        message: 'Add task about aider\n\nWe compared aider and cursor by hand for this question.',
+      }),
+    ));
   it('a human Reviewed-by and Signed-off-by on human work are not signals', () =>
-    passed(attempt({ files: { 'evals/tasks/q4.json': '{}\n' }, message: 'Add task\n\nReviewed-by: Rita Reviewer <rita@example.org>\nSigned-off-by: Hana Human <hana@example.org>' })));
+    passed(
+      attempt({
+        files: { 'evals/tasks/q4.json': '{}\n' },
+        message:
+          'Add task\n\nReviewed-by: Rita Reviewer <rita@example.org>\nSigned-off-by: Hana Human <hana@example.org>',
+      }),
+    ));
 });
 
 describe('paths that try to dodge a zone', () => {
   const { repo, attempt } = shared();
-  it('EVALS/Tasks/x.json', () => blocked(attempt({ files: { 'EVALS/Tasks/x.json': '{}\n' }, message: `T\n\n${CLAUDE}` }), 'EVALS/Tasks/x.json', 'claude-code', 'eval-tasks'));
-  it('a dotfile', () => blocked(attempt({ files: { 'evals/tasks/.q.json': '{}\n' }, message: `T\n\n${CLAUDE}` }), 'evals/tasks/.q.json', 'claude-code', 'eval-tasks'));
+  it('EVALS/Tasks/x.json', () =>
+    blocked(
+      attempt({ files: { 'EVALS/Tasks/x.json': '{}\n' }, message: `T\n\n${CLAUDE}` }),
+      'EVALS/Tasks/x.json',
+      'claude-code',
+      'eval-tasks',
+    ));
+  it('a dotfile', () =>
+    blocked(
+      attempt({ files: { 'evals/tasks/.q.json': '{}\n' }, message: `T\n\n${CLAUDE}` }),
+      'evals/tasks/.q.json',
+      'claude-code',
+      'eval-tasks',
+    ));
   it('a deletion is allowed', () => {
     passed(attempt({ files: { 'evals/tasks/old.json': '{}\n' }, message: 'human task' }));
-    passed(attempt({ files: {}, remove: ['evals/tasks/old.json'], message: `Remove contaminated task\n\n${CLAUDE}` }));
-    expect(repo().git('show', '--name-status', '--format=', 'HEAD')).toBe('D\tevals/tasks/old.json\n');
+    passed(
+      attempt({
+        files: {},
+        remove: ['evals/tasks/old.json'],
+        message: `Remove contaminated task\n\n${CLAUDE}`,
+      }),
+    );
+    expect(repo().git('show', '--name-status', '--format=', 'HEAD')).toBe(
+      'D\tevals/tasks/old.json\n',
+    );
   });
 });
 
 describe('decomposed accents and renames through the hooks', () => {
-  const { repo, attempt } = shared(POLICY.replace('"data/train/**"', '"data/train/**", "données/**"'));
+  const { repo, attempt } = shared(
+    POLICY.replace('"data/train/**"', '"data/train/**", "données/**"'),
+  );
   it('an NFD-accented path (as macOS writes it) is caught by an NFC glob', () => {
     const nfd = 'données/q.txt'.normalize('NFD');
     repo().git('reset', '-q', '--hard', 'HEAD');
@@ -149,7 +354,9 @@ describe('decomposed accents and renames through the hooks', () => {
     const r = repo().commit(`Data\n\n${CLAUDE}`);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('zone training-data (deny)');
-    expect(repo().git('-c', 'core.quotePath=false', 'diff', '--cached', '--name-only')).toBe(`${nfd}\n`);
+    expect(repo().git('-c', 'core.quotePath=false', 'diff', '--cached', '--name-only')).toBe(
+      `${nfd}\n`,
+    );
   });
   it('a rename into a zone (git mv) is blocked; the same rename by a human passes', () => {
     passed(attempt({ files: { 'drafts/q1.json': '{"q": "2+2?"}\n' }, message: 'draft by hand' }));
@@ -159,7 +366,9 @@ describe('decomposed accents and renames through the hooks', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('✗ evals/tasks/q1.json');
     expect(repo().commit('Promote by hand').code).toBe(0);
-    expect(repo().git('show', '--name-status', '-M', '--format=', 'HEAD')).toBe('R100\tdrafts/q1.json\tevals/tasks/q1.json\n');
+    expect(repo().git('show', '--name-status', '-M', '--format=', 'HEAD')).toBe(
+      'R100\tdrafts/q1.json\tevals/tasks/q1.json\n',
+    );
   });
 });
 
@@ -198,18 +407,31 @@ describe('--no-verify still records provenance', () => {
     repo.write('evals/tasks/q1.json', '{}\n');
     const r = repo.commit('Add task', { env: { CLAUDECODE: '1' }, args: ['--no-verify'] });
     expect(r.code, r.stderr).toBe(0);
-    expect(repo.lastMessage()).toBe('Add task\n\nAssisted-by: claude-code\nCleanroom-Agent-Session: claude-code\n\n');
-    expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)')).toBe('claude-code\n\n');
+    expect(repo.lastMessage()).toBe(
+      'Add task\n\nAssisted-by: claude-code\nCleanroom-Agent-Session: claude-code\n\n',
+    );
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)')).toBe(
+      'claude-code\n\n',
+    );
     const ci = repo.cleanroom(['check', '--commit', 'HEAD', '--format', 'json']);
     expect(ci.code).toBe(1);
-    expect(JSON.parse(ci.stdout).violations.map((v: { tool: string; signal: string }) => `${v.tool}: ${v.signal}`)).toEqual(['claude-code: Assisted-by: claude-code']);
+    expect(
+      JSON.parse(ci.stdout).violations.map(
+        (v: { tool: string; signal: string }) => `${v.tool}: ${v.signal}`,
+      ),
+    ).toEqual(['claude-code: Assisted-by: claude-code']);
   });
   it('one Assisted-by per agent, not repeated when the message already has it', () => {
     const repo = repoWithPolicy();
     repo.write('src/a.ts', 'x\n');
-    const r = repo.commit('Change\n\nAssisted-by: claude-code', { env: { CLAUDECODE: '1', CURSOR_AGENT: '1' }, args: ['--no-verify'] });
+    const r = repo.commit('Change\n\nAssisted-by: claude-code', {
+      env: { CLAUDECODE: '1', CURSOR_AGENT: '1' },
+      args: ['--no-verify'],
+    });
     expect(r.code, r.stderr).toBe(0);
-    expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly,separator=%x2C)')).toBe('claude-code,cursor\n');
+    expect(
+      repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly,separator=%x2C)'),
+    ).toBe('claude-code,cursor\n');
   });
 
   // `git merge` writes MERGE_MSG without a final newline, and `git interpret-trailers
@@ -222,10 +444,14 @@ describe('--no-verify still records provenance', () => {
     repo.write('src/f.ts', 'f\n');
     expect(repo.commit('feature').code).toBe(0);
     repo.git('checkout', '-q', 'main');
-    const r = repo.tryGit(['merge', '-q', '--no-ff', '-m', 'Merge feature', 'feature'], { env: { ...repo.env, CLAUDECODE: '1' } });
+    const r = repo.tryGit(['merge', '-q', '--no-ff', '-m', 'Merge feature', 'feature'], {
+      env: { ...repo.env, CLAUDECODE: '1' },
+    });
     expect(r.code, r.stderr).toBe(0);
     expect(repo.git('log', '-1', '--format=%s')).toBe('Merge feature\n');
-    expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)')).toBe('claude-code\n\n');
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)')).toBe(
+      'claude-code\n\n',
+    );
   });
 });
 
@@ -294,7 +520,9 @@ describe('CLEANROOM=0 skips loudly; errors stay clean', () => {
     repo.write('evals/tasks/q1.json', '{}\n');
     const r = repo.commit(`T\n\n${CLAUDE}`, { env: { CLEANROOM: '0' } });
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain('cleanroom: CLEANROOM=0 — commit-msg check SKIPPED (provenance is still recorded');
+    expect(r.stderr).toContain(
+      'cleanroom: CLEANROOM=0 — commit-msg check SKIPPED (provenance is still recorded',
+    );
     expect(r.stderr).not.toContain('still enforce'); // issue 12: no such claim when provenance may be gone
   });
   it('a deleted policy fails the commit with "run cleanroom init", no stack trace', () => {
@@ -311,6 +539,8 @@ describe('CLEANROOM=0 skips loudly; errors stay clean', () => {
   it('the hook run by hand without its argument is a usage error', () => {
     const repo = repoWithPolicy();
     expectCleanError(repo.cleanroom(['hook', 'commit-msg']));
-    expect(readFileSync(join(repo.dir, '.git', 'hooks', 'commit-msg'), 'utf8')).toContain('# >>> cleanroom >>>');
+    expect(readFileSync(join(repo.dir, '.git', 'hooks', 'commit-msg'), 'utf8')).toContain(
+      '# >>> cleanroom >>>',
+    );
   });
 });

@@ -11,7 +11,10 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 
 afterAll(removeTempDirs);
 
-const FIXED = { GIT_AUTHOR_DATE: '2026-11-24T10:00:00Z', GIT_COMMITTER_DATE: '2026-11-24T10:00:00Z' };
+const FIXED = {
+  GIT_AUTHOR_DATE: '2026-11-24T10:00:00Z',
+  GIT_COMMITTER_DATE: '2026-11-24T10:00:00Z',
+};
 
 describe('golden text output', () => {
   it('a blocked commit (commit-msg hook)', () => {
@@ -20,7 +23,9 @@ describe('golden text output', () => {
     repo.write('evals/harness/run.py', 'print(1)\n');
     repo.write('src/app.ts', 'x\n');
     repo.writeBytes(Buffer.from('evals/tasks/new\nline.json'), '{}\n');
-    const r = repo.commit('Add tasks\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>\nReviewed-by: Codex <noreply@openai.com>');
+    const r = repo.commit(
+      'Add tasks\n\nCo-Authored-By: Claude Opus 4.5 <noreply@anthropic.com>\nReviewed-by: Codex <noreply@openai.com>',
+    );
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expectGolden('blocked-commit.txt', r.stderr);
@@ -34,7 +39,15 @@ describe('golden text output', () => {
     repo.git('commit', '-q', '-m', 'policy');
     repo.write('data/train/shard-1.csv', 'a,b\n').write('evals/harness/run.py', 'print(1)\n');
     repo.git('add', '-A');
-    repo.git('commit', '-q', '--no-verify', '-m', 'Data and harness', '-m', 'Co-authored-by: aider (gpt-4o) <noreply@aider.chat>');
+    repo.git(
+      'commit',
+      '-q',
+      '--no-verify',
+      '-m',
+      'Data and harness',
+      '-m',
+      'Co-authored-by: aider (gpt-4o) <noreply@aider.chat>',
+    );
     const r = repo.cleanroom(['check', '--commit', 'HEAD']);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
@@ -48,6 +61,8 @@ describe('golden text output', () => {
     repo.git('commit', '-q', '-m', 'App', '-m', 'Co-authored-by: Claude <noreply@anthropic.com>');
     const r = repo.cleanroom(['check', '--commit', 'HEAD']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('cleanroom: ok — no AI-attributed change in a protected zone without attestation\n');
+    expect(r.stdout).toBe(
+      'cleanroom: ok — no AI-attributed change in a protected zone without attestation\n',
+    );
   });
 });

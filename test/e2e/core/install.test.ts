@@ -3,10 +3,27 @@
 // running, an existing hook chained. Running it twice changes nothing.
 
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { CLI, expectCleanError, POLICY, removeTempDirs, repoWithPolicy, ROOT, tempDir, TestRepo } from '../../helpers/repo.js';
+import {
+  CLI,
+  expectCleanError,
+  POLICY,
+  removeTempDirs,
+  repoWithPolicy,
+  ROOT,
+  tempDir,
+  TestRepo,
+} from '../../helpers/repo.js';
 
 // Real git and node processes: generous limits for loaded CI machines (the suite stays fast).
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -27,7 +44,8 @@ function snapshot(dir: string): Record<string, string> {
         if (e.name !== 'objects' && e.name !== 'logs') walk(p);
       } else if (e.isFile()) {
         const st = statSync(p);
-        out[p.slice(dir.length + 1)] = `${(st.mode & 0o777).toString(8)} ${st.mtimeMs} ${readFileSync(p).toString('base64')}`;
+        out[p.slice(dir.length + 1)] =
+          `${(st.mode & 0o777).toString(8)} ${st.mtimeMs} ${readFileSync(p).toString('base64')}`;
       }
     }
   };
@@ -57,8 +75,11 @@ describe('cleanroom init in a fresh repository', () => {
         '',
       ].join('\n'),
     );
-    expect(readFileSync(join(repo.dir, '.cleanroom', 'policy.yaml'), 'utf8')).toContain(`repository: local/${dirName}\n`);
-    for (const h of HOOKS) expect(statSync(join(repo.dir, '.git', 'hooks', h)).mode & 0o111).not.toBe(0);
+    expect(readFileSync(join(repo.dir, '.cleanroom', 'policy.yaml'), 'utf8')).toContain(
+      `repository: local/${dirName}\n`,
+    );
+    for (const h of HOOKS)
+      expect(statSync(join(repo.dir, '.git', 'hooks', h)).mode & 0o111).not.toBe(0);
     expect(repo.cleanroom(['policy', 'test'])).toMatchObject({ code: 0 });
     expect(repo.commit('Add cleanroom').code).toBe(0);
     repo.write('evals/tasks/arith/q1.json', '{}\n');
@@ -71,7 +92,9 @@ describe('cleanroom init in a fresh repository', () => {
     const repo = TestRepo.init();
     repo.git('remote', 'add', 'origin', 'git@github.com:Acme/MetaCode.git');
     expect(repo.cleanroom(['init', '-q']).code).toBe(0);
-    expect(readFileSync(join(repo.dir, '.cleanroom', 'policy.yaml'), 'utf8')).toContain('repository: github.com/acme/metacode\n');
+    expect(readFileSync(join(repo.dir, '.cleanroom', 'policy.yaml'), 'utf8')).toContain(
+      'repository: github.com/acme/metacode\n',
+    );
   });
 
   it('running init twice changes nothing', () => {
@@ -104,7 +127,9 @@ describe('cleanroom init in a fresh repository', () => {
     const before = snapshot(repo.dir);
     const r = repo.cleanroom(['init', '--preset', 'nope']);
     expectCleanError(r);
-    expect(r.stderr).toBe('cleanroom: init: unknown preset "nope"\n  → available: eval-cleanroom\n');
+    expect(r.stderr).toBe(
+      'cleanroom: init: unknown preset "nope"\n  → available: eval-cleanroom\n',
+    );
     expect(snapshot(repo.dir)).toEqual(before);
   });
 });
@@ -119,13 +144,17 @@ if grep -q WIP "$1"; then echo "user hook: no WIP commits" >&2; exit 1; fi
     repo.write('.git/hooks/commit-msg', USER_HOOK, 0o755);
     const r = repo.cleanroom(['init', '--hooks', 'git']);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain('+ .git/hooks/commit-msg — chained after your existing hook (commit-msg.pre-cleanroom)');
+    expect(r.stdout).toContain(
+      '+ .git/hooks/commit-msg — chained after your existing hook (commit-msg.pre-cleanroom)',
+    );
     return repo;
   }
 
   it('is kept byte for byte and chained: its output still appears, cleanroom still blocks', () => {
     const repo = repoWithUserHook();
-    expect(readFileSync(join(repo.dir, '.git', 'hooks', 'commit-msg.pre-cleanroom'), 'utf8')).toBe(USER_HOOK);
+    expect(readFileSync(join(repo.dir, '.git', 'hooks', 'commit-msg.pre-cleanroom'), 'utf8')).toBe(
+      USER_HOOK,
+    );
     repo.write('evals/tasks/q1.json', '{}\n');
     const blocked = repo.commit(`Add task\n\n${CLAUDE}`);
     expect(blocked.code).toBe(1);
@@ -147,7 +176,9 @@ if grep -q WIP "$1"; then echo "user hook: no WIP commits" >&2; exit 1; fi
   it('init again after chaining changes nothing', () => {
     const repo = repoWithUserHook();
     const before = snapshot(join(repo.dir, '.git', 'hooks'));
-    expect(repo.cleanroom(['init', '--hooks', 'git']).stdout).toContain('= .git/hooks/commit-msg — unchanged');
+    expect(repo.cleanroom(['init', '--hooks', 'git']).stdout).toContain(
+      '= .git/hooks/commit-msg — unchanged',
+    );
     expect(snapshot(join(repo.dir, '.git', 'hooks'))).toEqual(before);
   });
 
@@ -176,7 +207,7 @@ if grep -q WIP "$1"; then echo "user hook: no WIP commits" >&2; exit 1; fi
     const before = snapshot(repo.dir);
     const r = repo.cleanroom(['init']);
     expectCleanError(r);
-    expect(r.stderr).toContain('pre-push is not cleanroom\'s and');
+    expect(r.stderr).toContain("pre-push is not cleanroom's and");
     expect(r.stderr).toContain('nothing was written');
     expect(snapshot(repo.dir)).toEqual(before);
     expect(existsSync(join(repo.dir, '.cleanroom'))).toBe(false);
@@ -187,7 +218,11 @@ describe('an existing pre-push hook', () => {
   it('both it and cleanroom read the pushed refs on stdin', () => {
     const remote = TestRepo.init({ bare: true });
     const repo = repoWithPolicy({ init: false });
-    repo.write('.git/hooks/pre-push', '#!/bin/sh\necho "user pre-push saw: $(cut -d" " -f1,3)" >&2\n', 0o755);
+    repo.write(
+      '.git/hooks/pre-push',
+      '#!/bin/sh\necho "user pre-push saw: $(cut -d" " -f1,3)" >&2\n',
+      0o755,
+    );
     expect(repo.cleanroom(['init', '--hooks', 'git', '-q']).code).toBe(0);
     repo.git('remote', 'add', 'origin', remote.dir);
     const first = repo.tryGit(['push', '-q', 'origin', 'main']);
@@ -227,7 +262,9 @@ describe('where git looks for hooks', () => {
     repo.env = { ...repo.env, GIT_CONFIG_GLOBAL: globalConfig };
     const r = repo.cleanroom(['init']);
     expectCleanError(r);
-    expect(r.stderr).toContain(`git runs hooks from ${shared} (core.hooksPath in your global git config)`);
+    expect(r.stderr).toContain(
+      `git runs hooks from ${shared} (core.hooksPath in your global git config)`,
+    );
     expect(r.stderr).toContain('nothing was written');
     expect(readdirSync(shared)).toEqual([]);
     expect(existsSync(join(repo.dir, '.cleanroom'))).toBe(false);
@@ -258,7 +295,10 @@ describe('where git looks for hooks', () => {
     const wt = new TestRepo(wtDir, repo.env);
     const r = wt.cleanroom(['init', '--hooks', 'git']);
     expect(r.code, r.stderr).toBe(0);
-    for (const h of HOOKS) expect(readFileSync(join(repo.dir, '.git', 'hooks', h), 'utf8')).toContain('# >>> cleanroom >>>');
+    for (const h of HOOKS)
+      expect(readFileSync(join(repo.dir, '.git', 'hooks', h), 'utf8')).toContain(
+        '# >>> cleanroom >>>',
+      );
     expect(existsSync(join(repo.dir, '.git', 'worktrees', 'wt', 'hooks'))).toBe(false);
     repo.write('evals/tasks/q1.json', '{}\n');
     expect(repo.commit(`Add\n\n${CLAUDE}`).code).toBe(1);
@@ -272,16 +312,30 @@ describe('husky + lint-staged', () => {
     repo.write('.gitignore', 'node_modules\nlint-staged.log\n');
     repo.write(
       'package.json',
-      JSON.stringify({ name: 'husky-project', private: true, 'lint-staged': { '*.json': 'node mark.cjs' } }, null, 2) + '\n',
+      JSON.stringify(
+        { name: 'husky-project', private: true, 'lint-staged': { '*.json': 'node mark.cjs' } },
+        null,
+        2,
+      ) + '\n',
     );
     // The lint-staged task leaves a marker naming the files it saw.
-    repo.write('mark.cjs', "const { appendFileSync } = require('fs');\nconst { basename } = require('path');\nappendFileSync('lint-staged.log', process.argv.slice(2).map((f) => basename(f)).join(' ') + '\\n');\n");
+    repo.write(
+      'mark.cjs',
+      "const { appendFileSync } = require('fs');\nconst { basename } = require('path');\nappendFileSync('lint-staged.log', process.argv.slice(2).map((f) => basename(f)).join(' ') + '\\n');\n",
+    );
     repo.write('.husky/pre-commit', 'lint-staged\n');
-    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'husky', 'bin.js')], { cwd: repo.dir, env: repo.env, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules', 'husky', 'bin.js')], {
+      cwd: repo.dir,
+      env: repo.env,
+      stdio: 'pipe',
+    });
     expect(repo.git('config', 'core.hooksPath')).toBe('.husky/_\n');
     return repo;
   }
-  const marker = (repo: TestRepo) => (existsSync(join(repo.dir, 'lint-staged.log')) ? readFileSync(join(repo.dir, 'lint-staged.log'), 'utf8') : '');
+  const marker = (repo: TestRepo) =>
+    existsSync(join(repo.dir, 'lint-staged.log'))
+      ? readFileSync(join(repo.dir, 'lint-staged.log'), 'utf8')
+      : '';
 
   it('init goes into .husky/, above lint-staged, and both keep running', () => {
     const repo = huskyProject();
@@ -329,14 +383,18 @@ describe('doctor', () => {
     writeFileSync(join(repo.dir, '.git', 'hooks', 'commit-msg'), '#!/bin/sh\nexit 0\n');
     const r = repo.cleanroom(['doctor']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('✗ commit-msg: a hook is there, but it does not run cleanroom (.git/hooks/commit-msg)\n    → run cleanroom init\n');
+    expect(r.stdout).toContain(
+      '✗ commit-msg: a hook is there, but it does not run cleanroom (.git/hooks/commit-msg)\n    → run cleanroom init\n',
+    );
   });
   it('reports an invalid policy with its location, exit 1, no stack trace', () => {
     const repo = repoWithPolicy();
     repo.write('.cleanroom/policy.yaml', POLICY.replace('ai: review', 'ai: maybe'));
     const r = repo.cleanroom(['doctor']);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('✗ .cleanroom/policy.yaml:10:9: "maybe" is not allowed for zones.1.ai');
+    expect(r.stdout).toContain(
+      '✗ .cleanroom/policy.yaml:10:9: "maybe" is not allowed for zones.1.ai',
+    );
     expect(r.stderr).not.toMatch(/^\s{4}at /m);
   });
 });
@@ -344,11 +402,15 @@ describe('doctor', () => {
 describe('the CLI itself', () => {
   it('--version and --help', () => {
     const repo = TestRepo.init();
-    expect(repo.cleanroom(['--version']).stdout).toBe(`${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`);
+    expect(repo.cleanroom(['--version']).stdout).toBe(
+      `${JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version}\n`,
+    );
     expect(repo.cleanroom(['--help']).stdout).toContain('usage: cleanroom COMMAND');
     const r = repo.cleanroom(['frobnicate']);
     expectCleanError(r);
-    expect(r.stderr).toBe('cleanroom: unknown command "frobnicate"\n  → run cleanroom --help for the list\n');
+    expect(r.stderr).toBe(
+      'cleanroom: unknown command "frobnicate"\n  → run cleanroom --help for the list\n',
+    );
     expect(CLI.endsWith('dist/cleanroom.mjs')).toBe(true);
   });
 });

@@ -12,24 +12,45 @@ import { removeTempDirs, repoWithPolicy, type TestRepo } from '../../helpers/rep
 afterAll(removeTempDirs);
 
 const bigFile = (mb: number, seed: string): Buffer => {
-  const line = Buffer.from(`{"id": "${seed}", "text": "a row of training data that is long enough to matter"}\n`);
-  return Buffer.concat(Array.from({ length: Math.ceil((mb * 1024 * 1024) / line.length) }, () => line));
+  const line = Buffer.from(
+    `{"id": "${seed}", "text": "a row of training data that is long enough to matter"}\n`,
+  );
+  return Buffer.concat(
+    Array.from({ length: Math.ceil((mb * 1024 * 1024) / line.length) }, () => line),
+  );
 };
 
 async function ledgerWith(repo: TestRepo, path: string, content: Buffer): Promise<void> {
   const r = await openRepo({ cwd: repo.dir, env: repo.env });
   const lines = content.length < 1 << 20 ? lineHashes(content.toString('utf8')) : [];
-  appendEntries(r.stateDir, [{ time: new Date().toISOString(), tool: 'claude-code', session: 'abcdef123456', path, blob: blobId(content, r.objectFormat), lines }]);
+  appendEntries(r.stateDir, [
+    {
+      time: new Date().toISOString(),
+      tool: 'claude-code',
+      session: 'abcdef123456',
+      path,
+      blob: blobId(content, r.objectFormat),
+      lines,
+    },
+  ]);
 }
 
 describe('large files with a ledger present', () => {
   it('a human commits a 30 MB data file: the commit completes (exit 0)', async () => {
     const repo = repoWithPolicy();
-    await ledgerWith(repo, 'src/helper.py', Buffer.from('def helper():\n    return "an agent wrote this line of code"\n'));
+    await ledgerWith(
+      repo,
+      'src/helper.py',
+      Buffer.from('def helper():\n    return "an agent wrote this line of code"\n'),
+    );
     repo.write('data/train/big.jsonl', bigFile(30, 'human'));
-    const r = repo.commit('add training data', { args: ['--trailer', 'Reviewed-by: Rae Reviewer <rae@example.org>'] });
+    const r = repo.commit('add training data', {
+      args: ['--trailer', 'Reviewed-by: Rae Reviewer <rae@example.org>'],
+    });
     expect(r.code, r.stderr).toBe(0);
-    expect(repo.git('ls-tree', '--name-only', '-r', 'HEAD', 'data/train').trim()).toBe('data/train/big.jsonl');
+    expect(repo.git('ls-tree', '--name-only', '-r', 'HEAD', 'data/train').trim()).toBe(
+      'data/train/big.jsonl',
+    );
   });
 
   it('control: the same 30 MB file, written by an agent (in the ledger by blob id), is still blocked in the deny zone', async () => {

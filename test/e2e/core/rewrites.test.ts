@@ -16,8 +16,11 @@ const CLAUDE = 'Co-authored-by: Claude <noreply@anthropic.com>';
 
 /** git with extra environment (an agent session), returning the run. */
 function git(repo: TestRepo, args: string[], env: Record<string, string> = {}) {
-  const r = repo.tryGit(args, { env: { ...repo.env, GIT_EDITOR: ':', GIT_SEQUENCE_EDITOR: ':', ...env } });
-  if (r.code !== 0) throw new Error(`git ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
+  const r = repo.tryGit(args, {
+    env: { ...repo.env, GIT_EDITOR: ':', GIT_SEQUENCE_EDITOR: ':', ...env },
+  });
+  if (r.code !== 0)
+    throw new Error(`git ${args.join(' ')} failed (${r.code}):\n${r.stdout}\n${r.stderr}`);
   return r;
 }
 const message = (repo: TestRepo, rev = 'HEAD') => repo.git('log', '-1', '--format=%B', rev);
@@ -85,7 +88,9 @@ describe('a rebase or cherry-pick run in an agent session does not stamp the hum
     const { repo, topic } = diverged();
     repo.write('evals/tasks/q2.json', '{"q": "main version"}\n');
     expect(repo.commit('q2 on main').code).toBe(0);
-    expect(repo.tryGit(['cherry-pick', topic], { env: { ...repo.env, ...AGENT } }).code).not.toBe(0);
+    expect(repo.tryGit(['cherry-pick', topic], { env: { ...repo.env, ...AGENT } }).code).not.toBe(
+      0,
+    );
     repo.write('evals/tasks/q2.json', '{"q": "merged by the agent"}\n');
     git(repo, ['add', '-A']);
     // (commit-msg would refuse it here, rightly; --no-verify shows the trailer reaches the server)
@@ -137,7 +142,9 @@ describe('git am, merge --squash and commit --amend -C in an agent session', () 
     expect(repo.commit('Add q6', { env: AGENT, args: ['--no-verify'] }).code).toBe(0);
     git(repo, ['checkout', '-q', 'main']);
     git(repo, ['merge', '-q', '--squash', 'ai']);
-    repo.tryGit(['commit', '-q', '--no-edit', '--no-verify'], { env: { ...repo.env, GIT_EDITOR: ':' } });
+    repo.tryGit(['commit', '-q', '--no-edit', '--no-verify'], {
+      env: { ...repo.env, GIT_EDITOR: ':' },
+    });
     expect(message(repo)).toMatch(/^Assisted-by: claude-code$/m);
     expect(check(repo)).toBe(1);
   });
@@ -148,14 +155,18 @@ describe('git am, merge --squash and commit --amend -C in an agent session', () 
     expect(repo.commit('Add q7 by hand').code).toBe(0);
     git(repo, ['checkout', '-q', 'main']);
     git(repo, ['merge', '-q', '--squash', 'side'], AGENT);
-    repo.tryGit(['commit', '-q', '--no-edit', '--no-verify'], { env: { ...repo.env, GIT_EDITOR: ':', ...AGENT } });
+    repo.tryGit(['commit', '-q', '--no-edit', '--no-verify'], {
+      env: { ...repo.env, GIT_EDITOR: ':', ...AGENT },
+    });
     expect(message(repo)).toMatch(/^Assisted-by: claude-code$/m);
   });
   it('commit --amend -C in an agent session keeps Assisted-by', () => {
     const repo = withTask();
     repo.write('evals/tasks/q1.json', '{"q": 1, "edited": "by the agent"}\n');
     git(repo, ['add', '-A']);
-    const r = repo.tryGit(['commit', '-q', '--amend', '--no-verify', '-C', 'HEAD'], { env: { ...repo.env, ...AGENT } });
+    const r = repo.tryGit(['commit', '-q', '--amend', '--no-verify', '-C', 'HEAD'], {
+      env: { ...repo.env, ...AGENT },
+    });
     expect(r.stderr).toBe('');
     expect(message(repo)).toContain('Assisted-by: claude-code');
     expect(check(repo)).toBe(1);
@@ -175,6 +186,7 @@ describe('CLEANROOM=0 skips checks, never provenance', () => {
   });
   it('the shims say what they skip and what they keep', () => {
     const root = join(__dirname, '..', '..', '..', 'hooks');
-    for (const h of ['pre-commit', 'commit-msg', 'pre-push', 'prepare-commit-msg']) expect(readFileSync(join(root, h), 'utf8')).not.toContain('still enforce');
+    for (const h of ['pre-commit', 'commit-msg', 'pre-push', 'prepare-commit-msg'])
+      expect(readFileSync(join(root, h), 'utf8')).not.toContain('still enforce');
   });
 });

@@ -10,12 +10,22 @@ afterAll(removeTempDirs);
 
 const T = { timeout: 120_000 };
 
-function commit(repo: TestRepo, path: string, content: string | null, opts: { ai?: boolean; date?: string } = {}): string {
+function commit(
+  repo: TestRepo,
+  path: string,
+  content: string | null,
+  opts: { ai?: boolean; date?: string } = {},
+): string {
   if (content === null) repo.git('rm', '-q', path);
   else repo.write(path, content);
   repo.git('add', '-A');
-  const env = opts.date ? { ...repo.env, GIT_COMMITTER_DATE: opts.date, GIT_AUTHOR_DATE: opts.date } : repo.env;
-  const r = repo.tryGit(['commit', '-q', '--no-verify', '-m', `change ${path}`, ...(opts.ai ? ['-m', CLAUDE] : [])], { env });
+  const env = opts.date
+    ? { ...repo.env, GIT_COMMITTER_DATE: opts.date, GIT_AUTHOR_DATE: opts.date }
+    : repo.env;
+  const r = repo.tryGit(
+    ['commit', '-q', '--no-verify', '-m', `change ${path}`, ...(opts.ai ? ['-m', CLAUDE] : [])],
+    { env },
+  );
   expect(r.code, r.stderr).toBe(0);
   return repo.head();
 }
@@ -30,7 +40,7 @@ describe('audit --all counts every ref tip', () => {
     repo.git('checkout', '-q', 'main');
     return repo.cleanroom(['audit', '--all', '--format', 'json']);
   };
-  it('attack: branch cleanup deletes main\'s contaminated file; main still holds it', T, () => {
+  it("attack: branch cleanup deletes main's contaminated file; main still holds it", T, () => {
     const r = scenario(true);
     expect(r.code, r.stdout).toBe(1);
     expect(contaminated(r)).toEqual(['evals/tasks/q1.json']);
@@ -62,10 +72,14 @@ describe('audit --since is defined by the walk', () => {
     expect(report.scope.sinceCut).toHaveLength(1);
     expect(report.history.commits).toBe(3);
   });
-  it('human control: the recent change by a human is clean, and history before the cut is left out', T, () => {
-    const r = scenario(false);
-    expect(r.code, r.stdout).toBe(0);
-    // evals/tasks/old.json (AI, 2010) is below the cut: --since still limits the audit.
-    expect(contaminated(r)).toEqual([]);
-  });
+  it(
+    'human control: the recent change by a human is clean, and history before the cut is left out',
+    T,
+    () => {
+      const r = scenario(false);
+      expect(r.code, r.stdout).toBe(0);
+      // evals/tasks/old.json (AI, 2010) is below the cut: --since still limits the audit.
+      expect(contaminated(r)).toEqual([]);
+    },
+  );
 });

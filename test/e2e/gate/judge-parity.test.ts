@@ -23,12 +23,19 @@ let repo: TestRepo;
 const policy = loadPolicyText(POLICY, 'policy.yaml');
 const now = new Date('2030-01-01T00:00:00Z');
 
-const key = (commit: string | null, f: Finding): string => `${commit} ${f.path} ${f.zone} ${f.tool} ${f.outcome}`;
+const key = (commit: string | null, f: Finding): string =>
+  `${commit} ${f.path} ${f.zone} ${f.tool} ${f.outcome}`;
 
 beforeAll(() => {
   const gen = generateHistory({ commits: 600, seed: 7 });
   repo = TestRepo.init();
-  const imp = spawnSync('git', ['fast-import', '--quiet'], { cwd: repo.dir, env: repo.env, input: gen.stream, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const imp = spawnSync('git', ['fast-import', '--quiet'], {
+    cwd: repo.dir,
+    env: repo.env,
+    input: gen.stream,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (imp.status !== 0) throw new Error(`fast-import failed: ${imp.stderr}`);
   repo.git('reset', '-q', '--hard');
   const commit = (msg: string, ai: boolean): void => {
@@ -59,27 +66,43 @@ beforeAll(() => {
 }, 120_000);
 
 describe('audit and check --range judge alike', () => {
-  it('the same findings, commit by commit, on a generated history with moves, links and merges', { timeout: 120_000 }, async () => {
-    const ctx = { cwd: repo.dir, env: repo.env };
-    const byRange = new Set<string>();
-    for await (const j of judgeCommits(ctx, policy, {}, await rangeIds(ctx, 'HEAD'), now)) for (const f of j.findings) byRange.add(key(j.record.id, f));
-    const byAudit = new Set<string>();
-    for await (const c of judgeHistory(ctx, policy, {}, { walk: ['--end-of-options', 'HEAD', '--'], boundary: new Set() }, now)) for (const f of c.findings) byAudit.add(key(c.id, f));
-    expect(byRange.size).toBeGreaterThan(50);
-    expect([...byAudit].sort()).toEqual([...byRange].sort());
-    const paths = [...byAudit].map((k) => k.split(' ')[1]);
-    expect(paths).toContain('evals/tasks/moved-q1.json');
-    expect(paths).toContain('evals/extra/more.jsonl');
-    expect(paths).toContain('evals/tasks/merged-q2.json');
-  });
+  it(
+    'the same findings, commit by commit, on a generated history with moves, links and merges',
+    { timeout: 120_000 },
+    async () => {
+      const ctx = { cwd: repo.dir, env: repo.env };
+      const byRange = new Set<string>();
+      for await (const j of judgeCommits(ctx, policy, {}, await rangeIds(ctx, 'HEAD'), now))
+        for (const f of j.findings) byRange.add(key(j.record.id, f));
+      const byAudit = new Set<string>();
+      for await (const c of judgeHistory(
+        ctx,
+        policy,
+        {},
+        { walk: ['--end-of-options', 'HEAD', '--'], boundary: new Set() },
+        now,
+      ))
+        for (const f of c.findings) byAudit.add(key(c.id, f));
+      expect(byRange.size).toBeGreaterThan(50);
+      expect([...byAudit].sort()).toEqual([...byRange].sort());
+      const paths = [...byAudit].map((k) => k.split(' ')[1]);
+      expect(paths).toContain('evals/tasks/moved-q1.json');
+      expect(paths).toContain('evals/extra/more.jsonl');
+      expect(paths).toContain('evals/tasks/merged-q2.json');
+    },
+  );
 
-  it('the audit reports the moved, linked and merged content as contaminated (was CLEAN for the move)', { timeout: 120_000 }, () => {
-    const r = repo.cleanroom(['audit', '--format', 'json'], { env: { ...repo.env } });
-    expect(r.code, r.stderr).toBe(1);
-    const report = JSON.parse(r.stdout) as { zones: { contaminated: { path: string }[] }[] };
-    const bad = report.zones.flatMap((z) => z.contaminated.map((c) => c.path));
-    expect(bad).toContain('evals/tasks/moved-q1.json');
-    expect(bad).toContain('evals/extra/more.jsonl');
-    expect(bad).toContain('evals/tasks/merged-q2.json');
-  });
+  it(
+    'the audit reports the moved, linked and merged content as contaminated (was CLEAN for the move)',
+    { timeout: 120_000 },
+    () => {
+      const r = repo.cleanroom(['audit', '--format', 'json'], { env: { ...repo.env } });
+      expect(r.code, r.stderr).toBe(1);
+      const report = JSON.parse(r.stdout) as { zones: { contaminated: { path: string }[] }[] };
+      const bad = report.zones.flatMap((z) => z.contaminated.map((c) => c.path));
+      expect(bad).toContain('evals/tasks/moved-q1.json');
+      expect(bad).toContain('evals/extra/more.jsonl');
+      expect(bad).toContain('evals/tasks/merged-q2.json');
+    },
+  );
 });

@@ -13,7 +13,10 @@ afterAll(removeTempDirs);
 
 const T = { timeout: 120_000 };
 const LAX = POLICY; // no zone covers benchmarks/
-const STRICT = POLICY.replace('zones:\n', 'zones:\n  - name: bench\n    paths: ["benchmarks/**"]\n    ai: deny\n');
+const STRICT = POLICY.replace(
+  'zones:\n',
+  'zones:\n  - name: bench\n    paths: ["benchmarks/**"]\n    ai: deny\n',
+);
 
 describe('commits newly reachable from the default branch are judged by its policy before the push', () => {
   const scenario = (ai: boolean) => {
@@ -23,7 +26,14 @@ describe('commits newly reachable from the default branch are judged by its poli
     work.git('checkout', '-q', '-b', 'feat');
     work.write('benchmarks/q.json', '{}\n');
     work.git('add', '-A');
-    work.git('commit', '-q', '--no-verify', '-m', 'benchmark question', ...(ai ? ['-m', CLAUDE] : []));
+    work.git(
+      'commit',
+      '-q',
+      '--no-verify',
+      '-m',
+      'benchmark question',
+      ...(ai ? ['-m', CLAUDE] : []),
+    );
     const branch = work.tryGit(['push', '--no-verify', 'origin', 'feat']);
     expect(branch.code, branch.stderr).toBe(0);
     // main adds the zone (the admin puts it there), then merges the branch.
@@ -37,7 +47,9 @@ describe('commits newly reachable from the default branch are judged by its poli
     const base = work.head();
     work.git('merge', '-q', '--no-ff', '--no-edit', 'feat');
     const tip = work.head();
-    const prePush = work.cleanroom(['hook', 'pre-push', 'origin', s.server.dir], { input: `refs/heads/main ${tip} refs/heads/main ${base}\n` });
+    const prePush = work.cleanroom(['hook', 'pre-push', 'origin', s.server.dir], {
+      input: `refs/heads/main ${tip} refs/heads/main ${base}\n`,
+    });
     const preReceive = work.tryGit(['push', '--no-verify', 'origin', 'main']);
     const range = work.cleanroom(['check', '--range', `${base}..HEAD`, '--format', 'json']);
     const audit = work.cleanroom(['audit', '--format', 'json']);
@@ -66,12 +78,16 @@ describe('commits newly reachable from the default branch are judged by its poli
     expect(r.audit.code).toBe(0);
   });
 
-  it('control: a branch that is not the default branch still skips commits the server already has', T, () => {
-    const r = scenario(true);
-    // Pushing the merge to another branch: its AI commit was accepted before and is not on main.
-    const other = r.s.work.tryGit(['push', '--no-verify', 'origin', 'HEAD:refs/heads/other']);
-    expect(other.code, other.stderr).toBe(0);
-  });
+  it(
+    'control: a branch that is not the default branch still skips commits the server already has',
+    T,
+    () => {
+      const r = scenario(true);
+      // Pushing the merge to another branch: its AI commit was accepted before and is not on main.
+      const other = r.s.work.tryGit(['push', '--no-verify', 'origin', 'HEAD:refs/heads/other']);
+      expect(other.code, other.stderr).toBe(0);
+    },
+  );
 });
 
 describe('a merge commit that itself renames an AI draft into a zone', () => {
@@ -96,7 +112,9 @@ describe('a merge commit that itself renames an AI draft into a zone', () => {
     const commitMsg = work.tryGit(['commit', '-q', '-m', 'Merge side']);
     if (commitMsg.code !== 0) work.git('commit', '-q', '--no-verify', '-m', 'Merge side');
     const tip = work.head();
-    const prePush = work.cleanroom(['hook', 'pre-push', 'origin', s.server.dir], { input: `refs/heads/main ${tip} refs/heads/main ${base}\n` });
+    const prePush = work.cleanroom(['hook', 'pre-push', 'origin', s.server.dir], {
+      input: `refs/heads/main ${tip} refs/heads/main ${base}\n`,
+    });
     const preReceive = work.tryGit(['push', '--no-verify', 'origin', 'main']);
     const range = work.cleanroom(['check', '--range', `${base}..HEAD`, '--format', 'json']);
     const audit = work.cleanroom(['audit', '--format', 'json']);
@@ -113,7 +131,9 @@ describe('a merge commit that itself renames an AI draft into a zone', () => {
     expect(r.preReceive.code, 'pre-receive').not.toBe(0);
     expect(r.preReceive.stderr).toContain(PATH);
     expect(r.range.code).toBe(1);
-    expect(JSON.parse(r.range.stdout).violations.map((v: { path: string }) => v.path)).toContain(PATH);
+    expect(JSON.parse(r.range.stdout).violations.map((v: { path: string }) => v.path)).toContain(
+      PATH,
+    );
     expect(r.audit.code).toBe(1);
     expect(contaminated(r.audit)).toContain(PATH);
   });

@@ -34,10 +34,15 @@ export function stage(work: TestRepo, step: Step): void {
   }
   work.git('add', '-A');
   // A gitlink needs no checkout: the index entry is what a commit records.
-  for (const path of step.gitlinks ?? []) work.git('update-index', '--add', '--cacheinfo', `160000,${work.head()},${path}`);
+  for (const path of step.gitlinks ?? [])
+    work.git('update-index', '--add', '--cacheinfo', `160000,${work.head()},${path}`);
 }
 
-const messageArgs = (step: Step): string[] => ['-m', step.message, ...(step.ai ? ['-m', CLAUDE] : [])];
+const messageArgs = (step: Step): string[] => [
+  '-m',
+  step.message,
+  ...(step.ai ? ['-m', CLAUDE] : []),
+];
 
 export interface Points {
   commitMsg: Run;
@@ -50,7 +55,10 @@ export interface Points {
 }
 
 /** Runs the scenario at every point. The last step is the one tried with a real `git commit` (hooks on). */
-export function tryEverywhere(steps: Step[], opts: { policy?: string; files?: Record<string, string> } = {}): Points {
+export function tryEverywhere(
+  steps: Step[],
+  opts: { policy?: string; files?: Record<string, string> } = {},
+): Points {
   const s = protectedServer(opts);
   const { work } = s;
   const init = work.cleanroom(['init', '--hooks', 'git']);
@@ -69,7 +77,9 @@ export function tryEverywhere(steps: Step[], opts: { policy?: string; files?: Re
   }
   const tip = work.head();
   // pre-push: the hook program as git runs it (remote name and URL, ref lines on stdin).
-  const prePush = work.cleanroom(['hook', 'pre-push', 'origin', s.server.dir], { input: `refs/heads/main ${tip} refs/heads/main ${base}\n` });
+  const prePush = work.cleanroom(['hook', 'pre-push', 'origin', s.server.dir], {
+    input: `refs/heads/main ${tip} refs/heads/main ${base}\n`,
+  });
   const preReceive = work.tryGit(['push', '--no-verify', 'origin', 'main']);
   const range = work.cleanroom(['check', '--range', `${base}..HEAD`, '--format', 'json']);
   const audit = work.cleanroom(['audit', '--format', 'json']);
@@ -78,7 +88,11 @@ export function tryEverywhere(steps: Step[], opts: { policy?: string; files?: Re
 }
 
 /** Every point rejected the scenario and named `path` (check --range and audit in their JSON). */
-export function expectRejectedEverywhere(p: Points, path: string, where: { commitMsg?: boolean } = {}): void {
+export function expectRejectedEverywhere(
+  p: Points,
+  path: string,
+  where: { commitMsg?: boolean } = {},
+): void {
   if (where.commitMsg !== false) {
     expect(p.commitMsg.code, 'commit-msg').not.toBe(0);
     expect(p.commitMsg.stderr + p.commitMsg.stdout, 'commit-msg').toContain(path);
@@ -88,7 +102,10 @@ export function expectRejectedEverywhere(p: Points, path: string, where: { commi
   expect(p.preReceive.code, 'pre-receive').not.toBe(0);
   expect(p.preReceive.stderr, 'pre-receive').toContain(path);
   expect(p.range.code, `check --range: ${p.range.stderr}`).toBe(1);
-  expect(JSON.parse(p.range.stdout).violations.map((v: { path: string }) => v.path), 'check --range').toContain(path);
+  expect(
+    JSON.parse(p.range.stdout).violations.map((v: { path: string }) => v.path),
+    'check --range',
+  ).toContain(path);
   expect(p.audit.code, `audit: ${p.audit.stderr}`).toBe(1);
   expect(contaminated(p.audit), 'audit').toContain(path);
 }

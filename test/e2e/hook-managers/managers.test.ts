@@ -24,7 +24,10 @@ function project(pkg: Record<string, unknown> = {}, extra: string[] = []): TestR
   const repo = TestRepo.init();
   repo.write('.cleanroom/policy.yaml', POLICY);
   repo.write('.gitignore', 'node_modules\n');
-  repo.write('package.json', JSON.stringify({ name: 'app', private: true, ...pkg }, null, 2) + '\n');
+  repo.write(
+    'package.json',
+    JSON.stringify({ name: 'app', private: true, ...pkg }, null, 2) + '\n',
+  );
   nodeModules(repo.dir, extra);
   repo.git('add', '-A');
   repo.git('commit', '-q', '--no-verify', '-m', 'project');
@@ -41,7 +44,9 @@ function expectCleanroomRuns(repo: TestRepo): void {
   repo.write('src/app.js', '1\n');
   const agent = repo.commit('Add app', { env: { ...repo.env, CLAUDECODE: '1' } });
   expect(agent.code, agent.stderr + agent.stdout).toBe(0);
-  expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)').trim()).toBe('claude-code');
+  expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)').trim()).toBe(
+    'claude-code',
+  );
   const remote = TestRepo.init({ bare: true });
   repo.git('remote', 'add', 'origin', remote.dir);
   expect(repo.tryGit(['push', '-q', 'origin', 'main']).code).toBe(0);
@@ -76,7 +81,11 @@ describe('lefthook recipe', () => {
         '',
       ].join('\n'),
     );
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/lefthook/bin/index.js'), 'install'], { cwd: repo.dir, env: repo.env, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/lefthook/bin/index.js'), 'install'],
+      { cwd: repo.dir, env: repo.env, encoding: 'utf8' },
+    );
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expect(readFileSync(join(repo.dir, '.git/hooks/commit-msg'), 'utf8')).toContain('lefthook');
     expectCleanroomRuns(repo);
@@ -85,9 +94,18 @@ describe('lefthook recipe', () => {
 
 describe('simple-git-hooks recipe', () => {
   it('commands in package.json, with "$@" passing git\'s arguments', () => {
-    const hooks = Object.fromEntries(['prepare-commit-msg', 'commit-msg', 'pre-push'].map((h) => [h, `node_modules/${PKG}/hooks/${h} "$@"`]));
+    const hooks = Object.fromEntries(
+      ['prepare-commit-msg', 'commit-msg', 'pre-push'].map((h) => [
+        h,
+        `node_modules/${PKG}/hooks/${h} "$@"`,
+      ]),
+    );
     const repo = project({ 'simple-git-hooks': hooks }, ['simple-git-hooks']);
-    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/simple-git-hooks/cli.js')], { cwd: repo.dir, env: repo.env, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/simple-git-hooks/cli.js')], {
+      cwd: repo.dir,
+      env: repo.env,
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expectCleanroomRuns(repo);
   }, 180_000);
@@ -98,7 +116,14 @@ describe('husky in a monorepo subfolder (package.json and .husky/ in frontend/)'
     const repo = TestRepo.init();
     repo.write('.cleanroom/policy.yaml', POLICY);
     repo.write('.gitignore', 'node_modules\n');
-    repo.write('frontend/package.json', JSON.stringify({ name: 'frontend', private: true, scripts: { prepare: 'cd .. && husky frontend/.husky' } }) + '\n');
+    repo.write(
+      'frontend/package.json',
+      JSON.stringify({
+        name: 'frontend',
+        private: true,
+        scripts: { prepare: 'cd .. && husky frontend/.husky' },
+      }) + '\n',
+    );
     repo.write('frontend/.husky/pre-commit', 'echo frontend-lint\n');
     nodeModules(join(repo.dir, 'frontend'), ['husky']);
     repo.git('add', '-A');
@@ -106,7 +131,11 @@ describe('husky in a monorepo subfolder (package.json and .husky/ in frontend/)'
     return repo;
   }
   const huskyInstall = (repo: TestRepo) =>
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/husky/bin.js'), 'frontend/.husky'], { cwd: repo.dir, env: repo.env, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/husky/bin.js'), 'frontend/.husky'], {
+      cwd: repo.dir,
+      env: repo.env,
+      stdio: 'pipe',
+    });
 
   it('init installs into frontend/.husky, where git runs hooks, naming frontend/node_modules; a deny-zone AI commit is blocked', () => {
     const repo = monorepo();
@@ -116,7 +145,9 @@ describe('husky in a monorepo subfolder (package.json and .husky/ in frontend/)'
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('frontend/.husky/commit-msg');
     expect(existsSync(join(repo.dir, '.husky'))).toBe(false); // nothing where git never looks
-    expect(readFileSync(join(repo.dir, 'frontend/.husky/commit-msg'), 'utf8')).toContain(`'frontend/node_modules/${PKG}/hooks/commit-msg' "$@"`);
+    expect(readFileSync(join(repo.dir, 'frontend/.husky/commit-msg'), 'utf8')).toContain(
+      `'frontend/node_modules/${PKG}/hooks/commit-msg' "$@"`,
+    );
     expect(r.stdout).not.toContain('not in this project');
     repo.write('evals/tasks/q1.json', '{}\n');
     const blocked = repo.commit(`Add task\n\n${CLAUDE}`);
@@ -132,12 +163,16 @@ describe('husky in a monorepo subfolder (package.json and .husky/ in frontend/)'
     const repo = monorepo();
     const r = repo.cleanroom(['init']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('husky is set up in frontend/.husky, but git does not run it in this clone');
+    expect(r.stderr).toContain(
+      'husky is set up in frontend/.husky, but git does not run it in this clone',
+    );
     expect(r.stderr).toContain('cd frontend && npm install');
     expect(existsSync(join(repo.dir, '.husky'))).toBe(false);
     expect(existsSync(join(repo.dir, 'frontend/.husky/commit-msg'))).toBe(false);
     expect(repo.git('status', '--porcelain')).toBe('');
-    expect(repo.cleanroom(['doctor']).stdout).toContain('! husky is set up in frontend/.husky but git does not run it in this clone');
+    expect(repo.cleanroom(['doctor']).stdout).toContain(
+      '! husky is set up in frontend/.husky but git does not run it in this clone',
+    );
     // The control: an explicit --hooks git still works (git's own hooks directory).
     expect(repo.cleanroom(['init', '--hooks', 'git']).code).toBe(0);
   }, 180_000);
@@ -146,7 +181,11 @@ describe('husky in a monorepo subfolder (package.json and .husky/ in frontend/)'
 describe('husky: doctor never shows ✓ for a hook that will not run', () => {
   function huskyProject(): TestRepo {
     const repo = project({ scripts: { prepare: 'husky' } }, ['husky']);
-    execFileSync(process.execPath, [join(ROOT, 'node_modules/husky/bin.js')], { cwd: repo.dir, env: repo.env, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'node_modules/husky/bin.js')], {
+      cwd: repo.dir,
+      env: repo.env,
+      stdio: 'pipe',
+    });
     expect(repo.cleanroom(['init']).code).toBe(0);
     repo.git('add', '-A');
     repo.git('commit', '-q', '--no-verify', '-m', 'cleanroom');
@@ -161,12 +200,16 @@ describe('husky: doctor never shows ✓ for a hook that will not run', () => {
     const doctor = wt.cleanroom(['doctor']);
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).not.toMatch(/^✓ (pre-commit|prepare-commit-msg|commit-msg|pre-push):/m);
-    expect(doctor.stdout).toContain('✗ commit-msg: installed but will not run: husky is not installed in this clone or worktree');
+    expect(doctor.stdout).toContain(
+      '✗ commit-msg: installed but will not run: husky is not installed in this clone or worktree',
+    );
     // …and it is true: an AI commit into a deny zone goes through there.
     wt.write('evals/tasks/q1.json', '{}\n');
     expect(wt.commit(`Add task\n\n${CLAUDE}`).code).toBe(0);
     // The control: the main worktree's hooks run and doctor says so.
-    expect(repo.cleanroom(['doctor']).stdout).toContain('✓ commit-msg: installed (.husky/commit-msg)');
+    expect(repo.cleanroom(['doctor']).stdout).toContain(
+      '✓ commit-msg: installed (.husky/commit-msg)',
+    );
   }, 180_000);
 
   it('HUSKY=0 is reported like CLEANROOM=0', () => {
@@ -183,26 +226,39 @@ describe('husky: doctor never shows ✓ for a hook that will not run', () => {
     repo.write('evals/tasks/q1.json', '{}\n');
     const r = repo.commit(`Add task\n\n${CLAUDE}`);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`cleanroom: cannot run the pre-commit check: node_modules/${PKG}/hooks/pre-commit is missing`);
-    expect(r.stderr).toContain("why: cleanroom is one of this project's dependencies, and they are not installed in this clone");
+    expect(r.stderr).toContain(
+      `cleanroom: cannot run the pre-commit check: node_modules/${PKG}/hooks/pre-commit is missing`,
+    );
+    expect(r.stderr).toContain(
+      "why: cleanroom is one of this project's dependencies, and they are not installed in this clone",
+    );
     expect(r.stderr).toContain('fix: install the dependencies in this clone: npm install');
     expect(r.stderr).not.toContain('command not found');
-    expect(repo.cleanroom(['doctor']).stdout).toMatch(/✗ commit-msg: installed but will not run: it calls node_modules\/@cleanroom-dev\/cleanroom\/hooks\/commit-msg, which does not exist here/);
+    expect(repo.cleanroom(['doctor']).stdout).toMatch(
+      /✗ commit-msg: installed but will not run: it calls node_modules\/@cleanroom-dev\/cleanroom\/hooks\/commit-msg, which does not exist here/,
+    );
   }, 180_000);
 });
 
-describe('outside a terminal: no node on the hook\'s PATH', () => {
+describe("outside a terminal: no node on the hook's PATH", () => {
   it('a GUI client\'s commit gets what is missing, why and how to fix — not "node: not found"', () => {
     const repo = project();
     expect(repo.cleanroom(['init', '--hooks', 'git']).code).toBe(0);
     // A PATH with git but no node, as a GUI client started outside a login shell has.
     const bin = tempDir('cleanroom-nonode-');
-    symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'));
+    symlinkSync(
+      execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(),
+      join(bin, 'git'),
+    );
     repo.write('evals/tasks/q1.json', '{}\n');
     repo.git('add', '-A');
-    const r = repo.tryGit(['commit', '-q', '-m', `Add task\n\n${CLAUDE}`], { env: { ...repo.env, PATH: bin } });
+    const r = repo.tryGit(['commit', '-q', '-m', `Add task\n\n${CLAUDE}`], {
+      env: { ...repo.env, PATH: bin },
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('cleanroom: cannot run the commit-msg check: node is not on the PATH this hook runs with');
+    expect(r.stderr).toContain(
+      'cleanroom: cannot run the commit-msg check: node is not on the PATH this hook runs with',
+    );
     expect(r.stderr).toContain('GUI clients and IDEs start hooks without your shell profile');
     expect(r.stderr).toContain('Fix:');
     expect(r.stderr).not.toMatch(/node: not found/);

@@ -4,7 +4,15 @@
 // PRE_COMMIT_* variables; these tests fail if that context is lost.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY, removeTempDirs, ROOT, tempDir, TestRepo } from '../../helpers/repo.js';
@@ -28,7 +36,15 @@ function releaseRepo(): string {
     copyFileSync(from, join(dir, rel));
     chmodSync(join(dir, rel), statSync(from).mode & 0o777);
   };
-  for (const f of ['.pre-commit-hooks.yaml', 'package.json', 'hooks', 'policies', 'dist/cleanroom.cjs', 'dist/cleanroom.mjs']) copy(f);
+  for (const f of [
+    '.pre-commit-hooks.yaml',
+    'package.json',
+    'hooks',
+    'policies',
+    'dist/cleanroom.cjs',
+    'dist/cleanroom.mjs',
+  ])
+    copy(f);
   const repo = new TestRepo(dir);
   repo.git('init', '-q', '-b', 'main');
   repo.git('add', '-A');
@@ -40,7 +56,8 @@ function releaseRepo(): string {
 beforeAll(() => {
   // Fails, not skips, when the tool is missing: .ci/run installs it (docs/hook-managers.md).
   const v = spawnSync('pre-commit', ['--version'], { encoding: 'utf8' });
-  if (v.status !== 0) throw new Error('pre-commit is not installed: apt-get install pre-commit (as .ci/run does)');
+  if (v.status !== 0)
+    throw new Error('pre-commit is not installed: apt-get install pre-commit (as .ci/run does)');
   hookRepo = releaseRepo();
   cache = tempDir('cleanroom-pre-commit-home-');
 });
@@ -56,7 +73,19 @@ function pythonProject(): TestRepo {
   );
   repo.git('add', '-A');
   repo.git('commit', '-q', '-m', 'project');
-  const r = spawnSync('pre-commit', ['install', '--hook-type', 'prepare-commit-msg', '--hook-type', 'commit-msg', '--hook-type', 'pre-push'], { cwd: repo.dir, env: repo.env, encoding: 'utf8' });
+  const r = spawnSync(
+    'pre-commit',
+    [
+      'install',
+      '--hook-type',
+      'prepare-commit-msg',
+      '--hook-type',
+      'commit-msg',
+      '--hook-type',
+      'pre-push',
+    ],
+    { cwd: repo.dir, env: repo.env, encoding: 'utf8' },
+  );
   if (r.status !== 0) throw new Error(`pre-commit install: ${r.stderr}${r.stdout}`);
   return repo;
 }
@@ -76,7 +105,9 @@ describe('pre-commit framework', () => {
     repo.write('src/app.py', 'print(1)\n');
     const ok = repo.commit('Add app', { env: { ...repo.env, CLAUDECODE: '1' } });
     expect(ok.code, ok.stderr + ok.stdout).toBe(0);
-    expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)')).toBe('claude-code\n\n');
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)')).toBe(
+      'claude-code\n\n',
+    );
     repo.write('evals/tasks/q2.json', '{}\n');
     const blocked = repo.commit('Add task', { env: { ...repo.env, CLAUDECODE: '1' } });
     expect(blocked.code).toBe(1);
@@ -116,7 +147,11 @@ describe('pre-commit framework', () => {
     const head = repo.head();
     repo.write('.git/COMMIT_EDITMSG', 'amended\n');
     const run = (env: Record<string, string>) =>
-      spawnSync(join(hookRepo, 'hooks/pre-commit-framework'), ['prepare-commit-msg', '.git/COMMIT_EDITMSG'], { cwd: repo.dir, env: { ...repo.env, ...env }, encoding: 'utf8' });
+      spawnSync(
+        join(hookRepo, 'hooks/pre-commit-framework'),
+        ['prepare-commit-msg', '.git/COMMIT_EDITMSG'],
+        { cwd: repo.dir, env: { ...repo.env, ...env }, encoding: 'utf8' },
+      );
     const note = join(repo.dir, '.git/cleanroom/amending');
     expect(run({}).status).toBe(0);
     expect(existsSync(note)).toBe(false); // a plain commit: nothing to note
@@ -126,17 +161,23 @@ describe('pre-commit framework', () => {
   }, 180_000);
 
   it('.pre-commit-hooks.yaml passes pre-commit validate-manifest; every entry is an executable file of the release', () => {
-    const r = spawnSync('pre-commit', ['validate-manifest', join(ROOT, '.pre-commit-hooks.yaml')], { encoding: 'utf8' });
+    const r = spawnSync('pre-commit', ['validate-manifest', join(ROOT, '.pre-commit-hooks.yaml')], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    const bad = spawnSync('pre-commit', ['validate-manifest', '/dev/stdin'], { input: '- id: x\n  language: script\n', encoding: 'utf8' });
+    const bad = spawnSync('pre-commit', ['validate-manifest', '/dev/stdin'], {
+      input: '- id: x\n  language: script\n',
+      encoding: 'utf8',
+    });
     expect(bad.status).not.toBe(0); // the control: a manifest without entry/name is refused
     expect(statSync(join(hookRepo, 'hooks/pre-commit-framework')).mode & 0o111).not.toBe(0);
   });
 
   it('the adapter refuses a hook name it does not know (exit 2)', () => {
-    const r = spawnSync(join(ROOT, 'hooks/pre-commit-framework'), ['pre-rebase'], { encoding: 'utf8' });
+    const r = spawnSync(join(ROOT, 'hooks/pre-commit-framework'), ['pre-rebase'], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('unknown hook "pre-rebase"');
   });
 });
-

@@ -12,7 +12,11 @@ const CLAUDE = 'Co-authored-by: Claude <noreply@anthropic.com>';
 const REVIEWED = 'Reviewed-by: Rita Reviewer <rita@example.org>';
 
 /** `git [-c core.commentChar=C] commit -v -e -m MSG`: the editor opens (a no-op), so git strips comments and cuts at the scissors. */
-function commitVerbose(repo: TestRepo, message: string, commentChar?: string): { code: number; stderr: string } {
+function commitVerbose(
+  repo: TestRepo,
+  message: string,
+  commentChar?: string,
+): { code: number; stderr: string } {
   const config = commentChar ? ['-c', `core.commentChar=${commentChar}`] : [];
   repo.git('add', '-A');
   const env = { ...repo.env, GIT_EDITOR: 'true' };
@@ -22,7 +26,10 @@ function commitVerbose(repo: TestRepo, message: string, commentChar?: string): {
 function reviewed(commentChar?: string): { repo: TestRepo; r: { code: number; stderr: string } } {
   const repo = repoWithPolicy({ policy: POLICY });
   repo.write('evals/harness/run.py', 'print("harness")\n');
-  return { repo, r: commitVerbose(repo, `Add the harness runner\n\n${CLAUDE}\n${REVIEWED}`, commentChar) };
+  return {
+    repo,
+    r: commitVerbose(repo, `Add the harness runner\n\n${CLAUDE}\n${REVIEWED}`, commentChar),
+  };
 }
 
 describe('commit-msg honours core.commentChar and the scissors line', () => {
@@ -53,7 +60,10 @@ describe('commit-msg honours core.commentChar and the scissors line', () => {
 
   it("core.commentChar=';' with -v: a human task quoting noreply@anthropic.com (in the diff below the scissors) is not blocked", () => {
     const repo = repoWithPolicy({ policy: POLICY });
-    repo.write('evals/tasks/q7.json', '{"q": "Which address do Claude commits carry?", "a": "noreply@anthropic.com"}\n');
+    repo.write(
+      'evals/tasks/q7.json',
+      '{"q": "Which address do Claude commits carry?", "a": "noreply@anthropic.com"}\n',
+    );
     const r = commitVerbose(repo, 'Add question 7 (written by hand)', ';');
     expect(r.code, r.stderr).toBe(0);
     expect(repo.cleanroom(['check', '--commit', 'HEAD']).code).toBe(0);

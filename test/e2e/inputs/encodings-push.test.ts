@@ -23,7 +23,11 @@ function commitIn(work: TestRepo, enc: string, text: string, path: string): stri
 }
 
 describe('pushes of commits in legacy encodings', () => {
-  const subjects: Record<string, string> = { cp932: 'タスク追加 (田中)', eucKR: '작업 추가 (김민준)', cp936: '添加任务 (张伟)' };
+  const subjects: Record<string, string> = {
+    cp932: 'タスク追加 (田中)',
+    eucKR: '작업 추가 (김민준)',
+    cp936: '添加任务 (张伟)',
+  };
   for (const [enc, subject] of Object.entries(subjects)) {
     it(`${enc}: a person's commit is accepted by the server; an AI one is rejected`, () => {
       const s = protectedServer();

@@ -21,7 +21,15 @@ function mergeRequest(revoke: boolean): { ci: TestRepo; mergeBase: string } {
   w.repo.write('evals/tasks/q.json', '{"q": 1}\n');
   w.repo.git('add', '-A');
   const override = grant(w, 'override');
-  w.repo.git('commit', '-q', '--no-verify', '-m', 'AI task, approved by ava', '-m', `${AI}\n${override}`);
+  w.repo.git(
+    'commit',
+    '-q',
+    '--no-verify',
+    '-m',
+    'AI task, approved by ava',
+    '-m',
+    `${AI}\n${override}`,
+  );
   w.repo.git('checkout', '-q', 'main');
   if (revoke) {
     w.repo.write('.cleanroom/approvers', '# ava left the team\n');
@@ -32,13 +40,18 @@ function mergeRequest(revoke: boolean): { ci: TestRepo; mergeBase: string } {
   const gitlab = TestRepo.init({ bare: true });
   w.repo.git('push', '-q', '--no-verify', gitlab.dir, 'main', 'mr');
   const dir = tempDir();
-  execFileSync('git', ['clone', '-q', '--branch', 'mr', `file://${gitlab.dir}`, dir], { env: cleanEnv() });
+  execFileSync('git', ['clone', '-q', '--branch', 'mr', `file://${gitlab.dir}`, dir], {
+    env: cleanEnv(),
+  });
   const ci = new TestRepo(dir);
   ci.write('node_modules/.keep', ''); // a project that has run npm ci
   return { ci, mergeBase };
 }
 
-function runTemplate(ci: TestRepo, mergeBase: string): { status: number | null; stdout: string; stderr: string } {
+function runTemplate(
+  ci: TestRepo,
+  mergeBase: string,
+): { status: number | null; stdout: string; stderr: string } {
   const tpl = parse(readFileSync(join(ROOT, 'hooks/ci/gitlab/cleanroom.gitlab-ci.yml'), 'utf8'));
   const script = (tpl.cleanroom.script as string[]).join('\n');
   return spawnSync('bash', ['-e', '-c', script], {

@@ -6,7 +6,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { renameSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, CLI, expectCleanError, POLICY, removeTempDirs, repoWithPolicy, tempDir, TestRepo } from '../../helpers/repo.js';
+import {
+  cleanEnv,
+  CLI,
+  expectCleanError,
+  POLICY,
+  removeTempDirs,
+  repoWithPolicy,
+  tempDir,
+  TestRepo,
+} from '../../helpers/repo.js';
 
 afterAll(removeTempDirs);
 
@@ -33,9 +42,17 @@ function upstreamWithPr(): TestRepo {
 /** A CI checkout: `git clone ARGS file://UP` of the pr branch, plus main as origin/main. */
 function ciClone(up: TestRepo, args: string[], depth?: number): TestRepo {
   const dir = tempDir();
-  execFileSync('git', ['clone', '-q', ...args, '--branch', 'pr', `file://${up.dir}`, dir], { env: cleanEnv() });
+  execFileSync('git', ['clone', '-q', ...args, '--branch', 'pr', `file://${up.dir}`, dir], {
+    env: cleanEnv(),
+  });
   const work = new TestRepo(dir);
-  work.git('fetch', '-q', ...(depth ? [`--depth=${depth}`] : []), 'origin', '+refs/heads/main:refs/remotes/origin/main');
+  work.git(
+    'fetch',
+    '-q',
+    ...(depth ? [`--depth=${depth}`] : []),
+    'origin',
+    '+refs/heads/main:refs/remotes/origin/main',
+  );
   return work;
 }
 
@@ -68,7 +85,7 @@ describe('shallow CI clones', () => {
     expectCleanError(work.cleanroom(['check', '--commit', 'HEAD']), 2);
   });
 
-  it('human control: the full clone judges with main\'s policy (violation found); after --unshallow the shallow one does too', () => {
+  it("human control: the full clone judges with main's policy (violation found); after --unshallow the shallow one does too", () => {
     const up = upstreamWithPr();
     const full = ciClone(up, []);
     const r = full.cleanroom(['check', '--range', 'origin/main...HEAD', '--format', 'json']);
@@ -76,7 +93,13 @@ describe('shallow CI clones', () => {
     expect(r.stdout).toContain('evals/tasks/q1.json');
     expect(r.stdout).toContain('cleanroom-config');
     const shallow = ciClone(up, ['--depth=1'], 1);
-    shallow.git('fetch', '-q', '--unshallow', 'origin', '+refs/heads/main:refs/remotes/origin/main');
+    shallow.git(
+      'fetch',
+      '-q',
+      '--unshallow',
+      'origin',
+      '+refs/heads/main:refs/remotes/origin/main',
+    );
     expect(shallow.cleanroom(['check', '--range', 'origin/main...HEAD']).code).toBe(1);
   });
 
@@ -90,7 +113,7 @@ describe('shallow CI clones', () => {
 });
 
 describe('blobless partial clones', () => {
-  it('--filter=blob:none with the remote gone: the base policy blob is absent → exit 2 naming it, not the work tree\'s policy', () => {
+  it("--filter=blob:none with the remote gone: the base policy blob is absent → exit 2 naming it, not the work tree's policy", () => {
     const up = upstreamWithPr();
     const work = ciClone(up, ['--filter=blob:none']);
     renameSync(up.dir, `${up.dir}-gone`); // the remote is unreachable now
@@ -104,7 +127,7 @@ describe('blobless partial clones', () => {
     }
   });
 
-  it('control: with the remote reachable, git fetches the blob and the range is judged by main\'s policy', () => {
+  it("control: with the remote reachable, git fetches the blob and the range is judged by main's policy", () => {
     const up = upstreamWithPr();
     const work = ciClone(up, ['--filter=blob:none']);
     const r = work.cleanroom(['check', '--range', 'origin/main..HEAD', '--format', 'json']);
@@ -120,7 +143,9 @@ describe('pre-push without origin/HEAD', () => {
     const work = repoWithPolicy();
     work.git('remote', 'add', 'origin', server.dir);
     work.git('push', '-q', '-u', '--no-verify', 'origin', 'main');
-    expect(work.tryGit(['rev-parse', '-q', '--verify', 'refs/remotes/origin/HEAD']).code).not.toBe(0);
+    expect(work.tryGit(['rev-parse', '-q', '--verify', 'refs/remotes/origin/HEAD']).code).not.toBe(
+      0,
+    );
     return { work, server };
   }
 
@@ -153,13 +178,17 @@ describe('pre-push without origin/HEAD', () => {
     work.git('remote', 'add', 'slow', 'ext::sh -c sleep% 40');
     const zero = '0'.repeat(40);
     const started = Date.now();
-    const r = spawnSync(process.execPath, [CLI, 'hook', 'pre-push', 'slow', 'ext::sh -c sleep% 40'], {
-      cwd: work.dir,
-      env: work.env,
-      input: `refs/heads/main ${work.head()} refs/heads/main ${zero}\n`,
-      encoding: 'utf8',
-      timeout: 38_000,
-    });
+    const r = spawnSync(
+      process.execPath,
+      [CLI, 'hook', 'pre-push', 'slow', 'ext::sh -c sleep% 40'],
+      {
+        cwd: work.dir,
+        env: work.env,
+        input: `refs/heads/main ${work.head()} refs/heads/main ${zero}\n`,
+        encoding: 'utf8',
+        timeout: 38_000,
+      },
+    );
     expect(r.status, `${r.stderr} (after ${Date.now() - started} ms)`).toBe(2);
     expect(r.stderr).toContain('no answer within 15 s');
     // nothing left behind: the transport's own process (sh -c sleep 40) was ended too
@@ -175,7 +204,9 @@ describe('pre-push without origin/HEAD', () => {
     renameSync(server.dir, `${server.dir}-gone`);
     try {
       const zero = '0'.repeat(40);
-      const r = work.cleanroom(['hook', 'pre-push', 'origin', server.dir], { input: `refs/heads/main ${work.head()} refs/heads/main ${zero}\n` });
+      const r = work.cleanroom(['hook', 'pre-push', 'origin', server.dir], {
+        input: `refs/heads/main ${work.head()} refs/heads/main ${zero}\n`,
+      });
       expectCleanError(r, 2);
       expect(r.stderr).toContain('git remote set-head origin --auto');
     } finally {

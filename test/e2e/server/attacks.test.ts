@@ -6,7 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { POLICY, removeTempDirs } from '../../helpers/repo.js';
-import { agentCommit, CLAUDE, humanCommit, protectedServer, serverRef } from '../../helpers/server.js';
+import {
+  agentCommit,
+  CLAUDE,
+  humanCommit,
+  protectedServer,
+  serverRef,
+} from '../../helpers/server.js';
 
 afterAll(removeTempDirs);
 
@@ -14,7 +20,9 @@ describe('the server cannot be fooled', () => {
   it('ignores refs/replace/* (a decoy for an AI commit) and refuses to store replace refs', () => {
     const s = protectedServer();
     const evil = agentCommit(s.work, 'evals/tasks/q1.json', '{}\n');
-    const decoy = s.work.git('commit-tree', '-p', `${evil}~1`, '-m', 'docs tweak', `${evil}~1^{tree}`).trim();
+    const decoy = s.work
+      .git('commit-tree', '-p', `${evil}~1`, '-m', 'docs tweak', `${evil}~1^{tree}`)
+      .trim();
     const replace = s.work.tryGit(['push', 'origin', `${decoy}:refs/replace/${evil}`]);
     expect(replace.code).not.toBe(0);
     expect(replace.stderr).toContain('cleanroom refuses replace refs');
@@ -28,7 +36,11 @@ describe('the server cannot be fooled', () => {
 
   it('refuses a ref that points at a blob (e.g. a would-be policy replacement)', () => {
     const s = protectedServer();
-    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], { cwd: s.work.dir, input: 'anything\n', encoding: 'utf8' }).trim();
+    const blob = execFileSync('git', ['hash-object', '-w', '--stdin'], {
+      cwd: s.work.dir,
+      input: 'anything\n',
+      encoding: 'utf8',
+    }).trim();
     const r = s.work.tryGit(['push', 'origin', `${blob}:refs/tags/blob`]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('is not a commit (a tree or blob)');
@@ -45,7 +57,9 @@ describe('the server cannot be fooled', () => {
     s.server.git('fetch', '-q', s.work.dir, 'old:refs/heads/old'); // put there by the admin, say
     s.work.git('checkout', '-q', 'main');
     const tree = s.work.git('rev-parse', 'old^{tree}').trim();
-    const merge = s.work.git('commit-tree', '-p', c2, '-p', 'old', '-m', 'Merge old history', tree).trim();
+    const merge = s.work
+      .git('commit-tree', '-p', c2, '-p', 'old', '-m', 'Merge old history', tree)
+      .trim();
     s.work.git('reset', '-q', '--hard', merge);
     const r = s.work.tryGit(['push', 'origin', 'main']);
     expect(r.code).not.toBe(0);
@@ -56,36 +70,81 @@ describe('the server cannot be fooled', () => {
 
   it('rewinding the default branch to an older policy is refused', () => {
     // main: a lax policy, then the strict one (both there before the hook was installed).
-    const s = protectedServer({ policy: POLICY.replace(/ai: deny/g, 'ai: allow'), files: { '.cleanroom/policy.yaml': POLICY } });
+    const s = protectedServer({
+      policy: POLICY.replace(/ai: deny/g, 'ai: allow'),
+      files: { '.cleanroom/policy.yaml': POLICY },
+    });
     const strict = s.work.head();
     const r = s.work.tryGit(['push', '--force', 'origin', `${strict}~1:main`]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain('.cleanroom/policy.yaml on the default branch without a commit that carries an approver');
+    expect(r.stderr).toContain(
+      '.cleanroom/policy.yaml on the default branch without a commit that carries an approver',
+    );
     expect(serverRef(s, 'main')).toBe(strict);
   });
 
-  it('an approver cannot approve work they commit under someone else\'s name', () => {
+  it("an approver cannot approve work they commit under someone else's name", () => {
     const keys = mkdtempSync(join(tmpdir(), 'cleanroom-keys-'));
-    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'ava', '-f', join(keys, 'ava')]);
+    execFileSync('ssh-keygen', [
+      '-q',
+      '-t',
+      'ed25519',
+      '-N',
+      '',
+      '-C',
+      'ava',
+      '-f',
+      join(keys, 'ava'),
+    ]);
     const pub = readFileSync(join(keys, 'ava.pub'), 'utf8').trim();
-    const s = protectedServer({ files: { '.cleanroom/approvers': `ava@example.org namespaces="cleanroom-override" ${pub}\n` } });
+    const s = protectedServer({
+      files: { '.cleanroom/approvers': `ava@example.org namespaces="cleanroom-override" ${pub}\n` },
+    });
     s.work.write('evals/tasks/q1.json', '{}\n');
     s.work.git('add', '-A');
     const req = s.work.cleanroom(['override', 'request', '--reason', 'mine']);
-    const signed = s.work.cleanroom(['override', 'sign', '--key', join(keys, 'ava'), '--principal', 'ava@example.org'], { input: req.stdout });
+    const signed = s.work.cleanroom(
+      ['override', 'sign', '--key', join(keys, 'ava'), '--principal', 'ava@example.org'],
+      { input: req.stdout },
+    );
     expect(signed.code, signed.stderr).toBe(0);
-    const env = { ...s.work.env, GIT_COMMITTER_NAME: 'Ava Approver', GIT_COMMITTER_EMAIL: 'ava@example.org' };
-    const c = s.work.tryGit(['commit', '-q', '--no-verify', '--author', 'Bob Other <bob@example.org>', '-m', 'add q', '-m', CLAUDE, '--trailer', signed.stdout.trim()], { env });
+    const env = {
+      ...s.work.env,
+      GIT_COMMITTER_NAME: 'Ava Approver',
+      GIT_COMMITTER_EMAIL: 'ava@example.org',
+    };
+    const c = s.work.tryGit(
+      [
+        'commit',
+        '-q',
+        '--no-verify',
+        '--author',
+        'Bob Other <bob@example.org>',
+        '-m',
+        'add q',
+        '-m',
+        CLAUDE,
+        '--trailer',
+        signed.stdout.trim(),
+      ],
+      { env },
+    );
     expect(c.code, c.stderr).toBe(0);
     const r = s.work.tryGit(['push', 'origin', 'main']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("self-approval is refused: ava@example.org is the commit's committer");
+    expect(r.stderr).toContain(
+      "self-approval is refused: ava@example.org is the commit's committer",
+    );
   });
 
   it('trust files outside .cleanroom/ are guarded like the policy', () => {
     const policy = POLICY.replace('review:', 'overrides:\n  approvers: trust/approvers\nreview:');
     const s = protectedServer({ policy, files: { 'trust/approvers': '# nobody yet\n' } });
-    humanCommit(s.work, 'trust/approvers', 'mallory@example.org ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOf+4vAnhGP5H9aUkYQpZOTC2uFEb8Hw9lkzM7Lr5Ccv\n');
+    humanCommit(
+      s.work,
+      'trust/approvers',
+      'mallory@example.org ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOf+4vAnhGP5H9aUkYQpZOTC2uFEb8Hw9lkzM7Lr5Ccv\n',
+    );
     const r = s.work.tryGit(['push', 'origin', 'main']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('trust/approvers');
@@ -122,10 +181,16 @@ describe('the server cannot be fooled', () => {
     const body = Buffer.concat([
       // A name neither git's iconv nor cleanroom knows (IBM037, which git converts, is now
       // read as git shows it: issue 10 §4).
-      Buffer.from(`tree ${tree}\nparent ${head}\nauthor ${ident}\ncommitter ${ident}\nencoding x-no-such-charset\n\n`),
+      Buffer.from(
+        `tree ${tree}\nparent ${head}\nauthor ${ident}\ncommitter ${ident}\nencoding x-no-such-charset\n\n`,
+      ),
       Buffer.from([0xc1, 0xc4, 0xc4, 0x25]),
     ]);
-    const id = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--stdin'], { cwd: s.work.dir, input: body, encoding: 'utf8' }).trim();
+    const id = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--stdin'], {
+      cwd: s.work.dir,
+      input: body,
+      encoding: 'utf8',
+    }).trim();
     const r = s.work.tryGit(['push', 'origin', `${id}:refs/heads/main`]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('encoding x-no-such-charset');

@@ -22,15 +22,30 @@ function stage(s: Server, ref: string): void {
 }
 
 const hook = (s: Server, input: string, deadline = '60') =>
-  runCli(['pre-receive', '--deadline', deadline], { cwd: s.server.dir, env: s.work.env, input, limitMs: 120_000 });
+  runCli(['pre-receive', '--deadline', deadline], {
+    cwd: s.server.dir,
+    env: s.work.env,
+    input,
+    limitMs: 120_000,
+  });
 
 /** One commit moving `n` identical files from a/ to evals/tasks/ (a deny zone), via fast-import. */
 function renameBomb(s: Server, n: number, message: string, ref: string): string {
-  const parts = ['blob\nmark :1\ndata 6\nsame!\n', `commit refs/heads/${ref}-base\nmark :2\ncommitter Hana Human <hana@example.org> 1700000000 +0000\ndata 5\nbase\nfrom ${s.work.head()}\n`];
+  const parts = [
+    'blob\nmark :1\ndata 6\nsame!\n',
+    `commit refs/heads/${ref}-base\nmark :2\ncommitter Hana Human <hana@example.org> 1700000000 +0000\ndata 5\nbase\nfrom ${s.work.head()}\n`,
+  ];
   for (let i = 0; i < n; i++) parts.push(`M 100644 :1 a/d${Math.floor(i / 300)}/f${i}.txt\n`);
-  parts.push(`\ncommit refs/heads/${ref}\ncommitter Hana Human <hana@example.org> 1700000001 +0000\ndata ${Buffer.byteLength(message)}\n${message}from :2\nD a\n`);
-  for (let i = 0; i < n; i++) parts.push(`M 100644 :1 evals/tasks/d${Math.floor(i / 300)}/f${i}.txt\n`);
-  execFileSync('git', ['fast-import', '--quiet'], { cwd: s.work.dir, env: s.work.env, input: parts.join('') + '\n' });
+  parts.push(
+    `\ncommit refs/heads/${ref}\ncommitter Hana Human <hana@example.org> 1700000001 +0000\ndata ${Buffer.byteLength(message)}\n${message}from :2\nD a\n`,
+  );
+  for (let i = 0; i < n; i++)
+    parts.push(`M 100644 :1 evals/tasks/d${Math.floor(i / 300)}/f${i}.txt\n`);
+  execFileSync('git', ['fast-import', '--quiet'], {
+    cwd: s.work.dir,
+    env: s.work.env,
+    input: parts.join('') + '\n',
+  });
   return s.work.git('rev-parse', `refs/heads/${ref}`).trim();
 }
 
@@ -40,7 +55,10 @@ describe('bounded work per push', () => {
     const tip = fastHistory(s.work, 50, { ref: 'refs/heads/main', from: s.work.head() });
     s.work.git('push', '-q', 'origin', 'main');
     const commits = s.work.git('rev-list', tip).trim().split('\n');
-    const lines = Array.from({ length: 2000 }, (_, i) => `${ZERO} ${commits[i % commits.length]} refs/tags/t${i}`);
+    const lines = Array.from(
+      { length: 2000 },
+      (_, i) => `${ZERO} ${commits[i % commits.length]} refs/tags/t${i}`,
+    );
     const r = await hook(s, lines.join('\n') + '\n');
     expect(r.hung).toBe(false);
     expect(r.code, r.stderr).toBe(0);
@@ -73,11 +91,21 @@ describe('bounded work per push', () => {
 
   it('past the rename limit, files that changed on the move fail closed and name the limit', async () => {
     const s = protectedServer();
-    const parts = [`commit refs/heads/wide-base\ncommitter Hana Human <hana@example.org> 1700000000 +0000\ndata 5\nbase\nfrom ${s.work.head()}\n`];
-    for (let i = 0; i < 1100; i++) parts.push(`M 100644 inline a/f${i}.txt\ndata ${`v1 ${i}\n`.length}\nv1 ${i}\n`);
-    parts.push(`\ncommit refs/heads/wide\ncommitter Hana Human <hana@example.org> 1700000001 +0000\ndata 5\nmove\nfrom refs/heads/wide-base\nD a\n`);
-    for (let i = 0; i < 1100; i++) parts.push(`M 100644 inline evals/tasks/f${i}.txt\ndata ${`v2 ${i}\n`.length}\nv2 ${i}\n`);
-    execFileSync('git', ['fast-import', '--quiet'], { cwd: s.work.dir, env: s.work.env, input: parts.join('') + '\n' });
+    const parts = [
+      `commit refs/heads/wide-base\ncommitter Hana Human <hana@example.org> 1700000000 +0000\ndata 5\nbase\nfrom ${s.work.head()}\n`,
+    ];
+    for (let i = 0; i < 1100; i++)
+      parts.push(`M 100644 inline a/f${i}.txt\ndata ${`v1 ${i}\n`.length}\nv1 ${i}\n`);
+    parts.push(
+      `\ncommit refs/heads/wide\ncommitter Hana Human <hana@example.org> 1700000001 +0000\ndata 5\nmove\nfrom refs/heads/wide-base\nD a\n`,
+    );
+    for (let i = 0; i < 1100; i++)
+      parts.push(`M 100644 inline evals/tasks/f${i}.txt\ndata ${`v2 ${i}\n`.length}\nv2 ${i}\n`);
+    execFileSync('git', ['fast-import', '--quiet'], {
+      cwd: s.work.dir,
+      env: s.work.env,
+      input: parts.join('') + '\n',
+    });
     const tip = s.work.git('rev-parse', 'refs/heads/wide').trim();
     stage(s, 'wide');
     const r = await hook(s, `${ZERO} ${tip} refs/heads/wide\n`);
@@ -90,10 +118,12 @@ describe('bounded work per push', () => {
     const s = protectedServer();
     fastHistory(s.work, 5_000, { ref: 'refs/heads/main', from: s.work.head() });
     s.work.git('reset', '-q', '--hard', 'main');
-    for (let i = 0; i < 50; i++) s.work.write(`drafts/q${i}.json`, `{"question": ${i}, "text": "agent draft number ${i}"}\n`);
+    for (let i = 0; i < 50; i++)
+      s.work.write(`drafts/q${i}.json`, `{"question": ${i}, "text": "agent draft number ${i}"}\n`);
     s.work.git('add', '-A');
     s.work.git('commit', '-q', '--no-verify', '-m', 'drafts', '-m', CLAUDE);
-    for (let i = 0; i < 50; i++) s.work.write(`notes/n${i}.json`, `{"note": ${i}, "text": "human note number ${i}"}\n`);
+    for (let i = 0; i < 50; i++)
+      s.work.write(`notes/n${i}.json`, `{"note": ${i}, "text": "human note number ${i}"}\n`);
     s.work.git('add', '-A');
     s.work.git('commit', '-q', '--no-verify', '-m', 'human notes');
     s.work.git('push', '-q', 'origin', 'main');

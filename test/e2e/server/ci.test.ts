@@ -5,7 +5,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI, POLICY, removeTempDirs, repoWithPolicy, ROOT, tempDir, TestRepo } from '../../helpers/repo.js';
+import {
+  CLI,
+  POLICY,
+  removeTempDirs,
+  repoWithPolicy,
+  ROOT,
+  tempDir,
+  TestRepo,
+} from '../../helpers/repo.js';
 
 afterAll(removeTempDirs);
 
@@ -30,12 +38,19 @@ describe('check --range in CI', () => {
     expect(r.code).toBe(1);
     const out = JSON.parse(r.stdout);
     expect(out.ok).toBe(false);
-    expect(out.violations.map((v: { path: string; zone: string }) => `${v.zone}:${v.path}`).sort()).toEqual([
-      'cleanroom-config:.cleanroom/policy.yaml',
-      'eval-tasks:evals/tasks/q1.json',
-    ]);
+    expect(
+      out.violations.map((v: { path: string; zone: string }) => `${v.zone}:${v.path}`).sort(),
+    ).toEqual(['cleanroom-config:.cleanroom/policy.yaml', 'eval-tasks:evals/tasks/q1.json']);
     // With the work tree's (relaxed) policy, the AI content would have passed:
-    const relaxed = repo.cleanroom(['check', '--range', `${base}..HEAD`, '--policy', '.cleanroom/policy.yaml', '--format', 'json']);
+    const relaxed = repo.cleanroom([
+      'check',
+      '--range',
+      `${base}..HEAD`,
+      '--policy',
+      '.cleanroom/policy.yaml',
+      '--format',
+      'json',
+    ]);
     expect(JSON.parse(relaxed.stdout).violations).toEqual([]);
   });
 
@@ -45,8 +60,13 @@ describe('check --range in CI', () => {
     expect(r.code).toBe(1);
     const sarif = JSON.parse(r.stdout);
     expect(sarif.version).toBe('2.1.0');
-    expect(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId).sort()).toEqual(['cleanroom/deny-zone', 'cleanroom/deny-zone']);
-    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(/^(\.cleanroom\/policy\.yaml|evals\/tasks\/q1\.json)$/);
+    expect(sarif.runs[0].results.map((x: { ruleId: string }) => x.ruleId).sort()).toEqual([
+      'cleanroom/deny-zone',
+      'cleanroom/deny-zone',
+    ]);
+    expect(sarif.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toMatch(
+      /^(\.cleanroom\/policy\.yaml|evals\/tasks\/q1\.json)$/,
+    );
   });
 
   it('says clearly when a range does not exist (exit 2)', () => {
@@ -60,7 +80,11 @@ describe('check --range in CI', () => {
 
 describe('the GitHub Action and the GitLab template, their steps run locally', () => {
   function runScript(script: string, cwd: string, env: Record<string, string>) {
-    return spawnSync('bash', ['-e', '-c', script], { cwd, env: { ...process.env, ...env }, encoding: 'utf8' });
+    return spawnSync('bash', ['-e', '-c', script], {
+      cwd,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
   }
 
   it('action.yml: fails the job on a violating pull request and writes SARIF', () => {
@@ -86,7 +110,9 @@ describe('the GitHub Action and the GitLab template, their steps run locally', (
     }
     expect(last.status).toBe(1);
     expect(last.stderr + last.stdout).toContain('evals/tasks/q1.json');
-    expect(JSON.parse(readFileSync(join(repo.dir, 'cleanroom.sarif'), 'utf8')).runs[0].results).toHaveLength(2);
+    expect(
+      JSON.parse(readFileSync(join(repo.dir, 'cleanroom.sarif'), 'utf8')).runs[0].results,
+    ).toHaveLength(2);
     expect(readFileSync(out, 'utf8')).toContain('exit-code=1');
   });
 
@@ -97,7 +123,16 @@ describe('the GitHub Action and the GitLab template, their steps run locally', (
     repo.git('add', '-A');
     repo.git('commit', '-q', '-m', 'clean', '-m', CLAUDE);
     const action = parse(readFileSync(join(ROOT, 'hooks/ci/github/action.yml'), 'utf8'));
-    const env = { ...(repo.env as Record<string, string>), GITHUB_ACTION_PATH: join(ROOT, 'hooks/ci/github'), GITHUB_OUTPUT: join(tempDir(), 'o'), INPUT_BASE: base, INPUT_HEAD: 'HEAD', INPUT_SARIF: 's.sarif', PR_BASE: '', PUSH_BEFORE: '' };
+    const env = {
+      ...(repo.env as Record<string, string>),
+      GITHUB_ACTION_PATH: join(ROOT, 'hooks/ci/github'),
+      GITHUB_OUTPUT: join(tempDir(), 'o'),
+      INPUT_BASE: base,
+      INPUT_HEAD: 'HEAD',
+      INPUT_SARIF: 's.sarif',
+      PR_BASE: '',
+      PUSH_BEFORE: '',
+    };
     for (const step of action.runs.steps.filter((s: { run?: string }) => s.run)) {
       const r = runScript(step.run, repo.dir, env);
       expect(r.status, r.stderr).toBe(0);

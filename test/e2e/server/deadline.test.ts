@@ -26,8 +26,19 @@ function pushedHistory(n: number, loose = false): { s: Server; tip: string } {
   return { s, tip };
 }
 
-const hook = (s: Server, input: string, args: string[], during?: (pid: number) => void | Promise<void>) =>
-  runCli(['pre-receive', ...args], { cwd: s.server.dir, env: s.work.env, input, limitMs: WATCHDOG_MS, ...(during ? { during } : {}) });
+const hook = (
+  s: Server,
+  input: string,
+  args: string[],
+  during?: (pid: number) => void | Promise<void>,
+) =>
+  runCli(['pre-receive', ...args], {
+    cwd: s.server.dir,
+    env: s.work.env,
+    input,
+    limitMs: WATCHDOG_MS,
+    ...(during ? { during } : {}),
+  });
 
 let big: { s: Server; tip: string } | undefined;
 /** One 15,000-commit push shared by the tests that only read it. */
@@ -45,7 +56,11 @@ describe('the pre-receive hook always ends by itself', () => {
 
   it('the same push on a fail-open server is accepted with the warning, and the hook exits', async () => {
     const { s, tip } = bigPush();
-    const r = await hook(s, `${ZERO} ${tip} refs/heads/big\n`, ['--deadline', '0.5', '--fail-open']);
+    const r = await hook(s, `${ZERO} ${tip} refs/heads/big\n`, [
+      '--deadline',
+      '0.5',
+      '--fail-open',
+    ]);
     expect(r.hung).toBe(false);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain('push accepted unchecked');
@@ -91,25 +106,31 @@ describe('the pre-receive hook always ends by itself', () => {
     for (let round = 0; round < 6; round++) {
       const delay = 30 + Math.floor(Math.random() * 600);
       let killed = 0;
-      const r = await hook(s, `${ZERO} ${tip} refs/heads/big\n`, ['--deadline', '120'], async (pid) => {
-        await sleep(delay);
-        const kids = childrenOf(pid);
-        const victim = kids[Math.floor(Math.random() * kids.length)];
-        if (victim !== undefined) {
-          try {
-            process.kill(victim, 'SIGKILL');
-            killed++;
-          } catch {
-            // exited meanwhile
+      const r = await hook(
+        s,
+        `${ZERO} ${tip} refs/heads/big\n`,
+        ['--deadline', '120'],
+        async (pid) => {
+          await sleep(delay);
+          const kids = childrenOf(pid);
+          const victim = kids[Math.floor(Math.random() * kids.length)];
+          if (victim !== undefined) {
+            try {
+              process.kill(victim, 'SIGKILL');
+              killed++;
+            } catch {
+              // exited meanwhile
+            }
           }
-        }
-      });
+        },
+      );
       expect(r.hung, `round ${round} (kill after ${delay} ms): the hook hung`).toBe(false);
       // A killed git means an unfinished check: never accepted (fail closed). The hook may
       // also have finished (clean history) before the kill landed.
       if (killed) expect([0, 2], r.stderr).toContain(r.code);
       if (killed && r.code === 0) expect(r.stderr).not.toContain('push rejected');
-      if (r.code === 2) expect(r.stderr).toContain('push rejected — the check could not be completed');
+      if (r.code === 2)
+        expect(r.stderr).toContain('push rejected — the check could not be completed');
       expect(await leftoversIn(s.server.dir)).toEqual([]);
     }
   });
@@ -140,9 +161,17 @@ describe('a real git push never waits forever on the hook', () => {
   });
 });
 
-async function runGitAsync(repo: TestRepo, args: string[], limitMs: number): Promise<{ code: number | null; stderr: string; hung: boolean }> {
+async function runGitAsync(
+  repo: TestRepo,
+  args: string[],
+  limitMs: number,
+): Promise<{ code: number | null; stderr: string; hung: boolean }> {
   const { spawn } = await import('node:child_process');
-  const child = spawn('git', args, { cwd: repo.dir, env: repo.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn('git', args, {
+    cwd: repo.dir,
+    env: repo.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString('utf8')));
   child.stdout.resume();
@@ -151,5 +180,7 @@ async function runGitAsync(repo: TestRepo, args: string[], limitMs: number): Pro
     hung = true;
     child.kill('SIGKILL');
   }, limitMs);
-  return new Promise((resolve) => child.on('close', (code) => (clearTimeout(t), resolve({ code, stderr, hung }))));
+  return new Promise((resolve) =>
+    child.on('close', (code) => (clearTimeout(t), resolve({ code, stderr, hung }))),
+  );
 }

@@ -3,11 +3,27 @@
 // than in a developer's project.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeGitVersion, parseGitVersion } from '../../../src/cli/doctor-server.js';
-import { CLI, removeTempDirs, repoWithPolicy, ROOT, tempDir, TestRepo } from '../../helpers/repo.js';
+import {
+  CLI,
+  removeTempDirs,
+  repoWithPolicy,
+  ROOT,
+  tempDir,
+  TestRepo,
+} from '../../helpers/repo.js';
 
 afterAll(removeTempDirs);
 
@@ -21,7 +37,10 @@ function bareWithPolicy(): TestRepo {
 /** A PATH with git and nothing else, like a GUI client's or a minimal server's. */
 function pathWithoutNode(): string {
   const bin = tempDir('cleanroom-gitonly-');
-  symlinkSync(execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(), join(bin, 'git'));
+  symlinkSync(
+    execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim(),
+    join(bin, 'git'),
+  );
   return bin;
 }
 
@@ -31,28 +50,45 @@ describe('install-server: where and with what the hook will run', () => {
     const r = server.cleanroom(['install-server', '.']);
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toMatch(/^✓ git version 2\.\d+/m);
-    expect(r.stdout).toMatch(/^✓ the hook can run here: node and git on this shell's PATH, .*hooks\/pre-receive → cleanroom \d/m);
+    expect(r.stdout).toMatch(
+      /^✓ the hook can run here: node and git on this shell's PATH, .*hooks\/pre-receive → cleanroom \d/m,
+    );
   });
 
   it('refuses a working copy (exit 2, nothing written); --allow-non-bare installs there', () => {
     const clone = repoWithPolicy({ init: false });
     const r = clone.cleanroom(['install-server', '.']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('is a working copy, not the bare repository a server receives pushes in');
+    expect(r.stderr).toContain(
+      'is a working copy, not the bare repository a server receives pushes in',
+    );
     expect(existsSync(join(clone.dir, '.git/hooks/pre-receive'))).toBe(false);
     expect(clone.tryGit(['config', '--get-regexp', '^cleanroom\\.']).stdout).toBe('');
-    const forced = clone.cleanroom(['install-server', '.', '--allow-non-bare', '--log', join(tempDir(), 'l.jsonl')]);
+    const forced = clone.cleanroom([
+      'install-server',
+      '.',
+      '--allow-non-bare',
+      '--log',
+      join(tempDir(), 'l.jsonl'),
+    ]);
     expect(forced.code, forced.stderr).toBe(0);
     expect(existsSync(join(clone.dir, '.git/hooks/pre-receive'))).toBe(true);
   });
 
-  it('with no node on the hook\'s PATH: the install reports ✗ (exit 1), and a push is rejected saying why', () => {
+  it("with no node on the hook's PATH: the install reports ✗ (exit 1), and a push is rejected saying why", () => {
     const server = bareWithPolicy();
-    const r = spawnSync(process.execPath, [CLI, 'install-server', server.dir], { env: { ...server.env, PATH: pathWithoutNode() }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [CLI, 'install-server', server.dir], {
+      env: { ...server.env, PATH: pathWithoutNode() },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
     expect(r.stdout).toContain('✗ the hook cannot run here: node is not on the PATH');
     const work = repoWithPolicy({ init: false });
-    const push = spawnSync('git', ['push', server.dir, 'main:other'], { cwd: work.dir, env: { ...work.env, PATH: `${pathWithoutNode()}` }, encoding: 'utf8' });
+    const push = spawnSync('git', ['push', server.dir, 'main:other'], {
+      cwd: work.dir,
+      env: { ...work.env, PATH: `${pathWithoutNode()}` },
+      encoding: 'utf8',
+    });
     expect(push.status).not.toBe(0);
     expect(push.stderr).toContain('node is not on the PATH this server hook runs with');
   });
@@ -70,14 +106,22 @@ describe('install-server: where and with what the hook will run', () => {
     };
     for (const f of ['package.json', 'hooks', 'policies', 'dist/cleanroom.cjs']) copy(f);
     const server = bareWithPolicy();
-    const r = spawnSync(process.execPath, [join(pkg, 'dist/cleanroom.cjs'), 'install-server', server.dir], { env: server.env, encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [join(pkg, 'dist/cleanroom.cjs'), 'install-server', server.dir],
+      { env: server.env, encoding: 'utf8' },
+    );
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`! the hook runs cleanroom from ${app}/node_modules, a project's dependencies`);
+    expect(r.stdout).toContain(
+      `! the hook runs cleanroom from ${app}/node_modules, a project's dependencies`,
+    );
     const d = server.cleanroom(['doctor', '--server', '.']);
     expect(d.stdout).toContain(`! the hook runs cleanroom from ${app}/node_modules`);
     // The control: installed from this checkout (not inside a node_modules), no such warning.
     const plain = bareWithPolicy();
-    expect(plain.cleanroom(['install-server', '.']).stdout).not.toContain("a project's dependencies");
+    expect(plain.cleanroom(['install-server', '.']).stdout).not.toContain(
+      "a project's dependencies",
+    );
   });
 });
 

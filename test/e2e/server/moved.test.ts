@@ -16,7 +16,9 @@ describe('content moved into a zone keeps its provenance', () => {
     const work = repoWithPolicy({ init: false });
     work.git('remote', 'add', 'origin', server.dir);
     work.git('push', '-q', 'origin', 'main');
-    expect(work.cleanroom(['install-server', server.dir, '--log', join(tempDir(), 'log.jsonl')]).code).toBe(0);
+    expect(
+      work.cleanroom(['install-server', server.dir, '--log', join(tempDir(), 'log.jsonl')]).code,
+    ).toBe(0);
     work.write('drafts/q1.json', '{"question": "What is 17 * 23?", "answer": 391}\n');
     work.git('add', '-A');
     work.git('commit', '-q', '-m', 'draft questions', '-m', CLAUDE);
@@ -27,7 +29,9 @@ describe('content moved into a zone keeps its provenance', () => {
     const r = work.tryGit(['push', 'origin', 'main']);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('evals/tasks/q1.json');
-    expect(r.stderr).toMatch(/moved from drafts\/q1\.json, written in [0-9a-f]{12} \(Co-authored-by: Claude/);
+    expect(r.stderr).toMatch(
+      /moved from drafts\/q1\.json, written in [0-9a-f]{12} \(Co-authored-by: Claude/,
+    );
   });
 
   it('the local commit is blocked too, and a human-written file moved into a zone is not', () => {

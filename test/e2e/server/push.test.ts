@@ -6,7 +6,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { POLICY, removeTempDirs, tempDir, TestRepo } from '../../helpers/repo.js';
-import { agentCommit, CLAUDE, humanCommit, protectedServer, serverRef, type Server } from '../../helpers/server.js';
+import {
+  agentCommit,
+  CLAUDE,
+  humanCommit,
+  protectedServer,
+  serverRef,
+  type Server,
+} from '../../helpers/server.js';
 
 afterAll(removeTempDirs);
 
@@ -26,8 +33,19 @@ describe('pre-receive: what it rejects', () => {
     expect(r.stderr).toContain(CLAUDE);
     expect(serverRef(s, 'main')).toBe(before);
     expect(s.server.tryGit(['cat-file', '-e', bad]).code).not.toBe(0); // quarantine discarded
-    const entries = readFileSync(s.log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-    expect(entries.at(-1)).toMatchObject({ decision: 'reject', refs: [{ ref: 'refs/heads/main', violations: [{ path: 'evals/tasks/q1.json', zone: 'eval-tasks', tool: 'claude-code' }] }] });
+    const entries = readFileSync(s.log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(entries.at(-1)).toMatchObject({
+      decision: 'reject',
+      refs: [
+        {
+          ref: 'refs/heads/main',
+          violations: [{ path: 'evals/tasks/q1.json', zone: 'eval-tasks', tool: 'claude-code' }],
+        },
+      ],
+    });
   });
 
   it('accepts a clean push, and an AI change outside every zone', () => {
@@ -37,7 +55,9 @@ describe('pre-receive: what it rejects', () => {
     const r = s.work.tryGit(['push', 'origin', 'main']);
     expect(r.code, r.stderr).toBe(0);
     expect(serverRef(s, 'main')).toBe(s.work.head());
-    expect(JSON.parse(readFileSync(s.log, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({ decision: 'accept' });
+    expect(JSON.parse(readFileSync(s.log, 'utf8').trim().split('\n').at(-1)!)).toMatchObject({
+      decision: 'accept',
+    });
   });
 
   it('rejects a new branch of 30 commits of which one is bad', () => {
@@ -105,7 +125,9 @@ describe('pre-receive: what it rejects', () => {
     expect(r.stderr).toContain('.cleanroom/policy.yaml');
     expect(r.stderr).toContain('cleanroom-config');
     expect(r.stderr).toContain('1 unapproved change to the cleanroom policy');
-    expect(r.stderr).toContain('with no approver yet, the admin commits the first approvers file before installing the server hook');
+    expect(r.stderr).toContain(
+      'with no approver yet, the admin commits the first approvers file before installing the server hook',
+    );
     expect(r.stderr).toContain('evals/tasks/q9.json'); // judged with the policy from before the push
   });
 
@@ -149,7 +171,11 @@ describe('pre-receive: what it rejects', () => {
       clones.map(
         (c) =>
           new Promise<number>((resolve) => {
-            const p = spawn('git', ['push', '-q', 'origin', c.branch], { cwd: c.repo.dir, env: c.repo.env, stdio: 'ignore' });
+            const p = spawn('git', ['push', '-q', 'origin', c.branch], {
+              cwd: c.repo.dir,
+              env: c.repo.env,
+              stdio: 'ignore',
+            });
             p.on('close', (code) => resolve(code ?? -1));
           }),
       ),
@@ -158,7 +184,10 @@ describe('pre-receive: what it rejects', () => {
       expect(results[i] === 0, c.branch).toBe(!c.bad);
       expect(serverRef(s, `refs/heads/${c.branch}`) !== '', c.branch).toBe(!c.bad);
     });
-    const lines = readFileSync(s.log, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(s.log, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.filter((l) => l.decision === 'reject')).toHaveLength(4);
   });
 
@@ -172,11 +201,20 @@ describe('pre-receive: what it rejects', () => {
 
 describe('pre-receive: hostile input and failure modes (run directly, as git would)', () => {
   const run = (s: Setup, input: string, env: Record<string, string> = {}, args: string[] = []) =>
-    s.work.cleanroom(['pre-receive', ...args], { cwd: s.server.dir, input, env: { ...s.work.env, ...env } });
+    s.work.cleanroom(['pre-receive', ...args], {
+      cwd: s.server.dir,
+      input,
+      env: { ...s.work.env, ...env },
+    });
 
   it('rejects garbage lines and unknown object ids with a clear message, never a stack', () => {
     const s = setup();
-    for (const input of ['hello world\n', `${'0'.repeat(40)} ${'a'.repeat(40)}\n`, `${'0'.repeat(40)} ${'f'.repeat(40)} refs/heads/x\n`, `${'0'.repeat(40)} ${'f'.repeat(40)} refs/heads/../x\n`]) {
+    for (const input of [
+      'hello world\n',
+      `${'0'.repeat(40)} ${'a'.repeat(40)}\n`,
+      `${'0'.repeat(40)} ${'f'.repeat(40)} refs/heads/x\n`,
+      `${'0'.repeat(40)} ${'f'.repeat(40)} refs/heads/../x\n`,
+    ]) {
       const r = run(s, input);
       expect(r.code, input).toBe(2);
       expect(r.stderr).toMatch(/push rejected — the check could not be completed/);
@@ -191,7 +229,11 @@ describe('pre-receive: hostile input and failure modes (run directly, as git wou
     // The objects are in the server repository, unreferenced, as receive-pack leaves them for the hook.
     s.server.git('fetch', '-q', s.work.dir, `${bad}:refs/tmp/x`);
     s.server.git('update-ref', '-d', 'refs/tmp/x');
-    const r = run(s, `${main} ${bad} refs/heads/main\n`, { GL_ID: 'user-7', GL_USERNAME: 'mallory', GL_PROTOCOL: 'ssh' });
+    const r = run(s, `${main} ${bad} refs/heads/main\n`, {
+      GL_ID: 'user-7',
+      GL_USERNAME: 'mallory',
+      GL_PROTOCOL: 'ssh',
+    });
     expect(r.code).toBe(1);
     const lines = r.stderr.split('\n').filter((l) => l.trim());
     expect(lines.length).toBeGreaterThan(3);
@@ -227,16 +269,21 @@ describe('pre-receive: hostile input and failure modes (run directly, as git wou
     const server = TestRepo.init({ bare: true });
     const r = server.cleanroom(['install-server', '.']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('! refs/heads/main has no .cleanroom/policy.yaml yet: until it does, every push is rejected');
-    expect(readFileSync(join(server.dir, 'hooks', 'pre-receive'), 'utf8')).toContain('CLEANROOM=0 on a client does not skip it');
+    expect(r.stdout).toContain(
+      '! refs/heads/main has no .cleanroom/policy.yaml yet: until it does, every push is rejected',
+    );
+    expect(readFileSync(join(server.dir, 'hooks', 'pre-receive'), 'utf8')).toContain(
+      'CLEANROOM=0 on a client does not skip it',
+    );
   });
 
   it('refuses to start without a trusted policy (empty server, no configuration)', () => {
     const server = TestRepo.init({ bare: true });
-    const r = server.cleanroom(['pre-receive'], { input: `${'0'.repeat(40)} ${'1'.repeat(40)} refs/heads/main\n` });
+    const r = server.cleanroom(['pre-receive'], {
+      input: `${'0'.repeat(40)} ${'1'.repeat(40)} refs/heads/main\n`,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no trusted policy');
     expect(r.stderr).toContain('git config cleanroom.policy');
   });
 });
-

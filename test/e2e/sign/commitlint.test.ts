@@ -20,12 +20,34 @@ beforeAll(() => {
   w = world();
   // A husky project: package.json, node_modules (ours, linked), husky's hooks directory,
   // commitlint in commit-msg, cleanroom chained behind it.
-  w.repo.write('package.json', JSON.stringify({ name: 'evals', private: true, devDependencies: { husky: '9.1', '@commitlint/cli': '20.5.3', '@commitlint/config-conventional': '20.5.3' } }));
+  w.repo.write(
+    'package.json',
+    JSON.stringify({
+      name: 'evals',
+      private: true,
+      devDependencies: {
+        husky: '9.1',
+        '@commitlint/cli': '20.5.3',
+        '@commitlint/config-conventional': '20.5.3',
+      },
+    }),
+  );
   symlinkSync(join(ROOT, 'node_modules'), join(w.repo.dir, 'node_modules'));
   w.repo.write('.gitignore', 'node_modules\n');
-  w.repo.write('commitlint.config.mjs', "export default { extends: ['@commitlint/config-conventional'] };\n");
-  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'husky', 'bin.js')], { cwd: w.repo.dir, env: w.repo.env, stdio: 'ignore' });
-  w.repo.write('.husky/commit-msg', `node "${join(ROOT, 'node_modules', '@commitlint', 'cli', 'cli.js')}" --edit "$1"\nnode "${CLI}" hook commit-msg "$1"\n`, 0o755);
+  w.repo.write(
+    'commitlint.config.mjs',
+    "export default { extends: ['@commitlint/config-conventional'] };\n",
+  );
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'husky', 'bin.js')], {
+    cwd: w.repo.dir,
+    env: w.repo.env,
+    stdio: 'ignore',
+  });
+  w.repo.write(
+    '.husky/commit-msg',
+    `node "${join(ROOT, 'node_modules', '@commitlint', 'cli', 'cli.js')}" --edit "$1"\nnode "${CLI}" hook commit-msg "$1"\n`,
+    0o755,
+  );
   w.repo.git('add', '-A');
   w.repo.git('commit', '-q', '--no-verify', '-m', 'chore: husky and commitlint');
   w.repo.write('evals/tasks/q1.json', '{"q": 1}\n');
@@ -33,7 +55,12 @@ beforeAll(() => {
   folded = grant(w, 'override');
 });
 
-const commit = (message: string, trailer: string) => spawnSync('git', ['commit', '-q', '-m', message, '--trailer', trailer], { cwd: w.repo.dir, env: w.repo.env, encoding: 'utf8' });
+const commit = (message: string, trailer: string) =>
+  spawnSync('git', ['commit', '-q', '-m', message, '--trailer', trailer], {
+    cwd: w.repo.dir,
+    env: w.repo.env,
+    encoding: 'utf8',
+  });
 
 describe('override trailers in a husky project with commitlint', () => {
   it('the one-line form is refused by commitlint (footer-max-line-length 100) — the reason for folding', () => {
@@ -51,7 +78,10 @@ describe('override trailers in a husky project with commitlint', () => {
     const message = w.repo.lastMessage();
     for (const line of message.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
     // git's own parser sees one Cleanroom-Override trailer, unfolded, as ours does
-    const gitView = execFileSync('git', ['interpret-trailers', '--parse'], { input: message, encoding: 'utf8' });
+    const gitView = execFileSync('git', ['interpret-trailers', '--parse'], {
+      input: message,
+      encoding: 'utf8',
+    });
     const ours = parseTrailers(message).map((t) => `${t.key}: ${t.value}`);
     expect(gitView.trimEnd().split('\n')).toEqual(ours);
     expect(ours.filter((t) => t.startsWith('Cleanroom-Override: v1 '))).toHaveLength(1);

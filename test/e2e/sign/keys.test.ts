@@ -22,7 +22,8 @@ beforeAll(() => {
   request = r.stdout;
 });
 
-const sign = (args: string[], input = request) => w.repo.cleanroom(['override', 'sign', ...args], { input });
+const sign = (args: string[], input = request) =>
+  w.repo.cleanroom(['override', 'sign', ...args], { input });
 
 describe('--key defaults to user.signingkey', () => {
   it.each([
@@ -38,7 +39,10 @@ describe('--key defaults to user.signingkey', () => {
 
   it('a key:: literal is a key held by ssh-agent: without an agent, ssh-keygen says it cannot sign (nothing printed)', () => {
     w.repo.git('config', 'user.signingkey', `key::${w.keys.ava.pub}`);
-    const r = w.repo.cleanroom(['override', 'sign'], { input: request, env: { ...w.repo.env, SSH_AUTH_SOCK: join(tempDir(), 'no-agent') } });
+    const r = w.repo.cleanroom(['override', 'sign'], {
+      input: request,
+      env: { ...w.repo.env, SSH_AUTH_SOCK: join(tempDir(), 'no-agent') },
+    });
     // The literal was parsed and its principal found; only the signing itself needs the agent.
     expect(r.stderr).toMatch(/ssh-keygen could not sign/);
     expect(r.code).toBe(2);
@@ -57,14 +61,22 @@ describe('--key defaults to user.signingkey', () => {
 describe('a key listed under two principals', () => {
   it('is not guessed: sign asks for --principal', () => {
     const two = world();
-    two.repo.write('.cleanroom/approvers', `ava@example.org ${two.keys.ava.pub}\nava@home.example ${two.keys.ava.pub}\n`);
+    two.repo.write(
+      '.cleanroom/approvers',
+      `ava@example.org ${two.keys.ava.pub}\nava@home.example ${two.keys.ava.pub}\n`,
+    );
     two.repo.write('evals/tasks/q1.json', '{"q": 1}\n');
     two.repo.git('add', '-A');
     const req = two.repo.cleanroom(['override', 'request', '--reason', 'x']).stdout;
     const r = two.repo.cleanroom(['override', 'sign', '--key', two.keys.ava.path], { input: req });
-    expect(r.stderr).toMatch(/override sign: this key is listed as ava@example\.org, ava@home\.example\n  → choose one with --principal/);
+    expect(r.stderr).toMatch(
+      /override sign: this key is listed as ava@example\.org, ava@home\.example\n  → choose one with --principal/,
+    );
     expect(r.code).toBe(2);
-    const ok = two.repo.cleanroom(['override', 'sign', '--key', two.keys.ava.path, '--principal', 'ava@home.example'], { input: req });
+    const ok = two.repo.cleanroom(
+      ['override', 'sign', '--key', two.keys.ava.path, '--principal', 'ava@home.example'],
+      { input: req },
+    );
     expect(ok.code).toBe(0);
   });
 });
@@ -80,11 +92,21 @@ describe('a server-owned policy (install-server --policy): the repository has no
     repo.git('add', '-A');
     const bare = repo.cleanroom(['override', 'request', '--reason', 'x']);
     expect(bare.code).toBe(2);
-    const req = repo.cleanroom(['override', 'request', '--reason', 'x', '--policy', join(admin, 'p', 'policy.yaml')]);
+    const req = repo.cleanroom([
+      'override',
+      'request',
+      '--reason',
+      'x',
+      '--policy',
+      join(admin, 'p', 'policy.yaml'),
+    ]);
     expect(req.stderr).toBe('');
     expect(req.code).toBe(0);
     // The approver, outside any repository, names the same published policy.
-    const signed = repo.cleanroom(['override', 'sign', '--key', w.keys.ava.path, '--policy', join(admin, 'p', 'policy.yaml')], { input: req.stdout, cwd: admin });
+    const signed = repo.cleanroom(
+      ['override', 'sign', '--key', w.keys.ava.path, '--policy', join(admin, 'p', 'policy.yaml')],
+      { input: req.stdout, cwd: admin },
+    );
     expect(signed.stderr).toMatch(/as ava@example\.org/);
     expect(signed.code).toBe(0);
   });
@@ -93,22 +115,31 @@ describe('a server-owned policy (install-server --policy): the repository has no
 describe('request --bundle', () => {
   it('sign refuses a bundle whose content does not hash to its blob id', () => {
     const file = join(tempDir(), 'req.json');
-    expect(w.repo.cleanroom(['override', 'request', '--reason', 'x', '--bundle', file]).code).toBe(0);
+    expect(w.repo.cleanroom(['override', 'request', '--reason', 'x', '--bundle', file]).code).toBe(
+      0,
+    );
     const doc = JSON.parse(readFileSync(file, 'utf8')) as { files: { content: string }[] };
     doc.files[0]!.content = Buffer.from('{"q": "something else"}\n').toString('base64');
     writeFileSync(file, JSON.stringify(doc));
     const r = sign(['--key', w.keys.ava.path, file], '');
-    expect(r.stderr).toMatch(/override sign: the bundle does not match its request: the content of "evals\/tasks\/q1\.json" does not hash to [0-9a-f]{40}/);
+    expect(r.stderr).toMatch(
+      /override sign: the bundle does not match its request: the content of "evals\/tasks\/q1\.json" does not hash to [0-9a-f]{40}/,
+    );
     expect(r.code).toBe(2);
   });
 
   it('human control: the untouched bundle signs, listing what is approved', () => {
     const file = join(tempDir(), 'req.json');
-    expect(w.repo.cleanroom(['override', 'request', '--reason', 'x', '--bundle', file]).code).toBe(0);
+    expect(w.repo.cleanroom(['override', 'request', '--reason', 'x', '--bundle', file]).code).toBe(
+      0,
+    );
     const r = sign(['--key', w.keys.ava.path, file], '');
     expect(r.stderr).toContain('evals/tasks/q1.json  (9 bytes)');
     expect(r.code).toBe(0);
-    const c = w.repo.commit(`Add q1\n\n${AI}`, { add: [], args: ['--trailer', r.stdout.trimEnd()] });
+    const c = w.repo.commit(`Add q1\n\n${AI}`, {
+      add: [],
+      args: ['--trailer', r.stdout.trimEnd()],
+    });
     expect(c.code).toBe(0);
     execFileSync('git', ['reset', '-q', '--soft', 'HEAD~1'], { cwd: w.repo.dir, env: w.repo.env });
   });

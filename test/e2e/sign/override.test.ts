@@ -4,7 +4,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { CLI, removeTempDirs } from '../../helpers/repo.js';
-import { AI, APPROVER, expectOneScreen, grant, push, serverRef, world, type World } from './world.js';
+import {
+  AI,
+  APPROVER,
+  expectOneScreen,
+  grant,
+  push,
+  serverRef,
+  world,
+  type World,
+} from './world.js';
 
 afterAll(() => removeTempDirs());
 
@@ -23,7 +32,9 @@ describe('a deny-zone commit with AI attribution', () => {
     const r = w.repo.commit(`Add q1\n\n${AI}`);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cleanroom: commit blocked');
-    expect(r.stderr).toMatch(/✗ evals\/tasks\/q1\.json\n\s+zone eval-tasks \(deny\) · tool claude-code · seen: Co-authored-by: Claude/);
+    expect(r.stderr).toMatch(
+      /✗ evals\/tasks\/q1\.json\n\s+zone eval-tasks \(deny\) · tool claude-code · seen: Co-authored-by: Claude/,
+    );
     expect(r.stderr).toContain('cleanroom override request --reason');
     expectOneScreen(r.stderr);
     expect(w.repo.head()).toBe(before);
@@ -48,18 +59,24 @@ describe('a deny-zone commit with AI attribution', () => {
   it("is accepted on both with an approver's override", () => {
     const trailer = grant(w, 'override');
     // Folded with git's continuation lines (issue 16 §6); unfolded, the fields in order, the signature in pieces.
-    expect(trailer.replace(/\n /g, ' ')).toMatch(/^Cleanroom-Override: v1 repo=example\.org\/acme\/evals by=ava@example\.org zones=eval-tasks files=1 digest=sha256:[0-9a-f]{64} created=\S+Z expires=\S+Z reason=hand-checked%20by%20the%20eval%20team sig=[A-Za-z0-9+/ ]+=*$/);
+    expect(trailer.replace(/\n /g, ' ')).toMatch(
+      /^Cleanroom-Override: v1 repo=example\.org\/acme\/evals by=ava@example\.org zones=eval-tasks files=1 digest=sha256:[0-9a-f]{64} created=\S+Z expires=\S+Z reason=hand-checked%20by%20the%20eval%20team sig=[A-Za-z0-9+/ ]+=*$/,
+    );
     const r = w.repo.commit(`Add q1\n\n${AI}`, { add: [], args: ['--trailer', trailer] });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(w.repo.lastMessage()).toContain(`${AI}\n${trailer}\n`);
     const p = push(w);
     expect(p.code).toBe(0);
-    expect(p.stderr).toContain(`remote: cleanroom: refs/heads/main ${w.repo.head().slice(0, 12)} evals/tasks/q1.json: overridden by ${APPROVER}`);
+    expect(p.stderr).toContain(
+      `remote: cleanroom: refs/heads/main ${w.repo.head().slice(0, 12)} evals/tasks/q1.json: overridden by ${APPROVER}`,
+    );
     expect(serverRef(w)).toBe(w.repo.head());
     const check = w.repo.cleanroom(['check', '--commit', 'HEAD']);
     expect(check.code).toBe(0);
-    expect(check.stdout).toContain(`evals/tasks/q1.json (eval-tasks, claude-code) overridden by ${APPROVER}`);
+    expect(check.stdout).toContain(
+      `evals/tasks/q1.json (eval-tasks, claude-code) overridden by ${APPROVER}`,
+    );
   });
 
   it('works as documented: git commit --trailer "$(cleanroom override request … | cleanroom override sign …)"', () => {
@@ -67,12 +84,19 @@ describe('a deny-zone commit with AI attribution', () => {
     w.repo.git('add', '-A');
     const r = spawnSync(
       'sh',
-      ['-c', 'git commit -q -m "Add q2" -m "$AI" --trailer "$(node "$CLI" override request --reason "checked by hand" | node "$CLI" override sign --key "$KEY" --principal ava@example.org)"'],
+      [
+        '-c',
+        'git commit -q -m "Add q2" -m "$AI" --trailer "$(node "$CLI" override request --reason "checked by hand" | node "$CLI" override sign --key "$KEY" --principal ava@example.org)"',
+      ],
       { cwd: w.repo.dir, env: { ...w.repo.env, AI, CLI, KEY: w.keys.ava.path }, encoding: 'utf8' },
     );
-    expect(r.stderr).toMatch(/^cleanroom: signed override for example\.org\/acme\/evals \(eval-tasks; 1 file\) as ava@example\.org, expires \S+\n$/);
+    expect(r.stderr).toMatch(
+      /^cleanroom: signed override for example\.org\/acme\/evals \(eval-tasks; 1 file\) as ava@example\.org, expires \S+\n$/,
+    );
     expect(r.status).toBe(0);
-    expect(w.repo.lastMessage().replace(/\n /g, ' ')).toMatch(/\nCleanroom-Override: v1 .*reason=checked%20by%20hand sig=[A-Za-z0-9+/ ]+=*\s*$/);
+    expect(w.repo.lastMessage().replace(/\n /g, ' ')).toMatch(
+      /\nCleanroom-Override: v1 .*reason=checked%20by%20hand sig=[A-Za-z0-9+/ ]+=*\s*$/,
+    );
     expect(push(w).code).toBe(0);
     expect(serverRef(w)).toBe(w.repo.head());
   });
@@ -82,13 +106,27 @@ describe('a deny-zone commit with AI attribution', () => {
     w.repo.git('add', '-A');
     const trailer = grant(w, 'override');
     const asAva = { GIT_AUTHOR_NAME: 'Ava Approver', GIT_AUTHOR_EMAIL: APPROVER };
-    const r = w.repo.commit(`Add q3\n\n${AI}`, { add: [], args: ['--trailer', trailer], env: asAva });
+    const r = w.repo.commit(`Add q3\n\n${AI}`, {
+      add: [],
+      args: ['--trailer', trailer],
+      env: asAva,
+    });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`note: override not accepted: self-approval is refused: ${APPROVER} is the commit's author`);
-    expect(w.repo.commit(`Add q3\n\n${AI}`, { add: [], args: ['--no-verify', '--trailer', trailer], env: asAva }).code).toBe(0);
+    expect(r.stderr).toContain(
+      `note: override not accepted: self-approval is refused: ${APPROVER} is the commit's author`,
+    );
+    expect(
+      w.repo.commit(`Add q3\n\n${AI}`, {
+        add: [],
+        args: ['--no-verify', '--trailer', trailer],
+        env: asAva,
+      }).code,
+    ).toBe(0);
     const p = push(w, { noVerify: true });
     expect(p.code).toBe(1);
-    expect(p.stderr).toMatch(/remote: note: [0-9a-f]{12}: override not accepted: self-approval is refused/);
+    expect(p.stderr).toMatch(
+      /remote: note: [0-9a-f]{12}: override not accepted: self-approval is refused/,
+    );
     w.repo.git('reset', '-q', '--hard', 'HEAD~1');
   });
 
@@ -97,23 +135,32 @@ describe('a deny-zone commit with AI attribution', () => {
     expect(w.repo.commit(`Add q4\n\n${AI}`, { args: ['--no-verify'] }).code).toBe(0);
     expect(push(w, { noVerify: true }).code).toBe(1);
     const trailer = grant(w, 'override', { commit: 'HEAD' });
-    expect(w.repo.tryGit(['commit', '-q', '--amend', '--no-edit', '--trailer', trailer]).code).toBe(0);
+    expect(w.repo.tryGit(['commit', '-q', '--amend', '--no-edit', '--trailer', trailer]).code).toBe(
+      0,
+    );
     const p = push(w);
     expect(p.stderr).toContain(`evals/tasks/q4.json: overridden by ${APPROVER}`);
     expect(p.code).toBe(0);
   });
 
-  it('guards .cleanroom/ on the server: a new approver needs an existing approver\'s override', () => {
-    w.repo.write('.cleanroom/approvers', `${w.repo.git('show', 'HEAD:.cleanroom/approvers')}hana@example.org ${w.keys.rita.pub}\n`);
+  it("guards .cleanroom/ on the server: a new approver needs an existing approver's override", () => {
+    w.repo.write(
+      '.cleanroom/approvers',
+      `${w.repo.git('show', 'HEAD:.cleanroom/approvers')}hana@example.org ${w.keys.rita.pub}\n`,
+    );
     w.repo.git('add', '-A');
     expect(w.repo.commit('Make hana an approver', { add: [], args: ['--no-verify'] }).code).toBe(0);
     const p = push(w, { noVerify: true });
     expect(p.code).toBe(1);
-    expect(p.stderr).toMatch(/remote:\s+✗ \.cleanroom\/approvers\s*\n.*zone cleanroom-config \(deny\)/);
+    expect(p.stderr).toMatch(
+      /remote:\s+✗ \.cleanroom\/approvers\s*\n.*zone cleanroom-config \(deny\)/,
+    );
     w.repo.git('reset', '-q', '--soft', 'HEAD~1');
     const trailer = grant(w, 'override', { reason: 'hana joins the approvers' });
     expect(trailer).toContain(' zones=cleanroom-config ');
-    expect(w.repo.commit('Make hana an approver', { add: [], args: ['--trailer', trailer] }).code).toBe(0);
+    expect(
+      w.repo.commit('Make hana an approver', { add: [], args: ['--trailer', trailer] }).code,
+    ).toBe(0);
     const ok = push(w);
     expect(ok.stderr).toContain(`.cleanroom/approvers: overridden by ${APPROVER}`);
     expect(ok.code).toBe(0);
@@ -127,7 +174,9 @@ describe('the same content committed again', () => {
     w.repo.write('evals/tasks/q1.json', TASK);
     w.repo.git('add', '-A');
     const trailer = grant(w, 'override');
-    expect(w.repo.commit(`Add q1\n\n${AI}`, { add: [], args: ['--trailer', trailer] }).code).toBe(0);
+    expect(w.repo.commit(`Add q1\n\n${AI}`, { add: [], args: ['--trailer', trailer] }).code).toBe(
+      0,
+    );
     const original = w.repo.head();
 
     w.repo.git('switch', '-q', 'main');
@@ -146,7 +195,9 @@ describe('the same content committed again', () => {
     expect(check.stdout).toContain(`overridden by ${APPROVER}`);
     expect(check.code).toBe(0);
     const p = push(w);
-    expect(p.stderr).toContain(`remote: cleanroom: refs/heads/feature ${rebased.slice(0, 12)} evals/tasks/q1.json: overridden by ${APPROVER}`);
+    expect(p.stderr).toContain(
+      `remote: cleanroom: refs/heads/feature ${rebased.slice(0, 12)} evals/tasks/q1.json: overridden by ${APPROVER}`,
+    );
     expect(p.code).toBe(0);
     expect(serverRef(w, 'feature')).toBe(rebased);
   });

@@ -3,7 +3,18 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDirs } from '../../helpers/repo.js';
-import { AI, APPROVER, expectOneScreen, grant, push, REVIEWER, serverRef, SIGNED_REVIEW_POLICY, world, type World } from './world.js';
+import {
+  AI,
+  APPROVER,
+  expectOneScreen,
+  grant,
+  push,
+  REVIEWER,
+  serverRef,
+  SIGNED_REVIEW_POLICY,
+  world,
+  type World,
+} from './world.js';
 
 afterAll(() => removeTempDirs());
 
@@ -22,14 +33,20 @@ describe('a review-zone commit in review.mode: signed', () => {
     w.repo.write('evals/harness/run.py', HARNESS);
     const r = w.repo.commit(`Add the runner\n\n${AI}\n${PLAIN_REVIEW}`);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/✗ evals\/harness\/run\.py\n\s+zone eval-harness \(review\) · tool claude-code/);
-    expect(r.stderr).toContain(`note: "${PLAIN_REVIEW}" is not counted: review.mode is "signed" (a Cleanroom-Review signature is needed)`);
+    expect(r.stderr).toMatch(
+      /✗ evals\/harness\/run\.py\n\s+zone eval-harness \(review\) · tool claude-code/,
+    );
+    expect(r.stderr).toContain(
+      `note: "${PLAIN_REVIEW}" is not counted: review.mode is "signed" (a Cleanroom-Review signature is needed)`,
+    );
     expectOneScreen(r.stderr);
     expect(w.repo.head()).toBe(before);
   });
 
   it('is refused with only a plain Reviewed-by, on push', () => {
-    expect(w.repo.commit(`Add the runner\n\n${AI}\n${PLAIN_REVIEW}`, { args: ['--no-verify'] }).code).toBe(0);
+    expect(
+      w.repo.commit(`Add the runner\n\n${AI}\n${PLAIN_REVIEW}`, { args: ['--no-verify'] }).code,
+    ).toBe(0);
     expect(push(w).code).toBe(1);
     const p = push(w, { noVerify: true });
     expect(p.code).toBe(1);
@@ -43,7 +60,9 @@ describe('a review-zone commit in review.mode: signed', () => {
     const trailer = grant(w, 'review', { key: w.keys.ava, principal: APPROVER, forge: true });
     const r = w.repo.commit(`Add the runner\n\n${AI}`, { add: [], args: ['--trailer', trailer] });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/note: signed review not accepted: key SHA256:\S+ is not in \.cleanroom\/reviewers/);
+    expect(r.stderr).toMatch(
+      /note: signed review not accepted: key SHA256:\S+ is not in \.cleanroom\/reviewers/,
+    );
   });
 
   it('is refused when the file changed after the review was signed', () => {
@@ -58,12 +77,16 @@ describe('a review-zone commit in review.mode: signed', () => {
 
   it("is accepted locally and on push with the reviewer's signed attestation", () => {
     const trailer = grant(w, 'review');
-    expect(trailer.replace(/\n /g, ' ')).toMatch(/^Cleanroom-Review: v1 repo=example\.org\/acme\/evals by=rita@example\.org zones=eval-harness files=1 .* reason=reviewed%20every%20line sig=[A-Za-z0-9+/ ]+=*$/);
+    expect(trailer.replace(/\n /g, ' ')).toMatch(
+      /^Cleanroom-Review: v1 repo=example\.org\/acme\/evals by=rita@example\.org zones=eval-harness files=1 .* reason=reviewed%20every%20line sig=[A-Za-z0-9+/ ]+=*$/,
+    );
     const r = w.repo.commit(`Add the runner\n\n${AI}`, { add: [], args: ['--trailer', trailer] });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const p = push(w);
-    expect(p.stderr).toContain(`remote: cleanroom: refs/heads/main ${w.repo.head().slice(0, 12)} evals/harness/run.py: reviewed by ${REVIEWER}`);
+    expect(p.stderr).toContain(
+      `remote: cleanroom: refs/heads/main ${w.repo.head().slice(0, 12)} evals/harness/run.py: reviewed by ${REVIEWER}`,
+    );
     expect(p.code).toBe(0);
     expect(serverRef(w)).toBe(w.repo.head());
   });
@@ -87,7 +110,9 @@ describe('advice in review.mode: signed (issue 17 §3)', () => {
     const r = w.repo.cleanroom(['check', '--range', `${base}..HEAD`]);
     expect(r.code).toBe(1);
     expect(r.stderr.match(/review\.mode is "signed"/g)).toHaveLength(1);
-    expect(r.stderr).toMatch(/review zones: a reviewer \(a key in review\.reviewers\) reads every line and signs: cleanroom review request \| cleanroom review sign/);
+    expect(r.stderr).toMatch(
+      /review zones: a reviewer \(a key in review\.reviewers\) reads every line and signs: cleanroom review request \| cleanroom review sign/,
+    );
     expect(r.stderr).not.toMatch(/Reviewed-by: Name/);
   });
 

@@ -13,7 +13,10 @@ import { AI, sshKey, type Key } from './world.js';
 
 afterAll(() => removeTempDirs());
 
-const POLICY_SIGNED = POLICY.replace(/review:[\s\S]*$/, 'review:\n  mode: signed\n  reviewers: .cleanroom/reviewers\n  independent: true\noverrides:\n  approvers: .cleanroom/approvers\n  revoked: .cleanroom/revoked\n');
+const POLICY_SIGNED = POLICY.replace(
+  /review:[\s\S]*$/,
+  'review:\n  mode: signed\n  reviewers: .cleanroom/reviewers\n  independent: true\noverrides:\n  approvers: .cleanroom/approvers\n  revoked: .cleanroom/revoked\n',
+);
 
 interface Person {
   name: string;
@@ -31,7 +34,12 @@ const grantLog = (): string => join(server.dir, 'cleanroom-grants.jsonl');
 function person(name: string, email: string): Person {
   const dir = tempDir(`cleanroom-${name.toLowerCase()}-`);
   execFileSync('git', ['clone', '-q', server.dir, dir], { env: cleanEnv() });
-  const env = cleanEnv({ GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email });
+  const env = cleanEnv({
+    GIT_AUTHOR_NAME: name,
+    GIT_AUTHOR_EMAIL: email,
+    GIT_COMMITTER_NAME: name,
+    GIT_COMMITTER_EMAIL: email,
+  });
   const clone = new TestRepo(dir, env);
   clone.git('config', 'user.name', name);
   clone.git('config', 'user.email', email);
@@ -42,15 +50,41 @@ function person(name: string, email: string): Person {
 
 beforeAll(() => {
   const keyDir = tempDir('cleanroom-keys-');
-  keys = { ca: sshKey(keyDir, 'lab-ca', 'ed25519'), ava: sshKey(keyDir, 'ava', 'ed25519'), rita: sshKey(keyDir, 'rita', 'ecdsa'), olga: sshKey(keyDir, 'olga', 'ed25519') };
+  keys = {
+    ca: sshKey(keyDir, 'lab-ca', 'ed25519'),
+    ava: sshKey(keyDir, 'ava', 'ed25519'),
+    rita: sshKey(keyDir, 'rita', 'ecdsa'),
+    olga: sshKey(keyDir, 'olga', 'ed25519'),
+  };
   // The lab's CA certifies Ava's key for her work address (as Vault or step-ca would).
-  execFileSync('ssh-keygen', ['-q', '-s', keys.ca.path, '-I', 'ava-laptop', '-n', 'ava@example.org', '-V', '-1d:+30d', `${keys.ava.path}.pub`], { stdio: 'ignore' });
+  execFileSync(
+    'ssh-keygen',
+    [
+      '-q',
+      '-s',
+      keys.ca.path,
+      '-I',
+      'ava-laptop',
+      '-n',
+      'ava@example.org',
+      '-V',
+      '-1d:+30d',
+      `${keys.ava.path}.pub`,
+    ],
+    { stdio: 'ignore' },
+  );
 
   // The maintainer sets up the repository: policy, trust files, revocation list.
   const admin = TestRepo.init();
   admin.write('.cleanroom/policy.yaml', POLICY_SIGNED);
-  admin.write('.cleanroom/approvers', `# the lab CA names the approvers\n*@example.org cert-authority,namespaces="cleanroom-override" ${keys.ca.pub}\nolga@example.org ${keys.olga.pub}\n`);
-  admin.write('.cleanroom/reviewers', `rita@example.org namespaces="cleanroom-review" ${keys.rita.pub}\n`);
+  admin.write(
+    '.cleanroom/approvers',
+    `# the lab CA names the approvers\n*@example.org cert-authority,namespaces="cleanroom-override" ${keys.ca.pub}\nolga@example.org ${keys.olga.pub}\n`,
+  );
+  admin.write(
+    '.cleanroom/reviewers',
+    `rita@example.org namespaces="cleanroom-review" ${keys.rita.pub}\n`,
+  );
   admin.write('.cleanroom/revoked', `# olga left the lab\n${keys.olga.pub}\n`);
   admin.write('README.md', '# evals\n');
   admin.git('add', '-A');
@@ -77,9 +111,18 @@ describe('author, approver and reviewer in three clones', () => {
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toMatch(/eval-tasks/);
     bundle = join(tempDir('cleanroom-mail-'), 'q1-request.json');
-    const req = author.clone.cleanroom(['override', 'request', '--reason', 'checked against the source by hand', '--bundle', bundle]);
+    const req = author.clone.cleanroom([
+      'override',
+      'request',
+      '--reason',
+      'checked against the source by hand',
+      '--bundle',
+      bundle,
+    ]);
     expect(req.code).toBe(0);
-    expect(req.stderr).toMatch(/wrote .*q1-request\.json \(the request and the 1 covered file\(s\)\)/);
+    expect(req.stderr).toMatch(
+      /wrote .*q1-request\.json \(the request and the 1 covered file\(s\)\)/,
+    );
   });
 
   it('a revoked approver cannot sign (refused before anything is signed)', () => {
@@ -100,7 +143,9 @@ describe('author, approver and reviewer in three clones', () => {
     const signed = approver.clone.cleanroom(['override', 'sign', '--show', bundle]);
     expect(signed.stderr).toContain('evals/tasks/q1.json  (37 bytes)');
     expect(signed.stderr).toContain('| {"question": "2 + 2", "answer": "4"}');
-    expect(signed.stderr).toMatch(/signed override for example\.org\/acme\/evals \(eval-tasks; 1 file\) as ava@example\.org,/);
+    expect(signed.stderr).toMatch(
+      /signed override for example\.org\/acme\/evals \(eval-tasks; 1 file\) as ava@example\.org,/,
+    );
     expect(signed.code).toBe(0);
     trailer = signed.stdout.trimEnd();
     for (const line of trailer.split('\n')) expect(line.length).toBeLessThanOrEqual(100);
@@ -114,7 +159,14 @@ describe('author, approver and reviewer in three clones', () => {
     expect(p.stderr).toMatch(/evals\/tasks\/q1\.json: overridden by ava@example\.org/);
     expect(p.code).toBe(0);
     const rec = JSON.parse(readFileSync(grantLog(), 'utf8').trim()) as Record<string, unknown>;
-    expect(rec).toMatchObject({ seq: 1, kind: 'override', principal: 'ava@example.org', commit: author.clone.head(), keyId: 'ava-laptop', files: [{ path: 'evals/tasks/q1.json', mode: '100644' }] });
+    expect(rec).toMatchObject({
+      seq: 1,
+      kind: 'override',
+      principal: 'ava@example.org',
+      commit: author.clone.head(),
+      keyId: 'ava-laptop',
+      files: [{ path: 'evals/tasks/q1.json', mode: '100644' }],
+    });
   });
 
   it('a grant forged with the revoked key is refused at commit and at push', () => {
@@ -122,13 +174,28 @@ describe('author, approver and reviewer in three clones', () => {
     author.clone.git('add', '-A');
     const req = author.clone.cleanroom(['override', 'request', '--reason', 'trust me']);
     const forgedSigners = join(tempDir('cleanroom-forge-'), 'allowed');
-    execFileSync('sh', ['-c', `printf 'olga@example.org %s\\n' "$1" > "$2"`, 'sh', keys.olga.pub, forgedSigners]);
-    const forged = author.clone.cleanroom(['override', 'sign', '--key', keys.olga.path, '--allowed-signers', forgedSigners], { input: req.stdout });
+    execFileSync('sh', [
+      '-c',
+      `printf 'olga@example.org %s\\n' "$1" > "$2"`,
+      'sh',
+      keys.olga.pub,
+      forgedSigners,
+    ]);
+    const forged = author.clone.cleanroom(
+      ['override', 'sign', '--key', keys.olga.path, '--allowed-signers', forgedSigners],
+      { input: req.stdout },
+    );
     expect(forged.code).toBe(0);
-    const r = author.clone.commit(`Add q2\n\n${AI}`, { args: ['--trailer', forged.stdout.trimEnd()] });
+    const r = author.clone.commit(`Add q2\n\n${AI}`, {
+      args: ['--trailer', forged.stdout.trimEnd()],
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/override not accepted: the signing key SHA256:\S+ is revoked/);
-    expect(author.clone.commit(`Add q2\n\n${AI}`, { args: ['--no-verify', '--trailer', forged.stdout.trimEnd()] }).code).toBe(0);
+    expect(
+      author.clone.commit(`Add q2\n\n${AI}`, {
+        args: ['--no-verify', '--trailer', forged.stdout.trimEnd()],
+      }).code,
+    ).toBe(0);
     const p = author.clone.tryGit(['push', '--no-verify', 'origin', 'main']);
     expect(p.code).toBe(1);
     expect(p.stderr).toMatch(/is revoked/);
@@ -138,13 +205,23 @@ describe('author, approver and reviewer in three clones', () => {
   it('the reviewer signs a review of AI-written harness code; the author commits and pushes', () => {
     author.clone.write('evals/harness/run.py', 'print("run")\n');
     author.clone.git('add', '-A');
-    const req = author.clone.cleanroom(['review', 'request', '--bundle', join(tempDir('cleanroom-mail-'), 'r.json')]);
+    const req = author.clone.cleanroom([
+      'review',
+      'request',
+      '--bundle',
+      join(tempDir('cleanroom-mail-'), 'r.json'),
+    ]);
     expect(req.code).toBe(0);
     // --key names the .pub (as for a key held by ssh-agent); ssh-keygen finds the private half.
-    const withPrivate = reviewer.clone.cleanroom(['review', 'sign', '--key', `${keys.rita.path}.pub`], { input: req.stdout });
+    const withPrivate = reviewer.clone.cleanroom(
+      ['review', 'sign', '--key', `${keys.rita.path}.pub`],
+      { input: req.stdout },
+    );
     expect(withPrivate.stderr).toMatch(/signed review .* as rita@example\.org/);
     expect(withPrivate.code).toBe(0);
-    const r = author.clone.commit(`Add the runner\n\n${AI}`, { args: ['--trailer', withPrivate.stdout.trimEnd()] });
+    const r = author.clone.commit(`Add the runner\n\n${AI}`, {
+      args: ['--trailer', withPrivate.stdout.trimEnd()],
+    });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const p = author.clone.tryGit(['push', 'origin', 'main']);
@@ -169,7 +246,9 @@ describe('author, approver and reviewer in three clones', () => {
 
   it('audit lists the grants from the log beside its own findings, and fails on an edited log', () => {
     const a = author.clone.cleanroom(['audit', '--grant-log', grantLog()]);
-    expect(a.stderr).toMatch(/override log .*cleanroom-grants\.jsonl: 2 grant\(s\), chain and signatures verified/);
+    expect(a.stderr).toMatch(
+      /override log .*cleanroom-grants\.jsonl: 2 grant\(s\), chain and signatures verified/,
+    );
     expect(a.stderr).toMatch(/override by ava@example\.org: evals\/tasks\/q1\.json/);
     expect(a.stderr).toMatch(/review by rita@example\.org: evals\/harness\/run\.py/);
     expect(a.code).toBe(0);

@@ -14,7 +14,10 @@ export const AI = 'Co-authored-by: Claude <noreply@anthropic.com>';
 export const APPROVER = 'ava@example.org';
 export const REVIEWER = 'rita@example.org';
 
-export const SIGNED_REVIEW_POLICY = POLICY.replace(/review:[\s\S]*$/, 'review:\n  mode: signed\n  reviewers: .cleanroom/reviewers\n  independent: true\n');
+export const SIGNED_REVIEW_POLICY = POLICY.replace(
+  /review:[\s\S]*$/,
+  'review:\n  mode: signed\n  reviewers: .cleanroom/reviewers\n  independent: true\n',
+);
 
 export interface Key {
   path: string;
@@ -23,7 +26,9 @@ export interface Key {
 
 export function sshKey(dir: string, name: string, type: 'ed25519' | 'ecdsa'): Key {
   const path = join(dir, name);
-  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', name, '-f', path], { stdio: 'ignore' });
+  execFileSync('ssh-keygen', ['-q', '-t', type, '-N', '', '-C', name, '-f', path], {
+    stdio: 'ignore',
+  });
   return { path, pub: readFileSync(`${path}.pub`, 'utf8').trim().split(' ').slice(0, 2).join(' ') };
 }
 
@@ -36,10 +41,19 @@ export interface World {
 /** The workstation repository, pushed once to a fresh server that then gets cleanroom's pre-receive hook. */
 export function world(opts: { policy?: string; keys?: World['keys'] } = {}): World {
   const keyDir = tempDir('cleanroom-keys-');
-  const keys = opts.keys ?? { ava: sshKey(keyDir, 'ava', 'ed25519'), rita: sshKey(keyDir, 'rita', 'ecdsa') };
+  const keys = opts.keys ?? {
+    ava: sshKey(keyDir, 'ava', 'ed25519'),
+    rita: sshKey(keyDir, 'rita', 'ecdsa'),
+  };
   const repo = repoWithPolicy({ policy: opts.policy ?? POLICY });
-  repo.write('.cleanroom/approvers', `# who may sign overrides\n${APPROVER} namespaces="cleanroom-override" ${keys.ava.pub}\n`);
-  repo.write('.cleanroom/reviewers', `${REVIEWER} namespaces="cleanroom-review" ${keys.rita.pub}\n`);
+  repo.write(
+    '.cleanroom/approvers',
+    `# who may sign overrides\n${APPROVER} namespaces="cleanroom-override" ${keys.ava.pub}\n`,
+  );
+  repo.write(
+    '.cleanroom/reviewers',
+    `${REVIEWER} namespaces="cleanroom-review" ${keys.rita.pub}\n`,
+  );
   repo.git('add', '-A');
   repo.git('commit', '-q', '--no-verify', '-m', 'trust files');
   const server = TestRepo.init({ bare: true });
@@ -51,8 +65,21 @@ export function world(opts: { policy?: string; keys?: World['keys'] } = {}): Wor
 }
 
 /** `cleanroom KIND request … | cleanroom KIND sign --key … --principal …` → the trailer, folded into short lines. */
-export function grant(w: World, kind: 'override' | 'review', opts: { reason?: string; commit?: string; key?: Key; principal?: string; forge?: boolean } = {}): string {
-  const req = w.repo.cleanroom([kind, 'request', ...(opts.reason ? ['--reason', opts.reason] : kind === 'override' ? ['--reason', 'hand-checked by the eval team'] : []), ...(opts.commit ? ['--commit', opts.commit] : [])]);
+export function grant(
+  w: World,
+  kind: 'override' | 'review',
+  opts: { reason?: string; commit?: string; key?: Key; principal?: string; forge?: boolean } = {},
+): string {
+  const req = w.repo.cleanroom([
+    kind,
+    'request',
+    ...(opts.reason
+      ? ['--reason', opts.reason]
+      : kind === 'override'
+        ? ['--reason', 'hand-checked by the eval team']
+        : []),
+    ...(opts.commit ? ['--commit', opts.commit] : []),
+  ]);
   expect(req.stderr).toBe('');
   expect(req.code).toBe(0);
   const key = opts.key ?? (kind === 'override' ? w.keys.ava : w.keys.rita);
@@ -61,14 +88,31 @@ export function grant(w: World, kind: 'override' | 'review', opts: { reason?: st
   // allowed_signers file of their own); the verifier must still refuse the result.
   const forged = opts.forge ? join(tempDir('cleanroom-forge-'), 'allowed_signers') : undefined;
   if (forged) writeFileSync(forged, `${principal} ${key.pub}\n`);
-  const signed = w.repo.cleanroom([kind, 'sign', '--key', key.path, '--principal', principal, ...(forged ? ['--allowed-signers', forged] : [])], { input: req.stdout });
-  expect(signed.stderr).toMatch(new RegExp(`^cleanroom: signed ${kind} for example\\.org/acme/evals .* as ${principal.replace('.', '\\.')}, expires \\S+\\n$`));
+  const signed = w.repo.cleanroom(
+    [
+      kind,
+      'sign',
+      '--key',
+      key.path,
+      '--principal',
+      principal,
+      ...(forged ? ['--allowed-signers', forged] : []),
+    ],
+    { input: req.stdout },
+  );
+  expect(signed.stderr).toMatch(
+    new RegExp(
+      `^cleanroom: signed ${kind} for example\\.org/acme/evals .* as ${principal.replace('.', '\\.')}, expires \\S+\\n$`,
+    ),
+  );
   expect(signed.code).toBe(0);
   // One trailer folded with git's continuation lines (issue 16 §6): short lines, each
   // continuation starting with a space, then the final newline.
   const lines = signed.stdout.split('\n');
   expect(lines[lines.length - 1]).toBe('');
-  expect(lines[0]).toMatch(kind === 'override' ? /^Cleanroom-Override: v1 / : /^Cleanroom-Review: v1 /);
+  expect(lines[0]).toMatch(
+    kind === 'override' ? /^Cleanroom-Override: v1 / : /^Cleanroom-Review: v1 /,
+  );
   for (const l of lines.slice(1, -1)) expect(l).toMatch(/^ \S/);
   for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
   return lines.slice(0, -1).join('\n');

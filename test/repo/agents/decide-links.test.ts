@@ -20,7 +20,11 @@ function repo(link: boolean): TestRepo {
 }
 
 const write = (r: TestRepo, path: string) =>
-  judge({ tool: 'claude-code', name: 'Write', cwd: r.dir, paths: [path], session: 's', kind: 'write' }, (root): Promise<PolicyLookup> => lookupPolicy({ cwd: r.dir, env: cleanEnv() }, root, []), r.dir);
+  judge(
+    { tool: 'claude-code', name: 'Write', cwd: r.dir, paths: [path], session: 's', kind: 'write' },
+    (root): Promise<PolicyLookup> => lookupPolicy({ cwd: r.dir, env: cleanEnv() }, root, []),
+    r.dir,
+  );
 
 describe('agent writes and links into zones', () => {
   it('attack: writing src/jl/more.jsonl while evals/extra -> ../src/jl is refused', async () => {

@@ -19,9 +19,21 @@ function repoWith(policy: string | undefined, commit = true): TestRepo {
   return repo;
 }
 
-async function decide(repo: TestRepo, e: Partial<AgentEvent> & Pick<AgentEvent, 'kind'>, notes: string[] = []): Promise<Decision> {
-  const event: AgentEvent = { tool: 'claude-code', name: 'Write', cwd: repo.dir, paths: [], session: 's', ...e };
-  const lookup = (root: string): Promise<PolicyLookup> => lookupPolicy({ cwd: repo.dir, env: cleanEnv() }, root, notes);
+async function decide(
+  repo: TestRepo,
+  e: Partial<AgentEvent> & Pick<AgentEvent, 'kind'>,
+  notes: string[] = [],
+): Promise<Decision> {
+  const event: AgentEvent = {
+    tool: 'claude-code',
+    name: 'Write',
+    cwd: repo.dir,
+    paths: [],
+    session: 's',
+    ...e,
+  };
+  const lookup = (root: string): Promise<PolicyLookup> =>
+    lookupPolicy({ cwd: repo.dir, env: cleanEnv() }, root, notes);
   return judge(event, lookup, repo.dir);
 }
 
@@ -33,9 +45,15 @@ describe('where a path lands', () => {
     const repo = repoWith(POLICY);
     mkdirSync(join(repo.dir, 'evals/tasks'), { recursive: true });
     symlinkSync('evals/tasks', join(repo.dir, 'link'));
-    expect(targetsOf(`${repo.dir}/evals/tasks/q.json`, '/')).toEqual([{ root: repo.dir, rel: 'evals/tasks/q.json' }]);
-    expect(targetsOf('tasks/q.json', join(repo.dir, 'evals'))).toEqual([{ root: repo.dir, rel: 'evals/tasks/q.json' }]);
-    expect(targetsOf('src/../evals/tasks/new/q.json', repo.dir)).toEqual([{ root: repo.dir, rel: 'evals/tasks/new/q.json' }]);
+    expect(targetsOf(`${repo.dir}/evals/tasks/q.json`, '/')).toEqual([
+      { root: repo.dir, rel: 'evals/tasks/q.json' },
+    ]);
+    expect(targetsOf('tasks/q.json', join(repo.dir, 'evals'))).toEqual([
+      { root: repo.dir, rel: 'evals/tasks/q.json' },
+    ]);
+    expect(targetsOf('src/../evals/tasks/new/q.json', repo.dir)).toEqual([
+      { root: repo.dir, rel: 'evals/tasks/new/q.json' },
+    ]);
     expect(targetsOf('link/q.json', repo.dir)).toEqual([
       { root: repo.dir, rel: 'link/q.json' },
       { root: repo.dir, rel: 'evals/tasks/q.json' },
@@ -50,7 +68,9 @@ describe('where a path lands', () => {
     repo.git('worktree', 'add', '-q', wt);
     expect(stateDirOf(repo.dir)).toBe(join(repo.dir, '.git', 'cleanroom'));
     expect(stateDirOf(wt)).toBe(join(repo.dir, '.git', 'worktrees', 'wt', 'cleanroom'));
-    const viaGit = new TestRepo(wt).git('rev-parse', '--path-format=absolute', '--git-path', 'cleanroom').trim();
+    const viaGit = new TestRepo(wt)
+      .git('rev-parse', '--path-format=absolute', '--git-path', 'cleanroom')
+      .trim();
     expect(stateDirOf(wt)).toBe(viaGit);
   });
 });
@@ -61,7 +81,8 @@ describe('writes', () => {
     const d = await write(repo, `${repo.dir}/evals/tasks/q1.json`);
     expect(d).toEqual({
       action: 'deny',
-      reason: 'cleanroom: evals/tasks/q1.json is in zone "eval-tasks", which must contain no AI-written content (claude-code) — a human has to write it by hand.',
+      reason:
+        'cleanroom: evals/tasks/q1.json is in zone "eval-tasks", which must contain no AI-written content (claude-code) — a human has to write it by hand.',
     });
   });
 
@@ -72,7 +93,10 @@ describe('writes', () => {
 
   it('per-tool verdicts: devin may not even touch the harness', async () => {
     const repo = repoWith(POLICY);
-    expect((await decide(repo, { kind: 'write', tool: 'devin', paths: ['evals/harness/run.py'] })).action).toBe('deny');
+    expect(
+      (await decide(repo, { kind: 'write', tool: 'devin', paths: ['evals/harness/run.py'] }))
+        .action,
+    ).toBe('deny');
   });
 
   it('one path of several in a zone refuses the whole call (apply_patch)', async () => {
@@ -99,7 +123,10 @@ describe('writes', () => {
 
   it("cleanroom's and git's own files are not an agent's to change", async () => {
     const repo = repoWith(POLICY);
-    expect(await write(repo, '.cleanroom/policy.yaml')).toMatchObject({ action: 'deny', reason: expect.stringContaining("cleanroom's or git's own configuration") });
+    expect(await write(repo, '.cleanroom/policy.yaml')).toMatchObject({
+      action: 'deny',
+      reason: expect.stringContaining("cleanroom's or git's own configuration"),
+    });
     expect((await write(repo, '.git/hooks/pre-commit')).action).toBe('deny');
     expect((await write(repo, `${repo.dir}/.git/cleanroom/ledger.jsonl`)).action).toBe('deny');
   });
@@ -107,7 +134,9 @@ describe('writes', () => {
   it('paths outside every repository are none of our business', async () => {
     const repo = repoWith(POLICY);
     const scratch = tempDir();
-    expect(await write(repo, join(scratch, 'evals/tasks/q.json'), '/tmp/../tmp/x.txt')).toEqual({ action: 'allow' });
+    expect(await write(repo, join(scratch, 'evals/tasks/q.json'), '/tmp/../tmp/x.txt')).toEqual({
+      action: 'allow',
+    });
   });
 
   it('a path in another repository is judged by that repository', async () => {
@@ -122,9 +151,16 @@ describe('reads', () => {
   it('a file or directory in a read: deny zone is refused; a harness file is not', async () => {
     const repo = repoWith(POLICY);
     const d = await read(repo, 'evals/tasks/q1.json');
-    expect(d).toMatchObject({ action: 'deny', reason: expect.stringMatching(/^cleanroom: evals\/tasks\/q1\.json is in zone "eval-tasks", which agents may not read/) });
+    expect(d).toMatchObject({
+      action: 'deny',
+      reason: expect.stringMatching(
+        /^cleanroom: evals\/tasks\/q1\.json is in zone "eval-tasks", which agents may not read/,
+      ),
+    });
     expect((await read(repo, 'evals/tasks')).action).toBe('deny');
-    expect((await read(repo, 'evals/harness/run.py', 'evals', 'data/train/x.txt')).action).toBe('allow'); // names of evals/; data/train is ai: deny but readable
+    expect((await read(repo, 'evals/harness/run.py', 'evals', 'data/train/x.txt')).action).toBe(
+      'allow',
+    ); // names of evals/; data/train is ai: deny but readable
   });
 
   it('a recursive search over a directory that holds a read: deny zone is refused', async () => {
@@ -132,7 +168,12 @@ describe('reads', () => {
     expect((await decide(repo, { kind: 'search', paths: ['.'] })).action).toBe('allow'); // issue 15 §6: the zone has no file yet
     mkdirSync(join(repo.dir, 'evals/tasks'), { recursive: true });
     writeFileSync(join(repo.dir, 'evals/tasks/q1.json'), '{}');
-    expect(await decide(repo, { kind: 'search', paths: ['.'] })).toMatchObject({ action: 'deny', reason: expect.stringContaining('searching the whole repository would read zone "eval-tasks"') });
+    expect(await decide(repo, { kind: 'search', paths: ['.'] })).toMatchObject({
+      action: 'deny',
+      reason: expect.stringContaining(
+        'searching the whole repository would read zone "eval-tasks"',
+      ),
+    });
     expect((await decide(repo, { kind: 'search', paths: ['evals'] })).action).toBe('deny');
     expect((await decide(repo, { kind: 'search', paths: ['src', 'data'] })).action).toBe('allow');
   });
@@ -150,8 +191,18 @@ describe('shell commands', () => {
   it('naming a read: deny path, or writing into a deny zone, is refused', async () => {
     const repo = repoWith(POLICY);
     const shell = (command: string) => decide(repo, { kind: 'shell', command });
-    expect(await shell('jq .answer evals/tasks/q1.json')).toMatchObject({ action: 'deny', reason: expect.stringContaining('this command names evals/tasks/q1.json in zone "eval-tasks"') });
-    expect(await shell('python gen.py > data/train/gen.txt')).toMatchObject({ action: 'deny', reason: expect.stringContaining('this command writes data/train/gen.txt in zone "training-data"') });
+    expect(await shell('jq .answer evals/tasks/q1.json')).toMatchObject({
+      action: 'deny',
+      reason: expect.stringContaining(
+        'this command names evals/tasks/q1.json in zone "eval-tasks"',
+      ),
+    });
+    expect(await shell('python gen.py > data/train/gen.txt')).toMatchObject({
+      action: 'deny',
+      reason: expect.stringContaining(
+        'this command writes data/train/gen.txt in zone "training-data"',
+      ),
+    });
     expect((await shell('npm test && git status')).action).toBe('allow');
     expect((await shell('cat data/train/x.txt')).action).toBe('allow'); // readable, just not writable
   });
@@ -161,9 +212,16 @@ describe('too much to judge', () => {
   it('a call naming thousands of paths, or a command padded past what is read, fails closed', async () => {
     const repo = repoWith(POLICY);
     const many = Array.from({ length: 2001 }, (_, i) => `src/f${i}.ts`);
-    expect(await write(repo, ...many)).toMatchObject({ action: 'fail', block: true, reason: expect.stringContaining('names 2001 paths') });
+    expect(await write(repo, ...many)).toMatchObject({
+      action: 'fail',
+      block: true,
+      reason: expect.stringContaining('names 2001 paths'),
+    });
     const padded = 'true ' + 'x '.repeat(6000) + '> evals/tasks/q.json';
-    expect(await decide(repo, { kind: 'shell', command: padded })).toMatchObject({ action: 'fail', block: true });
+    expect(await decide(repo, { kind: 'shell', command: padded })).toMatchObject({
+      action: 'fail',
+      block: true,
+    });
   });
 });
 
@@ -177,29 +235,45 @@ describe('which policy', () => {
     const repo = repoWith(POLICY);
     rmSync(join(repo.dir, '.cleanroom/policy.yaml'));
     const notes: string[] = [];
-    expect((await decide(repo, { kind: 'write', paths: ['evals/tasks/q.json'] }, notes)).action).toBe('deny');
-    expect(notes).toEqual(['cleanroom: .cleanroom/policy.yaml is missing — judged by the committed policy (HEAD:.cleanroom/policy.yaml)']);
+    expect(
+      (await decide(repo, { kind: 'write', paths: ['evals/tasks/q.json'] }, notes)).action,
+    ).toBe('deny');
+    expect(notes).toEqual([
+      'cleanroom: .cleanroom/policy.yaml is missing — judged by the committed policy (HEAD:.cleanroom/policy.yaml)',
+    ]);
   });
 
   it('a broken work-tree policy: the committed one holds', async () => {
     const repo = repoWith(POLICY);
     repo.write('.cleanroom/policy.yaml', 'version: 1\nzones: [\n');
     const notes: string[] = [];
-    expect((await decide(repo, { kind: 'write', paths: ['evals/tasks/q.json'] }, notes)).action).toBe('deny');
-    expect(notes[0]).toMatch(/^cleanroom: the policy is invalid \(.*\) — judged by the committed policy/);
+    expect(
+      (await decide(repo, { kind: 'write', paths: ['evals/tasks/q.json'] }, notes)).action,
+    ).toBe('deny');
+    expect(notes[0]).toMatch(
+      /^cleanroom: the policy is invalid \(.*\) — judged by the committed policy/,
+    );
   });
 
   it('broken and nothing committed: writes and reads fail closed, saying why', async () => {
     const repo = repoWith('version: 1\nzones: [\n', false);
     const d = await write(repo, 'src/a.ts');
-    expect(d).toMatchObject({ action: 'fail', block: true, reason: expect.stringMatching(/^cleanroom: cannot check src\/a\.ts because the policy is invalid .* blocked to be safe/) });
+    expect(d).toMatchObject({
+      action: 'fail',
+      block: true,
+      reason: expect.stringMatching(
+        /^cleanroom: cannot check src\/a\.ts because the policy is invalid .* blocked to be safe/,
+      ),
+    });
     expect((await read(repo, 'README.md')).action).toBe('fail');
   });
 
   it('the cache follows the policy text: an edited policy, once staged, is judged by its new content', async () => {
     const repo = repoWith(POLICY);
     expect((await write(repo, 'evals/harness/x.py')).action).toBe('allow');
-    expect(readdirSync(join(repo.dir, '.git/cleanroom')).filter((f) => /^policy-.*\.json$/.test(f))).toHaveLength(1);
+    expect(
+      readdirSync(join(repo.dir, '.git/cleanroom')).filter((f) => /^policy-.*\.json$/.test(f)),
+    ).toHaveLength(1);
     repo.write('.cleanroom/policy.yaml', POLICY.replace('ai: review', 'ai: deny'));
     expect((await write(repo, 'evals/harness/x.py')).action).toBe('allow'); // the work tree is the agent's to write: it never judges
     repo.git('add', '.cleanroom/policy.yaml');

@@ -14,23 +14,32 @@ function put(file: string, text: string): void {
   writeFileSync(file, text);
 }
 
-describe('doctor: the hosts\' own switches', { timeout: 120_000 }, () => {
+describe("doctor: the hosts' own switches", { timeout: 120_000 }, () => {
   it('disableAllHooks (Claude Code, Copilot), Gemini hooksConfig and folder trust, Codex hooks feature and project trust', () => {
     const repo = repoWithPolicy();
     const home = tempDir();
     repo.cleanroom(['init', '--hooks', 'none', '--agents', 'claude-code,codex,copilot,gemini']);
     put(join(home, '.claude/settings.json'), '{"disableAllHooks": true}');
     put(join(home, '.copilot/config.json'), '{"disableAllHooks": true}');
-    put(join(home, '.gemini/settings.json'), '{"security": {"folderTrust": {"enabled": true}}, "hooksConfig": {"enabled": false}}');
+    put(
+      join(home, '.gemini/settings.json'),
+      '{"security": {"folderTrust": {"enabled": true}}, "hooksConfig": {"enabled": false}}',
+    );
     put(join(home, '.codex/config.toml'), 'model = "gpt-5-codex"\n\n[features]\nhooks = false\n');
     const r = repo.cleanroom(['doctor'], { env: { ...repo.env, HOME: home } });
-    expect(r.stdout).toContain(`Claude Code: "disableAllHooks": true in ${join(home, '.claude/settings.json')}`);
+    expect(r.stdout).toContain(
+      `Claude Code: "disableAllHooks": true in ${join(home, '.claude/settings.json')}`,
+    );
     expect(r.stdout).toContain('GitHub Copilot: "disableAllHooks": true in');
     expect(r.stdout).toContain('Gemini CLI: hooks are switched off in');
-    expect(r.stdout).toContain(`Gemini CLI: folder trust is on and ${repo.dir} is not a trusted folder`);
+    expect(r.stdout).toContain(
+      `Gemini CLI: folder trust is on and ${repo.dir} is not a trusted folder`,
+    );
     expect(r.stdout).toContain('Codex: [features] hooks = false in');
     expect(r.stdout).toContain(`Codex: ${repo.dir} is not a trusted project`);
-    expect(r.stdout).toContain('review.mode is "trailer": a Reviewed-by: line is trusted from whoever types it');
+    expect(r.stdout).toContain(
+      'review.mode is "trailer": a Reviewed-by: line is trusted from whoever types it',
+    );
   });
 
   it('control: trusted, enabled hosts say nothing of the sort', () => {
@@ -49,17 +58,44 @@ describe('init --agents … --scope managed', { timeout: 120_000 }, () => {
   it("writes the hosts' managed or system settings (under CLEANROOM_MANAGED_ROOT here), and says what Copilot lacks", () => {
     const repo = repoWithPolicy();
     const root = tempDir();
-    const r = repo.cleanroom(['init', '--hooks', 'none', '--agents', 'claude-code,gemini,cursor,codex,copilot', '--scope', 'managed'], { env: { ...repo.env, CLEANROOM_MANAGED_ROOT: root } });
+    const r = repo.cleanroom(
+      [
+        'init',
+        '--hooks',
+        'none',
+        '--agents',
+        'claude-code,gemini,cursor,codex,copilot',
+        '--scope',
+        'managed',
+      ],
+      { env: { ...repo.env, CLEANROOM_MANAGED_ROOT: root } },
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`+ ${join(root, '/etc/claude-code/managed-settings.json')} — Claude Code managed hooks: PreToolUse, PostToolUse`);
-    expect(r.stdout).toContain(`+ ${join(root, '/etc/gemini-cli/settings.json')} — Gemini CLI managed hooks: BeforeTool, AfterTool`);
+    expect(r.stdout).toContain(
+      `+ ${join(root, '/etc/claude-code/managed-settings.json')} — Claude Code managed hooks: PreToolUse, PostToolUse`,
+    );
+    expect(r.stdout).toContain(
+      `+ ${join(root, '/etc/gemini-cli/settings.json')} — Gemini CLI managed hooks: BeforeTool, AfterTool`,
+    );
     expect(r.stdout).toContain(`+ ${join(root, '/etc/cursor/hooks.json')}`);
     expect(r.stdout).toContain(`+ ${join(root, '/etc/codex/hooks.json')}`);
     expect(r.stdout).toContain('GitHub Copilot has no managed hooks file');
-    const settings = JSON.parse(readFileSync(join(root, '/etc/claude-code/managed-settings.json'), 'utf8'));
-    expect(settings.hooks.PreToolUse[0].hooks[0].command).toMatch(/^node \/.*agent-hook\.cjs claude-code$/);
+    const settings = JSON.parse(
+      readFileSync(join(root, '/etc/claude-code/managed-settings.json'), 'utf8'),
+    );
+    expect(settings.hooks.PreToolUse[0].hooks[0].command).toMatch(
+      /^node \/.*agent-hook\.cjs claude-code$/,
+    );
     expect(existsSync(join(repo.dir, '.claude/settings.json'))).toBe(false); // the project is left alone
-    const bad = repo.cleanroom(['init', '--hooks', 'none', '--agents', 'claude-code', '--scope', 'global']);
+    const bad = repo.cleanroom([
+      'init',
+      '--hooks',
+      'none',
+      '--agents',
+      'claude-code',
+      '--scope',
+      'global',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('unknown --scope "global"');
   });

@@ -4,7 +4,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ledgerSignalsForStaged } from '../../../src/cli/local-signals.js';
 import { openRepo } from '../../../src/git/repo.js';
 import builtinTools from '../../../src/policy/generated/builtin-tools.js';
-import { appendEntries, blobId, compactLedger, lineHashes, readLedger, type LedgerEntry } from '../../../src/signals/ledger.js';
+import {
+  appendEntries,
+  blobId,
+  compactLedger,
+  lineHashes,
+  readLedger,
+  type LedgerEntry,
+} from '../../../src/signals/ledger.js';
 import { compileToolTable, type ToolTableSpec } from '../../../src/signals/tools.js';
 import { removeTempDirs, TestRepo } from '../../helpers/repo.js';
 
@@ -25,11 +32,24 @@ const HARNESS = [
 ].join('\n');
 
 /** What the agent hook records after an agent wrote `path` (whole file, or `added` lines). */
-async function agentWrote(repo: TestRepo, path: string, content: string, extra: Partial<LedgerEntry> = {}): Promise<void> {
+async function agentWrote(
+  repo: TestRepo,
+  path: string,
+  content: string,
+  extra: Partial<LedgerEntry> = {},
+): Promise<void> {
   repo.write(path, content);
   const r = await openRepo({ cwd: repo.dir, env: repo.env });
   appendEntries(r.stateDir, [
-    { time: new Date().toISOString(), tool: 'claude-code', session: '1a2b3c4d5e6f', path, blob: blobId(readFileSync(join(repo.dir, path)), r.objectFormat), lines: lineHashes(content), ...extra },
+    {
+      time: new Date().toISOString(),
+      tool: 'claude-code',
+      session: '1a2b3c4d5e6f',
+      path,
+      blob: blobId(readFileSync(join(repo.dir, path)), r.objectFormat),
+      lines: lineHashes(content),
+      ...extra,
+    },
   ]);
 }
 
@@ -56,7 +76,9 @@ describe('ledger signals at commit time', () => {
   it('no ledger: nothing, and nothing spawned (a missing directory would make git fail)', async () => {
     const repo = TestRepo.init();
     const r = await openRepo({ cwd: repo.dir, env: repo.env });
-    expect(await ledgerSignalsForStaged({ cwd: '/nonexistent/cleanroom', env: repo.env }, r, tools)).toEqual([]);
+    expect(
+      await ledgerSignalsForStaged({ cwd: '/nonexistent/cleanroom', env: repo.env }, r, tools),
+    ).toEqual([]);
   });
 
   it('the agent-written file staged as it is: attributed to the tool with its model', async () => {
@@ -69,7 +91,8 @@ describe('ledger signals at commit time', () => {
         tool: 'claude-code',
         source: 'ledger',
         model: 'opus-4.5',
-        evidence: 'ledger: claude-code wrote this content (5 of 5 lines are its own, session 1a2b3c4d…)',
+        evidence:
+          'ledger: claude-code wrote this content (5 of 5 lines are its own, session 1a2b3c4d…)',
         paths: new Map([['evals/harness/score.py', 1]]),
       },
     ]);
@@ -86,12 +109,15 @@ describe('ledger signals at commit time', () => {
     mkdirSync(join(repo.dir, 'evals/graders'), { recursive: true });
     repo.git('mv', 'scratch/grader.py', 'evals/graders/grader.py');
     const got = await signals(repo);
-    expect(got.map((s) => [s.tool, [...s.paths!]])).toEqual([['claude-code', [['evals/graders/grader.py', 1]]]]);
+    expect(got.map((s) => [s.tool, [...s.paths!]])).toEqual([
+      ['claude-code', [['evals/graders/grader.py', 1]]],
+    ]);
   });
 
   it("its lines pasted into a human's existing zone file: attributed, with the share of lines", async () => {
     const repo = TestRepo.init();
-    const human = 'def grade(run):\n    """Written by Hana for the Q3 benchmark."""\n    total = sum(r.points for r in run.results)\n    return total / max(len(run.results), 1)\n';
+    const human =
+      'def grade(run):\n    """Written by Hana for the Q3 benchmark."""\n    total = sum(r.points for r in run.results)\n    return total / max(len(run.results), 1)\n';
     repo.write('evals/graders/grade.py', human);
     repo.git('add', '-A');
     repo.git('commit', '-q', '-m', 'human grader');
@@ -101,14 +127,19 @@ describe('ledger signals at commit time', () => {
     repo.git('add', 'evals/graders/grade.py');
     const got = await signals(repo);
     expect(got).toHaveLength(1);
-    expect(got[0]!.evidence).toBe('ledger: 2 of 6 lines (lines 5–6) match what claude-code wrote to evals/harness/score.py, session 1a2b3c4d…');
+    expect(got[0]!.evidence).toBe(
+      'ledger: 2 of 6 lines (lines 5–6) match what claude-code wrote to evals/harness/score.py, session 1a2b3c4d…',
+    );
     expect(got[0]!.paths).toEqual(new Map([['evals/graders/grade.py', 2 / 6]]));
   });
 
   it('a human file that shares one boilerplate line with the agent: nothing', async () => {
     const repo = TestRepo.init();
     await agentWrote(repo, 'evals/harness/score.py', HARNESS);
-    repo.write('evals/graders/mine.py', 'from pathlib import Path\n\nprint(Path.cwd() / "written by a person")\n');
+    repo.write(
+      'evals/graders/mine.py',
+      'from pathlib import Path\n\nprint(Path.cwd() / "written by a person")\n',
+    );
     repo.git('add', 'evals/graders/mine.py');
     expect(await signals(repo)).toEqual([]);
   });
@@ -138,7 +169,9 @@ describe('compaction', () => {
     await agentWrote(repo, 'gone.py', 'print("a line long enough to be hashed")\n');
     const r = await openRepo({ cwd: repo.dir, env: repo.env });
     const keep = blobId(readFileSync(join(repo.dir, 'keep.py')), 'sha1');
-    expect(compactLedger(r.stateDir, () => ({ blobs: new Set([keep]), linesByPath: new Map() }))).toEqual([2, 1]);
+    expect(
+      compactLedger(r.stateDir, () => ({ blobs: new Set([keep]), linesByPath: new Map() })),
+    ).toEqual([2, 1]);
     expect(readLedger(r.stateDir).entries.map((e) => e.path)).toEqual(['keep.py']);
   });
 });

@@ -19,7 +19,10 @@ function history(): { repo: TestRepo; renamedFrom: string } {
   repo.git('commit', '-q', '--no-verify', '-m', 'data');
   const renamedFrom = repo.git('rev-parse', 'HEAD:big.txt').trim();
   repo.git('mv', 'big.txt', 'data.txt');
-  repo.write('data.txt', Array.from({ length: 300 }, (_, i) => `line ${i}\n`).join('') + 'one more\n');
+  repo.write(
+    'data.txt',
+    Array.from({ length: 300 }, (_, i) => `line ${i}\n`).join('') + 'one more\n',
+  );
   repo.git('add', '-A');
   repo.git('commit', '-q', '--no-verify', '-m', 'rename with an edit');
   repo.write('evals/tasks/q.json', '{"q": 1}\n');
@@ -40,7 +43,9 @@ describe('absent objects', () => {
     const { repo, renamedFrom } = history();
     repo.git('repack', '-q', '-a', '-d');
     const packDir = join(repo.dir, '.git', 'objects', 'pack');
-    const packs = execFileSync('ls', [packDir], { encoding: 'utf8' }).split('\n').filter((f) => f.endsWith('.pack'));
+    const packs = execFileSync('ls', [packDir], { encoding: 'utf8' })
+      .split('\n')
+      .filter((f) => f.endsWith('.pack'));
     for (const p of packs) {
       const data = execFileSync('cat', [join(packDir, p)]);
       rmSync(join(packDir, p));
@@ -68,10 +73,20 @@ describe('absent objects', () => {
     const { repo } = history();
     repo.git('config', 'uploadpack.allowFilter', 'true');
     const dir = join(tempDir(), 'partial');
-    execFileSync('git', ['clone', '-q', '--no-checkout', '--filter=blob:none', `file://${repo.dir}`, dir], { env: cleanEnv() });
+    execFileSync(
+      'git',
+      ['clone', '-q', '--no-checkout', '--filter=blob:none', `file://${repo.dir}`, dir],
+      { env: cleanEnv() },
+    );
     const clone = new TestRepo(dir);
     clone.git('remote', 'set-url', 'origin', join(tempDir(), 'gone.git')); // the remote is unreachable
-    const r = clone.cleanroom(['audit', '--format', 'json', '--policy', join(repo.dir, '.cleanroom/policy.yaml')]);
+    const r = clone.cleanroom([
+      'audit',
+      '--format',
+      'json',
+      '--policy',
+      join(repo.dir, '.cleanroom/policy.yaml'),
+    ]);
     expect(r.stderr).not.toContain('listed more commits than git log');
     expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout);

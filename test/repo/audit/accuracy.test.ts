@@ -12,7 +12,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../../src/audit/report.js';
-import { generateHistory, SIGNATURES, type GeneratedHistory } from '../../fixtures/audit/history.mjs';
+import {
+  generateHistory,
+  SIGNATURES,
+  type GeneratedHistory,
+} from '../../fixtures/audit/history.mjs';
 import { removeTempDirs, TestRepo } from '../../helpers/repo.js';
 
 let repo: TestRepo;
@@ -25,7 +29,13 @@ beforeAll(() => {
   gen = generateHistory({ commits: 5300, seed: 20261124 });
   repo = TestRepo.init();
   const marksFile = join(repo.dir, '.git', 'marks');
-  const imp = spawnSync('git', ['fast-import', '--quiet', `--export-marks=${marksFile}`], { cwd: repo.dir, env: repo.env, input: gen.stream, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const imp = spawnSync('git', ['fast-import', '--quiet', `--export-marks=${marksFile}`], {
+    cwd: repo.dir,
+    env: repo.env,
+    input: gen.stream,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   if (imp.status !== 0) throw new Error(`fast-import failed: ${imp.stderr}`);
   repo.git('reset', '-q', '--hard');
   marks = new Map(
@@ -56,7 +66,8 @@ describe('audit of a generated 5,000+ commit history with known ground truth', (
     const merges = repo.git('rev-list', '--merges', '--count', 'HEAD').trim();
     expect(Number(merges)).toBeGreaterThan(20);
     const tools = new Set(gen.truth.events.map((e) => e.tool));
-    for (const s of SIGNATURES) expect(tools, `tool ${s.tool} has changes in zones`).toContain(s.tool);
+    for (const s of SIGNATURES)
+      expect(tools, `tool ${s.tool} has changes in zones`).toContain(s.tool);
     expect(gen.truth.events.some((e) => e.outcome === 'reviewed')).toBe(true);
     expect(gen.truth.contaminated.size).toBeGreaterThan(100);
     expect(gen.truth.attested.size).toBeGreaterThan(10);
@@ -68,8 +79,12 @@ describe('audit of a generated 5,000+ commit history with known ground truth', (
   });
 
   it('finds every contaminated path and nothing else (100% precision, 100% recall)', () => {
-    const truth = new Set([...gen.truth.contaminated.values()].map((t) => key(t.zones[0]!, t.path)));
-    const found = new Set(report.zones.flatMap((z) => z.contaminated.map((p) => key(z.name, p.path))));
+    const truth = new Set(
+      [...gen.truth.contaminated.values()].map((t) => key(t.zones[0]!, t.path)),
+    );
+    const found = new Set(
+      report.zones.flatMap((z) => z.contaminated.map((p) => key(z.name, p.path))),
+    );
     const hits = [...found].filter((k) => truth.has(k)).length;
     const precision = found.size ? hits / found.size : 1;
     const recall = truth.size ? hits / truth.size : 1;
@@ -78,7 +93,9 @@ describe('audit of a generated 5,000+ commit history with known ground truth', (
   });
 
   it('names the commits and tools that contaminated each path', () => {
-    const byPath = new Map(report.zones.flatMap((z) => z.contaminated.map((p) => [p.path, p] as const)));
+    const byPath = new Map(
+      report.zones.flatMap((z) => z.contaminated.map((p) => [p.path, p] as const)),
+    );
     for (const t of gen.truth.contaminated.values()) {
       const p = byPath.get(t.path)!;
       expect(p.tools, t.path).toEqual(t.tools);
@@ -93,7 +110,13 @@ describe('audit of a generated 5,000+ commit history with known ground truth', (
     const truth = new Set([...gen.truth.attested.values()].map((t) => key(t.zones[0]!, t.path)));
     const found = new Set(report.zones.flatMap((z) => z.attested.map((p) => key(z.name, p.path))));
     expect([...found].sort()).toEqual([...truth].sort());
-    for (const z of report.zones) for (const p of z.attested) expect(p.changes.some((c) => c.outcome === 'reviewed' && c.by === 'Rita Reviewer <rita@example.org>')).toBe(true);
+    for (const z of report.zones)
+      for (const p of z.attested)
+        expect(
+          p.changes.some(
+            (c) => c.outcome === 'reviewed' && c.by === 'Rita Reviewer <rita@example.org>',
+          ),
+        ).toBe(true);
   });
 
   it('counts every AI-attributed change per zone, per reviewer and per day', () => {
@@ -107,11 +130,19 @@ describe('audit of a generated 5,000+ commit history with known ground truth', (
       days[`${e.zone} ${day} ${e.tool}`] = (days[`${e.zone} ${day} ${e.tool}`] ?? 0) + 1;
     }
     for (const z of report.zones) {
-      expect(z.findings, z.name).toEqual(counts[z.name] ?? { violation: 0, reviewed: 0, overridden: 0 });
+      expect(z.findings, z.name).toEqual(
+        counts[z.name] ?? { violation: 0, reviewed: 0, overridden: 0 },
+      );
       for (const g of z.grants) expect(g.changes).toBe(grants[`${z.name} ${g.by}`]);
-      for (const t of z.timeline) expect(t.violation + t.reviewed + t.overridden, `${z.name} ${t.date} ${t.tool}`).toBe(days[`${z.name} ${t.date} ${t.tool}`]);
+      for (const t of z.timeline)
+        expect(t.violation + t.reviewed + t.overridden, `${z.name} ${t.date} ${t.tool}`).toBe(
+          days[`${z.name} ${t.date} ${t.tool}`],
+        );
     }
-    const reported = report.zones.reduce((n, z) => n + z.timeline.reduce((m, t) => m + t.violation + t.reviewed + t.overridden, 0), 0);
+    const reported = report.zones.reduce(
+      (n, z) => n + z.timeline.reduce((m, t) => m + t.violation + t.reviewed + t.overridden, 0),
+      0,
+    );
     expect(reported).toBe(gen.truth.events.length);
   });
 

@@ -9,7 +9,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AuditReport } from '../../../src/audit/report.js';
 import { auditCommand } from '../../../src/cli/audit.js';
 import type { Io } from '../../../src/cli/io.js';
-import { POLICY, removeTempDirs, repoWithPolicy, tempDir, TestRepo, cleanEnv } from '../../helpers/repo.js';
+import {
+  POLICY,
+  removeTempDirs,
+  repoWithPolicy,
+  tempDir,
+  TestRepo,
+  cleanEnv,
+} from '../../helpers/repo.js';
 
 afterAll(() => removeTempDirs());
 
@@ -65,7 +72,11 @@ describe('cleanroom audit: bad input', () => {
     const report = json(r.stdout);
     expect(report.ok).toBe(true);
     expect(report.history.commits).toBe(0);
-    expect(report.zones.map((z) => z.name)).toEqual(['eval-tasks', 'eval-harness', 'training-data']);
+    expect(report.zones.map((z) => z.name)).toEqual([
+      'eval-tasks',
+      'eval-harness',
+      'training-data',
+    ]);
     const text = repo.cleanroom(['audit']);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('CLEAN');
@@ -77,7 +88,9 @@ describe('cleanroom audit: bad input', () => {
     expect(whole.zones[0]!.contaminated.map((p) => p.path)).toEqual(['evals/tasks/a.json']);
 
     const dir = tempDir();
-    execFileSync('git', ['clone', '-q', '--depth', '2', `file://${full.dir}`, dir], { env: cleanEnv() });
+    execFileSync('git', ['clone', '-q', '--depth', '2', `file://${full.dir}`, dir], {
+      env: cleanEnv(),
+    });
     const shallow = new TestRepo(dir);
     const boundary = shallow.git('rev-parse', 'HEAD~1').trim();
     const r = shallow.cleanroom(['audit', '--format', 'json']);
@@ -109,7 +122,9 @@ describe('cleanroom audit: options', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.split('\n');
     expect(lines[0]).toMatch(/^cleanroom audit — HEAD at [0-9a-f]{12}: 6 commits, /);
-    expect(r.stdout).toContain('CONTAMINATED: 1 path in 1 zone has AI-attributed history without review or override');
+    expect(r.stdout).toContain(
+      'CONTAMINATED: 1 path in 1 zone has AI-attributed history without review or override',
+    );
     expect(r.stdout).toMatch(/eval-tasks\s+deny\s+1\s+0\s+1 \/ 0 \/ 0/);
     expect(r.stdout).toContain('✗ evals/tasks/a.json (deny; claude-code)');
     expect(r.stdout).toContain('deletion is the cure');
@@ -123,7 +138,9 @@ describe('cleanroom audit: options', () => {
     repo.git('rm', '-q', 'evals/tasks/a.json');
     expect(repo.commit('remove AI task').code).toBe(0);
     expect(repo.cleanroom(['audit']).code).toBe(0);
-    const range = json(repo.cleanroom(['audit', '--range', `${before}..HEAD`, '--format', 'json']).stdout);
+    const range = json(
+      repo.cleanroom(['audit', '--range', `${before}..HEAD`, '--format', 'json']).stdout,
+    );
     expect(range.history.commits).toBe(1);
     expect(range.scope.range).toBe(`${before}..HEAD`);
   });
@@ -131,14 +148,22 @@ describe('cleanroom audit: options', () => {
   it('--since judges only commits from that date on', () => {
     const repo = repoWithPolicy({ init: false });
     repo.write('evals/tasks/old.json', '1\n');
-    const old = { GIT_AUTHOR_DATE: '2020-01-01T00:00:00Z', GIT_COMMITTER_DATE: '2020-01-01T00:00:00Z' };
+    const old = {
+      GIT_AUTHOR_DATE: '2020-01-01T00:00:00Z',
+      GIT_COMMITTER_DATE: '2020-01-01T00:00:00Z',
+    };
     expect(repo.commit(`old AI\n\n${CLAUDE}`, { env: old }).code).toBe(0);
     repo.write('evals/tasks/new.json', '2\n');
     expect(repo.commit(`new AI\n\n${CLAUDE}`).code).toBe(0);
-    const report = json(repo.cleanroom(['audit', '--since', '2021-01-01', '--format', 'json']).stdout);
+    const report = json(
+      repo.cleanroom(['audit', '--since', '2021-01-01', '--format', 'json']).stdout,
+    );
     // --since is cut by the walk (issue 10 §9): the "2020" commit sits on top of the policy
     // commit made today, so its date is a claim the history contradicts — it is audited.
-    expect(report.zones[0]!.contaminated.map((p) => p.path)).toEqual(['evals/tasks/new.json', 'evals/tasks/old.json']);
+    expect(report.zones[0]!.contaminated.map((p) => p.path)).toEqual([
+      'evals/tasks/new.json',
+      'evals/tasks/old.json',
+    ]);
     expect(report.scope.since).toBe('2021-01-01');
   });
 
@@ -157,7 +182,7 @@ describe('cleanroom audit: options', () => {
     expect(existsSync(join(repo.dir, 'a.json'))).toBe(false);
   });
 
-  it('--all audits every ref; each tip\'s tree counts', () => {
+  it("--all audits every ref; each tip's tree counts", () => {
     const repo = smallHistory();
     repo.git('checkout', '-q', '-b', 'side', 'HEAD~3');
     repo.write('data/train/t.jsonl', '{}\n');
@@ -168,25 +193,40 @@ describe('cleanroom audit: options', () => {
     const all = json(repo.cleanroom(['audit', '--all', '--format', 'json']).stdout);
     expect(all.scope.all).toBe(true);
     expect(all.scope.tips).toHaveLength(2);
-    expect(all.zones.flatMap((z) => z.contaminated.map((p) => p.path)).sort()).toEqual(['data/train/t.jsonl', 'evals/tasks/a.json']);
+    expect(all.zones.flatMap((z) => z.contaminated.map((p) => p.path)).sort()).toEqual([
+      'data/train/t.jsonl',
+      'evals/tasks/a.json',
+    ]);
   });
 
   it('a review zone: reviewed changes are attested, a Reviewed-by in the body is not a review', () => {
     const repo = repoWithPolicy({ init: false });
     repo.write('evals/harness/ok.py', 'print(1)\n');
-    expect(repo.commit(`reviewed\n\n${CLAUDE}\nReviewed-by: Rita Reviewer <rita@example.org>`).code).toBe(0);
+    expect(
+      repo.commit(`reviewed\n\n${CLAUDE}\nReviewed-by: Rita Reviewer <rita@example.org>`).code,
+    ).toBe(0);
     repo.write('evals/harness/bad.py', 'print(2)\n');
-    expect(repo.commit(`not reviewed\n\nReviewed-by: Rita Reviewer <rita@example.org>\nsaid she would look at it.\n\n${CLAUDE}`).code).toBe(0);
+    expect(
+      repo.commit(
+        `not reviewed\n\nReviewed-by: Rita Reviewer <rita@example.org>\nsaid she would look at it.\n\n${CLAUDE}`,
+      ).code,
+    ).toBe(0);
     const report = json(repo.cleanroom(['audit', '--format', 'json']).stdout);
     const harness = report.zones.find((z) => z.name === 'eval-harness')!;
     expect(harness.contaminated.map((p) => p.path)).toEqual(['evals/harness/bad.py']);
     expect(harness.attested.map((p) => p.path)).toEqual(['evals/harness/ok.py']);
-    expect(harness.grants).toEqual([{ by: 'Rita Reviewer <rita@example.org>', outcome: 'reviewed', changes: 1 }]);
+    expect(harness.grants).toEqual([
+      { by: 'Rita Reviewer <rita@example.org>', outcome: 'reviewed', changes: 1 },
+    ]);
   });
 
   it('a file whose name is not UTF-8 is followed to the tip under the name git shows', () => {
     const repo = repoWithPolicy({ init: false });
-    const name = Buffer.concat([Buffer.from(join(repo.dir, 'evals/tasks/q')), Buffer.from([0xff]), Buffer.from('.json')]);
+    const name = Buffer.concat([
+      Buffer.from(join(repo.dir, 'evals/tasks/q')),
+      Buffer.from([0xff]),
+      Buffer.from('.json'),
+    ]);
     execFileSync('mkdir', ['-p', join(repo.dir, 'evals/tasks')]);
     writeFileSync(name, '{}\n');
     expect(repo.commit(`AI\n\n${CLAUDE}`).code).toBe(0);
@@ -203,7 +243,9 @@ describe('cleanroom audit: options', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).not.toContain('\u001b[32m');
     expect(r.stdout).toContain('\\x1b[32mclean');
-    expect(json(repo.cleanroom(['audit', '--format', 'json']).stdout).zones[0]!.contaminated[0]!.path).toBe(evil);
+    expect(
+      json(repo.cleanroom(['audit', '--format', 'json']).stdout).zones[0]!.contaminated[0]!.path,
+    ).toBe(evil);
   });
 });
 
@@ -234,8 +276,10 @@ describe('cleanroom audit: progress', () => {
     const { io: tty, err, out } = io(repo, true);
     expect(await auditCommand(['--quiet'], tty)).toBe(1);
     const text = err.join('');
-    // eslint-disable-next-line no-control-regex -- the progress line is terminal control codes
-    expect(text).toMatch(/\r\u001b\[2Kcleanroom audit: \d+\/6 commits · [\d,]+ commits\/s · ETA \d+ s/);
+    expect(text).toMatch(
+      // eslint-disable-next-line no-control-regex -- the progress line is terminal control codes
+      /\r\u001b\[2Kcleanroom audit: \d+\/6 commits · [\d,]+ commits\/s · ETA \d+ s/,
+    );
     expect(text.endsWith('\r\u001b[2K')).toBe(true);
     expect(out.join('')).toContain('CONTAMINATED');
   });

@@ -15,7 +15,9 @@ describe('explain', () => {
   it('a path in one zone', () => {
     const r = repo.cleanroom(['explain', 'evals/tasks/q1.json']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe('evals/tasks/q1.json\n  zone eval-tasks: ai deny; agents may not read it\n    paths: evals/tasks/**, evals/**/*.jsonl\n  any AI tool → deny\n');
+    expect(r.stdout).toBe(
+      'evals/tasks/q1.json\n  zone eval-tasks: ai deny; agents may not read it\n    paths: evals/tasks/**, evals/**/*.jsonl\n  any AI tool → deny\n',
+    );
   });
   it('overlapping zones with per-tool verdicts: strictest wins, per tool', () => {
     const r = repo.cleanroom(['explain', 'evals/harness/cases.jsonl']);
@@ -35,12 +37,24 @@ describe('explain', () => {
   });
   it('relative to the current directory, any case, as JSON', () => {
     mkdirSync(join(repo.dir, 'evals', 'harness'), { recursive: true });
-    const r = repo.cleanroom(['explain', '../../EVALS/HARNESS/run.py', '--tool', 'copilot', '--format', 'json'], { cwd: join(repo.dir, 'evals', 'harness') });
+    const r = repo.cleanroom(
+      ['explain', '../../EVALS/HARNESS/run.py', '--tool', 'copilot', '--format', 'json'],
+      { cwd: join(repo.dir, 'evals', 'harness') },
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({
       format: 1,
       path: 'EVALS/HARNESS/run.py',
-      zones: [{ name: 'eval-harness', ai: 'review', read: 'allow', paths: ['evals/harness/**'], exclude: [], tools: { copilot: 'allow', devin: 'deny' } }],
+      zones: [
+        {
+          name: 'eval-harness',
+          ai: 'review',
+          read: 'allow',
+          paths: ['evals/harness/**'],
+          exclude: [],
+          tools: { copilot: 'allow', devin: 'deny' },
+        },
+      ],
       verdicts: [{ tool: 'copilot', verdict: 'allow', zone: 'eval-harness' }],
       readDenied: [],
     });
@@ -51,14 +65,28 @@ describe('explain', () => {
     );
   });
   it('a path with a newline is shown escaped', () => {
-    expect(repo.cleanroom(['explain', 'evals/tasks/a\nb']).stdout.split('\n')[0]).toBe('"evals/tasks/a\\nb"');
+    expect(repo.cleanroom(['explain', 'evals/tasks/a\nb']).stdout.split('\n')[0]).toBe(
+      '"evals/tasks/a\\nb"',
+    );
   });
   for (const [args, message] of [
     [['explain', '../elsewhere'], 'cleanroom: explain: ../elsewhere is outside the repository\n'],
-    [['explain', '.'], 'cleanroom: explain: give a path inside the repository, not its root\n  → e.g. cleanroom explain evals/tasks/q1.json\n'],
-    [['explain'], 'cleanroom: explain: give exactly one PATH\n  → e.g. cleanroom explain evals/tasks/q1.json\n'],
-    [['explain', 'x', '--tool', 'claud-code'], 'cleanroom: explain: unknown tool "claud-code"\n  → known: aider, amazon-q, amp, claude-code, cline, coderabbit, codex, copilot, crush, cursor, devin, gemini, jules, junie, kiro, opencode, openhands, qwen-code, replit, roo-code, sourcery, sweep, tabnine, unknown-ai, warp, windsurf\n'],
-    [['explain', 'x', '--format', 'sarif'], 'cleanroom: explain: unknown --format "sarif"\n  → use one of: text, json\n'],
+    [
+      ['explain', '.'],
+      'cleanroom: explain: give a path inside the repository, not its root\n  → e.g. cleanroom explain evals/tasks/q1.json\n',
+    ],
+    [
+      ['explain'],
+      'cleanroom: explain: give exactly one PATH\n  → e.g. cleanroom explain evals/tasks/q1.json\n',
+    ],
+    [
+      ['explain', 'x', '--tool', 'claud-code'],
+      'cleanroom: explain: unknown tool "claud-code"\n  → known: aider, amazon-q, amp, claude-code, cline, coderabbit, codex, copilot, crush, cursor, devin, gemini, jules, junie, kiro, opencode, openhands, qwen-code, replit, roo-code, sourcery, sweep, tabnine, unknown-ai, warp, windsurf\n',
+    ],
+    [
+      ['explain', 'x', '--format', 'sarif'],
+      'cleanroom: explain: unknown --format "sarif"\n  → use one of: text, json\n',
+    ],
   ] as [string[], string][]) {
     it(`usage error: ${args.join(' ')}`, () => {
       const r = repo.cleanroom(args);
@@ -73,7 +101,9 @@ describe('policy validate and policy test', () => {
     const repo = repoWithPolicy({ init: false });
     const r = repo.cleanroom(['policy', 'validate']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`${join(repo.dir, '.cleanroom', 'policy.yaml')}: ok — 3 zones, review mode trailer\n`);
+    expect(r.stdout).toBe(
+      `${join(repo.dir, '.cleanroom', 'policy.yaml')}: ok — 3 zones, review mode trailer\n`,
+    );
   });
   it('test: passing and failing cases, exit 1 on a failure', () => {
     const repo = repoWithPolicy({ init: false });
@@ -96,7 +126,10 @@ describe('policy validate and policy test', () => {
   });
   it('test: unknown tools are all reported before any case runs', () => {
     const repo = repoWithPolicy({ init: false });
-    repo.write('.cleanroom/policy.test.yaml', 'cases:\n  - { path: a, tool: claude-code, expect: allow }\n  - { path: b, tool: codx, expect: deny }\n  - { path: c, tool: devn, expect: deny }\n');
+    repo.write(
+      '.cleanroom/policy.test.yaml',
+      'cases:\n  - { path: a, tool: claude-code, expect: allow }\n  - { path: b, tool: codx, expect: deny }\n  - { path: c, tool: devn, expect: deny }\n',
+    );
     const r = repo.cleanroom(['policy', 'test']);
     expectCleanError(r);
     expect(r.stdout).toBe('');
@@ -110,6 +143,8 @@ describe('policy validate and policy test', () => {
     const repo = repoWithPolicy({ init: false });
     const r = repo.cleanroom(['policy', 'test']);
     expectCleanError(r);
-    expect(r.stderr).toContain(`no test cases at ${join(repo.dir, '.cleanroom', 'policy.test.yaml')}`);
+    expect(r.stderr).toContain(
+      `no test cases at ${join(repo.dir, '.cleanroom', 'policy.test.yaml')}`,
+    );
   });
 });

@@ -25,18 +25,21 @@ const ENV_PATTERNS = join(ROOT, 'dist', 'no-ai-signal.env');
 /** A small deterministic PRNG, so a failure names a case that can be run again. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 const rand = rng(20261130);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
-const flipCase = (s: string) => [...s].map((c) => (rand() < 0.5 ? c.toUpperCase() : c.toLowerCase())).join('');
-const fillWildcards = (p: string) => p.replace(/\*/g, () => pick(['', '12345+', 'x', '0+', 'Bot-']));
+const flipCase = (s: string) =>
+  [...s].map((c) => (rand() < 0.5 ? c.toUpperCase() : c.toLowerCase())).join('');
+const fillWildcards = (p: string) =>
+  p.replace(/\*/g, () => pick(['', '12345+', 'x', '0+', 'Bot-']));
 
 /** Every string the table reacts to, in the places a commit can carry it. */
 function seeds(): { message: string; author: string; committer: string }[] {
   const human = 'Hana Human <hana@example.org>';
   const out: { message: string; author: string; committer: string }[] = [];
-  const msg = (body: string) => out.push({ message: `Fix the loader\n\n${body}\n`, author: human, committer: human });
+  const msg = (body: string) =>
+    out.push({ message: `Fix the loader\n\n${body}\n`, author: human, committer: human });
   for (const t of spec.tools) {
     for (const e of t.emails ?? []) {
       const email = fillWildcards(e);
@@ -48,11 +51,22 @@ function seeds(): { message: string; author: string; committer: string }[] {
     }
     for (const k of t.trailers ?? []) msg(`${flipCase(k.includes(':') ? k : `${k}: abc123`)}`);
     for (const m of t.markers ?? []) msg(`${pick(['', '  ', '* '])}${flipCase(m)} and more`);
-    for (const s of t.nameSuffixes ?? []) out.push({ message: 'Fix\n', author: `Paul Gauthier${flipCase(s)} <paul@example.org>`, committer: human });
-    for (const n of t.coauthorNames ?? []) msg(`Co-authored-by: ${fillWildcards(n).replace(/\*$/, '')}${pick(['', '.5 Pro', ' 2.5'])} <bot@example.org>`);
+    for (const s of t.nameSuffixes ?? [])
+      out.push({
+        message: 'Fix\n',
+        author: `Paul Gauthier${flipCase(s)} <paul@example.org>`,
+        committer: human,
+      });
+    for (const n of t.coauthorNames ?? [])
+      msg(
+        `Co-authored-by: ${fillWildcards(n).replace(/\*$/, '')}${pick(['', '.5 Pro', ' 2.5'])} <bot@example.org>`,
+      );
   }
-  for (const k of spec.genericTrailers) msg(`${flipCase(k)}: ${pick(['claude-code:opus', 'some-agent', 'x'])}`);
-  for (const t of spec.tools) for (const p of t.subjectPrefixes ?? []) out.push({ message: `${p}fix the loader\n`, author: human, committer: human });
+  for (const k of spec.genericTrailers)
+    msg(`${flipCase(k)}: ${pick(['claude-code:opus', 'some-agent', 'x'])}`);
+  for (const t of spec.tools)
+    for (const p of t.subjectPrefixes ?? [])
+      out.push({ message: `${p}fix the loader\n`, author: human, committer: human });
   // The real strings each row was built from (tools.yaml `examples:`), where they were seen.
   for (const t of spec.tools) {
     for (const e of t.examples ?? []) {
@@ -80,11 +94,16 @@ function noise(needles: readonly string[]): string {
 }
 
 /** Runs the shell's text check on many cases in one sh process; true = "no signal". */
-function shellSaysNoSignal(cases: readonly { message: string; author: string; committer: string }[]): boolean[] {
+function shellSaysNoSignal(
+  cases: readonly { message: string; author: string; committer: string }[],
+): boolean[] {
   const dir = tempDir();
   cases.forEach((c, i) => {
     writeFileSync(join(dir, `${i}.msg`), c.message);
-    writeFileSync(join(dir, `${i}.ids`), `${c.author} 1700000000 +0000\n${c.committer} 1700000000 +0000`);
+    writeFileSync(
+      join(dir, `${i}.ids`),
+      `${c.author} 1700000000 +0000\n${c.committer} 1700000000 +0000`,
+    );
   });
   const script = `. "${LIB}"; i=0; while [ $i -lt ${cases.length} ]; do
     if cleanroom_text_has_no_signal "${dir}/$i.msg" "$(cat "${dir}/$i.ids")" "${NEEDLES}"; then echo "$i clean"; else echo "$i maybe"; fi
@@ -97,7 +116,11 @@ function shellSaysNoSignal(cases: readonly { message: string; author: string; co
 }
 
 const detected = (c: { message: string; author: string; committer: string }) =>
-  detectSignals(table, { message: c.message, author: parseIdentity(c.author), committer: parseIdentity(c.committer) }).length > 0;
+  detectSignals(table, {
+    message: c.message,
+    author: parseIdentity(c.author),
+    committer: parseIdentity(c.committer),
+  }).length > 0;
 
 describe('commit-msg fast path never says "no signal" where the detector finds one', () => {
   const needles = spawnSync('cat', [NEEDLES], { encoding: 'utf8' }).stdout.trim().split('\n');
@@ -125,7 +148,11 @@ describe('commit-msg fast path never says "no signal" where the detector finds o
       ])(m);
     const cases = [
       ...seeds().map((c) => ({ ...c, message: mutate(c.message) })),
-      ...Array.from({ length: 300 }, () => ({ message: noise(needles), author: 'Hana Human <hana@example.org>', committer: 'Hana Human <hana@example.org>' })),
+      ...Array.from({ length: 300 }, () => ({
+        message: noise(needles),
+        author: 'Hana Human <hana@example.org>',
+        committer: 'Hana Human <hana@example.org>',
+      })),
     ];
     const clean = shellSaysNoSignal(cases);
     const missed = cases.filter((c, i) => clean[i] && detected(c));
@@ -137,8 +164,16 @@ describe('commit-msg fast path never says "no signal" where the detector finds o
   it('lets ordinary human commits through, including human co-authors and look-alike names', () => {
     const human = 'Hana Human <hana@example.org>';
     const cases = [
-      { message: 'Fix the grader\n\nCo-authored-by: Jane Doe <jane@example.com>\n', author: human, committer: human },
-      { message: 'Add tasks\n\nReviewed-by: Rae <rae@example.org>\n', author: 'Claude Monet <claude@monet.fr>', committer: human },
+      {
+        message: 'Fix the grader\n\nCo-authored-by: Jane Doe <jane@example.com>\n',
+        author: human,
+        committer: human,
+      },
+      {
+        message: 'Add tasks\n\nReviewed-by: Rae <rae@example.org>\n',
+        author: 'Claude Monet <claude@monet.fr>',
+        committer: human,
+      },
       { message: 'Mention the codex in the docs\n', author: human, committer: human },
     ];
     expect(shellSaysNoSignal(cases)).toEqual([true, true, true]);
@@ -149,11 +184,17 @@ describe('commit-msg fast path never says "no signal" where the detector finds o
     const names = table.env.map((r) => (r.prefix ? `${r.name}X` : r.name));
     for (const name of names) {
       const env = { PATH: process.env.PATH, [name]: '1' };
-      const r = spawnSync('sh', ['-c', `env | LC_ALL=C grep -q -f "${ENV_PATTERNS}"`], { env, encoding: 'utf8' });
+      const r = spawnSync('sh', ['-c', `env | LC_ALL=C grep -q -f "${ENV_PATTERNS}"`], {
+        env,
+        encoding: 'utf8',
+      });
       expect(r.status, `${name} not seen by the fast path`).toBe(0);
       expect(envSignals(table, env).length, name).toBeGreaterThan(0);
     }
-    const r = spawnSync('sh', ['-c', `env | LC_ALL=C grep -q -f "${ENV_PATTERNS}"`], { env: { PATH: process.env.PATH, CLAUDE: '1', MY_CODEX: '1' }, encoding: 'utf8' });
+    const r = spawnSync('sh', ['-c', `env | LC_ALL=C grep -q -f "${ENV_PATTERNS}"`], {
+      env: { PATH: process.env.PATH, CLAUDE: '1', MY_CODEX: '1' },
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(1);
   });
 });
@@ -163,7 +204,11 @@ describe('commit-msg fast path in real commits', () => {
 
   it('a human commit skips Node once the full check has seen the policy; signals and moves still get the full check', () => {
     const repo = repoWithPolicy();
-    const commit = (files: Record<string, string>, message: string, env: Record<string, string> = {}) => {
+    const commit = (
+      files: Record<string, string>,
+      message: string,
+      env: Record<string, string> = {},
+    ) => {
       for (const [p, c] of Object.entries(files)) repo.write(p, c);
       return repo.commit(message, { env: { CLEANROOM_DEBUG: '1', ...env } });
     };
@@ -173,7 +218,10 @@ describe('commit-msg fast path in real commits', () => {
     expect(human.code, human.stderr).toBe(0);
     expect(traced(human.stderr)).toBe('fast');
     // An AI trailer: full check, blocked.
-    const ai = commit({ 'evals/tasks/q2.json': '{}\n' }, 'task\n\nCo-authored-by: Claude <noreply@anthropic.com>');
+    const ai = commit(
+      { 'evals/tasks/q2.json': '{}\n' },
+      'task\n\nCo-authored-by: Claude <noreply@anthropic.com>',
+    );
     expect(traced(ai.stderr)).toBe('node');
     expect(ai.code).toBe(1);
     repo.git('reset', '-q', '--hard');
@@ -183,7 +231,16 @@ describe('commit-msg fast path in real commits', () => {
     repo.git('mv', 'src/a.ts', 'src/c.ts');
     expect(traced(repo.commit('move', { env: { CLEANROOM_DEBUG: '1' } }).stderr)).toBe('node');
     // The policy changes: full check again until it has loaded the new one.
-    expect(traced(commit({ '.cleanroom/policy.yaml': `${repo.git('show', 'HEAD:.cleanroom/policy.yaml')}# edited\n` }, 'policy').stderr)).toBe('node');
+    expect(
+      traced(
+        commit(
+          {
+            '.cleanroom/policy.yaml': `${repo.git('show', 'HEAD:.cleanroom/policy.yaml')}# edited\n`,
+          },
+          'policy',
+        ).stderr,
+      ),
+    ).toBe('node');
     expect(traced(commit({ 'src/d.ts': '3\n' }, 'after').stderr)).toBe('fast');
     // An agent ledger: full check.
     mkdirSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true });

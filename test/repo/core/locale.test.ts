@@ -14,7 +14,9 @@ afterAll(removeTempDirs);
 
 function buildLocale(): string | undefined {
   const dir = tempDir();
-  const r = spawnSync('localedef', ['-i', 'de_DE', '-f', 'UTF-8', join(dir, 'de_DE.UTF-8')], { encoding: 'utf8' });
+  const r = spawnSync('localedef', ['-i', 'de_DE', '-f', 'UTF-8', join(dir, 'de_DE.UTF-8')], {
+    encoding: 'utf8',
+  });
   return r.status === 0 || r.status === 1 ? dir : undefined; // 1: warnings only
 }
 /** undefined where localedef or the de_DE source is missing: the suite is skipped, visibly. */
@@ -34,10 +36,15 @@ describe.skipIf(!locpath)('a German locale', () => {
     expect(repo.cleanroom(['init', '-q']).code).toBe(0);
     repo.write('evals/tasks/q1.json', '{}\n');
     repo.git('add', '-A');
-    const blocked = repo.tryGit(['commit', '-q', '-m', 'first', '-m', 'Co-authored-by: Claude <noreply@anthropic.com>'], { env: german(repo) });
+    const blocked = repo.tryGit(
+      ['commit', '-q', '-m', 'first', '-m', 'Co-authored-by: Claude <noreply@anthropic.com>'],
+      { env: german(repo) },
+    );
     expect(blocked.code).toBe(1);
     expect(blocked.stderr).toContain('✗ evals/tasks/q1.json');
-    expect(repo.tryGit(['commit', '-q', '-m', 'first by hand'], { env: german(repo) }).code).toBe(0);
+    expect(repo.tryGit(['commit', '-q', '-m', 'first by hand'], { env: german(repo) }).code).toBe(
+      0,
+    );
   });
 
   // openRepo recognises a bare repository by git's message; the git door runs git with
@@ -50,13 +57,20 @@ describe.skipIf(!locpath)('a German locale', () => {
     const bare = tempDir();
     repo.git('clone', '-q', '--bare', repo.dir, bare);
     const policy = join(repo.dir, '.cleanroom', 'policy.yaml');
-    const r = new TestRepo(bare, repo.env).cleanroom(['check', '--commit', 'HEAD', '--policy', policy, '--format', 'json'], { env: german(repo) });
+    const r = new TestRepo(bare, repo.env).cleanroom(
+      ['check', '--commit', 'HEAD', '--policy', policy, '--format', 'json'],
+      { env: german(repo) },
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(1);
   });
   it('outside a repository: the clear "not a git repository" message', () => {
     const dir = tempDir();
-    const r = new TestRepo(dir).cleanroom(['check', '--staged'], { env: { ...new TestRepo(dir).env, LOCPATH: locpath!, LC_ALL: 'de_DE.UTF-8' } });
-    expect(r.stderr).toBe(`cleanroom: not a git repository: ${dir}\n  → run cleanroom inside a Git repository (or cd into one)\n`);
+    const r = new TestRepo(dir).cleanroom(['check', '--staged'], {
+      env: { ...new TestRepo(dir).env, LOCPATH: locpath!, LC_ALL: 'de_DE.UTF-8' },
+    });
+    expect(r.stderr).toBe(
+      `cleanroom: not a git repository: ${dir}\n  → run cleanroom inside a Git repository (or cd into one)\n`,
+    );
   });
 });

@@ -4,7 +4,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { expectCleanError, POLICY, removeTempDirs, repoWithPolicy, TestRepo } from '../../helpers/repo.js';
+import {
+  expectCleanError,
+  POLICY,
+  removeTempDirs,
+  repoWithPolicy,
+  TestRepo,
+} from '../../helpers/repo.js';
 
 // Real git and node processes: generous limits for loaded CI machines (the suite stays fast).
 vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
@@ -25,7 +31,10 @@ interface Violation {
 }
 
 /** `cleanroom check --staged --message-file` with the given message, parsed JSON. */
-function checkStaged(repo: TestRepo, message = AI_MSG): { code: number; violations: Violation[]; json: Record<string, unknown> } {
+function checkStaged(
+  repo: TestRepo,
+  message = AI_MSG,
+): { code: number; violations: Violation[]; json: Record<string, unknown> } {
   const file = join(repo.dir, '.git', 'TEST_MSG');
   writeFileSync(file, message);
   const r = repo.cleanroom(['check', '--staged', '--message-file', file, '--format', 'json']);
@@ -38,7 +47,10 @@ const paths = (vs: Violation[]) => vs.map((v) => v.path);
 describe('check --staged reads the index through git', () => {
   it('judges the first commit against the empty tree (sha1)', () => {
     const repo = TestRepo.init();
-    repo.write('.cleanroom/policy.yaml', POLICY).write('evals/tasks/q1.json', '{}\n').write('README.md', '# x\n');
+    repo
+      .write('.cleanroom/policy.yaml', POLICY)
+      .write('evals/tasks/q1.json', '{}\n')
+      .write('README.md', '# x\n');
     repo.git('add', '-A');
     const r = checkStaged(repo);
     expect(r.code).toBe(1);
@@ -50,7 +62,8 @@ describe('check --staged reads the index through git', () => {
         tool: 'claude-code',
         verdict: 'deny',
         signal: CLAUDE,
-        message: 'zone eval-tasks does not accept AI-attributed changes (claude-code), reviewed or not',
+        message:
+          'zone eval-tasks does not accept AI-attributed changes (claude-code), reviewed or not',
       },
     ]);
   });
@@ -98,7 +111,9 @@ describe('check --staged reads the index through git', () => {
     repo.git('commit', '-q', '-m', 'draft');
     mkdirSync(join(repo.dir, 'evals', 'tasks'), { recursive: true });
     repo.git('mv', 'drafts/q1.json', 'evals/tasks/q1.json');
-    expect(repo.git('diff', '--cached', '--name-status', '-M')).toMatch(/^R100\tdrafts\/q1\.json\tevals\/tasks\/q1\.json$/m);
+    expect(repo.git('diff', '--cached', '--name-status', '-M')).toMatch(
+      /^R100\tdrafts\/q1\.json\tevals\/tasks\/q1\.json$/m,
+    );
     const r = checkStaged(repo);
     expect(r.code).toBe(1);
     expect(paths(r.violations)).toEqual(['evals/tasks/q1.json']);
@@ -118,17 +133,27 @@ describe('check --staged reads the index through git', () => {
   });
 
   it('catches EVALS/Tasks/x.json, dotfiles and NFD-accented paths', () => {
-    const repo = repoWithPolicy({ init: false, policy: POLICY.replace('"data/train/**"', '"data/train/**", "données/**"') });
+    const repo = repoWithPolicy({
+      init: false,
+      policy: POLICY.replace('"data/train/**"', '"data/train/**", "données/**"'),
+    });
     repo.write('EVALS/Tasks/x.json', '{}\n');
     repo.write('evals/tasks/.hidden.json', '{}\n');
     repo.writeBytes(Buffer.from('données/q.txt'.normalize('NFD')), 'x\n');
     repo.git('add', '-A');
-    const staged = repo.git('-c', 'core.quotePath=false', 'diff', '--cached', '--name-only', '-z').split('\0').filter(Boolean);
+    const staged = repo
+      .git('-c', 'core.quotePath=false', 'diff', '--cached', '--name-only', '-z')
+      .split('\0')
+      .filter(Boolean);
     expect(staged).toContain('données/q.txt'.normalize('NFD'));
     const r = checkStaged(repo);
     expect(r.code).toBe(1);
     expect(r.violations.map((v) => `${v.zone} ${v.path}`).sort()).toEqual(
-      ['eval-tasks EVALS/Tasks/x.json', 'eval-tasks evals/tasks/.hidden.json', `training-data ${'données/q.txt'.normalize('NFD')}`].sort(),
+      [
+        'eval-tasks EVALS/Tasks/x.json',
+        'eval-tasks evals/tasks/.hidden.json',
+        `training-data ${'données/q.txt'.normalize('NFD')}`,
+      ].sort(),
     );
   });
 
@@ -136,14 +161,32 @@ describe('check --staged reads the index through git', () => {
     const repo = repoWithPolicy({ init: false });
     repo.writeBytes(Buffer.from('evals/tasks/a\nb.json'), '1\n');
     repo.writeBytes(Buffer.from('evals/tasks/"quoted" \'q\'.json'), '2\n');
-    repo.writeBytes(Buffer.concat([Buffer.from('evals/tasks/'), Buffer.from([0xff, 0xfe, 0x41]), Buffer.from('.json')]), '3\n');
+    repo.writeBytes(
+      Buffer.concat([
+        Buffer.from('evals/tasks/'),
+        Buffer.from([0xff, 0xfe, 0x41]),
+        Buffer.from('.json'),
+      ]),
+      '3\n',
+    );
     repo.writeBytes(Buffer.from('src/ok\nfile.ts'), '4\n');
     repo.git('add', '-A');
     const r = checkStaged(repo);
     expect(r.code).toBe(1);
-    expect(paths(r.violations).sort()).toEqual(['evals/tasks/"quoted" \'q\'.json', 'evals/tasks/a\nb.json', 'evals/tasks/\\377\\376A.json'].sort());
+    expect(paths(r.violations).sort()).toEqual(
+      [
+        'evals/tasks/"quoted" \'q\'.json',
+        'evals/tasks/a\nb.json',
+        'evals/tasks/\\377\\376A.json',
+      ].sort(),
+    );
     // Text output shows the names escaped, so a newline cannot forge a line.
-    const text = repo.cleanroom(['check', '--staged', '--message-file', join(repo.dir, '.git', 'TEST_MSG')]);
+    const text = repo.cleanroom([
+      'check',
+      '--staged',
+      '--message-file',
+      join(repo.dir, '.git', 'TEST_MSG'),
+    ]);
     expect(text.code).toBe(1);
     expect(text.stderr).toContain('✗ "evals/tasks/a\\nb.json"');
     expect(text.stderr).toContain(`✗ "evals/tasks/\\"quoted\\" 'q'.json"`);
@@ -156,9 +199,14 @@ describe('check --staged reads the index through git', () => {
     repo.git('add', '-A');
     const file = join(repo.dir, '.git', 'TEST_MSG');
     writeFileSync(file, 'Add task\n');
-    const r = repo.cleanroom(['check', '--staged', '--message-file', file, '--format', 'json'], { env: { ...repo.env, CLAUDECODE: '1' } });
+    const r = repo.cleanroom(['check', '--staged', '--message-file', file, '--format', 'json'], {
+      env: { ...repo.env, CLAUDECODE: '1' },
+    });
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).violations[0]).toMatchObject({ tool: 'claude-code', signal: 'environment CLAUDECODE=1' });
+    expect(JSON.parse(r.stdout).violations[0]).toMatchObject({
+      tool: 'claude-code',
+      signal: 'environment CLAUDECODE=1',
+    });
   });
 
   it('a merge in progress: only the paths the merge itself introduces are judged', () => {
@@ -167,7 +215,9 @@ describe('check --staged reads the index through git', () => {
     repo.git('add', '-A');
     repo.git('commit', '-q', '-m', 'base');
     repo.git('checkout', '-q', '-b', 'feature');
-    repo.write('evals/tasks/from-feature.json', 'f\n').write('evals/tasks/shared.json', 'feature\n');
+    repo
+      .write('evals/tasks/from-feature.json', 'f\n')
+      .write('evals/tasks/shared.json', 'feature\n');
     repo.git('add', '-A');
     repo.git('commit', '-q', '-m', 'feature work by a human');
     repo.git('checkout', '-q', 'main');
@@ -178,7 +228,9 @@ describe('check --staged reads the index through git', () => {
     repo.write('evals/tasks/shared.json', 'resolved by an AI\n');
     repo.git('add', '-A');
     // vs HEAD the index also adds from-feature.json, but that is the other parent's content.
-    expect(repo.git('diff', '--cached', '--name-only', 'HEAD').split('\n').filter(Boolean).sort()).toEqual(['evals/tasks/from-feature.json', 'evals/tasks/shared.json']);
+    expect(
+      repo.git('diff', '--cached', '--name-only', 'HEAD').split('\n').filter(Boolean).sort(),
+    ).toEqual(['evals/tasks/from-feature.json', 'evals/tasks/shared.json']);
     const r = checkStaged(repo, `Merge feature\n\n${CLAUDE}\n`);
     expect(r.code).toBe(1);
     expect(paths(r.violations)).toEqual(['evals/tasks/shared.json']);
@@ -217,7 +269,9 @@ git diff-index --cached --name-only HEAD -- >> "$log"
     const head = repo.head();
     repo.write('evals/tasks/q1.json', 'AI v2\n');
     const r = repo.tryGit(['commit', '-a', '-q', '-m', 'Update task', '-m', CLAUDE]);
-    expect(views(repo)).toBe('GIT_INDEX_FILE=index.lock\n--- .git/index\n--- GIT_INDEX_FILE\nevals/tasks/q1.json\n');
+    expect(views(repo)).toBe(
+      'GIT_INDEX_FILE=index.lock\n--- .git/index\n--- GIT_INDEX_FILE\nevals/tasks/q1.json\n',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('cleanroom: commit blocked');
     expect(r.stderr).toContain('✗ evals/tasks/q1.json');
@@ -233,7 +287,9 @@ git diff-index --cached --name-only HEAD -- >> "$log"
     const r = repo.tryGit(['commit', '-q', '-m', 'Update app', '-m', CLAUDE, '--', 'src/app.ts']);
     const v = views(repo);
     expect(v).toMatch(/^GIT_INDEX_FILE=next-index-\d+\.lock\n/);
-    expect(v.replace(/^.*\n/, '')).toBe('--- .git/index\nevals/tasks/q1.json\n--- GIT_INDEX_FILE\nsrc/app.ts\n');
+    expect(v.replace(/^.*\n/, '')).toBe(
+      '--- .git/index\nevals/tasks/q1.json\n--- GIT_INDEX_FILE\nsrc/app.ts\n',
+    );
     expect(r.stderr).not.toContain('blocked');
     expect(r.code).toBe(0);
     expect(repo.git('show', '--name-only', '--format=', 'HEAD')).toBe('src/app.ts\n');
@@ -244,8 +300,19 @@ git diff-index --cached --name-only HEAD -- >> "$log"
     const repo = repoWithRecorder();
     const head = repo.head();
     repo.write('evals/tasks/q1.json', 'AI v2\n');
-    const r = repo.tryGit(['commit', '-q', '-m', 'Update task', '-m', CLAUDE, '--', 'evals/tasks/q1.json']);
-    expect(views(repo).replace(/^.*\n/, '')).toBe('--- .git/index\n--- GIT_INDEX_FILE\nevals/tasks/q1.json\n');
+    const r = repo.tryGit([
+      'commit',
+      '-q',
+      '-m',
+      'Update task',
+      '-m',
+      CLAUDE,
+      '--',
+      'evals/tasks/q1.json',
+    ]);
+    expect(views(repo).replace(/^.*\n/, '')).toBe(
+      '--- .git/index\n--- GIT_INDEX_FILE\nevals/tasks/q1.json\n',
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('✗ evals/tasks/q1.json');
     expect(repo.head()).toBe(head);
@@ -255,7 +322,17 @@ git diff-index --cached --name-only HEAD -- >> "$log"
     const repo = repoWithRecorder();
     repo.write('evals/tasks/q1.json', 'AI v2\n').write('README.md', 'more\n');
     repo.git('add', 'evals/tasks/q1.json');
-    const r = repo.tryGit(['commit', '-q', '--only', '-m', 'Docs', '-m', CLAUDE, '--', 'README.md']);
+    const r = repo.tryGit([
+      'commit',
+      '-q',
+      '--only',
+      '-m',
+      'Docs',
+      '-m',
+      CLAUDE,
+      '--',
+      'README.md',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     // The AI task is still staged, untouched, for the next commit to be judged.
     expect(repo.git('diff', '--cached', '--name-only')).toBe('evals/tasks/q1.json\n');
@@ -267,6 +344,8 @@ describe('bad input to check --staged', () => {
     const repo = repoWithPolicy({ init: false });
     const r = repo.cleanroom(['check', '--staged', '--message-file', join(repo.dir, 'nope.txt')]);
     expectCleanError(r);
-    expect(r.stderr).toBe(`cleanroom: cannot read the message file ${join(repo.dir, 'nope.txt')}: ENOENT\n`);
+    expect(r.stderr).toBe(
+      `cleanroom: cannot read the message file ${join(repo.dir, 'nope.txt')}: ENOENT\n`,
+    );
   });
 });

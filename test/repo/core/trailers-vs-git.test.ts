@@ -5,7 +5,10 @@
 
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
-import { cleanupMessage as cleanupMessageOf, parseTrailers } from '../../../src/signals/trailers.js';
+import {
+  cleanupMessage as cleanupMessageOf,
+  parseTrailers,
+} from '../../../src/signals/trailers.js';
 import { cleanEnv } from '../../helpers/repo.js';
 
 // Real git and node processes: generous limits for loaded CI machines (the suite stays fast).
@@ -14,14 +17,22 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 const env = cleanEnv();
 
 function gitParse(message: string, noDivider: boolean): string {
-  const args = ['-c', 'trailer.separators=:', 'interpret-trailers', '--parse', ...(noDivider ? ['--no-divider'] : [])];
+  const args = [
+    '-c',
+    'trailer.separators=:',
+    'interpret-trailers',
+    '--parse',
+    ...(noDivider ? ['--no-divider'] : []),
+  ];
   const r = spawnSync('git', args, { input: Buffer.from(message, 'utf8'), env });
   if (r.status !== 0) throw new Error(`git interpret-trailers failed: ${r.stderr.toString()}`);
   return r.stdout.toString('utf8');
 }
 
 const ours = (message: string, noDivider: boolean): string =>
-  parseTrailers(message, { noDivider }).map((t) => `${t.key}: ${t.value}\n`).join('');
+  parseTrailers(message, { noDivider })
+    .map((t) => `${t.key}: ${t.value}\n`)
+    .join('');
 
 const RB = 'Reviewed-by: Rita Reviewer <rita@example.org>';
 const SOB = 'Signed-off-by: Hana Human <hana@example.org>';
@@ -42,7 +53,10 @@ const CASES: [string, string][] = [
   ['Reviewed-by in the last paragraph mixed with prose', `Fix\n\nI asked Rita.\n${RB}\n`],
   ['trailing blank lines after trailers', `Fix\n\n${RB}\n\n\n\n`],
   ['trailing spaces-only lines after trailers', `Fix\n\n${RB}\n   \n\t\n`],
-  ['comment lines after trailers', `Fix\n\n${RB}\n# Please enter the commit message\n# Lines starting with '#' are ignored\n`],
+  [
+    'comment lines after trailers',
+    `Fix\n\n${RB}\n# Please enter the commit message\n# Lines starting with '#' are ignored\n`,
+  ],
   ['comment line between trailers', `Fix\n\n${RB}\n# a comment\n${CO}\n`],
   ['comment line before the trailer block', `Fix\n\n# a comment\n${RB}\n`],
   ['comment-only title', `# comment\nFix\n\n${RB}\n`],
@@ -51,11 +65,20 @@ const CASES: [string, string][] = [
   ['continuation with spaces before the newline', 'Fix\n\nKey: first   \n   second\n'],
   ['continuation lines only, no trailer before them', 'Fix\n\n  indented\n  more\n'],
   ['continuation after a non-trailer line', `Fix\n\nnot a trailer\n  indented\n${RB}\n`],
-  ['25% rule with Signed-off-by: 1 git trailer, 3 prose lines', `Fix\n\nprose one\nprose two\nprose three\n${SOB}\n`],
+  [
+    '25% rule with Signed-off-by: 1 git trailer, 3 prose lines',
+    `Fix\n\nprose one\nprose two\nprose three\n${SOB}\n`,
+  ],
   ['25% rule with Signed-off-by: 1 git trailer, 4 prose lines', `Fix\n\np1\np2\np3\np4\n${SOB}\n`],
   ['25% rule with Signed-off-by and a review', `Fix\n\np1\np2\np3\np4\np5\n${SOB}\n${RB}\n`],
-  ['25% rule with cherry-pick line', `Fix\n\nsome prose\n(cherry picked from commit 0123456789abcdef0123456789abcdef01234567)\n${RB}\n`],
-  ['Signed-off-by without space after colon is not a git prefix', `Fix\n\nprose\nSigned-off-by:Hana <h@x.org>\n`],
+  [
+    '25% rule with cherry-pick line',
+    `Fix\n\nsome prose\n(cherry picked from commit 0123456789abcdef0123456789abcdef01234567)\n${RB}\n`,
+  ],
+  [
+    'Signed-off-by without space after colon is not a git prefix',
+    `Fix\n\nprose\nSigned-off-by:Hana <h@x.org>\n`,
+  ],
   ['patch divider before trailers', `Fix\n\n${RB}\n---\n file | 2 +-\n`],
   ['patch divider after trailers', `Fix\n\nBody\n\n${RB}\n---\nnotes: after the divider\n`],
   ['trailers after a divider', `Fix\n\nBody\n---\n\n${RB}\n`],
@@ -65,11 +88,20 @@ const CASES: [string, string][] = [
   ['divider as the last line, no newline', `Fix\n\n${RB}\n---`],
   ['CRLF line endings', `Fix\r\n\r\n${RB}\r\n${CO}\r\n`],
   ['CRLF with continuation', `Fix\r\n\r\nKey: a\r\n b\r\n`],
-  ['scissors line cuts what follows', `Fix\n\n${RB}\n${CUT}\nDo not modify or remove the line above.\n${CO}\n`],
+  [
+    'scissors line cuts what follows',
+    `Fix\n\n${RB}\n${CUT}\nDo not modify or remove the line above.\n${CO}\n`,
+  ],
   ['scissors line as the first line', `${CUT}\n${RB}\n`],
   ['scissors-looking text inside a line', `Fix\n\nsee x ${CUT}\n\n${RB}\n`],
-  ['scissors-looking text inside a line, then a real scissors line', `Fix\n\nsee x ${CUT}\nbody\n\n${RB}\n${CUT}\n${CO}\n`],
-  ['old Conflicts: block after trailers', `Merge branch x\n\n${RB}\n\nConflicts:\n\tevals/tasks/a.json\n\tb.txt\n`],
+  [
+    'scissors-looking text inside a line, then a real scissors line',
+    `Fix\n\nsee x ${CUT}\nbody\n\n${RB}\n${CUT}\n${CO}\n`,
+  ],
+  [
+    'old Conflicts: block after trailers',
+    `Merge branch x\n\n${RB}\n\nConflicts:\n\tevals/tasks/a.json\n\tb.txt\n`,
+  ],
   ['Conflicts: block with comment', `Merge\n\n${RB}\nConflicts:\n\ta\n# comment\n`],
   ['key with spaces before the colon', `Fix\n\nReviewed-by : Rita <r@x.org>\n`],
   ['key with a space inside', `Fix\n\nReviewed by: Rita <r@x.org>\n`],
@@ -89,7 +121,10 @@ const CASES: [string, string][] = [
   ['unicode in the key stops the key', `Fix\n\nRévisé-par: Rita <r@x.org>\n`],
   ['trailer block that is all comments', `Fix\n\n# a\n# b\n`],
   ['two paragraphs of trailers', `Fix\n\n${CO}\n\n${RB}\n`],
-  ['emoji marker then trailer', `Fix\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n${CO}\n`],
+  [
+    'emoji marker then trailer',
+    `Fix\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\n\n${CO}\n`,
+  ],
 ];
 
 describe('parseTrailers agrees with git interpret-trailers --parse', () => {
@@ -109,7 +144,10 @@ describe('parseTrailers agrees with git interpret-trailers --parse', () => {
 // must produce what `git commit` (default cleanup "strip", cut at the scissors line as
 // `git commit -v` does) will store.
 function gitStripspace(message: string): string {
-  const r = spawnSync('git', ['stripspace', '--strip-comments'], { input: Buffer.from(message, 'utf8'), env });
+  const r = spawnSync('git', ['stripspace', '--strip-comments'], {
+    input: Buffer.from(message, 'utf8'),
+    env,
+  });
   if (r.status !== 0) throw new Error(r.stderr.toString());
   return r.stdout.toString('utf8');
 }
@@ -121,8 +159,14 @@ const cutAtScissors = (m: string): string => {
 
 describe('cleanupMessage agrees with git stripspace --strip-comments (after the scissors cut)', () => {
   const more: [string, string][] = [
-    ['editor template with comments', `Fix\n\n${RB}\n# Please enter the commit message for your changes.\n#\n# On branch main\n`],
-    ['verbose commit with a diff below the scissors', `Fix\n\n${RB}\n${CUT}\n# Do not modify or remove the line above.\ndiff --git a/x b/x\n+${CO}\n`],
+    [
+      'editor template with comments',
+      `Fix\n\n${RB}\n# Please enter the commit message for your changes.\n#\n# On branch main\n`,
+    ],
+    [
+      'verbose commit with a diff below the scissors',
+      `Fix\n\n${RB}\n${CUT}\n# Do not modify or remove the line above.\ndiff --git a/x b/x\n+${CO}\n`,
+    ],
     ['leading and trailing blank lines', '\n\n\nFix\n\n\n\nbody\n\n\n'],
     ['trailing whitespace and CR on lines', 'Fix  \t\r\n\r\nbody \r\n'],
     ['non-breaking space at a line end is content', 'Fix\u00a0\n'],

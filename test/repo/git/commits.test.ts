@@ -17,7 +17,9 @@ describe('streaming commit reader', () => {
     for (let i = 0; i < 150; i++) {
       const got = [];
       for await (const c of readCommits(ctx, [id])) got.push(c);
-      expect(got.map((c) => [c.id, c.files.map((f) => f.path)])).toEqual([[id, ['evals/tasks/q.json']]]);
+      expect(got.map((c) => [c.id, c.files.map((f) => f.path)])).toEqual([
+        [id, ['evals/tasks/q.json']],
+      ]);
     }
   });
 
@@ -30,7 +32,11 @@ describe('streaming commit reader', () => {
       stream += `commit refs/heads/main\ncommitter H <h@example.org> ${1700000000 + i} +0000\ndata ${Buffer.byteLength(msg)}\n${msg}`;
       stream += `M 100644 inline f${i % 7}.txt\ndata ${body.length}\n${body}\n`;
     }
-    execFileSync('git', ['fast-import', '--quiet'], { cwd: repo.dir, env: repo.env, input: stream });
+    execFileSync('git', ['fast-import', '--quiet'], {
+      cwd: repo.dir,
+      env: repo.env,
+      input: stream,
+    });
     const ctx = { cwd: repo.dir, env: repo.env };
     const seen: string[] = [];
     for await (const c of readCommits(ctx, revList(ctx, ['--reverse', 'HEAD']))) {

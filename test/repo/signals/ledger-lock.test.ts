@@ -15,7 +15,14 @@ afterAll(removeTempDirs);
 let bundle = '';
 beforeAll(() => {
   bundle = join(tempDir(), 'ledger.mjs');
-  buildSync({ entryPoints: [join(ROOT, 'src/signals/ledger.ts')], bundle: true, platform: 'node', format: 'esm', outfile: bundle, logLevel: 'error' });
+  buildSync({
+    entryPoints: [join(ROOT, 'src/signals/ledger.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: bundle,
+    logLevel: 'error',
+  });
 });
 
 // A worker: `append N TAG` appends N entries one at a time; `compact N` compacts N times
@@ -47,7 +54,9 @@ function worker(dir: string, args: string[]): Promise<number> {
   const file = join(dir, '..', 'worker.mjs');
   if (!existsSync(file)) writeFileSync(file, WORKER);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, bundle, dir, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, [file, bundle, dir, ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     child.on('exit', (code) => resolve(code ?? -1));
   });
 }
@@ -69,7 +78,7 @@ describe('the ledger lock', () => {
     expect(existsSync(join(dir, 'ledger.lock'))).toBe(false);
   });
 
-  it('a holder stalled past the stale age does not delete its successor\'s lock on release', async () => {
+  it("a holder stalled past the stale age does not delete its successor's lock on release", async () => {
     const dir = join(tempDir(), 'state');
     // A holds for 1.5 s with a stale age of 300 ms; B arrives at 0.5 s, takes over, holds 3 s.
     const a = worker(dir, ['hold', '1500', '300', 'A']);
@@ -82,7 +91,10 @@ describe('the ledger lock', () => {
     expect(readFileSync(join(dir, 'after-A'), 'utf8')).toBe(bToken);
     expect(await b).toBe(0);
     expect(existsSync(join(dir, 'ledger.lock'))).toBe(false);
-    expect(existsSync(join(dir, 'overlap-B')), 'B took over from a stalled A: the overlap is A\'s, by design').toBe(true);
+    expect(
+      existsSync(join(dir, 'overlap-B')),
+      "B took over from a stalled A: the overlap is A's, by design",
+    ).toBe(true);
   });
 
   it('of several waiters that see the same stale lock, exactly one takes it over at a time', async () => {
@@ -95,11 +107,18 @@ describe('the ledger lock', () => {
     utimesSync(join(dir, 'ledger.lock'), old, old);
     // Each waiter holds for 400 ms (stale age 10 s: no live holder is ever stale) and
     // records its token; overlapping holders would see each other's token in the lock.
-    const runs = await Promise.all(['W1', 'W2', 'W3', 'W4'].map((t) => worker(dir, ['hold', '400', '10000', t])));
+    const runs = await Promise.all(
+      ['W1', 'W2', 'W3', 'W4'].map((t) => worker(dir, ['hold', '400', '10000', t])),
+    );
     expect(runs).toEqual([0, 0, 0, 0]);
-    const tokens = ['W1', 'W2', 'W3', 'W4'].map((t) => readFileSync(join(dir, `holder-${t}`), 'utf8'));
+    const tokens = ['W1', 'W2', 'W3', 'W4'].map((t) =>
+      readFileSync(join(dir, `holder-${t}`), 'utf8'),
+    );
     expect(new Set(tokens).size).toBe(4);
-    for (const t of ['W1', 'W2', 'W3', 'W4']) expect(existsSync(join(dir, `overlap-${t}`)), `${t} held the lock while another did`).toBe(false);
+    for (const t of ['W1', 'W2', 'W3', 'W4'])
+      expect(existsSync(join(dir, `overlap-${t}`)), `${t} held the lock while another did`).toBe(
+        false,
+      );
     expect(existsSync(join(dir, 'ledger.lock'))).toBe(false);
   });
 });

@@ -25,17 +25,25 @@ describe('the agent registry', () => {
     expect(adapterFor('aider')).toBeUndefined();
   });
 
-  it('hooks/prepare-commit-msg tests exactly the registry\'s environment markers', () => {
+  it("hooks/prepare-commit-msg tests exactly the registry's environment markers", () => {
     const shim = readFileSync(join(ROOT, 'hooks', 'prepare-commit-msg'), 'utf8');
     const inShim = [...shim.matchAll(/\$\{([A-Z_]+):\+([a-z-]+)\}/g)].map((m) => [m[1], m[2]]);
     expect(inShim.sort()).toEqual(ENV_MARKERS.map(([m, t]) => [m, t]).sort());
   });
 
   it('the built-in tool table detects every marker as that agent', () => {
-    const table = parse(readFileSync(join(ROOT, 'policies', 'tools.yaml'), 'utf8')) as { tools: { id: string; env?: string[] }[] };
+    const table = parse(readFileSync(join(ROOT, 'policies', 'tools.yaml'), 'utf8')) as {
+      tools: { id: string; env?: string[] }[];
+    };
     for (const [marker, tool] of ENV_MARKERS) {
       const rules = table.tools.find((t) => t.id === tool)?.env ?? [];
-      expect([marker, rules.some((r) => r.split('=')[0] === marker || (r.endsWith('*') && marker.startsWith(r.slice(0, -1))))]).toEqual([marker, true]);
+      expect([
+        marker,
+        rules.some(
+          (r) =>
+            r.split('=')[0] === marker || (r.endsWith('*') && marker.startsWith(r.slice(0, -1))),
+        ),
+      ]).toEqual([marker, true]);
     }
   });
 
@@ -47,7 +55,7 @@ describe('the agent registry', () => {
     }
   });
 
-  it('every wired command starts from the agent\'s project directory variable, where it has one', () => {
+  it("every wired command starts from the agent's project directory variable, where it has one", () => {
     for (const a of AGENTS) {
       const { projectDirVar, commandPrefix } = ADAPTERS[a];
       if (projectDirVar) expect(commandPrefix).toContain(projectDirVar);

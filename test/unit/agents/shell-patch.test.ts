@@ -27,11 +27,17 @@ describe('Codex apply_patch headers', () => {
       { path: 'evals/tasks/old.json', op: 'delete', added: [] },
       { path: 'docs/a b.md', op: 'update', added: ['text'] },
     ]);
-    expect(patchWrites(patch).map((f) => f.path)).toEqual(['evals/harness/new.py', 'evals/tasks/app.py', 'docs/a b.md']);
+    expect(patchWrites(patch).map((f) => f.path)).toEqual([
+      'evals/harness/new.py',
+      'evals/tasks/app.py',
+      'docs/a b.md',
+    ]);
   });
 
   it('CRLF line ends and an empty patch', () => {
-    expect(parsePatch('*** Begin Patch\r\n*** Add File: a.txt\r\n+x\r\n*** End Patch\r\n')).toEqual([{ path: 'a.txt', op: 'add', added: ['x'] }]);
+    expect(parsePatch('*** Begin Patch\r\n*** Add File: a.txt\r\n+x\r\n*** End Patch\r\n')).toEqual(
+      [{ path: 'a.txt', op: 'add', added: ['x'] }],
+    );
     expect(parsePatch('')).toEqual([]);
   });
 });
@@ -40,17 +46,33 @@ describe('what a shell command names', () => {
   const cases: [string, string[], string[]][] = [
     // command, mentioned, written
     ['cat evals/tasks/q1.json', ['evals/tasks/q1.json'], []],
-    ['jq -r .answer "evals/tasks/q 1.json" | head -n 3', ['.answer', 'evals/tasks/q 1.json', '3'], []],
+    [
+      'jq -r .answer "evals/tasks/q 1.json" | head -n 3',
+      ['.answer', 'evals/tasks/q 1.json', '3'],
+      [],
+    ],
     ["echo '{}' > evals/tasks/q2.json", ['{}'], ['evals/tasks/q2.json']],
     ['printf x >>evals/tasks/log.jsonl 2>/dev/null', ['x'], ['evals/tasks/log.jsonl', '/dev/null']],
-    ['python gen.py | tee -a evals/tasks/a.json data/train/b.txt', ['gen.py'], ['evals/tasks/a.json', 'data/train/b.txt']],
+    [
+      'python gen.py | tee -a evals/tasks/a.json data/train/b.txt',
+      ['gen.py'],
+      ['evals/tasks/a.json', 'data/train/b.txt'],
+    ],
     ['cp -r /tmp/draft.json evals/tasks/', ['/tmp/draft.json', 'evals/tasks/'], ['evals/tasks/']],
     ['mv a.json b.json && git add b.json', ['a.json', 'b.json', 'add', 'b.json'], ['b.json']],
     ['sort < evals/tasks/q1.json', ['evals/tasks/q1.json'], []],
-    ['FOO=1 sudo ./evals/tasks/run.sh --out=evals/tasks/o.txt', ['./evals/tasks/run.sh', 'evals/tasks/o.txt'], []],
+    [
+      'FOO=1 sudo ./evals/tasks/run.sh --out=evals/tasks/o.txt',
+      ['./evals/tasks/run.sh', 'evals/tasks/o.txt'],
+      [],
+    ],
     ['cat $HOME/x `pwd`/y ~/z', [], []],
     ['grep -r "answer" evals/ # cat evals/tasks/secret.json', ['answer', 'evals/'], []],
-    ['cat <<EOF > evals/tasks/q3.json\n{"question": "cat evals/tasks/q1.json"}\nEOF\nls', [], ['evals/tasks/q3.json']],
+    [
+      'cat <<EOF > evals/tasks/q3.json\n{"question": "cat evals/tasks/q1.json"}\nEOF\nls',
+      [],
+      ['evals/tasks/q3.json'],
+    ],
     ['curl https://example.org/x -o out.bin', ['out.bin'], []],
   ];
   for (const [cmd, mentioned, written] of cases) {
@@ -62,14 +84,17 @@ describe('what a shell command names', () => {
   }
 
   it('URLs, $VARS and heredoc bodies are not paths', () => {
-    const got = shellPaths('curl https://example.org/evals/tasks/x > "$OUT"; cat <<X\nevals/tasks/q1.json\nX');
+    const got = shellPaths(
+      'curl https://example.org/evals/tasks/x > "$OUT"; cat <<X\nevals/tasks/q1.json\nX',
+    );
     expect(got.mentioned).not.toContain('https://example.org/evals/tasks/x');
     expect(got.mentioned).not.toContain('evals/tasks/q1.json');
     expect(got.written).toEqual([]);
   });
 
   it('an apply_patch heredoc (Codex before 0.124) writes its files', () => {
-    const cmd = "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: evals/tasks/q9.json\n+{}\n*** End Patch\nEOF";
+    const cmd =
+      "apply_patch <<'EOF'\n*** Begin Patch\n*** Add File: evals/tasks/q9.json\n+{}\n*** End Patch\nEOF";
     expect(shellPaths(cmd).written).toEqual(['evals/tasks/q9.json']);
   });
 
@@ -85,7 +110,10 @@ describe('what a shell command names', () => {
   });
 
   it('a pathological command is bounded, and says it was cut short', () => {
-    const huge = 'echo ' + Array.from({ length: 20000 }, (_, i) => `f${i}`).join(' ') + ' > evals/tasks/x.json';
+    const huge =
+      'echo ' +
+      Array.from({ length: 20000 }, (_, i) => `f${i}`).join(' ') +
+      ' > evals/tasks/x.json';
     const got = shellPaths(huge);
     expect(got.mentioned.length).toBeLessThanOrEqual(5000);
     expect(got.truncated).toBe(true);

@@ -12,10 +12,28 @@ describe('merging our hooks into agent configs', () => {
         PreToolUse: [
           {
             matcher: 'Write|Edit|MultiEdit|NotebookEdit|Read|Grep|Glob|Bash|mcp__.*',
-            hooks: [{ type: 'command', command: 'node /opt/cleanroom/dist/agent-hook.cjs claude', timeout: 10, onFailure: 'block' }],
+            hooks: [
+              {
+                type: 'command',
+                command: 'node /opt/cleanroom/dist/agent-hook.cjs claude',
+                timeout: 10,
+                onFailure: 'block',
+              },
+            ],
           },
         ],
-        PostToolUse: [{ matcher: 'Write|Edit|MultiEdit|NotebookEdit', hooks: [{ type: 'command', command: 'node /opt/cleanroom/dist/agent-hook.cjs claude', timeout: 10 }] }],
+        PostToolUse: [
+          {
+            matcher: 'Write|Edit|MultiEdit|NotebookEdit',
+            hooks: [
+              {
+                type: 'command',
+                command: 'node /opt/cleanroom/dist/agent-hook.cjs claude',
+                timeout: 10,
+              },
+            ],
+          },
+        ],
       },
     });
   });
@@ -24,7 +42,12 @@ describe('merging our hooks into agent configs', () => {
     const mine = {
       model: 'opus',
       permissions: { allow: ['Bash(npm test)'] },
-      hooks: { PreToolUse: [{ matcher: 'Bash', hooks: [{ type: 'command', command: './scripts/guard.sh' }] }], Stop: [{ hooks: [{ type: 'command', command: 'say done' }] }] },
+      hooks: {
+        PreToolUse: [
+          { matcher: 'Bash', hooks: [{ type: 'command', command: './scripts/guard.sh' }] },
+        ],
+        Stop: [{ hooks: [{ type: 'command', command: 'say done' }] }],
+      },
     };
     const once = ADAPTERS['claude-code'].wiring.install(mine, cmd('claude'));
     expect(once.model).toBe('opus');
@@ -38,7 +61,10 @@ describe('merging our hooks into agent configs', () => {
   });
 
   it('a moved installation is updated in place, not added twice', () => {
-    const old = ADAPTERS.codex.wiring.install({}, () => 'node /old/place/dist/cleanroom.mjs agent-hook codex');
+    const old = ADAPTERS.codex.wiring.install(
+      {},
+      () => 'node /old/place/dist/cleanroom.mjs agent-hook codex',
+    );
     const moved = ADAPTERS.codex.wiring.install(old, cmd('codex'));
     const groups = (moved.hooks as Record<string, { hooks: { command: string }[] }[]>).PreToolUse!;
     expect(groups).toHaveLength(1);
@@ -46,11 +72,25 @@ describe('merging our hooks into agent configs', () => {
   });
 
   it("our hook inside a user's group: the command is updated, their matcher kept", () => {
-    const shared = { hooks: { PreToolUse: [{ matcher: 'Write', hooks: [{ type: 'command', command: './mine.sh' }, { type: 'command', command: 'node /old/dist/agent-hook.cjs claude' }] }] } };
+    const shared = {
+      hooks: {
+        PreToolUse: [
+          {
+            matcher: 'Write',
+            hooks: [
+              { type: 'command', command: './mine.sh' },
+              { type: 'command', command: 'node /old/dist/agent-hook.cjs claude' },
+            ],
+          },
+        ],
+      },
+    };
     const out = ADAPTERS['claude-code'].wiring.install(shared, cmd('claude')) as typeof shared;
     expect(out.hooks.PreToolUse).toHaveLength(1);
     expect(out.hooks.PreToolUse[0]!.matcher).toBe('Write');
-    expect(out.hooks.PreToolUse[0]!.hooks[1]!.command).toBe('node /opt/cleanroom/dist/agent-hook.cjs claude');
+    expect(out.hooks.PreToolUse[0]!.hooks[1]!.command).toBe(
+      'node /opt/cleanroom/dist/agent-hook.cjs claude',
+    );
   });
 
   it("another agent's hook is not ours: wiring Codex leaves a Claude entry alone", () => {
@@ -59,16 +99,32 @@ describe('merging our hooks into agent configs', () => {
   });
 
   it('Cursor: version 1, blocking events (MCP and Tab included) fail closed, the after-events do not', () => {
-    const out = ADAPTERS.cursor.wiring.install({ version: 1, hooks: { afterFileEdit: [{ command: './format.sh' }] } }, cmd('cursor'));
+    const out = ADAPTERS.cursor.wiring.install(
+      { version: 1, hooks: { afterFileEdit: [{ command: './format.sh' }] } },
+      cmd('cursor'),
+    );
     expect(out).toEqual({
       version: 1,
       hooks: {
-        afterFileEdit: [{ command: './format.sh' }, { command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' }],
-        preToolUse: [{ failClosed: true, command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' }],
-        beforeReadFile: [{ failClosed: true, command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' }],
-        beforeShellExecution: [{ failClosed: true, command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' }],
-        beforeMCPExecution: [{ failClosed: true, command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' }],
-        beforeTabFileRead: [{ failClosed: true, command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' }],
+        afterFileEdit: [
+          { command: './format.sh' },
+          { command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' },
+        ],
+        preToolUse: [
+          { failClosed: true, command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' },
+        ],
+        beforeReadFile: [
+          { failClosed: true, command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' },
+        ],
+        beforeShellExecution: [
+          { failClosed: true, command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' },
+        ],
+        beforeMCPExecution: [
+          { failClosed: true, command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' },
+        ],
+        beforeTabFileRead: [
+          { failClosed: true, command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' },
+        ],
         afterTabFileEdit: [{ command: 'node /opt/cleanroom/dist/agent-hook.cjs cursor' }],
       },
     });
@@ -79,8 +135,25 @@ describe('merging our hooks into agent configs', () => {
     expect(out).toEqual({
       version: 1,
       hooks: {
-        preToolUse: [{ type: 'command', cwd: '.', timeoutSec: 10, matcher: '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch|view|read|grep|rg|glob|bash|powershell|shell)$|-|__', bash: 'node /opt/cleanroom/dist/agent-hook.cjs copilot' }],
-        postToolUse: [{ type: 'command', cwd: '.', timeoutSec: 10, matcher: '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch)$', bash: 'node /opt/cleanroom/dist/agent-hook.cjs copilot' }],
+        preToolUse: [
+          {
+            type: 'command',
+            cwd: '.',
+            timeoutSec: 10,
+            matcher:
+              '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch|view|read|grep|rg|glob|bash|powershell|shell)$|-|__',
+            bash: 'node /opt/cleanroom/dist/agent-hook.cjs copilot',
+          },
+        ],
+        postToolUse: [
+          {
+            type: 'command',
+            cwd: '.',
+            timeoutSec: 10,
+            matcher: '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch)$',
+            bash: 'node /opt/cleanroom/dist/agent-hook.cjs copilot',
+          },
+        ],
       },
     });
   });
@@ -89,7 +162,9 @@ describe('merging our hooks into agent configs', () => {
     for (const agent of AGENTS) {
       expect(() => ADAPTERS[agent].wiring.install({ hooks: [] }, cmd(agent))).toThrow(WiringError);
     }
-    expect(() => ADAPTERS.gemini.wiring.install({ hooks: { BeforeTool: {} } }, cmd('gemini'))).toThrow(/hooks.BeforeTool" is not a list/);
+    expect(() =>
+      ADAPTERS.gemini.wiring.install({ hooks: { BeforeTool: {} } }, cmd('gemini')),
+    ).toThrow(/hooks.BeforeTool" is not a list/);
   });
 
   it('reports which events are wired', () => {

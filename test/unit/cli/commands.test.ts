@@ -159,9 +159,20 @@ describe('report formats come from one registry', () => {
 
 describe('error.kind in JSON (ErrorKind is read)', () => {
   it('a failing command asked for --format json prints {format, ok: false, error: {kind, message, hint}} on stdout, exit 2', async () => {
-    const r = await cli(['check', '--staged', '--format', 'json', '--policy', '/nonexistent/policy.yaml']);
+    const r = await cli([
+      'check',
+      '--staged',
+      '--format',
+      'json',
+      '--policy',
+      '/nonexistent/policy.yaml',
+    ]);
     expect(r.code).toBe(2);
-    const doc = JSON.parse(r.stdout) as { format: number; ok: boolean; error: { kind: string; message: string } };
+    const doc = JSON.parse(r.stdout) as {
+      format: number;
+      ok: boolean;
+      error: { kind: string; message: string };
+    };
     expect(doc.format).toBe(1);
     expect(doc.ok).toBe(false);
     expect(['usage', 'policy', 'git', 'input']).toContain(doc.error.kind);

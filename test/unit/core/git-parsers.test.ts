@@ -14,18 +14,69 @@ const f = (s: string) => Buffer.from(s, 'utf8');
 
 describe('parseRawMeta', () => {
   it('ordinary entries', () => {
-    expect(parseRawMeta(`:100644 100644 ${A} ${B} M`)).toEqual({ parents: 1, status: 'M', mode: '100644', blob: B, paths: 1 });
-    expect(parseRawMeta(`:000000 100644 ${Z} ${B} A`)).toEqual({ parents: 1, status: 'A', mode: '100644', blob: B, paths: 1 });
-    expect(parseRawMeta(`:100644 000000 ${A} ${Z} D`)).toEqual({ parents: 1, status: 'D', mode: '000000', blob: Z, paths: 1 });
-    expect(parseRawMeta(`:100644 100644 ${A} ${A} R100`)).toEqual({ parents: 1, status: 'R', mode: '100644', blob: A, paths: 2 });
-    expect(parseRawMeta(`:100644 100644 ${A} ${B} C075`)).toEqual({ parents: 1, status: 'C', mode: '100644', blob: B, paths: 2 });
-    expect(parseRawMeta(`:100644 120000 ${A} ${B} T`)).toMatchObject({ status: 'T', mode: '120000' });
+    expect(parseRawMeta(`:100644 100644 ${A} ${B} M`)).toEqual({
+      parents: 1,
+      status: 'M',
+      mode: '100644',
+      blob: B,
+      paths: 1,
+    });
+    expect(parseRawMeta(`:000000 100644 ${Z} ${B} A`)).toEqual({
+      parents: 1,
+      status: 'A',
+      mode: '100644',
+      blob: B,
+      paths: 1,
+    });
+    expect(parseRawMeta(`:100644 000000 ${A} ${Z} D`)).toEqual({
+      parents: 1,
+      status: 'D',
+      mode: '000000',
+      blob: Z,
+      paths: 1,
+    });
+    expect(parseRawMeta(`:100644 100644 ${A} ${A} R100`)).toEqual({
+      parents: 1,
+      status: 'R',
+      mode: '100644',
+      blob: A,
+      paths: 2,
+    });
+    expect(parseRawMeta(`:100644 100644 ${A} ${B} C075`)).toEqual({
+      parents: 1,
+      status: 'C',
+      mode: '100644',
+      blob: B,
+      paths: 2,
+    });
+    expect(parseRawMeta(`:100644 120000 ${A} ${B} T`)).toMatchObject({
+      status: 'T',
+      mode: '120000',
+    });
   });
   it('combined entries of a merge (paths that differ from every parent)', () => {
-    expect(parseRawMeta(`::100644 100644 100644 ${A} ${B} ${C} MM`)).toEqual({ parents: 2, status: 'M', mode: '100644', blob: C, paths: 1, combined: 'MM' });
-    expect(parseRawMeta(`::000000 000000 100644 ${Z} ${Z} ${C} AA`)).toEqual({ parents: 2, status: 'A', mode: '100644', blob: C, paths: 1, combined: 'AA' });
+    expect(parseRawMeta(`::100644 100644 100644 ${A} ${B} ${C} MM`)).toEqual({
+      parents: 2,
+      status: 'M',
+      mode: '100644',
+      blob: C,
+      paths: 1,
+      combined: 'MM',
+    });
+    expect(parseRawMeta(`::000000 000000 100644 ${Z} ${Z} ${C} AA`)).toEqual({
+      parents: 2,
+      status: 'A',
+      mode: '100644',
+      blob: C,
+      paths: 1,
+      combined: 'AA',
+    });
     expect(parseRawMeta(`::100644 100644 000000 ${A} ${B} ${Z} DD`)).toMatchObject({ status: 'D' });
-    expect(parseRawMeta(`:::100644 100644 100644 100644 ${A} ${B} ${C} ${C} MMM`)).toMatchObject({ parents: 3, status: 'M', blob: C });
+    expect(parseRawMeta(`:::100644 100644 100644 100644 ${A} ${B} ${C} ${C} MMM`)).toMatchObject({
+      parents: 3,
+      status: 'M',
+      blob: C,
+    });
   });
   it('sha256 ids', () => {
     const L = 'a'.repeat(64);
@@ -42,10 +93,15 @@ describe('parseRawEntries', () => {
   it('one path, or two for renames and copies; a file named like a raw line is just a name', () => {
     const weird = `:100644 100644 ${A} ${B} M`;
     const fields = [
-      f(`:000000 100644 ${Z} ${B} A`), f('evals/tasks/a\nb.json'),
-      f(`:100644 100644 ${A} ${A} R100`), f('drafts/q.json'), f('evals/tasks/q.json'),
-      f(`:000000 100644 ${Z} ${B} A`), f(weird),
-      f(`:100644 000000 ${A} ${Z} D`), f('evals/tasks/old.json'),
+      f(`:000000 100644 ${Z} ${B} A`),
+      f('evals/tasks/a\nb.json'),
+      f(`:100644 100644 ${A} ${A} R100`),
+      f('drafts/q.json'),
+      f('evals/tasks/q.json'),
+      f(`:000000 100644 ${Z} ${B} A`),
+      f(weird),
+      f(`:100644 000000 ${A} ${Z} D`),
+      f('evals/tasks/old.json'),
     ];
     expect(parseRawEntries(fields)).toEqual([
       { status: 'A', path: 'evals/tasks/a\nb.json', blob: B, mode: '100644' },
@@ -55,14 +111,22 @@ describe('parseRawEntries', () => {
     ]);
   });
   it('a truncated list is an error, not a guess', () => {
-    expect(() => parseRawEntries([f(`:100644 100644 ${A} ${A} R100`), f('only-one')])).toThrow(/truncated/);
+    expect(() => parseRawEntries([f(`:100644 100644 ${A} ${A} R100`), f('only-one')])).toThrow(
+      /truncated/,
+    );
   });
   it('non-UTF-8 bytes in a name are written as git writes them (\\377), keeping names apart', () => {
     const path = Buffer.concat([f('evals/tasks/'), Buffer.from([0xff, 0xfe]), f('.json')]);
-    expect(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), path])[0]!.path).toBe('evals/tasks/\\377\\376.json');
+    expect(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), path])[0]!.path).toBe(
+      'evals/tasks/\\377\\376.json',
+    );
     const other = Buffer.concat([f('evals/tasks/'), Buffer.from([0xff, 0xfd]), f('.json')]);
-    expect(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), other])[0]!.path).not.toBe(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), path])[0]!.path);
-    expect(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), f('évals/ok.json')])[0]!.path).toBe('évals/ok.json');
+    expect(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), other])[0]!.path).not.toBe(
+      parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), path])[0]!.path,
+    );
+    expect(parseRawEntries([f(`:000000 100644 ${Z} ${B} A`), f('évals/ok.json')])[0]!.path).toBe(
+      'évals/ok.json',
+    );
   });
 });
 
@@ -95,28 +159,60 @@ describe('parseCommitObject', () => {
     });
   });
   it('every author and committer line is kept (git may show any of them), and foreign encodings are decoded', () => {
-    const twice = parseCommitObject(f(`tree ${A}\nauthor Hana <hana@x> 1 +0000\nauthor Claude <noreply@anthropic.com> 1 +0000\ncommitter Hana <hana@x> 1 +0000\n\nmsg\n`));
+    const twice = parseCommitObject(
+      f(
+        `tree ${A}\nauthor Hana <hana@x> 1 +0000\nauthor Claude <noreply@anthropic.com> 1 +0000\ncommitter Hana <hana@x> 1 +0000\n\nmsg\n`,
+      ),
+    );
     expect(twice.author?.email).toBe('hana@x');
     expect(twice.others).toEqual([{ name: 'Claude', email: 'noreply@anthropic.com' }]);
-    const latin1 = Buffer.concat([f(`tree ${A}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nencoding ISO-8859-1\n\n`), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a])]);
+    const latin1 = Buffer.concat([
+      f(`tree ${A}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nencoding ISO-8859-1\n\n`),
+      Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x0a]),
+    ]);
     expect(parseCommitObject(latin1).message).toBe('café\n');
-    const ebcdic = parseCommitObject(Buffer.concat([f(`tree ${A}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nencoding IBM037\n\n`), Buffer.from([0xc3, 0x96])]));
+    const ebcdic = parseCommitObject(
+      Buffer.concat([
+        f(`tree ${A}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\nencoding IBM037\n\n`),
+        Buffer.from([0xc3, 0x96]),
+      ]),
+    );
     expect(ebcdic.undecodable).toBe('IBM037');
   });
   it('a root commit with an empty message', () => {
-    expect(parseCommitObject(f(`tree ${A}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\n`))).toMatchObject({ parents: [], message: '' });
+    expect(
+      parseCommitObject(f(`tree ${A}\nauthor A <a@x> 1 +0000\ncommitter A <a@x> 1 +0000\n\n`)),
+    ).toMatchObject({ parents: [], message: '' });
   });
   it('ident lines', () => {
-    expect(parseIdentLine('Jane <jane@x.org> 1700000000 +0000')).toEqual({ id: { name: 'Jane', email: 'jane@x.org' }, time: 1700000000 });
-    expect(parseIdentLine('<jane@x.org> 1700000000 +0000')).toEqual({ id: { name: '', email: 'jane@x.org' }, time: 1700000000 });
+    expect(parseIdentLine('Jane <jane@x.org> 1700000000 +0000')).toEqual({
+      id: { name: 'Jane', email: 'jane@x.org' },
+      time: 1700000000,
+    });
+    expect(parseIdentLine('<jane@x.org> 1700000000 +0000')).toEqual({
+      id: { name: '', email: 'jane@x.org' },
+      time: 1700000000,
+    });
     expect(parseIdentLine('garbage')).toBeUndefined();
     expect(parseIdentLine('Jane <jane@x.org')).toBeUndefined();
   });
   it('ident lines git still displays, though malformed, keep their identity', () => {
     // git log shows these as "Claude <noreply@anthropic.com>"; an AI author must not vanish.
-    expect(parseIdentLine('Claude <noreply@anthropic.com>')).toEqual({ id: { name: 'Claude', email: 'noreply@anthropic.com' }, time: 0 });
-    expect(parseIdentLine('Claude <noreply@anthropic.com> 1700000000 +0000 junk')).toEqual({ id: { name: 'Claude', email: 'noreply@anthropic.com' }, time: 1700000000 });
-    expect(parseIdentLine('Claude <noreply@anthropic.com>1700000000 +0000')).toEqual({ id: { name: 'Claude', email: 'noreply@anthropic.com' }, time: 1700000000 });
-    expect(parseIdentLine('Claude<noreply@anthropic.com> 1 +0000')?.id).toEqual({ name: 'Claude', email: 'noreply@anthropic.com' });
+    expect(parseIdentLine('Claude <noreply@anthropic.com>')).toEqual({
+      id: { name: 'Claude', email: 'noreply@anthropic.com' },
+      time: 0,
+    });
+    expect(parseIdentLine('Claude <noreply@anthropic.com> 1700000000 +0000 junk')).toEqual({
+      id: { name: 'Claude', email: 'noreply@anthropic.com' },
+      time: 1700000000,
+    });
+    expect(parseIdentLine('Claude <noreply@anthropic.com>1700000000 +0000')).toEqual({
+      id: { name: 'Claude', email: 'noreply@anthropic.com' },
+      time: 1700000000,
+    });
+    expect(parseIdentLine('Claude<noreply@anthropic.com> 1 +0000')?.id).toEqual({
+      name: 'Claude',
+      email: 'noreply@anthropic.com',
+    });
   });
 });

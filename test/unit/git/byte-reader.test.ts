@@ -16,7 +16,9 @@ const chunked = (buf: Buffer, size: (i: number) => number): Buffer[] => {
 };
 
 describe('ByteReader', () => {
-  const text = Buffer.from(Array.from({ length: 2000 }, (_, i) => `field-${i}\0`).join('') + 'tail');
+  const text = Buffer.from(
+    Array.from({ length: 2000 }, (_, i) => `field-${i}\0`).join('') + 'tail',
+  );
 
   for (const [name, size] of [
     ['one byte per chunk', () => 1],
@@ -43,7 +45,9 @@ describe('ByteReader', () => {
     const body = Buffer.alloc(64 * 1024 * 1024);
     for (let i = 0; i < body.length; i += 4096) body.writeUInt32LE(i, i);
     const header = Buffer.from(`abc blob ${body.length}\n`);
-    const r = new ByteReader(Readable.from(chunked(Buffer.concat([header, body, Buffer.from('\n')]), () => 4096)));
+    const r = new ByteReader(
+      Readable.from(chunked(Buffer.concat([header, body, Buffer.from('\n')]), () => 4096)),
+    );
     expect((await r.until(0x0a))?.toString()).toBe(`abc blob ${body.length}`);
     const got = await r.exactly(body.length);
     expect(got.length).toBe(body.length);

@@ -8,15 +8,42 @@ import { parseRawEntries } from '../../../src/git/raw.js';
 const Z = '0'.repeat(40);
 const A = 'a'.repeat(40);
 const B = 'b'.repeat(40);
-const del = (path: string, blob: string, mode = '100644'): Buffer[] => [Buffer.from(`:${mode} 000000 ${blob} ${Z} D`), Buffer.from(path)];
-const add = (path: string, blob: string, mode = '100644'): Buffer[] => [Buffer.from(`:000000 ${mode} ${Z} ${blob} A`), Buffer.from(path)];
+const del = (path: string, blob: string, mode = '100644'): Buffer[] => [
+  Buffer.from(`:${mode} 000000 ${blob} ${Z} D`),
+  Buffer.from(path),
+];
+const add = (path: string, blob: string, mode = '100644'): Buffer[] => [
+  Buffer.from(`:000000 ${mode} ${Z} ${blob} A`),
+  Buffer.from(path),
+];
 
 describe('pairExactRenames', () => {
   it('pairs same content, preferring the same file name, and keeps the rest as adds and deletes', () => {
-    const raw = [...del('a/x.txt', A), ...del('a/y.txt', A), ...del('a/gone.txt', B), ...add('b/y.txt', A), ...add('b/x.txt', A), ...add('b/new.txt', 'c'.repeat(40))];
+    const raw = [
+      ...del('a/x.txt', A),
+      ...del('a/y.txt', A),
+      ...del('a/gone.txt', B),
+      ...add('b/y.txt', A),
+      ...add('b/x.txt', A),
+      ...add('b/new.txt', 'c'.repeat(40)),
+    ];
     const { files, limit } = pairExactRenames(raw);
-    expect(files).toContainEqual({ status: 'R', path: 'b/y.txt', from: 'a/y.txt', fromBlob: A, blob: A, mode: '100644' });
-    expect(files).toContainEqual({ status: 'R', path: 'b/x.txt', from: 'a/x.txt', fromBlob: A, blob: A, mode: '100644' });
+    expect(files).toContainEqual({
+      status: 'R',
+      path: 'b/y.txt',
+      from: 'a/y.txt',
+      fromBlob: A,
+      blob: A,
+      mode: '100644',
+    });
+    expect(files).toContainEqual({
+      status: 'R',
+      path: 'b/x.txt',
+      from: 'a/x.txt',
+      fromBlob: A,
+      blob: A,
+      mode: '100644',
+    });
     expect(files).toContainEqual({ status: 'D', path: 'a/gone.txt', blob: Z, mode: '000000' });
     expect(files.find((f) => f.path === 'b/new.txt')?.status).toBe('A');
     // a deleted file is left that could have been edited into b/new.txt: unpaired
@@ -46,8 +73,14 @@ describe('pairExactRenames', () => {
 });
 
 describe('withSourceBlobs', () => {
-  it('takes a rename\'s source blob from git\'s raw line', () => {
-    const raw = [Buffer.from(`:100644 100644 ${A} ${B} M`), Buffer.from('m'), Buffer.from(`:100644 100644 ${A} ${B} R087`), Buffer.from('old'), Buffer.from('new')];
+  it("takes a rename's source blob from git's raw line", () => {
+    const raw = [
+      Buffer.from(`:100644 100644 ${A} ${B} M`),
+      Buffer.from('m'),
+      Buffer.from(`:100644 100644 ${A} ${B} R087`),
+      Buffer.from('old'),
+      Buffer.from('new'),
+    ];
     const files = withSourceBlobs(raw, parseRawEntries(raw));
     expect(files[0]!.fromBlob).toBeUndefined();
     expect(files[1]).toMatchObject({ status: 'R', from: 'old', path: 'new', fromBlob: A, blob: B });

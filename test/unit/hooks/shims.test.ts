@@ -7,15 +7,22 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { ROOT } from '../../helpers/repo.js';
 
-const tools = parse(readFileSync(join(ROOT, 'policies/tools.yaml'), 'utf8')) as { tools: { id: string; env?: string[] }[] };
+const tools = parse(readFileSync(join(ROOT, 'policies/tools.yaml'), 'utf8')) as {
+  tools: { id: string; env?: string[] }[];
+};
 const shim = (name: string): string => readFileSync(join(ROOT, 'hooks', name), 'utf8');
 
 describe('hook shims', () => {
   it('prepare-commit-msg maps every env rule of tools.yaml to its tool id', () => {
     const text = shim('prepare-commit-msg');
-    const rules = tools.tools.flatMap((t) => (t.env ?? []).map((e) => ({ id: t.id, name: e.replace(/[=*].*$/, '') })));
+    const rules = tools.tools.flatMap((t) =>
+      (t.env ?? []).map((e) => ({ id: t.id, name: e.replace(/[=*].*$/, '') })),
+    );
     expect(rules.length).toBeGreaterThanOrEqual(4);
-    for (const r of rules) expect(text, `${r.name} → ${r.id}`).toMatch(new RegExp(`\\$\\{${r.name}[A-Z_]*:\\+${r.id}\\}`));
+    for (const r of rules)
+      expect(text, `${r.name} → ${r.id}`).toMatch(
+        new RegExp(`\\$\\{${r.name}[A-Z_]*:\\+${r.id}\\}`),
+      );
   });
 
   it('every shim execs the single-file bundle and honours CLEANROOM=0 and CLEANROOM_DEBUG=1', () => {

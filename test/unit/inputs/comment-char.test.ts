@@ -18,8 +18,18 @@ describe('commentCharOf', () => {
   it.each([
     ['no setting', 'msg\n# comment\n', undefined, '#'],
     ['a plain setting', 'msg\n; comment\n', ';', ';'],
-    ['auto, read off the scissors line', `#1 fix\n\n;${SCISSORS}; Do not modify\ndiff --git a/x b/x\n`, 'auto', ';'],
-    ['auto, read off the closing comment block', '#1 fix\n\n; Please enter the commit message\n;\n', 'auto', ';'],
+    [
+      'auto, read off the scissors line',
+      `#1 fix\n\n;${SCISSORS}; Do not modify\ndiff --git a/x b/x\n`,
+      'auto',
+      ';',
+    ],
+    [
+      'auto, read off the closing comment block',
+      '#1 fix\n\n; Please enter the commit message\n;\n',
+      'auto',
+      ';',
+    ],
     ['auto, no # anywhere: #', 'fix\n\nbody\n', 'auto', '#'],
     ["auto replayed: '#' and ';' start lines, no comment block", '#1\n;2\nplain\n', 'auto', '@'],
   ])('%s', (_name, text, setting, want) => {

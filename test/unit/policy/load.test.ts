@@ -21,12 +21,15 @@ function problems(text: string): string[] {
     if (!(e instanceof PolicyError)) throw e;
     for (const p of e.problems) expect(p.file).toBe(FILE);
     // The message a user sees is exactly FILE:LINE:COL: message, one per line.
-    expect(e.message.split('\n')).toEqual(e.problems.map((p) => `${FILE}:${p.line}:${p.col}: ${p.message}`));
+    expect(e.message.split('\n')).toEqual(
+      e.problems.map((p) => `${FILE}:${p.line}:${p.col}: ${p.message}`),
+    );
     return e.problems.map((p) => `${p.line}:${p.col}: ${p.message}`);
   }
 }
 
-const zone = (extra = '') => `version: 1\nrepository: example.org/r\nzones:\n  - name: tasks\n    paths: ["evals/tasks/**"]\n    ai: deny\n${extra}`;
+const zone = (extra = '') =>
+  `version: 1\nrepository: example.org/r\nzones:\n  - name: tasks\n    paths: ["evals/tasks/**"]\n    ai: deny\n${extra}`;
 
 describe('a valid policy compiles into a frozen Policy', () => {
   it('the test helpers POLICY', () => {
@@ -39,7 +42,12 @@ describe('a valid policy compiles into a frozen Policy', () => {
       ['training-data', 'deny', 'allow'],
     ]);
     expect(Object.fromEntries(p.zones[1]!.tools)).toEqual({ copilot: 'allow', devin: 'deny' });
-    expect(p.review).toEqual({ mode: 'trailer', trailer: 'Reviewed-by', reviewers: '.cleanroom/reviewers', independent: true });
+    expect(p.review).toEqual({
+      mode: 'trailer',
+      trailer: 'Reviewed-by',
+      reviewers: '.cleanroom/reviewers',
+      independent: true,
+    });
     expect(p.overrides).toEqual({ approvers: '.cleanroom/approvers' });
     expect(p.caseSensitive).toBe(false);
     expect(p.unicode).toBe('nfc');
@@ -51,20 +59,33 @@ describe('a valid policy compiles into a frozen Policy', () => {
 
   it('defaults: review mode trailer, Reviewed-by, not independent', () => {
     const p = loadPolicyText(zone(), FILE);
-    expect(p.review).toEqual({ mode: 'trailer', trailer: 'Reviewed-by', reviewers: '.cleanroom/reviewers', independent: false });
+    expect(p.review).toEqual({
+      mode: 'trailer',
+      trailer: 'Reviewed-by',
+      reviewers: '.cleanroom/reviewers',
+      independent: false,
+    });
     expect(p.zones[0]!.read).toBe('allow');
     expect(p.zones[0]!.exclude).toEqual([]);
   });
 
   it('a policy-defined tool becomes a known tool id', () => {
-    const p = loadPolicyText(zone('    tools: { acme-agent: allow }\ntools:\n  - id: acme-agent\n    emails: ["agent@acme.internal"]\n'), FILE);
+    const p = loadPolicyText(
+      zone(
+        '    tools: { acme-agent: allow }\ntools:\n  - id: acme-agent\n    emails: ["agent@acme.internal"]\n',
+      ),
+      FILE,
+    );
     expect(p.tools.ids.has('acme-agent')).toBe(true);
     expect(p.tools.toolForEmail('Agent@ACME.internal')).toBe('acme-agent');
     expect(p.verdictFor('evals/tasks/a', 'acme-agent').verdict).toBe('allow');
   });
 
   it('a row for a built-in id adds matchers to that tool without re-declaring it', () => {
-    const p = loadPolicyText(zone('tools:\n  - id: claude-code\n    emails: ["claude-bot@corp.example"]\n'), FILE);
+    const p = loadPolicyText(
+      zone('tools:\n  - id: claude-code\n    emails: ["claude-bot@corp.example"]\n'),
+      FILE,
+    );
     expect(p.tools.toolForEmail('claude-bot@corp.example')).toBe('claude-code');
     expect(p.tools.toolForEmail('noreply@anthropic.com')).toBe('claude-code');
     expect(problems(zone('tools:\n  - id: claude-code\n'))).toEqual([]);
@@ -79,17 +100,31 @@ describe('shipped presets', () => {
   });
   for (const name of presets) {
     it(`${name} compiles and its policy test cases pass`, () => {
-      const text = readFileSync(join(dir, name), 'utf8').replace('__REPOSITORY__', 'github.com/acme/metacode');
+      const text = readFileSync(join(dir, name), 'utf8').replace(
+        '__REPOSITORY__',
+        'github.com/acme/metacode',
+      );
       const p = loadPolicyText(text, FILE);
-      const cases = (parse(readFileSync(join(dir, name.replace(/\.yaml$/, '.test.yaml')), 'utf8')) as { cases: { path: string; tool: string; expect: string }[] }).cases;
+      const cases = (
+        parse(readFileSync(join(dir, name.replace(/\.yaml$/, '.test.yaml')), 'utf8')) as {
+          cases: { path: string; tool: string; expect: string }[];
+        }
+      ).cases;
       expect(cases.length).toBeGreaterThan(0);
-      for (const c of cases) expect(`${c.path} ${c.tool} → ${p.verdictFor(c.path, c.tool).verdict}`).toBe(`${c.path} ${c.tool} → ${c.expect}`);
+      for (const c of cases)
+        expect(`${c.path} ${c.tool} → ${p.verdictFor(c.path, c.tool).verdict}`).toBe(
+          `${c.path} ${c.tool} → ${c.expect}`,
+        );
     });
   }
   it('eval-cleanroom follows the contract (§3): tasks, answer keys, environment, training deny; harness review', () => {
-    const text = readFileSync(join(dir, 'eval-cleanroom.yaml'), 'utf8').replace('__REPOSITORY__', 'x/y');
+    const text = readFileSync(join(dir, 'eval-cleanroom.yaml'), 'utf8').replace(
+      '__REPOSITORY__',
+      'x/y',
+    );
     const p = loadPolicyText(text, FILE);
-    const v = (path: string) => `${p.verdictFor(path, 'unknown-ai').verdict}${p.readDenied(path).length ? '+read-deny' : ''}`;
+    const v = (path: string) =>
+      `${p.verdictFor(path, 'unknown-ai').verdict}${p.readDenied(path).length ? '+read-deny' : ''}`;
     expect(v('evals/tasks/q1.json')).toBe('deny');
     expect(v('evals/questions/q1.md')).toBe('deny');
     expect(v('evals/answers/q1.txt')).toBe('deny');
@@ -117,12 +152,16 @@ describe('every problem, each at FILE:LINE:COL with the fix', () => {
     [
       'a typo in a zone key (exclude) with did-you-mean',
       zone('    exlude: ["evals/tasks/README.md"]\n'),
-      ['7:5: unknown key "exlude" in zones.0 — did you mean "exclude"? (allowed: name, description, paths, exclude, ai, read, tools) — unknown keys are errors so a typo cannot silently disable a rule'],
+      [
+        '7:5: unknown key "exlude" in zones.0 — did you mean "exclude"? (allowed: name, description, paths, exclude, ai, read, tools) — unknown keys are errors so a typo cannot silently disable a rule',
+      ],
     ],
     [
       'a typo in review: independant',
       zone('review:\n  independant: true\n'),
-      ['8:3: unknown key "independant" in review — did you mean "independent"? (allowed: mode, trailer, reviewers, independent) — unknown keys are errors so a typo cannot silently disable a rule'],
+      [
+        '8:3: unknown key "independant" in review — did you mean "independent"? (allowed: mode, trailer, reviewers, independent) — unknown keys are errors so a typo cannot silently disable a rule',
+      ],
     ],
     [
       'a typo in a tool row',
@@ -135,7 +174,9 @@ describe('every problem, each at FILE:LINE:COL with the fix', () => {
     [
       'a wrong verdict, with did-you-mean',
       'version: 1\nrepository: x/y\nzones:\n  - name: a\n    paths: [x]\n    ai: deni\n',
-      ['6:9: "deni" is not allowed for zones.0.ai — did you mean "deny"? — use one of: deny, review, allow'],
+      [
+        '6:9: "deni" is not allowed for zones.0.ai — did you mean "deny"? — use one of: deny, review, allow',
+      ],
     ],
     [
       'a wrong verdict far from any, without a guess',
@@ -160,12 +201,16 @@ describe('every problem, each at FILE:LINE:COL with the fix', () => {
     [
       'an unknown tool id, with did-you-mean',
       zone('    tools: { claud-code: allow }\n'),
-      ['7:14: unknown tool id "claud-code" — did you mean "claude-code"? — known: aider, amazon-q, amp, claude-code, cline, coderabbit, codex, copilot, crush, cursor, devin, gemini, jules, junie, kiro, opencode, openhands, qwen-code, replit, roo-code, sourcery, sweep, tabnine, unknown-ai, warp, windsurf, or define it under tools:'],
+      [
+        '7:14: unknown tool id "claud-code" — did you mean "claude-code"? — known: aider, amazon-q, amp, claude-code, cline, coderabbit, codex, copilot, crush, cursor, devin, gemini, jules, junie, kiro, opencode, openhands, qwen-code, replit, roo-code, sourcery, sweep, tabnine, unknown-ai, warp, windsurf, or define it under tools:',
+      ],
     ],
     [
       'a tool id in capitals',
       zone('    tools: { Copilot: allow }\n'),
-      ['7:14: "Copilot" in zones.0.tools is not a valid tool id (lower-case letters, digits, . _ -) — write "copilot"'],
+      [
+        '7:14: "Copilot" in zones.0.tools is not a valid tool id (lower-case letters, digits, . _ -) — write "copilot"',
+      ],
     ],
     [
       'bad globs, each with its fix',
@@ -182,28 +227,106 @@ describe('every problem, each at FILE:LINE:COL with the fix', () => {
         '15:9: glob "  ": an empty glob matches nothing — remove it or write a path',
       ],
     ],
-    ['a bad exclude glob', zone('    exclude: ["/evals/tasks/README.md"]\n'), ['7:15: glob "/evals/tasks/README.md": globs are relative to the repository root — write "evals/tasks/README.md"']],
-    ['an empty glob string', zone('    exclude: [""]\n'), ['7:15: zones.0.exclude.0 is empty — write a value']],
-    ['an empty paths list', 'version: 1\nrepository: x/y\nzones:\n  - { name: a, paths: [], ai: deny }\n', ['4:23: zones.0.paths is empty — list at least one entry']],
-    ['paths as a string, not a list', 'version: 1\nrepository: x/y\nzones:\n  - { name: a, paths: "evals/**", ai: deny }\n', ['4:23: zones.0.paths must be a list, e.g. ["evals/**"] (found "evals/**")']],
+    [
+      'a bad exclude glob',
+      zone('    exclude: ["/evals/tasks/README.md"]\n'),
+      [
+        '7:15: glob "/evals/tasks/README.md": globs are relative to the repository root — write "evals/tasks/README.md"',
+      ],
+    ],
+    [
+      'an empty glob string',
+      zone('    exclude: [""]\n'),
+      ['7:15: zones.0.exclude.0 is empty — write a value'],
+    ],
+    [
+      'an empty paths list',
+      'version: 1\nrepository: x/y\nzones:\n  - { name: a, paths: [], ai: deny }\n',
+      ['4:23: zones.0.paths is empty — list at least one entry'],
+    ],
+    [
+      'paths as a string, not a list',
+      'version: 1\nrepository: x/y\nzones:\n  - { name: a, paths: "evals/**", ai: deny }\n',
+      ['4:23: zones.0.paths must be a list, e.g. ["evals/**"] (found "evals/**")'],
+    ],
     [
       'duplicate zone names (case-insensitive)',
       'version: 1\nrepository: x/y\nzones:\n  - { name: tasks, paths: [a], ai: deny }\n  - { name: Tasks, paths: [b], ai: review }\n',
       ['5:13: zone name "Tasks" is used twice — zone names must be unique'],
     ],
-    ['a zone name with a space', 'version: 1\nrepository: x/y\nzones:\n  - { name: "my zone", paths: [a], ai: deny }\n', ['4:13: "my zone" is not a valid name (expected ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$)']],
-    ['a missing verdict', 'version: 1\nrepository: x/y\nzones:\n  - { name: a, paths: [a] }\n', ['4:5: zones.0 is missing "ai" — add it (cleanroom init writes a complete example; see README "The policy")']],
-    ['version 2', zone().replace('version: 1', 'version: 2'), ['1:10: version must be 1 (found 2)']],
-    ['version as a string', zone().replace('version: 1', 'version: "1"'), ['1:10: version must be 1 (found "1")']],
-    ['repository with a space', zone().replace('example.org/r', 'my repo'), ['2:13: "my repo" is not a valid repository (expected ^[^\\s]+$)']],
-    ['an empty zones list', 'version: 1\nrepository: x/y\nzones: []\n', ['3:8: zones is empty — list at least one entry']],
-    ['zones as a mapping', 'version: 1\nrepository: x/y\nzones:\n  a: { paths: [x], ai: deny }\n', ['4:3: zones must be a list (one "- item" per line) (found {"a":{"paths":["x"],"ai":"deny"}})']],
-    ['a list instead of a mapping', '- a\n- b\n', ['1:1: the policy must be a mapping (key: value) (found ["a","b"])']],
-    ['a plain string', 'hello\n', ['1:1: the policy must be a mapping (key: value) (found "hello")']],
-    ['the reserved id unknown-ai', zone('tools:\n  - id: unknown-ai\n    emails: [a@b.example]\n'), ['8:9: "unknown-ai" is reserved for AI signals that name no tool — choose another id']],
-    ['a review trailer with a colon', zone('review:\n  trailer: "Reviewed-by:"\n'), ['8:12: "Reviewed-by:" is not a valid trailer (expected ^[A-Za-z0-9][A-Za-z0-9-]{0,63}$)']],
-    ['review mode typo', zone('review:\n  mode: signd\n'), ['8:9: "signd" is not allowed for review.mode — did you mean "signed"? — use one of: trailer, signed']],
-    ['matching typo', zone('matching:\n  case: insensitiv\n'), ['8:9: "insensitiv" is not allowed for matching.case — did you mean "insensitive"? — use one of: insensitive, sensitive']],
+    [
+      'a zone name with a space',
+      'version: 1\nrepository: x/y\nzones:\n  - { name: "my zone", paths: [a], ai: deny }\n',
+      ['4:13: "my zone" is not a valid name (expected ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$)'],
+    ],
+    [
+      'a missing verdict',
+      'version: 1\nrepository: x/y\nzones:\n  - { name: a, paths: [a] }\n',
+      [
+        '4:5: zones.0 is missing "ai" — add it (cleanroom init writes a complete example; see README "The policy")',
+      ],
+    ],
+    [
+      'version 2',
+      zone().replace('version: 1', 'version: 2'),
+      ['1:10: version must be 1 (found 2)'],
+    ],
+    [
+      'version as a string',
+      zone().replace('version: 1', 'version: "1"'),
+      ['1:10: version must be 1 (found "1")'],
+    ],
+    [
+      'repository with a space',
+      zone().replace('example.org/r', 'my repo'),
+      ['2:13: "my repo" is not a valid repository (expected ^[^\\s]+$)'],
+    ],
+    [
+      'an empty zones list',
+      'version: 1\nrepository: x/y\nzones: []\n',
+      ['3:8: zones is empty — list at least one entry'],
+    ],
+    [
+      'zones as a mapping',
+      'version: 1\nrepository: x/y\nzones:\n  a: { paths: [x], ai: deny }\n',
+      [
+        '4:3: zones must be a list (one "- item" per line) (found {"a":{"paths":["x"],"ai":"deny"}})',
+      ],
+    ],
+    [
+      'a list instead of a mapping',
+      '- a\n- b\n',
+      ['1:1: the policy must be a mapping (key: value) (found ["a","b"])'],
+    ],
+    [
+      'a plain string',
+      'hello\n',
+      ['1:1: the policy must be a mapping (key: value) (found "hello")'],
+    ],
+    [
+      'the reserved id unknown-ai',
+      zone('tools:\n  - id: unknown-ai\n    emails: [a@b.example]\n'),
+      ['8:9: "unknown-ai" is reserved for AI signals that name no tool — choose another id'],
+    ],
+    [
+      'a review trailer with a colon',
+      zone('review:\n  trailer: "Reviewed-by:"\n'),
+      ['8:12: "Reviewed-by:" is not a valid trailer (expected ^[A-Za-z0-9][A-Za-z0-9-]{0,63}$)'],
+    ],
+    [
+      'review mode typo',
+      zone('review:\n  mode: signd\n'),
+      [
+        '8:9: "signd" is not allowed for review.mode — did you mean "signed"? — use one of: trailer, signed',
+      ],
+    ],
+    [
+      'matching typo',
+      zone('matching:\n  case: insensitiv\n'),
+      [
+        '8:9: "insensitiv" is not allowed for matching.case — did you mean "insensitive"? — use one of: insensitive, sensitive',
+      ],
+    ],
   ];
   for (const [name, text, expected] of table) {
     it(name, () => {
@@ -213,32 +336,51 @@ describe('every problem, each at FILE:LINE:COL with the fix', () => {
 
   it('empty file, whitespace or comments only: says run `cleanroom init`', () => {
     for (const text of ['', '\n\n', '# nothing here\n', '---\n']) {
-      expect(problems(text)).toEqual(['1:1: the policy is empty — run `cleanroom init` to write one']);
+      expect(problems(text)).toEqual([
+        '1:1: the policy is empty — run `cleanroom init` to write one',
+      ]);
     }
   });
 
   it('malformed YAML is located where it breaks', () => {
-    expect(problems('version: 1\nrepository: x/y\nzones: [ { name: a, paths: [x], ai: deny }\n')).toEqual([
+    expect(
+      problems('version: 1\nrepository: x/y\nzones: [ { name: a, paths: [x], ai: deny }\n'),
+    ).toEqual([
       // the bracket is never closed: git-style, the error is where the input ends
       '4:1: YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ] — fix the YAML at this position',
     ]);
-    expect(problems('version: 1\nrepository: x/y\nzones:\n\t- { name: a, paths: [x], ai: deny }\n')[0]).toMatch(/^4:1: YAML syntax: Tabs are not allowed as indentation/);
-    expect(problems('version: 1\nrepository: x/y\nrepository: z\nzones: []\n')).toEqual(['3:1: YAML syntax: Map keys must be unique — fix the YAML at this position']);
-    expect(problems('version: 1\nrepository: x/y\nzones:\n  - name: a\n    paths: [x]\n    ai: deny\n  name: b\n')).toEqual([
+    expect(
+      problems('version: 1\nrepository: x/y\nzones:\n\t- { name: a, paths: [x], ai: deny }\n')[0],
+    ).toMatch(/^4:1: YAML syntax: Tabs are not allowed as indentation/);
+    expect(problems('version: 1\nrepository: x/y\nrepository: z\nzones: []\n')).toEqual([
+      '3:1: YAML syntax: Map keys must be unique — fix the YAML at this position',
+    ]);
+    expect(
+      problems(
+        'version: 1\nrepository: x/y\nzones:\n  - name: a\n    paths: [x]\n    ai: deny\n  name: b\n',
+      ),
+    ).toEqual([
       '7:1: YAML syntax: All mapping items must start at the same column — fix the YAML at this position',
     ]);
   });
 
   it('an alias bomb is refused, not expanded', () => {
     const bomb = ['version: 1', 'repository: x/y', 'a: &a ["x","x","x","x","x","x","x","x","x"]'];
-    for (let i = 1; i < 12; i++) bomb.push(`${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(9).fill(i === 1 ? '*a' : `*${'b'.repeat(i - 1)}`).join(',')}]`);
+    for (let i = 1; i < 12; i++)
+      bomb.push(
+        `${'b'.repeat(i)}: &${'b'.repeat(i)} [${Array(9)
+          .fill(i === 1 ? '*a' : `*${'b'.repeat(i - 1)}`)
+          .join(',')}]`,
+      );
     const got = problems(bomb.join('\n') + '\nzones: []\n');
     expect(got).toHaveLength(1);
     expect(got[0]).toMatch(/^1:1: YAML: .*alias.* — write the policy without aliases$/i);
   });
 
   it('a policy over 1 MiB is refused', () => {
-    expect(problems(zone() + `# ${'x'.repeat(1024 * 1024)}\n`)).toEqual(['1:1: the policy is larger than 1 MiB — it cannot be a real policy']);
+    expect(problems(zone() + `# ${'x'.repeat(1024 * 1024)}\n`)).toEqual([
+      '1:1: the policy is larger than 1 MiB — it cannot be a real policy',
+    ]);
   });
 
   it('schema problems and meaning problems come out together, in file order', () => {
@@ -272,13 +414,27 @@ describe('every problem, each at FILE:LINE:COL with the fix', () => {
       '13:3: unknown key "independant" in review — did you mean "independent"?',
     ];
     expect(got).toHaveLength(want.length);
-    got.forEach((p, i) => expect(p.startsWith(want[i]!), `${p}\n  should start with\n${want[i]}`).toBe(true));
+    got.forEach((p, i) =>
+      expect(p.startsWith(want[i]!), `${p}\n  should start with\n${want[i]}`).toBe(true),
+    );
   });
 });
 
 describe('globProblem', () => {
-  const ok = ['evals/**', 'evals/**/*.jsonl', '**/answer_key*', '.cleanroom/**', 'evals/{a,b}/**', 'evals/[abc]/x', 'evals/+(a|b)/x', 'évals/tâches/**', 'a b/c'];
+  const ok = [
+    'evals/**',
+    'evals/**/*.jsonl',
+    '**/answer_key*',
+    '.cleanroom/**',
+    'evals/{a,b}/**',
+    'evals/[abc]/x',
+    'evals/+(a|b)/x',
+    'évals/tâches/**',
+    'a b/c',
+  ];
   for (const g of ok) it(`accepts ${g}`, () => expect(globProblem(g)).toBeUndefined());
-  it('refuses a NUL byte', () => expect(globProblem('evals/\0x')).toBe('a glob cannot contain a NUL byte'));
-  it('refuses a "." segment', () => expect(globProblem('evals/./x')).toBe('a glob cannot contain "." or ".." segments'));
+  it('refuses a NUL byte', () =>
+    expect(globProblem('evals/\0x')).toBe('a glob cannot contain a NUL byte'));
+  it('refuses a "." segment', () =>
+    expect(globProblem('evals/./x')).toBe('a glob cannot contain "." or ".." segments'));
 });

@@ -23,7 +23,12 @@ zones:
 /** zone names holding `path` and the verdict for `tool`. */
 const where = (p: Policy, path: string, tool = 'unknown-ai'): string => {
   const v = p.verdictFor(path, tool);
-  return `${p.zonesFor(path).map((z) => z.name).join('+') || '-'} → ${v.verdict}${v.zone ? ` (${v.zone.name})` : ''}`;
+  return `${
+    p
+      .zonesFor(path)
+      .map((z) => z.name)
+      .join('+') || '-'
+  } → ${v.verdict}${v.zone ? ` (${v.zone.name})` : ''}`;
 };
 
 describe('zones and verdicts for paths (the helpers POLICY)', () => {
@@ -60,7 +65,8 @@ describe('zones and verdicts for paths (the helpers POLICY)', () => {
     ['vendor/evals/tasks/q.json', 'claude-code', '- → allow'],
   ];
   for (const [path, tool, expected] of table) {
-    it(`${JSON.stringify(path)} for ${tool}`, () => expect(where(policy, path, tool)).toBe(expected));
+    it(`${JSON.stringify(path)} for ${tool}`, () =>
+      expect(where(policy, path, tool)).toBe(expected));
   }
 });
 
@@ -70,10 +76,15 @@ describe('Unicode: NFC vs NFD', () => {
   const nfd = 'évals/tâches/q.json'.normalize('NFD');
   it('the test strings really differ', () => expect(nfc).not.toBe(nfd));
   it('an NFC path matches an NFC glob', () => expect(where(p, nfc)).toBe('taches → deny (taches)'));
-  it('an NFD path (macOS) matches the NFC glob', () => expect(where(p, nfd)).toBe('taches → deny (taches)'));
-  it('an upper-case NFD path matches too', () => expect(where(p, nfd.toUpperCase())).toBe('taches → deny (taches)'));
+  it('an NFD path (macOS) matches the NFC glob', () =>
+    expect(where(p, nfd)).toBe('taches → deny (taches)'));
+  it('an upper-case NFD path matches too', () =>
+    expect(where(p, nfd.toUpperCase())).toBe('taches → deny (taches)'));
   it('a glob written in NFD matches an NFC path', () => {
-    const q = loadPolicyText(ACCENTS.replace('évals/tâches/**', 'évals/tâches/**'.normalize('NFD')), 'policy.yaml');
+    const q = loadPolicyText(
+      ACCENTS.replace('évals/tâches/**', 'évals/tâches/**'.normalize('NFD')),
+      'policy.yaml',
+    );
     expect(where(q, nfc)).toBe('taches → deny (taches)');
   });
   it('unicode: none matches only the exact form', () => {
@@ -89,7 +100,8 @@ describe('case and dotfiles', () => {
     expect(where(p, 'answer_key.txt')).toBe('answers → deny (answers)');
     expect(where(p, 'a/b/ANSWER_KEY_v2.csv')).toBe('answers → deny (answers)');
   });
-  it('a dot directory in the glob matches its files', () => expect(where(p, '.secret/k/.env')).toBe('answers → deny (answers)'));
+  it('a dot directory in the glob matches its files', () =>
+    expect(where(p, '.secret/k/.env')).toBe('answers → deny (answers)'));
   it('case: sensitive turns case folding off', () => {
     const q = loadPolicyText(POLICY + 'matching: { case: sensitive }\n', 'policy.yaml');
     expect(q.caseSensitive).toBe(true);
@@ -136,5 +148,6 @@ zones:
     ['lib/core/x.ts', 'devin', 'open+reviewed → deny (open)'],
     ['lib/core/secret/k', 'copilot', 'open+reviewed+closed → deny (closed)'],
   ];
-  for (const [path, tool, expected] of table) it(`${path} for ${tool}`, () => expect(where(p, path, tool)).toBe(expected));
+  for (const [path, tool, expected] of table)
+    it(`${path} for ${tool}`, () => expect(where(p, path, tool)).toBe(expected));
 });

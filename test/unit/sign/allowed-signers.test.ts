@@ -16,9 +16,21 @@ import { parsePublicKey, type SshPublicKey } from '../../../src/sign/sshsig.js';
 import { nodeKey, pubLine } from './helpers.js';
 
 const FIXTURES = join(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/sign');
-const ED = readFileSync(join(FIXTURES, 'ed25519.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
-const EC = readFileSync(join(FIXTURES, 'ecdsa-p256.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
-const RSA = readFileSync(join(FIXTURES, 'rsa-3072.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+const ED = readFileSync(join(FIXTURES, 'ed25519.pub'), 'utf8')
+  .trim()
+  .split(' ')
+  .slice(0, 2)
+  .join(' ');
+const EC = readFileSync(join(FIXTURES, 'ecdsa-p256.pub'), 'utf8')
+  .trim()
+  .split(' ')
+  .slice(0, 2)
+  .join(' ');
+const RSA = readFileSync(join(FIXTURES, 'rsa-3072.pub'), 'utf8')
+  .trim()
+  .split(' ')
+  .slice(0, 2)
+  .join(' ');
 const edKey = parsePublicKey(ED);
 const ecKey = parsePublicKey(EC);
 const rsaKey = parsePublicKey(RSA);
@@ -93,10 +105,23 @@ describe('parseSshTime', () => {
     ['202402291230', '2024-02-29T12:30:00.000Z'],
     ['20240229123059Z', '2024-02-29T12:30:59.000Z'],
   ])('%s -> %s (no suffix = UTC)', (s, iso) => expect(parseSshTime(s)?.toISOString()).toBe(iso));
-  it.each(['', '2024', '2024010', '202401011', '20230229', '20241301', '20240100', '20240101T1200', '202401012400', '20240101126000', '19700101Z', '19690101', '2024-01-01', '20240101Q', ' 20240101'])(
-    'rejects %j',
-    (s) => expect(parseSshTime(s)).toBeNull(),
-  );
+  it.each([
+    '',
+    '2024',
+    '2024010',
+    '202401011',
+    '20230229',
+    '20241301',
+    '20240100',
+    '20240101T1200',
+    '202401012400',
+    '20240101126000',
+    '19700101Z',
+    '19690101',
+    '2024-01-01',
+    '20240101Q',
+    ' 20240101',
+  ])('rejects %j', (s) => expect(parseSshTime(s)).toBeNull());
 });
 
 describe('parseAllowedSigners', () => {
@@ -114,7 +139,14 @@ describe('parseAllowedSigners', () => {
     const entries = parseAllowedSigners(text, FILE);
     expect(entries).toHaveLength(4);
     const [a, b, c, d] = entries as [AllowedSigner, AllowedSigner, AllowedSigner, AllowedSigner];
-    expect(a).toMatchObject({ principals: ['alice@example.com'], namespaces: null, validAfter: null, validBefore: null, line: 3, file: FILE });
+    expect(a).toMatchObject({
+      principals: ['alice@example.com'],
+      namespaces: null,
+      validAfter: null,
+      validBefore: null,
+      line: 3,
+      file: FILE,
+    });
     expect(a.key.fingerprint).toBe(edKey.fingerprint);
     expect(b.principals).toEqual(['bob@example.com', 'carol@example.com']);
     expect(b.line).toBe(5);
@@ -147,21 +179,37 @@ describe('parseAllowedSigners', () => {
     ['truncated key', `alice ${ED.slice(0, 40)}`, /truncated|claims/],
     ['unknown key type', `alice ssh-foo AAAAC3NzaC1lZDI1NTE5`, /unknown key type "ssh-foo"/],
     ['dsa key', `alice ssh-dss AAAAB3NzaC1kc3MAAACBAP1`, /not supported|base64|truncated/],
-    ['type/blob mismatch', `alice ssh-rsa ${ED.split(' ')[1]}`, /labelled ssh-rsa but the encoded key is ssh-ed25519/],
+    [
+      'type/blob mismatch',
+      `alice ssh-rsa ${ED.split(' ')[1]}`,
+      /labelled ssh-rsa but the encoded key is ssh-ed25519/,
+    ],
     ['missing key', `alice`, /missing key/],
     ['missing key after options', `alice namespaces="git"`, /missing key after the options/],
     ['missing key type', `alice ${ED.split(' ')[1]}`, /key type is missing/],
     ['principals missing', `${ED} comment`, /put the principal\(s\) first/],
-    ['unknown option', `alice no-touch-required,namespaces="git" ${ED}`, /unknown option "no-touch-required"/],
+    [
+      'unknown option',
+      `alice no-touch-required,namespaces="git" ${ED}`,
+      /unknown option "no-touch-required"/,
+    ],
     ['trailing comma', `alice namespaces="git", ${ED}`, /trailing comma/],
     ['duplicate namespaces', `alice namespaces="git",namespaces="x" ${ED}`, /appears twice/],
     ['unquoted value', `alice namespaces=git ${ED}`, /double quotes/],
     ['unterminated quote', `alice namespaces="git ${ED}`, /unterminated quote/],
     ['bad time', `alice valid-after="2024-01-01" ${ED}`, /invalid valid-after time/],
     ['impossible date', `alice valid-before="20230230" ${ED}`, /invalid valid-before time/],
-    ['before <= after', `alice valid-after="20250101",valid-before="20250101" ${ED}`, /not later than valid-after/],
+    [
+      'before <= after',
+      `alice valid-after="20250101",valid-before="20250101" ${ED}`,
+      /not later than valid-after/,
+    ],
     ['unterminated quoted principals', `"alice ${ED}`, /unterminated quote in the principals/],
-    ['weak rsa', `alice ${pubLine(nodeKey('rsa', { rsaBits: 1024 }))}`, /1024 bits; cleanroom requires at least 2048/],
+    [
+      'weak rsa',
+      `alice ${pubLine(nodeKey('rsa', { rsaBits: 1024 }))}`,
+      /1024 bits; cleanroom requires at least 2048/,
+    ],
     ['certificate', `alice ssh-ed25519-cert-v01@openssh.com AAAA`, /certificate|base64|truncated/],
     ['NUL byte', `alice\0 ${ED}`, /NUL/],
     ['long pattern', `${'a'.repeat(1023)} ${ED}`, /1023 bytes long/],
@@ -192,7 +240,9 @@ describe('parseAllowedSigners', () => {
 
   it('refuses absurdly large files and non-text input', () => {
     expect(parseErr('#'.repeat(1024 * 1024 + 1)).errors[0]!.message).toMatch(/larger than/);
-    expect(() => parseAllowedSigners(undefined as unknown as string, FILE)).toThrow(AllowedSignersError);
+    expect(() => parseAllowedSigners(undefined as unknown as string, FILE)).toThrow(
+      AllowedSignersError,
+    );
   });
 });
 
@@ -243,13 +293,17 @@ describe('findSigner', () => {
   it('namespace restrictions, including negated namespace patterns', () => {
     const r = q('carol@example.com', rsaKey, 'file');
     expect(r).toMatchObject({ ok: false, code: 'namespace' });
-    if (!r.ok) expect(r.reason).toContain('namespace file not allowed for this key (namespaces="git"');
+    if (!r.ok)
+      expect(r.reason).toContain('namespace file not allowed for this key (namespaces="git"');
     expect(q('carol@example.com', rsaKey, 'git').ok).toBe(true);
     // line 4 allows cleanroom-* in the validity window; line 3 does not
     const ok = q('carol@example.com', rsaKey, 'cleanroom-override');
     expect(ok.ok).toBe(true);
     if (ok.ok) expect(ok.entry.line).toBe(4);
-    expect(q('dave@example.com', edKey, 'cleanroom-review')).toMatchObject({ ok: false, code: 'namespace' });
+    expect(q('dave@example.com', edKey, 'cleanroom-review')).toMatchObject({
+      ok: false,
+      code: 'namespace',
+    });
     expect(q('dave@example.com', edKey, 'git')).toMatchObject({ ok: false, code: 'namespace' });
   });
 
@@ -271,15 +325,50 @@ describe('findSigner', () => {
 
   it('valid-after without Z is UTC', () => {
     const s = parseAllowedSigners(`x valid-after="202501011230" ${ED}`, FILE);
-    expect(findSigner(s, { principal: 'x', key: edKey, namespace: 'n', now: new Date('2025-01-01T12:29:59Z') }).ok).toBe(false);
-    expect(findSigner(s, { principal: 'x', key: edKey, namespace: 'n', now: new Date('2025-01-01T12:30:00Z') }).ok).toBe(true);
+    expect(
+      findSigner(s, {
+        principal: 'x',
+        key: edKey,
+        namespace: 'n',
+        now: new Date('2025-01-01T12:29:59Z'),
+      }).ok,
+    ).toBe(false);
+    expect(
+      findSigner(s, {
+        principal: 'x',
+        key: edKey,
+        namespace: 'n',
+        now: new Date('2025-01-01T12:30:00Z'),
+      }).ok,
+    ).toBe(true);
   });
 
   it('never throws on bad arguments', () => {
-    expect(findSigner([], { principal: 'a', key: edKey, namespace: 'n', now })).toMatchObject({ ok: false, code: 'unknown-key' });
-    expect(findSigner(signers, { principal: 'a'.repeat(5000), key: edKey, namespace: 'n', now })).toMatchObject({ ok: false, code: 'principal' });
-    expect(findSigner(signers, { principal: 'alice@example.com', key: edKey, namespace: 'n', now: new Date(NaN) }).ok).toBe(false);
-    expect(findSigner(signers, { principal: 'alice@example.com', key: null as unknown as SshPublicKey, namespace: 'n', now }).ok).toBe(false);
-    expect(findSigner(signers, { principal: 'alice@example.com', key: edKey, namespace: '', now }).ok).toBe(false);
+    expect(findSigner([], { principal: 'a', key: edKey, namespace: 'n', now })).toMatchObject({
+      ok: false,
+      code: 'unknown-key',
+    });
+    expect(
+      findSigner(signers, { principal: 'a'.repeat(5000), key: edKey, namespace: 'n', now }),
+    ).toMatchObject({ ok: false, code: 'principal' });
+    expect(
+      findSigner(signers, {
+        principal: 'alice@example.com',
+        key: edKey,
+        namespace: 'n',
+        now: new Date(NaN),
+      }).ok,
+    ).toBe(false);
+    expect(
+      findSigner(signers, {
+        principal: 'alice@example.com',
+        key: null as unknown as SshPublicKey,
+        namespace: 'n',
+        now,
+      }).ok,
+    ).toBe(false);
+    expect(
+      findSigner(signers, { principal: 'alice@example.com', key: edKey, namespace: '', now }).ok,
+    ).toBe(false);
   });
 });

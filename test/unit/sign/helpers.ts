@@ -71,9 +71,16 @@ export interface NodeKey {
   application?: string;
 }
 
-const CURVES = { p256: ['P-256', 'nistp256', 'sha256'], p384: ['P-384', 'nistp384', 'sha384'], p521: ['P-521', 'nistp521', 'sha512'] } as const;
+const CURVES = {
+  p256: ['P-256', 'nistp256', 'sha256'],
+  p384: ['P-384', 'nistp384', 'sha384'],
+  p521: ['P-521', 'nistp521', 'sha512'],
+} as const;
 
-export function nodeKey(kind: NodeKeyKind, opts: { rsaBits?: number; application?: string } = {}): NodeKey {
+export function nodeKey(
+  kind: NodeKeyKind,
+  opts: { rsaBits?: number; application?: string } = {},
+): NodeKey {
   const application = opts.application ?? 'ssh:';
   if (kind === 'ed25519' || kind === 'sk-ed25519') {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -81,10 +88,18 @@ export function nodeKey(kind: NodeKeyKind, opts: { rsaBits?: number; application
     const type = kind === 'ed25519' ? 'ssh-ed25519' : 'sk-ssh-ed25519@openssh.com';
     const parts = [sshString(type), sshString(pk)];
     if (kind === 'sk-ed25519') parts.push(sshString(application));
-    return { kind, type, privateKey, blob: Buffer.concat(parts), ...(kind === 'sk-ed25519' ? { application } : {}) };
+    return {
+      kind,
+      type,
+      privateKey,
+      blob: Buffer.concat(parts),
+      ...(kind === 'sk-ed25519' ? { application } : {}),
+    };
   }
   if (kind === 'rsa') {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: opts.rsaBits ?? 2048 });
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+      modulusLength: opts.rsaBits ?? 2048,
+    });
     const jwk = publicKey.export({ format: 'jwk' });
     const blob = Buffer.concat([
       sshString('ssh-rsa'),
@@ -97,11 +112,21 @@ export function nodeKey(kind: NodeKeyKind, opts: { rsaBits?: number; application
   const [crv, sshName] = CURVES[curveKind];
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: crv });
   const jwk = publicKey.export({ format: 'jwk' });
-  const q = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
+  const q = Buffer.concat([
+    Buffer.from([4]),
+    Buffer.from(jwk.x!, 'base64url'),
+    Buffer.from(jwk.y!, 'base64url'),
+  ]);
   const type = kind === 'sk-p256' ? 'sk-ecdsa-sha2-nistp256@openssh.com' : `ecdsa-sha2-${sshName}`;
   const parts = [sshString(type), sshString(sshName), sshString(q)];
   if (kind === 'sk-p256') parts.push(sshString(application));
-  return { kind, type, privateKey, blob: Buffer.concat(parts), ...(kind === 'sk-p256' ? { application } : {}) };
+  return {
+    kind,
+    type,
+    privateKey,
+    blob: Buffer.concat(parts),
+    ...(kind === 'sk-p256' ? { application } : {}),
+  };
 }
 
 export function pubLine(k: { type: string; blob: Buffer }, comment = ''): string {
@@ -169,7 +194,10 @@ export function signBlob(key: NodeKey, o: SignOpts): Buffer {
     case 'rsa': {
       const alg = o.rsaAlg ?? 'rsa-sha2-512';
       const dh = alg === 'rsa-sha2-256' ? 'sha256' : alg === 'rsa-sha2-512' ? 'sha512' : 'sha1';
-      const s = cryptoSign(dh, toSign, { key: key.privateKey, padding: cryptoConstants.RSA_PKCS1_PADDING });
+      const s = cryptoSign(dh, toSign, {
+        key: key.privateKey,
+        padding: cryptoConstants.RSA_PKCS1_PADDING,
+      });
       sigField = Buffer.concat([sshString(o.sigTypeName ?? alg), sshString(s)]);
       break;
     }
@@ -178,7 +206,9 @@ export function signBlob(key: NodeKey, o: SignOpts): Buffer {
       const flags = o.flags ?? 0x01;
       const counter = o.counter ?? 7;
       const signed = Buffer.concat([
-        createHash('sha256').update(key.application ?? '').digest(),
+        createHash('sha256')
+          .update(key.application ?? '')
+          .digest(),
         Buffer.from([flags]),
         u32(counter),
         createHash('sha256').update(toSign).digest(),
@@ -186,8 +216,17 @@ export function signBlob(key: NodeKey, o: SignOpts): Buffer {
       const inner =
         key.kind === 'sk-ed25519'
           ? sshString(cryptoSign(null, signed, key.privateKey))
-          : sshString(ecdsaSigField(cryptoSign('sha256', signed, { key: key.privateKey, dsaEncoding: 'ieee-p1363' })));
-      sigField = Buffer.concat([sshString(o.sigTypeName ?? key.type), inner, Buffer.from([flags]), u32(counter)]);
+          : sshString(
+              ecdsaSigField(
+                cryptoSign('sha256', signed, { key: key.privateKey, dsaEncoding: 'ieee-p1363' }),
+              ),
+            );
+      sigField = Buffer.concat([
+        sshString(o.sigTypeName ?? key.type),
+        inner,
+        Buffer.from([flags]),
+        u32(counter),
+      ]);
       break;
     }
   }
@@ -233,7 +272,14 @@ export function sshKeygenKey(dir: string, name: string, args: string[]): SshKeyg
   return { path, pub };
 }
 
-export function sshKeygenSign(key: SshKeygenKey, dir: string, name: string, message: Buffer, namespace: string, hash?: 'sha256' | 'sha512'): string {
+export function sshKeygenSign(
+  key: SshKeygenKey,
+  dir: string,
+  name: string,
+  message: Buffer,
+  namespace: string,
+  hash?: 'sha256' | 'sha512',
+): string {
   const file = join(dir, name);
   writeFileSync(file, message);
   const args = ['-Y', 'sign', '-f', key.path, '-n', namespace];
@@ -245,7 +291,10 @@ export function sshKeygenSign(key: SshKeygenKey, dir: string, name: string, mess
 
 /** Format a Date for ssh-keygen -Overify-time (explicit UTC). */
 export function sshTime(d: Date): string {
-  return d.toISOString().replace(/[-:T]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return d
+    .toISOString()
+    .replace(/[-:T]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 export interface SshVerifyResult {
@@ -266,7 +315,20 @@ export function sshKeygenVerify(o: {
   return new Promise((resolve, reject) => {
     const child = spawn(
       'ssh-keygen',
-      ['-Y', 'verify', '-f', o.allowedSignersFile, '-I', o.principal, '-n', o.namespace, '-s', o.sigFile, '-O', `verify-time=${sshTime(o.now)}`],
+      [
+        '-Y',
+        'verify',
+        '-f',
+        o.allowedSignersFile,
+        '-I',
+        o.principal,
+        '-n',
+        o.namespace,
+        '-s',
+        o.sigFile,
+        '-O',
+        `verify-time=${sshTime(o.now)}`,
+      ],
       { env: { ...process.env, TZ: o.tz ?? 'UTC' }, stdio: ['pipe', 'ignore', 'pipe'] },
     );
     let stderr = '';
@@ -280,7 +342,11 @@ export function sshKeygenVerify(o: {
   });
 }
 
-export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function pool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const out = new Array<R>(items.length);
   let next = 0;
   const workers = Array.from({ length: Math.min(concurrency, items.length) }, async () => {

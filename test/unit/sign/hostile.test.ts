@@ -11,7 +11,11 @@ import {
   verifySshsig,
   MAX_ARMORED_BYTES,
 } from '../../../src/sign/sshsig.js';
-import { AllowedSignersError, findSigner, parseAllowedSigners } from '../../../src/sign/allowed-signers.js';
+import {
+  AllowedSignersError,
+  findSigner,
+  parseAllowedSigners,
+} from '../../../src/sign/allowed-signers.js';
 import { armor, mpint, prng, randomBytes, sshString, u32, unarmor } from './helpers.js';
 
 const FIXTURES = join(fileURLToPath(new URL('.', import.meta.url)), '../../fixtures/sign');
@@ -24,13 +28,17 @@ function onlyTypedErrors(fn: () => unknown): void {
   try {
     fn();
   } catch (e) {
-    if (!(e instanceof SshsigError)) throw new Error(`untyped error escaped: ${String(e)}`, { cause: e });
+    if (!(e instanceof SshsigError))
+      throw new Error(`untyped error escaped: ${String(e)}`, { cause: e });
   }
 }
 
 describe('size limits', () => {
   it('1 MB armored input is refused as too-large, fast', () => {
-    const big = '-----BEGIN SSH SIGNATURE-----\n' + 'A'.repeat(1024 * 1024) + '\n-----END SSH SIGNATURE-----\n';
+    const big =
+      '-----BEGIN SSH SIGNATURE-----\n' +
+      'A'.repeat(1024 * 1024) +
+      '\n-----END SSH SIGNATURE-----\n';
     for (const armored of [big, Buffer.from(big)]) {
       const t0 = performance.now();
       const r = verifySshsig({ armored, message: MESSAGE, namespace: NS });
@@ -43,14 +51,25 @@ describe('size limits', () => {
 
   it('the limit is 64 KiB of bytes, also for multi-byte strings', () => {
     const pad = (n: number) => GOOD + ' '.repeat(n - Buffer.byteLength(GOOD));
-    expect(verifySshsig({ armored: pad(MAX_ARMORED_BYTES), message: MESSAGE, namespace: NS }).ok).toBe(true);
-    expect(verifySshsig({ armored: pad(MAX_ARMORED_BYTES + 1), message: MESSAGE, namespace: NS })).toMatchObject({ ok: false, code: 'too-large' });
+    expect(
+      verifySshsig({ armored: pad(MAX_ARMORED_BYTES), message: MESSAGE, namespace: NS }).ok,
+    ).toBe(true);
+    expect(
+      verifySshsig({ armored: pad(MAX_ARMORED_BYTES + 1), message: MESSAGE, namespace: NS }),
+    ).toMatchObject({ ok: false, code: 'too-large' });
     const wide = 'é'.repeat(40_000); // 40k chars, 80k bytes
-    expect(verifySshsig({ armored: wide, message: MESSAGE, namespace: NS })).toMatchObject({ ok: false, code: 'too-large' });
+    expect(verifySshsig({ armored: wide, message: MESSAGE, namespace: NS })).toMatchObject({
+      ok: false,
+      code: 'too-large',
+    });
   });
 
   it('a huge message is fine (it is only hashed)', () => {
-    const r = verifySshsig({ armored: GOOD, message: Buffer.alloc(8 * 1024 * 1024), namespace: NS });
+    const r = verifySshsig({
+      armored: GOOD,
+      message: Buffer.alloc(8 * 1024 * 1024),
+      namespace: NS,
+    });
     expect(r).toMatchObject({ ok: false, code: 'bad-signature' });
   });
 });
@@ -62,15 +81,35 @@ describe('garbage arguments never throw', () => {
     expect(r.ok).toBe(false);
   });
   it('bad message / namespace / options', () => {
-    expect(verifySshsig({ armored: GOOD, message: 5 as unknown as string, namespace: NS })).toMatchObject({ ok: false, code: 'input' });
-    expect(verifySshsig({ armored: GOOD, message: MESSAGE, namespace: '' })).toMatchObject({ ok: false, code: 'input' });
-    expect(verifySshsig({ armored: GOOD, message: MESSAGE, namespace: 'a\0b' })).toMatchObject({ ok: false, code: 'input' });
+    expect(
+      verifySshsig({ armored: GOOD, message: 5 as unknown as string, namespace: NS }),
+    ).toMatchObject({ ok: false, code: 'input' });
+    expect(verifySshsig({ armored: GOOD, message: MESSAGE, namespace: '' })).toMatchObject({
+      ok: false,
+      code: 'input',
+    });
+    expect(verifySshsig({ armored: GOOD, message: MESSAGE, namespace: 'a\0b' })).toMatchObject({
+      ok: false,
+      code: 'input',
+    });
     expect(verifySshsig(null as never)).toMatchObject({ ok: false, code: 'input' });
-    expect(verifySshsig({ armored: GOOD, message: new Uint8Array(MESSAGE), namespace: NS }).ok).toBe(true);
-    expect(verifySshsig({ armored: new Uint8Array(Buffer.from(GOOD)), message: MESSAGE, namespace: NS }).ok).toBe(true);
+    expect(
+      verifySshsig({ armored: GOOD, message: new Uint8Array(MESSAGE), namespace: NS }).ok,
+    ).toBe(true);
+    expect(
+      verifySshsig({ armored: new Uint8Array(Buffer.from(GOOD)), message: MESSAGE, namespace: NS })
+        .ok,
+    ).toBe(true);
   });
   it('empty and near-empty inputs', () => {
-    for (const armored of ['', '\n', '-----BEGIN SSH SIGNATURE-----\n', '-----BEGIN SSH SIGNATURE-----\n-----END SSH SIGNATURE-----\n', '-----BEGIN SSH SIGNATURE-----\n\n-----END SSH SIGNATURE-----\n', Buffer.alloc(0)]) {
+    for (const armored of [
+      '',
+      '\n',
+      '-----BEGIN SSH SIGNATURE-----\n',
+      '-----BEGIN SSH SIGNATURE-----\n-----END SSH SIGNATURE-----\n',
+      '-----BEGIN SSH SIGNATURE-----\n\n-----END SSH SIGNATURE-----\n',
+      Buffer.alloc(0),
+    ]) {
       const r = verifySshsig({ armored, message: MESSAGE, namespace: NS });
       expect(r.ok).toBe(false);
       if (!r.ok) expect(['armor', 'magic']).toContain(r.code);
@@ -105,10 +144,24 @@ describe('hostile length fields', () => {
     const e = randomBytes(rand, 1024);
     e[e.length - 1] = e[e.length - 1]! | 1;
     e[0] = 0x40;
-    for (const [ee, nn] of [[Buffer.from([1, 0, 1]), n], [e, n]] as const) {
+    for (const [ee, nn] of [
+      [Buffer.from([1, 0, 1]), n],
+      [e, n],
+    ] as const) {
       const key = Buffer.concat([sshString('ssh-rsa'), mpint(ee), mpint(nn)]);
-      const sigField = Buffer.concat([sshString('rsa-sha2-512'), sshString(randomBytes(rand, 2048))]);
-      const blob = Buffer.concat([Buffer.from('SSHSIG'), u32(1), sshString(key), sshString(NS), sshString(''), sshString('sha512'), sshString(sigField)]);
+      const sigField = Buffer.concat([
+        sshString('rsa-sha2-512'),
+        sshString(randomBytes(rand, 2048)),
+      ]);
+      const blob = Buffer.concat([
+        Buffer.from('SSHSIG'),
+        u32(1),
+        sshString(key),
+        sshString(NS),
+        sshString(''),
+        sshString('sha512'),
+        sshString(sigField),
+      ]);
       const t0 = performance.now();
       const r = verifySshsig({ armored: armor(blob), message: MESSAGE, namespace: NS });
       expect(performance.now() - t0).toBeLessThan(2000);
@@ -141,7 +194,9 @@ describe('fuzz (fixed seed)', () => {
             Buffer.concat([
               Buffer.from('SSHSIG'),
               u32(1),
-              ...Array.from({ length: 1 + Math.floor(rand() * 8) }, () => sshString(randomBytes(rand, Math.floor(rand() * 80)))),
+              ...Array.from({ length: 1 + Math.floor(rand() * 8) }, () =>
+                sshString(randomBytes(rand, Math.floor(rand() * 80))),
+              ),
             ]),
           );
           break;
@@ -188,16 +243,47 @@ describe('fuzz (fixed seed)', () => {
 
   it('allowed_signers: random lines never throw anything but AllowedSignersError; findSigner never throws', () => {
     const rand = prng(4242);
-    const good = parseAllowedSigners(`alice@example.com ${readFileSync(join(FIXTURES, 'ed25519.pub'), 'utf8')}`, 'f');
-    const pieces = ['alice', '"', ',', '=', ' ', '\t', 'namespaces=', 'valid-after=', '"2024"', 'cert-authority', 'ssh-ed25519', 'AAAA', '#', '!', '*', '\\"', '\r', 'é'];
+    const good = parseAllowedSigners(
+      `alice@example.com ${readFileSync(join(FIXTURES, 'ed25519.pub'), 'utf8')}`,
+      'f',
+    );
+    const pieces = [
+      'alice',
+      '"',
+      ',',
+      '=',
+      ' ',
+      '\t',
+      'namespaces=',
+      'valid-after=',
+      '"2024"',
+      'cert-authority',
+      'ssh-ed25519',
+      'AAAA',
+      '#',
+      '!',
+      '*',
+      '\\"',
+      '\r',
+      'é',
+    ];
     for (let i = 0; i < 500; i++) {
-      const line = Array.from({ length: 1 + Math.floor(rand() * 10) }, () => pieces[Math.floor(rand() * pieces.length)]).join('');
+      const line = Array.from(
+        { length: 1 + Math.floor(rand() * 10) },
+        () => pieces[Math.floor(rand() * pieces.length)],
+      ).join('');
       try {
         parseAllowedSigners(`${line}\n${randomBytes(rand, 40).toString('latin1')}`, 'f');
       } catch (e) {
-        if (!(e instanceof AllowedSignersError)) throw new Error(`untyped error for ${JSON.stringify(line)}: ${String(e)}`, { cause: e });
+        if (!(e instanceof AllowedSignersError))
+          throw new Error(`untyped error for ${JSON.stringify(line)}: ${String(e)}`, { cause: e });
       }
-      const r = findSigner(good, { principal: line, key: good[0]!.key, namespace: line || 'x', now: new Date() });
+      const r = findSigner(good, {
+        principal: line,
+        key: good[0]!.key,
+        namespace: line || 'x',
+        now: new Date(),
+      });
       expect(typeof r.ok).toBe('boolean');
     }
   });

@@ -45,7 +45,12 @@ const ST: Statement = {
   expires: '2026-12-01T10:00:00Z',
 };
 
-const file = (path: string, blob: string, status: FileChange['status'] = 'A', from?: string): FileChange => ({
+const file = (
+  path: string,
+  blob: string,
+  status: FileChange['status'] = 'A',
+  from?: string,
+): FileChange => ({
   status,
   path,
   blob,
@@ -105,7 +110,11 @@ describe('reason', () => {
     ['unicode', 'geprüft von Jürgen — ok ✓', undefined],
     ['empty', '', /empty/],
     ['blank', '   ', /empty/],
-    ['newline smuggling a forged line', 'ok\nprincipal mallory@example.org', /one line without control characters/],
+    [
+      'newline smuggling a forged line',
+      'ok\nprincipal mallory@example.org',
+      /one line without control characters/,
+    ],
     ['carriage return', 'ok\rexpires 2099-01-01T00:00:00Z', /one line/],
     ['tab', 'a\tb', /one line/],
     ['NUL', 'a\0b', /one line/],
@@ -204,7 +213,8 @@ describe('trailer value', () => {
     expect(parseTrailerValue(`  ${good}  `).ok).toBe(true);
   });
 
-  const field = (name: string, value: string): string => good.replace(new RegExp(`(^| )${name}=[^ ]*`), `$1${name}=${value}`);
+  const field = (name: string, value: string): string =>
+    good.replace(new RegExp(`(^| )${name}=[^ ]*`), `$1${name}=${value}`);
   const drop = (name: string): string => good.replace(new RegExp(` ${name}=[^ ]*`), '');
   const swap = (a: string, b: string): string => {
     const parts = good.split(' ');
@@ -221,7 +231,11 @@ describe('trailer value', () => {
     ['a missing field (sig)', drop('sig'), /expected 9 fields/],
     // After sig= every piece is signature (folded trailers cut it): an extra field spoils the signature.
     ['an extra field', `${good} extra=1`, /sig= is not base64/],
-    ['a field given twice instead of another', good.replace(/ by=[^ ]*/, ' repo=example.org/acme/evals'), /field 2 should be by=/],
+    [
+      'a field given twice instead of another',
+      good.replace(/ by=[^ ]*/, ' repo=example.org/acme/evals'),
+      /field 2 should be by=/,
+    ],
     ['fields out of order (zones before by)', swap('by', 'zones'), /field 2 should be by=/],
     ['fields out of order (sig before reason)', swap('reason', 'sig'), /expected 9 fields/],
     ['a field without "="', good.replace(/ files=2/, ' files'), /field 4 should be files=/],
@@ -231,39 +245,91 @@ describe('trailer value', () => {
     ['a raw newline inside a value', good.replace(' reason=', '\nreason='), /expected 9 fields/],
     ['files not a number', field('files', 'two'), /files= is not a count/],
     ['files negative', field('files', '-2'), /files= is not a count/],
-    ['files with a leading zero (a second spelling)', field('files', '02'), /files= is not a count/],
+    [
+      'files with a leading zero (a second spelling)',
+      field('files', '02'),
+      /files= is not a count/,
+    ],
     ['files with 8 digits', field('files', '12345678'), /files= is not a count/],
-    ['digest of another algorithm', field('digest', `sha1:${'a'.repeat(40)}`), /digest= is not sha256/],
-    ['digest in upper-case hex', field('digest', `sha256:${'5F'.repeat(32)}`), /digest= is not sha256/],
+    [
+      'digest of another algorithm',
+      field('digest', `sha1:${'a'.repeat(40)}`),
+      /digest= is not sha256/,
+    ],
+    [
+      'digest in upper-case hex',
+      field('digest', `sha256:${'5F'.repeat(32)}`),
+      /digest= is not sha256/,
+    ],
     ['digest too short', field('digest', `sha256:${'5f'.repeat(31)}`), /digest= is not sha256/],
     ['created not ISO', field('created', '2026-11-24'), /created=\/expires= must be/],
-    ['expires with milliseconds', field('expires', '2026-12-01T10:00:00.000Z'), /created=\/expires= must be/],
-    ['expires with an offset', field('expires', '2026-12-01T10:00:00+00:00'), /created=\/expires= must be/],
-    ['expires that is no date (would never expire)', field('expires', '2026-13-45T99:99:99Z'), /real instants/],
+    [
+      'expires with milliseconds',
+      field('expires', '2026-12-01T10:00:00.000Z'),
+      /created=\/expires= must be/,
+    ],
+    [
+      'expires with an offset',
+      field('expires', '2026-12-01T10:00:00+00:00'),
+      /created=\/expires= must be/,
+    ],
+    [
+      'expires that is no date (would never expire)',
+      field('expires', '2026-13-45T99:99:99Z'),
+      /real instants/,
+    ],
     ['expires on February 30', field('expires', '2026-02-30T10:00:00Z'), /real instants/],
     ['sig with characters outside base64', field('sig', 'U1NI!0lH'), /sig= is not base64/],
-    ['sig in base64url', field('sig', SIG.replace(/\+/g, '-').replace(/\//g, '_') + '-_'), /sig= is not base64/],
-    ['sig with a length that is not a multiple of 4', field('sig', 'U1NIU0lHA'), /sig= is not base64/],
+    [
+      'sig in base64url',
+      field('sig', SIG.replace(/\+/g, '-').replace(/\//g, '_') + '-_'),
+      /sig= is not base64/,
+    ],
+    [
+      'sig with a length that is not a multiple of 4',
+      field('sig', 'U1NIU0lHA'),
+      /sig= is not base64/,
+    ],
     ['sig with padding in the middle', field('sig', 'U1M=U0lH'), /sig= is not base64/],
     ['sig empty', field('sig', ''), /sig= is not base64/],
     ['sig still armored', field('sig', '-----BEGIN'), /sig= is not base64/],
     ['invalid percent-encoding', field('reason', 'bad%zzescape'), /not valid percent-encoding/],
     ['a truncated UTF-8 sequence', field('reason', 'caf%C3'), /not valid percent-encoding/],
     ['an overlong UTF-8 sequence', field('reason', '%C0%AF'), /not valid percent-encoding/],
-    ['a newline smuggled into the reason', field('reason', 'ok%0Aprincipal%20mallory@example.org'), /one line without control characters/],
+    [
+      'a newline smuggled into the reason',
+      field('reason', 'ok%0Aprincipal%20mallory@example.org'),
+      /one line without control characters/,
+    ],
     ['a CR smuggled into the reason', field('reason', 'ok%0D'), /one line/],
     ['a NUL in the reason', field('reason', 'ok%00'), /one line/],
     ['U+2028 in the reason', field('reason', 'ok%E2%80%A8x'), /one line/],
     ['an ESC (terminal control) in the reason', field('reason', 'ok%1B%5B2J'), /one line/],
     ['an empty reason', field('reason', ''), /reason is empty/],
     ['a reason of 501 characters', field('reason', 'x'.repeat(501)), /longer than 500/],
-    ['lower-case percent escapes (a second spelling)', field('reason', 'a%2cb'), /reason= is not percent-encoded the way cleanroom writes it/],
+    [
+      'lower-case percent escapes (a second spelling)',
+      field('reason', 'a%2cb'),
+      /reason= is not percent-encoded the way cleanroom writes it/,
+    ],
     ['a needlessly escaped letter', field('by', '%61va@example.org'), /by= is not percent-encoded/],
     ['a raw non-ASCII character', field('reason', 'geprüft'), /reason= is not percent-encoded/],
-    ['a newline in the principal', field('by', 'ava%0A@example.org'), /by= is not percent-encoded|by=\/repo= contain/],
-    ['a space in the principal', field('by', 'ava%20x@example.org'), /by=\/repo= contain characters/],
+    [
+      'a newline in the principal',
+      field('by', 'ava%0A@example.org'),
+      /by= is not percent-encoded|by=\/repo= contain/,
+    ],
+    [
+      'a space in the principal',
+      field('by', 'ava%20x@example.org'),
+      /by=\/repo= contain characters/,
+    ],
     ['an empty principal', field('by', ''), /by=\/repo= contain characters/],
-    ['a control character in the repository', field('repo', 'example.org%0A'), /by=\/repo= contain characters/],
+    [
+      'a control character in the repository',
+      field('repo', 'example.org%0A'),
+      /by=\/repo= contain characters/,
+    ],
     ['an empty zone name', field('zones', 'eval-tasks,,training-data'), /empty zone name/],
   ])('refuses %s', (_name, value, reason) => {
     const t = parseTrailerValue(value);
@@ -287,7 +353,9 @@ describe('trailer value', () => {
     const t0 = performance.now();
     const t = parseTrailerValue(huge);
     expect(performance.now() - t0).toBeLessThan(50);
-    expect(!t.ok && t.reason).toBe(`the trailer is ${huge.length} bytes long; a real one is under 8192`);
+    expect(!t.ok && t.reason).toBe(
+      `the trailer is ${huge.length} bytes long; a real one is under 8192`,
+    );
   });
 
   it('accepts a value just under the limit (an RSA-4096 signature fits)', () => {
@@ -304,18 +372,25 @@ describe('folded trailer value (issue 16 §6)', () => {
     ['a 500-character reason', { ...ST, reason: 'x = y; '.repeat(71).slice(0, 500) }],
     ['many zones', { ...ST, zones: Array.from({ length: 12 }, (_, i) => `zone-${i}`) }],
   ];
-  it.each(cases)('%s: every line fits commitlint (100), continuation lines start with a space, and it reads back', (_name, st) => {
-    const one = formatTrailerValue(st, longSig);
-    const folded = foldTrailerValue(one);
-    const lines = `Cleanroom-Override: ${folded}`.split('\n');
-    expect(lines.length).toBeGreaterThan(1);
-    for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
-    for (const l of lines.slice(1)) expect(l).toMatch(/^ \S/);
-    const { kind: _kind, ...fields } = st;
-    expect(parseTrailerValue(unfold(folded))).toStrictEqual({ ok: true, statement: fields, signature: longSig });
-    // human control: the one-line form reads the same
-    expect(parseTrailerValue(one)).toStrictEqual(parseTrailerValue(unfold(folded)));
-  });
+  it.each(cases)(
+    '%s: every line fits commitlint (100), continuation lines start with a space, and it reads back',
+    (_name, st) => {
+      const one = formatTrailerValue(st, longSig);
+      const folded = foldTrailerValue(one);
+      const lines = `Cleanroom-Override: ${folded}`.split('\n');
+      expect(lines.length).toBeGreaterThan(1);
+      for (const l of lines) expect(l.length).toBeLessThanOrEqual(100);
+      for (const l of lines.slice(1)) expect(l).toMatch(/^ \S/);
+      const { kind: _kind, ...fields } = st;
+      expect(parseTrailerValue(unfold(folded))).toStrictEqual({
+        ok: true,
+        statement: fields,
+        signature: longSig,
+      });
+      // human control: the one-line form reads the same
+      expect(parseTrailerValue(one)).toStrictEqual(parseTrailerValue(unfold(folded)));
+    },
+  );
 
   it('a folded signature cannot smuggle a field: after sig= everything is signature', () => {
     const t = parseTrailerValue(`${formatTrailerValue(ST, SIG)} by=mallory@example.org`);
@@ -330,7 +405,12 @@ describe('folded trailer value (issue 16 §6)', () => {
 
 describe('coverage', () => {
   it('takes every changed path in a zone, with its blob, sorted bytewise, and the zones it touches', () => {
-    const cov = coverage(policy, [file('evals/tasks/q2.json', B), file('README.md', C, 'M'), file('data/train/x.txt', A), file('evals/tasks/q1.json', A)]);
+    const cov = coverage(policy, [
+      file('evals/tasks/q2.json', B),
+      file('README.md', C, 'M'),
+      file('data/train/x.txt', A),
+      file('evals/tasks/q1.json', A),
+    ]);
     expect(cov.pairs).toEqual([
       ['data/train/x.txt', A],
       ['evals/tasks/q1.json', A],
@@ -354,25 +434,46 @@ describe('coverage', () => {
   });
 
   it('does not depend on the order git lists the files in', () => {
-    const files = [file('evals/tasks/b.json', B), file('evals/tasks/a.json', A), file('evals/harness/run.py', C, 'M'), file('data/train/z', ZERO, 'D')];
+    const files = [
+      file('evals/tasks/b.json', B),
+      file('evals/tasks/a.json', A),
+      file('evals/harness/run.py', C, 'M'),
+      file('data/train/z', ZERO, 'D'),
+    ];
     const want = coverage(policy, files);
-    for (const order of [[...files].reverse(), [files[2]!, files[0]!, files[3]!, files[1]!], [files[3]!, files[1]!, files[0]!, files[2]!]]) {
+    for (const order of [
+      [...files].reverse(),
+      [files[2]!, files[0]!, files[3]!, files[1]!],
+      [files[3]!, files[1]!, files[0]!, files[2]!],
+    ]) {
       expect(coverage(policy, order)).toEqual(want);
     }
   });
 
   it('sorts by UTF-8 bytes, not UTF-16 code units (the same order in every language)', () => {
     // U+FF21 sorts after U+1D400 in UTF-16 (0xFF21 > 0xD835) but before it in UTF-8.
-    const cov = coverage(policy, [file('evals/tasks/\u{1D400}.json', A), file('evals/tasks/\uFF21.json', B), file('evals/tasks/Z.json', C)]);
-    expect(cov.pairs.map(([p]) => p)).toEqual(['evals/tasks/Z.json', 'evals/tasks/\uFF21.json', 'evals/tasks/\u{1D400}.json']);
+    const cov = coverage(policy, [
+      file('evals/tasks/\u{1D400}.json', A),
+      file('evals/tasks/\uFF21.json', B),
+      file('evals/tasks/Z.json', C),
+    ]);
+    expect(cov.pairs.map(([p]) => p)).toEqual([
+      'evals/tasks/Z.json',
+      'evals/tasks/\uFF21.json',
+      'evals/tasks/\u{1D400}.json',
+    ]);
   });
 
   it('binds the content: another blob at the same path is another digest', () => {
-    expect(coverage(policy, [file('evals/tasks/q1.json', A)]).digest).not.toBe(coverage(policy, [file('evals/tasks/q1.json', B)]).digest);
+    expect(coverage(policy, [file('evals/tasks/q1.json', A)]).digest).not.toBe(
+      coverage(policy, [file('evals/tasks/q1.json', B)]).digest,
+    );
   });
 
   it('binds the path: the same blob at another path is another digest', () => {
-    expect(coverage(policy, [file('evals/tasks/q1.json', A)]).digest).not.toBe(coverage(policy, [file('evals/tasks/q2.json', A)]).digest);
+    expect(coverage(policy, [file('evals/tasks/q1.json', A)]).digest).not.toBe(
+      coverage(policy, [file('evals/tasks/q2.json', A)]).digest,
+    );
   });
 
   it('keeps the path as committed: a case-variant path matches the zone and is its own pair', () => {
@@ -389,7 +490,10 @@ describe('coverage', () => {
   });
 
   it('includes deletions, with the zero id (an override covers them like any change)', () => {
-    const cov = coverage(policy, [file('evals/tasks/old.json', ZERO, 'D'), file('evals/tasks/new.json', A)]);
+    const cov = coverage(policy, [
+      file('evals/tasks/old.json', ZERO, 'D'),
+      file('evals/tasks/new.json', A),
+    ]);
     expect(cov.pairs).toEqual([
       ['evals/tasks/new.json', A],
       ['evals/tasks/old.json', ZERO],
@@ -402,7 +506,9 @@ describe('coverage', () => {
     expect(into.pairs).toEqual([['evals/tasks/q1.json', A]]);
     expect(into.zones).toEqual(['eval-tasks']);
     expect(into.digest).toBe(coverage(policy, [file('evals/tasks/q1.json', A)]).digest);
-    expect(coverage(policy, [file('drafts/q1.json', A, 'R', 'evals/tasks/q1.json')]).pairs).toEqual([]);
+    expect(coverage(policy, [file('drafts/q1.json', A, 'R', 'evals/tasks/q1.json')]).pairs).toEqual(
+      [],
+    );
   });
 
   it('covers a rename between two zones under the destination zone only', () => {
@@ -411,18 +517,27 @@ describe('coverage', () => {
   });
 
   it('covers .cleanroom/** as the cleanroom-config zone, renames out of it too', () => {
-    expect(coverage(policy, [file('.cleanroom/approvers', A, 'M')]).zones).toEqual(['cleanroom-config']);
+    expect(coverage(policy, [file('.cleanroom/approvers', A, 'M')]).zones).toEqual([
+      'cleanroom-config',
+    ]);
     const out = coverage(policy, [file('notes/approvers.bak', A, 'R', '.cleanroom/approvers')]);
     expect(out.pairs).toEqual([['notes/approvers.bak', A]]);
     expect(out.zones).toEqual(['cleanroom-config']);
   });
 
   it('honours exclude, and leaves out paths in no zone', () => {
-    expect(coverage(policy, [file('data/train/README.md', A, 'M'), file('src/index.ts', B)]).pairs).toEqual([]);
+    expect(
+      coverage(policy, [file('data/train/README.md', A, 'M'), file('src/index.ts', B)]).pairs,
+    ).toEqual([]);
   });
 
   it('is empty (and hashes nothing) when no path lies in a zone', () => {
-    expect(coverage(policy, [])).toEqual({ pairs: [], modes: [], zones: [], digest: `sha256:${createHash('sha256').digest('hex')}` });
+    expect(coverage(policy, [])).toEqual({
+      pairs: [],
+      modes: [],
+      zones: [],
+      digest: `sha256:${createHash('sha256').digest('hex')}`,
+    });
   });
 });
 
@@ -468,7 +583,9 @@ describe('request document', () => {
   });
 
   it('lists at most 200 files and says how many more', () => {
-    const many = Array.from({ length: 205 }, (_, i) => file(`evals/tasks/q${String(i).padStart(3, '0')}.json`, A));
+    const many = Array.from({ length: 205 }, (_, i) =>
+      file(`evals/tasks/q${String(i).padStart(3, '0')}.json`, A),
+    );
     const big = coverage(policy, many);
     const t = formatRequest({ ...REQ, files: big.pairs.length, digest: big.digest }, big, 'x');
     expect(t).toContain('#   … and 5 more');
@@ -492,18 +609,37 @@ describe('request document', () => {
   it.each<[string, string, RegExp]>([
     ['empty input', '', /not a cleanroom request/],
     ['a trailer instead of a request', 'Cleanroom-Override: v1 repo=x', /not a cleanroom request/],
-    ['a request of another version', edit(0, 'cleanroom override request v2'), /not a cleanroom request/],
+    [
+      'a request of another version',
+      edit(0, 'cleanroom override request v2'),
+      /not a cleanroom request/,
+    ],
     ['a missing line', edit(2, null), /line 3 should start with "zones "/],
-    ['lines out of order', edit(1, lines[2]!).replace(/\nzones eval-tasks\n(?=files)/, '\nrepository example.org/acme/evals\n'), /line 2 should start with "repository "/],
+    [
+      'lines out of order',
+      edit(1, lines[2]!).replace(
+        /\nzones eval-tasks\n(?=files)/,
+        '\nrepository example.org/acme/evals\n',
+      ),
+      /line 2 should start with "repository "/,
+    ],
     ['an extra line', edit(7, 'principal mallory@example.org'), /unexpected extra lines/],
     ['a files line without a digest', edit(3, 'files 2'), /files N sha256/],
     ['a files line with a bad count', edit(3, `files two ${cov.digest}`), /files N sha256/],
     ['an expiry that is no date', edit(6, 'expires 2026-13-45T99:99:99Z'), /real instants/],
-    ['an expiry before creation', edit(6, 'expires 2026-11-23T10:00:00Z'), /expires before it was created/],
+    [
+      'an expiry before creation',
+      edit(6, 'expires 2026-11-23T10:00:00Z'),
+      /expires before it was created/,
+    ],
     ['an expiry ten years out', edit(6, 'expires 2036-11-24T10:00:00Z'), /more than a year/],
     ['an empty reason', edit(4, 'reason '), /reason is empty/],
     ['a reason line without its value', edit(4, 'reason'), /reason is empty/],
-    ['a reason with a control character', edit(4, 'reason ok\u001b[2J'), /one line without control characters/],
+    [
+      'a reason with a control character',
+      edit(4, 'reason ok\u001b[2J'),
+      /one line without control characters/,
+    ],
     ['a reason over 500 characters', edit(4, `reason ${'x'.repeat(501)}`), /longer than 500/],
     ['more than 1 MiB', text + `# ${'x'.repeat(1024 * 1024)}\n`, /larger than 1 MiB/],
   ])('refuses %s', (_name, input, reason) => {
@@ -513,6 +649,8 @@ describe('request document', () => {
   });
 
   it('reads the kind from the first line', () => {
-    expect(parseRequest(text.replace('cleanroom override request v1', 'cleanroom review request v1'))).toMatchObject({ ok: true, request: { kind: 'review' } });
+    expect(
+      parseRequest(text.replace('cleanroom override request v1', 'cleanroom review request v1')),
+    ).toMatchObject({ ok: true, request: { kind: 'review' } });
   });
 });

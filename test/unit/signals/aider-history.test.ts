@@ -25,30 +25,50 @@ interface Row {
   aider: boolean;
 }
 
-const rows: Row[] = readFileSync(join(ROOT, 'test', 'fixtures', 'signals', 'aider-history.jsonl'), 'utf8')
+const rows: Row[] = readFileSync(
+  join(ROOT, 'test', 'fixtures', 'signals', 'aider-history.jsonl'),
+  'utf8',
+)
   .trim()
   .split('\n')
   .map((l) => JSON.parse(l) as Row);
 const table = compileToolTable(builtin as ToolTableSpec);
 
 const isAider = (r: Row): boolean =>
-  detectSignals(table, { author: parseIdentity(r.author), committer: parseIdentity(r.committer), message: r.message }).some((s) => s.tool === 'aider');
+  detectSignals(table, {
+    author: parseIdentity(r.author),
+    committer: parseIdentity(r.committer),
+    message: r.message,
+  }).some((s) => s.tool === 'aider');
 
 describe("Aider's own history: cleanroom against the ground truth", () => {
   it('the fixture holds every form and enough humans to matter', () => {
     expect(rows.length).toBeGreaterThan(200);
     expect(rows.filter((r) => r.aider).length).toBeGreaterThan(40);
     const text = JSON.stringify(rows.filter((r) => r.aider));
-    for (const form of ['<aider@aider.chat>', '<noreply@aider.dev>', '<noreply@aider.chat>', ' (aider) <', '"aider: ']) expect(text).toContain(form);
+    for (const form of [
+      '<aider@aider.chat>',
+      '<noreply@aider.dev>',
+      '<noreply@aider.chat>',
+      ' (aider) <',
+      '"aider: ',
+    ])
+      expect(text).toContain(form);
   });
 
   it('recall 100%: every aider commit is attributed to aider', () => {
-    expect(rows.filter((r) => r.aider && !isAider(r)).map((r) => `${r.commit} ${r.author} | ${r.committer} | ${r.message}`)).toEqual([]);
+    expect(
+      rows
+        .filter((r) => r.aider && !isAider(r))
+        .map((r) => `${r.commit} ${r.author} | ${r.committer} | ${r.message}`),
+    ).toEqual([]);
   });
 
   it('precision 100%: no human commit is attributed to aider (the maintainer at aider.chat, "aiderignore", "Aider:")', () => {
     const humans = rows.filter((r) => !r.aider);
     expect(humans.some((r) => r.author.includes('@aider.chat'))).toBe(true);
-    expect(humans.filter(isAider).map((r) => `${r.commit} ${r.author} | ${r.committer} | ${r.message}`)).toEqual([]);
+    expect(
+      humans.filter(isAider).map((r) => `${r.commit} ${r.author} | ${r.committer} | ${r.message}`),
+    ).toEqual([]);
   });
 });

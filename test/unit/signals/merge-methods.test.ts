@@ -10,8 +10,15 @@ import { detectSignals } from '../../../src/signals/detect.js';
 import { compileToolTable, type ToolTableSpec } from '../../../src/signals/tools.js';
 
 const table = compileToolTable(builtin as ToolTableSpec);
-const tools = (message: string) => [...new Set(detectSignals(table, { message }).map((s) => s.tool))];
-const reviews = (message: string) => trailerAttestations(table, { trailer: 'Reviewed-by', independent: false }, { message }).attestations.map((a) => a.by);
+const tools = (message: string) => [
+  ...new Set(detectSignals(table, { message }).map((s) => s.tool)),
+];
+const reviews = (message: string) =>
+  trailerAttestations(
+    table,
+    { trailer: 'Reviewed-by', independent: false },
+    { message },
+  ).attestations.map((a) => a.by);
 
 // The PR's two commits, as the author wrote them.
 const AGENT_COMMIT = 'Add q1 scorer\n\nDrafted in Claude Code.\n\nAssisted-by: claude-code\n';
@@ -38,16 +45,21 @@ describe('GitHub merge methods: what the commit on the default branch says', () 
     expect(reviews(SQUASH_DETAILS)).toEqual([]);
   });
   it('…a review (or override) re-added in the final trailer block counts again', () => {
-    expect(reviews(SQUASH_DETAILS + 'Reviewed-by: Rita Reviewer <rita@example.org>\n')).toEqual(['Rita Reviewer <rita@example.org>']);
+    expect(reviews(SQUASH_DETAILS + 'Reviewed-by: Rita Reviewer <rita@example.org>\n')).toEqual([
+      'Rita Reviewer <rita@example.org>',
+    ]);
   });
 
   // "Pull request title and description": the commits' messages are gone.
-  const SQUASH_PR = 'Add q1 (#12)\n\nAdds the q1 scorer and fixes its expected answer.\n\nCo-authored-by: Sam Second <sam@example.org>\n';
+  const SQUASH_PR =
+    'Add q1 (#12)\n\nAdds the q1 scorer and fixes its expected answer.\n\nCo-authored-by: Sam Second <sam@example.org>\n';
   it('squash, PR title and description: Assisted-by and reviews are lost — never for zone pull requests', () => {
     expect(tools(SQUASH_PR)).toEqual([]);
     expect(reviews(SQUASH_PR)).toEqual([]);
   });
   it('…except co-authors GitHub carries: an AI co-author still shows', () => {
-    expect(tools(SQUASH_PR + 'Co-authored-by: Claude <noreply@anthropic.com>\n')).toEqual(['claude-code']);
+    expect(tools(SQUASH_PR + 'Co-authored-by: Claude <noreply@anthropic.com>\n')).toEqual([
+      'claude-code',
+    ]);
   });
 });

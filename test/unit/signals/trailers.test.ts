@@ -4,7 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import builtin from '../../../src/policy/generated/builtin-tools.js';
 import { compileToolTable, type ToolTableSpec } from '../../../src/signals/tools.js';
-import { cleanupMessage, findSeparator, parseIdentity, parseTrailers, trailerLikeLines } from '../../../src/signals/trailers.js';
+import {
+  cleanupMessage,
+  findSeparator,
+  parseIdentity,
+  parseTrailers,
+  trailerLikeLines,
+} from '../../../src/signals/trailers.js';
 
 describe('parseIdentity', () => {
   const table: [string, ReturnType<typeof parseIdentity>][] = [
@@ -12,13 +18,17 @@ describe('parseIdentity', () => {
     ['  Jane Doe   <jane@x.org>  ', { name: 'Jane Doe', email: 'jane@x.org' }],
     ['<jane@x.org>', { name: '', email: 'jane@x.org' }],
     ['jane@x.org', { name: '', email: 'jane@x.org' }],
-    ['aider (gpt-4o) <noreply@aider.chat>', { name: 'aider (gpt-4o)', email: 'noreply@aider.chat' }],
+    [
+      'aider (gpt-4o) <noreply@aider.chat>',
+      { name: 'aider (gpt-4o)', email: 'noreply@aider.chat' },
+    ],
     ['Jane Doe', undefined],
     ['Jane <not an email>', undefined],
     ['Jane <jane@x.org> trailing', undefined],
     ['', undefined],
   ];
-  for (const [value, expected] of table) it(JSON.stringify(value), () => expect(parseIdentity(value)).toEqual(expected));
+  for (const [value, expected] of table)
+    it(JSON.stringify(value), () => expect(parseIdentity(value)).toEqual(expected));
 });
 
 describe('findSeparator (git find_separator with ":")', () => {
@@ -33,17 +43,17 @@ describe('findSeparator (git find_separator with ":")', () => {
     ['Key\n: v', -1],
     ['Réf: v', -1],
   ];
-  for (const [line, at] of table) it(JSON.stringify(line), () => expect(findSeparator(line)).toBe(at));
+  for (const [line, at] of table)
+    it(JSON.stringify(line), () => expect(findSeparator(line)).toBe(at));
 });
 
 describe('trailerLikeLines (liberal)', () => {
   it('finds Key: value lines anywhere, trimmed, CR dropped', () => {
-    expect(trailerLikeLines('Title: x\n\nprose\n  Co-authored-by:  A <a@b.c>  \r\nnot: \nhttp://x\n# Key: comment\n').map((t) => t.text)).toEqual([
-      'Title: x',
-      'Co-authored-by: A <a@b.c>',
-      'not: ',
-      'http: //x',
-    ]);
+    expect(
+      trailerLikeLines(
+        'Title: x\n\nprose\n  Co-authored-by:  A <a@b.c>  \r\nnot: \nhttp://x\n# Key: comment\n',
+      ).map((t) => t.text),
+    ).toEqual(['Title: x', 'Co-authored-by: A <a@b.c>', 'not: ', 'http: //x']);
   });
   it('reads long lines, but shortens the evidence shown to users', () => {
     const [t] = trailerLikeLines(`Key: ${'x'.repeat(5000)}`);
@@ -62,7 +72,9 @@ describe('trailerLikeLines (liberal)', () => {
 
 describe('parseTrailers on messages as commit-msg and the server see them', () => {
   it('key, value and recognisable text', () => {
-    expect(parseTrailers('Add\n\nReviewed-by:   Rita <r@x.org>  \n')).toEqual([{ key: 'Reviewed-by', value: 'Rita <r@x.org>', text: 'Reviewed-by: Rita <r@x.org>' }]);
+    expect(parseTrailers('Add\n\nReviewed-by:   Rita <r@x.org>  \n')).toEqual([
+      { key: 'Reviewed-by', value: 'Rita <r@x.org>', text: 'Reviewed-by: Rita <r@x.org>' },
+    ]);
   });
   it('noDivider: a --- line does not hide what follows', () => {
     const m = 'Add\n\nbody\n---\n\nReviewed-by: Rita <r@x.org>\n';
@@ -70,7 +82,11 @@ describe('parseTrailers on messages as commit-msg and the server see them', () =
     expect(parseTrailers(m, { noDivider: true }).map((t) => t.key)).toEqual(['Reviewed-by']);
   });
   it('a custom comment character', () => {
-    expect(parseTrailers('Add\n\nReviewed-by: R <r@x.org>\n; comment\n', { commentChar: ';' }).map((t) => t.key)).toEqual(['Reviewed-by']);
+    expect(
+      parseTrailers('Add\n\nReviewed-by: R <r@x.org>\n; comment\n', { commentChar: ';' }).map(
+        (t) => t.key,
+      ),
+    ).toEqual(['Reviewed-by']);
   });
 });
 
@@ -79,7 +95,11 @@ describe('cleanupMessage', () => {
     expect(cleanupMessage('\n\nAdd  \n\n\n\nbody\t\n# comment\n\n')).toBe('Add\n\nbody\n');
   });
   it('cuts at the scissors line', () => {
-    expect(cleanupMessage('Add\n# ------------------------ >8 ------------------------\ndiff --git a/x b/x\n')).toBe('Add\n');
+    expect(
+      cleanupMessage(
+        'Add\n# ------------------------ >8 ------------------------\ndiff --git a/x b/x\n',
+      ),
+    ).toBe('Add\n');
   });
   it('an empty message stays empty', () => expect(cleanupMessage('# only\n#comments\n')).toBe(''));
 });
@@ -102,5 +122,6 @@ describe('toolForName (Assisted-by values)', () => {
     ['', undefined],
     ['claudette', undefined],
   ];
-  for (const [value, tool] of cases) it(JSON.stringify(value), () => expect(table.toolForName(value)).toBe(tool));
+  for (const [value, tool] of cases)
+    it(JSON.stringify(value), () => expect(table.toolForName(value)).toBe(tool));
 });
