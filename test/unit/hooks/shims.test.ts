@@ -25,10 +25,15 @@ describe('hook shims', () => {
       );
   });
 
-  it('every shim execs the single-file bundle and honours CLEANROOM=0 and CLEANROOM_DEBUG=1', () => {
+  it('every shim starts Node one way (hooks/lib/run-node.sh) and honours CLEANROOM=0 and CLEANROOM_DEBUG=1', () => {
+    const lib = readFileSync(join(ROOT, 'hooks', 'lib', 'run-node.sh'), 'utf8');
+    expect(lib).toContain('exec node "${0%/*}/../dist/cleanroom.cjs" hook "$_cr_hook" "$@"');
     for (const name of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push']) {
       const text = shim(name);
-      expect(text, name).toContain('exec node "${0%/*}/../dist/cleanroom.cjs" ');
+      expect(text, name).not.toContain('exec node');
+      expect(text, name).not.toContain('command -v node');
+      expect(text, name).toContain('. "${0%/*}/lib/run-node.sh"');
+      expect(text, name).toMatch(new RegExp(`cleanroom_run_node ${name} "\\$`));
       expect(text, name).toContain('[ "${CLEANROOM-}" = 0 ]');
       expect(text, name).toContain('[ "${CLEANROOM_DEBUG-}" = 1 ] && set -x');
     }
