@@ -15,11 +15,8 @@ import { loadPolicyCached } from '../policy/cache.js';
 import type { Policy } from '../policy/compile.js';
 import { VERSION } from '../version.js';
 import type { PolicyLookup } from './decide.js';
+import { MAX_POLICY_BYTES } from '../policy/limits.js';
 import { POLICY_PATH } from '../policy/paths.js';
-
-/** @deprecated the same path as POLICY_PATH (src/policy/paths.ts); kept for code written before the merge. */
-export const POLICY_FILE = POLICY_PATH;
-const MAX_POLICY_BYTES = 1024 * 1024;
 
 /** `$(git rev-parse --git-path cleanroom)` without starting git: `.git` is a directory or a `gitdir:` file. */
 export function stateDirOf(root: string): string | undefined {

@@ -15,9 +15,6 @@ import { loadPolicyText, MAX_POLICY_BYTES } from '../policy/load.js';
 import type { Trust } from './grants.js';
 import { POLICY_PATH } from '../policy/paths.js';
 
-/** @deprecated the same path as POLICY_PATH (src/policy/paths.ts); kept for code written before the merge. */
-export const POLICY_REL = POLICY_PATH;
-
 export interface PolicySource {
   policy: Policy;
   trust: Trust;
