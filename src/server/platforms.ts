@@ -5,7 +5,7 @@
 // `cleanroom install-server` and the error reporter (src/cli/main.ts).
 //
 // Adding a platform: one row here, ahead of `git` (the fallback), and a test in
-// test/unit/server/platforms.test.ts (CONTRIBUTING.md, "Add a hosting platform").
+// test/repo/core/platforms.test.ts (CONTRIBUTING.md, "Add a hosting platform").
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';

@@ -2,13 +2,36 @@
 // No mocks of git: every test that says "commit" runs `git commit`.
 
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const CLI = join(ROOT, 'dist', 'cleanroom.mjs');
+
+/**
+ * The names of every agent environment variable in policies/tools.yaml (`env:` rules, a
+ * trailing `*` kept as a prefix), so that tests run inside any agent's session — or a
+ * tool added tomorrow — start from a human's environment.
+ */
+const AGENT_ENV_NAMES = (
+  parse(readFileSync(join(ROOT, 'policies', 'tools.yaml'), 'utf8')) as {
+    tools: { env?: string[] }[];
+  }
+).tools.flatMap((t) => (t.env ?? []).map((r) => r.replace(/[=*].*$/, '')));
+if (!AGENT_ENV_NAMES.length || AGENT_ENV_NAMES.some((n) => !/^[A-Za-z_][A-Za-z0-9_]*$/.test(n)))
+  throw new Error(`policies/tools.yaml: unexpected env rules ${AGENT_ENV_NAMES.join(', ')}`);
+const AGENT_ENV = new RegExp(`^(${AGENT_ENV_NAMES.join('|')})`);
 
 /** An environment with no agent variables and a fixed identity, so tests are hermetic. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
@@ -17,7 +40,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): NodeJS
     if (
       /^(GIT_|CLAUDECODE|CODEX_|CURSOR_|GEMINI_|CLEANROOM|NODE_EXTRA_CA_CERTS|HUSKY|GL_|GITHUB_|GITEA_)/.test(
         k,
-      )
+      ) ||
+      AGENT_ENV.test(k)
     )
       continue;
     env[k] = v;
