@@ -1,7 +1,8 @@
 import { appendFileSync } from 'node:fs';
+import { armDeadline } from '../core/deadline.js';
 import { CleanroomError, usageError } from '../errors.js';
 import type { Finding } from '../core/types.js';
-import { openRepo } from '../git/repo.js';
+import { isZeroId, openRepo } from '../git/repo.js';
 import { renderText } from '../report/text.js';
 import { PLAIN, safe } from '../report/escape.js';
 import {
@@ -225,23 +226,30 @@ async function withDeadline<T>(
   work: Promise<T>,
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const expire = (): DeadlineExceeded => {
+    const e = new DeadlineExceeded(totalMs);
+    if (!stop.signal.aborted) stop.abort(e.message);
+    return e;
+  };
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        const e = new DeadlineExceeded(totalMs);
-        stop.abort(e.message);
-        reject(e);
-      },
-      Math.max(0, ms),
-    );
+    timer = setTimeout(() => reject(expire()), Math.max(0, ms));
   });
+  // The timer cannot fire while a synchronous step blocks the event loop (pairing 90,000
+  // renames, judging 90,000 files): those loops check the same deadline themselves
+  // (src/core/deadline.ts) and throw DeadlineExceeded, which rejects `work` at once.
+  const disarm = armDeadline(Date.now() + Math.max(0, ms), expire);
   work.catch(() => undefined);
   try {
     return await Promise.race([work, expired]);
   } finally {
+    disarm();
     clearTimeout(timer);
   }
 }
+
+/** Changes listed to the pusher per commit, and in all, before "… and K more". */
+const SHOWN_PER_COMMIT = 20;
+const SHOWN_TOTAL = 100;
 
 function finish(
   io: Io,
@@ -270,25 +278,46 @@ function finish(
     reason: null,
     refs,
   });
+  // What the pusher reads is capped (SHOWN_*): a push of 100,000 violating paths must not
+  // print 100,000 lines, nor spend its time writing them. The decision log keeps them all.
+  let passedShown = 0;
+  let passedHidden = 0;
   for (const v of verdicts) {
-    for (const f of v.findings.filter((x) => x.outcome !== 'violation')) {
+    for (const f of v.findings) {
+      if (f.outcome === 'violation') continue;
+      if (passedShown++ >= SHOWN_TOTAL) {
+        passedHidden++;
+        continue;
+      }
       io.stderr(
         `cleanroom: ${safe(v.update.ref)} ${f.commit?.slice(0, 12)} ${safe(f.path)}: ${f.outcome} by ${safe(f.by ?? '?')}\n`,
       );
     }
   }
+  if (passedHidden)
+    io.stderr(`cleanroom: … and ${passedHidden} more accepted with an override or review\n`);
   if (!rejected.length) return 0;
   for (const v of rejected) {
     say(
       `cleanroom: ${safe(v.update.ref)} — pushed by ${safe(pusher)}, judged with ${safe(origin)}`,
     );
-    for (const e of v.errors) say(safe(e));
+    for (const e of v.errors.slice(0, SHOWN_TOTAL)) say(safe(e));
+    if (v.errors.length > SHOWN_TOTAL) say(`… and ${v.errors.length - SHOWN_TOTAL} more errors`);
     const findings = v.findings.filter((f) => f.outcome === 'violation');
     if (findings.length)
       say(
         renderText(
-          { findings, notes: v.notes },
-          { style: PLAIN, context: 'push', quiet: true },
+          { findings, notes: v.notes.slice(0, SHOWN_TOTAL) },
+          {
+            style: PLAIN,
+            context: 'push',
+            quiet: true,
+            limit: {
+              perCommit: SHOWN_PER_COMMIT,
+              total: SHOWN_TOTAL,
+              more: `run \`cleanroom check --range ${isZeroId(v.update.old) ? v.update.new : `${v.update.old}..${v.update.new}`}\` for all`,
+            },
+          },
         ).trimEnd(),
       );
     say('');

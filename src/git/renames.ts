@@ -9,6 +9,7 @@
 // have looked for — is reported as `RenameLimit`, and the caller decides safely.
 
 import type { FileChange } from '../core/types.js';
+import { checkDeadline } from '../core/deadline.js';
 import { CleanroomError } from '../errors.js';
 import { decodePath } from './raw.js';
 
@@ -33,6 +34,7 @@ export function addDeleteCounts(raw: readonly Buffer[]): {
   let deleted = 0;
   let merge = false;
   for (let i = 0; i < raw.length; i += 2) {
+    checkDeadline();
     const meta = raw[i]!;
     if (meta[1] === 0x3a) merge = true;
     const status = meta[meta.length - 1];
@@ -62,6 +64,7 @@ export function pairExactRenames(raw: readonly Buffer[]): {
   }
   const entries: Entry[] = [];
   for (let i = 0; i < raw.length; i += 2) {
+    checkDeadline();
     const meta = raw[i]!.toString('latin1');
     const path = raw[i + 1];
     const parts = meta.slice(1).split(' ');
@@ -107,6 +110,7 @@ export function pairExactRenames(raw: readonly Buffer[]): {
   // Two passes: same file name first (git's basename preference), then any source of the same content.
   for (const sameName of [true, false]) {
     for (const a of added) {
+      checkDeadline();
       if (from.has(a)) continue;
       const q = sameName
         ? byName.get(`${kind(a.mode)} ${a.blob} ${base(a.path)}`)
@@ -122,6 +126,7 @@ export function pairExactRenames(raw: readonly Buffer[]): {
   const unpaired: string[] = [];
   let deletedCount = 0;
   for (const e of entries) {
+    checkDeadline();
     if (e.status === 'D') {
       deletedCount++;
       if (!used.has(e)) files.push({ status: 'D', path: e.path, blob: e.blob, mode: e.mode });
