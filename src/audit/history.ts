@@ -1,7 +1,7 @@
 // The audit's one pass over history, built for long histories:
 //
 //   git rev-list --reverse --topo-order --children --timestamp RANGE   ids, time, children
-//   git log -z --reverse --topo-order --raw -c -M RANGE      the same commits, same order,
+//   git log -z --reverse --topo-order --raw -c --no-renames RANGE   the same commits, same order,
 //                                                            with parents and paths
 //   git cat-file --batch                                     messages, only where needed
 //
@@ -27,8 +27,14 @@ import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject, withGitView } from '../git/commit-object.js';
 import { shownByGit } from '../git/commits.js';
-import { spawnGit, type GitContext } from '../git/git.js';
+import { runGit, spawnGit, splitZ, type GitContext } from '../git/git.js';
 import { parseRawEntries } from '../git/raw.js';
+import {
+  addDeleteCounts,
+  pairExactRenames,
+  RENAME_LIMIT,
+  type RenameLimit,
+} from '../git/renames.js';
 import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import {
@@ -50,6 +56,8 @@ interface Pending {
   children: number;
   time: number;
   files: FileChange[];
+  /** Set when the commit was too big for rename detection (src/git/renames.ts). */
+  renameLimit?: RenameLimit | undefined;
   /** A cat-file request was sent: the commit touches a zone. */
   judged: boolean;
   skipped: boolean;
@@ -66,7 +74,7 @@ const LOG_ARGS = [
   '--raw',
   '-r',
   '-c',
-  '-M',
+  '--no-renames',
   '--no-abbrev',
   '--root',
   '--no-color',
@@ -103,12 +111,7 @@ export async function* judgeHistory(
     '--timestamp',
     ...opts.walk,
   ];
-  const logArgs = [
-    ...LOG_ARGS.map((a) => (a === '-M' && opts.renames === false ? '--no-renames' : a)),
-    '--reverse',
-    '--topo-order',
-    ...opts.walk,
-  ];
+  const logArgs = [...LOG_ARGS, '--reverse', '--topo-order', ...opts.walk];
   const revs = spawnGit(ctx, revArgs);
   // GIT_NO_LAZY_FETCH (git 2.44+): in a partial clone, rename detection must not fetch
   // the whole history's blobs one by one from the remote; an absent blob is an error
@@ -177,6 +180,46 @@ export async function* judgeHistory(
         (zonesOfFile(policy, f).length > 0 || (targets.size > 0 && underTarget(f.path))),
     );
 
+  // Rename detection bounded as on the server (src/git/renames.ts): `git log -M` costs
+  // grow with the product of added and deleted files per commit, and git 2.39's exact
+  // pass is quadratic on identical content even under `-l` — one commit moving 90,000
+  // identical files kept the audit's walk busy for minutes. The walk reads every commit
+  // without renames; a commit with both added and deleted files is asked again with
+  // `-M -l<limit>` when within RENAME_LIMIT, else its exact renames are paired by blob id
+  // and the rest is reported as the limit hit (the judge fails closed on it).
+  const withRenames = async (
+    id: string,
+    merge: boolean,
+    raw: Buffer[],
+  ): Promise<{ files: FileChange[]; renameLimit?: RenameLimit | undefined }> => {
+    const { added, deleted } = addDeleteCounts(raw);
+    if (opts.renames === false || !added || (!merge && !deleted))
+      return { files: parseRawEntries(raw) };
+    if (added <= RENAME_LIMIT && (merge || deleted <= RENAME_LIMIT)) {
+      const again = await runGit({ ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } }, [
+        'diff-tree',
+        '-z',
+        '--raw',
+        '-r',
+        ...(merge ? ['-c'] : []),
+        '-M',
+        `-l${RENAME_LIMIT}`,
+        '--no-abbrev',
+        '--root',
+        '--no-commit-id',
+        '--no-relative',
+        '--no-ext-diff',
+        '--no-textconv',
+        id,
+      ]);
+      // A merge's combined entries follow an empty field, as in git log's output.
+      return { files: parseRawEntries(splitZ(again.stdout).filter((f) => f.length > 0)) };
+    }
+    if (merge) return { files: parseRawEntries(raw) };
+    const paired = pairExactRenames(raw);
+    return { files: paired.files, renameLimit: paired.limit };
+  };
+
   /** Rethrows git log's failure (GitError with git's stderr) once its output has ended. */
   const gitFailure = async (): Promise<void> => {
     await logDone;
@@ -230,7 +273,7 @@ export async function* judgeHistory(
         'internal',
         `git rev-list and git log disagree on the order of commits (${revId.slice(0, 12)} vs ${id.slice(0, 12)})`,
       );
-    const files = parseRawEntries(raw);
+    const { files, renameLimit } = await withRenames(id, rest.length > 1, raw);
     await learnLinks(files);
     const skipped = opts.boundary.has(id);
     return {
@@ -241,6 +284,7 @@ export async function* judgeHistory(
       files,
       judged: !skipped && touchesZone(files),
       skipped,
+      renameLimit,
     };
   };
 
@@ -298,7 +342,13 @@ export async function* judgeHistory(
         parsed.encoding === undefined
           ? parsed
           : withGitView(parsed, (await shownByGit(ctx, [p.id])).get(p.id));
-      const v = await judge.judge({ ...commit, id: p.id, parents: p.parents, files: p.files });
+      const v = await judge.judge({
+        ...commit,
+        id: p.id,
+        parents: p.parents,
+        files: p.files,
+        renameLimit: p.renameLimit,
+      });
       wrote(p);
       yield {
         id: p.id,

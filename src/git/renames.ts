@@ -13,8 +13,19 @@ import { checkDeadline } from '../core/deadline.js';
 import { CleanroomError } from '../errors.js';
 import { decodePath } from './raw.js';
 
-/** Added and deleted files above which git's rename detection is not run for a commit. */
-export const RENAME_LIMIT = 1000;
+/**
+ * Added and deleted files above which git's rename detection is not run for a commit
+ * (git's own `diff.renameLimit` default). CLEANROOM_RENAME_LIMIT (an integer 1–100000)
+ * lowers or raises it: tests build small bombs with it; a server admin may tune it. The
+ * pusher has no say over the hook's environment.
+ */
+export const RENAME_LIMIT = renameLimitFrom(process.env.CLEANROOM_RENAME_LIMIT);
+
+/** The limit CLEANROOM_RENAME_LIMIT asks for, or 1000 when unset or not an integer 1–100000. */
+export function renameLimitFrom(value: string | undefined): number {
+  const n = value !== undefined && /^\d{1,6}$/.test(value) ? Number(value) : NaN;
+  return n >= 1 && n <= 100_000 ? n : 1000;
+}
 
 /** A commit too big for git's rename detection: the added files left without a source. */
 export interface RenameLimit {
