@@ -26,8 +26,8 @@ import { CommitJudge } from '../check/judge.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject, withGitView } from '../git/commit-object.js';
-import { shownByGit } from '../git/commits.js';
-import { runGit, spawnGit, splitZ, type GitContext } from '../git/git.js';
+import { shownByGit, splitDiffTree } from '../git/commits.js';
+import { runGit, spawnGit, type GitContext } from '../git/git.js';
 import { parseRawEntries } from '../git/raw.js';
 import {
   addDeleteCounts,
@@ -56,6 +56,8 @@ interface Pending {
   children: number;
   time: number;
   files: FileChange[];
+  /** git log's raw fields of the commit (no renames). */
+  raw: Buffer[];
   /** Set when the commit was too big for rename detection (src/git/renames.ts). */
   renameLimit?: RenameLimit | undefined;
   /** A cat-file request was sent: the commit touches a zone. */
@@ -184,40 +186,49 @@ export async function* judgeHistory(
   // grow with the product of added and deleted files per commit, and git 2.39's exact
   // pass is quadratic on identical content even under `-l` — one commit moving 90,000
   // identical files kept the audit's walk busy for minutes. The walk reads every commit
-  // without renames; a commit with both added and deleted files is asked again with
-  // `-M -l<limit>` when within RENAME_LIMIT, else its exact renames are paired by blob id
-  // and the rest is reported as the limit hit (the judge fails closed on it).
-  const withRenames = async (
-    id: string,
-    merge: boolean,
-    raw: Buffer[],
-  ): Promise<{ files: FileChange[]; renameLimit?: RenameLimit | undefined }> => {
-    const { added, deleted } = addDeleteCounts(raw);
-    if (opts.renames === false || !added || (!merge && !deleted))
-      return { files: parseRawEntries(raw) };
-    if (added <= RENAME_LIMIT && (merge || deleted <= RENAME_LIMIT)) {
-      const again = await runGit({ ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } }, [
+  // without renames; the commits of a read-ahead batch that have both added and deleted
+  // files within RENAME_LIMIT are asked again with `-M -l<limit>` (one diff-tree --stdin
+  // per batch); bigger ones get their exact renames paired by blob id, and the rest is
+  // reported as the limit hit (the judge fails closed on it).
+  const withRenames = async (batch: readonly Pending[]): Promise<void> => {
+    const again: string[] = [];
+    for (const p of batch) {
+      const { added, deleted } = addDeleteCounts(p.raw);
+      const merge = p.parents.length > 1;
+      if (opts.renames === false || !added || (!merge && !deleted)) continue;
+      if (added <= RENAME_LIMIT && (merge || deleted <= RENAME_LIMIT)) again.push(p.id);
+      else if (!merge) {
+        const paired = pairExactRenames(p.raw);
+        p.files = paired.files;
+        p.renameLimit = paired.limit;
+      }
+    }
+    if (!again.length) return;
+    const { stdout } = await runGit(
+      { ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } },
+      [
         'diff-tree',
+        '--stdin',
         '-z',
-        '--raw',
         '-r',
-        ...(merge ? ['-c'] : []),
+        '-c', // merges keep the combined form ("AR": content moved into place), as in the log
         '-M',
         `-l${RENAME_LIMIT}`,
+        '--raw',
         '--no-abbrev',
         '--root',
-        '--no-commit-id',
+        '--always',
         '--no-relative',
         '--no-ext-diff',
         '--no-textconv',
-        id,
-      ]);
-      // A merge's combined entries follow an empty field, as in git log's output.
-      return { files: parseRawEntries(splitZ(again.stdout).filter((f) => f.length > 0)) };
+      ],
+      { input: again.join('\n') + '\n' },
+    );
+    const byId = new Map(splitDiffTree(stdout).map((d) => [d.id, d.raw]));
+    for (const p of batch) {
+      const raw = byId.get(p.id);
+      if (raw) p.files = parseRawEntries(raw);
     }
-    if (merge) return { files: parseRawEntries(raw) };
-    const paired = pairExactRenames(raw);
-    return { files: paired.files, renameLimit: paired.limit };
   };
 
   /** Rethrows git log's failure (GitError with git's stderr) once its output has ended. */
@@ -273,18 +284,15 @@ export async function* judgeHistory(
         'internal',
         `git rev-list and git log disagree on the order of commits (${revId.slice(0, 12)} vs ${id.slice(0, 12)})`,
       );
-    const { files, renameLimit } = await withRenames(id, rest.length > 1, raw);
-    await learnLinks(files);
-    const skipped = opts.boundary.has(id);
     return {
       id,
       parents: rest,
       children: kids.filter(Boolean).length,
       time,
-      files,
-      judged: !skipped && touchesZone(files),
-      skipped,
-      renameLimit,
+      raw,
+      files: parseRawEntries(raw),
+      judged: false,
+      skipped: opts.boundary.has(id),
     };
   };
 
@@ -294,16 +302,21 @@ export async function* judgeHistory(
   let head = 0;
   let ended = false;
   const fill = async (): Promise<void> => {
-    while (!ended && queue.length - head < WINDOW) {
+    const batch: Pending[] = [];
+    while (!ended && queue.length + batch.length - head < WINDOW) {
       const p = await nextCommit();
-      if (!p) {
-        ended = true;
-        cat.child.stdin.end();
-        break;
-      }
+      if (!p) ended = true;
+      else batch.push(p);
+    }
+    await withRenames(batch);
+    for (const p of batch) {
+      await learnLinks(p.files);
+      p.judged = !p.skipped && touchesZone(p.files);
+      p.raw = [];
       queue.push(p);
       if (p.judged) cat.child.stdin.write(p.id + '\n');
     }
+    if (ended) cat.child.stdin.end();
   };
 
   try {
