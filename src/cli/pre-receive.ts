@@ -1,5 +1,5 @@
 import { appendFileSync } from 'node:fs';
-import { armDeadline } from '../core/deadline.js';
+import { armDeadline, deadlinePassed } from '../core/deadline.js';
 import { CleanroomError, usageError } from '../errors.js';
 import type { Finding } from '../core/types.js';
 import { isZeroId, openRepo } from '../git/repo.js';
@@ -81,7 +81,13 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
   // The deadline is wall-clock, from the start of the command: when it passes, the
   // signal ends every git process of the check and the answer is given at once, whatever
   // the check was doing (a rename bomb in git, a rev-list of 100,000 commits).
-  const started = Date.now();
+  // Counted from the start of the process, not of this function: the host times the hook
+  // from its spawn, and Node's start and module loading take a share of the deadline too
+  // (hundreds of milliseconds on a loaded server).
+  // (Only when this process is the hook: a caller that runs the command in-process has
+  // been up for longer than the push.)
+  const ownProcess = process.argv.slice(2).includes('pre-receive');
+  const started = Date.now() - (ownProcess ? Math.round(process.uptime() * 1000) : 0);
   const stop = new AbortController();
   const ctx = { ...gitContext(io), signal: stop.signal };
   let cfg: ServerConfig = {
@@ -96,7 +102,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
     const early = deadlineOf(str(values.deadline));
     const { repo, conf } = await withDeadline(
       stop,
-      early,
+      early - (Date.now() - started),
       early,
       (async () => ({ repo: await openRepo(ctx), conf: await serverConfig(ctx) }))(),
     );
@@ -240,7 +246,11 @@ async function withDeadline<T>(
   const disarm = armDeadline(Date.now() + Math.max(0, ms), expire);
   work.catch(() => undefined);
   try {
-    return await Promise.race([work, expired]);
+    const result = await Promise.race([work, expired]);
+    // A result reached after the deadline is not trusted: a deadline error thrown inside
+    // some step may have been caught there and turned into a partial answer.
+    if (deadlinePassed()) throw expire();
+    return result;
   } finally {
     disarm();
     clearTimeout(timer);
