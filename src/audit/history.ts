@@ -1,7 +1,7 @@
 // The audit's one pass over history, built for long histories:
 //
 //   git rev-list --reverse --topo-order --children --timestamp RANGE   ids, time, children
-//   git log -z --reverse --topo-order --raw -c -M RANGE      the same commits, same order,
+//   git log -z --reverse --topo-order --raw -c --no-renames RANGE   the same commits, same order,
 //                                                            with parents and paths
 //   git cat-file --batch                                     messages, only where needed
 //
@@ -26,9 +26,15 @@ import { CommitJudge } from '../check/judge.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject, withGitView } from '../git/commit-object.js';
-import { shownByGit } from '../git/commits.js';
-import { spawnGit, type GitContext } from '../git/git.js';
+import { shownByGit, splitDiffTree } from '../git/commits.js';
+import { runGit, spawnGit, type GitContext } from '../git/git.js';
 import { parseRawEntries } from '../git/raw.js';
+import {
+  addDeleteCounts,
+  pairExactRenames,
+  RENAME_LIMIT,
+  type RenameLimit,
+} from '../git/renames.js';
 import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import {
@@ -50,6 +56,10 @@ interface Pending {
   children: number;
   time: number;
   files: FileChange[];
+  /** git log's raw fields of the commit (no renames). */
+  raw: Buffer[];
+  /** Set when the commit was too big for rename detection (src/git/renames.ts). */
+  renameLimit?: RenameLimit | undefined;
   /** A cat-file request was sent: the commit touches a zone. */
   judged: boolean;
   skipped: boolean;
@@ -66,7 +76,7 @@ const LOG_ARGS = [
   '--raw',
   '-r',
   '-c',
-  '-M',
+  '--no-renames',
   '--no-abbrev',
   '--root',
   '--no-color',
@@ -103,12 +113,7 @@ export async function* judgeHistory(
     '--timestamp',
     ...opts.walk,
   ];
-  const logArgs = [
-    ...LOG_ARGS.map((a) => (a === '-M' && opts.renames === false ? '--no-renames' : a)),
-    '--reverse',
-    '--topo-order',
-    ...opts.walk,
-  ];
+  const logArgs = [...LOG_ARGS, '--reverse', '--topo-order', ...opts.walk];
   const revs = spawnGit(ctx, revArgs);
   // GIT_NO_LAZY_FETCH (git 2.44+): in a partial clone, rename detection must not fetch
   // the whole history's blobs one by one from the remote; an absent blob is an error
@@ -177,6 +182,55 @@ export async function* judgeHistory(
         (zonesOfFile(policy, f).length > 0 || (targets.size > 0 && underTarget(f.path))),
     );
 
+  // Rename detection bounded as on the server (src/git/renames.ts): `git log -M` costs
+  // grow with the product of added and deleted files per commit, and git 2.39's exact
+  // pass is quadratic on identical content even under `-l` — one commit moving 90,000
+  // identical files kept the audit's walk busy for minutes. The walk reads every commit
+  // without renames; the commits of a read-ahead batch that have both added and deleted
+  // files within RENAME_LIMIT are asked again with `-M -l<limit>` (one diff-tree --stdin
+  // per batch); bigger ones get their exact renames paired by blob id, and the rest is
+  // reported as the limit hit (the judge fails closed on it).
+  const withRenames = async (batch: readonly Pending[]): Promise<void> => {
+    const again: string[] = [];
+    for (const p of batch) {
+      const { added, deleted } = addDeleteCounts(p.raw);
+      const merge = p.parents.length > 1;
+      if (opts.renames === false || !added || (!merge && !deleted)) continue;
+      if (added <= RENAME_LIMIT && (merge || deleted <= RENAME_LIMIT)) again.push(p.id);
+      else if (!merge) {
+        const paired = pairExactRenames(p.raw);
+        p.files = paired.files;
+        p.renameLimit = paired.limit;
+      }
+    }
+    if (!again.length) return;
+    const { stdout } = await runGit(
+      { ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } },
+      [
+        'diff-tree',
+        '--stdin',
+        '-z',
+        '-r',
+        '-c', // merges keep the combined form ("AR": content moved into place), as in the log
+        '-M',
+        `-l${RENAME_LIMIT}`,
+        '--raw',
+        '--no-abbrev',
+        '--root',
+        '--always',
+        '--no-relative',
+        '--no-ext-diff',
+        '--no-textconv',
+      ],
+      { input: again.join('\n') + '\n' },
+    );
+    const byId = new Map(splitDiffTree(stdout).map((d) => [d.id, d.raw]));
+    for (const p of batch) {
+      const raw = byId.get(p.id);
+      if (raw) p.files = parseRawEntries(raw);
+    }
+  };
+
   /** Rethrows git log's failure (GitError with git's stderr) once its output has ended. */
   const gitFailure = async (): Promise<void> => {
     await logDone;
@@ -230,17 +284,15 @@ export async function* judgeHistory(
         'internal',
         `git rev-list and git log disagree on the order of commits (${revId.slice(0, 12)} vs ${id.slice(0, 12)})`,
       );
-    const files = parseRawEntries(raw);
-    await learnLinks(files);
-    const skipped = opts.boundary.has(id);
     return {
       id,
       parents: rest,
       children: kids.filter(Boolean).length,
       time,
-      files,
-      judged: !skipped && touchesZone(files),
-      skipped,
+      raw,
+      files: parseRawEntries(raw),
+      judged: false,
+      skipped: opts.boundary.has(id),
     };
   };
 
@@ -250,16 +302,21 @@ export async function* judgeHistory(
   let head = 0;
   let ended = false;
   const fill = async (): Promise<void> => {
-    while (!ended && queue.length - head < WINDOW) {
+    const batch: Pending[] = [];
+    while (!ended && queue.length + batch.length - head < WINDOW) {
       const p = await nextCommit();
-      if (!p) {
-        ended = true;
-        cat.child.stdin.end();
-        break;
-      }
+      if (!p) ended = true;
+      else batch.push(p);
+    }
+    await withRenames(batch);
+    for (const p of batch) {
+      await learnLinks(p.files);
+      p.judged = !p.skipped && touchesZone(p.files);
+      p.raw = [];
       queue.push(p);
       if (p.judged) cat.child.stdin.write(p.id + '\n');
     }
+    if (ended) cat.child.stdin.end();
   };
 
   try {
@@ -298,7 +355,13 @@ export async function* judgeHistory(
         parsed.encoding === undefined
           ? parsed
           : withGitView(parsed, (await shownByGit(ctx, [p.id])).get(p.id));
-      const v = await judge.judge({ ...commit, id: p.id, parents: p.parents, files: p.files });
+      const v = await judge.judge({
+        ...commit,
+        id: p.id,
+        parents: p.parents,
+        files: p.files,
+        renameLimit: p.renameLimit,
+      });
       wrote(p);
       yield {
         id: p.id,

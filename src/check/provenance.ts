@@ -9,6 +9,7 @@
 // zero for ordinary commits; content copied without a rename is found by the ledger
 // locally, not here.
 
+import { checkDeadline } from '../core/deadline.js';
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import { parseCommitObject } from '../git/commit-object.js';
 import { runGit, splitZ, type GitContext } from '../git/git.js';
@@ -81,6 +82,7 @@ async function touchesOf(
   const out: Touch[] = [];
   let commit = '';
   for (let i = 0; i < fields.length; i++) {
+    checkDeadline();
     const f = fields[i]!;
     const start = f[0] === 0x0a ? 1 : 0;
     if (f[start] === 0x3a /* ':' */) {
