@@ -218,13 +218,14 @@ async function newCommitsOf(
       graph.set(id, parents);
     }
   } catch (e) {
-    // git before 2.39 refuses the option itself ("unrecognized argument"), before any
-    // output; any other failure stands (fail closed).
+    // git before 2.39 refuses the option itself, before any output: rev-list prints its
+    // usage (exit 129) or "unrecognized argument" (128). Then refs are walked one by one
+    // with plain OLD..NEW rev-lists, which fail on their own if the cause was anything
+    // else (as the separate probe this replaces did; fail closed either way).
     if (
       hiddenSupported === undefined &&
       e instanceof GitError &&
       (e.exitCode === 128 || e.exitCode === 129) &&
-      /exclude-hidden/.test(e.stderr) &&
       !graph.size
     ) {
       hiddenSupported = false;
