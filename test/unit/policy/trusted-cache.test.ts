@@ -15,7 +15,12 @@ repository: example/server
 zones:
   - { name: eval-tasks, paths: ["evals/tasks/**"], ai: deny }
 `;
-const WEAKER = { version: 1, repository: 'example/server', zones: [] };
+// Schema-valid and meaningful, so only the key can tell it from the real entry.
+const WEAKER = {
+  version: 1,
+  repository: 'example/server',
+  zones: [{ name: 'nowhere', paths: ['nowhere/**'], ai: 'allow' }],
+};
 
 const fresh = (): string => mkdtempSync(join(tmpdir(), 'cleanroom-trusted-cache-'));
 const entryOf = (dir: string): Record<string, unknown> =>
