@@ -104,13 +104,21 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       stop,
       early - (Date.now() - started),
       early,
-      (async () => ({ repo: await openRepo(ctx), conf: await serverConfig(ctx) }))(),
+      (async () => {
+        // Side by side: neither needs the other's answer.
+        const [repo, conf] = await Promise.all([
+          openRepo(ctx, { needRoot: false }),
+          serverConfig(ctx),
+        ]);
+        return { repo, conf };
+      })(),
     );
     cfg = {
       policyFile: str(values.policy) ?? conf['cleanroom.policy'],
       logFile: str(values.log) ?? conf['cleanroom.log'],
       failOpen: values['fail-open'] === true || conf['cleanroom.failopen'] === 'true',
       deadlineMs: deadlineOf(str(values.deadline) ?? conf['cleanroom.deadline']),
+      cacheDir: repo.stateDir,
     };
     const input = await readStdin(io, MAX_INPUT_BYTES).catch(() => {
       throw new CleanroomError(
