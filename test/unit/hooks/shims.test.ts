@@ -28,9 +28,19 @@ describe('hook shims', () => {
   it('every shim execs the single-file bundle and honours CLEANROOM=0 and CLEANROOM_DEBUG=1', () => {
     for (const name of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push']) {
       const text = shim(name);
-      expect(text, name).toContain('exec node "${0%/*}/../dist/cleanroom.cjs" ');
+      // pre-commit has nothing to judge (issue 14: it no longer starts Node with a ledger).
+      if (name !== 'pre-commit')
+        expect(text, name).toContain('exec node "${0%/*}/../dist/cleanroom.cjs" ');
       expect(text, name).toContain('[ "${CLEANROOM-}" = 0 ]');
       expect(text, name).toContain('[ "${CLEANROOM_DEBUG-}" = 1 ] && set -x');
     }
+  });
+
+  it('pre-commit starts no process: it has nothing to judge before the message exists', () => {
+    const code = shim('pre-commit')
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n');
+    expect(code).not.toMatch(/\bnode\b|\bgit\b|\$\(/);
   });
 });
