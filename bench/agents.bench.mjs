@@ -8,7 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const POLICY = `version: 1
@@ -138,8 +138,10 @@ export default async function (h) {
     cpu.hook.push(
       h.cpu(process.execPath, [hookBin, 'claude'], { cwd: dir, env, input: pre }).cpuMs,
     );
+    // (a build before the loader: dist/agent-hook.cjs is the bundle itself)
+    const bundle = join(h.root, 'dist', 'agent-hook-main.cjs');
     cpu.bundle.push(
-      h.cpu(process.execPath, [join(h.root, 'dist', 'agent-hook-main.cjs'), 'claude'], {
+      h.cpu(process.execPath, [existsSync(bundle) ? bundle : hookBin, 'claude'], {
         cwd: dir,
         env,
         input: pre,
