@@ -182,6 +182,8 @@ async function ledgerMatches(
 // the server and CI never read either file.)
 
 const MATCHES_FILE = 'ledger.matches';
+/** A stored lookup larger than this was not written by us (a commit's matches are small). */
+const MAX_MATCHES_BYTES = 64 * 1024 * 1024;
 const memo = new Map<string, Promise<FileMatches[]>>();
 
 async function matchKey(
@@ -211,7 +213,9 @@ const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFin
 function storedMatches(repo: Repo, key: string): FileMatches[] | undefined {
   let o: unknown;
   try {
-    o = JSON.parse(readFileSync(join(repo.ledgerDir, MATCHES_FILE), 'utf8'));
+    const file = join(repo.ledgerDir, MATCHES_FILE);
+    if (statSync(file).size > MAX_MATCHES_BYTES) return undefined; // not ours: look up again
+    o = JSON.parse(readFileSync(file, 'utf8'));
   } catch {
     return undefined;
   }
