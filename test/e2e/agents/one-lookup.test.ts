@@ -3,7 +3,7 @@
 // HEAD and the staged list are the same, and looks the ledger up again otherwise. The
 // file is treated as hostile: a wrong key or a wrong shape is a miss, never "nothing".
 
-import { statSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { removeTempDirs, repoWithPolicy, type TestRepo } from '../../helpers/repo.js';
@@ -65,13 +65,24 @@ describe('one ledger lookup per commit', () => {
   });
 
   for (const [name, forged] of [
-    ['another key, no matches', JSON.stringify({ key: '0'.repeat(64), files: [] })],
-    ['not JSON', '{"key": '],
-    ['the right shape with a missing field', JSON.stringify({ key: 'x', files: [{ path: 1 }] })],
+    ['another key, no matches', () => JSON.stringify({ key: '0'.repeat(64), files: [] })],
+    ['not JSON', () => '{"key": '],
+    // The right key (taken from the real file), entries of the wrong shape.
+    [
+      'the right key, a match missing its fields',
+      (key: string) =>
+        JSON.stringify({ key, files: [{ path: 'evals/tasks/q9.json', matches: [{ tool: 'x' }] }] }),
+    ],
+    [
+      'the right key, files not a list',
+      (key: string) => JSON.stringify({ key, files: { length: 0 } }),
+    ],
   ] as const) {
     it(`a forged ledger.matches (${name}) is a miss: the draft is still refused`, () => {
       const { repo, msg, matches } = copiedDraft();
-      writeFileSync(matches, forged);
+      expect(repo.cleanroom(['hook', 'prepare-commit-msg', msg, 'message']).code).toBe(0);
+      const { key } = JSON.parse(readFileSync(matches, 'utf8')) as { key: string };
+      writeFileSync(matches, forged(key));
       const r = repo.cleanroom(['hook', 'commit-msg', msg]);
       expect(r.code, r.stderr).toBe(1);
       expect(r.stderr).toContain('claude-code');
