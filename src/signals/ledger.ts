@@ -33,6 +33,14 @@ import { isObjectId } from '../git/object-id.js';
 
 export const LEDGER_FILE = 'ledger.jsonl';
 const LOCK_FILE = 'ledger.lock';
+/** The ledger's size in bytes right after the last compaction (decimal text). */
+const COMPACTED_FILE = 'ledger.compacted';
+/**
+ * A ledger over its size bound is compacted again only once it has grown by this factor
+ * since the last compaction: a ledger whose entries are all still live (an agent that
+ * keeps many files) would otherwise be rewritten on every write — seconds per write.
+ */
+export const COMPACT_GROWTH = 2;
 
 export interface LedgerEntry {
   time: string;
@@ -393,7 +401,32 @@ export function appendEntries(stateDir: string, entries: readonly LedgerEntry[])
   withLedgerLock(stateDir, () => appendFileSync(ledgerPath(stateDir), text, { mode: 0o644 }));
 }
 
-/** Rewrites the ledger keeping what `live` still holds; returns [before, after] entry counts. */
+/**
+ * Is a compaction due? The ledger (bytes) is over `maxBytes` and at least COMPACT_GROWTH
+ * times the size the last compaction left (`ledger.compacted`), so the cost of
+ * compacting is spread over at least as many bytes of appends as it rewrites: amortised
+ * O(1) per write at any ledger size. The marker is only a hint: missing, unreadable,
+ * not a number, or larger than the ledger (replaced, truncated) counts as "never
+ * compacted". Whoever can write it can only delay a compaction, which loses nothing (a
+ * compaction only drops entries; the commit-time lookup reads them all).
+ */
+export function compactionDue(stateDir: string, maxBytes: number): boolean {
+  const size = ledgerSize(stateDir);
+  if (size <= maxBytes) return false;
+  let last = 0;
+  try {
+    const n = Number(readFileSync(join(stateDir, COMPACTED_FILE), 'utf8').trim());
+    if (Number.isSafeInteger(n) && n > 0 && n <= size) last = n;
+  } catch {
+    // never compacted
+  }
+  return size >= COMPACT_GROWTH * last;
+}
+
+/**
+ * Rewrites the ledger keeping what `live` still holds; returns [before, after] entry
+ * counts. Records the size it left in `ledger.compacted` (see compactionDue).
+ */
 export function compactLedger(
   stateDir: string,
   live: (entries: readonly LedgerEntry[]) => LiveContent,
@@ -404,8 +437,14 @@ export function compactLedger(
     const { entries } = parseLedger(readFileSync(file, 'utf8'));
     const kept = compactEntries(entries, live(entries));
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, kept.map(formatEntry).join(''));
+    const text = kept.map(formatEntry).join('');
+    writeFileSync(tmp, text);
     renameSync(tmp, file);
+    try {
+      writeFileSync(join(stateDir, COMPACTED_FILE), `${Buffer.byteLength(text)}\n`);
+    } catch {
+      // only a hint: the next write compacts again
+    }
     return [entries.length, kept.length];
   });
 }
