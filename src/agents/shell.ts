@@ -475,6 +475,10 @@ export function segments(command: string, depth = 0): Segment[] {
     if (words.length || redirects.length) {
       const segs = unwrap(words, redirects, depth);
       segs[0]!.heredocs = heres.map((h) => h.body);
+      // `GIT_PAGER='cat evals/x' git log`, `git -c core.pager=… log`, `git config
+      // diff.x.textconv …`: a command line git or a program runs later, read now.
+      for (const run of commandValues(segs[0]!))
+        segs.push(...(depth < 3 ? segments(run, depth + 1) : [unreadable(run)]));
       // `bash <<EOF … EOF`: the body is a command line of its own.
       if (segs[0]!.cmd && SHELLS.has(segs[0]!.cmd) && !segs[0]!.args.length)
         for (const body of [
@@ -511,6 +515,41 @@ export function segments(command: string, depth = 0): Segment[] {
     words.push(t);
   }
   flush();
+  return out;
+}
+
+/** Environment variables whose value is a command line some program runs. */
+const RUNS_ENV =
+  /^(GIT_PAGER|PAGER|MANPAGER|GIT_EDITOR|EDITOR|VISUAL|GIT_SEQUENCE_EDITOR|GIT_EXTERNAL_DIFF|GIT_SSH|GIT_SSH_COMMAND|GIT_ASKPASS|SSH_ASKPASS|GIT_PROXY_COMMAND|LESSOPEN|LESSCLOSE|BROWSER|PROMPT_COMMAND|BASH_ENV|ENV)$/;
+/** git config keys whose value is a command line git runs. */
+const RUNS_KEY =
+  /(^core\.(pager|editor|sshcommand|askpass|fsmonitor|hookspath|gitproxy)$|^pager\.|^diff\.external$|\.(textconv|command|cmd|helper|program|tool|path|clean|smudge|process|packobjectshook)$|^sequence\.editor$|^credential\.|^gpg\.)/i;
+
+/** The command lines a segment hands to git or a program to run later (see RUNS_ENV, RUNS_KEY). */
+function commandValues(seg: Segment): string[] {
+  const out: string[] = [];
+  const assigns = [
+    ...seg.assigns,
+    ...(seg.cmd === 'export' || seg.cmd === 'declare' || seg.cmd === 'typeset' || seg.cmd === 'env'
+      ? seg.args.map((a) => a.word)
+      : []),
+  ];
+  for (const a of assigns) {
+    const m = /^([A-Za-z_]\w*)=([\s\S]*)$/.exec(a);
+    if (m && RUNS_ENV.test(m[1]!)) out.push(m[2]!);
+  }
+  if (seg.cmd === 'git') {
+    const words = seg.args.map((a) => a.word);
+    const g = gitSub(words);
+    for (const c of g?.config ?? []) {
+      const m = /^([^=]+)=([\s\S]*)$/.exec(c);
+      if (m && RUNS_KEY.test(m[1]!)) out.push(m[2]!);
+    }
+    if (g?.sub === 'config') {
+      const kv = g.args.filter((a) => !a.startsWith('-'));
+      if (kv.length >= 2 && RUNS_KEY.test(kv[0]!)) out.push(kv.slice(1).join(' '));
+    }
+  }
   return out;
 }
 

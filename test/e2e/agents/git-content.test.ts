@@ -215,6 +215,21 @@ const shellCases: [string, string, string][] = [
   ['a command named by a variable', '$READER evals/tasks/q1.json', 'cat src/app.ts'],
   ['CDPATH', 'CDPATH=evals cd tasks && cat q1.json', 'cd src && cat app.ts'],
   ['a redirection to a variable', 'echo x > "$OUT"', 'echo x > build/out.txt'],
+  [
+    'a pager that runs a command',
+    'GIT_PAGER=\'sh -c "cat evals/tasks/q1.json >&2"\' git log',
+    'GIT_PAGER=cat git log --oneline',
+  ],
+  [
+    'git -c core.pager=… with a computed path',
+    "git -c core.pager='cat $(echo evals)/tasks/q1.json' log",
+    'git -c core.pager=cat log',
+  ],
+  [
+    'git config of a textconv that reads a zone',
+    "git config diff.x.textconv 'cat evals/tasks/q1.json'",
+    'git config diff.x.textconv cat',
+  ],
 ];
 
 describe(
