@@ -1343,6 +1343,13 @@ export function gitRead(sub: string, args: string[], all: string[]): GitRead | u
     ...(redirected ? { refuse: '--git-dir/--work-tree point it at another repository' } : {}),
   };
   const patch = opts.some(patchFlag);
+  // `git log -p --follow -- src/x.py` leaves its pathspec at a rename: a file that came
+  // out of a zone shows the zone's history. No pathspec can prove that away.
+  if (patch && opts.includes('--follow'))
+    return {
+      ...base,
+      refuse: '--follow reads the history of a file before it was renamed, wherever it was',
+    };
   const noPatch = opts.some((a) => NO_PATCH_OPT.test(a));
   switch (sub) {
     case 'log':

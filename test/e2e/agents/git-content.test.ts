@@ -107,6 +107,11 @@ const gitCases = (): [string, string, string][] => [
     "git blame -- ':(icase)EVALS/TASKS/q1.json'",
     'git blame src/app.ts',
   ],
+  [
+    'git log -p --follow (renames out of a zone)',
+    'git log -p --follow -- src/app.ts',
+    'git log -p -- src/app.ts',
+  ],
   ['a subdirectory session: git diff', 'git diff', 'git diff -- .'],
 ];
 
