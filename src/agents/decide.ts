@@ -465,7 +465,14 @@ export async function judge(
     }
     case 'shell': {
       const command = event.command ?? '';
-      const sh = shellPaths(command);
+      // `cd "$(git rev-parse --show-toplevel)"`, the usual way back to the root: its value
+      // is known here (GIT_DIR and friends are refused), so it is not an unknown word.
+      const root = findRoot(cwd);
+      const sh = shellPaths(
+        root && /^[\w./@+-]+$/.test(root)
+          ? command.replaceAll('$(git rev-parse --show-toplevel)', root)
+          : command,
+      );
       const count = sh.written.length + sh.mentioned.length + sh.opaque.length + sh.searched.length;
       if (sh.truncated || count > MAX_PATHS) return tooMany(count, 'words that may be paths');
       const policies = await cwdPolicies();

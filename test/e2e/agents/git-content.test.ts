@@ -221,6 +221,11 @@ const shellCases: [string, string, string][] = [
   ['CDPATH', 'CDPATH=evals cd tasks && cat q1.json', 'cd src && cat app.ts'],
   ['a redirection to a variable', 'echo x > "$OUT"', 'echo x > build/out.txt'],
   [
+    'a cd to the top level, then into the zone',
+    'cd "$(git rev-parse --show-toplevel)/evals/tasks" && cat q1.json',
+    'cd "$(git rev-parse --show-toplevel)" && cat src/app.ts',
+  ],
+  [
     'a pager that runs a command',
     'GIT_PAGER=\'sh -c "cat evals/tasks/q1.json >&2"\' git log',
     'GIT_PAGER=cat git log --oneline',
