@@ -86,6 +86,8 @@ export interface WalkOptions {
   seedLinks?: readonly ZoneLink[];
   /** False: no rename detection (objects are absent, and -M would have to read them). */
   renames?: boolean;
+  /** Grant acceptance times from a verified override log (ScanOptions.grantTimes). */
+  grantTimes?: ReadonlyMap<string, Date> | undefined;
 }
 
 export async function* judgeHistory(
@@ -124,15 +126,16 @@ export async function* judgeHistory(
   const logReader = new ByteReader(log.stdout);
   const cat = new CatFileBatch(ctx);
   cat.child.stdin.on('error', () => undefined);
-  // Grants (override and signed-review expiry) are judged as of the commit, as the server
-  // that accepted it judged them: "was it valid when it was made?"
+  // Grants (override and signed-review expiry) are judged at the time a verified override
+  // log says the server accepted them, else by the audit's own clock: a commit's date is
+  // the pusher's to choose, and a backdated commit must not revive an expired override.
   // Who last wrote each path, in the order commits are judged (parents first): moves
   // into a zone are traced from it, without a `git log` walk per move.
   // [last commit that wrote the path, commit that wrote its content]: a rename carries the
   // content's writer along, as `git log --find-object` would find it.
   const writers = new Map<string, [string, string]>();
   const judge = new CommitJudge(ctx, policy, trust, now, {
-    clock: 'commit',
+    grantTime: (id) => opts.grantTimes?.get(id),
     writersOf: (path) => writers.get(path) ?? [],
   });
   const wrote = (p: Pending): void => {

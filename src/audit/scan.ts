@@ -34,6 +34,12 @@ export interface ScanOptions {
   /** Ask git for the number of commits first (for an ETA). */
   countFirst?: boolean;
   maxEvents?: number;
+  /**
+   * When the server (or CI) accepted each commit's grants, from a verified override log
+   * (`--grant-log`): expiry is judged at that time. Commits not in it are judged by the
+   * audit's own clock — a commit's date is the pusher's to choose.
+   */
+  grantTimes?: ReadonlyMap<string, Date> | undefined;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -235,7 +241,7 @@ export async function scanHistory(
         ctx,
         policy,
         trust,
-        { walk: full, boundary, seedLinks, renames },
+        { walk: full, boundary, seedLinks, renames, grantTimes: opts.grantTimes },
         now,
       )) {
         if (c.skipped) seenBoundary.push(c.id);

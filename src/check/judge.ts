@@ -59,10 +59,11 @@ export interface JudgeOptions {
   guardConfig?: boolean;
   /**
    * Whose clock judges expiry of overrides and signed reviews: the verifier's (server,
-   * CI: PRODUCT §5), or each commit's committer time (audit: "was it valid when it
-   * was made?", as the server that accepted it judged).
+   * CI, audit: PRODUCT §5), unless `grantTime` knows when a trusted verifier accepted the
+   * commit (the audit's verified override log). Never the commit's own date: the pusher
+   * sets it, and a backdated commit would revive an expired override.
    */
-  clock?: 'verifier' | 'commit';
+  grantTime?: (commit: string) => Date | undefined;
   /**
    * The audit's walk knows the last writer of every path: moves are traced from it
    * instead of from two `git log` walks per move (see provenance.ts).
@@ -153,8 +154,7 @@ export class CommitJudge {
         evidence: `a message in encoding ${c.undecodable}, which cleanroom cannot read`,
       });
     }
-    const clock =
-      opts.clock === 'commit' && c.committerTime ? new Date(c.committerTime * 1000) : this.now;
+    const clock = opts.grantTime?.(c.id) ?? this.now;
     const input = {
       commit: c.id,
       files,
