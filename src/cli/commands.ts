@@ -235,7 +235,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     formatDocs: AUDIT_FORMATS,
     footer:
       'A progress line (commits/s, ETA) goes to stderr when it is a terminal.\n' +
-      'exit: 0 no contaminated path, 1 contaminated paths found, 2 usage, policy or internal error',
+      'exit: 0 no contaminated path, 1 contaminated paths found, 2 usage, policy or internal\nerror, or a shallow clone without --allow-shallow',
     load: async () => (await import('./audit.js')).auditCommand,
   },
   {
