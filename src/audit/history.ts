@@ -39,7 +39,7 @@ import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import {
   isUnderTarget,
-  linkZones,
+  resolveLinks,
   resolveLinkTarget,
   SYMLINK_MODE,
   zonesOfFile,
@@ -49,6 +49,8 @@ import type { JudgedCommit } from './accumulate.js';
 import { isObjectId } from '../git/object-id.js';
 
 const WINDOW = 512;
+/** Links met in a walk past which every path counts as below some link's target. */
+const MAX_LINKS_RESOLVED = 2_000;
 
 interface Pending {
   id: string;
@@ -96,6 +98,8 @@ export interface WalkOptions {
   seedLinks?: readonly ZoneLink[];
   /** False: no rename detection (objects are absent, and -M would have to read them). */
   renames?: boolean;
+  /** Grant acceptance times from a verified override log (ScanOptions.grantTimes). */
+  grantTimes?: ReadonlyMap<string, Date> | undefined;
 }
 
 export async function* judgeHistory(
@@ -129,15 +133,16 @@ export async function* judgeHistory(
   const logReader = new ByteReader(log.stdout);
   const cat = new CatFileBatch(ctx);
   cat.child.stdin.on('error', () => undefined);
-  // Grants (override and signed-review expiry) are judged as of the commit, as the server
-  // that accepted it judged them: "was it valid when it was made?"
+  // Grants (override and signed-review expiry) are judged at the time a verified override
+  // log says the server accepted them, else by the audit's own clock: a commit's date is
+  // the pusher's to choose, and a backdated commit must not revive an expired override.
   // Who last wrote each path, in the order commits are judged (parents first): moves
   // into a zone are traced from it, without a `git log` walk per move.
   // [last commit that wrote the path, commit that wrote its content]: a rename carries the
   // content's writer along, as `git log --find-object` would find it.
   const writers = new Map<string, [string, string]>();
   const judge = new CommitJudge(ctx, policy, trust, now, {
-    clock: 'commit',
+    grantTime: (id) => opts.grantTimes?.get(id),
     writersOf: (path) => writers.get(path) ?? [],
   });
   const wrote = (p: Pending): void => {
@@ -152,34 +157,53 @@ export async function* judgeHistory(
     }
   };
 
-  // Targets of zone symlinks met so far (never forgotten: a commit judged needlessly is
-  // only slower; the judge reads the commit's own tree for the links it really has).
+  // Targets of symlinks met so far, any symlink (a link on the way to a zone link's target
+  // changes what the zone shows), never forgotten: a commit judged needlessly is only
+  // slower; the judge resolves the links the commit's tree really has. A target is taken
+  // lexically; where a `..` follows a name (`a/../b`, `a` may be a link that `..` leaves
+  // physically) the whole repository counts as its target.
   const targets = new Set((opts.seedLinks ?? []).map((l) => l.target));
   let linkCat: CatFileBatch | undefined;
+  const seen = new Map<string, string>();
   const learnLinks = async (files: readonly FileChange[]): Promise<void> => {
     for (const f of files) {
-      if (f.status === 'D' || f.mode !== SYMLINK_MODE || !linkZones(policy, f.path).length)
-        continue;
+      if (f.status === 'D' || f.mode !== SYMLINK_MODE) continue;
       if (!linkCat) {
         linkCat = new CatFileBatch(ctx);
         linkCat.child.stdin.on('error', () => undefined);
       }
       linkCat.child.stdin.write(f.blob + '\n');
       const b = await linkCat.next();
-      const t =
-        b.type === 'blob' ? resolveLinkTarget(f.path, b.content.toString('utf8')) : undefined;
+      const text = b.type === 'blob' ? b.content.toString('utf8') : '';
+      const t = /(^|\/)[^/]+\/\.\.(\/|$)/.test(text.replace(/^(\.\.\/)+/, ''))
+        ? ''
+        : resolveLinkTarget(f.path, text);
       if (t !== undefined) targets.add(t);
+      // Chains and loops: resolved over every link met so far (a loop or an over-long
+      // chain resolves to the whole repository: fail closed).
+      seen.set(f.path, text);
+      if (seen.size > MAX_LINKS_RESOLVED) targets.add('');
+      else
+        for (const l of resolveLinks([...seen].map(([path, text]) => ({ path, text })))) {
+          targets.add(l.target);
+        }
     }
   };
   const underTarget = (p: string): boolean => {
     for (const t of targets) if (isUnderTarget(p, t, !policy.caseSensitive)) return true;
     return false;
   };
-  const touchesZone = (files: readonly FileChange[]): boolean =>
+  // A commit can put content into a zone by writing in it, by writing below a link's
+  // target, by changing a link (anywhere: it may expose content written long ago), or, as
+  // a merge, by joining a link from one side with content from the other.
+  const touchesZone = (files: readonly FileChange[], parents: number): boolean =>
+    (targets.size > 0 && parents > 1) ||
     files.some(
       (f) =>
-        f.status !== 'D' &&
-        (zonesOfFile(policy, f).length > 0 || (targets.size > 0 && underTarget(f.path))),
+        (f.status === 'D' ? false : zonesOfFile(policy, f).length > 0) ||
+        f.mode === SYMLINK_MODE ||
+        f.status === 'T' ||
+        (f.status !== 'D' && targets.size > 0 && underTarget(f.path)),
     );
 
   // Rename detection bounded as on the server (src/git/renames.ts): `git log -M` costs
@@ -311,7 +335,7 @@ export async function* judgeHistory(
     await withRenames(batch);
     for (const p of batch) {
       await learnLinks(p.files);
-      p.judged = !p.skipped && touchesZone(p.files);
+      p.judged = !p.skipped && touchesZone(p.files, p.parents.length);
       p.raw = [];
       queue.push(p);
       if (p.judged) cat.child.stdin.write(p.id + '\n');
@@ -331,6 +355,7 @@ export async function* judgeHistory(
       const p = queue[head++];
       if (!p) break;
       if (!p.judged) {
+        judge.follow(p);
         wrote(p);
         yield {
           id: p.id,

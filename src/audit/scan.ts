@@ -12,7 +12,7 @@ import type { Repo } from '../git/repo.js';
 import { decodePath } from '../git/raw.js';
 import { ByteReader, exited } from '../git/stream.js';
 import { TreeLinks } from '../check/links.js';
-import { isLinkMode, resolveLinkTarget, SYMLINK_MODE, type ZoneLink } from '../policy/links.js';
+import { isLinkMode, physicalPath, SYMLINK_MODE, type ZoneLink } from '../policy/links.js';
 import type { Policy } from '../policy/compile.js';
 import { AuditAccumulator } from './accumulate.js';
 import { judgeHistory } from './history.js';
@@ -34,6 +34,12 @@ export interface ScanOptions {
   /** Ask git for the number of commits first (for an ETA). */
   countFirst?: boolean;
   maxEvents?: number;
+  /**
+   * When the server (or CI) accepted each commit's grants, from a verified override log
+   * (`--grant-log`): expiry is judged at that time. Commits not in it are judged by the
+   * audit's own clock — a commit's date is the pusher's to choose.
+   */
+  grantTimes?: ReadonlyMap<string, Date> | undefined;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -148,7 +154,7 @@ export async function existingPaths(
     symlinks.filter((l) => w.startsWith(l.path + '/')).map((l) => ({ w, l })),
   );
   if (via.length) {
-    const blobs = [...new Set(via.map((v) => v.l.blob))];
+    const blobs = [...new Set(symlinks.map((l) => l.blob))];
     const { stdout } = await runGit(ctx, ['cat-file', '--batch'], {
       input: blobs.join('\n') + '\n',
     });
@@ -163,14 +169,16 @@ export async function existingPaths(
       targets.set(b, stdout.subarray(pos, pos + size).toString('utf8'));
       pos += size + 1;
     }
+    // Resolved as a checkout resolves it: every symlink on the way, physical `..`.
+    const raw = symlinks
+      .filter((l) => targets.has(l.blob))
+      .map((l) => ({ path: l.path, text: targets.get(l.blob)! }));
     const asks = via
-      .map(({ w, l }) => {
-        const t = resolveLinkTarget(l.path, targets.get(l.blob) ?? '');
-        return t === undefined
-          ? undefined
-          : { w, real: t === '' ? w.slice(l.path.length + 1) : t + w.slice(l.path.length) };
-      })
-      .filter((x): x is { w: string; real: string } => x !== undefined && !/\n/.test(x.real));
+      .map(({ w }) => ({ w, real: physicalPath(w, raw) }))
+      .filter(
+        (x): x is { w: string; real: string } =>
+          x.real !== undefined && x.real !== '' && !/\n/.test(x.real),
+      );
     if (asks.length) {
       const { stdout: ids } = await runGit(ctx, ['cat-file', '--batch-check=%(objecttype)'], {
         input: asks.map((a) => `${tip}:${a.real}`).join('\n') + '\n',
@@ -235,7 +243,7 @@ export async function scanHistory(
         ctx,
         policy,
         trust,
-        { walk: full, boundary, seedLinks, renames },
+        { walk: full, boundary, seedLinks, renames, grantTimes: opts.grantTimes },
         now,
       )) {
         if (c.skipped) seenBoundary.push(c.id);
