@@ -236,9 +236,20 @@ export class CommitJudge {
     links: readonly ZoneLink[],
     files: readonly FileChange[],
   ): Promise<FileChange[]> {
+    const parentLinks = await this.links.at(c.parents[0]!);
+    // The same links, and the same trees under every target, show the same content: one
+    // batch-check instead of two tree listings (most merges of a repository with links).
+    if (sameView(links, parentLinks)) {
+      this.check ??= new BatchCheck(this.ctx);
+      const targets = [...new Set(links.map((l) => l.target))];
+      const ids = await this.check.ids(
+        targets.flatMap((t) => [`${c.id}:${t}`, `${c.parents[0]!}:${t}`]),
+      );
+      if (ids.every((id, i) => i % 2 === 1 || id === ids[i + 1])) return [];
+    }
     const now = await this.shown(c.id, links);
     if (!now.size) return [];
-    const before = await this.shown(c.parents[0]!, await this.links.at(c.parents[0]!));
+    const before = await this.shown(c.parents[0]!, parentLinks);
     const have = new Set(files.map((f) => `${f.path}\0${f.blob}`));
     const written = new Set(
       c.parents.length > 1 ? [] : files.filter((f) => f.via === undefined).map((f) => f.path),
@@ -328,4 +339,13 @@ async function listTree(
     out.push({ status: 'A', path: decodePath(rec.subarray(tab + 1)), blob, mode });
   }
   return out;
+}
+
+/** Do two resolved link sets show the same targets at the same paths? */
+function sameView(a: readonly ZoneLink[], b: readonly ZoneLink[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  const key = (l: ZoneLink): string => `${l.path}\0${l.target}\0${l.unbounded === true}`;
+  const set = new Set(a.map(key));
+  return b.every((l) => set.has(key(l)));
 }

@@ -65,10 +65,14 @@ interface LinkDelta {
   adds: readonly LinkEntry[];
 }
 
-/** A merge: its links are its parents' unless its combined diff writes a link. */
+/**
+ * A merge: every path of its tree is a parent's, or in its combined diff (which shows
+ * each path that differs from all parents, with the merge's mode).
+ */
 interface MergeInfo {
   parents: readonly string[];
-  writesLinks: boolean;
+  /** Paths of the combined diff → the link the merge holds there, or null (not a link). */
+  combined: ReadonlyMap<string, LinkEntry | null>;
 }
 
 /** Commits remembered: past this, the memory is dropped (only slower, never wrong). */
@@ -131,12 +135,16 @@ export class TreeLinks {
   follow(c: { id: string; parents: readonly string[]; files: readonly FileChange[] }): void {
     if (this.commits.has(c.id) || !c.parents.length) return;
     if (this.commits.size >= MAX_COMMITS) this.commits.clear();
-    if (c.parents.length > 1)
-      this.commits.set(c.id, {
-        parents: c.parents,
-        writesLinks: c.files.some((f) => f.mode === SYMLINK_MODE),
-      });
-    else this.commits.set(c.id, linkDelta(c.parents[0]!, c.files) ?? c.parents[0]!);
+    if (c.parents.length > 1) {
+      const combined = new Map<string, LinkEntry | null>();
+      for (const f of c.files)
+        if (f.via === undefined)
+          combined.set(
+            f.path,
+            f.mode === SYMLINK_MODE && f.status !== 'D' ? { path: f.path, blob: f.blob } : null,
+          );
+      this.commits.set(c.id, { parents: c.parents, combined });
+    } else this.commits.set(c.id, linkDelta(c.parents[0]!, c.files) ?? c.parents[0]!);
   }
 
   /** Does the commit's diff add, change or remove a link (as `follow` reads it)? */
@@ -172,12 +180,8 @@ export class TreeLinks {
         base = m as readonly LinkEntry[];
         break;
       }
-      if (typeof m === 'object' && 'writesLinks' in m) {
-        // Every path of a merge's tree is a parent's, or in its combined diff: parents
-        // without links and a diff writing none leave a merge without links — no read.
-        let none = !m.writesLinks;
-        for (const p of m.parents) if (none) none = (await this.entries(p)).length === 0;
-        base = none ? NONE : await this.readCommit(id);
+      if (typeof m === 'object' && 'combined' in m) {
+        base = await this.mergeLinks(id, m);
         this.commits.set(id, base);
         break;
       }
@@ -197,6 +201,47 @@ export class TreeLinks {
       this.commits.set(cid, cur);
     }
     return cur;
+  }
+
+  /**
+   * A merge's links from its parents' and its combined diff: a link all parents hold
+   * alike is the merge's unless the diff says otherwise; where they differ, the merge's
+   * own directory is read (one tree object each), not its whole tree.
+   */
+  private async mergeLinks(id: string, m: MergeInfo): Promise<readonly LinkEntry[]> {
+    const sets: (readonly LinkEntry[])[] = [];
+    for (const p of m.parents) sets.push(await this.entries(p));
+    const byPath = new Map<string, LinkEntry[]>();
+    for (const set of sets)
+      for (const e of set) {
+        const list = byPath.get(e.path);
+        if (list) list.push(e);
+        else byPath.set(e.path, [e]);
+      }
+    const out: LinkEntry[] = [];
+    const dirs = new Map<string, Map<string, TreeEntry>>();
+    for (const [path, list] of byPath) {
+      if (m.combined.has(path)) continue;
+      if (list.length === sets.length && list.every((e) => e.blob === list[0]!.blob)) {
+        out.push(list[0]!);
+        continue;
+      }
+      const cut = path.lastIndexOf('/');
+      const dir = cut < 0 ? '' : path.slice(0, cut);
+      let entries = dirs.get(dir);
+      if (!entries) {
+        entries = new Map();
+        const t = await this.object(`${id}:${dir}`);
+        if (t.type === 'tree')
+          for (const e of parseTree(t.content, id.length === 64 ? 32 : 20))
+            entries.set(decodePath(e.name), e);
+        dirs.set(dir, entries);
+      }
+      const e = entries.get(path.slice(cut + 1));
+      if (e?.mode === SYMLINK_MODE) out.push({ path, blob: e.id });
+    }
+    for (const e of m.combined.values()) if (e) out.push(e);
+    return out.length ? out : NONE;
   }
 
   /** All links of a commit's tree: one cat-file request per level, each tree id once. */
@@ -235,7 +280,8 @@ export class TreeLinks {
           'cleanroom cannot judge links in it',
         );
       const cat = this.open();
-      for (const i of want) cat.child.stdin.write(i + '\n');
+      // One write per level: a write per id costs more than the read (a syscall each).
+      cat.child.stdin.write(want.join('\n') + '\n');
       const next: string[] = [];
       for (const i of want) {
         const t = await cat.next();
