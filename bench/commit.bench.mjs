@@ -7,10 +7,32 @@
 //   - `cleanroom check --staged` on 10,000 staged files vs the raw `git diff-index`.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { huskyCommitlint, preCommitFramework, gitSecrets } from './anchors.mjs';
-import { timeTree } from './aider.mjs';
+
+const sha1 = (s) => createHash('sha1').update(s).digest('hex');
+
+/** `n` ledger entries of 40 line hashes each, as src/signals/ledger.ts formats them. */
+function ledgerText(n) {
+  const out = [];
+  for (let i = 0; i < n; i++) {
+    const lines = Array.from({ length: 40 }, (_, j) => sha1(`scratch ${i} line ${j}`).slice(0, 12));
+    out.push(
+      JSON.stringify({
+        v: 1,
+        time: new Date(1795489008000 + i).toISOString(),
+        tool: i % 3 ? 'claude-code' : 'codex',
+        session: `s${i % 50}`,
+        path: `scratch/f${i}.py`,
+        blob: sha1(`blob ${i}`),
+        lines,
+      }),
+    );
+  }
+  return out.join('\n') + '\n';
+}
 
 export default async function (h) {
   h.section('git commit latency (50,000-file repository, 100 staged files)');
@@ -82,7 +104,7 @@ export default async function (h) {
     for (let r = 0; r < runs; r++) {
       configs.forEach(([name, c], j) => {
         stage100();
-        const t = timeTree(
+        const t = h.cpu(
           'git',
           [
             '-c',
@@ -97,7 +119,7 @@ export default async function (h) {
           { cwd: dir, env: { ...env, ...(c.env ?? {}), ...extraEnv } },
         );
         if (t.code !== 0) throw new Error(`${name} commit failed: ${t.stderr}`);
-        got[j].push(t);
+        got[j].push({ wallMs: t.ms, cpuMs: t.cpuMs });
       });
     }
     const med = got.map((ts) => ({
@@ -126,6 +148,16 @@ export default async function (h) {
   measure('human', {});
   outsideOnly = true;
   measure('agent session (CLAUDECODE=1)', { CLAUDECODE: '1' });
+  // Issue 14 §1: an agent session whose agent wrote files — the ledger is read at every
+  // commit (prepare-commit-msg, commit-msg). Entries as the agent hook writes them, none
+  // of them staged here: the cost is the lookup itself.
+  const cleanroomDir = join(dir, '.git', 'cleanroom');
+  mkdirSync(cleanroomDir, { recursive: true });
+  for (const n of h.quick ? [10_000] : [10_000, 100_000]) {
+    writeFileSync(join(cleanroomDir, 'ledger.jsonl'), ledgerText(n));
+    measure(`agent session + ${n.toLocaleString('en-US')}-entry ledger`, { CLAUDECODE: '1' });
+  }
+  rmSync(join(cleanroomDir, 'ledger.jsonl'), { force: true });
   outsideOnly = false;
 
   h.section('check --staged on 10,000 staged files');

@@ -49,6 +49,26 @@ export const h = {
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
     return { ms, code: r.status, stdout: r.stdout, stderr: r.stderr };
   },
+  /**
+   * Runs a command and returns { ms, cpuMs, code, stdout, stderr }: cpuMs is the user+sys
+   * time of the command and every process it started (bash's `times` for its children,
+   * getrusage(RUSAGE_CHILDREN): millisecond resolution, where /usr/bin/time has 10 ms).
+   */
+  cpu(cmd, args, opts = {}) {
+    const t0 = process.hrtime.bigint();
+    const r = spawnSync('bash', ['-c', '"$@"; rc=$?; times >&2; exit $rc', 'bench', cmd, ...args], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 30,
+      ...opts,
+    });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    const lines = (r.stderr ?? '').trimEnd().split('\n');
+    const m = /^(\d+)m([\d.]+)s (\d+)m([\d.]+)s$/.exec(lines.at(-1) ?? '');
+    const cpuMs = m
+      ? (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000
+      : NaN;
+    return { ms, cpuMs, code: r.status, stdout: r.stdout, stderr: lines.slice(0, -2).join('\n') };
+  },
   median(xs) {
     const s = [...xs].sort((a, b) => a - b);
     const m = s.length >> 1;

@@ -16,7 +16,7 @@ import picomatch from 'picomatch';
 import type { Policy, Zone } from '../policy/compile.js';
 import { safe } from '../report/escape.js';
 import { bypassReason } from './bypass.js';
-import { shellPaths } from './shell.js';
+import { commitSpelled, revPath, shellPaths, type GitRead } from './shell.js';
 import { aliasesOf } from '../policy/links.js';
 import { diskZoneLinks } from './zone-links.js';
 import type { AgentEvent, Decision } from './types.js';
@@ -465,7 +465,14 @@ export async function judge(
     }
     case 'shell': {
       const command = event.command ?? '';
-      const sh = shellPaths(command);
+      // `cd "$(git rev-parse --show-toplevel)"`, the usual way back to the root: its value
+      // is known here (GIT_DIR and friends are refused), so it is not an unknown word.
+      const root = findRoot(cwd);
+      const sh = shellPaths(
+        root && /^[\w./@+-]+$/.test(root)
+          ? command.replaceAll('$(git rev-parse --show-toplevel)', root)
+          : command,
+      );
       const count = sh.written.length + sh.mentioned.length + sh.opaque.length + sh.searched.length;
       if (sh.truncated || count > MAX_PATHS) return tooMany(count, 'words that may be paths');
       const policies = await cwdPolicies();
@@ -477,6 +484,19 @@ export async function judge(
         });
         if (why) return { action: 'deny', reason: `cleanroom: ${why}` };
       }
+      // Paths only the shell can compute (`cd "$D" && cat x.c`, `cat $(…)/x.c`): refused
+      // when any zone could be there — the reader fails closed, it does not guess.
+      if (sh.unknown.length) {
+        const zone = policies
+          .flatMap((p) => p.zones)
+          .find((z) => z.read === 'deny' || z.verdictFor(tool) === 'deny');
+        if (zone)
+          return {
+            action: 'deny',
+            reason: `cleanroom: this command uses ${safe(sh.unknown[0]!)} where a file or directory goes, and only the shell can tell which one (a variable, $(…), xargs, or a cd cleanroom cannot follow) — zone "${zone.name}" may lie there. Write the path out literally (cd src && cat a.c).`,
+          };
+      }
+      for (const g of sh.gitReads) if ((d = gitContent(g, policies, cwd))) return d;
       for (const p of sh.written)
         if ((d = await write(p, (rel) => `this command writes ${rel} in`))) return d;
       for (const c of sh.copies) {
@@ -522,4 +542,189 @@ export async function judge(
     default:
       return { action: 'allow' };
   }
+}
+
+/** A pathspec as git reads it (gitglossary "pathspec"): its magic and its path from the repository root. */
+interface Spec {
+  exclude: boolean;
+  icase: boolean;
+  /** The path from the repository root; for a wildcard spec, its fixed leading directories. */
+  base: string;
+  /** The path holds wildcards (`*`, `?`, `[`) that git expands. */
+  wild: boolean;
+  /** The path as given after the magic (from the root), for `:(exclude,glob)GLOB`. */
+  path: string;
+}
+
+function parseSpec(spec: string, here: string, literal: boolean): Spec | undefined {
+  let magic: string[] = [];
+  let rest = spec;
+  if (!literal && spec.startsWith(':(')) {
+    const end = spec.indexOf(')');
+    if (end < 0) return undefined;
+    magic = spec
+      .slice(2, end)
+      .split(',')
+      .map((m) => m.trim());
+    rest = spec.slice(end + 1);
+  } else if (!literal && spec.startsWith(':')) {
+    let i = 1;
+    for (; i < spec.length && '/!^'.includes(spec[i]!); i++)
+      magic.push(spec[i] === '/' ? 'top' : 'exclude');
+    rest = spec.slice(spec[i] === ':' ? i + 1 : i);
+  }
+  for (const m of magic)
+    if (!/^(exclude|top|glob|icase|literal|attr:.*)$/.test(m)) return undefined;
+  const top = magic.includes('top');
+  const path = posix.normalize(top ? rest || '.' : posix.join(here || '.', rest || '.'));
+  if (path === '..' || path.startsWith('../')) return undefined;
+  const clean = path === '.' ? '' : path.replace(/\/$/, '');
+  const wild = !literal && !magic.includes('literal') && /[*?[\\]/.test(clean);
+  return {
+    exclude: magic.includes('exclude'),
+    icase: magic.includes('icase'),
+    base: wild ? picomatch.scan(clean).base : clean,
+    wild,
+    path: clean,
+  };
+}
+
+/**
+ * A git command that can print file content (see GitRead in shell.ts), judged against
+ * the `read: deny` zones of `policies`: allowed when its revisions cannot be a blob or
+ * a subtree and its pathspecs leave every such zone out; else refused with the command
+ * that would be allowed. Starts no process: what git would print is decided from the
+ * words (and, as git does, which operands name something on disk).
+ */
+function gitContent(g: GitRead, policies: Policy[], cwd: string): Decision | undefined {
+  const zones = policies.flatMap((p) =>
+    p.zones.filter((z) => z.read === 'deny').map((z) => ({ p, z })),
+  );
+  if (!zones.length) return undefined;
+  const name = zones[0]!.z.name;
+  const deny = (why: string): Decision => ({
+    action: 'deny',
+    reason: `cleanroom: "${safe(g.text)}" could print files of zone "${name}", which agents may not read: ${why}.`,
+  });
+  if (g.refuse) return deny(g.refuse);
+  if (!g.dirs)
+    return deny('it runs in a directory cleanroom cannot follow (a cd it cannot resolve)');
+  const literal =
+    g.literal ||
+    !!(
+      process.env.GIT_LITERAL_PATHSPECS ||
+      process.env.GIT_NOGLOB_PATHSPECS ||
+      process.env.GIT_ICASE_PATHSPECS ||
+      process.env.GIT_GLOB_PATHSPECS
+    );
+  const caseless = policies.some((p) => !p.caseSensitive);
+  const excludes = [
+    ...new Set(
+      zones.flatMap(({ z }) =>
+        z.paths.map((glob) => {
+          const base = picomatch.scan(glob).base;
+          const i = caseless ? ',icase' : '';
+          return base && glob === `${base}/**`
+            ? `':(top,exclude${i})${base}'`
+            : `':(top,exclude,glob${i})${glob}'`;
+        }),
+      ),
+    ),
+  ];
+  const suggest = (revs: Map<string, string>, positives: string[]): string =>
+    `run ${[...g.words.map((w) => revs.get(w) ?? w), '--', ...(positives.length ? positives : ['.']), ...excludes].join(' ')}`;
+  for (const d of g.dirs) {
+    const here = resolve(cwd, d, ...g.chdir);
+    const root = findRoot(realpathDeep(here)) ?? findRoot(here);
+    if (!root) continue;
+    const rel = toPosix(relative(root, realpathDeep(here)));
+    const hereRel = rel.startsWith('..') ? '' : rel;
+    const fixes = new Map<string, string>();
+    const pathOperands: string[] = [];
+    let why: string | undefined;
+    for (const op of g.operands) {
+      const rp = op.includes(':') ? revPath(op) : undefined;
+      if (rp !== undefined) {
+        // `HEAD:evals` is a tree: a diff or grep of it names its files from there, so no
+        // pathspec from the root can leave a zone out. It must lie beside every zone.
+        const rev = op.slice(0, op.length - rp.length - 1);
+        const at = rp.startsWith('./') || rp.startsWith('../') ? posix.join(hereRel, rp) : rp;
+        const inZone = policies.some(
+          (p) =>
+            readZone(p, posix.normalize(at)) ??
+            zoneBelow(
+              p,
+              posix.normalize(at) === '.' ? '' : posix.normalize(at),
+              (z) => z.read === 'deny',
+            ),
+        );
+        if (inZone || (rev && !commitSpelled(rev)))
+          why ??= `${safe(op)} is a directory or file whose content it prints whole, where pathspecs cannot leave the zone out`;
+        continue;
+      }
+      if (!g.objects && existsSync(resolve(here, op))) {
+        pathOperands.push(op);
+        continue;
+      }
+      if ((g.commitRevs || g.objects) && !commitSpelled(op)) {
+        fixes.set(op, `${op}^{commit}`);
+        why ??= `"${safe(op)}" may name a file's content or a directory (a blob id, a tag), which it prints whole whatever the pathspecs say — write ${safe(op)}^{commit}`;
+      }
+    }
+    if (why)
+      return deny(`${why}; to see a commit's changes outside the zone, ${suggest(fixes, [])}`);
+    // `git diff HEAD:src HEAD~1:src`: both sides are trees beside every zone; what they
+    // hold is all it prints.
+    const trees = g.operands.filter((o) => o.includes(':') && revPath(o) !== undefined);
+    if (
+      g.objects ||
+      g.revsOnly ||
+      (trees.length && trees.length === g.operands.length - pathOperands.length)
+    )
+      continue;
+    const specs: Spec[] = [];
+    for (const s of [...pathOperands, ...g.specs]) {
+      const parsed = parseSpec(s, hereRel, literal);
+      if (!parsed)
+        return deny(`cleanroom cannot read its pathspec ${safe(s)}; ${suggest(fixes, [])}`);
+      specs.push(parsed);
+    }
+    const positives = specs.filter((s) => !s.exclude);
+    const ex = specs.filter((s) => s.exclude);
+    const lower = (x: string): string => x.toLowerCase();
+    for (const { p, z } of zones) {
+      for (const glob of z.paths) {
+        const gb = lower(p.normalize(picomatch.scan(glob).base));
+        const reaches = (positives.length ? positives : [{ base: '' }]).some(({ base }) => {
+          const pb = lower(p.normalize(base));
+          return (
+            pb === '' ||
+            gb === '' ||
+            gb === pb ||
+            gb.startsWith(`${pb}/`) ||
+            pb.startsWith(`${gb}/`)
+          );
+        });
+        if (!reaches) continue;
+        const fold = (x: string, icase: boolean): string =>
+          icase ? lower(p.normalize(x)) : p.normalize(x);
+        const covered = ex.some((e) => {
+          if (!p.caseSensitive && !e.icase) return false;
+          const icase = e.icase;
+          const eb = fold(e.path.replace(/\/\*\*?$/, ''), icase);
+          if (e.wild && /[*?[\\]/.test(eb)) return fold(e.path, icase) === fold(glob, icase);
+          const zb = fold(picomatch.scan(glob).base, icase);
+          return zb !== '' && (zb === eb || zb.startsWith(`${eb}/`) || eb === '');
+        });
+        if (!covered)
+          return deny(
+            `its pathspecs do not leave the zone (${safe(glob)}) out; ${suggest(
+              fixes,
+              positives.map((s) => `'${s.path ? `:(top)${s.path}` : ':/'}'`),
+            )}`,
+          );
+      }
+    }
+  }
+  return undefined;
 }

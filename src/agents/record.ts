@@ -11,8 +11,8 @@ import {
   appendEntries,
   blobId,
   compactLedger,
+  compactionDue,
   contentLines,
-  ledgerSize,
   lineHashes,
   type LedgerEntry,
   type LiveContent,
@@ -22,7 +22,10 @@ import type { AgentEvent } from './types.js';
 
 /** Files larger than this are not hashed into the ledger. */
 const MAX_LEDGER_FILE = 64 * 1024 * 1024;
-/** The ledger is compacted when it grows past this (CLEANROOM_LEDGER_MAX_BYTES overrides). */
+/**
+ * The ledger is compacted when it grows past this (CLEANROOM_LEDGER_MAX_BYTES overrides),
+ * and again only once it has doubled since (compactionDue in src/signals/ledger.ts).
+ */
 const LEDGER_MAX_BYTES = 8 * 1024 * 1024;
 
 /** What each written path holds now, appended to the ledger of the repository that holds it. */
@@ -64,7 +67,7 @@ export async function record(
       writes.map(({ entry, content }) => ({ ...entry, blob: blobId(content, repo.objectFormat) })),
     );
     const max = Number(io.env.CLEANROOM_LEDGER_MAX_BYTES) || LEDGER_MAX_BYTES;
-    if (ledgerSize(repo.ledgerDir) > max) await compact(ctx, root, repo);
+    if (compactionDue(repo.ledgerDir, max)) await compact(ctx, root, repo);
   }
 }
 

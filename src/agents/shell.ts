@@ -12,7 +12,7 @@
 
 import { posix } from 'node:path';
 import { patchWrites } from './patch.js';
-type Token = { op: string } | { word: string; raw: string };
+type Token = { op: string; here?: { body: string } } | { word: string; raw: string };
 
 const OPS = [
   '&>>',
@@ -42,9 +42,9 @@ const OPS = [
 /** Splits a command line into words and operators (quotes and escapes honoured, heredoc bodies skipped). */
 export function tokenize(src: string): Token[] {
   const out: Token[] = [];
-  const heredocs: { delim: string; strip: boolean }[] = [];
+  const heredocs: { delim: string; strip: boolean; here: { body: string } }[] = [];
   let i = 0;
-  let expectDelim: { strip: boolean } | undefined;
+  let expectDelim: { strip: boolean; here: { body: string } } | undefined;
   while (i < src.length) {
     const c = src[i]!;
     if (c === ' ' || c === '\t' || c === '\r') {
@@ -68,16 +68,22 @@ export function tokenize(src: string): Token[] {
           const end = src.indexOf('\n', i);
           const line = src.slice(i, end < 0 ? src.length : end);
           i = end < 0 ? src.length : end + 1;
-          if ((h.strip ? line.replace(/^\t+/, '') : line) === h.delim || end < 0) break;
+          if ((h.strip ? line.replace(/^\t+/, '') : line) === h.delim) break;
+          h.here.body += `${line}\n`;
+          if (end < 0) break;
         }
       }
       continue;
     }
     const op = OPS.find((o) => src.startsWith(o, i));
     if (op) {
-      out.push({ op });
       i += op.length;
-      if (op === '<<' || op === '<<-') expectDelim = { strip: op === '<<-' };
+      if (op === '<<' || op === '<<-') {
+        // The body is filled in when the tokenizer reaches it (after the line ends).
+        const here = { body: '' };
+        out.push({ op, here });
+        expectDelim = { strip: op === '<<-', here };
+      } else out.push({ op });
       continue;
     }
     let word = '';
@@ -96,7 +102,13 @@ export function tokenize(src: string): Token[] {
       if (ch === '"') {
         let j = i + 1;
         while (j < src.length && src[j] !== '"') {
-          if (src[j] === '\\' && j + 1 < src.length) {
+          if (src[j] === '$' && src[j + 1] === '(') {
+            // "$(cmd "with quotes")": the inner quotes do not end the word.
+            const close = closeParen(src, j + 1);
+            const stop = close < 0 ? src.length : close + 1;
+            word += src.slice(j, stop);
+            j = stop;
+          } else if (src[j] === '\\' && j + 1 < src.length) {
             word += src[j + 1];
             j += 2;
           } else word += src[j++];
@@ -111,6 +123,16 @@ export function tokenize(src: string): Token[] {
         i += 2;
         continue;
       }
+      // `$(…)` and backquotes belong to the word they stand in, spaces and all: what
+      // runs inside is read by segments(), and the word is unknown until it runs.
+      if ((ch === '$' && src[i + 1] === '(') || ch === '`') {
+        const end = ch === '`' ? src.indexOf('`', i + 1) : closeParen(src, i + 1);
+        const stop = end < 0 ? src.length : end + 1;
+        word += src.slice(i, stop);
+        raw += src.slice(i, stop);
+        i = stop;
+        continue;
+      }
       word += ch;
       raw += ch;
       i++;
@@ -118,13 +140,29 @@ export function tokenize(src: string): Token[] {
     // "2>file": a file descriptor number glued to a redirection is not a word.
     if (/^\d+$/.test(raw) && (src[i] === '>' || src[i] === '<')) continue;
     if (expectDelim) {
-      heredocs.push({ delim: word, strip: expectDelim.strip });
+      heredocs.push({ delim: word, strip: expectDelim.strip, here: expectDelim.here });
       expectDelim = undefined;
       continue;
     }
     out.push({ word, raw });
   }
   return out;
+}
+
+/** The index of the `)` closing the `(` at `open` (quotes skipped), or -1. */
+function closeParen(src: string, open: number): number {
+  let level = 0;
+  for (let j = open; j < src.length; j++) {
+    const c = src[j];
+    if (c === "'" || c === '"') {
+      const end = src.indexOf(c, j + 1);
+      if (end < 0) return -1;
+      j = end;
+    } else if (c === '\\') j++;
+    else if (c === '(') level++;
+    else if (c === ')' && --level === 0) return j;
+  }
+  return -1;
 }
 
 const SEPARATORS = new Set([';', ';;', '&&', '||', '|', '|&', '&', '(', ')', '\n']);
@@ -415,29 +453,60 @@ export interface Segment {
   cmd: string | undefined;
   args: { word: string; raw: string }[];
   redirects: { op: string; word: string; raw: string }[];
+  /** Bodies of the heredocs given to it (its standard input). */
+  heredocs: string[];
+  /** The command word as written (`$CMD` runs a command nobody can name beforehand). */
+  cmdRaw?: string;
+  /** Run through `xargs`: more arguments come from its input. */
+  xargs?: boolean;
   /** The segment's words before unwrapping (for messages). */
   text: string;
 }
 
-/** Splits a command line into simple commands; `sh -c STR` and `eval STR` are read inside too (depth ≤ 3). */
+/** Splits a command line into simple commands; `sh -c STR`, `eval STR`, `$(…)`, backquotes and a heredoc fed to a shell are read inside too (depth ≤ 3). */
 export function segments(command: string, depth = 0): Segment[] {
   const out: Segment[] = [];
   let words: { word: string; raw: string }[] = [];
   let redirects: Segment['redirects'] = [];
+  let heres: { body: string }[] = [];
+  let inner: Segment[] = [];
   let pending: string | undefined;
   const flush = (): void => {
-    if (words.length || redirects.length) out.push(...unwrap(words, redirects, depth));
+    if (words.length || redirects.length) {
+      const segs = unwrap(words, redirects, depth);
+      segs[0]!.heredocs = heres.map((h) => h.body);
+      // `GIT_PAGER='cat evals/x' git log`, `git -c core.pager=… log`, `git config
+      // diff.x.textconv …`: a command line git or a program runs later, read now.
+      for (const run of commandValues(segs[0]!))
+        segs.push(...(depth < 3 ? segments(run, depth + 1) : [unreadable(run)]));
+      // `bash <<EOF … EOF`: the body is a command line of its own.
+      if (segs[0]!.cmd && SHELLS.has(segs[0]!.cmd) && !segs[0]!.args.length)
+        for (const body of [
+          ...heres.map((h) => h.body),
+          ...redirects.filter((d) => d.op === '<<<').map((d) => d.word),
+        ])
+          segs.push(...(depth < 3 ? segments(body, depth + 1) : [unreadable(body)]));
+      out.push(...segs, ...inner);
+    }
     words = [];
     redirects = [];
+    heres = [];
+    inner = [];
   };
   for (const t of tokenize(command)) {
     if ('op' in t) {
       if (SEPARATORS.has(t.op)) {
         flush();
         pending = undefined;
+      } else if (t.here) {
+        heres.push(t.here);
+        pending = undefined;
       } else pending = t.op;
       continue;
     }
+    // `$(cat evals/x)` inside a word (quoted or not) runs a command line of its own.
+    for (const sub of substitutions(t.raw))
+      inner.push(...(depth < 3 ? segments(sub, depth + 1) : [unreadable(sub)]));
     if (pending) {
       redirects.push({ op: pending, word: t.word, raw: t.raw });
       pending = undefined;
@@ -446,6 +515,86 @@ export function segments(command: string, depth = 0): Segment[] {
     words.push(t);
   }
   flush();
+  return out;
+}
+
+/** Environment variables whose value is a command line some program runs. */
+const RUNS_ENV =
+  /^(GIT_PAGER|PAGER|MANPAGER|GIT_EDITOR|EDITOR|VISUAL|GIT_SEQUENCE_EDITOR|GIT_EXTERNAL_DIFF|GIT_SSH|GIT_SSH_COMMAND|GIT_ASKPASS|SSH_ASKPASS|GIT_PROXY_COMMAND|LESSOPEN|LESSCLOSE|BROWSER|PROMPT_COMMAND|BASH_ENV|ENV)$/;
+/** git config keys whose value is a command line git runs. */
+const RUNS_KEY =
+  /(^core\.(pager|editor|sshcommand|askpass|fsmonitor|hookspath|gitproxy)$|^pager\.|^diff\.external$|\.(textconv|command|cmd|helper|program|tool|path|clean|smudge|process|packobjectshook)$|^sequence\.editor$|^credential\.|^gpg\.)/i;
+
+/** The command lines a segment hands to git or a program to run later (see RUNS_ENV, RUNS_KEY). */
+function commandValues(seg: Segment): string[] {
+  const out: string[] = [];
+  const assigns = [
+    ...seg.assigns,
+    ...(seg.cmd === 'export' || seg.cmd === 'declare' || seg.cmd === 'typeset' || seg.cmd === 'env'
+      ? seg.args.map((a) => a.word)
+      : []),
+  ];
+  for (const a of assigns) {
+    const m = /^([A-Za-z_]\w*)=([\s\S]*)$/.exec(a);
+    if (m && RUNS_ENV.test(m[1]!)) out.push(m[2]!);
+  }
+  if (seg.cmd === 'git') {
+    const words = seg.args.map((a) => a.word);
+    const g = gitSub(words);
+    for (const c of g?.config ?? []) {
+      const m = /^([^=]+)=([\s\S]*)$/.exec(c);
+      if (m && RUNS_KEY.test(m[1]!)) out.push(m[2]!);
+    }
+    if (g?.sub === 'config') {
+      const kv = g.args.filter((a) => !a.startsWith('-'));
+      if (kv.length >= 2 && RUNS_KEY.test(kv[0]!)) out.push(kv.slice(1).join(' '));
+    }
+  }
+  return out;
+}
+
+/** A command line nested too deep to read: one segment whose only word is unknown. */
+const unreadable = (text: string): Segment => ({
+  assigns: [],
+  envOptions: [],
+  cmd: 'eval',
+  args: [{ word: text, raw: '$(…)' }],
+  redirects: [],
+  heredocs: [],
+  text,
+});
+
+/**
+ * The command lines inside `$(…)` and backquotes of a raw word (single-quoted text is
+ * literal and skipped). `$((…))` arithmetic is read too: it holds no command, so its
+ * words only add paths that are judged as reads.
+ */
+export function substitutions(raw: string): string[] {
+  const out: string[] = [];
+  let quote = false;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c === '\\') {
+      i++;
+      continue;
+    }
+    if (c === "'" && !quote) {
+      const end = raw.indexOf("'", i + 1);
+      i = end < 0 ? raw.length : end;
+      continue;
+    }
+    if (c === '"') quote = !quote;
+    if (c === '$' && raw[i + 1] === '(') {
+      const close = closeParen(raw, i + 1);
+      const j = close < 0 ? raw.length : close;
+      out.push(raw.slice(i + 2, j));
+      i = j;
+    } else if (c === '`') {
+      const end = raw.indexOf('`', i + 1);
+      out.push(raw.slice(i + 1, end < 0 ? raw.length : end));
+      i = end < 0 ? raw.length : end;
+    }
+  }
   return out;
 }
 
@@ -460,6 +609,7 @@ function unwrap(
     cmd: undefined,
     args: [],
     redirects,
+    heredocs: [],
     text: all.map((w) => w.word).join(' '),
   };
   let i = 0;
@@ -473,6 +623,7 @@ function unwrap(
     }
     if (WRAPPERS.has(word)) {
       wrapper = word;
+      if (word === 'xargs') seg.xargs = true;
       i++;
       continue;
     }
@@ -494,6 +645,7 @@ function unwrap(
   }
   if (i >= all.length) return [seg];
   seg.cmd = all[i]!.word.split('/').pop() ?? all[i]!.word;
+  seg.cmdRaw = all[i]!.raw;
   seg.args = all.slice(i + 1);
   if (!dynamic(all[i]!.raw) && all[i]!.word.includes('/'))
     seg.args.unshift({ word: all[i]!.word, raw: all[i]!.raw });
@@ -505,7 +657,7 @@ function unwrap(
     }
     if (seg.cmd === 'eval')
       return [seg, ...segments(seg.args.map((a) => a.word).join(' '), depth + 1)];
-  }
+  } else if (seg.cmd === 'eval' || SHELLS.has(seg.cmd)) return [seg, unreadable(seg.text)];
   return [seg];
 }
 
@@ -564,8 +716,48 @@ export interface ShellPaths {
   opaque: string[];
   /** Words given to programs that may change files (anything but a pure reader): refused when they name cleanroom's or git's own files. */
   touched: string[];
+  /**
+   * Words in a place where they name a file (an argument of a program that may read or
+   * write it, a redirection) that cleanroom cannot resolve without running the shell:
+   * `$D/x.c`, `"$(…)"`, any relative word after `cd "$D"`, `cd -` or `popd`, what `xargs`
+   * adds, a command named by a variable. decide.ts refuses them when any zone could be there.
+   */
+  unknown: string[];
+  /** git commands that can print file content from history, the index or the work tree. */
+  gitReads: GitRead[];
   /** More than `maxWords` words: the rest was not read. */
   truncated: boolean;
+}
+
+/**
+ * One git command that can print the content of files (`git diff`, `git log -p`, `git show
+ * REV`, `git grep PATTERN REV`, `git cat-file -p OBJ`, …). decide.ts allows it only when its
+ * pathspecs provably leave every `read: deny` zone out (and its revisions cannot be a
+ * blob or a subtree, which pathspecs do not limit).
+ */
+export interface GitRead {
+  /** The command as the agent wrote it (words joined), for the message. */
+  text: string;
+  /** Where the words before `--` end and pathspecs may be appended (index into `words`). */
+  words: string[];
+  /** Pathspecs after `--` (relative to the command's directory unless `:/`/`:(top)`). */
+  specs: string[];
+  /** Words before `--` that are revisions or paths: a word naming something on disk is a path, as git decides. */
+  operands: string[];
+  /** Whether a revision given must be a commit by its spelling (show, diff, grep, archive, cat-file print blobs and subtrees). */
+  commitRevs: boolean;
+  /** Pathspecs cannot limit what it prints (`cat-file -p OBJ`): only `REV:path` outside every zone or a commit is allowed. */
+  objects: boolean;
+  /** Refused outright when a `read: deny` zone exists, with this reason. */
+  refuse?: string;
+  /** Directories (relative to the session's cwd) the command may run in; undefined: unknown. */
+  dirs: string[] | undefined;
+  /** Prints no patch (`git show --stat`): only its revisions matter (a blob prints whole). */
+  revsOnly?: boolean;
+  /** `git -C DIR`: directories the command changes into first, in order. */
+  chdir: string[];
+  /** Pathspec magic switched off or changed (`--literal-pathspecs`, `GIT_LITERAL_PATHSPECS=1`): specs prove nothing. */
+  literal: boolean;
 }
 
 const isPath = (w: string): boolean =>
@@ -590,34 +782,78 @@ export function shellPaths(command: string, maxWords = 5000): ShellPaths {
     revPaths: [],
     opaque: [],
     touched: [],
+    unknown: [],
+    gitReads: [],
     truncated: false,
   };
   let words = 0;
   // `cd evals && cp ../drafts/q.json tasks/`: later relative words resolve from the new
-  // directory. (A `cd` cleanroom cannot follow — `cd "$D"` — leaves words unresolved: the
-  // commit hooks and the server still judge what lands.)
-  let dir = '';
-  const at = (p: string): string => (dir && !p.startsWith('/') ? posix.join(dir, p) : p);
+  // directory. Every directory the command line may be in by then is kept (a subshell's
+  // `cd` ends at its `)`, `cd a || cd b` goes to either): a relative word is judged in
+  // each. A `cd` cleanroom cannot follow (`cd "$D"`, `cd -`, `popd`, `cd` to $HOME) makes
+  // every later relative word unknown.
+  let dirs: string[] | undefined = [''];
+  const loopVars = new Map<string, string[] | undefined>();
+  const join = (d: string, p: string): string => (d && !p.startsWith('/') ? posix.join(d, p) : p);
+  const at = (p: string): string[] =>
+    p.startsWith('/') ? [p] : dirs ? [...new Set(dirs.map((d) => join(d, p)))] : [];
+  // GIT_LITERAL_PATHSPECS=1 (exported anywhere, or set in the agent's environment before
+  // this call: decide.ts checks its own environment too) turns `:(exclude)` into a name.
+  const literalEnv = /GIT_(LITERAL|GLOB|NOGLOB|ICASE)_PATHSPECS/.test(command);
   for (const seg of segments(command)) {
     const lengths = LISTS.map((k) => r[k].length);
     const copies = r.copies.length;
-    readOne(seg, r, () => ++words > maxWords);
+    const gitReads = r.gitReads.length;
+    // `for f in a b; do … "$f" … done`: the loop's words are what `$f` can be.
+    if (
+      seg.cmd === 'for' &&
+      seg.args[1]?.word === 'in' &&
+      /^[A-Za-z_]\w*$/.test(seg.args[0]!.word)
+    ) {
+      const list = seg.args.slice(2);
+      loopVars.set(
+        seg.args[0]!.word,
+        list.some((a) => dynamic(a.raw)) ? undefined : list.map((a) => a.word),
+      );
+    }
+    readOne(seg, r, () => ++words > maxWords, loopVars);
     if (r.truncated) return r;
-    if (dir) {
-      LISTS.forEach((k, i) => {
-        for (let j = lengths[i]!; j < r[k].length; j++) r[k][j] = at(r[k][j]!);
-      });
-      for (let j = copies; j < r.copies.length; j++) {
-        const c = r.copies[j]!;
-        r.copies[j] = { ...c, dest: at(c.dest), sources: c.sources.map(at) };
+    if (seg.cmdRaw !== undefined && dynamic(seg.cmdRaw)) r.unknown.push(seg.cmdRaw);
+    LISTS.forEach((k, i) => {
+      const added = r[k].splice(lengths[i]!);
+      for (const p of added) {
+        const where = at(p);
+        if (!where.length) r.unknown.push(p);
+        r[k].push(...where);
+      }
+    });
+    for (const c of r.copies.splice(copies)) {
+      if (!dirs && ![c.dest, ...c.sources].every((p) => p.startsWith('/'))) r.unknown.push(c.dest);
+      for (const d of dirs ?? [])
+        r.copies.push({ ...c, dest: join(d, c.dest), sources: c.sources.map((p) => join(d, p)) });
+    }
+    for (const g of r.gitReads.slice(gitReads)) {
+      g.dirs = dirs && [...dirs];
+      g.literal ||= literalEnv;
+    }
+    if (seg.cmd === 'cd' || seg.cmd === 'pushd' || seg.cmd === 'popd' || seg.cmd === 'chdir') {
+      const operands = seg.args.filter((a) => a.word !== '--' && !/^-[LPe@]+$/.test(a.word));
+      const one = operands.length === 1 ? operands[0]! : undefined;
+      // CDPATH makes `cd fixtures` land in a directory of its list.
+      if (
+        seg.cmd === 'popd' ||
+        !one ||
+        one.word === '-' ||
+        /^[+-]\d/.test(one.word) ||
+        dynamic(one.raw) ||
+        /CDPATH/.test(command)
+      )
+        dirs = undefined;
+      else if (dirs) {
+        const next = at(one.word);
+        dirs = next.length + dirs.length > 16 ? undefined : [...new Set([...dirs, ...next])];
       }
     }
-    if (
-      (seg.cmd === 'cd' || seg.cmd === 'pushd') &&
-      seg.args.length === 1 &&
-      !dynamic(seg.args[0]!.raw)
-    )
-      dir = at(seg.args[0]!.word);
   }
   // Codex (before 0.124) ran apply_patch as a shell heredoc.
   if (command.includes('*** Begin Patch'))
@@ -627,7 +863,73 @@ export function shellPaths(command: string, maxWords = 5000): ShellPaths {
 
 const LISTS = ['mentioned', 'written', 'searched', 'opaque', 'touched'] as const;
 
-function readOne(seg: Segment, r: ShellPaths, tooMany: () => boolean): void {
+/** Programs whose arguments are not file names (a variable given to them reads nothing). */
+const NO_FILE_ARGS = new Set([
+  'echo',
+  'printf',
+  'true',
+  'false',
+  'sleep',
+  'date',
+  'whoami',
+  'id',
+  'uname',
+  'hostname',
+  'pwd',
+  'which',
+  'type',
+  'basename',
+  'dirname',
+  'test',
+  '[',
+  'export',
+  'unset',
+  'local',
+  'declare',
+  'typeset',
+  'readonly',
+  'set',
+  'shopt',
+  'exit',
+  'return',
+  'kill',
+  'wait',
+  'trap',
+  'alias',
+  'cd',
+  'pushd',
+  'popd',
+  'chdir',
+]);
+
+/**
+ * `"$f"` inside `for f in src/*.py; do … done`: the words the loop gives it (a glob stays a
+ * glob, judged as written). undefined when any part is not such a variable or plain text.
+ */
+function withLoopVars(raw: string, vars: Map<string, string[] | undefined>): string[] | undefined {
+  if (/['\\`]|\$\(/.test(raw)) return undefined;
+  const text = raw.replaceAll('"', '');
+  let out = [''];
+  const re = /\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g;
+  let last = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    const values = vars.get(m[1] ?? m[2]!);
+    if (!values) return undefined;
+    const lit = text.slice(last, m.index);
+    out = out.flatMap((o) => values.map((v) => o + lit + v));
+    if (out.length > 64) return undefined;
+    last = re.lastIndex;
+  }
+  const rest = text.slice(last);
+  return rest.includes('$') ? undefined : out.map((o) => o + rest);
+}
+
+function readOne(
+  seg: Segment,
+  r: ShellPaths,
+  tooMany: () => boolean,
+  loopVars: Map<string, string[] | undefined> = new Map(),
+): void {
   for (const d of seg.redirects) {
     // A here-string is input text: `git cat-file --batch <<< HEAD:evals/x.json` reads it.
     if (d.op === '<<<') {
@@ -636,21 +938,62 @@ function readOne(seg: Segment, r: ShellPaths, tooMany: () => boolean): void {
       r.mentioned.push(...embeddedPaths(d.word).filter(isPath));
       continue;
     }
-    if (dynamic(d.raw) || /^\d+$/.test(d.word) || d.word === '-' || !isPath(d.word)) continue;
+    if (/^\d+$/.test(d.word) || d.word === '-' || !isPath(d.word)) continue;
+    if (dynamic(d.raw)) {
+      if (WRITE_REDIRECTS.has(d.op) || d.op === '<') r.unknown.push(d.raw);
+      continue;
+    }
     if (WRITE_REDIRECTS.has(d.op)) r.written.push(...expandBraces(d.word));
     else if (d.op === '<') r.mentioned.push(d.word);
   }
   if (!seg.cmd) return;
   const args: string[] = [];
+  const dynamicArgs: string[] = [];
   for (const a of seg.args) {
     if (tooMany()) {
       r.truncated = true;
       return;
     }
-    if (dynamic(a.raw)) continue;
+    const known = dynamic(a.raw) ? withLoopVars(a.raw, loopVars) : undefined;
+    if (known) {
+      args.push(...known);
+      continue;
+    }
+    if (dynamic(a.raw)) {
+      // `cat "$F"`, `cat $(echo evals)/fixtures/x.c`: a file nobody can name beforehand.
+      // git's own words are judged by what the git command does (gitRead below).
+      if (!NO_FILE_ARGS.has(seg.cmd) && seg.cmd !== 'git') r.unknown.push(a.raw);
+      dynamicArgs.push(a.raw);
+      continue;
+    }
     for (const w of /^['"]/.test(a.raw) ? [a.word] : expandBraces(a.word)) args.push(w);
   }
+  // `… | xargs cat`: the files come from the input, unseen.
+  if (seg.xargs && !NO_FILE_ARGS.has(seg.cmd) && !NO_CONTENT.has(seg.cmd))
+    r.unknown.push(`xargs ${seg.cmd}`);
+  const before = r.gitReads.length;
   readSegment(seg.cmd, args, r);
+  // `git cat-file --batch <<< HEAD:src/a.txt`: the input is on the command line, and
+  // each line names a file from a commit (its path is judged as a revPath above).
+  const here = seg.redirects.filter((d) => d.op === '<<<');
+  if (seg.cmd === 'git' && here.length && !seg.heredocs.length && !dynamic(here[0]!.raw)) {
+    const lines = here[here.length - 1]!.word.split('\n').filter((l) => l.trim());
+    const fromCommits = lines.every((l) => {
+      const p = revPath(l.trim());
+      return p === undefined
+        ? commitSpelled(l.trim())
+        : commitSpelled(l.trim().slice(0, -p.length - 1) || 'HEAD') && !/^\.\.?\//.test(p);
+    });
+    for (const g of r.gitReads.slice(before))
+      if (fromCommits && g.refuse?.startsWith('it reads the objects')) {
+        g.refuse = undefined;
+        g.objects = true;
+      }
+  }
+  if (seg.cmd === 'git' && dynamicArgs.length) {
+    for (const g of r.gitReads.slice(before))
+      g.refuse ??= `it holds ${dynamicArgs[0]}, which only the shell can expand`;
+  }
 }
 
 /** An option's value glued to it (`--out=x`) or the word itself. */
@@ -671,7 +1014,11 @@ const embeddedPaths = (w: string): string[] => {
   return [...(eq ? [eq[1]!] : []), ...runs].filter((p) => p !== w);
 };
 
-function readSegment(cmd: string, args: string[], r: ShellPaths): void {
+/** A git pathspec that leaves paths out (`:(exclude)evals`, `:!evals`): it names nothing to read. */
+const EXCLUDE_SPEC = /^:(\([^)]*\bexclude\b[^)]*\)|[/]*[!^])/;
+
+function readSegment(cmd: string, all: string[], r: ShellPaths): void {
+  const args = cmd === 'git' ? all.filter((a) => !EXCLUDE_SPEC.test(a)) : all;
   const direct = args.map(valueOf).filter((w): w is string => w !== undefined && isPath(w));
   const paths = [
     ...direct,
@@ -683,6 +1030,25 @@ function readSegment(cmd: string, args: string[], r: ShellPaths): void {
     ? !(cmd === 'find' && args.some((a) => FIND_ACTIONS.test(a)))
     : git !== undefined && GIT_READS.has(git.sub);
   if (!reader) r.touched.push(...paths);
+  // `find . -exec cat {} +` reads every file it finds: a search of its start directories.
+  if (
+    (cmd === 'find' || cmd === 'fd') &&
+    args.some((a) => FIND_ACTIONS.test(a) || a === '-x' || a === '-X' || a.startsWith('--exec'))
+  ) {
+    const starts =
+      cmd === 'find'
+        ? args.slice(
+            0,
+            Math.max(
+              0,
+              args.findIndex((a) => /^[-(!]/.test(a)),
+            ),
+          )
+        : [];
+    const firstExpr = args.findIndex((a) => /^[-(!]/.test(a));
+    r.searched.push(...(firstExpr < 0 ? args : starts).filter(isPath));
+    if (!starts.length) r.searched.push('.');
+  }
   const known =
     reader || NO_CONTENT.has(cmd) || (git !== undefined && GIT_NO_NEW_CONTENT.has(git.sub));
   if (!known) r.opaque.push(...paths);
@@ -695,6 +1061,12 @@ function readSegment(cmd: string, args: string[], r: ShellPaths): void {
     searchOperands(args, r, true);
   if (cmd === 'rg' || cmd === 'ag' || cmd === 'ack') searchOperands(args, r, true);
   if (git) {
+    const whole = gitSub(all)!;
+    const g = gitRead(whole.sub, whole.args, all);
+    if (g) r.gitReads.push(g);
+    // `git diff --no-index A B` compares two paths on disk, directories recursively.
+    if (git.sub === 'diff' && git.args.includes('--no-index'))
+      r.searched.push(...git.args.filter((a) => !a.startsWith('-') && isPath(a)));
     for (const a of git.args) {
       const p = revPath(a);
       if (p !== undefined) r.revPaths.push(p);
@@ -827,4 +1199,297 @@ export function gitSub(
     return { sub: a, args: args.slice(i + 1), config, execPath };
   }
   return undefined;
+}
+
+/** Options that make diff-like git commands print patches (file content). */
+const PATCH_OPT =
+  /^(-p|-u|--patch|-U\d*|--unified(=.*)?|--cc|-c|--combined-all-paths|--word-diff(=.*)?|--color-words(=.*)?|--patch-with-stat|--patch-with-raw|-L.*|--line-range.*|-W|--function-context|--full-diff|--textconv|--ext-diff|--check)$/;
+/** Options that make `git show` / `git diff` print no patch. */
+const NO_PATCH_OPT =
+  /^(-s|--no-patch|--stat(=.*)?|--numstat|--shortstat|--name-only|--name-status|--raw|--summary|--dirstat(=.*)?|--compact-summary|--quiet)$/;
+/** A cluster of short options holding -p or -u (`-pw`), not an option with a glued value (`-Sfoo`). */
+const patchFlag = (a: string): boolean =>
+  PATCH_OPT.test(a) || (/^-[a-zA-Z0-9]+$/.test(a) && /^-[^SGOlBMCnXL]*[pu]/.test(a));
+
+/** git's own subcommands (and common helpers) whose output holds no file content, or is judged elsewhere. */
+const GIT_KNOWN = new Set([
+  ...GIT_READS,
+  ...GIT_NO_NEW_CONTENT,
+  'am',
+  'apply',
+  'bisect',
+  'cherry',
+  'citool',
+  'gui',
+  'maintenance',
+  'repack',
+  'rerere',
+  'sparse-checkout',
+  'stage',
+  'show-branch',
+  'bugreport',
+  'ls-remote',
+  'check-ref-format',
+  'column',
+  'fmt-merge-msg',
+  'mailinfo',
+  'mailsplit',
+  'patch-id',
+  'symbolic-ref',
+  'verify-pack',
+  'show-index',
+  'write-tree',
+  'unpack-objects',
+  'prune-packed',
+  'pack-refs',
+  'multi-pack-index',
+  'commit-graph',
+  'hash-object',
+  'lfs',
+  'format-patch',
+  'range-diff',
+  'difftool',
+  'mergetool',
+  'annotate',
+  'credential',
+  'var',
+  'stripspace',
+  'merge-base',
+]);
+
+/** Options of git's diff family that take the next word as their value. */
+const GIT_VALUE_OPTS = new Set([
+  '-n',
+  '-O',
+  '-S',
+  '-G',
+  '-l',
+  '-e',
+  '-f',
+  '-A',
+  '-B',
+  '-C',
+  '-m',
+  '--max-count',
+  '--skip',
+  '--since',
+  '--until',
+  '--after',
+  '--before',
+  '--author',
+  '--committer',
+  '--grep',
+  '--format',
+  '--pretty',
+  '--encoding',
+  '--date',
+  '--output',
+  '--src-prefix',
+  '--dst-prefix',
+  '--relative',
+  '--diff-filter',
+  '--remote',
+  '--prefix',
+  '--format',
+  '-o',
+  '--output-directory',
+  '--subject-prefix',
+  '--in-reply-to',
+  '--to',
+  '--cc',
+  '--from',
+  '--add-header',
+  '--contents',
+  '--reverse',
+]);
+
+/**
+ * Whether `git SUB ARGS` can print file content, and what would make it safe: see
+ * GitRead. `all` is the words after `git` (global options included) for the message.
+ * undefined: it prints no content (`git status`, `git log --oneline`, `git diff --stat`).
+ */
+export function gitRead(sub: string, args: string[], all: string[]): GitRead | undefined {
+  const dash = args.indexOf('--');
+  const before = dash < 0 ? args : args.slice(0, dash);
+  const specs = dash < 0 ? [] : args.slice(dash + 1);
+  const opts = before.filter((a) => a.startsWith('-'));
+  const operands: string[] = [];
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i]!;
+    if (a.startsWith('-')) {
+      if (GIT_VALUE_OPTS.has(a) && !['-C', '-B', '-M', '-l'].includes(a)) i++;
+      continue;
+    }
+    operands.push(a);
+  }
+  const subAt = all.length - args.length;
+  const global = all.slice(0, subAt - 1);
+  const literal = global.some((a) => /^--(literal|glob|noglob|icase)-pathspecs$/.test(a));
+  const chdir: string[] = [];
+  global.forEach((a, i) => {
+    if (a === '-C') chdir.push(global[i + 1] ?? '');
+  });
+  const redirected = global.some((a) => /^--(git-dir|work-tree)(=|$)/.test(a));
+  const base: GitRead = {
+    text: `git ${all.join(' ')}`,
+    words: ['git', ...all.slice(0, subAt + (dash < 0 ? args.length : dash))],
+    specs,
+    operands,
+    commitRevs: false,
+    objects: false,
+    dirs: [''],
+    chdir,
+    literal,
+    ...(redirected ? { refuse: '--git-dir/--work-tree point it at another repository' } : {}),
+  };
+  const patch = opts.some(patchFlag);
+  // `git log -p --follow -- src/x.py` leaves its pathspec at a rename: a file that came
+  // out of a zone shows the zone's history. No pathspec can prove that away.
+  if (patch && opts.includes('--follow'))
+    return {
+      ...base,
+      refuse: '--follow reads the history of a file before it was renamed, wherever it was',
+    };
+  const noPatch = opts.some((a) => NO_PATCH_OPT.test(a));
+  switch (sub) {
+    case 'log':
+    case 'whatchanged':
+    case 'reflog':
+    case 'shortlog':
+      return patch ? base : undefined;
+    case 'stash': {
+      const verb = operands[0];
+      if (verb === 'show')
+        return noPatch && !patch ? undefined : { ...base, operands: operands.slice(1) };
+      if (verb === 'list') return patch ? { ...base, operands: [] } : undefined;
+      return undefined;
+    }
+    case 'show':
+      // A blob or a tag of one prints whole, whatever --stat says.
+      return { ...base, commitRevs: true, revsOnly: noPatch && !patch };
+    case 'diff':
+      if (opts.includes('--no-index')) return undefined; // two paths on disk: searched by decide.ts
+      return noPatch && !patch ? undefined : { ...base, commitRevs: true };
+    case 'diff-tree':
+    case 'diff-index':
+    case 'diff-files':
+      return patch ? { ...base, commitRevs: true } : undefined;
+    case 'format-patch':
+    case 'range-diff':
+    case 'difftool':
+      return base;
+    case 'grep': {
+      // Without revisions the work tree is searched (decide.ts looks at the files on
+      // disk); with revisions, --cached or a tree, history is: its pathspecs must prove it.
+      const revs = operands.slice(opts.some((a) => /^-[ef]$/.test(a)) ? 0 : 1);
+      if (!opts.some((a) => a === '--cached' || a === '--untracked') && !revs.length)
+        return undefined;
+      return { ...base, operands: revs, commitRevs: true };
+    }
+    case 'archive':
+      return {
+        ...base,
+        operands: operands.slice(0, 1),
+        specs: [...specs, ...operands.slice(1)],
+        commitRevs: true,
+      };
+    case 'blame':
+    case 'annotate':
+      // Names one file; pathspec magic would let it name another.
+      return operands.some((a) => a.startsWith(':')) || specs.some((a) => a.startsWith(':'))
+        ? { ...base, refuse: 'it names its file with pathspec magic' }
+        : undefined;
+    case 'cat-file':
+      if (
+        opts.some((a) => /^-[tse]$/.test(a)) ||
+        (opts.some((a) => a === '--batch-check' || a.startsWith('--batch-check=')) &&
+          !opts.some(
+            (a) => a === '--batch' || a.startsWith('--batch=') || a.startsWith('--batch-command'),
+          ))
+      )
+        return undefined;
+      if (opts.some((a) => a.startsWith('--batch')))
+        return {
+          ...base,
+          refuse: 'it reads the objects to print from its input, which cleanroom cannot see',
+        };
+      return {
+        ...base,
+        objects: true,
+        operands: operands.filter((o) => !/^(blob|tree|commit|tag)$/.test(o)),
+      };
+    case 'tag':
+    case 'notes':
+    case 'checkout':
+    case 'restore':
+    case 'reset':
+      return bindsObject(sub, before, operands, base);
+    default:
+      if (GIT_KNOWN.has(sub)) return undefined;
+      return {
+        ...base,
+        refuse: `cleanroom cannot see what "git ${sub}" prints or which objects it binds (an alias, a plumbing command, or a helper program)`,
+      };
+  }
+}
+
+/**
+ * `git tag NAME OBJ`, `git notes add -C OBJ`, `git restore --source=OBJ`, `git checkout
+ * OBJ -- PATH`, `git reset OBJ -- PATH`: a name (a tag, a note) or work-tree files made
+ * from an object. A blob's id or a subtree lets a later `git show NAME` (or the file
+ * itself) print a zone's content under another name, so the object must be a commit by
+ * its spelling.
+ */
+function bindsObject(
+  sub: string,
+  before: string[],
+  operands: string[],
+  base: GitRead,
+): GitRead | undefined {
+  const objs: string[] = [];
+  for (let i = 0; i < before.length; i++) {
+    const a = before[i]!;
+    if (sub === 'notes' && /^(-[cC]|--reuse-message|--reedit-message)$/.test(a))
+      objs.push(before[++i] ?? '');
+    else if (sub === 'notes' && /^--(reuse|reedit)-message=/.test(a))
+      objs.push(a.slice(a.indexOf('=') + 1));
+    else if (sub === 'restore' && (a === '-s' || a === '--source')) objs.push(before[++i] ?? '');
+    else if (sub === 'restore' && a.startsWith('--source=')) objs.push(a.slice(9));
+  }
+  if (sub === 'tag' && !before.some((a) => /^-[dlv]$|^--(delete|list|verify)$/.test(a))) {
+    const named = operands.filter((_, i) => i > 0);
+    const msg = before.findIndex(
+      (a) => a === '-m' || a === '-F' || a === '--message' || a === '--file',
+    );
+    objs.push(...named.filter((o) => msg < 0 || before.indexOf(o) !== msg + 1));
+  }
+  if ((sub === 'checkout' || sub === 'reset') && base.specs.length && operands[0])
+    objs.push(operands[0]);
+  const bad = objs.find((o) => !commitSpelled(o));
+  return bad === undefined
+    ? undefined
+    : {
+        ...base,
+        refuse: `"${bad}" may name a file's content or a directory rather than a commit (write it as ${bad}^{commit})`,
+      };
+}
+
+/**
+ * A revision that can only name a commit, whatever objects and tags the repository holds:
+ * `HEAD`, `main`, `origin/main`, `HEAD~2`, `X^`, `X^{commit}`, `A..B`, `@{1}`. A bare
+ * object id (`1a2b3c4`, which may be a blob's) and `REV:path` are not; decide.ts judges
+ * `REV:path` by its path.
+ */
+export function commitSpelled(rev: string): boolean {
+  const sides = rev.includes('..') ? rev.split(/\.\.\.?/) : [rev];
+  return sides.every((side) => {
+    const s = side.replace(/^\^/, '');
+    if (s === '') return true;
+    if (s.includes(':')) return false;
+    if (/(~\d*|\^\d*|\^\{commit\}|\^\{\/[^}]*\}|\^[@!]|\^-\d*)$/.test(s)) return true;
+    const name = s.replace(/@\{[^}]*\}$/, '');
+    if (/\^\{|\^$/.test(name)) return false;
+    // A hex word may be any object's id; a ref name cannot be bound to a blob by the agent (tag is judged above).
+    return name === '' || (!/^[0-9a-f]{4,64}$/i.test(name) && /^[\w@][\w./@{}-]*$/.test(name));
+  });
 }

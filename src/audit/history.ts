@@ -1,7 +1,7 @@
 // The audit's one pass over history, built for long histories:
 //
 //   git rev-list --reverse --topo-order --children --timestamp RANGE   ids, time, children
-//   git log -z --reverse --topo-order --raw -c -M RANGE      the same commits, same order,
+//   git log -z --reverse --topo-order --raw -c --no-renames RANGE   the same commits, same order,
 //                                                            with parents and paths
 //   git cat-file --batch                                     messages, only where needed
 //
@@ -26,14 +26,20 @@ import { CommitJudge } from '../check/judge.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject, withGitView } from '../git/commit-object.js';
-import { shownByGit } from '../git/commits.js';
-import { spawnGit, type GitContext } from '../git/git.js';
+import { shownByGit, splitDiffTree } from '../git/commits.js';
+import { runGit, spawnGit, type GitContext } from '../git/git.js';
 import { parseRawEntries } from '../git/raw.js';
+import {
+  addDeleteCounts,
+  pairExactRenames,
+  RENAME_LIMIT,
+  type RenameLimit,
+} from '../git/renames.js';
 import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import {
   isUnderTarget,
-  linkZones,
+  resolveLinks,
   resolveLinkTarget,
   SYMLINK_MODE,
   zonesOfFile,
@@ -43,6 +49,8 @@ import type { JudgedCommit } from './accumulate.js';
 import { isObjectId } from '../git/object-id.js';
 
 const WINDOW = 512;
+/** Links met in a walk past which every path counts as below some link's target. */
+const MAX_LINKS_RESOLVED = 2_000;
 
 interface Pending {
   id: string;
@@ -50,6 +58,10 @@ interface Pending {
   children: number;
   time: number;
   files: FileChange[];
+  /** git log's raw fields of the commit (no renames). */
+  raw: Buffer[];
+  /** Set when the commit was too big for rename detection (src/git/renames.ts). */
+  renameLimit?: RenameLimit | undefined;
   /** A cat-file request was sent: the commit touches a zone. */
   judged: boolean;
   skipped: boolean;
@@ -66,7 +78,7 @@ const LOG_ARGS = [
   '--raw',
   '-r',
   '-c',
-  '-M',
+  '--no-renames',
   '--no-abbrev',
   '--root',
   '--no-color',
@@ -86,6 +98,8 @@ export interface WalkOptions {
   seedLinks?: readonly ZoneLink[];
   /** False: no rename detection (objects are absent, and -M would have to read them). */
   renames?: boolean;
+  /** Grant acceptance times from a verified override log (ScanOptions.grantTimes). */
+  grantTimes?: ReadonlyMap<string, Date> | undefined;
 }
 
 export async function* judgeHistory(
@@ -103,12 +117,7 @@ export async function* judgeHistory(
     '--timestamp',
     ...opts.walk,
   ];
-  const logArgs = [
-    ...LOG_ARGS.map((a) => (a === '-M' && opts.renames === false ? '--no-renames' : a)),
-    '--reverse',
-    '--topo-order',
-    ...opts.walk,
-  ];
+  const logArgs = [...LOG_ARGS, '--reverse', '--topo-order', ...opts.walk];
   const revs = spawnGit(ctx, revArgs);
   // GIT_NO_LAZY_FETCH (git 2.44+): in a partial clone, rename detection must not fetch
   // the whole history's blobs one by one from the remote; an absent blob is an error
@@ -124,15 +133,16 @@ export async function* judgeHistory(
   const logReader = new ByteReader(log.stdout);
   const cat = new CatFileBatch(ctx);
   cat.child.stdin.on('error', () => undefined);
-  // Grants (override and signed-review expiry) are judged as of the commit, as the server
-  // that accepted it judged them: "was it valid when it was made?"
+  // Grants (override and signed-review expiry) are judged at the time a verified override
+  // log says the server accepted them, else by the audit's own clock: a commit's date is
+  // the pusher's to choose, and a backdated commit must not revive an expired override.
   // Who last wrote each path, in the order commits are judged (parents first): moves
   // into a zone are traced from it, without a `git log` walk per move.
   // [last commit that wrote the path, commit that wrote its content]: a rename carries the
   // content's writer along, as `git log --find-object` would find it.
   const writers = new Map<string, [string, string]>();
   const judge = new CommitJudge(ctx, policy, trust, now, {
-    clock: 'commit',
+    grantTime: (id) => opts.grantTimes?.get(id),
     writersOf: (path) => writers.get(path) ?? [],
   });
   const wrote = (p: Pending): void => {
@@ -147,35 +157,103 @@ export async function* judgeHistory(
     }
   };
 
-  // Targets of zone symlinks met so far (never forgotten: a commit judged needlessly is
-  // only slower; the judge reads the commit's own tree for the links it really has).
+  // Targets of symlinks met so far, any symlink (a link on the way to a zone link's target
+  // changes what the zone shows), never forgotten: a commit judged needlessly is only
+  // slower; the judge resolves the links the commit's tree really has. A target is taken
+  // lexically; where a `..` follows a name (`a/../b`, `a` may be a link that `..` leaves
+  // physically) the whole repository counts as its target.
   const targets = new Set((opts.seedLinks ?? []).map((l) => l.target));
   let linkCat: CatFileBatch | undefined;
+  const seen = new Map<string, string>();
   const learnLinks = async (files: readonly FileChange[]): Promise<void> => {
     for (const f of files) {
-      if (f.status === 'D' || f.mode !== SYMLINK_MODE || !linkZones(policy, f.path).length)
-        continue;
+      if (f.status === 'D' || f.mode !== SYMLINK_MODE) continue;
       if (!linkCat) {
         linkCat = new CatFileBatch(ctx);
         linkCat.child.stdin.on('error', () => undefined);
       }
       linkCat.child.stdin.write(f.blob + '\n');
       const b = await linkCat.next();
-      const t =
-        b.type === 'blob' ? resolveLinkTarget(f.path, b.content.toString('utf8')) : undefined;
+      const text = b.type === 'blob' ? b.content.toString('utf8') : '';
+      const t = /(^|\/)[^/]+\/\.\.(\/|$)/.test(text.replace(/^(\.\.\/)+/, ''))
+        ? ''
+        : resolveLinkTarget(f.path, text);
       if (t !== undefined) targets.add(t);
+      // Chains and loops: resolved over every link met so far (a loop or an over-long
+      // chain resolves to the whole repository: fail closed).
+      seen.set(f.path, text);
+      if (seen.size > MAX_LINKS_RESOLVED) targets.add('');
+      else
+        for (const l of resolveLinks([...seen].map(([path, text]) => ({ path, text })))) {
+          targets.add(l.target);
+        }
     }
   };
   const underTarget = (p: string): boolean => {
     for (const t of targets) if (isUnderTarget(p, t, !policy.caseSensitive)) return true;
     return false;
   };
-  const touchesZone = (files: readonly FileChange[]): boolean =>
+  // A commit can put content into a zone by writing in it, by writing below a link's
+  // target, by changing a link (anywhere: it may expose content written long ago), or, as
+  // a merge, by joining a link from one side with content from the other.
+  const touchesZone = (files: readonly FileChange[], parents: number): boolean =>
+    (targets.size > 0 && parents > 1) ||
     files.some(
       (f) =>
-        f.status !== 'D' &&
-        (zonesOfFile(policy, f).length > 0 || (targets.size > 0 && underTarget(f.path))),
+        (f.status === 'D' ? false : zonesOfFile(policy, f).length > 0) ||
+        f.mode === SYMLINK_MODE ||
+        f.status === 'T' ||
+        (f.status !== 'D' && targets.size > 0 && underTarget(f.path)),
     );
+
+  // Rename detection bounded as on the server (src/git/renames.ts): `git log -M` costs
+  // grow with the product of added and deleted files per commit, and git 2.39's exact
+  // pass is quadratic on identical content even under `-l` — one commit moving 90,000
+  // identical files kept the audit's walk busy for minutes. The walk reads every commit
+  // without renames; the commits of a read-ahead batch that have both added and deleted
+  // files within RENAME_LIMIT are asked again with `-M -l<limit>` (one diff-tree --stdin
+  // per batch); bigger ones get their exact renames paired by blob id, and the rest is
+  // reported as the limit hit (the judge fails closed on it).
+  const withRenames = async (batch: readonly Pending[]): Promise<void> => {
+    const again: string[] = [];
+    for (const p of batch) {
+      const { added, deleted } = addDeleteCounts(p.raw);
+      const merge = p.parents.length > 1;
+      if (opts.renames === false || !added || (!merge && !deleted)) continue;
+      if (added <= RENAME_LIMIT && (merge || deleted <= RENAME_LIMIT)) again.push(p.id);
+      else if (!merge) {
+        const paired = pairExactRenames(p.raw);
+        p.files = paired.files;
+        p.renameLimit = paired.limit;
+      }
+    }
+    if (!again.length) return;
+    const { stdout } = await runGit(
+      { ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } },
+      [
+        'diff-tree',
+        '--stdin',
+        '-z',
+        '-r',
+        '-c', // merges keep the combined form ("AR": content moved into place), as in the log
+        '-M',
+        `-l${RENAME_LIMIT}`,
+        '--raw',
+        '--no-abbrev',
+        '--root',
+        '--always',
+        '--no-relative',
+        '--no-ext-diff',
+        '--no-textconv',
+      ],
+      { input: again.join('\n') + '\n' },
+    );
+    const byId = new Map(splitDiffTree(stdout).map((d) => [d.id, d.raw]));
+    for (const p of batch) {
+      const raw = byId.get(p.id);
+      if (raw) p.files = parseRawEntries(raw);
+    }
+  };
 
   /** Rethrows git log's failure (GitError with git's stderr) once its output has ended. */
   const gitFailure = async (): Promise<void> => {
@@ -230,17 +308,15 @@ export async function* judgeHistory(
         'internal',
         `git rev-list and git log disagree on the order of commits (${revId.slice(0, 12)} vs ${id.slice(0, 12)})`,
       );
-    const files = parseRawEntries(raw);
-    await learnLinks(files);
-    const skipped = opts.boundary.has(id);
     return {
       id,
       parents: rest,
       children: kids.filter(Boolean).length,
       time,
-      files,
-      judged: !skipped && touchesZone(files),
-      skipped,
+      raw,
+      files: parseRawEntries(raw),
+      judged: false,
+      skipped: opts.boundary.has(id),
     };
   };
 
@@ -250,16 +326,21 @@ export async function* judgeHistory(
   let head = 0;
   let ended = false;
   const fill = async (): Promise<void> => {
-    while (!ended && queue.length - head < WINDOW) {
+    const batch: Pending[] = [];
+    while (!ended && queue.length + batch.length - head < WINDOW) {
       const p = await nextCommit();
-      if (!p) {
-        ended = true;
-        cat.child.stdin.end();
-        break;
-      }
+      if (!p) ended = true;
+      else batch.push(p);
+    }
+    await withRenames(batch);
+    for (const p of batch) {
+      await learnLinks(p.files);
+      p.judged = !p.skipped && touchesZone(p.files, p.parents.length);
+      p.raw = [];
       queue.push(p);
       if (p.judged) cat.child.stdin.write(p.id + '\n');
     }
+    if (ended) cat.child.stdin.end();
   };
 
   try {
@@ -274,6 +355,7 @@ export async function* judgeHistory(
       const p = queue[head++];
       if (!p) break;
       if (!p.judged) {
+        judge.follow(p);
         wrote(p);
         yield {
           id: p.id,
@@ -298,7 +380,13 @@ export async function* judgeHistory(
         parsed.encoding === undefined
           ? parsed
           : withGitView(parsed, (await shownByGit(ctx, [p.id])).get(p.id));
-      const v = await judge.judge({ ...commit, id: p.id, parents: p.parents, files: p.files });
+      const v = await judge.judge({
+        ...commit,
+        id: p.id,
+        parents: p.parents,
+        files: p.files,
+        renameLimit: p.renameLimit,
+      });
       wrote(p);
       yield {
         id: p.id,

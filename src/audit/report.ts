@@ -256,7 +256,8 @@ export function buildReport(
   return {
     format: AUDIT_FORMAT,
     tool: { name: 'cleanroom', version: ctx.version },
-    ok: contaminatedPaths === 0,
+    // A partial audit (shallow clone, --allow-shallow) is never `ok`: nobody may read it as clean.
+    ok: contaminatedPaths === 0 && ctx.shallowBoundary.length === 0,
     generatedAt: ctx.now.toISOString(),
     policy: { file: ctx.policy.file, repository: ctx.policy.repository },
     scope: {

@@ -12,9 +12,16 @@ import type { Repo } from '../git/repo.js';
 import { decodePath } from '../git/raw.js';
 import { ByteReader, exited } from '../git/stream.js';
 import { TreeLinks } from '../check/links.js';
-import { isLinkMode, resolveLinkTarget, SYMLINK_MODE, type ZoneLink } from '../policy/links.js';
+import {
+  isLinkMode,
+  physicalPath,
+  resolveLinks,
+  SYMLINK_MODE,
+  type RawLink,
+  type ZoneLink,
+} from '../policy/links.js';
 import type { Policy } from '../policy/compile.js';
-import { AuditAccumulator } from './accumulate.js';
+import { AuditAccumulator, mergeEntries, type PathEntry } from './accumulate.js';
 import { judgeHistory } from './history.js';
 import { buildReport, type AuditReport } from './report.js';
 import { isObjectId } from '../git/object-id.js';
@@ -34,6 +41,12 @@ export interface ScanOptions {
   /** Ask git for the number of commits first (for an ETA). */
   countFirst?: boolean;
   maxEvents?: number;
+  /**
+   * When the server (or CI) accepted each commit's grants, from a verified override log
+   * (`--grant-log`): expiry is judged at that time. Commits not in it are judged by the
+   * audit's own clock — a commit's date is the pusher's to choose.
+   */
+  grantTimes?: ReadonlyMap<string, Date> | undefined;
 }
 
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?$/;
@@ -116,6 +129,7 @@ export async function existingPaths(
   tip: string,
   wanted: ReadonlySet<string>,
   links?: Set<string>,
+  symlinksOut?: RawLink[],
 ): Promise<Set<string>> {
   const found = new Set<string>();
   if (!wanted.size) return found;
@@ -147,8 +161,8 @@ export async function existingPaths(
   const via = missing.flatMap((w) =>
     symlinks.filter((l) => w.startsWith(l.path + '/')).map((l) => ({ w, l })),
   );
-  if (via.length) {
-    const blobs = [...new Set(via.map((v) => v.l.blob))];
+  if (via.length || (symlinksOut && symlinks.length)) {
+    const blobs = [...new Set(symlinks.map((l) => l.blob))];
     const { stdout } = await runGit(ctx, ['cat-file', '--batch'], {
       input: blobs.join('\n') + '\n',
     });
@@ -163,14 +177,17 @@ export async function existingPaths(
       targets.set(b, stdout.subarray(pos, pos + size).toString('utf8'));
       pos += size + 1;
     }
+    // Resolved as a checkout resolves it: every symlink on the way, physical `..`.
+    const raw = symlinks
+      .filter((l) => targets.has(l.blob))
+      .map((l) => ({ path: l.path, text: targets.get(l.blob)! }));
+    symlinksOut?.push(...raw);
     const asks = via
-      .map(({ w, l }) => {
-        const t = resolveLinkTarget(l.path, targets.get(l.blob) ?? '');
-        return t === undefined
-          ? undefined
-          : { w, real: t === '' ? w.slice(l.path.length + 1) : t + w.slice(l.path.length) };
-      })
-      .filter((x): x is { w: string; real: string } => x !== undefined && !/\n/.test(x.real));
+      .map(({ w }) => ({ w, real: physicalPath(w, raw) }))
+      .filter(
+        (x): x is { w: string; real: string } =>
+          x.real !== undefined && x.real !== '' && !/\n/.test(x.real),
+      );
     if (asks.length) {
       const { stdout: ids } = await runGit(ctx, ['cat-file', '--batch-check=%(objecttype)'], {
         input: asks.map((a) => `${tip}:${a.real}`).join('\n') + '\n',
@@ -235,7 +252,7 @@ export async function scanHistory(
         ctx,
         policy,
         trust,
-        { walk: full, boundary, seedLinks, renames },
+        { walk: full, boundary, seedLinks, renames, grantTimes: opts.grantTimes },
         now,
       )) {
         if (c.skipped) seenBoundary.push(c.id);
@@ -261,9 +278,15 @@ export async function scanHistory(
   const tips = acc.tips();
   const existsAt = new Map<string, Set<string>>();
   const links = new Set<string>();
-  for (const tip of tips)
-    existsAt.set(tip, await existingPaths(ctx, tip, acc.candidates(tip), links));
-  const report = buildReport(acc, acc.existing(existsAt), tips, {
+  const symlinksAt = new Map<string, RawLink[]>();
+  for (const tip of tips) {
+    const raw: RawLink[] = [];
+    existsAt.set(tip, await existingPaths(ctx, tip, acc.candidates(tip), links, raw));
+    symlinksAt.set(tip, raw);
+  }
+  const existing = acc.existing(existsAt);
+  seenThroughLinks(existing, existsAt, symlinksAt, !policy.caseSensitive, links, acc.maxEvents);
+  const report = buildReport(acc, existing, tips, {
     links,
     sinceCut: cut,
     policy,
@@ -276,6 +299,47 @@ export async function scanHistory(
   });
   if (absent.length) report.history.absentObjects = absent;
   return report;
+}
+
+/**
+ * What a checkout of each tip shows through its symlinks: a path P with AI-attributed
+ * changes in its lineage is shown again at L + rest for every link L whose target
+ * resolves (as a checkout resolves it) to P or to a directory above P. The alias carries
+ * P's entry and is judged by the zone it is in (`links`: marked as seen through a link).
+ * Lineage follows paths, so without this a link added later to contaminated content
+ * would not be reported at the link, although the zone shows that content there.
+ * `existing` is updated in place; links that resolve out of the tree or loop add nothing
+ * here (the judge already failed them closed when they were added).
+ */
+function seenThroughLinks(
+  existing: Map<string, PathEntry>,
+  existsAt: ReadonlyMap<string, ReadonlySet<string>>,
+  symlinksAt: ReadonlyMap<string, readonly RawLink[]>,
+  nocase: boolean,
+  links: Set<string>,
+  maxEvents: number,
+): void {
+  const aliases = new Map<string, PathEntry>();
+  for (const [tip, raw] of symlinksAt) {
+    if (!raw.length) continue;
+    const exists = existsAt.get(tip);
+    if (!exists) continue;
+    const key = (p: string): string => (nocase ? p.toLowerCase() : p);
+    for (const l of resolveLinks(raw, nocase)) {
+      if (l.unbounded || !l.target) continue;
+      const t = key(l.target);
+      for (const [p, entry] of existing) {
+        if (!exists.has(p)) continue;
+        const k = key(p);
+        if (k !== t && !k.startsWith(t + '/')) continue;
+        const alias = l.path + p.slice(l.target.length);
+        const prev = aliases.get(alias) ?? existing.get(alias);
+        aliases.set(alias, prev ? mergeEntries(prev, entry, maxEvents) : entry);
+        links.add(alias);
+      }
+    }
+  }
+  for (const [alias, entry] of aliases) existing.set(alias, entry);
 }
 
 /** git's words for an object it cannot read (sha1 or sha256 ids). */

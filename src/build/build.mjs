@@ -141,6 +141,85 @@ await build({
   entryPoints: [join(root, 'src', 'demo', 'demo.ts')],
   outfile: join(root, 'dist', 'demo.mjs'),
 });
+// dist/agent-hook.cjs, what agents are wired to, is this loader: it runs the agent-hook
+// bundle (dist/agent-hook-main.cjs) with V8's code cache, so its ~270 KB are not compiled
+// again on every tool call (issue 14 §2). Node ≥ 22.1 has module.enableCompileCache; on
+// older Node the bundle is compiled with vm.Script and the cache V8 produces after the
+// first run. The cache is per user and per Node version (XDG_CACHE_HOME or ~/.cache,
+// cleanroom/v8-<version>-<arch>), used only in a directory this user owns that nobody
+// else can write: V8 code cache is code, and another user's cache would run as ours.
+// It is keyed by the bundle's size, mtime and inode (V8 checks the source length too); any
+// failure of the cache (no HOME, a read-only disk, a rejected cache) only means the bundle
+// is compiled as it would be without it.
+const AGENT_HOOK_LOADER = `'use strict';
+// cleanroom agent hook: loads agent-hook-main.cjs through V8's code cache (src/build/build.mjs).
+const fs = require('node:fs');
+const path = require('node:path');
+const Module = require('node:module');
+const main = path.join(__dirname, 'agent-hook-main.cjs');
+function cacheDir() {
+  try {
+    const env = process.env;
+    const base = env.XDG_CACHE_HOME || (env.HOME ? path.join(env.HOME, '.cache') : '');
+    if (!base || !path.isAbsolute(base) || env.CLEANROOM_NO_COMPILE_CACHE === '1') return undefined;
+    const dir = path.join(base, 'cleanroom', 'v8-' + process.version + '-' + process.arch);
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const st = fs.statSync(dir);
+    if (!st.isDirectory() || (st.mode & 0o022) !== 0) return undefined;
+    if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return undefined;
+    return dir;
+  } catch {
+    return undefined;
+  }
+}
+const dir = cacheDir();
+let run;
+if (dir && typeof Module.enableCompileCache === 'function') {
+  try {
+    Module.enableCompileCache(dir);
+  } catch {
+    // compiled without the cache
+  }
+} else if (dir) {
+  try {
+    const vm = require('node:vm');
+    const st = fs.statSync(main);
+    const file = path.join(dir, 'agent-hook-' + st.size + '-' + Math.trunc(st.mtimeMs) + '-' + st.ino + '.v8');
+    let data;
+    try {
+      data = fs.readFileSync(file);
+    } catch {
+      // first run of this bundle
+    }
+    const source = fs.readFileSync(main, 'utf8');
+    const script = new vm.Script(Module.wrap(source), { filename: main, cachedData: data });
+    const fn = script.runInThisContext();
+    if (!data || script.cachedDataRejected)
+      process.once('exit', () => {
+        try {
+          const tmp = file + '.' + process.pid + '.tmp';
+          fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+          fs.renameSync(tmp, file);
+          for (const f of fs.readdirSync(dir))
+            if (/^agent-hook-.*\\.v8$/.test(f) && f !== path.basename(file)) fs.rmSync(path.join(dir, f), { force: true });
+        } catch {
+          // no cache this time
+        }
+      });
+    run = () => {
+      const m = new Module(main, module);
+      m.filename = main;
+      m.paths = Module._nodeModulePaths(__dirname);
+      fn.call(m.exports, m.exports, Module.createRequire(main), m, main, __dirname);
+    };
+  } catch {
+    run = undefined;
+  }
+}
+if (run) run();
+else require(main);
+`;
+
 // Agent hooks run on every tool call: their own small bundle, CommonJS like the CLI so
 // git, hashing and the YAML parser load only when a call needs them.
 const agentHook = await build({
@@ -149,10 +228,11 @@ const agentHook = await build({
   format: 'cjs',
   external: lazy,
   entryPoints: [join(root, 'src', 'cli', 'agent-bin.ts')],
-  outfile: join(root, 'dist', 'agent-hook.cjs'),
+  outfile: join(root, 'dist', 'agent-hook-main.cjs'),
   define: { 'import.meta.url': '__cleanroom_url' },
   banner: { js: "const __cleanroom_url = require('node:url').pathToFileURL(__filename).href;" },
 });
+writeFileSync(join(root, 'dist', 'agent-hook.cjs'), AGENT_HOOK_LOADER);
 
 // esbuild inlines the dependencies and `legalComments: 'none'` drops their headers: their
 // licences travel in dist/THIRD-PARTY-NOTICES instead, listing exactly the packages the

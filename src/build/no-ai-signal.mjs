@@ -1,10 +1,14 @@
 // Data for the commit-msg fast path (hooks/lib/no-ai-signal.sh), generated from the tool
 // table so the shell knows every string the full detector could react to:
-//   dist/no-ai-signal.needles  one lower-cased substring a line: the longest literal run of
-//                              every email pattern and co-author name (a string matching a
-//                              `*` pattern contains each of its literal runs), every trailer
-//                              key (restricting and generic), marker, name suffix and
-//                              subject prefix;
+//   dist/no-ai-signal.needles  grep patterns (BRE, for `grep -i`), one a line: first the
+//                              class of every byte that is not printable ASCII or a tab (the
+//                              restricting reader normalises Unicode), then every needle as
+//                              a literal — the lower-cased longest literal run of every
+//                              email pattern and co-author name (a string matching a `*`
+//                              pattern contains each of its literal runs), every trailer key
+//                              (restricting and generic), marker, name suffix and subject
+//                              prefix — so one grep process answers for the message and the
+//                              identities together;
 //   dist/no-ai-signal.env      one grep pattern a line for the agent environment rules
 //                              (`^NAME=.` for NAME or NAME=VALUE, `^PREFIX` for PREFIX*).
 import { writeFileSync } from 'node:fs';
@@ -16,6 +20,16 @@ const longestRun = (pattern) =>
     .split('*')
     .map((s) => s.trim())
     .sort((a, b) => b.length - a.length)[0] ?? '';
+/** A BRE class: any byte but space…tilde and tab (run under LC_ALL=C). */
+export const NOT_PRINTABLE_ASCII = '[^ -~\t]';
+/**
+ * A literal as a portable BRE: each special character in a bracket of its own (`[.]`,
+ * `[[]`, `[]]`, `[*]`, `[$]`, and `^` as `[$^]`, which also takes a `$`: an
+ * over-approximation is safe here), never a backslash escape, whose meaning before `]`
+ * differs between greps.
+ */
+const literalBre = (s) =>
+  s.replace(/[.[\]\\*^$]/g, (c) => (c === '^' ? '[$^]' : c === '\\' ? '[\\]' : `[${c}]`));
 const escapeBre = (s) => s.replace(/[.[\]\\*^$]/g, '\\$&');
 
 /** { needles: string[], env: string[] } for a tool table spec ({ tools, genericTrailers }). */
@@ -48,6 +62,9 @@ export function noAiSignalData(spec) {
 
 export function writeNoAiSignalData(spec, distDir) {
   const { needles, env } = noAiSignalData(spec);
-  writeFileSync(join(distDir, 'no-ai-signal.needles'), needles.join('\n') + '\n');
+  writeFileSync(
+    join(distDir, 'no-ai-signal.needles'),
+    [NOT_PRINTABLE_ASCII, ...needles.map(literalBre)].join('\n') + '\n',
+  );
   writeFileSync(join(distDir, 'no-ai-signal.env'), env.join('\n') + '\n');
 }

@@ -16,6 +16,7 @@ export const RELEASE_FILES = [
   'dist/cleanroom.cjs',
   'dist/cleanroom.mjs',
   'dist/agent-hook.cjs',
+  'dist/agent-hook-main.cjs',
   'dist/iconv-lite.cjs',
   'dist/no-ai-signal.needles',
   'dist/no-ai-signal.env',

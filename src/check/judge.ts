@@ -29,12 +29,20 @@ import { parseCommitObject } from '../git/commit-object.js';
 import { detectSignals } from '../signals/detect.js';
 import type { GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
-import { withLinkAliases } from '../policy/links.js';
+import {
+  linkViewOf,
+  linkZones,
+  withLinkAliases,
+  zonesOfFile,
+  type ZoneLink,
+} from '../policy/links.js';
+import { runGit } from '../git/git.js';
+import { decodePath } from '../git/raw.js';
 import { buildChange } from './change.js';
 import { configFindings, configGuard, guardedChanges, type Guard } from './config-guard.js';
 import type { Trust } from './grants.js';
 import { TreeLinks } from './links.js';
-import { mergedContentSignals, movedContentSignals } from './provenance.js';
+import { exposedContentSignals, mergedContentSignals, movedContentSignals } from './provenance.js';
 
 /** What the judge needs of a commit: its object's fields and its changed paths (merges: combined). */
 export interface CommitFacts {
@@ -59,10 +67,11 @@ export interface JudgeOptions {
   guardConfig?: boolean;
   /**
    * Whose clock judges expiry of overrides and signed reviews: the verifier's (server,
-   * CI: PRODUCT §5), or each commit's committer time (audit: "was it valid when it
-   * was made?", as the server that accepted it judged).
+   * CI, audit: PRODUCT §5), unless `grantTime` knows when a trusted verifier accepted the
+   * commit (the audit's verified override log). Never the commit's own date: the pusher
+   * sets it, and a backdated commit would revive an expired override.
    */
-  clock?: 'verifier' | 'commit';
+  grantTime?: (commit: string) => Date | undefined;
   /**
    * The audit's walk knows the last writer of every path: moves are traced from it
    * instead of from two `git log` walks per move (see provenance.ts).
@@ -112,6 +121,7 @@ export class CommitJudge {
 
   async judge(c: CommitFacts): Promise<Verdict> {
     const { policy, opts } = this;
+    this.links.follow(c);
     let files = c.files;
     // A merge can bring back an old .cleanroom/ from its second parent without the path
     // showing in the combined diff: compare the guarded paths with the first parent too.
@@ -140,7 +150,31 @@ export class CommitJudge {
         });
       },
     };
+    // Links (PRODUCT §3, src/policy/links.ts): content is judged where a checkout shows it.
+    // The commit's links are known from its parent's and its diff (no git call), so they
+    // are asked for wherever they could matter: an AI commit's writes, a rename (moved
+    // content followed through a link), and a commit or merge that changes what the links
+    // show — a human commit may expose AI content written earlier outside every zone.
+    const linkExtras: Signal[] = [];
+    const writes = c.parents.length > 1 || files.some((f) => f.status !== 'D');
+    const exposing = c.parents.length > 1 || TreeLinks.changesLinks(c.files);
+    const renames = files.some((f) => f.status === 'R' || f.status === 'C');
+    let links: ZoneLink[] | undefined;
+    const linksNow = async (): Promise<ZoneLink[]> => (links ??= await this.links.at(c.id));
+    if (writes && (exposing || renames) && (await linksNow()).length) {
+      files = this.aliased(files, links!);
+      if (exposing && c.parents.length) {
+        const shown = await this.exposed(c, links!, files);
+        if (shown.length) {
+          files = [...files, ...shown];
+          linkExtras.push(
+            ...(await exposedContentSignals(this.ctx, policy, shown, c.parents, walk || undefined)),
+          );
+        }
+      }
+    }
     const extraSignals: Signal[] = [
+      ...linkExtras,
       ...(await movedContentSignals(this.ctx, policy, files, c.parents[0], walk || undefined)),
       ...(await mergedContentSignals(this.ctx, policy, files, c.parents)),
     ];
@@ -153,8 +187,7 @@ export class CommitJudge {
         evidence: `a message in encoding ${c.undecodable}, which cleanroom cannot read`,
       });
     }
-    const clock =
-      opts.clock === 'commit' && c.committerTime ? new Date(c.committerTime * 1000) : this.now;
+    const clock = opts.grantTime?.(c.id) ?? this.now;
     const input = {
       commit: c.id,
       files,
@@ -166,21 +199,87 @@ export class CommitJudge {
       extraSignals,
     };
     let change = buildChange(policy, input, this.trust, clock, touchesConfig);
-    // Only a commit with an AI signal can produce a finding, so only then is its tree
-    // asked which symlinks lead into a zone (most commits never pay for it).
-    if (change.signals.length && files.some((f) => f.status !== 'D')) {
-      const links = await this.links.at(c.id);
-      if (links.length) {
-        const aliased = withLinkAliases(files, links, !policy.caseSensitive);
-        if (aliased.length > files.length) {
-          files = aliased;
-          change = buildChange(policy, { ...input, files }, this.trust, clock, touchesConfig);
-        }
+    // An AI commit's own writes are judged where links show them too.
+    if (change.signals.length && writes && links === undefined && (await linksNow()).length) {
+      const aliased = this.aliased(files, links!);
+      if (aliased.length > files.length) {
+        files = aliased;
+        change = buildChange(policy, { ...input, files }, this.trust, clock, touchesConfig);
       }
     }
     const findings = evaluate(policy, change);
     if (touchesConfig) findings.push(...configFindings(change, this.guard));
     return { findings, notes: change.notes ?? [], files };
+  }
+
+  /**
+   * A commit the caller does not judge (the audit's commits outside every zone): its diff
+   * still tells the links of the commits after it, at no cost.
+   */
+  follow(c: Pick<CommitFacts, 'id' | 'parents' | 'files'>): void {
+    this.links.follow(c);
+  }
+
+  /** `files` plus each one at the zone paths links show it at (other aliases are dropped). */
+  private aliased(files: readonly FileChange[], links: readonly ZoneLink[]): FileChange[] {
+    const all = withLinkAliases(files, links, !this.policy.caseSensitive);
+    return all.filter((f) => f.via === undefined || zonesOfFile(this.policy, f).length > 0);
+  }
+
+  /**
+   * Content in zones that a checkout of `c` shows through links and a checkout of its
+   * first parent did not (the same blob at the same shown path), other than what `c`
+   * itself writes (`files` already holds it): what a link change or a merge exposes.
+   */
+  private async exposed(
+    c: CommitFacts,
+    links: readonly ZoneLink[],
+    files: readonly FileChange[],
+  ): Promise<FileChange[]> {
+    const parentLinks = await this.links.at(c.parents[0]!);
+    // The same links, and the same trees under every target, show the same content: one
+    // batch-check instead of two tree listings (most merges of a repository with links).
+    if (sameView(links, parentLinks)) {
+      this.check ??= new BatchCheck(this.ctx);
+      const targets = [...new Set(links.map((l) => l.target))];
+      const ids = await this.check.ids(
+        targets.flatMap((t) => [`${c.id}:${t}`, `${c.parents[0]!}:${t}`]),
+      );
+      if (ids.every((id, i) => i % 2 === 1 || id === ids[i + 1])) return [];
+    }
+    const now = await this.shown(c.id, links);
+    if (!now.size) return [];
+    const before = await this.shown(c.parents[0]!, parentLinks);
+    const have = new Set(files.map((f) => `${f.path}\0${f.blob}`));
+    const written = new Set(
+      c.parents.length > 1 ? [] : files.filter((f) => f.via === undefined).map((f) => f.path),
+    );
+    const out: FileChange[] = [];
+    for (const [key, f] of now)
+      if (!before.has(key) && !have.has(key) && !written.has(f.via!)) out.push(f);
+    return out;
+  }
+
+  /** Every file of `commit` shown through links at a path in a zone, keyed by shown path and blob. */
+  private async shown(
+    commit: string,
+    links: readonly ZoneLink[],
+  ): Promise<Map<string, FileChange>> {
+    const out = new Map<string, FileChange>();
+    const nocase = !this.policy.caseSensitive;
+    // Links whose path, or a path it is shown at, a zone could hold or match below.
+    const relevant = links.filter((l) =>
+      [l.path, ...linkViewOf(l.path, links, nocase).aliases].some(
+        (p) => linkZones(this.policy, p).length > 0,
+      ),
+    );
+    if (!relevant.length) return out;
+    const targets = [...new Set(relevant.map((l) => l.target))];
+    for (const f of await listTree(this.ctx, commit, targets.includes('') ? [] : targets)) {
+      for (const a of this.aliased([f], links))
+        if (a.via !== undefined) out.set(`${a.path}\0${a.blob}`, a);
+    }
+    return out;
   }
 
   close(): void {
@@ -207,4 +306,46 @@ export function renameLimitSignals(policy: Policy, c: Pick<CommitFacts, 'renameL
       paths: new Map(inZones.map((p) => [p, 1])),
     },
   ];
+}
+
+/**
+ * The files of `commit`'s tree under `dirs` (all of it for none), as added files.
+ * `git ls-tree -r -z --full-tree`; sample: `100644 blob 1f2e…\tsrc/gen/q.json\0`.
+ * Pathspecs are literal (`:(literal)`), so a directory named `*` is only itself.
+ */
+async function listTree(
+  ctx: GitContext,
+  commit: string,
+  dirs: readonly string[],
+): Promise<FileChange[]> {
+  const { stdout } = await runGit(ctx, [
+    'ls-tree',
+    '-r',
+    '-z',
+    '--full-tree',
+    commit,
+    '--',
+    ...dirs.map((d) => `:(literal)${d}`),
+  ]);
+  const out: FileChange[] = [];
+  for (let pos = 0; pos < stdout.length;) {
+    const nul = stdout.indexOf(0, pos);
+    const end = nul < 0 ? stdout.length : nul;
+    const rec = stdout.subarray(pos, end);
+    pos = end + 1;
+    const tab = rec.indexOf(0x09);
+    if (tab < 0) continue;
+    const [mode = '', , blob = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
+    out.push({ status: 'A', path: decodePath(rec.subarray(tab + 1)), blob, mode });
+  }
+  return out;
+}
+
+/** Do two resolved link sets show the same targets at the same paths? */
+function sameView(a: readonly ZoneLink[], b: readonly ZoneLink[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  const key = (l: ZoneLink): string => `${l.path}\0${l.target}\0${l.unbounded === true}`;
+  const set = new Set(a.map(key));
+  return b.every((l) => set.has(key(l)));
 }

@@ -1,22 +1,24 @@
-// Which symlinks of a commit's tree put content into a zone (src/policy/links.ts has the
-// rule). Read through one long-lived `git cat-file --batch` (no process per commit), and
-// only the subtrees under which a zone glob could match are opened: a repository whose
-// zones live under evals/ costs the trees under evals/, whatever its size. Results are
-// kept per (directory, tree id), so a history that rarely touches those directories
-// reads each of their trees once.
+// The symlinks of a commit's tree, resolved as a checkout resolves them (the rule is in
+// src/policy/links.ts). Every symlink counts, wherever it is: `src -> lib` on the way to
+// a zone link's target changes what the zone shows.
+//
+// Cost. Reading trees was the main CPU cost of pre-receive and audit on long histories,
+// so trees are read as little as possible:
+// * a commit's links are derived from its parent's and its own diff (the raw diff the
+//   caller already read gives every link added, changed, renamed, deleted or turned into
+//   a file): a non-merge commit costs no read at all, and a history without symlinks
+//   never reads a tree after the first;
+// * a tree is read only where no parent is known (the first commit of a range) or for a
+//   merge, and then through one long-lived `git cat-file --batch`, a level of the tree at
+//   a time, each tree id once (kept per id: trees the history shares are not read again).
 
 import { CleanroomError } from '../errors.js';
+import type { FileChange } from '../core/types.js';
 import { runGit, type GitContext } from '../git/git.js';
 import { decodePath } from '../git/raw.js';
 import { CatFileBatch, writeLine } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
-import {
-  linkZones,
-  resolveLinkTarget,
-  SYMLINK_MODE,
-  zonesUnder,
-  type ZoneLink,
-} from '../policy/links.js';
+import { resolveLinks, SYMLINK_MODE, type RawLink, type ZoneLink } from '../policy/links.js';
 
 /** More trees than this in one tree walk: stop and fail closed (a crafted, huge tree). */
 const MAX_TREES = 200_000;
@@ -48,10 +50,63 @@ export function parseTree(content: Buffer, idBytes: number): TreeEntry[] {
   return out;
 }
 
+/** A link as the tree holds it: path and blob id (its text is read only when needed). */
+interface LinkEntry {
+  path: string;
+  blob: string;
+}
+
+const NONE: readonly LinkEntry[] = Object.freeze([]);
+
+/** What a commit's diff says about links: those it removes (by path) and those it writes. */
+interface LinkDelta {
+  parent: string;
+  removes: readonly string[];
+  adds: readonly LinkEntry[];
+}
+
+/**
+ * A merge: every path of its tree is a parent's, or in its combined diff (which shows
+ * each path that differs from all parents, with the merge's mode).
+ */
+interface MergeInfo {
+  parents: readonly string[];
+  /** Paths of the combined diff → the link the merge holds there, or null (not a link). */
+  combined: ReadonlyMap<string, LinkEntry | null>;
+}
+
+/** Commits remembered: past this, the memory is dropped (only slower, never wrong). */
+const MAX_COMMITS = 1_000_000;
+const MAX_TREE_MEMO = 200_000;
+
+/**
+ * The links a non-merge commit's diff changes, or undefined when it changes none (the
+ * commit's links are its parent's). A link path stops being a link only by a deletion, a
+ * type change, or a rename away; every write of a link shows with mode 120000.
+ */
+function linkDelta(parent: string, files: readonly FileChange[]): LinkDelta | undefined {
+  const removes: string[] = [];
+  const adds: LinkEntry[] = [];
+  for (const f of files) {
+    if (f.via !== undefined) continue;
+    if (f.status === 'R' && f.from !== undefined) removes.push(f.from);
+    if (f.status === 'D' || f.status === 'T') removes.push(f.path);
+    if (f.mode === SYMLINK_MODE && f.status !== 'D') adds.push({ path: f.path, blob: f.blob });
+  }
+  return removes.length || adds.length ? { parent, removes, adds } : undefined;
+}
+
 export class TreeLinks {
   private cat: CatFileBatch | undefined;
-  private readonly memo = new Map<string, ZoneLink[]>();
-  private readonly targets = new Map<string, string>();
+  /** commit → its links, or the delta from its parent (resolved on demand). */
+  private readonly commits = new Map<
+    string,
+    readonly LinkEntry[] | LinkDelta | MergeInfo | string
+  >();
+  /** tree id → links below it (paths relative to the tree). */
+  private readonly treeMemo = new Map<string, readonly LinkEntry[]>();
+  private readonly texts = new Map<string, string>();
+  private readonly resolved = new WeakMap<readonly LinkEntry[], ZoneLink[]>();
   private trees = 0;
   constructor(
     private readonly ctx: GitContext,
@@ -60,61 +115,212 @@ export class TreeLinks {
 
   /** One object through the long-lived cat-file (also lent to the judge for commit messages). */
   async object(spec: string): Promise<{ type: string; content: Buffer }> {
+    this.open();
+    await writeLine(this.cat!.child.stdin, spec + '\n');
+    return this.cat!.next();
+  }
+
+  private open(): CatFileBatch {
     if (!this.cat) {
       this.cat = new CatFileBatch(this.ctx);
       this.cat.child.stdin.on('error', () => undefined);
     }
-    await writeLine(this.cat.child.stdin, spec + '\n');
-    return this.cat.next();
+    return this.cat;
   }
 
-  /** The symlinks in `commit`'s tree whose content lands in a zone, with their targets resolved. */
+  /**
+   * Learn a commit from its diff (free: no git call). A non-merge commit's links are its
+   * parent's with the diff applied; a merge's are read from its tree when asked for.
+   */
+  follow(c: { id: string; parents: readonly string[]; files: readonly FileChange[] }): void {
+    if (this.commits.has(c.id) || !c.parents.length) return;
+    if (this.commits.size >= MAX_COMMITS) this.commits.clear();
+    if (c.parents.length > 1) {
+      const combined = new Map<string, LinkEntry | null>();
+      for (const f of c.files)
+        if (f.via === undefined)
+          combined.set(
+            f.path,
+            f.mode === SYMLINK_MODE && f.status !== 'D' ? { path: f.path, blob: f.blob } : null,
+          );
+      this.commits.set(c.id, { parents: c.parents, combined });
+    } else this.commits.set(c.id, linkDelta(c.parents[0]!, c.files) ?? c.parents[0]!);
+  }
+
+  /** Does the commit's diff add, change or remove a link (as `follow` reads it)? */
+  static changesLinks(files: readonly FileChange[]): boolean {
+    return linkDelta('', files) !== undefined;
+  }
+
+  /** Every symlink of `commit`'s tree, resolved as a checkout would (see resolveLinks). */
   async at(commit: string): Promise<ZoneLink[]> {
+    const entries = await this.entries(commit);
+    let r = this.resolved.get(entries);
+    if (!r) {
+      const raw = [];
+      for (const e of entries) {
+        const text = await this.text(e.blob);
+        if (text !== undefined) raw.push({ path: e.path, text });
+      }
+      r = resolveLinks(raw, !this.policy.caseSensitive);
+      this.resolved.set(entries, r);
+    }
+    return r;
+  }
+
+  private async entries(commit: string): Promise<readonly LinkEntry[]> {
+    // Walk back to a commit whose links are known (or must be read), then forward.
+    const chain: { id: string; delta: LinkDelta | undefined }[] = [];
+    let id = commit;
+    let base: readonly LinkEntry[] | undefined;
+    for (;;) {
+      const m = this.commits.get(id);
+      if (m === undefined) break;
+      if (Array.isArray(m)) {
+        base = m as readonly LinkEntry[];
+        break;
+      }
+      if (typeof m === 'object' && 'combined' in m) {
+        base = await this.mergeLinks(id, m);
+        this.commits.set(id, base);
+        break;
+      }
+      const delta = typeof m === 'string' ? undefined : (m as LinkDelta);
+      chain.push({ id, delta });
+      id = typeof m === 'string' ? m : (m as LinkDelta).parent;
+    }
+    let cur: readonly LinkEntry[] = base ?? (await this.readCommit(id));
+    if (!base) this.commits.set(id, cur);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const { id: cid, delta } = chain[i]!;
+      if (delta) {
+        const gone = new Set([...delta.removes, ...delta.adds.map((a) => a.path)]);
+        const next: LinkEntry[] = cur.filter((e) => !gone.has(e.path)).concat(delta.adds);
+        cur = next.length ? next : NONE;
+      }
+      this.commits.set(cid, cur);
+    }
+    return cur;
+  }
+
+  /**
+   * A merge's links from its parents' and its combined diff: a link all parents hold
+   * alike is the merge's unless the diff says otherwise; where they differ, the merge's
+   * own directory is read (one tree object each), not its whole tree.
+   */
+  private async mergeLinks(id: string, m: MergeInfo): Promise<readonly LinkEntry[]> {
+    const sets: (readonly LinkEntry[])[] = [];
+    for (const p of m.parents) sets.push(await this.entries(p));
+    const byPath = new Map<string, LinkEntry[]>();
+    for (const set of sets)
+      for (const e of set) {
+        const list = byPath.get(e.path);
+        if (list) list.push(e);
+        else byPath.set(e.path, [e]);
+      }
+    const out: LinkEntry[] = [];
+    const dirs = new Map<string, Map<string, TreeEntry>>();
+    for (const [path, list] of byPath) {
+      if (m.combined.has(path)) continue;
+      if (list.length === sets.length && list.every((e) => e.blob === list[0]!.blob)) {
+        out.push(list[0]!);
+        continue;
+      }
+      const cut = path.lastIndexOf('/');
+      const dir = cut < 0 ? '' : path.slice(0, cut);
+      let entries = dirs.get(dir);
+      if (!entries) {
+        entries = new Map();
+        const t = await this.object(`${id}:${dir}`);
+        if (t.type === 'tree')
+          for (const e of parseTree(t.content, id.length === 64 ? 32 : 20))
+            entries.set(decodePath(e.name), e);
+        dirs.set(dir, entries);
+      }
+      const e = entries.get(path.slice(cut + 1));
+      if (e?.mode === SYMLINK_MODE) out.push({ path, blob: e.id });
+    }
+    for (const e of m.combined.values()) if (e) out.push(e);
+    return out.length ? out : NONE;
+  }
+
+  /** All links of a commit's tree: one cat-file request per level, each tree id once. */
+  private async readCommit(commit: string): Promise<readonly LinkEntry[]> {
     const root = await this.object(`${commit}^{tree}`);
     if (root.type !== 'tree')
       throw new CleanroomError('input', `${commit} has no tree that git can read`);
     const idBytes = commit.length === 64 ? 32 : 20;
     this.trees = 0;
-    return this.walk('', root.content, idBytes);
-  }
-
-  private async walk(dir: string, content: Buffer, idBytes: number): Promise<ZoneLink[]> {
-    if (++this.trees > MAX_TREES)
-      throw new CleanroomError(
-        'input',
-        `a tree with more than ${MAX_TREES} directories under the zones`,
-        'cleanroom cannot judge links in it',
-      );
-    const out: ZoneLink[] = [];
-    for (const e of parseTree(content, idBytes)) {
-      const path = dir ? `${dir}/${decodePath(e.name)}` : decodePath(e.name);
-      if (e.mode === '40000') {
-        if (!zonesUnder(this.policy, path).length) continue;
-        const key = `${path}\0${e.id}`;
-        let sub = this.memo.get(key);
-        if (!sub) {
-          const t = await this.object(e.id);
-          if (t.type !== 'tree') throw new CleanroomError('input', `tree ${e.id} cannot be read`);
-          sub = await this.walk(path, t.content, idBytes);
-          this.memo.set(key, sub);
-        }
-        out.push(...sub);
-      } else if (e.mode === SYMLINK_MODE && linkZones(this.policy, path).length) {
-        const target = await this.target(path, e.id);
-        if (target !== undefined) out.push({ path, target });
-      }
+    // Level by level: the trees of a level are asked for at once (one pipe round trip),
+    // then their links are put together bottom-up.
+    interface Node {
+      dir: string;
+      links: LinkEntry[];
+      subs: { name: string; id: string }[];
     }
-    return out;
+    const nodes = new Map<string, Node>();
+    const parse = (content: Buffer): Node => {
+      const n: Node = { dir: '', links: [], subs: [] };
+      for (const e of parseTree(content, idBytes)) {
+        const name = decodePath(e.name);
+        if (e.mode === '40000') n.subs.push({ name, id: e.id });
+        else if (e.mode === SYMLINK_MODE) n.links.push({ path: name, blob: e.id });
+      }
+      return n;
+    };
+    const rootNode = parse(root.content);
+    let level = rootNode.subs.map((s) => s.id).filter((i) => !this.treeMemo.has(i));
+    while (level.length) {
+      const want = [...new Set(level)].filter((i) => !nodes.has(i));
+      this.trees += want.length;
+      if (this.trees > MAX_TREES)
+        throw new CleanroomError(
+          'input',
+          `a tree with more than ${MAX_TREES} directories`,
+          'cleanroom cannot judge links in it',
+        );
+      const cat = this.open();
+      // One write per level: a write per id costs more than the read (a syscall each).
+      cat.child.stdin.write(want.join('\n') + '\n');
+      const next: string[] = [];
+      for (const i of want) {
+        const t = await cat.next();
+        if (t.type !== 'tree') throw new CleanroomError('input', `tree ${i} cannot be read`);
+        const n = parse(t.content);
+        nodes.set(i, n);
+        for (const s of n.subs) if (!this.treeMemo.has(s.id) && !nodes.has(s.id)) next.push(s.id);
+      }
+      level = next;
+    }
+    if (this.treeMemo.size > MAX_TREE_MEMO) this.treeMemo.clear();
+    const linksOf = (id: string, stack: Set<string>): readonly LinkEntry[] => {
+      const memo = this.treeMemo.get(id);
+      if (memo) return memo;
+      const n = nodes.get(id);
+      if (!n || stack.has(id)) throw new CleanroomError('input', `tree ${id} cannot be read`);
+      stack.add(id);
+      const out = gather(n, stack);
+      stack.delete(id);
+      this.treeMemo.set(id, out);
+      return out;
+    };
+    const gather = (n: Node, stack: Set<string>): readonly LinkEntry[] => {
+      const out: LinkEntry[] = [...n.links];
+      for (const s of n.subs)
+        for (const l of linksOf(s.id, stack))
+          out.push({ path: `${s.name}/${l.path}`, blob: l.blob });
+      return out.length ? out : NONE;
+    };
+    return gather(rootNode, new Set());
   }
 
-  private async target(path: string, blob: string): Promise<string | undefined> {
-    const key = `${path}\0${blob}`;
-    if (this.targets.has(key)) return this.targets.get(key) || undefined;
+  private async text(blob: string): Promise<string | undefined> {
+    if (this.texts.has(blob)) return this.texts.get(blob) || undefined;
     const b = await this.object(blob);
-    const resolved =
-      b.type === 'blob' ? resolveLinkTarget(path, b.content.toString('utf8')) : undefined;
-    this.targets.set(key, resolved ?? '');
-    return resolved;
+    const t = b.type === 'blob' && b.content.length <= 4096 ? b.content.toString('utf8') : '';
+    if (this.texts.size > 100_000) this.texts.clear();
+    this.texts.set(blob, t);
+    return t || undefined;
   }
 
   close(): void {
@@ -125,8 +331,9 @@ export class TreeLinks {
 }
 
 /**
- * The zone symlinks of the index (the commit being made): `git ls-files -s -z`, then
- * their targets from one `cat-file --batch`. Sample: `120000 1f2e… 0\tevals/extra\0`.
+ * The symlinks of the index (the commit being made), resolved as a checkout would:
+ * `git ls-files -s -z`, then their texts from one `cat-file --batch`.
+ * Sample: `120000 1f2e… 0\tevals/extra\0`.
  */
 export async function indexZoneLinks(ctx: GitContext, policy: Policy): Promise<ZoneLink[]> {
   const { stdout } = await runGit(ctx, ['ls-files', '-s', '-z']);
@@ -141,13 +348,13 @@ export async function indexZoneLinks(ctx: GitContext, policy: Policy): Promise<Z
     if (tab < 0) continue;
     const [, blob = ''] = rec.subarray(0, tab).toString('latin1').split(' ');
     const path = decodePath(rec.subarray(tab + 1));
-    if (linkZones(policy, path).length) found.push({ path, blob });
+    found.push({ path, blob });
   }
   if (!found.length) return [];
   const { stdout: objs } = await runGit(ctx, ['cat-file', '--batch'], {
     input: found.map((f) => f.blob).join('\n') + '\n',
   });
-  const out: ZoneLink[] = [];
+  const out: RawLink[] = [];
   let pos = 0;
   for (const f of found) {
     const nl = objs.indexOf(0x0a, pos);
@@ -156,9 +363,8 @@ export async function indexZoneLinks(ctx: GitContext, policy: Policy): Promise<Z
     pos = nl + 1;
     if (type !== 'blob' || size === undefined) continue;
     const n = Number(size);
-    const target = resolveLinkTarget(f.path, objs.subarray(pos, pos + n).toString('utf8'));
+    out.push({ path: f.path, text: objs.subarray(pos, pos + n).toString('utf8') });
     pos += n + 1;
-    if (target !== undefined) out.push({ path: f.path, target });
   }
-  return out;
+  return resolveLinks(out, !policy.caseSensitive);
 }

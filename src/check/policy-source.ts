@@ -14,6 +14,8 @@ import type { Policy } from '../policy/compile.js';
 import { loadPolicyText, MAX_POLICY_BYTES } from '../policy/load.js';
 import type { Trust } from './grants.js';
 import { POLICY_PATH } from '../policy/paths.js';
+import { loadTrustedPolicy } from '../policy/trusted-cache.js';
+import { VERSION } from '../version.js';
 
 export interface PolicySource {
   policy: Policy;
@@ -102,10 +104,15 @@ export async function policyFromRev(
   ctx: GitContext,
   rev: string,
   label = rev,
+  /** The server's state directory: the compiled policy is cached there by content (trusted-cache.ts). */
+  cacheDir?: string,
 ): Promise<PolicySource | undefined> {
   const text = await readBlobAt(ctx, rev, POLICY_PATH);
   if (text === undefined) return undefined;
-  const policy = loadPolicyText(text, `${label}:${POLICY_PATH}`);
+  const display = `${label}:${POLICY_PATH}`;
+  const policy = cacheDir
+    ? await loadTrustedPolicy(text, display, cacheDir, VERSION)
+    : loadPolicyText(text, display);
   const read = async (p: string) => {
     if (isAbsolute(p) || p.split('/').includes('..')) return undefined; // trust files live in the repository
     const t = await readBlobAt(ctx, rev, p);
@@ -132,6 +139,15 @@ export async function policyFromRev(
  * repository's .cleanroom/ folder to the server as it is), absolute paths as given.
  */
 export function policyFromFile(file: string): PolicySource {
+  return besideFile(file, loadPolicyText(configuredText(file), file));
+}
+
+/** policyFromFile, with the compiled policy cached by content in `cacheDir` (trusted-cache.ts). */
+export async function policyFromFileCached(file: string, cacheDir: string): Promise<PolicySource> {
+  return besideFile(file, await loadTrustedPolicy(configuredText(file), file, cacheDir, VERSION));
+}
+
+function configuredText(file: string): string {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -142,7 +158,11 @@ export function policyFromFile(file: string): PolicySource {
       'fix --policy or git config cleanroom.policy',
     );
   }
-  const policy = loadPolicyText(text, file);
+  return text;
+}
+
+/** The source of a configured policy file, with its trust files looked up beside it. */
+function besideFile(file: string, policy: Policy): PolicySource {
   const read = (p: string) => {
     const path = isAbsolute(p) ? p : join(dirname(file), p.replace(/^\.cleanroom\//, ''));
     try {

@@ -9,6 +9,7 @@
 // zero for ordinary commits; content copied without a rename is found by the ledger
 // locally, not here.
 
+import { checkDeadline } from '../core/deadline.js';
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import { parseCommitObject } from '../git/commit-object.js';
 import { runGit, splitZ, type GitContext } from '../git/git.js';
@@ -81,6 +82,7 @@ async function touchesOf(
   const out: Touch[] = [];
   let commit = '';
   for (let i = 0; i < fields.length; i++) {
+    checkDeadline();
     const f = fields[i]!;
     const start = f[0] === 0x0a ? 1 : 0;
     if (f[start] === 0x3a /* ':' */) {
@@ -309,5 +311,61 @@ export async function mergedContentSignals(
       (_fs, id) => `brought in by the merge, written in ${id.slice(0, 12)}`,
     ),
     ...limitSignal(untraced, 'brings content of'),
+  ];
+}
+
+/**
+ * Content a commit makes visible in a zone without writing it: a link added or changed
+ * (or a merge joining a link from one side with content from the other) shows files
+ * that already existed at their own path, now at `f.path` (`f.via` is where git holds
+ * them). They carry the signals of the commit that wrote their content: with `walk`
+ * (the audit), the writers it knows; else the oldest commit reachable from `tips` that
+ * introduced each blob (one `--find-object` walk, bounded; past the bound, fail closed).
+ */
+export async function exposedContentSignals(
+  ctx: GitContext,
+  policy: Policy,
+  exposed: readonly FileChange[],
+  tips: readonly string[],
+  walk?: WalkProvenance,
+): Promise<Signal[]> {
+  if (!exposed.length || !tips.length) return [];
+  const describe = (fs: readonly FileChange[], id: string): string =>
+    `shown through a link from ${fs[0]!.via!}${fs.length > 1 ? ` and ${fs.length - 1} more` : ''}, written in ${id.slice(0, 12)}`;
+  const pick = new Map<FileChange, string[]>();
+  if (walk) {
+    for (const f of exposed)
+      pick.set(
+        f,
+        walk.writersOf(f.via ?? f.path).filter((x): x is string => x !== undefined),
+      );
+    const signalsOf = new Map<string, Signal[]>();
+    for (const id of new Set([...pick.values()].flat()))
+      signalsOf.set(id, await walk.signalsOf(id));
+    return groupedSignals(pick, signalsOf, describe);
+  }
+  const objects = new Set<string>();
+  const traced: FileChange[] = [];
+  const untraced: FileChange[] = [];
+  for (const f of exposed) {
+    if (!isObjectId(f.blob) || /^0+$/.test(f.blob)) continue;
+    if (!objects.has(f.blob) && objects.size >= MAX_TRACED_OBJECTS) {
+      untraced.push(f);
+      continue;
+    }
+    objects.add(f.blob);
+    traced.push(f);
+  }
+  const originOf = new Map<string, string>();
+  for (const t of objects.size ? await touchesOf(ctx, tips, [...objects]) : [])
+    originOf.set(t.blob, t.commit);
+  for (const f of traced) {
+    const origin = originOf.get(f.blob);
+    if (origin) pick.set(f, [origin]);
+  }
+  const signalsOf = await signalsOfCommits(ctx, policy, [...new Set([...pick.values()].flat())]);
+  return [
+    ...groupedSignals(pick, signalsOf, describe),
+    ...limitSignal(untraced, 'shows (through links) content of'),
   ];
 }

@@ -6,13 +6,14 @@ import { evaluate } from '../core/evaluate.js';
 import { parseIdentLine } from '../git/commit-object.js';
 import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
-import { stagedChanges } from '../git/staged.js';
+import { stagedDiff } from '../git/staged.js';
 import type { Policy } from '../policy/compile.js';
 import type { Report } from '../core/types.js';
 import { cleanupMessage, SCISSORS, scissorsAt } from '../signals/trailers.js';
 import { envSignals } from '../signals/detect.js';
 import { inputError } from '../errors.js';
 import { buildChange } from './change.js';
+import { renameLimitSignals } from './judge.js';
 import { mergedContentSignals, movedContentSignals, movesIntoZones } from './provenance.js';
 import { indexZoneLinks } from './links.js';
 import { withLinkAliases, zonesOfFile } from '../policy/links.js';
@@ -132,7 +133,10 @@ export async function checkStaged(
   opts: StagedOptions,
   now: Date,
 ): Promise<Report> {
-  const [files, vars] = await Promise.all([stagedChanges(ctx, repo, opts.base), gitVars(ctx)]);
+  const [{ files, renameLimit }, vars] = await Promise.all([
+    stagedDiff(ctx, repo, opts.base),
+    gitVars(ctx),
+  ]);
   const { author, committer } = identitiesIn(vars);
   const message = opts.messageFile
     ? await readMessageFile(opts.messageFile, commentSetting(vars))
@@ -169,7 +173,14 @@ export async function checkStaged(
       );
   }
   const local = opts.localSignals ? await opts.localSignals(files) : [];
-  const extraSignals = [...envSignals(policy.tools, ctx.env), ...local, ...moved];
+  // Past the rename limit, a staged file in a zone that no exact rename explains is of
+  // unknown origin: fail closed, naming the limit (as the server does).
+  const extraSignals = [
+    ...envSignals(policy.tools, ctx.env),
+    ...local,
+    ...moved,
+    ...renameLimitSignals(policy, { renameLimit }),
+  ];
   const input = {
     commit: null,
     files,

@@ -8,7 +8,9 @@ import { AUDIT_FORMATS, findFormat, formatForFile, formatNames } from '../report
 import { gitText } from '../git/git.js';
 import { formatOf, parse, str } from './args.js';
 import { openWorkspace } from './context.js';
-import { auditGrantLog } from './log.js';
+import { auditGrantLog, logTrustAt } from './log.js';
+import { verifyGrantLog, type GrantLogRecord } from '../sign/grant-log.js';
+import type { GitContext } from '../git/git.js';
 import type { Io } from './io.js';
 import { VERSION } from '../version.js';
 
@@ -57,6 +59,21 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
   if (values.all && values.range !== undefined)
     throw usageError('audit: give --range R or --all, not both');
   const ws = await openWorkspace(io, str(values.policy));
+  // The override log is read first: the time it recorded for a commit's grants is when a
+  // server accepted them, and judges their expiry (docs/audit.md "Grants and time").
+  const grantLog = str(values['grant-log']);
+  let logText: string | undefined;
+  let grantTimes: Map<string, Date> | undefined;
+  if (grantLog !== undefined) {
+    try {
+      logText = readFileSync(resolve(io.cwd, grantLog), 'utf8');
+    } catch (e) {
+      throw usageError(
+        `audit: cannot read ${grantLog}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      );
+    }
+    grantTimes = await acceptedTimes(ws.ctx, logText);
+  }
   const bar = io.stderrIsTTY ? progress(io) : undefined;
   let report: AuditReport;
   try {
@@ -72,6 +89,7 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
         version: VERSION,
         onProgress: bar?.tick,
         countFirst: bar !== undefined,
+        grantTimes,
       },
       io.now(),
     );
@@ -87,8 +105,17 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     );
   }
   if (!report.history.complete) {
+    // The walk met a shallow clone's boundary: a CLEAN here says nothing about what the
+    // missing commits wrote. Refuse (exit 2, nothing written) unless a partial audit is
+    // asked for; then the report says INCOMPLETE and `ok` is false.
+    if (values['allow-shallow'] !== true)
+      throw new CleanroomError(
+        'input',
+        `audit: this is a shallow clone — history before ${report.history.shallowBoundary.length} boundary commit(s) is missing, so the audit cannot say what it wrote`,
+        'run git fetch --unshallow (in CI: fetch-depth: 0) and audit again, or pass --allow-shallow for a report marked INCOMPLETE',
+      );
     io.stderr(
-      `cleanroom: warning: this is a shallow clone — history before ${report.history.shallowBoundary.length} boundary commit(s) is missing, so the audit is incomplete\n` +
+      `cleanroom: warning: this is a shallow clone — history before ${report.history.shallowBoundary.length} boundary commit(s) is missing, so the audit is INCOMPLETE\n` +
         '  → run git fetch --unshallow (or clone without --depth) and audit again\n',
     );
   }
@@ -120,25 +147,36 @@ export async function auditCommand(argv: string[], io: Io): Promise<number> {
     }
     if (values.quiet !== true) {
       io.stderr(
-        `cleanroom audit: ${report.ok ? 'clean' : `${report.summary.contaminatedPaths} contaminated path(s)`} — ${format} report written to ${output}\n`,
+        `cleanroom audit: ${report.summary.contaminatedPaths === 0 ? (report.history.complete ? 'clean' : 'INCOMPLETE (shallow clone), nothing found in what was fetched') : `${report.summary.contaminatedPaths} contaminated path(s)`} — ${format} report written to ${output}\n`,
       );
     }
   } else {
     io.stdout(text);
   }
-  const grantLog = str(values['grant-log']);
-  if (grantLog !== undefined) {
-    let logText: string;
-    try {
-      logText = readFileSync(resolve(io.cwd, grantLog), 'utf8');
-    } catch (e) {
-      throw usageError(
-        `audit: cannot read ${grantLog}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      );
-    }
+  if (grantLog !== undefined && logText !== undefined) {
     const g = await auditGrantLog(ws.ctx, grantLog, logText);
     io.stderr(g.lines.join('\n') + '\n');
     if (!g.ok) return 1;
   }
-  return report.ok ? 0 : 1;
+  // --allow-shallow: the exit code speaks of the part audited (`ok` stays false).
+  return report.summary.contaminatedPaths === 0 ? 0 : 1;
+}
+
+/**
+ * commit id → the earliest time the override log says its grants were accepted; only
+ * from a log whose chain, signatures and signers all verify (a log with any problem
+ * credits nothing: the audit then judges expiry by its own clock, and says the log failed).
+ */
+async function acceptedTimes(ctx: GitContext, text: string): Promise<Map<string, Date>> {
+  const out = new Map<string, Date>();
+  const v = await verifyGrantLog(text, logTrustAt(ctx));
+  if (v.problems.length || v.unchecked.length) return out;
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const r = JSON.parse(line) as GrantLogRecord;
+    const t = new Date(r.time);
+    const had = out.get(r.commit);
+    if (!Number.isNaN(t.getTime()) && (!had || t < had)) out.set(r.commit, t);
+  }
+  return out;
 }

@@ -224,14 +224,18 @@ export const COMMANDS: readonly CommandSpec[] = [
       'grant-log': {
         type: 'string',
         arg: 'F',
-        help: "also list the grants in the override log F (pre-receive's or CI's) and verify\nit (to stderr; a log that does not verify exits 1)",
+        help: "also list the grants in the override log F (pre-receive's or CI's) and verify\nit (to stderr; a log that does not verify exits 1); expiry is then judged by\nthe time the log recorded, not by the commit's date",
+      },
+      'allow-shallow': {
+        type: 'boolean',
+        help: 'in a shallow clone, audit what was fetched: the report says INCOMPLETE and\n`ok` is false (without it, a shallow clone exits 2)',
       },
     },
     formats: auditFormats,
     formatDocs: AUDIT_FORMATS,
     footer:
       'A progress line (commits/s, ETA) goes to stderr when it is a terminal.\n' +
-      'exit: 0 no contaminated path, 1 contaminated paths found, 2 usage, policy or internal error',
+      'exit: 0 no contaminated path, 1 contaminated paths found, 2 usage, policy or internal\nerror, or a shallow clone without --allow-shallow',
     load: async () => (await import('./audit.js')).auditCommand,
   },
   {

@@ -12,7 +12,11 @@ import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import { isZeroId, type Repo } from '../git/repo.js';
 import { stagedChanges } from '../git/staged.js';
 import { CatFileBatch, feed, objectInfo } from '../git/stream.js';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync, type BigIntStats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { writeAtomic } from '../fsutil.js';
+import { VERSION } from '../version.js';
 import {
   contentLines,
   indexLedger,
@@ -114,18 +118,18 @@ async function sharedAtHead(
   return out;
 }
 
-/** `staged`: the staged changes when the caller already has them (one diff-index per commit). */
-export async function ledgerSignalsForStaged(
+/** What the ledger says about one staged file. */
+interface FileMatches {
+  path: string;
+  matches: ToolMatch[];
+}
+
+/** The ledger's matches for `files` (staged, not deleted, not submodules): the costly part. */
+async function ledgerMatches(
   ctx: GitContext,
   repo: Repo,
-  tools: ToolTable,
-  staged?: readonly FileChange[],
-): Promise<Signal[]> {
-  if (repo.bare || ledgerSize(repo.ledgerDir) === 0) return [];
-  const files = (staged ?? (await stagedChanges(ctx, repo))).filter(
-    (f) => f.status !== 'D' && !isZeroId(f.blob) && f.mode !== '160000',
-  );
-  if (!files.length) return [];
+  files: readonly FileChange[],
+): Promise<FileMatches[]> {
   // The staged content first, so only the ledger entries it can match are parsed.
   const contents = await readBlobs(ctx, [...new Set(files.map((f) => f.blob))]);
   const hashed = new Map<string, HashedLine[]>();
@@ -151,15 +155,144 @@ export async function ledgerSignalsForStaged(
     );
   }
   const shared = await sharedAtHead(ctx, index, candidates);
-  const signals: Signal[] = [];
+  const out: FileMatches[] = [];
   for (const f of files) {
-    for (const m of matchContent(index, f.blob, hashed.get(f.blob) ?? [], shared.get(f.path))) {
+    const matches = matchContent(index, f.blob, hashed.get(f.blob) ?? [], shared.get(f.path));
+    if (matches.length) out.push({ path: f.path, matches });
+  }
+  return out;
+}
+
+// ---- one ledger lookup per commit ------------------------------------------------
+//
+// prepare-commit-msg looks the staged files up twice (its Assisted-by trailers, then the
+// deny-zone heads-up through checkStaged) and commit-msg once more, each a Node process
+// of its own. The lookup's result depends only on the ledger file, HEAD (sharedAtHead)
+// and the staged (path, blob) list, so it is kept in memory for the process and in
+// `<ledger dir>/ledger.matches` for the next hook, under a key made of exactly those:
+// the ledger's device, inode, size and mtime (ns) — an append changes the size, a
+// compaction the inode —, HEAD's id and the staged list. Any other key, or a file that
+// does not parse to the expected shape, is a miss: the lookup runs again.
+//
+// Trust: the file sits beside the ledger, in the same directory with the same
+// permissions; whoever can write it can as well delete the ledger's entries, which
+// removes the same signals. So it grants no power the ledger does not already give, and
+// it holds ledger matches only: the agent environment, the message, the identities and
+// the zones are judged afresh by every hook. (The ledger is a workstation-only signal;
+// the server and CI never read either file.)
+
+const MATCHES_FILE = 'ledger.matches';
+/** A stored lookup larger than this was not written by us (a commit's matches are small). */
+const MAX_MATCHES_BYTES = 64 * 1024 * 1024;
+const memo = new Map<string, Promise<FileMatches[]>>();
+
+async function matchKey(
+  ctx: GitContext,
+  repo: Repo,
+  files: readonly FileChange[],
+): Promise<string | undefined> {
+  let st: BigIntStats;
+  try {
+    st = statSync(ledgerPath(repo.ledgerDir), { bigint: true });
+  } catch {
+    return undefined;
+  }
+  const head = (await verifyRev(ctx, 'HEAD')) ?? '';
+  const h = createHash('sha256');
+  h.update(
+    `v1\0${VERSION}\0${repo.ledgerDir}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeNs}\0${head}\0`,
+  );
+  for (const f of files) h.update(`${f.path}\0${f.blob}\0`);
+  return h.digest('hex');
+}
+
+const isStr = (v: unknown): v is string => typeof v === 'string';
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** The stored matches for `key`, or undefined (absent, another key, not our shape). */
+function storedMatches(repo: Repo, key: string): FileMatches[] | undefined {
+  let o: unknown;
+  try {
+    const file = join(repo.ledgerDir, MATCHES_FILE);
+    if (statSync(file).size > MAX_MATCHES_BYTES) return undefined; // not ours: look up again
+    o = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const r = o as { key?: unknown; files?: unknown };
+  if (!r || r.key !== key || !Array.isArray(r.files)) return undefined;
+  for (const f of r.files as FileMatches[]) {
+    if (!f || !isStr(f.path) || !Array.isArray(f.matches)) return undefined;
+    for (const m of f.matches) {
+      const e = m?.entry;
+      if (
+        !isStr(m.tool) ||
+        typeof m.exact !== 'boolean' ||
+        !isNum(m.matched) ||
+        !isNum(m.total) ||
+        !Array.isArray(m.lines) ||
+        !m.lines.every(isNum) ||
+        !e ||
+        !isStr(e.tool) ||
+        !isStr(e.path) ||
+        !isStr(e.session) ||
+        !isStr(e.time) ||
+        !isStr(e.blob) ||
+        !Array.isArray(e.lines) ||
+        (e.model !== undefined && !isStr(e.model))
+      )
+        return undefined;
+    }
+  }
+  return r.files as FileMatches[];
+}
+
+async function ledgerMatchesOnce(
+  ctx: GitContext,
+  repo: Repo,
+  files: readonly FileChange[],
+): Promise<FileMatches[]> {
+  const key = await matchKey(ctx, repo, files);
+  if (key === undefined) return ledgerMatches(ctx, repo, files);
+  let p = memo.get(key);
+  if (!p) {
+    p = (async () => {
+      const stored = storedMatches(repo, key);
+      if (stored) return stored;
+      const got = await ledgerMatches(ctx, repo, files);
+      try {
+        writeAtomic(join(repo.ledgerDir, MATCHES_FILE), JSON.stringify({ key, files: got }));
+      } catch {
+        // a read-only git dir: the next hook looks the ledger up again
+      }
+      return got;
+    })();
+    memo.set(key, p);
+  }
+  return p;
+}
+
+/** `staged`: the staged changes when the caller already has them (one diff-index per commit). */
+export async function ledgerSignalsForStaged(
+  ctx: GitContext,
+  repo: Repo,
+  tools: ToolTable,
+  staged?: readonly FileChange[],
+): Promise<Signal[]> {
+  if (repo.bare || ledgerSize(repo.ledgerDir) === 0) return [];
+  const files = (staged ?? (await stagedChanges(ctx, repo))).filter(
+    (f) => f.status !== 'D' && !isZeroId(f.blob) && f.mode !== '160000',
+  );
+  if (!files.length) return [];
+  const signals: Signal[] = [];
+  for (const { path, matches } of await ledgerMatchesOnce(ctx, repo, files)) {
+    for (const m of matches) {
       const share = m.exact ? 1 : m.total ? m.matched / m.total : 0;
       const s: Signal = {
         tool: tools.ids.has(m.tool) ? m.tool : UNKNOWN_AI,
         source: 'ledger',
         evidence: ledgerEvidence(m),
-        paths: new Map([[f.path, share]]),
+        paths: new Map([[path, share]]),
       };
       if (m.entry.model) s.model = m.entry.model;
       signals.push(s);

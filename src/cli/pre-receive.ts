@@ -1,7 +1,8 @@
 import { appendFileSync } from 'node:fs';
+import { armDeadline, deadlinePassed } from '../core/deadline.js';
 import { CleanroomError, usageError } from '../errors.js';
 import type { Finding } from '../core/types.js';
-import { openRepo } from '../git/repo.js';
+import { isZeroId, openRepo } from '../git/repo.js';
 import { renderText } from '../report/text.js';
 import { PLAIN, safe } from '../report/escape.js';
 import {
@@ -80,7 +81,13 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
   // The deadline is wall-clock, from the start of the command: when it passes, the
   // signal ends every git process of the check and the answer is given at once, whatever
   // the check was doing (a rename bomb in git, a rev-list of 100,000 commits).
-  const started = Date.now();
+  // Counted from the start of the process, not of this function: the host times the hook
+  // from its spawn, and Node's start and module loading take a share of the deadline too
+  // (hundreds of milliseconds on a loaded server).
+  // (Only when this process is the hook: a caller that runs the command in-process has
+  // been up for longer than the push.)
+  const ownProcess = process.argv.slice(2).includes('pre-receive');
+  const started = Date.now() - (ownProcess ? Math.round(process.uptime() * 1000) : 0);
   const stop = new AbortController();
   const ctx = { ...gitContext(io), signal: stop.signal };
   let cfg: ServerConfig = {
@@ -95,15 +102,23 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
     const early = deadlineOf(str(values.deadline));
     const { repo, conf } = await withDeadline(
       stop,
+      early - (Date.now() - started),
       early,
-      early,
-      (async () => ({ repo: await openRepo(ctx), conf: await serverConfig(ctx) }))(),
+      (async () => {
+        // Side by side: neither needs the other's answer.
+        const [repo, conf] = await Promise.all([
+          openRepo(ctx, { needRoot: false }),
+          serverConfig(ctx),
+        ]);
+        return { repo, conf };
+      })(),
     );
     cfg = {
       policyFile: str(values.policy) ?? conf['cleanroom.policy'],
       logFile: str(values.log) ?? conf['cleanroom.log'],
       failOpen: values['fail-open'] === true || conf['cleanroom.failopen'] === 'true',
       deadlineMs: deadlineOf(str(values.deadline) ?? conf['cleanroom.deadline']),
+      cacheDir: repo.stateDir,
     };
     const input = await readStdin(io, MAX_INPUT_BYTES).catch(() => {
       throw new CleanroomError(
@@ -225,23 +240,34 @@ async function withDeadline<T>(
   work: Promise<T>,
 ): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
+  const expire = (): DeadlineExceeded => {
+    const e = new DeadlineExceeded(totalMs);
+    if (!stop.signal.aborted) stop.abort(e.message);
+    return e;
+  };
   const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => {
-        const e = new DeadlineExceeded(totalMs);
-        stop.abort(e.message);
-        reject(e);
-      },
-      Math.max(0, ms),
-    );
+    timer = setTimeout(() => reject(expire()), Math.max(0, ms));
   });
+  // The timer cannot fire while a synchronous step blocks the event loop (pairing 90,000
+  // renames, judging 90,000 files): those loops check the same deadline themselves
+  // (src/core/deadline.ts) and throw DeadlineExceeded, which rejects `work` at once.
+  const disarm = armDeadline(Date.now() + Math.max(0, ms), expire);
   work.catch(() => undefined);
   try {
-    return await Promise.race([work, expired]);
+    const result = await Promise.race([work, expired]);
+    // A result reached after the deadline is not trusted: a deadline error thrown inside
+    // some step may have been caught there and turned into a partial answer.
+    if (deadlinePassed()) throw expire();
+    return result;
   } finally {
+    disarm();
     clearTimeout(timer);
   }
 }
+
+/** Changes listed to the pusher per commit, and in all, before "… and K more". */
+const SHOWN_PER_COMMIT = 20;
+const SHOWN_TOTAL = 100;
 
 function finish(
   io: Io,
@@ -270,25 +296,46 @@ function finish(
     reason: null,
     refs,
   });
+  // What the pusher reads is capped (SHOWN_*): a push of 100,000 violating paths must not
+  // print 100,000 lines, nor spend its time writing them. The decision log keeps them all.
+  let passedShown = 0;
+  let passedHidden = 0;
   for (const v of verdicts) {
-    for (const f of v.findings.filter((x) => x.outcome !== 'violation')) {
+    for (const f of v.findings) {
+      if (f.outcome === 'violation') continue;
+      if (passedShown++ >= SHOWN_TOTAL) {
+        passedHidden++;
+        continue;
+      }
       io.stderr(
         `cleanroom: ${safe(v.update.ref)} ${f.commit?.slice(0, 12)} ${safe(f.path)}: ${f.outcome} by ${safe(f.by ?? '?')}\n`,
       );
     }
   }
+  if (passedHidden)
+    io.stderr(`cleanroom: … and ${passedHidden} more accepted with an override or review\n`);
   if (!rejected.length) return 0;
   for (const v of rejected) {
     say(
       `cleanroom: ${safe(v.update.ref)} — pushed by ${safe(pusher)}, judged with ${safe(origin)}`,
     );
-    for (const e of v.errors) say(safe(e));
+    for (const e of v.errors.slice(0, SHOWN_TOTAL)) say(safe(e));
+    if (v.errors.length > SHOWN_TOTAL) say(`… and ${v.errors.length - SHOWN_TOTAL} more errors`);
     const findings = v.findings.filter((f) => f.outcome === 'violation');
     if (findings.length)
       say(
         renderText(
-          { findings, notes: v.notes },
-          { style: PLAIN, context: 'push', quiet: true },
+          { findings, notes: v.notes.slice(0, SHOWN_TOTAL) },
+          {
+            style: PLAIN,
+            context: 'push',
+            quiet: true,
+            limit: {
+              perCommit: SHOWN_PER_COMMIT,
+              total: SHOWN_TOTAL,
+              more: `run \`cleanroom check --range ${isZeroId(v.update.old) ? v.update.new : `${v.update.old}..${v.update.new}`}\` for all`,
+            },
+          },
         ).trimEnd(),
       );
     say('');

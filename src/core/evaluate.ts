@@ -7,6 +7,7 @@
 // human attestation, `deny` only with a verified override.
 
 import type { Policy } from '../policy/compile.js';
+import { checkDeadline } from './deadline.js';
 import { isLinkMode, type Change, type Finding, type Signal, type ToolId } from './types.js';
 
 /** The signals that cover `path`: whole-change signals, and ledger signals naming it. */
@@ -34,6 +35,7 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
   const findings: Finding[] = [];
   if (!change.signals.length) return findings;
   for (const file of change.files) {
+    checkDeadline();
     if (file.status === 'D') continue;
     const tools = signalsFor(change.signals, file.path);
     for (const [tool, { signal, share }] of tools) {

@@ -2,6 +2,7 @@
 // `git diff-tree --stdin` (paths; merges as combined diffs = paths that differ from every
 // parent) and one `git cat-file --batch` (author, committer, message), read in lockstep.
 
+import { checkDeadline } from '../core/deadline.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { runGit, spawnGit, splitZ, type GitContext } from './git.js';
@@ -143,6 +144,7 @@ export function splitDiffTree(out: Buffer): { id: string; raw: Buffer[] }[] {
   const fields = splitZ(out);
   const result: { id: string; raw: Buffer[] }[] = [];
   for (let i = 0; i < fields.length;) {
+    checkDeadline();
     const id = fields[i++]!.toString('latin1');
     if (!isObjectId(id))
       throw new CleanroomError('internal', `unexpected diff-tree output: ${id.slice(0, 80)}`);

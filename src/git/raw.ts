@@ -14,6 +14,7 @@
 // Positional parsing (a meta field, then one path, or two for R and C) makes a file
 // named like a commit id harmless.
 
+import { checkDeadline } from '../core/deadline.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 
@@ -113,6 +114,7 @@ export function decodePath(b: Buffer): string {
 export function parseRawEntries(fields: readonly Buffer[]): FileChange[] {
   const out: FileChange[] = [];
   for (let i = 0; i < fields.length;) {
+    checkDeadline();
     const meta = parseRawMeta(fields[i]!.toString('latin1'));
     const a = fields[i + 1];
     const b = meta.paths === 2 ? fields[i + 2] : undefined;

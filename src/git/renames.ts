@@ -9,11 +9,23 @@
 // have looked for — is reported as `RenameLimit`, and the caller decides safely.
 
 import type { FileChange } from '../core/types.js';
+import { checkDeadline } from '../core/deadline.js';
 import { CleanroomError } from '../errors.js';
 import { decodePath } from './raw.js';
 
-/** Added and deleted files above which git's rename detection is not run for a commit. */
-export const RENAME_LIMIT = 1000;
+/**
+ * Added and deleted files above which git's rename detection is not run for a commit
+ * (git's own `diff.renameLimit` default). CLEANROOM_RENAME_LIMIT (an integer 1–100000)
+ * lowers or raises it: tests build small bombs with it; a server admin may tune it. The
+ * pusher has no say over the hook's environment.
+ */
+export const RENAME_LIMIT = renameLimitFrom(process.env.CLEANROOM_RENAME_LIMIT);
+
+/** The limit CLEANROOM_RENAME_LIMIT asks for, or 1000 when unset or not an integer 1–100000. */
+export function renameLimitFrom(value: string | undefined): number {
+  const n = value !== undefined && /^\d{1,6}$/.test(value) ? Number(value) : NaN;
+  return n >= 1 && n <= 100_000 ? n : 1000;
+}
 
 /** A commit too big for git's rename detection: the added files left without a source. */
 export interface RenameLimit {
@@ -33,6 +45,7 @@ export function addDeleteCounts(raw: readonly Buffer[]): {
   let deleted = 0;
   let merge = false;
   for (let i = 0; i < raw.length; i += 2) {
+    checkDeadline();
     const meta = raw[i]!;
     if (meta[1] === 0x3a) merge = true;
     const status = meta[meta.length - 1];
@@ -62,6 +75,7 @@ export function pairExactRenames(raw: readonly Buffer[]): {
   }
   const entries: Entry[] = [];
   for (let i = 0; i < raw.length; i += 2) {
+    checkDeadline();
     const meta = raw[i]!.toString('latin1');
     const path = raw[i + 1];
     const parts = meta.slice(1).split(' ');
@@ -107,6 +121,7 @@ export function pairExactRenames(raw: readonly Buffer[]): {
   // Two passes: same file name first (git's basename preference), then any source of the same content.
   for (const sameName of [true, false]) {
     for (const a of added) {
+      checkDeadline();
       if (from.has(a)) continue;
       const q = sameName
         ? byName.get(`${kind(a.mode)} ${a.blob} ${base(a.path)}`)
@@ -122,6 +137,7 @@ export function pairExactRenames(raw: readonly Buffer[]): {
   const unpaired: string[] = [];
   let deletedCount = 0;
   for (const e of entries) {
+    checkDeadline();
     if (e.status === 'D') {
       deletedCount++;
       if (!used.has(e)) files.push({ status: 'D', path: e.path, blob: e.blob, mode: e.mode });

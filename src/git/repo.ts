@@ -32,7 +32,15 @@ export const EMPTY_TREE = {
 
 export const isZeroId = (id: string): boolean => /^(0{40}|0{64})$/.test(id);
 
-export async function openRepo(ctx: GitContext): Promise<Repo> {
+/**
+ * Where we are. `needRoot: false` (the server, which never reads a work tree): one
+ * `rev-parse` without `--show-toplevel`, and `root` is null even in a non-bare repository
+ * — the bare server repository then costs one process instead of two.
+ */
+export async function openRepo(
+  ctx: GitContext,
+  { needRoot = true }: { needRoot?: boolean } = {},
+): Promise<Repo> {
   const args = [
     'rev-parse',
     '--is-bare-repository',
@@ -48,10 +56,12 @@ export async function openRepo(ctx: GitContext): Promise<Repo> {
   let root: string | null = null;
   try {
     // One process on the hot path (commit-msg); --show-toplevel fails only outside a work tree.
-    text = await gitText(ctx, [...args, '--show-toplevel']);
-    const lines = text.replace(/\n$/, '').split('\n');
-    root = lines.pop() ?? null;
-    text = lines.join('\n');
+    if (needRoot) {
+      text = await gitText(ctx, [...args, '--show-toplevel']);
+      const lines = text.replace(/\n$/, '').split('\n');
+      root = lines.pop() ?? null;
+      text = lines.join('\n');
+    } else text = await gitText(ctx, args);
   } catch (e) {
     if (e instanceof GitError && /not a git repository/i.test(e.stderr)) {
       throw new CleanroomError(

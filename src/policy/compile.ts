@@ -2,6 +2,7 @@
 // cannot: glob syntax, tool ids that exist, duplicate zone names.
 
 import picomatch from 'picomatch';
+import { checkDeadline } from '../core/deadline.js';
 import { PolicyError, type PolicyProblem } from '../errors.js';
 import {
   UNKNOWN_AI,
@@ -264,6 +265,8 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
   if (problems.length) throw new PolicyError(problems);
 
   const zonesFor = (path: string): Zone[] => {
+    // Every per-file loop of a judgement asks this: the deadline is checked here once for all.
+    checkDeadline();
     const n = normalize(path);
     return zones.filter((z) => z.matches(n));
   };

@@ -21,6 +21,7 @@ import {
   type Verdict,
 } from '../core/types.js';
 import type { Policy, Zone } from './compile.js';
+import { SYMLINK_MODE } from '../core/types.js';
 
 // Plain data about git's tree modes, so their home is src/core/types.ts (evaluate needs them).
 export { GITLINK_MODE, isLinkMode, SYMLINK_MODE } from '../core/types.js';
@@ -187,41 +188,175 @@ export function isUnderTarget(path: string, target: string, nocase = false): boo
 export const throughLink = (path: string, target: string, link: string): string =>
   target === '' ? `${link}/${path}` : link + path.slice(target.length);
 
-/** A symlink whose content lands in a zone: `path -> target` (target repository-relative). */
+/**
+ * A symlink as a checkout resolves it: `path -> target`, the target a repository-relative
+ * physical path ('' the root) with every symlink on its way followed. `unbounded`: what is
+ * under the target may appear at any depth below `path` — the link contains its own
+ * target (`evals/loop -> ..`), or it does not resolve at all (a loop, or a chain longer
+ * than MAX_SYMLINK_HOPS): judged as a change in every zone that could match below `path`.
+ */
 export interface ZoneLink {
   path: string;
   target: string;
+  unbounded?: boolean;
 }
 
-const MAX_HOPS = 8;
+/** A symlink as git records it: its path and the text of its blob. */
+export interface RawLink {
+  path: string;
+  text: string;
+}
 
 /**
- * The paths `path` is also visible at through `links` (a target that is `path` or one of
- * its ancestor directories), links of links followed up to 8 hops. Paths are compared
- * exactly, or ignoring case with `nocase` (pass `!policy.caseSensitive`); the aliased
- * path is then judged by the policy, which folds case and Unicode itself.
- *
- *   aliasesOf("src/jl/more.jsonl", [{ path: "evals/extra", target: "src/jl" }]) → ["evals/extra/more.jsonl"]
+ * Symlinks followed in one resolution, as Linux's MAXSYMLINKS (40; git checks links out
+ * for the kernel to follow). A longer chain fails there with ELOOP, but another system
+ * (or a future kernel) may follow it: such a link is judged fail-closed (`unbounded`).
  */
-export function aliasesOf(path: string, links: readonly ZoneLink[], nocase = false): string[] {
-  const out: string[] = [];
+export const MAX_SYMLINK_HOPS = 40;
+
+/**
+ * Resolve every link of one tree the way a checkout's path lookup does: component by
+ * component, a symlink met anywhere on the way (a symlinked directory in the middle, a
+ * link to a link) replaced by its text, `..` taken physically (after `a -> b/c`, `a/..` is
+ * `b`). Targets that are absolute or climb out of the repository are dropped (nothing in
+ * the repository can be written there; the link itself is still judged at its path).
+ *
+ *   resolveLinks([{ path: "src", text: "lib" }, { path: "evals/tasks", text: "../src/gen" }])
+ *     → [{ path: "src", target: "lib" }, { path: "evals/tasks", target: "lib/gen" }]
+ */
+export function resolveLinks(links: readonly RawLink[], nocase = false): ZoneLink[] {
+  const key = (p: string): string => (nocase ? p.toLowerCase() : p);
+  const byPath = new Map(links.map((l) => [key(l.path), l.text]));
+  const out: ZoneLink[] = [];
+  for (const l of links) {
+    const r = resolvePhysical(l.path, l.text, byPath, key);
+    if (r === undefined) continue;
+    if (r === LOOP) out.push({ path: l.path, target: '', unbounded: true });
+    else out.push({ path: l.path, target: r, unbounded: isUnderTarget(l.path, r, nocase) });
+  }
+  return out;
+}
+
+const LOOP = Symbol('loop');
+
+/**
+ * The physical path a checkout reaches for `path` (every symlink on the way followed, as
+ * `resolveLinks` does); undefined when it leaves the repository or does not resolve.
+ *
+ *   physicalPath("evals/tasks/q.json", [{ path: "src", text: "lib" }, { path: "evals/tasks", text: "../src/gen" }])
+ *     → "lib/gen/q.json"
+ */
+export function physicalPath(
+  path: string,
+  links: readonly RawLink[],
+  nocase = false,
+): string | undefined {
+  const key = (p: string): string => (nocase ? p.toLowerCase() : p);
+  const byPath = new Map(links.map((l) => [key(l.path), l.text]));
+  const r = resolvePhysical('.', path, byPath, key);
+  return r === LOOP ? undefined : r;
+}
+
+function resolvePhysical(
+  linkPath: string,
+  text: string,
+  byPath: ReadonlyMap<string, string>,
+  key: (p: string) => string,
+): string | undefined | typeof LOOP {
+  const cur = linkPath.split('/').slice(0, -1);
+  let queue = targetSegments(text);
+  if (!queue) return undefined;
+  let hops = 1;
+  for (let i = 0; i < queue.length; i++) {
+    const seg = queue[i]!;
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') {
+      if (!cur.length) return undefined;
+      cur.pop();
+      continue;
+    }
+    const t = byPath.get(key([...cur, seg].join('/')));
+    if (t === undefined) {
+      cur.push(seg);
+      continue;
+    }
+    if (++hops > MAX_SYMLINK_HOPS) return LOOP;
+    const more = targetSegments(t);
+    if (!more) return undefined;
+    queue = [...more, ...queue.slice(i + 1)];
+    i = -1;
+  }
+  return cur.join('/');
+}
+
+/** A link text's segments; undefined when no system resolves it inside the repository. */
+function targetSegments(text: string): string[] | undefined {
+  // Longer than PATH_MAX: no system resolves it (and it must not cost us memory).
+  if (text === '' || text.length > 4096 || text.startsWith('/') || text.includes('\0'))
+    return undefined;
+  return text.split('/');
+}
+
+/** Aliases of one path beyond this many: the rest is judged fail-closed (see `linkViewOf`). */
+const MAX_ALIASES = 256;
+
+/**
+ * Where `path` (a physical path of the tree) shows in a checkout besides itself, through
+ * `links` (resolved by `resolveLinks`): below every link whose target holds it, and, a
+ * link's own path being visible through other links, below their aliases too. `unbounded`
+ * names the links under whose path it may show at any depth (a self-containing or
+ * unresolvable link, or more than MAX_ALIASES aliases): judge those as zone changes.
+ */
+export function linkViewOf(
+  path: string,
+  links: readonly ZoneLink[],
+  nocase = false,
+): { aliases: string[]; unbounded: string[] } {
+  const aliases: string[] = [];
+  const unbounded: string[] = [];
+  const seen = new Set([path]);
   let frontier = [path];
-  for (let hop = 0; hop < MAX_HOPS && frontier.length; hop++) {
+  for (let hop = 0; hop < MAX_SYMLINK_HOPS && frontier.length; hop++) {
     const next: string[] = [];
     for (const p of frontier) {
       for (const l of links) {
-        // A path already below the link is seen through it; going round again is a loop.
-        if (!isUnderTarget(p, l.target, nocase) || isUnderTarget(p, l.path, nocase)) continue;
-        const alias = throughLink(p, l.target, l.path);
-        if (alias !== path && !out.includes(alias)) {
-          out.push(alias);
-          next.push(alias);
+        if (!isUnderTarget(p, l.target, nocase)) continue;
+        if (l.unbounded || isUnderTarget(l.path, l.target, nocase)) {
+          if (!unbounded.includes(l.path)) unbounded.push(l.path);
+          // Once through a self-containing link is a real path of the checkout; going
+          // round again is what `unbounded` stands for.
+          if (isUnderTarget(p, l.path, nocase)) continue;
         }
+        const alias = throughLink(p, l.target, l.path);
+        if (seen.has(alias)) continue;
+        seen.add(alias);
+        if (aliases.length >= MAX_ALIASES) {
+          if (!unbounded.includes(l.path)) unbounded.push(l.path);
+          continue;
+        }
+        aliases.push(alias);
+        next.push(alias);
       }
     }
     frontier = next;
   }
-  return out;
+  // Still growing after MAX_SYMLINK_HOPS rounds: the links still leading on are unbounded.
+  for (const p of frontier)
+    for (const l of links)
+      if (isUnderTarget(p, l.target, nocase) && !unbounded.includes(l.path)) unbounded.push(l.path);
+  return { aliases, unbounded };
+}
+
+/**
+ * The paths `path` is also visible at through `links` (see `linkViewOf`). Paths are
+ * compared exactly, or ignoring case with `nocase` (pass `!policy.caseSensitive`); the
+ * aliased path is then judged by the policy, which folds case and Unicode itself.
+ *
+ *   aliasesOf("src/jl/more.jsonl", [{ path: "evals/extra", target: "src/jl" }]) → ["evals/extra/more.jsonl"]
+ */
+export function aliasesOf(path: string, links: readonly ZoneLink[], nocase = false): string[] {
+  const v = linkViewOf(path, links, nocase);
+  return [...v.aliases, ...v.unbounded.filter((l) => !v.aliases.includes(l))];
 }
 
 /**
@@ -239,16 +374,21 @@ export function withLinkAliases(
   const seen = new Set(files.map((f) => f.path));
   for (const f of files) {
     if (f.status === 'D' || f.via !== undefined) continue;
-    for (const alias of aliasesOf(f.path, links, nocase)) {
+    const v = linkViewOf(f.path, links, nocase);
+    for (const alias of v.aliases) {
       if (seen.has(alias)) continue;
       seen.add(alias);
-      out.push({
-        status: f.status === 'R' || f.status === 'C' ? 'A' : f.status,
-        path: alias,
-        blob: f.blob,
-        mode: f.mode,
-        via: f.path,
-      });
+      // A rename stays a rename at the linked path, so its content's origin is traced
+      // (provenance.ts) as for a rename into the zone itself.
+      out.push({ ...f, path: alias, via: f.path, combined: undefined });
+    }
+    for (const link of v.unbounded) {
+      const key = `${link}\0unbounded`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      // Content that may show at any depth below the link: a change of the link itself,
+      // judged by every zone that could match below it (fail closed).
+      out.push({ status: 'M', path: link, blob: f.blob, mode: SYMLINK_MODE, via: f.path });
     }
   }
   return out;

@@ -282,7 +282,9 @@ export function renderAuditHtml(r: AuditReport): string {
   ].sort();
   const banner = s.contaminatedPaths
     ? `<div class="banner bad">Contaminated: <span data-count="contaminatedPaths">${n(s.contaminatedPaths)}</span> path${s.contaminatedPaths === 1 ? '' : 's'} in <span data-count="zonesContaminated">${n(s.zonesContaminated)}</span> zone${s.zonesContaminated === 1 ? '' : 's'} ${s.contaminatedPaths === 1 ? 'has' : 'have'} AI-attributed history without review or override.</div>`
-    : `<div class="banner ok">Clean: <span data-count="contaminatedPaths">0</span> paths that exist now have AI-attributed history without review or override.</div>`;
+    : !r.history.complete
+      ? `<div class="banner warn">Incomplete: <span data-count="contaminatedPaths">0</span> contaminated paths in the history fetched; the history before the shallow boundary was not audited.</div>`
+      : `<div class="banner ok">Clean: <span data-count="contaminatedPaths">0</span> paths that exist now have AI-attributed history without review or override.</div>`;
   const shallow = r.history.complete
     ? ''
     : `<div class="banner warn">Shallow clone: history before ${n(r.history.shallowBoundary.length)} boundary commit(s) is missing, so this audit is incomplete. Run <span class="mono">git fetch --unshallow</span> and audit again.</div>`;

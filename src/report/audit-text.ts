@@ -102,6 +102,14 @@ export function renderAuditText(r: AuditReport, opts: AuditTextOptions): string 
         ),
       ),
     );
+  } else if (!r.history.complete) {
+    out.push(
+      style.yellow(
+        style.bold(
+          'INCOMPLETE: shallow clone — no contaminated path in the history fetched, but the history before the boundary was not audited',
+        ),
+      ),
+    );
   } else {
     out.push(
       style.green(

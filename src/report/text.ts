@@ -10,6 +10,13 @@ export interface TextOptions {
   /** "commit" for local hooks (the user is committing), "push" for the server, "check" otherwise. */
   context: 'commit' | 'push' | 'check';
   quiet?: boolean;
+  /**
+   * Caps the listed changes (a change = one path of one commit): at most `perCommit` per
+   * commit and `total` in all, then "… and K more changes; `more`". A push of 100,000
+   * violating paths must not print 100,000 lines to the pusher; the counts in the
+   * headline and the ways out still cover every finding.
+   */
+  limit?: { perCommit: number; total: number; more: string };
 }
 
 const short = (id: string | null): string => (id ? id.slice(0, 12) : 'staged changes');
@@ -98,19 +105,41 @@ export function renderText(report: Report, opts: TextOptions): string {
   out.push(style.red(style.bold(`cleanroom: ${verb}`)) + ` — ${what.join(', ')}`);
   let lastCommit: string | null | undefined;
   let lastPath: string | undefined;
+  const perCommit = opts.limit?.perCommit ?? Infinity;
+  const total = opts.limit?.total ?? Infinity;
+  let shown = 0;
+  let inCommit = 0;
+  let hidden = 0;
+  let hiding = false;
   for (const f of violations) {
     if (f.commit !== lastCommit) {
-      out.push('', style.bold(f.commit ? `commit ${short(f.commit)}` : 'staged changes'));
       lastCommit = f.commit;
       lastPath = undefined;
+      inCommit = 0;
+      if (shown < total)
+        out.push('', style.bold(f.commit ? `commit ${short(f.commit)}` : 'staged changes'));
     }
+    if (f.path !== lastPath) {
+      lastPath = f.path;
+      hiding = inCommit >= perCommit || shown >= total;
+      if (hiding) {
+        hidden++;
+        continue;
+      }
+      inCommit++;
+      shown++;
+      out.push(`  ${style.red('✗')} ${safePath(f.path)}`);
+    } else if (hiding) continue;
     const share = f.share !== undefined ? `, ${Math.round(f.share * 100)}% of its lines` : '';
-    if (f.path !== lastPath) out.push(`  ${style.red('✗')} ${safePath(f.path)}`);
-    lastPath = f.path;
     out.push(
       `    zone ${style.bold(f.zone)} (${f.verdict}) · tool ${f.tool}${share} · seen: ${safe(f.signal)}`,
     );
   }
+  if (hidden)
+    out.push(
+      '',
+      `… and ${hidden} more change${hidden === 1 ? '' : 's'}${opts.limit?.more ? `; ${opts.limit.more}` : ''}`,
+    );
   if (report.notes.length) {
     out.push('');
     for (const n of report.notes) out.push(`${style.yellow('note:')} ${safe(n)}`);

@@ -14,13 +14,14 @@
 
 import { CleanroomError, PolicyError } from '../errors.js';
 import type { Finding } from '../core/types.js';
-import { runGit, verifyRev, type GitContext } from '../git/git.js';
+import { GitError, runGit, verifyRev, type GitContext } from '../git/git.js';
 import { revList, type CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
 import { guardedChanges, judgeCommits } from '../check/range.js';
 import { CONFIG_ZONE, configGuard } from '../check/config-guard.js';
 import {
   policyFromFile,
+  policyFromFileCached,
   policyFromRev,
   readBlobAt,
   type PolicySource,
@@ -79,6 +80,11 @@ export interface ServerConfig {
   logFile?: string | undefined;
   failOpen: boolean;
   deadlineMs: number;
+  /**
+   * Where the compiled trusted policy is cached by content (`$(git rev-parse --git-path
+   * cleanroom)`, admin-owned); none: parsed on every push.
+   */
+  cacheDir?: string | undefined;
 }
 
 /** `git config cleanroom.*` of the repository (admin-controlled; pushers cannot set it). */
@@ -106,10 +112,13 @@ export async function trustedPolicy(
   cfg: ServerConfig,
   def: { ref: string; tip: string | undefined },
 ): Promise<PolicySource> {
-  if (cfg.policyFile) return policyFromFile(cfg.policyFile);
+  if (cfg.policyFile)
+    return cfg.cacheDir
+      ? policyFromFileCached(cfg.policyFile, cfg.cacheDir)
+      : policyFromFile(cfg.policyFile);
   if (def.tip) {
     const label = def.ref.replace(/^refs\/heads\//, '');
-    const source = await policyFromRev(ctx, def.tip, label);
+    const source = await policyFromRev(ctx, def.tip, label, cfg.cacheDir);
     if (source) return source;
   }
   throw new CleanroomError(
@@ -142,20 +151,11 @@ export class DeadlineExceeded extends CleanroomError {
   }
 }
 
+/**
+ * Does this git know `--exclude-hidden=receive` (2.39+)? Remembered per process once the
+ * first rev-list with it has told (no separate probe process on every push).
+ */
 let hiddenSupported: boolean | undefined;
-
-/** Does this git know `--exclude-hidden=receive` (2.39+)? Asked once per process. */
-async function hiddenRefsSupported(ctx: GitContext): Promise<boolean> {
-  if (hiddenSupported === undefined) {
-    const probe = await runGit(
-      ctx,
-      ['rev-list', '--max-count=1', '--exclude-hidden=receive', '--all'],
-      { okCodes: [128, 129] },
-    );
-    hiddenSupported = probe.code === 0;
-  }
-  return hiddenSupported;
-}
 
 /**
  * What each pushed id is, in one `git cat-file --batch-check` for the whole push (2,000
@@ -196,24 +196,44 @@ async function peelAll(
 /**
  * The commits the whole push makes newly reachable, with their parents: one `git
  * rev-list --parents TIPS --not --exclude-hidden=receive --all` for every ref at once.
- * Sample: `b0542cd… 975fbec…\n` (a commit, then its parents).
+ * Undefined when this git is older than `--exclude-hidden` (then refs are walked one by
+ * one, OLD..NEW). Sample: `b0542cd… 975fbec…\n` (a commit, then its parents).
  */
 async function newCommitsOf(
   ctx: GitContext,
   tips: readonly string[],
-): Promise<Map<string, string[]>> {
+): Promise<Map<string, string[]> | undefined> {
   const graph = new Map<string, string[]>();
+  if (hiddenSupported === false) return undefined;
   if (!tips.length) return graph;
-  for await (const line of revList(ctx, [
-    '--parents',
-    ...new Set(tips),
-    '--not',
-    '--exclude-hidden=receive',
-    '--all',
-  ])) {
-    const [id = '', ...parents] = line.split(' ');
-    graph.set(id, parents);
+  try {
+    for await (const line of revList(ctx, [
+      '--parents',
+      ...new Set(tips),
+      '--not',
+      '--exclude-hidden=receive',
+      '--all',
+    ])) {
+      const [id = '', ...parents] = line.split(' ');
+      graph.set(id, parents);
+    }
+  } catch (e) {
+    // git before 2.39 refuses the option itself, before any output: rev-list prints its
+    // usage (exit 129) or "unrecognized argument" (128). Then refs are walked one by one
+    // with plain OLD..NEW rev-lists, which fail on their own if the cause was anything
+    // else (as the separate probe this replaces did; fail closed either way).
+    if (
+      hiddenSupported === undefined &&
+      e instanceof GitError &&
+      (e.exitCode === 128 || e.exitCode === 129) &&
+      !graph.size
+    ) {
+      hiddenSupported = false;
+      return undefined;
+    }
+    throw e;
   }
+  hiddenSupported = true;
   return graph;
 }
 
@@ -259,10 +279,16 @@ export async function judgePush(
     ctx,
     toJudge.map((u) => u.new),
   );
-  const hidden = await hiddenRefsSupported(ctx);
-  const graph = hidden
+  // The graph serves every ref but the default branch (walked OLD..NEW below): a push to
+  // the default branch alone needs no such rev-list.
+  const graph = toJudge.some((u) => u.ref !== defaultRef && peeled.get(u.new) !== undefined)
     ? await newCommitsOf(ctx, [
-        ...new Set([...peeled.values()].filter((t): t is string => t !== undefined)),
+        ...new Set(
+          toJudge
+            .filter((u) => u.ref !== defaultRef)
+            .map((u) => peeled.get(u.new))
+            .filter((t): t is string => t !== undefined),
+        ),
       ])
     : undefined;
   for (const update of updates) {

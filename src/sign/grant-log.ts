@@ -15,16 +15,8 @@
 // host as they are written (docs/overrides-and-reviews.md) so the newest is anchored too.
 
 import { createHash } from 'node:crypto';
-import {
-  closeSync,
-  fstatSync,
-  openSync,
-  readSync,
-  statSync,
-  unlinkSync,
-  writeSync,
-  fsyncSync,
-} from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, writeSync, fsyncSync } from 'node:fs';
+import { withFileLock } from '../fs/lock.js';
 import {
   findSigner,
   parseAllowedSigners,
@@ -88,10 +80,6 @@ function lastLine(fd: number): string | undefined {
   }
 }
 
-const sleep = (ms: number): void => {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-};
-
 /**
  * Append `inputs` to the log at `file`, chained to its last line, under a lock file
  * (concurrent pushes must not both chain to the same line). Throws on any failure: the
@@ -107,84 +95,69 @@ export function appendGrantLog(
   const records = inputs.flatMap((i) => i.grants.map((g) => ({ i, g })));
   if (!records.length) return 0;
   const lock = `${file}.lock`;
-  const until = Date.now() + waitMs;
-  let lockFd: number | undefined;
-  while (lockFd === undefined) {
-    try {
-      lockFd = openSync(lock, 'wx', 0o600);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      // A lock left by a killed hook: older than a minute is stale.
+  // The one lock implementation (src/fs/lock.ts): a killed hook's lock goes stale after a
+  // minute and is taken over without the unlink-then-create race of two waiters.
+  return withFileLock(
+    lock,
+    () => {
+      const fd = openSync(file, 'a+', 0o644);
       try {
-        if (Date.now() - statSync(lock).mtimeMs > 60_000) unlinkSync(lock);
-      } catch {
-        /* gone meanwhile */
-      }
-      if (Date.now() > until)
-        throw new Error(
-          `the override log ${file} is locked (${lock}); another push is writing it`,
-          {
-            cause: e,
-          },
-        );
-      sleep(25);
-    }
-  }
-  try {
-    const fd = openSync(file, 'a+', 0o644);
-    try {
-      const last = lastLine(fd);
-      let prev = GENESIS;
-      let seq = 0;
-      if (last !== undefined) {
-        prev = lineHash(last);
-        try {
-          seq = (JSON.parse(last) as { seq?: unknown }).seq as number;
-        } catch {
-          seq = NaN;
+        const last = lastLine(fd);
+        let prev = GENESIS;
+        let seq = 0;
+        if (last !== undefined) {
+          prev = lineHash(last);
+          try {
+            seq = (JSON.parse(last) as { seq?: unknown }).seq as number;
+          } catch {
+            seq = NaN;
+          }
+          if (!Number.isSafeInteger(seq))
+            throw new Error(
+              `the last line of ${file} is not a log record — the log was damaged; run cleanroom log verify ${file}`,
+            );
         }
-        if (!Number.isSafeInteger(seq))
-          throw new Error(
-            `the last line of ${file} is not a log record — the log was damaged; run cleanroom log verify ${file}`,
-          );
+        let out = '';
+        for (const { i, g } of records) {
+          const rec: GrantLogRecord = {
+            v: 1,
+            seq: ++seq,
+            prev,
+            time: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            commit: i.commit,
+            kind: g.kind,
+            repository: i.repository,
+            zones: g.zones,
+            files: g.files,
+            principal: g.signer.principal,
+            fingerprint: g.signer.fingerprint,
+            ...(g.signer.ca ? { ca: g.signer.ca, keyId: g.signer.keyId ?? '' } : {}),
+            trust: {
+              source: trust.source,
+              ...(trust.rev ? { rev: trust.rev } : {}),
+              line: g.signer.line,
+            },
+            trailer: g.value,
+          };
+          const line = JSON.stringify(rec);
+          prev = lineHash(line);
+          out += line + '\n';
+        }
+        // One write of whole lines, then fsync: a crash leaves the log as it was or complete.
+        writeSync(fd, out);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
       }
-      let out = '';
-      for (const { i, g } of records) {
-        const rec: GrantLogRecord = {
-          v: 1,
-          seq: ++seq,
-          prev,
-          time: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-          commit: i.commit,
-          kind: g.kind,
-          repository: i.repository,
-          zones: g.zones,
-          files: g.files,
-          principal: g.signer.principal,
-          fingerprint: g.signer.fingerprint,
-          ...(g.signer.ca ? { ca: g.signer.ca, keyId: g.signer.keyId ?? '' } : {}),
-          trust: {
-            source: trust.source,
-            ...(trust.rev ? { rev: trust.rev } : {}),
-            line: g.signer.line,
-          },
-          trailer: g.value,
-        };
-        const line = JSON.stringify(rec);
-        prev = lineHash(line);
-        out += line + '\n';
-      }
-      // One write of whole lines, then fsync: a crash leaves the log as it was or complete.
-      writeSync(fd, out);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } finally {
-    closeSync(lockFd);
-    unlinkSync(lock);
-  }
-  return records.length;
+      return records.length;
+    },
+    {
+      timeoutMs: waitMs,
+      staleMs: 60_000,
+      busy: `the override log ${file} is locked (${lock}); another push is writing it`,
+      mode: 0o600,
+    },
+  );
 }
 
 export interface LogProblem {

@@ -19,24 +19,28 @@
 import * as crypto from 'node:crypto';
 import {
   appendFileSync,
-  closeSync,
   existsSync,
-  linkSync,
   mkdirSync,
-  openSync,
-  readdirSync,
   readFileSync,
   renameSync,
-  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { ToolId } from '../core/types.js';
+import { withFileLock } from '../fs/lock.js';
 import { isObjectId } from '../git/object-id.js';
 
 export const LEDGER_FILE = 'ledger.jsonl';
 const LOCK_FILE = 'ledger.lock';
+/** The ledger's size in bytes right after the last compaction (decimal text). */
+const COMPACTED_FILE = 'ledger.compacted';
+/**
+ * A ledger over its size bound is compacted again only once it has grown by this factor
+ * since the last compaction: a ledger whose entries are all still live (an agent that
+ * keeps many files) would otherwise be rewritten on every write — seconds per write.
+ */
+export const COMPACT_GROWTH = 2;
 
 export interface LedgerEntry {
   time: string;
@@ -369,98 +373,12 @@ export function readLedger(stateDir: string): { entries: LedgerEntry[]; skipped:
   return parseLedger(text);
 }
 
-const pause = (ms: number): void =>
-  void Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
 /** A lock held for milliseconds; one older than this was left by a killed process. */
 const STALE_LOCK_MS = 30_000;
 
-/** The lock's content: who holds it. Unique per acquisition, so a lock is never mistaken for another. */
-const newToken = (): string => `${process.pid} ${crypto.randomBytes(12).toString('hex')}\n`;
-
-function readToken(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** Creates `lock` holding `token` if no lock exists: link(2) of a complete file, atomic. */
-function tryCreate(lock: string, token: string, scratch: string): boolean {
-  writeFileSync(scratch, token);
-  try {
-    linkSync(scratch, lock);
-    return true;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') return false;
-    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
-    // A file system without hard links: O_EXCL create, then the token (a reader that
-    // sees it empty for a moment treats it as someone else's lock, which it is).
-    try {
-      const fd = openSync(lock, 'wx');
-      try {
-        writeFileSync(fd, token);
-      } finally {
-        closeSync(fd);
-      }
-      return true;
-    } catch (e2) {
-      if ((e2 as NodeJS.ErrnoException).code === 'EEXIST') return false;
-      throw e2;
-    }
-  } finally {
-    rmSync(scratch, { force: true });
-  }
-}
-
 /**
- * Removes `lock` only if it still holds `token`: the lock is first moved aside (rename is
- * atomic, so exactly one process gets it), then compared; a lock that turns out to be
- * someone else's — a successor that took over while we stalled — is put back with
- * link(2), which never replaces a lock taken meanwhile.
- */
-function removeIfHeld(lock: string, token: string, aside: string): boolean {
-  try {
-    renameSync(lock, aside);
-  } catch {
-    return false; // gone already
-  }
-  const found = readToken(aside);
-  if (found === token) {
-    rmSync(aside, { force: true });
-    return true;
-  }
-  try {
-    linkSync(aside, lock);
-  } catch {
-    // a new lock was taken in the instant between: it stands, and the one moved aside is
-    // a lock whose holder will find it gone at release (and remove nothing)
-  }
-  rmSync(aside, { force: true });
-  return false;
-}
-
-function sweepTickets(stateDir: string, staleMs: number): void {
-  for (const name of readdirSync(stateDir)) {
-    if (!name.startsWith(`${LOCK_FILE}.`) || !name.endsWith('.takeover')) continue;
-    try {
-      const file = join(stateDir, name);
-      if (Date.now() - statSync(file).mtimeMs > 4 * staleMs) rmSync(file, { force: true });
-    } catch {
-      // swept by another process
-    }
-  }
-}
-
-/**
- * Runs `fn` holding `<stateDir>/ledger.lock`. The lock file holds a token unique to this
- * acquisition. A lock older than `staleMs` (its holder was killed, or stalled) is taken
- * over safely: of several waiters that see the same stale token, one wins a ticket named
- * after it (O_EXCL) and moves exactly that lock aside (removeIfHeld), then everybody
- * competes for a fresh lock again; release removes the lock only if it still holds our
- * token, so a holder that overran never deletes its successor's lock.
+ * Runs `fn` holding `<stateDir>/ledger.lock` (see withFileLock in src/fs/lock.ts: a token
+ * in the lock, take-over of a stale lock by atomic rename, compare before release).
  */
 export function withLedgerLock<T>(
   stateDir: string,
@@ -470,46 +388,11 @@ export function withLedgerLock<T>(
 ): T {
   mkdirSync(stateDir, { recursive: true });
   const lock = join(stateDir, LOCK_FILE);
-  const token = newToken();
-  const id = crypto.randomBytes(8).toString('hex');
-  const scratch = `${lock}.${id}.new`;
-  const aside = `${lock}.${id}.old`;
-  const deadline = Date.now() + timeoutMs;
-  for (let wait = 2; ; wait = Math.min(wait * 2, 50)) {
-    if (tryCreate(lock, token, scratch)) break;
-    let stale: string | undefined;
-    try {
-      if (Date.now() - statSync(lock).mtimeMs > staleMs) stale = readToken(lock);
-    } catch {
-      // gone already: try again
-    }
-    if (stale !== undefined) {
-      const ticket = `${lock}.${crypto.createHash('sha1').update(stale).digest('hex').slice(0, 16)}.takeover`;
-      let won = false;
-      try {
-        closeSync(openSync(ticket, 'wx'));
-        won = true;
-      } catch {
-        // another waiter is taking this stale lock over
-      }
-      if (won) {
-        // The ticket stays: a waiter that read the same stale token a moment ago must not
-        // win another ticket for it and move the next holder's lock aside. Tickets of
-        // long-gone locks are swept here (take-overs are rare: a killed agent hook).
-        removeIfHeld(lock, stale, aside);
-        sweepTickets(stateDir, staleMs);
-        continue;
-      }
-    }
-    if (Date.now() > deadline)
-      throw new Error(`the ledger is locked (${lock}) — if no agent is running, delete that file`);
-    pause(wait);
-  }
-  try {
-    return fn();
-  } finally {
-    removeIfHeld(lock, token, aside);
-  }
+  return withFileLock(lock, fn, {
+    timeoutMs,
+    staleMs,
+    busy: `the ledger is locked (${lock}) — if no agent is running, delete that file`,
+  });
 }
 
 export function appendEntries(stateDir: string, entries: readonly LedgerEntry[]): void {
@@ -518,7 +401,32 @@ export function appendEntries(stateDir: string, entries: readonly LedgerEntry[])
   withLedgerLock(stateDir, () => appendFileSync(ledgerPath(stateDir), text, { mode: 0o644 }));
 }
 
-/** Rewrites the ledger keeping what `live` still holds; returns [before, after] entry counts. */
+/**
+ * Is a compaction due? The ledger (bytes) is over `maxBytes` and at least COMPACT_GROWTH
+ * times the size the last compaction left (`ledger.compacted`), so the cost of
+ * compacting is spread over at least as many bytes of appends as it rewrites: amortised
+ * O(1) per write at any ledger size. The marker is only a hint: missing, unreadable,
+ * not a number, or larger than the ledger (replaced, truncated) counts as "never
+ * compacted". Whoever can write it can only delay a compaction, which loses nothing (a
+ * compaction only drops entries; the commit-time lookup reads them all).
+ */
+export function compactionDue(stateDir: string, maxBytes: number): boolean {
+  const size = ledgerSize(stateDir);
+  if (size <= maxBytes) return false;
+  let last = 0;
+  try {
+    const n = Number(readFileSync(join(stateDir, COMPACTED_FILE), 'utf8').trim());
+    if (Number.isSafeInteger(n) && n > 0 && n <= size) last = n;
+  } catch {
+    // never compacted
+  }
+  return size >= COMPACT_GROWTH * last;
+}
+
+/**
+ * Rewrites the ledger keeping what `live` still holds; returns [before, after] entry
+ * counts. Records the size it left in `ledger.compacted` (see compactionDue).
+ */
 export function compactLedger(
   stateDir: string,
   live: (entries: readonly LedgerEntry[]) => LiveContent,
@@ -529,8 +437,14 @@ export function compactLedger(
     const { entries } = parseLedger(readFileSync(file, 'utf8'));
     const kept = compactEntries(entries, live(entries));
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, kept.map(formatEntry).join(''));
+    const text = kept.map(formatEntry).join('');
+    writeFileSync(tmp, text);
     renameSync(tmp, file);
+    try {
+      writeFileSync(join(stateDir, COMPACTED_FILE), `${Buffer.byteLength(text)}\n`);
+    } catch {
+      // only a hint: the next write compacts again
+    }
     return [entries.length, kept.length];
   });
 }

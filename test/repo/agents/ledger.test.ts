@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ledgerSignalsForStaged } from '../../../src/cli/local-signals.js';
@@ -8,6 +8,8 @@ import {
   appendEntries,
   blobId,
   compactLedger,
+  compactionDue,
+  ledgerSize,
   lineHashes,
   readLedger,
   type LedgerEntry,
@@ -173,5 +175,62 @@ describe('compaction', () => {
       compactLedger(r.stateDir, () => ({ blobs: new Set([keep]), linesByPath: new Map() })),
     ).toEqual([2, 1]);
     expect(readLedger(r.stateDir).entries.map((e) => e.path)).toEqual(['keep.py']);
+  });
+});
+
+// Issue 14 §2: a ledger over its size bound whose entries are all still live was
+// compacted (rewritten in full) after every write — seconds per write at 100,000 entries.
+describe('compaction is amortised', () => {
+  const live = (paths: readonly string[]) => () => ({
+    blobs: new Set<string>(),
+    linesByPath: new Map(paths.map((p) => [p, new Set(['3f1c0a9b22de'])])),
+  });
+  const entry = (path: string): LedgerEntry => ({
+    time: new Date().toISOString(),
+    tool: 'claude-code',
+    session: 's',
+    path,
+    blob: '0'.repeat(40),
+    lines: ['3f1c0a9b22de'],
+  });
+
+  it('a ledger of live entries over the bound: compacted once, then only after it doubled', async () => {
+    const repo = TestRepo.init();
+    const r = await openRepo({ cwd: repo.dir, env: repo.env });
+    const paths = Array.from({ length: 40 }, (_, i) => `src/f${i}.py`);
+    appendEntries(r.ledgerDir, paths.map(entry));
+    const max = ledgerSize(r.ledgerDir) - 1;
+    expect(compactionDue(r.ledgerDir, max)).toBe(true);
+    expect(compactLedger(r.ledgerDir, live(paths))).toEqual([40, 40]); // nothing is gone
+    const after = ledgerSize(r.ledgerDir);
+    // The next writes do not rewrite it again…
+    appendEntries(r.ledgerDir, [entry('src/new0.py')]);
+    expect(compactionDue(r.ledgerDir, max)).toBe(false);
+    // …until it has grown by COMPACT_GROWTH since.
+    const more = Array.from({ length: 40 }, (_, i) => `src/more${i}.py`);
+    appendEntries(r.ledgerDir, more.map(entry));
+    expect(ledgerSize(r.ledgerDir)).toBeGreaterThanOrEqual(2 * after);
+    expect(compactionDue(r.ledgerDir, max)).toBe(true);
+  });
+
+  it('control: a ledger under its bound is never due', async () => {
+    const repo = TestRepo.init();
+    const r = await openRepo({ cwd: repo.dir, env: repo.env });
+    appendEntries(r.ledgerDir, [entry('a.py')]);
+    expect(compactionDue(r.ledgerDir, ledgerSize(r.ledgerDir))).toBe(false);
+  });
+
+  it('a hostile or stale marker only delays or brings forward a compaction, never drops a live entry', async () => {
+    const repo = TestRepo.init();
+    const r = await openRepo({ cwd: repo.dir, env: repo.env });
+    const paths = ['keep/a.py', 'keep/b.py'];
+    appendEntries(r.ledgerDir, [...paths, 'gone.py'].map(entry));
+    for (const marker of ['garbage', '-5', '99999999999999', '']) {
+      writeFileSync(join(r.ledgerDir, 'ledger.compacted'), marker);
+      // larger than the ledger or unreadable: treated as never compacted
+      expect(compactionDue(r.ledgerDir, 1)).toBe(true);
+    }
+    compactLedger(r.ledgerDir, live(paths));
+    expect(readLedger(r.ledgerDir).entries.map((e) => e.path)).toEqual(paths);
   });
 });

@@ -82,9 +82,30 @@ describe('cleanroom audit: bad input', () => {
     expect(text.stdout).toContain('CLEAN');
   });
 
-  it('a shallow clone is audited as far as it goes, says it is incomplete, and does not blame the boundary commit for the whole tree', () => {
+  it('a shallow clone is not audited silently: exit 2 with the fix, nothing written', () => {
+    const full = smallHistory();
+    const dir = tempDir();
+    execFileSync('git', ['clone', '-q', '--depth', '2', `file://${full.dir}`, dir], {
+      env: cleanEnv(),
+    });
+    const shallow = new TestRepo(dir);
+    const r = shallow.cleanroom(['audit', '--format', 'json', '--output', 'report.json']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('shallow clone');
+    expect(r.stderr).toContain('git fetch --unshallow');
+    expect(r.stderr).toContain('--allow-shallow');
+    expect(r.stdout).not.toContain('CLEAN');
+    expect(existsSync(join(dir, 'report.json'))).toBe(false);
+    // Human control: a range that stays above the boundary is a complete audit.
+    const top = shallow.cleanroom(['audit', '--range', 'HEAD~1..HEAD']);
+    expect(top.code).toBe(0);
+    expect(top.stdout).toContain('CLEAN');
+  });
+
+  it('--allow-shallow: audited as far as it goes, INCOMPLETE and not ok, and the boundary commit is not blamed for the whole tree', () => {
     const full = smallHistory();
     const whole = json(full.cleanroom(['audit', '--format', 'json']).stdout);
+    expect(whole.ok).toBe(false);
     expect(whole.zones[0]!.contaminated.map((p) => p.path)).toEqual(['evals/tasks/a.json']);
 
     const dir = tempDir();
@@ -93,18 +114,22 @@ describe('cleanroom audit: bad input', () => {
     });
     const shallow = new TestRepo(dir);
     const boundary = shallow.git('rev-parse', 'HEAD~1').trim();
-    const r = shallow.cleanroom(['audit', '--format', 'json']);
+    const r = shallow.cleanroom(['audit', '--allow-shallow', '--format', 'json']);
     // The boundary commit is AI-attributed; read as a root commit it would "add" every
     // file in the zones. It is not judged: nothing is contaminated in what was fetched.
     expect(r.code).toBe(0);
     expect(r.stderr).toContain('shallow clone');
     expect(r.stderr).toContain('git fetch --unshallow');
     const report = json(r.stdout);
+    expect(report.ok).toBe(false);
     expect(report.history.complete).toBe(false);
     expect(report.history.shallowBoundary).toEqual([boundary]);
     expect(report.history.commits).toBe(2);
     expect(report.summary.contaminatedPaths).toBe(0);
-    expect(shallow.cleanroom(['audit']).stdout).toContain('warning: shallow clone');
+    const text = shallow.cleanroom(['audit', '--allow-shallow']).stdout;
+    expect(text).toContain('warning: shallow clone');
+    expect(text).toContain('INCOMPLETE');
+    expect(text).not.toContain('CLEAN');
   });
 
   it('outside a repository: a clear message', () => {

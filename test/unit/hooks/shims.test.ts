@@ -32,10 +32,21 @@ describe('hook shims', () => {
       const text = shim(name);
       expect(text, name).not.toContain('exec node');
       expect(text, name).not.toContain('command -v node');
-      expect(text, name).toContain('. "${0%/*}/lib/run-node.sh"');
-      expect(text, name).toMatch(new RegExp(`cleanroom_run_node ${name} "\\$`));
+      // pre-commit has nothing to judge (issue 14: it no longer starts Node with a ledger).
+      if (name !== 'pre-commit') {
+        expect(text, name).toContain('. "${0%/*}/lib/run-node.sh"');
+        expect(text, name).toMatch(new RegExp(`cleanroom_run_node ${name} "\\$`));
+      }
       expect(text, name).toContain('[ "${CLEANROOM-}" = 0 ]');
       expect(text, name).toContain('[ "${CLEANROOM_DEBUG-}" = 1 ] && set -x');
     }
+  });
+
+  it('pre-commit starts no process: it has nothing to judge before the message exists', () => {
+    const code = shim('pre-commit')
+      .split('\n')
+      .filter((l) => !l.startsWith('#'))
+      .join('\n');
+    expect(code).not.toMatch(/\bnode\b|\bgit\b|\$\(/);
   });
 });

@@ -97,9 +97,10 @@ describe('content written at a link target is seen at the linked path', () => {
     ]);
     expect(aliasesOf('src/jl/x.jsonl', [{ path: 'evals/extra', target: 'SRC/jl' }])).toEqual([]);
   });
-  it('a link to the root shows every path below it', () => {
+  it('a link to the root shows every path below it, at any depth (the link itself is named: judged in every zone below it)', () => {
     expect(aliasesOf('src/a.jsonl', [{ path: 'evals/all', target: '' }])).toEqual([
       'evals/all/src/a.jsonl',
+      'evals/all',
     ]);
   });
   it('a loop of links ends', () => {

@@ -1,0 +1,109 @@
+// Issue 14 §3: a typical push — 1, 10 or 100 commits onto an existing branch (the default
+// branch, OLD..NEW, and a feature branch) — against a no-op Node hook (`node -e 0` as the
+// pre-receive), measured in the same run, interleaved; medians of wall and CPU time
+// (user+sys, git children included). Target ≤ 2× the no-op hook. Also the first push after
+// the policy changed (the compiled policy is not cached yet) and the number of git
+// processes one push starts (GIT_TRACE).
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { timeTree } from './aider.mjs';
+
+const POLICY = `version: 1
+repository: bench/server
+zones:
+  - { name: eval-tasks, paths: ["evals/tasks/**"], ai: deny }
+  - { name: harness, paths: ["evals/harness/**"], ai: review }
+`;
+
+function prepare(h) {
+  const env = h.env();
+  const work = h.tmp();
+  const server = h.tmp();
+  const git = (cwd, ...args) => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
+  git(work, 'init', '-q', '-b', 'main');
+  mkdirSync(join(work, '.cleanroom'));
+  mkdirSync(join(work, 'src'));
+  writeFileSync(join(work, '.cleanroom', 'policy.yaml'), POLICY);
+  for (let i = 0; i < 50; i++) writeFileSync(join(work, 'src', `f${i}.txt`), `${i}\n`);
+  git(work, 'add', '-A');
+  git(work, 'commit', '-q', '-m', 'base');
+  git(server, 'init', '-q', '--bare', '-b', 'main');
+  git(server, 'fetch', '-q', work, 'main:main');
+  const policy = join(h.tmp(), 'policy.yaml');
+  writeFileSync(policy, POLICY);
+  const base = git(work, 'rev-parse', 'main');
+  const pushes = {};
+  for (const n of [1, 10, 100]) {
+    git(work, 'checkout', '-q', '-b', `b${n}`, 'main');
+    for (let i = 0; i < n; i++) {
+      const f = join(work, 'src', `f${i % 50}.txt`);
+      writeFileSync(f, `${readFileSync(f, 'utf8')}${n} ${i}\n`);
+      git(work, 'commit', '-q', '-a', '-m', `change ${i}`);
+    }
+    // Present but unreferenced, as receive-pack leaves a push for the hook.
+    git(server, 'fetch', '-q', work, `b${n}:refs/tmp/b${n}`);
+    git(server, 'update-ref', '-d', `refs/tmp/b${n}`);
+    pushes[n] = git(work, 'rev-parse', `b${n}`);
+  }
+  // The feature branch exists on the server already; the push moves it on.
+  git(server, 'update-ref', 'refs/heads/feature', base);
+  return { env, server, policy, base, pushes };
+}
+
+export default async function (h) {
+  h.section('server: a typical push onto an existing branch (issue 14 §3)');
+  const s = prepare(h);
+  const runs = h.quick ? 3 : 7;
+  const hook = (input, extra = {}) =>
+    timeTree(process.execPath, [h.cli, 'pre-receive', '--policy', s.policy], {
+      cwd: s.server,
+      env: { ...s.env, ...extra },
+      input,
+    });
+  const cases = [];
+  for (const n of [1, 10, 100])
+    for (const ref of ['refs/heads/main', 'refs/heads/feature'])
+      cases.push({
+        label: `${n} commit${n > 1 ? 's' : ''} onto ${ref.slice(11)}`,
+        input: `${s.base} ${s.pushes[n]} ${ref}\n`,
+      });
+  // Warm the policy cache once (as the first push after a policy change does).
+  const cacheDir = join(s.server, 'cleanroom');
+  rmSync(cacheDir, { recursive: true, force: true });
+  const cold = hook(cases[0].input);
+  const samples = [[], ...cases.map(() => [])];
+  for (let i = 0; i < runs; i++) {
+    samples[0].push(timeTree(process.execPath, ['-e', '0'], { cwd: s.server, env: s.env }));
+    cases.forEach((c, j) => {
+      const r = hook(c.input);
+      if (r.code !== 0) throw new Error(`hook rejected a clean push: ${r.stderr.slice(0, 300)}`);
+      samples[j + 1].push(r);
+    });
+  }
+  const med = (rs, k) => h.median(rs.map((r) => r[k]));
+  const floor = { wall: med(samples[0], 'wallMs'), cpu: med(samples[0], 'cpuMs') };
+  h.row(
+    'node -e 0 as the pre-receive (the no-op hook)',
+    `wall ${floor.wall.toFixed(0)} ms, cpu ${floor.cpu.toFixed(0)} ms`,
+  );
+  cases.forEach((c, j) => {
+    const wall = med(samples[j + 1], 'wallMs');
+    const cpu = med(samples[j + 1], 'cpuMs');
+    h.row(
+      `cleanroom pre-receive, ${c.label}`,
+      `wall ${wall.toFixed(0)} ms, cpu ${cpu.toFixed(0)} ms  (×${(wall / floor.wall).toFixed(2)} wall, ×${(cpu / floor.cpu).toFixed(2)} cpu; target ≤ 2×)`,
+    );
+  });
+  h.row(
+    'first push after a policy change (cache miss), 1 commit',
+    `wall ${cold.wallMs.toFixed(0)} ms, cpu ${cold.cpuMs.toFixed(0)} ms`,
+  );
+  const trace = join(h.tmp(), 'trace');
+  hook(cases[4].input, { GIT_TRACE: trace });
+  const procs = readFileSync(trace, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('trace: built-in')).length;
+  h.row('git processes for a push of 100 commits onto main', String(procs));
+}

@@ -1,0 +1,46 @@
+// Issue 11 (output): a push of 100,000 violating paths printed 100,000 findings to the
+// pusher. The human text lists at most N changes per commit and in all, then says how many
+// more and how to see them; the headline still counts every change.
+
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../../src/core/types.js';
+import { PLAIN } from '../../../src/report/escape.js';
+import { renderText } from '../../../src/report/text.js';
+
+const finding = (commit: string, i: number): Finding =>
+  ({
+    commit,
+    path: `evals/tasks/q${i}.json`,
+    zone: 'eval-tasks',
+    tool: 'claude-code',
+    verdict: 'deny',
+    outcome: 'violation',
+    signal: 'Co-authored-by: Claude',
+    message: 'x',
+  }) as Finding;
+const C1 = '1'.repeat(40);
+const C2 = '2'.repeat(40);
+const limit = { perCommit: 20, total: 30, more: 'run `cleanroom check --range A..B` for all' };
+
+describe('capped human output', () => {
+  it('100,000 violating paths in two commits: 30 listed, the rest counted, the way to all named', () => {
+    const findings = [
+      ...Array.from({ length: 50_000 }, (_, i) => finding(C1, i)),
+      ...Array.from({ length: 50_000 }, (_, i) => finding(C2, i)),
+    ];
+    const text = renderText({ findings, notes: [] }, { style: PLAIN, context: 'push', limit });
+    expect(text.match(/✗/g)).toHaveLength(30);
+    expect(text).toContain('100000 AI-attributed changes in protected zones');
+    expect(text).toContain('… and 99970 more changes; run `cleanroom check --range A..B` for all');
+    // 20 of the first commit, 10 of the second
+    expect(text.split('commit 222222222222')[1]!.match(/✗/g)).toHaveLength(10);
+    expect(text.split('\n').length).toBeLessThan(120);
+  });
+
+  it('human control: a push within the caps lists every change and says nothing more', () => {
+    const findings = Array.from({ length: 5 }, (_, i) => finding(C1, i));
+    const text = renderText({ findings, notes: [] }, { style: PLAIN, context: 'push', limit });
+    expect(text.match(/✗/g)).toHaveLength(5);
+    expect(text).not.toContain('more change');
+  });
+});
