@@ -243,14 +243,32 @@ function reachableNew(
   tip: string,
   seen: Set<string>,
 ): string[] {
+  // Parents before children (a post-order walk; edges go child → parent), as
+  // `rev-list --topo-order --reverse` gives them: the judge then knows each commit's
+  // links from its parent's and its diff, instead of reading the commit's whole tree.
   const out: string[] = [];
-  const stack = [tip];
+  const entered = new Set<string>();
+  const stack: [string, number][] = [[tip, 0]];
   while (stack.length) {
-    const id = stack.pop()!;
-    if (seen.has(id) || !graph.has(id)) continue;
+    const top = stack[stack.length - 1]!;
+    const [id, next] = top;
+    if (next === 0) {
+      if (seen.has(id) || !graph.has(id) || entered.has(id)) {
+        stack.pop();
+        continue;
+      }
+      entered.add(id);
+    }
+    const parents = graph.get(id)!;
+    if (next < parents.length) {
+      top[1] = next + 1;
+      const p = parents[next]!;
+      if (!seen.has(p) && graph.has(p) && !entered.has(p)) stack.push([p, 0]);
+      continue;
+    }
+    stack.pop();
     seen.add(id);
     out.push(id);
-    for (const p of graph.get(id)!) if (!seen.has(p) && graph.has(p)) stack.push(p);
   }
   return out;
 }
@@ -322,10 +340,12 @@ export async function judgePush(
         : (async function* () {
             // The default branch, or older git: per-ref OLD..NEW — never "--all", which would
             // trust hidden refs.
-            for await (const id of revList(
-              ctx,
-              isZeroId(update.old) ? [tip] : [tip, `^${update.old}`],
-            )) {
+            // Oldest first (parents before children): see reachableNew.
+            for await (const id of revList(ctx, [
+              '--topo-order',
+              '--reverse',
+              ...(isZeroId(update.old) ? [tip] : [tip, `^${update.old}`]),
+            ])) {
               if (seen.has(id)) continue;
               seen.add(id);
               yield id;
