@@ -101,7 +101,7 @@ export async function doctorAgents(io: Io, _ctx: GitContext, repo: Repo): Promis
     const { entries, skipped } = readLedger(repo.ledgerDir);
     checks.push({
       ok: skipped ? 'warn' : true,
-      text: `ledger: ${entries.length} entries, ${Math.ceil(size / 1024)} KiB (${where})${skipped ? `; ${skipped} unreadable lines skipped` : ''}`,
+      text: `ledger: ${entries.length} ${entries.length === 1 ? 'entry' : 'entries'}, ${Math.ceil(size / 1024)} KiB (${where})${skipped ? `; ${skipped} unreadable lines skipped` : ''}`,
       fix: 'unreadable lines are ignored; they come from a hand edit or a crash mid-write',
     });
   } else {

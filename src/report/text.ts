@@ -26,6 +26,7 @@ export function waysOut(
   violations: readonly Finding[],
   context: TextOptions['context'],
   signedReviews = false,
+  agentSession = false,
 ): string[] {
   const lines: string[] = [];
   const ai = violations.filter((f) => f.zone !== CONFIG_ZONE);
@@ -35,15 +36,24 @@ export function waysOut(
   // Staged changes (`check --staged`, the commit hooks) are fixed in the index and the
   // next commit's message; committed ones by rewriting history.
   const staged = context === 'commit' || violations.every((f) => f.commit === null);
+  // A committed change is named by its commit: `override request` and `review request`
+  // read the staged changes unless told which commit (`--commit REV`).
+  const commits = [...new Set(violations.map((f) => f.commit).filter((c) => c !== null))];
+  const rev = commits.length === 1 ? commits[0]!.slice(0, 12) : 'REV';
   const withTrailer = (t: string): string =>
-    staged ? `git commit --trailer ${t}` : `git commit --amend --trailer ${t} (then push again)`;
-  const sign =
-    'cleanroom override request --reason "…" | cleanroom override sign --key KEY --principal APPROVER';
+    staged
+      ? `git commit --trailer ${t}`
+      : `git commit --amend --trailer ${t} on that commit (an older one: git rebase -i ${rev}^, "edit" it, amend, git rebase --continue), then push again`;
+  const request = (what: 'override' | 'review'): string =>
+    `cleanroom ${what} request${staged ? '' : ` --commit ${rev}`}`;
+  const sign = `${request('override')} --reason "…" | cleanroom override sign --key KEY --principal APPROVER`;
   if (hasReview) {
     lines.push(
       signedReviews
-        ? `review zones: a reviewer (a key in review.reviewers) reads every line and signs: cleanroom review request | cleanroom review sign, then ${withTrailer('"$(…)"')}`
-        : `review zones: a human reviews every line, then ${withTrailer('"Reviewed-by: Name <email>"')}`,
+        ? `review zones: a reviewer (a key in review.reviewers) reads every line and signs: ${request('review')} | cleanroom review sign, then ${withTrailer('"$(…)"')}`
+        : agentSession
+          ? `review zones: a trailer typed in an agent's session does not count; a human reviews every line and commits from their own shell (outside the agent's session) with ${withTrailer('"Reviewed-by: Name <email>"')}`
+          : `review zones: a human reviews every line, then ${withTrailer('"Reviewed-by: Name <email>"')}`,
     );
   }
   if (hasDeny) {
@@ -149,6 +159,9 @@ export function renderText(report: Report, opts: TextOptions): string {
   const signedReviews = report.notes.some((n) =>
     /review\.mode is "signed"|signed review not accepted/.test(n),
   );
-  for (const w of waysOut(violations, opts.context, signedReviews)) out.push(`  - ${w}`);
+  // The session note says when a trailer was typed in an agent's session (src/check/change.ts).
+  const agentSession = report.notes.some((n) => n.includes("made in an agent's session"));
+  for (const w of waysOut(violations, opts.context, signedReviews, agentSession))
+    out.push(`  - ${w}`);
   return out.join('\n') + '\n';
 }
