@@ -156,7 +156,7 @@ export async function trailerModeWarning(io: Io, root: string): Promise<string |
   if (p?.kind !== 'policy') return undefined;
   const policy = [p.policy, ...(p.others ?? [])].find((x) => x.review.mode === 'trailer');
   if (!policy) return undefined;
-  return `review.mode is "trailer": a ${policy.review.trailer}: line is trusted from whoever types it — in an agent's session it counts for nothing (only signed reviews do), anywhere else anyone can write it; use review.mode: signed for reviews nobody can type`;
+  return `review.mode is "trailer": a ${policy.review.trailer}: line is trusted from whoever types it — in an agent's session it counts for nothing (there only an approver's override passes; a human commits reviewed work from their own shell), anywhere else anyone can write it; use review.mode: signed for reviews nobody can type`;
 }
 
 export async function initAgents(

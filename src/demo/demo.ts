@@ -159,7 +159,7 @@ try {
     6,
   );
   show(
-    'The agent types a review line itself: in its own session a review counts only if signed',
+    "The agent types a review line itself: in an agent's session a typed review line counts for nothing",
     'git commit -m "Print scores" --trailer "Reviewed-by: Riley Reviewer <riley@acme.example>"',
     git(
       [
@@ -173,7 +173,7 @@ try {
       agent,
     ),
     'block',
-    6,
+    8,
   );
   show(
     'A human reviews every line and commits it from their own shell, saying so',

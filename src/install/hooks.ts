@@ -53,7 +53,7 @@ function missingCheck(hook: string, shim: string): string {
       : at >= 0
         ? [
             "cleanroom is one of this project's dependencies, and they are not installed in this clone (a new clone or worktree, or npm install not run yet)",
-            `install the dependencies in this clone: npm install${at > 0 ? ` (in ${shim.slice(0, at).replace(/\/$/, '') || '.'})` : ''}; CLEANROOM=0 skips the hook once (the server and CI still check)`,
+            `install the dependencies in this clone: npm install${at > 0 ? ` (in ${shim.slice(0, at).replace(/\/$/, '') || '.'})` : ''}${shim.startsWith('/') ? '; if the repository was moved or copied, run cleanroom init again there (this hook names the old place)' : ''}; CLEANROOM=0 skips the hook once (the server and CI still check)`,
           ]
         : [
             'the cleanroom installation this hook names was moved or removed',

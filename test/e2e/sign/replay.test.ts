@@ -63,7 +63,7 @@ describe('a trailer copied onto another change', () => {
     w.repo.write('evals/tasks/q2.json', TASK);
     expectReplayRefused(
       w,
-      /it covers other content \(1 file, sha256:[0-9a-f]{12}…\) than this change \(1, sha256:[0-9a-f]{12}…\): the files changed since the override was requested .* then request and sign again/,
+      /it covers other content \(1 file, sha256:[0-9a-f]{12}…\) than this change \(1, sha256:[0-9a-f]{12}…\): it was signed for another change .* or the files changed since it was requested .* Request and sign one for this change/,
     );
   });
 

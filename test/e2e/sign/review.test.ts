@@ -111,7 +111,7 @@ describe('advice in review.mode: signed (issue 17 §3)', () => {
     expect(r.code).toBe(1);
     expect(r.stderr.match(/review\.mode is "signed"/g)).toHaveLength(1);
     expect(r.stderr).toMatch(
-      /review zones: a reviewer \(a key in review\.reviewers\) reads every line and signs: cleanroom review request \| cleanroom review sign/,
+      /review zones: a reviewer \(a key in review\.reviewers\) reads every line and signs: cleanroom review request --commit REV \| cleanroom review sign/,
     );
     expect(r.stderr).not.toMatch(/Reviewed-by: Name/);
   });
