@@ -140,9 +140,13 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
       ok: wired && !why,
       text: `${hook}: ${wired ? (why ? `installed but will not run: ${why}` : 'installed') : state === 'foreign' ? 'a hook is there, but it does not run cleanroom' : state} (${relative(root, file) || file})`,
       fix: why
-        ? husky
-          ? 'run npm install in this clone or worktree (husky writes its .husky/_ there), then cleanroom doctor'
-          : 'run npm install, then cleanroom init'
+        ? why.startsWith('HUSKY=0')
+          ? 'unset HUSKY'
+          : why.startsWith('CLEANROOM=0')
+            ? 'unset CLEANROOM'
+            : husky
+              ? 'run npm install in this clone or worktree (husky writes its .husky/_ there), then cleanroom doctor'
+              : 'run npm install, then cleanroom init'
         : 'run cleanroom init',
     });
   }

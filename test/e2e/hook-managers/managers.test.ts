@@ -218,6 +218,14 @@ describe('husky: doctor never shows ✓ for a hook that will not run', () => {
     expect(doctor.code).toBe(1);
     expect(doctor.stdout).toContain('! HUSKY=0 is set in this environment: husky skips every hook'); // like CLEANROOM=0
     expect(doctor.stdout).toContain('✗ commit-msg: installed but will not run: HUSKY=0 is set');
+    expect(doctor.stdout).toContain('→ unset HUSKY');
+    expect(doctor.stdout).not.toContain('husky writes its .husky/_ there');
+    const skipped = repo.cleanroom(['doctor'], { env: { ...repo.env, CLEANROOM: '0' } });
+    expect(skipped.code).toBe(1);
+    expect(skipped.stdout).toContain(
+      "✗ commit-msg: installed but will not run: CLEANROOM=0 is set: cleanroom's hooks skip their checks",
+    );
+    expect(skipped.stdout).toContain('→ unset CLEANROOM');
   }, 180_000);
 
   it('a teammate without node_modules gets cleanroom\'s message, not "husky - command not found"', () => {
