@@ -64,8 +64,16 @@ export async function resolveCommit(ctx: GitContext, rev: string): Promise<strin
       ])
     ).trim();
   } catch (e) {
-    if (e instanceof GitError)
-      throw usageError(`no such commit: ${rev}`, 'check the name with git log');
+    if (e instanceof GitError) {
+      // In a shallow clone `HEAD~1` or a base branch may simply not have been fetched.
+      const shallow = await shallowCommits(ctx).catch(() => new Set<string>());
+      throw usageError(
+        `no such commit: ${rev}${shallow.size ? ' (this clone is shallow: the commit may not have been fetched)' : ''}`,
+        shallow.size
+          ? 'fetch the history: git fetch --unshallow (in CI: fetch-depth: 0), or check the name with git log'
+          : 'check the name with git log',
+      );
+    }
     throw e;
   }
 }

@@ -66,6 +66,19 @@ describe('shallow CI clones', () => {
     expect(r.stderr).toContain('fetch-depth: 0');
   });
 
+  it('HEAD~1..HEAD in a --depth=1 clone: "no such commit" says the clone is shallow and how to fetch it', () => {
+    const work = ciClone(upstreamWithPr(), ['--depth=1'], 1);
+    const r = work.cleanroom(['check', '--range', 'HEAD~1..HEAD']);
+    expectCleanError(r, 2);
+    expect(r.stderr).toContain('no such commit: HEAD~1 (this clone is shallow');
+    expect(r.stderr).toContain('git fetch --unshallow');
+    // Control: in a full clone the same name resolves.
+    const full = ciClone(upstreamWithPr(), []);
+    expect(full.cleanroom(['check', '--range', 'HEAD~1..HEAD']).stderr).not.toContain(
+      'no such commit',
+    );
+  });
+
   it('origin/main..HEAD in a --depth=1 clone: exit 2, no commit blamed for files it did not write', () => {
     const up = upstreamWithPr();
     // pr's last commit is an AI commit that touches only src/: nothing to find in it.
