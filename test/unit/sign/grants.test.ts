@@ -265,14 +265,14 @@ describe('replay: a trailer copied somewhere else does not verify', () => {
   it('to another path (same content)', async () => {
     expectRefused(
       judge(await signed(), { files: [file('evals/tasks/q2.json', Q1)] }),
-      /covers other content .*the files changed since the override was requested — a pre-commit formatter \(lint-staged, prettier\) may have rewritten them/,
+      /covers other content .*it was signed for another change .*or the files changed since it was requested — a pre-commit formatter \(lint-staged, prettier\) may have rewritten them/,
     );
   });
 
   it('to other content at the same path', async () => {
     expectRefused(
       judge(await signed(), { files: [file('evals/tasks/q1.json', Q1_EDITED)] }),
-      /covers other content .*the files changed since the override was requested — a pre-commit formatter \(lint-staged, prettier\) may have rewritten them/,
+      /covers other content .*it was signed for another change .*or the files changed since it was requested — a pre-commit formatter \(lint-staged, prettier\) may have rewritten them/,
     );
   });
 
