@@ -202,7 +202,9 @@ export function isUnderTarget(path: string, target: string, nocase = false): boo
 const NON_ASCII = /[\u0080-\uffff]/;
 
 /** Is `s` plain ASCII (then NFC leaves it as it is, and lengths compare as names do)? */
-export const isAscii = (s: string): boolean => !NON_ASCII.test(s);
+export function isAscii(s: string): boolean {
+  return !NON_ASCII.test(s);
+}
 
 /**
  * A path as link resolution compares it: NFC (a normalisation-insensitive checkout — APFS,
@@ -382,10 +384,10 @@ const MAX_ALIASES = 256;
  */
 export const MAX_LINK_STEPS = linkStepsFrom(process.env.CLEANROOM_MAX_LINK_STEPS);
 
-/** The bound CLEANROOM_MAX_LINK_STEPS asks for, or 2,000,000 when unset or out of range. */
+/** The bound CLEANROOM_MAX_LINK_STEPS asks for, or 10,000,000 when unset or out of range. */
 export function linkStepsFrom(value: string | undefined): number {
   const n = value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
-  return n >= 1 && n <= 100_000_000 ? n : 2_000_000;
+  return n >= 1 && n <= 100_000_000 ? n : 10_000_000;
 }
 
 /** What is left of MAX_LINK_STEPS for one commit; share one across the calls judging it. */
@@ -429,6 +431,9 @@ export function linkViewOf(
     for (const p of frontier) {
       spend(budget, links.length);
       for (const l of links) {
+        // Every step: the clock is read every 256th call, and one path's steps through
+        // hundreds of links would delay the deadline by that much again.
+        checkDeadline();
         if (!isUnderTarget(p, l.target, nocase)) continue;
         if (l.unbounded || isUnderTarget(l.path, l.target, nocase)) {
           unbounded.add(l.path);
