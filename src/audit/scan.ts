@@ -14,7 +14,9 @@ import { ByteReader, exited } from '../git/stream.js';
 import { TreeLinks } from '../check/links.js';
 import {
   isLinkMode,
-  physicalPath,
+  foldPath,
+  isAscii,
+  physicalPaths,
   resolveLinks,
   SYMLINK_MODE,
   type RawLink,
@@ -183,7 +185,7 @@ export async function existingPaths(
       .map((l) => ({ path: l.path, text: targets.get(l.blob)! }));
     symlinksOut?.push(...raw);
     const asks = via
-      .map(({ w }) => ({ w, real: physicalPath(w, raw) }))
+      .flatMap(({ w }) => physicalPaths(w, raw).map((real) => ({ w, real })))
       .filter(
         (x): x is { w: string; real: string } =>
           x.real !== undefined && x.real !== '' && !/\n/.test(x.real),
@@ -196,6 +198,28 @@ export async function existingPaths(
       asks.forEach((a, i) => {
         if (lines[i] && !lines[i]!.endsWith('missing')) found.add(a.w);
       });
+      // A link text spelled in another Unicode form than the tree (`café` for
+      // `cafe\u0301/`) reaches it on APFS and HFS+, not through a literal lookup: the
+      // tree's paths are compared in NFC (rare: only when a non-ASCII path is asked).
+      const odd = asks.filter((a) => !found.has(a.w) && !isAscii(a.real));
+      if (odd.length) {
+        const want = new Map(odd.map((a) => [foldPath(a.real), a.w]));
+        const { stdout: names } = await runGit(ctx, [
+          'ls-tree',
+          '-r',
+          '-z',
+          '--name-only',
+          '--full-tree',
+          tip,
+        ]);
+        for (let at = 0; at < names.length;) {
+          const nul = names.indexOf(0, at);
+          const end = nul < 0 ? names.length : nul;
+          const w = want.get(foldPath(decodePath(names.subarray(at, end))));
+          at = end + 1;
+          if (w !== undefined) found.add(w);
+        }
+      }
     }
   }
   return found;

@@ -30,10 +30,13 @@ import { detectSignals } from '../signals/detect.js';
 import type { GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import {
+  isAscii,
+  linkBudget,
   linkViewOf,
   linkZones,
   withLinkAliases,
   zonesOfFile,
+  type LinkBudget,
   type ZoneLink,
 } from '../policy/links.js';
 import { runGit } from '../git/git.js';
@@ -156,21 +159,28 @@ export class CommitJudge {
     // content followed through a link), and a commit or merge that changes what the links
     // show — a human commit may expose AI content written earlier outside every zone.
     const linkExtras: Signal[] = [];
+    // One bound on the alias work of this commit (MAX_LINK_STEPS), across every call.
+    const budget = linkBudget();
     const writes = c.parents.length > 1 || files.some((f) => f.status !== 'D');
     const exposing = c.parents.length > 1 || TreeLinks.changesLinks(c.files);
     const renames = files.some((f) => f.status === 'R' || f.status === 'C');
     let links: ZoneLink[] | undefined;
     const linksNow = async (): Promise<ZoneLink[]> => (links ??= await this.links.at(c.id));
     if (writes && (exposing || renames) && (await linksNow()).length) {
-      files = this.aliased(files, links!);
+      files = this.aliased(files, links!, budget);
       if (exposing && c.parents.length) {
-        const shown = await this.exposed(c, links!, files);
-        if (shown.length) {
-          files = [...files, ...shown];
+        const { shown, rewritten } = await this.exposed(c, links!, files, budget);
+        if (shown.length) files = [...files, ...shown];
+        if (shown.length || rewritten.length)
           linkExtras.push(
-            ...(await exposedContentSignals(this.ctx, policy, shown, c.parents, walk || undefined)),
+            ...(await exposedContentSignals(
+              this.ctx,
+              policy,
+              [...shown, ...rewritten],
+              c.parents,
+              walk || undefined,
+            )),
           );
-        }
       }
     }
     const extraSignals: Signal[] = [
@@ -201,7 +211,7 @@ export class CommitJudge {
     let change = buildChange(policy, input, this.trust, clock, touchesConfig);
     // An AI commit's own writes are judged where links show them too.
     if (change.signals.length && writes && links === undefined && (await linksNow()).length) {
-      const aliased = this.aliased(files, links!);
+      const aliased = this.aliased(files, links!, budget);
       if (aliased.length > files.length) {
         files = aliased;
         change = buildChange(policy, { ...input, files }, this.trust, clock, touchesConfig);
@@ -221,8 +231,12 @@ export class CommitJudge {
   }
 
   /** `files` plus each one at the zone paths links show it at (other aliases are dropped). */
-  private aliased(files: readonly FileChange[], links: readonly ZoneLink[]): FileChange[] {
-    const all = withLinkAliases(files, links, !this.policy.caseSensitive);
+  private aliased(
+    files: readonly FileChange[],
+    links: readonly ZoneLink[],
+    budget: LinkBudget,
+  ): FileChange[] {
+    const all = withLinkAliases(files, links, !this.policy.caseSensitive, budget);
     return all.filter((f) => f.via === undefined || zonesOfFile(this.policy, f).length > 0);
   }
 
@@ -230,12 +244,18 @@ export class CommitJudge {
    * Content in zones that a checkout of `c` shows through links and a checkout of its
    * first parent did not (the same blob at the same shown path), other than what `c`
    * itself writes (`files` already holds it): what a link change or a merge exposes.
+   * `rewritten`: where `c` both exposes a zone path and writes its physical file, the
+   * parent's blob there, at the shown path — an edit does not launder what was exposed
+   * (a human adds `evals/extra -> ../src/ai` and changes one line of the AI's
+   * `src/ai/x.jsonl`): its writers' signals apply to the alias too.
    */
   private async exposed(
     c: CommitFacts,
     links: readonly ZoneLink[],
     files: readonly FileChange[],
-  ): Promise<FileChange[]> {
+    budget: LinkBudget,
+  ): Promise<{ shown: FileChange[]; rewritten: FileChange[] }> {
+    const none = { shown: [], rewritten: [] };
     const parentLinks = await this.links.at(c.parents[0]!);
     // The same links, and the same trees under every target, show the same content: one
     // batch-check instead of two tree listings (most merges of a repository with links).
@@ -245,38 +265,66 @@ export class CommitJudge {
       const ids = await this.check.ids(
         targets.flatMap((t) => [`${c.id}:${t}`, `${c.parents[0]!}:${t}`]),
       );
-      if (ids.every((id, i) => i % 2 === 1 || id === ids[i + 1])) return [];
+      if (ids.every((id, i) => i % 2 === 1 || id === ids[i + 1])) return none;
     }
-    const now = await this.shown(c.id, links);
-    if (!now.size) return [];
-    const before = await this.shown(c.parents[0]!, parentLinks);
+    const now = await this.shown(c.id, links, budget);
+    if (!now.size) return none;
+    const before = await this.shown(c.parents[0]!, parentLinks, budget);
     const have = new Set(files.map((f) => `${f.path}\0${f.blob}`));
     const written = new Set(
       c.parents.length > 1 ? [] : files.filter((f) => f.via === undefined).map((f) => f.path),
     );
     const out: FileChange[] = [];
-    for (const [key, f] of now)
-      if (!before.has(key) && !have.has(key) && !written.has(f.via!)) out.push(f);
-    return out;
+    const edited: FileChange[] = [];
+    for (const [key, f] of now) {
+      if (before.has(key)) continue;
+      if (written.has(f.via!)) edited.push(f);
+      else if (!have.has(key)) out.push(f);
+    }
+    // The parent's content at each edited physical path, unless the parent already showed
+    // the path there (then nothing new is exposed: the edit is judged as a write).
+    const shownBefore = new Set([...before.values()].map((f) => f.path));
+    const fresh = edited.filter((f) => !shownBefore.has(f.path));
+    const rewritten: FileChange[] = [];
+    if (fresh.length) {
+      this.check ??= new BatchCheck(this.ctx);
+      const ids = await this.check.ids(fresh.map((f) => `${c.parents[0]!}:${f.via!}`));
+      fresh.forEach((f, i) => {
+        const id = ids[i];
+        if (id && id !== 'missing') rewritten.push({ ...f, status: 'A', blob: id });
+      });
+    }
+    return { shown: out, rewritten };
   }
 
   /** Every file of `commit` shown through links at a path in a zone, keyed by shown path and blob. */
   private async shown(
     commit: string,
     links: readonly ZoneLink[],
+    budget: LinkBudget,
   ): Promise<Map<string, FileChange>> {
     const out = new Map<string, FileChange>();
     const nocase = !this.policy.caseSensitive;
     // Links whose path, or a path it is shown at, a zone could hold or match below.
     const relevant = links.filter((l) =>
-      [l.path, ...linkViewOf(l.path, links, nocase).aliases].some(
+      [l.path, ...linkViewOf(l.path, links, nocase, budget).aliases].some(
         (p) => linkZones(this.policy, p).length > 0,
       ),
     );
     if (!relevant.length) return out;
     const targets = [...new Set(relevant.map((l) => l.target))];
-    for (const f of await listTree(this.ctx, commit, targets.includes('') ? [] : targets)) {
-      for (const a of this.aliased([f], links))
+    // A target spelled other than the tree spells it (`café` for `cafe\u0301`, `SRC` for
+    // `src`) is the same directory in some checkouts, but not to a literal pathspec (and
+    // ls-tree takes no `icase`): then the whole tree is listed, and `aliased` compares as
+    // link resolution does.
+    let whole = targets.includes('') || targets.some((t) => !isAscii(t));
+    if (!whole && nocase) {
+      this.check ??= new BatchCheck(this.ctx);
+      const ids = await this.check.ids(targets.map((t) => `${commit}:${t}`));
+      whole = ids.some((id) => id === 'missing');
+    }
+    for (const f of await listTree(this.ctx, commit, whole ? [] : targets)) {
+      for (const a of this.aliased([f], links, budget))
         if (a.via !== undefined) out.set(`${a.path}\0${a.blob}`, a);
     }
     return out;

@@ -22,6 +22,8 @@ import {
 } from '../core/types.js';
 import type { Policy, Zone } from './compile.js';
 import { SYMLINK_MODE } from '../core/types.js';
+import { checkDeadline } from '../core/deadline.js';
+import { CleanroomError } from '../errors.js';
 
 // Plain data about git's tree modes, so their home is src/core/types.ts (evaluate needs them).
 export { GITLINK_MODE, isLinkMode, SYMLINK_MODE } from '../core/types.js';
@@ -161,8 +163,12 @@ export function resolveLinkTarget(linkPath: string, target: string): string | un
   // Longer than PATH_MAX: no system resolves it (and it must not cost us memory).
   if (target === '' || target.length > 4096 || target.startsWith('/') || target.includes('\0'))
     return undefined;
+  if (target.startsWith('\\') || /^[A-Za-z]:/.test(target)) return undefined;
   const out = linkPath.split('/').slice(0, -1);
-  for (const seg of target.split('/')) {
+  // "\\" separates too: a Windows checkout (core.symlinks) resolves `..\\src\\jl` as
+  // `../src/jl`. (resolveLinks judges both readings of such a text; this one-answer form
+  // takes the Windows one, which is where the text can reach another directory.)
+  for (const seg of target.split(/[\\/]/)) {
     if (seg === '' || seg === '.') continue;
     if (seg === '..') {
       if (!out.length) return undefined;
@@ -179,14 +185,51 @@ export function resolveLinkTarget(linkPath: string, target: string): string | un
  */
 export function isUnderTarget(path: string, target: string, nocase = false): boolean {
   if (target === '') return true;
-  if (path.length !== target.length && path[target.length] !== '/') return false;
-  const head = path.slice(0, target.length);
-  return nocase ? head.toLowerCase() === target.toLowerCase() : head === target;
+  if (isAscii(path) && isAscii(target)) {
+    if (path.length !== target.length && path[target.length] !== '/') return false;
+    const head = path.slice(0, target.length);
+    return nocase ? head.toLowerCase() === target.toLowerCase() : head === target;
+  }
+  // Not ASCII: compared segment by segment under `foldPath` (NFC, and case when `nocase`),
+  // since `café` (NFC) and `cafe\u0301` (NFD) differ in length yet are one directory on
+  // APFS and HFS+.
+  const p = path.split('/');
+  const t = target.split('/');
+  if (p.length < t.length) return false;
+  return t.every((seg, i) => foldPath(seg, nocase) === foldPath(p[i]!, nocase));
 }
 
-/** `path` (at or below `target`) as seen through the link at `link`. */
-export const throughLink = (path: string, target: string, link: string): string =>
-  target === '' ? `${link}/${path}` : link + path.slice(target.length);
+const NON_ASCII = /[\u0080-\uffff]/;
+
+/** Is `s` plain ASCII (then NFC leaves it as it is, and lengths compare as names do)? */
+export function isAscii(s: string): boolean {
+  return !NON_ASCII.test(s);
+}
+
+/**
+ * A path as link resolution compares it: NFC (a normalisation-insensitive checkout — APFS,
+ * HFS+ — shows `cafe\u0301/` through a link to `café`), lower-cased when `nocase`. Always
+ * NFC, whatever the policy's `matching.unicode`: more aliases is the strict side.
+ */
+export function foldPath(path: string, nocase = false): string {
+  const n = isAscii(path) ? path : path.normalize('NFC');
+  return nocase ? n.toLowerCase() : n;
+}
+
+/**
+ * `path` (at or below `target`, as `isUnderTarget` decides) as seen through the link at
+ * `link`. Cut by the target's segment count, not its length: the two may be spelled in
+ * different Unicode forms.
+ */
+export function throughLink(path: string, target: string, link: string): string {
+  if (target === '') return `${link}/${path}`;
+  let cut = -1;
+  for (let n = target.split('/').length; n > 0; n--) {
+    cut = path.indexOf('/', cut + 1);
+    if (cut < 0) return link;
+  }
+  return link + path.slice(cut);
+}
 
 /**
  * A symlink as a checkout resolves it: `path -> target`, the target a repository-relative
@@ -225,15 +268,28 @@ export const MAX_SYMLINK_HOPS = 40;
  *     → [{ path: "src", target: "lib" }, { path: "evals/tasks", target: "lib/gen" }]
  */
 export function resolveLinks(links: readonly RawLink[], nocase = false): ZoneLink[] {
-  const key = (p: string): string => (nocase ? p.toLowerCase() : p);
+  const key = (p: string): string => foldPath(p, nocase);
   const byPath = new Map(links.map((l) => [key(l.path), l.text]));
   const out: ZoneLink[] = [];
-  for (const l of links) {
-    const r = resolvePhysical(l.path, l.text, byPath, key);
-    if (r === undefined) continue;
-    if (r === LOOP) out.push({ path: l.path, target: '', unbounded: true });
-    else out.push({ path: l.path, target: r, unbounded: isUnderTarget(l.path, r, nocase) });
-  }
+  const seen = new Set<string>();
+  // A text with "\\" reads two ways: a POSIX checkout takes it as part of a name, a
+  // Windows one (core.symlinks) as a separator. Both checkouts exist, so both readings
+  // are judged (the second only when some text has a "\\").
+  const readings = links.some((l) => l.text.includes('\\')) ? [false, true] : [false];
+  for (const backslash of readings)
+    for (const l of links) {
+      checkDeadline();
+      const r = resolvePhysical(l.path, l.text, byPath, key, backslash);
+      if (r === undefined) continue;
+      const z: ZoneLink =
+        r === LOOP
+          ? { path: l.path, target: '', unbounded: true }
+          : { path: l.path, target: r, unbounded: isUnderTarget(l.path, r, nocase) };
+      const k = `${z.path}\0${z.target}\0${z.unbounded === true}`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      out.push(z);
+    }
   return out;
 }
 
@@ -251,10 +307,22 @@ export function physicalPath(
   links: readonly RawLink[],
   nocase = false,
 ): string | undefined {
-  const key = (p: string): string => (nocase ? p.toLowerCase() : p);
+  return physicalPaths(path, links, nocase)[0];
+}
+
+/**
+ * Every physical path a checkout may reach for `path`: one, or two where some link text
+ * holds a "\\" (the POSIX reading first, then the Windows one; see `resolveLinks`).
+ */
+export function physicalPaths(path: string, links: readonly RawLink[], nocase = false): string[] {
+  const key = (p: string): string => foldPath(p, nocase);
   const byPath = new Map(links.map((l) => [key(l.path), l.text]));
-  const r = resolvePhysical('.', path, byPath, key);
-  return r === LOOP ? undefined : r;
+  const out: string[] = [];
+  for (const backslash of links.some((l) => l.text.includes('\\')) ? [false, true] : [false]) {
+    const r = resolvePhysical('.', path, byPath, key, backslash);
+    if (typeof r === 'string' && !out.includes(r)) out.push(r);
+  }
+  return out;
 }
 
 function resolvePhysical(
@@ -262,9 +330,10 @@ function resolvePhysical(
   text: string,
   byPath: ReadonlyMap<string, string>,
   key: (p: string) => string,
+  backslash: boolean,
 ): string | undefined | typeof LOOP {
   const cur = linkPath.split('/').slice(0, -1);
-  let queue = targetSegments(text);
+  let queue = targetSegments(text, backslash);
   if (!queue) return undefined;
   let hops = 1;
   for (let i = 0; i < queue.length; i++) {
@@ -281,7 +350,7 @@ function resolvePhysical(
       continue;
     }
     if (++hops > MAX_SYMLINK_HOPS) return LOOP;
-    const more = targetSegments(t);
+    const more = targetSegments(t, backslash);
     if (!more) return undefined;
     queue = [...more, ...queue.slice(i + 1)];
     i = -1;
@@ -289,16 +358,55 @@ function resolvePhysical(
   return cur.join('/');
 }
 
-/** A link text's segments; undefined when no system resolves it inside the repository. */
-function targetSegments(text: string): string[] | undefined {
+/**
+ * A link text's segments; undefined when no system resolves it inside the repository.
+ * `backslash`: "\\" separates too (a Windows checkout's reading).
+ */
+function targetSegments(text: string, backslash: boolean): string[] | undefined {
   // Longer than PATH_MAX: no system resolves it (and it must not cost us memory).
   if (text === '' || text.length > 4096 || text.startsWith('/') || text.includes('\0'))
     return undefined;
-  return text.split('/');
+  // `\\x` or `C:…` is absolute on Windows: nothing in the repository.
+  if (backslash && (text.startsWith('\\') || /^[A-Za-z]:/.test(text))) return undefined;
+  return text.split(backslash ? /[\\/]/ : '/');
 }
 
 /** Aliases of one path beyond this many: the rest is judged fail-closed (see `linkViewOf`). */
 const MAX_ALIASES = 256;
+
+/**
+ * Steps (one path tried against one link) that resolving the aliases of one commit may
+ * take. The work grows with links × aliases × files: one pushed commit with 500 links
+ * `s/lN -> ..` and 50 files took minutes, synchronously, past pre-receive's deadline. Past
+ * the bound the commit is not judged (fail closed, naming the limit).
+ * CLEANROOM_MAX_LINK_STEPS (an integer 1–100000000) lowers or raises it: tests use a
+ * small one; a server admin may tune it. The pusher has no say over the hook's environment.
+ */
+export const MAX_LINK_STEPS = linkStepsFrom(process.env.CLEANROOM_MAX_LINK_STEPS);
+
+/** The bound CLEANROOM_MAX_LINK_STEPS asks for, or 10,000,000 when unset or out of range. */
+export function linkStepsFrom(value: string | undefined): number {
+  const n = value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
+  return n >= 1 && n <= 100_000_000 ? n : 10_000_000;
+}
+
+/** What is left of MAX_LINK_STEPS for one commit; share one across the calls judging it. */
+export interface LinkBudget {
+  left: number;
+}
+
+export const linkBudget = (): LinkBudget => ({ left: MAX_LINK_STEPS });
+
+function spend(budget: LinkBudget, steps: number): void {
+  budget.left -= steps;
+  checkDeadline();
+  if (budget.left < 0)
+    throw new CleanroomError(
+      'input',
+      `resolving the symlinks of one commit took more than ${MAX_LINK_STEPS} steps (MAX_LINK_STEPS): too many links showing too many paths`,
+      'cleanroom cannot judge it: split the commit, or use fewer symlinks (links to a directory holding them, such as `..`, multiply the paths)',
+    );
+}
 
 /**
  * Where `path` (a physical path of the tree) shows in a checkout besides itself, through
@@ -311,18 +419,24 @@ export function linkViewOf(
   path: string,
   links: readonly ZoneLink[],
   nocase = false,
+  budget: LinkBudget = linkBudget(),
 ): { aliases: string[]; unbounded: string[] } {
   const aliases: string[] = [];
-  const unbounded: string[] = [];
+  // A set: with many links, a list's `includes` made this links² per path.
+  const unbounded = new Set<string>();
   const seen = new Set([path]);
   let frontier = [path];
   for (let hop = 0; hop < MAX_SYMLINK_HOPS && frontier.length; hop++) {
     const next: string[] = [];
     for (const p of frontier) {
+      spend(budget, links.length);
       for (const l of links) {
+        // Every step: the clock is read every 256th call, and one path's steps through
+        // hundreds of links would delay the deadline by that much again.
+        checkDeadline();
         if (!isUnderTarget(p, l.target, nocase)) continue;
         if (l.unbounded || isUnderTarget(l.path, l.target, nocase)) {
-          if (!unbounded.includes(l.path)) unbounded.push(l.path);
+          unbounded.add(l.path);
           // Once through a self-containing link is a real path of the checkout; going
           // round again is what `unbounded` stands for.
           if (isUnderTarget(p, l.path, nocase)) continue;
@@ -331,7 +445,7 @@ export function linkViewOf(
         if (seen.has(alias)) continue;
         seen.add(alias);
         if (aliases.length >= MAX_ALIASES) {
-          if (!unbounded.includes(l.path)) unbounded.push(l.path);
+          unbounded.add(l.path);
           continue;
         }
         aliases.push(alias);
@@ -341,10 +455,11 @@ export function linkViewOf(
     frontier = next;
   }
   // Still growing after MAX_SYMLINK_HOPS rounds: the links still leading on are unbounded.
-  for (const p of frontier)
-    for (const l of links)
-      if (isUnderTarget(p, l.target, nocase) && !unbounded.includes(l.path)) unbounded.push(l.path);
-  return { aliases, unbounded };
+  for (const p of frontier) {
+    spend(budget, links.length);
+    for (const l of links) if (isUnderTarget(p, l.target, nocase)) unbounded.add(l.path);
+  }
+  return { aliases, unbounded: [...unbounded] };
 }
 
 /**
@@ -368,13 +483,14 @@ export function withLinkAliases(
   files: readonly FileChange[],
   links: readonly ZoneLink[],
   nocase = false,
+  budget: LinkBudget = linkBudget(),
 ): FileChange[] {
   if (!links.length) return [...files];
   const out = [...files];
   const seen = new Set(files.map((f) => f.path));
   for (const f of files) {
     if (f.status === 'D' || f.via !== undefined) continue;
-    const v = linkViewOf(f.path, links, nocase);
+    const v = linkViewOf(f.path, links, nocase, budget);
     for (const alias of v.aliases) {
       if (seen.has(alias)) continue;
       seen.add(alias);
