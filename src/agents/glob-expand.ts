@@ -64,8 +64,8 @@ export function globPattern(raw: string): { pattern: string; glob: boolean } {
       if (c === '*' || c === '?' || c === '[') glob = true;
       if (c === '[') bracket = true;
       else if (c === ']') bracket = false;
-      out += c === '/' ? c : c;
-    } else out += c === '/' ? c : lit(c);
+      out += c;
+    } else out += '{},'.includes(c) ? c : lit(c); // unquoted braces are expandBraces' to read
   }
   return { pattern: out, glob };
 }

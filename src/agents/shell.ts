@@ -906,8 +906,11 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
       )
         dirs = undefined;
       else if (dirs) {
-        const next = at(one.word);
-        dirs = next.length + dirs.length > 16 ? undefined : [...new Set([...dirs, ...next])];
+        // `cd .g*`: the directory the glob expands to.
+        const x = expand(one.raw);
+        const next = x === 'unknown' ? undefined : (x ?? [one.word]).flatMap(at);
+        if (!next) dirs = undefined;
+        else dirs = next.length + dirs.length > 16 ? undefined : [...new Set([...dirs, ...next])];
       }
     }
   }

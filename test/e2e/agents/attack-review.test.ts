@@ -122,6 +122,8 @@ describe('2. globs are expanded as bash expands them', { timeout: 180_000 }, () 
     ],
     ['globstar is not modelled', 'shopt -s globstar; cat **/q1.json', 'ls *.md'],
     ['a glob after a cd', 'cd evals && cat ta*/q1.json', 'cd src && cat *.ts'],
+    ['a cd into a glob', 'cd .g* && rm -rf cleanroom', 'cd sr? && cat app.ts'],
+    ['a glob inside braces', 'cat evals/{tas*,x}/q1.json', 'ls src/{*.ts,*.js}'],
   ]);
 
   it('controls: ls *.md and grep over src/*.ts, a quoted glob, a glob that matches nothing', () => {
