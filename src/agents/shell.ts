@@ -1222,7 +1222,9 @@ function copyOf(recursiveAlways: boolean, args: string[], r: ShellPaths, gitMv =
     }
     if (a.startsWith('-')) {
       if (/^-[a-zA-Z]*[rRa]|^--(recursive|archive)$/.test(a)) recursive = true;
-      if (COPY_ARGS.has(a)) i++;
+      // `-f` (--filter), `-T` (--temp-dir), `-e`, `-B` take a value for rsync only: `cp -f`,
+      // `ln -s -f`, `ln -T` are flags, and their next word is an operand.
+      if (COPY_ARGS.has(a) && (recursiveAlways || !/^-[fTeB]$/.test(a))) i++;
       continue;
     }
     operands.push(a);
@@ -1523,6 +1525,22 @@ export function gitRead(sub: string, args: string[], all: string[]): GitRead | u
             refuse: "git worktree add checks out every file, the zone's too, at a new path",
           }
         : undefined;
+    case 'submodule':
+      // `git submodule add ./ sub` clones the repository (or a local one) into the work tree.
+      if (operands[0] === 'add') {
+        const url = operands[1];
+        if (
+          url === undefined ||
+          /^file:/i.test(url) ||
+          !(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/.]+:/.test(url))
+        )
+          return {
+            ...base,
+            refuse:
+              "a submodule from a repository on this machine copies every file, the zone's too, to a new path",
+          };
+      }
+      return undefined;
     case 'clone': {
       // `git clone . ../copy` (or the origin's local path): the zone's files in a new place.
       const valued =

@@ -151,6 +151,10 @@ describe('3. links and work trees made by the same command line', { timeout: 180
     ['a link to the directory above the zone', 'ln -s ../evals src/e', 'ln -sf app.ts src/a2.ts'],
     ['a link to the repository root', 'ln -s .. src/root', 'ln -s docs/guide.md g.md'],
     ['a link to .git', 'ln -s ../.git src/g', 'ln -s ../NOTES.md src/n'],
+    ['ln -s -f (a flag, not a value)', 'ln -s -f ../evals/tasks src/x', 'ln -s -f ../docs src/d'],
+    ['ln -sT', 'ln -s -T ../evals/tasks src/x', 'ln -s -T ../docs src/d'],
+    ['cp -f into an ai: deny zone', 'cp -f src/app.ts data/train/', 'cp -f src/app.ts docs/'],
+    ['git submodule add of this repository', 'git submodule add ./ sub', 'git submodule status'],
     [
       'git worktree add, then a read',
       'git worktree add -q ../wt2 HEAD && cat ../wt2/evals/tasks/q1.json',
