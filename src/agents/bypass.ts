@@ -102,6 +102,11 @@ export interface BypassOptions {
 const TRIPWIRES: [RegExp, string][] = [
   [/--no-ve(?:r(?:i(?:fy?)?)?)?(?![\w-])/, "--no-verify skips cleanroom's hooks"],
   [/core\.hookspath/i, 'core.hooksPath points git at other hooks'],
+  // The same key in a config file's own syntax (`printf '[core]\n\thooksPath = …' >> FILE`).
+  [
+    /\[\s*core\s*(?:"[^"\]]*"\s*)?\][\s\S]*?hookspath\s*=/i,
+    'a "[core] hooksPath =" entry points git at other hooks',
+  ],
   [/\b(CLEANROOM|HUSKY)=0\b/, "it switches cleanroom's hooks off"],
 ];
 /** Scripts the command runs are read too (one level), up to this size. */

@@ -111,6 +111,32 @@ export { globRoot } from './glob-root.js';
  */
 const PROTECTED =
   /^(\.cleanroom|\.husky|\.githooks)(\/|$)|(^|\/)\.git(\/|$)|^\.claude\/settings(\.local)?\.json$|^\.codex\/(hooks\.json|config\.toml)$|^\.cursor\/hooks\.json$|^\.gemini\/settings\.json$|^\.github\/hooks(\/|$)/i;
+/**
+ * git's own config files outside the repository (git-config(1) FILES): a `core.hooksPath`
+ * written there switches cleanroom off in every repository of the user. Matched by
+ * resolved absolute path: $HOME/.gitconfig, $XDG_CONFIG_HOME/git/config (default
+ * ~/.config), GIT_CONFIG_GLOBAL / GIT_CONFIG_SYSTEM, and, since the system file's
+ * directory depends on how git was built ($(prefix)/etc/gitconfig), every file named
+ * `gitconfig` or `.gitconfig` and every `git/config`. Files named by `include.path` are
+ * not known here (include.* keys are refused in bypass.ts).
+ */
+function gitConfigFile(abs: string): boolean {
+  const env = process.env;
+  const home = env.HOME ?? env.USERPROFILE;
+  const xdg = env.XDG_CONFIG_HOME || (home ? join(home, '.config') : undefined);
+  const named = [
+    home && join(home, '.gitconfig'),
+    xdg && join(xdg, 'git', 'config'),
+    env.GIT_CONFIG_GLOBAL,
+    env.GIT_CONFIG_SYSTEM,
+    '/etc/gitconfig',
+  ].filter((f): f is string => !!f && f !== '/dev/null');
+  const real = new Set(named.flatMap((f) => [resolve(f), realpathDeep(resolve(f))]));
+  return [abs, realpathDeep(abs)].some(
+    (p) => real.has(p) || /^\.?gitconfig$/i.test(basename(p)) || /[\\/]git[\\/]config$/i.test(p),
+  );
+}
+
 /** A file name that stands for "anything inside this directory". */
 const PROBE = 'cleanroom-probe';
 
@@ -302,6 +328,11 @@ export async function judge(
     reason: `cleanroom: ${show(rel)} belongs to cleanroom's or git's own configuration (or the agent hooks), which agents may not change — ask a human to make this edit.`,
   });
 
+  const gitConfig = (given: string): Decision => ({
+    action: 'deny',
+    reason: `cleanroom: ${safe(given)} is one of git's own config files (a core.hooksPath there switches cleanroom's hooks off in every repository), which agents may not change — ask a human to make this edit.`,
+  });
+
   /**
    * `lead` starts the sentence ("evals/x is in"), `tail` ends it with what to do instead.
    * `tree`: a whole directory tree of unknown shape lands at `given` (cp -r, rsync): refused
@@ -313,6 +344,7 @@ export async function judge(
     tail = 'a human has to write it by hand',
     tree = false,
   ): Promise<Decision | undefined> => {
+    if (gitConfigFile(resolve(cwd, given))) return gitConfig(given);
     for (const t of targetsOf(given, cwd)) {
       if (PROTECTED.test(t.rel) || (tree && PROTECTED.test(`${t.rel}/x`)))
         return protectedPath(t.rel);
@@ -393,6 +425,7 @@ export async function judge(
 
   /** A word given to a program cleanroom cannot read: refused inside or above a deny zone, and on protected files. */
   const opaque = async (given: string, touchedOnly: boolean): Promise<Decision | undefined> => {
+    if (gitConfigFile(resolve(cwd, given))) return gitConfig(given);
     for (const t of targetsOf(given, cwd)) {
       if (PROTECTED.test(t.rel)) return protectedPath(t.rel);
       if (touchedOnly || t.rel === '') continue; // the repository root: every `pytest .` would be refused
@@ -419,6 +452,59 @@ export async function judge(
           };
         }
       }
+    }
+    return undefined;
+  };
+
+  /**
+   * `ln -s TARGET`: a link is a second name for TARGET, and a later word of the same
+   * command line (`ln -s ../evals/tasks src/x && cat src/x/q1.json`) reads through it
+   * before the link exists for realpath to see. So the link itself is refused when its
+   * target (`abs`, resolved from the link's directory) is in or above a `deny` or
+   * `read: deny` zone, is cleanroom's or git's own files, or holds a repository with
+   * such zones (a link to the root, or to a directory above it).
+   */
+  const linkTo = async (abs: string): Promise<Decision | undefined> => {
+    const deny = (what: string): Decision => ({
+      action: 'deny',
+      reason: `cleanroom: this command makes a symbolic link to ${safe(abs)}, ${what} — agents may not make a second name for files they may not read or write; name the files themselves, or ask a human.`,
+    });
+    const zoned = (policy: Policy): Zone | undefined =>
+      policy.zones.find((z) => z.read === 'deny' || z.verdictFor(tool) === 'deny');
+    const real = realpathDeep(abs);
+    for (const t of targetsOf(abs, cwd)) {
+      if (PROTECTED.test(t.rel) || PROTECTED.test(`${t.rel}/x`))
+        return deny("which holds cleanroom's or git's own files");
+      const p = await lookup(t.root);
+      if (p.kind === 'none') continue;
+      if (p.kind === 'invalid') return invalid(t.rel, p.reason);
+      for (const policy of policiesOf(p)) {
+        const v = policy.verdictFor(t.rel, tool);
+        const zone =
+          t.rel === ''
+            ? zoned(policy)
+            : (readZone(policy, t.rel) ??
+              (v.verdict === 'deny' ? v.zone : undefined) ??
+              zoneBelow(
+                policy,
+                t.rel,
+                (z) => z.read === 'deny' || z.verdictFor(tool) === 'deny',
+                false,
+              )?.zone);
+        if (zone) return deny(`where zone "${zone.name}" lies (or the directory holding it)`);
+      }
+    }
+    // A directory above the repository: every zone of it is reachable through the link.
+    for (const root of new Set([...findRoots(cwd), ...findRoots(defaultCwd)])) {
+      const r = realpathDeep(root);
+      if (r !== real && !r.startsWith(real.endsWith(sep) ? real : `${real}${sep}`)) continue;
+      const p = await lookup(root);
+      if (p.kind === 'invalid') return invalid('', p.reason);
+      if (p.kind !== 'policy') continue;
+      const zone = policiesOf(p)
+        .map(zoned)
+        .find((z) => z);
+      if (zone) return deny(`above the repository where zone "${zone.name}" lies`);
     }
     return undefined;
   };
@@ -472,6 +558,8 @@ export async function judge(
         root && /^[\w./@+-]+$/.test(root)
           ? command.replaceAll('$(git rev-parse --show-toplevel)', root)
           : command,
+        undefined,
+        cwd,
       );
       const count = sh.written.length + sh.mentioned.length + sh.opaque.length + sh.searched.length;
       if (sh.truncated || count > MAX_PATHS) return tooMany(count, 'words that may be paths');
@@ -499,6 +587,14 @@ export async function judge(
       for (const g of sh.gitReads) if ((d = gitContent(g, policies, cwd))) return d;
       for (const p of sh.written)
         if ((d = await write(p, (rel) => `this command writes ${rel} in`))) return d;
+      for (const c of sh.copies) {
+        if (!c.symbolic) continue;
+        const into = c.intoDir || isDir(resolve(cwd, c.dest));
+        for (const src of c.sources) {
+          const at = resolve(cwd, into ? posix.join(c.dest, basename(src)) : c.dest);
+          if ((d = await linkTo(resolve(dirname(at), src)))) return d;
+        }
+      }
       for (const c of sh.copies) {
         // What lands where: `cp x.jsonl evals/` writes evals/x.jsonl; `cp -r drafts evals/` a tree.
         const into = c.intoDir || isDir(resolve(cwd, c.dest));

@@ -10,7 +10,8 @@
 // What it cannot see: paths built at run time ($VAR, $(…), globs that only expand into
 // a zone), `cd` before a relative path, and what a script does once it runs.
 
-import { posix } from 'node:path';
+import { posix, resolve } from 'node:path';
+import { expandGlob, globPattern, newBudget } from './glob-expand.js';
 import { patchWrites } from './patch.js';
 type Token = { op: string; here?: { body: string } } | { word: string; raw: string };
 
@@ -700,6 +701,8 @@ export interface Copy {
   intoDir: boolean;
   /** cp -r/-R/-a, rsync, git mv of a directory: whole trees may land under dest. */
   recursive: boolean;
+  /** `ln -s`: the sources are link texts, resolved from the link's own directory. */
+  symbolic?: boolean;
 }
 
 export interface ShellPaths {
@@ -773,7 +776,19 @@ export function revPath(word: string): string | undefined {
       : undefined;
 }
 
-export function shellPaths(command: string, maxWords = 5000): ShellPaths {
+/**
+ * What the shell makes of one raw word before the program sees it: `{a,b}` braces, `~+`
+ * (the tracked directory) and pathname expansion (glob-expand.ts) against the files in
+ * every directory the command line may be in. undefined: the word is taken as written
+ * (no cwd to expand in, or nothing to expand); 'unknown': only the shell can tell.
+ */
+type Expand = (raw: string) => string[] | 'unknown' | undefined;
+
+/**
+ * `cwd`: the absolute directory the command starts in; without it globs and `~+` are not
+ * expanded (words are taken as written, `~+` is unknown).
+ */
+export function shellPaths(command: string, maxWords = 5000, cwd?: string): ShellPaths {
   const r: ShellPaths = {
     mentioned: [],
     written: [],
@@ -800,6 +815,41 @@ export function shellPaths(command: string, maxWords = 5000): ShellPaths {
   // GIT_LITERAL_PATHSPECS=1 (exported anywhere, or set in the agent's environment before
   // this call: decide.ts checks its own environment too) turns `:(exclude)` into a name.
   const literalEnv = /GIT_(LITERAL|GLOB|NOGLOB|ICASE)_PATHSPECS/.test(command);
+  const budget = newBudget(command);
+  // `shopt -s globstar` makes `**` cross directories; `set -f` switches globbing off:
+  // neither is modelled, so their words are unknown.
+  const oddGlob = /globstar|extglob|set\s+[-+][a-zA-Z]*f|noglob|failglob|nullglob/.test(command);
+  const expand: Expand = (raw) => {
+    let rest = raw;
+    let lead = '';
+    if (/^~\+(\/|$)/.test(raw)) {
+      // `~+` is $PWD: the directory the reader tracks, when it is one directory.
+      if (!cwd || !dirs || dirs.length !== 1) return 'unknown';
+      lead = resolve(cwd, dirs[0]!);
+      rest = raw.slice(2);
+    } else if (/^~(\/|$)/.test(raw) && cwd && process.env.HOME?.startsWith('/')) {
+      // `~` is the HOME of the agent's shell, which is this hook's (an assignment to HOME
+      // in the command line is refused by bypass.ts).
+      lead = process.env.HOME;
+      rest = raw.slice(1);
+    } else if (dynamic(raw)) return undefined;
+    const { pattern, glob } = globPattern(rest);
+    if (!glob) return lead ? expandBraces(lead + pattern.replace(/\\(.)/g, '$1')) : undefined;
+    if (!cwd) return undefined;
+    if (oddGlob) return 'unknown';
+    const out: string[] = [];
+    for (const pat of expandBraces(lead.replace(/[*?[\]\\{}(),!@+^$|.]/g, '\\$&') + pattern)) {
+      const absolute = pat.startsWith('/');
+      // A relative pattern after a `cd` cleanroom cannot follow: unknown (as for any word).
+      if (!absolute && !dirs) return 'unknown';
+      for (const d of absolute ? [''] : dirs!) {
+        const got = expandGlob(pat, resolve(cwd, d), budget);
+        if (!got) return 'unknown';
+        out.push(...got);
+      }
+    }
+    return [...new Set(out)];
+  };
   for (const seg of segments(command)) {
     const lengths = LISTS.map((k) => r[k].length);
     const copies = r.copies.length;
@@ -810,13 +860,15 @@ export function shellPaths(command: string, maxWords = 5000): ShellPaths {
       seg.args[1]?.word === 'in' &&
       /^[A-Za-z_]\w*$/.test(seg.args[0]!.word)
     ) {
-      const list = seg.args.slice(2);
+      const list = seg.args
+        .slice(2)
+        .map((a) => expand(a.raw) ?? (dynamic(a.raw) ? 'unknown' : [a.word]));
       loopVars.set(
         seg.args[0]!.word,
-        list.some((a) => dynamic(a.raw)) ? undefined : list.map((a) => a.word),
+        list.some((a) => a === 'unknown') ? undefined : list.flatMap((a) => a as string[]),
       );
     }
-    readOne(seg, r, () => ++words > maxWords, loopVars);
+    readOne(seg, r, () => ++words > maxWords, loopVars, expand);
     if (r.truncated) return r;
     if (seg.cmdRaw !== undefined && dynamic(seg.cmdRaw)) r.unknown.push(seg.cmdRaw);
     LISTS.forEach((k, i) => {
@@ -830,7 +882,11 @@ export function shellPaths(command: string, maxWords = 5000): ShellPaths {
     for (const c of r.copies.splice(copies)) {
       if (!dirs && ![c.dest, ...c.sources].every((p) => p.startsWith('/'))) r.unknown.push(c.dest);
       for (const d of dirs ?? [])
-        r.copies.push({ ...c, dest: join(d, c.dest), sources: c.sources.map((p) => join(d, p)) });
+        r.copies.push({
+          ...c,
+          dest: join(d, c.dest),
+          sources: c.symbolic ? c.sources : c.sources.map((p) => join(d, p)),
+        });
     }
     for (const g of r.gitReads.slice(gitReads)) {
       g.dirs = dirs && [...dirs];
@@ -850,8 +906,11 @@ export function shellPaths(command: string, maxWords = 5000): ShellPaths {
       )
         dirs = undefined;
       else if (dirs) {
-        const next = at(one.word);
-        dirs = next.length + dirs.length > 16 ? undefined : [...new Set([...dirs, ...next])];
+        // `cd .g*`: the directory the glob expands to.
+        const x = expand(one.raw);
+        const next = x === 'unknown' ? undefined : (x ?? [one.word]).flatMap(at);
+        if (!next) dirs = undefined;
+        else dirs = next.length + dirs.length > 16 ? undefined : [...new Set([...dirs, ...next])];
       }
     }
   }
@@ -907,7 +966,8 @@ const NO_FILE_ARGS = new Set([
  * glob, judged as written). undefined when any part is not such a variable or plain text.
  */
 function withLoopVars(raw: string, vars: Map<string, string[] | undefined>): string[] | undefined {
-  if (/['\\`]|\$\(/.test(raw)) return undefined;
+  // `~` (a home directory, `~+`, `~-`) is the shell's to expand.
+  if (/['\\`]|\$\(/.test(raw) || raw.startsWith('~')) return undefined;
   const text = raw.replaceAll('"', '');
   let out = [''];
   const re = /\$(?:\{([A-Za-z_]\w*)\}|([A-Za-z_]\w*))/g;
@@ -929,6 +989,7 @@ function readOne(
   r: ShellPaths,
   tooMany: () => boolean,
   loopVars: Map<string, string[] | undefined> = new Map(),
+  expand: Expand = () => undefined,
 ): void {
   for (const d of seg.redirects) {
     // A here-string is input text: `git cat-file --batch <<< HEAD:evals/x.json` reads it.
@@ -939,6 +1000,17 @@ function readOne(
       continue;
     }
     if (/^\d+$/.test(d.word) || d.word === '-' || !isPath(d.word)) continue;
+    const x = d.op === '<<' || d.op === '<<-' ? undefined : expand(d.raw);
+    if (x === 'unknown') {
+      r.unknown.push(d.raw);
+      continue;
+    }
+    if (x) {
+      // `>> .gi?/config`: bash writes to what the pattern matches.
+      if (WRITE_REDIRECTS.has(d.op)) r.written.push(...x);
+      else if (d.op === '<') r.mentioned.push(...x);
+      continue;
+    }
     if (dynamic(d.raw)) {
       if (WRITE_REDIRECTS.has(d.op) || d.op === '<') r.unknown.push(d.raw);
       continue;
@@ -953,6 +1025,16 @@ function readOne(
     if (tooMany()) {
       r.truncated = true;
       return;
+    }
+    const x = expand(a.raw);
+    if (x === 'unknown') {
+      if (!NO_FILE_ARGS.has(seg.cmd) && seg.cmd !== 'git') r.unknown.push(a.raw);
+      else if (seg.cmd === 'git') dynamicArgs.push(a.raw);
+      continue;
+    }
+    if (x) {
+      args.push(...x);
+      continue;
     }
     const known = dynamic(a.raw) ? withLoopVars(a.raw, loopVars) : undefined;
     if (known) {
@@ -1053,7 +1135,13 @@ function readSegment(cmd: string, all: string[], r: ShellPaths): void {
     reader || NO_CONTENT.has(cmd) || (git !== undefined && GIT_NO_NEW_CONTENT.has(git.sub));
   if (!known) r.opaque.push(...paths);
   if (cmd === 'tee') r.written.push(...args.filter((a) => !a.startsWith('-')));
-  if (DEST_LAST.has(cmd)) copyOf(cmd === 'rsync', args, r);
+  if (DEST_LAST.has(cmd)) {
+    const before = r.copies.length;
+    copyOf(cmd === 'rsync', args, r);
+    // `ln -s TARGET LINK`: TARGET is text resolved from LINK's directory, not a file read now.
+    if (cmd === 'ln' && args.some((a) => /^-[a-zA-Z]*s|^--symbolic$/.test(a)))
+      for (const c of r.copies.slice(before)) c.symbolic = true;
+  }
   if (
     (cmd === 'grep' || cmd === 'egrep' || cmd === 'fgrep') &&
     args.some((a) => /^-[a-zA-Z]*[rR]|^--(recursive|dereference-recursive)$/.test(a))
@@ -1134,7 +1222,9 @@ function copyOf(recursiveAlways: boolean, args: string[], r: ShellPaths, gitMv =
     }
     if (a.startsWith('-')) {
       if (/^-[a-zA-Z]*[rRa]|^--(recursive|archive)$/.test(a)) recursive = true;
-      if (COPY_ARGS.has(a)) i++;
+      // `-f` (--filter), `-T` (--temp-dir), `-e`, `-B` take a value for rsync only: `cp -f`,
+      // `ln -s -f`, `ln -T` are flags, and their next word is an operand.
+      if (COPY_ARGS.has(a) && (recursiveAlways || !/^-[fTeB]$/.test(a))) i++;
       continue;
     }
     operands.push(a);
@@ -1301,6 +1391,7 @@ const GIT_VALUE_OPTS = new Set([
   '--add-header',
   '--contents',
   '--reverse',
+  '--find-object',
 ]);
 
 /**
@@ -1342,7 +1433,16 @@ export function gitRead(sub: string, args: string[], all: string[]): GitRead | u
     literal,
     ...(redirected ? { refuse: '--git-dir/--work-tree point it at another repository' } : {}),
   };
-  const patch = opts.some(patchFlag);
+  // `-S STRING` / `-G REGEX` / `--find-object=ID` print only commit names, but answer "does
+  // a version of some file hold STRING?": an oracle on a zone's content, judged like -p.
+  // `--raw` prints the blob ids of the files changed: a whole-file guess oracle.
+  const pickaxe = opts.some((a) =>
+    /^(-S|-G|--find-object|--pickaxe-all|--pickaxe-regex|--raw$)/.test(a),
+  );
+  const patch = opts.some(patchFlag) || pickaxe;
+  // diff-tree, diff-index, diff-files and whatchanged print `--raw` (blob ids) unless told otherwise.
+  const rawByDefault =
+    patch || !opts.some((a) => NO_PATCH_OPT.test(a) && a !== '--raw' && a !== '--summary');
   // `git log -p --follow -- src/x.py` leaves its pathspec at a rename: a file that came
   // out of a zone shows the zone's history. No pathspec can prove that away.
   if (patch && opts.includes('--follow'))
@@ -1352,8 +1452,9 @@ export function gitRead(sub: string, args: string[], all: string[]): GitRead | u
     };
   const noPatch = opts.some((a) => NO_PATCH_OPT.test(a));
   switch (sub) {
-    case 'log':
     case 'whatchanged':
+      return rawByDefault ? base : undefined;
+    case 'log':
     case 'reflog':
     case 'shortlog':
       return patch ? base : undefined;
@@ -1373,7 +1474,96 @@ export function gitRead(sub: string, args: string[], all: string[]): GitRead | u
     case 'diff-tree':
     case 'diff-index':
     case 'diff-files':
-      return patch ? { ...base, commitRevs: true } : undefined;
+      return rawByDefault ? { ...base, commitRevs: true } : undefined;
+    case 'ls-files':
+      // `-s`/`--stage`/`-u` print each entry's blob id (a whole-file guess oracle).
+      return opts.some(
+        (a) =>
+          /^-[a-zA-Z]*[su]|^--(stage|unmerged)$/.test(a) ||
+          (a.startsWith('--format') && /objectname/.test(a)),
+      )
+        ? { ...base, specs: [...specs, ...operands], operands: [] }
+        : undefined;
+    case 'ls-tree':
+      // Prints each entry's object id unless told to print names only.
+      return opts.some(
+        (a) =>
+          a === '--name-only' ||
+          a === '--name-status' ||
+          (a.startsWith('--format') && !/objectname/.test(a)),
+      )
+        ? undefined
+        : {
+            ...base,
+            operands: operands.slice(0, 1),
+            specs: [...specs, ...operands.slice(1)],
+            commitRevs: true,
+          };
+    case 'rev-list':
+      return opts.some((a) => a.startsWith('--objects'))
+        ? {
+            ...base,
+            refuse: "rev-list --objects prints the id of every file in history, the zone's too",
+          }
+        : undefined;
+    case 'hash-object':
+      return opts.includes('--stdin-paths')
+        ? {
+            ...base,
+            refuse:
+              'hash-object --stdin-paths hashes files named on its input, which cleanroom cannot see',
+          }
+        : undefined;
+    case 'show-index':
+    case 'verify-pack':
+      return { ...base, refuse: `git ${sub} lists the id of every object, the zone's files too` };
+    case 'worktree':
+      // A new work tree checks out every file, the zones' included, at a path of its own.
+      return operands[0] === 'add'
+        ? {
+            ...base,
+            refuse: "git worktree add checks out every file, the zone's too, at a new path",
+          }
+        : undefined;
+    case 'submodule':
+      // `git submodule add ./ sub` clones the repository (or a local one) into the work tree.
+      if (operands[0] === 'add') {
+        const url = operands[1];
+        if (
+          url === undefined ||
+          /^file:/i.test(url) ||
+          !(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) || /^[^/.]+:/.test(url))
+        )
+          return {
+            ...base,
+            refuse:
+              "a submodule from a repository on this machine copies every file, the zone's too, to a new path",
+          };
+      }
+      return undefined;
+    case 'clone': {
+      // `git clone . ../copy` (or the origin's local path): the zone's files in a new place.
+      const valued =
+        /^(-b|--branch|-o|--origin|-u|--upload-pack|--depth|--reference|--reference-if-able|--separate-git-dir|--template|-c|--config|--filter|--shallow-since|--shallow-exclude|-j|--jobs|--bundle-uri|--server-option)$/;
+      const ops: string[] = [];
+      for (let i = 0; i < before.length; i++) {
+        if (before[i]!.startsWith('-')) {
+          if (valued.test(before[i]!)) i++;
+        } else ops.push(before[i]!);
+      }
+      const src = ops[0] ?? specs[0];
+      const remote =
+        src !== undefined &&
+        !/^file:/i.test(src) &&
+        (/^[a-z][a-z0-9+.-]*:\/\//i.test(src) || /^[^/]+:/.test(src));
+      return remote
+        ? undefined
+        : {
+            ...base,
+            refuse:
+              "a clone of a repository on this machine copies every file, the zone's too, to a new path",
+          };
+    }
     case 'format-patch':
     case 'range-diff':
     case 'difftool':
@@ -1400,6 +1590,8 @@ export function gitRead(sub: string, args: string[], all: string[]): GitRead | u
         ? { ...base, refuse: 'it names its file with pathspec magic' }
         : undefined;
     case 'cat-file':
+      if (opts.some((a) => a === '--batch-all-objects'))
+        return { ...base, refuse: "it lists every object of the repository, the zone's files too" };
       if (
         opts.some((a) => /^-[tse]$/.test(a)) ||
         (opts.some((a) => a === '--batch-check' || a.startsWith('--batch-check=')) &&

@@ -56,7 +56,7 @@ const gitCases = (): [string, string, string][] => [
     `git show HEAD -- . ${EX}`,
   ],
   ['git format-patch', 'git format-patch -1 --stdout', 'git log -1 --format=%H'],
-  ['git whatchanged -p', 'git whatchanged -p', 'git whatchanged --oneline'],
+  ['git whatchanged -p', 'git whatchanged -p', 'git whatchanged --oneline --name-only'],
   ['git stash show -p', 'git stash show -p', 'git stash list'],
   ['git diff-tree -p', 'git diff-tree -p HEAD~1 HEAD', 'git diff-tree --name-only HEAD~1 HEAD'],
   ['git grep PATTERN REV', 'git grep question HEAD~1', 'git grep question HEAD~1 -- src'],
