@@ -3,7 +3,7 @@
 // prepare-commit-msg turns into `Assisted-by:`; the local hooks judge the commit. A
 // command that skips the hooks, points git at other hooks, strips the environment, or
 // types a human's review into a commit message would let the agent drop its own
-// provenance — so the agent hook refuses it before it runs (PRODUCT §4, issue 15 §1):
+// provenance — so the agent hook refuses it before it runs (docs/design/contract.md §4, issue 15 §1):
 //
 //   CLEANROOM=0 git commit …            HUSKY=0 / SKIP=… / GIT_CONFIG_* / GIT_DIR=…
 //   env -u CLAUDECODE git commit …      env -i …, unset CLAUDECODE, export -n, CLAUDECODE=0

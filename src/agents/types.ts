@@ -6,7 +6,7 @@
 import type { ToolId } from '../core/types.js';
 
 /**
- * One id per agent, the same as the policy's tool id (PRODUCT §4, §7): `cleanroom
+ * One id per agent, the same as the policy's tool id (docs/design/contract.md §4, §7): `cleanroom
  * agent-hook claude-code`, `init --agents claude-code`, `tools: { claude-code: … }` and
  * the ledger all say the same word. Older names stay accepted as each adapter's aliases.
  */

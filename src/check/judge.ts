@@ -70,7 +70,7 @@ export interface JudgeOptions {
   guardConfig?: boolean;
   /**
    * Whose clock judges expiry of overrides and signed reviews: the verifier's (server,
-   * CI, audit: PRODUCT §5), unless `grantTime` knows when a trusted verifier accepted the
+   * CI, audit: docs/design/contract.md §5), unless `grantTime` knows when a trusted verifier accepted the
    * commit (the audit's verified override log). Never the commit's own date: the pusher
    * sets it, and a backdated commit would revive an expired override.
    */
@@ -153,7 +153,7 @@ export class CommitJudge {
         });
       },
     };
-    // Links (PRODUCT §3, src/policy/links.ts): content is judged where a checkout shows it.
+    // Links (docs/design/contract.md §3, src/policy/links.ts): content is judged where a checkout shows it.
     // The commit's links are known from its parent's and its diff (no git call), so they
     // are asked for wherever they could matter: an AI commit's writes, a rename (moved
     // content followed through a link), and a commit or merge that changes what the links

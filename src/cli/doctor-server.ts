@@ -13,7 +13,7 @@ import { shimInBlock } from '../install/husky.js';
 import { readFileSync } from 'node:fs';
 import type { Check } from './doctor.js';
 
-/** git ≥ 2.39 has `rev-list --exclude-hidden=receive` (FIELD-NOTES: hidden refs). */
+/** git ≥ 2.39 has `rev-list --exclude-hidden=receive` (docs/design/field-notes.md: hidden refs). */
 export const GIT_FOR_HIDDEN_REFS = [2, 39] as const;
 
 export function parseGitVersion(text: string): [number, number] | undefined {

@@ -43,7 +43,7 @@ export interface FileChange {
   blob: string;
   mode: string;
   /**
-   * Set when this entry is content seen through a link (PRODUCT §3 "links are content at
+   * Set when this entry is content seen through a link (docs/design/contract.md §3 "links are content at
    * their own path"): `path` is where a checkout shows it, `via` the path git recorded.
    */
   via?: string;

@@ -72,7 +72,7 @@ export class GitStopped extends CleanroomError {
 
 // Every git process this command started and that has not closed yet. Node stays alive
 // while any child's pipe is open, and a `git rev-list` blocked writing into a pipe nobody
-// reads never exits by itself (FIELD-NOTES): so the command's exit path ends them all
+// reads never exits by itself (docs/design/field-notes.md): so the command's exit path ends them all
 // here, once, whatever state their pipes are in — no call site has to get it right.
 const live = new Set<ChildProcessWithoutNullStreams>();
 let closed = false;

@@ -1,4 +1,4 @@
-// Links are content at their own path (PRODUCT §3). A symlink (mode 120000) or a gitlink
+// Links are content at their own path (docs/design/contract.md §3). A symlink (mode 120000) or a gitlink
 // (160000, a submodule) at `evals` puts whatever it points at under `evals/…` in every
 // checkout, while git records only the link's own path and the target's. So:
 //

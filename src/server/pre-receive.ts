@@ -328,7 +328,7 @@ export async function judgePush(
       continue;
     }
     // What enters the default branch is judged by the policy before the push, even when
-    // another ref already held it (PRODUCT §6): an AI branch pushed while no zone covered
+    // another ref already held it (docs/design/contract.md §6): an AI branch pushed while no zone covered
     // its files, merged into main after the zone was added, is judged now. OLD..NEW holds
     // every commit new to the server as well; `seen` keeps a commit judged for another ref
     // of this push from being judged again.

@@ -1,4 +1,4 @@
-// Links are content at their own path (issue 10 §2, PRODUCT §3). Each attack is an openly
+// Links are content at their own path (issue 10 §2, docs/design/contract.md §3). Each attack is an openly
 // AI-attributed commit with no signature, tried at every point; beside it, the same
 // change made by a human passes everywhere.
 

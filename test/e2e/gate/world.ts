@@ -1,4 +1,4 @@
-// One scenario, tried at every point that judges it (PRODUCT §6): the local commit-msg
+// One scenario, tried at every point that judges it (docs/design/contract.md §6): the local commit-msg
 // hook (a real `git commit`), pre-push (the hook program with git's stdin), the server's
 // pre-receive (a real `git push` into a bare repository with the hook), `check --range`
 // and `audit`. A scenario is a list of commits; the AI ones carry Claude's trailer.

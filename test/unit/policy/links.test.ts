@@ -1,4 +1,4 @@
-// Links are content at their own path (PRODUCT §3): the pure rule, as tables. Which
+// Links are content at their own path (docs/design/contract.md §3): the pure rule, as tables. Which
 // zones a symlink or gitlink at a path puts content into, where a symlink points, and at
 // which paths content written at a link's target is seen.
 
