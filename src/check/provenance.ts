@@ -283,10 +283,37 @@ export async function mergedContentSignals(
       zonesOfFile(policy, f).length > 0,
   );
   if (!added.length) return [];
+  const { pick, signalsOf, untraced } = await blobOrigins(ctx, policy, added, parents);
+  return [
+    ...groupedSignals(
+      pick,
+      signalsOf,
+      (_fs, id) => `brought in by the merge, written in ${id.slice(0, 12)}`,
+    ),
+    ...limitSignal(untraced, 'brings content of'),
+  ];
+}
+
+/**
+ * The commit that introduced each file's blob, looked up from `tips` (one bounded
+ * `--find-object` walk: `touchesOf`), and those commits' signals. At most
+ * MAX_TRACED_OBJECTS distinct blobs are traced; files past that are `untraced` (the
+ * caller fails them closed with `limitSignal`). Files without a real blob id are skipped.
+ */
+async function blobOrigins(
+  ctx: GitContext,
+  policy: Policy,
+  files: readonly FileChange[],
+  tips: readonly string[],
+): Promise<{
+  pick: Map<FileChange, string[]>;
+  signalsOf: Map<string, Signal[]>;
+  untraced: FileChange[];
+}> {
   const objects = new Set<string>();
   const traced: FileChange[] = [];
   const untraced: FileChange[] = [];
-  for (const f of added) {
+  for (const f of files) {
     if (!isObjectId(f.blob) || /^0+$/.test(f.blob)) continue;
     if (!objects.has(f.blob) && objects.size >= MAX_TRACED_OBJECTS) {
       untraced.push(f);
@@ -296,7 +323,7 @@ export async function mergedContentSignals(
     traced.push(f);
   }
   const originOf = new Map<string, string>();
-  for (const t of objects.size ? await touchesOf(ctx, parents, [...objects]) : [])
+  for (const t of objects.size ? await touchesOf(ctx, tips, [...objects]) : [])
     originOf.set(t.blob, t.commit);
   const pick = new Map<FileChange, string[]>();
   for (const f of traced) {
@@ -304,14 +331,7 @@ export async function mergedContentSignals(
     if (origin) pick.set(f, [origin]);
   }
   const signalsOf = await signalsOfCommits(ctx, policy, [...new Set([...pick.values()].flat())]);
-  return [
-    ...groupedSignals(
-      pick,
-      signalsOf,
-      (_fs, id) => `brought in by the merge, written in ${id.slice(0, 12)}`,
-    ),
-    ...limitSignal(untraced, 'brings content of'),
-  ];
+  return { pick, signalsOf, untraced };
 }
 
 /**
@@ -344,28 +364,9 @@ export async function exposedContentSignals(
       signalsOf.set(id, await walk.signalsOf(id));
     return groupedSignals(pick, signalsOf, describe);
   }
-  const objects = new Set<string>();
-  const traced: FileChange[] = [];
-  const untraced: FileChange[] = [];
-  for (const f of exposed) {
-    if (!isObjectId(f.blob) || /^0+$/.test(f.blob)) continue;
-    if (!objects.has(f.blob) && objects.size >= MAX_TRACED_OBJECTS) {
-      untraced.push(f);
-      continue;
-    }
-    objects.add(f.blob);
-    traced.push(f);
-  }
-  const originOf = new Map<string, string>();
-  for (const t of objects.size ? await touchesOf(ctx, tips, [...objects]) : [])
-    originOf.set(t.blob, t.commit);
-  for (const f of traced) {
-    const origin = originOf.get(f.blob);
-    if (origin) pick.set(f, [origin]);
-  }
-  const signalsOf = await signalsOfCommits(ctx, policy, [...new Set([...pick.values()].flat())]);
+  const origins = await blobOrigins(ctx, policy, exposed, tips);
   return [
-    ...groupedSignals(pick, signalsOf, describe),
-    ...limitSignal(untraced, 'shows (through links) content of'),
+    ...groupedSignals(origins.pick, origins.signalsOf, describe),
+    ...limitSignal(origins.untraced, 'shows (through links) content of'),
   ];
 }
