@@ -243,6 +243,25 @@ export function verifyGrants(
 }
 
 /**
+ * The override log's entry for one judged commit (src/sign/grant-log.ts `GrantLogInput`):
+ * its id, the policy's repository and `acceptedGrants` of its message, files and
+ * identities, judged at `now`. Used by `check --grant-log` and `pre-receive --grant-log`.
+ */
+export function grantLogEntry(
+  policy: Policy,
+  record: Pick<ChangeInput, 'files' | 'message' | 'author' | 'committer'> & { id: string },
+  trust: Trust,
+  now: Date,
+): { commit: string; repository: string; grants: AcceptedGrant[] } {
+  const { id, files, message, author, committer } = record;
+  return {
+    commit: id,
+    repository: policy.repository,
+    grants: acceptedGrants(policy, { commit: id, files, message, author, committer }, trust, now),
+  };
+}
+
+/**
  * Every override and signed review in `input` that verifies, with its signer and the
  * (path, blob, mode) list it covers — the same judgement as verifyGrants (for the
  * override log: nothing is recorded that verifyGrants would not accept).

@@ -21,7 +21,7 @@ import { POLICY_PATH } from '../policy/paths.js';
 import { runGit, type GitContext } from '../git/git.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
 import type { Io } from './io.js';
-import { acceptedGrants, addNotes } from '../check/grants.js';
+import { addNotes, grantLogEntry } from '../check/grants.js';
 import { appendGrantLog, type GrantLogInput } from '../sign/grant-log.js';
 
 /** Prints `report` in `format` (a CHECK_FORMATS name): text with violations goes to stderr, anything else to stdout. */
@@ -171,23 +171,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     findings.push(...j.findings);
     if (j.findings.length) addNotes(notes, j.record.id, j.notes);
     if (grantLog && /cleanroom-(override|review)/i.test(j.record.message)) {
-      const r = j.record;
-      logged.push({
-        commit: r.id,
-        repository: source.policy.repository,
-        grants: acceptedGrants(
-          source.policy,
-          {
-            commit: r.id,
-            files: r.files,
-            message: r.message,
-            author: r.author,
-            committer: r.committer,
-          },
-          source.trust,
-          io.now(),
-        ),
-      });
+      logged.push(grantLogEntry(source.policy, j.record, source.trust, io.now()));
     }
   }
   await writeOutputs(io, { findings, notes }, outputs);

@@ -20,7 +20,7 @@ import {
 import { platformFor } from '../server/platforms.js';
 import { parse, str } from './args.js';
 import type { CommitRecord } from '../git/commits.js';
-import { acceptedGrants } from '../check/grants.js';
+import { grantLogEntry } from '../check/grants.js';
 import { appendGrantLog } from '../sign/grant-log.js';
 import { gitContext } from './context.js';
 import { readStdin, type Io } from './io.js';
@@ -163,22 +163,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       // The log is the audit record of every exception: a push whose grants cannot be
       // recorded is not accepted (the catch below applies --fail-open as for any error).
       const now = io.now();
-      const inputs = withGrants.map((r) => ({
-        commit: r.id,
-        repository: source.policy.repository,
-        grants: acceptedGrants(
-          source.policy,
-          {
-            commit: r.id,
-            files: r.files,
-            message: r.message,
-            author: r.author,
-            committer: r.committer,
-          },
-          source.trust,
-          now,
-        ),
-      }));
+      const inputs = withGrants.map((r) => grantLogEntry(source.policy, r, source.trust, now));
       try {
         appendGrantLog(
           grantLog,
