@@ -3,7 +3,7 @@
 // at /proc for git processes left behind.
 
 import { execFileSync, spawn } from 'node:child_process';
-import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { CLI, type TestRepo } from './repo.js';
 
 /**
@@ -99,12 +99,35 @@ export function childrenOf(pid: number): number[] {
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === pid && fields[0] !== 'Z') out.push(Number(name));
+      if (Number(fields[1]) !== pid || fields[0] === 'Z') continue;
+      // Only a child that has exec'd git. Between fork and exec the child is still a copy
+      // of node, and libuv's spawn waits, blocking, on a pipe until the child execs
+      // (uv_spawn, src/unix/process.c): a child stopped there freezes the parent's event
+      // loop, which no timer inside it can end (docs/design/field-notes.md, "A child
+      // stopped before exec"). No pusher can send that signal; a test that does would
+      // test libuv, not the hook. Once exec'd, a process never goes back, so the check
+      // holds until the signal lands.
+      if (readlinkSync(`/proc/${name}/exe`) === NODE_EXE) continue;
+      out.push(Number(name));
     } catch {
       // gone meanwhile
     }
   }
   return out;
+}
+
+const NODE_EXE = realpathSync(process.execPath);
+
+/** Kills (SIGKILL, after SIGCONT) every process whose working directory is `dir`. */
+export function killAllIn(dir: string): void {
+  for (const pid of processesIn(dir)) {
+    try {
+      process.kill(pid, 'SIGCONT');
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
+  }
 }
 
 /** Live (non-zombie) processes whose working directory is `dir`: git children left behind. */

@@ -8,7 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, TestRepo } from '../../helpers/repo.js';
 import { protectedServer, serverRef, type Server } from '../../helpers/server.js';
-import { childrenOf, fastHistory, leftoversIn, runCli, sleep } from '../../helpers/hostile.js';
+import {
+  childrenOf,
+  fastHistory,
+  killAllIn,
+  leftoversIn,
+  runCli,
+  sleep,
+} from '../../helpers/hostile.js';
 
 afterAll(removeTempDirs);
 
@@ -98,7 +105,9 @@ describe('the pre-receive hook always ends by itself', () => {
     // the deadline, and the push rejected.
     expect([0, 2], r.stderr).toContain(r.code);
     if (r.code === 2) expect(r.stderr).toContain('did not finish within 5.0 s');
-    expect(await leftoversIn(s.server.dir)).toEqual([]);
+    const left = await leftoversIn(s.server.dir);
+    killAllIn(s.server.dir); // a failure here must not leave a stopped git to the next test
+    expect(left).toEqual([]);
   });
 
   it('git children killed at random points: the hook fails closed and exits by itself, every time', async () => {
@@ -131,7 +140,9 @@ describe('the pre-receive hook always ends by itself', () => {
       if (killed && r.code === 0) expect(r.stderr).not.toContain('push rejected');
       if (r.code === 2)
         expect(r.stderr).toContain('push rejected — the check could not be completed');
-      expect(await leftoversIn(s.server.dir)).toEqual([]);
+      const left = await leftoversIn(s.server.dir);
+      killAllIn(s.server.dir);
+      expect(left, `round ${round}: git processes left behind`).toEqual([]);
     }
   });
 
