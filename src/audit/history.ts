@@ -27,7 +27,7 @@ import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject, withGitView } from '../git/commit-object.js';
 import { shownByGit, splitDiffTree } from '../git/commits.js';
-import { runGit, spawnGit, type GitContext } from '../git/git.js';
+import { runGit, spawnGit, withoutLazyFetch, type GitContext } from '../git/git.js';
 import { parseRawEntries } from '../git/raw.js';
 import {
   addDeleteCounts,
@@ -119,10 +119,10 @@ export async function* judgeHistory(
   ];
   const logArgs = [...LOG_ARGS, '--reverse', '--topo-order', ...opts.walk];
   const revs = spawnGit(ctx, revArgs);
-  // GIT_NO_LAZY_FETCH (git 2.44+): in a partial clone, rename detection must not fetch
+  // withoutLazyFetch: in a partial clone, rename detection must not fetch
   // the whole history's blobs one by one from the remote; an absent blob is an error
   // here, and the audit runs again without renames (scan.ts).
-  const log = spawnGit({ ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } }, logArgs);
+  const log = spawnGit(withoutLazyFetch(ctx), logArgs);
   const revsDone = exited(revs, revArgs);
   const logDone = exited(log, logArgs);
   revsDone.catch(() => undefined);
@@ -229,7 +229,7 @@ export async function* judgeHistory(
     }
     if (!again.length) return;
     const { stdout } = await runGit(
-      { ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } },
+      withoutLazyFetch(ctx),
       [
         'diff-tree',
         '--stdin',

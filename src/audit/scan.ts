@@ -7,7 +7,14 @@ import { join } from 'node:path';
 import { resolveCommit, revArg } from '../check/range.js';
 import type { Trust } from '../check/grants.js';
 import { usageError } from '../errors.js';
-import { GitError, gitText, runGit, spawnGit, type GitContext } from '../git/git.js';
+import {
+  GitError,
+  gitText,
+  runGit,
+  spawnGit,
+  withoutLazyFetch,
+  type GitContext,
+} from '../git/git.js';
 import type { Repo } from '../git/repo.js';
 import { decodePath } from '../git/raw.js';
 import { ByteReader, exited } from '../git/stream.js';
@@ -377,7 +384,7 @@ const ABSENT =
 async function absentObjects(ctx: GitContext, walk: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   const args = ['rev-list', '--objects', '--missing=print', ...walk];
-  const child = spawnGit({ ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } }, args);
+  const child = spawnGit(withoutLazyFetch(ctx), args);
   const done = exited(child, args);
   done.catch(() => undefined);
   child.stdin.end();

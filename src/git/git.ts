@@ -49,6 +49,21 @@ export class GitError extends CleanroomError {
 // decoy while everybody else's git shows the original.
 const BASE_ARGS = ['--no-replace-objects', '-c', 'core.quotePath=false'];
 
+/**
+ * `ctx` for a git call that must not fetch absent objects from a promisor remote (a
+ * partial clone): rename detection or a size query over history would otherwise fetch
+ * blobs one by one, for minutes. `GIT_NO_LAZY_FETCH` is git ≥ 2.44's switch; on older
+ * git, `GIT_ALLOW_PROTOCOL=none` (git's transport allow-list, git-config(1)
+ * `protocol.allow`) makes the lazy fetch fail at once instead. Either way the absent
+ * object is an error the caller handles (audit: scan.ts reports it as absent). Both win
+ * over the caller's environment. Only for reads a decision can do without; content a
+ * decision needs is fetched as git would.
+ */
+export const withoutLazyFetch = (ctx: GitContext): GitContext => ({
+  ...ctx,
+  env: { ...ctx.env, GIT_NO_LAZY_FETCH: '1', GIT_ALLOW_PROTOCOL: 'none' },
+});
+
 function cleanEnv(env: GitContext['env']): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;

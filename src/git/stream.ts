@@ -3,7 +3,7 @@
 
 import type { Readable } from 'node:stream';
 import { CleanroomError } from '../errors.js';
-import { GitError, runGit, spawnGit, type GitContext } from './git.js';
+import { GitError, runGit, spawnGit, withoutLazyFetch, type GitContext } from './git.js';
 
 const EMPTY = Buffer.alloc(0);
 
@@ -242,9 +242,9 @@ export async function objectInfo(
   const bad = ids.find((id) => !/^[0-9a-f]{4,64}$/.test(id));
   if (bad !== undefined)
     throw new CleanroomError('internal', `not an object id: ${bad.slice(0, 80)}`);
-  // GIT_NO_LAZY_FETCH: sizes are asked to decide what to read; in a partial clone an
+  // withoutLazyFetch: sizes are asked to decide what to read; in a partial clone an
   // absent object is reported as missing, never fetched one by one from the remote here.
-  const quiet: GitContext = { ...ctx, env: { GIT_NO_LAZY_FETCH: '1', ...ctx.env } };
+  const quiet: GitContext = withoutLazyFetch(ctx);
   const { stdout } = await runGit(
     quiet,
     ['cat-file', '--batch-check=%(objectname) %(objecttype) %(objectsize)'],

@@ -93,4 +93,33 @@ describe('absent objects', () => {
     expect(report.summary.contaminatedPaths).toBe(1);
     expect(report.history.absentObjects?.length ?? 0).toBeGreaterThan(0);
   });
+  it('a --filter=blob:none clone whose remote is reachable: audit fetches no blob', () => {
+    // Issue 11 §3: rename detection over history would fetch blobs one by one from the
+    // promisor remote. git < 2.44 ignores GIT_NO_LAZY_FETCH, so this runs on any git.
+    const { repo } = history();
+    repo.git('config', 'uploadpack.allowFilter', 'true');
+    const dir = join(tempDir(), 'partial-online');
+    execFileSync(
+      'git',
+      ['clone', '-q', '--no-checkout', '--filter=blob:none', `file://${repo.dir}`, dir],
+      { env: cleanEnv() },
+    );
+    const clone = new TestRepo(dir);
+    const blobsHere = (): number =>
+      clone
+        .git('cat-file', '--batch-all-objects', '--batch-check=%(objecttype)')
+        .split('\n')
+        .filter((t) => t === 'blob').length;
+    expect(blobsHere()).toBe(0);
+    const r = clone.cleanroom([
+      'audit',
+      '--format',
+      'json',
+      '--policy',
+      join(repo.dir, '.cleanroom/policy.yaml'),
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(JSON.parse(r.stdout).summary.contaminatedPaths).toBe(1);
+    expect(blobsHere(), 'the audit fetched blobs from the remote').toBe(0);
+  });
 });
