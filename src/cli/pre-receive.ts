@@ -138,7 +138,9 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       remaining,
       cfg.deadlineMs,
       (async () => {
-        const def = await defaultBranch(ctx);
+        // With a policy file the branch's tip is read by nothing (the grant log names the
+        // file, not a commit): not looked up.
+        const def = await defaultBranch(ctx, { tip: !cfg.policyFile });
         const source = await trustedPolicy(ctx, cfg, def);
         return {
           def,
