@@ -130,6 +130,19 @@ const cli = await build({
   },
 });
 chmodSync(join(root, 'dist', 'cleanroom.cjs'), 0o755);
+// Every hook reads the bundle as text: pure ASCII decodes on Node's fast path and stays a
+// one-byte string for V8 (half the memory, faster to scan). esbuild escapes non-ASCII in
+// strings but not in regular expressions: write \u2022 there, not the character itself.
+{
+  const text = readFileSync(join(root, 'dist', 'cleanroom.cjs'), 'latin1');
+  const at = text.search(/[\x80-\xff]/); // latin1: one character per byte
+  if (at >= 0) {
+    console.error(
+      `build: dist/cleanroom.cjs has a non-ASCII character near ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}: escape it in the source (\\uXXXX)`,
+    );
+    process.exit(2);
+  }
+}
 writeFileSync(
   join(root, 'dist', 'cleanroom.mjs'),
   "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./cleanroom.cjs');\n",
@@ -141,22 +154,27 @@ await build({
   entryPoints: [join(root, 'src', 'demo', 'demo.ts')],
   outfile: join(root, 'dist', 'demo.mjs'),
 });
-// dist/agent-hook.cjs, what agents are wired to, is this loader: it runs the agent-hook
-// bundle (dist/agent-hook-main.cjs) with V8's code cache, so its ~270 KB are not compiled
-// again on every tool call (issue 14 §2). Node ≥ 22.1 has module.enableCompileCache; on
-// older Node the bundle is compiled with vm.Script and the cache V8 produces after the
-// first run. The cache is per user and per Node version (XDG_CACHE_HOME or ~/.cache,
-// cleanroom/v8-<version>-<arch>), used only in a directory this user owns that nobody
-// else can write: V8 code cache is code, and another user's cache would run as ours.
-// It is keyed by the bundle's size, mtime and inode (V8 checks the source length too); any
-// failure of the cache (no HOME, a read-only disk, a rejected cache) only means the bundle
-// is compiled as it would be without it.
-const AGENT_HOOK_LOADER = `'use strict';
-// cleanroom agent hook: loads agent-hook-main.cjs through V8's code cache (src/build/build.mjs).
+// A code-cache loader: a small file that runs a bundle beside it with V8's code cache, so
+// the bundle's few hundred KB are not compiled again on every run (issue 14 §2, §3).
+// dist/agent-hook.cjs, what agents are wired to, runs dist/agent-hook-main.cjs this way;
+// dist/cleanroom-cached.cjs runs dist/cleanroom.cjs (the server's pre-receive hook uses
+// it when it is there; dist/cleanroom.cjs alone still works, compiled on every run).
+// Node ≥ 22.1 has module.enableCompileCache; on older Node the bundle is compiled with
+// vm.Script and the cache V8 produces at the end of the first run (so it holds the
+// functions that run used). The cache is per user and per Node version (XDG_CACHE_HOME or
+// ~/.cache, cleanroom/v8-<version>-<arch>), used only in a directory this user owns that
+// nobody else can write: V8 code cache is code, and another user's cache would run as ours.
+// It is keyed by the bundle's size, mtime and inode (V8 checks the source length too) and,
+// for the CLI, by the command (argv[2]: a pre-receive cache holds the pre-receive code, not
+// that of whichever command ran first); any failure of the cache (no HOME, a read-only disk,
+// a rejected cache) only means the bundle is compiled as it would be without it.
+function codeCacheLoader({ bundle, prefix, perCommand, about }) {
+  return `'use strict';
+// ${about}: loads ${bundle} through V8's code cache (src/build/build.mjs).
 const fs = require('node:fs');
 const path = require('node:path');
 const Module = require('node:module');
-const main = path.join(__dirname, 'agent-hook-main.cjs');
+const main = path.join(__dirname, '${bundle}');
 function cacheDir() {
   try {
     const env = process.env;
@@ -184,14 +202,23 @@ if (dir && typeof Module.enableCompileCache === 'function') {
   try {
     const vm = require('node:vm');
     const st = fs.statSync(main);
-    const file = path.join(dir, 'agent-hook-' + st.size + '-' + Math.trunc(st.mtimeMs) + '-' + st.ino + '.v8');
+    const key = st.size + '-' + Math.trunc(st.mtimeMs) + '-' + st.ino + '.v8';
+${
+  perCommand
+    ? `    const cmd = process.argv[2];
+    const tag = typeof cmd === 'string' && /^[a-z][a-z-]{0,39}$/.test(cmd) ? cmd + '-' : 'other-';
+`
+    : `    const tag = '';
+`
+}    const file = path.join(dir, '${prefix}-' + tag + key);
     let data;
     try {
       data = fs.readFileSync(file);
     } catch {
       // first run of this bundle
     }
-    const source = fs.readFileSync(main, 'utf8');
+    // A #! line is no JavaScript inside the module wrapper: blanked, keeping line numbers.
+    const source = fs.readFileSync(main, 'utf8').replace(/^#![^\\n]*/, '');
     const script = new vm.Script(Module.wrap(source), { filename: main, cachedData: data });
     const fn = script.runInThisContext();
     if (!data || script.cachedDataRejected)
@@ -200,8 +227,10 @@ if (dir && typeof Module.enableCompileCache === 'function') {
           const tmp = file + '.' + process.pid + '.tmp';
           fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
           fs.renameSync(tmp, file);
+          // Caches of an older copy of this bundle go; other commands' of this one stay.
           for (const f of fs.readdirSync(dir))
-            if (/^agent-hook-.*\\.v8$/.test(f) && f !== path.basename(file)) fs.rmSync(path.join(dir, f), { force: true });
+            if (f.startsWith('${prefix}-') && f.endsWith('.v8') && !f.endsWith('-' + key))
+              fs.rmSync(path.join(dir, f), { force: true });
         } catch {
           // no cache this time
         }
@@ -219,6 +248,7 @@ if (dir && typeof Module.enableCompileCache === 'function') {
 if (run) run();
 else require(main);
 `;
+}
 
 // Agent hooks run on every tool call: their own small bundle, CommonJS like the CLI so
 // git, hashing and the YAML parser load only when a call needs them.
@@ -232,7 +262,26 @@ const agentHook = await build({
   define: { 'import.meta.url': '__cleanroom_url' },
   banner: { js: "const __cleanroom_url = require('node:url').pathToFileURL(__filename).href;" },
 });
-writeFileSync(join(root, 'dist', 'agent-hook.cjs'), AGENT_HOOK_LOADER);
+writeFileSync(
+  join(root, 'dist', 'agent-hook.cjs'),
+  codeCacheLoader({
+    bundle: 'agent-hook-main.cjs',
+    prefix: 'agent-hook',
+    perCommand: false,
+    about: 'cleanroom agent hook',
+  }),
+);
+writeFileSync(
+  join(root, 'dist', 'cleanroom-cached.cjs'),
+  '#!/usr/bin/env node\n' +
+    codeCacheLoader({
+      bundle: 'cleanroom.cjs',
+      prefix: 'cli',
+      perCommand: true,
+      about: 'cleanroom, as dist/cleanroom.cjs',
+    }),
+);
+chmodSync(join(root, 'dist', 'cleanroom-cached.cjs'), 0o755);
 
 // esbuild inlines the dependencies and `legalComments: 'none'` drops their headers: their
 // licences travel in dist/THIRD-PARTY-NOTICES instead, listing exactly the packages the

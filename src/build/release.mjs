@@ -15,6 +15,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RELEASE_FILES = [
   'dist/cleanroom.cjs',
   'dist/cleanroom.mjs',
+  'dist/cleanroom-cached.cjs',
   'dist/agent-hook.cjs',
   'dist/agent-hook-main.cjs',
   'dist/iconv-lite.cjs',

@@ -11,7 +11,7 @@ import { dirname, isAbsolute, join } from 'node:path';
 import { CleanroomError } from '../errors.js';
 import { runGit, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
-import { loadPolicyText, MAX_POLICY_BYTES } from '../policy/load.js';
+import { MAX_POLICY_BYTES } from '../policy/limits.js';
 import type { Trust } from './grants.js';
 import { POLICY_PATH } from '../policy/paths.js';
 import { loadTrustedPolicy } from '../policy/trusted-cache.js';
@@ -112,7 +112,7 @@ export async function policyFromRev(
   const display = `${label}:${POLICY_PATH}`;
   const policy = cacheDir
     ? await loadTrustedPolicy(text, display, cacheDir, VERSION)
-    : loadPolicyText(text, display);
+    : (await import('../policy/load.js')).loadPolicyText(text, display);
   const read = async (p: string) => {
     if (isAbsolute(p) || p.split('/').includes('..')) return undefined; // trust files live in the repository
     const t = await readBlobAt(ctx, rev, p);
@@ -138,7 +138,9 @@ export async function policyFromRev(
  * `approvers: .cleanroom/approvers` → `<dir of the policy>/approvers` (copy the
  * repository's .cleanroom/ folder to the server as it is), absolute paths as given.
  */
-export function policyFromFile(file: string): PolicySource {
+export async function policyFromFile(file: string): Promise<PolicySource> {
+  // yaml loads only here, not on every push whose policy comes from the trusted cache.
+  const { loadPolicyText } = await import('../policy/load.js');
   return besideFile(file, loadPolicyText(configuredText(file), file));
 }
 

@@ -82,7 +82,7 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
       }
     };
     for (const t of trustProblems(p, readRel).filter(
-      (x) => !/: missing — (nobody can sign an override|review\.mode is signed)/.test(x),
+      (x) => !/: missing \u2014 (nobody can sign an override|review\.mode is signed)/.test(x),
     )) {
       checks.push({
         ok: false,

@@ -228,7 +228,7 @@ async function signerTrust(
         `run it in a clone of the repository, or pass --policy FILE (the policy with its ${what} file beside it) or --allowed-signers FILE`,
       );
     }
-    const src = policyFromFile(resolve(io.cwd, policy));
+    const src = await policyFromFile(resolve(io.cwd, policy));
     trust = src.trust;
     repository = src.policy.repository;
   }

@@ -32,7 +32,7 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   const policy = str(values.policy);
   const lines: string[] = [];
   if (policy) {
-    const source = policyFromFile(abs(policy)); // refuse to configure an invalid policy
+    const source = await policyFromFile(abs(policy)); // refuse to configure an invalid policy
     lines.push(
       `✓ policy ${abs(policy)}: ${source.policy.zones.length} zones; approvers ${source.trust.approvers ? 'found' : 'missing (no overrides possible)'}`,
     );

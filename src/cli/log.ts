@@ -44,7 +44,7 @@ export function logTrustAt(ctx: GitContext): (rec: GrantLogRecord) => Promise<Tr
         }
         // A server policy file: only if it is still there (it may have changed since; the
         // signer is then judged by today's file — keep old copies, see the docs).
-        return rec.trust?.source ? policyFromFile(rec.trust.source).trust : undefined;
+        return rec.trust?.source ? (await policyFromFile(rec.trust.source)).trust : undefined;
       })().catch(() => undefined);
       cache.set(key, got);
     }

@@ -21,7 +21,6 @@ import { platformFor } from '../server/platforms.js';
 import { parse, str } from './args.js';
 import type { CommitRecord } from '../git/commits.js';
 import { grantLogEntry } from '../check/grants.js';
-import { appendGrantLog } from '../sign/grant-log.js';
 import { gitContext } from './context.js';
 import { readStdin, type Io } from './io.js';
 
@@ -139,7 +138,9 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       remaining,
       cfg.deadlineMs,
       (async () => {
-        const def = await defaultBranch(ctx);
+        // With a policy file the branch's tip is read by nothing (the grant log names the
+        // file, not a commit): not looked up.
+        const def = await defaultBranch(ctx, { tip: !cfg.policyFile });
         const source = await trustedPolicy(ctx, cfg, def);
         return {
           def,
@@ -164,6 +165,8 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       // recorded is not accepted (the catch below applies --fail-open as for any error).
       const now = io.now();
       const inputs = withGrants.map((r) => grantLogEntry(source.policy, r, source.trust, now));
+      // The signing code loads only for a push that carries grants.
+      const { appendGrantLog } = await import('../sign/grant-log.js');
       try {
         appendGrantLog(
           grantLog,

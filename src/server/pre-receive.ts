@@ -13,12 +13,12 @@
 // * Fail closed: any error rejects, unless the admin chose --fail-open.
 
 import { CleanroomError, PolicyError } from '../errors.js';
-import type { Finding } from '../core/types.js';
+import type { FileChange, Finding } from '../core/types.js';
 import { GitError, runGit, verifyRev, type GitContext } from '../git/git.js';
 import { revList, type CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
 import { guardedChanges, judgeCommits } from '../check/range.js';
-import { CONFIG_ZONE, configGuard } from '../check/config-guard.js';
+import { CONFIG_ZONE, configGuard, type Guard } from '../check/config-guard.js';
 import {
   policyFromFile,
   policyFromFileCached,
@@ -27,7 +27,6 @@ import {
   type PolicySource,
 } from '../check/policy-source.js';
 import { POLICY_PATH } from '../policy/paths.js';
-import { loadPolicyText } from '../policy/load.js';
 import { addNotes } from '../check/grants.js';
 
 export interface RefUpdate {
@@ -98,13 +97,19 @@ export async function serverConfig(ctx: GitContext): Promise<Record<string, stri
   return out;
 }
 
-/** The default branch as it is before this push (refs are not updated yet in pre-receive). */
+/**
+ * The default branch as it is before this push (refs are not updated yet in pre-receive):
+ * its ref name, and its tip commit (undefined when the branch does not exist yet). With
+ * `tip: false` the tip is not looked up (one git process less) and is undefined: for a
+ * server whose policy is a file, nothing reads the branch's tip.
+ */
 export async function defaultBranch(
   ctx: GitContext,
+  opts: { tip?: boolean } = {},
 ): Promise<{ ref: string; tip: string | undefined }> {
   const r = await runGit(ctx, ['symbolic-ref', '-q', 'HEAD'], { okCodes: [1, 128] });
   const ref = r.code === 0 ? r.stdout.toString('utf8').trim() : 'refs/heads/main';
-  return { ref, tip: await verifyRev(ctx, `${ref}^{commit}`) };
+  return { ref, tip: opts.tip === false ? undefined : await verifyRev(ctx, `${ref}^{commit}`) };
 }
 
 export async function trustedPolicy(
@@ -273,6 +278,29 @@ function reachableNew(
   return out;
 }
 
+/** Does `f` touch a guarded path (policy, trust files), at either end of a rename? */
+const touchesGuard = (f: FileChange, guard: Guard): boolean =>
+  guard(f.path) || (f.from !== undefined && guard(f.from)) || (f.via !== undefined && guard(f.via));
+
+/**
+ * Can the guarded paths of OLD and NEW be known equal from the judged commits alone,
+ * without a `git diff-tree OLD NEW`? Yes when every commit of OLD..NEW was judged here
+ * (none skipped as judged for another ref), none is a merge or touches a guarded path,
+ * and one has OLD as its parent. Then OLD is an ancestor of NEW and NEW reaches it through
+ * a chain of single-parent commits, each of them in OLD..NEW: a path that differs between
+ * OLD and NEW differs between some commit of the chain and its parent, so it is in that
+ * commit's diff. A merge (whose combined diff hides a path taken from one parent), a
+ * rewind (OLD not an ancestor) or any doubt: the diff runs.
+ */
+function linearUntouched(chain: {
+  walked: boolean;
+  skipped: boolean;
+  parentIsOld: boolean;
+  mergeOrGuarded: boolean;
+}): boolean {
+  return chain.walked && !chain.skipped && !chain.mergeOrGuarded && chain.parentIsOld;
+}
+
 export async function judgePush(
   ctx: GitContext,
   source: PolicySource,
@@ -334,8 +362,12 @@ export async function judgePush(
     // of this push from being judged again.
     const intoDefault = update.ref === defaultRef;
     let touchesPolicy = false;
+    // Whether OLD..NEW proves by itself that no guarded path differs between OLD and NEW
+    // (then guardedChanges below needs no diff-tree): see linearUntouched.
+    const fromGraph = graph !== undefined && !intoDefault;
+    const chain = { walked: !fromGraph, skipped: false, parentIsOld: false, mergeOrGuarded: false };
     const ids =
-      graph && !intoDefault
+      graph && fromGraph
         ? reachableNew(graph, tip, seen)
         : (async function* () {
             // The default branch, or older git: per-ref OLD..NEW — never "--all", which would
@@ -346,7 +378,10 @@ export async function judgePush(
               '--reverse',
               ...(isZeroId(update.old) ? [tip] : [tip, `^${update.old}`]),
             ])) {
-              if (seen.has(id)) continue;
+              if (seen.has(id)) {
+                chain.skipped = true;
+                continue;
+              }
               seen.add(id);
               yield id;
             }
@@ -359,6 +394,9 @@ export async function judgePush(
         v.findings.push(...j.findings);
         if (j.findings.length) addNotes(v.notes, j.record.id, j.notes);
         if (j.record.files.some((f) => f.path === POLICY_PATH)) touchesPolicy = true;
+        if (j.record.parents.length !== 1 || j.record.files.some((f) => touchesGuard(f, guard)))
+          chain.mergeOrGuarded = true;
+        else if (j.record.parents[0] === update.old) chain.parentIsOld = true;
         if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
       }
     } finally {
@@ -368,7 +406,9 @@ export async function judgePush(
     // (a rewind, a reset to an old merge) can change it without any commit carrying it;
     // then the change needs an approved commit in this push like any other.
     if (update.ref === defaultRef && !isZeroId(update.old)) {
-      const changed = await guardedChanges(ctx, update.old, tip, guard);
+      const changed = linearUntouched(chain)
+        ? []
+        : await guardedChanges(ctx, update.old, tip, guard);
       const approved = new Set(
         v.findings
           .filter((f) => f.zone === CONFIG_ZONE && f.outcome === 'overridden')
@@ -389,7 +429,10 @@ export async function judgePush(
       const text = await readBlobAt(ctx, tip, POLICY_PATH);
       if (text !== undefined) {
         try {
-          loadPolicyText(text, `${update.ref.replace(/^refs\/heads\//, '')}:${POLICY_PATH}`);
+          (await import('../policy/load.js')).loadPolicyText(
+            text,
+            `${update.ref.replace(/^refs\/heads\//, '')}:${POLICY_PATH}`,
+          );
         } catch (e) {
           if (e instanceof PolicyError)
             v.errors.push(

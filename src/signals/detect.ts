@@ -42,7 +42,7 @@ export function restrictView(message: string): string {
   return (ascii ? message : message.normalize('NFKC'))
     .replace(/\p{Cf}/gu, '')
     .split('\n')
-    .map((l) => l.replace(/^[ \t]*(?:[>*+\-•][ \t]*)+/, ''))
+    .map((l) => l.replace(/^[ \t]*(?:[>*+\-\u2022][ \t]*)+/, ''))
     .join('\n');
 }
 

@@ -74,6 +74,7 @@ describe('npm pack', () => {
   it('ships the built bundle, the shims, the policies, LICENSE, notices and SBOM — no sources, no tests', () => {
     for (const f of [
       'dist/cleanroom.cjs',
+      'dist/cleanroom-cached.cjs',
       'dist/agent-hook.cjs',
       'dist/THIRD-PARTY-NOTICES',
       'dist/sbom.cdx.json',

@@ -1,0 +1,142 @@
+// The server hook runs dist/cleanroom.cjs through dist/cleanroom-cached.cjs, V8's code
+// cache per user (issue 14 §3): the judgement must not depend on the cache — present,
+// absent, corrupt, unusable, written by another command — and a deploy that copied
+// dist/cleanroom.cjs alone must still work, compiled on every run.
+
+import { spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, ROOT, tempDir, TestRepo } from '../../helpers/repo.js';
+import { agentCommit, humanCommit, protectedServer, type Server } from '../../helpers/server.js';
+
+afterAll(removeTempDirs);
+
+const LOADER = join(ROOT, 'dist', 'cleanroom-cached.cjs');
+
+/** The per-user cache directory the loader uses under `base` (XDG_CACHE_HOME). */
+const v8Dir = (base: string): string =>
+  join(base, 'cleanroom', `v8-${process.version}-${process.arch}`);
+const caches = (base: string, prefix = 'cli-pre-receive-'): string[] =>
+  existsSync(v8Dir(base))
+    ? readdirSync(v8Dir(base)).filter((f) => f.startsWith(prefix) && f.endsWith('.v8'))
+    : [];
+
+function push(s: Server, env: NodeJS.ProcessEnv, ref = 'main') {
+  return spawnSync('git', ['push', 'origin', `HEAD:${ref}`], {
+    cwd: s.work.dir,
+    env: { ...s.work.env, ...env },
+    encoding: 'utf8',
+  });
+}
+
+/** An AI commit into a deny zone is rejected, then a human one on top of main is accepted. */
+function expectJudged(s: Server, env: NodeJS.ProcessEnv, n: number): void {
+  s.work.git('checkout', '-q', '-B', `try${n}`, 'origin/main');
+  agentCommit(s.work, `evals/tasks/t${n}.txt`, `task ${n}\n`);
+  const bad = push(s, env);
+  expect(bad.status, bad.stderr).not.toBe(0);
+  expect(bad.stderr).toContain('evals/tasks/');
+  s.work.git('reset', '-q', '--hard', 'origin/main');
+  humanCommit(s.work, `src/h${n}.txt`, `human ${n}\n`);
+  const good = push(s, env);
+  expect(good.status, good.stderr).toBe(0);
+  s.work.git('fetch', '-q', 'origin');
+}
+
+describe('pre-receive through the code cache', () => {
+  it('the installed hook runs the loader: the first push writes the cache, later ones judge the same with it', () => {
+    expect(existsSync(LOADER)).toBe(true);
+    expect(readFileSync(join(ROOT, 'hooks', 'pre-receive'), 'utf8')).toContain(
+      'dist/cleanroom-cached.cjs" pre-receive',
+    );
+    const s = protectedServer();
+    const cache = tempDir('cleanroom-xdg-');
+    const env = { XDG_CACHE_HOME: cache };
+    expectJudged(s, env, 1);
+    const [file] = caches(cache);
+    expect(file, readdirSync(v8Dir(cache)).join(' ')).toBeDefined();
+    expect(statSync(join(v8Dir(cache), file!)).mode & 0o777).toBe(0o600);
+    expect(statSync(v8Dir(cache)).mode & 0o777).toBe(0o700);
+    const written = readFileSync(join(v8Dir(cache), file!));
+    expectJudged(s, env, 2);
+    // Accepted by V8, so not written again.
+    expect(readFileSync(join(v8Dir(cache), file!)).equals(written)).toBe(true);
+  });
+
+  it('a corrupt cache is rejected by V8 and rewritten; the push is judged the same', () => {
+    const s = protectedServer();
+    const cache = tempDir('cleanroom-xdg-');
+    const env = { XDG_CACHE_HOME: cache };
+    expectJudged(s, env, 1);
+    const file = join(v8Dir(cache), caches(cache)[0]!);
+    const garbage = Buffer.alloc(statSync(file).size, 0x41);
+    writeFileSync(file, garbage);
+    expectJudged(s, env, 2);
+    expect(readFileSync(file).equals(garbage)).toBe(false);
+  });
+
+  it("another command's cache is not the pre-receive's: each command has its own", () => {
+    const cache = tempDir('cleanroom-xdg-');
+    const env = { ...TestRepo.init().env, XDG_CACHE_HOME: cache };
+    const v = spawnSync(process.execPath, [LOADER, '--version'], { env, encoding: 'utf8' });
+    expect(v.status, v.stderr).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(caches(cache, 'cli-other-')).toHaveLength(1);
+    expect(caches(cache)).toHaveLength(0);
+    const s = protectedServer();
+    expectJudged(s, { XDG_CACHE_HOME: cache }, 1);
+    expect(caches(cache)).toHaveLength(1);
+    expect(caches(cache, 'cli-other-')).toHaveLength(1);
+  });
+
+  it('a cache directory others can write, or a relative XDG_CACHE_HOME, is not used; the push is judged without it', () => {
+    const s = protectedServer();
+    const cache = tempDir('cleanroom-xdg-');
+    mkdirSync(v8Dir(cache), { recursive: true });
+    chmodSync(v8Dir(cache), 0o777);
+    expectJudged(s, { XDG_CACHE_HOME: cache }, 1);
+    expect(readdirSync(v8Dir(cache))).toEqual([]);
+    // The control: the same directory, private, is used.
+    chmodSync(v8Dir(cache), 0o700);
+    expectJudged(s, { XDG_CACHE_HOME: cache }, 2);
+    expect(caches(cache)).toHaveLength(1);
+    const relative = tempDir('cleanroom-home-');
+    expectJudged(s, { XDG_CACHE_HOME: 'rel/cache', HOME: relative }, 3);
+    expect(existsSync(join(s.server.dir, 'rel'))).toBe(false);
+    expect(existsSync(join(relative, '.cache'))).toBe(false);
+  });
+
+  it('a deploy that copied dist/cleanroom.cjs alone (no loader) still judges every push', () => {
+    const pkg = tempDir('cleanroom-onefile-');
+    const copy = (rel: string): void => {
+      const from = join(ROOT, rel);
+      if (statSync(from).isDirectory()) return readdirSync(from).forEach((e) => copy(join(rel, e)));
+      mkdirSync(join(pkg, rel, '..'), { recursive: true });
+      copyFileSync(from, join(pkg, rel));
+      chmodSync(join(pkg, rel), statSync(from).mode & 0o777);
+    };
+    for (const f of ['package.json', 'hooks', 'policies', 'dist/cleanroom.cjs']) copy(f);
+    expect(existsSync(join(pkg, 'dist', 'cleanroom-cached.cjs'))).toBe(false);
+    const s = protectedServer();
+    const r = spawnSync(
+      process.execPath,
+      [join(pkg, 'dist', 'cleanroom.cjs'), 'install-server', s.server.dir, '--log', s.log],
+      { env: s.server.env, encoding: 'utf8' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(s.server.dir, 'hooks', 'pre-receive'), 'utf8')).toContain(pkg);
+    const cache = tempDir('cleanroom-xdg-');
+    expectJudged(s, { XDG_CACHE_HOME: cache }, 1);
+    expect(caches(cache)).toHaveLength(0);
+  });
+});
