@@ -109,6 +109,28 @@ export async function loadPolicyCached(
   return policy;
 }
 
+/**
+ * The text of `file` in `dir` when both pass the checks above (owned by this user,
+ * writable by nobody else, a regular file of at most `maxBytes`), else undefined. Also
+ * for the agent hook's policy lookup memo (src/agents/policy.ts).
+ */
+export function readOwnFile(dir: string, file: string, maxBytes: number): string | undefined {
+  try {
+    if (!ownAndPrivate(statSync(dir))) return undefined;
+    // Checked on the descriptor that is read: the file cannot be swapped in between.
+    const fd = openSync(file, 'r');
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile() || !ownAndPrivate(st) || st.size > maxBytes) return undefined;
+      return readFileSync(fd, 'utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined; // absent or unreadable: a miss
+  }
+}
+
 function fromEntry(
   cacheDir: string,
   file: string,
@@ -116,21 +138,8 @@ function fromEntry(
   display: string,
   version: string,
 ): Policy | undefined {
-  let raw: string;
-  try {
-    if (!ownAndPrivate(statSync(cacheDir))) return undefined;
-    // Checked on the descriptor that is read: the file cannot be swapped in between.
-    const fd = openSync(file, 'r');
-    try {
-      const st = fstatSync(fd);
-      if (!st.isFile() || !ownAndPrivate(st) || st.size > MAX_ENTRY_BYTES) return undefined;
-      raw = readFileSync(fd, 'utf8');
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return undefined; // no entry yet, or unreadable: a miss
-  }
+  const raw = readOwnFile(cacheDir, file, MAX_ENTRY_BYTES);
+  if (raw === undefined) return undefined;
   try {
     const e = JSON.parse(raw) as Partial<Entry> | null;
     if (
