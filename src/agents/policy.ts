@@ -78,8 +78,8 @@ function parseBatch(out: Buffer, count: number): (string | undefined)[] {
 
 // What `git cat-file --batch` answered for the staged and the committed policy, kept in
 // `.git/cleanroom/agent-policy-lookup.json` under a key of everything git read to answer: the
-// bytes of .git/HEAD, and the device, inode, size, mtime and ctime (ns) of the loose ref
-// HEAD names, of packed-refs and of .git/index. git replaces each of those files by
+// bytes of .git/HEAD and of the loose ref it names, and the device, inode, size, mtime and
+// ctime (ns) of packed-refs and of .git/index. git replaces each of those files by
 // renaming a new one into place, so any change is another key and git runs again. A hit
 // spares the agent hook a git process and the modules that start it (~15% of a call,
 // issue 14 §2). Only where the key covers every input: a plain `.git` directory (no
@@ -121,7 +121,17 @@ function lookupKey(root: string, env: NodeJS.ProcessEnv): string | undefined {
     if (branch === undefined && !/^[0-9a-f]{40}(?:[0-9a-f]{24})?\n?$/.test(head)) return undefined;
     if (branch !== undefined && branch.split('/').some((c) => c === '..' || c === '.' || c === ''))
       return undefined;
-    const ref = branch === undefined ? '-' : statKey(join(gitDir, branch));
+    // The loose ref's bytes (its commit id), or '-' when the branch lives in packed-refs;
+    // a loose ref that is itself symbolic would send git to a file the key does not name.
+    let ref = '-';
+    if (branch !== undefined) {
+      try {
+        ref = readFileSync(join(gitDir, branch), 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+      }
+      if (ref.startsWith('ref:')) return undefined;
+    }
     return [
       MEMO_FORMAT,
       VERSION,

@@ -92,6 +92,28 @@ describe('the policy lookup memo', () => {
         () => repo.git('update-index', '--force-remove', '.cleanroom/policy.yaml'),
       ],
       ['stage it back', stage],
+      [
+        'HEAD through a symbolic loose ref to side',
+        () => (
+          repo.git('symbolic-ref', 'refs/heads/alias', 'refs/heads/side'),
+          repo.git('symbolic-ref', 'HEAD', 'refs/heads/alias')
+        ),
+      ],
+      [
+        'a new commit on side, read through alias',
+        () => (
+          repo.git('checkout', '-q', '-f', '-b', 'tmp', 'side'),
+          stage(),
+          repo.git('commit', '-q', '-m', 't'),
+          repo.git('update-ref', 'refs/heads/side', 'tmp'),
+          repo.git('symbolic-ref', 'HEAD', 'refs/heads/alias'),
+          repo.git('reset', '-q')
+        ),
+      ],
+      [
+        'only the ref behind the symbolic one moves',
+        () => repo.git('update-ref', 'refs/heads/side', 'tmp~1'),
+      ],
     ];
     for (const [name, step] of steps) {
       step();
