@@ -7,7 +7,15 @@
 // parser loads only on a miss). A policy that history had and HEAD lost (`git rm -r
 // .cleanroom && git commit --no-verify`) is not "no policy": the hook fails closed.
 
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CleanroomError } from '../errors.js';
 import type { GitContext } from '../git/git.js';
@@ -78,8 +86,8 @@ function parseBatch(out: Buffer, count: number): (string | undefined)[] {
 
 // What `git cat-file --batch` answered for the staged and the committed policy, kept in
 // `.git/cleanroom/agent-policy-lookup.json` under a key of everything git read to answer: the
-// bytes of .git/HEAD and of the loose ref it names, and the device, inode, size, mtime and
-// ctime (ns) of packed-refs and of .git/index. git replaces each of those files by
+// bytes of .git/HEAD and of the loose ref it names, the device, inode, size, mtime and
+// ctime (ns) of packed-refs and of .git/index, and the index's own checksum (its last bytes). git replaces each of those files by
 // renaming a new one into place, so any change is another key and git runs again. A hit
 // spares the agent hook a git process and the modules that start it (~15% of a call,
 // issue 14 §2). Only where the key covers every input: a plain `.git` directory (no
@@ -106,6 +114,33 @@ function statKey(file: string): string {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '-';
     throw e;
+  }
+}
+
+/**
+ * The last 32 bytes of the index file, in hex: its checksum over the whole content (sha1
+ * or sha256), so the key follows the index's content, not only its inode and times (a
+ * freed inode can come back, and file times are as coarse as the kernel's tick). An
+ * index without a checksum (`index.skipHash` writes zeros) or shorter than that: throws,
+ * so no memo.
+ */
+function indexTrailer(file: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '-';
+    throw e;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(32);
+    if (size < 12 + 32 || readSync(fd, tail, 0, 32, size - 32) !== 32)
+      throw new Error('short index');
+    if (tail.subarray(12).every((b) => b === 0)) throw new Error('index without a checksum');
+    return tail.toString('hex');
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -139,6 +174,7 @@ function lookupKey(root: string, env: NodeJS.ProcessEnv): string | undefined {
       ref,
       statKey(join(gitDir, 'packed-refs')),
       statKey(join(gitDir, 'index')),
+      indexTrailer(join(gitDir, 'index')),
     ].join('\0');
   } catch {
     return undefined;
