@@ -132,12 +132,25 @@ export default async function (h) {
   // Issue 14 §2: CPU time (user+sys, children included), the steadier figure on a shared
   // machine; interleaved runs. The hook's bundle alone (no code cache) beside the loader.
   const cpuRuns = h.quick ? 9 : 21;
-  const cpu = { node: [], hook: [], bundle: [] };
+  const cpu = { node: [], hook: [], bundle: [], base: [] };
+  // BENCH_BASE=DIR (a build of another revision, e.g. main): its hook measured interleaved
+  // with this one, each with a V8 code-cache directory of its own (the loader keeps one
+  // cache file per directory: sharing one would make both compile on every call).
+  const base = process.env.BENCH_BASE;
+  const baseEnv = base && { ...env, XDG_CACHE_HOME: h.tmp('cleanroom-bench-xdg-') };
   for (let i = 0; i < cpuRuns; i++) {
     cpu.node.push(h.cpu(process.execPath, ['-e', '0'], { cwd: dir, env }).cpuMs);
     cpu.hook.push(
       h.cpu(process.execPath, [hookBin, 'claude'], { cwd: dir, env, input: pre }).cpuMs,
     );
+    if (base)
+      cpu.base.push(
+        h.cpu(process.execPath, [join(base, 'dist', 'agent-hook.cjs'), 'claude'], {
+          cwd: dir,
+          env: baseEnv,
+          input: pre,
+        }).cpuMs,
+      );
     // (a build before the loader: dist/agent-hook.cjs is the bundle itself)
     const bundle = join(h.root, 'dist', 'agent-hook-main.cjs');
     cpu.bundle.push(
@@ -158,6 +171,13 @@ export default async function (h) {
     'cpu: the bundle without the code cache',
     `${cb.toFixed(1)} ms (${(cb / cn).toFixed(2)}× node)`,
   );
+  if (base) {
+    const cbase = h.median(cpu.base);
+    h.row(
+      `cpu: ${base}/dist/agent-hook.cjs pre-write (BENCH_BASE)`,
+      `${cbase.toFixed(1)} ms (${(cbase / cn).toFixed(2)}× node; this build ×${(ch / cbase).toFixed(2)} of it)`,
+    );
+  }
 
   // Issue 14 §2: post-write over a ledger past its size bound whose entries all stay live
   // (nothing to drop): compaction is amortised (again only once the ledger doubled).

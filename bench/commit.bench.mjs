@@ -94,9 +94,30 @@ export default async function (h) {
   ];
   for (const [name, a] of anchors)
     if (a.missing) h.row(`anchor ${name}`, `not measured: ${a.missing}`);
+  // BENCH_BASE=DIR (a build of another revision, e.g. main): its own `init --hooks git`
+  // writes its hooks into a directory of their own, measured interleaved with this build.
+  const base = process.env.BENCH_BASE;
+  const baseHooks = join(dir, '.git', 'hooks-base');
+  if (base) {
+    mkdirSync(baseHooks, { recursive: true });
+    execFileSync(
+      process.execPath,
+      [join(base, 'dist', 'cleanroom.mjs'), 'init', '--hooks', 'git', '-q'],
+      {
+        cwd: dir,
+        env: {
+          ...env,
+          GIT_CONFIG_COUNT: '1',
+          GIT_CONFIG_KEY_0: 'core.hooksPath',
+          GIT_CONFIG_VALUE_0: baseHooks,
+        },
+      },
+    );
+  }
   const configs = [
     ['no hooks', { hooksPath: noHooks }],
     ['cleanroom', { hooksPath: join(dir, '.git', 'hooks') }],
+    ...(base ? [[`cleanroom at ${base} (BENCH_BASE)`, { hooksPath: baseHooks }]] : []),
     ...anchors.filter(([, a]) => !a.missing),
   ];
   const measure = (label, extraEnv) => {

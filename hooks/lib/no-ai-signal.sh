@@ -15,9 +15,9 @@
 #     of the needles — every email, trailer key, marker, name suffix and co-author name
 #     of the table (dist/no-ai-signal.needles, generated from policies/tools.yaml at
 #     build time), matched case-insensitively as substrings.
-# Its cost is a few processes (issue 14): one grep for the environment, one tr for the
-# parent's argv, one sha256sum, one `git var -l`, one grep for the text, one git
-# diff-index — each one is counted in docs/local-hooks.md (Cost).
+# Its cost is a few processes (issue 14): one grep for the environment and git's argv, one
+# sha256sum, one `git var -l`, one grep for the text, one git diff-index — each one is
+# counted in docs/local-hooks.md (Cost); everything else is shell builtins.
 # test/repo/core/fast-path.test.ts proves the over-approximation against the full
 # detector on the table's own examples and on mutated messages.
 cleanroom_no_ai_signal() {
@@ -28,19 +28,12 @@ cleanroom_no_ai_signal() {
   for _cr_f in MERGE_HEAD CHERRY_PICK_HEAD REVERT_HEAD rebase-merge rebase-apply cleanroom/amending; do
     [ -e ".git/$_cr_f" ] && return 1
   done
+  # The agent environment and `git commit --amend -m` (prepare-commit-msg is told
+  # "message") in one grep: see cleanroom_env_has_no_agent.
   cleanroom_env_has_no_agent "$_cr_dist/no-ai-signal.env" || return 1
-  # `git commit --amend -m`: prepare-commit-msg is told "message", so look at git's argv.
-  _cr_pid=$PPID
-  for _cr_i in 1 2 3; do
-    [ -r "/proc/$_cr_pid/cmdline" ] || break
-    case "$(tr '\0' ' ' < "/proc/$_cr_pid/cmdline")" in
-      *" --am"*) return 1 ;;  # --amend, or a prefix git accepts for it
-      git\ *commit*|*/git\ *commit*) break ;;
-    esac
-    _cr_pid=$(sed 's/.*) [A-Za-z] \([0-9]*\).*/\1/' "/proc/$_cr_pid/stat" 2>/dev/null) || break
-  done
   read -r _cr_want < .git/cleanroom/fastpath || return 1
-  _cr_have=$(sha256sum < .cleanroom/policy.yaml 2>/dev/null || shasum -a 256 < .cleanroom/policy.yaml) || return 1
+  # One process: a command substitution of a single command is exec'd by the subshell.
+  _cr_have=$(sha256sum < .cleanroom/policy.yaml 2>/dev/null) || _cr_have=$(shasum -a 256 < .cleanroom/policy.yaml) || return 1
   [ "${_cr_have%% *}" = "$_cr_want" ] || return 1
   # Both identities in one git process: `git var -l` lists the config, then GIT_*_IDENT.
   # All of it is searched (a needle in an alias only costs the full check), so no line of
@@ -55,19 +48,51 @@ cleanroom_no_ai_signal() {
 # cleanroom_text_has_no_signal MSGFILE IDENTITIES PATTERNS: 0 when neither the message file
 # nor the identity lines match any pattern of dist/no-ai-signal.needles (a byte that is not
 # printable ASCII or a tab, or a needle, case-insensitively). One grep for both; any status
-# but 1 ("nothing found": a missing file, a grep error) counts as a signal.
+# but 1 ("nothing found": a missing file, a grep error) counts as a signal. `-a`: a file
+# with a NUL byte is "binary" to grep, which may then take the NUL for a line end and
+# never show it to the pattern that catches it; as text, the NUL itself is a signal.
 cleanroom_text_has_no_signal() {
-  printf '%s\n' "$2" | LC_ALL=C grep -q -i -f "$3" -- - "$1" 2>/dev/null
+  # The identities arrive as a here-document, not through `printf | grep`: a pipeline
+  # forks a subshell for printf.
+  LC_ALL=C grep -q -a -i -f "$3" -- - "$1" 2>/dev/null <<_cr_ids_
+$2
+_cr_ids_
   [ $? -eq 1 ]
 }
 
 # cleanroom_env_has_no_agent PATTERNS: 0 when no variable of this process's environment
-# matches an agent rule (dist/no-ai-signal.env). Linux: the environment this shell was
-# started with, as the kernel holds it (every name, even one a shell cannot import,
-# such as CODEX_SANDBOX.x); elsewhere `env`. Any status but 1 counts as an agent.
+# matches an agent rule (dist/no-ai-signal.env) and no process above this hook was started
+# with an argument that begins `--am` (`git commit --amend`, or a prefix git accepts for
+# it). Linux: the environment this shell was started with, as the kernel holds it (every
+# name, even one a shell cannot import, such as CODEX_SANDBOX.x), and the argv of up to six
+# ancestors (/proc/PID/cmdline; the full check looks for the `git commit` among as many) —
+# all NUL-separated, so one `grep -z` reads them all. Every ancestor, not only git: an
+# argument `--am…` anywhere above only costs the full check. Elsewhere `env`, and no argv
+# (the full check cannot see it there either). Any status but 1 counts as an agent.
 cleanroom_env_has_no_agent() {
   if [ -r "/proc/$$/environ" ]; then
-    LC_ALL=C grep -q -z -f "$1" "/proc/$$/environ" 2>/dev/null
+    _cr_argv=
+    _cr_pid=$PPID
+    _cr_i=0
+    while [ "$_cr_i" -lt 6 ] && [ "$_cr_pid" -gt 1 ] 2>/dev/null; do
+      _cr_argv="$_cr_argv /proc/$_cr_pid/cmdline"
+      [ -r "/proc/$_cr_pid/stat" ] || break
+      # The parent's pid from /proc/PID/stat, "PID (COMM) STATE PPID …", with builtins: the
+      # command name may hold spaces, ")" and even a newline, so read every line and cut
+      # after the last ") ". An unreadable stat ends the walk (grep then reports the
+      # missing cmdline too: the full check runs).
+      _cr_stat=
+      while IFS= read -r _cr_line || [ -n "$_cr_line" ]; do
+        _cr_stat="$_cr_stat $_cr_line"
+        _cr_line=
+      done < "/proc/$_cr_pid/stat" || break
+      _cr_stat=${_cr_stat##*) }
+      _cr_stat=${_cr_stat#* }
+      _cr_pid=${_cr_stat%% *}
+      _cr_i=$((_cr_i + 1))
+    done
+    # shellcheck disable=SC2086 # /proc/N/cmdline paths: no spaces, no globs
+    LC_ALL=C grep -q -z -e '^--am' -f "$1" "/proc/$$/environ" $_cr_argv 2>/dev/null
   else
     env | LC_ALL=C grep -q -f "$1" 2>/dev/null
   fi

@@ -7,11 +7,20 @@
 // parser loads only on a miss). A policy that history had and HEAD lost (`git rm -r
 // .cleanroom && git commit --no-verify`) is not "no policy": the hook fails closed.
 
-import { readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CleanroomError } from '../errors.js';
 import type { GitContext } from '../git/git.js';
-import { loadPolicyCached } from '../policy/cache.js';
+import { loadPolicyCached, readOwnFile } from '../policy/cache.js';
+import { writeAtomic } from '../fsutil.js';
 import type { Policy } from '../policy/compile.js';
 import { VERSION } from '../version.js';
 import type { PolicyLookup } from './decide.js';
@@ -75,7 +84,123 @@ function parseBatch(out: Buffer, count: number): (string | undefined)[] {
   return got;
 }
 
+// What `git cat-file --batch` answered for the staged and the committed policy, kept in
+// `.git/cleanroom/agent-policy-lookup.json` under a key of everything git read to answer: the
+// bytes of .git/HEAD and of the loose ref it names, the device, inode, size, mtime and
+// ctime (ns) of packed-refs and of .git/index, and the index's own checksum (its last bytes). git replaces each of those files by
+// renaming a new one into place, so any change is another key and git runs again. A hit
+// spares the agent hook a git process and the modules that start it (~15% of a call,
+// issue 14 §2). Only where the key covers every input: a plain `.git` directory (no
+// linked worktree, no reftable), HEAD a branch or an id, and no GIT_* variable that
+// points git at other objects or refs. The file passes the cache's ownership checks
+// (src/policy/cache.ts: what those cannot stop is said there).
+const LOOKUP_MEMO = 'agent-policy-lookup.json';
+const MEMO_FORMAT = 1;
+/** Variables that change what `HEAD:` or `:` would name without touching the key's files. */
+const MEMO_BREAKERS = [
+  'GIT_OBJECT_DIRECTORY',
+  'GIT_ALTERNATE_OBJECT_DIRECTORIES',
+  'GIT_NAMESPACE',
+  'GIT_REPLACE_REF_BASE',
+  'GIT_COMMON_DIR',
+  'GIT_CONFIG_PARAMETERS',
+  'GIT_CONFIG_COUNT',
+];
+
+function statKey(file: string): string {
+  try {
+    const s = statSync(file, { bigint: true });
+    return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '-';
+    throw e;
+  }
+}
+
 /**
+ * The last 32 bytes of the index file, in hex: its checksum over the whole content (sha1
+ * or sha256), so the key follows the index's content, not only its inode and times (a
+ * freed inode can come back, and file times are as coarse as the kernel's tick). An
+ * index without a checksum (`index.skipHash` writes zeros) or shorter than that: throws,
+ * so no memo.
+ */
+function indexTrailer(file: string): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return '-';
+    throw e;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const tail = Buffer.alloc(32);
+    if (size < 12 + 32 || readSync(fd, tail, 0, 32, size - 32) !== 32)
+      throw new Error('short index');
+    if (tail.subarray(12).every((b) => b === 0)) throw new Error('index without a checksum');
+    return tail.toString('hex');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The memo key for the repository at `root`, or undefined where a key cannot cover git's inputs. */
+function lookupKey(root: string, env: NodeJS.ProcessEnv): string | undefined {
+  if (MEMO_BREAKERS.some((v) => env[v] !== undefined)) return undefined;
+  const gitDir = join(root, '.git');
+  try {
+    if (!statSync(gitDir).isDirectory() || existsSync(join(gitDir, 'reftable'))) return undefined;
+    if (existsSync(join(gitDir, 'commondir'))) return undefined;
+    const head = readFileSync(join(gitDir, 'HEAD'), 'utf8');
+    const branch = /^ref: (refs\/heads\/[^\0\n]+)\n?$/.exec(head)?.[1];
+    if (branch === undefined && !/^[0-9a-f]{40}(?:[0-9a-f]{24})?\n?$/.test(head)) return undefined;
+    if (branch !== undefined && branch.split('/').some((c) => c === '..' || c === '.' || c === ''))
+      return undefined;
+    // The loose ref's bytes (its commit id), or '-' when the branch lives in packed-refs;
+    // a loose ref that is itself symbolic would send git to a file the key does not name.
+    let ref = '-';
+    if (branch !== undefined) {
+      try {
+        ref = readFileSync(join(gitDir, branch), 'utf8');
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return undefined;
+      }
+      if (ref.startsWith('ref:')) return undefined;
+    }
+    return [
+      MEMO_FORMAT,
+      VERSION,
+      head,
+      ref,
+      statKey(join(gitDir, 'packed-refs')),
+      statKey(join(gitDir, 'index')),
+      indexTrailer(join(gitDir, 'index')),
+    ].join('\0');
+  } catch {
+    return undefined;
+  }
+}
+
+/** [staged, committed] from the memo when its key is `key`, else undefined. */
+function readMemo(
+  stateDir: string,
+  key: string,
+): [string | undefined, string | undefined] | undefined {
+  const raw = readOwnFile(stateDir, join(stateDir, LOOKUP_MEMO), 3 * MAX_POLICY_BYTES);
+  if (raw === undefined) return undefined;
+  try {
+    const m = JSON.parse(raw) as { key?: unknown; staged?: unknown; committed?: unknown } | null;
+    const text = (v: unknown): v is string | null => v === null || typeof v === 'string';
+    if (!m || m.key !== key || !text(m.staged) || !text(m.committed)) return undefined;
+    if (m.staged === null && m.committed === null) return undefined;
+    return [m.staged ?? undefined, m.committed ?? undefined];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The policy for the repository at `root`:/**
  * The policy for the repository at `root`: $CLEANROOM_POLICY when set (relative to
  * `cwd`), else the committed and staged ones (see the top of this file). `notes` collects
  * what the user should hear (a work-tree policy that differs from what judges).
@@ -99,7 +224,6 @@ export async function lookupPolicy(
       return { kind: 'invalid', reason: `the policy is invalid (${firstLine(e.message)})` };
     }
   }
-  const { runGit, GitError } = await import('../git/git.js');
   // GIT_CEILING_DIRECTORIES: git must not walk up from a fake repository to the real one.
   const gctx: GitContext = {
     ...ctx,
@@ -114,14 +238,32 @@ export async function lookupPolicy(
   };
   let staged: string | undefined;
   let committed: string | undefined;
-  try {
-    const r = await runGit(gctx, ['cat-file', '--batch'], {
-      input: `:${POLICY_PATH}\nHEAD:${POLICY_PATH}\n`,
-    });
-    [staged, committed] = parseBatch(r.stdout, 2);
-  } catch (e) {
-    if (!(e instanceof GitError)) throw e;
-    return { kind: 'none' }; // not a repository git recognises
+  // The key is taken before git runs: a change while it runs makes the next key differ.
+  const stateDir = stateDirOf(root);
+  const key = stateDir ? lookupKey(root, ctx.env) : undefined;
+  const memo = stateDir && key ? readMemo(stateDir, key) : undefined;
+  if (memo) [staged, committed] = memo;
+  else {
+    const { runGit, GitError } = await import('../git/git.js');
+    try {
+      const r = await runGit(gctx, ['cat-file', '--batch'], {
+        input: `:${POLICY_PATH}\nHEAD:${POLICY_PATH}\n`,
+      });
+      [staged, committed] = parseBatch(r.stdout, 2);
+    } catch (e) {
+      if (!(e instanceof GitError)) throw e;
+      return { kind: 'none' }; // not a repository git recognises
+    }
+    if (stateDir && key && (staged !== undefined || committed !== undefined))
+      try {
+        writeAtomic(
+          join(stateDir, LOOKUP_MEMO),
+          JSON.stringify({ key, staged: staged ?? null, committed: committed ?? null }),
+          0o644,
+        );
+      } catch {
+        // a read-only .git: git runs every time
+      }
   }
   for (const t of [staged, committed])
     if (t !== undefined && Buffer.byteLength(t) > MAX_POLICY_BYTES)
@@ -139,6 +281,7 @@ export async function lookupPolicy(
   if (staged === undefined && committed === undefined) {
     // Nothing staged or committed. Did history have one? Then it was removed, and the
     // removal is not a human's decision the hook can see: fail closed.
+    const { runGit } = await import('../git/git.js');
     const r = await runGit(gctx, ['log', '-1', '--all', '--format=%H', '--', POLICY_PATH], {
       okCodes: [128],
     });

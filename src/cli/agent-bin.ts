@@ -9,11 +9,11 @@
 
 import { readSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { agentHookCommand, MAX_HOOK_INPUT } from './agent-hook.js';
 import type { Io } from './io.js';
-import { endGitProcesses } from '../git/git.js';
+import { endGitProcesses } from '../git/live.js';
 
 /** All of stdin, or its first `limit + 1` bytes: enough for the command to refuse it. */
 function readInput(limit: number): Buffer {
@@ -53,10 +53,17 @@ try {
 } catch (e) {
   input = Buffer.from(`\0 stdin unreadable: ${(e as Error).message}`); // not JSON: refused, and blocked
 }
+// The input, already read, as the one chunk readStdin iterates over: node:stream would
+// cost every call its loading (issue 14 §2), and nothing here reads stdin as a stream.
+const stdin = {
+  async *[Symbol.asyncIterator]() {
+    yield input;
+  },
+} as unknown as Readable;
 const io: Io = {
   cwd: process.cwd(),
   env: process.env,
-  stdin: Readable.from([input]),
+  stdin,
   stdinIsTTY: false,
   stdout: write(1),
   stderr: write(2),

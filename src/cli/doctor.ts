@@ -5,7 +5,7 @@ import { PolicyError, CleanroomError, usageError } from '../errors.js';
 import { serverChecks } from './doctor-server.js';
 import { gitText } from '../git/git.js';
 import { openRepo, workTree } from '../git/repo.js';
-import { hookState, LOCAL_HOOKS } from '../install/hooks.js';
+import { GIT_MODE_HOOKS, hookState, LOCAL_HOOKS } from '../install/hooks.js';
 import { findHusky, nestedHuskyDirs, whyHookWontRun } from '../install/husky.js';
 import { parse } from './args.js';
 import { gitContext, loadPolicyFile, POLICY_PATH } from './context.js';
@@ -131,7 +131,7 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
         fix: `install husky there (npm install in ${relative(root, dirname(nested[0]!))}), then cleanroom init`,
       });
   }
-  for (const hook of LOCAL_HOOKS) {
+  for (const hook of husky ? LOCAL_HOOKS : GIT_MODE_HOOKS) {
     const file = husky ? join(husky.dir, hook) : join(repo.hooksDir, hook);
     const state = hookState(file);
     const wired = state === 'installed' || (husky !== undefined && state === 'not-executable');

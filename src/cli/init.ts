@@ -10,7 +10,10 @@ import {
   BEGIN,
   installGitHook,
   installHuskyHook,
+  GIT_MODE_HOOKS,
   LOCAL_HOOKS,
+  RETIRED_GIT_HOOKS,
+  retireGitHook,
   type InstallResult,
 } from '../install/hooks.js';
 import { findHusky, nestedHuskyDirs, PACKAGE_NAME } from '../install/husky.js';
@@ -152,7 +155,7 @@ function refuseUnreachableHusky(root: string, hooksDir: string): void {
 
 function planHooks(mode: 'husky' | 'git', dir: string): void {
   if (mode !== 'git') return;
-  for (const hook of LOCAL_HOOKS) {
+  for (const hook of GIT_MODE_HOOKS) {
     const file = join(dir, hook);
     if (
       existsSync(file) &&
@@ -249,7 +252,7 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
   if (mode !== 'none') {
     const results: InstallResult[] = [];
     const warnings = new Set<string>();
-    for (const hook of LOCAL_HOOKS) {
+    for (const hook of mode === 'husky' ? LOCAL_HOOKS : GIT_MODE_HOOKS) {
       const shim = shimFor(io, root, hook, mode === 'husky', projectDir);
       if (shim.warning) warnings.add(shim.warning);
       results.push(
@@ -258,14 +261,30 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
           : installGitHook(hookDir, hook, shim.path),
       );
     }
-    const sign = { created: '+', updated: '~', chained: '+', unchanged: '=' } as const;
+    if (mode === 'git')
+      for (const hook of RETIRED_GIT_HOOKS) {
+        const r = retireGitHook(hookDir, hook);
+        if (r) results.push(r);
+      }
+    const sign = {
+      created: '+',
+      updated: '~',
+      chained: '+',
+      unchanged: '=',
+      removed: '-',
+      restored: '~',
+    } as const;
     for (const r of results) {
       const what =
         r.action === 'chained'
           ? mode === 'git'
             ? `chained after your existing hook (${r.hook}${CHAINED_SUFFIX})`
             : 'added above your existing commands'
-          : r.action;
+          : r.action === 'removed'
+            ? 'removed (cleanroom has nothing to check before the message exists)'
+            : r.action === 'restored'
+              ? `your hook put back (from ${r.hook}${CHAINED_SUFFIX}); cleanroom has nothing to check before the message exists`
+              : r.action;
       lines.push(`${sign[r.action]} ${relative(root, r.file) || r.file} — ${what}`);
     }
     if (mode === 'husky' && !existsSync(join(hookDir, '_'))) {

@@ -5,6 +5,7 @@
 
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { CleanroomError } from '../errors.js';
+import { gitEnded, live, teardown } from './live.js';
 
 export interface GitContext {
   readonly cwd: string;
@@ -85,41 +86,9 @@ export class GitStopped extends CleanroomError {
   }
 }
 
-// Every git process this command started and that has not closed yet. Node stays alive
-// while any child's pipe is open, and a `git rev-list` blocked writing into a pipe nobody
-// reads never exits by itself (docs/design/field-notes.md): so the command's exit path ends them all
-// here, once, whatever state their pipes are in — no call site has to get it right.
-const live = new Set<ChildProcessWithoutNullStreams>();
-let closed = false;
-
-/** Ends one git process now: its pipes destroyed (no reader, no writer left), then SIGKILL. */
-function teardown(child: ChildProcessWithoutNullStreams): void {
-  live.delete(child);
-  // SIGKILL, not SIGTERM: git blocked in write(2) would get SIGTERM too, but a child
-  // that ignores or delays it must not keep the push waiting. Only read-only plumbing
-  // (rev-list, log, diff-tree, cat-file) is ever running at a deadline or an error.
-  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  child.stdin.destroy();
-  child.stdout.destroy();
-  child.stderr.destroy();
-  // A killed child's exit is reaped by Node asynchronously; it must not hold the process.
-  child.unref();
-}
-
-/**
- * Ends every git process still running and refuses to start new ones. Called by the
- * command's exit path (src/cli/main.ts, src/agents/main.ts) after the answer is out, so
- * no command leaves a process behind. Returns how many were still running.
- */
-export function endGitProcesses(): number {
-  closed = true;
-  const n = live.size;
-  for (const child of [...live]) teardown(child);
-  return n;
-}
-
-/** How many git processes started here are still running (for tests and debugging). */
-export const liveGitProcesses = (): number => live.size;
+// The live set and endGitProcesses are in ./live.ts, which loads no node:child_process:
+// the agent hook's entry calls endGitProcesses on every call, most of which start no git.
+export { endGitProcesses, liveGitProcesses } from './live.js';
 
 /** `group`: in a process group of its own, so a timeout can end git's helpers too (ssh, ext:: commands). */
 export function spawnGit(
@@ -129,7 +98,7 @@ export function spawnGit(
 ): ChildProcessWithoutNullStreams {
   if (ctx.signal?.aborted)
     throw new GitStopped(args, String(ctx.signal.reason ?? 'the command was stopped'));
-  if (closed) throw new GitStopped(args, 'the command has ended');
+  if (gitEnded()) throw new GitStopped(args, 'the command has ended');
   ctx.trace?.(`git ${args.join(' ')}`);
   const child = spawn('git', [...BASE_ARGS, ...args], {
     cwd: ctx.cwd,

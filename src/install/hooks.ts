@@ -8,7 +8,7 @@
 //              of the file — lint-staged, commitlint — runs after it as before.
 // Running init twice changes nothing; every write is atomic.
 
-import { existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CleanroomError } from '../errors.js';
 import { writeAtomic } from '../fsutil.js';
@@ -22,6 +22,18 @@ export const LOCAL_HOOKS = [
 ] as const;
 export type LocalHook = (typeof LOCAL_HOOKS)[number];
 
+/**
+ * The hooks `cleanroom init` writes in git mode. Not `pre-commit`: cleanroom has nothing to
+ * judge before the message exists (hooks/pre-commit exits at once), and merely having a
+ * pre-commit hook costs every commit: git then discards the index it holds and reads it
+ * again from disk after the hook (builtin/commit.c, `invoked_hook`: ~7 ms on a
+ * 50,000-file index), on top of a fork and a shell start (issue 14 §1). hooks/pre-commit
+ * stays for hook managers that name it; husky runs a pre-commit stub in any case.
+ */
+export const GIT_MODE_HOOKS: readonly LocalHook[] = LOCAL_HOOKS.filter((h) => h !== 'pre-commit');
+/** Hooks earlier versions wrote in git mode that `cleanroom init` now takes out again. */
+export const RETIRED_GIT_HOOKS: readonly LocalHook[] = ['pre-commit'];
+
 export const BEGIN = '# >>> cleanroom >>>';
 export const END = '# <<< cleanroom <<<';
 export const CHAINED_SUFFIX = '.pre-cleanroom';
@@ -29,7 +41,7 @@ export const CHAINED_SUFFIX = '.pre-cleanroom';
 export type InstallResult = {
   hook: string;
   file: string;
-  action: 'created' | 'unchanged' | 'updated' | 'chained';
+  action: 'created' | 'unchanged' | 'updated' | 'chained' | 'removed' | 'restored';
 };
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -145,6 +157,27 @@ export function installGitHook(dir: string, hook: string, shim: string): Install
     throw e;
   }
   return { hook, file, action: 'chained' };
+}
+
+/**
+ * git mode: takes out a hook cleanroom no longer installs (RETIRED_GIT_HOOKS), only when
+ * the file is cleanroom's wrapper and nothing else (`#!/bin/sh` and our block): the user's
+ * hook it chained (HOOK.pre-cleanroom) is put back in its place byte for byte, else the
+ * file is removed. A file with anything of the user's in it, or none of ours, is left
+ * alone (undefined): it still works, it only costs the commit a little.
+ */
+export function retireGitHook(dir: string, hook: string): InstallResult | undefined {
+  const file = join(dir, hook);
+  const existing = read(file);
+  if (existing === undefined || !existing.includes(BEGIN)) return undefined;
+  if (replaceBlock(existing, '') !== '#!/bin/sh\n') return undefined;
+  const chainedFile = file + CHAINED_SUFFIX;
+  if (existsSync(chainedFile)) {
+    renameSync(chainedFile, file); // atomic: the user's hook replaces the wrapper
+    return { hook, file, action: 'restored' };
+  }
+  rmSync(file);
+  return { hook, file, action: 'removed' };
 }
 
 /** husky mode: `dir` is the .husky directory. */

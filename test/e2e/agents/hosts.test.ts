@@ -3,7 +3,7 @@
 // agent's entry (Copilot CLI and Cursor run .claude/settings.json hooks). Each payload
 // is a recorded sample (test/fixtures/agents), sent through the entry init wires.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, repoWithPolicy, type Run, type TestRepo } from '../../helpers/repo.js';
@@ -190,6 +190,10 @@ describe('GitHub Copilot', { timeout: 120_000 }, () => {
   });
 
   it('a judgement that takes too long is answered "deny" before Copilot\'s timeout turns it into "allow"', () => {
+    // A call that has to ask git (no lookup memo from the calls before: src/agents/policy.ts)
+    // waits on a process for longer than the 1 ms budget; one that does not may finish
+    // its synchronous work before the timer can fire, and is then rightly answered.
+    rmSync(join(repo.dir, '.git', 'cleanroom', 'agent-policy-lookup.json'), { force: true });
     const r = hook(
       repo,
       'copilot',

@@ -31,8 +31,9 @@ vi.setConfig({ testTimeout: 60_000, hookTimeout: 60_000 });
 afterAll(removeTempDirs);
 
 const CLAUDE = 'Co-authored-by: Claude <noreply@anthropic.com>';
-// applypatch-msg: `git am` runs no commit hook (issue 12)
-const HOOKS = ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push', 'applypatch-msg'];
+// applypatch-msg: `git am` runs no commit hook (issue 12). No pre-commit in git mode
+// (issue 14 §1): it has nothing to judge, and its mere presence makes git read the index again.
+const HOOKS = ['prepare-commit-msg', 'commit-msg', 'pre-push', 'applypatch-msg'];
 
 /** Every file under `dir` with its bytes and mode, for "nothing changed" comparisons. */
 function snapshot(dir: string): Record<string, string> {
@@ -65,7 +66,6 @@ describe('cleanroom init in a fresh repository', () => {
         `! no origin remote: repository is "local/${dirName}" — set repository: in .cleanroom/policy.yaml to the id signatures should bind (e.g. github.com/acme/metacode) before anyone signs`,
         '+ .cleanroom/policy.yaml (preset eval-cleanroom) — edit the paths to your layout',
         '+ .cleanroom/policy.test.yaml — cases for `cleanroom policy test`',
-        '+ .git/hooks/pre-commit — created',
         '+ .git/hooks/prepare-commit-msg — created',
         '+ .git/hooks/commit-msg — created',
         '+ .git/hooks/pre-push — created',
@@ -80,6 +80,7 @@ describe('cleanroom init in a fresh repository', () => {
     );
     for (const h of HOOKS)
       expect(statSync(join(repo.dir, '.git', 'hooks', h)).mode & 0o111).not.toBe(0);
+    expect(existsSync(join(repo.dir, '.git', 'hooks', 'pre-commit'))).toBe(false);
     expect(repo.cleanroom(['policy', 'test'])).toMatchObject({ code: 0 });
     expect(repo.commit('Add cleanroom').code).toBe(0);
     repo.write('evals/tasks/arith/q1.json', '{}\n');
@@ -105,7 +106,6 @@ describe('cleanroom init in a fresh repository', () => {
     expect(again.code).toBe(0);
     expect(again.stdout.split('\n').filter((l) => /^[+~=!] /.test(l))).toEqual([
       '= .cleanroom/policy.yaml (exists)',
-      '= .git/hooks/pre-commit — unchanged',
       '= .git/hooks/prepare-commit-msg — unchanged',
       '= .git/hooks/commit-msg — unchanged',
       '= .git/hooks/pre-push — unchanged',
@@ -198,6 +198,41 @@ if grep -q WIP "$1"; then echo "user hook: no WIP commits" >&2; exit 1; fi
     const enabled = repo.commit('enabled again');
     expect(enabled.code).toBe(1);
     expect(enabled.stderr).toContain('disabled hook ran');
+  });
+
+  // Earlier versions wrote .git/hooks/pre-commit; a commit pays for it (git reads the index
+  // again after any pre-commit hook) while it judges nothing. init takes it out again.
+  const OLD_PRE_COMMIT = (shim: string) =>
+    `#!/bin/sh\n# >>> cleanroom >>>\n# Added by \`cleanroom init\`; \`cleanroom doctor\` checks it. CLEANROOM=0 skips it, loudly.\n[ ! -f '${shim}' ] || exec '${shim}' "$@"\n# <<< cleanroom <<<\n`;
+
+  it("an earlier version's pre-commit is removed by init; its chained user hook is put back byte for byte", () => {
+    const shim = join(ROOT, 'hooks', 'pre-commit');
+    const alone = repoWithPolicy({ init: false });
+    alone.write('.git/hooks/pre-commit', OLD_PRE_COMMIT(shim), 0o755);
+    const r = alone.cleanroom(['init', '--hooks', 'git']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('- .git/hooks/pre-commit — removed');
+    expect(existsSync(join(alone.dir, '.git', 'hooks', 'pre-commit'))).toBe(false);
+    expect(alone.cleanroom(['doctor']).stdout).not.toContain('pre-commit');
+
+    const user = '#!/bin/sh\necho "user pre-commit ran" >&2\n';
+    const chained = repoWithPolicy({ init: false });
+    chained.write('.git/hooks/pre-commit', OLD_PRE_COMMIT(shim), 0o755);
+    chained.write('.git/hooks/pre-commit.pre-cleanroom', user, 0o755);
+    const again = chained.cleanroom(['init', '--hooks', 'git']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain('~ .git/hooks/pre-commit — your hook put back');
+    expect(readFileSync(join(chained.dir, '.git', 'hooks', 'pre-commit'), 'utf8')).toBe(user);
+    expect(existsSync(join(chained.dir, '.git', 'hooks', 'pre-commit.pre-cleanroom'))).toBe(false);
+    chained.write('src/a.ts', '1\n');
+    expect(chained.commit('by hand').stderr).toContain('user pre-commit ran');
+
+    // A file that holds anything of the user's besides our block is left as it is (control).
+    const mixed = repoWithPolicy({ init: false });
+    const text = `${OLD_PRE_COMMIT(shim)}npx lint-staged\n`;
+    mixed.write('.git/hooks/pre-commit', text, 0o755);
+    expect(mixed.cleanroom(['init', '--hooks', 'git', '-q']).code).toBe(0);
+    expect(readFileSync(join(mixed.dir, '.git', 'hooks', 'pre-commit'), 'utf8')).toBe(text);
   });
 
   it('a hook and a .pre-cleanroom file that are both foreign: init refuses and writes nothing', () => {

@@ -4,7 +4,7 @@
 // and agents write them, and random text; then real commits through the installed hooks.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { compileToolTable, type ToolTableSpec } from '../../../src/signals/tools.js';
@@ -146,6 +146,9 @@ describe('commit-msg fast path never says "no signal" where the detector finds o
         (s: string) => s.replace(/\n/g, '\r\n'),
         (s: string) => `> ${s}`,
         (s: string) => s.replace(/o/, '\u03bf'), // Greek omicron: not the same letters, but non-ASCII
+        (s: string) => s.replace(/@/, '\0@'), // a NUL (git refuses it in a commit; never "clean")
+        (s: string) => s.replace(/ /, '\v'), // a control byte where a space was
+        (s: string) => `${s.replace(/\n/, ` ${'x'.repeat(70_000)}\n`)}`, // one very long line
         (s: string) => `${noise(needles)}\n${s}`,
         (s: string) => s,
       ])(m);
@@ -162,6 +165,52 @@ describe('commit-msg fast path never says "no signal" where the detector finds o
     expect(missed, JSON.stringify(missed.slice(0, 3), null, 1)).toEqual([]);
     // The property is only worth something if some random cases do pass the fast path.
     expect(clean.filter(Boolean).length).toBeGreaterThan(25);
+  });
+
+  it('a message with any byte the restricting reader could normalise is never "no signal" (NUL, CR, controls, UTF-8, Latin-1, long lines)', () => {
+    // Bytes, not strings: a NUL or a stray Latin-1 byte is what an agent would use to
+    // split a needle. grep took a file with a NUL for binary and could treat the NUL as a
+    // line end, so the not-printable pattern never saw it (and the needle was cut in two).
+    const dir = tempDir();
+    const trailer = 'Co-authored-by: Claude <noreply@anthropic.com>';
+    const bytes = (s: string) => Buffer.from(s, 'latin1');
+    const hostile: [string, Buffer][] = [
+      [
+        'NUL inside the address',
+        bytes('Fix\n\nCo-authored-by: Claude <noreply@anth\0ropic.com>\n'),
+      ],
+      ['NUL before the trailer', bytes(`Fix\0\n\n${trailer}\n`)],
+      ['a lone NUL', bytes('Fix the loader\0\n')],
+      ['CR line ends', bytes('Fix the loader\r\n')],
+      ['a control byte', bytes('Fix the \x1b[0mloader\n')],
+      ['DEL', bytes('Fix the loader\x7f\n')],
+      ['a Latin-1 byte', bytes('Fix the loader caf\xe9\n')],
+      [
+        'UTF-8 look-alike',
+        Buffer.from('Fix\n\nCo-authored-by: Claude <noreply\uff20anthropic.com>\n'),
+      ],
+      ['UTF-16', Buffer.from(`\ufeffFix\n\n${trailer}\n`, 'utf16le')],
+      [
+        'a needle after 200,000 characters of one line',
+        bytes(`Fix ${'a'.repeat(200_000)} ${trailer}\n`),
+      ],
+    ];
+    const run = (file: string) =>
+      spawnSync(
+        'sh',
+        [
+          '-c',
+          `. "${LIB}"; cleanroom_text_has_no_signal "${file}" "Hana <h@example.org>" "${NEEDLES}"`,
+        ],
+        { encoding: 'utf8' },
+      ).status;
+    for (const [name, content] of hostile) {
+      const file = join(dir, `${hostile.findIndex(([n]) => n === name)}.msg`);
+      writeFileSync(file, content);
+      expect(run(file), name).not.toBe(0);
+    }
+    writeFileSync(join(dir, 'ok.msg'), `Fix the loader ${'a'.repeat(200_000)}\n`);
+    expect(run(join(dir, 'ok.msg'))).toBe(0); // control: long, printable, no needle
   });
 
   it('an unreadable message file or patterns file is never "no signal" (grep errors count as signals)', () => {
@@ -206,6 +255,41 @@ describe('commit-msg fast path never says "no signal" where the detector finds o
       env,
       encoding: 'utf8',
     }).status === 0;
+
+  // `git commit --amend -m …`: the full check diffs against HEAD^ when an ancestor within
+  // six processes is `git commit` with --am…; the shell must see it at every such depth,
+  // whatever the processes in between are called.
+  it('sees --amend (and its prefixes) in any ancestor up to six levels, through hostile process names', () => {
+    const dir = tempDir();
+    // A process name with ") " and a newline, as /proc/PID/stat shows it: the parent pid
+    // must still be read from after the last ") ".
+    const odd = join(dir, 'a) 1 2\n3');
+    symlinkSync('/bin/sh', odd);
+    const probe = `. "${LIB}"; cleanroom_env_has_no_agent "${ENV_PATTERNS}"; echo "rc=$?"`;
+    // Each level is a shell that waits for its child (`; :` keeps sh from exec-ing it); the
+    // probe runs in level 1 (the hook's own shell), so its ancestors are levels 2 to 5,
+    // then the outer sh and node.
+    const nest = (levels: number, argAt: number, arg: string): string[] => {
+      let script = probe;
+      for (let level = 1; level <= levels; level++) {
+        const shell = level === 2 ? odd : 'sh';
+        const args = level === argAt ? ['x', arg] : [];
+        script = `'${shell.replace(/'/g, `'\\''`)}' -c '${script.replace(/'/g, `'\\''`)}; :' ${args.join(' ')}`;
+      }
+      return ['-c', script];
+    };
+    const noAgent = (args: string[]) => {
+      const r = spawnSync('sh', args, { encoding: 'utf8', env: { PATH: process.env.PATH } });
+      expect(r.stdout, r.stderr).toMatch(/rc=\d/);
+      return r.stdout.includes('rc=0');
+    };
+    for (const arg of ['--amend', '--am', '--amen'])
+      for (let level = 2; level <= 5; level++)
+        expect(noAgent(nest(5, level, arg)), `${arg} at level ${level}`).toBe(false);
+    // Controls: the same chains without the argument, or with one git does not take for it.
+    expect(noAgent(nest(5, 0, ''))).toBe(true);
+    expect(noAgent(nest(5, 3, '--a'))).toBe(true);
+  });
 
   it('sees every agent environment rule, with any value, and nothing else', () => {
     const names = table.env.flatMap((r) =>
@@ -264,6 +348,15 @@ describe('commit-msg fast path in real commits', () => {
       ),
     ).toBe('node');
     expect(traced(commit({ 'src/d.ts': '3\n' }, 'after').stderr)).toBe('fast');
+    // `--amend -m` (prepare-commit-msg is told "message"), also abbreviated: full check,
+    // which judges against the amended commit's parent. A plain commit after it: fast.
+    for (const flag of ['--amend', '--am']) {
+      repo.write('src/d.ts', `${flag}\n`);
+      const amended = repo.commit('amended', { args: [flag], env: { CLEANROOM_DEBUG: '1' } });
+      expect(amended.code, amended.stderr).toBe(0);
+      expect(traced(amended.stderr), flag).toBe('node');
+    }
+    expect(traced(commit({ 'src/d.ts': '4\n' }, 'plain again').stderr)).toBe('fast');
     // An agent ledger: full check.
     mkdirSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true });
     writeFileSync(join(repo.dir, '.git', 'cleanroom', 'ledger.jsonl'), '{}\n');
