@@ -6,7 +6,7 @@ import { evaluate } from '../core/evaluate.js';
 import { parseIdentLine } from '../git/commit-object.js';
 import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
-import { stagedDiff } from '../git/staged.js';
+import { stagedDiff, type StagedDiff } from '../git/staged.js';
 import type { Policy } from '../policy/compile.js';
 import type { Report } from '../core/types.js';
 import { cleanupMessage, SCISSORS, scissorsAt } from '../signals/trailers.js';
@@ -123,6 +123,8 @@ export interface StagedOptions {
   localSignals?: (files: readonly FileChange[]) => Promise<Signal[]>;
   /** Diff against this instead of HEAD (the parent of the commit being amended). */
   base?: string | undefined;
+  /** The staged diff against `base` when the caller already read it (one diff-index per hook). */
+  diff?: StagedDiff | undefined;
 }
 
 export async function checkStaged(
@@ -134,7 +136,7 @@ export async function checkStaged(
   now: Date,
 ): Promise<Report> {
   const [{ files, renameLimit }, vars] = await Promise.all([
-    stagedDiff(ctx, repo, opts.base),
+    opts.diff ?? stagedDiff(ctx, repo, opts.base),
     gitVars(ctx),
   ]);
   const { author, committer } = identitiesIn(vars);

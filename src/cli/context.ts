@@ -152,9 +152,14 @@ async function workspaceTrust(
   return { approvers, reviewers };
 }
 
-export async function openWorkspace(io: Io, policyFlag: string | undefined): Promise<Workspace> {
-  const ctx = gitContext(io);
-  const repo = await openRepo(ctx);
+/** `opened`: the git context and repository the caller already has (one `rev-parse` per hook). */
+export async function openWorkspace(
+  io: Io,
+  policyFlag: string | undefined,
+  opened?: { ctx: GitContext; repo: Repo },
+): Promise<Workspace> {
+  const ctx = opened?.ctx ?? gitContext(io);
+  const repo = opened?.repo ?? (await openRepo(ctx));
   const file = policyPath(io, repo.root, policyFlag);
   const display =
     repo.root && !relative(repo.root, file).startsWith('..') ? relative(repo.root, file) : file;

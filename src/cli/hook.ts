@@ -26,6 +26,8 @@ import {
 } from './context.js';
 import type { PolicySource } from '../check/policy-source.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
+import { stagedDiff, type StagedDiff } from '../git/staged.js';
+import { ledgerSize } from '../signals/ledger.js';
 import { readStdin, type Io } from './io.js';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,10 +63,14 @@ async function preCommit(_io: Io): Promise<number> {
  * so far (-m, -F, --trailer, a template) does not cover with a valid signed override.
  * Only a heads-up: the verdict is commit-msg's. Any failure here is commit-msg's to report.
  */
-async function headsUp(io: Io, messageFile: string): Promise<void> {
+async function headsUp(
+  io: Io,
+  messageFile: string,
+  opened: { ctx: GitContext; repo: Repo; staged: () => Promise<StagedDiff> },
+): Promise<void> {
   let v: Finding[];
   try {
-    const ws = await openWorkspace(io, undefined);
+    const ws = await openWorkspace(io, undefined, opened);
     const localSignals = (files: readonly FileChange[]) =>
       ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
     const r = await checkStaged(
@@ -72,7 +78,7 @@ async function headsUp(io: Io, messageFile: string): Promise<void> {
       ws.repo,
       ws.policy,
       ws.trust,
-      { messageFile, localSignals },
+      { messageFile, localSignals, diff: await opened.staged() },
       io.now(),
     );
     v = r.findings.filter((f) => f.outcome === 'violation' && f.verdict === 'deny');
@@ -138,7 +144,14 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
     env = [];
   }
   const signals = [...env];
-  signals.push(...(await ledgerSignalsForStaged(ctx, repo, table)));
+  // The staged diff is read once for the ledger lookup and the heads-up (nothing changes
+  // the index while the hook runs), and only when one of them needs it.
+  let diff: Promise<StagedDiff> | undefined;
+  const staged = (): Promise<StagedDiff> => (diff ??= stagedDiff(ctx, repo));
+  const withLedger = !repo.bare && ledgerSize(repo.ledgerDir) > 0;
+  signals.push(
+    ...(await ledgerSignalsForStaged(ctx, repo, table, withLedger ? (await staged()).files : [])),
+  );
   if (replay) {
     // The replayed commits keep their provenance (a fixup!'s message is discarded by --autosquash).
     // Added unless a real trailer (Git's rules) already names the tool: a squash message
@@ -164,7 +177,7 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
     io.env.CLEANROOM !== '0' &&
     !gitCommitNoVerify(io.ppid ?? 0)
   )
-    await headsUp(io, file);
+    await headsUp(io, file, { ctx, repo, staged });
   if (trailers.length) await addTrailers(ctx, file, trailers);
   return 0;
 }

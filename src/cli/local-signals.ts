@@ -5,7 +5,8 @@
 // now) and by its lines (an agent's lines pasted into another file). No ledger, no
 // cost: without a ledger file nothing is spawned. Otherwise one `git diff-index` (the
 // staged blobs), one `git cat-file --batch` (their content), and one pass over the
-// ledger text that parses only the entries sharing a blob or a line with them.
+// ledger's key log (src/signals/ledger-keys.ts) that names the entries sharing a blob or a
+// line with them — or, when the key log cannot be trusted, one pass over the ledger text.
 
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import { runGit, verifyRev, type GitContext } from '../git/git.js';
@@ -25,7 +26,7 @@ import {
   lineRanges,
   matchContent,
   normalizeLine,
-  scanLedger,
+  lookupLedger,
   type HashedLine,
   type LedgerIndex,
   type ToolMatch,
@@ -135,7 +136,7 @@ async function ledgerMatches(
   const hashed = new Map<string, HashedLine[]>();
   for (const [id, c] of contents) hashed.set(id, contentLines(c));
   const lines = new Set([...hashed.values()].flatMap((ls) => ls.map((l) => l.hash)));
-  const entries = scanLedger(readFileSync(ledgerPath(repo.ledgerDir)), {
+  const { entries } = lookupLedger(repo.ledgerDir, {
     blobs: new Set(files.map((f) => f.blob)),
     lines,
   });

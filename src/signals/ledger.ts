@@ -19,17 +19,34 @@
 import * as crypto from 'node:crypto';
 import {
   appendFileSync,
+  closeSync,
   existsSync,
+  fstatSync,
   mkdirSync,
+  openSync,
   readFileSync,
+  readSync,
   renameSync,
   statSync,
   writeFileSync,
+  type BigIntStats,
 } from 'node:fs';
 import { join } from 'node:path';
 import type { ToolId } from '../core/types.js';
 import { withFileLock } from '../fs/lock.js';
 import { isObjectId } from '../git/object-id.js';
+import {
+  appendKeyLog,
+  buildKeyLog,
+  identityOf,
+  keyAt,
+  keyLogCandidates,
+  keyOf,
+  keyRecords,
+  sameIdentity,
+  statIdentity,
+  writeKeyLog,
+} from './ledger-keys.js';
 
 export const LEDGER_FILE = 'ledger.jsonl';
 const LOCK_FILE = 'ledger.lock';
@@ -163,8 +180,8 @@ export interface Wanted {
   lines: ReadonlySet<string>;
 }
 
-const BLOB_KEY = Buffer.from('"blob":"');
-const LINES_KEY = Buffer.from('"lines":[');
+const BLOB_NAME = Buffer.from('"blob"');
+const LINES_NAME = Buffer.from('"lines"');
 
 const hex = (c: number): number =>
   c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
@@ -181,16 +198,71 @@ function bucketAt(buf: Buffer, p: number): number {
 }
 
 /**
+ * Where a ledger line in the shape formatEntry writes keeps its keys, read from the bytes:
+ * the blob id at [blob, blobEnd) (blob −1: the line has none) and `count` line hashes of 12
+ * hex digits, the i-th at `lines + 15·i`. Undefined for any other shape — the caller then
+ * parses the line with JSON.parse, so a hand-made line is never judged by its looks.
+ * The shape is strict so that the bytes say what JSON.parse would: no backslash (an
+ * escape could spell a key, `"bl\u006fb"`, or hide a quote), `"blob"` and `"lines"` each
+ * at most once (JSON.parse keeps the last of duplicate keys), `"blob":"…"` and
+ * `"lines":["<12 hex>",…]` exactly, without spaces. Without escapes a `"blob"` token can
+ * only be a key; one in a nested object, which JSON.parse would not take as the entry's,
+ * only makes the line a candidate more.
+ */
+export function canonicalKeys(
+  buf: Buffer,
+  pos: number,
+  end: number,
+): { blob: number; blobEnd: number; lines: number; count: number } | undefined {
+  const line = buf.subarray(pos, end);
+  if (line.includes(0x5c)) return undefined;
+  let blob = -1;
+  let blobEnd = -1;
+  const b = line.indexOf(BLOB_NAME);
+  if (b >= 0) {
+    if (line.indexOf(BLOB_NAME, b + 1) >= 0 || line[b + 6] !== 0x3a || line[b + 7] !== 0x22)
+      return undefined;
+    const e = line.indexOf(0x22, b + 8);
+    if (e < 0) return undefined;
+    blob = pos + b + 8;
+    blobEnd = pos + e;
+  }
+  const l = line.indexOf(LINES_NAME);
+  if (l < 0) return { blob, blobEnd, lines: -1, count: 0 };
+  if (line.indexOf(LINES_NAME, l + 1) >= 0 || line[l + 7] !== 0x3a || line[l + 8] !== 0x5b)
+    return undefined;
+  let p = l + 9;
+  let count = 0;
+  if (line[p] !== 0x5d) {
+    // "3f1c0a9b22de","…"]: 12 lowercase hex digits in quotes, 15 bytes apart.
+    for (;;) {
+      if (line[p] !== 0x22 || line[p + 13] !== 0x22) return undefined;
+      for (let i = p + 1; i < p + 13; i++) if (hex(line[i]!) < 0) return undefined;
+      count++;
+      const next = line[p + 14];
+      if (next === 0x5d) break;
+      if (next !== 0x2c) return undefined;
+      p += 15;
+    }
+  }
+  return { blob, blobEnd, lines: pos + l + 9, count };
+}
+
+/**
  * The entries that can matter for `want`, without decoding the others: a ledger of
  * 10,000 entries holds some 400,000 line hashes, and a commit needs the few that its
  * staged content shares. Each hash is first looked up by its 20-bit prefix in a bitmap
  * of the wanted ones (nothing allocated for the 99.6% that miss). Lines are read in the
- * shape formatEntry writes; any other shape (a hand edit) is parsed in full, so it is
- * never silently ignored.
+ * shape formatEntry writes (canonicalKeys); any other shape (a hand edit) is parsed in
+ * full, so it is never silently ignored. This is the full scan: lookupLedger uses the
+ * key log when it can, and must always agree with this.
  */
 export function scanLedger(buf: Buffer, want: Wanted): LedgerEntry[] {
   const buckets = new Uint8Array(1 << 20);
-  for (const h of want.lines) buckets[parseInt(h.slice(0, 5), 16)] = 1;
+  for (const h of want.lines) {
+    const k = parseInt(h.slice(0, 5), 16);
+    if (k >= 0) buckets[k] = 1;
+  }
   const out: LedgerEntry[] = [];
   for (let pos = 0; pos < buf.length;) {
     let end = buf.indexOf(0x0a, pos);
@@ -209,19 +281,31 @@ function relevant(
   want: Wanted,
   buckets: Uint8Array,
 ): boolean {
-  const b = buf.indexOf(BLOB_KEY, pos);
-  const l = b < 0 || b > end ? -1 : buf.indexOf(LINES_KEY, b);
-  if (l < 0 || l > end) return true; // not our shape: let the parser decide
-  const blobEnd = buf.indexOf(0x22, b + BLOB_KEY.length);
-  if (want.blobs.has(buf.toString('latin1', b + BLOB_KEY.length, blobEnd))) return true;
-  // "lines":["3f1c0a9b22de","…"]: fixed-width hashes, 15 bytes apart.
-  for (let p = l + LINES_KEY.length; p < end && buf[p] === 0x22; p += 15) {
-    const k = buf[p + 13] === 0x22 ? bucketAt(buf, p + 1) : -1;
-    if (k < 0) return true;
-    if (buckets[k] && want.lines.has(buf.toString('latin1', p + 1, p + 13))) return true;
-    if (buf[p + 14] !== 0x2c) break;
+  const k = canonicalKeys(buf, pos, end);
+  if (!k) return true; // not our shape: let the parser decide
+  if (k.blob >= 0 && want.blobs.has(buf.toString('latin1', k.blob, k.blobEnd))) return true;
+  for (let i = 0, p = k.lines; i < k.count; i++, p += 15) {
+    const b = bucketAt(buf, p + 1);
+    if (buckets[b] && want.lines.has(buf.toString('latin1', p + 1, p + 13))) return true;
   }
   return false;
+}
+
+/**
+ * The keys (src/signals/ledger-keys.ts) of one ledger line, buf[start, end): its blob id's
+ * and its line hashes'. A line in any other shape than formatEntry's is parsed as the full
+ * scan parses it; one that is no entry has no key (the full scan drops it too).
+ */
+export function keysOfLine(buf: Buffer, start: number, end: number): number[] {
+  const k = canonicalKeys(buf, start, end);
+  if (k) {
+    const out: number[] = [];
+    if (k.blob >= 0) out.push(keyAt(buf, k.blob, k.blobEnd));
+    for (let i = 0, p = k.lines + 1; i < k.count; i++, p += 15) out.push(keyAt(buf, p, p + 12));
+    return out;
+  }
+  const e = parseLedger(buf.toString('utf8', start, end)).entries[0];
+  return e ? [keyOf(e.blob), ...e.lines.map(keyOf)] : [];
 }
 
 export interface LedgerIndex {
@@ -395,10 +479,149 @@ export function withLedgerLock<T>(
   });
 }
 
+/** The ledger's stat (ns precision), or undefined when there is none. */
+function statLedger(file: string): BigIntStats | undefined {
+  try {
+    return statSync(file, { bigint: true });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Rebuilds the key log from the whole ledger. The caller holds the lock. A ledger whose
+ * last line is torn (no newline) gets no key log: lookups scan it until the next append.
+ */
+function rebuildKeyLogLocked(stateDir: string): void {
+  const file = ledgerPath(stateDir);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return;
+  }
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    const log = buildKeyLog(readFileSync(fd), identityOf(st), keysOfLine);
+    if (log && sameIdentity(identityOf(st), identityOf(fstatSync(fd, { bigint: true }))))
+      writeKeyLog(stateDir, log);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Appends entries under the lock, and keeps the key log (src/signals/ledger-keys.ts) in
+ * step: the new lines' records are appended to it when it described the ledger exactly as
+ * it was; otherwise (absent, stale, foreign) it is rebuilt from the whole ledger — once,
+ * after which appends are incremental again. A key log that cannot be written costs
+ * nothing but speed: lookups then scan the ledger.
+ */
 export function appendEntries(stateDir: string, entries: readonly LedgerEntry[]): void {
   if (!entries.length) return;
   const text = entries.map(formatEntry).join('');
-  withLedgerLock(stateDir, () => appendFileSync(ledgerPath(stateDir), text, { mode: 0o644 }));
+  withLedgerLock(stateDir, () => {
+    const file = ledgerPath(stateDir);
+    const before = statLedger(file);
+    appendFileSync(file, text, { mode: 0o644 });
+    try {
+      const after = statSync(file, { bigint: true });
+      if (!before || before.size === 0n) {
+        const log = buildKeyLog(Buffer.from(text), identityOf(after), keysOfLine);
+        if (log && after.size === BigInt(Buffer.byteLength(text))) writeKeyLog(stateDir, log);
+        return;
+      }
+      const records = keyRecords(Buffer.from(text), keysOfLine)!;
+      // 'stale' also for a torn last line before ours: no key log ever described it.
+      if (appendKeyLog(stateDir, before, after, records, entries.length) !== 'ok')
+        rebuildKeyLogLocked(stateDir);
+    } catch {
+      // only speed is lost: the next lookup scans the ledger and rebuilds the key log
+    }
+  });
+}
+
+/** What lookupLedger found, and whether the key log answered (false: a full scan). */
+export interface LedgerLookup {
+  entries: LedgerEntry[];
+  indexed: boolean;
+}
+
+/** Candidates beyond this many are read in one read of the whole ledger. */
+const MAX_RANGE_READS = 256;
+
+/**
+ * The ledger entries that share a blob id or a line hash with `want` — the entries
+ * scanLedger finds, in the same order — through the key log when it describes this very
+ * ledger (src/signals/ledger-keys.ts), else by a full scan, after which the key log is
+ * rebuilt (without waiting for the lock: an agent hook that holds it is writing). Every
+ * doubt falls back to the full scan: the key log can only cost speed, never a match.
+ */
+export function lookupLedger(stateDir: string, want: Wanted): LedgerLookup {
+  const file = ledgerPath(stateDir);
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], indexed: false };
+    throw e;
+  }
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    const keys = new Set<number>();
+    for (const b of want.blobs) keys.add(keyOf(b));
+    for (const l of want.lines) keys.add(keyOf(l));
+    const found = keyLogCandidates(stateDir, st, keys);
+    const read = found && readCandidates(fd, found, Number(st.size));
+    if (read) {
+      // The same test as the full scan, on the named lines only: equal results by construction.
+      const entries = scanLedger(read, want);
+      return { entries, indexed: true };
+    }
+    const entries = scanLedger(readFileSync(fd), want);
+    try {
+      withLedgerLock(
+        stateDir,
+        () => {
+          const now = statIdentity(file);
+          if (now && sameIdentity(now, identityOf(st))) rebuildKeyLogLocked(stateDir);
+        },
+        0,
+      );
+    } catch {
+      // busy or read-only: the next lookup scans again
+    }
+    return { entries, indexed: false };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * The named lines of the ledger, joined (each ends with its newline), or undefined when one
+ * of them does not sit between line boundaries — a key log that lies about the ledger.
+ */
+function readCandidates(
+  fd: number,
+  found: readonly { offset: number; length: number }[],
+  size: number,
+): Buffer | undefined {
+  if (!found.length) return Buffer.alloc(0);
+  const all = found.length > MAX_RANGE_READS ? readFileSync(fd) : undefined;
+  if (all && all.length !== size) return undefined;
+  const parts: Buffer[] = [];
+  for (const { offset, length } of found) {
+    let part: Buffer;
+    if (all) part = all.subarray(Math.max(0, offset - 1), offset + length);
+    else {
+      const from = Math.max(0, offset - 1);
+      part = Buffer.alloc(offset + length - from);
+      if (readSync(fd, part, 0, part.length, from) !== part.length) return undefined;
+    }
+    if (part[part.length - 1] !== 0x0a || (offset > 0 && part[0] !== 0x0a)) return undefined;
+    parts.push(offset > 0 ? part.subarray(1) : part);
+  }
+  return Buffer.concat(parts);
 }
 
 /**
@@ -440,6 +663,14 @@ export function compactLedger(
     const text = kept.map(formatEntry).join('');
     writeFileSync(tmp, text);
     renameSync(tmp, file);
+    try {
+      // The compacted ledger is a new file (a new inode): its key log is written afresh.
+      const st = statSync(file, { bigint: true });
+      const log = buildKeyLog(Buffer.from(text), identityOf(st), keysOfLine);
+      if (log && st.size === BigInt(Buffer.byteLength(text))) writeKeyLog(stateDir, log);
+    } catch {
+      // only speed is lost: the next lookup scans and rebuilds
+    }
     try {
       writeFileSync(join(stateDir, COMPACTED_FILE), `${Buffer.byteLength(text)}\n`);
     } catch {

@@ -191,8 +191,24 @@ describe('scanning a large ledger for what a commit can match', () => {
     const edited = Buffer.from(
       `{"lines":["999999999999"],"blob":"${'d'.repeat(40)}","path":"d.py","tool":"codex","v":1,"session":"x","time":"t"}\n`,
     );
+    // Keys in another order are still read exactly (canonicalKeys): found by its line…
     expect(
-      scanLedger(Buffer.concat([text, edited]), { blobs: new Set(), lines: new Set() }).map(
+      scanLedger(Buffer.concat([text, edited]), {
+        blobs: new Set(),
+        lines: new Set(['999999999999']),
+      }).map((e) => e.path),
+    ).toEqual(['d.py']);
+    // …and by its blob; with a space in its lines (not the writer's shape) it is parsed in full.
+    const spaced = Buffer.from(edited.toString().replace('"lines":[', '"lines":[ '));
+    for (const t of [edited, spaced])
+      expect(
+        scanLedger(Buffer.concat([text, t]), {
+          blobs: new Set(['d'.repeat(40)]),
+          lines: new Set(),
+        }).map((e) => e.path),
+      ).toEqual(['d.py']);
+    expect(
+      scanLedger(Buffer.concat([text, spaced]), { blobs: new Set(), lines: new Set() }).map(
         (e) => e.path,
       ),
     ).toEqual(['d.py']);
