@@ -26,8 +26,9 @@ import { CommitJudge } from '../check/judge.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject, withGitView } from '../git/commit-object.js';
-import { shownByGit, splitDiffTree } from '../git/commits.js';
-import { runGit, spawnGit, withoutLazyFetch, type GitContext } from '../git/git.js';
+import { shownByGit } from '../git/commits.js';
+import { spawnGit, withoutLazyFetch, type GitContext } from '../git/git.js';
+import { DiffTreeSession } from '../git/diff-tree-session.js';
 import { parseRawEntries } from '../git/raw.js';
 import {
   addDeleteCounts,
@@ -214,6 +215,22 @@ export async function* judgeHistory(
   // files within RENAME_LIMIT are asked again with `-M -l<limit>` (one diff-tree --stdin
   // per batch); bigger ones get their exact renames paired by blob id, and the rest is
   // reported as the limit hit (the judge fails closed on it).
+  const renames = new DiffTreeSession(withoutLazyFetch(ctx), [
+    'diff-tree',
+    '--stdin',
+    '-z',
+    '-r',
+    '-c', // merges keep the combined form ("AR": content moved into place), as in the log
+    '-M',
+    `-l${RENAME_LIMIT}`,
+    '--raw',
+    '--no-abbrev',
+    '--root',
+    '--always',
+    '--no-relative',
+    '--no-ext-diff',
+    '--no-textconv',
+  ]);
   const withRenames = async (batch: readonly Pending[]): Promise<void> => {
     const again: string[] = [];
     for (const p of batch) {
@@ -228,27 +245,8 @@ export async function* judgeHistory(
       }
     }
     if (!again.length) return;
-    const { stdout } = await runGit(
-      withoutLazyFetch(ctx),
-      [
-        'diff-tree',
-        '--stdin',
-        '-z',
-        '-r',
-        '-c', // merges keep the combined form ("AR": content moved into place), as in the log
-        '-M',
-        `-l${RENAME_LIMIT}`,
-        '--raw',
-        '--no-abbrev',
-        '--root',
-        '--always',
-        '--no-relative',
-        '--no-ext-diff',
-        '--no-textconv',
-      ],
-      { input: again.join('\n') + '\n' },
-    );
-    const byId = new Map(splitDiffTree(stdout).map((d) => [d.id, d.raw]));
+    // One long-lived process for every window (diff-tree-session.ts), not one per window.
+    const byId = new Map((await renames.diffs(again)).map((d) => [d.id, d.raw]));
     for (const p of batch) {
       const raw = byId.get(p.id);
       if (raw) p.files = parseRawEntries(raw);
@@ -410,6 +408,7 @@ export async function* judgeHistory(
     log.kill();
     cat.child.kill();
     linkCat?.child.kill();
+    renames.close();
     judge.close();
   }
 }

@@ -122,6 +122,10 @@ export class CommitJudge {
     return ids.every((id, i) => i % 2 === 1 || id === ids[i + 1]);
   }
 
+  /** Origin commits' objects, through the long-lived cat-file (no process per traced move). */
+  private readonly read = (id: string): Promise<{ type: string; content: Buffer }> =>
+    this.links.object(id);
+
   async judge(c: CommitFacts): Promise<Verdict> {
     const { policy, opts } = this;
     this.links.follow(c);
@@ -179,14 +183,22 @@ export class CommitJudge {
               [...shown, ...rewritten],
               c.parents,
               walk || undefined,
+              this.read,
             )),
           );
       }
     }
     const extraSignals: Signal[] = [
       ...linkExtras,
-      ...(await movedContentSignals(this.ctx, policy, files, c.parents[0], walk || undefined)),
-      ...(await mergedContentSignals(this.ctx, policy, files, c.parents)),
+      ...(await movedContentSignals(
+        this.ctx,
+        policy,
+        files,
+        c.parents[0],
+        walk || undefined,
+        this.read,
+      )),
+      ...(await mergedContentSignals(this.ctx, policy, files, c.parents, this.read)),
     ];
     extraSignals.push(...renameLimitSignals(policy, c));
     if (c.undecodable) {

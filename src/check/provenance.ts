@@ -103,16 +103,29 @@ async function touchesOf(
   return out;
 }
 
-/** The AI signals of each commit, read with one `cat-file --batch`. */
+/**
+ * Reads one object (`git cat-file --batch` semantics: type 'missing' when absent). The
+ * judge lends its long-lived cat-file, so tracing moved content on a long history does
+ * not start a process per commit that moves content.
+ */
+export type ObjectReader = (id: string) => Promise<{ type: string; content: Buffer }>;
+
+/** The AI signals of each commit, read with one `cat-file --batch` (or through `read`). */
 async function signalsOfCommits(
   ctx: GitContext,
   policy: Policy,
   ids: readonly string[],
+  read?: ObjectReader,
 ): Promise<Map<string, Signal[]>> {
   const out = new Map<string, Signal[]>();
   if (!ids.length) return out;
-  const r = await runGit(ctx, ['cat-file', '--batch'], { input: ids.join('\n') + '\n' });
-  for (const o of splitCatFile(r.stdout)) {
+  const objects: { id: string; type: string; content: Buffer }[] = [];
+  if (read) for (const id of ids) objects.push({ id, ...(await read(id)) });
+  else {
+    const r = await runGit(ctx, ['cat-file', '--batch'], { input: ids.join('\n') + '\n' });
+    objects.push(...splitCatFile(r.stdout));
+  }
+  for (const o of objects) {
     if (o.type !== 'commit') continue;
     const c = parseCommitObject(o.content);
     out.set(
@@ -185,6 +198,7 @@ export async function movedContentSignals(
   files: readonly FileChange[],
   parent: string | undefined,
   walk?: WalkProvenance,
+  read?: ObjectReader,
 ): Promise<Signal[]> {
   const moved = movesIntoZones(policy, files);
   if (!parent || !moved.length) return [];
@@ -250,7 +264,12 @@ export async function movedContentSignals(
       ),
     );
   }
-  const signalsOf = await signalsOfCommits(ctx, policy, [...new Set([...pick.values()].flat())]);
+  const signalsOf = await signalsOfCommits(
+    ctx,
+    policy,
+    [...new Set([...pick.values()].flat())],
+    read,
+  );
   return [
     ...groupedSignals(pick, signalsOf, movedFrom),
     ...limitSignal(untraced, 'moves content of'),
@@ -269,6 +288,7 @@ export async function mergedContentSignals(
   policy: Policy,
   files: readonly FileChange[],
   parents: readonly string[],
+  read?: ObjectReader,
 ): Promise<Signal[]> {
   if (parents.length < 2) return [];
   // Combined letters, one per parent: R (or C) = git found this content at another path
@@ -283,7 +303,7 @@ export async function mergedContentSignals(
       zonesOfFile(policy, f).length > 0,
   );
   if (!added.length) return [];
-  const { pick, signalsOf, untraced } = await blobOrigins(ctx, policy, added, parents);
+  const { pick, signalsOf, untraced } = await blobOrigins(ctx, policy, added, parents, read);
   return [
     ...groupedSignals(
       pick,
@@ -305,6 +325,7 @@ async function blobOrigins(
   policy: Policy,
   files: readonly FileChange[],
   tips: readonly string[],
+  read?: ObjectReader,
 ): Promise<{
   pick: Map<FileChange, string[]>;
   signalsOf: Map<string, Signal[]>;
@@ -330,7 +351,12 @@ async function blobOrigins(
     const origin = originOf.get(f.blob);
     if (origin) pick.set(f, [origin]);
   }
-  const signalsOf = await signalsOfCommits(ctx, policy, [...new Set([...pick.values()].flat())]);
+  const signalsOf = await signalsOfCommits(
+    ctx,
+    policy,
+    [...new Set([...pick.values()].flat())],
+    read,
+  );
   return { pick, signalsOf, untraced };
 }
 
@@ -348,6 +374,7 @@ export async function exposedContentSignals(
   exposed: readonly FileChange[],
   tips: readonly string[],
   walk?: WalkProvenance,
+  read?: ObjectReader,
 ): Promise<Signal[]> {
   if (!exposed.length || !tips.length) return [];
   const describe = (fs: readonly FileChange[], id: string): string =>
@@ -364,7 +391,7 @@ export async function exposedContentSignals(
       signalsOf.set(id, await walk.signalsOf(id));
     return groupedSignals(pick, signalsOf, describe);
   }
-  const origins = await blobOrigins(ctx, policy, exposed, tips);
+  const origins = await blobOrigins(ctx, policy, exposed, tips, read);
   return [
     ...groupedSignals(origins.pick, origins.signalsOf, describe),
     ...limitSignal(origins.untraced, 'shows (through links) content of'),

@@ -120,6 +120,12 @@ export class ByteReader {
     }
   }
 
+  /** The next byte, not consumed; null at EOF. */
+  async peek(): Promise<number | null> {
+    while (!this.size) if (!(await this.fill())) return null;
+    return this.chunks[0]![this.head]!;
+  }
+
   async exactly(n: number): Promise<Buffer> {
     while (this.size < n) {
       if (!(await this.fill())) throw new CleanroomError('internal', 'git output ended early');

@@ -76,6 +76,9 @@ export interface ToolTable {
   toolForDisplayName(name: string): ToolId | undefined;
 }
 
+/** Distinct emails remembered per table (toolForEmail); past it the memo starts afresh. */
+const MAX_MEMO = 10_000;
+
 /** Case-insensitive whole-string match with `*` as the only wildcard. */
 function wildcard(pattern: string): (text: string) => boolean {
   const lower = pattern.toLowerCase();
@@ -141,6 +144,7 @@ export function compileToolTable(
     for (const e of spec.env ?? []) env.push(parseEnvRule(tool, e));
   }
 
+  const emailMemo = new Map<string, ToolId | undefined>();
   return Object.freeze({
     ids,
     displayNames,
@@ -153,11 +157,17 @@ export function compileToolTable(
     env,
     extraRows: extra.length,
     toolForEmail(email: string): ToolId | undefined {
+      // A long history has few distinct identities but many commits (and every commit is
+      // asked for several): each answer is kept per exact spelling. The answer is a pure
+      // function of the string, so the memo cannot change it; it is bounded (cleared
+      // past MAX_MEMO) so hostile histories with a new email per commit stay in memory.
+      if (emailMemo.has(email)) return emailMemo.get(email);
       const e = email.trim().toLowerCase();
-      if (!e) return undefined;
-      const exact = exactEmails.get(e);
-      if (exact) return exact;
-      return wildEmails.find((w) => w.test(e))?.tool;
+      let tool: ToolId | undefined;
+      if (e) tool = exactEmails.get(e) || wildEmails.find((w) => w.test(e))?.tool;
+      if (emailMemo.size >= MAX_MEMO) emailMemo.clear();
+      emailMemo.set(email, tool);
+      return tool;
     },
     toolForName(value: string): ToolId | undefined {
       const v = value.trim().toLowerCase();
