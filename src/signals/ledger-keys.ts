@@ -439,7 +439,10 @@ function candidates(
     out.push({ offset: from, length: to - from });
   }
 
-  // The tail: records since the base, walked in full (it is kept small).
+  // The tail: records since the base, walked in full (it is kept small). A line of L ≥ 1
+  // bytes has a record of 8 bytes plus 4 per key, and at most one key per 4 bytes of it
+  // (`"x",`): at most 9·L. A tail larger than that for the ledger's size is not ours.
+  if (fileSize - end > 9 * (Number(st.size) - h.baseBytes)) return undefined;
   const tail = readExactly(fd, fileSize - end, end);
   if (!tail || tail.length % 4 || crc32!(tail) !== h.crcTail) return undefined;
   const t = new Uint32Array(tail.buffer, tail.byteOffset, tail.length / 4);
