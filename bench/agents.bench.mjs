@@ -226,9 +226,15 @@ export default async function (h) {
     );
   }
 
-  h.section('agents: ledger lookup at commit, 10,000 ledger entries');
+  // Issue 14 §1: the lookup goes through the ledger's key log (src/signals/ledger-keys.ts),
+  // which the agent hook keeps in step; here the ledger is written directly, so one warm-up
+  // lookup (a full scan, which then builds the key log) runs before the measured ones.
+  for (const n of h.quick ? [1_000] : [10_000, 100_000]) await ledgerLookup(h, n);
+}
+
+async function ledgerLookup(h, n) {
+  h.section(`agents: ledger lookup at commit, ${n.toLocaleString('en-US')} ledger entries`);
   const big = repo(h);
-  const n = h.quick ? 1_000 : 10_000;
   const lines = [];
   for (let i = 0; i < n; i++) {
     const text = fileText(i + 1000);
@@ -270,15 +276,18 @@ export default async function (h) {
       writeFileSync(ledgerFile, text);
     }
     const ms = [];
-    for (let i = 0; i < (h.quick ? 3 : 7); i++) {
-      const r = h.time(process.execPath, [h.cli, 'check', '--staged', '--format', 'json'], {
+    const cpu = [];
+    for (let i = -1; i < (h.quick ? 3 : 7); i++) {
+      const r = h.cpu(process.execPath, [h.cli, 'check', '--staged', '--format', 'json'], {
         cwd: big.dir,
         env: big.env,
       });
       if (r.code !== 0 && r.code !== 1) throw new Error(`check --staged failed: ${r.stderr}`);
+      if (i < 0) continue; // the warm-up: builds the key log
       ms.push(r.ms);
+      cpu.push(r.cpuMs);
     }
-    return { ms: h.median(ms) };
+    return { ms: h.median(ms), cpu: h.median(cpu) };
   };
   const raw = h.median(
     Array.from(
@@ -297,7 +306,16 @@ export default async function (h) {
     '',
   );
   h.row('git diff-index --cached (raw plumbing, 100 staged files)', `${raw.toFixed(1)} ms`);
-  h.row('cleanroom check --staged, no ledger', `${without.ms.toFixed(1)} ms`);
-  h.row('cleanroom check --staged, with the ledger', `${withLedger.ms.toFixed(1)} ms`);
-  h.row('ledger lookup cost (difference)', `${(withLedger.ms - without.ms).toFixed(1)} ms`);
+  h.row(
+    'cleanroom check --staged, no ledger',
+    `${without.ms.toFixed(1)} ms wall, ${without.cpu.toFixed(1)} ms cpu`,
+  );
+  h.row(
+    'cleanroom check --staged, with the ledger',
+    `${withLedger.ms.toFixed(1)} ms wall, ${withLedger.cpu.toFixed(1)} ms cpu`,
+  );
+  h.row(
+    'ledger lookup cost (difference; target at 100,000: <= 30 ms)',
+    `${(withLedger.ms - without.ms).toFixed(1)} ms wall, ${(withLedger.cpu - without.cpu).toFixed(1)} ms cpu`,
+  );
 }

@@ -4,7 +4,7 @@
 //     interleaved in the same run (human commit; and an agent session, CLAUDECODE=1,
 //     committing outside the zones — the path where every hook starts node), beside the
 //     anchors a team would otherwise run (husky + commitlint, pre-commit, git-secrets);
-//   - `cleanroom check --staged` on 10,000 staged files vs the raw `git diff-index`.
+//   - `cleanroom check --staged` on 10,000 and 100,000 staged files vs the raw `git diff-index`.
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -176,40 +176,82 @@ export default async function (h) {
   mkdirSync(cleanroomDir, { recursive: true });
   for (const n of h.quick ? [10_000] : [10_000, 100_000]) {
     writeFileSync(join(cleanroomDir, 'ledger.jsonl'), ledgerText(n));
+    // The agent hook keeps the ledger's key log in step as it appends; a ledger written
+    // here directly gets it from one lookup (a full scan, then the build) before measuring.
+    h.time(process.execPath, [h.cli, 'check', '--staged', '--quiet'], {
+      cwd: dir,
+      env: { ...env, CLAUDECODE: '1' },
+    });
     measure(`agent session + ${n.toLocaleString('en-US')}-entry ledger`, { CLAUDECODE: '1' });
   }
   rmSync(join(cleanroomDir, 'ledger.jsonl'), { force: true });
   outsideOnly = false;
 
-  h.section('check --staged on 10,000 staged files');
-  const n = h.quick ? 2_000 : 10_000;
-  for (let i = 0; i < n; i++) {
-    const path = pathOf((i * 5) % files); // even i: an eval task (deny zone), odd i: src/ — all distinct
-    writeFileSync(join(dir, path), `// staged ${i}\n`);
-  }
-  git('add', '-A');
-  const staged = git('diff', '--cached', '--name-only').split('\n').filter(Boolean).length;
-  const raw = [];
-  const ours = [];
-  for (let r = 0; r < 5; r++) {
-    raw.push(
-      h.time('git', ['diff-index', '--cached', '--raw', '-z', '-M', '--no-abbrev', 'HEAD'], {
+  // Issue 14 §4: check --staged on many staged files in an agent session (every file
+  // judged), against the raw diff it starts from; CPU (user+sys, children included) is the
+  // figure to compare on a shared machine. 100,000: every file of the repository changed,
+  // and new ones added.
+  for (const n of h.quick ? [2_000] : [10_000, 100_000]) {
+    h.section(`check --staged on ${n.toLocaleString('en-US')} staged files`);
+    git('reset', '-q', '--hard', 'HEAD');
+    git('clean', '-q', '-fd');
+    for (let i = 0; i < n; i++) {
+      // even i: an eval task (deny zone), odd i: src/ — all distinct
+      const path =
+        i < files / 5 || n <= files / 5
+          ? pathOf((i * 5) % files)
+          : i % 2
+            ? `src/new${i % 100}/n${i}.ts`
+            : `evals/tasks/new${i}.json`;
+      if (i >= files / 5 && n > files / 5) mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), `// staged ${i}\n`);
+    }
+    git('add', '-A');
+    const staged = git('diff', '--cached', '--name-only', '-z').split('\0').filter(Boolean).length;
+    const raw = [];
+    const ours = [];
+    const before = [];
+    for (let r = 0; r < 5; r++) {
+      raw.push(
+        h.cpu('git', ['diff-index', '--cached', '--raw', '-z', '-M', '--no-abbrev', 'HEAD'], {
+          cwd: dir,
+          env,
+        }),
+      );
+      const t = h.cpu(process.execPath, [h.cli, 'check', '--staged', '--quiet'], {
         cwd: dir,
-        env,
-      }).ms,
+        env: { ...env, CLAUDECODE: '1' },
+      });
+      if (t.code !== 1)
+        throw new Error(`expected violations (exit 1), got ${t.code}: ${t.stderr.slice(0, 300)}`);
+      ours.push(t);
+      if (base)
+        before.push(
+          h.cpu(
+            process.execPath,
+            [join(base, 'dist', 'cleanroom.mjs'), 'check', '--staged', '--quiet'],
+            {
+              cwd: dir,
+              env: { ...env, CLAUDECODE: '1' },
+            },
+          ),
+        );
+    }
+    const med = (ts, k) => h.median(ts.map((t) => t[k]));
+    h.row(`staged files`, `${staged}`);
+    h.row(
+      `git diff-index --cached -M (raw plumbing, median of 5)`,
+      `${med(raw, 'ms').toFixed(1)} ms wall, ${med(raw, 'cpuMs').toFixed(1)} ms cpu`,
     );
-    const t = h.time(process.execPath, [h.cli, 'check', '--staged', '--quiet'], {
-      cwd: dir,
-      env: { ...env, CLAUDECODE: '1' },
-    });
-    if (t.code !== 1)
-      throw new Error(`expected violations (exit 1), got ${t.code}: ${t.stderr.slice(0, 300)}`);
-    ours.push(t.ms);
+    h.row(
+      `cleanroom check --staged, agent env (every file judged)`,
+      `${med(ours, 'ms').toFixed(1)} ms wall (×${(med(ours, 'ms') / med(raw, 'ms')).toFixed(2)}), ` +
+        `${med(ours, 'cpuMs').toFixed(1)} ms cpu (×${(med(ours, 'cpuMs') / med(raw, 'cpuMs')).toFixed(2)} raw git; target ≤ 3)`,
+    );
+    if (base)
+      h.row(
+        `the same, cleanroom at BENCH_BASE`,
+        `${med(before, 'ms').toFixed(1)} ms wall, ${med(before, 'cpuMs').toFixed(1)} ms cpu (×${(med(before, 'cpuMs') / med(raw, 'cpuMs')).toFixed(2)} raw git)`,
+      );
   }
-  h.row(`staged files`, `${staged}`);
-  h.row(`git diff-index --cached -M (raw plumbing, median of 5)`, `${h.median(raw).toFixed(1)} ms`);
-  h.row(
-    `cleanroom check --staged, agent env (every file judged)`,
-    `${h.median(ours).toFixed(1)} ms  (×${(h.median(ours) / h.median(raw)).toFixed(2)} raw git)`,
-  );
 }

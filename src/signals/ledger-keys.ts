@@ -134,8 +134,11 @@ export function keyAt(buf: Uint8Array, p: number, end: number): number {
   return n >>> 0;
 }
 
-/** One line's keys, buf[start, end) (end excludes the "\n"). */
-export type KeysOfLine = (buf: Buffer, start: number, end: number) => number[];
+/**
+ * Appends the keys of one line, buf[start, end) (end excludes the "\n"), to `out`; returns
+ * how many. Called for the lines of one buffer in order.
+ */
+export type KeysOfLine = (buf: Buffer, start: number, end: number, out: number[]) => number;
 
 interface Header {
   id: LedgerIdentity;
@@ -208,24 +211,24 @@ export function buildKeyLog(
   if (!KEY_LOG_SUPPORTED || buf.length > 0xffffffff) return undefined;
   if (buf.length && buf[buf.length - 1] !== 0x0a) return undefined;
   const starts: number[] = [0];
-  const keys: number[][] = [];
-  let total = 0;
+  const counts: number[] = [];
+  const keys: number[] = [];
   for (let pos = 0; pos < buf.length;) {
     const end = buf.indexOf(0x0a, pos);
-    const k = keysOfLine(buf, pos, end);
-    keys.push(k);
-    total += k.length;
+    counts.push(keysOfLine(buf, pos, end, keys));
     pos = end + 1;
     starts.push(pos);
   }
-  const n = keys.length;
+  const n = counts.length;
+  const total = keys.length;
   const dir = new Uint32Array(BUCKETS + 1);
-  for (const ks of keys) for (const k of ks) dir[(k >>> 16) + 1]!++;
+  for (let i = 0; i < total; i++) dir[(keys[i]! >>> 16) + 1]!++;
   for (let b = 0; b < BUCKETS; b++) dir[b + 1]! += dir[b]!;
   const fill = dir.slice(0, BUCKETS);
   const postings = new Uint32Array(2 * total);
-  for (let line = 0; line < n; line++)
-    for (const k of keys[line]!) {
+  for (let line = 0, i = 0; line < n; line++)
+    for (const last = i + counts[line]!; i < last; i++) {
+      const k = keys[i]!;
       const at = 2 * fill[k >>> 16]!++;
       postings[at] = k;
       postings[at + 1] = line;
@@ -260,8 +263,9 @@ export function keyRecords(buf: Buffer, keysOfLine: KeysOfLine): Buffer | undefi
   const words: number[] = [];
   for (let pos = 0; pos < buf.length;) {
     const end = buf.indexOf(0x0a, pos);
-    const keys = keysOfLine(buf, pos, end);
-    words.push(keys.length, end + 1 - pos, ...keys);
+    const at = words.length;
+    words.push(0, end + 1 - pos);
+    words[at] = keysOfLine(buf, pos, end, words);
     pos = end + 1;
   }
   return Buffer.from(Uint32Array.from(words, (w) => w >>> 0).buffer);
@@ -435,7 +439,10 @@ function candidates(
     out.push({ offset: from, length: to - from });
   }
 
-  // The tail: records since the base, walked in full (it is kept small).
+  // The tail: records since the base, walked in full (it is kept small). A line of L ≥ 1
+  // bytes has a record of 8 bytes plus 4 per key, and at most one key per 4 bytes of it
+  // (`"x",`): at most 9·L. A tail larger than that for the ledger's size is not ours.
+  if (fileSize - end > 9 * (Number(st.size) - h.baseBytes)) return undefined;
   const tail = readExactly(fd, fileSize - end, end);
   if (!tail || tail.length % 4 || crc32!(tail) !== h.crcTail) return undefined;
   const t = new Uint32Array(tail.buffer, tail.byteOffset, tail.length / 4);

@@ -213,40 +213,66 @@ export function canonicalKeys(
   buf: Buffer,
   pos: number,
   end: number,
+  cur: LineCursor = newCursor(),
 ): { blob: number; blobEnd: number; lines: number; count: number } | undefined {
-  const line = buf.subarray(pos, end);
-  if (line.includes(0x5c)) return undefined;
+  cur.bs = nextAt(buf, 0x5c, cur.bs, pos);
+  if (cur.bs >= 0 && cur.bs < end) return undefined;
   let blob = -1;
   let blobEnd = -1;
-  const b = line.indexOf(BLOB_NAME);
-  if (b >= 0) {
-    if (line.indexOf(BLOB_NAME, b + 1) >= 0 || line[b + 6] !== 0x3a || line[b + 7] !== 0x22)
+  cur.blob = nextAt(buf, BLOB_NAME, cur.blob, pos);
+  const b = cur.blob;
+  if (b >= 0 && b < end) {
+    cur.blob = buf.indexOf(BLOB_NAME, b + 1);
+    if ((cur.blob >= 0 && cur.blob < end) || buf[b + 6] !== 0x3a || buf[b + 7] !== 0x22)
       return undefined;
-    const e = line.indexOf(0x22, b + 8);
-    if (e < 0) return undefined;
-    blob = pos + b + 8;
-    blobEnd = pos + e;
+    const e = buf.indexOf(0x22, b + 8);
+    if (e < 0 || e >= end) return undefined;
+    blob = b + 8;
+    blobEnd = e;
   }
-  const l = line.indexOf(LINES_NAME);
-  if (l < 0) return { blob, blobEnd, lines: -1, count: 0 };
-  if (line.indexOf(LINES_NAME, l + 1) >= 0 || line[l + 7] !== 0x3a || line[l + 8] !== 0x5b)
+  cur.lines = nextAt(buf, LINES_NAME, cur.lines, pos);
+  const l = cur.lines;
+  if (l < 0 || l >= end) return { blob, blobEnd, lines: -1, count: 0 };
+  cur.lines = buf.indexOf(LINES_NAME, l + 1);
+  if ((cur.lines >= 0 && cur.lines < end) || buf[l + 7] !== 0x3a || buf[l + 8] !== 0x5b)
     return undefined;
   let p = l + 9;
   let count = 0;
-  if (line[p] !== 0x5d) {
+  if (p >= end) return undefined;
+  if (buf[p] !== 0x5d) {
     // "3f1c0a9b22de","…"]: 12 lowercase hex digits in quotes, 15 bytes apart.
     for (;;) {
-      if (line[p] !== 0x22 || line[p + 13] !== 0x22) return undefined;
-      for (let i = p + 1; i < p + 13; i++) if (hex(line[i]!) < 0) return undefined;
+      if (p + 14 >= end || buf[p] !== 0x22 || buf[p + 13] !== 0x22) return undefined;
+      for (let i = p + 1; i < p + 13; i++) if (HEX[buf[i]!] === 0) return undefined;
       count++;
-      const next = line[p + 14];
+      const next = buf[p + 14];
       if (next === 0x5d) break;
       if (next !== 0x2c) return undefined;
       p += 15;
     }
   }
-  return { blob, blobEnd, lines: pos + l + 9, count };
+  return { blob, blobEnd, lines: l + 9, count };
 }
+
+/** 1 for the bytes of lowercase hex digits. */
+const HEX = new Uint8Array(256);
+for (const c of Buffer.from('0123456789abcdef')) HEX[c] = 1;
+
+/**
+ * Where the next backslash, `"blob"` and `"lines"` are in a buffer read line after line
+ * (−2: not looked for yet; −1: none left): each byte is searched once for the whole
+ * buffer, not once per line (Buffer#indexOf's own cost dominated a 100,000-line scan).
+ */
+export interface LineCursor {
+  bs: number;
+  blob: number;
+  lines: number;
+}
+export const newCursor = (): LineCursor => ({ bs: -2, blob: -2, lines: -2 });
+
+/** The first occurrence of `needle` at or after `pos`, reusing `known` when it still holds. */
+const nextAt = (buf: Buffer, needle: number | Buffer, known: number, pos: number): number =>
+  known === -1 || known >= pos ? known : buf.indexOf(needle, pos);
 
 /**
  * The entries that can matter for `want`, without decoding the others: a ledger of
@@ -264,10 +290,11 @@ export function scanLedger(buf: Buffer, want: Wanted): LedgerEntry[] {
     if (k >= 0) buckets[k] = 1;
   }
   const out: LedgerEntry[] = [];
+  const cur = newCursor();
   for (let pos = 0; pos < buf.length;) {
     let end = buf.indexOf(0x0a, pos);
     if (end < 0) end = buf.length;
-    if (end > pos && relevant(buf, pos, end, want, buckets))
+    if (end > pos && relevant(buf, pos, end, want, buckets, cur))
       out.push(...parseLedger(buf.toString('utf8', pos, end)).entries);
     pos = end + 1;
   }
@@ -280,8 +307,9 @@ function relevant(
   end: number,
   want: Wanted,
   buckets: Uint8Array,
+  cur: LineCursor,
 ): boolean {
-  const k = canonicalKeys(buf, pos, end);
+  const k = canonicalKeys(buf, pos, end, cur);
   if (!k) return true; // not our shape: let the parser decide
   if (k.blob >= 0 && want.blobs.has(buf.toString('latin1', k.blob, k.blobEnd))) return true;
   for (let i = 0, p = k.lines; i < k.count; i++, p += 15) {
@@ -294,18 +322,26 @@ function relevant(
 /**
  * The keys (src/signals/ledger-keys.ts) of one ledger line, buf[start, end): its blob id's
  * and its line hashes'. A line in any other shape than formatEntry's is parsed as the full
- * scan parses it; one that is no entry has no key (the full scan drops it too).
+ * scan parses it; one that is no entry has no key (the full scan drops it too). The keys
+ * are appended to `out`; returns how many. Lines are read in order with one cursor.
  */
-export function keysOfLine(buf: Buffer, start: number, end: number): number[] {
-  const k = canonicalKeys(buf, start, end);
+export function keysOfLine(
+  buf: Buffer,
+  start: number,
+  end: number,
+  out: number[],
+  cur: LineCursor,
+): number {
+  const k = canonicalKeys(buf, start, end, cur);
+  const before = out.length;
   if (k) {
-    const out: number[] = [];
     if (k.blob >= 0) out.push(keyAt(buf, k.blob, k.blobEnd));
     for (let i = 0, p = k.lines + 1; i < k.count; i++, p += 15) out.push(keyAt(buf, p, p + 12));
-    return out;
+  } else {
+    const e = parseLedger(buf.toString('utf8', start, end)).entries[0];
+    if (e) out.push(keyOf(e.blob), ...e.lines.map(keyOf));
   }
-  const e = parseLedger(buf.toString('utf8', start, end)).entries[0];
-  return e ? [keyOf(e.blob), ...e.lines.map(keyOf)] : [];
+  return out.length - before;
 }
 
 export interface LedgerIndex {
@@ -479,6 +515,12 @@ export function withLedgerLock<T>(
   });
 }
 
+/** keysOfLine for one pass over one buffer (its own cursor). */
+function lineKeys(): (buf: Buffer, start: number, end: number, out: number[]) => number {
+  const cur = newCursor();
+  return (buf, start, end, out) => keysOfLine(buf, start, end, out, cur);
+}
+
 /** The ledger's stat (ns precision), or undefined when there is none. */
 function statLedger(file: string): BigIntStats | undefined {
   try {
@@ -492,8 +534,16 @@ function statLedger(file: string): BigIntStats | undefined {
  * Rebuilds the key log from the whole ledger. The caller holds the lock. A ledger whose
  * last line is torn (no newline) gets no key log: lookups scan it until the next append.
  */
-function rebuildKeyLogLocked(stateDir: string): void {
+function rebuildKeyLogLocked(stateDir: string, known?: { buf: Buffer; st: BigIntStats }): void {
   const file = ledgerPath(stateDir);
+  if (known) {
+    // The caller read the whole ledger already: reused while the file is still that one.
+    const now = statIdentity(file);
+    if (!now || !sameIdentity(now, identityOf(known.st))) return;
+    const log = buildKeyLog(known.buf, identityOf(known.st), lineKeys());
+    if (log && known.buf.length === Number(known.st.size)) writeKeyLog(stateDir, log);
+    return;
+  }
   let fd: number;
   try {
     fd = openSync(file, 'r');
@@ -502,7 +552,7 @@ function rebuildKeyLogLocked(stateDir: string): void {
   }
   try {
     const st = fstatSync(fd, { bigint: true });
-    const log = buildKeyLog(readFileSync(fd), identityOf(st), keysOfLine);
+    const log = buildKeyLog(readFileSync(fd), identityOf(st), lineKeys());
     if (log && sameIdentity(identityOf(st), identityOf(fstatSync(fd, { bigint: true }))))
       writeKeyLog(stateDir, log);
   } finally {
@@ -527,11 +577,11 @@ export function appendEntries(stateDir: string, entries: readonly LedgerEntry[])
     try {
       const after = statSync(file, { bigint: true });
       if (!before || before.size === 0n) {
-        const log = buildKeyLog(Buffer.from(text), identityOf(after), keysOfLine);
+        const log = buildKeyLog(Buffer.from(text), identityOf(after), lineKeys());
         if (log && after.size === BigInt(Buffer.byteLength(text))) writeKeyLog(stateDir, log);
         return;
       }
-      const records = keyRecords(Buffer.from(text), keysOfLine)!;
+      const records = keyRecords(Buffer.from(text), lineKeys())!;
       // 'stale' also for a torn last line before ours: no key log ever described it.
       if (appendKeyLog(stateDir, before, after, records, entries.length) !== 'ok')
         rebuildKeyLogLocked(stateDir);
@@ -578,16 +628,10 @@ export function lookupLedger(stateDir: string, want: Wanted): LedgerLookup {
       const entries = scanLedger(read, want);
       return { entries, indexed: true };
     }
-    const entries = scanLedger(readFileSync(fd), want);
+    const buf = readFileSync(fd);
+    const entries = scanLedger(buf, want);
     try {
-      withLedgerLock(
-        stateDir,
-        () => {
-          const now = statIdentity(file);
-          if (now && sameIdentity(now, identityOf(st))) rebuildKeyLogLocked(stateDir);
-        },
-        0,
-      );
+      withLedgerLock(stateDir, () => rebuildKeyLogLocked(stateDir, { buf, st }), 0);
     } catch {
       // busy or read-only: the next lookup scans again
     }
@@ -666,7 +710,7 @@ export function compactLedger(
     try {
       // The compacted ledger is a new file (a new inode): its key log is written afresh.
       const st = statSync(file, { bigint: true });
-      const log = buildKeyLog(Buffer.from(text), identityOf(st), keysOfLine);
+      const log = buildKeyLog(Buffer.from(text), identityOf(st), lineKeys());
       if (log && st.size === BigInt(Buffer.byteLength(text))) writeKeyLog(stateDir, log);
     } catch {
       // only speed is lost: the next lookup scans and rebuilds

@@ -159,7 +159,7 @@ describe('the ledger key log: the indexed lookup finds what the full scan finds'
       expect(found(dir, w.want()).indexed, `seed ${seed}: indexed once built`).toBe(true);
     }
     expect(indexedRuns).toBeGreaterThan(200);
-  });
+  }, 120_000);
 
   it('the full scan finds hand-made lines that the byte reader once skipped (a human control beside)', () => {
     const h = '0123456789ab';
