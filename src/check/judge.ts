@@ -23,6 +23,7 @@ import {
   type Signal,
 } from '../core/types.js';
 import { evaluate } from '../core/evaluate.js';
+import { checkDeadline } from '../core/deadline.js';
 import { BatchCheck } from '../git/stream.js';
 import { RENAME_LIMIT, type RenameLimit } from '../git/renames.js';
 import { parseCommitObject } from '../git/commit-object.js';
@@ -117,9 +118,68 @@ export class CommitJudge {
    * parent? Asked of one long-lived cat-file, so merges cost microseconds, not a process.
    */
   private async sameGuarded(a: string, b: string): Promise<boolean> {
+    const known = this.prepared.guarded.get(`${a} ${b}`);
+    if (known !== undefined) return known;
     this.check ??= new BatchCheck(this.ctx);
     const ids = await this.check.ids(this.guardedSpecs.flatMap((p) => [`${a}:${p}`, `${b}:${p}`]));
     return ids.every((id, i) => i % 2 === 1 || id === ids[i + 1]);
+  }
+
+  /**
+   * Answers of `prepare` for the batch being judged: "parent first, merge second" →
+   * are the guarded paths the same (sameGuarded); merge id → do the link targets hold
+   * the same trees as in its first parent (the shortcut of `exposed`).
+   */
+  private prepared = {
+    guarded: new Map<string, boolean>(),
+    sameTargets: new Map<string, boolean>(),
+  };
+
+  /**
+   * Asks git once for a batch of commits what `judge` would otherwise ask once per
+   * merge (a pipe round trip each: 677 merges on Aider, twice). The answers are exactly
+   * those of the per-merge questions (the same cat-file specs, compared the same way);
+   * a commit the batch did not prepare is asked as before. Commits must come oldest
+   * first, as `judge` takes them; memory is one batch's answers.
+   */
+  async prepare(batch: readonly CommitFacts[]): Promise<void> {
+    this.prepared = { guarded: new Map(), sameTargets: new Map() };
+    const merges = batch.filter((c) => c.parents.length > 1);
+    if (!merges.length) return;
+    for (const c of batch) this.links.follow(c);
+    const specs: string[] = [];
+    const asks: { key: string; map: Map<string, boolean>; from: number; to: number }[] = [];
+    const ask = (map: Map<string, boolean>, key: string, pairs: string[]): void => {
+      asks.push({ key, map, from: specs.length, to: specs.length + pairs.length });
+      specs.push(...pairs);
+    };
+    for (const m of merges) {
+      checkDeadline();
+      const a = m.parents[0]!;
+      if (this.opts.guardConfig === true)
+        ask(
+          this.prepared.guarded,
+          `${a} ${m.id}`,
+          this.guardedSpecs.flatMap((p) => [`${a}:${p}`, `${m.id}:${p}`]),
+        );
+      // The same question `exposed` asks first, for a merge whose links it will compare.
+      const links = await this.links.at(m.id);
+      if (!links.length || !sameView(links, await this.links.at(a))) continue;
+      const targets = [...new Set(links.map((l) => l.target))];
+      ask(
+        this.prepared.sameTargets,
+        m.id,
+        targets.flatMap((t) => [`${m.id}:${t}`, `${a}:${t}`]),
+      );
+    }
+    if (!specs.length) return;
+    this.check ??= new BatchCheck(this.ctx);
+    const ids = await this.check.ids(specs);
+    for (const { key, map, from, to } of asks) {
+      let same = true;
+      for (let i = from; i < to; i += 2) if (ids[i] !== ids[i + 1]) same = false;
+      map.set(key, same);
+    }
   }
 
   /** Origin commits' objects, through the long-lived cat-file (no process per traced move). */
@@ -272,12 +332,16 @@ export class CommitJudge {
     // The same links, and the same trees under every target, show the same content: one
     // batch-check instead of two tree listings (most merges of a repository with links).
     if (sameView(links, parentLinks)) {
-      this.check ??= new BatchCheck(this.ctx);
-      const targets = [...new Set(links.map((l) => l.target))];
-      const ids = await this.check.ids(
-        targets.flatMap((t) => [`${c.id}:${t}`, `${c.parents[0]!}:${t}`]),
-      );
-      if (ids.every((id, i) => i % 2 === 1 || id === ids[i + 1])) return none;
+      let same = this.prepared.sameTargets.get(c.id);
+      if (same === undefined) {
+        this.check ??= new BatchCheck(this.ctx);
+        const targets = [...new Set(links.map((l) => l.target))];
+        const ids = await this.check.ids(
+          targets.flatMap((t) => [`${c.id}:${t}`, `${c.parents[0]!}:${t}`]),
+        );
+        same = ids.every((id, i) => i % 2 === 1 || id === ids[i + 1]);
+      }
+      if (same) return none;
     }
     const now = await this.shown(c.id, links, budget);
     if (!now.size) return none;

@@ -3,7 +3,7 @@
 
 import type { FileChange, Finding } from '../core/types.js';
 import { readFileSync } from 'node:fs';
-import { readCommits, revList, type CommitRecord } from '../git/commits.js';
+import { readCommitBatches, revList, type CommitRecord } from '../git/commits.js';
 import { gitText, GitError, runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
@@ -32,10 +32,13 @@ export async function* judgeCommits(
 ): AsyncGenerator<Judged> {
   const judge = new CommitJudge(ctx, policy, trust, now, opts);
   try {
-    for await (const record of readCommits(ctx, ids)) {
-      const v = await judge.judge(record);
-      record.files = [...v.files];
-      yield { record, findings: v.findings, notes: v.notes };
+    for await (const batch of readCommitBatches(ctx, ids)) {
+      await judge.prepare(batch);
+      for (const record of batch) {
+        const v = await judge.judge(record);
+        record.files = [...v.files];
+        yield { record, findings: v.findings, notes: v.notes };
+      }
     }
   } finally {
     judge.close();

@@ -102,6 +102,17 @@ export async function* readCommits(
   ctx: GitContext,
   ids: AsyncIterable<string> | Iterable<string>,
 ): AsyncGenerator<CommitRecord> {
+  for await (const batch of readCommitBatches(ctx, ids)) yield* batch;
+}
+
+/**
+ * The commits of `readCommits`, a batch (up to BATCH) at a time, so a caller can ask git
+ * once for the whole batch where it would otherwise ask once per commit.
+ */
+export async function* readCommitBatches(
+  ctx: GitContext,
+  ids: AsyncIterable<string> | Iterable<string>,
+): AsyncGenerator<CommitRecord[]> {
   // Batches are read one ahead: git works on batch k+1 while the caller judges batch k.
   const it = (
     Symbol.asyncIterator in ids
@@ -125,7 +136,7 @@ export async function* readCommits(
     batch = await nextBatch();
     ahead = batch.length ? readBatch(ctx, batch) : undefined;
     ahead?.catch(() => undefined); // awaited on the next turn; errors surface there
-    yield* records;
+    yield records;
   }
 }
 
