@@ -305,7 +305,8 @@ export const COMMANDS: readonly CommandSpec[] = [
       "  auto   husky's .husky/ when the repository uses husky, else git's hooks directory\n" +
       '  husky  into .husky/HOOK, above what is there (lint-staged keeps running)\n' +
       '  git    into the hooks directory git uses (core.hooksPath honoured); an existing\n' +
-      `         hook is kept as HOOK${CHAINED_SUFFIX} and runs first\n` +
+      `         hook is kept as HOOK${CHAINED_SUFFIX} and runs first; no pre-commit (it has\n` +
+      '         nothing to judge, and any pre-commit hook makes git read the index again)\n' +
       'Running init again changes nothing.',
     options: {
       preset: {
