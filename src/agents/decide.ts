@@ -137,6 +137,33 @@ function gitConfigFile(abs: string): boolean {
   );
 }
 
+/**
+ * Where this cleanroom runs from, and what it runs: `dist/` and `hooks/` of the
+ * installation whose entry this process is (`node …/dist/agent-hook.cjs`, or
+ * `…/dist/cleanroom.cjs agent-hook`), and the per-user V8 code cache its loaders read
+ * (src/build/build.mjs: `$XDG_CACHE_HOME/cleanroom`, default `~/.cache/cleanroom`). A
+ * code-cache file is code: V8 checks only the source's length against it, so an agent
+ * that planted one compiled from a same-length edit of the bundle would run its own
+ * hook. Matched by resolved absolute path, like git's config files.
+ */
+function cleanroomOwnFile(abs: string): boolean {
+  const env = process.env;
+  const home = env.HOME ?? env.USERPROFILE;
+  const cache = env.XDG_CACHE_HOME || (home ? join(home, '.cache') : undefined);
+  const dirs: string[] = [];
+  if (cache && isAbsolute(cache)) dirs.push(join(cache, 'cleanroom'));
+  if (home) dirs.push(join(home, '.cache', 'cleanroom'));
+  const entry = process.argv[1];
+  if (entry) {
+    const dist = dirname(realpathDeep(resolve(entry)));
+    if (basename(dist) === 'dist') dirs.push(dist, join(dirname(dist), 'hooks'));
+  }
+  const roots = [...new Set(dirs.flatMap((d) => [resolve(d), realpathDeep(resolve(d))]))];
+  return [resolve(abs), realpathDeep(resolve(abs))].some((p) =>
+    roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : `${r}${sep}`)),
+  );
+}
+
 /** A file name that stands for "anything inside this directory". */
 const PROBE = 'cleanroom-probe';
 
@@ -328,6 +355,11 @@ export async function judge(
     reason: `cleanroom: ${show(rel)} belongs to cleanroom's or git's own configuration (or the agent hooks), which agents may not change — ask a human to make this edit.`,
   });
 
+  const ownFile = (given: string): Decision => ({
+    action: 'deny',
+    reason: `cleanroom: ${safe(given)} is part of cleanroom's own installation or its code cache (what the hooks run), which agents may not change — ask a human to make this edit.`,
+  });
+
   const gitConfig = (given: string): Decision => ({
     action: 'deny',
     reason: `cleanroom: ${safe(given)} is one of git's own config files (a core.hooksPath there switches cleanroom's hooks off in every repository), which agents may not change — ask a human to make this edit.`,
@@ -345,6 +377,7 @@ export async function judge(
     tree = false,
   ): Promise<Decision | undefined> => {
     if (gitConfigFile(resolve(cwd, given))) return gitConfig(given);
+    if (cleanroomOwnFile(resolve(cwd, given))) return ownFile(given);
     for (const t of targetsOf(given, cwd)) {
       if (PROTECTED.test(t.rel) || (tree && PROTECTED.test(`${t.rel}/x`)))
         return protectedPath(t.rel);
@@ -426,6 +459,7 @@ export async function judge(
   /** A word given to a program cleanroom cannot read: refused inside or above a deny zone, and on protected files. */
   const opaque = async (given: string, touchedOnly: boolean): Promise<Decision | undefined> => {
     if (gitConfigFile(resolve(cwd, given))) return gitConfig(given);
+    if (cleanroomOwnFile(resolve(cwd, given))) return ownFile(given);
     for (const t of targetsOf(given, cwd)) {
       if (PROTECTED.test(t.rel)) return protectedPath(t.rel);
       if (touchedOnly || t.rel === '') continue; // the repository root: every `pytest .` would be refused

@@ -5,7 +5,7 @@
 // --agents claude-code` wires, as a Claude Code call, with an ordinary control beside it.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   removeTempDirs,
@@ -13,6 +13,7 @@ import {
   tempDir,
   type Run,
   type TestRepo,
+  CLI,
 } from '../../helpers/repo.js';
 import { bash, humanTask, payload, runWired, wiredCommand } from './world.js';
 
@@ -209,4 +210,43 @@ describe('4. pickaxe and blob-id oracles', { timeout: 180_000 }, () => {
       'git hash-object src/app.ts',
     ],
   ]);
+});
+
+describe("5. cleanroom's own installation and its V8 code cache", { timeout: 180_000 }, () => {
+  // A code-cache file is code (V8 checks only the source's length): one compiled from a
+  // same-length edit of the bundle and planted in the cache would run as the hook itself.
+  const dist = dirname(CLI);
+  pairs(
+    [
+      [
+        'the attack: a planted code cache',
+        'cp src/app.ts $HOME_DIR/.cache/cleanroom/v8-x/agent-hook-x.v8',
+        'cp src/app.ts $HOME_DIR/.cache/other.v8',
+      ],
+      ['the cache removed', 'rm -rf $HOME_DIR/.cache/cleanroom', 'rm -rf build'],
+      [
+        'the bundle the hooks run',
+        `cp src/app.ts ${dist}/agent-hook-main.cjs`,
+        'cp src/app.ts build.cjs',
+      ],
+      [
+        'a shim the hooks exec',
+        `echo 'exit 0' > ${join(dirname(dist), 'hooks', 'commit-msg')}`,
+        "echo 'exit 0' > build.sh",
+      ],
+    ],
+    /cleanroom's own installation or its code cache/,
+  );
+
+  it('the Write tool into the code cache is refused; beside it, allowed', () => {
+    const write = (file: string): Run =>
+      send(
+        payload('claude-code', 'PreToolUse-Write', repo, (o) => {
+          o.tool_input = { file_path: file, content: 'x' };
+        }),
+      );
+    expect(write(join(home, '.cache', 'cleanroom', 'v8-x', 'cleanroom-hook-x.v8')).code).toBe(2);
+    const ok = write(join(home, '.cache', 'notes.txt'));
+    expect([ok.code, ok.stderr]).toEqual([0, '']);
+  });
 });
