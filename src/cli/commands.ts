@@ -301,7 +301,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     about:
       'Writes .cleanroom/policy.yaml from a preset (unless one exists) and installs the\n' +
-      'local hooks (pre-commit, prepare-commit-msg, commit-msg, pre-push, applypatch-msg):\n' +
+      'local hooks (prepare-commit-msg, commit-msg, pre-push, applypatch-msg; pre-commit too with husky):\n' +
       "  auto   husky's .husky/ when the repository uses husky, else git's hooks directory\n" +
       '  husky  into .husky/HOOK, above what is there (lint-staged keeps running)\n' +
       '  git    into the hooks directory git uses (core.hooksPath honoured); an existing\n' +
