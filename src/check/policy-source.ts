@@ -165,6 +165,16 @@ function configuredText(file: string): string {
 
 /** The source of a configured policy file, with its trust files looked up beside it. */
 function besideFile(file: string, policy: Policy): PolicySource {
+  return { policy, trust: trustBeside(file, policy), origin: file };
+}
+
+/**
+ * The trust files of the policy file `file`, looked up beside it as the server does:
+ * `.cleanroom/approvers` → `<dir of file>/approvers`, other relative paths below that
+ * directory, absolute paths as given. Absent files are `undefined` (a revocation list
+ * named but absent is `'missing'`: fail closed in grants.ts).
+ */
+export function trustBeside(file: string, policy: Policy): Trust {
   const read = (p: string) => {
     const path = isAbsolute(p) ? p : join(dirname(file), p.replace(/^\.cleanroom\//, ''));
     try {
@@ -176,13 +186,9 @@ function besideFile(file: string, policy: Policy): PolicySource {
   const revoked = (p: string | undefined) =>
     p === undefined ? undefined : (read(p) ?? ('missing' as const));
   return {
-    policy,
-    trust: {
-      approvers: read(policy.overrides.approvers),
-      reviewers: read(policy.review.reviewers),
-      revokedApprovers: revoked(policy.overrides.revoked),
-      revokedReviewers: revoked(policy.review.revoked),
-    },
-    origin: file,
+    approvers: read(policy.overrides.approvers),
+    reviewers: read(policy.review.reviewers),
+    revokedApprovers: revoked(policy.overrides.revoked),
+    revokedReviewers: revoked(policy.review.revoked),
   };
 }

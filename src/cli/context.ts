@@ -10,7 +10,7 @@ import { MAX_POLICY_BYTES } from '../policy/limits.js';
 import { loadPolicyCached } from '../policy/cache.js';
 import { VERSION } from '../version.js';
 import type { Trust } from '../check/grants.js';
-import type { PolicySource } from '../check/policy-source.js';
+import { trustBeside, type PolicySource } from '../check/policy-source.js';
 import type { Io } from './io.js';
 import { POLICY_PATH } from '../policy/paths.js';
 
@@ -160,7 +160,13 @@ export async function openWorkspace(
 ): Promise<Workspace> {
   const ctx = opened?.ctx ?? gitContext(io);
   const repo = opened?.repo ?? (await openRepo(ctx));
-  const file = policyPath(io, repo.root, policyFlag);
+  // A bare repository (a server's) has no work tree: the policy its pre-receive hook
+  // uses, git config cleanroom.policy, is the one to audit and check against.
+  const configured =
+    !repo.root && policyFlag === undefined && !io.env.CLEANROOM_POLICY
+      ? await configuredPolicy(ctx)
+      : undefined;
+  const file = policyPath(io, repo.root, policyFlag ?? configured);
   const display =
     repo.root && !relative(repo.root, file).startsWith('..') ? relative(repo.root, file) : file;
   const hint = 'run `cleanroom init` to write one (preset eval-cleanroom), or pass --policy FILE';
@@ -179,12 +185,37 @@ export async function openWorkspace(
     [text, sparse] = [staged, true];
   }
   const policy = await loadPolicyCached(text, display, repo.stateDir, VERSION);
+  const own = repo.root !== null && file === join(repo.root, POLICY_PATH);
+  const local = await workspaceTrust(ctx, repo, policy, sparse);
   return {
     ctx,
     repo,
     policy,
     policyFile: file,
-    trust: await workspaceTrust(ctx, repo, policy, sparse),
+    // Another policy file (--policy, CLEANROOM_POLICY, a server's cleanroom.policy) has
+    // its trust files beside it, as pre-receive reads them (docs/server.md), so an audit
+    // on the server accepts the overrides its hook accepted; the work tree's fill in
+    // only what is not there.
+    trust: own ? local : mergeTrust(trustBeside(file, policy), local),
+  };
+}
+
+/** `git config cleanroom.policy`, or undefined (a relative path is read from the current directory, as pre-receive, run in the repository, reads it). */
+async function configuredPolicy(ctx: GitContext): Promise<string | undefined> {
+  const r = await runGit(ctx, ['config', '--get', 'cleanroom.policy'], { okCodes: [1] });
+  const v = r.stdout.toString('utf8').trim();
+  return v || undefined;
+}
+
+/** Each trust file from `first` when it is there, else from `then` (a list `first` misses stays missing only if `then` misses it too). */
+function mergeTrust(first: Trust, then: Trust): Trust {
+  const pick = <T>(a: T | 'missing' | undefined, b: T | 'missing' | undefined) =>
+    a === undefined || a === 'missing' ? (b ?? a) : a;
+  return {
+    approvers: first.approvers ?? then.approvers,
+    reviewers: first.reviewers ?? then.reviewers,
+    revokedApprovers: pick(first.revokedApprovers, then.revokedApprovers),
+    revokedReviewers: pick(first.revokedReviewers, then.revokedReviewers),
   };
 }
 
