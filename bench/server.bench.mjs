@@ -10,7 +10,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { timeTree } from './aider.mjs';
 
 const POLICY = `version: 1
 repository: bench/server
@@ -57,16 +56,20 @@ function prepare(h) {
 export default async function (h) {
   h.section('server: a typical push onto an existing branch (issue 14 §3)');
   const s = prepare(h);
-  const runs = h.quick ? 3 : 7;
+  const runs = h.quick ? 3 : 11;
   const loader = join(h.root, 'dist', 'cleanroom-cached.cjs');
   const bundle = join(h.root, 'dist', 'cleanroom.cjs');
   s.env.XDG_CACHE_HOME = h.tmp();
+  // BENCH_BASE=DIR (a dist/ of another build, e.g. main's): the same pushes through
+  // DIR/cleanroom.cjs, interleaved, as that build's hooks/pre-receive runs it.
+  const base = process.env.BENCH_BASE ? join(process.env.BENCH_BASE, 'cleanroom.cjs') : undefined;
+  // bash `times`: CPU of the whole tree at millisecond resolution (h.cpu).
+  const time = (args, opts) => {
+    const r = h.cpu(process.execPath, args, { cwd: s.server, env: s.env, ...opts });
+    return { wallMs: r.ms, cpuMs: r.cpuMs, code: r.code, stderr: r.stderr };
+  };
   const hook = (input, extra = {}, cli = loader) =>
-    timeTree(process.execPath, [cli, 'pre-receive', '--policy', s.policy], {
-      cwd: s.server,
-      env: { ...s.env, ...extra },
-      input,
-    });
+    time([cli, 'pre-receive', '--policy', s.policy], { env: { ...s.env, ...extra }, input });
   const cases = [];
   for (const n of [1, 10, 100])
     for (const ref of ['refs/heads/main', 'refs/heads/feature'])
@@ -78,14 +81,17 @@ export default async function (h) {
   const cacheDir = join(s.server, 'cleanroom');
   rmSync(cacheDir, { recursive: true, force: true });
   const cold = hook(cases[0].input);
+  if (base) hook(cases[0].input, {}, base);
   const samples = [[], ...cases.map(() => [])];
+  const before = cases.map(() => []);
   const plain = [];
   for (let i = 0; i < runs; i++) {
-    samples[0].push(timeTree(process.execPath, ['-e', '0'], { cwd: s.server, env: s.env }));
+    samples[0].push(time(['-e', '0']));
     cases.forEach((c, j) => {
       const r = hook(c.input);
       if (r.code !== 0) throw new Error(`hook rejected a clean push: ${r.stderr.slice(0, 300)}`);
       samples[j + 1].push(r);
+      if (base) before[j].push(hook(c.input, {}, base));
     });
     plain.push(hook(cases[2].input, {}, bundle));
   }
@@ -102,6 +108,13 @@ export default async function (h) {
       `cleanroom pre-receive, ${c.label}`,
       `wall ${wall.toFixed(0)} ms, cpu ${cpu.toFixed(0)} ms  (×${(wall / floor.wall).toFixed(2)} wall, ×${(cpu / floor.cpu).toFixed(2)} cpu; target ≤ 2×)`,
     );
+    if (base) {
+      const b = med(before[j], 'cpuMs');
+      h.row(
+        `  BENCH_BASE, ${c.label}`,
+        `cpu ${b.toFixed(0)} ms (×${(b / floor.cpu).toFixed(2)} cpu)`,
+      );
+    }
   });
   h.row(
     `the same, ${cases[2].label}, through dist/cleanroom.cjs alone (no code cache)`,

@@ -10,6 +10,7 @@ import {
   writeFileSync,
   chmodSync,
 } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -129,6 +130,7 @@ const cli = await build({
     js: "#!/usr/bin/env node\nconst __cleanroom_url = require('node:url').pathToFileURL(__filename).href;",
   },
 });
+stampBuild(join(root, 'dist', 'cleanroom.cjs'));
 chmodSync(join(root, 'dist', 'cleanroom.cjs'), 0o755);
 // Every hook reads the bundle as text: pure ASCII decodes on Node's fast path and stays a
 // one-byte string for V8 (half the memory, faster to scan). esbuild escapes non-ASCII in
@@ -164,10 +166,22 @@ await build({
 // functions that run used). The cache is per user and per Node version (XDG_CACHE_HOME or
 // ~/.cache, cleanroom/v8-<version>-<arch>), used only in a directory this user owns that
 // nobody else can write: V8 code cache is code, and another user's cache would run as ours.
-// It is keyed by the bundle's size, mtime and inode (V8 checks the source length too) and,
+// It is keyed by the build stamped into the bundle (stampBuild: a hash of its content), its
+// size, mtime and inode (V8 checks only the source length itself) and,
 // for the CLI, by the command (argv[2]: a pre-receive cache holds the pre-receive code, not
 // that of whichever command ran first); any failure of the cache (no HOME, a read-only disk,
 // a rejected cache) only means the bundle is compiled as it would be without it.
+/**
+ * Writes `// cleanroom-build <first 32 hex of the sha256 of the bundle>` as the bundle's
+ * first line (after a #! line): the code-cache loaders key their cache by it.
+ */
+function stampBuild(file) {
+  const text = readFileSync(file, 'utf8');
+  const id = createHash('sha256').update(text).digest('hex').slice(0, 32);
+  const bang = text.startsWith('#!') ? text.indexOf('\n') + 1 : 0;
+  writeFileSync(file, `${text.slice(0, bang)}// cleanroom-build ${id}\n${text.slice(bang)}`);
+}
+
 function codeCacheLoader({ bundle, prefix, perCommand, about }) {
   return `'use strict';
 // ${about}: loads ${bundle} through V8's code cache (src/build/build.mjs).
@@ -201,8 +215,13 @@ if (dir && typeof Module.enableCompileCache === 'function') {
 } else if (dir) {
   try {
     const vm = require('node:vm');
+    // Read first: the key names the build stamped into it (stampBuild), so a cache is
+    // never taken for another build of the same size and mtime (a \`cp -p\` upgrade).
+    const text = fs.readFileSync(main, 'utf8');
+    const build = /^(?:#![^\\n]*\\n)?\\/\\/ cleanroom-build ([0-9a-f]{32})\\n/.exec(text);
     const st = fs.statSync(main);
-    const key = st.size + '-' + Math.trunc(st.mtimeMs) + '-' + st.ino + '.v8';
+    const key =
+      (build ? build[1] : 'unstamped') + '-' + st.size + '-' + Math.trunc(st.mtimeMs) + '-' + st.ino + '.v8';
 ${
   perCommand
     ? `    const cmd = process.argv[2];
@@ -218,7 +237,7 @@ ${
       // first run of this bundle
     }
     // A #! line is no JavaScript inside the module wrapper: blanked, keeping line numbers.
-    const source = fs.readFileSync(main, 'utf8').replace(/^#![^\\n]*/, '');
+    const source = text.replace(/^#![^\\n]*/, '');
     const script = new vm.Script(Module.wrap(source), { filename: main, cachedData: data });
     const fn = script.runInThisContext();
     if (!data || script.cachedDataRejected)
@@ -262,6 +281,7 @@ const agentHook = await build({
   define: { 'import.meta.url': '__cleanroom_url' },
   banner: { js: "const __cleanroom_url = require('node:url').pathToFileURL(__filename).href;" },
 });
+stampBuild(join(root, 'dist', 'agent-hook-main.cjs'));
 writeFileSync(
   join(root, 'dist', 'agent-hook.cjs'),
   codeCacheLoader({

@@ -12,6 +12,7 @@ import {
   readdirSync,
   readFileSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -114,6 +115,40 @@ describe('pre-receive through the code cache', () => {
     expectJudged(s, { XDG_CACHE_HOME: 'rel/cache', HOME: relative }, 3);
     expect(existsSync(join(s.server.dir, 'rel'))).toBe(false);
     expect(existsSync(join(relative, '.cache'))).toBe(false);
+  });
+
+  it('a cache made for another build of the same size, mtime and inode is not used (the key names the build)', () => {
+    // V8 checks only the source's length: a cache taken for a different bundle of the
+    // same length would run the old bytecode against the new source.
+    const pkg = tempDir('cleanroom-pkg-');
+    mkdirSync(join(pkg, 'dist'));
+    for (const f of ['cleanroom.cjs', 'cleanroom-cached.cjs'])
+      copyFileSync(join(ROOT, 'dist', f), join(pkg, 'dist', f));
+    const bundle = join(pkg, 'dist', 'cleanroom.cjs');
+    const mtime = 1_700_000_000; // whole seconds: put back exactly below
+    utimesSync(bundle, mtime, mtime);
+    const cache = tempDir('cleanroom-xdg-');
+    const run = () =>
+      spawnSync(process.execPath, [join(pkg, 'dist', 'cleanroom-cached.cjs'), '--version'], {
+        env: { ...TestRepo.init().env, XDG_CACHE_HOME: cache },
+        encoding: 'utf8',
+      });
+    expect(run().status).toBe(0);
+    const text = readFileSync(bundle, 'utf8');
+    const id = /^#![^\n]*\n\/\/ cleanroom-build ([0-9a-f]{32})\n/.exec(text)?.[1];
+    expect(id).toBeDefined();
+    const [first] = caches(cache, 'cli-other-');
+    expect(first).toContain(id);
+    // Another build, rewritten in place: same inode, same size, mtime put back.
+    const { ino } = statSync(bundle);
+    const other = id!.replace(/^./, (c) => (c === 'a' ? 'b' : 'a'));
+    writeFileSync(bundle, text.replace(id!, other));
+    utimesSync(bundle, mtime, mtime);
+    expect(statSync(bundle).ino).toBe(ino);
+    expect(statSync(bundle).size).toBe(text.length);
+    const again = run();
+    expect(again.status, again.stderr).toBe(0);
+    expect(caches(cache, 'cli-other-')).toEqual([first!.replace(id!, other)]);
   });
 
   it('a deploy that copied dist/cleanroom.cjs alone (no loader) still judges every push', () => {
