@@ -39,22 +39,11 @@ import {
   type Wanted,
 } from '../../../src/signals/ledger.js';
 import { KEYS_FILE, MIN_TAIL_LINES } from '../../../src/signals/ledger-keys.js';
+import { prng } from '../../helpers/prng.js';
 
 afterAll(removeTempDirs);
 
 const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
-
-/** A small deterministic PRNG (mulberry32): a failing seed can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What the full scan must find: every entry (parsed exactly) that shares a key with `want`. */
 const shares = (want: Wanted) => (e: LedgerEntry) =>
@@ -132,7 +121,7 @@ describe('the ledger key log: the indexed lookup finds what the full scan finds'
   it('random ledgers, hand-made line shapes and staged sets: index == full scan == parse all', () => {
     let indexedRuns = 0;
     for (let seed = 1; seed <= 60; seed++) {
-      const rand = rng(seed);
+      const rand = prng(seed);
       const w = world(rand);
       const dir = join(tempDir(), 'state');
       mkdirSync(dir, { recursive: true });

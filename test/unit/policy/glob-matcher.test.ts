@@ -11,17 +11,7 @@ import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { compilePolicy, globMatcher } from '../../../src/policy/compile.js';
 import { ROOT } from '../../helpers/repo.js';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../../helpers/prng.js';
 
 const preset = parse(
   readFileSync(join(ROOT, 'policies', 'presets', 'eval-cleanroom.yaml'), 'utf8'),
@@ -91,7 +81,7 @@ describe('zone globs: one joined expression answers what picomatch answers', () 
   for (const nocase of [true, false]) {
     it(`random globs and paths (${nocase ? 'case-insensitive' : 'case-sensitive'})`, () => {
       const opts = { dot: true, nocase, flags: nocase ? 'is' : 's' };
-      const r = rng(nocase ? 7 : 8);
+      const r = prng(nocase ? 7 : 8);
       let hits = 0;
       for (let round = 0; round < 300; round++) {
         const globs = [
@@ -117,7 +107,7 @@ describe('zone globs: one joined expression answers what picomatch answers', () 
     );
     const policy = compilePolicy(input, { file: 'policy.yaml' } as never);
     const opts = { dot: true, nocase: true, flags: 'is' };
-    const r = rng(9);
+    const r = prng(9);
     const paths = [
       ...Array.from({ length: 3000 }, () => pathOf(r)),
       'evals/tasks/q1.json',
