@@ -23,7 +23,9 @@
 cleanroom_no_ai_signal() {
   _cr_dist="${0%/*}/../dist"
   [ -z "${CLEANROOM_POLICY-}" ] && [ -z "${GIT_DIR-}" ] && [ -d .git ] && [ -f .cleanroom/policy.yaml ] || return 1
-  [ -r "$_cr_dist/no-ai-signal.needles" ] && [ -r "$_cr_dist/no-ai-signal.env" ] && [ -r .git/cleanroom/fastpath ] || return 1
+  # -f: regular files only. A FIFO put at the note (or the policy) would block the read,
+  # and the commit, forever; the full check has a deadline, this shell has none.
+  [ -r "$_cr_dist/no-ai-signal.needles" ] && [ -r "$_cr_dist/no-ai-signal.env" ] && [ -f .git/cleanroom/fastpath ] && [ -r .git/cleanroom/fastpath ] || return 1
   [ -s .git/cleanroom/ledger.jsonl ] && return 1
   for _cr_f in MERGE_HEAD CHERRY_PICK_HEAD REVERT_HEAD rebase-merge rebase-apply cleanroom/amending; do
     [ -e ".git/$_cr_f" ] && return 1

@@ -65,6 +65,8 @@ export interface Workspace {
   repo: Repo;
   policy: Policy;
   policyFile: string;
+  /** The policy text that was compiled into `policy` (not read again: the file may change meanwhile). */
+  policyText: string;
   trust: Trust;
 }
 
@@ -192,6 +194,7 @@ export async function openWorkspace(
     repo,
     policy,
     policyFile: file,
+    policyText: text,
     // Another policy file (--policy, CLEANROOM_POLICY, a server's cleanroom.policy) has
     // its trust files beside it, as pre-receive reads them (docs/server.md), so an audit
     // on the server accepts the overrides its hook accepted; the work tree's fill in

@@ -29,7 +29,7 @@ import { ledgerSignalsForStaged } from './local-signals.js';
 import { stagedDiff, type StagedDiff } from '../git/staged.js';
 import { ledgerSize } from '../signals/ledger.js';
 import { readStdin, type Io } from './io.js';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { writeAtomic } from '../fsutil.js';
@@ -274,9 +274,9 @@ export async function addTrailers(
  * the record when the policy is not the work tree's default file or defines its own tools
  * (the shell knows only the built-in table's needles).
  */
-function noteFastPathPolicy(
+export function noteFastPathPolicy(
   io: Io,
-  ws: { repo: Repo; policy: { tools: ToolTable }; policyFile: string },
+  ws: { repo: Repo; policy: { tools: ToolTable }; policyFile: string; policyText: string },
 ): void {
   const note = join(ws.repo.stateDir, 'fastpath');
   try {
@@ -286,8 +286,13 @@ function noteFastPathPolicy(
       ws.policyFile === join(ws.repo.root, POLICY_PATH) &&
       ws.policy.tools.extraRows === 0;
     if (!usable) return rmSync(note, { force: true });
-    const digest = createHash('sha256').update(readFileSync(ws.policyFile)).digest('hex');
-    if (!existsSync(note) || readFileSync(note, 'utf8').trim() !== digest)
+    // The text that was judged, never the file read again: a policy changed meanwhile (an
+    // editor's save, a pull) must not be vouched for unseen — it may define its own tools.
+    // Its bytes, where they were valid UTF-8, are what `sha256sum` in the shell reads.
+    const digest = createHash('sha256').update(ws.policyText, 'utf8').digest('hex');
+    // lstat first: a FIFO put at the note would block the read (replaced, it is harmless).
+    const st = lstatSync(note, { throwIfNoEntry: false });
+    if (!st?.isFile() || readFileSync(note, 'utf8').trim() !== digest)
       writeAtomic(note, `${digest}\n`);
   } catch {
     // a read-only .git: no fast path, the full check runs every time

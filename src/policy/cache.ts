@@ -18,9 +18,9 @@
 // policy with --no-verify or unwire the hook; the server and CI, which never read this
 // cache, judge what reaches them (docs/agents.md, limits).
 
-import { closeSync, fstatSync, openSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeAtomic } from '../fsutil.js';
+import { openRegular, writeAtomic } from '../fsutil.js';
 import { compilePolicy, type Policy, type PolicyInput } from './compile.js';
 import { MAX_POLICY_BYTES } from './limits.js';
 import validatePolicy from './generated/validate-policy.js';
@@ -118,7 +118,7 @@ export function readOwnFile(dir: string, file: string, maxBytes: number): string
   try {
     if (!ownAndPrivate(statSync(dir))) return undefined;
     // Checked on the descriptor that is read: the file cannot be swapped in between.
-    const fd = openSync(file, 'r');
+    const fd = openRegular(file); // never blocks on a FIFO put here
     try {
       const st = fstatSync(fd);
       if (!st.isFile() || !ownAndPrivate(st) || st.size > maxBytes) return undefined;

@@ -23,7 +23,6 @@ import {
   existsSync,
   fstatSync,
   mkdirSync,
-  openSync,
   readFileSync,
   readSync,
   renameSync,
@@ -34,6 +33,8 @@ import {
 import { join } from 'node:path';
 import type { ToolId } from '../core/types.js';
 import { withFileLock } from '../fs/lock.js';
+import { openRegular } from '../fsutil.js';
+import { CleanroomError } from '../errors.js';
 import { isObjectId } from '../git/object-id.js';
 import {
   appendKeyLog,
@@ -485,10 +486,10 @@ export function ledgerSize(stateDir: string): number {
 export function readLedger(stateDir: string): { entries: LedgerEntry[]; skipped: number } {
   let text: string;
   try {
-    text = readFileSync(ledgerPath(stateDir), 'utf8');
+    text = readRegular(ledgerPath(stateDir));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skipped: 0 };
-    throw e;
+    throw notRegular(e, stateDir);
   }
   return parseLedger(text);
 }
@@ -546,7 +547,7 @@ function rebuildKeyLogLocked(stateDir: string, known?: { buf: Buffer; st: BigInt
   }
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    fd = openRegular(file);
   } catch {
     return;
   }
@@ -611,10 +612,10 @@ export function lookupLedger(stateDir: string, want: Wanted): LedgerLookup {
   const file = ledgerPath(stateDir);
   let fd: number;
   try {
-    fd = openSync(file, 'r');
+    fd = openRegular(file);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], indexed: false };
-    throw e;
+    throw notRegular(e, stateDir);
   }
   try {
     const st = fstatSync(fd, { bigint: true });
@@ -722,4 +723,24 @@ export function compactLedger(
     }
     return [entries.length, kept.length];
   });
+}
+
+/** The ledger's text, read through `openRegular` (never blocks on a FIFO). */
+function readRegular(file: string): string {
+  const fd = openRegular(file);
+  try {
+    return readFileSync(fd, 'utf8');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A ledger that is not a regular file: fail closed, saying what to do. */
+function notRegular(e: unknown, stateDir: string): unknown {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOTREG') return e;
+  return new CleanroomError(
+    'input',
+    `${ledgerPath(stateDir)} is not a regular file (a FIFO, a device or a directory put there)`,
+    'remove it (the agent hooks write a new ledger), then commit again',
+  );
 }

@@ -3,17 +3,25 @@
 // one: a differential test over the tool table's own matchers, mutated the ways people
 // and agents write them, and random text; then real commits through the installed hooks.
 
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { compileToolTable, type ToolTableSpec } from '../../../src/signals/tools.js';
+import {
+  compileToolTable,
+  type ToolTable,
+  type ToolTableSpec,
+} from '../../../src/signals/tools.js';
 import { detectSignals, envSignals } from '../../../src/signals/detect.js';
 import builtinTools from '../../../src/policy/generated/builtin-tools.js';
 import { parseIdentity } from '../../../src/signals/trailers.js';
 import { removeTempDirs, repoWithPolicy, ROOT, tempDir } from '../../helpers/repo.js';
 // @ts-expect-error -- a build script (plain ESM), the generator of the fast path's data
 import { noAiSignalData } from '../../../src/build/no-ai-signal.mjs';
+import { noteFastPathPolicy } from '../../../src/cli/hook.js';
+import type { Io } from '../../../src/cli/io.js';
+import type { Repo } from '../../../src/git/repo.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 afterAll(removeTempDirs);
@@ -361,6 +369,58 @@ describe('commit-msg fast path in real commits', () => {
     mkdirSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true });
     writeFileSync(join(repo.dir, '.git', 'cleanroom', 'ledger.jsonl'), '{}\n');
     expect(traced(commit({ 'src/e.ts': '4\n' }, 'ledger').stderr)).toBe('node');
+  });
+
+  it('a FIFO at the fast-path note does not hang the commit: the full check runs', () => {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    expect(repo.commit('first').code).toBe(0);
+    const note = join(repo.dir, '.git', 'cleanroom', 'fastpath');
+    rmSync(note, { force: true });
+    execFileSync('mkfifo', [note]);
+    repo.write('src/b.ts', '2\n');
+    repo.git('add', '-A');
+    // repo.commit has no timeout of its own: spawnSync's ends a hung commit, and fails.
+    const r = spawnSync('git', ['commit', '-q', '-m', 'second'], {
+      cwd: repo.dir,
+      env: { ...repo.env, CLEANROOM_DEBUG: '1' },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.error, 'the commit hung on the FIFO').toBeUndefined();
+    expect(traced(r.stderr)).toBe('node');
+    // A FIFO for a ledger: read as no ledger (size 0, like a deleted one), never a hang.
+    const ledger = join(repo.dir, '.git', 'cleanroom', 'ledger.jsonl');
+    execFileSync('mkfifo', [ledger]);
+    repo.write('src/c.ts', '3\n');
+    repo.git('add', '-A');
+    const l = spawnSync('git', ['commit', '-q', '-m', 'third'], {
+      cwd: repo.dir,
+      env: repo.env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(l.error, 'the commit hung on the ledger FIFO').toBeUndefined();
+    expect(l.status, l.stderr).toBe(0);
+  });
+
+  it('the note vouches for the policy text the full check judged, not the file read again', () => {
+    // The file can change between the judgement and the note (an editor's save, a pull):
+    // a new text may define its own tools, which the shell's needles do not know.
+    const repo = repoWithPolicy();
+    const file = join(repo.dir, '.cleanroom', 'policy.yaml');
+    const judged = readFileSync(file, 'utf8');
+    writeFileSync(file, `${judged}tools:\n  - { id: acme-bot, emails: [bot@acme.internal] }\n`);
+    const stateDir = join(repo.dir, '.git', 'cleanroom');
+    mkdirSync(stateDir, { recursive: true });
+    noteFastPathPolicy({ env: {} } as Io, {
+      repo: { root: repo.dir, stateDir } as Repo,
+      policy: { tools: { extraRows: 0 } as ToolTable },
+      policyFile: file,
+      policyText: judged,
+    });
+    const note = readFileSync(join(stateDir, 'fastpath'), 'utf8').trim();
+    expect(note).toBe(createHash('sha256').update(judged).digest('hex'));
   });
 
   it('an invalid policy is never skipped: the full check reports it', () => {
