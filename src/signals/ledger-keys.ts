@@ -37,7 +37,8 @@
 //   boundaries (else: full scan), and is judged exactly as the full scan judges it.
 // What it cannot detect is a log forged, crc32s and all, by someone who can write
 // `.git/cleanroom/`: that person can as well delete the ledger's entries (the agent hooks
-// refuse agent writes there). The key log gives no power the ledger does not already
+// refuse the agent writes there they recognise; a program the agent runs can still write
+// anything its user can, docs/agents.md). The key log gives no power the ledger does not already
 // give, and the server and CI never read either. Without zlib.crc32 (Node < 20.15) there
 // is no key log: every lookup scans.
 
