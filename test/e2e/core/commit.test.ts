@@ -421,6 +421,21 @@ describe('--no-verify still records provenance', () => {
       ),
     ).toEqual(['claude-code: Assisted-by: claude-code']);
   });
+  it('an agent environment only a prefix rule names (CODEX_SANDBOX_MODE) is recorded too; a human commit is not', () => {
+    // The shim spells out the common variables; the rest of policies/tools.yaml's rules
+    // (prefixes) reach Node through the build's patterns. Outside every zone, so only the
+    // trailer shows it: a draft moved into a zone later traces back to this commit.
+    const repo = repoWithPolicy();
+    repo.write('src/draft.ts', 'x\n');
+    const r = repo.commit('Draft', { env: { CODEX_SANDBOX_MODE: 'workspace-write' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)')).toBe(
+      'codex\n\n',
+    );
+    repo.write('src/human.ts', 'y\n');
+    expect(repo.commit('Human').code).toBe(0);
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)')).toBe('\n');
+  });
   it('one Assisted-by per agent, not repeated when the message already has it', () => {
     const repo = repoWithPolicy();
     repo.write('src/a.ts', 'x\n');
