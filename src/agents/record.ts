@@ -2,6 +2,7 @@
 // repository that holds it (see src/signals/ledger.ts). Loaded only for after-write
 // events — it needs git and hashing, which the pre-events on every tool call do not.
 
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Io } from '../io.js';
@@ -62,9 +63,14 @@ export async function record(
   for (const [root, writes] of byRoot) {
     const ctx = gitCtx(root);
     const repo = await openRepo(ctx);
+    const lfs = usesLfs(root);
     appendEntries(
       repo.ledgerDir,
-      writes.map(({ entry, content }) => ({ ...entry, blob: blobId(content, repo.objectFormat) })),
+      writes.flatMap(({ entry, content }) =>
+        [...new Set(stagedForms(content, lfs).map((c) => blobId(c, repo.objectFormat)))].map(
+          (blob) => ({ ...entry, blob }),
+        ),
+      ),
     );
     const max = Number(io.env.CLEANROOM_LEDGER_MAX_BYTES) || LEDGER_MAX_BYTES;
     if (compactionDue(repo.ledgerDir, max)) await compact(ctx, root, repo);
@@ -113,4 +119,36 @@ async function compact(ctx: GitContext, root: string, repo: Repo): Promise<void>
     }
     return { blobs, linesByPath };
   });
+}
+
+/**
+ * The contents `git add` may store for what the agent wrote: the bytes themselves; with
+ * CRLF line ends, the same with LF (core.autocrlf, `text=auto`: git converts on add,
+ * gitattributes(5) "eol"); in a repository whose .gitattributes names `filter=lfs`, the
+ * Git LFS pointer git-lfs's clean filter stores instead (git-lfs docs/spec.md: version,
+ * `oid sha256:`, size). The ledger records a blob id for each, so a human who stages the
+ * agent's file is matched whatever the filters made of it.
+ */
+export function stagedForms(content: Buffer, lfs: boolean): Buffer[] {
+  const out = [content];
+  if (content.includes('\r\n') && !content.subarray(0, 8000).includes(0))
+    out.push(Buffer.from(content.toString('latin1').replace(/\r\n/g, '\n'), 'latin1'));
+  if (lfs) {
+    const oid = createHash('sha256').update(content).digest('hex');
+    out.push(
+      Buffer.from(
+        `version https://git-lfs.github.com/spec/v1\noid sha256:${oid}\nsize ${content.length}\n`,
+      ),
+    );
+  }
+  return out;
+}
+
+/** Whether the repository's top-level .gitattributes routes any path through Git LFS. */
+function usesLfs(root: string): boolean {
+  try {
+    return /\bfilter=lfs\b/.test(readFileSync(join(root, '.gitattributes'), 'latin1'));
+  } catch {
+    return false;
+  }
 }
