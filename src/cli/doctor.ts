@@ -154,7 +154,7 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
   if (io.env.CLEANROOM === '0')
     checks.push({
       ok: 'warn',
-      text: 'CLEANROOM=0 is set in this environment: every local hook is skipped',
+      text: 'CLEANROOM=0 is set in this environment: every local check is skipped (prepare-commit-msg still records Assisted-by)',
       fix: 'unset CLEANROOM',
     });
   checks.push(...(await doctorAgents(io, ctx, repo)));

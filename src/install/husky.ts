@@ -96,7 +96,10 @@ export function whyHookWontRun(
   if ((statSync(runner).mode & 0o111) === 0)
     return `${relative(root, runner)} is not executable, so git skips it`;
   if (husky && env.HUSKY === '0') return 'HUSKY=0 is set: husky skips every hook';
-  if (env.CLEANROOM === '0') return "CLEANROOM=0 is set: cleanroom's hooks skip their checks";
+  // prepare-commit-msg (and applypatch-msg, which runs it) still record provenance under
+  // CLEANROOM=0: a skipped check, never a skipped Assisted-by (hooks/prepare-commit-msg).
+  if (env.CLEANROOM === '0' && hook !== 'prepare-commit-msg' && hook !== 'applypatch-msg')
+    return "CLEANROOM=0 is set: cleanroom's hooks skip their checks";
   const script = husky ? join(husky.dir, hook) : runner;
   if (!existsSync(script)) return `${relative(root, script)} is missing`;
   const shim = shimInBlock(readFileSync(script, 'utf8'));

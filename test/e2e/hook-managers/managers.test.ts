@@ -226,6 +226,9 @@ describe('husky: doctor never shows ✓ for a hook that will not run', () => {
       "✗ commit-msg: installed but will not run: CLEANROOM=0 is set: cleanroom's hooks skip their checks",
     );
     expect(skipped.stdout).toContain('→ unset CLEANROOM');
+    // prepare-commit-msg still records Assisted-by under CLEANROOM=0 (docs/local-hooks.md)
+    expect(skipped.stdout).toContain('✓ prepare-commit-msg: installed');
+    expect(skipped.stdout).toContain('prepare-commit-msg still records Assisted-by');
   }, 180_000);
 
   it('a teammate without node_modules gets cleanroom\'s message, not "husky - command not found"', () => {
