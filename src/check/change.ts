@@ -4,7 +4,7 @@
 
 import type { Change, ChangeInput } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
-import { zonesOfFile } from '../policy/links.js';
+import { verdictOfFile, zonesOfFile } from '../policy/links.js';
 import { trailerAttestations } from '../signals/attest.js';
 import { detectSignals } from '../signals/detect.js';
 import { parseTrailers } from '../signals/trailers.js';
@@ -58,8 +58,19 @@ export function buildChange(
   const notes: string[] = [];
   const attestations = [];
   const t = trailerAttestations(policy.tools, policy.review, input);
-  const session = t.attestations.length ? agentSession(input) : undefined;
-  if (policy.review.mode === 'trailer' && session) {
+  const session = agentSession(input);
+  if (policy.review.mode === 'trailer' && session && !t.attestations.length) {
+    // Said before anyone types the line: the way out a review zone offers (a Reviewed-by
+    // trailer) does not count in the agent's own session (src/report/text.ts waysOut).
+    if (
+      input.files.some(
+        (f) => f.status !== 'D' && verdictOfFile(policy, f, session).verdict === 'review',
+      )
+    )
+      notes.push(
+        `this commit is made in an agent's session (${session}): a review line typed here is not counted; a human reviews the change and commits it from their own shell, or an approver signs an override`,
+      );
+  } else if (policy.review.mode === 'trailer' && session) {
     for (const a of t.attestations)
       notes.push(
         `"${a.evidence}" is not counted: this commit was made in an agent's session (${session}), where anyone — the agent too — can type that line; commit the reviewed change from your own shell, or get an approver's signed override`,

@@ -191,6 +191,20 @@ describe(
       });
     });
 
+    it('before any review line is typed, the block already says a typed one will not count here', () => {
+      // A newcomer followed the first message's "git commit --trailer Reviewed-by…" in the
+      // agent's session and was refused again; the way out is the human's own shell.
+      const repo = repoWithPolicy();
+      repo.write('evals/harness/score.py', 'print("score")\n');
+      const c = repo.commit('scorer', {
+        add: ['evals/harness/score.py'],
+        env: { ...repo.env, CLAUDECODE: '1' },
+      });
+      expect(c.code).not.toBe(0);
+      expect(c.stderr).toContain("a trailer typed in an agent's session does not count");
+      expect(c.stderr).not.toContain('review zones: a human reviews every line, then');
+    });
+
     it("control: a human commits the agent's reviewed work from their own shell, and the review counts", () => {
       const repo = repoWithPolicy();
       repo.write('evals/harness/score.py', 'print("score")\n');
