@@ -5,7 +5,7 @@ import { PolicyError, CleanroomError, usageError } from '../errors.js';
 import { serverChecks } from './doctor-server.js';
 import { gitText } from '../git/git.js';
 import { openRepo, workTree } from '../git/repo.js';
-import { GIT_MODE_HOOKS, hookState, LOCAL_HOOKS } from '../install/hooks.js';
+import { GIT_MODE_HOOKS, hookState, LOCAL_HOOKS, RETIRED_GIT_HOOKS } from '../install/hooks.js';
 import { findHusky, nestedHuskyDirs, whyHookWontRun } from '../install/husky.js';
 import { parse } from './args.js';
 import { gitContext, loadPolicyFile, POLICY_PATH } from './context.js';
@@ -151,6 +151,16 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
     });
   }
 
+  // A hook an earlier version installed in git mode and this one does not (pre-commit):
+  // harmless, but it makes git read the index again on every commit.
+  if (!husky)
+    for (const hook of RETIRED_GIT_HOOKS)
+      if (hookState(join(repo.hooksDir, hook)) === 'installed')
+        checks.push({
+          ok: 'warn',
+          text: `${hook}: installed by an earlier cleanroom, which needs it no more (it costs every commit an index read)`,
+          fix: 'run cleanroom init (it takes the hook out, putting back a hook it chained)',
+        });
   if (io.env.CLEANROOM === '0')
     checks.push({
       ok: 'warn',

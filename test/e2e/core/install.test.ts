@@ -209,6 +209,9 @@ if grep -q WIP "$1"; then echo "user hook: no WIP commits" >&2; exit 1; fi
     const shim = join(ROOT, 'hooks', 'pre-commit');
     const alone = repoWithPolicy({ init: false });
     alone.write('.git/hooks/pre-commit', OLD_PRE_COMMIT(shim), 0o755);
+    expect(alone.cleanroom(['doctor']).stdout).toContain(
+      '! pre-commit: installed by an earlier cleanroom, which needs it no more',
+    );
     const r = alone.cleanroom(['init', '--hooks', 'git']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('- .git/hooks/pre-commit — removed');
