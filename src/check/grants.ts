@@ -96,7 +96,7 @@ function verifyOne(
     // rewrote a file after the request was made. Say so, and the order that works.
     return (
       `it covers other content (${st.files} file${st.files === 1 ? '' : 's'}, ${st.digest.slice(0, 19)}…) than this change (${cov.pairs.length}, ${cov.digest.slice(0, 19)}…): ` +
-      `it was signed for another change (a ${kind} is bound to the exact files and contents it was requested for), or the files changed since it was requested — a pre-commit formatter (lint-staged, prettier) may have rewritten them. ` +
+      `it was signed for another change (${kind === 'override' ? 'an' : 'a'} ${kind} is bound to the exact files and contents it was requested for), or the files changed since it was requested — a pre-commit formatter (lint-staged, prettier) may have rewritten them. ` +
       `Request and sign one for this change; if a formatter runs on commit, run it first (npx lint-staged, or git commit once without the trailer) and stage the result`
     );
   }
