@@ -8,7 +8,7 @@
 // first push); a row gives the same push through dist/cleanroom.cjs alone (no cache).
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const POLICY = `version: 1
@@ -60,9 +60,16 @@ export default async function (h) {
   const loader = join(h.root, 'dist', 'cleanroom-cached.cjs');
   const bundle = join(h.root, 'dist', 'cleanroom.cjs');
   s.env.XDG_CACHE_HOME = h.tmp();
-  // BENCH_BASE=DIR (a dist/ of another build, e.g. main's): the same pushes through
-  // DIR/cleanroom.cjs, interleaved, as that build's hooks/pre-receive runs it.
-  const base = process.env.BENCH_BASE ? join(process.env.BENCH_BASE, 'cleanroom.cjs') : undefined;
+  // BENCH_BASE=DIR (a checkout of another build, as the other sections take it, or its
+  // dist/): the same pushes through its dist/cleanroom.cjs, interleaved, as that build's
+  // hooks/pre-receive runs it. A path that holds neither fails here, not as fast "pushes".
+  const baseDir = process.env.BENCH_BASE;
+  const base = baseDir
+    ? [join(baseDir, 'dist', 'cleanroom.cjs'), join(baseDir, 'cleanroom.cjs')].find((f) =>
+        existsSync(f),
+      )
+    : undefined;
+  if (baseDir && !base) throw new Error(`BENCH_BASE=${baseDir}: no dist/cleanroom.cjs there`);
   // bash `times`: CPU of the whole tree at millisecond resolution (h.cpu).
   const time = (args, opts) => {
     const r = h.cpu(process.execPath, args, { cwd: s.server, env: s.env, ...opts });
