@@ -26,7 +26,7 @@ import { CommitJudge } from '../check/judge.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject, withGitView } from '../git/commit-object.js';
-import { shownByGit } from '../git/commits.js';
+import { DIFF_TREE_MC, shownByGit } from '../git/commits.js';
 import { spawnGit, withoutLazyFetch, type GitContext } from '../git/git.js';
 import { DiffTreeSession } from '../git/diff-tree-session.js';
 import { parseRawEntries } from '../git/raw.js';
@@ -215,18 +215,9 @@ export async function* judgeHistory(
   // files within RENAME_LIMIT are asked again with `-M -l<limit>` (one diff-tree --stdin
   // per batch); bigger ones get their exact renames paired by blob id, and the rest is
   // reported as the limit hit (the judge fails closed on it).
+  // The check's own rename pass (merges in their combined form, "AR"), as in the log.
   const renames = new DiffTreeSession(withoutLazyFetch(ctx), [
-    'diff-tree',
-    '--stdin',
-    '-z',
-    '-r',
-    '-c', // merges keep the combined form ("AR": content moved into place), as in the log
-    '-M',
-    `-l${RENAME_LIMIT}`,
-    '--raw',
-    '--no-abbrev',
-    '--root',
-    '--always',
+    ...DIFF_TREE_MC,
     '--no-relative',
     '--no-ext-diff',
     '--no-textconv',

@@ -60,7 +60,7 @@ const DIFF_TREE_M = [
 ];
 // Merges keep the combined form (-c): a merge whose resolution moves content into place
 // shows it as renamed against the parent it came from ("AR"), which provenance follows.
-const DIFF_TREE_MC = [
+export const DIFF_TREE_MC = [
   'diff-tree',
   '--stdin',
   '-z',
