@@ -10,6 +10,7 @@
 
 import type { FileChange } from '../core/types.js';
 import { checkDeadline } from '../core/deadline.js';
+import { tunable } from '../core/tunable.js';
 import { CleanroomError } from '../errors.js';
 import { decodePath } from './raw.js';
 
@@ -23,8 +24,7 @@ export const RENAME_LIMIT = renameLimitFrom(process.env.CLEANROOM_RENAME_LIMIT);
 
 /** The limit CLEANROOM_RENAME_LIMIT asks for, or 1000 when unset or not an integer 1–100000. */
 export function renameLimitFrom(value: string | undefined): number {
-  const n = value !== undefined && /^\d{1,6}$/.test(value) ? Number(value) : NaN;
-  return n >= 1 && n <= 100_000 ? n : 1000;
+  return tunable(value, 1, 100_000, 1000);
 }
 
 /** A commit too big for git's rename detection: the added files left without a source. */

@@ -23,6 +23,7 @@ import {
 import type { Policy, Zone } from './compile.js';
 import { SYMLINK_MODE } from '../core/types.js';
 import { checkDeadline } from '../core/deadline.js';
+import { tunable } from '../core/tunable.js';
 import { CleanroomError } from '../errors.js';
 
 // Plain data about git's tree modes, so their home is src/core/types.ts (evaluate needs them).
@@ -386,8 +387,7 @@ export const MAX_LINK_STEPS = linkStepsFrom(process.env.CLEANROOM_MAX_LINK_STEPS
 
 /** The bound CLEANROOM_MAX_LINK_STEPS asks for, or 10,000,000 when unset or out of range. */
 export function linkStepsFrom(value: string | undefined): number {
-  const n = value !== undefined && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
-  return n >= 1 && n <= 100_000_000 ? n : 10_000_000;
+  return tunable(value, 1, 100_000_000, 10_000_000);
 }
 
 /** What is left of MAX_LINK_STEPS for one commit; share one across the calls judging it. */
