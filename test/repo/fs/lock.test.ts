@@ -3,33 +3,18 @@
 // then created one, so two waiters that both saw it stale could both enter. Real processes
 // (the modules bundled with esbuild), real files, no timed assertions.
 
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GENESIS, lineHash } from '../../../src/sign/grant-log.js';
-import { removeTempDirs, ROOT, tempDir } from '../../helpers/repo.js';
+import { removeTempDirs, tempDir } from '../../helpers/repo.js';
+import { bundleForWorkers, runWorker } from '../../helpers/workers.js';
 
 afterAll(removeTempDirs);
 
 let bundle = '';
 beforeAll(() => {
-  const dir = tempDir();
-  writeFileSync(
-    join(dir, 'entry.ts'),
-    `export { withFileLock } from ${JSON.stringify(join(ROOT, 'src/fs/lock.ts'))};\n` +
-      `export { appendGrantLog } from ${JSON.stringify(join(ROOT, 'src/sign/grant-log.ts'))};\n`,
-  );
-  bundle = join(dir, 'lock.mjs');
-  buildSync({
-    entryPoints: [join(dir, 'entry.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: bundle,
-    logLevel: 'error',
-  });
+  bundle = bundleForWorkers(['src/fs/lock.ts', 'src/sign/grant-log.ts']);
 });
 
 // `append N TAG`: N appends of one grant each to <dir>/log.jsonl (the server's override log);
@@ -57,16 +42,8 @@ if (cmd === 'hold')
   }, { timeoutMs: 20000, staleMs: Number(b), busy: 'busy' });
 `;
 
-function worker(dir: string, args: string[]): Promise<number> {
-  const file = join(dir, '..', 'worker.mjs');
-  if (!existsSync(file)) writeFileSync(file, WORKER);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, bundle, dir, ...args], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    child.on('exit', (code) => resolve(code ?? -1));
-  });
-}
+const worker = (dir: string, args: string[]): Promise<number> =>
+  runWorker(WORKER, bundle, [dir, ...args]);
 
 describe('the override log takes the one lock', () => {
   it('four concurrent pushes append an unbroken chain', async () => {

@@ -4,7 +4,6 @@
 // included) and random staged sets, and one named test per way the key log can be
 // absent, stale, truncated, corrupt, foreign-owned or forged. Real files, real processes.
 
-import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   appendFileSync,
@@ -24,9 +23,9 @@ import {
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import * as zlib from 'node:zlib';
-import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, ROOT, tempDir } from '../../helpers/repo.js';
+import { removeTempDirs, tempDir } from '../../helpers/repo.js';
+import { bundleForWorkers, runWorker } from '../../helpers/workers.js';
 import {
   appendEntries,
   canonicalKeys,
@@ -408,15 +407,7 @@ describe('a key log that cannot be trusted: the full scan, then a rebuild', () =
 // Concurrent agent hooks: appends from several processes keep the key log in step.
 let bundle = '';
 beforeAll(() => {
-  bundle = join(tempDir(), 'ledger.mjs');
-  buildSync({
-    entryPoints: [join(ROOT, 'src/signals/ledger.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: bundle,
-    logLevel: 'error',
-  });
+  bundle = bundleForWorkers(['src/signals/ledger.ts']);
 });
 
 const WORKER = `
@@ -429,16 +420,8 @@ for (let i = 0; i < Number(n); i++)
     path: tag + '/' + i, blob: h(tag + i), lines: [h('shared').slice(0, 12), h(tag + ' ' + i).slice(0, 12)] }]);
 `;
 
-function worker(dir: string, n: number, tag: string): Promise<number> {
-  const file = join(dir, '..', 'worker.mjs');
-  if (!existsSync(file)) writeFileSync(file, WORKER);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, bundle, dir, String(n), tag], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    child.on('exit', (code) => resolve(code ?? -1));
-  });
-}
+const worker = (dir: string, n: number, tag: string): Promise<number> =>
+  runWorker(WORKER, bundle, [dir, String(n), tag]);
 
 describe('concurrent agent hooks', () => {
   it('three writers appending at once: the key log stays in step with every entry', async () => {

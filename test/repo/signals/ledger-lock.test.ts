@@ -2,27 +2,18 @@
 // bundled with esbuild), real files: concurrent writers and a compactor must lose no
 // append, and a holder that stalls past the stale age must not delete its successor's lock.
 
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { removeTempDirs, ROOT, tempDir } from '../../helpers/repo.js';
+import { removeTempDirs, tempDir } from '../../helpers/repo.js';
+import { bundleForWorkers, runWorker } from '../../helpers/workers.js';
 import { parseLedger } from '../../../src/signals/ledger.js';
 
 afterAll(removeTempDirs);
 
 let bundle = '';
 beforeAll(() => {
-  bundle = join(tempDir(), 'ledger.mjs');
-  buildSync({
-    entryPoints: [join(ROOT, 'src/signals/ledger.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    outfile: bundle,
-    logLevel: 'error',
-  });
+  bundle = bundleForWorkers(['src/signals/ledger.ts']);
 });
 
 // A worker: `append N TAG` appends N entries one at a time; `compact N` compacts N times
@@ -50,16 +41,8 @@ if (cmd === 'hold') {
 }
 `;
 
-function worker(dir: string, args: string[]): Promise<number> {
-  const file = join(dir, '..', 'worker.mjs');
-  if (!existsSync(file)) writeFileSync(file, WORKER);
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [file, bundle, dir, ...args], {
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    child.on('exit', (code) => resolve(code ?? -1));
-  });
-}
+const worker = (dir: string, args: string[]): Promise<number> =>
+  runWorker(WORKER, bundle, [dir, ...args]);
 
 describe('the ledger lock', () => {
   it('four concurrent writers and a compactor lose no append', async () => {
