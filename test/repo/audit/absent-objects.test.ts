@@ -69,7 +69,8 @@ describe('absent objects', () => {
     expect(c.stderr).toContain('git fetch --refetch');
   });
 
-  it('a real --filter=blob:none clone whose remote is gone is audited, naming what is absent', () => {
+  /** A `--filter=blob:none` clone of a fresh history (no blob in it), and the source. */
+  const blobless = (): { repo: TestRepo; clone: TestRepo } => {
     const { repo } = history();
     repo.git('config', 'uploadpack.allowFilter', 'true');
     const dir = join(tempDir(), 'partial');
@@ -78,15 +79,21 @@ describe('absent objects', () => {
       ['clone', '-q', '--no-checkout', '--filter=blob:none', `file://${repo.dir}`, dir],
       { env: cleanEnv() },
     );
-    const clone = new TestRepo(dir);
-    clone.git('remote', 'set-url', 'origin', join(tempDir(), 'gone.git')); // the remote is unreachable
-    const r = clone.cleanroom([
+    return { repo, clone: new TestRepo(dir) };
+  };
+  const auditWith = (clone: TestRepo, repo: TestRepo) =>
+    clone.cleanroom([
       'audit',
       '--format',
       'json',
       '--policy',
       join(repo.dir, '.cleanroom/policy.yaml'),
     ]);
+
+  it('a real --filter=blob:none clone whose remote is gone is audited, naming what is absent', () => {
+    const { repo, clone } = blobless();
+    clone.git('remote', 'set-url', 'origin', join(tempDir(), 'gone.git')); // the remote is unreachable
+    const r = auditWith(clone, repo);
     expect(r.stderr).not.toContain('listed more commits than git log');
     expect(r.code, r.stderr).toBe(1);
     const report = JSON.parse(r.stdout);
@@ -96,28 +103,14 @@ describe('absent objects', () => {
   it('a --filter=blob:none clone whose remote is reachable: audit fetches no blob', () => {
     // Issue 11 §3: rename detection over history would fetch blobs one by one from the
     // promisor remote. git < 2.44 ignores GIT_NO_LAZY_FETCH, so this runs on any git.
-    const { repo } = history();
-    repo.git('config', 'uploadpack.allowFilter', 'true');
-    const dir = join(tempDir(), 'partial-online');
-    execFileSync(
-      'git',
-      ['clone', '-q', '--no-checkout', '--filter=blob:none', `file://${repo.dir}`, dir],
-      { env: cleanEnv() },
-    );
-    const clone = new TestRepo(dir);
+    const { repo, clone } = blobless();
     const blobsHere = (): number =>
       clone
         .git('cat-file', '--batch-all-objects', '--batch-check=%(objecttype)')
         .split('\n')
         .filter((t) => t === 'blob').length;
     expect(blobsHere()).toBe(0);
-    const r = clone.cleanroom([
-      'audit',
-      '--format',
-      'json',
-      '--policy',
-      join(repo.dir, '.cleanroom/policy.yaml'),
-    ]);
+    const r = auditWith(clone, repo);
     expect(r.code, r.stderr).toBe(1);
     expect(JSON.parse(r.stdout).summary.contaminatedPaths).toBe(1);
     expect(blobsHere(), 'the audit fetched blobs from the remote').toBe(0);
