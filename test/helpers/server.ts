@@ -1,9 +1,10 @@
 // A protected server for end-to-end push tests: a bare repository with cleanroom's
 // pre-receive hook (installed by `cleanroom install-server`) and a clone to push from.
 
+import { chmodSync, copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { repoWithPolicy, tempDir, TestRepo } from './repo.js';
+import { repoWithPolicy, ROOT, tempDir, TestRepo } from './repo.js';
 
 export const CLAUDE = 'Co-authored-by: Claude <noreply@anthropic.com>';
 
@@ -56,3 +57,18 @@ export function humanCommit(work: TestRepo, path: string, content: string): stri
 
 export const serverRef = (s: Server, ref: string): string =>
   s.server.tryGit(['rev-parse', '-q', '--verify', ref]).stdout.trim();
+
+/**
+ * Copies `parts` of this checkout (paths relative to its root: files or whole folders,
+ * modes kept) into `pkg`, as an admin deploys cleanroom by hand (a server without npm).
+ */
+export function copyPackage(pkg: string, parts: readonly string[]): void {
+  const copy = (rel: string): void => {
+    const from = join(ROOT, rel);
+    if (statSync(from).isDirectory()) return readdirSync(from).forEach((e) => copy(join(rel, e)));
+    mkdirSync(join(pkg, rel, '..'), { recursive: true });
+    copyFileSync(from, join(pkg, rel));
+    chmodSync(join(pkg, rel), statSync(from).mode & 0o777);
+  };
+  for (const p of parts) copy(p);
+}

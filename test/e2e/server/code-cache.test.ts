@@ -18,7 +18,13 @@ import {
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, ROOT, tempDir, TestRepo } from '../../helpers/repo.js';
-import { agentCommit, humanCommit, protectedServer, type Server } from '../../helpers/server.js';
+import {
+  agentCommit,
+  copyPackage,
+  humanCommit,
+  protectedServer,
+  type Server,
+} from '../../helpers/server.js';
 
 afterAll(removeTempDirs);
 
@@ -153,14 +159,7 @@ describe('pre-receive through the code cache', () => {
 
   it('a deploy that copied dist/cleanroom.cjs alone (no loader) still judges every push', () => {
     const pkg = tempDir('cleanroom-onefile-');
-    const copy = (rel: string): void => {
-      const from = join(ROOT, rel);
-      if (statSync(from).isDirectory()) return readdirSync(from).forEach((e) => copy(join(rel, e)));
-      mkdirSync(join(pkg, rel, '..'), { recursive: true });
-      copyFileSync(from, join(pkg, rel));
-      chmodSync(join(pkg, rel), statSync(from).mode & 0o777);
-    };
-    for (const f of ['package.json', 'hooks', 'policies', 'dist/cleanroom.cjs']) copy(f);
+    copyPackage(pkg, ['package.json', 'hooks', 'policies', 'dist/cleanroom.cjs']);
     expect(existsSync(join(pkg, 'dist', 'cleanroom-cached.cjs'))).toBe(false);
     const s = protectedServer();
     const r = spawnSync(

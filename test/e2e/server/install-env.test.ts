@@ -3,27 +3,12 @@
 // than in a developer's project.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  chmodSync,
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  statSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeGitVersion, parseGitVersion } from '../../../src/cli/doctor-server.js';
-import {
-  CLI,
-  removeTempDirs,
-  repoWithPolicy,
-  ROOT,
-  tempDir,
-  TestRepo,
-} from '../../helpers/repo.js';
+import { CLI, removeTempDirs, repoWithPolicy, tempDir, TestRepo } from '../../helpers/repo.js';
+import { copyPackage } from '../../helpers/server.js';
 
 afterAll(removeTempDirs);
 
@@ -97,14 +82,7 @@ describe('install-server: where and with what the hook will run', () => {
     const app = tempDir('cleanroom-devproject-');
     writeFileSync(join(app, 'package.json'), '{"name":"app"}\n');
     const pkg = join(app, 'node_modules', '@cleanroom-dev', 'cleanroom');
-    const copy = (rel: string) => {
-      const from = join(ROOT, rel);
-      if (statSync(from).isDirectory()) return readdirSync(from).forEach((e) => copy(join(rel, e)));
-      mkdirSync(join(pkg, rel, '..'), { recursive: true });
-      copyFileSync(from, join(pkg, rel));
-      chmodSync(join(pkg, rel), statSync(from).mode & 0o777);
-    };
-    for (const f of ['package.json', 'hooks', 'policies', 'dist/cleanroom.cjs']) copy(f);
+    copyPackage(pkg, ['package.json', 'hooks', 'policies', 'dist/cleanroom.cjs']);
     const server = bareWithPolicy();
     const r = spawnSync(
       process.execPath,
