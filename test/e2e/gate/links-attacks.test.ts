@@ -12,13 +12,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, type TestRepo } from '../../helpers/repo.js';
 import { protectedServer } from '../../helpers/server.js';
-import {
-  expectAcceptedEverywhere,
-  expectRejectedEverywhere,
-  stage,
-  tryEverywhere,
-  type Step,
-} from './world.js';
+import { itAtEveryPoint, type Scenario, stage, type Step } from './world.js';
 
 afterAll(removeTempDirs);
 
@@ -27,13 +21,7 @@ const T = { timeout: 180_000 };
 const NFC = 'caf\u00e9';
 const NFD = 'cafe\u0301';
 
-const cases: {
-  name: string;
-  path: string;
-  /** The last commit is a human's even in the attack: the local hook cannot see it. */
-  humanLast?: boolean;
-  steps: (ai: boolean) => Step[];
-}[] = [
+const cases: Scenario[] = [
   {
     name: 'a human link exposes an AI file and edits it in the same commit: AI src/gen/q.jsonl, then a human evals/tasks -> ../src/gen plus one more line',
     path: 'evals/tasks/q.jsonl',
@@ -103,16 +91,7 @@ const cases: {
 ];
 
 describe('symlink bypasses of the hostile review, at every point', () => {
-  for (const c of cases) {
-    it(`attack: ${c.name}`, T, () => {
-      expectRejectedEverywhere(tryEverywhere(c.steps(true)), c.path, {
-        commitMsg: c.humanLast !== true,
-      });
-    });
-    it(`human control: ${c.name}`, T, () => {
-      expectAcceptedEverywhere(tryEverywhere(c.steps(false)));
-    });
-  }
+  itAtEveryPoint(cases, T);
 });
 
 describe('the alias work of one commit is bounded (MAX_LINK_STEPS)', () => {

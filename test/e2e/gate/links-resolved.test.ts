@@ -7,14 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { removeTempDirs, type Run } from '../../helpers/repo.js';
 import { CLAUDE, protectedServer, serverRef } from '../../helpers/server.js';
-import {
-  contaminated,
-  expectAcceptedEverywhere,
-  expectRejectedEverywhere,
-  stage,
-  tryEverywhere,
-  type Step,
-} from './world.js';
+import { contaminated, itAtEveryPoint, type Scenario, stage, type Step } from './world.js';
 
 afterAll(removeTempDirs);
 
@@ -28,13 +21,7 @@ const chain = (n: number): Record<string, string> => {
   return links;
 };
 
-const cases: {
-  name: string;
-  path: string;
-  /** The last commit is a human's even in the attack: the local hook cannot see it. */
-  humanLast?: boolean;
-  steps: (ai: boolean) => Step[];
-}[] = [
+const cases: Scenario[] = [
   {
     name: 'a symlinked directory on the way: src -> lib, evals/tasks -> ../src/gen, content written at lib/gen/q.json',
     path: 'evals/tasks/q.json',
@@ -150,16 +137,7 @@ const cases: {
 ];
 
 describe('symlinks are resolved as a checkout resolves them, at every point', () => {
-  for (const c of cases) {
-    it(`attack: ${c.name}`, T, () => {
-      expectRejectedEverywhere(tryEverywhere(c.steps(true)), c.path, {
-        commitMsg: c.humanLast !== true,
-      });
-    });
-    it(`human control: ${c.name}`, T, () => {
-      expectAcceptedEverywhere(tryEverywhere(c.steps(false)));
-    });
-  }
+  itAtEveryPoint(cases, T);
 });
 
 /**

@@ -4,12 +4,7 @@
 
 import { afterAll, describe, expect, it } from 'vitest';
 import { POLICY, removeTempDirs } from '../../helpers/repo.js';
-import {
-  expectAcceptedEverywhere,
-  expectRejectedEverywhere,
-  tryEverywhere,
-  type Step,
-} from './world.js';
+import { itAtEveryPoint, type Scenario, type Step, tryEverywhere } from './world.js';
 
 afterAll(removeTempDirs);
 
@@ -23,7 +18,7 @@ const TASKS_ONLY = POLICY.replace(
   'paths: ["evals/tasks/**"]',
 );
 
-const cases: { name: string; path: string; policy?: string; steps: (ai: boolean) => Step[] }[] = [
+const cases: Scenario[] = [
   {
     name: 'a symlink evals/extra -> ../src/jl beside AI content in src/jl (zone evals/**/*.jsonl)',
     path: 'evals/extra',
@@ -83,15 +78,7 @@ const cases: { name: string; path: string; policy?: string; steps: (ai: boolean)
 ];
 
 describe('links into zones are judged as zone content, at every point', () => {
-  for (const c of cases) {
-    it(`attack: ${c.name}`, T, () => {
-      const p = tryEverywhere(c.steps(true), c.policy ? { policy: c.policy } : {});
-      expectRejectedEverywhere(p, c.path);
-    });
-    it(`human control: ${c.name}`, T, () => {
-      expectAcceptedEverywhere(tryEverywhere(c.steps(false), c.policy ? { policy: c.policy } : {}));
-    });
-  }
+  itAtEveryPoint(cases, T);
 
   it(
     'explain agrees: a link path names the zones below it, a target path the linked path',

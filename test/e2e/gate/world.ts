@@ -6,7 +6,7 @@
 import { symlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { mkdirSync } from 'node:fs';
-import { expect } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Run, TestRepo } from '../../helpers/repo.js';
 import { CLAUDE, protectedServer, serverRef, type Server } from '../../helpers/server.js';
 
@@ -123,4 +123,30 @@ export function expectAcceptedEverywhere(p: Points): void {
   expect(p.preReceive.code, `pre-receive: ${p.preReceive.stderr}`).toBe(0);
   expect(p.range.code, `check --range: ${p.range.stdout}${p.range.stderr}`).toBe(0);
   expect(p.audit.code, `audit: ${p.audit.stdout}`).toBe(0);
+}
+
+/** An attack tried at every point, and its human control (the same steps, no AI). */
+export interface Scenario {
+  name: string;
+  /** The zone path every point must name when it rejects the attack. */
+  path: string;
+  policy?: string;
+  /** The last commit is a human's even in the attack: the local hook cannot see it. */
+  humanLast?: boolean;
+  steps: (ai: boolean) => Step[];
+}
+
+/** Per scenario, one test that every point rejects the attack and one that every point accepts the control. */
+export function itAtEveryPoint(cases: readonly Scenario[], opts: { timeout: number }): void {
+  for (const c of cases) {
+    const setup = c.policy ? { policy: c.policy } : {};
+    it(`attack: ${c.name}`, opts, () => {
+      expectRejectedEverywhere(tryEverywhere(c.steps(true), setup), c.path, {
+        commitMsg: c.humanLast !== true,
+      });
+    });
+    it(`human control: ${c.name}`, opts, () => {
+      expectAcceptedEverywhere(tryEverywhere(c.steps(false), setup));
+    });
+  }
 }
