@@ -147,7 +147,22 @@ function gitConfigFile(abs: string): boolean {
  * hook. Matched by resolved absolute path, like git's config files.
  */
 function cleanroomOwnFile(abs: string): boolean {
+  const roots = ownRoots();
+  return [resolve(abs), realpathDeep(resolve(abs))].some((p) =>
+    roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : `${r}${sep}`)),
+  );
+}
+
+/**
+ * The directories cleanroomOwnFile guards, resolved once per environment: a shell
+ * command names many paths, and each would otherwise resolve them all again (realpath
+ * walks) on the agent hook's hot path. Keyed by what they derive from.
+ */
+let ownRootsMemo: { key: string; roots: string[] } | undefined;
+function ownRoots(): string[] {
   const env = process.env;
+  const key = [env.HOME, env.USERPROFILE, env.XDG_CACHE_HOME, process.argv[1]].join('\0');
+  if (ownRootsMemo?.key === key) return ownRootsMemo.roots;
   const home = env.HOME ?? env.USERPROFILE;
   const cache = env.XDG_CACHE_HOME || (home ? join(home, '.cache') : undefined);
   const dirs: string[] = [];
@@ -159,9 +174,8 @@ function cleanroomOwnFile(abs: string): boolean {
     if (basename(dist) === 'dist') dirs.push(dist, join(dirname(dist), 'hooks'));
   }
   const roots = [...new Set(dirs.flatMap((d) => [resolve(d), realpathDeep(resolve(d))]))];
-  return [resolve(abs), realpathDeep(resolve(abs))].some((p) =>
-    roots.some((r) => p === r || p.startsWith(r.endsWith(sep) ? r : `${r}${sep}`)),
-  );
+  ownRootsMemo = { key, roots };
+  return roots;
 }
 
 /** A file name that stands for "anything inside this directory". */
