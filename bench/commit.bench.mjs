@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { huskyCommitlint, preCommitFramework, gitSecrets } from './anchors.mjs';
+import { stagedAtScale } from './staged.bench.mjs';
 
 const sha1 = (s) => createHash('sha1').update(s).digest('hex');
 
@@ -187,71 +188,6 @@ export default async function (h) {
   rmSync(join(cleanroomDir, 'ledger.jsonl'), { force: true });
   outsideOnly = false;
 
-  // Issue 14 §4: check --staged on many staged files in an agent session (every file
-  // judged), against the raw diff it starts from; CPU (user+sys, children included) is the
-  // figure to compare on a shared machine. 100,000: every file of the repository changed,
-  // and new ones added.
-  for (const n of h.quick ? [2_000] : [10_000, 100_000]) {
-    h.section(`check --staged on ${n.toLocaleString('en-US')} staged files`);
-    git('reset', '-q', '--hard', 'HEAD');
-    git('clean', '-q', '-fd');
-    for (let i = 0; i < n; i++) {
-      // even i: an eval task (deny zone), odd i: src/ — all distinct
-      const path =
-        i < files / 5 || n <= files / 5
-          ? pathOf((i * 5) % files)
-          : i % 2
-            ? `src/new${i % 100}/n${i}.ts`
-            : `evals/tasks/new${i}.json`;
-      if (i >= files / 5 && n > files / 5) mkdirSync(join(dir, path, '..'), { recursive: true });
-      writeFileSync(join(dir, path), `// staged ${i}\n`);
-    }
-    git('add', '-A');
-    const staged = git('diff', '--cached', '--name-only', '-z').split('\0').filter(Boolean).length;
-    const raw = [];
-    const ours = [];
-    const before = [];
-    for (let r = 0; r < 5; r++) {
-      raw.push(
-        h.cpu('git', ['diff-index', '--cached', '--raw', '-z', '-M', '--no-abbrev', 'HEAD'], {
-          cwd: dir,
-          env,
-        }),
-      );
-      const t = h.cpu(process.execPath, [h.cli, 'check', '--staged', '--quiet'], {
-        cwd: dir,
-        env: { ...env, CLAUDECODE: '1' },
-      });
-      if (t.code !== 1)
-        throw new Error(`expected violations (exit 1), got ${t.code}: ${t.stderr.slice(0, 300)}`);
-      ours.push(t);
-      if (base)
-        before.push(
-          h.cpu(
-            process.execPath,
-            [join(base, 'dist', 'cleanroom.mjs'), 'check', '--staged', '--quiet'],
-            {
-              cwd: dir,
-              env: { ...env, CLAUDECODE: '1' },
-            },
-          ),
-        );
-    }
-    const med = (ts, k) => h.median(ts.map((t) => t[k]));
-    h.row(`staged files`, `${staged}`);
-    h.row(
-      `git diff-index --cached -M (raw plumbing, median of 5)`,
-      `${med(raw, 'ms').toFixed(1)} ms wall, ${med(raw, 'cpuMs').toFixed(1)} ms cpu`,
-    );
-    h.row(
-      `cleanroom check --staged, agent env (every file judged)`,
-      `${med(ours, 'ms').toFixed(1)} ms wall (×${(med(ours, 'ms') / med(raw, 'ms')).toFixed(2)}), ` +
-        `${med(ours, 'cpuMs').toFixed(1)} ms cpu (×${(med(ours, 'cpuMs') / med(raw, 'cpuMs')).toFixed(2)} raw git; target ≤ 3)`,
-    );
-    if (base)
-      h.row(
-        `the same, cleanroom at BENCH_BASE`,
-        `${med(before, 'ms').toFixed(1)} ms wall, ${med(before, 'cpuMs').toFixed(1)} ms cpu (×${(med(before, 'cpuMs') / med(raw, 'cpuMs')).toFixed(2)} raw git)`,
-      );
-  }
+  // Issue 14 §4: check --staged on 10,000 and 100,000 staged files (bench/staged.bench.mjs).
+  stagedAtScale(h, { dir, env, git, files, base });
 }

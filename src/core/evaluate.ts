@@ -6,19 +6,27 @@
 // holding the path (a zone's per-tool verdict beats its `ai`); `review` passes with a
 // human attestation, `deny` only with a verified override.
 
-import type { Policy } from '../policy/compile.js';
+import type { Policy, Zone } from '../policy/compile.js';
 import { checkDeadline } from './deadline.js';
-import { isLinkMode, type Change, type Finding, type Signal, type ToolId } from './types.js';
+import {
+  isLinkMode,
+  VERDICT_RANK,
+  type Change,
+  type Finding,
+  type Signal,
+  type ToolId,
+  type Verdict,
+} from './types.js';
 
-/** The signals that cover `path`: whole-change signals, and ledger signals naming it. */
+/** The signals that cover `path`: whole-change signals, and ledger signals naming it (none for undefined). */
 function signalsFor(
   signals: readonly Signal[],
-  path: string,
+  path: string | undefined,
 ): Map<ToolId, { signal: Signal; share?: number }> {
   const byTool = new Map<ToolId, { signal: Signal; share?: number }>();
   for (const s of signals) {
     if (s.paths) {
-      const share = s.paths.get(path);
+      const share = path === undefined ? undefined : s.paths.get(path);
       if (share === undefined) continue;
       if (!byTool.has(s.tool))
         byTool.set(s.tool, s.source === 'ledger' ? { signal: s, share } : { signal: s });
@@ -31,15 +39,42 @@ function signalsFor(
   return byTool;
 }
 
+/**
+ * The findings for `change` under `policy`: one per (file, tool) whose strictest zone
+ * verdict is not `allow`, in file order, then tool order (first signal naming the tool).
+ * Deleted files are never judged. Pure; throws only the armed deadline's error.
+ *
+ * A commit of 100,000 files in an agent's session asks this for every file (issue 14
+ * §4), so the per-file work is cut to what differs between files: the zones of the
+ * path are looked up once (not once per tool), a file in no zone stops there, and the
+ * whole-change signals (the environment, a trailer) are grouped by tool once — a file
+ * that no path-scoped signal (ledger, provenance) names gets exactly that grouping.
+ */
 export function evaluate(policy: Policy, change: Change): Finding[] {
   const findings: Finding[] = [];
   if (!change.signals.length) return findings;
+  // Paths some path-scoped signal names: only those need their own grouping.
+  const named = new Set<string>();
+  for (const s of change.signals) if (s.paths) for (const p of s.paths.keys()) named.add(p);
+  const whole = signalsFor(change.signals, undefined);
+  const { overrides, attestations } = change;
   for (const file of change.files) {
     checkDeadline();
     if (file.status === 'D') continue;
-    const tools = signalsFor(change.signals, file.path);
+    const zones = policy.zonesOfFile(file);
+    if (!zones.length) continue;
+    const tools = named.has(file.path) ? signalsFor(change.signals, file.path) : whole;
     for (const [tool, { signal, share }] of tools) {
-      const { verdict, zone } = policy.verdictOfFile(file, tool);
+      // The strictest zone for this tool (the first of equals), as Policy.verdictOfFile.
+      let verdict: Verdict = 'allow';
+      let zone: Zone | undefined;
+      for (const z of zones) {
+        const v = z.verdictFor(tool);
+        if (zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[verdict]) {
+          verdict = v;
+          zone = z;
+        }
+      }
       if (verdict === 'allow' || !zone) continue;
       const how =
         file.via !== undefined
@@ -47,47 +82,89 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
           : isLinkMode(file.mode)
             ? ' (a link: what it points at appears in the zone)'
             : '';
-      const base = {
-        commit: change.commit,
-        path: file.path,
-        zone: zone.name,
-        tool,
-        verdict,
-        signal: signal.evidence,
-        ...(share !== undefined ? { share } : {}),
-      };
-      const override = change.overrides.find((o) => !o.paths || o.paths.has(file.path));
+      const override = overrides.length
+        ? overrides.find((o) => !o.paths || o.paths.has(file.path))
+        : undefined;
       const review =
-        verdict === 'review'
-          ? change.attestations.find((a) => !a.paths || a.paths.has(file.path))
+        verdict === 'review' && attestations.length
+          ? attestations.find((a) => !a.paths || a.paths.has(file.path))
           : undefined;
-      if (review) {
-        findings.push({
-          ...base,
-          outcome: 'reviewed',
-          by: review.by,
-          message: `reviewed by ${review.by}`,
-        });
-      } else if (override) {
-        findings.push({
-          ...base,
-          outcome: 'overridden',
-          by: override.by,
-          message: `override by ${override.by}: ${override.reason}`,
-        });
-      } else {
-        findings.push({
-          ...base,
-          outcome: 'violation',
-          message:
+      if (review)
+        findings.push(
+          finding(
+            change.commit,
+            file.path,
+            zone.name,
+            tool,
+            verdict,
+            signal,
+            share,
+            'reviewed',
+            review.by,
+            `reviewed by ${review.by}`,
+          ),
+        );
+      else if (override)
+        findings.push(
+          finding(
+            change.commit,
+            file.path,
+            zone.name,
+            tool,
+            verdict,
+            signal,
+            share,
+            'overridden',
+            override.by,
+            `override by ${override.by}: ${override.reason}`,
+          ),
+        );
+      else
+        findings.push(
+          finding(
+            change.commit,
+            file.path,
+            zone.name,
+            tool,
+            verdict,
+            signal,
+            share,
+            'violation',
+            undefined,
             verdict === 'deny'
               ? `zone ${zone.name} does not accept AI-attributed changes (${tool}), reviewed or not${how}`
               : `zone ${zone.name} accepts AI-attributed changes (${tool}) only with a human review attestation${how}`,
-        });
-      }
+          ),
+        );
     }
   }
   return findings;
+}
+
+/**
+ * One finding, its keys in the report's order (the JSON output shows them so): commit,
+ * path, zone, tool, verdict, signal, share (ledger), outcome, by (grants), message.
+ */
+function finding(
+  commit: string | null,
+  path: string,
+  zone: string,
+  tool: ToolId,
+  verdict: Finding['verdict'],
+  signal: Signal,
+  share: number | undefined,
+  outcome: Finding['outcome'],
+  by: string | undefined,
+  message: string,
+): Finding {
+  const evidence = signal.evidence;
+  if (by === undefined)
+    return share !== undefined
+      ? { commit, path, zone, tool, verdict, signal: evidence, share, outcome, message }
+      : { commit, path, zone, tool, verdict, signal: evidence, outcome, message };
+  return share !== undefined
+    ? { commit, path, zone, tool, verdict, signal: evidence, share, outcome, by, message }
+    : { commit, path, zone, tool, verdict, signal: evidence, outcome, by, message };
 }
 
 export const violations = (findings: readonly Finding[]): Finding[] =>

@@ -11,7 +11,7 @@ import {
   type ToolId,
   type Verdict,
 } from '../core/types.js';
-import { verdictOfFile } from './links.js';
+import { verdictOfFile, zonesOfFile } from './links.js';
 import {
   compileToolTable,
   type ToolSpec,
@@ -99,6 +99,12 @@ export interface Policy {
     file: Pick<FileChange, 'path' | 'mode'>,
     tool: ToolId,
   ): { verdict: Verdict; zone: Zone | undefined };
+  /**
+   * The zones `file` is judged in (src/policy/links.ts zonesOfFile): a symlink or gitlink
+   * by the zones its path could lead into, anything else by its own path. verdictOfFile
+   * is the strictest of these for a tool; evaluate asks this once per file, not per tool.
+   */
+  zonesOfFile(file: Pick<FileChange, 'path' | 'mode'>): Zone[];
   /** Zones with `read: deny` that contain `path`. */
   readDenied(path: string): Zone[];
 }
@@ -362,6 +368,7 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
     },
     verdictOfFile: (f: Pick<FileChange, 'path' | 'mode'>, tool: ToolId) =>
       verdictOfFile(policy, f, tool),
+    zonesOfFile: (f: Pick<FileChange, 'path' | 'mode'>) => zonesOfFile(policy, f),
     readDenied: (path: string) => zonesFor(path).filter((z) => z.read === 'deny'),
   });
   return policy;

@@ -18,8 +18,13 @@ export function safe(text: string): string {
   );
 }
 
+const PLAIN_PATH = /^[!#-&(-[\]-~]*$/;
+
 /** Paths with spaces, quotes or escapes are quoted, so a reader sees where they end. */
 export function safePath(path: string): string {
+  // Printable ASCII but space, quotes and backslash (nearly every path): shown as it is,
+  // as below; one test instead of a replace and a test (reports of 100,000 paths).
+  if (PLAIN_PATH.test(path)) return path;
   const s = safe(path);
   return /[\s"'\\]/.test(s) || s !== path ? JSON.stringify(path).replace(/\\u001b/g, '\\x1b') : s;
 }

@@ -77,6 +77,25 @@ export function waysOut(
   return lines;
 }
 
+/**
+ * Distinct changes (commit, path) among `fs`, of the policy's own zone (`config`) or of
+ * the others: one entry per changed path, as a user sees them in `git status`.
+ */
+function count(fs: readonly Finding[], config: boolean): number {
+  const seen = new Map<string | null, Set<string>>();
+  let n = 0;
+  for (const f of fs) {
+    if ((f.zone === CONFIG_ZONE) !== config) continue;
+    let paths = seen.get(f.commit);
+    if (!paths) seen.set(f.commit, (paths = new Set()));
+    if (!paths.has(f.path)) {
+      paths.add(f.path);
+      n++;
+    }
+  }
+  return n;
+}
+
 export function renderText(report: Report, opts: TextOptions): string {
   const { style } = opts;
   const violations = report.findings.filter((f) => f.outcome === 'violation');
@@ -104,10 +123,8 @@ export function renderText(report: Report, opts: TextOptions): string {
         : 'violations found';
   // One entry per changed path (a path with signals from two tools is one change, with
   // a line per tool), so the count is what a user sees in `git status`.
-  const count = (fs: readonly Finding[]): number =>
-    new Set(fs.map((f) => `${f.commit ?? ''}\0${f.path}`)).size;
-  const changes = count(violations.filter((f) => f.zone !== CONFIG_ZONE));
-  const config = count(violations.filter((f) => f.zone === CONFIG_ZONE));
+  const changes = count(violations, false);
+  const config = count(violations, true);
   const what = [
     changes ? `${changes} AI-attributed change${changes === 1 ? '' : 's'} in protected zones` : '',
     config ? `${config} unapproved change${config === 1 ? '' : 's'} to the cleanroom policy` : '',
@@ -121,6 +138,9 @@ export function renderText(report: Report, opts: TextOptions): string {
   let inCommit = 0;
   let hidden = 0;
   let hiding = false;
+  const cross = style.red('✗');
+  let lastSignal: string | undefined;
+  let seen = '';
   for (const f of violations) {
     if (f.commit !== lastCommit) {
       lastCommit = f.commit;
@@ -138,11 +158,16 @@ export function renderText(report: Report, opts: TextOptions): string {
       }
       inCommit++;
       shown++;
-      out.push(`  ${style.red('✗')} ${safePath(f.path)}`);
+      out.push(`  ${cross} ${safePath(f.path)}`);
     } else if (hiding) continue;
     const share = f.share !== undefined ? `, ${Math.round(f.share * 100)}% of its lines` : '';
+    // 100,000 findings of one commit mostly share their signal: escaped once.
+    if (f.signal !== lastSignal) {
+      lastSignal = f.signal;
+      seen = safe(f.signal);
+    }
     out.push(
-      `    zone ${style.bold(f.zone)} (${f.verdict}) · tool ${f.tool}${share} · seen: ${safe(f.signal)}`,
+      `    zone ${style.bold(f.zone)} (${f.verdict}) · tool ${f.tool}${share} · seen: ${seen}`,
     );
   }
   if (hidden)
