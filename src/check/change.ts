@@ -2,7 +2,7 @@
 // signals from the metadata plus any local ones (environment, ledger), and granting
 // signals (reviews, overrides) checked against the policy's trust files.
 
-import type { Change, ChangeInput } from '../core/types.js';
+import { isLinkMode, type Change, type ChangeInput, type ToolId } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
 import { verdictOfFile, zonesOfFile } from '../policy/links.js';
 import { trailerAttestations } from '../signals/attest.js';
@@ -27,6 +27,26 @@ export function agentSession(input: ChangeInput): string | undefined {
     (x) => x.key.toLowerCase() === AGENT_SESSION_TRAILER.toLowerCase(),
   );
   return t ? t.value.trim() || 'an agent' : undefined;
+}
+
+/**
+ * Does some written file get the verdict `review` for `tool` (Policy.verdictOfFile)?
+ * Every file of a 100,000-file agent commit is asked (issue 14 §4), so a file outside
+ * every zone that gives `tool` a review is answered by those zones alone: its strictest
+ * verdict cannot be `review` then (the strictest is one of its zones' verdicts). Links
+ * (judged by the zones they could lead into) and the rest are asked in full.
+ */
+function sessionReviews(policy: Policy, files: ChangeInput['files'], tool: ToolId): boolean {
+  const reviewing = policy.zones.filter((z) => z.verdictFor(tool) === 'review');
+  if (!reviewing.length) return false;
+  return files.some((f) => {
+    if (f.status === 'D') return false;
+    if (!isLinkMode(f.mode)) {
+      const n = policy.normalize(f.path);
+      if (!reviewing.some((z) => z.matches(n))) return false;
+    }
+    return verdictOfFile(policy, f, tool).verdict === 'review';
+  });
 }
 
 // Plain data, so its home is src/core/types.ts (grants and tests build it too).
@@ -62,11 +82,7 @@ export function buildChange(
   if (policy.review.mode === 'trailer' && session && !t.attestations.length) {
     // Said before anyone types the line: the way out a review zone offers (a Reviewed-by
     // trailer) does not count in the agent's own session (src/report/text.ts waysOut).
-    if (
-      input.files.some(
-        (f) => f.status !== 'D' && verdictOfFile(policy, f, session).verdict === 'review',
-      )
-    )
+    if (sessionReviews(policy, input.files, session))
       notes.push(
         `this commit is made in an agent's session (${session}): a review line typed here is not counted; a human reviews the change and commits it from their own shell, or an approver signs an override`,
       );

@@ -155,9 +155,13 @@ export async function checkStaged(
   // Concluding a merge whose resolution itself brings an AI draft into a zone (the draft
   // renamed on the way): the file is new against HEAD and not at that path on the merged
   // side, so its content's origin is looked up across both parents.
-  const added = files.filter((f) => f.status === 'A' && zonesOfFile(policy, f).length > 0);
-  const mergeHead = added.length ? await verifyRev(ctx, 'MERGE_HEAD^{commit}') : undefined;
+  // Asked in that order (one added file in a zone, then MERGE_HEAD, then every added file
+  // in a zone): 100,000 staged files are not all matched against the zones for a merge
+  // that is not in progress.
+  const inZone = (f: FileChange): boolean => f.status === 'A' && zonesOfFile(policy, f).length > 0;
+  const mergeHead = files.some(inZone) ? await verifyRev(ctx, 'MERGE_HEAD^{commit}') : undefined;
   if (mergeHead) {
+    const added = files.filter(inZone);
     const head = await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`);
     const { stdout } = await runGit(ctx, ['cat-file', '--batch-check=%(objectname)'], {
       input: added.map((f) => `${mergeHead}:${f.path.replace(/\n/g, '')}`).join('\n') + '\n',

@@ -58,6 +58,7 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
   for (const s of change.signals) if (s.paths) for (const p of s.paths.keys()) named.add(p);
   const whole = signalsFor(change.signals, undefined);
   const { overrides, attestations } = change;
+  const messages = new Map<Zone, Map<ToolId, string>>();
   for (const file of change.files) {
     checkDeadline();
     if (file.status === 'D') continue;
@@ -119,7 +120,17 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
             `override by ${override.by}: ${override.reason}`,
           ),
         );
-      else
+      else {
+        // One message string per zone and tool (what it says depends on nothing else
+        // here): 100,000 findings of one commit share a handful.
+        let message: string | undefined;
+        if (how === '') {
+          let byTool = messages.get(zone);
+          if (!byTool) messages.set(zone, (byTool = new Map()));
+          message = byTool.get(tool);
+          if (message === undefined)
+            byTool.set(tool, (message = violation(zone, tool, verdict, how)));
+        }
         findings.push(
           finding(
             change.commit,
@@ -131,14 +142,20 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
             share,
             'violation',
             undefined,
-            verdict === 'deny'
-              ? `zone ${zone.name} does not accept AI-attributed changes (${tool}), reviewed or not${how}`
-              : `zone ${zone.name} accepts AI-attributed changes (${tool}) only with a human review attestation${how}`,
+            message ?? violation(zone, tool, verdict, how),
           ),
         );
+      }
     }
   }
   return findings;
+}
+
+/** What a violation says. */
+function violation(zone: Zone, tool: ToolId, verdict: Verdict, how: string): string {
+  return verdict === 'deny'
+    ? `zone ${zone.name} does not accept AI-attributed changes (${tool}), reviewed or not${how}`
+    : `zone ${zone.name} accepts AI-attributed changes (${tool}) only with a human review attestation${how}`;
 }
 
 /**

@@ -287,13 +287,18 @@ export function globMatcher(
   return Object.assign(test, { re: res.length ? re : undefined, literals });
 }
 
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** `validated`: the input already passed these checks (a cached policy) — skip them. */
 export function compilePolicy(input: PolicyInput, locator: Locator, validated = false): Policy {
   const file = locator.file;
   const problems = validated ? [] : semanticProblems(input, locator);
   const caseSensitive = input.matching?.case === 'sensitive';
   const unicode = input.matching?.unicode ?? 'nfc';
-  const normalize = (p: string): string => (unicode === 'nfc' ? p.normalize('NFC') : p);
+  // An ASCII string is its own NFC form: one test instead of ICU for nearly every path.
+  const normalize = (p: string): string =>
+    unicode === 'nfc' && !ASCII.test(p) ? p.normalize('NFC') : p;
   const tools = compileToolTable(builtin, input.tools ?? []);
 
   const anyInclude: GlobMatcher[] = [];

@@ -139,8 +139,16 @@ export function renderText(report: Report, opts: TextOptions): string {
   let hidden = 0;
   let hiding = false;
   const cross = style.red('✗');
-  let lastSignal: string | undefined;
-  let seen = '';
+  let last:
+    | {
+        signal: string;
+        zone: string;
+        verdict: string;
+        tool: string;
+        share: number | undefined;
+        line: string;
+      }
+    | undefined;
   for (const f of violations) {
     if (f.commit !== lastCommit) {
       lastCommit = f.commit;
@@ -160,15 +168,26 @@ export function renderText(report: Report, opts: TextOptions): string {
       shown++;
       out.push(`  ${cross} ${safePath(f.path)}`);
     } else if (hiding) continue;
-    const share = f.share !== undefined ? `, ${Math.round(f.share * 100)}% of its lines` : '';
-    // 100,000 findings of one commit mostly share their signal: escaped once.
-    if (f.signal !== lastSignal) {
-      lastSignal = f.signal;
-      seen = safe(f.signal);
+    // 100,000 findings of one commit mostly say the same here: built (and escaped) once.
+    if (
+      !last ||
+      f.signal !== last.signal ||
+      f.zone !== last.zone ||
+      f.verdict !== last.verdict ||
+      f.tool !== last.tool ||
+      f.share !== last.share
+    ) {
+      const share = f.share !== undefined ? `, ${Math.round(f.share * 100)}% of its lines` : '';
+      last = {
+        signal: f.signal,
+        zone: f.zone,
+        verdict: f.verdict,
+        tool: f.tool,
+        share: f.share,
+        line: `    zone ${style.bold(f.zone)} (${f.verdict}) · tool ${f.tool}${share} · seen: ${safe(f.signal)}`,
+      };
     }
-    out.push(
-      `    zone ${style.bold(f.zone)} (${f.verdict}) · tool ${f.tool}${share} · seen: ${seen}`,
-    );
+    out.push(last.line);
   }
   if (hidden)
     out.push(
