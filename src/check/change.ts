@@ -36,7 +36,7 @@ export function agentSession(input: ChangeInput): string | undefined {
  * verdict cannot be `review` then (the strictest is one of its zones' verdicts). Links
  * (judged by the zones they could lead into) and the rest are asked in full.
  */
-function sessionReviews(policy: Policy, files: ChangeInput['files'], tool: ToolId): boolean {
+export function sessionReviews(policy: Policy, files: ChangeInput['files'], tool: ToolId): boolean {
   const reviewing = policy.zones.filter((z) => z.verdictFor(tool) === 'review');
   if (!reviewing.length) return false;
   return files.some((f) => {
