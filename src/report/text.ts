@@ -29,17 +29,27 @@ export function waysOut(
   agentSession = false,
 ): string[] {
   const lines: string[] = [];
-  const ai = violations.filter((f) => f.zone !== CONFIG_ZONE);
-  const hasReview = ai.some((f) => f.verdict === 'review');
-  const hasDeny = ai.some((f) => f.verdict === 'deny');
-  const hasConfig = violations.some((f) => f.zone === CONFIG_ZONE);
+  // One pass over the violations (100,000 of them in a large staged commit).
+  let hasReview = false;
+  let hasDeny = false;
+  let hasConfig = false;
+  let allStaged = true;
+  const commits = new Set<string>();
+  for (const f of violations) {
+    if (f.zone === CONFIG_ZONE) hasConfig = true;
+    else if (f.verdict === 'review') hasReview = true;
+    else if (f.verdict === 'deny') hasDeny = true;
+    if (f.commit !== null) {
+      allStaged = false;
+      commits.add(f.commit);
+    }
+  }
   // Staged changes (`check --staged`, the commit hooks) are fixed in the index and the
   // next commit's message; committed ones by rewriting history.
-  const staged = context === 'commit' || violations.every((f) => f.commit === null);
+  const staged = context === 'commit' || allStaged;
   // A committed change is named by its commit: `override request` and `review request`
   // read the staged changes unless told which commit (`--commit REV`).
-  const commits = [...new Set(violations.map((f) => f.commit).filter((c) => c !== null))];
-  const rev = commits.length === 1 ? commits[0]!.slice(0, 12) : 'REV';
+  const rev = commits.size === 1 ? [...commits][0]!.slice(0, 12) : 'REV';
   const withTrailer = (t: string): string =>
     staged
       ? `git commit --trailer ${t}`
