@@ -56,7 +56,7 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
   // Paths some path-scoped signal names: only those need their own grouping.
   const named = new Set<string>();
   for (const s of change.signals) if (s.paths) for (const p of s.paths.keys()) named.add(p);
-  const whole = signalsFor(change.signals, undefined);
+  const whole = [...signalsFor(change.signals, undefined)];
   const { overrides, attestations } = change;
   const messages = new Map<Zone, Map<ToolId, string>>();
   for (const file of change.files) {
@@ -64,7 +64,8 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
     if (file.status === 'D') continue;
     const zones = policy.zonesOfFile(file);
     if (!zones.length) continue;
-    const tools = named.has(file.path) ? signalsFor(change.signals, file.path) : whole;
+    const tools =
+      named.size && named.has(file.path) ? [...signalsFor(change.signals, file.path)] : whole;
     for (const [tool, { signal, share }] of tools) {
       // The strictest zone for this tool (the first of equals), as Policy.verdictOfFile.
       let verdict: Verdict = 'allow';

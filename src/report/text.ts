@@ -92,6 +92,33 @@ export function waysOut(
  * the others: one entry per changed path, as a user sees them in `git status`.
  */
 function count(fs: readonly Finding[], config: boolean): number {
+  // Findings come in diff order, sorted by path within a commit: while each new path of
+  // a commit sorts after the one before, every path is new and a run of equal ones is
+  // one change — counted without a set. Any other order is counted with the set.
+  let runs = 0;
+  let commit: string | null | undefined;
+  let path: string | undefined;
+  let sorted = true;
+  for (const f of fs) {
+    if ((f.zone === CONFIG_ZONE) !== config) continue;
+    if (f.commit !== commit || path === undefined) {
+      if (commit !== undefined && f.commit !== commit) {
+        sorted = false; // a commit's findings may come back later: the set decides
+        break;
+      }
+      commit = f.commit;
+      path = f.path;
+      runs++;
+    } else if (f.path !== path) {
+      if (!(f.path > path)) {
+        sorted = false;
+        break;
+      }
+      path = f.path;
+      runs++;
+    }
+  }
+  if (sorted) return runs;
   const seen = new Map<string | null, Set<string>>();
   let n = 0;
   for (const f of fs) {

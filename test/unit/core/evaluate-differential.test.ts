@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluate } from '../../../src/core/evaluate.js';
 import {
+  CONFIG_ZONE,
   isLinkMode,
   type Attestation,
   type Change,
@@ -309,6 +310,52 @@ describe('issue 14 §4 shortcuts agree with the full computation', () => {
       const p = `x${String.fromCharCode(c)}y`;
       expect(safePath(p)).toBe(referenceSafePath(p));
     }
+  });
+
+  it('the text report: the count of changed paths, in any order of findings', () => {
+    const r = rng(21);
+    const cases = { sorted: 0, other: 0 };
+    for (let round = 0; round < 300; round++) {
+      const n = 1 + Math.floor(r() * 12);
+      const findings: Finding[] = [];
+      for (let i = 0; i < n; i++) {
+        const k = Math.floor(r() * 6);
+        findings.push({
+          commit: r() < 0.8 ? null : r() < 0.5 ? 'c'.repeat(40) : 'd'.repeat(40),
+          path: r() < 0.1 ? '.cleanroom/policy.yaml' : `evals/tasks/f${k}.json`,
+          zone: r() < 0.1 ? CONFIG_ZONE : 'eval-tasks',
+          tool: 'claude-code',
+          verdict: 'deny',
+          signal: 's',
+          outcome: 'violation',
+          message: 'm',
+        });
+      }
+      // Half the rounds in diff order (sorted by commit, then path), as evaluate gives them.
+      if (r() < 0.5) {
+        findings.sort((a, b) =>
+          `${a.commit ?? ''}\0${a.path}` < `${b.commit ?? ''}\0${b.path}` ? -1 : 1,
+        );
+        cases.sorted++;
+      } else cases.other++;
+      const distinct = (config: boolean): number =>
+        new Set(
+          findings
+            .filter((f) => (f.zone === CONFIG_ZONE) === config)
+            .map((f) => `${f.commit ?? ''}\0${f.path}`),
+        ).size;
+      const ai = distinct(false);
+      const cfg = distinct(true);
+      const head = renderText({ findings, notes: [] }, { style: PLAIN, context: 'check' }).split(
+        '\n',
+      )[0]!;
+      const want = [
+        ai ? `${ai} AI-attributed change${ai === 1 ? '' : 's'} in protected zones` : '',
+        cfg ? `${cfg} unapproved change${cfg === 1 ? '' : 's'} to the cleanroom policy` : '',
+      ].filter(Boolean);
+      expect(head).toBe(`cleanroom: violations found — ${want.join(', ')}`);
+    }
+    expect(cases.sorted).toBeGreaterThan(100);
   });
 
   it('the text report: one line per finding, as each finding says, in any mix', () => {
