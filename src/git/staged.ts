@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileChange } from '../core/types.js';
 import { GitError, runGit, splitZ, type GitContext } from './git.js';
-import { parseRawEntries } from './raw.js';
+import { decodePath, parseRawEntries } from './raw.js';
+import { checkDeadline } from '../core/deadline.js';
 import {
   addDeleteCounts,
   pairExactRenames,
@@ -24,6 +25,53 @@ export interface StagedDiff {
   renameLimit?: RenameLimit | undefined;
 }
 
+// Single-parent status letters parseRawMeta accepts, but R and C (two paths, a score).
+const PLAIN_STATUS = new Set([0x41, 0x4d, 0x44, 0x54, 0x55, 0x58]); // A M D T U X
+
+/**
+ * `parseRawEntries(splitZ(out))` with `addDeleteCounts` of the same fields, for the
+ * output of `git diff-index --raw -z --no-renames --no-abbrev` (sample:
+ * `:100644 100644 3b18e51… 0000000… M\0evals/tasks/q1.json\0`), in one pass over the
+ * buffer: no Buffer and no split per field (100,000 staged files: issue 14 §4).
+ * Only records of exactly that form are read here — one colon, four spaces, a one-letter
+ * status other than R and C, a path — the same FileChange (keys in the same order) as
+ * the general parser; on anything else it answers undefined and the caller takes the
+ * general parsers, which also give their errors.
+ */
+export function parseIndexDiff(
+  out: Buffer,
+): { files: FileChange[]; added: number; deleted: number } | undefined {
+  const files: FileChange[] = [];
+  let added = 0;
+  let deleted = 0;
+  for (let pos = 0; pos < out.length;) {
+    checkDeadline();
+    const end = out.indexOf(0, pos);
+    if (end < 0 || out[pos] !== 0x3a || out[pos + 1] === 0x3a) return undefined;
+    const s1 = out.indexOf(0x20, pos);
+    const s2 = s1 < 0 ? -1 : out.indexOf(0x20, s1 + 1);
+    const s3 = s2 < 0 ? -1 : out.indexOf(0x20, s2 + 1);
+    const s4 = s3 < 0 ? -1 : out.indexOf(0x20, s3 + 1);
+    // Four spaces inside the field, the status one letter after the last.
+    if (s4 < 0 || s4 + 2 !== end) return undefined;
+    const letter = out[s4 + 1]!;
+    if (!PLAIN_STATUS.has(letter)) return undefined;
+    const stop = out.indexOf(0, end + 1);
+    const pathEnd = stop < 0 ? out.length : stop;
+    if (end + 1 >= out.length) return undefined; // no path field: the general parser says so
+    files.push({
+      status: String.fromCharCode(letter) as FileChange['status'],
+      path: decodePath(out.subarray(end + 1, pathEnd)),
+      blob: out.toString('latin1', s3 + 1, s4),
+      mode: out.toString('latin1', s1 + 1, s2),
+    });
+    if (letter === 0x41) added++;
+    else if (letter === 0x44) deleted++;
+    pos = pathEnd + 1;
+  }
+  return { files, added, deleted };
+}
+
 /**
  * Rename detection bounded as on the server (src/git/renames.ts): git's `-M` costs grow
  * with the product of added and deleted files, so a staged rename bomb (90,000 files
@@ -35,23 +83,27 @@ export interface StagedDiff {
 async function diffIndex(ctx: GitContext, base: string): Promise<StagedDiff> {
   // --ita-invisible-in-index: an intent-to-add entry (`git add -N`) is not committed, so
   // it is not judged either (it would otherwise show as an added empty file).
-  const run = async (renames: string[]): Promise<Buffer[]> =>
-    splitZ(
-      (
-        await runGit(ctx, [
-          'diff-index',
-          '--cached',
-          '--ita-invisible-in-index',
-          '--raw',
-          '-z',
-          ...renames,
-          '--no-abbrev',
-          base,
-          '--',
-        ])
-      ).stdout,
-    );
-  const plain = await run(['--no-renames']);
+  const output = async (renames: string[]): Promise<Buffer> =>
+    (
+      await runGit(ctx, [
+        'diff-index',
+        '--cached',
+        '--ita-invisible-in-index',
+        '--raw',
+        '-z',
+        ...renames,
+        '--no-abbrev',
+        base,
+        '--',
+      ])
+    ).stdout;
+  const run = async (renames: string[]): Promise<Buffer[]> => splitZ(await output(renames));
+  const plainOut = await output(['--no-renames']);
+  // The common case (no file both added and another deleted: nothing to pair) is read
+  // straight from git's buffer; the rest goes through the general parsers.
+  const fast = parseIndexDiff(plainOut);
+  if (fast && (!fast.added || !fast.deleted)) return { files: fast.files };
+  const plain = splitZ(plainOut);
   const { added, deleted } = addDeleteCounts(plain);
   if (!added || !deleted) return { files: parseRawEntries(plain) };
   if (added <= RENAME_LIMIT && deleted <= RENAME_LIMIT) {
