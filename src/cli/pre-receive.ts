@@ -103,12 +103,17 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
     // Read first: the pushed ids are peeled in the rev-parse that opens the repository
     // (one git process less than a cat-file of their own). Too large an input is refused
     // once the configuration is known (its log file and fail-open apply, as to any error).
+    // A terminal (someone trying the command by hand) is read afterwards, as before, so
+    // "not a git repository" does not wait for the end of typed input.
     let tooLarge = false;
-    const input = await readStdin(io, MAX_INPUT_BYTES).catch(() => {
-      tooLarge = true;
-      return Buffer.alloc(0);
-    });
-    const text = input.toString('utf8');
+    const readInput = async (): Promise<string> =>
+      (
+        await readStdin(io, MAX_INPUT_BYTES).catch(() => {
+          tooLarge = true;
+          return Buffer.alloc(0);
+        })
+      ).toString('utf8');
+    let text = io.stdinIsTTY ? undefined : await readInput();
     const { repo, conf } = await withDeadline(
       stop,
       early - (Date.now() - started),
@@ -116,7 +121,11 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       (async () => {
         // Side by side: neither needs the other's answer.
         const [repo, conf] = await Promise.all([
-          openRepo(ctx, { needRoot: false, head: true, commits: idsToPeel(text) }),
+          openRepo(ctx, {
+            needRoot: false,
+            head: true,
+            commits: text === undefined ? [] : idsToPeel(text),
+          }),
           serverConfig(ctx),
         ]);
         return { repo, conf };
@@ -129,6 +138,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       deadlineMs: deadlineOf(str(values.deadline) ?? conf['cleanroom.deadline']),
       cacheDir: repo.stateDir,
     };
+    text ??= await readInput();
     if (tooLarge)
       throw new CleanroomError(
         'input',
