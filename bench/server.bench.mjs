@@ -61,14 +61,20 @@ export default async function (h) {
   const bundle = join(h.root, 'dist', 'cleanroom.cjs');
   s.env.XDG_CACHE_HOME = h.tmp();
   // BENCH_BASE=DIR (a checkout of another build, as the other sections take it, or its
-  // dist/): the same pushes through its dist/cleanroom.cjs, interleaved, as that build's
-  // hooks/pre-receive runs it. A path that holds neither fails here, not as fast "pushes".
+  // dist/): the same pushes, interleaved, as that build's hooks/pre-receive runs them —
+  // through its code-cache loader when it has one (in a cache directory of its own: the
+  // loaders of two builds evict each other's caches), else its dist/cleanroom.cjs. A path
+  // that holds neither fails here, not as fast "pushes".
   const baseDir = process.env.BENCH_BASE;
   const base = baseDir
-    ? [join(baseDir, 'dist', 'cleanroom.cjs'), join(baseDir, 'cleanroom.cjs')].find((f) =>
-        existsSync(f),
-      )
+    ? [
+        join(baseDir, 'dist', 'cleanroom-cached.cjs'),
+        join(baseDir, 'cleanroom-cached.cjs'),
+        join(baseDir, 'dist', 'cleanroom.cjs'),
+        join(baseDir, 'cleanroom.cjs'),
+      ].find((f) => existsSync(f))
     : undefined;
+  const baseEnv = { XDG_CACHE_HOME: h.tmp() };
   if (baseDir && !base) throw new Error(`BENCH_BASE=${baseDir}: no dist/cleanroom.cjs there`);
   // bash `times`: CPU of the whole tree at millisecond resolution (h.cpu).
   const time = (args, opts) => {
@@ -88,7 +94,7 @@ export default async function (h) {
   const cacheDir = join(s.server, 'cleanroom');
   rmSync(cacheDir, { recursive: true, force: true });
   const cold = hook(cases[0].input);
-  if (base) hook(cases[0].input, {}, base);
+  if (base) hook(cases[0].input, baseEnv, base);
   const samples = [[], ...cases.map(() => [])];
   const before = cases.map(() => []);
   const plain = [];
@@ -98,7 +104,7 @@ export default async function (h) {
       const r = hook(c.input);
       if (r.code !== 0) throw new Error(`hook rejected a clean push: ${r.stderr.slice(0, 300)}`);
       samples[j + 1].push(r);
-      if (base) before[j].push(hook(c.input, {}, base));
+      if (base) before[j].push(hook(c.input, baseEnv, base));
     });
     plain.push(hook(cases[2].input, {}, bundle));
   }
@@ -118,7 +124,7 @@ export default async function (h) {
     if (base) {
       const b = med(before[j], 'cpuMs');
       h.row(
-        `  BENCH_BASE, ${c.label}`,
+        `  BENCH_BASE (${base.slice(base.lastIndexOf('/') + 1)}), ${c.label}`,
         `cpu ${b.toFixed(0)} ms (×${(b / floor.cpu).toFixed(2)} cpu)`,
       );
     }

@@ -8,6 +8,7 @@ import { PLAIN, safe } from '../report/escape.js';
 import {
   DeadlineExceeded,
   defaultBranch,
+  idsToPeel,
   judgePush,
   MAX_INPUT_BYTES,
   parseReceiveInput,
@@ -99,6 +100,20 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
     // The first git calls are under the deadline too (the flag's, or the default: the
     // configured one is not known yet): a git stopped here must not hold the push.
     const early = deadlineOf(str(values.deadline));
+    // Read first: the pushed ids are peeled in the rev-parse that opens the repository
+    // (one git process less than a cat-file of their own). Too large an input is refused
+    // once the configuration is known (its log file and fail-open apply, as to any error).
+    // A terminal (someone trying the command by hand) is read afterwards, as before, so
+    // "not a git repository" does not wait for the end of typed input.
+    let tooLarge = false;
+    const readInput = async (): Promise<string> =>
+      (
+        await readStdin(io, MAX_INPUT_BYTES).catch(() => {
+          tooLarge = true;
+          return Buffer.alloc(0);
+        })
+      ).toString('utf8');
+    let text = io.stdinIsTTY ? undefined : await readInput();
     const { repo, conf } = await withDeadline(
       stop,
       early - (Date.now() - started),
@@ -106,7 +121,11 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       (async () => {
         // Side by side: neither needs the other's answer.
         const [repo, conf] = await Promise.all([
-          openRepo(ctx, { needRoot: false }),
+          openRepo(ctx, {
+            needRoot: false,
+            head: true,
+            commits: text === undefined ? [] : idsToPeel(text),
+          }),
           serverConfig(ctx),
         ]);
         return { repo, conf };
@@ -119,13 +138,13 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       deadlineMs: deadlineOf(str(values.deadline) ?? conf['cleanroom.deadline']),
       cacheDir: repo.stateDir,
     };
-    const input = await readStdin(io, MAX_INPUT_BYTES).catch(() => {
+    text ??= await readInput();
+    if (tooLarge)
       throw new CleanroomError(
         'input',
         `pre-receive input is larger than ${MAX_INPUT_BYTES} bytes`,
       );
-    });
-    updates = parseReceiveInput(input.toString('utf8'), repo.objectFormat);
+    updates = parseReceiveInput(text, repo.objectFormat);
     const remaining = cfg.deadlineMs - (Date.now() - started);
     const grantLog = str(values['grant-log']) ?? conf['cleanroom.grantlog'];
     const withGrants: CommitRecord[] = [];
@@ -140,7 +159,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       (async () => {
         // With a policy file the branch's tip is read by nothing (the grant log names the
         // file, not a commit): not looked up.
-        const def = await defaultBranch(ctx, { tip: !cfg.policyFile });
+        const def = await defaultBranch(ctx, { tip: !cfg.policyFile, head: repo.head });
         const source = await trustedPolicy(ctx, cfg, def);
         return {
           def,
@@ -154,6 +173,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
             def.ref,
             stop.signal,
             collect,
+            repo.commits,
           ),
         };
       })(),

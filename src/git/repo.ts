@@ -23,6 +23,17 @@ export interface Repo {
   readonly ledgerDir: string;
   readonly zeroId: string;
   readonly emptyTree: string;
+  /**
+   * With `openRepo(ctx, { head: true })`: `git rev-parse --symbolic-full-name HEAD`, the
+   * branch HEAD names when it exists (`refs/heads/main`), or `HEAD` when it is detached or
+   * unborn; undefined when not asked for or not known.
+   */
+  readonly head?: string | undefined;
+  /**
+   * With `openRepo(ctx, { commits: ids })`: each id → the commit it peels to
+   * (`rev-parse <id>^{commit}`); undefined when not asked for or when any could not be.
+   */
+  readonly commits?: ReadonlyMap<string, string> | undefined;
 }
 
 export const EMPTY_TREE = {
@@ -36,22 +47,58 @@ export const isZeroId = (id: string): boolean => /^(0{40}|0{64})$/.test(id);
  * Where we are. `needRoot: false` (the server, which never reads a work tree): one
  * `rev-parse` without `--show-toplevel`, and `root` is null even in a non-bare repository
  * — the bare server repository then costs one process instead of two.
+ *
+ * With `needRoot: false`, the server's pre-receive asks two more questions of the same
+ * process (issue 14 §3: a git process costs a Node hook ~3 ms of CPU to fork):
+ * - `head: true`: `--symbolic-full-name HEAD` (`Repo.head`), which saves a `git
+ *   symbolic-ref` when HEAD names an existing branch;
+ * - `commits: ids` (full hex object ids): `<id>^{commit}` for each (`Repo.commits`: id →
+ *   the commit it peels to), which saves the `cat-file --batch-check` of the pushed ids
+ *   when every one is a commit or a tag of one.
+ * Should git refuse any of them (an id that is missing, or peels to a tree or a blob:
+ * rev-parse stops with an error), the plain call is made and both stay undefined: the
+ * caller asks its own way, which reports what is wrong.
  */
 export async function openRepo(
   ctx: GitContext,
-  { needRoot = true }: { needRoot?: boolean } = {},
+  {
+    needRoot = true,
+    head = false,
+    commits = [],
+  }: { needRoot?: boolean; head?: boolean; commits?: readonly string[] } = {},
 ): Promise<Repo> {
-  const args = [
-    'rev-parse',
-    '--is-bare-repository',
-    '--absolute-git-dir',
-    '--git-common-dir',
-    '--show-object-format',
-    '--git-path',
-    'hooks',
-    '--git-path',
-    'cleanroom',
-  ];
+  const ids = commits.filter((id) => /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/.test(id));
+  if ((head || ids.length) && !needRoot && ids.length === commits.length) {
+    try {
+      // --symbolic-full-name applies to every argument after it: HEAD comes last.
+      const text = await gitText(ctx, [
+        ...REV_PARSE_ARGS,
+        ...ids.map((id) => `${id}^{commit}`),
+        ...(head ? ['--symbolic-full-name', 'HEAD'] : []),
+      ]);
+      const lines = text.replace(/\n$/, '').split('\n');
+      const n = 6 + ids.length;
+      // One answer a line; rev-parse exits non-zero when it cannot peel an id. For HEAD it
+      // prints none when `HEAD` is ambiguous (a branch of that name exists too: "error:
+      // refname 'HEAD' is ambiguous", exit 0): the head is then unknown. Any other count,
+      // and the plain call below decides.
+      const peeled = lines.slice(6, n);
+      const hex = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+      if (
+        (lines.length === n || (head && lines.length === n + 1)) &&
+        peeled.every((l) => hex.test(l))
+      ) {
+        const repo = repoOf(ctx, lines.slice(0, 6).join('\n'), null, {
+          head: head ? lines[n] : undefined,
+          commits: ids.length ? new Map(ids.map((id, i) => [id, peeled[i]!])) : undefined,
+        });
+        if (peeled.every((l) => l.length === repo.zeroId.length)) return repo;
+      }
+    } catch {
+      // the plain call below reports what is wrong
+    }
+  }
+  const args = REV_PARSE_ARGS;
   let text: string;
   let root: string | null = null;
   try {
@@ -73,6 +120,28 @@ export async function openRepo(
     if (!(e instanceof GitError && /work tree/i.test(e.stderr))) throw e;
     text = await gitText(ctx, args); // bare repository, or inside .git
   }
+  return repoOf(ctx, text, root, {});
+}
+
+const REV_PARSE_ARGS = [
+  'rev-parse',
+  '--is-bare-repository',
+  '--absolute-git-dir',
+  '--git-common-dir',
+  '--show-object-format',
+  '--git-path',
+  'hooks',
+  '--git-path',
+  'cleanroom',
+] as const;
+
+/** The Repo of REV_PARSE_ARGS' output (`text`, six lines). */
+function repoOf(
+  ctx: GitContext,
+  text: string,
+  root: string | null,
+  extra: Pick<Repo, 'head' | 'commits'>,
+): Repo {
   const [bareText, gitDir, common, format, hooks, state] = text.replace(/\n$/, '').split('\n');
   if (!gitDir || !common || !format || !hooks || !state)
     throw new CleanroomError(
@@ -94,6 +163,8 @@ export async function openRepo(
     ledgerDir: join(abs(common), 'cleanroom'),
     zeroId: '0'.repeat(objectFormat === 'sha256' ? 64 : 40),
     emptyTree: EMPTY_TREE[objectFormat],
+    head: extra.head,
+    commits: extra.commits,
   });
 }
 

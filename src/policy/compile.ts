@@ -299,7 +299,11 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
   // An ASCII string is its own NFC form: one test instead of ICU for nearly every path.
   const normalize = (p: string): string =>
     unicode === 'nfc' && !ASCII.test(p) ? p.normalize('NFC') : p;
-  const tools = compileToolTable(builtin, input.tools ?? []);
+  // Built on first use: an agent hook's pre-write call judges paths only, and the table's
+  // matchers are ~3% of that call (issue 14 §2). compileToolTable cannot fail on rows the
+  // schema and the checks above accepted, so building it later changes no verdict.
+  let tools: ToolTable | undefined;
+  const toolRows = input.tools ?? [];
 
   const anyInclude: GlobMatcher[] = [];
   const zones: Zone[] = input.zones.map((z) => {
@@ -354,7 +358,9 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
       approvers: input.overrides?.approvers ?? '.cleanroom/approvers',
       revoked: input.overrides?.revoked,
     }),
-    tools,
+    get tools(): ToolTable {
+      return (tools ??= compileToolTable(builtin, toolRows));
+    },
     caseSensitive,
     unicode,
     normalize,

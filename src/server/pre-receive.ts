@@ -101,13 +101,20 @@ export async function serverConfig(ctx: GitContext): Promise<Record<string, stri
  * The default branch as it is before this push (refs are not updated yet in pre-receive):
  * its ref name, and its tip commit (undefined when the branch does not exist yet). With
  * `tip: false` the tip is not looked up (one git process less) and is undefined: for a
- * server whose policy is a file, nothing reads the branch's tip.
+ * server whose policy is a file, nothing reads the branch's tip. `head`: `Repo.head`
+ * (`rev-parse --symbolic-full-name HEAD`, asked in openRepo's process): when it names a
+ * ref (`refs/…`), HEAD is a symbolic ref to that existing branch, followed to the end as
+ * `symbolic-ref` follows it, so no `git symbolic-ref` runs; `HEAD` (detached or unborn)
+ * or anything else, and `symbolic-ref -q HEAD` decides as before.
  */
 export async function defaultBranch(
   ctx: GitContext,
-  opts: { tip?: boolean } = {},
+  opts: { tip?: boolean; head?: string | undefined } = {},
 ): Promise<{ ref: string; tip: string | undefined }> {
-  const r = await runGit(ctx, ['symbolic-ref', '-q', 'HEAD'], { okCodes: [1, 128] });
+  const known = opts.head?.startsWith('refs/') ? opts.head : undefined;
+  const r = known
+    ? { code: 0, stdout: Buffer.from(known) }
+    : await runGit(ctx, ['symbolic-ref', '-q', 'HEAD'], { okCodes: [1, 128] });
   const ref = r.code === 0 ? r.stdout.toString('utf8').trim() : 'refs/heads/main';
   return { ref, tip: opts.tip === false ? undefined : await verifyRev(ctx, `${ref}^{commit}`) };
 }
@@ -301,6 +308,24 @@ function linearUntouched(chain: {
   return chain.walked && !chain.skipped && !chain.mergeOrGuarded && chain.parentIsOld;
 }
 
+/**
+ * The new ids of `text` (pre-receive input, not yet validated) worth peeling in openRepo's
+ * rev-parse (`Repo.commits`): those of lines shaped "<old> <new> <ref>" with full hex ids,
+ * except deletions and refs/replace/* (never judged). At most `max` (the rest of a big
+ * push is one cat-file anyway); none when there are more. A line of any other shape is
+ * skipped: parseReceiveInput rejects it later, whatever this says.
+ */
+export function idsToPeel(text: string, max = 32): string[] {
+  const ids = new Set<string>();
+  for (const line of text.split('\n')) {
+    const m = /^(?:[0-9a-f]{40}|[0-9a-f]{64}) ([0-9a-f]{40}|[0-9a-f]{64}) (refs\/\S+)$/.exec(line);
+    if (!m || isZeroId(m[1]!) || m[2]!.startsWith('refs/replace/')) continue;
+    ids.add(m[1]!);
+    if (ids.size > max) return [];
+  }
+  return [...ids];
+}
+
 export async function judgePush(
   ctx: GitContext,
   source: PolicySource,
@@ -313,6 +338,12 @@ export async function judgePush(
   signal?: AbortSignal,
   /** Sees every judged commit (the override log collects accepted grants from it). */
   onCommit?: (record: CommitRecord) => void,
+  /**
+   * Pushed ids already peeled to commits (`Repo.commits`, asked in openRepo's rev-parse):
+   * when it holds every id to judge, no `cat-file --batch-check` runs. An id it lacks,
+   * and the batch check decides for the whole push, as without it.
+   */
+  known?: ReadonlyMap<string, string>,
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
   const guard = configGuard(source.policy);
@@ -321,10 +352,13 @@ export async function judgePush(
   // Per-push work, batched: refs cost no process each (a push of 2,000 tags at known
   // commits is one cat-file and one rev-list).
   const toJudge = updates.filter((u) => !isZeroId(u.new) && !u.ref.startsWith('refs/replace/'));
-  const peeled = await peelAll(
-    ctx,
-    toJudge.map((u) => u.new),
-  );
+  const peeled: ReadonlyMap<string, string | undefined> =
+    known && toJudge.every((u) => known.has(u.new))
+      ? known
+      : await peelAll(
+          ctx,
+          toJudge.map((u) => u.new),
+        );
   // The graph serves every ref but the default branch (walked OLD..NEW below): a push to
   // the default branch alone needs no such rev-list.
   const graph = toJudge.some((u) => u.ref !== defaultRef && peeled.get(u.new) !== undefined)

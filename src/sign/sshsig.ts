@@ -27,13 +27,8 @@
  *  - FIDO (sk-*) signatures must assert user presence unless the caller
  *    passes `requireUserPresence: false` (ssh-keygen 9.2 does not check).
  */
-import {
-  constants as cryptoConstants,
-  createHash,
-  createPublicKey,
-  verify as cryptoVerify,
-  type KeyObject,
-} from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { nodeCrypto } from '../lazy-crypto.js';
 
 export type KeyType =
   | 'ssh-ed25519'
@@ -446,7 +441,9 @@ function unsupportedTypeMessage(name: string): string {
 }
 
 function fingerprintOf(blob: Buffer): string {
-  return 'SHA256:' + createHash('sha256').update(blob).digest('base64').replace(/=+$/, '');
+  return (
+    'SHA256:' + nodeCrypto().createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')
+  );
 }
 
 const CERT_SUFFIX = '-cert-v01@openssh.com';
@@ -667,13 +664,13 @@ function keyObjectFor(m: KeyMaterial, what: string): KeyObject {
   try {
     switch (m.kind) {
       case 'ed25519':
-        ko = createPublicKey({
+        ko = nodeCrypto().createPublicKey({
           key: { kty: 'OKP', crv: 'Ed25519', x: m.pk.toString('base64url') },
           format: 'jwk',
         });
         break;
       case 'ecdsa':
-        ko = createPublicKey({
+        ko = nodeCrypto().createPublicKey({
           key: {
             kty: 'EC',
             crv: m.curve.jwkCrv,
@@ -684,7 +681,7 @@ function keyObjectFor(m: KeyMaterial, what: string): KeyObject {
         });
         break;
       case 'rsa':
-        ko = createPublicKey({
+        ko = nodeCrypto().createPublicKey({
           key: { kty: 'RSA', n: m.n.toString('base64url'), e: m.e.toString('base64url') },
           format: 'jwk',
         });
@@ -1029,7 +1026,7 @@ export function parseSignature(armored: string | Buffer | Uint8Array): ParsedSig
 // ---------------------------------------------------------------------------
 
 function signedData(namespace: Buffer, hashAlg: HashAlgorithm, message: Buffer): Buffer {
-  const h = createHash(hashAlg).update(message).digest();
+  const h = nodeCrypto().createHash(hashAlg).update(message).digest();
   const parts: Buffer[] = [MAGIC];
   putString(parts, namespace);
   putString(parts, Buffer.alloc(0)); // reserved
@@ -1052,17 +1049,18 @@ function cryptoCheck(sig: SigInternal, data: Buffer): boolean {
   // FIDO: the authenticator signs sha256(application) || flags || counter || sha256(data)
   const payload = sk
     ? Buffer.concat([
-        createHash('sha256')
+        nodeCrypto()
+          .createHash('sha256')
           .update(Buffer.from((m as { application?: string }).application ?? '', 'latin1'))
           .digest(),
         Buffer.from([sk.flags]),
         u32be(sk.counter),
-        createHash('sha256').update(data).digest(),
+        nodeCrypto().createHash('sha256').update(data).digest(),
       ])
     : data;
   try {
     if (inner.kind === 'ed25519' && m.kind === 'ed25519') {
-      return cryptoVerify(null, payload, ko, inner.sig);
+      return nodeCrypto().verify(null, payload, ko, inner.sig);
     }
     if (inner.kind === 'ecdsa' && m.kind === 'ecdsa') {
       const L = m.curve.fieldBytes;
@@ -1073,7 +1071,7 @@ function cryptoCheck(sig: SigInternal, data: Buffer): boolean {
       const sv = bigFromBuf(inner.s);
       if (rv === 0n || sv === 0n || rv >= m.curve.order || sv >= m.curve.order) return false;
       const hash = sk ? 'sha256' : m.curve.hash;
-      return cryptoVerify(
+      return nodeCrypto().verify(
         hash,
         payload,
         { key: ko, dsaEncoding: 'ieee-p1363' },
@@ -1084,10 +1082,10 @@ function cryptoCheck(sig: SigInternal, data: Buffer): boolean {
       const modLen = Math.ceil(m.bits / 8);
       const s = leftPad(inner.sig, modLen);
       if (!s) return false;
-      return cryptoVerify(
+      return nodeCrypto().verify(
         inner.hash,
         payload,
-        { key: ko, padding: cryptoConstants.RSA_PKCS1_PADDING },
+        { key: ko, padding: nodeCrypto().constants.RSA_PKCS1_PADDING },
         s,
       );
     }

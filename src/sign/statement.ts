@@ -20,7 +20,7 @@
 //     digest=sha256:5f1c… created=2026-11-24T10:00:00Z expires=2026-12-01T10:00:00Z reason=Hand-checked%20… sig=U1NIU0lH…
 //   (one line)
 
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../lazy-crypto.js';
 import { CONFIG_ZONE, type FileChange } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
@@ -112,7 +112,7 @@ export const modeNote = (m: string): string =>
 
 /** sha256 over the sorted (path, blob, mode) triples, as coverage() computes it. */
 export function coverageDigest(pairs: readonly (readonly [string, string, string])[]): string {
-  const h = createHash('sha256');
+  const h = nodeCrypto().createHash('sha256');
   for (const [path, blob, mode] of pairs)
     h.update(IMPLICIT_MODES.has(mode) ? `${blob}\0${path}\0` : `${mode} ${blob}\0${path}\0`);
   return `sha256:${h.digest('hex')}`;

@@ -157,6 +157,31 @@ describe('pre-receive through the code cache', () => {
     expect(caches(cache, 'cli-other-')).toEqual([first!.replace(id!, other)]);
   });
 
+  // Start-up cost (issue 14 §3): node:crypto costs ~8% of Node's start to load, and a push
+  // without a signed grant hashes and verifies nothing with it (the trusted policy cache
+  // compares the whole text; the signature code requires it on first use).
+  it('a push without a signed grant does not load node:crypto (the policy cache hit included)', () => {
+    const s = protectedServer();
+    const seen = join(tempDir('cleanroom-modules-'), 'modules.txt');
+    const preload = join(tempDir('cleanroom-preload-'), 'preload.cjs');
+    writeFileSync(
+      preload,
+      `process.on('exit', () => require('node:fs').appendFileSync(${JSON.stringify(seen)}, process.moduleLoadList.join('\\n') + '\\n--\\n'));\n`,
+    );
+    const env = { XDG_CACHE_HOME: tempDir('cleanroom-xdg-'), NODE_OPTIONS: `--require ${preload}` };
+    expectJudged(s, env, 1); // the policy cache is written here
+    writeFileSync(seen, '');
+    expectJudged(s, env, 2); // …and read here
+    const runs = readFileSync(seen, 'utf8')
+      .split('--\n')
+      .filter((r) => r.includes('NativeModule'));
+    expect(runs).toHaveLength(2); // the hook ran twice, and the list can be read (a control)
+    for (const run of runs) {
+      expect(run).toContain('NativeModule child_process'); // control: loaded modules show
+      expect(run.split('\n')).not.toContain('NativeModule crypto');
+    }
+  });
+
   it('a deploy that copied dist/cleanroom.cjs alone (no loader) still judges every push', () => {
     const pkg = tempDir('cleanroom-onefile-');
     copyPackage(pkg, ['package.json', 'hooks', 'policies', 'dist/cleanroom.cjs']);

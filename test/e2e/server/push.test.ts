@@ -222,6 +222,29 @@ describe('pre-receive: hostile input and failure modes (run directly, as git wou
     }
   });
 
+  // The input is read before the configuration (its ids are peeled in the rev-parse that
+  // opens the repository): refusing too large an input must still honour the configured
+  // log and fail-open, as any other failure does.
+  it('an input larger than 4 MiB is refused after the configuration is read: its log and fail-open apply', () => {
+    const s = setup();
+    const main = serverRef(s, 'main');
+    const big = `${main} ${main} refs/heads/other\n`.repeat(Math.ceil((4 * 1024 * 1024) / 80) + 10);
+    const log = join(s.server.dir, 'big-input.jsonl');
+    s.server.git('config', 'cleanroom.log', log);
+    const closed = run(s, big);
+    expect(closed.code).toBe(2);
+    expect(closed.stderr).toContain('pre-receive input is larger than 4194304 bytes');
+    expect(readFileSync(log, 'utf8')).toContain('"decision":"reject"');
+    s.server.git('config', 'cleanroom.failopen', 'true');
+    const open = run(s, big);
+    expect(open.code).toBe(0);
+    expect(open.stderr).toContain('fail open');
+    expect(readFileSync(log, 'utf8')).toContain('"decision":"accept-fail-open"');
+    // Control: a small input of the same lines is judged (and passes).
+    s.server.git('config', '--unset', 'cleanroom.failopen');
+    expect(run(s, `${main} ${main} refs/heads/other\n`).code).toBe(0);
+  });
+
   it('speaks GitLab: every line carries GL-HOOK-ERR: and names the pusher', () => {
     const s = setup();
     const bad = agentCommit(s.work, 'evals/tasks/q1.json', '{}\n');

@@ -1,6 +1,6 @@
 // The server's compiled-policy cache (src/policy/trusted-cache.ts) is hostile input like
-// everything else on disk: an entry counts only when it names the sha256 of the exact
-// policy text, this version and this display name, and its data passes the schema and
+// everything else on disk: an entry counts only when it holds the exact policy text (in
+// full: no digest, so a push does not load node:crypto), this version and this display name, and its data passes the schema and
 // meaning checks. Anything else is a miss, and the policy is parsed from its text.
 
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -41,9 +41,18 @@ describe('the trusted policy cache', () => {
   const forgeries: [string, (e: Record<string, unknown>) => unknown][] = [
     [
       'an entry keyed to other policy bytes (a weaker policy)',
-      (e) => ({ ...e, input: WEAKER, sha256: 'a'.repeat(64) }),
+      (e) => ({ ...e, input: WEAKER, text: 'version: 1\nrepository: example/server\n' }),
     ],
-    ['an entry without a key', (e) => ({ ...e, input: WEAKER, sha256: undefined })],
+    [
+      'an entry keyed to the policy text with one byte more',
+      (e) => ({ ...e, input: WEAKER, text: `${POLICY} ` }),
+    ],
+    [
+      'an entry keyed to the policy text with one byte less',
+      (e) => ({ ...e, input: WEAKER, text: POLICY.slice(0, -1) }),
+    ],
+    ['an entry without a key', (e) => ({ ...e, input: WEAKER, text: undefined })],
+    ['an entry whose key is not a string', (e) => ({ ...e, input: WEAKER, text: [POLICY] })],
     [
       'an entry from another version of cleanroom',
       (e) => ({ ...e, version: '0.0.1', input: WEAKER }),
@@ -76,6 +85,23 @@ describe('the trusted policy cache', () => {
       expect(entryOf(dir)).toMatchObject({ version: '1.0.0', display: 'policy.yaml' });
     });
   }
+
+  // The file name is a short non-cryptographic hash: a planted or colliding entry for
+  // another text under this text's name must be a miss, never that text's policy.
+  it("another policy's entry under this policy's file name is a miss", async () => {
+    const dir = fresh();
+    const other = POLICY.replace('evals/tasks/**', 'nowhere/**');
+    await loadTrustedPolicy(other, 'policy.yaml', dir, '1.0.0');
+    const otherEntry = readFileSync(trustedCacheFile(dir, other), 'utf8');
+    expect(trustedCacheFile(dir, other)).not.toBe(trustedCacheFile(dir, POLICY));
+    writeFileSync(trustedCacheFile(dir, POLICY), otherEntry);
+    const p = await loadTrustedPolicy(POLICY, 'policy.yaml', dir, '1.0.0');
+    expect(p.zonesFor('evals/tasks/q.json').map((z) => z.name)).toEqual(['eval-tasks']);
+    // Control: the other policy, from its own entry, covers nothing there.
+    const o = await loadTrustedPolicy(other, 'policy.yaml', dir, '1.0.0');
+    expect(o.zonesFor('evals/tasks/q.json')).toEqual([]);
+    expect(entryOf(dir)).toMatchObject({ text: POLICY });
+  });
 
   it('ignores a corrupt entry (not JSON, JSON null, truncated)', async () => {
     for (const junk of ['{"format":1,', 'null', '\u0000\u0001garbage']) {
