@@ -83,7 +83,7 @@ export async function* revList(ctx: GitContext, args: readonly string[]): AsyncG
   done.catch(() => undefined);
   const reader = new ByteReader(child.stdout);
   for (;;) {
-    const line = await reader.until(0x0a);
+    const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
     if (line === null) break;
     const id = line.toString('latin1');
     if (id) yield id;
