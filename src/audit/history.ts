@@ -26,7 +26,7 @@ import { CommitJudge } from '../check/judge.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject, withGitView } from '../git/commit-object.js';
-import { DIFF_TREE_MC, shownByGit } from '../git/commits.js';
+import { DIFF_TREE_MC, shownByGit, twoPaths } from '../git/commits.js';
 import { spawnGit, withoutLazyFetch, type GitContext } from '../git/git.js';
 import { DiffTreeSession } from '../git/diff-tree-session.js';
 import { parseRawEntries } from '../git/raw.js';
@@ -257,9 +257,10 @@ export async function* judgeHistory(
   // The header holds only ids; entries are read positionally (a meta
   // field starting with ':', then one path, or two for R and C), so no path can pass
   // for a header.
-  let field = await logReader.until(0);
+  let field = logReader.untilBuffered(0) ?? (await logReader.until(0));
   const nextCommit = async (): Promise<Pending | null> => {
-    while (field !== null && field.length === 0) field = await logReader.until(0);
+    while (field !== null && field.length === 0)
+      field = logReader.untilBuffered(0) ?? (await logReader.until(0));
     if (field === null) return null;
     const header = field.toString('latin1').replace(/^\n/, '');
     const [id = '', ...rest] = header.split(' ').filter(Boolean);
@@ -268,23 +269,24 @@ export async function* judgeHistory(
     }
     const raw: Buffer[] = [];
     for (;;) {
-      field = await logReader.until(0);
+      field = logReader.untilBuffered(0) ?? (await logReader.until(0));
       // A merge's entries follow an empty field ("header\0\0::…"), a commit's a newline.
-      if (field !== null && field.length === 0 && !raw.length) field = await logReader.until(0);
+      if (field !== null && field.length === 0 && !raw.length)
+        field = logReader.untilBuffered(0) ?? (await logReader.until(0));
       if (field === null) break;
       const start = field[0] === 0x0a ? 1 : 0;
       if (field[start] !== 0x3a /* ':' */) break;
       const meta = start ? field.subarray(start) : field;
       raw.push(meta);
-      const two = /^:[^:].* [RC]\d*$/.test(meta.toString('latin1'));
+      const two = twoPaths(meta);
       for (let n = two ? 2 : 1; n > 0; n--) {
-        const path = await logReader.until(0);
+        const path = logReader.untilBuffered(0) ?? (await logReader.until(0));
         if (path === null) throw new CleanroomError('internal', 'truncated git log output');
         raw.push(path);
       }
     }
     // Sample: `git rev-list --children --timestamp` → "1694451403 82a92f8… e0562da…" (time, id, children)
-    const line = await revReader.until(0x0a);
+    const line = revReader.untilBuffered(0x0a) ?? (await revReader.until(0x0a));
     const [stamp = '', revId = '', ...kids] = (line?.toString('latin1') ?? '').split(' ');
     const time = Number(stamp);
     if (!Number.isFinite(time))

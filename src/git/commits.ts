@@ -83,7 +83,7 @@ export async function* revList(ctx: GitContext, args: readonly string[]): AsyncG
   done.catch(() => undefined);
   const reader = new ByteReader(child.stdout);
   for (;;) {
-    const line = await reader.until(0x0a);
+    const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
     if (line === null) break;
     const id = line.toString('latin1');
     if (id) yield id;
@@ -150,6 +150,23 @@ function collect(stream: NodeJS.ReadableStream): Promise<Buffer> {
   });
 }
 
+/**
+ * Does a raw meta field name two paths: a single-parent entry (one colon) whose status is
+ * R or C with an optional score, `:100644 100644 <old> <new> R087`? This is the test
+ * `/^:[^:].* [RC]\d*$/` on the field's latin1 text, done on its bytes (a string and a
+ * regex per entry were a visible share of reading a long history). The regex's `.` stops
+ * at CR and LF; so does this.
+ */
+export function twoPaths(meta: Buffer): boolean {
+  if (meta.length < 4 || meta[0] !== 0x3a || meta[1] === 0x3a) return false;
+  let i = meta.length - 1;
+  while (i >= 0 && meta[i]! >= 0x30 && meta[i]! <= 0x39) i--;
+  // the status letter at i, its space at i - 1, which is at 2 or later (after ":x")
+  if (i < 3 || (meta[i] !== 0x52 && meta[i] !== 0x43) || meta[i - 1] !== 0x20) return false;
+  for (let k = 2; k < i - 1; k++) if (meta[k] === 0x0a || meta[k] === 0x0d) return false;
+  return true;
+}
+
 /** `diff-tree --stdin -z` output → per commit: its id and raw fields (parsed positionally). */
 export function splitDiffTree(out: Buffer): { id: string; raw: Buffer[] }[] {
   const fields = splitZ(out);
@@ -163,7 +180,7 @@ export function splitDiffTree(out: Buffer): { id: string; raw: Buffer[] }[] {
     while (i < fields.length && fields[i]![0] === 0x3a /* ':' */) {
       const meta = fields[i++]!;
       raw.push(meta);
-      const two = /^:[^:].* [RC]\d*$/.test(meta.toString('latin1'));
+      const two = twoPaths(meta);
       for (let n = two ? 2 : 1; n > 0; n--) {
         const path = fields[i++];
         if (path === undefined) throw new CleanroomError('internal', 'truncated diff-tree output');

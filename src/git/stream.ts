@@ -96,6 +96,28 @@ export class ByteReader {
     }
   }
 
+  /**
+   * `until`, answered from what is already buffered, without a promise: the bytes before
+   * the next `delim` (consumed), or undefined when no `delim` has arrived yet (nothing is
+   * consumed then; `until` waits for it). A long history is read a field at a time, and an
+   * await per field cost more than the parsing.
+   */
+  untilBuffered(delim: number): Buffer | undefined {
+    let offset = 0;
+    for (let ci = 0; ci < this.chunks.length; ci++) {
+      const c = this.chunks[ci]!;
+      const start = ci === 0 ? this.head : 0;
+      const i = c.indexOf(delim, start);
+      if (i >= 0) {
+        const out = this.take(offset + (i - start));
+        this.skip(1);
+        return out;
+      }
+      offset += c.length - start;
+    }
+    return undefined;
+  }
+
   /** The bytes before the next `delim` (consumed), the rest at EOF, or null when empty. */
   async until(delim: number): Promise<Buffer | null> {
     // Search each chunk once: `offset` counts the bytes already searched.

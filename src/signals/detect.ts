@@ -39,12 +39,19 @@ export function identityTool(
 export function restrictView(message: string): string {
   // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(message); // NFKC and format characters are non-ASCII
-  return (ascii ? message : message.normalize('NFKC'))
-    .replace(/\p{Cf}/gu, '')
+  const text = ascii ? message : message.normalize('NFKC').replace(/\p{Cf}/gu, '');
+  // Only a line that begins with a blank or a marker can change: the common message
+  // (no indented or quoted line) is returned as it is, without a copy per line (this
+  // runs once per commit of every pushed or audited history).
+  if (!LINE_LEAD.test(text)) return text;
+  return text
     .split('\n')
     .map((l) => l.replace(/^[ \t]*(?:[>*+\-\u2022][ \t]*)+/, ''))
     .join('\n');
 }
+
+/** A line beginning with what restrictView may take off (a blank, or a quote or list marker). */
+const LINE_LEAD = /(?:^|\n)[ \t>*+\-\u2022]/;
 
 const LOCAL_CHAR = /[A-Za-z0-9._%+\-[\]]/;
 const DOMAIN_CHAR = /[A-Za-z0-9.-]/;

@@ -39,7 +39,34 @@ describe('ByteReader', () => {
       expect(fields[1999]).toBe('field-1999');
       expect(fields[2000]).toBe('tail');
     });
+
+    // Issue 14 §4: the audit reads buffered fields without a promise each. Mixed with
+    // `until`, the same fields come out in the same order, and a field whose delimiter
+    // has not arrived is left whole for `until` (untilBuffered consumes nothing then).
+    it(`untilBuffered then until splits fields the same with ${name}`, async () => {
+      const r = new ByteReader(Readable.from(chunked(text, size)));
+      const fields: string[] = [];
+      let waited = 0;
+      for (;;) {
+        let f: Buffer | null | undefined = r.untilBuffered(0);
+        if (f === undefined) {
+          waited++;
+          f = await r.until(0);
+        }
+        if (f === null) break;
+        fields.push(f.toString());
+      }
+      expect(fields).toEqual([...Array.from({ length: 2000 }, (_, i) => `field-${i}`), 'tail']);
+      expect(waited).toBeGreaterThan(0);
+    });
   }
+
+  it('untilBuffered answers undefined, consuming nothing, before the delimiter arrives', async () => {
+    const r = new ByteReader(Readable.from([Buffer.from('ab'), Buffer.from('c\0d')]));
+    expect(r.untilBuffered(0)).toBeUndefined();
+    expect((await r.until(0))?.toString()).toBe('abc');
+    expect(await r.until(0)).not.toBeNull();
+  });
 
   it('reads a 64 MB body from 16,384 chunks of 4 KiB exactly (a large blob)', async () => {
     const body = Buffer.alloc(64 * 1024 * 1024);
