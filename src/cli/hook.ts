@@ -3,11 +3,9 @@
 
 import { AGENT_SESSION_TRAILER } from '../check/change.js';
 import { checkStaged } from '../check/staged.js';
-import { judgeCommits, refuseShallowBoundary } from '../check/range.js';
 import type { FileChange, Finding, Signal } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
 import { runGit, spawnGit, verifyRev, type GitContext } from '../git/git.js';
-import { revList } from '../git/commits.js';
 import { isZeroId, openRepo, type Repo } from '../git/repo.js';
 import { compileToolTable, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
 import builtinTools from '../policy/generated/builtin-tools.js';
@@ -18,6 +16,7 @@ import { styleFor } from '../report/escape.js';
 import { renderText } from '../report/text.js';
 import {
   gitContext,
+  loadPolicyOnce,
   openWorkspace,
   POLICY_PATH,
   policyPath,
@@ -25,16 +24,13 @@ import {
   workTreeSource,
 } from './context.js';
 import type { PolicySource } from '../check/policy-source.js';
-import { ledgerSignalsForStaged } from './local-signals.js';
 import { stagedDiff, type StagedDiff } from '../git/staged.js';
-import { ledgerSize } from '../signals/ledger.js';
+import { ledgerSize } from '../signals/ledger-file.js';
 import { readStdin, type Io } from './io.js';
 import { existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { writeAtomic } from '../fsutil.js';
-import { loadPolicyCached } from '../policy/cache.js';
-import { VERSION } from '../version.js';
 import { isObjectId } from '../git/object-id.js';
 
 function report(
@@ -49,6 +45,21 @@ function report(
   );
   if (text) io.stderr(text);
   return findings.some((f) => f.outcome === 'violation') ? 1 : 0;
+}
+
+/**
+ * The ledger's signals for the staged files (src/cli/local-signals.ts), or none when the
+ * repository has no ledger entries: the ledger code (key log, zlib) then never loads.
+ */
+async function ledgerSignals(
+  ctx: GitContext,
+  repo: Repo,
+  tools: ToolTable,
+  files: readonly FileChange[],
+): Promise<Signal[]> {
+  if (repo.bare || ledgerSize(repo.ledgerDir) === 0) return [];
+  const { ledgerSignalsForStaged } = await import('./local-signals.js');
+  return ledgerSignalsForStaged(ctx, repo, tools, files);
 }
 
 async function preCommit(_io: Io): Promise<number> {
@@ -72,7 +83,7 @@ async function headsUp(
   try {
     const ws = await openWorkspace(io, undefined, opened);
     const localSignals = (files: readonly FileChange[]) =>
-      ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+      ledgerSignals(ws.ctx, ws.repo, ws.policy.tools, files);
     const r = await checkStaged(
       ws.ctx,
       ws.repo,
@@ -100,16 +111,14 @@ async function toolTable(io: Io, repo: Repo): Promise<ToolTable> {
   try {
     const file = policyPath(io, repo.root, undefined);
     if (existsSync(file))
-      return (
-        await loadPolicyCached(readFileSync(file, 'utf8'), POLICY_PATH, repo.stateDir, VERSION)
-      ).tools;
+      return (await loadPolicyOnce(readFileSync(file, 'utf8'), POLICY_PATH, repo.stateDir)).tools;
     // A sparse checkout that leaves .cleanroom/ out: the staged policy still names the tools.
     const staged =
       repo.root && file === join(repo.root, POLICY_PATH)
         ? await sparseCopy(gitContext(io), repo.root, POLICY_PATH)
         : undefined;
     if (staged !== undefined)
-      return (await loadPolicyCached(staged, POLICY_PATH, repo.stateDir, VERSION)).tools;
+      return (await loadPolicyOnce(staged, POLICY_PATH, repo.stateDir)).tools;
   } catch {
     // An invalid policy is commit-msg's to report; the built-in table still records provenance.
   }
@@ -150,7 +159,7 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   const staged = (): Promise<StagedDiff> => (diff ??= stagedDiff(ctx, repo));
   const withLedger = !repo.bare && ledgerSize(repo.ledgerDir) > 0;
   signals.push(
-    ...(await ledgerSignalsForStaged(ctx, repo, table, withLedger ? (await staged()).files : [])),
+    ...(withLedger ? await ledgerSignals(ctx, repo, table, (await staged()).files) : []),
   );
   if (replay) {
     // The replayed commits keep their provenance (a fixup!'s message is discarded by --autosquash).
@@ -305,7 +314,7 @@ async function commitMsg(io: Io, args: string[]): Promise<number> {
   const ws = await openWorkspace(io, undefined);
   const base = await amendBase(ws.ctx, ws.repo, io.ppid ?? 0);
   const localSignals = (files: readonly FileChange[]) =>
-    ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+    ledgerSignals(ws.ctx, ws.repo, ws.policy.tools, files);
   const r = await checkStaged(
     ws.ctx,
     ws.repo,
@@ -438,6 +447,11 @@ async function prePush(io: Io, args: string[]): Promise<number> {
   const findings: Finding[] = [];
   const notes: string[] = [];
   const remoteName = /^[\w.-]+$/.test(remote) ? remote : 'origin';
+  // The history judge loads only for a push: the commit hooks never walk history.
+  const [{ judgeCommits, refuseShallowBoundary }, { revList }] = await Promise.all([
+    import('../check/range.js'),
+    import('../git/commits.js'),
+  ]);
   for (const l of lines) {
     if (isZeroId(l.local)) continue; // deleting a ref introduces nothing
     let known = !isZeroId(l.remote);
