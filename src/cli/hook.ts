@@ -278,14 +278,78 @@ export async function addTrailers(
 }
 
 /**
+ * The zone test of the commit-msg fast path (hooks/lib/no-ai-signal.sh,
+ * cleanroom_no_zone_path): for each glob of each zone's `paths`, a grep pattern (basic
+ * regular expression, matched case-insensitively against each staged path) that every
+ * path the glob matches also matches — the glob's plain runs (letters, digits, `_`, `-`,
+ * `.`, `/`) in order, anything else between them as `.*`: `evals/tasks/**` →
+ * `^evals/tasks`, `evals/*.py` → `^evals.*\.py`, and a glob that starts with a wildcard
+ * (`**`, then `/answer_key*`) → `^.*answer_key`. It can only match more than the glob:
+ * - a `/` beside a wildcard is dropped (`a/**` matches `a`; `**`, then `/b`, matches `b`);
+ * - from the first to the last bracket of any kind (`{a,b}`, `[ab]`, `@(a|b)`) is all
+ *   wildcard: a plain run inside one is not required;
+ * - a glob that starts with `!`, `./` or `/`, or holds `//`, `|` or `\` (negation,
+ *   picomatch's own rewriting, escapes) gives `^`, which matches every path.
+ * Excludes are left out: a path too many only costs the full check.
+ * test/repo/core/fast-path.test.ts checks it against the policy's own matcher.
+ */
+export function zonePrefixPatterns(policy: {
+  zones: readonly { paths: readonly string[] }[];
+}): string[] {
+  const out = new Set<string>();
+  for (const z of policy.zones) for (const glob of z.paths) out.add(globPattern(glob));
+  return [...out];
+}
+
+function globPattern(glob: string): string {
+  if (/^(!|\.\/|\/)|\/\/|[|\\]/.test(glob)) return '^';
+  const chars = [...glob];
+  const bracket = (c: string) => '{[()]}'.includes(c);
+  const first = chars.findIndex(bracket);
+  const last = chars.length - 1 - [...chars].reverse().findIndex(bracket);
+  const plain = (c: string, i: number) =>
+    /^[A-Za-z0-9_./-]$/.test(c) && (first < 0 || i < first || i > last);
+  // The plain runs, each marked with whether a wildcard stands before / after it.
+  const runs: { text: string; wildBefore: boolean; wildAfter: boolean }[] = [];
+  let cur = '';
+  let wild = false;
+  chars.forEach((c, i) => {
+    if (plain(c, i)) return void (cur += c);
+    if (cur) runs.push({ text: cur, wildBefore: wild, wildAfter: true });
+    cur = '';
+    wild = true;
+  });
+  if (cur) runs.push({ text: cur, wildBefore: wild, wildAfter: false });
+  const body = runs
+    .map((r) => {
+      let t = r.text;
+      if (r.wildBefore) t = t.replace(/^\/+/, '');
+      t = t.replace(/\/+$/, ''); // before a wildcard, or a glob's trailing `/`
+      return t.replace(/\./g, '\\.');
+    })
+    .filter((t) => t !== '');
+  const leadingWild = chars.length > 0 && !plain(chars[0]!, 0);
+  return `^${leadingWild ? '.*' : ''}${body.join('.*')}`;
+}
+
+/** The note's second line: its zone patterns follow (an older note has none). */
+const ZONES_FORM = 'zones-v1';
+
+/**
  * The commit-msg fast path (hooks/lib/no-ai-signal.sh) skips Node only for a policy this
- * full check has loaded without error: record its sha256 in `<state>/fastpath`, or remove
- * the record when the policy is not the work tree's default file or defines its own tools
- * (the shell knows only the built-in table's needles).
+ * full check has loaded without error: record its sha256 in `<state>/fastpath`, then
+ * `zones-v1` and the zone patterns (zonePrefixPatterns), or remove the record when the
+ * policy is not the work tree's default file or defines its own tools (the shell knows
+ * only the built-in table's needles).
  */
 export function noteFastPathPolicy(
   io: Io,
-  ws: { repo: Repo; policy: { tools: ToolTable }; policyFile: string; policyText: string },
+  ws: {
+    repo: Repo;
+    policy: { tools: ToolTable; zones: readonly { paths: readonly string[] }[] };
+    policyFile: string;
+    policyText: string;
+  },
 ): void {
   const note = join(ws.repo.stateDir, 'fastpath');
   try {
@@ -299,10 +363,10 @@ export function noteFastPathPolicy(
     // editor's save, a pull) must not be vouched for unseen — it may define its own tools.
     // Its bytes, where they were valid UTF-8, are what `sha256sum` in the shell reads.
     const digest = createHash('sha256').update(ws.policyText, 'utf8').digest('hex');
+    const text = [digest, ZONES_FORM, ...zonePrefixPatterns(ws.policy), ''].join('\n');
     // lstat first: a FIFO put at the note would block the read (replaced, it is harmless).
     const st = lstatSync(note, { throwIfNoEntry: false });
-    if (!st?.isFile() || readFileSync(note, 'utf8').trim() !== digest)
-      writeAtomic(note, `${digest}\n`);
+    if (!st?.isFile() || readFileSync(note, 'utf8') !== text) writeAtomic(note, text);
   } catch {
     // a read-only .git: no fast path, the full check runs every time
   }
