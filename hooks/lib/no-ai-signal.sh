@@ -6,8 +6,8 @@
 # zone (every finding is a staged file in a zone). Anything it cannot show cheaply returns
 # 1, and the hook runs the full check. It over-approximates on purpose:
 #   - the policy is the work tree's, unchanged since the full check last loaded it without
-#     error and without policy-defined tools (`.git/cleanroom/fastpath` holds its sha256,
-#     then `zones-v1` and the zone patterns: see cleanroom_no_zone_path);
+#     error and without policy-defined tools (`.git/cleanroom/fastpath` holds its sha256;
+#     `fastpath.zones` too, then `zones-v1` and the zone patterns: cleanroom_no_zone_path);
 #   - no ledger, no merge, cherry-pick, revert, rebase or amend in progress;
 # and then, with no agent environment variable of the tool table set (any value):
 #   - no staged deletion (a rename into a zone is traced to the commits that wrote its
@@ -30,17 +30,21 @@ cleanroom_no_ai_signal() {
   [ -z "${CLEANROOM_POLICY-}" ] && [ -z "${GIT_DIR-}" ] && [ -d .git ] && [ -f .cleanroom/policy.yaml ] || return 1
   # -f: regular files only. A FIFO put at the note (or the policy) would block the read,
   # and the commit, forever; the full check has a deadline, this shell has none.
-  [ -r "$_cr_dist/no-ai-signal.needles" ] && [ -r "$_cr_dist/no-ai-signal.env" ] && [ -f .git/cleanroom/fastpath ] && [ -r .git/cleanroom/fastpath ] || return 1
+  [ -r "$_cr_dist/no-ai-signal.needles" ] && [ -r "$_cr_dist/no-ai-signal.env" ] || return 1
   [ -s .git/cleanroom/ledger.jsonl ] && return 1
   for _cr_f in MERGE_HEAD CHERRY_PICK_HEAD REVERT_HEAD rebase-merge rebase-apply cleanroom/amending; do
     [ -e ".git/$_cr_f" ] && return 1
   done
   # The agent environment and `git commit --amend -m` (prepare-commit-msg is told
-  # "message") in one grep: see cleanroom_env_seen. "agent": the zone path below.
+  # "message") in one grep: see cleanroom_env_seen. An agent: the zone path, whose
+  # patterns follow the policy's sha256 in a note of their own (fastpath.zones).
   cleanroom_env_seen "$_cr_dist/no-ai-signal.env" || return 1
+  _cr_note=.git/cleanroom/fastpath
+  [ "$_cr_seen" = agent ] && _cr_note=.git/cleanroom/fastpath.zones
+  [ -f "$_cr_note" ] && [ -r "$_cr_note" ] || return 1
   _cr_want=
   _cr_form=
-  { read -r _cr_want && read -r _cr_form; } < .git/cleanroom/fastpath
+  { read -r _cr_want && read -r _cr_form; } < "$_cr_note"
   [ -n "$_cr_want" ] || return 1
   # One process: a command substitution of a single command is exec'd by the subshell.
   _cr_have=$(sha256sum < .cleanroom/policy.yaml 2>/dev/null) || _cr_have=$(shasum -a 256 < .cleanroom/policy.yaml) || return 1
@@ -48,7 +52,7 @@ cleanroom_no_ai_signal() {
   if [ "$_cr_seen" = agent ]; then
     # An AI signal is present, so the question is where, not whether: see cleanroom_no_zone_path.
     [ "$_cr_form" = zones-v1 ] || return 1
-    cleanroom_no_zone_path
+    cleanroom_no_zone_path "$_cr_note"
     return
   fi
   # Both identities in one git process: `git var -l` lists the config, then GIT_*_IDENT.
@@ -132,14 +136,15 @@ cleanroom_env_has_no_agent() {
   cleanroom_env_seen "$1" && [ "$_cr_seen" = none ]
 }
 
-# cleanroom_no_zone_path: 0 when no staged path can be in any zone of the policy, so the
+# cleanroom_no_zone_path NOTE: 0 when no staged path can be in any zone of the policy, so the
 # full check — whatever signals the commit carries — finds nothing (every finding is a
 # staged file in a zone: src/core/evaluate.ts). For an agent's session with no ledger,
 # which otherwise starts Node for every commit (issue 14). It over-approximates:
 #   - the zones are the literal beginnings of the policy's globs (`evals/tasks/**` →
 #     `^evals/tasks`; a glob with no plain beginning, `**/*.jsonl`, gives `^`, which
-#     matches every path), written by the full check after the policy's sha256 in
-#     .git/cleanroom/fastpath (src/cli/hook.ts zonePrefixPatterns), matched against every
+#     matches every path), written by the full check after the policy's sha256 and
+#     `zones-v1` in NOTE, .git/cleanroom/fastpath.zones (src/cli/hook.ts
+#     zonePrefixPatterns; those two lines are patterns too, matching no real path), matched against every
 #     staged path (deletions and both sides of a move included) case-insensitively; any
 #     byte outside printable ASCII in a path (NFC, case folding) counts as a zone path;
 #   - the index holds no symlink at all (content staged at a link's target is judged
@@ -159,6 +164,6 @@ cleanroom_no_zone_path() {
   LC_ALL=C grep -q -a -P -e '\x00\x00\xa0\x00|sdir' -- "$_cr_index" 2>/dev/null
   [ $? -eq 1 ] || return 1
   { git diff-index --cached --name-only -z HEAD -- 2>/dev/null || printf '%s\n' 'cleanroom: diff-index failed'; } |
-    LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f .git/cleanroom/fastpath 2>/dev/null
+    LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f "$1" 2>/dev/null
   [ $? -eq 1 ]
 }

@@ -332,15 +332,17 @@ function globPattern(glob: string): string {
   return `^${leadingWild ? '.*' : ''}${body.join('.*')}`;
 }
 
-/** The note's second line: its zone patterns follow (an older note has none). */
+/** The zones note's second line: its zone patterns follow. */
 const ZONES_FORM = 'zones-v1';
 
 /**
  * The commit-msg fast path (hooks/lib/no-ai-signal.sh) skips Node only for a policy this
- * full check has loaded without error: record its sha256 in `<state>/fastpath`, then
- * `zones-v1` and the zone patterns (zonePrefixPatterns), or remove the record when the
- * policy is not the work tree's default file or defines its own tools (the shell knows
- * only the built-in table's needles).
+ * full check has loaded without error: record its sha256 in `<state>/fastpath`, and in
+ * `<state>/fastpath.zones` followed by `zones-v1` and the zone patterns
+ * (zonePrefixPatterns) for an agent's commits; or remove both records when the policy is
+ * not the work tree's default file or defines its own tools (the shell knows only the
+ * built-in table's needles). Two files, so that a cleanroom without the zone path, run
+ * in the same repository, keeps its note as it wrote it.
  */
 export function noteFastPathPolicy(
   io: Io,
@@ -352,21 +354,27 @@ export function noteFastPathPolicy(
   },
 ): void {
   const note = join(ws.repo.stateDir, 'fastpath');
+  const zones = join(ws.repo.stateDir, 'fastpath.zones');
   try {
     const usable =
       !io.env.CLEANROOM_POLICY &&
       ws.repo.root !== null &&
       ws.policyFile === join(ws.repo.root, POLICY_PATH) &&
       ws.policy.tools.extraRows === 0;
-    if (!usable) return rmSync(note, { force: true });
+    if (!usable) {
+      rmSync(zones, { force: true });
+      return rmSync(note, { force: true });
+    }
     // The text that was judged, never the file read again: a policy changed meanwhile (an
     // editor's save, a pull) must not be vouched for unseen — it may define its own tools.
     // Its bytes, where they were valid UTF-8, are what `sha256sum` in the shell reads.
     const digest = createHash('sha256').update(ws.policyText, 'utf8').digest('hex');
+    // lstat first: a FIFO put at a note would block the read (replaced, it is harmless).
+    const current = (file: string) =>
+      lstatSync(file, { throwIfNoEntry: false })?.isFile() ? readFileSync(file, 'utf8') : undefined;
+    if (current(note)?.trim() !== digest) writeAtomic(note, `${digest}\n`);
     const text = [digest, ZONES_FORM, ...zonePrefixPatterns(ws.policy), ''].join('\n');
-    // lstat first: a FIFO put at the note would block the read (replaced, it is harmless).
-    const st = lstatSync(note, { throwIfNoEntry: false });
-    if (!st?.isFile() || readFileSync(note, 'utf8') !== text) writeAtomic(note, text);
+    if (current(zones) !== text) writeAtomic(zones, text);
   } catch {
     // a read-only .git: no fast path, the full check runs every time
   }

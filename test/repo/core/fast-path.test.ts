@@ -425,8 +425,10 @@ describe('commit-msg fast path in real commits', () => {
       policyFile: file,
       policyText: judged,
     });
-    const note = readFileSync(join(stateDir, 'fastpath'), 'utf8').split('\n')[0];
+    const note = readFileSync(join(stateDir, 'fastpath'), 'utf8').trim();
     expect(note).toBe(createHash('sha256').update(judged).digest('hex'));
+    const zones = readFileSync(join(stateDir, 'fastpath.zones'), 'utf8').split('\n')[0];
+    expect(zones).toBe(createHash('sha256').update(judged).digest('hex'));
   });
 
   it('an invalid policy is never skipped: the full check reports it', () => {
@@ -611,19 +613,35 @@ describe('commit-msg zone path in real commits (agent session, no ledger)', () =
     expect(accented.code, accented.stderr).toBe(0);
   });
 
-  it('a note without zone patterns (an older cleanroom wrote it) takes the full check', () => {
+  it('a zones note that is missing, of another policy text or without its form line takes the full check', () => {
     const repo = repoWithPolicy();
     repo.write('src/a.ts', '1\n');
     expect(repo.commit('first', { env: AGENT }).code).toBe(0);
-    const note = join(repo.dir, '.git', 'cleanroom', 'fastpath');
-    const digest = readFileSync(note, 'utf8').split('\n')[0]!;
-    writeFileSync(note, `${digest}\n`);
-    repo.write('src/b.ts', '2\n');
-    const r = repo.commit('second', { env: AGENT });
-    expect(traced(r.stderr)).toBe('node');
-    expect(r.code, r.stderr).toBe(0);
-    // The full check wrote the zones again: the next one is fast.
-    repo.write('src/c.ts', '3\n');
-    expect(traced(repo.commit('third', { env: AGENT }).stderr)).toBe('fast');
+    const zones = join(repo.dir, '.git', 'cleanroom', 'fastpath.zones');
+    const good = readFileSync(zones, 'utf8');
+    const [digest, form, ...patterns] = good.split('\n');
+    expect(form).toBe('zones-v1');
+    let n = 0;
+    for (const bad of [
+      undefined, // missing
+      `${'0'.repeat(64)}\n${form}\n${patterns.join('\n')}`, // another policy's
+      `${digest}\n${patterns.join('\n')}`, // no form line
+      `${digest}\n`, // an older cleanroom's fastpath copied over
+    ]) {
+      if (bad === undefined) rmSync(zones);
+      else writeFileSync(zones, bad);
+      repo.write('src/b.ts', `${n++}\n`);
+      const r = repo.commit('again', { env: AGENT });
+      expect(traced(r.stderr), String(bad)).toBe('node');
+      expect(r.code, r.stderr).toBe(0);
+      // The full check wrote it again: the next one is fast.
+      expect(readFileSync(zones, 'utf8')).toBe(good);
+      repo.write('src/c.ts', `${n++}\n`);
+      expect(traced(repo.commit('fast again', { env: AGENT }).stderr)).toBe('fast');
+    }
+    // The human path's note is unchanged by all this: one line, the sha256.
+    expect(readFileSync(join(repo.dir, '.git', 'cleanroom', 'fastpath'), 'utf8')).toBe(
+      `${digest}\n`,
+    );
   });
 });
