@@ -2,14 +2,15 @@
 #
 # `cleanroom_no_ai_signal MSGFILE` returns 0 only when it can show, without starting Node,
 # that the full check would find nothing: either the commit carries no AI signal at all
-# (every finding needs a signal), or — in an agent's session — no staged path can be in a
-# zone (every finding is a staged file in a zone). Anything it cannot show cheaply returns
+# (every finding needs a signal), or — in an agent's session, or with a ledger — no
+# staged path can be in a zone (every finding is a staged file in a zone). Anything it cannot show cheaply returns
 # 1, and the hook runs the full check. It over-approximates on purpose:
 #   - the policy is the work tree's, unchanged since the full check last loaded it without
 #     error and without policy-defined tools (`.git/cleanroom/fastpath` holds its sha256;
 #     `fastpath.zones` too, then `zones-v1` and the zone patterns: cleanroom_no_zone_path);
-#   - no ledger, no merge, cherry-pick, revert, rebase or amend in progress;
-# and then, with no agent environment variable of the tool table set (any value):
+#   - no merge, cherry-pick, revert, rebase or amend in progress;
+# and then, with no agent environment variable of the tool table set (any value) and no
+# ledger entries:
 #   - no staged deletion (a rename into a zone is traced to the commits that wrote its
 #     source: that needs the full check);
 #   - the message and both identities (all of `git var -l`) are printable ASCII (the
@@ -17,7 +18,7 @@
 #     of the needles — every email, trailer key, marker, name suffix and co-author name
 #     of the table (dist/no-ai-signal.needles, generated from policies/tools.yaml at
 #     build time), matched case-insensitively as substrings;
-# or, with one set: cleanroom_no_zone_path.
+# or, with one set or a ledger: cleanroom_no_zone_path.
 # Its cost is a few processes (issue 14): one grep for the environment and git's argv, one
 # sha256sum, then one `git var -l`, one grep for the text, one git diff-index (no agent),
 # or git diff-index, two greps and a subshell (agent) — each one is counted in
@@ -28,19 +29,20 @@
 cleanroom_no_ai_signal() {
   _cr_dist="${0%/*}/../dist"
   [ -z "${CLEANROOM_POLICY-}" ] && [ -z "${GIT_DIR-}" ] && [ -d .git ] && [ -f .cleanroom/policy.yaml ] || return 1
-  # -f: regular files only. A FIFO put at the note (or the policy) would block the read,
-  # and the commit, forever; the full check has a deadline, this shell has none.
   [ -r "$_cr_dist/no-ai-signal.needles" ] && [ -r "$_cr_dist/no-ai-signal.env" ] || return 1
-  [ -s .git/cleanroom/ledger.jsonl ] && return 1
   for _cr_f in MERGE_HEAD CHERRY_PICK_HEAD REVERT_HEAD rebase-merge rebase-apply cleanroom/amending; do
     [ -e ".git/$_cr_f" ] && return 1
   done
   # The agent environment and `git commit --amend -m` (prepare-commit-msg is told
-  # "message") in one grep: see cleanroom_env_seen. An agent: the zone path, whose
-  # patterns follow the policy's sha256 in a note of their own (fastpath.zones).
+  # "message") in one grep: see cleanroom_env_seen. An agent, or a ledger with entries
+  # (its matches are signals too): the zone path, whose patterns follow the policy's
+  # sha256 in a note of their own (fastpath.zones).
   cleanroom_env_seen "$_cr_dist/no-ai-signal.env" || return 1
+  [ -s .git/cleanroom/ledger.jsonl ] && _cr_seen=agent
   _cr_note=.git/cleanroom/fastpath
   [ "$_cr_seen" = agent ] && _cr_note=.git/cleanroom/fastpath.zones
+  # -f: regular files only. A FIFO put at the note (or the policy) would block the read,
+  # and the commit, forever; the full check has a deadline, this shell has none.
   [ -f "$_cr_note" ] && [ -r "$_cr_note" ] || return 1
   _cr_want=
   _cr_form=
@@ -138,8 +140,10 @@ cleanroom_env_has_no_agent() {
 
 # cleanroom_no_zone_path NOTE: 0 when no staged path can be in any zone of the policy, so the
 # full check — whatever signals the commit carries — finds nothing (every finding is a
-# staged file in a zone: src/core/evaluate.ts). For an agent's session with no ledger,
-# which otherwise starts Node for every commit (issue 14). It over-approximates:
+# staged file in a zone: src/core/evaluate.ts). For an agent's session, or a repository
+# with a ledger, which otherwise start Node for every commit (issue 14); with a ledger,
+# prepare-commit-msg has already started Node for its Assisted-by trailers, so a commit
+# starts it once. It over-approximates:
 #   - the zones are the literal beginnings of the policy's globs (`evals/tasks/**` →
 #     `^evals/tasks`; a glob with no plain beginning, `**/*.jsonl`, gives `^`, which
 #     matches every path), written by the full check after the policy's sha256 and

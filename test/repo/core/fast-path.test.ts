@@ -371,10 +371,11 @@ describe('commit-msg fast path in real commits', () => {
       expect(traced(amended.stderr), flag).toBe('node');
     }
     expect(traced(commit({ 'src/d.ts': '4\n' }, 'plain again').stderr)).toBe('fast');
-    // An agent ledger: full check.
+    // An agent ledger: outside the zones, the zone path answers; in a zone, full check.
     mkdirSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true });
     writeFileSync(join(repo.dir, '.git', 'cleanroom', 'ledger.jsonl'), '{}\n');
-    expect(traced(commit({ 'src/e.ts': '4\n' }, 'ledger').stderr)).toBe('node');
+    expect(traced(commit({ 'src/e.ts': '4\n' }, 'ledger').stderr)).toBe('fast');
+    expect(traced(commit({ 'evals/tasks/q9.json': '{}\n' }, 'ledger, zone').stderr)).toBe('node');
   });
 
   it('a FIFO at the fast-path note does not hang the commit: the full check runs', () => {
