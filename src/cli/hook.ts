@@ -27,8 +27,9 @@ import type { PolicySource } from '../check/policy-source.js';
 import { stagedDiff, type StagedDiff } from '../git/staged.js';
 import { ledgerSize } from '../signals/ledger-file.js';
 import { readStdin, type Io } from './io.js';
-import { existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Policy } from '../policy/compile.js';
 import { createHash } from 'node:crypto';
 import { writeAtomic } from '../fsutil.js';
 import { isObjectId } from '../git/object-id.js';
@@ -82,6 +83,9 @@ async function headsUp(
   let v: Finding[];
   try {
     const ws = await openWorkspace(io, undefined, opened);
+    // Nothing in a zone and no link to put it there: no deny finding can come (issue 14:
+    // prepare-commit-msg runs on every commit of a repository with a ledger).
+    if (!mayReachZones(io, ws.repo, ws.policy, (await opened.staged()).files)) return;
     const localSignals = (files: readonly FileChange[]) =>
       ledgerSignals(ws.ctx, ws.repo, ws.policy.tools, files);
     const r = await checkStaged(
@@ -105,6 +109,30 @@ async function headsUp(
       v.map((f) => `  ${f.path}: ${f.signal}\n`).join(''),
   );
 }
+
+/**
+ * Can any staged change be judged in a zone? True when a staged path (or a rename's
+ * source) is in one, or when the index may hold a symlink, which can alias a staged file
+ * into a zone (src/check/links.ts): a symlink's mode is stored in the index file as the
+ * bytes 00 00 A0 00, so their absence proves there is none. A split index (entries in
+ * sharedindex.*), a sparse one (`sdir`) or an index that cannot be read counts as maybe.
+ */
+function mayReachZones(io: Io, repo: Repo, policy: Policy, files: readonly FileChange[]): boolean {
+  const inZone = (p: string | undefined) => p !== undefined && policy.zonesFor(p).length > 0;
+  if (files.some((f) => inZone(f.path) || inZone(f.from))) return true;
+  try {
+    if (readdirSync(repo.gitDir).some((n) => n.startsWith('sharedindex.'))) return true;
+    const file = io.env.GIT_INDEX_FILE
+      ? resolve(io.cwd, io.env.GIT_INDEX_FILE)
+      : join(repo.gitDir, 'index');
+    const index = readFileSync(file);
+    return index.indexOf(LINK_MODE_BYTES) >= 0 || index.indexOf('sdir') >= 0;
+  } catch {
+    return true;
+  }
+}
+
+const LINK_MODE_BYTES = Buffer.from([0, 0, 0xa0, 0]);
 
 /** The tool table without requiring a valid policy: provenance is recorded regardless. */
 async function toolTable(io: Io, repo: Repo): Promise<ToolTable> {

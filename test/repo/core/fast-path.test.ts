@@ -645,4 +645,27 @@ describe('commit-msg zone path in real commits (agent session, no ledger)', () =
       `${digest}\n`,
     );
   });
+
+  it("with a ledger, prepare-commit-msg's heads-up still sees a zone reached through a link", () => {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    mkdirSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true });
+    writeFileSync(join(repo.dir, '.git', 'cleanroom', 'ledger.jsonl'), '{}\n');
+    // Control: a draft outside the zones, no link: no heads-up, no Node in commit-msg.
+    repo.write('drafts/q0.json', '{}\n');
+    const control = repo.commit('draft', { env: AGENT });
+    expect(control.code, control.stderr).toBe(0);
+    expect(control.stderr).not.toContain('heads-up');
+    expect(traced(control.stderr)).toBe('fast');
+    mkdirSync(join(repo.dir, 'evals', 'tasks'), { recursive: true });
+    symlinkSync('../../drafts', join(repo.dir, 'evals', 'tasks', 'linked'));
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'link');
+    repo.write('drafts/q1.json', '{}\n');
+    const viaLink = repo.commit('through the link', { env: AGENT });
+    expect(viaLink.stderr).toContain('cleanroom: heads-up');
+    expect(traced(viaLink.stderr)).toBe('node');
+    expect(viaLink.code, viaLink.stderr).toBe(1);
+  });
 });
