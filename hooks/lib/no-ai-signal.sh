@@ -42,8 +42,9 @@ cleanroom_no_ai_signal() {
   _cr_note=.git/cleanroom/fastpath
   [ "$_cr_seen" = agent ] && _cr_note=.git/cleanroom/fastpath.zones
   # -f: regular files only. A FIFO put at the note (or the policy) would block the read,
-  # and the commit, forever; the full check has a deadline, this shell has none.
-  [ -f "$_cr_note" ] && [ -r "$_cr_note" ] || return 1
+  # and the commit, forever; the full check has a deadline, this shell has none. -O, not
+  # -L: the note is this user's own file, not a link to one someone else can write.
+  [ -f "$_cr_note" ] && [ -r "$_cr_note" ] && [ -O "$_cr_note" ] && [ ! -L "$_cr_note" ] || return 1
   _cr_want=
   _cr_form=
   { read -r _cr_want && read -r _cr_form; } < "$_cr_note"

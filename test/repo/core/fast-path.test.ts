@@ -628,9 +628,15 @@ describe('commit-msg zone path in real commits (agent session, no ledger)', () =
       `${'0'.repeat(64)}\n${form}\n${patterns.join('\n')}`, // another policy's
       `${digest}\n${patterns.join('\n')}`, // no form line
       `${digest}\n`, // an older cleanroom's fastpath copied over
+      'link',
     ]) {
       if (bad === undefined) rmSync(zones);
-      else writeFileSync(zones, bad);
+      else if (bad === 'link') {
+        // the right content, but through a symlink (to a file anyone could have written)
+        writeFileSync(join(repo.dir, 'elsewhere'), good);
+        rmSync(zones);
+        symlinkSync(join(repo.dir, 'elsewhere'), zones);
+      } else writeFileSync(zones, bad);
       repo.write('src/b.ts', `${n++}\n`);
       const r = repo.commit('again', { env: AGENT });
       expect(traced(r.stderr), String(bad)).toBe('node');
