@@ -87,6 +87,11 @@ export default async function (h) {
     git('add', '-A');
   };
   const runs = h.quick ? 5 : 15;
+  // The anchors link node_modules into the work tree: ignored, as a real repository does
+  // (`git add -A` would otherwise commit the link, and a symlink in the index sends every
+  // agent commit to the full check: hooks/lib/no-ai-signal.sh, cleanroom_no_zone_path).
+  mkdirSync(join(dir, '.git', 'info'), { recursive: true });
+  writeFileSync(join(dir, '.git', 'info', 'exclude'), '/node_modules\n');
   // Anchors: the other hook tools a team would run on every commit, in the same repository.
   const anchors = [
     ['husky + commitlint', huskyCommitlint(dir, env)],

@@ -1,42 +1,63 @@
 # cleanroom: the commit-msg fast path, sourced by hooks/commit-msg (POSIX sh).
 #
 # `cleanroom_no_ai_signal MSGFILE` returns 0 only when it can show, without starting Node,
-# that the commit carries no AI signal at all — and so that the full check would find
-# nothing: every finding needs a signal. Anything it cannot show cheaply returns 1, and
-# the hook runs the full check. It over-approximates on purpose:
+# that the full check would find nothing: either the commit carries no AI signal at all
+# (every finding needs a signal), or — in an agent's session, or with a ledger — no
+# staged path can be in a zone (every finding is a staged file in a zone). Anything it cannot show cheaply returns
+# 1, and the hook runs the full check. It over-approximates on purpose:
 #   - the policy is the work tree's, unchanged since the full check last loaded it without
-#     error and without policy-defined tools (`.git/cleanroom/fastpath` holds its sha256);
-#   - no agent environment variable of the tool table is set (any value);
-#   - no ledger, no merge, cherry-pick, revert, rebase or amend in progress;
+#     error and without policy-defined tools (`.git/cleanroom/fastpath` holds its sha256;
+#     `fastpath.zones` too, then `zones-v1` and the zone patterns: cleanroom_no_zone_path);
+#   - no merge, cherry-pick, revert, rebase or amend in progress;
+# and then, with no agent environment variable of the tool table set (any value) and no
+# ledger entries:
 #   - no staged deletion (a rename into a zone is traced to the commits that wrote its
 #     source: that needs the full check);
 #   - the message and both identities (all of `git var -l`) are printable ASCII (the
 #     restricting reader normalises Unicode: NFKC, invisible characters) and contain none
 #     of the needles — every email, trailer key, marker, name suffix and co-author name
 #     of the table (dist/no-ai-signal.needles, generated from policies/tools.yaml at
-#     build time), matched case-insensitively as substrings.
+#     build time), matched case-insensitively as substrings;
+# or, with one set or a ledger: cleanroom_no_zone_path.
 # Its cost is a few processes (issue 14): one grep for the environment and git's argv, one
-# sha256sum, one `git var -l`, one grep for the text, one git diff-index — each one is
-# counted in docs/local-hooks.md (Cost); everything else is shell builtins.
+# sha256sum, then one `git var -l`, one grep for the text, one git diff-index (no agent),
+# or git diff-index, two greps and a subshell (agent) — each one is counted in
+# docs/local-hooks.md (Cost); everything else is shell builtins.
 # test/repo/core/fast-path.test.ts proves the over-approximation against the full
-# detector on the table's own examples and on mutated messages.
+# detector on the table's own examples and on mutated messages, and the zone patterns
+# against the policy's glob matcher on random globs.
 cleanroom_no_ai_signal() {
   _cr_dist="${0%/*}/../dist"
   [ -z "${CLEANROOM_POLICY-}" ] && [ -z "${GIT_DIR-}" ] && [ -d .git ] && [ -f .cleanroom/policy.yaml ] || return 1
-  # -f: regular files only. A FIFO put at the note (or the policy) would block the read,
-  # and the commit, forever; the full check has a deadline, this shell has none.
-  [ -r "$_cr_dist/no-ai-signal.needles" ] && [ -r "$_cr_dist/no-ai-signal.env" ] && [ -f .git/cleanroom/fastpath ] && [ -r .git/cleanroom/fastpath ] || return 1
-  [ -s .git/cleanroom/ledger.jsonl ] && return 1
+  [ -r "$_cr_dist/no-ai-signal.needles" ] && [ -r "$_cr_dist/no-ai-signal.env" ] || return 1
   for _cr_f in MERGE_HEAD CHERRY_PICK_HEAD REVERT_HEAD rebase-merge rebase-apply cleanroom/amending; do
     [ -e ".git/$_cr_f" ] && return 1
   done
   # The agent environment and `git commit --amend -m` (prepare-commit-msg is told
-  # "message") in one grep: see cleanroom_env_has_no_agent.
-  cleanroom_env_has_no_agent "$_cr_dist/no-ai-signal.env" || return 1
-  read -r _cr_want < .git/cleanroom/fastpath || return 1
+  # "message") in one grep: see cleanroom_env_seen. An agent, or a ledger with entries
+  # (its matches are signals too): the zone path, whose patterns follow the policy's
+  # sha256 in a note of their own (fastpath.zones).
+  cleanroom_env_seen "$_cr_dist/no-ai-signal.env" || return 1
+  [ -s .git/cleanroom/ledger.jsonl ] && _cr_seen=agent
+  _cr_note=.git/cleanroom/fastpath
+  [ "$_cr_seen" = agent ] && _cr_note=.git/cleanroom/fastpath.zones
+  # -f: regular files only. A FIFO put at the note (or the policy) would block the read,
+  # and the commit, forever; the full check has a deadline, this shell has none. -O, not
+  # -L: the note is this user's own file, not a link to one someone else can write.
+  [ -f "$_cr_note" ] && [ -r "$_cr_note" ] && [ -O "$_cr_note" ] && [ ! -L "$_cr_note" ] || return 1
+  _cr_want=
+  _cr_form=
+  { read -r _cr_want && read -r _cr_form; } < "$_cr_note"
+  [ -n "$_cr_want" ] || return 1
   # One process: a command substitution of a single command is exec'd by the subshell.
   _cr_have=$(sha256sum < .cleanroom/policy.yaml 2>/dev/null) || _cr_have=$(shasum -a 256 < .cleanroom/policy.yaml) || return 1
   [ "${_cr_have%% *}" = "$_cr_want" ] || return 1
+  if [ "$_cr_seen" = agent ]; then
+    # An AI signal is present, so the question is where, not whether: see cleanroom_no_zone_path.
+    [ "$_cr_form" = zones-v1 ] || return 1
+    cleanroom_no_zone_path "$_cr_note"
+    return
+  fi
   # Both identities in one git process: `git var -l` lists the config, then GIT_*_IDENT.
   # All of it is searched (a needle in an alias only costs the full check), so no line of
   # the config can stand in for an identity.
@@ -62,16 +83,19 @@ _cr_ids_
   [ $? -eq 1 ]
 }
 
-# cleanroom_env_has_no_agent PATTERNS: 0 when no variable of this process's environment
-# matches an agent rule (dist/no-ai-signal.env) and no process above this hook was started
-# with an argument that begins `--am` (`git commit --amend`, or a prefix git accepts for
-# it). Linux: the environment this shell was started with, as the kernel holds it (every
-# name, even one a shell cannot import, such as CODEX_SANDBOX.x), and the argv of up to six
-# ancestors (/proc/PID/cmdline; the full check looks for the `git commit` among as many) —
-# all NUL-separated, so one `grep -z` reads them all. Every ancestor, not only git: an
-# argument `--am…` anywhere above only costs the full check. Elsewhere `env`, and no argv
-# (the full check cannot see it there either). Any status but 1 counts as an agent.
-cleanroom_env_has_no_agent() {
+# cleanroom_env_seen PATTERNS: sets _cr_seen=none when no variable of this process's
+# environment matches an agent rule (dist/no-ai-signal.env) and no process above this hook
+# was started with an argument that begins `--am` (`git commit --amend`, or a prefix git
+# accepts for it); _cr_seen=agent when only the environment matched; returns 1 otherwise
+# (an ancestor's argument matched either kind of pattern, or grep failed). Linux: the
+# environment this shell was started with, as the kernel holds it (every name, even one a
+# shell cannot import, such as CODEX_SANDBOX.x), and the argv of up to six ancestors
+# (/proc/PID/cmdline; the full check looks for the `git commit` among as many) — all
+# NUL-separated, so one `grep -l -z` reads them all and names the files that matched.
+# Every ancestor, not only git: an argument `--am…` (or `CLAUDECODE=1`, as `env` takes
+# it) anywhere above only costs the full check. Elsewhere `env`, and no argv (the full
+# check cannot see it there either).
+cleanroom_env_seen() {
   if [ -r "/proc/$$/environ" ]; then
     _cr_argv=
     _cr_pid=$PPID
@@ -94,9 +118,57 @@ cleanroom_env_has_no_agent() {
       _cr_i=$((_cr_i + 1))
     done
     # shellcheck disable=SC2086 # /proc/N/cmdline paths: no spaces, no globs
-    LC_ALL=C grep -q -z -e '^--am' -f "$1" "/proc/$$/environ" $_cr_argv 2>/dev/null
-  else
-    env | LC_ALL=C grep -q -f "$1" 2>/dev/null
+    _cr_hits=$(LC_ALL=C grep -l -z -e '^--am' -f "$1" "/proc/$$/environ" $_cr_argv 2>/dev/null)
+    case $? in
+      1) _cr_seen=none ;;
+      0) [ "$_cr_hits" = "/proc/$$/environ" ] && _cr_seen=agent || return 1 ;;
+      *) return 1 ;;
+    esac
+    return 0
   fi
+  env | LC_ALL=C grep -q -f "$1" 2>/dev/null
+  case $? in
+    1) _cr_seen=none ;;
+    0) _cr_seen=agent ;;
+    *) return 1 ;;
+  esac
+}
+
+# cleanroom_env_has_no_agent PATTERNS: 0 when cleanroom_env_seen finds nothing at all.
+cleanroom_env_has_no_agent() {
+  cleanroom_env_seen "$1" && [ "$_cr_seen" = none ]
+}
+
+# cleanroom_no_zone_path NOTE: 0 when no staged path can be in any zone of the policy, so the
+# full check — whatever signals the commit carries — finds nothing (every finding is a
+# staged file in a zone: src/core/evaluate.ts). For an agent's session, or a repository
+# with a ledger, which otherwise start Node for every commit (issue 14); with a ledger,
+# prepare-commit-msg has already started Node for its Assisted-by trailers, so a commit
+# starts it once. It over-approximates:
+#   - the zones are the literal beginnings of the policy's globs (`evals/tasks/**` →
+#     `^evals/tasks`; a glob with no plain beginning, `**/*.jsonl`, gives `^`, which
+#     matches every path), written by the full check after the policy's sha256 and
+#     `zones-v1` in NOTE, .git/cleanroom/fastpath.zones (src/cli/hook.ts
+#     zonePrefixPatterns; those two lines are patterns too, matching no real path), matched against every
+#     staged path (deletions and both sides of a move included) case-insensitively; any
+#     byte outside printable ASCII in a path (NFC, case folding) counts as a zone path;
+#   - the index holds no symlink at all (content staged at a link's target is judged
+#     at the linked path too): its entries' modes are read from the index file itself.
+#     A symlink's mode is stored as the four bytes 00 00 A0 00 (0120000, big-endian, in
+#     every index version), so they are in the file whenever a link is in the index —
+#     and elsewhere only by chance (a 40,960-byte file's size): then the full check runs.
+#     `grep -P` (GNU) reads bytes; where it is missing, grep fails and the full check
+#     runs. A split index (its entries are in sharedindex.*) or a sparse one (`sdir`: a
+#     directory entry hides the links under it) takes the full check.
+# 4 processes: git diff-index (in a subshell that adds a marker line if git fails: a
+# pipeline's status is grep's), grep of the paths, grep of the index.
+cleanroom_no_zone_path() {
+  for _cr_f in .git/sharedindex.*; do [ -e "$_cr_f" ] && return 1; done
+  _cr_index=${GIT_INDEX_FILE:-.git/index}
+  [ -f "$_cr_index" ] || return 1
+  LC_ALL=C grep -q -a -P -e '\x00\x00\xa0\x00|sdir' -- "$_cr_index" 2>/dev/null
+  [ $? -eq 1 ] || return 1
+  { git diff-index --cached --name-only -z HEAD -- 2>/dev/null || printf '%s\n' 'cleanroom: diff-index failed'; } |
+    LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f "$1" 2>/dev/null
   [ $? -eq 1 ]
 }

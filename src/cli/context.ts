@@ -10,7 +10,7 @@ import { MAX_POLICY_BYTES } from '../policy/limits.js';
 import { loadPolicyCached } from '../policy/cache.js';
 import { VERSION } from '../version.js';
 import type { Trust } from '../check/grants.js';
-import { trustBeside, type PolicySource } from '../check/policy-source.js';
+import type { PolicySource } from '../check/policy-source.js';
 import type { Io } from './io.js';
 import { POLICY_PATH } from '../policy/paths.js';
 
@@ -154,6 +154,21 @@ async function workspaceTrust(
   return { approvers, reviewers };
 }
 
+const loaded = new Map<string, Promise<Policy>>();
+
+/**
+ * loadPolicyCached, once per process for the same text, name and state directory:
+ * prepare-commit-msg reads the tool table and then opens the workspace for its heads-up,
+ * and each load read and revived the cache entry again (~15 ms of the hook). The compiled
+ * Policy is frozen, so sharing it is safe; a text that fails fails the same way each time.
+ */
+export function loadPolicyOnce(text: string, display: string, stateDir: string): Promise<Policy> {
+  const key = `${stateDir}\0${display}\0${text}`;
+  let p = loaded.get(key);
+  if (!p) loaded.set(key, (p = loadPolicyCached(text, display, stateDir, VERSION)));
+  return p;
+}
+
 /** `opened`: the git context and repository the caller already has (one `rev-parse` per hook). */
 export async function openWorkspace(
   io: Io,
@@ -186,7 +201,7 @@ export async function openWorkspace(
     if (staged === undefined) throw e;
     [text, sparse] = [staged, true];
   }
-  const policy = await loadPolicyCached(text, display, repo.stateDir, VERSION);
+  const policy = await loadPolicyOnce(text, display, repo.stateDir);
   const own = repo.root !== null && file === join(repo.root, POLICY_PATH);
   const local = await workspaceTrust(ctx, repo, policy, sparse);
   return {
@@ -199,7 +214,10 @@ export async function openWorkspace(
     // its trust files beside it, as pre-receive reads them (docs/server.md), so an audit
     // on the server accepts the overrides its hook accepted; the work tree's fill in
     // only what is not there.
-    trust: own ? local : mergeTrust(trustBeside(file, policy), local),
+    // (policy-source and its server-side cache load only then: not on the commit path.)
+    trust: own
+      ? local
+      : mergeTrust((await import('../check/policy-source.js')).trustBeside(file, policy), local),
   };
 }
 

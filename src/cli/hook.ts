@@ -3,11 +3,9 @@
 
 import { AGENT_SESSION_TRAILER } from '../check/change.js';
 import { checkStaged } from '../check/staged.js';
-import { judgeCommits, refuseShallowBoundary } from '../check/range.js';
 import type { FileChange, Finding, Signal } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
 import { runGit, spawnGit, verifyRev, type GitContext } from '../git/git.js';
-import { revList } from '../git/commits.js';
 import { isZeroId, openRepo, type Repo } from '../git/repo.js';
 import { compileToolTable, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
 import builtinTools from '../policy/generated/builtin-tools.js';
@@ -18,6 +16,7 @@ import { styleFor } from '../report/escape.js';
 import { renderText } from '../report/text.js';
 import {
   gitContext,
+  loadPolicyOnce,
   openWorkspace,
   POLICY_PATH,
   policyPath,
@@ -25,16 +24,14 @@ import {
   workTreeSource,
 } from './context.js';
 import type { PolicySource } from '../check/policy-source.js';
-import { ledgerSignalsForStaged } from './local-signals.js';
 import { stagedDiff, type StagedDiff } from '../git/staged.js';
-import { ledgerSize } from '../signals/ledger.js';
+import { ledgerSize } from '../signals/ledger-file.js';
 import { readStdin, type Io } from './io.js';
-import { existsSync, lstatSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Policy } from '../policy/compile.js';
 import { createHash } from 'node:crypto';
 import { writeAtomic } from '../fsutil.js';
-import { loadPolicyCached } from '../policy/cache.js';
-import { VERSION } from '../version.js';
 import { isObjectId } from '../git/object-id.js';
 
 function report(
@@ -49,6 +46,21 @@ function report(
   );
   if (text) io.stderr(text);
   return findings.some((f) => f.outcome === 'violation') ? 1 : 0;
+}
+
+/**
+ * The ledger's signals for the staged files (src/cli/local-signals.ts), or none when the
+ * repository has no ledger entries: the ledger code (key log, zlib) then never loads.
+ */
+async function ledgerSignals(
+  ctx: GitContext,
+  repo: Repo,
+  tools: ToolTable,
+  files: readonly FileChange[],
+): Promise<Signal[]> {
+  if (repo.bare || ledgerSize(repo.ledgerDir) === 0) return [];
+  const { ledgerSignalsForStaged } = await import('./local-signals.js');
+  return ledgerSignalsForStaged(ctx, repo, tools, files);
 }
 
 async function preCommit(_io: Io): Promise<number> {
@@ -71,8 +83,11 @@ async function headsUp(
   let v: Finding[];
   try {
     const ws = await openWorkspace(io, undefined, opened);
+    // Nothing in a zone and no link to put it there: no deny finding can come (issue 14:
+    // prepare-commit-msg runs on every commit of a repository with a ledger).
+    if (!mayReachZones(io, ws.repo, ws.policy, (await opened.staged()).files)) return;
     const localSignals = (files: readonly FileChange[]) =>
-      ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+      ledgerSignals(ws.ctx, ws.repo, ws.policy.tools, files);
     const r = await checkStaged(
       ws.ctx,
       ws.repo,
@@ -95,21 +110,43 @@ async function headsUp(
   );
 }
 
+/**
+ * Can any staged change be judged in a zone? True when a staged path (or a rename's
+ * source) is in one, or when the index may hold a symlink, which can alias a staged file
+ * into a zone (src/check/links.ts): a symlink's mode is stored in the index file as the
+ * bytes 00 00 A0 00, so their absence proves there is none. A split index (entries in
+ * sharedindex.*), a sparse one (`sdir`) or an index that cannot be read counts as maybe.
+ */
+function mayReachZones(io: Io, repo: Repo, policy: Policy, files: readonly FileChange[]): boolean {
+  const inZone = (p: string | undefined) => p !== undefined && policy.zonesFor(p).length > 0;
+  if (files.some((f) => inZone(f.path) || inZone(f.from))) return true;
+  try {
+    if (readdirSync(repo.gitDir).some((n) => n.startsWith('sharedindex.'))) return true;
+    const file = io.env.GIT_INDEX_FILE
+      ? resolve(io.cwd, io.env.GIT_INDEX_FILE)
+      : join(repo.gitDir, 'index');
+    const index = readFileSync(file);
+    return index.indexOf(LINK_MODE_BYTES) >= 0 || index.indexOf('sdir') >= 0;
+  } catch {
+    return true;
+  }
+}
+
+const LINK_MODE_BYTES = Buffer.from([0, 0, 0xa0, 0]);
+
 /** The tool table without requiring a valid policy: provenance is recorded regardless. */
 async function toolTable(io: Io, repo: Repo): Promise<ToolTable> {
   try {
     const file = policyPath(io, repo.root, undefined);
     if (existsSync(file))
-      return (
-        await loadPolicyCached(readFileSync(file, 'utf8'), POLICY_PATH, repo.stateDir, VERSION)
-      ).tools;
+      return (await loadPolicyOnce(readFileSync(file, 'utf8'), POLICY_PATH, repo.stateDir)).tools;
     // A sparse checkout that leaves .cleanroom/ out: the staged policy still names the tools.
     const staged =
       repo.root && file === join(repo.root, POLICY_PATH)
         ? await sparseCopy(gitContext(io), repo.root, POLICY_PATH)
         : undefined;
     if (staged !== undefined)
-      return (await loadPolicyCached(staged, POLICY_PATH, repo.stateDir, VERSION)).tools;
+      return (await loadPolicyOnce(staged, POLICY_PATH, repo.stateDir)).tools;
   } catch {
     // An invalid policy is commit-msg's to report; the built-in table still records provenance.
   }
@@ -150,7 +187,7 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   const staged = (): Promise<StagedDiff> => (diff ??= stagedDiff(ctx, repo));
   const withLedger = !repo.bare && ledgerSize(repo.ledgerDir) > 0;
   signals.push(
-    ...(await ledgerSignalsForStaged(ctx, repo, table, withLedger ? (await staged()).files : [])),
+    ...(withLedger ? await ledgerSignals(ctx, repo, table, (await staged()).files) : []),
   );
   if (replay) {
     // The replayed commits keep their provenance (a fixup!'s message is discarded by --autosquash).
@@ -269,31 +306,103 @@ export async function addTrailers(
 }
 
 /**
+ * The zone test of the commit-msg fast path (hooks/lib/no-ai-signal.sh,
+ * cleanroom_no_zone_path): for each glob of each zone's `paths`, a grep pattern (basic
+ * regular expression, matched case-insensitively against each staged path) that every
+ * path the glob matches also matches — the glob's plain runs (letters, digits, `_`, `-`,
+ * `.`, `/`) in order, anything else between them as `.*`: `evals/tasks/**` →
+ * `^evals/tasks`, `evals/*.py` → `^evals.*\.py`, and a glob that starts with a wildcard
+ * (`**`, then `/answer_key*`) → `^.*answer_key`. It can only match more than the glob:
+ * - a `/` beside a wildcard is dropped (`a/**` matches `a`; `**`, then `/b`, matches `b`);
+ * - from the first to the last bracket of any kind (`{a,b}`, `[ab]`, `@(a|b)`) is all
+ *   wildcard: a plain run inside one is not required;
+ * - a glob that starts with `!`, `./` or `/`, or holds `//`, `|` or `\` (negation,
+ *   picomatch's own rewriting, escapes) gives `^`, which matches every path.
+ * Excludes are left out: a path too many only costs the full check.
+ * test/repo/core/fast-path.test.ts checks it against the policy's own matcher.
+ */
+export function zonePrefixPatterns(policy: {
+  zones: readonly { paths: readonly string[] }[];
+}): string[] {
+  const out = new Set<string>();
+  for (const z of policy.zones) for (const glob of z.paths) out.add(globPattern(glob));
+  return [...out];
+}
+
+function globPattern(glob: string): string {
+  if (/^(!|\.\/|\/)|\/\/|[|\\]/.test(glob)) return '^';
+  const chars = [...glob];
+  const bracket = (c: string) => '{[()]}'.includes(c);
+  const first = chars.findIndex(bracket);
+  const last = chars.length - 1 - [...chars].reverse().findIndex(bracket);
+  const plain = (c: string, i: number) =>
+    /^[A-Za-z0-9_./-]$/.test(c) && (first < 0 || i < first || i > last);
+  // The plain runs, each marked with whether a wildcard stands before / after it.
+  const runs: { text: string; wildBefore: boolean; wildAfter: boolean }[] = [];
+  let cur = '';
+  let wild = false;
+  chars.forEach((c, i) => {
+    if (plain(c, i)) return void (cur += c);
+    if (cur) runs.push({ text: cur, wildBefore: wild, wildAfter: true });
+    cur = '';
+    wild = true;
+  });
+  if (cur) runs.push({ text: cur, wildBefore: wild, wildAfter: false });
+  const body = runs
+    .map((r) => {
+      let t = r.text;
+      if (r.wildBefore) t = t.replace(/^\/+/, '');
+      t = t.replace(/\/+$/, ''); // before a wildcard, or a glob's trailing `/`
+      return t.replace(/\./g, '\\.');
+    })
+    .filter((t) => t !== '');
+  const leadingWild = chars.length > 0 && !plain(chars[0]!, 0);
+  return `^${leadingWild ? '.*' : ''}${body.join('.*')}`;
+}
+
+/** The zones note's second line: its zone patterns follow. */
+const ZONES_FORM = 'zones-v1';
+
+/**
  * The commit-msg fast path (hooks/lib/no-ai-signal.sh) skips Node only for a policy this
- * full check has loaded without error: record its sha256 in `<state>/fastpath`, or remove
- * the record when the policy is not the work tree's default file or defines its own tools
- * (the shell knows only the built-in table's needles).
+ * full check has loaded without error: record its sha256 in `<state>/fastpath`, and in
+ * `<state>/fastpath.zones` followed by `zones-v1` and the zone patterns
+ * (zonePrefixPatterns) for an agent's commits; or remove both records when the policy is
+ * not the work tree's default file or defines its own tools (the shell knows only the
+ * built-in table's needles). Two files, so that a cleanroom without the zone path, run
+ * in the same repository, keeps its note as it wrote it.
  */
 export function noteFastPathPolicy(
   io: Io,
-  ws: { repo: Repo; policy: { tools: ToolTable }; policyFile: string; policyText: string },
+  ws: {
+    repo: Repo;
+    policy: { tools: ToolTable; zones: readonly { paths: readonly string[] }[] };
+    policyFile: string;
+    policyText: string;
+  },
 ): void {
   const note = join(ws.repo.stateDir, 'fastpath');
+  const zones = join(ws.repo.stateDir, 'fastpath.zones');
   try {
     const usable =
       !io.env.CLEANROOM_POLICY &&
       ws.repo.root !== null &&
       ws.policyFile === join(ws.repo.root, POLICY_PATH) &&
       ws.policy.tools.extraRows === 0;
-    if (!usable) return rmSync(note, { force: true });
+    if (!usable) {
+      rmSync(zones, { force: true });
+      return rmSync(note, { force: true });
+    }
     // The text that was judged, never the file read again: a policy changed meanwhile (an
     // editor's save, a pull) must not be vouched for unseen — it may define its own tools.
     // Its bytes, where they were valid UTF-8, are what `sha256sum` in the shell reads.
     const digest = createHash('sha256').update(ws.policyText, 'utf8').digest('hex');
-    // lstat first: a FIFO put at the note would block the read (replaced, it is harmless).
-    const st = lstatSync(note, { throwIfNoEntry: false });
-    if (!st?.isFile() || readFileSync(note, 'utf8').trim() !== digest)
-      writeAtomic(note, `${digest}\n`);
+    // lstat first: a FIFO put at a note would block the read (replaced, it is harmless).
+    const current = (file: string) =>
+      lstatSync(file, { throwIfNoEntry: false })?.isFile() ? readFileSync(file, 'utf8') : undefined;
+    if (current(note)?.trim() !== digest) writeAtomic(note, `${digest}\n`);
+    const text = [digest, ZONES_FORM, ...zonePrefixPatterns(ws.policy), ''].join('\n');
+    if (current(zones) !== text) writeAtomic(zones, text);
   } catch {
     // a read-only .git: no fast path, the full check runs every time
   }
@@ -305,7 +414,7 @@ async function commitMsg(io: Io, args: string[]): Promise<number> {
   const ws = await openWorkspace(io, undefined);
   const base = await amendBase(ws.ctx, ws.repo, io.ppid ?? 0);
   const localSignals = (files: readonly FileChange[]) =>
-    ledgerSignalsForStaged(ws.ctx, ws.repo, ws.policy.tools, files);
+    ledgerSignals(ws.ctx, ws.repo, ws.policy.tools, files);
   const r = await checkStaged(
     ws.ctx,
     ws.repo,
@@ -438,6 +547,11 @@ async function prePush(io: Io, args: string[]): Promise<number> {
   const findings: Finding[] = [];
   const notes: string[] = [];
   const remoteName = /^[\w.-]+$/.test(remote) ? remote : 'origin';
+  // The history judge loads only for a push: the commit hooks never walk history.
+  const [{ judgeCommits, refuseShallowBoundary }, { revList }] = await Promise.all([
+    import('../check/range.js'),
+    import('../git/commits.js'),
+  ]);
   for (const l of lines) {
     if (isZeroId(l.local)) continue; // deleting a ref introduces nothing
     let known = !isZeroId(l.remote);

@@ -187,6 +187,17 @@ const MATCHES_FILE = 'ledger.matches';
 const MAX_MATCHES_BYTES = 64 * 1024 * 1024;
 const memo = new Map<string, Promise<FileMatches[]>>();
 
+/**
+ * HEAD, asked once per git context: prepare-commit-msg makes the key twice (its trailers,
+ * then the heads-up), and HEAD does not move while a hook runs (git holds the index lock).
+ */
+const heads = new WeakMap<GitContext, Promise<string | undefined>>();
+function headOnce(ctx: GitContext): Promise<string | undefined> {
+  let p = heads.get(ctx);
+  if (!p) heads.set(ctx, (p = verifyRev(ctx, 'HEAD')));
+  return p;
+}
+
 async function matchKey(
   ctx: GitContext,
   repo: Repo,
@@ -198,7 +209,7 @@ async function matchKey(
   } catch {
     return undefined;
   }
-  const head = (await verifyRev(ctx, 'HEAD')) ?? '';
+  const head = (await headOnce(ctx)) ?? '';
   const h = createHash('sha256');
   h.update(
     `v1\0${VERSION}\0${repo.ledgerDir}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeNs}\0${head}\0`,

@@ -49,7 +49,9 @@ import {
   writeKeyLog,
 } from './ledger-keys.js';
 
-export const LEDGER_FILE = 'ledger.jsonl';
+import { LEDGER_FILE, ledgerPath, ledgerSize } from './ledger-file.js';
+
+export { LEDGER_FILE, ledgerPath, ledgerSize };
 const LOCK_FILE = 'ledger.lock';
 /** The ledger's size in bytes right after the last compaction (decimal text). */
 const COMPACTED_FILE = 'ledger.compacted';
@@ -471,17 +473,6 @@ export function compactEntries(entries: readonly LedgerEntry[], live: LiveConten
 }
 
 // ---- files -----------------------------------------------------------------------
-
-export const ledgerPath = (stateDir: string): string => join(stateDir, LEDGER_FILE);
-
-/** The ledger's size in bytes; 0 when there is none (the commit-time fast path). */
-export function ledgerSize(stateDir: string): number {
-  try {
-    return statSync(ledgerPath(stateDir)).size;
-  } catch {
-    return 0;
-  }
-}
 
 export function readLedger(stateDir: string): { entries: LedgerEntry[]; skipped: number } {
   let text: string;

@@ -19,7 +19,8 @@ import { parseIdentity } from '../../../src/signals/trailers.js';
 import { removeTempDirs, repoWithPolicy, ROOT, tempDir } from '../../helpers/repo.js';
 // @ts-expect-error -- a build script (plain ESM), the generator of the fast path's data
 import { noAiSignalData } from '../../../src/build/no-ai-signal.mjs';
-import { noteFastPathPolicy } from '../../../src/cli/hook.js';
+import { noteFastPathPolicy, zonePrefixPatterns } from '../../../src/cli/hook.js';
+import { globMatcher } from '../../../src/policy/compile.js';
 import type { Io } from '../../../src/cli/io.js';
 import type { Repo } from '../../../src/git/repo.js';
 
@@ -339,8 +340,13 @@ describe('commit-msg fast path in real commits', () => {
     expect(traced(ai.stderr)).toBe('node');
     expect(ai.code).toBe(1);
     repo.git('reset', '-q', '--hard');
-    // The agent environment: full check.
-    expect(traced(commit({ 'src/b.ts': '2\n' }, 'x', { CLAUDECODE: '1' }).stderr)).toBe('node');
+    // The agent environment outside every zone: the zone path (below) answers, no Node.
+    expect(traced(commit({ 'src/b.ts': '2\n' }, 'x', { CLAUDECODE: '1' }).stderr)).toBe('fast');
+    // The agent environment in a zone: full check, blocked.
+    const agent = commit({ 'evals/tasks/q3.json': '{}\n' }, 'x', { CLAUDECODE: '1' });
+    expect(traced(agent.stderr)).toBe('node');
+    expect(agent.code).toBe(1);
+    repo.git('reset', '-q', '--hard');
     // A staged deletion (a move): full check, which traces the source's provenance.
     repo.git('mv', 'src/a.ts', 'src/c.ts');
     expect(traced(repo.commit('move', { env: { CLEANROOM_DEBUG: '1' } }).stderr)).toBe('node');
@@ -365,10 +371,11 @@ describe('commit-msg fast path in real commits', () => {
       expect(traced(amended.stderr), flag).toBe('node');
     }
     expect(traced(commit({ 'src/d.ts': '4\n' }, 'plain again').stderr)).toBe('fast');
-    // An agent ledger: full check.
+    // An agent ledger: outside the zones, the zone path answers; in a zone, full check.
     mkdirSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true });
     writeFileSync(join(repo.dir, '.git', 'cleanroom', 'ledger.jsonl'), '{}\n');
-    expect(traced(commit({ 'src/e.ts': '4\n' }, 'ledger').stderr)).toBe('node');
+    expect(traced(commit({ 'src/e.ts': '4\n' }, 'ledger').stderr)).toBe('fast');
+    expect(traced(commit({ 'evals/tasks/q9.json': '{}\n' }, 'ledger, zone').stderr)).toBe('node');
   });
 
   it('a FIFO at the fast-path note does not hang the commit: the full check runs', () => {
@@ -415,12 +422,14 @@ describe('commit-msg fast path in real commits', () => {
     mkdirSync(stateDir, { recursive: true });
     noteFastPathPolicy({ env: {} } as Io, {
       repo: { root: repo.dir, stateDir } as Repo,
-      policy: { tools: { extraRows: 0 } as ToolTable },
+      policy: { tools: { extraRows: 0 } as ToolTable, zones: [] },
       policyFile: file,
       policyText: judged,
     });
     const note = readFileSync(join(stateDir, 'fastpath'), 'utf8').trim();
     expect(note).toBe(createHash('sha256').update(judged).digest('hex'));
+    const zones = readFileSync(join(stateDir, 'fastpath.zones'), 'utf8').split('\n')[0];
+    expect(zones).toBe(createHash('sha256').update(judged).digest('hex'));
   });
 
   it('an invalid policy is never skipped: the full check reports it', () => {
@@ -432,5 +441,237 @@ describe('commit-msg fast path in real commits', () => {
     expect(traced(r.stderr)).toBe('node');
     expect(r.code).not.toBe(0); // git commit exits 1 for any hook failure; the hook itself exits 2
     expect(r.stderr).toMatch(/policy\.yaml:\d+:\d+/);
+  });
+});
+
+// The zone path (hooks/lib/no-ai-signal.sh cleanroom_no_zone_path): in an agent's session
+// with no ledger, Node is skipped when no staged path can be in a zone and the index holds
+// no symlink. It must never pass a commit the full check refuses.
+describe('commit-msg zone path never says "no zone" where the policy sees one', () => {
+  const PIECES = [
+    'evals',
+    'tasks',
+    'Data',
+    'a',
+    'b',
+    'x.py',
+    '.jsonl',
+    '_k',
+    '-',
+    '.',
+    '/',
+    '/',
+    '*',
+    '**',
+    '**/',
+    '/**',
+    '?',
+    '{a,b}',
+    '{,c}',
+    '[ab]',
+    '[!a]',
+    '[a-c]',
+    '@(x|y)',
+    '!(z)',
+    '+(q)',
+    '*(r)',
+    '?(s)',
+    '//',
+    './',
+    '!',
+    '\\*',
+    '|',
+    ',',
+    '+',
+    '@',
+    '$',
+    '^',
+    ' ',
+    '%',
+    '~',
+  ];
+  const FILL = ['', 'a', 'x', 'b/c', 'q', 'EVALS', 'z.y', '.h', 'r/s/t', '-', 'ab', 'c'];
+  /** A path the glob may well match: its pieces filled in, or random printable ASCII. */
+  const instance = (parts: string[]): string =>
+    parts
+      .map((p) =>
+        /^[A-Za-z0-9_./-]+$/.test(p) && rand() < 0.9
+          ? rand() < 0.3
+            ? flipCase(p)
+            : p
+          : pick(FILL),
+      )
+      .join('');
+
+  it('on random globs (every picomatch construct) and paths the policy matcher puts in the zone', () => {
+    const dir = tempDir();
+    let inZone = 0;
+    for (let g = 0; g < 400; g++) {
+      const parts = Array.from({ length: 1 + Math.floor(rand() * 6) }, () => pick(PIECES));
+      const glob = parts.join('');
+      let matcher;
+      try {
+        matcher = globMatcher([glob], { dot: true, nocase: true, flags: 'is' });
+      } catch {
+        continue; // not a glob picomatch compiles: the policy would be refused
+      }
+      const paths = new Set<string>([glob]);
+      for (let k = 0; k < 60; k++) paths.add(instance(parts));
+      for (let k = 0; k < 10; k++)
+        paths.add(
+          Array.from({ length: 12 }, () => String.fromCharCode(32 + Math.floor(rand() * 95))).join(
+            '',
+          ),
+        );
+      const matched = [...paths].filter(
+        (p) => /^[ -~]+$/.test(p) && !p.startsWith('/') && matcher(p),
+      );
+      if (!matched.length) continue;
+      inZone += matched.length;
+      const [pattern] = zonePrefixPatterns({ zones: [{ paths: [glob] }] });
+      writeFileSync(join(dir, 'pat'), `${pattern}\n`);
+      // -v: the matched paths the pattern misses; there must be none.
+      const r = spawnSync('grep', ['-a', '-z', '-i', '-v', '-f', join(dir, 'pat')], {
+        input: matched.join('\0') + '\0',
+        env: { ...process.env, LC_ALL: 'C' },
+      });
+      const missed = r.stdout.toString('latin1').split('\0').filter(Boolean);
+      expect(missed, `glob ${JSON.stringify(glob)} → ${pattern}`).toEqual([]);
+    }
+    expect(inZone).toBeGreaterThan(1000);
+  });
+
+  it('the preset and test policies keep their zones plain enough to skip Node outside them', () => {
+    const patterns = zonePrefixPatterns({
+      zones: [{ paths: ['evals/tasks/**', 'evals/**/*.jsonl', '**/answer_key*', 'data/train/**'] }],
+    });
+    expect(patterns).toEqual(['^evals/tasks', '^evals.*\\.jsonl', '^.*answer_key', '^data/train']);
+    expect(
+      zonePrefixPatterns({ zones: [{ paths: ['!evals/**', './x', '{a,b}/**', 'a\\*'] }] }),
+    ).toEqual(['^', '^.*']);
+  });
+});
+
+describe('commit-msg zone path in real commits (agent session, no ledger)', () => {
+  const traced = (stderr: string) => (/exec node .*hook commit-msg/.test(stderr) ? 'node' : 'fast');
+  const AGENT = { CLAUDECODE: '1', CLEANROOM_DEBUG: '1' };
+
+  it('outside the zones: no Node; each way into a zone still gets the full check and is refused', () => {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    expect(traced(repo.commit('first', { env: AGENT }).stderr)).toBe('node'); // writes the note
+    const outside = (() => {
+      repo.write('src/b.ts', '2\n');
+      return repo.commit('outside', { env: AGENT });
+    })();
+    expect(outside.code, outside.stderr).toBe(0);
+    expect(traced(outside.stderr)).toBe('fast');
+    const refused = (files: Record<string, string>, label: string, args: string[] = []) => {
+      for (const [p, c] of Object.entries(files)) repo.write(p, c);
+      const r = repo.commit(label, { env: AGENT, args });
+      expect(traced(r.stderr), label).toBe('node');
+      expect(r.code, `${label}: ${r.stderr}`).toBe(1);
+      repo.git('reset', '-q', '--hard');
+      repo.git('clean', '-q', '-fd');
+    };
+    refused({ 'evals/tasks/q1.json': '{}\n' }, 'into a zone');
+    refused({ 'EVALS/Tasks/q1.json': '{}\n' }, 'into a zone, other case');
+    refused({ 'evals/x/deep/q1.jsonl': '{}\n' }, 'into a zone by suffix glob');
+    refused({ 'data/train/c.txt': 'x\n' }, 'into another zone');
+    // git commit -a: the hook's index is another file (GIT_INDEX_FILE)
+    repo.write('evals/tasks/q2.json', '{}\n');
+    repo.git('add', 'evals/tasks/q2.json');
+    repo.git('commit', '-q', '--no-verify', '-m', 'human task');
+    refused({ 'evals/tasks/q2.json': '{"ai": 1}\n' }, 'commit -a into a zone', ['-a']);
+  });
+
+  it('a symlink anywhere in the index, or a path that is not plain ASCII, takes the full check', () => {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    // Control: a draft outside the zones commits without Node.
+    repo.write('drafts/q0.json', '{}\n');
+    const control = repo.commit('draft', { env: AGENT });
+    expect(control.code, control.stderr).toBe(0);
+    expect(traced(control.stderr)).toBe('fast');
+    // A zone link to drafts/, committed by a human: content staged in drafts/ is in the zone.
+    mkdirSync(join(repo.dir, 'evals', 'tasks'), { recursive: true });
+    symlinkSync('../../drafts', join(repo.dir, 'evals', 'tasks', 'linked'));
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'link');
+    repo.write('drafts/q1.json', '{}\n');
+    const viaLink = repo.commit('through the link', { env: AGENT });
+    expect(traced(viaLink.stderr)).toBe('node');
+    expect(viaLink.code, viaLink.stderr).toBe(1);
+    repo.git('reset', '-q', '--hard');
+    repo.git('clean', '-q', '-fd');
+    repo.git('rm', '-q', 'evals/tasks/linked');
+    repo.git('commit', '-q', '--no-verify', '-m', 'unlink');
+    // A name outside the zones that is not plain ASCII: full check (it passes).
+    repo.write('src/caf\u00e9.ts', '1\n');
+    const accented = repo.commit('accented', { env: AGENT });
+    expect(traced(accented.stderr)).toBe('node');
+    expect(accented.code, accented.stderr).toBe(0);
+  });
+
+  it('a zones note that is missing, of another policy text or without its form line takes the full check', () => {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    const zones = join(repo.dir, '.git', 'cleanroom', 'fastpath.zones');
+    const good = readFileSync(zones, 'utf8');
+    const [digest, form, ...patterns] = good.split('\n');
+    expect(form).toBe('zones-v1');
+    let n = 0;
+    for (const bad of [
+      undefined, // missing
+      `${'0'.repeat(64)}\n${form}\n${patterns.join('\n')}`, // another policy's
+      `${digest}\n${patterns.join('\n')}`, // no form line
+      `${digest}\n`, // an older cleanroom's fastpath copied over
+      'link',
+    ]) {
+      if (bad === undefined) rmSync(zones);
+      else if (bad === 'link') {
+        // the right content, but through a symlink (to a file anyone could have written)
+        writeFileSync(join(repo.dir, 'elsewhere'), good);
+        rmSync(zones);
+        symlinkSync(join(repo.dir, 'elsewhere'), zones);
+      } else writeFileSync(zones, bad);
+      repo.write('src/b.ts', `${n++}\n`);
+      const r = repo.commit('again', { env: AGENT });
+      expect(traced(r.stderr), String(bad)).toBe('node');
+      expect(r.code, r.stderr).toBe(0);
+      // The full check wrote it again: the next one is fast.
+      expect(readFileSync(zones, 'utf8')).toBe(good);
+      repo.write('src/c.ts', `${n++}\n`);
+      expect(traced(repo.commit('fast again', { env: AGENT }).stderr)).toBe('fast');
+    }
+    // The human path's note is unchanged by all this: one line, the sha256.
+    expect(readFileSync(join(repo.dir, '.git', 'cleanroom', 'fastpath'), 'utf8')).toBe(
+      `${digest}\n`,
+    );
+  });
+
+  it("with a ledger, prepare-commit-msg's heads-up still sees a zone reached through a link", () => {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    mkdirSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true });
+    writeFileSync(join(repo.dir, '.git', 'cleanroom', 'ledger.jsonl'), '{}\n');
+    // Control: a draft outside the zones, no link: no heads-up, no Node in commit-msg.
+    repo.write('drafts/q0.json', '{}\n');
+    const control = repo.commit('draft', { env: AGENT });
+    expect(control.code, control.stderr).toBe(0);
+    expect(control.stderr).not.toContain('heads-up');
+    expect(traced(control.stderr)).toBe('fast');
+    mkdirSync(join(repo.dir, 'evals', 'tasks'), { recursive: true });
+    symlinkSync('../../drafts', join(repo.dir, 'evals', 'tasks', 'linked'));
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'link');
+    repo.write('drafts/q1.json', '{}\n');
+    const viaLink = repo.commit('through the link', { env: AGENT });
+    expect(viaLink.stderr).toContain('cleanroom: heads-up');
+    expect(traced(viaLink.stderr)).toBe('node');
+    expect(viaLink.code, viaLink.stderr).toBe(1);
   });
 });
