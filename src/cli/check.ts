@@ -10,6 +10,7 @@ import {
 import type { FileChange, Finding, Report } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
 import { styleFor } from '../report/escape.js';
+import { missingApprovers } from '../report/text.js';
 import { CHECK_FORMATS, findFormat, formatForFile, formatNames } from '../report/formats.js';
 import { writeAtomic } from '../fsutil.js';
 import { resolve } from 'node:path';
@@ -31,12 +32,18 @@ export async function printReport(
   format: string,
   context: 'commit' | 'push' | 'check',
   quiet: boolean,
+  noApprovers?: string,
 ): Promise<void> {
   const toStderr = format === 'text' && report.findings.some((f) => f.outcome === 'violation');
   const style = toStderr
     ? styleFor(io.env, io.stderrIsTTY)
     : styleFor(io.env, io.stdoutIsTTY === true);
-  const text = await findFormat(CHECK_FORMATS, format)!.render(report, { style, context, quiet });
+  const text = await findFormat(CHECK_FORMATS, format)!.render(report, {
+    style,
+    context,
+    quiet,
+    noApprovers,
+  });
   (toStderr ? io.stderr : io.stdout)(text);
 }
 
@@ -134,7 +141,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
       io.now(),
     );
     await writeOutputs(io, report, outputs);
-    await printReport(io, report, format, 'check', quiet);
+    await printReport(io, report, format, 'check', quiet, missingApprovers(ws));
     return exitFor(report.findings);
   }
   const ctx = gitContext(io);
@@ -175,7 +182,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
     }
   }
   await writeOutputs(io, { findings, notes }, outputs);
-  await printReport(io, { findings, notes }, format, 'check', quiet);
+  await printReport(io, { findings, notes }, format, 'check', quiet, missingApprovers(source));
   if (grantLog && exitFor(findings) === 0)
     appendGrantLog(
       resolve(io.cwd, grantLog),

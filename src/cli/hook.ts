@@ -13,7 +13,7 @@ import { detectSignals, envSignals } from '../signals/detect.js';
 import { parseTrailers } from '../signals/trailers.js';
 import { carriedSignals, detectReplay, isPureReplay } from './replay.js';
 import { styleFor } from '../report/escape.js';
-import { renderText } from '../report/text.js';
+import { missingApprovers, renderText } from '../report/text.js';
 import {
   gitContext,
   loadPolicyOnce,
@@ -39,10 +39,11 @@ function report(
   findings: readonly Finding[],
   notes: readonly string[],
   context: 'commit' | 'push',
+  noApprovers: string | undefined,
 ): number {
   const text = renderText(
     { findings, notes },
-    { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true },
+    { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true, noApprovers },
   );
   if (text) io.stderr(text);
   return findings.some((f) => f.outcome === 'violation') ? 1 : 0;
@@ -424,7 +425,7 @@ async function commitMsg(io: Io, args: string[]): Promise<number> {
     io.now(),
   );
   noteFastPathPolicy(io, ws);
-  return report(io, r.findings, r.notes, 'commit');
+  return report(io, r.findings, r.notes, 'commit', missingApprovers(ws));
 }
 
 /** stdin: "<local ref> <local sha> <remote ref> <remote sha>" per ref being pushed. */
@@ -574,7 +575,7 @@ async function prePush(io: Io, args: string[]): Promise<number> {
       if (j.findings.length) notes.push(...j.notes);
     }
   }
-  return report(io, findings, notes, 'push');
+  return report(io, findings, notes, 'push', missingApprovers(source));
 }
 
 export async function hookCommand(argv: string[], io: Io): Promise<number> {

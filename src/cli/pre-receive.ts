@@ -3,7 +3,7 @@ import { armDeadline, deadlinePassed } from '../core/deadline.js';
 import { CleanroomError, usageError } from '../errors.js';
 import type { Finding } from '../core/types.js';
 import { isZeroId, openRepo } from '../git/repo.js';
-import { renderText } from '../report/text.js';
+import { missingApprovers, renderText } from '../report/text.js';
 import { PLAIN, safe } from '../report/escape.js';
 import {
   DeadlineExceeded,
@@ -179,7 +179,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       })(),
     );
     const { def, source, verdicts } = judged;
-    const code = finish(io, say, cfg, pusher, verdicts, source.origin);
+    const code = finish(io, say, cfg, pusher, verdicts, source.origin, missingApprovers(source));
     if (code === 0 && grantLog && withGrants.length) {
       // The log is the audit record of every exception: a push whose grants cannot be
       // recorded is not accepted (the catch below applies --fail-open as for any error).
@@ -284,6 +284,7 @@ function finish(
   pusher: string,
   verdicts: RefVerdict[],
   origin: string,
+  noApprovers: string | undefined,
 ): number {
   const rejected = verdicts.filter(
     (v) => v.errors.length || v.findings.some((f) => f.outcome === 'violation'),
@@ -338,6 +339,7 @@ function finish(
             style: PLAIN,
             context: 'push',
             quiet: true,
+            noApprovers,
             limit: {
               perCommit: SHOWN_PER_COMMIT,
               total: SHOWN_TOTAL,

@@ -17,6 +17,8 @@ export interface RenderOptions {
   context: 'commit' | 'push' | 'check';
   /** Text: problems / the summary only. */
   quiet: boolean;
+  /** Text: the approvers file when it cannot be read (src/report/text.ts TextOptions). */
+  noApprovers?: string | undefined;
 }
 
 export interface ReportFormat<R> {

@@ -4,6 +4,8 @@
 import { CONFIG_ZONE, type Finding } from '../core/types.js';
 import type { Report } from './json.js';
 import { safe, safePath, type Style } from './escape.js';
+import type { Policy } from '../policy/compile.js';
+import type { Trust } from '../sign/trust.js';
 
 export interface TextOptions {
   style: Style;
@@ -11,12 +13,29 @@ export interface TextOptions {
   context: 'commit' | 'push' | 'check';
   quiet?: boolean;
   /**
+   * The approvers file the policy names (`overrides.approvers`) when it cannot be read:
+   * no override can verify until it exists, so the way out says that first.
+   */
+  noApprovers?: string | undefined;
+  /**
    * Caps the listed changes (a change = one path of one commit): at most `perCommit` per
    * commit and `total` in all, then "… and K more changes; `more`". A push of 100,000
    * violating paths must not print 100,000 lines to the pusher; the counts in the
    * headline and the ways out still cover every finding.
    */
   limit?: { perCommit: number; total: number; more: string };
+}
+
+/**
+ * `TextOptions.noApprovers` for a policy and the trust files read with it: the approvers
+ * file the policy names (`overrides.approvers`, a path relative to the repository) when
+ * it could not be read, else undefined.
+ */
+export function missingApprovers(source: {
+  policy: Pick<Policy, 'overrides'>;
+  trust: Pick<Trust, 'approvers'>;
+}): string | undefined {
+  return source.trust.approvers ? undefined : source.policy.overrides.approvers;
 }
 
 const short = (id: string | null): string => (id ? id.slice(0, 12) : 'staged changes');
@@ -27,6 +46,7 @@ export function waysOut(
   context: TextOptions['context'],
   signedReviews = false,
   agentSession = false,
+  noApprovers?: string,
 ): string[] {
   const lines: string[] = [];
   // One pass over the violations (100,000 of them in a large staged commit).
@@ -76,7 +96,9 @@ export function waysOut(
   // "or …" only after another way out: a lone .cleanroom/ change has just this one.
   if (hasDeny || hasConfig)
     lines.push(
-      `${hasDeny ? 'or an approver' : 'an approver'} signs an override: ${sign}, then ${withTrailer('"$(…)"')}`,
+      noApprovers !== undefined
+        ? `${hasDeny ? 'or an' : 'an'} approver's signed override, once there is an approver: ${safe(noApprovers)} does not exist yet (an admin commits it: OpenSSH allowed_signers, docs/overrides-and-reviews.md); then ${sign}, then ${withTrailer('"$(…)"')}`
+        : `${hasDeny ? 'or an approver' : 'an approver'} signs an override: ${sign}, then ${withTrailer('"$(…)"')}`,
     );
   if (hasConfig) {
     lines.push(
@@ -242,7 +264,7 @@ export function renderText(report: Report, opts: TextOptions): string {
   );
   // The session note says when a trailer was typed in an agent's session (src/check/change.ts).
   const agentSession = report.notes.some((n) => n.includes("made in an agent's session"));
-  for (const w of waysOut(violations, opts.context, signedReviews, agentSession))
+  for (const w of waysOut(violations, opts.context, signedReviews, agentSession, opts.noApprovers))
     out.push(`  - ${w}`);
   return out.join('\n') + '\n';
 }

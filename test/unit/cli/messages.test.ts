@@ -5,7 +5,7 @@ import { verifyGrants } from '../../../src/check/grants.js';
 import type { Finding } from '../../../src/core/types.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
 import { COLOR, PLAIN, styleFor } from '../../../src/report/escape.js';
-import { renderText, waysOut } from '../../../src/report/text.js';
+import { missingApprovers, renderText, waysOut } from '../../../src/report/text.js';
 import { seconds } from '../../../src/server/pre-receive.js';
 import { formatTrailerValue, type Statement } from '../../../src/sign/statement.js';
 import { POLICY } from '../../helpers/repo.js';
@@ -102,6 +102,36 @@ describe('zone lists read as lists', () => {
     const note = r.notes.join('\n');
     expect(note).toContain('this change touches eval-tasks, training-data');
     expect(note).not.toMatch(/eval-tasks,training-data/);
+  });
+});
+
+describe('no approvers file yet: the override is not offered as if it were possible', () => {
+  const policy = loadPolicyText(POLICY, 'policy.yaml');
+
+  it('a deny-zone block with no approvers file: the way out says the file comes first', () => {
+    const noApprovers = missingApprovers({ policy, trust: {} });
+    expect(noApprovers).toBe('.cleanroom/approvers');
+    const text = renderText(
+      { findings: [finding({})], notes: [] },
+      { style: PLAIN, context: 'commit', noApprovers },
+    );
+    expect(text).toContain(
+      "or an approver's signed override, once there is an approver: .cleanroom/approvers does not exist yet",
+    );
+    expect(text).not.toContain('or an approver signs an override');
+  });
+
+  it('control: with an approvers file, the plain way out', () => {
+    const noApprovers = missingApprovers({
+      policy,
+      trust: { approvers: { file: '.cleanroom/approvers', text: '' } },
+    });
+    expect(noApprovers).toBeUndefined();
+    const text = renderText(
+      { findings: [finding({})], notes: [] },
+      { style: PLAIN, context: 'commit', noApprovers },
+    );
+    expect(text).toContain('or an approver signs an override');
   });
 });
 
