@@ -25,8 +25,8 @@ export interface Repo {
   readonly emptyTree: string;
   /**
    * With `openRepo(ctx, { head: true })`: `git rev-parse --symbolic-full-name HEAD`, the
-   * branch HEAD names when it exists (`refs/heads/main`), or `HEAD` when it is detached or
-   * unborn; undefined when not asked for or not known.
+   * branch HEAD names when it exists (`refs/heads/main`); undefined when not asked for or
+   * not known (detached, unborn, a missing branch, ambiguous: `git symbolic-ref` decides).
    */
   readonly head?: string | undefined;
   /**
@@ -88,8 +88,13 @@ export async function openRepo(
         (lines.length === n || (head && lines.length === n + 1)) &&
         peeled.every((l) => hex.test(l))
       ) {
+        // rev-parse guesses a ref for a HEAD whose branch does not exist (an unborn default
+        // branch, or one a pusher deleted): refs/HEAD, refs/tags/HEAD, refs/heads/HEAD,
+        // refs/remotes/HEAD — refs a pusher can create. A name ending in /HEAD is never
+        // taken from it: the caller asks `git symbolic-ref`, which reads HEAD itself.
+        const named = head ? lines[n] : undefined;
         const repo = repoOf(ctx, lines.slice(0, 6).join('\n'), null, {
-          head: head ? lines[n] : undefined,
+          head: named === undefined || /(^|\/)HEAD$/.test(named) ? undefined : named,
           commits: ids.length ? new Map(ids.map((id, i) => [id, peeled[i]!])) : undefined,
         });
         if (peeled.every((l) => l.length === repo.zeroId.length)) return repo;

@@ -62,6 +62,18 @@ const states: [string, (s: TestRepo) => void, boolean][] = [
     false,
   ],
   ['HEAD names a tag', (s) => s.git('symbolic-ref', 'HEAD', 'refs/tags/v1'), true],
+  // A pusher deletes the default branch and has pushed a ref named HEAD: rev-parse then
+  // guesses that ref for HEAD (its DWIM rules), and its policy would be trusted.
+  ...(['refs/tags/HEAD', 'refs/heads/HEAD', 'refs/HEAD', 'refs/remotes/HEAD'] as const).map(
+    (ref): [string, (s: TestRepo) => void, boolean] => [
+      `HEAD names a deleted branch and ${ref} exists (a pusher's ref)`,
+      (s) => {
+        s.git('update-ref', ref, 'feature');
+        s.git('symbolic-ref', 'HEAD', 'refs/heads/absent');
+      },
+      false,
+    ],
+  ),
 ];
 
 describe('the default branch from the rev-parse the push runs anyway', () => {
