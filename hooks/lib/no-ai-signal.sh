@@ -64,7 +64,7 @@ cleanroom_no_ai_signal() {
   _cr_ids=$(git var -l) || return 1
   case $_cr_ids in *GIT_AUTHOR_IDENT=*GIT_COMMITTER_IDENT=*|*GIT_COMMITTER_IDENT=*GIT_AUTHOR_IDENT=*) ;; *) return 1 ;; esac
   cleanroom_text_has_no_signal "$1" "$_cr_ids" "$_cr_dist/no-ai-signal.needles" || return 1
-  git diff-index --cached --quiet --diff-filter=D HEAD -- 2>/dev/null || return 1
+  git --no-replace-objects diff-index --cached --quiet --diff-filter=D HEAD -- 2>/dev/null || return 1
   return 0
 }
 
@@ -152,11 +152,12 @@ cleanroom_env_has_no_agent() {
 #     zonePrefixPatterns; those two lines are patterns too, matching no real path), matched against every
 #     staged path (deletions and both sides of a move included) case-insensitively; any
 #     byte outside printable ASCII in a path (NFC, case folding) counts as a zone path;
-#   - the index holds no symlink at all (content staged at a link's target is judged
-#     at the linked path too): its entries' modes are read from the index file itself.
-#     A symlink's mode is stored as the four bytes 00 00 A0 00 (0120000, big-endian, in
-#     every index version), so they are in the file whenever a link is in the index —
-#     and elsewhere only by chance (a 40,960-byte file's size): then the full check runs.
+#   - the index holds no symlink and no gitlink at all (content staged at a link's target
+#     is judged at the linked path too; a submodule at `evals` is judged by every zone
+#     under it): their entries' modes are read from the index file itself. A symlink's
+#     mode is stored as the four bytes 00 00 A0 00 (0120000, big-endian, in every index
+#     version), a gitlink's as 00 00 E0 00 (0160000), so they are in the file whenever
+#     one is in the index — and elsewhere only by chance: then the full check runs.
 #     `grep -P` (GNU) reads bytes; where it is missing, grep fails and the full check
 #     runs. A split index (its entries are in sharedindex.*) or a sparse one (`sdir`: a
 #     directory entry hides the links under it) takes the full check.
@@ -166,9 +167,12 @@ cleanroom_no_zone_path() {
   for _cr_f in .git/sharedindex.*; do [ -e "$_cr_f" ] && return 1; done
   _cr_index=${GIT_INDEX_FILE:-.git/index}
   [ -f "$_cr_index" ] || return 1
-  LC_ALL=C grep -q -a -P -e '\x00\x00\xa0\x00|sdir' -- "$_cr_index" 2>/dev/null
+  LC_ALL=C grep -q -a -P -e '\x00\x00[\xa0\xe0]\x00|sdir' -- "$_cr_index" 2>/dev/null
   [ $? -eq 1 ] || return 1
-  { git diff-index --cached --name-only -z HEAD -- 2>/dev/null || printf '%s\n' 'cleanroom: diff-index failed'; } |
+  # --no-replace-objects: as every git call of the full check (src/git/git.ts), HEAD's
+  # tree is the one in the commit, not one a replace ref (refs/replace/, or any
+  # GIT_REPLACE_REF_BASE) stands in for.
+  { git --no-replace-objects diff-index --cached --name-only -z HEAD -- 2>/dev/null || printf '%s\n' 'cleanroom: diff-index failed'; } |
     LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f "$1" 2>/dev/null
   [ $? -eq 1 ]
 }

@@ -21,5 +21,8 @@ cleanroom_run_node() {
       "  Fix: use a release (npm install @cleanroom-dev/cleanroom, or a v* tag), or run npm ci && npm run build there." >&2
     exit 1
   }
+  # NODE_OPTIONS comes from whoever ran git — an agent's shell too: `--require=x.js` would
+  # run its code inside the check (process.exit(0)). cleanroom needs none of it.
+  unset NODE_OPTIONS
   exec node "${0%/*}/../dist/cleanroom.cjs" hook "$_cr_hook" "$@"
 }

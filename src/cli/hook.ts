@@ -114,8 +114,9 @@ async function headsUp(
 /**
  * Can any staged change be judged in a zone? True when a staged path (or a rename's
  * source) is in one, or when the index may hold a symlink, which can alias a staged file
- * into a zone (src/check/links.ts): a symlink's mode is stored in the index file as the
- * bytes 00 00 A0 00, so their absence proves there is none. A split index (entries in
+ * into a zone (src/check/links.ts), or a gitlink, judged by the zones under its path: a
+ * symlink's mode is stored in the index file as the bytes 00 00 A0 00, a gitlink's as
+ * 00 00 E0 00, so their absence proves there is none. A split index (entries in
  * sharedindex.*), a sparse one (`sdir`) or an index that cannot be read counts as maybe.
  */
 function mayReachZones(io: Io, repo: Repo, policy: Policy, files: readonly FileChange[]): boolean {
@@ -127,13 +128,19 @@ function mayReachZones(io: Io, repo: Repo, policy: Policy, files: readonly FileC
       ? resolve(io.cwd, io.env.GIT_INDEX_FILE)
       : join(repo.gitDir, 'index');
     const index = readFileSync(file);
-    return index.indexOf(LINK_MODE_BYTES) >= 0 || index.indexOf('sdir') >= 0;
+    return (
+      index.indexOf(LINK_MODE_BYTES) >= 0 ||
+      index.indexOf(GITLINK_MODE_BYTES) >= 0 ||
+      index.indexOf('sdir') >= 0
+    );
   } catch {
     return true;
   }
 }
 
 const LINK_MODE_BYTES = Buffer.from([0, 0, 0xa0, 0]);
+/** A gitlink (submodule, 0160000): judged by every zone under its path (src/check/links.ts). */
+const GITLINK_MODE_BYTES = Buffer.from([0, 0, 0xe0, 0]);
 
 /** The tool table without requiring a valid policy: provenance is recorded regardless. */
 async function toolTable(io: Io, repo: Repo): Promise<ToolTable> {
@@ -336,8 +343,10 @@ function globPattern(glob: string): string {
   const bracket = (c: string) => '{[()]}'.includes(c);
   const first = chars.findIndex(bracket);
   const last = chars.length - 1 - [...chars].reverse().findIndex(bracket);
+  // `.` is not plain: picomatch leaves it unescaped before a brace range
+  // (`data/train.{1..9}/**` matches `data/train_3/x`), so it stands for any character.
   const plain = (c: string, i: number) =>
-    /^[A-Za-z0-9_./-]$/.test(c) && (first < 0 || i < first || i > last);
+    /^[A-Za-z0-9_/-]$/.test(c) && (first < 0 || i < first || i > last);
   // The plain runs, each marked with whether a wildcard stands before / after it.
   const runs: { text: string; wildBefore: boolean; wildAfter: boolean }[] = [];
   let cur = '';

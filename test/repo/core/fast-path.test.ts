@@ -489,6 +489,9 @@ describe('commit-msg zone path never says "no zone" where the policy sees one', 
     ' ',
     '%',
     '~',
+    '{1..9}',
+    '[[:alpha:]]',
+    '***',
   ];
   const FILL = ['', 'a', 'x', 'b/c', 'q', 'EVALS', 'z.y', '.h', 'r/s/t', '-', 'ab', 'c'];
   /** A path the glob may well match: its pieces filled in, or random printable ASCII. */
@@ -541,11 +544,30 @@ describe('commit-msg zone path never says "no zone" where the policy sees one', 
     expect(inZone).toBeGreaterThan(1000);
   });
 
+  it('a dot is any character: picomatch leaves it unescaped before a brace range', () => {
+    const dir = tempDir();
+    for (const [glob, path] of [
+      ['data/train.{1..9}/**', 'data/train_3/x'],
+      ['x/v.{a..c}/**', 'x/v_b/y'],
+    ] as const) {
+      const matcher = globMatcher([glob], { dot: true, nocase: true, flags: 'is' });
+      // The policy's matcher puts the path in the zone (the premise), and so must the pattern.
+      expect(matcher(path), glob).toBe(true);
+      const [pattern] = zonePrefixPatterns({ zones: [{ paths: [glob] }] });
+      writeFileSync(join(dir, 'pat'), `${pattern}\n`);
+      const r = spawnSync('grep', ['-a', '-z', '-i', '-q', '-f', join(dir, 'pat')], {
+        input: `${path}\0`,
+        env: { ...process.env, LC_ALL: 'C' },
+      });
+      expect(r.status, `${glob} → ${pattern} misses ${path}`).toBe(0);
+    }
+  });
+
   it('the preset and test policies keep their zones plain enough to skip Node outside them', () => {
     const patterns = zonePrefixPatterns({
       zones: [{ paths: ['evals/tasks/**', 'evals/**/*.jsonl', '**/answer_key*', 'data/train/**'] }],
     });
-    expect(patterns).toEqual(['^evals/tasks', '^evals.*\\.jsonl', '^.*answer_key', '^data/train']);
+    expect(patterns).toEqual(['^evals/tasks', '^evals.*jsonl', '^.*answer_key', '^data/train']);
     expect(
       zonePrefixPatterns({ zones: [{ paths: ['!evals/**', './x', '{a,b}/**', 'a\\*'] }] }),
     ).toEqual(['^', '^.*']);
@@ -612,6 +634,57 @@ describe('commit-msg zone path in real commits (agent session, no ledger)', () =
     const accented = repo.commit('accented', { env: AGENT });
     expect(traced(accented.stderr)).toBe('node');
     expect(accented.code, accented.stderr).toBe(0);
+  });
+
+  it('a gitlink anywhere in the index takes the full check (a submodule above a zone is judged by it)', () => {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    const head = repo.git('rev-parse', 'HEAD').trim();
+    // `evals` itself is in no zone's pattern (^evals/tasks, ^evals.*jsonl); the zones under
+    // it judge a submodule there.
+    repo.git('update-index', '--add', '--cacheinfo', `160000,${head},evals`);
+    const above = repo.commit('a submodule above the zones', { env: AGENT, add: [] });
+    expect(traced(above.stderr)).toBe('node');
+    expect(above.code, above.stderr).toBe(1);
+    repo.git('reset', '-q', '--hard');
+    // Control: a submodule outside every zone also takes the full check, which passes it.
+    repo.git('update-index', '--add', '--cacheinfo', `160000,${head},vendor/lib`);
+    const outside = repo.commit('a submodule outside the zones', { env: AGENT, add: [] });
+    expect(traced(outside.stderr)).toBe('node');
+    expect(outside.code, outside.stderr).toBe(0);
+  });
+
+  it("an agent's NODE_OPTIONS cannot load code into the check", () => {
+    const repo = repoWithPolicy();
+    const preload = join(tempDir(), 'exit0.cjs');
+    writeFileSync(preload, 'process.exit(0);\n');
+    repo.write('evals/tasks/q1.json', '{}\n');
+    const r = repo.commit('preloaded', {
+      env: { ...AGENT, NODE_OPTIONS: `--require=${preload}` },
+    });
+    expect(traced(r.stderr)).toBe('node');
+    expect(r.code, r.stderr).toBe(1);
+  });
+
+  it('a replace ref that stands in for HEAD does not hide a staged zone file', () => {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    repo.write('src/b.ts', '2\n');
+    expect(traced(repo.commit('outside', { env: AGENT }).stderr)).toBe('fast'); // control
+    // The agent's file in a deny zone, and a commit whose tree already holds it put in
+    // HEAD's place: `git diff-index HEAD` without --no-replace-objects sees only src/c.ts.
+    repo.write('evals/tasks/q1.json', '{}\n');
+    repo.git('add', 'evals/tasks/q1.json');
+    const stand = repo
+      .git('commit-tree', repo.git('write-tree').trim(), '-p', 'HEAD', '-m', 'stand-in')
+      .trim();
+    repo.git('replace', repo.git('rev-parse', 'HEAD').trim(), stand);
+    repo.write('src/c.ts', '3\n');
+    const r = repo.commit('behind a replace ref', { env: AGENT });
+    expect(traced(r.stderr)).toBe('node');
+    expect(r.code, r.stderr).toBe(1);
   });
 
   it('a zones note that is missing, of another policy text or without its form line takes the full check', () => {
