@@ -22,7 +22,9 @@ cleanroom_run_node() {
     exit 1
   }
   # NODE_OPTIONS comes from whoever ran git — an agent's shell too: `--require=x.js` would
-  # run its code inside the check (process.exit(0)). cleanroom needs none of it.
-  unset NODE_OPTIONS
+  # run its code inside the check (process.exit(0)). cleanroom needs none of it, nor
+  # NODE_EXTRA_CA_CERTS: the hooks make no TLS connection, and Node reads that CA file at
+  # every start (~50-80 ms of CPU where it is set, as on many corporate machines).
+  unset NODE_OPTIONS NODE_EXTRA_CA_CERTS
   exec node "${0%/*}/../dist/cleanroom.cjs" hook "$_cr_hook" "$@"
 }

@@ -667,6 +667,22 @@ describe('commit-msg zone path in real commits (agent session, no ledger)', () =
     expect(r.code, r.stderr).toBe(1);
   });
 
+  it('the hooks start Node without NODE_EXTRA_CA_CERTS (read at every start, never used)', () => {
+    const repo = repoWithPolicy();
+    repo.write('evals/tasks/q1.json', '{}\n');
+    // Node warns at start when the file cannot be read: the warning shows it was read.
+    const env = { ...AGENT, NODE_EXTRA_CA_CERTS: join(tempDir(), 'absent.pem') };
+    const r = repo.commit('with a CA file', { env });
+    expect(traced(r.stderr)).toBe('node');
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).not.toContain('Ignoring extra certs');
+    // Control: the same variable does reach a Node started outside the hooks.
+    const direct = spawnSync(process.execPath, ['-e', '0'], {
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: env.NODE_EXTRA_CA_CERTS },
+    });
+    expect(direct.stderr.toString()).toContain('Ignoring extra certs');
+  });
+
   it('a replace ref that stands in for HEAD does not hide a staged zone file', () => {
     const repo = repoWithPolicy();
     repo.write('src/a.ts', '1\n');
