@@ -216,10 +216,12 @@ async function signerTrust(
   }
   let trust: Trust;
   let repository: string;
+  let trustFile: string;
   try {
     const ws = await openWorkspace(io, str(values.policy));
     trust = ws.trust;
     repository = ws.policy.repository;
+    trustFile = kind === 'override' ? ws.policy.overrides.approvers : ws.policy.review.reviewers;
   } catch (e) {
     const policy = str(values.policy);
     if (!policy) {
@@ -231,12 +233,15 @@ async function signerTrust(
     const src = await policyFromFile(resolve(io.cwd, policy));
     trust = src.trust;
     repository = src.policy.repository;
+    trustFile = kind === 'override' ? src.policy.overrides.approvers : src.policy.review.reviewers;
   }
   const t = kind === 'override' ? trust.approvers : trust.reviewers;
   if (!t)
     throw usageError(
-      `${kind} sign: the policy's ${what} file is missing`,
-      `only a key listed in the ${what} file can sign; pass --allowed-signers FILE to name it`,
+      `${kind} sign: the policy's ${what} file (${trustFile}) is missing`,
+      // A trailer signed against --allowed-signers alone is refused at commit, in CI and on
+      // the server: they read the file the policy names, and only once it is committed.
+      `${kind === 'override' ? 'an override' : 'a review'} counts only once ${trustFile} (the policy's ${kind === 'override' ? 'overrides.approvers' : 'review.reviewers'}) lists the key and is committed — on the default branch for CI and the server; --allowed-signers FILE only checks the signature locally`,
     );
   const revoked = revokedOf(
     kind === 'override' ? trust.revokedApprovers : trust.revokedReviewers,

@@ -154,7 +154,13 @@ export async function trailerModeWarning(io: Io, root: string): Promise<string |
   const { lookupPolicy } = await import('../agents/policy.js');
   const p = await lookupPolicy({ cwd: root, env: io.env }, root, []).catch(() => undefined);
   if (p?.kind !== 'policy') return undefined;
-  const policy = [p.policy, ...(p.others ?? [])].find((x) => x.review.mode === 'trailer');
+  // Only a policy with a zone that reviews: without one, review.mode is never consulted
+  // and the warning would be noise (a deny-only policy keeps init's default mode).
+  const policy = [p.policy, ...(p.others ?? [])].find(
+    (x) =>
+      x.review.mode === 'trailer' &&
+      x.zones.some((z) => z.ai === 'review' || [...z.tools.values()].includes('review')),
+  );
   if (!policy) return undefined;
   return `review.mode is "trailer": a ${policy.review.trailer}: line is trusted from whoever types it — in an agent's session it counts for nothing (there only an approver's override passes; a human commits reviewed work from their own shell), anywhere else anyone can write it; use review.mode: signed for reviews nobody can type`;
 }

@@ -34,7 +34,7 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   if (policy) {
     const source = await policyFromFile(abs(policy)); // refuse to configure an invalid policy
     lines.push(
-      `✓ policy ${abs(policy)}: ${source.policy.zones.length} zones; approvers ${source.trust.approvers ? 'found' : 'missing (no overrides possible)'}`,
+      `✓ policy ${abs(policy)}: ${source.policy.zones.length} zone${source.policy.zones.length === 1 ? '' : 's'}; approvers ${source.trust.approvers ? 'found' : 'missing (no overrides possible)'}`,
     );
   }
   const deadline = str(values.deadline);

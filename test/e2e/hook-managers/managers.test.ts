@@ -59,8 +59,38 @@ function expectCleanroomRuns(repo: TestRepo): void {
   expect(push.stdout + push.stderr).toContain('evals/tasks/q2.json');
 }
 
+/**
+ * applypatch-msg, which `cleanroom init` installs too: `git am` runs no commit hook, so an
+ * agent's applied patch gets its `Assisted-by:` only there. Control: a human's `git am`
+ * gets none.
+ */
+function expectAmRecordsAgent(repo: TestRepo): void {
+  repo.git('checkout', '-q', '-b', 'side');
+  repo.write('src/patched.js', '2\n');
+  repo.git('add', '-A');
+  repo.git('commit', '-q', '--no-verify', '-m', 'Patched');
+  const patch = repo.git('format-patch', '-1', '--stdout');
+  repo.git('checkout', '-q', 'main');
+  for (const [env, want] of [
+    [{ ...repo.env, CLAUDECODE: '1' }, 'claude-code'],
+    [repo.env, ''],
+  ] as const) {
+    repo.git('checkout', '-q', '-B', 'am-target', 'main');
+    const am = spawnSync('git', ['am', '-q'], {
+      cwd: repo.dir,
+      env,
+      input: patch,
+      encoding: 'utf8',
+    });
+    expect(am.status, am.stderr + am.stdout).toBe(0);
+    expect(repo.git('log', '-1', '--format=%(trailers:key=Assisted-by,valueonly)').trim()).toBe(
+      want,
+    );
+  }
+}
+
 describe('lefthook recipe', () => {
-  it('prepare-commit-msg, commit-msg and pre-push (use_stdin) run cleanroom', () => {
+  it('prepare-commit-msg, commit-msg, pre-push (use_stdin) and applypatch-msg run cleanroom', () => {
     const repo = project({}, ['lefthook', 'lefthook-linux-x64']);
     repo.write(
       'lefthook.yml',
@@ -78,6 +108,10 @@ describe('lefthook recipe', () => {
         '    cleanroom:',
         `      run: node_modules/${PKG}/hooks/pre-push {1} {2}`,
         '      use_stdin: true',
+        'applypatch-msg:',
+        '  commands:',
+        '    cleanroom:',
+        `      run: node_modules/${PKG}/hooks/applypatch-msg {1}`,
         '',
       ].join('\n'),
     );
@@ -89,13 +123,14 @@ describe('lefthook recipe', () => {
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expect(readFileSync(join(repo.dir, '.git/hooks/commit-msg'), 'utf8')).toContain('lefthook');
     expectCleanroomRuns(repo);
+    expectAmRecordsAgent(repo);
   }, 180_000);
 });
 
 describe('simple-git-hooks recipe', () => {
   it('commands in package.json, with "$@" passing git\'s arguments', () => {
     const hooks = Object.fromEntries(
-      ['prepare-commit-msg', 'commit-msg', 'pre-push'].map((h) => [
+      ['prepare-commit-msg', 'commit-msg', 'pre-push', 'applypatch-msg'].map((h) => [
         h,
         `node_modules/${PKG}/hooks/${h} "$@"`,
       ]),
@@ -108,6 +143,7 @@ describe('simple-git-hooks recipe', () => {
     });
     expect(r.status, r.stderr + r.stdout).toBe(0);
     expectCleanroomRuns(repo);
+    expectAmRecordsAgent(repo);
   }, 180_000);
 });
 

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeTempDirs, tempDir, type Run } from '../../helpers/repo.js';
+import { removeTempDirs, repoWithPolicy, tempDir, type Run } from '../../helpers/repo.js';
 import { AI, APPROVER, world, type World } from './world.js';
 
 afterAll(() => removeTempDirs());
@@ -164,6 +164,27 @@ describe('cleanroom override sign', () => {
       /override sign: the key SHA256:\S+ is not listed in \.cleanroom\/approvers for cleanroom-override/,
     );
     expect(r.stdout).toBe('');
+  });
+
+  it('in a repository with no approvers file: the hint says the committed file is what counts, not --allowed-signers (newcomer report)', () => {
+    const bare = repoWithPolicy();
+    bare.write('evals/tasks/q1.json', '{"q": 1}\n');
+    bare.git('add', '-A');
+    const req = bare.cleanroom(['override', 'request', '--reason', 'hand-checked']);
+    expect(req.code).toBe(0);
+    const r = bare.cleanroom(
+      ['override', 'sign', '--key', w.keys.ava.path, '--principal', APPROVER],
+      { input: req.stdout },
+    );
+    expectUsage(
+      r,
+      /override sign: the policy's approvers file \(\.cleanroom\/approvers\) is missing\n {2}→ an override counts only once \.cleanroom\/approvers \(the policy's overrides\.approvers\) lists the key and is committed — on the default branch for CI and the server; --allowed-signers FILE only checks the signature locally/,
+    );
+    expect(r.stderr).not.toContain('pass --allowed-signers FILE to name it');
+    // Control: the same key and request shape where the approvers file is committed signs.
+    const ok = sign(request, ['--key', w.keys.ava.path, '--principal', APPROVER]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/^Cleanroom-Override: /);
   });
 
   it('with --principal naming someone the key is not listed for: refused before signing', () => {
