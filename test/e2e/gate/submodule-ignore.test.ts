@@ -148,3 +148,44 @@ describe('a gitlink hidden by submodule ignore settings is judged like any other
     expectAccepted(tryIt(HIDINGS[1]!, false, 'evals', true));
   });
 });
+
+// The commit-msg hook's shell fast path (hooks/lib/no-ai-signal.sh) answers an agent's
+// commit without Node when no staged path can be in a zone; it lists the staged paths
+// with its own git diff-index, which `ignore = all` thinned the same way.
+describe('the commit-msg fast path lists a hidden gitlink too', () => {
+  const traced = (stderr: string): string =>
+    /exec node .*hook commit-msg/.test(stderr) ? 'node' : 'fast';
+  /** A first commit records the policy for the fast path; then the agent's gitlink at `at`. */
+  function agentCommit(at: string, agent: boolean): Run {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    const first = repo.commit('first', { env: { CLEANROOM_DEBUG: '1' } });
+    expect(first.code, first.stderr).toBe(0);
+    repo.write('.gitmodules', `[submodule "e"]\n\tpath = ${at}\n\turl = ./x\n\tignore = all\n`);
+    repo.git('add', '.gitmodules');
+    repo.git('update-index', '--add', '--cacheinfo', `160000,${repo.head()},${at}`);
+    const env = { ...repo.env, CLEANROOM_DEBUG: '1', ...(agent ? { CLAUDECODE: '1' } : {}) };
+    return repo.tryGit(['commit', '-q', '-m', 'vendor'], { env });
+  }
+  it(
+    'attack: the agent environment, a gitlink in a zone (evals/tasks/vendored), ignore = all',
+    T,
+    () => {
+      const r = agentCommit('evals/tasks/vendored', true);
+      expect(traced(r.stderr)).toBe('node');
+      expect(r.code, r.stderr).toBe(1);
+    },
+  );
+  it(
+    'control: the agent environment, the gitlink outside every zone (vendor/x), ignore = all',
+    T,
+    () => {
+      const r = agentCommit('vendor/x', true);
+      expect(r.code, r.stderr).toBe(0);
+    },
+  );
+  it('human control: no agent, the gitlink in a zone, ignore = all', T, () => {
+    const r = agentCommit('evals/tasks/vendored', false);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
