@@ -149,9 +149,11 @@ describe('a gitlink hidden by submodule ignore settings is judged like any other
   });
 });
 
-// The commit-msg hook's shell fast path (hooks/lib/no-ai-signal.sh) answers an agent's
-// commit without Node when no staged path can be in a zone; it lists the staged paths
-// with its own git diff-index, which `ignore = all` thinned the same way.
+// The commit-msg hook's shell fast path (hooks/lib/no-ai-signal.sh) answers without Node
+// when it can show nothing needs the full check: it lists the staged paths (an agent's
+// commit) and asks for staged deletions (a human's: a move's provenance is traced) with
+// its own git diff-index, which `ignore = all` thinned the same way. (An index holding
+// a gitlink now takes the full check for an agent's commit anyway: its mode is grepped.)
 describe('the commit-msg fast path lists a hidden gitlink too', () => {
   const traced = (stderr: string): string =>
     /exec node .*hook commit-msg/.test(stderr) ? 'node' : 'fast';
@@ -182,6 +184,25 @@ describe('the commit-msg fast path lists a hidden gitlink too', () => {
     () => {
       const r = agentCommit('vendor/x', true);
       expect(r.code, r.stderr).toBe(0);
+    },
+  );
+  it(
+    'a human deletes a gitlink that ignore = all hides: the deletion takes the full check',
+    T,
+    () => {
+      const repo = repoWithPolicy();
+      repo.write(
+        '.gitmodules',
+        '[submodule "e"]\n\tpath = vendor/x\n\turl = ./x\n\tignore = all\n',
+      );
+      repo.git('add', '.gitmodules');
+      repo.git('update-index', '--add', '--cacheinfo', `160000,${repo.head()},vendor/x`);
+      const first = repo.commit('vendor', { add: [], env: { CLEANROOM_DEBUG: '1' } });
+      expect(first.code, first.stderr).toBe(0);
+      repo.git('rm', '-q', '--cached', 'vendor/x');
+      const r = repo.commit('drop the submodule', { add: [], env: { CLEANROOM_DEBUG: '1' } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(traced(r.stderr)).toBe('node');
     },
   );
   it('human control: no agent, the gitlink in a zone, ignore = all', T, () => {
