@@ -64,7 +64,7 @@ cleanroom_no_ai_signal() {
   _cr_ids=$(git var -l) || return 1
   case $_cr_ids in *GIT_AUTHOR_IDENT=*GIT_COMMITTER_IDENT=*|*GIT_COMMITTER_IDENT=*GIT_AUTHOR_IDENT=*) ;; *) return 1 ;; esac
   cleanroom_text_has_no_signal "$1" "$_cr_ids" "$_cr_dist/no-ai-signal.needles" || return 1
-  git --no-replace-objects diff-index --cached --quiet --diff-filter=D HEAD -- 2>/dev/null || return 1
+  git --no-replace-objects diff-index --cached --quiet --ignore-submodules=none --diff-filter=D HEAD -- 2>/dev/null || return 1
   return 0
 }
 
@@ -171,8 +171,9 @@ cleanroom_no_zone_path() {
   [ $? -eq 1 ] || return 1
   # --no-replace-objects: as every git call of the full check (src/git/git.ts), HEAD's
   # tree is the one in the commit, not one a replace ref (refs/replace/, or any
-  # GIT_REPLACE_REF_BASE) stands in for.
-  { git --no-replace-objects diff-index --cached --name-only -z HEAD -- 2>/dev/null || printf '%s\n' 'cleanroom: diff-index failed'; } |
+  # GIT_REPLACE_REF_BASE) stands in for. --ignore-submodules=none: as src/git/git.ts
+  # SHOW_GITLINKS, a gitlink `ignore = all` hides is listed too.
+  { git --no-replace-objects diff-index --cached --name-only -z --ignore-submodules=none HEAD -- 2>/dev/null || printf '%s\n' 'cleanroom: diff-index failed'; } |
     LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f "$1" 2>/dev/null
   [ $? -eq 1 ]
 }

@@ -281,10 +281,14 @@ export async function lookupPolicy(
   if (staged === undefined && committed === undefined) {
     // Nothing staged or committed. Did history have one? Then it was removed, and the
     // removal is not a human's decision the hook can see: fail closed.
-    const { runGit } = await import('../git/git.js');
-    const r = await runGit(gctx, ['log', '-1', '--all', '--format=%H', '--', POLICY_PATH], {
-      okCodes: [128],
-    });
+    const { runGit, SHOW_GITLINKS } = await import('../git/git.js');
+    const r = await runGit(
+      gctx,
+      ['log', '-1', '--all', '--format=%H', SHOW_GITLINKS, '--', POLICY_PATH],
+      {
+        okCodes: [128],
+      },
+    );
     const last = r.code === 0 ? r.stdout.toString('utf8').trim() : '';
     if (last)
       return {

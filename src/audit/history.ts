@@ -27,7 +27,7 @@ import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject, withGitView } from '../git/commit-object.js';
 import { DIFF_TREE_MC, shownByGit, twoPaths } from '../git/commits.js';
-import { spawnGit, withoutLazyFetch, type GitContext } from '../git/git.js';
+import { SHOW_GITLINKS, spawnGit, withoutLazyFetch, type GitContext } from '../git/git.js';
 import { DiffTreeSession } from '../git/diff-tree-session.js';
 import { parseRawEntries } from '../git/raw.js';
 import {
@@ -87,6 +87,7 @@ const LOG_ARGS = [
   '--no-relative',
   '--no-ext-diff',
   '--no-textconv',
+  SHOW_GITLINKS,
   '--format=%H %P',
 ];
 

@@ -4,7 +4,7 @@
 // pushes after it.
 
 import { CONFIG_ZONE, type Change, type FileChange, type Finding } from '../core/types.js';
-import { runGit, splitZ, type GitContext } from '../git/git.js';
+import { runGit, SHOW_GITLINKS, splitZ, type GitContext } from '../git/git.js';
 import { parseRawEntries } from '../git/raw.js';
 import { isConfigPath, type Guard } from '../policy/paths.js';
 
@@ -52,6 +52,15 @@ export async function guardedChanges(
   to: string,
   guard: Guard,
 ): Promise<FileChange[]> {
-  const { stdout } = await runGit(ctx, ['diff-tree', '-r', '-z', '--raw', '--no-abbrev', from, to]);
+  const { stdout } = await runGit(ctx, [
+    'diff-tree',
+    '-r',
+    '-z',
+    '--raw',
+    '--no-abbrev',
+    SHOW_GITLINKS,
+    from,
+    to,
+  ]);
   return parseRawEntries(splitZ(stdout)).filter((f) => guard(f.path));
 }

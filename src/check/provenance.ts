@@ -12,7 +12,7 @@
 import { checkDeadline } from '../core/deadline.js';
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import { parseCommitObject } from '../git/commit-object.js';
-import { runGit, splitZ, type GitContext } from '../git/git.js';
+import { runGit, SHOW_GITLINKS, splitZ, type GitContext } from '../git/git.js';
 import { splitCatFile } from '../git/commits.js';
 import { BatchCheck } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
@@ -75,6 +75,7 @@ async function touchesOf(
     '--no-show-signature',
     '--no-ext-diff',
     '--no-textconv',
+    SHOW_GITLINKS,
   ];
   for (const o of objects) args.push(`--find-object=${o}`);
   args.push('--end-of-options', ...tips);

@@ -21,7 +21,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Signal } from '../core/types.js';
-import { runGit, verifyRev, type GitContext } from '../git/git.js';
+import { runGit, SHOW_GITLINKS, verifyRev, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
 import { detectSignals } from '../signals/detect.js';
 import type { ToolTable } from '../signals/tools.js';
@@ -113,6 +113,7 @@ export async function isPureReplay(ctx: GitContext, repo: Repo, replay: Replay):
       '--full-index',
       '--no-color',
       '--no-renames',
+      SHOW_GITLINKS,
       head,
     ])
   ).stdout;
@@ -126,6 +127,7 @@ export async function isPureReplay(ctx: GitContext, repo: Repo, replay: Replay):
       '--full-index',
       '--no-color',
       '--no-renames',
+      SHOW_GITLINKS,
       a,
       b,
     ])
@@ -149,6 +151,7 @@ export async function carriedSignals(
       '--no-walk=unsorted',
       '-z',
       '--format=%H%x00%an <%ae>%x00%cn <%ce>%x00%B',
+      SHOW_GITLINKS,
       ...replay.sources,
       '--',
     ])

@@ -5,7 +5,7 @@
 import { checkDeadline } from '../core/deadline.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
-import { runGit, spawnGit, splitZ, type GitContext } from './git.js';
+import { runGit, SHOW_GITLINKS, spawnGit, splitZ, type GitContext } from './git.js';
 import {
   parseCommitObject,
   parseIdentLine,
@@ -45,6 +45,7 @@ const DIFF_TREE = [
   '--no-abbrev',
   '--root',
   '--always',
+  SHOW_GITLINKS,
 ];
 const DIFF_TREE_M = [
   'diff-tree',
@@ -57,6 +58,7 @@ const DIFF_TREE_M = [
   '--no-abbrev',
   '--root',
   '--always',
+  SHOW_GITLINKS,
 ];
 // Merges keep the combined form (-c): a merge whose resolution moves content into place
 // shows it as renamed against the parent it came from ("AR"), which provenance follows.
@@ -72,6 +74,7 @@ export const DIFF_TREE_MC = [
   '--no-abbrev',
   '--root',
   '--always',
+  SHOW_GITLINKS,
 ];
 
 /** Ids of `git rev-list ARGS`, streamed. */
@@ -346,6 +349,7 @@ const SHOW_RAW = [
   '--no-color',
   '--no-abbrev-commit',
   '--no-expand-tabs',
+  SHOW_GITLINKS,
 ];
 
 /**

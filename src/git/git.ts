@@ -51,6 +51,29 @@ export class GitError extends CleanroomError {
 const BASE_ARGS = ['--no-replace-objects', '-c', 'core.quotePath=false'];
 
 /**
+ * Every diff and log cleanroom runs lists gitlink (submodule, mode 160000) changes.
+ * `submodule.<name>.ignore = all` — in a committed `.gitmodules` (read from the work tree,
+ * so a CI checkout or a local commit obeys the pusher's file), in config, or in
+ * GIT_CONFIG_* / GIT_CONFIG_PARAMETERS — hides them from diff-tree, diff-index and log
+ * --raw; `diff.ignoreSubmodules` hides them from log. A gitlink at `evals` over a deny
+ * zone then passed where the same commit without the line was refused. The command-line
+ * option wins over every such setting (diff.c handle_ignore_submodules_arg sets
+ * override_submodule_config), on every git this tool supports.
+ */
+export const SHOW_GITLINKS = '--ignore-submodules=none';
+// The commands whose output a setting above can thin; spawnGit refuses them without
+// SHOW_GITLINKS, so a diff added later cannot forget it.
+const DIFF_VERBS = new Set([
+  'diff',
+  'diff-tree',
+  'diff-index',
+  'diff-files',
+  'log',
+  'show',
+  'whatchanged',
+]);
+
+/**
  * `ctx` for a git call that must not fetch absent objects from a promisor remote (a
  * partial clone): rename detection or a size query over history would otherwise fetch
  * blobs one by one, for minutes. `GIT_NO_LAZY_FETCH` is git ≥ 2.44's switch; on older
@@ -99,6 +122,8 @@ export function spawnGit(
   if (ctx.signal?.aborted)
     throw new GitStopped(args, String(ctx.signal.reason ?? 'the command was stopped'));
   if (gitEnded()) throw new GitStopped(args, 'the command has ended');
+  if (DIFF_VERBS.has(args[0] ?? '') && !args.includes(SHOW_GITLINKS))
+    throw new CleanroomError('internal', `git ${args[0]} without ${SHOW_GITLINKS}`);
   ctx.trace?.(`git ${args.join(' ')}`);
   const child = spawn('git', [...BASE_ARGS, ...args], {
     cwd: ctx.cwd,

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileChange } from '../core/types.js';
-import { GitError, runGit, splitZ, type GitContext } from './git.js';
+import { GitError, runGit, SHOW_GITLINKS, splitZ, type GitContext } from './git.js';
 import { decodePath, parseRawEntries } from './raw.js';
 import { checkDeadline } from '../core/deadline.js';
 import {
@@ -93,6 +93,7 @@ async function diffIndex(ctx: GitContext, base: string): Promise<StagedDiff> {
         '-z',
         ...renames,
         '--no-abbrev',
+        SHOW_GITLINKS,
         base,
         '--',
       ])

@@ -34,7 +34,7 @@ function preReceive(s: Server, lines: string[], objects: string[]): Run {
 }
 
 const guardDiff = (r: Run, old: string, tip: string): boolean =>
-  r.stderr.includes(`git diff-tree -r -z --raw --no-abbrev ${old} ${tip}`);
+  r.stderr.includes(`git diff-tree -r -z --raw --no-abbrev --ignore-submodules=none ${old} ${tip}`);
 
 /** A merge commit with `parents` in that order and the tree of `treeOf`. */
 function merge(s: Server, treeOf: string, parents: string[], message = 'Merge'): string {

@@ -23,6 +23,8 @@ const ARGS = [
   '--no-abbrev',
   '--root',
   '--always',
+  // src/git/git.ts refuses a diff that submodule settings could thin.
+  '--ignore-submodules=none',
 ];
 
 function history(): { repo: TestRepo; ids: string[] } {
