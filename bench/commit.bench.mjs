@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { huskyCommitlint, preCommitFramework, gitSecrets } from './anchors.mjs';
-import { stagedAtScale } from './staged.bench.mjs';
+import { buildRepo, pathOf, stagedAtScale } from './staged.bench.mjs';
 
 const sha1 = (s) => createHash('sha1').update(s).digest('hex');
 
@@ -39,38 +39,9 @@ export default async function (h) {
   h.section('git commit latency (50,000-file repository, 100 staged files)');
   const dir = h.tmp();
   const env = h.env();
-  const git = (...args) =>
-    execFileSync('git', args, { cwd: dir, env, encoding: 'utf8', maxBuffer: 1 << 30 });
-  git('init', '-q', '-b', 'main');
   const files = h.quick ? 5_000 : 50_000;
-  // fast-import: one commit with every file, then check it out.
-  let stream =
-    'commit refs/heads/main\ncommitter Bench <b@example.org> 1700000000 +0000\ndata 4\nbase\n';
-  const pathOf = (i) =>
-    i % 10 === 0
-      ? `evals/tasks/t${i}.json`
-      : i % 10 === 1
-        ? `evals/harness/h${i}.py`
-        : `src/d${i % 300}/f${i}.ts`;
-  for (let i = 0; i < files; i++) {
-    const path = pathOf(i);
-    const body = `// ${i}\n`;
-    stream += `M 100644 inline ${path}\ndata ${body.length}\n${body}`;
-  }
-  execFileSync('git', ['fast-import', '--quiet'], {
-    cwd: dir,
-    env,
-    input: stream,
-    maxBuffer: 1 << 30,
-  });
-  git('checkout', '-q', '-f', 'main');
-  execFileSync(
-    process.execPath,
-    [h.cli, 'init', '--hooks', 'git', '--repository', 'bench/repo', '-q'],
-    { cwd: dir, env },
-  );
-  git('add', '.cleanroom');
-  git('commit', '-q', '--no-verify', '-m', 'policy');
+  // fast-import: one commit with every file, checked out, the policy committed.
+  const git = buildRepo(h, dir, env, files);
   const noHooks = join(dir, '.git', 'no-hooks');
   mkdirSync(noHooks, { recursive: true });
 
