@@ -19,6 +19,14 @@ import type { Io } from './io.js';
 const shq = (s: string): string =>
   /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 
+/**
+ * How an agent's config starts the hook: Node without NODE_EXTRA_CA_CERTS, which Node reads
+ * at every start (~50 ms of CPU where it is set, on every tool call); the hook makes no TLS
+ * connection. `env -u` is in GNU coreutils, BSD/macOS and busybox; every host runs the
+ * command through a shell (the paths below use shell expansion already).
+ */
+const NODE = 'env -u NODE_EXTRA_CA_CERTS node';
+
 /** The command an agent's config should run, and a warning when it only works on this machine. */
 export function agentCommand(
   io: Io,
@@ -29,10 +37,10 @@ export function agentCommand(
   const f = packageFile(io, root, join('dist', 'agent-hook.cjs'));
   if (f.local)
     return {
-      command: `node ${ADAPTERS[agent].commandPrefix}${shq(relative(root, f.path).split(sep).join('/'))} ${agent}`,
+      command: `${NODE} ${ADAPTERS[agent].commandPrefix}${shq(relative(root, f.path).split(sep).join('/'))} ${agent}`,
     };
   return {
-    command: `node ${shq(f.path)} ${agent}`,
+    command: `${NODE} ${shq(f.path)} ${agent}`,
     warning: `${ADAPTERS[agent].wiring.file} names ${f.path}, a path on this machine only — add cleanroom as a devDependency so teammates get working agent hooks`,
   };
 }
@@ -207,7 +215,7 @@ function wireManaged(io: Io, root: string, which: string): string[] {
       continue;
     }
     const f = packageFile(io, root, join('dist', 'agent-hook.cjs'));
-    const command = `node ${shq(f.path)} ${agent}`;
+    const command = `${NODE} ${shq(f.path)} ${agent}`;
     let next: Record<string, unknown>;
     try {
       next = ADAPTERS[agent].wiring.install(read.config, () => command);

@@ -322,7 +322,7 @@ describe('Cursor Tab', { timeout: 120_000 }, () => {
   });
 
   it('the wired command finds the project through CURSOR_PROJECT_DIR, from any directory', () => {
-    expect(command.cursor).toMatch(/^node /);
+    expect(command.cursor).toMatch(/^env -u NODE_EXTRA_CA_CERTS node /);
     const r = runWired(repo, command.cursor!, payload('cursor', 'beforeTabFileRead', repo), {
       cwd: '/',
       env: { ...repo.env, CURSOR_PROJECT_DIR: repo.dir },

@@ -84,7 +84,7 @@ describe('init --agents … --scope managed', { timeout: 120_000 }, () => {
       readFileSync(join(root, '/etc/claude-code/managed-settings.json'), 'utf8'),
     );
     expect(settings.hooks.PreToolUse[0].hooks[0].command).toMatch(
-      /^node \/.*agent-hook\.cjs claude-code$/,
+      /^env -u NODE_EXTRA_CA_CERTS node \/.*agent-hook\.cjs claude-code$/,
     );
     expect(existsSync(join(repo.dir, '.claude/settings.json'))).toBe(false); // the project is left alone
     const bad = repo.cleanroom([

@@ -51,7 +51,7 @@ describe('cleanroom init --agents', { timeout: 60_000 }, () => {
       hooks: { PreToolUse: { hooks: { command: string; onFailure: string }[] }[] };
     };
     expect(claude.hooks.PreToolUse[0]!.hooks[0]).toMatchObject({
-      command: `node ${HOOK} claude-code`,
+      command: `env -u NODE_EXTRA_CA_CERTS node ${HOOK} claude-code`,
       onFailure: 'block',
     });
 
@@ -151,11 +151,11 @@ describe('cleanroom init --agents', { timeout: 60_000 }, () => {
     };
     const command = claude.hooks.PreToolUse[0]!.hooks[0]!.command;
     expect(command).toBe(
-      'node "${CLAUDE_PROJECT_DIR:-$(git rev-parse --show-toplevel)}"/node_modules/@cleanroom-dev/cleanroom/dist/agent-hook.cjs claude-code',
+      'env -u NODE_EXTRA_CA_CERTS node "${CLAUDE_PROJECT_DIR:-$(git rev-parse --show-toplevel)}"/node_modules/@cleanroom-dev/cleanroom/dist/agent-hook.cjs claude-code',
     );
     const codex = json(repo, '.codex/hooks.json') as typeof claude;
     expect(codex.hooks.PreToolUse[0]!.hooks[0]!.command).toBe(
-      'node "$(git rev-parse --show-toplevel)"/node_modules/@cleanroom-dev/cleanroom/dist/agent-hook.cjs codex',
+      'env -u NODE_EXTRA_CA_CERTS node "$(git rev-parse --show-toplevel)"/node_modules/@cleanroom-dev/cleanroom/dist/agent-hook.cjs codex',
     );
 
     // What Claude Code does: run the command through a shell, from a subdirectory, with the payload on stdin.
@@ -167,14 +167,23 @@ describe('cleanroom init --agents', { timeout: 60_000 }, () => {
       tool_name: 'Write',
       tool_input: { file_path: '../evals/tasks/q.json', content: '{}' },
     });
+    // NODE_EXTRA_CA_CERTS naming an unreadable file: Node warns at start when it reads it.
+    const caEnv = { NODE_EXTRA_CA_CERTS: join(repo.dir, 'absent.pem') };
     const run = spawnSync('sh', ['-c', command], {
       cwd: join(repo.dir, 'src'),
       input: payload,
       encoding: 'utf8',
-      env: { ...repo.env, CLAUDE_PROJECT_DIR: repo.dir },
+      env: { ...repo.env, CLAUDE_PROJECT_DIR: repo.dir, ...caEnv },
     });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('evals/tasks/q.json is in zone "eval-tasks"');
+    // The wired command starts Node without it (read at every start, ~50 ms, never used).
+    expect(run.stderr).not.toContain('Ignoring extra certs');
+    const control = spawnSync('sh', ['-c', 'node -e 0'], {
+      encoding: 'utf8',
+      env: { ...repo.env, ...caEnv },
+    });
+    expect(control.stderr).toContain('Ignoring extra certs');
     const codexRun = spawnSync('sh', ['-c', codex.hooks.PreToolUse[0]!.hooks[0]!.command], {
       cwd: join(repo.dir, 'src'),
       input: JSON.stringify({
