@@ -10,7 +10,7 @@ import type { Policy, Zone } from '../policy/compile.js';
 import { checkDeadline } from './deadline.js';
 import {
   isLinkMode,
-  VERDICT_RANK,
+  strictestZone,
   type Change,
   type Finding,
   type Signal,
@@ -68,15 +68,7 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
       named.size && named.has(file.path) ? [...signalsFor(change.signals, file.path)] : whole;
     for (const [tool, { signal, share }] of tools) {
       // The strictest zone for this tool (the first of equals), as Policy.verdictOfFile.
-      let verdict: Verdict = 'allow';
-      let zone: Zone | undefined;
-      for (const z of zones) {
-        const v = z.verdictFor(tool);
-        if (zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[verdict]) {
-          verdict = v;
-          zone = z;
-        }
-      }
+      const { verdict, zone } = strictestZone(zones, tool);
       if (verdict === 'allow' || !zone) continue;
       const how =
         file.via !== undefined

@@ -21,6 +21,28 @@ export const isLinkMode = (mode: string | undefined): boolean =>
 
 export const VERDICT_RANK: Readonly<Record<Verdict, number>> = { allow: 0, review: 1, deny: 2 };
 
+/**
+ * The strictest verdict `tool` gets among `zones`, and the zone that gives it (the first of
+ * equals); `allow` and undefined when there is no zone. Shared by the policy's lookups and
+ * the per-file judgement (src/policy/compile.ts verdictFor, links.ts verdictOfFile,
+ * src/core/evaluate.ts).
+ */
+export function strictestZone<Z extends { verdictFor(tool: ToolId): Verdict }>(
+  zones: Iterable<Z>,
+  tool: ToolId,
+): { verdict: Verdict; zone: Z | undefined } {
+  let verdict: Verdict = 'allow';
+  let zone: Z | undefined;
+  for (const z of zones) {
+    const v = z.verdictFor(tool);
+    if (zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[verdict]) {
+      verdict = v;
+      zone = z;
+    }
+  }
+  return { verdict, zone };
+}
+
 export function stricter(a: Verdict, b: Verdict): Verdict {
   return VERDICT_RANK[b] > VERDICT_RANK[a] ? b : a;
 }

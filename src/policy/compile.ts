@@ -6,7 +6,7 @@ import { checkDeadline } from '../core/deadline.js';
 import { PolicyError, type PolicyProblem } from '../errors.js';
 import {
   UNKNOWN_AI,
-  VERDICT_RANK,
+  strictestZone,
   type FileChange,
   type ToolId,
   type Verdict,
@@ -365,18 +365,7 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
     unicode,
     normalize,
     zonesFor,
-    verdictFor(path: string, tool: ToolId) {
-      let best: { verdict: Verdict; zone: Zone | undefined } = {
-        verdict: 'allow',
-        zone: undefined,
-      };
-      for (const z of zonesFor(path)) {
-        const v = z.verdictFor(tool);
-        if (best.zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[best.verdict])
-          best = { verdict: v, zone: z };
-      }
-      return best;
-    },
+    verdictFor: (path: string, tool: ToolId) => strictestZone(zonesFor(path), tool),
     verdictOfFile: (f: Pick<FileChange, 'path' | 'mode'>, tool: ToolId) =>
       verdictOfFile(policy, f, tool),
     zonesOfFile: (f: Pick<FileChange, 'path' | 'mode'>) => zonesOfFile(policy, f),

@@ -15,7 +15,7 @@
 import picomatch from 'picomatch';
 import {
   isLinkMode,
-  VERDICT_RANK,
+  strictestZone,
   type FileChange,
   type ToolId,
   type Verdict,
@@ -144,13 +144,7 @@ export function verdictOfFile(
   tool: ToolId,
 ): { verdict: Verdict; zone: Zone | undefined } {
   if (!isLinkMode(file.mode)) return policy.verdictFor(file.path, tool);
-  let best: { verdict: Verdict; zone: Zone | undefined } = { verdict: 'allow', zone: undefined };
-  for (const z of linkZones(policy, file.path)) {
-    const v = z.verdictFor(tool);
-    if (best.zone === undefined || VERDICT_RANK[v] > VERDICT_RANK[best.verdict])
-      best = { verdict: v, zone: z };
-  }
-  return best;
+  return strictestZone(linkZones(policy, file.path), tool);
 }
 
 /**
