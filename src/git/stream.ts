@@ -103,43 +103,41 @@ export class ByteReader {
    * await per field cost more than the parsing.
    */
   untilBuffered(delim: number): Buffer | undefined {
-    let offset = 0;
-    for (let ci = 0; ci < this.chunks.length; ci++) {
-      const c = this.chunks[ci]!;
-      const start = ci === 0 ? this.head : 0;
-      const i = c.indexOf(delim, start);
-      if (i >= 0) {
-        const out = this.take(offset + (i - start));
-        this.skip(1);
-        return out;
-      }
-      offset += c.length - start;
-    }
-    return undefined;
+    return this.takeThrough(delim, { ci: 0, offset: 0 });
   }
 
   /** The bytes before the next `delim` (consumed), the rest at EOF, or null when empty. */
   async until(delim: number): Promise<Buffer | null> {
-    // Search each chunk once: `offset` counts the bytes already searched.
-    let offset = 0;
-    let ci = 0;
+    // Search each chunk once: the cursor keeps what was searched across fills.
+    const at = { ci: 0, offset: 0 };
     for (;;) {
-      for (; ci < this.chunks.length; ci++) {
-        const c = this.chunks[ci]!;
-        const start = ci === 0 ? this.head : 0;
-        const i = c.indexOf(delim, start);
-        if (i >= 0) {
-          const out = this.take(offset + (i - start));
-          this.skip(1);
-          return out;
-        }
-        offset += c.length - start;
-      }
+      const out = this.takeThrough(delim, at);
+      if (out) return out;
       if (!(await this.fill())) {
         if (!this.size) return null;
         return this.take(this.size);
       }
     }
+  }
+
+  /**
+   * Searches the buffered chunks from `at.ci` (`at.offset` bytes already searched before
+   * it) for `delim`: the bytes before it, consumed with it; or undefined, `at` moved past
+   * every chunk searched (`fill` only appends, so the next search resumes there).
+   */
+  private takeThrough(delim: number, at: { ci: number; offset: number }): Buffer | undefined {
+    for (; at.ci < this.chunks.length; at.ci++) {
+      const c = this.chunks[at.ci]!;
+      const start = at.ci === 0 ? this.head : 0;
+      const i = c.indexOf(delim, start);
+      if (i >= 0) {
+        const out = this.take(at.offset + (i - start));
+        this.skip(1);
+        return out;
+      }
+      at.offset += c.length - start;
+    }
+    return undefined;
   }
 
   /** The next byte, not consumed; null at EOF. */
