@@ -577,6 +577,13 @@ describe('commit-msg zone path never says "no zone" where the policy sees one', 
 describe('commit-msg zone path in real commits (agent session, no ledger)', () => {
   const traced = (stderr: string) => (/exec node .*hook commit-msg/.test(stderr) ? 'node' : 'fast');
   const AGENT = { CLAUDECODE: '1', CLEANROOM_DEBUG: '1' };
+  /** A repository whose first agent commit (outside the zones) has had the full check write the notes. */
+  const agentRepo = () => {
+    const repo = repoWithPolicy();
+    repo.write('src/a.ts', '1\n');
+    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    return repo;
+  };
 
   it('outside the zones: no Node; each way into a zone still gets the full check and is refused', () => {
     const repo = repoWithPolicy();
@@ -608,9 +615,7 @@ describe('commit-msg zone path in real commits (agent session, no ledger)', () =
   });
 
   it('a symlink anywhere in the index, or a path that is not plain ASCII, takes the full check', () => {
-    const repo = repoWithPolicy();
-    repo.write('src/a.ts', '1\n');
-    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    const repo = agentRepo();
     // Control: a draft outside the zones commits without Node.
     repo.write('drafts/q0.json', '{}\n');
     const control = repo.commit('draft', { env: AGENT });
@@ -637,9 +642,7 @@ describe('commit-msg zone path in real commits (agent session, no ledger)', () =
   });
 
   it('a gitlink anywhere in the index takes the full check (a submodule above a zone is judged by it)', () => {
-    const repo = repoWithPolicy();
-    repo.write('src/a.ts', '1\n');
-    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    const repo = agentRepo();
     const head = repo.git('rev-parse', 'HEAD').trim();
     // `evals` itself is in no zone's pattern (^evals/tasks, ^evals.*jsonl); the zones under
     // it judge a submodule there.
@@ -684,9 +687,7 @@ describe('commit-msg zone path in real commits (agent session, no ledger)', () =
   });
 
   it('a replace ref that stands in for HEAD does not hide a staged zone file', () => {
-    const repo = repoWithPolicy();
-    repo.write('src/a.ts', '1\n');
-    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    const repo = agentRepo();
     repo.write('src/b.ts', '2\n');
     expect(traced(repo.commit('outside', { env: AGENT }).stderr)).toBe('fast'); // control
     // The agent's file in a deny zone, and a commit whose tree already holds it put in
@@ -704,9 +705,7 @@ describe('commit-msg zone path in real commits (agent session, no ledger)', () =
   });
 
   it('a zones note that is missing, of another policy text or without its form line takes the full check', () => {
-    const repo = repoWithPolicy();
-    repo.write('src/a.ts', '1\n');
-    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    const repo = agentRepo();
     const zones = join(repo.dir, '.git', 'cleanroom', 'fastpath.zones');
     const good = readFileSync(zones, 'utf8');
     const [digest, form, ...patterns] = good.split('\n');
@@ -742,9 +741,7 @@ describe('commit-msg zone path in real commits (agent session, no ledger)', () =
   });
 
   it("with a ledger, prepare-commit-msg's heads-up still sees a zone reached through a link", () => {
-    const repo = repoWithPolicy();
-    repo.write('src/a.ts', '1\n');
-    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    const repo = agentRepo();
     mkdirSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true });
     writeFileSync(join(repo.dir, '.git', 'cleanroom', 'ledger.jsonl'), '{}\n');
     // Control: a draft outside the zones, no link: no heads-up, no Node in commit-msg.

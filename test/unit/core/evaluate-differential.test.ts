@@ -7,6 +7,7 @@
 // verdicts, ledger signals naming some paths, reviews and overrides for some paths.
 
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../helpers/prng.js';
 import { evaluate } from '../../../src/core/evaluate.js';
 import {
   CONFIG_ZONE,
@@ -131,17 +132,6 @@ function referenceSafePath(path: string): string {
   return /[\s"'\\]/.test(s) || s !== path ? JSON.stringify(path).replace(/\\u001b/g, '\\x1b') : s;
 }
 
-/** A small deterministic generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const DIRS = [
   'evals/tasks',
   'EVALS/Tasks',
@@ -237,7 +227,7 @@ function randomChange(r: () => number, n: number): Change {
 describe('issue 14 §4 shortcuts agree with the full computation', () => {
   for (const [name, policy] of policies) {
     it(`evaluate: the same findings, key order included (${name})`, () => {
-      const r = rng(14);
+      const r = prng(14);
       let judged = 0;
       for (let round = 0; round < 400; round++) {
         const c = randomChange(r, 1 + Math.floor(r() * 30));
@@ -249,7 +239,7 @@ describe('issue 14 §4 shortcuts agree with the full computation', () => {
     });
 
     it(`the agent-session note: same answer as every file's full verdict (${name})`, () => {
-      const r = rng(4);
+      const r = prng(4);
       let yes = 0;
       let linksIntoReview = 0;
       for (let round = 0; round < 400; round++) {
@@ -274,7 +264,7 @@ describe('issue 14 §4 shortcuts agree with the full computation', () => {
   }
 
   it('safePath: printable paths pass through, every other path as before', () => {
-    const r = rng(7);
+    const r = prng(7);
     const alphabet = [
       'a',
       'Z',
@@ -313,7 +303,7 @@ describe('issue 14 §4 shortcuts agree with the full computation', () => {
   });
 
   it('the text report: the count of changed paths, in any order of findings', () => {
-    const r = rng(21);
+    const r = prng(21);
     const cases = { sorted: 0, other: 0 };
     for (let round = 0; round < 300; round++) {
       const n = 1 + Math.floor(r() * 12);
@@ -359,7 +349,7 @@ describe('issue 14 §4 shortcuts agree with the full computation', () => {
   });
 
   it('the text report: one line per finding, as each finding says, in any mix', () => {
-    const r = rng(9);
+    const r = prng(9);
     const findings: Finding[] = [];
     for (let i = 0; i < 300; i++) {
       const share = r() < 0.3 ? Math.round(r() * 100) / 100 : undefined;

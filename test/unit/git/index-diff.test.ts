@@ -7,20 +7,11 @@
 // copies, merge records, and broken ones.
 
 import { describe, expect, it } from 'vitest';
+import { prng } from '../../helpers/prng.js';
 import { parseIndexDiff } from '../../../src/git/staged.js';
 import { parseRawEntries } from '../../../src/git/raw.js';
 import { splitZ } from '../../../src/git/git.js';
 import { addDeleteCounts } from '../../../src/git/renames.js';
-
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES: Buffer[] = [
   Buffer.from('evals/tasks/q1.json'),
@@ -45,7 +36,7 @@ function general(out: Buffer): unknown {
 
 describe('parseIndexDiff', () => {
   it('answers as the general parsers wherever it answers, and answers plain output', () => {
-    const r = rng(14);
+    const r = prng(14);
     const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
     let answered = 0;
     let declined = 0;
