@@ -10,13 +10,20 @@
 // repository is none of our business. No git process is started here; the policy
 // lookup (policy.ts) starts one per repository.
 
-import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { Policy, Zone } from '../policy/compile.js';
 import { safe } from '../report/escape.js';
 import { bypassReason } from './bypass.js';
-import { commitSpelled, revPath, shellPaths, type GitRead } from './shell.js';
+import { commitSpelled, revPath, shellPaths, type Extraction, type GitRead } from './shell.js';
 import { aliasesOf } from '../policy/links.js';
 import { diskZoneLinks } from './zone-links.js';
 import type { AgentEvent, Decision } from './types.js';
@@ -224,6 +231,97 @@ function zoneBelow(
 }
 
 const show = (rel: string): string => safe(rel || '.');
+
+/** Directories read at most when looking for symlinks under an extraction's destination. */
+const MAX_LINK_SCAN_DIRS = 5000;
+
+/**
+ * The first symlink under `dir` (repository `root`) whose target, resolved, lies where
+ * `zoned` says (a path in or above a deny zone), as a path for the message; past
+ * MAX_LINK_SCAN_DIRS directories the answer is "unknown" and the caller refuses.
+ */
+function linkInto(dir: string, root: string, zoned: (rel: string) => boolean): string | undefined {
+  const queue = [dir];
+  for (let n = 0; queue.length; n++) {
+    if (n >= MAX_LINK_SCAN_DIRS)
+      return `a directory too large to search for symlinks (${safe(dir)})`;
+    const d = queue.shift()!;
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const e of entries) {
+      const abs = join(d, e.name);
+      if (e.name === '.git' && d === root) continue;
+      if (e.isDirectory()) queue.push(abs);
+      else if (e.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathDeep(resolve(d, readlinkSync(abs)));
+        } catch {
+          continue;
+        }
+        const rel = toPosix(relative(realpathDeep(root), target));
+        if (rel.startsWith('..') || isAbsolute(rel)) continue;
+        if (zoned(rel === '' ? '' : rel)) return safe(toPosix(relative(root, abs)));
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Bytes of a patch file read to find the files it writes; a larger one is judged as unseen. */
+const MAX_PATCH_BYTES = 16 << 20;
+/** Names a patch may hold before it is judged as unseen (each is tried at every strip level). */
+const MAX_PATCH_NAMES = 2000;
+
+/**
+ * The files a patch may write, every way `-pN` and `--directory` can read them: each path
+ * of its headers (`diff --git a/X b/Y` split at every space, `---`/`+++`/`***`, `rename`/
+ * `copy from`/`to`, `Index:`; git-diff(1) "generating patches", GNU patch's "-p" and
+ * "Index:" rules) with 0…n leading directories removed. undefined when a name cannot be
+ * read here: C-quoted names, symlinks and gitlinks (what they point at is content too),
+ * an encoded mail body (`git am` decodes base64 and quoted-printable), too many names.
+ * Lines of a hunk that look like headers only add names: the reading errs on the side of
+ * refusing.
+ */
+export function patchTargets(text: string): string[] | undefined {
+  if (/^Content-Transfer-Encoding:\s*(base64|quoted-printable)/im.test(text)) return undefined;
+  const found = new Set<string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    let m: RegExpExecArray | null;
+    if (line.startsWith('diff --git ')) {
+      const rest = line.slice(11);
+      if (rest.startsWith('"') || rest.includes(' "')) return undefined;
+      found.add(rest);
+      for (let i = rest.indexOf(' '); i >= 0; i = rest.indexOf(' ', i + 1)) {
+        found.add(rest.slice(0, i));
+        found.add(rest.slice(i + 1));
+      }
+    } else if ((m = /^(?:---|\+\+\+|\*\*\*) (.*)$/.exec(line))) {
+      const name = m[1]!.split('\t')[0]!;
+      if (name.startsWith('"')) return undefined;
+      if (name !== '/dev/null') found.add(name).add(name.trimEnd());
+    } else if ((m = /^(?:(?:rename|copy) (?:from|to)|Index:) (.*)$/.exec(line))) {
+      if (m[1]!.startsWith('"')) return undefined;
+      found.add(m[1]!);
+    } else if (
+      /^(new file mode|new mode|old mode|deleted file mode) 1[26]0000/.test(line) ||
+      /^index [0-9a-f]+\.\.[0-9a-f]+ 1[26]0000/.test(line)
+    )
+      return undefined;
+    if (found.size > MAX_PATCH_NAMES) return undefined;
+  }
+  const names = new Set<string>();
+  for (const p of found) {
+    const parts = p.split('/').filter((x) => x !== '' && x !== '.');
+    for (let k = 0; k < parts.length; k++) names.add(parts.slice(k).join('/'));
+  }
+  return names.size > MAX_PATCH_NAMES * 8 ? undefined : [...names];
+}
 
 /** Files a search may list under one directory before cleanroom stops counting and assumes the worst. */
 const MAX_SEARCH_FILES = 5000;
@@ -505,6 +603,104 @@ export async function judge(
   };
 
   /**
+   * An archive extracted or a patch applied (shell.ts `Extraction`). Every file a readable
+   * patch names is judged as a write, from each destination (and, for git, from each
+   * repository root: git apply and git am read a patch's paths from the top). Names
+   * nobody can see beforehand (an archive's members, a patch from standard input or one
+   * that cannot be read here) are refused when the destination holds a deny zone, lies in
+   * one, holds git's or cleanroom's own files (the repository root: an archive member
+   * `.git/hooks/pre-commit` switches the hooks off), or holds a symlink into a deny zone.
+   */
+  const extracted = async (x: Extraction): Promise<Decision | undefined> => {
+    const git = x.what.startsWith('git ');
+    // An archive's member names are never read here; a patch's are, when it can be.
+    let names: string[] | undefined = x.unseen || !x.patches.length ? undefined : [];
+    for (const f of x.patches) {
+      if (!names) break;
+      try {
+        const abs = resolve(cwd, f);
+        const st = statSync(abs);
+        if (!st.isFile() || st.size > MAX_PATCH_BYTES) throw new Error('not a readable patch');
+        const got = patchTargets(readFileSync(abs, 'latin1'));
+        names = got && names.concat(got);
+      } catch {
+        names = undefined;
+      }
+    }
+    // GNU patch, given a patch whose headers name nothing (a normal or ed diff), asks.
+    if (names && !names.length && x.what === 'patch') names = undefined;
+    // The plainest reading first, for the message: `evals/x.json` before `b/evals/x.json`.
+    names?.sort((a, b) => a.split(' ').length - b.split(' ').length || b.length - a.length);
+    if (names) {
+      const dests = [
+        ...x.dests,
+        ...(git ? x.dests.flatMap((d) => findRoots(resolve(cwd, d))) : []),
+      ];
+      for (const dest of new Set(dests))
+        for (const n of names) {
+          const d = await write(
+            posix.join(dest, n),
+            (rel) => `this command (${x.what}) may write ${rel}, in`,
+            'apply the patch outside the zones, or leave it to a human',
+          );
+          if (d) return d;
+        }
+      return undefined;
+    }
+    const refuse = (where: string, why: string): Decision => ({
+      action: 'deny',
+      reason: `cleanroom: ${x.what} here writes files whose names cleanroom cannot see beforehand (an archive's members, a patch it cannot read) into ${safe(where)}, ${why} — extract or apply it into a directory outside the zones (tar -C DIR, unzip -d DIR), or ask a human.`,
+    });
+    for (const dest of x.dests) {
+      const abs = resolve(cwd, dest);
+      const real = realpathDeep(abs);
+      for (const root of findRoots(cwd))
+        if ([abs, real].some((a) => a === root || root.startsWith(a.endsWith(sep) ? a : a + sep)))
+          return refuse(
+            dest,
+            `which holds the repository ${root} and its own files (.git/hooks, .cleanroom/)`,
+          );
+      for (const t of targetsOf(dest, cwd)) {
+        const holdsOwn = ['', '/hooks', '/settings.json', '/hooks.json', '/config.toml'].some((s) =>
+          PROTECTED.test(`${t.rel}${s}`),
+        );
+        if (holdsOwn) return refuse(dest, "where git's and cleanroom's own files live");
+        const p = await lookup(t.root);
+        if (p.kind === 'none') continue;
+        if (p.kind === 'invalid') return invalid(t.rel, p.reason);
+        for (const policy of policiesOf(p)) {
+          const deny = (z: Zone): boolean => z.verdictFor(tool) === 'deny';
+          const { verdict, zone } = policy.verdictFor(t.rel, tool);
+          const hit =
+            verdict === 'deny' && zone ? { zone, base: t.rel } : zoneBelow(policy, t.rel, deny);
+          if (hit)
+            return refuse(
+              dest,
+              `and zone "${hit.zone.name}" (${show(hit.base)}) lies there, which must contain no AI-written content (${tool})`,
+            );
+          // A zone symlink showing files under the destination (evals/extra -> ../src/jl).
+          const seen = diskZoneLinks(t.root, p.policy).find(
+            (l) =>
+              t.rel === '' ||
+              l.target === t.rel ||
+              l.target.startsWith(`${t.rel}/`) ||
+              t.rel.startsWith(`${l.target}/`),
+          );
+          if (seen)
+            return refuse(dest, `which zone symlink ${show(seen.path)} shows inside a zone`);
+          // A symlink under the destination into a deny zone: members written through it land there.
+          const into = linkInto(join(t.root, t.rel), t.root, (rel) => {
+            const v = policy.verdictFor(rel, tool);
+            return v.verdict === 'deny' || zoneBelow(policy, rel, deny) !== undefined;
+          });
+          if (into) return refuse(dest, `and ${into} is a symlink into zone content`);
+        }
+      }
+    }
+    return undefined;
+  };
+
+  /**
    * `ln -s TARGET`: a link is a second name for TARGET, and a later word of the same
    * command line (`ln -s ../evals/tasks src/x && cat src/x/q1.json`) reads through it
    * before the link exists for realpath to see. So the link itself is refused when its
@@ -669,6 +865,7 @@ export async function judge(
       const touched = new Set(sh.touched);
       for (const p of sh.opaque) if ((d = await opaque(p, false))) return d;
       for (const p of touched) if ((d = await opaque(p, true))) return d;
+      for (const x of sh.extracts) if ((d = await extracted(x))) return d;
       return { action: 'allow' };
     }
     case 'after-write':

@@ -728,6 +728,8 @@ export interface ShellPaths {
   unknown: string[];
   /** git commands that can print file content from history, the index or the work tree. */
   gitReads: GitRead[];
+  /** Archives extracted and patches applied: files written under names the line does not show. */
+  extracts: Extraction[];
   /** More than `maxWords` words: the rest was not read. */
   truncated: boolean;
 }
@@ -766,6 +768,24 @@ export interface GitRead {
 const isPath = (w: string): boolean =>
   !!w && w.length <= 4096 && !w.includes('\0') && !/^[a-z][a-z0-9+.-]*:\/\//i.test(w);
 
+/**
+ * A command that writes files whose names come from an input the command line does not
+ * show: an archive extracted (`tar -x`, `unzip`, `cpio -i`, `7z x`, …) or a patch applied
+ * (`git apply`, `git am`, `patch`). decide.ts reads the patch files it can (their
+ * headers name every file written) and otherwise refuses the extraction when a deny
+ * zone, or git's and cleanroom's own files, could lie under a destination.
+ */
+export interface Extraction {
+  /** The command, for the message (`tar`, `git apply`). */
+  what: string;
+  /** Directories the files land in (the command's own unless `-C`/`-d`/`--directory`/`-o` says). */
+  dests: string[];
+  /** Patch or mbox files to read; empty for an archive. */
+  patches: string[];
+  /** Some input is not on the command line (standard input, `git am --continue`): names unseen. */
+  unseen: boolean;
+}
+
 /** `HEAD:path`, `:path`, `main~2:path`, `:0:path` → path (repository-relative), else undefined. */
 export function revPath(word: string): string | undefined {
   const m = /^(?:[^\s:/]*|:[0-3]):(?!\/\/)(.+)$/.exec(word);
@@ -799,6 +819,7 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
     touched: [],
     unknown: [],
     gitReads: [],
+    extracts: [],
     truncated: false,
   };
   let words = 0;
@@ -854,6 +875,7 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
     const lengths = LISTS.map((k) => r[k].length);
     const copies = r.copies.length;
     const gitReads = r.gitReads.length;
+    const extracts = r.extracts.length;
     // `for f in a b; do … "$f" … done`: the loop's words are what `$f` can be.
     if (
       seg.cmd === 'for' &&
@@ -887,6 +909,15 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
           dest: join(d, c.dest),
           sources: c.symbolic ? c.sources : c.sources.map((p) => join(d, p)),
         });
+    }
+    for (const x of r.extracts.splice(extracts)) {
+      const rel = [...x.dests, ...x.patches].filter((p) => !p.startsWith('/'));
+      if (!dirs && rel.length) r.unknown.push(rel[0]!);
+      r.extracts.push({
+        ...x,
+        dests: x.dests.flatMap(at),
+        patches: x.patches.flatMap(at),
+      });
     }
     for (const g of r.gitReads.slice(gitReads)) {
       g.dirs = dirs && [...dirs];
@@ -1055,6 +1086,16 @@ function readOne(
     r.unknown.push(`xargs ${seg.cmd}`);
   const before = r.gitReads.length;
   readSegment(seg.cmd, args, r);
+  const x = extractOf(seg.cmd, args);
+  if (x) {
+    // `patch -p1 < fix.diff`, `git am < mail`: the input file is a redirection; a heredoc,
+    // a here-string or a pipe is input nobody reads beforehand.
+    const input = seg.redirects.filter((d) => d.op === '<' && !dynamic(d.raw));
+    const fed = seg.redirects.some((d) => d.op === '<<' || d.op === '<<-' || d.op === '<<<');
+    if (x.stdin && input.length && !fed) x.patches.push(...input.map((d) => d.word));
+    else if (x.stdin) x.unseen = true;
+    r.extracts.push({ what: x.what, dests: x.dests, patches: x.patches, unseen: x.unseen });
+  }
   // `git cat-file --batch <<< HEAD:src/a.txt`: the input is on the command line, and
   // each line names a file from a commit (its path is judged as a revPath above).
   const here = seg.redirects.filter((d) => d.op === '<<<');
@@ -1076,6 +1117,158 @@ function readOne(
     for (const g of r.gitReads.slice(before))
       g.refuse ??= `it holds ${dynamicArgs[0]}, which only the shell can expand`;
   }
+}
+
+/** Archive programs and what extracting with them looks like (GNU, BSD and busybox spellings). */
+const ARCHIVERS = new Set([
+  'tar',
+  'gtar',
+  'bsdtar',
+  'unzip',
+  'cpio',
+  'bsdcpio',
+  '7z',
+  '7za',
+  '7zr',
+  '7zz',
+  'ar',
+  'pax',
+  'jar',
+  'unrar',
+  'unar',
+]);
+
+/** The value of `-X VALUE`, `-XVALUE`, `--long=VALUE` or `--long VALUE` options, each occurrence. */
+function optionValues(args: readonly string[], short: string | undefined, long: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--') break;
+    if (a === `--${long}` || (short !== undefined && a === `-${short}`)) out.push(args[++i] ?? '');
+    else if (a.startsWith(`--${long}=`)) out.push(a.slice(long.length + 3));
+    else if (short !== undefined && a.startsWith(`-${short}`) && !a.startsWith('--'))
+      out.push(a.slice(2));
+  }
+  return out;
+}
+
+/**
+ * Does `cmd args` extract an archive or apply a patch, and where to? `stdin`: the names
+ * come from standard input unless a file is given (the caller looks at redirections).
+ * Listing, testing and printing modes (`tar -t`, `unzip -l`, `git apply --stat`) write
+ * nothing and are not extractions.
+ */
+function extractOf(
+  cmd: string,
+  args: readonly string[],
+):
+  | { what: string; dests: string[]; patches: string[]; stdin: boolean; unseen: boolean }
+  | undefined {
+  const plain = args.filter((a) => !a.startsWith('-'));
+  const shortFlags = args.filter((a) => /^-[A-Za-z]/.test(a)).join('');
+  const none = { patches: [] as string[], stdin: false, unseen: false };
+  if (ARCHIVERS.has(cmd)) {
+    const absolute =
+      args.includes('--absolute-names') || (/^(g|bsd)?tar$/.test(cmd) && /P/.test(shortFlags));
+    const here = (
+      dests: string[],
+    ): { what: string; dests: string[]; patches: string[]; stdin: boolean; unseen: boolean } => ({
+      what: cmd,
+      // `-P`/`--absolute-names`: members may name any absolute path, so the destination is `/`.
+      dests: absolute ? ['/'] : dests.length ? dests : ['.'],
+      ...none,
+    });
+    switch (cmd) {
+      case 'tar':
+      case 'gtar':
+      case 'bsdtar': {
+        // `tar xzf a.tgz` (the old bundled form: its first word, without a dash).
+        const old = args[0] !== undefined && /^[A-Za-z]+$/.test(args[0]) ? args[0] : '';
+        const extract =
+          /x/.test(old) ||
+          args.some((a) => /^-[A-Za-z]*x/.test(a) || a === '--extract' || a === '--get');
+        if (!extract || args.some((a) => a === '-O' || a === '--to-stdout' || a === '--to-command'))
+          return undefined;
+        const dests = optionValues(args, 'C', 'directory');
+        // `tar xfC a.tar DIR`: a bundled C takes a later word, in an order only tar knows.
+        if (/C/.test(old)) return { ...here([]), unseen: true };
+        return here(dests);
+      }
+      case 'unzip':
+        if (args.some((a) => /^-[A-Za-z]*[lvtZpz]/.test(a) && !a.startsWith('-d')))
+          return undefined;
+        return here(optionValues(args, 'd', 'd'));
+      case 'cpio':
+      case 'bsdcpio': {
+        const dests = optionValues(args, 'D', 'directory');
+        // Copy-pass (`find . | cpio -pdm DEST`): names from standard input, into DEST.
+        if (/^-[A-Za-z]*p/.test(shortFlags) || args.includes('--pass-through'))
+          return here([...dests, ...plain.slice(-1)]);
+        if (/^-[A-Za-z]*i/.test(shortFlags) || args.includes('--extract')) return here(dests);
+        return undefined;
+      }
+      case 'pax': {
+        const r = args.some((a) => /^-[A-Za-z]*r/.test(a));
+        const w = args.some((a) => /^-[A-Za-z]*w/.test(a));
+        if (r && w) return here(plain.slice(-1));
+        return r ? here([]) : undefined;
+      }
+      case 'ar':
+      case 'jar':
+        return /^-?[A-Za-z]*x/.test(args[0] ?? '')
+          ? here(optionValues(args, undefined, 'output'))
+          : undefined;
+      case 'unrar':
+        if (!/^[xe]$/.test(plain[0] ?? '')) return undefined;
+        return here(
+          plain.length > 2 && plain[plain.length - 1]!.endsWith('/') ? plain.slice(-1) : [],
+        );
+      case 'unar':
+        return here(optionValues(args, 'o', 'output-directory'));
+      default:
+        // 7z x / 7z e, `-oDIR`
+        return /^[xe]$/.test(plain[0] ?? '') ? here(optionValues(args, 'o', 'o')) : undefined;
+    }
+  }
+  if (cmd === 'patch') {
+    if (args.some((a) => a === '--dry-run' || a === '-C' || a === '--check')) return undefined;
+    const dests = optionValues(args, 'd', 'directory');
+    const input = optionValues(args, 'i', 'input');
+    // `patch FILE PATCHFILE`: the file written is named (and judged as a word); the patch
+    // file is read.
+    const patches = input.length ? input : plain.slice(1, 2);
+    return {
+      what: 'patch',
+      dests: dests.length ? dests : ['.'],
+      patches,
+      stdin: !patches.length,
+      unseen: false,
+    };
+  }
+  if (cmd === 'git') {
+    const git = gitSub([...args]);
+    if (!git || (git.sub !== 'apply' && git.sub !== 'am')) return undefined;
+    const a = git.args;
+    const dirs = optionValues(a, undefined, 'directory');
+    const dests = dirs.length ? dirs : ['.'];
+    const files = a.filter((w) => !w.startsWith('-'));
+    if (git.sub === 'apply') {
+      const reportOnly = a.some((w) => /^--(stat|numstat|summary|check)$/.test(w));
+      if (reportOnly && !a.includes('--apply')) return undefined;
+      return { what: 'git apply', dests, patches: files, stdin: !files.length, unseen: false };
+    }
+    if (a.some((w) => /^--(abort|quit|show-current-patch)/.test(w))) return undefined;
+    // `git am --continue`/`--skip`: the rest of a series git keeps in .git/rebase-apply.
+    const resume = a.some((w) => /^(--continue|--skip|--resolved|-r)$/.test(w));
+    return {
+      what: 'git am',
+      dests,
+      patches: files,
+      stdin: !files.length && !resume,
+      unseen: resume,
+    };
+  }
+  return undefined;
 }
 
 /** An option's value glued to it (`--out=x`) or the word itself. */

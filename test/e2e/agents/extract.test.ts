@@ -1,0 +1,153 @@
+// Archives extracted and patches applied through the shell write files whose names the
+// command line does not show (the hostile review's `git apply`, `tar -xf`, `patch`):
+// each is refused through the built entry that `init --agents` wires when it could land
+// in a deny zone or on git's and cleanroom's own files, with a control beside it that
+// an agent may run.
+
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanEnv, removeTempDirs, repoWithPolicy, ROOT } from '../../helpers/repo.js';
+
+afterAll(removeTempDirs);
+
+const repo = repoWithPolicy({ init: false });
+repo.write('evals/tasks/q1.json', '{}\n').write('src/a.txt', 'a\n').write('build/.keep', '');
+repo.git('add', '-A');
+repo.git('commit', '-q', '--no-verify', '-m', 'content');
+mkdirSync(join(repo.dir, 'src', 'sub'));
+
+// Patches and archives outside the repository, as an agent would leave them in /tmp.
+const out = mkdtempSync(join(tmpdir(), 'cleanroom-extract-'));
+const patch = (name: string, path: string, extra = ''): string => {
+  const file = join(out, name);
+  writeFileSync(
+    file,
+    `diff --git a/${path} b/${path}\nnew file mode 100644\n${extra}--- /dev/null\n+++ b/${path}\n@@ -0,0 +1 @@\n+x\n`,
+  );
+  return file;
+};
+const zone = patch('zone.patch', 'evals/tasks/n.json');
+const plain = patch('src.patch', 'src/n.txt');
+const own = patch('own.patch', '.cleanroom/policy.yaml');
+// An empty new file: a git patch with no ---/+++ lines at all.
+const empty = join(out, 'empty.patch');
+writeFileSync(
+  empty,
+  'diff --git a/evals/tasks/e.json b/evals/tasks/e.json\nnew file mode 100644\nindex 0000000..e69de29\n',
+);
+// Names git would read but cleanroom does not unquote, a symlink, an encoded mail body.
+const quoted = join(out, 'quoted.patch');
+writeFileSync(
+  quoted,
+  'diff --git "a/evals/tasks/\\303\\251.json" "b/evals/tasks/\\303\\251.json"\nnew file mode 100644\n--- /dev/null\n+++ "b/evals/tasks/\\303\\251.json"\n@@ -0,0 +1 @@\n+x\n',
+);
+const link = patch('link.patch', 'src/l', '').replace('link.patch', 'link2.patch');
+writeFileSync(
+  link,
+  'diff --git a/src/l b/src/l\nnew file mode 120000\n--- /dev/null\n+++ b/src/l\n@@ -0,0 +1 @@\n+../evals/tasks\n\\ No newline at end of file\n',
+);
+const b64 = join(out, 'b64.mbox');
+writeFileSync(
+  b64,
+  `From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\nContent-Transfer-Encoding: base64\n\n${Buffer.from('diff --git a/evals/tasks/n.json b/evals/tasks/n.json\n').toString('base64')}\n`,
+);
+
+const bash = (command: string, cwd = repo.dir) =>
+  spawnSync(process.execPath, [join(ROOT, 'dist', 'agent-hook.cjs'), 'claude-code'], {
+    input: JSON.stringify({
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command },
+      cwd,
+      session_id: 's',
+    }),
+    env: cleanEnv({ CLAUDECODE: '1' }),
+    encoding: 'utf8',
+  });
+
+describe('patches and archives the agent hook cannot see into', { timeout: 60_000 }, () => {
+  it.each([
+    [
+      'git apply of a patch into a deny zone',
+      `git apply --index ${zone}`,
+      `git apply --index ${plain}`,
+    ],
+    [
+      'git apply --cached (the index only)',
+      `git apply --cached ${zone}`,
+      `git apply --cached ${plain}`,
+    ],
+    ['an empty new file (no ---/+++ lines)', `git apply ${empty}`, `git apply --stat ${empty}`],
+    ['patch -p1 < FILE', `patch -p1 < ${zone}`, `patch -p1 < ${plain}`],
+    ['patch -i FILE', `patch -p1 -i ${zone}`, `patch -p1 -i ${plain}`],
+    ['git am of a series', `git am ${zone}`, `git am ${plain}`],
+    ['a patch onto cleanroom own files', `git apply ${own}`, `git apply ${plain}`],
+    ['a patch from standard input', `cat ${zone} | git apply`, `cat ${zone} | git apply --check`],
+    [
+      'a patch the same line writes first',
+      `cp ${zone} /tmp/z.patch && git apply /tmp/z.patch`,
+      `git apply --numstat ${zone}`,
+    ],
+    ['a C-quoted name', `git apply ${quoted}`, `git apply ${plain}`],
+    ['a patch making a symlink', `git apply ${link}`, `git apply ${plain}`],
+    ['an encoded mail body', `git am ${b64}`, `git am --abort`],
+    ['git am --continue (a series git keeps)', 'git am --continue', 'git am --show-current-patch'],
+    [
+      'tar -x at the root (.git/hooks could be a member)',
+      'tar -xzf /tmp/a.tgz',
+      'tar -xzf /tmp/a.tgz -C build',
+    ],
+    ['tar in the old bundled form', 'tar xf /tmp/a.tar', 'tar tf /tmp/a.tar'],
+    ['tar -C into a parent of a zone', 'tar -xf /tmp/a.tar -C evals', 'tar -xf /tmp/a.tar -C src'],
+    [
+      'tar --directory=',
+      'tar -x -f /tmp/a.tar --directory=evals',
+      'tar -x -f /tmp/a.tar --directory=src',
+    ],
+    [
+      'tar -P (absolute member names)',
+      'tar -xPf /tmp/a.tar -C build',
+      'tar -xf /tmp/a.tar -C build',
+    ],
+    [
+      'tar -C above the repository',
+      'cd src && tar -xf /tmp/a.tar -C ../..',
+      'cd src && tar -xf /tmp/a.tar -C sub',
+    ],
+    ['unzip at the root', 'unzip -o /tmp/a.zip', 'unzip -l /tmp/a.zip'],
+    ['unzip -d a parent of a zone', 'unzip /tmp/a.zip -d evals', 'unzip /tmp/a.zip -d build'],
+    ['cpio -i', 'cpio -idm < /tmp/a.cpio', 'cpio -t < /tmp/a.cpio'],
+    ['cpio copy-pass into the root', 'find /tmp/x | cpio -pdm .', 'find /tmp/x | cpio -pdm build'],
+    ['7z x', '7z x /tmp/a.7z', '7z x /tmp/a.7z -obuild'],
+    ['bsdtar', 'bsdtar -xf /tmp/a.tar', 'bsdtar -tf /tmp/a.tar'],
+  ])('%s', (_name, attack, control) => {
+    const a = bash(attack);
+    expect(a.status, `${attack}\n${a.stderr}`).toBe(2);
+    expect(a.stderr).toMatch(/cleanroom: /);
+    const c = bash(control);
+    expect(c.status, `${control}\n${c.stderr}`).toBe(0);
+  });
+
+  it('reads the patch from the command directory, and its paths from the repository root', () => {
+    const a = bash(`git apply ${zone}`, join(repo.dir, 'src', 'sub'));
+    expect(a.status, a.stderr).toBe(2);
+    expect(a.stderr).toContain('evals/tasks/n.json');
+    expect(bash(`git apply ${plain}`, join(repo.dir, 'src', 'sub')).status).toBe(0);
+  });
+
+  it('refuses an extraction into a directory holding a symlink into a deny zone', () => {
+    const r = repoWithPolicy({ init: false });
+    r.write('evals/tasks/q1.json', '{}\n').write('tools/.keep', '');
+    symlinkSync('../evals/tasks', join(r.dir, 'tools', 'tasks'));
+    r.git('add', '-A');
+    r.git('commit', '-q', '--no-verify', '-m', 'content');
+    const a = bash('tar -xf /tmp/a.tar -C tools', r.dir);
+    expect(a.status, a.stderr).toBe(2);
+    expect(a.stderr).toContain('tools/tasks');
+    r.write('other/.keep', '');
+    expect(bash('tar -xf /tmp/a.tar -C other', r.dir).status).toBe(0);
+  });
+});
