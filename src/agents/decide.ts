@@ -230,6 +230,29 @@ function zoneBelow(
   return undefined;
 }
 
+/**
+ * A zone (of those `pick` takes) a file directly in directory `rel` could belong to: a
+ * glob whose fixed part is `rel` or above it and whose rest can still match one level
+ * below `rel`. Unlike zoneBelow, a zone deeper than `rel` does not count.
+ */
+function zoneHolding(policy: Policy, rel: string, pick: (z: Zone) => boolean): Zone | undefined {
+  const fold = (p: string): string => {
+    const n = policy.normalize(p);
+    return policy.caseSensitive ? n : n.toLowerCase();
+  };
+  const dir = fold(rel);
+  for (const zone of policy.zones) {
+    if (!pick(zone)) continue;
+    for (const glob of zone.paths) {
+      const base = fold(picomatch.scan(glob).base);
+      const within = base === dir || base === '' || dir.startsWith(`${base}/`);
+      const depth = dir === '' ? 1 : dir.split('/').length + 1;
+      if (within && (glob.includes('**') || glob.split('/').length >= depth)) return zone;
+    }
+  }
+  return undefined;
+}
+
 const show = (rel: string): string => safe(rel || '.');
 
 /** Directories read at most when looking for symlinks under an extraction's destination. */
@@ -603,6 +626,34 @@ export async function judge(
   };
 
   /**
+   * A program cleanroom cannot follow, run in `dir`: it may write there without naming a
+   * file (`curl -O URL`, `git clone URL`, a script's relative writes) and read what is
+   * there. Refused when a file directly in `dir` could be in a deny or `read: deny` zone
+   * (a directory above a zone is not: `cd data && curl -O …` writes data/x, judged like
+   * `curl -o data/x`).
+   */
+  const ranIn = async (dir: string): Promise<Decision | undefined> => {
+    for (const t of targetsOf(dir, cwd)) {
+      const p = await lookup(t.root);
+      if (p.kind === 'none') continue;
+      if (p.kind === 'invalid') return invalid(t.rel, p.reason);
+      for (const policy of policiesOf(p)) {
+        const hit = zoneHolding(
+          policy,
+          t.rel,
+          (z) => z.verdictFor(tool) === 'deny' || z.read === 'deny',
+        );
+        if (hit)
+          return {
+            action: 'deny',
+            reason: `cleanroom: this command runs a program cleanroom cannot follow in ${show(t.rel)}, where it may write or read files of zone "${hit.name}" without naming them — run it from a directory outside the zone, or ask a human.`,
+          };
+      }
+    }
+    return undefined;
+  };
+
+  /**
    * An archive extracted or a patch applied (shell.ts `Extraction`). Every file a readable
    * patch names is judged as a write, from each destination (and, for git, from each
    * repository root: git apply and git am read a patch's paths from the top). Names
@@ -865,6 +916,7 @@ export async function judge(
       const touched = new Set(sh.touched);
       for (const p of sh.opaque) if ((d = await opaque(p, false))) return d;
       for (const p of touched) if ((d = await opaque(p, true))) return d;
+      for (const p of new Set(sh.ranIn)) if ((d = await ranIn(p))) return d;
       for (const x of sh.extracts) if ((d = await extracted(x))) return d;
       return { action: 'allow' };
     }

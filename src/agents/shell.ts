@@ -717,6 +717,8 @@ export interface ShellPaths {
   revPaths: string[];
   /** Words given to programs cleanroom does not understand: refused in or above a deny zone. */
   opaque: string[];
+  /** Directories a program cleanroom cannot follow runs in (and may write to without naming a file). */
+  ranIn: string[];
   /** Words given to programs that may change files (anything but a pure reader): refused when they name cleanroom's or git's own files. */
   touched: string[];
   /**
@@ -816,6 +818,7 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
     searched: [],
     revPaths: [],
     opaque: [],
+    ranIn: [],
     touched: [],
     unknown: [],
     gitReads: [],
@@ -951,7 +954,7 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
   return r;
 }
 
-const LISTS = ['mentioned', 'written', 'searched', 'opaque', 'touched'] as const;
+const LISTS = ['mentioned', 'written', 'searched', 'opaque', 'ranIn', 'touched'] as const;
 
 /** Programs whose arguments are not file names (a variable given to them reads nothing). */
 const NO_FILE_ARGS = new Set([
@@ -1327,6 +1330,14 @@ function readSegment(cmd: string, all: string[], r: ShellPaths): void {
   const known =
     reader || NO_CONTENT.has(cmd) || (git !== undefined && GIT_NO_NEW_CONTENT.has(git.sub));
   if (!known) r.opaque.push(...paths);
+  // A program writes where it runs without naming it (`curl -O URL`, `wget URL`, `git
+  // clone URL`, a script's relative writes): the directory itself is a word given to it,
+  // judged as the others (a deny zone, or a directory above one; the root excepted).
+  const script =
+    SHELLS.has(cmd) &&
+    !args.some((a) => /^-[a-zA-Z]*c/.test(a)) &&
+    args.some((a) => !a.startsWith('-'));
+  if ((!known && cmd !== 'git') || script || git?.sub === 'clone') r.ranIn.push('.');
   if (cmd === 'tee') r.written.push(...args.filter((a) => !a.startsWith('-')));
   if (DEST_LAST.has(cmd)) {
     const before = r.copies.length;

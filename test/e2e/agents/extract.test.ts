@@ -151,3 +151,44 @@ describe('patches and archives the agent hook cannot see into', { timeout: 60_00
     expect(bash('tar -xf /tmp/a.tar -C other', r.dir).status).toBe(0);
   });
 });
+
+describe(
+  'a program run inside a zone writes there without naming a file',
+  { timeout: 60_000 },
+  () => {
+    const r = repoWithPolicy({ init: false });
+    r.write('data/train/sub/a.txt', 'a\n').write('data/other/b.txt', 'b\n');
+    r.write('evals/harness/run.py', '\n');
+    r.git('add', '-A');
+    r.git('commit', '-q', '--no-verify', '-m', 'content');
+    it.each([
+      [
+        'curl -O in a deny zone',
+        'cd data/train && curl -sO https://example.invalid',
+        'cd data/other && curl -sO https://example.invalid',
+      ],
+      [
+        'wget below a deny zone',
+        'cd data/train/sub && wget https://example.invalid',
+        'cd data && wget https://example.invalid',
+      ],
+      [
+        'git clone in a deny zone',
+        'cd data/train && git clone https://example.invalid',
+        'cd data/train && git status',
+      ],
+      ['a script run by a shell', 'cd data/train && bash /tmp/gen.sh', 'cd data/train && ls'],
+      [
+        'a directory a deny zone glob reaches (evals/**/*.jsonl)',
+        'cd evals/harness && python3 run.py',
+        'python3 evals/harness/run.py',
+      ],
+    ])('%s', (_name, attack, control) => {
+      const a = bash(attack, r.dir);
+      expect(a.status, `${attack}\n${a.stderr}`).toBe(2);
+      expect(a.stderr).toMatch(/runs a program cleanroom cannot follow in/);
+      const c = bash(control, r.dir);
+      expect(c.status, `${control}\n${c.stderr}`).toBe(0);
+    });
+  },
+);
