@@ -1,6 +1,5 @@
 // The local verdict on what `git commit` is about to record.
 
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { FileChange, Identity, Signal } from '../core/types.js';
@@ -9,7 +8,7 @@ import { parseIdentLine } from '../git/commit-object.js';
 import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
 import { stagedDiff, type StagedDiff } from '../git/staged.js';
-import { indexMayHoldLinks } from '../git/index-file.js';
+import { indexFileMayHoldLinks } from '../git/index-file.js';
 import type { Policy } from '../policy/compile.js';
 import type { Report } from '../core/types.js';
 import { cleanupMessage, SCISSORS, scissorsAt } from '../signals/trailers.js';
@@ -138,7 +137,7 @@ function mayHoldLinks(ctx: GitContext, repo: Repo): boolean {
     )
       return true;
     const file = named !== undefined ? resolve(ctx.cwd, named) : join(repo.gitDir, 'index');
-    return indexMayHoldLinks(readFileSync(file), repo.objectFormat === 'sha256' ? 32 : 20);
+    return indexFileMayHoldLinks(file, repo.objectFormat === 'sha256' ? 32 : 20);
   } catch {
     return true;
   }

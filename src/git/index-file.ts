@@ -7,10 +7,32 @@
 // longer), then the name: in versions 2 and 3 NUL-padded to a multiple of 8 bytes, in
 // version 4 a varint (bytes dropped from the previous name) and a NUL-ended suffix.
 
-/** A symlink (0120000) and a sparse index's directory entry (040000), by their type bits. */
-const TYPE_MASK = 0o170000;
-const SYMLINK = 0o120000;
-const DIRECTORY = 0o040000;
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+/**
+ * The bytes walked: `buf` holds the file's bytes from `start`, `length` of them (the whole
+ * file for a buffer). `reach(pos, n)` makes [pos, pos + n) held, or answers false (past
+ * the end, wider than the window).
+ */
+interface Bytes {
+  readonly size: number;
+  buf: Buffer;
+  start: number;
+  length: number;
+  reach(pos: number, n: number): boolean;
+}
+
+/** The first NUL at or after `from` (a file position), reading on as needed; -1 when none is within reach. */
+function nulFrom(b: Bytes, from: number): number {
+  if (!b.reach(from, 1)) return -1;
+  let i = b.buf.indexOf(0, from - b.start);
+  if (i >= 0 && i < b.length) return b.start + i;
+  // Past the window: read on from `from` once (a name wider than the window is maybe).
+  if (b.start + b.length >= b.size || from === b.start) return -1;
+  if (!b.reach(from, Math.min(b.size - from, b.buf.length))) return -1;
+  i = b.buf.indexOf(0, 0);
+  return i >= 0 && i < b.length ? b.start + i : -1;
+}
 
 /**
  * Whether the index file `buf` may hold a symlink entry: false only when every entry has
@@ -21,40 +43,94 @@ const DIRECTORY = 0o040000;
  * left over. `idBytes`: 20 (sha1) or 32 (sha256). Pure; never throws.
  */
 export function indexMayHoldLinks(buf: Buffer, idBytes: number): boolean {
-  const end = buf.length - idBytes; // the trailing hash
-  if (end < 12 || buf.toString('latin1', 0, 4) !== 'DIRC') return true;
-  const version = buf.readUInt32BE(4);
+  const size = buf.length;
+  return walk({ size, buf, start: 0, length: size, reach: (pos, n) => pos + n <= size }, idBytes);
+}
+
+/**
+ * `indexMayHoldLinks` of the file at `path`, read `window` bytes at a time (1 MiB: a
+ * 150,000-entry index is 12 MB, and a buffer of that size costs its page faults on
+ * every run). An entry wider than the window counts as maybe. @throws the file's read
+ * errors (ENOENT: no index yet)
+ */
+export function indexFileMayHoldLinks(path: string, idBytes: number, window = 1 << 20): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const buf = Buffer.allocUnsafe(Math.max(1, Math.min(window, size)));
+    const bytes: Bytes = {
+      size,
+      buf,
+      start: 0,
+      length: 0,
+      reach(pos, n) {
+        if (pos >= this.start && pos + n <= this.start + this.length) return true;
+        if (pos + n > size || n > buf.length) return false;
+        this.start = pos;
+        this.length = 0;
+        const want = Math.min(buf.length, size - pos);
+        while (this.length < want) {
+          const got = readSync(fd, buf, this.length, want - this.length, pos + this.length);
+          if (got === 0) break;
+          this.length += got;
+        }
+        return pos + n <= this.start + this.length;
+      },
+    };
+    return walk(bytes, idBytes);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A symlink's (0120000) and a directory's (040000, a sparse index) type nibble in byte 26. */
+const SYMLINK = 0xa0;
+const DIRECTORY = 0x40;
+
+function walk(b: Bytes, idBytes: number): boolean {
+  const end = b.size - idBytes; // the trailing hash
+  if (end < 12 || !b.reach(0, 12)) return true;
+  const head = b.buf;
+  if (head.toString('latin1', 0, 4) !== 'DIRC' || head[4] || head[5] || head[6]) return true;
+  const version = head[7]!;
   if (version < 2 || version > 4) return true;
-  const count = buf.readUInt32BE(8);
+  const count = head.readUInt32BE(8);
   let pos = 12;
   let previous = 0; // version 4: the previous name's length
+  const fixed = 40 + idBytes + 4; // stat data, id, flags, extended flags (within any entry)
   for (let i = 0; i < count; i++) {
-    const flagsAt = pos + 40 + idBytes;
-    if (flagsAt + 2 > end) return true;
-    const type = buf.readUInt32BE(pos + 24) & TYPE_MASK;
+    if (pos + fixed > end) return true;
+    let at = pos - b.start;
+    if (at < 0 || at + fixed > b.length) {
+      if (!b.reach(pos, fixed)) return true;
+      at = 0;
+    }
+    const buf = b.buf;
+    const type = buf[at + 26]! & 0xf0;
     if (type === SYMLINK || type === DIRECTORY) return true;
-    const flags = buf.readUInt16BE(flagsAt);
+    const flagsAt = at + 40 + idBytes;
+    const flags = (buf[flagsAt]! << 8) | buf[flagsAt + 1]!;
     const extended = (flags & 0x4000) !== 0;
     if (extended && version < 3) return true;
-    let name = flagsAt + 2 + (extended ? 2 : 0);
+    let name = pos + 40 + idBytes + 2 + (extended ? 2 : 0); // a file position
     if (version === 4) {
       // read-cache.c decode_varint: 7 bits a byte, high bit "more", each continuation +1.
-      if (name >= end) return true;
-      let c = buf[name++]!;
+      if (!b.reach(name, 1)) return true;
+      let c = b.buf[name++ - b.start]!;
       let strip = c & 127;
       while (c & 128) {
-        if (name >= end || strip > 0xffffff) return true;
-        c = buf[name++]!;
+        if (name >= end || strip > 0xffffff || !b.reach(name, 1)) return true;
+        c = b.buf[name++ - b.start]!;
         strip = (strip + 1) * 128 + (c & 127);
       }
-      const nul = buf.indexOf(0, name);
+      const nul = nulFrom(b, name);
       if (nul < 0 || nul >= end || strip > previous) return true;
       previous = previous - strip + (nul - name);
       pos = nul + 1;
     } else {
       let length = flags & 0xfff;
       if (length === 0xfff) {
-        const nul = buf.indexOf(0, name);
+        const nul = nulFrom(b, name);
         if (nul < 0) return true;
         length = nul - name;
       }
@@ -64,9 +140,11 @@ export function indexMayHoldLinks(buf: Buffer, idBytes: number): boolean {
     if (pos > end) return true;
   }
   while (pos + 8 <= end) {
-    const signature = buf.toString('latin1', pos, pos + 4);
+    if (!b.reach(pos, 8)) return true;
+    const at = pos - b.start;
+    const signature = b.buf.toString('latin1', at, at + 4);
     if (signature === 'link' || signature === 'sdir') return true;
-    pos += 8 + buf.readUInt32BE(pos + 4);
+    pos += 8 + b.buf.readUInt32BE(at + 4);
   }
   return pos !== end;
 }

@@ -10,7 +10,7 @@
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { indexMayHoldLinks } from '../../../src/git/index-file.js';
+import { indexFileMayHoldLinks, indexMayHoldLinks } from '../../../src/git/index-file.js';
 import { prng } from '../../helpers/prng.js';
 import { removeTempDirs, repoWithPolicy, TestRepo } from '../../helpers/repo.js';
 
@@ -55,10 +55,20 @@ describe('the index walk never misses a link git lists', () => {
       if (version >= 3 && r() < 0.5)
         git(repo, ['update-index', '--skip-worktree', lines[0]!.split('\t')[1]!]);
       if (r() < 0.15) git(repo, ['update-index', '--split-index']);
-      const index = readFileSync(join(repo.dir, '.git', 'index'));
-      const said = indexMayHoldLinks(index, format === 'sha256' ? 32 : 20);
+      const file = join(repo.dir, '.git', 'index');
+      const index = readFileSync(file);
+      const ids = format === 'sha256' ? 32 : 20;
+      const said = indexMayHoldLinks(index, ids);
       const has = listsLink(repo);
       if (has) expect(said, `round ${round}: git lists a link`).toBe(true);
+      // Read a window at a time: the same answer, or maybe where a name is wider than it.
+      expect(indexFileMayHoldLinks(file, ids)).toBe(said);
+      for (const window of [64, 100, 333, 4096]) {
+        const windowed = indexFileMayHoldLinks(file, ids, window);
+        if (said || window > 5000 || !lines.some((l) => l.length > window - 120))
+          expect(windowed, `round ${round}, window ${window}`).toBe(said);
+        else expect(windowed || !said).toBe(true);
+      }
       if (said) maybe++;
       else proven++;
       // Cut or damaged, the walk may say maybe but never throws.
