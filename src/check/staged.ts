@@ -230,7 +230,7 @@ export async function checkStaged(
     // what is below it, and a link elsewhere (evals/extra -> ../src/jl) went unseen.
     const top = repo.root !== null ? { ...ctx, cwd: repo.root } : ctx;
     const links = mayHoldLinks(ctx, repo) ? await indexZoneLinks(top, policy) : [];
-    const aliased = withLinkAliases(files, links, !policy.caseSensitive);
+    const aliased = links.length ? withLinkAliases(files, links, !policy.caseSensitive) : files;
     if (aliased.length > files.length)
       change = buildChange(policy, { ...input, files: aliased }, trust, now);
   }
