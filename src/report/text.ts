@@ -144,13 +144,14 @@ function count(fs: readonly Finding[], config: boolean): number {
       commit = f.commit;
       path = f.path;
       runs++;
-    } else if (f.path !== path) {
-      if (!(f.path > path)) {
-        sorted = false;
-        break;
-      }
+    } else if (f.path > path) {
+      // One comparison per finding, not two: paths read from git's output are slices of
+      // it, which V8 compares several times slower than flat strings (100,000 findings).
       path = f.path;
       runs++;
+    } else if (f.path !== path) {
+      sorted = false;
+      break;
     }
   }
   if (sorted) return runs;
