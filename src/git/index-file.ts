@@ -37,10 +37,10 @@ function nulFrom(b: Bytes, from: number): number {
 /**
  * Whether the index file `buf` may hold a symlink entry: false only when every entry has
  * been walked and none is one. True (maybe: ask git) for anything else — a version other
- * than 2–4, an entry or extension running past the end, a split index (the `link`
- * extension: the entries are in sharedindex.*), a sparse index (the `sdir` extension,
- * or a directory entry: it stands for files git would list, links among them), or bytes
- * left over. `idBytes`: 20 (sha1) or 32 (sha256). Pure; never throws.
+ * than 2–4, an entry or extension running past the end, an extension other than the four
+ * that cannot hide an entry (KNOWN: so a split index, a sparse one, offset tables), a
+ * directory entry (a sparse index: it stands for files git would list, links among
+ * them), or bytes left over. `idBytes`: 20 (sha1) or 32 (sha256). Pure; never throws.
  */
 export function indexMayHoldLinks(buf: Buffer, idBytes: number): boolean {
   const size = buf.length;
@@ -82,6 +82,15 @@ export function indexFileMayHoldLinks(path: string, idBytes: number, window = 1 
     closeSync(fd);
   }
 }
+
+/**
+ * Extensions that add no entry and move none: the cache tree, resolve-undo, the
+ * untracked cache, fsmonitor. Any other counts as maybe: `link` (split index: entries in
+ * sharedindex.*), `sdir` (sparse), and `EOIE`/`IEOT`, whose offsets let git's threaded
+ * loader read entries and extensions from elsewhere than this sequential walk (a crafted
+ * index could show git a link this walk never reaches), and any git adds later.
+ */
+const KNOWN = new Set(['TREE', 'REUC', 'UNTR', 'FSMN']);
 
 /** A symlink's (0120000) and a directory's (040000, a sparse index) type nibble in byte 26. */
 const SYMLINK = 0xa0;
@@ -142,8 +151,7 @@ function walk(b: Bytes, idBytes: number): boolean {
   while (pos + 8 <= end) {
     if (!b.reach(pos, 8)) return true;
     const at = pos - b.start;
-    const signature = b.buf.toString('latin1', at, at + 4);
-    if (signature === 'link' || signature === 'sdir') return true;
+    if (!KNOWN.has(b.buf.toString('latin1', at, at + 4))) return true;
     pos += 8 + b.buf.readUInt32BE(at + 4);
   }
   return pos !== end;

@@ -113,6 +113,24 @@ describe('the index walk never misses a link git lists', () => {
     git(sparse, ['sparse-checkout', 'set', '--cone', '--sparse-index', 'other']);
     expect(indexMayHoldLinks(readFileSync(join(sparse.dir, '.git', 'index')), 20)).toBe(true);
   });
+
+  it('an end-of-entries offset (EOIE) is maybe: git may read from it, not from this walk', () => {
+    const repo = TestRepo.init();
+    repo.write('a.txt', 'a\n').write('dir/b.txt', 'b\n');
+    const index = () => readFileSync(join(repo.dir, '.git', 'index'));
+    git(repo, ['add', '-A']);
+    git(repo, ['commit', '-q', '--no-verify', '-m', 'x']); // a cache tree (TREE)
+    git(repo, ['-c', 'core.untrackedCache=true', 'status', '-s']); // UNTR
+    // The control: the harmless extensions leave the index proven.
+    expect(index().includes('TREE')).toBe(true);
+    expect(indexMayHoldLinks(index(), 20)).toBe(false);
+    git(repo, ['-c', 'index.recordEndOfIndexEntries=true', 'update-index', '--really-refresh']);
+    git(repo, ['-c', 'index.recordEndOfIndexEntries=true', 'add', '--renormalize', '.']);
+    repo.write('c.txt', 'c\n');
+    git(repo, ['-c', 'index.recordEndOfIndexEntries=true', 'add', 'c.txt']);
+    expect(index().includes('EOIE')).toBe(true);
+    expect(indexMayHoldLinks(index(), 20)).toBe(true);
+  });
 });
 
 describe('check --staged still sees content through a link that only the index holds', () => {
