@@ -1,12 +1,14 @@
 // The local verdict on what `git commit` is about to record.
 
 import { readFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { FileChange, Identity, Signal } from '../core/types.js';
 import { evaluate } from '../core/evaluate.js';
 import { parseIdentLine } from '../git/commit-object.js';
 import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
 import { stagedDiff, type StagedDiff } from '../git/staged.js';
+import { indexFileMayHoldLinks } from '../git/index-file.js';
 import type { Policy } from '../policy/compile.js';
 import type { Report } from '../core/types.js';
 import { cleanupMessage, SCISSORS, scissorsAt } from '../signals/trailers.js';
@@ -117,6 +119,30 @@ export async function readMessageFile(
   return { raw: text.slice(0, scissorsAt(text, c)), cleaned: cleanupMessage(text, c) };
 }
 
+/**
+ * Whether the index may hold a symlink; false only when that is proven, so the listing of
+ * the whole index (`git ls-files -s`: ~70 ms of git's CPU and ~6 MB to read at 150,000
+ * entries, for links that are usually none) is skipped: the index file is walked entry by
+ * entry (src/git/index-file.ts), which answers maybe for a split or sparse index. Maybe
+ * also when the file cannot be named or read as git would: an empty GIT_INDEX_FILE, or a
+ * relative one read from elsewhere than the top of the work tree (git and this process
+ * could resolve it differently), or any error.
+ */
+function mayHoldLinks(ctx: GitContext, repo: Repo): boolean {
+  try {
+    const named = ctx.env.GIT_INDEX_FILE;
+    if (
+      named !== undefined &&
+      (named === '' || (!isAbsolute(named) && resolve(ctx.cwd) !== repo.root))
+    )
+      return true;
+    const file = named !== undefined ? resolve(ctx.cwd, named) : join(repo.gitDir, 'index');
+    return indexFileMayHoldLinks(file, repo.objectFormat === 'sha256' ? 32 : 20);
+  } catch {
+    return true;
+  }
+}
+
 export interface StagedOptions {
   messageFile?: string | undefined;
   /** Signals from the workstation for these staged files (ledger hits). The environment is read here. */
@@ -200,8 +226,11 @@ export async function checkStaged(
   // Content staged at a zone symlink's target is judged at the linked path too (the
   // index is the tree being committed); asked only when an AI signal is present.
   if (change.signals.length && files.some((f) => f.status !== 'D')) {
-    const links = await indexZoneLinks(ctx, policy);
-    const aliased = withLinkAliases(files, links, !policy.caseSensitive);
+    // Listed from the top of the work tree: from a subdirectory `git ls-files` lists only
+    // what is below it, and a link elsewhere (evals/extra -> ../src/jl) went unseen.
+    const top = repo.root !== null ? { ...ctx, cwd: repo.root } : ctx;
+    const links = mayHoldLinks(ctx, repo) ? await indexZoneLinks(top, policy) : [];
+    const aliased = links.length ? withLinkAliases(files, links, !policy.caseSensitive) : files;
     if (aliased.length > files.length)
       change = buildChange(policy, { ...input, files: aliased }, trust, now);
   }

@@ -10,7 +10,7 @@ import {
 import type { FileChange, Finding, Report } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
 import { styleFor } from '../report/escape.js';
-import { missingApprovers } from '../report/text.js';
+import { CHECK_TEXT_LIMIT, missingApprovers } from '../report/text.js';
 import { CHECK_FORMATS, findFormat, formatForFile, formatNames } from '../report/formats.js';
 import { writeAtomic } from '../fsutil.js';
 import { resolve } from 'node:path';
@@ -25,7 +25,10 @@ import type { Io } from './io.js';
 import { addNotes, grantLogEntry } from '../check/grants.js';
 import { appendGrantLog, type GrantLogInput } from '../sign/grant-log.js';
 
-/** Prints `report` in `format` (a CHECK_FORMATS name): text with violations goes to stderr, anything else to stdout. */
+/**
+ * Prints `report` in `format` (a CHECK_FORMATS name): text with violations goes to stderr,
+ * anything else to stdout. Text lists at most CHECK_TEXT_LIMIT changes (the counts cover all).
+ */
 export async function printReport(
   io: Io,
   report: Report,
@@ -43,6 +46,7 @@ export async function printReport(
     context,
     quiet,
     noApprovers,
+    limit: CHECK_TEXT_LIMIT,
   });
   (toStderr ? io.stderr : io.stdout)(text);
 }

@@ -3,6 +3,7 @@
 // tree for the first commit. For a merge in progress, only the paths that differ from
 // every parent count, as for merge commits on the server.
 
+import { isAscii } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileChange } from '../core/types.js';
@@ -31,12 +32,18 @@ const PLAIN_STATUS = new Set([0x41, 0x4d, 0x44, 0x54, 0x55, 0x58]); // A M D T U
 /**
  * `parseRawEntries(splitZ(out))` with `addDeleteCounts` of the same fields, for the
  * output of `git diff-index --raw -z --no-renames --no-abbrev` (sample:
- * `:100644 100644 3b18e51… 0000000… M\0evals/tasks/q1.json\0`), in one pass over the
- * buffer: no Buffer and no split per field (100,000 staged files: issue 14 §4).
+ * `:100644 100644 3b18e51… 0000000… M\0evals/tasks/q1.json\0`), in one pass: no Buffer
+ * and no split per field (100,000 staged files: issue 14 §4).
  * Only records of exactly that form are read here — one colon, four spaces, a one-letter
  * status other than R and C, a path — the same FileChange (keys in the same order) as
  * the general parser; on anything else it answers undefined and the caller takes the
  * general parsers, which also give their errors.
+ *
+ * The buffer is read as one latin1 string (a byte a character), so each field is a slice
+ * of it, not a copy: V8 keeps a slice of 13 characters or more as a view. A path whose
+ * bytes are all ASCII is the same text in latin1 and in UTF-8; any other path is decoded
+ * by `decodePath` from its bytes, as the general parser does (UTF-8, git's `\377` for
+ * invalid bytes, a leading BOM dropped by the decoder).
  */
 export function parseIndexDiff(
   out: Buffer,
@@ -44,32 +51,57 @@ export function parseIndexDiff(
   const files: FileChange[] = [];
   let added = 0;
   let deleted = 0;
-  for (let pos = 0; pos < out.length;) {
+  const text = out.toString('latin1');
+  const ascii = isAscii(out);
+  const length = text.length;
+  for (let pos = 0; pos < length;) {
     checkDeadline();
-    const end = out.indexOf(0, pos);
-    if (end < 0 || out[pos] !== 0x3a || out[pos + 1] === 0x3a) return undefined;
-    const s1 = out.indexOf(0x20, pos);
-    const s2 = s1 < 0 ? -1 : out.indexOf(0x20, s1 + 1);
-    const s3 = s2 < 0 ? -1 : out.indexOf(0x20, s2 + 1);
-    const s4 = s3 < 0 ? -1 : out.indexOf(0x20, s3 + 1);
+    const end = text.indexOf('\0', pos);
+    if (end < 0 || text.charCodeAt(pos) !== 0x3a || text.charCodeAt(pos + 1) === 0x3a)
+      return undefined;
+    const s1 = text.indexOf(' ', pos);
+    const s2 = s1 < 0 ? -1 : text.indexOf(' ', s1 + 1);
+    const s3 = s2 < 0 ? -1 : text.indexOf(' ', s2 + 1);
+    const s4 = s3 < 0 ? -1 : text.indexOf(' ', s3 + 1);
     // Four spaces inside the field, the status one letter after the last.
     if (s4 < 0 || s4 + 2 !== end) return undefined;
-    const letter = out[s4 + 1]!;
+    const letter = text.charCodeAt(s4 + 1);
     if (!PLAIN_STATUS.has(letter)) return undefined;
-    const stop = out.indexOf(0, end + 1);
-    const pathEnd = stop < 0 ? out.length : stop;
-    if (end + 1 >= out.length) return undefined; // no path field: the general parser says so
+    if (end + 1 >= length) return undefined; // no path field: the general parser says so
+    const stop = text.indexOf('\0', end + 1);
+    const pathEnd = stop < 0 ? length : stop;
     files.push({
-      status: String.fromCharCode(letter) as FileChange['status'],
-      path: decodePath(out.subarray(end + 1, pathEnd)),
-      blob: out.toString('latin1', s3 + 1, s4),
-      mode: out.toString('latin1', s1 + 1, s2),
+      status: STATUS_OF[letter] as FileChange['status'],
+      path:
+        ascii || !NON_ASCII.test(text.slice(end + 1, pathEnd))
+          ? text.slice(end + 1, pathEnd)
+          : decodePath(out.subarray(end + 1, pathEnd)),
+      blob: text.slice(s3 + 1, s4),
+      mode: modeOf(text, s1 + 1, s2),
     });
     if (letter === 0x41) added++;
     else if (letter === 0x44) deleted++;
     pos = pathEnd + 1;
   }
   return { files, added, deleted };
+}
+
+const NON_ASCII = /[^\0-\x7f]/;
+const STATUS_OF: Partial<Record<number, string>> = {
+  0x41: 'A',
+  0x4d: 'M',
+  0x44: 'D',
+  0x54: 'T',
+  0x55: 'U',
+  0x58: 'X',
+};
+// The modes a diff shows (file, executable, symlink, gitlink, none): one string each
+// for 100,000 records, not one copy per record.
+const MODES = ['100644', '100755', '120000', '160000', '000000'];
+
+function modeOf(text: string, from: number, to: number): string {
+  if (to - from === 6) for (const m of MODES) if (text.startsWith(m, from)) return m;
+  return text.slice(from, to);
 }
 
 /**

@@ -19,6 +19,8 @@ export interface RenderOptions {
   quiet: boolean;
   /** Text: the approvers file when it cannot be read (src/report/text.ts TextOptions). */
   noApprovers?: string | undefined;
+  /** Text: at most this many changes listed (src/report/text.ts TextOptions); none: all. */
+  limit?: { perCommit: number; total: number; more: string } | undefined;
 }
 
 export interface ReportFormat<R> {

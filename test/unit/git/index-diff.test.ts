@@ -20,6 +20,10 @@ const NAMES: Buffer[] = [
   Buffer.from(':100644 100644 x y M'),
   Buffer.from('café/é.json'),
   Buffer.from([0x66, 0xff, 0xfe, 0x2f, 0x78]), // not UTF-8
+  Buffer.from('\ufeffevals/tasks/bom.json'), // a BOM first: the decoder drops it
+  Buffer.from('evals/\ufeff/x'),
+  Buffer.from([0xef, 0xbb]), // a BOM cut short
+  Buffer.from('evals/tasks/a-long-ascii-name-that-is-sliced.json'),
   Buffer.from(''),
 ];
 
