@@ -254,12 +254,25 @@ ${
     if (!data || script.cachedDataRejected)
       process.once('exit', () => {
         try {
+          // A run that parsed a policy's YAML (a policy-cache miss: the first run, or one
+          // after a policy change) compiled the parser; a cache written now would hand its
+          // code to every later run. Such a run writes no cache, once (the .skip mark), so
+          // where every run misses (a read-only git dir) the next one still writes it.
+          const skip = file.slice(0, -3) + '.skip';
+          if (globalThis[Symbol.for('cleanroom.codeCache.coldRun')] && !fs.existsSync(skip)) {
+            fs.writeFileSync(skip, '', { mode: 0o600 });
+            return;
+          }
           const tmp = file + '.' + process.pid + '.tmp';
           fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
           fs.renameSync(tmp, file);
           // Caches of an older copy of this bundle go; other commands' of this one stay.
           for (const f of fs.readdirSync(dir))
-            if (f.startsWith('${prefix}-') && f.endsWith('.v8') && !f.endsWith('-' + key))
+            if (
+              f.startsWith('${prefix}-') &&
+              (f.endsWith('.v8') || f.endsWith('.skip')) &&
+              !f.endsWith('-' + key)
+            )
               fs.rmSync(path.join(dir, f), { force: true });
         } catch {
           // no cache this time
