@@ -135,16 +135,17 @@ chmodSync(join(root, 'dist', 'cleanroom.cjs'), 0o755);
 // Every hook reads the bundle as text: pure ASCII decodes on Node's fast path and stays a
 // one-byte string for V8 (half the memory, faster to scan). esbuild escapes non-ASCII in
 // strings but not in regular expressions: write \u2022 there, not the character itself.
-{
-  const text = readFileSync(join(root, 'dist', 'cleanroom.cjs'), 'latin1');
+function assertAscii(file) {
+  const text = readFileSync(file, 'latin1');
   const at = text.search(/[\x80-\xff]/); // latin1: one character per byte
   if (at >= 0) {
     console.error(
-      `build: dist/cleanroom.cjs has a non-ASCII character near ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}: escape it in the source (\\uXXXX)`,
+      `build: ${file} has a non-ASCII character near ${JSON.stringify(text.slice(Math.max(0, at - 40), at + 10))}: escape it in the source (\\uXXXX)`,
     );
     process.exit(2);
   }
 }
+assertAscii(join(root, 'dist', 'cleanroom.cjs'));
 writeFileSync(
   join(root, 'dist', 'cleanroom.mjs'),
   "#!/usr/bin/env node\nimport { createRequire } from 'node:module';\ncreateRequire(import.meta.url)('./cleanroom.cjs');\n",
@@ -187,7 +188,6 @@ function codeCacheLoader({ bundle, prefix, perCommand, about }) {
 // ${about}: loads ${bundle} through V8's code cache (src/build/build.mjs).
 const fs = require('node:fs');
 const path = require('node:path');
-const Module = require('node:module');
 const main = path.join(__dirname, '${bundle}');
 function cacheDir() {
   try {
@@ -195,8 +195,14 @@ function cacheDir() {
     const base = env.XDG_CACHE_HOME || (env.HOME ? path.join(env.HOME, '.cache') : '');
     if (!base || !path.isAbsolute(base) || env.CLEANROOM_NO_COMPILE_CACHE === '1') return undefined;
     const dir = path.join(base, 'cleanroom', 'v8-' + process.version + '-' + process.arch);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = fs.statSync(dir);
+    // stat first: mkdir (recursive) only on the first run, not on every call.
+    let st;
+    try {
+      st = fs.statSync(dir);
+    } catch {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      st = fs.statSync(dir);
+    }
     if (!st.isDirectory() || (st.mode & 0o022) !== 0) return undefined;
     if (typeof process.getuid === 'function' && st.uid !== process.getuid()) return undefined;
     return dir;
@@ -204,9 +210,12 @@ function cacheDir() {
     return undefined;
   }
 }
+// node:module is not loaded at start-up (~1 ms to load on every call): only Node >= 22,
+// which has module.enableCompileCache, needs it.
+const Module = Number(process.versions.node.split('.')[0]) >= 22 ? require('node:module') : undefined;
 const dir = cacheDir();
 let run;
-if (dir && typeof Module.enableCompileCache === 'function') {
+if (dir && Module && typeof Module.enableCompileCache === 'function') {
   try {
     Module.enableCompileCache(dir);
   } catch {
@@ -238,28 +247,40 @@ ${
     }
     // A #! line is no JavaScript inside the module wrapper: blanked, keeping line numbers.
     const source = text.replace(/^#![^\\n]*/, '');
-    const script = new vm.Script(Module.wrap(source), { filename: main, cachedData: data });
+    // Module.wrap's text, to the byte (the cache holds code compiled from it).
+    const wrapped = '(function (exports, require, module, __filename, __dirname) { ' + source + '\\n});';
+    const script = new vm.Script(wrapped, { filename: main, cachedData: data });
     const fn = script.runInThisContext();
     if (!data || script.cachedDataRejected)
       process.once('exit', () => {
         try {
+          // A run that parsed a policy's YAML (a policy-cache miss: the first run, or one
+          // after a policy change) compiled the parser; a cache written now would hand its
+          // code to every later run. Such a run writes no cache, once (the .skip mark), so
+          // where every run misses (a read-only git dir) the next one still writes it.
+          const skip = file.slice(0, -3) + '.skip';
+          if (globalThis[Symbol.for('cleanroom.codeCache.coldRun')] && !fs.existsSync(skip)) {
+            fs.writeFileSync(skip, '', { mode: 0o600 });
+            return;
+          }
           const tmp = file + '.' + process.pid + '.tmp';
           fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
           fs.renameSync(tmp, file);
           // Caches of an older copy of this bundle go; other commands' of this one stay.
           for (const f of fs.readdirSync(dir))
-            if (f.startsWith('${prefix}-') && f.endsWith('.v8') && !f.endsWith('-' + key))
+            if (
+              f.startsWith('${prefix}-') &&
+              (f.endsWith('.v8') || f.endsWith('.skip')) &&
+              !f.endsWith('-' + key)
+            )
               fs.rmSync(path.join(dir, f), { force: true });
         } catch {
           // no cache this time
         }
       });
-    run = () => {
-      const m = new Module(main, module);
-      m.filename = main;
-      m.paths = Module._nodeModulePaths(__dirname);
-      fn.call(m.exports, m.exports, Module.createRequire(main), m, main, __dirname);
-    };
+    // The bundle sits beside this file: this module's require resolves what it requires
+    // (./iconv-lite.cjs, node:*) exactly as its own would.
+    run = () => fn.call(module.exports, module.exports, require, module, main, __dirname);
   } catch {
     run = undefined;
   }
@@ -270,18 +291,41 @@ else require(main);
 }
 
 // Agent hooks run on every tool call: their own small bundle, CommonJS like the CLI so
-// git, hashing and the YAML parser load only when a call needs them.
+// git, hashing and the YAML parser load only when a call needs them. The YAML parser
+// (~40% of the bundle) is a side bundle, dist/yaml.cjs, required only on a policy-cache
+// miss (src/policy/cache.ts): every call reads, and V8 deserialises the code cache of,
+// the main bundle whole, so what a call does not run is cheaper outside it (issue 14 §2).
+const yamlSide = await build({
+  ...common,
+  metafile: true,
+  format: 'cjs',
+  banner: {},
+  entryPoints: [join(root, 'node_modules', 'yaml', 'dist', 'index.js')],
+  outfile: join(root, 'dist', 'yaml.cjs'),
+});
 const agentHook = await build({
   ...common,
   metafile: true,
   format: 'cjs',
   external: lazy,
+  plugins: [
+    {
+      name: 'yaml-side-bundle',
+      setup(b) {
+        b.onResolve({ filter: /^yaml$/ }, () => ({ path: './yaml.cjs', external: true }));
+      },
+    },
+  ],
   entryPoints: [join(root, 'src', 'cli', 'agent-bin.ts')],
   outfile: join(root, 'dist', 'agent-hook-main.cjs'),
-  define: { 'import.meta.url': '__cleanroom_url' },
-  banner: { js: "const __cleanroom_url = require('node:url').pathToFileURL(__filename).href;" },
+  // import.meta.url, computed only when read (a URL costs ~0.5 ms of every call).
+  define: { 'import.meta.url': '__cleanroom.url' },
+  banner: {
+    js: "const __cleanroom = { get url() { return require('node:url').pathToFileURL(__filename).href; } };",
+  },
 });
 stampBuild(join(root, 'dist', 'agent-hook-main.cjs'));
+assertAscii(join(root, 'dist', 'agent-hook-main.cjs'));
 writeFileSync(
   join(root, 'dist', 'agent-hook.cjs'),
   codeCacheLoader({
@@ -307,7 +351,12 @@ chmodSync(join(root, 'dist', 'cleanroom-cached.cjs'), 0o755);
 // licences travel in dist/THIRD-PARTY-NOTICES instead, listing exactly the packages the
 // metafile says went into the shipped bundles (not the demo, which is not shipped).
 // The list also feeds the SBOM (src/build/sbom.mjs): what was inlined, by name and version.
-const bundled = bundledPackages([cli.metafile, agentHook.metafile, iconv.metafile]);
+const bundled = bundledPackages([
+  cli.metafile,
+  agentHook.metafile,
+  iconv.metafile,
+  yamlSide.metafile,
+]);
 writeFileSync(join(root, 'dist', 'THIRD-PARTY-NOTICES'), thirdPartyNotices(bundled));
 writeFileSync(
   join(root, 'dist', 'bundled-packages.json'),

@@ -19,6 +19,7 @@ export const RELEASE_FILES = [
   'dist/agent-hook.cjs',
   'dist/agent-hook-main.cjs',
   'dist/iconv-lite.cjs',
+  'dist/yaml.cjs',
   'dist/no-ai-signal.needles',
   'dist/no-ai-signal.env',
   'dist/THIRD-PARTY-NOTICES',

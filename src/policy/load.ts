@@ -58,10 +58,18 @@ export class YamlLocator {
   }
 }
 
+/**
+ * Set on the first YAML parse of a process: the code-cache loaders (src/build/build.mjs)
+ * do not write V8's code cache from such a run, whose parser code every later run (a
+ * policy-cache hit) would otherwise deserialise for nothing.
+ */
+export const COLD_RUN = Symbol.for('cleanroom.codeCache.coldRun');
+
 export function parseYaml(
   text: string,
   file: string,
 ): { value: unknown; locator: YamlLocator; problems: PolicyProblem[] } {
+  (globalThis as Record<symbol, unknown>)[COLD_RUN] = true;
   const lines = new LineCounter();
   const doc = parseDocument(text, {
     lineCounter: lines,

@@ -3,7 +3,7 @@
 // corrupt cache must give the same answers (a write into a deny zone blocked, one outside
 // allowed), and a directory other users can write is never used (its cache would be code).
 
-import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { removeTempDirs, repoWithPolicy, tempDir, type TestRepo } from '../../helpers/repo.js';
@@ -39,6 +39,28 @@ describe('agent hook compile cache', () => {
     expect(cacheFiles(base).length).toBe(1);
     expect(answers(repo, env)).toEqual([2, 0]);
     expect(cacheFiles(base).length).toBe(1);
+  });
+
+  it('a run that parsed the policy writes no code cache (its YAML parser would ride along), once', () => {
+    const repo = repoWithPolicy();
+    const base = tempDir();
+    const env = { XDG_CACHE_HOME: base };
+    const call = () => hook(repo, 'claude', deny(repo), { env: { ...repo.env, ...env } }).code;
+    expect(call()).toBe(2); // the first call: a policy-cache miss, YAML parsed
+    expect(cacheFiles(base).map((f) => f.replace(/^.*\./, ''))).toEqual(['skip']);
+    expect(call()).toBe(2); // a hit: this run writes the cache, and the mark goes
+    expect(cacheFiles(base).map((f) => f.replace(/^.*\./, ''))).toEqual(['v8']);
+    // Where every run misses (here: the policy cache removed each time), the skip is
+    // taken once only: the second miss writes the code cache.
+    const other = tempDir();
+    const miss = () => {
+      rmSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true, force: true });
+      return hook(repo, 'claude', deny(repo), { env: { ...repo.env, XDG_CACHE_HOME: other } }).code;
+    };
+    expect(miss()).toBe(2);
+    expect(cacheFiles(other).map((f) => f.replace(/^.*\./, ''))).toEqual(['skip']);
+    expect(miss()).toBe(2);
+    expect(cacheFiles(other).map((f) => f.replace(/^.*\./, ''))).toEqual(['v8']);
   });
 
   it('a corrupt cache file is rejected by V8 and replaced: same answers', () => {

@@ -87,6 +87,16 @@ describe('npm pack', () => {
       expect(listing, f).toContain(f);
     }
     expect(listing.filter((f) => /^(src|test|bench)\//.test(f))).toEqual([]);
+    // Every side file a shipped bundle names beside itself ("./x.cjs") ships too:
+    // a hook whose side bundle is missing fails closed on every policy-cache miss.
+    const shipped = listing.filter((f) => /^dist\/.*\.cjs$/.test(f));
+    const beside = shipped.flatMap((f) =>
+      [...readFileSync(join(src, f), 'latin1').matchAll(/["']\.\/([\w.-]+\.cjs)["']/g)].map(
+        (m) => `dist/${m[1]}`,
+      ),
+    );
+    expect(beside).toEqual(expect.arrayContaining(['dist/yaml.cjs', 'dist/iconv-lite.cjs']));
+    for (const f of beside) expect(listing, f).toContain(f);
     expect(tarball).toMatch(/cleanroom-dev-cleanroom-\d+\.\d+\.\d+\.tgz$/);
   });
 
