@@ -28,6 +28,9 @@ import { isObjectId } from '../git/object-id.js';
  */
 export const MAX_TRACED_OBJECTS = 500;
 
+/** An object id that is not all zeros (git's "no blob" side of an added or deleted file). */
+const isRealBlob = (o: string): boolean => isObjectId(o) && !/^0+$/.test(o);
+
 export const movesIntoZones = (policy: Policy, files: readonly FileChange[]): FileChange[] =>
   files.filter(
     (f) =>
@@ -53,18 +56,27 @@ interface Touch {
   blob: string;
 }
 
+/** One entry `git log --find-object --raw` shows: a commit, a path, its old and new blob. */
+interface Pair {
+  commit: string;
+  path: string;
+  old: string;
+  new: string;
+}
+
 /**
- * Every commit reachable from `tips` that added or removed one of `objects`, newest
- * first, with the entries that did: one `git log --find-object=… --raw` walk.
+ * Every entry of a commit reachable from `tips` that adds or removes one of `objects`
+ * (either side of the entry), newest first: one `git log --find-object=… --raw` walk.
  * Sample (NUL shown as \0): `56eab…\0\n:100644 000000 ce01… 0000… D\0a\0:000000 100644 0000… ce01… A\0c\0<next id>\0…`
  * Entries are read positionally (a meta field, then its one path: --no-renames), so a
- * path cannot pass for a commit id.
+ * path cannot pass for a commit id. Merges show no diff (git log's default), so no
+ * entry of a merge is ever listed.
  */
-async function touchesOf(
+async function pairsOf(
   ctx: GitContext,
   tips: readonly string[],
   objects: readonly string[],
-): Promise<Touch[]> {
+): Promise<Pair[]> {
   const args = [
     'log',
     '-z',
@@ -80,7 +92,7 @@ async function touchesOf(
   for (const o of objects) args.push(`--find-object=${o}`);
   args.push('--end-of-options', ...tips);
   const fields = splitZ((await runGit(ctx, args)).stdout);
-  const out: Touch[] = [];
+  const out: Pair[] = [];
   let commit = '';
   for (let i = 0; i < fields.length; i++) {
     checkDeadline();
@@ -90,18 +102,172 @@ async function touchesOf(
       const parts = f.toString('latin1', start).split(' ');
       const path = fields[++i];
       if (!commit || path === undefined) continue;
-      const p = path.toString('utf8');
-      // old and new blob of the entry: a touch of either side
-      out.push(
-        { commit, path: p, blob: parts[2] ?? '' },
-        { commit, path: p, blob: parts[3] ?? '' },
-      );
+      out.push({ commit, path: path.toString('utf8'), old: parts[2] ?? '', new: parts[3] ?? '' });
     } else if (f.length) {
       const id = f.toString('latin1');
       if (isObjectId(id)) commit = id;
     }
   }
   return out;
+}
+
+/** Each entry as two touches: of its old blob and of its new one. */
+const touchesOfPairs = (pairs: readonly Pair[]): Touch[] =>
+  pairs.flatMap((p) => [
+    { commit: p.commit, path: p.path, blob: p.old },
+    { commit: p.commit, path: p.path, blob: p.new },
+  ]);
+
+/**
+ * The walk's answer, newest first (see `pairsOf`), from the push's `TouchIndex` where it
+ * can give it, else from its own `git log` walk. `exact`: the caller looks up only blobs
+ * of `objects` (what the index can vouch for).
+ */
+export async function touchesOf(
+  ctx: GitContext,
+  tips: readonly string[],
+  objects: readonly string[],
+  exact: boolean,
+): Promise<Touch[]> {
+  const known = exact ? touchIndexes.get(ctx)?.touches(tips, objects) : undefined;
+  if (!known) return touchesOfPairs(await pairsOf(ctx, tips, objects));
+  if (!known.ordered) {
+    // Two commits touch one blob: which is first is git log's order, which `rev-list`
+    // over the same tips gives without diffing a tree (same walk, same date order with
+    // its ties; see TouchIndex). Sample: `9f2c…\n` per commit, newest first.
+    const wanted = new Set(known.pairs.map((p) => p.commit));
+    const rank = new Map<string, number>();
+    const out = (await runGit(ctx, ['rev-list', '--end-of-options', ...tips])).stdout;
+    let n = 0;
+    for (let pos = 0; pos < out.length && rank.size < wanted.size; n++) {
+      checkDeadline();
+      const nl = out.indexOf(0x0a, pos);
+      const id = out.toString('latin1', pos, nl < 0 ? out.length : nl);
+      pos = nl < 0 ? out.length : nl + 1;
+      if (wanted.has(id)) rank.set(id, n);
+    }
+    if (rank.size !== wanted.size) return touchesOfPairs(await pairsOf(ctx, tips, objects));
+    // Stable: a commit's own entries keep the order its diff gave them.
+    known.pairs.sort((a, b) => rank.get(a.commit)! - rank.get(b.commit)!);
+  }
+  return touchesOfPairs(known.pairs);
+}
+
+const touchIndexes = new WeakMap<GitContext, TouchIndex>();
+
+/**
+ * The `--find-object` walks of a whole batch of pushed commits in one: a push that moves
+ * files into zones in ten commits walked the history ten times (0.8 s of git on Aider).
+ * Built by the push (range.ts judgePushCommits) for the objects and tips its judged
+ * commits will trace, with `git rev-list --parents` over the same tips for ancestry. A
+ * walk's callers read from its touches, newest first, only the first and the last touch
+ * of each blob they look up: the order matters only where two commits touch one blob.
+ * So the index answers a walk (tips, objects) only when the tips and objects are among
+ * its own, and each of the walk's objects is touched by at most one commit reachable
+ * from the walk's tips; then the answer is the walk's touches in any order. Otherwise it
+ * answers nothing and the walk runs as before (`git log`'s date order decides which
+ * commit is "first"; one walk per push cannot reproduce it for ties: docs/design).
+ *
+ * Exactness: `git log --find-object=A --find-object=B T1 T2` lists, for every commit
+ * reachable from T1 or T2, exactly the entries whose old or new blob is A or B (no
+ * pathspec, so no history simplification; merges show no diff either way). Keeping the
+ * entries of commits reachable from a walk's tips (a graph walk over rev-list's parents,
+ * which follow the same grafts as log's) with a side among the walk's objects gives that
+ * walk's entries exactly.
+ */
+export class TouchIndex {
+  private constructor(
+    private readonly tips: ReadonlySet<string>,
+    private readonly byBlob: ReadonlyMap<string, readonly Pair[]>,
+    private readonly objects: ReadonlySet<string>,
+    private readonly graph: ReadonlyMap<string, readonly string[]>,
+  ) {}
+
+  /** One walk over `objects` from `tips`, and the commits' parents (rev-list --parents). */
+  static async build(
+    ctx: GitContext,
+    tips: readonly string[],
+    objects: readonly string[],
+  ): Promise<TouchIndex> {
+    const [pairs, rev] = await Promise.all([
+      pairsOf(ctx, tips, objects),
+      runGit(ctx, ['rev-list', '--parents', '--end-of-options', ...tips]),
+    ]);
+    const graph = new Map<string, string[]>();
+    // Sample: `b0542cd… 975fbec…\n` (a commit, then its parents).
+    for (const line of rev.stdout.toString('latin1').split('\n')) {
+      checkDeadline();
+      if (!line) continue;
+      const [id = '', ...parents] = line.split(' ');
+      graph.set(id, parents);
+    }
+    const want = new Set(objects);
+    const byBlob = new Map<string, Pair[]>();
+    for (const p of pairs)
+      for (const b of new Set([p.old, p.new])) {
+        if (!want.has(b)) continue;
+        const list = byBlob.get(b);
+        if (list) list.push(p);
+        else byBlob.set(b, [p]);
+      }
+    return new TouchIndex(new Set(tips), byBlob, want, graph);
+  }
+
+  /**
+   * The entries the walk (tips, objects) would give: `ordered` when no blob of `objects`
+   * is touched by two of their commits (then any order gives the callers the same
+   * answer), else in the index's order, to be put in the walk's; undefined when the
+   * walk is not among the index's.
+   */
+  touches(
+    tips: readonly string[],
+    objects: readonly string[],
+  ): { pairs: Pair[]; ordered: boolean } | undefined {
+    if (!tips.every((t) => this.tips.has(t)) || !objects.every((o) => this.objects.has(o)))
+      return undefined;
+    const pairs = new Set<Pair>();
+    for (const o of objects) for (const p of this.byBlob.get(o) ?? []) pairs.add(p);
+    const wanted = new Set([...pairs].map((p) => p.commit));
+    const reached = this.reachable(tips, wanted);
+    const kept = [...pairs].filter((p) => reached.has(p.commit));
+    const seenBy = new Map<string, string>();
+    let ordered = true;
+    for (const p of kept)
+      for (const b of [p.old, p.new]) {
+        if (!objects.includes(b)) continue;
+        const other = seenBy.get(b);
+        if (other !== undefined && other !== p.commit) ordered = false;
+        seenBy.set(b, p.commit);
+      }
+    return { pairs: kept, ordered };
+  }
+
+  /** Which of `wanted` are reachable from `tips` (a walk that stops once all are found). */
+  private reachable(tips: readonly string[], wanted: ReadonlySet<string>): Set<string> {
+    const found = new Set<string>();
+    if (!wanted.size) return found;
+    const seen = new Set(tips);
+    const stack = [...tips];
+    while (stack.length && found.size < wanted.size) {
+      const id = stack.pop()!;
+      if (wanted.has(id)) found.add(id);
+      for (const p of this.graph.get(id) ?? [])
+        if (!seen.has(p)) {
+          seen.add(p);
+          stack.push(p);
+        }
+    }
+    return found;
+  }
+}
+
+/**
+ * Lets the walks of `ctx` be answered from `index` (until `clearTouchIndex`): the push
+ * sets one per batch of commits it judges.
+ */
+export function setTouchIndex(ctx: GitContext, index: TouchIndex | undefined): void {
+  if (index) touchIndexes.set(ctx, index);
+  else touchIndexes.delete(ctx);
 }
 
 /**
@@ -235,7 +401,7 @@ export async function movedContentSignals(
   const traced: FileChange[] = [];
   const untraced: FileChange[] = moved.filter((f) => !sourceOf.has(f));
   for (const f of tracedPaths) {
-    const want = [f.blob, sourceOf.get(f)!].filter((o) => isObjectId(o) && !/^0+$/.test(o));
+    const want = [f.blob, sourceOf.get(f)!].filter(isRealBlob);
     const fresh = want.filter((o) => !objects.has(o));
     if (objects.size + fresh.length > MAX_TRACED_OBJECTS) {
       untraced.push(f);
@@ -244,7 +410,9 @@ export async function movedContentSignals(
     for (const o of fresh) objects.add(o);
     traced.push(f);
   }
-  const touches = objects.size ? await touchesOf(ctx, [parent], [...objects]) : [];
+  // Every lookup below is of a blob among `objects` when every source is a real blob.
+  const exact = traced.every((f) => isRealBlob(sourceOf.get(f)!) && isRealBlob(f.blob));
+  const touches = objects.size ? await touchesOf(ctx, [parent], [...objects], exact) : [];
   // Newest first: the first touch setting the source path to its content is its last
   // writer; the last touch of a content is its origin. Indexed, so a commit moving
   // 90,000 files costs a pass, not a product.
@@ -336,7 +504,7 @@ async function blobOrigins(
   const traced: FileChange[] = [];
   const untraced: FileChange[] = [];
   for (const f of files) {
-    if (!isObjectId(f.blob) || /^0+$/.test(f.blob)) continue;
+    if (!isRealBlob(f.blob)) continue;
     if (!objects.has(f.blob) && objects.size >= MAX_TRACED_OBJECTS) {
       untraced.push(f);
       continue;
@@ -345,7 +513,7 @@ async function blobOrigins(
     traced.push(f);
   }
   const originOf = new Map<string, string>();
-  for (const t of objects.size ? await touchesOf(ctx, tips, [...objects]) : [])
+  for (const t of objects.size ? await touchesOf(ctx, tips, [...objects], true) : [])
     originOf.set(t.blob, t.commit);
   const pick = new Map<FileChange, string[]>();
   for (const f of traced) {
