@@ -129,7 +129,11 @@ export async function touchesOf(
   objects: readonly string[],
   exact: boolean,
 ): Promise<Touch[]> {
-  const known = exact ? touchIndexes.get(ctx)?.touches(tips, objects) : undefined;
+  let known: { pairs: Pair[]; ordered: boolean } | undefined;
+  for (const source of exact ? (touchIndexes.get(ctx) ?? []) : []) {
+    known = await source.touches(tips, objects);
+    if (known) break;
+  }
   if (!known) return touchesOfPairs(await pairsOf(ctx, tips, objects));
   if (!known.ordered) {
     // Two commits touch one blob: which is first is git log's order, which `rev-list`
@@ -153,7 +157,15 @@ export async function touchesOf(
   return touchesOfPairs(known.pairs);
 }
 
-const touchIndexes = new WeakMap<GitContext, TouchIndex>();
+/** What can answer a walk without running it (`TouchIndex`, `PushedTouches`). */
+export interface TouchSource {
+  touches(
+    tips: readonly string[],
+    objects: readonly string[],
+  ): Promise<{ pairs: Pair[]; ordered: boolean } | undefined>;
+}
+
+const touchIndexes = new WeakMap<GitContext, readonly TouchSource[]>();
 
 /**
  * The `--find-object` walks of a whole batch of pushed commits in one: a push that moves
@@ -175,7 +187,7 @@ const touchIndexes = new WeakMap<GitContext, TouchIndex>();
  * which follow the same grafts as log's) with a side among the walk's objects gives that
  * walk's entries exactly.
  */
-export class TouchIndex {
+export class TouchIndex implements TouchSource {
   private constructor(
     private readonly tips: ReadonlySet<string>,
     private readonly byBlob: ReadonlyMap<string, readonly Pair[]>,
@@ -222,42 +234,163 @@ export class TouchIndex {
   touches(
     tips: readonly string[],
     objects: readonly string[],
-  ): { pairs: Pair[]; ordered: boolean } | undefined {
+  ): Promise<{ pairs: Pair[]; ordered: boolean } | undefined> {
     if (!tips.every((t) => this.tips.has(t)) || !objects.every((o) => this.objects.has(o)))
-      return undefined;
-    const pairs = new Set<Pair>();
-    for (const o of objects) for (const p of this.byBlob.get(o) ?? []) pairs.add(p);
-    const wanted = new Set([...pairs].map((p) => p.commit));
-    const reached = this.reachable(tips, wanted);
-    const kept = [...pairs].filter((p) => reached.has(p.commit));
-    const seenBy = new Map<string, string>();
-    let ordered = true;
-    for (const p of kept)
-      for (const b of [p.old, p.new]) {
-        if (!objects.includes(b)) continue;
-        const other = seenBy.get(b);
-        if (other !== undefined && other !== p.commit) ordered = false;
-        seenBy.set(b, p.commit);
+      return Promise.resolve(undefined);
+    return Promise.resolve(
+      keptPairs(this.byBlob, tips, objects, (w) => reachableFrom(this.graph, tips, w)),
+    );
+  }
+}
+
+/**
+ * The entries of `byBlob` with a side among `objects` whose commit `reached` keeps:
+ * `ordered` when no blob of `objects` is touched by two of their commits (any order then
+ * gives the callers the same answer); undefined when `reached` cannot tell.
+ */
+function keptPairs(
+  byBlob: ReadonlyMap<string, readonly Pair[]>,
+  tips: readonly string[],
+  objects: readonly string[],
+  reached: (wanted: ReadonlySet<string>) => Set<string> | undefined,
+): { pairs: Pair[]; ordered: boolean } | undefined {
+  const pairs = new Set<Pair>();
+  for (const o of objects) for (const p of byBlob.get(o) ?? []) pairs.add(p);
+  const found = reached(new Set([...pairs].map((p) => p.commit)));
+  if (!found) return undefined;
+  const kept = [...pairs].filter((p) => found.has(p.commit));
+  const seenBy = new Map<string, string>();
+  let ordered = true;
+  for (const p of kept)
+    for (const b of [p.old, p.new]) {
+      if (!objects.includes(b)) continue;
+      const other = seenBy.get(b);
+      if (other !== undefined && other !== p.commit) ordered = false;
+      seenBy.set(b, p.commit);
+    }
+  return { pairs: kept, ordered };
+}
+
+/**
+ * Which of `wanted` are reachable from `tips` over `graph` (commit → parents): a walk that
+ * stops once all are found. Undefined when it meets a commit `graph` does not know
+ * (`closed`: the walk must stay inside it) or takes more than `maxSteps`.
+ */
+function reachableFrom(
+  graph: ReadonlyMap<string, readonly string[]>,
+  tips: readonly string[],
+  wanted: ReadonlySet<string>,
+  opts: { closed?: boolean; maxSteps?: number } = {},
+): Set<string> | undefined {
+  const found = new Set<string>();
+  if (!wanted.size) return found;
+  const seen = new Set(tips);
+  const stack = [...tips];
+  let steps = 0;
+  while (stack.length && found.size < wanted.size) {
+    const id = stack.pop()!;
+    if (++steps > (opts.maxSteps ?? Infinity)) return undefined;
+    if (wanted.has(id)) found.add(id);
+    const parents = graph.get(id);
+    if (parents === undefined && opts.closed === true) return undefined;
+    for (const p of parents ?? [])
+      if (!seen.has(p)) {
+        seen.add(p);
+        stack.push(p);
       }
-    return { pairs: kept, ordered };
+  }
+  return found;
+}
+
+/** Entries kept by `PushedTouches` past which it stops (memory), and a walk's step bound. */
+const MAX_PUSHED_PAIRS = 100_000;
+const MAX_REACH_STEPS = 500_000;
+
+/**
+ * The walks of a push whose history is all in the push (a new branch into an empty
+ * repository, a new root history), answered from the push's own diffs without any walk:
+ * `git log --raw --no-renames` of a non-merge commit is its diff against its parent (the
+ * root's against the empty tree, where `log.showRoot` is on, git's default), which is
+ * the rename-free diff the push already reads for every commit (`add`, parents before
+ * children). A walk is answered only when its tips are `closed` (every ancestor is a
+ * pushed commit this has learnt), so the entries of every commit the walk would visit are
+ * here; merges show no entries in either. Order, where needed, comes from `rev-list` as
+ * for `TouchIndex`. Past MAX_PUSHED_PAIRS entries it stops learning and answers nothing
+ * (memory stays bounded; the walks run as before).
+ */
+export class PushedTouches implements TouchSource {
+  private readonly byBlob = new Map<string, Pair[]>();
+  private readonly graph = new Map<string, readonly string[]>();
+  private readonly closed = new Set<string>();
+  private readonly roots = new Set<string>();
+  private size = 0;
+  private off = false;
+  private showRoot: Promise<boolean> | undefined;
+
+  constructor(private readonly ctx: GitContext) {}
+
+  /** Learns a pushed commit from its rename-free raw diff (`diff-tree -r -c --no-renames -z` fields). */
+  add(c: { id: string; parents: readonly string[]; raw: readonly Buffer[] }): void {
+    if (this.off) return;
+    this.graph.set(c.id, c.parents);
+    if (c.parents.every((p) => this.closed.has(p))) this.closed.add(c.id);
+    if (!c.parents.length) this.roots.add(c.id);
+    if (c.parents.length > 1) return;
+    for (let i = 0; i < c.raw.length; i++) {
+      const meta = c.raw[i]!;
+      if (meta[0] !== 0x3a) continue;
+      const path = c.raw[++i];
+      if (path === undefined) break;
+      // `:100644 100644 <old> <new> M`: one colon (a non-merge), one path (no renames).
+      const parts = meta.toString('latin1').split(' ');
+      const pair: Pair = {
+        commit: c.id,
+        path: path.toString('utf8'),
+        old: parts[2] ?? '',
+        new: parts[3] ?? '',
+      };
+      for (const b of pair.old === pair.new ? [pair.old] : [pair.old, pair.new]) {
+        if (!isRealBlob(b)) continue;
+        const list = this.byBlob.get(b);
+        if (list) list.push(pair);
+        else this.byBlob.set(b, [pair]);
+      }
+      if (++this.size > MAX_PUSHED_PAIRS) {
+        this.off = true;
+        this.byBlob.clear();
+        this.graph.clear();
+        this.closed.clear();
+        return;
+      }
+    }
   }
 
-  /** Which of `wanted` are reachable from `tips` (a walk that stops once all are found). */
-  private reachable(tips: readonly string[], wanted: ReadonlySet<string>): Set<string> {
-    const found = new Set<string>();
-    if (!wanted.size) return found;
-    const seen = new Set(tips);
-    const stack = [...tips];
-    while (stack.length && found.size < wanted.size) {
-      const id = stack.pop()!;
-      if (wanted.has(id)) found.add(id);
-      for (const p of this.graph.get(id) ?? [])
-        if (!seen.has(p)) {
-          seen.add(p);
-          stack.push(p);
-        }
-    }
-    return found;
+  /** Is every ancestor of `tip` (and `tip`) a pushed commit learnt here? */
+  covers(tip: string): boolean {
+    return !this.off && this.closed.has(tip);
+  }
+
+  async touches(
+    tips: readonly string[],
+    objects: readonly string[],
+  ): Promise<{ pairs: Pair[]; ordered: boolean } | undefined> {
+    if (this.off || !tips.every((t) => this.closed.has(t))) return undefined;
+    const known = keptPairs(this.byBlob, tips, objects, (w) =>
+      reachableFrom(this.graph, tips, w, { closed: true, maxSteps: MAX_REACH_STEPS }),
+    );
+    if (!known || !known.pairs.some((p) => this.roots.has(p.commit))) return known;
+    // `git log` shows a root commit's diff only with log.showRoot (default true).
+    this.showRoot ??= runGit(this.ctx, ['config', '--type=bool', '--get', 'log.showroot'], {
+      okCodes: [1],
+    }).then((r) => r.stdout.toString('utf8').trim() !== 'false');
+    if (await this.showRoot) return known;
+    const pairs = known.pairs.filter((p) => !this.roots.has(p.commit));
+    return keptPairs(
+      new Map(objects.map((o) => [o, pairs.filter((p) => p.old === o || p.new === o)])),
+      tips,
+      objects,
+      (w) => new Set(w),
+    );
   }
 }
 
@@ -265,8 +398,9 @@ export class TouchIndex {
  * Lets the walks of `ctx` be answered from `index` (until `clearTouchIndex`): the push
  * sets one per batch of commits it judges.
  */
-export function setTouchIndex(ctx: GitContext, index: TouchIndex | undefined): void {
-  if (index) touchIndexes.set(ctx, index);
+export function setTouchIndex(ctx: GitContext, ...sources: (TouchSource | undefined)[]): void {
+  const list = sources.filter((x): x is TouchSource => x !== undefined);
+  if (list.length) touchIndexes.set(ctx, list);
   else touchIndexes.delete(ctx);
 }
 

@@ -20,7 +20,7 @@ import type { Trust } from './grants.js';
 import { CommitJudge, type JudgeOptions } from './judge.js';
 import { isObjectId } from '../git/object-id.js';
 import { isLinkMode, zonesOfFile } from '../policy/links.js';
-import { movesIntoZones, setTouchIndex, TouchIndex } from './provenance.js';
+import { movesIntoZones, PushedTouches, setTouchIndex, TouchIndex } from './provenance.js';
 
 export interface Judged {
   record: CommitRecord;
@@ -109,8 +109,11 @@ export async function* judgePushCommits(
 ): AsyncGenerator<PushJudged> {
   const judge = new CommitJudge(ctx, policy, trust, now, opts);
   const guard = configGuard(policy);
+  // Every commit's entries, for walks whose whole history is in the push (provenance.ts).
+  const pushed = new PushedTouches(ctx);
   try {
     for await (const diffs of readDiffBatches(ctx, items)) {
+      for (const d of diffs) pushed.add(d);
       const judged = new Set(diffs.filter((d) => mayMatter(policy, guard, d)).map((d) => d.id));
       const records = new Map<string, CommitRecord>();
       const complete = async (list: readonly CommitDiff[]): Promise<void> => {
@@ -140,10 +143,12 @@ export async function* judgePushCommits(
       await judge.prepare(diffs.filter((d) => judged.has(d.id)).map((d) => records.get(d.id)!));
       setTouchIndex(
         ctx,
+        pushed,
         await touchIndexFor(
           ctx,
           policy,
           diffs.filter((d) => judged.has(d.id)).map((d) => records.get(d.id)!),
+          pushed,
         ),
       );
       for (const d of diffs) {
@@ -191,6 +196,7 @@ async function touchIndexFor(
   ctx: GitContext,
   policy: Policy,
   commits: readonly CommitRecord[],
+  pushed: PushedTouches,
 ): Promise<TouchIndex | undefined> {
   const tips = new Set<string>();
   const objects = new Set<string>();
@@ -215,6 +221,8 @@ async function touchIndexFor(
     for (const f of files) for (const o of [f.blob, f.fromBlob]) if (real(o)) objects.add(o);
   }
   if (walks < 2 || !objects.size || objects.size > MAX_INDEXED_OBJECTS) return undefined;
+  // Walks whose history is all in the push are answered from it, without this walk.
+  if ([...tips].every((t) => pushed.covers(t))) return undefined;
   return TouchIndex.build(ctx, [...tips], [...objects]);
 }
 

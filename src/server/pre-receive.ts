@@ -402,7 +402,9 @@ export async function judgePush(
     const chain = { walked: !fromGraph, skipped: false, parentIsOld: false, mergeOrGuarded: false };
     const ids =
       graph && fromGraph
-        ? reachableNew(graph, tip, seen).map((id) => ({ id, parents: [...graph.get(id)!] }))
+        ? (function* () {
+            for (const id of reachableNew(graph, tip, seen)) yield { id, parents: graph.get(id)! };
+          })()
         : (async function* () {
             // The default branch, or older git: per-ref OLD..NEW — never "--all", which would
             // trust hidden refs.

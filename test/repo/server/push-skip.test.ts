@@ -166,7 +166,7 @@ describe('a long push judges only what can matter, with the same findings', () =
     expect(seen.get('draft')).toEqual({ judged: false, findings: 0 });
   });
 
-  it('ten renames into zones in one push, every commit at the same second: one walk, the same origins as ten', async () => {
+  it('ten renames into zones in one push, every commit at the same second: no walk (whole history) or one (onto a branch), the same origins as ten', async () => {
     // Tied dates are where git's order is hardest to foresee; shared contents (the same
     // text in several files, the empty file) make two commits touch one blob.
     const repo = TestRepo.init();
@@ -201,25 +201,36 @@ describe('a long push judges only what can matter, with the same findings', () =
         s += commitCmd(`ai rewrites notes\n\n${CLAUDE}\n`, file('notes/copy.json', '{"q":2}\n'));
     }
     importHistory(repo, s);
-    const { full, fast, walks } = await judgeBothWays(repo);
-    const differ = [...full].filter(([id, f]) => fast.get(id) !== f).map(([id]) => id);
+    // The whole history pushed (a new branch into an empty repository): every walk is
+    // answered from the push's own diffs.
+    const whole = await judgeBothWays(repo);
+    const differ = [...whole.full].filter(([id, f]) => whole.fast.get(id) !== f).map(([id]) => id);
     expect(differ).toEqual([]);
-    expect([...fast.values()].join('\n')).toContain('moved from drafts/q');
-    expect(walks.full).toBe(10);
-    expect(walks.fast).toBe(1);
+    expect([...whole.fast.values()].join('\n')).toContain('moved from drafts/q');
+    expect(whole.walks).toEqual({ full: 10, fast: 0 });
+    // Onto an existing history (the drafts already on the server): one merged walk.
+    const first = repo.git('rev-list', '--reverse', 'main').split('\n')[1]!;
+    const onto = await judgeBothWays(repo, `${first}..main`);
+    const differOnto = [...onto.full]
+      .filter(([id, f]) => onto.fast.get(id) !== f)
+      .map(([id]) => id);
+    expect(differOnto).toEqual([]);
+    expect([...onto.fast.values()].join('\n')).toContain('moved from drafts/q');
+    expect(onto.walks).toEqual({ full: 10, fast: 1 });
   }, 60_000);
 });
 
 describe('the merged provenance walk answers as each walk would', () => {
   it('random branchy histories with tied and skewed dates and shared contents: every lookup the same', async () => {
-    const { TouchIndex, setTouchIndex, touchesOf } =
+    const { PushedTouches, TouchIndex, setTouchIndex, touchesOf } =
       await import('../../../src/check/provenance.js');
+    const { readDiffBatches } = await import('../../../src/git/commits.js');
     const { prng } = await import('../../helpers/prng.js');
     for (const seed of [1, 2, 3]) {
       const rand = prng(seed);
       const repo = TestRepo.init();
       const contents = ['', 'a\n', 'b\n', 'c\n', 'd\n'];
-      const paths = ['x', 'y', 'z', 'w'];
+      const paths = ['x', 'd/y', 'd/e/z', 'w'];
       let s = '';
       const heads: number[] = [];
       for (let m = 1; m <= 60; m++) {
@@ -259,22 +270,39 @@ describe('the merged provenance walk answers as each walk would', () => {
         return JSON.stringify([[...first].sort(), [...last].sort()]);
       };
       const index = await TouchIndex.build(ctx, tips, blobs.slice(1));
+      // The whole history as one push, learnt from its own rename-free diffs.
+      const pushed = new PushedTouches(ctx);
+      const items = repo
+        .git('rev-list', '--topo-order', '--reverse', '--parents', '--all')
+        .trim()
+        .split('\n')
+        .map((l) => {
+          const [id = '', ...parents] = l.split(' ');
+          return { id, parents };
+        });
+      for await (const batch of readDiffBatches(ctx, items)) for (const d of batch) pushed.add(d);
+      let fromPush = 0;
       let unordered = 0;
       for (const tip of tips)
         for (const objects of [blobs.slice(1), blobs.slice(1, 3), blobs.slice(3)]) {
           setTouchIndex(ctx, undefined);
           const walked = await touchesOf(ctx, [tip], objects, true);
           setTouchIndex(ctx, index);
-          const known = index.touches([tip], objects);
+          const known = await index.touches([tip], objects);
           if (known && !known.ordered) unordered++;
           const answered = await touchesOf(ctx, [tip], objects, true);
+          setTouchIndex(ctx, pushed);
+          if (await pushed.touches([tip], objects)) fromPush++;
+          const fromPushed = await touchesOf(ctx, [tip], objects, true);
           // Each looked-up blob: the first touch per path and the last touch.
           const only = (ts: typeof walked) => ts.filter((t) => objects.includes(t.blob));
           expect(lookups(only(answered))).toBe(lookups(only(walked)));
+          expect(lookups(only(fromPushed))).toBe(lookups(only(walked)));
         }
       setTouchIndex(ctx, undefined);
       // The order step was needed somewhere (two commits touching one blob).
       expect(unordered).toBeGreaterThan(0);
+      expect(fromPush).toBe(tips.length * 3);
     }
   }, 120_000);
 });
