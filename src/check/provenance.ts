@@ -13,7 +13,7 @@ import { checkDeadline } from '../core/deadline.js';
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import { parseCommitObject } from '../git/commit-object.js';
 import { runGit, SHOW_GITLINKS, splitZ, type GitContext } from '../git/git.js';
-import { splitCatFile } from '../git/commits.js';
+import { smallPackWindows, splitCatFile } from '../git/commits.js';
 import { BatchCheck } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
@@ -91,7 +91,7 @@ async function pairsOf(
   ];
   for (const o of objects) args.push(`--find-object=${o}`);
   args.push('--end-of-options', ...tips);
-  const fields = splitZ((await runGit(ctx, args)).stdout);
+  const fields = splitZ((await runGit(smallPackWindows(ctx), args)).stdout);
   const out: Pair[] = [];
   let commit = '';
   for (let i = 0; i < fields.length; i++) {
@@ -303,7 +303,7 @@ function reachableFrom(
 }
 
 /** Entries kept by `PushedTouches` past which it stops (memory), and a walk's step bound. */
-const MAX_PUSHED_PAIRS = 100_000;
+const MAX_PUSHED_PAIRS = 50_000;
 const MAX_REACH_STEPS = 500_000;
 
 /**

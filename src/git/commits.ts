@@ -216,6 +216,30 @@ export function splitCatFile(out: Buffer): { id: string; type: string; content: 
   return result;
 }
 
+/**
+ * `ctx` with git's pack windows kept small (`core.packedGitWindowSize=1m`,
+ * `core.packedGitLimit=16m`), added after any `GIT_CONFIG_COUNT` entries already there.
+ * A process reading a long history otherwise keeps up to 1 GiB windows of every pack it
+ * touched mapped: the whole pack counts in its memory (PSS), about 70 MiB of each git
+ * process at 100,000 commits, for no CPU gain (git log --raw -M over 100,000 commits:
+ * 221 → 150 MiB, the same CPU). Git before 2.31 ignores the variables.
+ */
+export function smallPackWindows(ctx: GitContext): GitContext {
+  const n = Number(ctx.env.GIT_CONFIG_COUNT ?? 0);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 1000) return ctx;
+  return {
+    ...ctx,
+    env: {
+      ...ctx.env,
+      GIT_CONFIG_COUNT: String(n + 2),
+      [`GIT_CONFIG_KEY_${n}`]: 'core.packedGitWindowSize',
+      [`GIT_CONFIG_VALUE_${n}`]: '1m',
+      [`GIT_CONFIG_KEY_${n + 1}`]: 'core.packedGitLimit',
+      [`GIT_CONFIG_VALUE_${n + 1}`]: '16m',
+    },
+  };
+}
+
 /** One `git diff-tree --stdin` over `ids` (and, with `withCat`, `cat-file --batch` beside it). */
 async function diffTrees(
   ctx: GitContext,
@@ -224,7 +248,8 @@ async function diffTrees(
   withCat: boolean,
 ): Promise<{ diffs: { id: string; raw: Buffer[] }[]; cat: Buffer | undefined }> {
   // GIT_FLUSH=0: diff-tree otherwise flushes after every commit (one event each for Node).
-  const quiet: GitContext = { ...ctx, env: { ...ctx.env, GIT_FLUSH: '0' } };
+  const small = smallPackWindows(ctx);
+  const quiet: GitContext = { ...small, env: { ...small.env, GIT_FLUSH: '0' } };
   const diff = spawnGit(quiet, args);
   let cat: ReturnType<typeof spawnGit> | undefined;
   try {
@@ -449,7 +474,7 @@ export async function completeCommits(
   if (!diffs.length) return [];
   const [files, cat] = await Promise.all([
     renamedFiles(ctx, diffs),
-    runGit(ctx, CAT_FILE, { input: diffs.map((d) => d.id).join('\n') + '\n' }),
+    runGit(smallPackWindows(ctx), CAT_FILE, { input: diffs.map((d) => d.id).join('\n') + '\n' }),
   ]);
   const records = await withObjects(ctx, files, splitCatFile(cat.stdout));
   records.forEach((r, i) => {
