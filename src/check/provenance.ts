@@ -289,6 +289,8 @@ function reachableFrom(
   let steps = 0;
   while (stack.length && found.size < wanted.size) {
     const id = stack.pop()!;
+    // A hostile push can ask for thousands of walks: each step keeps to the deadline.
+    checkDeadline();
     if (++steps > (opts.maxSteps ?? Infinity)) return undefined;
     if (wanted.has(id)) found.add(id);
     const parents = graph.get(id);
