@@ -69,7 +69,11 @@ export default async function (h) {
   }).trim();
   execFileSync('git', ['update-ref', '-d', 'refs/heads/main'], { cwd: server, env });
   const input = `${'0'.repeat(40)} ${tip} refs/heads/main\n`;
-  const [nodeFloor, rawPlain, rawLog, hook] = interleave(h, runs, [
+  // BENCH_BASE=DIR (a build of another revision, e.g. main): its pre-receive measured
+  // interleaved with this one, in the same run.
+  const baseDir = process.env.BENCH_BASE;
+  const baseCli = baseDir ? join(baseDir, 'dist', 'cleanroom.cjs') : undefined;
+  const [nodeFloor, rawPlain, rawLog, hook, baseHook] = interleave(h, runs, [
     () => timeTree(process.execPath, ['-e', '0'], { env }),
     () =>
       timeTree(
@@ -89,12 +93,24 @@ export default async function (h) {
         [h.cli, 'pre-receive', '--deadline', '600', '--policy', join(dir, 'typical.yaml')],
         { cwd: server, env, input },
       ),
+    ...(baseCli
+      ? [
+          () =>
+            timeTree(
+              process.execPath,
+              [baseCli, 'pre-receive', '--deadline', '600', '--policy', join(dir, 'typical.yaml')],
+              { cwd: server, env, input },
+            ),
+        ]
+      : []),
   ]);
   h.row('node -e 0', fmt(nodeFloor));
   h.row('git log --raw -M over main (anchor)', fmt(rawPlain));
   h.row('git log --raw -M -c over main', fmt(rawLog));
   h.row('cleanroom pre-receive, main as a new branch (target ≤ 2.5× cpu)', fmt(hook, rawPlain));
   h.row('the same, against git log --raw -M -c', fmt(hook, rawLog));
+  if (baseHook)
+    h.row(`pre-receive of ${baseDir} (BENCH_BASE), the same push`, fmt(baseHook, rawPlain));
 
   const [rawAudit, audit] = interleave(h, runs, [
     () =>

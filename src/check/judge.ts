@@ -302,6 +302,29 @@ export class CommitJudge {
     this.links.follow(c);
   }
 
+  /**
+   * Could a link of `commit`'s tree show content in a zone? Only a link whose own path a
+   * zone holds or could match below (`linkZones`): every path a link shows content at
+   * (`linkViewOf`: the link's path and what follows it, through any chain, ending at the
+   * last link's path), and every unbounded link's entry, is at or below some link's path,
+   * so with no such link neither `aliased` nor `exposed` can yield a path in a zone. A
+   * push passes over commits that touch no zone only where this is false (range.ts
+   * judgePushCommits). The commit (and its ancestors back to a known one) must have been
+   * followed first. Memoised per link set (most commits share their parent's).
+   */
+  async linksShowZones(commit: string): Promise<boolean> {
+    const links = await this.links.at(commit);
+    if (!links.length) return false;
+    let known = this.showsZones.get(links);
+    if (known === undefined) {
+      known = links.some((l) => linkZones(this.policy, l.path).length > 0);
+      this.showsZones.set(links, known);
+    }
+    return known;
+  }
+
+  private readonly showsZones = new WeakMap<readonly ZoneLink[], boolean>();
+
   /** `files` plus each one at the zone paths links show it at (other aliases are dropped). */
   private aliased(
     files: readonly FileChange[],

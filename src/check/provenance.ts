@@ -13,7 +13,7 @@ import { checkDeadline } from '../core/deadline.js';
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import { parseCommitObject } from '../git/commit-object.js';
 import { runGit, SHOW_GITLINKS, splitZ, type GitContext } from '../git/git.js';
-import { splitCatFile } from '../git/commits.js';
+import { smallPackWindows, splitCatFile } from '../git/commits.js';
 import { BatchCheck } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
@@ -27,6 +27,9 @@ import { isObjectId } from '../git/object-id.js';
  * it are not traced, and count as unidentified AI (fail closed, the limit named).
  */
 export const MAX_TRACED_OBJECTS = 500;
+
+/** An object id that is not all zeros (git's "no blob" side of an added or deleted file). */
+const isRealBlob = (o: string): boolean => isObjectId(o) && !/^0+$/.test(o);
 
 export const movesIntoZones = (policy: Policy, files: readonly FileChange[]): FileChange[] =>
   files.filter(
@@ -53,18 +56,27 @@ interface Touch {
   blob: string;
 }
 
+/** One entry `git log --find-object --raw` shows: a commit, a path, its old and new blob. */
+interface Pair {
+  commit: string;
+  path: string;
+  old: string;
+  new: string;
+}
+
 /**
- * Every commit reachable from `tips` that added or removed one of `objects`, newest
- * first, with the entries that did: one `git log --find-object=… --raw` walk.
+ * Every entry of a commit reachable from `tips` that adds or removes one of `objects`
+ * (either side of the entry), newest first: one `git log --find-object=… --raw` walk.
  * Sample (NUL shown as \0): `56eab…\0\n:100644 000000 ce01… 0000… D\0a\0:000000 100644 0000… ce01… A\0c\0<next id>\0…`
  * Entries are read positionally (a meta field, then its one path: --no-renames), so a
- * path cannot pass for a commit id.
+ * path cannot pass for a commit id. Merges show no diff (git log's default), so no
+ * entry of a merge is ever listed.
  */
-async function touchesOf(
+async function pairsOf(
   ctx: GitContext,
   tips: readonly string[],
   objects: readonly string[],
-): Promise<Touch[]> {
+): Promise<Pair[]> {
   const args = [
     'log',
     '-z',
@@ -79,8 +91,8 @@ async function touchesOf(
   ];
   for (const o of objects) args.push(`--find-object=${o}`);
   args.push('--end-of-options', ...tips);
-  const fields = splitZ((await runGit(ctx, args)).stdout);
-  const out: Touch[] = [];
+  const fields = splitZ((await runGit(smallPackWindows(ctx), args)).stdout);
+  const out: Pair[] = [];
   let commit = '';
   for (let i = 0; i < fields.length; i++) {
     checkDeadline();
@@ -90,18 +102,308 @@ async function touchesOf(
       const parts = f.toString('latin1', start).split(' ');
       const path = fields[++i];
       if (!commit || path === undefined) continue;
-      const p = path.toString('utf8');
-      // old and new blob of the entry: a touch of either side
-      out.push(
-        { commit, path: p, blob: parts[2] ?? '' },
-        { commit, path: p, blob: parts[3] ?? '' },
-      );
+      out.push({ commit, path: path.toString('utf8'), old: parts[2] ?? '', new: parts[3] ?? '' });
     } else if (f.length) {
       const id = f.toString('latin1');
       if (isObjectId(id)) commit = id;
     }
   }
   return out;
+}
+
+/** Each entry as two touches: of its old blob and of its new one. */
+const touchesOfPairs = (pairs: readonly Pair[]): Touch[] =>
+  pairs.flatMap((p) => [
+    { commit: p.commit, path: p.path, blob: p.old },
+    { commit: p.commit, path: p.path, blob: p.new },
+  ]);
+
+/**
+ * The walk's answer, newest first (see `pairsOf`), from the push's `TouchIndex` where it
+ * can give it, else from its own `git log` walk. `exact`: the caller looks up only blobs
+ * of `objects` (what the index can vouch for).
+ */
+export async function touchesOf(
+  ctx: GitContext,
+  tips: readonly string[],
+  objects: readonly string[],
+  exact: boolean,
+): Promise<Touch[]> {
+  let known: { pairs: Pair[]; ordered: boolean } | undefined;
+  for (const source of exact ? (touchIndexes.get(ctx) ?? []) : []) {
+    known = await source.touches(tips, objects);
+    if (known) break;
+  }
+  if (!known) return touchesOfPairs(await pairsOf(ctx, tips, objects));
+  if (!known.ordered) {
+    // Two commits touch one blob: which is first is git log's order, which `rev-list`
+    // over the same tips gives without diffing a tree (same walk, same date order with
+    // its ties; see TouchIndex). Sample: `9f2c…\n` per commit, newest first.
+    const wanted = new Set(known.pairs.map((p) => p.commit));
+    const rank = new Map<string, number>();
+    const out = (await runGit(ctx, ['rev-list', '--end-of-options', ...tips])).stdout;
+    let n = 0;
+    for (let pos = 0; pos < out.length && rank.size < wanted.size; n++) {
+      checkDeadline();
+      const nl = out.indexOf(0x0a, pos);
+      const id = out.toString('latin1', pos, nl < 0 ? out.length : nl);
+      pos = nl < 0 ? out.length : nl + 1;
+      if (wanted.has(id)) rank.set(id, n);
+    }
+    if (rank.size !== wanted.size) return touchesOfPairs(await pairsOf(ctx, tips, objects));
+    // Stable: a commit's own entries keep the order its diff gave them.
+    known.pairs.sort((a, b) => rank.get(a.commit)! - rank.get(b.commit)!);
+  }
+  return touchesOfPairs(known.pairs);
+}
+
+/** What can answer a walk without running it (`TouchIndex`, `PushedTouches`). */
+export interface TouchSource {
+  touches(
+    tips: readonly string[],
+    objects: readonly string[],
+  ): Promise<{ pairs: Pair[]; ordered: boolean } | undefined>;
+}
+
+const touchIndexes = new WeakMap<GitContext, readonly TouchSource[]>();
+
+/**
+ * The `--find-object` walks of a whole batch of pushed commits in one: a push that moves
+ * files into zones in ten commits walked the history ten times (0.8 s of git on Aider).
+ * Built by the push (range.ts judgePushCommits) for the objects and tips its judged
+ * commits will trace, with `git rev-list --parents` over the same tips for ancestry. A
+ * walk's callers read from its touches, newest first, only the first and the last touch
+ * of each blob they look up: the order matters only where two commits touch one blob.
+ * So the index answers a walk (tips, objects) only when the tips and objects are among
+ * its own, and each of the walk's objects is touched by at most one commit reachable
+ * from the walk's tips; then the answer is the walk's touches in any order. Otherwise it
+ * answers nothing and the walk runs as before (`git log`'s date order decides which
+ * commit is "first"; one walk per push cannot reproduce it for ties: docs/design).
+ *
+ * Exactness: `git log --find-object=A --find-object=B T1 T2` lists, for every commit
+ * reachable from T1 or T2, exactly the entries whose old or new blob is A or B (no
+ * pathspec, so no history simplification; merges show no diff either way). Keeping the
+ * entries of commits reachable from a walk's tips (a graph walk over rev-list's parents,
+ * which follow the same grafts as log's) with a side among the walk's objects gives that
+ * walk's entries exactly.
+ */
+export class TouchIndex implements TouchSource {
+  private constructor(
+    private readonly tips: ReadonlySet<string>,
+    private readonly byBlob: ReadonlyMap<string, readonly Pair[]>,
+    private readonly objects: ReadonlySet<string>,
+    private readonly graph: ReadonlyMap<string, readonly string[]>,
+  ) {}
+
+  /** One walk over `objects` from `tips`, and the commits' parents (rev-list --parents). */
+  static async build(
+    ctx: GitContext,
+    tips: readonly string[],
+    objects: readonly string[],
+  ): Promise<TouchIndex> {
+    const [pairs, rev] = await Promise.all([
+      pairsOf(ctx, tips, objects),
+      runGit(ctx, ['rev-list', '--parents', '--end-of-options', ...tips]),
+    ]);
+    const graph = new Map<string, string[]>();
+    // Sample: `b0542cd… 975fbec…\n` (a commit, then its parents).
+    for (const line of rev.stdout.toString('latin1').split('\n')) {
+      checkDeadline();
+      if (!line) continue;
+      const [id = '', ...parents] = line.split(' ');
+      graph.set(id, parents);
+    }
+    const want = new Set(objects);
+    const byBlob = new Map<string, Pair[]>();
+    for (const p of pairs)
+      for (const b of new Set([p.old, p.new])) {
+        if (!want.has(b)) continue;
+        const list = byBlob.get(b);
+        if (list) list.push(p);
+        else byBlob.set(b, [p]);
+      }
+    return new TouchIndex(new Set(tips), byBlob, want, graph);
+  }
+
+  /**
+   * The entries the walk (tips, objects) would give: `ordered` when no blob of `objects`
+   * is touched by two of their commits (then any order gives the callers the same
+   * answer), else in the index's order, to be put in the walk's; undefined when the
+   * walk is not among the index's.
+   */
+  touches(
+    tips: readonly string[],
+    objects: readonly string[],
+  ): Promise<{ pairs: Pair[]; ordered: boolean } | undefined> {
+    if (!tips.every((t) => this.tips.has(t)) || !objects.every((o) => this.objects.has(o)))
+      return Promise.resolve(undefined);
+    return Promise.resolve(
+      keptPairs(this.byBlob, tips, objects, (w) => reachableFrom(this.graph, tips, w)),
+    );
+  }
+}
+
+/**
+ * The entries of `byBlob` with a side among `objects` whose commit `reached` keeps:
+ * `ordered` when no blob of `objects` is touched by two of their commits (any order then
+ * gives the callers the same answer); undefined when `reached` cannot tell.
+ */
+function keptPairs(
+  byBlob: ReadonlyMap<string, readonly Pair[]>,
+  tips: readonly string[],
+  objects: readonly string[],
+  reached: (wanted: ReadonlySet<string>) => Set<string> | undefined,
+): { pairs: Pair[]; ordered: boolean } | undefined {
+  const pairs = new Set<Pair>();
+  for (const o of objects) for (const p of byBlob.get(o) ?? []) pairs.add(p);
+  const found = reached(new Set([...pairs].map((p) => p.commit)));
+  if (!found) return undefined;
+  const kept = [...pairs].filter((p) => found.has(p.commit));
+  const seenBy = new Map<string, string>();
+  let ordered = true;
+  for (const p of kept)
+    for (const b of [p.old, p.new]) {
+      if (!objects.includes(b)) continue;
+      const other = seenBy.get(b);
+      if (other !== undefined && other !== p.commit) ordered = false;
+      seenBy.set(b, p.commit);
+    }
+  return { pairs: kept, ordered };
+}
+
+/**
+ * Which of `wanted` are reachable from `tips` over `graph` (commit → parents): a walk that
+ * stops once all are found. Undefined when it meets a commit `graph` does not know
+ * (`closed`: the walk must stay inside it) or takes more than `maxSteps`.
+ */
+function reachableFrom(
+  graph: ReadonlyMap<string, readonly string[]>,
+  tips: readonly string[],
+  wanted: ReadonlySet<string>,
+  opts: { closed?: boolean; maxSteps?: number } = {},
+): Set<string> | undefined {
+  const found = new Set<string>();
+  if (!wanted.size) return found;
+  const seen = new Set(tips);
+  const stack = [...tips];
+  let steps = 0;
+  while (stack.length && found.size < wanted.size) {
+    const id = stack.pop()!;
+    // A hostile push can ask for thousands of walks: each step keeps to the deadline.
+    checkDeadline();
+    if (++steps > (opts.maxSteps ?? Infinity)) return undefined;
+    if (wanted.has(id)) found.add(id);
+    const parents = graph.get(id);
+    if (parents === undefined && opts.closed === true) return undefined;
+    for (const p of parents ?? [])
+      if (!seen.has(p)) {
+        seen.add(p);
+        stack.push(p);
+      }
+  }
+  return found;
+}
+
+/** Entries kept by `PushedTouches` past which it stops (memory), and a walk's step bound. */
+const MAX_PUSHED_PAIRS = 50_000;
+const MAX_REACH_STEPS = 500_000;
+
+/**
+ * The walks of a push whose history is all in the push (a new branch into an empty
+ * repository, a new root history), answered from the push's own diffs without any walk:
+ * `git log --raw --no-renames` of a non-merge commit is its diff against its parent (the
+ * root's against the empty tree, where `log.showRoot` is on, git's default), which is
+ * the rename-free diff the push already reads for every commit (`add`, parents before
+ * children). A walk is answered only when its tips are `closed` (every ancestor is a
+ * pushed commit this has learnt), so the entries of every commit the walk would visit are
+ * here; merges show no entries in either. Order, where needed, comes from `rev-list` as
+ * for `TouchIndex`. Past MAX_PUSHED_PAIRS entries it stops learning and answers nothing
+ * (memory stays bounded; the walks run as before).
+ */
+export class PushedTouches implements TouchSource {
+  private readonly byBlob = new Map<string, Pair[]>();
+  private readonly graph = new Map<string, readonly string[]>();
+  private readonly closed = new Set<string>();
+  private readonly roots = new Set<string>();
+  private size = 0;
+  private off = false;
+  private showRoot: Promise<boolean> | undefined;
+
+  constructor(private readonly ctx: GitContext) {}
+
+  /** Learns a pushed commit from its rename-free raw diff (`diff-tree -r -c --no-renames -z` fields). */
+  add(c: { id: string; parents: readonly string[]; raw: readonly Buffer[] }): void {
+    if (this.off) return;
+    this.graph.set(c.id, c.parents);
+    if (c.parents.every((p) => this.closed.has(p))) this.closed.add(c.id);
+    if (!c.parents.length) this.roots.add(c.id);
+    if (c.parents.length > 1) return;
+    for (let i = 0; i < c.raw.length; i++) {
+      const meta = c.raw[i]!;
+      if (meta[0] !== 0x3a) continue;
+      const path = c.raw[++i];
+      if (path === undefined) break;
+      // `:100644 100644 <old> <new> M`: one colon (a non-merge), one path (no renames).
+      const parts = meta.toString('latin1').split(' ');
+      const pair: Pair = {
+        commit: c.id,
+        path: path.toString('utf8'),
+        old: parts[2] ?? '',
+        new: parts[3] ?? '',
+      };
+      for (const b of pair.old === pair.new ? [pair.old] : [pair.old, pair.new]) {
+        if (!isRealBlob(b)) continue;
+        const list = this.byBlob.get(b);
+        if (list) list.push(pair);
+        else this.byBlob.set(b, [pair]);
+      }
+      if (++this.size > MAX_PUSHED_PAIRS) {
+        this.off = true;
+        this.byBlob.clear();
+        this.graph.clear();
+        this.closed.clear();
+        return;
+      }
+    }
+  }
+
+  /** Is every ancestor of `tip` (and `tip`) a pushed commit learnt here? */
+  covers(tip: string): boolean {
+    return !this.off && this.closed.has(tip);
+  }
+
+  async touches(
+    tips: readonly string[],
+    objects: readonly string[],
+  ): Promise<{ pairs: Pair[]; ordered: boolean } | undefined> {
+    if (this.off || !tips.every((t) => this.closed.has(t))) return undefined;
+    const known = keptPairs(this.byBlob, tips, objects, (w) =>
+      reachableFrom(this.graph, tips, w, { closed: true, maxSteps: MAX_REACH_STEPS }),
+    );
+    if (!known || !known.pairs.some((p) => this.roots.has(p.commit))) return known;
+    // `git log` shows a root commit's diff only with log.showRoot (default true).
+    this.showRoot ??= runGit(this.ctx, ['config', '--type=bool', '--get', 'log.showroot'], {
+      okCodes: [1],
+    }).then((r) => r.stdout.toString('utf8').trim() !== 'false');
+    if (await this.showRoot) return known;
+    const pairs = known.pairs.filter((p) => !this.roots.has(p.commit));
+    return keptPairs(
+      new Map(objects.map((o) => [o, pairs.filter((p) => p.old === o || p.new === o)])),
+      tips,
+      objects,
+      (w) => new Set(w),
+    );
+  }
+}
+
+/**
+ * Lets the walks of `ctx` be answered from `index` (until `clearTouchIndex`): the push
+ * sets one per batch of commits it judges.
+ */
+export function setTouchIndex(ctx: GitContext, ...sources: (TouchSource | undefined)[]): void {
+  const list = sources.filter((x): x is TouchSource => x !== undefined);
+  if (list.length) touchIndexes.set(ctx, list);
+  else touchIndexes.delete(ctx);
 }
 
 /**
@@ -235,7 +537,7 @@ export async function movedContentSignals(
   const traced: FileChange[] = [];
   const untraced: FileChange[] = moved.filter((f) => !sourceOf.has(f));
   for (const f of tracedPaths) {
-    const want = [f.blob, sourceOf.get(f)!].filter((o) => isObjectId(o) && !/^0+$/.test(o));
+    const want = [f.blob, sourceOf.get(f)!].filter(isRealBlob);
     const fresh = want.filter((o) => !objects.has(o));
     if (objects.size + fresh.length > MAX_TRACED_OBJECTS) {
       untraced.push(f);
@@ -244,7 +546,9 @@ export async function movedContentSignals(
     for (const o of fresh) objects.add(o);
     traced.push(f);
   }
-  const touches = objects.size ? await touchesOf(ctx, [parent], [...objects]) : [];
+  // Every lookup below is of a blob among `objects` when every source is a real blob.
+  const exact = traced.every((f) => isRealBlob(sourceOf.get(f)!) && isRealBlob(f.blob));
+  const touches = objects.size ? await touchesOf(ctx, [parent], [...objects], exact) : [];
   // Newest first: the first touch setting the source path to its content is its last
   // writer; the last touch of a content is its origin. Indexed, so a commit moving
   // 90,000 files costs a pass, not a product.
@@ -336,7 +640,7 @@ async function blobOrigins(
   const traced: FileChange[] = [];
   const untraced: FileChange[] = [];
   for (const f of files) {
-    if (!isObjectId(f.blob) || /^0+$/.test(f.blob)) continue;
+    if (!isRealBlob(f.blob)) continue;
     if (!objects.has(f.blob) && objects.size >= MAX_TRACED_OBJECTS) {
       untraced.push(f);
       continue;
@@ -345,7 +649,7 @@ async function blobOrigins(
     traced.push(f);
   }
   const originOf = new Map<string, string>();
-  for (const t of objects.size ? await touchesOf(ctx, tips, [...objects]) : [])
+  for (const t of objects.size ? await touchesOf(ctx, tips, [...objects], true) : [])
     originOf.set(t.blob, t.commit);
   const pick = new Map<FileChange, string[]>();
   for (const f of traced) {

@@ -3,15 +3,24 @@
 
 import type { FileChange, Finding } from '../core/types.js';
 import { readFileSync } from 'node:fs';
-import { readCommitBatches, revList, type CommitRecord } from '../git/commits.js';
+import {
+  completeCommits,
+  readCommitBatches,
+  readDiffBatches,
+  revList,
+  type CommitDiff,
+  type CommitRecord,
+} from '../git/commits.js';
 import { gitText, GitError, runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { usageError } from '../errors.js';
-import { guardedChanges, type Guard } from './config-guard.js';
+import { configGuard, guardedChanges, type Guard } from './config-guard.js';
 import { isShallow, unreadableBase } from './policy-source.js';
 import type { Trust } from './grants.js';
 import { CommitJudge, type JudgeOptions } from './judge.js';
 import { isObjectId } from '../git/object-id.js';
+import { isLinkMode, zonesOfFile } from '../policy/links.js';
+import { movesIntoZones, PushedTouches, setTouchIndex, TouchIndex } from './provenance.js';
 
 export interface Judged {
   record: CommitRecord;
@@ -43,6 +52,178 @@ export async function* judgeCommits(
   } finally {
     judge.close();
   }
+}
+
+/** A pushed commit, judged or passed over (`judgePushCommits`). */
+export interface PushJudged {
+  id: string;
+  parents: readonly string[];
+  /** The judged files; for a commit passed over, its rename-free diff. */
+  files: readonly FileChange[];
+  findings: Finding[];
+  notes: readonly string[];
+  /** The whole record (message, identities): every judged commit, and every commit with `readAll`. */
+  record?: CommitRecord;
+}
+
+/**
+ * Could `judge` find anything in a non-merge commit, seen from its rename-free diff
+ * alone? `evaluate` judges only paths in zones (and `configFindings` only guarded
+ * paths), so a commit can produce a finding only by: a path in a zone (either end of a
+ * rename shows as a deletion and an addition here), a guarded path, a link or gitlink
+ * written (links.ts: a zone may match below it, or it may expose content), a type change,
+ * or — checked after this by the caller — a link in its tree that can show content in a
+ * zone (content written below its target is judged where the link shows it). Merges and root commits are always
+ * judged. True when any of these holds; deletions in zones count too (never needed by
+ * `evaluate`, kept to stay on the safe side).
+ */
+export function mayMatter(policy: Policy, guard: Guard, c: CommitDiff): boolean {
+  if (c.parents.length !== 1) return true;
+  for (const f of c.files) {
+    if (f.status === 'T' || isLinkMode(f.mode) || guard(f.path)) return true;
+    if (f.from !== undefined && (guard(f.from) || policy.zonesFor(f.from).length)) return true;
+    if ((f.status === 'D' ? policy.zonesFor(f.path) : zonesOfFile(policy, f)).length) return true;
+  }
+  return false;
+}
+
+/**
+ * `judgeCommits` for a push: the commits `items` names (oldest first, with the parents of
+ * a `rev-list --parents`), each judged by the one judge — but only those that could
+ * produce a finding (`mayMatter`, and links in the tree: `CommitJudge.linksShowZones`). The
+ * others, most commits of a long history, cost their rename-free diff and the judge's
+ * link following (their diff tells the links of the commits after them); no commit
+ * object, rename pass, signal detection or verdict. A passed-over commit yields no
+ * finding, which is what `judge` would have said of it (the differential test in
+ * test/repo/server/push-skip.test.ts judges every commit both ways). `readAll`: every commit's
+ * object is read all the same (the override log reads every pushed message).
+ */
+export async function* judgePushCommits(
+  ctx: GitContext,
+  policy: Policy,
+  trust: Trust,
+  items:
+    AsyncIterable<{ id: string; parents: string[] }> | Iterable<{ id: string; parents: string[] }>,
+  now: Date,
+  opts: JudgeOptions & { readAll?: boolean } = {},
+): AsyncGenerator<PushJudged> {
+  const judge = new CommitJudge(ctx, policy, trust, now, opts);
+  const guard = configGuard(policy);
+  // Every commit's entries, for walks whose whole history is in the push (provenance.ts).
+  const pushed = new PushedTouches(ctx);
+  try {
+    for await (const diffs of readDiffBatches(ctx, items)) {
+      for (const d of diffs) pushed.add(d);
+      const judged = new Set(diffs.filter((d) => mayMatter(policy, guard, d)).map((d) => d.id));
+      const records = new Map<string, CommitRecord>();
+      const complete = async (list: readonly CommitDiff[]): Promise<void> => {
+        for (const r of await completeCommits(ctx, list)) records.set(r.id, r);
+      };
+      await complete(diffs.filter((d) => opts.readAll === true || judged.has(d.id)));
+      // In order (parents first), every commit's diff is followed before a later commit's
+      // links are asked: a judged commit's as judged (the judge's own follow is then a
+      // no-op), a passed-over one's rename-free (the same links: a rename's source shows
+      // as deleted, its destination as added with its mode; merges are always judged).
+      // A commit whose tree has a link that can show content in a zone is judged after all
+      // (`late`).
+      const late: CommitDiff[] = [];
+      for (const d of diffs) {
+        const r = records.get(d.id);
+        if (judged.has(d.id)) {
+          judge.follow(r!);
+          continue;
+        }
+        judge.follow(d);
+        if (await judge.linksShowZones(d.id)) {
+          judged.add(d.id);
+          if (!r) late.push(d);
+        }
+      }
+      await complete(late);
+      await judge.prepare(diffs.filter((d) => judged.has(d.id)).map((d) => records.get(d.id)!));
+      setTouchIndex(
+        ctx,
+        pushed,
+        await touchIndexFor(
+          ctx,
+          policy,
+          diffs.filter((d) => judged.has(d.id)).map((d) => records.get(d.id)!),
+          pushed,
+        ),
+      );
+      for (const d of diffs) {
+        const record = records.get(d.id);
+        if (!judged.has(d.id)) {
+          yield {
+            id: d.id,
+            parents: d.parents,
+            files: d.files,
+            findings: [],
+            notes: [],
+            ...(record ? { record } : {}),
+          };
+          continue;
+        }
+        const v = await judge.judge(record!);
+        record!.files = [...v.files];
+        yield {
+          id: d.id,
+          parents: record!.parents,
+          files: record!.files,
+          findings: v.findings,
+          notes: v.notes,
+          record: record!,
+        };
+      }
+    }
+  } finally {
+    setTouchIndex(ctx, undefined);
+    judge.close();
+  }
+}
+
+/** Past this many distinct objects, a batch's walks are not merged (each runs as before). */
+const MAX_INDEXED_OBJECTS = 2_000;
+
+/**
+ * One provenance walk for the batch (provenance.ts TouchIndex) when its judged commits
+ * will trace content in two walks or more: renames into zones (from the first parent)
+ * and content a merge moves into a zone (from all parents), predicted from the files as
+ * judged without links. A walk the prediction misses (a rename into a zone through a
+ * link, content a link exposes) runs by itself as before; undefined: no index.
+ */
+async function touchIndexFor(
+  ctx: GitContext,
+  policy: Policy,
+  commits: readonly CommitRecord[],
+  pushed: PushedTouches,
+): Promise<TouchIndex | undefined> {
+  const tips = new Set<string>();
+  const objects = new Set<string>();
+  let walks = 0;
+  const real = (o: string | undefined): o is string =>
+    o !== undefined && isObjectId(o) && !/^0+$/.test(o);
+  for (const c of commits) {
+    if (!c.parents.length) continue;
+    const files =
+      c.parents.length > 1
+        ? c.files.filter(
+            (f) =>
+              f.status !== 'D' &&
+              f.via === undefined &&
+              /[RC]/.test(f.combined ?? '') &&
+              zonesOfFile(policy, f).length > 0,
+          )
+        : movesIntoZones(policy, c.files);
+    if (!files.length) continue;
+    walks++;
+    for (const t of c.parents.length > 1 ? c.parents : [c.parents[0]!]) tips.add(t);
+    for (const f of files) for (const o of [f.blob, f.fromBlob]) if (real(o)) objects.add(o);
+  }
+  if (walks < 2 || !objects.size || objects.size > MAX_INDEXED_OBJECTS) return undefined;
+  // Walks whose history is all in the push are answered from it, without this walk.
+  if ([...tips].every((t) => pushed.covers(t))) return undefined;
+  return TouchIndex.build(ctx, [...tips], [...objects]);
 }
 
 /** A user-given revision, checked so it cannot be read as an option. */

@@ -17,7 +17,7 @@ import type { FileChange, Finding } from '../core/types.js';
 import { GitError, runGit, verifyRev, type GitContext } from '../git/git.js';
 import { revList, type CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
-import { guardedChanges, judgeCommits } from '../check/range.js';
+import { guardedChanges, judgePushCommits } from '../check/range.js';
 import { CONFIG_ZONE, configGuard, type Guard } from '../check/config-guard.js';
 import {
   policyFromFile,
@@ -402,35 +402,45 @@ export async function judgePush(
     const chain = { walked: !fromGraph, skipped: false, parentIsOld: false, mergeOrGuarded: false };
     const ids =
       graph && fromGraph
-        ? reachableNew(graph, tip, seen)
+        ? (function* () {
+            for (const id of reachableNew(graph, tip, seen)) yield { id, parents: graph.get(id)! };
+          })()
         : (async function* () {
             // The default branch, or older git: per-ref OLD..NEW — never "--all", which would
             // trust hidden refs.
-            // Oldest first (parents before children): see reachableNew.
-            for await (const id of revList(ctx, [
+            // Oldest first (parents before children): see reachableNew. Sample line of
+            // `--parents`: `b0542cd… 975fbec…` (the commit, then its parents).
+            for await (const line of revList(ctx, [
               '--topo-order',
               '--reverse',
+              '--parents',
               ...(isZeroId(update.old) ? [tip] : [tip, `^${update.old}`]),
             ])) {
+              const [id = '', ...parents] = line.split(' ');
               if (seen.has(id)) {
                 chain.skipped = true;
                 continue;
               }
               seen.add(id);
-              yield id;
+              yield { id, parents };
             }
           })();
-    const judged = judgeCommits(ctx, source.policy, source.trust, ids, now, { guardConfig: true });
+    // Commits that cannot produce a finding are passed over (judgePushCommits); with an
+    // override log to feed, every commit's message is read all the same.
+    const judged = judgePushCommits(ctx, source.policy, source.trust, ids, now, {
+      guardConfig: true,
+      readAll: onCommit !== undefined,
+    });
     try {
       for await (const j of judged) {
         v.commits++;
-        onCommit?.(j.record);
+        if (j.record) onCommit?.(j.record);
         v.findings.push(...j.findings);
-        if (j.findings.length) addNotes(v.notes, j.record.id, j.notes);
-        if (j.record.files.some((f) => f.path === POLICY_PATH)) touchesPolicy = true;
-        if (j.record.parents.length !== 1 || j.record.files.some((f) => touchesGuard(f, guard)))
+        if (j.findings.length) addNotes(v.notes, j.id, j.notes);
+        if (j.files.some((f) => f.path === POLICY_PATH)) touchesPolicy = true;
+        if (j.parents.length !== 1 || j.files.some((f) => touchesGuard(f, guard)))
           chain.mergeOrGuarded = true;
-        else if (j.record.parents[0] === update.old) chain.parentIsOld = true;
+        else if (j.parents[0] === update.old) chain.parentIsOld = true;
         if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
       }
     } finally {
