@@ -136,7 +136,7 @@ function withEvent(entry: PathEntry | undefined, e: AuditEvent, max: number): Pa
   const k = kindKey(e.tool, e.outcome);
   const prev = kinds.get(k);
   if (!prev) kinds.set(k, { tool: e.tool, outcome: e.outcome, events: [e], truncated: false });
-  else if (prev.events.some((x) => eventKey(x) === eventKey(e))) return entry!;
+  else if (prev.events.some((x) => x.commit === e.commit && x.path === e.path)) return entry!;
   else if (prev.events.length >= max)
     kinds.set(k, prev.truncated ? prev : { ...prev, truncated: true });
   else kinds.set(k, { ...prev, events: [...prev.events, e] });
@@ -218,6 +218,8 @@ export class AuditAccumulator {
       if (!other) continue;
       for (const [path, entry] of other) {
         const mine = table.get(path);
+        // Most paths of a merge's sides hold the same (shared, immutable) entry.
+        if (mine === entry) continue;
         table.set(path, mine ? mergeEntries(mine, entry, this.maxEvents) : entry);
       }
     }

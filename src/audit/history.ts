@@ -39,6 +39,7 @@ import {
 import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import {
+  isAscii,
   isUnderTarget,
   resolveLinks,
   resolveLinkTarget,
@@ -104,6 +105,38 @@ export interface WalkOptions {
   grantTimes?: ReadonlyMap<string, Date> | undefined;
 }
 
+/**
+ * `path => some t of targets: isUnderTarget(path, t, nocase)` (src/policy/links.ts), with
+ * each target's and the path's ASCII test and case fold done once, not once per pair: the
+ * walk asks it for every file of every commit. `targets` may grow between calls.
+ * test/unit/audit/under-target.test.ts compares it with isUnderTarget.
+ */
+export function underAnyTarget(
+  targets: ReadonlySet<string>,
+  nocase: boolean,
+): (path: string) => boolean {
+  let known: { t: string; key: string | undefined }[] = [];
+  return (p) => {
+    if (known.length !== targets.size)
+      known = [...targets].map((t) => ({
+        t,
+        key: isAscii(t) ? (nocase ? t.toLowerCase() : t) : undefined,
+      }));
+    const ascii = isAscii(p);
+    const k = ascii && nocase ? p.toLowerCase() : p;
+    for (const { t, key } of known) {
+      if (t === '') return true;
+      if (ascii && key !== undefined) {
+        // ASCII: folding the whole path folds its head alike, and '/' is not folded.
+        if (k.length === key.length ? k === key : k[key.length] === '/' && k.startsWith(key))
+          return true;
+      } else if (isUnderTarget(p, t, nocase)) return true;
+    }
+    return false;
+  };
+}
+
+/** The judged commits one by one (judgeHistoryBatches, flattened). */
 export async function* judgeHistory(
   ctx: GitContext,
   policy: Policy,
@@ -111,6 +144,24 @@ export async function* judgeHistory(
   opts: WalkOptions,
   now: Date,
 ): AsyncGenerator<JudgedCommit> {
+  for await (const batch of judgeHistoryBatches(ctx, policy, trust, opts, now)) yield* batch;
+}
+
+/** Commits handed over per yield: an async generator's step costs promises per item. */
+const YIELD_BATCH = 128;
+
+/**
+ * Every commit of the walk, parents first, judged as the server would, handed over in
+ * arrays of up to YIELD_BATCH (an async iteration per commit was a measurable share of
+ * an audit that judges few commits).
+ */
+export async function* judgeHistoryBatches(
+  ctx: GitContext,
+  policy: Policy,
+  trust: Trust,
+  opts: WalkOptions,
+  now: Date,
+): AsyncGenerator<JudgedCommit[]> {
   const revArgs = [
     'rev-list',
     '--reverse',
@@ -191,10 +242,7 @@ export async function* judgeHistory(
         }
     }
   };
-  const underTarget = (p: string): boolean => {
-    for (const t of targets) if (isUnderTarget(p, t, !policy.caseSensitive)) return true;
-    return false;
-  };
+  const underTarget = underAnyTarget(targets, !policy.caseSensitive);
   // A commit can put content into a zone by writing in it, by writing below a link's
   // target, by changing a link (anywhere: it may expose content written long ago), or, as
   // a merge, by joining a link from one side with content from the other.
@@ -325,18 +373,31 @@ export async function* judgeHistory(
       else batch.push(p);
     }
     await withRenames(batch);
+    let ids = '';
     for (const p of batch) {
       await learnLinks(p.files);
       p.judged = !p.skipped && touchesZone(p.files, p.parents.length);
       p.raw = [];
       queue.push(p);
-      if (p.judged) cat.child.stdin.write(p.id + '\n');
+      // One write per batch: a write per id is a syscall (and a wake-up of cat-file) each.
+      if (p.judged) ids += p.id + '\n';
     }
+    if (ids) cat.child.stdin.write(ids);
     if (ended) cat.child.stdin.end();
+    // The merges' link questions of the whole batch in one cat-file round trip, not one
+    // per merge (CommitJudge.prepare); every commit is followed first, in order, so the
+    // merges' links are known from the diffs read so far.
+    for (const p of batch) judge.follow(p);
+    await judge.prepare(batch.filter((p) => p.judged));
   };
 
+  let out: JudgedCommit[] = [];
   try {
     for (;;) {
+      if (out.length >= YIELD_BATCH) {
+        yield out;
+        out = [];
+      }
       if (!ended && queue.length - head < WINDOW / 2) {
         if (head > WINDOW) {
           queue.splice(0, head);
@@ -349,7 +410,7 @@ export async function* judgeHistory(
       if (!p.judged) {
         judge.follow(p);
         wrote(p);
-        yield {
+        out.push({
           id: p.id,
           parents: p.parents,
           children: p.children,
@@ -357,7 +418,7 @@ export async function* judgeHistory(
           files: p.files,
           findings: [],
           skipped: p.skipped,
-        };
+        });
         continue;
       }
       const obj = await cat.next();
@@ -372,15 +433,22 @@ export async function* judgeHistory(
         parsed.encoding === undefined
           ? parsed
           : withGitView(parsed, (await shownByGit(ctx, [p.id])).get(p.id));
+      // Named fields, not a spread of the parsed object: a copy per commit, measurable.
       const v = await judge.judge({
-        ...commit,
         id: p.id,
         parents: p.parents,
         files: p.files,
         renameLimit: p.renameLimit,
+        message: commit.message,
+        signalMessage: commit.signalMessage,
+        author: commit.author,
+        committer: commit.committer,
+        others: commit.others,
+        committerTime: commit.committerTime,
+        undecodable: commit.undecodable,
       });
       wrote(p);
-      yield {
+      out.push({
         id: p.id,
         parents: p.parents,
         children: p.children,
@@ -388,8 +456,10 @@ export async function* judgeHistory(
         files: v.files,
         findings: v.findings,
         notes: v.notes,
-      };
+      });
     }
+    if (out.length) yield out;
+    out = [];
     // git log stopped early: its own error (an unreadable object) says why — never a
     // guess about the two walks disagreeing.
     if ((await revReader.until(0x0a)) !== null) {

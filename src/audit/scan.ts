@@ -31,7 +31,7 @@ import {
 } from '../policy/links.js';
 import type { Policy } from '../policy/compile.js';
 import { AuditAccumulator, mergeEntries, type PathEntry } from './accumulate.js';
-import { judgeHistory } from './history.js';
+import { judgeHistoryBatches } from './history.js';
 import { buildReport, type AuditReport } from './report.js';
 import { isObjectId } from '../git/object-id.js';
 
@@ -279,17 +279,18 @@ export async function scanHistory(
       total = Number((await gitText(ctx, ['rev-list', '--count', ...full])).trim()) || undefined;
     const pass = async (renames: boolean): Promise<void> => {
       let done = 0;
-      for await (const c of judgeHistory(
+      for await (const batch of judgeHistoryBatches(
         ctx,
         policy,
         trust,
         { walk: full, boundary, seedLinks, renames, grantTimes: opts.grantTimes },
         now,
-      )) {
-        if (c.skipped) seenBoundary.push(c.id);
-        acc.add(c);
-        opts.onProgress?.(++done, total);
-      }
+      ))
+        for (const c of batch) {
+          if (c.skipped) seenBoundary.push(c.id);
+          acc.add(c);
+          opts.onProgress?.(++done, total);
+        }
     };
     try {
       await pass(true);

@@ -61,20 +61,25 @@ export function buildChange(
   alwaysGrants = false,
 ): Change {
   // Local evidence first: "environment CLAUDECODE=1" tells more than the trailer it caused.
-  const signals = [
-    ...(input.extraSignals ?? []),
-    ...detectSignals(policy.tools, { ...input, message: input.signalMessage ?? input.message }),
-  ];
-  const base = { commit: input.commit, files: input.files, signals };
-  if (!signals.length && !alwaysGrants) return { ...base, attestations: [], overrides: [] };
+  // Named fields, no spreads: this runs once per commit of every audited or pushed history.
+  const detected = detectSignals(policy.tools, {
+    message: input.signalMessage ?? input.message,
+    author: input.author,
+    committer: input.committer,
+    others: input.others,
+  });
+  const signals = input.extraSignals?.length ? [...input.extraSignals, ...detected] : detected;
+  if (!signals.length && !alwaysGrants)
+    return { commit: input.commit, files: input.files, signals, attestations: [], overrides: [] };
   // Grants only matter for files in a zone: skip parsing and verifying them otherwise
   // (a third of a typical history has AI signals, few of those touch a zone).
   if (
     !alwaysGrants &&
     !input.files.some((f) => f.status !== 'D' && zonesOfFile(policy, f).length > 0)
   ) {
-    return { ...base, attestations: [], overrides: [] };
+    return { commit: input.commit, files: input.files, signals, attestations: [], overrides: [] };
   }
+  const base = { commit: input.commit, files: input.files, signals };
   const notes: string[] = [];
   const attestations = [];
   const t = trailerAttestations(policy.tools, policy.review, input);

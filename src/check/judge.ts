@@ -46,7 +46,12 @@ import { buildChange } from './change.js';
 import { configFindings, configGuard, guardedChanges, type Guard } from './config-guard.js';
 import type { Trust } from './grants.js';
 import { TreeLinks } from './links.js';
-import { exposedContentSignals, mergedContentSignals, movedContentSignals } from './provenance.js';
+import {
+  exposedContentSignals,
+  mergedContentSignals,
+  movedContentSignals,
+  type WalkProvenance,
+} from './provenance.js';
 
 /** What the judge needs of a commit: its object's fields and its changed paths (merges: combined). */
 export interface CommitFacts {
@@ -90,6 +95,9 @@ export interface Verdict {
   files: readonly FileChange[];
 }
 
+/** Prepared answers kept at most (CommitJudge.prepare). */
+const MAX_PREPARED = 50_000;
+
 export class CommitJudge {
   private readonly guard: Guard;
   private readonly guardedSpecs: string[];
@@ -111,6 +119,19 @@ export class CommitJudge {
       ),
     ];
     this.links = new TreeLinks(ctx, policy);
+    this.walk = opts.writersOf && {
+      writersOf: opts.writersOf,
+      signalsOf: async (id: string): Promise<Signal[]> => {
+        const o = await this.links.object(id);
+        if (o.type !== 'commit') return [];
+        const m = parseCommitObject(o.content);
+        return detectSignals(policy.tools, {
+          message: m.message,
+          author: m.author,
+          committer: m.committer,
+        });
+      },
+    };
   }
 
   /**
@@ -118,8 +139,12 @@ export class CommitJudge {
    * parent? Asked of one long-lived cat-file, so merges cost microseconds, not a process.
    */
   private async sameGuarded(a: string, b: string): Promise<boolean> {
-    const known = this.prepared.guarded.get(`${a} ${b}`);
-    if (known !== undefined) return known;
+    const key = `${a} ${b}`;
+    const known = this.prepared.guarded.get(key);
+    if (known !== undefined) {
+      this.prepared.guarded.delete(key);
+      return known;
+    }
     this.check ??= new BatchCheck(this.ctx);
     const ids = await this.check.ids(this.guardedSpecs.flatMap((p) => [`${a}:${p}`, `${b}:${p}`]));
     return ids.every((id, i) => i % 2 === 1 || id === ids[i + 1]);
@@ -138,12 +163,16 @@ export class CommitJudge {
   /**
    * Asks git once for a batch of commits what `judge` would otherwise ask once per
    * merge (a pipe round trip each: 677 merges on Aider, twice). The answers are exactly
-   * those of the per-merge questions (the same cat-file specs, compared the same way);
-   * a commit the batch did not prepare is asked as before. Commits must come oldest
-   * first, as `judge` takes them; memory is one batch's answers.
+   * those of the per-merge questions (the same cat-file specs, compared the same way,
+   * about objects named by id: an answer does not depend on when it was asked); a commit
+   * the batch did not prepare is asked as before. Commits must come oldest first, as
+   * `judge` takes them. An answer is kept until `judge` uses it, so a caller may prepare
+   * the next batch before it has judged the last one (the audit's read-ahead); memory is
+   * bounded by MAX_PREPARED answers (past it they are dropped: only slower).
    */
-  async prepare(batch: readonly CommitFacts[]): Promise<void> {
-    this.prepared = { guarded: new Map(), sameTargets: new Map() };
+  async prepare(batch: readonly Pick<CommitFacts, 'id' | 'parents' | 'files'>[]): Promise<void> {
+    if (this.prepared.guarded.size + this.prepared.sameTargets.size > MAX_PREPARED)
+      this.prepared = { guarded: new Map(), sameTargets: new Map() };
     const merges = batch.filter((c) => c.parents.length > 1);
     if (!merges.length) return;
     for (const c of batch) this.links.follow(c);
@@ -182,6 +211,16 @@ export class CommitJudge {
     }
   }
 
+  /**
+   * The audit's provenance from its walk (JudgeOptions.writersOf), made once: a closure
+   * per judged commit was measurable (the build keeps function names, a defineProperty each).
+   */
+  /**
+   * The audit's provenance from its walk (JudgeOptions.writersOf), made once: a closure
+   * per judged commit was measurable (the build keeps function names, a defineProperty each).
+   */
+  private readonly walk: WalkProvenance | undefined;
+
   /** Origin commits' objects, through the long-lived cat-file (no process per traced move). */
   private readonly read = (id: string): Promise<{ type: string; content: Buffer }> =>
     this.links.object(id);
@@ -204,19 +243,7 @@ export class CommitJudge {
     const touchesConfig =
       opts.guardConfig === true &&
       files.some((f) => this.guard(f.path) || (f.from !== undefined && this.guard(f.from)));
-    const walk = opts.writersOf && {
-      writersOf: opts.writersOf,
-      signalsOf: async (id: string): Promise<Signal[]> => {
-        const o = await this.links.object(id);
-        if (o.type !== 'commit') return [];
-        const m = parseCommitObject(o.content);
-        return detectSignals(policy.tools, {
-          message: m.message,
-          author: m.author,
-          committer: m.committer,
-        });
-      },
-    };
+    const walk = this.walk;
     // Links (docs/design/contract.md §3, src/policy/links.ts): content is judged where a checkout shows it.
     // The commit's links are known from its parent's and its diff (no git call), so they
     // are asked for wherever they could matter: an AI commit's writes, a rename (moved
@@ -229,8 +256,7 @@ export class CommitJudge {
     const exposing = c.parents.length > 1 || TreeLinks.changesLinks(c.files);
     const renames = files.some((f) => f.status === 'R' || f.status === 'C');
     let links: ZoneLink[] | undefined;
-    const linksNow = async (): Promise<ZoneLink[]> => (links ??= await this.links.at(c.id));
-    if (writes && (exposing || renames) && (await linksNow()).length) {
+    if (writes && (exposing || renames) && (links = await this.links.at(c.id)).length) {
       files = this.aliased(files, links!, budget);
       if (exposing && c.parents.length) {
         const { shown, rewritten } = await this.exposed(c, links!, files, budget);
@@ -242,25 +268,24 @@ export class CommitJudge {
               policy,
               [...shown, ...rewritten],
               c.parents,
-              walk || undefined,
+              walk,
               this.read,
             )),
           );
       }
     }
-    const extraSignals: Signal[] = [
-      ...linkExtras,
-      ...(await movedContentSignals(
-        this.ctx,
-        policy,
-        files,
-        c.parents[0],
-        walk || undefined,
-        this.read,
-      )),
-      ...(await mergedContentSignals(this.ctx, policy, files, c.parents, this.read)),
-    ];
-    extraSignals.push(...renameLimitSignals(policy, c));
+    // Moves and merges only: both functions answer [] for anything else (most commits),
+    // and an await each per commit is measurable over a whole history.
+    const extraSignals: Signal[] = linkExtras;
+    if (c.parents.length && files.some((f) => f.status === 'R' || f.status === 'C'))
+      extraSignals.push(
+        ...(await movedContentSignals(this.ctx, policy, files, c.parents[0], walk, this.read)),
+      );
+    if (c.parents.length > 1)
+      extraSignals.push(
+        ...(await mergedContentSignals(this.ctx, policy, files, c.parents, this.read)),
+      );
+    if (c.renameLimit) extraSignals.push(...renameLimitSignals(policy, c));
     if (c.undecodable) {
       // Fail closed: what cannot be read cannot be shown to be free of AI trailers.
       extraSignals.push({
@@ -282,7 +307,12 @@ export class CommitJudge {
     };
     let change = buildChange(policy, input, this.trust, clock, touchesConfig);
     // An AI commit's own writes are judged where links show them too.
-    if (change.signals.length && writes && links === undefined && (await linksNow()).length) {
+    if (
+      change.signals.length &&
+      writes &&
+      links === undefined &&
+      (links = await this.links.at(c.id)).length
+    ) {
       const aliased = this.aliased(files, links!, budget);
       if (aliased.length > files.length) {
         files = aliased;
@@ -356,6 +386,7 @@ export class CommitJudge {
     // batch-check instead of two tree listings (most merges of a repository with links).
     if (sameView(links, parentLinks)) {
       let same = this.prepared.sameTargets.get(c.id);
+      this.prepared.sameTargets.delete(c.id);
       if (same === undefined) {
         this.check ??= new BatchCheck(this.ctx);
         const targets = [...new Set(links.map((l) => l.target))];
@@ -422,7 +453,10 @@ export class CommitJudge {
       const ids = await this.check.ids(targets.map((t) => `${commit}:${t}`));
       whole = ids.some((id) => id === 'missing');
     }
-    for (const f of await listTree(this.ctx, commit, whole ? [] : targets)) {
+    const files =
+      (whole ? undefined : await this.links.filesUnder(commit, targets)) ??
+      (await listTree(this.ctx, commit, whole ? [] : targets));
+    for (const f of files) {
       for (const a of this.aliased([f], links, budget))
         if (a.via !== undefined) out.set(`${a.path}\0${a.blob}`, a);
     }

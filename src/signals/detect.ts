@@ -73,27 +73,46 @@ export function addressesIn(line: string): string[] {
   return out;
 }
 
+/** One signal per (tool, evidence), in the order found. */
+function addSignal(
+  out: Signal[],
+  seen: Set<string>,
+  tool: ToolId,
+  source: Signal['source'],
+  evidence: string,
+): void {
+  const key = `${tool}\0${evidence}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  out.push({ tool, source, evidence });
+}
+
 export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
   const out: Signal[] = [];
+  // A function per call cost a closure (and, in the build that keeps names, a
+  // defineProperty) on every commit of a history; signals per commit are a handful.
   const seen = new Set<string>();
-  const add = (tool: ToolId, source: Signal['source'], evidence: string): void => {
-    const key = `${tool}\0${evidence}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ tool, source, evidence });
-  };
 
   for (const role of ['author', 'committer'] as const) {
     const id = meta[role];
     if (!id) continue;
     const hit = identityTool(table, id);
-    if (hit) add(hit.tool, hit.by === 'email' ? role : 'name', `${role}: ${formatIdentity(id)}`);
+    if (hit)
+      addSignal(
+        out,
+        seen,
+        hit.tool,
+        hit.by === 'email' ? role : 'name',
+        `${role}: ${formatIdentity(id)}`,
+      );
   }
 
   for (const id of meta.others ?? []) {
     const hit = identityTool(table, id);
     if (hit)
-      add(
+      addSignal(
+        out,
+        seen,
         hit.tool,
         hit.by === 'email' ? 'author' : 'name',
         `extra identity line: ${formatIdentity(id)}`,
@@ -105,23 +124,29 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
     const key = t.key.toLowerCase();
     for (const rule of table.trailerKeys.get(key) ?? []) {
       if (rule.value === undefined || t.value.toLowerCase() === rule.value)
-        add(rule.tool, 'trailer', t.text);
+        addSignal(out, seen, rule.tool, 'trailer', t.text);
     }
     const id = parseIdentity(t.value);
     const idTool = id ? identityTool(table, id) : undefined;
     if (table.genericTrailers.has(key)) {
-      add(idTool?.tool ?? table.toolForName(t.value) ?? UNKNOWN_AI, 'trailer', t.text);
+      addSignal(
+        out,
+        seen,
+        idTool?.tool ?? table.toolForName(t.value) ?? UNKNOWN_AI,
+        'trailer',
+        t.text,
+      );
       continue;
     }
     if (idTool) {
-      add(idTool.tool, 'trailer', t.text);
+      addSignal(out, seen, idTool.tool, 'trailer', t.text);
       continue;
     }
     if (key === 'co-authored-by') {
       // `Name <email>`, or a bare name (`Co-authored-by: Gemini`, as Gemini CLI users write it).
       const name = id ? id.name.trim() : t.value.includes('@') ? '' : t.value.trim();
       const byName = name ? table.coauthorNames.find((c) => c.test(name)) : undefined;
-      if (byName) add(byName.tool, 'trailer', t.text);
+      if (byName) addSignal(out, seen, byName.tool, 'trailer', t.text);
     }
   }
 
@@ -129,12 +154,13 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
   if (table.subjectPrefixes.length) {
     const subject = view.replace(/^\s+/, '').split('\n', 1)[0] ?? '';
     for (const p of table.subjectPrefixes)
-      if (subject.startsWith(p.text)) add(p.tool, 'marker', `subject begins "${p.text.trim()}"`);
+      if (subject.startsWith(p.text))
+        addSignal(out, seen, p.tool, 'marker', `subject begins "${p.text.trim()}"`);
   }
 
   const lower = view.toLowerCase();
   for (const m of table.markers) {
-    if (lower.includes(m.lower)) add(m.tool, 'marker', m.text);
+    if (lower.includes(m.lower)) addSignal(out, seen, m.tool, 'marker', m.text);
   }
   // Any AI address anywhere else — "see noreply@anthropic.com.", two identities on a
   // line, a missing ">": restricting signals err on the side of seeing. A well-formed
@@ -147,7 +173,7 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
     for (const address of addressesIn(line)) {
       const tool = table.toolForEmail(address);
       if (tool && !out.some((x) => x.tool === tool))
-        add(tool, 'trailer', `address in the message: ${address}`);
+        addSignal(out, seen, tool, 'trailer', `address in the message: ${address}`);
     }
   }
   return out;
