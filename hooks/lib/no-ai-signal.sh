@@ -152,23 +152,35 @@ cleanroom_env_has_no_agent() {
 #     zonePrefixPatterns; those two lines are patterns too, matching no real path), matched against every
 #     staged path (deletions and both sides of a move included) case-insensitively; any
 #     byte outside printable ASCII in a path (NFC, case folding) counts as a zone path;
-#   - the index holds no symlink and no gitlink at all (content staged at a link's target
-#     is judged at the linked path too; a submodule at `evals` is judged by every zone
-#     under it): their entries' modes are read from the index file itself. A symlink's
-#     mode is stored as the four bytes 00 00 A0 00 (0120000, big-endian, in every index
-#     version), a gitlink's as 00 00 E0 00 (0160000), so they are in the file whenever
-#     one is in the index — and elsewhere only by chance: then the full check runs.
-#     `grep -P` (GNU) reads bytes; where it is missing, grep fails and the full check
-#     runs. A split index (its entries are in sharedindex.*) or a sparse one (`sdir`: a
-#     directory entry hides the links under it) takes the full check.
+#   - the index holds no symlink and no gitlink (content staged at a link's target is
+#     judged at the linked path too; a submodule at `evals` is judged by every zone under
+#     it) other than exactly those the full check last recorded as harmless under this
+#     policy (cleanroom_known_links): their entries' modes are read from the index file
+#     itself. A symlink's mode is stored as the four bytes 00 00 A0 00 (0120000,
+#     big-endian, in every index version), a gitlink's as 00 00 E0 00 (0160000), so they
+#     are in the file whenever one is in the index — and elsewhere only by chance: then
+#     the count is too high and the full check runs. `grep -P` (GNU) reads bytes; where
+#     it is missing, grep fails and the full check runs. A split index (its entries are in
+#     sharedindex.*) or a sparse one (`sdir`: a directory entry hides the links under it)
+#     takes the full check.
 # 4 processes: git diff-index (in a subshell that adds a marker line if git fails: a
-# pipeline's status is grep's), grep of the paths, grep of the index.
+# pipeline's status is grep's), grep of the paths, two greps of the index (one pattern
+# each: an alternation makes PCRE scan the file byte by byte, ~4x slower); with links,
+# one git ls-files more.
 cleanroom_no_zone_path() {
   for _cr_f in .git/sharedindex.*; do [ -e "$_cr_f" ] && return 1; done
   _cr_index=${GIT_INDEX_FILE:-.git/index}
   [ -f "$_cr_index" ] || return 1
-  LC_ALL=C grep -q -a -P -e '\x00\x00[\xa0\xe0]\x00|sdir' -- "$_cr_index" 2>/dev/null
+  LC_ALL=C grep -q -a -P -e 'sdir' -- "$_cr_index" 2>/dev/null
   [ $? -eq 1 ] || return 1
+  # One line "OFFSET:<the mode's third byte>" per link mode in the file (\K and the
+  # lookahead print one byte, no NUL, and let overlapping ones count).
+  { _cr_modes=$(LC_ALL=C grep -o -b -a -P -e '\x00\x00\K[\xa0\xe0](?=\x00)' -- "$_cr_index" 2>/dev/null); } 2>/dev/null
+  case $? in
+    0) cleanroom_known_links "$_cr_modes" || return 1 ;;
+    1) ;;
+    *) return 1 ;;
+  esac
   # --no-replace-objects: as every git call of the full check (src/git/git.ts), HEAD's
   # tree is the one in the commit, not one a replace ref (refs/replace/, or any
   # GIT_REPLACE_REF_BASE) stands in for. --ignore-submodules=none: as src/git/git.ts
@@ -176,4 +188,43 @@ cleanroom_no_zone_path() {
   { git --no-replace-objects diff-index --cached --name-only -z --ignore-submodules=none HEAD -- 2>/dev/null || printf '%s\n' 'cleanroom: diff-index failed'; } |
     LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f "$1" 2>/dev/null
   [ $? -eq 1 ]
+}
+
+# cleanroom_known_links MODES: 0 when the index's links are exactly the ones the full check
+# recorded as harmless under this policy in .git/cleanroom/fastpath.links (src/cli/
+# fastpath-links.ts: neither the link's path nor its resolved target is in or above a
+# zone): the note names the policy's sha256 (as read into _cr_have), `links-v1`, their
+# count, then one `git ls-files -s` line each (MODE OID 0<TAB>PATH, printable ASCII).
+# MODES (one line per link mode found in the index file) must count exactly as many, and
+# `git ls-files -s` of their paths must print exactly those lines: every link of the index
+# is then one of them (each has its mode in the file, and there are no more). Any other
+# link, a changed target or submodule commit, a conflict stage, a note for another policy
+# text or not this user's own regular file: 1, the full check (which writes it again).
+cleanroom_known_links() {
+  _cr_ln=.git/cleanroom/fastpath.links
+  [ -f "$_cr_ln" ] && [ -r "$_cr_ln" ] && [ -O "$_cr_ln" ] && [ ! -L "$_cr_ln" ] || return 1
+  _cr_n=0
+  while IFS= read -r _cr_l; do _cr_n=$((_cr_n + 1)); done <<_cr_modes_
+$1
+_cr_modes_
+  set --
+  _cr_want=
+  {
+    IFS= read -r _cr_l && [ "$_cr_l" = "${_cr_have%% *}" ] || return 1
+    IFS= read -r _cr_l && [ "$_cr_l" = links-v1 ] || return 1
+    IFS= read -r _cr_k && [ "$_cr_k" = "$_cr_n" ] || return 1
+    while IFS= read -r _cr_l; do
+      case $_cr_l in
+        1[26]0000\ *\ 0"	"?*) ;;
+        *) return 1 ;;
+      esac
+      set -- "$@" ":(literal)${_cr_l#*	}"
+      _cr_want="$_cr_want$_cr_l
+"
+    done
+  } < "$_cr_ln"
+  [ "$#" = "$_cr_k" ] || return 1
+  _cr_got=$(git ls-files -s -- "$@" 2>/dev/null) || return 1
+  [ "$_cr_got
+" = "$_cr_want" ]
 }

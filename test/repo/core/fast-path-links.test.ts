@@ -1,0 +1,344 @@
+// The zone path with links in the index (issue 14 §1): the full check records the links it
+// judged harmless (src/cli/fastpath-links.ts), and the shell lets a commit by without Node
+// only when the index's links are exactly those. Differential first: a link set called
+// harmless must leave the full check's link logic nothing to find, whatever is staged
+// outside the zones; then real commits through the installed hooks, each dangerous shape
+// beside a harmless control.
+
+import { symlinkSync, mkdirSync, writeFileSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { removeTempDirs, repoWithPolicy, POLICY, type TestRepo } from '../../helpers/repo.js';
+import { prng } from '../../helpers/prng.js';
+import { loadPolicyText } from '../../../src/policy/load.js';
+import {
+  harmlessLinkLines,
+  indexLinkModeCount,
+  indexLinks,
+  type IndexLink,
+} from '../../../src/cli/fastpath-links.js';
+import {
+  linkZones,
+  resolveLinks,
+  withLinkAliases,
+  zonesOfFile,
+} from '../../../src/policy/links.js';
+import type { FileChange } from '../../../src/core/types.js';
+
+vi.setConfig({ testTimeout: 120_000 });
+afterAll(removeTempDirs);
+
+const policy = loadPolicyText(POLICY, 'policy.yaml');
+const ID = (n: number) => n.toString(16).padStart(40, '0');
+
+describe('harmless links (the differential)', () => {
+  const rand = prng(20261201);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  // Paths and targets around the zones: in them, above them (evals, data), beside them,
+  // other case, chains through other links, `..`, the root, out of the repository.
+  const DIRS = ['src', 'docs', 'evals', 'Evals', 'data', 'DATA/Train', 'drafts', 'a', 'b', 'lib/x'];
+  const NAMES = ['CLAUDE.md', 'AGENTS.md', 'x', 'tasks', 'train', 'q.jsonl', 'link', 'harness'];
+  const randomPath = () =>
+    rand() < 0.3 ? pick(NAMES) : `${pick(DIRS)}/${pick(NAMES)}${rand() < 0.2 ? '/deep' : ''}`;
+  const randomText = (): string =>
+    pick([
+      () => pick(NAMES),
+      () => `../${randomPath()}`,
+      () => `../../${randomPath()}`,
+      () => randomPath(),
+      () => pick(['..', '.', '../..', '/etc', '../../../../out', 'a\\..\\evals', '']),
+      () => `../${pick(['evals', 'EVALS/TASKS', 'data/train', 'evals/tasks/../harness'])}`,
+    ])();
+
+  it('a link set called harmless leaves the full check nothing to find outside the zones', () => {
+    let harmlessSets = 0;
+    for (let round = 0; round < 4000; round++) {
+      const n = 1 + Math.floor(rand() * 4);
+      const links: IndexLink[] = [];
+      const texts = new Map<string, string>();
+      const seen = new Set<string>();
+      for (let i = 0; i < n; i++) {
+        const path = randomPath();
+        if (seen.has(path.toLowerCase())) continue;
+        seen.add(path.toLowerCase());
+        const gitlink = rand() < 0.2;
+        const id = ID(round * 10 + i + 1);
+        links.push({ mode: gitlink ? '160000' : '120000', id, stage: '0', path });
+        if (!gitlink) texts.set(id, randomText());
+      }
+      const lines = harmlessLinkLines(policy, links, texts);
+      if (!lines) continue;
+      harmlessSets++;
+      // Each link, staged as a change, is in no zone.
+      for (const l of links)
+        expect(zonesOfFile(policy, { path: l.path, mode: l.mode }), l.path).toEqual([]);
+      // Content staged anywhere outside the zones shows through the links nowhere in a zone.
+      const zl = resolveLinks(
+        links
+          .filter((l) => l.mode === '120000')
+          .map((l) => ({ path: l.path, text: texts.get(l.id)! })),
+        !policy.caseSensitive,
+      );
+      const files: FileChange[] = [];
+      for (let k = 0; k < 30; k++) {
+        const base = pick([...links.map((l) => l.path), ...zl.map((z) => z.target), ...DIRS]);
+        const path = `${base}/${pick(NAMES)}`;
+        if (policy.zonesFor(path).length) continue; // the shell's patterns catch it
+        files.push({ status: 'A', path, blob: ID(7), mode: '100644' });
+      }
+      for (const f of withLinkAliases(files, zl, !policy.caseSensitive))
+        expect(zonesOfFile(policy, f), `${JSON.stringify(links)} ${f.path} via ${f.via}`).toEqual(
+          [],
+        );
+    }
+    // The test must exercise both sides.
+    expect(harmlessSets).toBeGreaterThan(300);
+  });
+
+  const one = (path: string, text: string | undefined) =>
+    harmlessLinkLines(
+      policy,
+      [{ mode: text === undefined ? '160000' : '120000', id: ID(1), stage: '0', path }],
+      new Map(text === undefined ? [] : [[ID(1), text]]),
+    );
+
+  it('harmless: CLAUDE.md -> AGENTS.md, a vendored submodule, a link out of the repository', () => {
+    expect(one('CLAUDE.md', 'AGENTS.md')).toEqual([`120000 ${ID(1)} 0\tCLAUDE.md`]);
+    expect(one('vendor/lib', undefined)).toEqual([`160000 ${ID(1)} 0\tvendor/lib`]);
+    expect(one('src/tool', '../../../opt/tool')).toBeDefined();
+  });
+
+  it('not harmless: each shape that can reach a zone', () => {
+    expect(one('evals/tasks/linked', '../../drafts')).toBeUndefined(); // in a zone
+    expect(one('evals', 'src')).toBeUndefined(); // above a zone
+    expect(one('src/x', '../evals/tasks')).toBeUndefined(); // into a zone
+    expect(one('src/e', '../evals')).toBeUndefined(); // to a parent of a zone
+    expect(one('src/e', '../EVALS/Tasks')).toBeUndefined(); // other case
+    expect(one('src/e', '..')).toBeUndefined(); // the root
+    expect(one('src/loop', '.')).toBeUndefined(); // contains itself
+    expect(one('src/w', '..\\evals')).toBeUndefined(); // a Windows checkout's reading
+    expect(one('evals', undefined)).toBeUndefined(); // a submodule above a zone
+    expect(one('data/train/sub', undefined)).toBeUndefined(); // a submodule in a zone
+    // A chain: a -> b, b -> evals: a reaches the zone's parent through b.
+    expect(
+      harmlessLinkLines(
+        policy,
+        [
+          { mode: '120000', id: ID(1), stage: '0', path: 'a' },
+          { mode: '120000', id: ID(2), stage: '0', path: 'b' },
+        ],
+        new Map([
+          [ID(1), 'b/tasks'],
+          [ID(2), 'evals'],
+        ]),
+      ),
+    ).toBeUndefined();
+    // Unrepresentable in the shell's comparison, or a conflict stage.
+    expect(one('src/caf\u00e9', 'AGENTS.md')).toBeUndefined();
+    expect(one('src/a"b', 'AGENTS.md')).toBeUndefined();
+    expect(
+      harmlessLinkLines(
+        policy,
+        [{ mode: '120000', id: ID(1), stage: '2', path: 'x' }],
+        new Map([[ID(1), 'y']]),
+      ),
+    ).toBeUndefined();
+    expect(linkZones(policy, 'evals').length).toBeGreaterThan(0);
+  });
+
+  it('the index mode count sees every link entry, overlapping bytes included', () => {
+    const b = Buffer.from([1, 0, 0, 0xa0, 0, 0, 0xa0, 0, 5, 0, 0, 0xe0, 0, 0xa0, 0]);
+    expect(indexLinkModeCount(b)).toBe(3);
+    const listing = Buffer.from(
+      [
+        `100644 ${ID(1)} 0\tREADME.md`,
+        `120000 ${ID(2)} 0\tCLAUDE.md`,
+        `160000 ${ID(3)} 0\tvendor/x`,
+        '',
+      ].join('\u0000'),
+    );
+    expect(indexLinks(listing).map((l) => [l.mode, l.path])).toEqual([
+      ['120000', 'CLAUDE.md'],
+      ['160000', 'vendor/x'],
+    ]);
+  });
+});
+
+describe('zone path with links, in real commits', () => {
+  const traced = (stderr: string) => (/exec node .*hook commit-msg/.test(stderr) ? 'node' : 'fast');
+  const AGENT = { CLAUDECODE: '1', CLEANROOM_DEBUG: '1' };
+  /** A repository with CLAUDE.md -> AGENTS.md, whose first agent commit had the full check. */
+  const linkedRepo = (): TestRepo => {
+    const repo = repoWithPolicy();
+    repo.write('AGENTS.md', '# agents\n');
+    symlinkSync('AGENTS.md', join(repo.dir, 'CLAUDE.md'));
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'agents file');
+    repo.write('src/a.ts', '1\n');
+    const first = repo.commit('first', { env: AGENT });
+    expect(first.code, first.stderr).toBe(0);
+    expect(traced(first.stderr)).toBe('node');
+    return repo;
+  };
+  const clean = (repo: TestRepo) => {
+    repo.git('reset', '-q', '--hard');
+    repo.git('clean', '-q', '-fdx', '--', ':!.cleanroom');
+  };
+
+  it('a harmless link keeps the fast path; changed, or joined by another, it takes the full check', () => {
+    const repo = linkedRepo();
+    repo.write('src/b.ts', '2\n');
+    const fast = repo.commit('outside', { env: AGENT });
+    expect(fast.code, fast.stderr).toBe(0);
+    expect(traced(fast.stderr)).toBe('fast');
+    // The same path pointed elsewhere (another object id): full check, which passes it
+    // and records it; the next commit is fast again.
+    rmSync(join(repo.dir, 'CLAUDE.md'));
+    symlinkSync('README.md', join(repo.dir, 'CLAUDE.md'));
+    const changed = repo.commit('retarget', { env: AGENT });
+    expect(traced(changed.stderr)).toBe('node');
+    expect(changed.code, changed.stderr).toBe(0);
+    repo.write('src/c.ts', '3\n');
+    expect(traced(repo.commit('again', { env: AGENT }).stderr)).toBe('fast');
+    // A note of another policy text is not used.
+    const note = join(repo.dir, '.git', 'cleanroom', 'fastpath.links');
+    const text = readFileSync(note, 'utf8');
+    writeFileSync(note, text.replace(/^[0-9a-f]{64}/, '0'.repeat(64)));
+    repo.write('src/d.ts', '4\n');
+    expect(traced(repo.commit('forged sum', { env: AGENT }).stderr)).toBe('node');
+    // A note that lists one link fewer than the index holds is not enough.
+    symlinkSync('AGENTS.md', join(repo.dir, 'GEMINI.md'));
+    repo.git('add', 'GEMINI.md');
+    repo.git('commit', '-q', '--no-verify', '-m', 'another link');
+    writeFileSync(note, text);
+    repo.write('src/e.ts', '5\n');
+    expect(traced(repo.commit('one more link', { env: AGENT }).stderr)).toBe('node');
+  });
+
+  // Each shape with the full check's own verdict on an agent draft at drafts/train/q1.json
+  // (1: seen through the link in a deny zone; 0: the full check finds nothing, but the
+  // link is no harmless one, so the zone path still leaves the commit to it).
+  const shapes: [string, (repo: TestRepo) => void, number][] = [
+    [
+      'a link in a zone, to the drafts',
+      (repo) => symlinkSync('../../drafts', join(repo.dir, 'evals', 'tasks', 'linked')),
+      1,
+    ],
+    [
+      'a link above a zone, to the drafts',
+      (repo) => symlinkSync('drafts', join(repo.dir, 'data')),
+      1,
+    ],
+    [
+      'a chain through a link above a zone',
+      (repo) => {
+        symlinkSync('drafts', join(repo.dir, 'hop'));
+        symlinkSync('hop', join(repo.dir, 'data'));
+      },
+      1,
+    ],
+    ['a link into a zone', (repo) => symlinkSync('../evals/tasks', join(repo.dir, 'src', 'x')), 0],
+    [
+      'a link to the parent of a zone',
+      (repo) => symlinkSync('../evals', join(repo.dir, 'src', 'e')),
+      0,
+    ],
+    [
+      'a link in other case into a zone',
+      (repo) => symlinkSync('../EVALS/Tasks', join(repo.dir, 'src', 'c')),
+      0,
+    ],
+    ['a link to the root', (repo) => symlinkSync('..', join(repo.dir, 'src', 'up')), 0],
+    [
+      'a chain that ends above a zone',
+      (repo) => {
+        symlinkSync('evals', join(repo.dir, 'hop'));
+        symlinkSync('../hop/tasks', join(repo.dir, 'src', 'chain'));
+      },
+      0,
+    ],
+  ];
+
+  for (const [label, make, code] of shapes)
+    it(`${label}: the full check judges the next agent commit`, () => {
+      const repo = linkedRepo();
+      mkdirSync(join(repo.dir, 'drafts', 'train'), { recursive: true });
+      repo.write('evals/tasks/human.json', '{}\n');
+      repo.git('add', '-A');
+      repo.git('commit', '-q', '--no-verify', '-m', 'human task');
+      make(repo);
+      repo.git('add', '-A');
+      repo.git('commit', '-q', '--no-verify', '-m', 'link');
+      // An agent draft outside every zone's pattern: through the link it may be in one.
+      repo.write('drafts/train/q1.json', '{}\n');
+      const r = repo.commit('draft', { env: AGENT });
+      expect(traced(r.stderr), r.stderr).toBe('node');
+      expect(r.code, r.stderr).toBe(code);
+      clean(repo);
+      // And again: the full check records no such link as harmless.
+      repo.write('src/z.ts', 'z\n');
+      const again = repo.commit('outside', { env: AGENT });
+      expect(traced(again.stderr), again.stderr).toBe('node');
+      expect(again.code, again.stderr).toBe(0);
+    });
+
+  it('a gitlink outside the zones keeps the fast path once judged; above a zone it never does', () => {
+    const repo = linkedRepo();
+    const head = repo.head();
+    repo.git('update-index', '--add', '--cacheinfo', `160000,${head},vendor/lib`);
+    const first = repo.commit('a submodule outside the zones', { env: AGENT, add: [] });
+    expect(traced(first.stderr)).toBe('node');
+    expect(first.code, first.stderr).toBe(0);
+    repo.write('src/f.ts', 'f\n');
+    // (not `add -A`: the submodule has no work tree here, it would stage its removal)
+    expect(traced(repo.commit('after it', { env: AGENT, add: ['src/f.ts'] }).stderr)).toBe('fast');
+    repo.git('update-index', '--add', '--cacheinfo', `160000,${head},evals`);
+    const above = repo.commit('a submodule above the zones', { env: AGENT, add: [] });
+    expect(traced(above.stderr)).toBe('node');
+    expect(above.code, above.stderr).toBe(1);
+  });
+});
+
+describe('with a ledger', () => {
+  const AGENT = { CLAUDECODE: '1', CLEANROOM_DEBUG: '1' };
+  const traced = (stderr: string) => (/exec node .*hook commit-msg/.test(stderr) ? 'node' : 'fast');
+  const ledgerRepo = (): TestRepo => {
+    const repo = repoWithPolicy();
+    mkdirSync(join(repo.dir, '.git', 'cleanroom'), { recursive: true });
+    writeFileSync(join(repo.dir, '.git', 'cleanroom', 'ledger.jsonl'), '{}\n');
+    repo.write('src/a.ts', '1\n');
+    expect(repo.commit('first', { env: AGENT }).code).toBe(0);
+    return repo;
+  };
+
+  it('no zone reachable: commit-msg takes the fast path and prepare-commit-msg loads no judge', () => {
+    const repo = ledgerRepo();
+    repo.write('AGENTS.md', '# a\n');
+    symlinkSync('AGENTS.md', join(repo.dir, 'CLAUDE.md'));
+    expect(repo.commit('the link, judged in full', { env: AGENT }).code).toBe(0);
+    repo.write('src/b.ts', '2\n');
+    const r = repo.commit('outside', { env: AGENT });
+    expect(r.code, r.stderr).toBe(0);
+    expect(traced(r.stderr)).toBe('fast');
+    expect(r.stderr).not.toContain('heads-up');
+    // The heads-up stopped at the link comparison: no identity was read for a judgement.
+    expect(r.stderr).toContain('git ls-files -s -- :(literal)CLAUDE.md');
+    expect(r.stderr).not.toContain('git var -l');
+    expect(repo.lastMessage()).toContain('Assisted-by: claude-code');
+  });
+
+  it('a zone reachable still blocks, with the heads-up (control: the same file outside passes)', () => {
+    const repo = ledgerRepo();
+    repo.write('evals/tasks/q1.json', '{}\n');
+    const r = repo.commit('into a zone', { env: AGENT });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('cleanroom: heads-up');
+    expect(traced(r.stderr)).toBe('node');
+    repo.git('reset', '-q', '--hard');
+    repo.git('clean', '-q', '-fd');
+    repo.write('drafts/q1.json', '{}\n');
+    const ok = repo.commit('outside', { env: AGENT });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(traced(ok.stderr)).toBe('fast');
+  });
+});
