@@ -163,24 +163,12 @@ cleanroom_env_has_no_agent() {
 #     it is missing, grep fails and the full check runs. A split index (its entries are in
 #     sharedindex.*) or a sparse one (`sdir`: a directory entry hides the links under it)
 #     takes the full check.
-# 4 processes: git diff-index (in a subshell that adds a marker line if git fails: a
-# pipeline's status is grep's), grep of the paths, two greps of the index (one pattern
-# each: an alternation makes PCRE scan the file byte by byte, ~4x slower); with links,
-# one git ls-files more.
+# 5 processes: git diff-index (in a subshell that adds a marker line if git fails: a
+# pipeline's status is grep's), grep of the paths, two greps of the index
+# (cleanroom_index_links); with links, one git ls-files more.
 cleanroom_no_zone_path() {
-  for _cr_f in .git/sharedindex.*; do [ -e "$_cr_f" ] && return 1; done
-  _cr_index=${GIT_INDEX_FILE:-.git/index}
-  [ -f "$_cr_index" ] || return 1
-  LC_ALL=C grep -q -a -P -e 'sdir' -- "$_cr_index" 2>/dev/null
-  [ $? -eq 1 ] || return 1
-  # One line "OFFSET:<the mode's third byte>" per link mode in the file (\K and the
-  # lookahead print one byte, no NUL, and let overlapping ones count).
-  { _cr_modes=$(LC_ALL=C grep -o -b -a -P -e '\x00\x00\K[\xa0\xe0](?=\x00)' -- "$_cr_index" 2>/dev/null); } 2>/dev/null
-  case $? in
-    0) cleanroom_known_links "$_cr_modes" || return 1 ;;
-    1) ;;
-    *) return 1 ;;
-  esac
+  cleanroom_index_links || return 1
+  [ -z "$_cr_modes" ] || cleanroom_known_links "$_cr_modes" || return 1
   # --no-replace-objects: as every git call of the full check (src/git/git.ts), HEAD's
   # tree is the one in the commit, not one a replace ref (refs/replace/, or any
   # GIT_REPLACE_REF_BASE) stands in for. --ignore-submodules=none: as src/git/git.ts
@@ -188,6 +176,34 @@ cleanroom_no_zone_path() {
   { git --no-replace-objects diff-index --cached --name-only -z --ignore-submodules=none HEAD -- 2>/dev/null || printf '%s\n' 'cleanroom: diff-index failed'; } |
     LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f "$1" 2>/dev/null
   [ $? -eq 1 ]
+}
+
+# cleanroom_index_links: sets _cr_modes to one line "OFFSET:<byte>" per link mode in the
+# index file (empty: no symlink, no gitlink) and returns 0; returns 1 when the file cannot
+# tell: a split index (its entries are in sharedindex.*), a sparse one (`sdir`), no index
+# file, or no `grep -P`. Two greps, one pattern each (an alternation makes PCRE scan the
+# 4 MB of a 50,000-entry index byte by byte, ~4x slower); \K and the lookahead print one
+# byte, never a NUL, and let overlapping ones count.
+cleanroom_index_links() {
+  for _cr_f in .git/sharedindex.*; do [ -e "$_cr_f" ] && return 1; done
+  _cr_index=${GIT_INDEX_FILE:-.git/index}
+  [ -f "$_cr_index" ] || return 1
+  LC_ALL=C grep -q -a -P -e 'sdir' -- "$_cr_index" 2>/dev/null
+  [ $? -eq 1 ] || return 1
+  { _cr_modes=$(LC_ALL=C grep -o -b -a -P -e '\x00\x00\K[\xa0\xe0](?=\x00)' -- "$_cr_index" 2>/dev/null); } 2>/dev/null
+  case $? in
+    0 | 1) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# cleanroom_count_lines TEXT: sets _cr_n to the number of lines of TEXT (0 when empty).
+cleanroom_count_lines() {
+  _cr_n=0
+  [ -n "$1" ] || return 0
+  while IFS= read -r _cr_l; do _cr_n=$((_cr_n + 1)); done <<_cr_lines_
+$1
+_cr_lines_
 }
 
 # cleanroom_known_links MODES: 0 when the index's links are exactly the ones the full check
@@ -203,10 +219,7 @@ cleanroom_no_zone_path() {
 cleanroom_known_links() {
   _cr_ln=.git/cleanroom/fastpath.links
   [ -f "$_cr_ln" ] && [ -r "$_cr_ln" ] && [ -O "$_cr_ln" ] && [ ! -L "$_cr_ln" ] || return 1
-  _cr_n=0
-  while IFS= read -r _cr_l; do _cr_n=$((_cr_n + 1)); done <<_cr_modes_
-$1
-_cr_modes_
+  cleanroom_count_lines "$1"
   set --
   _cr_want=
   {

@@ -168,10 +168,18 @@ async function mayReachZones(
   const inZone = (p: string | undefined) => p !== undefined && policy.zonesFor(p).length > 0;
   if (files.some((f) => inZone(f.path) || inZone(f.from))) return true;
   try {
-    if (readdirSync(opened.repo.gitDir).some((n) => n.startsWith('sharedindex.'))) return true;
-    const index = readFileSync(indexFileOf(io, opened.repo));
-    if (index.indexOf('sdir') >= 0) return true;
-    const count = indexLinkModeCount(index);
+    // hooks/prepare-commit-msg counts them in shell (two greps) when it can: reading the
+    // whole index here costs more (issue 14). The shim sets the variable itself, never
+    // passes the caller's on; and it only decides whether this heads-up is computed.
+    const told = io.env.CLEANROOM_INDEX_LINKS;
+    let count: number;
+    if (told !== undefined && /^[0-9]{1,9}$/.test(told)) count = Number(told);
+    else {
+      if (readdirSync(opened.repo.gitDir).some((n) => n.startsWith('sharedindex.'))) return true;
+      const index = readFileSync(indexFileOf(io, opened.repo));
+      if (index.indexOf('sdir') >= 0) return true;
+      count = indexLinkModeCount(index);
+    }
     if (count === 0) return false;
     const digest = createHash('sha256').update(loaded.text, 'utf8').digest('hex');
     return !(await linksAreKnown(opened.ctx, opened.repo, digest, count));
