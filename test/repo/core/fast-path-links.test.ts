@@ -327,6 +327,19 @@ describe('with a ledger', () => {
     expect(repo.lastMessage()).toContain('Assisted-by: claude-code');
   });
 
+  it("the caller's CLEANROOM_INDEX_LINKS is not the shim's: a zone link still gets the heads-up", () => {
+    const repo = ledgerRepo();
+    mkdirSync(join(repo.dir, 'evals', 'tasks'), { recursive: true });
+    symlinkSync('../../drafts', join(repo.dir, 'evals', 'tasks', 'linked'));
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'link');
+    repo.write('drafts/q1.json', '{}\n');
+    const r = repo.commit('through the link', { env: { ...AGENT, CLEANROOM_INDEX_LINKS: '0' } });
+    expect(r.stderr).toContain('cleanroom: heads-up');
+    expect(traced(r.stderr)).toBe('node');
+    expect(r.code, r.stderr).toBe(1);
+  });
+
   it('a zone reachable still blocks, with the heads-up (control: the same file outside passes)', () => {
     const repo = ledgerRepo();
     repo.write('evals/tasks/q1.json', '{}\n');
