@@ -154,9 +154,10 @@ cleanroom_env_has_no_agent() {
 #     byte outside printable ASCII in a path (NFC, case folding) counts as a zone path;
 #   - the index holds no symlink and no gitlink (content staged at a link's target is
 #     judged at the linked path too; a submodule at `evals` is judged by every zone under
-#     it) other than exactly those the full check last recorded as harmless under this
-#     policy (cleanroom_known_links): their entries' modes are read from the index file
-#     itself. A symlink's mode is stored as the four bytes 00 00 A0 00 (0120000,
+#     it) other than exactly those the full check last recorded under this policy, and no
+#     staged path is one of them or at or under a symlink's target (cleanroom_known_links:
+#     the note's guard patterns join the zone patterns); the entries' modes are read from
+#     the index file itself. A symlink's mode is stored as the four bytes 00 00 A0 00 (0120000,
 #     big-endian, in every index version), a gitlink's as 00 00 E0 00 (0160000), so they
 #     are in the file whenever one is in the index — and elsewhere only by chance: then
 #     the count is too high and the full check runs. `grep -P` (GNU) reads bytes; where
@@ -168,13 +169,14 @@ cleanroom_env_has_no_agent() {
 # (cleanroom_index_links); with links, one git ls-files more.
 cleanroom_no_zone_path() {
   cleanroom_index_links || return 1
+  _cr_guard=
   [ -z "$_cr_modes" ] || cleanroom_known_links "$_cr_modes" || return 1
   # --no-replace-objects: as every git call of the full check (src/git/git.ts), HEAD's
   # tree is the one in the commit, not one a replace ref (refs/replace/, or any
   # GIT_REPLACE_REF_BASE) stands in for. --ignore-submodules=none: as src/git/git.ts
   # SHOW_GITLINKS, a gitlink `ignore = all` hides is listed too.
   { git --no-replace-objects diff-index --cached --name-only -z --ignore-submodules=none HEAD -- 2>/dev/null || printf '%s\n' 'cleanroom: diff-index failed'; } |
-    LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f "$1" 2>/dev/null
+    LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f "$1" ${_cr_guard:+-f "$_cr_guard"} 2>/dev/null
   [ $? -eq 1 ]
 }
 
@@ -207,15 +209,18 @@ _cr_lines_
 }
 
 # cleanroom_known_links MODES: 0 when the index's links are exactly the ones the full check
-# recorded as harmless under this policy in .git/cleanroom/fastpath.links (src/cli/
-# fastpath-links.ts: neither the link's path nor its resolved target is in or above a
-# zone): the note names the policy's sha256 (as read into _cr_have), `links-v1`, their
-# count, then one `git ls-files -s` line each (MODE OID 0<TAB>PATH, printable ASCII).
-# MODES (one line per link mode found in the index file) must count exactly as many, and
-# `git ls-files -s` of their paths must print exactly those lines: every link of the index
-# is then one of them (each has its mode in the file, and there are no more). Any other
-# link, a changed target or submodule commit, a conflict stage, a note for another policy
-# text or not this user's own regular file: 1, the full check (which writes it again).
+# recorded under this policy in .git/cleanroom/fastpath.links (src/cli/fastpath-links.ts),
+# and sets _cr_guard to that note: its last lines are grep patterns for the staged paths
+# (each link's path, each symlink's resolved target and everything under it: a staged
+# path there is what the full check would see through a link). The note names the
+# policy's sha256 (as read into _cr_have), `links-v1`, `links N`, then one `git ls-files
+# -s` line per link (MODE OID 0<TAB>PATH, printable ASCII), then the patterns; as
+# patterns, the header and entry lines match no real path. MODES (one line per link mode
+# found in the index file) must count exactly N, and `git ls-files -s` of their paths
+# must print exactly those lines: every link of the index is then one of them (each has
+# its mode in the file, and there are no more). Any other link, a changed target or
+# submodule commit, a conflict stage, a note for another policy text or not this user's
+# own regular file: 1, the full check (which writes it again).
 cleanroom_known_links() {
   _cr_ln=.git/cleanroom/fastpath.links
   [ -f "$_cr_ln" ] && [ -r "$_cr_ln" ] && [ -O "$_cr_ln" ] && [ ! -L "$_cr_ln" ] || return 1
@@ -225,8 +230,8 @@ cleanroom_known_links() {
   {
     IFS= read -r _cr_l && [ "$_cr_l" = "${_cr_have%% *}" ] || return 1
     IFS= read -r _cr_l && [ "$_cr_l" = links-v1 ] || return 1
-    IFS= read -r _cr_k && [ "$_cr_k" = "$_cr_n" ] || return 1
-    while IFS= read -r _cr_l; do
+    IFS= read -r _cr_l && [ "$_cr_l" = "links $_cr_n" ] || return 1
+    while [ "$#" -lt "$_cr_n" ] && IFS= read -r _cr_l; do
       case $_cr_l in
         1[26]0000\ *\ 0"	"?*) ;;
         *) return 1 ;;
@@ -236,8 +241,9 @@ cleanroom_known_links() {
 "
     done
   } < "$_cr_ln"
-  [ "$#" = "$_cr_k" ] || return 1
+  [ "$#" = "$_cr_n" ] || return 1
   _cr_got=$(git ls-files -s -- "$@" 2>/dev/null) || return 1
   [ "$_cr_got
-" = "$_cr_want" ]
+" = "$_cr_want" ] || return 1
+  _cr_guard=$_cr_ln
 }

@@ -7,22 +7,29 @@
 // under this policy, and the zone path compares the index's links with that list: the
 // same set, entry for entry (mode, object id, stage 0, path), or the full check.
 //
-// Harmless, under the policy the note names (its sha256), is a link that can change no
-// verdict of the full check, whatever is staged beside it:
-// - its own path: no zone holds it and no zone glob could match below it (`linkZones`):
-//   every alias the full check makes (`withLinkAliases`) is the link's path or below it,
-//   and a link staged there is judged by exactly those zones;
-// - a symlink's target, resolved as a checkout resolves it (`resolveLinks`: relative to
-//   its directory, `..` taken physically, chains of links followed, both readings of a
-//   `\`, case folded as the policy folds it): inside the repository, not the root, not
-//   unbounded, and neither in a zone nor above one. The full check does not judge targets
-//   today; this is the strict side, so a link into a zone keeps taking it.
-// A path the shell cannot compare byte for byte (outside printable ASCII, `"` or `\`,
-// which `git ls-files` quotes) is not recorded. Any link not recorded, any conflict stage,
-// or a note written for another policy text: the full check.
+// Why that is enough. The full check finds something through a link in two ways only
+// (src/check/staged.ts, src/policy/links.ts): the link itself is staged (added, changed,
+// removed: judged by every zone that holds it or could match below it), or a staged file
+// lies at or under a symlink's resolved target (`withLinkAliases` judges it again at the
+// link's path; every further alias starts from such a first one). So the note also holds
+// grep patterns, matched (case-insensitively) against the staged paths beside the zone
+// patterns: each link's own path, and each symlink's resolved target and everything under
+// it. A commit that stages none of them, with the index's links exactly those listed,
+// makes the full check alias nothing, and its own paths are in no zone: no finding.
+// Recorded are links whose target resolves (relative to its directory, `..` taken
+// physically, chains of links followed, both readings of a `\`, as `resolveLinks`) to a
+// plain path inside the repository other than its root, and is no loop (a self-containing
+// link shows every staged path); a target outside the repository aliases nothing. A path
+// the shell cannot compare byte for byte (outside printable ASCII, `"` or `\`, which `git
+// ls-files` quotes) is not recorded. Any link not recorded, any conflict stage, or a note
+// written for another policy text: the full check.
 //
 // Trust: as fastpath and fastpath.zones, the note is this user's own file beside the
 // hooks (regular, owned, not a link); whoever can write it can as well delete the hook.
+//
+// The note: the policy's sha256, `links-v1`, `links N`, N `git ls-files -s` lines, then
+// the guard patterns (basic regular expressions). The shell gives the whole file to grep
+// as patterns: the header and entry lines match no real path.
 // test/repo/core/fast-path-links.test.ts compares the decision with the full check.
 
 import { lstatSync, readFileSync, rmSync } from 'node:fs';
@@ -31,7 +38,7 @@ import { runGit, type GitContext } from '../git/git.js';
 import type { Repo } from '../git/repo.js';
 import { decodePath } from '../git/raw.js';
 import type { Policy } from '../policy/compile.js';
-import { GITLINK_MODE, linkZones, resolveLinks, SYMLINK_MODE } from '../policy/links.js';
+import { GITLINK_MODE, resolveLinks, SYMLINK_MODE } from '../policy/links.js';
 import { writeAtomic } from '../fsutil.js';
 
 export const LINKS_NOTE = 'fastpath.links';
@@ -92,32 +99,41 @@ export function indexLinks(stdout: Buffer): IndexLink[] {
 /** Printable ASCII without `"` and `\`: what `git ls-files -s` prints unquoted. */
 const PLAIN_PATH = /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/;
 
+/** `path` as a basic regular expression that matches it literally. */
+const bre = (path: string): string => path.replace(/[.[\]*^$\\]/g, '\\$&');
+
 /**
- * The `git ls-files -s` lines of `links` when every one is harmless under `policy` (see
- * the top of this file) and representable; undefined when any is not. `texts`: each
- * symlink's blob id → its text (a symlink whose text is unknown is not harmless).
+ * The `git ls-files -s` lines of `links` and the guard patterns (see the top of this
+ * file) when every link can be recorded; undefined when any cannot. `texts`: each
+ * symlink's blob id → its text (a symlink whose text is unknown is not recorded).
  */
-export function harmlessLinkLines(
+export function recordableLinks(
   policy: Policy,
   links: readonly IndexLink[],
   texts: ReadonlyMap<string, string>,
-): string[] | undefined {
-  const nocase = !policy.caseSensitive;
+): { lines: string[]; guards: string[] } | undefined {
   const raw: { path: string; text: string }[] = [];
+  const guards = new Set<string>();
   for (const l of links) {
     if (l.stage !== '0' || !PLAIN_PATH.test(l.path) || !/^[0-9a-f]{40,64}$/.test(l.id))
       return undefined;
     if (l.mode !== SYMLINK_MODE && l.mode !== GITLINK_MODE) return undefined;
-    if (linkZones(policy, l.path).length) return undefined;
+    guards.add(`^${bre(l.path)}$`);
     if (l.mode === SYMLINK_MODE) {
       const text = texts.get(l.id);
       if (text === undefined) return undefined;
       raw.push({ path: l.path, text });
     }
   }
-  for (const z of resolveLinks(raw, nocase))
-    if (z.unbounded || z.target === '' || linkZones(policy, z.target).length) return undefined;
-  return links.map((l) => `${l.mode} ${l.id} ${l.stage}\t${l.path}`);
+  for (const z of resolveLinks(raw, !policy.caseSensitive)) {
+    if (z.unbounded || z.target === '' || !PLAIN_PATH.test(z.target)) return undefined;
+    guards.add(`^${bre(z.target)}$`);
+    guards.add(`^${bre(z.target)}/`);
+  }
+  return {
+    lines: links.map((l) => `${l.mode} ${l.id} ${l.stage}\t${l.path}`),
+    guards: [...guards],
+  };
 }
 
 /**
@@ -165,9 +181,16 @@ export async function noteHarmlessLinks(
       pos += n + 1;
     }
   }
-  const lines = harmlessLinkLines(policy, links, texts);
-  if (!lines) return drop();
-  const text = [digest, LINKS_FORM, String(lines.length), ...lines, ''].join('\n');
+  const got = recordableLinks(policy, links, texts);
+  if (!got) return drop();
+  const text = [
+    digest,
+    LINKS_FORM,
+    `links ${got.lines.length}`,
+    ...got.lines,
+    ...got.guards,
+    '',
+  ].join('\n');
   const current = lstatSync(note, { throwIfNoEntry: false })?.isFile()
     ? readFileSync(note, 'utf8')
     : undefined;
@@ -176,31 +199,35 @@ export async function noteHarmlessLinks(
 
 /**
  * Are the index's links exactly those the note records for the policy hashing to
- * `digest`? `count` is `indexLinkModeCount` of the index file. The note must be a regular
- * file of this user; the entries are compared with `git ls-files -s` of their paths.
- * Any doubt answers false.
+ * `digest`, and does no staged path (`paths`: both sides of every change) match its
+ * guard patterns? `count` is `indexLinkModeCount` of the index file. The note must be a
+ * regular file of this user; the entries are compared with `git ls-files -s` of their
+ * paths. Any doubt answers false.
  */
 export async function linksAreKnown(
   ctx: GitContext,
   repo: Repo,
   digest: string,
   count: number,
+  paths: readonly string[],
 ): Promise<boolean> {
   const note = join(repo.stateDir, LINKS_NOTE);
   try {
     const st = lstatSync(note);
     if (!st.isFile() || (process.getuid && st.uid !== process.getuid())) return false;
     const [sum, form, k, ...rest] = readFileSync(note, 'utf8').split('\n');
-    const lines = rest.slice(0, -1);
-    if (sum !== digest || form !== LINKS_FORM || k !== String(count) || lines.length !== count)
-      return false;
-    const paths: string[] = [];
+    if (sum !== digest || form !== LINKS_FORM || k !== `links ${count}`) return false;
+    const lines = rest.slice(0, count);
+    const guards = rest.slice(count, -1).map((g) => new RegExp(g, 'i'));
+    if (lines.length !== count || rest.at(-1) !== '') return false;
+    if (paths.some((p) => guards.some((g) => g.test(p)))) return false;
+    const specs: string[] = [];
     for (const l of lines) {
       const m = /^1[26]0000 [0-9a-f]{40,64} 0\t(.+)$/.exec(l);
       if (!m || !PLAIN_PATH.test(m[1]!)) return false;
-      paths.push(`:(literal)${m[1]!}`);
+      specs.push(`:(literal)${m[1]!}`);
     }
-    const { stdout } = await runGit(ctx, ['ls-files', '-s', '--', ...paths]);
+    const { stdout } = await runGit(ctx, ['ls-files', '-s', '--', ...specs]);
     return stdout.toString('latin1') === lines.map((l) => `${l}\n`).join('');
   } catch {
     return false;

@@ -152,8 +152,9 @@ function indexFileOf(io: Io, repo: Repo): string {
  * Can any staged change be judged in a zone? True when a staged path (or a rename's
  * source) is in one, or when the index holds a symlink, which can alias a staged file
  * into a zone (src/check/links.ts), or a gitlink, judged by the zones under its path —
- * unless they are exactly the links the full check last recorded as harmless under this
- * policy (src/cli/fastpath-links.ts). A symlink's mode is stored in the index file as
+ * unless they are exactly the links the full check last recorded under this policy and
+ * no staged path is one of them or at or under a symlink's target
+ * (src/cli/fastpath-links.ts). A symlink's mode is stored in the index file as
  * the bytes 00 00 A0 00, a gitlink's as 00 00 E0 00, so their absence proves there is
  * none. A split index (entries in sharedindex.*), a sparse one (`sdir`) or an index that
  * cannot be read counts as maybe.
@@ -182,7 +183,8 @@ async function mayReachZones(
     }
     if (count === 0) return false;
     const digest = createHash('sha256').update(loaded.text, 'utf8').digest('hex');
-    return !(await linksAreKnown(opened.ctx, opened.repo, digest, count));
+    const paths = files.flatMap((f) => (f.from === undefined ? [f.path] : [f.path, f.from]));
+    return !(await linksAreKnown(opened.ctx, opened.repo, digest, count, paths));
   } catch {
     return true;
   }

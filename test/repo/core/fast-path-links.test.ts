@@ -12,17 +12,13 @@ import { removeTempDirs, repoWithPolicy, POLICY, type TestRepo } from '../../hel
 import { prng } from '../../helpers/prng.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
 import {
-  harmlessLinkLines,
   indexLinkModeCount,
   indexLinks,
+  recordableLinks,
   type IndexLink,
 } from '../../../src/cli/fastpath-links.js';
-import {
-  linkZones,
-  resolveLinks,
-  withLinkAliases,
-  zonesOfFile,
-} from '../../../src/policy/links.js';
+import { zonePrefixPatterns } from '../../../src/cli/hook.js';
+import { resolveLinks, withLinkAliases, zonesOfFile } from '../../../src/policy/links.js';
 import type { FileChange } from '../../../src/core/types.js';
 
 vi.setConfig({ testTimeout: 120_000 });
@@ -50,8 +46,15 @@ describe('harmless links (the differential)', () => {
       () => `../${pick(['evals', 'EVALS/TASKS', 'data/train', 'evals/tasks/../harness'])}`,
     ])();
 
-  it('a link set called harmless leaves the full check nothing to find outside the zones', () => {
-    let harmlessSets = 0;
+  // What the shell lets by: printable ASCII, and no zone pattern and no guard pattern
+  // matching (grep -i; the patterns are basic regular expressions that read the same in JS).
+  const shellPasses = (path: string, patterns: readonly RegExp[]) =>
+    /^[ -~]+$/.test(path) && !patterns.some((p) => p.test(path));
+  const zonePatterns = zonePrefixPatterns(policy).map((p) => new RegExp(p, 'i'));
+
+  it('with recorded links, a commit the shell lets by leaves the full check nothing to find', () => {
+    let recorded = 0;
+    let checked = 0;
     for (let round = 0; round < 4000; round++) {
       const n = 1 + Math.floor(rand() * 4);
       const links: IndexLink[] = [];
@@ -66,62 +69,67 @@ describe('harmless links (the differential)', () => {
         links.push({ mode: gitlink ? '160000' : '120000', id, stage: '0', path });
         if (!gitlink) texts.set(id, randomText());
       }
-      const lines = harmlessLinkLines(policy, links, texts);
-      if (!lines) continue;
-      harmlessSets++;
-      // Each link, staged as a change, is in no zone.
-      for (const l of links)
-        expect(zonesOfFile(policy, { path: l.path, mode: l.mode }), l.path).toEqual([]);
-      // Content staged anywhere outside the zones shows through the links nowhere in a zone.
+      const got = recordableLinks(policy, links, texts);
+      if (!got) continue;
+      recorded++;
+      const patterns = [...zonePatterns, ...got.guards.map((g) => new RegExp(g, 'i'))];
       const zl = resolveLinks(
         links
           .filter((l) => l.mode === '120000')
           .map((l) => ({ path: l.path, text: texts.get(l.id)! })),
         !policy.caseSensitive,
       );
+      // Staged files near the links, their targets and the zones; what the shell lets by
+      // must be judged clean by the full check's own link logic.
       const files: FileChange[] = [];
-      for (let k = 0; k < 30; k++) {
-        const base = pick([...links.map((l) => l.path), ...zl.map((z) => z.target), ...DIRS]);
-        const path = `${base}/${pick(NAMES)}`;
-        if (policy.zonesFor(path).length) continue; // the shell's patterns catch it
-        files.push({ status: 'A', path, blob: ID(7), mode: '100644' });
+      for (let k = 0; k < 40; k++) {
+        const base = pick([
+          ...links.map((l) => l.path),
+          ...zl.map((z) => z.target),
+          ...DIRS,
+          'evals/tasks',
+          'data/train',
+        ]);
+        const path = pick([base, `${base}/${pick(NAMES)}`, `${base}x/${pick(NAMES)}`]);
+        if (!shellPasses(path, patterns)) continue;
+        files.push({ status: pick(['A', 'M'] as const), path, blob: ID(7), mode: '100644' });
       }
+      checked += files.length;
       for (const f of withLinkAliases(files, zl, !policy.caseSensitive))
         expect(zonesOfFile(policy, f), `${JSON.stringify(links)} ${f.path} via ${f.via}`).toEqual(
           [],
         );
+      // And a link the shell lets by is never staged: its own path is a guard.
+      for (const l of links) expect(shellPasses(l.path, patterns), l.path).toBe(false);
     }
     // The test must exercise both sides.
-    expect(harmlessSets).toBeGreaterThan(300);
+    expect(recorded).toBeGreaterThan(500);
+    expect(checked).toBeGreaterThan(10_000);
   });
 
   const one = (path: string, text: string | undefined) =>
-    harmlessLinkLines(
+    recordableLinks(
       policy,
       [{ mode: text === undefined ? '160000' : '120000', id: ID(1), stage: '0', path }],
       new Map(text === undefined ? [] : [[ID(1), text]]),
     );
 
-  it('harmless: CLAUDE.md -> AGENTS.md, a vendored submodule, a link out of the repository', () => {
-    expect(one('CLAUDE.md', 'AGENTS.md')).toEqual([`120000 ${ID(1)} 0\tCLAUDE.md`]);
-    expect(one('vendor/lib', undefined)).toEqual([`160000 ${ID(1)} 0\tvendor/lib`]);
-    expect(one('src/tool', '../../../opt/tool')).toBeDefined();
-  });
-
-  it('not harmless: each shape that can reach a zone', () => {
-    expect(one('evals/tasks/linked', '../../drafts')).toBeUndefined(); // in a zone
-    expect(one('evals', 'src')).toBeUndefined(); // above a zone
-    expect(one('src/x', '../evals/tasks')).toBeUndefined(); // into a zone
-    expect(one('src/e', '../evals')).toBeUndefined(); // to a parent of a zone
-    expect(one('src/e', '../EVALS/Tasks')).toBeUndefined(); // other case
-    expect(one('src/e', '..')).toBeUndefined(); // the root
-    expect(one('src/loop', '.')).toBeUndefined(); // contains itself
-    expect(one('src/w', '..\\evals')).toBeUndefined(); // a Windows checkout's reading
-    expect(one('evals', undefined)).toBeUndefined(); // a submodule above a zone
-    expect(one('data/train/sub', undefined)).toBeUndefined(); // a submodule in a zone
-    // A chain: a -> b, b -> evals: a reaches the zone's parent through b.
+  it('recorded, with their guards: a file link, a submodule, a link into or above a zone', () => {
+    expect(one('CLAUDE.md', 'AGENTS.md')).toEqual({
+      lines: [`120000 ${ID(1)} 0\tCLAUDE.md`],
+      guards: ['^CLAUDE\\.md$', '^AGENTS\\.md$', '^AGENTS\\.md/'],
+    });
+    expect(one('vendor/lib', undefined)?.guards).toEqual(['^vendor/lib$']);
+    expect(one('src/tool', '../../../opt/tool')?.guards).toEqual(['^src/tool$']);
+    // A link in a zone to the drafts: staging a draft (under the target) is guarded.
+    expect(one('evals/tasks/linked', '../../drafts')?.guards).toEqual([
+      '^evals/tasks/linked$',
+      '^drafts$',
+      '^drafts/',
+    ]);
+    // A chain is guarded at its end: a -> b/tasks, b -> evals.
     expect(
-      harmlessLinkLines(
+      recordableLinks(
         policy,
         [
           { mode: '120000', id: ID(1), stage: '0', path: 'a' },
@@ -131,19 +139,27 @@ describe('harmless links (the differential)', () => {
           [ID(1), 'b/tasks'],
           [ID(2), 'evals'],
         ]),
-      ),
-    ).toBeUndefined();
-    // Unrepresentable in the shell's comparison, or a conflict stage.
+      )?.guards,
+    ).toEqual(['^a$', '^b$', '^evals/tasks$', '^evals/tasks/', '^evals$', '^evals/']);
+  });
+
+  it('not recorded: links that show every path, unreadable shapes, conflicts', () => {
+    expect(one('src/e', '..')).toBeUndefined(); // the root
+    expect(one('src/loop', '.')).toBeUndefined(); // contains itself
+    expect(one('a/b/c', '..')).toBeUndefined(); // contains itself, one level up
     expect(one('src/caf\u00e9', 'AGENTS.md')).toBeUndefined();
     expect(one('src/a"b', 'AGENTS.md')).toBeUndefined();
+    expect(one('src/x', 'caf\u00e9')).toBeUndefined(); // a target the shell cannot match
     expect(
-      harmlessLinkLines(
+      recordableLinks(
         policy,
         [{ mode: '120000', id: ID(1), stage: '2', path: 'x' }],
         new Map([[ID(1), 'y']]),
       ),
     ).toBeUndefined();
-    expect(linkZones(policy, 'evals').length).toBeGreaterThan(0);
+    expect(
+      recordableLinks(policy, [{ mode: '120000', id: ID(1), stage: '0', path: 'x' }], new Map()),
+    ).toBeUndefined(); // its text unknown
   });
 
   it('the index mode count sees every link entry, overlapping bytes included', () => {
@@ -216,18 +232,20 @@ describe('zone path with links, in real commits', () => {
   });
 
   // Each shape with the full check's own verdict on an agent draft at drafts/train/q1.json
-  // (1: seen through the link in a deny zone; 0: the full check finds nothing, but the
-  // link is no harmless one, so the zone path still leaves the commit to it).
-  const shapes: [string, (repo: TestRepo) => void, number][] = [
+  // (1: seen through the link in a deny zone; 0: the full check finds nothing), and
+  // whether, once the full check has recorded it, a commit elsewhere takes the zone path.
+  const shapes: [string, (repo: TestRepo) => void, number, 'fast' | 'node'][] = [
     [
       'a link in a zone, to the drafts',
       (repo) => symlinkSync('../../drafts', join(repo.dir, 'evals', 'tasks', 'linked')),
       1,
+      'fast',
     ],
     [
       'a link above a zone, to the drafts',
       (repo) => symlinkSync('drafts', join(repo.dir, 'data')),
       1,
+      'fast',
     ],
     [
       'a chain through a link above a zone',
@@ -236,19 +254,27 @@ describe('zone path with links, in real commits', () => {
         symlinkSync('hop', join(repo.dir, 'data'));
       },
       1,
+      'fast',
     ],
-    ['a link into a zone', (repo) => symlinkSync('../evals/tasks', join(repo.dir, 'src', 'x')), 0],
+    [
+      'a link into a zone',
+      (repo) => symlinkSync('../evals/tasks', join(repo.dir, 'src', 'x')),
+      0,
+      'fast',
+    ],
     [
       'a link to the parent of a zone',
       (repo) => symlinkSync('../evals', join(repo.dir, 'src', 'e')),
       0,
+      'fast',
     ],
     [
-      'a link in other case into a zone',
-      (repo) => symlinkSync('../EVALS/Tasks', join(repo.dir, 'src', 'c')),
-      0,
+      'a link in other case to the drafts, in a zone',
+      (repo) => symlinkSync('../../DRAFTS', join(repo.dir, 'evals', 'tasks', 'c')),
+      1,
+      'fast',
     ],
-    ['a link to the root', (repo) => symlinkSync('..', join(repo.dir, 'src', 'up')), 0],
+    ['a link to the root', (repo) => symlinkSync('..', join(repo.dir, 'src', 'up')), 0, 'node'],
     [
       'a chain that ends above a zone',
       (repo) => {
@@ -256,11 +282,12 @@ describe('zone path with links, in real commits', () => {
         symlinkSync('../hop/tasks', join(repo.dir, 'src', 'chain'));
       },
       0,
+      'fast',
     ],
   ];
 
-  for (const [label, make, code] of shapes)
-    it(`${label}: the full check judges the next agent commit`, () => {
+  for (const [label, make, code, later] of shapes)
+    it(`${label}: the full check judges what can show through it`, () => {
       const repo = linkedRepo();
       mkdirSync(join(repo.dir, 'drafts', 'train'), { recursive: true });
       repo.write('evals/tasks/human.json', '{}\n');
@@ -275,11 +302,18 @@ describe('zone path with links, in real commits', () => {
       expect(traced(r.stderr), r.stderr).toBe('node');
       expect(r.code, r.stderr).toBe(code);
       clean(repo);
-      // And again: the full check records no such link as harmless.
+      // A commit elsewhere: the zone path, once the link is recorded (not the root link).
       repo.write('src/z.ts', 'z\n');
       const again = repo.commit('outside', { env: AGENT });
-      expect(traced(again.stderr), again.stderr).toBe('node');
+      expect(traced(again.stderr), again.stderr).toBe(later);
       expect(again.code, again.stderr).toBe(0);
+      // Recorded or not, content staged where the link shows it goes to the full check
+      // (under the drafts: shapes whose target they are); elsewhere the verdict is the
+      // full check's own (nothing) either way.
+      repo.write('drafts/train/q2.json', '{}\n');
+      const through = repo.commit('another draft', { env: AGENT });
+      expect(traced(through.stderr), through.stderr).toBe(code === 1 ? 'node' : later);
+      expect(through.code, through.stderr).toBe(code);
     });
 
   it('a gitlink outside the zones keeps the fast path once judged; above a zone it never does', () => {
