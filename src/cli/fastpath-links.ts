@@ -218,9 +218,21 @@ export async function linksAreKnown(
     const [sum, form, k, ...rest] = readFileSync(note, 'utf8').split('\n');
     if (sum !== digest || form !== LINKS_FORM || k !== `links ${count}`) return false;
     const lines = rest.slice(0, count);
-    const guards = rest.slice(count, -1).map((g) => new RegExp(g, 'i'));
     if (lines.length !== count || rest.at(-1) !== '') return false;
-    if (paths.some((p) => guards.some((g) => g.test(p)))) return false;
+    // The guards as the shell's grep -i reads them: `^PATH$` or `^PATH/`, PATH with
+    // backslash escapes (compared as text here: a JS RegExp would read `+` or `(`
+    // otherwise than a basic regular expression does). Any other line: maybe.
+    const guards: { lit: string; under: boolean }[] = [];
+    for (const g of rest.slice(count, -1)) {
+      const m = /^\^((?:\\.|[^\\$/]|\/(?!$))*)(\$|\/)$/.exec(g);
+      if (!m) return false;
+      guards.push({ lit: m[1]!.replace(/\\(.)/g, '$1').toLowerCase(), under: m[2] === '/' });
+    }
+    const hit = (p: string): boolean => {
+      const q = p.toLowerCase();
+      return guards.some((g) => (g.under ? q.startsWith(`${g.lit}/`) : q === g.lit));
+    };
+    if (paths.some(hit)) return false;
     const specs: string[] = [];
     for (const l of lines) {
       const m = /^1[26]0000 [0-9a-f]{40,64} 0\t(.+)$/.exec(l);
