@@ -152,28 +152,98 @@ cleanroom_env_has_no_agent() {
 #     zonePrefixPatterns; those two lines are patterns too, matching no real path), matched against every
 #     staged path (deletions and both sides of a move included) case-insensitively; any
 #     byte outside printable ASCII in a path (NFC, case folding) counts as a zone path;
-#   - the index holds no symlink and no gitlink at all (content staged at a link's target
-#     is judged at the linked path too; a submodule at `evals` is judged by every zone
-#     under it): their entries' modes are read from the index file itself. A symlink's
-#     mode is stored as the four bytes 00 00 A0 00 (0120000, big-endian, in every index
-#     version), a gitlink's as 00 00 E0 00 (0160000), so they are in the file whenever
-#     one is in the index — and elsewhere only by chance: then the full check runs.
-#     `grep -P` (GNU) reads bytes; where it is missing, grep fails and the full check
-#     runs. A split index (its entries are in sharedindex.*) or a sparse one (`sdir`: a
-#     directory entry hides the links under it) takes the full check.
-# 4 processes: git diff-index (in a subshell that adds a marker line if git fails: a
-# pipeline's status is grep's), grep of the paths, grep of the index.
+#   - the index holds no symlink and no gitlink (content staged at a link's target is
+#     judged at the linked path too; a submodule at `evals` is judged by every zone under
+#     it) other than exactly those the full check last recorded under this policy, and no
+#     staged path is one of them or at or under a symlink's target (cleanroom_known_links:
+#     the note's guard patterns join the zone patterns); the entries' modes are read from
+#     the index file itself. A symlink's mode is stored as the four bytes 00 00 A0 00 (0120000,
+#     big-endian, in every index version), a gitlink's as 00 00 E0 00 (0160000), so they
+#     are in the file whenever one is in the index — and elsewhere only by chance: then
+#     the count is too high and the full check runs. `grep -P` (GNU) reads bytes; where
+#     it is missing, grep fails and the full check runs. A split index (its entries are in
+#     sharedindex.*) or a sparse one (`sdir`: a directory entry hides the links under it)
+#     takes the full check.
+# 5 processes: git diff-index (in a subshell that adds a marker line if git fails: a
+# pipeline's status is grep's), grep of the paths, two greps of the index
+# (cleanroom_index_links); with links, one git ls-files more.
 cleanroom_no_zone_path() {
-  for _cr_f in .git/sharedindex.*; do [ -e "$_cr_f" ] && return 1; done
-  _cr_index=${GIT_INDEX_FILE:-.git/index}
-  [ -f "$_cr_index" ] || return 1
-  LC_ALL=C grep -q -a -P -e '\x00\x00[\xa0\xe0]\x00|sdir' -- "$_cr_index" 2>/dev/null
-  [ $? -eq 1 ] || return 1
+  cleanroom_index_links || return 1
+  _cr_guard=
+  [ -z "$_cr_modes" ] || cleanroom_known_links "$_cr_modes" || return 1
   # --no-replace-objects: as every git call of the full check (src/git/git.ts), HEAD's
   # tree is the one in the commit, not one a replace ref (refs/replace/, or any
   # GIT_REPLACE_REF_BASE) stands in for. --ignore-submodules=none: as src/git/git.ts
   # SHOW_GITLINKS, a gitlink `ignore = all` hides is listed too.
   { git --no-replace-objects diff-index --cached --name-only -z --ignore-submodules=none HEAD -- 2>/dev/null || printf '%s\n' 'cleanroom: diff-index failed'; } |
-    LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f "$1" 2>/dev/null
+    LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: diff-index failed' -f "$1" ${_cr_guard:+-f "$_cr_guard"} 2>/dev/null
   [ $? -eq 1 ]
+}
+
+# cleanroom_index_links: sets _cr_modes to one line "OFFSET:<byte>" per link mode in the
+# index file (empty: no symlink, no gitlink) and returns 0; returns 1 when the file cannot
+# tell: a split index (its entries are in sharedindex.*), a sparse one (`sdir`), no index
+# file, or no `grep -P`. Two greps, one pattern each (an alternation makes PCRE scan the
+# 4 MB of a 50,000-entry index byte by byte, ~4x slower); \K and the lookahead print one
+# byte, never a NUL, and let overlapping ones count.
+cleanroom_index_links() {
+  for _cr_f in .git/sharedindex.*; do [ -e "$_cr_f" ] && return 1; done
+  _cr_index=${GIT_INDEX_FILE:-.git/index}
+  [ -f "$_cr_index" ] || return 1
+  LC_ALL=C grep -q -a -P -e 'sdir' -- "$_cr_index" 2>/dev/null
+  [ $? -eq 1 ] || return 1
+  { _cr_modes=$(LC_ALL=C grep -o -b -a -P -e '\x00\x00\K[\xa0\xe0](?=\x00)' -- "$_cr_index" 2>/dev/null); } 2>/dev/null
+  case $? in
+    0 | 1) return 0 ;;
+    *) return 1 ;;
+  esac
+}
+
+# cleanroom_count_lines TEXT: sets _cr_n to the number of lines of TEXT (0 when empty).
+cleanroom_count_lines() {
+  _cr_n=0
+  [ -n "$1" ] || return 0
+  while IFS= read -r _cr_l; do _cr_n=$((_cr_n + 1)); done <<_cr_lines_
+$1
+_cr_lines_
+}
+
+# cleanroom_known_links MODES: 0 when the index's links are exactly the ones the full check
+# recorded under this policy in .git/cleanroom/fastpath.links (src/cli/fastpath-links.ts),
+# and sets _cr_guard to that note: its last lines are grep patterns for the staged paths
+# (each link's path, each symlink's resolved target and everything under it: a staged
+# path there is what the full check would see through a link). The note names the
+# policy's sha256 (as read into _cr_have), `links-v1`, `links N`, then one `git ls-files
+# -s` line per link (MODE OID 0<TAB>PATH, printable ASCII), then the patterns; as
+# patterns, the header and entry lines match no real path. MODES (one line per link mode
+# found in the index file) must count exactly N, and `git ls-files -s` of their paths
+# must print exactly those lines: every link of the index is then one of them (each has
+# its mode in the file, and there are no more). Any other link, a changed target or
+# submodule commit, a conflict stage, a note for another policy text or not this user's
+# own regular file: 1, the full check (which writes it again).
+cleanroom_known_links() {
+  _cr_ln=.git/cleanroom/fastpath.links
+  [ -f "$_cr_ln" ] && [ -r "$_cr_ln" ] && [ -O "$_cr_ln" ] && [ ! -L "$_cr_ln" ] || return 1
+  cleanroom_count_lines "$1"
+  set --
+  _cr_want=
+  {
+    IFS= read -r _cr_l && [ "$_cr_l" = "${_cr_have%% *}" ] || return 1
+    IFS= read -r _cr_l && [ "$_cr_l" = links-v1 ] || return 1
+    IFS= read -r _cr_l && [ "$_cr_l" = "links $_cr_n" ] || return 1
+    while [ "$#" -lt "$_cr_n" ] && IFS= read -r _cr_l; do
+      case $_cr_l in
+        1[26]0000\ *\ 0"	"?*) ;;
+        *) return 1 ;;
+      esac
+      set -- "$@" ":(literal)${_cr_l#*	}"
+      _cr_want="$_cr_want$_cr_l
+"
+    done
+  } < "$_cr_ln"
+  [ "$#" = "$_cr_n" ] || return 1
+  _cr_got=$(git ls-files -s -- "$@" 2>/dev/null) || return 1
+  [ "$_cr_got
+" = "$_cr_want" ] || return 1
+  _cr_guard=$_cr_ln
 }

@@ -26,5 +26,11 @@ cleanroom_run_node() {
   # NODE_EXTRA_CA_CERTS: the hooks make no TLS connection, and Node reads that CA file at
   # every start (~50-80 ms of CPU where it is set, as on many corporate machines).
   unset NODE_OPTIONS NODE_EXTRA_CA_CERTS
-  exec node "${0%/*}/../dist/cleanroom.cjs" hook "$_cr_hook" "$@"
+  # Only hooks/prepare-commit-msg sets it (for its heads-up), and only for itself.
+  [ "$_cr_hook" = prepare-commit-msg ] || unset CLEANROOM_INDEX_LINKS
+  # The code-cache loader beside the bundle, when the package ships it (src/build/build.mjs):
+  # the bundle is then not compiled again on every hook (~20 ms of CPU per Node start).
+  _cr_main="${0%/*}/../dist/cleanroom-cached.cjs"
+  [ -f "$_cr_main" ] || _cr_main="${0%/*}/../dist/cleanroom.cjs"
+  exec node "$_cr_main" hook "$_cr_hook" "$@"
 }

@@ -1,19 +1,14 @@
 // `cleanroom hook NAME ARGS…` — what the shims in hooks/ exec. Each local hook does one
 // job; the verdict is commit-msg's (it is the first hook that sees the message).
 
-import { AGENT_SESSION_TRAILER } from '../check/change.js';
-import { checkStaged } from '../check/staged.js';
 import type { FileChange, Finding, Signal } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
 import { runGit, spawnGit, verifyRev, type GitContext } from '../git/git.js';
 import { isZeroId, openRepo, type Repo } from '../git/repo.js';
 import { compileToolTable, type ToolTable, type ToolTableSpec } from '../signals/tools.js';
 import builtinTools from '../policy/generated/builtin-tools.js';
-import { detectSignals, envSignals } from '../signals/detect.js';
-import { parseTrailers } from '../signals/trailers.js';
-import { carriedSignals, detectReplay, isPureReplay } from './replay.js';
-import { styleFor } from '../report/escape.js';
-import { missingApprovers, renderText } from '../report/text.js';
+import { envSignals } from '../signals/detect.js';
+import { detectReplay } from './replay.js';
 import {
   gitContext,
   loadPolicyOnce,
@@ -25,6 +20,12 @@ import {
 } from './context.js';
 import type { PolicySource } from '../check/policy-source.js';
 import { stagedDiff, type StagedDiff } from '../git/staged.js';
+import {
+  indexLinkModeCount,
+  linksAreKnown,
+  LINKS_NOTE,
+  noteHarmlessLinks,
+} from './fastpath-links.js';
 import { ledgerSize } from '../signals/ledger-file.js';
 import { readStdin, type Io } from './io.js';
 import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,13 +35,23 @@ import { createHash } from 'node:crypto';
 import { writeAtomic } from '../fsutil.js';
 import { isObjectId } from '../git/object-id.js';
 
-function report(
+// The judge (check/staged.ts: grants, SSHSIG, links) and the report load when a hook
+// judges, not on every prepare-commit-msg: with a ledger that hook runs on every commit
+// and, outside the zones, needs neither (issue 14).
+const judge = () => import('../check/staged.js');
+const textReport = () => import('../report/text.js');
+
+async function report(
   io: Io,
   findings: readonly Finding[],
   notes: readonly string[],
   context: 'commit' | 'push',
   noApprovers: string | undefined,
-): number {
+): Promise<number> {
+  const [{ renderText }, { styleFor }] = await Promise.all([
+    textReport(),
+    import('../report/escape.js'),
+  ]);
   const text = renderText(
     { findings, notes },
     { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true, noApprovers },
@@ -71,6 +82,12 @@ async function preCommit(_io: Io): Promise<number> {
   return 0;
 }
 
+/** The policy prepare-commit-msg loaded (its text, for the fast-path notes' sha256). */
+interface LoadedPolicy {
+  policy: Policy;
+  text: string;
+}
+
 /**
  * Before the editor opens: staged AI-attributed changes in deny zones that the message
  * so far (-m, -F, --trailer, a template) does not cover with a valid signed override.
@@ -79,16 +96,29 @@ async function preCommit(_io: Io): Promise<number> {
 async function headsUp(
   io: Io,
   messageFile: string,
-  opened: { ctx: GitContext; repo: Repo; staged: () => Promise<StagedDiff> },
+  opened: {
+    ctx: GitContext;
+    repo: Repo;
+    staged: () => Promise<StagedDiff>;
+    loaded: LoadedPolicy | undefined;
+  },
 ): Promise<void> {
   let v: Finding[];
   try {
-    const ws = await openWorkspace(io, undefined, opened);
     // Nothing in a zone and no link to put it there: no deny finding can come (issue 14:
-    // prepare-commit-msg runs on every commit of a repository with a ledger).
-    if (!mayReachZones(io, ws.repo, ws.policy, (await opened.staged()).files)) return;
+    // prepare-commit-msg runs on every commit of a repository with a ledger). Asked of the
+    // policy already loaded for the tool table, before the trust files and the judge load.
+    const files = (await opened.staged()).files;
+    if (opened.loaded && !(await mayReachZones(io, opened, opened.loaded, files))) return;
+    const ws = await openWorkspace(io, undefined, opened);
+    if (
+      !opened.loaded &&
+      !(await mayReachZones(io, ws, { policy: ws.policy, text: ws.policyText }, files))
+    )
+      return;
     const localSignals = (files: readonly FileChange[]) =>
       ledgerSignals(ws.ctx, ws.repo, ws.policy.tools, files);
+    const { checkStaged } = await judge();
     const r = await checkStaged(
       ws.ctx,
       ws.repo,
@@ -111,54 +141,77 @@ async function headsUp(
   );
 }
 
+/** The index file git uses for this commit (`GIT_INDEX_FILE`: `commit -a`, `--only`). */
+function indexFileOf(io: Io, repo: Repo): string {
+  return io.env.GIT_INDEX_FILE
+    ? resolve(io.cwd, io.env.GIT_INDEX_FILE)
+    : join(repo.gitDir, 'index');
+}
+
 /**
  * Can any staged change be judged in a zone? True when a staged path (or a rename's
- * source) is in one, or when the index may hold a symlink, which can alias a staged file
- * into a zone (src/check/links.ts), or a gitlink, judged by the zones under its path: a
- * symlink's mode is stored in the index file as the bytes 00 00 A0 00, a gitlink's as
- * 00 00 E0 00, so their absence proves there is none. A split index (entries in
- * sharedindex.*), a sparse one (`sdir`) or an index that cannot be read counts as maybe.
+ * source) is in one, or when the index holds a symlink, which can alias a staged file
+ * into a zone (src/check/links.ts), or a gitlink, judged by the zones under its path —
+ * unless they are exactly the links the full check last recorded under this policy and
+ * no staged path is one of them or at or under a symlink's target
+ * (src/cli/fastpath-links.ts). A symlink's mode is stored in the index file as
+ * the bytes 00 00 A0 00, a gitlink's as 00 00 E0 00, so their absence proves there is
+ * none. A split index (entries in sharedindex.*), a sparse one (`sdir`) or an index that
+ * cannot be read counts as maybe.
  */
-function mayReachZones(io: Io, repo: Repo, policy: Policy, files: readonly FileChange[]): boolean {
+async function mayReachZones(
+  io: Io,
+  opened: { ctx: GitContext; repo: Repo },
+  loaded: LoadedPolicy,
+  files: readonly FileChange[],
+): Promise<boolean> {
+  const { policy } = loaded;
   const inZone = (p: string | undefined) => p !== undefined && policy.zonesFor(p).length > 0;
   if (files.some((f) => inZone(f.path) || inZone(f.from))) return true;
   try {
-    if (readdirSync(repo.gitDir).some((n) => n.startsWith('sharedindex.'))) return true;
-    const file = io.env.GIT_INDEX_FILE
-      ? resolve(io.cwd, io.env.GIT_INDEX_FILE)
-      : join(repo.gitDir, 'index');
-    const index = readFileSync(file);
-    return (
-      index.indexOf(LINK_MODE_BYTES) >= 0 ||
-      index.indexOf(GITLINK_MODE_BYTES) >= 0 ||
-      index.indexOf('sdir') >= 0
-    );
+    // hooks/prepare-commit-msg counts them in shell (two greps) when it can: reading the
+    // whole index here costs more (issue 14). The shim sets the variable itself, never
+    // passes the caller's on; and it only decides whether this heads-up is computed.
+    const told = io.env.CLEANROOM_INDEX_LINKS;
+    let count: number;
+    if (told !== undefined && /^[0-9]{1,9}$/.test(told)) count = Number(told);
+    else {
+      if (readdirSync(opened.repo.gitDir).some((n) => n.startsWith('sharedindex.'))) return true;
+      const index = readFileSync(indexFileOf(io, opened.repo));
+      if (index.indexOf('sdir') >= 0) return true;
+      count = indexLinkModeCount(index);
+    }
+    if (count === 0) return false;
+    const digest = createHash('sha256').update(loaded.text, 'utf8').digest('hex');
+    const paths = files.flatMap((f) => (f.from === undefined ? [f.path] : [f.path, f.from]));
+    return !(await linksAreKnown(opened.ctx, opened.repo, digest, count, paths));
   } catch {
     return true;
   }
 }
 
-const LINK_MODE_BYTES = Buffer.from([0, 0, 0xa0, 0]);
-/** A gitlink (submodule, 0160000): judged by every zone under its path (src/check/links.ts). */
-const GITLINK_MODE_BYTES = Buffer.from([0, 0, 0xe0, 0]);
-
-/** The tool table without requiring a valid policy: provenance is recorded regardless. */
-async function toolTable(io: Io, repo: Repo): Promise<ToolTable> {
+/**
+ * The work tree's policy and its text, without requiring a valid one (provenance is
+ * recorded regardless): undefined when it is absent or invalid (commit-msg reports it).
+ */
+async function workTreePolicy(io: Io, repo: Repo): Promise<LoadedPolicy | undefined> {
   try {
     const file = policyPath(io, repo.root, undefined);
-    if (existsSync(file))
-      return (await loadPolicyOnce(readFileSync(file, 'utf8'), POLICY_PATH, repo.stateDir)).tools;
+    if (existsSync(file)) {
+      const text = readFileSync(file, 'utf8');
+      return { policy: await loadPolicyOnce(text, POLICY_PATH, repo.stateDir), text };
+    }
     // A sparse checkout that leaves .cleanroom/ out: the staged policy still names the tools.
     const staged =
       repo.root && file === join(repo.root, POLICY_PATH)
         ? await sparseCopy(gitContext(io), repo.root, POLICY_PATH)
         : undefined;
     if (staged !== undefined)
-      return (await loadPolicyOnce(staged, POLICY_PATH, repo.stateDir)).tools;
+      return { policy: await loadPolicyOnce(staged, POLICY_PATH, repo.stateDir), text: staged };
   } catch {
     // An invalid policy is commit-msg's to report; the built-in table still records provenance.
   }
-  return compileToolTable(builtinTools as ToolTableSpec);
+  return undefined;
 }
 
 /** One `Assisted-by: TOOL[:MODEL]` per tool (kernel convention AGENT:MODEL). */
@@ -177,12 +230,17 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   const ctx = gitContext(io);
   const repo = await openRepo(ctx);
   await recordAmend(ctx, repo, args[1], args[2]);
-  const table = await toolTable(io, repo);
+  const loaded = await workTreePolicy(io, repo);
+  const table = loaded?.policy.tools ?? compileToolTable(builtinTools as ToolTableSpec);
   const message = readFileSync(file, 'utf8');
   const replay = await detectReplay(ctx, repo, message, args[1]);
   let env = envSignals(table, io.env);
   // An agent that runs a rebase or cherry-pick wrote nothing it replays unchanged.
-  if (replay && env.length && (await isPureReplay(ctx, repo, replay))) {
+  if (
+    replay &&
+    env.length &&
+    (await (await import('./replay.js')).isPureReplay(ctx, repo, replay))
+  ) {
     io.stderr(
       `cleanroom: ${replay.kind} of ${replay.original?.slice(0, 12)} replays its change unchanged — not attributed to ${[...new Set(env.map((s) => s.tool))].join(', ')}\n`,
     );
@@ -201,6 +259,11 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
     // The replayed commits keep their provenance (a fixup!'s message is discarded by --autosquash).
     // Added unless a real trailer (Git's rules) already names the tool: a squash message
     // quotes the squashed commits' trailers indented, where an editor may lose them.
+    const [{ parseTrailers }, { detectSignals }, { carriedSignals }] = await Promise.all([
+      import('../signals/trailers.js'),
+      import('../signals/detect.js'),
+      import('./replay.js'),
+    ]);
     const block = parseTrailers(message, { noDivider: false }).map((t) => t.text);
     const present = new Set(
       detectSignals(table, { message: `x\n\n${block.join('\n')}\n` }).map((s) => s.tool),
@@ -209,9 +272,9 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   }
   // The agent environment also marks the commit as made in that agent's session: there,
   // only signed grants count.
-  const session = [...new Set(env.map((s) => s.tool))]
-    .sort()
-    .map((t) => `${AGENT_SESSION_TRAILER}: ${t}`);
+  const tools = [...new Set(env.map((s) => s.tool))].sort();
+  const key = tools.length ? (await import('../check/change.js')).AGENT_SESSION_TRAILER : '';
+  const session = tools.map((t) => `${key}: ${t}`);
   const trailers = [...assistedByTrailers(signals), ...session];
   // The deny-zone heads-up is a check: CLEANROOM=0 and --no-verify skip it (provenance is
   // still written). Before the trailers, so it names what matched (the ledger's lines),
@@ -222,7 +285,14 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
     io.env.CLEANROOM !== '0' &&
     !gitCommitNoVerify(io.ppid ?? 0)
   )
-    await headsUp(io, file, { ctx, repo, staged });
+    await headsUp(io, file, {
+      ctx,
+      repo,
+      staged,
+      // Another policy file than the work tree's (a bare repository's configured one):
+      // openWorkspace finds it.
+      loaded: repo.root ? loaded : undefined,
+    });
   if (trailers.length) await addTrailers(ctx, file, trailers);
   return 0;
 }
@@ -380,7 +450,8 @@ const ZONES_FORM = 'zones-v1';
  * (zonePrefixPatterns) for an agent's commits; or remove both records when the policy is
  * not the work tree's default file or defines its own tools (the shell knows only the
  * built-in table's needles). Two files, so that a cleanroom without the zone path, run
- * in the same repository, keeps its note as it wrote it.
+ * in the same repository, keeps its note as it wrote it. Returns the policy's sha256 when
+ * the notes were written (the links note, src/cli/fastpath-links.ts, follows it).
  */
 export function noteFastPathPolicy(
   io: Io,
@@ -390,7 +461,7 @@ export function noteFastPathPolicy(
     policyFile: string;
     policyText: string;
   },
-): void {
+): string | undefined {
   const note = join(ws.repo.stateDir, 'fastpath');
   const zones = join(ws.repo.stateDir, 'fastpath.zones');
   try {
@@ -401,7 +472,8 @@ export function noteFastPathPolicy(
       ws.policy.tools.extraRows === 0;
     if (!usable) {
       rmSync(zones, { force: true });
-      return rmSync(note, { force: true });
+      rmSync(note, { force: true });
+      return undefined;
     }
     // The text that was judged, never the file read again: a policy changed meanwhile (an
     // editor's save, a pull) must not be vouched for unseen — it may define its own tools.
@@ -413,8 +485,10 @@ export function noteFastPathPolicy(
     if (current(note)?.trim() !== digest) writeAtomic(note, `${digest}\n`);
     const text = [digest, ZONES_FORM, ...zonePrefixPatterns(ws.policy), ''].join('\n');
     if (current(zones) !== text) writeAtomic(zones, text);
+    return digest;
   } catch {
     // a read-only .git: no fast path, the full check runs every time
+    return undefined;
   }
 }
 
@@ -425,6 +499,7 @@ async function commitMsg(io: Io, args: string[]): Promise<number> {
   const base = await amendBase(ws.ctx, ws.repo, io.ppid ?? 0);
   const localSignals = (files: readonly FileChange[]) =>
     ledgerSignals(ws.ctx, ws.repo, ws.policy.tools, files);
+  const { checkStaged } = await judge();
   const r = await checkStaged(
     ws.ctx,
     ws.repo,
@@ -433,8 +508,17 @@ async function commitMsg(io: Io, args: string[]): Promise<number> {
     { messageFile: file, localSignals, base },
     io.now(),
   );
-  noteFastPathPolicy(io, ws);
-  return report(io, r.findings, r.notes, 'commit', missingApprovers(ws));
+  const digest = noteFastPathPolicy(io, ws);
+  try {
+    // The index's links, when every one is harmless under this policy: the zone path then
+    // compares instead of sending every commit here (src/cli/fastpath-links.ts).
+    if (digest !== undefined)
+      await noteHarmlessLinks(ws.ctx, ws.repo, ws.policy, digest, indexFileOf(io, ws.repo));
+    else rmSync(join(ws.repo.stateDir, LINKS_NOTE), { force: true });
+  } catch {
+    // no note: links keep taking the full check
+  }
+  return report(io, r.findings, r.notes, 'commit', (await textReport()).missingApprovers(ws));
 }
 
 /** stdin: "<local ref> <local sha> <remote ref> <remote sha>" per ref being pushed. */
@@ -584,7 +668,7 @@ async function prePush(io: Io, args: string[]): Promise<number> {
       if (j.findings.length) notes.push(...j.notes);
     }
   }
-  return report(io, findings, notes, 'push', missingApprovers(source));
+  return report(io, findings, notes, 'push', (await textReport()).missingApprovers(source));
 }
 
 export async function hookCommand(argv: string[], io: Io): Promise<number> {

@@ -9,10 +9,12 @@
 // line with them — or, when the key log cannot be trusted, one pass over the ledger text.
 
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
-import { runGit, verifyRev, type GitContext } from '../git/git.js';
+import { runGit, spawnGit, verifyRev, withoutLazyFetch, type GitContext } from '../git/git.js';
 import { isZeroId, type Repo } from '../git/repo.js';
 import { stagedChanges } from '../git/staged.js';
-import { CatFileBatch, feed, objectInfo } from '../git/stream.js';
+import { ByteReader, exited, writeLine, type ObjectInfo } from '../git/stream.js';
+import { isObjectId } from '../git/object-id.js';
+import { CleanroomError } from '../errors.js';
 import { readFileSync, statSync, type BigIntStats } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -37,27 +39,99 @@ import type { ToolTable } from '../signals/tools.js';
 const MAX_LINE_MATCH_BYTES = 16 * 1024 * 1024;
 
 /**
- * The content of the staged blobs that line matching can use. Sizes are asked first
- * (`cat-file --batch-check`), so a 30 MB data file is never read: it is matched by its
- * blob id alone, which needs no content.
+ * One `git cat-file --batch-command --buffer` for everything the lookup reads: HEAD (the
+ * key of the stored matches) and the staged blobs' sizes in one round trip, then the
+ * content of those small enough to match by line (issue 14: it was `rev-parse`,
+ * `--batch-check` and `--batch`, three processes, each forked from Node). Without lazy
+ * fetching, as the size query always was: a blob absent from a partial clone is matched
+ * by its id alone. Sample answers: `8e27be7… blob 31457280\n` (info), `HEAD missing\n`
+ * (an unborn branch), `8e27be7… blob 12\n<12 bytes>\n` (contents).
  */
-async function readBlobs(ctx: GitContext, all: readonly string[]): Promise<Map<string, Buffer>> {
-  const out = new Map<string, Buffer>();
-  const info = await objectInfo(ctx, all);
+class StagedObjects {
+  private readonly child: ReturnType<typeof spawnGit>;
+  private readonly reader: ByteReader;
+  private readonly done: Promise<void>;
+  constructor(ctx: GitContext) {
+    const args = ['cat-file', '--batch-command', '--buffer'];
+    this.child = spawnGit(withoutLazyFetch(ctx), args);
+    this.done = exited(this.child, args);
+    this.done.catch(() => undefined);
+    this.child.stdin.on('error', () => undefined);
+    this.reader = new ByteReader(this.child.stdout);
+  }
+
+  /** HEAD's id ('' when unborn) and type and size of each id (absent ones left out). */
+  async info(ids: readonly string[]): Promise<{ head: string; infos: Map<string, ObjectInfo> }> {
+    const bad = ids.find((id) => !isObjectId(id));
+    if (bad !== undefined)
+      throw new CleanroomError('internal', `not an object id: ${bad.slice(0, 80)}`);
+    // Written while the answers are read: with thousands of ids both pipes can fill.
+    const written = writeLine(
+      this.child.stdin,
+      ['HEAD', ...ids].map((id) => `info ${id}\n`).join('') + 'flush\n',
+    );
+    const answers: string[] = [];
+    for (let i = 0; i <= ids.length; i++) {
+      const line = await this.reader.until(0x0a);
+      if (line === null) throw new CleanroomError('internal', 'git cat-file ended early');
+      answers.push(line.toString('latin1'));
+    }
+    await written;
+    const [h = '', ht = ''] = answers[0]!.split(' ');
+    const infos = new Map<string, ObjectInfo>();
+    for (const a of answers.slice(1)) {
+      const [id = '', type = '', size] = a.split(' ');
+      const n = Number(size);
+      if (size !== undefined && type !== 'missing' && Number.isSafeInteger(n))
+        infos.set(id, { type, size: n });
+    }
+    return { head: ht === 'missing' || !isObjectId(h) ? '' : h, infos };
+  }
+
+  /** The content of each id, in order (ids `info` found: nothing is missing). */
+  async contents(ids: readonly string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    if (!ids.length) return out;
+    const written = writeLine(
+      this.child.stdin,
+      ids.map((id) => `contents ${id}\n`).join('') + 'flush\n',
+    );
+    for (let i = 0; i < ids.length; i++) {
+      const header = await this.reader.until(0x0a);
+      if (header === null) throw new CleanroomError('internal', 'git cat-file ended early');
+      const [id = '', type = '', size] = header.toString('latin1').split(' ');
+      const n = Number(size);
+      if (size === undefined || !Number.isSafeInteger(n) || n < 0) continue; // "<id> missing"
+      const content = await this.reader.exactly(n);
+      await this.reader.exactly(1);
+      if (type === 'blob' && n <= MAX_LINE_MATCH_BYTES) out.set(id, content);
+    }
+    await written;
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.child.stdin.end();
+    await this.done.catch(() => undefined);
+  }
+}
+
+/**
+ * The content of the staged blobs that line matching can use. Sizes are asked first
+ * (`info`), so a 30 MB data file is never read: it is matched by its blob id alone,
+ * which needs no content.
+ */
+async function readBlobs(
+  objects: StagedObjects,
+  all: readonly string[],
+  known?: Map<string, ObjectInfo>,
+): Promise<Map<string, Buffer>> {
+  const info = known ?? (await objects.info(all)).infos;
   const ids = all.filter((id) => {
     const i = info.get(id);
     return i !== undefined && i.type === 'blob' && i.size <= MAX_LINE_MATCH_BYTES;
   });
-  if (!ids.length) return out;
-  const batch = new CatFileBatch(ctx);
-  const fed = feed(batch.child, ids);
-  for (let i = 0; i < ids.length; i++) {
-    const o = await batch.next();
-    if (o.type === 'blob' && o.content.length <= MAX_LINE_MATCH_BYTES) out.set(o.id, o.content);
-  }
-  await fed;
-  await batch.done;
-  return out;
+  return objects.contents(ids);
 }
 
 export function ledgerEvidence(m: ToolMatch): string {
@@ -130,9 +204,11 @@ async function ledgerMatches(
   ctx: GitContext,
   repo: Repo,
   files: readonly FileChange[],
+  objects: StagedObjects,
+  known?: Map<string, ObjectInfo>,
 ): Promise<FileMatches[]> {
   // The staged content first, so only the ledger entries it can match are parsed.
-  const contents = await readBlobs(ctx, [...new Set(files.map((f) => f.blob))]);
+  const contents = await readBlobs(objects, [...new Set(files.map((f) => f.blob))], known);
   const hashed = new Map<string, HashedLine[]>();
   for (const [id, c] of contents) hashed.set(id, contentLines(c));
   const lines = new Set([...hashed.values()].flatMap((ls) => ls.map((l) => l.hash)));
@@ -191,25 +267,9 @@ const memo = new Map<string, Promise<FileMatches[]>>();
  * HEAD, asked once per git context: prepare-commit-msg makes the key twice (its trailers,
  * then the heads-up), and HEAD does not move while a hook runs (git holds the index lock).
  */
-const heads = new WeakMap<GitContext, Promise<string | undefined>>();
-function headOnce(ctx: GitContext): Promise<string | undefined> {
-  let p = heads.get(ctx);
-  if (!p) heads.set(ctx, (p = verifyRev(ctx, 'HEAD')));
-  return p;
-}
+const heads = new WeakMap<GitContext, string>();
 
-async function matchKey(
-  ctx: GitContext,
-  repo: Repo,
-  files: readonly FileChange[],
-): Promise<string | undefined> {
-  let st: BigIntStats;
-  try {
-    st = statSync(ledgerPath(repo.ledgerDir), { bigint: true });
-  } catch {
-    return undefined;
-  }
-  const head = (await headOnce(ctx)) ?? '';
+function matchKey(repo: Repo, st: BigIntStats, head: string, files: readonly FileChange[]): string {
   const h = createHash('sha256');
   h.update(
     `v1\0${VERSION}\0${repo.ledgerDir}\0${st.dev}\0${st.ino}\0${st.size}\0${st.mtimeNs}\0${head}\0`,
@@ -264,24 +324,45 @@ async function ledgerMatchesOnce(
   repo: Repo,
   files: readonly FileChange[],
 ): Promise<FileMatches[]> {
-  const key = await matchKey(ctx, repo, files);
-  if (key === undefined) return ledgerMatches(ctx, repo, files);
-  let p = memo.get(key);
-  if (!p) {
-    p = (async () => {
-      const stored = storedMatches(repo, key);
-      if (stored) return stored;
-      const got = await ledgerMatches(ctx, repo, files);
-      try {
-        writeAtomic(join(repo.ledgerDir, MATCHES_FILE), JSON.stringify({ key, files: got }));
-      } catch {
-        // a read-only git dir: the next hook looks the ledger up again
-      }
-      return got;
-    })();
-    memo.set(key, p);
+  // Started only when something is read: a second lookup in the process (the heads-up's)
+  // finds its answer in `memo` without a git process.
+  let started: StagedObjects | undefined;
+  const objects = (): StagedObjects => (started ??= new StagedObjects(ctx));
+  try {
+    let st: BigIntStats;
+    try {
+      st = statSync(ledgerPath(repo.ledgerDir), { bigint: true });
+    } catch {
+      return await ledgerMatches(ctx, repo, files, objects());
+    }
+    // HEAD and the blobs' sizes in one round trip, the first time in this process.
+    let head = heads.get(ctx);
+    let known: Map<string, ObjectInfo> | undefined;
+    if (head === undefined) {
+      const got = await objects().info([...new Set(files.map((f) => f.blob))]);
+      heads.set(ctx, (head = got.head));
+      known = got.infos;
+    }
+    const key = matchKey(repo, st, head, files);
+    let p = memo.get(key);
+    if (!p) {
+      p = (async () => {
+        const stored = storedMatches(repo, key);
+        if (stored) return stored;
+        const got = await ledgerMatches(ctx, repo, files, objects(), known);
+        try {
+          writeAtomic(join(repo.ledgerDir, MATCHES_FILE), JSON.stringify({ key, files: got }));
+        } catch {
+          // a read-only git dir: the next hook looks the ledger up again
+        }
+        return got;
+      })();
+      memo.set(key, p);
+    }
+    return await p;
+  } finally {
+    await started?.close();
   }
-  return p;
 }
 
 /** `staged`: the staged changes when the caller already has them (one diff-index per commit). */

@@ -27,7 +27,10 @@ describe('hook shims', () => {
 
   it('every shim starts Node one way (hooks/lib/run-node.sh) and honours CLEANROOM=0 and CLEANROOM_DEBUG=1', () => {
     const lib = readFileSync(join(ROOT, 'hooks', 'lib', 'run-node.sh'), 'utf8');
-    expect(lib).toContain('exec node "${0%/*}/../dist/cleanroom.cjs" hook "$_cr_hook" "$@"');
+    // Through the code-cache loader when the package has it (issue 14), else the bundle.
+    expect(lib).toContain('_cr_main="${0%/*}/../dist/cleanroom-cached.cjs"');
+    expect(lib).toContain('[ -f "$_cr_main" ] || _cr_main="${0%/*}/../dist/cleanroom.cjs"');
+    expect(lib).toContain('exec node "$_cr_main" hook "$_cr_hook" "$@"');
     for (const name of ['pre-commit', 'prepare-commit-msg', 'commit-msg', 'pre-push']) {
       const text = shim(name);
       expect(text, name).not.toContain('exec node');
