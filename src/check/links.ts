@@ -401,7 +401,10 @@ export class TreeLinks {
  * Sample: `120000 1f2e… 0\tevals/extra\0`.
  */
 export async function indexZoneLinks(ctx: GitContext, policy: Policy): Promise<ZoneLink[]> {
-  const { stdout } = await runGit(ctx, ['ls-files', '-s', '-z']);
+  // The whole index, with paths from the top, wherever the command runs: from a
+  // subdirectory a bare `ls-files` lists only what is below it, and a link elsewhere
+  // (evals/extra -> ../src/jl) went unseen by `explain` (and, before, `check --staged`).
+  const { stdout } = await runGit(ctx, ['ls-files', '-s', '-z', '--full-name', '--', ':(top)']);
   return resolveIndexLinks(ctx, policy, indexLinkEntries(stdout));
 }
 

@@ -2,6 +2,7 @@
 // AI-attributed commit with no signature, tried at every point; beside it, the same
 // change made by a human passes everywhere.
 
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { POLICY, removeTempDirs } from '../../helpers/repo.js';
 import { itAtEveryPoint, type Scenario, type Step, tryEverywhere } from './world.js';
@@ -94,6 +95,13 @@ describe('links into zones are judged as zone content, at every point', () => {
       expect(link.stdout).toContain(
         'a symlink or submodule here would put content into zone eval-tasks',
       );
+      // From a subdirectory the link elsewhere is still seen (ls-files lists only what is
+      // below the directory it runs in, unless asked for the whole index).
+      const fromSub = p.s.work.cleanroom(['explain', 'more.jsonl', '--format', 'json'], {
+        cwd: join(p.s.work.dir, 'src', 'jl'),
+      });
+      expect(fromSub.code, fromSub.stderr).toBe(0);
+      expect(JSON.parse(fromSub.stdout).seenAt).toEqual(['evals/extra/more.jsonl']);
       // Control: a path no link leads to stays allowed.
       const other = JSON.parse(
         p.s.work.cleanroom(['explain', 'src/other/more.jsonl', '--format', 'json']).stdout,
