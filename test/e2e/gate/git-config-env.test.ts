@@ -348,6 +348,40 @@ describe('provenance through a root commit, with log.showRoot=false in the repos
   });
 });
 
+describe('a sparse checkout whose policy is only in the index, GIT_LITERAL_PATHSPECS=1 in the environment', () => {
+  /** `.cleanroom/` left out of the work tree; the commit adds evals/tasks/q.json. */
+  function sparse(agent: boolean, literal: boolean): ReturnType<TestRepo['tryGit']> {
+    const repo = repoWithPolicy();
+    repo.write('src/a', '1\n');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'src');
+    repo.git('sparse-checkout', 'set', '--cone', 'src', 'evals');
+    expect(existsSync(join(repo.dir, '.cleanroom/policy.yaml'))).toBe(false);
+    repo.write('evals/tasks/q.json', '{}\n');
+    repo.git('add', 'evals');
+    const env = {
+      ...repo.env,
+      ...(agent ? { CLAUDECODE: '1' } : {}),
+      ...(literal ? { GIT_LITERAL_PATHSPECS: '1' } : {}),
+    };
+    return repo.tryGit(['commit', '-q', '-m', 'q'], { env });
+  }
+  // Before: ":(top,literal).cleanroom/policy.yaml" matched nothing, and every commit
+  // stopped on "no cleanroom policy" — the agent's for the wrong reason, a human's too.
+  it('attack: the agent’s commit into the deny zone is judged by the policy', T, () => {
+    const r = sparse(true, true);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stderr).toContain('evals/tasks/q.json');
+    expect(r.stderr).not.toContain('no cleanroom policy');
+  });
+  it('control: a human’s commit passes, with the variable as without', T, () => {
+    for (const literal of [false, true]) {
+      const r = sparse(false, literal);
+      expect([literal, r.code, r.stderr]).toEqual([literal, 0, '']);
+    }
+  });
+});
+
 describe('the agent hook refuses settings that make git drop the Assisted-by line', () => {
   const opts = { cwd: '/' };
   it.each([
