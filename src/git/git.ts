@@ -64,6 +64,7 @@ export class GitError extends CleanroomError {
 // - grep.lineNumber / grep.column: `git grep -z` puts numbers between path and text;
 // - core.fsmonitor: every command that reads an index carrying the fsmonitor extension
 //   runs that program (diff-index --cached and ls-files included);
+// - submodule.recurse=true: `git grep HEAD` also searches checked-out submodules' trees;
 // - log.mailmap: changed nothing cleanroom reads on git 2.39 (%an/%ae and --pretty=raw are
 //   the stored identities); pinned so a .mailmap in the tree can never rename an author.
 const BASE_ARGS = [
@@ -88,6 +89,8 @@ const BASE_ARGS = [
   'core.fsmonitor=false',
   '-c',
   'log.mailmap=false',
+  '-c',
+  'submodule.recurse=false',
 ];
 
 /**
@@ -162,8 +165,10 @@ function cleanEnv(env: GitContext['env']): NodeJS.ProcessEnv {
   for (const k of DROPPED_ENV) delete out[k];
   // Grafts rewrite parents for every walk and diff (`GIT_GRAFT_FILE`, or the repository's
   // info/grafts, deprecated since git 2.18 but still read): a walk stopped at a grafted
-  // "root". An empty graft file turns both off, as --no-replace-objects does replace refs.
-  out.GIT_GRAFT_FILE = '/dev/null';
+  // "root". A graft file that cannot exist (/dev/null is no directory: git skips ENOTDIR
+  // silently) turns both off, as --no-replace-objects does replace refs. /dev/null itself
+  // would too, but git then prints its deprecation hint over every error it reports.
+  out.GIT_GRAFT_FILE = '/dev/null/grafts';
   return out;
 }
 

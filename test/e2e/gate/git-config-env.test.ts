@@ -285,6 +285,26 @@ describe('git settings an attacker controls do not reshape what the door prints'
     expect(existsSync(mark), 'GIT_TEST_FSMONITOR ran').toBe(false);
   });
 
+  it('attack: submodule.recurse=true makes git grep HEAD search a submodule too', T, async () => {
+    const w = world();
+    const inner = TestRepo.init();
+    inner.write('f', 'five\n');
+    inner.git('add', 'f');
+    inner.git('commit', '-q', '-m', 'inner');
+    w.repo.git('-c', 'protocol.file.allow=always', 'submodule', '-q', 'add', inner.dir, 'inner');
+    w.repo.git('commit', '-q', '--no-verify', '-m', 'submodule');
+    // src/cli/local-signals.ts
+    const args = ['grep', '-z', '-F', '-I', '--no-color', '-e', 'five', 'HEAD', '--'];
+    const ctx: GitContext = { cwd: w.repo.dir, env: w.repo.env };
+    // The commit above took the staged deletion of notes/t: nothing outside `inner` matches.
+    const grep = async (): Promise<string> =>
+      (await runGit(ctx, args, { okCodes: [1] })).stdout.toString();
+    const want = await grep();
+    w.repo.git('config', 'submodule.recurse', 'true');
+    expect(w.repo.git('grep', '-e', 'five', 'HEAD', '--')).toContain('inner/f'); // git obeys it
+    expect(await grep()).toBe(want);
+  });
+
   it('control: GIT_INDEX_FILE (git commit -a / --only) still chooses the index', T, async () => {
     const w = world();
     const other = join(tempDir(), 'index');
