@@ -143,11 +143,7 @@ const DROPPED_ENV = [
 
 function cleanEnv(env: GitContext['env']): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
-  // GIT_TRACE*, GIT_TRACE2*: a value that is a path (`/dev/stdout`) writes git's trace into
-  // the very output cleanroom parses (a line before the first `ls-files -s -z` entry).
-  // Debugging is CLEANROOM_DEBUG's.
-  for (const [k, v] of Object.entries(env))
-    if (v !== undefined && !k.startsWith('GIT_TRACE')) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   // Plumbing output must not depend on the user's pager or locale-specific quoting.
   out.GIT_PAGER = 'cat';
   out.GIT_NO_REPLACE_OBJECTS = '1';

@@ -211,17 +211,6 @@ const SHAPINGS: Shaping[] = [
     args: PATCH,
   },
   {
-    name: 'GIT_TRACE=/dev/stdout writes the trace into the parsed output',
-    env: { GIT_TRACE: '/dev/stdout' },
-    // src/check/links.ts
-    args: () => ['ls-files', '-s', '-z'],
-  },
-  {
-    name: 'GIT_TRACE2_EVENT=/dev/stdout likewise',
-    env: { GIT_TRACE2_EVENT: '/dev/stdout' },
-    args: () => ['rev-parse', '-q', '--verify', 'HEAD^1'],
-  },
-  {
     name: 'GIT_SHALLOW_FILE cuts the history at HEAD',
     env: { GIT_SHALLOW_FILE: 'HEAD-LIST' },
     args: () => ['rev-list', '--parents', 'HEAD'],
