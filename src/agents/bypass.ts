@@ -22,14 +22,23 @@ import { gitSub, segments, type Segment } from './shell.js';
 /** Variables that switch cleanroom's or git's hooks off, or point git at other hooks and config. */
 // HOME and XDG_CONFIG_HOME choose the global git config (a core.hooksPath there turns the
 // hooks off); GIT_WORK_TREE pairs with GIT_DIR to commit through another repository.
+// GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES / GIT_QUARANTINE_PATH: git sets
+// them for a server's pre-receive (quarantine), so cleanroom's git calls must honour them
+// (src/git/git.ts cleanEnv keeps them); from an agent's shell they would make the hooks
+// read objects — the staged policy's blob among them — from a store the agent wrote,
+// where a loose object's content is not checked against its name.
 const SWITCHES =
-  /^(CLEANROOM\w*|HUSKY\w*|SKIP|PRE_COMMIT\w*|GIT_CONFIG\w*|GIT_DIR|GIT_WORK_TREE|GIT_COMMON_DIR|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|HOME|XDG_CONFIG_HOME)$/;
+  /^(CLEANROOM\w*|HUSKY\w*|SKIP|PRE_COMMIT\w*|GIT_CONFIG\w*|GIT_DIR|GIT_WORK_TREE|GIT_COMMON_DIR|GIT_EXEC_PATH|GIT_TEMPLATE_DIR|GIT_OBJECT_DIRECTORY|GIT_ALTERNATE_OBJECT_DIRECTORIES|GIT_QUARANTINE_PATH|HOME|XDG_CONFIG_HOME)$/;
 /** Trailer keys that grant: only a human (review) or an approver (override) may write them. */
 const GRANTS = ['Reviewed-by', 'Cleanroom-Review', 'Cleanroom-Override'];
 /** git config keys that run other hooks, other commands, or pull in other config. */
 // trailer.*: `trailer.rb.key=Reviewed-by` makes `--trailer rb=…` a review line.
+// core.commentChar with commit.cleanup: git cleans the message after commit-msg has run,
+// so `git -c core.commentChar=A -c commit.cleanup=strip commit -m …` stored the agent's
+// commit without the `Assisted-by:` line prepare-commit-msg had written (a comment line
+// to that cleanup): its provenance was gone from the server's view.
 const HOOK_KEYS =
-  /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor|trailer\..+)$/;
+  /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor|trailer\..+|core\.commentchar|commit\.cleanup)$/;
 /** git subcommands that make commits or rewrite history without running the commit hooks. */
 const HOOKLESS = new Set([
   'commit-tree',
@@ -236,7 +245,12 @@ function gitReason(seg: Segment, words: string[], opts: BypassOptions): string |
   for (const c of g.config) {
     const key = c.split('=')[0]!.toLowerCase();
     if (HOOK_KEYS.test(key))
-      return refusal(seg, `git -c ${key} points git at other hooks or commands`);
+      return refusal(
+        seg,
+        /^(core\.commentchar|commit\.cleanup)$/.test(key)
+          ? `git -c ${key} makes git drop lines of the message after the hooks have run (the Assisted-by trailer among them)`
+          : `git -c ${key} points git at other hooks or commands`,
+      );
   }
   if (g.execPath) return refusal(seg, '--exec-path makes git run other programs for its commands');
   // Another repository's hooks are not cleanroom's: a commit made through it carries no provenance.

@@ -48,7 +48,50 @@ export class GitError extends CleanroomError {
 // --no-replace-objects: refs/replace/* can be pushed by anyone who can push; honouring
 // them would let a pusher swap what cleanroom reads (a commit, the policy blob) for a
 // decoy while everybody else's git shows the original.
-const BASE_ARGS = ['--no-replace-objects', '-c', 'core.quotePath=false'];
+// The `-c` pins: settings that change what the plumbing below prints, from any config
+// file (an agent's `git config KEY VALUE` is not refused), GIT_CONFIG_COUNT/KEY_n/VALUE_n
+// or GIT_CONFIG_PARAMETERS — a `-c` given here is read after all of those, so it wins
+// (docs/design/field-notes.md, "git configuration and environment that shape plumbing
+// output", has the table of what was tried and what changed nothing):
+// - log.showRoot=false: `git log --find-object` (provenance) leaves the root commit's
+//   diff out, so AI content a root commit added traced to no commit;
+// - log.showSignature=true: `git log --format=…` prints "No signature"/gpg's words into
+//   stdout before the commit (and runs gpg.program / gpg.ssh.program on every signed one);
+// - i18n.logOutputEncoding: `git log --format` re-encodes everything it prints (UTF-16:
+//   the audit's `%H %P` and the replayed commits' messages became unreadable);
+// - diff.relative=true: run from a subdirectory, `git log --raw` lists only paths under it;
+// - diff.orderFile: reorders the entries of `git log --raw` (/dev/null: none);
+// - grep.lineNumber / grep.column: `git grep -z` puts numbers between path and text;
+// - core.fsmonitor: every command that reads an index carrying the fsmonitor extension
+//   runs that program (diff-index --cached and ls-files included);
+// - submodule.recurse=true: `git grep HEAD` also searches checked-out submodules' trees;
+// - log.mailmap: changed nothing cleanroom reads on git 2.39 (%an/%ae and --pretty=raw are
+//   the stored identities); pinned so a .mailmap in the tree can never rename an author.
+const BASE_ARGS = [
+  '--no-replace-objects',
+  '-c',
+  'core.quotePath=false',
+  '-c',
+  'log.showRoot=true',
+  '-c',
+  'log.showSignature=false',
+  '-c',
+  'i18n.logOutputEncoding=UTF-8',
+  '-c',
+  'diff.relative=false',
+  '-c',
+  'diff.orderFile=/dev/null',
+  '-c',
+  'grep.lineNumber=false',
+  '-c',
+  'grep.column=false',
+  '-c',
+  'core.fsmonitor=false',
+  '-c',
+  'log.mailmap=false',
+  '-c',
+  'submodule.recurse=false',
+];
 
 /**
  * Every diff and log cleanroom runs lists gitlink (submodule, mode 160000) changes.
@@ -88,6 +131,16 @@ export const withoutLazyFetch = (ctx: GitContext): GitContext => ({
   env: { ...ctx.env, GIT_NO_LAZY_FETCH: '1', GIT_ALLOW_PROTOCOL: 'none' },
 });
 
+const DROPPED_ENV = [
+  'GIT_LITERAL_PATHSPECS',
+  'GIT_GLOB_PATHSPECS',
+  'GIT_NOGLOB_PATHSPECS',
+  'GIT_ICASE_PATHSPECS',
+  'GIT_DIFF_OPTS',
+  'GIT_EXTERNAL_DIFF',
+  'GIT_SHALLOW_FILE',
+];
+
 function cleanEnv(env: GitContext['env']): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
@@ -98,6 +151,20 @@ function cleanEnv(env: GitContext['env']): NodeJS.ProcessEnv {
   // English. LC_ALL=C also makes gettext ignore LANGUAGE.
   out.LC_ALL = 'C';
   out.GIT_TERMINAL_PROMPT = '0';
+  // Variables that reshape what git reads or prints, which git never sets for a hook (the
+  // agent's shell can: docs/design/field-notes.md). Pathspec magic: cleanroom writes its
+  // own pathspecs (`:(top,literal)…`); GIT_LITERAL_PATHSPECS made that one a literal name
+  // that matches nothing (a sparse checkout's staged policy was not found), and GLOB/ICASE
+  // make ls-tree fail. GIT_DIFF_OPTS (-U) changes the patches `patch-id` compares;
+  // GIT_EXTERNAL_DIFF runs a program for a textual diff. GIT_SHALLOW_FILE cuts history at
+  // any commit it lists (git's own --shallow-file is an option, not this variable).
+  for (const k of DROPPED_ENV) delete out[k];
+  // Grafts rewrite parents for every walk and diff (`GIT_GRAFT_FILE`, or the repository's
+  // info/grafts, deprecated since git 2.18 but still read): a walk stopped at a grafted
+  // "root". A graft file that cannot exist (/dev/null is no directory: git skips ENOTDIR
+  // silently) turns both off, as --no-replace-objects does replace refs. /dev/null itself
+  // would too, but git then prints its deprecation hint over every error it reports.
+  out.GIT_GRAFT_FILE = '/dev/null/grafts';
   return out;
 }
 
