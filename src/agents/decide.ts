@@ -204,12 +204,15 @@ function searchZone(policy: Policy, rel: string): { zone: Zone; base: string } |
  * A zone (among those `pick` accepts) that some path under the directory `rel` could be
  * in. `deep` false: only zones whose fixed part lies under `rel` (`rel` is a parent
  * directory of the zone), not globs that could match anywhere below (`**\/answer_key*`).
+ * `anywhere` false: globs with no fixed part (`**\/answer_key*`, which every directory
+ * could hold) are left out.
  */
 function zoneBelow(
   policy: Policy,
   rel: string,
   pick: (z: Zone) => boolean,
   deep = true,
+  anywhere = true,
 ): { zone: Zone; base: string } | undefined {
   const fold = (p: string): string => {
     const n = policy.normalize(p);
@@ -220,6 +223,7 @@ function zoneBelow(
     if (!pick(zone)) continue;
     for (const glob of zone.paths) {
       const base = fold(picomatch.scan(glob).base);
+      if (!anywhere && base === '') continue;
       const above = dir === '' || base === dir || base.startsWith(`${dir}/`);
       // Below the zone's fixed part: the rest of the glob may still match in there.
       const below = base === '' || dir.startsWith(`${base}/`);
@@ -245,7 +249,11 @@ function zoneHolding(policy: Policy, rel: string, pick: (z: Zone) => boolean): Z
     if (!pick(zone)) continue;
     for (const glob of zone.paths) {
       const base = fold(picomatch.scan(glob).base);
-      const within = base === dir || base === '' || dir.startsWith(`${base}/`);
+      // A glob with no fixed part (`**\/answer_key*`) could hold files in every directory:
+      // counted, it would refuse every program anywhere (the preset has one). As for a
+      // word given to such a program (opaque), only zones with a directory count.
+      if (base === '') continue;
+      const within = base === dir || dir.startsWith(`${base}/`);
       const depth = dir === '' ? 1 : dir.split('/').length + 1;
       if (within && (glob.includes('**') || glob.split('/').length >= depth)) return zone;
     }
@@ -709,7 +717,7 @@ export async function judge(
         if ([abs, real].some((a) => a === root || root.startsWith(a.endsWith(sep) ? a : a + sep)))
           return refuse(
             dest,
-            `which holds the repository ${root} and its own files (.git/hooks, .cleanroom/)`,
+            `which holds the repository ${root} and its own files (.git/hooks, .cleanroom/); name the destination with tar -C DIR or unzip -d DIR (a cd earlier on the line does not count: were it to fail, the command would run where it started)`,
           );
       for (const t of targetsOf(dest, cwd)) {
         const holdsOwn = ['', '/hooks', '/settings.json', '/hooks.json', '/config.toml'].some((s) =>
@@ -723,7 +731,9 @@ export async function judge(
           const deny = (z: Zone): boolean => z.verdictFor(tool) === 'deny';
           const { verdict, zone } = policy.verdictFor(t.rel, tool);
           const hit =
-            verdict === 'deny' && zone ? { zone, base: t.rel } : zoneBelow(policy, t.rel, deny);
+            verdict === 'deny' && zone
+              ? { zone, base: t.rel }
+              : zoneBelow(policy, t.rel, deny, true, false);
           if (hit)
             return refuse(
               dest,
@@ -742,7 +752,7 @@ export async function judge(
           // A symlink under the destination into a deny zone: members written through it land there.
           const into = linkInto(join(t.root, t.rel), t.root, (rel) => {
             const v = policy.verdictFor(rel, tool);
-            return v.verdict === 'deny' || zoneBelow(policy, rel, deny) !== undefined;
+            return v.verdict === 'deny' || zoneBelow(policy, rel, deny, true, false) !== undefined;
           });
           if (into) return refuse(dest, `and ${into} is a symlink into zone content`);
         }

@@ -826,6 +826,10 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
     truncated: false,
   };
   let words = 0;
+  // Segments that may write files: a patch another one may have written first (`cp
+  // evil.patch ok.patch && git apply ok.patch`) is not the file the hook reads now.
+  let writers = 0;
+  const background = /(^|[^&>|])&(?![&>])/.test(command);
   // `cd evals && cp ../drafts/q.json tasks/`: later relative words resolve from the new
   // directory. Every directory the command line may be in by then is kept (a subshell's
   // `cd` ends at its `)`, `cd a || cd b` goes to either): a relative word is judged in
@@ -893,7 +897,12 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
         list.some((a) => a === 'unknown') ? undefined : list.flatMap((a) => a as string[]),
       );
     }
+    const wrote = r.written.length + r.copies.length + r.ranIn.length + r.extracts.length;
     readOne(seg, r, () => ++words > maxWords, loopVars, expand);
+    // A patch read after a writer ran (or beside one run in the background) may be another file.
+    for (const x of r.extracts.slice(extracts))
+      if (x.patches.length && (writers > 0 || background)) x.unseen = true;
+    if (r.written.length + r.copies.length + r.ranIn.length + r.extracts.length > wrote) writers++;
     if (r.truncated) return r;
     if (seg.cmdRaw !== undefined && dynamic(seg.cmdRaw)) r.unknown.push(seg.cmdRaw);
     LISTS.forEach((k, i) => {
@@ -1287,6 +1296,8 @@ const valueOf = (w: string): string | undefined => {
  * seeing: every run of path characters holding a `/` is taken for a path too.
  */
 const embeddedPaths = (w: string): string[] => {
+  // `curl -O https://example.com/x.txt`: a network address, not a local path (`file:` is).
+  if (/^(https?|ftps?|ssh|git|s3|gs|rsync):\/\//i.test(w)) return [];
   const eq = /^[A-Za-z_][\w.-]*=(.+)$/.exec(w);
   const runs = w.match(/[\w.@+-]+(?:\/[\w.@+-]+)+\/?/g) ?? [];
   return [...(eq ? [eq[1]!] : []), ...runs].filter((p) => p !== w);

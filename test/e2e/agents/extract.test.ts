@@ -192,3 +192,67 @@ describe(
     });
   },
 );
+
+describe('a zone glob with no directory does not refuse every program', { timeout: 60_000 }, () => {
+  // The eval-cleanroom preset has `**/answer_key*` (deny): any directory could hold such a
+  // file, so counting it refused `npm test`, `node -e 0` and `tar -C build` everywhere.
+  const r = repoWithPolicy({
+    init: false,
+    policy: `version: 1
+repository: example.org/acme/evals
+zones:
+  - { name: answer-keys, paths: ['**/answer_key*'], ai: deny }
+  - { name: training-data, paths: ['data/train/**'], ai: deny }
+`,
+  });
+  r.write('src/a.txt', 'a\n').write('build/.keep', '').write('data/train/x.txt', 'x\n');
+  r.git('add', '-A');
+  r.git('commit', '-q', '--no-verify', '-m', 'content');
+  it.each([
+    ['npm test in a subdirectory', 'cd src && npm test'],
+    ['node -e 0 at the root', 'node -e 0'],
+    ['an archive extracted into build/', 'tar -xf /tmp/a.tar -C build'],
+    ['curl -O above a zone', 'cd data && curl -sO https://example.invalid/x.txt'],
+  ])('allowed: %s', (_name, command) => {
+    const c = bash(command, r.dir);
+    expect(c.status, `${command}\n${c.stderr}`).toBe(0);
+  });
+  it('still refused: curl -O inside the training data, named as such (a URL is no local path)', () => {
+    const a = bash('cd data/train && curl -sO https://example.invalid/x.txt', r.dir);
+    expect(a.status, a.stderr).toBe(2);
+    expect(a.stderr).toContain('runs a program cleanroom cannot follow in data/train');
+    expect(a.stderr).not.toContain('example.invalid');
+  });
+  it('still refused: writing a file the glob names', () => {
+    expect(bash('echo x > src/answer_key.json', r.dir).status).toBe(2);
+  });
+});
+
+describe('a patch file the same command line may rewrite first', { timeout: 60_000 }, () => {
+  const r = repoWithPolicy({ init: false });
+  r.write('src/a.txt', 'a\n');
+  r.git('add', '-A');
+  r.git('commit', '-q', '--no-verify', '-m', 'content');
+  it.each([
+    [
+      'a copy over it before',
+      `cp ${zone} ${plain} && git apply ${plain}`,
+      `git apply ${plain} && npm test`,
+    ],
+    [
+      'a program run before',
+      `npm run build; git apply ${plain}`,
+      `git apply ${plain}; npm run build`,
+    ],
+    [
+      'a writer in the background',
+      `git apply ${plain} & cp ${zone} ${plain}`,
+      `git apply ${plain} 2>&1 | tail`,
+    ],
+  ])('%s', (_name, attack, control) => {
+    const a = bash(attack, r.dir);
+    expect(a.status, `${attack}\n${a.stderr}`).toBe(2);
+    const c = bash(control, r.dir);
+    expect(c.status, `${control}\n${c.stderr}`).toBe(0);
+  });
+});
