@@ -200,6 +200,14 @@ function searchZone(policy: Policy, rel: string): { zone: Zone; base: string } |
   return zoneBelow(policy, rel, (z) => z.read === 'deny');
 }
 
+/** A path as the policy compares it: normalised, and lower-cased where it ignores case. */
+const folder =
+  (policy: Policy) =>
+  (p: string): string => {
+    const n = policy.normalize(p);
+    return policy.caseSensitive ? n : n.toLowerCase();
+  };
+
 /**
  * A zone (among those `pick` accepts) that some path under the directory `rel` could be
  * in. `deep` false: only zones whose fixed part lies under `rel` (`rel` is a parent
@@ -214,10 +222,7 @@ function zoneBelow(
   deep = true,
   anywhere = true,
 ): { zone: Zone; base: string } | undefined {
-  const fold = (p: string): string => {
-    const n = policy.normalize(p);
-    return policy.caseSensitive ? n : n.toLowerCase();
-  };
+  const fold = folder(policy);
   const dir = fold(rel);
   for (const zone of policy.zones) {
     if (!pick(zone)) continue;
@@ -240,10 +245,7 @@ function zoneBelow(
  * below `rel`. Unlike zoneBelow, a zone deeper than `rel` does not count.
  */
 function zoneHolding(policy: Policy, rel: string, pick: (z: Zone) => boolean): Zone | undefined {
-  const fold = (p: string): string => {
-    const n = policy.normalize(p);
-    return policy.caseSensitive ? n : n.toLowerCase();
-  };
+  const fold = folder(policy);
   const dir = fold(rel);
   for (const zone of policy.zones) {
     if (!pick(zone)) continue;
