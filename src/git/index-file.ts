@@ -134,6 +134,12 @@ function walk(b: Bytes, idBytes: number): boolean {
       }
       const nul = nulFrom(b, name);
       if (nul < 0 || nul >= end || strip > previous) return true;
+      // read-cache.c create_from_disk sizes the entry from the flags' name length
+      // (len - copied + 1 bytes), and reads to the NUL only for 0xFFF: a suffix whose
+      // NUL is not where the flags say would be cut one way here and another by git
+      // (a crafted index hid a link that way). Anything but agreement: ask git.
+      const length = flags & 0xfff;
+      if (length !== 0xfff && previous - strip + (nul - name) !== length) return true;
       previous = previous - strip + (nul - name);
       pos = nul + 1;
     } else {
