@@ -83,6 +83,13 @@ describe('the agent hook refuses what the hostile review got through', { timeout
     ],
     ['eval of a computed string', 'eval "$(printf x)"', 'eval echo hi'],
     [
+      // A quadratic regex on a long run of path characters kept the hook busy for minutes,
+      // past the hosts' hook timeout (some then let the write through).
+      'a 200,000-character word before a write into a zone',
+      `echo ${'-'.repeat(200_000)}x > evals/tasks/q.json`,
+      `echo ${'-'.repeat(200_000)}x > src/q.json`,
+    ],
+    [
       'pushing a bare commit id',
       'git push origin 1a2b3c4d5e6f:refs/heads/main',
       'git push origin HEAD',
