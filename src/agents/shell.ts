@@ -957,6 +957,10 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
       }
     }
   }
+  // TAR_OPTIONS set anywhere on the line (`TAR_OPTIONS=--directory=.. tar -xf a.tar`,
+  // an `export` before it) moves every tar's members where the line does not say.
+  if (/TAR_OPTIONS/.test(command))
+    for (const x of r.extracts) if (/tar$/.test(x.what)) x.dests = ['/'];
   // Codex (before 0.124) ran apply_patch as a shell heredoc.
   if (command.includes('*** Begin Patch'))
     for (const f of patchWrites(command)) r.written.push(f.path);
@@ -1156,12 +1160,25 @@ function optionValues(args: readonly string[], short: string | undefined, long: 
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--') break;
-    if (a === `--${long}` || (short !== undefined && a === `-${short}`)) out.push(args[++i] ?? '');
-    else if (a.startsWith(`--${long}=`)) out.push(a.slice(long.length + 3));
+    if (isLong(a, long))
+      out.push(a.includes('=') ? a.slice(a.indexOf('=') + 1) : (args[++i] ?? ''));
+    else if (short !== undefined && a === `-${short}`) out.push(args[++i] ?? '');
     else if (short !== undefined && a.startsWith(`-${short}`) && !a.startsWith('--'))
       out.push(a.slice(2));
   }
   return out;
+}
+
+/**
+ * `--NAME`, `--NAME=…` or any abbreviation of it (two letters or more): getopt_long (GNU
+ * tar, patch, cpio) and git's parse-options take an unambiguous prefix, so `--dir=..` is
+ * `--directory=..`. An ambiguous one makes the program fail, so reading it as NAME only
+ * errs on the side of refusing.
+ */
+function isLong(a: string, name: string): boolean {
+  if (!a.startsWith('--')) return false;
+  const key = a.slice(2).split('=')[0]!;
+  return key.length >= 2 && name.startsWith(key);
 }
 
 /**
@@ -1198,25 +1215,51 @@ function extractOf(
         const old = args[0] !== undefined && /^[A-Za-z]+$/.test(args[0]) ? args[0] : '';
         const extract =
           /x/.test(old) ||
-          args.some((a) => /^-[A-Za-z]*x/.test(a) || a === '--extract' || a === '--get');
-        if (!extract || args.some((a) => a === '-O' || a === '--to-stdout' || a === '--to-command'))
-          return undefined;
-        const dests = optionValues(args, 'C', 'directory');
-        // `tar xfC a.tar DIR`: a bundled C takes a later word, in an order only tar knows.
-        if (/C/.test(old)) return { ...here([]), unseen: true };
-        return here(dests);
+          args.some((a) => /^-[A-Za-z]*x/.test(a) || isLong(a, 'extract') || isLong(a, 'get'));
+        if (!extract || args.some((a) => a === '-O' || isLong(a, 'to-stdout'))) return undefined;
+        // Where members land is not on the line: TAR_OPTIONS (`--directory=..` in the
+        // environment), renamed members (--transform), a directory named by the archive
+        // (--one-top-level), a command per member (--to-command), or a bundled C whose
+        // word only tar orders (`tar xfC a.tar DIR`). Any repository around is in reach.
+        if (
+          /C/.test(old) ||
+          process.env.TAR_OPTIONS !== undefined ||
+          args.some((a) =>
+            ['transform', 'xform', 'one-top-level', 'to-command', 'absolute-names'].some((n) =>
+              isLong(a, n),
+            ),
+          )
+        )
+          return { ...here([]), dests: ['/'] };
+        return here(optionValues(args, 'C', 'directory'));
       }
-      case 'unzip':
-        if (args.some((a) => /^-[A-Za-z]*[lvtZpz]/.test(a) && !a.startsWith('-d')))
-          return undefined;
-        return here(optionValues(args, 'd', 'd'));
+      case 'unzip': {
+        // unzip's options bundle (`-qod DIR`, `-ddir`) and negate (`--t`, `-t-`): a
+        // negation makes the mode unknown, so the command is taken as an extraction.
+        const dests: string[] = [];
+        let listing = false;
+        let negated = false;
+        for (let i = 0; i < args.length; i++) {
+          const a = args[i]!;
+          if (!a.startsWith('-') || a === '-') continue;
+          if (a.startsWith('--') || a.endsWith('-')) negated = true;
+          const letters = a.replace(/^-+/, '');
+          const d = letters.indexOf('d');
+          const modes = d < 0 ? letters : letters.slice(0, d);
+          if (/[lvtZpzc]/.test(modes)) listing = true;
+          if (d >= 0) dests.push(letters.slice(d + 1) || (args[++i] ?? ''));
+        }
+        if (listing && !negated) return undefined;
+        return here(negated ? ['/'] : dests);
+      }
       case 'cpio':
       case 'bsdcpio': {
         const dests = optionValues(args, 'D', 'directory');
         // Copy-pass (`find . | cpio -pdm DEST`): names from standard input, into DEST.
-        if (/^-[A-Za-z]*p/.test(shortFlags) || args.includes('--pass-through'))
+        if (/^-[A-Za-z]*p/.test(shortFlags) || args.some((a) => isLong(a, 'pass-through')))
           return here([...dests, ...plain.slice(-1)]);
-        if (/^-[A-Za-z]*i/.test(shortFlags) || args.includes('--extract')) return here(dests);
+        if (/^-[A-Za-z]*i/.test(shortFlags) || args.some((a) => isLong(a, 'extract')))
+          return here(dests);
         return undefined;
       }
       case 'pax': {
@@ -1243,7 +1286,8 @@ function extractOf(
     }
   }
   if (cmd === 'patch') {
-    if (args.some((a) => a === '--dry-run' || a === '-C' || a === '--check')) return undefined;
+    if (args.some((a) => a === '-C' || isLong(a, 'dry-run') || isLong(a, 'check')))
+      return undefined;
     const dests = optionValues(args, 'd', 'directory');
     const input = optionValues(args, 'i', 'input');
     // `patch FILE PATCHFILE`: the file written is named (and judged as a word); the patch
@@ -1265,8 +1309,10 @@ function extractOf(
     const dests = dirs.length ? dirs : ['.'];
     const files = a.filter((w) => !w.startsWith('-'));
     if (git.sub === 'apply') {
-      const reportOnly = a.some((w) => /^--(stat|numstat|summary|check)$/.test(w));
-      if (reportOnly && !a.includes('--apply')) return undefined;
+      const reportOnly = a.some((w) =>
+        ['stat', 'numstat', 'summary', 'check'].some((n) => w === `--${n}`),
+      );
+      if (reportOnly && !a.some((w) => isLong(w, 'apply'))) return undefined;
       return { what: 'git apply', dests, patches: files, stdin: !files.length, unseen: false };
     }
     if (a.some((w) => /^--(abort|quit|show-current-patch)/.test(w))) return undefined;

@@ -123,6 +123,49 @@ describe('patches and archives the agent hook cannot see into', { timeout: 60_00
     ['cpio copy-pass into the root', 'find /tmp/x | cpio -pdm .', 'find /tmp/x | cpio -pdm build'],
     ['7z x', '7z x /tmp/a.7z', '7z x /tmp/a.7z -obuild'],
     ['bsdtar', 'bsdtar -xf /tmp/a.tar', 'bsdtar -tf /tmp/a.tar'],
+    // The hostile review's spellings (getopt_long and git take any unambiguous prefix).
+    ['tar --extrac (an abbreviation)', 'tar --extrac -f /tmp/a.tar', 'tar --lis -f /tmp/a.tar'],
+    [
+      'tar --dir=.. from a subdirectory',
+      'cd src && tar -x --dir=.. -f /tmp/a.tar',
+      'cd src && tar -x --dir=sub -f /tmp/a.tar',
+    ],
+    [
+      'tar --one-top-level=..',
+      'cd src && tar -x -f /tmp/a.tar --one-top-level=..',
+      'cd src && tar -x -f /tmp/a.tar -C sub',
+    ],
+    [
+      'TAR_OPTIONS on the line',
+      'cd src && TAR_OPTIONS=--directory=.. tar -xf /tmp/a.tar',
+      'cd src && tar -xf /tmp/a.tar -C sub',
+    ],
+    [
+      'tar --transform (renamed members)',
+      "tar -xf /tmp/a.tar -C build --transform='s,^,../evals/tasks/,'",
+      'tar -xf /tmp/a.tar -C build',
+    ],
+    [
+      'unzip -qod (a bundled d)',
+      'cd src && unzip -qod .. /tmp/a.zip',
+      'cd src && unzip -qod sub /tmp/a.zip',
+    ],
+    ['unzip --t (a negated test mode)', 'unzip -t -q --t /tmp/a.zip', 'unzip -t -q /tmp/a.zip'],
+    [
+      'patch --dir .. (an abbreviation)',
+      `cd src && patch -p1 --dir .. -i ${zone}`,
+      `cd src && patch -p1 --dir .. -i ${plain}`,
+    ],
+    [
+      'patch --direc=..',
+      `cd src && patch -p1 --direc=.. -i ${zone}`,
+      `cd src && patch -p1 --direc=.. --dry -i ${zone}`,
+    ],
+    [
+      'git apply --dir= (an abbreviation)',
+      `git apply --dir=evals/tasks ${plain}`,
+      `git apply --dir=build ${plain}`,
+    ],
   ])('%s', (_name, attack, control) => {
     const a = bash(attack);
     expect(a.status, `${attack}\n${a.stderr}`).toBe(2);
