@@ -38,7 +38,7 @@ const GRANTS = ['Reviewed-by', 'Cleanroom-Review', 'Cleanroom-Override'];
 // commit without the `Assisted-by:` line prepare-commit-msg had written (a comment line
 // to that cleanup): its provenance was gone from the server's view.
 const HOOK_KEYS =
-  /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor|trailer\..+|core\.commentchar|commit\.cleanup)$/;
+  /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor|trailer\..+|core\.commentchar|core\.commentstring|commit\.cleanup)$/;
 /** git subcommands that make commits or rewrite history without running the commit hooks. */
 const HOOKLESS = new Set([
   'commit-tree',
@@ -247,7 +247,7 @@ function gitReason(seg: Segment, words: string[], opts: BypassOptions): string |
     if (HOOK_KEYS.test(key))
       return refusal(
         seg,
-        /^(core\.commentchar|commit\.cleanup)$/.test(key)
+        /^(core\.commentchar|core\.commentstring|commit\.cleanup)$/.test(key)
           ? `git -c ${key} makes git drop lines of the message after the hooks have run (the Assisted-by trailer among them)`
           : `git -c ${key} points git at other hooks or commands`,
       );

@@ -397,6 +397,9 @@ describe('the agent hook refuses settings that make git drop the Assisted-by lin
     ['git -c core.commentChar=A -c commit.cleanup=strip commit -m notes'],
     ['git -c commit.cleanup=scissors commit -m notes'],
     ['git config core.commentChar A'],
+    // git 2.45 and later: core.commentString replaces core.commentChar.
+    ['git config core.commentString A'],
+    ['git -c core.commentString=Assisted -c commit.cleanup=strip commit -m notes'],
     ['git config commit.cleanup strip'],
     ['GIT_OBJECT_DIRECTORY=/tmp/o git commit -m notes'],
     ['GIT_ALTERNATE_OBJECT_DIRECTORIES=/tmp/o git commit -m notes'],
