@@ -211,6 +211,9 @@ export function renderText(report: Report, opts: TextOptions): string {
   let inCommit = 0;
   let hidden = 0;
   let hiding = false;
+  // A deny among the changes past the limit is named anyway: its only way out is an
+  // override, and "… and 211 more" must not hide it behind review-zone findings.
+  const hiddenDeny = new Set<string>();
   const cross = style.red('✗');
   let last:
     | {
@@ -235,12 +238,16 @@ export function renderText(report: Report, opts: TextOptions): string {
       hiding = inCommit >= perCommit || shown >= total;
       if (hiding) {
         hidden++;
+        if (f.verdict === 'deny') hiddenDeny.add(f.path);
         continue;
       }
       inCommit++;
       shown++;
       out.push(`  ${cross} ${safePath(f.path)}`);
-    } else if (hiding) continue;
+    } else if (hiding) {
+      if (f.verdict === 'deny') hiddenDeny.add(f.path);
+      continue;
+    }
     // 100,000 findings of one commit mostly say the same here: built (and escaped) once.
     if (
       !last ||
@@ -262,11 +269,18 @@ export function renderText(report: Report, opts: TextOptions): string {
     }
     out.push(last.line);
   }
-  if (hidden)
+  if (hidden) {
     out.push(
       '',
       `… and ${hidden} more change${hidden === 1 ? '' : 's'}${opts.limit?.more ? `; ${opts.limit.more}` : ''}`,
     );
+    if (hiddenDeny.size) {
+      const names = [...hiddenDeny];
+      out.push(
+        `  among them, in deny zones (${names.length}): ${names.slice(0, 20).map(safePath).join(', ')}${names.length > 20 ? `, … ${names.length - 20} more` : ''}`,
+      );
+    }
+  }
   if (report.notes.length) {
     out.push('');
     for (const n of report.notes) out.push(`${style.yellow('note:')} ${safe(n)}`);

@@ -43,6 +43,19 @@ describe('check prints a bounded text report; files and JSON stay complete', () 
     expect(JSON.parse(json.stdout).violations).toHaveLength(60);
   });
 
+  it('a deny past the limit is still named (hostile review: 260 review findings hid it)', () => {
+    const repo = repoWithPolicy({ init: false });
+    for (let i = 0; i < 60; i++)
+      repo.write(`evals/harness/h${String(i).padStart(3, '0')}.py`, `${i}\n`);
+    repo.write('evals/tasks/zz.json', '{}\n');
+    repo.git('add', '-A');
+    const r = repo.cleanroom(['check', '--staged'], { env: agent(repo) });
+    expect(r.code).toBe(1);
+    expect(r.stderr.match(/✗/g)).toHaveLength(50);
+    expect(r.stderr).toContain('… and 11 more changes');
+    expect(r.stderr).toContain('among them, in deny zones (1): evals/tasks/zz.json');
+  });
+
   it('human control: 5 violating files are all listed, nothing more is said', () => {
     const repo = staged(5);
     const r = repo.cleanroom(['check', '--staged'], { env: agent(repo) });
