@@ -545,11 +545,9 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'agent hook protocol on stdin/stdout (wired by init --agents)',
     // The older names the registry (src/agents/index.ts) still accepts; listed here so this
     // file need not load the adapters (test/unit/agents/registry.test.ts holds them equal).
-    usage: [
-      `agent-hook ${AGENTS.join('|')}`,
-      '           (older names still work: claude, codex-cli, github-copilot, cursor-agent, gemini-cli)',
-    ],
+    usage: [`agent-hook ${AGENTS.join('|')}`],
     about:
+      'Older names still work: claude, codex-cli, github-copilot, cursor-agent, gemini-cli.\n' +
       "Speaks one agent's hook protocol on stdin/stdout: blocks writes into zones whose\n" +
       'verdict for that agent is deny, reads of zones with read: deny (and shell commands\n' +
       'naming them), and records every write in the ledger for the commit hooks.\n' +
