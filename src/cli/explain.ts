@@ -1,5 +1,5 @@
 import { lstatSync } from 'node:fs';
-import { isAbsolute, relative, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { UNKNOWN_AI, VERDICT_RANK } from '../core/types.js';
 import { indexZoneLinks } from '../check/links.js';
 import {
@@ -127,6 +127,14 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
     out.push(`  excluded from zone ${z.name} (exclude: ${z.exclude.join(', ')})`);
   if (!zones.length) {
     out.push('  in no zone: AI-attributed changes are allowed');
+    // `explain evals/tasks/q1.json` run from evals/ names evals/evals/…: say so, rather
+    // than reassure about a path that is not there.
+    // A path that does not exist yet is a fair question ("where may I write this?"), so
+    // this is said only when the same words from the top name something that does.
+    if (!existsAt(root, rel) && !isAbsolute(given) && existsAt(root, given))
+      out.push(
+        `  note: nothing is at ${safePath(rel)}; ${safePath(given)} from the top of the repository is there — paths are relative to the current directory`,
+      );
   } else {
     for (const z of zones) {
       const per = [...z.tools].map(([t, v]) => `${t}: ${v}`).join(', ');
@@ -154,4 +162,14 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
   }
   io.stdout(out.join('\n') + '\n');
   return 0;
+}
+
+/** Whether anything (a file, a directory, a link, even a dangling one) is at `rel` under `root`. */
+function existsAt(root: string, rel: string): boolean {
+  try {
+    lstatSync(join(root, rel));
+    return true;
+  } catch {
+    return false;
+  }
 }

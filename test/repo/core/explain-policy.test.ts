@@ -35,6 +35,20 @@ describe('explain', () => {
       ].join('\n'),
     );
   });
+  it('a path mistyped as from the top says so (newcomer: explain evals/… run from evals/)', () => {
+    repo.write('evals/tasks/here.json', '{}\n');
+    const r = repo.cleanroom(['explain', 'evals/tasks/here.json'], {
+      cwd: join(repo.dir, 'evals'),
+    });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('in no zone');
+    expect(r.stdout).toContain(
+      'note: nothing is at evals/evals/tasks/here.json; evals/tasks/here.json from the top of the repository is there',
+    );
+    // Control: a path that does not exist yet anywhere gets no note (a fair question).
+    const fresh = repo.cleanroom(['explain', 'src/new.py'], { cwd: join(repo.dir, 'evals') });
+    expect(fresh.stdout).not.toContain('note:');
+  });
   it('relative to the current directory, any case, as JSON', () => {
     mkdirSync(join(repo.dir, 'evals', 'harness'), { recursive: true });
     const r = repo.cleanroom(
