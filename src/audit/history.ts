@@ -74,7 +74,7 @@ interface Pending {
 // --format date (whatever --encoding says); a commit whose header says `encoding utf-16`
 // then has no committer line, and the walk stopped on "unexpected git log output" for
 // good. The date comes from `rev-list --timestamp`, read from the parsed object.
-const LOG_ARGS = [
+export const LOG_ARGS = [
   'log',
   '-z',
   '--raw',

@@ -65,6 +65,26 @@ interface Pair {
 }
 
 /**
+ * The `git log` of pairsOf: every commit reachable from `tips` that adds or removes one
+ * of `objects`, with its raw entries (exported so tests run the very command).
+ */
+export const findObjectArgs = (objects: readonly string[], tips: readonly string[]): string[] => [
+  'log',
+  '-z',
+  '--format=%H',
+  '--raw',
+  '--no-abbrev',
+  '--no-renames',
+  '--no-show-signature',
+  '--no-ext-diff',
+  '--no-textconv',
+  SHOW_GITLINKS,
+  ...objects.map((o) => `--find-object=${o}`),
+  '--end-of-options',
+  ...tips,
+];
+
+/**
  * Every entry of a commit reachable from `tips` that adds or removes one of `objects`
  * (either side of the entry), newest first: one `git log --find-object=… --raw` walk.
  * Sample (NUL shown as \0): `56eab…\0\n:100644 000000 ce01… 0000… D\0a\0:000000 100644 0000… ce01… A\0c\0<next id>\0…`
@@ -77,21 +97,9 @@ async function pairsOf(
   tips: readonly string[],
   objects: readonly string[],
 ): Promise<Pair[]> {
-  const args = [
-    'log',
-    '-z',
-    '--format=%H',
-    '--raw',
-    '--no-abbrev',
-    '--no-renames',
-    '--no-show-signature',
-    '--no-ext-diff',
-    '--no-textconv',
-    SHOW_GITLINKS,
-  ];
-  for (const o of objects) args.push(`--find-object=${o}`);
-  args.push('--end-of-options', ...tips);
-  const fields = splitZ((await runGit(smallPackWindows(ctx), args)).stdout);
+  const fields = splitZ(
+    (await runGit(smallPackWindows(ctx), findObjectArgs(objects, tips))).stdout,
+  );
   const out: Pair[] = [];
   let commit = '';
   for (let i = 0; i < fields.length; i++) {

@@ -96,6 +96,27 @@ async function patchId(ctx: GitContext, diff: Buffer): Promise<string> {
   return out.split(' ', 1)[0] || 'empty';
 }
 
+/** How both sides of a replay are diffed for `git patch-id --stable` (staged against HEAD, the original against its parent). */
+export const PATCH_ARGS = [
+  '-p',
+  '--binary',
+  '--full-index',
+  '--no-color',
+  '--no-renames',
+  SHOW_GITLINKS,
+];
+
+/** The replayed commits' ids, identities and messages, NUL-separated (carriedSignals). */
+export const carriedArgs = (sources: readonly string[]): string[] => [
+  'log',
+  '--no-walk=unsorted',
+  '-z',
+  '--format=%H%x00%an <%ae>%x00%cn <%ce>%x00%B',
+  SHOW_GITLINKS,
+  ...sources,
+  '--',
+];
+
 /**
  * Is the staged change exactly the replayed commit's change (so whoever ran the replay
  * wrote none of it)? Compared by `git patch-id --stable` of the staged diff against HEAD
@@ -104,34 +125,10 @@ async function patchId(ctx: GitContext, diff: Buffer): Promise<string> {
 export async function isPureReplay(ctx: GitContext, repo: Repo, replay: Replay): Promise<boolean> {
   if (!replay.original) return false;
   const head = (await verifyRev(ctx, 'HEAD')) ?? repo.emptyTree;
-  const staged = (
-    await runGit(ctx, [
-      'diff-index',
-      '--cached',
-      '-p',
-      '--binary',
-      '--full-index',
-      '--no-color',
-      '--no-renames',
-      SHOW_GITLINKS,
-      head,
-    ])
-  ).stdout;
+  const staged = (await runGit(ctx, ['diff-index', '--cached', ...PATCH_ARGS, head])).stdout;
   const parent = (await verifyRev(ctx, `${replay.original}^1`)) ?? repo.emptyTree;
   const [a, b] = replay.inverted ? [replay.original, parent] : [parent, replay.original];
-  const theirs = (
-    await runGit(ctx, [
-      'diff-tree',
-      '-p',
-      '--binary',
-      '--full-index',
-      '--no-color',
-      '--no-renames',
-      SHOW_GITLINKS,
-      a,
-      b,
-    ])
-  ).stdout;
+  const theirs = (await runGit(ctx, ['diff-tree', ...PATCH_ARGS, a, b])).stdout;
   return (await patchId(ctx, staged)) === (await patchId(ctx, theirs));
 }
 
@@ -145,17 +142,7 @@ export async function carriedSignals(
   replay: Replay,
 ): Promise<Signal[]> {
   if (!replay.sources.length) return [];
-  const out = (
-    await runGit(ctx, [
-      'log',
-      '--no-walk=unsorted',
-      '-z',
-      '--format=%H%x00%an <%ae>%x00%cn <%ce>%x00%B',
-      SHOW_GITLINKS,
-      ...replay.sources,
-      '--',
-    ])
-  ).stdout.toString('utf8');
+  const out = (await runGit(ctx, carriedArgs(replay.sources))).stdout.toString('utf8');
   const fields = out.split('\0');
   const signals: Signal[] = [];
   const seen = new Set<string>();

@@ -105,6 +105,25 @@ function modeOf(text: string, from: number, to: number): string {
 }
 
 /**
+ * The staged diff against `base` as `--raw -z` records, with `renames` (`--no-renames`,
+ * or `-M` with a limit). --ita-invisible-in-index: an intent-to-add entry (`git add -N`)
+ * is not committed, so it is not judged either (it would otherwise show as an added
+ * empty file).
+ */
+export const diffIndexArgs = (renames: readonly string[], base: string): string[] => [
+  'diff-index',
+  '--cached',
+  '--ita-invisible-in-index',
+  '--raw',
+  '-z',
+  ...renames,
+  '--no-abbrev',
+  SHOW_GITLINKS,
+  base,
+  '--',
+];
+
+/**
  * Rename detection bounded as on the server (src/git/renames.ts): git's `-M` costs grow
  * with the product of added and deleted files, so a staged rename bomb (90,000 files
  * moved) kept the commit hook busy for minutes. The diff is read without renames first;
@@ -113,23 +132,8 @@ function modeOf(text: string, from: number, to: number): string {
  * rest is reported as the limit hit (the judge treats it as of unknown origin).
  */
 async function diffIndex(ctx: GitContext, base: string): Promise<StagedDiff> {
-  // --ita-invisible-in-index: an intent-to-add entry (`git add -N`) is not committed, so
-  // it is not judged either (it would otherwise show as an added empty file).
   const output = async (renames: string[]): Promise<Buffer> =>
-    (
-      await runGit(ctx, [
-        'diff-index',
-        '--cached',
-        '--ita-invisible-in-index',
-        '--raw',
-        '-z',
-        ...renames,
-        '--no-abbrev',
-        SHOW_GITLINKS,
-        base,
-        '--',
-      ])
-    ).stdout;
+    (await runGit(ctx, diffIndexArgs(renames, base))).stdout;
   const run = async (renames: string[]): Promise<Buffer[]> => splitZ(await output(renames));
   const plainOut = await output(['--no-renames']);
   // The common case (no file both added and another deleted: nothing to pair) is read

@@ -14,7 +14,11 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bypassReason } from '../../../src/agents/bypass.js';
-import { runGit, SHOW_GITLINKS, type GitContext } from '../../../src/git/git.js';
+import { LOG_ARGS } from '../../../src/audit/history.js';
+import { findObjectArgs } from '../../../src/check/provenance.js';
+import { carriedArgs, PATCH_ARGS } from '../../../src/cli/replay.js';
+import { runGit, type GitContext } from '../../../src/git/git.js';
+import { diffIndexArgs } from '../../../src/git/staged.js';
 import { removeTempDirs, repoWithPolicy, tempDir, TestRepo } from '../../helpers/repo.js';
 
 afterAll(removeTempDirs);
@@ -68,77 +72,13 @@ interface Shaping {
   args: (w: { root: string; blob: string }) => string[];
 }
 
-const FIND_OBJECT = (w: { blob: string }): string[] => [
-  // src/check/provenance.ts touchesOf
-  'log',
-  '-z',
-  '--format=%H',
-  '--raw',
-  '--no-abbrev',
-  '--no-renames',
-  '--no-show-signature',
-  '--no-ext-diff',
-  '--no-textconv',
-  SHOW_GITLINKS,
-  `--find-object=${w.blob}`,
-  '--end-of-options',
-  'HEAD',
-];
-// src/cli/replay.ts carriedSignals
-const CARRIED = (): string[] => [
-  'log',
-  '--no-walk=unsorted',
-  '-z',
-  '--format=%H%x00%an <%ae>%x00%cn <%ce>%x00%B',
-  SHOW_GITLINKS,
-  'HEAD',
-  'HEAD^',
-  '--',
-];
-// src/audit/history.ts LOG_ARGS
-const AUDIT_LOG = (): string[] => [
-  'log',
-  '-z',
-  '--raw',
-  '-r',
-  '-c',
-  '--no-renames',
-  '--no-abbrev',
-  '--root',
-  '--no-color',
-  '--no-show-signature',
-  '--no-relative',
-  '--no-ext-diff',
-  '--no-textconv',
-  SHOW_GITLINKS,
-  '--format=%H %P',
-  'HEAD',
-];
-// src/git/staged.ts diffIndex
-const STAGED = (): string[] => [
-  'diff-index',
-  '--cached',
-  '--ita-invisible-in-index',
-  '--raw',
-  '-z',
-  '--no-renames',
-  '--no-abbrev',
-  SHOW_GITLINKS,
-  'HEAD',
-  '--',
-];
-// src/cli/replay.ts isPureReplay (the patches patch-id compares)
-const PATCH = (w: { root: string }): string[] => [
-  'diff-tree',
-  '-p',
-  '--binary',
-  '--full-index',
-  '--no-color',
-  '--no-renames',
-  SHOW_GITLINKS,
-  w.root,
-  'HEAD',
-];
+// The commands as cleanroom runs them, imported from where it runs them.
+const FIND_OBJECT = (w: { blob: string }): string[] => findObjectArgs([w.blob], ['HEAD']);
+const CARRIED = (): string[] => carriedArgs(['HEAD', 'HEAD^']);
+const AUDIT_LOG = (): string[] => [...LOG_ARGS, 'HEAD'];
+const STAGED = (): string[] => diffIndexArgs(['--no-renames'], 'HEAD');
+// isPureReplay's diff of the original against its parent (the patches patch-id compares)
+const PATCH = (w: { root: string }): string[] => ['diff-tree', ...PATCH_ARGS, w.root, 'HEAD'];
 
 const SHAPINGS: Shaping[] = [
   {
