@@ -200,6 +200,28 @@ function searchZone(policy: Policy, rel: string): { zone: Zone; base: string } |
   return zoneBelow(policy, rel, (z) => z.read === 'deny');
 }
 
+/**
+ * Each glob of each zone `pick` takes, with its fixed leading directories (picomatch's
+ * `scan().base`): `shown` as written, `base` folded as the policy compares paths.
+ */
+function* zoneBases(
+  policy: Policy,
+  pick: (z: Zone) => boolean,
+): Generator<{ zone: Zone; glob: string; base: string; shown: string }> {
+  const fold = folder(policy);
+  for (const zone of policy.zones) {
+    if (!pick(zone)) continue;
+    for (const glob of zone.paths) {
+      const shown = picomatch.scan(glob).base;
+      yield { zone, glob, base: fold(shown), shown };
+    }
+  }
+}
+
+/** Can `glob` still match a path one level (or more) below the directory `dir`? */
+const reachesBelow = (glob: string, dir: string): boolean =>
+  glob.includes('**') || glob.split('/').length > dir.split('/').length;
+
 /** A path as the policy compares it: normalised, and lower-cased where it ignores case. */
 const folder =
   (policy: Policy) =>
@@ -222,19 +244,13 @@ function zoneBelow(
   deep = true,
   anywhere = true,
 ): { zone: Zone; base: string } | undefined {
-  const fold = folder(policy);
-  const dir = fold(rel);
-  for (const zone of policy.zones) {
-    if (!pick(zone)) continue;
-    for (const glob of zone.paths) {
-      const base = fold(picomatch.scan(glob).base);
-      if (!anywhere && base === '') continue;
-      const above = dir === '' || base === dir || base.startsWith(`${dir}/`);
-      // Below the zone's fixed part: the rest of the glob may still match in there.
-      const below = base === '' || dir.startsWith(`${base}/`);
-      const deepEnough = glob.includes('**') || glob.split('/').length > dir.split('/').length;
-      if (above || (deep && below && deepEnough)) return { zone, base: picomatch.scan(glob).base };
-    }
+  const dir = folder(policy)(rel);
+  for (const { zone, glob, base, shown } of zoneBases(policy, pick)) {
+    if (!anywhere && base === '') continue;
+    const above = dir === '' || base === dir || base.startsWith(`${dir}/`);
+    // Below the zone's fixed part: the rest of the glob may still match in there.
+    const below = base === '' || dir.startsWith(`${base}/`);
+    if (above || (deep && below && reachesBelow(glob, dir))) return { zone, base: shown };
   }
   return undefined;
 }
@@ -245,20 +261,14 @@ function zoneBelow(
  * below `rel`. Unlike zoneBelow, a zone deeper than `rel` does not count.
  */
 function zoneHolding(policy: Policy, rel: string, pick: (z: Zone) => boolean): Zone | undefined {
-  const fold = folder(policy);
-  const dir = fold(rel);
-  for (const zone of policy.zones) {
-    if (!pick(zone)) continue;
-    for (const glob of zone.paths) {
-      const base = fold(picomatch.scan(glob).base);
-      // A glob with no fixed part (`**\/answer_key*`) could hold files in every directory:
-      // counted, it would refuse every program anywhere (the preset has one). As for a
-      // word given to such a program (opaque), only zones with a directory count.
-      if (base === '') continue;
-      const within = base === dir || dir.startsWith(`${base}/`);
-      const depth = dir === '' ? 1 : dir.split('/').length + 1;
-      if (within && (glob.includes('**') || glob.split('/').length >= depth)) return zone;
-    }
+  const dir = folder(policy)(rel);
+  for (const { zone, glob, base } of zoneBases(policy, pick)) {
+    // A glob with no fixed part (`**\/answer_key*`) could hold files in every directory:
+    // counted, it would refuse every program anywhere (the preset has one). As for a
+    // word given to such a program (opaque), only zones with a directory count.
+    if (base === '') continue;
+    const within = base === dir || dir.startsWith(`${base}/`);
+    if (within && reachesBelow(glob, dir)) return zone;
   }
   return undefined;
 }
