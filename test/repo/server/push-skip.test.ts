@@ -7,12 +7,13 @@
 // the hostile link and move cases added, and one with every commit at the same second.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeCommits, judgePushCommits } from '../../../src/check/range.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
 import { generateHistory, POLICY } from '../../fixtures/audit/history.mjs';
+import { addHostileCases, importHistory } from '../../helpers/hostile-history.js';
 import { removeTempDirs, tempDir, TestRepo } from '../../helpers/repo.js';
 
 afterAll(removeTempDirs);
@@ -73,47 +74,6 @@ async function judgeBothWays(
     if (!j.record) passedOver++;
   }
   return { full, fast, passedOver, walks: { full: walksIn(a.file), fast: walksIn(b.file) } };
-}
-
-function importHistory(repo: TestRepo, stream: string | Buffer): void {
-  execFileSync('git', ['fast-import', '--quiet'], { cwd: repo.dir, env: repo.env, input: stream });
-  repo.git('reset', '-q', '--hard');
-}
-
-/** The hostile cases of bench/findings-diff.mjs, on top of whatever `repo` holds. */
-function addHostileCases(repo: TestRepo): void {
-  const commit = (msg: string, ai: boolean): void => {
-    repo.git('add', '-A');
-    repo.git('commit', '-q', '--no-verify', '-m', msg, ...(ai ? ['-m', CLAUDE] : []));
-  };
-  repo.write('drafts/q1.json', '{"q":"what is 2+2"}\n');
-  commit('draft', true);
-  mkdirSync(join(repo.dir, 'evals/tasks'), { recursive: true });
-  repo.git('mv', 'drafts/q1.json', 'evals/tasks/moved-q1.json');
-  commit('file the draft', false);
-  repo.write('src/jl/a.txt', 'a\n');
-  symlinkSync('../src/jl', join(repo.dir, 'evals/extra'));
-  commit('link', false);
-  // Touches no zone path: only the link shows it in a zone.
-  repo.write('src/jl/more.jsonl', '{}\n');
-  commit('more', true);
-  repo.write('gen/out.jsonl', '{"ai":1}\n');
-  commit('ai output outside zones', true);
-  symlinkSync('../gen', join(repo.dir, 'evals/gen'));
-  commit('human exposes it through a link', false);
-  repo.write('docs/human.md', 'human\n');
-  commit('a human commit outside every zone', false);
-  repo.git('checkout', '-q', '-b', 'side');
-  repo.write('drafts/q2.json', '{"q":"capital of France"}\n');
-  commit('second draft', true);
-  repo.write('src/side/x.jsonl', '{"side":1}\n');
-  commit('side content', true);
-  repo.git('checkout', '-q', 'main');
-  symlinkSync('../src/side', join(repo.dir, 'evals/side'));
-  commit('link to side content', false);
-  repo.git('merge', '-q', '--no-ff', '--no-commit', 'side');
-  repo.git('mv', 'drafts/q2.json', 'evals/tasks/merged-q2.json');
-  repo.git('commit', '-q', '--no-verify', '-m', 'Merge side');
 }
 
 describe('a long push judges only what can matter, with the same findings', () => {
