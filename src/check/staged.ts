@@ -226,10 +226,9 @@ export async function checkStaged(
   // Content staged at a zone symlink's target is judged at the linked path too (the
   // index is the tree being committed); asked only when an AI signal is present.
   if (change.signals.length && files.some((f) => f.status !== 'D')) {
-    // Listed from the top of the work tree: from a subdirectory `git ls-files` lists only
-    // what is below it, and a link elsewhere (evals/extra -> ../src/jl) went unseen.
-    const top = repo.root !== null ? { ...ctx, cwd: repo.root } : ctx;
-    const links = mayHoldLinks(ctx, repo) ? await indexZoneLinks(top, policy) : [];
+    // indexZoneLinks lists the whole index from any directory (a link elsewhere than
+    // below a subdirectory, evals/extra -> ../src/jl, went unseen there).
+    const links = mayHoldLinks(ctx, repo) ? await indexZoneLinks(ctx, policy) : [];
     const aliased = links.length ? withLinkAliases(files, links, !policy.caseSensitive) : files;
     if (aliased.length > files.length)
       change = buildChange(policy, { ...input, files: aliased }, trust, now);
