@@ -117,6 +117,16 @@ const TRIPWIRES: [RegExp, string][] = [
     'a "[core] hooksPath =" entry points git at other hooks',
   ],
   [/\b(CLEANROOM|HUSKY)=0\b/, "it switches cleanroom's hooks off"],
+  // The agent runs as the human, with the human's keys and ssh-agent: a signature made
+  // from its shell is a human's review or an approver's override it never gave.
+  [
+    /\bcleanroom\b[^\n;&|]*?\s(?:review|override)\s+(?:\S+\s+)*?sign\b/,
+    'it signs a review or an override, which only a human reviewer or approver may give',
+  ],
+  [
+    /\bssh-keygen\b[^\n;&|]*?\s-[a-zA-Z]*Y\s*['"]?sign\b/,
+    'ssh-keygen -Y sign makes an SSH signature, the form of a signed review or override',
+  ],
 ];
 /** Scripts the command runs are read too (one level), up to this size. */
 const MAX_SCRIPT = 256 * 1024;
@@ -355,7 +365,11 @@ function scriptOf(seg: Segment): string | undefined {
 function readScript(file: string): string | undefined {
   try {
     if (!statSync(file).isFile() || statSync(file).size > MAX_SCRIPT) return undefined;
-    return readFileSync(file, 'utf8');
+    const bytes = readFileSync(file);
+    // A compiled program (`/usr/bin/cat`, an ELF or Mach-O file) is no shell script: its
+    // bytes read as words were refused as "eval of a computed string".
+    if (bytes.subarray(0, 8192).includes(0)) return undefined;
+    return bytes.toString('utf8');
   } catch {
     return undefined;
   }

@@ -330,6 +330,17 @@ const READERS = new Set([
   'bat',
   'cleanroom',
 ]);
+/** cleanroom's own subcommands that only read (`init`, `hook`, `agent-hook`, … write). */
+const CLEANROOM_READS = new Set([
+  'explain',
+  'check',
+  'audit',
+  'doctor',
+  'policy',
+  'log',
+  'help',
+  '',
+]);
 const FIND_ACTIONS = /^-(delete|exec|execdir|ok|okdir|fprint|fprint0|fprintf|fls)$/;
 /** Programs that change names, modes or existence but put no content anywhere (deletion is the cure). */
 // tee, cp, mv, install, ln, rsync write where this module says; sh -c / eval are read inside.
@@ -458,6 +469,14 @@ export interface Segment {
   heredocs: string[];
   /** The command word as written (`$CMD` runs a command nobody can name beforehand). */
   cmdRaw?: string;
+  /**
+   * The command name may not be the program it names: a path outside the system's
+   * directories (`./cat`, `tools/git`), a name a function, alias, `hash -p` or `enable`
+   * of the same command line redefines, or any program after the line changes `PATH`,
+   * `BASH_ENV` or `ENV` or sources a file. Judged as the named program and as a program
+   * cleanroom cannot read, both (see `markShadowed`).
+   */
+  untrusted?: boolean;
   /** Run through `xargs`: more arguments come from its input. */
   xargs?: boolean;
   /** The segment's words before unwrapping (for messages). */
@@ -516,8 +535,64 @@ export function segments(command: string, depth = 0): Segment[] {
     words.push(t);
   }
   flush();
+  if (depth === 0) markShadowed(command, out);
   return out;
 }
+
+/** bash's builtins: `PATH` does not change what these names run (a function still can). */
+const BUILTINS = new Set(
+  (
+    ': . [ alias bg bind break builtin caller cd command compgen complete compopt continue ' +
+    'declare dirs disown echo enable eval exec exit export false fc fg getopts hash help ' +
+    'history jobs kill let local logout mapfile popd printf pushd pwd read readarray ' +
+    'readonly return set shift shopt source suspend test times trap true type typeset ' +
+    'ulimit umask unalias unset wait chdir'
+  ).split(' '),
+);
+/** Variables that change which program a name runs (`PATH`) or run a file first (`BASH_ENV`, `ENV`). */
+const RESOLVES = /^(PATH|BASH_ENV|ENV)\+?=/;
+/** A function definition, `NAME ()` or `function NAME`, anywhere in the text (nested strings too). */
+const FUNCTION_DEF =
+  /(?:^|[\s;&|(){}`])(?:function\s+([^\s(){};&|<>]+)|([^\s(){};&|<>'"$`=]+)\s*\(\s*\))/g;
+
+/**
+ * Marks the segments whose command name may run something else than the program it
+ * names (`Segment.untrusted`): an agent that writes `./t/cat` and runs
+ * `PATH=./t:$PATH cat evals/x`, `./t/cat evals/x`, `cat() { tee "$@"; }; cat evals/x`,
+ * `alias`, `hash -p FILE cat` or `source env.sh` first would otherwise have its program
+ * judged as the reader `cat`. Order-insensitive over the whole command line (a definition
+ * after its use only over-approximates). bash(1): "COMMAND EXECUTION", "FUNCTIONS",
+ * "ALIASES", `hash -p`, `enable -f`.
+ */
+function markShadowed(command: string, segs: Segment[]): void {
+  const shadowed = new Set<string>();
+  let resolves = false;
+  for (const m of command.matchAll(FUNCTION_DEF)) shadowed.add((m[1] ?? m[2])!);
+  for (const seg of segs) {
+    const words = seg.args.map((a) => a.word);
+    const sets =
+      seg.cmd === 'export' ||
+      seg.cmd === 'declare' ||
+      seg.cmd === 'typeset' ||
+      seg.cmd === 'readonly' ||
+      seg.cmd === 'local'
+        ? words
+        : [];
+    if ([...seg.assigns, ...sets].some((a) => RESOLVES.test(a))) resolves = true;
+    if (seg.cmd === 'source' || seg.cmd === '.') resolves = true;
+    if (seg.cmd === 'alias')
+      for (const w of words) if (w.includes('=')) shadowed.add(w.slice(0, w.indexOf('=')));
+    if (seg.cmd === 'hash' || seg.cmd === 'enable')
+      for (const w of words) if (!w.startsWith('-')) shadowed.add(w.split('/').pop()!);
+  }
+  for (const seg of segs) {
+    if (seg.cmd === undefined) continue;
+    if (shadowed.has(seg.cmd) || (resolves && !BUILTINS.has(seg.cmd))) seg.untrusted = true;
+  }
+}
+
+/** A program named by a path in one of the system's own directories (`/usr/bin/cat`), not one a user can drop in the repository. */
+const SYSTEM_PROGRAM = /^\/(?:usr\/(?:local\/)?)?s?bin\/[^/]+$/;
 
 /** Environment variables whose value is a command line some program runs. */
 const RUNS_ENV =
@@ -622,6 +697,11 @@ function unwrap(
       i++;
       continue;
     }
+    // `function NAME { BODY; }`: the body is the command (markShadowed records NAME).
+    if (word === 'function' && i + 1 < all.length) {
+      i += 2;
+      continue;
+    }
     if (WRAPPERS.has(word)) {
       wrapper = word;
       if (word === 'xargs') seg.xargs = true;
@@ -647,6 +727,8 @@ function unwrap(
   if (i >= all.length) return [seg];
   seg.cmd = all[i]!.word.split('/').pop() ?? all[i]!.word;
   seg.cmdRaw = all[i]!.raw;
+  // `./cat evals/x`: a program the agent may have written, named like a reader.
+  if (all[i]!.word.includes('/') && !SYSTEM_PROGRAM.test(all[i]!.word)) seg.untrusted = true;
   seg.args = all.slice(i + 1);
   if (!dynamic(all[i]!.raw) && all[i]!.word.includes('/'))
     seg.args.unshift({ word: all[i]!.word, raw: all[i]!.raw });
@@ -939,7 +1021,9 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
       const operands = seg.args.filter((a) => a.word !== '--' && !/^-[LPe@]+$/.test(a.word));
       const one = operands.length === 1 ? operands[0]! : undefined;
       // CDPATH makes `cd fixtures` land in a directory of its list.
+      // A redefined `cd` (`cd() { builtin cd evals; }`) goes where nobody can tell.
       if (
+        seg.untrusted ||
         seg.cmd === 'popd' ||
         !one ||
         one.word === '-' ||
@@ -1075,7 +1159,7 @@ function readOne(
     }
     const x = expand(a.raw);
     if (x === 'unknown') {
-      if (!NO_FILE_ARGS.has(seg.cmd) && seg.cmd !== 'git') r.unknown.push(a.raw);
+      if (seg.untrusted || (!NO_FILE_ARGS.has(seg.cmd) && seg.cmd !== 'git')) r.unknown.push(a.raw);
       else if (seg.cmd === 'git') dynamicArgs.push(a.raw);
       continue;
     }
@@ -1091,17 +1175,17 @@ function readOne(
     if (dynamic(a.raw)) {
       // `cat "$F"`, `cat $(echo evals)/fixtures/x.c`: a file nobody can name beforehand.
       // git's own words are judged by what the git command does (gitRead below).
-      if (!NO_FILE_ARGS.has(seg.cmd) && seg.cmd !== 'git') r.unknown.push(a.raw);
+      if (seg.untrusted || (!NO_FILE_ARGS.has(seg.cmd) && seg.cmd !== 'git')) r.unknown.push(a.raw);
       dynamicArgs.push(a.raw);
       continue;
     }
     for (const w of /^['"]/.test(a.raw) ? [a.word] : expandBraces(a.word)) args.push(w);
   }
   // `… | xargs cat`: the files come from the input, unseen.
-  if (seg.xargs && !NO_FILE_ARGS.has(seg.cmd) && !NO_CONTENT.has(seg.cmd))
+  if (seg.xargs && (seg.untrusted || (!NO_FILE_ARGS.has(seg.cmd) && !NO_CONTENT.has(seg.cmd))))
     r.unknown.push(`xargs ${seg.cmd}`);
   const before = r.gitReads.length;
-  readSegment(seg.cmd, args, r);
+  readSegment(seg.cmd, args, r, seg.untrusted);
   const x = extractOf(seg.cmd, args);
   if (x) {
     // `patch -p1 < fix.diff`, `git am < mail`: the input file is a redirection; a heredoc,
@@ -1374,7 +1458,7 @@ export function slashRuns(w: string): string[] {
 /** A git pathspec that leaves paths out (`:(exclude)evals`, `:!evals`): it names nothing to read. */
 const EXCLUDE_SPEC = /^:(\([^)]*\bexclude\b[^)]*\)|[/]*[!^])/;
 
-function readSegment(cmd: string, all: string[], r: ShellPaths): void {
+function readSegment(cmd: string, all: string[], r: ShellPaths, untrusted = false): void {
   const args = cmd === 'git' ? all.filter((a) => !EXCLUDE_SPEC.test(a)) : all;
   const direct = args.map(valueOf).filter((w): w is string => w !== undefined && isPath(w));
   const paths = [
@@ -1383,9 +1467,18 @@ function readSegment(cmd: string, all: string[], r: ShellPaths): void {
   ];
   r.mentioned.push(...paths);
   const git = cmd === 'git' ? gitSub(args) : undefined;
-  const reader = READERS.has(cmd)
-    ? !(cmd === 'find' && args.some((a) => FIND_ACTIONS.test(a)))
-    : git !== undefined && GIT_READS.has(git.sub);
+  // An untrusted name (Segment.untrusted) is judged as the program it names (its reads
+  // below) and as a program cleanroom cannot read (opaque, run where it stands).
+  const reader =
+    !untrusted &&
+    !(
+      cmd === 'cleanroom' &&
+      (!CLEANROOM_READS.has(args.find((a) => !a.startsWith('-')) ?? '') ||
+        args.some((a) => /^(-o|--output|--html|--sarif|--json)/.test(a)))
+    ) &&
+    (READERS.has(cmd)
+      ? !(cmd === 'find' && args.some((a) => FIND_ACTIONS.test(a)))
+      : git !== undefined && GIT_READS.has(git.sub));
   if (!reader) r.touched.push(...paths);
   // `find . -exec cat {} +` reads every file it finds: a search of its start directories.
   if (
@@ -1407,7 +1500,8 @@ function readSegment(cmd: string, all: string[], r: ShellPaths): void {
     if (!starts.length) r.searched.push('.');
   }
   const known =
-    reader || NO_CONTENT.has(cmd) || (git !== undefined && GIT_NO_NEW_CONTENT.has(git.sub));
+    !untrusted &&
+    (reader || NO_CONTENT.has(cmd) || (git !== undefined && GIT_NO_NEW_CONTENT.has(git.sub)));
   if (!known) r.opaque.push(...paths);
   // A program writes where it runs without naming it (`curl -O URL`, `wget URL`, `git
   // clone URL`, a script's relative writes): the directory itself is a word given to it,
@@ -1416,7 +1510,7 @@ function readSegment(cmd: string, all: string[], r: ShellPaths): void {
     SHELLS.has(cmd) &&
     !args.some((a) => /^-[a-zA-Z]*c/.test(a)) &&
     args.some((a) => !a.startsWith('-'));
-  if ((!known && cmd !== 'git') || script || git?.sub === 'clone') r.ranIn.push('.');
+  if ((!known && (cmd !== 'git' || untrusted)) || script || git?.sub === 'clone') r.ranIn.push('.');
   if (cmd === 'tee') r.written.push(...args.filter((a) => !a.startsWith('-')));
   if (DEST_LAST.has(cmd)) {
     const before = r.copies.length;

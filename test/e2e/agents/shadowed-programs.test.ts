@@ -1,0 +1,125 @@
+// A program name is not always the program: `./t/cat evals/x`, `PATH=./t:$PATH cat
+// evals/x`, `cat() { tee "$@"; }; cat evals/x`, an alias, `hash -p`, a sourced file. The
+// agent can write such a `cat` outside every zone; judged as the reader `cat`, its zone
+// argument passed and the program wrote there. Each attack is refused through the built
+// agent hook, with the control an agent may still run beside it. The agent also may not
+// sign a review or an override: it runs with the human's keys and ssh-agent.
+
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { shellPaths } from '../../../src/agents/shell.js';
+import { cleanEnv, removeTempDirs, repoWithPolicy, ROOT } from '../../helpers/repo.js';
+
+afterAll(removeTempDirs);
+
+const repo = repoWithPolicy({ init: false });
+repo
+  .write('evals/tasks/q1.json', '{}\n')
+  .write('src/a.txt', 'a\n')
+  .write('data/train/d.txt', 'd\n');
+repo.git('add', '-A');
+repo.git('commit', '-q', '--no-verify', '-m', 'content');
+// The agent's own `cat`, outside every zone: it writes what it is given.
+mkdirSync(join(repo.dir, 't'));
+writeFileSync(join(repo.dir, 't', 'cat'), '#!/bin/sh\necho planted > "$1"\n');
+chmodSync(join(repo.dir, 't', 'cat'), 0o755);
+
+const bash = (command: string) =>
+  spawnSync(process.execPath, [join(ROOT, 'dist', 'agent-hook.cjs'), 'claude-code'], {
+    input: JSON.stringify({
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command },
+      cwd: repo.dir,
+      session_id: 's',
+    }),
+    env: cleanEnv({ CLAUDECODE: '1' }),
+    encoding: 'utf8',
+  });
+
+describe('a name that may run another program', { timeout: 60_000 }, () => {
+  it.each([
+    [
+      'a reader named by a path in the repository',
+      './t/cat data/train/d.txt',
+      'cat data/train/d.txt',
+    ],
+    ['git named by a path', 't/git add data/train/d.txt', 'git add data/train/d.txt'],
+    [
+      'PATH changed before the reader',
+      'PATH=./t:$PATH cat data/train/d.txt',
+      'cat data/train/d.txt',
+    ],
+    [
+      'PATH exported earlier on the line',
+      'export PATH="$PWD/t:$PATH"; cat data/train/d.txt',
+      'export FOO=1; cat data/train/d.txt',
+    ],
+    ['PATH through env', 'env PATH=./t cat data/train/d.txt', 'env FOO=1 cat data/train/d.txt'],
+    [
+      'a function named like the reader',
+      'cat() { ./t/cat "$@"; }; cat data/train/d.txt',
+      'f() { echo hi; }; cat data/train/d.txt',
+    ],
+    [
+      'function NAME { … }',
+      'function cat { sh ./t/cat "$1"; }; cat data/train/d.txt',
+      'cat data/train/d.txt',
+    ],
+    [
+      'an alias',
+      'shopt -s expand_aliases; alias cat=./t/cat; cat data/train/d.txt',
+      'cat data/train/d.txt',
+    ],
+    ['hash -p', 'hash -p ./t/cat cat; cat data/train/d.txt', 'hash -r; cat data/train/d.txt'],
+    ['a sourced file first', 'source ./env.sh; cat data/train/d.txt', 'cat data/train/d.txt'],
+    [
+      'a redefined cd that lands in a zone',
+      'cd() { builtin cd data/train; }; cd src && cp a.txt b.txt',
+      'cd src && cp a.txt b.txt',
+    ],
+    [
+      'cleanroom writing its report where it should not',
+      'cleanroom audit --output html:data/train/r.html',
+      'cleanroom explain data/train/d.txt',
+    ],
+  ])('%s', (_name, attack, control) => {
+    const a = bash(attack);
+    expect(a.status, `${attack}\n${a.stderr}`).toBe(2);
+    expect(a.stderr).toMatch(/cleanroom: /);
+    const c = bash(control);
+    expect(c.status, `${control}\n${c.stderr}`).toBe(0);
+  });
+
+  it('system programs by their full path stay the programs they are', () => {
+    expect(bash('/usr/bin/cat data/train/d.txt').status).toBe(0);
+    expect(bash('/bin/ls src').status).toBe(0);
+    // A builtin is not looked up in PATH: `cd`, `echo` after a PATH change are still theirs.
+    expect(shellPaths('export PATH=./t:$PATH; cd src; echo hi').unknown).toEqual([]);
+  });
+});
+
+describe('signatures are a human act', { timeout: 60_000 }, () => {
+  it.each([
+    'cleanroom review sign --key ~/.ssh/id_ecdsa req.txt',
+    'npx --no -- cleanroom override sign --key ~/.ssh/id_ed25519 --principal a@b.c',
+    'git commit --amend --trailer "$(cleanroom review request | cleanroom review sign --key k)"',
+    'ssh-keygen -Y sign -n cleanroom-review -f ~/.ssh/id_ecdsa req.txt',
+    'python3 -c "import os; os.system(\'ssh-keygen -Ysign -n x -f k f\')"',
+  ])('%s', (attack) => {
+    const a = bash(attack);
+    expect(a.status, `${attack}\n${a.stderr}`).toBe(2);
+    expect(a.stderr).toMatch(/sign/);
+  });
+  it('controls: requesting, verifying and reading keys pass', () => {
+    for (const c of [
+      'cleanroom review request --reason "reviewed"',
+      'ssh-keygen -Y verify -f /tmp/allowed -I a@b.c -n cleanroom-override -s s.sig < m',
+      'ssh-keygen -l -f ~/.ssh/id_ed25519.pub',
+      'git log --grep="review sign"',
+    ])
+      expect(bash(c).status, c).toBe(0);
+  });
+});
