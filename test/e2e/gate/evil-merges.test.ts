@@ -388,3 +388,35 @@ describe('a whole new history in one push (answered from the push’s own diffs)
     expect(r.push.code, r.push.stderr).toBe(0);
   });
 });
+
+describe('several renames in one push (one merged walk for the batch)', () => {
+  const two = (ai: boolean): Run => {
+    const s = protectedServer();
+    const { work } = s;
+    branch(work, 'side', diverge(work), { 'src/side.ts': 'side\n' });
+    merge(work, ['side'], ai, { [DRAFT]: EVIL, 'drafts/r.json': '{"r": 2}\n' });
+    const first = work.tryGit(['push', '--no-verify', 'origin', 'main']);
+    expect(first.code, first.stderr).toBe(0);
+    mkdirSync(join(work.dir, 'evals/tasks'), { recursive: true });
+    for (const [from, to] of [
+      [DRAFT, TASK],
+      ['drafts/r.json', 'evals/tasks/r.json'],
+    ] as const) {
+      work.git('mv', from, to);
+      commit(work, `promote ${from}`, false);
+    }
+    return work.tryGit(['push', '--no-verify', 'origin', 'main']);
+  };
+
+  it('attack: two human renames of what an AI merge wrote, pushed together', T, () => {
+    const r = two(true);
+    expect(r.code, 'pre-receive').not.toBe(0);
+    expect(r.stderr).toContain(TASK);
+    expect(r.stderr).toContain('evals/tasks/r.json');
+  });
+
+  it('human control: the same with a human merge', T, () => {
+    const r = two(false);
+    expect(r.code, r.stderr).toBe(0);
+  });
+});
