@@ -35,6 +35,7 @@ import {
   pairExactRenames,
   RENAME_LIMIT,
   type RenameLimit,
+  withSourceBlobs,
 } from '../git/renames.js';
 import { ByteReader, CatFileBatch, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
@@ -191,22 +192,36 @@ export async function* judgeHistoryBatches(
   // the pusher's to choose, and a backdated commit must not revive an expired override.
   // Who last wrote each path, in the order commits are judged (parents first): moves
   // into a zone are traced from it, without a `git log` walk per move.
-  // [last commit that wrote the path, commit that wrote its content]: a rename carries the
-  // content's writer along, as `git log --find-object` would find it.
-  const writers = new Map<string, [string, string]>();
+  // [last commit that wrote the path, commit that wrote its content, the blob written]: a
+  // rename carries the content's writer along, as `git log --find-object` would find it.
+  // The map is one line through a branchy history (topo order): after a merge, a path
+  // holds what one parent's line wrote, and the map may hold the other line's writer. So
+  // it answers only for the very blob asked about; otherwise (and for what merges wrote,
+  // which it does not record) the judge asks git (provenance.ts WalkProvenance).
+  const writers = new Map<string, [string, string, string]>();
   const judge = new CommitJudge(ctx, policy, trust, now, {
     grantTime: (id) => opts.grantTimes?.get(id),
-    writersOf: (path) => writers.get(path) ?? [],
+    writersOf: (path, blob) => {
+      const w = writers.get(path);
+      return w && blob !== undefined && w[2] === blob ? [w[0], w[1]] : undefined;
+    },
   });
   const wrote = (p: Pending): void => {
+    const merge = p.parents.length > 1;
     for (const f of p.files) {
       if (f.status === 'D' || f.via !== undefined) continue;
+      if (merge) {
+        // A merge's entry may be content it wrote or content it moved from another path
+        // ("AR"): git's walk tells them apart (entryPair), this map could not.
+        writers.delete(f.path);
+        continue;
+      }
       const carried =
         (f.status === 'R' || f.status === 'C') && f.from !== undefined
           ? writers.get(f.from)?.[1]
           : undefined;
       if (f.status === 'R' && f.from !== undefined) writers.delete(f.from);
-      writers.set(f.path, [p.id, carried ?? p.id]);
+      writers.set(f.path, [p.id, carried ?? p.id, f.blob]);
     }
   };
 
@@ -289,7 +304,8 @@ export async function* judgeHistoryBatches(
     const byId = new Map((await renames.diffs(again)).map((d) => [d.id, d.raw]));
     for (const p of batch) {
       const raw = byId.get(p.id);
-      if (raw) p.files = parseRawEntries(raw);
+      // The sources' blobs too: the walk's writers answer only for the blob asked about.
+      if (raw) p.files = withSourceBlobs(raw, parseRawEntries(raw));
     }
   };
 

@@ -83,9 +83,9 @@ export interface JudgeOptions {
   grantTime?: (commit: string) => Date | undefined;
   /**
    * The audit's walk knows the last writer of every path: moves are traced from it
-   * instead of from two `git log` walks per move (see provenance.ts).
+   * instead of from two `git log` walks per move (see provenance.ts WalkProvenance).
    */
-  writersOf?: (path: string) => readonly (string | undefined)[];
+  writersOf?: WalkProvenance['writersOf'];
 }
 
 export interface Verdict {

@@ -45,8 +45,13 @@ export const movesIntoZones = (policy: Policy, files: readonly FileChange[]): Fi
  * before the one being judged, and that commit's signals.
  */
 export interface WalkProvenance {
-  /** The commit that last wrote `path`, and the one that wrote its content (followed through renames). */
-  writersOf(path: string): readonly (string | undefined)[];
+  /**
+   * The commit that last wrote `path` with content `blob`, and the one that wrote that
+   * content (followed through renames); undefined when the walk cannot vouch for it (it
+   * holds another blob there — a merge took the other line's — or none, or what a merge
+   * wrote): then git is asked, as without a walk.
+   */
+  writersOf(path: string, blob: string | undefined): readonly (string | undefined)[] | undefined;
   signalsOf(commit: string): Promise<Signal[]>;
 }
 
@@ -57,7 +62,7 @@ interface Touch {
 }
 
 /** One entry `git log --find-object --raw` shows: a commit, a path, its old and new blob. */
-interface Pair {
+export interface Pair {
   commit: string;
   path: string;
   old: string;
@@ -75,6 +80,10 @@ export const findObjectArgs = (objects: readonly string[], tips: readonly string
   '--raw',
   '--no-abbrev',
   '--no-renames',
+  // A merge's own entries (docs/signals.md, "What a merge wrote"): without this, git log
+  // shows no diff for a merge, and content an evil merge wrote reads as nobody's. Named
+  // in full: `-c` would also imply `-p`, and `-m` is what log.diffMerges redefines.
+  '--diff-merges=combined',
   '--no-show-signature',
   '--no-ext-diff',
   '--no-textconv',
@@ -85,12 +94,36 @@ export const findObjectArgs = (objects: readonly string[], tips: readonly string
 ];
 
 /**
+ * The pair one raw entry of `commit` stands for, from its meta field (`:100644 100644
+ * <old> <new> M`, or a merge's combined `::100644 100644 100644 <p1> <p2> <result> MM`,
+ * one colon per parent) and its one path (--no-renames); undefined for a merge entry that
+ * wrote nothing. A merge's pair is what it wrote (docs/signals.md, "What a merge wrote"):
+ * its result blob, when that differs from the blob of every parent at the path (a
+ * combined entry lists a path whose result differs from every parent's in blob or mode;
+ * a mode change alone wrote no content). Its `old` is empty: the parents' blobs are their
+ * writers' — content the merge took or dropped from a parent is not re-attributed to it.
+ */
+export function entryPair(commit: string, meta: string, path: string): Pair | undefined {
+  let n = 0;
+  while (meta[n] === ':') n++;
+  const parts = meta.slice(n).split(' ');
+  if (n <= 1) return { commit, path, old: parts[2] ?? '', new: parts[3] ?? '' };
+  // n modes and blobs of the parents, then the result's: `<modes…> <blobs…> <letters>`.
+  const result = parts[2 * n + 1] ?? '';
+  const parentBlobs = parts.slice(n + 1, 2 * n + 1);
+  if (parentBlobs.length !== n || !isRealBlob(result) || parentBlobs.includes(result))
+    return undefined;
+  return { commit, path, old: '', new: result };
+}
+
+/**
  * Every entry of a commit reachable from `tips` that adds or removes one of `objects`
  * (either side of the entry), newest first: one `git log --find-object=… --raw` walk.
  * Sample (NUL shown as \0): `56eab…\0\n:100644 000000 ce01… 0000… D\0a\0:000000 100644 0000… ce01… A\0c\0<next id>\0…`
+ * and, for a merge (--diff-merges=combined: the paths that differ from every parent),
+ * `9d1f…\0\0::000000 000000 100644 0000… 0000… ce01… AA\0drafts/q.json\0`.
  * Entries are read positionally (a meta field, then its one path: --no-renames), so a
- * path cannot pass for a commit id. Merges show no diff (git log's default), so no
- * entry of a merge is ever listed.
+ * path cannot pass for a commit id. A merge's entry stands for what it wrote (`entryPair`).
  */
 async function pairsOf(
   ctx: GitContext,
@@ -107,10 +140,11 @@ async function pairsOf(
     const f = fields[i]!;
     const start = f[0] === 0x0a ? 1 : 0;
     if (f[start] === 0x3a /* ':' */) {
-      const parts = f.toString('latin1', start).split(' ');
       const path = fields[++i];
       if (!commit || path === undefined) continue;
-      out.push({ commit, path: path.toString('utf8'), old: parts[2] ?? '', new: parts[3] ?? '' });
+      const pair = entryPair(commit, f.toString('latin1', start), path.toString('utf8'));
+      // A merge entry listed for a parent's blob alone wrote none of `objects`.
+      if (pair && (pair.old !== '' || objects.includes(pair.new))) out.push(pair);
     } else if (f.length) {
       const id = f.toString('latin1');
       if (isObjectId(id)) commit = id;
@@ -190,7 +224,8 @@ const touchIndexes = new WeakMap<GitContext, readonly TouchSource[]>();
  *
  * Exactness: `git log --find-object=A --find-object=B T1 T2` lists, for every commit
  * reachable from T1 or T2, exactly the entries whose old or new blob is A or B (no
- * pathspec, so no history simplification; merges show no diff either way). Keeping the
+ * pathspec, so no history simplification; a merge's combined entries are read as what it
+ * wrote, `entryPair`, the same in the index and in the walk). Keeping the
  * entries of commits reachable from a walk's tips (a graph walk over rev-list's parents,
  * which follow the same grafts as log's) with a side among the walk's objects gives that
  * walk's entries exactly.
@@ -320,11 +355,12 @@ const MAX_REACH_STEPS = 500_000;
  * The walks of a push whose history is all in the push (a new branch into an empty
  * repository, a new root history), answered from the push's own diffs without any walk:
  * `git log --raw --no-renames` of a non-merge commit is its diff against its parent (the
- * root's against the empty tree, where `log.showRoot` is on, git's default), which is
- * the rename-free diff the push already reads for every commit (`add`, parents before
- * children). A walk is answered only when its tips are `closed` (every ancestor is a
- * pushed commit this has learnt), so the entries of every commit the walk would visit are
- * here; merges show no entries in either. Order, where needed, comes from `rev-list` as
+ * root's against the empty tree, where `log.showRoot` is on, git's default), and of a
+ * merge (--diff-merges=combined) its combined diff, which is the rename-free `diff-tree
+ * -c` the push already reads for every commit (`add`, parents before children). A walk is
+ * answered only when its tips are `closed` (every ancestor is a pushed commit this has
+ * learnt), so the entries of every commit the walk would visit are here; a merge's are
+ * read as `entryPair` reads them in both. Order, where needed, comes from `rev-list` as
  * for `TouchIndex`. Past MAX_PUSHED_PAIRS entries it stops learning and answers nothing
  * (memory stays bounded; the walks run as before).
  */
@@ -345,20 +381,15 @@ export class PushedTouches implements TouchSource {
     this.graph.set(c.id, c.parents);
     if (c.parents.every((p) => this.closed.has(p))) this.closed.add(c.id);
     if (!c.parents.length) this.roots.add(c.id);
-    if (c.parents.length > 1) return;
     for (let i = 0; i < c.raw.length; i++) {
       const meta = c.raw[i]!;
       if (meta[0] !== 0x3a) continue;
       const path = c.raw[++i];
       if (path === undefined) break;
-      // `:100644 100644 <old> <new> M`: one colon (a non-merge), one path (no renames).
-      const parts = meta.toString('latin1').split(' ');
-      const pair: Pair = {
-        commit: c.id,
-        path: path.toString('utf8'),
-        old: parts[2] ?? '',
-        new: parts[3] ?? '',
-      };
+      // `:100644 100644 <old> <new> M`, or a merge's combined entry (`::…`, what it wrote:
+      // entryPair, as the walk's --diff-merges=combined reads it); one path (no renames).
+      const pair = entryPair(c.id, meta.toString('latin1'), path.toString('utf8'));
+      if (!pair) continue;
       for (const b of pair.old === pair.new ? [pair.old] : [pair.old, pair.new]) {
         if (!isRealBlob(b)) continue;
         const list = this.byBlob.get(b);
@@ -515,15 +546,25 @@ export async function movedContentSignals(
   if (!parent || !moved.length) return [];
   if (walk) {
     const pick = new Map<FileChange, string[]>();
-    for (const f of moved)
-      pick.set(
-        f,
-        walk.writersOf(f.from!).filter((x): x is string => x !== undefined),
-      );
+    const unknown: FileChange[] = [];
+    for (const f of moved) {
+      const w = walk.writersOf(f.from!, f.fromBlob);
+      if (w)
+        pick.set(
+          f,
+          w.filter((x): x is string => x !== undefined),
+        );
+      else unknown.push(f);
+    }
     const signalsOf = new Map<string, Signal[]>();
     for (const id of new Set([...pick.values()].flat()))
       signalsOf.set(id, await walk.signalsOf(id));
-    return groupedSignals(pick, signalsOf, movedFrom);
+    const known = groupedSignals(pick, signalsOf, movedFrom);
+    if (!unknown.length) return known;
+    return [
+      ...known,
+      ...(await movedContentSignals(ctx, policy, unknown, parent, undefined, read)),
+    ];
   }
   // The source's content: from the diff where it says (git's raw output carries both
   // blobs), else asked of one batch-check (the staged diff of older callers). Asking for
@@ -693,19 +734,29 @@ export async function exposedContentSignals(
   const describe = (fs: readonly FileChange[], id: string): string =>
     `shown through a link from ${fs[0]!.via!}${fs.length > 1 ? ` and ${fs.length - 1} more` : ''}, written in ${id.slice(0, 12)}`;
   const pick = new Map<FileChange, string[]>();
+  let known: Signal[] = [];
+  let unknown = exposed;
   if (walk) {
-    for (const f of exposed)
-      pick.set(
-        f,
-        walk.writersOf(f.via ?? f.path).filter((x): x is string => x !== undefined),
-      );
+    const asked: FileChange[] = [];
+    for (const f of exposed) {
+      const w = walk.writersOf(f.via ?? f.path, f.blob);
+      if (w)
+        pick.set(
+          f,
+          w.filter((x): x is string => x !== undefined),
+        );
+      else asked.push(f);
+    }
+    unknown = asked;
     const signalsOf = new Map<string, Signal[]>();
     for (const id of new Set([...pick.values()].flat()))
       signalsOf.set(id, await walk.signalsOf(id));
-    return groupedSignals(pick, signalsOf, describe);
+    known = groupedSignals(pick, signalsOf, describe);
+    if (!unknown.length) return known;
   }
-  const origins = await blobOrigins(ctx, policy, exposed, tips, read);
+  const origins = await blobOrigins(ctx, policy, unknown, tips, read);
   return [
+    ...known,
     ...groupedSignals(origins.pick, origins.signalsOf, describe),
     ...limitSignal(origins.untraced, 'shows (through links) content of'),
   ];
