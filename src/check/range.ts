@@ -65,6 +65,11 @@ export interface PushJudged {
   notes: readonly string[];
   /** The whole record (message, identities): every judged commit, and every commit with `readAll`. */
   record?: CommitRecord;
+  /**
+   * False for a commit passed over: then it has one parent and no path of `files` (nor a
+   * rename's source) is guarded by `configGuard(policy)` (mayMatter).
+   */
+  judged: boolean;
 }
 
 /**
@@ -172,6 +177,7 @@ export async function* judgePushCommits(
             id: d.id,
             parents: d.parents,
             files: d.files,
+            judged: false,
             findings: [],
             notes: [],
             ...(record ? { record } : {}),
@@ -184,6 +190,7 @@ export async function* judgePushCommits(
           id: d.id,
           parents: record!.parents,
           files: record!.files,
+          judged: true,
           findings: v.findings,
           notes: v.notes,
           record: record!,
