@@ -24,7 +24,10 @@ const childCpuMs = () => {
   return (Number(rest[13]) + Number(rest[14])) * 10;
 };
 
-/** Runs `cmd args` with `input` on stdin; resolves { peakMb, largestMb, cpuMs, wallMs, code, stderr }. */
+/**
+ * Runs `cmd args` with `input` on stdin; resolves { peakMb, largestMb, atPeak, cpuMs, wallMs,
+ * code, stderr }: `atPeak`, each process of the tree at the peak sample (`12 MiB git cat-file …`).
+ */
 export function treeMemory(cmd, args, { cwd, env, input = '' } = {}) {
   return new Promise((resolve, reject) => {
     const cpu0 = childCpuMs();
@@ -37,6 +40,7 @@ export function treeMemory(cmd, args, { cwd, env, input = '' } = {}) {
     child.stdin.end(input);
     let peak = 0;
     let largest = 0;
+    let atPeak = [];
     const linux = process.platform === 'linux';
     const sample = () => {
       const parent = new Map();
@@ -47,6 +51,7 @@ export function treeMemory(cmd, args, { cwd, env, input = '' } = {}) {
         parent.set(Number(d), Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]));
       }
       let sum = 0;
+      const parts = [];
       for (const pid of parent.keys()) {
         let p = pid;
         for (let k = 0; k < 32 && p > 1 && p !== child.pid; k++) p = parent.get(p) ?? 0;
@@ -55,8 +60,19 @@ export function treeMemory(cmd, args, { cwd, env, input = '' } = {}) {
         const kb = m ? Number(m[1]) : 0;
         sum += kb;
         largest = Math.max(largest, kb);
+        parts.push({
+          kb,
+          what: read(`/proc/${pid}/cmdline`)
+            .split('\0')
+            .filter((a) => !/^-c$|^[a-z.]+=|^--no-replace/i.test(a))
+            .slice(0, 4)
+            .join(' '),
+        });
       }
-      peak = Math.max(peak, sum);
+      if (sum > peak) {
+        peak = sum;
+        atPeak = parts;
+      }
     };
     const timer = linux ? setInterval(sample, 20) : undefined;
     child.on('close', (code) => {
@@ -64,6 +80,7 @@ export function treeMemory(cmd, args, { cwd, env, input = '' } = {}) {
       resolve({
         peakMb: linux ? peak / 1024 : NaN,
         largestMb: linux ? largest / 1024 : NaN,
+        atPeak: atPeak.map((p) => `${(p.kb / 1024).toFixed(0)} MiB ${p.what.slice(0, 60)}`),
         cpuMs: linux ? childCpuMs() - cpu0 : NaN,
         wallMs: Number(process.hrtime.bigint() - t0) / 1e6,
         code,

@@ -373,7 +373,13 @@ export class PushedTouches implements TouchSource {
   private off = false;
   private showRoot: Promise<boolean> | undefined;
 
-  constructor(private readonly ctx: GitContext) {}
+  /** `off`: never learns nor answers (a push too long for the bound: see judgePushCommits). */
+  constructor(
+    private readonly ctx: GitContext,
+    opts: { off?: boolean } = {},
+  ) {
+    this.off = opts.off === true;
+  }
 
   /** Learns a pushed commit from its rename-free raw diff (`diff-tree -r -c --no-renames -z` fields). */
   add(c: { id: string; parents: readonly string[]; raw: readonly Buffer[] }): void {

@@ -8,6 +8,7 @@ import {
   readCommitBatches,
   readDiffBatches,
   revList,
+  smallPackWindows,
   type CommitDiff,
   type CommitRecord,
 } from '../git/commits.js';
@@ -64,6 +65,11 @@ export interface PushJudged {
   notes: readonly string[];
   /** The whole record (message, identities): every judged commit, and every commit with `readAll`. */
   record?: CommitRecord;
+  /**
+   * False for a commit passed over: then it has one parent and no path of `files` (nor a
+   * rename's source) is guarded by `configGuard(policy)` (mayMatter).
+   */
+  judged: boolean;
 }
 
 /**
@@ -105,12 +111,25 @@ export async function* judgePushCommits(
   items:
     AsyncIterable<{ id: string; parents: string[] }> | Iterable<{ id: string; parents: string[] }>,
   now: Date,
-  opts: JudgeOptions & { readAll?: boolean } = {},
+  opts: JudgeOptions & {
+    readAll?: boolean;
+    /**
+     * How many commits `items` holds, when the caller knows (the push's graph): past
+     * MAX_PUSHED_PAIRS commits the push's own index of touches (PushedTouches) would
+     * pass its bound of entries anyway, so it is not built (the walks run as git walks,
+     * exactly as once it stops; only the CPU of learning 50,000 entries to drop them is
+     * saved).
+     */
+    commits?: number;
+  } = {},
 ): AsyncGenerator<PushJudged> {
+  // Every git process of the push reads with bounded memory (pushReadContext); the same
+  // context is the judge's, so the walks it asks find the touch index set on it below.
+  ctx = pushReadContext(ctx);
   const judge = new CommitJudge(ctx, policy, trust, now, opts);
   const guard = configGuard(policy);
   // Every commit's entries, for walks whose whole history is in the push (provenance.ts).
-  const pushed = new PushedTouches(ctx);
+  const pushed = new PushedTouches(ctx, { off: (opts.commits ?? 0) > MAX_PUSHED_PAIRS });
   try {
     for await (const diffs of readDiffBatches(ctx, items)) {
       for (const d of diffs) pushed.add(d);
@@ -158,6 +177,7 @@ export async function* judgePushCommits(
             id: d.id,
             parents: d.parents,
             files: d.files,
+            judged: false,
             findings: [],
             notes: [],
             ...(record ? { record } : {}),
@@ -170,6 +190,7 @@ export async function* judgePushCommits(
           id: d.id,
           parents: record!.parents,
           files: record!.files,
+          judged: true,
           findings: v.findings,
           notes: v.notes,
           record: record!,
@@ -181,6 +202,40 @@ export async function* judgePushCommits(
     judge.close();
   }
 }
+
+/**
+ * Git's cache of delta bases (core.deltaBaseCacheLimit, 96 MiB by default) for the push's
+ * git processes. On a 100,000-commit history it was most of each `diff-tree --stdin`'s
+ * 135–150 MiB and most of the judge's long-lived `cat-file`'s 70 MiB, in a process tree
+ * bounded to 256 MiB (issue 14). 48 MiB read that history in the same CPU (bench/push:
+ * 32 MiB and below cost 40% more and 24 MiB three times as much: the working set of
+ * tree deltas); it only ever costs CPU, never changes what git prints.
+ */
+const PUSH_DELTA_CACHE = '48m';
+
+/**
+ * `ctx` for the git processes a push starts: small pack windows (smallPackWindows: the
+ * long-lived `cat-file` processes too, which otherwise map the whole pack) and a bounded
+ * delta-base cache (PUSH_DELTA_CACHE), added after any `GIT_CONFIG_COUNT` entries already
+ * there, as smallPackWindows adds its own.
+ */
+export function pushReadContext(ctx: GitContext): GitContext {
+  const small = smallPackWindows(ctx);
+  const n = Number(small.env.GIT_CONFIG_COUNT ?? 0);
+  if (small === ctx || !Number.isSafeInteger(n) || n < 0 || n > 1000) return small;
+  return {
+    ...small,
+    env: {
+      ...small.env,
+      GIT_CONFIG_COUNT: String(n + 1),
+      [`GIT_CONFIG_KEY_${n}`]: 'core.deltaBaseCacheLimit',
+      [`GIT_CONFIG_VALUE_${n}`]: PUSH_DELTA_CACHE,
+    },
+  };
+}
+
+/** Entries PushedTouches keeps at most (provenance.ts); a push of more commits does not build it. */
+const MAX_PUSHED_PAIRS = 50_000;
 
 /** Past this many distinct objects, a batch's walks are not merged (each runs as before). */
 const MAX_INDEXED_OBJECTS = 2_000;

@@ -14,7 +14,8 @@
 
 import { CleanroomError, PolicyError } from '../errors.js';
 import type { FileChange, Finding } from '../core/types.js';
-import { GitError, runGit, verifyRev, type GitContext } from '../git/git.js';
+import { GitError, runGit, spawnGit, verifyRev, type GitContext } from '../git/git.js';
+import { ByteReader, exited } from '../git/stream.js';
 import { revList, type CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
 import { guardedChanges, judgePushCommits } from '../check/range.js';
@@ -206,29 +207,162 @@ async function peelAll(
 }
 
 /**
+ * The commits a push makes newly reachable and their parents, kept compact. A 100,000-
+ * commit push held a Map of 100,000 parent arrays (a rest array from `split` is allocated
+ * with room for 17 elements: ~150 bytes each) whose ids were slices of rev-list's lines,
+ * each keeping its whole line alive: tens of MiB of Node's heap for the graph alone, and
+ * every fork of Node (each git process) copies the page tables of that heap.
+ * Here every id (a new commit or a parent outside the push) is one flat string and an
+ * index; a new commit's parents are a run of indices in one Int32Array.
+ */
+export class CommitGraph {
+  private readonly index = new Map<string, number>();
+  private readonly ids: string[] = [];
+  /** Per index: start of its parents' run in `parents`, or -1 when it is not a new commit. */
+  private first = new Int32Array(1024).fill(-1);
+  private count = new Int32Array(1024);
+  private parents = new Int32Array(1024);
+  private used = 0;
+  private commits = 0;
+
+  /** Number of new commits. */
+  get size(): number {
+    return this.commits;
+  }
+
+  private intern(id: string): number {
+    let i = this.index.get(id);
+    if (i !== undefined) return i;
+    i = this.ids.length;
+    this.ids.push(id);
+    this.index.set(id, i);
+    if (i >= this.first.length) {
+      const first = new Int32Array(this.first.length * 2).fill(-1);
+      first.set(this.first);
+      this.first = first;
+      const count = new Int32Array(this.count.length * 2);
+      count.set(this.count);
+      this.count = count;
+    }
+    return i;
+  }
+
+  /** Adds a new commit and its parents, as rev-list --parents printed them (a repeat is ignored). */
+  add(id: string, parents: readonly string[]): void {
+    const i = this.intern(id);
+    if (this.first[i] !== -1) return;
+    if (this.used + parents.length > this.parents.length) {
+      const grown = new Int32Array(Math.max(this.parents.length * 2, this.used + parents.length));
+      grown.set(this.parents);
+      this.parents = grown;
+    }
+    const start = this.used;
+    for (const p of parents) this.parents[this.used++] = this.intern(p);
+    this.first[i] = start;
+    this.count[i] = parents.length;
+    this.commits++;
+  }
+
+  /** Is `id` a new commit? */
+  has(id: string): boolean {
+    const i = this.index.get(id);
+    return i !== undefined && this.first[i] !== -1;
+  }
+
+  /** The parents of a new commit, in order (a fresh array); undefined when `id` is not one. */
+  get(id: string): string[] | undefined {
+    const i = this.index.get(id);
+    if (i === undefined || this.first[i] === -1) return undefined;
+    const start = this.first[i]!;
+    const out = new Array<string>(this.count[i]!);
+    for (let k = 0; k < out.length; k++) out[k] = this.ids[this.parents[start + k]!]!;
+    return out;
+  }
+
+  /**
+   * The new commits reachable from `tip` and not yet in `seen` (added to it), parents
+   * before children: a post-order depth-first walk (edges go child → parent, parents in
+   * their order), as `rev-list --topo-order --reverse` gives them, so the judge knows each
+   * commit's links from its parent's and its diff instead of reading its whole tree. A
+   * linear history is as deep as it is long: the walk's stack is two Int32Arrays, not an
+   * object per commit (100,000 of them were the largest thing in Node's heap).
+   */
+  postOrder(tip: string, seen: Set<string>): string[] {
+    const out: string[] = [];
+    const entered = new Uint8Array(this.ids.length);
+    const node = new Int32Array(this.commits);
+    const next = new Int32Array(this.commits);
+    let top = -1;
+    const enter = (i: number): void => {
+      if (entered[i] || this.first[i] === -1 || seen.has(this.ids[i]!)) return;
+      entered[i] = 1;
+      node[++top] = i;
+      next[top] = 0;
+    };
+    const t = this.index.get(tip);
+    if (t !== undefined) enter(t);
+    while (top >= 0) {
+      const i = node[top]!;
+      const k = next[top]!;
+      if (k < this.count[i]!) {
+        next[top] = k + 1;
+        enter(this.parents[this.first[i]! + k]!);
+        continue;
+      }
+      top--;
+      seen.add(this.ids[i]!);
+      out.push(this.ids[i]!);
+    }
+    return out;
+  }
+}
+
+/**
  * The commits the whole push makes newly reachable, with their parents: one `git
  * rev-list --parents TIPS --not --exclude-hidden=receive --all` for every ref at once.
  * Undefined when this git is older than `--exclude-hidden` (then refs are walked one by
- * one, OLD..NEW). Sample: `b0542cd… 975fbec…\n` (a commit, then its parents).
+ * one, OLD..NEW). Sample: `b0542cd… 975fbec…\n` (a commit, then its parents). Each id is
+ * cut from the line's bytes (`toString('latin1', a, b)`: a flat string of its own, not a
+ * slice that keeps the line alive).
  */
 async function newCommitsOf(
   ctx: GitContext,
   tips: readonly string[],
-): Promise<Map<string, string[]> | undefined> {
-  const graph = new Map<string, string[]>();
+): Promise<CommitGraph | undefined> {
+  const graph = new CommitGraph();
   if (hiddenSupported === false) return undefined;
   if (!tips.length) return graph;
+  const args = [
+    'rev-list',
+    '--parents',
+    ...new Set(tips),
+    '--not',
+    '--exclude-hidden=receive',
+    '--all',
+  ];
+  const child = spawnGit(ctx, args);
+  child.stdin.end();
+  const done = exited(child, args);
+  done.catch(() => undefined);
   try {
-    for await (const line of revList(ctx, [
-      '--parents',
-      ...new Set(tips),
-      '--not',
-      '--exclude-hidden=receive',
-      '--all',
-    ])) {
-      const [id = '', ...parents] = line.split(' ');
-      graph.set(id, parents);
+    const reader = new ByteReader(child.stdout);
+    for (;;) {
+      const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
+      if (line === null) break;
+      if (!line.length) continue;
+      const ids: string[] = [];
+      for (let pos = 0; pos <= line.length;) {
+        const sp = line.indexOf(0x20, pos);
+        const end = sp < 0 ? line.length : sp;
+        ids.push(line.toString('latin1', pos, end));
+        pos = end + 1;
+      }
+      // Not checked here to be ids: readDiffBatches refuses any id or parent that is not
+      // one before git reads it (a regex per id was measurable at 100,000 commits).
+      const [id = '', ...parents] = ids;
+      graph.add(id, parents);
     }
+    await done;
   } catch (e) {
     // git before 2.39 refuses the option itself, before any output: rev-list prints its
     // usage (exit 129) or "unrecognized argument" (128). Then refs are walked one by one
@@ -244,45 +378,11 @@ async function newCommitsOf(
       return undefined;
     }
     throw e;
+  } finally {
+    child.kill();
   }
   hiddenSupported = true;
   return graph;
-}
-
-/** The commits of `graph` reachable from `tip` and not yet in `seen` (added to it), walked without git. */
-function reachableNew(
-  graph: ReadonlyMap<string, readonly string[]>,
-  tip: string,
-  seen: Set<string>,
-): string[] {
-  // Parents before children (a post-order walk; edges go child → parent), as
-  // `rev-list --topo-order --reverse` gives them: the judge then knows each commit's
-  // links from its parent's and its diff, instead of reading the commit's whole tree.
-  const out: string[] = [];
-  const entered = new Set<string>();
-  const stack: [string, number][] = [[tip, 0]];
-  while (stack.length) {
-    const top = stack[stack.length - 1]!;
-    const [id, next] = top;
-    if (next === 0) {
-      if (seen.has(id) || !graph.has(id) || entered.has(id)) {
-        stack.pop();
-        continue;
-      }
-      entered.add(id);
-    }
-    const parents = graph.get(id)!;
-    if (next < parents.length) {
-      top[1] = next + 1;
-      const p = parents[next]!;
-      if (!seen.has(p) && graph.has(p) && !entered.has(p)) stack.push([p, 0]);
-      continue;
-    }
-    stack.pop();
-    seen.add(id);
-    out.push(id);
-  }
-  return out;
 }
 
 /** Does `f` touch a guarded path (policy, trust files), at either end of a rename? */
@@ -400,10 +500,13 @@ export async function judgePush(
     // (then guardedChanges below needs no diff-tree): see linearUntouched.
     const fromGraph = graph !== undefined && !intoDefault;
     const chain = { walked: !fromGraph, skipped: false, parentIsOld: false, mergeOrGuarded: false };
+    // The graph's commits for this ref, known whole before any is read: their count tells
+    // judgePushCommits how long the push is.
+    const order = graph && fromGraph ? graph.postOrder(tip, seen) : undefined;
     const ids =
-      graph && fromGraph
+      graph && order
         ? (function* () {
-            for (const id of reachableNew(graph, tip, seen)) yield { id, parents: graph.get(id)! };
+            for (const id of order) yield { id, parents: graph.get(id)! };
           })()
         : (async function* () {
             // The default branch, or older git: per-ref OLD..NEW — never "--all", which would
@@ -430,6 +533,7 @@ export async function judgePush(
     const judged = judgePushCommits(ctx, source.policy, source.trust, ids, now, {
       guardConfig: true,
       readAll: onCommit !== undefined,
+      ...(order ? { commits: order.length } : {}),
     });
     try {
       for await (const j of judged) {
@@ -437,8 +541,11 @@ export async function judgePush(
         if (j.record) onCommit?.(j.record);
         v.findings.push(...j.findings);
         if (j.findings.length) addNotes(v.notes, j.id, j.notes);
-        if (j.files.some((f) => f.path === POLICY_PATH)) touchesPolicy = true;
-        if (j.parents.length !== 1 || j.files.some((f) => touchesGuard(f, guard)))
+        // A commit passed over has one parent and touches no guarded path (mayMatter, with
+        // the same configGuard of the same policy; the policy file is guarded): its files
+        // need no second look (100,000 of them at a long push).
+        if (j.judged && j.files.some((f) => f.path === POLICY_PATH)) touchesPolicy = true;
+        if (j.judged && (j.parents.length !== 1 || j.files.some((f) => touchesGuard(f, guard))))
           chain.mergeOrGuarded = true;
         else if (j.parents[0] === update.old) chain.parentIsOld = true;
         if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
