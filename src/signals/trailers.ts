@@ -215,7 +215,12 @@ const isKeyChar = (c: number): boolean => c === 0x2d || isAlnumCode(c);
 const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r';
 const MAX_EVIDENCE = 500;
 
-function likeTrailer(line: string): Trailer | undefined {
+/**
+ * A trailer-like line's key and value (`likeTrailer` without its evidence text), or
+ * undefined. The restricting reader asks this of every line of every judged message and
+ * builds the text only for the few lines that give a signal.
+ */
+export function trailerParts(line: string): [key: string, value: string] | undefined {
   let end = line.length;
   while (end > 0 && isBlank(line[end - 1])) end--;
   let i = 0;
@@ -229,13 +234,20 @@ function likeTrailer(line: string): Trailer | undefined {
   i++;
   while (i < end && (line[i] === ' ' || line[i] === '\t')) i++;
   // A stray CR (or U+2028) inside the line stays in the value: it must not hide the line.
-  const value = line.slice(i, Math.max(i, end));
+  return [key, line.slice(i, Math.max(i, end))];
+}
+
+/** `Key: value` as evidence, shortened past MAX_EVIDENCE characters. */
+export function trailerText(key: string, value: string): string {
   const text = `${key}: ${value}`;
-  return {
-    key,
-    value,
-    text: text.length > MAX_EVIDENCE ? `${text.slice(0, MAX_EVIDENCE)}…` : text,
-  };
+  return text.length > MAX_EVIDENCE ? `${text.slice(0, MAX_EVIDENCE)}…` : text;
+}
+
+function likeTrailer(line: string): Trailer | undefined {
+  const parts = trailerParts(line);
+  if (!parts) return undefined;
+  const [key, value] = parts;
+  return { key, value, text: trailerText(key, value) };
 }
 
 /** Every `Key: value` line anywhere in the message (liberal; for restricting signals only). */
