@@ -5,7 +5,7 @@
 
 import { UNKNOWN_AI, type Identity, type Signal, type ToolId } from '../core/types.js';
 import type { ToolTable } from './tools.js';
-import { parseIdentity, trailerParts, trailerText } from './trailers.js';
+import { parseIdentity, trailerPartsAt, trailerText } from './trailers.js';
 
 export interface CommitMeta {
   /** More author/committer lines of a hand-made commit object (git may show any of them). */
@@ -125,16 +125,18 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
   // `Key: Name <email>` line), so no line is split or parsed twice. The evidence text is
   // built only for a line that gives a signal.
   const atLines: string[] = [];
-  const hasAt = view.includes('@');
+  // The next "@" at or after the line being read (searched again only once passed: linear).
+  let nextAt = view.indexOf('@');
   for (let pos = 0; pos <= view.length;) {
-    let nl = view.indexOf('\n', pos);
+    const from = pos;
+    let nl = view.indexOf('\n', from);
     if (nl < 0) nl = view.length;
-    const line = view.slice(pos, nl);
     pos = nl + 1;
-    const withAt = hasAt && line.includes('@');
-    const parts = trailerParts(line);
+    if (nextAt >= 0 && nextAt < from) nextAt = view.indexOf('@', from);
+    const withAt = nextAt >= 0 && nextAt < nl;
+    const parts = trailerPartsAt(view, from, nl);
     if (!parts) {
-      if (withAt) atLines.push(line);
+      if (withAt) atLines.push(view.slice(from, nl));
       continue;
     }
     const [tkey, value] = parts;
@@ -146,7 +148,7 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
     }
     const id = parseIdentity(value);
     // A well-formed `Key: Name <email>` line is judged by its email alone (below too).
-    if (withAt && !id) atLines.push(line);
+    if (withAt && !id) atLines.push(view.slice(from, nl));
     const idTool = id ? identityTool(table, id) : undefined;
     if (table.genericTrailers.has(key)) {
       addSignal(
