@@ -207,6 +207,15 @@ export class AuditAccumulator {
   }
 
   private inherit(parents: readonly string[]): Table {
+    // One parent (most commits): its table, and nothing else to compile into this path
+    // (it runs per commit; each re-optimisation of the merge loop inlined here cost
+    // the compiler a few hundred milliseconds on Aider).
+    if (parents.length === 1) return this.take(parents[0]!) ?? new Map();
+    return this.inheritAll(parents);
+  }
+
+  /** `inherit` of a merge (or a root): the first parent's table with the others' entries merged in. */
+  private inheritAll(parents: readonly string[]): Table {
     const unique = [...new Set(parents)];
     let table: Table | undefined;
     for (const p of unique) {
@@ -215,15 +224,18 @@ export class AuditAccumulator {
         continue;
       }
       const other = this.release(p);
-      if (!other) continue;
-      for (const [path, entry] of other) {
-        const mine = table.get(path);
-        // Most paths of a merge's sides hold the same (shared, immutable) entry.
-        if (mine === entry) continue;
-        table.set(path, mine ? mergeEntries(mine, entry, this.maxEvents) : entry);
-      }
+      if (other) this.mergeTable(table, other);
     }
     return table ?? new Map();
+  }
+
+  private mergeTable(table: Table, other: Table): void {
+    for (const [path, entry] of other) {
+      const mine = table.get(path);
+      // Most paths of a merge's sides hold the same (shared, immutable) entry.
+      if (mine === entry) continue;
+      table.set(path, mine ? mergeEntries(mine, entry, this.maxEvents) : entry);
+    }
   }
 
   add(c: JudgedCommit): void {

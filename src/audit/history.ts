@@ -437,7 +437,8 @@ export async function* judgeHistoryBatches(
         });
         continue;
       }
-      const obj = await cat.next();
+      // Usually already here (asked a window ahead): no promise then.
+      const obj = cat.nextBuffered() ?? (await cat.next());
       if (obj.id !== p.id || obj.type !== 'commit')
         throw new CleanroomError(
           'input',

@@ -355,6 +355,14 @@ export class CommitJudge {
 
   private readonly showsZones = new WeakMap<readonly ZoneLink[], boolean>();
 
+  /** `linksShowZones` without a promise, where the links are already known; undefined: ask it. */
+  linksShowZonesKnown(commit: string): boolean | undefined {
+    const links = this.links.atKnown(commit);
+    if (links === undefined) return undefined;
+    if (!links.length) return false;
+    return this.showsZones.get(links);
+  }
+
   /** `files` plus each one at the zone paths links show it at (other aliases are dropped). */
   private aliased(
     files: readonly FileChange[],

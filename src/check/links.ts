@@ -196,6 +196,23 @@ export class TreeLinks {
     return r;
   }
 
+  /**
+   * `at`, answered without a promise where it is already known: the commit's links, or
+   * its parent's when its diff changes none (most commits of a long history, asked once
+   * each by a push), have been resolved before. Undefined: ask `at`. The same answer as
+   * `at`, which walks the same one step and keeps it the same way.
+   */
+  atKnown(commit: string): ZoneLink[] | undefined {
+    let m = this.commits.get(commit);
+    if (typeof m === 'string') {
+      const parent = this.commits.get(m);
+      if (!Array.isArray(parent)) return undefined;
+      this.commits.set(commit, parent as readonly LinkEntry[]);
+      m = parent;
+    }
+    return Array.isArray(m) ? this.resolved.get(m as readonly LinkEntry[]) : undefined;
+  }
+
   private async entries(commit: string): Promise<readonly LinkEntry[]> {
     // Walk back to a commit whose links are known (or must be read), then forward.
     const chain: { id: string; delta: LinkDelta | undefined }[] = [];

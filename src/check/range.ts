@@ -130,77 +130,92 @@ export async function* judgePushCommits(
   const guard = configGuard(policy);
   // Every commit's entries, for walks whose whole history is in the push (provenance.ts).
   const pushed = new PushedTouches(ctx, { off: (opts.commits ?? 0) > MAX_PUSHED_PAIRS });
+  // The generator's own body is kept small on purpose: it is resumed once per pushed
+  // commit, so V8 optimises it, and each (re)optimisation of a body that inlined the
+  // batch's work cost hundreds of milliseconds of compiler time on a long history.
   try {
     for await (const diffs of readDiffBatches(ctx, items)) {
-      for (const d of diffs) pushed.add(d);
-      const judged = new Set(diffs.filter((d) => mayMatter(policy, guard, d)).map((d) => d.id));
-      const records = new Map<string, CommitRecord>();
-      const complete = async (list: readonly CommitDiff[]): Promise<void> => {
-        for (const r of await completeCommits(ctx, list)) records.set(r.id, r);
-      };
-      await complete(diffs.filter((d) => opts.readAll === true || judged.has(d.id)));
-      // In order (parents first), every commit's diff is followed before a later commit's
-      // links are asked: a judged commit's as judged (the judge's own follow is then a
-      // no-op), a passed-over one's rename-free (the same links: a rename's source shows
-      // as deleted, its destination as added with its mode; merges are always judged).
-      // A commit whose tree has a link that can show content in a zone is judged after all
-      // (`late`).
-      const late: CommitDiff[] = [];
-      for (const d of diffs) {
-        const r = records.get(d.id);
-        if (judged.has(d.id)) {
-          judge.follow(r!);
-          continue;
-        }
-        judge.follow(d);
-        if (await judge.linksShowZones(d.id)) {
-          judged.add(d.id);
-          if (!r) late.push(d);
-        }
-      }
-      await complete(late);
-      await judge.prepare(diffs.filter((d) => judged.has(d.id)).map((d) => records.get(d.id)!));
-      setTouchIndex(
-        ctx,
-        pushed,
-        await touchIndexFor(
-          ctx,
-          policy,
-          diffs.filter((d) => judged.has(d.id)).map((d) => records.get(d.id)!),
-          pushed,
-        ),
-      );
-      for (const d of diffs) {
-        const record = records.get(d.id);
-        if (!judged.has(d.id)) {
-          yield {
-            id: d.id,
-            parents: d.parents,
-            files: d.files,
-            judged: false,
-            findings: [],
-            notes: [],
-            ...(record ? { record } : {}),
-          };
-          continue;
-        }
-        const v = await judge.judge(record!);
-        record!.files = [...v.files];
-        yield {
-          id: d.id,
-          parents: record!.parents,
-          files: record!.files,
-          judged: true,
-          findings: v.findings,
-          notes: v.notes,
-          record: record!,
-        };
-      }
+      const batch = await readPushBatch(ctx, policy, judge, guard, pushed, diffs, opts);
+      for (const item of batch) yield 'judge' in item ? await judgedItem(judge, item.record) : item;
     }
   } finally {
     setTouchIndex(ctx, undefined);
     judge.close();
   }
+}
+
+/**
+ * One batch of `judgePushCommits`, up to the judging: each commit as yielded when passed
+ * over (`record` only with `readAll`), or `{ record }` alone for a commit to judge.
+ */
+async function readPushBatch(
+  ctx: GitContext,
+  policy: Policy,
+  judge: CommitJudge,
+  guard: Guard,
+  pushed: PushedTouches,
+  diffs: readonly CommitDiff[],
+  opts: { readAll?: boolean },
+): Promise<(PushJudged | { record: CommitRecord; judge: true })[]> {
+  for (const d of diffs) pushed.add(d);
+  const judged = new Set<string>();
+  for (const d of diffs) if (mayMatter(policy, guard, d)) judged.add(d.id);
+  const records = new Map<string, CommitRecord>();
+  const complete = async (list: readonly CommitDiff[]): Promise<void> => {
+    for (const r of await completeCommits(ctx, list)) records.set(r.id, r);
+  };
+  await complete(diffs.filter((d) => opts.readAll === true || judged.has(d.id)));
+  // In order (parents first), every commit's diff is followed before a later commit's
+  // links are asked: a judged commit's as judged (the judge's own follow is then a
+  // no-op), a passed-over one's rename-free (the same links: a rename's source shows
+  // as deleted, its destination as added with its mode; merges are always judged).
+  // A commit whose tree has a link that can show content in a zone is judged after all
+  // (`late`).
+  const late: CommitDiff[] = [];
+  for (const d of diffs) {
+    const r = records.get(d.id);
+    if (judged.has(d.id)) {
+      judge.follow(r!);
+      continue;
+    }
+    judge.follow(d);
+    if (judge.linksShowZonesKnown(d.id) ?? (await judge.linksShowZones(d.id))) {
+      judged.add(d.id);
+      if (!r) late.push(d);
+    }
+  }
+  await complete(late);
+  const toJudge = diffs.filter((d) => judged.has(d.id)).map((d) => records.get(d.id)!);
+  await judge.prepare(toJudge);
+  setTouchIndex(ctx, pushed, await touchIndexFor(ctx, policy, toJudge, pushed));
+  return diffs.map((d) => {
+    const record = records.get(d.id);
+    if (judged.has(d.id)) return { record: record!, judge: true as const };
+    return {
+      id: d.id,
+      parents: d.parents,
+      files: d.files,
+      judged: false,
+      findings: [],
+      notes: [],
+      ...(record ? { record } : {}),
+    };
+  });
+}
+
+/** A commit of `readPushBatch` to judge, judged. */
+async function judgedItem(judge: CommitJudge, record: CommitRecord): Promise<PushJudged> {
+  const v = await judge.judge(record);
+  record.files = [...v.files];
+  return {
+    id: record.id,
+    parents: record.parents,
+    files: record.files,
+    judged: true,
+    findings: v.findings,
+    notes: v.notes,
+    record,
+  };
 }
 
 /**

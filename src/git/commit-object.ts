@@ -182,10 +182,14 @@ export function parseCommitObject(body: Buffer): CommitObject {
     else if (key === 'author' || key === 'committer') {
       const p = parseIdentLine(value);
       if (!p) continue;
-      if (key === 'author' && !out.author) [out.author, out.authorTime] = [p.id, p.time];
-      else if (key === 'committer' && !out.committer)
-        [out.committer, out.committerTime] = [p.id, p.time];
-      else out.others.push(p.id);
+      // Plain assignments (no array destructuring): an array each, per commit read.
+      if (key === 'author' && !out.author) {
+        out.author = p.id;
+        out.authorTime = p.time;
+      } else if (key === 'committer' && !out.committer) {
+        out.committer = p.id;
+        out.committerTime = p.time;
+      } else out.others.push(p.id);
     }
   }
   out.message = raw.toString('utf8');

@@ -140,6 +140,16 @@ export class ByteReader {
     return undefined;
   }
 
+  /** Bytes that have arrived and are not consumed yet. */
+  get available(): number {
+    return this.size;
+  }
+
+  /** `exactly`, answered from what is already buffered: `n` bytes (consumed), or undefined (nothing consumed). */
+  exactlyBuffered(n: number): Buffer | undefined {
+    return this.size >= n ? this.take(n) : undefined;
+  }
+
   /** The next byte, not consumed; null at EOF. */
   async peek(): Promise<number | null> {
     while (!this.size) if (!(await this.fill())) return null;
@@ -230,23 +240,61 @@ export class CatFileBatch {
     this.reader = new ByteReader(this.child.stdout);
   }
 
+  /** The header of the object being read, when its content has not all arrived yet. */
+  private header: { id: string; type: string; size: number } | undefined;
+
+  /**
+   * `next`, answered without a promise when the whole object has already arrived (the
+   * audit asks for a window of commits at once, so it usually has): the object, or
+   * undefined when it has not (then `next` reads it; a header already read is kept).
+   */
+  nextBuffered(): { id: string; type: string; content: Buffer } | undefined {
+    if (!this.header) {
+      const line = this.reader.untilBuffered(0x0a);
+      if (line === undefined) return undefined;
+      const h = parseHeader(line);
+      if (h.type === 'missing') return { id: h.id, type: 'missing', content: EMPTY };
+      this.header = h;
+    }
+    const { id, type, size } = this.header;
+    if (this.reader.available < size + 1) return undefined;
+    this.header = undefined;
+    const content = this.reader.exactlyBuffered(size)!;
+    this.reader.exactlyBuffered(1);
+    return { id, type, content };
+  }
+
   /** The next object: `<id> <type> <size>\n<content>\n`, or type 'missing'. */
   async next(): Promise<{ id: string; type: string; content: Buffer }> {
-    const header = await this.reader.until(0x0a);
-    if (header === null) throw new CleanroomError('internal', 'git cat-file ended early');
-    const [id = '', type = '', size] = header.toString('latin1').split(' ');
-    if (type === 'missing' || type === 'ambiguous' || size === undefined)
-      return { id, type: 'missing', content: EMPTY };
-    const n = Number(size);
-    if (!Number.isSafeInteger(n) || n < 0)
-      throw new CleanroomError(
-        'internal',
-        `bad cat-file header: ${header.toString('latin1').slice(0, 100)}`,
-      );
-    const content = await this.reader.exactly(n);
+    const ready = this.nextBuffered();
+    if (ready) return ready;
+    if (!this.header) {
+      const line = await this.reader.until(0x0a);
+      if (line === null) throw new CleanroomError('internal', 'git cat-file ended early');
+      const h = parseHeader(line);
+      if (h.type === 'missing') return { id: h.id, type: 'missing', content: EMPTY };
+      this.header = h;
+    }
+    const { id, type, size } = this.header;
+    this.header = undefined;
+    const content = await this.reader.exactly(size);
     await this.reader.exactly(1);
     return { id, type, content };
   }
+}
+
+/** A `cat-file --batch` header: `<id> <type> <size>`, or `<id> missing` (type 'missing', size 0). */
+function parseHeader(header: Buffer): { id: string; type: string; size: number } {
+  const [id = '', type = '', size] = header.toString('latin1').split(' ');
+  if (type === 'missing' || type === 'ambiguous' || size === undefined)
+    return { id, type: 'missing', size: 0 };
+  const n = Number(size);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new CleanroomError(
+      'internal',
+      `bad cat-file header: ${header.toString('latin1').slice(0, 100)}`,
+    );
+  return { id, type, size: n };
 }
 
 export interface ObjectInfo {

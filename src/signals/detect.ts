@@ -5,7 +5,7 @@
 
 import { UNKNOWN_AI, type Identity, type Signal, type ToolId } from '../core/types.js';
 import type { ToolTable } from './tools.js';
-import { parseIdentity, trailerLikeLines } from './trailers.js';
+import { parseIdentity, trailerPartsAt, trailerText } from './trailers.js';
 
 export interface CommitMeta {
   /** More author/committer lines of a hand-made commit object (git may show any of them). */
@@ -120,33 +120,55 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
   }
 
   const view = restrictView(meta.message);
-  for (const t of trailerLikeLines(view)) {
-    const key = t.key.toLowerCase();
-    for (const rule of table.trailerKeys.get(key) ?? []) {
-      if (rule.value === undefined || t.value.toLowerCase() === rule.value)
-        addSignal(out, seen, rule.tool, 'trailer', t.text);
+  // One pass over the lines: every trailer-like line is judged, and the lines holding an
+  // "@" are kept for the address pass below (with whether they are a well-formed
+  // `Key: Name <email>` line), so no line is split or parsed twice. The evidence text is
+  // built only for a line that gives a signal.
+  const atLines: string[] = [];
+  // The next "@" at or after the line being read (searched again only once passed: linear).
+  let nextAt = view.indexOf('@');
+  for (let pos = 0; pos <= view.length;) {
+    const from = pos;
+    let nl = view.indexOf('\n', from);
+    if (nl < 0) nl = view.length;
+    pos = nl + 1;
+    if (nextAt >= 0 && nextAt < from) nextAt = view.indexOf('@', from);
+    const withAt = nextAt >= 0 && nextAt < nl;
+    const parts = trailerPartsAt(view, from, nl);
+    if (!parts) {
+      if (withAt) atLines.push(view.slice(from, nl));
+      continue;
     }
-    const id = parseIdentity(t.value);
+    const [tkey, value] = parts;
+    const key = tkey.toLowerCase();
+    let text: string | undefined;
+    for (const rule of table.trailerKeys.get(key) ?? []) {
+      if (rule.value === undefined || value.toLowerCase() === rule.value)
+        addSignal(out, seen, rule.tool, 'trailer', (text ??= trailerText(tkey, value)));
+    }
+    const id = parseIdentity(value);
+    // A well-formed `Key: Name <email>` line is judged by its email alone (below too).
+    if (withAt && !id) atLines.push(view.slice(from, nl));
     const idTool = id ? identityTool(table, id) : undefined;
     if (table.genericTrailers.has(key)) {
       addSignal(
         out,
         seen,
-        idTool?.tool ?? table.toolForName(t.value) ?? UNKNOWN_AI,
+        idTool?.tool ?? table.toolForName(value) ?? UNKNOWN_AI,
         'trailer',
-        t.text,
+        (text ??= trailerText(tkey, value)),
       );
       continue;
     }
     if (idTool) {
-      addSignal(out, seen, idTool.tool, 'trailer', t.text);
+      addSignal(out, seen, idTool.tool, 'trailer', (text ??= trailerText(tkey, value)));
       continue;
     }
     if (key === 'co-authored-by') {
       // `Name <email>`, or a bare name (`Co-authored-by: Gemini`, as Gemini CLI users write it).
-      const name = id ? id.name.trim() : t.value.includes('@') ? '' : t.value.trim();
+      const name = id ? id.name.trim() : value.includes('@') ? '' : value.trim();
       const byName = name ? table.coauthorNames.find((c) => c.test(name)) : undefined;
-      if (byName) addSignal(out, seen, byName.tool, 'trailer', t.text);
+      if (byName) addSignal(out, seen, byName.tool, 'trailer', (text ??= trailerText(tkey, value)));
     }
   }
 
@@ -166,10 +188,7 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
   // line, a missing ">": restricting signals err on the side of seeing. A well-formed
   // `Key: Name <email>` line was judged above by its email alone (its display name may
   // be anything, even an address).
-  for (const line of view.includes('@') ? view.split('\n') : []) {
-    if (!line.includes('@')) continue;
-    const t = trailerLikeLines(line)[0];
-    if (t && parseIdentity(t.value)) continue;
+  for (const line of atLines) {
     for (const address of addressesIn(line)) {
       const tool = table.toolForEmail(address);
       if (tool && !out.some((x) => x.tool === tool))

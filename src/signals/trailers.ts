@@ -156,11 +156,38 @@ export interface TrailerOptions {
   commentChar?: string;
 }
 
-/** The message's real trailers, as `git interpret-trailers --parse` sees them. */
+/**
+ * The last answer of parseTrailers: judging one commit asks it of the same message up to
+ * four times (the session trailer, review attestations, overrides, signed reviews).
+ */
+let lastParsed:
+  | { message: string; noDivider: boolean; commentChar: string; trailers: readonly Trailer[] }
+  | undefined;
+
+/**
+ * The message's real trailers, as `git interpret-trailers --parse` sees them. A fresh
+ * array each call; its trailers may be shared with an earlier call on the same message
+ * (read them, do not change them).
+ */
 export function parseTrailers(message: string, opts: TrailerOptions = {}): Trailer[] {
   const commentChar = opts.commentChar ?? '#';
+  const noDivider = opts.noDivider === true;
+  const last = lastParsed;
+  if (
+    last !== undefined &&
+    last.message === message &&
+    last.noDivider === noDivider &&
+    last.commentChar === commentChar
+  )
+    return last.trailers.slice();
+  const trailers = parseTrailersOnce(message, noDivider, commentChar);
+  lastParsed = { message, noDivider, commentChar, trailers };
+  return trailers.slice();
+}
+
+function parseTrailersOnce(message: string, noDivider: boolean, commentChar: string): Trailer[] {
   let patchStart = message.length;
-  if (!opts.noDivider) {
+  if (!noDivider) {
     for (let s = 0; s < message.length; s = nextLine(message, s)) {
       if (message.startsWith('---', s) && isSpace(message[s + 3])) {
         patchStart = s;
@@ -212,30 +239,57 @@ const isAlnumCode = (c: number): boolean =>
   (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
 /** `[A-Za-z0-9-]`: a trailer key's characters. */
 const isKeyChar = (c: number): boolean => c === 0x2d || isAlnumCode(c);
-const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\r';
 const MAX_EVIDENCE = 500;
 
-function likeTrailer(line: string): Trailer | undefined {
-  let end = line.length;
-  while (end > 0 && isBlank(line[end - 1])) end--;
-  let i = 0;
-  while (i < end && (line[i] === ' ' || line[i] === '\t')) i++;
+/**
+ * A trailer-like line's key and value (`likeTrailer` without its evidence text), or
+ * undefined. The restricting reader asks this of every line of every judged message and
+ * builds the text only for the few lines that give a signal.
+ */
+export function trailerParts(line: string): [key: string, value: string] | undefined {
+  return trailerPartsAt(line, 0, line.length);
+}
+
+/** ` `, `\t` or `\r`, by char code (a blank that ends a trailer-like line). */
+const isBlankCode = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d;
+
+/**
+ * `trailerParts` of the line `text.slice(from, to)`, read in place: a message's lines are
+ * not cut out one by one (a string each, and strings of mixed kinds that made V8
+ * re-optimise the reader).
+ */
+export function trailerPartsAt(
+  text: string,
+  from: number,
+  to: number,
+): [key: string, value: string] | undefined {
+  let end = to;
+  while (end > from && isBlankCode(text.charCodeAt(end - 1))) end--;
+  let i = from;
+  while (i < end && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
   const keyStart = i;
-  if (i >= end || !isAlnumCode(line.charCodeAt(i))) return undefined;
-  while (i < end && isKeyChar(line.charCodeAt(i))) i++;
-  const key = line.slice(keyStart, i);
-  while (i < end && (line[i] === ' ' || line[i] === '\t')) i++;
-  if (i >= end || line[i] !== ':') return undefined;
+  if (i >= end || !isAlnumCode(text.charCodeAt(i))) return undefined;
+  while (i < end && isKeyChar(text.charCodeAt(i))) i++;
+  const keyEnd = i;
+  while (i < end && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
+  if (i >= end || text.charCodeAt(i) !== 0x3a /* ':' */) return undefined;
   i++;
-  while (i < end && (line[i] === ' ' || line[i] === '\t')) i++;
+  while (i < end && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
   // A stray CR (or U+2028) inside the line stays in the value: it must not hide the line.
-  const value = line.slice(i, Math.max(i, end));
+  return [text.slice(keyStart, keyEnd), text.slice(i, Math.max(i, end))];
+}
+
+/** `Key: value` as evidence, shortened past MAX_EVIDENCE characters. */
+export function trailerText(key: string, value: string): string {
   const text = `${key}: ${value}`;
-  return {
-    key,
-    value,
-    text: text.length > MAX_EVIDENCE ? `${text.slice(0, MAX_EVIDENCE)}…` : text,
-  };
+  return text.length > MAX_EVIDENCE ? `${text.slice(0, MAX_EVIDENCE)}…` : text;
+}
+
+function likeTrailer(line: string): Trailer | undefined {
+  const parts = trailerParts(line);
+  if (!parts) return undefined;
+  const [key, value] = parts;
+  return { key, value, text: trailerText(key, value) };
 }
 
 /** Every `Key: value` line anywhere in the message (liberal; for restricting signals only). */

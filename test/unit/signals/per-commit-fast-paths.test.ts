@@ -5,8 +5,16 @@
 // characters that matter (markers, blanks, CR, LF, NFKC and format characters, colons).
 
 import { describe, expect, it } from 'vitest';
-import { restrictView, detectSignals } from '../../../src/signals/detect.js';
-import { trailerLikeLines } from '../../../src/signals/trailers.js';
+import {
+  addressesIn,
+  detectSignals,
+  formatIdentity,
+  identityTool,
+  restrictView,
+} from '../../../src/signals/detect.js';
+import { parseIdentity, trailerLikeLines } from '../../../src/signals/trailers.js';
+import { UNKNOWN_AI, type Signal, type ToolId } from '../../../src/core/types.js';
+import type { ToolTable } from '../../../src/signals/tools.js';
 import { twoPaths } from '../../../src/git/commits.js';
 import { compileToolTable, type ToolTableSpec } from '../../../src/signals/tools.js';
 import builtinTools from '../../../src/policy/generated/builtin-tools.js';
@@ -34,6 +42,80 @@ function keyReference(line: string): string | undefined {
   const key = line.slice(start, i);
   while (i < end && (line[i] === ' ' || line[i] === '\t')) i++;
   return i < end && line[i] === ':' ? key : undefined;
+}
+
+/**
+ * detectSignals as it was before its one-pass form (525653d): every line split and
+ * parsed into a full trailer (evidence text included), then split and parsed again for
+ * the address pass (the reference).
+ */
+function detectSignalsReference(
+  table: ToolTable,
+  meta: Parameters<typeof detectSignals>[1],
+): Signal[] {
+  const out: Signal[] = [];
+  const seen = new Set<string>();
+  const add = (tool: ToolId, source: Signal['source'], evidence: string): void => {
+    const key = `${tool}\0${evidence}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ tool, source, evidence });
+  };
+  for (const role of ['author', 'committer'] as const) {
+    const id = meta[role];
+    if (!id) continue;
+    const hit = identityTool(table, id);
+    if (hit) add(hit.tool, hit.by === 'email' ? role : 'name', `${role}: ${formatIdentity(id)}`);
+  }
+  for (const id of meta.others ?? []) {
+    const hit = identityTool(table, id);
+    if (hit)
+      add(
+        hit.tool,
+        hit.by === 'email' ? 'author' : 'name',
+        `extra identity line: ${formatIdentity(id)}`,
+      );
+  }
+  const view = restrictView(meta.message);
+  for (const t of trailerLikeLines(view)) {
+    const key = t.key.toLowerCase();
+    for (const rule of table.trailerKeys.get(key) ?? [])
+      if (rule.value === undefined || t.value.toLowerCase() === rule.value)
+        add(rule.tool, 'trailer', t.text);
+    const id = parseIdentity(t.value);
+    const idTool = id ? identityTool(table, id) : undefined;
+    if (table.genericTrailers.has(key)) {
+      add(idTool?.tool ?? table.toolForName(t.value) ?? UNKNOWN_AI, 'trailer', t.text);
+      continue;
+    }
+    if (idTool) {
+      add(idTool.tool, 'trailer', t.text);
+      continue;
+    }
+    if (key === 'co-authored-by') {
+      const name = id ? id.name.trim() : t.value.includes('@') ? '' : t.value.trim();
+      const byName = name ? table.coauthorNames.find((c) => c.test(name)) : undefined;
+      if (byName) add(byName.tool, 'trailer', t.text);
+    }
+  }
+  if (table.subjectPrefixes.length) {
+    const subject = view.replace(/^\s+/, '').split('\n', 1)[0] ?? '';
+    for (const p of table.subjectPrefixes)
+      if (subject.startsWith(p.text)) add(p.tool, 'marker', `subject begins "${p.text.trim()}"`);
+  }
+  const lower = view.toLowerCase();
+  for (const m of table.markers) if (lower.includes(m.lower)) add(m.tool, 'marker', m.text);
+  for (const line of view.includes('@') ? view.split('\n') : []) {
+    if (!line.includes('@')) continue;
+    const t = trailerLikeLines(line)[0];
+    if (t && parseIdentity(t.value)) continue;
+    for (const address of addressesIn(line)) {
+      const tool = table.toolForEmail(address);
+      if (tool && !out.some((x) => x.tool === tool))
+        add(tool, 'trailer', `address in the message: ${address}`);
+    }
+  }
+  return out;
 }
 
 function random(seed: number): () => number {
@@ -143,6 +225,65 @@ describe('per-commit fast paths agree with their plain forms', () => {
       expect(twoPaths(b), JSON.stringify(f)).toBe(/^:[^:].* [RC]\d*$/.test(b.toString('latin1')));
     }
   });
+
+  it('detectSignals: the same signals, in the same order, as its plain form on 20,000 random messages', () => {
+    const tools = compileToolTable(builtinTools as ToolTableSpec);
+    // Lines built from trailer keys, identities, addresses and markers of the table, so
+    // that random messages hit every branch (generic trailers, co-author names, several
+    // addresses on a line, an address in a well-formed trailer, evidence past 500 chars).
+    const pieces = [
+      ...ALPHABET,
+      'Co-authored-by: Claude <noreply@anthropic.com>',
+      'Co-authored-by: Gemini',
+      'Co-Authored-By: aider (gpt-4) <aider@aider.chat>',
+      'Assisted-by: Copilot',
+      'Generated-by: x <a@b.c>',
+      'Signed-off-by: Jane <jane@example.org>',
+      'Reviewed-by: noreply@anthropic.com',
+      'see noreply@anthropic.com. and aider@aider.chat',
+      'Claude <noreply@anthropic.com',
+      '\u{1f916} Generated with [Claude Code](https://claude.com/claude-code)',
+      'Key: ' + 'v'.repeat(600) + ' <noreply@anthropic.com>',
+      '  \t',
+      '\n\n',
+    ];
+    const named = [
+      '',
+      'aider: fix\n',
+      'fix\n\nCo-authored-by: Claude <noreply@anthropic.com>\nsee noreply@anthropic.com\n',
+      'x\n\nAssisted-by: gemini <a@b.co> and noreply@anthropic.com\n',
+    ];
+    const people = [
+      undefined,
+      { name: 'Jane', email: 'jane@example.org' },
+      { name: 'Paul (aider)', email: 'paul@example.org' },
+      { name: 'Claude', email: 'noreply@anthropic.com' },
+    ];
+    const rnd = random(17);
+    const messages = [...named];
+    for (let i = 0; i < 20_000; i++) {
+      let m = '';
+      const n = Math.floor(rnd() * 12);
+      for (let k = 0; k < n; k++) m += pieces[Math.floor(rnd() * pieces.length)]!;
+      messages.push(m);
+    }
+    let found = 0;
+    for (const [i, message] of messages.entries()) {
+      const meta = {
+        message,
+        author: people[i % people.length],
+        committer: people[(i >> 2) % people.length],
+        others: i % 7 === 0 ? [people[2]!, people[3]!] : undefined,
+      };
+      const got = detectSignals(tools, meta);
+      found += got.length;
+      // One expect per difference only: 20,000 deep comparisons are slow on a loaded runner.
+      if (JSON.stringify(got) !== JSON.stringify(detectSignalsReference(tools, meta)))
+        expect(got, JSON.stringify(message)).toEqual(detectSignalsReference(tools, meta));
+    }
+    // The messages do reach signals (a fuzz that found none would prove nothing).
+    expect(found).toBeGreaterThan(10_000);
+  }, 120_000);
 
   it('detectSignals still finds a quoted or indented trailer, and not a plain subject (control)', () => {
     const tools = compileToolTable(builtinTools as ToolTableSpec);

@@ -81,6 +81,24 @@ describe('parseTrailers on messages as commit-msg and the server see them', () =
     expect(parseTrailers(m).map((t) => t.key)).toEqual([]);
     expect(parseTrailers(m, { noDivider: true }).map((t) => t.key)).toEqual(['Reviewed-by']);
   });
+  it('asked again of the same message (the last answer is kept): the same trailers, per option, in a fresh array', () => {
+    const m = 'Add\n\nReviewed-by: Rita <r@x.org>\nSigned-off-by: S <s@x.org>\n';
+    const first = parseTrailers(m, { noDivider: true });
+    expect(first.map((t) => t.key)).toEqual(['Reviewed-by', 'Signed-off-by']);
+    first.pop();
+    expect(parseTrailers(m, { noDivider: true }).map((t) => t.key)).toEqual([
+      'Reviewed-by',
+      'Signed-off-by',
+    ]);
+    // A different option or comment character is not answered from the kept one.
+    const d = 'Add\n\nbody\n---\n\nReviewed-by: Rita <r@x.org>\n; comment\n';
+    expect(parseTrailers(d, { noDivider: true, commentChar: ';' }).map((t) => t.key)).toEqual([
+      'Reviewed-by',
+    ]);
+    expect(parseTrailers(d, { noDivider: true }).map((t) => t.key)).toEqual([]);
+    expect(parseTrailers(d, { commentChar: ';' }).map((t) => t.key)).toEqual([]);
+    expect(parseTrailers(d, { noDivider: true, commentChar: ';' })).toHaveLength(1);
+  });
   it('a custom comment character', () => {
     expect(
       parseTrailers('Add\n\nReviewed-by: R <r@x.org>\n; comment\n', { commentChar: ';' }).map(
