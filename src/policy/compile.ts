@@ -294,16 +294,52 @@ const LITERAL_SEGMENT = /^(?!\.+$)[A-Za-z0-9_.-]+$/;
 const PLAIN_GLOB = /^[A-Za-z0-9_.*?/-]+$/;
 const LITERAL_WORD = /[A-Za-z0-9_-]{2,}/g;
 
-/** One include glob of zone `zone` (its index in `Policy.zones`). */
-interface GlobTest {
+/**
+ * One include glob of zone `zone` (its index in `Policy.zones`): `test` answers for a
+ * path on the glob's branch of the tree; `subtree`: the glob is its node's segments then
+ * `/**` and answers without its expression (see `belowNoDotSegment`).
+ */
+export interface GlobTest {
   readonly zone: number;
+  readonly glob: string;
+  readonly subtree: boolean;
   readonly test: (normalizedPath: string) => boolean;
 }
 
 /** A node of the zone index: the globs whose literal leading segments end here, and the next segments. */
-interface IndexNode {
+export interface IndexNode {
   readonly tests: GlobTest[];
-  readonly children: Map<string, IndexNode>;
+  /** Each next segment (lowercase when `nocase`), with its node at the same index. */
+  readonly keys: string[];
+  readonly next: IndexNode[];
+}
+
+/**
+ * What picomatch 4 makes of `/**` after literal segments (dot: true): the segments alone,
+ * or a "/" and then anything without a "." or ".." segment. A glob whose expression is
+ * not exactly this (another picomatch, other options) keeps its expression.
+ */
+const SUBTREE_TAIL = '(?:\\/(?!\\.{1,2}(?:\\/|$))(?:(?:(?!(?:^|\\/)\\.{1,2}(?:\\/|$)).)*?)|$))$';
+
+/**
+ * Does `n`, which holds a subtree glob's literal segments up to `from` (then "/" or its
+ * end), match the rest of that glob's expression (SUBTREE_TAIL)? It does unless a
+ * segment after `from` is "." or ".." — the lookaheads of the expression, without it.
+ */
+function belowNoDotSegment(n: string, from: number): boolean {
+  for (let i = n.indexOf('/.', from); i !== -1; i = n.indexOf('/.', i + 1)) {
+    const c = i + 2;
+    if (c === n.length || n.charCodeAt(c) === 0x2f) return false;
+    if (n.charCodeAt(c) === 0x2e && (c + 1 === n.length || n.charCodeAt(c + 1) === 0x2f))
+      return false;
+  }
+  return true;
+}
+
+/** The longest word (LITERAL_WORD) of `part` when it is plain (PLAIN_GLOB), else undefined. */
+function requiredWord(part: string): string | undefined {
+  if (!PLAIN_GLOB.test(part)) return undefined;
+  return part.match(LITERAL_WORD)?.reduce((a, b) => (b.length > a.length ? b : a));
 }
 
 /**
@@ -320,39 +356,51 @@ interface IndexNode {
  * characters, escaped, followed by `\/` or the end (`evals/tasks/**` is
  * `^(?:evals\/tasks(?:\/…|$))$`), so a path the expression matches starts with those
  * segments; `nocase` is the `i` flag, under which (without `u`) an ASCII character
- * matches only itself in either case and never a non-ASCII one — so the path's
- * segment, lowercased, is the key. A
- * glob starting with `!` (negation) or holding a `|` sits at the root, untried by the
- * tree. A root glob made only of words, `.`, `/`, `*` and `?` is first asked whether
- * its longest word appears in the path (a match holds each word of such a glob, in the
- * same case-folding). test/unit/policy/zone-index.test.ts compares this with the
- * joined matchers on random globs and paths.
+ * matches only itself in either case and never a non-ASCII one, so a path's segment
+ * reaches a key when it is the key, or ASCII and the key once lowercased (`indexedZones`).
+ * A glob starting with `!` (negation) or holding a `|` sits at the root, untried by the
+ * tree. What follows a glob's literal segments, when made only of words, `.`, `/`, `*`
+ * and `?`, names a word every match holds (in the same case folding): the glob's
+ * expression is tried only on paths holding it. A glob that is its segments then `/**`,
+ * with the expression picomatch gives that (SUBTREE_TAIL), is answered without it.
+ * test/unit/policy/zone-index.test.ts compares this with picomatch on random globs and
+ * paths.
  */
-function zoneIndex(
+export function zoneIndex(
   zones: readonly { globs: readonly string[]; matcher: GlobMatcher }[],
   opts: { nocase: boolean; flags: string },
 ): IndexNode {
-  const root: IndexNode = { tests: [], children: new Map() };
+  const node0 = (): IndexNode => ({ tests: [], keys: [], next: [] });
+  const root = node0();
   zones.forEach(({ globs, matcher }, zone) => {
     for (const [g, glob] of globs.entries()) {
       const re = matcher.each[g]!;
       let node = root;
+      const segs = glob.split('/');
+      let depth = 0;
       if (!glob.startsWith('!') && !glob.includes('|')) {
-        for (const seg of glob.split('/')) {
+        for (const seg of segs) {
           if (!LITERAL_SEGMENT.test(seg)) break;
           const key = opts.nocase ? seg.toLowerCase() : seg;
-          let next = node.children.get(key);
-          if (!next) node.children.set(key, (next = { tests: [], children: new Map() }));
-          node = next;
+          let at = node.keys.indexOf(key);
+          if (at < 0) at = node.keys.push(key) - 1;
+          node = node.next[at] ??= node0();
+          depth++;
         }
       }
-      const word =
-        node === root && PLAIN_GLOB.test(glob)
-          ? glob.match(LITERAL_WORD)?.reduce((a, b) => (b.length > a.length ? b : a))
-          : undefined;
+      const literal = segs.slice(0, depth).join('/');
+      const subtree =
+        depth > 0 &&
+        depth === segs.length - 1 &&
+        segs[depth] === '**' &&
+        re.flags === opts.flags &&
+        re.source === `^(?:${literal.replace(/[./]/g, '\\$&')}${SUBTREE_TAIL}`;
+      const word = requiredWord(depth ? segs.slice(depth).join('/') : glob);
       const has = word ? new RegExp(word, opts.flags) : undefined;
       node.tests.push({
         zone,
+        glob,
+        subtree,
         test: has
           ? (p) => p === glob || (has.test(p) && re.test(p))
           : (p) => p === glob || re.test(p),
@@ -362,10 +410,23 @@ function zoneIndex(
   return root;
 }
 
-/** `hits` plus the zones of `tests` that match `n` (no closure: this runs per path, and the build keeps names). */
-function tryGlobs(tests: readonly GlobTest[], n: string, hits: number[] | undefined) {
+/**
+ * `hits` plus the zones of `tests` that match `n`, whose node's segments end at `at`.
+ * No closure: this runs per path, and the build keeps names (a closure made per call
+ * costs a defineProperty).
+ */
+function tryGlobs(
+  tests: readonly GlobTest[],
+  n: string,
+  at: number,
+  hits: number[] | undefined,
+): number[] | undefined {
   for (const t of tests)
-    if ((hits === undefined || !hits.includes(t.zone)) && t.test(n)) (hits ??= []).push(t.zone);
+    if (
+      (hits === undefined || !hits.includes(t.zone)) &&
+      (t.subtree ? n === t.glob || belowNoDotSegment(n, at) : t.test(n))
+    )
+      (hits ??= []).push(t.zone);
   return hits;
 }
 
@@ -374,23 +435,30 @@ function tryGlobs(tests: readonly GlobTest[], n: string, hits: number[] | undefi
  * not empty), through `zoneIndex`'s tree; undefined for none.
  */
 function indexedZones(root: IndexNode, n: string, nocase: boolean): number[] | undefined {
-  let hits = root.tests.length ? tryGlobs(root.tests, n, undefined) : undefined;
+  let hits = root.tests.length ? tryGlobs(root.tests, n, 0, undefined) : undefined;
   let node = root;
   let start = 0;
-  while (node.children.size) {
-    const end = n.indexOf('/', start);
-    let seg = end < 0 ? n.slice(start) : n.slice(start, end);
-    // The keys are lowercase ASCII; a segment the glob's `i` expression could match is
-    // made of the same ASCII letters, so lowercasing finds its key. (A key found for a
-    // segment the expression does not match — KELVIN SIGN lowercases to "k" — only
-    // costs the glob's test.)
-    if (nocase) seg = seg.toLowerCase();
-    const next = node.children.get(seg);
-    if (!next) break;
-    node = next;
-    if (node.tests.length) hits = tryGlobs(node.tests, n, hits);
-    if (end < 0) break;
-    start = end + 1;
+  walk: while (node.keys.length) {
+    for (let k = 0; k < node.keys.length; k++) {
+      const key = node.keys[k]!;
+      const end = start + key.length;
+      // The segment is the key: the same length, then "/" or the end, and the same
+      // characters — or, under `nocase`, ASCII ones that lowercase to it (a non-ASCII
+      // character never matches an ASCII one under /i without /u, though KELVIN SIGN
+      // lowercases to "k").
+      if (end > n.length || (end < n.length && n.charCodeAt(end) !== 0x2f)) continue;
+      if (!n.startsWith(key, start)) {
+        if (!nocase) continue;
+        const seg = n.slice(start, end);
+        if (!ASCII.test(seg) || seg.toLowerCase() !== key) continue;
+      }
+      node = node.next[k]!;
+      if (node.tests.length) hits = tryGlobs(node.tests, n, end, hits);
+      if (end === n.length) break walk;
+      start = end + 1;
+      continue walk;
+    }
+    break;
   }
   return hits && hits.length > 1 ? hits.sort((a, b) => a - b) : hits;
 }
@@ -414,7 +482,8 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
   // "evals/tasks/a\nb.json" would walk out of the zone. Git allows newlines in names.
   const matchOpts = { dot: true, nocase: !caseSensitive, flags: caseSensitive ? 's' : 'is' };
   const includes: { globs: readonly string[]; matcher: GlobMatcher }[] = [];
-  const excludes: GlobMatcher[] = [];
+  // A zone's exclude test, undefined for a zone with none (most: nothing to call).
+  const excludes: (GlobMatcher | undefined)[] = [];
   const zones: Zone[] = input.zones.map((z) => {
     const toolVerdicts = new Map<ToolId, Verdict>(Object.entries(z.tools ?? {}));
     // Globs were checked above; with problems the policy is refused below, unbuilt.
@@ -424,7 +493,7 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
     const inc = globMatcher(include, matchOpts);
     const exc = globMatcher(exclude, matchOpts);
     includes.push({ globs: include, matcher: inc });
-    excludes.push(exc);
+    excludes.push(exclude.length ? exc : undefined);
     return Object.freeze({
       name: z.name,
       description: z.description,
@@ -452,7 +521,7 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
     const hits = indexedZones(index, n, !caseSensitive);
     if (!hits) return [];
     const out: Zone[] = [];
-    for (const i of hits) if (!excludes[i]!(n)) out.push(zones[i]!);
+    for (const i of hits) if (!excludes[i]?.(n)) out.push(zones[i]!);
     return out;
   };
 

@@ -8,7 +8,12 @@
 
 import picomatch from 'picomatch';
 import { describe, expect, it } from 'vitest';
-import { compilePolicy, type PolicyInput } from '../../../src/policy/compile.js';
+import {
+  compilePolicy,
+  globMatcher,
+  zoneIndex,
+  type PolicyInput,
+} from '../../../src/policy/compile.js';
 import { prng } from '../../helpers/prng.js';
 
 const GLOB_PARTS = [
@@ -98,6 +103,7 @@ const pathOf = (r: () => number, globs: readonly string[]): string => {
   let p = [...base, ...more].join('/');
   if (r() < 0.15) p = p.toUpperCase();
   if (r() < 0.05) p = `${p}/`;
+  if (r() < 0.1) p += pick(r, ['/.', '/..', '/./x', '/../x', '/.x', '/..x']);
   return p;
 };
 
@@ -168,6 +174,22 @@ describe('the zone index answers what picomatch answers', () => {
         expect(inZone).toBeGreaterThan(800);
       }, 120_000);
 
+  it('answers `dir/**` globs without their expression, and only those picomatch makes as expected', () => {
+    const opts = { dot: true, nocase: true, flags: 'is' };
+    const globs = ['evals/tasks/**', 'evals/*.py', 'a-b.c/x_y/**', '**/k/**'];
+    const root = zoneIndex([{ globs, matcher: globMatcher(globs, opts) }], opts);
+    const all = (n: typeof root): { glob: string; subtree: boolean }[] => [
+      ...n.tests,
+      ...n.next.flatMap(all),
+    ];
+    expect(Object.fromEntries(all(root).map((t) => [t.glob, t.subtree]))).toEqual({
+      'evals/tasks/**': true,
+      'evals/*.py': false,
+      'a-b.c/x_y/**': true,
+      '**/k/**': false,
+    });
+  });
+
   // The cases the tree's keys and the root's prefilter could get wrong, each with its
   // control: a folding that toLowerCase makes but the `i` flag does not, and the reverse.
   const policy = compilePolicy(
@@ -201,6 +223,14 @@ describe('the zone index answers what picomatch answers', () => {
     ['evals/tasks/q1.json', ['tasks', 'not-src']],
     ['EVALS/Tasks/q1.json', ['tasks', 'not-src']],
     ['evals/tasks', ['tasks', 'not-src']],
+    ['evals/tasks/', ['tasks', 'not-src']],
+    ['evals/tasks/./q1.json', ['not-src']], // picomatch: no "." or ".." segment below
+    ['evals/tasks/a/../q1.json', ['not-src']],
+    ['evals/tasks/..', ['not-src']],
+    ['evals/tasks/a/.', ['not-src']],
+    ['evals/tasks/a/..', ['not-src']],
+    ['evals/tasks/.q1/..x/.../q.json', ['tasks', 'not-src']],
+    ['evals/tasks/a\nb.json', ['tasks', 'not-src']],
     ['evals/tasksx/q1.json', ['not-src']],
     ['evals/ta\u017fks/q1.json', ['not-src']], // long s is not "s" under /i
     ['\u212a8s/a.json', ['tasks', 'not-src']], // KELVIN SIGN: NFC makes it "K" first
