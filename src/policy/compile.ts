@@ -234,15 +234,6 @@ export function semanticProblems(value: unknown, locator: Locator): PolicyProble
   return problems;
 }
 
-/** True where at least one of `ms` is: one expression for them all (same flags), else each in turn. */
-function anyOf(ms: readonly GlobMatcher[]): (p: string) => boolean {
-  const used = ms.filter((m) => m.literals.size > 0);
-  const literals = new Set(used.flatMap((m) => [...m.literals]));
-  const re = used.every((m) => m.re) ? joined(used.map((m) => m.re!)) : undefined;
-  if (!used.length) return () => false;
-  return re ? (p) => p !== '' && (literals.has(p) || re.test(p)) : (p) => used.some((m) => m(p));
-}
-
 /**
  * The anchored expressions `res` (picomatch's are `^(?:…)$`) as one alternation with their
  * common flags; undefined when there are none, their flags differ, or the join does not
@@ -263,6 +254,8 @@ export interface GlobMatcher {
   /** One expression for every glob (each anchored, joined by `|`); undefined when there is none. */
   readonly re: RegExp | undefined;
   readonly literals: ReadonlySet<string>;
+  /** Each glob's own expression, in the globs' order. */
+  readonly each: readonly RegExp[];
 }
 
 /**
@@ -284,11 +277,191 @@ export function globMatcher(
   const test = re
     ? (p: string): boolean => p !== '' && (literals.has(p) || re.test(p))
     : (p: string): boolean => p !== '' && (literals.has(p) || res.some((r) => r.test(p)));
-  return Object.assign(test, { re: res.length ? re : undefined, literals });
+  return Object.assign(test, { re: res.length ? re : undefined, literals, each: res });
 }
 
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * A glob path segment the zone index may key on: ASCII letters, digits, `_`, `-`, `.`
+ * (not only dots). picomatch turns such a segment into the same characters, escaped, and
+ * nothing else; anything with another character (a wildcard, a bracket, a brace, an
+ * extglob, an escape, `!`, `|`, non-ASCII) is left to the glob's own expression.
+ */
+const LITERAL_SEGMENT = /^(?!\.+$)[A-Za-z0-9_.-]+$/;
+/** A glob whose required words (runs of LITERAL_WORD) can prefilter its expression. */
+const PLAIN_GLOB = /^[A-Za-z0-9_.*?/-]+$/;
+const LITERAL_WORD = /[A-Za-z0-9_-]{2,}/g;
+
+/**
+ * One include glob of zone `zone` (its index in `Policy.zones`): `test` answers for a
+ * path on the glob's branch of the tree; `subtree`: the glob is its node's segments then
+ * `/**` and answers without its expression (see `belowNoDotSegment`).
+ */
+export interface GlobTest {
+  readonly zone: number;
+  readonly glob: string;
+  readonly subtree: boolean;
+  readonly test: (normalizedPath: string) => boolean;
+}
+
+/** A node of the zone index: the globs whose literal leading segments end here, and the next segments. */
+export interface IndexNode {
+  readonly tests: GlobTest[];
+  /** Each next segment (lowercase when `nocase`), with its node at the same index. */
+  readonly keys: string[];
+  readonly next: IndexNode[];
+}
+
+/**
+ * What picomatch 4 makes of `/**` after literal segments (dot: true): the segments alone,
+ * or a "/" and then anything without a "." or ".." segment. A glob whose expression is
+ * not exactly this (another picomatch, other options) keeps its expression.
+ */
+const SUBTREE_TAIL = '(?:\\/(?!\\.{1,2}(?:\\/|$))(?:(?:(?!(?:^|\\/)\\.{1,2}(?:\\/|$)).)*?)|$))$';
+
+/**
+ * Does `n`, which holds a subtree glob's literal segments up to `from` (then "/" or its
+ * end), match the rest of that glob's expression (SUBTREE_TAIL)? It does unless a
+ * segment after `from` is "." or ".." — the lookaheads of the expression, without it.
+ */
+function belowNoDotSegment(n: string, from: number): boolean {
+  for (let i = n.indexOf('/.', from); i !== -1; i = n.indexOf('/.', i + 1)) {
+    const c = i + 2;
+    if (c === n.length || n.charCodeAt(c) === 0x2f) return false;
+    if (n.charCodeAt(c) === 0x2e && (c + 1 === n.length || n.charCodeAt(c + 1) === 0x2f))
+      return false;
+  }
+  return true;
+}
+
+/** The longest word (LITERAL_WORD) of `part` when it is plain (PLAIN_GLOB), else undefined. */
+function requiredWord(part: string): string | undefined {
+  if (!PLAIN_GLOB.test(part)) return undefined;
+  return part.match(LITERAL_WORD)?.reduce((a, b) => (b.length > a.length ? b : a));
+}
+
+/**
+ * The zones' include globs as a tree of their literal leading segments (issue 14 §4: a
+ * 100,000-file commit asks every path's zones, and the joined expression of every glob
+ * cost more than the rest of the judgement). `evals/tasks/**` hangs under
+ * `evals` → `tasks`; a path is tried only against the globs on its own leading
+ * segments' branch, and the globs with no literal first segment (`**\/answer_key*`,
+ * `!x/**`) at the root. Each glob is then tried with the same test globMatcher makes
+ * for it (`path === glob` or its picomatch expression): the tree only leaves out globs
+ * that cannot match, so `zonesFor` answers what the joined matchers answer.
+ *
+ * Why leaving them out is exact: picomatch compiles a literal segment to its own
+ * characters, escaped, followed by `\/` or the end (`evals/tasks/**` is
+ * `^(?:evals\/tasks(?:\/…|$))$`), so a path the expression matches starts with those
+ * segments; `nocase` is the `i` flag, under which (without `u`) an ASCII character
+ * matches only itself in either case and never a non-ASCII one, so a path's segment
+ * reaches a key when it is the key, or ASCII and the key once lowercased (`indexedZones`).
+ * A glob starting with `!` (negation) or holding a `|` sits at the root, untried by the
+ * tree. What follows a glob's literal segments, when made only of words, `.`, `/`, `*`
+ * and `?`, names a word every match holds (in the same case folding): the glob's
+ * expression is tried only on paths holding it. A glob that is its segments then `/**`,
+ * with the expression picomatch gives that (SUBTREE_TAIL), is answered without it.
+ * test/unit/policy/zone-index.test.ts compares this with picomatch on random globs and
+ * paths.
+ */
+export function zoneIndex(
+  zones: readonly { globs: readonly string[]; matcher: GlobMatcher }[],
+  opts: { nocase: boolean; flags: string },
+): IndexNode {
+  const node0 = (): IndexNode => ({ tests: [], keys: [], next: [] });
+  const root = node0();
+  zones.forEach(({ globs, matcher }, zone) => {
+    for (const [g, glob] of globs.entries()) {
+      const re = matcher.each[g]!;
+      let node = root;
+      const segs = glob.split('/');
+      let depth = 0;
+      if (!glob.startsWith('!') && !glob.includes('|')) {
+        for (const seg of segs) {
+          if (!LITERAL_SEGMENT.test(seg)) break;
+          const key = opts.nocase ? seg.toLowerCase() : seg;
+          let at = node.keys.indexOf(key);
+          if (at < 0) at = node.keys.push(key) - 1;
+          node = node.next[at] ??= node0();
+          depth++;
+        }
+      }
+      const literal = segs.slice(0, depth).join('/');
+      const subtree =
+        depth > 0 &&
+        depth === segs.length - 1 &&
+        segs[depth] === '**' &&
+        re.flags === opts.flags &&
+        re.source === `^(?:${literal.replace(/[./]/g, '\\$&')}${SUBTREE_TAIL}`;
+      const word = requiredWord(depth ? segs.slice(depth).join('/') : glob);
+      const has = word ? new RegExp(word, opts.flags) : undefined;
+      node.tests.push({
+        zone,
+        glob,
+        subtree,
+        test: has
+          ? (p) => p === glob || (has.test(p) && re.test(p))
+          : (p) => p === glob || re.test(p),
+      });
+    }
+  });
+  return root;
+}
+
+/**
+ * `hits` plus the zones of `tests` that match `n`, whose node's segments end at `at`.
+ * No closure: this runs per path, and the build keeps names (a closure made per call
+ * costs a defineProperty).
+ */
+function tryGlobs(
+  tests: readonly GlobTest[],
+  n: string,
+  at: number,
+  hits: number[] | undefined,
+): number[] | undefined {
+  for (const t of tests)
+    if (
+      (hits === undefined || !hits.includes(t.zone)) &&
+      (t.subtree ? n === t.glob || belowNoDotSegment(n, at) : t.test(n))
+    )
+      (hits ??= []).push(t.zone);
+  return hits;
+}
+
+/**
+ * The zones (indices, ascending) one of whose include globs matches `n` (normalised,
+ * not empty), through `zoneIndex`'s tree; undefined for none.
+ */
+function indexedZones(root: IndexNode, n: string, nocase: boolean): number[] | undefined {
+  let hits = root.tests.length ? tryGlobs(root.tests, n, 0, undefined) : undefined;
+  let node = root;
+  let start = 0;
+  walk: while (node.keys.length) {
+    for (let k = 0; k < node.keys.length; k++) {
+      const key = node.keys[k]!;
+      const end = start + key.length;
+      // The segment is the key: the same length, then "/" or the end, and the same
+      // characters — or, under `nocase`, ASCII ones that lowercase to it (a non-ASCII
+      // character never matches an ASCII one under /i without /u, though KELVIN SIGN
+      // lowercases to "k").
+      if (end > n.length || (end < n.length && n.charCodeAt(end) !== 0x2f)) continue;
+      if (!n.startsWith(key, start)) {
+        if (!nocase) continue;
+        const seg = n.slice(start, end);
+        if (!ASCII.test(seg) || seg.toLowerCase() !== key) continue;
+      }
+      node = node.next[k]!;
+      if (node.tests.length) hits = tryGlobs(node.tests, n, end, hits);
+      if (end === n.length) break walk;
+      start = end + 1;
+      continue walk;
+    }
+    break;
+  }
+  return hits && hits.length > 1 ? hits.sort((a, b) => a - b) : hits;
+}
 
 /** `validated`: the input already passed these checks (a cached policy) — skip them. */
 export function compilePolicy(input: PolicyInput, locator: Locator, validated = false): Policy {
@@ -305,19 +478,22 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
   let tools: ToolTable | undefined;
   const toolRows = input.tools ?? [];
 
-  const anyInclude: GlobMatcher[] = [];
+  // `s`: picomatch's `**` is built from `.`, which without dotAll stops at a newline —
+  // "evals/tasks/a\nb.json" would walk out of the zone. Git allows newlines in names.
+  const matchOpts = { dot: true, nocase: !caseSensitive, flags: caseSensitive ? 's' : 'is' };
+  const includes: { globs: readonly string[]; matcher: GlobMatcher }[] = [];
+  // A zone's exclude test, undefined for a zone with none (most: nothing to call).
+  const excludes: (GlobMatcher | undefined)[] = [];
   const zones: Zone[] = input.zones.map((z) => {
     const toolVerdicts = new Map<ToolId, Verdict>(Object.entries(z.tools ?? {}));
-    // `s`: picomatch's `**` is built from `.`, which without dotAll stops at a newline —
-    // "evals/tasks/a\nb.json" would walk out of the zone. Git allows newlines in names.
-    const opts = { dot: true, nocase: !caseSensitive, flags: caseSensitive ? 's' : 'is' };
     // Globs were checked above; with problems the policy is refused below, unbuilt.
     const safe = (globs: string[]): string[] => (problems.length ? [] : globs.map(normalize));
     const include = safe(z.paths);
     const exclude = safe(z.exclude ?? []);
-    const inc = globMatcher(include, opts);
-    const exc = globMatcher(exclude, opts);
-    anyInclude.push(inc);
+    const inc = globMatcher(include, matchOpts);
+    const exc = globMatcher(exclude, matchOpts);
+    includes.push({ globs: include, matcher: inc });
+    excludes.push(exclude.length ? exc : undefined);
     return Object.freeze({
       name: z.name,
       description: z.description,
@@ -334,13 +510,19 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
 
   if (problems.length) throw new PolicyError(problems);
 
-  // Most staged paths are in no zone: one test of every zone's globs at once answers them.
-  const inAny = anyOf(anyInclude);
+  // Most staged paths are in no zone: the index tries a path only against the globs
+  // that could match it (zoneIndex), then each matched zone's excludes.
+  const index = zoneIndex(includes, matchOpts);
   const zonesFor = (path: string): Zone[] => {
     // Every per-file loop of a judgement asks this: the deadline is checked here once for all.
     checkDeadline();
     const n = normalize(path);
-    return inAny(n) ? zones.filter((z) => z.matches(n)) : [];
+    if (n === '') return [];
+    const hits = indexedZones(index, n, !caseSensitive);
+    if (!hits) return [];
+    const out: Zone[] = [];
+    for (const i of hits) if (!excludes[i]?.(n)) out.push(zones[i]!);
+    return out;
   };
 
   const policy: Policy = Object.freeze({
