@@ -183,7 +183,17 @@ function stampBuild(file) {
   writeFileSync(file, `${text.slice(0, bang)}// cleanroom-build ${id}\n${text.slice(bang)}`);
 }
 
-function codeCacheLoader({ bundle, prefix, perCommand, about }) {
+/**
+ * V8 flags the CLI's loader sets before compiling the bundle, for the commands whose runs
+ * are long (a push reads every new commit, an audit the whole history): measured on the
+ * Aider history in docs/benchmarks.md ("Fourth pass: V8 flags for the long runs"). Not for
+ * the hooks of a commit or an agent's tool call, which end before V8 would tier anything up.
+ * \`--max-semi-space-size\` is not among them: set at run time it changes nothing (the heap
+ * is sized when the process starts), and on the command line it also changed nothing here.
+ */
+const LONG_RUN_FLAGS = { commands: ['pre-receive', 'audit'], flags: '--interrupt-budget=1056768' };
+
+function codeCacheLoader({ bundle, prefix, perCommand, about, longFlags }) {
   return `'use strict';
 // ${about}: loads ${bundle} through V8's code cache (src/build/build.mjs).
 const fs = require('node:fs');
@@ -213,7 +223,40 @@ function cacheDir() {
 // node:module is not loaded at start-up (~1 ms to load on every call): only Node >= 22,
 // which has module.enableCompileCache, needs it.
 const Module = Number(process.versions.node.split('.')[0]) >= 22 ? require('node:module') : undefined;
-const dir = cacheDir();
+${
+  longFlags
+    ? `// The long runs (a push's and an audit's per-commit loop) tier up less eagerly: with V8's
+// interrupt budget 8x its default a function is optimised later, so the optimising
+// compiler (a fifth of an Aider push's CPU) compiles fewer functions that are hot only
+// briefly. Set here, before the bundle is compiled, in every run of those commands: V8
+// stamps a code cache with a hash of its flags and rejects one written under others, so
+// the flag is decided by the command alone (argv[2]), the cache being per command. If it
+// cannot be set, the run is the same, only slower.
+let flagged = '';
+if (${JSON.stringify(longFlags.commands)}.includes(process.argv[2])) {
+  try {
+    require('node:v8').setFlagsFromString(${JSON.stringify(longFlags.flags)});
+    flagged = 'long';
+  } catch {
+    // run without the flags
+  }
+}
+`
+    : `const flagged = '';
+`
+}let dir = cacheDir();
+// Node's own compile cache is one per bundle, not per command: the flagged runs get a
+// directory of their own, or each would reject (and rewrite) the other's cache.
+if (dir && flagged && Module) {
+  try {
+    const sub = path.join(dir, flagged);
+    if (!fs.existsSync(sub)) fs.mkdirSync(sub, { mode: 0o700 });
+    const st = fs.lstatSync(sub);
+    dir = st.isDirectory() && (st.mode & 0o022) === 0 && (typeof process.getuid !== 'function' || st.uid === process.getuid()) ? sub : undefined;
+  } catch {
+    dir = undefined;
+  }
+}
 let run;
 if (dir && Module && typeof Module.enableCompileCache === 'function') {
   try {
@@ -342,6 +385,7 @@ writeFileSync(
       bundle: 'cleanroom.cjs',
       prefix: 'cli',
       perCommand: true,
+      longFlags: LONG_RUN_FLAGS,
       about: 'cleanroom, as dist/cleanroom.cjs',
     }),
 );

@@ -33,6 +33,28 @@ const LOADER = join(ROOT, 'dist', 'cleanroom-cached.cjs');
 /** The per-user cache directory the loader uses under `base` (XDG_CACHE_HOME). */
 const v8Dir = (base: string): string =>
   join(base, 'cleanroom', `v8-${process.version}-${process.arch}`);
+/**
+ * Whether V8 rejects the code cache `file` for dist/cleanroom.cjs, compiled as the loader
+ * compiles it, in a Node started with `flags` (V8's `cachedDataRejected`).
+ */
+function v8Rejects(file: string, flags: string[]): boolean {
+  const script = `
+const fs = require('node:fs');
+const vm = require('node:vm');
+const main = process.argv[1];
+const text = fs.readFileSync(main, 'utf8').replace(/^#![^\\n]*/, '');
+const wrapped = '(function (exports, require, module, __filename, __dirname) { ' + text + '\\n});';
+const s = new vm.Script(wrapped, { filename: main, cachedData: fs.readFileSync(process.argv[2]) });
+process.stdout.write(String(s.cachedDataRejected));`;
+  const r = spawnSync(
+    process.execPath,
+    [...flags, '-e', script, join(ROOT, 'dist', 'cleanroom.cjs'), file],
+    { encoding: 'utf8', env: { PATH: process.env.PATH } },
+  );
+  expect(r.status, r.stderr).toBe(0);
+  expect(['true', 'false']).toContain(r.stdout);
+  return r.stdout === 'true';
+}
 const caches = (base: string, prefix = 'cli-pre-receive-'): string[] =>
   existsSync(v8Dir(base))
     ? readdirSync(v8Dir(base)).filter((f) => f.startsWith(prefix) && f.endsWith('.v8'))
@@ -180,6 +202,62 @@ describe('pre-receive through the code cache', () => {
       expect(run).toContain('NativeModule child_process'); // control: loaded modules show
       expect(run.split('\n')).not.toContain('NativeModule crypto');
     }
+  });
+
+  // V8 flags for the long runs (issue 14 §3, §4): the loader sets them before compiling the
+  // bundle, for pre-receive and audit only. V8 stamps a code cache with a hash of its flags
+  // and rejects one written under other flags (`cachedDataRejected`): a flag set after the
+  // compile, or in some runs of a command and not others, would make every run recompile.
+  it('the long runs set their V8 flags before the compile: the cache written under them is accepted by V8', () => {
+    const s = protectedServer();
+    const cache = tempDir('cleanroom-xdg-');
+    const env = { XDG_CACHE_HOME: cache };
+    expectJudged(s, env, 1);
+    const file = join(v8Dir(cache), caches(cache)[0]!);
+    const { ino } = statSync(file);
+    expectJudged(s, env, 2);
+    // Accepted (the loader rewrites a rejected cache, through a new file: a new inode).
+    expect(statSync(file).ino).toBe(ino);
+    // V8's own answer, asked with and without the flags the loader sets for pre-receive.
+    expect(v8Rejects(file, ['--interrupt-budget=1056768'])).toBe(false);
+    expect(v8Rejects(file, [])).toBe(true); // the flags are in the cache's hash: they were set
+    // The control: a run under another V8 flag has the cache rejected, and rewritten.
+    expectJudged(s, { ...env, NODE_OPTIONS: '--max-semi-space-size=8' }, 3);
+    expect(statSync(file).ino).not.toBe(ino);
+  });
+
+  it('audit runs under the same flags as its cache; a hook command runs without them', () => {
+    const repo = TestRepo.init();
+    const cache = tempDir('cleanroom-xdg-');
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [LOADER, ...args], {
+        cwd: repo.dir,
+        env: { ...repo.env, XDG_CACHE_HOME: cache },
+        encoding: 'utf8',
+      });
+    repo.write('src/a.txt', 'a\n');
+    repo.git('add', '-A');
+    repo.git('commit', '-q', '--no-verify', '-m', 'a');
+    const policy = join(tempDir('cleanroom-policy-'), 'policy.yaml');
+    writeFileSync(
+      policy,
+      'version: 1\nrepository: example/audit\nzones:\n  - { name: evals, paths: ["evals/**"], ai: deny }\n',
+    );
+    // The first run parses the policy's YAML and writes no cache (the loader's .skip mark).
+    for (let i = 0; i < 3 && caches(cache, 'cli-audit-').length === 0; i++) {
+      const r = run('audit', '--policy', policy, '--format', 'json');
+      expect(r.status, r.stderr).toBe(0);
+    }
+    const file = join(v8Dir(cache), caches(cache, 'cli-audit-')[0]!);
+    const { ino } = statSync(file);
+    expect(run('audit', '--policy', policy, '--format', 'json').status).toBe(0);
+    expect(statSync(file).ino).toBe(ino);
+    expect(v8Rejects(file, ['--interrupt-budget=1056768'])).toBe(false);
+    // `--version` is a short run: its cache is written without the flags.
+    expect(run('--version').status).toBe(0);
+    const other = join(v8Dir(cache), caches(cache, 'cli-other-')[0]!);
+    expect(v8Rejects(other, [])).toBe(false);
+    expect(v8Rejects(other, ['--interrupt-budget=1056768'])).toBe(true);
   });
 
   it('a deploy that copied dist/cleanroom.cjs alone (no loader) still judges every push', () => {
