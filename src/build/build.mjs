@@ -184,14 +184,20 @@ function stampBuild(file) {
 }
 
 /**
- * V8 flags the CLI's loader sets before compiling the bundle, for the commands whose runs
- * are long (a push reads every new commit, an audit the whole history): measured on the
- * Aider history in docs/benchmarks.md ("Fourth pass: V8 flags for the long runs"). Not for
- * the hooks of a commit or an agent's tool call, which end before V8 would tier anything up.
- * \`--max-semi-space-size\` is not among them: set at run time it changes nothing (the heap
- * is sized when the process starts), and on the command line it also changed nothing here.
+ * A V8 flag the CLI's loader raises during the commands whose runs can be long (a push
+ * reads every new commit, an audit the whole history), once the process has used
+ * `afterCpuMs` of CPU: measured on the Aider history in docs/benchmarks.md ("Fourth pass:
+ * V8 flags for the long runs"). Not the hooks of a commit or an agent's tool call, nor a
+ * small push, which it makes slower. `--max-semi-space-size` is not among them: set at run
+ * time it changes nothing (the heap is sized when the process starts), and on the command
+ * line it changed nothing here either (V8 already sizes the young generation at its 16 MB
+ * maximum when the machine has the memory).
  */
-const LONG_RUN_FLAGS = { commands: ['pre-receive', 'audit'], flags: '--interrupt-budget=1056768' };
+const LONG_RUN_FLAGS = {
+  commands: ['pre-receive', 'audit'],
+  flags: '--interrupt-budget=1056768',
+  afterCpuMs: 300,
+};
 
 function codeCacheLoader({ bundle, prefix, perCommand, about, longFlags }) {
   return `'use strict';
@@ -223,41 +229,41 @@ function cacheDir() {
 // node:module is not loaded at start-up (~1 ms to load on every call): only Node >= 22,
 // which has module.enableCompileCache, needs it.
 const Module = Number(process.versions.node.split('.')[0]) >= 22 ? require('node:module') : undefined;
+const dir = cacheDir();
 ${
   longFlags
-    ? `// The long runs (a push's and an audit's per-commit loop) tier up less eagerly: with V8's
-// interrupt budget 8x its default a function is optimised later, so the optimising
-// compiler (a fifth of an Aider push's CPU) compiles fewer functions that are hot only
-// briefly. Set here, before the bundle is compiled, in every run of those commands: V8
-// stamps a code cache with a hash of its flags and rejects one written under others, so
-// the flag is decided by the command alone (argv[2]), the cache being per command. If it
-// cannot be set, the run is the same, only slower.
-let flagged = '';
+    ? `// Long runs (a push of thousands of commits, an audit) tier up less eagerly: with V8's
+// interrupt budget raised, a function is optimised later, so the optimising compiler
+// (a fifth of an Aider push's CPU) compiles fewer functions that are hot only briefly.
+// A short run (a push of a few commits) is slower with it (+10 ms), so it is raised only
+// once this process has used ${longFlags.afterCpuMs} ms of CPU (all its threads) from here: a small
+// push compiled without a cache uses less than half that. V8 stamps a code cache with a hash of
+// its flags and rejects one written under others: the cache is compiled before the flag
+// can change, under the default flags, and a run that raised it writes no cache (below),
+// so every cache is written and read under the same (default) flags. If the flag cannot
+// be set, the run is the same, only slower.
+let raised = false;
 if (${JSON.stringify(longFlags.commands)}.includes(process.argv[2])) {
-  try {
-    require('node:v8').setFlagsFromString(${JSON.stringify(longFlags.flags)});
-    flagged = 'long';
-  } catch {
-    // run without the flags
-  }
+  const start = process.cpuUsage();
+  const check = () => {
+    const used = process.cpuUsage(start);
+    if (used.user + used.system < ${longFlags.afterCpuMs * 1000}) {
+      setTimeout(check, 50).unref();
+      return;
+    }
+    try {
+      require('node:v8').setFlagsFromString(${JSON.stringify(longFlags.flags)});
+      raised = true;
+    } catch {
+      // run without the flags
+    }
+  };
+  setTimeout(check, 50).unref();
 }
 `
-    : `const flagged = '';
+    : `const raised = false;
 `
-}let dir = cacheDir();
-// Node's own compile cache is one per bundle, not per command: the flagged runs get a
-// directory of their own, or each would reject (and rewrite) the other's cache.
-if (dir && flagged && Module) {
-  try {
-    const sub = path.join(dir, flagged);
-    if (!fs.existsSync(sub)) fs.mkdirSync(sub, { mode: 0o700 });
-    const st = fs.lstatSync(sub);
-    dir = st.isDirectory() && (st.mode & 0o022) === 0 && (typeof process.getuid !== 'function' || st.uid === process.getuid()) ? sub : undefined;
-  } catch {
-    dir = undefined;
-  }
-}
-let run;
+}let run;
 if (dir && Module && typeof Module.enableCompileCache === 'function') {
   try {
     Module.enableCompileCache(dir);
@@ -296,6 +302,8 @@ ${
     const fn = script.runInThisContext();
     if (!data || script.cachedDataRejected)
       process.once('exit', () => {
+        // Its code cache would carry the raised flags' hash: every later run would reject it.
+        if (raised) return;
         try {
           // A run that parsed a policy's YAML (a policy-cache miss: the first run, or one
           // after a policy change) compiled the parser; a cache written now would hand its

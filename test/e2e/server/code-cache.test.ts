@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fastHistory } from '../../helpers/hostile.js';
 import { removeTempDirs, ROOT, tempDir, TestRepo } from '../../helpers/repo.js';
 import {
   agentCommit,
@@ -55,6 +56,8 @@ process.stdout.write(String(s.cachedDataRejected));`;
   expect(['true', 'false']).toContain(r.stdout);
   return r.stdout === 'true';
 }
+/** The flag the loader raises in a long run (src/build/build.mjs, LONG_RUN_FLAGS). */
+const LONG_RUN_FLAG = '--interrupt-budget=1056768';
 const caches = (base: string, prefix = 'cli-pre-receive-'): string[] =>
   existsSync(v8Dir(base))
     ? readdirSync(v8Dir(base)).filter((f) => f.startsWith(prefix) && f.endsWith('.v8'))
@@ -204,11 +207,12 @@ describe('pre-receive through the code cache', () => {
     }
   });
 
-  // V8 flags for the long runs (issue 14 §3, §4): the loader sets them before compiling the
-  // bundle, for pre-receive and audit only. V8 stamps a code cache with a hash of its flags
-  // and rejects one written under other flags (`cachedDataRejected`): a flag set after the
-  // compile, or in some runs of a command and not others, would make every run recompile.
-  it('the long runs set their V8 flags before the compile: the cache written under them is accepted by V8', () => {
+  // V8 flags for the long runs (issue 14 §3, §4). V8 stamps a code cache with a hash of its
+  // flags and rejects one written under other flags (`cachedDataRejected`): the loader
+  // compiles under the default flags, raises the interrupt budget only later in a long
+  // pre-receive or audit, and such a run writes no cache. Were a cache written after the
+  // raise, every later run would reject it and compile the bundle again.
+  it('a push compiles and writes its cache under the default V8 flags: V8 accepts it on the next push', () => {
     const s = protectedServer();
     const cache = tempDir('cleanroom-xdg-');
     const env = { XDG_CACHE_HOME: cache };
@@ -218,46 +222,48 @@ describe('pre-receive through the code cache', () => {
     expectJudged(s, env, 2);
     // Accepted (the loader rewrites a rejected cache, through a new file: a new inode).
     expect(statSync(file).ino).toBe(ino);
-    // V8's own answer, asked with and without the flags the loader sets for pre-receive.
-    expect(v8Rejects(file, ['--interrupt-budget=1056768'])).toBe(false);
-    expect(v8Rejects(file, [])).toBe(true); // the flags are in the cache's hash: they were set
+    // V8's own answer, asked with the default flags and (control) with the raised budget.
+    expect(v8Rejects(file, [])).toBe(false);
+    expect(v8Rejects(file, [LONG_RUN_FLAG])).toBe(true);
     // The control: a run under another V8 flag has the cache rejected, and rewritten.
     expectJudged(s, { ...env, NODE_OPTIONS: '--max-semi-space-size=8' }, 3);
     expect(statSync(file).ino).not.toBe(ino);
   });
 
-  it('audit runs under the same flags as its cache; a hook command runs without them', () => {
-    const repo = TestRepo.init();
+  it('a long audit raises the flag and writes no cache; a short one writes the cache every run accepts', () => {
     const cache = tempDir('cleanroom-xdg-');
-    const run = (...args: string[]) =>
-      spawnSync(process.execPath, [LOADER, ...args], {
-        cwd: repo.dir,
-        env: { ...repo.env, XDG_CACHE_HOME: cache },
-        encoding: 'utf8',
-      });
-    repo.write('src/a.txt', 'a\n');
-    repo.git('add', '-A');
-    repo.git('commit', '-q', '--no-verify', '-m', 'a');
     const policy = join(tempDir('cleanroom-policy-'), 'policy.yaml');
     writeFileSync(
       policy,
-      'version: 1\nrepository: example/audit\nzones:\n  - { name: evals, paths: ["evals/**"], ai: deny }\n',
+      'version: 1\nrepository: example/audit\nzones:\n  - { name: all, paths: ["**"], ai: deny }\n',
     );
-    // The first run parses the policy's YAML and writes no cache (the loader's .skip mark).
-    for (let i = 0; i < 3 && caches(cache, 'cli-audit-').length === 0; i++) {
-      const r = run('audit', '--policy', policy, '--format', 'json');
+    const audit = (repo: TestRepo) => {
+      const r = spawnSync(
+        process.execPath,
+        [LOADER, 'audit', '--policy', policy, '--format', 'json'],
+        { cwd: repo.dir, env: { ...repo.env, XDG_CACHE_HOME: cache }, encoding: 'utf8' },
+      );
       expect(r.status, r.stderr).toBe(0);
-    }
+    };
+    // Long: 10,000 commits, well over the CPU the loader waits for before raising the flag.
+    const long = TestRepo.init();
+    fastHistory(long, 10_000, { ref: 'refs/heads/main' });
+    long.git('checkout', '-q', 'main');
+    for (let i = 0; i < 3; i++) audit(long);
+    expect(caches(cache, 'cli-audit-')).toEqual([]);
+    // The control: a short audit writes it (the first run parses the policy and skips).
+    const short = TestRepo.init();
+    short.write('src/a.txt', 'a\n');
+    short.git('add', '-A');
+    short.git('commit', '-q', '--no-verify', '-m', 'a');
+    for (let i = 0; i < 3 && caches(cache, 'cli-audit-').length === 0; i++) audit(short);
     const file = join(v8Dir(cache), caches(cache, 'cli-audit-')[0]!);
     const { ino } = statSync(file);
-    expect(run('audit', '--policy', policy, '--format', 'json').status).toBe(0);
+    expect(v8Rejects(file, [])).toBe(false);
+    // A long run compiles with it under the same flags, and leaves it alone.
+    audit(long);
+    audit(short);
     expect(statSync(file).ino).toBe(ino);
-    expect(v8Rejects(file, ['--interrupt-budget=1056768'])).toBe(false);
-    // `--version` is a short run: its cache is written without the flags.
-    expect(run('--version').status).toBe(0);
-    const other = join(v8Dir(cache), caches(cache, 'cli-other-')[0]!);
-    expect(v8Rejects(other, [])).toBe(false);
-    expect(v8Rejects(other, ['--interrupt-budget=1056768'])).toBe(true);
   });
 
   it('a deploy that copied dist/cleanroom.cjs alone (no loader) still judges every push', () => {
