@@ -4,6 +4,9 @@
 # and audit (one `**` deny zone, then the typical policy), each round beside the anchor
 # `git log --raw -M`. Prints one line per command: LABEL USER SYS WALL.
 # Usage: bench/aider-compare.sh BASE_DIST NEW_DIST [ROUNDS]   (e.g. /tmp/base/dist dist 5)
+# AIDER_LOADER=1 runs each build as its hooks do, through dist/cleanroom-cached.cjs (V8's
+# code cache, each build in a cache directory of its own; the loader also raises V8's
+# interrupt budget in a long run): the figures then include what the loader does.
 set -eu
 unset NODE_EXTRA_CA_CERTS
 B=$(cd "$1" && pwd); I=$(cd "$2" && pwd); N=${3:-5}
@@ -16,17 +19,22 @@ git -C "$W/srv.git" update-ref -d refs/heads/main
 echo "0000000000000000000000000000000000000000 $TIP refs/heads/main" > "$W/push.in"
 printf 'version: 1\nrepository: github.com/Aider-AI/aider\nzones:\n  - { name: benchmark, paths: ["benchmark/**"], ai: deny }\n  - { name: tests, paths: ["tests/**"], ai: review }\n' > "$W/typical.yaml"
 printf 'version: 1\nrepository: github.com/Aider-AI/aider\nzones:\n  - { name: everything, paths: ["**"], ai: deny }\n' > "$W/everything.yaml"
+MAIN=cleanroom.cjs
+if [ "${AIDER_LOADER:-}" = 1 ]; then
+  MAIN=cleanroom-cached.cjs
+  mkdir -m 700 "$W/xdg-base" "$W/xdg-new"
+fi
 t() { local label=$1; shift; /usr/bin/time -o "$W/t" -f "$label %U %S %e" "$@" > /dev/null 2>&1 || true; tail -1 "$W/t"; }
 LOG=(log --raw -M --no-abbrev '--format=%H%n%an <%ae>%n%cn <%ce>%n%B')
 for _ in $(seq "$N"); do
   cd "$W/srv.git"
   t anchor-pr git "${LOG[@]}" "$TIP"
-  t base-pr node "$B/cleanroom.cjs" pre-receive --deadline 600 --policy "$W/typical.yaml" < "$W/push.in"
-  t new-pr node "$I/cleanroom.cjs" pre-receive --deadline 600 --policy "$W/typical.yaml" < "$W/push.in"
+  t base-pr env XDG_CACHE_HOME="$W/xdg-base" node "$B/$MAIN" pre-receive --deadline 600 --policy "$W/typical.yaml" < "$W/push.in"
+  t new-pr env XDG_CACHE_HOME="$W/xdg-new" node "$I/$MAIN" pre-receive --deadline 600 --policy "$W/typical.yaml" < "$W/push.in"
   cd "$COPY"
   t anchor-au git "${LOG[@]}" main
   for p in everything typical; do
-    t "base-au-$p" node "$B/cleanroom.cjs" audit --policy "$W/$p.yaml" --format json --output "$W/a.json"
-    t "new-au-$p" node "$I/cleanroom.cjs" audit --policy "$W/$p.yaml" --format json --output "$W/a.json"
+    t "base-au-$p" env XDG_CACHE_HOME="$W/xdg-base" node "$B/$MAIN" audit --policy "$W/$p.yaml" --format json --output "$W/a.json"
+    t "new-au-$p" env XDG_CACHE_HOME="$W/xdg-new" node "$I/$MAIN" audit --policy "$W/$p.yaml" --format json --output "$W/a.json"
   done
 done

@@ -183,7 +183,23 @@ function stampBuild(file) {
   writeFileSync(file, `${text.slice(0, bang)}// cleanroom-build ${id}\n${text.slice(bang)}`);
 }
 
-function codeCacheLoader({ bundle, prefix, perCommand, about }) {
+/**
+ * A V8 flag the CLI's loader raises during the commands whose runs can be long (a push
+ * reads every new commit, an audit the whole history), once the process has used
+ * `afterCpuMs` of CPU: measured on the Aider history in docs/benchmarks.md ("Fourth pass:
+ * V8 flags for the long runs"). Not the hooks of a commit or an agent's tool call, nor a
+ * small push, which it makes slower. `--max-semi-space-size` is not among them: set at run
+ * time it changes nothing (the heap is sized when the process starts), and on the command
+ * line it changed nothing here either (V8 already sizes the young generation at its 16 MB
+ * maximum when the machine has the memory).
+ */
+const LONG_RUN_FLAGS = {
+  commands: ['pre-receive', 'audit'],
+  flags: '--interrupt-budget=1056768',
+  afterCpuMs: 300,
+};
+
+function codeCacheLoader({ bundle, prefix, perCommand, about, longFlags }) {
   return `'use strict';
 // ${about}: loads ${bundle} through V8's code cache (src/build/build.mjs).
 const fs = require('node:fs');
@@ -214,7 +230,40 @@ function cacheDir() {
 // which has module.enableCompileCache, needs it.
 const Module = Number(process.versions.node.split('.')[0]) >= 22 ? require('node:module') : undefined;
 const dir = cacheDir();
-let run;
+${
+  longFlags
+    ? `// Long runs (a push of thousands of commits, an audit) tier up less eagerly: with V8's
+// interrupt budget raised, a function is optimised later, so the optimising compiler
+// (a fifth of an Aider push's CPU) compiles fewer functions that are hot only briefly.
+// A short run (a push of a few commits) is slower with it (+10 ms), so it is raised only
+// once this process has used ${longFlags.afterCpuMs} ms of CPU (all its threads) from here: a small
+// push compiled without a cache uses less than half that. V8 stamps a code cache with a hash of
+// its flags and rejects one written under others: the cache is compiled before the flag
+// can change, under the default flags, and a run that raised it writes no cache (below),
+// so every cache is written and read under the same (default) flags. If the flag cannot
+// be set, the run is the same, only slower.
+let raised = false;
+if (${JSON.stringify(longFlags.commands)}.includes(process.argv[2])) {
+  const start = process.cpuUsage();
+  const check = () => {
+    const used = process.cpuUsage(start);
+    if (used.user + used.system < ${longFlags.afterCpuMs * 1000}) {
+      setTimeout(check, 50).unref();
+      return;
+    }
+    try {
+      require('node:v8').setFlagsFromString(${JSON.stringify(longFlags.flags)});
+      raised = true;
+    } catch {
+      // run without the flags
+    }
+  };
+  setTimeout(check, 50).unref();
+}
+`
+    : `const raised = false;
+`
+}let run;
 if (dir && Module && typeof Module.enableCompileCache === 'function') {
   try {
     Module.enableCompileCache(dir);
@@ -253,6 +302,8 @@ ${
     const fn = script.runInThisContext();
     if (!data || script.cachedDataRejected)
       process.once('exit', () => {
+        // Its code cache would carry the raised flags' hash: every later run would reject it.
+        if (raised) return;
         try {
           // A run that parsed a policy's YAML (a policy-cache miss: the first run, or one
           // after a policy change) compiled the parser; a cache written now would hand its
@@ -342,6 +393,7 @@ writeFileSync(
       bundle: 'cleanroom.cjs',
       prefix: 'cli',
       perCommand: true,
+      longFlags: LONG_RUN_FLAGS,
       about: 'cleanroom, as dist/cleanroom.cjs',
     }),
 );

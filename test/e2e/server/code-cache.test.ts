@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fastHistory } from '../../helpers/hostile.js';
 import { removeTempDirs, ROOT, tempDir, TestRepo } from '../../helpers/repo.js';
 import {
   agentCommit,
@@ -33,6 +34,30 @@ const LOADER = join(ROOT, 'dist', 'cleanroom-cached.cjs');
 /** The per-user cache directory the loader uses under `base` (XDG_CACHE_HOME). */
 const v8Dir = (base: string): string =>
   join(base, 'cleanroom', `v8-${process.version}-${process.arch}`);
+/**
+ * Whether V8 rejects the code cache `file` for dist/cleanroom.cjs, compiled as the loader
+ * compiles it, in a Node started with `flags` (V8's `cachedDataRejected`).
+ */
+function v8Rejects(file: string, flags: string[]): boolean {
+  const script = `
+const fs = require('node:fs');
+const vm = require('node:vm');
+const main = process.argv[1];
+const text = fs.readFileSync(main, 'utf8').replace(/^#![^\\n]*/, '');
+const wrapped = '(function (exports, require, module, __filename, __dirname) { ' + text + '\\n});';
+const s = new vm.Script(wrapped, { filename: main, cachedData: fs.readFileSync(process.argv[2]) });
+process.stdout.write(String(s.cachedDataRejected));`;
+  const r = spawnSync(
+    process.execPath,
+    [...flags, '-e', script, join(ROOT, 'dist', 'cleanroom.cjs'), file],
+    { encoding: 'utf8', env: { PATH: process.env.PATH } },
+  );
+  expect(r.status, r.stderr).toBe(0);
+  expect(['true', 'false']).toContain(r.stdout);
+  return r.stdout === 'true';
+}
+/** The flag the loader raises in a long run (src/build/build.mjs, LONG_RUN_FLAGS). */
+const LONG_RUN_FLAG = '--interrupt-budget=1056768';
 const caches = (base: string, prefix = 'cli-pre-receive-'): string[] =>
   existsSync(v8Dir(base))
     ? readdirSync(v8Dir(base)).filter((f) => f.startsWith(prefix) && f.endsWith('.v8'))
@@ -180,6 +205,68 @@ describe('pre-receive through the code cache', () => {
       expect(run).toContain('NativeModule child_process'); // control: loaded modules show
       expect(run.split('\n')).not.toContain('NativeModule crypto');
     }
+  });
+
+  // V8 flags for the long runs (issue 14 §3, §4). V8 stamps a code cache with a hash of its
+  // flags and rejects one written under other flags (`cachedDataRejected`): the loader
+  // compiles under the default flags, raises the interrupt budget only later in a long
+  // pre-receive or audit, and such a run writes no cache. Were a cache written after the
+  // raise, every later run would reject it and compile the bundle again.
+  it('a push compiles and writes its cache under the default V8 flags: V8 accepts it on the next push', () => {
+    const s = protectedServer();
+    const cache = tempDir('cleanroom-xdg-');
+    const env = { XDG_CACHE_HOME: cache };
+    expectJudged(s, env, 1);
+    const file = join(v8Dir(cache), caches(cache)[0]!);
+    const { ino } = statSync(file);
+    expectJudged(s, env, 2);
+    // Accepted (the loader rewrites a rejected cache, through a new file: a new inode).
+    expect(statSync(file).ino).toBe(ino);
+    // V8's own answer, asked with the default flags and (control) with the raised budget.
+    expect(v8Rejects(file, [])).toBe(false);
+    expect(v8Rejects(file, [LONG_RUN_FLAG])).toBe(true);
+    // The control: a run under another V8 flag has the cache rejected, and rewritten.
+    expectJudged(s, { ...env, NODE_OPTIONS: '--max-semi-space-size=8' }, 3);
+    expect(statSync(file).ino).not.toBe(ino);
+  });
+
+  it('a long audit raises the flag and writes no cache; a short one writes the cache every run accepts', () => {
+    const cache = tempDir('cleanroom-xdg-');
+    const policy = join(tempDir('cleanroom-policy-'), 'policy.yaml');
+    writeFileSync(
+      policy,
+      'version: 1\nrepository: example/audit\nzones:\n  - { name: all, paths: ["**"], ai: deny }\n',
+    );
+    const audit = (repo: TestRepo) => {
+      const r = spawnSync(
+        process.execPath,
+        [LOADER, 'audit', '--policy', policy, '--format', 'json'],
+        { cwd: repo.dir, env: { ...repo.env, XDG_CACHE_HOME: cache }, encoding: 'utf8' },
+      );
+      expect(r.status, r.stderr).toBe(0);
+    };
+    // Long: 5,000 commits, ~1 s of CPU here, past the 300 ms the loader waits for before
+    // raising the flag.
+    const long = TestRepo.init();
+    fastHistory(long, 5_000, { ref: 'refs/heads/main' });
+    long.git('checkout', '-q', 'main');
+    // Twice: the first run parses the policy (it would skip writing anyway), the second
+    // is one that writes the cache unless it raised the flag.
+    for (let i = 0; i < 2; i++) audit(long);
+    expect(caches(cache, 'cli-audit-')).toEqual([]);
+    // The control: a short audit writes it (the first run parses the policy and skips).
+    const short = TestRepo.init();
+    short.write('src/a.txt', 'a\n');
+    short.git('add', '-A');
+    short.git('commit', '-q', '--no-verify', '-m', 'a');
+    for (let i = 0; i < 3 && caches(cache, 'cli-audit-').length === 0; i++) audit(short);
+    const file = join(v8Dir(cache), caches(cache, 'cli-audit-')[0]!);
+    const { ino } = statSync(file);
+    expect(v8Rejects(file, [])).toBe(false);
+    // A long run compiles with it under the same flags, and leaves it alone.
+    audit(long);
+    audit(short);
+    expect(statSync(file).ino).toBe(ino);
   });
 
   it('a deploy that copied dist/cleanroom.cjs alone (no loader) still judges every push', () => {
