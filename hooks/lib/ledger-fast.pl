@@ -5,14 +5,15 @@
 # them: both sides of a move), only when it has shown that the ledger lookup of
 # src/cli/local-signals.ts would find no entry: no staged blob id and no line hash of the
 # staged content has its key (src/signals/ledger-keys.ts: the first 8 hex digits) in the
-# ledger's key log, and the key log describes this very ledger, checked as the Node
-# reader checks it (identity to the nanosecond, owner and mode, crc32 of every region
-# read, shape). Any other exit (a key found, a key log absent, stale, corrupt or foreign,
-# content that is not well-formed UTF-8, a git failure) prints nothing and sends the
-# commit to Node, which looks the ledger up in full. Keys are prefixes and every line's
-# keys are a superset of what the lookup compares, so this can only send more commits to
-# Node, never fewer: test/repo/core/ledger-fast-path.test.ts checks it against the full
-# lookup on random ledgers and staged sets.
+# ledger's key log — or the ledger lines the key log names for it hold none of them
+# whole — and the key log describes this very ledger, checked as the Node reader checks
+# it (identity to the nanosecond, owner and mode, crc32 of every region read, shape).
+# Exit 3: a ledger line holds one (Node judges the match). Any other exit (a key log
+# absent, stale, corrupt or foreign, content that is not well-formed UTF-8, a git
+# failure) prints nothing and sends the commit to Node, which looks the ledger up in
+# full. The wanted keys are a superset of what the lookup compares, so this can only send
+# more commits to Node, never fewer: test/repo/core/ledger-fast-path.test.ts checks it
+# against the full lookup on random ledgers and staged sets.
 use strict;
 # The two XS functions alone (sha1_hex, crc32), without their modules' Perl side (Exporter,
 # Carp, constants): each module costs ~10 ms of CPU to load, the XS part ~3 ms (issue 14).
@@ -81,6 +82,10 @@ my $ledger = "$dir/ledger.jsonl";
 my $keys   = "$dir/ledger.keys";
 my @ls = lstat $ledger or exit 1;
 -f _ or exit 1;
+# Opened before its identity is taken: the lines read below are this file's, even if a
+# compaction renames another into place meanwhile (checked: same device and inode).
+open(my $lf, '<:raw', $ledger) or exit 1;
+my @lst = stat $lf;
 my @ks = lstat $keys or exit 1;
 (-f _) && ($ks[2] & 022) == 0 && $ks[4] == $< && $ls[4] == $< or exit 1;
 # The ledger's identity to the nanosecond (perl's own stat has whole seconds).
@@ -93,8 +98,10 @@ my $ident;
 my ($dev, $ino, $size, $mt, $ct) = $ident =~ /\A(\d+) (\d+) (\d+) (\d+)\.(\d{9}) (\d+)\.(\d{9})\n\z/
   ? ($1, $2, $3, "$4$5", "$6$7") : exit 1;
 s/\A0+(?=\d)// for $mt, $ct;
+$lst[0] == $dev && $lst[1] == $ino && $ls[1] == $ino or exit 1;
 
-my %want;
+my %want;    # keys (u32)
+my %full;    # the ids and line hashes themselves
 
 # The line hashes of contentLines (src/signals/ledger.ts): none for binary content (a NUL
 # in the first 8000 bytes); else the UTF-8 text split at "\n", each line trimmed and its
@@ -118,12 +125,15 @@ sub lines {
     $l =~ s/$ws+/ /g;
     utf8::encode($l);
     next if length $l < 12;
-    $want{ hex(substr(sha1_hex($l), 0, 8)) } = 1;
+    my $h = substr(sha1_hex($l), 0, 12);
+    $want{ hex(substr($h, 0, 8)) } = 1;
+    $full{$h} = 1;
   }
 }
 
 # ---- the wanted keys: each blob id's, and each line hash's of the content the lookup reads ----
 $want{ hex(substr($_, 0, 8)) } = 1 for keys %blobs;
+$full{$_} = 1 for keys %blobs;
 {
   local $ENV{GIT_NO_LAZY_FETCH}  = '1';
   local $ENV{GIT_ALLOW_PROTOCOL} = 'none';
@@ -198,6 +208,7 @@ crc32($meta) == $crcMeta or exit 1;
 sub word { unpack('V', substr($meta, 4 * $_[0], 4)) }
 my $postStart = $HEADER + $DIR + 4 * ($n + 1);
 my %buckets;
+my @hits;    # [start, end) of the ledger lines the key log names
 $buckets{ $_ >> 16 } = 1 for keys %want;
 for my $b (sort { $a <=> $b } keys %buckets) {
   my ($lo, $hi) = (word($b), word($b + 1));
@@ -207,7 +218,8 @@ for my $b (sort { $a <=> $b } keys %buckets) {
   my @w = unpack('V*', $raw);
   for (my $i = 0; $i < @w; $i += 2) {
     ($w[$i] >> 16) == $b && $w[$i + 1] < $n or exit 1;
-    exit 3 if $want{ $w[$i] };    # a candidate: Node reads the line and judges it
+    push @hits, [word($DIR / 4 + $w[$i + 1]), word($DIR / 4 + $w[$i + 1] + 1), $bbytes]
+      if $want{ $w[$i] };
   }
 }
 # The tail, walked in full, with the Node reader's bound on its size.
@@ -221,10 +233,32 @@ for (my $i = 0; $i < @t;) {
   my ($count, $length) = @t[$i, $i + 1];
   my $last = $i + 2 + $count;
   $length && $last <= @t or exit 1;
-  for my $j ($i + 2 .. $last - 1) { exit 3 if $want{ $t[$j] } }
+  for my $j ($i + 2 .. $last - 1) {
+    if ($want{ $t[$j] }) { push @hits, [$offset, $offset + $length, $size]; last }
+  }
   $offset += $length;
   $seen++;
   $i = $last;
 }
 $offset == $size && $seen == $tlines or exit 1;
+
+# The lines the key log names share a key (8 hex digits) with the staged content; each is
+# read, as Node reads it (src/signals/ledger.ts readCandidates), and is a match unless it holds none of the wanted ids and line
+# hashes whole, as the JSON strings "<id>", and no backslash (an escape could spell one:
+# Node parses such a line). Without a backslash, a JSON string is its own text. A line
+# not between line boundaries: the key log lies, Node scans.
+for my $hit (@hits) {
+  my ($from, $to, $limit) = @$hit;
+  $to > $from && $to <= $limit or exit 1;
+  my $at = $from > 0 ? $from - 1 : 0;
+  seek($lf, $at, 0) or exit 1;
+  my $line = '';
+  while (length $line < $to - $at) {
+    my $got = read($lf, $line, $to - $at - length $line, length $line);
+    $got or exit 1;
+  }
+  substr($line, -1) eq "\n" && ($from == 0 || substr($line, 0, 1) eq "\n") or exit 1;
+  exit 3 if index($line, '\\') >= 0;
+  for my $w (keys %full) { exit 3 if index($line, "\"$w\"") >= 0 }
+}
 done();

@@ -32,7 +32,7 @@ import {
 } from '../../../src/signals/ledger.js';
 import { KEYS_FILE } from '../../../src/signals/ledger-keys.js';
 
-afterAll(removeTempDirs);
+afterAll(removeTempDirs, 120_000); // some fifty repositories
 
 const SHIM = join(ROOT, 'hooks', 'prepare-commit-msg');
 const NODE_MAIN = join(ROOT, 'dist', 'cleanroom.cjs');
@@ -354,6 +354,32 @@ describe('the ledger fast path fails closed (each with its control)', () => {
       // Not root: a file of another user cannot be made here; its mode is the check above.
       expect(statSync(keys).uid).toBe(process.getuid?.());
     }
+  }, 120_000);
+
+  it('a key shared by prefix only is no match; the same line with a backslash, or the whole id, goes to Node', () => {
+    const repo = agentRepo();
+    const dir = stateDir(repo);
+    const staged = 'print("a human line, long enough to count as one")\n';
+    const hash = lineHashes(staged)[0]!;
+    const id = blobId(staged, 'sha1');
+    // The same key (first 8 hex digits), another value: the key log names the line.
+    const twin = (s: string) => s.slice(0, 8) + (s[8] === 'f' ? 'e' : 'f') + s.slice(9);
+    appendEntries(dir, [{ ...entry('drafts/t.py', 'x'), blob: twin(id), lines: [twin(hash)] }]);
+    repo.write('src/b.py', staged);
+    repo.git('add', '-A');
+    expect(perl(repo)).toBe(0);
+    const shim = viaShim(repo);
+    expect(shim.fast).toBe(true);
+    expect(shim.message).toBe(viaNode(repo));
+    // A line with a backslash (JSON escapes could spell a value): Node parses it.
+    appendEntries(dir, [{ ...entry('drafts\\t.py', 'x'), blob: twin(id), lines: [twin(hash)] }]);
+    expect(readFileSync(join(dir, 'ledger.jsonl'), 'utf8')).toContain('\\\\');
+    expect(perl(repo)).toBe(3);
+    expect(viaShim(repo).message).toBe(viaNode(repo));
+    // The whole id: a match, Node, its trailer.
+    appendEntries(dir, [entry('drafts/b.py', staged, 'codex', 3)]);
+    expect(perl(repo)).toBe(3);
+    expect(viaShim(repo).message).toMatch(/^Assisted-by: codex$/m);
   }, 120_000);
 
   it('a ledger that is a symlink', () => {
