@@ -269,15 +269,35 @@ cleanroom_known_links() {
 # policy file, the zones note, the links note and the index file (GIT_INDEX_FILE
 # honoured), each as `stat` sees it (device, inode, size, mtime and ctime in ns, path: a
 # write by anyone moves the ctime, which no user can set back), and HEAD's id. Taken
-# before any of them is read. One stat, one git rev-parse.
+# before any of them is read. One stat (HEAD: cleanroom_head_id).
 cleanroom_zone_key() {
   _cr_key=$(stat -c '%d %i %s %.9Y %.9Z %n' -- .cleanroom/policy.yaml .git/cleanroom/fastpath.zones "${GIT_INDEX_FILE:-.git/index}" .git/cleanroom/fastpath.links 2>/dev/null
-    git rev-parse -q --verify HEAD) || return 1
+    cleanroom_head_id) || return 1
   # At least the policy, the zones note, the index and HEAD.
   case $_cr_key in *"
 "*"
 "*"
 "*) return 0 ;; *) return 1 ;; esac
+}
+
+# cleanroom_head_id: prints HEAD's id, read with builtins where git keeps it in a file of
+# its own (a detached HEAD; a branch's loose ref, which wins over packed-refs), else from
+# `git rev-parse` (packed refs, reftable, an unborn branch: it fails). Only ever compared
+# with itself (cleanroom_zone_key): the same id, the same tree.
+cleanroom_head_id() {
+  _cr_h=
+  { IFS= read -r _cr_h < .git/HEAD; } 2>/dev/null || _cr_h=
+  case $_cr_h in
+    "ref: refs/heads/"*)
+      _cr_r=${_cr_h#ref: }
+      _cr_h=
+      case $_cr_r in *..* | *" "* | *"\\"*) ;; *) { IFS= read -r _cr_h < ".git/$_cr_r"; } 2>/dev/null || _cr_h= ;; esac
+      ;;
+  esac
+  case $_cr_h in
+    "" | *[!0-9a-f]*) git rev-parse -q --verify HEAD ;;
+    *) printf '%s\n' "$_cr_h" ;;
+  esac
 }
 
 # cleanroom_zone_seen: 0 when `.git/cleanroom/fastpath.staged` holds this commit's
