@@ -146,8 +146,9 @@ export default async function (h) {
   measure('human', {});
   outsideOnly = true;
   measure('agent session (CLAUDECODE=1)', { CLAUDECODE: '1' });
-  // Issue 14 §1: an agent session whose agent wrote files — the ledger is read at every
-  // commit (prepare-commit-msg, commit-msg). Entries as the agent hook writes them, none
+  // Issue 14 §1: an agent session whose agent wrote files — the ledger is looked up at
+  // every commit (prepare-commit-msg: its key log, in perl, when nothing staged is in it
+  // and nothing can be in a zone, else Node). Entries as the agent hook writes them, none
   // of them staged here: the cost is the lookup itself.
   const cleanroomDir = join(dir, '.git', 'cleanroom');
   mkdirSync(cleanroomDir, { recursive: true });

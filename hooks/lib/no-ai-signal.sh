@@ -50,6 +50,9 @@ cleanroom_no_ai_signal() {
   { read -r _cr_want && read -r _cr_form; } < "$_cr_note"
   [ -n "$_cr_want" ] || return 1
   # One process: a command substitution of a single command is exec'd by the subshell.
+  # prepare-commit-msg's ledger fast path answered the zone path's question for exactly
+  # these inputs (cleanroom_zone_seen): no sha256sum, no diff-index.
+  [ "$_cr_seen" = agent ] && [ "$_cr_form" = zones-v1 ] && cleanroom_zone_seen && return 0
   _cr_have=$(sha256sum < .cleanroom/policy.yaml 2>/dev/null) || _cr_have=$(shasum -a 256 < .cleanroom/policy.yaml) || return 1
   [ "${_cr_have%% *}" = "$_cr_want" ] || return 1
   if [ "$_cr_seen" = agent ]; then
@@ -246,4 +249,102 @@ cleanroom_known_links() {
   [ "$_cr_got
 " = "$_cr_want" ] || return 1
   _cr_guard=$_cr_ln
+}
+
+# cleanroom_ledger_no_match: prepare-commit-msg's fast path with an agent ledger (issue
+# 14 §1). 0 only when it has shown, without Node, what Node's prepare-commit-msg would
+# find: no ledger entry for the staged content (its Assisted-by lookup: every staged blob
+# id and every line hash of the staged text, looked up in the ledger's key log by
+# hooks/lib/ledger-fast.pl, which fails on any doubt) and nothing its deny-zone heads-up
+# could be about (no staged path can be in a zone: the zone path's test, the same notes,
+# the same links). The hook then writes the agent environment's trailers in shell, as
+# without a ledger. The conditions are the zone path's: the work tree's policy,
+# unchanged since the full check noted it (`fastpath.zones`), no merge, cherry-pick,
+# revert, rebase or `--amend` under way (the amend probe of cleanroom_env_seen; a stale
+# `cleanroom/amending` note is Node's to remove). `perl` missing, the key log absent,
+# stale, corrupt or not this user's own: 1, and Node looks the ledger up in full (then
+# rebuilds the key log). Processes: the env grep, sha256sum, two greps of the index
+# file, perl (with git diff-index, stat, git cat-file) and one grep of the paths.
+# cleanroom_zone_key: sets _cr_key to everything the zone path's answer depends on: the
+# policy file, the zones note, the links note and the index file (GIT_INDEX_FILE
+# honoured), each as `stat` sees it (device, inode, size, mtime and ctime in ns, path: a
+# write by anyone moves the ctime, which no user can set back), and HEAD's id. Taken
+# before any of them is read. One stat (HEAD: cleanroom_head_id).
+cleanroom_zone_key() {
+  _cr_key=$(stat -c '%d %i %s %.9Y %.9Z %n' -- .cleanroom/policy.yaml .git/cleanroom/fastpath.zones "${GIT_INDEX_FILE:-.git/index}" .git/cleanroom/fastpath.links 2>/dev/null
+    cleanroom_head_id) || return 1
+  # At least the policy, the zones note, the index and HEAD.
+  case $_cr_key in *"
+"*"
+"*"
+"*) return 0 ;; *) return 1 ;; esac
+}
+
+# cleanroom_head_id: prints HEAD's id, read with builtins where git keeps it in a file of
+# its own (a detached HEAD; a branch's loose ref, which wins over packed-refs), else from
+# `git rev-parse` (packed refs, reftable, an unborn branch: it fails). Only ever compared
+# with itself (cleanroom_zone_key): the same id, the same tree.
+cleanroom_head_id() {
+  _cr_h=
+  { IFS= read -r _cr_h < .git/HEAD; } 2>/dev/null || _cr_h=
+  case $_cr_h in
+    "ref: refs/heads/"*)
+      _cr_r=${_cr_h#ref: }
+      _cr_h=
+      case $_cr_r in *..* | *" "* | *"\\"*) ;; *) { IFS= read -r _cr_h < ".git/$_cr_r"; } 2>/dev/null || _cr_h= ;; esac
+      ;;
+  esac
+  case $_cr_h in
+    "" | *[!0-9a-f]*) git rev-parse -q --verify HEAD ;;
+    *) printf '%s\n' "$_cr_h" ;;
+  esac
+}
+
+# cleanroom_zone_seen: 0 when `.git/cleanroom/fastpath.staged` holds this commit's
+# cleanroom_zone_key and "no zone": prepare-commit-msg's ledger fast path found, for
+# exactly these inputs, what the zone path would (it writes the file only then). The
+# file is the user's own regular file, like the notes, and trusted as they are.
+cleanroom_zone_seen() {
+  _cr_st=.git/cleanroom/fastpath.staged
+  [ -f "$_cr_st" ] && [ -O "$_cr_st" ] && [ ! -L "$_cr_st" ] || return 1
+  cleanroom_zone_key || return 1
+  _cr_got=
+  while IFS= read -r _cr_l; do _cr_got="$_cr_got$_cr_l
+"; done < "$_cr_st"
+  [ "$_cr_got" = "$_cr_key
+no zone
+" ]
+}
+
+cleanroom_ledger_no_match() {
+  _cr_dist="${0%/*}/../dist"
+  _cr_pl="${0%/*}/lib/ledger-fast.pl"
+  [ -z "${CLEANROOM_POLICY-}" ] && [ -z "${GIT_DIR-}" ] && [ -d .git ] && [ -f .cleanroom/policy.yaml ] || return 1
+  [ -r "$_cr_pl" ] && [ -r "$_cr_dist/no-ai-signal.env" ] || return 1
+  for _cr_f in MERGE_HEAD CHERRY_PICK_HEAD REVERT_HEAD rebase-merge rebase-apply cleanroom/amending; do
+    [ -e ".git/$_cr_f" ] && return 1
+  done
+  cleanroom_env_seen "$_cr_dist/no-ai-signal.env" || return 1
+  _cr_note=.git/cleanroom/fastpath.zones
+  [ -f "$_cr_note" ] && [ -r "$_cr_note" ] && [ -O "$_cr_note" ] && [ ! -L "$_cr_note" ] || return 1
+  # The key of what is about to be read, for commit-msg (cleanroom_zone_seen).
+  cleanroom_zone_key || return 1
+  _cr_want=
+  _cr_form=
+  { read -r _cr_want && read -r _cr_form; } < "$_cr_note"
+  [ -n "$_cr_want" ] && [ "$_cr_form" = zones-v1 ] || return 1
+  _cr_have=$(sha256sum < .cleanroom/policy.yaml 2>/dev/null) || _cr_have=$(shasum -a 256 < .cleanroom/policy.yaml) || return 1
+  [ "${_cr_have%% *}" = "$_cr_want" ] || return 1
+  cleanroom_index_links || return 1
+  _cr_guard=
+  [ -z "$_cr_modes" ] || cleanroom_known_links "$_cr_modes" || return 1
+  # perl prints the staged paths only when the ledger has nothing for them; else a marker
+  # that the grep takes as a match (a pipeline's status is grep's), as the zone path does.
+  { perl -- "$_cr_pl" .git/cleanroom 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
+    LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: ledger fast path failed' -f "$_cr_note" ${_cr_guard:+-f "$_cr_guard"} 2>/dev/null
+  [ $? -eq 1 ] || return 1
+  # For commit-msg's zone path (cleanroom_no_zone_path): the same question, answered for
+  # these inputs. Written only now, after the answer; a link put there is not followed.
+  [ ! -L .git/cleanroom/fastpath.staged ] && printf '%s\nno zone\n' "$_cr_key" > .git/cleanroom/fastpath.staged 2>/dev/null
+  return 0
 }

@@ -1,0 +1,491 @@
+// Issue 14 §1: prepare-commit-msg's ledger fast path (hooks/lib/no-ai-signal.sh
+// cleanroom_ledger_no_match, hooks/lib/ledger-fast.pl) writes the trailers without Node
+// when it can show that the ledger has nothing for the staged content. It must write
+// exactly what Node writes, never fewer: a differential test over random ledgers and
+// staged sets (whitespace Node normalises, Unicode, binary and malformed content, exact
+// blobs, pasted lines, zones), then one named test per way its inputs can be absent,
+// stale, corrupt, foreign-owned or not what they claim — each with the control beside
+// it that takes the fast path. Real git, real perl, the real hooks.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  appendFileSync,
+  chmodSync,
+  chownSync,
+  copyFileSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { removeTempDirs, repoWithPolicy, ROOT, type TestRepo } from '../../helpers/repo.js';
+import { prng } from '../../helpers/prng.js';
+import {
+  appendEntries,
+  blobId,
+  lineHashes,
+  type LedgerEntry,
+} from '../../../src/signals/ledger.js';
+import { KEYS_FILE } from '../../../src/signals/ledger-keys.js';
+
+afterAll(removeTempDirs, 120_000); // some fifty repositories
+
+const SHIM = join(ROOT, 'hooks', 'prepare-commit-msg');
+const NODE_MAIN = join(ROOT, 'dist', 'cleanroom.cjs');
+const PERL = join(ROOT, 'hooks', 'lib', 'ledger-fast.pl');
+const AGENT = { CLAUDECODE: '1' };
+
+const stateDir = (repo: TestRepo) => join(repo.dir, '.git', 'cleanroom');
+
+/** The first agent commit outside the zones: the full check writes the notes. */
+function agentRepo(objectFormat?: 'sha1' | 'sha256'): TestRepo {
+  const repo = repoWithPolicy(objectFormat ? { objectFormat } : {});
+  repo.write('src/a.ts', '1\n');
+  const r = repo.commit('first', { env: AGENT });
+  expect(r.code, r.stderr).toBe(0);
+  return repo;
+}
+
+const entry = (path: string, text: string | Buffer, tool = 'claude-code', i = 0): LedgerEntry => ({
+  time: new Date(1795489008000 + i * 1000).toISOString(),
+  tool: tool as LedgerEntry['tool'],
+  session: `s${i}`,
+  path,
+  blob: blobId(text, 'sha1'),
+  lines: typeof text === 'string' ? lineHashes(text) : [],
+});
+
+interface Outcome {
+  message: string;
+  /** Did the shim answer without Node (CLEANROOM_DEBUG's trace shows no `node`)? */
+  fast: boolean;
+}
+
+/** The shim's prepare-commit-msg on a message file, as git runs it (cwd: the top). */
+function viaShim(repo: TestRepo, env: Record<string, string> = {}): Outcome {
+  const file = join(repo.dir, '.git', 'MSG_SHIM');
+  writeFileSync(file, 'chore: x\n');
+  const r = spawnSync('sh', [SHIM, file, 'message'], {
+    cwd: repo.dir,
+    env: { ...repo.env, ...env, CLEANROOM_DEBUG: '1' },
+    encoding: 'utf8',
+  });
+  expect(r.status, r.stderr).toBe(0);
+  return { message: readFileSync(file, 'utf8'), fast: !/exec node /.test(r.stderr) };
+}
+
+/** Node's prepare-commit-msg: the full lookup, the reference. */
+function viaNode(repo: TestRepo, env: Record<string, string> = {}): string {
+  const file = join(repo.dir, '.git', 'MSG_NODE');
+  writeFileSync(file, 'chore: x\n');
+  const r = spawnSync(
+    process.execPath,
+    [NODE_MAIN, 'hook', 'prepare-commit-msg', file, 'message'],
+    {
+      cwd: repo.dir,
+      env: { ...repo.env, ...env },
+      encoding: 'utf8',
+    },
+  );
+  expect(r.status, r.stderr).toBe(0);
+  return readFileSync(file, 'utf8');
+}
+
+/** ledger-fast.pl alone: its exit status (0: nothing in the ledger for the staged content). */
+const perl = (repo: TestRepo): number =>
+  spawnSync('perl', [PERL, stateDir(repo)], { cwd: repo.dir, env: repo.env }).status ?? -1;
+
+// Lines an agent writes, and the ways they come back: Node's normalisation (trim, runs of
+// JavaScript whitespace made one space) must be perl's too.
+const WS = [
+  ' ',
+  '  ',
+  '\t',
+  '\r',
+  '\v',
+  '\f',
+  '\u00a0',
+  '\u3000',
+  '\ufeff',
+  '\u2028',
+  '\u2003',
+  '\u202f',
+];
+const WORDS = [
+  'return',
+  'value',
+  'données',
+  '数据集',
+  'naïve',
+  '😀',
+  'x',
+  'model.fit(train)',
+  '=',
+  '{',
+  'ok',
+];
+
+describe('the ledger fast path writes exactly the trailers Node writes', () => {
+  it('on random ledgers and staged sets (exact blobs, pasted lines, Unicode whitespace, binary, zones)', () => {
+    const rand = prng(0x1ed9e7);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const line = () =>
+      Array.from({ length: 2 + Math.floor(rand() * 6) }, () => pick(WORDS)).join(
+        pick([' ', '  ', '\t']),
+      );
+    const text = (n: number) => Array.from({ length: n }, line).join('\n') + '\n';
+    /** The same lines as `t`, spaced differently: Node hashes them the same. */
+    const respace = (t: string) =>
+      t
+        .split('\n')
+        .map((l) => (l ? pick(WS) + l.replace(/ /g, () => pick(WS)) + pick(WS) : l))
+        .join(rand() < 0.2 ? '\r\n' : '\n');
+    let fast = 0;
+    let matched = 0;
+    const rounds = 36;
+    for (let round = 0; round < rounds; round++) {
+      const repo = agentRepo(round === 3 ? 'sha256' : undefined);
+      // The agent's writes, through the agent hook's own append (key log kept in step).
+      const writes = Array.from({ length: 1 + Math.floor(rand() * 5) }, () =>
+        text(3 + Math.floor(rand() * 12)),
+      );
+      const dir = stateDir(repo);
+      writes.forEach((w, i) =>
+        appendEntries(dir, [entry(`drafts/w${i}.py`, w, pick(['claude-code', 'codex']), i)]),
+      );
+      if (rand() < 0.3) {
+        // More entries, some appended one by one (the key log's tail), none staged.
+        for (let i = 0; i < 20; i++)
+          appendEntries(dir, [entry(`scratch/s${i}.py`, text(4), 'codex', 100 + i)]);
+      }
+      const files = 1 + Math.floor(rand() * 5);
+      // A third of the rounds stage nothing of the agent's (the fast path's case).
+      const clean = rand() < 0.35;
+      for (let f = 0; f < files; f++) {
+        const kind = clean ? 0.6 + rand() * 0.4 : rand();
+        const path = rand() < 0.05 ? `evals/tasks/t${f}.json` : `src/f${round}_${f}.py`;
+        if (kind < 0.15)
+          repo.write(path, pick(writes)); // the agent's file, byte for byte
+        else if (kind < 0.35)
+          repo.write(path, text(2) + respace(pick(writes)) + text(1)); // pasted, respaced
+        else if (kind < 0.45)
+          repo.write(path, pick(writes).split('\n')[0]! + '\n' + text(3)); // one line only
+        else if (kind < 0.5)
+          repo.write(path, Buffer.concat([Buffer.from('\0bin'), Buffer.from(pick(writes))]));
+        else if (kind < 0.55)
+          repo.write(
+            path,
+            Buffer.concat([Buffer.from(pick(writes)), Buffer.from([0xff, 0xc3, 0x0a])]),
+          );
+        else if (kind < 0.8) repo.write(path, respace(text(1 + Math.floor(rand() * 8))));
+        else repo.write(path, text(1 + Math.floor(rand() * 8)));
+      }
+      repo.git('add', '-A');
+      const env = rand() < 0.5 ? AGENT : {};
+      const shim = viaShim(repo, env);
+      const node = viaNode(repo, env);
+      expect(shim.message, `round ${round}`).toBe(node);
+      if (shim.fast) fast++;
+      if (/Assisted-by: codex|Assisted-by: claude-code$/m.test(node) && !('CLAUDECODE' in env))
+        matched++;
+    }
+    // The test sees both sides: commits the fast path answered, and ledger matches.
+    expect(fast).toBeGreaterThan(rounds / 5);
+    expect(matched).toBeGreaterThan(rounds / 6);
+  }, 600_000);
+
+  it('answers without Node when nothing staged is in the ledger, and a real commit gets the same trailers', () => {
+    const repo = agentRepo();
+    const agentText =
+      'def evaluate(model, data):\n    return model.score(data.features, data.labels)\n';
+    appendEntries(stateDir(repo), [entry('drafts/e.py', agentText)]);
+    repo.write('src/b.py', 'print("a human line, long enough to count")\n');
+    repo.git('add', '-A');
+    expect(perl(repo)).toBe(0);
+    const shim = viaShim(repo, AGENT);
+    expect(shim.fast).toBe(true);
+    expect(shim.message).toBe(viaNode(repo, AGENT));
+    expect(shim.message).toMatch(/^Assisted-by: claude-code$/m);
+    // The agent's content staged: a key in the ledger, Node, and its trailer.
+    repo.write('src/e.py', agentText);
+    repo.git('add', '-A');
+    expect(perl(repo)).toBe(3);
+    const human = viaShim(repo);
+    expect(human.fast).toBe(false);
+    expect(human.message).toMatch(/^Assisted-by: claude-code$/m);
+    const r = repo.commit('with the agent file', { env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    expect(repo.lastMessage()).toMatch(/^Assisted-by: claude-code$/m);
+  }, 120_000);
+});
+
+describe('the ledger fast path fails closed (each with its control)', () => {
+  /** A repository whose ledger holds an entry for `src/e.py`'s content, not yet staged. */
+  const withMatch = () => {
+    const repo = agentRepo();
+    const agentText =
+      'def evaluate(model, data):\n    return model.score(data.features, data.labels)\n';
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    appendEntries(stateDir(repo), [entry('drafts/e.py', agentText, 'codex', 2)]);
+    repo.write('src/e.py', agentText);
+    repo.git('add', '-A');
+    return repo;
+  };
+  /** The control: a clean key log makes perl find the key (3), and the trailer is written. */
+  const expectNodeTrailer = (repo: TestRepo, status: number) => {
+    expect(perl(repo)).toBe(status);
+    const shim = viaShim(repo);
+    expect(shim.fast).toBe(false);
+    expect(shim.message).toMatch(/^Assisted-by: codex$/m);
+    expect(shim.message).toBe(viaNode(repo));
+  };
+
+  it('control: a key log in step finds the entry', () => {
+    expectNodeTrailer(withMatch(), 3);
+  }, 120_000);
+
+  it('no key log', () => {
+    const repo = withMatch();
+    rmSync(join(stateDir(repo), KEYS_FILE));
+    expectNodeTrailer(repo, 1);
+  }, 120_000);
+
+  it('a stale key log: the ledger appended by hand (another writer)', () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    const agentText =
+      'def evaluate(model, data):\n    return model.score(data.features, data.labels)\n';
+    appendFileSync(
+      join(stateDir(repo), 'ledger.jsonl'),
+      JSON.stringify({ v: 1, ...entry('drafts/e.py', agentText, 'codex', 2) }) + '\n',
+    );
+    repo.write('src/e.py', agentText);
+    repo.git('add', '-A');
+    expectNodeTrailer(repo, 1);
+  }, 120_000);
+
+  it('a key log whose size, mtime and contents were put back after the ledger changed (ctime moved)', () => {
+    const repo = withMatch();
+    const ledger = join(stateDir(repo), 'ledger.jsonl');
+    const st = statSync(ledger);
+    const text = readFileSync(ledger);
+    writeFileSync(ledger, text); // same bytes, same size: only the ctime says it was written
+    execFileSync('touch', ['-d', `@${st.mtimeMs / 1000}`, ledger]);
+    expectNodeTrailer(repo, 1);
+  }, 120_000);
+
+  it('a corrupt key log: the meta region, the postings, the tail (each would hide the key unchecked)', () => {
+    const agentText =
+      'def evaluate(model, data):\n    return model.score(data.features, data.labels)\n';
+    const other = entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1);
+    const cases = [
+      // Both entries in the base (one append to an empty ledger builds it whole).
+      { where: 'meta', base: true },
+      { where: 'postings', base: true },
+      // The matching entry appended later: its keys are in the tail.
+      { where: 'tail', base: false },
+    ] as const;
+    for (const { where, base } of cases) {
+      const repo = agentRepo();
+      const dir = stateDir(repo);
+      if (base) appendEntries(dir, [other, entry('drafts/e.py', agentText, 'codex', 2)]);
+      else {
+        appendEntries(dir, [other]);
+        appendEntries(dir, [entry('drafts/e.py', agentText, 'codex', 2)]);
+      }
+      repo.write('src/e.py', agentText);
+      repo.git('add', '-A');
+      expect(perl(repo), `${where}: control`).toBe(3);
+      const keys = join(dir, KEYS_FILE);
+      const bytes = readFileSync(keys);
+      const lines = bytes.readUInt32LE(56);
+      const postings = bytes.readUInt32LE(60);
+      const metaEnd = 128 + 4 * 65537 + 4 * 65536 + 4 * (lines + 1);
+      const [from, to] =
+        where === 'meta'
+          ? [128, 128 + 4 * 65537] // the bucket starts
+          : where === 'postings'
+            ? [metaEnd, metaEnd + 8 * postings]
+            : [metaEnd + 8 * postings, bytes.length];
+      expect(to, where).toBeGreaterThan(from);
+      // Every key word of the region changed: unchecked, no wanted key would be found there.
+      for (let i = from; i < to; i++) bytes[i] = bytes[i]! ^ 0x5a;
+      writeFileSync(keys, bytes);
+      expect(perl(repo), where).toBe(1);
+      const shim = viaShim(repo);
+      expect(shim.fast, where).toBe(false);
+      expect(shim.message, where).toMatch(/^Assisted-by: codex$/m);
+    }
+  }, 120_000);
+
+  it('a truncated key log, and one replaced by an empty file', () => {
+    const repo = withMatch();
+    const keys = join(stateDir(repo), KEYS_FILE);
+    const bytes = readFileSync(keys);
+    writeFileSync(keys, bytes.subarray(0, bytes.length - 4));
+    expectNodeTrailer(repo, 1);
+    writeFileSync(keys, '');
+    expectNodeTrailer(repo, 1);
+  }, 120_000);
+
+  it('a key log writable by group or others, a symlink, or another user\u2019s', () => {
+    const repo = withMatch();
+    const keys = join(stateDir(repo), KEYS_FILE);
+    chmodSync(keys, 0o664);
+    expectNodeTrailer(repo, 1);
+    chmodSync(keys, 0o644);
+    renameSync(keys, `${keys}.real`);
+    symlinkSync(`${keys}.real`, keys);
+    expectNodeTrailer(repo, 1);
+    rmSync(keys);
+    renameSync(`${keys}.real`, keys);
+    if (process.getuid?.() === 0) {
+      chownSync(keys, 4242, 4242);
+      expectNodeTrailer(repo, 1);
+    } else {
+      // Not root: a file of another user cannot be made here; its mode is the check above.
+      expect(statSync(keys).uid).toBe(process.getuid?.());
+    }
+  }, 120_000);
+
+  it('a key shared by prefix only is no match; the same line with a backslash, or the whole id, goes to Node', () => {
+    const repo = agentRepo();
+    const dir = stateDir(repo);
+    const staged = 'print("a human line, long enough to count as one")\n';
+    const hash = lineHashes(staged)[0]!;
+    const id = blobId(staged, 'sha1');
+    // The same key (first 8 hex digits), another value: the key log names the line.
+    const twin = (s: string) => s.slice(0, 8) + (s[8] === 'f' ? 'e' : 'f') + s.slice(9);
+    appendEntries(dir, [{ ...entry('drafts/t.py', 'x'), blob: twin(id), lines: [twin(hash)] }]);
+    repo.write('src/b.py', staged);
+    repo.git('add', '-A');
+    expect(perl(repo)).toBe(0);
+    const shim = viaShim(repo);
+    expect(shim.fast).toBe(true);
+    expect(shim.message).toBe(viaNode(repo));
+    // A line with a backslash (JSON escapes could spell a value): Node parses it.
+    appendEntries(dir, [{ ...entry('drafts\\t.py', 'x'), blob: twin(id), lines: [twin(hash)] }]);
+    expect(readFileSync(join(dir, 'ledger.jsonl'), 'utf8')).toContain('\\\\');
+    expect(perl(repo)).toBe(3);
+    expect(viaShim(repo).message).toBe(viaNode(repo));
+    // The whole id: a match, Node, its trailer.
+    appendEntries(dir, [entry('drafts/b.py', staged, 'codex', 3)]);
+    expect(perl(repo)).toBe(3);
+    expect(viaShim(repo).message).toMatch(/^Assisted-by: codex$/m);
+  }, 120_000);
+
+  it('a ledger that is a symlink', () => {
+    const repo = withMatch();
+    const ledger = join(stateDir(repo), 'ledger.jsonl');
+    copyFileSync(ledger, `${ledger}.real`);
+    rmSync(ledger);
+    symlinkSync(`${ledger}.real`, ledger);
+    expect(perl(repo)).toBe(1);
+    expect(viaShim(repo).fast).toBe(false);
+  }, 120_000);
+
+  it('staged text that is not well-formed UTF-8 (Node decodes it with replacement characters)', () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/x.py', Buffer.from([0x61, 0xed, 0xa0, 0x80, 0x0a])); // an encoded surrogate
+    repo.git('add', '-A');
+    expect(perl(repo)).toBe(1);
+    const shim = viaShim(repo);
+    expect(shim.fast).toBe(false);
+    expect(shim.message).toBe(viaNode(repo));
+    // Control: well-formed UTF-8 takes the fast path.
+    repo.write('src/x.py', 'données naïves — 数据\n');
+    repo.git('add', '-A');
+    expect(perl(repo)).toBe(0);
+    expect(viaShim(repo).fast).toBe(true);
+  }, 120_000);
+
+  it('a staged path in a zone, a merge under way, another policy: Node (its heads-up, its replay)', () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/ok.py', 'x = 1\n');
+    repo.git('add', '-A');
+    expect(viaShim(repo, AGENT).fast).toBe(true);
+    repo.write('evals/tasks/q.json', '{}\n');
+    repo.git('add', '-A');
+    expect(viaShim(repo, AGENT).fast).toBe(false);
+    repo.git('rm', '-q', '--cached', 'evals/tasks/q.json');
+    writeFileSync(join(repo.dir, '.git', 'MERGE_HEAD'), repo.head() + '\n');
+    expect(viaShim(repo, AGENT).fast).toBe(false);
+    rmSync(join(repo.dir, '.git', 'MERGE_HEAD'));
+    appendFileSync(join(repo.dir, '.cleanroom', 'policy.yaml'), '# changed\n');
+    expect(viaShim(repo, AGENT).fast).toBe(false);
+  }, 120_000);
+});
+
+describe("commit-msg takes prepare-commit-msg's zone answer only for the same inputs", () => {
+  const COMMIT_MSG = join(ROOT, 'hooks', 'commit-msg');
+  const commitMsg = (repo: TestRepo) => {
+    const file = join(repo.dir, '.git', 'MSG_SHIM');
+    const r = spawnSync('sh', [COMMIT_MSG, file], {
+      cwd: repo.dir,
+      env: { ...repo.env, ...AGENT, CLEANROOM_DEBUG: '1' },
+      encoding: 'utf8',
+    });
+    return {
+      code: r.status,
+      node: /exec node /.test(r.stderr),
+      diffIndex: /diff-index/.test(r.stderr),
+    };
+  };
+
+  it('same index and HEAD: no diff-index; a zone file staged after it, or the note forged for another HEAD: the full check refuses', () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/ok.py', 'x = 1\n');
+    repo.git('add', '-A');
+    expect(viaShim(repo, AGENT).fast).toBe(true);
+    const note = join(stateDir(repo), 'fastpath.staged');
+    expect(readFileSync(note, 'utf8')).toMatch(/\nno zone\n$/);
+    const same = commitMsg(repo);
+    expect(same).toEqual({ code: 0, node: false, diffIndex: false });
+    // The index changes under it (a deny-zone file from the agent's session): not the same key.
+    const saved = readFileSync(note);
+    repo.write('evals/tasks/q.json', '{"answer": 42}\n');
+    repo.git('add', '-A');
+    const moved = commitMsg(repo);
+    expect(moved.node).toBe(true);
+    expect(moved.code).not.toBe(0);
+    // The old note put back: its key names the old index, so it is not taken.
+    writeFileSync(note, saved);
+    expect(commitMsg(repo).node).toBe(true);
+    // This commit's key with another HEAD: not taken. With this HEAD (a note written by
+    // whoever can write .git/cleanroom, as the notes are): taken — docs/local-hooks.md.
+    const key = execFileSync(
+      'sh',
+      [
+        '-c',
+        `. ${join(ROOT, 'hooks', 'lib', 'no-ai-signal.sh')}; cleanroom_zone_key; printf '%s' "$_cr_key"`,
+      ],
+      {
+        cwd: repo.dir,
+        env: repo.env,
+        encoding: 'utf8',
+      },
+    );
+    expect(key).toMatch(new RegExp(`${repo.head()}$`));
+    writeFileSync(note, `${key.replace(/[0-9a-f]{40}$/, '0'.repeat(40))}\nno zone\n`);
+    expect(commitMsg(repo).node).toBe(true);
+    writeFileSync(note, `${key}\nno zone\n`);
+    expect(commitMsg(repo).node).toBe(false);
+  }, 120_000);
+});
