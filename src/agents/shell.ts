@@ -196,29 +196,75 @@ const WRAPPERS = new Set([
   'fi',
   'done',
 ]);
-/** Wrapper options that take the next word as their value. */
-const WRAPPER_ARGS: Record<string, Set<string>> = {
-  sudo: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U']),
-  env: new Set(['-u', '--unset', '-C', '--chdir', '-S', '--split-string']),
-  nice: new Set(['-n', '--adjustment']),
-  xargs: new Set([
-    '-I',
-    '-i',
-    '-n',
-    '-P',
-    '-L',
-    '-l',
-    '-s',
-    '-d',
-    '-E',
-    '-a',
-    '--arg-file',
-    '--delimiter',
-    '--max-args',
-    '--max-procs',
-  ]),
-  timeout: new Set(['-s', '--signal', '-k', '--kill-after']),
+/**
+ * Wrapper options that take a value: short letters (`-a NAME`, glued `-aNAME`, or last in
+ * a cluster `-la NAME`) and long names (`--chdir DIR`, any unambiguous prefix `--ch DIR`,
+ * as getopt_long takes it). A value read as the command name hid the program: `exec -a
+ * cat ./t/cat evals/x` runs ./t/cat, `xargs -tI echo ./t/cat …` too. Options that take
+ * their value only glued (`xargs -i`, `-e`, `-l`) take no word. bash(1) `exec`, env(1),
+ * xargs(1), sudo(8), nice(1), ionice(1), timeout(1), stdbuf(1), doas(1).
+ */
+const WRAPPER_ARGS: Record<string, { short: string; long: string[] }> = {
+  exec: { short: 'a', long: [] },
+  sudo: {
+    short: 'ugCDhprtUTR',
+    long: [
+      'user',
+      'group',
+      'close-from',
+      'chdir',
+      'host',
+      'prompt',
+      'role',
+      'type',
+      'other-user',
+      'command-timeout',
+      'chroot',
+    ],
+  },
+  doas: { short: 'uC', long: [] },
+  env: { short: 'uCSa', long: ['unset', 'chdir', 'split-string', 'argv0'] },
+  nice: { short: 'n', long: ['adjustment'] },
+  ionice: { short: 'cnpPu', long: ['class', 'classdata', 'pid', 'pgid', 'uid'] },
+  xargs: {
+    short: 'InPLsdEa',
+    long: ['arg-file', 'delimiter', 'max-args', 'max-procs', 'max-chars', 'process-slot-var'],
+  },
+  timeout: { short: 'sk', long: ['signal', 'kill-after'] },
+  stdbuf: { short: 'ioe', long: ['input', 'output', 'error'] },
 };
+
+/**
+ * Whether the wrapper option `word` takes the next word as its value (see WRAPPER_ARGS),
+ * and the value it names when glued (`-S'…'`, `--split-string=…`), for the callers that
+ * need it. Errs on the side of taking: a value taken by mistake becomes the command,
+ * judged as a program cleanroom cannot read.
+ */
+function wrapperOption(
+  wrapper: string,
+  word: string,
+): { takesNext: boolean; key: string; glued?: string } {
+  const spec = WRAPPER_ARGS[wrapper];
+  if (!spec) return { takesNext: false, key: word };
+  if (word.startsWith('--')) {
+    const eq = word.indexOf('=');
+    const name = word.slice(2, eq < 0 ? undefined : eq);
+    const hit = name ? spec.long.find((l) => l.startsWith(name)) : undefined;
+    if (!hit) return { takesNext: false, key: word };
+    return eq < 0
+      ? { takesNext: true, key: `--${hit}` }
+      : { takesNext: false, key: `--${hit}`, glued: word.slice(eq + 1) };
+  }
+  for (let k = 1; k < word.length; k++) {
+    const letter = word[k]!;
+    if (!spec.short.includes(letter)) continue;
+    const rest = word.slice(k + 1);
+    return rest
+      ? { takesNext: false, key: `-${letter}`, glued: rest }
+      : { takesNext: true, key: `-${letter}` };
+  }
+  return { takesNext: false, key: word };
+}
 const DEST_LAST = new Set(['cp', 'mv', 'install', 'ln', 'rsync']);
 /** Options of cp/mv/install/ln/rsync that take a value (which is not an operand). */
 const COPY_ARGS = new Set([
@@ -382,6 +428,19 @@ const NO_CONTENT = new Set([
   'zsh',
   'dash',
   'eval',
+]);
+
+/** Of NO_CONTENT, the programs that put content where their words say (and shells, which run them). */
+const WRITES_WHERE_NAMED = new Set([
+  'tee',
+  'cp',
+  'mv',
+  'install',
+  'ln',
+  'rsync',
+  'apply_patch',
+  'eval',
+  ...SHELLS,
 ]);
 
 /** git subcommands that only read. */
@@ -549,8 +608,38 @@ const BUILTINS = new Set(
     'ulimit umask unalias unset wait chdir'
   ).split(' '),
 );
-/** Variables that change which program a name runs (`PATH`) or run a file first (`BASH_ENV`, `ENV`). */
-const RESOLVES = /^(PATH|BASH_ENV|ENV)\+?=/;
+/**
+ * Variables that change which program a name runs (`PATH`), run a file first (`BASH_ENV`,
+ * `ENV`) or load code into every program the dynamic loader starts (`LD_PRELOAD=./t/x.so
+ * cat …`, `LD_LIBRARY_PATH`, `LD_AUDIT`, macOS's `DYLD_*`, glibc's `GCONV_PATH`).
+ */
+const RESOLVER_NAMES = '(?:PATH|BASH_ENV|ENV|LD_[A-Z_]+|DYLD_[A-Z_]+|GCONV_PATH)';
+const RESOLVES = new RegExp(`^${RESOLVER_NAMES}\\+?=`);
+/**
+ * Such a name written anywhere but right after `$`/`${` (where it is only read): bash sets
+ * a variable through many more words than `NAME=`: `printf -v PATH`, `read PATH`,
+ * `for PATH in ./t`, `getopts t PATH`, `mapfile PATH`, `declare -n r=PATH; r=./t`,
+ * `${PATH:=…}`, `unset PATH` (bash then looks in the current directory). Any mention
+ * counts: a false one only makes later programs judged as unreadable.
+ */
+const RESOLVER_WORD = new RegExp(
+  `(?:^|[^$\\w{])${RESOLVER_NAMES}(?!\\w)|\\$\\{${RESOLVER_NAMES}:?=`,
+);
+/** Builtins that assign a variable a word names: a computed name (`export ${v}TH=./t`) may be PATH. */
+const ASSIGNERS = new Set([
+  'export',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'read',
+  'mapfile',
+  'readarray',
+  'getopts',
+  'printf',
+  'let',
+  'unset',
+]);
 /** A function definition, `NAME ()` or `function NAME`, anywhere in the text (nested strings too). */
 const FUNCTION_DEF =
   /(?:^|[\s;&|(){}`])(?:function\s+([^\s(){};&|<>]+)|([^\s(){};&|<>'"$`=]+)\s*\(\s*\))/g;
@@ -566,7 +655,7 @@ const FUNCTION_DEF =
  */
 function markShadowed(command: string, segs: Segment[]): void {
   const shadowed = new Set<string>();
-  let resolves = false;
+  let resolves = RESOLVER_WORD.test(command);
   for (const m of command.matchAll(FUNCTION_DEF)) shadowed.add((m[1] ?? m[2])!);
   for (const seg of segs) {
     const words = seg.args.map((a) => a.word);
@@ -579,6 +668,19 @@ function markShadowed(command: string, segs: Segment[]): void {
         ? words
         : [];
     if ([...seg.assigns, ...sets].some((a) => RESOLVES.test(a))) resolves = true;
+    // The words after quote removal too: `printf -v "PA"TH ./t`, `read P\ATH`.
+    if (words.some((w) => RESOLVER_WORD.test(w))) resolves = true;
+    if (seg.cmd !== undefined && ASSIGNERS.has(seg.cmd)) {
+      // Only the name may be computed (`export X="$Y"` sets X): the word before `=`, or
+      // for printf the word after -v.
+      const v = seg.args.findIndex((a) => a.word === '-v');
+      const names =
+        seg.cmd === 'printf'
+          ? seg.args.filter((a, k) => k === v + 1 && v >= 0).map((a) => a.raw)
+          : seg.args.map((a) => a.raw.split('=')[0]!);
+      if (names.some(dynamic) || (seg.cmd === 'printf' && words.some((w) => /^-v./.test(w))))
+        resolves = true;
+    }
     if (seg.cmd === 'source' || seg.cmd === '.') resolves = true;
     if (seg.cmd === 'alias')
       for (const w of words) if (w.includes('=')) shadowed.add(w.slice(0, w.indexOf('=')));
@@ -614,6 +716,17 @@ function commandValues(seg: Segment): string[] {
     const m = /^([A-Za-z_]\w*)=([\s\S]*)$/.exec(a);
     if (m && RUNS_ENV.test(m[1]!)) out.push(m[2]!);
   }
+  // `trap 'tee evals/x < a' EXIT` (or DEBUG, ERR, a signal): bash runs the string later.
+  // `alias ll='tee evals/x'`: the name runs the value (the name itself is marked untrusted).
+  if (seg.cmd === 'trap') {
+    const words = seg.args.map((a) => a.word);
+    const first = words.findIndex((w) => !/^-[lp]*$/.test(w) || w === '-');
+    const action = words[first] === '--' ? words[first + 1] : words[first];
+    if (action !== undefined && action !== '-') out.push(action);
+  }
+  if (seg.cmd === 'alias')
+    for (const a of seg.args)
+      if (/^[^=\s]+=/.test(a.word)) out.push(a.word.slice(a.word.indexOf('=') + 1));
   if (seg.cmd === 'git') {
     const words = seg.args.map((a) => a.word);
     const g = gitSub(words);
@@ -690,6 +803,7 @@ function unwrap(
   };
   let i = 0;
   let wrapper: string | undefined;
+  const split: string[] = [];
   while (i < all.length) {
     const { word } = all[i]!;
     if (/^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(word)) {
@@ -710,12 +824,17 @@ function unwrap(
     }
     if (wrapper && word.startsWith('-') && word.length > 1) {
       if (wrapper === 'env') seg.envOptions.push(word);
-      const takes = WRAPPER_ARGS[wrapper]?.has(word.split('=')[0]!) && !word.includes('=');
+      const opt = wrapperOption(wrapper, word);
       i++;
-      if (takes && i < all.length) {
-        if (wrapper === 'env') seg.envOptions.push(all[i]!.word);
+      let value = opt.glued;
+      if (opt.takesNext && i < all.length) {
+        value = all[i]!.word;
+        if (wrapper === 'env') seg.envOptions.push(value);
         i++;
       }
+      // `env -S 'tee evals/x'`: the value is a command line env splits and runs (its
+      // own escapes and `${VAR}` aside, which only the program can expand).
+      if (wrapper === 'env' && /^(-S|--split-string)$/.test(opt.key)) split.push(value ?? '');
       continue;
     }
     if (wrapper === 'timeout' && /^\d/.test(word)) {
@@ -723,6 +842,12 @@ function unwrap(
       continue;
     }
     break;
+  }
+  if (split.length) {
+    // `env -S STR ARGS…` runs STR's words followed by ARGS: read as one command line.
+    const line = [...split, ...all.slice(i).map((w) => w.raw)].join(' ');
+    const readable = depth < 3 && !split.some((v) => /[\\$`]/.test(v));
+    return [seg, ...(readable ? segments(line, depth + 1) : [unreadable(line)])];
   }
   if (i >= all.length) return [seg];
   seg.cmd = all[i]!.word.split('/').pop() ?? all[i]!.word;
@@ -1181,11 +1306,25 @@ function readOne(
     }
     for (const w of /^['"]/.test(a.raw) ? [a.word] : expandBraces(a.word)) args.push(w);
   }
-  // `… | xargs cat`: the files come from the input, unseen.
-  if (seg.xargs && (seg.untrusted || (!NO_FILE_ARGS.has(seg.cmd) && !NO_CONTENT.has(seg.cmd))))
+  // `… | xargs cat`: the files come from the input, unseen. A program that writes where
+  // its words say (`echo a.txt evals/x | xargs cp`, `xargs tee`, `xargs -I{} sh -c {}`)
+  // writes where nobody saw: only programs that put no content anywhere may take them.
+  if (
+    seg.xargs &&
+    (seg.untrusted ||
+      WRITES_WHERE_NAMED.has(seg.cmd) ||
+      (!NO_FILE_ARGS.has(seg.cmd) && !NO_CONTENT.has(seg.cmd)))
+  )
     r.unknown.push(`xargs ${seg.cmd}`);
   const before = r.gitReads.length;
-  readSegment(seg.cmd, args, r, seg.untrusted);
+  // A heredoc or here-string is the program's input, and may be its program
+  // (`python3 /dev/stdin <<< 'open("evals/x", "w")'`, `awk -f /dev/stdin <<EOF`): the paths
+  // in it are words given to the program, judged as `python3 -c '…'`'s are.
+  const input = [
+    ...seg.heredocs,
+    ...seg.redirects.filter((d) => d.op === '<<<').map((d) => d.word),
+  ].flatMap(slashRuns);
+  readSegment(seg.cmd, args, r, seg.untrusted, input);
   const x = extractOf(seg.cmd, args);
   if (x) {
     // `patch -p1 < fix.diff`, `git am < mail`: the input file is a redirection; a heredoc,
@@ -1458,7 +1597,13 @@ export function slashRuns(w: string): string[] {
 /** A git pathspec that leaves paths out (`:(exclude)evals`, `:!evals`): it names nothing to read. */
 const EXCLUDE_SPEC = /^:(\([^)]*\bexclude\b[^)]*\)|[/]*[!^])/;
 
-function readSegment(cmd: string, all: string[], r: ShellPaths, untrusted = false): void {
+function readSegment(
+  cmd: string,
+  all: string[],
+  r: ShellPaths,
+  untrusted = false,
+  input: string[] = [],
+): void {
   const args = cmd === 'git' ? all.filter((a) => !EXCLUDE_SPEC.test(a)) : all;
   const direct = args.map(valueOf).filter((w): w is string => w !== undefined && isPath(w));
   const paths = [
@@ -1502,7 +1647,7 @@ function readSegment(cmd: string, all: string[], r: ShellPaths, untrusted = fals
   const known =
     !untrusted &&
     (reader || NO_CONTENT.has(cmd) || (git !== undefined && GIT_NO_NEW_CONTENT.has(git.sub)));
-  if (!known) r.opaque.push(...paths);
+  if (!known) r.opaque.push(...paths, ...input.filter(isPath));
   // A program writes where it runs without naming it (`curl -O URL`, `wget URL`, `git
   // clone URL`, a script's relative writes): the directory itself is a word given to it,
   // judged as the others (a deny zone, or a directory above one; the root excepted).
