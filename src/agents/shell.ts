@@ -1621,10 +1621,15 @@ function readSegment(
       (!CLEANROOM_READS.has(args.find((a) => !a.startsWith('-')) ?? '') ||
         args.some((a) => /^(-o|--output|--html|--sarif|--json)/.test(a)))
     ) &&
+    !readerWrites(cmd, args, git) &&
     (READERS.has(cmd)
       ? !(cmd === 'find' && args.some((a) => FIND_ACTIONS.test(a)))
       : git !== undefined && GIT_READS.has(git.sub));
   if (!reader) r.touched.push(...paths);
+  // `git grep -O./t/cat`: runs a program on the files that match, names only git computes.
+  const pager = (a: string): boolean => /^-[a-zA-Z]*O/.test(a) || isLong(a, 'open-files-in-pager');
+  if (git?.sub === 'grep' && git.args.some(pager))
+    r.unknown.push(`git grep ${git.args.find(pager)!}`);
   // `find . -exec cat {} +` reads every file it finds: a search of its start directories.
   if (
     (cmd === 'find' || cmd === 'fd') &&
@@ -1694,6 +1699,82 @@ function readSegment(
       );
       r.searched.push(...(pathspecs.length ? pathspecs : ['.']));
     }
+  }
+}
+
+/**
+ * A reader given what makes it write a file: `sort -o FILE` (`-uo`, `--output`, `--o`),
+ * `uniq IN OUT`, `xxd IN OUT`, `tree -o FILE`, `less -o/-O FILE` (`--log-file`),
+ * `file -C`, and git's readers with `--output` (`git log -p --output=FILE`), `git archive
+ * -o FILE`, `git interpret-trailers --in-place`. Judged as a program cleanroom cannot read
+ * (its words refused in or above a deny zone) rather than modelled option by option.
+ * Option letters after one that takes a value are that value (`sort -to` is `-t o`).
+ */
+function readerWrites(
+  cmd: string,
+  args: readonly string[],
+  git: ReturnType<typeof gitSub>,
+): boolean {
+  const shortOpt = (valued: string, letter: string): boolean =>
+    args.some((a) => {
+      if (!/^-[^-]/.test(a)) return false;
+      for (const c of a.slice(1)) {
+        if (c === letter) return true;
+        if (valued.includes(c)) return false;
+      }
+      return false;
+    });
+  const longOpt = (name: string, min = 1): boolean =>
+    args.some((a) => {
+      if (!a.startsWith('--')) return false;
+      const key = a.slice(2).split('=')[0]!;
+      return key.length >= min && name.startsWith(key);
+    });
+  const operands = (valued: RegExp): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '--') {
+        out.push(...args.slice(i + 1));
+        break;
+      }
+      if (a.startsWith('-') && a !== '-') {
+        if (valued.test(a)) i++;
+        continue;
+      }
+      out.push(a);
+    }
+    return out;
+  };
+  switch (cmd) {
+    case 'sort':
+      // sort has one long option starting with `o`: `--o=FILE` is --output.
+      return shortOpt('kStT', 'o') || longOpt('output');
+    case 'uniq':
+      return operands(/^-[fsw]$|^--(skip-fields|skip-chars|check-chars)$/).length > 1;
+    case 'xxd':
+      return operands(/^-[cglsonR]$|^-(cols|groupsize|len|seek|name)$/).length > 1;
+    case 'tree':
+      return shortOpt('LPIHT', 'o');
+    case 'less':
+    case 'more':
+      return (
+        shortOpt('bhjkpPtTxyz#', 'o') ||
+        shortOpt('bhjkpPtTxyz#', 'O') ||
+        longOpt('log-file', 2) ||
+        longOpt('LOG-FILE', 2)
+      );
+    case 'file':
+      return shortOpt('emfFP', 'C') || longOpt('compile', 2);
+    case 'git':
+      if (!git) return false;
+      return (
+        git.args.some((a) => isLong(a, 'output')) ||
+        (git.sub === 'archive' && git.args.some((a) => /^-[a-zA-Z]*o/.test(a))) ||
+        (git.sub === 'interpret-trailers' && git.args.some((a) => isLong(a, 'in-place')))
+      );
+    default:
+      return false;
   }
 }
 

@@ -141,6 +141,33 @@ describe('a program or command line the reader did not see', { timeout: 60_000 }
     expect(zoneAfter(dir, attack)).not.toBe('d.txt:d');
   });
 
+  it.each([
+    ['sort -o', 'sort -o data/train/x src/a.txt', 'sort -t, -k2 src/a.txt | uniq -c'],
+    ['sort -o in a cluster', 'sort -uo data/train/x src/a.txt', 'sort -u src/a.txt'],
+    ['sort --output by a prefix', 'sort --o=data/train/x src/a.txt', 'sort data/train/d.txt'],
+    ['uniq IN OUT', 'uniq src/a.txt data/train/x', 'uniq -c src/a.txt'],
+    ['xxd IN OUT', 'xxd src/a.txt data/train/x', 'xxd -l 16 src/a.txt'],
+    ['git log --output', 'git log -p --output=data/train/x -1 -- src', 'git log -p -1 -- src'],
+    [
+      'git archive -o',
+      'git archive -o data/train/x.tar HEAD src',
+      'git archive -o /tmp/cleanroom-x.tar HEAD src',
+    ],
+    [
+      'git interpret-trailers --in-place',
+      "git interpret-trailers --in-place --trailer 'x: y' data/train/d.txt",
+      "git interpret-trailers --trailer 'x: y' data/train/d.txt",
+    ],
+    ['git grep -O runs a program', "git grep -O./t/cat -e '^d$'", 'git grep -e d -- src'],
+  ])('a reader that writes: %s', (_name, attack, control) => {
+    const dir = scratch();
+    const a = hook(dir, attack);
+    expect(a.status, `${attack}\n${a.stderr}`).toBe(2);
+    const c = hook(dir, control);
+    expect(c.status, `${control}\n${c.stderr}`).toBe(0);
+    expect(zoneAfter(dir, attack)).not.toBe('d.txt:d');
+  });
+
   it('a here-document given to a reader stays data', () => {
     const dir = scratch();
     const c = hook(dir, "cat > src/notes.txt <<'EOF'\nsee data/train/d.txt\nEOF");
