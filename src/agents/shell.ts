@@ -430,6 +430,8 @@ const NO_CONTENT = new Set([
   'eval',
 ]);
 
+/** Builtins whose `NAME=value` words set variables the rest of the command line (and its programs) sees. */
+const EXPORTERS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
 /** Of NO_CONTENT, the programs that put content where their words say (and shells, which run them). */
 const WRITES_WHERE_NAMED = new Set([
   'tee',
@@ -1247,6 +1249,23 @@ function readOne(
   loopVars: Map<string, string[] | undefined> = new Map(),
   expand: Expand = () => undefined,
 ): void {
+  // `OUT=data/train/x python3 gen.py`, `export OUT=…` (every later program has it),
+  // `GIT_TRACE=/repo/data/train/x git status` (git writes its trace there): a variable's
+  // value is a word given to the program, judged as its arguments are. Only a reader
+  // cleanroom trusts ignores the variables it is given.
+  const exported = seg.cmd === undefined || EXPORTERS.has(seg.cmd);
+  const assigned = [
+    ...seg.assigns,
+    ...(exported && seg.cmd !== undefined ? seg.args.map((a) => a.word) : []),
+  ].flatMap((a) => {
+    const m = /^([A-Za-z_]\w*)\+?=([\s\S]*)$/.exec(a);
+    return m ? [{ name: m[1]!, value: m[2]! }] : [];
+  });
+  for (const { name, value } of assigned) {
+    const trusted = !exported && !seg.untrusted && READERS.has(seg.cmd!);
+    if (trusted && !/^GIT_TRACE/.test(name)) continue;
+    r.opaque.push(...new Set([value, ...slashRuns(value)].filter((v) => isPath(v) && !dynamic(v))));
+  }
   for (const d of seg.redirects) {
     // A here-string is input text: `git cat-file --batch <<< HEAD:evals/x.json` reads it.
     if (d.op === '<<<') {

@@ -168,6 +168,33 @@ describe('a program or command line the reader did not see', { timeout: 60_000 }
     expect(zoneAfter(dir, attack)).not.toBe('d.txt:d');
   });
 
+  const py = `python3 -c 'import os; open(os.environ["OUT"], "w").write("p")'`;
+  it.each([
+    ['a prefix assignment', `OUT=data/train/x ${py}`, `OUT=build/x PYTHONPATH=src ${py}`],
+    [
+      'an export earlier on the line',
+      `export OUT=data/train/x; ${py}`,
+      'export NODE_ENV=test; ls src',
+    ],
+    [
+      'an assignment exported later',
+      `OUT=data/train/x; export OUT; ${py}`,
+      'LC_ALL=C sort src/a.txt',
+    ],
+    [
+      'GIT_TRACE names the file git writes',
+      'GIT_TRACE=$ROOT/data/train/x git status',
+      'GIT_TRACE=1 git status',
+    ],
+  ])("a variable's value: %s", (_name, attack, control) => {
+    const dir = scratch();
+    const a = hook(dir, attack.replace('$ROOT', dir));
+    expect(a.status, `${attack}\n${a.stderr}`).toBe(2);
+    const c = hook(dir, control);
+    expect(c.status, `${control}\n${c.stderr}`).toBe(0);
+    expect(zoneAfter(dir, attack.replace('$ROOT', dir))).not.toBe('d.txt:d');
+  });
+
   it('a here-document given to a reader stays data', () => {
     const dir = scratch();
     const c = hook(dir, "cat > src/notes.txt <<'EOF'\nsee data/train/d.txt\nEOF");
