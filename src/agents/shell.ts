@@ -1051,11 +1051,18 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
     p.startsWith('/') ? [p] : dirs ? [...new Set(dirs.map((d) => join(d, p)))] : [];
   // GIT_LITERAL_PATHSPECS=1 (exported anywhere, or set in the agent's environment before
   // this call: decide.ts checks its own environment too) turns `:(exclude)` into a name.
-  const literalEnv = /GIT_(LITERAL|GLOB|NOGLOB|ICASE)_PATHSPECS/.test(command);
+  // The names below are looked for in the command line and in its words after quote
+  // removal: `export "CD"PATH=data`, `shopt -s "cdable"_vars` set them all the same.
+  const segs = segments(command);
+  const text = [
+    command,
+    ...segs.flatMap((s) => [...s.assigns, s.cmd ?? '', ...s.args.map((a) => a.word)]),
+  ].join('\n');
+  const literalEnv = /GIT_(LITERAL|GLOB|NOGLOB|ICASE)_PATHSPECS/.test(text);
   const budget = newBudget(command);
   // `shopt -s globstar` makes `**` cross directories; `set -f` switches globbing off:
   // neither is modelled, so their words are unknown.
-  const oddGlob = /globstar|extglob|set\s+[-+][a-zA-Z]*f|noglob|failglob|nullglob/.test(command);
+  const oddGlob = /globstar|extglob|set\s+[-+][a-zA-Z]*f|noglob|failglob|nullglob/.test(text);
   const expand: Expand = (raw) => {
     let rest = raw;
     let lead = '';
@@ -1087,7 +1094,7 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
     }
     return [...new Set(out)];
   };
-  for (const seg of segments(command)) {
+  for (const seg of segs) {
     const lengths = LISTS.map((k) => r[k].length);
     const copies = r.copies.length;
     const gitReads = r.gitReads.length;
@@ -1156,7 +1163,8 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
         one.word === '-' ||
         /^[+-]\d/.test(one.word) ||
         dynamic(one.raw) ||
-        /CDPATH/.test(command)
+        // `shopt -s cdable_vars`: `cd x` goes to $x when there is no directory x.
+        /CDPATH|cdable_vars/.test(text)
       )
         dirs = undefined;
       else if (dirs) {
@@ -1170,7 +1178,7 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
   }
   // TAR_OPTIONS set anywhere on the line (`TAR_OPTIONS=--directory=.. tar -xf a.tar`,
   // an `export` before it) moves every tar's members where the line does not say.
-  if (/TAR_OPTIONS/.test(command))
+  if (/TAR_OPTIONS/.test(text))
     for (const x of r.extracts) if (/tar$/.test(x.what)) x.dests = ['/'];
   // Codex (before 0.124) ran apply_patch as a shell heredoc.
   if (command.includes('*** Begin Patch'))

@@ -127,6 +127,22 @@ describe('a name that may run another program', { timeout: 60_000 }, () => {
       'export LD_LIBRARY_PATH=$PWD/t; cat data/train/d.txt',
       'export PATH=$HOME/.local/bin:$PATH; npm test',
     ],
+    // `cd x` landing where the line does not say (each writes data/train/y in bash).
+    [
+      'shopt -s cdable_vars: cd x goes to $x',
+      'shopt -s cdable_vars; x=$PWD/data/train; cd x; cp ../../src/a.txt y',
+      'cd src && cp a.txt b.txt',
+    ],
+    [
+      'cdable_vars and CDPATH spelled with quotes',
+      'shopt -s "cdable"_vars; x=$PWD/data; cd x && cd train && cp ../../src/a.txt y',
+      'shopt -s nullglob; cd src && ls',
+    ],
+    [
+      'CDPATH exported with quotes',
+      'export "CD"PATH=data; cd train && cp ../../src/a.txt y',
+      'export X=build; cd src && cp a.txt b.txt',
+    ],
     [
       'cleanroom writing its report where it should not',
       'cleanroom audit --output html:data/train/r.html',
