@@ -77,6 +77,22 @@ const STDIN_SHELLS = new Set([
 ]);
 /** A file name that is a process's standard input (or another inherited descriptor, a pipe). */
 const STDIN_FILE = /^(\/dev\/(stdin|fd\/\d+)|\/proc\/[^/]+\/fd\/\d+|\/dev\/tty)$/;
+/** Builtins and loops that assign a variable named by one of their words. */
+const SETS_BY_WORD = new Set([
+  'printf',
+  'read',
+  'mapfile',
+  'readarray',
+  'getopts',
+  'for',
+  'select',
+  'let',
+  'declare',
+  'typeset',
+  'local',
+  'export',
+  'readonly',
+]);
 /** Message files are read to look for grants; bigger ones are refused unread. */
 const MAX_MESSAGE_FILE = 1024 * 1024;
 
@@ -226,6 +242,17 @@ function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
   }
   if (seg.cmd === 'eval' && seg.args.some((a) => /\$|`/.test(a.raw)))
     return refusal(seg, 'eval of a computed string runs a command cleanroom cannot read');
+  // `printf -v CLAUDECODE ''`, `read CLAUDECODE <<< ''`, `for CLAUDECODE in ''`,
+  // `getopts x CLAUDECODE`, `declare -n r=CLAUDECODE; r=`: bash sets a variable through
+  // these words as surely as through `NAME=` (an empty marker is no marker).
+  if (seg.cmd !== undefined && SETS_BY_WORD.has(seg.cmd))
+    for (const w of seg.cmd === 'printf'
+      ? words.flatMap((x, k) =>
+          x === '-v' ? [words[k + 1] ?? ''] : /^-v./.test(x) ? [x.slice(2)] : [],
+        )
+      : words)
+      for (const name of w.split('='))
+        if (/^[A-Za-z_]\w*$/.test(name) && sensitive(name)) return refusal(seg, sensitive(name)!);
   switch (seg.cmd) {
     case undefined:
       return undefined;

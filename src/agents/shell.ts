@@ -847,7 +847,8 @@ function unwrap(
   }
   if (split.length) {
     // `env -S STR ARGS…` runs STR's words followed by ARGS: read as one command line.
-    const line = [...split, ...all.slice(i).map((w) => w.raw)].join(' ');
+    // `env -S '-u CLAUDECODE git commit'`: the string holds env's own options too.
+    const line = ['env', ...split, ...all.slice(i).map((w) => w.raw)].join(' ');
     const readable = depth < 3 && !split.some((v) => /[\\$`]/.test(v));
     return [seg, ...(readable ? segments(line, depth + 1) : [unreadable(line)])];
   }

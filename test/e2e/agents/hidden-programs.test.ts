@@ -201,3 +201,40 @@ describe('a program or command line the reader did not see', { timeout: 60_000 }
     expect(c.status, c.stderr).toBe(0);
   });
 });
+
+// The agent marker (`CLAUDECODE=1`) emptied by a word other than `NAME=`: an empty marker
+// is no marker (`${CLAUDECODE:+claude-code}`), and the commit would carry no provenance.
+describe('the agent marker set by another word', { timeout: 60_000 }, () => {
+  const commit = 'git commit --allow-empty -m x';
+  it.each([
+    ["env -S '-u CLAUDECODE …'", "env -S '-u CLAUDECODE CMD'"],
+    ['printf -v', "printf -v CLAUDECODE ''; CMD"],
+    ['printf -vNAME', "printf -vCLAUDECODE ''; CMD"],
+    ['read', "read CLAUDECODE <<< ''; CMD"],
+    ['a for loop', "for CLAUDECODE in ''; do CMD; done"],
+    ['a nameref', 'declare -n r=CLAUDECODE; r=; CMD'],
+  ])('%s', (_name, attack) => {
+    const dir = scratch();
+    const a = hook(dir, attack.replace('CMD', commit));
+    expect(a.status, `${attack}\n${a.stderr}`).toBe(2);
+    expect(a.stderr).toMatch(/CLAUDECODE/);
+    // Real: the program run after it sees no marker.
+    const run = spawnSync('bash', ['-c', attack.replace('CMD', 'printenv CLAUDECODE')], {
+      cwd: dir,
+      env: { ...cleanEnv(), CLAUDECODE: '1' },
+      encoding: 'utf8',
+    });
+    expect(run.stdout.trim()).toBe('');
+  });
+
+  it('controls: reading the marker and printing its name pass', () => {
+    const dir = scratch();
+    for (const c of [
+      `echo $CLAUDECODE; ${commit}`,
+      "printf '%s\\n' CLAUDECODE",
+      `for f in src/*; do echo $f; done`,
+      "env -S 'ls src'",
+    ])
+      expect(hook(dir, c).status, c).toBe(0);
+  });
+});
