@@ -75,6 +75,24 @@ const STDIN_SHELLS = new Set([
   'perl',
   'ruby',
 ]);
+/** A file name that is a process's standard input (or another inherited descriptor, a pipe). */
+const STDIN_FILE = /^(\/dev\/(stdin|fd\/\d+)|\/proc\/[^/]+\/fd\/\d+|\/dev\/tty)$/;
+/** Builtins and loops that assign a variable named by one of their words. */
+const SETS_BY_WORD = new Set([
+  'printf',
+  'read',
+  'mapfile',
+  'readarray',
+  'getopts',
+  'for',
+  'select',
+  'let',
+  'declare',
+  'typeset',
+  'local',
+  'export',
+  'readonly',
+]);
 /** Message files are read to look for grants; bigger ones are refused unread. */
 const MAX_MESSAGE_FILE = 1024 * 1024;
 
@@ -204,12 +222,18 @@ function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
   // A shell that reads its program from a pipe or a here-document (`… | base64 -d | sh`,
   // `bash <<EOF`, `sh -s`) runs text cleanroom never sees: an agent may not hide a command
   // that way. A script file or `sh -c '…'` is read (above and in shell.ts).
+  // Its standard input by another name (`bash /dev/stdin <<< '…'`, `python3 /dev/fd/0`,
+  // `source /dev/stdin`) is the same; so is `source <(…)`, which the reader sees as a
+  // `source` without a file (the process substitution is read as a command of its own).
+  const script = words.find((w) => !w.startsWith('-'));
   if (
     seg.cmd !== undefined &&
-    STDIN_SHELLS.has(seg.cmd) &&
+    (STDIN_SHELLS.has(seg.cmd) || seg.cmd === 'source' || seg.cmd === '.') &&
     (words.length === 0 ||
-      words.some((w) => /^-[a-z]*s[a-z]*$/.test(w)) ||
-      (words.every((w) => w.startsWith('-')) && !words.some((w) => /^-[a-z]*c/.test(w))))
+      (script !== undefined && STDIN_FILE.test(script)) ||
+      (STDIN_SHELLS.has(seg.cmd) &&
+        (words.some((w) => /^-[a-z]*s[a-z]*$/.test(w)) ||
+          (words.every((w) => w.startsWith('-')) && !words.some((w) => /^-[a-z]*c/.test(w))))))
   ) {
     return refusal(
       seg,
@@ -218,6 +242,17 @@ function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
   }
   if (seg.cmd === 'eval' && seg.args.some((a) => /\$|`/.test(a.raw)))
     return refusal(seg, 'eval of a computed string runs a command cleanroom cannot read');
+  // `printf -v CLAUDECODE ''`, `read CLAUDECODE <<< ''`, `for CLAUDECODE in ''`,
+  // `getopts x CLAUDECODE`, `declare -n r=CLAUDECODE; r=`: bash sets a variable through
+  // these words as surely as through `NAME=` (an empty marker is no marker).
+  if (seg.cmd !== undefined && SETS_BY_WORD.has(seg.cmd))
+    for (const w of seg.cmd === 'printf'
+      ? words.flatMap((x, k) =>
+          x === '-v' ? [words[k + 1] ?? ''] : /^-v./.test(x) ? [x.slice(2)] : [],
+        )
+      : words)
+      for (const name of w.split('='))
+        if (/^[A-Za-z_]\w*$/.test(name) && sensitive(name)) return refusal(seg, sensitive(name)!);
   switch (seg.cmd) {
     case undefined:
       return undefined;

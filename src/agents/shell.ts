@@ -196,29 +196,75 @@ const WRAPPERS = new Set([
   'fi',
   'done',
 ]);
-/** Wrapper options that take the next word as their value. */
-const WRAPPER_ARGS: Record<string, Set<string>> = {
-  sudo: new Set(['-u', '-g', '-C', '-D', '-h', '-p', '-r', '-t', '-U']),
-  env: new Set(['-u', '--unset', '-C', '--chdir', '-S', '--split-string']),
-  nice: new Set(['-n', '--adjustment']),
-  xargs: new Set([
-    '-I',
-    '-i',
-    '-n',
-    '-P',
-    '-L',
-    '-l',
-    '-s',
-    '-d',
-    '-E',
-    '-a',
-    '--arg-file',
-    '--delimiter',
-    '--max-args',
-    '--max-procs',
-  ]),
-  timeout: new Set(['-s', '--signal', '-k', '--kill-after']),
+/**
+ * Wrapper options that take a value: short letters (`-a NAME`, glued `-aNAME`, or last in
+ * a cluster `-la NAME`) and long names (`--chdir DIR`, any unambiguous prefix `--ch DIR`,
+ * as getopt_long takes it). A value read as the command name hid the program: `exec -a
+ * cat ./t/cat evals/x` runs ./t/cat, `xargs -tI echo ./t/cat …` too. Options that take
+ * their value only glued (`xargs -i`, `-e`, `-l`) take no word. bash(1) `exec`, env(1),
+ * xargs(1), sudo(8), nice(1), ionice(1), timeout(1), stdbuf(1), doas(1).
+ */
+const WRAPPER_ARGS: Record<string, { short: string; long: string[] }> = {
+  exec: { short: 'a', long: [] },
+  sudo: {
+    short: 'ugCDhprtUTR',
+    long: [
+      'user',
+      'group',
+      'close-from',
+      'chdir',
+      'host',
+      'prompt',
+      'role',
+      'type',
+      'other-user',
+      'command-timeout',
+      'chroot',
+    ],
+  },
+  doas: { short: 'uC', long: [] },
+  env: { short: 'uCSa', long: ['unset', 'chdir', 'split-string', 'argv0'] },
+  nice: { short: 'n', long: ['adjustment'] },
+  ionice: { short: 'cnpPu', long: ['class', 'classdata', 'pid', 'pgid', 'uid'] },
+  xargs: {
+    short: 'InPLsdEa',
+    long: ['arg-file', 'delimiter', 'max-args', 'max-procs', 'max-chars', 'process-slot-var'],
+  },
+  timeout: { short: 'sk', long: ['signal', 'kill-after'] },
+  stdbuf: { short: 'ioe', long: ['input', 'output', 'error'] },
 };
+
+/**
+ * Whether the wrapper option `word` takes the next word as its value (see WRAPPER_ARGS),
+ * and the value it names when glued (`-S'…'`, `--split-string=…`), for the callers that
+ * need it. Errs on the side of taking: a value taken by mistake becomes the command,
+ * judged as a program cleanroom cannot read.
+ */
+function wrapperOption(
+  wrapper: string,
+  word: string,
+): { takesNext: boolean; key: string; glued?: string } {
+  const spec = WRAPPER_ARGS[wrapper];
+  if (!spec) return { takesNext: false, key: word };
+  if (word.startsWith('--')) {
+    const eq = word.indexOf('=');
+    const name = word.slice(2, eq < 0 ? undefined : eq);
+    const hit = name ? spec.long.find((l) => l.startsWith(name)) : undefined;
+    if (!hit) return { takesNext: false, key: word };
+    return eq < 0
+      ? { takesNext: true, key: `--${hit}` }
+      : { takesNext: false, key: `--${hit}`, glued: word.slice(eq + 1) };
+  }
+  for (let k = 1; k < word.length; k++) {
+    const letter = word[k]!;
+    if (!spec.short.includes(letter)) continue;
+    const rest = word.slice(k + 1);
+    return rest
+      ? { takesNext: false, key: `-${letter}`, glued: rest }
+      : { takesNext: true, key: `-${letter}` };
+  }
+  return { takesNext: false, key: word };
+}
 const DEST_LAST = new Set(['cp', 'mv', 'install', 'ln', 'rsync']);
 /** Options of cp/mv/install/ln/rsync that take a value (which is not an operand). */
 const COPY_ARGS = new Set([
@@ -382,6 +428,21 @@ const NO_CONTENT = new Set([
   'zsh',
   'dash',
   'eval',
+]);
+
+/** Builtins whose `NAME=value` words set variables the rest of the command line (and its programs) sees. */
+const EXPORTERS = new Set(['export', 'declare', 'typeset', 'local', 'readonly']);
+/** Of NO_CONTENT, the programs that put content where their words say (and shells, which run them). */
+const WRITES_WHERE_NAMED = new Set([
+  'tee',
+  'cp',
+  'mv',
+  'install',
+  'ln',
+  'rsync',
+  'apply_patch',
+  'eval',
+  ...SHELLS,
 ]);
 
 /** git subcommands that only read. */
@@ -549,8 +610,38 @@ const BUILTINS = new Set(
     'ulimit umask unalias unset wait chdir'
   ).split(' '),
 );
-/** Variables that change which program a name runs (`PATH`) or run a file first (`BASH_ENV`, `ENV`). */
-const RESOLVES = /^(PATH|BASH_ENV|ENV)\+?=/;
+/**
+ * Variables that change which program a name runs (`PATH`), run a file first (`BASH_ENV`,
+ * `ENV`) or load code into every program the dynamic loader starts (`LD_PRELOAD=./t/x.so
+ * cat …`, `LD_LIBRARY_PATH`, `LD_AUDIT`, macOS's `DYLD_*`, glibc's `GCONV_PATH`).
+ */
+const RESOLVER_NAMES = '(?:PATH|BASH_ENV|ENV|LD_[A-Z_]+|DYLD_[A-Z_]+|GCONV_PATH)';
+const RESOLVES = new RegExp(`^${RESOLVER_NAMES}\\+?=`);
+/**
+ * Such a name written anywhere but right after `$`/`${` (where it is only read): bash sets
+ * a variable through many more words than `NAME=`: `printf -v PATH`, `read PATH`,
+ * `for PATH in ./t`, `getopts t PATH`, `mapfile PATH`, `declare -n r=PATH; r=./t`,
+ * `${PATH:=…}`, `unset PATH` (bash then looks in the current directory). Any mention
+ * counts: a false one only makes later programs judged as unreadable.
+ */
+const RESOLVER_WORD = new RegExp(
+  `(?:^|[^$\\w{])${RESOLVER_NAMES}(?!\\w)|\\$\\{${RESOLVER_NAMES}:?=`,
+);
+/** Builtins that assign a variable a word names: a computed name (`export ${v}TH=./t`) may be PATH. */
+const ASSIGNERS = new Set([
+  'export',
+  'declare',
+  'typeset',
+  'local',
+  'readonly',
+  'read',
+  'mapfile',
+  'readarray',
+  'getopts',
+  'printf',
+  'let',
+  'unset',
+]);
 /** A function definition, `NAME ()` or `function NAME`, anywhere in the text (nested strings too). */
 const FUNCTION_DEF =
   /(?:^|[\s;&|(){}`])(?:function\s+([^\s(){};&|<>]+)|([^\s(){};&|<>'"$`=]+)\s*\(\s*\))/g;
@@ -566,7 +657,7 @@ const FUNCTION_DEF =
  */
 function markShadowed(command: string, segs: Segment[]): void {
   const shadowed = new Set<string>();
-  let resolves = false;
+  let resolves = RESOLVER_WORD.test(command);
   for (const m of command.matchAll(FUNCTION_DEF)) shadowed.add((m[1] ?? m[2])!);
   for (const seg of segs) {
     const words = seg.args.map((a) => a.word);
@@ -579,6 +670,19 @@ function markShadowed(command: string, segs: Segment[]): void {
         ? words
         : [];
     if ([...seg.assigns, ...sets].some((a) => RESOLVES.test(a))) resolves = true;
+    // The words after quote removal too: `printf -v "PA"TH ./t`, `read P\ATH`.
+    if (words.some((w) => RESOLVER_WORD.test(w))) resolves = true;
+    if (seg.cmd !== undefined && ASSIGNERS.has(seg.cmd)) {
+      // Only the name may be computed (`export X="$Y"` sets X): the word before `=`, or
+      // for printf the word after -v.
+      const v = seg.args.findIndex((a) => a.word === '-v');
+      const names =
+        seg.cmd === 'printf'
+          ? seg.args.filter((a, k) => k === v + 1 && v >= 0).map((a) => a.raw)
+          : seg.args.map((a) => a.raw.split('=')[0]!);
+      if (names.some(dynamic) || (seg.cmd === 'printf' && words.some((w) => /^-v./.test(w))))
+        resolves = true;
+    }
     if (seg.cmd === 'source' || seg.cmd === '.') resolves = true;
     if (seg.cmd === 'alias')
       for (const w of words) if (w.includes('=')) shadowed.add(w.slice(0, w.indexOf('=')));
@@ -614,6 +718,17 @@ function commandValues(seg: Segment): string[] {
     const m = /^([A-Za-z_]\w*)=([\s\S]*)$/.exec(a);
     if (m && RUNS_ENV.test(m[1]!)) out.push(m[2]!);
   }
+  // `trap 'tee evals/x < a' EXIT` (or DEBUG, ERR, a signal): bash runs the string later.
+  // `alias ll='tee evals/x'`: the name runs the value (the name itself is marked untrusted).
+  if (seg.cmd === 'trap') {
+    const words = seg.args.map((a) => a.word);
+    const first = words.findIndex((w) => !/^-[lp]*$/.test(w) || w === '-');
+    const action = words[first] === '--' ? words[first + 1] : words[first];
+    if (action !== undefined && action !== '-') out.push(action);
+  }
+  if (seg.cmd === 'alias')
+    for (const a of seg.args)
+      if (/^[^=\s]+=/.test(a.word)) out.push(a.word.slice(a.word.indexOf('=') + 1));
   if (seg.cmd === 'git') {
     const words = seg.args.map((a) => a.word);
     const g = gitSub(words);
@@ -690,6 +805,7 @@ function unwrap(
   };
   let i = 0;
   let wrapper: string | undefined;
+  const split: string[] = [];
   while (i < all.length) {
     const { word } = all[i]!;
     if (/^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(word)) {
@@ -710,12 +826,17 @@ function unwrap(
     }
     if (wrapper && word.startsWith('-') && word.length > 1) {
       if (wrapper === 'env') seg.envOptions.push(word);
-      const takes = WRAPPER_ARGS[wrapper]?.has(word.split('=')[0]!) && !word.includes('=');
+      const opt = wrapperOption(wrapper, word);
       i++;
-      if (takes && i < all.length) {
-        if (wrapper === 'env') seg.envOptions.push(all[i]!.word);
+      let value = opt.glued;
+      if (opt.takesNext && i < all.length) {
+        value = all[i]!.word;
+        if (wrapper === 'env') seg.envOptions.push(value);
         i++;
       }
+      // `env -S 'tee evals/x'`: the value is a command line env splits and runs (its
+      // own escapes and `${VAR}` aside, which only the program can expand).
+      if (wrapper === 'env' && /^(-S|--split-string)$/.test(opt.key)) split.push(value ?? '');
       continue;
     }
     if (wrapper === 'timeout' && /^\d/.test(word)) {
@@ -723,6 +844,13 @@ function unwrap(
       continue;
     }
     break;
+  }
+  if (split.length) {
+    // `env -S STR ARGS…` runs STR's words followed by ARGS: read as one command line.
+    // `env -S '-u CLAUDECODE git commit'`: the string holds env's own options too.
+    const line = ['env', ...split, ...all.slice(i).map((w) => w.raw)].join(' ');
+    const readable = depth < 3 && !split.some((v) => /[\\$`]/.test(v));
+    return [seg, ...(readable ? segments(line, depth + 1) : [unreadable(line)])];
   }
   if (i >= all.length) return [seg];
   seg.cmd = all[i]!.word.split('/').pop() ?? all[i]!.word;
@@ -924,11 +1052,18 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
     p.startsWith('/') ? [p] : dirs ? [...new Set(dirs.map((d) => join(d, p)))] : [];
   // GIT_LITERAL_PATHSPECS=1 (exported anywhere, or set in the agent's environment before
   // this call: decide.ts checks its own environment too) turns `:(exclude)` into a name.
-  const literalEnv = /GIT_(LITERAL|GLOB|NOGLOB|ICASE)_PATHSPECS/.test(command);
+  // The names below are looked for in the command line and in its words after quote
+  // removal: `export "CD"PATH=data`, `shopt -s "cdable"_vars` set them all the same.
+  const segs = segments(command);
+  const text = [
+    command,
+    ...segs.flatMap((s) => [...s.assigns, s.cmd ?? '', ...s.args.map((a) => a.word)]),
+  ].join('\n');
+  const literalEnv = /GIT_(LITERAL|GLOB|NOGLOB|ICASE)_PATHSPECS/.test(text);
   const budget = newBudget(command);
   // `shopt -s globstar` makes `**` cross directories; `set -f` switches globbing off:
   // neither is modelled, so their words are unknown.
-  const oddGlob = /globstar|extglob|set\s+[-+][a-zA-Z]*f|noglob|failglob|nullglob/.test(command);
+  const oddGlob = /globstar|extglob|set\s+[-+][a-zA-Z]*f|noglob|failglob|nullglob/.test(text);
   const expand: Expand = (raw) => {
     let rest = raw;
     let lead = '';
@@ -960,7 +1095,7 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
     }
     return [...new Set(out)];
   };
-  for (const seg of segments(command)) {
+  for (const seg of segs) {
     const lengths = LISTS.map((k) => r[k].length);
     const copies = r.copies.length;
     const gitReads = r.gitReads.length;
@@ -1029,7 +1164,8 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
         one.word === '-' ||
         /^[+-]\d/.test(one.word) ||
         dynamic(one.raw) ||
-        /CDPATH/.test(command)
+        // `shopt -s cdable_vars`: `cd x` goes to $x when there is no directory x.
+        /CDPATH|cdable_vars/.test(text)
       )
         dirs = undefined;
       else if (dirs) {
@@ -1043,7 +1179,7 @@ export function shellPaths(command: string, maxWords = 5000, cwd?: string): Shel
   }
   // TAR_OPTIONS set anywhere on the line (`TAR_OPTIONS=--directory=.. tar -xf a.tar`,
   // an `export` before it) moves every tar's members where the line does not say.
-  if (/TAR_OPTIONS/.test(command))
+  if (/TAR_OPTIONS/.test(text))
     for (const x of r.extracts) if (/tar$/.test(x.what)) x.dests = ['/'];
   // Codex (before 0.124) ran apply_patch as a shell heredoc.
   if (command.includes('*** Begin Patch'))
@@ -1122,6 +1258,23 @@ function readOne(
   loopVars: Map<string, string[] | undefined> = new Map(),
   expand: Expand = () => undefined,
 ): void {
+  // `OUT=data/train/x python3 gen.py`, `export OUT=…` (every later program has it),
+  // `GIT_TRACE=/repo/data/train/x git status` (git writes its trace there): a variable's
+  // value is a word given to the program, judged as its arguments are. Only a reader
+  // cleanroom trusts ignores the variables it is given.
+  const exported = seg.cmd === undefined || EXPORTERS.has(seg.cmd);
+  const assigned = [
+    ...seg.assigns,
+    ...(exported && seg.cmd !== undefined ? seg.args.map((a) => a.word) : []),
+  ].flatMap((a) => {
+    const m = /^([A-Za-z_]\w*)\+?=([\s\S]*)$/.exec(a);
+    return m ? [{ name: m[1]!, value: m[2]! }] : [];
+  });
+  for (const { name, value } of assigned) {
+    const trusted = !exported && !seg.untrusted && READERS.has(seg.cmd!);
+    if (trusted && !/^GIT_TRACE/.test(name)) continue;
+    r.opaque.push(...new Set([value, ...slashRuns(value)].filter((v) => isPath(v) && !dynamic(v))));
+  }
   for (const d of seg.redirects) {
     // A here-string is input text: `git cat-file --batch <<< HEAD:evals/x.json` reads it.
     if (d.op === '<<<') {
@@ -1181,11 +1334,25 @@ function readOne(
     }
     for (const w of /^['"]/.test(a.raw) ? [a.word] : expandBraces(a.word)) args.push(w);
   }
-  // `… | xargs cat`: the files come from the input, unseen.
-  if (seg.xargs && (seg.untrusted || (!NO_FILE_ARGS.has(seg.cmd) && !NO_CONTENT.has(seg.cmd))))
+  // `… | xargs cat`: the files come from the input, unseen. A program that writes where
+  // its words say (`echo a.txt evals/x | xargs cp`, `xargs tee`, `xargs -I{} sh -c {}`)
+  // writes where nobody saw: only programs that put no content anywhere may take them.
+  if (
+    seg.xargs &&
+    (seg.untrusted ||
+      WRITES_WHERE_NAMED.has(seg.cmd) ||
+      (!NO_FILE_ARGS.has(seg.cmd) && !NO_CONTENT.has(seg.cmd)))
+  )
     r.unknown.push(`xargs ${seg.cmd}`);
   const before = r.gitReads.length;
-  readSegment(seg.cmd, args, r, seg.untrusted);
+  // A heredoc or here-string is the program's input, and may be its program
+  // (`python3 /dev/stdin <<< 'open("evals/x", "w")'`, `awk -f /dev/stdin <<EOF`): the paths
+  // in it are words given to the program, judged as `python3 -c '…'`'s are.
+  const input = [
+    ...seg.heredocs,
+    ...seg.redirects.filter((d) => d.op === '<<<').map((d) => d.word),
+  ].flatMap(slashRuns);
+  readSegment(seg.cmd, args, r, seg.untrusted, input);
   const x = extractOf(seg.cmd, args);
   if (x) {
     // `patch -p1 < fix.diff`, `git am < mail`: the input file is a redirection; a heredoc,
@@ -1458,7 +1625,13 @@ export function slashRuns(w: string): string[] {
 /** A git pathspec that leaves paths out (`:(exclude)evals`, `:!evals`): it names nothing to read. */
 const EXCLUDE_SPEC = /^:(\([^)]*\bexclude\b[^)]*\)|[/]*[!^])/;
 
-function readSegment(cmd: string, all: string[], r: ShellPaths, untrusted = false): void {
+function readSegment(
+  cmd: string,
+  all: string[],
+  r: ShellPaths,
+  untrusted = false,
+  input: string[] = [],
+): void {
   const args = cmd === 'git' ? all.filter((a) => !EXCLUDE_SPEC.test(a)) : all;
   const direct = args.map(valueOf).filter((w): w is string => w !== undefined && isPath(w));
   const paths = [
@@ -1476,10 +1649,15 @@ function readSegment(cmd: string, all: string[], r: ShellPaths, untrusted = fals
       (!CLEANROOM_READS.has(args.find((a) => !a.startsWith('-')) ?? '') ||
         args.some((a) => /^(-o|--output|--html|--sarif|--json)/.test(a)))
     ) &&
+    !readerWrites(cmd, args, git) &&
     (READERS.has(cmd)
       ? !(cmd === 'find' && args.some((a) => FIND_ACTIONS.test(a)))
       : git !== undefined && GIT_READS.has(git.sub));
   if (!reader) r.touched.push(...paths);
+  // `git grep -O./t/cat`: runs a program on the files that match, names only git computes.
+  const pager = (a: string): boolean => /^-[a-zA-Z]*O/.test(a) || isLong(a, 'open-files-in-pager');
+  if (git?.sub === 'grep' && git.args.some(pager))
+    r.unknown.push(`git grep ${git.args.find(pager)!}`);
   // `find . -exec cat {} +` reads every file it finds: a search of its start directories.
   if (
     (cmd === 'find' || cmd === 'fd') &&
@@ -1502,7 +1680,7 @@ function readSegment(cmd: string, all: string[], r: ShellPaths, untrusted = fals
   const known =
     !untrusted &&
     (reader || NO_CONTENT.has(cmd) || (git !== undefined && GIT_NO_NEW_CONTENT.has(git.sub)));
-  if (!known) r.opaque.push(...paths);
+  if (!known) r.opaque.push(...paths, ...input.filter(isPath));
   // A program writes where it runs without naming it (`curl -O URL`, `wget URL`, `git
   // clone URL`, a script's relative writes): the directory itself is a word given to it,
   // judged as the others (a deny zone, or a directory above one; the root excepted).
@@ -1549,6 +1727,82 @@ function readSegment(cmd: string, all: string[], r: ShellPaths, untrusted = fals
       );
       r.searched.push(...(pathspecs.length ? pathspecs : ['.']));
     }
+  }
+}
+
+/**
+ * A reader given what makes it write a file: `sort -o FILE` (`-uo`, `--output`, `--o`),
+ * `uniq IN OUT`, `xxd IN OUT`, `tree -o FILE`, `less -o/-O FILE` (`--log-file`),
+ * `file -C`, and git's readers with `--output` (`git log -p --output=FILE`), `git archive
+ * -o FILE`, `git interpret-trailers --in-place`. Judged as a program cleanroom cannot read
+ * (its words refused in or above a deny zone) rather than modelled option by option.
+ * Option letters after one that takes a value are that value (`sort -to` is `-t o`).
+ */
+function readerWrites(
+  cmd: string,
+  args: readonly string[],
+  git: ReturnType<typeof gitSub>,
+): boolean {
+  const shortOpt = (valued: string, letter: string): boolean =>
+    args.some((a) => {
+      if (!/^-[^-]/.test(a)) return false;
+      for (const c of a.slice(1)) {
+        if (c === letter) return true;
+        if (valued.includes(c)) return false;
+      }
+      return false;
+    });
+  const longOpt = (name: string, min = 1): boolean =>
+    args.some((a) => {
+      if (!a.startsWith('--')) return false;
+      const key = a.slice(2).split('=')[0]!;
+      return key.length >= min && name.startsWith(key);
+    });
+  const operands = (valued: RegExp): string[] => {
+    const out: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '--') {
+        out.push(...args.slice(i + 1));
+        break;
+      }
+      if (a.startsWith('-') && a !== '-') {
+        if (valued.test(a)) i++;
+        continue;
+      }
+      out.push(a);
+    }
+    return out;
+  };
+  switch (cmd) {
+    case 'sort':
+      // sort has one long option starting with `o`: `--o=FILE` is --output.
+      return shortOpt('kStT', 'o') || longOpt('output');
+    case 'uniq':
+      return operands(/^-[fsw]$|^--(skip-fields|skip-chars|check-chars)$/).length > 1;
+    case 'xxd':
+      return operands(/^-[cglsonR]$|^-(cols|groupsize|len|seek|name)$/).length > 1;
+    case 'tree':
+      return shortOpt('LPIHT', 'o');
+    case 'less':
+    case 'more':
+      return (
+        shortOpt('bhjkpPtTxyz#', 'o') ||
+        shortOpt('bhjkpPtTxyz#', 'O') ||
+        longOpt('log-file', 2) ||
+        longOpt('LOG-FILE', 2)
+      );
+    case 'file':
+      return shortOpt('emfFP', 'C') || longOpt('compile', 2);
+    case 'git':
+      if (!git) return false;
+      return (
+        git.args.some((a) => isLong(a, 'output')) ||
+        (git.sub === 'archive' && git.args.some((a) => /^-[a-zA-Z]*o/.test(a))) ||
+        (git.sub === 'interpret-trailers' && git.args.some((a) => isLong(a, 'in-place')))
+      );
+    default:
+      return false;
   }
 }
 

@@ -80,6 +80,69 @@ describe('a name that may run another program', { timeout: 60_000 }, () => {
       'cd() { builtin cd data/train; }; cd src && cp a.txt b.txt',
       'cd src && cp a.txt b.txt',
     ],
+    // PATH set by a word other than `NAME=` (each runs ./t/cat in bash).
+    [
+      'printf -v PATH',
+      'printf -v PATH %s "./t:$PATH"; cat data/train/d.txt',
+      'printf -v X %s "$PATH"; cat data/train/d.txt',
+    ],
+    [
+      'a for loop over PATH',
+      'for PATH in ./t; do cat data/train/d.txt; done',
+      'echo $PATH; cat data/train/d.txt',
+    ],
+    [
+      'read PATH',
+      'read PATH <<< ./t; cat data/train/d.txt',
+      'read X <<< ./t; cat data/train/d.txt',
+    ],
+    ['getopts into PATH', 'getopts t PATH -t; cat data/train/d.txt', 'cat data/train/d.txt'],
+    [
+      'a nameref to PATH',
+      'declare -n r=PATH; r=./t; cat data/train/d.txt',
+      'declare -n r=X; r=./t; cat data/train/d.txt',
+    ],
+    [
+      'PATH spelled with quotes',
+      'printf -v "PA"TH ./t; cat data/train/d.txt',
+      'cat data/train/d.txt',
+    ],
+    [
+      'a variable name computed',
+      'v=PA; export ${v}TH=./t; cat data/train/d.txt',
+      'export X=1; cat data/train/d.txt',
+    ],
+    [
+      'PATH unset (bash then looks in .)',
+      'unset PATH; cd t; cat ../data/train/d.txt',
+      'unset X; cat data/train/d.txt',
+    ],
+    [
+      'LD_PRELOAD loads code into the reader',
+      'LD_PRELOAD=./t/evil.so cat data/train/d.txt',
+      'PYTHONPATH=src NODE_ENV=test cat data/train/d.txt',
+    ],
+    [
+      'LD_LIBRARY_PATH exported',
+      'export LD_LIBRARY_PATH=$PWD/t; cat data/train/d.txt',
+      'export PATH=$HOME/.local/bin:$PATH; npm test',
+    ],
+    // `cd x` landing where the line does not say (each writes data/train/y in bash).
+    [
+      'shopt -s cdable_vars: cd x goes to $x',
+      'shopt -s cdable_vars; x=$PWD/data/train; cd x; cp ../../src/a.txt y',
+      'cd src && cp a.txt b.txt',
+    ],
+    [
+      'cdable_vars and CDPATH spelled with quotes',
+      'shopt -s "cdable"_vars; x=$PWD/data; cd x && cd train && cp ../../src/a.txt y',
+      'shopt -s nullglob; cd src && ls',
+    ],
+    [
+      'CDPATH exported with quotes',
+      'export "CD"PATH=data; cd train && cp ../../src/a.txt y',
+      'export X=build; cd src && cp a.txt b.txt',
+    ],
     [
       'cleanroom writing its report where it should not',
       'cleanroom audit --output html:data/train/r.html',
