@@ -1676,6 +1676,23 @@ function readSegment(
     const firstExpr = args.findIndex((a) => /^[-(!]/.test(a));
     r.searched.push(...(firstExpr < 0 ? args : starts).filter(isPath));
     if (!starts.length) r.searched.push('.');
+    // `find . -path '*ain/d.txt' -exec cp src/a.txt {} \;`: the program gets names only
+    // find computes, as from xargs. A reader's reads are the search above; a program that
+    // puts content where its words say (cp, tee, sed -i, a script) writes where nobody saw.
+    args.forEach((a, k) => {
+      if (!(FIND_ACTIONS.test(a) || a === '-x' || a === '-X' || a.startsWith('--exec'))) return;
+      const program = args[k + 1];
+      if (!/^-(exec|execdir|ok|okdir|x|X)$|^--exec(-batch)?$/.test(a) || program === undefined)
+        return;
+      const name = program.split('/').pop()!;
+      const harmless =
+        !program.includes('/') &&
+        !WRITES_WHERE_NAMED.has(name) &&
+        (NO_FILE_ARGS.has(name) ||
+          NO_CONTENT.has(name) ||
+          (READERS.has(name) && !readerWrites(name, args.slice(k + 2), undefined)));
+      if (!harmless) r.unknown.push(`${cmd} ${a} ${program}`);
+    });
   }
   const known =
     !untrusted &&

@@ -12,13 +12,13 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, removeTempDirs, repoWithPolicy, ROOT } from '../../helpers/repo.js';
+import { cleanEnv, POLICY, removeTempDirs, repoWithPolicy, ROOT } from '../../helpers/repo.js';
 
 afterAll(removeTempDirs);
 
 /** A repository with the test policy, its zones' files, and the agent's own `cat` in t/. */
-function scratch(): string {
-  const repo = repoWithPolicy({ init: false });
+function scratch(policy = POLICY): string {
+  const repo = repoWithPolicy({ init: false, policy });
   repo
     .write('evals/tasks/q1.json', '{}\n')
     .write('src/a.txt', 'a\n')
@@ -236,5 +236,33 @@ describe('the agent marker set by another word', { timeout: 60_000 }, () => {
       "env -S 'ls src'",
     ])
       expect(hook(dir, c).status, c).toBe(0);
+  });
+});
+
+// `find . -exec PROG {}`: PROG gets names only find computes. With no `read: deny` zone
+// the search of `.` is allowed, and a writer run on what it finds wrote into the zone.
+describe('find -exec hands a writer the names it finds', { timeout: 60_000 }, () => {
+  const writeOnly = POLICY.replace('    read: deny\n', '');
+  it.each([
+    [
+      "find . -path '*ain/d.txt' -exec cp src/a.txt {} \\;",
+      "find . -name '*.pyc' -exec rm -f {} +",
+    ],
+    ["find . -path '*ain/d.txt' -exec ./t/cat {} +", "find . -name '*.py' -exec grep -l foo {} +"],
+    [
+      "find . -path '*ain/d.txt' -execdir sh -c 'cp ../../src/a.txt \"$0\"' {} \\;",
+      'find src -type f -exec wc -l {} +',
+    ],
+    [
+      "find . -path '*ain/d.txt' -exec sort -o {} src/a.txt \\;",
+      "find . -name '*.txt' -exec sort {} +",
+    ],
+  ])('%s', (attack, control) => {
+    const dir = scratch(writeOnly);
+    const a = hook(dir, attack);
+    expect(a.status, `${attack}\n${a.stderr}`).toBe(2);
+    const c = hook(dir, control);
+    expect(c.status, `${control}\n${c.stderr}`).toBe(0);
+    expect(zoneAfter(dir, attack)).not.toBe('d.txt:d');
   });
 });
