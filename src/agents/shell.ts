@@ -1719,7 +1719,7 @@ function readSegment(
     args.some((a) => /^-[a-zA-Z]*[rR]|^--(recursive|dereference-recursive)$/.test(a))
   )
     searchOperands(args, r, true);
-  if (cmd === 'rg' || cmd === 'ag' || cmd === 'ack') searchOperands(args, r, true);
+  if (cmd === 'rg' || cmd === 'ag' || cmd === 'ack') searchOperands(args, r, true, cmd);
   if (git) {
     const whole = gitSub(all)!;
     const g = gitRead(whole.sub, whole.args, all);
@@ -1823,27 +1823,80 @@ function readerWrites(
   }
 }
 
-function searchOperands(args: string[], r: ShellPaths, patternFirst: boolean): void {
-  const operands: string[] = [];
-  let pattern =
-    patternFirst &&
-    !args.some(
-      (a) => a === '-e' || a === '-f' || a.startsWith('--regexp') || a.startsWith('--file'),
-    );
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') continue;
-    if (a.startsWith('-')) {
-      if (/^-[efABCmg]$|^--(regexp|file|context|glob|type|max-count)$/.test(a)) i++;
-      continue;
+/**
+ * Options of the search programs, by how they take words (GNU grep(1), ripgrep's
+ * `rg --help`, ag(1), ack(1)): `value` takes the next word when given without `=`;
+ * `flags` are the single letters that take none. Anything else is uncertain and read
+ * both ways (searchOperands).
+ */
+const SEARCH_OPTIONS: Record<'grep' | 'rg' | 'other', { short: string; flags: string }> = {
+  grep: { short: 'efmABCDd', flags: 'abcEFGhHiIlLnoPqrRsTUvVwxyzZ0123456789' },
+  rg: { short: 'efgtTmABCjMrEd', flags: 'abcFHhiIlLnNopqsSuUvVwxz0.' },
+  other: { short: 'efgGtTmABCp', flags: 'acfhHiIlLnoQrRsSuUvVwx0123456789' },
+};
+const SEARCH_LONG_VALUE =
+  /^--(regexp|file|context|after-context|before-context|glob|iglob|type|type-not|type-add|type-clear|max-count|include|exclude|exclude-dir|include-dir|exclude-from|devices|directories|label|binary-files|max-depth|maxdepth|depth|max-filesize|threads|sort|sortr|encoding|engine|pre|pre-glob|ignore-file|ignore|ignore-dir|path-separator|replace|colors|field-match-separator|field-context-separator|context-separator|dfa-size-limit|regex-size-limit|max-columns|file-search-regex|ignore-file)$/;
+const SEARCH_LONG_FLAG =
+  /^--(color|colour|recursive|dereference-recursive|line-number|ignore-case|files-with-matches|files-without-match|count|count-matches|invert-match|word-regexp|line-regexp|no-filename|with-filename|only-matching|quiet|silent|extended-regexp|fixed-strings|perl-regexp|basic-regexp|null|null-data|text|no-messages|byte-offset|initial-tab|hidden|no-ignore|no-ignore-vcs|no-ignore-parent|no-ignore-dot|follow|smart-case|case-sensitive|json|vimgrep|no-heading|heading|stats|files|multiline|pretty|trim|column|no-line-number|unrestricted|search-zip|binary|one-file-system|passthru|passthrough|sort-files|literal|word|no-config|no-require-git|crlf|pcre2|auto-hybrid-regex|line-buffered|block-buffered|no-unicode|unicode|max-columns-preview|debug|trace|no-messages|all-types|noheading|nocolor|nogroup|group|skip-vcs-ignores|all-text|filename|nofilename|break|nobreak|ackmate|print0)$/;
+
+/**
+ * The paths a search (`grep -r`, `rg`, `ag`, `ack`) reads, as `r.searched`. An option
+ * cleanroom does not know may or may not take the next word (`grep -rn env --include
+ * '*.json'` read `--include` as a flag, the glob as the pattern and `env` as the one path
+ * searched): the command is read both ways and every path either reading searches is
+ * judged. Consuming words only ever shrinks the free words, so the two extreme readings
+ * cover every mix (the fewest free words give "no path: the whole directory").
+ */
+function searchOperands(args: string[], r: ShellPaths, patternFirst: boolean, cmd = 'grep'): void {
+  const table =
+    SEARCH_OPTIONS[cmd === 'rg' ? 'rg' : cmd === 'ag' || cmd === 'ack' ? 'other' : 'grep'];
+  const given = args.some(
+    (a) => a === '-e' || a === '-f' || a.startsWith('--regexp') || a.startsWith('--file'),
+  );
+  const reading = (uncertainTakes: boolean): string[] => {
+    const operands: string[] = [];
+    let pattern = patternFirst && !given;
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '--') {
+        for (const w of args.slice(i + 1)) {
+          if (pattern) pattern = false;
+          else operands.push(w);
+        }
+        break;
+      }
+      if (a.startsWith('--')) {
+        if (a.includes('=') || SEARCH_LONG_FLAG.test(a)) continue;
+        if (SEARCH_LONG_VALUE.test(a) || uncertainTakes) i++;
+        continue;
+      }
+      if (a.startsWith('-') && a.length > 1) {
+        // `-rn`, `-A3`, `-e PATTERN`, `-tjson`: letters up to the first that takes a value.
+        let takes = false;
+        for (let k = 1; k < a.length; k++) {
+          const c = a[k]!;
+          if (table.short.includes(c)) {
+            takes = k === a.length - 1;
+            break;
+          }
+          if (!table.flags.includes(c)) {
+            takes = uncertainTakes && k === a.length - 1;
+            if (!uncertainTakes) continue;
+            break;
+          }
+        }
+        if (takes) i++;
+        continue;
+      }
+      if (pattern) {
+        pattern = false;
+        continue;
+      }
+      operands.push(a);
     }
-    if (pattern) {
-      pattern = false;
-      continue;
-    }
-    operands.push(a);
-  }
-  r.searched.push(...(operands.length ? operands : ['.']));
+    return operands.length ? operands : ['.'];
+  };
+  r.searched.push(...new Set([...reading(false), ...reading(true)]));
 }
 
 function copyOf(recursiveAlways: boolean, args: string[], r: ShellPaths, gitMv = false): void {
