@@ -3,7 +3,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { CleanroomError, usageError } from '../errors.js';
 import { serverChecks } from './doctor-server.js';
 import type { Check } from './doctor.js';
-import { runGit } from '../git/git.js';
+import { runGit, type GitContext } from '../git/git.js';
 import { openRepo } from '../git/repo.js';
 import { installGitHook } from '../install/hooks.js';
 import { policyFromFile } from '../check/policy-source.js';
@@ -73,6 +73,16 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
         `! ${def.ref} has no ${POLICY_PATH} yet: until it does, every push is rejected (fail closed).`,
         '  Push the branch with the policy (and .cleanroom/approvers) before installing the hook, or pass --policy FILE.',
       );
+      // `git init --bare` points HEAD at master unless init.defaultBranch says otherwise: a
+      // server whose branch is main then has a HEAD naming no branch, and every push is
+      // rejected while the policy sits one branch over. Name the command that fixes it.
+      if (def.tip === undefined) {
+        const held = await branchesWithPolicy(ctx, POLICY_PATH, readBlobAt);
+        if (held.length > 0)
+          lines.push(
+            `  ${def.ref} does not exist; ${held.join(', ')} ${held.length === 1 ? 'holds' : 'hold'} the policy. If ${held.length === 1 ? 'it is' : 'one is'} the default branch, point HEAD at it: git --git-dir ${shq(repo.commonDir)} symbolic-ref HEAD ${held[0]}`,
+          );
+      }
     } else {
       // Adding the first approvers file later is itself a .cleanroom/ change, which needs an
       // approver's override: with none listed, only the server's admin can add one.
@@ -112,4 +122,38 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   io.stdout(lines.join('\n') + '\n');
   // Installed, but it would reject every push here (fail closed): say so in the exit code.
   return env.some((c) => c.ok === false) ? 1 : 0;
+}
+
+const shq = (s: string): string =>
+  /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Branches (`refs/heads/*`, full names, at most 5 of the first 50 in for-each-ref order)
+ * whose tip holds `policyPath`: candidates for the default branch when HEAD names none.
+ * Advisory only (install-server's hint): a branch whose tree cannot be read is skipped.
+ * Names are read NUL-terminated (`%00`), so no ref name can split or forge an entry.
+ */
+async function branchesWithPolicy(
+  ctx: GitContext,
+  policyPath: string,
+  readBlobAt: (ctx: GitContext, rev: string, path: string) => Promise<string | undefined>,
+): Promise<string[]> {
+  // Sample: `git for-each-ref --format=%(refname)%00 refs/heads/` → "refs/heads/main\0\n"
+  const r = await runGit(ctx, ['for-each-ref', '--format=%(refname)%00', 'refs/heads/']);
+  const refs = r.stdout
+    .toString('utf8')
+    .split('\0')
+    .map((x) => x.replace(/^\n/, ''))
+    .filter((x) => x.startsWith('refs/heads/'))
+    .slice(0, 50);
+  const held: string[] = [];
+  for (const ref of refs) {
+    if (held.length >= 5) break;
+    try {
+      if ((await readBlobAt(ctx, `${ref}^{commit}`, policyPath)) !== undefined) held.push(ref);
+    } catch {
+      // Unreadable or not a commit: not a candidate; the hook itself fails closed on it.
+    }
+  }
+  return held;
 }

@@ -137,7 +137,9 @@ export async function trustedPolicy(
   throw new CleanroomError(
     'policy',
     `no trusted policy: ${def.tip ? `the default branch (${def.ref}) has no ${POLICY_PATH}` : `the default branch (${def.ref}) does not exist yet`}, and no server policy is configured`,
-    'the admin sets one: git config cleanroom.policy /path/to/policy.yaml (or cleanroom install-server --policy FILE)',
+    // `git init --bare` points HEAD at master unless init.defaultBranch is set: a missing
+    // default branch is most often a HEAD that names the wrong one (docs/server.md).
+    `the admin sets one: git config cleanroom.policy /path/to/policy.yaml (or cleanroom install-server --policy FILE)${def.tip ? '' : `, or, if the policy is on another branch, points HEAD at it: git symbolic-ref HEAD refs/heads/BRANCH`}`,
   );
 }
 

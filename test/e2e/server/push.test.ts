@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { POLICY, removeTempDirs, tempDir, TestRepo } from '../../helpers/repo.js';
+import { POLICY, removeTempDirs, repoWithPolicy, tempDir, TestRepo } from '../../helpers/repo.js';
 import {
   agentCommit,
   CLAUDE,
@@ -298,6 +298,56 @@ describe('pre-receive: hostile input and failure modes (run directly, as git wou
     expect(readFileSync(join(server.dir, 'hooks', 'pre-receive'), 'utf8')).toContain(
       'CLEANROOM=0 on a client does not skip it',
     );
+  });
+
+  it('install-server names the symbolic-ref fix when HEAD names a missing branch and another holds the policy', () => {
+    // `git init --bare` without init.defaultBranch: HEAD names master, the team pushes main.
+    const server = TestRepo.init({ bare: true, branch: 'master' });
+    const work = repoWithPolicy({ init: false });
+    work.git('push', '-q', server.dir, 'main');
+    const r = server.cleanroom(['install-server', '.']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('! refs/heads/master has no .cleanroom/policy.yaml yet');
+    expect(r.stdout).toContain(
+      `refs/heads/master does not exist; refs/heads/main holds the policy. If it is the default branch, point HEAD at it: git --git-dir ${server.dir} symbolic-ref HEAD refs/heads/main`,
+    );
+    // The command it names is the fix: afterwards nothing is missing.
+    server.git('symbolic-ref', 'HEAD', 'refs/heads/main');
+    const again = server.cleanroom(['install-server', '.']);
+    expect(again.stdout).not.toContain('has no .cleanroom/policy.yaml yet');
+    expect(again.stdout).not.toContain('symbolic-ref');
+  });
+
+  it('pre-receive names the symbolic-ref fix when the default branch does not exist', () => {
+    const server = TestRepo.init({ bare: true, branch: 'master' });
+    const work = repoWithPolicy({ init: false });
+    work.git('push', '-q', server.dir, 'main');
+    const main = server.git('rev-parse', 'refs/heads/main').trim();
+    const r = server.cleanroom(['pre-receive'], { input: `${main} ${main} refs/heads/main\n` });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the default branch (refs/heads/master) does not exist yet');
+    expect(r.stderr).toContain('points HEAD at it: git symbolic-ref HEAD refs/heads/BRANCH');
+  });
+
+  it('pre-receive: a default branch without a policy names no symbolic-ref (control)', () => {
+    const server = TestRepo.init({ bare: true });
+    const work = TestRepo.init();
+    work.write('README.md', 'x\n').commit('readme', { args: ['--no-verify'] });
+    work.git('push', '-q', server.dir, 'main');
+    const main = server.git('rev-parse', 'refs/heads/main').trim();
+    const r = server.cleanroom(['pre-receive'], { input: `${main} ${main} refs/heads/main\n` });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'the default branch (refs/heads/main) has no .cleanroom/policy.yaml',
+    );
+    expect(r.stderr).not.toContain('symbolic-ref');
+  });
+
+  it('install-server on an empty server names no branch to point HEAD at (control)', () => {
+    const server = TestRepo.init({ bare: true });
+    const r = server.cleanroom(['install-server', '.']);
+    expect(r.stdout).toContain('! refs/heads/main has no .cleanroom/policy.yaml yet');
+    expect(r.stdout).not.toContain('symbolic-ref');
   });
 
   it('refuses to start without a trusted policy (empty server, no configuration)', () => {
