@@ -340,7 +340,13 @@ cleanroom_ledger_no_match() {
   [ -z "$_cr_modes" ] || cleanroom_known_links "$_cr_modes" || return 1
   # perl prints the staged paths only when the ledger has nothing for them; else a marker
   # that the grep takes as a match (a pipeline's status is grep's), as the zone path does.
-  { perl -- "$_cr_pl" .git/cleanroom 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
+  # Without the caller's perl settings (unset in the pipeline's own subshell), as
+  # run-node.sh drops NODE_OPTIONS: an agent's shell that sets PERL5OPT='-M5;exit(0)' or a
+  # PERL5LIB with its own XSLoader.pm runs its code inside the check ("no match, nothing
+  # staged"), and commit-msg then reuses that "no zone". PERLIO, PERL_UNICODE: the layers
+  # on the handles perl reads git's answers from and prints the paths to.
+  { unset PERL5OPT PERL5LIB PERLLIB PERL5DB PERL5DB_THREADED PERLIO PERLIO_DEBUG PERL_UNICODE PERL_ENCODING PERL_USE_UNSAFE_INC PERL_SIGNALS PERL_MEM_LOG PERL_DESTRUCT_LEVEL PERL_DL_NONLAZY
+    perl -- "$_cr_pl" .git/cleanroom 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
     LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: ledger fast path failed' -f "$_cr_note" ${_cr_guard:+-f "$_cr_guard"} 2>/dev/null
   [ $? -eq 1 ] || return 1
   # For commit-msg's zone path (cleanroom_no_zone_path): the same question, answered for
