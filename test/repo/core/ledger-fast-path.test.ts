@@ -517,3 +517,32 @@ describe("the ledger fast path's perl takes none of the caller's perl settings",
     expect(zoneCommit({ PERLLIB: lib }).code).not.toBe(0);
   }, 240_000);
 });
+
+describe('the fast path names every agent the environment shows, as Node does', () => {
+  // A prefix rule of the table (CODEX_SANDBOX*) matched by a variable the shim does not
+  // spell, beside one it does (CLAUDECODE): Node writes both tools' trailers.
+  const staged = () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/ok.py', 'x = 1\n');
+    repo.git('add', '-A');
+    return repo;
+  };
+
+  it('control: CLAUDECODE alone, without Node, the same trailers', () => {
+    const repo = staged();
+    const shim = viaShim(repo, AGENT);
+    expect(shim.fast).toBe(true);
+    expect(shim.message).toBe(viaNode(repo, AGENT));
+  }, 120_000);
+
+  it('CLAUDECODE and CODEX_SANDBOX_MODE: both tools', () => {
+    const repo = staged();
+    const env = { ...AGENT, CODEX_SANDBOX_MODE: 'workspace-write' };
+    const node = viaNode(repo, env);
+    expect(node).toMatch(/^Assisted-by: codex$/m);
+    expect(viaShim(repo, env).message).toBe(node);
+  }, 120_000);
+});
