@@ -460,6 +460,45 @@ describe('review round: AI content moved by merges before the human rename', () 
     merge(work, ['x', 'y'], false);
   };
 
+  // A revert brings the merge's content back: a human deletes the draft the AI merge
+  // wrote, then reverts the deletion; the restored blob is still the merge's.
+  const revertBack = (ai: boolean) => (work: TestRepo) => {
+    branch(work, 'side', diverge(work), { 'src/side.ts': 'side\n' });
+    merge(work, ['side'], ai, { [DRAFT]: EVIL });
+    work.git('rm', '-q', DRAFT);
+    work.git('commit', '-q', '--no-verify', '-m', 'drop the draft');
+    work.git('revert', '--no-edit', 'HEAD');
+  };
+
+  it('attack: an AI merge’s draft deleted and restored by a human revert, then moved in', T, () => {
+    expectRejected(everywhere(revertBack(true), { midPush: true }));
+  });
+
+  it('human control: the same with a human merge', T, () => {
+    expectAccepted(everywhere(revertBack(false), { midPush: true }));
+  });
+
+  // The same without a merge: an agent's commit writes the draft.
+  const revertPlain = (ai: boolean) => (work: TestRepo) => {
+    write(work, { [DRAFT]: EVIL });
+    commit(work, 'a draft', ai);
+    work.git('rm', '-q', DRAFT);
+    work.git('commit', '-q', '--no-verify', '-m', 'drop the draft');
+    work.git('revert', '--no-edit', 'HEAD');
+  };
+
+  it(
+    'attack: an AI commit’s draft deleted and restored by a human revert, then moved in',
+    T,
+    () => {
+      expectRejected(everywhere(revertPlain(true), { midPush: true }));
+    },
+  );
+
+  it('human control: the same with a human draft', T, () => {
+    expectAccepted(everywhere(revertPlain(false), { midPush: true }));
+  });
+
   it('attack: criss-cross merges carry an AI evil merge’s draft; a human moves it in', T, () => {
     expectRejected(everywhere(crissCross(true)));
   });
