@@ -26,6 +26,11 @@
 # test/repo/core/fast-path.test.ts proves the over-approximation against the full
 # detector on the table's own examples and on mutated messages, and the zone patterns
 # against the policy's glob matcher on random globs.
+# GNU grep before 3.6 read options from GREP_OPTIONS, which the caller's (an agent's)
+# environment sets: GREP_OPTIONS=-m0 makes every grep below answer "nothing found", the
+# fast paths' "no signal, no zone". Dropped here, for every function of this file and the
+# hook that sourced it (grep 3.6 and later ignore it: no test on this machine can show it).
+unset GREP_OPTIONS
 cleanroom_no_ai_signal() {
   _cr_dist="${0%/*}/../dist"
   [ -z "${CLEANROOM_POLICY-}" ] && [ -z "${GIT_DIR-}" ] && [ -d .git ] && [ -f .cleanroom/policy.yaml ] || return 1
