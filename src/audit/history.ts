@@ -199,35 +199,30 @@ export async function* judgeHistoryBatches(
   // it answers only for the very blob asked about; otherwise (and for what merges wrote,
   // which it does not record) the judge asks git (provenance.ts WalkProvenance).
   const writers = new Map<string, [string, string, string]>();
-  // The content's writer the map carries is its origin (the server's `originOf`: the
-  // oldest commit that introduced the blob anywhere) only while one commit has written
-  // that blob. A blob written again — a deletion reverted, a file re-added or copied by
-  // hand, a move with edits that lands on content someone else wrote, a merge's entry —
-  // has another origin the map cannot name: such a blob is asked of git. (An agent's
-  // draft deleted, then restored by a human `git revert` and moved into a zone, read as
-  // the human revert's.)
-  const blobsWritten = new Set<string>();
-  const writtenAgain = new Set<string>();
-  const noteWrite = (blob: string): void => {
-    if (blobsWritten.has(blob)) writtenAgain.add(blob);
-    else blobsWritten.add(blob);
-  };
+  // The content's writer the map carries is the blob's origin (the server's `originOf`:
+  // the oldest commit that introduced it anywhere) only while one commit has written that
+  // blob. Written again — a deletion reverted, a file re-added or copied by hand, a move
+  // with edits that lands on content someone else wrote — its first writer (parents
+  // first) is named too: an agent's draft deleted, restored by a human `git revert` and
+  // moved into a zone read as the revert's in the audit alone.
+  const firstWriter = new Map<string, string>();
   const judge = new CommitJudge(ctx, policy, trust, now, {
     grantTime: (id) => opts.grantTimes?.get(id),
     writersOf: (path, blob) => {
       const w = writers.get(path);
-      return w && blob !== undefined && w[2] === blob && !writtenAgain.has(blob)
-        ? [w[0], w[1]]
-        : undefined;
+      if (!w || blob === undefined || w[2] !== blob) return undefined;
+      const first = firstWriter.get(blob);
+      return first !== undefined && first !== w[0] && first !== w[1]
+        ? [w[0], w[1], first]
+        : [w[0], w[1]];
     },
   });
   const wrote = (p: Pending): void => {
     const merge = p.parents.length > 1;
     for (const f of p.files) {
       if (f.status === 'D' || f.via !== undefined) continue;
-      // A pure move carries its source's blob (no new write); anything else writes it.
-      if (merge || !((f.status === 'R' || f.status === 'C') && f.fromBlob === f.blob))
-        noteWrite(f.blob);
+      // The first commit to write each blob, parents first (a move finds its blob set).
+      if (!firstWriter.has(f.blob)) firstWriter.set(f.blob, p.id);
       if (merge) {
         // A merge's entry may be content it wrote or content it moved from another path
         // ("AR"): git's walk tells them apart (entryPair), this map could not.
