@@ -26,6 +26,11 @@
 # test/repo/core/fast-path.test.ts proves the over-approximation against the full
 # detector on the table's own examples and on mutated messages, and the zone patterns
 # against the policy's glob matcher on random globs.
+# GNU grep before 3.6 read options from GREP_OPTIONS, which the caller's (an agent's)
+# environment sets: GREP_OPTIONS=-m0 makes every grep below answer "nothing found", the
+# fast paths' "no signal, no zone". Dropped here, for every function of this file and the
+# hook that sourced it (grep 3.6 and later ignore it: no test on this machine can show it).
+unset GREP_OPTIONS
 cleanroom_no_ai_signal() {
   _cr_dist="${0%/*}/../dist"
   [ -z "${CLEANROOM_POLICY-}" ] && [ -z "${GIT_DIR-}" ] && [ -d .git ] && [ -f .cleanroom/policy.yaml ] || return 1
@@ -340,7 +345,13 @@ cleanroom_ledger_no_match() {
   [ -z "$_cr_modes" ] || cleanroom_known_links "$_cr_modes" || return 1
   # perl prints the staged paths only when the ledger has nothing for them; else a marker
   # that the grep takes as a match (a pipeline's status is grep's), as the zone path does.
-  { perl -- "$_cr_pl" .git/cleanroom 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
+  # Without the caller's perl settings (unset in the pipeline's own subshell), as
+  # run-node.sh drops NODE_OPTIONS: an agent's shell that sets PERL5OPT='-M5;exit(0)' or a
+  # PERL5LIB with its own XSLoader.pm runs its code inside the check ("no match, nothing
+  # staged"), and commit-msg then reuses that "no zone". PERLIO, PERL_UNICODE: the layers
+  # on the handles perl reads git's answers from and prints the paths to.
+  { unset PERL5OPT PERL5LIB PERLLIB PERL5DB PERL5DB_THREADED PERLIO PERLIO_DEBUG PERL_UNICODE PERL_ENCODING PERL_USE_UNSAFE_INC PERL_SIGNALS PERL_MEM_LOG PERL_DESTRUCT_LEVEL PERL_DL_NONLAZY
+    perl -- "$_cr_pl" .git/cleanroom 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
     LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: ledger fast path failed' -f "$_cr_note" ${_cr_guard:+-f "$_cr_guard"} 2>/dev/null
   [ $? -eq 1 ] || return 1
   # For commit-msg's zone path (cleanroom_no_zone_path): the same question, answered for

@@ -199,17 +199,30 @@ export async function* judgeHistoryBatches(
   // it answers only for the very blob asked about; otherwise (and for what merges wrote,
   // which it does not record) the judge asks git (provenance.ts WalkProvenance).
   const writers = new Map<string, [string, string, string]>();
+  // The content's writer the map carries is the blob's origin (the server's `originOf`:
+  // the oldest commit that introduced it anywhere) only while one commit has written that
+  // blob. Written again — a deletion reverted, a file re-added or copied by hand, a move
+  // with edits that lands on content someone else wrote — its first writer (parents
+  // first) is named too: an agent's draft deleted, restored by a human `git revert` and
+  // moved into a zone read as the revert's in the audit alone.
+  const firstWriter = new Map<string, string>();
   const judge = new CommitJudge(ctx, policy, trust, now, {
     grantTime: (id) => opts.grantTimes?.get(id),
     writersOf: (path, blob) => {
       const w = writers.get(path);
-      return w && blob !== undefined && w[2] === blob ? [w[0], w[1]] : undefined;
+      if (!w || blob === undefined || w[2] !== blob) return undefined;
+      const first = firstWriter.get(blob);
+      return first !== undefined && first !== w[0] && first !== w[1]
+        ? [w[0], w[1], first]
+        : [w[0], w[1]];
     },
   });
   const wrote = (p: Pending): void => {
     const merge = p.parents.length > 1;
     for (const f of p.files) {
       if (f.status === 'D' || f.via !== undefined) continue;
+      // The first commit to write each blob, parents first (a move finds its blob set).
+      if (!firstWriter.has(f.blob)) firstWriter.set(f.blob, p.id);
       if (merge) {
         // A merge's entry may be content it wrote or content it moved from another path
         // ("AR"): git's walk tells them apart (entryPair), this map could not.

@@ -420,3 +420,90 @@ describe('several renames in one push (one merged walk for the batch)', () => {
     expect(r.code, r.stderr).toBe(0);
   });
 });
+
+describe('review round: AI content moved by merges before the human rename', () => {
+  // A human merge that moves the agent's draft to a new path while merging (the result's
+  // path is in neither parent): the merge "wrote" it there too, but the blob stays the
+  // agent's, as for a plain human `git mv`.
+  const movedInMerge = (sideAi: boolean) => (work: TestRepo) => {
+    const fork = diverge(work);
+    work.git('checkout', '-q', '-b', 'side', fork);
+    write(work, { 'drafts/first.json': EVIL });
+    commit(work, 'a draft on the side', sideAi);
+    work.git('checkout', '-q', 'main');
+    work.tryGit(['merge', '-q', '--no-ff', '--no-commit', 'side']);
+    work.git('mv', 'drafts/first.json', DRAFT);
+    commit(work, 'Merge side', false);
+  };
+
+  it('attack: a human merge moves an AI draft to a new path; a human moves it in', T, () => {
+    expectRejected(everywhere(movedInMerge(true), { midPush: true }));
+  });
+
+  it('human control: the same with a human draft', T, () => {
+    expectAccepted(everywhere(movedInMerge(false), { midPush: true }));
+  });
+
+  // Criss-cross: an AI evil merge on one branch, a human merge the other way, then a
+  // human merge of both into main that takes the evil content unchanged (not listed).
+  const crissCross = (ai: boolean) => (work: TestRepo) => {
+    const fork = diverge(work);
+    branch(work, 'x', fork, { 'src/x.ts': 'x\n' });
+    branch(work, 'y', fork, { 'src/y.ts': 'y\n' });
+    const y1 = work.git('rev-parse', 'y').trim();
+    const x1 = work.git('rev-parse', 'x').trim();
+    work.git('checkout', '-q', 'x');
+    merge(work, [y1], ai, { [DRAFT]: EVIL });
+    work.git('checkout', '-q', 'y');
+    merge(work, [x1], false);
+    work.git('checkout', '-q', 'main');
+    merge(work, ['x', 'y'], false);
+  };
+
+  // A revert brings the merge's content back: a human deletes the draft the AI merge
+  // wrote, then reverts the deletion; the restored blob is still the merge's.
+  const revertBack = (ai: boolean) => (work: TestRepo) => {
+    branch(work, 'side', diverge(work), { 'src/side.ts': 'side\n' });
+    merge(work, ['side'], ai, { [DRAFT]: EVIL });
+    work.git('rm', '-q', DRAFT);
+    work.git('commit', '-q', '--no-verify', '-m', 'drop the draft');
+    work.git('revert', '--no-edit', 'HEAD');
+  };
+
+  it('attack: an AI merge’s draft deleted and restored by a human revert, then moved in', T, () => {
+    expectRejected(everywhere(revertBack(true), { midPush: true }));
+  });
+
+  it('human control: the same with a human merge', T, () => {
+    expectAccepted(everywhere(revertBack(false), { midPush: true }));
+  });
+
+  // The same without a merge: an agent's commit writes the draft.
+  const revertPlain = (ai: boolean) => (work: TestRepo) => {
+    write(work, { [DRAFT]: EVIL });
+    commit(work, 'a draft', ai);
+    work.git('rm', '-q', DRAFT);
+    work.git('commit', '-q', '--no-verify', '-m', 'drop the draft');
+    work.git('revert', '--no-edit', 'HEAD');
+  };
+
+  it(
+    'attack: an AI commit’s draft deleted and restored by a human revert, then moved in',
+    T,
+    () => {
+      expectRejected(everywhere(revertPlain(true), { midPush: true }));
+    },
+  );
+
+  it('human control: the same with a human draft', T, () => {
+    expectAccepted(everywhere(revertPlain(false), { midPush: true }));
+  });
+
+  it('attack: criss-cross merges carry an AI evil merge’s draft; a human moves it in', T, () => {
+    expectRejected(everywhere(crissCross(true)));
+  });
+
+  it('human control: the same criss-cross with a human merge', T, () => {
+    expectAccepted(everywhere(crissCross(false)));
+  });
+});

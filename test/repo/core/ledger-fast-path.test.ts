@@ -489,3 +489,60 @@ describe("commit-msg takes prepare-commit-msg's zone answer only for the same in
     expect(commitMsg(repo).node).toBe(false);
   }, 120_000);
 });
+
+describe("the ledger fast path's perl takes none of the caller's perl settings", () => {
+  // As run-node.sh drops NODE_OPTIONS: an agent's shell sets PERL5OPT or PERL5LIB, and its
+  // code runs inside the check (`-M5;exit(0)`: "nothing in the ledger, nothing staged"),
+  // then commit-msg reuses the forged "no zone" answer.
+  const zoneCommit = (env: Record<string, string>) => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('evals/tasks/q.json', '{"answer": "an agent wrote this line"}\n');
+    repo.git('add', '-A');
+    return repo.commit('agent content in a zone', { env: { ...AGENT, ...env } });
+  };
+
+  it('control: the agent commit into a zone is refused', () => {
+    expect(zoneCommit({}).code).not.toBe(0);
+  }, 120_000);
+
+  it('PERL5OPT, PERL5LIB and PERLLIB that make perl exit 0 at once', () => {
+    const lib = join(stateDir(agentRepo()), '..', 'evil-lib');
+    execFileSync('mkdir', ['-p', lib]);
+    writeFileSync(join(lib, 'XSLoader.pm'), 'CORE::exit(0);\n1;\n');
+    expect(zoneCommit({ PERL5OPT: '-M5;exit(0)' }).code).not.toBe(0);
+    expect(zoneCommit({ PERL5LIB: lib }).code).not.toBe(0);
+    expect(zoneCommit({ PERLLIB: lib }).code).not.toBe(0);
+  }, 240_000);
+});
+
+describe('the fast path names every agent the environment shows, as Node does', () => {
+  // A prefix rule of the table (CODEX_SANDBOX*) matched by a variable the shim does not
+  // spell, beside one it does (CLAUDECODE): Node writes both tools' trailers.
+  const staged = () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/ok.py', 'x = 1\n');
+    repo.git('add', '-A');
+    return repo;
+  };
+
+  it('control: CLAUDECODE alone, without Node, the same trailers', () => {
+    const repo = staged();
+    const shim = viaShim(repo, AGENT);
+    expect(shim.fast).toBe(true);
+    expect(shim.message).toBe(viaNode(repo, AGENT));
+  }, 120_000);
+
+  it('CLAUDECODE and CODEX_SANDBOX_MODE: both tools', () => {
+    const repo = staged();
+    const env = { ...AGENT, CODEX_SANDBOX_MODE: 'workspace-write' };
+    const node = viaNode(repo, env);
+    expect(node).toMatch(/^Assisted-by: codex$/m);
+    expect(viaShim(repo, env).message).toBe(node);
+  }, 120_000);
+});
