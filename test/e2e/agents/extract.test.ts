@@ -4,12 +4,12 @@
 // in a deny zone or on git's and cleanroom's own files, with a control beside it that
 // an agent may run.
 
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, removeTempDirs, repoWithPolicy, ROOT } from '../../helpers/repo.js';
+import { removeTempDirs, repoWithPolicy } from '../../helpers/repo.js';
+import { preToolBash } from './world.js';
 
 afterAll(removeTempDirs);
 
@@ -55,18 +55,7 @@ writeFileSync(
   `From 0 Mon Sep 17 00:00:00 2001\nSubject: [PATCH] x\nContent-Transfer-Encoding: base64\n\n${Buffer.from('diff --git a/evals/tasks/n.json b/evals/tasks/n.json\n').toString('base64')}\n`,
 );
 
-const bash = (command: string, cwd = repo.dir) =>
-  spawnSync(process.execPath, [join(ROOT, 'dist', 'agent-hook.cjs'), 'claude-code'], {
-    input: JSON.stringify({
-      hook_event_name: 'PreToolUse',
-      tool_name: 'Bash',
-      tool_input: { command },
-      cwd,
-      session_id: 's',
-    }),
-    env: cleanEnv({ CLAUDECODE: '1' }),
-    encoding: 'utf8',
-  });
+const bash = (command: string, cwd = repo.dir) => preToolBash(cwd, command);
 
 describe('patches and archives the agent hook cannot see into', { timeout: 60_000 }, () => {
   it.each([

@@ -12,7 +12,8 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, POLICY, removeTempDirs, repoWithPolicy, ROOT } from '../../helpers/repo.js';
+import { cleanEnv, POLICY, removeTempDirs, repoWithPolicy } from '../../helpers/repo.js';
+import { preToolBash } from './world.js';
 
 afterAll(removeTempDirs);
 
@@ -31,18 +32,7 @@ function scratch(policy = POLICY): string {
   return repo.dir;
 }
 
-const hook = (dir: string, command: string) =>
-  spawnSync(process.execPath, [join(ROOT, 'dist', 'agent-hook.cjs'), 'claude-code'], {
-    input: JSON.stringify({
-      hook_event_name: 'PreToolUse',
-      tool_name: 'Bash',
-      tool_input: { command },
-      cwd: dir,
-      session_id: 's',
-    }),
-    env: cleanEnv({ CLAUDECODE: '1' }),
-    encoding: 'utf8',
-  });
+const hook = (dir: string, command: string) => preToolBash(dir, command);
 
 /** What data/train holds after bash ran `command` in `dir`: names and contents. */
 function zoneAfter(dir: string, command: string): string {

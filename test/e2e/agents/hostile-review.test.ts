@@ -1,10 +1,9 @@
 // Bypasses found by a hostile review of the agent hook, each refused through the built
 // entry that `init --agents` wires, with a control beside it that an agent may run.
 
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, removeTempDirs, repoWithPolicy, ROOT } from '../../helpers/repo.js';
+import { removeTempDirs, repoWithPolicy } from '../../helpers/repo.js';
+import { preToolBash } from './world.js';
 
 afterAll(removeTempDirs);
 
@@ -13,18 +12,7 @@ repo.write('evals/tasks/q1.json', '{}\n').write('src/a.txt', 'a\n');
 repo.git('add', '-A');
 repo.git('commit', '-q', '--no-verify', '-m', 'content');
 
-const bash = (command: string) =>
-  spawnSync(process.execPath, [join(ROOT, 'dist', 'agent-hook.cjs'), 'claude-code'], {
-    input: JSON.stringify({
-      hook_event_name: 'PreToolUse',
-      tool_name: 'Bash',
-      tool_input: { command },
-      cwd: repo.dir,
-      session_id: 's',
-    }),
-    env: cleanEnv({ CLAUDECODE: '1' }),
-    encoding: 'utf8',
-  });
+const bash = (command: string) => preToolBash(repo.dir, command);
 
 describe('the agent hook refuses what the hostile review got through', { timeout: 60_000 }, () => {
   it.each([

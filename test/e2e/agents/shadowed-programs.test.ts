@@ -5,12 +5,12 @@
 // agent hook, with the control an agent may still run beside it. The agent also may not
 // sign a review or an override: it runs with the human's keys and ssh-agent.
 
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shellPaths } from '../../../src/agents/shell.js';
-import { cleanEnv, removeTempDirs, repoWithPolicy, ROOT } from '../../helpers/repo.js';
+import { removeTempDirs, repoWithPolicy } from '../../helpers/repo.js';
+import { preToolBash } from './world.js';
 
 afterAll(removeTempDirs);
 
@@ -26,18 +26,7 @@ mkdirSync(join(repo.dir, 't'));
 writeFileSync(join(repo.dir, 't', 'cat'), '#!/bin/sh\necho planted > "$1"\n');
 chmodSync(join(repo.dir, 't', 'cat'), 0o755);
 
-const bash = (command: string) =>
-  spawnSync(process.execPath, [join(ROOT, 'dist', 'agent-hook.cjs'), 'claude-code'], {
-    input: JSON.stringify({
-      hook_event_name: 'PreToolUse',
-      tool_name: 'Bash',
-      tool_input: { command },
-      cwd: repo.dir,
-      session_id: 's',
-    }),
-    env: cleanEnv({ CLAUDECODE: '1' }),
-    encoding: 'utf8',
-  });
+const bash = (command: string) => preToolBash(repo.dir, command);
 
 describe('a name that may run another program', { timeout: 60_000 }, () => {
   it.each([

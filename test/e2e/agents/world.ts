@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLedger, type LedgerEntry } from '../../../src/signals/ledger.js';
-import { CLI, ROOT, type Run, type TestRepo } from '../../helpers/repo.js';
+import { cleanEnv, CLI, ROOT, type Run, type TestRepo } from '../../helpers/repo.js';
 
 export const HOOK = join(ROOT, 'dist', 'agent-hook.cjs');
 const FIXTURES = fileURLToPath(new URL('../../fixtures/agents/', import.meta.url));
@@ -134,3 +134,21 @@ export const bash = (repo: TestRepo, command: string): string =>
     repo,
     (o) => (o.tool_input = { command, description: 'run it' }),
   );
+
+/**
+ * Claude Code's PreToolUse for its Bash tool, `command` run in `cwd`, through the built
+ * hook in an agent's environment (`CLAUDECODE=1`): status 2 refused (why on stderr), 0
+ * allowed.
+ */
+export const preToolBash = (cwd: string, command: string) =>
+  spawnSync(process.execPath, [HOOK, 'claude-code'], {
+    input: JSON.stringify({
+      hook_event_name: 'PreToolUse',
+      tool_name: 'Bash',
+      tool_input: { command },
+      cwd,
+      session_id: 's',
+    }),
+    env: cleanEnv({ CLAUDECODE: '1' }),
+    encoding: 'utf8',
+  });
