@@ -9,28 +9,15 @@
 // is one an agent may still run.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanEnv, POLICY, removeTempDirs, repoWithPolicy } from '../../helpers/repo.js';
-import { preToolBash } from './world.js';
+import { cleanEnv, POLICY, removeTempDirs } from '../../helpers/repo.js';
+import { plantedCatRepo, preToolBash } from './world.js';
 
 afterAll(removeTempDirs);
 
-/** A repository with the test policy, its zones' files, and the agent's own `cat` in t/. */
-function scratch(policy = POLICY): string {
-  const repo = repoWithPolicy({ init: false, policy });
-  repo
-    .write('evals/tasks/q1.json', '{}\n')
-    .write('src/a.txt', 'a\n')
-    .write('data/train/d.txt', 'd\n');
-  repo.git('add', '-A');
-  repo.git('commit', '-q', '--no-verify', '-m', 'content');
-  mkdirSync(join(repo.dir, 't'));
-  writeFileSync(join(repo.dir, 't', 'cat'), '#!/bin/sh\necho planted > "$1"\n');
-  chmodSync(join(repo.dir, 't', 'cat'), 0o755);
-  return repo.dir;
-}
+const scratch = plantedCatRepo;
 
 const hook = (dir: string, command: string) => preToolBash(dir, command);
 

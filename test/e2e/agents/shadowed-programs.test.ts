@@ -5,28 +5,17 @@
 // agent hook, with the control an agent may still run beside it. The agent also may not
 // sign a review or an override: it runs with the human's keys and ssh-agent.
 
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { shellPaths } from '../../../src/agents/shell.js';
-import { removeTempDirs, repoWithPolicy } from '../../helpers/repo.js';
-import { preToolBash } from './world.js';
+import { removeTempDirs } from '../../helpers/repo.js';
+import { plantedCatRepo, preToolBash } from './world.js';
 
 afterAll(removeTempDirs);
 
-const repo = repoWithPolicy({ init: false });
-repo
-  .write('evals/tasks/q1.json', '{}\n')
-  .write('src/a.txt', 'a\n')
-  .write('data/train/d.txt', 'd\n');
-repo.git('add', '-A');
-repo.git('commit', '-q', '--no-verify', '-m', 'content');
 // The agent's own `cat`, outside every zone: it writes what it is given.
-mkdirSync(join(repo.dir, 't'));
-writeFileSync(join(repo.dir, 't', 'cat'), '#!/bin/sh\necho planted > "$1"\n');
-chmodSync(join(repo.dir, 't', 'cat'), 0o755);
+const dir = plantedCatRepo();
 
-const bash = (command: string) => preToolBash(repo.dir, command);
+const bash = (command: string) => preToolBash(dir, command);
 
 describe('a name that may run another program', { timeout: 60_000 }, () => {
   it.each([

@@ -2,11 +2,19 @@
 // repository through the built hook bundle, as the agent would run it.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseLedger, type LedgerEntry } from '../../../src/signals/ledger.js';
-import { cleanEnv, CLI, ROOT, type Run, type TestRepo } from '../../helpers/repo.js';
+import {
+  cleanEnv,
+  CLI,
+  POLICY,
+  repoWithPolicy,
+  ROOT,
+  type Run,
+  type TestRepo,
+} from '../../helpers/repo.js';
 
 export const HOOK = join(ROOT, 'dist', 'agent-hook.cjs');
 const FIXTURES = fileURLToPath(new URL('../../fixtures/agents/', import.meta.url));
@@ -152,3 +160,22 @@ export const preToolBash = (cwd: string, command: string) =>
     env: cleanEnv({ CLAUDECODE: '1' }),
     encoding: 'utf8',
   });
+
+/**
+ * A repository with `policy` (the test policy), one committed file in each of its zones
+ * and in src/, and the agent's own `cat` in t/ (outside every zone): a script that writes
+ * `planted` into the file it is given. Returns its directory.
+ */
+export function plantedCatRepo(policy = POLICY): string {
+  const repo = repoWithPolicy({ init: false, policy });
+  repo
+    .write('evals/tasks/q1.json', '{}\n')
+    .write('src/a.txt', 'a\n')
+    .write('data/train/d.txt', 'd\n');
+  repo.git('add', '-A');
+  repo.git('commit', '-q', '--no-verify', '-m', 'content');
+  mkdirSync(join(repo.dir, 't'));
+  writeFileSync(join(repo.dir, 't', 'cat'), '#!/bin/sh\necho planted > "$1"\n');
+  chmodSync(join(repo.dir, 't', 'cat'), 0o755);
+  return repo.dir;
+}
