@@ -661,14 +661,7 @@ function markShadowed(command: string, segs: Segment[]): void {
   for (const m of command.matchAll(FUNCTION_DEF)) shadowed.add((m[1] ?? m[2])!);
   for (const seg of segs) {
     const words = seg.args.map((a) => a.word);
-    const sets =
-      seg.cmd === 'export' ||
-      seg.cmd === 'declare' ||
-      seg.cmd === 'typeset' ||
-      seg.cmd === 'readonly' ||
-      seg.cmd === 'local'
-        ? words
-        : [];
+    const sets = seg.cmd !== undefined && EXPORTERS.has(seg.cmd) ? words : [];
     if ([...seg.assigns, ...sets].some((a) => RESOLVES.test(a))) resolves = true;
     // The words after quote removal too: `printf -v "PA"TH ./t`, `read P\ATH`.
     if (words.some((w) => RESOLVER_WORD.test(w))) resolves = true;
