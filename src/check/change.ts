@@ -2,9 +2,9 @@
 // signals from the metadata plus any local ones (environment, ledger), and granting
 // signals (reviews, overrides) checked against the policy's trust files.
 
-import { isLinkMode, type Change, type ChangeInput, type ToolId } from '../core/types.js';
+import { strictestZone, type Change, type ChangeInput, type ToolId } from '../core/types.js';
 import type { Policy } from '../policy/compile.js';
-import { verdictOfFile, zonesOfFile } from '../policy/links.js';
+import { fileZones, type FileZones } from '../policy/links.js';
 import { trailerAttestations } from '../signals/attest.js';
 import { detectSignals } from '../signals/detect.js';
 import { parseTrailers } from '../signals/trailers.js';
@@ -31,22 +31,27 @@ export function agentSession(input: ChangeInput): string | undefined {
 
 /**
  * Does some written file get the verdict `review` for `tool` (Policy.verdictOfFile)?
- * Every file of a 100,000-file agent commit is asked (issue 14 §4), so a file outside
- * every zone that gives `tool` a review is answered by those zones alone: its strictest
- * verdict cannot be `review` then (the strictest is one of its zones' verdicts). Links
- * (judged by the zones they could lead into) and the rest are asked in full.
+ * Every file of a 100,000-file agent commit is asked (issue 14 §4): each file's zones
+ * come from `zones` (`fileZones`), which keeps them for evaluate, so the commit's files
+ * are matched against the zones once in all. A file's strictest verdict is one of its
+ * zones' verdicts, so a file in no zone that reviews for `tool` is passed by; the rest
+ * (links included: their zones are those they could lead into) get the full verdict.
  */
-export function sessionReviews(policy: Policy, files: ChangeInput['files'], tool: ToolId): boolean {
+export function sessionReviews(
+  policy: Policy,
+  files: ChangeInput['files'],
+  tool: ToolId,
+  zones?: FileZones,
+): boolean {
   const reviewing = policy.zones.filter((z) => z.verdictFor(tool) === 'review');
   if (!reviewing.length) return false;
-  return files.some((f) => {
-    if (f.status === 'D') return false;
-    if (!isLinkMode(f.mode)) {
-      const n = policy.normalize(f.path);
-      if (!reviewing.some((z) => z.matches(n))) return false;
-    }
-    return verdictOfFile(policy, f, tool).verdict === 'review';
-  });
+  const of = zones?.policy === policy && zones.files === files ? zones : fileZones(policy, files);
+  for (let i = 0; i < files.length; i++) {
+    const zs = of.at(i);
+    if (!zs.length || !zs.some((z) => reviewing.includes(z))) continue;
+    if (strictestZone(zs, tool).verdict === 'review') return true;
+  }
+  return false;
 }
 
 // Plain data, so its home is src/core/types.ts (grants and tests build it too).
@@ -59,7 +64,7 @@ export function buildChange(
   trust: Trust,
   now: Date,
   alwaysGrants = false,
-): Change {
+): Change & { readonly fileZones?: FileZones } {
   // Local evidence first: "environment CLAUDECODE=1" tells more than the trailer it caused.
   // Named fields, no spreads: this runs once per commit of every audited or pushed history.
   const detected = detectSignals(policy.tools, {
@@ -71,15 +76,21 @@ export function buildChange(
   const signals = input.extraSignals?.length ? [...input.extraSignals, ...detected] : detected;
   if (!signals.length && !alwaysGrants)
     return { commit: input.commit, files: input.files, signals, attestations: [], overrides: [] };
+  // Each file's zones are looked up once, here or in evaluate, which asks them all next.
+  const zones = fileZones(policy, input.files);
   // Grants only matter for files in a zone: skip parsing and verifying them otherwise
   // (a third of a typical history has AI signals, few of those touch a zone).
-  if (
-    !alwaysGrants &&
-    !input.files.some((f) => f.status !== 'D' && zonesOfFile(policy, f).length > 0)
-  ) {
-    return { commit: input.commit, files: input.files, signals, attestations: [], overrides: [] };
+  if (!alwaysGrants && !input.files.some((_, i) => zones.at(i).length > 0)) {
+    return {
+      commit: input.commit,
+      files: input.files,
+      signals,
+      attestations: [],
+      overrides: [],
+      fileZones: zones,
+    };
   }
-  const base = { commit: input.commit, files: input.files, signals };
+  const base = { commit: input.commit, files: input.files, signals, fileZones: zones };
   const notes: string[] = [];
   const attestations = [];
   const t = trailerAttestations(policy.tools, policy.review, input);
@@ -87,7 +98,7 @@ export function buildChange(
   if (policy.review.mode === 'trailer' && session && !t.attestations.length) {
     // Said before anyone types the line: the way out a review zone offers (a Reviewed-by
     // trailer) does not count in the agent's own session (src/report/text.ts waysOut).
-    if (sessionReviews(policy, input.files, session))
+    if (sessionReviews(policy, input.files, session, zones))
       notes.push(
         `this commit is made in an agent's session (${session}): a review line typed here is not counted; a human reviews the change and commits it from their own shell, or an approver signs an override`,
       );

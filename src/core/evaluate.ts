@@ -7,6 +7,7 @@
 // human attestation, `deny` only with a verified override.
 
 import type { Policy, Zone } from '../policy/compile.js';
+import type { FileZones } from '../policy/links.js';
 import { checkDeadline } from './deadline.js';
 import {
   isLinkMode,
@@ -50,7 +51,10 @@ function signalsFor(
  * whole-change signals (the environment, a trailer) are grouped by tool once — a file
  * that no path-scoped signal (ledger, provenance) names gets exactly that grouping.
  */
-export function evaluate(policy: Policy, change: Change): Finding[] {
+export function evaluate(
+  policy: Policy,
+  change: Change & { readonly fileZones?: FileZones | undefined },
+): Finding[] {
   const findings: Finding[] = [];
   if (!change.signals.length) return findings;
   // Paths some path-scoped signal names: only those need their own grouping.
@@ -59,10 +63,16 @@ export function evaluate(policy: Policy, change: Change): Finding[] {
   const whole = [...signalsFor(change.signals, undefined)];
   const { overrides, attestations } = change;
   const messages = new Map<Zone, Map<ToolId, string>>();
-  for (const file of change.files) {
+  // buildChange's lookups, when made under this policy for these very files.
+  const known =
+    change.fileZones?.policy === policy && change.fileZones.files === change.files
+      ? change.fileZones
+      : undefined;
+  for (let i = 0; i < change.files.length; i++) {
+    const file = change.files[i]!;
     checkDeadline();
     if (file.status === 'D') continue;
-    const zones = policy.zonesOfFile(file);
+    const zones = known ? known.at(i) : policy.zonesOfFile(file);
     if (!zones.length) continue;
     const tools =
       named.size && named.has(file.path) ? [...signalsFor(change.signals, file.path)] : whole;

@@ -87,7 +87,7 @@ export interface Policy {
   readonly caseSensitive: boolean;
   readonly unicode: 'nfc' | 'none';
   normalize(path: string): string;
-  zonesFor(path: string): Zone[];
+  zonesFor(path: string): readonly Zone[];
   /** Strictest verdict for `tool` writing `path`, and the zone that gives it. */
   verdictFor(path: string, tool: ToolId): { verdict: Verdict; zone: Zone | undefined };
   /**
@@ -104,7 +104,7 @@ export interface Policy {
    * by the zones its path could lead into, anything else by its own path. verdictOfFile
    * is the strictest of these for a tool; evaluate asks this once per file, not per tool.
    */
-  zonesOfFile(file: Pick<FileChange, 'path' | 'mode'>): Zone[];
+  zonesOfFile(file: Pick<FileChange, 'path' | 'mode'>): readonly Zone[];
   /** Zones with `read: deny` that contain `path`. */
   readDenied(path: string): Zone[];
 }
@@ -282,6 +282,7 @@ export function globMatcher(
 
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
+const NO_ZONES: readonly Zone[] = Object.freeze([]);
 
 /**
  * A glob path segment the zone index may key on: ASCII letters, digits, `_`, `-`, `.`
@@ -513,13 +514,19 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
   // Most staged paths are in no zone: the index tries a path only against the globs
   // that could match it (zoneIndex), then each matched zone's excludes.
   const index = zoneIndex(includes, matchOpts);
-  const zonesFor = (path: string): Zone[] => {
+  // The answers of nearly every path (none, or one zone) are shared frozen arrays, not
+  // one new array per path: a 100,000-file commit asks every path (issue 14 §4), and
+  // what its callers keep alive the collector copies. Frozen, so a caller that tried to
+  // change one would throw, not alter the next path's answer.
+  const only = zones.map((z) => Object.freeze([z]));
+  const zonesFor = (path: string): readonly Zone[] => {
     // Every per-file loop of a judgement asks this: the deadline is checked here once for all.
     checkDeadline();
     const n = normalize(path);
-    if (n === '') return [];
+    if (n === '') return NO_ZONES;
     const hits = indexedZones(index, n, !caseSensitive);
-    if (!hits) return [];
+    if (!hits) return NO_ZONES;
+    if (hits.length === 1) return excludes[hits[0]!]?.(n) ? NO_ZONES : only[hits[0]!]!;
     const out: Zone[] = [];
     for (const i of hits) if (!excludes[i]?.(n)) out.push(zones[i]!);
     return out;
