@@ -146,7 +146,9 @@ export function zonesOfFile(
  * evaluate both ask every file of a change: in a 100,000-file agent commit (issue 14 §4)
  * that was two passes over the zones per file. A reader uses it only for this very
  * `policy` and this very `files` array (identity, not equality: a change whose files
- * were replaced, or judged under another policy, asks its zones afresh).
+ * were replaced, or judged under another policy, asks its zones afresh). The array is
+ * read-only (`readonly FileChange[]`) and nothing changes its entries between
+ * buildChange and evaluate; an entry changed in place there would keep its old answer.
  */
 export interface FileZones {
   readonly policy: Policy;
