@@ -274,9 +274,10 @@ cleanroom_known_links() {
 # policy file, the zones note, the links note and the index file (GIT_INDEX_FILE
 # honoured), each as `stat` sees it (device, inode, size, mtime and ctime in ns, path: a
 # write by anyone moves the ctime, which no user can set back), and HEAD's id. Taken
-# before any of them is read. One stat (HEAD: cleanroom_head_id).
+# before any of them is read. One stat (HEAD: cleanroom_head_id), which also takes the
+# ledger's identity for hooks/lib/ledger-fast.pl (a stat of its own there cost a process).
 cleanroom_zone_key() {
-  _cr_key=$(stat -c '%d %i %s %.9Y %.9Z %n' -- .cleanroom/policy.yaml .git/cleanroom/fastpath.zones "${GIT_INDEX_FILE:-.git/index}" .git/cleanroom/fastpath.links 2>/dev/null
+  _cr_key=$(stat -c '%d %i %s %.9Y %.9Z %n' -- .cleanroom/policy.yaml .git/cleanroom/fastpath.zones "${GIT_INDEX_FILE:-.git/index}" .git/cleanroom/fastpath.links .git/cleanroom/ledger.jsonl 2>/dev/null
     cleanroom_head_id) || return 1
   # At least the policy, the zones note, the index and HEAD.
   case $_cr_key in *"
@@ -332,8 +333,15 @@ cleanroom_ledger_no_match() {
   cleanroom_env_seen "$_cr_dist/no-ai-signal.env" || return 1
   _cr_note=.git/cleanroom/fastpath.zones
   [ -f "$_cr_note" ] && [ -r "$_cr_note" ] && [ -O "$_cr_note" ] && [ ! -L "$_cr_note" ] || return 1
-  # The key of what is about to be read, for commit-msg (cleanroom_zone_seen).
+  # The key of what is about to be read, for commit-msg (cleanroom_zone_seen), and the
+  # ledger's identity in it (its line, without the path), for perl.
   cleanroom_zone_key || return 1
+  case $_cr_key in *" .git/cleanroom/ledger.jsonl
+"*) ;; *) return 1 ;; esac
+  _cr_lid=${_cr_key%%" .git/cleanroom/ledger.jsonl
+"*}
+  _cr_lid=${_cr_lid##*"
+"}
   _cr_want=
   _cr_form=
   { read -r _cr_want && read -r _cr_form; } < "$_cr_note"
@@ -351,7 +359,7 @@ cleanroom_ledger_no_match() {
   # staged"), and commit-msg then reuses that "no zone". PERLIO, PERL_UNICODE: the layers
   # on the handles perl reads git's answers from and prints the paths to.
   { unset PERL5OPT PERL5LIB PERLLIB PERL5DB PERL5DB_THREADED PERLIO PERLIO_DEBUG PERL_UNICODE PERL_ENCODING PERL_USE_UNSAFE_INC PERL_SIGNALS PERL_MEM_LOG PERL_DESTRUCT_LEVEL PERL_DL_NONLAZY
-    perl -- "$_cr_pl" .git/cleanroom 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
+    perl -- "$_cr_pl" .git/cleanroom "$_cr_lid" 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
     LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: ledger fast path failed' -f "$_cr_note" ${_cr_guard:+-f "$_cr_guard"} 2>/dev/null
   [ $? -eq 1 ] || return 1
   # For commit-msg's zone path (cleanroom_no_zone_path): the same question, answered for

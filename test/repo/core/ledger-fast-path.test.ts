@@ -95,9 +95,16 @@ function viaNode(repo: TestRepo, env: Record<string, string> = {}): string {
   return readFileSync(file, 'utf8');
 }
 
+/** The ledger's identity as the shim's stat prints it (cleanroom_zone_key), for perl. */
+const ledgerIdentity = (repo: TestRepo): string =>
+  execFileSync('stat', ['-c', '%d %i %s %.9Y %.9Z', '--', join(stateDir(repo), 'ledger.jsonl')], {
+    encoding: 'utf8',
+  }).trimEnd();
+
 /** ledger-fast.pl alone: its exit status (0: nothing in the ledger for the staged content). */
-const perl = (repo: TestRepo): number =>
-  spawnSync('perl', [PERL, stateDir(repo)], { cwd: repo.dir, env: repo.env }).status ?? -1;
+const perl = (repo: TestRepo, identity = ledgerIdentity(repo)): number =>
+  spawnSync('perl', [PERL, stateDir(repo), identity], { cwd: repo.dir, env: repo.env }).status ??
+  -1;
 
 // Lines an agent writes, and the ways they come back: Node's normalisation (trim, runs of
 // JavaScript whitespace made one space) must be perl's too.
@@ -381,6 +388,69 @@ describe('the ledger fast path fails closed (each with its control)', () => {
     expect(perl(repo)).toBe(3);
     expect(viaShim(repo).message).toMatch(/^Assisted-by: codex$/m);
   }, 120_000);
+
+  it('the ledger identity the shell hands perl: another ctime, size, inode or form is refused', () => {
+    const repo = withMatch();
+    const ledger = join(stateDir(repo), 'ledger.jsonl');
+    // Nothing of the ledger staged: the control answers 0 with the identity of the stat.
+    repo.git('rm', '-q', '--cached', 'src/e.py');
+    repo.write('src/b.py', 'print("a human line, long enough to count")\n');
+    repo.git('add', 'src/b.py');
+    const id = ledgerIdentity(repo);
+    expect(perl(repo, id)).toBe(0);
+    const [dev, ino, size, mt, ct] = id.split(' ') as [string, string, string, string, string];
+    const ns = (t: string) => t.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+    for (const [why, bad] of [
+      ['a ctime one nanosecond off', `${dev} ${ino} ${size} ${mt} ${ns(ct)}`],
+      ['an mtime one nanosecond off', `${dev} ${ino} ${size} ${ns(mt)} ${ct}`],
+      ['another size', `${dev} ${ino} ${Number(size) + 1} ${mt} ${ct}`],
+      ['another inode', `${dev} ${Number(ino) + 1} ${size} ${mt} ${ct}`],
+      ['whole seconds', `${dev} ${ino} ${size} ${mt.split('.')[0]} ${ct.split('.')[0]}`],
+      ['a trailing newline', `${id}\n`],
+      ['a path after it', `${id} ${ledger}`],
+      ['nothing', ''],
+    ] as const)
+      expect(perl(repo, bad), why).toBe(1);
+    // The ledger appended after the shell's stat (the same inode, a longer file): the size
+    // perl sees is not the one the stat named.
+    appendFileSync(ledger, '');
+    appendEntries(stateDir(repo), [entry('drafts/z.py', 'another line nobody stages at all\n')]);
+    expect(perl(repo, id)).toBe(1);
+    expect(perl(repo)).toBe(0);
+  }, 120_000);
+
+  it('more staged blobs than one cat-file chunk (128): lines matched in the last chunk are found', () => {
+    const repo = agentRepo();
+    // The agent's lines (over MIN_MATCHED_CHARS), pasted into a staged file whose blob id
+    // sorts after every other staged one (perl reads the blobs in id order: the third
+    // chunk). The ledger knows the lines only, not that blob: only reading it finds them.
+    const agentText =
+      'def tail_chunk(model, the_last_chunk_of_blobs):\n    return model.fit(the_last_chunk_of_blobs, epochs=3)\n';
+    appendEntries(stateDir(repo), [entry('drafts/t.py', agentText, 'codex', 1)]);
+    let n = 0;
+    const pastedText = (i: number) => `x_${i} = 1\n${agentText}`;
+    while (!blobId(pastedText(n), 'sha1').startsWith('f')) n++;
+    const pasted = pastedText(n);
+    const target = blobId(pasted, 'sha1');
+    for (let i = 0, k = 0; k < 300; i++) {
+      const text = `value_${i} = "distinct line ${i}"\n`;
+      if (blobId(text, 'sha1') < target) repo.write(`src/many/f${k++}.py`, text);
+    }
+    repo.git('add', '-A');
+    // Control: 300 blobs, none in the ledger: no match, the fast path, Node's message.
+    expect(perl(repo)).toBe(0);
+    const shim = viaShim(repo, AGENT);
+    expect(shim.fast).toBe(true);
+    expect(shim.message).toBe(viaNode(repo, AGENT));
+    // The pasted file staged too: found, Node, its trailer.
+    repo.write('src/many/agent.py', pasted);
+    repo.git('add', '-A');
+    expect(perl(repo)).toBe(3);
+    const node = viaShim(repo);
+    expect(node.fast).toBe(false);
+    expect(node.message).toMatch(/^Assisted-by: codex$/m);
+    expect(node.message).toBe(viaNode(repo));
+  }, 180_000);
 
   it('a ledger that is a symlink', () => {
     const repo = withMatch();
