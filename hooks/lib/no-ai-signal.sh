@@ -38,6 +38,16 @@ cleanroom_no_ai_signal() {
   for _cr_f in MERGE_HEAD CHERRY_PICK_HEAD REVERT_HEAD rebase-merge rebase-apply cleanroom/amending; do
     [ -e ".git/$_cr_f" ] && return 1
   done
+  # With a ledger (a commit is then judged as an agent's), prepare-commit-msg's ledger fast
+  # path may have answered the zone path's question already, for exactly these inputs, in
+  # this same `git commit` (cleanroom_zone_seen: the key names the git process by pid and
+  # start time), after asking about `--amend` in the same ancestors' arguments: nothing is
+  # asked again, not even that (no grep).
+  if [ -s .git/cleanroom/ledger.jsonl ] && cleanroom_zone_seen; then
+    case $_cr_key in *"
+git $PPID ?
+"*) ;; *) return 0 ;; esac
+  fi
   # The agent environment and `git commit --amend -m` (prepare-commit-msg is told
   # "message") in one grep: see cleanroom_env_seen. An agent, or a ledger with entries
   # (its matches are signals too): the zone path, whose patterns follow the policy's
@@ -95,7 +105,8 @@ _cr_ids_
 # environment matches an agent rule (dist/no-ai-signal.env) and no process above this hook
 # was started with an argument that begins `--am` (`git commit --amend`, or a prefix git
 # accepts for it); _cr_seen=agent when only the environment matched; returns 1 otherwise
-# (an ancestor's argument matched either kind of pattern, or grep failed). Linux: the
+# (an ancestor's argument matched either kind of pattern, or grep failed). On Linux it
+# also sets _cr_envn to the number of matching variables (else empty). Linux: the
 # environment this shell was started with, as the kernel holds it (every name, even one a
 # shell cannot import, such as CODEX_SANDBOX.x), and the argv of up to six ancestors
 # (/proc/PID/cmdline; the full check looks for the `git commit` among as many) — all
@@ -104,6 +115,7 @@ _cr_ids_
 # it) anywhere above only costs the full check. Elsewhere `env`, and no argv (the full
 # check cannot see it there either).
 cleanroom_env_seen() {
+  _cr_envn=
   if [ -r "/proc/$$/environ" ]; then
     _cr_argv=
     _cr_pid=$PPID
@@ -125,12 +137,24 @@ cleanroom_env_seen() {
       _cr_pid=${_cr_stat%% *}
       _cr_i=$((_cr_i + 1))
     done
+    # -c -H: each file's count of matching records, named (prepare-commit-msg reuses the
+    # environment's as its count of agent variables, _cr_envn; an entry `--am…` there only
+    # counts one too many, which takes Node).
     # shellcheck disable=SC2086 # /proc/N/cmdline paths: no spaces, no globs
-    _cr_hits=$(LC_ALL=C grep -l -z -e '^--am' -f "$1" "/proc/$$/environ" $_cr_argv 2>/dev/null)
-    case $? in
-      1) _cr_seen=none ;;
-      0) [ "$_cr_hits" = "/proc/$$/environ" ] && _cr_seen=agent || return 1 ;;
-      *) return 1 ;;
+    _cr_hits=$(LC_ALL=C grep -c -H -z -e '^--am' -f "$1" "/proc/$$/environ" $_cr_argv 2>/dev/null)
+    case $? in 0 | 1) ;; *) return 1 ;; esac
+    # shellcheck disable=SC2086 # split at the newlines: "/proc/N/FILE:COUNT", no spaces
+    for _cr_l in $_cr_hits; do
+      case $_cr_l in
+        "/proc/$$/environ:"*) _cr_envn=${_cr_l#"/proc/$$/environ:"} ;;
+        /proc/*/cmdline:0) ;;
+        *) return 1 ;;
+      esac
+    done
+    case $_cr_envn in
+      "" | *[!0-9]*) _cr_envn= ; return 1 ;;
+      0) _cr_seen=none ;;
+      *) _cr_seen=agent ;;
     esac
     return 0
   fi
@@ -277,19 +301,50 @@ cleanroom_known_links() {
 # before any of them is read. One stat (HEAD: cleanroom_head_id), which also takes the
 # ledger's identity for hooks/lib/ledger-fast.pl (a stat of its own there cost a process).
 cleanroom_zone_key() {
-  _cr_key=$(stat -c '%d %i %s %.9Y %.9Z %n' -- .cleanroom/policy.yaml .git/cleanroom/fastpath.zones "${GIT_INDEX_FILE:-.git/index}" .git/cleanroom/fastpath.links .git/cleanroom/ledger.jsonl 2>/dev/null
-    cleanroom_head_id) || return 1
-  # At least the policy, the zones note, the index and HEAD.
-  case $_cr_key in *"
-"*"
-"*"
-"*) return 0 ;; *) return 1 ;; esac
+  # One command in the substitution: the subshell execs stat, no fork more. Its status is
+  # 1 when a file is missing (the links note, the ledger): the lines are checked instead.
+  _cr_key=$(stat -c '%d %i %s %.9Y %.9Z %n' -- .cleanroom/policy.yaml .git/cleanroom/fastpath.zones "${GIT_INDEX_FILE:-.git/index}" .git/cleanroom/fastpath.links .git/cleanroom/ledger.jsonl 2>/dev/null)
+  cleanroom_head_id || return 1
+  # At least the policy, the zones note and the index, in that order, then HEAD.
+  case $_cr_key in
+    *" .cleanroom/policy.yaml
+"*" .git/cleanroom/fastpath.zones
+"*" ${GIT_INDEX_FILE:-.git/index}"*) ;;
+    *) return 1 ;;
+  esac
+  # The git process that runs this hook (the shim's parent: git's hook file execs it), by
+  # pid and start time: commit-msg takes the answer without asking about `--amend` again
+  # only in the `git commit` whose prepare-commit-msg asked (cleanroom_no_ai_signal).
+  cleanroom_proc_start "$PPID" || _cr_start=?
+  _cr_key="$_cr_key
+git $PPID $_cr_start
+$_cr_h"
 }
 
-# cleanroom_head_id: prints HEAD's id, read with builtins where git keeps it in a file of
-# its own (a detached HEAD; a branch's loose ref, which wins over packed-refs), else from
-# `git rev-parse` (packed refs, reftable, an unborn branch: it fails). Only ever compared
-# with itself (cleanroom_zone_key): the same id, the same tree.
+# cleanroom_proc_start PID: sets _cr_start to the process's start time (clock ticks after
+# boot, field 22 of /proc/PID/stat, read with builtins): with the pid, it names one process
+# (a pid is reused, its start time then differs). 1 where it cannot be read.
+cleanroom_proc_start() {
+  _cr_start=
+  _cr_stat=
+  { while IFS= read -r _cr_line || [ -n "$_cr_line" ]; do
+    _cr_stat="$_cr_stat $_cr_line"
+    _cr_line=
+  done < "/proc/$1/stat"; } 2>/dev/null || return 1
+  # After the command name's last ") ": the state, then field 4 on; the start time is the
+  # twentieth of them. Kernel-made numbers and a state letter: no globs.
+  # shellcheck disable=SC2086
+  set -- ${_cr_stat##*) }
+  [ "$#" -ge 20 ] || return 1
+  shift 19
+  case $1 in "" | *[!0-9]*) return 1 ;; esac
+  _cr_start=$1
+}
+
+# cleanroom_head_id: sets _cr_h to HEAD's id, read with builtins where git keeps it in a
+# file of its own (a detached HEAD; a branch's loose ref, which wins over packed-refs), else
+# from `git rev-parse` (packed refs, reftable, an unborn branch: it fails, and so does
+# this). Only ever compared with itself (cleanroom_zone_key): the same id, the same tree.
 cleanroom_head_id() {
   _cr_h=
   { IFS= read -r _cr_h < .git/HEAD; } 2>/dev/null || _cr_h=
@@ -301,8 +356,7 @@ cleanroom_head_id() {
       ;;
   esac
   case $_cr_h in
-    "" | *[!0-9a-f]*) git rev-parse -q --verify HEAD ;;
-    *) printf '%s\n' "$_cr_h" ;;
+    "" | *[!0-9a-f]*) _cr_h=$(git rev-parse -q --verify HEAD) && [ -n "$_cr_h" ] ;;
   esac
 }
 

@@ -558,6 +558,59 @@ describe("commit-msg takes prepare-commit-msg's zone answer only for the same in
     writeFileSync(note, `${key}\nno zone\n`);
     expect(commitMsg(repo).node).toBe(false);
   }, 120_000);
+
+  it('commit-msg skips the --amend probe only in the process whose prepare-commit-msg asked it', () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/ok.py', 'x = 1\n');
+    repo.git('add', '-A');
+    expect(viaShim(repo, AGENT).fast).toBe(true);
+    const note = join(stateDir(repo), 'fastpath.staged');
+    const text = readFileSync(note, 'utf8');
+    // The key names the process that ran both hooks (here this test's; in a commit, git).
+    expect(text).toContain(`\ngit ${process.pid} `);
+    // Control: the same process, the same key: no probe (no grep of the environment), no
+    // diff-index, no Node.
+    const traced = (env: Record<string, string> = {}) =>
+      spawnSync('sh', [COMMIT_MSG, join(repo.dir, '.git', 'MSG_SHIM')], {
+        cwd: repo.dir,
+        env: { ...repo.env, ...AGENT, ...env, CLEANROOM_DEBUG: '1' },
+        encoding: 'utf8',
+      }).stderr;
+    const same = traced();
+    expect(same).not.toMatch(/grep -c -H|diff-index|exec node /);
+    // The note of another process (another pid, or the same pid started at another time):
+    // the probe runs, then the zone path in full (its diff-index).
+    for (const other of [
+      text.replace(/\ngit (\d+) /, (_, p: string) => `\ngit ${Number(p) + 1} `),
+      text.replace(
+        /\ngit (\d+) (\d+)\n/,
+        (_, p: string, t: string) => `\ngit ${p} ${Number(t) + 1}\n`,
+      ),
+    ]) {
+      expect(other).not.toBe(text);
+      writeFileSync(note, other);
+      const r = traced();
+      expect(r).toMatch(/grep -c -H/);
+      expect(r).toMatch(/diff-index/);
+    }
+    // Both hooks run by a process started with `--amend` (as `git commit --amend -m`):
+    // prepare-commit-msg takes Node and writes no note; commit-msg, finding the earlier
+    // note of another process, probes, sees the argument, and takes the full check.
+    writeFileSync(note, text);
+    const file = join(repo.dir, '.git', 'MSG_AMEND');
+    writeFileSync(file, 'chore: x\n');
+    const r = spawnSync(
+      'sh',
+      ['-c', 'sh "$1" "$3" message && sh "$2" "$3"', 'sh', SHIM, COMMIT_MSG, file, '--amend'],
+      { cwd: repo.dir, env: { ...repo.env, ...AGENT, CLEANROOM_DEBUG: '1' }, encoding: 'utf8' },
+    );
+    expect(r.stderr).toMatch(/grep -c -H/);
+    expect(r.stderr.match(/exec node /g)?.length, r.stderr).toBe(2);
+    expect(readFileSync(note, 'utf8')).toBe(text);
+  }, 120_000);
 });
 
 describe("the ledger fast path's perl takes none of the caller's perl settings", () => {
