@@ -102,9 +102,18 @@ const ledgerIdentity = (repo: TestRepo): string =>
   }).trimEnd();
 
 /** ledger-fast.pl alone: its exit status (0: nothing in the ledger for the staged content). */
-const perl = (repo: TestRepo, identity = ledgerIdentity(repo)): number =>
-  spawnSync('perl', [PERL, stateDir(repo), identity], { cwd: repo.dir, env: repo.env }).status ??
-  -1;
+const perl = (
+  repo: TestRepo,
+  identity = ledgerIdentity(repo),
+  message: string | Buffer = 'chore: x\n',
+): number => {
+  const file = join(repo.dir, '.git', 'MSG_PERL');
+  writeFileSync(file, message);
+  return (
+    spawnSync('perl', [PERL, stateDir(repo), identity, file], { cwd: repo.dir, env: repo.env })
+      .status ?? -1
+  );
+};
 
 // Lines an agent writes, and the ways they come back: Node's normalisation (trim, runs of
 // JavaScript whitespace made one space) must be perl's too.
@@ -452,6 +461,52 @@ describe('the ledger fast path fails closed (each with its control)', () => {
     expect(node.message).toBe(viaNode(repo));
   }, 180_000);
 
+  it("the message's two questions: a `git revert` message or no final newline takes Node", () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/b.py', 'print("a human line, long enough to count")\n');
+    repo.git('add', '-A');
+    const id = ledgerIdentity(repo);
+    // Controls: an ordinary message, an empty one, one that only mentions a revert.
+    for (const m of ['chore: x\n', '', 'fix: a revert, explained\n\nThis reverts nothing.\n'])
+      expect(perl(repo, id, m), JSON.stringify(m)).toBe(0);
+    for (const m of [
+      'Revert "x"\n\nThis reverts commit 0123abc.\n',
+      'Revert "x"\r\nThis reverts commit a.\n',
+      'Merge branch x', // git merge's MERGE_MSG: no final newline
+      'chore: x\n\nbody without a newline',
+      Buffer.concat([Buffer.from('chore: x\n'), Buffer.alloc(1024 * 1024)]), // over 1 MiB
+    ])
+      expect(perl(repo, id, m), JSON.stringify(String(m).slice(0, 40))).toBe(1);
+    // The shim, on each: Node's message, byte for byte.
+    for (const m of ['Merge branch x', 'Revert "x"\n\nThis reverts commit 0123abc.\n']) {
+      const viaMessage = (run: 'shim' | 'node') => {
+        const file = join(repo.dir, '.git', `MSG_${run}`);
+        writeFileSync(file, m);
+        const r =
+          run === 'shim'
+            ? spawnSync('sh', [SHIM, file, 'message'], {
+                cwd: repo.dir,
+                env: { ...repo.env, ...AGENT, CLEANROOM_DEBUG: '1' },
+                encoding: 'utf8',
+              })
+            : spawnSync(
+                process.execPath,
+                [NODE_MAIN, 'hook', 'prepare-commit-msg', file, 'message'],
+                { cwd: repo.dir, env: { ...repo.env, ...AGENT }, encoding: 'utf8' },
+              );
+        expect(r.status, r.stderr).toBe(0);
+        return { message: readFileSync(file, 'utf8'), node: /exec node /.test(r.stderr) };
+      };
+      const shim = viaMessage('shim');
+      expect(shim.node).toBe(true);
+      expect(shim.message).toBe(viaMessage('node').message);
+      expect(shim.message).toMatch(/^Assisted-by: claude-code$/m);
+    }
+  }, 120_000);
+
   it('a ledger that is a symlink', () => {
     const repo = withMatch();
     const ledger = join(stateDir(repo), 'ledger.jsonl');
@@ -581,8 +636,12 @@ describe("commit-msg takes prepare-commit-msg's zone answer only for the same in
       }).stderr;
     const same = traced();
     expect(same).not.toMatch(/grep -c -H|diff-index|exec node /);
+    const envNote = join(stateDir(repo), 'fastpath.env');
+    const envText = readFileSync(envNote, 'utf8');
     // The note of another process (another pid, or the same pid started at another time):
-    // the probe runs, then the zone path in full (its diff-index).
+    // the zone path in full (its diff-index), after the probe — which prepare-commit-msg's
+    // environment note (fastpath.env, of this same process: this test's) would answer; it
+    // is removed to show the probe.
     for (const other of [
       text.replace(/\ngit (\d+) /, (_, p: string) => `\ngit ${Number(p) + 1} `),
       text.replace(
@@ -592,6 +651,9 @@ describe("commit-msg takes prepare-commit-msg's zone answer only for the same in
     ]) {
       expect(other).not.toBe(text);
       writeFileSync(note, other);
+      writeFileSync(envNote, envText);
+      expect(traced()).not.toMatch(/grep -c -H/);
+      rmSync(envNote);
       const r = traced();
       expect(r).toMatch(/grep -c -H/);
       expect(r).toMatch(/diff-index/);
