@@ -56,8 +56,18 @@ sub crc32    { Compress::Raw::Zlib::crc32($_[0]) }
 # MSGFILE: the commit message, for the two questions prepare-commit-msg asks of it after
 # the lookup (a `git revert` message; no final newline), answered here instead of by a grep
 # and a tail: either one exits 1, and Node writes the trailers.
-my ($dir, $ident, $msgfile) = @ARGV;
-defined $dir && defined $ident && defined $msgfile or exit 1;
+# POLICYSHA: the sha256 the zones note names; the work tree's policy must be that text
+# (the zone path's sha256sum, here with the Digest::SHA already loaded: a process fewer).
+my ($dir, $ident, $msgfile, $policySha) = @ARGV;
+defined $dir && defined $ident && defined $msgfile && defined $policySha or exit 1;
+{
+  $policySha =~ /\A[0-9a-f]{64}\z/ or exit 1;
+  open(my $pf, '<:raw', '.cleanroom/policy.yaml') or exit 1;
+  -f $pf && -s _ <= 16 * 1024 * 1024 or exit 1;
+  local $/;
+  my $text = <$pf> // '';
+  Digest::SHA::sha256_hex($text) eq $policySha or exit 1;
+}
 {
   open(my $mf, '<:raw', $msgfile) or exit 1;
   -f $mf && -s _ <= 1024 * 1024 or exit 1;

@@ -422,8 +422,10 @@ cleanroom_ledger_no_match() {
   _cr_form=
   { read -r _cr_want && read -r _cr_form; } < "$_cr_note"
   [ -n "$_cr_want" ] && [ "$_cr_form" = zones-v1 ] || return 1
-  _cr_have=$(sha256sum < .cleanroom/policy.yaml 2>/dev/null) || _cr_have=$(shasum -a 256 < .cleanroom/policy.yaml) || return 1
-  [ "${_cr_have%% *}" = "$_cr_want" ] || return 1
+  # The policy's sha256 is checked by perl (Digest::SHA, loaded there anyway: no
+  # sha256sum process); the links note must name the same text as the zones note.
+  case $_cr_want in *[!0-9a-f]*) return 1 ;; esac
+  _cr_have=$_cr_want
   cleanroom_index_links || return 1
   _cr_guard=
   [ -z "$_cr_modes" ] || cleanroom_known_links "$_cr_modes" || return 1
@@ -435,7 +437,7 @@ cleanroom_ledger_no_match() {
   # staged"), and commit-msg then reuses that "no zone". PERLIO, PERL_UNICODE: the layers
   # on the handles perl reads git's answers from and prints the paths to.
   { unset PERL5OPT PERL5LIB PERLLIB PERL5DB PERL5DB_THREADED PERLIO PERLIO_DEBUG PERL_UNICODE PERL_ENCODING PERL_USE_UNSAFE_INC PERL_SIGNALS PERL_MEM_LOG PERL_DESTRUCT_LEVEL PERL_DL_NONLAZY
-    perl -- "$_cr_pl" .git/cleanroom "$_cr_lid" "$1" 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
+    perl -- "$_cr_pl" .git/cleanroom "$_cr_lid" "$1" "$_cr_want" 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
     LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: ledger fast path failed' -f "$_cr_note" ${_cr_guard:+-f "$_cr_guard"} 2>/dev/null
   [ $? -eq 1 ] || return 1
   # For commit-msg's zone path (cleanroom_no_zone_path): the same question, answered for

@@ -101,6 +101,10 @@ const ledgerIdentity = (repo: TestRepo): string =>
     encoding: 'utf8',
   }).trimEnd();
 
+/** The policy's sha256 as the zones note names it (the shim hands it to perl). */
+const zonesNoteSha = (repo: TestRepo): string =>
+  readFileSync(join(stateDir(repo), 'fastpath.zones'), 'utf8').split('\n')[0]!;
+
 /** ledger-fast.pl alone: its exit status (0: nothing in the ledger for the staged content). */
 const perl = (
   repo: TestRepo,
@@ -110,8 +114,10 @@ const perl = (
   const file = join(repo.dir, '.git', 'MSG_PERL');
   writeFileSync(file, message);
   return (
-    spawnSync('perl', [PERL, stateDir(repo), identity, file], { cwd: repo.dir, env: repo.env })
-      .status ?? -1
+    spawnSync('perl', [PERL, stateDir(repo), identity, file, zonesNoteSha(repo)], {
+      cwd: repo.dir,
+      env: repo.env,
+    }).status ?? -1
   );
 };
 
@@ -505,6 +511,36 @@ describe('the ledger fast path fails closed (each with its control)', () => {
       expect(shim.message).toBe(viaMessage('node').message);
       expect(shim.message).toMatch(/^Assisted-by: claude-code$/m);
     }
+  }, 120_000);
+
+  it("the policy's sha256, checked in perl: another text, a bad digest or no policy file is refused", () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/b.py', 'print("a human line, long enough to count")\n');
+    repo.git('add', '-A');
+    const id = ledgerIdentity(repo);
+    writeFileSync(join(repo.dir, '.git', 'MSG_PERL'), 'chore: x\n');
+    const run = (sha: string) =>
+      spawnSync('perl', [PERL, stateDir(repo), id, join(repo.dir, '.git', 'MSG_PERL'), sha], {
+        cwd: repo.dir,
+        env: repo.env,
+      }).status;
+    const sha = zonesNoteSha(repo);
+    expect(run(sha)).toBe(0); // control
+    expect(run(sha.replace(/.$/, (c) => (c === '0' ? '1' : '0')))).toBe(1);
+    expect(run(sha.toUpperCase())).toBe(1);
+    expect(run(`${sha}\n`)).toBe(1);
+    expect(run('')).toBe(1);
+    const policy = join(repo.dir, '.cleanroom', 'policy.yaml');
+    const text = readFileSync(policy);
+    appendFileSync(policy, '\n');
+    expect(run(sha)).toBe(1);
+    rmSync(policy);
+    expect(run(sha)).toBe(1);
+    writeFileSync(policy, text);
+    expect(run(sha)).toBe(0);
   }, 120_000);
 
   it('a ledger that is a symlink', () => {
