@@ -17,15 +17,65 @@
 use strict;
 # The two XS functions alone (sha1_hex, crc32), without their modules' Perl side (Exporter,
 # Carp, constants): each module costs ~10 ms of CPU to load, the XS part ~3 ms (issue 14).
-# A perl without them dies here, and Node looks the ledger up.
-require XSLoader;
-XSLoader::load('Digest::SHA');
-XSLoader::load('Compress::Raw::Zlib');
+# Loaded as XSLoader's own fast path loads a module's shared object, without XSLoader:
+# called from a script, not from the module's .pm, XSLoader cannot place the object and
+# falls back to DynaLoader.pm, which loads vars, warnings and Config (~7 ms of CPU). The
+# object is the one DynaLoader would take (the first of perl's @INC that has it: the
+# caller's PERL5LIB and PERLLIB are dropped by the shell); a perl without it, or with a
+# bootstrap file (.bs) that asks for more than the object, exits 1, and Node looks the
+# ledger up.
+sub xs {
+  my ($module) = @_;
+  (my $rel = $module) =~ s{::}{/}g;
+  my ($leaf) = $module =~ /(\w+)\z/;
+  DynaLoader::boot_DynaLoader('DynaLoader')
+    if defined(&DynaLoader::boot_DynaLoader) && !defined(&DynaLoader::dl_error);
+  defined(&DynaLoader::dl_load_file) or exit 1;
+  for my $inc (@INC) {
+    next if ref $inc || $inc !~ m{\A/};
+    my $file = "$inc/auto/$rel/$leaf.so";
+    next unless -f $file;
+    exit 1 if -s "$inc/auto/$rel/$leaf.bs";
+    my $lib = DynaLoader::dl_load_file($file, 0) or exit 1;
+    (my $boot = "boot_$module") =~ s/\W/_/g;
+    my $sym = DynaLoader::dl_find_symbol($lib, $boot) or exit 1;
+    my $xs = DynaLoader::dl_install_xsub("${module}::bootstrap", $sym, $file);
+    &$xs($module);
+    return;
+  }
+  exit 1;
+}
+xs('Digest::SHA');
+xs('Compress::Raw::Zlib');
 sub sha1_hex { Digest::SHA::sha1_hex($_[0]) }
 sub crc32    { Compress::Raw::Zlib::crc32($_[0]) }
 
-my $dir = shift @ARGV;
-defined $dir or exit 1;
+# LEDGER_DIR, then the ledger's identity as the shell's `stat -c '%d %i %s %.9Y %.9Z'` printed
+# it (cleanroom_zone_key: one stat for the key and for this), taken before the ledger is
+# opened here.
+# MSGFILE: the commit message, for the two questions prepare-commit-msg asks of it after
+# the lookup (a `git revert` message; no final newline), answered here instead of by a grep
+# and a tail: either one exits 1, and Node writes the trailers.
+# POLICYSHA: the sha256 the zones note names; the work tree's policy must be that text
+# (the zone path's sha256sum, here with the Digest::SHA already loaded: a process fewer).
+my ($dir, $ident, $msgfile, $policySha) = @ARGV;
+defined $dir && defined $ident && defined $msgfile && defined $policySha or exit 1;
+{
+  $policySha =~ /\A[0-9a-f]{64}\z/ or exit 1;
+  open(my $pf, '<:raw', '.cleanroom/policy.yaml') or exit 1;
+  -f $pf && -s _ <= 16 * 1024 * 1024 or exit 1;
+  local $/;
+  my $text = <$pf> // '';
+  Digest::SHA::sha256_hex($text) eq $policySha or exit 1;
+}
+{
+  open(my $mf, '<:raw', $msgfile) or exit 1;
+  -f $mf && -s _ <= 1024 * 1024 or exit 1;
+  local $/;
+  my $m = <$mf> // '';
+  # As `grep '^This reverts commit [0-9a-f]'` (any line) and `tail -c 1` (not a newline).
+  exit 1 if $m =~ /^This reverts commit [0-9a-f]/m || ($m ne '' && substr($m, -1) ne "\n");
+}
 
 # As src/git/git.ts cleanEnv and BASE_ARGS: the settings and variables that reshape what
 # git prints are pinned or dropped; no lazy fetch for the content (withoutLazyFetch).
@@ -82,23 +132,22 @@ my $ledger = "$dir/ledger.jsonl";
 my $keys   = "$dir/ledger.keys";
 my @ls = lstat $ledger or exit 1;
 -f _ or exit 1;
-# Opened before its identity is taken: the lines read below are this file's, even if a
-# compaction renames another into place meanwhile (checked: same device and inode).
+# Opened once: the lines read below are this file's, even if a compaction renames another
+# into place meanwhile (checked: the device and inode the shell's stat named).
 open(my $lf, '<:raw', $ledger) or exit 1;
 my @lst = stat $lf;
 my @ks = lstat $keys or exit 1;
 (-f _) && ($ks[2] & 022) == 0 && $ks[4] == $< && $ls[4] == $< or exit 1;
-# The ledger's identity to the nanosecond (perl's own stat has whole seconds).
-my $ident;
-{
-  open(my $fh, '-|', 'stat', '-c', '%d %i %s %.9Y %.9Z', '--', $ledger) or exit 1;
-  $ident = <$fh> // '';
-  close($fh) or exit 1;
-}
-my ($dev, $ino, $size, $mt, $ct) = $ident =~ /\A(\d+) (\d+) (\d+) (\d+)\.(\d{9}) (\d+)\.(\d{9})\n\z/
-  ? ($1, $2, $3, "$4$5", "$6$7") : exit 1;
+# The ledger's identity to the nanosecond (perl's own stat has whole seconds), from the
+# shell's stat, which the key log's header must name. The file opened must be the one it
+# describes (same device and inode, and the size and whole seconds it saw): a write after
+# that stat is one after the identity, as it always could be (the ledger is read last).
+my ($dev, $ino, $size, $mt, $ct, $mts, $cts) = $ident =~ /\A(\d+) (\d+) (\d+) ((\d+)\.\d{9}) ((\d+)\.\d{9})\z/
+  ? ($1, $2, $3, $4, $6, $5, $7) : exit 1;
+s/\.// for $mt, $ct;
 s/\A0+(?=\d)// for $mt, $ct;
 $lst[0] == $dev && $lst[1] == $ino && $ls[1] == $ino or exit 1;
+$lst[7] == $size && $lst[9] == $mts && $lst[10] == $cts or exit 1;
 
 my %want;    # keys (u32)
 my %full;    # the ids and line hashes themselves
@@ -137,8 +186,12 @@ $full{$_} = 1 for keys %blobs;
 {
   local $ENV{GIT_NO_LAZY_FETCH}  = '1';
   local $ENV{GIT_ALLOW_PROTOCOL} = 'none';
-  # git cat-file --batch-command, one command at a time (no --buffer: each answer comes
-  # at once), through two pipes of our own: IPC::Open2 costs ~10 ms to load.
+  # git cat-file --batch-command --buffer, through two pipes of our own (IPC::Open2 costs
+  # ~10 ms to load): the commands go in chunks of at most 128, each ended by `flush`, and
+  # the chunk's answers are read before the next is written. One round trip per chunk
+  # (one per blob took ~5 ms more of CPU for 100 blobs, in the switches between the two
+  # processes), and no deadlock: a chunk's commands (under 10 KB) fit in the pipe whatever
+  # git is doing, and git's answers are read in full before anything more is written.
   pipe(my $out, my $cw) or exit 1;
   pipe(my $cr, my $in) or exit 1;
   my $pid = fork() // exit 1;
@@ -147,28 +200,44 @@ $full{$_} = 1 for keys %blobs;
     close $in;
     open(STDIN, '<&', $cr) or exit 1;
     open(STDOUT, '>&', $cw) or exit 1;
-    exec(@git, 'cat-file', '--batch-command') or exit 1;
+    exec(@git, 'cat-file', '--batch-command', '--buffer') or exit 1;
   }
   close $cw;
   close $cr;
   binmode $out;
   binmode $in;
   select((select($in), $| = 1)[0]);
-  for my $id (sort keys %blobs) {
-    print $in "info $id\n";
-    my $info = <$out> // exit 1;
-    my ($type, $n) = $info =~ /\A\Q$id\E (\S+) (\d+)\n\z/ or next;    # "<id> missing"
-    next unless $type eq 'blob' && $n <= 16 * 1024 * 1024;           # MAX_LINE_MATCH_BYTES
-    print $in "contents $id\n";
-    my $h = <$out> // exit 1;
-    $h eq "$id blob $n\n" or exit 1;
-    my $c = '';
-    while (length $c < $n + 1) {
-      my $got = read($out, $c, $n + 1 - length $c, length $c);
-      $got or exit 1;
+  my $CHUNK = 128;
+  my @ids = sort keys %blobs;
+  my @read;    # [id, size] of the blobs whose lines the lookup reads
+  for (my $i = 0; $i < @ids; $i += $CHUNK) {
+    my @chunk = @ids[$i .. ($i + $CHUNK - 1 < $#ids ? $i + $CHUNK - 1 : $#ids)];
+    print $in (map { "info $_\n" } @chunk), "flush\n";
+    for my $id (@chunk) {
+      my $info = <$out> // exit 1;
+      next if $info eq "$id missing\n";
+      # "<id> <type> <size>\n", taken apart without a pattern built per id (a regex
+      # compiled for each line cost ~10 us a blob).
+      substr($info, 0, length($id) + 1) eq "$id " or exit 1;
+      my ($type, $n) = substr($info, length($id) + 1) =~ /\A([a-z]+) (\d+)\n\z/ or exit 1;
+      push @read, [$id, $n] if $type eq 'blob' && $n <= 16 * 1024 * 1024;    # MAX_LINE_MATCH_BYTES
     }
-    chop $c;
-    lines($c);
+  }
+  for (my $i = 0; $i < @read; $i += $CHUNK) {
+    my @chunk = @read[$i .. ($i + $CHUNK - 1 < $#read ? $i + $CHUNK - 1 : $#read)];
+    print $in (map { "contents $_->[0]\n" } @chunk), "flush\n";
+    for (@chunk) {
+      my ($id, $n) = @$_;
+      my $h = <$out> // exit 1;
+      $h eq "$id blob $n\n" or exit 1;
+      my $c = '';
+      while (length $c < $n + 1) {
+        my $got = read($out, $c, $n + 1 - length $c, length $c);
+        $got or exit 1;
+      }
+      chop($c) eq "\n" or exit 1;
+      lines($c);
+    }
   }
   close $in;
   close $out;
@@ -181,13 +250,15 @@ open(my $kf, '<:raw', $keys) or exit 1;
 my @kst = stat $kf;
 $kst[1] == $ks[1] && $kst[0] == $ks[0] or exit 1;    # the file lstat vouched for
 my $fsize = $kst[7];
+# sysseek and sysread: exactly the bytes asked for (seek and read refill an 8 KB buffer at
+# every bucket: ~2 ms more for 200 buckets).
 sub at {
   my ($len, $off) = @_;
   my $b = '';
   return $b unless $len;
-  seek($kf, $off, 0) or exit 1;
+  defined sysseek($kf, $off, 0) or exit 1;
   while (length $b < $len) {
-    my $got = read($kf, $b, $len - length $b, length $b);
+    my $got = sysread($kf, $b, $len - length $b, length $b);
     $got or exit 1;
   }
   return $b;

@@ -38,11 +38,21 @@ cleanroom_no_ai_signal() {
   for _cr_f in MERGE_HEAD CHERRY_PICK_HEAD REVERT_HEAD rebase-merge rebase-apply cleanroom/amending; do
     [ -e ".git/$_cr_f" ] && return 1
   done
+  # With a ledger (a commit is then judged as an agent's), prepare-commit-msg's ledger fast
+  # path may have answered the zone path's question already, for exactly these inputs, in
+  # this same `git commit` (cleanroom_zone_seen: the key names the git process by pid and
+  # start time), after asking about `--amend` in the same ancestors' arguments: nothing is
+  # asked again, not even that (no grep).
+  if [ -s .git/cleanroom/ledger.jsonl ] && cleanroom_zone_seen; then
+    case $_cr_key in *"
+git $PPID ?
+"*) ;; *) return 0 ;; esac
+  fi
   # The agent environment and `git commit --amend -m` (prepare-commit-msg is told
   # "message") in one grep: see cleanroom_env_seen. An agent, or a ledger with entries
   # (its matches are signals too): the zone path, whose patterns follow the policy's
   # sha256 in a note of their own (fastpath.zones).
-  cleanroom_env_seen "$_cr_dist/no-ai-signal.env" || return 1
+  cleanroom_env_noted || cleanroom_env_seen "$_cr_dist/no-ai-signal.env" || return 1
   [ -s .git/cleanroom/ledger.jsonl ] && _cr_seen=agent
   _cr_note=.git/cleanroom/fastpath
   [ "$_cr_seen" = agent ] && _cr_note=.git/cleanroom/fastpath.zones
@@ -76,16 +86,17 @@ cleanroom_no_ai_signal() {
   return 0
 }
 
-# cleanroom_text_has_no_signal MSGFILE IDENTITIES PATTERNS: 0 when neither the message file
-# nor the identity lines match any pattern of dist/no-ai-signal.needles (a byte that is not
-# printable ASCII or a tab, or a needle, case-insensitively). One grep for both; any status
+# cleanroom_text_has_no_signal MSGFILE IDENTITIES STRINGS: 0 when neither the message file
+# nor the identity lines hold any fixed string of dist/no-ai-signal.needles (a byte that is
+# not printable ASCII or a tab, or a needle, case-insensitively: `-F`, no regular
+# expressions to compile, ~3 ms of CPU less than patterns). One grep for both; any status
 # but 1 ("nothing found": a missing file, a grep error) counts as a signal. `-a`: a file
 # with a NUL byte is "binary" to grep, which may then take the NUL for a line end and
 # never show it to the pattern that catches it; as text, the NUL itself is a signal.
 cleanroom_text_has_no_signal() {
   # The identities arrive as a here-document, not through `printf | grep`: a pipeline
   # forks a subshell for printf.
-  LC_ALL=C grep -q -a -i -f "$3" -- - "$1" 2>/dev/null <<_cr_ids_
+  LC_ALL=C grep -q -a -i -F -f "$3" -- - "$1" 2>/dev/null <<_cr_ids_
 $2
 _cr_ids_
   [ $? -eq 1 ]
@@ -95,7 +106,8 @@ _cr_ids_
 # environment matches an agent rule (dist/no-ai-signal.env) and no process above this hook
 # was started with an argument that begins `--am` (`git commit --amend`, or a prefix git
 # accepts for it); _cr_seen=agent when only the environment matched; returns 1 otherwise
-# (an ancestor's argument matched either kind of pattern, or grep failed). Linux: the
+# (an ancestor's argument matched either kind of pattern, or grep failed). On Linux it
+# also sets _cr_envn to the number of matching variables (else empty). Linux: the
 # environment this shell was started with, as the kernel holds it (every name, even one a
 # shell cannot import, such as CODEX_SANDBOX.x), and the argv of up to six ancestors
 # (/proc/PID/cmdline; the full check looks for the `git commit` among as many) — all
@@ -104,6 +116,7 @@ _cr_ids_
 # it) anywhere above only costs the full check. Elsewhere `env`, and no argv (the full
 # check cannot see it there either).
 cleanroom_env_seen() {
+  _cr_envn=
   if [ -r "/proc/$$/environ" ]; then
     _cr_argv=
     _cr_pid=$PPID
@@ -125,12 +138,24 @@ cleanroom_env_seen() {
       _cr_pid=${_cr_stat%% *}
       _cr_i=$((_cr_i + 1))
     done
+    # -c -H: each file's count of matching records, named (prepare-commit-msg reuses the
+    # environment's as its count of agent variables, _cr_envn; an entry `--am…` there only
+    # counts one too many, which takes Node).
     # shellcheck disable=SC2086 # /proc/N/cmdline paths: no spaces, no globs
-    _cr_hits=$(LC_ALL=C grep -l -z -e '^--am' -f "$1" "/proc/$$/environ" $_cr_argv 2>/dev/null)
-    case $? in
-      1) _cr_seen=none ;;
-      0) [ "$_cr_hits" = "/proc/$$/environ" ] && _cr_seen=agent || return 1 ;;
-      *) return 1 ;;
+    _cr_hits=$(LC_ALL=C grep -c -H -z -e '^--am' -f "$1" "/proc/$$/environ" $_cr_argv 2>/dev/null)
+    case $? in 0 | 1) ;; *) return 1 ;; esac
+    # shellcheck disable=SC2086 # split at the newlines: "/proc/N/FILE:COUNT", no spaces
+    for _cr_l in $_cr_hits; do
+      case $_cr_l in
+        "/proc/$$/environ:"*) _cr_envn=${_cr_l#"/proc/$$/environ:"} ;;
+        /proc/*/cmdline:0) ;;
+        *) return 1 ;;
+      esac
+    done
+    case $_cr_envn in
+      "" | *[!0-9]*) _cr_envn= ; return 1 ;;
+      0) _cr_seen=none ;;
+      *) _cr_seen=agent ;;
     esac
     return 0
   fi
@@ -138,6 +163,27 @@ cleanroom_env_seen() {
   case $? in
     1) _cr_seen=none ;;
     0) _cr_seen=agent ;;
+    *) return 1 ;;
+  esac
+}
+
+# cleanroom_env_noted: 0, with _cr_seen set, when prepare-commit-msg of this same `git
+# commit` (the git process that runs this hook, by pid and start time: the hook shims'
+# parent) left what cleanroom_env_seen found there in .git/cleanroom/fastpath.env: the
+# same environment (git gives both hooks its own) and the same ancestors' arguments. No
+# grep. The note is the user's own regular file, trusted as the other notes are (whoever
+# can write it can write a zones note that matches nothing); any other process, a note
+# that is missing, a link, or unreadable: 1, and the grep runs.
+cleanroom_env_noted() {
+  _cr_en=.git/cleanroom/fastpath.env
+  [ -f "$_cr_en" ] && [ -O "$_cr_en" ] && [ ! -L "$_cr_en" ] || return 1
+  cleanroom_proc_start "$PPID" || return 1
+  _cr_a=
+  _cr_b=
+  { IFS= read -r _cr_a && IFS= read -r _cr_b; } < "$_cr_en" || return 1
+  [ "$_cr_a" = "git $PPID $_cr_start" ] || return 1
+  case $_cr_b in
+    none | agent) _cr_seen=$_cr_b ;;
     *) return 1 ;;
   esac
 }
@@ -274,21 +320,53 @@ cleanroom_known_links() {
 # policy file, the zones note, the links note and the index file (GIT_INDEX_FILE
 # honoured), each as `stat` sees it (device, inode, size, mtime and ctime in ns, path: a
 # write by anyone moves the ctime, which no user can set back), and HEAD's id. Taken
-# before any of them is read. One stat (HEAD: cleanroom_head_id).
+# before any of them is read. One stat (HEAD: cleanroom_head_id), which also takes the
+# ledger's identity for hooks/lib/ledger-fast.pl (a stat of its own there cost a process).
 cleanroom_zone_key() {
-  _cr_key=$(stat -c '%d %i %s %.9Y %.9Z %n' -- .cleanroom/policy.yaml .git/cleanroom/fastpath.zones "${GIT_INDEX_FILE:-.git/index}" .git/cleanroom/fastpath.links 2>/dev/null
-    cleanroom_head_id) || return 1
-  # At least the policy, the zones note, the index and HEAD.
-  case $_cr_key in *"
-"*"
-"*"
-"*) return 0 ;; *) return 1 ;; esac
+  # One command in the substitution: the subshell execs stat, no fork more. Its status is
+  # 1 when a file is missing (the links note, the ledger): the lines are checked instead.
+  _cr_key=$(stat -c '%d %i %s %.9Y %.9Z %n' -- .cleanroom/policy.yaml .git/cleanroom/fastpath.zones "${GIT_INDEX_FILE:-.git/index}" .git/cleanroom/fastpath.links .git/cleanroom/ledger.jsonl 2>/dev/null)
+  cleanroom_head_id || return 1
+  # At least the policy, the zones note and the index, in that order, then HEAD.
+  case $_cr_key in
+    *" .cleanroom/policy.yaml
+"*" .git/cleanroom/fastpath.zones
+"*" ${GIT_INDEX_FILE:-.git/index}"*) ;;
+    *) return 1 ;;
+  esac
+  # The git process that runs this hook (the shim's parent: git's hook file execs it), by
+  # pid and start time: commit-msg takes the answer without asking about `--amend` again
+  # only in the `git commit` whose prepare-commit-msg asked (cleanroom_no_ai_signal).
+  cleanroom_proc_start "$PPID" || _cr_start=?
+  _cr_key="$_cr_key
+git $PPID $_cr_start
+$_cr_h"
 }
 
-# cleanroom_head_id: prints HEAD's id, read with builtins where git keeps it in a file of
-# its own (a detached HEAD; a branch's loose ref, which wins over packed-refs), else from
-# `git rev-parse` (packed refs, reftable, an unborn branch: it fails). Only ever compared
-# with itself (cleanroom_zone_key): the same id, the same tree.
+# cleanroom_proc_start PID: sets _cr_start to the process's start time (clock ticks after
+# boot, field 22 of /proc/PID/stat, read with builtins): with the pid, it names one process
+# (a pid is reused, its start time then differs). 1 where it cannot be read.
+cleanroom_proc_start() {
+  _cr_start=
+  _cr_stat=
+  { while IFS= read -r _cr_line || [ -n "$_cr_line" ]; do
+    _cr_stat="$_cr_stat $_cr_line"
+    _cr_line=
+  done < "/proc/$1/stat"; } 2>/dev/null || return 1
+  # After the command name's last ") ": the state, then field 4 on; the start time is the
+  # twentieth of them. Kernel-made numbers and a state letter: no globs.
+  # shellcheck disable=SC2086
+  set -- ${_cr_stat##*) }
+  [ "$#" -ge 20 ] || return 1
+  shift 19
+  case $1 in "" | *[!0-9]*) return 1 ;; esac
+  _cr_start=$1
+}
+
+# cleanroom_head_id: sets _cr_h to HEAD's id, read with builtins where git keeps it in a
+# file of its own (a detached HEAD; a branch's loose ref, which wins over packed-refs), else
+# from `git rev-parse` (packed refs, reftable, an unborn branch: it fails, and so does
+# this). Only ever compared with itself (cleanroom_zone_key): the same id, the same tree.
 cleanroom_head_id() {
   _cr_h=
   { IFS= read -r _cr_h < .git/HEAD; } 2>/dev/null || _cr_h=
@@ -300,8 +378,7 @@ cleanroom_head_id() {
       ;;
   esac
   case $_cr_h in
-    "" | *[!0-9a-f]*) git rev-parse -q --verify HEAD ;;
-    *) printf '%s\n' "$_cr_h" ;;
+    "" | *[!0-9a-f]*) _cr_h=$(git rev-parse -q --verify HEAD) && [ -n "$_cr_h" ] ;;
   esac
 }
 
@@ -332,14 +409,23 @@ cleanroom_ledger_no_match() {
   cleanroom_env_seen "$_cr_dist/no-ai-signal.env" || return 1
   _cr_note=.git/cleanroom/fastpath.zones
   [ -f "$_cr_note" ] && [ -r "$_cr_note" ] && [ -O "$_cr_note" ] && [ ! -L "$_cr_note" ] || return 1
-  # The key of what is about to be read, for commit-msg (cleanroom_zone_seen).
+  # The key of what is about to be read, for commit-msg (cleanroom_zone_seen), and the
+  # ledger's identity in it (its line, without the path), for perl.
   cleanroom_zone_key || return 1
+  case $_cr_key in *" .git/cleanroom/ledger.jsonl
+"*) ;; *) return 1 ;; esac
+  _cr_lid=${_cr_key%%" .git/cleanroom/ledger.jsonl
+"*}
+  _cr_lid=${_cr_lid##*"
+"}
   _cr_want=
   _cr_form=
   { read -r _cr_want && read -r _cr_form; } < "$_cr_note"
   [ -n "$_cr_want" ] && [ "$_cr_form" = zones-v1 ] || return 1
-  _cr_have=$(sha256sum < .cleanroom/policy.yaml 2>/dev/null) || _cr_have=$(shasum -a 256 < .cleanroom/policy.yaml) || return 1
-  [ "${_cr_have%% *}" = "$_cr_want" ] || return 1
+  # The policy's sha256 is checked by perl (Digest::SHA, loaded there anyway: no
+  # sha256sum process); the links note must name the same text as the zones note.
+  case $_cr_want in *[!0-9a-f]*) return 1 ;; esac
+  _cr_have=$_cr_want
   cleanroom_index_links || return 1
   _cr_guard=
   [ -z "$_cr_modes" ] || cleanroom_known_links "$_cr_modes" || return 1
@@ -351,7 +437,7 @@ cleanroom_ledger_no_match() {
   # staged"), and commit-msg then reuses that "no zone". PERLIO, PERL_UNICODE: the layers
   # on the handles perl reads git's answers from and prints the paths to.
   { unset PERL5OPT PERL5LIB PERLLIB PERL5DB PERL5DB_THREADED PERLIO PERLIO_DEBUG PERL_UNICODE PERL_ENCODING PERL_USE_UNSAFE_INC PERL_SIGNALS PERL_MEM_LOG PERL_DESTRUCT_LEVEL PERL_DL_NONLAZY
-    perl -- "$_cr_pl" .git/cleanroom 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
+    perl -- "$_cr_pl" .git/cleanroom "$_cr_lid" "$1" "$_cr_want" 2>/dev/null || printf '%s\n' 'cleanroom: ledger fast path failed'; } |
     LC_ALL=C grep -q -a -z -i -e '[^ -~]' -e 'cleanroom: ledger fast path failed' -f "$_cr_note" ${_cr_guard:+-f "$_cr_guard"} 2>/dev/null
   [ $? -eq 1 ] || return 1
   # For commit-msg's zone path (cleanroom_no_zone_path): the same question, answered for

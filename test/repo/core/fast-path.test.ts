@@ -378,6 +378,63 @@ describe('commit-msg fast path in real commits', () => {
     expect(traced(commit({ 'evals/tasks/q9.json': '{}\n' }, 'ledger, zone').stderr)).toBe('node');
   });
 
+  it("commit-msg takes prepare-commit-msg's environment answer only in the same git commit (one grep for both hooks)", () => {
+    const repo = repoWithPolicy();
+    const note = join(repo.dir, '.git', 'cleanroom', 'fastpath.env');
+    const commit = (file: string, env: Record<string, string> = {}, args: string[] = []) => {
+      repo.write(file, `${file} ${Math.random()}\n`);
+      const r = repo.commit('x', { args, env: { CLEANROOM_DEBUG: '1', ...env } });
+      expect(r.code, r.stderr).toBe(0);
+      return { greps: r.stderr.match(/grep -c -H/g)?.length ?? 0, path: traced(r.stderr) };
+    };
+    commit('src/a.ts'); // the full check records the policy
+    // A human commit: prepare-commit-msg's grep, none in commit-msg; the note names git.
+    expect(commit('src/b.ts')).toEqual({ greps: 1, path: 'fast' });
+    const human = readFileSync(note, 'utf8');
+    expect(human).toMatch(/^git \d+ \d+\nnone\n$/);
+    // An agent's commit outside the zones: the same, noted as an agent's.
+    expect(commit('src/c.ts', { CLAUDECODE: '1' })).toEqual({ greps: 1, path: 'fast' });
+    expect(readFileSync(note, 'utf8')).toMatch(/^git \d+ \d+\nagent\n$/);
+    // --amend -m (prepare-commit-msg is told "message"): its grep sees the argument and it
+    // leaves no note; commit-msg finds the earlier one of another git process, asks again
+    // (a second grep), sees the argument: the full check.
+    writeFileSync(note, human);
+    expect(commit('src/d.ts', {}, ['--amend'])).toEqual({ greps: 2, path: 'node' });
+    expect(readFileSync(note, 'utf8')).toBe(human);
+    // The note read by a shell whose parent is this test: taken for this process only.
+    const startOf = (pid: number) =>
+      readFileSync(`/proc/${pid}/stat`, 'utf8')
+        .replace(/^.*\) /s, '')
+        .split(' ')[19]!;
+    const me = `git ${process.pid} ${startOf(process.pid)}`;
+    const noted = (text: string) => {
+      rmSync(note, { force: true });
+      writeFileSync(note, text);
+      return spawnSync('sh', ['-c', `. "${LIB}"; cleanroom_env_noted && echo "$_cr_seen"`], {
+        cwd: repo.dir,
+        encoding: 'utf8',
+      });
+    };
+    expect(noted(`${me}\nnone\n`).stdout).toBe('none\n'); // control
+    expect(noted(`${me}\nagent\n`).stdout).toBe('agent\n'); // control
+    const [, pid, start] = /^git (\d+) (\d+)/.exec(me)!;
+    for (const bad of [
+      `git ${pid} ${Number(start) + 1}\nnone\n`, // the same pid, started at another time
+      `git ${Number(pid) + 1} ${start}\nnone\n`, // another process
+      `${me}\nnone, really\n`,
+      `${me}\n`,
+      'none\n',
+    ])
+      expect(noted(bad).status, bad).toBe(1);
+    // A link to a good note is not followed.
+    writeFileSync(`${note}.real`, `${me}\nnone\n`);
+    rmSync(note);
+    symlinkSync(`${note}.real`, note);
+    expect(
+      spawnSync('sh', ['-c', `. "${LIB}"; cleanroom_env_noted`], { cwd: repo.dir }).status,
+    ).toBe(1);
+  });
+
   it('a FIFO at the fast-path note does not hang the commit: the full check runs', () => {
     const repo = repoWithPolicy();
     repo.write('src/a.ts', '1\n');

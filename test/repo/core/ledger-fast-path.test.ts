@@ -95,9 +95,31 @@ function viaNode(repo: TestRepo, env: Record<string, string> = {}): string {
   return readFileSync(file, 'utf8');
 }
 
+/** The ledger's identity as the shim's stat prints it (cleanroom_zone_key), for perl. */
+const ledgerIdentity = (repo: TestRepo): string =>
+  execFileSync('stat', ['-c', '%d %i %s %.9Y %.9Z', '--', join(stateDir(repo), 'ledger.jsonl')], {
+    encoding: 'utf8',
+  }).trimEnd();
+
+/** The policy's sha256 as the zones note names it (the shim hands it to perl). */
+const zonesNoteSha = (repo: TestRepo): string =>
+  readFileSync(join(stateDir(repo), 'fastpath.zones'), 'utf8').split('\n')[0]!;
+
 /** ledger-fast.pl alone: its exit status (0: nothing in the ledger for the staged content). */
-const perl = (repo: TestRepo): number =>
-  spawnSync('perl', [PERL, stateDir(repo)], { cwd: repo.dir, env: repo.env }).status ?? -1;
+const perl = (
+  repo: TestRepo,
+  identity = ledgerIdentity(repo),
+  message: string | Buffer = 'chore: x\n',
+): number => {
+  const file = join(repo.dir, '.git', 'MSG_PERL');
+  writeFileSync(file, message);
+  return (
+    spawnSync('perl', [PERL, stateDir(repo), identity, file, zonesNoteSha(repo)], {
+      cwd: repo.dir,
+      env: repo.env,
+    }).status ?? -1
+  );
+};
 
 // Lines an agent writes, and the ways they come back: Node's normalisation (trim, runs of
 // JavaScript whitespace made one space) must be perl's too.
@@ -382,6 +404,145 @@ describe('the ledger fast path fails closed (each with its control)', () => {
     expect(viaShim(repo).message).toMatch(/^Assisted-by: codex$/m);
   }, 120_000);
 
+  it('the ledger identity the shell hands perl: another ctime, size, inode or form is refused', () => {
+    const repo = withMatch();
+    const ledger = join(stateDir(repo), 'ledger.jsonl');
+    // Nothing of the ledger staged: the control answers 0 with the identity of the stat.
+    repo.git('rm', '-q', '--cached', 'src/e.py');
+    repo.write('src/b.py', 'print("a human line, long enough to count")\n');
+    repo.git('add', 'src/b.py');
+    const id = ledgerIdentity(repo);
+    expect(perl(repo, id)).toBe(0);
+    const [dev, ino, size, mt, ct] = id.split(' ') as [string, string, string, string, string];
+    const ns = (t: string) => t.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+    for (const [why, bad] of [
+      ['a ctime one nanosecond off', `${dev} ${ino} ${size} ${mt} ${ns(ct)}`],
+      ['an mtime one nanosecond off', `${dev} ${ino} ${size} ${ns(mt)} ${ct}`],
+      ['another size', `${dev} ${ino} ${Number(size) + 1} ${mt} ${ct}`],
+      ['another inode', `${dev} ${Number(ino) + 1} ${size} ${mt} ${ct}`],
+      ['whole seconds', `${dev} ${ino} ${size} ${mt.split('.')[0]} ${ct.split('.')[0]}`],
+      ['a trailing newline', `${id}\n`],
+      ['a path after it', `${id} ${ledger}`],
+      ['nothing', ''],
+    ] as const)
+      expect(perl(repo, bad), why).toBe(1);
+    // The ledger appended after the shell's stat (the same inode, a longer file): the size
+    // perl sees is not the one the stat named.
+    appendFileSync(ledger, '');
+    appendEntries(stateDir(repo), [entry('drafts/z.py', 'another line nobody stages at all\n')]);
+    expect(perl(repo, id)).toBe(1);
+    expect(perl(repo)).toBe(0);
+  }, 120_000);
+
+  it('more staged blobs than one cat-file chunk (128): lines matched in the last chunk are found', () => {
+    const repo = agentRepo();
+    // The agent's lines (over MIN_MATCHED_CHARS), pasted into a staged file whose blob id
+    // sorts after every other staged one (perl reads the blobs in id order: the third
+    // chunk). The ledger knows the lines only, not that blob: only reading it finds them.
+    const agentText =
+      'def tail_chunk(model, the_last_chunk_of_blobs):\n    return model.fit(the_last_chunk_of_blobs, epochs=3)\n';
+    appendEntries(stateDir(repo), [entry('drafts/t.py', agentText, 'codex', 1)]);
+    let n = 0;
+    const pastedText = (i: number) => `x_${i} = 1\n${agentText}`;
+    while (!blobId(pastedText(n), 'sha1').startsWith('f')) n++;
+    const pasted = pastedText(n);
+    const target = blobId(pasted, 'sha1');
+    for (let i = 0, k = 0; k < 300; i++) {
+      const text = `value_${i} = "distinct line ${i}"\n`;
+      if (blobId(text, 'sha1') < target) repo.write(`src/many/f${k++}.py`, text);
+    }
+    repo.git('add', '-A');
+    // Control: 300 blobs, none in the ledger: no match, the fast path, Node's message.
+    expect(perl(repo)).toBe(0);
+    const shim = viaShim(repo, AGENT);
+    expect(shim.fast).toBe(true);
+    expect(shim.message).toBe(viaNode(repo, AGENT));
+    // The pasted file staged too: found, Node, its trailer.
+    repo.write('src/many/agent.py', pasted);
+    repo.git('add', '-A');
+    expect(perl(repo)).toBe(3);
+    const node = viaShim(repo);
+    expect(node.fast).toBe(false);
+    expect(node.message).toMatch(/^Assisted-by: codex$/m);
+    expect(node.message).toBe(viaNode(repo));
+  }, 180_000);
+
+  it("the message's two questions: a `git revert` message or no final newline takes Node", () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/b.py', 'print("a human line, long enough to count")\n');
+    repo.git('add', '-A');
+    const id = ledgerIdentity(repo);
+    // Controls: an ordinary message, an empty one, one that only mentions a revert.
+    for (const m of ['chore: x\n', '', 'fix: a revert, explained\n\nThis reverts nothing.\n'])
+      expect(perl(repo, id, m), JSON.stringify(m)).toBe(0);
+    for (const m of [
+      'Revert "x"\n\nThis reverts commit 0123abc.\n',
+      'Revert "x"\r\nThis reverts commit a.\n',
+      'Merge branch x', // git merge's MERGE_MSG: no final newline
+      'chore: x\n\nbody without a newline',
+      Buffer.concat([Buffer.from('chore: x\n'), Buffer.alloc(1024 * 1024)]), // over 1 MiB
+    ])
+      expect(perl(repo, id, m), JSON.stringify(String(m).slice(0, 40))).toBe(1);
+    // The shim, on each: Node's message, byte for byte.
+    for (const m of ['Merge branch x', 'Revert "x"\n\nThis reverts commit 0123abc.\n']) {
+      const viaMessage = (run: 'shim' | 'node') => {
+        const file = join(repo.dir, '.git', `MSG_${run}`);
+        writeFileSync(file, m);
+        const r =
+          run === 'shim'
+            ? spawnSync('sh', [SHIM, file, 'message'], {
+                cwd: repo.dir,
+                env: { ...repo.env, ...AGENT, CLEANROOM_DEBUG: '1' },
+                encoding: 'utf8',
+              })
+            : spawnSync(
+                process.execPath,
+                [NODE_MAIN, 'hook', 'prepare-commit-msg', file, 'message'],
+                { cwd: repo.dir, env: { ...repo.env, ...AGENT }, encoding: 'utf8' },
+              );
+        expect(r.status, r.stderr).toBe(0);
+        return { message: readFileSync(file, 'utf8'), node: /exec node /.test(r.stderr) };
+      };
+      const shim = viaMessage('shim');
+      expect(shim.node).toBe(true);
+      expect(shim.message).toBe(viaMessage('node').message);
+      expect(shim.message).toMatch(/^Assisted-by: claude-code$/m);
+    }
+  }, 120_000);
+
+  it("the policy's sha256, checked in perl: another text, a bad digest or no policy file is refused", () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/b.py', 'print("a human line, long enough to count")\n');
+    repo.git('add', '-A');
+    const id = ledgerIdentity(repo);
+    writeFileSync(join(repo.dir, '.git', 'MSG_PERL'), 'chore: x\n');
+    const run = (sha: string) =>
+      spawnSync('perl', [PERL, stateDir(repo), id, join(repo.dir, '.git', 'MSG_PERL'), sha], {
+        cwd: repo.dir,
+        env: repo.env,
+      }).status;
+    const sha = zonesNoteSha(repo);
+    expect(run(sha)).toBe(0); // control
+    expect(run(sha.replace(/.$/, (c) => (c === '0' ? '1' : '0')))).toBe(1);
+    expect(run(sha.toUpperCase())).toBe(1);
+    expect(run(`${sha}\n`)).toBe(1);
+    expect(run('')).toBe(1);
+    const policy = join(repo.dir, '.cleanroom', 'policy.yaml');
+    const text = readFileSync(policy);
+    appendFileSync(policy, '\n');
+    expect(run(sha)).toBe(1);
+    rmSync(policy);
+    expect(run(sha)).toBe(1);
+    writeFileSync(policy, text);
+    expect(run(sha)).toBe(0);
+  }, 120_000);
+
   it('a ledger that is a symlink', () => {
     const repo = withMatch();
     const ledger = join(stateDir(repo), 'ledger.jsonl');
@@ -487,6 +648,66 @@ describe("commit-msg takes prepare-commit-msg's zone answer only for the same in
     expect(commitMsg(repo).node).toBe(true);
     writeFileSync(note, `${key}\nno zone\n`);
     expect(commitMsg(repo).node).toBe(false);
+  }, 120_000);
+
+  it('commit-msg skips the --amend probe only in the process whose prepare-commit-msg asked it', () => {
+    const repo = agentRepo();
+    appendEntries(stateDir(repo), [
+      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+    ]);
+    repo.write('src/ok.py', 'x = 1\n');
+    repo.git('add', '-A');
+    expect(viaShim(repo, AGENT).fast).toBe(true);
+    const note = join(stateDir(repo), 'fastpath.staged');
+    const text = readFileSync(note, 'utf8');
+    // The key names the process that ran both hooks (here this test's; in a commit, git).
+    expect(text).toContain(`\ngit ${process.pid} `);
+    // Control: the same process, the same key: no probe (no grep of the environment), no
+    // diff-index, no Node.
+    const traced = (env: Record<string, string> = {}) =>
+      spawnSync('sh', [COMMIT_MSG, join(repo.dir, '.git', 'MSG_SHIM')], {
+        cwd: repo.dir,
+        env: { ...repo.env, ...AGENT, ...env, CLEANROOM_DEBUG: '1' },
+        encoding: 'utf8',
+      }).stderr;
+    const same = traced();
+    expect(same).not.toMatch(/grep -c -H|diff-index|exec node /);
+    const envNote = join(stateDir(repo), 'fastpath.env');
+    const envText = readFileSync(envNote, 'utf8');
+    // The note of another process (another pid, or the same pid started at another time):
+    // the zone path in full (its diff-index), after the probe — which prepare-commit-msg's
+    // environment note (fastpath.env, of this same process: this test's) would answer; it
+    // is removed to show the probe.
+    for (const other of [
+      text.replace(/\ngit (\d+) /, (_, p: string) => `\ngit ${Number(p) + 1} `),
+      text.replace(
+        /\ngit (\d+) (\d+)\n/,
+        (_, p: string, t: string) => `\ngit ${p} ${Number(t) + 1}\n`,
+      ),
+    ]) {
+      expect(other).not.toBe(text);
+      writeFileSync(note, other);
+      writeFileSync(envNote, envText);
+      expect(traced()).not.toMatch(/grep -c -H/);
+      rmSync(envNote);
+      const r = traced();
+      expect(r).toMatch(/grep -c -H/);
+      expect(r).toMatch(/diff-index/);
+    }
+    // Both hooks run by a process started with `--amend` (as `git commit --amend -m`):
+    // prepare-commit-msg takes Node and writes no note; commit-msg, finding the earlier
+    // note of another process, probes, sees the argument, and takes the full check.
+    writeFileSync(note, text);
+    const file = join(repo.dir, '.git', 'MSG_AMEND');
+    writeFileSync(file, 'chore: x\n');
+    const r = spawnSync(
+      'sh',
+      ['-c', 'sh "$1" "$3" message && sh "$2" "$3"', 'sh', SHIM, COMMIT_MSG, file, '--amend'],
+      { cwd: repo.dir, env: { ...repo.env, ...AGENT, CLEANROOM_DEBUG: '1' }, encoding: 'utf8' },
+    );
+    expect(r.stderr).toMatch(/grep -c -H/);
+    expect(r.stderr.match(/exec node /g)?.length, r.stderr).toBe(2);
+    expect(readFileSync(note, 'utf8')).toBe(text);
   }, 120_000);
 });
 
