@@ -1,6 +1,7 @@
 // bin: the only module that touches `process`. Everything below it takes an Io.
 // Dispatch, --help and the did-you-mean list come from the command table (commands.ts).
 
+import { isatty } from 'node:tty';
 import { CleanroomError, usageError } from '../errors.js';
 import { endGitProcesses } from '../git/git.js';
 import type { Io } from './io.js';
@@ -147,8 +148,14 @@ export function main(packageRoot: string): void {
   const io: Io = {
     cwd: process.cwd(),
     env: process.env,
-    stdin: process.stdin,
-    stdinIsTTY: process.stdin.isTTY === true,
+    // process.stdin is a stream Node builds when first read (a socket for a pipe, a file
+    // stream for a file: ~2-3 ms): only a command that reads it as a stream builds it;
+    // readStdin reads descriptor 0 itself (stdinFd).
+    get stdin() {
+      return process.stdin;
+    },
+    stdinIsTTY: isatty(0),
+    stdinFd: 0,
     stdout: (s) => void process.stdout.write(s),
     stderr: (s) => void process.stderr.write(s),
     stderrIsTTY: process.stderr.isTTY === true,
