@@ -143,6 +143,16 @@ export function reportError(e: unknown, io: Io, command: string): number {
   return 2;
 }
 
+let stdoutReady = false;
+/** process.stdout, with the handler that keeps `cleanroom … | head` from crashing (EPIPE). */
+function stdout(): NodeJS.WriteStream {
+  if (!stdoutReady) {
+    stdoutReady = true;
+    process.stdout.on('error', () => undefined);
+  }
+  return process.stdout;
+}
+
 /** The process entry (src/cli/bin.ts): wires the real process into an Io. */
 export function main(packageRoot: string): void {
   const io: Io = {
@@ -156,15 +166,16 @@ export function main(packageRoot: string): void {
     },
     stdinIsTTY: isatty(0),
     stdinFd: 0,
-    stdout: (s) => void process.stdout.write(s),
+    // Likewise stdout and stderr: built on the first write (a push accepted in silence
+    // writes neither), their terminal-ness asked of the descriptors.
+    stdout: (s) => void stdout().write(s),
     stderr: (s) => void process.stderr.write(s),
-    stderrIsTTY: process.stderr.isTTY === true,
-    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: isatty(2),
+    stdoutIsTTY: isatty(1),
     now: () => new Date(),
     ppid: process.ppid,
     packageRoot,
   };
-  process.stdout.on('error', () => undefined); // `cleanroom … | head` must not crash
   run(process.argv.slice(2), io).then(
     (code) => exit(code),
     (e: unknown) => exit(reportError(e, io, 'cleanroom')),
