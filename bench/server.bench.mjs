@@ -6,6 +6,7 @@
 // processes one push starts (GIT_TRACE). The hook runs as hooks/pre-receive runs it:
 // dist/cleanroom-cached.cjs (V8's code cache, in a private XDG_CACHE_HOME warmed by the
 // first push); a row gives the same push through dist/cleanroom.cjs alone (no cache).
+// Last, the same kind of push in a repository of 2,040 directories (wideTree).
 
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -143,4 +144,75 @@ export default async function (h) {
     .split('\n')
     .filter((l) => l.includes('trace: built-in')).length;
   h.row('git processes for a push of 100 commits onto main', String(procs));
+  wideTree(h, { runs, base, baseEnv, floor: floor.cpu });
+}
+
+/**
+ * The same 10-commit push onto main in a repository of 2,040 directories: the judge needs
+ * the links of the commit the push builds on, read tree by tree (one per directory) unless
+ * the server's link cache (src/check/link-cache.ts) already holds them from an earlier
+ * push onto it. The first push reads them (as main does on every push); the row is the
+ * pushes after it. Interleaved with BENCH_BASE's when given.
+ */
+function wideTree(h, { runs, base, baseEnv, floor }) {
+  const env = h.env();
+  const work = h.tmp();
+  const server = h.tmp();
+  const git = (cwd, ...args) => execFileSync('git', args, { cwd, env, encoding: 'utf8' }).trim();
+  git(work, 'init', '-q', '-b', 'main');
+  mkdirSync(join(work, '.cleanroom'));
+  writeFileSync(join(work, '.cleanroom', 'policy.yaml'), POLICY);
+  for (let d = 0; d < 2000; d++) {
+    const dir = join(work, 'pkg', `m${Math.floor(d / 50)}`, `d${d}`);
+    mkdirSync(dir, { recursive: true });
+    for (let f = 0; f < 5; f++) writeFileSync(join(dir, `f${f}.txt`), `${d} ${f}\n`);
+  }
+  git(work, 'add', '-A');
+  git(work, 'commit', '-q', '-m', 'base');
+  git(server, 'init', '-q', '--bare', '-b', 'main');
+  git(server, 'fetch', '-q', work, 'main:main');
+  const old = git(work, 'rev-parse', 'main');
+  for (let i = 0; i < 10; i++) {
+    const f = join(work, 'pkg', 'm1', `d${50 + i}`, 'f0.txt');
+    writeFileSync(f, `${readFileSync(f, 'utf8')}x ${i}\n`);
+    git(work, 'commit', '-q', '-a', '-m', `change ${i}`);
+  }
+  git(server, 'fetch', '-q', work, 'main:refs/tmp/new');
+  const tip = git(server, 'rev-parse', 'refs/tmp/new');
+  git(server, 'update-ref', '-d', 'refs/tmp/new');
+  const policy = join(h.tmp(), 'policy.yaml');
+  writeFileSync(policy, POLICY);
+  const input = `${old} ${tip} refs/heads/main\n`;
+  const loader = join(h.root, 'dist', 'cleanroom-cached.cjs');
+  const xdg = { XDG_CACHE_HOME: h.tmp() };
+  const push = (cli, extra) => {
+    const r = h.cpu(process.execPath, [cli, 'pre-receive', '--policy', policy], {
+      cwd: server,
+      env: { ...env, ...extra },
+      input,
+    });
+    if (r.code !== 0) throw new Error(`hook rejected a clean push: ${r.stderr.slice(0, 300)}`);
+    return r.cpuMs;
+  };
+  const first = push(loader, xdg);
+  if (base) push(base, baseEnv);
+  const now = [];
+  const before = [];
+  for (let i = 0; i < runs; i++) {
+    now.push(push(loader, xdg));
+    if (base) before.push(push(base, baseEnv));
+  }
+  h.row(
+    '10 commits onto main, 2,040 directories: first push',
+    `cpu ${first.toFixed(0)} ms (the old tip's links read from git; the V8 code cache written)`,
+  );
+  h.row(
+    '10 commits onto main, 2,040 directories: later pushes',
+    `cpu ${h.median(now).toFixed(0)} ms (×${(h.median(now) / floor).toFixed(2)} cpu)`,
+  );
+  if (base)
+    h.row(
+      `  BENCH_BASE (${base.slice(base.lastIndexOf('/') + 1)}), later pushes`,
+      `cpu ${h.median(before).toFixed(0)} ms (×${(h.median(before) / floor).toFixed(2)} cpu)`,
+    );
 }

@@ -9,6 +9,14 @@ export interface Io {
   env: Readonly<Record<string, string | undefined>>;
   stdin: Readable;
   stdinIsTTY: boolean;
+  /**
+   * The file descriptor `stdin` reads, when this Io is the real process (src/cli/main.ts):
+   * readStdin (src/cli/io.ts) then reads a non-terminal stdin with blocking reads of it,
+   * not through the `stdin` stream, whose machinery (a socket or file stream, an async
+   * iterator) costs milliseconds of every hook run. Absent (tests, the agent hook's
+   * pre-read input): `stdin` is read.
+   */
+  stdinFd?: number;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   stderrIsTTY: boolean;

@@ -46,6 +46,7 @@ import { buildChange } from './change.js';
 import { configFindings, configGuard, guardedChanges, type Guard } from './config-guard.js';
 import type { Trust } from './grants.js';
 import { TreeLinks } from './links.js';
+import type { LinkCache } from './link-cache.js';
 import {
   exposedContentSignals,
   mergedContentSignals,
@@ -86,6 +87,12 @@ export interface JudgeOptions {
    * instead of from two `git log` walks per move (see provenance.ts WalkProvenance).
    */
   writersOf?: WalkProvenance['writersOf'];
+  /**
+   * The server's cache of links of earlier pushes' tips (link-cache.ts): the links of the
+   * commit a push builds on are taken from it when it knows them, and `keepLinks` hands it
+   * those of the push's tips.
+   */
+  linkCache?: LinkCache;
 }
 
 export interface Verdict {
@@ -118,7 +125,7 @@ export class CommitJudge {
         (p) => !p.startsWith('.cleanroom/'),
       ),
     ];
-    this.links = new TreeLinks(ctx, policy);
+    this.links = new TreeLinks(ctx, policy, opts.linkCache);
     this.walk = opts.writersOf && {
       writersOf: opts.writersOf,
       signalsOf: async (id: string): Promise<Signal[]> => {
@@ -469,6 +476,16 @@ export class CommitJudge {
         if (a.via !== undefined) out.set(`${a.path}\0${a.blob}`, a);
     }
     return out;
+  }
+
+  /** Hands the link cache (JudgeOptions.linkCache) the links known of the commits it wants. */
+  keepLinks(): void {
+    const cache = this.opts.linkCache;
+    if (!cache) return;
+    for (const id of cache.wanted) {
+      const links = this.links.known(id);
+      if (links) cache.learn(id, links);
+    }
   }
 
   close(): void {

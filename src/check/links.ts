@@ -17,6 +17,7 @@ import type { FileChange } from '../core/types.js';
 import { runGit, type GitContext } from '../git/git.js';
 import { decodePath } from '../git/raw.js';
 import { CatFileBatch, writeLine } from '../git/stream.js';
+import type { LinkCache } from './link-cache.js';
 import type { Policy } from '../policy/compile.js';
 import { resolveLinks, SYMLINK_MODE, type RawLink, type ZoneLink } from '../policy/links.js';
 
@@ -139,6 +140,11 @@ export class TreeLinks {
   constructor(
     private readonly ctx: GitContext,
     private readonly policy: Policy,
+    /**
+     * The server's links of earlier pushes' tips (link-cache.ts): a commit it knows is not
+     * read from git. Absent (local checks, the audit): every commit is read.
+     */
+    private readonly cache?: LinkCache,
   ) {}
 
   /** One object through the long-lived cat-file (also lent to the judge for commit messages). */
@@ -213,6 +219,16 @@ export class TreeLinks {
     return Array.isArray(m) ? this.resolved.get(m as readonly LinkEntry[]) : undefined;
   }
 
+  /**
+   * The links of `commit`'s tree where they are already known whole (read, or followed
+   * from a known commit through diffs), without a git call; undefined: not known.
+   */
+  known(commit: string): readonly LinkEntry[] | undefined {
+    let m = this.commits.get(commit);
+    if (typeof m === 'string') m = this.commits.get(m);
+    return Array.isArray(m) ? (m as readonly LinkEntry[]) : undefined;
+  }
+
   private async entries(commit: string): Promise<readonly LinkEntry[]> {
     // Walk back to a commit whose links are known (or must be read), then forward.
     const chain: { id: string; delta: LinkDelta | undefined }[] = [];
@@ -234,7 +250,11 @@ export class TreeLinks {
       chain.push({ id, delta });
       id = typeof m === 'string' ? m : (m as LinkDelta).parent;
     }
-    let cur: readonly LinkEntry[] = base ?? (await this.readCommit(id));
+    let cur: readonly LinkEntry[] | undefined = base ?? this.cache?.get(id);
+    if (!cur) {
+      cur = await this.readCommit(id);
+      this.cache?.learn(id, cur);
+    }
     if (!base) this.commits.set(id, cur);
     for (let i = chain.length - 1; i >= 0; i--) {
       const { id: cid, delta } = chain[i]!;

@@ -138,6 +138,8 @@ export async function* judgePushCommits(
       const batch = await readPushBatch(ctx, policy, judge, guard, pushed, diffs, opts);
       for (const item of batch) yield 'judge' in item ? await judgedItem(judge, item.record) : item;
     }
+    // Only a walk that ran to its end: its tips' links are then known whole.
+    judge.keepLinks();
   } finally {
     setTouchIndex(ctx, undefined);
     judge.close();

@@ -1,13 +1,19 @@
 // Commands and their input. The Io interface lives in src/io.ts (agent code uses it too).
 
+import { readSync } from 'node:fs';
 import type { Io } from '../io.js';
 
 export type { Io };
 
 export type Command = (argv: string[], io: Io) => Promise<number>;
 
-/** Reads stdin whole, refusing more than `max` bytes (hook input is hostile). */
+/**
+ * Reads stdin whole, refusing more than `max` bytes (hook input is hostile): rejects with
+ * a plain Error once more than `max` bytes have arrived. A non-terminal `io.stdinFd` is
+ * read directly (readFd); a terminal, or an Io without a descriptor, through `io.stdin`.
+ */
 export async function readStdin(io: Io, max: number): Promise<Buffer> {
+  if (io.stdinFd !== undefined && !io.stdinIsTTY) return readFd(io.stdinFd, max);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of io.stdin) {
@@ -15,6 +21,39 @@ export async function readStdin(io: Io, max: number): Promise<Buffer> {
     size += b.length;
     if (size > max) throw new Error(`input larger than ${max} bytes`);
     chunks.push(b);
+  }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * All of file descriptor `fd` (a pipe or a file: what git gives a hook on stdin) with
+ * blocking reads, as src/cli/agent-bin.ts reads its input: no stream, no promise per
+ * chunk (issue 14 §3: a small push's pre-receive pays for everything it starts). Throws
+ * once more than `max` bytes have arrived; EOF/EBADF (a closed or absent stdin) end the
+ * input. A descriptor left non-blocking by the parent (EAGAIN) is waited on in 5 ms
+ * steps. The read blocks the event loop, as the stream read it replaces blocked the
+ * command: nothing else runs before the input is known (no git process, no timer).
+ */
+export function readFd(fd: number, max: number): Buffer {
+  const chunks: Buffer[] = [];
+  const buf = Buffer.allocUnsafe(1 << 16);
+  for (let size = 0; ;) {
+    let n: number;
+    try {
+      n = readSync(fd, buf, 0, buf.length, null);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        continue;
+      }
+      if (code === 'EOF' || code === 'EBADF') break;
+      throw e;
+    }
+    if (n === 0) break;
+    size += n;
+    if (size > max) throw new Error(`input larger than ${max} bytes`);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
   }
   return Buffer.concat(chunks);
 }

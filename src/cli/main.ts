@@ -1,6 +1,7 @@
 // bin: the only module that touches `process`. Everything below it takes an Io.
 // Dispatch, --help and the did-you-mean list come from the command table (commands.ts).
 
+import { isatty } from 'node:tty';
 import { CleanroomError, usageError } from '../errors.js';
 import { endGitProcesses } from '../git/git.js';
 import type { Io } from './io.js';
@@ -142,22 +143,39 @@ export function reportError(e: unknown, io: Io, command: string): number {
   return 2;
 }
 
+let stdoutReady = false;
+/** process.stdout, with the handler that keeps `cleanroom … | head` from crashing (EPIPE). */
+function stdout(): NodeJS.WriteStream {
+  if (!stdoutReady) {
+    stdoutReady = true;
+    process.stdout.on('error', () => undefined);
+  }
+  return process.stdout;
+}
+
 /** The process entry (src/cli/bin.ts): wires the real process into an Io. */
 export function main(packageRoot: string): void {
   const io: Io = {
     cwd: process.cwd(),
     env: process.env,
-    stdin: process.stdin,
-    stdinIsTTY: process.stdin.isTTY === true,
-    stdout: (s) => void process.stdout.write(s),
+    // process.stdin is a stream Node builds when first read (a socket for a pipe, a file
+    // stream for a file: ~2-3 ms): only a command that reads it as a stream builds it;
+    // readStdin reads descriptor 0 itself (stdinFd).
+    get stdin() {
+      return process.stdin;
+    },
+    stdinIsTTY: isatty(0),
+    stdinFd: 0,
+    // Likewise stdout and stderr: built on the first write (a push accepted in silence
+    // writes neither), their terminal-ness asked of the descriptors.
+    stdout: (s) => void stdout().write(s),
     stderr: (s) => void process.stderr.write(s),
-    stderrIsTTY: process.stderr.isTTY === true,
-    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: isatty(2),
+    stdoutIsTTY: isatty(1),
     now: () => new Date(),
     ppid: process.ppid,
     packageRoot,
   };
-  process.stdout.on('error', () => undefined); // `cleanroom … | head` must not crash
   run(process.argv.slice(2), io).then(
     (code) => exit(code),
     (e: unknown) => exit(reportError(e, io, 'cleanroom')),

@@ -174,6 +174,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
             stop.signal,
             collect,
             repo.commits,
+            cfg.cacheDir,
           ),
         };
       })(),

@@ -29,6 +29,7 @@ import {
 } from '../check/policy-source.js';
 import { POLICY_PATH } from '../policy/paths.js';
 import { addNotes } from '../check/grants.js';
+import { LinkCache } from '../check/link-cache.js';
 
 export interface RefUpdate {
   old: string;
@@ -446,8 +447,15 @@ export async function judgePush(
    * and the batch check decides for the whole push, as without it.
    */
   known?: ReadonlyMap<string, string>,
+  /**
+   * The repository's cleanroom state directory (`ServerConfig.cacheDir`): the links of
+   * the commit a push builds on are read from, and its tips' links written to, the link
+   * cache there (src/check/link-cache.ts). Absent: read from git every time.
+   */
+  cacheDir?: string,
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
+  const linkCache = cacheDir === undefined ? undefined : new LinkCache(cacheDir);
   const guard = configGuard(source.policy);
   const seen = new Set<string>();
   const verdicts: RefVerdict[] = [];
@@ -532,8 +540,10 @@ export async function judgePush(
           })();
     // Commits that cannot produce a finding are passed over (judgePushCommits); with an
     // override log to feed, every commit's message is read all the same.
+    linkCache?.wanted.add(tip);
     const judged = judgePushCommits(ctx, source.policy, source.trust, ids, now, {
       guardConfig: true,
+      ...(linkCache ? { linkCache } : {}),
       readAll: onCommit !== undefined,
       ...(order ? { commits: order.length } : {}),
     });
@@ -597,6 +607,9 @@ export async function judgePush(
       }
     }
   }
+  // Only a push judged to its end: the links of its tips are then known (and correct
+  // whatever the verdict: they are the trees', not the push's).
+  linkCache?.save();
   return verdicts;
 }
 
