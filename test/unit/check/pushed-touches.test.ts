@@ -6,7 +6,13 @@
 // blob, the entries whose pair (entryPair) names it on either side, in the order learnt.
 
 import { describe, expect, it } from 'vitest';
-import { entryPair, PushedTouches, type Pair } from '../../../src/check/provenance.js';
+import {
+  entryPair,
+  PushedGraph,
+  PushedTouches,
+  reachableFrom,
+  type Pair,
+} from '../../../src/check/provenance.js';
 import type { GitContext } from '../../../src/git/git.js';
 import { prng } from '../../helpers/prng.js';
 
@@ -118,5 +124,46 @@ describe('PushedTouches: pairs made only for the blobs a walk asks about', () =>
     expect((await pushed.touches(['d'.repeat(40)], [near]))?.pairs).toEqual([
       { commit: 'd'.repeat(40), path: a, old: ZERO, new: near },
     ]);
+  });
+});
+
+describe('PushedGraph: the push’s walks over parents by index', () => {
+  it('differential: reachableFrom over a Map of ids, step for step (random DAGs, outside ids, step bounds)', () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const rnd = prng(seed);
+      const id = (n: number): string => n.toString(16).padStart(40, '0');
+      const n = 1 + Math.floor(rnd() * 40);
+      const map = new Map<string, string[]>();
+      const graph = new PushedGraph();
+      for (let i = 0; i < n; i++) {
+        // Parents among earlier commits, sometimes one outside the push (id >= 1000).
+        const parents: string[] = [];
+        const k = i === 0 ? 0 : Math.floor(rnd() * 3);
+        for (let j = 0; j < k; j++)
+          parents.push(rnd() < 0.1 ? id(1000 + j) : id(Math.floor(rnd() * i)));
+        map.set(id(i), parents);
+        graph.add(id(i), parents);
+        // Learnt again with other parents: the last ones count, in both.
+        if (rnd() < 0.05 && i > 0) {
+          const again = [id(Math.floor(rnd() * i))];
+          map.set(id(i), again);
+          graph.add(id(i), again);
+        }
+      }
+      for (let q = 0; q < 6; q++) {
+        const tips = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () =>
+          rnd() < 0.05 ? id(2000) : id(Math.floor(rnd() * n)),
+        );
+        const wanted = new Set(
+          Array.from({ length: Math.floor(rnd() * 5) }, () =>
+            rnd() < 0.1 ? id(3000) : id(Math.floor(rnd() * n)),
+          ),
+        );
+        const maxSteps = rnd() < 0.3 ? Math.floor(rnd() * 10) : 500_000;
+        const want = reachableFrom(map, tips, wanted, { closed: true, maxSteps });
+        const got = graph.reachable(tips, wanted, maxSteps);
+        expect(got && [...got], `seed ${seed} query ${q}`).toEqual(want && [...want]);
+      }
+    }
   });
 });
