@@ -306,6 +306,16 @@ export class TreeLinks {
       if (e?.mode === SYMLINK_MODE) out.push({ path, blob: e.id });
     }
     for (const e of m.combined.values()) if (e) out.push(e);
+    // Most merges keep the first parent's links as they were: then they are that very
+    // list, so its resolution (`at`, memoised per list) and every comparison with the
+    // parent's (`a === b`) are not done again for each merge. Only the same entries in
+    // the same order: the order is what `at` resolves.
+    const first = sets[0]!;
+    if (
+      out.length === first.length &&
+      out.every((e, i) => e.path === first[i]!.path && e.blob === first[i]!.blob)
+    )
+      return first;
     return out.length ? out : NONE;
   }
 

@@ -4,6 +4,7 @@
 import type { FileChange, Finding } from '../core/types.js';
 import { readFileSync } from 'node:fs';
 import {
+  CompletionPasses,
   completeCommits,
   readCommitBatches,
   readDiffBatches,
@@ -130,18 +131,21 @@ export async function* judgePushCommits(
   const guard = configGuard(policy);
   // Every commit's entries, for walks whose whole history is in the push (provenance.ts).
   const pushed = new PushedTouches(ctx, { off: (opts.commits ?? 0) > MAX_PUSHED_PAIRS });
+  // One rename pass of each kind and one cat-file for the whole push, not three per batch.
+  const passes = new CompletionPasses(ctx);
   // The generator's own body is kept small on purpose: it is resumed once per pushed
   // commit, so V8 optimises it, and each (re)optimisation of a body that inlined the
   // batch's work cost hundreds of milliseconds of compiler time on a long history.
   try {
     for await (const diffs of readDiffBatches(ctx, items)) {
-      const batch = await readPushBatch(ctx, policy, judge, guard, pushed, diffs, opts);
+      const batch = await readPushBatch(ctx, policy, judge, guard, pushed, passes, diffs, opts);
       for (const item of batch) yield 'judge' in item ? await judgedItem(judge, item.record) : item;
     }
     // Only a walk that ran to its end: its tips' links are then known whole.
     judge.keepLinks();
   } finally {
     setTouchIndex(ctx, undefined);
+    passes.close();
     judge.close();
   }
 }
@@ -156,6 +160,7 @@ async function readPushBatch(
   judge: CommitJudge,
   guard: Guard,
   pushed: PushedTouches,
+  passes: CompletionPasses,
   diffs: readonly CommitDiff[],
   opts: { readAll?: boolean },
 ): Promise<(PushJudged | { record: CommitRecord; judge: true })[]> {
@@ -164,7 +169,7 @@ async function readPushBatch(
   for (const d of diffs) if (mayMatter(policy, guard, d)) judged.add(d.id);
   const records = new Map<string, CommitRecord>();
   const complete = async (list: readonly CommitDiff[]): Promise<void> => {
-    for (const r of await completeCommits(ctx, list)) records.set(r.id, r);
+    for (const r of await completeCommits(ctx, list, passes)) records.set(r.id, r);
   };
   await complete(diffs.filter((d) => opts.readAll === true || judged.has(d.id)));
   // In order (parents first), every commit's diff is followed before a later commit's
