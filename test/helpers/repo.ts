@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import {
   chmodSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -196,10 +197,55 @@ review:
   independent: true
 `;
 
-/** A repo with POLICY (or `policy`) committed by a human and cleanroom's hooks installed. */
+/**
+ * A copy of the directory `template` (a repository: `cp -a`, modes and symlinks kept) in a
+ * new temp directory. Git re-reads the copied index's stat data, so the copy behaves as the
+ * original did (no path of the original is stored inside a repository git made).
+ */
+export function copyTree(template: string): string {
+  const dir = tempDir();
+  execFileSync('cp', ['-a', `${template}/.`, dir]);
+  return dir;
+}
+
+/**
+ * Runs `make` once per `key` in this test file (vitest runs each file in its own module
+ * graph) and hands each caller a fresh copy of what it built (`copyTree`): the set-up a
+ * file repeats for every test (git init, a commit, `cleanroom init`) costs one run. A
+ * template deleted meanwhile (a file that empties its temp dirs early) is built again.
+ */
+const templates = new Map<string, string[]>();
+export function fromTemplate(key: string, make: () => string[]): string[] {
+  let dirs = templates.get(key);
+  if (!dirs?.every((d) => existsSync(d))) {
+    dirs = make();
+    templates.set(key, dirs);
+  }
+  return dirs.map(copyTree);
+}
+
+/**
+ * A repo with POLICY (or `policy`) committed by a human and cleanroom's hooks installed:
+ * a copy of the one this file built first with the same options.
+ */
 export function repoWithPolicy(
   opts: { policy?: string; init?: boolean; objectFormat?: 'sha1' | 'sha256' } = {},
 ): TestRepo {
+  const key = JSON.stringify([
+    'repoWithPolicy',
+    opts.policy ?? POLICY,
+    opts.init !== false,
+    opts.objectFormat ?? 'sha1',
+  ]);
+  const [dir] = fromTemplate(key, () => [makeRepoWithPolicy(opts).dir]);
+  return new TestRepo(dir!);
+}
+
+function makeRepoWithPolicy(opts: {
+  policy?: string;
+  init?: boolean;
+  objectFormat?: 'sha1' | 'sha256';
+}): TestRepo {
   const repo = TestRepo.init(opts.objectFormat ? { objectFormat: opts.objectFormat } : {});
   repo.write('.cleanroom/policy.yaml', opts.policy ?? POLICY);
   repo.write('README.md', '# test\n');

@@ -4,7 +4,7 @@
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { repoWithPolicy, ROOT, tempDir, TestRepo } from './repo.js';
+import { fromTemplate, repoWithPolicy, ROOT, tempDir, TestRepo } from './repo.js';
 
 export const CLAUDE = 'Co-authored-by: Claude <noreply@anthropic.com>';
 
@@ -14,10 +14,32 @@ export interface Server {
   log: string;
 }
 
-/** The policy (and anything else in `files`) is pushed to main before the hook is installed. */
-export function protectedServer(
-  opts: { objectFormat?: 'sha1' | 'sha256'; policy?: string; files?: Record<string, string> } = {},
-): Server {
+type ServerOpts = {
+  objectFormat?: 'sha1' | 'sha256';
+  policy?: string;
+  files?: Record<string, string>;
+};
+
+/**
+ * The policy (and anything else in `files`) is pushed to main before the hook is installed.
+ * A copy of the server and clone this file built first with the same options
+ * (`fromTemplate`): the copies get their own decision log and point at each other.
+ */
+export function protectedServer(opts: ServerOpts = {}): Server {
+  const key = JSON.stringify(['protectedServer', opts]);
+  const [serverDir, workDir] = fromTemplate(key, () => {
+    const t = makeProtectedServer(opts);
+    return [t.server.dir, t.work.dir];
+  });
+  const server = new TestRepo(serverDir!);
+  const work = new TestRepo(workDir!);
+  work.git('remote', 'set-url', 'origin', server.dir);
+  const log = join(tempDir(), 'decisions.jsonl');
+  server.git('config', 'cleanroom.log', log);
+  return { server, work, log };
+}
+
+function makeProtectedServer(opts: ServerOpts): Server {
   const server = TestRepo.init({
     bare: true,
     ...(opts.objectFormat ? { objectFormat: opts.objectFormat } : {}),
@@ -35,7 +57,11 @@ export function protectedServer(
   work.git('remote', 'add', 'origin', server.dir);
   work.git('push', '-q', 'origin', 'main');
   const log = join(tempDir(), 'decisions.jsonl');
-  const r = work.cleanroom(['install-server', server.dir, '--log', log]);
+  // A deadline far above the load (default 4.5 s): a push judged by a hook starved of CPU
+  // (test files run in parallel, beside other work on the machine) must get the judgement
+  // the test asserts, not "did not finish". The deadline itself is tested with its own
+  // bounds (test/e2e/server/deadline.test.ts, push.test.ts "rejects when the deadline passes").
+  const r = work.cleanroom(['install-server', server.dir, '--log', log, '--deadline', '60']);
   expect(r.code, r.stderr).toBe(0);
   return { server, work, log };
 }

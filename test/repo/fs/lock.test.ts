@@ -18,9 +18,10 @@ beforeAll(() => {
 });
 
 // `append N TAG`: N appends of one grant each to <dir>/log.jsonl (the server's override log);
-// `hold MS STALE TAG`: holds <dir>/log.jsonl.lock for MS ms and records overlaps.
+// `hold MS STALE TAG [UNTIL]`: holds <dir>/log.jsonl.lock for MS ms, and then until the file
+// <dir>/UNTIL exists (at most 20 s), and records overlaps.
 const WORKER = `
-const [mod, dir, cmd, a, b, c] = process.argv.slice(2);
+const [mod, dir, cmd, a, b, c, d] = process.argv.slice(2);
 const L = await import(mod);
 const fs = await import('node:fs');
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -38,12 +39,22 @@ if (cmd === 'hold')
     let alone = true;
     try { fs.closeSync(fs.openSync(dir + '/inside', 'wx')); } catch { alone = false; fs.writeFileSync(dir + '/overlap-' + c, ''); }
     sleep(Number(a));
+    for (let i = 0; d && i < 400 && !fs.existsSync(dir + '/' + d); i++) sleep(50);
     if (alone) fs.rmSync(dir + '/inside');
   }, { timeoutMs: 20000, staleMs: Number(b), busy: 'busy' });
 `;
 
 const worker = (dir: string, args: string[]): Promise<number> =>
   runWorker(WORKER, bundle, [dir, ...args]);
+
+/** Resolves once `file` exists; throws after 20 s (the holder never took the lock). */
+async function untilExists(file: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (existsSync(file)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${file} never appeared`);
+}
 
 describe('the override log takes the one lock', () => {
   it('four concurrent pushes append an unbroken chain', async () => {
@@ -85,9 +96,12 @@ describe('the override log takes the one lock', () => {
   it("a push stalled past the stale age does not delete its successor's lock", async () => {
     const dir = join(tempDir(), 'state');
     mkdirSync(dir, { recursive: true });
-    const a = worker(dir, ['hold', '1500', '300', 'A']);
-    await new Promise((r) => setTimeout(r, 500));
-    const b = worker(dir, ['hold', '3000', '300', 'B']);
+    // A (stale age 300 ms) stalls holding the lock until B has taken it over; B arrives once
+    // A holds it. Events, not sleeps, order the two, so a process that starts late on a
+    // loaded machine cannot reorder them.
+    const a = worker(dir, ['hold', '500', '300', 'A', 'holder-B']);
+    await untilExists(join(dir, 'holder-A'));
+    const b = worker(dir, ['hold', '500', '300', 'B']);
     expect(await a).toBe(0);
     expect(await b).toBe(0);
     expect(readFileSync(join(dir, 'holder-B'), 'utf8')).not.toBe(

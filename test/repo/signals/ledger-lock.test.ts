@@ -17,10 +17,11 @@ beforeAll(() => {
 });
 
 // A worker: `append N TAG` appends N entries one at a time; `compact N` compacts N times
-// keeping everything; `hold MS STALE` holds the lock MS ms (stale age STALE) and reports
-// whether the lock file still held its own token when it let go.
+// keeping everything; `hold MS STALE TAG [UNTIL]` holds the lock MS ms (stale age STALE), and
+// then until the file <dir>/UNTIL exists (at most 20 s), and reports whose lock the lock
+// file held when it let go.
 const WORKER = `
-const [mod, dir, cmd, a, b, c] = process.argv.slice(2);
+const [mod, dir, cmd, a, b, c, d] = process.argv.slice(2);
 const L = await import(mod);
 const entry = (tag, i) => ({ time: new Date().toISOString(), tool: 'claude-code', session: tag, path: tag + '/' + i, blob: '0'.repeat(40), lines: [] });
 const sleep = (ms) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -34,6 +35,7 @@ if (cmd === 'hold') {
     let alone = true;
     try { fs.closeSync(fs.openSync(dir + '/inside', 'wx')); } catch { alone = false; fs.writeFileSync(dir + '/overlap-' + c, ''); }
     sleep(Number(a));
+    for (let i = 0; d && i < 400 && !fs.existsSync(dir + '/' + d); i++) sleep(50);
     if (alone) fs.rmSync(dir + '/inside');
   }, 20000, stale);
   // after release: whose lock is there now?
@@ -43,6 +45,15 @@ if (cmd === 'hold') {
 
 const worker = (dir: string, args: string[]): Promise<number> =>
   runWorker(WORKER, bundle, [dir, ...args]);
+
+/** Resolves once `file` exists; throws after 20 s (the holder never took the lock). */
+async function untilExists(file: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    if (existsSync(file)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${file} never appeared`);
+}
 
 describe('the ledger lock', () => {
   it('four concurrent writers and a compactor lose no append', async () => {
@@ -63,10 +74,12 @@ describe('the ledger lock', () => {
 
   it("a holder stalled past the stale age does not delete its successor's lock on release", async () => {
     const dir = join(tempDir(), 'state');
-    // A holds for 1.5 s with a stale age of 300 ms; B arrives at 0.5 s, takes over, holds 3 s.
-    const a = worker(dir, ['hold', '1500', '300', 'A']);
-    await new Promise((r) => setTimeout(r, 500));
-    const b = worker(dir, ['hold', '3000', '300', 'B']);
+    // A (stale age 300 ms) stalls holding the lock until B has taken it over; B arrives once
+    // A holds it and keeps it until A has let go. Events, not sleeps, order the two, so a
+    // loaded machine (a process that starts late) cannot reorder them.
+    const a = worker(dir, ['hold', '500', '300', 'A', 'holder-B']);
+    await untilExists(join(dir, 'holder-A'));
+    const b = worker(dir, ['hold', '0', '300', 'B', 'after-A']);
     expect(await a).toBe(0);
     // When A let go, B's lock was still in place (A removed nothing of B's).
     const bToken = readFileSync(join(dir, 'holder-B'), 'utf8');
