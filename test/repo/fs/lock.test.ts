@@ -96,10 +96,11 @@ describe('the override log takes the one lock', () => {
   it("a push stalled past the stale age does not delete its successor's lock", async () => {
     const dir = join(tempDir(), 'state');
     mkdirSync(dir, { recursive: true });
-    // A (stale age 300 ms) stalls holding the lock until B has taken it over; B arrives once
+    // A (stale age 300 ms) stalls holding the lock until B has taken it over (and seen A's
+    // work in progress: overlap-B); B arrives once
     // A holds it. Events, not sleeps, order the two, so a process that starts late on a
     // loaded machine cannot reorder them.
-    const a = worker(dir, ['hold', '500', '300', 'A', 'holder-B']);
+    const a = worker(dir, ['hold', '500', '300', 'A', 'overlap-B']);
     await untilExists(join(dir, 'holder-A'));
     const b = worker(dir, ['hold', '500', '300', 'B']);
     expect(await a).toBe(0);

@@ -74,10 +74,11 @@ describe('the ledger lock', () => {
 
   it("a holder stalled past the stale age does not delete its successor's lock on release", async () => {
     const dir = join(tempDir(), 'state');
-    // A (stale age 300 ms) stalls holding the lock until B has taken it over; B arrives once
+    // A (stale age 300 ms) stalls holding the lock until B has taken it over (and seen A's
+    // work in progress: overlap-B); B arrives once
     // A holds it and keeps it until A has let go. Events, not sleeps, order the two, so a
     // loaded machine (a process that starts late) cannot reorder them.
-    const a = worker(dir, ['hold', '500', '300', 'A', 'holder-B']);
+    const a = worker(dir, ['hold', '500', '300', 'A', 'overlap-B']);
     await untilExists(join(dir, 'holder-A'));
     const b = worker(dir, ['hold', '0', '300', 'B', 'after-A']);
     expect(await a).toBe(0);
