@@ -139,9 +139,9 @@ describe('bounded work per push', () => {
     const bad = s.work.head();
     stage(s, 'reorg');
     stage(s, 'launder');
-    const ok = await hook(s, `${ZERO} ${good} refs/heads/reorg\n`, '4.5');
+    const ok = await hook(s, `${ZERO} ${good} refs/heads/reorg\n`);
     expect(ok.code, ok.stderr).toBe(0);
-    const no = await hook(s, `${ZERO} ${bad} refs/heads/launder\n`, '4.5');
+    const no = await hook(s, `${ZERO} ${bad} refs/heads/launder\n`);
     expect(no.code, no.stderr.slice(0, 2000)).toBe(1);
     expect(no.stderr).toMatch(/moved from drafts\/q\d+\.json and 49 more, written in [0-9a-f]{12}/);
   });
