@@ -6,7 +6,7 @@
 // so a single worker leaves the machine half idle. Every test works in its own temporary
 // directories (test/helpers/repo.ts `tempDir`), and none asserts a duration: the tests
 // with a clock (the hook's deadline, a remote that does not answer) set their bounds far
-// above the load (CONTRIBUTING.md, "Tests, three tiers").
+// above the load (CONTRIBUTING.md, "Keeping the suite fast").
 
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
