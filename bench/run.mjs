@@ -87,6 +87,16 @@ const wanted = process.argv.slice(2);
 const files = readdirSync(here)
   .filter((f) => f.endsWith('.bench.mjs'))
   .sort();
+// A misspelt section (or --help) used to run nothing and exit 0, looking like a pass.
+const names = files.map((f) => f.replace(/\.bench\.mjs$/, ''));
+const unknown = wanted.filter((w) => !names.includes(w));
+if (unknown.length) {
+  const help = unknown.some((w) => w === '-h' || w === '--help');
+  (help ? console.log : console.error)(
+    `${help ? '' : `unknown section: ${unknown.join(' ')}\n`}usage: node bench/run.mjs [SECTION…]   (none: every section; BENCH_QUICK=1 smaller inputs)\nsections: ${names.join(' ')}\n(docs/benchmarks.md, "Running the bench")`,
+  );
+  process.exit(help ? 0 : 2);
+}
 console.log(
   `cleanroom bench — node ${process.version}, ${spawnSync('git', ['version'], { encoding: 'utf8' }).stdout.trim()}${h.quick ? ' (quick)' : ''}`,
 );
