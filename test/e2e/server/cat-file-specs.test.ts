@@ -44,20 +44,23 @@ function push(s: Server): { code: number; stderr: string } {
 }
 
 describe('a directory name cat-file cannot take as a spec line', () => {
-  it('a merge with differing links under `d\\nx/`, then a human move of AI content into a zone: rejected', () => {
-    const s = protectedServer();
-    agentCommit(s.work, 'src/ai.json', '{"q": "ai"}\n');
-    mergeOfDifferingLinks(s, 'd\nx', ['../foo', '../bar']);
-    mkdirSync(join(s.work.dir, 'evals/tasks'), { recursive: true });
-    s.work.git('mv', 'src/ai.json', 'evals/tasks/ai.json');
-    s.work.git('commit', '-q', '--no-verify', '-m', 'move');
-    const before = serverRef(s, 'main');
-    const r = push(s);
-    expect(r.code, r.stderr).not.toBe(0);
-    expect(r.stderr).toContain('evals/tasks/ai.json');
-    expect(r.stderr).toMatch(/moved from src\/ai\.json, written in [0-9a-f]{12}/);
-    expect(serverRef(s, 'main')).toBe(before);
-  });
+  it.each(['sha1', 'sha256'] as const)(
+    'a merge with differing links under `d\\nx/`, then a human move of AI content into a zone: rejected (%s)',
+    (objectFormat) => {
+      const s = protectedServer({ objectFormat });
+      agentCommit(s.work, 'src/ai.json', '{"q": "ai"}\n');
+      mergeOfDifferingLinks(s, 'd\nx', ['../foo', '../bar']);
+      mkdirSync(join(s.work.dir, 'evals/tasks'), { recursive: true });
+      s.work.git('mv', 'src/ai.json', 'evals/tasks/ai.json');
+      s.work.git('commit', '-q', '--no-verify', '-m', 'move');
+      const before = serverRef(s, 'main');
+      const r = push(s);
+      expect(r.code, r.stderr).not.toBe(0);
+      expect(r.stderr).toContain('evals/tasks/ai.json');
+      expect(r.stderr).toMatch(/moved from src\/ai\.json, written in [0-9a-f]{12}/);
+      expect(serverRef(s, 'main')).toBe(before);
+    },
+  );
 
   it('human control: the same history with the moved file written by a human is accepted', () => {
     const s = protectedServer();
@@ -94,5 +97,32 @@ describe('a directory name cat-file cannot take as a spec line', () => {
     const r = push(s);
     expect(r.code, r.stderr).toBe(0);
     expect(serverRef(s, 'main')).toBe(s.work.head());
+  });
+});
+
+describe('the audit reads merges through the same long-lived cat-file', () => {
+  const history = (s: Server, write: typeof agentCommit): void => {
+    write(s.work, 'src/ai.json', '{"q": "moved"}\n');
+    mergeOfDifferingLinks(s, 'd\nx', ['../foo', '../bar']);
+    mkdirSync(join(s.work.dir, 'evals/tasks'), { recursive: true });
+    s.work.git('mv', 'src/ai.json', 'evals/tasks/ai.json');
+    s.work.git('commit', '-q', '--no-verify', '-m', 'move');
+  };
+
+  it('AI content moved into a zone after a merge with links under `d\\nx/` is reported', () => {
+    const s = protectedServer();
+    history(s, agentCommit);
+    const r = s.work.cleanroom(['audit']);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain('evals/tasks/ai.json');
+    expect(r.stdout).toMatch(/moved from src\/ai\.json, written in [0-9a-f]{12}/);
+  });
+
+  it('human control: the same history written by a human is not reported', () => {
+    const s = protectedServer();
+    history(s, humanCommit);
+    const r = s.work.cleanroom(['audit']);
+    expect(r.stdout).not.toContain('evals/tasks/ai.json');
+    expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 });
