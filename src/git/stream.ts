@@ -352,7 +352,11 @@ export class BatchCheck {
    */
   async ids(specs: readonly string[]): Promise<string[]> {
     if (specs.some((s) => s.includes('\n') || s.endsWith('\r')))
-      throw new CleanroomError('internal', 'a cat-file spec with a newline or a final CR');
+      throw new CleanroomError(
+        'input',
+        'a path with a newline, or a carriage return at its end, where git must be asked for it by name',
+        'cleanroom cannot judge it: rename the path',
+      );
     // Written while the answers are read: awaiting the write first deadlocks once both
     // pipes are full (git blocks writing answers nobody reads, and stops reading specs).
     const written = writeLine(this.child.stdin, specs.map((s) => s + '\n').join(''));

@@ -126,3 +126,38 @@ describe('the audit reads merges through the same long-lived cat-file', () => {
     expect(r.code, r.stdout + r.stderr).toBe(0);
   });
 });
+
+describe('a link target cat-file cannot take as a spec line', () => {
+  /** evals/tasks/l -> ../../TARGET on main, a side branch writing below TARGET, merged. */
+  function mergeBelowLink(s: Server, target: string, write: typeof agentCommit): void {
+    const w = s.work;
+    w.write(`${target}/keep`, 'x\n');
+    mkdirSync(join(w.dir, 'evals/tasks'), { recursive: true });
+    symlinkSync(`../../${target}`, join(w.dir, 'evals/tasks/l'));
+    w.git('add', '-A');
+    w.git('commit', '-q', '--no-verify', '-m', 'link');
+    w.git('checkout', '-q', '-b', 'side');
+    write(w, `${target}/q.json`, '{"q": 1}\n');
+    w.git('checkout', '-q', 'main');
+    humanCommit(w, 'other', 'z\n');
+    w.git('merge', '-q', '--no-verify', '--no-edit', 'side');
+  }
+
+  it('a link to `src/gen\\r` (asked by name, it would be answered for `src/gen`): the push fails closed, naming the path problem', () => {
+    const s = protectedServer();
+    mergeBelowLink(s, 'src/gen\r', humanCommit);
+    const before = serverRef(s, 'main');
+    const r = push(s);
+    expect(r.code, r.stderr).not.toBe(0);
+    expect(r.stderr).toContain('a carriage return at its end');
+    expect(serverRef(s, 'main')).toBe(before);
+  });
+
+  it('human control: the same history with a link to `src/gen` is accepted', () => {
+    const s = protectedServer();
+    mergeBelowLink(s, 'src/gen', humanCommit);
+    const r = push(s);
+    expect(r.code, r.stderr).toBe(0);
+    expect(serverRef(s, 'main')).toBe(s.work.head());
+  });
+});
