@@ -149,6 +149,14 @@ export class TreeLinks {
 
   /** One object through the long-lived cat-file (also lent to the judge for commit messages). */
   async object(spec: string): Promise<{ type: string; content: Buffer }> {
+    // cat-file reads a spec a line at a time, and strips a CR at its end: such a spec
+    // would be two requests (every later answer shifted by one) or another object's.
+    if (spec.includes('\n') || spec.endsWith('\r'))
+      throw new CleanroomError(
+        'input',
+        'a path with a newline, or a carriage return at its end, where git must be asked for it by name',
+        'cleanroom cannot judge it: rename the path',
+      );
     this.open();
     await writeLine(this.cat!.child.stdin, spec + '\n');
     return this.cat!.next();
@@ -295,11 +303,7 @@ export class TreeLinks {
       const dir = cut < 0 ? '' : path.slice(0, cut);
       let entries = dirs.get(dir);
       if (!entries) {
-        entries = new Map();
-        const t = await this.object(`${id}:${dir}`);
-        if (t.type === 'tree')
-          for (const e of parseTree(t.content, id.length === 64 ? 32 : 20))
-            entries.set(decodePath(e.name), e);
+        entries = await this.dirEntries(id, dir);
         dirs.set(dir, entries);
       }
       const e = entries.get(path.slice(cut + 1));
@@ -317,6 +321,33 @@ export class TreeLinks {
     )
       return first;
     return out.length ? out : NONE;
+  }
+
+  /**
+   * The entries of the directory `dir` ('' for the root, `/`-separated, as the paths of
+   * LinkEntry) of `commit`'s tree, by name (decodePath), or an empty map where `dir` is no
+   * directory there (missing, a file, a link: a lookup never follows a link). Read by tree
+   * ids from the root, one component at a time, never as a `COMMIT:PATH` spec: cat-file
+   * reads its specs a line at a time, so a directory named `d\nx` made one spec two
+   * requests (two answers: every later answer of the long-lived cat-file was the one
+   * before it: a commit's message, a link's text) and a name ending in `\r` lost it
+   * (git strips a CR at a line's end: the answer was another directory's).
+   */
+  private async dirEntries(commit: string, dir: string): Promise<Map<string, TreeEntry>> {
+    const idBytes = commit.length === 64 ? 32 : 20;
+    let t = await this.object(`${commit}^{tree}`);
+    for (const name of dir === '' ? [] : dir.split('/')) {
+      if (t.type !== 'tree') break;
+      const e = parseTree(t.content, idBytes).find(
+        (x) => x.mode === '40000' && decodePath(x.name) === name,
+      );
+      if (!e) return new Map();
+      t = await this.object(e.id);
+    }
+    const entries = new Map<string, TreeEntry>();
+    if (t.type === 'tree')
+      for (const e of parseTree(t.content, idBytes)) entries.set(decodePath(e.name), e);
+    return entries;
   }
 
   /** All links of a commit's tree: one cat-file request per level, each tree id once. */

@@ -779,7 +779,9 @@ export async function movedContentSignals(
   // blobs), else asked of one batch-check (the staged diff of older callers). Asking for
   // `parent:path` of 90,000 moved files costs git a tree walk each: tens of seconds.
   const sourceOf = new Map<FileChange, string>();
-  const ask = moved.filter((f) => f.fromBlob === undefined && !/[\n]/.test(f.from!));
+  // A source named with a newline, or a CR at its end, cannot be a spec line (cat-file
+  // reads lines, and strips a final CR: another path's answer): untraced, a signal.
+  const ask = moved.filter((f) => f.fromBlob === undefined && !/\n|\r$/.test(f.from!));
   for (const f of moved) if (f.fromBlob !== undefined) sourceOf.set(f, f.fromBlob);
   if (ask.length) {
     const check = new BatchCheck(ctx);

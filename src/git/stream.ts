@@ -345,10 +345,18 @@ export class BatchCheck {
     this.reader = new ByteReader(this.child.stdout);
   }
 
-  /** Object ids (or "missing") for each spec, in order. Specs must not contain newlines. */
+  /**
+   * Object ids (or "missing") for each spec, in order. Specs must not contain newlines,
+   * nor end with a CR (git strips a CR at a line's end: `C:x\r` would be answered for
+   * `C:x`, another path's object): such a spec throws.
+   */
   async ids(specs: readonly string[]): Promise<string[]> {
-    if (specs.some((s) => s.includes('\n')))
-      throw new CleanroomError('internal', 'a cat-file spec with a newline');
+    if (specs.some((s) => s.includes('\n') || s.endsWith('\r')))
+      throw new CleanroomError(
+        'input',
+        'a path with a newline, or a carriage return at its end, where git must be asked for it by name',
+        'cleanroom cannot judge it: rename the path',
+      );
     // Written while the answers are read: awaiting the write first deadlocks once both
     // pipes are full (git blocks writing answers nobody reads, and stops reading specs).
     const written = writeLine(this.child.stdin, specs.map((s) => s + '\n').join(''));

@@ -19,7 +19,8 @@ beforeAll(() => {
 
 // `append N TAG`: N appends of one grant each to <dir>/log.jsonl (the server's override log);
 // `hold MS STALE TAG [UNTIL]`: holds <dir>/log.jsonl.lock for MS ms, and then until the file
-// <dir>/UNTIL exists (at most 20 s), and records overlaps.
+// <dir>/UNTIL exists (at most 20 s), records overlaps, and after its release writes whose
+// lock the lock file held (<dir>/after-TAG).
 const WORKER = `
 const [mod, dir, cmd, a, b, c, d] = process.argv.slice(2);
 const L = await import(mod);
@@ -42,6 +43,9 @@ if (cmd === 'hold')
     for (let i = 0; d && i < 400 && !fs.existsSync(dir + '/' + d); i++) sleep(50);
     if (alone) fs.rmSync(dir + '/inside');
   }, { timeoutMs: 20000, staleMs: Number(b), busy: 'busy' });
+if (cmd === 'hold')
+  // after release: whose lock is there now?
+  fs.writeFileSync(dir + '/after-' + c, fs.existsSync(log + '.lock') ? fs.readFileSync(log + '.lock', 'utf8') : '');
 `;
 
 const worker = (dir: string, args: string[]): Promise<number> =>
@@ -102,12 +106,15 @@ describe('the override log takes the one lock', () => {
     // loaded machine cannot reorder them.
     const a = worker(dir, ['hold', '500', '300', 'A', 'overlap-B']);
     await untilExists(join(dir, 'holder-A'));
-    const b = worker(dir, ['hold', '500', '300', 'B']);
+    // B keeps the lock until A has let go (after-A): A's release is then checked against
+    // B's lock in place, whatever the load (a B that had already let go proved nothing).
+    const b = worker(dir, ['hold', '0', '300', 'B', 'after-A']);
     expect(await a).toBe(0);
+    // When A let go, B's lock was still in place (A removed nothing of B's).
+    const bToken = readFileSync(join(dir, 'holder-B'), 'utf8');
+    expect(bToken).not.toBe(readFileSync(join(dir, 'holder-A'), 'utf8'));
+    expect(readFileSync(join(dir, 'after-A'), 'utf8')).toBe(bToken);
     expect(await b).toBe(0);
-    expect(readFileSync(join(dir, 'holder-B'), 'utf8')).not.toBe(
-      readFileSync(join(dir, 'holder-A'), 'utf8'),
-    );
     expect(existsSync(join(dir, 'log.jsonl.lock'))).toBe(false);
   });
 });
