@@ -193,22 +193,26 @@ export async function existingPaths(
     symlinksOut?.push(...raw);
     const asks = via
       .flatMap(({ w }) => physicalPaths(w, raw).map((real) => ({ w, real })))
-      .filter(
-        (x): x is { w: string; real: string } =>
-          x.real !== undefined && x.real !== '' && !/\n/.test(x.real),
-      );
+      .filter((x): x is { w: string; real: string } => x.real !== undefined && x.real !== '');
+    // A name with a newline, or a final CR (git strips it from a spec line), cannot be
+    // asked as `TIP:PATH`: git would answer for another path. Those are looked for in the
+    // tree's own listing below, as the other-Unicode-form names are.
+    const unspeakable = (real: string): boolean => /\n|\r$/.test(real);
+    const byName = asks.filter((a) => !unspeakable(a.real));
     if (asks.length) {
-      const { stdout: ids } = await runGit(ctx, ['cat-file', '--batch-check=%(objecttype)'], {
-        input: asks.map((a) => `${tip}:${a.real}`).join('\n') + '\n',
-      });
-      const lines = ids.toString('latin1').split('\n');
-      asks.forEach((a, i) => {
-        if (lines[i] && !lines[i]!.endsWith('missing')) found.add(a.w);
-      });
+      if (byName.length) {
+        const { stdout: ids } = await runGit(ctx, ['cat-file', '--batch-check=%(objecttype)'], {
+          input: byName.map((a) => `${tip}:${a.real}`).join('\n') + '\n',
+        });
+        const lines = ids.toString('latin1').split('\n');
+        byName.forEach((a, i) => {
+          if (lines[i] && !lines[i]!.endsWith('missing')) found.add(a.w);
+        });
+      }
       // A link text spelled in another Unicode form than the tree (`café` for
       // `cafe\u0301/`) reaches it on APFS and HFS+, not through a literal lookup: the
       // tree's paths are compared in NFC (rare: only when a non-ASCII path is asked).
-      const odd = asks.filter((a) => !found.has(a.w) && !isAscii(a.real));
+      const odd = asks.filter((a) => !found.has(a.w) && (!isAscii(a.real) || unspeakable(a.real)));
       if (odd.length) {
         const want = new Map(odd.map((a) => [foldPath(a.real), a.w]));
         const { stdout: names } = await runGit(ctx, [
