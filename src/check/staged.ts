@@ -189,11 +189,17 @@ export async function checkStaged(
   if (mergeHead) {
     const added = files.filter(inZone);
     const head = await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`);
-    const { stdout } = await runGit(ctx, ['cat-file', '--batch-check=%(objectname)'], {
-      input: added.map((f) => `${mergeHead}:${f.path.replace(/\n/g, '')}`).join('\n') + '\n',
-    });
-    const there = stdout.toString('latin1').split('\n');
-    const own = added.filter((f, i) => !there[i]?.startsWith(f.blob));
+    // A name with a newline or a final CR is no spec line (git would answer for another
+    // path): such a file counts as the resolution's own, and its origin is looked up.
+    const asked = added.filter((f) => !/\n|\r$/.test(f.path));
+    const { stdout } = asked.length
+      ? await runGit(ctx, ['cat-file', '--batch-check=%(objectname)'], {
+          input: asked.map((f) => `${mergeHead}:${f.path}`).join('\n') + '\n',
+        })
+      : { stdout: Buffer.alloc(0) };
+    const lines = stdout.toString('latin1').split('\n');
+    const theirs = new Set(asked.filter((f, i) => lines[i]?.startsWith(f.blob)));
+    const own = added.filter((f) => !theirs.has(f));
     if (head && own.length)
       moved.push(
         ...(await mergedContentSignals(
