@@ -16,7 +16,7 @@ import { CleanroomError } from '../errors.js';
 import type { FileChange } from '../core/types.js';
 import { runGit, type GitContext } from '../git/git.js';
 import { decodePath } from '../git/raw.js';
-import { CatFileBatch, writeLine } from '../git/stream.js';
+import { assertSpecLine, CatFileBatch, writeLine } from '../git/stream.js';
 import type { LinkCache } from './link-cache.js';
 import type { Policy } from '../policy/compile.js';
 import { resolveLinks, SYMLINK_MODE, type RawLink, type ZoneLink } from '../policy/links.js';
@@ -151,12 +151,7 @@ export class TreeLinks {
   async object(spec: string): Promise<{ type: string; content: Buffer }> {
     // cat-file reads a spec a line at a time, and strips a CR at its end: such a spec
     // would be two requests (every later answer shifted by one) or another object's.
-    if (spec.includes('\n') || spec.endsWith('\r'))
-      throw new CleanroomError(
-        'input',
-        'a path with a newline, or a carriage return at its end, where git must be asked for it by name',
-        'cleanroom cannot judge it: rename the path',
-      );
+    assertSpecLine(spec);
     this.open();
     await writeLine(this.cat!.child.stdin, spec + '\n');
     return this.cat!.next();

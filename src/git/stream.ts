@@ -3,6 +3,7 @@
 
 import type { Readable } from 'node:stream';
 import { CleanroomError } from '../errors.js';
+import { safePath } from '../report/escape.js';
 import { GitError, runGit, spawnGit, withoutLazyFetch, type GitContext } from './git.js';
 
 const EMPTY = Buffer.alloc(0);
@@ -333,6 +334,22 @@ export async function objectInfo(
   return out;
 }
 
+/**
+ * Throws an input error (exit 2) when `spec` (`REV:PATH`, or an id) is no line `git cat-file
+ * --batch` reads as written: git reads a request a line at a time and strips a CR at its end
+ * (builtin/cat-file.c, strbuf_getline), so a newline makes two requests (every later answer
+ * shifted by one) and a final CR asks for another path. The message names the path.
+ */
+export function assertSpecLine(spec: string): void {
+  if (!spec.includes('\n') && !spec.endsWith('\r')) return;
+  const colon = spec.indexOf(':');
+  throw new CleanroomError(
+    'input',
+    `the path ${safePath(colon < 0 ? spec : spec.slice(colon + 1))} holds a newline, or ends in a carriage return, and git cannot be asked for it by name`,
+    'cleanroom cannot judge it: rename the path (git mv), then push again',
+  );
+}
+
 /** `git cat-file --batch-check`: the object id behind `REV:PATH` specs, one process for many asks. */
 export class BatchCheck {
   private readonly child: ReturnType<typeof spawnGit>;
@@ -351,12 +368,7 @@ export class BatchCheck {
    * `C:x`, another path's object): such a spec throws.
    */
   async ids(specs: readonly string[]): Promise<string[]> {
-    if (specs.some((s) => s.includes('\n') || s.endsWith('\r')))
-      throw new CleanroomError(
-        'input',
-        'a path with a newline, or a carriage return at its end, where git must be asked for it by name',
-        'cleanroom cannot judge it: rename the path',
-      );
+    for (const spec of specs) assertSpecLine(spec);
     // Written while the answers are read: awaiting the write first deadlocks once both
     // pipes are full (git blocks writing answers nobody reads, and stops reading specs).
     const written = writeLine(this.child.stdin, specs.map((s) => s + '\n').join(''));

@@ -149,7 +149,9 @@ describe('a link target cat-file cannot take as a spec line', () => {
     const before = serverRef(s, 'main');
     const r = push(s);
     expect(r.code, r.stderr).not.toBe(0);
-    expect(r.stderr).toContain('a carriage return at its end');
+    expect(r.stderr).toContain('ends in a carriage return');
+    expect(r.stderr).toContain('src/gen\\r');
+    expect(r.stderr).toContain('rename the path');
     expect(serverRef(s, 'main')).toBe(before);
   });
 
