@@ -353,13 +353,7 @@ async function newCommitsOf(
       const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
       if (line === null) break;
       if (!line.length) continue;
-      const ids: string[] = [];
-      for (let pos = 0; pos <= line.length;) {
-        const sp = line.indexOf(0x20, pos);
-        const end = sp < 0 ? line.length : sp;
-        ids.push(line.toString('latin1', pos, end));
-        pos = end + 1;
-      }
+      const ids = parentsLine(line);
       // Not checked here to be ids: readDiffBatches refuses any id or parent that is not
       // one before git reads it (a regex per id was measurable at 100,000 commits).
       const [id = '', ...parents] = ids;
@@ -388,6 +382,18 @@ async function newCommitsOf(
   return graph;
 }
 
+/** A `rev-list --parents` line (`b0542cd… 975fbec…`, no newline): the commit, then its parents. */
+function parentsLine(line: Buffer): string[] {
+  const ids: string[] = [];
+  for (let pos = 0; pos <= line.length;) {
+    const sp = line.indexOf(0x20, pos);
+    const end = sp < 0 ? line.length : sp;
+    ids.push(line.toString('latin1', pos, end));
+    pos = end + 1;
+  }
+  return ids;
+}
+
 /**
  * `git rev-list --parents ARGS` read whole: the commits in the order printed, and their
  * parents in a CommitGraph (one flat id string each, parents as indices). Sample line:
@@ -411,13 +417,7 @@ async function orderedCommits(
       const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
       if (line === null) break;
       if (!line.length) continue;
-      const ids: string[] = [];
-      for (let pos = 0; pos <= line.length;) {
-        const sp = line.indexOf(0x20, pos);
-        const end = sp < 0 ? line.length : sp;
-        ids.push(line.toString('latin1', pos, end));
-        pos = end + 1;
-      }
+      const ids = parentsLine(line);
       const [id = '', ...parents] = ids;
       graph.add(id, parents);
       order.push(id);
