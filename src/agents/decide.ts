@@ -21,7 +21,7 @@ import {
 import { basename, dirname, isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 import picomatch from 'picomatch';
 import type { Policy, Zone } from '../policy/compile.js';
-import { safe } from '../report/escape.js';
+import { safe } from '../escape.js';
 import { bypassReason } from './bypass.js';
 import { commitSpelled, revPath, shellPaths, type Extraction, type GitRead } from './shell.js';
 import { aliasesOf } from '../policy/links.js';

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { scanHistory } from '../audit/scan.js';
 import type { AuditReport } from '../audit/report.js';
 import { CleanroomError, usageError } from '../errors.js';
-import { styleFor } from '../report/escape.js';
+import { styleFor } from '../escape.js';
 import { AUDIT_FORMATS, findFormat, formatForFile, formatNames } from '../report/formats.js';
 import { gitText } from '../git/git.js';
 import { formatOf, parse, str } from './args.js';

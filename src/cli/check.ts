@@ -9,7 +9,7 @@ import {
 } from '../check/range.js';
 import type { FileChange, Finding, Report } from '../core/types.js';
 import { CleanroomError, usageError } from '../errors.js';
-import { styleFor } from '../report/escape.js';
+import { styleFor } from '../escape.js';
 import { CHECK_TEXT_LIMIT, missingApprovers } from '../report/text.js';
 import { CHECK_FORMATS, findFormat, formatForFile, formatNames } from '../report/formats.js';
 import { writeAtomic } from '../fsutil.js';

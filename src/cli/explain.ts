@@ -10,7 +10,7 @@ import {
   type ZoneLink,
 } from '../policy/links.js';
 import { usageError } from '../errors.js';
-import { safePath } from '../report/escape.js';
+import { safePath } from '../escape.js';
 import { parse, str } from './args.js';
 import { openWorkspace } from './context.js';
 import type { Io } from './io.js';

@@ -48,10 +48,7 @@ async function report(
   context: 'commit' | 'push',
   noApprovers: string | undefined,
 ): Promise<number> {
-  const [{ renderText }, { styleFor }] = await Promise.all([
-    textReport(),
-    import('../report/escape.js'),
-  ]);
+  const [{ renderText }, { styleFor }] = await Promise.all([textReport(), import('../escape.js')]);
   const text = renderText(
     { findings, notes },
     { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true, noApprovers },

@@ -9,7 +9,7 @@ import { AGENTS, isRecord, type AgentId } from '../agents/types.js';
 import * as managed from '../agents/switches.js';
 import { WiringError } from '../agents/wiring.js';
 import { usageError } from '../errors.js';
-import { safe } from '../report/escape.js';
+import { safe } from '../escape.js';
 import { writeAtomic } from '../fsutil.js';
 import type { GitContext } from '../git/git.js';
 import { workTree, type Repo } from '../git/repo.js';

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { usageError } from '../errors.js';
-import { safe } from '../report/escape.js';
+import { safe } from '../escape.js';
 import { policyFromFile, policyFromRev } from '../check/policy-source.js';
 import type { Trust } from '../check/grants.js';
 import { verifyGrantLog, type GrantLogRecord } from '../sign/grant-log.js';

@@ -5,7 +5,7 @@ import type { Verdict } from '../core/types.js';
 import { PolicyError, usageError, type PolicyProblem } from '../errors.js';
 import { didYouMean } from '../policy/suggest.js';
 import { parseYaml } from '../policy/load.js';
-import { safePath } from '../report/escape.js';
+import { safePath } from '../escape.js';
 import { parse } from './args.js';
 import { gitContext, loadPolicyFile, POLICY_PATH } from './context.js';
 import type { Io } from './io.js';

@@ -4,7 +4,7 @@ import { CleanroomError, usageError } from '../errors.js';
 import type { Finding } from '../core/types.js';
 import { isZeroId, openRepo } from '../git/repo.js';
 import { missingApprovers, renderText } from '../report/text.js';
-import { PLAIN, safe } from '../report/escape.js';
+import { PLAIN, safe } from '../escape.js';
 import {
   DeadlineExceeded,
   defaultBranch,

@@ -3,7 +3,7 @@
 
 import type { Readable } from 'node:stream';
 import { CleanroomError } from '../errors.js';
-import { safePath } from '../report/escape.js';
+import { safePath } from '../escape.js';
 import { GitError, runGit, spawnGit, withoutLazyFetch, type GitContext } from './git.js';
 
 const EMPTY = Buffer.alloc(0);

@@ -4,7 +4,7 @@
 // and overrode what, and the ways out. Everything from history is escaped.
 
 import type { AuditPath, AuditReport, AuditZone } from '../audit/report.js';
-import { safe, safePath, type Style } from './escape.js';
+import { safe, safePath, type Style } from '../escape.js';
 
 export interface AuditTextOptions {
   style: Style;

@@ -8,7 +8,7 @@
 
 import type { AuditReport } from '../audit/report.js';
 import type { Report } from '../core/types.js';
-import type { Style } from './escape.js';
+import type { Style } from '../escape.js';
 
 export interface RenderOptions {
   /** Colours for the stream the text goes to (PLAIN for a file or a pipe). */

@@ -3,7 +3,7 @@
 
 import { CONFIG_ZONE, type Finding } from '../core/types.js';
 import type { Report } from './json.js';
-import { safe, safePath, type Style } from './escape.js';
+import { safe, safePath, type Style } from '../escape.js';
 import type { Policy } from '../policy/compile.js';
 import type { Trust } from '../sign/trust.js';
 

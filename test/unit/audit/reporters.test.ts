@@ -3,7 +3,7 @@ import { AuditAccumulator } from '../../../src/audit/accumulate.js';
 import { buildReport, type AuditReport } from '../../../src/audit/report.js';
 import type { Finding } from '../../../src/core/types.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
-import { PLAIN } from '../../../src/report/escape.js';
+import { PLAIN } from '../../../src/escape.js';
 import { renderAuditHtml, scriptJson, timelineSvg } from '../../../src/report/audit-html.js';
 import { renderAuditJson } from '../../../src/report/audit-json.js';
 import { auditFindings } from '../../../src/report/audit-sarif.js';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { verifyGrants } from '../../../src/check/grants.js';
 import type { Finding } from '../../../src/core/types.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
-import { COLOR, PLAIN, styleFor } from '../../../src/report/escape.js';
+import { COLOR, PLAIN, styleFor } from '../../../src/escape.js';
 import { missingApprovers, renderText, waysOut } from '../../../src/report/text.js';
 import { seconds } from '../../../src/server/pre-receive.js';
 import { formatTrailerValue, type Statement } from '../../../src/sign/statement.js';

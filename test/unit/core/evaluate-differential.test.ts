@@ -23,7 +23,7 @@ import {
 import { sessionReviews } from '../../../src/check/change.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
 import type { Policy } from '../../../src/policy/compile.js';
-import { safe, safePath, PLAIN } from '../../../src/report/escape.js';
+import { safe, safePath, PLAIN } from '../../../src/escape.js';
 import { renderText } from '../../../src/report/text.js';
 
 const POLICY_TEXT = `version: 1

@@ -4,7 +4,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../../src/core/types.js';
-import { PLAIN } from '../../../src/report/escape.js';
+import { PLAIN } from '../../../src/escape.js';
 import { renderText } from '../../../src/report/text.js';
 
 const finding = (commit: string, i: number): Finding =>
