@@ -131,14 +131,19 @@ export async function* judgePushCommits(
   const guard = configGuard(policy);
   // Every commit's entries, for walks whose whole history is in the push (provenance.ts).
   const pushed = new PushedTouches(ctx, { off: (opts.commits ?? 0) > MAX_PUSHED_PAIRS });
-  // One rename pass of each kind and one cat-file for the whole push, not three per batch.
+  // One rename pass of each kind and one cat-file for the first batches of a push, not
+  // three per batch (Aider's 13,138 commits: three batches, three processes). Past them
+  // the passes end with each batch, as before: a push-long `diff-tree -M` beside the next
+  // batch's `diff-tree` raised the whole tree's peak by ~50 MiB at 100,000 commits.
   const passes = new CompletionPasses(ctx);
+  let batches = 0;
   // The generator's own body is kept small on purpose: it is resumed once per pushed
   // commit, so V8 optimises it, and each (re)optimisation of a body that inlined the
   // batch's work cost hundreds of milliseconds of compiler time on a long history.
   try {
     for await (const diffs of readDiffBatches(ctx, items)) {
       const batch = await readPushBatch(ctx, policy, judge, guard, pushed, passes, diffs, opts);
+      if (++batches >= KEPT_PASS_BATCHES) passes.close();
       for (const item of batch) yield 'judge' in item ? await judgedItem(judge, item.record) : item;
     }
     // Only a walk that ran to its end: its tips' links are then known whole.
@@ -258,6 +263,8 @@ export function pushReadContext(ctx: GitContext): GitContext {
 
 /** Entries PushedTouches keeps at most (provenance.ts); a push of more commits does not build it. */
 const MAX_PUSHED_PAIRS = 50_000;
+/** Batches through which a push keeps its completion passes' processes (CompletionPasses). */
+const KEPT_PASS_BATCHES = 3;
 
 /** Past this many distinct objects, a batch's walks are not merged (each runs as before). */
 const MAX_INDEXED_OBJECTS = 2_000;
