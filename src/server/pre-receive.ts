@@ -335,31 +335,12 @@ async function newCommitsOf(
   const graph = new CommitGraph();
   if (hiddenSupported === false) return undefined;
   if (!tips.length) return graph;
-  const args = [
-    'rev-list',
-    '--parents',
-    ...new Set(tips),
-    '--not',
-    '--exclude-hidden=receive',
-    '--all',
-  ];
-  const child = spawnGit(ctx, args);
-  child.stdin.end();
-  const done = exited(child, args);
-  done.catch(() => undefined);
   try {
-    const reader = new ByteReader(child.stdout);
-    for (;;) {
-      const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
-      if (line === null) break;
-      if (!line.length) continue;
-      const ids = parentsLine(line);
-      // Not checked here to be ids: readDiffBatches refuses any id or parent that is not
-      // one before git reads it (a regex per id was measurable at 100,000 commits).
-      const [id = '', ...parents] = ids;
-      graph.add(id, parents);
-    }
-    await done;
+    await readParents(
+      ctx,
+      ['--parents', ...new Set(tips), '--not', '--exclude-hidden=receive', '--all'],
+      graph,
+    );
   } catch (e) {
     // git before 2.39 refuses the option itself, before any output: rev-list prints its
     // usage (exit 129) or "unrecognized argument" (128). Then refs are walked one by one
@@ -375,37 +356,26 @@ async function newCommitsOf(
       return undefined;
     }
     throw e;
-  } finally {
-    child.kill();
   }
   hiddenSupported = true;
   return graph;
 }
 
-/** A `rev-list --parents` line (`b0542cd… 975fbec…`, no newline): the commit, then its parents. */
-function parentsLine(line: Buffer): string[] {
-  const ids: string[] = [];
-  for (let pos = 0; pos <= line.length;) {
-    const sp = line.indexOf(0x20, pos);
-    const end = sp < 0 ? line.length : sp;
-    ids.push(line.toString('latin1', pos, end));
-    pos = end + 1;
-  }
-  return ids;
-}
-
 /**
- * `git rev-list --parents ARGS` read whole: the commits in the order printed, and their
- * parents in a CommitGraph (one flat id string each, parents as indices). Sample line:
- * `b0542cd… 975fbec…\n` (a commit, then its parents). Ids are checked by readDiffBatches
- * before git reads them, as for newCommitsOf. Throws GitError when rev-list fails.
+ * `git rev-list ARGS` (ARGS with `--parents`) read whole into `graph` (one flat id string
+ * per commit, cut from the line's bytes with `toString('latin1', a, b)`, not a slice that
+ * keeps the line alive; parents as indices), and each commit's id pushed onto `order` when
+ * given, in the order printed. Sample line: `b0542cd… 975fbec…\n` (a commit, then its
+ * parents). Ids are not checked here: readDiffBatches refuses any id or parent that is not
+ * one before git reads it (a regex per id was measurable at 100,000 commits). Throws
+ * GitError when rev-list fails; the process ends with the call.
  */
-async function orderedCommits(
+async function readParents(
   ctx: GitContext,
   args: readonly string[],
-): Promise<{ graph: CommitGraph; order: string[] }> {
-  const graph = new CommitGraph();
-  const order: string[] = [];
+  graph: CommitGraph,
+  order?: string[],
+): Promise<void> {
   const full = ['rev-list', ...args];
   const child = spawnGit(ctx, full);
   child.stdin.end();
@@ -417,15 +387,32 @@ async function orderedCommits(
       const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
       if (line === null) break;
       if (!line.length) continue;
-      const ids = parentsLine(line);
-      const [id = '', ...parents] = ids;
+      let id = '';
+      const parents: string[] = [];
+      for (let pos = 0; pos <= line.length;) {
+        const sp = line.indexOf(0x20, pos);
+        const end = sp < 0 ? line.length : sp;
+        if (pos === 0) id = line.toString('latin1', pos, end);
+        else parents.push(line.toString('latin1', pos, end));
+        pos = end + 1;
+      }
       graph.add(id, parents);
-      order.push(id);
+      order?.push(id);
     }
     await done;
   } finally {
     child.kill();
   }
+}
+
+/** `git rev-list ARGS` (with `--parents`) read whole: the commits in the order printed, and their graph. */
+async function orderedCommits(
+  ctx: GitContext,
+  args: readonly string[],
+): Promise<{ graph: CommitGraph; order: string[] }> {
+  const graph = new CommitGraph();
+  const order: string[] = [];
+  await readParents(ctx, args, graph, order);
   return { graph, order };
 }
 
