@@ -171,6 +171,20 @@ export class TestRepo {
     return this.git('rev-parse', 'HEAD').trim();
   }
 
+  /**
+   * `git rev-list --topo-order --reverse --parents REV`: the commits oldest first (parents
+   * before children), each with its parents, as a push's judge is handed them.
+   */
+  commitsOldestFirst(rev = 'main'): { id: string; parents: string[] }[] {
+    return this.git('rev-list', '--topo-order', '--reverse', '--parents', rev)
+      .trim()
+      .split('\n')
+      .map((l) => {
+        const [id = '', ...parents] = l.split(' ');
+        return { id, parents };
+      });
+  }
+
   lastMessage(): string {
     return this.git('log', '-1', '--format=%B');
   }

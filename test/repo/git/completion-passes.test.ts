@@ -23,14 +23,7 @@ describe('CompletionPasses: one set of processes for a whole push', () => {
     importHistory(repo, generateHistory({ commits: 200, seed: 5 }).stream);
     addHostileCases(repo);
     const ctx = { cwd: repo.dir, env: repo.env };
-    const items = repo
-      .git('rev-list', '--topo-order', '--reverse', '--parents', 'main')
-      .trim()
-      .split('\n')
-      .map((l) => {
-        const [id = '', ...parents] = l.split(' ');
-        return { id, parents };
-      });
+    const items = repo.commitsOldestFirst();
     const diffs: CommitDiff[] = [];
     for await (const batch of readDiffBatches(ctx, items)) diffs.push(...batch);
     const passes = new CompletionPasses(ctx);

@@ -26,17 +26,6 @@ afterAll(removeTempDirs);
 const trust = { approvers: undefined, reviewers: undefined };
 const now = new Date('2026-01-01T00:00:00Z');
 
-function commitsOf(repo: TestRepo): { id: string; parents: string[] }[] {
-  return repo
-    .git('rev-list', '--topo-order', '--reverse', '--parents', 'main')
-    .trim()
-    .split('\n')
-    .map((l) => {
-      const [id = '', ...parents] = l.split(' ');
-      return { id, parents };
-    });
-}
-
 /** A LinkCache that counts the commits it answered for. */
 class CountingCache extends LinkCache {
   hits = 0;
@@ -79,7 +68,7 @@ describe('the link cache changes no finding', () => {
       const repo = TestRepo.init();
       importHistory(repo, generateHistory({ commits: 160, seed }).stream);
       addHostileCases(repo);
-      const all = commitsOf(repo);
+      const all = repo.commitsOldestFirst();
       const cacheDir = join(tempDir(), 'cleanroom');
       mkdirSync(cacheDir);
       let r = seed;
@@ -134,7 +123,7 @@ describe('the link cache changes no finding', () => {
       '-m',
       'more\n\nCo-Authored-By: Claude <noreply@anthropic.com>',
     );
-    const pushed = commitsOf(repo).slice(-1);
+    const pushed = repo.commitsOldestFirst().slice(-1);
     expect(pushed[0]!.parents).toEqual([base]);
     const cacheDir = join(tempDir(), 'cleanroom');
     mkdirSync(cacheDir);

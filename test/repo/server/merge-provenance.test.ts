@@ -101,14 +101,7 @@ describe('the walk reads what each merge wrote, and only that', () => {
       const blobs = contents.map((c) =>
         execFileSync('git', ['hash-object', '--stdin'], { input: c }).toString().trim(),
       );
-      const items = repo
-        .git('rev-list', '--topo-order', '--reverse', '--parents', '--all')
-        .trim()
-        .split('\n')
-        .map((l) => {
-          const [id = '', ...parents] = l.split(' ');
-          return { id, parents };
-        });
+      const items = repo.commitsOldestFirst('--all');
       // The oracle: (merge, path, blob) where the merge's blob at path is in no parent there.
       const wrote = new Set<string>();
       let kept = 0;

@@ -33,14 +33,7 @@ async function judgeBothWays(
   walks: { full: number; fast: number };
 }> {
   const policy = loadPolicyText(POLICY, 'policy.yaml');
-  const items = repo
-    .git('rev-list', '--topo-order', '--reverse', '--parents', rev)
-    .trim()
-    .split('\n')
-    .map((l) => {
-      const [id = '', ...parents] = l.split(' ');
-      return { id, parents };
-    });
+  const items = repo.commitsOldestFirst(rev);
   // GIT_TRACE names every git process the judging starts: the find-object walks are counted.
   const traced = (name: string) => {
     const file = join(tempDir(), `${name}.trace`);
@@ -101,14 +94,7 @@ describe('a long push judges only what can matter, with the same findings', () =
     repo.git('commit', '-q', '--no-verify', '-m', 'root');
     addHostileCases(repo);
     const policy = loadPolicyText(POLICY, 'policy.yaml');
-    const items = repo
-      .git('rev-list', '--topo-order', '--reverse', '--parents', 'main')
-      .trim()
-      .split('\n')
-      .map((l) => {
-        const [id = '', ...parents] = l.split(' ');
-        return { id, parents };
-      });
+    const items = repo.commitsOldestFirst();
     const subject = (id: string): string => repo.git('log', '-1', '--format=%s', id).trim();
     const seen = new Map<string, { judged: boolean; findings: number }>();
     for await (const j of judgePushCommits(
@@ -232,14 +218,7 @@ describe('the merged provenance walk answers as each walk would', () => {
       const index = await TouchIndex.build(ctx, tips, blobs.slice(1));
       // The whole history as one push, learnt from its own rename-free diffs.
       const pushed = new PushedTouches(ctx);
-      const items = repo
-        .git('rev-list', '--topo-order', '--reverse', '--parents', '--all')
-        .trim()
-        .split('\n')
-        .map((l) => {
-          const [id = '', ...parents] = l.split(' ');
-          return { id, parents };
-        });
+      const items = repo.commitsOldestFirst('--all');
       for await (const batch of readDiffBatches(ctx, items)) for (const d of batch) pushed.add(d);
       let fromPush = 0;
       let unordered = 0;

@@ -84,14 +84,7 @@ describe('TreeLinks: a merge that keeps its first parent’s links shares them',
         }
       }
       const ctx: GitContext = { cwd: repo.dir, env: repo.env };
-      const items = repo
-        .git('rev-list', '--topo-order', '--reverse', '--parents', 'main')
-        .trim()
-        .split('\n')
-        .map((l) => {
-          const [id = '', ...parents] = l.split(' ');
-          return { id, parents };
-        });
+      const items = repo.commitsOldestFirst();
       const followed = new TreeLinks(ctx, policy);
       try {
         for await (const batch of readDiffBatches(ctx, items))
@@ -135,14 +128,7 @@ describe('TreeLinks: a merge that keeps its first parent’s links shares them',
     repo.git('merge', '-q', '--no-edit', 'change');
     const changed = repo.git('rev-parse', 'HEAD').trim();
     const ctx: GitContext = { cwd: repo.dir, env: repo.env };
-    const items = repo
-      .git('rev-list', '--topo-order', '--reverse', '--parents', 'main')
-      .trim()
-      .split('\n')
-      .map((l) => {
-        const [id = '', ...parents] = l.split(' ');
-        return { id, parents };
-      });
+    const items = repo.commitsOldestFirst();
     const links = new TreeLinks(ctx, policy);
     try {
       for await (const batch of readDiffBatches(ctx, items)) for (const d of batch) links.follow(d);
