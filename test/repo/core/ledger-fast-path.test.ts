@@ -59,6 +59,20 @@ const entry = (path: string, text: string | Buffer, tool = 'claude-code', i = 0)
   lines: typeof text === 'string' ? lineHashes(text) : [],
 });
 
+/**
+ * An agent's repository whose ledger holds one entry nobody stages (so the ledger is
+ * there to be read), with `path` written and staged.
+ */
+function stagedBesideLedger(path: string, content: string | Buffer): TestRepo {
+  const repo = agentRepo();
+  appendEntries(stateDir(repo), [
+    entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
+  ]);
+  repo.write(path, content);
+  repo.git('add', '-A');
+  return repo;
+}
+
 interface Outcome {
   message: string;
   /** Did the shim answer without Node (CLEANROOM_DEBUG's trace shows no `node`)? */
@@ -468,12 +482,7 @@ describe('the ledger fast path fails closed (each with its control)', () => {
   }, 180_000);
 
   it("the message's two questions: a `git revert` message or no final newline takes Node", () => {
-    const repo = agentRepo();
-    appendEntries(stateDir(repo), [
-      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
-    ]);
-    repo.write('src/b.py', 'print("a human line, long enough to count")\n');
-    repo.git('add', '-A');
+    const repo = stagedBesideLedger('src/b.py', 'print("a human line, long enough to count")\n');
     const id = ledgerIdentity(repo);
     // Controls: an ordinary message, an empty one, one that only mentions a revert.
     for (const m of ['chore: x\n', '', 'fix: a revert, explained\n\nThis reverts nothing.\n'])
@@ -514,12 +523,7 @@ describe('the ledger fast path fails closed (each with its control)', () => {
   }, 120_000);
 
   it("the policy's sha256, checked in perl: another text, a bad digest or no policy file is refused", () => {
-    const repo = agentRepo();
-    appendEntries(stateDir(repo), [
-      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
-    ]);
-    repo.write('src/b.py', 'print("a human line, long enough to count")\n');
-    repo.git('add', '-A');
+    const repo = stagedBesideLedger('src/b.py', 'print("a human line, long enough to count")\n');
     const id = ledgerIdentity(repo);
     writeFileSync(join(repo.dir, '.git', 'MSG_PERL'), 'chore: x\n');
     const run = (sha: string) =>
@@ -554,12 +558,7 @@ describe('the ledger fast path fails closed (each with its control)', () => {
   }, 120_000);
 
   it('staged text that is not well-formed UTF-8 (Node decodes it with replacement characters)', () => {
-    const repo = agentRepo();
-    appendEntries(stateDir(repo), [
-      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
-    ]);
-    repo.write('src/x.py', Buffer.from([0x61, 0xed, 0xa0, 0x80, 0x0a])); // an encoded surrogate
-    repo.git('add', '-A');
+    const repo = stagedBesideLedger('src/x.py', Buffer.from([0x61, 0xed, 0xa0, 0x80, 0x0a])); // an encoded surrogate
     expect(perl(repo)).toBe(1);
     const shim = viaShim(repo);
     expect(shim.fast).toBe(false);
@@ -572,12 +571,7 @@ describe('the ledger fast path fails closed (each with its control)', () => {
   }, 120_000);
 
   it('a staged path in a zone, a merge under way, another policy: Node (its heads-up, its replay)', () => {
-    const repo = agentRepo();
-    appendEntries(stateDir(repo), [
-      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
-    ]);
-    repo.write('src/ok.py', 'x = 1\n');
-    repo.git('add', '-A');
+    const repo = stagedBesideLedger('src/ok.py', 'x = 1\n');
     expect(viaShim(repo, AGENT).fast).toBe(true);
     repo.write('evals/tasks/q.json', '{}\n');
     repo.git('add', '-A');
@@ -608,12 +602,7 @@ describe("commit-msg takes prepare-commit-msg's zone answer only for the same in
   };
 
   it('same index and HEAD: no diff-index; a zone file staged after it, or the note forged for another HEAD: the full check refuses', () => {
-    const repo = agentRepo();
-    appendEntries(stateDir(repo), [
-      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
-    ]);
-    repo.write('src/ok.py', 'x = 1\n');
-    repo.git('add', '-A');
+    const repo = stagedBesideLedger('src/ok.py', 'x = 1\n');
     expect(viaShim(repo, AGENT).fast).toBe(true);
     const note = join(stateDir(repo), 'fastpath.staged');
     expect(readFileSync(note, 'utf8')).toMatch(/\nno zone\n$/);
@@ -651,12 +640,7 @@ describe("commit-msg takes prepare-commit-msg's zone answer only for the same in
   }, 120_000);
 
   it('commit-msg skips the --amend probe only in the process whose prepare-commit-msg asked it', () => {
-    const repo = agentRepo();
-    appendEntries(stateDir(repo), [
-      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
-    ]);
-    repo.write('src/ok.py', 'x = 1\n');
-    repo.git('add', '-A');
+    const repo = stagedBesideLedger('src/ok.py', 'x = 1\n');
     expect(viaShim(repo, AGENT).fast).toBe(true);
     const note = join(stateDir(repo), 'fastpath.staged');
     const text = readFileSync(note, 'utf8');
@@ -716,12 +700,10 @@ describe("the ledger fast path's perl takes none of the caller's perl settings",
   // code runs inside the check (`-M5;exit(0)`: "nothing in the ledger, nothing staged"),
   // then commit-msg reuses the forged "no zone" answer.
   const zoneCommit = (env: Record<string, string>) => {
-    const repo = agentRepo();
-    appendEntries(stateDir(repo), [
-      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
-    ]);
-    repo.write('evals/tasks/q.json', '{"answer": "an agent wrote this line"}\n');
-    repo.git('add', '-A');
+    const repo = stagedBesideLedger(
+      'evals/tasks/q.json',
+      '{"answer": "an agent wrote this line"}\n',
+    );
     return repo.commit('agent content in a zone', { env: { ...AGENT, ...env } });
   };
 
@@ -743,12 +725,7 @@ describe('the fast path names every agent the environment shows, as Node does', 
   // A prefix rule of the table (CODEX_SANDBOX*) matched by a variable the shim does not
   // spell, beside one it does (CLAUDECODE): Node writes both tools' trailers.
   const staged = () => {
-    const repo = agentRepo();
-    appendEntries(stateDir(repo), [
-      entry('drafts/other.py', 'a line nobody stages, quite long\n', 'codex', 1),
-    ]);
-    repo.write('src/ok.py', 'x = 1\n');
-    repo.git('add', '-A');
+    const repo = stagedBesideLedger('src/ok.py', 'x = 1\n');
     return repo;
   };
 
