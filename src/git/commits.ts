@@ -395,13 +395,15 @@ async function withObjects(
 }
 
 /**
- * The processes `completeCommits` asks, kept for a whole push instead of three new ones
- * per batch (`diff-tree -M`, `diff-tree -M -c`, `cat-file --batch`): each start forks
+ * The processes `completeCommits` asks, kept across batches instead of three new ones
+ * per batch (`diff-tree -M`, `diff-tree -M -c`, `cat-file --batch`; range.ts keeps them
+ * for a push's first batches only, and ends them with each batch past those, for the
+ * process tree's peak memory; they start again when next asked): each start forks
  * Node's heap (~6 ms at 100+ MB) and then git's own start-up, 9 processes on Aider's
  * 13,138 commits and 60 on 100,000. The answers are the same commands' on the same ids
  * (DiffTreeSession: the same `diff-tree --stdin` lines, read positionally; `cat-file
  * --batch` objects in the order asked). The diff-tree sessions replace their process
- * every 5,000 commits (memory); `close` ends them all.
+ * every 5,000 commits (memory); `close` ends them all, and a later call starts them again.
  */
 export class CompletionPasses {
   readonly renames: DiffTreeSession;
