@@ -1,5 +1,6 @@
 // The local verdict on what `git commit` is about to record.
 
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import type { FileChange, Identity, Signal } from '../core/types.js';
@@ -181,11 +182,18 @@ export async function checkStaged(
   // Concluding a merge whose resolution itself brings an AI draft into a zone (the draft
   // renamed on the way): the file is new against HEAD and not at that path on the merged
   // side, so its content's origin is looked up across both parents.
-  // Asked in that order (one added file in a zone, then MERGE_HEAD, then every added file
-  // in a zone): 100,000 staged files are not all matched against the zones for a merge
-  // that is not in progress.
+  // Asked in that order (a MERGE_HEAD file, one added file in a zone, then MERGE_HEAD
+  // resolved, then every added file in a zone): 100,000 staged files are not all matched
+  // against the zones for a merge that is not in progress, and no git process is started
+  // to resolve a MERGE_HEAD that is not there. The file is git's own test of a merge in
+  // progress (builtin/commit.c: `file_exists(git_path_merge_head())` decides whether the
+  // commit gets the merged side as a parent; a special ref, a file under every ref
+  // backend); stagedDiff reads the same file. Without it `git commit` makes no merge.
   const inZone = (f: FileChange): boolean => f.status === 'A' && zonesOfFile(policy, f).length > 0;
-  const mergeHead = files.some(inZone) ? await verifyRev(ctx, 'MERGE_HEAD^{commit}') : undefined;
+  const mergeHead =
+    existsSync(join(repo.gitDir, 'MERGE_HEAD')) && files.some(inZone)
+      ? await verifyRev(ctx, 'MERGE_HEAD^{commit}')
+      : undefined;
   if (mergeHead) {
     const added = files.filter(inZone);
     const head = await verifyRev(ctx, `${opts.base ?? 'HEAD'}^{commit}`);
