@@ -305,7 +305,8 @@ ${
     if (!data || script.cachedDataRejected)
       process.once('exit', () => {
         // Its code cache would carry the raised flags' hash: every later run would reject it.
-        if (raised) return;
+        // So would one whose bundle changed a flag itself (src/git/staged.ts inlineLess).
+        if (raised || globalThis[Symbol.for('cleanroom.v8.flagsChanged')]) return;
         try {
           // A run that parsed a policy's YAML (a policy-cache miss: the first run, or one
           // after a policy change) compiled the parser; a cache written now would hand its

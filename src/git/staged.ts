@@ -4,6 +4,7 @@
 // every parent count, as for merge commits on the server.
 
 import { isAscii } from 'node:buffer';
+import { setFlagsFromString } from 'node:v8';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileChange } from '../core/types.js';
@@ -79,8 +80,11 @@ export function parseIndexDiff(
       blob: text.slice(s3 + 1, s4),
       mode: modeOf(text, s1 + 1, s2),
     });
-    if (letter === 0x41) added++;
-    else if (letter === 0x44) deleted++;
+    // Both tests run for every record: a test first reached halfway through (the first
+    // modified file after 45,000 added ones, in path order) has no type feedback, and the
+    // optimised loop is thrown away there and compiled again.
+    added += letter === 0x41 ? 1 : 0;
+    deleted += letter === 0x44 ? 1 : 0;
     pos = pathEnd + 1;
   }
   return { files, added, deleted };
@@ -102,6 +106,38 @@ const MODES = ['100644', '100755', '120000', '160000', '000000'];
 function modeOf(text: string, from: number, to: number): string {
   if (to - from === 6) for (const m of MODES) if (text.startsWith(m, from)) return m;
   return text.slice(from, to);
+}
+
+/** A staged diff of more than this (about 8,000 files) is judged with less inlining. */
+export const LARGE_DIFF_BYTES = 1 << 20;
+
+/**
+ * Marks a process whose V8 flags were changed at run time: the code-cache loaders
+ * (src/build/build.mjs) then write no cache, which would carry the changed flags' hash
+ * and be rejected by every later run.
+ */
+export const FLAGS_CHANGED = Symbol.for('cleanroom.v8.flagsChanged');
+
+/**
+ * Lowers V8's inlining budget (`--max-inlined-bytecode-size-cumulative`, 920 bytes of
+ * bytecode by default) for the rest of this process, once. A large staged diff runs each
+ * per-file loop (the parse, the zone lookups, the judgement, the report) over tens of
+ * thousands of files, once each, in a process that lives under a second: the optimising
+ * compiler, on its own threads but on the same CPUs, spent more time inlining the zone
+ * lookups into every loop (and compiling them again after a deopt) than the inlined code
+ * saves in that one pass (docs/benchmarks.md, "check --staged at 100,000 files, sixth
+ * pass"). The answer does not depend on it; if the flag cannot be set the run is the
+ * same, only slower.
+ */
+export function inlineLess(): void {
+  const g = globalThis as { [FLAGS_CHANGED]?: boolean };
+  if (g[FLAGS_CHANGED]) return;
+  try {
+    setFlagsFromString('--max-inlined-bytecode-size-cumulative=200');
+    g[FLAGS_CHANGED] = true;
+  } catch {
+    // run with the default budget
+  }
 }
 
 /**
@@ -136,6 +172,7 @@ async function diffIndex(ctx: GitContext, base: string): Promise<StagedDiff> {
     (await runGit(ctx, diffIndexArgs(renames, base))).stdout;
   const run = async (renames: string[]): Promise<Buffer[]> => splitZ(await output(renames));
   const plainOut = await output(['--no-renames']);
+  if (plainOut.length > LARGE_DIFF_BYTES) inlineLess();
   // The common case (no file both added and another deleted: nothing to pair) is read
   // straight from git's buffer; the rest goes through the general parsers.
   const fast = parseIndexDiff(plainOut);
