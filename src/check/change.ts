@@ -48,9 +48,15 @@ export function sessionReviews(
   const of = zones?.policy === policy && zones.files === files ? zones : fileZones(policy, files);
   for (let i = 0; i < files.length; i++) {
     const zs = of.at(i);
-    if (!zs.length || !zs.some((z) => reviewing.includes(z))) continue;
+    if (!zs.length || !anyOf(zs, reviewing)) continue;
     if (strictestZone(zs, tool).verdict === 'review') return true;
   }
+  return false;
+}
+
+/** Whether `zs` holds one of `set`: a loop, not a closure made for every file. */
+function anyOf<T>(zs: readonly T[], set: readonly T[]): boolean {
+  for (let i = 0; i < zs.length; i++) if (set.includes(zs[i]!)) return true;
   return false;
 }
 
