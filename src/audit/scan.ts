@@ -34,6 +34,7 @@ import { AuditAccumulator, mergeEntries, type PathEntry } from './accumulate.js'
 import { judgeHistoryBatches } from './history.js';
 import { buildReport, type AuditReport } from './report.js';
 import { isObjectId } from '../git/object-id.js';
+import { assertWellFormedTrees } from '../git/trees.js';
 
 export interface ScanOptions {
   /** `A..B`, `A...B` or one revision; default HEAD. Ignored with `all`. */
@@ -268,6 +269,8 @@ export async function scanHistory(
       walk[walk.length - 1] === '--'
         ? [...walk.slice(0, -1), ...cutArgs, '--']
         : [...walk, ...cutArgs];
+    // A tree Git never writes is refused before any of it is judged (src/git/trees.ts).
+    await assertWellFormedTrees(ctx, full);
     // Links into zones that exist where the walk starts (a range, a --since cut) are not
     // seen being added: take them from the tips' trees.
     const trees = new TreeLinks(ctx, policy);
