@@ -324,9 +324,19 @@ export async function scanHistory(
     symlinksAt.set(tip, raw);
   }
   const existing = acc.existing(existsAt);
-  seenThroughLinks(existing, existsAt, symlinksAt, !policy.caseSensitive, links, acc.maxEvents);
+  const seenAt = new Map(acc.seenAt);
+  seenThroughLinks(
+    existing,
+    existsAt,
+    symlinksAt,
+    !policy.caseSensitive,
+    links,
+    acc.maxEvents,
+    seenAt,
+  );
   const report = buildReport(acc, existing, tips, {
     links,
+    seenAt,
     sinceCut: cut,
     policy,
     version: opts.version,
@@ -357,6 +367,8 @@ function seenThroughLinks(
   nocase: boolean,
   links: Set<string>,
   maxEvents: number,
+  /** Filled: each alias → where the content is stored and the link (the first seen). */
+  seenAt: Map<string, { stored: string; link: string }>,
 ): void {
   const aliases = new Map<string, PathEntry>();
   for (const [tip, raw] of symlinksAt) {
@@ -375,6 +387,7 @@ function seenThroughLinks(
         const prev = aliases.get(alias) ?? existing.get(alias);
         aliases.set(alias, prev ? mergeEntries(prev, entry, maxEvents) : entry);
         links.add(alias);
+        if (!seenAt.has(alias)) seenAt.set(alias, { stored: p, link: l.path });
       }
     }
   }
