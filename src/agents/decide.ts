@@ -23,6 +23,8 @@ import picomatch from 'picomatch';
 import type { Policy, Zone } from '../policy/compile.js';
 import { safe } from '../escape.js';
 import { bypassReason } from './bypass.js';
+import { gitAliasReason } from './git-alias.js';
+import type { GitContext } from '../git/git.js';
 import { commitSpelled, revPath, shellPaths, type Extraction, type GitRead } from './shell.js';
 import { aliasesOf } from '../policy/links.js';
 import { diskZoneLinks } from './zone-links.js';
@@ -496,6 +498,8 @@ export async function judge(
   event: AgentEvent,
   lookup: (root: string) => Promise<PolicyLookup>,
   defaultCwd: string,
+  /** The agent's environment, which its shell's git sees (HOME: the user's aliases). */
+  env: GitContext['env'] = {},
 ): Promise<Decision> {
   const cwd = event.cwd ?? defaultCwd;
   const tool = event.tool;
@@ -888,6 +892,9 @@ export async function judge(
           reviewTrailer: policies.find((p) => p.review.trailer)?.review.trailer,
         });
         if (why) return { action: 'deny', reason: `cleanroom: ${why}` };
+        // `git ci -n` with alias.ci = commit: judged by what it runs (git-alias.ts).
+        const alias = await gitAliasReason(command, cwd, env);
+        if (alias) return { action: 'deny', reason: `cleanroom: ${alias}.` };
       }
       // Paths only the shell can compute (`cd "$D" && cat x.c`, `cat $(…)/x.c`): refused
       // when any zone could be there — the reader fails closed, it does not guess.

@@ -153,6 +153,8 @@ export class AuditAccumulator {
   private readonly tipTables = new Map<string, Table>();
   readonly zones = new Map<string, ZoneStats>();
   readonly notes = new Map<string, number>();
+  /** Paths judged as content seen through a link → where it is stored, and the link (the latest). */
+  readonly seenAt = new Map<string, { stored: string; link: string }>();
   commits = 0;
   skipped = 0;
   commitsWithFindings = 0;
@@ -247,8 +249,10 @@ export class AuditAccumulator {
       if (this.firstTime === null || c.time < this.firstTime) this.firstTime = c.time;
       if (this.lastTime === null || c.time > this.lastTime) this.lastTime = c.time;
       for (const f of c.files) {
-        if (f.status === 'D' || f.status === 'A') table.delete(f.path);
-        else if ((f.status === 'R' || f.status === 'C') && f.from !== undefined) {
+        if (f.status === 'D' || f.status === 'A') {
+          table.delete(f.path);
+          this.seenAt.delete(f.path); // a new life: what it showed before is not what it shows now
+        } else if ((f.status === 'R' || f.status === 'C') && f.from !== undefined) {
           const moved = table.get(f.from);
           if (f.status === 'R') table.delete(f.from);
           table.delete(f.path);
@@ -268,6 +272,8 @@ export class AuditAccumulator {
           ...(f.by !== undefined ? { by: f.by } : {}),
         };
         table.set(f.path, withEvent(table.get(f.path), event, this.maxEvents));
+        if (f.stored !== undefined)
+          this.seenAt.set(f.path, { stored: f.stored, link: f.link ?? f.path });
         const z = this.zone(f.zone);
         z.findings[f.outcome]++;
         const tk = `${day}\0${f.tool}`;

@@ -38,6 +38,9 @@ export interface AuditPath {
   changes: AuditChange[];
   /** True when a path had more changes of one tool and outcome than the report keeps. */
   truncated: boolean;
+  /** Content a tip shows at `path` through a symlink: where git stores it, and the link. */
+  stored?: string;
+  link?: string;
 }
 
 export interface AuditTimelinePoint {
@@ -118,6 +121,8 @@ export interface ReportContext {
   shallowBoundary: readonly string[];
   /** Paths that are symlinks or gitlinks at a tip: judged by the zones that could match below them. */
   links?: ReadonlySet<string>;
+  /** Paths a tip shows through a symlink → where git stores the content, and the link. */
+  seenAt?: ReadonlyMap<string, { stored: string; link: string }>;
   sinceCut?: readonly string[];
 }
 
@@ -216,6 +221,11 @@ export function buildReport(
   for (const [path, entry] of existing) {
     const judged = judgePath(ctx.policy, path, entry, ctx.links?.has(path) === true);
     if (!judged) continue;
+    const seen = ctx.seenAt?.get(path);
+    if (seen) {
+      judged.path.stored = seen.stored;
+      judged.path.link = seen.link;
+    }
     const zone = zones.get(judged.path.zone);
     if (!zone) continue;
     (judged.contaminated ? zone.contaminated : zone.attested).push(judged.path);

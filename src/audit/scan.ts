@@ -34,6 +34,7 @@ import { AuditAccumulator, mergeEntries, type PathEntry } from './accumulate.js'
 import { judgeHistoryBatches } from './history.js';
 import { buildReport, type AuditReport } from './report.js';
 import { isObjectId } from '../git/object-id.js';
+import { assertWellFormedTrees } from '../git/trees.js';
 
 export interface ScanOptions {
   /** `A..B`, `A...B` or one revision; default HEAD. Ignored with `all`. */
@@ -268,6 +269,8 @@ export async function scanHistory(
       walk[walk.length - 1] === '--'
         ? [...walk.slice(0, -1), ...cutArgs, '--']
         : [...walk, ...cutArgs];
+    // A tree Git never writes is refused before any of it is judged (src/git/trees.ts).
+    await assertWellFormedTrees(ctx, full);
     // Links into zones that exist where the walk starts (a range, a --since cut) are not
     // seen being added: take them from the tips' trees.
     const trees = new TreeLinks(ctx, policy);
@@ -321,9 +324,19 @@ export async function scanHistory(
     symlinksAt.set(tip, raw);
   }
   const existing = acc.existing(existsAt);
-  seenThroughLinks(existing, existsAt, symlinksAt, !policy.caseSensitive, links, acc.maxEvents);
+  const seenAt = new Map(acc.seenAt);
+  seenThroughLinks(
+    existing,
+    existsAt,
+    symlinksAt,
+    !policy.caseSensitive,
+    links,
+    acc.maxEvents,
+    seenAt,
+  );
   const report = buildReport(acc, existing, tips, {
     links,
+    seenAt,
     sinceCut: cut,
     policy,
     version: opts.version,
@@ -354,6 +367,8 @@ function seenThroughLinks(
   nocase: boolean,
   links: Set<string>,
   maxEvents: number,
+  /** Filled: each alias → where the content is stored and the link (the first seen). */
+  seenAt: Map<string, { stored: string; link: string }>,
 ): void {
   const aliases = new Map<string, PathEntry>();
   for (const [tip, raw] of symlinksAt) {
@@ -372,6 +387,7 @@ function seenThroughLinks(
         const prev = aliases.get(alias) ?? existing.get(alias);
         aliases.set(alias, prev ? mergeEntries(prev, entry, maxEvents) : entry);
         links.add(alias);
+        if (!seenAt.has(alias)) seenAt.set(alias, { stored: p, link: l.path });
       }
     }
   }

@@ -114,8 +114,8 @@ export async function agentHookCommand(argv: string[], io: Io): Promise<number> 
     });
     decision =
       event.kind === 'after-write' || event.kind === 'other'
-        ? await judge(event, policyLookup(io, notes), io.cwd)
-        : await Promise.race([judge(event, policyLookup(io, notes), io.cwd), late]);
+        ? await judge(event, policyLookup(io, notes), io.cwd, io.env)
+        : await Promise.race([judge(event, policyLookup(io, notes), io.cwd, io.env), late]);
     clearTimeout(timer);
     if (event.kind === 'after-write') {
       try {

@@ -155,6 +155,14 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
   const range = str(values.range);
   // A shallow clone's boundary commit would be blamed for its whole tree: refused.
   const ids = refuseShallowBoundary(ctx, commit ? [commit] : await rangeIds(ctx, range!));
+  // A tree Git never writes (an entry named "..", "a/b", ".git"; duplicates) is refused
+  // before any of it is judged at a path no checkout has (src/git/trees.ts). rangeIds has
+  // checked the range (a typo is a usage error); its rev-list starts when read.
+  const { assertWellFormedTrees } = await import('../git/trees.js');
+  await assertWellFormedTrees(
+    ctx,
+    commit ? [commit, '--not', `${commit}^@`] : ['--end-of-options', range!],
+  );
   // CI: the policy is pinned to the base of the range, so the change under review cannot
   // weaken the policy that judges it; changes to .cleanroom/ then need an override. A
   // base this clone cannot read (shallow, partial) is an error (exit 2), never a reason

@@ -639,10 +639,12 @@ async function prePush(io: Io, args: string[]): Promise<number> {
   const notes: string[] = [];
   const remoteName = /^[\w.-]+$/.test(remote) ? remote : 'origin';
   // The history judge loads only for a push: the commit hooks never walk history.
-  const [{ judgeCommits, refuseShallowBoundary }, { revList }] = await Promise.all([
-    import('../check/range.js'),
-    import('../git/commits.js'),
-  ]);
+  const [{ judgeCommits, refuseShallowBoundary }, { revList }, { assertWellFormedTrees }] =
+    await Promise.all([
+      import('../check/range.js'),
+      import('../git/commits.js'),
+      import('../git/trees.js'),
+    ]);
   for (const l of lines) {
     if (isZeroId(l.local)) continue; // deleting a ref introduces nothing
     let known = !isZeroId(l.remote);
@@ -657,6 +659,7 @@ async function prePush(io: Io, args: string[]): Promise<number> {
     const revArgs = known
       ? [l.local, `^${l.remote}`]
       : [l.local, '--not', `--remotes=${remoteName}`];
+    await assertWellFormedTrees(ctx, revArgs);
     const ids = refuseShallowBoundary(ctx, revList(ctx, ['--reverse', '--topo-order', ...revArgs]));
     for await (const j of judgeCommits(ctx, source.policy, source.trust, ids, io.now(), {
       guardConfig: pinned !== undefined,

@@ -13,6 +13,7 @@ import {
   isLinkMode,
   strictestZone,
   type Change,
+  type FileChange,
   type Finding,
   type Signal,
   type ToolId,
@@ -82,7 +83,7 @@ export function evaluate(
       if (verdict === 'allow' || !zone) continue;
       const how =
         file.via !== undefined
-          ? ` (written at ${file.via}, seen here through a link)`
+          ? ` (written at ${file.via}, seen here through the link ${file.link ?? 'into the zone'})`
           : isLinkMode(file.mode)
             ? ' (a link: what it points at appears in the zone)'
             : '';
@@ -95,32 +96,38 @@ export function evaluate(
           : undefined;
       if (review)
         findings.push(
-          finding(
-            change.commit,
-            file.path,
-            zone.name,
-            tool,
-            verdict,
-            signal,
-            share,
-            'reviewed',
-            review.by,
-            `reviewed by ${review.by}`,
+          seenThrough(
+            finding(
+              change.commit,
+              file.path,
+              zone.name,
+              tool,
+              verdict,
+              signal,
+              share,
+              'reviewed',
+              review.by,
+              `reviewed by ${review.by}`,
+            ),
+            file,
           ),
         );
       else if (override)
         findings.push(
-          finding(
-            change.commit,
-            file.path,
-            zone.name,
-            tool,
-            verdict,
-            signal,
-            share,
-            'overridden',
-            override.by,
-            `override by ${override.by}: ${override.reason}`,
+          seenThrough(
+            finding(
+              change.commit,
+              file.path,
+              zone.name,
+              tool,
+              verdict,
+              signal,
+              share,
+              'overridden',
+              override.by,
+              `override by ${override.by}: ${override.reason}`,
+            ),
+            file,
           ),
         );
       else {
@@ -135,23 +142,34 @@ export function evaluate(
             byTool.set(tool, (message = violation(zone, tool, verdict, how)));
         }
         findings.push(
-          finding(
-            change.commit,
-            file.path,
-            zone.name,
-            tool,
-            verdict,
-            signal,
-            share,
-            'violation',
-            undefined,
-            message ?? violation(zone, tool, verdict, how),
+          seenThrough(
+            finding(
+              change.commit,
+              file.path,
+              zone.name,
+              tool,
+              verdict,
+              signal,
+              share,
+              'violation',
+              undefined,
+              message ?? violation(zone, tool, verdict, how),
+            ),
+            file,
           ),
         );
       }
     }
   }
   return findings;
+}
+
+/** `f`, with where the content is stored and the link it is seen through when `file` is an alias. */
+function seenThrough(f: Finding, file: FileChange): Finding {
+  if (file.via === undefined) return f;
+  f.stored = file.via;
+  if (file.link !== undefined) f.link = file.link;
+  return f;
 }
 
 /** What a violation says. */

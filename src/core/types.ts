@@ -69,6 +69,8 @@ export interface FileChange {
    * their own path"): `path` is where a checkout shows it, `via` the path git recorded.
    */
   via?: string;
+  /** With `via`: the symlink (its path) through which `path` shows the content stored at `via`. */
+  link?: string;
   /** A merge's combined-diff letters, one per parent (`AR`): content new against a parent may come from another path. */
   combined?: string;
 }
@@ -135,6 +137,12 @@ export interface Finding {
   by?: string;
   /** Share (0..1) of the file's lines the ledger attributes to the tool. */
   share?: number;
+  /**
+   * Content seen through a link: `path` is where a checkout shows it (what the zone
+   * matched), `stored` the path git stores it at, `link` the symlink it is seen through.
+   */
+  stored?: string;
+  link?: string;
 }
 
 /** What `check` reports: the findings (violations and what passed) and notes on grants that were refused. */

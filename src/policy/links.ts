@@ -509,6 +509,24 @@ export function aliasesOf(path: string, links: readonly ZoneLink[], nocase = fal
 }
 
 /**
+ * The link through which `alias` shows (the one whose path is the longest leading part of
+ * `alias`, compared as `linkViewOf` compares), for reports; `alias` itself when none is.
+ */
+function linkOf(alias: string, links: readonly ZoneLink[], nocase: boolean): string {
+  const key = nocase ? alias.toLowerCase() : alias;
+  let best: string | undefined;
+  for (const l of links) {
+    const p = nocase ? l.path.toLowerCase() : l.path;
+    if (
+      (key === p || key.startsWith(`${p}/`)) &&
+      (best === undefined || l.path.length > best.length)
+    )
+      best = l.path;
+  }
+  return best ?? alias;
+}
+
+/**
  * A commit's changed files plus, for each one visible through a zone link, an entry at the
  * linked path (`via` names the path git recorded), so `evaluate` judges the content where
  * a checkout shows it. Deletions are not aliased (they are the cure).
@@ -530,7 +548,13 @@ export function withLinkAliases(
       seen.add(alias);
       // A rename stays a rename at the linked path, so its content's origin is traced
       // (provenance.ts) as for a rename into the zone itself.
-      out.push({ ...f, path: alias, via: f.path, combined: undefined });
+      out.push({
+        ...f,
+        path: alias,
+        via: f.path,
+        link: linkOf(alias, links, nocase),
+        combined: undefined,
+      });
     }
     for (const link of v.unbounded) {
       const key = `${link}\0unbounded`;
@@ -538,7 +562,14 @@ export function withLinkAliases(
       seen.add(key);
       // Content that may show at any depth below the link: a change of the link itself,
       // judged by every zone that could match below it (fail closed).
-      out.push({ status: 'M', path: link, blob: f.blob, mode: SYMLINK_MODE, via: f.path });
+      out.push({
+        status: 'M',
+        path: link,
+        blob: f.blob,
+        mode: SYMLINK_MODE,
+        via: f.path,
+        link,
+      });
     }
   }
   return out;

@@ -65,7 +65,12 @@ function zoneTable(zones: readonly AuditZone[], style: Style): string[] {
 
 function pathLines(p: AuditPath, style: Style, max: number, mark: string): string[] {
   const out = [
-    `  ${mark} ${safePath(p.path)} ${style.dim(`(${p.verdict}; ${p.tools.join(', ')})`)}`,
+    // Content shown through a symlink is named where git stores it (what to git rm).
+    `  ${mark} ${
+      p.stored !== undefined
+        ? `${safePath(p.stored)} (seen as ${safePath(p.path)} through the link ${safePath(p.link ?? p.path)})`
+        : safePath(p.path)
+    } ${style.dim(`(${p.verdict}; ${p.tools.join(', ')})`)}`,
   ];
   const shown = p.changes.filter((c) => c.contaminates || mark !== '✗');
   for (const c of shown.slice(0, max)) {

@@ -14,6 +14,8 @@ export function violationJson(f: Finding): Record<string, unknown> {
   return {
     commit: f.commit,
     path: f.path,
+    // Content seen through a link: where git stores it, and the link (new keys, format 1).
+    ...(f.stored !== undefined ? { stored: f.stored, link: f.link ?? f.path } : {}),
     zone: f.zone,
     tool: f.tool,
     verdict: f.verdict,

@@ -243,7 +243,13 @@ export function renderText(report: Report, opts: TextOptions): string {
       }
       inCommit++;
       shown++;
-      out.push(`  ${cross} ${safePath(f.path)}`);
+      // Content seen through a link is named where git stores it (what `git restore
+      // --staged` takes), with the path the zone matched and the link that shows it.
+      out.push(
+        f.stored !== undefined
+          ? `  ${cross} ${safePath(f.stored)} (seen as ${safePath(f.path)} through the link ${safePath(f.link ?? f.path)})`
+          : `  ${cross} ${safePath(f.path)}`,
+      );
     } else if (hiding) {
       if (f.verdict === 'deny') hiddenDeny.add(f.path);
       continue;

@@ -16,6 +16,7 @@ import { CleanroomError, PolicyError } from '../errors.js';
 import type { FileChange, Finding } from '../core/types.js';
 import { GitError, runGit, spawnGit, verifyRev, type GitContext } from '../git/git.js';
 import { ByteReader, exited } from '../git/stream.js';
+import { assertWellFormedTrees } from '../git/trees.js';
 import type { CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
 import { guardedChanges, judgePushCommits } from '../check/range.js';
@@ -362,6 +363,43 @@ async function newCommitsOf(
 }
 
 /**
+ * Refuses the whole push (an input error, "malformed tree …") when a tree it brings breaks
+ * Git's fsck rules (src/git/trees.ts): Git takes such trees while receive.fsckObjects is
+ * off, its default. The trees read are those new to the server: one `rev-list --objects
+ * TIPS --not --exclude-hidden=receive --all` (objects only a hidden ref holds count as
+ * new); older git: each ref's NEW ^OLD (a new branch: its whole history).
+ */
+async function assertPushTrees(
+  ctx: GitContext,
+  updates: readonly RefUpdate[],
+  peeled: ReadonlyMap<string, string | undefined>,
+): Promise<void> {
+  const tips = [
+    ...new Set(updates.map((u) => peeled.get(u.new)).filter((t): t is string => t !== undefined)),
+  ];
+  if (!tips.length) return;
+  if (hiddenSupported !== false) {
+    try {
+      await assertWellFormedTrees(ctx, [...tips, '--not', '--exclude-hidden=receive', '--all']);
+      return;
+    } catch (e) {
+      // git before 2.39 refuses the option (usage, 128 or 129): fall back as newCommitsOf does.
+      if (!(
+        hiddenSupported === undefined &&
+        e instanceof GitError &&
+        (e.exitCode === 128 || e.exitCode === 129) &&
+        /exclude-hidden|usage/i.test(e.stderr)
+      ))
+        throw e;
+    }
+  }
+  for (const u of updates) {
+    const tip = peeled.get(u.new);
+    if (tip) await assertWellFormedTrees(ctx, isZeroId(u.old) ? [tip] : [tip, `^${u.old}`]);
+  }
+}
+
+/**
  * `git rev-list ARGS` (ARGS with `--parents`) read whole into `graph` (one flat id string
  * per commit, cut from the line's bytes with `toString('latin1', a, b)`, not a slice that
  * keeps the line alive; parents as indices), and each commit's id pushed onto `order` when
@@ -497,6 +535,7 @@ export async function judgePush(
           ctx,
           toJudge.map((u) => u.new),
         );
+  await assertPushTrees(ctx, toJudge, peeled);
   // The graph serves every ref but the default branch (walked OLD..NEW below): a push to
   // the default branch alone needs no such rev-list.
   const graph = toJudge.some((u) => u.ref !== defaultRef && peeled.get(u.new) !== undefined)

@@ -507,6 +507,26 @@ describe('amending', () => {
     expect(r.code).toBe(1);
     expect(repo.head()).toBe(head);
   });
+
+  // The same amend through a git alias (hostile review, fault 2): git runs the alias as a
+  // child `git commit --amend …`, the process the hook finds, so it is judged alike.
+  it.each([
+    ['-c alias.x=commit', ['-c', 'alias.x=commit', 'x']],
+    ['alias.ci = commit in the repository', ['ci']],
+    ['a shell alias (!git commit)', ['sh']],
+  ])('the same amend through %s is blocked', (_name, run) => {
+    const repo = repoWithPolicy();
+    repo.git('config', 'alias.ci', 'commit');
+    repo.git('config', 'alias.sh', '!git commit');
+    repo.write('evals/tasks/q1.json', '{}\n');
+    expect(repo.commit('Add task').code).toBe(0);
+    const head = repo.head();
+    const r = repo.tryGit([...run, '--amend', '-q', '-m', 'Add task', '-m', CLAUDE]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(repo.head()).toBe(head);
+    // Control: the same alias without the AI trailer amends.
+    expect(repo.tryGit([...run, '--amend', '-q', '-m', 'Add task, reworded']).code).toBe(0);
+  });
 });
 
 describe('the message git stores is the message judged', () => {

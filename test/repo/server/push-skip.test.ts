@@ -82,7 +82,7 @@ describe('a long push judges only what can matter, with the same findings', () =
       // The fast path was taken, and the findings are not all empty.
       expect(passedOver).toBeGreaterThan(20);
       const all = [...fast.values()].join('\n');
-      expect(all).toContain('seen here through a link');
+      expect(all).toContain('seen here through the link');
       expect(all).toContain('moved from drafts/q1.json');
     }, 120_000);
   }

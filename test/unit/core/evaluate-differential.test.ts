@@ -79,7 +79,7 @@ function referenceEvaluate(policy: Policy, change: Change): Finding[] {
       if (verdict === 'allow' || !zone) continue;
       const how =
         file.via !== undefined
-          ? ` (written at ${file.via}, seen here through a link)`
+          ? ` (written at ${file.via}, seen here through the link ${file.link ?? 'into the zone'})`
           : isLinkMode(file.mode)
             ? ' (a link: what it points at appears in the zone)'
             : '';
@@ -92,6 +92,11 @@ function referenceEvaluate(policy: Policy, change: Change): Finding[] {
         signal: signal.evidence,
         ...(share !== undefined ? { share } : {}),
       };
+      // Content seen through a link: where it is stored and the link, last (seenThrough).
+      const seen =
+        file.via !== undefined
+          ? { stored: file.via, ...(file.link !== undefined ? { link: file.link } : {}) }
+          : {};
       const override = change.overrides.find((o) => !o.paths || o.paths.has(file.path));
       const review =
         verdict === 'review'
@@ -103,6 +108,7 @@ function referenceEvaluate(policy: Policy, change: Change): Finding[] {
           outcome: 'reviewed',
           by: review.by,
           message: `reviewed by ${review.by}`,
+          ...seen,
         });
       } else if (override) {
         findings.push({
@@ -110,6 +116,7 @@ function referenceEvaluate(policy: Policy, change: Change): Finding[] {
           outcome: 'overridden',
           by: override.by,
           message: `override by ${override.by}: ${override.reason}`,
+          ...seen,
         });
       } else {
         findings.push({
@@ -119,6 +126,7 @@ function referenceEvaluate(policy: Policy, change: Change): Finding[] {
             verdict === 'deny'
               ? `zone ${zone.name} does not accept AI-attributed changes (${tool}), reviewed or not${how}`
               : `zone ${zone.name} accepts AI-attributed changes (${tool}) only with a human review attestation${how}`,
+          ...seen,
         });
       }
     }

@@ -1,0 +1,216 @@
+// Trees Git's fsck rejects (fsck.c fsck_tree: FULL_PATHNAME, HAS_DOT, HAS_DOTDOT,
+// HAS_DOTGIT, EMPTY_NAME, DUPLICATE_ENTRIES, TREE_NOT_SORTED, BAD_FILEMODE) reach a server
+// whenever receive.fsckObjects is off, Git's default. `git diff-tree -r` joins entry names
+// with "/", so such a tree shows content at a path no checkout has ("x/../evals/tasks/q.json",
+// an entry named "evals/tasks/q.json" in the root tree). cleanroom fails closed on them: the
+// push is rejected, `check --range` and `audit` stop with exit 2, each saying what to do.
+// Beside each, the same content in a well-formed tree passes.
+
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { expectCleanError, removeTempDirs, type TestRepo } from '../../helpers/repo.js';
+import { CLAUDE, protectedServer, serverRef } from '../../helpers/server.js';
+
+afterAll(removeTempDirs);
+
+const T = { timeout: 180_000 };
+
+interface Entry {
+  mode: string;
+  name: string | Buffer;
+  id: string;
+}
+
+function hashObject(repo: TestRepo, type: string, content: Buffer): string {
+  return execFileSync('git', ['hash-object', '-t', type, '--literally', '-w', '--stdin'], {
+    cwd: repo.dir,
+    env: repo.env,
+    input: content,
+  })
+    .toString()
+    .trim();
+}
+
+/** A tree object written as given: no sorting, no check of the names (`hash-object --literally`). */
+function rawTree(repo: TestRepo, entries: readonly Entry[]): string {
+  const parts = entries.map((e) =>
+    Buffer.concat([
+      Buffer.from(`${e.mode} `),
+      typeof e.name === 'string' ? Buffer.from(e.name) : e.name,
+      Buffer.from([0]),
+      Buffer.from(e.id, 'hex'),
+    ]),
+  );
+  return hashObject(repo, 'tree', Buffer.concat(parts));
+}
+
+function blob(repo: TestRepo, text: string): string {
+  return hashObject(repo, 'blob', Buffer.from(text));
+}
+
+/** The entries of HEAD's root tree, as `git ls-tree` gives them. */
+function headEntries(repo: TestRepo): Entry[] {
+  return repo
+    .git('ls-tree', 'HEAD')
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const [meta, name] = l.split('\t') as [string, string];
+      const [mode, , id] = meta.split(' ') as [string, string, string];
+      return { mode, name, id };
+    });
+}
+
+/** A commit on top of HEAD whose root tree is HEAD's plus `extra` (sorted as Git sorts unless `raw`). */
+function commitTree(repo: TestRepo, tree: string, ai: boolean): string {
+  const msg = ai ? `generate\n\n${CLAUDE}\n` : 'by hand\n';
+  const id = repo.git('commit-tree', tree, '-p', 'HEAD', '-m', msg).trim();
+  repo.git('update-ref', 'refs/heads/main', id);
+  return id;
+}
+
+const gitSort = (a: Entry, b: Entry): number => {
+  const key = (e: Entry): Buffer =>
+    Buffer.concat([
+      typeof e.name === 'string' ? Buffer.from(e.name) : e.name,
+      Buffer.from(e.mode.startsWith('4') ? '/' : ''),
+    ]);
+  return Buffer.compare(key(a), key(b));
+};
+
+type Build = (repo: TestRepo, q: string) => Entry[];
+
+const dir = (repo: TestRepo, name: string, inner: Entry[]): Entry => ({
+  mode: '40000',
+  name,
+  id: rawTree(repo, inner),
+});
+const evalsTree = (repo: TestRepo, q: string): Entry =>
+  dir(repo, 'evals', [dir(repo, 'tasks', [{ mode: '100644', name: 'q.json', id: q }])]);
+
+const hostile: { name: string; build: Build; sorted?: boolean }[] = [
+  {
+    name: 'an entry named "evals/tasks/q.json" in the root tree (FULL_PATHNAME)',
+    build: (_r, q) => [{ mode: '100644', name: 'evals/tasks/q.json', id: q }],
+  },
+  {
+    name: 'an entry named "x/.." (a slash and a dot-dot) holding evals/tasks/q.json',
+    build: (r, q) => [dir(r, 'x/..', [evalsTree(r, q)])],
+  },
+  {
+    name: 'a tree named ".." holding evals/tasks/q.json (HAS_DOTDOT)',
+    build: (r, q) => [dir(r, 'x', [dir(r, '..', [evalsTree(r, q)])])],
+  },
+  {
+    name: 'a tree named "." holding evals/tasks/q.json (HAS_DOT)',
+    build: (r, q) => [dir(r, '.', [evalsTree(r, q)])],
+  },
+  {
+    name: 'a tree with an empty name holding evals/tasks/q.json (EMPTY_NAME)',
+    build: (r, q) => [dir(r, '', [evalsTree(r, q)])],
+  },
+  {
+    name: 'a tree named ".GIT" (HAS_DOTGIT, any case)',
+    build: (r, q) => [dir(r, '.GIT', [{ mode: '100644', name: 'q.json', id: q }])],
+  },
+  {
+    name: 'a tree named ".git\\u200c" (HFS+ ignores the joiner: .git)',
+    build: (r, q) => [dir(r, '.git\u200c', [{ mode: '100644', name: 'q.json', id: q }])],
+  },
+  {
+    name: 'a tree named "git~1" (the NTFS short name of .git)',
+    build: (r, q) => [dir(r, 'git~1', [{ mode: '100644', name: 'q.json', id: q }])],
+  },
+  {
+    name: 'a tree named ".git. " (NTFS drops trailing dots and spaces)',
+    build: (r, q) => [dir(r, '.git. ', [{ mode: '100644', name: 'q.json', id: q }])],
+  },
+  {
+    name: 'two entries named "evals" (DUPLICATE_ENTRIES): a clean one, then one with the AI file',
+    build: (r, q) => [
+      dir(r, 'evals', [{ mode: '100644', name: 'README.md', id: blob(r, 'clean\n') }]),
+      evalsTree(r, q),
+    ],
+    sorted: false,
+  },
+  {
+    name: 'a blob and a tree both named "evals" (DUPLICATE_ENTRIES across types)',
+    build: (r, q) => [{ mode: '100644', name: 'evals', id: q }, evalsTree(r, q)],
+    sorted: false,
+  },
+  {
+    name: 'a root tree out of order (TREE_NOT_SORTED)',
+    build: (r, q) => [
+      { mode: '100644', name: 'zz', id: q },
+      { mode: '100644', name: 'aa', id: q },
+    ],
+    sorted: false,
+  },
+  {
+    name: 'a mode Git never writes: 010644 (git reads it as a gitlink) in a zone',
+    build: (r, q) => [
+      dir(r, 'evals', [dir(r, 'tasks', [{ mode: '10644', name: 'q.json', id: q }])]),
+    ],
+  },
+];
+
+function hostileCommit(repo: TestRepo, c: (typeof hostile)[number], ai: boolean): string {
+  const q = blob(repo, '{"q":1}\n');
+  const extra = c.build(repo, q);
+  let entries = [...headEntries(repo), ...extra];
+  if (c.sorted !== false) entries = entries.sort(gitSort);
+  else entries = [...headEntries(repo).sort(gitSort), ...extra];
+  return commitTree(repo, rawTree(repo, entries), ai);
+}
+
+describe('malformed trees fail closed at every point that reads history', () => {
+  for (const c of hostile) {
+    for (const ai of [true, false]) {
+      it(`${c.name} — ${ai ? 'AI' : 'human'} commit`, T, () => {
+        const s = protectedServer();
+        const base = s.work.head();
+        hostileCommit(s.work, c, ai);
+        // The server's git takes it (receive.fsckObjects is off by default) and cleanroom rejects it.
+        const push = s.work.tryGit(['push', 'origin', 'main']);
+        expect(push.code, push.stderr).not.toBe(0);
+        // An empty name: the client's own git cannot pack it ("empty filename in tree entry").
+        if (!/empty filename/.test(push.stderr)) {
+          expect(push.stderr).toMatch(/malformed tree/);
+          expect(push.stderr).toMatch(/receive\.fsckObjects/);
+          expect(serverRef(s, 'main')).toBe(base);
+        }
+        const range = s.work.cleanroom(['check', '--range', `${base}..main`]);
+        expectCleanError(range);
+        expect(range.stderr).toMatch(/malformed tree/);
+        const audit = s.work.cleanroom(['audit']);
+        expectCleanError(audit);
+        expect(audit.stderr).toMatch(/malformed tree/);
+      });
+    }
+  }
+
+  it('control: the same AI content in a well-formed tree outside the zones is pushed', T, () => {
+    const s = protectedServer();
+    const base = s.work.head();
+    const q = blob(s.work, '{"q":1}\n');
+    const entries = [
+      ...headEntries(s.work),
+      dir(s.work, 'src', [{ mode: '100644', name: 'q.json', id: q }]),
+      { mode: '100664', name: 'old-mode.txt', id: q },
+    ].sort(gitSort);
+    commitTree(s.work, rawTree(s.work, entries), true);
+    const push = s.work.tryGit(['push', 'origin', 'main']);
+    expect(push.code, push.stderr).toBe(0);
+    expect(s.work.cleanroom(['check', '--range', `${base}..main`]).code).toBe(0);
+    expect(s.work.cleanroom(['audit']).code).toBe(0);
+  });
+
+  it('control: a human commit of the zone in a well-formed tree is pushed', T, () => {
+    const s = protectedServer();
+    const q = blob(s.work, '{"q":1}\n');
+    const entries = [...headEntries(s.work), evalsTree(s.work, q)].sort(gitSort);
+    commitTree(s.work, rawTree(s.work, entries), false);
+    const push = s.work.tryGit(['push', 'origin', 'main']);
+    expect(push.code, push.stderr).toBe(0);
+  });
+});
