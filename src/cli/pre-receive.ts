@@ -23,6 +23,7 @@ import { parse, str } from './args.js';
 import type { CommitRecord } from '../git/commits.js';
 import { grantLogEntry } from '../check/grants.js';
 import { gitContext } from './context.js';
+import { gitRefusesMalformedTrees } from '../git/trees.js';
 import { readStdin, type Io } from './io.js';
 
 /** One log line per push, one shape for every decision (a fail-safe reject included), so `jq` needs no cases. */
@@ -175,6 +176,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
             collect,
             repo.commits,
             cfg.cacheDir,
+            gitRefusesMalformedTrees(conf),
           ),
         };
       })(),

@@ -66,8 +66,17 @@ function sortKey(name: Buffer, mode: number): Buffer {
 /**
  * The first problem of the tree object `body` (ids of `idBytes` bytes), or undefined when
  * Git's fsck would take it. Errors: none (a malformed body is a problem, returned).
+ * A byte scan (`plainTree`) takes the trees Git writes without building a string per
+ * entry; anything it is not sure of (a mode or name it does not know at a glance, a byte
+ * past ASCII, a name starting ".git" or "git~") is judged by `slowTreeProblem`, the
+ * reference, which test/unit/git/trees.test.ts checks the scan against.
  */
 export function treeProblem(body: Buffer, idBytes: number): string | undefined {
+  return plainTree(body, idBytes) ? undefined : slowTreeProblem(body, idBytes);
+}
+
+/** The problem `slowTreeProblem` would find, name by name: exported for the differential test. */
+export function slowTreeProblem(body: Buffer, idBytes: number): string | undefined {
   const names = new Set<string>();
   let prev: Buffer | undefined;
   for (let pos = 0; pos < body.length;) {
@@ -88,6 +97,181 @@ export function treeProblem(body: Buffer, idBytes: number): string | undefined {
     pos = nul + 1 + idBytes;
   }
   return undefined;
+}
+
+/** Name offsets of the tree `plainTree` scans (reused: one scan at a time, synchronous). */
+let nameStarts: Int32Array = new Int32Array(256);
+let nameEnds: Int32Array = new Int32Array(256);
+
+/**
+ * Whether the tree object `body` is certainly one Git writes: modes 100644, 100755,
+ * 100664, 120000, 40000 (or 040000), 160000; names of ASCII bytes, no "/", not "" / "." /
+ * "..", not ".git" in any case followed only by dots and spaces up to the end, a ":" or a
+ * "\\", not starting with "git~" in any case; strictly in Git's order (a tree
+ * compared as its name and "/", tree.c base_name_compare), so that two entries of one name
+ * can only be a file and a tree, found by looking back over the names it prefixes.
+ * False means "not sure", never "malformed".
+ */
+export function plainTree(body: Buffer, idBytes: number): boolean {
+  const n = body.length;
+  let count = 0;
+  let prevStart = -1;
+  let prevLen = 0;
+  let prevTree = false;
+  for (let pos = 0; pos < n;) {
+    let sp = pos;
+    let mode = 0;
+    for (; sp < n; sp++) {
+      const c = body[sp]!;
+      if (c === 0x20) break;
+      if (c < 0x30 || c > 0x37) return false;
+      mode = mode * 8 + (c - 0x30);
+    }
+    if (sp >= n || sp === pos || sp - pos > 6) return false;
+    const tree = mode === 0o40000;
+    if (
+      !tree &&
+      mode !== 0o100644 &&
+      mode !== 0o100755 &&
+      mode !== 0o120000 &&
+      mode !== 0o160000 &&
+      mode !== 0o100664
+    )
+      return false;
+    const start = sp + 1;
+    let nul = start;
+    for (; nul < n; nul++) {
+      const c = body[nul]!;
+      if (c === 0 || c === 0x2f || c >= 0x80) break;
+    }
+    if (nul >= n || body[nul] !== 0 || nul === start || nul + 1 + idBytes > n) return false;
+    const len = nul - start;
+    const c0 = body[start]!;
+    if (c0 === 0x2e) {
+      if (len === 1 || (len === 2 && body[start + 1] === 0x2e)) return false;
+      if (
+        len >= 4 &&
+        (body[start + 1]! | 0x20) === 0x67 &&
+        (body[start + 2]! | 0x20) === 0x69 &&
+        (body[start + 3]! | 0x20) === 0x74
+      ) {
+        // ".git" then only dots and spaces up to the end, a ":" or a "\\" (NTFS) is .git to
+        // a checkout; ".github", ".gitignore" are not.
+        let i = start + 4;
+        while (i < nul && (body[i] === 0x2e || body[i] === 0x20)) i++;
+        if (i === nul || body[i] === 0x3a || body[i] === 0x5c) return false;
+      }
+    } else if (
+      (c0 | 0x20) === 0x67 &&
+      len >= 4 &&
+      (body[start + 1]! | 0x20) === 0x69 &&
+      (body[start + 2]! | 0x20) === 0x74 &&
+      body[start + 3] === 0x7e
+    )
+      return false;
+    if (prevStart >= 0 && compareEntries(body, prevStart, prevLen, prevTree, start, len, tree) >= 0)
+      return false;
+    if (tree && count > 0 && fileOfName(body, count, start, len)) return false;
+    if (count === nameStarts.length) {
+      const grow = (a: Int32Array): Int32Array => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      nameStarts = grow(nameStarts);
+      nameEnds = grow(nameEnds);
+    }
+    nameStarts[count] = start;
+    nameEnds[count] = nul;
+    count++;
+    prevStart = start;
+    prevLen = len;
+    prevTree = tree;
+    pos = nul + 1 + idBytes;
+  }
+  return true;
+}
+
+/**
+ * Git's order of two entries of `body` (names at `a`/`b` of `aLen`/`bLen` bytes): < 0, 0
+ * or > 0, a tree's name compared as if it ended in "/" (tree.c base_name_compare).
+ */
+function compareEntries(
+  body: Buffer,
+  a: number,
+  aLen: number,
+  aTree: boolean,
+  b: number,
+  bLen: number,
+  bTree: boolean,
+): number {
+  const aKey = aLen + (aTree ? 1 : 0);
+  const bKey = bLen + (bTree ? 1 : 0);
+  const min = aKey < bKey ? aKey : bKey;
+  for (let i = 0; i < min; i++) {
+    const x = i < aLen ? body[a + i]! : 0x2f;
+    const y = i < bLen ? body[b + i]! : 0x2f;
+    if (x !== y) return x - y;
+  }
+  return aKey - bKey;
+}
+
+/**
+ * Whether one of the first `count` names scanned (strictly ordered) equals the tree name at
+ * `start` (`len` bytes): in Git's order only names that start with it and go on with a
+ * byte below "/" lie between a file of that name and the tree, so the look back stops at
+ * the first name that does not.
+ */
+function fileOfName(body: Buffer, count: number, start: number, len: number): boolean {
+  for (let k = count - 1; k >= 0; k--) {
+    const s = nameStarts[k]!;
+    const l = nameEnds[k]! - s;
+    if (l < len) return false;
+    for (let i = 0; i < len; i++) if (body[s + i] !== body[start + i]) return false;
+    if (l === len) return true;
+    if (body[s + len]! >= 0x2f) return false;
+  }
+  return false;
+}
+
+/**
+ * The `receive.fsck.<msg-id>` keys (lower case, as `git config --get-regexp` prints them)
+ * of the rules above: Git's receive-pack refuses a tree that breaks one only while each is
+ * at its strict level (fsck.h: TREE_NOT_SORTED and DUPLICATE_ENTRIES are errors, the name
+ * rules warnings that `receive.fsckObjects` turns into errors; BAD_FILEMODE is only "info"
+ * there, so it must be raised to "error").
+ */
+const GIT_TREE_RULES = [
+  'duplicateentries',
+  'treenotsorted',
+  'emptyname',
+  'fullpathname',
+  'hasdot',
+  'hasdotdot',
+  'hasdotgit',
+];
+
+const TRUE = new Set(['true', 'yes', 'on', '1']);
+
+/**
+ * Whether the server's own Git refuses, before any hook runs, every tree
+ * `assertWellFormedTrees` refuses, so a pre-receive hook need not read the push's trees
+ * again: `receive.fsckObjects` (or, when unset, `transfer.fsckObjects`) is true, no
+ * `receive.fsck.<msg-id>` lowers a rule of GIT_TREE_RULES below "error",
+ * `receive.fsck.badFilemode` is "error", and no `receive.fsck.skipList` names objects to
+ * pass unchecked. `config`: `git config --get-regexp` output as key (lower case) → last
+ * value; a key given without a value (Git's "true") counts as not set, so the hook keeps
+ * its own pass. Source: git-config(1) receive.fsckObjects, receive.fsck.<msg-id>; fsck.h.
+ */
+export function gitRefusesMalformedTrees(config: Readonly<Record<string, string>>): boolean {
+  const objects = config['receive.fsckobjects'] ?? config['transfer.fsckobjects'];
+  if (objects === undefined || !TRUE.has(objects.toLowerCase())) return false;
+  if (config['receive.fsck.skiplist'] !== undefined) return false;
+  if (config['receive.fsck.badfilemode']?.toLowerCase() !== 'error') return false;
+  return GIT_TREE_RULES.every((id) => {
+    const level = config[`receive.fsck.${id}`];
+    return level === undefined || level.toLowerCase() === 'error';
+  });
 }
 
 const HINT =

@@ -89,9 +89,18 @@ export interface ServerConfig {
   cacheDir?: string | undefined;
 }
 
-/** `git config cleanroom.*` of the repository (admin-controlled; pushers cannot set it). */
+/**
+ * `git config` keys `cleanroom.*`, `receive.fsck*` and `transfer.fsckObjects` of the
+ * repository (admin-controlled; pushers cannot set them): key in lower case → last value.
+ */
 export async function serverConfig(ctx: GitContext): Promise<Record<string, string>> {
-  const r = await runGit(ctx, ['config', '--get-regexp', '^cleanroom\\.'], { okCodes: [1] });
+  // receive.fsck* and transfer.fsckObjects: whether Git itself refuses malformed trees
+  // (src/git/trees.ts gitRefusesMalformedTrees), read in the same process.
+  const r = await runGit(
+    ctx,
+    ['config', '--get-regexp', '^(cleanroom\\.|receive\\.fsck|transfer\\.fsckobjects$)'],
+    { okCodes: [1] },
+  );
   const out: Record<string, string> = {};
   for (const line of r.stdout.toString('utf8').split('\n')) {
     const sp = line.indexOf(' ');
@@ -519,6 +528,11 @@ export async function judgePush(
    * cache there (src/check/link-cache.ts). Absent: read from git every time.
    */
   cacheDir?: string,
+  /**
+   * The server's Git refuses malformed trees itself (`gitRefusesMalformedTrees` of its
+   * config): the push's trees are not read again here.
+   */
+  gitChecksTrees = false,
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
   const linkCache = cacheDir === undefined ? undefined : new LinkCache(cacheDir);
@@ -535,7 +549,7 @@ export async function judgePush(
           ctx,
           toJudge.map((u) => u.new),
         );
-  await assertPushTrees(ctx, toJudge, peeled);
+  if (!gitChecksTrees) await assertPushTrees(ctx, toJudge, peeled);
   // The graph serves every ref but the default branch (walked OLD..NEW below): a push to
   // the default branch alone needs no such rev-list.
   const graph = toJudge.some((u) => u.ref !== defaultRef && peeled.get(u.new) !== undefined)

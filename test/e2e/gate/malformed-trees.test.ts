@@ -57,7 +57,8 @@ function headEntries(repo: TestRepo): Entry[] {
     .map((l) => {
       const [meta, name] = l.split('\t') as [string, string];
       const [mode, , id] = meta.split(' ') as [string, string, string];
-      return { mode, name, id };
+      // ls-tree pads a tree's mode ("040000"); a tree object holds "40000" (fsck: zeroPaddedFilemode).
+      return { mode: mode.replace(/^0+/, ''), name, id };
     });
 }
 
@@ -213,4 +214,60 @@ describe('malformed trees fail closed at every point that reads history', () => 
     const push = s.work.tryGit(['push', 'origin', 'main']);
     expect(push.code, push.stderr).toBe(0);
   });
+
+  it(
+    'with Git refusing such trees itself (receive.fsckObjects, badFilemode error), the hook reads no tree',
+    T,
+    () => {
+      const s = protectedServer();
+      for (const [k, v] of [
+        ['receive.fsckObjects', 'true'],
+        ['receive.fsck.badFilemode', 'error'],
+      ] as const)
+        s.server.git('config', k, v);
+      const base = s.work.head();
+      const traced = { ...s.work.env, CLEANROOM_DEBUG: '1' };
+      // Git refuses each hostile tree before the hook runs.
+      for (const c of hostile.filter((h) => !/empty name/.test(h.name))) {
+        s.work.git('update-ref', 'refs/heads/main', base);
+        s.work.git('reset', '-q', '--hard', base);
+        hostileCommit(s.work, c, false);
+        const push = s.work.tryGit(['push', 'origin', 'main'], { env: traced });
+        expect(push.code, `${c.name}: ${push.stderr}`).not.toBe(0);
+        expect(push.stderr, c.name).not.toMatch(/malformed tree/);
+        expect(serverRef(s, 'main')).toBe(base);
+      }
+      // A well-formed push is judged without the tree pass.
+      s.work.git('update-ref', 'refs/heads/main', base);
+      s.work.git('reset', '-q', '--hard', base);
+      s.work.write('src/a.txt', 'a\n');
+      s.work.git('add', 'src/a.txt');
+      s.work.git('commit', '-q', '--no-verify', '-m', 'by hand');
+      const push = s.work.tryGit(['push', 'origin', 'main'], { env: traced });
+      expect(push.code, push.stderr).toBe(0);
+      expect(push.stderr).toMatch(/git rev-parse/);
+      expect(push.stderr).not.toMatch(/--filter=object:type=tree/);
+    },
+  );
+
+  it(
+    'with receive.fsckObjects but BAD_FILEMODE left at "info", the hook still reads the trees',
+    T,
+    () => {
+      const s = protectedServer();
+      s.server.git('config', 'receive.fsckObjects', 'true');
+      const base = s.work.head();
+      // 100600: a mode Git's fsck only notes (BAD_FILEMODE is "info"), so git takes it.
+      const q = blob(s.work, '{"q":1}\n');
+      const entries = [
+        ...headEntries(s.work),
+        dir(s.work, 'evals', [dir(s.work, 'tasks', [{ mode: '100600', name: 'q.json', id: q }])]),
+      ].sort(gitSort);
+      commitTree(s.work, rawTree(s.work, entries), true);
+      const push = s.work.tryGit(['push', 'origin', 'main']);
+      expect(push.code, push.stderr).not.toBe(0);
+      expect(push.stderr).toMatch(/malformed tree/);
+      expect(serverRef(s, 'main')).toBe(base);
+    },
+  );
 });
