@@ -11,7 +11,8 @@ import { parseTrailers } from '../signals/trailers.js';
 import { verifyGrants, type Trust } from './grants.js';
 
 /** The trailer prepare-commit-msg writes when the agent environment is present at commit time. */
-export const AGENT_SESSION_TRAILER = 'Cleanroom-Agent-Session';
+export { AGENT_SESSION_TRAILER } from '../core/types.js';
+import { AGENT_SESSION_TRAILER } from '../core/types.js';
 
 /**
  * The agent whose session made this commit: its environment at commit time (local
@@ -111,7 +112,7 @@ export function buildChange(
   } else if (policy.review.mode === 'trailer' && session) {
     for (const a of t.attestations)
       notes.push(
-        `"${a.evidence}" is not counted: this commit was made in an agent's session (${session}), where anyone — the agent too — can type that line; commit the reviewed change from your own shell, or get an approver's signed override`,
+        `"${a.evidence}" is not counted: this commit was made in an agent's session (${session}), where anyone — the agent too — can type that line; commit the reviewed change from your own shell, without the commit's ${AGENT_SESSION_TRAILER} line, or get an approver's signed override`,
       );
   } else if (policy.review.mode === 'trailer') {
     attestations.push(...t.attestations);

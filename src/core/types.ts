@@ -9,6 +9,12 @@ export type ToolId = string;
 export const UNKNOWN_AI: ToolId = 'unknown-ai';
 
 /** The zone name of a finding about cleanroom's own configuration (`.cleanroom/**`, trust files). */
+/**
+ * The trailer the local hooks add to a commit made in an agent's session (docs/agents.md):
+ * a review line in such a commit does not count (src/check/change.ts).
+ */
+export const AGENT_SESSION_TRAILER = 'Cleanroom-Agent-Session';
+
 export const CONFIG_ZONE = 'cleanroom-config';
 
 /** Tree entry modes of links, as git writes them in trees and diffs. */

@@ -1,7 +1,7 @@
 // Text output: a few lines per problem — commit, path, zone, tool, the signal seen —
 // then the ways out. Meant to be read in a terminal right after `git commit` fails.
 
-import { CONFIG_ZONE, type Finding } from '../core/types.js';
+import { AGENT_SESSION_TRAILER, CONFIG_ZONE, type Finding } from '../core/types.js';
 import type { Report } from './json.js';
 import { safe, safePath, type Style } from '../escape.js';
 import type { Policy } from '../policy/compile.js';
@@ -90,13 +90,18 @@ export function waysOut(
   const request = (what: 'override' | 'review'): string =>
     `cleanroom ${what} request${staged ? '' : ` --commit ${rev}`}`;
   const sign = `${request('override')} --reason "…" | cleanroom override sign --key KEY --principal APPROVER`;
+  // A committed change keeps its message on --amend, and with it the agent's session line,
+  // in whose presence a review line does not count (src/check/change.ts): the amend drops it.
+  const reviewed = staged
+    ? withTrailer('"Reviewed-by: Name <email>"')
+    : `git log -1 --format=%B | grep -v '^${AGENT_SESSION_TRAILER}:' | git commit --amend -F - --trailer "Reviewed-by: Name <email>" on that commit (an older one: git rebase -i ${rev}^, "edit" it, amend, git rebase --continue), then push again`;
   if (hasReview) {
     lines.push(
       signedReviews
         ? `review zones: a reviewer (a key in review.reviewers) reads every line and signs: ${request('review')} | cleanroom review sign, then ${withTrailer('"$(…)"')}`
         : agentSession
-          ? `review zones: a trailer typed in an agent's session does not count; a human reviews every line and commits from their own shell (outside the agent's session) with ${withTrailer('"Reviewed-by: Name <email>"')}`
-          : `review zones: a human reviews every line, then ${withTrailer('"Reviewed-by: Name <email>"')}`,
+          ? `review zones: a trailer typed in an agent's session does not count; a human reviews every line and commits from their own shell (outside the agent's session) with ${reviewed}`
+          : `review zones: a human reviews every line, then, from their own shell, ${reviewed}`,
     );
   }
   if (hasDeny) {

@@ -3,6 +3,7 @@
 // (the built dist/agent-hook.cjs, through `sh -c`, as Claude Code runs it), with a
 // Claude Code Bash payload; beside each refusal, the ordinary call still passes.
 
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +190,38 @@ describe(
         zone: 'eval-harness',
         verdict: 'review',
       });
+    });
+
+    it('the printed way out for a committed agent-session change works as printed', () => {
+      // A newcomer ran the printed "git commit --amend --trailer Reviewed-by…" from their
+      // own shell: --amend kept the Cleanroom-Agent-Session line, so the review was not
+      // counted again. The printed command drops that line.
+      const repo = repoWithPolicy();
+      repo.write('evals/harness/score.py', 'print("score")\n');
+      const nv = repo.commit('scorer', {
+        add: ['evals/harness/score.py'],
+        args: ['--no-verify'],
+        env: { ...repo.env, CLAUDECODE: '1' },
+      });
+      expect(nv.code, nv.stderr).toBe(0);
+      expect(repo.lastMessage()).toMatch(/^Cleanroom-Agent-Session: claude-code$/m);
+      const before = repo.cleanroom(['check', '--commit', 'HEAD']);
+      expect(before.code).toBe(1);
+      const printed =
+        /(git log -1 --format=%B \| grep -v '\^Cleanroom-Agent-Session:' \| git commit --amend -F - --trailer "Reviewed-by: Name <email>")/.exec(
+          before.stderr,
+        );
+      expect(printed, before.stderr).not.toBeNull();
+      const cmd = printed![1]!.replace('Name <email>', 'Riley Reviewer <riley@example.org>');
+      const amend = spawnSync('sh', ['-c', cmd], {
+        cwd: repo.dir,
+        env: repo.env,
+        encoding: 'utf8',
+      });
+      expect(amend.status, amend.stderr).toBe(0);
+      expect(repo.lastMessage()).not.toMatch(/Cleanroom-Agent-Session/);
+      const after = repo.cleanroom(['check', '--commit', 'HEAD']);
+      expect(after.code, after.stderr).toBe(0);
     });
 
     it('before any review line is typed, the block already says a typed one will not count here', () => {
