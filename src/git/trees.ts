@@ -274,12 +274,13 @@ export function gitRefusesMalformedTrees(config: Readonly<Record<string, string>
   });
 }
 
-const HINT =
-  'Git never writes such a tree; it came in with receive.fsckObjects off. Run `git fsck` to see it, rewrite the commits that hold it, and set `git config receive.fsckObjects true` (and transfer.fsckObjects) so Git refuses such objects';
+/** What to do about a malformed tree (`id`: its full id, when known). */
+const hint = (id?: string): string =>
+  `Git never writes such a tree. Whoever made the commits: rewrite them without it (\`git log --all --find-object=${id ?? 'TREE'}\` names them). A server admin: \`git config receive.fsckObjects true\` and \`git config receive.fsck.badFilemode error\` make Git refuse such trees at push time (docs/server.md)`;
 
 /** The input error for a malformed tree: what, where, and what to do. */
 export function malformedTree(id: string, problem: string): CleanroomError {
-  return new CleanroomError('input', `malformed tree ${id.slice(0, 12)}: ${problem}`, HINT);
+  return new CleanroomError('input', `malformed tree ${id.slice(0, 12)}: ${problem}`, hint(id));
 }
 
 /**
@@ -343,7 +344,7 @@ export async function assertWellFormedTrees(
         throw new CleanroomError(
           'input',
           `malformed tree: git cannot walk it (${e.stderr.trim().split('\n')[0]!.slice(0, 120)})`,
-          HINT,
+          hint(),
         );
       throw e;
     }
