@@ -12,9 +12,9 @@
 import { checkDeadline } from '../core/deadline.js';
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import { parseCommitObject } from '../git/commit-object.js';
-import { runGit, SHOW_GITLINKS, splitZ, type GitContext } from '../git/git.js';
+import { runGit, SHOW_GITLINKS, spawnGit, splitZ, type GitContext } from '../git/git.js';
 import { smallPackWindows, splitCatFile } from '../git/commits.js';
-import { BatchCheck } from '../git/stream.js';
+import { BatchCheck, ByteReader, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
 import { detectSignals } from '../signals/detect.js';
@@ -180,23 +180,59 @@ export async function touchesOf(
   if (!known.ordered) {
     // Two commits touch one blob: which is first is git log's order, which `rev-list`
     // over the same tips gives without diffing a tree (same walk, same date order with
-    // its ties; see TouchIndex). Sample: `9f2c…\n` per commit, newest first.
-    const wanted = new Set(known.pairs.map((p) => p.commit));
-    const rank = new Map<string, number>();
-    const out = (await runGit(ctx, ['rev-list', '--end-of-options', ...tips])).stdout;
-    let n = 0;
-    for (let pos = 0; pos < out.length && rank.size < wanted.size; n++) {
-      checkDeadline();
-      const nl = out.indexOf(0x0a, pos);
-      const id = out.toString('latin1', pos, nl < 0 ? out.length : nl);
-      pos = nl < 0 ? out.length : nl + 1;
-      if (wanted.has(id)) rank.set(id, n);
-    }
-    if (rank.size !== wanted.size) return touchesOfPairs(await pairsOf(ctx, tips, objects));
+    // its ties; see TouchIndex).
+    const rank = await ranksIn(ctx, tips, new Set(known.pairs.map((p) => p.commit)));
+    if (!rank) return touchesOfPairs(await pairsOf(ctx, tips, objects));
     // Stable: a commit's own entries keep the order its diff gave them.
     known.pairs.sort((a, b) => rank.get(a.commit)! - rank.get(b.commit)!);
   }
   return touchesOfPairs(known.pairs);
+}
+
+/**
+ * Where each of `wanted` comes in `git rev-list TIPS` (0: printed first, newest by date),
+ * or undefined when rev-list ends without printing them all. Sample: `9f2c…\n` per
+ * commit. Read as a stream and ended as soon as every one is ranked: on a long history
+ * the commits asked about are usually near the tips, and the rest of the walk (13,138
+ * lines on Aider, per walk) was read for nothing.
+ *
+ * Ending it early is safe: rev-list prints its commits in their final order and never
+ * takes a line back, so the lines read are those a complete run prints first, and the
+ * ranks the same; its exit status after the kill (a signal) says
+ * nothing about them and is not checked. It cannot hang: the child is killed at once
+ * (and ended with the command in any case: git.ts). A failure before every one is
+ * ranked (an unreadable commit) ends its output early, and is thrown (GitError), as the
+ * buffered call threw it: fail closed.
+ */
+export async function ranksIn(
+  ctx: GitContext,
+  tips: readonly string[],
+  wanted: ReadonlySet<string>,
+): Promise<Map<string, number> | undefined> {
+  const rank = new Map<string, number>();
+  if (!wanted.size) return rank;
+  const args = ['rev-list', '--end-of-options', ...tips];
+  const child = spawnGit(ctx, args);
+  child.stdin.end();
+  const done = exited(child, args);
+  done.catch(() => undefined);
+  try {
+    const reader = new ByteReader(child.stdout);
+    for (let n = 0; ; n++) {
+      checkDeadline();
+      const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
+      if (line === null) break;
+      const id = line.toString('latin1');
+      if (wanted.has(id) && !rank.has(id)) {
+        rank.set(id, n);
+        if (rank.size === wanted.size) return rank;
+      }
+    }
+    await done;
+  } finally {
+    child.kill();
+  }
+  return undefined;
 }
 
 /** What can answer a walk without running it (`TouchIndex`, `PushedTouches`). */

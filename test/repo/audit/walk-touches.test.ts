@@ -10,10 +10,17 @@
 // The walk counts show the fast path was taken (none on a whole history) and that a
 // range with unwalked ancestors still asks git.
 
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeHistoryBatches } from '../../../src/audit/history.js';
+import {
+  ranksIn,
+  setTouchIndex,
+  touchesOf,
+  type TouchSource,
+} from '../../../src/check/provenance.js';
+import { GitError } from '../../../src/git/git.js';
 import { loadPolicyText } from '../../../src/policy/load.js';
 import { generateHistory, POLICY } from '../../fixtures/audit/history.mjs';
 import { addHostileCases, importHistory } from '../../helpers/hostile-history.js';
@@ -196,4 +203,71 @@ describe('the audit answers provenance walks from its own walk, with the same fi
     expect(r.walks.fast).toBe(r.walks.git);
     expect(r.walks.git).toBeGreaterThan(0);
   }, 120_000);
+});
+
+describe('the ranking rev-list, read as a stream and ended once every commit is ranked', () => {
+  const histories = (repo: TestRepo): string[] => {
+    let s = '';
+    for (let m = 1; m <= 40; m++)
+      s +=
+        `commit refs/heads/main\nmark :${m}\ncommitter H <h@example.org> ${1700000000 + (m % 3)} +0000\n` +
+        `data 2\nc\n${m > 1 ? `from :${m - 1}\n` : ''}${file('x', `${m % 2}\n`)}`;
+    importHistory(repo, s);
+    return repo.git('rev-list', 'main').trim().split('\n');
+  };
+  const unordered = (
+    pairs: { commit: string; path: string; old: string; new: string }[],
+  ): TouchSource => ({
+    touches: () => Promise.resolve({ pairs: [...pairs], ordered: false }),
+  });
+
+  it("orders the touches as git log's walk does, whatever commits are asked", async () => {
+    const repo = TestRepo.init();
+    const ids = histories(repo);
+    const ctx = { cwd: repo.dir, env: repo.env };
+    const blob = repo.git('rev-parse', 'main:x').trim();
+    for (const picked of [
+      [ids[0]!, ids[1]!],
+      [ids[5]!, ids[2]!, ids[30]!],
+      [ids[39]!, ids[0]!],
+    ]) {
+      const pairs = picked.map((commit) => ({ commit, path: 'x', old: '', new: blob }));
+      setTouchIndex(ctx, unordered(pairs));
+      try {
+        const got = (await touchesOf(ctx, ['main'], [blob], true)).map((t) => t.commit);
+        const want = [...picked]
+          .sort((a, b) => ids.indexOf(a) - ids.indexOf(b))
+          .flatMap((c) => [c, c]);
+        expect(got).toEqual(want);
+      } finally {
+        setTouchIndex(ctx, undefined);
+      }
+    }
+  });
+
+  it('fails closed when rev-list fails before every commit is ranked (an unreadable commit)', async () => {
+    const repo = TestRepo.init();
+    const ids = histories(repo);
+    const ctx = { cwd: repo.dir, env: repo.env };
+    const blob = repo.git('rev-parse', 'main:x').trim();
+    // The 20th commit's object goes: rev-list prints the newer ones, then fails.
+    const gone = ids[20]!;
+    rmSync(join(repo.dir, '.git', 'objects', gone.slice(0, 2), gone.slice(2)));
+    const pairs = [ids[0]!, ids[30]!].map((commit) => ({ commit, path: 'x', old: '', new: blob }));
+    // Its own failure, not "not ranked" (which would send the caller to a git log walk).
+    await expect(ranksIn(ctx, ['main'], new Set([ids[0]!, ids[30]!]))).rejects.toThrow(GitError);
+    // Ranked before the failure: the answer stands (the lines read are final).
+    expect(await ranksIn(ctx, ['main'], new Set([ids[3]!, ids[1]!]))).toEqual(
+      new Map([
+        [ids[1]!, 1],
+        [ids[3]!, 3],
+      ]),
+    );
+    setTouchIndex(ctx, unordered(pairs));
+    try {
+      await expect(touchesOf(ctx, ['main'], [blob], true)).rejects.toThrow(GitError);
+    } finally {
+      setTouchIndex(ctx, undefined);
+    }
+  });
 });
