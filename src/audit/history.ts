@@ -158,6 +158,13 @@ export async function* judgeHistory(
   for await (const batch of judgeHistoryBatches(ctx, policy, trust, opts, now)) yield* batch;
 }
 
+/**
+ * The findings of a commit not judged. Every JudgedCommit the walk hands over has the same
+ * keys in the same order (one hidden class): the fold (AuditAccumulator.add) reads them
+ * once per commit, and two shapes made its property loads polymorphic.
+ */
+const NO_FINDINGS: readonly never[] = Object.freeze([]);
+
 /** Commits handed over per yield: an async generator's step costs promises per item. */
 const YIELD_BATCH = 128;
 
@@ -465,7 +472,8 @@ export async function* judgeHistoryBatches(
           children: p.children,
           time: p.time,
           files: p.files,
-          findings: [],
+          findings: NO_FINDINGS,
+          notes: undefined,
           skipped: p.skipped,
         });
         continue;
@@ -506,6 +514,7 @@ export async function* judgeHistoryBatches(
         files: v.files,
         findings: v.findings,
         notes: v.notes,
+        skipped: false,
       });
     }
     if (out.length) yield out;
