@@ -428,6 +428,12 @@ export class PushedGraph {
   private readonly first: number[] = [];
   private readonly count: number[] = [];
   private readonly parents: number[] = [];
+  /**
+   * Per index: 1 when the commit and every ancestor were learnt here (`closed` in
+   * PushedTouches), set as it is learnt, parents first; a flag by index, not a Set of id
+   * strings, as the parents' indices are at hand (one hash of each id per commit, not two).
+   */
+  private readonly closedFlag: number[] = [];
   private stamp = new Uint32Array(0);
   private want = new Uint32Array(0);
   private generation = 0;
@@ -439,6 +445,7 @@ export class PushedGraph {
       this.index.set(id, i);
       this.first.push(-1);
       this.count.push(0);
+      this.closedFlag.push(0);
     }
     return i;
   }
@@ -447,9 +454,22 @@ export class PushedGraph {
   add(id: string, parents: readonly string[]): void {
     const i = this.intern(id);
     const start = this.parents.length;
-    for (const p of parents) this.parents.push(this.intern(p));
+    let closed = 1;
+    for (const p of parents) {
+      const k = this.intern(p);
+      this.parents.push(k);
+      closed &= this.closedFlag[k]!;
+    }
     this.first[i] = start;
     this.count[i] = parents.length;
+    // Once closed, always (as a Set's `add` kept it when learnt again).
+    if (closed) this.closedFlag[i] = 1;
+  }
+
+  /** Were `id` and every ancestor of it learnt here, each after its parents? */
+  isClosed(id: string): boolean {
+    const i = this.index.get(id);
+    return i !== undefined && this.closedFlag[i] === 1;
   }
 
   /**
@@ -530,7 +550,6 @@ const MAX_REACH_STEPS = 500_000;
  */
 export class PushedTouches implements TouchSource {
   private graph = new PushedGraph();
-  private readonly closed = new Set<string>();
   private readonly roots = new Set<string>();
   private size = 0;
   private off = false;
@@ -563,7 +582,6 @@ export class PushedTouches implements TouchSource {
   add(c: { id: string; parents: readonly string[]; raw: readonly Buffer[] }): void {
     if (this.off) return;
     this.graph.add(c.id, c.parents);
-    if (c.parents.every((p) => this.closed.has(p))) this.closed.add(c.id);
     if (!c.parents.length) this.roots.add(c.id);
     let commit = -1;
     for (let i = 0; i < c.raw.length; i++) {
@@ -593,7 +611,6 @@ export class PushedTouches implements TouchSource {
         this.pairs.clear();
         this.byKey.clear();
         this.graph = new PushedGraph();
-        this.closed.clear();
         return;
       }
     }
@@ -652,14 +669,14 @@ export class PushedTouches implements TouchSource {
 
   /** Is every ancestor of `tip` (and `tip`) a pushed commit learnt here? */
   covers(tip: string): boolean {
-    return !this.off && this.closed.has(tip);
+    return !this.off && this.graph.isClosed(tip);
   }
 
   async touches(
     tips: readonly string[],
     objects: readonly string[],
   ): Promise<{ pairs: Pair[]; ordered: boolean } | undefined> {
-    if (this.off || !tips.every((t) => this.closed.has(t))) return undefined;
+    if (this.off || !tips.every((t) => this.graph.isClosed(t))) return undefined;
     const byBlob = { get: (o: string): Pair[] => this.entriesOf(o) };
     const known = keptPairs(byBlob, tips, objects, (w) =>
       this.graph.reachable(tips, w, MAX_REACH_STEPS),
