@@ -202,7 +202,12 @@ export async function touchesOf(
  * nothing about them and is not checked. It cannot hang: the child is killed at once
  * (and ended with the command in any case: git.ts). A failure before every one is
  * ranked (an unreadable commit) ends its output early, and is thrown (GitError), as the
- * buffered call threw it: fail closed.
+ * buffered call threw it: fail closed. A failure past the last commit asked about (an
+ * unreadable older ancestor) goes unseen here, as it changes no rank; it cannot go unseen
+ * by the command: every caller's index has read the whole ancestry of these tips already
+ * (TouchIndex's buffered `rev-list --parents` and walk over the same tips; PushedTouches
+ * answers only tips whose every ancestor it learnt from git's own output), so git failed
+ * there first.
  */
 export async function ranksIn(
   ctx: GitContext,

@@ -8,9 +8,10 @@
 // deletions and re-adds, evil merges bringing content from either side, a root commit
 // with `log.showRoot` off, the same content written by several commits at one second.
 // The walk counts show the fast path was taken (none on a whole history) and that a
-// range with unwalked ancestors still asks git.
+// range with unwalked ancestors, and a shallow clone, still ask git.
 
-import { readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeHistoryBatches } from '../../../src/audit/history.js';
@@ -202,6 +203,50 @@ describe('the audit answers provenance walks from its own walk, with the same fi
     // The evil merge's ancestors are not all walked: its walk still runs as git's.
     expect(r.walks.fast).toBe(r.walks.git);
     expect(r.walks.git).toBeGreaterThan(0);
+  }, 120_000);
+});
+
+describe('a shallow clone: the walk never answers for git', () => {
+  /** The find-object walks an `audit --format json` of `repo` starts, and its output. */
+  const audit = (repo: TestRepo, args: string[]): { walks: number; out: string } => {
+    const trace = join(tempDir(), 'trace');
+    const r = repo.cleanroom(['audit', '--format', 'json', ...args], {
+      env: { ...repo.env, GIT_TRACE: trace },
+    });
+    let text = '';
+    try {
+      text = readFileSync(trace, 'utf8');
+    } catch {
+      // no git process wrote a trace
+    }
+    const walks = text
+      .split('\n')
+      .filter((l) => /built-in: git .*\blog\b.*--find-object/.test(l)).length;
+    return { walks, out: r.stdout };
+  };
+
+  // Its boundary commits read as roots (git log shows them without parents), so the
+  // walk's index would call their ancestry complete: the audit turns it off
+  // (scan.ts walkAnswers: !shallow) and git answers every walk, as without it. Control:
+  // the full clone of the same history, where the walk answers (no walk).
+  it('git is asked for what the full clone answers from its walk', () => {
+    const full = TestRepo.init();
+    importHistory(full, generateHistory({ commits: 40, seed: 7 }).stream);
+    addHostileCases(full);
+    const policy = join(tempDir(), 'policy.yaml');
+    writeFileSync(policy, POLICY);
+    const whole = audit(full, ['--policy', policy]);
+    expect(whole.out).toContain('brought in by the merge');
+    expect(whole.walks).toBe(0);
+    const dir = tempDir();
+    execFileSync('git', ['clone', '-q', '--depth', '8', `file://${full.dir}`, dir], {
+      env: full.env,
+    });
+    const shallow = new TestRepo(dir);
+    expect(shallow.git('rev-parse', '--is-shallow-repository').trim()).toBe('true');
+    const cut = audit(shallow, ['--allow-shallow', '--policy', policy]);
+    expect(cut.out).toContain('brought in by the merge');
+    expect(cut.walks).toBeGreaterThan(0);
   }, 120_000);
 });
 
