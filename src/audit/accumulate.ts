@@ -34,7 +34,8 @@ export interface AuditEvent {
   readonly tool: ToolId;
   readonly outcome: Outcome;
   readonly signal: string;
-  readonly by?: string;
+  /** Who granted it (review, override); undefined for a violation. Always present: one shape. */
+  readonly by?: string | undefined;
 }
 
 /** Changes of one (tool, outcome) in a path's lineage. */
@@ -269,7 +270,8 @@ export class AuditAccumulator {
           tool: f.tool,
           outcome: f.outcome,
           signal: f.signal,
-          ...(f.by !== undefined ? { by: f.by } : {}),
+          // Always set (undefined when none): one shape for every event, and no spread.
+          by: f.by,
         };
         table.set(f.path, withEvent(table.get(f.path), event, this.maxEvents));
         if (f.stored !== undefined)

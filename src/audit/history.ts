@@ -23,6 +23,7 @@
 
 import type { Trust } from '../check/grants.js';
 import { CommitJudge } from '../check/judge.js';
+import { PushedTouches, setTouchIndex } from '../check/provenance.js';
 import type { FileChange } from '../core/types.js';
 import { CleanroomError } from '../errors.js';
 import { parseCommitObject, withGitView } from '../git/commit-object.js';
@@ -104,6 +105,15 @@ export interface WalkOptions {
   renames?: boolean;
   /** Grant acceptance times from a verified override log (ScanOptions.grantTimes). */
   grantTimes?: ReadonlyMap<string, Date> | undefined;
+  /**
+   * The repository is not a shallow clone (grafts and replace refs are off for every git
+   * process: git.ts cleanEnv): the
+   * judge's "who wrote this blob" walks (`git log --find-object`, provenance.ts) are then
+   * answered from the walk's own entries wherever every ancestor of the commit asked
+   * about was walked (PushedTouches: a range's or a --since cut's unwalked ancestors
+   * leave its commits open, and git is asked as before). False or absent: always git.
+   */
+  walkAnswers?: boolean;
 }
 
 /**
@@ -147,6 +157,13 @@ export async function* judgeHistory(
 ): AsyncGenerator<JudgedCommit> {
   for await (const batch of judgeHistoryBatches(ctx, policy, trust, opts, now)) yield* batch;
 }
+
+/**
+ * The findings of a commit not judged. Every JudgedCommit the walk hands over has the same
+ * keys in the same order (one hidden class): the fold (AuditAccumulator.add) reads them
+ * once per commit, and two shapes made its property loads polymorphic.
+ */
+const NO_FINDINGS: readonly never[] = Object.freeze([]);
 
 /** Commits handed over per yield: an async generator's step costs promises per item. */
 const YIELD_BATCH = 128;
@@ -206,6 +223,15 @@ export async function* judgeHistoryBatches(
   // first) is named too: an agent's draft deleted, restored by a human `git revert` and
   // moved into a zone read as the revert's in the audit alone.
   const firstWriter = new Map<string, string>();
+  // The walk's own entries, for the judge's `--find-object` walks (WalkOptions.walkAnswers):
+  // `git log --raw -c --no-renames` of a commit is exactly what PushedTouches learns from
+  // a push's `diff-tree -r -c --no-renames` (the same fields, parents before children),
+  // and it answers a walk only from tips whose every ancestor it has learnt. Read-ahead
+  // (commits after the one judged) does not change an answer: only commits reachable
+  // from the walk's tips are kept. test/repo/audit/walk-touches.test.ts compares the
+  // findings with and without it.
+  const touches = opts.walkAnswers === true ? new PushedTouches(ctx) : undefined;
+  if (touches) setTouchIndex(ctx, touches);
   const judge = new CommitJudge(ctx, policy, trust, now, {
     grantTime: (id) => opts.grantTimes?.get(id),
     writersOf: (path, blob) => {
@@ -406,6 +432,7 @@ export async function* judgeHistoryBatches(
     for (const p of batch) {
       await learnLinks(p.files);
       p.judged = !p.skipped && touchesZone(p.files, p.parents.length);
+      touches?.add(p);
       p.raw = [];
       queue.push(p);
       // One write per batch: a write per id is a syscall (and a wake-up of cat-file) each.
@@ -445,7 +472,8 @@ export async function* judgeHistoryBatches(
           children: p.children,
           time: p.time,
           files: p.files,
-          findings: [],
+          findings: NO_FINDINGS,
+          notes: undefined,
           skipped: p.skipped,
         });
         continue;
@@ -486,6 +514,7 @@ export async function* judgeHistoryBatches(
         files: v.files,
         findings: v.findings,
         notes: v.notes,
+        skipped: false,
       });
     }
     if (out.length) yield out;
@@ -498,6 +527,7 @@ export async function* judgeHistoryBatches(
     }
     await Promise.all([revsDone, logDone]);
   } finally {
+    if (touches) setTouchIndex(ctx, undefined);
     revs.kill();
     log.kill();
     cat.child.kill();

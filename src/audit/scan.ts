@@ -120,17 +120,26 @@ export async function sinceCut(
   return [...cut];
 }
 
-/** Commits at a shallow clone's boundary: git shows their whole tree as added. */
-async function shallowBoundary(ctx: GitContext, repo: Repo): Promise<Set<string>> {
-  const shallow = (await gitText(ctx, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
-  if (!shallow) return new Set();
+/**
+ * Commits at a shallow clone's boundary (git shows their whole tree as added), and
+ * whether the clone is shallow. Grafts and replace refs need no test: every git process
+ * of cleanroom runs without them (git.ts cleanEnv), so a full clone's history is the
+ * one git walks everywhere, and the walk can answer "who wrote this blob" from its own
+ * entries (WalkOptions.walkAnswers).
+ */
+async function shallowBoundary(
+  ctx: GitContext,
+  repo: Repo,
+): Promise<{ boundary: Set<string>; shallow: boolean }> {
+  const shallow = (await gitText(ctx, ['rev-parse', '--is-shallow-repository'])).trim() !== 'false';
+  if (!shallow) return { boundary: new Set(), shallow };
   let text = '';
   try {
     text = readFileSync(join(repo.commonDir, 'shallow'), 'utf8');
   } catch {
     // A shallow repository always has this file; without it, treat no commit as a boundary.
   }
-  return new Set(text.split('\n').filter((l) => isObjectId(l)));
+  return { boundary: new Set(text.split('\n').filter((l) => isObjectId(l))), shallow };
 }
 
 /** The paths among `wanted` that exist in `tip`'s tree, read as a stream. */
@@ -247,7 +256,7 @@ export async function scanHistory(
 ): Promise<AuditReport> {
   const since = opts.since !== undefined ? sinceArg(opts.since) : undefined;
   const walk = await walkArgs(ctx, opts);
-  const boundary = await shallowBoundary(ctx, repo);
+  const { boundary, shallow } = await shallowBoundary(ctx, repo);
   // Every ref tip counts, also one that is an ancestor of another ref (audit --all).
   const refTips = new Set(walk ? await walkTips(ctx, walk) : []);
   const cut =
@@ -290,7 +299,14 @@ export async function scanHistory(
         ctx,
         policy,
         trust,
-        { walk: full, boundary, seedLinks, renames, grantTimes: opts.grantTimes },
+        {
+          walk: full,
+          boundary,
+          seedLinks,
+          renames,
+          grantTimes: opts.grantTimes,
+          walkAnswers: !shallow,
+        },
         now,
       ))
         for (const c of batch) {

@@ -12,9 +12,9 @@
 import { checkDeadline } from '../core/deadline.js';
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import { parseCommitObject } from '../git/commit-object.js';
-import { runGit, SHOW_GITLINKS, splitZ, type GitContext } from '../git/git.js';
+import { runGit, SHOW_GITLINKS, spawnGit, splitZ, type GitContext } from '../git/git.js';
 import { smallPackWindows, splitCatFile } from '../git/commits.js';
-import { BatchCheck } from '../git/stream.js';
+import { BatchCheck, ByteReader, exited } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
 import { detectSignals } from '../signals/detect.js';
@@ -191,23 +191,64 @@ export async function touchesOf(
   if (!known.ordered) {
     // Two commits touch one blob: which is first is git log's order, which `rev-list`
     // over the same tips gives without diffing a tree (same walk, same date order with
-    // its ties; see TouchIndex). Sample: `9f2c…\n` per commit, newest first.
-    const wanted = new Set(known.pairs.map((p) => p.commit));
-    const rank = new Map<string, number>();
-    const out = (await runGit(ctx, ['rev-list', '--end-of-options', ...tips])).stdout;
-    let n = 0;
-    for (let pos = 0; pos < out.length && rank.size < wanted.size; n++) {
-      checkDeadline();
-      const nl = out.indexOf(0x0a, pos);
-      const id = out.toString('latin1', pos, nl < 0 ? out.length : nl);
-      pos = nl < 0 ? out.length : nl + 1;
-      if (wanted.has(id)) rank.set(id, n);
-    }
-    if (rank.size !== wanted.size) return touchesOfPairs(await pairsOf(ctx, tips, objects));
+    // its ties; see TouchIndex).
+    const rank = await ranksIn(ctx, tips, new Set(known.pairs.map((p) => p.commit)));
+    if (!rank) return touchesOfPairs(await pairsOf(ctx, tips, objects));
     // Stable: a commit's own entries keep the order its diff gave them.
     known.pairs.sort((a, b) => rank.get(a.commit)! - rank.get(b.commit)!);
   }
   return touchesOfPairs(known.pairs);
+}
+
+/**
+ * Where each of `wanted` comes in `git rev-list TIPS` (0: printed first, newest by date),
+ * or undefined when rev-list ends without printing them all. Sample: `9f2c…\n` per
+ * commit. Read as a stream and ended as soon as every one is ranked: on a long history
+ * the commits asked about are usually near the tips, and the rest of the walk (13,138
+ * lines on Aider, per walk) was read for nothing.
+ *
+ * Ending it early is safe: rev-list prints its commits in their final order and never
+ * takes a line back, so the lines read are those a complete run prints first, and the
+ * ranks the same; its exit status after the kill (a signal) says
+ * nothing about them and is not checked. It cannot hang: the child is killed at once
+ * (and ended with the command in any case: git.ts). A failure before every one is
+ * ranked (an unreadable commit) ends its output early, and is thrown (GitError), as the
+ * buffered call threw it: fail closed. A failure past the last commit asked about (an
+ * unreadable older ancestor) goes unseen here, as it changes no rank; it cannot go unseen
+ * by the command: every caller's index has read the whole ancestry of these tips already
+ * (TouchIndex's buffered `rev-list --parents` and walk over the same tips; PushedTouches
+ * answers only tips whose every ancestor it learnt from git's own output), so git failed
+ * there first.
+ */
+export async function ranksIn(
+  ctx: GitContext,
+  tips: readonly string[],
+  wanted: ReadonlySet<string>,
+): Promise<Map<string, number> | undefined> {
+  const rank = new Map<string, number>();
+  if (!wanted.size) return rank;
+  const args = ['rev-list', '--end-of-options', ...tips];
+  const child = spawnGit(ctx, args);
+  child.stdin.end();
+  const done = exited(child, args);
+  done.catch(() => undefined);
+  try {
+    const reader = new ByteReader(child.stdout);
+    for (let n = 0; ; n++) {
+      checkDeadline();
+      const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
+      if (line === null) break;
+      const id = line.toString('latin1');
+      if (wanted.has(id) && !rank.has(id)) {
+        rank.set(id, n);
+        if (rank.size === wanted.size) return rank;
+      }
+    }
+    await done;
+  } finally {
+    child.kill();
+  }
+  return undefined;
 }
 
 /** What can answer a walk without running it (`TouchIndex`, `PushedTouches`). */
@@ -403,6 +444,12 @@ export class PushedGraph {
   private readonly first: number[] = [];
   private readonly count: number[] = [];
   private readonly parents: number[] = [];
+  /**
+   * Per index: 1 when the commit and every ancestor were learnt here (`closed` in
+   * PushedTouches), set as it is learnt, parents first; a flag by index, not a Set of id
+   * strings, as the parents' indices are at hand (one hash of each id per commit, not two).
+   */
+  private readonly closedFlag: number[] = [];
   private stamp = new Uint32Array(0);
   private want = new Uint32Array(0);
   private generation = 0;
@@ -414,6 +461,7 @@ export class PushedGraph {
       this.index.set(id, i);
       this.first.push(-1);
       this.count.push(0);
+      this.closedFlag.push(0);
     }
     return i;
   }
@@ -422,9 +470,22 @@ export class PushedGraph {
   add(id: string, parents: readonly string[]): void {
     const i = this.intern(id);
     const start = this.parents.length;
-    for (const p of parents) this.parents.push(this.intern(p));
+    let closed = 1;
+    for (const p of parents) {
+      const k = this.intern(p);
+      this.parents.push(k);
+      closed &= this.closedFlag[k]!;
+    }
     this.first[i] = start;
     this.count[i] = parents.length;
+    // Once closed, always (as a Set's `add` kept it when learnt again).
+    if (closed) this.closedFlag[i] = 1;
+  }
+
+  /** Were `id` and every ancestor of it learnt here, each after its parents? */
+  isClosed(id: string): boolean {
+    const i = this.index.get(id);
+    return i !== undefined && this.closedFlag[i] === 1;
   }
 
   /**
@@ -505,7 +566,6 @@ const MAX_REACH_STEPS = 500_000;
  */
 export class PushedTouches implements TouchSource {
   private graph = new PushedGraph();
-  private readonly closed = new Set<string>();
   private readonly roots = new Set<string>();
   private size = 0;
   private off = false;
@@ -538,7 +598,6 @@ export class PushedTouches implements TouchSource {
   add(c: { id: string; parents: readonly string[]; raw: readonly Buffer[] }): void {
     if (this.off) return;
     this.graph.add(c.id, c.parents);
-    if (c.parents.every((p) => this.closed.has(p))) this.closed.add(c.id);
     if (!c.parents.length) this.roots.add(c.id);
     let commit = -1;
     for (let i = 0; i < c.raw.length; i++) {
@@ -568,7 +627,6 @@ export class PushedTouches implements TouchSource {
         this.pairs.clear();
         this.byKey.clear();
         this.graph = new PushedGraph();
-        this.closed.clear();
         return;
       }
     }
@@ -627,14 +685,14 @@ export class PushedTouches implements TouchSource {
 
   /** Is every ancestor of `tip` (and `tip`) a pushed commit learnt here? */
   covers(tip: string): boolean {
-    return !this.off && this.closed.has(tip);
+    return !this.off && this.graph.isClosed(tip);
   }
 
   async touches(
     tips: readonly string[],
     objects: readonly string[],
   ): Promise<{ pairs: Pair[]; ordered: boolean } | undefined> {
-    if (this.off || !tips.every((t) => this.closed.has(t))) return undefined;
+    if (this.off || !tips.every((t) => this.graph.isClosed(t))) return undefined;
     const byBlob = { get: (o: string): Pair[] => this.entriesOf(o) };
     const known = keptPairs(byBlob, tips, objects, (w) =>
       this.graph.reachable(tips, w, MAX_REACH_STEPS),
