@@ -18,6 +18,7 @@ import { GitError, runGit, spawnGit, verifyRev, type GitContext } from '../git/g
 import { ByteReader, exited } from '../git/stream.js';
 import type { CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
+import { longRun } from '../long-run.js';
 import { guardedChanges, judgePushCommits } from '../check/range.js';
 import { CONFIG_ZONE, configGuard, type Guard } from '../check/config-guard.js';
 import {
@@ -358,6 +359,7 @@ async function newCommitsOf(
     throw e;
   }
   hiddenSupported = true;
+  longRun(graph.size);
   return graph;
 }
 
@@ -413,6 +415,7 @@ async function orderedCommits(
   const graph = new CommitGraph();
   const order: string[] = [];
   await readParents(ctx, args, graph, order);
+  longRun(order.length);
   return { graph, order };
 }
 
