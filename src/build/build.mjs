@@ -321,7 +321,7 @@ ${
     if (!data || script.cachedDataRejected) {
       // V8 stamps a cache with a hash of its flags (cachedDataVersionTag) and rejects one
       // stamped with other flags: one written after any code changed a flag (this loader's
-      // long-run flag, src/git/staged.ts's inlining budget, ...) would be rejected by every
+      // long-run flag, or any other code's) would be rejected by every
       // later run. So the stamp is taken now, before the bundle runs; at exit the long-run
       // flag is set back to its default, and no cache is written unless the stamp is the
       // same again and no code marked the process as run under other flags
