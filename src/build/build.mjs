@@ -186,11 +186,16 @@ function stampBuild(file) {
 }
 
 /**
- * A V8 flag the CLI's loader raises during the commands whose runs can be long (a push
- * reads every new commit, an audit the whole history), once the process has used
- * `afterCpuMs` of CPU: measured on the Aider history in docs/benchmarks.md ("Fourth pass:
- * V8 flags for the long runs"). Not the hooks of a commit or an agent's tool call, nor a
- * small push, which it makes slower. `--max-semi-space-size` is not among them: set at run
+ * A V8 flag the CLI's loader raises during the runs that are long (a push of thousands
+ * of commits, an audit of a history): as soon as the bundle says so (src/long-run.ts:
+ * an audit at its start, a push once it has counted its commits), else, for `commands`,
+ * once the process has used `afterCpuMs` of CPU. Measured on the Aider history in
+ * docs/benchmarks.md ("Fourth pass: V8 flags for the long runs", "Sixth pass: V8 flags
+ * decided early"). Not the hooks of a commit or an agent's tool call, nor a small push,
+ * which it makes slower. `defaultFlags` is the same flag at V8's default (Node 20's
+ * V8 11.3), set back before a run that raised it writes a code cache; the loader writes
+ * none unless that gives back the stamp (cachedDataVersionTag) the bundle was compiled
+ * under. `--max-semi-space-size` is not among them: set at run
  * time it changes nothing (the heap is sized when the process starts), and on the command
  * line it changed nothing here either (V8 already sizes the young generation at its 16 MB
  * maximum when the machine has the memory).
@@ -198,6 +203,7 @@ function stampBuild(file) {
 const LONG_RUN_FLAGS = {
   commands: ['pre-receive', 'audit'],
   flags: '--interrupt-budget=1056768',
+  defaultFlags: '--interrupt-budget=67584',
   afterCpuMs: 300,
 };
 
@@ -237,33 +243,43 @@ ${
     ? `// Long runs (a push of thousands of commits, an audit) tier up less eagerly: with V8's
 // interrupt budget raised, a function is optimised later, so the optimising compiler
 // (a fifth of an Aider push's CPU) compiles fewer functions that are hot only briefly.
-// A short run (a push of a few commits) is slower with it (+10 ms), so it is raised only
-// once this process has used ${longFlags.afterCpuMs} ms of CPU (all its threads) from here: a small
-// push compiled without a cache uses less than half that. V8 stamps a code cache with a hash of
-// its flags and rejects one written under others: the cache is compiled before the flag
-// can change, under the default flags, and a run that raised it writes no cache (below),
+// A short run (a push of a few commits) is slower with it (+10 ms), so it is raised when
+// the bundle says the run is long (src/long-run.ts: an audit at its start, a push once
+// its rev-list has counted 1,000 commits or more to judge), or, for
+// ${JSON.stringify(longFlags.commands)}, once this process has used ${longFlags.afterCpuMs} ms of CPU (all its
+// threads) from here (a push of fewer commits whose judging is long).
+// V8 stamps a code cache with a hash of its flags (v8.cachedDataVersionTag) and rejects one
+// written under others: the bundle is compiled from its cache before the flag can change,
+// under the default flags, and a run that raised it sets it back to ${longFlags.defaultFlags}
+// before writing a cache (lower, below), and writes none unless that gave back the stamp,
 // so every cache is written and read under the same (default) flags. If the flag cannot
 // be set, the run is the same, only slower.
 let raised = false;
+const raise = () => {
+  if (raised) return;
+  try {
+    require('node:v8').setFlagsFromString(${JSON.stringify(longFlags.flags)});
+    raised = true;
+  } catch {
+    // run without the flags
+  }
+};
+globalThis[Symbol.for('cleanroom.longRun')] = raise;
 if (${JSON.stringify(longFlags.commands)}.includes(process.argv[2])) {
   const start = process.cpuUsage();
   const check = () => {
+    if (raised) return;
     const used = process.cpuUsage(start);
-    if (used.user + used.system < ${longFlags.afterCpuMs * 1000}) {
-      setTimeout(check, 50).unref();
-      return;
-    }
-    try {
-      require('node:v8').setFlagsFromString(${JSON.stringify(longFlags.flags)});
-      raised = true;
-    } catch {
-      // run without the flags
-    }
+    if (used.user + used.system < ${longFlags.afterCpuMs * 1000}) setTimeout(check, 50).unref();
+    else raise();
   };
   setTimeout(check, 50).unref();
 }
+const lower = () => {
+  if (raised) require('node:v8').setFlagsFromString(${JSON.stringify(longFlags.defaultFlags)});
+};
 `
-    : `const raised = false;
+    : `const lower = () => {};
 `
 }let run;
 if (dir && Module && typeof Module.enableCompileCache === 'function') {
@@ -302,12 +318,20 @@ ${
     const wrapped = '(function (exports, require, module, __filename, __dirname) { ' + source + '\\n});';
     const script = new vm.Script(wrapped, { filename: main, cachedData: data });
     const fn = script.runInThisContext();
-    if (!data || script.cachedDataRejected)
+    if (!data || script.cachedDataRejected) {
+      // V8 stamps a cache with a hash of its flags (cachedDataVersionTag) and rejects one
+      // stamped with other flags: one written after any code changed a flag (this loader's
+      // long-run flag, or any other code's) would be rejected by every
+      // later run. So the stamp is taken now, before the bundle runs; at exit the long-run
+      // flag is set back to its default, and no cache is written unless the stamp is the
+      // same again and no code marked the process as run under other flags
+      // (globalThis[Symbol.for('cleanroom.v8.flagsChanged')]: the one mark for it).
+      const v8 = require('node:v8');
+      const stamp = v8.cachedDataVersionTag();
       process.once('exit', () => {
-        // Its code cache would carry the raised flags' hash: every later run would reject it.
-        // So would one whose bundle changed a flag itself (src/git/staged.ts inlineLess).
-        if (raised || globalThis[Symbol.for('cleanroom.v8.flagsChanged')]) return;
         try {
+          lower();
+          if (globalThis[Symbol.for('cleanroom.v8.flagsChanged')] || v8.cachedDataVersionTag() !== stamp) return;
           // A run that parsed a policy's YAML (a policy-cache miss: the first run, or one
           // after a policy change) compiled the parser; a cache written now would hand its
           // code to every later run. Such a run writes no cache, once (the .skip mark), so
@@ -332,6 +356,7 @@ ${
           // no cache this time
         }
       });
+    }
     // The bundle sits beside this file: this module's require resolves what it requires
     // (./iconv-lite.cjs, node:*) exactly as its own would.
     run = () => fn.call(module.exports, module.exports, require, module, main, __dirname);

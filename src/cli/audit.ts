@@ -13,6 +13,7 @@ import { verifyGrantLog, type GrantLogRecord } from '../sign/grant-log.js';
 import type { GitContext } from '../git/git.js';
 import type { Io } from './io.js';
 import { VERSION } from '../version.js';
+import { longRun } from '../long-run.js';
 
 /** `12,345/100,000 commits · 8,512 commits/s · ETA 11 s`, redrawn in place at most 5 times a second. */
 function progress(io: Io): {
@@ -43,6 +44,8 @@ function progress(io: Io): {
 
 export async function auditCommand(argv: string[], io: Io): Promise<number> {
   const { values } = parse('audit', argv);
+  // An audit reads the history it is given, commonly all of it: long from the start.
+  longRun();
   const output = str(values.output);
   if (output === '') throw usageError('audit: --output needs a file name');
   // --output chooses the format by its extension; an extension no format has (report.pdf)

@@ -19,6 +19,7 @@ import { ByteReader, exited } from '../git/stream.js';
 import { assertWellFormedTrees } from '../git/trees.js';
 import type { CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
+import { longRun } from '../long-run.js';
 import { guardedChanges, judgePushCommits } from '../check/range.js';
 import { CONFIG_ZONE, configGuard, type Guard } from '../check/config-guard.js';
 import {
@@ -368,6 +369,7 @@ async function newCommitsOf(
     throw e;
   }
   hiddenSupported = true;
+  longRun(graph.size);
   return graph;
 }
 
@@ -460,6 +462,7 @@ async function orderedCommits(
   const graph = new CommitGraph();
   const order: string[] = [];
   await readParents(ctx, args, graph, order);
+  longRun(order.length);
   return { graph, order };
 }
 

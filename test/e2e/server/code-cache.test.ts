@@ -209,9 +209,11 @@ describe('pre-receive through the code cache', () => {
 
   // V8 flags for the long runs (issue 14 §3, §4). V8 stamps a code cache with a hash of its
   // flags and rejects one written under other flags (`cachedDataRejected`): the loader
-  // compiles under the default flags, raises the interrupt budget only later in a long
-  // pre-receive or audit, and such a run writes no cache. Were a cache written after the
-  // raise, every later run would reject it and compile the bundle again.
+  // compiles under the default flags and raises the interrupt budget only once the bundle
+  // runs and says the run is long (src/long-run.ts: an audit at its start, a push once it
+  // knows it judges 1,000 commits or more). A run that raised it sets the default back
+  // before writing a cache. Were a cache written under the raised flag, every later run
+  // would reject it and compile the bundle again.
   it('a push compiles and writes its cache under the default V8 flags: V8 accepts it on the next push', () => {
     const s = protectedServer();
     const cache = tempDir('cleanroom-xdg-');
@@ -230,8 +232,74 @@ describe('pre-receive through the code cache', () => {
     expect(statSync(file).ino).not.toBe(ino);
   });
 
-  it('a long audit raises the flag and writes no cache; a short one writes the cache every run accepts', () => {
+  /**
+   * A preload (`node -r`) that appends "COMMAND FLAGS" to `log` for each
+   * v8.setFlagsFromString call of the process (the loader's raise and its reset).
+   */
+  function flagSpy(): { options: string; log: string; calls: () => string[] } {
+    const dir = tempDir('cleanroom-spy-');
+    const log = join(dir, 'flags.log');
+    const spy = join(dir, 'spy.cjs');
+    writeFileSync(
+      spy,
+      `const v8 = require('node:v8');
+const fs = require('node:fs');
+const set = v8.setFlagsFromString;
+v8.setFlagsFromString = (f) => {
+  fs.appendFileSync(${JSON.stringify(log)}, process.argv[2] + ' ' + f + '\\n');
+  return set.call(v8, f);
+};
+`,
+    );
+    return {
+      options: `-r ${spy}`,
+      log,
+      calls: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : []),
+    };
+  }
+
+  it('a push of 1,000+ commits raises the flag, a small one does not; the cache stays valid either way', () => {
+    const s = protectedServer();
     const cache = tempDir('cleanroom-xdg-');
+    const spy = flagSpy();
+    const env = { XDG_CACHE_HOME: cache, NODE_OPTIONS: spy.options };
+    // Small pushes: no flag (the -r preload is itself a flag-free option: the cache is
+    // written and accepted as without it).
+    expectJudged(s, env, 1);
+    expect(spy.calls()).toEqual([]);
+    const file = join(v8Dir(cache), caches(cache)[0]!);
+    const { ino } = statSync(file);
+    // 1,200 human commits on a new branch: raised once the rev-list has counted them,
+    // and the cache (a hit) is left alone.
+    s.work.git('checkout', '-q', '-B', 'long', 'origin/main');
+    const tip = fastHistory(s.work, 1_200, { ref: 'refs/heads/long', from: s.work.head() });
+    let r = push(s, env, 'long');
+    expect(r.status, r.stderr).toBe(0);
+    expect(spy.calls()).toEqual([`pre-receive ${LONG_RUN_FLAG}`]);
+    expect(statSync(file).ino).toBe(ino);
+    // The same long push into an empty cache: the run raised the flag, set the default
+    // back, and wrote a cache that V8 and the next (small) push accept.
+    const cold = tempDir('cleanroom-xdg-');
+    s.server.git('update-ref', '-d', 'refs/heads/long');
+    r = push(s, { ...env, XDG_CACHE_HOME: cold }, 'long');
+    expect(r.status, r.stderr).toBe(0);
+    expect(s.server.git('rev-parse', 'refs/heads/long').trim()).toBe(tip);
+    expect(spy.calls().slice(1)).toEqual([
+      `pre-receive ${LONG_RUN_FLAG}`,
+      'pre-receive --interrupt-budget=67584',
+    ]);
+    const coldFile = join(v8Dir(cold), caches(cold)[0]!);
+    expect(v8Rejects(coldFile, [])).toBe(false);
+    const coldIno = statSync(coldFile).ino;
+    s.work.git('checkout', '-q', 'main');
+    expectJudged(s, { ...env, XDG_CACHE_HOME: cold }, 2);
+    expect(statSync(coldFile).ino).toBe(coldIno);
+    expect(spy.calls()).toHaveLength(3);
+  });
+
+  it('an audit raises the flag from its start and writes the cache every run accepts', () => {
+    const cache = tempDir('cleanroom-xdg-');
+    const spy = flagSpy();
     const policy = join(tempDir('cleanroom-policy-'), 'policy.yaml');
     writeFileSync(
       policy,
@@ -241,32 +309,73 @@ describe('pre-receive through the code cache', () => {
       const r = spawnSync(
         process.execPath,
         [LOADER, 'audit', '--policy', policy, '--format', 'json'],
-        { cwd: repo.dir, env: { ...repo.env, XDG_CACHE_HOME: cache }, encoding: 'utf8' },
+        {
+          cwd: repo.dir,
+          env: { ...repo.env, XDG_CACHE_HOME: cache, NODE_OPTIONS: spy.options },
+          encoding: 'utf8',
+        },
       );
       expect(r.status, r.stderr).toBe(0);
     };
-    // Long: 5,000 commits, ~1 s of CPU here, past the 300 ms the loader waits for before
-    // raising the flag.
-    const long = TestRepo.init();
-    fastHistory(long, 5_000, { ref: 'refs/heads/main' });
-    long.git('checkout', '-q', 'main');
-    // Twice: the first run parses the policy (it would skip writing anyway), the second
-    // is one that writes the cache unless it raised the flag.
-    for (let i = 0; i < 2; i++) audit(long);
-    expect(caches(cache, 'cli-audit-')).toEqual([]);
-    // The control: a short audit writes it (the first run parses the policy and skips).
     const short = TestRepo.init();
     short.write('src/a.txt', 'a\n');
     short.git('add', '-A');
     short.git('commit', '-q', '--no-verify', '-m', 'a');
+    // The first run parses the policy and skips writing; the next writes it.
     for (let i = 0; i < 3 && caches(cache, 'cli-audit-').length === 0; i++) audit(short);
+    // Each of those runs raised the flag at its start and set the default back at exit.
+    const calls = spy.calls();
+    expect(calls.length % 2, calls.join('\n')).toBe(0);
+    expect(calls.length).toBeGreaterThanOrEqual(4);
+    for (let i = 0; i < calls.length; i += 2)
+      expect(calls.slice(i, i + 2)).toEqual([
+        `audit ${LONG_RUN_FLAG}`,
+        'audit --interrupt-budget=67584',
+      ]);
     const file = join(v8Dir(cache), caches(cache, 'cli-audit-')[0]!);
     const { ino } = statSync(file);
     expect(v8Rejects(file, [])).toBe(false);
-    // A long run compiles with it under the same flags, and leaves it alone.
+    // Every later audit raises the flag, compiles with the cache and leaves it alone.
+    const long = TestRepo.init();
+    fastHistory(long, 2_000, { ref: 'refs/heads/main' });
+    long.git('checkout', '-q', 'main');
     audit(long);
     audit(short);
     expect(statSync(file).ino).toBe(ino);
+    expect(spy.calls().slice(calls.length)).toEqual([
+      `audit ${LONG_RUN_FLAG}`,
+      `audit ${LONG_RUN_FLAG}`,
+    ]);
+  });
+
+  // Other code may change a V8 flag too (src/git/staged.ts lowers the inlining budget for
+  // a large staged diff). The loader compares V8's stamp before the bundle ran with the one
+  // at exit, and honours the mark globalThis[Symbol.for('cleanroom.v8.flagsChanged')].
+  it('a run whose code changed another V8 flag, or marked it, writes no cache; the control writes one', () => {
+    const s = protectedServer();
+    const dir = tempDir('cleanroom-flags-');
+    // Exit handlers registered before the loader's run first: each changes the process
+    // after the bundle ran, as code of the bundle would.
+    const preload = (name: string, body: string): string => {
+      const file = join(dir, `${name}.cjs`);
+      writeFileSync(file, `process.once('exit', () => { ${body} });\n`);
+      return `-r ${file}`;
+    };
+    const flag = preload(
+      'flag',
+      "require('node:v8').setFlagsFromString('--max-inlined-bytecode-size-cumulative=200');",
+    );
+    const mark = preload('mark', "globalThis[Symbol.for('cleanroom.v8.flagsChanged')] = true;");
+    const none = preload('none', 'globalThis.unrelated = true;');
+    for (const [i, options] of [flag, mark].entries()) {
+      const cache = tempDir('cleanroom-xdg-');
+      expectJudged(s, { XDG_CACHE_HOME: cache, NODE_OPTIONS: options }, 10 + i);
+      expect(caches(cache), options).toEqual([]);
+    }
+    const cache = tempDir('cleanroom-xdg-');
+    expectJudged(s, { XDG_CACHE_HOME: cache, NODE_OPTIONS: none }, 12);
+    expect(caches(cache)).toHaveLength(1);
+    expect(v8Rejects(join(v8Dir(cache), caches(cache)[0]!), [])).toBe(false);
   });
 
   it('a deploy that copied dist/cleanroom.cjs alone (no loader) still judges every push', () => {
