@@ -176,6 +176,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
             collect,
             repo.commits,
             cfg.cacheDir,
+            repo.parents,
             gitRefusesMalformedTrees(conf),
           ),
         };

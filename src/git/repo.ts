@@ -34,6 +34,12 @@ export interface Repo {
    * (`rev-parse <id>^{commit}`); undefined when not asked for or when any could not be.
    */
   readonly commits?: ReadonlyMap<string, string> | undefined;
+  /**
+   * With `commits`: each peeled commit → its parents, in order (`rev-parse <id>^{commit}^!`
+   * prints the commit, then `^<parent>` a line for each: none for a root commit). Present
+   * exactly when `commits` is.
+   */
+  readonly parents?: ReadonlyMap<string, readonly string[]> | undefined;
 }
 
 export const EMPTY_TREE = {
@@ -52,9 +58,10 @@ export const isZeroId = (id: string): boolean => /^(0{40}|0{64})$/.test(id);
  * process (issue 14 §3: a git process costs a Node hook ~3 ms of CPU to fork):
  * - `head: true`: `--symbolic-full-name HEAD` (`Repo.head`), which saves a `git
  *   symbolic-ref` when HEAD names an existing branch;
- * - `commits: ids` (full hex object ids): `<id>^{commit}` for each (`Repo.commits`: id →
- *   the commit it peels to), which saves the `cat-file --batch-check` of the pushed ids
- *   when every one is a commit or a tag of one.
+ * - `commits: ids` (full hex object ids): `<id>^{commit}^!` for each (`Repo.commits`: id →
+ *   the commit it peels to; `Repo.parents`: that commit → its parents), which saves the
+ *   `cat-file --batch-check` of the pushed ids when every one is a commit or a tag of one,
+ *   and the `rev-list` of a push of one commit onto the default branch (judgePush).
  * Should git refuse any of them (an id that is missing, or peels to a tree or a blob:
  * rev-parse stops with an error), the plain call is made and both stay undefined: the
  * caller asks its own way, which reports what is wrong.
@@ -73,20 +80,30 @@ export async function openRepo(
       // --symbolic-full-name applies to every argument after it: HEAD comes last.
       const text = await gitText(ctx, [
         ...REV_PARSE_ARGS,
-        ...ids.map((id) => `${id}^{commit}`),
+        ...ids.map((id) => `${id}^{commit}^!`),
         ...(head ? ['--symbolic-full-name', 'HEAD'] : []),
       ]);
       const lines = text.replace(/\n$/, '').split('\n');
-      const n = 6 + ids.length;
-      // One answer a line; rev-parse exits non-zero when it cannot peel an id. For HEAD it
-      // prints none when `HEAD` is ambiguous (a branch of that name exists too: "error:
-      // refname 'HEAD' is ambiguous", exit 0): the head is then unknown. Any other count,
-      // and the plain call below decides.
-      const peeled = lines.slice(6, n);
+      // Per id, the commit it peels to on a line, then `^<parent>` a line per parent (a
+      // line of rev-parse's own never starts with `^`); rev-parse exits non-zero when it
+      // cannot peel an id. For HEAD it prints none when `HEAD` is ambiguous (a branch of
+      // that name exists too: "error: refname 'HEAD' is ambiguous", exit 0): the head is
+      // then unknown. Any other shape, and the plain call below decides.
       const hex = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+      const peeled: string[] = [];
+      const parents = new Map<string, readonly string[]>();
+      let n = 6;
+      for (let k = 0; k < ids.length && n < lines.length && hex.test(lines[n]!); k++) {
+        const commit = lines[n++]!;
+        const of: string[] = [];
+        for (; n < lines.length && lines[n]!.startsWith('^'); n++) of.push(lines[n]!.slice(1));
+        peeled.push(commit);
+        parents.set(commit, of);
+      }
       if (
+        peeled.length === ids.length &&
         (lines.length === n || (head && lines.length === n + 1)) &&
-        peeled.every((l) => hex.test(l))
+        [...parents.values()].every((of) => of.every((l) => hex.test(l)))
       ) {
         // rev-parse guesses a ref for a HEAD whose branch does not exist (an unborn default
         // branch, or one a pusher deleted): refs/HEAD, refs/tags/HEAD, refs/heads/HEAD,
@@ -96,8 +113,9 @@ export async function openRepo(
         const repo = repoOf(ctx, lines.slice(0, 6).join('\n'), null, {
           head: named === undefined || /(^|\/)HEAD$/.test(named) ? undefined : named,
           commits: ids.length ? new Map(ids.map((id, i) => [id, peeled[i]!])) : undefined,
+          parents: ids.length ? parents : undefined,
         });
-        if (peeled.every((l) => l.length === repo.zeroId.length)) return repo;
+        if ([...parents].flat(2).every((l) => l.length === repo.zeroId.length)) return repo;
       }
     } catch {
       // the plain call below reports what is wrong
@@ -145,7 +163,7 @@ function repoOf(
   ctx: GitContext,
   text: string,
   root: string | null,
-  extra: Pick<Repo, 'head' | 'commits'>,
+  extra: Pick<Repo, 'head' | 'commits' | 'parents'>,
 ): Repo {
   const [bareText, gitDir, common, format, hooks, state] = text.replace(/\n$/, '').split('\n');
   if (!gitDir || !common || !format || !hooks || !state)
@@ -170,6 +188,7 @@ function repoOf(
     emptyTree: EMPTY_TREE[objectFormat],
     head: extra.head,
     commits: extra.commits,
+    parents: extra.parents,
   });
 }
 

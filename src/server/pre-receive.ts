@@ -466,6 +466,26 @@ async function orderedCommits(
   return { graph, order };
 }
 
+/**
+ * What `orderedCommits(ctx, ['--topo-order', '--reverse', '--parents', TIP, '^OLD'])` gives
+ * when TIP's parents (`parentsOf`, rev-parse `TIP^!`) are exactly [OLD]: TIP alone, with
+ * OLD as its parent — everything else TIP reaches, OLD reaches, and OLD cannot reach TIP
+ * (its child). Undefined otherwise (a new branch, a merge, a root, several commits, a
+ * rewind, parents not known): the rev-list runs. Differential test:
+ * test/repo/server/one-commit-push.test.ts.
+ */
+function oneCommitOnto(
+  old: string,
+  tip: string,
+  parentsOf: ReadonlyMap<string, readonly string[]> | undefined,
+): { graph: CommitGraph; order: string[] } | undefined {
+  const parents = parentsOf?.get(tip);
+  if (isZeroId(old) || parents?.length !== 1 || parents[0] !== old || tip === old) return undefined;
+  const graph = new CommitGraph();
+  graph.add(tip, [old]);
+  return { graph, order: [tip] };
+}
+
 /** Does `f` touch a guarded path (policy, trust files), at either end of a rename? */
 const touchesGuard = (f: FileChange, guard: Guard): boolean =>
   guard(f.path) || (f.from !== undefined && guard(f.from)) || (f.via !== undefined && guard(f.via));
@@ -531,6 +551,12 @@ export async function judgePush(
    * cache there (src/check/link-cache.ts). Absent: read from git every time.
    */
   cacheDir?: string,
+  /**
+   * Pushed commits' parents (`Repo.parents`, from openRepo's rev-parse): a push onto the
+   * default branch of one commit whose only parent is OLD is judged without its `rev-list`
+   * (OLD..NEW is then that commit alone: see oneCommitOnto).
+   */
+  parentsOf?: ReadonlyMap<string, readonly string[]>,
   /**
    * The server's Git refuses malformed trees itself (`gitRefusesMalformedTrees` of its
    * config): the push's trees are not read again here.
@@ -609,12 +635,14 @@ export async function judgePush(
             // before its walk ends anyway), into the compact graph: then each commit is
             // handed on without a promise (two async generators per commit were a
             // visible share of a 13,000-commit push).
-            const { graph: g, order: listed } = await orderedCommits(ctx, [
-              '--topo-order',
-              '--reverse',
-              '--parents',
-              ...(isZeroId(update.old) ? [tip] : [tip, `^${update.old}`]),
-            ]);
+            const { graph: g, order: listed } =
+              oneCommitOnto(update.old, tip, parentsOf) ??
+              (await orderedCommits(ctx, [
+                '--topo-order',
+                '--reverse',
+                '--parents',
+                ...(isZeroId(update.old) ? [tip] : [tip, `^${update.old}`]),
+              ]));
             return (function* () {
               for (const id of listed) {
                 if (seen.has(id)) {
