@@ -15,6 +15,8 @@
 //
 // Sample tree object (binary): `100644 README.md\0<20 or 32 id bytes>40000 evals\0<id>`.
 
+import { readFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { checkDeadline } from '../core/deadline.js';
 import { CleanroomError } from '../errors.js';
 import { safePath } from '../escape.js';
@@ -272,6 +274,31 @@ export function gitRefusesMalformedTrees(config: Readonly<Record<string, string>
     const level = config[`receive.fsck.${id}`];
     return level === undefined || level.toLowerCase() === 'error';
   });
+}
+
+/**
+ * Whether the repository at `commonDir` (`git rev-parse --git-common-dir`, absolute) reads
+ * objects from another object store: an `objects/info/alternates` file naming one, or a
+ * directory in `env.GIT_ALTERNATE_OBJECT_DIRECTORIES` (":"-separated) other than its own
+ * `objects` (receive-pack's quarantine names that one). Git's fsck reads only the objects
+ * a push sends, so a tree a fork pushed into a shared store (or any object already
+ * there) reaches a ref unchecked: gitRefusesMalformedTrees is no reason to skip the hook's
+ * pass then. A file that cannot be read (other than absent) counts as borrowing.
+ * Source: gitrepository-layout(5) objects/info/alternates, git(1) GIT_ALTERNATE_OBJECT_DIRECTORIES.
+ */
+export function borrowsObjects(
+  commonDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  const own = resolve(commonDir, 'objects');
+  const extra = env['GIT_ALTERNATE_OBJECT_DIRECTORIES'];
+  if (extra && extra.split(delimiter).some((d) => d !== '' && resolve(d) !== own)) return true;
+  try {
+    const text = readFileSync(join(own, 'info', 'alternates'), 'utf8');
+    return text.split('\n').some((l) => l.trim() !== '' && !l.startsWith('#'));
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
 }
 
 const HINT =

@@ -7,8 +7,10 @@
 // Beside each, the same content in a well-formed tree passes.
 
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectCleanError, removeTempDirs, type TestRepo } from '../../helpers/repo.js';
+import { expectCleanError, removeTempDirs, TestRepo } from '../../helpers/repo.js';
 import { CLAUDE, protectedServer, serverRef } from '../../helpers/server.js';
 
 afterAll(removeTempDirs);
@@ -264,6 +266,35 @@ describe('malformed trees fail closed at every point that reads history', () => 
         dir(s.work, 'evals', [dir(s.work, 'tasks', [{ mode: '100600', name: 'q.json', id: q }])]),
       ].sort(gitSort);
       commitTree(s.work, rawTree(s.work, entries), true);
+      const push = s.work.tryGit(['push', 'origin', 'main']);
+      expect(push.code, push.stderr).not.toBe(0);
+      expect(push.stderr).toMatch(/malformed tree/);
+      expect(serverRef(s, 'main')).toBe(base);
+    },
+  );
+
+  // Hostile review of pass 6: Git's fsck reads only the objects a push sends. A tree
+  // already in the object store (here through an alternate, as a fork network shares
+  // one; or pushed before receive.fsckObjects was turned on) is sent by no push, so Git
+  // never checks it, and the hook must not skip its own pass.
+  it(
+    'with receive.fsckObjects on, a malformed tree the server already holds through an alternate is refused',
+    T,
+    () => {
+      const s = protectedServer();
+      for (const [k, v] of [
+        ['receive.fsckObjects', 'true'],
+        ['receive.fsck.badFilemode', 'error'],
+      ] as const)
+        s.server.git('config', k, v);
+      const fork = TestRepo.init({ bare: true });
+      writeFileSync(join(s.server.dir, 'objects', 'info', 'alternates'), `${fork.dir}/objects\n`);
+      const base = s.work.head();
+      const dotdot = hostile.find((h) => h.name.includes('"x/.."'))!;
+      hostileCommit(s.work, dotdot, true);
+      // The fork takes it (no fsck, no hook); the server then holds its objects already,
+      // so the push sends none and Git's fsck reads nothing.
+      s.work.git('push', '-q', fork.dir, 'main');
       const push = s.work.tryGit(['push', 'origin', 'main']);
       expect(push.code, push.stderr).not.toBe(0);
       expect(push.stderr).toMatch(/malformed tree/);
