@@ -320,19 +320,24 @@ export function malformedTree(id: string, problem: string): CleanroomError {
 export async function assertWellFormedTrees(
   ctx: GitContext,
   revArgs: readonly string[],
+  opts: { absent?: 'fetch' | 'skip' } = {},
 ): Promise<void> {
+  // A partial clone's absent trees: fetched by default (git rev-list fetches each from
+  // the promisor remote), as the judgement that reads them next would fetch them, so no
+  // tree is judged unchecked (a treeless CI clone, `--filter=tree:0`). `skip` (audit,
+  // whose walks never fetch and report absent objects themselves): neither fetched nor
+  // listed.
+  const skip = opts.absent === 'skip';
   const listArgs = [
     'rev-list',
     '--objects',
     '--filter=object:type=tree',
     '--no-object-names',
-    // A partial clone's absent trees are not fetched here (nor listed): the walks that
-    // need them fail, or report them, on their own (audit: absent objects).
-    '--missing=allow-any',
+    ...(skip ? ['--missing=allow-any'] : []),
     ...revArgs,
   ];
   const catArgs = ['cat-file', '--batch'];
-  const quiet = withoutLazyFetch(ctx);
+  const quiet = skip ? withoutLazyFetch(ctx) : ctx;
   const list = spawnGit(quiet, listArgs);
   list.stdin.end();
   const cat = spawnGit(quiet, catArgs);

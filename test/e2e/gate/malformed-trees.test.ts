@@ -301,4 +301,46 @@ describe('malformed trees fail closed at every point that reads history', () => 
       expect(serverRef(s, 'main')).toBe(base);
     },
   );
+
+  // Hostile review of pass 6: in a treeless clone (`git clone --filter=tree:0`, as a CI
+  // checkout may be) the trees are absent; the pass walked with --missing=allow-any
+  // and saw none of them, while the judgement fetched them on demand.
+  it('check --range in a treeless clone still refuses a malformed tree', T, () => {
+    const s = protectedServer();
+    const base = s.work.head();
+    const dotdot = hostile.find((h) => h.name.includes('"x/.."'))!;
+    hostileCommit(s.work, dotdot, true);
+    const plain = TestRepo.init({ bare: true });
+    plain.git('config', 'uploadpack.allowFilter', 'true');
+    s.work.git('push', '-q', plain.dir, 'main');
+    const clone = TestRepo.init();
+    clone.git('remote', 'add', 'origin', `file://${plain.dir}`);
+    clone.git('config', 'remote.origin.promisor', 'true');
+    clone.git('config', 'remote.origin.partialclonefilter', 'tree:0');
+    clone.git('fetch', '-q', '--filter=tree:0', 'origin', 'main:refs/heads/ci');
+    const range = clone.cleanroom(['check', '--range', `${base}..ci`]);
+    expect(range.code, range.stderr + range.stdout).not.toBe(0);
+    expect(range.stderr).toMatch(/malformed tree/);
+  });
+
+  it('control: check --range in a treeless clone passes a well-formed human commit', T, () => {
+    const s = protectedServer();
+    const base = s.work.head();
+    const q = blob(s.work, '{"q":1}\n');
+    commitTree(
+      s.work,
+      rawTree(s.work, [...headEntries(s.work), evalsTree(s.work, q)].sort(gitSort)),
+      false,
+    );
+    const plain = TestRepo.init({ bare: true });
+    plain.git('config', 'uploadpack.allowFilter', 'true');
+    s.work.git('push', '-q', plain.dir, 'main');
+    const clone = TestRepo.init();
+    clone.git('remote', 'add', 'origin', `file://${plain.dir}`);
+    clone.git('config', 'remote.origin.promisor', 'true');
+    clone.git('config', 'remote.origin.partialclonefilter', 'tree:0');
+    clone.git('fetch', '-q', '--filter=tree:0', 'origin', 'main:refs/heads/ci');
+    const range = clone.cleanroom(['check', '--range', `${base}..ci`]);
+    expect(range.code, range.stderr + range.stdout).toBe(0);
+  });
 });
