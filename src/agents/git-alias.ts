@@ -103,6 +103,12 @@ export async function gitAliasReason(
       return `git's config cannot be read here, so cleanroom cannot tell whether "git ${g.sub}" is an alias — run the git command itself`;
     const value = config.aliases.get(g.sub.toLowerCase());
     if (value === undefined) {
+      // `git Commit -n`: no builtin (git compares names case by case), so git runs the
+      // program git-Commit, which a case-insensitive file system (macOS, Windows) finds
+      // as git-commit in git's exec path: `git commit --no-verify`, judged as an unknown
+      // command. Git's commands are lower case; such a SUB is refused.
+      if (/[A-Z]/.test(g.sub))
+        return `"git ${g.sub}" is no git command as written, and on a case-insensitive file system git runs "git-${g.sub.toLowerCase()}" for it, which cleanroom judges only when it is written out — write it in lower case`;
       if (config.autocorrect && !(await commands({ cwd, env }, dirs)).has(g.sub))
         return `"git ${g.sub}" is no git command and help.autocorrect is "${config.autocorrect.slice(0, 40)}", so git would run the command it guesses, which cleanroom judges only when it is written out — write the command's name out exactly`;
       continue;

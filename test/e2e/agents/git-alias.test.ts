@@ -124,4 +124,17 @@ describe('git aliases in an agent shell command', { timeout: 60_000 }, () => {
     const r = preToolBash(dir, command);
     expect(r.status, r.stderr).toBe(0);
   });
+
+  // A case-insensitive file system (macOS, Windows): `git Commit` is no builtin (git
+  // compares names case by case), so git runs the program git-Commit, found there as
+  // git-commit in git's exec path. This machine's file system is case-sensitive, so the
+  // test shows the refusal, not the attack.
+  it.each(['git Commit -n -m x', 'git MV src/a.txt data/train/e.txt', 'git -C . Commit -n'])(
+    '%s (a builtin in another case) is refused',
+    (command) => {
+      const r = preToolBash(aliased(), command);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/case-insensitive/);
+    },
+  );
 });
