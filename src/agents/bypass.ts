@@ -37,8 +37,10 @@ const GRANTS = ['Reviewed-by', 'Cleanroom-Review', 'Cleanroom-Override'];
 // so `git -c core.commentChar=A -c commit.cleanup=strip commit -m …` stored the agent's
 // commit without the `Assisted-by:` line prepare-commit-msg had written (a comment line
 // to that cleanup): its provenance was gone from the server's view.
+// help.autocorrect: git runs the command it guesses for a name it does not know, so
+// `git -c help.autocorrect=immediate comit -n` was `git commit --no-verify` (git-alias.ts).
 const HOOK_KEYS =
-  /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor|trailer\..+|core\.commentchar|core\.commentstring|commit\.cleanup)$/;
+  /^(core\.hookspath|alias\..+|include\.path|includeif\..+\.path|core\.fsmonitor|core\.sshcommand|sequence\.editor|core\.editor|trailer\..+|core\.commentchar|core\.commentstring|commit\.cleanup|help\.autocorrect)$/;
 /** git subcommands that make commits or rewrite history without running the commit hooks. */
 const HOOKLESS = new Set([
   'commit-tree',

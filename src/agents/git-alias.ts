@@ -7,6 +7,8 @@
 // says; any other SUB is looked up in git's config as git would look it up (the same
 // `-C` directories, includes followed), and a command that runs an alias is refused with
 // the command the alias stands for: the agent writes that out, and it is judged as such.
+// With help.autocorrect on, git runs the command it guesses for a name that is neither a
+// command nor an alias (`git comit -n`): such a name is refused too.
 // Aliases from `-c alias.…`, `--config-env` and GIT_CONFIG_* are refused in bypass.ts; an
 // agent cannot write a config file (decide.ts: gitConfigFile, PROTECTED).
 
@@ -74,7 +76,8 @@ const BUILTINS = new Set([
 
 /**
  * Why `command` (run in `cwd` by the agent's shell) is refused because it runs a git
- * alias, or undefined. One `git config -z --get-regexp ^alias\.` per distinct set of `-C`
+ * alias, or that git would guess (help.autocorrect on, the name no command), or undefined.
+ * One `git config -z --get-regexp ^(alias\..*|help\.autocorrect)$` per distinct set of `-C`
  * directories, only for a `git SUB` whose SUB is not a builtin above. Sample output:
  * `alias.ci\ncommit\0alias.sh\n!git commit\0`. A config git cannot read (a syntax error) is
  * refused too: cleanroom cannot tell what the name stands for.
@@ -84,7 +87,7 @@ export async function gitAliasReason(
   cwd: string,
   env: GitContext['env'],
 ): Promise<string | undefined> {
-  const asked = new Map<string, Promise<Map<string, string> | undefined>>();
+  const asked = new Map<string, Promise<GitConfig | undefined>>();
   for (const seg of segments(command)) {
     if (seg.cmd !== 'git') continue;
     const words = seg.args.map((a) => a.word);
@@ -95,11 +98,21 @@ export async function gitAliasReason(
       if (words[i] === '-C') dirs.push('-C', words[++i] ?? '');
     const key = JSON.stringify(dirs);
     if (!asked.has(key)) asked.set(key, aliases({ cwd, env }, dirs));
-    const map = await asked.get(key)!;
-    if (!map)
+    const config = await asked.get(key)!;
+    if (!config)
       return `git's config cannot be read here, so cleanroom cannot tell whether "git ${g.sub}" is an alias — run the git command itself`;
-    const value = map.get(g.sub.toLowerCase());
-    if (value === undefined) continue;
+    const value = config.aliases.get(g.sub.toLowerCase());
+    if (value === undefined) {
+      // `git Commit -n`: no builtin (git compares names case by case), so git runs the
+      // program git-Commit, which a case-insensitive file system (macOS, Windows) finds
+      // as git-commit in git's exec path: `git commit --no-verify`, judged as an unknown
+      // command. Git's commands are lower case; such a SUB is refused.
+      if (/[A-Z]/.test(g.sub))
+        return `"git ${g.sub}" is no git command as written, and on a case-insensitive file system git runs "git-${g.sub.toLowerCase()}" for it, which cleanroom judges only when it is written out — write it in lower case`;
+      if (config.autocorrect && !(await commands({ cwd, env }, dirs)).has(g.sub))
+        return `"git ${g.sub}" is no git command and help.autocorrect is "${config.autocorrect.slice(0, 40)}", so git would run the command it guesses, which cleanroom judges only when it is written out — write the command's name out exactly`;
+      continue;
+    }
     const shown = value.length > 120 ? `${value.slice(0, 117)}…` : value;
     return value.startsWith('!')
       ? `"git ${g.sub}" is a git alias for the shell command "${shown.slice(1)}", which cleanroom judges only when it is written out — run that command itself`
@@ -108,27 +121,60 @@ export async function gitAliasReason(
   return undefined;
 }
 
-/** alias name (lower case) → value, from `git [-C DIR…] config -z --get-regexp ^alias\.`; undefined when git cannot read its config. */
-async function aliases(
-  ctx: GitContext,
-  dirs: readonly string[],
-): Promise<Map<string, string> | undefined> {
-  const out = new Map<string, string>();
+/** What `aliases` reads: alias name (lower case) → value, and a help.autocorrect that runs. */
+interface GitConfig {
+  aliases: Map<string, string>;
+  /** help.autocorrect's value when git runs (or asks to run) its guess: not unset, "0", "never", "show", "false", "no", "off". */
+  autocorrect?: string;
+}
+
+/** help.autocorrect values under which git only suggests (help.c, git-config(1)). */
+const SUGGEST_ONLY = new Set(['0', 'never', 'show', 'false', 'no', 'off']);
+
+/**
+ * Aliases and help.autocorrect from `git [-C DIR…] config -z --get-regexp
+ * ^(alias\..*|help\.autocorrect)$` (last value wins, as git reads them); undefined when git
+ * cannot read its config.
+ */
+async function aliases(ctx: GitContext, dirs: readonly string[]): Promise<GitConfig | undefined> {
+  const out: GitConfig = { aliases: new Map() };
   try {
     // Exit 1: no alias at all.
-    const r = await runGit(ctx, [...dirs, 'config', '-z', '--get-regexp', '^alias\\.'], {
-      okCodes: [1],
-    });
+    const r = await runGit(
+      ctx,
+      [...dirs, 'config', '-z', '--get-regexp', '^(alias\\..*|help\\.autocorrect)$'],
+      { okCodes: [1] },
+    );
     if (r.code === 1) return out;
     for (const f of splitZ(r.stdout)) {
       const text = f.toString('utf8');
       const nl = text.indexOf('\n');
-      const name = (nl < 0 ? text : text.slice(0, nl)).slice('alias.'.length).toLowerCase();
-      out.set(name, nl < 0 ? '' : text.slice(nl + 1));
+      const name = nl < 0 ? text : text.slice(0, nl);
+      const value = nl < 0 ? '' : text.slice(nl + 1);
+      if (name.toLowerCase() === 'help.autocorrect')
+        out.autocorrect = SUGGEST_ONLY.has(value.trim().toLowerCase())
+          ? undefined
+          : value || 'true';
+      else out.aliases.set(name.slice('alias.'.length).toLowerCase(), value);
     }
     return out;
   } catch (e) {
     if (e instanceof CleanroomError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The commands git runs by name before it guesses: builtins, `git-*` programs in its exec
+ * path and on PATH, from `git [-C DIR…] --list-cmds=builtins,main,others` (one a line).
+ * Empty when git cannot list them (every name is then unknown: refused, fail closed).
+ */
+async function commands(ctx: GitContext, dirs: readonly string[]): Promise<Set<string>> {
+  try {
+    const r = await runGit(ctx, [...dirs, '--list-cmds=builtins,main,others']);
+    return new Set(r.stdout.toString('utf8').split('\n').filter(Boolean));
+  } catch (e) {
+    if (e instanceof CleanroomError) return new Set();
     throw e;
   }
 }

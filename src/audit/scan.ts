@@ -279,7 +279,7 @@ export async function scanHistory(
         ? [...walk.slice(0, -1), ...cutArgs, '--']
         : [...walk, ...cutArgs];
     // A tree Git never writes is refused before any of it is judged (src/git/trees.ts).
-    await assertWellFormedTrees(ctx, full);
+    await assertWellFormedTrees(ctx, full, { absent: 'skip' });
     // Links into zones that exist where the walk starts (a range, a --since cut) are not
     // seen being added: take them from the tips' trees.
     const trees = new TreeLinks(ctx, policy);

@@ -23,7 +23,7 @@ import { parse, str } from './args.js';
 import type { CommitRecord } from '../git/commits.js';
 import { grantLogEntry } from '../check/grants.js';
 import { gitContext } from './context.js';
-import { gitRefusesMalformedTrees } from '../git/trees.js';
+import { borrowsObjects, gitRefusesMalformedTrees } from '../git/trees.js';
 import { readStdin, type Io } from './io.js';
 
 /** One log line per push, one shape for every decision (a fail-safe reject included), so `jq` needs no cases. */
@@ -177,7 +177,9 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
             repo.commits,
             cfg.cacheDir,
             repo.parents,
-            gitRefusesMalformedTrees(conf),
+            // Git's fsck sees only what a push sends: objects borrowed from another
+            // store (a fork network's) reach a ref unchecked, so the hook reads them.
+            gitRefusesMalformedTrees(conf) && !borrowsObjects(repo.commonDir, io.env),
           ),
         };
       })(),

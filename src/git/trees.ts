@@ -15,6 +15,8 @@
 //
 // Sample tree object (binary): `100644 README.md\0<20 or 32 id bytes>40000 evals\0<id>`.
 
+import { readFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { checkDeadline } from '../core/deadline.js';
 import { CleanroomError } from '../errors.js';
 import { safePath } from '../escape.js';
@@ -274,6 +276,31 @@ export function gitRefusesMalformedTrees(config: Readonly<Record<string, string>
   });
 }
 
+/**
+ * Whether the repository at `commonDir` (`git rev-parse --git-common-dir`, absolute) reads
+ * objects from another object store: an `objects/info/alternates` file naming one, or a
+ * directory in `env.GIT_ALTERNATE_OBJECT_DIRECTORIES` (":"-separated) other than its own
+ * `objects` (receive-pack's quarantine names that one). Git's fsck reads only the objects
+ * a push sends, so a tree a fork pushed into a shared store (or any object already
+ * there) reaches a ref unchecked: gitRefusesMalformedTrees is no reason to skip the hook's
+ * pass then. A file that cannot be read (other than absent) counts as borrowing.
+ * Source: gitrepository-layout(5) objects/info/alternates, git(1) GIT_ALTERNATE_OBJECT_DIRECTORIES.
+ */
+export function borrowsObjects(
+  commonDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): boolean {
+  const own = resolve(commonDir, 'objects');
+  const extra = env['GIT_ALTERNATE_OBJECT_DIRECTORIES'];
+  if (extra && extra.split(delimiter).some((d) => d !== '' && resolve(d) !== own)) return true;
+  try {
+    const text = readFileSync(join(own, 'info', 'alternates'), 'utf8');
+    return text.split('\n').some((l) => l.trim() !== '' && !l.startsWith('#'));
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code !== 'ENOENT';
+  }
+}
+
 /** What to do about a malformed tree (`id`: its full id, when known). */
 const hint = (id?: string): string =>
   `Git never writes such a tree. Whoever made the commits: rewrite them without it (\`git log --all --find-object=${id ?? 'TREE'}\` names them). A server admin: \`git config receive.fsckObjects true\` and \`git config receive.fsck.badFilemode error\` make Git refuse such trees at push time (docs/server.md)`;
@@ -294,19 +321,24 @@ export function malformedTree(id: string, problem: string): CleanroomError {
 export async function assertWellFormedTrees(
   ctx: GitContext,
   revArgs: readonly string[],
+  opts: { absent?: 'fetch' | 'skip' } = {},
 ): Promise<void> {
+  // A partial clone's absent trees: fetched by default (git rev-list fetches each from
+  // the promisor remote), as the judgement that reads them next would fetch them, so no
+  // tree is judged unchecked (a treeless CI clone, `--filter=tree:0`). `skip` (audit,
+  // whose walks never fetch and report absent objects themselves): neither fetched nor
+  // listed.
+  const skip = opts.absent === 'skip';
   const listArgs = [
     'rev-list',
     '--objects',
     '--filter=object:type=tree',
     '--no-object-names',
-    // A partial clone's absent trees are not fetched here (nor listed): the walks that
-    // need them fail, or report them, on their own (audit: absent objects).
-    '--missing=allow-any',
+    ...(skip ? ['--missing=allow-any'] : []),
     ...revArgs,
   ];
   const catArgs = ['cat-file', '--batch'];
-  const quiet = withoutLazyFetch(ctx);
+  const quiet = skip ? withoutLazyFetch(ctx) : ctx;
   const list = spawnGit(quiet, listArgs);
   list.stdin.end();
   const cat = spawnGit(quiet, catArgs);

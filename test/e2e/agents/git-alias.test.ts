@@ -75,4 +75,66 @@ describe('git aliases in an agent shell command', { timeout: 60_000 }, () => {
       expect(r.status, r.stderr).toBe(0);
     },
   );
+
+  // help.autocorrect (hostile review of pass 6): git runs the command it guesses for a
+  // name that is neither a command nor an alias, so `git comit -n` is `git commit
+  // --no-verify` and `git cj` the alias `ci`.
+  it('the attack is real: help.autocorrect runs git commit for git comit -n', () => {
+    const dir = aliased();
+    writeFileSync(join(dir, '.git', 'hooks', 'pre-commit'), '#!/bin/sh\nexit 1\n', {
+      mode: 0o755,
+    });
+    const run = (cmd: string) =>
+      spawnSync('bash', ['-c', cmd], { cwd: dir, env: cleanEnv(), encoding: 'utf8' });
+    expect(run('git comit -q --allow-empty -m x').status).not.toBe(0);
+    expect(run('git -c help.autocorrect=immediate comit -n -q --allow-empty -m x').status).toBe(0);
+  });
+
+  it.each([
+    'git -c help.autocorrect=immediate comit -n -m x',
+    'git -c Help.AutoCorrect=-1 comit -n -m x',
+    'git config help.autocorrect immediate',
+  ])('%s is refused', (command) => {
+    const r = preToolBash(aliased(), command);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/help\.autocorrect/);
+  });
+
+  it.each([
+    ['immediate', 'git comit -n -m x'],
+    ['1', 'git comit -n -m x'],
+    ['immediate', 'git cj -n -m x'],
+    ['prompt', 'git comit -n -m x'],
+  ])('with help.autocorrect=%s in the config, %s is refused', (value, command) => {
+    const dir = aliased();
+    new TestRepo(dir).git('config', 'help.autocorrect', value);
+    const r = preToolBash(dir, command);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/help\.autocorrect/);
+  });
+
+  it.each([
+    ['immediate', 'git commit -m x'],
+    ['immediate', 'git cherry'],
+    ['0', 'git comit -n -m x'],
+    ['never', 'git comit -n -m x'],
+  ])('control: with help.autocorrect=%s, %s passes', (value, command) => {
+    const dir = aliased();
+    new TestRepo(dir).git('config', 'help.autocorrect', value);
+    const r = preToolBash(dir, command);
+    expect(r.status, r.stderr).toBe(0);
+  });
+
+  // A case-insensitive file system (macOS, Windows): `git Commit` is no builtin (git
+  // compares names case by case), so git runs the program git-Commit, found there as
+  // git-commit in git's exec path. This machine's file system is case-sensitive, so the
+  // test shows the refusal, not the attack.
+  it.each(['git Commit -n -m x', 'git MV src/a.txt data/train/e.txt', 'git -C . Commit -n'])(
+    '%s (a builtin in another case) is refused',
+    (command) => {
+      const r = preToolBash(aliased(), command);
+      expect(r.status, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/case-insensitive/);
+    },
+  );
 });

@@ -7,8 +7,10 @@
 // Beside each, the same content in a well-formed tree passes.
 
 import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectCleanError, removeTempDirs, type TestRepo } from '../../helpers/repo.js';
+import { expectCleanError, removeTempDirs, TestRepo } from '../../helpers/repo.js';
 import { CLAUDE, protectedServer, serverRef } from '../../helpers/server.js';
 
 afterAll(removeTempDirs);
@@ -270,4 +272,75 @@ describe('malformed trees fail closed at every point that reads history', () => 
       expect(serverRef(s, 'main')).toBe(base);
     },
   );
+
+  // Hostile review of pass 6: Git's fsck reads only the objects a push sends. A tree
+  // already in the object store (here through an alternate, as a fork network shares
+  // one; or pushed before receive.fsckObjects was turned on) is sent by no push, so Git
+  // never checks it, and the hook must not skip its own pass.
+  it(
+    'with receive.fsckObjects on, a malformed tree the server already holds through an alternate is refused',
+    T,
+    () => {
+      const s = protectedServer();
+      for (const [k, v] of [
+        ['receive.fsckObjects', 'true'],
+        ['receive.fsck.badFilemode', 'error'],
+      ] as const)
+        s.server.git('config', k, v);
+      const fork = TestRepo.init({ bare: true });
+      writeFileSync(join(s.server.dir, 'objects', 'info', 'alternates'), `${fork.dir}/objects\n`);
+      const base = s.work.head();
+      const dotdot = hostile.find((h) => h.name.includes('"x/.."'))!;
+      hostileCommit(s.work, dotdot, true);
+      // The fork takes it (no fsck, no hook); the server then holds its objects already,
+      // so the push sends none and Git's fsck reads nothing.
+      s.work.git('push', '-q', fork.dir, 'main');
+      const push = s.work.tryGit(['push', 'origin', 'main']);
+      expect(push.code, push.stderr).not.toBe(0);
+      expect(push.stderr).toMatch(/malformed tree/);
+      expect(serverRef(s, 'main')).toBe(base);
+    },
+  );
+
+  // Hostile review of pass 6: in a treeless clone (`git clone --filter=tree:0`, as a CI
+  // checkout may be) the trees are absent; the pass walked with --missing=allow-any
+  // and saw none of them, while the judgement fetched them on demand.
+  it('check --range in a treeless clone still refuses a malformed tree', T, () => {
+    const s = protectedServer();
+    const base = s.work.head();
+    const dotdot = hostile.find((h) => h.name.includes('"x/.."'))!;
+    hostileCommit(s.work, dotdot, true);
+    const plain = TestRepo.init({ bare: true });
+    plain.git('config', 'uploadpack.allowFilter', 'true');
+    s.work.git('push', '-q', plain.dir, 'main');
+    const clone = TestRepo.init();
+    clone.git('remote', 'add', 'origin', `file://${plain.dir}`);
+    clone.git('config', 'remote.origin.promisor', 'true');
+    clone.git('config', 'remote.origin.partialclonefilter', 'tree:0');
+    clone.git('fetch', '-q', '--filter=tree:0', 'origin', 'main:refs/heads/ci');
+    const range = clone.cleanroom(['check', '--range', `${base}..ci`]);
+    expect(range.code, range.stderr + range.stdout).not.toBe(0);
+    expect(range.stderr).toMatch(/malformed tree/);
+  });
+
+  it('control: check --range in a treeless clone passes a well-formed human commit', T, () => {
+    const s = protectedServer();
+    const base = s.work.head();
+    const q = blob(s.work, '{"q":1}\n');
+    commitTree(
+      s.work,
+      rawTree(s.work, [...headEntries(s.work), evalsTree(s.work, q)].sort(gitSort)),
+      false,
+    );
+    const plain = TestRepo.init({ bare: true });
+    plain.git('config', 'uploadpack.allowFilter', 'true');
+    s.work.git('push', '-q', plain.dir, 'main');
+    const clone = TestRepo.init();
+    clone.git('remote', 'add', 'origin', `file://${plain.dir}`);
+    clone.git('config', 'remote.origin.promisor', 'true');
+    clone.git('config', 'remote.origin.partialclonefilter', 'tree:0');
+    clone.git('fetch', '-q', '--filter=tree:0', 'origin', 'main:refs/heads/ci');
+    const range = clone.cleanroom(['check', '--range', `${base}..ci`]);
+    expect(range.code, range.stderr + range.stdout).toBe(0);
+  });
 });
