@@ -94,7 +94,7 @@ export function evaluate(
         verdict === 'review' && attestations.length
           ? attestations.find((a) => !a.paths || a.paths.has(file.path))
           : undefined;
-      if (review)
+      if (review || override)
         findings.push(
           seenThrough(
             finding(
@@ -105,27 +105,11 @@ export function evaluate(
               verdict,
               signal,
               share,
-              'reviewed',
-              review.by,
-              `reviewed by ${review.by}`,
-            ),
-            file,
-          ),
-        );
-      else if (override)
-        findings.push(
-          seenThrough(
-            finding(
-              change.commit,
-              file.path,
-              zone.name,
-              tool,
-              verdict,
-              signal,
-              share,
-              'overridden',
-              override.by,
-              `override by ${override.by}: ${override.reason}`,
+              review ? 'reviewed' : 'overridden',
+              review ? review.by : override!.by,
+              review
+                ? `reviewed by ${review.by}`
+                : `override by ${override!.by}: ${override!.reason}`,
             ),
             file,
           ),

@@ -166,6 +166,14 @@ function hostileCommit(repo: TestRepo, c: (typeof hostile)[number], ai: boolean)
   return commitTree(repo, rawTree(repo, entries), ai);
 }
 
+/** A protected server whose Git refuses malformed trees itself (docs/server.md). */
+function fsckServer(): ReturnType<typeof protectedServer> {
+  const s = protectedServer();
+  s.server.git('config', 'receive.fsckObjects', 'true');
+  s.server.git('config', 'receive.fsck.badFilemode', 'error');
+  return s;
+}
+
 describe('malformed trees fail closed at every point that reads history', () => {
   for (const c of hostile) {
     for (const ai of [true, false]) {
@@ -221,12 +229,7 @@ describe('malformed trees fail closed at every point that reads history', () => 
     'with Git refusing such trees itself (receive.fsckObjects, badFilemode error), the hook reads no tree',
     T,
     () => {
-      const s = protectedServer();
-      for (const [k, v] of [
-        ['receive.fsckObjects', 'true'],
-        ['receive.fsck.badFilemode', 'error'],
-      ] as const)
-        s.server.git('config', k, v);
+      const s = fsckServer();
       const base = s.work.head();
       const traced = { ...s.work.env, CLEANROOM_DEBUG: '1' };
       // Git refuses each hostile tree before the hook runs.
@@ -281,12 +284,7 @@ describe('malformed trees fail closed at every point that reads history', () => 
     'with receive.fsckObjects on, a malformed tree the server already holds through an alternate is refused',
     T,
     () => {
-      const s = protectedServer();
-      for (const [k, v] of [
-        ['receive.fsckObjects', 'true'],
-        ['receive.fsck.badFilemode', 'error'],
-      ] as const)
-        s.server.git('config', k, v);
+      const s = fsckServer();
       const fork = TestRepo.init({ bare: true });
       writeFileSync(join(s.server.dir, 'objects', 'info', 'alternates'), `${fork.dir}/objects\n`);
       const base = s.work.head();
