@@ -267,11 +267,21 @@ export class CatFileBatch {
 
   /** The next object: `<id> <type> <size>\n<content>\n`, or type 'missing'. */
   async next(): Promise<{ id: string; type: string; content: Buffer }> {
+    const o = await this.nextOrEnd();
+    if (!o) throw new CleanroomError('internal', 'git cat-file ended early');
+    return o;
+  }
+
+  /**
+   * `next`, or null once cat-file's output has ended: for a reader that does not know how
+   * many ids were written (its stdin fed by another process, as src/git/trees.ts does).
+   */
+  async nextOrEnd(): Promise<{ id: string; type: string; content: Buffer } | null> {
     const ready = this.nextBuffered();
     if (ready) return ready;
     if (!this.header) {
       const line = await this.reader.until(0x0a);
-      if (line === null) throw new CleanroomError('internal', 'git cat-file ended early');
+      if (line === null) return null;
       const h = parseHeader(line);
       if (h.type === 'missing') return { id: h.id, type: 'missing', content: EMPTY };
       this.header = h;

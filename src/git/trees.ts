@@ -21,7 +21,7 @@ import { checkDeadline } from '../core/deadline.js';
 import { CleanroomError } from '../errors.js';
 import { safePath } from '../escape.js';
 import { GitError, spawnGit, withoutLazyFetch, type GitContext } from './git.js';
-import { ByteReader, exited } from './stream.js';
+import { CatFileBatch, exited } from './stream.js';
 
 const MODES = new Set([0o100644, 0o100755, 0o100664, 0o120000, 0o40000, 0o160000]);
 const TREE = 0o40000;
@@ -337,36 +337,28 @@ export async function assertWellFormedTrees(
     ...(skip ? ['--missing=allow-any'] : []),
     ...revArgs,
   ];
-  const catArgs = ['cat-file', '--batch'];
   const quiet = skip ? withoutLazyFetch(ctx) : ctx;
   const list = spawnGit(quiet, listArgs);
   list.stdin.end();
-  const cat = spawnGit(quiet, catArgs);
-  cat.stdin.on('error', () => undefined);
-  list.stdout.pipe(cat.stdin);
+  const cat = new CatFileBatch(quiet);
+  cat.child.stdin.on('error', () => undefined);
+  list.stdout.pipe(cat.child.stdin);
   const listed = exited(list, listArgs);
-  const catted = exited(cat, catArgs);
   listed.catch(() => undefined);
-  catted.catch(() => undefined);
   try {
-    const reader = new ByteReader(cat.stdout);
     for (;;) {
       checkDeadline();
-      const header = await reader.until(0x0a);
-      if (header === null) break;
-      const [id = '', type = '', size] = header.toString('latin1').trimEnd().split(' ');
-      if (type === 'missing' || size === undefined)
-        throw new CleanroomError('internal', `git cat-file could not read ${id.slice(0, 80)}`);
-      const n = Number(size);
-      const body = await reader.exactly(n);
-      await reader.exactly(1);
-      if (type !== 'tree') continue;
-      const problem = treeProblem(body, id.length / 2);
-      if (problem) throw malformedTree(id, problem);
+      const o = await cat.nextOrEnd();
+      if (o === null) break;
+      if (o.type === 'missing')
+        throw new CleanroomError('internal', `git cat-file could not read ${o.id.slice(0, 80)}`);
+      if (o.type !== 'tree') continue;
+      const problem = treeProblem(o.content, o.id.length / 2);
+      if (problem) throw malformedTree(o.id, problem);
     }
     // cat-file first: killed, its reader gone, rev-list would block on a full pipe (the
     // finally ends it); ended normally, rev-list has closed its output.
-    await catted;
+    await cat.done;
     try {
       await listed;
     } catch (e) {
@@ -382,6 +374,6 @@ export async function assertWellFormedTrees(
     }
   } finally {
     list.kill();
-    cat.kill();
+    cat.child.kill();
   }
 }
