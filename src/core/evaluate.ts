@@ -94,55 +94,46 @@ export function evaluate(
         verdict === 'review' && attestations.length
           ? attestations.find((a) => !a.paths || a.paths.has(file.path))
           : undefined;
-      if (review || override)
-        findings.push(
-          seenThrough(
-            finding(
-              change.commit,
-              file.path,
-              zone.name,
-              tool,
-              verdict,
-              signal,
-              share,
-              review ? 'reviewed' : 'overridden',
-              review ? review.by : override!.by,
-              review
-                ? `reviewed by ${review.by}`
-                : `override by ${override!.by}: ${override!.reason}`,
-            ),
-            file,
-          ),
-        );
-      else {
+      let status: Finding['outcome'];
+      let by: string | undefined;
+      let message: string | undefined;
+      if (review) {
+        status = 'reviewed';
+        by = review.by;
+        message = `reviewed by ${review.by}`;
+      } else if (override) {
+        status = 'overridden';
+        by = override.by;
+        message = `override by ${override.by}: ${override.reason}`;
+      } else {
+        status = 'violation';
         // One message string per zone and tool (what it says depends on nothing else
         // here): 100,000 findings of one commit share a handful.
-        let message: string | undefined;
         if (how === '') {
           let byTool = messages.get(zone);
           if (!byTool) messages.set(zone, (byTool = new Map()));
           message = byTool.get(tool);
           if (message === undefined)
             byTool.set(tool, (message = violation(zone, tool, verdict, how)));
-        }
-        findings.push(
-          seenThrough(
-            finding(
-              change.commit,
-              file.path,
-              zone.name,
-              tool,
-              verdict,
-              signal,
-              share,
-              'violation',
-              undefined,
-              message ?? violation(zone, tool, verdict, how),
-            ),
-            file,
-          ),
-        );
+        } else message = violation(zone, tool, verdict, how);
       }
+      findings.push(
+        seenThrough(
+          finding(
+            change.commit,
+            file.path,
+            zone.name,
+            tool,
+            verdict,
+            signal,
+            share,
+            status,
+            by,
+            message,
+          ),
+          file,
+        ),
+      );
     }
   }
   return findings;
