@@ -174,6 +174,22 @@ function fsckServer(): ReturnType<typeof protectedServer> {
   return s;
 }
 
+/**
+ * A treeless partial clone (`--filter=tree:0`, as a CI checkout may be) of `work`'s main,
+ * fetched as its branch `ci` through a plain bare copy that allows filters.
+ */
+function treelessClone(work: TestRepo): TestRepo {
+  const plain = TestRepo.init({ bare: true });
+  plain.git('config', 'uploadpack.allowFilter', 'true');
+  work.git('push', '-q', plain.dir, 'main');
+  const clone = TestRepo.init();
+  clone.git('remote', 'add', 'origin', `file://${plain.dir}`);
+  clone.git('config', 'remote.origin.promisor', 'true');
+  clone.git('config', 'remote.origin.partialclonefilter', 'tree:0');
+  clone.git('fetch', '-q', '--filter=tree:0', 'origin', 'main:refs/heads/ci');
+  return clone;
+}
+
 describe('malformed trees fail closed at every point that reads history', () => {
   for (const c of hostile) {
     for (const ai of [true, false]) {
@@ -308,14 +324,7 @@ describe('malformed trees fail closed at every point that reads history', () => 
     const base = s.work.head();
     const dotdot = hostile.find((h) => h.name.includes('"x/.."'))!;
     hostileCommit(s.work, dotdot, true);
-    const plain = TestRepo.init({ bare: true });
-    plain.git('config', 'uploadpack.allowFilter', 'true');
-    s.work.git('push', '-q', plain.dir, 'main');
-    const clone = TestRepo.init();
-    clone.git('remote', 'add', 'origin', `file://${plain.dir}`);
-    clone.git('config', 'remote.origin.promisor', 'true');
-    clone.git('config', 'remote.origin.partialclonefilter', 'tree:0');
-    clone.git('fetch', '-q', '--filter=tree:0', 'origin', 'main:refs/heads/ci');
+    const clone = treelessClone(s.work);
     const range = clone.cleanroom(['check', '--range', `${base}..ci`]);
     expect(range.code, range.stderr + range.stdout).not.toBe(0);
     expect(range.stderr).toMatch(/malformed tree/);
@@ -330,14 +339,7 @@ describe('malformed trees fail closed at every point that reads history', () => 
       rawTree(s.work, [...headEntries(s.work), evalsTree(s.work, q)].sort(gitSort)),
       false,
     );
-    const plain = TestRepo.init({ bare: true });
-    plain.git('config', 'uploadpack.allowFilter', 'true');
-    s.work.git('push', '-q', plain.dir, 'main');
-    const clone = TestRepo.init();
-    clone.git('remote', 'add', 'origin', `file://${plain.dir}`);
-    clone.git('config', 'remote.origin.promisor', 'true');
-    clone.git('config', 'remote.origin.partialclonefilter', 'tree:0');
-    clone.git('fetch', '-q', '--filter=tree:0', 'origin', 'main:refs/heads/ci');
+    const clone = treelessClone(s.work);
     const range = clone.cleanroom(['check', '--range', `${base}..ci`]);
     expect(range.code, range.stderr + range.stdout).toBe(0);
   });
