@@ -332,6 +332,16 @@ export class CommitGraph {
 }
 
 /**
+ * Whether `e` is a rev-list refusing `--exclude-hidden` as git before 2.39 does, before any
+ * output: its usage (exit 129) or "unrecognized argument" (128). Asked only while
+ * `hiddenSupported` is not known yet.
+ */
+const refusesExcludeHidden = (e: unknown): boolean =>
+  hiddenSupported === undefined &&
+  e instanceof GitError &&
+  (e.exitCode === 128 || e.exitCode === 129);
+
+/**
  * The commits the whole push makes newly reachable, with their parents: one `git
  * rev-list --parents TIPS --not --exclude-hidden=receive --all` for every ref at once.
  * Undefined when this git is older than `--exclude-hidden` (then refs are walked one by
@@ -357,12 +367,7 @@ async function newCommitsOf(
     // usage (exit 129) or "unrecognized argument" (128). Then refs are walked one by one
     // with plain OLD..NEW rev-lists, which fail on their own if the cause was anything
     // else (as the separate probe this replaces did; fail closed either way).
-    if (
-      hiddenSupported === undefined &&
-      e instanceof GitError &&
-      (e.exitCode === 128 || e.exitCode === 129) &&
-      !graph.size
-    ) {
+    if (refusesExcludeHidden(e) && !graph.size) {
       hiddenSupported = false;
       return undefined;
     }
@@ -392,16 +397,14 @@ async function assertPushTrees(
   if (hiddenSupported !== false) {
     try {
       await assertWellFormedTrees(ctx, [...tips, '--not', '--exclude-hidden=receive', '--all']);
+      hiddenSupported = true;
       return;
     } catch (e) {
-      // git before 2.39 refuses the option (usage, 128 or 129): fall back as newCommitsOf does.
-      if (!(
-        hiddenSupported === undefined &&
-        e instanceof GitError &&
-        (e.exitCode === 128 || e.exitCode === 129) &&
-        /exclude-hidden|usage/i.test(e.stderr)
-      ))
+      // git before 2.39: fall back as newCommitsOf does, and tell it (no second try). The
+      // stderr test tells that refusal from a tree git cannot walk (also exit 128).
+      if (!(refusesExcludeHidden(e) && /exclude-hidden|usage/i.test((e as GitError).stderr)))
         throw e;
+      hiddenSupported = false;
     }
   }
   for (const u of updates) {
