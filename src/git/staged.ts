@@ -4,10 +4,10 @@
 // every parent count, as for merge commits on the server.
 
 import { isAscii } from 'node:buffer';
-import { setFlagsFromString } from 'node:v8';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileChange } from '../core/types.js';
+import { inlineLess } from '../long-run.js';
 import { GitError, runGit, SHOW_GITLINKS, splitZ, type GitContext } from './git.js';
 import { decodePath, parseRawEntries } from './raw.js';
 import { checkDeadline } from '../core/deadline.js';
@@ -110,35 +110,6 @@ function modeOf(text: string, from: number, to: number): string {
 
 /** A staged diff of more than this (about 8,000 files) is judged with less inlining. */
 export const LARGE_DIFF_BYTES = 1 << 20;
-
-/**
- * Marks a process whose V8 flags were changed at run time: the code-cache loaders
- * (src/build/build.mjs) then write no cache, which would carry the changed flags' hash
- * and be rejected by every later run.
- */
-export const FLAGS_CHANGED = Symbol.for('cleanroom.v8.flagsChanged');
-
-/**
- * Lowers V8's inlining budget (`--max-inlined-bytecode-size-cumulative`, 920 bytes of
- * bytecode by default) for the rest of this process, once. A large staged diff runs each
- * per-file loop (the parse, the zone lookups, the judgement, the report) over tens of
- * thousands of files, once each, in a process that lives under a second: the optimising
- * compiler, on its own threads but on the same CPUs, spent more time inlining the zone
- * lookups into every loop (and compiling them again after a deopt) than the inlined code
- * saves in that one pass (docs/benchmarks.md, "check --staged at 100,000 files, sixth
- * pass"). The answer does not depend on it; if the flag cannot be set the run is the
- * same, only slower.
- */
-export function inlineLess(): void {
-  const g = globalThis as { [FLAGS_CHANGED]?: boolean };
-  if (g[FLAGS_CHANGED]) return;
-  try {
-    setFlagsFromString('--max-inlined-bytecode-size-cumulative=200');
-    g[FLAGS_CHANGED] = true;
-  } catch {
-    // run with the default budget
-  }
-}
 
 /**
  * The staged diff against `base` as `--raw -z` records, with `renames` (`--no-renames`,
