@@ -12,9 +12,9 @@
 import { checkDeadline } from '../core/deadline.js';
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
 import { parseCommitObject } from '../git/commit-object.js';
-import { runGit, SHOW_GITLINKS, spawnGit, splitZ, type GitContext } from '../git/git.js';
-import { smallPackWindows, splitCatFile } from '../git/commits.js';
-import { BatchCheck, ByteReader, exited } from '../git/stream.js';
+import { runGit, SHOW_GITLINKS, splitZ, type GitContext } from '../git/git.js';
+import { revList, smallPackWindows, splitCatFile } from '../git/commits.js';
+import { BatchCheck } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
 import { detectSignals } from '../signals/detect.js';
@@ -227,26 +227,15 @@ export async function ranksIn(
 ): Promise<Map<string, number> | undefined> {
   const rank = new Map<string, number>();
   if (!wanted.size) return rank;
-  const args = ['rev-list', '--end-of-options', ...tips];
-  const child = spawnGit(ctx, args);
-  child.stdin.end();
-  const done = exited(child, args);
-  done.catch(() => undefined);
-  try {
-    const reader = new ByteReader(child.stdout);
-    for (let n = 0; ; n++) {
-      checkDeadline();
-      const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
-      if (line === null) break;
-      const id = line.toString('latin1');
-      if (wanted.has(id) && !rank.has(id)) {
-        rank.set(id, n);
-        if (rank.size === wanted.size) return rank;
-      }
+  // revList ends its process when the loop leaves it early (its finally).
+  let n = 0;
+  for await (const id of revList(ctx, ['--end-of-options', ...tips])) {
+    checkDeadline();
+    if (wanted.has(id) && !rank.has(id)) {
+      rank.set(id, n);
+      if (rank.size === wanted.size) return rank;
     }
-    await done;
-  } finally {
-    child.kill();
+    n++;
   }
   return undefined;
 }

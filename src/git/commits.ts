@@ -78,21 +78,30 @@ export const DIFF_TREE_MC = [
   SHOW_GITLINKS,
 ];
 
-/** Ids of `git rev-list ARGS`, streamed. */
+/**
+ * Ids of `git rev-list ARGS`, streamed. GitError when rev-list fails. A consumer that
+ * stops early (`break`, `return`, a throw) ends the process then: rev-list never takes
+ * back a line it printed, so what was read stands, and its exit status after the kill
+ * is not read.
+ */
 export async function* revList(ctx: GitContext, args: readonly string[]): AsyncGenerator<string> {
   const full = ['rev-list', ...args];
   const child = spawnGit(ctx, full);
   child.stdin.end();
   const done = exited(child, full);
   done.catch(() => undefined);
-  const reader = new ByteReader(child.stdout);
-  for (;;) {
-    const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
-    if (line === null) break;
-    const id = line.toString('latin1');
-    if (id) yield id;
+  try {
+    const reader = new ByteReader(child.stdout);
+    for (;;) {
+      const line = reader.untilBuffered(0x0a) ?? (await reader.until(0x0a));
+      if (line === null) break;
+      const id = line.toString('latin1');
+      if (id) yield id;
+    }
+    await done;
+  } finally {
+    child.kill();
   }
-  await done;
 }
 
 /**
