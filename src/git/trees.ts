@@ -340,7 +340,7 @@ export async function assertWellFormedTrees(
   const quiet = skip ? withoutLazyFetch(ctx) : ctx;
   const list = spawnGit(quiet, listArgs);
   list.stdin.end();
-  const cat = new CatFileBatch(quiet);
+  const cat = new CatFileBatch(quiet, { buffer: true });
   cat.child.stdin.on('error', () => undefined);
   list.stdout.pipe(cat.child.stdin);
   const listed = exited(list, listArgs);
