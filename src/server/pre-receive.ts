@@ -378,6 +378,9 @@ async function newCommitsOf(
   return graph;
 }
 
+/** How a push's trees are checked (judgePush's `trees`). */
+export type TreeCheck = 'git' | 'walk' | { readonly quarantine: string };
+
 /**
  * Refuses the whole push (an input error, "malformed tree …") when a tree it brings breaks
  * Git's fsck rules (src/git/trees.ts): Git takes such trees while receive.fsckObjects is
@@ -561,10 +564,14 @@ export async function judgePush(
    */
   parentsOf?: ReadonlyMap<string, readonly string[]>,
   /**
-   * The server's Git refuses malformed trees itself (`gitRefusesMalformedTrees` of its
-   * config): the push's trees are not read again here.
+   * How the push's trees are checked against Git's fsck rules (src/git/trees.ts): 'git',
+   * the server's Git refuses malformed trees itself (`gitRefusesMalformedTrees` of its
+   * config), so they are not read again here; `{ quarantine }`, the objects directory
+   * receive-pack keeps the push's objects in (GIT_QUARANTINE_PATH): every tree stored
+   * there is read; 'walk' (the default: no quarantine, a hook run by hand), every tree
+   * reachable from the pushed tips and from no ref.
    */
-  gitChecksTrees = false,
+  trees: TreeCheck = 'walk',
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
   const linkCache = cacheDir === undefined ? undefined : new LinkCache(cacheDir);
@@ -581,7 +588,11 @@ export async function judgePush(
           ctx,
           toJudge.map((u) => u.new),
         );
-  if (!gitChecksTrees) await assertPushTrees(ctx, toJudge, peeled);
+  // The quarantine is read whatever the push updates (a deletion too): every object it
+  // holds is stored when the push is accepted, and a later push can name a tree stored so
+  // without sending it again.
+  if (trees === 'walk') await assertPushTrees(ctx, toJudge, peeled);
+  else if (trees !== 'git') await assertWellFormedTrees(ctx, [], { quarantine: trees.quarantine });
   // The graph serves every ref but the default branch (walked OLD..NEW below): a push to
   // the default branch alone needs no such rev-list.
   const graph = toJudge.some((u) => u.ref !== defaultRef && peeled.get(u.new) !== undefined)

@@ -6,7 +6,7 @@
 // push is rejected, `check --range` and `audit` stop with exit 2, each saying what to do.
 // Beside each, the same content in a well-formed tree passes.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -315,6 +315,71 @@ describe('malformed trees fail closed at every point that reads history', () => 
       expect(serverRef(s, 'main')).toBe(base);
     },
   );
+
+  // Seventh pass: with Git's defaults the hook reads the trees receive-pack keeps in its
+  // quarantine (GIT_QUARANTINE_PATH), as receive.fsckObjects would, instead of walking
+  // every tree of the pushed history.
+  it('a real push is checked from its quarantine, without a walk of its trees', T, () => {
+    const s = protectedServer();
+    const traced = { ...s.work.env, CLEANROOM_DEBUG: '1' };
+    const base = s.work.head();
+    s.work.write('src/a.txt', 'a\n');
+    s.work.git('add', 'src/a.txt');
+    s.work.git('commit', '-q', '--no-verify', '-m', 'by hand');
+    const ok = s.work.tryGit(['push', 'origin', 'main'], { env: traced });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(/git cat-file --batch-all-objects/);
+    expect(ok.stderr).not.toMatch(/--filter=object:type=tree/);
+    s.work.git('update-ref', 'refs/heads/main', serverRef(s, 'main')!);
+    s.work.git('reset', '-q', '--hard', 'main');
+    hostileCommit(
+      s.work,
+      hostile.find((h) => h.name.includes('"x/.."'))!,
+      false,
+    );
+    const bad = s.work.tryGit(['push', 'origin', 'main'], { env: traced });
+    expect(bad.code, bad.stderr).not.toBe(0);
+    expect(bad.stderr).toMatch(/malformed tree/);
+    expect(bad.stderr).toMatch(/git cat-file --batch-all-objects/);
+    expect(serverRef(s, 'main')).not.toBe(base);
+  });
+
+  // A quarantine's objects are all stored once the push is accepted, referenced or not;
+  // a later push can then name such a tree without sending it. So a tree no pushed commit
+  // refers to is refused as well (a pack written by hand: `git push` sends none such).
+  it('a malformed tree sent in a pack beside a well-formed commit is refused', T, () => {
+    const s = protectedServer();
+    const old = s.work.head();
+    s.work.write('src/a.txt', 'a\n');
+    s.work.git('add', 'src/a.txt');
+    s.work.git('commit', '-q', '--no-verify', '-m', 'by hand');
+    const next = s.work.head();
+    const junk = rawTree(s.work, [
+      { mode: '100644', name: 'evals/tasks/q.json', id: blob(s.work, '{"q":1}\n') },
+    ]);
+    const objects = s.work.git('rev-list', '--objects', '--no-object-names', next, `^${old}`);
+    const pack = execFileSync('git', ['pack-objects', '--stdout', '-q'], {
+      cwd: s.work.dir,
+      env: s.work.env,
+      input: `${objects.trim()}\n${junk}\n`,
+    });
+    const command = `${old} ${next} refs/heads/main\0report-status\n`;
+    const pkt = (line: string): string => (line.length + 4).toString(16).padStart(4, '0') + line;
+    const r = spawnSync('git', ['receive-pack', s.server.dir], {
+      env: s.work.env,
+      input: Buffer.concat([Buffer.from(`${pkt(command)}0000`), pack]),
+    });
+    const said = r.stdout.toString('latin1') + r.stderr.toString('latin1');
+    expect(said).toMatch(/malformed tree/);
+    expect(said).toMatch(/pre-receive hook declined/);
+    expect(serverRef(s, 'main')).toBe(old);
+    // Not stored: the quarantine went with the refused push.
+    const has = spawnSync('git', ['cat-file', '-e', junk], {
+      cwd: s.server.dir,
+      env: s.server.env,
+    });
+    expect(has.status).not.toBe(0);
+  });
 
   // Hostile review of pass 6: in a treeless clone (`git clone --filter=tree:0`, as a CI
   // checkout may be) the trees are absent; the pass walked with --missing=allow-any
