@@ -145,5 +145,40 @@ export async function serverChecks(
         fix: 'install cleanroom for the server (npm install -g @cleanroom-dev/cleanroom)',
       });
   }
+  checks.push(await malformedTreesCheck(ctx, gitDir, env));
   return checks;
+}
+
+/**
+ * Who refuses trees Git never writes (docs/server.md, "Trees Git never writes are
+ * refused"): Git itself while it receives a pack (`gitRefusesMalformedTrees` of the
+ * repository's config: ✓, the hook reads no tree), or the hook, reading every tree a
+ * push brings (a warning with the config that moves the work into Git, which does it as
+ * it unpacks, for a fraction of the cost); a repository that borrows objects is walked by
+ * the hook either way. `gitDir`: the repository's (common) git directory.
+ */
+async function malformedTreesCheck(
+  ctx: GitContext,
+  gitDir: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Check> {
+  const [{ serverConfig }, { borrowsObjects, gitRefusesMalformedTrees }] = await Promise.all([
+    import('../server/pre-receive.js'),
+    import('../git/trees.js'),
+  ]);
+  if (borrowsObjects(gitDir, env))
+    return {
+      ok: true,
+      text: 'malformed trees: this repository borrows objects (objects/info/alternates), so the hook reads every tree a push reaches from no ref, whatever Git checks',
+    };
+  if (gitRefusesMalformedTrees(await serverConfig(ctx)))
+    return {
+      ok: true,
+      text: 'malformed trees: Git refuses them itself (receive.fsckObjects, receive.fsck.badFilemode error); the hook reads no tree',
+    };
+  return {
+    ok: 'warn',
+    text: "malformed trees: the hook reads every tree a push brings (Git's receive.fsckObjects is off); on a long push of wide directories that is most of the hook's time",
+    fix: 'git config receive.fsckObjects true && git config receive.fsck.badFilemode error: Git then refuses them as it receives the pack, for a fraction of the cost (it also refuses any object its fsck finds fault with: docs/server.md, "Trees Git never writes are refused")',
+  };
 }

@@ -104,13 +104,31 @@ describe('install-server: where and with what the hook will run', () => {
 });
 
 describe('doctor --server', () => {
-  it('a protected bare repository: every check ✓, exit 0', () => {
+  it("a protected bare repository: every check ✓ but the tree check's advice, exit 0", () => {
     const server = bareWithPolicy();
     expect(server.cleanroom(['install-server', '.']).code).toBe(0);
     const d = server.cleanroom(['doctor', '--server', server.dir]);
     expect(d.code, d.stdout).toBe(0);
     expect(d.stdout).toMatch(/^✓ pre-receive: installed/m);
     expect(d.stdout).toMatch(/^✓ the hook can run here/m);
+    // Git's defaults: the hook reads the pushed trees itself, and says how to hand that to Git.
+    expect(d.stdout).toMatch(/^! malformed trees: the hook reads every tree a push brings/m);
+    expect(d.stdout).toContain(
+      '→ git config receive.fsckObjects true && git config receive.fsck.badFilemode error',
+    );
+    server.git('config', 'receive.fsckObjects', 'true');
+    const half = server.cleanroom(['doctor', '--server', server.dir]);
+    expect(half.stdout, 'badFilemode left at info').toMatch(/^! malformed trees/m);
+    server.git('config', 'receive.fsck.badFilemode', 'error');
+    const on = server.cleanroom(['doctor', '--server', server.dir]);
+    expect(on.code, on.stdout).toBe(0);
+    expect(on.stdout).toMatch(/^✓ malformed trees: Git refuses them itself/m);
+    writeFileSync(
+      join(server.dir, 'objects', 'info', 'alternates'),
+      `${server.dir}/../elsewhere/objects\n`,
+    );
+    const fork = server.cleanroom(['doctor', '--server', server.dir]);
+    expect(fork.stdout).toMatch(/^✓ malformed trees: this repository borrows objects/m);
   });
 
   it('no hook: ✗ with the fix, exit 1; REPO without --server is a usage error', () => {
