@@ -154,8 +154,8 @@ export async function serverChecks(
  * refused"): Git itself while it receives a pack (`gitRefusesMalformedTrees` of the
  * repository's config: ✓, the hook reads no tree), or the hook, reading every tree a
  * push brings (a warning with the config that moves the work into Git, which does it as
- * it unpacks, for a fraction of the cost); a repository that borrows objects is walked by
- * the hook either way. `gitDir`: the repository's (common) git directory.
+ * it unpacks, for a fraction of the cost); a repository that borrows objects or hides refs
+ * is walked by the hook either way (Git's fsck reads only what a push sends). `gitDir`: the repository's (common) git directory.
  */
 async function malformedTreesCheck(
   ctx: GitContext,
@@ -166,12 +166,14 @@ async function malformedTreesCheck(
     import('../server/pre-receive.js'),
     import('../git/trees.js'),
   ]);
-  if (borrowsObjects(gitDir, env))
+  const conf = await serverConfig(ctx);
+  const hidden = conf['receive.hiderefs'] !== undefined || conf['transfer.hiderefs'] !== undefined;
+  if (borrowsObjects(gitDir, env) || hidden)
     return {
       ok: true,
-      text: 'malformed trees: this repository borrows objects (objects/info/alternates), so the hook reads every tree a push reaches from no ref, whatever Git checks',
+      text: `malformed trees: ${hidden ? 'refs are hidden (receive.hideRefs / transfer.hideRefs)' : 'this repository borrows objects (objects/info/alternates)'}, so the hook reads every tree a push reaches from no ref, whatever Git checks`,
     };
-  if (gitRefusesMalformedTrees(await serverConfig(ctx)))
+  if (gitRefusesMalformedTrees(conf))
     return {
       ok: true,
       text: 'malformed trees: Git refuses them itself (receive.fsckObjects, receive.fsck.badFilemode error); the hook reads no tree',

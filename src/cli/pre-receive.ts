@@ -16,7 +16,6 @@ import {
   serverConfig,
   trustedPolicy,
   type RefVerdict,
-  type TreeCheck,
   type ServerConfig,
 } from '../server/pre-receive.js';
 import { platformFor } from '../server/platforms.js';
@@ -24,25 +23,8 @@ import { parse, str } from './args.js';
 import type { CommitRecord } from '../git/commits.js';
 import { grantLogEntry } from '../check/grants.js';
 import { gitContext } from './context.js';
-import { borrowsObjects, gitRefusesMalformedTrees, pushQuarantine } from '../git/trees.js';
+import { borrowsObjects, gitRefusesMalformedTrees } from '../git/trees.js';
 import { readStdin, type Io } from './io.js';
-
-/**
- * How this push's trees are checked (judgePush's `trees`): Git's own fsck and a quarantine
- * both see only the objects a push sends, so either serves only when the repository
- * borrows no objects (a fork network's shared store reaches a ref unchecked): then the
- * trees reachable from the push and from no ref are walked.
- */
-function treeCheck(
-  conf: Readonly<Record<string, string>>,
-  commonDir: string,
-  env: Readonly<Record<string, string | undefined>>,
-): TreeCheck {
-  if (borrowsObjects(commonDir, env)) return 'walk';
-  if (gitRefusesMalformedTrees(conf)) return 'git';
-  const quarantine = pushQuarantine(env);
-  return quarantine ? { quarantine } : 'walk';
-}
 
 /** One log line per push, one shape for every decision (a fail-safe reject included), so `jq` needs no cases. */
 interface DecisionEntry {
@@ -195,7 +177,9 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
             repo.commits,
             cfg.cacheDir,
             repo.parents,
-            treeCheck(conf, repo.commonDir, io.env),
+            // Git's fsck sees only what a push sends: objects borrowed from another
+            // store (a fork network's) reach a ref unchecked, so the hook reads them.
+            gitRefusesMalformedTrees(conf) && !borrowsObjects(repo.commonDir, io.env),
           ),
         };
       })(),

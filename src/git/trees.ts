@@ -15,8 +15,8 @@
 //
 // Sample tree object (binary): `100644 README.md\0<20 or 32 id bytes>40000 evals\0<id>`.
 
-import { readFileSync, statSync } from 'node:fs';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { delimiter, join, resolve } from 'node:path';
 import { checkDeadline } from '../core/deadline.js';
 import { CleanroomError } from '../errors.js';
 import { safePath } from '../escape.js';
@@ -260,8 +260,11 @@ const TRUE = new Set(['true', 'yes', 'on', '1']);
  * `assertWellFormedTrees` refuses, so a pre-receive hook need not read the push's trees
  * again: `receive.fsckObjects` (or, when unset, `transfer.fsckObjects`) is true, no
  * `receive.fsck.<msg-id>` lowers a rule of GIT_TREE_RULES below "error",
- * `receive.fsck.badFilemode` is "error", and no `receive.fsck.skipList` names objects to
- * pass unchecked. `config`: `git config --get-regexp` output as key (lower case) → last
+ * `receive.fsck.badFilemode` is "error", no `receive.fsck.skipList` names objects to
+ * pass unchecked, and no `receive.hideRefs` / `transfer.hideRefs` hides refs: Git's fsck
+ * reads only the objects a push sends, so a commit only a hidden ref holds (a forge's
+ * pull-request ref, written without this hook) reaches a branch through a push that
+ * sends no object (hostile review, seventh pass). `config`: `git config --get-regexp` output as key (lower case) → last
  * value; a key given without a value (Git's "true") counts as not set, so the hook keeps
  * its own pass. Source: git-config(1) receive.fsckObjects, receive.fsck.<msg-id>; fsck.h.
  */
@@ -269,6 +272,8 @@ export function gitRefusesMalformedTrees(config: Readonly<Record<string, string>
   const objects = config['receive.fsckobjects'] ?? config['transfer.fsckobjects'];
   if (objects === undefined || !TRUE.has(objects.toLowerCase())) return false;
   if (config['receive.fsck.skiplist'] !== undefined) return false;
+  if (config['receive.hiderefs'] !== undefined || config['transfer.hiderefs'] !== undefined)
+    return false;
   if (config['receive.fsck.badfilemode']?.toLowerCase() !== 'error') return false;
   return GIT_TREE_RULES.every((id) => {
     const level = config[`receive.fsck.${id}`];
@@ -301,25 +306,6 @@ export function borrowsObjects(
   }
 }
 
-/**
- * The objects directory receive-pack keeps a push's objects in until its hooks accept it
- * (`GIT_QUARANTINE_PATH`, git >= 2.11; the hook's GIT_OBJECT_DIRECTORY names the same
- * directory), or undefined when there is none to read alone: unset (a hook run by hand,
- * older git), not absolute, not the hook's object directory, or not a directory.
- * Source: git-receive-pack(1) "QUARANTINE ENVIRONMENT"; tmp-objdir.c.
- */
-export function pushQuarantine(
-  env: Readonly<Record<string, string | undefined>>,
-): string | undefined {
-  const q = env['GIT_QUARANTINE_PATH'];
-  if (!q || !isAbsolute(q) || env['GIT_OBJECT_DIRECTORY'] !== q) return undefined;
-  try {
-    return statSync(q).isDirectory() ? q : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /** What to do about a malformed tree (`id`: its full id, when known). */
 const hint = (id?: string): string =>
   `Git never writes such a tree. Whoever made the commits: rewrite them without it (\`git log --all --find-object=${id ?? 'TREE'}\` names them). A server admin: \`git config receive.fsckObjects true\` and \`git config receive.fsck.badFilemode error\` make Git refuse such trees at push time (docs/server.md)`;
@@ -333,19 +319,14 @@ export function malformedTree(id: string, problem: string): CleanroomError {
  * Throws an input error (exit 2, "malformed tree …") when any tree reachable from `revArgs`
  * (rev-list arguments: tips, `^BASE`, `--not …`, `--all`) breaks fsck's rules above. One
  * `git rev-list --objects --filter=object:type=tree --no-object-names REVARGS` piped into
- * one `git cat-file --batch --buffer`; each tree is read once. A tree Git cannot even walk
- * (an empty name: "empty filename in tree entry") is reported the same way.
- * `opts.quarantine` (an absolute objects directory: receive-pack's GIT_QUARANTINE_PATH)
- * reads instead every tree stored there, whatever refers to it, and `revArgs` is unused:
- * one `git cat-file --batch-all-objects --batch-check` with that directory as its only
- * object store lists them (what Git's own `receive.fsckObjects` checks: the objects a
- * push brought), without walking a single tree of the history (docs/server.md, "Trees
- * Git never writes are refused"). Both processes end with the call.
+ * one `git cat-file --batch`; each tree is read once. A tree Git cannot even walk (an
+ * empty name: "empty filename in tree entry") is reported the same way. Both processes
+ * end with the call.
  */
 export async function assertWellFormedTrees(
   ctx: GitContext,
   revArgs: readonly string[],
-  opts: { absent?: 'fetch' | 'skip'; quarantine?: string } = {},
+  opts: { absent?: 'fetch' | 'skip' } = {},
 ): Promise<void> {
   // A partial clone's absent trees: fetched by default (git rev-list fetches each from
   // the promisor remote), as the judgement that reads them next would fetch them, so no
@@ -362,36 +343,12 @@ export async function assertWellFormedTrees(
     ...revArgs,
   ];
   const quiet = skip ? withoutLazyFetch(ctx) : ctx;
-  const q = opts.quarantine;
-  // The quarantine alone as the object store (no alternates: the repository's own objects
-  // are what receive-pack names there): --batch-all-objects then lists the push's objects.
-  const args = q
-    ? [
-        'cat-file',
-        '--batch-all-objects',
-        '--batch-check=%(objecttype) %(objectname)',
-        '--unordered',
-      ]
-    : listArgs;
-  const list = spawnGit(
-    q
-      ? {
-          ...quiet,
-          env: {
-            ...quiet.env,
-            GIT_OBJECT_DIRECTORY: q,
-            GIT_ALTERNATE_OBJECT_DIRECTORIES: undefined,
-          },
-        }
-      : quiet,
-    args,
-  );
+  const list = spawnGit(quiet, listArgs);
   list.stdin.end();
   const cat = new CatFileBatch(quiet, { buffer: true });
   cat.child.stdin.on('error', () => undefined);
-  if (q) treeIdsOf(list.stdout, cat.child.stdin);
-  else list.stdout.pipe(cat.child.stdin);
-  const listed = exited(list, args);
+  list.stdout.pipe(cat.child.stdin);
+  const listed = exited(list, listArgs);
   listed.catch(() => undefined);
   try {
     for (;;) {
@@ -424,33 +381,4 @@ export async function assertWellFormedTrees(
     list.kill();
     cat.child.kill();
   }
-}
-
-/**
- * Relays the ids of the `tree <id>` lines of `batch` (`cat-file --batch-check='%(objecttype)
- * %(objectname)'` output: one `<type> <id>\n` per object) to `out`, one `<id>\n` each,
- * and ends `out` when `batch` ends. Other types are dropped. Backpressure: `batch` is
- * paused while `out` is full.
- */
-function treeIdsOf(batch: NodeJS.ReadableStream, out: NodeJS.WritableStream): void {
-  let rest = '';
-  batch.setEncoding('latin1');
-  batch.on('data', (chunk: string) => {
-    const text = rest + chunk;
-    const last = text.lastIndexOf('\n');
-    rest = text.slice(last + 1);
-    if (last < 0) return;
-    let ids = '';
-    for (const line of text.slice(0, last).split('\n'))
-      if (line.startsWith('tree ')) ids += `${line.slice(5)}\n`;
-    if (ids && !out.write(ids)) {
-      batch.pause();
-      out.once('drain', () => batch.resume());
-    }
-  });
-  batch.on('end', () => {
-    // cat-file ends every line; a last one without its newline is read all the same.
-    if (rest.startsWith('tree ')) out.write(`${rest.slice(5)}\n`);
-    out.end();
-  });
 }

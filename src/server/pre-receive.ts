@@ -91,15 +91,19 @@ export interface ServerConfig {
 }
 
 /**
- * `git config` keys `cleanroom.*`, `receive.fsck*` and `transfer.fsckObjects` of the
- * repository (admin-controlled; pushers cannot set them): key in lower case → last value.
+ * `git config` keys `cleanroom.*`, `receive.fsck*`, `transfer.fsckObjects` and
+ * `receive.hideRefs` / `transfer.hideRefs` of the repository (admin-controlled; pushers cannot set them): key in lower case → last value.
  */
 export async function serverConfig(ctx: GitContext): Promise<Record<string, string>> {
-  // receive.fsck* and transfer.fsckObjects: whether Git itself refuses malformed trees
+  // receive.fsck*, transfer.fsckObjects, *.hideRefs: whether Git itself refuses malformed trees
   // (src/git/trees.ts gitRefusesMalformedTrees), read in the same process.
   const r = await runGit(
     ctx,
-    ['config', '--get-regexp', '^(cleanroom\\.|receive\\.fsck|transfer\\.fsckobjects$)'],
+    [
+      'config',
+      '--get-regexp',
+      '^(cleanroom\\.|receive\\.fsck|(receive|transfer)\\.hiderefs$|transfer\\.fsckobjects$)',
+    ],
     { okCodes: [1] },
   );
   const out: Record<string, string> = {};
@@ -378,9 +382,6 @@ async function newCommitsOf(
   return graph;
 }
 
-/** How a push's trees are checked (judgePush's `trees`). */
-export type TreeCheck = 'git' | 'walk' | { readonly quarantine: string };
-
 /**
  * Refuses the whole push (an input error, "malformed tree …") when a tree it brings breaks
  * Git's fsck rules (src/git/trees.ts): Git takes such trees while receive.fsckObjects is
@@ -564,14 +565,10 @@ export async function judgePush(
    */
   parentsOf?: ReadonlyMap<string, readonly string[]>,
   /**
-   * How the push's trees are checked against Git's fsck rules (src/git/trees.ts): 'git',
-   * the server's Git refuses malformed trees itself (`gitRefusesMalformedTrees` of its
-   * config), so they are not read again here; `{ quarantine }`, the objects directory
-   * receive-pack keeps the push's objects in (GIT_QUARANTINE_PATH): every tree stored
-   * there is read; 'walk' (the default: no quarantine, a hook run by hand), every tree
-   * reachable from the pushed tips and from no ref.
+   * The server's Git refuses malformed trees itself (`gitRefusesMalformedTrees` of its
+   * config): the push's trees are not read again here.
    */
-  trees: TreeCheck = 'walk',
+  gitChecksTrees = false,
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
   const linkCache = cacheDir === undefined ? undefined : new LinkCache(cacheDir);
@@ -588,11 +585,7 @@ export async function judgePush(
           ctx,
           toJudge.map((u) => u.new),
         );
-  // The quarantine is read whatever the push updates (a deletion too): every object it
-  // holds is stored when the push is accepted, and a later push can name a tree stored so
-  // without sending it again.
-  if (trees === 'walk') await assertPushTrees(ctx, toJudge, peeled);
-  else if (trees !== 'git') await assertWellFormedTrees(ctx, [], { quarantine: trees.quarantine });
+  if (!gitChecksTrees) await assertPushTrees(ctx, toJudge, peeled);
   // The graph serves every ref but the default branch (walked OLD..NEW below): a push to
   // the default branch alone needs no such rev-list.
   const graph = toJudge.some((u) => u.ref !== defaultRef && peeled.get(u.new) !== undefined)

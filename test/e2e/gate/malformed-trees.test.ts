@@ -166,6 +166,26 @@ function hostileCommit(repo: TestRepo, c: (typeof hostile)[number], ai: boolean)
   return commitTree(repo, rawTree(repo, entries), ai);
 }
 
+/**
+ * A push written by hand to `server`'s receive-pack: one `OLD NEW REF` command and a pack of
+ * `objects` (ids in `from`; none: an empty pack), as no `git push` would send it. Returns
+ * what receive-pack and the hook said (stdout and stderr, latin1).
+ */
+function receivePack(server: TestRepo, from: TestRepo, command: string, objects: string[]): string {
+  const pack = execFileSync('git', ['pack-objects', '--stdout', '-q'], {
+    cwd: from.dir,
+    env: from.env,
+    input: objects.length ? `${objects.join('\n')}\n` : '',
+  });
+  const line = `${command}\0report-status\n`;
+  const pkt = `${(line.length + 4).toString(16).padStart(4, '0')}${line}0000`;
+  const r = spawnSync('git', ['receive-pack', server.dir], {
+    env: from.env,
+    input: Buffer.concat([Buffer.from(pkt, 'latin1'), pack]),
+  });
+  return r.stdout.toString('latin1') + r.stderr.toString('latin1');
+}
+
 /** A protected server whose Git refuses malformed trees itself (docs/server.md). */
 function fsckServer(): ReturnType<typeof protectedServer> {
   const s = protectedServer();
@@ -316,69 +336,55 @@ describe('malformed trees fail closed at every point that reads history', () => 
     },
   );
 
-  // Seventh pass: with Git's defaults the hook reads the trees receive-pack keeps in its
-  // quarantine (GIT_QUARANTINE_PATH), as receive.fsckObjects would, instead of walking
-  // every tree of the pushed history.
-  it('a real push is checked from its quarantine, without a walk of its trees', T, () => {
-    const s = protectedServer();
-    const traced = { ...s.work.env, CLEANROOM_DEBUG: '1' };
-    const base = s.work.head();
-    s.work.write('src/a.txt', 'a\n');
-    s.work.git('add', 'src/a.txt');
-    s.work.git('commit', '-q', '--no-verify', '-m', 'by hand');
-    const ok = s.work.tryGit(['push', 'origin', 'main'], { env: traced });
-    expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stderr).toMatch(/git cat-file --batch-all-objects/);
-    expect(ok.stderr).not.toMatch(/--filter=object:type=tree/);
-    s.work.git('update-ref', 'refs/heads/main', serverRef(s, 'main')!);
-    s.work.git('reset', '-q', '--hard', 'main');
-    hostileCommit(
-      s.work,
-      hostile.find((h) => h.name.includes('"x/.."'))!,
-      false,
-    );
-    const bad = s.work.tryGit(['push', 'origin', 'main'], { env: traced });
-    expect(bad.code, bad.stderr).not.toBe(0);
-    expect(bad.stderr).toMatch(/malformed tree/);
-    expect(bad.stderr).toMatch(/git cat-file --batch-all-objects/);
-    expect(serverRef(s, 'main')).not.toBe(base);
-  });
+  // Seventh pass, hostile review: Git's fsck reads only what a push sends. A commit only a
+  // hidden ref holds (a forge's pull-request ref, written without this hook) reaches a
+  // branch through a push whose pack is empty; the client cannot see the ref, so only a
+  // hand-made push does this. With hidden refs the hook keeps its own walk.
+  it(
+    'with receive.fsckObjects on and hidden refs, a malformed commit held by a hidden ref is refused',
+    T,
+    () => {
+      const s = fsckServer();
+      s.server.git('config', 'transfer.hideRefs', 'refs/pull');
+      const old = s.work.head();
+      const bad = hostileCommit(
+        s.work,
+        hostile.find((h) => h.name.includes('"x/.."'))!,
+        true,
+      );
+      // The forge writes the pull-request ref itself: no push, no fsck, no hook.
+      s.server.git('fetch', '-q', s.work.dir, `${bad}:refs/pull/1/head`);
+      const r = receivePack(s.server, s.work, `${old} ${bad} refs/heads/main`, []);
+      expect(r).toMatch(/malformed tree/);
+      expect(serverRef(s, 'main')).toBe(old);
+    },
+  );
 
-  // A quarantine's objects are all stored once the push is accepted, referenced or not;
-  // a later push can then name such a tree without sending it. So a tree no pushed commit
-  // refers to is refused as well (a pack written by hand: `git push` sends none such).
-  it('a malformed tree sent in a pack beside a well-formed commit is refused', T, () => {
+  // The walk reads what a push makes reachable, not what it sends: a malformed tree sent
+  // beside a well-formed commit and referenced by nothing is stored, as Git stores it, and
+  // refused when a later push names it without sending it again.
+  it('a malformed tree stored unreferenced is refused when a later push names it', T, () => {
     const s = protectedServer();
     const old = s.work.head();
     s.work.write('src/a.txt', 'a\n');
     s.work.git('add', 'src/a.txt');
     s.work.git('commit', '-q', '--no-verify', '-m', 'by hand');
-    const next = s.work.head();
-    const junk = rawTree(s.work, [
-      { mode: '100644', name: 'evals/tasks/q.json', id: blob(s.work, '{"q":1}\n') },
-    ]);
-    const objects = s.work.git('rev-list', '--objects', '--no-object-names', next, `^${old}`);
-    const pack = execFileSync('git', ['pack-objects', '--stdout', '-q'], {
-      cwd: s.work.dir,
-      env: s.work.env,
-      input: `${objects.trim()}\n${junk}\n`,
-    });
-    const command = `${old} ${next} refs/heads/main\0report-status\n`;
-    const pkt = (line: string): string => (line.length + 4).toString(16).padStart(4, '0') + line;
-    const r = spawnSync('git', ['receive-pack', s.server.dir], {
-      env: s.work.env,
-      input: Buffer.concat([Buffer.from(`${pkt(command)}0000`), pack]),
-    });
-    const said = r.stdout.toString('latin1') + r.stderr.toString('latin1');
-    expect(said).toMatch(/malformed tree/);
-    expect(said).toMatch(/pre-receive hook declined/);
-    expect(serverRef(s, 'main')).toBe(old);
-    // Not stored: the quarantine went with the refused push.
-    const has = spawnSync('git', ['cat-file', '-e', junk], {
-      cwd: s.server.dir,
-      env: s.server.env,
-    });
-    expect(has.status).not.toBe(0);
+    const good = s.work.head();
+    const bad = hostileCommit(
+      s.work,
+      hostile.find((h) => h.name.includes('"x/.."'))!,
+      true,
+    );
+    const objects = s.work
+      .git('rev-list', '--objects', '--no-object-names', bad, `^${old}`)
+      .trim()
+      .split('\n');
+    const first = receivePack(s.server, s.work, `${old} ${good} refs/heads/main`, objects);
+    expect(first).toMatch(/ok refs\/heads\/main/);
+    expect(s.server.tryGit(['cat-file', '-e', bad]).code).toBe(0);
+    const second = receivePack(s.server, s.work, `${'0'.repeat(40)} ${bad} refs/heads/f1`, []);
+    expect(second).toMatch(/malformed tree/);
+    expect(s.server.tryGit(['rev-parse', '-q', '--verify', 'refs/heads/f1']).code).not.toBe(0);
   });
 
   // Hostile review of pass 6: in a treeless clone (`git clone --filter=tree:0`, as a CI

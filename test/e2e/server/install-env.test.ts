@@ -123,6 +123,11 @@ describe('doctor --server', () => {
     const on = server.cleanroom(['doctor', '--server', server.dir]);
     expect(on.code, on.stdout).toBe(0);
     expect(on.stdout).toMatch(/^✓ malformed trees: Git refuses them itself/m);
+    server.git('config', 'transfer.hideRefs', 'refs/pull');
+    expect(server.cleanroom(['doctor', '--server', server.dir]).stdout).toMatch(
+      /^✓ malformed trees: refs are hidden/m,
+    );
+    server.git('config', '--unset', 'transfer.hideRefs');
     writeFileSync(
       join(server.dir, 'objects', 'info', 'alternates'),
       `${server.dir}/../elsewhere/objects\n`,

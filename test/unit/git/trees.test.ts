@@ -203,6 +203,8 @@ describe('gitRefusesMalformedTrees (git-config(1) receive.fsckObjects, receive.f
     [{ ...strict, 'receive.fsck.treenotsorted': 'warn' }],
     [{ ...strict, 'receive.fsck.skiplist': '/srv/skip' }],
     [{ ...strict, 'receive.fsckobjects': 'maybe' }],
+    [{ ...strict, 'receive.hiderefs': 'refs/pull' }],
+    [{ ...strict, 'transfer.hiderefs': 'refs/keep-around' }],
   ])('keeps its own pass with %j', (config: Record<string, string>) => {
     expect(gitRefusesMalformedTrees(config)).toBe(false);
   });
