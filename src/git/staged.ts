@@ -7,7 +7,7 @@ import { isAscii } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FileChange } from '../core/types.js';
-import { inlineLess } from '../long-run.js';
+import { largeDiffFlags } from '../long-run.js';
 import { GitError, runGit, SHOW_GITLINKS, splitZ, type GitContext } from './git.js';
 import { decodePath, parseRawEntries } from './raw.js';
 import { checkDeadline } from '../core/deadline.js';
@@ -108,7 +108,7 @@ function modeOf(text: string, from: number, to: number): string {
   return text.slice(from, to);
 }
 
-/** A staged diff of more than this (about 8,000 files) is judged with less inlining. */
+/** A staged diff of more than this (about 8,000 files) is judged under `largeDiffFlags`. */
 export const LARGE_DIFF_BYTES = 1 << 20;
 
 /**
@@ -143,7 +143,7 @@ async function diffIndex(ctx: GitContext, base: string): Promise<StagedDiff> {
     (await runGit(ctx, diffIndexArgs(renames, base))).stdout;
   const run = async (renames: string[]): Promise<Buffer[]> => splitZ(await output(renames));
   const plainOut = await output(['--no-renames']);
-  if (plainOut.length > LARGE_DIFF_BYTES) inlineLess();
+  if (plainOut.length > LARGE_DIFF_BYTES) largeDiffFlags();
   // The common case (no file both added and another deleted: nothing to pair) is read
   // straight from git's buffer; the rest goes through the general parsers.
   const fast = parseIndexDiff(plainOut);

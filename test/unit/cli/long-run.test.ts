@@ -1,8 +1,16 @@
 // src/long-run.ts: a run that is long asks the code-cache loader (src/build/build.mjs) to
 // raise its long-run V8 flags; a short one, or a process without the loader, does not.
+// A large staged diff sets its own flags (largeDiffFlags).
 
+import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LONG_RUN_COMMITS, longRun } from '../../../src/long-run.js';
+import {
+  FLAGS_CHANGED,
+  LARGE_DIFF_V8_FLAGS,
+  LONG_RUN_COMMITS,
+  largeDiffFlags,
+  longRun,
+} from '../../../src/long-run.js';
 
 const KEY = Symbol.for('cleanroom.longRun');
 const slot = globalThis as Record<symbol, unknown>;
@@ -33,5 +41,45 @@ describe('longRun', () => {
       throw new Error('flags refused');
     };
     expect(() => longRun(LONG_RUN_COMMITS)).not.toThrow();
+  });
+});
+
+describe('largeDiffFlags', () => {
+  // The flags are read by V8 from a string: a misspelt one is ignored with a warning, so
+  // the young generation's size is what shows that the growth flag took. A fresh process
+  // keeps 200,000 records alive (as a large staged diff does): with the flags set at run
+  // time its young generation stays at the size it started with, without them it grows.
+  const script = (flags: string): string =>
+    `${flags ? `require('node:v8').setFlagsFromString(${JSON.stringify(flags)});` : ''}
+const keep = [];
+for (let i = 0; i < 200000; i++) keep.push({ path: 'src/d' + i + '/f.ts', blob: String(i).padStart(40, '0') });
+const s = require('node:v8').getHeapSpaceStatistics().find((x) => x.space_name === 'new_space');
+process.stdout.write(String(s.space_size));`;
+  const newSpace = (flags: string): number =>
+    Number(
+      execFileSync(process.execPath, ['-e', script(flags)], {
+        encoding: 'utf8',
+        env: { ...process.env, NODE_OPTIONS: '' },
+      }),
+    );
+
+  it('keeps the young generation from growing, set at run time', () => {
+    const grown = newSpace('');
+    const kept = newSpace(LARGE_DIFF_V8_FLAGS);
+    expect(kept).toBeLessThanOrEqual(4 << 20);
+    expect(grown).toBeGreaterThan(kept);
+  });
+
+  it('marks the process, so the loader writes no code cache from it; once', () => {
+    const g = globalThis as Record<symbol, unknown>;
+    const before = g[FLAGS_CHANGED];
+    try {
+      delete g[FLAGS_CHANGED];
+      largeDiffFlags();
+      expect(g[FLAGS_CHANGED]).toBe(true);
+    } finally {
+      if (before === undefined) delete g[FLAGS_CHANGED];
+      else g[FLAGS_CHANGED] = before;
+    }
   });
 });
