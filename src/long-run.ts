@@ -5,8 +5,9 @@
 // early"). The loader sets `globalThis[Symbol.for('cleanroom.longRun')]` before the bundle
 // runs; without it (dist/cleanroom.cjs run directly, the agent hook, tests) this does
 // nothing. Only speed depends on it: the run is the same either way.
-// A run that changes a V8 flag itself (largeDiffFlags) marks the process (FLAGS_CHANGED), so
-// that the loader writes no code cache from it: the loader's two conventions live here.
+// A run that changes a V8 flag itself says so: FLAGS_CHANGED (the loader then writes no
+// code cache from it), or FLAGS_RESET (largeDiffFlags: the loader sets the flags back
+// before it writes one). The loader's conventions live here.
 
 import { createRequire } from 'node:module';
 
@@ -42,9 +43,22 @@ export function longRun(commits = Number.POSITIVE_INFINITY): void {
  */
 export const FLAGS_CHANGED = Symbol.for('cleanroom.v8.flagsChanged');
 
+/**
+ * Flags that set back what the bundle changed (one string, as `v8.setFlagsFromString`
+ * takes them): at exit the code-cache loader sets them before writing a cache, and then
+ * writes one only if V8's stamp (cachedDataVersionTag, a hash of every flag) is again
+ * the one the bundle was compiled under; if it is not (another V8's defaults, flags given
+ * on the command line), no cache is written, as with FLAGS_CHANGED.
+ */
+export const FLAGS_RESET = Symbol.for('cleanroom.v8.resetFlags');
+
 /** The V8 flags `largeDiffFlags` sets (one string, as `v8.setFlagsFromString` takes them). */
 export const LARGE_DIFF_V8_FLAGS =
   '--max-inlined-bytecode-size-cumulative=200 --semi-space-growth-factor=1';
+
+/** The same flags at V8's defaults (Node 20's V8 11.3, also 12.x): what FLAGS_RESET holds after `largeDiffFlags`. */
+export const LARGE_DIFF_V8_DEFAULTS =
+  '--max-inlined-bytecode-size-cumulative=920 --semi-space-growth-factor=2';
 
 /**
  * V8 flags for the rest of this process, set once, when a large staged diff is about to
@@ -68,19 +82,21 @@ export const LARGE_DIFF_V8_FLAGS =
  *   --staged at 100,000 files, seventh pass"). Read at each growth, so it works when
  *   set at run time (`--max-semi-space-size` does not: the heap is sized at start-up).
  *
- * Past LARGE_DIFF_BYTES of staged diff (src/git/staged.ts). Marks the process
- * (FLAGS_CHANGED): the code-cache loader writes no cache from it.
+ * Past LARGE_DIFF_BYTES of staged diff (src/git/staged.ts). Leaves FLAGS_RESET: the
+ * code-cache loader sets the defaults back at exit, so a large check writes a code cache
+ * like any other run and is compiled from one (the bundle's compilation was ~40 ms of
+ * every 100,000-file check, which wrote none when it only marked FLAGS_CHANGED).
  */
 export function largeDiffFlags(): void {
-  const g = globalThis as { [FLAGS_CHANGED]?: boolean };
-  if (g[FLAGS_CHANGED]) return;
+  const g = globalThis as { [FLAGS_RESET]?: string };
+  if (g[FLAGS_RESET] !== undefined) return;
   try {
     // node:v8 is loaded here, not with the module: loading it costs ~2.5 ms, which every
     // check --staged paid before it knew whether its diff was large.
     (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(
       LARGE_DIFF_V8_FLAGS,
     );
-    g[FLAGS_CHANGED] = true;
+    g[FLAGS_RESET] = LARGE_DIFF_V8_DEFAULTS;
   } catch {
     // run with the default flags
   }

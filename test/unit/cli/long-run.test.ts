@@ -3,9 +3,11 @@
 // A large staged diff sets its own flags (largeDiffFlags).
 
 import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  FLAGS_CHANGED,
+  FLAGS_RESET,
+  LARGE_DIFF_V8_DEFAULTS,
   LARGE_DIFF_V8_FLAGS,
   LONG_RUN_COMMITS,
   largeDiffFlags,
@@ -70,16 +72,42 @@ process.stdout.write(String(s.space_size));`;
     expect(grown).toBeGreaterThan(kept);
   });
 
-  it('marks the process, so the loader writes no code cache from it; once', () => {
+  it('the defaults it leaves for the loader give back the V8 stamp, so a code cache stays valid', () => {
+    // cachedDataVersionTag hashes every flag: a cache written under another hash is
+    // rejected. The loader sets FLAGS_RESET before it compares and writes.
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const v8 = require('node:v8');
+const before = v8.cachedDataVersionTag();
+v8.setFlagsFromString(${JSON.stringify(LARGE_DIFF_V8_FLAGS)});
+const changed = v8.cachedDataVersionTag();
+v8.setFlagsFromString(${JSON.stringify(LARGE_DIFF_V8_DEFAULTS)});
+process.stdout.write(JSON.stringify([before !== changed, before === v8.cachedDataVersionTag()]));`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    expect(JSON.parse(out)).toEqual([true, true]);
+  });
+
+  it('leaves the defaults for the loader (FLAGS_RESET); once', () => {
     const g = globalThis as Record<symbol, unknown>;
-    const before = g[FLAGS_CHANGED];
+    const before = g[FLAGS_RESET];
     try {
-      delete g[FLAGS_CHANGED];
+      delete g[FLAGS_RESET];
       largeDiffFlags();
-      expect(g[FLAGS_CHANGED]).toBe(true);
+      expect(g[FLAGS_RESET]).toBe(LARGE_DIFF_V8_DEFAULTS);
+      g[FLAGS_RESET] = 'already';
+      largeDiffFlags();
+      expect(g[FLAGS_RESET]).toBe('already');
     } finally {
-      if (before === undefined) delete g[FLAGS_CHANGED];
-      else g[FLAGS_CHANGED] = before;
+      if (before === undefined) delete g[FLAGS_RESET];
+      else g[FLAGS_RESET] = before;
+      // This process's own flags back to V8's defaults.
+      (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(
+        LARGE_DIFF_V8_DEFAULTS,
+      );
     }
   });
 });
