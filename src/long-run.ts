@@ -5,8 +5,9 @@
 // early"). The loader sets `globalThis[Symbol.for('cleanroom.longRun')]` before the bundle
 // runs; without it (dist/cleanroom.cjs run directly, the agent hook, tests) this does
 // nothing. Only speed depends on it: the run is the same either way.
-// A run that changes a V8 flag itself (inlineLess) marks the process (FLAGS_CHANGED), so
-// that the loader writes no code cache from it: the loader's two conventions live here.
+// A run that changes a V8 flag itself says so: FLAGS_CHANGED (the loader then writes no
+// code cache from it), or FLAGS_RESET (largeDiffFlags: the loader sets the flags back
+// before it writes one). The loader's conventions live here.
 
 import { createRequire } from 'node:module';
 
@@ -43,27 +44,60 @@ export function longRun(commits = Number.POSITIVE_INFINITY): void {
 export const FLAGS_CHANGED = Symbol.for('cleanroom.v8.flagsChanged');
 
 /**
- * Lowers V8's inlining budget (`--max-inlined-bytecode-size-cumulative`, 920 bytes of
- * bytecode by default) for the rest of this process, once. A large staged diff runs each
- * per-file loop (the parse, the zone lookups, the judgement, the report) over tens of
- * thousands of files, once each, in a process that lives under a second: the optimising
- * compiler, on its own threads but on the same CPUs, spent more time inlining the zone
- * lookups into every loop (and compiling them again after a deopt) than the inlined code
- * saves in that one pass (src/git/staged.ts, past LARGE_DIFF_BYTES; docs/benchmarks.md,
- * "check --staged at 100,000 files, sixth pass"). The answer does not depend on it; if
- * the flag cannot be set the run is the same, only slower.
+ * Flags that set back what the bundle changed (one string, as `v8.setFlagsFromString`
+ * takes them): at exit the code-cache loader sets them before writing a cache, and then
+ * writes one only if V8's stamp (cachedDataVersionTag, a hash of every flag) is again
+ * the one the bundle was compiled under; if it is not (another V8's defaults, flags given
+ * on the command line), no cache is written, as with FLAGS_CHANGED.
  */
-export function inlineLess(): void {
-  const g = globalThis as { [FLAGS_CHANGED]?: boolean };
-  if (g[FLAGS_CHANGED]) return;
+export const FLAGS_RESET = Symbol.for('cleanroom.v8.resetFlags');
+
+/** The V8 flags `largeDiffFlags` sets (one string, as `v8.setFlagsFromString` takes them). */
+export const LARGE_DIFF_V8_FLAGS =
+  '--max-inlined-bytecode-size-cumulative=200 --semi-space-growth-factor=1';
+
+/** The same flags at V8's defaults (Node 20's V8 11.3, also 12.x): what FLAGS_RESET holds after `largeDiffFlags`. */
+export const LARGE_DIFF_V8_DEFAULTS =
+  '--max-inlined-bytecode-size-cumulative=920 --semi-space-growth-factor=2';
+
+/**
+ * V8 flags for the rest of this process, set once, when a large staged diff is about to
+ * be judged: each per-file loop (the parse, the zone lookups, the judgement, the report)
+ * runs over tens of thousands of files, once each, in a process that lives under a
+ * second, and every record it builds stays alive to the end. Neither flag changes an
+ * answer; if they cannot be set the run is the same, only slower.
+ *
+ * - `--max-inlined-bytecode-size-cumulative=200` (V8's default: 920 bytes of bytecode):
+ *   the optimising compiler, on its own threads but on the same CPUs, spent more time
+ *   inlining the zone lookups into every loop (and compiling them again after a deopt)
+ *   than the inlined code saves in that one pass (docs/benchmarks.md, "check --staged
+ *   at 100,000 files, sixth pass").
+ * - `--semi-space-growth-factor=1` (default 2): the young generation keeps the size it
+ *   has instead of doubling to 16 MB per semi-space, which V8 does when most of what it
+ *   allocates survives (here: the file records, their paths, the findings). Every page
+ *   a process touches for the first time costs a page fault, and a fault is dear where
+ *   cleanroom runs (a VM: ~10 µs each, measured); the survivors are copied out of the
+ *   young generation either way, so the larger one only cost those faults: 7,000 of
+ *   them in a 100,000-file check, ~200 ms of its CPU (docs/benchmarks.md, "check
+ *   --staged at 100,000 files, seventh pass"). Read at each growth, so it works when
+ *   set at run time (`--max-semi-space-size` does not: the heap is sized at start-up).
+ *
+ * Past LARGE_DIFF_BYTES of staged diff (src/git/staged.ts). Leaves FLAGS_RESET: the
+ * code-cache loader sets the defaults back at exit, so a large check writes a code cache
+ * like any other run and is compiled from one (the bundle's compilation was ~40 ms of
+ * every 100,000-file check, which wrote none when it only marked FLAGS_CHANGED).
+ */
+export function largeDiffFlags(): void {
+  const g = globalThis as { [FLAGS_RESET]?: string };
+  if (g[FLAGS_RESET] !== undefined) return;
   try {
     // node:v8 is loaded here, not with the module: loading it costs ~2.5 ms, which every
     // check --staged paid before it knew whether its diff was large.
     (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(
-      '--max-inlined-bytecode-size-cumulative=200',
+      LARGE_DIFF_V8_FLAGS,
     );
-    g[FLAGS_CHANGED] = true;
+    g[FLAGS_RESET] = LARGE_DIFF_V8_DEFAULTS;
   } catch {
-    // run with the default budget
+    // run with the default flags
   }
 }

@@ -325,12 +325,18 @@ ${
       // later run. So the stamp is taken now, before the bundle runs; at exit the long-run
       // flag is set back to its default, and no cache is written unless the stamp is the
       // same again and no code marked the process as run under other flags
-      // (globalThis[Symbol.for('cleanroom.v8.flagsChanged')]: the one mark for it).
+      // (globalThis[Symbol.for('cleanroom.v8.flagsChanged')]: the one mark for it). Code
+      // that changed flags and knows their defaults leaves those instead
+      // (globalThis[Symbol.for('cleanroom.v8.resetFlags')], src/long-run.ts): set here
+      // before the stamp is compared, so such a run still writes a cache.
       const v8 = require('node:v8');
       const stamp = v8.cachedDataVersionTag();
       process.once('exit', () => {
         try {
           lower();
+          // Flags the bundle changed and named the defaults of (src/long-run.ts FLAGS_RESET).
+          const reset = globalThis[Symbol.for('cleanroom.v8.resetFlags')];
+          if (typeof reset === 'string') v8.setFlagsFromString(reset);
           if (globalThis[Symbol.for('cleanroom.v8.flagsChanged')] || v8.cachedDataVersionTag() !== stamp) return;
           // A run that parsed a policy's YAML (a policy-cache miss: the first run, or one
           // after a policy change) compiled the parser; a cache written now would hand its

@@ -17,6 +17,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { LARGE_DIFF_V8_DEFAULTS, LARGE_DIFF_V8_FLAGS } from '../../../src/long-run.js';
 import { fastHistory } from '../../helpers/hostile.js';
 import { removeTempDirs, ROOT, tempDir, TestRepo } from '../../helpers/repo.js';
 import {
@@ -376,6 +377,33 @@ v8.setFlagsFromString = (f) => {
     expectJudged(s, { XDG_CACHE_HOME: cache, NODE_OPTIONS: none }, 12);
     expect(caches(cache)).toHaveLength(1);
     expect(v8Rejects(join(v8Dir(cache), caches(cache)[0]!), [])).toBe(false);
+    // Code that changed flags and left their defaults (src/long-run.ts FLAGS_RESET, as a
+    // large staged diff does): the loader sets them back and writes a cache the next run
+    // takes. Defaults that do not give back the stamp: no cache.
+    const flags = JSON.stringify(LARGE_DIFF_V8_FLAGS);
+    const reset = (defaults: string): string =>
+      preload(
+        `reset-${defaults.length}`,
+        `require('node:v8').setFlagsFromString(${flags}); globalThis[Symbol.for('cleanroom.v8.resetFlags')] = ${JSON.stringify(defaults)};`,
+      );
+    const resetCache = tempDir('cleanroom-xdg-');
+    expectJudged(
+      s,
+      { XDG_CACHE_HOME: resetCache, NODE_OPTIONS: reset(LARGE_DIFF_V8_DEFAULTS) },
+      13,
+    );
+    expect(caches(resetCache)).toHaveLength(1);
+    expect(v8Rejects(join(v8Dir(resetCache), caches(resetCache)[0]!), [])).toBe(false);
+    const wrongCache = tempDir('cleanroom-xdg-');
+    expectJudged(
+      s,
+      {
+        XDG_CACHE_HOME: wrongCache,
+        NODE_OPTIONS: reset('--max-inlined-bytecode-size-cumulative=920'),
+      },
+      14,
+    );
+    expect(caches(wrongCache)).toEqual([]);
   });
 
   it('a deploy that copied dist/cleanroom.cjs alone (no loader) still judges every push', () => {

@@ -4,7 +4,8 @@
 // not of the plain form it must decline (undefined), so the general parsers decide and
 // give their errors. Random outputs: valid records (sha1 and sha256 ids, every plain
 // status, names with spaces, newlines, colons, invalid UTF-8, empty), renames and
-// copies, merge records, and broken ones.
+// copies, merge records, and broken ones; each also cut into pieces, as git's pipe
+// gives its output (runGitChunks), which must not change the answer.
 
 import { describe, expect, it } from 'vitest';
 import { prng } from '../../helpers/prng.js';
@@ -36,6 +37,33 @@ function general(out: Buffer): unknown {
   } catch (e) {
     return { error: (e as Error).message };
   }
+}
+
+/**
+ * `out` cut into pieces: `k` 0, 4 and 5 at random places, pieces of ~12, ~100 (a record,
+ * so a piece may hold a whole meta field and part of a path) and ~300 bytes (several
+ * records), an empty piece now and then; 1 into single bytes, 2 just after each NUL,
+ * 3 just before each NUL.
+ */
+function cut(out: Buffer, r: () => number, k: number): Buffer[] {
+  const p = k === 4 ? 0.01 : k === 5 ? 0.003 : 0.08;
+  const at: number[] = [];
+  for (let i = 1; i < out.length; i++)
+    if (
+      k === 1 ||
+      (k === 2 && out[i - 1] === 0) ||
+      (k === 3 && out[i] === 0) ||
+      ((k === 0 || k >= 4) && r() < p)
+    )
+      at.push(i);
+  const pieces: Buffer[] = [];
+  let from = 0;
+  for (const i of [...at, out.length]) {
+    pieces.push(Buffer.from(out.subarray(from, i)));
+    if ((k === 0 || k >= 4) && r() < 0.05) pieces.push(Buffer.alloc(0));
+    from = i;
+  }
+  return pieces;
 }
 
 describe('parseIndexDiff', () => {
@@ -87,6 +115,15 @@ describe('parseIndexDiff', () => {
       let out = Buffer.concat(parts);
       if (r() < 0.1 && out.at(-1) === 0) out = out.subarray(0, -1);
       const fast = parseIndexDiff(out);
+      // The same bytes cut into pieces anywhere (as git's pipe gives them: inside a
+      // field, at a NUL, between two, into single bytes, with empty pieces): the same answer.
+      for (let k = 0; k < 6; k++) {
+        const pieces = cut(out, r, k);
+        expect(Buffer.concat(pieces).equals(out)).toBe(true);
+        const cutAnswer = parseIndexDiff(pieces);
+        expect(JSON.stringify(cutAnswer)).toBe(JSON.stringify(fast));
+        if (cutAnswer) expect(cutAnswer.files).toEqual(fast!.files);
+      }
       if (fast === undefined) {
         declined++;
         // Plain output is always read, unless it is broken (then the general parser throws).
