@@ -3,7 +3,8 @@
 // The environment is passed in whole so GIT_INDEX_FILE (git commit -a / PATH) and the
 // pre-receive quarantine variables reach git untouched.
 
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { CleanroomError } from '../errors.js';
 import { gitEnded, live, teardown } from './live.js';
 
@@ -186,6 +187,34 @@ export function spawnGit(
   args: readonly string[],
   opts: { group?: boolean } = {},
 ): ChildProcessWithoutNullStreams {
+  return start(ctx, args, 'pipe', opts.group === true) as ChildProcessWithoutNullStreams;
+}
+
+/**
+ * `spawnGit` whose output goes straight into `into` (the stdin of another git process,
+ * `child.stdin` of a spawnGit child): git writes into that pipe's file descriptor, and no
+ * byte passes through Node. The returned child's `stdout` is null. The caller closes its
+ * own end of `into` (`destroy()`, never `end()`, which would shut the pipe for both
+ * writers) once this child has started, so the reader sees the end of input when this
+ * child exits; until then the reader waits. Ended with the command like every git process.
+ */
+export function spawnGitInto(
+  ctx: GitContext,
+  args: readonly string[],
+  into: Writable,
+): ChildProcess & { stdin: Writable; stderr: NonNullable<ChildProcess['stderr']> } {
+  return start(ctx, args, into, false) as ChildProcess & {
+    stdin: Writable;
+    stderr: NonNullable<ChildProcess['stderr']>;
+  };
+}
+
+function start(
+  ctx: GitContext,
+  args: readonly string[],
+  stdout: 'pipe' | Writable,
+  group: boolean,
+): ChildProcess {
   if (ctx.signal?.aborted)
     throw new GitStopped(args, String(ctx.signal.reason ?? 'the command was stopped'));
   if (gitEnded()) throw new GitStopped(args, 'the command has ended');
@@ -195,8 +224,8 @@ export function spawnGit(
   const child = spawn('git', [...BASE_ARGS, ...args], {
     cwd: ctx.cwd,
     env: cleanEnv(ctx.env),
-    stdio: ['pipe', 'pipe', 'pipe'],
-    detached: opts.group === true,
+    stdio: ['pipe', stdout, 'pipe'],
+    detached: group,
   });
   live.add(child);
   const signal = ctx.signal;

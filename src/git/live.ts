@@ -5,24 +5,28 @@
 // (Apart from src/git/git.ts, which spawns, so that an entry that only ends processes
 // does not load node:child_process: the agent hook, issue 14 §2.)
 
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 
-export const live = new Set<ChildProcessWithoutNullStreams>();
+export const live = new Set<ChildProcess>();
 let closed = false;
 
 /** Has endGitProcesses run (no new git process may start)? */
 export const gitEnded = (): boolean => closed;
 
-/** Ends one git process now: its pipes destroyed (no reader, no writer left), then SIGKILL. */
-export function teardown(child: ChildProcessWithoutNullStreams): void {
+/**
+ * Ends one git process now: its pipes destroyed (no reader, no writer left), then SIGKILL.
+ * A stream the child was given instead of a pipe (src/git/git.ts spawnGitInto: null here)
+ * belongs to the other process, ended on its own.
+ */
+export function teardown(child: ChildProcess): void {
   live.delete(child);
   // SIGKILL, not SIGTERM: git blocked in write(2) would get SIGTERM too, but a child
   // that ignores or delays it must not keep the push waiting. Only read-only plumbing
   // (rev-list, log, diff-tree, cat-file) is ever running at a deadline or an error.
   if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  child.stdin.destroy();
-  child.stdout.destroy();
-  child.stderr.destroy();
+  child.stdin?.destroy();
+  child.stdout?.destroy();
+  child.stderr?.destroy();
   // A killed child's exit is reaped by Node asynchronously; it must not hold the process.
   child.unref();
 }

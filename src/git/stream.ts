@@ -1,6 +1,7 @@
 // Streaming readers for long-running git processes, so history of any length is read
 // with bounded memory: one `rev-list`, one `diff-tree --stdin`, one `cat-file --batch`.
 
+import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { CleanroomError } from '../errors.js';
 import { safePath } from '../escape.js';
@@ -177,7 +178,10 @@ export class ByteReader {
 }
 
 /** Waits for a child to exit; rejects with GitError (and its stderr) on failure. */
-export function exited(child: ReturnType<typeof spawnGit>, args: readonly string[]): Promise<void> {
+export function exited(
+  child: ChildProcess & { stderr: Readable },
+  args: readonly string[],
+): Promise<void> {
   const err: Buffer[] = [];
   child.stderr.on('data', (b: Buffer) => {
     if (err.length < 64) err.push(b);
@@ -274,7 +278,8 @@ export class CatFileBatch {
 
   /**
    * `next`, or null once cat-file's output has ended: for a reader that does not know how
-   * many ids were written (its stdin fed by another process, as src/git/trees.ts does).
+   * many ids were written (its stdin fed by another process). The tree pass reads its
+   * cat-file through src/git/trees.ts TreeBatchScan instead, a chunk at a time.
    */
   async nextOrEnd(): Promise<{ id: string; type: string; content: Buffer } | null> {
     const ready = this.nextBuffered();

@@ -20,8 +20,10 @@ import { delimiter, join, resolve } from 'node:path';
 import { checkDeadline } from '../core/deadline.js';
 import { CleanroomError } from '../errors.js';
 import { safePath } from '../escape.js';
-import { GitError, spawnGit, withoutLazyFetch, type GitContext } from './git.js';
-import { CatFileBatch, exited } from './stream.js';
+import type { Readable } from 'node:stream';
+import { GitError, spawnGit, spawnGitInto, withoutLazyFetch, type GitContext } from './git.js';
+import { teardown as teardownGit } from './live.js';
+import { exited } from './stream.js';
 
 const MODES = new Set([0o100644, 0o100755, 0o100664, 0o120000, 0o40000, 0o160000]);
 const TREE = 0o40000;
@@ -106,7 +108,8 @@ let nameStarts: Int32Array = new Int32Array(256);
 let nameEnds: Int32Array = new Int32Array(256);
 
 /**
- * Whether the tree object `body` is certainly one Git writes: modes 100644, 100755,
+ * Whether the tree object `body` (its bytes `from` to `to`: the scan reads nothing
+ * outside them) is certainly one Git writes: modes 100644, 100755,
  * 100664, 120000, 40000 (or 040000), 160000; names of ASCII bytes, no "/", not "" / "." /
  * "..", not ".git" in any case followed only by dots and spaces up to the end, a ":" or a
  * "\\", not starting with "git~" in any case; strictly in Git's order (a tree
@@ -114,13 +117,13 @@ let nameEnds: Int32Array = new Int32Array(256);
  * can only be a file and a tree, found by looking back over the names it prefixes.
  * False means "not sure", never "malformed".
  */
-export function plainTree(body: Buffer, idBytes: number): boolean {
-  const n = body.length;
+export function plainTree(body: Buffer, idBytes: number, from = 0, to = body.length): boolean {
+  const n = to;
   let count = 0;
   let prevStart = -1;
   let prevLen = 0;
   let prevTree = false;
-  for (let pos = 0; pos < n;) {
+  for (let pos = from; pos < n;) {
     let sp = pos;
     let mode = 0;
     for (; sp < n; sp++) {
@@ -315,6 +318,185 @@ export function malformedTree(id: string, problem: string): CleanroomError {
   return new CleanroomError('input', `malformed tree ${id.slice(0, 12)}: ${problem}`, hint(id));
 }
 
+/** `git cat-file --batch` could not be read as its documented output: fail closed. */
+const badOutput = (what: string): CleanroomError =>
+  new CleanroomError('internal', `git cat-file --batch output: ${what}`);
+
+/**
+ * Judges the trees of `git cat-file --batch` output handed to `push` in chunks of any
+ * size, each as soon as it is whole, without a Buffer per object: a tree wholly inside a
+ * chunk is scanned where it lies (`treeProblem` over that range), one that spans chunks is
+ * copied into a scratch buffer that grows to the largest such tree. Other objects (rev-list
+ * names the tip commit) are skipped. Output per object: `<id> <type> <size>\n<content>\n`,
+ * `<id> missing\n` (git-cat-file(1), BATCH OUTPUT). Sample: `13a4b1… tree 758\n<758 bytes>\n`.
+ * Errors, thrown by `push` or `end`: input "malformed tree …" for the first tree fsck
+ * refuses; internal for an object git could not read, a header or separator that is not
+ * git's, or output that ends inside an object. A chunk is not kept: its bytes are judged or
+ * copied before `push` returns, so the caller may reuse it.
+ */
+export class TreeBatchScan {
+  /** Trees judged so far. */
+  trees = 0;
+  /** A header cut by a chunk's end (its bytes so far, `headLen` of them). */
+  private head = Buffer.allocUnsafe(160);
+  private headLen = 0;
+  /** Bytes of the current object still to come, its closing newline included; -1 between objects. */
+  private left = -1;
+  private size = 0;
+  private isTree = false;
+  private idBytes = 20;
+  private id = '';
+  /** A tree that spans chunks, gathered (`size` + 1 bytes once whole). */
+  private scratch = Buffer.allocUnsafe(0);
+
+  push(chunk: Buffer, end = chunk.length): void {
+    let pos = 0;
+    while (pos < end) {
+      if (this.left < 0) {
+        const nl = chunk.indexOf(0x0a, pos);
+        if (nl < 0 || nl >= end) {
+          this.keepHead(chunk, pos, end);
+          return;
+        }
+        if (this.headLen) {
+          this.keepHead(chunk, pos, nl);
+          this.header(this.head, 0, this.headLen);
+          this.headLen = 0;
+        } else this.header(chunk, pos, nl);
+        pos = nl + 1;
+        this.left = this.size + 1;
+      }
+      const whole = this.size + 1;
+      if (this.left === whole && end - pos >= whole) {
+        // The whole object and its newline are in this chunk.
+        if (this.isTree) this.judge(chunk, pos);
+        if (chunk[pos + this.size] !== 0x0a) throw badOutput('an object does not end in a newline');
+        pos += whole;
+        this.left = -1;
+        continue;
+      }
+      const k = Math.min(this.left, end - pos);
+      if (this.isTree) {
+        if (this.scratch.length < whole) this.scratch = Buffer.allocUnsafe(whole);
+        chunk.copy(this.scratch, whole - this.left, pos, pos + k);
+      }
+      this.left -= k;
+      pos += k;
+      if (this.left === 0) {
+        if (chunk[pos - 1] !== 0x0a) throw badOutput('an object does not end in a newline');
+        if (this.isTree) this.judge(this.scratch, 0);
+        this.left = -1;
+      }
+    }
+  }
+
+  /** The output has ended: throws when it ended inside an object or a header. */
+  end(): void {
+    if (this.left >= 0 || this.headLen) throw badOutput('it ended inside an object');
+  }
+
+  private keepHead(chunk: Buffer, from: number, to: number): void {
+    const need = this.headLen + (to - from);
+    // A header is an id, a type and a size: git's are under 100 bytes.
+    if (need > this.head.length) throw badOutput('a header line is too long');
+    chunk.copy(this.head, this.headLen, from, to);
+    this.headLen = need;
+  }
+
+  /** Reads the header `b[from, to)`: `<id> <type> <size>`, or throws. */
+  private header(b: Buffer, from: number, to: number): void {
+    const sp = b.indexOf(0x20, from);
+    const idLen = sp - from;
+    if (sp < 0 || sp >= to || (idLen !== 40 && idLen !== 64))
+      throw badOutput(
+        `a bad header ${JSON.stringify(b.toString('latin1', from, to).slice(0, 100))}`,
+      );
+    for (let i = from; i < sp; i++) {
+      const c = b[i]!;
+      if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)))
+        throw badOutput(
+          `a bad header ${JSON.stringify(b.toString('latin1', from, to).slice(0, 100))}`,
+        );
+    }
+    const sp2 = b.indexOf(0x20, sp + 1);
+    if (sp2 < 0 || sp2 >= to) {
+      // `<id> missing` (or `ambiguous`): an object rev-list named that git cannot read.
+      throw new CleanroomError(
+        'internal',
+        `git cat-file could not read ${b.toString('latin1', from, sp)}`,
+      );
+    }
+    // At most 15 digits: below 2^53, and no object git stores is larger.
+    let size = 0;
+    let ok = sp2 + 1 < to && to - sp2 - 1 <= 15;
+    for (let i = sp2 + 1; ok && i < to; i++) {
+      const c = b[i]! - 0x30;
+      if (c < 0 || c > 9) ok = false;
+      else size = size * 10 + c;
+    }
+    if (!ok)
+      throw badOutput(
+        `a bad size in ${JSON.stringify(b.toString('latin1', from, to).slice(0, 100))}`,
+      );
+    this.size = size;
+    this.isTree =
+      sp2 - sp === 5 &&
+      b[sp + 1] === 0x74 &&
+      b[sp + 2] === 0x72 &&
+      b[sp + 3] === 0x65 &&
+      b[sp + 4] === 0x65;
+    this.idBytes = idLen / 2;
+    this.id = this.isTree ? b.toString('latin1', from, sp) : '';
+  }
+
+  /** Judges the tree at `b[from, from + size)`. */
+  private judge(b: Buffer, from: number): void {
+    checkDeadline();
+    this.trees++;
+    const to = from + this.size;
+    if (plainTree(b, this.idBytes, from, to)) return;
+    const problem = slowTreeProblem(b.subarray(from, to), this.idBytes);
+    if (problem) throw malformedTree(this.id, problem);
+  }
+}
+
+/**
+ * Reads `out` (cat-file's output) to its end through `scan`. Resolves once every byte is
+ * judged; rejects with the scan's first error (and destroys `out`: cat-file's next write
+ * fails, so it ends), or when `out` closes before its end (destroyed by a deadline or the
+ * command's end: what arrived was not all there was, so nothing is taken). Settles once.
+ */
+function scanOutput(out: Readable, scan: TreeBatchScan): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (e: unknown): void => {
+      if (!settled) reject(e);
+      settled = true;
+      out.destroy();
+    };
+    out.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      try {
+        scan.push(chunk);
+      } catch (e) {
+        fail(e);
+      }
+    });
+    out.on('end', () => {
+      if (settled) return;
+      settled = true;
+      try {
+        scan.end();
+        resolve();
+      } catch (e) {
+        reject(e);
+      }
+    });
+    out.on('error', () => undefined);
+    out.on('close', () => fail(new CleanroomError('internal', 'git cat-file output was cut off')));
+  });
+}
+
 /**
  * Throws an input error (exit 2, "malformed tree …") when any tree reachable from `revArgs`
  * (rev-list arguments: tips, `^BASE`, `--not …`, `--all`) breaks fsck's rules above. One
@@ -343,27 +525,26 @@ export async function assertWellFormedTrees(
     ...revArgs,
   ];
   const quiet = skip ? withoutLazyFetch(ctx) : ctx;
-  const list = spawnGit(quiet, listArgs);
-  list.stdin.end();
-  const cat = new CatFileBatch(quiet, { buffer: true });
-  cat.child.stdin.on('error', () => undefined);
-  list.stdout.pipe(cat.child.stdin);
-  const listed = exited(list, listArgs);
-  listed.catch(() => undefined);
+  // rev-list writes its ids straight into cat-file's stdin (spawnGitInto): Node holds no
+  // end of that pipe once rev-list has started, so cat-file reads to the end of rev-list's
+  // output and then ends; if cat-file is gone first, rev-list's next write fails and it ends.
+  const catArgs = ['cat-file', '--batch', '--buffer'];
+  const cat = spawnGit(quiet, catArgs);
+  const catted = exited(cat, catArgs);
+  catted.catch(() => undefined);
+  let list: ReturnType<typeof spawnGitInto> | undefined;
   try {
-    for (;;) {
-      checkDeadline();
-      const o = await cat.nextOrEnd();
-      if (o === null) break;
-      if (o.type === 'missing')
-        throw new CleanroomError('internal', `git cat-file could not read ${o.id.slice(0, 80)}`);
-      if (o.type !== 'tree') continue;
-      const problem = treeProblem(o.content, o.id.length / 2);
-      if (problem) throw malformedTree(o.id, problem);
-    }
-    // cat-file first: killed, its reader gone, rev-list would block on a full pipe (the
-    // finally ends it); ended normally, rev-list has closed its output.
-    await cat.done;
+    cat.stdin.on('error', () => undefined);
+    list = spawnGitInto(quiet, listArgs, cat.stdin);
+    cat.stdin.destroy();
+    list.stdin.end();
+    const listed = exited(list, listArgs);
+    listed.catch(() => undefined);
+    // cat-file first: ended early (a malformed tree), its reader gone, rev-list's next
+    // write fails (the finally ends it anyway); ended normally, rev-list has closed its
+    // output.
+    await scanOutput(cat.stdout, new TreeBatchScan());
+    await catted;
     try {
       await listed;
     } catch (e) {
@@ -378,7 +559,7 @@ export async function assertWellFormedTrees(
       throw e;
     }
   } finally {
-    list.kill();
-    cat.child.kill();
+    if (list) teardownGit(list);
+    teardownGit(cat);
   }
 }

@@ -7,6 +7,7 @@ import {
   isDotGitName,
   plainTree,
   slowTreeProblem,
+  TreeBatchScan,
   treeEntryProblem,
   treeProblem,
 } from '../../../src/git/trees.js';
@@ -207,5 +208,179 @@ describe('gitRefusesMalformedTrees (git-config(1) receive.fsckObjects, receive.f
     [{ ...strict, 'transfer.hiderefs': 'refs/keep-around' }],
   ])('keeps its own pass with %j', (config: Record<string, string>) => {
     expect(gitRefusesMalformedTrees(config)).toBe(false);
+  });
+});
+
+describe('the byte scan of a range of a larger buffer (cat-file output scanned in place)', () => {
+  it('judges bytes `from` to `to` exactly as the tree alone, reading nothing around them', () => {
+    const rand = prng(0x5ca7);
+    const names = ['a', 'b', 'a.c', '.git', 'x/y', '..', 'git~1', 'é', ''];
+    const modes = ['100644', '40000', '100600', '160000'];
+    let cutTaken = 0;
+    for (let round = 0; round < 5000; round++) {
+      const count = 1 + Math.floor(rand() * 5);
+      const entries = Array.from({ length: count }, () => ({
+        mode: modes[Math.floor(rand() * modes.length)]!,
+        name: names[Math.floor(rand() * names.length)]!,
+      }));
+      if (rand() < 0.8)
+        entries.sort((x, y) => Buffer.compare(key(x.name, x.mode), key(y.name, y.mode)));
+      const full = Buffer.concat(entries.map((x) => entry(x.mode, x.name)));
+      // Often cut: the bytes after `to` are then the rest of the tree, which a scan that
+      // read past `to` would take as complete.
+      const len = rand() < 0.3 ? Math.floor(rand() * full.length) : full.length;
+      const body = full.subarray(0, len);
+      const before = Buffer.from(full.subarray(Math.floor(rand() * full.length)));
+      const around = Buffer.concat([before, full]);
+      const from = before.length;
+      const alone = plainTree(Buffer.from(body), 20);
+      expect(plainTree(around, 20, from, from + len)).toBe(alone);
+      if (len < full.length && plainTree(full, 20)) cutTaken += alone ? 0 : 1;
+    }
+    // Cuts of trees the scan takes whole happened, and were refused within their range.
+    expect(cutTaken).toBeGreaterThan(50);
+  });
+  const key = (name: string, mode: string): Buffer =>
+    Buffer.from(parseInt(mode, 8) === 0o40000 ? `${name}/` : name);
+});
+
+describe('TreeBatchScan: cat-file --batch output in chunks of any size (differential)', () => {
+  const hex = (rand: () => number, n: number): string =>
+    Array.from({ length: n }, () => '0123456789abcdef'[Math.floor(rand() * 16)]).join('');
+
+  /** A random tree body: usually well formed, sometimes not, sometimes cut short. */
+  function treeBody(rand: () => number, idBytes: number, big: boolean): Buffer {
+    const names = ['a', 'b', 'c.txt', 'evals', '.github'];
+    const bad = ['.git', 'x/y', '..', 'GIT~1', ''];
+    const count = big ? 3000 + Math.floor(rand() * 3000) : Math.floor(rand() * 6);
+    const entries: { mode: string; name: string }[] = [];
+    for (let e = 0; e < count; e++) {
+      const name = big
+        ? `f${e.toString().padStart(5, '0')}`
+        : rand() < 0.03
+          ? bad[Math.floor(rand() * bad.length)]!
+          : names[Math.floor(rand() * names.length)]!;
+      entries.push({ mode: rand() < 0.3 ? '40000' : rand() < 0.02 ? '100600' : '100644', name });
+    }
+    if (rand() < 0.85)
+      entries.sort((x, y) =>
+        Buffer.compare(
+          Buffer.from(x.mode === '40000' ? `${x.name}/` : x.name),
+          Buffer.from(y.mode === '40000' ? `${y.name}/` : y.name),
+        ),
+      );
+    const body = Buffer.concat(
+      entries.map((x) =>
+        Buffer.concat([Buffer.from(`${x.mode} ${x.name}\0`), Buffer.alloc(idBytes, 0xab)]),
+      ),
+    );
+    return rand() < 0.05 ? body.subarray(0, Math.floor(rand() * body.length)) : body;
+  }
+
+  /** cat-file output for random objects, and what reading it whole must give. */
+  function output(rand: () => number): { bytes: Buffer; want: string | undefined; trees: number } {
+    const parts: Buffer[] = [];
+    let want: string | undefined;
+    let trees = 0;
+    const count = 1 + Math.floor(rand() * 12);
+    const idBytes = rand() < 0.8 ? 20 : 32;
+    for (let i = 0; i < count; i++) {
+      const id = hex(rand, idBytes * 2);
+      const kind = rand();
+      if (kind < 0.7) {
+        const body = treeBody(rand, idBytes, rand() < 0.03);
+        parts.push(Buffer.from(`${id} tree ${body.length}\n`), body, Buffer.from('\n'));
+        if (want === undefined) {
+          trees++;
+          const problem = treeProblem(body, idBytes);
+          if (problem) want = `malformed tree ${id.slice(0, 12)}: ${problem}`;
+        }
+      } else {
+        // A commit or blob: skipped, whatever it holds (newlines, header-like lines).
+        const size = rand() < 0.1 ? 70_000 + Math.floor(rand() * 70_000) : Math.floor(rand() * 50);
+        const body = Buffer.alloc(size);
+        for (let k = 0; k < size; k++)
+          body[k] = rand() < 0.2 ? 0x0a : rand() < 0.1 ? 0x20 : Math.floor(rand() * 256);
+        const type = kind < 0.85 ? 'commit' : 'blob';
+        parts.push(Buffer.from(`${id} ${type} ${size}\n`), body, Buffer.from('\n'));
+      }
+    }
+    return { bytes: Buffer.concat(parts), want, trees };
+  }
+
+  /** Feeds `bytes` in chunks of random size through one reused buffer, garbled after each push. */
+  function scan(
+    bytes: Buffer,
+    rand: () => number,
+    maxChunk: number,
+  ): { error?: string; trees: number } {
+    const s = new TreeBatchScan();
+    const reused = Buffer.alloc(maxChunk);
+    try {
+      for (let pos = 0; pos < bytes.length;) {
+        const n = Math.min(bytes.length - pos, 1 + Math.floor(rand() * maxChunk));
+        bytes.copy(reused, 0, pos, pos + n);
+        s.push(reused, n);
+        reused.fill(0x0a);
+        pos += n;
+      }
+      s.end();
+      return { trees: s.trees };
+    } catch (e) {
+      return { error: (e as Error).message, trees: s.trees };
+    }
+  }
+
+  it('finds the first malformed tree, and only it, however the output is cut into chunks', () => {
+    const rand = prng(0xca7f11e);
+    let malformed = 0;
+    let clean = 0;
+    for (let round = 0; round < 1000; round++) {
+      const { bytes, want, trees } = output(rand);
+      for (const maxChunk of [1, 7, 64, 4096, 65_536, bytes.length]) {
+        if (maxChunk < 64 && bytes.length > 20_000) continue; // a byte at a time: small outputs
+        const got = scan(bytes, rand, Math.max(1, maxChunk));
+        expect(got.error, `round ${round}, chunks of up to ${maxChunk}`).toBe(want);
+        expect(got.trees).toBe(trees);
+      }
+      if (want) malformed++;
+      else clean++;
+    }
+    expect(malformed).toBeGreaterThan(100);
+    expect(clean).toBeGreaterThan(100);
+  });
+
+  it('refuses output that is not cat-file --batch output (fail closed)', () => {
+    const rand = prng(7);
+    const tree = entry('100644', 'a');
+    const id = 'ab'.repeat(20);
+    const good = Buffer.concat([
+      Buffer.from(`${id} tree ${tree.length}\n`),
+      tree,
+      Buffer.from('\n'),
+    ]);
+    expect(scan(good, rand, 3)).toEqual({ trees: 1 });
+    const bad: [string, Buffer, RegExp][] = [
+      ['cut inside an object', good.subarray(0, good.length - 1), /ended inside an object/],
+      ['cut inside a header', good.subarray(0, 10), /ended inside an object/],
+      [
+        'no newline after the content',
+        Buffer.concat([good.subarray(0, -1), Buffer.from('x')]),
+        /newline/,
+      ],
+      ['a missing object', Buffer.from(`${id} missing\n`), /could not read ab/],
+      ['an ambiguous name', Buffer.from(`${id} ambiguous\n`), /could not read/],
+      ['a short id', Buffer.from(`abc tree 0\n\n`), /bad header/],
+      ['an upper-case id', Buffer.from(`${id.toUpperCase()} tree 0\n\n`), /bad header/],
+      ['a size that is no number', Buffer.from(`${id} tree 1x\n`), /bad size/],
+      ['no size', Buffer.from(`${id} tree \n`), /bad size/],
+      ['a size past 2^53', Buffer.from(`${id} tree 9999999999999999\n`), /bad size/],
+      ['a header past any git writes', Buffer.from(`${id} ${'x'.repeat(200)}`), /too long/],
+    ];
+    for (const [what, bytes, msg] of bad)
+      for (const max of [1, 5, bytes.length])
+        expect(scan(bytes, rand, max).error, what).toMatch(msg);
+    // The empty output (rev-list named nothing) is whole.
+    expect(scan(Buffer.alloc(0), rand, 1)).toEqual({ trees: 0 });
   });
 });
