@@ -83,7 +83,9 @@ export function treeProblem(body: Buffer, idBytes: number): string | undefined {
 export function slowTreeProblem(body: Buffer, idBytes: number): string | undefined {
   const names = new Set<string>();
   let prev: Buffer | undefined;
-  for (let pos = 0; pos < body.length;) {
+  for (let pos = 0, entry = 0; pos < body.length; entry++) {
+    // One tree can hold millions of entries: the deadline is looked at inside it too.
+    if ((entry & 0xff) === 0xff) checkDeadline();
     const sp = body.indexOf(0x20, pos);
     const nul = sp < 0 ? -1 : body.indexOf(0, sp + 1);
     if (sp < 0 || nul < 0 || nul + 1 + idBytes > body.length) return 'the tree object is truncated';
@@ -124,6 +126,7 @@ export function plainTree(body: Buffer, idBytes: number, from = 0, to = body.len
   let prevLen = 0;
   let prevTree = false;
   for (let pos = from; pos < n;) {
+    if ((count & 0x3ff) === 0x3ff) checkDeadline();
     let sp = pos;
     let mode = 0;
     for (; sp < n; sp++) {
@@ -548,8 +551,12 @@ export async function assertWellFormedTrees(
     try {
       await listed;
     } catch (e) {
+      // "bad tree object ID" is a tree git cannot read (absent, damaged): not the pusher's
+      // malformed tree, and its own error (with its hint) says so.
       const tree =
-        e instanceof GitError ? /in tree entry|tree object|tree entry/i.exec(e.stderr) : null;
+        e instanceof GitError && !/bad tree object/i.test(e.stderr)
+          ? /in tree entry|tree object|tree entry/i.exec(e.stderr)
+          : null;
       if (e instanceof GitError && tree)
         throw new CleanroomError(
           'input',

@@ -7,6 +7,8 @@
 // no git process is left.
 
 import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError, liveGitProcesses } from '../../../src/git/git.js';
 import { assertWellFormedTrees } from '../../../src/git/trees.js';
@@ -119,6 +121,23 @@ describe('assertWellFormedTrees on real git processes', () => {
 
   it('a revision git refuses: the GitError, and nothing left', T, async () => {
     await expect(assertWellFormedTrees(ctx, ['no-such-ref'])).rejects.toBeInstanceOf(GitError);
+    expect(liveGitProcesses()).toBe(0);
+  });
+
+  // Hostile review, seventh pass: rev-list's "bad tree object ID" (a tree it cannot read:
+  // absent, damaged) was reported as the pusher's malformed tree, with the hint to rewrite
+  // the commits. It is git's own error now.
+  it("a tree git cannot read is git's error, not a malformed tree", T, async () => {
+    const r = TestRepo.init();
+    r.write('d/a.txt', 'a\n');
+    r.git('add', '-A');
+    r.git('commit', '-q', '--no-verify', '-m', 'one');
+    const sub = r.git('rev-parse', 'HEAD:d').trim();
+    rmSync(join(r.dir, '.git', 'objects', sub.slice(0, 2), sub.slice(2)));
+    const c = { cwd: r.dir, env: r.env };
+    const e = await assertWellFormedTrees(c, ['HEAD']).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(GitError);
+    expect(String((e as Error).message)).not.toMatch(/malformed tree/);
     expect(liveGitProcesses()).toBe(0);
   });
 

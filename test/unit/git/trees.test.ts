@@ -12,6 +12,7 @@ import {
   treeProblem,
 } from '../../../src/git/trees.js';
 import { prng } from '../../helpers/prng.js';
+import { armDeadline } from '../../../src/core/deadline.js';
 
 const entry = (mode: string, name: string, id = 'ab'.repeat(20)): Buffer =>
   Buffer.concat([Buffer.from(`${mode} ${name}\0`), Buffer.from(id, 'hex')]);
@@ -382,5 +383,36 @@ describe('TreeBatchScan: cat-file --batch output in chunks of any size (differen
         expect(scan(bytes, rand, max).error, what).toMatch(msg);
     // The empty output (rev-list named nothing) is whole.
     expect(scan(Buffer.alloc(0), rand, 1)).toEqual({ trees: 0 });
+  });
+});
+
+// Hostile review, seventh pass: one tree of millions of entries (names past ASCII go the
+// slow way) was judged in one synchronous call that never looked at the deadline, so a
+// push held the hook seconds past --deadline. Both scans now look at it inside a tree.
+describe('a huge tree is judged within the deadline', () => {
+  const entries = (n: number, name: (i: number) => string): Buffer =>
+    Buffer.concat(
+      Array.from({ length: n }, (_, i) =>
+        Buffer.concat([Buffer.from(`100644 ${name(i)}\0`), Buffer.alloc(20, 1)]),
+      ),
+    );
+  const big = {
+    slow: entries(70_000, (i) => `\u00e9${String(i).padStart(8, '0')}`),
+    plain: entries(300_000, (i) => `f${String(i).padStart(8, '0')}`),
+  };
+  class Late extends Error {}
+  it.each(['slow', 'plain'] as const)('the %s scan stops at a passed deadline', (which) => {
+    // Without the deadline both take the tree (well formed, sorted).
+    expect(which === 'slow' ? slowTreeProblem(big.slow, 20) : plainTree(big.plain, 20)).toBe(
+      which === 'slow' ? undefined : true,
+    );
+    const disarm = armDeadline(Date.now() - 1, () => new Late('late'));
+    try {
+      expect(() =>
+        which === 'slow' ? slowTreeProblem(big.slow, 20) : plainTree(big.plain, 20),
+      ).toThrow(Late);
+    } finally {
+      disarm();
+    }
   });
 });
