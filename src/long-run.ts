@@ -27,12 +27,46 @@ const LONG_RUN = Symbol.for('cleanroom.longRun');
  */
 export function longRun(commits = Number.POSITIVE_INFINITY): void {
   if (!(commits >= LONG_RUN_COMMITS)) return;
+  if (commits >= FRUGAL_HEAP_COMMITS && Number.isFinite(commits)) frugalHeap();
   const raise = (globalThis as Record<symbol, unknown>)[LONG_RUN];
   if (typeof raise !== 'function') return;
   try {
     (raise as () => void)();
   } catch {
     // only slower
+  }
+}
+
+/**
+ * Commits to judge from which a push keeps its heap small (frugalHeap): memory grows with
+ * the push, CPU the flag costs does too (docs/benchmarks.md, "Seventh pass").
+ */
+export const FRUGAL_HEAP_COMMITS = 50_000;
+
+/** The V8 flag `frugalHeap` sets, and the same at V8's default (Node 20's V8 11.3). */
+export const FRUGAL_HEAP_V8_FLAGS = '--heap-growing-percent=20';
+export const FRUGAL_HEAP_V8_DEFAULTS = '--heap-growing-percent=0';
+
+/**
+ * `--heap-growing-percent=20` for the rest of this process, once (V8's default, 0, lets
+ * the old generation grow by a factor V8 computes, up to ×4 between two major GCs): a
+ * push of 100,000 commits keeps its graph, its ids and its findings alive to the end,
+ * and Node was ~200 MiB of its whole process tree's peak; with the flag ~107 MiB, the
+ * tree's peak 317 → 218 MiB at no CPU the runs could show (docs/benchmarks.md, "Seventh
+ * pass"). V8 reads the flag at each GC, so it works when set at run time. An audit
+ * (`longRun()`, no count) is left alone: its memory is not bounded by a hook's host. Leaves FLAGS_RESET (the loader sets the default back
+ * before it writes a code cache), unless another change already did. Never throws.
+ */
+function frugalHeap(): void {
+  const g = globalThis as { [FLAGS_RESET]?: string };
+  if (g[FLAGS_RESET] !== undefined) return;
+  try {
+    (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(
+      FRUGAL_HEAP_V8_FLAGS,
+    );
+    g[FLAGS_RESET] = FRUGAL_HEAP_V8_DEFAULTS;
+  } catch {
+    // run with the default heap
   }
 }
 

@@ -7,6 +7,9 @@ import { createRequire } from 'node:module';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   FLAGS_RESET,
+  FRUGAL_HEAP_COMMITS,
+  FRUGAL_HEAP_V8_DEFAULTS,
+  FRUGAL_HEAP_V8_FLAGS,
   LARGE_DIFF_V8_DEFAULTS,
   LARGE_DIFF_V8_FLAGS,
   LONG_RUN_COMMITS,
@@ -15,6 +18,8 @@ import {
 } from '../../../src/long-run.js';
 
 const KEY = Symbol.for('cleanroom.longRun');
+// Tests that start Node processes: seconds on a loaded 2-core runner, not Vitest's 5.
+const SPAWNS = { timeout: 60_000 };
 const slot = globalThis as Record<symbol, unknown>;
 
 afterEach(() => {
@@ -65,31 +70,35 @@ process.stdout.write(String(s.space_size));`;
       }),
     );
 
-  it('keeps the young generation from growing, set at run time', () => {
+  it('keeps the young generation from growing, set at run time', SPAWNS, () => {
     const grown = newSpace('');
     const kept = newSpace(LARGE_DIFF_V8_FLAGS);
     expect(kept).toBeLessThanOrEqual(4 << 20);
     expect(grown).toBeGreaterThan(kept);
   });
 
-  it('the defaults it leaves for the loader give back the V8 stamp, so a code cache stays valid', () => {
-    // cachedDataVersionTag hashes every flag: a cache written under another hash is
-    // rejected. The loader sets FLAGS_RESET before it compares and writes.
-    const out = execFileSync(
-      process.execPath,
-      [
-        '-e',
-        `const v8 = require('node:v8');
+  it(
+    'the defaults it leaves for the loader give back the V8 stamp, so a code cache stays valid',
+    SPAWNS,
+    () => {
+      // cachedDataVersionTag hashes every flag: a cache written under another hash is
+      // rejected. The loader sets FLAGS_RESET before it compares and writes.
+      const out = execFileSync(
+        process.execPath,
+        [
+          '-e',
+          `const v8 = require('node:v8');
 const before = v8.cachedDataVersionTag();
 v8.setFlagsFromString(${JSON.stringify(LARGE_DIFF_V8_FLAGS)});
 const changed = v8.cachedDataVersionTag();
 v8.setFlagsFromString(${JSON.stringify(LARGE_DIFF_V8_DEFAULTS)});
 process.stdout.write(JSON.stringify([before !== changed, before === v8.cachedDataVersionTag()]));`,
-      ],
-      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
-    );
-    expect(JSON.parse(out)).toEqual([true, true]);
-  });
+        ],
+        { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+      );
+      expect(JSON.parse(out)).toEqual([true, true]);
+    },
+  );
 
   it('leaves the defaults for the loader (FLAGS_RESET); once', () => {
     const g = globalThis as Record<symbol, unknown>;
@@ -109,5 +118,43 @@ process.stdout.write(JSON.stringify([before !== changed, before === v8.cachedDat
         LARGE_DIFF_V8_DEFAULTS,
       );
     }
+  });
+});
+
+describe('frugalHeap (through longRun)', () => {
+  it('from FRUGAL_HEAP_COMMITS commits on, leaves its default for the loader; not for an audit', () => {
+    const g = globalThis as Record<symbol, unknown>;
+    const before = g[FLAGS_RESET];
+    try {
+      delete g[FLAGS_RESET];
+      longRun(FRUGAL_HEAP_COMMITS - 1);
+      longRun();
+      expect(g[FLAGS_RESET]).toBeUndefined();
+      longRun(FRUGAL_HEAP_COMMITS);
+      expect(g[FLAGS_RESET]).toBe(FRUGAL_HEAP_V8_DEFAULTS);
+    } finally {
+      if (before === undefined) delete g[FLAGS_RESET];
+      else g[FLAGS_RESET] = before;
+      (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(
+        FRUGAL_HEAP_V8_DEFAULTS,
+      );
+    }
+  });
+
+  it('its default gives back the V8 stamp, so a code cache stays valid', SPAWNS, () => {
+    const out = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const v8 = require('node:v8');
+const before = v8.cachedDataVersionTag();
+v8.setFlagsFromString(${JSON.stringify(FRUGAL_HEAP_V8_FLAGS)});
+const changed = v8.cachedDataVersionTag();
+v8.setFlagsFromString(${JSON.stringify(FRUGAL_HEAP_V8_DEFAULTS)});
+process.stdout.write(JSON.stringify([before !== changed, before === v8.cachedDataVersionTag()]));`,
+      ],
+      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+    );
+    expect(JSON.parse(out)).toEqual([true, true]);
   });
 });
