@@ -58,16 +58,7 @@ export const FRUGAL_HEAP_V8_DEFAULTS = '--heap-growing-percent=0';
  * before it writes a code cache), unless another change already did. Never throws.
  */
 function frugalHeap(): void {
-  const g = globalThis as { [FLAGS_RESET]?: string };
-  if (g[FLAGS_RESET] !== undefined) return;
-  try {
-    (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(
-      FRUGAL_HEAP_V8_FLAGS,
-    );
-    g[FLAGS_RESET] = FRUGAL_HEAP_V8_DEFAULTS;
-  } catch {
-    // run with the default heap
-  }
+  setFlagsOnce(FRUGAL_HEAP_V8_FLAGS, FRUGAL_HEAP_V8_DEFAULTS);
 }
 
 /**
@@ -122,15 +113,24 @@ export const LARGE_DIFF_V8_DEFAULTS =
  * every 100,000-file check, which wrote none when it only marked FLAGS_CHANGED).
  */
 export function largeDiffFlags(): void {
+  setFlagsOnce(LARGE_DIFF_V8_FLAGS, LARGE_DIFF_V8_DEFAULTS);
+}
+
+/**
+ * Sets V8 `flags` for the rest of this process and leaves `defaults` (the same flags at
+ * V8's defaults) in FLAGS_RESET for the code-cache loader; does nothing once any change
+ * left them. Never throws: if the flags cannot be set, the run is the same, only slower.
+ */
+function setFlagsOnce(flags: string, defaults: string): void {
   const g = globalThis as { [FLAGS_RESET]?: string };
   if (g[FLAGS_RESET] !== undefined) return;
   try {
     // node:v8 is loaded here, not with the module: loading it costs ~2.5 ms, which every
     // check --staged paid before it knew whether its diff was large.
     (createRequire(import.meta.url)('node:v8') as typeof import('node:v8')).setFlagsFromString(
-      LARGE_DIFF_V8_FLAGS,
+      flags,
     );
-    g[FLAGS_RESET] = LARGE_DIFF_V8_DEFAULTS;
+    g[FLAGS_RESET] = defaults;
   } catch {
     // run with the default flags
   }

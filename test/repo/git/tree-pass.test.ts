@@ -13,26 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitError, liveGitProcesses } from '../../../src/git/git.js';
 import { assertWellFormedTrees } from '../../../src/git/trees.js';
 import { removeTempDirs, TestRepo } from '../../helpers/repo.js';
+import { rawTree } from '../../helpers/tree-push.js';
 
 afterAll(removeTempDirs);
 
 const T = { timeout: 120_000 };
-
-/** A tree object written as given (`hash-object --literally`): entries `[mode, name, id]`. */
-function rawTree(repo: TestRepo, entries: [string, string, string][]): string {
-  const body = Buffer.concat(
-    entries.map(([mode, name, id]) =>
-      Buffer.concat([Buffer.from(`${mode} ${name}\0`), Buffer.from(id, 'hex')]),
-    ),
-  );
-  return execFileSync('git', ['hash-object', '-t', 'tree', '--literally', '-w', '--stdin'], {
-    cwd: repo.dir,
-    env: repo.env,
-    input: body,
-  })
-    .toString()
-    .trim();
-}
 
 /**
  * A fast-import stream: `commits` commits, each changing one of 50 files under d1/d2/d3
