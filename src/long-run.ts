@@ -54,8 +54,9 @@ export const FRUGAL_HEAP_V8_DEFAULTS = '--heap-growing-percent=0';
  * and Node was ~200 MiB of its whole process tree's peak; with the flag ~107 MiB, the
  * tree's peak 317 → 218 MiB at no CPU the runs could show (docs/benchmarks.md, "Seventh
  * pass"). V8 reads the flag at each GC, so it works when set at run time. An audit
- * (`longRun()`, no count) is left alone: its memory is not bounded by a hook's host. Leaves FLAGS_RESET (the loader sets the default back
- * before it writes a code cache), unless another change already did. Never throws.
+ * (`longRun()`, no count) is left alone: its memory is not bounded by a hook's host.
+ * Leaves FLAGS_RESET (the loader sets the default back before it writes a code cache),
+ * unless another change already did. Never throws.
  */
 function frugalHeap(): void {
   setFlagsOnce(FRUGAL_HEAP_V8_FLAGS, FRUGAL_HEAP_V8_DEFAULTS);

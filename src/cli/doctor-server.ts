@@ -154,20 +154,19 @@ export async function serverChecks(
  * refused"): Git itself while it receives a pack (`gitRefusesMalformedTrees` of the
  * repository's config: ✓, the hook reads no tree), or the hook, reading every tree a
  * push brings (a warning with the config that moves the work into Git, which does it as
- * it unpacks, for a fraction of the cost); a repository that borrows objects or hides refs
- * is walked by the hook either way (Git's fsck reads only what a push sends). `gitDir`: the repository's (common) git directory.
+ * it unpacks, for a fraction of the cost); a repository that borrows objects or hides
+ * refs is walked by the hook either way (Git's fsck reads only what a push sends).
+ * `gitDir`: the repository's (common) git directory.
  */
 async function malformedTreesCheck(
   ctx: GitContext,
   gitDir: string,
   env: Readonly<Record<string, string | undefined>>,
 ): Promise<Check> {
-  const [{ serverConfig }, { borrowsObjects, gitRefusesMalformedTrees }] = await Promise.all([
-    import('../server/pre-receive.js'),
-    import('../git/trees.js'),
-  ]);
+  const [{ serverConfig }, { borrowsObjects, gitRefusesMalformedTrees, hidesRefs }] =
+    await Promise.all([import('../server/pre-receive.js'), import('../git/trees.js')]);
   const conf = await serverConfig(ctx);
-  const hidden = conf['receive.hiderefs'] !== undefined || conf['transfer.hiderefs'] !== undefined;
+  const hidden = hidesRefs(conf);
   if (borrowsObjects(gitDir, env) || hidden)
     return {
       ok: true,

@@ -237,8 +237,8 @@ export class CatFileBatch {
   readonly child: ReturnType<typeof spawnGit>;
   readonly done: Promise<void>;
   private readonly reader: ByteReader;
-  constructor(ctx: GitContext, opts: { buffer?: boolean } = {}) {
-    const args = ['cat-file', '--batch', ...(opts.buffer ? ['--buffer'] : [])];
+  constructor(ctx: GitContext) {
+    const args = ['cat-file', '--batch'];
     this.child = spawnGit(ctx, args);
     this.done = exited(this.child, args);
     this.done.catch(() => undefined);

@@ -262,24 +262,31 @@ const GIT_TREE_RULES = [
 const TRUE = new Set(['true', 'yes', 'on', '1']);
 
 /**
+ * Whether `config` (as gitRefusesMalformedTrees takes it) hides refs from pushers
+ * (`receive.hideRefs` or `transfer.hideRefs`, any value). Source: git-config(1).
+ */
+export function hidesRefs(config: Readonly<Record<string, string>>): boolean {
+  return config['receive.hiderefs'] !== undefined || config['transfer.hiderefs'] !== undefined;
+}
+
+/**
  * Whether the server's own Git refuses, before any hook runs, every tree
  * `assertWellFormedTrees` refuses, so a pre-receive hook need not read the push's trees
  * again: `receive.fsckObjects` (or, when unset, `transfer.fsckObjects`) is true, no
  * `receive.fsck.<msg-id>` lowers a rule of GIT_TREE_RULES below "error",
  * `receive.fsck.badFilemode` is "error", no `receive.fsck.skipList` names objects to
- * pass unchecked, and no `receive.hideRefs` / `transfer.hideRefs` hides refs: Git's fsck
- * reads only the objects a push sends, so a commit only a hidden ref holds (a forge's
- * pull-request ref, written without this hook) reaches a branch through a push that
- * sends no object (hostile review, seventh pass). `config`: `git config --get-regexp` output as key (lower case) → last
- * value; a key given without a value (Git's "true") counts as not set, so the hook keeps
+ * pass unchecked, and no refs are hidden (hidesRefs): Git's fsck reads only the objects a
+ * push sends, so a commit only a hidden ref holds (a forge's pull-request ref, written
+ * without this hook) reaches a branch through a push that sends no object (hostile
+ * review, seventh pass). `config`: `git config --get-regexp` output as key (lower case)
+ * → last value; a key given without a value (Git's "true") counts as not set, so the hook keeps
  * its own pass. Source: git-config(1) receive.fsckObjects, receive.fsck.<msg-id>; fsck.h.
  */
 export function gitRefusesMalformedTrees(config: Readonly<Record<string, string>>): boolean {
   const objects = config['receive.fsckobjects'] ?? config['transfer.fsckobjects'];
   if (objects === undefined || !TRUE.has(objects.toLowerCase())) return false;
   if (config['receive.fsck.skiplist'] !== undefined) return false;
-  if (config['receive.hiderefs'] !== undefined || config['transfer.hiderefs'] !== undefined)
-    return false;
+  if (hidesRefs(config)) return false;
   if (config['receive.fsck.badfilemode']?.toLowerCase() !== 'error') return false;
   return GIT_TREE_RULES.every((id) => {
     const level = config[`receive.fsck.${id}`];
@@ -408,18 +415,15 @@ export class TreeBatchScan {
 
   /** Reads the header `b[from, to)`: `<id> <type> <size>`, or throws. */
   private header(b: Buffer, from: number, to: number): void {
+    const shown = (): string => JSON.stringify(b.toString('latin1', from, to).slice(0, 100));
     const sp = b.indexOf(0x20, from);
     const idLen = sp - from;
     if (sp < 0 || sp >= to || (idLen !== 40 && idLen !== 64))
-      throw badOutput(
-        `a bad header ${JSON.stringify(b.toString('latin1', from, to).slice(0, 100))}`,
-      );
+      throw badOutput(`a bad header ${shown()}`);
     for (let i = from; i < sp; i++) {
       const c = b[i]!;
       if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)))
-        throw badOutput(
-          `a bad header ${JSON.stringify(b.toString('latin1', from, to).slice(0, 100))}`,
-        );
+        throw badOutput(`a bad header ${shown()}`);
     }
     const sp2 = b.indexOf(0x20, sp + 1);
     if (sp2 < 0 || sp2 >= to) {
@@ -437,10 +441,7 @@ export class TreeBatchScan {
       if (c < 0 || c > 9) ok = false;
       else size = size * 10 + c;
     }
-    if (!ok)
-      throw badOutput(
-        `a bad size in ${JSON.stringify(b.toString('latin1', from, to).slice(0, 100))}`,
-      );
+    if (!ok) throw badOutput(`a bad size in ${shown()}`);
     this.size = size;
     this.isTree =
       sp2 - sp === 5 &&

@@ -92,11 +92,12 @@ export interface ServerConfig {
 
 /**
  * `git config` keys `cleanroom.*`, `receive.fsck*`, `transfer.fsckObjects` and
- * `receive.hideRefs` / `transfer.hideRefs` of the repository (admin-controlled; pushers cannot set them): key in lower case → last value.
+ * `receive.hideRefs` / `transfer.hideRefs` of the repository (admin-controlled; pushers
+ * cannot set them): key in lower case → last value.
  */
 export async function serverConfig(ctx: GitContext): Promise<Record<string, string>> {
-  // receive.fsck*, transfer.fsckObjects, *.hideRefs: whether Git itself refuses malformed trees
-  // (src/git/trees.ts gitRefusesMalformedTrees), read in the same process.
+  // receive.fsck*, transfer.fsckObjects, *.hideRefs: whether Git itself refuses malformed
+  // trees (src/git/trees.ts gitRefusesMalformedTrees), read in the same process.
   const r = await runGit(
     ctx,
     [

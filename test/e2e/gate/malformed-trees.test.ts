@@ -157,6 +157,9 @@ const hostile: { name: string; build: Build; sorted?: boolean }[] = [
   },
 ];
 
+/** The hostile case most tests push: a tree "x/.." holding evals/tasks/q.json. */
+const slashDotDot = hostile.find((h) => h.name.includes('"x/.."'))!;
+
 function hostileCommit(repo: TestRepo, c: (typeof hostile)[number], ai: boolean): string {
   const q = blob(repo, '{"q":1}\n');
   const extra = c.build(repo, q);
@@ -324,8 +327,7 @@ describe('malformed trees fail closed at every point that reads history', () => 
       const fork = TestRepo.init({ bare: true });
       writeFileSync(join(s.server.dir, 'objects', 'info', 'alternates'), `${fork.dir}/objects\n`);
       const base = s.work.head();
-      const dotdot = hostile.find((h) => h.name.includes('"x/.."'))!;
-      hostileCommit(s.work, dotdot, true);
+      hostileCommit(s.work, slashDotDot, true);
       // The fork takes it (no fsck, no hook); the server then holds its objects already,
       // so the push sends none and Git's fsck reads nothing.
       s.work.git('push', '-q', fork.dir, 'main');
@@ -347,11 +349,7 @@ describe('malformed trees fail closed at every point that reads history', () => 
       const s = fsckServer();
       s.server.git('config', 'transfer.hideRefs', 'refs/pull');
       const old = s.work.head();
-      const bad = hostileCommit(
-        s.work,
-        hostile.find((h) => h.name.includes('"x/.."'))!,
-        true,
-      );
+      const bad = hostileCommit(s.work, slashDotDot, true);
       // The forge writes the pull-request ref itself: no push, no fsck, no hook.
       s.server.git('fetch', '-q', s.work.dir, `${bad}:refs/pull/1/head`);
       const r = receivePack(s.server, s.work, `${old} ${bad} refs/heads/main`, []);
@@ -370,11 +368,7 @@ describe('malformed trees fail closed at every point that reads history', () => 
     s.work.git('add', 'src/a.txt');
     s.work.git('commit', '-q', '--no-verify', '-m', 'by hand');
     const good = s.work.head();
-    const bad = hostileCommit(
-      s.work,
-      hostile.find((h) => h.name.includes('"x/.."'))!,
-      true,
-    );
+    const bad = hostileCommit(s.work, slashDotDot, true);
     const objects = s.work
       .git('rev-list', '--objects', '--no-object-names', bad, `^${old}`)
       .trim()
@@ -393,8 +387,7 @@ describe('malformed trees fail closed at every point that reads history', () => 
   it('check --range in a treeless clone still refuses a malformed tree', T, () => {
     const s = protectedServer();
     const base = s.work.head();
-    const dotdot = hostile.find((h) => h.name.includes('"x/.."'))!;
-    hostileCommit(s.work, dotdot, true);
+    hostileCommit(s.work, slashDotDot, true);
     const clone = treelessClone(s.work);
     const range = clone.cleanroom(['check', '--range', `${base}..ci`]);
     expect(range.code, range.stderr + range.stdout).not.toBe(0);

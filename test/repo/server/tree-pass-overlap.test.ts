@@ -28,8 +28,7 @@ describe('a malformed tree is the verdict of a push', () => {
     const ctx = { cwd: s.server.dir, env: slow };
     for (const ref of ['refs/heads/main', 'refs/heads/feature']) {
       const old = ref === 'refs/heads/main' ? s.old : '0'.repeat(40);
-      const cache = tempDir();
-      const push = (id: string) =>
+      const push = (id: string, cache: string) =>
         judgePush(
           ctx,
           treePushSource(),
@@ -43,7 +42,8 @@ describe('a malformed tree is the verdict of a push', () => {
           cache,
         );
       // The control: the same AI content in well-formed trees is judged (a violation).
-      const verdicts = await push(s.clean);
+      const cache = tempDir();
+      const verdicts = await push(s.clean, cache);
       expect(
         verdicts[0]!.findings.some((f) => f.outcome === 'violation'),
         ref,
@@ -51,21 +51,7 @@ describe('a malformed tree is the verdict of a push', () => {
       const written = readdirSync(cache);
       // The malformed push: the tree pass's error, not findings; no link cache written.
       const cache2 = tempDir();
-      await expect(
-        judgePush(
-          ctx,
-          treePushSource(),
-          [{ old, new: s.malformed, ref }],
-          now,
-          60_000,
-          'refs/heads/main',
-          undefined,
-          undefined,
-          undefined,
-          cache2,
-        ),
-        ref,
-      ).rejects.toThrow(
+      await expect(push(s.malformed, cache2), ref).rejects.toThrow(
         `malformed tree ${s.malformedTree.slice(0, 12)}: two entries are named q.json`,
       );
       expect(existsSync(cache2) ? readdirSync(cache2) : [], ref).toEqual([]);

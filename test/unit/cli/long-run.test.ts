@@ -22,6 +22,29 @@ const KEY = Symbol.for('cleanroom.longRun');
 const SPAWNS = { timeout: 60_000 };
 const slot = globalThis as Record<symbol, unknown>;
 
+/**
+ * In a fresh process: whether setting `flags` changes V8's code-cache stamp, and whether
+ * `defaults` then give the first stamp back (cachedDataVersionTag hashes every flag: a
+ * cache written under another hash is rejected; the loader sets FLAGS_RESET before it
+ * compares and writes).
+ */
+function stampRoundTrip(flags: string, defaults: string): [boolean, boolean] {
+  const out = execFileSync(
+    process.execPath,
+    [
+      '-e',
+      `const v8 = require('node:v8');
+const before = v8.cachedDataVersionTag();
+v8.setFlagsFromString(${JSON.stringify(flags)});
+const changed = v8.cachedDataVersionTag();
+v8.setFlagsFromString(${JSON.stringify(defaults)});
+process.stdout.write(JSON.stringify([before !== changed, before === v8.cachedDataVersionTag()]));`,
+    ],
+    { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
+  );
+  return JSON.parse(out) as [boolean, boolean];
+}
+
 afterEach(() => {
   delete slot[KEY];
 });
@@ -81,22 +104,7 @@ process.stdout.write(String(s.space_size));`;
     'the defaults it leaves for the loader give back the V8 stamp, so a code cache stays valid',
     SPAWNS,
     () => {
-      // cachedDataVersionTag hashes every flag: a cache written under another hash is
-      // rejected. The loader sets FLAGS_RESET before it compares and writes.
-      const out = execFileSync(
-        process.execPath,
-        [
-          '-e',
-          `const v8 = require('node:v8');
-const before = v8.cachedDataVersionTag();
-v8.setFlagsFromString(${JSON.stringify(LARGE_DIFF_V8_FLAGS)});
-const changed = v8.cachedDataVersionTag();
-v8.setFlagsFromString(${JSON.stringify(LARGE_DIFF_V8_DEFAULTS)});
-process.stdout.write(JSON.stringify([before !== changed, before === v8.cachedDataVersionTag()]));`,
-        ],
-        { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
-      );
-      expect(JSON.parse(out)).toEqual([true, true]);
+      expect(stampRoundTrip(LARGE_DIFF_V8_FLAGS, LARGE_DIFF_V8_DEFAULTS)).toEqual([true, true]);
     },
   );
 
@@ -142,19 +150,6 @@ describe('frugalHeap (through longRun)', () => {
   });
 
   it('its default gives back the V8 stamp, so a code cache stays valid', SPAWNS, () => {
-    const out = execFileSync(
-      process.execPath,
-      [
-        '-e',
-        `const v8 = require('node:v8');
-const before = v8.cachedDataVersionTag();
-v8.setFlagsFromString(${JSON.stringify(FRUGAL_HEAP_V8_FLAGS)});
-const changed = v8.cachedDataVersionTag();
-v8.setFlagsFromString(${JSON.stringify(FRUGAL_HEAP_V8_DEFAULTS)});
-process.stdout.write(JSON.stringify([before !== changed, before === v8.cachedDataVersionTag()]));`,
-      ],
-      { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } },
-    );
-    expect(JSON.parse(out)).toEqual([true, true]);
+    expect(stampRoundTrip(FRUGAL_HEAP_V8_FLAGS, FRUGAL_HEAP_V8_DEFAULTS)).toEqual([true, true]);
   });
 });
