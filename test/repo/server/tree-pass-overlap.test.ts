@@ -1,10 +1,10 @@
 // The order of a push's answers (src/server/pre-receive.ts judgePush): whatever the
 // judgement finds, a malformed tree is the verdict. The push is refused with the tree
 // pass's input error (exit 2), never with the judgement's findings, and no verdict (nor
-// the link cache the judgement writes) leaves before the tree pass has ended. Written for
-// a tree pass run beside the judgement (tried in the p20-trees lane; it did not pay on
-// 2 cores, so the pass still runs first): a tree pass that a faster judgement overtakes
-// must fail here, so its rev-list is made to start a second late.
+// the link cache the judgement writes) leaves before the tree pass has ended. The pass runs
+// beside the judgement of a short push (TREES_BESIDE_MAX_COMMITS): a tree pass that a
+// faster judgement overtakes must fail here, so its rev-list is made to start a second
+// late.
 
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,28 @@ describe('a malformed tree is the verdict of a push', () => {
       expect(existsSync(cache2) ? readdirSync(cache2) : [], ref).toEqual([]);
       expect(written.length, 'the control wrote its link cache').toBeGreaterThan(0);
     }
+  });
+
+  it('a malformed tree is the answer over an error the judgement throws, and a clean push gets that error', async () => {
+    const s = treePushSetUp();
+    // The judgement's diff-tree fails at once; the tree pass is a second late.
+    const env = gitWrapperEnv(
+      s.server.env,
+      'case "$*" in *--filter=object:type=tree*) sleep 1 ;; *diff-tree*) echo "fatal: planted" >&2; exit 128 ;; esac',
+    );
+    const push = (id: string) =>
+      judgePush(
+        { cwd: s.server.dir, env },
+        treePushSource(),
+        [{ old: s.old, new: id, ref: 'refs/heads/main' }],
+        now,
+        60_000,
+        'refs/heads/main',
+      );
+    await expect(push(s.malformed)).rejects.toThrow(
+      `malformed tree ${s.malformedTree.slice(0, 12)}: two entries are named q.json`,
+    );
+    await expect(push(s.clean)).rejects.toThrow(/planted/);
   });
 
   it('with Git checking trees itself (gitChecksTrees), the same push is judged on its findings', async () => {
