@@ -20,6 +20,21 @@ export const usageError = (message: string, hint?: string): CleanroomError =>
 export const inputError = (message: string, hint?: string): CleanroomError =>
   new CleanroomError('input', message, hint);
 
+/**
+ * Content that a push (or a range) carries and that cleanroom refuses as such — a tree Git
+ * never writes (src/git/trees.ts) — as opposed to a check that could not be completed. It
+ * is a verdict on the pusher's content, so a fail-open server does not accept it:
+ * otherwise wrapping a deny zone's AI content in such a tree would turn its rejection
+ * into "accepted unchecked" (hostile review, eighth pass; docs/server.md "Fail closed").
+ * Kind `input`, exit 2.
+ */
+export class RefusedContent extends CleanroomError {
+  constructor(message: string, hint?: string) {
+    super('input', message, hint);
+    this.name = 'RefusedContent';
+  }
+}
+
 /** Problems found in a policy (or another config file): all of them at once, each located. */
 export interface PolicyProblem {
   file: string;

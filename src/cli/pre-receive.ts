@@ -1,6 +1,6 @@
 import { appendFileSync } from 'node:fs';
 import { armDeadline, deadlinePassed } from '../core/deadline.js';
-import { CleanroomError, usageError } from '../errors.js';
+import { CleanroomError, RefusedContent, usageError } from '../errors.js';
 import type { Finding } from '../core/types.js';
 import { isZeroId, openRepo } from '../git/repo.js';
 import { missingApprovers, renderText } from '../report/text.js';
@@ -221,14 +221,24 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       passed: [],
       errors: [],
     }));
+    // A verdict on the pushed content (a malformed tree) is not a check that failed:
+    // fail-open does not accept it.
+    const refused = e instanceof RefusedContent;
+    const failOpen = cfg.failOpen && !refused;
     logDecision(io, cfg.logFile, {
       pusher,
-      decision: cfg.failOpen ? 'accept-fail-open' : 'reject',
+      decision: failOpen ? 'accept-fail-open' : 'reject',
       policy: null,
       reason: msg,
       refs,
     });
-    if (cfg.failOpen) {
+    if (refused) {
+      say(
+        `cleanroom: push rejected — it carries content cleanroom refuses${cfg.failOpen ? ' (fail-open does not apply to it)' : ''}.\ncleanroom: ${msg}`,
+      );
+      return 2;
+    }
+    if (failOpen) {
       say(
         `cleanroom: WARNING: the check failed and this server is configured to fail open — push accepted unchecked.\ncleanroom: ${msg}`,
       );

@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 import { checkDeadline } from '../core/deadline.js';
-import { CleanroomError } from '../errors.js';
+import { CleanroomError, RefusedContent } from '../errors.js';
 import { safePath } from '../escape.js';
 import type { Readable } from 'node:stream';
 import { GitError, spawnGit, spawnGitInto, withoutLazyFetch, type GitContext } from './git.js';
@@ -325,7 +325,7 @@ const hint = (id?: string): string =>
 
 /** The input error for a malformed tree: what, where, and what to do. */
 export function malformedTree(id: string, problem: string): CleanroomError {
-  return new CleanroomError('input', `malformed tree ${id.slice(0, 12)}: ${problem}`, hint(id));
+  return new RefusedContent(`malformed tree ${id.slice(0, 12)}: ${problem}`, hint(id));
 }
 
 /** `git cat-file --batch` could not be read as its documented output: fail closed. */
@@ -570,8 +570,7 @@ export async function assertWellFormedTrees(
           ? /in tree entry|tree object|tree entry/i.exec(e.stderr)
           : null;
       if (e instanceof GitError && tree)
-        throw new CleanroomError(
-          'input',
+        throw new RefusedContent(
           `malformed tree: git cannot walk it (${e.stderr.trim().split('\n')[0]!.slice(0, 120)})`,
           hint(),
         );

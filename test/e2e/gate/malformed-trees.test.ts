@@ -7,7 +7,7 @@
 // Beside each, the same content in a well-formed tree passes.
 
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { expectCleanError, removeTempDirs, TestRepo } from '../../helpers/repo.js';
@@ -253,6 +253,42 @@ describe('malformed trees fail closed at every point that reads history', () => 
     expect(push.code, push.stderr).toBe(0);
     expect(s.work.cleanroom(['check', '--range', `${base}..main`]).code).toBe(0);
     expect(s.work.cleanroom(['audit']).code).toBe(0);
+  });
+
+  // Fail-open accepts a check that could not be completed, not a verdict: a malformed tree
+  // is one (src/errors.ts RefusedContent). Else a deny zone's AI content, rejected in a
+  // well-formed tree even on a fail-open server, was accepted unchecked once wrapped in a
+  // malformed one (hostile review, eighth pass).
+  it('a fail-open server still rejects a malformed tree (and logs a rejection)', T, () => {
+    const s = protectedServer();
+    const base = s.work.head();
+    const log = join(s.server.dir, 'decisions.jsonl');
+    s.server.git('config', 'cleanroom.failopen', 'true');
+    s.server.git('config', 'cleanroom.log', log);
+    // Control: the zone's AI content in a well-formed tree is a violation (exit 1), fail-open or not.
+    const q = blob(s.work, '{"q":1}\n');
+    commitTree(
+      s.work,
+      rawTree(s.work, [...headEntries(s.work), evalsTree(s.work, q)].sort(gitSort)),
+      true,
+    );
+    const control = s.work.tryGit(['push', 'origin', 'main']);
+    expect(control.code, control.stderr).not.toBe(0);
+    expect(control.stderr).not.toMatch(/fail open/);
+    expect(serverRef(s, 'main')).toBe(base);
+    for (const c of hostile.filter((h) => !/empty name/.test(h.name))) {
+      s.work.git('update-ref', 'refs/heads/main', base);
+      s.work.git('reset', '-q', '--hard', base);
+      hostileCommit(s.work, c, true);
+      const push = s.work.tryGit(['push', 'origin', 'main']);
+      expect(push.code, `${c.name}: ${push.stderr}`).not.toBe(0);
+      expect(push.stderr, c.name).toMatch(/malformed tree/);
+      expect(push.stderr, c.name).toMatch(/fail-open does not apply/);
+      expect(serverRef(s, 'main'), c.name).toBe(base);
+    }
+    const decisions = readFileSync(log, 'utf8');
+    expect(decisions).toMatch(/"decision":"reject"/);
+    expect(decisions).not.toMatch(/accept-fail-open/);
   });
 
   it('control: a human commit of the zone in a well-formed tree is pushed', T, () => {
