@@ -512,13 +512,8 @@ function scanOutput(out: Readable, scan: TreeBatchScan): Promise<void> {
 export async function assertWellFormedTrees(
   ctx: GitContext,
   revArgs: readonly string[],
-  opts: {
-    absent?: 'fetch' | 'skip';
-    /** Aborted: both processes end now and the call rejects (run beside other work). */
-    signal?: AbortSignal;
-  } = {},
+  opts: { absent?: 'fetch' | 'skip' } = {},
 ): Promise<void> {
-  if (opts.signal?.aborted) throw new CleanroomError('internal', 'the tree pass was stopped');
   // A partial clone's absent trees: fetched by default (git rev-list fetches each from
   // the promisor remote), as the judgement that reads them next would fetch them, so no
   // tree is judged unchecked (a treeless CI clone, `--filter=tree:0`). `skip` (audit,
@@ -542,12 +537,6 @@ export async function assertWellFormedTrees(
   const catted = exited(cat, catArgs);
   catted.catch(() => undefined);
   let list: ReturnType<typeof spawnGitInto> | undefined;
-  // Ending cat-file closes its output, so the scan below rejects ("cut off").
-  const stop = (): void => {
-    if (list) teardownGit(list);
-    teardownGit(cat);
-  };
-  opts.signal?.addEventListener('abort', stop, { once: true });
   try {
     cat.stdin.on('error', () => undefined);
     list = spawnGitInto(quiet, listArgs, cat.stdin);
@@ -577,7 +566,7 @@ export async function assertWellFormedTrees(
       throw e;
     }
   } finally {
-    opts.signal?.removeEventListener('abort', stop);
-    stop();
+    if (list) teardownGit(list);
+    teardownGit(cat);
   }
 }

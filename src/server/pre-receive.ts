@@ -339,11 +339,12 @@ export class CommitGraph {
 /**
  * Whether `e` is a rev-list refusing `--exclude-hidden` as git before 2.39 does, before any
  * output: its usage (exit 129) or "unrecognized argument" (128). Asked only while
- * `hiddenSupported` is not known to be true (the tree pass and newCommitsOf run side by
- * side: either may learn it first).
+ * `hiddenSupported` is not known yet.
  */
 const refusesExcludeHidden = (e: unknown): boolean =>
-  hiddenSupported !== true && e instanceof GitError && (e.exitCode === 128 || e.exitCode === 129);
+  hiddenSupported === undefined &&
+  e instanceof GitError &&
+  (e.exitCode === 128 || e.exitCode === 129);
 
 /**
  * The commits the whole push makes newly reachable, with their parents: one `git
@@ -393,7 +394,6 @@ async function assertPushTrees(
   ctx: GitContext,
   updates: readonly RefUpdate[],
   peeled: ReadonlyMap<string, string | undefined>,
-  signal?: AbortSignal,
 ): Promise<void> {
   const tips = [
     ...new Set(updates.map((u) => peeled.get(u.new)).filter((t): t is string => t !== undefined)),
@@ -401,9 +401,7 @@ async function assertPushTrees(
   if (!tips.length) return;
   if (hiddenSupported !== false) {
     try {
-      await assertWellFormedTrees(ctx, [...tips, '--not', '--exclude-hidden=receive', '--all'], {
-        signal,
-      });
+      await assertWellFormedTrees(ctx, [...tips, '--not', '--exclude-hidden=receive', '--all']);
       hiddenSupported = true;
       return;
     } catch (e) {
@@ -416,37 +414,8 @@ async function assertPushTrees(
   }
   for (const u of updates) {
     const tip = peeled.get(u.new);
-    if (tip)
-      await assertWellFormedTrees(ctx, isZeroId(u.old) ? [tip] : [tip, `^${u.old}`], { signal });
+    if (tip) await assertWellFormedTrees(ctx, isZeroId(u.old) ? [tip] : [tip, `^${u.old}`]);
   }
-}
-
-/**
- * A push of at most this many commits (per ref) is judged while its tree pass runs: the
- * two stages' git processes overlap (a one-commit push: five processes in two stages, not
- * three). A longer push waits for its tree pass first: on 2 cores the two passes of a
- * long push compete for the CPU and the wall time grew (docs/benchmarks.md, "Seventh
- * pass"). Whatever runs beside it, no verdict leaves before the tree pass has ended, and
- * a malformed tree is the answer over anything the judgement found or threw.
- */
-export const TREES_BESIDE_MAX_COMMITS = 1_000;
-
-/**
- * The push's tree pass (assertPushTrees), started now: `done` settles when it has ended
- * (rejecting with its error); `stop()` ends its processes (the push ends another way).
- */
-function startPushTrees(
-  ctx: GitContext,
-  updates: readonly RefUpdate[],
-  peeled: ReadonlyMap<string, string | undefined>,
-): { done: Promise<void>; failed: () => boolean; stop: () => void } {
-  const ac = new AbortController();
-  let failed = false;
-  const done = assertPushTrees(ctx, updates, peeled, ac.signal);
-  done.catch(() => {
-    failed = true;
-  });
-  return { done, failed: () => failed, stop: () => ac.abort() };
 }
 
 /**
@@ -617,179 +586,155 @@ export async function judgePush(
           ctx,
           toJudge.map((u) => u.new),
         );
-  // The tree pass runs from here, beside the listing and (for a short push) the judgement;
-  // every way out of this function waits for it or ends it.
-  const trees = gitChecksTrees ? undefined : startPushTrees(ctx, toJudge, peeled);
-  try {
-    // The graph serves every ref but the default branch (walked OLD..NEW below): a push to
-    // the default branch alone needs no such rev-list.
-    const graph = toJudge.some((u) => u.ref !== defaultRef && peeled.get(u.new) !== undefined)
-      ? await newCommitsOf(ctx, [
-          ...new Set(
-            toJudge
-              .filter((u) => u.ref !== defaultRef)
-              .map((u) => peeled.get(u.new))
-              .filter((t): t is string => t !== undefined),
-          ),
-        ])
-      : undefined;
-    for (const update of updates) {
-      if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
-      const v: RefVerdict = { update, findings: [], notes: [], errors: [], commits: 0 };
-      verdicts.push(v);
-      if (isZeroId(update.new)) continue; // deleting a ref introduces no content
-      if (update.ref.startsWith('refs/replace/')) {
-        v.errors.push(
-          'refs/replace/* would change what git shows for objects already here (a commit, the policy); cleanroom refuses replace refs',
-        );
-        continue;
-      }
-      const tip = peeled.get(update.new);
-      if (!tip) {
-        v.errors.push(
-          `${update.new.slice(0, 12)} is not a commit (a tree or blob): cleanroom cannot judge content pushed that way`,
-        );
-        continue;
-      }
-      // What enters the default branch is judged by the policy before the push, even when
-      // another ref already held it (docs/design/contract.md §6): an AI branch pushed while no zone covered
-      // its files, merged into main after the zone was added, is judged now. OLD..NEW holds
-      // every commit new to the server as well; `seen` keeps a commit judged for another ref
-      // of this push from being judged again.
-      const intoDefault = update.ref === defaultRef;
-      let touchesPolicy = false;
-      // Whether OLD..NEW proves by itself that no guarded path differs between OLD and NEW
-      // (then guardedChanges below needs no diff-tree): see linearUntouched.
-      const fromGraph = graph !== undefined && !intoDefault;
-      const chain = {
-        walked: !fromGraph,
-        skipped: false,
-        parentIsOld: false,
-        mergeOrGuarded: false,
-      };
-      // The graph's commits for this ref, known whole before any is read: their count tells
-      // judgePushCommits how long the push is.
-      const order = graph && fromGraph ? graph.postOrder(tip, seen) : undefined;
-      // How many commits this ref brings: a long push waits for its tree pass here.
-      let count = order?.length ?? 0;
-      const ids =
-        graph && order
-          ? (function* () {
-              for (const id of order) yield { id, parents: graph.get(id)! };
-            })()
-          : await (async () => {
-              // The default branch, or older git: per-ref OLD..NEW — never "--all", which would
-              // trust hidden refs. Oldest first (parents before children): see reachableNew.
-              // Read whole before judging (a topo-ordered, reversed rev-list prints nothing
-              // before its walk ends anyway), into the compact graph: then each commit is
-              // handed on without a promise (two async generators per commit were a
-              // visible share of a 13,000-commit push).
-              const { graph: g, order: listed } =
-                oneCommitOnto(update.old, tip, parentsOf) ??
-                (await orderedCommits(ctx, [
-                  '--topo-order',
-                  '--reverse',
-                  '--parents',
-                  ...(isZeroId(update.old) ? [tip] : [tip, `^${update.old}`]),
-                ]));
-              count = listed.length;
-              return (function* () {
-                for (const id of listed) {
-                  if (seen.has(id)) {
-                    chain.skipped = true;
-                    continue;
-                  }
-                  seen.add(id);
-                  yield { id, parents: g.get(id)! };
+  if (!gitChecksTrees) await assertPushTrees(ctx, toJudge, peeled);
+  // The graph serves every ref but the default branch (walked OLD..NEW below): a push to
+  // the default branch alone needs no such rev-list.
+  const graph = toJudge.some((u) => u.ref !== defaultRef && peeled.get(u.new) !== undefined)
+    ? await newCommitsOf(ctx, [
+        ...new Set(
+          toJudge
+            .filter((u) => u.ref !== defaultRef)
+            .map((u) => peeled.get(u.new))
+            .filter((t): t is string => t !== undefined),
+        ),
+      ])
+    : undefined;
+  for (const update of updates) {
+    if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
+    const v: RefVerdict = { update, findings: [], notes: [], errors: [], commits: 0 };
+    verdicts.push(v);
+    if (isZeroId(update.new)) continue; // deleting a ref introduces no content
+    if (update.ref.startsWith('refs/replace/')) {
+      v.errors.push(
+        'refs/replace/* would change what git shows for objects already here (a commit, the policy); cleanroom refuses replace refs',
+      );
+      continue;
+    }
+    const tip = peeled.get(update.new);
+    if (!tip) {
+      v.errors.push(
+        `${update.new.slice(0, 12)} is not a commit (a tree or blob): cleanroom cannot judge content pushed that way`,
+      );
+      continue;
+    }
+    // What enters the default branch is judged by the policy before the push, even when
+    // another ref already held it (docs/design/contract.md §6): an AI branch pushed while no zone covered
+    // its files, merged into main after the zone was added, is judged now. OLD..NEW holds
+    // every commit new to the server as well; `seen` keeps a commit judged for another ref
+    // of this push from being judged again.
+    const intoDefault = update.ref === defaultRef;
+    let touchesPolicy = false;
+    // Whether OLD..NEW proves by itself that no guarded path differs between OLD and NEW
+    // (then guardedChanges below needs no diff-tree): see linearUntouched.
+    const fromGraph = graph !== undefined && !intoDefault;
+    const chain = { walked: !fromGraph, skipped: false, parentIsOld: false, mergeOrGuarded: false };
+    // The graph's commits for this ref, known whole before any is read: their count tells
+    // judgePushCommits how long the push is.
+    const order = graph && fromGraph ? graph.postOrder(tip, seen) : undefined;
+    const ids =
+      graph && order
+        ? (function* () {
+            for (const id of order) yield { id, parents: graph.get(id)! };
+          })()
+        : await (async () => {
+            // The default branch, or older git: per-ref OLD..NEW — never "--all", which would
+            // trust hidden refs. Oldest first (parents before children): see reachableNew.
+            // Read whole before judging (a topo-ordered, reversed rev-list prints nothing
+            // before its walk ends anyway), into the compact graph: then each commit is
+            // handed on without a promise (two async generators per commit were a
+            // visible share of a 13,000-commit push).
+            const { graph: g, order: listed } =
+              oneCommitOnto(update.old, tip, parentsOf) ??
+              (await orderedCommits(ctx, [
+                '--topo-order',
+                '--reverse',
+                '--parents',
+                ...(isZeroId(update.old) ? [tip] : [tip, `^${update.old}`]),
+              ]));
+            return (function* () {
+              for (const id of listed) {
+                if (seen.has(id)) {
+                  chain.skipped = true;
+                  continue;
                 }
-              })();
+                seen.add(id);
+                yield { id, parents: g.get(id)! };
+              }
             })();
-      // Commits that cannot produce a finding are passed over (judgePushCommits); with an
-      // override log to feed, every commit's message is read all the same.
-      if (trees && count > TREES_BESIDE_MAX_COMMITS) await trees.done;
-      linkCache?.wanted.add(tip);
-      const judged = judgePushCommits(ctx, source.policy, source.trust, ids, now, {
-        guardConfig: true,
-        ...(linkCache ? { linkCache } : {}),
-        readAll: onCommit !== undefined,
-        ...(order ? { commits: order.length } : {}),
-      });
-      try {
-        for await (const j of judged) {
-          v.commits++;
-          if (j.record) onCommit?.(j.record);
-          v.findings.push(...j.findings);
-          if (j.findings.length) addNotes(v.notes, j.id, j.notes);
-          // A commit passed over has one parent and touches no guarded path (mayMatter, with
-          // the same configGuard of the same policy; the policy file is guarded): its files
-          // need no second look (100,000 of them at a long push).
-          if (j.judged && j.files.some((f) => f.path === POLICY_PATH)) touchesPolicy = true;
-          if (j.judged && (j.parents.length !== 1 || j.files.some((f) => touchesGuard(f, guard))))
-            chain.mergeOrGuarded = true;
-          else if (j.parents[0] === update.old) chain.parentIsOld = true;
-          if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
-          // A malformed tree already decides the push: the rest need not be judged.
-          if (trees?.failed()) await trees.done;
-        }
-      } finally {
-        await judged.return(undefined);
+          })();
+    // Commits that cannot produce a finding are passed over (judgePushCommits); with an
+    // override log to feed, every commit's message is read all the same.
+    linkCache?.wanted.add(tip);
+    const judged = judgePushCommits(ctx, source.policy, source.trust, ids, now, {
+      guardConfig: true,
+      ...(linkCache ? { linkCache } : {}),
+      readAll: onCommit !== undefined,
+      ...(order ? { commits: order.length } : {}),
+    });
+    try {
+      for await (const j of judged) {
+        v.commits++;
+        if (j.record) onCommit?.(j.record);
+        v.findings.push(...j.findings);
+        if (j.findings.length) addNotes(v.notes, j.id, j.notes);
+        // A commit passed over has one parent and touches no guarded path (mayMatter, with
+        // the same configGuard of the same policy; the policy file is guarded): its files
+        // need no second look (100,000 of them at a long push).
+        if (j.judged && j.files.some((f) => f.path === POLICY_PATH)) touchesPolicy = true;
+        if (j.judged && (j.parents.length !== 1 || j.files.some((f) => touchesGuard(f, guard))))
+          chain.mergeOrGuarded = true;
+        else if (j.parents[0] === update.old) chain.parentIsOld = true;
+        if (Date.now() > deadline || signal?.aborted) throw new DeadlineExceeded(deadlineMs);
       }
-      // The default branch's policy is the one the next push is judged by. Moving the branch
-      // (a rewind, a reset to an old merge) can change it without any commit carrying it;
-      // then the change needs an approved commit in this push like any other.
-      if (update.ref === defaultRef && !isZeroId(update.old)) {
-        const changed = linearUntouched(chain)
-          ? []
-          : await guardedChanges(ctx, update.old, tip, guard);
-        const approved = new Set(
-          v.findings
-            .filter((f) => f.zone === CONFIG_ZONE && f.outcome === 'overridden')
-            .map((f) => f.path),
+    } finally {
+      await judged.return(undefined);
+    }
+    // The default branch's policy is the one the next push is judged by. Moving the branch
+    // (a rewind, a reset to an old merge) can change it without any commit carrying it;
+    // then the change needs an approved commit in this push like any other.
+    if (update.ref === defaultRef && !isZeroId(update.old)) {
+      const changed = linearUntouched(chain)
+        ? []
+        : await guardedChanges(ctx, update.old, tip, guard);
+      const approved = new Set(
+        v.findings
+          .filter((f) => f.zone === CONFIG_ZONE && f.outcome === 'overridden')
+          .map((f) => f.path),
+      );
+      const unapproved = changed.filter((f) => !approved.has(f.path));
+      if (
+        unapproved.length &&
+        !v.findings.some((f) => f.zone === CONFIG_ZONE && f.outcome === 'violation')
+      ) {
+        v.errors.push(
+          `this push changes ${unapproved.map((f) => f.path).join(', ')} on the default branch without a commit that carries an approver's override (a rewind or reset of the branch) — push a commit that makes the change, with a Cleanroom-Override`,
         );
-        const unapproved = changed.filter((f) => !approved.has(f.path));
-        if (
-          unapproved.length &&
-          !v.findings.some((f) => f.zone === CONFIG_ZONE && f.outcome === 'violation')
-        ) {
-          v.errors.push(
-            `this push changes ${unapproved.map((f) => f.path).join(', ')} on the default branch without a commit that carries an approver's override (a rewind or reset of the branch) — push a commit that makes the change, with a Cleanroom-Override`,
-          );
-        }
       }
-      if (touchesPolicy) {
-        // The policy this push would leave behind must itself be valid.
-        const text = await readBlobAt(ctx, tip, POLICY_PATH);
-        if (text !== undefined) {
-          try {
-            (await import('../policy/load.js')).loadPolicyText(
-              text,
-              `${update.ref.replace(/^refs\/heads\//, '')}:${POLICY_PATH}`,
+    }
+    if (touchesPolicy) {
+      // The policy this push would leave behind must itself be valid.
+      const text = await readBlobAt(ctx, tip, POLICY_PATH);
+      if (text !== undefined) {
+        try {
+          (await import('../policy/load.js')).loadPolicyText(
+            text,
+            `${update.ref.replace(/^refs\/heads\//, '')}:${POLICY_PATH}`,
+          );
+        } catch (e) {
+          if (e instanceof PolicyError)
+            v.errors.push(
+              'the policy this push would leave is invalid:',
+              ...e.problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`),
             );
-          } catch (e) {
-            if (e instanceof PolicyError)
-              v.errors.push(
-                'the policy this push would leave is invalid:',
-                ...e.problems.map((p) => `  ${p.file}:${p.line}:${p.col}: ${p.message}`),
-              );
-            else throw e;
-          }
+          else throw e;
         }
       }
     }
-    // No verdict, and no link cache, before the tree pass has ended.
-    if (trees) await trees.done;
-    // Only a push judged to its end: the links of its tips are then known (and correct
-    // whatever the verdict: they are the trees', not the push's).
-    linkCache?.save();
-    return verdicts;
-  } catch (e) {
-    // A malformed tree is the answer over whatever the judgement threw (the tree may be
-    // what broke it), unless the deadline or the caller ended the push.
-    if (trees && !(e instanceof DeadlineExceeded) && !signal?.aborted) await trees.done;
-    throw e;
-  } finally {
-    trees?.stop();
   }
+  // Only a push judged to its end: the links of its tips are then known (and correct
+  // whatever the verdict: they are the trees', not the push's).
+  linkCache?.save();
+  return verdicts;
 }
 
 // Who pushed and how errors reach them differ per host: src/server/platforms.ts.

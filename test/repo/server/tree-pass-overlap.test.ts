@@ -1,10 +1,11 @@
 // The order of a push's answers (src/server/pre-receive.ts judgePush): whatever the
 // judgement finds, a malformed tree is the verdict. The push is refused with the tree
 // pass's input error (exit 2), never with the judgement's findings, and no verdict (nor
-// the link cache the judgement writes) leaves before the tree pass has ended. The pass runs
-// beside the judgement of a short push (TREES_BESIDE_MAX_COMMITS): a tree pass that a
-// faster judgement overtakes must fail here, so its rev-list is made to start a second
-// late.
+// the link cache the judgement writes) leaves before the tree pass has ended, and a
+// malformed tree wins over an error the judgement throws. Written for a tree pass run
+// beside the judgement (tried twice, in the p20-trees lane and in the eighth pass; neither
+// paid on 2 cores, so the pass still runs first): a tree pass that a faster judgement
+// overtakes must fail here, so its rev-list is made to start a second late.
 
 import { existsSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
