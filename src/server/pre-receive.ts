@@ -10,7 +10,8 @@
 // * For the default branch, every commit newly reachable from it (OLD..NEW) is judged,
 //   even one another ref already held: what enters the default branch meets the policy
 //   as it is before the push.
-// * Fail closed: any error rejects, unless the admin chose --fail-open.
+// * Fail closed: any error rejects, unless the admin chose --fail-open; a malformed tree
+//   (RefusedContent) rejects even then: it is a verdict, not a failed check.
 
 import { CleanroomError, PolicyError } from '../errors.js';
 import type { FileChange, Finding } from '../core/types.js';
