@@ -323,8 +323,11 @@ export function borrowsObjects(
 const hint = (id?: string): string =>
   `Git never writes such a tree. Whoever made the commits: rewrite them without it (\`git log --all --find-object=${id ?? 'TREE'}\` names them). A server admin: \`git config receive.fsckObjects true\` and \`git config receive.fsck.badFilemode error\` make Git refuse such trees at push time (docs/server.md)`;
 
-/** The input error for a malformed tree: what, where, and what to do. */
-export function malformedTree(id: string, problem: string): CleanroomError {
+/**
+ * The refusal of a malformed tree (a verdict fail-open does not accept): what, where, and
+ * what to do.
+ */
+export function malformedTree(id: string, problem: string): RefusedContent {
   return new RefusedContent(`malformed tree ${id.slice(0, 12)}: ${problem}`, hint(id));
 }
 

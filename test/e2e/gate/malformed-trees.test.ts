@@ -157,6 +157,15 @@ const hostile: { name: string; build: Build; sorted?: boolean }[] = [
   },
 ];
 
+/** The hostile cases a client's own git can pack (it refuses an empty name itself). */
+const packable = hostile.filter((h) => !/empty name/.test(h.name));
+
+/** Moves `repo`'s main, its index and work tree back to `base` (for the next case). */
+function backTo(repo: TestRepo, base: string): void {
+  repo.git('update-ref', 'refs/heads/main', base);
+  repo.git('reset', '-q', '--hard', base);
+}
+
 /** The hostile case most tests push: a tree "x/.." holding evals/tasks/q.json. */
 const slashDotDot = hostile.find((h) => h.name.includes('"x/.."'))!;
 
@@ -276,9 +285,8 @@ describe('malformed trees fail closed at every point that reads history', () => 
     expect(control.code, control.stderr).not.toBe(0);
     expect(control.stderr).not.toMatch(/fail open/);
     expect(serverRef(s, 'main')).toBe(base);
-    for (const c of hostile.filter((h) => !/empty name/.test(h.name))) {
-      s.work.git('update-ref', 'refs/heads/main', base);
-      s.work.git('reset', '-q', '--hard', base);
+    for (const c of packable) {
+      backTo(s.work, base);
       hostileCommit(s.work, c, true);
       const push = s.work.tryGit(['push', 'origin', 'main']);
       expect(push.code, `${c.name}: ${push.stderr}`).not.toBe(0);
@@ -308,9 +316,8 @@ describe('malformed trees fail closed at every point that reads history', () => 
       const base = s.work.head();
       const traced = { ...s.work.env, CLEANROOM_DEBUG: '1' };
       // Git refuses each hostile tree before the hook runs.
-      for (const c of hostile.filter((h) => !/empty name/.test(h.name))) {
-        s.work.git('update-ref', 'refs/heads/main', base);
-        s.work.git('reset', '-q', '--hard', base);
+      for (const c of packable) {
+        backTo(s.work, base);
         hostileCommit(s.work, c, false);
         const push = s.work.tryGit(['push', 'origin', 'main'], { env: traced });
         expect(push.code, `${c.name}: ${push.stderr}`).not.toBe(0);
@@ -318,8 +325,7 @@ describe('malformed trees fail closed at every point that reads history', () => 
         expect(serverRef(s, 'main')).toBe(base);
       }
       // A well-formed push is judged without the tree pass.
-      s.work.git('update-ref', 'refs/heads/main', base);
-      s.work.git('reset', '-q', '--hard', base);
+      backTo(s.work, base);
       s.work.write('src/a.txt', 'a\n');
       s.work.git('add', 'src/a.txt');
       s.work.git('commit', '-q', '--no-verify', '-m', 'by hand');
