@@ -20,6 +20,7 @@ import { delimiter, join, resolve } from 'node:path';
 import { checkDeadline } from '../core/deadline.js';
 import { CleanroomError, RefusedContent } from '../errors.js';
 import { safePath } from '../escape.js';
+import { withoutHfsIgnored } from '../names.js';
 import type { Readable } from 'node:stream';
 import { GitError, spawnGit, spawnGitInto, withoutLazyFetch, type GitContext } from './git.js';
 import { teardown as teardownGit } from './live.js';
@@ -28,12 +29,9 @@ import { exited } from './stream.js';
 const MODES = new Set([0o100644, 0o100755, 0o100664, 0o120000, 0o40000, 0o160000]);
 const TREE = 0o40000;
 
-// Code points HFS+ ignores when it compares names (utf8.c next_hfs_char).
-const HFS_IGNORED = /[\u200c-\u200f\u202a-\u202e\u206a-\u206f\ufeff]/gu;
-
 /** Whether a checkout on HFS+ or NTFS would write into `.git` through the entry `name`. */
 export function isDotGitName(name: string): boolean {
-  const hfs = name.replace(HFS_IGNORED, '').toLowerCase();
+  const hfs = withoutHfsIgnored(name).toLowerCase();
   if (hfs === '.git') return true;
   const lower = name.toLowerCase();
   // NTFS: ".git" or its 8.3 short name "git~1", then only dots and spaces, or an

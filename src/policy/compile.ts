@@ -20,6 +20,7 @@ import {
 } from '../signals/tools.js';
 import builtinTools from './generated/builtin-tools.js';
 import { didYouMean } from './suggest.js';
+import { withoutHfsIgnored } from '../names.js';
 
 /** Places problems in the source (YamlLocator); a cached policy has none to place. */
 export interface Locator {
@@ -471,8 +472,10 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
   const caseSensitive = input.matching?.case === 'sensitive';
   const unicode = input.matching?.unicode ?? 'nfc';
   // An ASCII string is its own NFC form: one test instead of ICU for nearly every path.
+  // `nfc` folds names as HFS+ compares them: the code points it ignores go first (a zero
+  // width joiner between a letter and its accent hides neither), then NFC.
   const normalize = (p: string): string =>
-    unicode === 'nfc' && !ASCII.test(p) ? p.normalize('NFC') : p;
+    unicode === 'nfc' && !ASCII.test(p) ? withoutHfsIgnored(p).normalize('NFC') : p;
   // Built on first use: an agent hook's pre-write call judges paths only, and the table's
   // matchers are ~3% of that call (issue 14 §2). compileToolTable cannot fail on rows the
   // schema and the checks above accepted, so building it later changes no verdict.

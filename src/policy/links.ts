@@ -25,6 +25,7 @@ import { SYMLINK_MODE } from '../core/types.js';
 import { checkDeadline } from '../core/deadline.js';
 import { tunable } from '../core/tunable.js';
 import { CleanroomError } from '../errors.js';
+import { withoutHfsIgnored } from '../names.js';
 
 // Plain data about git's tree modes, so their home is src/core/types.ts (evaluate needs them).
 export { GITLINK_MODE, isLinkMode, SYMLINK_MODE } from '../core/types.js';
@@ -242,12 +243,13 @@ export function isAscii(s: string): boolean {
 }
 
 /**
- * A path as link resolution compares it: NFC (a normalisation-insensitive checkout — APFS,
- * HFS+ — shows `cafe\u0301/` through a link to `café`), lower-cased when `nocase`. Always
- * NFC, whatever the policy's `matching.unicode`: more aliases is the strict side.
+ * A path as link resolution compares it: without the code points HFS+ ignores
+ * (src/names.ts), then NFC (a normalisation-insensitive checkout — APFS, HFS+ — shows
+ * `cafe\u0301/` through a link to `café`), lower-cased when `nocase`. Always folded so,
+ * whatever the policy's `matching.unicode`: more aliases is the strict side.
  */
 export function foldPath(path: string, nocase = false): string {
-  const n = isAscii(path) ? path : path.normalize('NFC');
+  const n = isAscii(path) ? path : withoutHfsIgnored(path).normalize('NFC');
   return nocase ? n.toLowerCase() : n;
 }
 

@@ -43,6 +43,16 @@ describe('a "\\" in a link text', () => {
   });
 });
 
+describe('code points HFS+ ignores, in link texts and paths', () => {
+  it('a path under "src\\u200c" is under the target src, and shows at the link', () => {
+    expect(isUnderTarget('src\u200c/q.json', 'src')).toBe(true);
+    expect(isUnderTarget('src/q.json', 'sr\ufeffc')).toBe(true);
+    expect(throughLink('src\u200d/b/q.json', 'src/b', 'evals/more')).toBe('evals/more/q.json');
+  });
+  it('human control: another visible letter is another directory', () =>
+    expect(isUnderTarget('src\u00e9/q.json', 'src')).toBe(false));
+});
+
 describe('Unicode spellings (NFC link text, NFD directory)', () => {
   it('a path under the NFD directory is under the NFC target, and shows at the link', () => {
     expect(isUnderTarget(`${NFD}/q.json`, NFC)).toBe(true);

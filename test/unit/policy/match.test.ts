@@ -94,6 +94,27 @@ describe('Unicode: NFC vs NFD', () => {
   });
 });
 
+describe('code points HFS+ ignores (Git utf8.c next_hfs_char)', () => {
+  const p = loadPolicyText(POLICY, 'policy.yaml');
+  // Each opens evals/tasks/q.json on an HFS+ checkout: the same directory, so the same zone.
+  const hidden = '\u200c\u200d\u200e\u200f\u202a\u202e\u206a\u206f\ufeff'.split('');
+  const cases = hidden.map((c) => [c.codePointAt(0)!.toString(16).toUpperCase(), c] as const);
+  it.each(cases)('U+%s inside a zone directory name is still that zone', (_hex, c) => {
+    expect(where(p, `evals${c}/tasks/q.json`)).toBe('eval-tasks → deny (eval-tasks)');
+    expect(where(p, `ev${c}als/TASKS${c}/q.json`)).toBe('eval-tasks → deny (eval-tasks)');
+  });
+  it('a joiner between a letter and its accent hides neither (left out, then NFC)', () => {
+    const q = loadPolicyText(ACCENTS, 'policy.yaml');
+    expect(where(q, '\u00e9vals/ta\u200d\u0302ches/q.json')).toBe('taches → deny (taches)');
+  });
+  it('unicode: none compares the bytes, joiners included', () => {
+    const q = loadPolicyText(POLICY + 'matching: { unicode: none }\n', 'policy.yaml');
+    expect(where(q, 'evals\u200c/tasks/q.json')).toBe('- → allow');
+  });
+  it('human control: a visible non-ASCII letter still makes another name', () =>
+    expect(where(p, 'evals\u00e9/tasks/q.json')).toBe('- → allow'));
+});
+
 describe('case and dotfiles', () => {
   const p = loadPolicyText(ACCENTS, 'policy.yaml');
   it('**/answer_key* matches at any depth, any case', () => {
