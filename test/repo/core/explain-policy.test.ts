@@ -134,6 +134,7 @@ describe('policy validate and policy test', () => {
         `✗ ${file}:3: evals/harness/r.py (copilot): expected review, got allow (zone eval-harness)`,
         '✓ evals/tasks/q.json (unknown-ai) → read deny',
         'policy test: 1 of 3 cases fail',
+        `  → a case that fails because the policy changed on purpose (a zone trimmed or renamed): change or delete it in ${file}; otherwise fix the policy`,
         '',
       ].join('\n'),
     );
