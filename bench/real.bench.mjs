@@ -73,7 +73,7 @@ export default async function (h) {
   // interleaved with this one, in the same run.
   const baseDir = process.env.BENCH_BASE;
   const baseCli = baseDir ? join(baseDir, 'dist', 'cleanroom.cjs') : undefined;
-  const [nodeFloor, rawPlain, rawLog, hook, baseHook] = interleave(h, runs, [
+  const [nodeFloor, rawPlain, rawLog, treeWork, hook, baseHook] = interleave(h, runs, [
     () => timeTree(process.execPath, ['-e', '0'], { env }),
     () =>
       timeTree(
@@ -85,6 +85,20 @@ export default async function (h) {
       timeTree(
         'git',
         ['log', '--raw', '-M', '-c', '--no-abbrev', '--format=%H%n%an <%ae>%n%cn <%ce>%n%B', tip],
+        { cwd: server, env, stdio: ['ignore', 'ignore', 'pipe'] },
+      ),
+    // The git half of the tree check (src/git/trees.ts) alone: with Git's defaults
+    // (receive.fsckObjects off) the hook must read every new tree once more than the
+    // anchor does, whatever Node then does with them.
+    () =>
+      timeTree(
+        'sh',
+        [
+          '-c',
+          'git rev-list --objects --filter=object:type=tree --no-object-names "$1" | git cat-file --batch --buffer > /dev/null',
+          'trees',
+          tip,
+        ],
         { cwd: server, env, stdio: ['ignore', 'ignore', 'pipe'] },
       ),
     () =>
@@ -107,6 +121,14 @@ export default async function (h) {
   h.row('node -e 0', fmt(nodeFloor));
   h.row('git log --raw -M over main (anchor)', fmt(rawPlain));
   h.row('git log --raw -M -c over main', fmt(rawLog));
+  h.row("the tree check's git work alone (rev-list --objects | cat-file)", fmt(treeWork, rawPlain));
+  // What git alone must do with Git's defaults: the anchor's diffs plus the tree check's
+  // reads. Node's share is what the target leaves above it.
+  const floor = rawPlain.cpu + treeWork.cpu;
+  h.row(
+    "git floor with Git's defaults (anchor + tree check)",
+    `cpu ${floor.toFixed(0)} ms (×${(floor / rawPlain.cpu).toFixed(2)} of the anchor; the ≤ 2.5× target leaves ${(2.5 * rawPlain.cpu - floor).toFixed(0)} ms for Node)`,
+  );
   h.row('cleanroom pre-receive, main as a new branch (target ≤ 2.5× cpu)', fmt(hook, rawPlain));
   h.row('the same, against git log --raw -M -c', fmt(hook, rawLog));
   if (baseHook)
