@@ -1,6 +1,8 @@
 // Where the policy and its trust files come from decides what the check is worth.
 //
-//   work tree  — local hooks and `check --staged`: the developer's own copy (advisory).
+//   work tree  — local hooks and `check --staged`: the developer's own copy (advisory);
+//                a change to that configuration itself is judged by the copy committed
+//                before it (`configBefore`), as CI and the server judge it.
 //   a commit   — CI (`check --range BASE..HEAD`) and the server: the policy as it was on
 //                the base / default branch *before* the change, read from git objects, so
 //                a pull request or a push cannot weaken the policy that judges it.
@@ -8,12 +10,13 @@
 
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { CleanroomError } from '../errors.js';
-import { runGit, type GitContext } from '../git/git.js';
+import type { FileChange } from '../core/types.js';
+import { CleanroomError, PolicyError } from '../errors.js';
+import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { MAX_POLICY_BYTES } from '../policy/limits.js';
 import type { Trust } from './grants.js';
-import { POLICY_PATH } from '../policy/paths.js';
+import { configGuard, POLICY_PATH } from '../policy/paths.js';
 import { loadTrustedPolicy } from '../policy/trusted-cache.js';
 import { VERSION } from '../version.js';
 
@@ -131,6 +134,35 @@ export async function policyFromRev(
     trust: { approvers, reviewers, revokedApprovers, revokedReviewers },
     origin: `${label}:${POLICY_PATH}`,
   };
+}
+
+/**
+ * The policy and trust files a change to cleanroom's own configuration is judged by,
+ * locally: those committed at `base` (HEAD for staged changes, a commit's first parent),
+ * as pre-push, CI and the server judge such a change by the policy before it
+ * (docs/overrides-and-reviews.md, "Changing the policy"). Undefined, and the caller keeps
+ * the work tree's `policy`, when no file of `files` (paths and rename sources) is
+ * `.cleanroom/**` or a trust file of `policy`, when `base` is not a commit (an unborn
+ * branch), or when it holds no policy or an invalid one (the commit that fixes it is
+ * judged by the fix). Errors: git's, reading `base` (CleanroomError).
+ */
+export async function configBefore(
+  ctx: GitContext,
+  policy: Policy,
+  files: readonly Pick<FileChange, 'path' | 'from'>[],
+  base: string,
+): Promise<PolicySource | undefined> {
+  const guard = configGuard(policy);
+  if (!files.some((f) => guard(f.path) || (f.from !== undefined && guard(f.from))))
+    return undefined;
+  const rev = await verifyRev(ctx, `${base}^{commit}`);
+  if (!rev) return undefined;
+  try {
+    return await policyFromRev(ctx, rev, base);
+  } catch (e) {
+    if (e instanceof PolicyError) return undefined;
+    throw e;
+  }
 }
 
 /**

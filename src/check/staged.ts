@@ -21,6 +21,7 @@ import { mergedContentSignals, movedContentSignals, movesIntoZones } from './pro
 import { indexZoneLinks } from './links.js';
 import { withLinkAliases, zonesOfFile } from '../policy/links.js';
 import type { Trust } from './grants.js';
+import { configGuard } from '../policy/paths.js';
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -152,6 +153,12 @@ export interface StagedOptions {
   base?: string | undefined;
   /** The staged diff against `base` when the caller already read it (one diff-index per hook). */
   diff?: StagedDiff | undefined;
+  /**
+   * `policy` is the work tree's own: a staged change to `.cleanroom/**` or a trust file is
+   * then judged by the policy and trust files committed at `base` (configBefore), as the
+   * server will judge it. Off for a policy the user named (`--policy`, CLEANROOM_POLICY).
+   */
+  configFromBase?: boolean | undefined;
 }
 
 export async function checkStaged(
@@ -166,6 +173,16 @@ export async function checkStaged(
     opts.diff ?? stagedDiff(ctx, repo, opts.base),
     gitVars(ctx),
   ]);
+  // A change to the configuration itself: judged by the configuration before it. The
+  // guard is asked first, so the commit path loads policy-source only for such a change.
+  if (opts.configFromBase) {
+    const guard = configGuard(policy);
+    if (files.some((f) => guard(f.path) || (f.from !== undefined && guard(f.from)))) {
+      const { configBefore } = await import('./policy-source.js');
+      const before = await configBefore(ctx, policy, files, opts.base ?? 'HEAD');
+      if (before) ({ policy, trust } = before);
+    }
+  }
   const { author, committer } = identitiesIn(vars);
   const message = opts.messageFile
     ? await readMessageFile(opts.messageFile, commentSetting(vars))

@@ -141,7 +141,7 @@ export async function checkCommand(argv: string[], io: Io): Promise<number> {
       ws.repo,
       ws.policy,
       ws.trust,
-      { messageFile: str(values['message-file']), localSignals },
+      { messageFile: str(values['message-file']), localSignals, configFromBase: ws.own },
       io.now(),
     );
     await writeOutputs(io, report, outputs);

@@ -68,6 +68,12 @@ export interface Workspace {
   /** The policy text that was compiled into `policy` (not read again: the file may change meanwhile). */
   policyText: string;
   trust: Trust;
+  /**
+   * `policy` is the work tree's own `.cleanroom/policy.yaml` (not --policy,
+   * CLEANROOM_POLICY or a server's cleanroom.policy): a change to it is then judged by the
+   * copy committed before it (src/check/policy-source.ts configBefore).
+   */
+  own: boolean;
 }
 
 /** The policy the user asked for: --policy, $CLEANROOM_POLICY, or the work tree's. */
@@ -210,6 +216,7 @@ export async function openWorkspace(
     policy,
     policyFile: file,
     policyText: text,
+    own,
     // Another policy file (--policy, CLEANROOM_POLICY, a server's cleanroom.policy) has
     // its trust files beside it, as pre-receive reads them (docs/server.md), so an audit
     // on the server accepts the overrides its hook accepted; the work tree's fill in

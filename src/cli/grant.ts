@@ -31,7 +31,7 @@ import {
   type BundleFile,
 } from '../sign/bundle.js';
 import { revokedOf, type Trust } from '../check/grants.js';
-import { policyFromFile } from '../check/policy-source.js';
+import { configBefore, policyFromFile } from '../check/policy-source.js';
 import {
   canonicalText,
   coverage,
@@ -62,15 +62,22 @@ async function changeFiles(
   // --policy: a server-owned policy (install-server --policy) has no copy in the work
   // tree; the admin publishes it and the author names it here.
   const ws = await openWorkspace(io, policy);
-  if (commit === undefined)
-    return { files: await stagedChanges(ws.ctx, ws.repo), context: 'staged changes', ws };
+  // A change to the configuration is judged by the configuration committed before it
+  // (HEAD for staged changes, the commit's first parent), as the gate judges it: the
+  // request is made against that policy, whose zones and trust files the gate will use.
+  const before = async (files: FileChange[], base: string | undefined) => {
+    const src = ws.own && base ? await configBefore(ws.ctx, ws.policy, files, base) : undefined;
+    return src ? { ...ws, policy: src.policy, trust: src.trust } : ws;
+  };
+  if (commit === undefined) {
+    const files = await stagedChanges(ws.ctx, ws.repo);
+    return { files, context: 'staged changes', ws: await before(files, 'HEAD') };
+  }
   const id = await resolveCommit(ws.ctx, commit);
-  for await (const c of readCommits(ws.ctx, [id]))
-    return {
-      files: await withGuardedMergeChanges(ws.ctx, c, configGuard(ws.policy)),
-      context: `commit ${id}`,
-      ws,
-    };
+  for await (const c of readCommits(ws.ctx, [id])) {
+    const files = await withGuardedMergeChanges(ws.ctx, c, configGuard(ws.policy));
+    return { files, context: `commit ${id}`, ws: await before(files, c.parents[0]) };
+  }
   throw new CleanroomError('internal', `could not read commit ${id}`);
 }
 

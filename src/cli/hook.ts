@@ -121,7 +121,7 @@ async function headsUp(
       ws.repo,
       ws.policy,
       ws.trust,
-      { messageFile, localSignals, diff: await opened.staged() },
+      { messageFile, localSignals, diff: await opened.staged(), configFromBase: ws.own },
       io.now(),
     );
     v = r.findings.filter((f) => f.outcome === 'violation' && f.verdict === 'deny');
@@ -502,7 +502,7 @@ async function commitMsg(io: Io, args: string[]): Promise<number> {
     ws.repo,
     ws.policy,
     ws.trust,
-    { messageFile: file, localSignals, base },
+    { messageFile: file, localSignals, base, configFromBase: ws.own },
     io.now(),
   );
   const digest = noteFastPathPolicy(io, ws);
