@@ -122,7 +122,7 @@ export async function explainCommand(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   const out: string[] = [safePath(rel)];
-  const excludedFrom = policy.zones.filter((z) => z.excludes(policy.normalize(rel)));
+  const excludedFrom = policy.zones.filter((z) => z.excludes(rel));
   for (const z of excludedFrom)
     out.push(`  excluded from zone ${z.name} (exclude: ${z.exclude.join(', ')})`);
   if (!zones.length) {

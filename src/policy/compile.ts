@@ -61,10 +61,14 @@ export interface Zone {
   readonly ai: Verdict;
   readonly read: 'allow' | 'deny';
   readonly tools: ReadonlyMap<ToolId, Verdict>;
-  /** Tests a path already normalised with `Policy.normalize`. */
-  readonly matches: (normalizedPath: string) => boolean;
-  /** In the zone's paths but taken out by its `exclude` (for `explain`). */
-  readonly excludes: (normalizedPath: string) => boolean;
+  /** Whether `path` (as Git stores it) is in the zone: its paths, less its excludes. */
+  readonly matches: (path: string) => boolean;
+  /**
+   * In the zone's paths but taken out by its `exclude` (for `explain`): `path` as Git
+   * stores it, not normalised. An exclude glob matches it exactly (case-sensitively, no
+   * NFC, no HFS+ folding): folding widens an exclude, the lax side.
+   */
+  readonly excludes: (path: string) => boolean;
   verdictFor(tool: ToolId): Verdict;
 }
 
@@ -465,6 +469,9 @@ function indexedZones(root: IndexNode, n: string, nocase: boolean): number[] | u
   return hits && hits.length > 1 ? hits.sort((a, b) => a - b) : hits;
 }
 
+/** How an exclude glob matches: as written, case-sensitively (`s`: a newline in a name too). */
+const EXACT = { dot: true, nocase: false, flags: 's' };
+
 /** `validated`: the input already passed these checks (a cached policy) — skip them. */
 export function compilePolicy(input: PolicyInput, locator: Locator, validated = false): Policy {
   const file = locator.file;
@@ -493,9 +500,13 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
     // Globs were checked above; with problems the policy is refused below, unbuilt.
     const safe = (globs: string[]): string[] => (problems.length ? [] : globs.map(normalize));
     const include = safe(z.paths);
-    const exclude = safe(z.exclude ?? []);
+    // Excludes take a path out of a zone: folded like `paths`, `evals/tasks/EXAMPLES/`
+    // would leave a deny zone through `exclude: evals/tasks/examples/**`, though on a
+    // case-sensitive checkout it is another directory, inside the zone. So an exclude
+    // matches the path exactly as Git stores it and as the glob is written.
+    const exclude = problems.length ? [] : (z.exclude ?? []);
     const inc = globMatcher(include, matchOpts);
-    const exc = globMatcher(exclude, matchOpts);
+    const exc = globMatcher(exclude, EXACT);
     includes.push({ globs: include, matcher: inc });
     excludes.push(exclude.length ? exc : undefined);
     return Object.freeze({
@@ -506,8 +517,8 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
       ai: z.ai,
       read: z.read ?? 'allow',
       tools: toolVerdicts,
-      matches: (p: string) => inc(p) && !exc(p),
-      excludes: (p: string) => inc(p) && exc(p),
+      matches: (p: string) => inc(normalize(p)) && !exc(p),
+      excludes: (p: string) => inc(normalize(p)) && exc(p),
       verdictFor: (tool: ToolId) => toolVerdicts.get(tool) ?? z.ai,
     });
   });
@@ -529,9 +540,10 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
     if (n === '') return NO_ZONES;
     const hits = indexedZones(index, n, !caseSensitive);
     if (!hits) return NO_ZONES;
-    if (hits.length === 1) return excludes[hits[0]!]?.(n) ? NO_ZONES : only[hits[0]!]!;
+    // Excludes are tried on the path as given (see `exclude` above).
+    if (hits.length === 1) return excludes[hits[0]!]?.(path) ? NO_ZONES : only[hits[0]!]!;
     const out: Zone[] = [];
-    for (const i of hits) if (!excludes[i]?.(n)) out.push(zones[i]!);
+    for (const i of hits) if (!excludes[i]?.(path)) out.push(zones[i]!);
     return out;
   };
 

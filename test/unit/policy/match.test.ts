@@ -56,7 +56,9 @@ describe('zones and verdicts for paths (the helpers POLICY)', () => {
     ['evals/harness/data.jsonl', 'devin', 'eval-tasks+eval-harness → deny (eval-tasks)'],
     ['data/train/shard-1.parquet', 'claude-code', 'training-data → deny (training-data)'],
     ['data/train/README.md', 'claude-code', '- → allow'],
-    ['DATA/TRAIN/readme.MD', 'claude-code', '- → allow'],
+    // An exclude matches exactly: another case is another file on a case-sensitive checkout.
+    ['DATA/TRAIN/readme.MD', 'claude-code', 'training-data → deny (training-data)'],
+    ['DATA/TRAIN/README.md', 'claude-code', 'training-data → deny (training-data)'],
     ['data/train/sub/README.md', 'claude-code', 'training-data → deny (training-data)'],
     ['src/app.ts', 'claude-code', '- → allow'],
     ['evals/README.md', 'claude-code', '- → allow'],
@@ -113,6 +115,29 @@ describe('code points HFS+ ignores (Git utf8.c next_hfs_char)', () => {
   });
   it('human control: a visible non-ASCII letter still makes another name', () =>
     expect(where(p, 'evals\u00e9/tasks/q.json')).toBe('- → allow'));
+});
+
+describe('excludes match the path exactly (folding an exclude would widen it)', () => {
+  const p = loadPolicyText(
+    `version: 1
+repository: x/y
+zones:
+  - name: tasks
+    paths: ["evals/tasks/**"]
+    exclude: ["evals/tasks/examples/**", "evals/tasks/caf\u00e9/**"]
+    ai: deny
+`,
+    'policy.yaml',
+  );
+  it('the excluded directory as written leaves the zone', () =>
+    expect(where(p, 'evals/tasks/examples/q.json')).toBe('- → allow'));
+  it.each([
+    ['another case', 'evals/tasks/EXAMPLES/q.json'],
+    ['a code point HFS+ ignores', 'evals/tasks/exam\u200cples/q.json'],
+    ['NFD where the glob is NFC', 'evals/tasks/cafe\u0301/q.json'],
+  ])('%s stays in the zone', (_what, path) => expect(where(p, path)).toBe('tasks → deny (tasks)'));
+  it('while the zone itself folds: EVALS/Tasks/ is in it', () =>
+    expect(where(p, 'EVALS/Tasks/q.json')).toBe('tasks → deny (tasks)'));
 });
 
 describe('case and dotfiles', () => {

@@ -107,7 +107,11 @@ const pathOf = (r: () => number, globs: readonly string[]): string => {
   return p;
 };
 
-/** What picomatch says: the zones (names, in order) whose paths match and excludes do not. */
+/**
+ * What picomatch says: the zones (names, in order) whose paths match and excludes do not.
+ * Excludes match the path and the glob as written, case-sensitively (folding an exclude
+ * widens it: src/policy/compile.ts).
+ */
 function picomatchZones(
   input: PolicyInput,
   nocase: boolean,
@@ -118,11 +122,13 @@ function picomatchZones(
   const zones = input.zones.map((z) => ({
     name: z.name,
     inc: picomatch(norm(z.paths), opts),
-    exc: (z.exclude ?? []).length ? picomatch(norm(z.exclude!), opts) : () => false,
+    exc: (z.exclude ?? []).length
+      ? picomatch(z.exclude!, { dot: true, nocase: false, flags: 's' })
+      : () => false,
   }));
   return (path) => {
     const n = nfc ? path.normalize('NFC') : path;
-    return n === '' ? [] : zones.filter((z) => z.inc(n) && !z.exc(n)).map((z) => z.name);
+    return n === '' ? [] : zones.filter((z) => z.inc(n) && !z.exc(path)).map((z) => z.name);
   };
 }
 
