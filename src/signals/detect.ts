@@ -5,7 +5,7 @@
 
 import { UNKNOWN_AI, type Identity, type Signal, type ToolId } from '../core/types.js';
 import type { ToolTable } from './tools.js';
-import { parseIdentity, trailerPartsAt, trailerText } from './trailers.js';
+import { parseIdentity, trailerPartsAt, trailerText, unfoldTrailers } from './trailers.js';
 
 export interface CommitMeta {
   /** More author/committer lines of a hand-made commit object (git may show any of them). */
@@ -87,44 +87,22 @@ function addSignal(
   out.push({ tool, source, evidence });
 }
 
-export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
-  const out: Signal[] = [];
-  // A function per call cost a closure (and, in the build that keeps names, a
-  // defineProperty) on every commit of a history; signals per commit are a handful.
-  const seen = new Set<string>();
-
-  for (const role of ['author', 'committer'] as const) {
-    const id = meta[role];
-    if (!id) continue;
-    const hit = identityTool(table, id);
-    if (hit)
-      addSignal(
-        out,
-        seen,
-        hit.tool,
-        hit.by === 'email' ? role : 'name',
-        `${role}: ${formatIdentity(id)}`,
-      );
-  }
-
-  for (const id of meta.others ?? []) {
-    const hit = identityTool(table, id);
-    if (hit)
-      addSignal(
-        out,
-        seen,
-        hit.tool,
-        hit.by === 'email' ? 'author' : 'name',
-        `extra identity line: ${formatIdentity(id)}`,
-      );
-  }
-
-  const view = restrictView(meta.message);
+/**
+ * The restricting reader's pass over the lines of `view` (a message as restrictView
+ * gives it): every trailer-like line judged by key, value and identity; lines holding an
+ * "@" that are not a well-formed `Key: Name <email>` line pushed onto `atLines`.
+ */
+function trailerPass(
+  table: ToolTable,
+  view: string,
+  out: Signal[],
+  seen: Set<string>,
+  atLines: string[],
+): void {
   // One pass over the lines: every trailer-like line is judged, and the lines holding an
   // "@" are kept for the address pass below (with whether they are a well-formed
   // `Key: Name <email>` line), so no line is split or parsed twice. The evidence text is
   // built only for a line that gives a signal.
-  const atLines: string[] = [];
   // The next "@" at or after the line being read (searched again only once passed: linear).
   let nextAt = view.indexOf('@');
   for (let pos = 0; pos <= view.length;) {
@@ -165,12 +143,61 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
       continue;
     }
     if (key === 'co-authored-by') {
-      // `Name <email>`, or a bare name (`Co-authored-by: Gemini`, as Gemini CLI users write it).
-      const name = id ? id.name.trim() : value.includes('@') ? '' : value.trim();
+      // `Name <email>`, or a bare name (`Co-authored-by: Gemini`, as Gemini CLI users write
+      // it), also with an empty or address-less `<…>` after it (`Gemini <>`).
+      const name = id
+        ? id.name.trim()
+        : value.includes('@')
+          ? ''
+          : value.replace(/<[^<>]*>\s*$/, '').trim();
       const byName = name ? table.coauthorNames.find((c) => c.test(name)) : undefined;
       if (byName) addSignal(out, seen, byName.tool, 'trailer', (text ??= trailerText(tkey, value)));
     }
   }
+}
+
+export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
+  const out: Signal[] = [];
+  // A function per call cost a closure (and, in the build that keeps names, a
+  // defineProperty) on every commit of a history; signals per commit are a handful.
+  const seen = new Set<string>();
+
+  for (const role of ['author', 'committer'] as const) {
+    const id = meta[role];
+    if (!id) continue;
+    const hit = identityTool(table, id);
+    if (hit)
+      addSignal(
+        out,
+        seen,
+        hit.tool,
+        hit.by === 'email' ? role : 'name',
+        `${role}: ${formatIdentity(id)}`,
+      );
+  }
+
+  for (const id of meta.others ?? []) {
+    const hit = identityTool(table, id);
+    if (hit)
+      addSignal(
+        out,
+        seen,
+        hit.tool,
+        hit.by === 'email' ? 'author' : 'name',
+        `extra identity line: ${formatIdentity(id)}`,
+      );
+  }
+
+  const view = restrictView(meta.message);
+  // Lines holding an "@", for the address pass below.
+  const atLines: string[] = [];
+  trailerPass(table, view, out, seen, atLines);
+  // Git reads a trailer's value on across continuation lines (trailer.c: a line starting
+  // with a blank continues the one before; `git interpret-trailers --parse`,
+  // `%(trailers:unfold)`): `Made-with:` then ` Cursor` is `Made-with: Cursor` to every tool
+  // that reads trailers. Judged line by line above, then once more unfolded.
+  const unfolded = unfoldTrailers(view);
+  if (unfolded !== view) trailerPass(table, unfolded, out, seen, []);
 
   // aider (2023–24) began the subject with "aider: ". Case-sensitive, at the very start.
   if (table.subjectPrefixes.length) {

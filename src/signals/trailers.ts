@@ -250,6 +250,25 @@ export function trailerParts(line: string): [key: string, value: string] | undef
   return trailerPartsAt(line, 0, line.length);
 }
 
+/**
+ * `text` with each trailer-like line's continuation lines joined onto it, as Git reads a
+ * folded trailer (trailer.c: a line starting with a space or a tab continues the one
+ * before; `git interpret-trailers --parse` and `%(trailers:unfold)` join them with one
+ * space): `Made-with:\n Cursor` → `Made-with: Cursor`. Anywhere in the text, not only in
+ * the final block: for the restricting reader. The same string when nothing is folded.
+ */
+export function unfoldTrailers(text: string): string {
+  if (!/\n[ \t]+\S/.test(text)) return text;
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const last = out.length - 1;
+    if (last >= 0 && /^[ \t]+\S/.test(line) && trailerParts(out[last]!) !== undefined)
+      out[last] = `${out[last]!.replace(/[ \t\r]+$/, '')} ${line.trim()}`;
+    else out.push(line);
+  }
+  return out.join('\n');
+}
+
 /** ` `, `\t` or `\r`, by char code (a blank that ends a trailer-like line). */
 const isBlankCode = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0d;
 

@@ -599,3 +599,26 @@ describe('control characters do not hide a signal', () => {
     expect(seen(detect(msg('Assisted-by: tool\u2028hidden')))).toEqual(['unknown-ai<trailer>']);
   });
 });
+
+describe('folded trailers (hostile review, ninth pass)', () => {
+  it.each([
+    ['Made-with:', ' Cursor', 'cursor'],
+    ['Made-with: ', '\tCursor', 'cursor'],
+    ['Replit-Commit-Author:', ' Agent', 'replit'],
+    ['Co-authored-by:', ' Gemini CLI', 'gemini'],
+  ])('%j folded onto %j is read as git reads it', (key, rest, tool) => {
+    const tools = detect(msg(key, rest)).map((s) => s.tool);
+    expect(tools).toContain(tool);
+  });
+
+  it.each(['Gemini <>', 'Gemini <gemini>', 'Gemini CLI < >'])(
+    'Co-authored-by: %s is Gemini, as the bare name is',
+    (value) => expect(seen(detect(msg(`Co-authored-by: ${value}`)))).toContain('gemini<trailer>'),
+  );
+
+  it('human control: an indented line after an ordinary trailer, and a bare name', () => {
+    expect(detect(msg('Signed-off-by: Hana Human <hana@example.org>', '  (on leave)'))).toEqual([]);
+    expect(detect(msg('Made-with:', ' vim'))).toEqual([]);
+    expect(detect(msg('Co-authored-by: Alice <>'))).toEqual([]);
+  });
+});

@@ -77,7 +77,21 @@ function detectSignalsReference(
       );
   }
   const view = restrictView(meta.message);
-  for (const t of trailerLikeLines(view)) {
+  // Folded trailers (git's trailer.c): a blank-led line continues a trailer-like line.
+  const lines = view.split('\n');
+  const joined: string[] = [];
+  for (const line of lines) {
+    const prev = joined[joined.length - 1];
+    if (prev !== undefined && /^[ \t]+\S/.test(line) && trailerLikeLines(prev).length)
+      joined[joined.length - 1] = `${prev.replace(/[ \t\r]+$/, '')} ${line.trim()}`;
+    else joined.push(line);
+  }
+  const unfolded = joined.join('\n');
+  const trailers = [
+    ...trailerLikeLines(view),
+    ...(unfolded !== view ? trailerLikeLines(unfolded) : []),
+  ];
+  for (const t of trailers) {
     const key = t.key.toLowerCase();
     for (const rule of table.trailerKeys.get(key) ?? [])
       if (rule.value === undefined || t.value.toLowerCase() === rule.value)
@@ -93,7 +107,11 @@ function detectSignalsReference(
       continue;
     }
     if (key === 'co-authored-by') {
-      const name = id ? id.name.trim() : t.value.includes('@') ? '' : t.value.trim();
+      const name = id
+        ? id.name.trim()
+        : t.value.includes('@')
+          ? ''
+          : t.value.replace(/<[^<>]*>\s*$/, '').trim();
       const byName = name ? table.coauthorNames.find((c) => c.test(name)) : undefined;
       if (byName) add(byName.tool, 'trailer', t.text);
     }
