@@ -26,8 +26,6 @@ import { evaluate } from '../core/evaluate.js';
 import { checkDeadline } from '../core/deadline.js';
 import { BatchCheck } from '../git/stream.js';
 import { RENAME_LIMIT, type RenameLimit } from '../git/renames.js';
-import { parseCommitObject } from '../git/commit-object.js';
-import { detectSignals } from '../signals/detect.js';
 import type { GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import {
@@ -48,9 +46,11 @@ import type { Trust } from './grants.js';
 import { TreeLinks } from './links.js';
 import type { LinkCache } from './link-cache.js';
 import {
+  commitObjectSignals,
   exposedContentSignals,
   mergedContentSignals,
   movedContentSignals,
+  undecodableSignal,
   type WalkProvenance,
 } from './provenance.js';
 
@@ -131,12 +131,9 @@ export class CommitJudge {
       signalsOf: async (id: string): Promise<Signal[]> => {
         const o = await this.links.object(id);
         if (o.type !== 'commit') return [];
-        const m = parseCommitObject(o.content);
-        return detectSignals(policy.tools, {
-          message: m.message,
-          author: m.author,
-          committer: m.committer,
-        });
+        return (await commitObjectSignals(ctx, policy.tools, [{ id, content: o.content }])).get(
+          id,
+        )!;
       },
     };
   }
@@ -293,14 +290,8 @@ export class CommitJudge {
         ...(await mergedContentSignals(this.ctx, policy, files, c.parents, this.read)),
       );
     if (c.renameLimit) extraSignals.push(...renameLimitSignals(policy, c));
-    if (c.undecodable) {
-      // Fail closed: what cannot be read cannot be shown to be free of AI trailers.
-      extraSignals.push({
-        tool: UNKNOWN_AI,
-        source: 'trailer',
-        evidence: `a message in encoding ${c.undecodable}, which cleanroom cannot read`,
-      });
-    }
+    // Fail closed: what cannot be read cannot be shown to be free of AI trailers.
+    if (c.undecodable) extraSignals.push(undecodableSignal(c.undecodable));
     const clock = opts.grantTime?.(c.id) ?? this.now;
     const input = {
       commit: c.id,

@@ -11,9 +11,9 @@
 
 import { checkDeadline } from '../core/deadline.js';
 import { UNKNOWN_AI, type FileChange, type Signal } from '../core/types.js';
-import { parseCommitObject } from '../git/commit-object.js';
+import { parseCommitObject, withGitView } from '../git/commit-object.js';
 import { runGit, SHOW_GITLINKS, splitZ, type GitContext } from '../git/git.js';
-import { revList, smallPackWindows, splitCatFile } from '../git/commits.js';
+import { revList, shownByGit, smallPackWindows, splitCatFile } from '../git/commits.js';
 import { BatchCheck } from '../git/stream.js';
 import type { Policy } from '../policy/compile.js';
 import { zonesOfFile } from '../policy/links.js';
@@ -734,18 +734,52 @@ async function signalsOfCommits(
     const r = await runGit(ctx, ['cat-file', '--batch'], { input: ids.join('\n') + '\n' });
     objects.push(...splitCatFile(r.stdout));
   }
-  for (const o of objects) {
-    if (o.type !== 'commit') continue;
-    const c = parseCommitObject(o.content);
-    out.set(
-      o.id,
-      detectSignals(policy.tools, {
-        message: c.signalMessage ?? c.message,
-        author: c.author,
-        committer: c.committer,
-        others: c.others,
-      }),
-    );
+  return commitObjectSignals(
+    ctx,
+    policy.tools,
+    objects.filter((o) => o.type === 'commit'),
+  );
+}
+
+/**
+ * The signal of a message neither git nor cleanroom can decode (the `encoding` header
+ * names a charset git's iconv and iconv-lite both refuse): fail closed, `unknown-ai`.
+ */
+export const undecodableSignal = (encoding: string): Signal => ({
+  tool: UNKNOWN_AI,
+  source: 'trailer',
+  evidence: `a message in encoding ${encoding}, which cleanroom cannot read`,
+});
+
+/**
+ * The restricting signals of each commit object (`{ id, content }`: the bytes `cat-file`
+ * gives), read as the judge reads a commit it judges: a message with an `encoding` header
+ * in every view anyone may be shown (withGitView: git's re-encoding, asked of one
+ * `git log` for all such commits, iconv-lite's, the raw bytes), extra author and committer
+ * lines included, and a message that none can decode an `unknown-ai` signal. Provenance
+ * reads its writers through this, so a writer's trailer is seen exactly where a commit's
+ * own would be (an EBCDIC message, which iconv-lite lacks, read by git alone). Errors:
+ * git's (CleanroomError).
+ */
+export async function commitObjectSignals(
+  ctx: GitContext,
+  table: Policy['tools'],
+  objects: readonly { id: string; content: Buffer }[],
+): Promise<Map<string, Signal[]>> {
+  const parsed = objects.map((o) => ({ id: o.id, c: parseCommitObject(o.content) }));
+  const odd = parsed.filter((p) => p.c.encoding !== undefined).map((p) => p.id);
+  const shown = odd.length ? await shownByGit(ctx, odd) : undefined;
+  const out = new Map<string, Signal[]>();
+  for (const { id, c: stored } of parsed) {
+    const c = stored.encoding === undefined ? stored : withGitView(stored, shown?.get(id));
+    const signals = detectSignals(table, {
+      message: c.signalMessage ?? c.message,
+      author: c.author,
+      committer: c.committer,
+      others: c.others,
+    });
+    if (c.undecodable) signals.push(undecodableSignal(c.undecodable));
+    out.set(id, signals);
   }
   return out;
 }
