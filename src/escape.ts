@@ -18,6 +18,14 @@ export function safe(text: string): string {
   );
 }
 
+/**
+ * `s` as one POSIX shell word, for a command printed for the user to paste: as it is when
+ * made only of characters no shell reads specially, else in single quotes (a `'` inside
+ * written `'\''`). Errors: none.
+ */
+export const shq = (s: string): string =>
+  /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+
 const PLAIN_PATH = /^[!#-&(-[\]-~]*$/;
 
 /** Paths with spaces, quotes or escapes are quoted, so a reader sees where they end. */

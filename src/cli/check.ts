@@ -21,7 +21,7 @@ import { policyFromRev, unreadableBase } from '../check/policy-source.js';
 import { POLICY_PATH } from '../policy/paths.js';
 import { runGit, type GitContext } from '../git/git.js';
 import { ledgerSignalsForStaged } from './local-signals.js';
-import type { Io } from './io.js';
+import { localInvocation, type Io } from './io.js';
 import { addNotes, grantLogEntry } from '../check/grants.js';
 import { appendGrantLog, type GrantLogInput } from '../sign/grant-log.js';
 
@@ -47,6 +47,7 @@ export async function printReport(
     quiet,
     noApprovers,
     limit: CHECK_TEXT_LIMIT,
+    run: toStderr && context !== 'push' ? localInvocation(io) : undefined,
   });
   (toStderr ? io.stderr : io.stdout)(text);
 }

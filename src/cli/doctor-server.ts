@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, sep } from 'node:path';
+import { shq } from '../escape.js';
 import { gitText, type GitContext } from '../git/git.js';
 import { hookState } from '../install/hooks.js';
 import { shimInBlock } from '../install/husky.js';
@@ -180,6 +181,6 @@ async function malformedTreesCheck(
   return {
     ok: 'warn',
     text: "malformed trees: the hook reads every tree a push brings (Git's receive.fsckObjects is off); on a long push of wide directories that is most of the hook's time",
-    fix: 'git config receive.fsckObjects true && git config receive.fsck.badFilemode error: Git then refuses them as it receives the pack, for a fraction of the cost (it also refuses any object its fsck finds fault with: docs/server.md, "Trees Git never writes are refused")',
+    fix: `git --git-dir ${shq(gitDir)} config receive.fsckObjects true && git --git-dir ${shq(gitDir)} config receive.fsck.badFilemode error: Git then refuses them as it receives the pack, for a fraction of the cost (it also refuses any object its fsck finds fault with: docs/server.md, "Trees Git never writes are refused")`,
   };
 }

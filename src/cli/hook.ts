@@ -27,7 +27,7 @@ import {
   noteHarmlessLinks,
 } from './fastpath-links.js';
 import { ledgerSize } from '../signals/ledger-file.js';
-import { readStdin, type Io } from './io.js';
+import { localInvocation, readStdin, type Io } from './io.js';
 import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Policy } from '../policy/compile.js';
@@ -51,7 +51,17 @@ async function report(
   const [{ renderText }, { styleFor }] = await Promise.all([textReport(), import('../escape.js')]);
   const text = renderText(
     { findings, notes },
-    { style: styleFor(io.env, io.stderrIsTTY), context, quiet: true, noApprovers },
+    {
+      style: styleFor(io.env, io.stderrIsTTY),
+      context,
+      quiet: true,
+      noApprovers,
+      // The server's pusher runs the ways out on their own machine, not here.
+      run:
+        context === 'commit' && findings.some((f) => f.outcome === 'violation')
+          ? localInvocation(io)
+          : undefined,
+    },
   );
   if (text) io.stderr(text);
   return findings.some((f) => f.outcome === 'violation') ? 1 : 0;

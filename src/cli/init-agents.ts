@@ -9,15 +9,12 @@ import { AGENTS, isRecord, type AgentId } from '../agents/types.js';
 import * as managed from '../agents/switches.js';
 import { WiringError } from '../agents/wiring.js';
 import { usageError } from '../errors.js';
-import { safe } from '../escape.js';
+import { safe, shq } from '../escape.js';
 import { writeAtomic } from '../fsutil.js';
 import type { GitContext } from '../git/git.js';
 import { workTree, type Repo } from '../git/repo.js';
 import { packageFile } from './package-file.js';
 import type { Io } from './io.js';
-
-const shq = (s: string): string =>
-  /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * How an agent's config starts the hook: Node without NODE_EXTRA_CA_CERTS, which Node reads

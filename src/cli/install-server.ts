@@ -11,6 +11,7 @@ import { platformOfRepo } from '../server/platforms.js';
 import { parse, str } from './args.js';
 import { gitContext } from './context.js';
 import type { Io } from './io.js';
+import { shq } from '../escape.js';
 
 export async function installServerCommand(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parse('install-server', argv);
@@ -123,9 +124,6 @@ export async function installServerCommand(argv: string[], io: Io): Promise<numb
   // Installed, but it would reject every push here (fail closed): say so in the exit code.
   return env.some((c) => c.ok === false) ? 1 : 0;
 }
-
-const shq = (s: string): string =>
-  /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * Branches (`refs/heads/*`, full names, at most 5 of the first 50 in for-each-ref order)

@@ -1,6 +1,7 @@
 // Commands and their input. The Io interface lives in src/io.ts (agent code uses it too).
 
-import { readSync } from 'node:fs';
+import { accessSync, constants, existsSync, readSync, statSync } from 'node:fs';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import type { Io } from '../io.js';
 
 export type { Io };
@@ -56,4 +57,32 @@ export function readFd(fd: number, max: number): Buffer {
     chunks.push(Buffer.from(buf.subarray(0, n)));
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * How the user runs cleanroom from this shell, when the plain name would not work: `npx
+ * --no -- cleanroom` when no directory of `PATH` holds an executable `cleanroom` and a
+ * `node_modules/.bin/cleanroom` is found from `io.cwd` upwards (the README's local
+ * install, which npx finds the same way); undefined otherwise (on PATH, or no local
+ * install to point at). Asked only when a report prints ways out. Errors: none.
+ */
+export function localInvocation(io: Io): string | undefined {
+  const onPath = (io.env.PATH ?? '')
+    .split(delimiter)
+    .filter((d) => d !== '')
+    .some((d) => isExecutable(join(d, 'cleanroom')));
+  if (onPath) return undefined;
+  for (let dir = resolve(io.cwd); ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'node_modules', '.bin', 'cleanroom'))) return 'npx --no -- cleanroom';
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function isExecutable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return statSync(file).isFile();
+  } catch {
+    return false;
+  }
 }

@@ -21,6 +21,8 @@ export interface RenderOptions {
   noApprovers?: string | undefined;
   /** Text: at most this many changes listed (src/report/text.ts TextOptions); none: all. */
   limit?: { perCommit: number; total: number; more: string } | undefined;
+  /** Text: how cleanroom is run in the user's shell, when not by its name (TextOptions). */
+  run?: string | undefined;
 }
 
 export interface ReportFormat<R> {

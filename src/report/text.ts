@@ -24,6 +24,11 @@ export interface TextOptions {
    * headline and the ways out still cover every finding.
    */
   limit?: { perCommit: number; total: number; more: string } | undefined;
+  /**
+   * How `cleanroom` is run in the user's shell when the plain name is not on PATH (`npx
+   * --no -- cleanroom`, src/cli/io.ts localInvocation): the ways out say so once.
+   */
+  run?: string | undefined;
 }
 
 /**
@@ -86,7 +91,7 @@ export function waysOut(
   const withTrailer = (t: string): string =>
     staged
       ? `git commit --trailer ${t}`
-      : `git commit --amend --trailer ${t} on that commit (an older one: git rebase -i ${rev}^, "edit" it, amend, git rebase --continue), then push again`;
+      : `git commit --amend --no-edit --trailer ${t} on that commit (an older one: git rebase -i ${rev}^, "edit" it, amend, git rebase --continue), then push again`;
   const request = (what: 'override' | 'review'): string =>
     `cleanroom ${what} request${staged ? '' : ` --commit ${rev}`}`;
   const sign = `${request('override')} --reason "…" | cleanroom override sign --key KEY --principal APPROVER`;
@@ -329,6 +334,10 @@ export function renderText(report: Report, opts: TextOptions): string {
     for (const n of report.notes) out.push(`${style.yellow('note:')} ${safe(n)}`);
   }
   out.push('', 'Ways out:');
+  if (opts.run)
+    out.push(
+      `  (cleanroom is not on this shell's PATH: run the cleanroom commands below as ${opts.run} …)`,
+    );
   // The grant notes say when review.mode is signed (src/check/grants.ts).
   const signedReviews = report.notes.some((n) =>
     /review\.mode is "signed"|signed review not accepted/.test(n),

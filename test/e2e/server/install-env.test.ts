@@ -4,6 +4,7 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { judgeGitVersion, parseGitVersion } from '../../../src/cli/doctor-server.js';
@@ -113,8 +114,16 @@ describe('doctor --server', () => {
     expect(d.stdout).toMatch(/^✓ the hook can run here/m);
     // Git's defaults: the hook reads the pushed trees itself, and says how to hand that to Git.
     expect(d.stdout).toMatch(/^! malformed trees: the hook reads every tree a push brings/m);
-    expect(d.stdout).toContain(
-      '→ git config receive.fsckObjects true && git config receive.fsck.badFilemode error',
+    // The printed fix names the repository, so it works pasted from anywhere.
+    const fix = /→ (git --git-dir .* error): Git then/.exec(d.stdout)?.[1];
+    expect(fix, d.stdout).toContain('config receive.fsckObjects true && git --git-dir');
+    const other = bareWithPolicy();
+    expect(other.cleanroom(['install-server', '.']).code).toBe(0);
+    const pasted = other.cleanroom(['doctor', '--server', other.dir]);
+    const otherFix = /→ (git --git-dir .* error): Git then/.exec(pasted.stdout)![1]!;
+    execFileSync('sh', ['-c', otherFix], { cwd: tmpdir() });
+    expect(other.cleanroom(['doctor', '--server', other.dir]).stdout).toMatch(
+      /^✓ malformed trees: Git refuses them itself/m,
     );
     server.git('config', 'receive.fsckObjects', 'true');
     const half = server.cleanroom(['doctor', '--server', server.dir]);
