@@ -220,7 +220,8 @@ export function renderText(report: Report, opts: TextOptions): string {
       const passed = report.findings.filter((f) => f.outcome !== 'violation');
       for (const f of passed) {
         out.push(
-          `${style.green('✓')} ${safePath(f.path)} ${style.dim(`(${f.zone}, ${f.tool}) ${f.outcome} by ${safe(f.by ?? '?')}`)}`,
+          // A range lists one path per commit: the commit tells two such lines apart.
+          `${style.green('✓')} ${f.commit ? `${style.dim(f.commit.slice(0, 12))} ` : ''}${safePath(f.path)} ${style.dim(`(${f.zone}, ${f.tool}) ${f.outcome} by ${safe(f.by ?? '?')}`)}`,
         );
       }
       for (const n of report.notes) out.push(`${style.yellow('note:')} ${safe(n)}`);

@@ -74,8 +74,9 @@ describe('a deny-zone commit with AI attribution', () => {
     expect(serverRef(w)).toBe(w.repo.head());
     const check = w.repo.cleanroom(['check', '--commit', 'HEAD']);
     expect(check.code).toBe(0);
+    // Named with its commit: a range lists one such line per commit.
     expect(check.stdout).toContain(
-      `evals/tasks/q1.json (eval-tasks, claude-code) overridden by ${APPROVER}`,
+      `✓ ${w.repo.head().slice(0, 12)} evals/tasks/q1.json (eval-tasks, claude-code) overridden by ${APPROVER}`,
     );
   });
 
