@@ -7,32 +7,29 @@
 // files in it produced an override for the new zones, which commit-msg took and the
 // server refused, and the printed way out made the same request again.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { POLICY, removeTempDirs } from '../../helpers/repo.js';
+import { POLICY, removeTempDirs, tempDir } from '../../helpers/repo.js';
 import { protectedServer, serverRef } from '../../helpers/server.js';
+import { sshKey } from './world.js';
 
 afterAll(removeTempDirs);
 
 const T = { timeout: 180_000 };
 
-function approverKey(): { key: string; pub: string } {
-  const keys = mkdtempSync(join(tmpdir(), 'cleanroom-keys-'));
-  execFileSync('ssh-keygen', [
-    '-q',
-    '-t',
-    'ed25519',
-    '-N',
-    '',
-    '-C',
-    'ava',
-    '-f',
-    join(keys, 'ava'),
-  ]);
-  return { key: join(keys, 'ava'), pub: readFileSync(join(keys, 'ava.pub'), 'utf8').trim() };
+/** A protected server with `files`, hooks installed in its clone, and the zone moved (staged). */
+function zoneMoved(files: Record<string, string>): ReturnType<typeof protectedServer> {
+  const s = protectedServer({ files: { ...files, 'evals/tasks/q1.json': '{"q": 1}\n' } });
+  expect(s.work.cleanroom(['init', '--hooks', 'git', '-q']).code).toBe(0);
+  // The layout moves: the zone's path and the files in it.
+  s.work.git('mv', 'evals/tasks', 'benchmarks');
+  writeFileSync(
+    join(s.work.dir, '.cleanroom/policy.yaml'),
+    POLICY.replace('"evals/tasks/**"', '"benchmarks/**"'),
+  );
+  s.work.git('add', '-A');
+  return s;
 }
 
 describe('an override for a commit that moves a zone', () => {
@@ -40,26 +37,15 @@ describe('an override for a commit that moves a zone', () => {
     'is requested against the policy before the change, and commit-msg, pre-push and the server take it',
     T,
     () => {
-      const { key, pub } = approverKey();
-      const s = protectedServer({
-        files: {
-          '.cleanroom/approvers': `ava@example.org namespaces="cleanroom-override" ${pub}\n`,
-          'evals/tasks/q1.json': '{"q": 1}\n',
-        },
+      const ava = sshKey(tempDir('cleanroom-keys-'), 'ava', 'ed25519');
+      const s = zoneMoved({
+        '.cleanroom/approvers': `ava@example.org namespaces="cleanroom-override" ${ava.pub}\n`,
       });
       const { work } = s;
-      expect(work.cleanroom(['init', '--hooks', 'git', '-q']).code).toBe(0);
-      // The layout moves: the zone's path and the files in it.
-      work.git('mv', 'evals/tasks', 'benchmarks');
-      writeFileSync(
-        join(work.dir, '.cleanroom/policy.yaml'),
-        POLICY.replace('"evals/tasks/**"', '"benchmarks/**"'),
-      );
-      work.git('add', '-A');
       const req = work.cleanroom(['override', 'request', '--reason', 'the layout moves']);
       expect(req.code, req.stderr).toBe(0);
       const signed = work.cleanroom(
-        ['override', 'sign', '--key', key, '--principal', 'ava@example.org'],
+        ['override', 'sign', '--key', ava.path, '--principal', 'ava@example.org'],
         {
           input: req.stdout,
         },
@@ -81,15 +67,7 @@ describe('an override for a commit that moves a zone', () => {
   );
 
   it('control: without the override, pre-push and the server refuse it', T, () => {
-    const s = protectedServer({ files: { 'evals/tasks/q1.json': '{"q": 1}\n' } });
-    const { work } = s;
-    expect(work.cleanroom(['init', '--hooks', 'git', '-q']).code).toBe(0);
-    work.git('mv', 'evals/tasks', 'benchmarks');
-    writeFileSync(
-      join(work.dir, '.cleanroom/policy.yaml'),
-      POLICY.replace('"evals/tasks/**"', '"benchmarks/**"'),
-    );
-    work.git('add', '-A');
+    const { work } = zoneMoved({});
     // A human's change: commit-msg lets it through (the local hook is advisory for the
     // configuration); pre-push and the server want the approver's override.
     expect(work.commit('move the eval tasks', { add: [] }).code).toBe(0);
