@@ -65,8 +65,9 @@ export interface Zone {
   readonly matches: (path: string) => boolean;
   /**
    * In the zone's paths but taken out by its `exclude` (for `explain`): `path` as Git
-   * stores it, not normalised. An exclude glob matches it exactly (case-sensitively, no
-   * NFC, no HFS+ folding): folding widens an exclude, the lax side.
+   * stores it, not normalised. An exclude must match it both exactly (case-sensitively,
+   * no NFC, no HFS+ folding) and folded as the zone's paths match: either alone widens
+   * an exclude, the lax side.
    */
   readonly excludes: (path: string) => boolean;
   verdictFor(tool: ToolId): Verdict;
@@ -494,21 +495,26 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
   const matchOpts = { dot: true, nocase: !caseSensitive, flags: caseSensitive ? 's' : 'is' };
   const includes: { globs: readonly string[]; matcher: GlobMatcher }[] = [];
   // A zone's exclude test, undefined for a zone with none (most: nothing to call).
-  const excludes: (GlobMatcher | undefined)[] = [];
+  const excludes: (((path: string, normalized: string) => boolean) | undefined)[] = [];
   const zones: Zone[] = input.zones.map((z) => {
     const toolVerdicts = new Map<ToolId, Verdict>(Object.entries(z.tools ?? {}));
     // Globs were checked above; with problems the policy is refused below, unbuilt.
     const safe = (globs: string[]): string[] => (problems.length ? [] : globs.map(normalize));
     const include = safe(z.paths);
-    // Excludes take a path out of a zone: folded like `paths`, `evals/tasks/EXAMPLES/`
-    // would leave a deny zone through `exclude: evals/tasks/examples/**`, though on a
-    // case-sensitive checkout it is another directory, inside the zone. So an exclude
-    // matches the path exactly as Git stores it and as the glob is written.
-    const exclude = problems.length ? [] : (z.exclude ?? []);
+    // Excludes take a path out of a zone, so each spelling must be out: the path as Git
+    // stores it, matched exactly (folded alone, `exclude: evals/tasks/examples/**` let
+    // `evals/tasks/EXAMPLES/`, another directory on a case-sensitive checkout, out of a
+    // deny zone), and the path as a case- or normalisation-insensitive checkout reads it,
+    // matched folded (exact alone, `data/[^t]*/**` let `data/Train/` out, which such a
+    // checkout writes into `data/train/`; `draft?/**` let `draft\u200c/` out, which HFS+
+    // writes into `draft/`).
+    const rawExclude = problems.length ? [] : (z.exclude ?? []);
     const inc = globMatcher(include, matchOpts);
-    const exc = globMatcher(exclude, EXACT);
+    const exact = globMatcher(rawExclude, EXACT);
+    const folded = globMatcher(safe(rawExclude), matchOpts);
+    const exc = (path: string, n: string): boolean => exact(path) && folded(n);
     includes.push({ globs: include, matcher: inc });
-    excludes.push(exclude.length ? exc : undefined);
+    excludes.push(rawExclude.length ? exc : undefined);
     return Object.freeze({
       name: z.name,
       description: z.description,
@@ -517,8 +523,8 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
       ai: z.ai,
       read: z.read ?? 'allow',
       tools: toolVerdicts,
-      matches: (p: string) => inc(normalize(p)) && !exc(p),
-      excludes: (p: string) => inc(normalize(p)) && exc(p),
+      matches: (p: string) => inc(normalize(p)) && !exc(p, normalize(p)),
+      excludes: (p: string) => inc(normalize(p)) && exc(p, normalize(p)),
       verdictFor: (tool: ToolId) => toolVerdicts.get(tool) ?? z.ai,
     });
   });
@@ -540,10 +546,10 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
     if (n === '') return NO_ZONES;
     const hits = indexedZones(index, n, !caseSensitive);
     if (!hits) return NO_ZONES;
-    // Excludes are tried on the path as given (see `exclude` above).
-    if (hits.length === 1) return excludes[hits[0]!]?.(path) ? NO_ZONES : only[hits[0]!]!;
+    // Excludes are tried on the path as given and as folded (see `rawExclude` above).
+    if (hits.length === 1) return excludes[hits[0]!]?.(path, n) ? NO_ZONES : only[hits[0]!]!;
     const out: Zone[] = [];
-    for (const i of hits) if (!excludes[i]?.(path)) out.push(zones[i]!);
+    for (const i of hits) if (!excludes[i]?.(path, n)) out.push(zones[i]!);
     return out;
   };
 

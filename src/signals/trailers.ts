@@ -252,17 +252,19 @@ export function trailerParts(line: string): [key: string, value: string] | undef
 
 /**
  * `text` with each trailer-like line's continuation lines joined onto it, as Git reads a
- * folded trailer (trailer.c: a line starting with a space or a tab continues the one
- * before; `git interpret-trailers --parse` and `%(trailers:unfold)` join them with one
+ * folded trailer (trailer.c: a line starting with whitespace, git's isspace: a space, a
+ * tab or a CR, continues the one before; `git interpret-trailers --parse` and `%(trailers:unfold)` join them with one
  * space): `Made-with:\n Cursor` → `Made-with: Cursor`. Anywhere in the text, not only in
  * the final block: for the restricting reader. The same string when nothing is folded.
  */
 export function unfoldTrailers(text: string): string {
-  if (!/\n[ \t]+\S/.test(text)) return text;
+  // Git's isspace (git-compat-util.h sane_ctype): space, tab, CR (and the newline that
+  // ends the line above). A line led by a CR continues the trailer too.
+  if (!/\n[ \t\r]+\S/.test(text)) return text;
   const out: string[] = [];
   for (const line of text.split('\n')) {
     const last = out.length - 1;
-    if (last >= 0 && /^[ \t]+\S/.test(line) && trailerParts(out[last]!) !== undefined)
+    if (last >= 0 && /^[ \t\r]+\S/.test(line) && trailerParts(out[last]!) !== undefined)
       out[last] = `${out[last]!.replace(/[ \t\r]+$/, '')} ${line.trim()}`;
     else out.push(line);
   }

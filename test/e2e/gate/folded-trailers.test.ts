@@ -16,6 +16,7 @@ describe('a folded trailer', () => {
     ['Made-with:', ' Cursor'],
     ['Replit-Commit-Author:', '\tAgent'],
     ['Co-authored-by:', ' Gemini CLI'],
+    ['Made-with:', '\rCursor'],
   ])('%j folded onto %j: commit-msg, the server and check --range refuse it', T, (key, rest) => {
     const { work } = protectedServer();
     expect(work.cleanroom(['init', '--hooks', 'git', '-q']).code).toBe(0);

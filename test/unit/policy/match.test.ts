@@ -136,6 +136,21 @@ zones:
     ['a code point HFS+ ignores', 'evals/tasks/exam\u200cples/q.json'],
     ['NFD where the glob is NFC', 'evals/tasks/cafe\u0301/q.json'],
   ])('%s stays in the zone', (_what, path) => expect(where(p, path)).toBe('tasks → deny (tasks)'));
+  it.each([
+    // A glob that wants one more character, or excludes one, is met by a character a
+    // case- or normalisation-insensitive checkout folds away: that spelling stays in.
+    // Last, a spelling the glob meets both ways, excluded (the control).
+    ['bench/draft?/**', 'bench/draft\u200c/q.json', 'bench/drafts/q.json'],
+    ['evals/tasks/[^_]*/**', 'evals/tasks/\u200c_keep/q.json', 'evals/tasks/keep/q.json'],
+    ['evals/tasks/[^t]*/**', 'evals/tasks/Train/q.json', 'evals/tasks/rain/q.json'],
+  ])('exclude %j: %j stays in the zone (control %j is out)', (glob, path, control) => {
+    const q = loadPolicyText(
+      `version: 1\nrepository: x/y\nzones:\n  - name: z\n    paths: ["bench/**", "evals/**"]\n    exclude: [${JSON.stringify(glob)}]\n    ai: deny\n`,
+      'policy.yaml',
+    );
+    expect(where(q, path)).toBe('z → deny (z)');
+    expect(where(q, control)).toBe('- → allow');
+  });
   it('while the zone itself folds: EVALS/Tasks/ is in it', () =>
     expect(where(p, 'EVALS/Tasks/q.json')).toBe('tasks → deny (tasks)'));
 });

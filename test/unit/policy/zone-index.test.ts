@@ -109,8 +109,8 @@ const pathOf = (r: () => number, globs: readonly string[]): string => {
 
 /**
  * What picomatch says: the zones (names, in order) whose paths match and excludes do not.
- * Excludes match the path and the glob as written, case-sensitively (folding an exclude
- * widens it: src/policy/compile.ts).
+ * An exclude must match the path and the glob as written, case-sensitively, and folded as
+ * the paths match (either alone widens it: src/policy/compile.ts).
  */
 function picomatchZones(
   input: PolicyInput,
@@ -122,13 +122,16 @@ function picomatchZones(
   const zones = input.zones.map((z) => ({
     name: z.name,
     inc: picomatch(norm(z.paths), opts),
-    exc: (z.exclude ?? []).length
+    exact: (z.exclude ?? []).length
       ? picomatch(z.exclude!, { dot: true, nocase: false, flags: 's' })
       : () => false,
+    folded: (z.exclude ?? []).length ? picomatch(norm(z.exclude!), opts) : () => false,
   }));
   return (path) => {
     const n = nfc ? path.normalize('NFC') : path;
-    return n === '' ? [] : zones.filter((z) => z.inc(n) && !z.exc(path)).map((z) => z.name);
+    return n === ''
+      ? []
+      : zones.filter((z) => z.inc(n) && !(z.exact(path) && z.folded(n))).map((z) => z.name);
   };
 }
 

@@ -604,6 +604,9 @@ describe('folded trailers (hostile review, ninth pass)', () => {
   it.each([
     ['Made-with:', ' Cursor', 'cursor'],
     ['Made-with: ', '\tCursor', 'cursor'],
+    ['Made-with:', '\rCursor', 'cursor'],
+    ['Made-with:', ' \rCursor', 'cursor'],
+    ['Co-authored-by:', '\rGemini CLI', 'gemini'],
     ['Replit-Commit-Author:', ' Agent', 'replit'],
     ['Co-authored-by:', ' Gemini CLI', 'gemini'],
   ])('%j folded onto %j is read as git reads it', (key, rest, tool) => {

@@ -82,7 +82,7 @@ function detectSignalsReference(
   const joined: string[] = [];
   for (const line of lines) {
     const prev = joined[joined.length - 1];
-    if (prev !== undefined && /^[ \t]+\S/.test(line) && trailerLikeLines(prev).length)
+    if (prev !== undefined && /^[ \t\r]+\S/.test(line) && trailerLikeLines(prev).length)
       joined[joined.length - 1] = `${prev.replace(/[ \t\r]+$/, '')} ${line.trim()}`;
     else joined.push(line);
   }
