@@ -62,8 +62,16 @@ export function globPattern(raw: string): { pattern: string; glob: boolean } {
       out += lit(raw[++i]!);
     } else if (c === '*' || c === '?' || c === '[' || c === ']' || bracket) {
       if (c === '*' || c === '?' || c === '[') glob = true;
-      if (c === '[') bracket = true;
-      else if (c === ']') bracket = false;
+      if (c === '[' && !bracket) {
+        bracket = true;
+        // bash reads `[!…]` as "none of" (as `[^…]`); picomatch reads it as the
+        // characters "!" and what follows: `cat evals/[!_]*/q` would expand to nothing.
+        if (raw[i + 1] === '!') {
+          out += '[^';
+          i++;
+          continue;
+        }
+      } else if (c === ']') bracket = false;
       out += c;
     } else out += '{},'.includes(c) ? c : lit(c); // unquoted braces are expandBraces' to read
   }

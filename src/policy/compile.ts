@@ -144,6 +144,11 @@ export function globProblem(glob: string): string | undefined {
   }
   for (const [open, n] of Object.entries(depth))
     if (n > 0) return `unbalanced "${open}" — close it`;
+  // Git's wildmatch and the shell read "[!a]" as "none of a"; picomatch reads it as the
+  // characters "!" and "a" (its makeRe: `(?:\[!a\]|[!a])`): a zone written the git way
+  // would hold the opposite of what it says, and an exclude let out what it meant to keep.
+  if (glob.includes('[!'))
+    return 'write "[^…]" for "none of" — picomatch reads "[!…]" as the characters "!" and what follows, not as git and the shell do (for "!" itself, put it later: "[_!]")';
   try {
     picomatch.makeRe(glob, { dot: true });
   } catch (e) {

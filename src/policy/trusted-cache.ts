@@ -15,7 +15,8 @@ import { compilePolicy, type Policy, type PolicyInput } from './compile.js';
 import { MAX_POLICY_BYTES } from './limits.js';
 import validatePolicy from './generated/validate-policy.js';
 
-export const TRUSTED_CACHE_FORMAT = 2;
+// 3: globs holding "[!" are refused (an entry of 2 may hold one, compiled unchecked).
+export const TRUSTED_CACHE_FORMAT = 3;
 
 /** Largest entry read back: a 1 MiB policy's text and data as JSON, with room to spare. */
 const MAX_ENTRY_BYTES = 8 * MAX_POLICY_BYTES;

@@ -125,6 +125,9 @@ describe('2. globs are expanded as bash expands them', { timeout: 180_000 }, () 
     ['a glob after a cd', 'cd evals && cat ta*/q1.json', 'cd src && cat *.ts'],
     ['a cd into a glob', 'cd .g* && rm -rf cleanroom', 'cd sr? && cat app.ts'],
     ['a glob inside braces', 'cat evals/{tas*,x}/q1.json', 'ls src/{*.ts,*.js}'],
+    // bash's "none of" is [!…] as well as [^…]; picomatch alone reads [!_] as "! or _".
+    ['a [!…] class', 'cat evals/[!_]*/q1.json', 'cat sr[!x]/app.ts'],
+    ['a [!…] class in the first segment', 'cat [!s]vals/tasks/q1.json', 'cat [!e]rc/app.ts'],
   ]);
 
   it('controls: ls *.md and grep over src/*.ts, a quoted glob, a glob that matches nothing', () => {

@@ -214,7 +214,7 @@ describe('every problem, each at FILE:LINE:COL with the fix', () => {
     ],
     [
       'bad globs, each with its fix',
-      'version: 1\nrepository: x/y\nzones:\n  - name: a\n    ai: deny\n    paths:\n      - "/evals/**"\n      - "./evals/x"\n      - "evals/"\n      - "evals/[ab"\n      - "evals/{a,b"\n      - "evals/a)"\n      - "evals\\\\tasks"\n      - "evals/../data/**"\n      - "  "\n',
+      'version: 1\nrepository: x/y\nzones:\n  - name: a\n    ai: deny\n    paths:\n      - "/evals/**"\n      - "./evals/x"\n      - "evals/"\n      - "evals/[ab"\n      - "evals/{a,b"\n      - "evals/a)"\n      - "evals\\\\tasks"\n      - "evals/../data/**"\n      - "  "\n      - "evals/[!_]*/**"\n',
       [
         '7:9: glob "/evals/**": globs are relative to the repository root — write "evals/**"',
         '8:9: glob "./evals/x": write "evals/x" without the leading "./"',
@@ -225,6 +225,7 @@ describe('every problem, each at FILE:LINE:COL with the fix', () => {
         '13:9: glob "evals\\tasks": use "/" to separate folders (a backslash is an escape in globs)',
         '14:9: glob "evals/../data/**": a glob cannot contain "." or ".." segments',
         '15:9: glob "  ": an empty glob matches nothing — remove it or write a path',
+        '16:9: glob "evals/[!_]*/**": write "[^…]" for "none of" — picomatch reads "[!…]" as the characters "!" and what follows, not as git and the shell do (for "!" itself, put it later: "[_!]")',
       ],
     ],
     [
