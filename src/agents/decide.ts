@@ -446,7 +446,12 @@ export function searchFilter(
 ): ((rel: string) => boolean) | undefined {
   const tests: ((rel: string) => boolean)[] = [];
   if (glob) {
-    const m = picomatch(glob, { dot: true, basename: !glob.includes('/') });
+    // ripgrep's globset, like bash and git, reads `[!…]` as "none of"; picomatch reads it
+    // as the characters "!" and what follows: `--glob '[!_]*'` would seem to read nothing.
+    const m = picomatch(glob.replace(/\[!/g, '[^'), {
+      dot: true,
+      basename: !glob.includes('/'),
+    });
     tests.push((rel) => m(rel));
   }
   if (type) {

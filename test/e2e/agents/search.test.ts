@@ -50,11 +50,15 @@ describe('§6 searches that cannot reach zone content pass', { timeout: 120_000 
     expect(lab.grep({ path: 'evals' })).toBe(2);
     expect(lab.grep({ path: join(lab.repo.dir, 'evals/fixtures') })).toBe(2);
     expect(lab.grep({ glob: 'evals/**' })).toBe(2);
+    // ripgrep reads [!…] as "none of" (picomatch alone: "! or _", which reads nothing).
+    expect(lab.grep({ glob: '[!_]*' })).toBe(2);
+    expect(lab.grep({ glob: '*.[!t]*' })).toBe(2);
   });
 
   it('allowed: a glob, a file type or a path that leaves the zone out', () => {
     expect(lab.grep({ glob: '*.ts' })).toBe(0);
     expect(lab.grep({ glob: '**/*.{ts,py}' })).toBe(0);
+    expect(lab.grep({ glob: '*.[!j]s' })).toBe(0);
     expect(lab.grep({ type: 'ts' })).toBe(0);
     expect(lab.grep({ type: 'py' })).toBe(0);
     expect(lab.grep({ path: 'src' })).toBe(0);
