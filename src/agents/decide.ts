@@ -409,10 +409,13 @@ function searchReaches(
     try {
       entries = readdirSync(join(root, dir), { withFileTypes: true });
     } catch (e) {
-      return (e as NodeJS.ErrnoException).code === 'ENOENT' ||
-        (e as NodeJS.ErrnoException).code === 'ENOTDIR'
-        ? undefined
-        : 'too-many';
+      const code = (e as NodeJS.ErrnoException).code;
+      // The search names a file: ripgrep reads a file it is given, whatever its --glob.
+      if (code === 'ENOTDIR') {
+        const zone = policy.readDenied(dir)[0];
+        return zone ? { zone, base: dir } : undefined;
+      }
+      return code === 'ENOENT' ? undefined : 'too-many';
     }
     for (const e of entries) {
       if (++seen > MAX_SEARCH_FILES) return 'too-many';
@@ -423,7 +426,7 @@ function searchReaches(
         if (r) return r;
       } else {
         const zone = policy.readDenied(p)[0];
-        if (zone && filter(rel === '' ? p : p.slice(rel.length + 1))) return { zone, base: p };
+        if (zone && filter(p)) return { zone, base: p };
       }
     }
     return undefined;
@@ -437,28 +440,44 @@ function searchReaches(
 }
 
 /**
- * A filter for files a search with `glob` (ripgrep's --glob: no `/` matches the file
- * name anywhere) and `type` (ripgrep's --type) reads, or undefined when it reads all.
+ * A filter for files a search with `glob` (ripgrep's --glob) and `type` (ripgrep's
+ * --type) reads, or undefined when it reads all. The filter takes a file's path from the
+ * repository root. ripgrep's globs differ from picomatch's where it matters:
+ * - a glob without `/` matches the file name anywhere (picomatch's `basename`);
+ * - a glob with `/` matches relative to ripgrep's working directory, which is not known
+ *   here: it is tried on every tail of the path (`evals/**` against `x/evals/q`), and a
+ *   leading `/` (anchored there) is dropped — more files read is the strict side;
+ * - `[!…]` is "none of" (picomatch: "!" or …), `{a}` is `a`;
+ * - a backslash escape: not modelled, the search reads all.
  */
 export function searchFilter(
   glob: string | undefined,
   type: string | undefined,
-): ((rel: string) => boolean) | undefined {
-  const tests: ((rel: string) => boolean)[] = [];
-  if (glob) {
-    // ripgrep's globset, like bash and git, reads `[!…]` as "none of"; picomatch reads it
-    // as the characters "!" and what follows: `--glob '[!_]*'` would seem to read nothing.
-    const m = picomatch(glob.replace(/\[!/g, '[^'), {
-      dot: true,
-      basename: !glob.includes('/'),
-    });
-    tests.push((rel) => m(rel));
+): ((path: string) => boolean) | undefined {
+  const tests: ((path: string) => boolean)[] = [];
+  if (glob && !glob.includes('\\')) {
+    const g = glob
+      .replace(/\[!/g, '[^')
+      .replace(/\{([^{},]*)\}/g, '$1')
+      .replace(/^\/+/, '');
+    if (!g.includes('/')) {
+      const m = picomatch(g, { dot: true, basename: true });
+      tests.push((path) => m(path));
+    } else {
+      const m = picomatch(g, { dot: true });
+      tests.push((path) => {
+        if (m(path)) return true;
+        for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
+          if (m(path.slice(i + 1))) return true;
+        return false;
+      });
+    }
   }
   if (type) {
     const exts = FILE_TYPES[type.toLowerCase()];
-    if (exts) tests.push((rel) => exts.some((x) => rel.toLowerCase().endsWith(x)));
+    if (exts) tests.push((path) => exts.some((x) => path.toLowerCase().endsWith(x)));
   }
-  return tests.length ? (rel) => tests.every((t) => t(rel)) : undefined;
+  return tests.length ? (path) => tests.every((t) => t(path)) : undefined;
 }
 
 /** ripgrep's common --type names and their extensions (an unknown type filters nothing). */

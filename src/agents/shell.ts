@@ -13,7 +13,12 @@
 import { posix, resolve } from 'node:path';
 import { expandGlob, globPattern, newBudget } from './glob-expand.js';
 import { patchWrites } from './patch.js';
-type Token = { op: string; here?: { body: string } } | { word: string; raw: string };
+/**
+ * A heredoc: its body, and whether bash expands it (`expands`: the delimiter word had no
+ * quote and no backslash, so `$(…)`, backquotes and `${…}` in the body run).
+ */
+type Here = { body: string; expands?: boolean };
+type Token = { op: string; here?: Here } | { word: string; raw: string };
 
 const OPS = [
   '&>>',
@@ -43,9 +48,9 @@ const OPS = [
 /** Splits a command line into words and operators (quotes and escapes honoured, heredoc bodies skipped). */
 export function tokenize(src: string): Token[] {
   const out: Token[] = [];
-  const heredocs: { delim: string; strip: boolean; here: { body: string } }[] = [];
+  const heredocs: { delim: string; strip: boolean; here: Here }[] = [];
   let i = 0;
-  let expectDelim: { strip: boolean; here: { body: string } } | undefined;
+  let expectDelim: { strip: boolean; here: Here } | undefined;
   while (i < src.length) {
     const c = src[i]!;
     if (c === ' ' || c === '\t' || c === '\r') {
@@ -81,7 +86,7 @@ export function tokenize(src: string): Token[] {
       i += op.length;
       if (op === '<<' || op === '<<-') {
         // The body is filled in when the tokenizer reaches it (after the line ends).
-        const here = { body: '' };
+        const here: Here = { body: '' };
         out.push({ op, here });
         expectDelim = { strip: op === '<<-', here };
       } else out.push({ op });
@@ -110,7 +115,8 @@ export function tokenize(src: string): Token[] {
             word += src.slice(j, stop);
             j = stop;
           } else if (src[j] === '\\' && j + 1 < src.length) {
-            word += src[j + 1];
+            // A backslash-newline is a line continuation: bash drops both.
+            if (src[j + 1] !== '\n') word += src[j + 1];
             j += 2;
           } else word += src[j++];
         }
@@ -119,8 +125,11 @@ export function tokenize(src: string): Token[] {
         continue;
       }
       if (ch === '\\' && i + 1 < src.length) {
-        word += src[i + 1];
-        raw += src.slice(i, i + 2);
+        // `cat ev\<newline>als/x` is `cat evals/x`: a line continuation inside a word.
+        if (src[i + 1] !== '\n') {
+          word += src[i + 1];
+          raw += src.slice(i, i + 2);
+        }
         i += 2;
         continue;
       }
@@ -141,6 +150,9 @@ export function tokenize(src: string): Token[] {
     // "2>file": a file descriptor number glued to a redirection is not a word.
     if (/^\d+$/.test(raw) && (src[i] === '>' || src[i] === '<')) continue;
     if (expectDelim) {
+      // bash: any quoting of the delimiter word leaves the body as it is; none, and the
+      // body is expanded like a double-quoted string.
+      expectDelim.here.expands = !/['"\\]/.test(raw);
       heredocs.push({ delim: word, strip: expectDelim.strip, here: expectDelim.here });
       expectDelim = undefined;
       continue;
@@ -549,7 +561,7 @@ export function segments(command: string, depth = 0): Segment[] {
   const out: Segment[] = [];
   let words: { word: string; raw: string }[] = [];
   let redirects: Segment['redirects'] = [];
-  let heres: { body: string }[] = [];
+  let heres: Here[] = [];
   let inner: Segment[] = [];
   let pending: string | undefined;
   const flush = (): void => {
@@ -581,6 +593,11 @@ export function segments(command: string, depth = 0): Segment[] {
         pending = undefined;
       } else if (t.here) {
         heres.push(t.here);
+        // `cat <<EOF` then `$(cat evals/x)` in the body: bash runs it while it reads the
+        // body, whatever the command does with its input.
+        if (t.here.expands)
+          for (const sub of substitutions(t.here.body, true))
+            inner.push(...(depth < 3 ? segments(sub, depth + 1) : [unreadable(sub)]));
         pending = undefined;
       } else pending = t.op;
       continue;
@@ -750,10 +767,10 @@ const unreadable = (text: string): Segment => ({
 
 /**
  * The command lines inside `$(…)` and backquotes of a raw word (single-quoted text is
- * literal and skipped). `$((…))` arithmetic is read too: it holds no command, so its
+ * literal and skipped), or of an expanded heredoc body (`body`: no quoting there). `$((…))` arithmetic is read too: it holds no command, so its
  * words only add paths that are judged as reads.
  */
-export function substitutions(raw: string): string[] {
+export function substitutions(raw: string, body = false): string[] {
   const out: string[] = [];
   let quote = false;
   for (let i = 0; i < raw.length; i++) {
@@ -762,12 +779,13 @@ export function substitutions(raw: string): string[] {
       i++;
       continue;
     }
-    if (c === "'" && !quote) {
+    // A heredoc body (`body`) has no quotes: `'$(…)'` there runs as well.
+    if (c === "'" && !quote && !body) {
       const end = raw.indexOf("'", i + 1);
       i = end < 0 ? raw.length : end;
       continue;
     }
-    if (c === '"') quote = !quote;
+    if (c === '"' && !body) quote = !quote;
     if (c === '$' && raw[i + 1] === '(') {
       const close = closeParen(raw, i + 1);
       const j = close < 0 ? raw.length : close;
@@ -822,11 +840,20 @@ function unwrap(
       const opt = wrapperOption(wrapper, word);
       i++;
       let value = opt.glued;
+      let raw = opt.glued;
       if (opt.takesNext && i < all.length) {
         value = all[i]!.word;
+        raw = all[i]!.raw;
         if (wrapper === 'env') seg.envOptions.push(value);
         i++;
       }
+      // `xargs -a FILE` (`--arg-file`) reads FILE as `xargs < FILE` would.
+      if (
+        wrapper === 'xargs' &&
+        (opt.key === '-a' || opt.key === '--arg-file') &&
+        value !== undefined
+      )
+        seg.redirects = [...seg.redirects, { op: '<', word: value, raw: raw ?? value }];
       // `env -S 'tee evals/x'`: the value is a command line env splits and runs (its
       // own escapes and `${VAR}` aside, which only the program can expand).
       if (wrapper === 'env' && /^(-S|--split-string)$/.test(opt.key)) split.push(value ?? '');
@@ -1588,8 +1615,19 @@ const valueOf = (w: string): string | undefined => {
 const embeddedPaths = (w: string): string[] => {
   // `curl -O https://example.com/x.txt`: a network address, not a local path (`file:` is).
   if (/^(https?|ftps?|ssh|git|s3|gs|rsync):\/\//i.test(w)) return [];
+  // `curl file:///repo/evals/x`: the local path, absolute (`file://localhost/…` too).
+  const file = /^file:\/\/(?:localhost)?(\/.*)$/i.exec(w);
   const eq = /^[A-Za-z_][\w.-]*=(.+)$/.exec(w);
-  return [...(eq ? [eq[1]!] : []), ...slashRuns(w)].filter((p) => p !== w);
+  // `sort -oevals/x`, `wget -Oevals/x`, `tar -Tevals/x`: a short option's value glued to
+  // it (after one letter or a cluster `-uo`): each tail after the option letters that
+  // looks like a file (a `/` or a `.`; `-sO` is two flags, not a file "O").
+  const glued: string[] = [];
+  if (/^-[A-Za-z]/.test(w))
+    for (let k = 2; k < w.length && /[A-Za-z]/.test(w[k - 1]!); k++)
+      if (/[/.]/.test(w.slice(k))) glued.push(w.slice(k));
+  return [...(file ? [file[1]!] : []), ...(eq ? [eq[1]!] : []), ...glued, ...slashRuns(w)].filter(
+    (p) => p !== w,
+  );
 };
 
 /**
@@ -1735,7 +1773,26 @@ function readSegment(
       const pathspecs = operands.filter(
         (p) => dash >= 0 || git.sub === 'archive' || p.includes('/') || p.includes('.'),
       );
-      r.searched.push(...(pathspecs.length ? pathspecs : ['.']));
+      // Pathspecs are relative to every `git -C DIR` before the subcommand.
+      const subAt = all.indexOf(git.sub);
+      let base = '.';
+      for (let i = 0; i < subAt; i++)
+        if (all[i] === '-C') {
+          const d = all[++i] ?? '';
+          base = d.startsWith('/') ? d : posix.join(base, d);
+        }
+      const at = (q: string): string =>
+        base === '.' || q.startsWith('/') ? q : posix.join(base, q);
+      for (const p of pathspecs.length ? pathspecs : ['.']) {
+        // A pathspec with magic (`:(top)evals`, `:/`, `:(icase)EVALS`) is not a path:
+        // unknown. A glob (`*.txt`, `evals/*`: git's `*` crosses "/") reads everything
+        // below the directory its fixed part names.
+        if (p.startsWith(':')) r.unknown.push(`git ${git.sub} ${p}`);
+        else if (/[*?[]/.test(p)) {
+          const fixed = p.slice(0, p.search(/[*?[]/));
+          r.searched.push(at(fixed.slice(0, fixed.lastIndexOf('/') + 1) || '.'));
+        } else r.searched.push(at(p));
+      }
     }
   }
 }

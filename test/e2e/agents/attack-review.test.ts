@@ -253,3 +253,75 @@ describe("5. cleanroom's own installation and its V8 code cache", { timeout: 180
     expect([ok.code, ok.stderr]).toEqual([0, '']);
   });
 });
+
+describe(
+  '6. what bash and the tools read that the words did not say (ninth pass)',
+  {
+    timeout: 180_000,
+  },
+  () => {
+    pairs([
+      [
+        'git grep with a glob pathspec (git\'s * crosses "/")',
+        "git grep -n x -- '*.json'",
+        "git grep -n x -- 'src/*.ts'",
+      ],
+      ['git grep with a magic pathspec', "git grep x -- ':(top)evals'", 'git grep x -- src'],
+      ['git grep below git -C', 'git -C src grep x -- ../evals', 'git -C src grep x'],
+      [
+        'a $(…) in an unquoted heredoc body runs',
+        'cat <<EOF\n$(cat evals/tasks/q1.json)\nEOF',
+        "cat <<'EOF'\n$(cat evals/tasks/q1.json)\nEOF",
+      ],
+      [
+        'backquotes in a heredoc body, single quotes are no quoting there',
+        "cat <<EOF\n'`cat evals/tasks/q1.json`'\nEOF",
+        'cat <<EOF\n`cat src/app.ts`\nEOF',
+      ],
+      [
+        'a write from a heredoc body',
+        'cat > build.txt <<EOF\n$(echo 1 > evals/tasks/new.json)\nEOF',
+        'cat > build.txt <<EOF\n$(echo 1 > build2.txt)\nEOF',
+      ],
+      ['xargs -a reads its file', 'xargs -a evals/tasks/q1.json echo', 'xargs -a NOTES.md echo'],
+      [
+        'xargs --arg-file=',
+        'xargs --arg-file=evals/tasks/q1.json echo',
+        'xargs --arg-file=NOTES.md echo',
+      ],
+      ['a line continuation inside a word', 'cat ev\\\nals/tasks/q1.json', 'cat sr\\\nc/app.ts'],
+      [
+        'a value glued to a short option (write)',
+        'sort -oevals/tasks/q9.json src/app.ts',
+        'sort -obuild.txt src/app.ts',
+      ],
+      [
+        'a value glued to a short option (read)',
+        'tar -cf /dev/null -Tevals/tasks/q1.json',
+        'tar -cf /dev/null -TNOTES.md',
+      ],
+    ]);
+
+    it('a file:// URL names a local file', () => {
+      expect(run(`curl -s file://${repo.dir}/evals/tasks/q1.json`).code).toBe(2);
+      expect(run(`curl -s file://${repo.dir}/src/app.ts`).code).toBe(0);
+    });
+
+    const grep = (input: Record<string, string>): Run =>
+      send(
+        payload('claude-code', 'PreToolUse-Grep', repo, (o) => {
+          o.tool_input = { pattern: 'x', ...input };
+        }),
+      );
+    it('the Grep tool: a file in the zone as its path, and globs as ripgrep reads them', () => {
+      expect(grep({ path: 'evals/tasks/q1.json' }).code).toBe(2);
+      expect(grep({ path: join(repo.dir, 'evals/tasks/q1.json') }).code).toBe(2);
+      for (const glob of ['evals/**/*.json', '/evals/**', '{*.json}', '*.\\json'])
+        expect([glob, grep({ path: 'evals', glob }).code]).toEqual([glob, 2]);
+      // Controls: a file outside, and globs that leave the zone out.
+      expect(grep({ path: 'src/app.ts' }).code).toBe(0);
+      for (const glob of ['src/**', '*.ts', '**/*.{ts,md}'])
+        expect([glob, grep({ glob }).code]).toEqual([glob, 0]);
+    });
+  },
+);
