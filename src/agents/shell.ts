@@ -767,8 +767,9 @@ const unreadable = (text: string): Segment => ({
 
 /**
  * The command lines inside `$(…)` and backquotes of a raw word (single-quoted text is
- * literal and skipped), or of an expanded heredoc body (`body`: no quoting there). `$((…))` arithmetic is read too: it holds no command, so its
- * words only add paths that are judged as reads.
+ * literal and skipped), or of an expanded heredoc body (`body`: no quoting there).
+ * `$((…))` arithmetic is read too: it holds no command, so its words only add paths that
+ * are judged as reads.
  */
 export function substitutions(raw: string, body = false): string[] {
   const out: string[] = [];

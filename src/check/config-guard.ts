@@ -10,7 +10,7 @@ import { isConfigPath, type Guard } from '../policy/paths.js';
 
 // Their homes are src/core/types.ts and src/policy/paths.ts (src/sign/ needs them too).
 export { CONFIG_ZONE } from '../core/types.js';
-export { configGuard, isConfigPath, type Guard } from '../policy/paths.js';
+export { configGuard, isConfigPath, touchesGuard, type Guard } from '../policy/paths.js';
 
 export function configFindings(change: Change, guard: Guard = isConfigPath): Finding[] {
   const out: Finding[] = [];

@@ -41,7 +41,13 @@ import {
 import { runGit } from '../git/git.js';
 import { decodePath } from '../git/raw.js';
 import { buildChange } from './change.js';
-import { configFindings, configGuard, guardedChanges, type Guard } from './config-guard.js';
+import {
+  configFindings,
+  configGuard,
+  guardedChanges,
+  touchesGuard,
+  type Guard,
+} from './config-guard.js';
 import type { Trust } from './grants.js';
 import { TreeLinks } from './links.js';
 import type { LinkCache } from './link-cache.js';
@@ -245,8 +251,7 @@ export class CommitJudge {
         files = [...files.filter((f) => !rolledBack.some((r) => r.path === f.path)), ...rolledBack];
     }
     const touchesConfig =
-      opts.guardConfig === true &&
-      files.some((f) => this.guard(f.path) || (f.from !== undefined && this.guard(f.from)));
+      opts.guardConfig === true && files.some((f) => touchesGuard(f, this.guard));
     const walk = this.walk;
     // Links (docs/design/contract.md §3, src/policy/links.ts): content is judged where a checkout shows it.
     // The commit's links are known from its parent's and its diff (no git call), so they

@@ -16,7 +16,7 @@ import { runGit, verifyRev, type GitContext } from '../git/git.js';
 import type { Policy } from '../policy/compile.js';
 import { MAX_POLICY_BYTES } from '../policy/limits.js';
 import type { Trust } from './grants.js';
-import { configGuard, POLICY_PATH } from '../policy/paths.js';
+import { configGuard, POLICY_PATH, touchesGuard } from '../policy/paths.js';
 import { loadTrustedPolicy } from '../policy/trusted-cache.js';
 import { VERSION } from '../version.js';
 
@@ -149,12 +149,11 @@ export async function policyFromRev(
 export async function configBefore(
   ctx: GitContext,
   policy: Policy,
-  files: readonly Pick<FileChange, 'path' | 'from'>[],
+  files: readonly Pick<FileChange, 'path' | 'from' | 'via'>[],
   base: string,
 ): Promise<PolicySource | undefined> {
   const guard = configGuard(policy);
-  if (!files.some((f) => guard(f.path) || (f.from !== undefined && guard(f.from))))
-    return undefined;
+  if (!files.some((f) => touchesGuard(f, guard))) return undefined;
   const rev = await verifyRev(ctx, `${base}^{commit}`);
   if (!rev) return undefined;
   try {

@@ -21,7 +21,7 @@ import { mergedContentSignals, movedContentSignals, movesIntoZones } from './pro
 import { indexZoneLinks } from './links.js';
 import { withLinkAliases, zonesOfFile } from '../policy/links.js';
 import type { Trust } from './grants.js';
-import { configGuard } from '../policy/paths.js';
+import { configGuard, touchesGuard } from '../policy/paths.js';
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -177,7 +177,7 @@ export async function checkStaged(
   // guard is asked first, so the commit path loads policy-source only for such a change.
   if (opts.configFromBase) {
     const guard = configGuard(policy);
-    if (files.some((f) => guard(f.path) || (f.from !== undefined && guard(f.from)))) {
+    if (files.some((f) => touchesGuard(f, guard))) {
       const { configBefore } = await import('./policy-source.js');
       const before = await configBefore(ctx, policy, files, opts.base ?? 'HEAD');
       if (before) ({ policy, trust } = before);

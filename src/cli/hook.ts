@@ -49,6 +49,7 @@ async function report(
   noApprovers: string | undefined,
 ): Promise<number> {
   const [{ renderText }, { styleFor }] = await Promise.all([textReport(), import('../escape.js')]);
+  const violated = findings.some((f) => f.outcome === 'violation');
   const text = renderText(
     { findings, notes },
     {
@@ -57,14 +58,11 @@ async function report(
       quiet: true,
       noApprovers,
       // The server's pusher runs the ways out on their own machine, not here.
-      run:
-        context === 'commit' && findings.some((f) => f.outcome === 'violation')
-          ? localInvocation(io)
-          : undefined,
+      run: context === 'commit' && violated ? localInvocation(io) : undefined,
     },
   );
   if (text) io.stderr(text);
-  return findings.some((f) => f.outcome === 'violation') ? 1 : 0;
+  return violated ? 1 : 0;
 }
 
 /**

@@ -528,8 +528,14 @@ export function compilePolicy(input: PolicyInput, locator: Locator, validated = 
       ai: z.ai,
       read: z.read ?? 'allow',
       tools: toolVerdicts,
-      matches: (p: string) => inc(normalize(p)) && !exc(p, normalize(p)),
-      excludes: (p: string) => inc(normalize(p)) && exc(p, normalize(p)),
+      matches: (p: string) => {
+        const n = normalize(p);
+        return inc(n) && !exc(p, n);
+      },
+      excludes: (p: string) => {
+        const n = normalize(p);
+        return inc(n) && exc(p, n);
+      },
       verdictFor: (tool: ToolId) => toolVerdicts.get(tool) ?? z.ai,
     });
   });

@@ -2,6 +2,7 @@
 // it. One home for these names: the CLI, the agent hooks, CI and the server read the same
 // file, and the guard that protects it (docs/design/contract.md §6) sees the same paths.
 
+import type { FileChange } from '../core/types.js';
 import { withoutHfsIgnored } from '../names.js';
 
 /** The policy file, relative to the repository root (git's path form: forward slashes). */
@@ -44,3 +45,11 @@ export function configGuard(policy: {
     ((path.charCodeAt(0) === 46 /* . */ || path.charCodeAt(0) > 0x7f) && isConfigPath(path)) ||
     (trust.size > 0 && trust.has(norm(path)));
 }
+
+/**
+ * Does the change `f` touch a guarded path (policy, trust files) at any of its paths: where
+ * it is, where a rename came from (`from`), where git recorded content seen through a link
+ * (`via`)?
+ */
+export const touchesGuard = (f: Pick<FileChange, 'path' | 'from' | 'via'>, guard: Guard): boolean =>
+  guard(f.path) || (f.from !== undefined && guard(f.from)) || (f.via !== undefined && guard(f.via));

@@ -14,7 +14,7 @@
 //   (RefusedContent) rejects even then: it is a verdict, not a failed check.
 
 import { CleanroomError, PolicyError } from '../errors.js';
-import type { FileChange, Finding } from '../core/types.js';
+import type { Finding } from '../core/types.js';
 import { GitError, runGit, spawnGit, verifyRev, type GitContext } from '../git/git.js';
 import { ByteReader, exited } from '../git/stream.js';
 import { assertWellFormedTrees } from '../git/trees.js';
@@ -22,7 +22,7 @@ import type { CommitRecord } from '../git/commits.js';
 import { isZeroId } from '../git/repo.js';
 import { longRun } from '../long-run.js';
 import { guardedChanges, judgePushCommits } from '../check/range.js';
-import { CONFIG_ZONE, configGuard, type Guard } from '../check/config-guard.js';
+import { CONFIG_ZONE, configGuard, touchesGuard } from '../check/config-guard.js';
 import {
   policyFromFile,
   policyFromFileCached,
@@ -494,10 +494,6 @@ function oneCommitOnto(
   graph.add(tip, [old]);
   return { graph, order: [tip] };
 }
-
-/** Does `f` touch a guarded path (policy, trust files), at either end of a rename? */
-const touchesGuard = (f: FileChange, guard: Guard): boolean =>
-  guard(f.path) || (f.from !== undefined && guard(f.from)) || (f.via !== undefined && guard(f.via));
 
 /**
  * Can the guarded paths of OLD and NEW be known equal from the judged commits alone,

@@ -193,7 +193,7 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
   const atLines: string[] = [];
   trailerPass(table, view, out, seen, atLines);
   // Git reads a trailer's value on across continuation lines (trailer.c: a line starting
-  // with a blank continues the one before; `git interpret-trailers --parse`,
+  // with a space, a tab or a CR continues the one before; `git interpret-trailers --parse`,
   // `%(trailers:unfold)`): `Made-with:` then ` Cursor` is `Made-with: Cursor` to every tool
   // that reads trailers. Judged line by line above, then once more unfolded.
   const unfolded = unfoldTrailers(view);

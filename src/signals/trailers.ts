@@ -253,9 +253,10 @@ export function trailerParts(line: string): [key: string, value: string] | undef
 /**
  * `text` with each trailer-like line's continuation lines joined onto it, as Git reads a
  * folded trailer (trailer.c: a line starting with whitespace, git's isspace: a space, a
- * tab or a CR, continues the one before; `git interpret-trailers --parse` and `%(trailers:unfold)` join them with one
- * space): `Made-with:\n Cursor` → `Made-with: Cursor`. Anywhere in the text, not only in
- * the final block: for the restricting reader. The same string when nothing is folded.
+ * tab or a CR, continues the one before; `git interpret-trailers --parse` and
+ * `%(trailers:unfold)` join them with one space): `Made-with:\n Cursor` → `Made-with:
+ * Cursor`. Anywhere in the text, not only in the final block: for the restricting reader.
+ * The same string when nothing is folded.
  */
 export function unfoldTrailers(text: string): string {
   // Git's isspace (git-compat-util.h sane_ctype): space, tab, CR (and the newline that
