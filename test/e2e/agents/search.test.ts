@@ -53,6 +53,13 @@ describe('§6 searches that cannot reach zone content pass', { timeout: 120_000 
     // ripgrep reads [!…] as "none of" (picomatch alone: "! or _", which reads nothing).
     expect(lab.grep({ glob: '[!_]*' })).toBe(2);
     expect(lab.grep({ glob: '*.[!t]*' })).toBe(2);
+    // A file of the zone as the path: ripgrep reads a file it is given, whatever its glob.
+    expect(lab.grep({ path: 'evals/fixtures/env.json' })).toBe(2);
+    expect(lab.grep({ path: join(lab.repo.dir, 'evals/fixtures/env.json'), glob: '*.ts' })).toBe(2);
+    // ripgrep anchors a glob with "/" at its working directory, drops a leading "/",
+    // reads {a} as a; a backslash escape is not modelled (the search reads all).
+    for (const glob of ['evals/**/*.json', 'fixtures/*.json', '/evals/**', '{*.json}', '*.\\json'])
+      expect([glob, lab.grep({ path: 'evals', glob })]).toEqual([glob, 2]);
   });
 
   it('allowed: a glob, a file type or a path that leaves the zone out', () => {
@@ -63,6 +70,8 @@ describe('§6 searches that cannot reach zone content pass', { timeout: 120_000 
     expect(lab.grep({ type: 'py' })).toBe(0);
     expect(lab.grep({ path: 'src' })).toBe(0);
     expect(lab.grep({ path: 'evals/harness' })).toBe(0);
+    expect(lab.grep({ path: 'src/app.ts' })).toBe(0);
+    expect(lab.grep({ glob: 'src/**' })).toBe(0);
   });
 
   it('allowed: a repository-wide search when the read: deny zone holds no file yet', () => {
