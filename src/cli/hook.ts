@@ -57,8 +57,9 @@ async function report(
       context,
       quiet: true,
       noApprovers,
-      // The server's pusher runs the ways out on their own machine, not here.
-      run: context === 'commit' && violated ? localInvocation(io) : undefined,
+      // Both hooks run on the machine where the ways out are typed (the server's
+      // pre-receive reports through src/cli/pre-receive.ts, which never says this).
+      run: violated ? localInvocation(io) : undefined,
     },
   );
   if (text) io.stderr(text);

@@ -6,6 +6,7 @@ import { chmodSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLI, removeTempDirs, repoWithPolicy, tempDir } from '../../helpers/repo.js';
+import { CLAUDE, protectedServer } from '../../helpers/server.js';
 
 afterAll(removeTempDirs);
 
@@ -29,6 +30,31 @@ describe('the ways out name how cleanroom runs here', () => {
     });
     expect(r.code, r.stderr).toBe(1);
     expect(r.stderr).toContain(NOTE);
+  });
+
+  it('pre-push, a local install not on PATH: npx --no -- cleanroom', () => {
+    const s = protectedServer();
+    const { work } = s;
+    mkdirSync(join(work.dir, 'node_modules', '.bin'), { recursive: true });
+    symlinkSync(CLI, join(work.dir, 'node_modules', '.bin', 'cleanroom'));
+    const base = work.head();
+    work.write('evals/tasks/q.json', '{}\n');
+    work.git('add', '-A');
+    work.git('commit', '-q', '--no-verify', '-m', 'task', '-m', CLAUDE);
+    const run = (path: string) =>
+      work.cleanroom(['hook', 'pre-push', 'origin', s.server.dir], {
+        input: `refs/heads/main ${work.head()} refs/heads/main ${base}\n`,
+        env: { ...work.env, PATH: path },
+      });
+    const local = run('/usr/bin:/bin');
+    expect(local.code, local.stderr).toBe(1);
+    expect(local.stderr).toContain(NOTE);
+    const bin = tempDir();
+    writeFileSync(join(bin, 'cleanroom'), '#!/bin/sh\n');
+    chmodSync(join(bin, 'cleanroom'), 0o755);
+    const onPath = run(`${bin}:/usr/bin:/bin`);
+    expect(onPath.code, onPath.stderr).toBe(1);
+    expect(onPath.stderr).not.toContain('not on this shell');
   });
 
   it('control: on PATH, or no local install, nothing is said', () => {
