@@ -2,7 +2,7 @@
 // Dispatch, --help and the did-you-mean list come from the command table (commands.ts).
 
 import { isatty } from 'node:tty';
-import { CleanroomError, usageError } from '../errors.js';
+import { CleanroomError, PolicyError, usageError } from '../errors.js';
 import { endGitProcesses } from '../git/git.js';
 import type { Io } from './io.js';
 import { didYouMean } from '../policy/suggest.js';
@@ -96,7 +96,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     )(rest, io);
   } catch (e) {
     if (wantsJson(rest)) io.stdout(errorJson(e));
-    return reportError(e, io, name);
+    return reportError(e, io, name, rest[0]);
   }
 }
 
@@ -127,11 +127,27 @@ export function errorJson(e: unknown): string {
   return JSON.stringify({ format: 1, ok: false, error }, null, 2) + '\n';
 }
 
-export function reportError(e: unknown, io: Io, command: string): number {
+/**
+ * Prints `e` to stderr the way every command reports a failure (`cleanroom: MESSAGE`, then
+ * `  → HINT`) and returns the exit code, 2. `command` and `sub` are the command line's
+ * first two words: a local hook (`hook commit-msg`, …) that fails on an invalid policy
+ * says first that it blocks the commit or push, and last how to go on, because git
+ * prints nothing of its own about a failed hook.
+ */
+export function reportError(e: unknown, io: Io, command: string, sub?: string): number {
   const prefix = command === 'pre-receive' ? platformFor(io.env).errorPrefix : '';
   if (e instanceof CleanroomError) {
     const lines = e.message.split('\n').map((l) => `${prefix}cleanroom: ${l}`);
     if (e.hint) lines.push(`${prefix}  → ${e.hint}`);
+    if (command === 'hook' && e instanceof PolicyError) {
+      const what = sub === 'pre-push' ? 'push' : 'commit';
+      lines.unshift(
+        `cleanroom: the ${sub ?? 'hook'} check cannot run, so this ${what} is blocked: the policy is invalid`,
+      );
+      lines.push(
+        `  → fix the lines above (cleanroom policy validate shows them again), then ${what} again; CLEANROOM=0 skips this hook once, loudly (the server and CI still check)`,
+      );
+    }
     io.stderr(lines.join('\n') + '\n');
   } else {
     const msg = e instanceof Error ? e.message : String(e);

@@ -498,6 +498,9 @@ describe('commit-msg fast path in real commits', () => {
     expect(traced(r.stderr)).toBe('node');
     expect(r.code).not.toBe(0); // git commit exits 1 for any hook failure; the hook itself exits 2
     expect(r.stderr).toMatch(/policy\.yaml:\d+:\d+/);
+    // Git says nothing of a failed hook: the hook says the commit is blocked, and how to go on.
+    expect(r.stderr).toContain('this commit is blocked: the policy is invalid');
+    expect(r.stderr).toContain('cleanroom policy validate shows them again');
   });
 });
 
