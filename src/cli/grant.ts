@@ -31,7 +31,7 @@ import {
   type BundleFile,
 } from '../sign/bundle.js';
 import { revokedOf, type Trust } from '../check/grants.js';
-import { configBefore, policyFromFile } from '../check/policy-source.js';
+import { configBefore, policyFromFile, policyFromRev } from '../check/policy-source.js';
 import {
   canonicalText,
   coverage,
@@ -76,9 +76,48 @@ async function changeFiles(
   const id = await resolveCommit(ws.ctx, commit);
   for await (const c of readCommits(ws.ctx, [id])) {
     const files = await withGuardedMergeChanges(ws.ctx, c, configGuard(ws.policy));
-    return { files, context: `commit ${id}`, ws: await before(files, c.parents[0]) };
+    const used = await before(files, c.parents[0]);
+    if (used === ws && ws.own) await warnPolicyMoved(io, ws, id);
+    return { files, context: `commit ${id}`, ws: used };
   }
   throw new CleanroomError('internal', `could not read commit ${id}`);
+}
+
+/**
+ * Warns when the commit `id` holds a policy whose repository or approvers differ from the
+ * work tree's, which the request is made against: at a `git rebase -i` stop on that
+ * commit, the commit-msg hook judges the amend by the commit's own policy and cannot take
+ * this override (a newcomer's adoption order: the agent commit first, `repository:` and
+ * the approvers file later in the same series). pre-push and the server judge it by the
+ * policy they trust (docs/overrides-and-reviews.md, "An older commit"). A commit without
+ * a readable policy says nothing. Errors: git's.
+ */
+async function warnPolicyMoved(
+  io: Io,
+  ws: Awaited<ReturnType<typeof openWorkspace>>,
+  id: string,
+): Promise<void> {
+  let at: Awaited<ReturnType<typeof policyFromRev>>;
+  try {
+    at = await policyFromRev(ws.ctx, id, id.slice(0, 12));
+  } catch (e) {
+    if (e instanceof CleanroomError && e.kind === 'policy') return;
+    throw e;
+  }
+  if (!at) return;
+  const moved = [
+    ...(at.policy.repository !== ws.policy.repository
+      ? [`repository ${at.policy.repository} there, ${ws.policy.repository} here`]
+      : []),
+    ...(at.trust.approvers?.text !== ws.trust.approvers?.text
+      ? [`the approvers file ${at.trust.approvers ? 'differs' : 'does not exist there'}`]
+      : []),
+  ];
+  if (!moved.length) return;
+  io.stderr(
+    `cleanroom: note: commit ${id.slice(0, 12)} holds another policy than this work tree (${moved.join('; ')}): this request is made against the work tree's\n` +
+      `  → at a git rebase -i stop on that commit the commit-msg hook judges by the commit's own policy and will not take this override: amend there with --no-verify; pre-push and the server check it by the policy they trust (docs/overrides-and-reviews.md, "An older commit")\n`,
+  );
 }
 
 async function request(kind: GrantKind, argv: string[], io: Io): Promise<number> {
