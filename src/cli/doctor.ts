@@ -7,6 +7,11 @@ import { serverChecks } from './doctor-server.js';
 import { gitText } from '../git/git.js';
 import { openRepo, workTree } from '../git/repo.js';
 import { GIT_MODE_HOOKS, hookState, LOCAL_HOOKS, RETIRED_GIT_HOOKS } from '../install/hooks.js';
+import {
+  frameworkHooks,
+  isPreCommitScript,
+  PRE_COMMIT_CONFIG,
+} from '../install/pre-commit-framework.js';
 import { findHusky, nestedHuskyDirs, whyHookWontRun } from '../install/husky.js';
 import { parse } from './args.js';
 import { gitContext, loadPolicyFile, POLICY_PATH } from './context.js';
@@ -156,9 +161,36 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
         fix: `install husky there (npm install in ${relative(root, dirname(nested[0]!))}), then cleanroom init`,
       });
   }
+  // Hooks the pre-commit framework runs from .pre-commit-config.yaml (init leaves them).
+  const framework = husky ? new Set<string>() : frameworkHooks(root);
   for (const hook of husky ? LOCAL_HOOKS : GIT_MODE_HOOKS) {
     const file = husky ? join(husky.dir, hook) : join(repo.hooksDir, hook);
     const state = hookState(file);
+    if (framework.size && state !== 'installed') {
+      const shown = relative(root, file) || file;
+      checks.push(
+        framework.has(hook)
+          ? isPreCommitScript(file)
+            ? {
+                ok: true,
+                text: `${hook}: run by the pre-commit framework (${PRE_COMMIT_CONFIG}: cleanroom-${hook}; ${shown})`,
+              }
+            : {
+                ok: false,
+                text: `${hook}: ${PRE_COMMIT_CONFIG} names cleanroom-${hook}, but pre-commit is not installed for it (${shown})`,
+                fix: `pre-commit install --hook-type ${hook}`,
+              }
+          : {
+              ok: 'warn',
+              text: `${hook}: not run: ${PRE_COMMIT_CONFIG} names no cleanroom-${hook}${hook === 'applypatch-msg' ? ' (the framework has none: git am records no Assisted-by; pre-push, the server and CI still judge those commits)' : ''}`,
+              fix:
+                hook === 'applypatch-msg'
+                  ? 'nothing to do, or judge such commits with cleanroom check --range before pushing'
+                  : `add - id: cleanroom-${hook} to ${PRE_COMMIT_CONFIG} (docs/hook-managers.md), then pre-commit install --hook-type ${hook}`,
+            },
+      );
+      continue;
+    }
     const wired = state === 'installed' || (husky !== undefined && state === 'not-executable');
     const why = wired ? whyHookWontRun(root, repo.hooksDir, husky, hook, io.env) : undefined;
     checks.push({

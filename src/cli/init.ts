@@ -17,6 +17,7 @@ import {
   type InstallResult,
 } from '../install/hooks.js';
 import { findHusky, nestedHuskyDirs, PACKAGE_NAME } from '../install/husky.js';
+import { frameworkHooks, PRE_COMMIT_CONFIG } from '../install/pre-commit-framework.js';
 import { parse, str } from './args.js';
 import { gitContext, POLICY_PATH } from './context.js';
 import type { Io } from './io.js';
@@ -226,8 +227,21 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
     );
   }
   const husky = findHusky(root, repo.hooksDir);
+  // The pre-commit framework runs cleanroom's hooks itself (docs/hook-managers.md): hooks of
+  // our own chained after its scripts would run every check twice.
+  const framework = hooksMode === 'auto' && !husky && frameworkHooks(root).size > 0;
   const mode: 'husky' | 'git' | 'none' =
-    hooksMode === 'auto' ? (husky ? 'husky' : 'git') : (hooksMode as 'husky' | 'git' | 'none');
+    hooksMode === 'auto'
+      ? husky
+        ? 'husky'
+        : framework
+          ? 'none'
+          : 'git'
+      : (hooksMode as 'husky' | 'git' | 'none');
+  if (framework)
+    lines.push(
+      `= git hooks: left to the pre-commit framework (${PRE_COMMIT_CONFIG} runs cleanroom's hooks; \`pre-commit install --hook-type prepare-commit-msg --hook-type commit-msg --hook-type pre-push\` wires them)`,
+    );
   if ((hooksMode === 'auto' || hooksMode === 'husky') && !husky)
     refuseUnreachableHusky(root, repo.hooksDir);
   const hookDir = mode === 'husky' ? (husky?.dir ?? join(root, '.husky')) : repo.hooksDir;

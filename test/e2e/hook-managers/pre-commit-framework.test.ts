@@ -91,6 +91,28 @@ function pythonProject(): TestRepo {
 }
 
 describe('pre-commit framework', () => {
+  it("init leaves git hooks to the framework that runs cleanroom's hooks; doctor sees them; the commit is judged once", () => {
+    const repo = pythonProject();
+    const before = readFileSync(join(repo.dir, '.git', 'hooks', 'commit-msg'), 'utf8');
+    const init = repo.cleanroom(['init']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toContain('left to the pre-commit framework');
+    expect(readFileSync(join(repo.dir, '.git', 'hooks', 'commit-msg'), 'utf8')).toBe(before);
+    expect(
+      readdirSync(join(repo.dir, '.git', 'hooks')).filter((f) => f.includes('cleanroom')),
+    ).toEqual([]);
+    // doctor takes the framework's scripts for cleanroom's hooks, not for foreign ones.
+    const doctor = repo.cleanroom(['doctor']);
+    for (const hook of ['prepare-commit-msg', 'commit-msg', 'pre-push'])
+      expect(doctor.stdout).toContain(`✓ ${hook}: run by the pre-commit framework`);
+    expect(doctor.stdout).toContain('! applypatch-msg: not run');
+    expect(doctor.stdout).not.toContain('does not run cleanroom');
+    repo.write('evals/tasks/q0.json', '{}\n');
+    const blocked = repo.commit(`Add task\n\n${CLAUDE}`);
+    expect(blocked.code).toBe(1);
+    expect((blocked.stdout + blocked.stderr).split('cleanroom: commit blocked').length).toBe(2);
+  }, 180_000);
+
   it('commit-msg: an AI-attributed commit into a deny zone is blocked; a human one passes', () => {
     const repo = pythonProject();
     repo.write('evals/tasks/q1.json', '{}\n');
