@@ -140,7 +140,7 @@ export async function doctorCommand(argv: string[], io: Io): Promise<number> {
       text: husky.active
         ? `husky is active (core.hooksPath=${relative(root, repo.hooksDir)})`
         : `this repository has ${relative(root, husky.dir)}/ but husky is not active in this clone`,
-      fix: 'run `npx husky` (or npm install, with "prepare": "husky")',
+      fix: 'run `npx --no -- husky` (or npm install, with "prepare": "husky"); without husky in node_modules: npm install --save-dev husky first',
     });
     if (io.env.HUSKY === '0')
       checks.push({

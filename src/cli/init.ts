@@ -303,7 +303,7 @@ export async function initCommand(argv: string[], io: Io): Promise<number> {
     }
     if (mode === 'husky' && !existsSync(join(hookDir, '_'))) {
       lines.push(
-        `! husky is not installed in this clone yet (${relative(root, join(hookDir, '_'))} missing): run \`npx husky\` (or npm install with "prepare": "husky")`,
+        `! husky is not installed in this clone yet (${relative(root, join(hookDir, '_'))} missing): run \`npx --no -- husky\` (or npm install with "prepare": "husky"); without husky in node_modules: npm install --save-dev husky first`,
       );
     }
     for (const w of warnings) lines.push(`! ${w}`);
