@@ -128,6 +128,13 @@ export function waysOut(
       '.cleanroom/ changes need that override even from a human; with no approver yet, the admin commits the first approvers file before installing the server hook, or configures the policy on the server (cleanroom install-server --policy FILE)',
     );
   }
+  // Several commits: the commands above say REV, one run for each commit to fix.
+  if (!staged && commits.size > 1 && (hasReview || hasDeny || hasConfig)) {
+    const ids = [...commits].slice(0, 5).map((c) => c.slice(0, 12));
+    lines.push(
+      `REV: each commit named above, one at a time (${ids.join(', ')}${commits.size > ids.length ? `, and ${commits.size - ids.length} more` : ''})`,
+    );
+  }
   lines.push('explain a path: cleanroom explain PATH    (wrong attribution? see the signal above)');
   return lines;
 }

@@ -36,6 +36,17 @@ describe('Ways out', () => {
     expect(lines[1]).toMatch(/^or an approver signs an override/);
   });
 
+  it('several commits: REV is said to be each commit named above; one commit is named in place', () => {
+    const two = waysOut([finding({}), finding({ commit: 'b'.repeat(40) })], 'check');
+    expect(two.join('\n')).toContain('--commit REV');
+    expect(two).toContain(
+      `REV: each commit named above, one at a time (${'a'.repeat(12)}, ${'b'.repeat(12)})`,
+    );
+    const one = waysOut([finding({})], 'check');
+    expect(one.join('\n')).toContain(`--commit ${'a'.repeat(12)}`);
+    expect(one.some((l) => l.startsWith('REV:'))).toBe(false);
+  });
+
   it('check --staged (staged changes, no commit): restore --staged and commit --trailer, never rebase -i or --amend', () => {
     const text = renderText(
       {
