@@ -8,6 +8,7 @@
 // test/repo/core/platforms.test.ts (CONTRIBUTING.md, "Add a hosting platform").
 
 import { existsSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -71,12 +72,27 @@ export const PLATFORMS: readonly HostPlatform[] = [
     name: 'plain git (ssh, git daemon, http-backend)',
     detect: () => true,
     owns: () => true,
-    // http-backend sets REMOTE_USER; over ssh the pusher is the account.
-    pusher: (env) => set(env.REMOTE_USER) ?? set(env.USER) ?? set(env.LOGNAME),
+    // http-backend sets REMOTE_USER; over ssh the pusher is the account, named by USER or
+    // LOGNAME (sshd sets both), else by the password database (git daemon, a container's
+    // hook runner, an su without -l set neither).
+    pusher: (env) => set(env.REMOTE_USER) ?? set(env.USER) ?? set(env.LOGNAME) ?? account(),
     errorPrefix: '',
     hooksDir: ({ hooksDir }) => hooksDir,
   },
 ];
+
+/**
+ * This process's account: its name in the password database (getpwuid(3), through
+ * os.userInfo), else `uid N` when it has no entry there (a container's arbitrary uid);
+ * undefined where neither can be known (Windows without a uid).
+ */
+function account(): string | undefined {
+  try {
+    return set(userInfo().username);
+  } catch {
+    return typeof process.getuid === 'function' ? `uid ${process.getuid()}` : undefined;
+  }
+}
 
 const fallback = PLATFORMS[PLATFORMS.length - 1]!;
 
@@ -88,6 +104,9 @@ export const platformFor = (env: Env): HostPlatform =>
 export const platformOfRepo = (gitDir: string): HostPlatform =>
   PLATFORMS.find((p) => p.owns(gitDir)) ?? fallback;
 
-/** Who pushed: the platform's name for them, else the account, else "unknown". */
+/**
+ * Who pushed: the platform's name for them, else the account (REMOTE_USER, USER, LOGNAME,
+ * then the password database's name of this process's uid, or `uid N`), else "unknown".
+ */
 export const pusherOf = (env: Env): string =>
   platformFor(env).pusher(env) ?? fallback.pusher(env) ?? 'unknown';

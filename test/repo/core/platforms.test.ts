@@ -2,6 +2,7 @@
 // environment, the pusher, the error prefix, and where install-server puts the hook.
 
 import { existsSync, mkdirSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PLATFORMS, platformFor, platformOfRepo, pusherOf } from '../../../src/server/platforms.js';
@@ -28,13 +29,17 @@ describe('platformFor (hook environment)', () => {
     expect(PLATFORMS.at(-1)!.id).toBe('git');
   });
 
-  it("the pusher is the platform's name for them, else the account, else unknown", () => {
+  it("the pusher is the platform's name for them, else the account, from the environment or the password database", () => {
     expect(pusherOf({ GL_USERNAME: 'mallory', USER: 'git' })).toBe('mallory');
     expect(pusherOf({ GITEA_PUSHER_NAME: 'riley', USER: 'git' })).toBe('riley');
     expect(pusherOf({ GITHUB_USER_LOGIN: 'octo', USER: 'git' })).toBe('octo');
     expect(pusherOf({ REMOTE_USER: 'web', USER: 'git' })).toBe('web');
     expect(pusherOf({ GL_ID: 'key-1', USER: 'git' })).toBe('git'); // GitLab without a username: the account
-    expect(pusherOf({})).toBe('unknown');
+    // Neither USER nor LOGNAME (git daemon, a container's runner): the process's account.
+    const me = userInfo().username;
+    expect(me).not.toBe('');
+    expect(pusherOf({})).toBe(me);
+    expect(pusherOf({ USER: '', LOGNAME: '' })).toBe(me);
   });
 });
 
