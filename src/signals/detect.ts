@@ -18,11 +18,17 @@ export interface CommitMeta {
 export const formatIdentity = (id: Identity): string =>
   id.name ? `${id.name} <${id.email}>` : `<${id.email}>`;
 
-/** The tool an identity belongs to: by email, or by a name suffix such as " (aider)". */
+/**
+ * The tool an identity belongs to: by email, or by a name suffix such as " (aider)". Both
+ * are read as the restricting reader reads a message (restrictText: full-width letters,
+ * zero-width and other invisible characters), so an author header that `git log` shows
+ * as `Claude <noreply@anthropic.com>` is Claude's whatever invisible bytes it carries.
+ */
 export function identityTool(
   table: ToolTable,
-  id: Identity,
+  raw: Identity,
 ): { tool: ToolId; by: 'email' | 'name' } | undefined {
+  const id = ASCII.test(raw.email) && ASCII.test(raw.name) ? raw : restrictIdentity(raw);
   const byEmail = table.toolForEmail(id.email);
   if (byEmail) return { tool: byEmail, by: 'email' };
   const name = id.name.toLowerCase();
@@ -37,9 +43,8 @@ export function identityTool(
  * may hide a trailer or an address from cleanroom while a person still reads it.
  */
 export function restrictView(message: string): string {
-  // eslint-disable-next-line no-control-regex
-  const ascii = /^[\x00-\x7f]*$/.test(message); // NFKC and format characters are non-ASCII
-  const text = ascii ? message : message.normalize('NFKC').replace(/\p{Cf}/gu, '');
+  // NFKC and format characters are non-ASCII
+  const text = ASCII.test(message) ? message : restrictText(message);
   // Only a line that begins with a blank or a marker can change: the common message
   // (no indented or quoted line) is returned as it is, without a copy per line (this
   // runs once per commit of every pushed or audited history).
@@ -49,6 +54,28 @@ export function restrictView(message: string): string {
     .map((l) => l.replace(/^[ \t]*(?:[>*+\-\u2022][ \t]*)+/, ''))
     .join('\n');
 }
+
+// eslint-disable-next-line no-control-regex
+const ASCII = /^[\x00-\x7f]*$/;
+/** Line breaks to a reader that git does not split lines at (detectSignals). */
+const OTHER_BREAK = /\r(?!\n)|[\v\f\u0085\u2028\u2029]/;
+const OTHER_BREAKS = new RegExp(OTHER_BREAK.source, 'g');
+
+/**
+ * `text` in NFKC (UAX #15: full-width letters and colons, no-break spaces and other
+ * compatibility forms become their plain ones) with every format character (`\p{Cf}`:
+ * zero-width spaces and joiners, soft hyphens, BOM, bidirectional controls) removed:
+ * what a person reading it sees, as the restricting reader matches it.
+ */
+export function restrictText(text: string): string {
+  return text.normalize('NFKC').replace(/\p{Cf}/gu, '');
+}
+
+const restrictIdentity = (id: Identity): Identity => ({
+  ...id,
+  name: restrictText(id.name),
+  email: restrictText(id.email).trim(),
+});
 
 /** A line beginning with what restrictView may take off (a blank, or a quote or list marker). */
 const LINE_LEAD = /(?:^|\n)[ \t>*+\-\u2022]/;
@@ -198,6 +225,22 @@ export function detectSignals(table: ToolTable, meta: CommitMeta): Signal[] {
   // that reads trailers. Judged line by line above, then once more unfolded.
   const unfolded = unfoldTrailers(view);
   if (unfolded !== view) trailerPass(table, unfolded, out, seen, []);
+  // A person reads a lone CR (a terminal goes back to column 0 and prints the rest over
+  // the line; web views break it), U+2028, U+2029, NEL, a vertical tab or a form feed as
+  // a new line; git reads none of them as one. `Task\r\rAssisted-by: cursor` shows an
+  // attributed commit: judged once more with each of them as a line break, for the tools
+  // not found already (a line cut there gives the same tool other evidence).
+  if (OTHER_BREAK.test(view)) {
+    const broken = view.replace(OTHER_BREAKS, '\n');
+    const more: Signal[] = [];
+    const moreSeen = new Set<string>();
+    trailerPass(table, broken, more, moreSeen, []);
+    const unfoldedBroken = unfoldTrailers(broken);
+    if (unfoldedBroken !== broken) trailerPass(table, unfoldedBroken, more, moreSeen, []);
+    const found = new Set(out.map((x) => x.tool));
+    for (const x of more)
+      if (!found.has(x.tool)) addSignal(out, seen, x.tool, x.source, x.evidence);
+  }
 
   // aider (2023–24) began the subject with "aider: ". Case-sensitive, at the very start.
   if (table.subjectPrefixes.length) {

@@ -171,6 +171,56 @@ describe('the server cannot be fooled', () => {
     }
   });
 
+  // Eleventh pass: lines a person reads apart that git does not split, and author or
+  // committer headers that `git log` shows as Claude's with invisible or full-width bytes.
+  it('sees trailers after lone CRs or U+2028, and AI identities with invisible characters in the headers', () => {
+    const s = protectedServer();
+    const human = 'Hana Human <hana@example.org> 1700000000 +0000';
+    const variants: { message: string; author?: string; committer?: string }[] = [
+      { message: 'Add eval task\r\rAssisted-by: cursor\r' },
+      { message: 'Add eval task\r\rMade-with: Cursor\r' },
+      { message: 'Add eval task\u2028\u2028Assisted-by: claude-code' },
+      {
+        message: 'Add eval task\n',
+        author: 'Claude <noreply@anthropic.com\u200b> 1700000000 +0000',
+      },
+      {
+        message: 'Add eval task\n',
+        committer:
+          'Claude <\uff4e\uff4f\uff52\uff45\uff50\uff4c\uff59@anthropic.com> 1700000000 +0000',
+      },
+      {
+        message: 'Add eval task\n',
+        author: 'Rita \uff08aider\uff09 <rita@example.org> 1700000000 +0000',
+      },
+    ];
+    for (const [i, v] of variants.entries()) {
+      s.work.write(`evals/tasks/w${i}.json`, `${i}\n`);
+      s.work.git('add', '-A');
+      const tree = s.work.git('write-tree').trim();
+      const body = `tree ${tree}\nparent ${s.work.head()}\nauthor ${v.author ?? human}\ncommitter ${v.committer ?? human}\n\n${v.message}`;
+      const id = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--stdin'], {
+        cwd: s.work.dir,
+        input: body,
+        encoding: 'utf8',
+      }).trim();
+      const r = s.work.tryGit(['push', 'origin', `${id}:refs/heads/main`]);
+      expect(r.code, JSON.stringify(v)).not.toBe(0);
+      expect(r.stderr, JSON.stringify(v)).toContain(`evals/tasks/w${i}.json`);
+      s.work.git('reset', '-q', 'HEAD');
+    }
+    // Control: the same hand-made commit, human throughout, is accepted.
+    s.work.write('evals/tasks/ok.json', '{}\n');
+    s.work.git('add', 'evals/tasks/ok.json');
+    const tree = s.work.git('write-tree').trim();
+    const id = execFileSync('git', ['hash-object', '-t', 'commit', '-w', '--stdin'], {
+      cwd: s.work.dir,
+      input: `tree ${tree}\nparent ${s.work.head()}\nauthor ${human}\ncommitter ${human}\n\nAdd eval task\r\rBy hand\r`,
+      encoding: 'utf8',
+    }).trim();
+    expect(s.work.tryGit(['push', 'origin', `${id}:refs/heads/main`]).code).toBe(0);
+  });
+
   it('a message in an encoding cleanroom cannot read is not a way around it (fail closed)', () => {
     const s = protectedServer();
     s.work.write('evals/tasks/e.json', '{}\n');

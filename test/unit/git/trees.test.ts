@@ -349,7 +349,7 @@ describe('TreeBatchScan: cat-file --batch output in chunks of any size (differen
     }
     expect(malformed).toBeGreaterThan(100);
     expect(clean).toBeGreaterThan(100);
-  });
+  }, 60_000); // ~2 s alone; several times that beside the other files on a loaded 2-core machine
 
   it('refuses output that is not cat-file --batch output (fail closed)', () => {
     const rand = prng(7);

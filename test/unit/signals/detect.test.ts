@@ -575,6 +575,43 @@ describe('identityTool', () => {
     });
     expect(identityTool(table, { name: 'Claude', email: 'claude@monet.fr' })).toBeUndefined();
   });
+
+  // Hostile review, eleventh pass: an author or committer header that `git log` shows as
+  // Claude's address, with invisible or full-width characters in its bytes.
+  it.each([
+    ['a zero-width space', 'noreply@anthropic.com\u200b'],
+    ['a zero-width joiner inside', 'noreply@anth\u200dropic.com'],
+    ['a soft hyphen', 'no\u00adreply@anthropic.com'],
+    ['a byte-order mark', '\ufeffnoreply@anthropic.com'],
+    ['full-width letters', '\uff4e\uff4f\uff52\uff45\uff50\uff4c\uff59@anthropic.com'],
+    ['a full-width at sign', 'noreply\uff20anthropic.com'],
+  ])('an email with %s is still the tool', (_what, email) => {
+    expect(identityTool(table, { name: 'Claude', email })).toEqual({
+      tool: 'claude-code',
+      by: 'email',
+    });
+    expect(seen(detect('Add eval task\n', { name: 'Claude', email }))).toEqual([
+      'claude-code<author>',
+    ]);
+    expect(seen(detect('Add eval task\n', HANA, { name: 'Claude', email }))).toEqual([
+      'claude-code<committer>',
+    ]);
+  });
+
+  it.each([
+    ['full-width parentheses', 'Rita \uff08aider\uff09'],
+    ['a zero-width space inside', 'Rita (ai\u200bder)'],
+    ['a soft hyphen inside', 'Rita (ai\u00adder)'],
+  ])("aider's name suffix with %s is still aider", (_what, name) => {
+    expect(identityTool(table, { name, email: 'rita@example.org' })).toEqual({
+      tool: 'aider',
+      by: 'name',
+    });
+  });
+
+  it('human control: a name or address with accents is nobody', () => {
+    expect(identityTool(table, { name: 'Zoë Ça', email: 'zoë@exämple.org' })).toBeUndefined();
+  });
 });
 
 describe('control characters do not hide a signal', () => {
@@ -597,6 +634,29 @@ describe('control characters do not hide a signal', () => {
   });
   it('a line separator (U+2028) inside the value', () => {
     expect(seen(detect(msg('Assisted-by: tool\u2028hidden')))).toEqual(['unknown-ai<trailer>']);
+  });
+
+  // Hostile review, eleventh pass: lines a person reads as separate (a terminal, a web
+  // view) that git does not split at.
+  it.each([
+    ['lone carriage returns', '\r'],
+    ['a carriage return before CRLF', '\r\r\n'],
+    ['line separators (U+2028)', '\u2028'],
+    ['paragraph separators (U+2029)', '\u2029'],
+    ['next-line characters (U+0085)', '\u0085'],
+    ['vertical tabs', '\v'],
+    ['form feeds', '\f'],
+  ])('trailers after %s are read', (_what, nl) => {
+    const of = (...lines: string[]) => seen(detect(lines.join(nl) + nl));
+    expect(of('Add eval task', '', 'Assisted-by: cursor')).toContain('cursor<trailer>');
+    expect(of('Add eval task', '', 'Made-with: Cursor')).toContain('cursor<trailer>');
+    expect(of('Add eval task', '', 'Co-authored-by: Gemini')).toContain('gemini<trailer>');
+    expect(of('Add eval task', 'Generated-by: something')).toContain('unknown-ai<trailer>');
+  });
+
+  it('human control: a message of lone carriage returns and no trailer is nothing', () => {
+    expect(detect('Add eval task\r\rBy hand, see notes: later\r')).toEqual([]);
+    expect(detect('Add eval task\u2028\u2028Signed-off-by: Hana <hana@example.org>')).toEqual([]);
   });
 });
 

@@ -77,20 +77,62 @@ function detectSignalsReference(
       );
   }
   const view = restrictView(meta.message);
-  // Folded trailers (git's trailer.c): a blank-led line continues a trailer-like line.
-  const lines = view.split('\n');
+  const unfolded = unfoldReference(view);
+  const trailers = [
+    ...trailerLikeLines(view),
+    ...(unfolded !== view ? trailerLikeLines(unfolded) : []),
+  ];
+  judgeTrailers(table, trailers, add);
+  // Lone CRs, U+2028/2029, NEL, VT and FF read as line breaks (eleventh pass): for the
+  // tools not found already.
+  const broken = view.replace(/\r(?!\n)|[\v\f\u0085\u2028\u2029]/g, '\n');
+  if (broken !== view) {
+    const found = new Set(out.map((x) => x.tool));
+    const addNew = (tool: ToolId, source: Signal['source'], evidence: string): void => {
+      if (!found.has(tool)) add(tool, source, evidence);
+    };
+    judgeTrailers(table, trailerLikeLines(broken), addNew);
+    const unfoldedBroken = unfoldReference(broken);
+    if (unfoldedBroken !== broken) judgeTrailers(table, trailerLikeLines(unfoldedBroken), addNew);
+  }
+  if (table.subjectPrefixes.length) {
+    const subject = view.replace(/^\s+/, '').split('\n', 1)[0] ?? '';
+    for (const p of table.subjectPrefixes)
+      if (subject.startsWith(p.text)) add(p.tool, 'marker', `subject begins "${p.text.trim()}"`);
+  }
+  const lower = view.toLowerCase();
+  for (const m of table.markers) if (lower.includes(m.lower)) add(m.tool, 'marker', m.text);
+  for (const line of view.includes('@') ? view.split('\n') : []) {
+    if (!line.includes('@')) continue;
+    const t = trailerLikeLines(line)[0];
+    if (t && parseIdentity(t.value)) continue;
+    for (const address of addressesIn(line)) {
+      const tool = table.toolForEmail(address);
+      if (tool && !out.some((x) => x.tool === tool))
+        add(tool, 'trailer', `address in the message: ${address}`);
+    }
+  }
+  return out;
+}
+
+/** Folded trailers (git's trailer.c): a blank-led line continues a trailer-like line. */
+function unfoldReference(view: string): string {
   const joined: string[] = [];
-  for (const line of lines) {
+  for (const line of view.split('\n')) {
     const prev = joined[joined.length - 1];
     if (prev !== undefined && /^[ \t\r]+\S/.test(line) && trailerLikeLines(prev).length)
       joined[joined.length - 1] = `${prev.replace(/[ \t\r]+$/, '')} ${line.trim()}`;
     else joined.push(line);
   }
-  const unfolded = joined.join('\n');
-  const trailers = [
-    ...trailerLikeLines(view),
-    ...(unfolded !== view ? trailerLikeLines(unfolded) : []),
-  ];
+  return joined.join('\n');
+}
+
+/** The reference's judgement of trailer-like lines, in order. */
+function judgeTrailers(
+  table: ToolTable,
+  trailers: ReturnType<typeof trailerLikeLines>,
+  add: (tool: ToolId, source: Signal['source'], evidence: string) => void,
+): void {
   for (const t of trailers) {
     const key = t.key.toLowerCase();
     for (const rule of table.trailerKeys.get(key) ?? [])
@@ -116,24 +158,6 @@ function detectSignalsReference(
       if (byName) add(byName.tool, 'trailer', t.text);
     }
   }
-  if (table.subjectPrefixes.length) {
-    const subject = view.replace(/^\s+/, '').split('\n', 1)[0] ?? '';
-    for (const p of table.subjectPrefixes)
-      if (subject.startsWith(p.text)) add(p.tool, 'marker', `subject begins "${p.text.trim()}"`);
-  }
-  const lower = view.toLowerCase();
-  for (const m of table.markers) if (lower.includes(m.lower)) add(m.tool, 'marker', m.text);
-  for (const line of view.includes('@') ? view.split('\n') : []) {
-    if (!line.includes('@')) continue;
-    const t = trailerLikeLines(line)[0];
-    if (t && parseIdentity(t.value)) continue;
-    for (const address of addressesIn(line)) {
-      const tool = table.toolForEmail(address);
-      if (tool && !out.some((x) => x.tool === tool))
-        add(tool, 'trailer', `address in the message: ${address}`);
-    }
-  }
-  return out;
 }
 
 function random(seed: number): () => number {
@@ -167,6 +191,10 @@ const ALPHABET = [
   '\uff21', // full-width A
   '\u00a0', // no-break space
   '\ud83d', // a lone surrogate
+  '\u2028', // line separator (a line break to a reader, not to git)
+  '\u0085', // next line
+  '\v',
+  '\f',
   'é',
   'Co-authored-by',
   'Assisted-by',
