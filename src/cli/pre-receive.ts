@@ -3,6 +3,7 @@ import { armDeadline, deadlinePassed } from '../core/deadline.js';
 import { CleanroomError, RefusedContent, usageError } from '../errors.js';
 import type { Finding } from '../core/types.js';
 import { isZeroId, openRepo } from '../git/repo.js';
+import { symbolicTargets } from '../git/symrefs.js';
 import { missingApprovers, renderText } from '../report/text.js';
 import { PLAIN, safe } from '../escape.js';
 import {
@@ -160,7 +161,14 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
       (async () => {
         // With a policy file the branch's tip is read by nothing (the grant log names the
         // file, not a commit): not looked up.
-        const def = await defaultBranch(ctx, { tip: !cfg.policyFile, head: repo.head });
+        const named = await defaultBranch(ctx, { tip: !cfg.policyFile, head: repo.head });
+        // Symbolic refs among the pushed refs and HEAD's branch: a push through an alias
+        // of the default branch is judged as a push to it (src/git/symrefs.ts).
+        const symbolic = await symbolicTargets(ctx, repo.commonDir, [
+          named.ref,
+          ...updates.map((u) => u.ref),
+        ]);
+        const def = { ...named, ref: symbolic.get(named.ref) || named.ref };
         const source = await trustedPolicy(ctx, cfg, def);
         return {
           def,
@@ -180,6 +188,7 @@ export async function preReceiveCommand(argv: string[], io: Io): Promise<number>
             // Git's fsck sees only what a push sends: objects borrowed from another
             // store (a fork network's) reach a ref unchecked, so the hook reads them.
             gitRefusesMalformedTrees(conf) && !borrowsObjects(repo.commonDir, io.env),
+            symbolic,
           ),
         };
       })(),

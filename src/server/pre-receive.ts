@@ -567,15 +567,26 @@ export async function judgePush(
    * config): the push's trees are not read again here.
    */
   gitChecksTrees = false,
+  /**
+   * Pushed refs that are symbolic refs (src/git/symrefs.ts symbolicTargets): ref → the
+   * ref receive-pack will update, `''` when it cannot be followed. Each update is judged
+   * as the ref it moves: a push to refs/heads/master, an alias of the default branch
+   * refs/heads/main, is a push to the default branch.
+   */
+  symbolic?: ReadonlyMap<string, string>,
 ): Promise<RefVerdict[]> {
   const deadline = Date.now() + deadlineMs;
+  // The ref an update moves ('' for a symbolic ref that cannot be followed).
+  const refOf = (u: RefUpdate): string => symbolic?.get(u.ref) ?? u.ref;
   const linkCache = cacheDir === undefined ? undefined : new LinkCache(cacheDir);
   const guard = configGuard(source.policy);
   const seen = new Set<string>();
   const verdicts: RefVerdict[] = [];
   // Per-push work, batched: refs cost no process each (a push of 2,000 tags at known
   // commits is one cat-file and one rev-list).
-  const toJudge = updates.filter((u) => !isZeroId(u.new) && !u.ref.startsWith('refs/replace/'));
+  const toJudge = updates.filter(
+    (u) => !isZeroId(u.new) && refOf(u) !== '' && !refOf(u).startsWith('refs/replace/'),
+  );
   const peeled: ReadonlyMap<string, string | undefined> =
     known && toJudge.every((u) => known.has(u.new))
       ? known
@@ -586,11 +597,11 @@ export async function judgePush(
   if (!gitChecksTrees) await assertPushTrees(ctx, toJudge, peeled);
   // The graph serves every ref but the default branch (walked OLD..NEW below): a push to
   // the default branch alone needs no such rev-list.
-  const graph = toJudge.some((u) => u.ref !== defaultRef && peeled.get(u.new) !== undefined)
+  const graph = toJudge.some((u) => refOf(u) !== defaultRef && peeled.get(u.new) !== undefined)
     ? await newCommitsOf(ctx, [
         ...new Set(
           toJudge
-            .filter((u) => u.ref !== defaultRef)
+            .filter((u) => refOf(u) !== defaultRef)
             .map((u) => peeled.get(u.new))
             .filter((t): t is string => t !== undefined),
         ),
@@ -601,7 +612,16 @@ export async function judgePush(
     const v: RefVerdict = { update, findings: [], notes: [], errors: [], commits: 0 };
     verdicts.push(v);
     if (isZeroId(update.new)) continue; // deleting a ref introduces no content
-    if (update.ref.startsWith('refs/replace/')) {
+    const moved = refOf(update);
+    if (moved === '') {
+      v.errors.push(
+        `${update.ref} is a symbolic ref whose chain git cannot follow (a loop, or more than 5 levels): cleanroom cannot tell which branch this push moves`,
+      );
+      continue;
+    }
+    if (moved !== update.ref)
+      v.notes.push(`${update.ref} is a symbolic ref: judged as ${moved}, the ref it moves`);
+    if (moved.startsWith('refs/replace/')) {
       v.errors.push(
         'refs/replace/* would change what git shows for objects already here (a commit, the policy); cleanroom refuses replace refs',
       );
@@ -619,7 +639,7 @@ export async function judgePush(
     // its files, merged into main after the zone was added, is judged now. OLD..NEW holds
     // every commit new to the server as well; `seen` keeps a commit judged for another ref
     // of this push from being judged again.
-    const intoDefault = update.ref === defaultRef;
+    const intoDefault = moved === defaultRef;
     let touchesPolicy = false;
     // Whether OLD..NEW proves by itself that no guarded path differs between OLD and NEW
     // (then guardedChanges below needs no diff-tree): see linearUntouched.
@@ -689,7 +709,7 @@ export async function judgePush(
     // The default branch's policy is the one the next push is judged by. Moving the branch
     // (a rewind, a reset to an old merge) can change it without any commit carrying it;
     // then the change needs an approved commit in this push like any other.
-    if (update.ref === defaultRef && !isZeroId(update.old)) {
+    if (intoDefault && !isZeroId(update.old)) {
       const changed = linearUntouched(chain)
         ? []
         : await guardedChanges(ctx, update.old, tip, guard);

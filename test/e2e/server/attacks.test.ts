@@ -83,6 +83,42 @@ describe('the server cannot be fooled', () => {
     expect(serverRef(s, 'main')).toBe(strict);
   });
 
+  // Hostile review, eleventh pass: receive-pack moves the branch a symbolic ref names (an
+  // admin's refs/heads/master -> refs/heads/main kept after a rename); the hook compared
+  // names, so a push to the alias was judged as some other branch.
+  it('a push through a symbolic ref to the default branch is judged as a push to it', () => {
+    const s = protectedServer({
+      policy: POLICY.replace(/ai: deny/g, 'ai: allow'),
+      files: { '.cleanroom/policy.yaml': POLICY },
+    });
+    const strict = s.work.head();
+    s.server.git('symbolic-ref', 'refs/heads/master', 'refs/heads/main');
+    // (a) content another ref already holds enters main through the alias.
+    const ai = agentCommit(s.work, 'evals/tasks/held.json', '{}\n');
+    s.server.git('fetch', '-q', s.work.dir, `${ai}:refs/heads/held`); // put there by the admin, say
+    for (const ref of ['main', 'master']) {
+      const r = s.work.tryGit(['push', 'origin', `${ai}:refs/heads/${ref}`]);
+      expect(r.code, ref).not.toBe(0);
+      expect(r.stderr, ref).toContain('evals/tasks/held.json');
+      expect(serverRef(s, 'main')).toBe(strict);
+    }
+    // (b) a rewind to the older, laxer policy through the alias needs an override too.
+    for (const ref of ['main', 'master', 'alias2']) {
+      if (ref === 'alias2') s.server.git('symbolic-ref', 'refs/heads/alias2', 'refs/heads/master');
+      const r = s.work.tryGit(['push', '--force', 'origin', `${strict}~1:refs/heads/${ref}`]);
+      expect(r.code, ref).not.toBe(0);
+      expect(r.stderr, ref).toContain(
+        '.cleanroom/policy.yaml on the default branch without a commit that carries an approver',
+      );
+      expect(serverRef(s, 'main')).toBe(strict);
+    }
+    // Control: a human commit through the alias moves main, as git would.
+    s.work.git('reset', '-q', '--hard', strict);
+    const ok = humanCommit(s.work, 'src/ok.txt', 'ok\n');
+    expect(s.work.tryGit(['push', 'origin', `${ok}:refs/heads/master`]).code).toBe(0);
+    expect(serverRef(s, 'main')).toBe(ok);
+  });
+
   it("an approver cannot approve work they commit under someone else's name", () => {
     const keys = mkdtempSync(join(tmpdir(), 'cleanroom-keys-'));
     execFileSync('ssh-keygen', [
