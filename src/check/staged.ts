@@ -21,7 +21,8 @@ import { mergedContentSignals, movedContentSignals, movesIntoZones } from './pro
 import { indexZoneLinks } from './links.js';
 import { withLinkAliases, zonesOfFile } from '../policy/links.js';
 import type { Trust } from './grants.js';
-import { configGuard, touchesGuard } from '../policy/paths.js';
+import { configGuard, touchesGuard, type Guard } from '../policy/paths.js';
+import { configFindings } from './config-guard.js';
 
 const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
@@ -175,13 +176,19 @@ export async function checkStaged(
   ]);
   // A change to the configuration itself: judged by the configuration before it. The
   // guard is asked first, so the commit path loads policy-source only for such a change.
+  let guard: Guard | undefined;
   if (opts.configFromBase) {
-    const guard = configGuard(policy);
-    if (files.some((f) => touchesGuard(f, guard))) {
+    guard = configGuard(policy);
+    if (files.some((f) => touchesGuard(f, guard!))) {
       const { configBefore } = await import('./policy-source.js');
       const before = await configBefore(ctx, policy, files, opts.base ?? 'HEAD');
-      if (before) ({ policy, trust } = before);
-    }
+      // Guarded only where a configuration was committed before: the first policy of a
+      // repository (an agent that runs `cleanroom init` and commits it) weakens nothing.
+      if (before) {
+        ({ policy, trust } = before);
+        guard = configGuard(policy);
+      } else guard = undefined;
+    } else guard = undefined;
   }
   const { author, committer } = identitiesIn(vars);
   const message = opts.messageFile
@@ -253,7 +260,13 @@ export async function checkStaged(
     committer,
     extraSignals,
   };
-  let change = buildChange(policy, input, trust, now);
+  // An AI-attributed change to the configuration needs an approver's override here too,
+  // as the server will ask (src/check/config-guard.ts): an agent that rewrites the policy
+  // and commits it would otherwise be judged by its own rules from then on, in its own
+  // hooks (the agent hook trusts the committed policy). A human's change is left to the
+  // server, as before.
+  const guarded = guard !== undefined;
+  let change = buildChange(policy, input, trust, now, guarded);
   // Content staged at a zone symlink's target is judged at the linked path too (the
   // index is the tree being committed); asked only when an AI signal is present.
   if (change.signals.length && files.some((f) => f.status !== 'D')) {
@@ -262,7 +275,9 @@ export async function checkStaged(
     const links = mayHoldLinks(ctx, repo) ? await indexZoneLinks(ctx, policy) : [];
     const aliased = links.length ? withLinkAliases(files, links, !policy.caseSensitive) : files;
     if (aliased.length > files.length)
-      change = buildChange(policy, { ...input, files: aliased }, trust, now);
+      change = buildChange(policy, { ...input, files: aliased }, trust, now, guarded);
   }
-  return { findings: evaluate(policy, change), notes: change.notes ?? [] };
+  const findings = evaluate(policy, change);
+  if (guard && change.signals.length) findings.push(...configFindings(change, guard));
+  return { findings, notes: change.notes ?? [] };
 }

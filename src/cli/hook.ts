@@ -9,6 +9,7 @@ import { compileToolTable, type ToolTable, type ToolTableSpec } from '../signals
 import builtinTools from '../policy/generated/builtin-tools.js';
 import { envSignals } from '../signals/detect.js';
 import { detectReplay } from './replay.js';
+import { configGuard, touchesGuard } from '../policy/paths.js';
 import {
   gitContext,
   loadPolicyOnce,
@@ -241,10 +242,34 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   const message = readFileSync(file, 'utf8');
   const replay = await detectReplay(ctx, repo, message, args[1]);
   let env = envSignals(table, io.env);
+  // The staged diff is read once for the ledger lookup and the heads-up (nothing changes
+  // the index while the hook runs), and only when one of them needs it.
+  let diff: Promise<StagedDiff> | undefined;
+  const staged = (): Promise<StagedDiff> => (diff ??= stagedDiff(ctx, repo));
+  // A replay in an agent's session that changes the policy or its trust files: git runs
+  // neither pre-commit nor commit-msg for `git revert` or `git cherry-pick`, so this is
+  // the one hook that sees it. An agent that reverts the commit that tightened the policy
+  // would be judged by the looser one from then on (its hooks trust the committed
+  // policy): refused here, as commit-msg refuses such a commit made by hand. A rebase
+  // replays commits already judged and keeps its attribution (the server asks for the
+  // override).
+  const guard = replay && env.length && loaded ? configGuard(loaded.policy) : undefined;
+  const config = guard && (await staged()).files.some((f) => touchesGuard(f, guard)) ? true : false;
+  if (
+    config &&
+    (replay!.kind === 'revert' || replay!.kind === 'cherry-pick') &&
+    io.env.CLEANROOM !== '0'
+  ) {
+    io.stderr(
+      `cleanroom: this ${replay!.kind} changes the cleanroom policy or its trust files in an agent's session (${[...new Set(env.map((s) => s.tool))].join(', ')}): refused — a human makes this change from their own shell, with an approver's override (docs/overrides-and-reviews.md)\n`,
+    );
+    return 1;
+  }
   // An agent that runs a rebase or cherry-pick wrote nothing it replays unchanged.
   if (
     replay &&
     env.length &&
+    !config &&
     (await (await import('./replay.js')).isPureReplay(ctx, repo, replay))
   ) {
     io.stderr(
@@ -253,10 +278,6 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
     env = [];
   }
   const signals = [...env];
-  // The staged diff is read once for the ledger lookup and the heads-up (nothing changes
-  // the index while the hook runs), and only when one of them needs it.
-  let diff: Promise<StagedDiff> | undefined;
-  const staged = (): Promise<StagedDiff> => (diff ??= stagedDiff(ctx, repo));
   const withLedger = !repo.bare && ledgerSize(repo.ledgerDir) > 0;
   signals.push(
     ...(withLedger ? await ledgerSignals(ctx, repo, table, (await staged()).files) : []),
