@@ -201,6 +201,12 @@ function searchOnly(seg: Segment): boolean {
 }
 
 function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
+  // shell.ts markHookEnv: a variable set before a git command that runs hooks.
+  if (seg.hookEnv)
+    return refusal(
+      seg,
+      `${seg.hookEnv} is changed for a git command that runs hooks: it changes the programs those hooks run (node, grep, sh), and so what cleanroom's hooks check`,
+    );
   for (const a of seg.assigns) {
     const why = sensitive(a.slice(0, a.search(/\+?=/)));
     if (why) return refusal(seg, why);

@@ -195,6 +195,32 @@ const WRAPPERS = new Set([
   'timeout',
   'stdbuf',
   'xargs',
+  // Programs that start the command after their options (and, for some, one operand:
+  // see WRAPPER_OPERAND): util-linux, strace/ltrace, numactl, faketime, systemd-run, …
+  // A shell named after any of them is still a shell (`setsid bash` reads its input).
+  'setsid',
+  'chrt',
+  'taskset',
+  'flock',
+  'unshare',
+  'nsenter',
+  'strace',
+  'ltrace',
+  'numactl',
+  'prlimit',
+  'setpriv',
+  'faketime',
+  'fakeroot',
+  'firejail',
+  'valgrind',
+  'systemd-run',
+  'torsocks',
+  'proxychains',
+  'proxychains4',
+  'caffeinate',
+  'catchsegv',
+  'busybox',
+  'toybox',
   'then',
   'do',
   'else',
@@ -244,7 +270,49 @@ const WRAPPER_ARGS: Record<string, { short: string; long: string[] }> = {
   },
   timeout: { short: 'sk', long: ['signal', 'kill-after'] },
   stdbuf: { short: 'ioe', long: ['input', 'output', 'error'] },
+  // GNU time(1) (`/usr/bin/time -o FILE -f FMT`); bash's keyword `time -p` takes none.
+  time: { short: 'of', long: ['output', 'format'] },
+  chrt: { short: 'TPD', long: ['sched-runtime', 'sched-period', 'sched-deadline'] },
+  // flock(1) `-c CMD` is a command line (read in unwrap).
+  flock: { short: 'wEc', long: ['wait', 'timeout', 'conflict-exit-code', 'command'] },
+  unshare: {
+    short: 'RwSG',
+    long: [
+      'root',
+      'wd',
+      'setuid',
+      'setgid',
+      'propagation',
+      'map-user',
+      'map-group',
+      'map-users',
+      'map-groups',
+      'setgroups',
+    ],
+  },
+  nsenter: { short: 'tSG', long: ['target', 'setuid', 'setgid'] },
+  strace: {
+    short: 'abeEIoOpPsSuXU',
+    long: ['output', 'attach', 'user', 'env', 'trace-path', 'string-limit', 'columns'],
+  },
+  ltrace: { short: 'aADeFlnopsuwx', long: ['output', 'library', 'config'] },
+  numactl: {
+    short: 'iNpCmP',
+    long: ['interleave', 'cpunodebind', 'preferred', 'physcpubind', 'membind'],
+  },
+  prlimit: { short: 'po', long: ['pid', 'output'] },
+  'systemd-run': {
+    short: 'pEuHM',
+    long: ['property', 'setenv', 'unit', 'host', 'machine', 'description', 'slice', 'uid', 'gid'],
+  },
+  proxychains: { short: 'f', long: [] },
+  proxychains4: { short: 'f', long: [] },
 };
+/**
+ * Wrappers that take one operand before the command: `chrt PRIO CMD`, `taskset MASK CMD`,
+ * `flock FILE CMD`, `faketime STAMP CMD`, `timeout DURATION CMD`.
+ */
+const WRAPPER_OPERAND = new Set(['chrt', 'taskset', 'flock', 'faketime', 'timeout']);
 
 /**
  * Whether the wrapper option `word` takes the next word as its value (see WRAPPER_ARGS),
@@ -316,7 +384,28 @@ const COPY_ARGS = new Set([
   '--min-size',
   '--rsync-path',
 ]);
-const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash', 'busybox']);
+/** Shells by the names programFamily gives them (`rbash` is `bash`, `mksh` is `ksh`). */
+const SHELLS = new Set([
+  'sh',
+  'bash',
+  'zsh',
+  'dash',
+  'ksh',
+  'ash',
+  'busybox',
+  'hush',
+  'msh',
+  'yash',
+  'posh',
+  'fish',
+  'tcsh',
+  'csh',
+  'elvish',
+  'xonsh',
+  'osh',
+  'ysh',
+  'nu',
+]);
 
 /**
  * Programs that only read the files they name (and write nothing but their output):
@@ -387,6 +476,8 @@ const READERS = new Set([
   'fd',
   'bat',
   'cleanroom',
+  // `command -v NAME` (unwrap leaves `command` only where it runs nothing).
+  'command',
 ]);
 /** cleanroom's own subcommands that only read (`init`, `hook`, `agent-hook`, … write). */
 const CLEANROOM_READS = new Set([
@@ -554,6 +645,17 @@ export interface Segment {
   xargs?: boolean;
   /** The segment's words before unwrapping (for messages). */
   text: string;
+  /**
+   * Not a command of its own: it stands for a program the segment before it reads from
+   * its standard input (`… | /bin/bash -o posix`, `sed e`, `script`): see stdinProgram.
+   */
+  stdinProgram?: boolean;
+  /**
+   * Not a command of its own: the git command before it runs git's hooks with a PATH
+   * (or another variable that picks the programs they run) the command line changed:
+   * see markHookEnv.
+   */
+  hookEnv?: string;
 }
 
 /** Splits a command line into simple commands; `sh -c STR`, `eval STR`, `$(…)`, backquotes and a heredoc fed to a shell are read inside too (depth ≤ 3). */
@@ -573,7 +675,8 @@ export function segments(command: string, depth = 0): Segment[] {
       for (const run of commandValues(segs[0]!))
         segs.push(...(depth < 3 ? segments(run, depth + 1) : [unreadable(run)]));
       // `bash <<EOF … EOF`: the body is a command line of its own.
-      if (segs[0]!.cmd && SHELLS.has(segs[0]!.cmd) && !segs[0]!.args.length)
+      // `/bin/bash -o posix <<EOF`, `sed e <<EOF`: whatever runs its input as a shell.
+      if (segs.some((s) => s.stdinProgram && SHELLS.has(s.cmd ?? '')))
         for (const body of [
           ...heres.map((h) => h.body),
           ...redirects.filter((d) => d.op === '<<<').map((d) => d.word),
@@ -613,8 +716,107 @@ export function segments(command: string, depth = 0): Segment[] {
     words.push(t);
   }
   flush();
-  if (depth === 0) markShadowed(command, out);
+  if (depth === 0) {
+    markShadowed(command, out);
+    markHookEnv(out);
+  }
   return out;
+}
+
+/** git commands that run the commit or push hooks (an alias may be any of them). */
+const GIT_HOOKED = new Set([
+  'commit',
+  'merge',
+  'am',
+  'rebase',
+  'cherry-pick',
+  'revert',
+  'push',
+  'pull',
+  'stash',
+]);
+
+/** The hook variable a segment sets for itself or for the rest of the line (`PATH=… git`, `export PATH=…`, `read PATH`, `source x`), or undefined. */
+function setsHookEnv(seg: Segment): string | undefined {
+  const named = (w: string): string | undefined => {
+    const name = w.replace(/^-[a-zA-Z]*\s*/, '').split(/\+?=/)[0]!;
+    return HOOK_ENV.test(name) ? name : undefined;
+  };
+  for (const a of seg.assigns) if (named(a)) return named(a);
+  for (let k = 0; k < seg.envOptions.length; k++) {
+    const o = seg.envOptions[k]!;
+    // `env -u PATH git commit`: bash then looks for programs in the current directory.
+    const v = /^(-u|--unset)$/.test(o)
+      ? seg.envOptions[k + 1]
+      : /^-u./.test(o)
+        ? o.slice(2)
+        : o.startsWith('--unset=')
+          ? o.slice(8)
+          : undefined;
+    if (v !== undefined && HOOK_ENV.test(v)) return v;
+  }
+  if (seg.cmd === undefined) return undefined;
+  if (seg.cmd === 'source' || seg.cmd === '.') return 'PATH';
+  if (ASSIGNERS.has(seg.cmd) || seg.cmd === 'for' || seg.cmd === 'select') {
+    const words = seg.args.map((a) => a.word);
+    for (const w of words) {
+      const hit = w.split(/[=\s]/).find((x) => HOOK_ENV.test(x));
+      if (hit) return hit;
+    }
+    // `export -f node`: bash hands the function to the bash that runs a hook.
+    if (EXPORTERS.has(seg.cmd) && words.some((w) => /^-[a-zA-Z]*f/.test(w))) return 'BASH_FUNC';
+    // `export ${v}TH=…`: a name only the shell computes may be PATH.
+    if (seg.args.some((a) => /^[^=]*[$`]/.test(a.raw))) return 'PATH';
+  }
+  return undefined;
+}
+
+/**
+ * `PATH=/tmp/t:$PATH git commit …`, `export PATH=…; git commit`, `env PATH=… git push`:
+ * git's hooks inherit the variable, and a `node` (or `grep`, `sh`) the agent wrote in
+ * that directory answers for cleanroom's hook. A segment that sets such a variable for
+ * itself, or for what follows it (a bare or exported assignment, `read PATH`, sourcing a
+ * file, a shell or wrapper it runs), before a git command that runs hooks adds a segment
+ * that stands for "git runs other programs" (`hookEnv`, the variable): bypass.ts refuses it
+ * as it refuses `--exec-path`. `PATH=… npm test` alone stays allowed.
+ */
+function markHookEnv(segs: Segment[]): void {
+  let inherited: string | undefined;
+  const prefixed = new Map<Segment, string>();
+  const added: Segment[] = [];
+  for (const seg of segs) {
+    if (seg.stdinProgram || seg.hookEnv) continue;
+    let own = setsHookEnv(seg);
+    for (let o = OUTER.get(seg); o && own === undefined; o = OUTER.get(o)) own = prefixed.get(o);
+    const sub = seg.cmd === 'git' ? gitSub(seg.args.map((a) => a.word))?.sub : undefined;
+    const hooked = sub !== undefined && (GIT_HOOKED.has(sub) || !GIT_KNOWN.has(sub));
+    const name = own ?? inherited;
+    if (hooked && name !== undefined)
+      added.push({
+        assigns: [],
+        envOptions: [],
+        cmd: 'git',
+        args: [
+          { word: `--exec-path=${name}`, raw: `--exec-path=${name}` },
+          { word: sub!, raw: sub! },
+        ],
+        redirects: [],
+        heredocs: [],
+        text: `(${name} changed) ${seg.text}`,
+        hookEnv: name,
+      });
+    // A prefix assignment holds for its own command and what that command runs (`PATH=…
+    // bash -c 'git commit'`); a bare or exported one, `read PATH`, `source`, for the rest
+    // of the line.
+    if (own === undefined) continue;
+    const lineWide =
+      seg.cmd === undefined ||
+      ASSIGNERS.has(seg.cmd) ||
+      ['source', '.', 'for', 'select'].includes(seg.cmd);
+    if (lineWide) inherited ??= own;
+    else prefixed.set(seg, own);
+  }
+  segs.push(...added);
 }
 
 /** bash's builtins: `PATH` does not change what these names run (a function still can). */
@@ -634,6 +836,12 @@ const BUILTINS = new Set(
  */
 const RESOLVER_NAMES = '(?:PATH|BASH_ENV|ENV|LD_[A-Z_]+|DYLD_[A-Z_]+|GCONV_PATH)';
 const RESOLVES = new RegExp(`^${RESOLVER_NAMES}\\+?=`);
+/**
+ * Variables that choose the programs git's hooks run: cleanroom's hooks are `sh` scripts
+ * that start `node` (and `grep`, `git`, …) from PATH; the dynamic loader and node take
+ * code from the others.
+ */
+const HOOK_ENV = new RegExp(`^(?:${RESOLVER_NAMES}|NODE_OPTIONS|NODE_PATH|SHELL)$`);
 /**
  * Such a name written anywhere but right after `$`/`${` (where it is only read): bash sets
  * a variable through many more words than `NAME=`: `printf -v PATH`, `read PATH`,
@@ -659,6 +867,14 @@ const ASSIGNERS = new Set([
   'let',
   'unset',
 ]);
+/** The segment whose program runs a nested one (`bash -c 'git commit'`: the bash segment). */
+const OUTER = new WeakMap<Segment, Segment>();
+/** Records `outer` as the program that runs each of `inner` (see OUTER). */
+function within(outer: Segment, inner: Segment[]): Segment[] {
+  for (const s of inner) if (!OUTER.has(s)) OUTER.set(s, outer);
+  return inner;
+}
+
 /** A function definition, `NAME ()` or `function NAME`, anywhere in the text (nested strings too). */
 const FUNCTION_DEF =
   /(?:^|[\s;&|(){}`])(?:function\s+([^\s(){};&|<>]+)|([^\s(){};&|<>'"$`=]+)\s*\(\s*\))/g;
@@ -817,9 +1033,19 @@ function unwrap(
   };
   let i = 0;
   let wrapper: string | undefined;
+  // The wrapper's operand is still to come (`chrt 10 CMD`, `flock FILE CMD`).
+  let operandDue = false;
+  // `command -v NAME`, `command -V NAME`: prints what NAME is, runs nothing.
+  let noRun = false;
+  // `sudo -s`, `sudo -i`, `doas -s` without a command: a shell reading its input.
+  let shellOption = false;
   const split: string[] = [];
+  // Command lines a wrapper hands to `sh -c` (`flock FILE -c CMD`).
+  const lines: string[] = [];
+  // Wrappers named by a path the agent may have written (`./t/nohup cat …`).
+  const wrapperPaths: { word: string; raw: string }[] = [];
   while (i < all.length) {
-    const { word } = all[i]!;
+    const { word, raw } = all[i]!;
     if (/^[A-Za-z_][A-Za-z0-9_]*\+?=/.test(word)) {
       seg.assigns.push(word);
       i++;
@@ -830,14 +1056,24 @@ function unwrap(
       i += 2;
       continue;
     }
-    if (WRAPPERS.has(word)) {
-      wrapper = word;
-      if (word === 'xargs') seg.xargs = true;
+    // `/usr/bin/env bash`, `/usr/bin/nohup cat …`: a wrapper by its path is the wrapper.
+    const base = word.includes('/') && !dynamic(raw) ? word.split('/').pop()! : word;
+    if (WRAPPERS.has(base) && (base === word || /^[\w.-]+$/.test(base))) {
+      wrapper = base;
+      operandDue = WRAPPER_OPERAND.has(base);
+      if (base !== word && !SYSTEM_PROGRAM.test(word)) wrapperPaths.push(all[i]!);
+      if (base === 'xargs') seg.xargs = true;
       i++;
       continue;
     }
     if (wrapper && word.startsWith('-') && word.length > 1) {
       if (wrapper === 'env') seg.envOptions.push(word);
+      if (wrapper === 'command' && /^-[a-zA-Z]*[vV]/.test(word)) noRun = true;
+      if (
+        (wrapper === 'sudo' || wrapper === 'doas') &&
+        /^-[a-zA-Z]*[si]|^--(shell|login)$/.test(word)
+      )
+        shellOption = true;
       const opt = wrapperOption(wrapper, word);
       i++;
       let value = opt.glued;
@@ -858,9 +1094,11 @@ function unwrap(
       // `env -S 'tee evals/x'`: the value is a command line env splits and runs (its
       // own escapes and `${VAR}` aside, which only the program can expand).
       if (wrapper === 'env' && /^(-S|--split-string)$/.test(opt.key)) split.push(value ?? '');
+      if (wrapper === 'flock' && /^(-c|--command)$/.test(opt.key)) lines.push(value ?? '');
       continue;
     }
-    if (wrapper === 'timeout' && /^\d/.test(word)) {
+    if (operandDue) {
+      operandDue = false;
       i++;
       continue;
     }
@@ -871,26 +1109,472 @@ function unwrap(
     // `env -S '-u CLAUDECODE git commit'`: the string holds env's own options too.
     const line = ['env', ...split, ...all.slice(i).map((w) => w.raw)].join(' ');
     const readable = depth < 3 && !split.some((v) => /[\\$`]/.test(v));
-    return [seg, ...(readable ? segments(line, depth + 1) : [unreadable(line)])];
+    return [seg, ...within(seg, readable ? segments(line, depth + 1) : [unreadable(line)])];
   }
-  if (i >= all.length) return [seg];
+  const nested = within(
+    seg,
+    lines.flatMap((l) => (depth < 3 ? segments(l, depth + 1) : [unreadable(l)])),
+  );
+  if (wrapperPaths.length) {
+    seg.untrusted = true;
+    seg.args.push(...wrapperPaths);
+  }
+  if (i >= all.length) {
+    if (shellOption) return [seg, stdinProgram(seg, 'sh'), ...nested];
+    return [seg, ...nested];
+  }
+  if (noRun) {
+    seg.cmd = 'command';
+    seg.args.push(...all.slice(i));
+    return [seg];
+  }
   seg.cmd = all[i]!.word.split('/').pop() ?? all[i]!.word;
   seg.cmdRaw = all[i]!.raw;
   // `./cat evals/x`: a program the agent may have written, named like a reader.
   if (all[i]!.word.includes('/') && !SYSTEM_PROGRAM.test(all[i]!.word)) seg.untrusted = true;
-  seg.args = all.slice(i + 1);
+  const own = all.slice(i + 1);
+  seg.args = [...seg.args, ...own];
   if (!dynamic(all[i]!.raw) && all[i]!.word.includes('/'))
     seg.args.unshift({ word: all[i]!.word, raw: all[i]!.raw });
-  // `bash -c 'CMD'`, `eval 'CMD'`: the string is a command line of its own.
-  if (depth < 3) {
-    if (SHELLS.has(seg.cmd)) {
-      const c = seg.args.findIndex((a) => /^-[a-z]*c[a-z]*$/.test(a.word));
-      if (c >= 0 && seg.args[c + 1]) return [seg, ...segments(seg.args[c + 1]!.word, depth + 1)];
+  // `bash -c 'CMD'`, `eval 'CMD'`, `sed e`, `script`, `parallel`: the command lines the
+  // program runs are read as command lines of their own; a program read from its input
+  // (a shell without a script, `sed e`) is marked by a segment of its own (stdinProgram).
+  const out: Segment[] = [seg];
+  const run =
+    seg.cmd === 'eval'
+      ? { lines: [seg.args.map((a) => a.word).join(' ')], stdin: undefined, fromInput: false }
+      : programOf(
+          seg.cmd,
+          own.map((a) => a.word),
+        );
+  if (run?.stdin) out.push(stdinProgram(seg, run.stdin));
+  for (const line of run?.lines ?? []) {
+    const inner = within(seg, depth < 3 ? segments(line, depth + 1) : [unreadable(line)]);
+    if (run!.fromInput) for (const s of inner) s.xargs = true;
+    out.push(...inner);
+  }
+  return [...out, ...nested];
+}
+
+/**
+ * The shell a program name stands for (`rbash`, `bash5.2`, `mksh` → `bash`, `bash`,
+ * `ksh`), or an interpreter's canonical name (`python3.12` → `python3`, `nodejs` →
+ * `node`): the names bypass.ts knows. undefined for any other program.
+ */
+export function programFamily(name: string): string | undefined {
+  if (SHELLS.has(name)) return name;
+  const rules: [RegExp, string][] = [
+    [/^r?bash[\d.-]*$/, 'bash'],
+    [/^r?zsh[\d.-]*$/, 'zsh'],
+    [/^(?:r?ksh|ksh93|mksh|lksh|pdksh|oksh)[\d.-]*$/, 'ksh'],
+    [/^(?:dash|ash|hush|msh|yash|posh|fish|tcsh|csh|elvish|xonsh|osh|ysh|nu)[\d.-]*$/, 'sh'],
+    [/^(?:python3|pypy3)[\d.]*$/, 'python3'],
+    [/^(?:python2?|pypy)[\d.]*$/, 'python'],
+    [/^(?:nodejs|node)[\d.]*$/, 'node'],
+    [/^perl[\d.]*$/, 'perl'],
+    [/^ruby[\d.]*$/, 'ruby'],
+  ];
+  for (const [re, family] of rules)
+    if (re.test(name)) return family === 'sh' ? name.replace(/[\d.-]+$/, '') : family;
+  return undefined;
+}
+const isShell = (name: string): boolean => SHELLS.has(programFamily(name) ?? '');
+
+/**
+ * The segment that stands for "`name` runs a program read from its input" (a shell
+ * without a script or with `-s`, `python3 -`, `sed e`, `script`, `parallel` without a
+ * command): a shell or interpreter given no words, which bypass.ts refuses ("would run a
+ * program read from its input, which cleanroom cannot read") and which reads nothing.
+ */
+function stdinProgram(seg: Segment, name: string): Segment {
+  return {
+    assigns: [],
+    envOptions: [],
+    cmd: name,
+    args: [],
+    redirects: [],
+    heredocs: [],
+    text: seg.text,
+    stdinProgram: true,
+  };
+}
+
+/** A file name that is a process's standard input (or another inherited descriptor). */
+const STDIN_FILE = /^(\/dev\/(stdin|fd\/\d+)|\/proc\/[^/]+\/fd\/\d+|\/dev\/tty|-)$/;
+
+/**
+ * How interpreters take their program (see programOf): option letters whose value is
+ * the next word, letters whose value is a program text (`-c`, `-e`), letters that run no
+ * program from a file (`-m MODULE`, `--version`), long options likewise.
+ */
+const INTERPRETERS: Record<
+  string,
+  { valued: string; text: string; none: string; longValued: string[]; longNone: string[] }
+> = {
+  sh: {
+    valued: 'oO',
+    text: 'c',
+    none: '',
+    longValued: ['rcfile', 'init-file', 'emulate'],
+    longNone: ['version', 'help'],
+  },
+  fish: {
+    valued: 'Cdofp',
+    text: 'c',
+    none: 'vh',
+    longValued: ['init-command', 'debug', 'debug-output', 'features', 'profile', 'profile-startup'],
+    longNone: ['version', 'help', 'command'],
+  },
+  python: {
+    valued: 'WX',
+    text: 'c',
+    none: 'mVh',
+    longValued: ['check-hash-based-pycs'],
+    longNone: ['version', 'help', 'help-env', 'help-xoptions', 'help-all'],
+  },
+  node: {
+    valued: 'rC',
+    text: 'ep',
+    none: 'vh',
+    longValued: [
+      'require',
+      'import',
+      'loader',
+      'experimental-loader',
+      'conditions',
+      'input-type',
+      'title',
+    ],
+    longNone: ['eval', 'print', 'version', 'help', 'test', 'run', 'v8-options', 'completion-bash'],
+  },
+  perl: { valued: 'I', text: 'eE', none: 'vh', longValued: [], longNone: ['version', 'help'] },
+  ruby: { valued: 'IrCE', text: 'e', none: 'vh', longValued: [], longNone: ['version', 'help'] },
+};
+
+/**
+ * What program `cmd WORDS` runs, when it runs one given on its command line or input:
+ * `lines` are command lines it hands to a shell (`bash -c STR`, `script -c STR`, `flock
+ * -c STR`, `parallel TEMPLATE`, `su -c STR`), `stdin` names the shell or interpreter that
+ * reads its program from standard input (a shell with no script operand or with `-s`,
+ * whatever options come first: `bash -o posix`, `bash +x`, `bash -O extglob`; `python3
+ * -`; `sed e` and `s///e`, which run lines through `sh`; `script` and `parallel` without
+ * a command; `su` without `-c`), `fromInput`: the lines get words from the input (xargs).
+ */
+export function programOf(
+  cmd: string,
+  words: string[],
+): { lines: string[]; stdin: string | undefined; fromInput: boolean } | undefined {
+  const family = programFamily(cmd);
+  if (family !== undefined) {
+    const shell = isShell(cmd);
+    const spec =
+      INTERPRETERS[
+        family === 'fish' ? 'fish' : shell ? 'sh' : family === 'python3' ? 'python' : family
+      ]!;
+    const lines: string[] = [];
+    let text = false;
+    let stdinFlag = false;
+    let none = false;
+    let k = 0;
+    for (; k < words.length; k++) {
+      const w = words[k]!;
+      if (w === '--' || (w === '-' && isShell(cmd))) {
+        k++;
+        break;
+      }
+      if (/^--[^-]/.test(w)) {
+        const eq = w.indexOf('=');
+        const key = w.slice(2, eq < 0 ? undefined : eq);
+        if (cmd === 'fish' && key === 'command') {
+          text = true;
+          if (eq >= 0) lines.push(w.slice(eq + 1));
+        } else if (spec.longNone.includes(key)) none = true;
+        else if (spec.longValued.includes(key) && eq < 0) {
+          k++;
+          if (key === 'init-command' && words[k] !== undefined) lines.push(words[k]!);
+        } else if (key === 'init-command') lines.push(w.slice(eq + 1));
+        continue;
+      }
+      if (/^[-+][A-Za-z0-9]+$/.test(w) || (/^-[A-Za-z]/.test(w) && !isShell(cmd))) {
+        for (let j = 1; j < w.length; j++) {
+          const c = w[j]!;
+          if (w[0] === '-' && spec.text.includes(c)) {
+            text = true;
+            // `python3 -cCODE`, `perl -e CODE`: the rest of the word is the text.
+            if (!isShell(cmd) && j < w.length - 1) break;
+            if (!isShell(cmd)) k++;
+            break;
+          }
+          if (w[0] === '-' && c === 's' && isShell(cmd)) stdinFlag = true;
+          else if (w[0] === '-' && spec.none.includes(c)) none = true;
+          else if (spec.valued.includes(c)) {
+            if (j === w.length - 1 || isShell(cmd)) {
+              k++;
+              if (cmd === 'fish' && c === 'C' && words[k] !== undefined) lines.push(words[k]!);
+            }
+            if (!isShell(cmd)) break;
+          }
+        }
+        continue;
+      }
+      break;
     }
-    if (seg.cmd === 'eval')
-      return [seg, ...segments(seg.args.map((a) => a.word).join(' '), depth + 1)];
-  } else if (seg.cmd === 'eval' || SHELLS.has(seg.cmd)) return [seg, unreadable(seg.text)];
-  return [seg];
+    if (text && isShell(cmd)) {
+      // `bash -c STR`: the first word after the options is the command line.
+      if (k < words.length && !(cmd === 'fish' && lines.length)) lines.push(words[k]!);
+      return { lines, stdin: undefined, fromInput: false };
+    }
+    const script = words[k];
+    const fromStdin =
+      !text &&
+      !none &&
+      (stdinFlag || script === undefined || STDIN_FILE.test(script) || script === '-');
+    return {
+      lines,
+      // bypass.ts knows these shells by name; any other reads its input as `sh` would.
+      stdin: fromStdin
+        ? !shell || ['bash', 'zsh', 'dash', 'ksh', 'ash', 'sh'].includes(family)
+          ? family
+          : 'sh'
+        : undefined,
+      fromInput: false,
+    };
+  }
+  switch (cmd) {
+    case 'sed':
+    case 'gsed':
+      return sedRuns(words) ? { lines: [], stdin: 'sh', fromInput: false } : undefined;
+    case 'script': {
+      // util-linux script(1): `script [opts] [FILE]` runs $SHELL on its input; `-c CMD`
+      // runs CMD. BSD script: `script [opts] [FILE [COMMAND…]]`.
+      const ops: string[] = [];
+      const lines: string[] = [];
+      for (let k = 0; k < words.length; k++) {
+        const w = words[k]!;
+        if (w === '--') {
+          ops.push(...words.slice(k + 1));
+          break;
+        }
+        if (/^-[a-zA-Z]*c$/.test(w) || isLong(w, 'command')) {
+          const v = w.includes('=') ? w.slice(w.indexOf('=') + 1) : words[++k];
+          if (v !== undefined) lines.push(v);
+        } else if (
+          /^-[a-zA-Z]*[EIOBTm]$|^--(echo|log-in|log-out|log-io|log-timing|logging-format|output-limit)$/.test(
+            w,
+          )
+        )
+          k++;
+        else if (!w.startsWith('-') || w === '-') ops.push(w);
+      }
+      if (ops.length > 1) lines.push(ops.slice(1).join(' '));
+      return { lines, stdin: lines.length ? undefined : 'sh', fromInput: false };
+    }
+    case 'su': {
+      const lines: string[] = [];
+      for (let k = 0; k < words.length; k++) {
+        const w = words[k]!;
+        if (/^-[a-zA-Z]*c$/.test(w) || isLong(w, 'command') || isLong(w, 'session-command')) {
+          const v = w.includes('=') ? w.slice(w.indexOf('=') + 1) : words[++k];
+          if (v !== undefined) lines.push(v);
+        } else if (/^-[a-zA-Z]*[gGsw]$/.test(w)) k++;
+      }
+      return { lines, stdin: lines.length ? undefined : 'sh', fromInput: false };
+    }
+    case 'parallel':
+    case 'sem': {
+      // GNU parallel: `parallel [opts] [TEMPLATE] [::: ARGS | :::: FILES]`; without a
+      // template, each input line (or argument) is a command line.
+      const template: string[] = [];
+      let k = 0;
+      for (; k < words.length; k++) {
+        const w = words[k]!;
+        if (/^::::?\+?$/.test(w)) break;
+        if (!template.length && w.startsWith('-') && w.length > 1) {
+          if (/^-[a-zA-Z0-9]*[aCdEIjJLnNsSPW]$/.test(w) || PARALLEL_LONG_VALUE.test(w)) k++;
+          continue;
+        }
+        template.push(w);
+      }
+      const sources = words.slice(k);
+      if (template.length) {
+        // `parallel gzip ::: a b`: the arguments are on the line; from the input or a
+        // `::::` file, they are not (taken as xargs takes them).
+        const args = sources.filter((w) => !/^:::\+?$/.test(w));
+        const seen = sources.length > 0 && !sources.some((w) => /^::::\+?$/.test(w));
+        if (!seen || args.length > 64)
+          return { lines: [template.join(' ')], stdin: undefined, fromInput: true };
+        const t = template.join(' ');
+        return {
+          lines: args.map((a) => (/\{[^}]*\}/.test(t) ? t.replace(/\{[^}]*\}/g, a) : `${t} ${a}`)),
+          stdin: undefined,
+          fromInput: false,
+        };
+      }
+      if (!sources.length || sources.some((w) => /^::::\+?$/.test(w)))
+        return { lines: [], stdin: 'sh', fromInput: false };
+      return {
+        lines: sources.filter((w) => !/^:::\+?$/.test(w)),
+        stdin: undefined,
+        fromInput: false,
+      };
+    }
+    case 'watch': {
+      // watch(1) joins its words and runs them with `sh -c`.
+      let k = 0;
+      while (k < words.length && words[k]!.startsWith('-')) {
+        if (/^-[a-zA-Z]*[nq]$|^--(interval|equexit|errexit)$/.test(words[k]!)) k++;
+        k++;
+      }
+      return words.length > k
+        ? { lines: [words.slice(k).join(' ')], stdin: undefined, fromInput: false }
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** GNU parallel's long options that take the next word. */
+const PARALLEL_LONG_VALUE =
+  /^--(jobs|arg-file|colsep|delimiter|eof|replace|max-replace-args|max-lines|max-chars|max-args|sshlogin|sshloginfile|joblog|results|halt|load|memfree|delay|timeout|retries|tmpdir|workdir|basefile|transferfile|return|env|profile|tagstring|header|block|rpl|plus|template|termseq|limit|nice|sqlmaster|sqlworker|sqlandworker|shebang-wrap|ssh|recend|recstart|resume-failed|arg-sep|arg-file-sep)$/;
+
+/**
+ * Does `sed WORDS` run a command: GNU sed's `e` command (the pattern space, or its
+ * argument, runs through `sh`) or the `e` flag of `s///` (the result runs)? The script is
+ * every `-e`/`--expression` value, else the first operand; a script read from standard
+ * input (`-f -`, `-f /dev/stdin`) may hold one. `--sandbox` rejects `e`.
+ */
+function sedRuns(words: string[]): boolean {
+  const scripts: string[] = [];
+  let file = false;
+  const operands: string[] = [];
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k]!;
+    if (w === '--sandbox') return false;
+    if (w === '--') {
+      operands.push(...words.slice(k + 1));
+      break;
+    }
+    if (isLong(w, 'expression'))
+      scripts.push(w.includes('=') ? w.slice(w.indexOf('=') + 1) : (words[++k] ?? ''));
+    else if (isLong(w, 'file')) {
+      file = true;
+      const f = w.includes('=') ? w.slice(w.indexOf('=') + 1) : (words[++k] ?? '');
+      if (STDIN_FILE.test(f)) return true;
+    } else if (/^-[a-zA-Z]/.test(w)) {
+      // `-n`, `-E`, `-i.bak`, `-ne SCRIPT`, `-l 40`, `-f FILE`: letters up to the one taking a value.
+      for (let j = 1; j < w.length; j++) {
+        const c = w[j]!;
+        if (c === 'i') break;
+        if (c === 'e' || c === 'f' || c === 'l') {
+          const v = j < w.length - 1 ? w.slice(j + 1) : (words[++k] ?? '');
+          if (c === 'e') scripts.push(v);
+          if (c === 'f') {
+            file = true;
+            if (STDIN_FILE.test(v)) return true;
+          }
+          break;
+        }
+      }
+    } else if (!w.startsWith('--')) operands.push(w);
+  }
+  if (!scripts.length && !file && operands.length) scripts.push(operands[0]!);
+  return scripts.some(sedExecutes);
+}
+
+/** Whether a sed script holds the `e` command or an `s` command with the `e` flag. */
+export function sedExecutes(s: string): boolean {
+  let i = 0;
+  const n = s.length;
+  const blanks = (): void => {
+    while (i < n && (s[i] === ' ' || s[i] === '\t')) i++;
+  };
+  // Past the text up to an unescaped `delim` (i on the character after the opening one).
+  const part = (delim: string): void => {
+    while (i < n && s[i] !== delim) i += s[i] === '\\' ? 2 : 1;
+    i++;
+  };
+  const address = (): boolean => {
+    if (s[i] === '/' || s[i] === '\\') {
+      const delim = s[i] === '\\' ? s[i + 1]! : '/';
+      i += s[i] === '\\' ? 2 : 1;
+      part(delim);
+      while (i < n && /[IM]/.test(s[i]!)) i++;
+      return true;
+    }
+    if (i < n && /[\d$]/.test(s[i]!)) {
+      while (i < n && /[\d$~]/.test(s[i]!)) i++;
+      return true;
+    }
+    return false;
+  };
+  const toEol = (): void => {
+    while (i < n && s[i] !== '\n') i++;
+  };
+  while (i < n) {
+    while (i < n && /[\s;]/.test(s[i]!)) i++;
+    if (i >= n) break;
+    if (address()) {
+      blanks();
+      if (s[i] === ',') {
+        i++;
+        blanks();
+        if (s[i] === '+' || s[i] === '~') i++;
+        address();
+      }
+    }
+    blanks();
+    while (s[i] === '!') {
+      i++;
+      blanks();
+    }
+    const c = s[i++];
+    switch (c) {
+      case 'e':
+        return true;
+      case 's': {
+        const delim = s[i++];
+        if (delim === undefined) return false;
+        part(delim);
+        part(delim);
+        while (i < n && !/[;\n}]/.test(s[i]!)) {
+          if (s[i] === 'e') return true;
+          if (s[i] === 'w') {
+            toEol();
+            break;
+          }
+          i++;
+        }
+        break;
+      }
+      case 'y': {
+        const delim = s[i++];
+        if (delim === undefined) return false;
+        part(delim);
+        part(delim);
+        break;
+      }
+      case 'a':
+      case 'i':
+      case 'c':
+      case 'r':
+      case 'R':
+      case 'w':
+      case 'W':
+      case ':':
+      case '#':
+        toEol();
+        break;
+      case 'b':
+      case 't':
+      case 'T':
+        while (i < n && !/[;\n}]/.test(s[i]!)) i++;
+        break;
+      default:
+        break;
+    }
+  }
+  return false;
 }
 
 /** `{a,b}` brace expansion of one word (bash semantics for the simple cases; at most 64 results). */
@@ -1247,6 +1931,7 @@ const NO_FILE_ARGS = new Set([
   'pushd',
   'popd',
   'chdir',
+  'command',
 ]);
 
 /**
@@ -1734,7 +2419,7 @@ function readSegment(
   // clone URL`, a script's relative writes): the directory itself is a word given to it,
   // judged as the others (a deny zone, or a directory above one; the root excepted).
   const script =
-    SHELLS.has(cmd) &&
+    isShell(cmd) &&
     !args.some((a) => /^-[a-zA-Z]*c/.test(a)) &&
     args.some((a) => !a.startsWith('-'));
   if ((!known && (cmd !== 'git' || untrusted)) || script || git?.sub === 'clone') r.ranIn.push('.');
@@ -1752,6 +2437,9 @@ function readSegment(
   )
     searchOperands(args, r, true);
   if (cmd === 'rg' || cmd === 'ag' || cmd === 'ack') searchOperands(args, r, true, cmd);
+  // `zip -r /tmp/a.zip ..`, `tar -czf /tmp/a.tgz ..`, `7z a x.7z ..`: an archive made of
+  // whole directories reads every file under them.
+  r.searched.push(...archiveInputs(cmd, args));
   if (git) {
     const whole = gitSub(all)!;
     const g = gitRead(whole.sub, whole.args, all);
@@ -1948,6 +2636,73 @@ function searchOperands(args: string[], r: ShellPaths, patternFirst: boolean, cm
     return operands.length ? operands : ['.'];
   };
   r.searched.push(...new Set([...reading(false), ...reading(true)]));
+}
+
+/** The files and directories an archive is made of (`zip -r`, `tar -c`/`-r`/`-u`, `7z a`), read recursively. */
+function archiveInputs(cmd: string, args: string[]): string[] {
+  if (cmd === 'zip') {
+    if (!args.some((a) => /^-[a-zA-Z]*[rR]|^--recurse/.test(a))) return [];
+    const ops: string[] = [];
+    for (let k = 0; k < args.length; k++) {
+      const a = args[k]!;
+      if (/^-[a-zA-Z]*[bntxiPOZsI]$|^--(exclude|include|temp-path|out|password|suffixes)$/.test(a))
+        k++;
+      else if (!a.startsWith('-')) ops.push(a);
+    }
+    return ops.slice(1).filter(isPath);
+  }
+  if (/^(g|bsd)?tar$/.test(cmd)) {
+    const first = args[0] !== undefined && /^[A-Za-z]+$/.test(args[0]) ? args[0] : undefined;
+    const clusters = [first ?? '', ...args.filter((a) => /^-[A-Za-z]/.test(a))];
+    const creates =
+      clusters.some((c) => /[cru]/.test(c.replace(/^-/, '').replace(/[fCTXbHgKLNV].*$/, ''))) ||
+      args.some((a) => ['create', 'append', 'update'].some((n) => isLong(a, n)));
+    if (!creates) return [];
+    const ops: string[] = [];
+    const dirs: string[] = [];
+    for (let k = 0; k < args.length; k++) {
+      const a = args[k]!;
+      if (a === '--') {
+        ops.push(...args.slice(k + 1));
+        break;
+      }
+      const cluster = k === 0 && first !== undefined ? a : /^-[A-Za-z]/.test(a) ? a.slice(1) : '';
+      if (cluster) {
+        // Each letter that takes a value takes the next word (`czf OUT`, `-C DIR`).
+        for (const c of cluster) {
+          if (!'fCTXbHgKLNV'.includes(c)) continue;
+          const v = args[++k] ?? '';
+          if (c === 'C') dirs.push(v);
+          // -T FILE names the members: unseen, the file itself is read.
+          if (c === 'T') ops.push(v);
+        }
+        continue;
+      }
+      if (a.startsWith('--')) {
+        if (isLong(a, 'directory'))
+          dirs.push(a.includes('=') ? a.slice(a.indexOf('=') + 1) : (args[++k] ?? ''));
+        else if (
+          !a.includes('=') &&
+          /^--(file|files-from|exclude-from|exclude|transform|xform|owner|group|mode|mtime|format|label|newer)$/.test(
+            a,
+          )
+        )
+          k++;
+        continue;
+      }
+      ops.push(a);
+    }
+    return [
+      ...ops,
+      ...dirs.flatMap((d) => ops.map((o) => (o.startsWith('/') ? o : posix.join(d, o)))),
+    ].filter(isPath);
+  }
+  if (/^7z[arz]?$/.test(cmd) && /^[au]$/.test(args.find((a) => !a.startsWith('-')) ?? ''))
+    return args
+      .filter((a) => !a.startsWith('-'))
+      .slice(2)
+      .filter(isPath);
+  return [];
 }
 
 function copyOf(recursiveAlways: boolean, args: string[], r: ShellPaths, gitMv = false): void {
@@ -2202,7 +2957,39 @@ export function gitRead(sub: string, args: string[], all: string[]): GitRead | u
       ...base,
       refuse: '--follow reads the history of a file before it was renamed, wherever it was',
     };
+  // `git log -p --full-diff -- src`: the pathspec picks the commits, and each prints its
+  // whole diff, the zone's files too. Judged as a read of the whole repository.
+  if (patch && opts.includes('--full-diff'))
+    return {
+      ...base,
+      refuse:
+        '--full-diff prints the whole diff of every commit its pathspec selects, files outside the pathspec too',
+    };
   const noPatch = opts.some((a) => NO_PATCH_OPT.test(a));
+  const read = gitReadOf(sub, opts, operands, specs, before, base, patch, noPatch, rawByDefault);
+  // `printf 'HEAD\n--\nevals\n' | git log -p --stdin -- src`: more revisions and, after a
+  // `--` line, more pathspecs come from the input, which cleanroom cannot see.
+  if (read && !read.refuse && opts.includes('--stdin'))
+    return {
+      ...read,
+      refuse:
+        '--stdin reads more revisions and pathspecs from its input, which cleanroom cannot see',
+    };
+  return read;
+}
+
+/** gitRead's verdict by subcommand (the options that hold for every subcommand are judged there). */
+function gitReadOf(
+  sub: string,
+  opts: string[],
+  operands: string[],
+  specs: string[],
+  before: string[],
+  base: GitRead,
+  patch: boolean,
+  noPatch: boolean,
+  rawByDefault: boolean,
+): GitRead | undefined {
   switch (sub) {
     case 'whatchanged':
       return rawByDefault ? base : undefined;
