@@ -7,7 +7,8 @@
 //
 // toolArgs is a JSON *string*. Tools: create, edit (writes), apply_patch (a patch, as
 // Codex writes them: every file it adds, updates or moves to is a write; a patch that
-// cannot be read is refused), view (a file, or a directory's names), bash/powershell;
+// cannot be read is refused), view (a file, or a directory's names), bash/powershell,
+// write_bash (text typed into a running shell session: judged as command lines);
 // MCP tools (`<server>-<tool>`) and any other tool naming paths are judged by their path
 // arguments (mcp.ts). A hook that times out counts as "allow" for Copilot: the entry's
 // timeoutSec is 10 and agent-hook answers "blocked" after 5 s (JUDGE_BUDGET_MS). Answer: {"permissionDecision":"deny",
@@ -15,7 +16,7 @@
 // so it is also the error path (exit codes are not documented to block).
 
 import { globRoot } from './glob-root.js';
-import { unknownTool } from './mcp.js';
+import { typedLines, typedText, unknownTool } from './mcp.js';
 import { parsePatch, patchText } from './patch.js';
 import {
   addedText,
@@ -44,7 +45,7 @@ function args(v: unknown): Record<string, unknown> {
 const WRITES = new Set(['create', 'edit', 'str_replace', 'insert', 'write', 'str_replace_editor']);
 /** The tools judged before they run, and any MCP tool (`github-mcp-server-get_file_contents`, `server__tool`). */
 const PRE_MATCHER =
-  '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch|view|read|grep|rg|glob|bash|powershell|shell)$|-|__';
+  '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch|view|read|grep|rg|glob|bash|powershell|shell|write_bash|write_powershell|write_shell)$|-|__';
 const POST_MATCHER = '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch)$';
 
 export const copilot: Adapter = {
@@ -114,6 +115,17 @@ export const copilot: Adapter = {
       case 'powershell':
       case 'shell':
         return { ...base, kind: 'shell', paths: [], command: str(a.command) ?? '' };
+      case 'write_bash':
+      case 'write_powershell':
+      case 'write_shell':
+        // Text typed into a running session (`bash {mode: "async"}`): judged as the
+        // command lines it is, and as what an interactive program's `!cmd` would run.
+        return {
+          ...base,
+          kind: 'shell',
+          paths: [],
+          command: typedLines(typedText(a)).join('\n'),
+        };
       default:
         return unknownTool(base, name, a);
     }

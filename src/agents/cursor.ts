@@ -17,7 +17,7 @@
 // which init sets on the blocking events.
 
 import { globRoot } from './glob-root.js';
-import { unknownTool } from './mcp.js';
+import { typedLines, typedText, unknownTool } from './mcp.js';
 import {
   addedText,
   firstStr,
@@ -119,6 +119,14 @@ export const cursor: Adapter = {
           };
         if (name === 'Shell')
           return { ...named, kind: 'shell', paths: [], command: str(input.command) ?? '' };
+        if (name === 'WriteShellStdin')
+          // Text typed into a running shell (what Shell started): judged as command lines.
+          return {
+            ...named,
+            kind: 'shell',
+            paths: [],
+            command: typedLines(typedText(input)).join('\n'),
+          };
         return unknownTool(base, name, input);
       }
       default:

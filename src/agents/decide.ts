@@ -23,6 +23,7 @@ import picomatch from 'picomatch';
 import type { Policy, Zone } from '../policy/compile.js';
 import { safe } from '../escape.js';
 import { bypassReason } from './bypass.js';
+import { managedPaths } from './switches.js';
 import { gitAliasReason } from './git-alias.js';
 import type { GitContext } from '../git/git.js';
 import { commitSpelled, revPath, shellPaths, type Extraction, type GitRead } from './shell.js';
@@ -143,6 +144,82 @@ function gitConfigFile(abs: string): boolean {
   const real = new Set(named.flatMap((f) => [resolve(f), realpathDeep(resolve(f))]));
   return [abs, realpathDeep(abs)].some(
     (p) => real.has(p) || /^\.?gitconfig$/i.test(basename(p)) || /[\\/]git[\\/]config$/i.test(p),
+  );
+}
+
+/**
+ * The agent hosts' own settings outside the repository, where a hook is switched off or
+ * its environment set (docs/agents.md "Making it stick"): Claude Code's user settings
+ * (`~/.claude/settings.json`, `settings.local.json`, or under $CLAUDE_CONFIG_DIR) and
+ * `~/.claude.json`; Gemini CLI's `~/.gemini/settings.json` and `trustedFolders.json`;
+ * Copilot CLI's `~/.copilot/config.json` and user hooks (also under $XDG_CONFIG_HOME or
+ * $COPILOT_HOME); Codex's `config.toml`, `hooks.json`, `requirements.toml` under
+ * `~/.codex` or $CODEX_HOME; Cursor's user `~/.cursor/hooks.json`; and every host's
+ * managed or system settings (switches.ts managedPaths). Matched by resolved absolute
+ * path, and by name wherever the file lies (a host's home moved by a variable the hook
+ * does not see): `…/.claude/settings*.json`, `…/.gemini/settings.json`, … — the agent has
+ * no business writing any of them. A project's own copies are PROTECTED (relative).
+ */
+const HOST_CONFIG_NAMES =
+  /[\\/]\.claude[\\/]settings(\.local)?\.json$|[\\/]\.claude\.json$|[\\/]\.gemini[\\/](settings|trustedFolders)\.json$|[\\/]\.copilot[\\/](config\.json$|hooks([\\/]|$))|[\\/]\.codex[\\/](config\.toml|hooks\.json|requirements\.toml)$|[\\/]\.cursor[\\/]hooks\.json$|[\\/]managed-settings\.json$/i;
+/** The hosts' settings files this environment names, by absolute path (HOME, the hosts' variables, managed). */
+let hostPathsMemo: { key: string; paths: string[] } | undefined;
+function hostConfigPaths(): string[] {
+  const env = process.env;
+  const key = [
+    env.HOME,
+    env.USERPROFILE,
+    env.XDG_CONFIG_HOME,
+    env.CLAUDE_CONFIG_DIR,
+    env.CODEX_HOME,
+    env.COPILOT_HOME,
+    env.GEMINI_CLI_HOME,
+    env.GEMINI_CLI_SYSTEM_SETTINGS_PATH,
+  ].join('\0');
+  if (hostPathsMemo?.key === key) return hostPathsMemo.paths;
+  const home = env.HOME ?? env.USERPROFILE;
+  const named: string[] = Object.values(managedPaths());
+  const claude = [env.CLAUDE_CONFIG_DIR, home && join(home, '.claude')];
+  for (const dir of claude)
+    if (dir) named.push(join(dir, 'settings.json'), join(dir, 'settings.local.json'));
+  if (home) named.push(join(home, '.claude.json'));
+  for (const dir of [env.CODEX_HOME, home && join(home, '.codex')])
+    if (dir)
+      named.push(join(dir, 'config.toml'), join(dir, 'hooks.json'), join(dir, 'requirements.toml'));
+  const xdg = env.XDG_CONFIG_HOME || (home ? join(home, '.config') : undefined);
+  for (const dir of [
+    env.COPILOT_HOME,
+    home && join(home, '.copilot'),
+    xdg && join(xdg, '.copilot'),
+  ])
+    if (dir) named.push(join(dir, 'config.json'), join(dir, 'hooks'));
+  for (const dir of [env.GEMINI_CLI_HOME, home])
+    if (dir)
+      named.push(
+        join(dir, '.gemini', 'settings.json'),
+        join(dir, '.gemini', 'trustedFolders.json'),
+      );
+  if (env.GEMINI_CLI_SYSTEM_SETTINGS_PATH) named.push(env.GEMINI_CLI_SYSTEM_SETTINGS_PATH);
+  if (home) named.push(join(home, '.cursor', 'hooks.json'));
+  const paths = [...new Set(named.flatMap((f) => [resolve(f), realpathDeep(resolve(f))]))];
+  hostPathsMemo = { key, paths };
+  return paths;
+}
+
+function hostConfigFile(abs: string): boolean {
+  const known = hostConfigPaths();
+  return [resolve(abs), realpathDeep(resolve(abs))].some(
+    (p) => HOST_CONFIG_NAMES.test(p) || known.some((k) => p === k || p.startsWith(`${k}${sep}`)), // `hooks` is a directory
+  );
+}
+
+/** Would a directory tree landing at `abs` (cp -r, rsync) put files where hostConfigFile guards? */
+function holdsHostConfig(abs: string): boolean {
+  const known = hostConfigPaths();
+  return [resolve(abs), realpathDeep(resolve(abs))].some(
+    (p) =>
+      /^\.(claude|gemini|copilot|codex|cursor)$/i.test(basename(p)) ||
+      known.some((k) => k === p || k.startsWith(p.endsWith(sep) ? p : `${p}${sep}`)),
   );
 }
 
@@ -455,29 +532,52 @@ export function searchFilter(
   type: string | undefined,
 ): ((path: string) => boolean) | undefined {
   const tests: ((path: string) => boolean)[] = [];
+  // Each reading of `glob` (the string whole, and each piece Claude Code's Grep makes of
+  // it): a file any of them lets through is read. A backslash anywhere: not modelled.
+  const pieces = glob ? [glob, ...globList(glob)] : [];
   if (glob && !glob.includes('\\')) {
-    const g = glob
-      .replace(/\[!/g, '[^')
-      .replace(/\{([^{},]*)\}/g, '$1')
-      .replace(/^\/+/, '');
-    if (!g.includes('/')) {
-      const m = picomatch(g, { dot: true, basename: true });
-      tests.push((path) => m(path));
-    } else {
-      const m = picomatch(g, { dot: true });
-      tests.push((path) => {
-        if (m(path)) return true;
-        for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
-          if (m(path.slice(i + 1))) return true;
-        return false;
-      });
-    }
+    const ms = [...new Set(pieces)].map(globTest);
+    tests.push((path) => ms.some((m) => m(path)));
   }
   if (type) {
     const exts = FILE_TYPES[type.toLowerCase()];
     if (exts) tests.push((path) => exts.some((x) => path.toLowerCase().endsWith(x)));
   }
   return tests.length ? (path) => tests.every((t) => t(path)) : undefined;
+}
+
+/**
+ * The globs Claude Code's Grep passes to ripgrep for its `glob` parameter: split on
+ * whitespace, then each piece on commas unless it holds a `{…}` alternation (its
+ * GrepTool: `glob.split(/\s+/)`, then `split(",")` outside braces), each its own --glob.
+ */
+export function globList(glob: string): string[] {
+  const out: string[] = [];
+  for (const raw of glob.split(/\s+/)) {
+    if (!raw) continue;
+    if (raw.includes('{') && raw.includes('}')) out.push(raw);
+    else out.push(...raw.split(',').filter((p) => p !== ''));
+  }
+  return out;
+}
+
+/** One ripgrep --glob as a test of a path from the repository root (see searchFilter). */
+function globTest(glob: string): (path: string) => boolean {
+  const g = glob
+    .replace(/\[!/g, '[^')
+    .replace(/\{([^{},]*)\}/g, '$1')
+    .replace(/^\/+/, '');
+  if (!g.includes('/')) {
+    const m = picomatch(g, { dot: true, basename: true });
+    return (path) => m(path);
+  }
+  const m = picomatch(g, { dot: true });
+  return (path) => {
+    if (m(path)) return true;
+    for (let i = path.indexOf('/'); i >= 0; i = path.indexOf('/', i + 1))
+      if (m(path.slice(i + 1))) return true;
+    return false;
+  };
 }
 
 /** ripgrep's common --type names and their extensions (an unknown type filters nothing). */
@@ -548,6 +648,11 @@ export async function judge(
     reason: `cleanroom: ${safe(given)} is one of git's own config files (a core.hooksPath there switches cleanroom's hooks off in every repository), which agents may not change — ask a human to make this edit.`,
   });
 
+  const hostConfig = (given: string): Decision => ({
+    action: 'deny',
+    reason: `cleanroom: ${safe(given)} is an agent host's own settings (where its hooks, cleanroom's among them, are switched off or given another environment), which agents may not change — ask a human to make this edit.`,
+  });
+
   /**
    * `lead` starts the sentence ("evals/x is in"), `tail` ends it with what to do instead.
    * `tree`: a whole directory tree of unknown shape lands at `given` (cp -r, rsync): refused
@@ -561,6 +666,10 @@ export async function judge(
   ): Promise<Decision | undefined> => {
     if (gitConfigFile(resolve(cwd, given))) return gitConfig(given);
     if (cleanroomOwnFile(resolve(cwd, given))) return ownFile(given);
+    if (hostConfigFile(resolve(cwd, given))) return hostConfig(given);
+    if (hostConfigFile(resolve(cwd, given))) return hostConfig(given);
+    // A tree landing on a host's home (`cp -r x ~/.claude`) or on the user's home.
+    if (tree && holdsHostConfig(resolve(cwd, given))) return hostConfig(given);
     for (const t of targetsOf(given, cwd)) {
       if (PROTECTED.test(t.rel) || (tree && PROTECTED.test(`${t.rel}/x`)))
         return protectedPath(t.rel);
@@ -604,12 +713,40 @@ export async function judge(
     return undefined;
   };
 
+  /**
+   * The repositories a directory read rooted at `given` walks into from above: each known
+   * repository (the ones holding `cwd` and the hook's own directory) whose root is
+   * `given` or lies below it, as written or with symlinks resolved. `grep -r X ..`,
+   * Grep with `path` = the parent directory or $HOME, `cp -r .. /tmp/c`: the path is
+   * outside every repository, yet the walk reads the whole repository — judged as a
+   * search of its root.
+   */
+  const reposBelow = (given: string): Target[] => {
+    const abs = resolve(cwd, given);
+    const spots = [...new Set([abs, realpathDeep(abs)])];
+    const out: Target[] = [];
+    for (const root of new Set([...findRoots(cwd), ...findRoots(defaultCwd)])) {
+      const forms = [...new Set([root, realpathDeep(root)])];
+      const under = spots.some((s) =>
+        forms.some((r) => r === s || r.startsWith(s.endsWith(sep) ? s : `${s}${sep}`)),
+      );
+      if (under && !out.some((o) => o.root === forms[forms.length - 1]))
+        out.push({ root: forms[forms.length - 1]!, rel: '' });
+    }
+    return out;
+  };
+
   const read = async (
     given: string,
     mode: 'read' | 'search' | 'mention',
     filter?: (rel: string) => boolean,
   ): Promise<Decision | undefined> => {
-    for (const t of targetsOf(given, cwd)) {
+    const targets = targetsOf(given, cwd);
+    // A walk from above a repository reads all of it: judged as a search of its root.
+    if (mode === 'search')
+      for (const t of reposBelow(given))
+        if (!targets.some((o) => o.root === t.root && o.rel === '')) targets.push(t);
+    for (const t of targets) {
       const p = await lookup(t.root);
       if (p.kind === 'none') continue;
       if (p.kind === 'invalid') return invalid(t.rel, p.reason);
@@ -896,6 +1033,21 @@ export async function judge(
     }
     case 'shell': {
       const command = event.command ?? '';
+      // An MCP tool that runs a command may also name paths (its cwd, files): judged both ways.
+      for (const p of paths)
+        if ((d = (await write(p, (rel) => `${rel} is in`)) ?? (await read(p, 'read')))) return d;
+      if (event.code !== undefined) {
+        const policies = await cwdPolicies();
+        if (!Array.isArray(policies)) return policies;
+        const zone = policies
+          .flatMap((p) => p.zones)
+          .find((z) => z.read === 'deny' || z.verdictFor(tool) === 'deny');
+        if (zone)
+          return {
+            action: 'deny',
+            reason: `cleanroom: ${safe(event.name)} runs program text cleanroom cannot read (${safe(event.code.slice(0, 60))}…), which could open files of zone "${zone.name}" — run it through the shell tool, where cleanroom reads the command line, or ask a human.`,
+          };
+      }
       // `cd "$(git rev-parse --show-toplevel)"`, the usual way back to the root: its value
       // is known here (GIT_DIR and friends are refused), so it is not an unknown word.
       const root = findRoot(cwd);
@@ -962,6 +1114,13 @@ export async function judge(
       }
       for (const p of sh.mentioned) if ((d = await read(p, 'mention'))) return d;
       for (const p of sh.searched) if ((d = await read(p, 'search'))) return d;
+      // A tree copied (`cp -r DIR`, rsync) is read whole, like a recursive search of DIR.
+      for (const c of sh.copies) {
+        if (c.symbolic) continue;
+        for (const src of c.sources)
+          if ((c.recursive || isDir(resolve(cwd, src))) && (d = await read(src, 'search')))
+            return d;
+      }
       for (const p of sh.revPaths) {
         // `HEAD:evals/x.c` names a path from the repository root.
         for (const root of findRoots(cwd)) if ((d = await read(join(root, p), 'mention'))) return d;

@@ -4,15 +4,125 @@
 // what a server's tool does, so it judges every path-like argument: a tool whose name
 // says it only reads (read_text_file, list_directory, search_files, get_…) is judged as a
 // read; anything else as a write AND a read — the filesystem server's write_file into a
-// deny zone, or its read_text_file of a `read: deny` zone, is refused.
+// deny zone, or its read_text_file of a `read: deny` zone, is refused. An argument is a
+// path when a word of its name says so (`path`, `pathInProject`, `relativePath`,
+// `outputDir`, `source_file`), or when its value is a `file://` URL. A tool that runs a
+// command (`command`/`cmd` arguments, what is typed into a tool named for a shell, a
+// terminal or a process) is judged as a shell command line; one that runs program text
+// (`code`, `script`: `mcp__ide__executeCode`) is refused wherever a zone exists.
 //
 //   {"tool_name":"mcp__filesystem__write_file","tool_input":{"path":"/repo/evals/tasks/q.json","content":"…"}}
 
 import { isRecord, type AgentEvent } from './types.js';
 
-/** Argument names that hold paths (path, file_path, paths, source, destination, uri, cwd, …). */
-const PATH_KEY =
-  /(^|_|-)(path|paths|file|files|filename|filepath|dir|dirs|directory|directories|folder|dest|destination|source|src|target|uri|root|cwd|location)s?$/i;
+/** Words of an argument name that say it holds a path (path, file, dir, source, uri, …). */
+const PATH_WORDS = new Set([
+  'path',
+  'paths',
+  'pathname',
+  'file',
+  'files',
+  'filename',
+  'filenames',
+  'filepath',
+  'filepaths',
+  'dir',
+  'dirs',
+  'dirname',
+  'directory',
+  'directories',
+  'folder',
+  'folders',
+  'dest',
+  'destination',
+  'source',
+  'src',
+  'target',
+  'uri',
+  'uris',
+  'root',
+  'roots',
+  'cwd',
+  'location',
+  'workdir',
+  'workspace',
+]);
+/** Last words of a name that say it holds something else, whatever came before (`file_text`, `pathPattern`). */
+const NOT_PATH = new Set([
+  'text',
+  'content',
+  'contents',
+  'body',
+  'data',
+  'size',
+  'type',
+  'mode',
+  'encoding',
+  'count',
+  'length',
+  'format',
+  'pattern',
+  'query',
+  'regex',
+  'id',
+  'ids',
+  'line',
+  'lines',
+  'offset',
+  'limit',
+  'hash',
+  'sha',
+]);
+/** `pathInProject`, `relative_path`, `absolute-path`, `outputDir` → their words, lower-cased. */
+const words = (key: string): string[] =>
+  key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[\s_\-.]+/)
+    .filter((w) => w !== '')
+    .map((w) => w.toLowerCase());
+/** Does the argument `key` name a path? Any of its words is a path word, and its last word is not content. */
+export function isPathKey(key: string): boolean {
+  const w = words(key);
+  return w.some((x) => PATH_WORDS.has(x)) && !NOT_PATH.has(w[w.length - 1] ?? '');
+}
+/** An argument holding a command line the tool runs (`command`, `cmd`, `commandLine`, `shell_command`). */
+const isCommandKey = (key: string): boolean => {
+  const w = words(key);
+  const last = w[w.length - 1] ?? '';
+  return (
+    ['command', 'cmd', 'commandline', 'cmdline'].includes(last) ||
+    (w.length === 1 && ['shell', 'bash', 'sh'].includes(last))
+  );
+};
+/** An argument holding program text in some language the tool runs (`code`, `script`, `sourceCode`). */
+const isCodeKey = (key: string): boolean => {
+  const w = words(key);
+  const last = w[w.length - 1] ?? '';
+  return ['code', 'script', 'program', 'snippet'].includes(last);
+};
+/** Words of a tool name that say it runs what it is given: its text arguments (`input`, `keys`) are typed into a shell or a program. */
+const RUN_WORDS = new Set([
+  'exec',
+  'execute',
+  'run',
+  'shell',
+  'terminal',
+  'bash',
+  'process',
+  'repl',
+  'console',
+  'pty',
+  'tty',
+  'stdin',
+  'interact',
+  'command',
+  'spawn',
+]);
+/** Arguments of such a tool that hold what is typed into it. */
+const TYPED = /^(input|inputs|text|keys|stdin|data|line|chars)$/i;
+/** Command-line arguments given as a list beside `command` (`{"command":"cat","args":[…]}`). */
+const ARGS = /^(args|argv|arguments)$/i;
 /** Tool names that only read (names, or contents) what they are given. */
 const READS =
   /(?:^|[_\-.])(?:read|get|list|search|find|grep|view|show|stat|info|tree|cat|head|tail|glob|ls|query|fetch|open|describe|inspect|diff|log|blame)(?:[_\-.]|$)|^(?:read|get|list|search|find|view)[A-Z]/;
@@ -41,7 +151,8 @@ export function pathArguments(input: unknown): string[] {
   const visit = (v: unknown, key: string, depth: number): void => {
     if (depth > MAX_DEPTH) return;
     if (typeof v === 'string') {
-      if (PATH_KEY.test(key)) {
+      // A file:// URL names a local file under any name (`url`, `href`, `resource`).
+      if (isPathKey(key) || v.startsWith('file://')) {
         const p = asPath(v);
         if (p !== undefined) out.push(p);
       }
@@ -73,6 +184,85 @@ export function unknownTool(
   input: unknown,
 ): AgentEvent {
   const paths = pathArguments(input);
+  const run = runArguments(name, input);
+  if (run.commands.length || run.code.length) {
+    // A tool that runs a command: the shell analyser reads it (decide.ts), and its paths
+    // are judged as a tool's that may read or write them.
+    const e: AgentEvent = { ...base, name, kind: 'shell', paths, command: run.commands.join('\n') };
+    if (run.code.length) e.code = run.code.join('\n');
+    return e;
+  }
   if (!paths.length) return { ...base, name, kind: 'other', paths: [] };
   return { ...base, name, kind: readsOnly(name) ? 'read' : 'access', paths };
+}
+
+const quote = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * What an MCP tool runs: command lines (`execute_terminal_command {command}`,
+ * desktop-commander `start_process {command}`, `{command, args}`, what a tool named for
+ * a shell or a process has typed into it: `interact_with_process {input}`) and program
+ * text (`mcp__ide__executeCode {code}`, `{script}`). Top-level and nested arguments alike.
+ */
+export function runArguments(name: string, input: unknown): { commands: string[]; code: string[] } {
+  const commands: string[] = [];
+  const code: string[] = [];
+  const tool = name.split(/__|\//).pop() ?? name;
+  const runs = words(tool).some((w) => RUN_WORDS.has(w));
+  const visit = (v: unknown, depth: number): void => {
+    if (depth > MAX_DEPTH || !isRecord(v)) {
+      if (Array.isArray(v) && depth <= MAX_DEPTH) for (const x of v) visit(x, depth + 1);
+      return;
+    }
+    const list = Object.entries(v).find(([k, x]) => ARGS.test(k) && Array.isArray(x))?.[1] as
+      unknown[] | undefined;
+    const extra = (list ?? []).filter((x): x is string => typeof x === 'string').map(quote);
+    for (const [k, x] of Object.entries(v)) {
+      if (isCommandKey(k)) {
+        if (typeof x === 'string' && x.trim() !== '') commands.push([x, ...extra].join(' '));
+        else if (Array.isArray(x) && x.length && x.every((y) => typeof y === 'string'))
+          commands.push([...(x as string[]).map(quote), ...extra].join(' '));
+      } else if (isCodeKey(k) && typeof x === 'string' && x.trim() !== '') code.push(x);
+      else if (runs && TYPED.test(k) && typeof x === 'string' && x.trim() !== '')
+        commands.push(...typedLines(x));
+      else if (typeof x === 'object' && x !== null) visit(x, depth + 1);
+    }
+  };
+  visit(input, 0);
+  return { commands, code };
+}
+
+/**
+ * Text typed into a running shell or program (Copilot's `write_bash`, Cursor's
+ * `WriteShellStdin`, an MCP `interact_with_process`), read as command lines: each line
+ * as typed, and once more without the escape an interactive program runs a shell
+ * command with — `!cmd` (ed, vi `:!cmd`, less, more, man, gdb, ftp), `.shell`/`.system`
+ * (sqlite3), `shell`/`system` — so that the line is judged as what it runs.
+ */
+export function typedLines(text: string): string[] {
+  const out: string[] = [];
+  // eslint-disable-next-line no-control-regex
+  for (const raw of text.replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '\n').split(/\r?\n|\r/)) {
+    if (raw.trim() === '') continue;
+    out.push(raw);
+    const m = /^\s*(?::?\s*!+|\.shell\s|\.system\s|shell\s|system\s|sh\s)\s*(.*)$/.exec(raw);
+    if (m && m[1]!.trim() !== '') out.push(m[1]!);
+  }
+  return out;
+}
+
+/**
+ * The text a write-to-a-session tool types (Copilot `write_bash {shellId, input}`, Cursor
+ * `WriteShellStdin`): its `input` (or a like-named argument); when it has none of those,
+ * every string argument, so that a renamed field is still judged.
+ */
+export function typedText(input: Record<string, unknown>): string {
+  for (const k of ['input', 'stdin', 'text', 'keys', 'data', 'content', 'chars', 'command'])
+    if (typeof input[k] === 'string') return input[k];
+  return Object.entries(input)
+    .filter(
+      ([k, v]) => typeof v === 'string' && !/^(shell_?id|session_?id|id|description)$/i.test(k),
+    )
+    .map(([, v]) => v as string)
+    .join('\n');
 }

@@ -25,29 +25,39 @@ export interface PatchFile {
   added: string[];
 }
 
-const HEADER = /^\*\*\* (Add File|Update File|Delete File|Move to): (.+?)\s*$/;
+/**
+ * A file header, read as leniently as Codex does: its parser trims each hunk's first line
+ * (and the markers around the patch) before matching — "Be tolerant of case mismatches
+ * and extra padding around marker strings" (codex-rs/apply-patch/src/parser.rs,
+ * parse_one_hunk) — so `  *** Add File: x` adds x. Here any whitespace around the line,
+ * any case of the marker, and any spacing after `***` and around the colon count: a
+ * header read where Codex would not only adds a path to judge.
+ */
+const HEADER = /^\s*\*\*\*\s*(add\s+file|update\s+file|delete\s+file|move\s+to)\s*:\s*(.+?)\s*$/i;
 
 export function parsePatch(text: string): PatchFile[] {
   const files: PatchFile[] = [];
   let current: PatchFile | undefined;
-  for (const line of text.split(/\r?\n/)) {
+  for (const line of text.split(/\r?\n|\r/)) {
     const m = HEADER.exec(line);
     if (m) {
-      const [, kind, path] = m as unknown as [string, string, string];
-      if (kind === 'Move to' && current && current.op === 'update') {
+      const [, marker, path] = m as unknown as [string, string, string];
+      const kind = marker.toLowerCase().replace(/\s+/g, ' ');
+      if (kind === 'move to' && current && current.op === 'update') {
         current.from = current.path;
         current.path = path;
         continue;
       }
       current = {
         path,
-        op: kind === 'Add File' ? 'add' : kind === 'Update File' ? 'update' : 'delete',
+        // A `Move to` no Update File precedes still names a file written.
+        op: kind === 'add file' ? 'add' : kind === 'delete file' ? 'delete' : 'update',
         added: [],
       };
       files.push(current);
       continue;
     }
-    if (line.startsWith('*** ')) continue; // Begin/End Patch, End of File
+    if (/^\s*\*\*\*/.test(line)) continue; // Begin/End Patch, End of File
     if (current && current.op !== 'delete' && line.startsWith('+'))
       current.added.push(line.slice(1));
   }

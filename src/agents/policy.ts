@@ -201,9 +201,15 @@ function readMemo(
 
 /**
  * The policy for the repository at `root`:/**
- * The policy for the repository at `root`: $CLEANROOM_POLICY when set (relative to
- * `cwd`), else the committed and staged ones (see the top of this file). `notes` collects
- * what the user should hear (a work-tree policy that differs from what judges).
+ * The policy for the repository at `root`: the committed and staged ones (see the top of
+ * this file), and $CLEANROOM_POLICY (relative to `cwd`) BESIDE them when set — never in
+ * their place. The agent hook runs in the agent's environment, which the agent can shape
+ * (a host's settings `env`, a variable its own session exports): a CLEANROOM_POLICY that
+ * replaced the repository's policy would let it choose its own judge. So the named file
+ * only adds zones (the strictest answer wins, decide.ts); one that does not load blocks
+ * (fail closed); and with no repository policy at all it judges alone (a test, or a
+ * repository cleanroom is not committed to). `notes` collects what the user should hear
+ * (a work-tree policy that differs from what judges).
  * A `root` that git does not take for a repository (an empty `.git` file an agent made)
  * has no policy: the repositories around it still judge the path (decide.ts).
  */
@@ -212,18 +218,30 @@ export async function lookupPolicy(
   root: string,
   notes: string[],
 ): Promise<PolicyLookup> {
+  const own = await repositoryPolicy(ctx, root, notes);
   const explicit = ctx.env.CLEANROOM_POLICY;
-  if (explicit) {
-    const file = resolve(ctx.cwd, explicit);
-    try {
-      const text = readPolicyText(file);
-      if (text !== undefined) return { kind: 'policy', policy: await compile(text, file, root) };
+  if (!explicit || own.kind === 'invalid') return own;
+  const file = resolve(ctx.cwd, explicit);
+  let named: Policy;
+  try {
+    const text = readPolicyText(file);
+    if (text === undefined)
       return { kind: 'invalid', reason: `CLEANROOM_POLICY names ${file}, which does not exist` };
-    } catch (e) {
-      if (!(e instanceof CleanroomError)) throw e;
-      return { kind: 'invalid', reason: `the policy is invalid (${firstLine(e.message)})` };
-    }
+    named = await compile(text, file, root);
+  } catch (e) {
+    if (!(e instanceof CleanroomError)) throw e;
+    return { kind: 'invalid', reason: `the policy is invalid (${firstLine(e.message)})` };
   }
+  if (own.kind === 'none') return { kind: 'policy', policy: named };
+  return { kind: 'policy', policy: own.policy, others: [...(own.others ?? []), named] };
+}
+
+/** The repository's own policy: committed and staged (CLEANROOM_POLICY plays no part). */
+async function repositoryPolicy(
+  ctx: GitContext,
+  root: string,
+  notes: string[],
+): Promise<PolicyLookup> {
   // GIT_CEILING_DIRECTORIES: git must not walk up from a fake repository to the real one.
   const gctx: GitContext = {
     ...ctx,
@@ -350,7 +368,7 @@ export async function lookupPolicy(
     notes.push(
       problem
         ? `cleanroom: the policy is invalid (${problem}) — judged by the committed policy (${judgedBy})`
-        : `cleanroom: ${POLICY_PATH} differs from the committed policy — agents are judged by ${judgedBy}; stage or commit the change to make it count`,
+        : `cleanroom: ${POLICY_PATH} differs from the committed policy — agents are judged by ${judgedBy}; a policy change counts once a human commits it (an agent's commit of it needs an approver's override)`,
     );
   }
   const [policy, ...others] = policies;

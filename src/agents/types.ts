@@ -38,6 +38,11 @@ export interface AgentEvent {
   content?: (string | undefined)[];
   /** shell: the command line. */
   command?: string;
+  /**
+   * shell (an MCP tool): program text in a language cleanroom does not read (a `code` or
+   * `script` argument), which the tool runs: refused wherever a zone exists.
+   */
+  code?: string;
   /** search: only files matching this glob (ripgrep --glob semantics) are read. */
   glob?: string;
   /** search: only files of this type (ripgrep --type) are read. */

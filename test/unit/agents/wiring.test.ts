@@ -141,7 +141,7 @@ describe('merging our hooks into agent configs', () => {
             cwd: '.',
             timeoutSec: 10,
             matcher:
-              '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch|view|read|grep|rg|glob|bash|powershell|shell)$|-|__',
+              '^(create|edit|str_replace|insert|write|str_replace_editor|apply_patch|view|read|grep|rg|glob|bash|powershell|shell|write_bash|write_powershell|write_shell)$|-|__',
             bash: 'node /opt/cleanroom/dist/agent-hook.cjs copilot',
           },
         ],
