@@ -951,8 +951,7 @@ export async function judge(
       action: 'deny',
       reason: `cleanroom: this command makes a symbolic link to ${safe(abs)}, ${what} — agents may not make a second name for files they may not read or write; name the files themselves, or ask a human.`,
     });
-    const zoned = (policy: Policy): Zone | undefined =>
-      policy.zones.find((z) => z.read === 'deny' || z.verdictFor(tool) === 'deny');
+    const zoned = (policy: Policy): Zone | undefined => blockingZone([policy], tool);
     const real = realpathDeep(abs);
     for (const t of targetsOf(abs, cwd)) {
       if (PROTECTED.test(t.rel) || PROTECTED.test(`${t.rel}/x`))
@@ -1039,9 +1038,7 @@ export async function judge(
       if (event.code !== undefined) {
         const policies = await cwdPolicies();
         if (!Array.isArray(policies)) return policies;
-        const zone = policies
-          .flatMap((p) => p.zones)
-          .find((z) => z.read === 'deny' || z.verdictFor(tool) === 'deny');
+        const zone = blockingZone(policies, tool);
         if (zone)
           return {
             action: 'deny',
@@ -1075,9 +1072,7 @@ export async function judge(
       // Paths only the shell can compute (`cd "$D" && cat x.c`, `cat $(…)/x.c`): refused
       // when any zone could be there — the reader fails closed, it does not guess.
       if (sh.unknown.length) {
-        const zone = policies
-          .flatMap((p) => p.zones)
-          .find((z) => z.read === 'deny' || z.verdictFor(tool) === 'deny');
+        const zone = blockingZone(policies, tool);
         if (zone)
           return {
             action: 'deny',
@@ -1331,5 +1326,18 @@ function gitContent(g: GitRead, policies: Policy[], cwd: string): Decision | und
       }
     }
   }
+  return undefined;
+}
+
+/**
+ * The first zone of `policies` that `tool` may not read or write (`read: deny`, or a
+ * `deny` verdict for it): where a call whose paths cannot be known is refused.
+ */
+function blockingZone(
+  policies: readonly Policy[],
+  tool: Parameters<Zone['verdictFor']>[0],
+): Zone | undefined {
+  for (const p of policies)
+    for (const z of p.zones) if (z.read === 'deny' || z.verdictFor(tool) === 'deny') return z;
   return undefined;
 }
