@@ -188,7 +188,8 @@ describe('git commands whose pathspecs do not limit what they print', () => {
 });
 
 describe("variables that choose the programs git's hooks run", () => {
-  const hooked = /is changed for a git command that runs hooks: it changes the programs those hooks run/;
+  const hooked =
+    /is changed for a git command that runs hooks: it changes the programs those hooks run/;
   it.each([
     'PATH=/tmp/evil:$PATH git commit -qm x',
     'env PATH=/tmp/evil git commit -m x',
