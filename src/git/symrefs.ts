@@ -17,7 +17,8 @@ const MAX_DEPTH = 5;
  * loop, more than 5 levels, an unreadable ref). Refs that are not symbolic are absent.
  *
  * Git's files backend (gitrepository-layout(5)): a symbolic ref is a loose file under
- * `commonDir` holding `ref: <target>\n`; packed-refs never holds one. Read from the files
+ * `commonDir` holding `ref: <target>\n` (a ref under refs/, or a root ref such as HEAD);
+ * packed-refs never holds one. A target named otherwise is unfollowable (`''`). Read from the files
  * (no process: every push asks); for a repository whose refs are in a reftable
  * (`<commonDir>/reftable`, git ≥ 2.45) or with `viaGit`, from `git for-each-ref
  * --format=%(refname)%00%(symref)`, which does not list a symbolic ref whose target does
@@ -56,9 +57,16 @@ export async function symbolicTargets(
     else for (const [ref, name] of at) if (step.has(name)) at.set(ref, step.get(name)!);
     ask = [...new Set(step.values())];
   }
-  for (const [ref, name] of at) if (!out.has(ref)) out.set(ref, name);
+  for (const [ref, name] of at) if (!out.has(ref)) out.set(ref, endOf(name));
   return out;
 }
+
+/**
+ * A chain's last name, as the ref a push moves: a name under refs/, else `''` (a root
+ * ref such as a detached HEAD, or one for-each-ref does not list: not a branch cleanroom
+ * can judge the push as).
+ */
+const endOf = (name: string): string => (name.startsWith('refs/') ? name : '');
 
 /** The files backend's answer for one ref: its final target, '' when broken, undefined when not symbolic. */
 function followFiles(commonDir: string, ref: string): string | undefined {
@@ -71,12 +79,16 @@ function followFiles(commonDir: string, ref: string): string | undefined {
       const code = (e as NodeJS.ErrnoException).code;
       // Absent (packed, or a new ref), or a directory (refs/heads/a when a/b exists).
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR')
-        return depth === 0 ? undefined : at;
+        return depth === 0 ? undefined : endOf(at);
       return '';
     }
-    const m = /^ref:[ \t]*(refs\/\S+)\s*$/.exec(text);
-    if (!m) return depth === 0 ? undefined : at;
-    if (m[1]!.split('/').some((part) => part === '..' || part === '.' || part === '')) return '';
+    if (!text.startsWith('ref:')) return depth === 0 ? undefined : endOf(at);
+    // A symbolic ref may name a ref under refs/ or a root ref such as HEAD (`git
+    // symbolic-ref refs/heads/master HEAD` is allowed): both are followed, as
+    // receive-pack follows them. Anything else is a chain git cannot follow either.
+    const m = /^ref:[ \t]*(refs\/\S+|[A-Z][A-Z0-9_]*)\s*$/.exec(text);
+    if (!m || m[1]!.split('/').some((part) => part === '..' || part === '.' || part === ''))
+      return '';
     at = m[1]!;
   }
   return ''; // deeper than git follows

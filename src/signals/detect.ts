@@ -57,6 +57,7 @@ export function restrictView(message: string): string {
 
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu;
 /** Line breaks to a reader that git does not split lines at (detectSignals). */
 const OTHER_BREAK = /\r(?!\n)|[\v\f\u0085\u2028\u2029]/;
 const OTHER_BREAKS = new RegExp(OTHER_BREAK.source, 'g');
@@ -64,11 +65,14 @@ const OTHER_BREAKS = new RegExp(OTHER_BREAK.source, 'g');
 /**
  * `text` in NFKC (UAX #15: full-width letters and colons, no-break spaces and other
  * compatibility forms become their plain ones) with every format character (`\p{Cf}`:
- * zero-width spaces and joiners, soft hyphens, BOM, bidirectional controls) removed:
- * what a person reading it sees, as the restricting reader matches it.
+ * zero-width spaces and joiners, soft hyphens, BOM, bidirectional controls) and every
+ * other default-ignorable code point (UAX #44 `Default_Ignorable_Code_Point`: the
+ * combining grapheme joiner, variation selectors, Hangul fillers, Mongolian free
+ * variation selectors, tag characters) removed — what a renderer shows as nothing: what a
+ * person reading it sees, as the restricting reader matches it.
  */
 export function restrictText(text: string): string {
-  return text.normalize('NFKC').replace(/\p{Cf}/gu, '');
+  return text.normalize('NFKC').replace(INVISIBLE, '');
 }
 
 const restrictIdentity = (id: Identity): Identity => ({

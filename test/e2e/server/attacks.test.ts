@@ -103,8 +103,10 @@ describe('the server cannot be fooled', () => {
       expect(serverRef(s, 'main')).toBe(strict);
     }
     // (b) a rewind to the older, laxer policy through the alias needs an override too.
-    for (const ref of ['main', 'master', 'alias2']) {
+    for (const ref of ['main', 'master', 'alias2', 'viahead']) {
       if (ref === 'alias2') s.server.git('symbolic-ref', 'refs/heads/alias2', 'refs/heads/master');
+      // A branch may name HEAD itself (second review): receive-pack follows it to main.
+      if (ref === 'viahead') s.server.git('symbolic-ref', 'refs/heads/viahead', 'HEAD');
       const r = s.work.tryGit(['push', '--force', 'origin', `${strict}~1:refs/heads/${ref}`]);
       expect(r.code, ref).not.toBe(0);
       expect(r.stderr, ref).toContain(

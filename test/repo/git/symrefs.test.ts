@@ -54,6 +54,21 @@ describe('symbolicTargets', () => {
     expect(Object.fromEntries(viaGit)).toEqual(Object.fromEntries(files));
   });
 
+  it('a symbolic ref to HEAD is followed through HEAD, as receive-pack follows it', async () => {
+    const { r, ctx } = repo();
+    r.git('symbolic-ref', 'HEAD', 'refs/heads/main');
+    r.git('symbolic-ref', 'refs/heads/viahead', 'HEAD');
+    const got = await symbolicTargets(ctx, r.dir, ['refs/heads/viahead'], false);
+    expect(got.get('refs/heads/viahead')).toBe('refs/heads/main');
+    expect(r.git('rev-parse', '--symbolic-full-name', 'refs/heads/viahead').trim()).toBe(
+      'refs/heads/main',
+    );
+    // A detached HEAD at the end of the chain is no branch to judge the push as.
+    r.git('update-ref', '--no-deref', 'HEAD', r.git('rev-parse', 'main').trim());
+    const detached = await symbolicTargets(ctx, r.dir, ['refs/heads/viahead'], false);
+    expect(detached.get('refs/heads/viahead')).toBe('');
+  });
+
   it('a loop or a chain deeper than git follows is unfollowable, not a branch', async () => {
     const { r, ctx } = repo();
     r.git('symbolic-ref', 'refs/heads/a', 'refs/heads/b');

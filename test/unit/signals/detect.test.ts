@@ -585,6 +585,14 @@ describe('identityTool', () => {
     ['a byte-order mark', '\ufeffnoreply@anthropic.com'],
     ['full-width letters', '\uff4e\uff4f\uff52\uff45\uff50\uff4c\uff59@anthropic.com'],
     ['a full-width at sign', 'noreply\uff20anthropic.com'],
+    // Second review: invisible, but not format characters (Default_Ignorable_Code_Point).
+    ['a combining grapheme joiner', 'noreply@anthropic.com\u034f'],
+    ['a variation selector', 'noreply@anthropic.com\ufe0f'],
+    ['a Hangul filler', 'noreply@anthropic.com\u3164'],
+    ['a half-width Hangul filler', 'noreply\uffa0@anthropic.com'],
+    ['a Mongolian variation selector', 'noreply@anthropic.com\u180b'],
+    ['a Khmer inherent vowel', 'noreply@anthropic.com\u17b4'],
+    ['a tag character', 'noreply@anthropic.com\u{e0041}'],
   ])('an email with %s is still the tool', (_what, email) => {
     expect(identityTool(table, { name: 'Claude', email })).toEqual({
       tool: 'claude-code',
@@ -634,6 +642,13 @@ describe('control characters do not hide a signal', () => {
   });
   it('a line separator (U+2028) inside the value', () => {
     expect(seen(detect(msg('Assisted-by: tool\u2028hidden')))).toEqual(['unknown-ai<trailer>']);
+  });
+
+  it('a trailer with default-ignorable characters in it (second review)', () => {
+    expect(seen(detect(msg('Co-authored-by: Claude <noreply@anthropic.com\u034f>')))).toEqual([
+      'claude-code<trailer>',
+    ]);
+    expect(seen(detect(msg('Assisted\u3164-by: claude-code')))).toContain('claude-code<trailer>');
   });
 
   // Hostile review, eleventh pass: lines a person reads as separate (a terminal, a web

@@ -24,7 +24,7 @@ function restrictViewReference(message: string): string {
   // eslint-disable-next-line no-control-regex
   const ascii = /^[\x00-\x7f]*$/.test(message);
   return (ascii ? message : message.normalize('NFKC'))
-    .replace(/\p{Cf}/gu, '')
+    .replace(/[\p{Cf}\p{Default_Ignorable_Code_Point}]/gu, '')
     .split('\n')
     .map((l) => l.replace(/^[ \t]*(?:[>*+\-\u2022][ \t]*)+/, ''))
     .join('\n');
@@ -187,6 +187,8 @@ const ALPHABET = [
   '\u200b', // zero-width space (format)
   '\ufeff', // BOM (format)
   '\u00ad', // soft hyphen (format)
+  '\u034f', // combining grapheme joiner (default-ignorable, not format)
+  '\u3164', // Hangul filler (default-ignorable; NFKC gives U+1160, also ignorable)
   '\uff1a', // full-width colon (NFKC → ':')
   '\uff21', // full-width A
   '\u00a0', // no-break space
