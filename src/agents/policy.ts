@@ -95,6 +95,59 @@ function parseBatch(out: Buffer, count: number): (string | undefined)[] {
 // points git at other objects or refs. The file passes the cache's ownership checks
 // (src/policy/cache.ts: what those cannot stop is said there).
 const LOOKUP_MEMO = 'agent-policy-lookup.json';
+
+/** The newest committed policy the agent hook judged by here: `{ commit, text }` (policyMark). */
+const POLICY_MARK = 'agent-policy-mark.json';
+
+/**
+ * The high-water mark of the committed policy (`.git/cleanroom/agent-policy-mark.json`,
+ * which agents may not write: `.git` is protected): the HEAD commit and policy text the
+ * hook last judged by. `committed` is HEAD's policy now. Returns the marked policy when it
+ * must judge beside HEAD's: HEAD's differs and HEAD is not a descendant of the marked
+ * commit (an older commit checked out, a branch reset back, a sideways switch). When HEAD
+ * moved on from the mark (a commit after it changed the policy: the commit hooks judged
+ * that change), or there is no mark yet, HEAD and its policy become the mark. Two git
+ * processes (`rev-parse HEAD`, `merge-base --is-ancestor`) only when the texts differ.
+ * Errors: none (an unreadable or unwritable mark is no mark).
+ */
+async function policyMark(
+  ctx: GitContext,
+  stateDir: string,
+  committed: string,
+): Promise<{ commit: string; text: string } | undefined> {
+  const file = join(stateDir, POLICY_MARK);
+  let mark: { commit: string; text: string } | undefined;
+  try {
+    const m = JSON.parse(readFileSync(file, 'utf8')) as { commit?: unknown; text?: unknown };
+    if (
+      typeof m.commit === 'string' &&
+      /^[0-9a-f]{40,64}$/.test(m.commit) &&
+      typeof m.text === 'string'
+    )
+      mark = { commit: m.commit, text: m.text };
+  } catch {
+    // no mark yet
+  }
+  if (mark?.text === committed) return undefined;
+  const { runGit } = await import('../git/git.js');
+  const head = (
+    await runGit(ctx, ['rev-parse', '-q', '--verify', 'HEAD^{commit}'], { okCodes: [1] })
+  ).stdout
+    .toString('utf8')
+    .trim();
+  if (!/^[0-9a-f]{40,64}$/.test(head)) return undefined;
+  const after =
+    mark === undefined ||
+    (await runGit(ctx, ['merge-base', '--is-ancestor', mark.commit, head], { okCodes: [1, 128] }))
+      .code === 0;
+  if (!after) return mark;
+  try {
+    writeAtomic(file, JSON.stringify({ commit: head, text: committed }), 0o644);
+  } catch {
+    // a read-only .git: no mark
+  }
+  return undefined;
+}
 const MEMO_FORMAT = 1;
 /** Variables that change what `HEAD:` or `:` would name without touching the key's files. */
 const MEMO_BREAKERS = [
@@ -335,6 +388,17 @@ async function repositoryPolicy(
           [committed, `HEAD:${POLICY_PATH}`],
           [staged, `:${POLICY_PATH}`],
         ];
+  // A checkout of an older commit (`git checkout HEAD~1`, `git reset --hard OLD`) changes
+  // the committed policy with no commit for a hook to judge: the newest policy this
+  // repository's agents were judged by judges beside it (policyMark).
+  const mark =
+    stateDir && committed !== undefined ? await policyMark(gctx, stateDir, committed) : undefined;
+  if (mark !== undefined) {
+    sources.push([mark.text, `${mark.commit.slice(0, 12)}:${POLICY_PATH}`]);
+    notes.push(
+      `cleanroom: HEAD is not after ${mark.commit.slice(0, 12)}, whose policy agents were judged by here: both judge (a human removes .git/cleanroom/${POLICY_MARK} to judge by HEAD's alone)`,
+    );
+  }
   for (const [text, display] of sources) {
     if (text === undefined) continue;
     try {
