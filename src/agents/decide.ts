@@ -742,10 +742,25 @@ export async function judge(
     filter?: (rel: string) => boolean,
   ): Promise<Decision | undefined> => {
     const targets = targetsOf(given, cwd);
-    // A walk from above a repository reads all of it: judged as a search of its root.
-    if (mode === 'search')
-      for (const t of reposBelow(given))
-        if (!targets.some((o) => o.root === t.root && o.rel === '')) targets.push(t);
+    // A walk from above a repository reads all of it: judged as a search of its root. An
+    // MCP tool's directory argument may be walked whatever its name says (a list, a
+    // tree, a search): above a repository, it is that search too.
+    const above: Target[] = [];
+    if (mode === 'search' || event.mcp)
+      for (const t of reposBelow(given)) if (!targets.some((o) => o.root === t.root)) above.push(t);
+    for (const t of above) {
+      const p = await lookup(t.root);
+      if (p.kind === 'invalid') return invalid(t.rel, p.reason);
+      if (p.kind !== 'policy') continue;
+      for (const policy of policiesOf(p)) {
+        const hit = searchReaches(policy, t.root, '', filter);
+        if (hit)
+          return {
+            action: 'deny',
+            reason: `cleanroom: searching ${safe(given)} (above the repository: the whole repository) would read zone "${hit.zone.name}" (${show(hit.base)}), which agents may not read — search a narrower path (or a glob) that leaves it out.`,
+          };
+      }
+    }
     for (const t of targets) {
       const p = await lookup(t.root);
       if (p.kind === 'none') continue;
@@ -1010,9 +1025,29 @@ export async function judge(
     block: true,
     reason: `cleanroom: this call names ${n} ${what}, more than cleanroom judges at once (${MAX_PATHS}) — blocked to be safe; split it up.`,
   });
-  const paths = event.paths;
+  // An MCP server resolves a relative path from its own cwd, which is not known: most
+  // often the project root. Each relative path is judged from there too.
+  const paths = event.mcp
+    ? [
+        ...new Set(
+          event.paths.flatMap((p) =>
+            isAbsolute(p) ? [p] : [p, ...findRoots(cwd).map((r) => join(r, p))],
+          ),
+        ),
+      ]
+    : event.paths;
   if (paths.length > MAX_PATHS) return tooMany(paths.length, 'paths');
   let d: Decision | undefined;
+  if (event.unread !== undefined) {
+    const policies = await cwdPolicies();
+    if (!Array.isArray(policies)) return policies;
+    const zone = blockingZone(policies, tool);
+    if (zone)
+      return {
+        action: 'deny',
+        reason: `cleanroom: ${safe(event.name)} is ${safe(event.unread)}, which cleanroom cannot judge, and zone "${zone.name}" may be among it — run the git command through the shell tool, where cleanroom reads it, or ask a human.`,
+      };
+  }
   switch (event.kind) {
     case 'write':
       for (const p of paths) if ((d = await write(p, (rel) => `${rel} is in`))) return d;

@@ -13,6 +13,8 @@
 //
 //   {"tool_name":"mcp__filesystem__write_file","tool_input":{"path":"/repo/evals/tasks/q.json","content":"…"}}
 
+import { existsSync } from 'node:fs';
+import { dirname, join, posix, resolve } from 'node:path';
 import { isRecord, type AgentEvent } from './types.js';
 
 /** Words of an argument name that say it holds a path (path, file, dir, source, uri, …). */
@@ -72,6 +74,15 @@ const NOT_PATH = new Set([
   'limit',
   'hash',
   'sha',
+  'title',
+  'message',
+  'description',
+  'comment',
+  'summary',
+  'subject',
+  'note',
+  'label',
+  'prompt',
 ]);
 /** `pathInProject`, `relative_path`, `absolute-path`, `outputDir` → their words, lower-cased. */
 const words = (key: string): string[] =>
@@ -90,8 +101,10 @@ export function isPathKey(key: string): boolean {
 const isCommandKey = (key: string): boolean => {
   const w = words(key);
   const last = w[w.length - 1] ?? '';
+  const all = w.join('');
   return (
     ['command', 'cmd', 'commandline', 'cmdline'].includes(last) ||
+    /(?:command|cmd)line$|^argv$/.test(all) ||
     (w.length === 1 && ['shell', 'bash', 'sh'].includes(last))
   );
 };
@@ -131,41 +144,101 @@ const WRITES =
 /** Deeper than this, or more values than this, and the call is refused unjudged (decide.ts MAX_PATHS). */
 const MAX_DEPTH = 6;
 
-/** `file:///repo/x` → `/repo/x`; other URIs are not local paths. */
+/** A `file:` URL, in every form a server may read as a local file (`file:///x`, `file:/x`, `file:x`, `FILE://x`). */
+const FILE_URL = /^file:/i;
+
+/** `file:///repo/x`, `file:/repo/x` → `/repo/x`; `file:rel/x` → `rel/x`; other URIs are not local paths. */
 function asPath(v: string): string | undefined {
-  if (v.startsWith('file://')) {
+  if (v.includes('\n') || v === '' || v.length > 4096) return undefined;
+  if (FILE_URL.test(v)) {
+    const rest = v.slice(5);
+    if (rest.startsWith('//')) {
+      try {
+        return decodeURIComponent(new URL(`file:${rest}`).pathname);
+      } catch {
+        return undefined;
+      }
+    }
     try {
-      return decodeURIComponent(new URL(v).pathname);
+      return decodeURIComponent(rest);
     } catch {
-      return undefined;
+      return rest;
     }
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v) || v.includes('\n') || v === '' || v.length > 4096)
-    return undefined;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(v)) return undefined;
   return v;
 }
 
-/** Every path-like value under `input`: values of path-named keys, at any depth. */
-export function pathArguments(input: unknown): string[] {
-  const out: string[] = [];
+/** Does `v` name something on disk from `cwd` or from a repository root above it? */
+function existsNear(v: string, cwd: string): boolean {
+  if (v.includes('\0')) return false;
+  try {
+    if (existsSync(resolve(cwd, v))) return true;
+    for (let d = cwd; ; d = dirname(d)) {
+      if (existsSync(join(d, '.git')) && existsSync(resolve(d, v))) return true;
+      if (dirname(d) === d) return false;
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** More string arguments in one object than this, and their pairs (`dir` + `file`) are not joined. */
+const MAX_PAIRED = 16;
+
+/**
+ * Every path-like value under `input`, at any depth: values of path-named keys, `file:`
+ * URLs under any name, and — under any key that does not name text (`content`, `query`,
+ * `body`, `title`) — a value that looks like a path (a `/` or `\`, a leading `.` or `~`)
+ * or names something that exists from `cwd` or a repository root (`name`, `to`, `output`,
+ * `input`). A value with `\` is judged a second time with `/` (a Windows-minded server
+ * reads it so), and the path-like values of one object are also judged joined (`dir` +
+ * `file`). Fail closed: a value is judged where it may be a path, not only where its
+ * name says so.
+ */
+export function pathArguments(input: unknown, cwd: string = process.cwd()): string[] {
+  const out = new Set<string>();
+  const add = (p: string): void => {
+    out.add(p);
+    if (p.includes('\\')) out.add(p.replace(/\\/g, '/'));
+  };
+  const pathLike = (key: string, v: string): string | undefined => {
+    if (FILE_URL.test(v)) return asPath(v);
+    const p = asPath(v);
+    if (p === undefined) return undefined;
+    if (isPathKey(key)) return p;
+    const w = words(key);
+    if (NOT_PATH.has(w[w.length - 1] ?? '')) return undefined;
+    if (/[/\\]/.test(p) || /^[.~]/.test(p) || existsNear(p, cwd)) return p;
+    return undefined;
+  };
   const visit = (v: unknown, key: string, depth: number): void => {
     if (depth > MAX_DEPTH) return;
     if (typeof v === 'string') {
-      // A file:// URL names a local file under any name (`url`, `href`, `resource`).
-      if (isPathKey(key) || v.startsWith('file://')) {
-        const p = asPath(v);
-        if (p !== undefined) out.push(p);
-      }
+      const p = pathLike(key, v);
+      if (p !== undefined) add(p);
       return;
     }
     if (Array.isArray(v)) {
       for (const x of v) visit(x, key, depth + 1);
       return;
     }
-    if (isRecord(v)) for (const [k, x] of Object.entries(v)) visit(x, k, depth + 1);
+    if (!isRecord(v)) return;
+    const here: string[] = [];
+    for (const [k, x] of Object.entries(v)) {
+      visit(x, k, depth + 1);
+      if (typeof x === 'string') {
+        const p = pathLike(k, x);
+        if (p !== undefined) here.push(p.replace(/\\/g, '/'));
+      }
+    }
+    // `{"dir": "evals", "file": "fixtures/env.json"}`: the server may join them.
+    if (here.length > 1 && here.length <= MAX_PAIRED)
+      for (const a of here)
+        for (const b of here) if (a !== b && !posix.isAbsolute(b)) add(posix.join(a, b));
   };
   visit(input, '', 0);
-  return out;
+  return [...out];
 }
 
 /** Does this tool name say it only reads? (`mcp__filesystem__read_text_file` yes, `…__write_file` no.) */
@@ -174,26 +247,144 @@ export function readsOnly(name: string): boolean {
   return READS.test(tool) && !WRITES.test(tool);
 }
 
+/** Words of a reading tool's name that say it walks a directory tree and reads what is there. */
+const SEARCHES =
+  /(?:^|[_\-.])(?:search|find|grep|rg|ripgrep|tree|glob|walk|recursive|scan)(?:[_\-.]|$)|^(?:search|find|grep)[A-Z]/;
+
 /**
  * The event for a tool the adapter does not know: its path-like arguments judged as a
- * read (a reading tool) or as both (anything else), or `other` when it names no path.
+ * search (a reading tool that walks a tree: search_files, directory_tree), a read (a
+ * reading tool) or both read and write (anything else), or `other` when it names no
+ * path. A git tool (the git MCP server's git_show, git_diff, …) is the git command line
+ * it runs, judged by the shell analyser.
  */
 export function unknownTool(
   base: Omit<AgentEvent, 'kind' | 'paths'>,
   name: string,
   input: unknown,
 ): AgentEvent {
-  const paths = pathArguments(input);
+  const paths = pathArguments(input, base.cwd ?? process.cwd());
+  const git = gitTool(name, input);
+  if (git) {
+    const e: AgentEvent = { ...base, name, kind: 'shell', paths, mcp: true };
+    if (git.cwd) e.cwd = resolve(base.cwd ?? process.cwd(), git.cwd);
+    if (git.command !== undefined) e.command = git.command;
+    else e.unread = git.unread;
+    return e;
+  }
   const run = runArguments(name, input);
   if (run.commands.length || run.code.length) {
     // A tool that runs a command: the shell analyser reads it (decide.ts), and its paths
     // are judged as a tool's that may read or write them.
-    const e: AgentEvent = { ...base, name, kind: 'shell', paths, command: run.commands.join('\n') };
+    const e: AgentEvent = {
+      ...base,
+      name,
+      kind: 'shell',
+      paths,
+      command: run.commands.join('\n'),
+      mcp: true,
+    };
     if (run.code.length) e.code = run.code.join('\n');
     return e;
   }
   if (!paths.length) return { ...base, name, kind: 'other', paths: [] };
-  return { ...base, name, kind: readsOnly(name) ? 'read' : 'access', paths };
+  const tool = name.split(/__|\//).pop() ?? name;
+  const kind = readsOnly(name) ? (SEARCHES.test(tool) ? 'search' : 'read') : 'access';
+  return { ...base, name, kind, paths, mcp: true };
+}
+
+/** Sub-commands (as tool-name words) of a git tool that print file content. */
+const GIT_PRINTS =
+  /(?:^|_)(?:show|diff|log|read|cat|blame|grep|search|file|files|archive|patch|stash|blob|content|contents|history|format|bundle|apply|am)(?:_|$)/;
+
+/**
+ * A git MCP tool (`mcp__git__git_show`, Copilot's `git-git_diff`, a tool named `git_…`)
+ * as the git command line it runs, from the official server's tools
+ * (modelcontextprotocol/servers src/git: repo.git.show(revision), repo.git.diff(
+ * "--unified=N", target), repo.index.commit(message) — which runs no hooks, so
+ * `git commit --no-verify`). A git tool cleanroom does not know: `unread` when its name
+ * says it prints content (refused where a zone exists), else undefined (its arguments
+ * judged as any tool's).
+ */
+export function gitTool(
+  name: string,
+  input: unknown,
+): { command?: string; unread?: string; cwd?: string } | undefined {
+  const m =
+    /^mcp__git__(?:git_)?(\w+)$/i.exec(name) ??
+    /^git[-_.](?:git_)?(\w+)$/i.exec(name) ??
+    /(?:^|__|[-/.])git_(\w+)$/i.exec(name);
+  if (!m) return undefined;
+  const sub = m[1]!.toLowerCase();
+  const a = isRecord(input) ? input : {};
+  const s = (k: string): string | undefined =>
+    typeof a[k] === 'string' || typeof a[k] === 'number' ? String(a[k]) : undefined;
+  const cwd = s('repo_path') ?? s('repoPath') ?? s('repository') ?? s('path');
+  const n = s('context_lines') ?? '3';
+  const q = (w: string): string => quote(w);
+  const list = (v: unknown): string[] =>
+    Array.isArray(v)
+      ? v.filter((x): x is string => typeof x === 'string')
+      : typeof v === 'string'
+        ? [v]
+        : [];
+  let words: string[] | undefined;
+  switch (sub) {
+    case 'status':
+      words = ['status'];
+      break;
+    case 'diff_unstaged':
+      words = ['diff', `--unified=${n}`];
+      break;
+    case 'diff_staged':
+      words = ['diff', `--unified=${n}`, '--cached'];
+      break;
+    case 'diff':
+      words = ['diff', `--unified=${n}`, ...(s('target') !== undefined ? [s('target')!] : [])];
+      break;
+    case 'show':
+      words = ['show', s('revision') ?? 'HEAD'];
+      break;
+    case 'log':
+      words = ['log', `--max-count=${s('max_count') ?? '10'}`];
+      if (s('start_timestamp') !== undefined) words.push('--since', s('start_timestamp')!);
+      if (s('end_timestamp') !== undefined) words.push('--until', s('end_timestamp')!);
+      break;
+    case 'commit':
+      words = ['commit', '--no-verify', '-m', s('message') ?? ''];
+      break;
+    case 'commit_signed':
+      words = ['commit', '-S', '-m', s('message') ?? ''];
+      break;
+    case 'add':
+      words = ['add', '--', ...list(a.files)];
+      break;
+    case 'reset':
+      words = ['reset'];
+      break;
+    case 'create_branch':
+      words = [
+        'branch',
+        '--',
+        s('branch_name') ?? '',
+        ...(s('base_branch') ? [s('base_branch')!] : []),
+      ];
+      break;
+    case 'checkout':
+      words = ['checkout', s('branch_name') ?? ''];
+      break;
+    case 'branch':
+      words = ['branch'];
+      if (s('contains')) words.push('--contains', s('contains')!);
+      if (s('not_contains')) words.push('--no-contains', s('not_contains')!);
+      break;
+  }
+  const out: { command?: string; unread?: string; cwd?: string } = {};
+  if (cwd !== undefined) out.cwd = cwd;
+  if (words) out.command = ['git', ...words.map(q)].join(' ');
+  else if (GIT_PRINTS.test(sub)) out.unread = `a git tool (${sub}) that may print file content`;
+  else return undefined;
+  return out;
 }
 
 const quote = (w: string): string => `'${w.replace(/'/g, `'\\''`)}'`;
@@ -214,8 +405,9 @@ export function runArguments(name: string, input: unknown): { commands: string[]
       if (Array.isArray(v) && depth <= MAX_DEPTH) for (const x of v) visit(x, depth + 1);
       return;
     }
-    const list = Object.entries(v).find(([k, x]) => ARGS.test(k) && Array.isArray(x))?.[1] as
-      unknown[] | undefined;
+    const list = Object.entries(v).find(
+      ([k, x]) => ARGS.test(k) && !isCommandKey(k) && Array.isArray(x),
+    )?.[1] as unknown[] | undefined;
     const extra = (list ?? []).filter((x): x is string => typeof x === 'string').map(quote);
     for (const [k, x] of Object.entries(v)) {
       if (isCommandKey(k)) {

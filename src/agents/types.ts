@@ -43,6 +43,14 @@ export interface AgentEvent {
    * `script` argument), which the tool runs: refused wherever a zone exists.
    */
   code?: string;
+  /**
+   * An MCP (or unknown) tool's call: its paths were found by their look, not by a schema.
+   * Relative ones are also judged from each repository root (the server's own cwd is not
+   * known), and a directory above a repository is judged as a search of it.
+   */
+  mcp?: boolean;
+  /** A call cleanroom cannot read (a git tool it does not know that prints content): refused wherever a zone exists. */
+  unread?: string;
   /** search: only files matching this glob (ripgrep --glob semantics) are read. */
   glob?: string;
   /** search: only files of this type (ripgrep --type) are read. */

@@ -273,3 +273,50 @@ describe('text typed into a running shell is judged as command lines', () => {
     expect(m.test('read_bash')).toBe(false);
   });
 });
+
+describe('MCP variants: git tools, file: URLs, any key, backslashes, reads above the repository', () => {
+  const r = repo.dir;
+  const parent = dirname(r);
+  it.each([
+    ['mcp__git__git_show', { repo_path: r, revision: 'HEAD:evals/tasks/q1.json' }],
+    ['mcp__git__git_show', { repo_path: r, revision: 'HEAD' }],
+    ['mcp__git__git_diff', { repo_path: r, target: '4b825dc642cb6eb9a060e54bf8d69288fbee4904' }],
+    ['mcp__git__git_diff', { repo_path: r, target: 'HEAD~1' }],
+    ['mcp__git__git_diff_staged', { repo_path: r }],
+    ['mcp__git__git_diff_unstaged', { repo_path: r, context_lines: 3 }],
+    ['mcp__git__git_commit', { repo_path: r, message: 'x' }],
+    ['mcp__gitx__git_read_file', { repo: r, ref: 'HEAD' }],
+    ['mcp__fetch__fetch', { url: `file:${r}/evals/tasks/q1.json` }],
+    ['mcp__fetch__fetch', { url: `FILE://${r}/evals/tasks/q1.json` }],
+    ['mcp__fs__read_file', { uri: 'file:evals/tasks/q1.json' }],
+    ['mcp__fs__tool', { from: 'src/a.py', to: 'evals/tasks/x.json' }],
+    ['mcp__fs__tool', { output: 'evals/tasks/x.json', content: 'x' }],
+    ['mcp__fs__tool', { name: 'evals/tasks/q1.json' }],
+    ['mcp__fs__tool', { input: 'evals/tasks/q1.json' }],
+    ['mcp__fs__tool', { dir: 'evals', file: 'tasks/q1.json' }],
+    ['mcp__fs__read_file', { path: 'evals\\tasks\\q1.json' }],
+    ['mcp__fs__tool', { commandLine: 'cat evals/tasks/q1.json' }],
+    ['mcp__fs__tool', { argv: ['cat', 'evals/tasks/q1.json'] }],
+    ['mcp__fs__search_files', { path: '..', pattern: 'HELDOUT' }],
+    ['mcp__fs__search_files', { path: parent, pattern: '*' }],
+    ['mcp__fs__list_directory', { path: parent }],
+    ['mcp__fs__directory_tree', { path: '.' }],
+  ])('%s %j is refused', (tool, input) => {
+    expect(claudeCode(tool, input)).toBe(2);
+  });
+  it.each([
+    ['mcp__git__git_status', { repo_path: r }],
+    ['mcp__git__git_log', { repo_path: r, max_count: 5 }],
+    ['mcp__git__git_branch', { repo_path: r, branch_type: 'local' }],
+    ['mcp__db__query', { sql: 'SELECT a/b FROM t WHERE x = 1' }],
+    ['mcp__fetch__fetch', { url: 'https://example.org/evals/tasks/q1.json' }],
+    ['mcp__fs__read_file', { uri: 'file:src/a.py' }],
+    ['mcp__fs__tool', { name: 'src/a.py' }],
+    ['mcp__fs__tool', { dir: 'src', file: 'a.py' }],
+    ['mcp__fs__read_file', { path: 'src\\a.py' }],
+    ['mcp__fs__list_directory', { path: 'src' }],
+    ['mcp__fs__search_files', { path: 'src', pattern: '*.py' }],
+  ])('control: %s %j is allowed', (tool, input) => {
+    expect(claudeCode(tool, input)).toBe(0);
+  });
+});

@@ -7,6 +7,7 @@ import { globList, searchFilter } from '../../../src/agents/decide.js';
 import { copilot } from '../../../src/agents/copilot.js';
 import { cursor } from '../../../src/agents/cursor.js';
 import {
+  gitTool,
   isPathKey,
   pathArguments,
   runArguments,
@@ -154,5 +155,50 @@ describe('text typed into a running shell', () => {
       tool_input: { shellId: 1, input: 'cat evals/q.json' },
     });
     expect(e).toMatchObject({ kind: 'shell', command: 'cat evals/q.json' });
+  });
+});
+
+describe('MCP variants', () => {
+  const base = { tool: 'claude-code' as const, name: '', cwd: '/r', session: 's' };
+  it('file: URLs without //, in any case, are paths', () => {
+    expect(pathArguments({ url: 'file:/r/evals/q.json' })).toEqual(['/r/evals/q.json']);
+    expect(pathArguments({ url: 'file:evals/q.json' })).toEqual(['evals/q.json']);
+    expect(pathArguments({ url: 'FILE:///r/q.json' })).toEqual(['/r/q.json']);
+  });
+  it('a path-like value under any key that does not name text', () => {
+    expect(pathArguments({ to: 'evals/q.json' })).toEqual(['evals/q.json']);
+    expect(pathArguments({ name: './q.json', output: '~/x' })).toEqual(
+      expect.arrayContaining(['./q.json', '~/x']),
+    );
+    expect(pathArguments({ path: 'evals\\q.json' })).toEqual(['evals\\q.json', 'evals/q.json']);
+    expect(pathArguments({ dir: 'evals', file: 'tasks/q.json' })).toContain('evals/tasks/q.json');
+    // control: text, and words that are not paths
+    expect(pathArguments({ body: 'see evals/q.json', title: 'a/b', name: 'alice' })).toEqual([]);
+  });
+  it('commandLine and argv are commands', () => {
+    expect(runArguments('mcp__x__tool', { commandLine: 'cat x' }).commands).toEqual(['cat x']);
+    expect(runArguments('mcp__x__tool', { argv: ['cat', 'x'] }).commands).toEqual([`'cat' 'x'`]);
+  });
+  it('git MCP tools are the git command lines they run', () => {
+    expect(gitTool('mcp__git__git_show', { repo_path: '/r', revision: 'HEAD' })).toEqual({
+      cwd: '/r',
+      command: `git 'show' 'HEAD'`,
+    });
+    expect(gitTool('mcp__git__git_diff_staged', { repo_path: '/r' })?.command).toBe(
+      `git 'diff' '--unified=3' '--cached'`,
+    );
+    expect(gitTool('git-git_commit', { message: 'm' })?.command).toMatch(/--no-verify/);
+    expect(gitTool('mcp__gh__git_read_file', {})?.unread).toMatch(/print file content/);
+    expect(unknownTool(base, 'mcp__git__git_diff', { repo_path: '/r', target: 'x' })).toMatchObject(
+      { kind: 'shell', cwd: '/r', mcp: true },
+    );
+    // control: not a git tool, or one that prints nothing unknown
+    expect(gitTool('mcp__github__create_issue', {})).toBeUndefined();
+    expect(gitTool('mcp__x__git_push', {})).toBeUndefined();
+  });
+  it('a reading tool that walks a tree is a search', () => {
+    expect(unknownTool(base, 'mcp__fs__search_files', { path: '.' }).kind).toBe('search');
+    expect(unknownTool(base, 'mcp__fs__directory_tree', { path: '.' }).kind).toBe('search');
+    expect(unknownTool(base, 'mcp__fs__list_directory', { path: '.' }).kind).toBe('read');
   });
 });
