@@ -17,7 +17,8 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ENV_MARKERS } from './index.js';
-import { gitSub, segments, type Segment } from './shell.js';
+import { homedir } from 'node:os';
+import { gitSub, programFamily, segments, shellPaths, type Segment } from './shell.js';
 
 /** Variables that switch cleanroom's or git's hooks off, or point git at other hooks and config. */
 // HOME and XDG_CONFIG_HOME choose the global git config (a core.hooksPath there turns the
@@ -163,6 +164,11 @@ export function bypassReason(command: string, opts: BypassOptions, depth = 0): s
       if (re.test(command))
         return `this command mentions ${re.exec(command)![0]}, and ${why} — an agent may not switch cleanroom off; commit without it, or ask a human.`;
   }
+  // A program file that does not exist yet, that this line writes, or that only the shell
+  // names (`… > /tmp/s.sh; bash /tmp/s.sh`, `bash $f`) can only come from this command line
+  // or a later one: cleanroom cannot read it, as it cannot read `bash -s`.
+  const why = programFileReason(command, segs, opts);
+  if (why) return why;
   // `sh x.sh`, `bash ./x.sh`, `source x.sh`, `./x.sh`: a script the agent may have written.
   if (depth === 0) {
     for (const seg of segs) {
@@ -201,6 +207,13 @@ function searchOnly(seg: Segment): boolean {
 }
 
 function segmentReason(seg: Segment, opts: BypassOptions): string | undefined {
+  // shell.ts stdinProgram: any program that would read its program from its input
+  // (`awk -f -`, `tclsh`, `vim -es`, `gdb -x /dev/stdin`, `php`, `make -f -`).
+  if (seg.stdinProgram)
+    return refusal(
+      seg,
+      `${seg.cmd} would run a program read from its input, which cleanroom cannot read`,
+    );
   // shell.ts markHookEnv: a variable set before a git command that runs hooks.
   if (seg.hookEnv)
     return refusal(
@@ -396,6 +409,8 @@ const refusal = (seg: Segment, why: string): string => {
 /** The script file a segment runs, if any: `sh FILE`, `bash FILE`, `source FILE`, `. FILE`, `./FILE`. */
 function scriptOf(seg: Segment): string | undefined {
   if (!seg.cmd) return undefined;
+  // shell.ts programOf: the script operand after the shell's options (`bash -o posix x.sh`).
+  if (seg.program && SHELL_FAMILIES.has(seg.program.family)) return seg.program.scripts[0]?.word;
   const words = seg.args.map((a) => a.word);
   if (['sh', 'bash', 'zsh', 'dash', 'ksh', 'source', '.'].includes(seg.cmd)) {
     if (words.some((w) => /^-[a-z]*c[a-z]*$/.test(w))) return undefined; // `sh -c STR` is read as a command line
@@ -403,6 +418,78 @@ function scriptOf(seg: Segment): string | undefined {
   }
   const first = words[0];
   return first && first.includes('/') && first.endsWith(seg.cmd) ? first : undefined;
+}
+/** Families (shell.ts programFamily) whose script files are read one level as command lines. */
+const SHELL_FAMILIES = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'ash']);
+
+/** The program files a segment runs: its interpreter's (shell.ts programOf), `source F`, `./F`. */
+function programFiles(seg: Segment): { word: string; raw: string }[] {
+  if (seg.program) return seg.program.scripts;
+  if (seg.stdinProgram || seg.hookEnv || !seg.cmd || programFamily(seg.cmd)) return [];
+  const script = scriptOf(seg);
+  if (script === undefined) return [];
+  return [seg.args.find((a) => a.word === script) ?? { word: script, raw: script }];
+}
+
+/**
+ * Why a program file the command runs cannot be read (see bypassReason), or undefined:
+ * m4 (which runs what its macros build), a word only the shell expands (`bash $f`, but
+ * `~/x.sh` and `$HOME/x.sh` are looked up), a file the same line writes, a file that does
+ * not exist when the hook runs.
+ */
+function programFileReason(
+  command: string,
+  segs: Segment[],
+  opts: BypassOptions,
+): string | undefined {
+  let written: Set<string> | undefined;
+  for (const seg of segs) {
+    if (seg.program?.opaque)
+      return refusal(
+        seg,
+        seg.program.family === 'm4'
+          ? `${seg.cmd} runs shell commands (syscmd, esyscmd) that its macros may build from any text, which cleanroom cannot read`
+          : `${seg.cmd} runs an encoded program, which cleanroom cannot read`,
+      );
+    for (const { word, raw } of programFiles(seg)) {
+      const home = /^(?:~|\$HOME|\$\{HOME\})(?=\/|$)/;
+      const named = home.test(raw) && !/[$`]/.test(raw.replace(home, ''));
+      if (/[$`*?[]/.test(raw.replace(home, '')) || (raw.startsWith('~') && !named))
+        return refusal(
+          seg,
+          `its program file ${raw} is named by a word only the shell expands, so cleanroom cannot read the program`,
+        );
+      const file = named
+        ? resolve(homedir(), `.${raw.replace(home, '')}`)
+        : resolve(opts.cwd, word);
+      if (!written) {
+        written = new Set(
+          segs.flatMap((s) =>
+            s.redirects.filter((r) => r.op.includes('>')).map((r) => resolve(opts.cwd, r.word)),
+          ),
+        );
+        try {
+          for (const w of shellPaths(command, 5000, opts.cwd).written)
+            written.add(resolve(opts.cwd, w));
+        } catch {
+          // The redirections above remain.
+        }
+      }
+      if (written.has(file))
+        return refusal(
+          seg,
+          `its program file ${word} is written by this same command line, after cleanroom has read it`,
+        );
+      // Only where this line writes files: a script that is missing and not written here
+      // fails to run (a later line's own writes are judged with it).
+      if (written.size > 0 && !existsSync(file))
+        return refusal(
+          seg,
+          `its program file ${word} does not exist yet, so cleanroom cannot read the program it would run (it could only come from this command line or a later one)`,
+        );
+    }
+  }
+  return undefined;
 }
 
 function readScript(file: string): string | undefined {

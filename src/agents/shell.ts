@@ -656,6 +656,14 @@ export interface Segment {
    * see markHookEnv.
    */
   hookEnv?: string;
+  /**
+   * The program files the command runs as its program (`bash x.sh`, `awk -f p.awk`,
+   * `make -f mk`, `gdb -x cmds`), each as written (`raw`), with its family (see programOf):
+   * bypass.ts refuses one that does not exist yet, one the same line writes, or one named
+   * by a word only the shell expands, and reads a shell's one level. `opaque`: the program
+   * runs commands its files build in ways cleanroom does not read (m4's syscmd).
+   */
+  program?: { family: string; scripts: { word: string; raw: string }[]; opaque?: boolean };
 }
 
 /** Splits a command line into simple commands; `sh -c STR`, `eval STR`, `$(…)`, backquotes and a heredoc fed to a shell are read inside too (depth ≤ 3). */
@@ -1148,6 +1156,12 @@ function unwrap(
           own.map((a) => a.word),
         );
   if (run?.stdin) out.push(stdinProgram(seg, run.stdin));
+  if (run?.scripts?.length || run?.opaque)
+    seg.program = {
+      family: programFamily(seg.cmd) ?? seg.cmd,
+      scripts: (run.scripts ?? []).map((w) => own.find((a) => a.word === w) ?? { word: w, raw: w }),
+      opaque: run.opaque,
+    };
   for (const line of run?.lines ?? []) {
     const inner = within(seg, depth < 3 ? segments(line, depth + 1) : [unreadable(line)]);
     if (run!.fromInput) for (const s of inner) s.xargs = true;
@@ -1173,6 +1187,30 @@ export function programFamily(name: string): string | undefined {
     [/^(?:nodejs|node)[\d.]*$/, 'node'],
     [/^perl[\d.]*$/, 'perl'],
     [/^ruby[\d.]*$/, 'ruby'],
+    // Programs that take a program of their own (a file, `-`, /dev/stdin, or their input):
+    // how each takes it is its row in INTERPRETERS.
+    [/^(?:awk|gawk|mawk|nawk|original-awk|bwk-awk|goawk)$/, 'awk'],
+    [/^r?ed$/, 'ed'],
+    [/^n?ex$/, 'ex'],
+    [/^(?:vim?|nvim|view|gvim|rvim|rview|vimdiff|nvi)$/, 'vim'],
+    [/^(?:g|b|p)?make$|^remake$/, 'make'],
+    [/^(?:tclsh|wish|jimsh)[\d.]*$/, 'tclsh'],
+    [/^expect$/, 'expect'],
+    [/^(?:gdb|gdb-multiarch|cgdb)$/, 'gdb'],
+    [/^lldb[\d.-]*$/, 'lldb'],
+    [/^(?:pwsh|powershell)(?:\.exe)?[\d.-]*$/, 'pwsh'],
+    [/^php[\d.]*(?:-cli)?$/, 'php'],
+    [/^(?:lua|luajit)[\d.]*$/, 'lua'],
+    [/^R$/, 'R'],
+    [/^Rscript$/, 'Rscript'],
+    [/^osascript$/, 'osascript'],
+    [/^bun$/, 'bun'],
+    [/^deno$/, 'deno'],
+    [/^g?m4$/, 'm4'],
+    [
+      /^(?:julia|raku|perl6|rakudo|elixir|guile|racket|gnuplot|octave|dc|irb|jshell|ghci|sbcl|clisp|scala|groovy|kotlin|swift|erl|escript|iex|qjs|jjs|tcc)$/,
+      'other',
+    ],
   ];
   for (const [re, family] of rules)
     if (re.test(name)) return family === 'sh' ? name.replace(/[\d.-]+$/, '') : family;
@@ -1202,15 +1240,50 @@ function stdinProgram(seg: Segment, name: string): Segment {
 /** A file name that is a process's standard input (or another inherited descriptor). */
 const STDIN_FILE = /^(\/dev\/(stdin|fd\/\d+)|\/proc\/[^/]+\/fd\/\d+|\/dev\/tty|-)$/;
 
+interface ProgramSpec {
+  valued: string;
+  text: string;
+  none: string;
+  longValued: string[];
+  longNone: string[];
+  /** Letters and long options whose value is a program file (`awk -f F`, `make -f F`). */
+  file?: string;
+  longFile?: string[];
+  /** Long options whose value is a program text (`gdb -ex CMD`, `make --eval`). */
+  longText?: string[];
+  /** Options whose value is a program cleanroom cannot read (`pwsh -EncodedCommand`). */
+  longOpaque?: string[];
+  /** Letters that make it read its program from its input (`vim -e`, `lua -i`). */
+  stdinFlag?: string;
+  /** Options after which it reads no more program (`gdb -batch`). */
+  batch?: string;
+  longBatch?: string[];
+  /** What its first operand is: its program file (the default), a program text (awk), data. */
+  operand?: 'script' | 'text' | 'data';
+  /** Without a program on its command line: reads one from its input (default) or none. */
+  bare?: 'stdin' | 'none';
+  /** Reads its commands from its input whatever else it is given (ed, ex). */
+  always?: boolean;
+  /** Reads its input after its program files too, unless a batch option (gdb, lldb). */
+  afterFiles?: boolean;
+  /** Options are words after one dash, of any case (pwsh, gdb, tclsh). */
+  dashLong?: boolean;
+  /** Operands that make it run no program of its own (`R CMD INSTALL`). */
+  noneOperands?: string[];
+  /** Subcommands (the first operand) and what follows them (`bun run F`, `deno eval C`). */
+  subcommands?: Record<string, 'script' | 'text' | 'stdin'>;
+  /** Every operand is a program file (m4's inputs). */
+  all?: boolean;
+  /** It runs commands its program builds: a program file is refused too (m4). */
+  opaque?: boolean;
+}
+
 /**
  * How interpreters take their program (see programOf): option letters whose value is
  * the next word, letters whose value is a program text (`-c`, `-e`), letters that run no
  * program from a file (`-m MODULE`, `--version`), long options likewise.
  */
-const INTERPRETERS: Record<
-  string,
-  { valued: string; text: string; none: string; longValued: string[]; longNone: string[] }
-> = {
+const INTERPRETERS: Record<string, ProgramSpec> = {
   sh: {
     valued: 'oO',
     text: 'c',
@@ -1249,7 +1322,417 @@ const INTERPRETERS: Record<
   },
   perl: { valued: 'I', text: 'eE', none: 'vh', longValued: [], longNone: ['version', 'help'] },
   ruby: { valued: 'IrCE', text: 'e', none: 'vh', longValued: [], longNone: ['version', 'help'] },
+  // The rows below are read by otherProgram (the fields after longNone say how).
+  awk: {
+    valued: 'vFW',
+    text: 'e',
+    none: '',
+    longValued: ['assign', 'field-separator'],
+    longNone: ['version', 'help', 'usage'],
+    file: 'fEil',
+    longFile: ['file', 'exec', 'include', 'load'],
+    longText: ['source'],
+    operand: 'text',
+    bare: 'none',
+  },
+  ed: {
+    valued: 'p',
+    text: '',
+    none: 'Vh',
+    longValued: ['prompt'],
+    longNone: ['version', 'help'],
+    operand: 'data',
+    always: true,
+  },
+  ex: {
+    valued: 'iTwWtqo',
+    text: 'c',
+    none: 'h',
+    longValued: [],
+    longNone: ['version', 'help'],
+    file: 'SsuU',
+    longText: ['cmd'],
+    operand: 'data',
+    always: true,
+  },
+  // vi/vim/nvim: an editor on a terminal unless -e/-E (ex mode reads its commands from input).
+  vim: {
+    valued: 'iTwWtqo',
+    text: 'c',
+    none: 'h',
+    longValued: [],
+    longNone: ['version', 'help'],
+    file: 'SsuUl',
+    longText: ['cmd'],
+    stdinFlag: 'eE',
+    operand: 'data',
+    bare: 'none',
+  },
+  make: {
+    valued: 'CIWo',
+    text: '',
+    none: 'vh',
+    longValued: [
+      'directory',
+      'include-dir',
+      'old-file',
+      'assume-old',
+      'what-if',
+      'new-file',
+      'assume-new',
+    ],
+    longNone: ['version', 'help'],
+    file: 'f',
+    longFile: ['file', 'makefile'],
+    longText: ['eval'],
+    operand: 'data',
+    bare: 'none',
+  },
+  tclsh: {
+    valued: '',
+    text: '',
+    none: '',
+    longValued: ['encoding', 'display', 'geometry', 'name', 'use', 'visual', 'colormap'],
+    longNone: ['version', 'help'],
+    dashLong: true,
+  },
+  expect: {
+    valued: 'D',
+    text: 'c',
+    none: 'vh',
+    longValued: [],
+    longNone: ['version', 'help'],
+    file: 'fb',
+    stdinFlag: 'i',
+  },
+  // gdb reads its commands from its input after its -x files, unless -batch.
+  gdb: {
+    valued: '',
+    text: '',
+    none: '',
+    longValued: [
+      'p',
+      'pid',
+      'cd',
+      'd',
+      'directory',
+      's',
+      'symbols',
+      'e',
+      'exec',
+      'se',
+      'c',
+      'core',
+      'tty',
+      'data-directory',
+      'D',
+      'b',
+      'l',
+    ],
+    longNone: ['version', 'help', 'configuration'],
+    longFile: ['x', 'command', 'ix', 'init-command'],
+    longText: ['ex', 'eval-command', 'iex', 'init-eval-command'],
+    longBatch: ['batch'],
+    operand: 'data',
+    dashLong: true,
+    afterFiles: true,
+  },
+  lldb: {
+    valued: 'aAcfpPnwl',
+    text: 'oOkK',
+    none: 'vh',
+    longValued: ['arch', 'core', 'file', 'attach-pid', 'attach-name', 'script-language'],
+    longNone: ['version', 'help'],
+    file: 'sS',
+    longFile: ['source', 'source-before-file', 'source-on-crash'],
+    longText: ['one-line', 'one-line-before-file', 'one-line-on-crash'],
+    batch: 'b',
+    longBatch: ['batch'],
+    operand: 'data',
+    afterFiles: true,
+  },
+  // pwsh's options are words after one dash, of any case; -EncodedCommand is base64.
+  pwsh: {
+    valued: '',
+    text: '',
+    none: '',
+    longValued: [
+      'executionpolicy',
+      'ex',
+      'ep',
+      'workingdirectory',
+      'wd',
+      'inputformat',
+      'inp',
+      'if',
+      'outputformat',
+      'o',
+      'of',
+      'configurationname',
+      'config',
+      'settingsfile',
+      'settings',
+      'custompipename',
+      'windowstyle',
+      'w',
+      'psconsolefile',
+      'version',
+      'v',
+    ],
+    longNone: ['help', 'h', '?'],
+    longFile: ['file', 'f'],
+    longText: ['command', 'c', 'commandwithargs', 'cwa'],
+    longOpaque: ['encodedcommand', 'e', 'ec', 'enc', 'encodedarguments', 'ea'],
+    dashLong: true,
+  },
+  php: {
+    valued: 'cdzt',
+    text: 'rBRE',
+    none: 'vilmhsS',
+    longValued: ['php-ini', 'define', 'zend-extension'],
+    longNone: ['version', 'info', 'modules', 'help', 'syntax-check', 'ini'],
+    file: 'fF',
+    longFile: ['file', 'process-file'],
+    longText: ['run', 'process-begin', 'process-code', 'process-end'],
+    stdinFlag: 'a',
+  },
+  lua: {
+    valued: 'lW',
+    text: 'e',
+    none: 'v',
+    longValued: [],
+    longNone: [],
+    stdinFlag: 'i',
+  },
+  // R reads its program from its input unless -f/--file, -e, or `R CMD …`.
+  R: {
+    valued: 'dg',
+    text: 'e',
+    none: 'h',
+    longValued: ['debugger', 'gui', 'encoding'],
+    longNone: ['version', 'help', 'args'],
+    file: 'f',
+    longFile: ['file'],
+    operand: 'data',
+    noneOperands: ['CMD', 'RHOME'],
+  },
+  Rscript: {
+    valued: '',
+    text: 'e',
+    none: '',
+    longValued: [],
+    longNone: ['version', 'help'],
+    bare: 'none',
+  },
+  osascript: {
+    valued: 'ls',
+    text: 'e',
+    none: '',
+    longValued: [],
+    longNone: [],
+    stdinFlag: 'i',
+  },
+  // `bun run FILE`, `bun FILE`, `bun x`, `bun install`: a word after `run` is a file or a
+  // package.json script; `deno run FILE`, `deno eval CODE`, `deno` (a REPL on its input).
+  bun: {
+    valued: 'rc',
+    text: 'ep',
+    none: 'vh',
+    longValued: [
+      'preload',
+      'require',
+      'import',
+      'config',
+      'cwd',
+      'env-file',
+      'tsconfig-override',
+      'filter',
+    ],
+    longNone: ['version', 'help', 'revision'],
+    longText: ['eval', 'print'],
+    subcommands: { run: 'script', eval: 'text', repl: 'stdin' },
+    bare: 'none',
+  },
+  deno: {
+    valued: 'cL',
+    text: '',
+    none: 'Vh',
+    longValued: [
+      'config',
+      'import-map',
+      'lock',
+      'cert',
+      'location',
+      'seed',
+      'env-file',
+      'log-level',
+    ],
+    longNone: ['version', 'help'],
+    subcommands: { run: 'script', eval: 'text', repl: 'stdin' },
+  },
+  // m4 runs shell commands (syscmd, esyscmd) that macros may build from any text: every
+  // input it reads (a file, its input) is refused, not only its input.
+  m4: {
+    valued: 'DUIlotFd',
+    text: '',
+    none: 'h',
+    longValued: [
+      'define',
+      'undefine',
+      'include',
+      'nesting-limit',
+      'error-output',
+      'trace',
+      'freeze-state',
+      'debugfile',
+    ],
+    longNone: ['version', 'help'],
+    file: 'R',
+    longFile: ['reload-state'],
+    opaque: true,
+    all: true,
+  },
+  other: {
+    valued: '',
+    text: 'ecE',
+    none: 'vVh',
+    longValued: [],
+    longNone: ['version', 'help'],
+    longText: ['eval'],
+  },
 };
+
+/** What programOf finds (see there). */
+export interface ProgramRun {
+  lines: string[];
+  stdin: string | undefined;
+  fromInput: boolean;
+  /** Program files it runs, as given (`bash x.sh`: `x.sh`; `awk -f p.awk`: `p.awk`). */
+  scripts?: string[];
+  /** It runs commands its program files build, which cleanroom does not read (m4). */
+  opaque?: boolean;
+}
+
+/** The families programOf reads with the shells' and interpreters' loop below. */
+const OLD_FAMILIES = new Set(['python', 'python3', 'node', 'perl', 'ruby']);
+
+/**
+ * programOf for the programs whose INTERPRETERS row says how they take their program
+ * (awk, ed, ex, vim, make, tclsh, gdb, pwsh, php, lua, R, bun, deno, m4, …): a program
+ * file (an option's value or the operand) that is `-`, /dev/stdin, /dev/fd/N or
+ * /proc/…/fd/N, a stdin option (`vim -e`), or no program at all where the program then
+ * reads its input (`tclsh`, `php`, `ed`, `gdb` without -batch) is a program read from its
+ * input; other program files are returned for bypass.ts to judge.
+ */
+function otherProgram(family: string, spec: ProgramSpec, words: string[]): ProgramRun {
+  const files: string[] = [];
+  const operands: string[] = [];
+  let text = false;
+  let none = false;
+  let stdin = false;
+  let batch = false;
+  let opaque = spec.opaque ?? false;
+  const long = (key: string, value: () => string | undefined): void => {
+    const has = (list?: string[]) => list?.includes(key) ?? false;
+    if (has(spec.longOpaque)) {
+      opaque = text = true;
+      value();
+    } else if (has(spec.longFile)) files.push(value() ?? '');
+    else if (has(spec.longText)) {
+      text = true;
+      if (value() === '-') stdin = true;
+    } else if (has(spec.longBatch)) batch = true;
+    else if (has(spec.longNone)) none = true;
+    else if (has(spec.longValued)) value();
+  };
+  for (let k = 0; k < words.length; k++) {
+    const w = words[k]!;
+    if (w === '--') {
+      operands.push(...words.slice(k + 1));
+      break;
+    }
+    if (operands.length && spec.operand !== 'data' && !spec.all && !spec.subcommands) {
+      // `lua x.lua -e …`: words after the program file are its own.
+      operands.push(...words.slice(k));
+      break;
+    }
+    const dashed = spec.dashLong ? /^--?[A-Za-z?]/.test(w) : /^--[^-]/.test(w);
+    if (dashed) {
+      const body = w.replace(/^--?/, '');
+      const eq = body.search(/[=:]/);
+      const key = spec.dashLong
+        ? body.slice(0, eq < 0 ? undefined : eq).toLowerCase()
+        : body.slice(0, eq < 0 ? undefined : eq);
+      long(key, () => (eq >= 0 ? body.slice(eq + 1) : words[++k]));
+      continue;
+    }
+    if (/^-[A-Za-z0-9]/.test(w)) {
+      for (let j = 1; j < w.length; j++) {
+        const c = w[j]!;
+        const rest = (): string | undefined => (j < w.length - 1 ? w.slice(j + 1) : words[++k]);
+        if (spec.file?.includes(c)) {
+          files.push(rest() ?? '');
+          break;
+        }
+        if (spec.text.includes(c)) {
+          text = true;
+          rest();
+          break;
+        }
+        if (spec.batch?.includes(c)) batch = true;
+        if (spec.stdinFlag?.includes(c)) stdin = true;
+        if (spec.none.includes(c)) none = true;
+        if (spec.valued.includes(c)) {
+          rest();
+          break;
+        }
+      }
+      continue;
+    }
+    if (w.startsWith('+') && family === 'vim') {
+      text = true;
+      continue;
+    }
+    operands.push(w);
+  }
+  // vim's `-u NONE`: no file.
+  const named = files.filter((f) => !/^(NONE|NORC|DEFAULTS|NOPLUGIN)$/.test(f));
+  let scripts = named.filter((f) => !STDIN_FILE.test(f));
+  if (named.some((f) => STDIN_FILE.test(f))) stdin = true;
+  let program = named.length > 0 || text;
+  let ops = operands;
+  const sub = spec.subcommands && ops.length ? spec.subcommands[ops[0]!] : undefined;
+  if (spec.subcommands && ops.length) {
+    if (sub === 'text') text = program = true;
+    else if (sub === 'stdin') stdin = true;
+    else if (sub === 'script') ops = ops.slice(1);
+    // `bun install`, `deno fmt`: a subcommand of its own (a file only by a path's spelling).
+    else if (!STDIN_FILE.test(ops[0]!) && !/[/.]/.test(ops[0]!)) none = program = true;
+  }
+  if (spec.noneOperands?.includes(ops[0] ?? '')) none = true;
+  const kind = spec.operand ?? 'script';
+  if (kind === 'text' && !named.length && ops.length) program = true;
+  else if (kind === 'script' && ops.length && !text && !(sub === undefined && none)) {
+    const opFiles = spec.all ? ops : [ops[0]!];
+    for (const f of opFiles) {
+      if (STDIN_FILE.test(f)) stdin = true;
+      // `bun run build`: a package.json script, not a file.
+      else if (!(sub === 'script' && family === 'bun' && !/[/.]/.test(f)))
+        scripts = [...scripts, f];
+      program = true;
+    }
+  }
+  if (spec.always && !none) stdin = true;
+  if (spec.afterFiles && !batch && !none) stdin = true;
+  if (!program && !none && !stdin && (spec.bare ?? 'stdin') === 'stdin') stdin = true;
+  return {
+    lines: [],
+    stdin: stdin ? family : undefined,
+    fromInput: false,
+    scripts,
+    opaque: opaque && (stdin || scripts.length > 0 || program) ? true : undefined,
+  };
+}
 
 /**
  * What program `cmd WORDS` runs, when it runs one given on its command line or input:
@@ -1260,11 +1743,10 @@ const INTERPRETERS: Record<
  * -`; `sed e` and `s///e`, which run lines through `sh`; `script` and `parallel` without
  * a command; `su` without `-c`), `fromInput`: the lines get words from the input (xargs).
  */
-export function programOf(
-  cmd: string,
-  words: string[],
-): { lines: string[]; stdin: string | undefined; fromInput: boolean } | undefined {
+export function programOf(cmd: string, words: string[]): ProgramRun | undefined {
   const family = programFamily(cmd);
+  if (family !== undefined && !isShell(cmd) && !OLD_FAMILIES.has(family))
+    return otherProgram(family === 'other' ? cmd : family, INTERPRETERS[family]!, words);
   if (family !== undefined) {
     const shell = isShell(cmd);
     const spec =
@@ -1331,6 +1813,7 @@ export function programOf(
       (stdinFlag || script === undefined || STDIN_FILE.test(script) || script === '-');
     return {
       lines,
+      scripts: !fromStdin && !text && !none && script !== undefined ? [script] : [],
       // bypass.ts knows these shells by name; any other reads its input as `sh` would.
       stdin: fromStdin
         ? !shell || ['bash', 'zsh', 'dash', 'ksh', 'ash', 'sh'].includes(family)

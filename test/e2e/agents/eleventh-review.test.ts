@@ -66,6 +66,24 @@ describe('the agent hook refuses what the eleventh review got through', { timeou
       'git commit -qm x',
     ],
     ['env PATH= git push', 'env PATH=/tmp/evil git push origin main', 'PATH=/tmp/x git status'],
+    // Second review: programs other than shells that read their program from the pipe,
+    // and a script the same line writes before running it.
+    ['awk -f -', `echo ${B64} | base64 -d | awk -f -`, "awk 'NF > 0' src/a.txt"],
+    [
+      'mawk -f /dev/stdin',
+      `echo ${B64} | base64 -d | mawk -f /dev/stdin`,
+      'awk -f src/a.txt src/a.txt',
+    ],
+    ['ed -s', `echo ${B64} | base64 -d | ed -s`, 'make --version'],
+    ['vim -es', `echo ${B64} | base64 -d | vim -es -u NONE`, 'php -v'],
+    ['make -f -', `echo ${B64} | base64 -d | make -s -f - x`, 'make -v'],
+    ['tclsh', `echo ${B64} | base64 -d | tclsh`, 'echo hi'],
+    ['gdb -x /dev/stdin', `echo ${B64} | base64 -d | gdb -q -batch -x /dev/stdin`, 'echo hi'],
+    [
+      'a script written then run',
+      `echo ${B64} | base64 -d > /tmp/cr-s.sh; bash /tmp/cr-s.sh`,
+      'bash scripts/none.sh',
+    ],
   ])('%s', (_name, attack, control) => {
     const a = bash(attack);
     expect(a.status, `${attack}\n${a.stderr}`).toBe(2);

@@ -5,6 +5,9 @@
 // (`sed e`, `script`, `parallel`). Judged through bypassReason, which refuses what
 // segments() marks; shellPaths for what decide.ts judges.
 
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bypassReason } from '../../../src/agents/bypass.js';
 import { sedExecutes, segments, shellPaths } from '../../../src/agents/shell.js';
@@ -249,5 +252,105 @@ describe('archives and searches rooted above the repository', () => {
   it('an extraction or a zip of named files is not a directory read', () => {
     expect(shellPaths('tar -xzf a.tgz').searched).toEqual([]);
     expect(shellPaths('zip a.zip f.txt').searched).toEqual([]);
+  });
+});
+
+// The second review: programs that are not shells nor python/node/perl/ruby take their
+// program from their input too (`awk -f -`, `ed`, `vim -es`, `tclsh`, `php`, …), and a
+// script written by the same command line (`… > /tmp/s.sh; bash /tmp/s.sh`) is not there
+// for the hook to read.
+describe('any program reading its program from its input (second review)', () => {
+  it.each([
+    'awk -f -',
+    'mawk -f /dev/stdin',
+    'gawk --file=-',
+    'nawk -f /dev/fd/0',
+    'busybox awk -f /proc/self/fd/0',
+    'ed -s',
+    'ed -s notes.txt',
+    'ex',
+    'vim -es -u NONE',
+    'vi -e',
+    'nvim -es',
+    'make -s -f - x',
+    'make --file=/dev/stdin',
+    'tclsh',
+    'wish',
+    'expect',
+    'expect -f -',
+    'gdb -q -batch -x /dev/stdin',
+    'gdb -q',
+    'lldb -s /dev/stdin',
+    'pwsh -',
+    'pwsh -Command -',
+    'powershell',
+    'php',
+    'php -',
+    'lua -',
+    'lua',
+    'Rscript -',
+    'R --no-save',
+    'osascript',
+    'bun run -',
+    'deno run -',
+    'deno run -A /dev/stdin',
+    'm4',
+    'julia -',
+    'python3 /proc/123/fd/0',
+  ])('echo <base64> | base64 -d | %s', (program) => {
+    const command = `echo ZWNobyBoaQ== | base64 -d | ${program}`;
+    expect(why(command), command).toMatch(FROM_INPUT);
+  });
+
+  it.each([
+    [
+      'echo ZWNobyBoaQ== | base64 -d > /tmp/s.sh; bash /tmp/s.sh',
+      /written by this same command line/,
+    ],
+    ['echo x > s.sh; sh ./s.sh', /written by this same command line/],
+    ['echo x > /tmp/o; bash /tmp/cleanroom-no-such-script.sh', /does not exist yet/],
+    ['bash $f', /only the shell expands/],
+    ['m4 file.m4', /syscmd/],
+    ['pwsh -EncodedCommand ZQBjAGgAbwA=', /encoded program/],
+  ])('%s is refused', (command, reason) => {
+    expect(why(command), command).toMatch(reason);
+  });
+
+  it.each([
+    "awk '{print $1}' file",
+    'make',
+    'make test',
+    'php -v',
+    "php -r 'echo 1;'",
+    'vim file',
+    'm4 --version',
+    "Rscript -e 'x'",
+    'gdb -batch -ex bt ./prog',
+    'bun install',
+    'bun run build',
+    'deno fmt',
+  ])('%s is judged as before', (command) => {
+    expect(why(command), command).toBeUndefined();
+  });
+
+  it('reads program files that exist and allows them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cr-stdin-'));
+    try {
+      writeFileSync(join(dir, 'prog.awk'), '{print}\n');
+      writeFileSync(join(dir, 'Makefile'), 'test:\n\ttrue\n');
+      writeFileSync(join(dir, 'script.lua'), 'print(1)\n');
+      writeFileSync(join(dir, 'ok.sh'), 'echo ok\n');
+      const at = (c: string) => bypassReason(c, { cwd: dir });
+      for (const c of [
+        'awk -f prog.awk file',
+        'make -f Makefile test',
+        'lua script.lua',
+        'bash ok.sh > out.txt',
+      ])
+        expect(at(c), c).toBeUndefined();
+      expect(at('echo x > out.txt; awk -f missing.awk file')).toMatch(/does not exist yet/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
