@@ -197,6 +197,8 @@ describe('shell commands', () => {
         'this command names evals/tasks/q1.json in zone "eval-tasks"',
       ),
     });
+    // gen.py exists: a script missing while the line writes is refused for that alone.
+    repo.write('gen.py', 'print(1)\n');
     expect(await shell('python gen.py > data/train/gen.txt')).toMatchObject({
       action: 'deny',
       reason: expect.stringContaining(

@@ -4,7 +4,7 @@
 // through the ways the index, HEAD and refs change, and after each step compares the
 // policy the hook judges by (memo in play) with what `git cat-file` says at that moment.
 
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lookupPolicy } from '../../../src/agents/policy.js';
@@ -17,8 +17,13 @@ const policy = (zone: string) =>
   `version: 1\nrepository: example/memo\nzones:\n  - { name: ${zone}, paths: ["evals/**"], ai: deny }\n`;
 const MEMO = ['.git', 'cleanroom', 'agent-policy-lookup.json'];
 
-/** The zone names the hook judges by (every policy that holds), sorted. */
+/**
+ * The zone names the hook judges by (every policy that holds), sorted. This file is about
+ * the memo: the policy mark (which adds the newest policy judged by here after a move back
+ * or sideways: test/e2e/agents/policy-mark.test.ts) is removed before each lookup.
+ */
 async function judgedBy(repo: TestRepo, env = cleanEnv()): Promise<string[]> {
+  rmSync(join(repo.dir, '.git', 'cleanroom', 'agent-policy-mark.json'), { force: true });
   const r: PolicyLookup = await lookupPolicy({ cwd: repo.dir, env }, repo.dir, []);
   if (r.kind !== 'policy') return [r.kind];
   return [r.policy, ...(r.others ?? [])].flatMap((p) => p.zones.map((z) => z.name)).sort();
