@@ -443,7 +443,18 @@ function programFileReason(
   opts: BypassOptions,
 ): string | undefined {
   let written: Set<string> | undefined;
+  // Directories a `cd`/`pushd` on this line may have moved to (literal ones; an
+  // expansion or `cd -` makes the directory unknown): a script is "missing" only when it
+  // is missing from every one of them (`cd src && python3 app.py > out.txt` runs src/app.py).
+  const dirs = [opts.cwd];
+  let dirKnown = true;
   for (const seg of segs) {
+    if (seg.cmd === 'cd' || seg.cmd === 'pushd') {
+      const to = seg.args.find((a) => !a.word.startsWith('-'));
+      if (to === undefined) dirs.push(homedir());
+      else if (/[$`*?[~]/.test(to.raw)) dirKnown = false;
+      else dirs.push(resolve(dirs[dirs.length - 1]!, to.word));
+    }
     if (seg.program?.opaque)
       return refusal(
         seg,
@@ -482,7 +493,12 @@ function programFileReason(
         );
       // Only where this line writes files: a script that is missing and not written here
       // fails to run (a later line's own writes are judged with it).
-      if (written.size > 0 && !existsSync(file))
+      if (
+        written.size > 0 &&
+        dirKnown &&
+        !existsSync(file) &&
+        (named || !dirs.some((d) => existsSync(resolve(d, word))))
+      )
         return refusal(
           seg,
           `its program file ${word} does not exist yet, so cleanroom cannot read the program it would run (it could only come from this command line or a later one)`,

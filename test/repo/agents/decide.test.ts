@@ -199,6 +199,10 @@ describe('shell commands', () => {
     });
     // gen.py exists: a script missing while the line writes is refused for that alone.
     repo.write('gen.py', 'print(1)\n');
+    // A script found after the line's cd is no missing script (it runs src/app.py).
+    repo.write('src/app.py', 'print(1)\n');
+    expect((await shell('cd src && python3 app.py > out.txt')).action).toBe('allow');
+    expect((await shell('cd src && python3 nothere.py > out.txt')).action).toBe('deny');
     expect(await shell('python gen.py > data/train/gen.txt')).toMatchObject({
       action: 'deny',
       reason: expect.stringContaining(
