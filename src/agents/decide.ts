@@ -1019,6 +1019,19 @@ export async function judge(
     }
     return out;
   };
+  /**
+   * Refused with `reason(zone)` where the policies at the cwd hold a zone `tool` may not
+   * read or write (blockingZone): for what cleanroom cannot read (program text, an unknown
+   * content-printing tool). Undefined where no such zone exists.
+   */
+  const refusedWhereZoned = async (
+    reason: (zone: Zone) => string,
+  ): Promise<Decision | undefined> => {
+    const policies = await cwdPolicies();
+    if (!Array.isArray(policies)) return policies;
+    const zone = blockingZone(policies, tool);
+    return zone ? { action: 'deny', reason: reason(zone) } : undefined;
+  };
 
   const tooMany = (n: number, what: string): Decision => ({
     action: 'fail',
@@ -1039,14 +1052,12 @@ export async function judge(
   if (paths.length > MAX_PATHS) return tooMany(paths.length, 'paths');
   let d: Decision | undefined;
   if (event.unread !== undefined) {
-    const policies = await cwdPolicies();
-    if (!Array.isArray(policies)) return policies;
-    const zone = blockingZone(policies, tool);
-    if (zone)
-      return {
-        action: 'deny',
-        reason: `cleanroom: ${safe(event.name)} is ${safe(event.unread)}, which cleanroom cannot judge, and zone "${zone.name}" may be among it — run the git command through the shell tool, where cleanroom reads it, or ask a human.`,
-      };
+    const unread = event.unread;
+    d = await refusedWhereZoned(
+      (zone) =>
+        `cleanroom: ${safe(event.name)} is ${safe(unread)}, which cleanroom cannot judge, and zone "${zone.name}" may be among it — run the git command through the shell tool, where cleanroom reads it, or ask a human.`,
+    );
+    if (d) return d;
   }
   switch (event.kind) {
     case 'write':
@@ -1071,14 +1082,12 @@ export async function judge(
       for (const p of paths)
         if ((d = (await write(p, (rel) => `${rel} is in`)) ?? (await read(p, 'read')))) return d;
       if (event.code !== undefined) {
-        const policies = await cwdPolicies();
-        if (!Array.isArray(policies)) return policies;
-        const zone = blockingZone(policies, tool);
-        if (zone)
-          return {
-            action: 'deny',
-            reason: `cleanroom: ${safe(event.name)} runs program text cleanroom cannot read (${safe(event.code.slice(0, 60))}…), which could open files of zone "${zone.name}" — run it through the shell tool, where cleanroom reads the command line, or ask a human.`,
-          };
+        const code = event.code;
+        d = await refusedWhereZoned(
+          (zone) =>
+            `cleanroom: ${safe(event.name)} runs program text cleanroom cannot read (${safe(code.slice(0, 60))}…), which could open files of zone "${zone.name}" — run it through the shell tool, where cleanroom reads the command line, or ask a human.`,
+        );
+        if (d) return d;
       }
       // `cd "$(git rev-parse --show-toplevel)"`, the usual way back to the root: its value
       // is known here (GIT_DIR and friends are refused), so it is not an unknown word.

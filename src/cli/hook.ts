@@ -254,7 +254,7 @@ async function prepareCommitMsg(io: Io, args: string[]): Promise<number> {
   // replays commits already judged and keeps its attribution (the server asks for the
   // override).
   const guard = replay && env.length && loaded ? configGuard(loaded.policy) : undefined;
-  const config = guard && (await staged()).files.some((f) => touchesGuard(f, guard)) ? true : false;
+  const config = guard !== undefined && (await staged()).files.some((f) => touchesGuard(f, guard));
   if (
     config &&
     (replay!.kind === 'revert' || replay!.kind === 'cherry-pick') &&
